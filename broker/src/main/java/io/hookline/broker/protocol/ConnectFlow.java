@@ -130,7 +130,7 @@ final class ConnectFlow {
             clientId = "hookline-" + UUID.randomUUID();
             assigned = true;
         }
-        if (Props.utf8Length(clientId) > s.maxClientIdSize()) {
+        if (io.netty.buffer.ByteBufUtil.utf8Bytes(clientId) > s.maxClientIdSize()) {
             c.broker.metrics().count(Counter.LIMIT_CLIENT_ID_SIZE);
             throw new Refused(ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID,
                     "client id longer than " + s.maxClientIdSize() + " bytes");

@@ -2,11 +2,9 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
-import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -20,8 +18,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttPubReplyMessageVariableHeader;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-import io.netty.handler.codec.mqtt.MqttPublishVariableHeader;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttUnacceptableProtocolVersionException;
@@ -312,15 +308,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
-        Message m = delivery.message();
-        MqttProperties props = version == 5
-                ? Props.outgoing(m.properties(), m.remainingExpirySeconds(System.nanoTime()), delivery.subscriptionIds())
-                : MqttProperties.NO_PROPERTIES;
-        MqttPublishMessage publish = new MqttPublishMessage(
-                new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(delivery.qos()), delivery.retain(), 0),
-                new MqttPublishVariableHeader(m.topic(), packetId, props),
-                Unpooled.wrappedBuffer(m.payload()));
-        ctx.write(publish, ctx.voidPromise());
+        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        ctx.write(new OutgoingPublish(delivery, packetId, dup, version == 5, expiry), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos());
     }
 
@@ -352,14 +341,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (clientMaximumPacketSize == Integer.MAX_VALUE) {
             return true;
         }
-        Message m = delivery.message();
-        int remaining = 2 + Props.utf8Length(m.topic()) + (delivery.qos() > 0 ? 2 : 0) + m.payload().length;
-        if (version == 5) {
-            int props = Props.encodedSize(m.properties(), delivery.subscriptionIds());
-            remaining += Props.variableByteIntegerSize(props) + props;
-        }
-        long total = 1L + Props.variableByteIntegerSize(remaining) + remaining;
-        return total <= clientMaximumPacketSize;
+        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        return PublishEncoder.packetSize(delivery, version == 5, expiry) <= clientMaximumPacketSize;
     }
 
     @Override

@@ -3,6 +3,7 @@ package io.hookline.broker.transport;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
+import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -78,6 +79,7 @@ public final class MqttListener {
                                 .addLast("bytes", counter)
                                 .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), settings.maxClientIdSize()))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
+                                .addLast("publish-encoder", PublishEncoder.INSTANCE)
                                 .addLast("mqtt", new MqttConnection(broker));
                     }
                 });
