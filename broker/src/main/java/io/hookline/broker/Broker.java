@@ -6,6 +6,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
+import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Router;
@@ -15,6 +16,7 @@ import io.hookline.broker.store.MemoryRetainedStore;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -159,6 +161,13 @@ public final class Broker implements AutoCloseable {
         }
         listeners.clear();
         if (channels != null) {
+            for (Channel ch : channels) {
+                MqttConnection connection = ch.pipeline().get(MqttConnection.class);
+                if (connection != null) {
+                    connection.serverShutdown();
+                }
+            }
+            channels.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (boss != null) {

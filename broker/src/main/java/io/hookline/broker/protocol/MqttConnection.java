@@ -290,6 +290,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */
+    public void serverShutdown() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down"));
+    }
+
     void close() {
         state = State.CLOSED;
         ctx.close();
