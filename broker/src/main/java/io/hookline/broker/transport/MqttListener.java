@@ -24,6 +24,9 @@ import java.net.InetSocketAddress;
  */
 public final class MqttListener {
 
+    /** The longest string MQTT can encode: Netty's decoder must not refuse a client id itself. */
+    private static final int MAX_CLIENT_ID_LENGTH = 65_535;
+
     private final String name;
     private final HostPort address;
     private final BrokerContext broker;
@@ -76,7 +79,9 @@ public final class MqttListener {
                         var settings = broker.settings();
                         ch.pipeline()
                                 .addLast("bytes", counter)
-                                .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), settings.maxClientIdSize()))
+                                // the client id limit is ConnectFlow's (in bytes, counted, all versions):
+                                // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
+                                .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), MAX_CLIENT_ID_LENGTH))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
                                 .addLast("mqtt", new MqttConnection(broker));
                     }
