@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -89,6 +90,13 @@ final class ConnectFlow {
         }
 
         if (version == 5) {
+            String bad = Packets.malformedProperties(MqttMessageType.CONNECT, props);
+            if (bad == null && header.isWillFlag()) {
+                bad = Packets.malformedWillProperties(payload.willProperties());
+            }
+            if (bad != null) {
+                malformed(c, bad);
+            }
             Integer problem = Props.integer(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION);
             Integer response = Props.integer(props, MqttPropertyType.REQUEST_RESPONSE_INFORMATION);
             if (problem != null && problem > 1 || response != null && response > 1) {

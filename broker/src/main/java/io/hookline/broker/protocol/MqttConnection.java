@@ -176,6 +176,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- inbound dispatch ----------------------------------------------------------------
 
     private void dispatch(MqttMessage m) {
+        if (version == 5) {
+            String malformed = Packets.malformedProperties(m.fixedHeader().messageType(), Packets.properties(m));
+            if (malformed != null) {
+                broker.metrics().count(Counter.MALFORMED_PACKETS);
+                disconnect(ReasonCodes.MALFORMED_PACKET, malformed);
+                return;
+            }
+        }
         switch (m.fixedHeader().messageType()) {
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
             case PUBACK -> session.acknowledge(this, packetId(m), false);
