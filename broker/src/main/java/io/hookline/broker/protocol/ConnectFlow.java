@@ -55,11 +55,14 @@ final class ConnectFlow {
         c.version = header.version();
         try {
             accept(c, header, m.payload());
-        } catch (Closed alreadyClosed) {
+        } catch (Closed closed) {
             // malformed v3 CONNECT: the socket is closed, nothing to answer
+            MqttConnection.log.debug("{} (client id '{}'): malformed CONNECT ({}), closed",
+                    c.who(), m.payload().clientIdentifier(), closed.getMessage());
         } catch (Refused r) {
             c.broker.metrics().count(Counter.CONNECTS_REFUSED);
-            MqttConnection.log.debug("{}: CONNECT refused ({}): {}", c.who(), r.code & 0xFF, r.getMessage());
+            MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
+                    m.payload().clientIdentifier(), Integer.toHexString(r.code & 0xFF), r.getMessage());
             MqttProperties props = null;
             if (c.version == 5 && c.problemInformation) {
                 props = new MqttProperties();
@@ -248,15 +251,14 @@ final class ConnectFlow {
             throw new Refused(ReasonCodes.MALFORMED_PACKET, why);
         }
         // MQTT 3.1.1: close without CONNACK
-        MqttConnection.log.debug("{}: malformed CONNECT ({}), closing", c.who(), why);
         c.close();
-        throw new Closed();
+        throw new Closed(why);
     }
 
     /** Thrown after the connection was closed without a CONNACK; caught by nobody but the dispatcher. */
     static final class Closed extends RuntimeException {
-        Closed() {
-            super(null, null, false, false);
+        Closed(String why) {
+            super(why, null, false, false);
         }
     }
 

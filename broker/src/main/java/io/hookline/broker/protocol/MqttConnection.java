@@ -143,7 +143,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
-            log.debug("{}: keep alive expired, closing", who());
             disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             return;
         }
@@ -255,8 +254,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
         broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE : Counter.MALFORMED_PACKETS);
-        log.debug("{}: bad packet ({}), closing", who(), cause.getMessage());
         if (state == State.AWAIT_CONNECT) {
+            log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
             int connackVersion = ConnectFlow.decodedVersion(ctx);
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -284,16 +283,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** A protocol violation: v5 gets DISCONNECT 0x82, v3 a closed socket. Logged once at debug. */
     void protocolError(String what) {
         broker.metrics().count(Counter.PROTOCOL_ERRORS);
-        log.debug("{}: protocol error: {}, closing", who(), what);
         disconnect(ReasonCodes.PROTOCOL_ERROR, what);
     }
 
-    /** Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands. */
+    /**
+     * Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands.
+     * The one place a connection closed by the broker is logged (at debug), so each cause is logged once.
+     */
     void disconnect(byte reasonCode, String reasonString) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
+        log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
             ctx.writeAndFlush(Packets.disconnect(reasonCode, problemInformation ? reasonString : null))
                     .addListener(ChannelFutureListener.CLOSE);
@@ -372,10 +374,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() -> {
-            log.debug("{}: session taken over by a new connection", who());
-            disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over");
-        });
+        ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override
