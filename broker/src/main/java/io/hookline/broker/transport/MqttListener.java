@@ -19,7 +19,7 @@ import java.net.InetSocketAddress;
 
 /**
  * A named MQTT TCP listener: binds, builds each connection's pipeline
- * (bytes → MqttDecoder → MqttEncoder → MqttConnection), closes. Start and close from one
+ * (bytes → PacketFramer → MqttDecoder → MqttEncoder → MqttConnection), closes. Start and close from one
  * thread (the broker's); the pipeline initializer runs on event loops.
  */
 public final class MqttListener {
@@ -79,6 +79,7 @@ public final class MqttListener {
                         var settings = broker.settings();
                         ch.pipeline()
                                 .addLast("bytes", counter)
+                                .addLast("framer", new PacketFramer(settings.maxMessageSize()))
                                 // the client id limit is ConnectFlow's (in bytes, counted, all versions):
                                 // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
                                 .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), MAX_CLIENT_ID_LENGTH))
