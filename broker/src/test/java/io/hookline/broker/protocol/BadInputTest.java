@@ -475,9 +475,7 @@ class BadInputTest {
                 Arguments.of(5, 0x03), Arguments.of(5, 0x30));
     }
 
-    @Disabled("broker bug: bits 6-7 of the subscription options are reserved (3.1.1 [MQTT-3.8.3-4], 5.0"
-            + " [MQTT-3.8.3-5]) but Netty's MqttDecoder.decodeSubscribePayload masks them away, so the SUBSCRIBE"
-            + " is accepted (SUBACK 1); needs a check on the raw bytes before the decoder")
+    /** Netty's decoder masks these bits away; the transport's PacketFramer checks them. */
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void subscriptionOptionBits6And7AreMalformed(int version) {
