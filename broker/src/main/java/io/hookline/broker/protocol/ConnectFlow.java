@@ -159,7 +159,8 @@ final class ConnectFlow {
 
         int keepAlive = header.keepAliveTimeSeconds();
         boolean keepAliveCapped = false;
-        if (version == 5 && (keepAlive > s.maxKeepalive() || keepAlive == 0 && s.maxKeepalive() < 65535)) {
+        // 3.x clients cannot be told (no Server Keep Alive) but are held to the cap all the same
+        if (keepAlive > s.maxKeepalive() || keepAlive == 0 && s.maxKeepalive() < 65535) {
             keepAlive = s.maxKeepalive();
             keepAliveCapped = true;
             c.broker.metrics().count(Counter.LIMIT_KEEPALIVE_CAPPED);
