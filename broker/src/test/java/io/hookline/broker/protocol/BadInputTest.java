@@ -610,6 +610,62 @@ class BadInputTest {
         assertCounted(Counter.PROTOCOL_ERRORS, 1);
     }
 
+    /** 5.0 §3.3.2.1: a zero-length topic without a Topic Alias is a protocol error; 3.1.1 [MQTT-4.7.3-1]: at least one character. */
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void emptyTopicWithoutAliasIsRefused(int version) {
+        try (RawClient c = connected(version)) {
+            c.send(publish(version, "", 0, 0, bytes("x")));
+            assertRejected(c, PROTOCOL_ERROR);
+        }
+    }
+
+    /** 5.0 §3.3.2.3.2: a payload that is not UTF-8 as its format indicator says gets 0x99 (the connection stays). */
+    @Test
+    void payloadThatIsNotUtf8AsItsFormatSaysGetsPuback0x99() {
+        try (RawClient c = connected(5)) {
+            c.send(publish(5, 0x02, "a/b", 1, new Bytes().u8(0x01, 0x01), hex("c328ff")));
+            Packet puback = c.expect(PUBACK);
+            assertEquals(0x99, puback.reasonCode());
+            c.send(RawClient.pingreq());
+            c.expect(RawClient.PINGRESP);
+        }
+    }
+
+    /** The will is published when the broker closes a connection for bad input (no DISCONNECT from the client). */
+    @Test
+    void willIsPublishedWhenTheBrokerClosesAConnectionForBadInput() throws Exception {
+        Bytes payload = new Bytes().str("doomed").props(new Bytes()).str("bystander/will").bin(bytes("gone"));
+        try (RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(5, 0x06, 60, new Bytes(), payload));   // clean start, will flag, will QoS 0
+            c.expectConnack(0);
+            c.send(hex("30ffffffff7f"));
+            c.expectDisconnect(MALFORMED);
+        }
+        var will = bystanderInbox.receive(5, TimeUnit.SECONDS);
+        assertTrue(will.isPresent(), "will published");
+        assertEquals("gone", text(will.get().getPayloadAsBytes()));
+        assertCounted(Counter.WILLS_PUBLISHED, 1);
+    }
+
+    /** 3.1.1 §3.1.3.2 / 5.0 §3.1.3.3: the will topic is a topic name, so no wildcards. */
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void willTopicWithAWildcardIsRefused(int version) {
+        Bytes payload = new Bytes().str("wild");
+        if (version == 5) {
+            payload.props(new Bytes());
+        }
+        payload.str("will/#").bin(bytes("bye"));
+        try (RawClient c = RawClient.open(broker, version)) {
+            c.send(connect(version, 0x06, 60, new Bytes(), payload));
+            if (version == 5) {
+                c.expectConnack(0x90);
+            }
+            c.assertClosed();
+        }
+    }
+
     // ---- more CONNECT rules ----------------------------------------------------------------
 
     /** 5.0 §3.1.2.11: Receive Maximum 0, Maximum Packet Size 0 and request flags above 1 are protocol errors. */

@@ -108,6 +108,64 @@ class LimitsTest {
         }
     }
 
+    /** The cap is enforced too: 1.5 × max_keepalive of silence closes the connection, whatever was asked. */
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void keepAliveIsEnforcedAtTheCappedValue(int version) {
+        try (TestBroker broker = TestBroker.start("max_keepalive", "1");
+             RawClient c = RawClient.open(broker, version)) {
+            long start = System.nanoTime();
+            c.send(connect(version, "capped", 0x02, 60, new Bytes()));
+            c.expectConnack(0);
+            if (version == 5) {
+                c.expectDisconnect(0x8D);
+            } else {
+                c.assertClosed();
+            }
+            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(elapsedMillis >= 1400 && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+            assertCounted(broker, Counter.LIMIT_KEEPALIVE_CAPPED, 1);
+        }
+    }
+
+    @Test
+    void clientReceiveMaximumBoundsWhatTheBrokerSendsUnacknowledged() {
+        try (TestBroker broker = TestBroker.start();
+             RawClient sub = RawClient.open(broker, 5)) {
+            sub.send(connect(5, "rm2", 0x02, 60, new Bytes().u8(0x21).u16(2)));
+            sub.expectConnack(0);
+            sub.send(subscribe(5, 1, "rm", 2));
+            sub.expect(SUBACK);
+            Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+            for (int i = 0; i < 3; i++) {
+                pub.publishWith().topic("rm").qos(MqttQos.EXACTLY_ONCE).payload(bytes("m" + i)).send();
+            }
+            Packet first = sub.expect(PUBLISH);
+            sub.expect(PUBLISH);
+            sub.assertNoPacket(Duration.ofMillis(300));
+            sub.send(ack(PUBREC, first.packetId()));
+            sub.expect(RawClient.PUBREL);
+            sub.assertNoPacket(Duration.ofMillis(200));   // still unacknowledged until PUBCOMP
+            sub.send(ack(RawClient.PUBCOMP, first.packetId()));
+            assertEquals("m2", sub.expect(PUBLISH).payloadText());
+            pub.disconnect();
+        }
+    }
+
+    @Test
+    void willAboveMaxQosOrRetainedWhenRetainIsUnavailableIsRefused() {
+        try (TestBroker broker = restrictedBroker()) {
+            for (int[] flagsAndCode : new int[][] {{0x16, 0x9B}, {0x26, 0x9A}}) {  // will QoS 2; will retain
+                try (RawClient c = RawClient.open(broker, 5)) {
+                    Bytes payload = new Bytes().str("willing").props(new Bytes()).str("will/t").bin(bytes("bye"));
+                    c.send(connect(5, flagsAndCode[0], 60, new Bytes(), payload));
+                    c.expectConnack(flagsAndCode[1]);
+                    c.assertClosed();
+                }
+            }
+        }
+    }
+
     @Test
     void authenticationMethodInConnectGetsBadAuthenticationMethod() {
         try (TestBroker broker = TestBroker.start();
