@@ -64,7 +64,8 @@ final class ConnectFlow {
             MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
                     m.payload().clientIdentifier(), Integer.toHexString(r.code & 0xFF), r.getMessage());
             MqttProperties props = null;
-            if (c.version == 5 && c.problemInformation) {
+            if (c.version == 5 && c.problemInformation
+                    && Packets.reasonStringFits(2, r.getMessage(), c.clientMaximumPacketSize)) {
                 props = new MqttProperties();
                 props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), r.getMessage()));
             }

@@ -297,7 +297,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            ctx.writeAndFlush(Packets.disconnect(reasonCode, problemInformation ? reasonString : null))
+            boolean withReason = problemInformation && reasonString != null
+                    && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
+            ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();

@@ -131,6 +131,17 @@ final class Packets {
                 new MqttReasonCodeAndPropertiesVariableHeader(reasonCode, props));
     }
 
+    /**
+     * Whether a v5 packet with {@code fixedPart} bytes before its properties, whose only property is
+     * {@code reasonString}, fits in the client's Maximum Packet Size (5.0 [MQTT-3.1.2-25]: else the
+     * reason string is left out).
+     */
+    static boolean reasonStringFits(int fixedPart, String reasonString, int maxPacketSize) {
+        int props = 3 + Props.utf8Length(reasonString);
+        int remaining = fixedPart + Props.variableByteIntegerSize(props) + props;
+        return 1L + Props.variableByteIntegerSize(remaining) + remaining <= maxPacketSize;
+    }
+
     /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for v5 (Netty omits it for v3). */
     static MqttMessage pubReply(MqttMessageType type, int packetId, byte reasonCode) {
         MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
