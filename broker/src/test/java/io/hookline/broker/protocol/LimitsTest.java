@@ -391,6 +391,30 @@ class LimitsTest {
         }
     }
 
+    /** 5.0 [MQTT-3.1.2-24]/[MQTT-3.1.2-25]: nothing above the client's Maximum Packet Size, reason strings are left out. */
+    @Test
+    void disconnectLeavesOutTheReasonStringWhenItWouldExceedTheClientsMaximumPacketSize() {
+        try (TestBroker broker = TestBroker.start();
+             RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(5, "tiny", 0x02, 60, new Bytes().u8(0x27).u32(16)));
+            c.expectConnack(0);
+            c.send(connect(5, "tiny"));   // a protocol error, answered with DISCONNECT 0x82
+            Packet disconnect = c.expectDisconnect(0x82);
+            assertTrue(disconnect.body().length + 2 <= 16, "DISCONNECT of " + (disconnect.body().length + 2) + " bytes");
+        }
+    }
+
+    @Test
+    void refusingConnackLeavesOutTheReasonStringWhenItWouldExceedTheClientsMaximumPacketSize() {
+        try (TestBroker broker = TestBroker.start();
+             RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(5, "tiny", 0x02, 60, new Bytes().u8(0x27).u32(16).u8(0x15).str("SCRAM-SHA-256")));
+            Packet connack = c.expectConnack(0x8C);
+            assertTrue(connack.body().length + 2 <= 16, "CONNACK of " + (connack.body().length + 2) + " bytes");
+            c.assertClosed();
+        }
+    }
+
     // ---- feature switches ------------------------------------------------------------------
 
     private static TestBroker restrictedBroker() {
