@@ -242,8 +242,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 session.setExpirySeconds(seconds);
             }
         }
-        if (reason != ReasonCodes.DISCONNECT_WITH_WILL) {
-            will = null; // a normal DISCONNECT deletes the will
+        if (reason == ReasonCodes.SUCCESS) {
+            will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
         state = State.CLOSED;
         ctx.close();
