@@ -35,6 +35,7 @@ import static io.hookline.broker.testsupport.RawClient.publish;
 import static io.hookline.broker.testsupport.RawClient.subscribe;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -646,6 +647,34 @@ class BadInputTest {
         assertTrue(will.isPresent(), "will published");
         assertEquals("gone", text(will.get().getPayloadAsBytes()));
         assertCounted(Counter.WILLS_PUBLISHED, 1);
+    }
+
+    /** 5.0 [MQTT-3.1.2-10]: only a DISCONNECT with 0x00 deletes the will; a client reporting an error keeps it. */
+    @ParameterizedTest(name = "reason 0x{0}")
+    @ValueSource(strings = {"80", "81", "04"})
+    void willIsPublishedWhenTheClientDisconnectsWithAnErrorOrWithWill(String reasonHex) throws Exception {
+        Bytes payload = new Bytes().str("failing").props(new Bytes()).str("bystander/will").bin(bytes("failed"));
+        try (RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(5, 0x06, 60, new Bytes(), payload));
+            c.expectConnack(0);
+            c.send(new Bytes().raw(hex(reasonHex)).props(new Bytes()).packet(0xE0));
+            c.assertClosed();
+        }
+        var will = bystanderInbox.receive(5, TimeUnit.SECONDS);
+        assertTrue(will.isPresent(), "will published");
+        assertEquals("failed", text(will.get().getPayloadAsBytes()));
+    }
+
+    @Test
+    void willIsNotPublishedAfterANormalDisconnect() throws Exception {
+        Bytes payload = new Bytes().str("leaving").props(new Bytes()).str("bystander/will").bin(bytes("left"));
+        try (RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(5, 0x06, 60, new Bytes(), payload));
+            c.expectConnack(0);
+            c.send(hex("e0020000"));
+            c.assertClosed();
+        }
+        assertFalse(bystanderInbox.receive(300, TimeUnit.MILLISECONDS).isPresent(), "no will");
     }
 
     /** 3.1.1 §3.1.3.2 / 5.0 §3.1.3.3: the will topic is a topic name, so no wildcards. */
