@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
@@ -54,13 +55,17 @@ final class ConnectFlow {
         c.version = header.version();
         try {
             accept(c, header, m.payload());
-        } catch (Closed alreadyClosed) {
+        } catch (Closed closed) {
             // malformed v3 CONNECT: the socket is closed, nothing to answer
+            MqttConnection.log.debug("{} (client id '{}'): malformed CONNECT ({}), closed",
+                    c.who(), m.payload().clientIdentifier(), closed.getMessage());
         } catch (Refused r) {
             c.broker.metrics().count(Counter.CONNECTS_REFUSED);
-            MqttConnection.log.debug("{}: CONNECT refused ({}): {}", c.who(), r.code & 0xFF, r.getMessage());
+            MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
+                    m.payload().clientIdentifier(), Integer.toHexString(r.code & 0xFF), r.getMessage());
             MqttProperties props = null;
-            if (c.version == 5 && c.problemInformation) {
+            if (c.version == 5 && c.problemInformation
+                    && Packets.reasonStringFits(2, r.getMessage(), c.clientMaximumPacketSize)) {
                 props = new MqttProperties();
                 props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), r.getMessage()));
             }
@@ -89,6 +94,13 @@ final class ConnectFlow {
         }
 
         if (version == 5) {
+            String bad = Packets.malformedProperties(MqttMessageType.CONNECT, props);
+            if (bad == null && header.isWillFlag()) {
+                bad = Packets.malformedWillProperties(payload.willProperties());
+            }
+            if (bad != null) {
+                malformed(c, bad);
+            }
             Integer problem = Props.integer(props, MqttPropertyType.REQUEST_PROBLEM_INFORMATION);
             Integer response = Props.integer(props, MqttPropertyType.REQUEST_RESPONSE_INFORMATION);
             if (problem != null && problem > 1 || response != null && response > 1) {
@@ -148,7 +160,8 @@ final class ConnectFlow {
 
         int keepAlive = header.keepAliveTimeSeconds();
         boolean keepAliveCapped = false;
-        if (version == 5 && (keepAlive > s.maxKeepalive() || keepAlive == 0 && s.maxKeepalive() < 65535)) {
+        // 3.x clients cannot be told (no Server Keep Alive) but are held to the cap all the same
+        if (keepAlive > s.maxKeepalive() || keepAlive == 0 && s.maxKeepalive() < 65535) {
             keepAlive = s.maxKeepalive();
             keepAliveCapped = true;
             c.broker.metrics().count(Counter.LIMIT_KEEPALIVE_CAPPED);
@@ -240,15 +253,14 @@ final class ConnectFlow {
             throw new Refused(ReasonCodes.MALFORMED_PACKET, why);
         }
         // MQTT 3.1.1: close without CONNACK
-        MqttConnection.log.debug("{}: malformed CONNECT ({}), closing", c.who(), why);
         c.close();
-        throw new Closed();
+        throw new Closed(why);
     }
 
     /** Thrown after the connection was closed without a CONNACK; caught by nobody but the dispatcher. */
     static final class Closed extends RuntimeException {
-        Closed() {
-            super(null, null, false, false);
+        Closed(String why) {
+            super(why, null, false, false);
         }
     }
 

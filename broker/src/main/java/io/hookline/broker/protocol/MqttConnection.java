@@ -139,7 +139,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
-            log.debug("{}: keep alive expired, closing", who());
             disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             return;
         }
@@ -172,6 +171,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- inbound dispatch ----------------------------------------------------------------
 
     private void dispatch(MqttMessage m) {
+        if (version == 5) {
+            String malformed = Packets.malformedProperties(m.fixedHeader().messageType(), Packets.properties(m));
+            if (malformed != null) {
+                broker.metrics().count(Counter.MALFORMED_PACKETS);
+                disconnect(ReasonCodes.MALFORMED_PACKET, malformed);
+                return;
+            }
+        }
         switch (m.fixedHeader().messageType()) {
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
             case PUBACK -> session.acknowledge(this, packetId(m), false);
@@ -231,8 +238,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 session.setExpirySeconds(seconds);
             }
         }
-        if (reason != ReasonCodes.DISCONNECT_WITH_WILL) {
-            will = null; // a normal DISCONNECT deletes the will
+        if (reason == ReasonCodes.SUCCESS) {
+            will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
         state = State.CLOSED;
         ctx.close();
@@ -243,8 +250,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
         broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE : Counter.MALFORMED_PACKETS);
-        log.debug("{}: bad packet ({}), closing", who(), cause.getMessage());
         if (state == State.AWAIT_CONNECT) {
+            log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
             int connackVersion = ConnectFlow.decodedVersion(ctx);
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -272,18 +279,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** A protocol violation: v5 gets DISCONNECT 0x82, v3 a closed socket. Logged once at debug. */
     void protocolError(String what) {
         broker.metrics().count(Counter.PROTOCOL_ERRORS);
-        log.debug("{}: protocol error: {}, closing", who(), what);
         disconnect(ReasonCodes.PROTOCOL_ERROR, what);
     }
 
-    /** Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands. */
+    /**
+     * Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands.
+     * The one place a connection closed by the broker is logged (at debug), so each cause is logged once.
+     */
     void disconnect(byte reasonCode, String reasonString) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
+        log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            ctx.writeAndFlush(Packets.disconnect(reasonCode, problemInformation ? reasonString : null))
+            boolean withReason = problemInformation && reasonString != null
+                    && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
+            ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
@@ -352,10 +364,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() -> {
-            log.debug("{}: session taken over by a new connection", who());
-            disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over");
-        });
+        ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override

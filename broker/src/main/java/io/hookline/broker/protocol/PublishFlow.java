@@ -28,6 +28,23 @@ final class PublishFlow {
         MqttProperties props = m.variableHeader().properties();
         boolean v5 = c.version == 5;
 
+        if (qos == 0 && m.fixedHeader().isDup()) {
+            // 3.1.1 and 5.0 [MQTT-3.3.1-2]: DUP must be 0 on QoS 0; a flag the packet may not carry
+            c.broker.metrics().count(Counter.MALFORMED_PACKETS);
+            c.disconnect(ReasonCodes.MALFORMED_PACKET, "DUP set on a QoS 0 PUBLISH");
+            return;
+        }
+        if (v5 && !props.getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()).isEmpty()) {
+            c.protocolError("subscription identifier in a PUBLISH from a client"); // 5.0 [MQTT-3.3.4-6]
+            return;
+        }
+        if (v5) {
+            String responseTopic = Props.string(props, MqttPropertyType.RESPONSE_TOPIC);
+            if (responseTopic != null && !Topics.isValidTopicName(responseTopic)) {
+                c.protocolError("response topic with wildcards");                 // 5.0 [MQTT-3.3.2-14]
+                return;
+            }
+        }
         if (v5 && qos > s.maxQos()) {
             c.disconnect(ReasonCodes.QOS_NOT_SUPPORTED, "QoS " + qos + " is above the maximum QoS " + s.maxQos());
             return;

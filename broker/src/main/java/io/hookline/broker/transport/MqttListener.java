@@ -20,10 +20,13 @@ import java.net.InetSocketAddress;
 
 /**
  * A named MQTT TCP listener: binds, builds each connection's pipeline
- * (bytes → MqttDecoder → MqttEncoder → MqttConnection), closes. Start and close from one
+ * (bytes → PacketFramer → MqttDecoder → MqttEncoder → MqttConnection), closes. Start and close from one
  * thread (the broker's); the pipeline initializer runs on event loops.
  */
 public final class MqttListener {
+
+    /** The longest string MQTT can encode: Netty's decoder must not refuse a client id itself. */
+    private static final int MAX_CLIENT_ID_LENGTH = 65_535;
 
     private final String name;
     private final HostPort address;
@@ -77,7 +80,10 @@ public final class MqttListener {
                         var settings = broker.settings();
                         ch.pipeline()
                                 .addLast("bytes", counter)
-                                .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), settings.maxClientIdSize()))
+                                .addLast("framer", new PacketFramer(settings.maxMessageSize()))
+                                // the client id limit is ConnectFlow's (in bytes, counted, all versions):
+                                // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
+                                .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), MAX_CLIENT_ID_LENGTH))
                                 .addLast("encoder", MqttEncoder.INSTANCE)
                                 .addLast("publish-encoder", PublishEncoder.INSTANCE)
                                 .addLast("mqtt", new MqttConnection(broker));
