@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
@@ -15,11 +16,22 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.TestBroker;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
@@ -379,5 +391,144 @@ class SessionTest {
                 () -> client.connectWith().cleanSession(false).send());
         assertEquals(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED, e.getMqttMessage().getReturnCode());
         assertNull(broker.broker().sessions().all().stream().findAny().orElse(null));
+    }
+
+    @Test
+    void unacknowledgedMessageIsResentWithDupOnReconnect() throws Exception {
+        broker = TestBroker.start();
+        String url = "tcp://127.0.0.1:" + broker.port();
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(false);
+        BlockingQueue<MqttMessage> first = new LinkedBlockingQueue<>();
+        PahoClient paho = new PahoClient(url, "acker", new MemoryPersistence());
+        paho.setManualAcks(true);   // receive, never acknowledge
+        paho.setCallback(collector(first));
+        paho.connect(options);
+        paho.subscribe("acks", 1);
+
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        pub.publishWith().topic("acks").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("ack me")).send();
+        MqttMessage original = first.poll(5, TimeUnit.SECONDS);
+        assertNotNull(original);
+        assertFalse(original.isDuplicate());
+        assertEquals(1, session("acker").inflightSize());
+        paho.disconnectForcibly(0, 10, false);   // gone without PUBACK
+        paho.close();
+        awaitOffline("acker");
+
+        BlockingQueue<MqttMessage> second = new LinkedBlockingQueue<>();
+        PahoClient again = new PahoClient(url, "acker", new MemoryPersistence());
+        again.setCallback(collector(second));
+        again.connect(options);
+        try {
+            MqttMessage resent = second.poll(5, TimeUnit.SECONDS);
+            assertNotNull(resent, "resent on reconnect");
+            assertEquals("ack me", new String(resent.getPayload()));
+            assertTrue(resent.isDuplicate(), "with DUP set");
+            await().atMost(Duration.ofSeconds(5)).until(() -> session("acker").inflightSize() == 0);
+        } finally {
+            again.disconnect();
+            again.close();
+            pub.disconnect();
+        }
+    }
+
+    /** Paho's 3.1.1 client (its name clashes with HiveMQ's MqttClient). */
+    private static final class PahoClient extends org.eclipse.paho.client.mqttv3.MqttClient {
+        PahoClient(String url, String clientId, MemoryPersistence persistence) throws Exception {
+            super(url, clientId, persistence);
+        }
+    }
+
+    private static MqttCallback collector(BlockingQueue<MqttMessage> into) {
+        return new MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                into.add(message);
+            }
+
+            @Override
+            public void deliveryComplete(IMqttDeliveryToken token) {
+            }
+        };
+    }
+
+    @Test
+    void queueLongerThanTheInflightWindowIsDeliveredInOrderOnReconnect() throws Exception {
+        broker = TestBroker.start("max_inflight_messages", "2");
+        Mqtt5BlockingClient sub = persistentV5("window", 60, false);
+        sub.subscribeWith().topicFilter("w").qos(MqttQos.EXACTLY_ONCE).send();
+        sub.disconnect();
+        awaitOffline("window");
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        for (int i = 0; i < 20; i++) {
+            pub.publishWith().topic("w").qos(MqttQos.fromCode(1 + i % 2)).payload(bytes("m" + i)).send();
+        }
+        assertEquals(20, session("window").queueSize());
+
+        Mqtt5BlockingClient again = v5(broker, "window").toBlocking();
+        try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
+            again.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
+            for (int i = 0; i < 20; i++) {
+                assertEquals("m" + i, text(next(publishes).getPayloadAsBytes()));
+            }
+        } finally {
+            again.disconnect();
+            pub.disconnect();
+        }
+    }
+
+    @Test
+    void messagesInFlightDuringATakeoverReachTheOldOrTheNewConnection() throws Exception {
+        broker = TestBroker.start();
+        int count = 1000;
+        Set<String> received = ConcurrentHashMap.newKeySet();
+        Mqtt5AsyncClient old = v5(broker, "busy").toAsync();
+        old.connectWith().cleanStart(false).sessionExpiryInterval(60).send().join();
+        old.subscribeWith().topicFilter("load").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(text(p.getPayloadAsBytes()))).send().join();
+
+        Mqtt5AsyncClient pub = v5(broker, "pub").toAsync();
+        pub.connect().join();
+        List<CompletableFuture<?>> sent = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            sent.add(pub.publishWith().topic("load").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send());
+            if (i == count / 4) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
+            }
+        }
+        Mqtt5AsyncClient fresh = v5(broker, "busy").toAsync();
+        fresh.publishes(MqttGlobalPublishFilter.ALL, p -> received.add(text(p.getPayloadAsBytes())));
+        fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().join();
+        try {
+            CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == count);
+        } finally {
+            fresh.disconnect().join();
+            pub.disconnect().join();
+        }
+    }
+
+    @Test
+    void maxSessionExpiryIntervalCapsWhatTheClientAsksFor() {
+        broker = TestBroker.start("max_session_expiry_interval", "1s");
+        Mqtt5BlockingClient client = v5(broker, "greedy").toBlocking();
+        Mqtt5ConnAck ack = client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+        assertEquals(1, ack.getSessionExpiryInterval().orElseThrow(), "the broker's value in CONNACK");
+        client.disconnect();
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("greedy") == null);
+    }
+
+    @Test
+    void aResumingConnectReplacesTheSessionExpiry() {
+        broker = TestBroker.start();
+        persistentV5("changing", 300, false).disconnect();
+        awaitOffline("changing");
+        persistentV5("changing", 0, true).disconnect();
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("changing") == null);
     }
 }

@@ -11,6 +11,8 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.RawSocketClient;
 import io.hookline.broker.testsupport.RawSocketClient.Connect;
+import io.hookline.broker.testsupport.RawSocketClient.Packet;
+import io.hookline.broker.testsupport.RawSocketClient.Properties;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -191,6 +193,63 @@ class WillTest {
             assertTrue(retained.isRetain(), "delivered with the retain flag");
         } finally {
             late.disconnect();
+        }
+    }
+
+    @Test
+    void willIsPublishedWhenTheKeepAliveExpires() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker,
+                new Connect(4, "silent").keepAlive(1).will("will/silent", "timed out", 1, false));
+        // the client sends nothing more: the broker closes it after 1.5 × keep alive
+        assertEquals("timed out", text(next(wills).getPayloadAsBytes()));
+        assertTrue(raw.closedByBroker());
+        raw.close();
+        assertEquals(1, broker.broker().metrics().get(Counter.KEEPALIVE_TIMEOUTS));
+    }
+
+    @Test
+    void disconnectSettingASessionExpiryAfterZeroIsAProtocolErrorAndTheWillStands() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker,
+                new Connect(5, "sneaky").will("will/sneaky", "not a normal disconnect", 1, false));
+        raw.send(RawSocketClient.disconnect(5, 0x00, new Properties().u32(0x11, 60)));
+        Packet answer = raw.read();
+        assertEquals(14, answer.type(), "DISCONNECT from the broker");
+        assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");
+        raw.close();
+        assertEquals("not a normal disconnect", text(next(wills).getPayloadAsBytes()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("sneaky") == null);
+    }
+
+    @Test
+    void takeoverPublishesTheWillOfTheOldConnectionWhenItHasNoDelay() throws Exception {
+        RawSocketClient old = RawSocketClient.connect(broker,
+                new Connect(5, "twin").sessionExpiry(60).will("will/twin", "replaced", 1, false));
+        Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
+        assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+        try {
+            Packet answer = old.read();
+            assertEquals(14, answer.type(), "DISCONNECT to the old connection");
+            assertEquals(0x8E, answer.body()[0] & 0xFF, "session taken over");
+            assertEquals("replaced", text(next(wills).getPayloadAsBytes()));
+        } finally {
+            old.close();
+            fresh.disconnect();
+        }
+    }
+
+    @Test
+    void takeoverWithinTheWillDelaySuppressesTheWill() throws Exception {
+        Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", "should not be seen", 1, false);
+        connect.willProperties().u32(0x18, 1);
+        RawSocketClient old = RawSocketClient.connect(broker, connect);
+        Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
+        fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
+        try {
+            assertEquals(0x8E, old.read().body()[0] & 0xFF, "session taken over");
+            nothingWithin(wills, 2000);  // twice the delay
+        } finally {
+            old.close();
+            fresh.disconnect();
         }
     }
 }

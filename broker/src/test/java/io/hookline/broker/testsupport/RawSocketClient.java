@@ -68,6 +68,15 @@ public final class RawSocketClient implements AutoCloseable {
         return new Packet(first >> 4, first & 0x0F, body);
     }
 
+    /** True when the broker closed the connection (read returns end of stream or a reset), within 5 s. */
+    public boolean closedByBroker() throws IOException {
+        try {
+            return in.read() == -1;
+        } catch (java.net.SocketException e) {
+            return true;
+        }
+    }
+
     /** Drops the connection with a TCP reset: no DISCONNECT, as when a client crashes. */
     public void abort() throws IOException {
         socket.setSoLinger(true, 0);
@@ -86,6 +95,7 @@ public final class RawSocketClient implements AutoCloseable {
         private final int version;
         private final String clientId;
         private boolean cleanStart = true;
+        private int keepAlive;
         private Long sessionExpiry;
         private String willTopic;
         private byte[] willPayload;
@@ -100,6 +110,12 @@ public final class RawSocketClient implements AutoCloseable {
 
         public Connect cleanStart(boolean clean) {
             this.cleanStart = clean;
+            return this;
+        }
+
+        /** Keep alive in seconds; 0 (the default) turns it off. */
+        public Connect keepAlive(int seconds) {
+            this.keepAlive = seconds;
             return this;
         }
 
@@ -129,7 +145,7 @@ public final class RawSocketClient implements AutoCloseable {
             int flags = (cleanStart ? 0x02 : 0)
                     | (willTopic != null ? 0x04 | willQos << 3 | (willRetain ? 0x20 : 0) : 0);
             vh.u8(flags);
-            vh.u16(0);  // keep alive off: the test decides when the connection ends
+            vh.u16(keepAlive);
             if (version == 5) {
                 Properties p = new Properties();
                 if (sessionExpiry != null) {
@@ -163,6 +179,16 @@ public final class RawSocketClient implements AutoCloseable {
             b.u8(qos.get(i));
         }
         return packet(0x82, b);
+    }
+
+    /** A DISCONNECT: for v5 with a reason code and properties, for 3.1.1 just the fixed header. */
+    public static byte[] disconnect(int version, int reasonCode, Properties properties) {
+        Bytes b = new Bytes();
+        if (version == 5) {
+            b.u8(reasonCode);
+            b.raw((properties == null ? new Properties() : properties).encode());
+        }
+        return packet(0xE0, b);
     }
 
     /** The per-filter codes of a SUBACK read for {@code version}. */
