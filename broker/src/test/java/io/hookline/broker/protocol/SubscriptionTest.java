@@ -71,12 +71,13 @@ class SubscriptionTest {
         broker = TestBroker.start();
         try (RawSocketClient raw = RawSocketClient.connect(broker, new Connect(version, "mixed"))) {
             raw.send(RawSocketClient.subscribe(version, 7,
-                    List.of("ok/+", "bad/#/filter", "fine/#", "x+y/z"), List.of(1, 0, 2, 1)));
+                    List.of("ok/+", "bad/#/filter", "fine/#", "x+y/z", "$share/g", "$share/g/ok", "$share//t"),
+                    List.of(1, 0, 2, 1, 1, 1, 1)));
             Packet suback = raw.read();
             assertEquals(9, suback.type(), "SUBACK");
             int failure = version == 5 ? 0x8F : 0x80;
-            assertEquals(List.of(1, failure, 2, failure), RawSocketClient.subackCodes(version, suback));
-            assertEquals(2, broker.broker().subscriptions().size(), "only the valid filters were subscribed");
+            assertEquals(List.of(1, failure, 2, failure, failure, 1, failure), RawSocketClient.subackCodes(version, suback));
+            assertEquals(3, broker.broker().subscriptions().size(), "only the valid filters were subscribed");
         }
     }
 
@@ -103,6 +104,18 @@ class SubscriptionTest {
         }
     }
 
+    @Test
+    void noLocalOnASharedSubscriptionIsAProtocolError() throws Exception {
+        broker = TestBroker.start();
+        try (RawSocketClient raw = RawSocketClient.connect(broker, new Connect(5, "selfish"))) {
+            raw.send(RawSocketClient.subscribe(5, 1, List.of("$share/g/t"), List.of(0x04 | 1)));  // no local
+            Packet answer = raw.read();
+            assertEquals(14, answer.type(), "DISCONNECT");
+            assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");
+            assertTrue(raw.closedByBroker());
+        }
+    }
+
     // ---- UNSUBSCRIBE -----------------------------------------------------------------------
 
     @Test
@@ -122,6 +135,23 @@ class SubscriptionTest {
         } finally {
             client.disconnect();
             pub.disconnect();
+        }
+    }
+
+    @Test
+    void unsubscribeTellsSharedAndOrdinarySubscriptionsApart() throws Exception {
+        broker = TestBroker.start();
+        Mqtt5BlockingClient client = v5Connected(broker, "unsub");
+        try {
+            client.subscribeWith().topicFilter("$share/g/t").send();
+            Mqtt5UnsubAck ack = client.unsubscribeWith()
+                    .addTopicFilter("t").addTopicFilter("$share/other/t").addTopicFilter("$share/g/t").send();
+            assertEquals(List.of(Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED,
+                    Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED, Mqtt5UnsubAckReasonCode.SUCCESS),
+                    ack.getReasonCodes());
+            assertEquals(0, broker.broker().subscriptions().size());
+        } finally {
+            client.disconnect();
         }
     }
 
@@ -165,6 +195,11 @@ class SubscriptionTest {
             MqttProperties props = new MqttProperties();
             props.setSubscriptionIdentifier(subscriptionId);
             client.subscribe(new MqttSubscription[]{new MqttSubscription(filter, qos)}, null, null, props)
+                    .waitForCompletion(5000);
+        }
+
+        void subscribe(String filter, int qos) throws MqttException {
+            client.subscribe(new MqttSubscription[]{new MqttSubscription(filter, qos)}, null, null, new MqttProperties())
                     .waitForCompletion(5000);
         }
 
@@ -226,6 +261,24 @@ class SubscriptionTest {
             MqttMessage single = sub.next();
             assertEquals("one", new String(single.getPayload()), "the first message came once");
             assertEquals(List.of(11), single.getProperties().getSubscriptionIdentifiers());
+        } finally {
+            pub.disconnect();
+        }
+    }
+
+    @Test
+    void resubscribingReplacesTheSubscriptionIdentifier() throws Exception {
+        broker = TestBroker.start();
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        try (PahoV5 sub = new PahoV5(broker, "ids")) {
+            sub.subscribe("s", 1, 5);
+            sub.subscribe("s", 1, 6);
+            assertEquals(1, broker.broker().subscriptions().size());
+            pub.publishWith().topic("s").payload(bytes("six")).send();
+            assertEquals(List.of(6), sub.next().getProperties().getSubscriptionIdentifiers());
+            sub.subscribe("s", 1);
+            pub.publishWith().topic("s").payload(bytes("none")).send();
+            assertEquals(List.of(), sub.next().getProperties().getSubscriptionIdentifiers());
         } finally {
             pub.disconnect();
         }

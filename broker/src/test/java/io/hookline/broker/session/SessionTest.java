@@ -15,6 +15,9 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawSocketClient;
+import io.hookline.broker.testsupport.RawSocketClient.Connect;
+import io.hookline.broker.testsupport.RawSocketClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -23,6 +26,8 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -530,5 +535,68 @@ class SessionTest {
         awaitOffline("changing");
         persistentV5("changing", 0, true).disconnect();
         await().atMost(Duration.ofSeconds(5)).until(() -> session("changing") == null);
+    }
+
+    @Test
+    void outgoingQos2AwaitingPubcompResendsPubrelNotThePublishOnReconnect() throws Exception {
+        broker = TestBroker.start();
+        Connect connect = new Connect(5, "q2out").cleanStart(false).sessionExpiry(60);
+        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        raw.send(RawSocketClient.subscribe(5, 1, List.of("q2"), List.of(2)));
+        assertEquals(9, raw.read().type(), "SUBACK");
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        try {
+            pub.publishWith().topic("q2").qos(MqttQos.EXACTLY_ONCE).payload(bytes("once")).send();
+            Packet publish = raw.read();
+            assertEquals(3, publish.type(), "PUBLISH");
+            assertEquals(2, publish.flags() >> 1 & 3, "QoS 2");
+            int id = RawSocketClient.packetId(publish);
+            raw.send(RawSocketClient.ack(5, id));    // PUBREC
+            Packet pubrel = raw.read();
+            assertEquals(6, pubrel.type(), "PUBREL");
+            raw.abort();                              // gone before PUBCOMP
+            awaitOffline("q2out");
+
+            try (RawSocketClient again = RawSocketClient.connect(broker, connect)) {
+                Packet resent = again.read();
+                assertEquals(6, resent.type(), "PUBREL again, not the PUBLISH");
+                assertEquals(id, RawSocketClient.packetId(resent));
+                again.send(RawSocketClient.ack(7, id));  // PUBCOMP
+                await().atMost(Duration.ofSeconds(5)).until(() -> session("q2out").inflightSize() == 0);
+            }
+        } finally {
+            pub.disconnect();
+        }
+    }
+
+    @ParameterizedTest(name = "MQTT version {0}")
+    @ValueSource(ints = {4, 5})
+    void incomingQos2ResentAfterReconnectIsRoutedOnce(int version) throws Exception {
+        broker = TestBroker.start();
+        Mqtt5BlockingClient sub = v5Connected(broker, "watch");
+        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("in2").qos(MqttQos.EXACTLY_ONCE).send();
+            Connect connect = new Connect(version, "q2in").cleanStart(false).sessionExpiry(60);
+            RawSocketClient raw = RawSocketClient.connect(broker, connect);
+            raw.send(RawSocketClient.publish(version, "in2", 2, false, 5, "exactly once"));
+            Packet pubrec = raw.read();
+            assertEquals(5, pubrec.type(), "PUBREC");
+            assertEquals(5, RawSocketClient.packetId(pubrec));
+            raw.abort();                              // gone before PUBREL
+            awaitOffline("q2in");
+
+            try (RawSocketClient again = RawSocketClient.connect(broker, connect)) {
+                again.send(RawSocketClient.publish(version, "in2", 2, true, 5, "exactly once"));
+                assertEquals(5, again.read().type(), "PUBREC for the resent PUBLISH");
+                again.send(RawSocketClient.ack(6, 5));  // PUBREL
+                Packet pubcomp = again.read();
+                assertEquals(7, pubcomp.type(), "PUBCOMP");
+                assertEquals(5, RawSocketClient.packetId(pubcomp));
+            }
+            assertEquals("exactly once", text(next(publishes).getPayloadAsBytes()));
+            nothing(publishes);
+        } finally {
+            sub.disconnect();
+        }
     }
 }

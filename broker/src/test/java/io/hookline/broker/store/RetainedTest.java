@@ -253,4 +253,22 @@ class RetainedTest {
             sub.disconnect();
         }
     }
+
+    @Test
+    void rootWildcardSubscribeGetsNoRetainedDollarTopics() throws Exception {
+        retain("$app/status", "hidden from #");
+        retain("app/status", "visible");
+        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
+        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("#").send();
+            assertEquals(java.util.Set.of("marker", "app/status"),
+                    java.util.Set.of(next(publishes).getTopic().toString(), next(publishes).getTopic().toString()));
+            sub.subscribeWith().topicFilter("+/status").send();
+            assertEquals("app/status", next(publishes).getTopic().toString());
+            sub.subscribeWith().topicFilter("$app/#").send();
+            assertEquals("$app/status", next(publishes).getTopic().toString(), "nothing from # or + before it");
+        } finally {
+            sub.disconnect();
+        }
+    }
 }

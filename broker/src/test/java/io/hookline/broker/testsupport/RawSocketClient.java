@@ -181,6 +181,34 @@ public final class RawSocketClient implements AutoCloseable {
         return packet(0x82, b);
     }
 
+    /** A PUBLISH without properties; {@code packetId} is ignored for QoS 0. */
+    public static byte[] publish(int version, String topic, int qos, boolean dup, int packetId, String payload) {
+        Bytes b = new Bytes();
+        b.string(topic);
+        if (qos > 0) {
+            b.u16(packetId);
+        }
+        if (version == 5) {
+            b.vbi(0);
+        }
+        b.raw(payload.getBytes(StandardCharsets.UTF_8));
+        return packet(0x30 | (dup ? 0x08 : 0) | qos << 1, b);
+    }
+
+    /** PUBACK (4), PUBREC (5), PUBREL (6) or PUBCOMP (7) with success. */
+    public static byte[] ack(int type, int packetId) {
+        Bytes b = new Bytes();
+        b.u16(packetId);
+        return packet(type << 4 | (type == 6 ? 0x02 : 0), b);
+    }
+
+    /** The packet id of a QoS 1/2 PUBLISH or of an acknowledgement read from the broker. */
+    public static int packetId(Packet packet) {
+        byte[] body = packet.body();
+        int pos = packet.type() == 3 ? 2 + ((body[0] & 0xFF) << 8 | body[1] & 0xFF) : 0;
+        return (body[pos] & 0xFF) << 8 | body[pos + 1] & 0xFF;
+    }
+
     /** A DISCONNECT: for v5 with a reason code and properties, for 3.1.1 just the fixed header. */
     public static byte[] disconnect(int version, int reasonCode, Properties properties) {
         Bytes b = new Bytes();
