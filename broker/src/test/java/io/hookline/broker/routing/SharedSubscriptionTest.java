@@ -3,7 +3,6 @@ package io.hookline.broker.routing;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient.Mqtt3Publishes;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.testsupport.TestBroker;
@@ -14,16 +13,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3Connected;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static io.hookline.broker.testsupport.Receive.next;
+import static io.hookline.broker.testsupport.Receive.QUIET_MILLIS;
 import static io.hookline.broker.testsupport.Receive.nothing;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -45,42 +43,37 @@ class SharedSubscriptionTest {
         broker.close();
     }
 
-    /** A member of one shared group: a client and the messages it received. */
-    private interface Member {
-        /** Payloads received until none came for a short while. */
-        List<String> drain() throws InterruptedException;
+    /** What one member of a group received, filled by the client's callback thread. */
+    private record Member(List<String> received) {
     }
 
     private Member v5Member(String clientId, String filter) {
+        Member member = new Member(new CopyOnWriteArrayList<>());
         Mqtt5BlockingClient client = v5Connected(broker, clientId);
-        Mqtt5Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL);
         cleanup.add(client::disconnect);
-        cleanup.add(publishes);
-        client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
-        return () -> {
-            List<String> got = new ArrayList<>();
-            Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> p;
-            while ((p = publishes.receive(300, TimeUnit.MILLISECONDS)).isPresent()) {
-                got.add(text(p.get().getPayloadAsBytes()));
-            }
-            return got;
-        };
+        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> member.received().add(text(p.getPayloadAsBytes()))).send().join();
+        return member;
     }
 
     private Member v3Member(String clientId, String filter) {
+        Member member = new Member(new CopyOnWriteArrayList<>());
         Mqtt3BlockingClient client = v3Connected(broker, clientId);
-        Mqtt3Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL);
         cleanup.add(client::disconnect);
-        cleanup.add(publishes);
-        client.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
-        return () -> {
-            List<String> got = new ArrayList<>();
-            Optional<com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish> p;
-            while ((p = publishes.receive(300, TimeUnit.MILLISECONDS)).isPresent()) {
-                got.add(text(p.get().getPayloadAsBytes()));
-            }
-            return got;
-        };
+        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> member.received().add(text(p.getPayloadAsBytes()))).send().join();
+        return member;
+    }
+
+    private static int total(List<Member> members) {
+        return members.stream().mapToInt(m -> m.received().size()).sum();
+    }
+
+    /** Waits until the members received {@code expected} messages in all, and no more came for a short while. */
+    private static void awaitTotal(List<Member> members, int expected) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> total(members) >= expected);
+        await().during(Duration.ofMillis(QUIET_MILLIS)).atMost(Duration.ofSeconds(2))
+                .until(() -> total(members) == expected);
     }
 
     private Mqtt5BlockingClient publisher() {
@@ -103,12 +96,10 @@ class SharedSubscriptionTest {
                 v5Member("b5", "$share/g/jobs/+"),
                 v3Member("c3", "$share/g/jobs/+"));
         publish(publisher(), "jobs/x", MESSAGES);
-        List<String> all = new ArrayList<>();
-        for (Member m : members) {
-            all.addAll(m.drain());
-        }
-        assertEquals(MESSAGES, all.size(), "every message delivered once: " + all);
-        assertEquals(MESSAGES, new HashSet<>(all).size(), "no message twice");
+        awaitTotal(members, MESSAGES);
+        Set<String> distinct = new HashSet<>();
+        members.forEach(m -> distinct.addAll(m.received()));
+        assertEquals(MESSAGES, distinct.size(), "no message twice");
     }
 
     @Test
@@ -118,8 +109,8 @@ class SharedSubscriptionTest {
         Member g1b = v3Member("g1b", "$share/one/t");
         Member g2 = v5Member("g2", "$share/two/t");
         publish(publisher(), "t", 10);
-        assertEquals(10, g1a.drain().size() + g1b.drain().size());
-        assertEquals(10, g2.drain().size());
+        awaitTotal(List.of(g1a, g1b, g2), 20);
+        assertEquals(10, g2.received().size());
     }
 
     @Test
@@ -130,34 +121,30 @@ class SharedSubscriptionTest {
                 v3Member("b3", "$share/rr/work"),
                 v5Member("c5", "$share/rr/work"));
         publish(publisher(), "work", MESSAGES);
-        Set<String> seen = new HashSet<>();
+        awaitTotal(members, MESSAGES);
         for (Member m : members) {
-            List<String> got = m.drain();
-            assertEquals(MESSAGES / members.size(), got.size(), "an even share: " + got);
-            seen.addAll(got);
+            assertEquals(MESSAGES / members.size(), m.received().size(), "an even share: " + m.received());
         }
-        assertEquals(MESSAGES, seen.size());
     }
 
     @Test
     void aMemberThatUnsubscribesGetsNoMoreMessages() throws Exception {
         broker = TestBroker.start("shared_subscription_policy", "round_robin");
         Member stays = v5Member("stays", "$share/g/t");
+        Member leaves = new Member(new CopyOnWriteArrayList<>());
         Mqtt3BlockingClient leaver = v3Connected(broker, "leaver3");
         cleanup.add(leaver::disconnect);
-        try (Mqtt3Publishes publishes = leaver.publishes(MqttGlobalPublishFilter.ALL)) {
-            leaver.subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE).send();
-            Mqtt5BlockingClient pub = publisher();
-            publish(pub, "t", 4);
-            assertEquals(2, stays.drain().size());
-            for (int i = 0; i < 2; i++) {
-                next(publishes);
-            }
-            leaver.unsubscribeWith().topicFilter("$share/g/t").send();
-            publish(pub, "t", 10);
-            assertEquals(10, stays.drain().size());
-            nothing(publishes);
-        }
+        leaver.toAsync().subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> leaves.received().add(text(p.getPayloadAsBytes()))).send().join();
+        Mqtt5BlockingClient pub = publisher();
+        publish(pub, "t", 4);
+        awaitTotal(List.of(stays, leaves), 4);
+        assertEquals(2, leaves.received().size());
+
+        leaver.unsubscribeWith().topicFilter("$share/g/t").send();
+        publish(pub, "t", 10);
+        awaitTotal(List.of(stays, leaves), 14);
+        assertEquals(12, stays.received().size(), "everything after the unsubscribe");
     }
 
     @Test
@@ -167,10 +154,10 @@ class SharedSubscriptionTest {
         pub.publishWith().topic("state").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("retained")).send();
         Member v5 = v5Member("s5", "$share/g/state");
         Member v3 = v3Member("s3", "$share/g/state");
-        assertEquals(List.of(), v5.drain());
-        assertEquals(List.of(), v3.drain());
-        // while an ordinary subscription does get it
-        assertEquals(List.of("retained"), v5Member("plain", "state").drain());
+        // an ordinary subscription does get it
+        Member plain = v5Member("plain", "state");
+        awaitTotal(List.of(plain, v5, v3), 1);
+        assertEquals(List.of("retained"), plain.received());
     }
 
     @Test
@@ -184,7 +171,7 @@ class SharedSubscriptionTest {
 
         Member online = v5Member("online", "$share/g/t");
         publish(publisher(), "t", 10);
-        assertEquals(10, online.drain().size(), "all to the online member");
+        awaitTotal(List.of(online), 10);
         assertEquals(0, broker.broker().sessions().get("away").queueSize(), "nothing queued for the offline one");
 
         Mqtt5BlockingClient back = v5(broker, "away").toBlocking();
