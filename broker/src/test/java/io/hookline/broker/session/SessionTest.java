@@ -631,4 +631,48 @@ class SessionTest {
             pub.disconnect();
         }
     }
+
+    @Test
+    void messagesQueuedWhileOnlineAreCutToMaxOfflineMessagesWhenTheClientGoesAway() throws Exception {
+        broker = TestBroker.start("max_inflight_messages", "1", "max_offline_messages", "3");
+        String url = "tcp://127.0.0.1:" + broker.port();
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setCleanSession(false);
+        BlockingQueue<MqttMessage> first = new LinkedBlockingQueue<>();
+        PahoClient hoarder = new PahoClient(url, "hoarder", new MemoryPersistence());
+        hoarder.setManualAcks(true);   // never acknowledges: the window of 1 stays full
+        hoarder.setCallback(collector(first));
+        hoarder.connect(options);
+        hoarder.subscribe("h", 1);
+
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        for (int i = 0; i < 10; i++) {
+            pub.publishWith().topic("h").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
+        }
+        assertEquals("m0", new String(first.poll(5, TimeUnit.SECONDS).getPayload()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("hoarder").queueSize() == 9);  // behind the window
+        hoarder.disconnectForcibly(0, 10, false);
+        hoarder.close();
+        awaitOffline("hoarder");
+        assertEquals(3, session("hoarder").queueSize(), "an offline session keeps at most max_offline_messages");
+        assertEquals(6, broker.broker().metrics().get(Counter.DROPPED_QUEUE_FULL));
+
+        BlockingQueue<MqttMessage> second = new LinkedBlockingQueue<>();
+        PahoClient again = new PahoClient(url, "hoarder", new MemoryPersistence());
+        again.setCallback(collector(second));
+        again.connect(options);
+        try {
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                MqttMessage m = second.poll(5, TimeUnit.SECONDS);
+                assertNotNull(m, "after " + got);
+                got.add(new String(m.getPayload()));
+            }
+            assertEquals(List.of("m0", "m7", "m8", "m9"), got, "the unacknowledged one, then the newest three");
+        } finally {
+            again.disconnect();
+            again.close();
+            pub.disconnect();
+        }
+    }
 }
