@@ -6,11 +6,16 @@ import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.Topics;
+import io.netty.handler.codec.mqtt.MqttFixedHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
+import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
 import java.util.ArrayList;
@@ -156,7 +161,13 @@ final class SubscribeFlow {
                 codes[i] = ReasonCodes.NO_SUBSCRIPTION_EXISTED;
             }
         }
-        c.ctx.write(Packets.unsuback(m.variableHeader().messageId(), codes), c.ctx.voidPromise());
+        int packetId = m.variableHeader().messageId();
+        // reason codes exist only in MQTT 5: Netty encodes the payload whenever it is given, and a
+        // 3.1.1 UNSUBACK must be just the packet id (3.1.1 §3.11.2; HiveMQ's client disconnects otherwise)
+        MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
+                : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
+                        false, 0), Packets.id(packetId));
+        c.ctx.write(unsuback, c.ctx.voidPromise());
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.clientId, removed);
         }

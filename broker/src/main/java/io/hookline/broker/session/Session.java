@@ -173,12 +173,23 @@ public final class Session implements Recipient {
             drop(delivery.message(), DropReason.QUEUE_FULL);
             return;
         }
-        if (max > 0 && queue.size() >= max) {
+        while (max > 0 && queue.size() >= max) {
             Delivery oldest = queue.poll();  // oldest dropped first
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
         registry.events().offlineMessage(clientId, delivery.message());
+    }
+
+    /**
+     * The connection went away and the session stays: what queued up behind the inflight window
+     * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
+     */
+    synchronized void trimToOfflineLimit() {
+        int max = registry.settings().maxOfflineMessages();
+        while (max >= 0 && queue.size() > max) {
+            drop(queue.poll().message(), DropReason.QUEUE_FULL);
+        }
     }
 
     private void drop(Message message, DropReason reason) {

@@ -153,6 +153,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 toPublish[0] = will;
                 return null;
             }
+            session.trimToOfflineLimit();
             if (will != null) {
                 if (will.delaySeconds() == 0) {
                     toPublish[0] = will;
