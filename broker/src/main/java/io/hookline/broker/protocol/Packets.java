@@ -137,9 +137,9 @@ final class Packets {
      * reason string is left out).
      */
     static boolean reasonStringFits(int fixedPart, String reasonString, int maxPacketSize) {
-        int props = 3 + Props.utf8Length(reasonString);
-        int remaining = fixedPart + Props.variableByteIntegerSize(props) + props;
-        return 1L + Props.variableByteIntegerSize(remaining) + remaining <= maxPacketSize;
+        int props = 3 + io.netty.buffer.ByteBufUtil.utf8Bytes(reasonString);
+        int remaining = fixedPart + PublishEncoder.varIntSize(props) + props;
+        return 1L + PublishEncoder.varIntSize(remaining) + remaining <= maxPacketSize;
     }
 
     /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for v5 (Netty omits it for v3). */
