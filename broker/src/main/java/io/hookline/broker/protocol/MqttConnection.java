@@ -49,6 +49,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
     final BrokerContext broker;
+    final ListenerInfo listener;
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
 
@@ -72,7 +73,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     };
 
     public MqttConnection(BrokerContext broker) {
+        this(broker, ListenerInfo.DEFAULT);
+    }
+
+    public MqttConnection(BrokerContext broker, ListenerInfo listener) {
         this.broker = broker;
+        this.listener = listener;
+    }
+
+    /** The listener that accepted this connection (name, mountpoint, overrides). */
+    public ListenerInfo listener() {
+        return listener;
+    }
+
+    /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
+    public ClientCertificate clientCertificate() {
+        return ctx == null ? null : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
 
     ProtocolSettings settings() {
@@ -318,7 +334,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 : MqttProperties.NO_PROPERTIES;
         MqttPublishMessage publish = new MqttPublishMessage(
                 new MqttFixedHeader(MqttMessageType.PUBLISH, dup, MqttQoS.valueOf(delivery.qos()), delivery.retain(), 0),
-                new MqttPublishVariableHeader(m.topic(), packetId, props),
+                new MqttPublishVariableHeader(listener.unmount(m.topic()), packetId, props),
                 Unpooled.wrappedBuffer(m.payload()));
         ctx.write(publish, ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos());
@@ -353,7 +369,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         Message m = delivery.message();
-        int remaining = 2 + Props.utf8Length(m.topic()) + (delivery.qos() > 0 ? 2 : 0) + m.payload().length;
+        int remaining = 2 + Props.utf8Length(listener.unmount(m.topic())) + (delivery.qos() > 0 ? 2 : 0) + m.payload().length;
         if (version == 5) {
             int props = Props.encodedSize(m.properties(), delivery.subscriptionIds());
             remaining += Props.variableByteIntegerSize(props) + props;
