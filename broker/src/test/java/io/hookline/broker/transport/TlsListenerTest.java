@@ -14,6 +14,7 @@ import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -146,6 +147,40 @@ class TlsListenerTest {
         Mqtt5BlockingClient anonymous = client("anonymous", null).buildBlocking();
         Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, anonymous::connect);
         assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, refused.getMqttMessage().getReasonCode());
+    }
+
+    @Test
+    void mosquittoClientsWithAClientCertificate() throws Exception {
+        Assumptions.assumeTrue(onPath("mosquitto_pub"), "mosquitto_pub is not installed");
+        start("allow_anonymous", "off",
+                "listener.ssl.cafile", certs.caFile().toString(),
+                "listener.ssl.require_certificate", "on",
+                "listener.ssl.use_identity_as_username", "on");
+        Identity device = certs.client("device-7");
+        Mqtt5BlockingClient sub = client("sub", certs.client("backend")).buildBlocking();
+        sub.connect();
+        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.subscribeWith().topicFilter("devices/#").send();
+            Process pub = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1",
+                    "-p", String.valueOf(broker.port("ssl", "secure")),
+                    "--cafile", certs.caFile().toString(),
+                    "--cert", device.certFile().toString(), "--key", device.keyFile().toString(),
+                    "-t", "devices/7", "-m", "from mosquitto", "-q", "1")
+                    .redirectErrorStream(true).start();
+            assertTrue(pub.waitFor(20, TimeUnit.SECONDS));
+            assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes()));
+            assertEquals("from mosquitto", text(receive(publishes).getPayloadAsBytes()));
+        }
+        sub.disconnect();
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (java.nio.file.Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
