@@ -68,13 +68,15 @@ public final class ListenerConfig {
                            ConfigKey<Boolean> useIdentityAsUsername,
                            ConfigKey<List<String>> tlsVersions,
                            ConfigKey<List<String>> ciphers,
-                           ConfigKey<String> path) {
+                           ConfigKey<String> path,
+                           ConfigKey<Boolean> proxyProtocol,
+                           ConfigKey<List<String>> trustedProxies) {
 
         List<ConfigKey<?>> all() {
             List<ConfigKey<?>> keys = new ArrayList<>();
             for (ConfigKey<?> k : new ConfigKey<?>[] {address, maxConnections, mountpoint, allowedProtocolVersions,
                     allowAnonymous, certfile, keyfile, cafile, requireCertificate, useIdentityAsUsername,
-                    tlsVersions, ciphers, path}) {
+                    tlsVersions, ciphers, path, proxyProtocol, trustedProxies}) {
                 if (k != null) {
                     keys.add(k);
                 }
@@ -220,14 +222,27 @@ public final class ListenerConfig {
                     .doc("cipher suites" + inherit + "ciphers)").build();
         }
         ConfigKey<String> path = null;
+        ConfigKey<List<String>> trustedProxies = null;
+        ConfigKey<Boolean> proxyProtocol = null;
         if (kind.websocket()) {
             path = ConfigKey.builder(base + ".path", ValueType.string())
                     .defaultValue("/mqtt")
                     .doc("HTTP path of the WebSocket upgrade")
                     .build();
+            trustedProxies = ConfigKey.builder(base + ".trusted_proxies", ValueType.list(ValueType.string()))
+                    .defaultValue(List.of())
+                    .doc("addresses or CIDR ranges of reverse proxies whose X-Forwarded-For header gives the"
+                            + " client's address; empty = the header is ignored")
+                    .build();
+        } else {
+            proxyProtocol = ConfigKey.builder(base + ".proxy_protocol", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("every connection starts with a PROXY protocol v1 or v2 header (HAProxy, AWS NLB)"
+                            + " giving the client's address; connections without one are closed")
+                    .build();
         }
         return new KindKeys(address, maxConnections, mountpoint, versions, anonymous, certfile, keyfile, cafile,
-                requireCertificate, useIdentity, tlsVersions, ciphers, path);
+                requireCertificate, useIdentity, tlsVersions, ciphers, path, proxyProtocol, trustedProxies);
     }
 
     /** The keys of listeners of {@code kind}. */

@@ -25,6 +25,7 @@ public final class BrokerMetrics {
         // transport: refused before MQTT starts, logged at debug only
         TLS_HANDSHAKE_FAILURES,
         WEBSOCKET_BAD_REQUESTS,
+        PROXY_PROTOCOL_ERRORS,
         // limits hit, one counter each
         LIMIT_MAX_CONNECTIONS,
         LIMIT_CLIENT_ID_SIZE,

@@ -32,6 +32,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,6 +87,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return listener;
     }
 
+    /** The user name in effect (from CONNECT, or the certificate CN with use_identity_as_username); null before CONNECT. */
+    public String username() {
+        return username;
+    }
+
+    /** The client's address (as told by a trusted proxy, if any); hooks see it as peer_addr/peer_port. */
+    public InetSocketAddress peerAddress() {
+        return ctx == null ? null : PeerAddress.of(ctx.channel());
+    }
+
     /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
     public ClientCertificate clientCertificate() {
         return ctx == null ? null : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
@@ -97,7 +108,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** "client-id" or the remote address before CONNECT, for log lines. */
     String who() {
-        return clientId != null ? "client '" + clientId + "'" : "connection " + ctx.channel().remoteAddress();
+        return clientId != null ? "client '" + clientId + "'" : "connection " + PeerAddress.of(ctx.channel());
     }
 
     // ---- channel events ------------------------------------------------------------------

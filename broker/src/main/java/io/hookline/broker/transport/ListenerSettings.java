@@ -19,9 +19,11 @@ import java.util.List;
  * @param maxConnections 0 = no per-listener limit
  * @param tls            null for tcp and ws listeners
  * @param path           the WebSocket upgrade path; null for tcp and ssl listeners
+ * @param proxyProtocol  tcp/ssl: connections start with a PROXY protocol header
+ * @param trustedProxies ws/wss: peers whose X-Forwarded-For is believed (addresses or CIDR ranges)
  */
 public record ListenerSettings(String name, Kind kind, HostPort address, int maxConnections, ListenerInfo info,
-                               TlsSettings tls, String path) {
+                               TlsSettings tls, String path, boolean proxyProtocol, List<String> trustedProxies) {
 
     /**
      * TLS files and options. A file is null when not configured.
@@ -59,7 +61,9 @@ public record ListenerSettings(String name, Kind kind, HostPort address, int max
                 useIdentity);
         return new ListenerSettings(name, kind, config.get(keys.address(), name),
                 config.get(keys.maxConnections(), name), info, tls,
-                kind.websocket() ? config.get(keys.path(), name) : null);
+                kind.websocket() ? config.get(keys.path(), name) : null,
+                !kind.websocket() && config.get(keys.proxyProtocol(), name),
+                kind.websocket() ? config.get(keys.trustedProxies(), name) : List.of());
     }
 
     private static <T> T inherit(Config config, ConfigKey<T> perListener, String name,

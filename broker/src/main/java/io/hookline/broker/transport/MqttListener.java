@@ -4,7 +4,6 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.BrokerContext;
-import io.hookline.broker.protocol.ListenerInfo;
 import io.hookline.broker.protocol.MqttConnection;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,6 +15,7 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
  * The pipeline, stage by stage (named as in {@link ChannelPipeline}):
- * {@code bytes → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
+ * {@code bytes → [proxy-check → proxy → proxy-header] → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
  * → decoder → encoder → mqtt}.
  *
  * <p>Start, close and {@link #reloadCertificatesIfChanged()} from one thread at a time (the
@@ -59,13 +59,6 @@ public final class MqttListener {
         this.settings = settings;
         this.broker = broker;
         this.channels = channels;
-    }
-
-    /** For a plain TCP listener with the defaults. */
-    public MqttListener(String name, HostPort address, BrokerContext broker, ChannelGroup channels) {
-        this(new ListenerSettings(name, Kind.TCP, address, 0,
-                new ListenerInfo(name, "tcp", "", null, ListenerInfo.DEFAULT.protocolVersions(), false), null, null),
-                broker, channels);
     }
 
     public String name() {
@@ -109,6 +102,15 @@ public final class MqttListener {
             tlsStamp = ServerTls.stamp(settings.tls());
             sslContext = ServerTls.build(settings.key(), settings.tls());
         }
+        if (settings.path() != null && !settings.path().startsWith("/")) {
+            throw new ListenerException(settings.key() + ": path '" + settings.path() + "' must start with /", null);
+        }
+        TrustedProxies proxies;
+        try {
+            proxies = TrustedProxies.parse(settings.trustedProxies());
+        } catch (IllegalArgumentException e) {
+            throw new ListenerException(settings.key() + ": trusted_proxies: " + e.getMessage(), e);
+        }
         ByteCounter counter = new ByteCounter(broker.metrics());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -126,6 +128,11 @@ public final class MqttListener {
                         channels.add(ch);
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("bytes", counter);
+                        if (settings.proxyProtocol()) {
+                            p.addLast("proxy-check", new ProxyHeaderCheck(settings.key(), broker.metrics()));
+                            p.addLast("proxy", new HAProxyMessageDecoder());
+                            p.addLast("proxy-header", new ProxyHeader(settings.key(), broker.metrics()));
+                        }
                         SslContext tls = sslContext;
                         if (tls != null) {
                             p.addLast("ssl", tls.newHandler(ch.alloc()));
@@ -135,7 +142,8 @@ public final class MqttListener {
                         if (settings.kind().websocket()) {
                             p.addLast("http", new HttpServerCodec());
                             p.addLast("http-aggregator", new HttpObjectAggregator(8192));
-                            p.addLast("ws-upgrade", new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics()));
+                            p.addLast("ws-upgrade", new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics(),
+                                    proxies));
                             p.addLast("ws", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
                                     .websocketPath(settings.path())
                                     .subprotocols(SUBPROTOCOLS)

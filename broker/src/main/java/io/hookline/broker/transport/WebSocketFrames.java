@@ -1,6 +1,8 @@
 package io.hookline.broker.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
@@ -17,7 +19,7 @@ import java.util.List;
  * and splits several packets in one frame; each encoded packet goes out as one binary frame.
  * A text frame is not MQTT (MQTT 5 §6): the connection is closed. Stateless and sharable.
  */
-@io.netty.channel.ChannelHandler.Sharable
+@Sharable
 final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBuf> {
 
     static final WebSocketFrames INSTANCE = new WebSocketFrames();
@@ -33,7 +35,7 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
             out.add(frame.content().retain());
         } else {
             ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "MQTT needs binary frames"))
-                    .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                    .addListener(ChannelFutureListener.CLOSE);
         }
     }
 }

@@ -2,6 +2,7 @@ package io.hookline.broker.transport;
 
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.protocol.PeerAddress;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -18,12 +19,15 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Lets through only a WebSocket upgrade on the listener's path, for Netty's handshaker that
  * follows; anything else is answered 404 (another path) or 400 (not an upgrade), counted and
  * logged at debug, and the connection closed. Leaves the pipeline after the first request.
+ * An {@code X-Forwarded-For} header is believed only from a configured trusted proxy.
  * One instance per channel.
  */
 final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -33,12 +37,14 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
     private final String listenerKey;
     private final String path;
     private final BrokerMetrics metrics;
+    private final TrustedProxies proxies;
 
-    WebSocketUpgrade(String listenerKey, String path, BrokerMetrics metrics) {
+    WebSocketUpgrade(String listenerKey, String path, BrokerMetrics metrics, TrustedProxies proxies) {
         super(false);
         this.listenerKey = listenerKey;
         this.path = path;
         this.metrics = metrics;
+        this.proxies = proxies;
     }
 
     @Override
@@ -57,6 +63,7 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
             problem = "not a WebSocket upgrade: " + request.method() + " " + request.uri();
         }
         if (problem == null) {
+            forwardedFor(ctx, request);
             ctx.pipeline().remove(this);
             ctx.fireChannelRead(request);
             return;
@@ -71,5 +78,16 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** X-Forwarded-For from a trusted proxy names the client (its port is unknown: 0). */
+    private void forwardedFor(ChannelHandlerContext ctx, FullHttpRequest request) {
+        if (proxies.isEmpty() || !(ctx.channel().remoteAddress() instanceof InetSocketAddress peer)) {
+            return;
+        }
+        InetAddress client = proxies.client(peer.getAddress(), request.headers().getAll("X-Forwarded-For"));
+        if (client != null) {
+            ctx.channel().attr(PeerAddress.ATTRIBUTE).set(new InetSocketAddress(client, 0));
+        }
     }
 }

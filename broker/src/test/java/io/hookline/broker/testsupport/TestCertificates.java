@@ -119,7 +119,7 @@ public final class TestCertificates {
         try {
             KeyPair keys = keyPair();
             X509v3CertificateBuilder b = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
-                    new X500Name("CN=" + commonName + ",O=Hookline tests"), keys)
+                    new X500Name("O=Hookline tests,CN=" + commonName), keys)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             if (server) {
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {

@@ -8,6 +8,7 @@ import io.hookline.broker.config.ListenerConfig.Kind;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -81,10 +82,11 @@ class ListenerSettingsTest {
 
     @Test
     void badListenerValuesAreRefusedNamingTheKey() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Config.of(Map.of(
-                "listener.tcp.a", "127.0.0.1:1883",
-                "listener.tcp.a.mountpoint", "tenant/+/",
-                "listener.tcp.a.allowed_protocol_versions", "4,6")));
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("listener.tcp.a", "127.0.0.1:1883");
+        values.put("listener.tcp.a.mountpoint", "tenant/+/");
+        values.put("listener.tcp.a.allowed_protocol_versions", "4,6");
+        ConfigException e = assertThrows(ConfigException.class, () -> Config.of(values));
         assertEquals(List.of(
                 "listener.tcp.a.mountpoint: 'tenant/+/' is not a valid mountpoint (no +, # or NUL)",
                 "listener.tcp.a.allowed_protocol_versions: '6' must be between 3 and 5"), e.problems());

@@ -91,6 +91,9 @@ class MountpointTest {
             aPub.publishWith().topic("marker").payload(bytes("A marker")).send();
             assertEquals("marker", receive(aGets).getTopic().toString());
         }
+        for (Mqtt5BlockingClient c : new Mqtt5BlockingClient[] {aSub, aPub, bSub, bPub, operator}) {
+            c.disconnect();
+        }
     }
 
     @Test

@@ -10,6 +10,8 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.protocol.MqttConnection;
+import io.hookline.broker.session.SessionAccess;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
@@ -20,6 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -136,12 +140,19 @@ class TlsListenerTest {
     }
 
     @Test
-    void identityAsUsernameAuthenticatesByCertificateWhenAnonymousIsOff() {
+    void identityAsUsernameAuthenticatesByCertificateWhenAnonymousIsOff() throws Exception {
         start("allow_anonymous", "off",
                 "listener.ssl.cafile", certs.caFile().toString(),
                 "listener.ssl.secure.use_identity_as_username", "on");
-        Mqtt5BlockingClient certified = client("certified", certs.client("sensor-1")).buildBlocking();
+        Identity sensor = certs.client("sensor-1");
+        Mqtt5BlockingClient certified = client("certified", sensor).buildBlocking();
         certified.connect();
+        MqttConnection connection = SessionAccess.connection(broker.broker(), "certified");
+        assertEquals("sensor-1", connection.username());
+        assertEquals("CN=sensor-1,O=Hookline tests", connection.clientCertificate().subject());
+        assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
+                sensor.certificate().getEncoded())), connection.clientCertificate().fingerprint());
+        assertEquals("secure", connection.listener().name());
         certified.disconnect();
 
         Mqtt5BlockingClient anonymous = client("anonymous", null).buildBlocking();

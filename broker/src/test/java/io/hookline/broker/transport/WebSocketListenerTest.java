@@ -199,6 +199,7 @@ class WebSocketListenerTest {
         HttpResponse<String> otherPath = http.send(HttpRequest.newBuilder(URI.create(base + "/index.html")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(404, otherPath.statusCode());
-        assertEquals(2, broker.broker().metrics().get(Counter.WEBSOCKET_BAD_REQUESTS));
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                broker.broker().metrics().get(Counter.WEBSOCKET_BAD_REQUESTS) == 2);
     }
 }
