@@ -1,6 +1,7 @@
 package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
@@ -74,6 +75,7 @@ public final class Broker implements AutoCloseable {
     }
 
     public Broker start() throws ListenerException {
+        checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
             for (String name : config.named(ListenerConfig.keys(kind).address()).keySet()) {
@@ -140,6 +142,21 @@ public final class Broker implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /**
+     * listener.ssl.certfile etc. are the shared TLS settings, never listeners; someone who
+     * named an ssl listener "certfile" would otherwise see it silently ignored.
+     */
+    private void checkSharedTlsKeys() throws ListenerException {
+        for (ConfigKey<?> key : List.of(ListenerConfig.TLS_CERTFILE, ListenerConfig.TLS_KEYFILE,
+                ListenerConfig.TLS_CAFILE)) {
+            Object value = config.get(key);
+            if (value instanceof String text && text.matches("[^/\\\\]*:[0-9]{1,5}")) {
+                throw new ListenerException(key.name() + " = " + text + ": this key is the file shared by all"
+                        + " ssl and wss listeners, not a listener; choose another listener name", null);
+            }
+        }
     }
 
     /** Checks every TLS listener's files and reloads those that changed; runs on the timer thread. */

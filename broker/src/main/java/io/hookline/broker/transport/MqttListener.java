@@ -98,6 +98,10 @@ public final class MqttListener {
      */
     public void start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> channelType)
             throws ListenerException {
+        if (settings.tls() != null && settings.info().useIdentityAsUsername() && settings.tls().cafile() == null) {
+            throw new ListenerException(settings.key() + ": use_identity_as_username needs a cafile to check"
+                    + " client certificates against", null);
+        }
         if (settings.tls() != null) {
             tlsStamp = ServerTls.stamp(settings.tls());
             sslContext = ServerTls.build(settings.key(), settings.tls());
@@ -140,7 +144,7 @@ public final class MqttListener {
                         }
                         var protocol = broker.settings();
                         if (settings.kind().websocket()) {
-                            p.addLast("http", new HttpServerCodec());
+                            p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));  // browsers send cookies
                             p.addLast("http-aggregator", new HttpObjectAggregator(8192));
                             p.addLast("ws-upgrade", new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics(),
                                     proxies));

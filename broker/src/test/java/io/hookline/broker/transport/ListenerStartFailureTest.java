@@ -119,6 +119,29 @@ class ListenerStartFailureTest {
     }
 
     @Test
+    void identityAsUsernameWithoutCaFile() throws Exception {
+        assertEquals("listener.ssl.secure: use_identity_as_username needs a cafile to check client certificates"
+                        + " against",
+                startFailure("listener.ssl.secure", "127.0.0.1:0",
+                        "listener.ssl.certfile", server.certFile().toString(),
+                        "listener.ssl.keyfile", server.keyFile().toString(),
+                        "listener.ssl.secure.use_identity_as_username", "on"));
+    }
+
+    @Test
+    void sharedTlsKeyUsedAsAListenerName() throws Exception {
+        assertEquals("listener.ssl.certfile = 0.0.0.0:8883: this key is the file shared by all ssl and wss"
+                        + " listeners, not a listener; choose another listener name",
+                startFailure("listener.ssl.certfile", "0.0.0.0:8883"));
+    }
+
+    @Test
+    void webSocketPathWithoutSlash() throws Exception {
+        assertEquals("listener.ws.web: path 'mqtt' must start with /",
+                startFailure("listener.ws.web", "127.0.0.1:0", "listener.ws.web.path", "mqtt"));
+    }
+
+    @Test
     void unsupportedTlsVersion() throws Exception {
         String message = startFailure("listener.ssl.secure", "127.0.0.1:0",
                 "listener.ssl.certfile", server.certFile().toString(),
