@@ -1,8 +1,10 @@
 package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.config.HostPort;
+import io.hookline.broker.config.ListenerConfig;
+import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
@@ -14,6 +16,7 @@ import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.MemoryRetainedStore;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.netty.channel.Channel;
@@ -33,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,7 +58,7 @@ public final class Broker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
-    private final List<MqttListener> listeners = new ArrayList<>();
+    private final List<MqttListener> listeners = new CopyOnWriteArrayList<>();  // read by the reload timer
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ChannelGroup channels;
@@ -74,8 +77,14 @@ public final class Broker implements AutoCloseable {
     }
 
     public Broker start() throws ListenerException {
-        Map<String, HostPort> tcp = config.named(CoreConfig.LISTENER_TCP);
-        if (tcp.isEmpty()) {
+        checkSharedTlsKeys();
+        List<ListenerSettings> wanted = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (String name : config.named(ListenerConfig.keys(kind).address()).keySet()) {
+                wanted.add(ListenerSettings.from(config, kind, name));
+            }
+        }
+        if (wanted.isEmpty()) {
             throw new ListenerException("no MQTT listener configured: add a line 'listener.tcp.NAME = ip:port'", null);
         }
         boolean epoll = Epoll.isAvailable();
@@ -87,15 +96,20 @@ public final class Broker implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         channels = new DefaultChannelGroup("hookline-clients", GlobalEventExecutor.INSTANCE);
         try {
-            for (Map.Entry<String, HostPort> e : tcp.entrySet()) {
-                MqttListener listener = new MqttListener(e.getKey(), e.getValue(), context, channels);
+            for (ListenerSettings s : wanted) {
+                MqttListener listener = new MqttListener(s, context, channels);
                 listener.start(boss, workers, channelType);
                 listeners.add(listener);
-                log.info("MQTT listener '{}' on tcp {}", e.getKey(), listener.boundAddress());
+                log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
+                        s.path() == null ? "" : " path " + s.path());
             }
         } catch (ListenerException e) {
             close();
             throw e;
+        }
+        long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
+        if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
+            timer.scheduleWithFixedDelay(this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
         }
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
@@ -112,7 +126,7 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
-    /** The port a listener is bound to (useful with port 0), or -1. */
+    /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */
     public int port(String listenerName) {
         for (MqttListener l : listeners) {
             if (l.name().equals(listenerName) && l.boundAddress() != null) {
@@ -120,6 +134,42 @@ public final class Broker implements AutoCloseable {
             }
         }
         return -1;
+    }
+
+    /** The port of listener {@code listener.KIND.NAME}, or -1. */
+    public int port(String kind, String listenerName) {
+        for (MqttListener l : listeners) {
+            if (l.kind().equals(kind) && l.name().equals(listenerName) && l.boundAddress() != null) {
+                return l.boundAddress().getPort();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * listener.ssl.certfile etc. are the shared TLS settings, never listeners; someone who
+     * named an ssl listener "certfile" would otherwise see it silently ignored.
+     */
+    private void checkSharedTlsKeys() throws ListenerException {
+        for (ConfigKey<?> key : List.of(ListenerConfig.TLS_CERTFILE, ListenerConfig.TLS_KEYFILE,
+                ListenerConfig.TLS_CAFILE)) {
+            Object value = config.get(key);
+            if (value instanceof String text && text.matches("[^/\\\\]*:[0-9]{1,5}")) {
+                throw new ListenerException(key.name() + " = " + text + ": this key is the file shared by all"
+                        + " ssl and wss listeners, not a listener; choose another listener name", null);
+            }
+        }
+    }
+
+    /** Checks every TLS listener's files and reloads those that changed; runs on the timer thread. */
+    private void reloadCertificates() {
+        for (MqttListener l : listeners) {
+            try {
+                l.reloadCertificatesIfChanged();
+            } catch (RuntimeException e) {
+                log.warn("listener.{}.{}: certificate reload failed", l.kind(), l.name(), e);
+            }
+        }
     }
 
     public List<MqttListener> listeners() {

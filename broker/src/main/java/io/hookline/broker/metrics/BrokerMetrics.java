@@ -22,6 +22,10 @@ public final class BrokerMetrics {
         SESSION_TAKEOVERS,
         SESSIONS_EXPIRED,
         WILLS_PUBLISHED,
+        // transport: refused before MQTT starts, logged at debug only
+        TLS_HANDSHAKE_FAILURES,
+        WEBSOCKET_BAD_REQUESTS,
+        PROXY_PROTOCOL_ERRORS,
         // limits hit, one counter each
         LIMIT_MAX_CONNECTIONS,
         LIMIT_CLIENT_ID_SIZE,

@@ -80,6 +80,10 @@ final class ConnectFlow {
         ProtocolSettings s = c.settings();
         int version = c.version;
         MqttProperties props = header.properties();
+        if (!c.listener.allowsVersion(version)) {
+            throw new Refused(ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION,
+                    "protocol level " + version + " is not accepted on listener '" + c.listener.name() + "'");
+        }
 
         // flags the spec makes malformed (3.1.1 §3.1.2.6, §3.1.2.9; 5.0 §3.1.2.7)
         if (!header.isWillFlag() && (header.willQos() != 0 || header.isWillRetain()) || header.willQos() > 2) {
@@ -149,12 +153,21 @@ final class ConnectFlow {
         }
         c.clientId = clientId;
         c.username = payload.userName();
+        boolean certified = false;
+        if (c.listener.useIdentityAsUsername()) {
+            ClientCertificate certificate = c.clientCertificate();
+            if (certificate == null || certificate.commonName() == null) {
+                throw new Refused(ReasonCodes.NOT_AUTHORIZED, "no client certificate CN to use as user name");
+            }
+            c.username = certificate.commonName();
+            certified = true;  // the TLS handshake verified who this is
+        }
 
         Will will = header.isWillFlag() ? will(c, header, payload, s) : null;
 
         // Seam for the hook engine: auth_on_register (and auth_on_publish for the will) go here.
         // With no plugin the chain is undecided, so allow_anonymous decides (HOOKS.md).
-        if (!s.allowAnonymous()) {
+        if (!certified && !c.listener.allowAnonymous(s)) {
             throw new Refused(ReasonCodes.NOT_AUTHORIZED, "not authorized");
         }
 
@@ -242,7 +255,7 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
+        Message message = new Message(c.listener.mount(topic), Math.min(qos, s.maxQos()), header.isWillRetain(),
                 body == null ? new byte[0] : body, properties, c.clientId, 0);
         return new Will(message, delay);
     }

@@ -28,6 +28,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +46,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
     final BrokerContext broker;
+    final ListenerInfo listener;
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
 
@@ -68,7 +70,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     };
 
     public MqttConnection(BrokerContext broker) {
+        this(broker, ListenerInfo.DEFAULT);
+    }
+
+    public MqttConnection(BrokerContext broker, ListenerInfo listener) {
         this.broker = broker;
+        this.listener = listener;
+    }
+
+    /** The listener that accepted this connection (name, mountpoint, overrides). */
+    public ListenerInfo listener() {
+        return listener;
+    }
+
+    /** The user name in effect (from CONNECT, or the certificate CN with use_identity_as_username); null before CONNECT. */
+    public String username() {
+        return username;
+    }
+
+    /** The client's address (as told by a trusted proxy, if any); hooks see it as peer_addr/peer_port. */
+    public InetSocketAddress peerAddress() {
+        return ctx == null ? null : PeerAddress.of(ctx.channel());
+    }
+
+    /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
+    public ClientCertificate clientCertificate() {
+        return ctx == null ? null : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
 
     ProtocolSettings settings() {
@@ -77,7 +104,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** "client-id" or the remote address before CONNECT, for log lines. */
     String who() {
-        return clientId != null ? "client '" + clientId + "'" : "connection " + ctx.channel().remoteAddress();
+        return clientId != null ? "client '" + clientId + "'" : "connection " + PeerAddress.of(ctx.channel());
     }
 
     // ---- channel events ------------------------------------------------------------------
@@ -326,7 +353,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
-        ctx.write(new OutgoingPublish(delivery, packetId, dup, version == 5, expiry), ctx.voidPromise());
+        ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
+                version == 5, expiry), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos());
     }
 
@@ -359,7 +387,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
-        return PublishEncoder.packetSize(delivery, version == 5, expiry) <= clientMaximumPacketSize;
+        return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
+                <= clientMaximumPacketSize;
     }
 
     @Override

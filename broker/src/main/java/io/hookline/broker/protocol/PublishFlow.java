@@ -103,7 +103,7 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos);
-        Message message = Message.of(topic, qos, retain, payload, properties, c.clientId);
+        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.clientId);
 
         // Seam for the hook engine: auth_on_publish (may rewrite or deny), then on_publish.
         switch (qos) {

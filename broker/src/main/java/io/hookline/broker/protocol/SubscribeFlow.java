@@ -96,13 +96,14 @@ final class SubscribeFlow {
             int qos = Math.min(option.qos().value(), s.maxQos());
             SubscriptionOptions options = new SubscriptionOptions(qos, option.isNoLocal(),
                     option.isRetainAsPublished(), option.retainHandling().value());
-            Subscription subscription = new Subscription(c.clientId, filter, group, options, subscriptionId);
+            String routed = c.listener.mount(filter);
+            Subscription subscription = new Subscription(c.clientId, routed, group, options, subscriptionId);
             boolean isNew = c.session.subscribe(subscription);
             codes[i] = qos;
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(filter, message ->
+                c.broker.retained().matching(routed, message ->
                         retained.add(new Delivery(message, Math.min(message.qos(), qos), true, ids)));
             }
         }
@@ -154,7 +155,7 @@ final class SubscribeFlow {
                 codes[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
-            if (c.session.unsubscribe(shared == null ? null : shared.group(), filter)) {
+            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter))) {
                 codes[i] = ReasonCodes.SUCCESS;
                 removed.add(raw);
             } else {

@@ -41,6 +41,15 @@ public final class TestBroker implements AutoCloseable {
         return broker.port("default");
     }
 
+    /** The port of listener {@code listener.KIND.NAME}, e.g. {@code port("ssl", "secure")}. */
+    public int port(String kind, String name) {
+        int port = broker.port(kind, name);
+        if (port < 0) {
+            throw new IllegalArgumentException("no listener." + kind + "." + name);
+        }
+        return port;
+    }
+
     public Broker broker() {
         return broker;
     }
