@@ -67,7 +67,10 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             } finally {
                 e.plugin.exit();
             }
-            if (decide(e, answer, failure, false, System.nanoTime() - t0)) {
+            long nanos = System.nanoTime() - t0;
+            // an inline handler cannot be interrupted; one that overran its timeout (and held up
+            // the event loop) is still treated as timed out, so the policy is the same either way
+            if (decide(e, answer, failure, nanos > e.timeoutNanos, nanos)) {
                 return;
             }
         }

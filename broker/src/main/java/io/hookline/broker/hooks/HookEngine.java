@@ -182,7 +182,13 @@ public final class HookEngine implements AutoCloseable {
                     notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
                 } finally {
                     e.plugin.exit();
-                    e.stats.latency.recordNanos(System.nanoTime() - t0);
+                    long nanos = System.nanoTime() - t0;
+                    e.stats.latency.recordNanos(nanos);
+                    if (nanos > e.timeoutNanos) {
+                        e.stats.timeouts.increment();
+                        chain.stats.timeouts.increment();
+                        logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
+                    }
                 }
             } else {
                 notifyOffLoop(chain, e, input);

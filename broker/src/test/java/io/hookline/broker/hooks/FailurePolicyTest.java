@@ -100,6 +100,19 @@ class FailurePolicyTest {
     }
 
     @Test
+    void inlineHandlerThatOverranItsTimeoutIsTreatedAsTimedOut() {
+        f.sync("hog", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.priority(1).timeout(Duration.ofNanos(1_000_000)), in -> {
+            long until = System.nanoTime() + 3_000_000; // hold the event loop for 3 ms, over the 1 ms timeout
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
+            return Answer.ok();
+        });
+        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
+        assertEquals(1, f.engine.stats(Hooks.AUTH_ON_PUBLISH).timeouts());
+    }
+
+    @Test
     void defaultPolicyForAuthIsDeny() {
         f.sync("broken", Hooks.AUTH_ON_PUBLISH, 1, in -> {
             throw new RuntimeException("boom");
