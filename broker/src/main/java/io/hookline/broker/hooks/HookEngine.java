@@ -11,7 +11,9 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.HookInput;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -127,6 +129,17 @@ public final class HookEngine implements AutoCloseable {
             HandlerEntry<?> e = es[i];
             out.add(new HandlerInfo(hook.name(), i + 1, e.pluginName(), e.priority, e.mayBlock, e.async != null,
                     e.timeout, e.onFailure, e.stats));
+        }
+        return out;
+    }
+
+    /** @return the effective order of every chain that has handlers, by hook name ({@code admin plugin show}) */
+    public Map<String, List<HandlerInfo>> orderOfAll() {
+        Map<String, List<HandlerInfo>> out = new LinkedHashMap<>();
+        for (Hook<?> h : Hooks.all()) {
+            if (!isEmpty(h)) {
+                out.put(h.name(), order(h));
+            }
         }
         return out;
     }

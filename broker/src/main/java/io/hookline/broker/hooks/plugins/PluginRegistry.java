@@ -4,6 +4,7 @@ import io.hookline.api.Plugin;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PluginHandle;
 import io.hookline.broker.metrics.MetricRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
 public final class PluginRegistry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PluginRegistry.class);
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]*");
+    /** Longest wait for calls in flight before a disabled plugin is stopped anyway. */
+    private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     /** Where a plugin stands. */
     public enum State { DISABLED, ENABLED, FAILED }
@@ -156,20 +160,30 @@ public final class PluginRegistry implements AutoCloseable {
                 return CompletableFuture.completedFuture(null);
             }
             e.context.close();
-            e.state = State.DISABLED;
-            BrokerPluginContext ctx = e.context;
             e.context = null;
-            LOG.info("plugin {} disabled; waiting for {} call(s) in flight", name, e.handle.inFlight());
-            return e.handle.whenDrained().thenRunAsync(() -> {
-                try {
-                    e.plugin.stop();
-                } catch (Exception | LinkageError ex) {
-                    LOG.error("plugin {} failed to stop cleanly", name, ex);
-                }
-                LOG.debug("plugin {} stopped ({})", name, ctx.pluginName());
-            }, gateway.engine().blockingExecutor());
+            e.state = State.DISABLED;
+            PluginHandle handle = e.handle;
+            LOG.info("plugin {} disabled; waiting for {} call(s) in flight", name, handle.inFlight());
+            // a handler whose stage never completes must not keep stop() from running forever
+            return handle.whenDrained()
+                    .completeOnTimeout(null, STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                    .thenRunAsync(() -> stop(e, handle), gateway.engine().blockingExecutor());
         });
     }
+
+    private static void stop(Entry e, PluginHandle handle) {
+        if (handle.inFlight() > 0) {
+            LOG.warn("plugin {} still has {} call(s) in flight after {}; stopping it anyway", e.name,
+                    handle.inFlight(), STOP_WAIT);
+        }
+        try {
+            e.plugin.stop();
+            LOG.debug("plugin {} stopped", e.name);
+        } catch (Exception | LinkageError ex) {
+            LOG.error("plugin {} failed to stop cleanly", e.name, ex);
+        }
+    }
+
 
     /** @return every plugin with its state */
     public synchronized List<Status> list() {
