@@ -1,5 +1,6 @@
 package io.hookline.plugin.acl;
 
+import io.hookline.api.Cancellable;
 import io.hookline.api.ConfigKey;
 import io.hookline.api.Plugin;
 import io.hookline.api.PluginContext;
@@ -49,6 +50,7 @@ public final class AclPlugin implements Plugin {
     private volatile WatchedFile<AclRules> acl;
     private Counter reloads;
     private Counter reloadFailures;
+    private Cancellable reloadTask; // guarded by this
 
     @Override
     public String name() {
@@ -86,8 +88,24 @@ public final class AclPlugin implements Plugin {
             ctx.register(Hooks.AUTH_ON_SUBSCRIBE, in -> onSubscribe(in, TopicSubscription.REFUSED));
             ctx.register(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> onSubscribe(in, 0x87));
         }
-        Duration every = ctx.config().get(RELOAD_INTERVAL);
-        ctx.scheduler().scheduleAtFixedRate(every, every, this::reload);
+        schedule(ctx, ctx.config().get(RELOAD_INTERVAL));
+        ctx.notifications(Hooks.ON_CONFIG_CHANGE, change -> {
+            String value = change.changed().get(RELOAD_INTERVAL.name());
+            if (value != null) {
+                try {
+                    schedule(ctx, RELOAD_INTERVAL.parse(value));
+                } catch (IllegalArgumentException e) {
+                    log.log(System.Logger.Level.ERROR, e.getMessage() + "; keeping the current interval");
+                }
+            }
+        });
+    }
+
+    private synchronized void schedule(PluginContext ctx, Duration every) {
+        if (reloadTask != null) {
+            reloadTask.cancel();
+        }
+        reloadTask = ctx.scheduler().scheduleAtFixedRate(every, every, this::reload);
     }
 
     /**
@@ -97,6 +115,9 @@ public final class AclPlugin implements Plugin {
      * @return true when both files are loaded and valid (or unchanged)
      */
     public boolean reload() {
+        if (reloads == null) {
+            throw new IllegalStateException("the acl plugin is not started");
+        }
         boolean ok = true;
         for (WatchedFile<?> f : new WatchedFile<?>[] {passwords, acl}) {
             if (f == null) {

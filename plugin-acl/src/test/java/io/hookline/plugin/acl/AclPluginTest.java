@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifiers;
+import io.hookline.api.hook.input.ConfigChange;
 import io.hookline.api.hook.input.Client;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterInput;
@@ -140,5 +142,18 @@ class AclPluginTest {
                 metrics.counterValues().getOrDefault("hookline_plugin_acl_reload_failures", 0L) > failuresBefore);
         assertInstanceOf(PublishVerdict.Allowed.class, publish("bob", "bob/1"), "last good rules still serve");
         assertInstanceOf(PublishVerdict.Denied.class, publish("bob", "everything/x"), "nothing of the broken file applied");
+    }
+
+    @Test
+    void reloadIntervalChangesWhileRunning() throws Exception {
+        registry.disable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        registry.configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
+                "acl.acl_file", acl.toString(), "acl.reload_interval", "1h"));
+        registry.enable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        Files.writeString(acl, "topic write carol/#\n");
+        assertInstanceOf(PublishVerdict.Denied.class, publish("carol", "carol/1"), "no reload within the hour");
+
+        gateway.notify(Hooks.ON_CONFIG_CHANGE, new ConfigChange(Map.of("acl.reload_interval", "50ms")));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> publish("carol", "carol/1") instanceof PublishVerdict.Allowed);
     }
 }
