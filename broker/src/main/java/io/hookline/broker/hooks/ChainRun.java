@@ -25,7 +25,8 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     private final I input;
     private final Executor caller;
     private final long startNanos = System.nanoTime();
-    private final AtomicInteger pending = new AtomicInteger();
+    // created at the first async step only: most runs are all-inline
+    private AtomicInteger pending;
     private int nextToken;
     private boolean anyHandler;
 
@@ -79,6 +80,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
 
     private void startAsync(HandlerEntry<I> e, int index) {
         int token = ++nextToken;
+        if (pending == null) {
+            pending = new AtomicInteger();
+        }
         pending.set(token);
         long t0 = System.nanoTime();
         e.plugin.enter();

@@ -26,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.function.Function;
 
 /**
  * The facade the protocol core calls at each point of the message flow (see README.md next to
@@ -77,7 +78,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return done(undecidedRegister(in, allowAnonymous));
         }
-        return engine.run(hook, in, caller, false).thenApply(o -> switch (o.status()) {
+        return map(engine.run(hook, in, caller, false), o -> switch (o.status()) {
             case ALLOWED -> accepted(in.client(), o.modifiers());
             case DENIED -> RegisterVerdict.refusal(o.error());
             case UNDECIDED -> undecidedRegister(in, allowAnonymous);
@@ -92,7 +93,7 @@ public final class HookGateway {
         if (engine.isEmpty(Hooks.ON_AUTH_M5)) {
             return done(badMethod(in));
         }
-        return engine.run(Hooks.ON_AUTH_M5, in, caller, false).thenApply(o -> switch (o.status()) {
+        return map(engine.run(Hooks.ON_AUTH_M5, in, caller, false), o -> switch (o.status()) {
             case ALLOWED -> o.modifiers().get(Modifier.REASON_CODE).orElse(0) == 0x18
                     ? new EnhancedAuthVerdict.Continue(o.modifiers().get(Modifier.PROPERTIES).orElse(Properties.EMPTY))
                     : new EnhancedAuthVerdict.Success(o.modifiers());
@@ -163,7 +164,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return p != null ? PUBLISH_NOT_PERMITTED : PUBLISH_ALLOWED;
         }
-        return engine.run(hook, in, caller, p != null).thenApply(o -> switch (o.status()) {
+        return map(engine.run(hook, in, caller, p != null), o -> switch (o.status()) {
             case ALLOWED -> o.modifiers().isEmpty() ? PublishVerdict.ALLOWED : new PublishVerdict.Allowed(o.modifiers());
             case DENIED -> new PublishVerdict.Denied(o.error().reason(),
                     o.error().reasonCode().orElse(V5_NOT_AUTHORIZED), o.error().properties());
@@ -189,7 +190,7 @@ public final class HookGateway {
             if (engine.isEmpty(hook)) {
                 return SUBSCRIBE_AS_REQUESTED;
             }
-            return engine.run(hook, in, caller, false).thenApply(o -> subscribeVerdict(s, o, in.topics()));
+            return map(engine.run(hook, in, caller, false), o -> subscribeVerdict(s, o, in.topics()));
         }
         List<TopicSubscription> requested = in.topics();
         TopicSubscription[] result = new TopicSubscription[requested.size()];
@@ -212,7 +213,7 @@ public final class HookGateway {
             return done(new SubscribeVerdict.Decided(Arrays.asList(result)));
         }
         SubscribeInput rest = new SubscribeInput(in.client(), ask, in.properties());
-        return engine.run(hook, rest, caller, true).thenApply(o -> {
+        return map(engine.run(hook, rest, caller, true), o -> {
             SubscribeVerdict v = subscribeVerdict(s, o, ask);
             List<TopicSubscription> decided = v instanceof SubscribeVerdict.Decided d ? d.topics() : ask;
             for (int j = 0; j < askAt.size(); j++) {
@@ -233,7 +234,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return UNSUBSCRIBE_UNCHANGED;
         }
-        return engine.run(hook, in, caller, false).thenApply(o -> o.status() == ChainOutcome.Status.ALLOWED
+        return map(engine.run(hook, in, caller, false), o -> o.status() == ChainOutcome.Status.ALLOWED
                 ? o.modifiers().get(Modifier.UNSUBSCRIBE_TOPICS).<UnsubscribeRewrite>map(UnsubscribeRewrite.Rewritten::new)
                         .orElse(UnsubscribeRewrite.UNCHANGED)
                 : UnsubscribeRewrite.UNCHANGED);
@@ -255,7 +256,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return DELIVER_UNCHANGED;
         }
-        return engine.run(hook, in, caller, false).thenApply(o ->
+        return map(engine.run(hook, in, caller, false), o ->
                 o.status() == ChainOutcome.Status.ALLOWED && !o.modifiers().isEmpty()
                         ? new DeliverRewrite.Rewritten(o.modifiers()) : DeliverRewrite.UNCHANGED);
     }
@@ -331,5 +332,37 @@ public final class HookGateway {
 
     private static <T> CompletableFuture<T> done(T value) {
         return CompletableFuture.completedFuture(value);
+    }
+
+    /**
+     * Maps a chain outcome to a verdict; when every handler answered inline the verdict is
+     * produced right here (the common answers are shared constants), with no dependent stage.
+     */
+    private static <V> CompletionStage<V> map(CompletableFuture<ChainOutcome> run, Function<ChainOutcome, V> f) {
+        if (!run.isDone()) {
+            return run.thenApply(f);
+        }
+        return shared(f.apply(run.join()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <V> CompletableFuture<V> shared(V verdict) {
+        Object v = verdict;
+        if (v == PublishVerdict.ALLOWED) {
+            return (CompletableFuture<V>) PUBLISH_ALLOWED;
+        }
+        if (v == NOT_PERMITTED) {
+            return (CompletableFuture<V>) PUBLISH_NOT_PERMITTED;
+        }
+        if (v == SubscribeVerdict.AS_REQUESTED) {
+            return (CompletableFuture<V>) SUBSCRIBE_AS_REQUESTED;
+        }
+        if (v == DeliverRewrite.UNCHANGED) {
+            return (CompletableFuture<V>) DELIVER_UNCHANGED;
+        }
+        if (v == UnsubscribeRewrite.UNCHANGED) {
+            return (CompletableFuture<V>) UNSUBSCRIBE_UNCHANGED;
+        }
+        return CompletableFuture.completedFuture(verdict);
     }
 }

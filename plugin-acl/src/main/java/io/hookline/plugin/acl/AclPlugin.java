@@ -35,6 +35,10 @@ import java.util.List;
  *       the answer is {@code next}, otherwise each filter is granted or refused on its own.</li>
  * </ul>
  * An empty {@code acl.password_file} or {@code acl.acl_file} turns that part off.
+ *
+ * <p>Thread-safe: handlers run on many event loops and read the current immutable rule
+ * snapshots ({@link WatchedFile#current()}); reloads run on the plugin's scheduler and swap
+ * whole snapshots.
  */
 public final class AclPlugin implements Plugin {
     public static final ConfigKey<String> PASSWORD_FILE = ConfigKey.string("acl.password_file", "conf/passwd",
