@@ -220,6 +220,11 @@ public final class HookEngine implements AutoCloseable {
             notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
             return;
         }
+        if (stage == null) {
+            e.plugin.exit();
+            notifyFailed(chain, e, input, "returned a null CompletionStage", null);
+            return;
+        }
         AtomicInteger once = new AtomicInteger();
         var timeout = timer.schedule(() -> {
             if (once.compareAndSet(0, 1)) {

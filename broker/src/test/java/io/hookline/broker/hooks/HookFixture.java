@@ -24,7 +24,7 @@ final class HookFixture implements AutoCloseable {
     static final Client V3 = new Client("", "c1", "alice", ProtocolVersion.MQTT_3_1_1);
     static final Client V5 = new Client("", "c5", "bob", ProtocolVersion.MQTT_5);
 
-    final HookEngine engine = HookEngine.create(Duration.ofMillis(300), 4);
+    final HookEngine engine = HookEngine.create(Duration.ofSeconds(2), 4);
     final HookGateway gateway = new HookGateway(engine);
     final ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "event-loop"));
 

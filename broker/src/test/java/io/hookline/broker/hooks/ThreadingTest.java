@@ -141,9 +141,18 @@ class ThreadingTest {
             return Answer.ok();
         });
         f.gateway.notify(Hooks.ON_CLIENT_GONE, new io.hookline.api.hook.input.ClientEvent(V3));
-        assertEquals(List.of("a", "b"), told.subList(0, 2), "inline notify handlers ran before notify returned");
+        assertEquals(List.of("a", "b"), List.copyOf(told).subList(0, 2), "inline notify handlers ran before notify returned");
         await().atMost(5, TimeUnit.SECONDS).until(() -> told.size() == 3);
         assertNotEquals("c:" + Thread.currentThread().getName(), told.get(2));
         assertEquals(1, f.engine.stats(Hooks.ON_CLIENT_GONE).errors());
+    }
+
+    @Test
+    void asyncNotifyHandlerThatFailsOrReturnsNullIsCountedNotThrown() {
+        f.async("nulls", Hooks.ON_CLIENT_WAKEUP, HandlerOptions.DEFAULT, in -> null);
+        f.async("fails", Hooks.ON_CLIENT_WAKEUP, HandlerOptions.DEFAULT,
+                in -> CompletableFuture.failedFuture(new IllegalStateException("webhook down")));
+        f.gateway.notify(Hooks.ON_CLIENT_WAKEUP, new io.hookline.api.hook.input.ClientEvent(V3));
+        await().atMost(5, TimeUnit.SECONDS).until(() -> f.engine.stats(Hooks.ON_CLIENT_WAKEUP).errors() == 2);
     }
 }
