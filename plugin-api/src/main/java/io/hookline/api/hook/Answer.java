@@ -7,7 +7,8 @@ import java.util.OptionalInt;
 /**
  * A handler's answer: {@link Ok} (allow, optionally with {@link Modifiers}), {@link Next} (no
  * opinion, ask the next handler) or {@link Error} (deny, with a reason and optionally the MQTT 5
- * reason code to send). The type is sealed, so a {@code switch} over it is checked.
+ * reason code to send). The type is sealed: these three are all there is (with Java 21 a
+ * pattern {@code switch} over it is checked for exhaustiveness).
  *
  * <pre>{@code
  * Answer a = switch (lookup(in.client().username())) {
@@ -84,7 +85,7 @@ public sealed interface Answer permits Answer.Ok, Answer.Next, Answer.Error {
      *         Properties.builder().put(PropertyKey.SERVER_REFERENCE, "mqtt2.example.com").build())
      * }</pre>
      *
-     * @param reason a short reason, logged and passed on (e.g. {@value #INVALID_CREDENTIALS})
+     * @param reason a short reason, logged and passed on (e.g. {@code invalid_credentials})
      * @param reasonCode the MQTT 5 reason code to send ({@code >= 0x80}); empty for the default
      * @param properties MQTT 5 properties for the refusal (reason string, server reference)
      */
