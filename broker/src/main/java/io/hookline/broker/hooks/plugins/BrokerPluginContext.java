@@ -22,7 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -35,7 +34,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final HookGateway gateway;
     private final BrokerServices services;
     private final PluginConfig config;
-    private final OptionalInt operatorPriority;
+    private final PluginSettings.Overrides overrides;
     private final PluginScheduler scheduler;
     private final Metrics metrics;
     private final System.Logger logger;
@@ -43,13 +42,14 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private boolean closed; // guarded by this
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
-                        PluginConfig config, OptionalInt operatorPriority, PluginScheduler scheduler, Metrics metrics) {
+                        PluginConfig config, PluginSettings.Overrides overrides, PluginScheduler scheduler,
+                        Metrics metrics) {
         this.name = name;
         this.handle = handle;
         this.gateway = gateway;
         this.services = services;
         this.config = config;
-        this.operatorPriority = operatorPriority;
+        this.overrides = overrides;
         this.scheduler = scheduler;
         this.metrics = metrics;
         this.logger = new Slf4jSystemLogger("hookline.plugin." + name);
@@ -81,10 +81,17 @@ final class BrokerPluginContext implements PluginContext, Clients {
         if (closed) {
             throw new IllegalStateException("plugin " + name + " is stopped");
         }
-        // the operator's plugins.<name>.priority wins over what the plugin asks for
-        int priority = operatorPriority.isPresent() ? operatorPriority.getAsInt()
+        // what the operator configured wins over what the plugin asks for
+        int priority = overrides.priority().isPresent() ? overrides.priority().getAsInt()
                 : options.priority().orElse(PluginSettings.DEFAULT_PRIORITY);
-        HandlerEntry<I> e = gateway.engine().register(handle, hook, priority, options, sync, async);
+        HandlerOptions effective = options;
+        if (overrides.onError() != null) {
+            effective = effective.onFailure(overrides.onError());
+        }
+        if (overrides.timeout() != null) {
+            effective = effective.timeout(overrides.timeout());
+        }
+        HandlerEntry<I> e = gateway.engine().register(handle, hook, priority, effective, sync, async);
         registrations.add(e);
         return e;
     }

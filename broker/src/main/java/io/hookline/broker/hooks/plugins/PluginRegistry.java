@@ -95,7 +95,7 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /**
-     * Starts every plugin with {@code plugins.<name> = on}, in name order of discovery.
+     * Starts every plugin with {@code plugins.<name> = on}, in the order they were added.
      *
      * @return completes when all attempted starts ended (a failing plugin does not fail it)
      */
@@ -125,11 +125,11 @@ public final class PluginRegistry implements AutoCloseable {
             }
             BrokerPluginContext ctx = null;
             try {
-                var priority = PluginSettings.priority(config, name);
+                var overrides = PluginSettings.overrides(config, name);
                 var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), config);
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
-                ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, priority, scheduler,
+                ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
                         metrics.scoped("hookline_plugin_" + name + "_"));
                 e.plugin.start(ctx);
                 e.context = ctx;

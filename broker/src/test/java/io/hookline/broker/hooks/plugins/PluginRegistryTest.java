@@ -12,6 +12,7 @@ import io.hookline.api.ConfigKey;
 import io.hookline.api.Plugin;
 import io.hookline.api.PluginContext;
 import io.hookline.api.hook.Answer;
+import io.hookline.api.hook.FailurePolicy;
 import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifiers;
@@ -101,6 +102,33 @@ class PluginRegistryTest {
         List<String> order = engine.order(Hooks.ON_DELIVER).stream().map(HandlerInfo::plugin).toList();
         assertEquals(List.of("first_by_config", "second"), order);
         assertEquals(0, engine.order(Hooks.ON_DELIVER).get(0).priority());
+    }
+
+    @Test
+    void operatorOverridesTheFailurePolicyAndTimeoutOfAPluginsHandlers() {
+        registry.add(new Plugin() {
+            public String name() {
+                return "flaky";
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.onFailure(FailurePolicy.DENY), in -> {
+                    throw new IllegalStateException("backend down");
+                });
+            }
+        }, "test");
+        registry.configure(Map.of("plugins.flaky", "on", "plugins.flaky.on_error", "allow",
+                "plugins.flaky.timeout", "250"));
+        registry.startConfigured().toCompletableFuture().join();
+        HandlerInfo info = engine.order(Hooks.AUTH_ON_PUBLISH).get(0);
+        assertEquals(FailurePolicy.ALLOW, info.onFailure());
+        assertEquals(Duration.ofMillis(250), info.timeout());
+        assertInstanceOf(PublishVerdict.Allowed.class, publish("t"));
+
+        registry.configure(Map.of("plugins.flaky.on_error", "sometimes"));
+        registry.disable("flaky").toCompletableFuture().join();
+        assertTrue(registry.enable("flaky").toCompletableFuture().isCompletedExceptionally());
+        assertTrue(status("flaky").problem().contains("plugins.flaky.on_error"), status("flaky").problem());
     }
 
     @Test
