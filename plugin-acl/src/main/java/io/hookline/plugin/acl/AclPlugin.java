@@ -109,7 +109,7 @@ public final class AclPlugin implements Plugin {
         if (reloadTask != null) {
             reloadTask.cancel();
         }
-        reloadTask = ctx.scheduler().scheduleAtFixedRate(every, every, this::reload);
+        reloadTask = ctx.scheduler().scheduleAtFixedRate(every, every, () -> reload(false));
     }
 
     /**
@@ -119,6 +119,10 @@ public final class AclPlugin implements Plugin {
      * @return true when both files are loaded and valid (or unchanged)
      */
     public boolean reload() {
+        return reload(true);
+    }
+
+    private boolean reload(boolean force) {
         if (reloads == null) {
             throw new IllegalStateException("the acl plugin is not started");
         }
@@ -127,7 +131,7 @@ public final class AclPlugin implements Plugin {
             if (f == null) {
                 continue;
             }
-            switch (f.reload()) {
+            switch (f.reload(force)) {
                 case LOADED -> reloads.increment();
                 case FAILED -> {
                     reloadFailures.increment();

@@ -10,10 +10,12 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * A rule file and its last good parse. {@link #reload()} re-reads the file and swaps the
- * parsed value in one volatile write when the content changed and parses; a broken file is
- * logged with its line and the last good value stays. Readers ({@link #current()}) never
- * lock. Reloads are serialized by {@code this}.
+ * A rule file and its last good parse. {@link #reload(boolean)} re-reads the file and swaps
+ * the parsed value in one volatile write when the content changed and parses; a broken file
+ * is logged with its line and the last good value stays. A periodic check only applies
+ * content that it read twice in a row, so a file being written in place (truncated, then
+ * filled) is never taken half-written. Readers ({@link #current()}) never lock. Reloads are
+ * serialized by {@code this}.
  */
 final class WatchedFile<T> {
     /** Parses a whole file or names the line that is wrong. */
@@ -23,13 +25,14 @@ final class WatchedFile<T> {
     }
 
     /** What a reload did. */
-    enum Result { LOADED, UNCHANGED, FAILED, MISSING }
+    enum Result { LOADED, UNCHANGED, SETTLING, FAILED, MISSING }
 
     private final Path path;
     private final Parser<T> parser;
     private final System.Logger log;
     private volatile T current;
     private byte[] lastContent; // guarded by this
+    private byte[] settling; // guarded by this: changed content seen once, applied when seen again
     private boolean reportedMissing; // guarded by this
 
     WatchedFile(Path path, Parser<T> parser, T empty, System.Logger log) {
@@ -47,7 +50,8 @@ final class WatchedFile<T> {
         return path;
     }
 
-    synchronized Result reload() {
+    /** @param force apply a change at once (start, {@code admin acl reload}) instead of waiting for it to settle */
+    synchronized Result reload(boolean force) {
         byte[] content;
         try {
             content = Files.readAllBytes(path);
@@ -64,8 +68,14 @@ final class WatchedFile<T> {
         }
         reportedMissing = false;
         if (Arrays.equals(content, lastContent)) {
+            settling = null;
             return Result.UNCHANGED;
         }
+        if (!force && !Arrays.equals(content, settling)) {
+            settling = content;
+            return Result.SETTLING;
+        }
+        settling = null;
         lastContent = content; // a broken file is reported once, not at every interval
         List<String> lines = new String(content, StandardCharsets.UTF_8).lines().toList();
         try {
