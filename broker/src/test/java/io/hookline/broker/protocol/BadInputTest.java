@@ -753,6 +753,40 @@ class BadInputTest {
         assertCounted(Counter.PROTOCOL_ERRORS, 1);
     }
 
+    // ---- garbage ---------------------------------------------------------------------------
+
+    /** Random bytes after a valid CONNECT, from many clients: no warning, no leftover connection or session. */
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void randomGarbageLeavesNoConnectionSessionOrWarningBehind(int version) {
+        ch.qos.logback.classic.Logger root =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        try {
+            java.util.Random random = new java.util.Random(42 + version);
+            for (int i = 0; i < 100; i++) {
+                try (RawClient c = RawClient.open(broker, version)) {
+                    c.send(connect(version, "garbage" + i));
+                    c.expectConnack(0);
+                    byte[] garbage = new byte[1 + random.nextInt(64)];
+                    random.nextBytes(garbage);
+                    c.send(garbage);
+                } // we close: a garbage prefix of a valid packet would otherwise wait for more
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().metrics().connections().get() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().size() == 1);
+            List<String> warnings = appender.list.stream()
+                    .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+            assertEquals(List.of(), warnings);
+        } finally {
+            root.detachAppender(appender);
+        }
+    }
+
     // ---- logging ---------------------------------------------------------------------------
 
     /** The rule: each bad input is logged once, at debug, naming the client. */
