@@ -39,6 +39,15 @@ final class ConnectFlow {
         return v == null ? 4 : v.protocolLevel();
     }
 
+    /**
+     * Puts back the version of the accepted CONNECT: Netty's decoder switches its (and the
+     * encoder's) version on any CONNECT it reads, so a second one would change how we answer.
+     */
+    static void restoreCodecVersion(ChannelHandlerContext ctx, int version) {
+        ctx.channel().attr(CODEC_VERSION).set(
+                version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
+    }
+
     /** A refusal found while reading the CONNECT. */
     private static final class Refused extends Exception {
         final byte code;

@@ -108,6 +108,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
+            if (state == State.CONNECTED && m.fixedHeader() != null
+                    && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                ConnectFlow.restoreCodecVersion(ctx, version);   // a second CONNECT: still answer in our version
+            }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
             } else if (state == State.CONNECTED) {
