@@ -267,6 +267,21 @@ class BadInputTest {
         assertCounted(Counter.PROTOCOL_ERRORS, 1);
     }
 
+    /** The second CONNECT must not change how the connection's packets are encoded. */
+    @Test
+    void secondConnectWithAnotherProtocolLevelIsStillAnsweredInMqtt5() {
+        try (RawClient c = connected(5)) {
+            c.send(connect(4, "raw5"));
+            c.expectDisconnect(PROTOCOL_ERROR);
+        }
+        try (RawClient c = connected(5)) {
+            c.send(connect(4, "raw5", 0x03, 60, new Bytes()));   // and malformed: reserved flag
+            c.expectDisconnect(MALFORMED);
+        }
+        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertCounted(Counter.MALFORMED_PACKETS, 1);
+    }
+
     /** 3.1.1 [MQTT-3.1.0-1], 5.0 [MQTT-3.1.0-1]: the first packet must be CONNECT; nothing is answered. */
     @ParameterizedTest(name = "packet {0}")
     @ValueSource(strings = {"c000", "3007000361 2f62 6869", "820800010003612f6200", "40020001", "e000"})

@@ -187,6 +187,27 @@ class QosFlowTest {
         }
     }
 
+    // ---- takeover --------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void sameClientIdTakesTheSessionOverAndTheOldConnectionIsClosed(int version) {
+        try (RawClient old = persistent(version, "twin", false)) {
+            old.send(subscribe(version, 1, "twin/t", 1));
+            old.expect(SUBACK);
+            try (RawClient fresh = persistent(version, "twin", true)) {
+                if (version == 5) {
+                    old.expectDisconnect(0x8E);
+                } else {
+                    old.assertClosed();
+                }
+                Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+                publishVia(pub, "twin/t", 1, "to the new one").disconnect();
+                assertEquals("to the new one", fresh.expect(PUBLISH).payloadText());
+            }
+        }
+    }
+
     // ---- properties ----------------------------------------------------------------------
 
     @Disabled("broker bug: Props.publish() returns PublishProperties.NONE when props.isEmpty(), but Netty's"
