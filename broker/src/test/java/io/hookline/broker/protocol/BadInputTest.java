@@ -112,6 +112,32 @@ class BadInputTest {
         assertCounted(Counter.MALFORMED_PACKETS, 1);
     }
 
+    /** A remaining length that does not match the packet's contents is malformed (3.1.1 §2.2.3, 5.0 §2.1.4). */
+    @ParameterizedTest(name = "MQTT level {0}, packet {1}")
+    @MethodSource("wrongRemainingLengths")
+    void remainingLengthThatDoesNotMatchTheContentsIsMalformed(int version, String packetHex) {
+        try (RawClient c = connected(version)) {
+            c.send(hex(packetHex.replace(" ", "")));
+            c.send(RawClient.pingreq());   // the next packet must not be read as the rest of this one
+            c.expectRefusal(MALFORMED);
+        }
+        assertCounted(Counter.MALFORMED_PACKETS, 1);
+    }
+
+    static Stream<Arguments> wrongRemainingLengths() {
+        return Stream.of(
+                Arguments.of(4, "30 03 000a 61"),            // PUBLISH: topic longer than the packet
+                Arguments.of(5, "30 03 000a 61"),
+                Arguments.of(5, "30 05 0001 61 05 00"),      // PUBLISH: properties longer than the packet
+                Arguments.of(4, "40 04 0001 0000"),          // PUBACK: 3.1.1 has exactly 2 bytes
+                Arguments.of(5, "40 05 0001 00 05 00"),      // PUBACK: properties longer than the packet
+                Arguments.of(4, "c0 01 00"),                 // PINGREQ with a body
+                Arguments.of(5, "c0 01 00"),
+                Arguments.of(4, "e0 01 00"),                 // 3.1.1 DISCONNECT with a body
+                Arguments.of(4, "82 03 0001 00"),            // SUBSCRIBE: filter length cut off
+                Arguments.of(5, "82 04 0001 00 00"));
+    }
+
     @Test
     void remainingLengthOfFiveBytesInTheFirstPacketClosesWithoutConnack() {
         try (RawClient c = RawClient.open(broker, 4)) {
