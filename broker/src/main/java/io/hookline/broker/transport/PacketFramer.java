@@ -77,7 +77,8 @@ final class PacketFramer extends ByteToMessageDecoder {
             return;
         }
         int first = in.getUnsignedByte(start);
-        String malformed = malformed(in, first, start + headerLength, remaining, ctx.channel().attr(CODEC_VERSION).get());
+        MqttVersion version = ctx.channel().attr(CODEC_VERSION).get();
+        String malformed = malformed(in, first, start + headerLength, remaining, version);
         if (malformed != null) {
             discard = true;
             in.skipBytes(in.readableBytes());
@@ -121,7 +122,8 @@ final class PacketFramer extends ByteToMessageDecoder {
                 if (!v5) {
                     return length == 0 ? null : (type == AUTH ? "AUTH" : "DISCONNECT") + " with a body";
                 }
-                return length > 1 && propertiesEnd(in, from + 1, end) != end ? "properties do not fill the packet" : null;
+                return length > 1 && propertiesEnd(in, from + 1, end) != end
+                        ? "properties do not fill the packet" : null;
             }
             case SUBSCRIBE, UNSUBSCRIBE -> {
                 return topicFilters(in, type == SUBSCRIBE, from, end, v5);

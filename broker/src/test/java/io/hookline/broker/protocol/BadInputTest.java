@@ -507,7 +507,7 @@ class BadInputTest {
         assertCounted(Counter.MALFORMED_PACKETS, 1);
     }
 
-    /** 5.0 §3.3.2.1: a zero-length topic without a Topic Alias is a protocol error; 3.1.1 [MQTT-4.7.3-1]: at least one character. */
+    /** 5.0 §3.3.2.1: a zero-length topic without a Topic Alias is a protocol error; 3.1.1 [MQTT-4.7.3-1]. */
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void emptyTopicWithoutAliasIsRefused(int version) {

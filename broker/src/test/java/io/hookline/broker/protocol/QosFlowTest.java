@@ -269,7 +269,8 @@ class QosFlowTest {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                received.add(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8) + " " + message.getQos());
+                String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
+                received.add(topic + " " + payload + " " + message.getQos());
             }
 
             @Override

@@ -418,7 +418,8 @@ public final class RawClient implements AutoCloseable {
                         yield n;
                     }
                     case 0x26 -> string(pos) + "=" + string(pos);
-                    default -> throw new AssertionError("unknown property 0x" + Integer.toHexString(id) + " in " + this);
+                    default -> throw new AssertionError(
+                            "unknown property 0x" + Integer.toHexString(id) + " in " + this);
                 };
                 props.put(id, value);
             }
