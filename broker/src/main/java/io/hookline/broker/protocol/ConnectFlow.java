@@ -226,7 +226,10 @@ final class ConnectFlow {
     private static Will will(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload,
                              ProtocolSettings s) throws Refused {
         String topic = payload.willTopic();
-        if (topic == null || !Strings.wellFormed(topic) || !Topics.isValidTopicName(topic)) {
+        if (topic != null && !Strings.wellFormed(topic)) {
+            malformed(c, "ill-formed UTF-8 in the will topic");   // 5.0 §1.5.4: malformed, not 0x90
+        }
+        if (topic == null || !Topics.isValidTopicName(topic)) {  // null: Netty's 32767-byte cap
             if (c.version != 5) {
                 malformed(c, "invalid will topic");
             }
