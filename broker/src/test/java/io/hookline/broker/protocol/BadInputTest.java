@@ -225,6 +225,21 @@ class BadInputTest {
         assertCounted(Counter.MALFORMED_PACKETS, 1);
     }
 
+    @ParameterizedTest(name = "MQTT level {0}, will topic {1}")
+    @MethodSource("illFormedStrings")
+    void illFormedUtf8InTheWillTopicIsMalformed(int version, String topicHex) {
+        Bytes payload = new Bytes().str("will-utf8");
+        if (version == 5) {
+            payload.props(new Bytes());
+        }
+        payload.bin(hex(topicHex)).bin(bytes("bye"));
+        try (RawClient c = RawClient.open(broker, version)) {
+            c.send(connect(version, 0x06, 60, new Bytes(), payload));
+            c.expectConnectRefusal(MALFORMED);
+        }
+        assertCounted(Counter.MALFORMED_PACKETS, 1);
+    }
+
     @ParameterizedTest(name = "MQTT level {0}, client id {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheClientIdIsMalformed(int version, String clientIdHex) {
