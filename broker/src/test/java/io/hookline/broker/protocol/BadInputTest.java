@@ -240,6 +240,16 @@ class BadInputTest {
         assertCounted(Counter.MALFORMED_PACKETS, 1);
     }
 
+    @ParameterizedTest(name = "MQTT level {0}, user name {1}")
+    @MethodSource("illFormedStrings")
+    void illFormedUtf8InTheUserNameIsMalformed(int version, String userNameHex) {
+        try (RawClient c = RawClient.open(broker, version)) {
+            c.send(connect(version, 0x82, 60, new Bytes(), new Bytes().str("named").bin(hex(userNameHex))));
+            c.expectConnectRefusal(MALFORMED);
+        }
+        assertCounted(Counter.MALFORMED_PACKETS, 1);
+    }
+
     @ParameterizedTest(name = "MQTT level {0}, client id {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheClientIdIsMalformed(int version, String clientIdHex) {
