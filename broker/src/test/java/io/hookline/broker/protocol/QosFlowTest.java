@@ -226,6 +226,16 @@ class QosFlowTest {
         }
     }
 
+    @Test
+    void pubrecForAnUnknownPacketIdGetsPubrel0x92ForMqtt5() {
+        try (RawClient c = RawClient.connected(broker, 5, "stray")) {
+            c.send(ack(PUBREC, 43));
+            Packet pubrel = c.expect(PUBREL);
+            assertEquals(43, pubrel.packetId());
+            assertEquals(0x92, pubrel.reasonCode(), "Packet Identifier not found");
+        }
+    }
+
     // ---- MQTT 3.1 --------------------------------------------------------------------------
 
     @Test
