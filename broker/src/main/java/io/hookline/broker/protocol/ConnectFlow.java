@@ -59,6 +59,15 @@ final class ConnectFlow {
         return v == null ? 4 : v.protocolLevel();
     }
 
+    /**
+     * Puts back the version of the accepted CONNECT: Netty's decoder switches its (and the
+     * encoder's) version on any CONNECT it reads, so a second one would change how we answer.
+     */
+    static void restoreCodecVersion(ChannelHandlerContext ctx, int version) {
+        ctx.channel().attr(CODEC_VERSION).set(
+                version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
+    }
+
     /** A refusal found while reading the CONNECT. */
     private static final class Refused extends Exception {
         final byte code;
@@ -451,7 +460,10 @@ final class ConnectFlow {
     private static Will will(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload,
                              ProtocolSettings s) throws Refused {
         String topic = payload.willTopic();
-        if (topic == null || !Strings.wellFormed(topic) || !Topics.isValidTopicName(topic)) {
+        if (topic != null && !Strings.wellFormed(topic)) {
+            malformed(c, "ill-formed UTF-8 in the will topic");   // 5.0 §1.5.4: malformed, not 0x90
+        }
+        if (topic == null || !Topics.isValidTopicName(topic)) {  // null: Netty's 32767-byte cap
             if (c.version != 5) {
                 malformed(c, "invalid will topic");
             }

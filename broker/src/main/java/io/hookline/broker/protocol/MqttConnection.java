@@ -155,6 +155,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
+            if (state == State.CONNECTED && m.fixedHeader() != null
+                    && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                ConnectFlow.restoreCodecVersion(ctx, version);   // a second CONNECT: still answer in our version
+            }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
             } else if (connectPending) {
@@ -467,7 +471,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+        ctx.executor().execute(() ->
+                disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override
