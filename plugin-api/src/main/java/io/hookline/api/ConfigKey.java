@@ -84,6 +84,38 @@ public final class ConfigKey<T> {
         return defaultValue;
     }
 
+    /**
+     * @return true when one segment of the name is a placeholder such as {@code <name>}
+     *     ({@code lua.<name>.file}): the key stands for any number of named entries
+     */
+    public boolean isPattern() {
+        return name.matches("(.*\\.)?<[a-z_]+>(\\..*)?");
+    }
+
+    /**
+     * @return the entry name when {@code concreteKey} is an entry of this pattern key
+     *     ({@code lua.auth.file} of {@code lua.<name>.file} gives {@code auth}), else null
+     */
+    public String entryName(String concreteKey) {
+        if (!isPattern()) {
+            return null;
+        }
+        String[] mine = name.split("\\.", -1);
+        String[] theirs = concreteKey.split("\\.", -1);
+        if (mine.length != theirs.length) {
+            return null;
+        }
+        String entry = null;
+        for (int i = 0; i < mine.length; i++) {
+            if (mine[i].startsWith("<")) {
+                entry = theirs[i];
+            } else if (!mine[i].equals(theirs[i])) {
+                return null;
+            }
+        }
+        return entry == null || entry.isEmpty() ? null : entry;
+    }
+
     /** @return one line of documentation */
     public String doc() {
         return doc;

@@ -74,9 +74,15 @@ final class InboundOrder {
 
     private void drain() {
         Step<?> head;
+        boolean applied = false;
         while ((head = pending.peekFirst()) != null && head.done) {
             pending.pollFirst();
             head.apply();
+            applied = true;
+        }
+        if (applied) {
+            // a decision that completed later than the read sends its ack now, not at the next read
+            channel.flush();
         }
         if (paused && pending.size() < window) {
             paused = false;

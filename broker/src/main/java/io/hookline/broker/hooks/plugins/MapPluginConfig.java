@@ -14,6 +14,7 @@ final class MapPluginConfig implements PluginConfig {
     private final String plugin;
     private final Map<String, Object> values = new HashMap<>();
     private final Map<String, ConfigKey<?>> declared = new HashMap<>();
+    private final Map<String, Map<String, Object>> named = new HashMap<>();
 
     MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Map<String, String> config) {
         this.plugin = plugin;
@@ -23,6 +24,17 @@ final class MapPluginConfig implements PluginConfig {
                         + " outside its section " + plugin + ".*");
             }
             declared.put(key.name(), key);
+            if (key.isPattern()) {
+                Map<String, Object> entries = new HashMap<>();
+                config.forEach((k, raw) -> {
+                    String entry = key.entryName(k);
+                    if (entry != null) {
+                        entries.put(entry, key.parse(raw));
+                    }
+                });
+                named.put(key.name(), Map.copyOf(entries));
+                continue;
+            }
             String raw = config.get(key.name());
             Object value = raw == null ? key.defaultValue() : key.parse(raw);
             if (value != null) {
@@ -36,6 +48,21 @@ final class MapPluginConfig implements PluginConfig {
         if (declared.get(key.name()) == null) {
             throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
         }
+        if (key.isPattern()) {
+            throw new IllegalArgumentException(key.name() + " is a pattern key: use named()");
+        }
         return key.type().cast(values.get(key.name()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> Map<String, T> named(ConfigKey<T> key) {
+        if (declared.get(key.name()) == null) {
+            throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
+        }
+        if (!key.isPattern()) {
+            throw new IllegalArgumentException(key.name() + " is not a pattern key: use get()");
+        }
+        return (Map<String, T>) named.get(key.name());
     }
 }

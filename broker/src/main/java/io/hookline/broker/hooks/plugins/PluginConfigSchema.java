@@ -62,7 +62,8 @@ public final class PluginConfigSchema {
 
             @Override
             public String format(Object value) {
-                return String.valueOf(value);
+                // Duration.toString() (PT2S) is not what the plugin's parser reads back
+                return value instanceof java.time.Duration d ? d.toMillis() + "ms" : String.valueOf(value);
             }
 
             @Override
