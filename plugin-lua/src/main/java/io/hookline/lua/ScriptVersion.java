@@ -142,6 +142,13 @@ final class ScriptVersion {
             call.result.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
             replace();
         } catch (RuntimeException | StackOverflowError e) {
+            if (System.nanoTime() - call.deadline > 0) {
+                // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
+                call.result.completeExceptionally(new CallTimeoutException(source.name()
+                        + ": call ran out of time (lua.call_timeout)"));
+                replace();
+                return;
+            }
             call.result.completeExceptionally(e);
             release(state);
         }
