@@ -39,6 +39,8 @@ public final class LuaPlugin implements Plugin {
             "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else 1");
     public static final ConfigKey<String> ON_ERROR = ConfigKey.string("lua.<name>.on_error", "",
             "what a failed or timed-out call of script NAME means: deny, next or allow (default: deny)");
+    public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("lua.<name>.priority", 0,
+            "order of script NAME's handlers in each chain (lower runs first; 0 = the plugin's priority)");
     public static final ConfigKey<Integer> CALL_TIMEOUT = ConfigKey.integer("lua.call_timeout", 5000,
             "time budget of every Lua call in milliseconds; a call over it is cut off and its failure policy applies");
     public static final ConfigKey<Boolean> ALLOW_UNSAFE = ConfigKey.flag("lua.allow_unsafe", false,
@@ -54,6 +56,7 @@ public final class LuaPlugin implements Plugin {
     private Path scriptDir;
     private Map<String, Integer> numStates = Map.of();
     private Map<String, FailurePolicy> onError = Map.of();
+    private Map<String, Integer> priorities = Map.of();
     private Cancellable watcher;
 
     @Override
@@ -63,7 +66,7 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, ON_ERROR, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
+        return List.of(SCRIPT_DIR, FILE, NUM_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
     }
 
     @Override
@@ -91,6 +94,7 @@ public final class LuaPlugin implements Plugin {
         this.ctx = context;
         this.onError = policies;
         this.numStates = cfg.named(NUM_STATES);
+        this.priorities = cfg.named(PRIORITY);
         this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), new AuthCache(context.clients()));
         this.scriptDir = cfg.get(SCRIPT_DIR);
         if (runtime.allowUnsafe()) {
@@ -202,7 +206,8 @@ public final class LuaPlugin implements Plugin {
 
     private LuaScript newScript(String name, Path file) {
         int states = numStates.getOrDefault(name, 0);
-        return new LuaScript(name, file, states, onError.get(name), runtime, ctx);
+        int priority = priorities.getOrDefault(name, 0);
+        return new LuaScript(name, file, states, onError.get(name), priority, runtime, ctx);
     }
 
     /** Reloads changed files and loads new files of the script directory. */

@@ -42,6 +42,7 @@ final class LuaScript {
     private final Path file;
     private final int configuredStates;
     private final FailurePolicy onError;
+    private final int priority;
     private final LuaRuntime runtime;
     private final PluginContext ctx;
     private final Logger log;
@@ -53,7 +54,9 @@ final class LuaScript {
     private int versions; // guarded by this
     private boolean closed; // guarded by this
 
-    LuaScript(String name, Path file, int configuredStates, FailurePolicy onError, LuaRuntime runtime, PluginContext ctx) {
+    LuaScript(String name, Path file, int configuredStates, FailurePolicy onError, int priority,
+              LuaRuntime runtime, PluginContext ctx) {
+        this.priority = priority;
         this.name = name;
         this.file = file;
         this.configuredStates = configuredStates;
@@ -154,6 +157,9 @@ final class LuaScript {
         HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout());
         if (onError != null) {
             opts = opts.onFailure(onError);
+        }
+        if (priority != 0) {
+            opts = opts.priority(priority);
         }
         AsyncHookHandler<I> handler = in -> call(hook, in);
         return ctx.registerAsync(hook, opts, handler);

@@ -129,6 +129,9 @@ public final class HttpPools implements AutoCloseable {
             out.set("ref", LuaValue.valueOf(ref));
             return out;
         } catch (IOException e) {
+            if (ctx.remainingNanos().getAsLong() <= 0) {
+                throw new LuaError(fn + ": " + method + " " + url + " ran out of time (lua.call_timeout)");
+            }
             ctx.log().warn("{}: {} {} failed: {}", fn, method, url, e.toString());
             return LuaValue.varargsOf(LuaValue.FALSE, LuaValue.valueOf(fn + ": " + e.getMessage()));
         }

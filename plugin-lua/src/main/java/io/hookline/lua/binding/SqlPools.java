@@ -106,6 +106,9 @@ public final class SqlPools implements AutoCloseable {
                 return rows;
             }
         } catch (SQLException e) {
+            if (ctx.remainingNanos().getAsLong() <= 0) {
+                throw new LuaError(fn + " on pool '" + id + "' ran out of time (lua.call_timeout)");
+            }
             throw new LuaError(fn + " on pool '" + id + "': " + e.getMessage());
         }
     }
