@@ -1,0 +1,80 @@
+package io.hookline.broker;
+
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.transport.MqttListener.ListenerException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code bin/broker [--config FILE]}: runs the broker in the foreground until SIGTERM/SIGINT.
+ * Exit codes: 0 after a clean stop, 1 when a listener cannot start, 2 for a bad command line
+ * or config.
+ */
+public final class Main {
+
+    private static final Logger log = LoggerFactory.getLogger("hookline");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Path configFile = Path.of("conf/broker.conf");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--config", "-c" -> {
+                    if (i + 1 >= args.length) {
+                        fail(2, "--config needs a file name");
+                    }
+                    configFile = Path.of(args[++i]);
+                }
+                case "--help", "-h" -> {
+                    log.info("usage: bin/broker [--config FILE]   (default conf/broker.conf)");
+                    return;
+                }
+                case "--version" -> {
+                    log.info("Hookline {}", Broker.VERSION);
+                    return;
+                }
+                default -> fail(2, "unknown argument '" + args[i] + "' (usage: bin/broker [--config FILE])");
+            }
+        }
+        if (!Files.isReadable(configFile)) {
+            fail(2, "cannot read config file " + configFile);
+        }
+        Config config;
+        try {
+            config = Config.load(configFile);
+        } catch (ConfigException e) {
+            fail(2, "invalid configuration:\n" + e.getMessage());
+            return;
+        }
+        Broker broker = new Broker(config);
+        try {
+            broker.start();
+        } catch (ListenerException e) {
+            fail(1, e.getMessage());
+        }
+        log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("stopping");
+            broker.close();
+            stopped.countDown();
+        }, "hookline-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void fail(int code, String message) {
+        log.error(message);
+        System.exit(code);
+    }
+}

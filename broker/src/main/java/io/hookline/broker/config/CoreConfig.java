@@ -1,0 +1,192 @@
+package io.hookline.broker.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The broker's own keys. Each constant is named after its key; {@code conf/broker.conf} ships
+ * every one of them with its documentation (a test keeps the two in step).
+ */
+public final class CoreConfig {
+
+    private CoreConfig() {
+    }
+
+    private static final int UNLIMITED = Integer.MAX_VALUE;
+    private static final int UINT16_MAX = 65535;
+
+    public static final ConfigKey<HostPort> LISTENER_TCP =
+            ConfigKey.builder("listener.tcp.<name>", ValueType.hostPort())
+                    .doc("an MQTT TCP listener, ip:port; any number of named listeners")
+                    .build();
+
+    public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS =
+            ConfigKey.builder("listener.max_connections", ValueType.integer(0, UNLIMITED))
+                    .defaultValue(100000)
+                    .doc("open connections across all listeners; 0 = no limit")
+                    .build();
+
+    public static final ConfigKey<Boolean> ALLOW_ANONYMOUS =
+            ConfigKey.builder("allow_anonymous", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("clients without credentials may connect when no plugin decides")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_INFLIGHT_MESSAGES =
+            ConfigKey.builder("max_inflight_messages", ValueType.integer(0, UINT16_MAX))
+                    .defaultValue(20)
+                    .doc("QoS 1/2 messages in flight to one client; 0 = no limit besides the client's"
+                            + " receive maximum")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_ONLINE_MESSAGES =
+            ConfigKey.builder("max_online_messages", ValueType.integer(-1, UNLIMITED))
+                    .defaultValue(1000)
+                    .doc("messages queued for an online client beyond the inflight window; -1 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_OFFLINE_MESSAGES =
+            ConfigKey.builder("max_offline_messages", ValueType.integer(-1, UNLIMITED))
+                    .defaultValue(1000)
+                    .doc("messages queued for an offline persistent session, oldest dropped first;"
+                            + " -1 = no limit")
+                    .live()
+                    .build();
+
+    /** The largest packet size MQTT can express (a 4-byte variable length integer). */
+    public static final int PROTOCOL_MAX_MESSAGE_SIZE = 268_435_455;
+
+    public static final ConfigKey<Integer> MAX_MESSAGE_SIZE =
+            ConfigKey.builder("max_message_size", ValueType.bytes())
+                    .defaultValue(0)
+                    .doc("largest PUBLISH accepted, in bytes; 0 (or anything above 268435455) ="
+                            + " the protocol maximum, 268435455")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_CLIENT_ID_SIZE =
+            ConfigKey.builder("max_client_id_size", ValueType.integer(1, UINT16_MAX))
+                    .defaultValue(100)
+                    .doc("longest client identifier accepted, in bytes")
+                    .build();
+
+    public static final ConfigKey<Integer> TOPIC_MAX_DEPTH =
+            ConfigKey.builder("topic_max_depth", ValueType.integer(0, UNLIMITED))
+                    .defaultValue(0)
+                    .doc("most levels a topic or topic filter may have; 0 = no limit")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_KEEPALIVE =
+            ConfigKey.builder("max_keepalive", ValueType.integer(0, UINT16_MAX))
+                    .defaultValue(UINT16_MAX)
+                    .doc("keep alive, in seconds; a client asking for more is capped (announced to v5"
+                            + " clients as Server Keep Alive)")
+                    .build();
+
+    public static final ConfigKey<Integer> RECEIVE_MAXIMUM =
+            ConfigKey.builder("receive_maximum", ValueType.integer(1, UINT16_MAX))
+                    .defaultValue(100)
+                    .doc("the broker's Receive Maximum announced to v5 clients; a client with more"
+                            + " unacknowledged QoS>0 PUBLISHes is disconnected (0x93)")
+                    .build();
+
+    public static final ConfigKey<Integer> TOPIC_ALIAS_MAXIMUM =
+            ConfigKey.builder("topic_alias_maximum", ValueType.integer(0, UINT16_MAX))
+                    .defaultValue(10)
+                    .doc("inbound topic aliases accepted from a v5 client; 0 = none")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_QOS =
+            ConfigKey.builder("max_qos", ValueType.integer(0, 2))
+                    .defaultValue(2)
+                    .doc("highest QoS the broker supports")
+                    .build();
+
+    public static final ConfigKey<Boolean> RETAIN_AVAILABLE =
+            ConfigKey.builder("retain_available", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("whether retained messages are supported")
+                    .build();
+
+    public static final ConfigKey<Boolean> WILDCARD_SUBSCRIPTION_AVAILABLE =
+            ConfigKey.builder("wildcard_subscription_available", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("whether subscriptions may use + and #")
+                    .build();
+
+    public static final ConfigKey<Boolean> SHARED_SUBSCRIPTION_AVAILABLE =
+            ConfigKey.builder("shared_subscription_available", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("whether $share/GROUP/filter subscriptions are supported")
+                    .build();
+
+    public static final ConfigKey<Boolean> SUBSCRIPTION_IDENTIFIER_AVAILABLE =
+            ConfigKey.builder("subscription_identifier_available", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("whether v5 subscription identifiers are supported")
+                    .build();
+
+    public static final ConfigKey<Duration> CONNECT_TIMEOUT =
+            ConfigKey.builder("connect_timeout", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(10))
+                    .doc("a connection that sends no CONNECT within this is closed")
+                    .build();
+
+    public static final ConfigKey<Duration> RETRY_INTERVAL =
+            ConfigKey.builder("retry_interval", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(20))
+                    .doc("MQTT 3.1/3.1.1 only: an unacknowledged QoS 1/2 PUBLISH is resent after this"
+                            + " (MQTT 5 resends only on reconnect, per spec)")
+                    .build();
+
+    public static final ConfigKey<Optional<Duration>> PERSISTENT_CLIENT_EXPIRATION =
+            ConfigKey.builder("persistent_client_expiration", ValueType.durationOrNever())
+                    .defaultValue(Optional.empty())
+                    .doc("an offline persistent session of a 3.1/3.1.1 client is removed after this")
+                    .build();
+
+    public static final ConfigKey<Optional<Duration>> MAX_SESSION_EXPIRY_INTERVAL =
+            ConfigKey.builder("max_session_expiry_interval", ValueType.durationOrNever())
+                    .defaultValue(Optional.empty())
+                    .doc("caps the session expiry interval asked for by v5 clients")
+                    .build();
+
+    public static final ConfigKey<SharedSubscriptionPolicy> SHARED_SUBSCRIPTION_POLICY =
+            ConfigKey.builder("shared_subscription_policy", ValueType.enumOf(SharedSubscriptionPolicy.class))
+                    .defaultValue(SharedSubscriptionPolicy.RANDOM)
+                    .doc("how one member of a shared subscription group is chosen (online members first)")
+                    .build();
+
+    public static final ConfigKey<Duration> SYSTREE_INTERVAL =
+            ConfigKey.builder("systree_interval", ValueType.duration())
+                    .defaultValue(Duration.ofSeconds(10))
+                    .doc("how often $SYS/broker/... topics are published; 0 = off")
+                    .build();
+
+    public static final ConfigKey<Path> DATA_DIR =
+            ConfigKey.builder("data_dir", ValueType.path())
+                    .defaultValue(Path.of("data"))
+                    .doc("directory for durable state (sessions, retained messages, the admin key)")
+                    .build();
+
+    private static final List<ConfigKey<?>> ALL = List.of(
+            LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
+            MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
+            MAX_MESSAGE_SIZE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
+            RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
+            WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
+            SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
+            PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL,
+            SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR);
+
+    /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
+    public static ConfigSchema schema() {
+        ConfigSchema schema = new ConfigSchema();
+        ALL.forEach(schema::add);
+        return schema;
+    }
+}

@@ -1,0 +1,122 @@
+package io.hookline.broker.metrics;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The broker's own counters, read by $SYS and (later) the metrics endpoint.
+ * Thread-safe: LongAdders, written from every event loop without contention.
+ */
+public final class BrokerMetrics {
+
+    /** Events counted by the core. Names are stable: they become metric labels. */
+    public enum Counter {
+        CONNECTIONS_ACCEPTED,
+        CONNECTS_REFUSED,
+        MALFORMED_PACKETS,
+        PROTOCOL_ERRORS,
+        KEEPALIVE_TIMEOUTS,
+        CONNECT_TIMEOUTS,
+        SESSION_TAKEOVERS,
+        SESSIONS_EXPIRED,
+        WILLS_PUBLISHED,
+        // limits hit, one counter each
+        LIMIT_MAX_CONNECTIONS,
+        LIMIT_CLIENT_ID_SIZE,
+        LIMIT_TOPIC_DEPTH,
+        LIMIT_MESSAGE_SIZE,
+        LIMIT_RECEIVE_MAXIMUM,
+        LIMIT_TOPIC_ALIAS,
+        LIMIT_KEEPALIVE_CAPPED,
+        // messages dropped, by reason (on_message_drop reasons)
+        DROPPED_QUEUE_FULL,
+        DROPPED_EXPIRED,
+        DROPPED_MAX_PACKET_SIZE,
+        PUBLISHES_NO_SUBSCRIBERS,
+    }
+
+    private final LongAdder[] counters = new LongAdder[Counter.values().length];
+    private final LongAdder[] messagesIn = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] messagesOut = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder bytesIn = new LongAdder();
+    private final LongAdder bytesOut = new LongAdder();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final long startedAtMillis = System.currentTimeMillis();
+
+    public BrokerMetrics() {
+        for (int i = 0; i < counters.length; i++) {
+            counters[i] = new LongAdder();
+        }
+    }
+
+    public void count(Counter counter) {
+        counters[counter.ordinal()].increment();
+    }
+
+    public long get(Counter counter) {
+        return counters[counter.ordinal()].sum();
+    }
+
+    public Map<Counter, Long> snapshot() {
+        Map<Counter, Long> map = new EnumMap<>(Counter.class);
+        for (Counter c : Counter.values()) {
+            map.put(c, get(c));
+        }
+        return map;
+    }
+
+    public void messageIn(int qos) {
+        messagesIn[qos].increment();
+    }
+
+    public void messageOut(int qos) {
+        messagesOut[qos].increment();
+    }
+
+    public long messagesIn(int qos) {
+        return messagesIn[qos].sum();
+    }
+
+    public long messagesOut(int qos) {
+        return messagesOut[qos].sum();
+    }
+
+    public long messagesIn() {
+        return messagesIn(0) + messagesIn(1) + messagesIn(2);
+    }
+
+    public long messagesOut() {
+        return messagesOut(0) + messagesOut(1) + messagesOut(2);
+    }
+
+    public void bytesIn(long n) {
+        bytesIn.add(n);
+    }
+
+    public void bytesOut(long n) {
+        bytesOut.add(n);
+    }
+
+    public long bytesIn() {
+        return bytesIn.sum();
+    }
+
+    public long bytesOut() {
+        return bytesOut.sum();
+    }
+
+    /** Open MQTT connections (sockets past accept, before close). */
+    public AtomicInteger connections() {
+        return connections;
+    }
+
+    public long uptimeSeconds() {
+        return (System.currentTimeMillis() - startedAtMillis) / 1000;
+    }
+
+    public long droppedTotal() {
+        return get(Counter.DROPPED_QUEUE_FULL) + get(Counter.DROPPED_EXPIRED) + get(Counter.DROPPED_MAX_PACKET_SIZE);
+    }
+}

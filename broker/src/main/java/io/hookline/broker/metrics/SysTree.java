@@ -1,0 +1,49 @@
+package io.hookline.broker.metrics;
+
+import io.hookline.broker.routing.Message;
+
+import java.util.function.Consumer;
+import java.util.function.IntSupplier;
+
+/**
+ * Publishes the broker's counters as retained messages under {@code $SYS/broker/} every
+ * {@code systree_interval}. Runs on the broker's timer thread.
+ */
+public final class SysTree implements Runnable {
+
+    private final BrokerMetrics metrics;
+    private final IntSupplier sessions;
+    private final IntSupplier subscriptions;
+    private final IntSupplier retained;
+    private final Consumer<Message> publisher;
+    private final String version;
+
+    public SysTree(BrokerMetrics metrics, IntSupplier sessions, IntSupplier subscriptions, IntSupplier retained,
+                   Consumer<Message> publisher, String version) {
+        this.metrics = metrics;
+        this.sessions = sessions;
+        this.subscriptions = subscriptions;
+        this.retained = retained;
+        this.publisher = publisher;
+        this.version = version;
+    }
+
+    @Override
+    public void run() {
+        put("version", version);
+        put("uptime", metrics.uptimeSeconds());
+        put("clients/connected", metrics.connections().get());
+        put("clients/total", sessions.getAsInt());
+        put("messages/received", metrics.messagesIn());
+        put("messages/sent", metrics.messagesOut());
+        put("messages/dropped", metrics.droppedTotal());
+        put("bytes/received", metrics.bytesIn());
+        put("bytes/sent", metrics.bytesOut());
+        put("subscriptions/count", subscriptions.getAsInt());
+        put("retained/count", retained.getAsInt());
+    }
+
+    private void put(String leaf, Object value) {
+        publisher.accept(Message.text("$SYS/broker/" + leaf, String.valueOf(value), true));
+    }
+}

@@ -1,0 +1,65 @@
+package io.hookline.broker.protocol;
+
+import io.hookline.broker.metrics.BrokerMetrics;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Router;
+import io.hookline.broker.session.SessionRegistry;
+import io.hookline.broker.store.RetainedStore;
+
+/**
+ * What every connection needs of the broker. Thread-safe: its parts are; the settings are an
+ * immutable snapshot swapped atomically.
+ */
+public final class BrokerContext {
+
+    private final SessionRegistry sessions;
+    private final Router router;
+    private final RetainedStore retained;
+    private final BrokerMetrics metrics;
+    private volatile ProtocolSettings settings;
+
+    public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
+                         ProtocolSettings settings) {
+        this.sessions = sessions;
+        this.router = router;
+        this.retained = retained;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    public SessionRegistry sessions() {
+        return sessions;
+    }
+
+    public RetainedStore retained() {
+        return retained;
+    }
+
+    public BrokerMetrics metrics() {
+        return metrics;
+    }
+
+    public ProtocolSettings settings() {
+        return settings;
+    }
+
+    public void settings(ProtocolSettings newSettings) {
+        this.settings = newSettings;
+    }
+
+    /**
+     * Publishes an accepted message: stores or clears the retained copy, then routes it.
+     * Returns how many sessions it was handed to.
+     */
+    public int publish(Message message) {
+        if (message.retain() && settings.retainAvailable()) {
+            retained.retain(message);
+        }
+        int n = router.route(message);
+        if (n == 0) {
+            metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
+        }
+        return n;
+    }
+}

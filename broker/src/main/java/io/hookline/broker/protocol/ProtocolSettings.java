@@ -1,0 +1,94 @@
+package io.hookline.broker.protocol;
+
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.routing.SharedSubscriptionPolicy;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The protocol limits and feature switches, read once from a {@link Config} snapshot so the
+ * hot path reads plain fields. Immutable; the broker swaps the whole object when a live key
+ * changes.
+ *
+ * @param maxInflightMessages       0 = bounded only by the client's receive maximum
+ * @param maxOnlineMessages         -1 = no limit
+ * @param maxOfflineMessages        -1 = no limit
+ * @param maxMessageSize            bytes of a whole packet; never 0 (0 in the config = protocol maximum)
+ * @param topicMaxDepth             0 = no limit
+ * @param persistentClientExpirySeconds v3 persistent sessions; -1 = never expire
+ * @param maxSessionExpirySeconds   cap on what v5 clients ask; -1 = no cap
+ */
+public record ProtocolSettings(boolean allowAnonymous,
+                               int maxConnections,
+                               int maxInflightMessages,
+                               int maxOnlineMessages,
+                               int maxOfflineMessages,
+                               int maxMessageSize,
+                               int maxClientIdSize,
+                               int topicMaxDepth,
+                               int maxKeepalive,
+                               int receiveMaximum,
+                               int topicAliasMaximum,
+                               int maxQos,
+                               boolean retainAvailable,
+                               boolean wildcardSubscriptionAvailable,
+                               boolean sharedSubscriptionAvailable,
+                               boolean subscriptionIdentifierAvailable,
+                               long connectTimeoutMillis,
+                               long retryIntervalMillis,
+                               long persistentClientExpirySeconds,
+                               long maxSessionExpirySeconds,
+                               SharedSubscriptionPolicy sharedSubscriptionPolicy) {
+
+    /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
+    public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
+
+    public static ProtocolSettings from(Config config) {
+        long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
+        return new ProtocolSettings(
+                config.get(CoreConfig.ALLOW_ANONYMOUS),
+                config.get(CoreConfig.LISTENER_MAX_CONNECTIONS),
+                config.get(CoreConfig.MAX_INFLIGHT_MESSAGES),
+                config.get(CoreConfig.MAX_ONLINE_MESSAGES),
+                config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
+                maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
+                        ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize,
+                config.get(CoreConfig.MAX_CLIENT_ID_SIZE),
+                config.get(CoreConfig.TOPIC_MAX_DEPTH),
+                config.get(CoreConfig.MAX_KEEPALIVE),
+                config.get(CoreConfig.RECEIVE_MAXIMUM),
+                config.get(CoreConfig.TOPIC_ALIAS_MAXIMUM),
+                config.get(CoreConfig.MAX_QOS),
+                config.get(CoreConfig.RETAIN_AVAILABLE),
+                config.get(CoreConfig.WILDCARD_SUBSCRIPTION_AVAILABLE),
+                config.get(CoreConfig.SHARED_SUBSCRIPTION_AVAILABLE),
+                config.get(CoreConfig.SUBSCRIPTION_IDENTIFIER_AVAILABLE),
+                config.get(CoreConfig.CONNECT_TIMEOUT).toMillis(),
+                config.get(CoreConfig.RETRY_INTERVAL).toMillis(),
+                seconds(config.get(CoreConfig.PERSISTENT_CLIENT_EXPIRATION)),
+                seconds(config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL)),
+                SharedSubscriptionPolicy.valueOf(
+                        config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY).toString().toUpperCase(Locale.ROOT)));
+    }
+
+    private static long seconds(Optional<Duration> duration) {
+        return duration.map(Duration::toSeconds).orElse(-1L);
+    }
+
+    /**
+     * The Maximum Packet Size announced to v5 clients: the largest whole packet whose remaining
+     * length is within max_message_size (what the decoder enforces).
+     */
+    public int maxPacketSizeAnnounced() {
+        int vbi = maxMessageSize < 128 ? 1 : maxMessageSize < 16_384 ? 2 : maxMessageSize < 2_097_152 ? 3 : 4;
+        return maxMessageSize + 1 + vbi;
+    }
+
+    /** The outbound inflight window for a client announcing {@code clientReceiveMaximum}. */
+    public int inflightWindow(int clientReceiveMaximum) {
+        return maxInflightMessages == 0 ? clientReceiveMaximum : Math.min(maxInflightMessages, clientReceiveMaximum);
+    }
+}

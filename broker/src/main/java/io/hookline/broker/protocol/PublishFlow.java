@@ -1,0 +1,128 @@
+package io.hookline.broker.protocol;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.Topics;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.handler.codec.mqtt.MqttMessageType;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttPublishMessage;
+
+/**
+ * An incoming PUBLISH: topic alias resolution, validation and limits, QoS 1/2 acknowledgement
+ * and exactly-once bookkeeping, then routing. Stateless; runs on the connection's event loop.
+ */
+final class PublishFlow {
+    private PublishFlow() {
+    }
+
+    static void publish(MqttConnection c, MqttPublishMessage m) {
+        ProtocolSettings s = c.settings();
+        int qos = m.fixedHeader().qosLevel().value();
+        boolean retain = m.fixedHeader().isRetain();
+        int packetId = m.variableHeader().packetId();
+        String topic = m.variableHeader().topicName();
+        MqttProperties props = m.variableHeader().properties();
+        boolean v5 = c.version == 5;
+
+        if (v5 && qos > s.maxQos()) {
+            c.disconnect(ReasonCodes.QOS_NOT_SUPPORTED, "QoS " + qos + " is above the maximum QoS " + s.maxQos());
+            return;
+        }
+        if (v5 && retain && !s.retainAvailable()) {
+            c.disconnect(ReasonCodes.RETAIN_NOT_SUPPORTED, "retained messages are not available");
+            return;
+        }
+        if (v5) {
+            Integer alias = Props.integer(props, MqttPropertyType.TOPIC_ALIAS);
+            if (alias != null) {
+                if (alias == 0 || c.inboundAliases == null || alias >= c.inboundAliases.length) {
+                    c.broker.metrics().count(Counter.LIMIT_TOPIC_ALIAS);
+                    c.disconnect(ReasonCodes.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    topic = c.inboundAliases[alias];
+                    if (topic == null) {
+                        c.protocolError("topic alias " + alias + " used before it was set");
+                        return;
+                    }
+                } else {
+                    c.inboundAliases[alias] = topic;
+                }
+            }
+        }
+        if (topic.isEmpty()) {
+            c.protocolError("PUBLISH without a topic");
+            return;
+        }
+        if (!Strings.wellFormed(topic) || !Topics.isValidTopicName(topic)) {
+            c.broker.metrics().count(Counter.MALFORMED_PACKETS);
+            c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
+            return;
+        }
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= s.receiveMaximum()
+                && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
+            c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + s.receiveMaximum()
+                    + " QoS 1/2 messages unacknowledged");
+            return;
+        }
+        if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
+            c.broker.metrics().count(Counter.LIMIT_TOPIC_DEPTH);
+            refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic deeper than " + s.topicMaxDepth() + " levels");
+            return;
+        }
+
+        ByteBuf content = m.content();
+        PublishProperties properties = v5 ? Props.publish(props) : PublishProperties.NONE;
+        if (properties.payloadFormatIndicator() != null && properties.payloadFormatIndicator() == 1
+                && !ByteBufUtil.isText(content, java.nio.charset.StandardCharsets.UTF_8)) {
+            refuse(c, qos, packetId, ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8 as its format says");
+            return;
+        }
+        byte[] payload = ByteBufUtil.getBytes(content);
+        c.broker.metrics().messageIn(qos);
+        Message message = Message.of(topic, qos, retain, payload, properties, c.clientId);
+
+        // Seam for the hook engine: auth_on_publish (may rewrite or deny), then on_publish.
+        switch (qos) {
+            case 0 -> c.broker.publish(message);
+            case 1 -> {
+                int n = c.broker.publish(message);
+                ack(c, MqttMessageType.PUBACK, packetId, n);
+            }
+            default -> {
+                int n = 1;
+                if (c.session.markAwaitingRelease(packetId)) {
+                    n = c.broker.publish(message);
+                } // else: a resend of a message we already have: acknowledge, do not route again
+                ack(c, MqttMessageType.PUBREC, packetId, n);
+            }
+        }
+    }
+
+    private static void ack(MqttConnection c, MqttMessageType type, int packetId, int routedTo) {
+        byte code = c.version == 5 && routedTo == 0 ? ReasonCodes.NO_MATCHING_SUBSCRIBERS : ReasonCodes.SUCCESS;
+        c.ctx.write(Packets.pubReply(type, packetId, code), c.ctx.voidPromise());
+    }
+
+    /**
+     * A PUBLISH the broker will not route: v5 gets the reason code in PUBACK/PUBREC (QoS 0: dropped),
+     * v3 has no way to say so and is disconnected.
+     */
+    private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why) {
+        MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
+        if (c.version != 5) {
+            c.close();
+            return;
+        }
+        if (qos > 0) {
+            MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
+            c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
+        }
+    }
+}

@@ -1,0 +1,181 @@
+package io.hookline.broker.routing;
+
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+/**
+ * Routes a published message to every matching session: once per session for its direct
+ * subscriptions (highest QoS of the matching ones, all their subscription identifiers), and
+ * to one member of each matching shared group. Thread-safe and stateless: runs on the
+ * publisher's event loop.
+ */
+public final class Router {
+
+    private final SubscriptionIndex index;
+    private final RecipientDirectory directory;
+    private final Supplier<SharedSubscriptionPolicy> sharedPolicy;
+
+    public Router(SubscriptionIndex index, RecipientDirectory directory, Supplier<SharedSubscriptionPolicy> sharedPolicy) {
+        this.index = index;
+        this.directory = directory;
+        this.sharedPolicy = sharedPolicy;
+    }
+
+    /** Routes the message; returns how many sessions it was handed to. */
+    public int route(Message message) {
+        Matches matches = new Matches(message);
+        index.match(message.topic(), matches);
+        return matches.deliver();
+    }
+
+    /** One route's matches, merged per client. Confined to the routing thread. */
+    private final class Matches implements MatchCollector {
+        private final Message message;
+        // the common case of a single matching client needs no map
+        private Target first;
+        private Map<String, Target> more;
+        private List<SharedGroup> groups;
+
+        Matches(Message message) {
+            this.message = message;
+        }
+
+        @Override
+        public void direct(Subscription s) {
+            if (s.options().noLocal() && s.clientId().equals(message.senderId())) {
+                return;
+            }
+            if (first == null) {
+                first = new Target(s);
+                return;
+            }
+            if (first.clientId.equals(s.clientId())) {
+                first.merge(s);
+                return;
+            }
+            if (more == null) {
+                more = new HashMap<>();
+            }
+            Target t = more.get(s.clientId());
+            if (t == null) {
+                more.put(s.clientId(), new Target(s));
+            } else {
+                t.merge(s);
+            }
+        }
+
+        @Override
+        public void shared(SharedGroup group) {
+            if (groups == null) {
+                groups = new ArrayList<>(2);
+            }
+            groups.add(group);
+        }
+
+        int deliver() {
+            int count = 0;
+            if (first != null) {
+                count += first.deliver(message);
+                if (more != null) {
+                    for (Target t : more.values()) {
+                        count += t.deliver(message);
+                    }
+                }
+            }
+            if (groups != null) {
+                for (SharedGroup group : groups) {
+                    count += deliverShared(group);
+                }
+            }
+            return count;
+        }
+
+        private int deliverShared(SharedGroup group) {
+            List<Subscription> members = group.members();
+            int n = members.size();
+            if (n == 0) {
+                return 0;
+            }
+            int start = sharedPolicy.get() == SharedSubscriptionPolicy.ROUND_ROBIN
+                    ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)
+                    : ThreadLocalRandom.current().nextInt(n);
+            Subscription fallback = null;
+            Recipient fallbackRecipient = null;
+            for (int i = 0; i < n; i++) {
+                Subscription s = members.get((start + i) % n);
+                Recipient r = directory.find(s.clientId());
+                if (r == null) {
+                    continue;
+                }
+                if (r.isOnline()) {
+                    r.offer(delivery(message, s.options().qos(), false, s.subscriptionId()));
+                    return 1;
+                }
+                if (fallback == null) {
+                    fallback = s;
+                    fallbackRecipient = r;
+                }
+            }
+            if (fallback != null) {   // nobody online: queue with an offline member
+                fallbackRecipient.offer(delivery(message, fallback.options().qos(), false, fallback.subscriptionId()));
+                return 1;
+            }
+            return 0;
+        }
+    }
+
+    private static Delivery delivery(Message message, int subscriptionQos, boolean retainAsPublished, int subscriptionId) {
+        return new Delivery(message, Math.min(message.qos(), subscriptionQos),
+                retainAsPublished && message.retain(),
+                subscriptionId == 0 ? List.of() : List.of(subscriptionId));
+    }
+
+    /** A client's merged direct matches. */
+    private final class Target {
+        final String clientId;
+        int qos;
+        boolean retainAsPublished;
+        int firstId;
+        List<Integer> ids;
+
+        Target(Subscription s) {
+            clientId = s.clientId();
+            qos = s.options().qos();
+            retainAsPublished = s.options().retainAsPublished();
+            firstId = s.subscriptionId();
+        }
+
+        void merge(Subscription s) {
+            qos = Math.max(qos, s.options().qos());
+            retainAsPublished |= s.options().retainAsPublished();
+            int id = s.subscriptionId();
+            if (id != 0) {
+                if (firstId == 0) {
+                    firstId = id;
+                } else {
+                    if (ids == null) {
+                        ids = new ArrayList<>(4);
+                        ids.add(firstId);
+                    }
+                    ids.add(id);
+                }
+            }
+        }
+
+        int deliver(Message message) {
+            Recipient r = directory.find(clientId);
+            if (r == null) {
+                return 0;
+            }
+            List<Integer> subscriptionIds = ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
+            r.offer(new Delivery(message, Math.min(message.qos(), qos), retainAsPublished && message.retain(),
+                    subscriptionIds));
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,21 @@
+package io.hookline.broker.session;
+
+import io.hookline.broker.routing.Delivery;
+
+/**
+ * An outgoing QoS 1/2 message awaiting its acknowledgement. {@code released} is true once a
+ * QoS 2 message got PUBREC and we sent PUBREL (then PUBREL, not PUBLISH, is what a reconnect
+ * resends). Guarded by the owning session.
+ */
+final class Inflight {
+    final int packetId;
+    final Delivery delivery;
+    boolean released;
+    long sentAtNanos;
+
+    Inflight(int packetId, Delivery delivery, long sentAtNanos) {
+        this.packetId = packetId;
+        this.delivery = delivery;
+        this.sentAtNanos = sentAtNanos;
+    }
+}

@@ -1,0 +1,448 @@
+package io.hookline.broker.session;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Recipient;
+import io.hookline.broker.routing.Subscription;
+import io.hookline.broker.session.SessionEvents.DropReason;
+import io.hookline.broker.store.MemoryMessageQueue;
+import io.hookline.broker.store.MessageQueue;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ScheduledFuture;
+
+/**
+ * The state of one client id that outlives connections: subscriptions, the queue, QoS 1/2
+ * messages in flight both ways, the pending will and the expiry timer.
+ *
+ * <p>Thread-safety: every field is guarded by this object's monitor. Deliveries from other
+ * threads are handed to the attached connection's event loop ({@link SessionConnection#submit}),
+ * where {@link #deliver} sends or queues them, so packets reach the socket in queue order.
+ */
+public final class Session implements Recipient {
+
+    private final String clientId;
+    private final SessionRegistry registry;
+
+    // guarded by this
+    private SessionConnection connection;
+    private boolean ended;
+    private int protocolVersion;
+    private long expirySeconds;      // 0: ends with the connection; -1: never
+    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    private final MessageQueue queue = new MemoryMessageQueue();
+    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final Set<Integer> awaitingRelease = new HashSet<>();  // inbound QoS 2 packet ids
+    private int lastPacketId;
+    private Will pendingWill;
+    private ScheduledFuture<?> willTimer;
+    private ScheduledFuture<?> expiryTimer;
+    private long disconnectedAtMillis;
+
+    Session(String clientId, SessionRegistry registry) {
+        this.clientId = clientId;
+        this.registry = registry;
+    }
+
+    public String clientId() {
+        return clientId;
+    }
+
+    @Override
+    public synchronized boolean isOnline() {
+        return connection != null;
+    }
+
+    public synchronized boolean isEnded() {
+        return ended;
+    }
+
+    public synchronized int protocolVersion() {
+        return protocolVersion;
+    }
+
+    public synchronized long expirySeconds() {
+        return expirySeconds;
+    }
+
+    public synchronized void setExpirySeconds(long seconds) {
+        this.expirySeconds = seconds;
+    }
+
+    public synchronized int queueSize() {
+        return queue.size();
+    }
+
+    public synchronized int inflightSize() {
+        return inflight.size();
+    }
+
+    public synchronized long disconnectedAtMillis() {
+        return disconnectedAtMillis;
+    }
+
+    synchronized SessionConnection connection() {
+        return connection;
+    }
+
+    // ---- subscriptions -------------------------------------------------------------------
+
+    static String subscriptionKey(String shareGroup, String filter) {
+        return shareGroup == null ? filter : "$share/" + shareGroup + "/" + filter;
+    }
+
+    /** Adds or replaces a subscription here and in the index; true when it is new (retain handling 1). */
+    public boolean subscribe(Subscription subscription) {
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
+            Subscription old = subscriptions.put(
+                    subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
+            registry.index().add(subscription);
+            return old == null;
+        }
+    }
+
+    /** Removes one subscription; true when it existed. */
+    public boolean unsubscribe(String shareGroup, String filter) {
+        synchronized (this) {
+            Subscription old = subscriptions.remove(subscriptionKey(shareGroup, filter));
+            if (old == null) {
+                return false;
+            }
+            registry.index().remove(clientId, shareGroup, filter);
+            return true;
+        }
+    }
+
+    public synchronized List<Subscription> subscriptions() {
+        return List.copyOf(subscriptions.values());
+    }
+
+    // ---- inbound QoS 2 -------------------------------------------------------------------
+
+    /** Records an inbound QoS 2 packet id; false when it was already recorded (a resend: do not route again). */
+    public synchronized boolean markAwaitingRelease(int packetId) {
+        return awaitingRelease.add(packetId);
+    }
+
+    /** PUBREL arrived; false when the id was unknown. */
+    public synchronized boolean release(int packetId) {
+        return awaitingRelease.remove(packetId);
+    }
+
+    public synchronized boolean isAwaitingRelease(int packetId) {
+        return awaitingRelease.contains(packetId);
+    }
+
+    public synchronized int awaitingReleaseCount() {
+        return awaitingRelease.size();
+    }
+
+    // ---- outbound ------------------------------------------------------------------------
+
+    @Override
+    public void offer(Delivery delivery) {
+        SessionConnection target;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            target = connection;
+            if (target == null) {
+                queueOffline(delivery);
+                return;
+            }
+        }
+        target.submit(this, delivery);
+    }
+
+    private void queueOffline(Delivery delivery) {
+        ProtocolSettings settings = registry.settings();
+        int max = settings.maxOfflineMessages();
+        if (max == 0) {
+            drop(delivery.message(), DropReason.QUEUE_FULL);
+            return;
+        }
+        if (max > 0 && queue.size() >= max) {
+            Delivery oldest = queue.poll();  // oldest dropped first
+            drop(oldest.message(), DropReason.QUEUE_FULL);
+        }
+        queue.add(delivery);
+        registry.events().offlineMessage(clientId, delivery.message());
+    }
+
+    private void drop(Message message, DropReason reason) {
+        registry.metrics().count(switch (reason) {
+            case EXPIRED -> Counter.DROPPED_EXPIRED;
+            case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
+            case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
+        });
+        registry.events().messageDropped(clientId, message, reason);
+    }
+
+    /**
+     * On {@code from}'s event loop: sends the delivery now when the window has room and nothing
+     * is queued before it, else queues it (bounded by max_online_messages, newest dropped).
+     */
+    public void deliver(SessionConnection from, Delivery delivery) {
+        boolean redispatch = false;
+        synchronized (this) {
+            if (ended) {
+                return;
+            }
+            if (connection != from) {
+                redispatch = true;   // taken over or gone since submit: route again
+            } else if (queue.isEmpty() && from.writable()
+                    && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
+                send(from, delivery, System.nanoTime());
+            } else {
+                int max = registry.settings().maxOnlineMessages();
+                if (max >= 0 && queue.size() >= max) {
+                    drop(delivery.message(), DropReason.QUEUE_FULL);
+                } else {
+                    queue.add(delivery);
+                }
+            }
+        }
+        if (redispatch) {
+            offer(delivery);
+        } else {
+            from.flushSoon();
+        }
+    }
+
+    // caller holds the monitor and runs on the connection's event loop
+    private void send(SessionConnection to, Delivery delivery, long now) {
+        Message message = delivery.message();
+        if (message.isExpired(now)) {
+            drop(message, DropReason.EXPIRED);
+            return;
+        }
+        if (!to.fits(delivery)) {
+            drop(message, DropReason.MAX_PACKET_SIZE_EXCEEDED);
+            return;
+        }
+        if (delivery.qos() == 0) {
+            to.writePublish(0, delivery, false);
+            return;
+        }
+        int packetId = nextPacketId();
+        inflight.put(packetId, new Inflight(packetId, delivery, now));
+        to.writePublish(packetId, delivery, false);
+    }
+
+    private int nextPacketId() {
+        int id = lastPacketId;
+        do {
+            id = id == 65535 ? 1 : id + 1;
+        } while (inflight.containsKey(id));
+        lastPacketId = id;
+        return id;
+    }
+
+    /** PUBACK (QoS 1) or PUBCOMP (QoS 2) from the client; false when the packet id was unknown. */
+    public boolean acknowledge(SessionConnection from, int packetId, boolean pubcomp) {
+        synchronized (this) {
+            Inflight entry = inflight.get(packetId);
+            if (entry == null || connection != from || (pubcomp != (entry.delivery.qos() == 2))
+                    || (pubcomp && !entry.released)) {
+                return false;
+            }
+            inflight.remove(packetId);
+            pump(from);
+        }
+        from.flushSoon();
+        return true;
+    }
+
+    /** PUBREC from the client: answer PUBREL; false when the packet id is unknown. */
+    public boolean received(SessionConnection from, int packetId) {
+        synchronized (this) {
+            Inflight entry = inflight.get(packetId);
+            if (entry == null || connection != from || entry.delivery.qos() != 2) {
+                return false;
+            }
+            entry.released = true;
+            from.writePubrel(packetId);
+        }
+        from.flushSoon();
+        return true;
+    }
+
+    /** A PUBREC carrying an error reason code (v5): the message is done, nothing more to send. */
+    public void refused(SessionConnection from, int packetId) {
+        synchronized (this) {
+            if (connection == from && inflight.remove(packetId) != null) {
+                pump(from);
+            }
+        }
+        from.flushSoon();
+    }
+
+    // caller holds the monitor; on the connection's event loop. Sends queued messages in order
+    // while the socket is writable and QoS 1/2 ones fit in the window; a QoS 0 message behind a
+    // full window waits, which keeps the queue's order.
+    private void pump(SessionConnection to) {
+        int window = to.inflightWindow();
+        long now = System.nanoTime();
+        Delivery next;
+        while (to.writable() && (next = queue.peek()) != null) {
+            if (next.qos() > 0 && inflight.size() >= window) {
+                break;
+            }
+            queue.poll();
+            send(to, next, now);
+        }
+    }
+
+    /** The socket became writable again: send what waited. */
+    public void drain(SessionConnection to) {
+        synchronized (this) {
+            if (connection != to) {
+                return;
+            }
+            pump(to);
+        }
+        to.flushSoon();
+    }
+
+    /** After CONNACK on a resumed session: resend what is in flight (DUP / PUBREL), then the queue. */
+    public void resume(SessionConnection to) {
+        synchronized (this) {
+            if (connection != to) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+                Inflight entry = it.next();
+                if (entry.released) {
+                    to.writePubrel(entry.packetId);
+                } else if (entry.delivery.message().isExpired(now)) {
+                    it.remove();
+                    drop(entry.delivery.message(), DropReason.EXPIRED);
+                } else if (!to.fits(entry.delivery)) {
+                    it.remove();
+                    drop(entry.delivery.message(), DropReason.MAX_PACKET_SIZE_EXCEEDED);
+                } else {
+                    entry.sentAtNanos = now;
+                    to.writePublish(entry.packetId, entry.delivery, true);
+                }
+            }
+            pump(to);
+        }
+        to.flushSoon();
+    }
+
+    /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
+    public void retryOlderThan(SessionConnection to, long intervalNanos) {
+        synchronized (this) {
+            if (connection != to) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Inflight entry : inflight.values()) {
+                if (now - entry.sentAtNanos >= intervalNanos) {
+                    entry.sentAtNanos = now;
+                    if (entry.released) {
+                        to.writePubrel(entry.packetId);
+                    } else {
+                        to.writePublish(entry.packetId, entry.delivery, true);
+                    }
+                }
+            }
+        }
+        to.flushSoon();
+    }
+
+    // ---- lifecycle (driven by SessionRegistry) -------------------------------------------
+
+    /** Attaches a connection; returns the one it replaced (to be taken over) or null. */
+    synchronized SessionConnection attach(SessionConnection to, int version, long expiry) {
+        SessionConnection previous = connection;
+        connection = to;
+        protocolVersion = version;
+        expirySeconds = expiry;
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+            expiryTimer = null;
+        }
+        return previous;
+    }
+
+    /** A new connection arrived before the will delay passed: the pending will is not sent. */
+    synchronized void cancelPendingWill() {
+        pendingWill = null;
+        if (willTimer != null) {
+            willTimer.cancel(false);
+            willTimer = null;
+        }
+    }
+
+    /** Detaches {@code from} if it is still attached; false when another connection owns the session. */
+    synchronized boolean detach(SessionConnection from) {
+        if (connection != from) {
+            return false;
+        }
+        connection = null;
+        disconnectedAtMillis = System.currentTimeMillis();
+        return true;
+    }
+
+    synchronized void setPendingWill(Will will, ScheduledFuture<?> timer) {
+        pendingWill = will;
+        willTimer = timer;
+    }
+
+    /** Takes the pending will if it is still {@code will} (the timer fired and nobody cancelled it). */
+    synchronized boolean takePendingWill(Will will) {
+        if (pendingWill != will || will == null) {
+            return false;
+        }
+        pendingWill = null;
+        willTimer = null;
+        return true;
+    }
+
+    synchronized void setExpiryTimer(ScheduledFuture<?> timer) {
+        expiryTimer = timer;
+    }
+
+    /**
+     * Ends the session: removes its subscriptions from the index and drops its state. Returns the
+     * pending will that must now be published (the session ended before the will delay), or null.
+     */
+    synchronized Will end() {
+        if (ended) {
+            return null;
+        }
+        ended = true;
+        List<String> filters = new ArrayList<>(subscriptions.keySet());
+        for (Subscription s : subscriptions.values()) {
+            registry.index().remove(clientId, s.shareGroup(), s.filter());
+        }
+        subscriptions.clear();
+        queue.clear();
+        inflight.clear();
+        awaitingRelease.clear();
+        if (expiryTimer != null) {
+            expiryTimer.cancel(false);
+            expiryTimer = null;
+        }
+        Will will = pendingWill;
+        cancelPendingWill();
+        if (!filters.isEmpty()) {
+            registry.events().topicsUnsubscribed(clientId, filters, true);
+        }
+        return will;
+    }
+}

@@ -1,0 +1,37 @@
+package io.hookline.broker.session;
+
+import io.hookline.broker.routing.Delivery;
+
+/**
+ * The network side of a session: one client connection. The protocol layer implements it;
+ * the session calls it while holding the session's monitor, always on the connection's own
+ * event loop except for {@link #submit} and {@link #takeOver}, which may come from any thread.
+ */
+public interface SessionConnection {
+
+    /** Hands a delivery to the connection's event loop, which calls {@link Session#deliver}. */
+    void submit(Session session, Delivery delivery);
+
+    /** Writes a PUBLISH (not flushed). {@code packetId} is 0 for QoS 0. Event loop only. */
+    void writePublish(int packetId, Delivery delivery, boolean dup);
+
+    /** Writes a PUBREL (not flushed). Event loop only. */
+    void writePubrel(int packetId);
+
+    /** Asks for a flush once the current burst of writes is done. */
+    void flushSoon();
+
+    /** The outbound inflight window: min(max_inflight_messages, the client's receive maximum). */
+    int inflightWindow();
+
+    /** False while the socket's outbound buffer is above its high-water mark: new messages wait in the queue. */
+    boolean writable();
+
+    /** False when the PUBLISH would exceed the client's Maximum Packet Size (v5): it is dropped instead. */
+    boolean fits(Delivery delivery);
+
+    /** Another connection took the session: close this one (v5: DISCONNECT 0x8E). Any thread. */
+    void takeOver();
+
+    boolean inEventLoop();
+}

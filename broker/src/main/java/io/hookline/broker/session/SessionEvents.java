@@ -1,0 +1,43 @@
+package io.hookline.broker.session;
+
+import io.hookline.broker.routing.Message;
+
+import java.util.List;
+
+/**
+ * Lifecycle events of sessions, raised by the core where the NOTIFY hooks of HOOKS.md belong
+ * (on_offline_message, on_message_drop, on_client_wakeup, on_client_offline, on_client_gone,
+ * on_session_expired, on_topic_unsubscribed). The hook engine implements this; the default does
+ * nothing. Called on arbitrary threads, sometimes under a session's monitor: implementations
+ * must not block and must not call back into the session.
+ */
+public interface SessionEvents {
+
+    SessionEvents NONE = new SessionEvents() { };
+
+    /** Why a message was dropped: the on_message_drop reasons. */
+    enum DropReason {
+        EXPIRED("expired"), QUEUE_FULL("queue_full"), MAX_PACKET_SIZE_EXCEEDED("max_packet_size_exceeded");
+
+        public final String wireName;
+
+        DropReason(String wireName) {
+            this.wireName = wireName;
+        }
+    }
+
+    default void offlineMessage(String clientId, Message message) { }
+
+    default void messageDropped(String clientId, Message message, DropReason reason) { }
+
+    default void clientWakeup(String clientId) { }
+
+    default void clientOffline(String clientId) { }
+
+    default void clientGone(String clientId) { }
+
+    default void sessionExpired(String clientId) { }
+
+    /** The filters are removed; {@code all} when the session ended and took every subscription with it. */
+    default void topicsUnsubscribed(String clientId, List<String> filters, boolean all) { }
+}

@@ -1,0 +1,69 @@
+package io.hookline.broker.testsupport;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.AppenderBase;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
+import io.netty.util.ResourceLeakDetector;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Fails a test class when Netty's leak detector (run at paranoid level by surefire) reports a
+ * leaked buffer while it ran. Registered for every test class through the service loader
+ * (junit-platform.properties turns on auto-detection).
+ */
+public final class LeakDetectionExtension implements BeforeAllCallback, AfterAllCallback {
+
+    private static final List<String> leaks = new CopyOnWriteArrayList<>();
+    private static volatile boolean installed;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        install();
+        leaks.clear();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        // Leaks are reported when a tracked buffer is found unreachable during a later allocation.
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            for (int j = 0; j < 200; j++) {
+                ByteBuf b = PooledByteBufAllocator.DEFAULT.buffer(64);
+                b.release();
+            }
+        }
+        if (!leaks.isEmpty()) {
+            fail("Netty reported " + leaks.size() + " leaked buffer(s) in " + context.getDisplayName() + ":\n"
+                    + String.join("\n", leaks));
+        }
+    }
+
+    private static synchronized void install() {
+        if (installed) {
+            return;
+        }
+        Logger logger = (Logger) LoggerFactory.getLogger(ResourceLeakDetector.class);
+        AppenderBase<ILoggingEvent> appender = new AppenderBase<>() {
+            @Override
+            protected void append(ILoggingEvent event) {
+                if (event.getFormattedMessage().contains("LEAK:")) {
+                    leaks.add(event.getFormattedMessage());
+                }
+            }
+        };
+        appender.setContext(logger.getLoggerContext());
+        appender.start();
+        logger.addAppender(appender);
+        installed = true;
+    }
+}

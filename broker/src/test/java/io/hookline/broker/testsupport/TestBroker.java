@@ -1,0 +1,52 @@
+package io.hookline.broker.testsupport;
+
+import io.hookline.broker.Broker;
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigException;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A real broker on an ephemeral loopback port, for end-to-end tests. Defaults: anonymous
+ * clients allowed, no $SYS publication; any key can be overridden.
+ */
+public final class TestBroker implements AutoCloseable {
+
+    private final Broker broker;
+
+    private TestBroker(Broker broker) {
+        this.broker = broker;
+    }
+
+    /** Starts a broker; {@code keyValues} are config key/value pairs overriding the test defaults. */
+    public static TestBroker start(String... keyValues) {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("listener.tcp.default", "127.0.0.1:0");
+        config.put("allow_anonymous", "on");
+        config.put("systree_interval", "0");
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            config.put(keyValues[i], keyValues[i + 1]);
+        }
+        try {
+            return new TestBroker(new Broker(Config.of(config)).start());
+        } catch (ConfigException e) {
+            throw new IllegalArgumentException("bad test config: " + e.getMessage(), e);
+        } catch (Exception e) {
+            throw new IllegalStateException("broker did not start: " + e.getMessage(), e);
+        }
+    }
+
+    public int port() {
+        return broker.port("default");
+    }
+
+    public Broker broker() {
+        return broker;
+    }
+
+    @Override
+    public void close() {
+        broker.close();
+    }
+}
