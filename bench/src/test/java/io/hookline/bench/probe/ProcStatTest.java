@@ -1,0 +1,28 @@
+package io.hookline.bench.probe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class ProcStatTest {
+  @Test
+  void cpuTimeIsUtimePlusStimeEvenWithSpacesInTheCommandName() {
+    String stat = "4242 (my (odd) java) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 30 0 12345 "
+        + "1000000 2000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+    assertEquals(3_000_000_000L, ProcStat.cpuNanos(stat));
+  }
+
+  @Test
+  void rssComesFromVmRssInKibibytes() {
+    String status = "Name:\tjava\nVmPeak:\t  999 kB\nVmRSS:\t    2048 kB\nThreads:\t30\n";
+    assertEquals(2048L * 1024, ProcStat.rssBytes(status));
+  }
+
+  @Test
+  void readingThisProcessWorks() throws Exception {
+    ProcStat.Reading r = ProcStat.read(ProcessHandle.current().pid());
+    assertTrue(r.rssBytes() > 0);
+    assertTrue(r.cpuNanos() > 0);
+  }
+}
