@@ -17,6 +17,8 @@ public final class StandardSet {
     ScenarioParams fan = ScenarioParams.defaults(Scenario.FAN_OUT).withDuration(d);
     ScenarioParams shared = ScenarioParams.defaults(Scenario.SHARED_FAN_IN).withDuration(d);
     return List.of(
+        // First, while the brokers are fresh: RSS growth per idle connection.
+        ScenarioParams.defaults(Scenario.CONNECTION_RAMP).withConnections(10_000),
         // Throughput: how much gets through with pipelined publishers, per QoS.
         p2p.withQos(0),
         p2p.withQos(1),
@@ -27,7 +29,6 @@ public final class StandardSet {
         fan.withQos(0).withClients(1, 50).withRate(1000),
         // 4 publishers into one $share group of 4 members.
         shared.withQos(1),
-        ScenarioParams.defaults(Scenario.CONNECTION_RAMP).withConnections(5000),
         ScenarioParams.defaults(Scenario.PUBLISH_WITH_HOOKS));
   }
 
