@@ -13,16 +13,20 @@ public final class ProcStat {
 
   private ProcStat() {}
 
-  /** One reading: utime+stime in nanoseconds, VmRSS in bytes. */
-  public record Reading(long cpuNanos, long rssBytes) {}
-
-  public static Reading read(long pid) throws IOException {
-    return new Reading(cpuNanos(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))),
-        rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
+  /** One reading: user and system CPU time in nanoseconds, VmRSS in bytes. */
+  public record Reading(long userNanos, long systemNanos, long rssBytes) {
+    public long cpuNanos() {
+      return userNanos + systemNanos;
+    }
   }
 
-  /** utime + stime from the text of /proc/PID/stat, in nanoseconds. */
-  static long cpuNanos(String stat) {
+  public static Reading read(long pid) throws IOException {
+    long[] cpu = cpuNanos(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+    return new Reading(cpu[0], cpu[1], rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
+  }
+
+  /** {utime, stime} from the text of /proc/PID/stat, in nanoseconds. */
+  static long[] cpuNanos(String stat) {
     // The command name (field 2) is in parentheses and may contain spaces; count after the last ')'.
     int close = stat.lastIndexOf(')');
     if (close < 0) {
@@ -30,8 +34,8 @@ public final class ProcStat {
     }
     String[] f = stat.substring(close + 2).trim().split(" ");
     // f[0] is field 3 (state); utime is field 14, stime field 15.
-    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+    long tick = 1_000_000_000L / TICKS_PER_SECOND;
+    return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
   }
 
   /** VmRSS from the text of /proc/PID/status, in bytes (0 if absent, e.g. a zombie). */

@@ -7,7 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Samples one process's CPU time and RSS on a background thread while a scenario runs, and
- * summarises: average CPU (as % of one core) over the window, RSS at start, peak and end.
+ * summarises: average CPU (as % of one core, and the part of it spent in the kernel) over the window, RSS at start, peak and end.
  *
  * <p>Thread-safe: the sampling thread and the caller share state under {@code this}.
  */
@@ -23,8 +23,8 @@ public final class ProcessSampler implements AutoCloseable {
   private String error;
 
   /** Summary of a window; all zero with {@code error} set when /proc could not be read. */
-  public record Usage(long pid, double cpuPercent, double cpuSeconds, long rssStartBytes,
-      long rssPeakBytes, long rssEndBytes, int samples, String error) {}
+  public record Usage(long pid, double cpuPercent, double cpuSeconds, double systemPercent,
+      long rssStartBytes, long rssPeakBytes, long rssEndBytes, int samples, String error) {}
 
   public ProcessSampler(long pid, long intervalMillis) {
     this.pid = pid;
@@ -59,12 +59,14 @@ public final class ProcessSampler implements AutoCloseable {
     timer.shutdownNow();
     sample();
     if (first == null) {
-      return new Usage(pid, 0, 0, 0, 0, 0, 0, error);
+      return new Usage(pid, 0, 0, 0, 0, 0, 0, 0, error);
     }
     double wall = (lastWall - startWall) / 1e9;
     double cpu = (last.cpuNanos() - first.cpuNanos()) / 1e9;
+    double sys = (last.systemNanos() - first.systemNanos()) / 1e9;
     double pct = wall > 0 ? 100.0 * cpu / wall : 0;
-    return new Usage(pid, pct, cpu, first.rssBytes(), peakRss, last.rssBytes(), samples, error);
+    double sysPct = wall > 0 ? 100.0 * sys / wall : 0;
+    return new Usage(pid, pct, cpu, sysPct, first.rssBytes(), peakRss, last.rssBytes(), samples, error);
   }
 
   /** The current RSS, read now. */

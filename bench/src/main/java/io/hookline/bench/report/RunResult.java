@@ -94,6 +94,7 @@ public record RunResult(String scenario, String target, Map<String, Object> para
     m.put("pid", u.pid());
     m.put("cpu_percent", u.cpuPercent());
     m.put("cpu_seconds", u.cpuSeconds());
+    m.put("system_cpu_percent", u.systemPercent());
     m.put("rss_start_bytes", u.rssStartBytes());
     m.put("rss_peak_bytes", u.rssPeakBytes());
     m.put("rss_end_bytes", u.rssEndBytes());
@@ -137,6 +138,7 @@ public record RunResult(String scenario, String target, Map<String, Object> para
     }
     if (broker != null && broker.error() == null) {
       m.put("broker CPU %", broker.cpuPercent());
+      m.put("  of which kernel %", broker.systemPercent());
       m.put("broker RSS peak MiB", broker.rssPeakBytes() / 1048576.0);
     }
     if (generator != null && generator.error() == null) {

@@ -10,7 +10,9 @@ class ProcStatTest {
   void cpuTimeIsUtimePlusStimeEvenWithSpacesInTheCommandName() {
     String stat = "4242 (my (odd) java) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 30 0 12345 "
         + "1000000 2000 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
-    assertEquals(3_000_000_000L, ProcStat.cpuNanos(stat));
+    long[] cpu = ProcStat.cpuNanos(stat);
+    assertEquals(2_500_000_000L, cpu[0]);
+    assertEquals(500_000_000L, cpu[1]);
   }
 
   @Test
