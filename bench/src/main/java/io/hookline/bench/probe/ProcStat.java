@@ -38,6 +38,30 @@ public final class ProcStat {
     return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
   }
 
+  /**
+   * CPU time all processes of the machine spent busy (user, nice, system, irq, softirq, steal; not
+   * idle or iowait), summed over CPUs, in nanoseconds, from the first line of /proc/stat.
+   */
+  public static long machineBusyNanos() throws IOException {
+    return machineBusyNanos(Files.readString(Path.of("/proc/stat")));
+  }
+
+  static long machineBusyNanos(String procStat) {
+    String first = procStat.substring(0, procStat.indexOf('\n'));
+    String[] f = first.trim().split("\\s+");
+    if (!f[0].equals("cpu")) {
+      throw new IllegalArgumentException("not /proc/stat");
+    }
+    long ticks = 0;
+    int[] busy = {1, 2, 3, 6, 7, 8}; // user nice system [idle iowait] irq softirq steal
+    for (int i : busy) {
+      if (i < f.length) {
+        ticks += Long.parseLong(f[i]);
+      }
+    }
+    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
+  }
+
   /** VmRSS from the text of /proc/PID/status, in bytes (0 if absent, e.g. a zombie). */
   static long rssBytes(String status) {
     for (String line : status.split("\n")) {

@@ -99,6 +99,7 @@ public record RunResult(String scenario, String target, Map<String, Object> para
     m.put("rss_peak_bytes", u.rssPeakBytes());
     m.put("rss_end_bytes", u.rssEndBytes());
     m.put("samples", u.samples());
+    m.put("machine_cpu_percent", u.machinePercent());
     m.put("error", u.error());
     return m;
   }
@@ -143,6 +144,11 @@ public record RunResult(String scenario, String target, Map<String, Object> para
     }
     if (generator != null && generator.error() == null) {
       m.put("generator CPU %", generator.cpuPercent());
+      if (broker != null && broker.error() == null) {
+        // Whatever else ran on the machine meanwhile: a large value means the run was disturbed.
+        m.put("other processes CPU %",
+            Math.max(0, generator.machinePercent() - generator.cpuPercent() - broker.cpuPercent()));
+      }
     }
     if (note != null) {
       m.put("note", note);

@@ -33,8 +33,8 @@ public final class ScenarioRunner implements AutoCloseable {
         case POINT_TO_POINT, FAN_OUT, SHARED_FAN_IN -> new MessagingRun(transport, params, target, run).execute();
         case CONNECTION_RAMP -> new ConnectionRamp(transport, params, target, run).execute();
         case PUBLISH_WITH_HOOKS -> RunResult.notAvailable(params.label(), target.name(), params.toMap(),
-            "not available yet: Hookline has no hook engine; this scenario will run auth_on_publish "
-                + "through a Java inline plugin, a Lua script and a webhook once it does");
+            // Will run auth_on_publish through a Java inline plugin, a Lua script and a webhook.
+            "not available yet: no hook engine");
       };
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

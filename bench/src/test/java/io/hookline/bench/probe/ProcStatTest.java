@@ -22,6 +22,12 @@ class ProcStatTest {
   }
 
   @Test
+  void machineBusyTimeLeavesOutIdleAndIowait() {
+    String stat = "cpu  100 10 50 9000 400 5 6 7 0 0\ncpu0 50 5 25 4500 200 2 3 3 0 0\n";
+    assertEquals((100 + 10 + 50 + 5 + 6 + 7) * 10_000_000L, ProcStat.machineBusyNanos(stat));
+  }
+
+  @Test
   void readingThisProcessWorks() throws Exception {
     ProcStat.Reading r = ProcStat.read(ProcessHandle.current().pid());
     assertTrue(r.rssBytes() > 0);

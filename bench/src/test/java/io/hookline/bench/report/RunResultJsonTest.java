@@ -25,7 +25,7 @@ class RunResultJsonTest {
     t.addLatencyTo(h);
     ScenarioParams p = ScenarioParams.defaults(Scenario.POINT_TO_POINT);
     RunResult.Messaging m = new RunResult.Messaging(1, 10, 10, d, d.keepsQos(1), 5.0, receiveRate, Latency.of(h));
-    Usage u = new Usage(123, 55.5, 1.1, 20.0, 1 << 20, 2 << 20, 2 << 20, 8, null);
+    Usage u = new Usage(123, 55.5, 1.1, 20.0, 1 << 20, 2 << 20, 2 << 20, 8, 150.0, null);
     return new RunResult(p.label(), target, p.toMap(), "ok", null, m, null, u, u);
   }
 

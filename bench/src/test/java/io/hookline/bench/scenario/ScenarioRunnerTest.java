@@ -51,7 +51,8 @@ class ScenarioRunnerTest {
   void pointToPointAtQos2DeliversEverythingExactlyOnce() {
     RunResult r = runner.run(shortRun(Scenario.POINT_TO_POINT, 2).withClients(2, 2), target);
     assertEquals("ok", r.status(), r.note());
-    assertTrue(r.messaging().sent() > 500, "sent " + r.messaging().sent());
+    // How many depends on how busy the machine is; what matters is that every one arrived once.
+    assertTrue(r.messaging().sent() > 0, "nothing was sent");
     assertEquals(r.messaging().sent(), r.messaging().delivery().received());
     assertEquals(0, r.messaging().delivery().lost());
     assertEquals(0, r.messaging().delivery().duplicates());
