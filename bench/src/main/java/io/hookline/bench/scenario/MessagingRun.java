@@ -54,6 +54,8 @@ final class MessagingRun {
       trackers.add(new SequenceTracker());
     }
     List<BenchClient> clients = new ArrayList<>();
+    ProcessSampler broker = null;
+    ProcessSampler self = null;
     try {
       for (Topology.Sub s : topo.subscribers()) {
         BenchClient c = connect(s.clientId(), listener(trackers.get(s.stream())));
@@ -68,8 +70,8 @@ final class MessagingRun {
         drivers.add(new PublishDriver(c, p.topic(), params.qos(), params.payloadBytes(), p.id(),
             perPublisher, Long.MAX_VALUE));
       }
-      ProcessSampler broker = target.hasPid() ? new ProcessSampler(target.pid(), 250) : null;
-      ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid(), 250);
+      broker = target.hasPid() ? new ProcessSampler(target.pid(), 250) : null;
+      self = new ProcessSampler(ProcessHandle.current().pid(), 250);
       long durationNanos = params.duration().toNanos();
       long start = System.nanoTime();
       List<CompletableFuture<PublishDriver.Outcome>> outcomes = new ArrayList<>();
@@ -112,6 +114,12 @@ final class MessagingRun {
       return new RunResult(params.label(), target.name(), params.toMap(), kept ? "ok" : "qos-violated",
           note, m, null, brokerUsage, selfUsage);
     } finally {
+      if (broker != null) {
+        broker.close();
+      }
+      if (self != null) {
+        self.close();
+      }
       disconnectAll(clients);
     }
   }
