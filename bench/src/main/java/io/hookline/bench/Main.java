@@ -32,7 +32,7 @@ public final class Main {
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
                             [--connections N] [--inflight N] [--threads N] [--nio] [--no-warmup]
-                            [--json FILE|-] [--markdown FILE]
+                            [--repeat N (median of N alternating runs)] [--json FILE|-] [--markdown FILE]
         scenarios: p2p, fan-out, shared-fan-in, connection-ramp, publish-with-hooks
         the ratio column is first target / second target; PID enables broker CPU/RSS sampling.
       """;
@@ -70,7 +70,7 @@ public final class Main {
         case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
         case "--scenario" -> scenarios.add(value(args, ++i, a));
         case "--qos", "--payload", "--publishers", "--subscribers", "--rate", "--duration",
-            "--connections", "--inflight", "--threads", "--json", "--markdown", "--scale" ->
+            "--connections", "--inflight", "--threads", "--json", "--markdown", "--scale", "--repeat" ->
             opt.put(a, value(args, ++i, a));
         default -> throw new IllegalArgumentException("unknown argument " + a);
       }
@@ -99,7 +99,12 @@ public final class Main {
       throw new IllegalArgumentException("--threads must be 1..64");
     }
 
+    int repeat = Integer.parseInt(opt.getOrDefault("--repeat", "1"));
+    if (repeat < 1 || repeat > 5) {
+      throw new IllegalArgumentException("--repeat must be 1..5");
+    }
     List<RunResult> results = new ArrayList<>();
+    List<RunResult> allRuns = new ArrayList<>();
     Instant started = Instant.now();
     try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio))) {
       boolean warm = !warmup;
@@ -113,15 +118,30 @@ public final class Main {
           }
           warm = true;
         }
-        List<RunResult> row = new ArrayList<>();
-        for (Target t : targets) {
-          out.println("# " + p.label() + " against " + t.name());
-          RunResult r = runner.run(p, t);
-          row.add(r);
-          results.add(r);
+        // A connection ramp is measured once: only the first one sees a fresh broker.
+        // The hooks placeholder has nothing to repeat.
+        int times = isMessaging(p.scenario()) ? repeat : 1;
+        List<List<RunResult>> perTarget = new ArrayList<>();
+        for (int i = 0; i < targets.size(); i++) {
+          perTarget.add(new ArrayList<>());
         }
+        for (int rep = 1; rep <= times; rep++) {
+          // Alternate brokers within each repetition so a disturbance hits both alike.
+          for (int i = 0; i < targets.size(); i++) {
+            Target t = targets.get(i);
+            out.println("# " + p.label() + " against " + t.name() + (times > 1 ? " (run " + rep + "/" + times + ")" : ""));
+            RunResult r = runner.run(p, t);
+            perTarget.get(i).add(r);
+            allRuns.add(r);
+          }
+        }
+        List<RunResult> row = new ArrayList<>();
+        for (List<RunResult> runs : perTarget) {
+          row.add(median(runs));
+        }
+        results.addAll(row);
         out.println();
-        out.println("== " + p.label());
+        out.println("== " + p.label() + (times > 1 ? " (median of " + times + " runs by received msg/s)" : ""));
         out.print(Tables.render(row, false));
         out.println();
       }
@@ -144,12 +164,31 @@ public final class Main {
         rs.add(r.toMap());
       }
       report.put("results", rs);
+      if (repeat > 1) {
+        report.put("repeat", repeat);
+        List<Object> all = new ArrayList<>();
+        for (RunResult r : allRuns) {
+          all.add(r.toMap());
+        }
+        report.put("all_runs", all);
+      }
       write(opt.get("--json"), Json.write(report), out);
-      write(opt.get("--markdown"), markdown(results, runner.transportName(), threads), out);
+      write(opt.get("--markdown"), markdown(results, runner.transportName(), threads, repeat), out);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot write report: " + e.getMessage(), e);
     }
-    return results.stream().anyMatch(r -> r.status().equals("failed") || r.status().equals("qos-violated")) ? 1 : 0;
+    return allRuns.stream().anyMatch(r -> r.status().equals("failed") || r.status().equals("qos-violated")) ? 1 : 0;
+  }
+
+  /**
+   * The run with the median received msg/s (the lower middle for an even count); failed runs sort
+   * first, so a majority of failures shows as a failure.
+   */
+  static RunResult median(List<RunResult> runs) {
+    List<RunResult> sorted = new ArrayList<>(runs);
+    sorted.sort(java.util.Comparator.comparingDouble(
+        r -> r.messaging() == null ? -1 : r.messaging().receiveRate()));
+    return sorted.get((sorted.size() - 1) / 2);
   }
 
   private static boolean isMessaging(Scenario s) {
@@ -168,10 +207,16 @@ public final class Main {
   }
 
   /** The results part of docs/benchmarks.md: one section per scenario, with its parameters. */
-  static String markdown(List<RunResult> results, String transport, int threads) {
+  static String markdown(List<RunResult> results, String transport, int threads, int repeat) {
     StringBuilder sb = new StringBuilder();
     sb.append("Load generator: ").append(transport).append(" transport, ").append(threads)
-        .append(" event-loop threads, in the same machine as the broker under test.\n\n");
+        .append(" event-loop threads, in the same machine as the broker under test.");
+    if (repeat > 1) {
+      sb.append(" Each messaging scenario ran ").append(repeat).append(" times per broker, alternating")
+          .append(" brokers; each column is the run with the median received msg/s (all runs are in")
+          .append(" the JSON).");
+    }
+    sb.append("\n\n");
     for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
       sb.append("### ").append(e.getKey()).append("\n\n");
       sb.append("Parameters: `").append(e.getValue().get(0).parameters()).append("`\n\n");

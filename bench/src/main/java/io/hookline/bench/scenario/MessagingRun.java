@@ -31,8 +31,11 @@ final class MessagingRun {
   private static final Logger LOG = LoggerFactory.getLogger(MessagingRun.class);
   /** Time allowed after the publishing window for acknowledgements and deliveries to finish. */
   private static final long DRAIN_NANOS = TimeUnit.SECONDS.toNanos(10);
-  /** A delivery stream that received nothing new for this long is considered complete. */
-  private static final long QUIET_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
+  /**
+   * Deliveries that stop for this long are taken as finished. Long enough to ride out a GC pause
+   * or a starved broker on a shared machine, so missing messages really are lost.
+   */
+  private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(3);
   private static final long SETUP_TIMEOUT_SECONDS = 30;
 
   private final Transport transport;
@@ -89,7 +92,7 @@ final class MessagingRun {
         totalSent += o.sent();
         acked += o.acknowledged();
       }
-      awaitQuiet(trackers, topo, sent, start + durationNanos + DRAIN_NANOS);
+      String drain = awaitQuiet(trackers, topo, sent, start + durationNanos + DRAIN_NANOS);
       ProcessSampler.Usage brokerUsage = broker == null ? null : broker.finish();
       ProcessSampler.Usage selfUsage = self.finish();
 
@@ -109,8 +112,11 @@ final class MessagingRun {
       boolean kept = total.keepsQos(params.qos());
       RunResult.Messaging m = new RunResult.Messaging(params.qos(), totalSent,
           params.qos() == 0 ? 0 : acked, total, kept, sendRate, receiveRate, Latency.of(latency));
-      String note = params.qos() == 0 && total.lost() > 0
-          ? "QoS 0 may drop under overload; lost counts what the broker shed" : null;
+      String note = null;
+      if (total.lost() > 0) {
+        note = "stopped waiting for the rest: " + drain
+            + (params.qos() == 0 ? "; QoS 0 may drop under overload" : "");
+      }
       return new RunResult(params.label(), target.name(), params.toMap(), kept ? "ok" : "qos-violated",
           note, m, null, brokerUsage, selfUsage);
     } finally {
@@ -139,8 +145,11 @@ final class MessagingRun {
     };
   }
 
-  /** Waits until every stream has what it expects, or stops growing, or the deadline passes. */
-  private static void awaitQuiet(List<SequenceTracker> trackers, Topology topo, Map<Integer, Long> sent,
+  /**
+   * Waits until every stream has what it expects, or stops growing, or the deadline passes.
+   * Returns why it stopped when something is still missing.
+   */
+  private static String awaitQuiet(List<SequenceTracker> trackers, Topology topo, Map<Integer, Long> sent,
       long deadline) throws InterruptedException {
     long expected = 0;
     for (List<Integer> pubs : topo.streamPublishers()) {
@@ -156,17 +165,18 @@ final class MessagingRun {
         total += t.received();
       }
       if (total >= expected) {
-        return;
+        return "complete";
       }
       long now = System.nanoTime();
       if (total != lastTotal) {
         lastTotal = total;
         lastChange = now;
       } else if (now - lastChange > QUIET_NANOS) {
-        return;
+        return "no delivery for " + QUIET_NANOS / 1_000_000_000L + " s";
       }
       Thread.sleep(20);
     }
+    return "drain deadline (" + DRAIN_NANOS / 1_000_000_000L + " s after publishing) passed";
   }
 
   static void disconnectAll(List<BenchClient> clients) {
