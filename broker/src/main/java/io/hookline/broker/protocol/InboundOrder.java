@@ -21,12 +21,18 @@ final class InboundOrder {
 
     private final Channel channel;
     private final int window;
+    private final Runnable flush;
     private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
     private boolean paused;
 
-    InboundOrder(Channel channel, int window) {
+    /**
+     * @param flush asks for a flush after effects applied outside a read (their writes would
+     *              otherwise wait for the client's next packet)
+     */
+    InboundOrder(Channel channel, int window, Runnable flush) {
         this.channel = channel;
         this.window = Math.max(1, window);
+        this.flush = flush;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
@@ -74,15 +80,9 @@ final class InboundOrder {
 
     private void drain() {
         Step<?> head;
-        boolean applied = false;
         while ((head = pending.peekFirst()) != null && head.done) {
             pending.pollFirst();
             head.apply();
-            applied = true;
-        }
-        if (applied) {
-            // a decision that completed later than the read sends its ack now, not at the next read
-            channel.flush();
         }
         if (paused && pending.size() < window) {
             paused = false;
@@ -106,6 +106,7 @@ final class InboundOrder {
             error = e;
             done = true;
             drain();
+            flush.run();
         }
 
         void apply() {
