@@ -51,6 +51,8 @@ public final class LuaPlugin implements Plugin {
     private static final Logger LOG = LoggerFactory.getLogger(LuaPlugin.class);
 
     private final Map<Path, LuaScript> scripts = new LinkedHashMap<>(); // guarded by this
+    /** Files of the script directory unloaded at runtime: the watcher leaves them alone until loaded again. */
+    private final java.util.Set<Path> unloaded = new java.util.HashSet<>(); // guarded by this
     private PluginContext ctx;
     private LuaRuntime runtime;
     private Path scriptDir;
@@ -122,6 +124,7 @@ public final class LuaPlugin implements Plugin {
         }
         scripts.values().forEach(LuaScript::unload);
         scripts.clear();
+        unloaded.clear();
         if (runtime != null) {
             runtime.close();
             runtime = null;
@@ -143,6 +146,7 @@ public final class LuaPlugin implements Plugin {
         LuaScript s = newScript(name, file);
         s.load();
         scripts.put(key(file), s);
+        unloaded.remove(key(file));
         return s.status();
     }
 
@@ -161,6 +165,7 @@ public final class LuaPlugin implements Plugin {
     public synchronized ScriptStatus unload(Path file) {
         LuaScript s = script(file);
         scripts.remove(key(file));
+        unloaded.add(key(file));
         s.unload();
         return s.status();
     }
@@ -218,7 +223,7 @@ public final class LuaPlugin implements Plugin {
                 return;
             }
             for (Path p : dirScripts()) {
-                if (!scripts.containsKey(key(p))) {
+                if (!scripts.containsKey(key(p)) && !unloaded.contains(key(p))) {
                     loadLogged(baseName(p), p);
                 }
             }
