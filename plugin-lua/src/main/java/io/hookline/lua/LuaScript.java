@@ -90,12 +90,15 @@ final class LuaScript {
         } catch (IOException e) {
             throw failed(new ScriptException(name + ": cannot read " + file + ": " + e, e));
         }
+        failedContent = content; // until it loads: the watcher does not retry (and re-report) the same bytes
         ScriptVersion v;
         try {
             Prototype p = LuaState.compile(new ByteArrayInputStream(content), "@" + file.getFileName());
             v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates);
         } catch (LuaError e) {
-            throw failed(new ScriptException(name + ": " + e.getMessage(), e));
+            // LuaJ names the end of the file by its token number
+            String msg = String.valueOf(e.getMessage()).replaceAll("unexpected symbol 286 \\(.\\)", "unexpected end of file");
+            throw failed(new ScriptException(name + ": " + msg, e));
         } catch (IOException e) {
             throw failed(new ScriptException(name + ": " + e, e));
         } catch (ScriptException e) {
@@ -103,6 +106,7 @@ final class LuaScript {
         }
         versions++;
         loadedContent = content;
+        failedContent = null;
         lastError = null;
         current = v;
         syncRegistrations(v.hooks());
@@ -116,13 +120,11 @@ final class LuaScript {
             if (Arrays.equals(now, loadedContent) || Arrays.equals(now, failedContent)) {
                 return false;
             }
-            failedContent = now;
         } catch (IOException e) {
             return false;
         }
         try {
             load();
-            failedContent = null;
             return true;
         } catch (ScriptException e) {
             return false;
@@ -133,7 +135,7 @@ final class LuaScript {
 
     private ScriptException failed(ScriptException e) {
         lastError = e.getMessage();
-        log.error("script {}: {} ({})", name, e.getMessage(),
+        log.error("{} ({})", e.getMessage(),
                 current == null ? "not loaded" : "version " + current.number() + " keeps serving");
         return e;
     }

@@ -96,6 +96,7 @@ class HotReloadTest {
             assertTrue(e.getMessage().contains("hooks.no_such_hook is not a hook name"), e.getMessage());
             LuaBroker.write(file, "x = ");
             e = org.junit.jupiter.api.Assertions.assertThrows(ScriptException.class, () -> plugin.reload(file));
+            assertTrue(e.getMessage().contains("keep.lua:1: unexpected end of file"), e.getMessage());
             assertNotNull(broker.status("keep").lastError());
             assertEquals(1, broker.status("keep").version());
             Mqtt5BlockingClient c = LuaClients.v5(broker, "keeper", "u", "p");
