@@ -101,6 +101,10 @@ final class ScriptVersion {
      */
     <T> CompletableFuture<T> submit(long deadlineNanos, Function<StateCall, T> work) {
         Call<T> call = new Call<>(deadlineNanos, work);
+        if (live.get() == 0) {
+            call.result.completeExceptionally(new ScriptException(source.name() + ": no Lua state left"));
+            return call.result;
+        }
         LuaState state;
         synchronized (this) {
             state = idle.poll();
