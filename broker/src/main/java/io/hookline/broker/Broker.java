@@ -1,11 +1,23 @@
 package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigKey;
+import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.config.HostPort;
+import io.hookline.broker.hooks.HookEngine;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.plugins.CoreServices;
+import io.hookline.broker.hooks.plugins.PluginConfigSchema;
+import io.hookline.broker.hooks.plugins.PluginLoader;
+import io.hookline.broker.hooks.plugins.PluginRegistry;
+import io.hookline.broker.metrics.MetricRegistry;
+import io.hookline.broker.protocol.HookEvents;
+import io.hookline.broker.config.ListenerConfig;
+import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
+import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Router;
@@ -13,8 +25,10 @@ import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.MemoryRetainedStore;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
@@ -29,9 +43,10 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -53,13 +68,26 @@ public final class Broker implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
-    private final List<MqttListener> listeners = new ArrayList<>();
+    private final List<MqttListener> listeners = new CopyOnWriteArrayList<>();  // read by the reload timer
+    private final HookEngine hookEngine;
+    private final HookGateway hooks;
+    private final PluginRegistry plugins;
+    private final MetricRegistry hookMetrics = new MetricRegistry();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ChannelGroup channels;
 
+    /** A broker with the plugins on the class path (no drop-in directory). */
     public Broker(Config config) {
+        this(config, PluginLoader.discover(Broker.class.getClassLoader(), null));
+    }
+
+    /** A broker with the plugins {@code discovery} found; those with {@code plugins.NAME = on} start with it. */
+    public Broker(Config config, PluginLoader.Discovery discovery) {
         this.config = config;
+        this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
+                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        this.hooks = new HookGateway(hookEngine);
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
         BrokerContext[] self = new BrokerContext[1];
@@ -67,13 +95,39 @@ public final class Broker implements AutoCloseable {
                 will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
                         will.properties(), will.senderId())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, settings);
+        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
         self[0] = context;
+        sessions.setEvents(new HookEvents(hooks));
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, this::disconnect));
+        plugins.add(discovery);
+        plugins.configure(config.entries());
+    }
+
+    /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
+    public static PluginLoader.Discovery discoverPlugins(Path pluginDir) {
+        return PluginLoader.discover(Broker.class.getClassLoader(), pluginDir);
+    }
+
+    /** The config schema: the core keys, plugins.NAME keys, and the keys of the plugins found. */
+    public static ConfigSchema configSchema(PluginLoader.Discovery discovery) {
+        return PluginConfigSchema.addTo(CoreConfig.schema(),
+                discovery.plugins().stream().map(PluginLoader.Found::plugin).toList());
     }
 
     public Broker start() throws ListenerException {
-        Map<String, HostPort> tcp = config.named(CoreConfig.LISTENER_TCP);
-        if (tcp.isEmpty()) {
+        // plugins first: no client may connect before the chains that decide about it exist
+        plugins.startConfigured().toCompletableFuture().join();
+        for (var failure : plugins.loadFailures()) {
+            log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
+        }
+        checkSharedTlsKeys();
+        List<ListenerSettings> wanted = new ArrayList<>();
+        for (Kind kind : Kind.values()) {
+            for (String name : config.named(ListenerConfig.keys(kind).address()).keySet()) {
+                wanted.add(ListenerSettings.from(config, kind, name));
+            }
+        }
+        if (wanted.isEmpty()) {
             throw new ListenerException("no MQTT listener configured: add a line 'listener.tcp.NAME = ip:port'", null);
         }
         boolean epoll = Epoll.isAvailable();
@@ -85,15 +139,20 @@ public final class Broker implements AutoCloseable {
         Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         channels = new DefaultChannelGroup("hookline-clients", GlobalEventExecutor.INSTANCE);
         try {
-            for (Map.Entry<String, HostPort> e : tcp.entrySet()) {
-                MqttListener listener = new MqttListener(e.getKey(), e.getValue(), context, channels);
+            for (ListenerSettings s : wanted) {
+                MqttListener listener = new MqttListener(s, context, channels);
                 listener.start(boss, workers, channelType);
                 listeners.add(listener);
-                log.info("MQTT listener '{}' on tcp {}", e.getKey(), listener.boundAddress());
+                log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
+                        s.path() == null ? "" : " path " + s.path());
             }
         } catch (ListenerException e) {
             close();
             throw e;
+        }
+        long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
+        if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
+            timer.scheduleWithFixedDelay(this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
         }
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
@@ -110,7 +169,7 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
-    /** The port a listener is bound to (useful with port 0), or -1. */
+    /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */
     public int port(String listenerName) {
         for (MqttListener l : listeners) {
             if (l.name().equals(listenerName) && l.boundAddress() != null) {
@@ -120,8 +179,69 @@ public final class Broker implements AutoCloseable {
         return -1;
     }
 
+    /** The port of listener {@code listener.KIND.NAME}, or -1. */
+    public int port(String kind, String listenerName) {
+        for (MqttListener l : listeners) {
+            if (l.kind().equals(kind) && l.name().equals(listenerName) && l.boundAddress() != null) {
+                return l.boundAddress().getPort();
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * listener.ssl.certfile etc. are the shared TLS settings, never listeners; someone who
+     * named an ssl listener "certfile" would otherwise see it silently ignored.
+     */
+    private void checkSharedTlsKeys() throws ListenerException {
+        for (ConfigKey<?> key : List.of(ListenerConfig.TLS_CERTFILE, ListenerConfig.TLS_KEYFILE,
+                ListenerConfig.TLS_CAFILE)) {
+            Object value = config.get(key);
+            if (value instanceof String text && text.matches("[^/\\\\]*:[0-9]{1,5}")) {
+                throw new ListenerException(key.name() + " = " + text + ": this key is the file shared by all"
+                        + " ssl and wss listeners, not a listener; choose another listener name", null);
+            }
+        }
+    }
+
+    /** Checks every TLS listener's files and reloads those that changed; runs on the timer thread. */
+    private void reloadCertificates() {
+        for (MqttListener l : listeners) {
+            try {
+                l.reloadCertificatesIfChanged();
+            } catch (RuntimeException e) {
+                log.warn("listener.{}.{}: certificate reload failed", l.kind(), l.name(), e);
+            }
+        }
+    }
+
     public List<MqttListener> listeners() {
         return List.copyOf(listeners);
+    }
+
+    public HookGateway hooks() {
+        return hooks;
+    }
+
+    public PluginRegistry plugins() {
+        return plugins;
+    }
+
+    /** Closes a connected client's connection (v5: DISCONNECT 0x98 administrative action); false when not connected. */
+    public boolean disconnect(String mountpoint, String clientId) {
+        var session = sessions.get(clientId);
+        if (session == null || !session.isOnline()
+                || !session.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
+            return false;
+        }
+        for (Channel ch : channels) {
+            MqttConnection c = ch.pipeline().get(MqttConnection.class);
+            if (c != null && clientId.equals(c.clientId())) {
+                c.administrativeDisconnect();
+                return true;
+            }
+        }
+        return false;
     }
 
     public Config config() {
@@ -159,6 +279,13 @@ public final class Broker implements AutoCloseable {
         }
         listeners.clear();
         if (channels != null) {
+            for (Channel ch : channels) {
+                MqttConnection connection = ch.pipeline().get(MqttConnection.class);
+                if (connection != null) {
+                    connection.serverShutdown();
+                }
+            }
+            channels.newCloseFuture().awaitUninterruptibly(2, TimeUnit.SECONDS);
             channels.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         if (boss != null) {
@@ -168,6 +295,8 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         timer.shutdownNow();
+        plugins.close();
+        hookEngine.close();
     }
 
     private static String versionOf() {

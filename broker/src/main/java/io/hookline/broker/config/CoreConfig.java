@@ -17,10 +17,8 @@ public final class CoreConfig {
     private static final int UNLIMITED = Integer.MAX_VALUE;
     private static final int UINT16_MAX = 65535;
 
-    public static final ConfigKey<HostPort> LISTENER_TCP =
-            ConfigKey.builder("listener.tcp.<name>", ValueType.hostPort())
-                    .doc("an MQTT TCP listener, ip:port; any number of named listeners")
-                    .build();
+    /** {@code listener.tcp.<name>}; the other listener keys are in {@link ListenerConfig}. */
+    public static final ConfigKey<HostPort> LISTENER_TCP = ListenerConfig.keys(ListenerConfig.Kind.TCP).address();
 
     public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS =
             ConfigKey.builder("listener.max_connections", ValueType.integer(0, UNLIMITED))
@@ -187,6 +185,11 @@ public final class CoreConfig {
     public static ConfigSchema schema() {
         ConfigSchema schema = new ConfigSchema();
         ALL.forEach(schema::add);
+        for (ConfigKey<?> key : ListenerConfig.all()) {
+            if (key != LISTENER_TCP) {
+                schema.add(key);
+            }
+        }
         return schema;
     }
 }

@@ -2,6 +2,7 @@ package io.hookline.broker.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -89,6 +90,14 @@ public interface ValueType<T> {
     /** A file system path, as written (relative paths are relative to the working directory). */
     static ValueType<Path> path() {
         return ValueTypes.PATH;
+    }
+
+    /**
+     * Values of {@code element} separated by commas, e.g. {@code 3,4,5} or
+     * {@code TLSv1.2, TLSv1.3}; an empty value is the empty list.
+     */
+    static <E> ValueType<List<E>> list(ValueType<E> element) {
+        return new ValueTypes.ListType<>(element);
     }
 
     /** {@link HostPort#parse host:port}. */

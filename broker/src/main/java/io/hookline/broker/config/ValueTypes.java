@@ -355,6 +355,49 @@ final class ValueTypes {
         }
     }
 
+    static final class ListType<E> implements ValueType<List<E>> {
+        private final ValueType<E> element;
+
+        ListType(ValueType<E> element) {
+            this.element = element;
+        }
+
+        @Override
+        public List<E> parse(String text) {
+            List<E> values = new ArrayList<>();
+            if (text.isBlank()) {
+                return List.of();
+            }
+            for (String part : text.split(",", -1)) {
+                String item = part.strip();
+                if (item.isEmpty()) {
+                    throw new IllegalArgumentException(quote(text) + " has an empty item (separate items with one comma)");
+                }
+                values.add(element.parse(item));
+            }
+            return List.copyOf(values);
+        }
+
+        @Override
+        public String format(List<E> value) {
+            List<String> parts = new ArrayList<>();
+            for (E e : value) {
+                parts.add(element.format(e));
+            }
+            return String.join(",", parts);
+        }
+
+        @Override
+        public String describe() {
+            return "comma-separated " + element.describe();
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return true;
+        }
+    }
+
     static long parseWholeNumber(String text, long min, long max, long typeMin, long typeMax) {
         if (!WHOLE_NUMBER.matcher(text).matches()) {
             throw new IllegalArgumentException(quote(text) + " is not a whole number");

@@ -22,6 +22,10 @@ public final class BrokerMetrics {
         SESSION_TAKEOVERS,
         SESSIONS_EXPIRED,
         WILLS_PUBLISHED,
+        // transport: refused before MQTT starts, logged at debug only
+        TLS_HANDSHAKE_FAILURES,
+        WEBSOCKET_BAD_REQUESTS,
+        PROXY_PROTOCOL_ERRORS,
         // limits hit, one counter each
         LIMIT_MAX_CONNECTIONS,
         LIMIT_CLIENT_ID_SIZE,
@@ -35,6 +39,7 @@ public final class BrokerMetrics {
         DROPPED_EXPIRED,
         DROPPED_MAX_PACKET_SIZE,
         PUBLISHES_NO_SUBSCRIBERS,
+        PUBLISHES_DENIED,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];

@@ -1,7 +1,12 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.hooks.DeliverRewrite;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
@@ -28,6 +33,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -45,6 +51,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
     final BrokerContext broker;
+    ListenerInfo listener;               // replaced when auth_on_register rewrites the mountpoint
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
 
@@ -61,6 +68,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     ScheduledFuture<?> connectTimeout;
     ScheduledFuture<?> retryTask;
 
+    /** The hook engine's view of this client once its CONNECT is accepted. */
+    HookSession hookSession;
+    /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
+    InboundOrder order;
+    /** Outgoing PUBLISHes in order while on_deliver calls are in flight. */
+    private InboundOrder deliveries;
+    /** A CONNECT is being decided: later packets wait for it whole. */
+    boolean connectPending;
+    /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
+    String authMethod;
+    ConnectFlow.Request pendingAuth;
+    /** max_inflight_messages from auth_on_register, or -1. */
+    int maxInflightOverride = -1;
+
+    /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
+    static final int PIPELINE = 32;
+
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
@@ -68,7 +92,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     };
 
     public MqttConnection(BrokerContext broker) {
+        this(broker, ListenerInfo.DEFAULT);
+    }
+
+    public MqttConnection(BrokerContext broker, ListenerInfo listener) {
         this.broker = broker;
+        this.listener = listener;
+    }
+
+    /** The listener that accepted this connection (name, mountpoint, overrides). */
+    public ListenerInfo listener() {
+        return listener;
+    }
+
+    /** The user name in effect (from CONNECT, or the certificate CN with use_identity_as_username); null before CONNECT. */
+    public String username() {
+        return username;
+    }
+
+    /** The client's address (as told by a trusted proxy, if any); hooks see it as peer_addr/peer_port. */
+    public InetSocketAddress peerAddress() {
+        return ctx == null ? null : PeerAddress.of(ctx.channel());
+    }
+
+    /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
+    public ClientCertificate clientCertificate() {
+        return ctx == null ? null : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
 
     ProtocolSettings settings() {
@@ -77,7 +126,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** "client-id" or the remote address before CONNECT, for log lines. */
     String who() {
-        return clientId != null ? "client '" + clientId + "'" : "connection " + ctx.channel().remoteAddress();
+        return clientId != null ? "client '" + clientId + "'" : "connection " + PeerAddress.of(ctx.channel());
     }
 
     // ---- channel events ------------------------------------------------------------------
@@ -85,6 +134,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -104,13 +155,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
+            if (state == State.CONNECTED && m.fixedHeader() != null
+                    && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                ConnectFlow.restoreCodecVersion(ctx, version);   // a second CONNECT: still answer in our version
+            }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
+            } else if (connectPending) {
+                // the CONNECT's hooks are still deciding: this packet waits for that, whole
+                ReferenceCountUtil.retain(m);
+                order.then(() -> {
+                    try {
+                        if (state == State.CONNECTED) {
+                            dispatch(m);
+                        }
+                    } finally {
+                        ReferenceCountUtil.release(m);
+                    }
+                });
             } else if (state == State.CONNECTED) {
                 dispatch(m);
             } else if (state == State.AWAIT_CONNECT) {
-                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT && clientId == null
+                        && pendingAuth == null) {
                     ConnectFlow.connect(this, (MqttConnectMessage) m);
+                } else if (m.fixedHeader().messageType() == MqttMessageType.AUTH && pendingAuth != null) {
+                    ConnectFlow.auth(this, m);
                 } else {
                     broker.metrics().count(Counter.PROTOCOL_ERRORS);
                     log.debug("{}: {} before CONNECT, closing", who(), m.fixedHeader().messageType());
@@ -139,7 +209,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
             broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
-            log.debug("{}: keep alive expired, closing", who());
             disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             return;
         }
@@ -164,6 +233,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         broker.metrics().connections().decrementAndGet();
         if (session != null) {
             broker.sessions().detach(session, this, will);
+            if (hookSession != null) {
+                broker.hooks().closeSession(hookSession);
+            }
             log.debug("{} disconnected", who());
         }
         ctx.fireChannelInactive();
@@ -172,18 +244,29 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     // ---- inbound dispatch ----------------------------------------------------------------
 
     private void dispatch(MqttMessage m) {
+        if (version == 5) {
+            String malformed = Packets.malformedProperties(m.fixedHeader().messageType(), Packets.properties(m));
+            if (malformed != null) {
+                broker.metrics().count(Counter.MALFORMED_PACKETS);
+                disconnect(ReasonCodes.MALFORMED_PACKET, malformed);
+                return;
+            }
+        }
         switch (m.fixedHeader().messageType()) {
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
             case PUBACK -> session.acknowledge(this, packetId(m), false);
             case PUBREC -> pubrec(m);
-            case PUBREL -> pubrel(packetId(m));
+            case PUBREL -> {
+                int id = packetId(m);
+                order.then(() -> pubrel(id));
+            }
             case PUBCOMP -> session.acknowledge(this, packetId(m), true);
             case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.write(Packets.PINGRESP, ctx.voidPromise());
-            case DISCONNECT -> clientDisconnect(m);
+            case DISCONNECT -> order.then(() -> clientDisconnect(m));
             case CONNECT -> protocolError("second CONNECT");
-            case AUTH -> protocolError("AUTH without an authentication method in CONNECT");
+            case AUTH -> ConnectFlow.auth(this, m);
             default -> protocolError(m.fixedHeader().messageType() + " is not sent by clients");
         }
     }
@@ -231,8 +314,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 session.setExpirySeconds(seconds);
             }
         }
-        if (reason != ReasonCodes.DISCONNECT_WITH_WILL) {
-            will = null; // a normal DISCONNECT deletes the will
+        if (reason == ReasonCodes.SUCCESS) {
+            will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
         state = State.CLOSED;
         ctx.close();
@@ -243,8 +326,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
         broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE : Counter.MALFORMED_PACKETS);
-        log.debug("{}: bad packet ({}), closing", who(), cause.getMessage());
         if (state == State.AWAIT_CONNECT) {
+            log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
             int connackVersion = ConnectFlow.decodedVersion(ctx);
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -272,22 +355,42 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** A protocol violation: v5 gets DISCONNECT 0x82, v3 a closed socket. Logged once at debug. */
     void protocolError(String what) {
         broker.metrics().count(Counter.PROTOCOL_ERRORS);
-        log.debug("{}: protocol error: {}, closing", who(), what);
         disconnect(ReasonCodes.PROTOCOL_ERROR, what);
     }
 
-    /** Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands. */
+    /**
+     * Closes the connection; v5 clients are told why with a DISCONNECT first. The will stands.
+     * The one place a connection closed by the broker is logged (at debug), so each cause is logged once.
+     */
     void disconnect(byte reasonCode, String reasonString) {
         if (state == State.CLOSED) {
             return;
         }
         state = State.CLOSED;
+        log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            ctx.writeAndFlush(Packets.disconnect(reasonCode, problemInformation ? reasonString : null))
+            boolean withReason = problemInformation && reasonString != null
+                    && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
+            ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
             ctx.close();
         }
+    }
+
+    /** The client id once CONNECT is accepted, else null. Event loop only for a consistent view. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** An operator or plugin asked to disconnect this client (v5: DISCONNECT 0x98). Any thread. */
+    public void administrativeDisconnect() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
+    }
+
+    /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */
+    public void serverShutdown() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down"));
     }
 
     void close() {
@@ -308,8 +411,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
+        HookGateway hooks = broker.hooks();
+        if (hookSession != null && hooks.wantsOnDeliver(hookSession)) {
+            Message m = delivery.message();
+            PublishInput in = HookInputs.publish(hookSession.client(), listener, m, delivery.qos(), delivery.retain());
+            deliveries.then(hooks.onDeliver(hookSession, in, ctx.executor()), (rewrite, error) -> {
+                Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
+                        ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                                delivery.subscriptionIds())
+                        : delivery;
+                write(packetId, out, dup);
+                flushSoon();
+            });
+            return;
+        }
+        write(packetId, delivery, dup);
+    }
+
+    private void write(int packetId, Delivery delivery, boolean dup) {
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
-        ctx.write(new OutgoingPublish(delivery, packetId, dup, version == 5, expiry), ctx.voidPromise());
+        ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
+                version == 5, expiry), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos());
     }
 
@@ -328,7 +450,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public int inflightWindow() {
-        return settings().inflightWindow(clientReceiveMaximum);
+        int window = settings().inflightWindow(clientReceiveMaximum);
+        return maxInflightOverride > 0 ? Math.min(maxInflightOverride, clientReceiveMaximum) : window;
     }
 
     @Override
@@ -342,15 +465,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
-        return PublishEncoder.packetSize(delivery, version == 5, expiry) <= clientMaximumPacketSize;
+        return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
+                <= clientMaximumPacketSize;
     }
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() -> {
-            log.debug("{}: session taken over by a new connection", who());
-            disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over");
-        });
+        ctx.executor().execute(() ->
+                disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override

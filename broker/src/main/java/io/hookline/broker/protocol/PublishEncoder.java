@@ -42,7 +42,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         Message m = p.delivery().message();
         int qos = p.delivery().qos();
         byte[] payload = m.payload();
-        int topicLength = ByteBufUtil.utf8Bytes(m.topic());
+        int topicLength = ByteBufUtil.utf8Bytes(p.topic());
         int propertiesLength = p.mqtt5() ? propertiesLength(m.properties(), p.remainingExpiry(),
                 p.delivery().subscriptionIds()) : 0;
         int variableHeader = 2 + topicLength + (qos > 0 ? 2 : 0)
@@ -53,7 +53,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         header.writeByte(0x30 | (p.dup() ? 0x08 : 0) | qos << 1 | (p.delivery().retain() ? 0x01 : 0));
         writeVarInt(header, remaining);
         header.writeShort(topicLength);
-        ByteBufUtil.reserveAndWriteUtf8(header, m.topic(), topicLength);
+        ByteBufUtil.reserveAndWriteUtf8(header, p.topic(), topicLength);
         if (qos > 0) {
             header.writeShort(p.packetId());
         }
@@ -68,10 +68,10 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
     }
 
     /** Bytes of the whole PUBLISH packet, for the client's Maximum Packet Size. */
-    static long packetSize(Delivery delivery, boolean mqtt5, long remainingExpiry) {
+    static long packetSize(Delivery delivery, String topic, boolean mqtt5, long remainingExpiry) {
         Message m = delivery.message();
         int properties = mqtt5 ? propertiesLength(m.properties(), remainingExpiry, delivery.subscriptionIds()) : 0;
-        long remaining = 2L + ByteBufUtil.utf8Bytes(m.topic()) + (delivery.qos() > 0 ? 2 : 0)
+        long remaining = 2L + ByteBufUtil.utf8Bytes(topic) + (delivery.qos() > 0 ? 2 : 0)
                 + (mqtt5 ? varIntSize(properties) + properties : 0) + m.payload().length;
         return 1 + varIntSize((int) Math.min(remaining, Integer.MAX_VALUE)) + remaining;
     }

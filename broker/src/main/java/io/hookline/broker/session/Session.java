@@ -36,6 +36,8 @@ public final class Session implements Recipient {
     private SessionConnection connection;
     private boolean ended;
     private int protocolVersion;
+    private String username;
+    private String mountpoint = "";
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final MessageQueue queue = new MemoryMessageQueue();
@@ -67,6 +69,22 @@ public final class Session implements Recipient {
 
     public synchronized int protocolVersion() {
         return protocolVersion;
+    }
+
+    /** The user name of the latest connection (null when it sent none). */
+    public synchronized String username() {
+        return username;
+    }
+
+    /** The mountpoint of the latest connection's listener ("" for none). */
+    public synchronized String mountpoint() {
+        return mountpoint;
+    }
+
+    /** Who the attached connection is: set once its CONNECT is accepted. */
+    public synchronized void identity(String username, String mountpoint) {
+        this.username = username;
+        this.mountpoint = mountpoint == null ? "" : mountpoint;
     }
 
     public synchronized long expirySeconds() {
@@ -173,12 +191,23 @@ public final class Session implements Recipient {
             drop(delivery.message(), DropReason.QUEUE_FULL);
             return;
         }
-        if (max > 0 && queue.size() >= max) {
+        while (max > 0 && queue.size() >= max) {
             Delivery oldest = queue.poll();  // oldest dropped first
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
-        registry.events().offlineMessage(clientId, delivery.message());
+        registry.events().offlineMessage(this, delivery.message());
+    }
+
+    /**
+     * The connection went away and the session stays: what queued up behind the inflight window
+     * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
+     */
+    synchronized void trimToOfflineLimit() {
+        int max = registry.settings().maxOfflineMessages();
+        while (max >= 0 && queue.size() > max) {
+            drop(queue.poll().message(), DropReason.QUEUE_FULL);
+        }
     }
 
     private void drop(Message message, DropReason reason) {
@@ -187,7 +216,7 @@ public final class Session implements Recipient {
             case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
             case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
         });
-        registry.events().messageDropped(clientId, message, reason);
+        registry.events().messageDropped(this, message, reason);
     }
 
     /**
@@ -441,7 +470,7 @@ public final class Session implements Recipient {
         Will will = pendingWill;
         cancelPendingWill();
         if (!filters.isEmpty()) {
-            registry.events().topicsUnsubscribed(clientId, filters, true);
+            registry.events().topicsUnsubscribed(this, filters, true);
         }
         return will;
     }

@@ -5,23 +5,41 @@ import io.hookline.broker.routing.RetainedIndex;
 
 import java.util.function.Consumer;
 
-/** Retained messages in memory. Thread-safe: a concurrent topic tree. */
+/**
+ * Retained messages in memory. Thread-safe: lookups run lock-free over a concurrent topic tree;
+ * writes, including the removal of an expired message found by a lookup, are serialized by
+ * {@code writeLock} so that removal can check the message is still the current one.
+ */
 public final class MemoryRetainedStore implements RetainedStore {
 
     private final RetainedIndex<Message> index = new RetainedIndex<>();
+    private final Object writeLock = new Object();
 
     @Override
     public void retain(Message message) {
-        if (message.payload().length == 0) {
-            index.remove(message.topic());
-        } else {
-            index.put(message.topic(), message.withRetain(true));
+        synchronized (writeLock) {
+            if (message.payload().length == 0) {
+                index.remove(message.topic());
+            } else {
+                index.put(message.topic(), message.withRetain(true));
+            }
         }
     }
 
     @Override
     public boolean remove(String topic) {
-        return index.remove(topic) != null;
+        synchronized (writeLock) {
+            return index.remove(topic) != null;
+        }
+    }
+
+    /** Removes an expired message unless a publisher has replaced it since the lookup found it. */
+    private void removeExpired(String topic, Message expired) {
+        synchronized (writeLock) {
+            if (index.get(topic) == expired) {
+                index.remove(topic);
+            }
+        }
     }
 
     @Override
@@ -29,7 +47,7 @@ public final class MemoryRetainedStore implements RetainedStore {
         long now = System.nanoTime();
         index.forEachMatching(filter, (topic, message) -> {
             if (message.isExpired(now)) {
-                index.remove(topic);
+                removeExpired(topic, message);
             } else {
                 action.accept(message);
             }

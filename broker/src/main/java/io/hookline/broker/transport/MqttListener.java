@@ -1,6 +1,8 @@
 package io.hookline.broker.transport;
 
 import io.hookline.broker.config.HostPort;
+import io.hookline.broker.config.ListenerConfig.Kind;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.PublishEncoder;
@@ -8,46 +10,81 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
+import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.ssl.SslContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A named MQTT TCP listener: binds, builds each connection's pipeline
- * (bytes → MqttDecoder → MqttEncoder → MqttConnection), closes. Start and close from one
- * thread (the broker's); the pipeline initializer runs on event loops.
+ * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
+ * The pipeline, stage by stage (named as in {@link ChannelPipeline}):
+ * {@code bytes → [proxy-check → proxy → proxy-header] → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
+ * → framer → decoder → encoder → publish-encoder → mqtt}.
+ *
+ * <p>Start, close and {@link #reloadCertificatesIfChanged()} from one thread at a time (the
+ * broker's); the pipeline initializer runs on event loops and reads the current TLS context
+ * through a volatile field, so a reload applies to new connections and leaves open ones alone.
  */
 public final class MqttListener {
 
-    private final String name;
-    private final HostPort address;
+    private static final Logger log = LoggerFactory.getLogger(MqttListener.class);
+
+    /** Subprotocols accepted in the WebSocket upgrade: MQTT 3.1.1/5 use "mqtt", MQTT 3.1 clients "mqttv3.1". */
+    static final String SUBPROTOCOLS = "mqtt,mqttv3.1";
+
+    /** The longest string MQTT can encode: Netty's decoder must not refuse a client id itself. */
+    private static final int MAX_CLIENT_ID_LENGTH = 65_535;
+
+    private final ListenerSettings settings;
     private final BrokerContext broker;
     private final ChannelGroup channels;
+    private final AtomicInteger open = new AtomicInteger();
+    private volatile SslContext sslContext;
+    private List<Object> tlsStamp;   // what the TLS files looked like when last loaded
     private Channel serverChannel;
 
-    public MqttListener(String name, HostPort address, BrokerContext broker, ChannelGroup channels) {
-        this.name = name;
-        this.address = address;
+    public MqttListener(ListenerSettings settings, BrokerContext broker, ChannelGroup channels) {
+        this.settings = settings;
         this.broker = broker;
         this.channels = channels;
     }
 
     public String name() {
-        return name;
+        return settings.name();
     }
 
+    /** {@code tcp}, {@code ssl}, {@code ws} or {@code wss}. */
     public String kind() {
-        return "tcp";
+        return settings.kind().word();
+    }
+
+    public ListenerSettings settings() {
+        return settings;
     }
 
     public HostPort configured() {
-        return address;
+        return settings.address();
+    }
+
+    /** Connections open on this listener now. */
+    public int openConnections() {
+        return open.get();
     }
 
     /** The address actually bound (the real port when configured with port 0). */
@@ -59,9 +96,29 @@ public final class MqttListener {
         return serverChannel != null && serverChannel.isActive();
     }
 
-    /** Binds; throws ListenerException naming the listener and address when that fails. */
+    /**
+     * Loads the TLS files (if any) and binds; throws ListenerException naming the listener and
+     * the file or address when that fails.
+     */
     public void start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> channelType)
             throws ListenerException {
+        if (settings.tls() != null && settings.info().useIdentityAsUsername() && settings.tls().cafile() == null) {
+            throw new ListenerException(settings.key() + ": use_identity_as_username needs a cafile to check"
+                    + " client certificates against", null);
+        }
+        if (settings.tls() != null) {
+            tlsStamp = ServerTls.stamp(settings.tls());
+            sslContext = ServerTls.build(settings.key(), settings.tls());
+        }
+        if (settings.path() != null && !settings.path().startsWith("/")) {
+            throw new ListenerException(settings.key() + ": path '" + settings.path() + "' must start with /", null);
+        }
+        TrustedProxies proxies;
+        try {
+            proxies = TrustedProxies.parse(settings.trustedProxies());
+        } catch (IllegalArgumentException e) {
+            throw new ListenerException(settings.key() + ": trusted_proxies: " + e.getMessage(), e);
+        }
         ByteCounter counter = new ByteCounter(broker.metrics());
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
@@ -73,21 +130,91 @@ public final class MqttListener {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (!admit(ch)) {
+                            return;
+                        }
                         channels.add(ch);
-                        var settings = broker.settings();
-                        ch.pipeline()
-                                .addLast("bytes", counter)
-                                .addLast("decoder", new MqttDecoder(settings.maxMessageSize(), settings.maxClientIdSize()))
-                                .addLast("encoder", MqttEncoder.INSTANCE)
-                                .addLast("publish-encoder", PublishEncoder.INSTANCE)
-                                .addLast("mqtt", new MqttConnection(broker));
+                        ChannelPipeline p = ch.pipeline();
+                        p.addLast("bytes", counter);
+                        if (settings.proxyProtocol()) {
+                            p.addLast("proxy-check", new ProxyHeaderCheck(settings.key(), broker.metrics()));
+                            p.addLast("proxy", new HAProxyMessageDecoder());
+                            p.addLast("proxy-header", new ProxyHeader(settings.key(), broker.metrics()));
+                        }
+                        SslContext tls = sslContext;
+                        if (tls != null) {
+                            p.addLast("ssl", tls.newHandler(ch.alloc()));
+                            p.addLast("tls-events", new TlsEvents(settings.key(), broker.metrics()));
+                        }
+                        var protocol = broker.settings();
+                        if (settings.kind().websocket()) {
+                            p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));  // browsers send cookies
+                            p.addLast("http-aggregator", new HttpObjectAggregator(8192));
+                            p.addLast("ws-upgrade", new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics(),
+                                    proxies));
+                            p.addLast("ws", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                    .websocketPath(settings.path())
+                                    .subprotocols(SUBPROTOCOLS)
+                                    .maxFramePayloadLength(protocol.maxMessageSize())
+                                    .build()));
+                            p.addLast("ws-frames", WebSocketFrames.INSTANCE);
+                        }
+                        p.addLast("framer", new PacketFramer(protocol.maxMessageSize()));
+                        // the client id limit is ConnectFlow's (in bytes, counted, all versions):
+                        // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
+                        p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
+                        p.addLast("encoder", MqttEncoder.INSTANCE);
+                        p.addLast("publish-encoder", PublishEncoder.INSTANCE);
+                        p.addLast("mqtt", new MqttConnection(broker, settings.info()));
                     }
                 });
         try {
-            serverChannel = bootstrap.bind(address.host(), address.port()).sync().channel();
+            serverChannel = bootstrap.bind(settings.address().host(), settings.address().port()).sync().channel();
         } catch (Exception e) {
-            throw new ListenerException("listener.tcp." + name + " could not bind " + address + ": "
+            throw new ListenerException(settings.key() + ": could not bind " + settings.address() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+        }
+    }
+
+    /** Counts the connection against max_connections; closes it when the listener is full. */
+    private boolean admit(SocketChannel ch) {
+        int limit = settings.maxConnections();
+        int now = open.incrementAndGet();
+        if (limit > 0 && now > limit) {
+            open.decrementAndGet();
+            broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
+            log.debug("{}: {} open connections (max_connections), closing {}", settings.key(), limit,
+                    ch.remoteAddress());
+            ch.close();
+            return false;
+        }
+        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        return true;
+    }
+
+    /**
+     * For TLS listeners: when the certificate, key or CA file changed since they were loaded,
+     * loads them again; new connections get the new context, open ones keep theirs. A file
+     * that does not load leaves the old context in use (logged at warn, once per change).
+     *
+     * @return whether a new context was installed
+     */
+    public boolean reloadCertificatesIfChanged() {
+        if (settings.tls() == null || sslContext == null) {
+            return false;
+        }
+        List<Object> now = ServerTls.stamp(settings.tls());
+        if (now.equals(tlsStamp)) {
+            return false;
+        }
+        tlsStamp = now;
+        try {
+            sslContext = ServerTls.build(settings.key(), settings.tls());
+            log.info("{}: certificates reloaded from {}", settings.key(), settings.tls().certfile());
+            return true;
+        } catch (ListenerException e) {
+            log.warn("{} (still using the certificates loaded before)", e.getMessage());
+            return false;
         }
     }
 

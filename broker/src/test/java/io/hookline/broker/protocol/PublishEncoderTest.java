@@ -49,7 +49,7 @@ class PublishEncoderTest {
     @Test
     void mqtt3PublishDecodesToTheSameFields() {
         Message m = Message.of("a/b/ü", 1, true, "hello".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, "c");
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 1, true, List.of()), 42, true, false, -1),
+        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 1, true, List.of()), m.topic(), 42, true, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
             assertEquals("a/b/ü", p.variableHeader().topicName());
@@ -66,7 +66,7 @@ class PublishEncoderTest {
     @Test
     void qos0HasNoPacketIdAndEmptyPayloadIsFine() {
         Message m = Message.of("t", 0, false, new byte[0], PublishProperties.NONE, null);
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 0, false, List.of()), 0, false, false, -1),
+        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
             assertEquals("t", p.variableHeader().topicName());
@@ -83,7 +83,7 @@ class PublishEncoderTest {
         PublishProperties props = new PublishProperties(1, 300L, "text/plain", "reply/to",
                 new byte[]{1, 2, 3}, List.of(new UserProperty("k", "v"), new UserProperty("k", "v2")));
         Message m = Message.of("x", 2, false, new byte[70_000], props, "c");
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 2, false, List.of(7, 300_000)),
+        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 2, false, List.of(7, 300_000)), m.topic(),
                 65535, false, true, 299), MqttVersion.MQTT_5);
         try {
             MqttProperties d = p.variableHeader().properties();
@@ -109,7 +109,7 @@ class PublishEncoderTest {
         byte[] payload = "shared".getBytes(StandardCharsets.UTF_8);
         Message m = Message.of("t", 0, false, payload, PublishProperties.NONE, null);
         EmbeddedChannel encoder = new EmbeddedChannel(PublishEncoder.INSTANCE);
-        encoder.writeOutbound(new OutgoingPublish(new Delivery(m, 0, false, List.of()), 0, false, false, -1));
+        encoder.writeOutbound(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1));
         ByteBuf header = encoder.readOutbound();
         ByteBuf body = encoder.readOutbound();
         try {

@@ -29,7 +29,8 @@ public final class TestBroker implements AutoCloseable {
             config.put(keyValues[i], keyValues[i + 1]);
         }
         try {
-            return new TestBroker(new Broker(Config.of(config)).start());
+            var plugins = Broker.discoverPlugins(null);
+            return new TestBroker(new Broker(Config.of(config, Broker.configSchema(plugins)), plugins).start());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad test config: " + e.getMessage(), e);
         } catch (Exception e) {
@@ -39,6 +40,15 @@ public final class TestBroker implements AutoCloseable {
 
     public int port() {
         return broker.port("default");
+    }
+
+    /** The port of listener {@code listener.KIND.NAME}, e.g. {@code port("ssl", "secure")}. */
+    public int port(String kind, String name) {
+        int port = broker.port(kind, name);
+        if (port < 0) {
+            throw new IllegalArgumentException("no listener." + kind + "." + name);
+        }
+        return port;
     }
 
     public Broker broker() {

@@ -1,0 +1,41 @@
+package io.hookline.broker.hooks.plugins;
+
+import io.hookline.api.ConfigKey;
+import io.hookline.api.PluginConfig;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A plugin's declared keys parsed from the broker's key/value map, all at once before start, so
+ * a bad value stops the plugin with the key's name and nothing half-applied. Immutable.
+ */
+final class MapPluginConfig implements PluginConfig {
+    private final String plugin;
+    private final Map<String, Object> values = new HashMap<>();
+    private final Map<String, ConfigKey<?>> declared = new HashMap<>();
+
+    MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Map<String, String> config) {
+        this.plugin = plugin;
+        for (ConfigKey<?> key : keys) {
+            if (!key.name().startsWith(plugin + ".")) {
+                throw new IllegalArgumentException("plugin " + plugin + " declares key " + key.name()
+                        + " outside its section " + plugin + ".*");
+            }
+            declared.put(key.name(), key);
+            String raw = config.get(key.name());
+            Object value = raw == null ? key.defaultValue() : key.parse(raw);
+            if (value != null) {
+                values.put(key.name(), value);
+            }
+        }
+    }
+
+    @Override
+    public <T> T get(ConfigKey<T> key) {
+        if (declared.get(key.name()) == null) {
+            throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
+        }
+        return key.type().cast(values.get(key.name()));
+    }
+}

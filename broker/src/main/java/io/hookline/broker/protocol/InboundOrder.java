@@ -1,0 +1,116 @@
+package io.hookline.broker.protocol;
+
+import io.netty.channel.Channel;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BiConsumer;
+
+/**
+ * Applies one client's packets in the order they arrived although the hook calls deciding
+ * them may complete in any order. Up to {@code window} decisions may be pending at once
+ * (pipelining); at the window, reading from the socket pauses until the oldest is applied.
+ * When nothing is pending and a decision is already made (an empty or inline hook chain),
+ * it is applied at once without allocating.
+ *
+ * <p>Confined to the channel's event loop; completions from other threads are handed back
+ * to it.
+ */
+final class InboundOrder {
+
+    private final Channel channel;
+    private final int window;
+    private final Runnable flush;
+    private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
+    private boolean paused;
+
+    /**
+     * @param flush asks for a flush after effects applied outside a read (their writes would
+     *              otherwise wait for the client's next packet)
+     */
+    InboundOrder(Channel channel, int window, Runnable flush) {
+        this.channel = channel;
+        this.window = Math.max(1, window);
+        this.flush = flush;
+    }
+
+    /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
+    <T> void then(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
+        if (pending.isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
+            T value;
+            try {
+                value = f.join();
+            } catch (RuntimeException e) {
+                apply.accept(null, e.getCause() != null ? e.getCause() : e);
+                return;
+            }
+            apply.accept(value, null);
+            return;
+        }
+        Step<T> step = new Step<>(apply);
+        pending.addLast(step);
+        if (pending.size() >= window && !paused) {
+            paused = true;
+            channel.config().setAutoRead(false);
+        }
+        decision.whenComplete((value, error) -> {
+            if (channel.eventLoop().inEventLoop()) {
+                step.complete(value, error);
+            } else {
+                channel.eventLoop().execute(() -> step.complete(value, error));
+            }
+        });
+    }
+
+    /** Runs {@code action} after every pending packet has been applied (now, when none is). */
+    void then(Runnable action) {
+        if (pending.isEmpty()) {
+            action.run();
+            return;
+        }
+        Step<Object> step = new Step<>((v, e) -> action.run());
+        pending.addLast(step);
+        step.complete(null, null);
+    }
+
+    int pendingCount() {
+        return pending.size();
+    }
+
+    private void drain() {
+        Step<?> head;
+        while ((head = pending.peekFirst()) != null && head.done) {
+            pending.pollFirst();
+            head.apply();
+        }
+        if (paused && pending.size() < window) {
+            paused = false;
+            channel.config().setAutoRead(true);
+            channel.read();
+        }
+    }
+
+    private final class Step<T> {
+        private final BiConsumer<? super T, Throwable> apply;
+        private boolean done;
+        private T value;
+        private Throwable error;
+
+        Step(BiConsumer<? super T, Throwable> apply) {
+            this.apply = apply;
+        }
+
+        void complete(T v, Throwable e) {
+            value = v;
+            error = e;
+            done = true;
+            drain();
+            flush.run();
+        }
+
+        void apply() {
+            apply.accept(value, error);
+        }
+    }
+}

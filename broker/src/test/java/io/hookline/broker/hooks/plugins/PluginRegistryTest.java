@@ -1,0 +1,321 @@
+package io.hookline.broker.hooks.plugins;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.api.ConfigKey;
+import io.hookline.api.Plugin;
+import io.hookline.api.PluginContext;
+import io.hookline.api.hook.Answer;
+import io.hookline.api.hook.FailurePolicy;
+import io.hookline.api.hook.HandlerOptions;
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.Modifiers;
+import io.hookline.api.hook.input.Client;
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.api.mqtt.Bytes;
+import io.hookline.api.mqtt.ProtocolVersion;
+import io.hookline.broker.hooks.HandlerInfo;
+import io.hookline.broker.hooks.HookEngine;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.HookSession;
+import io.hookline.broker.hooks.PublishVerdict;
+import io.hookline.broker.hooks.RegisterVerdict;
+import io.hookline.broker.metrics.MetricRegistry;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PluginRegistryTest {
+    private static final Client C = new Client("", "c1", "u", ProtocolVersion.MQTT_3_1_1);
+    private static final Executor INLINE = Runnable::run;
+
+    private final HookEngine engine = HookEngine.create(Duration.ofSeconds(2), 4);
+    private final HookGateway gateway = new HookGateway(engine);
+    private final MetricRegistry metrics = new MetricRegistry();
+    private final PluginRegistry registry = new PluginRegistry(gateway, metrics, BrokerServices.UNAVAILABLE);
+    private final HookSession session = gateway.openSession(new RegisterVerdict.Accepted(C, Modifiers.NONE, null));
+
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void close() {
+        registry.close();
+        engine.close();
+    }
+
+    private PublishVerdict publish(String topic) {
+        var in = new PublishInput(C, topic, 0, Bytes.EMPTY, false, null);
+        return gateway.authOnPublish(session, in, INLINE).toCompletableFuture().join();
+    }
+
+    @Test
+    void examplePluginIsFoundOnTheClasspathAndStartsWhenConfiguredOn() {
+        var discovery = PluginLoader.discover(getClass().getClassLoader(), null);
+        assertTrue(discovery.plugins().stream().anyMatch(p -> p.plugin() instanceof ExamplePlugin), discovery.toString());
+        registry.add(discovery);
+        registry.configure(Map.of("plugins.example", "on", "example.deny_prefix", "private/"));
+        registry.startConfigured().toCompletableFuture().join();
+
+        assertEquals(PluginRegistry.State.ENABLED, status("example").state());
+        assertInstanceOf(PublishVerdict.Denied.class, publish("private/x"));
+        assertInstanceOf(PublishVerdict.Allowed.class, publish("public/x"));
+        assertEquals(1L, metrics.counterValues().get("hookline_plugin_example_refused"));
+    }
+
+    @Test
+    void pluginConfiguredOffOrAbsentStaysDisabled() {
+        registry.add(new ExamplePlugin(), "test");
+        registry.configure(Map.of("plugins.example", "off"));
+        registry.startConfigured().toCompletableFuture().join();
+        assertEquals(PluginRegistry.State.DISABLED, status("example").state());
+        assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH));
+    }
+
+    @Test
+    void operatorPriorityOrdersWholePlugins() {
+        registry.add(new Recording("first_by_config", 1000), "test");
+        registry.add(new Recording("second", 1), "test");
+        registry.configure(Map.of("plugins.first_by_config", "on", "plugins.first_by_config.priority", "0",
+                "plugins.second", "on"));
+        registry.startConfigured().toCompletableFuture().join();
+        List<String> order = engine.order(Hooks.ON_DELIVER).stream().map(HandlerInfo::plugin).toList();
+        assertEquals(List.of("first_by_config", "second"), order);
+        assertEquals(0, engine.order(Hooks.ON_DELIVER).get(0).priority());
+    }
+
+    @Test
+    void operatorOverridesTheFailurePolicyAndTimeoutOfAPluginsHandlers() {
+        registry.add(new Plugin() {
+            public String name() {
+                return "flaky";
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.onFailure(FailurePolicy.DENY), in -> {
+                    throw new IllegalStateException("backend down");
+                });
+            }
+        }, "test");
+        registry.configure(Map.of("plugins.flaky", "on", "plugins.flaky.on_error", "allow",
+                "plugins.flaky.timeout", "250"));
+        registry.startConfigured().toCompletableFuture().join();
+        HandlerInfo info = engine.order(Hooks.AUTH_ON_PUBLISH).get(0);
+        assertEquals(FailurePolicy.ALLOW, info.onFailure());
+        assertEquals(Duration.ofMillis(250), info.timeout());
+        assertInstanceOf(PublishVerdict.Allowed.class, publish("t"));
+
+        registry.configure(Map.of("plugins.flaky.on_error", "sometimes"));
+        registry.disable("flaky").toCompletableFuture().join();
+        assertTrue(registry.enable("flaky").toCompletableFuture().isCompletedExceptionally());
+        assertTrue(status("flaky").problem().contains("plugins.flaky.on_error"), status("flaky").problem());
+    }
+
+    @Test
+    void badConfigValueFailsThePluginWithTheKeyName() {
+        registry.add(new Plugin() {
+            final ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");
+
+            public String name() {
+                return "counting";
+            }
+
+            public List<ConfigKey<?>> configKeys() {
+                return List.of(n);
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.config().get(n);
+            }
+        }, "test");
+        registry.configure(Map.of("counting.n", "many"));
+        var failed = registry.enable("counting").toCompletableFuture();
+        assertTrue(failed.isCompletedExceptionally());
+        assertEquals(PluginRegistry.State.FAILED, status("counting").state());
+        assertTrue(status("counting").problem().contains("counting.n"), status("counting").problem());
+    }
+
+    @Test
+    void startThatThrowsRemovesWhatItRegisteredAndReportsTheFailure() {
+        registry.add(new Plugin() {
+            public String name() {
+                return "halfway";
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("x"));
+                throw new IllegalStateException("cannot open database");
+            }
+        }, "test");
+        assertTrue(registry.enable("halfway").toCompletableFuture().isCompletedExceptionally());
+        assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH));
+        assertTrue(status("halfway").problem().contains("cannot open database"));
+    }
+
+    @Test
+    void disableDuringACallLetsTheCallFinishThenStops() throws Exception {
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean stopped = new AtomicBoolean();
+        registry.add(new Plugin() {
+            public String name() {
+                return "slow";
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.blocking(), in -> {
+                    inside.countDown();
+                    release.await(5, TimeUnit.SECONDS);
+                    return Answer.error("slow says no");
+                });
+            }
+
+            public void stop() {
+                stopped.set(true);
+            }
+        }, "test");
+        registry.enable("slow").toCompletableFuture().join();
+        var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
+        CompletableFuture<PublishVerdict> inFlight = gateway.authOnPublish(session, in, INLINE).toCompletableFuture();
+        assertTrue(inside.await(5, TimeUnit.SECONDS));
+
+        CompletableFuture<Void> disabled = registry.disable("slow").toCompletableFuture();
+        assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH), "new calls no longer see the handler");
+        assertSame(PublishVerdict.ALLOWED, publish("t"));
+        assertFalse(stopped.get(), "stop waits for the call in flight");
+
+        release.countDown();
+        assertEquals("slow says no", ((PublishVerdict.Denied) inFlight.get(5, TimeUnit.SECONDS)).reason());
+        disabled.get(5, TimeUnit.SECONDS);
+        assertTrue(stopped.get());
+        assertEquals(PluginRegistry.State.DISABLED, status("slow").state());
+
+        registry.enable("slow").toCompletableFuture().join();
+        assertFalse(engine.isEmpty(Hooks.AUTH_ON_PUBLISH), "re-enabled at runtime");
+    }
+
+    @Test
+    void scheduledTasksRunOffTheCallerAndAreCancelledOnDisable() {
+        java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
+        registry.add(new Plugin() {
+            public String name() {
+                return "ticker";
+            }
+
+            public void start(PluginContext ctx) {
+                ctx.scheduler().scheduleAtFixedRate(Duration.ofMillis(1), Duration.ofMillis(5), ticks::incrementAndGet);
+            }
+        }, "test");
+        registry.enable("ticker").toCompletableFuture().join();
+        await().atMost(5, TimeUnit.SECONDS).until(() -> ticks.get() >= 3);
+        registry.disable("ticker").toCompletableFuture().join();
+        int after = ticks.get();
+        // any tick already handed to a worker may still land; none after that
+        await().during(Duration.ofMillis(100)).atMost(Duration.ofSeconds(1)).until(() -> ticks.get() <= after + 1);
+    }
+
+    @Test
+    void dropInJarIsLoadedAndABrokenJarIsReportedAndSkipped() throws Exception {
+        Path plugins = Files.createDirectories(dir.resolve("plugins"));
+        buildPluginJar(plugins.resolve("dropin.jar"));
+        Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
+        buildJar(plugins.resolve("missing-class.jar"), Map.of(PluginLoader.SERVICE_FILE, "com.example.DoesNotExist\n".getBytes()));
+
+        var discovery = PluginLoader.discover(getClass().getClassLoader(), plugins);
+
+        var dropin = discovery.plugins().stream().filter(p -> p.plugin().name().equals("dropin")).toList();
+        assertEquals(1, dropin.size(), discovery.toString());
+        assertTrue(dropin.get(0).source().endsWith("dropin.jar"));
+        assertTrue(discovery.failures().stream().anyMatch(f -> f.source().endsWith("broken.jar")), discovery.toString());
+        assertTrue(discovery.failures().stream().anyMatch(f -> f.source().endsWith("missing-class.jar")
+                && f.message().contains("DoesNotExist")), discovery.toString());
+        // classpath plugins are listed once, not again for every jar
+        assertEquals(1, discovery.plugins().stream().filter(p -> p.plugin() instanceof ExamplePlugin).count());
+
+        registry.add(discovery);
+        registry.configure(Map.of("plugins.dropin", "on"));
+        registry.startConfigured().toCompletableFuture().join();
+        assertInstanceOf(PublishVerdict.Denied.class, publish("anything"));
+    }
+
+    @Test
+    void unknownPluginNameIsAClearError() {
+        var e = assertThrows(IllegalArgumentException.class, () -> registry.enable("nope"));
+        assertTrue(e.getMessage().contains("nope"));
+    }
+
+    private PluginRegistry.Status status(String name) {
+        return registry.list().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+    }
+
+    /** Compiles a one-class plugin that denies every publish and jars it with its service file. */
+    private void buildPluginJar(Path jar) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("src/dropin"));
+        Files.writeString(src.resolve("DropIn.java"), """
+                package dropin;
+                import io.hookline.api.*;
+                import io.hookline.api.hook.*;
+                public final class DropIn implements Plugin {
+                    public String name() { return "dropin"; }
+                    public void start(PluginContext ctx) {
+                        ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("dropped_in"));
+                    }
+                }
+                """);
+        Path classes = Files.createDirectories(dir.resolve("classes"));
+        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
+                "-cp", System.getProperty("java.class.path"), src.resolve("DropIn.java").toString());
+        assertEquals(0, rc, "compiling the drop-in plugin");
+        buildJar(jar, Map.of("dropin/DropIn.class", Files.readAllBytes(classes.resolve("dropin/DropIn.class")),
+                PluginLoader.SERVICE_FILE, "dropin.DropIn\n".getBytes()));
+    }
+
+    private static void buildJar(Path jar, Map<String, byte[]> entries) throws Exception {
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
+            for (var e : entries.entrySet()) {
+                j.putNextEntry(new JarEntry(e.getKey()));
+                j.write(e.getValue());
+                j.closeEntry();
+            }
+        }
+    }
+
+    /** Registers one on_deliver handler asking for {@code priority}. */
+    private static final class Recording implements Plugin {
+        private final String name;
+        private final int priority;
+
+        Recording(String name, int priority) {
+            this.name = name;
+            this.priority = priority;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public void start(PluginContext ctx) {
+            ctx.register(Hooks.ON_DELIVER, HandlerOptions.DEFAULT.priority(priority), in -> Answer.next());
+        }
+    }
+}

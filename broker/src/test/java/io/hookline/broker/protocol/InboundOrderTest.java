@@ -1,0 +1,91 @@
+package io.hookline.broker.protocol;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalChannel;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class InboundOrderTest {
+
+    private final EmbeddedChannel channel = new EmbeddedChannel();
+    private final List<String> applied = new ArrayList<>();
+    private int flushes;
+
+    @Test
+    void decisionsCompletingOutOfOrderAreAppliedInArrivalOrder() {
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
+        CompletableFuture<String> first = new CompletableFuture<>();
+        CompletableFuture<String> second = new CompletableFuture<>();
+        order.then(first, (v, e) -> applied.add(v));
+        order.then(second, (v, e) -> applied.add(v));
+        order.then(() -> applied.add("disconnect"));
+        second.complete("b");
+        assertEquals(List.of(), applied, "b waits for a");
+        first.complete("a");
+        assertEquals(List.of("a", "b", "disconnect"), applied);
+        assertTrue(flushes > 0, "effects applied outside a read ask for a flush");
+        assertEquals(0, order.pendingCount());
+    }
+
+    @Test
+    void decidedStepWithNothingPendingIsAppliedAtOnce() {
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
+        order.then(CompletableFuture.completedFuture("now"), (v, e) -> applied.add(v));
+        order.then(() -> applied.add("next"));
+        assertEquals(List.of("now", "next"), applied);
+    }
+
+    @Test
+    void failuresReachTheApplierInOrder() {
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
+        CompletableFuture<String> failing = new CompletableFuture<>();
+        order.then(failing, (v, e) -> applied.add(e == null ? v : "error:" + e.getMessage()));
+        failing.completeExceptionally(new IllegalStateException("timeout"));
+        assertEquals(List.of("error:timeout"), applied);
+    }
+
+    @Test
+    void readingPausesAtTheWindowAndResumesWhenTheOldestIsApplied() {
+        InboundOrder order = new InboundOrder(channel, 2, () -> flushes++);
+        CompletableFuture<String> a = new CompletableFuture<>();
+        CompletableFuture<String> b = new CompletableFuture<>();
+        order.then(a, (v, e) -> applied.add(v));
+        assertTrue(channel.config().isAutoRead());
+        order.then(b, (v, e) -> applied.add(v));
+        assertFalse(channel.config().isAutoRead(), "window of 2 full");
+        a.complete("a");
+        assertTrue(channel.config().isAutoRead(), "room again");
+        b.complete("b");
+        assertEquals(List.of("a", "b"), applied);
+    }
+
+    @Test
+    void completionFromAnotherThreadIsAppliedOnTheEventLoop() throws Exception {
+        DefaultEventLoopGroup group = new DefaultEventLoopGroup(1);
+        try {
+            LocalChannel local = new LocalChannel();
+            group.register(local).sync();
+            CompletableFuture<Thread> appliedOn = new CompletableFuture<>();
+            CompletableFuture<String> decision = new CompletableFuture<>();
+            local.eventLoop().submit(() -> new InboundOrder(local, 16, () -> { })
+                    .then(decision, (v, e) -> appliedOn.complete(Thread.currentThread()))).sync();
+            Thread completer = new Thread(() -> decision.complete("x"));
+            completer.start();
+            Thread loopThread = local.eventLoop().submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
+            assertSame(loopThread, appliedOn.get(5, TimeUnit.SECONDS));
+            local.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
+}

@@ -1,0 +1,255 @@
+package io.hookline.broker.session;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawSocketClient;
+import io.hookline.broker.testsupport.RawSocketClient.Connect;
+import io.hookline.broker.testsupport.RawSocketClient.Packet;
+import io.hookline.broker.testsupport.RawSocketClient.Properties;
+import io.hookline.broker.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v3;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.Receive.next;
+import static io.hookline.broker.testsupport.Receive.nothing;
+import static io.hookline.broker.testsupport.Receive.nothingWithin;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Will messages end to end. An abrupt close is a raw socket reset after a hand-built CONNECT,
+ * so the broker sees exactly one thing: the connection gone without DISCONNECT.
+ */
+class WillTest {
+
+    private TestBroker broker;
+    private Mqtt5BlockingClient watcher;
+    private Mqtt5Publishes wills;
+
+    @BeforeEach
+    void start() {
+        broker = TestBroker.start();
+        watcher = v5Connected(broker, "watcher");
+        wills = watcher.publishes(MqttGlobalPublishFilter.ALL);
+        watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
+    }
+
+    @AfterEach
+    void stop() {
+        wills.close();
+        watcher.disconnect();
+        broker.close();
+    }
+
+    private Session session(String clientId) {
+        return broker.broker().sessions().get(clientId);
+    }
+
+    @Test
+    void willIsPublishedWhenAnMqtt311ConnectionDropsWithoutDisconnect() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker, new Connect(4, "crash3").will("will/crash3", "gone", 1, false));
+        raw.abort();
+        Mqtt5Publish will = next(wills);
+        assertEquals("will/crash3", will.getTopic().toString());
+        assertEquals("gone", text(will.getPayloadAsBytes()));
+        assertEquals(MqttQos.AT_LEAST_ONCE, will.getQos());
+        assertEquals(1, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
+    }
+
+    @Test
+    void willIsPublishedWhenAnMqtt5ConnectionDropsWithoutDisconnect() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker, new Connect(5, "crash5").will("will/crash5", "gone", 2, false));
+        raw.abort();
+        Mqtt5Publish will = next(wills);
+        assertEquals("will/crash5", will.getTopic().toString());
+        assertEquals("gone", text(will.getPayloadAsBytes()));
+        assertEquals(MqttQos.AT_LEAST_ONCE, will.getQos(), "downgraded to the watcher's QoS 1");
+    }
+
+    @Test
+    void willIsSuppressedByANormalDisconnect() throws Exception {
+        Mqtt5BlockingClient v5client = v5(broker, "polite5").toBlocking();
+        v5client.connectWith().willPublish().topic("will/polite5").payload(bytes("no")).applyWillPublish().send();
+        v5client.disconnect();
+        Mqtt3BlockingClient v3client = v3(broker, "polite3").toBlocking();
+        v3client.connectWith().willPublish().topic("will/polite3").payload(bytes("no")).applyWillPublish().send();
+        v3client.disconnect();
+        await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().size() == 1);
+        nothing(wills);
+        assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
+    }
+
+    @Test
+    void disconnectWithWillMessagePublishesTheWill() throws Exception {
+        Mqtt5BlockingClient client = v5(broker, "leaver").toBlocking();
+        client.connectWith().willPublish().topic("will/leaver").payload(bytes("left on purpose")).applyWillPublish().send();
+        client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+        assertEquals("left on purpose", text(next(wills).getPayloadAsBytes()));
+    }
+
+    @Test
+    void willWithADelayIsPublishedAfterTheDelay() throws Exception {
+        Connect connect = new Connect(5, "delayed").sessionExpiry(30).will("will/delayed", "late", 1, false);
+        connect.willProperties().u32(0x18, 1);  // Will Delay Interval 1 s
+        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        long closedAt = System.nanoTime();
+        raw.abort();
+        Mqtt5Publish will = next(wills);
+        long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+        assertEquals("late", text(will.getPayloadAsBytes()));
+        assertTrue(afterMillis >= 1000, "published after the 1 s delay, not before: " + afterMillis + " ms");
+        assertTrue(session("delayed") != null, "the session outlives the will");
+    }
+
+    @Test
+    void willIsNotPublishedWhenTheClientReconnectsWithinTheDelay() throws Exception {
+        Connect connect = new Connect(5, "back").sessionExpiry(30).will("will/back", "should not be seen", 1, false);
+        connect.willProperties().u32(0x18, 1);
+        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        raw.abort();
+        Mqtt5BlockingClient again = v5(broker, "back").toBlocking();
+        assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(30).send().isSessionPresent());
+        try {
+            nothingWithin(wills, 1500);  // well past the 1 s delay
+            assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
+        } finally {
+            again.disconnect();
+        }
+    }
+
+    @Test
+    void willIsPublishedWhenTheSessionExpiresBeforeTheWillDelay() throws Exception {
+        Connect connect = new Connect(5, "short").sessionExpiry(1).will("will/short", "session ended", 1, false);
+        connect.willProperties().u32(0x18, 60);
+        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        long closedAt = System.nanoTime();
+        raw.abort();
+        Mqtt5Publish will = next(wills);
+        long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
+        assertEquals("session ended", text(will.getPayloadAsBytes()));
+        assertTrue(afterMillis < 5000, "with the session, not after the 60 s delay: " + afterMillis + " ms");
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("short") == null);
+    }
+
+    @Test
+    void willWithADelayIsPublishedAtOnceWhenTheSessionEndsWithTheConnection() throws Exception {
+        Connect connect = new Connect(5, "nosession").will("will/nosession", "now", 0, false);  // expiry 0
+        connect.willProperties().u32(0x18, 60);
+        RawSocketClient.connect(broker, connect).abort();
+        assertEquals("now", text(next(wills).getPayloadAsBytes()));
+    }
+
+    @Test
+    void willPropertiesAreForwarded() throws Exception {
+        Connect connect = new Connect(5, "props").will("will/props", "{\"state\":\"offline\"}", 1, false);
+        connect.willProperties()
+                .string(0x03, "application/json")      // Content Type
+                .string(0x08, "will/reply")            // Response Topic
+                .u32(0x02, 120)                          // Message Expiry Interval
+                .userProperty("site", "lab")
+                .userProperty("site", "annex");
+        RawSocketClient.connect(broker, connect).abort();
+        Mqtt5Publish will = next(wills);
+        assertEquals("application/json", will.getContentType().orElseThrow().toString());
+        assertEquals("will/reply", will.getResponseTopic().orElseThrow().toString());
+        long expiry = will.getMessageExpiryInterval().orElseThrow();
+        assertTrue(expiry <= 120 && expiry >= 115, "expiry forwarded, got " + expiry);
+        var user = will.getUserProperties().asList();
+        assertEquals(2, user.size());
+        assertEquals("site", user.get(0).getName().toString());
+        assertEquals("lab", user.get(0).getValue().toString());
+        assertEquals("annex", user.get(1).getValue().toString());
+    }
+
+    @Test
+    void retainedWillIsStoredAndDeliveredToLaterSubscribers() throws Exception {
+        RawSocketClient.connect(broker, new Connect(4, "lastword").will("will/retained", "bye", 1, true)).abort();
+        Mqtt5Publish live = next(wills);
+        assertEquals("bye", text(live.getPayloadAsBytes()));
+
+        Mqtt3BlockingClient late = v3Connected(broker, "late");
+        try (var publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
+            late.subscribeWith().topicFilter("will/retained").qos(MqttQos.AT_LEAST_ONCE).send();
+            Mqtt3Publish retained = next(publishes);
+            assertEquals("bye", text(retained.getPayloadAsBytes()));
+            assertTrue(retained.isRetain(), "delivered with the retain flag");
+        } finally {
+            late.disconnect();
+        }
+    }
+
+    @Test
+    void willIsPublishedWhenTheKeepAliveExpires() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker,
+                new Connect(4, "silent").keepAlive(1).will("will/silent", "timed out", 1, false));
+        // the client sends nothing more: the broker closes it after 1.5 × keep alive
+        assertEquals("timed out", text(next(wills).getPayloadAsBytes()));
+        assertTrue(raw.closedByBroker());
+        raw.close();
+        assertEquals(1, broker.broker().metrics().get(Counter.KEEPALIVE_TIMEOUTS));
+    }
+
+    @Test
+    void disconnectSettingASessionExpiryAfterZeroIsAProtocolErrorAndTheWillStands() throws Exception {
+        RawSocketClient raw = RawSocketClient.connect(broker,
+                new Connect(5, "sneaky").will("will/sneaky", "not a normal disconnect", 1, false));
+        raw.send(RawSocketClient.disconnect(5, 0x00, new Properties().u32(0x11, 60)));
+        Packet answer = raw.read();
+        assertEquals(14, answer.type(), "DISCONNECT from the broker");
+        assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");
+        raw.close();
+        assertEquals("not a normal disconnect", text(next(wills).getPayloadAsBytes()));
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("sneaky") == null);
+    }
+
+    @Test
+    void takeoverPublishesTheWillOfTheOldConnectionWhenItHasNoDelay() throws Exception {
+        RawSocketClient old = RawSocketClient.connect(broker,
+                new Connect(5, "twin").sessionExpiry(60).will("will/twin", "replaced", 1, false));
+        Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
+        assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+        try {
+            Packet answer = old.read();
+            assertEquals(14, answer.type(), "DISCONNECT to the old connection");
+            assertEquals(0x8E, answer.body()[0] & 0xFF, "session taken over");
+            assertEquals("replaced", text(next(wills).getPayloadAsBytes()));
+        } finally {
+            old.close();
+            fresh.disconnect();
+        }
+    }
+
+    @Test
+    void takeoverWithinTheWillDelaySuppressesTheWill() throws Exception {
+        Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", "should not be seen", 1, false);
+        connect.willProperties().u32(0x18, 1);
+        RawSocketClient old = RawSocketClient.connect(broker, connect);
+        Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
+        fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
+        try {
+            assertEquals(0x8E, old.read().body()[0] & 0xFF, "session taken over");
+            nothingWithin(wills, 1500);  // well past the 1 s delay
+        } finally {
+            old.close();
+            fresh.disconnect();
+        }
+    }
+}
