@@ -33,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 public final class MetricsHandler implements HttpHandler, AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final BrokerMeters brokerMeters;
 
     public MetricsHandler(Broker broker) {
         registry.config().meterFilter(new MeterFilter() {
@@ -41,7 +42,8 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
                 return id.getName().startsWith("hookline.") ? id : id.withName("hookline." + id.getName());
             }
         });
-        new BrokerMeters(broker).bindTo(registry);
+        brokerMeters = new BrokerMeters(broker);
+        brokerMeters.bindTo(registry);
         new NettyMemoryMeters().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);
@@ -72,6 +74,7 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
         String contentType = accept != null && accept.contains("application/openmetrics-text")
                 ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
                 : "text/plain; version=0.0.4; charset=utf-8";
+        brokerMeters.refresh();
         String body = registry.scrape(contentType);
         exchange.setStatusCode(StatusCodes.OK);
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, contentType);

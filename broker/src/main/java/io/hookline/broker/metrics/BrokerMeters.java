@@ -7,7 +7,11 @@ import io.hookline.broker.transport.MqttListener;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -26,6 +30,8 @@ public final class BrokerMeters implements MeterBinder {
 
     private final Broker broker;
     private volatile Census census;
+    private volatile MultiGauge listenerConnections;
+    private volatile MultiGauge listenerUp;
 
     public BrokerMeters(Broker broker) {
         this.broker = broker;
@@ -40,13 +46,11 @@ public final class BrokerMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         BrokerMetrics m = broker.metrics();
         gauge(registry, "hookline.connections", "Open MQTT connections", () -> m.connections().get());
-        for (MqttListener l : broker.listeners()) {
-            String name = l.kind() + "." + l.name();
-            Gauge.builder("hookline.listener.connections", l, MqttListener::openConnections).strongReference(true)
-                    .description("Open connections per listener").tag("listener", name).register(registry);
-            Gauge.builder("hookline.listener.up", l, x -> x.isOpen() ? 1 : 0).strongReference(true)
-                    .description("1 while the listener accepts connections").tag("listener", name).register(registry);
-        }
+        listenerConnections = MultiGauge.builder("hookline.listener.connections")
+                .description("Open connections per listener").register(registry);
+        listenerUp = MultiGauge.builder("hookline.listener.up")
+                .description("1 while the listener accepts connections").register(registry);
+        refresh();
         sessionGauge(registry, "hookline.sessions", "Sessions by state", "online", Census::online);
         sessionGauge(registry, "hookline.sessions", "Sessions by state", "offline", Census::offline);
         sessionGauge(registry, "hookline.queued.messages", "Messages waiting in session queues", "online",
@@ -79,6 +83,27 @@ public final class BrokerMeters implements MeterBinder {
         for (Counter c : Counter.values()) {
             bindCounter(registry, m, c);
         }
+    }
+
+    /**
+     * Brings the per-listener gauges in line with the broker's listeners (they exist only once
+     * the broker started); call before each scrape.
+     */
+    public void refresh() {
+        MultiGauge connections = listenerConnections;
+        MultiGauge up = listenerUp;
+        if (connections == null || up == null) {
+            return;
+        }
+        List<MultiGauge.Row<?>> open = new ArrayList<>();
+        List<MultiGauge.Row<?>> accepting = new ArrayList<>();
+        for (MqttListener l : broker.listeners()) {
+            Tags tags = Tags.of("listener", l.kind() + "." + l.name());
+            open.add(MultiGauge.Row.of(tags, l, MqttListener::openConnections));
+            accepting.add(MultiGauge.Row.of(tags, l, x -> x.isOpen() ? 1 : 0));
+        }
+        connections.register(open, true);
+        up.register(accepting, true);
     }
 
     /** DROPPED_* become one meter with a reason, LIMIT_* one with the limit, the rest a meter each. */

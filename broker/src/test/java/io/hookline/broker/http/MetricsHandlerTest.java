@@ -4,6 +4,8 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import io.hookline.broker.Broker;
+import io.hookline.broker.config.Config;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.TestHttpServer;
@@ -168,6 +170,25 @@ class MetricsHandlerTest {
             });
         } finally {
             pub.disconnect();
+        }
+    }
+
+    @Test
+    void listenersStartedAfterTheHandlerWasMadeAreExported() throws Exception {
+        var schema = Broker.configSchema(Broker.discoverPlugins(null));
+        Broker late = new Broker(Config.of(Map.of("listener.tcp.late", "127.0.0.1:0", "systree_interval", "0"), schema));
+        try (MetricsHandler handler = new MetricsHandler(late);
+             TestHttpServer server = TestHttpServer.start(Map.of("/metrics", handler))) {
+            Scrape before = Scrape.parse(Http.get(server.uri("/metrics")).body());
+            assertTrue(before.value("hookline_listener_up", "listener", "tcp.late").isEmpty());
+            late.start();
+            Scrape after = Scrape.parse(Http.get(server.uri("/metrics")).body());
+            assertEquals(1, after.require("hookline_listener_up", "listener", "tcp.late"));
+            late.listeners().get(0).close();
+            Scrape closed = Scrape.parse(Http.get(server.uri("/metrics")).body());
+            assertEquals(0, closed.require("hookline_listener_up", "listener", "tcp.late"));
+        } finally {
+            late.close();
         }
     }
 
