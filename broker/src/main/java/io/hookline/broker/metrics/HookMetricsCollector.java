@@ -19,10 +19,15 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
 import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToLongFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Exports the hook engine's per-chain and per-handler {@link CallStats} and the plugins'
@@ -31,13 +36,17 @@ import java.util.function.ToLongFunction;
  * the latencies already live in fixed-bucket histograms that are exported as they are, with
  * their buckets, instead of being recorded a second time.
  *
- * <p>Thread-safe: stateless; reads the engine's copy-on-write chains and adders.
+ * <p>Thread-safe: reads the engine's copy-on-write chains and adders; the set of metrics already
+ * warned about is concurrent.
  */
 public final class HookMetricsCollector implements MultiCollector {
     private static final double NANOS_PER_SECOND = 1e9;
 
+    private static final Logger LOG = LoggerFactory.getLogger(HookMetricsCollector.class);
+
     private final HookEngine engine;
     private final MetricRegistry plugins;
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
 
     public HookMetricsCollector(HookEngine engine, MetricRegistry plugins) {
         this.engine = engine;
@@ -125,22 +134,58 @@ public final class HookMetricsCollector implements MultiCollector {
                 .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, counts)).sum(sum / scale).build();
     }
 
+    /**
+     * A plugin may give a counter and a gauge the same name, or a gauge that throws: either would
+     * break the whole scrape, so such a metric is left out and logged once.
+     */
     private void collectPlugins(List<MetricSnapshot> out) {
-        plugins.counterValues().forEach((name, value) -> out.add(CounterSnapshot.builder()
-                .name(PrometheusNaming.sanitizeMetricName(name)).help("Plugin counter " + name)
-                .dataPoint(CounterDataPointSnapshot.builder().value(value).build()).build()));
-        plugins.gaugeValues().forEach((name, value) -> out.add(GaugeSnapshot.builder()
-                .name(PrometheusNaming.sanitizeMetricName(name)).help("Plugin gauge " + name)
-                .dataPoint(GaugeDataPointSnapshot.builder().value(value).build()).build()));
-        plugins.histograms().forEach((name, h) -> {
-            HistogramSnapshot.Builder b = HistogramSnapshot.builder().help("Plugin histogram " + name);
-            if (h.isLatency()) {
-                String base = PrometheusNaming.sanitizeMetricName(name);
-                b.name(base.endsWith("_seconds") ? base : base + "_seconds").unit(Unit.SECONDS);
-            } else {
-                b.name(PrometheusNaming.sanitizeMetricName(name));
+        Set<String> names = new HashSet<>();
+        plugins.counterValues().forEach((name, value) -> {
+            String n = PrometheusNaming.sanitizeMetricName(name);
+            if (unique(names, n, name)) {
+                out.add(CounterSnapshot.builder().name(n).help("Plugin counter " + name)
+                        .dataPoint(CounterDataPointSnapshot.builder().value(value).build()).build());
             }
-            out.add(b.dataPoint(histogram(Labels.EMPTY, List.of(h))).build());
         });
+        plugins.gauges().forEach((name, supplier) -> {
+            String n = PrometheusNaming.sanitizeMetricName(name);
+            long value;
+            try {
+                value = supplier.getAsLong();
+            } catch (RuntimeException e) {
+                if (warned.add(name)) {
+                    LOG.warn("plugin gauge {} failed; left out of /metrics", name, e);
+                }
+                return;
+            }
+            if (unique(names, n, name)) {
+                out.add(GaugeSnapshot.builder().name(n).help("Plugin gauge " + name)
+                        .dataPoint(GaugeDataPointSnapshot.builder().value(value).build()).build());
+            }
+        });
+        plugins.histograms().forEach((name, h) -> {
+            String n = PrometheusNaming.sanitizeMetricName(name);
+            if (h.isLatency() && !n.endsWith("_seconds")) {
+                n = n + "_seconds";
+            }
+            if (unique(names, n, name)) {
+                HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(n).help("Plugin histogram " + name);
+                if (h.isLatency()) {
+                    b.unit(Unit.SECONDS);
+                }
+                out.add(b.dataPoint(histogram(Labels.EMPTY, List.of(h))).build());
+            }
+        });
+    }
+
+    private boolean unique(Set<String> names, String exported, String name) {
+        if (names.add(exported)) {
+            return true;
+        }
+        if (warned.add(name)) {
+            LOG.warn("plugin metric {} is exported as {}, a name another plugin metric already has; left out",
+                    name, exported);
+        }
+        return false;
     }
 }

@@ -193,6 +193,25 @@ class MetricsHandlerTest {
     }
 
     @Test
+    void aBadPluginMetricIsLeftOutNotTheWholeScrape() throws Exception {
+        var plugins = broker.broker().pluginMetrics();
+        plugins.counter("hookline_plugin_t_clash").add(3);
+        plugins.gauge("hookline_plugin_t_clash", () -> 7);
+        plugins.gauge("hookline_plugin_t_broken", () -> {
+            throw new IllegalStateException("broken gauge");
+        });
+        plugins.timer("hookline_plugin_t_call").recordNanos(2_000_000);
+        Scrape s = scrape();
+        assertEquals(3, s.require("hookline_plugin_t_clash_total"));
+        assertTrue(s.value("hookline_plugin_t_clash").isEmpty(), "the clashing gauge is left out");
+        assertTrue(s.value("hookline_plugin_t_broken").isEmpty());
+        assertEquals(1, s.require("hookline_plugin_t_call_seconds_count"));
+        assertEquals(0, s.require("hookline_plugin_t_call_seconds_bucket", "le", "0.001"));
+        assertEquals(1, s.require("hookline_plugin_t_call_seconds_bucket", "le", "0.005"));
+        assertEquals(0, s.require("hookline_plugin_example_refused_total"), "other plugin metrics still there");
+    }
+
+    @Test
     void openMetricsWhenTheScraperAsksForIt() throws Exception {
         HttpResponse<String> r = Http.get(http.uri("/metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
         assertEquals(200, r.statusCode());
