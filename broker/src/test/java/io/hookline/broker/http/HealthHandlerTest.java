@@ -68,6 +68,13 @@ class HealthHandlerTest {
     }
 
     @Test
+    void headAnswersTheStatusWithoutABody() throws Exception {
+        HttpResponse<String> r = Http.head(http.uri("/health"));
+        assertEquals(200, r.statusCode());
+        assertEquals("", r.body());
+    }
+
+    @Test
     void postIsRefusedWith405() throws Exception {
         HttpResponse<String> r = Http.post(http.uri("/health"));
         assertEquals(405, r.statusCode());
