@@ -441,7 +441,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
-        broker.metrics().messageOut(delivery.qos());
+        broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 
     @Override
