@@ -2,7 +2,16 @@ package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigKey;
+import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.hooks.HookEngine;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.plugins.CoreServices;
+import io.hookline.broker.hooks.plugins.PluginConfigSchema;
+import io.hookline.broker.hooks.plugins.PluginLoader;
+import io.hookline.broker.hooks.plugins.PluginRegistry;
+import io.hookline.broker.metrics.MetricRegistry;
+import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
@@ -34,6 +43,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,12 +69,25 @@ public final class Broker implements AutoCloseable {
     private final SessionRegistry sessions;
     private final BrokerContext context;
     private final List<MqttListener> listeners = new CopyOnWriteArrayList<>();  // read by the reload timer
+    private final HookEngine hookEngine;
+    private final HookGateway hooks;
+    private final PluginRegistry plugins;
+    private final MetricRegistry hookMetrics = new MetricRegistry();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
     private ChannelGroup channels;
 
+    /** A broker with the plugins on the class path (no drop-in directory). */
     public Broker(Config config) {
+        this(config, PluginLoader.discover(Broker.class.getClassLoader(), null));
+    }
+
+    /** A broker with the plugins {@code discovery} found; those with {@code plugins.NAME = on} start with it. */
+    public Broker(Config config, PluginLoader.Discovery discovery) {
         this.config = config;
+        this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
+                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        this.hooks = new HookGateway(hookEngine);
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
         BrokerContext[] self = new BrokerContext[1];
@@ -72,11 +95,31 @@ public final class Broker implements AutoCloseable {
                 will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
                         will.properties(), will.senderId())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, settings);
+        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
         self[0] = context;
+        sessions.setEvents(new HookEvents(hooks));
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, this::disconnect));
+        plugins.add(discovery);
+        plugins.configure(config.entries());
+    }
+
+    /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
+    public static PluginLoader.Discovery discoverPlugins(Path pluginDir) {
+        return PluginLoader.discover(Broker.class.getClassLoader(), pluginDir);
+    }
+
+    /** The config schema: the core keys, plugins.NAME keys, and the keys of the plugins found. */
+    public static ConfigSchema configSchema(PluginLoader.Discovery discovery) {
+        return PluginConfigSchema.addTo(CoreConfig.schema(),
+                discovery.plugins().stream().map(PluginLoader.Found::plugin).toList());
     }
 
     public Broker start() throws ListenerException {
+        // plugins first: no client may connect before the chains that decide about it exist
+        plugins.startConfigured().toCompletableFuture().join();
+        for (var failure : plugins.loadFailures()) {
+            log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
+        }
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -176,6 +219,31 @@ public final class Broker implements AutoCloseable {
         return List.copyOf(listeners);
     }
 
+    public HookGateway hooks() {
+        return hooks;
+    }
+
+    public PluginRegistry plugins() {
+        return plugins;
+    }
+
+    /** Closes a connected client's connection (v5: DISCONNECT 0x98 administrative action); false when not connected. */
+    public boolean disconnect(String mountpoint, String clientId) {
+        var session = sessions.get(clientId);
+        if (session == null || !session.isOnline()
+                || !session.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
+            return false;
+        }
+        for (Channel ch : channels) {
+            MqttConnection c = ch.pipeline().get(MqttConnection.class);
+            if (c != null && clientId.equals(c.clientId())) {
+                c.administrativeDisconnect();
+                return true;
+            }
+        }
+        return false;
+    }
+
     public Config config() {
         return config;
     }
@@ -227,6 +295,8 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         timer.shutdownNow();
+        plugins.close();
+        hookEngine.close();
     }
 
     private static String versionOf() {

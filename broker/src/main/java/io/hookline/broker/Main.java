@@ -24,6 +24,7 @@ public final class Main {
 
     public static void main(String[] args) {
         Path configFile = Path.of("conf/broker.conf");
+        Path pluginDir = Path.of("plugins");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config", "-c" -> {
@@ -32,28 +33,37 @@ public final class Main {
                     }
                     configFile = Path.of(args[++i]);
                 }
+                case "--plugins" -> {
+                    if (i + 1 >= args.length) {
+                        fail(2, "--plugins needs a directory");
+                    }
+                    pluginDir = Path.of(args[++i]);
+                }
                 case "--help", "-h" -> {
-                    log.info("usage: bin/broker [--config FILE]   (default conf/broker.conf)");
+                    log.info("usage: bin/broker [--config FILE] [--plugins DIR]   "
+                            + "(defaults conf/broker.conf and plugins/, a directory of drop-in plugin jars)");
                     return;
                 }
                 case "--version" -> {
                     log.info("Hookline {}", Broker.VERSION);
                     return;
                 }
-                default -> fail(2, "unknown argument '" + args[i] + "' (usage: bin/broker [--config FILE])");
+                default -> fail(2, "unknown argument '" + args[i] + "' (usage: bin/broker [--config FILE] [--plugins DIR])");
             }
         }
         if (!Files.isReadable(configFile)) {
             fail(2, "cannot read config file " + configFile);
         }
+        // plugins are found first: their config keys are checked with the core's
+        var discovery = Broker.discoverPlugins(pluginDir);
         Config config;
         try {
-            config = Config.load(configFile);
+            config = Config.load(configFile, Broker.configSchema(discovery), System.getenv());
         } catch (ConfigException e) {
             fail(2, "invalid configuration:\n" + e.getMessage());
             return;
         }
-        Broker broker = new Broker(config);
+        Broker broker = new Broker(config, discovery);
         try {
             broker.start();
         } catch (ListenerException e) {

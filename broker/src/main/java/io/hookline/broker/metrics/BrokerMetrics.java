@@ -39,6 +39,7 @@ public final class BrokerMetrics {
         DROPPED_EXPIRED,
         DROPPED_MAX_PACKET_SIZE,
         PUBLISHES_NO_SUBSCRIBERS,
+        PUBLISHES_DENIED,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];

@@ -1,5 +1,6 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
@@ -17,10 +18,12 @@ public final class BrokerContext {
     private final Router router;
     private final RetainedStore retained;
     private final BrokerMetrics metrics;
+    private final HookGateway hooks;
     private volatile ProtocolSettings settings;
 
     public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
-                         ProtocolSettings settings) {
+                         HookGateway hooks, ProtocolSettings settings) {
+        this.hooks = hooks;
         this.sessions = sessions;
         this.router = router;
         this.retained = retained;
@@ -30,6 +33,11 @@ public final class BrokerContext {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /** The hook chains: every decision a deployment owns is asked here. */
+    public HookGateway hooks() {
+        return hooks;
     }
 
     public RetainedStore retained() {

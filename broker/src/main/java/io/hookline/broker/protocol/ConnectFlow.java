@@ -1,5 +1,19 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.api.hook.Hook;
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.Modifier;
+import io.hookline.api.hook.Modifiers;
+import io.hookline.api.hook.input.EnhancedAuthInput;
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.api.hook.input.RegisterEvent;
+import io.hookline.api.hook.input.RegisterInput;
+import io.hookline.api.mqtt.Bytes;
+import io.hookline.broker.hooks.EnhancedAuthVerdict;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.HookSession;
+import io.hookline.broker.hooks.PublishVerdict;
+import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
@@ -11,6 +25,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
+import io.netty.handler.codec.mqtt.MqttMessage;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
@@ -18,7 +34,11 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -39,6 +59,15 @@ final class ConnectFlow {
         return v == null ? 4 : v.protocolLevel();
     }
 
+    /**
+     * Puts back the version of the accepted CONNECT: Netty's decoder switches its (and the
+     * encoder's) version on any CONNECT it reads, so a second one would change how we answer.
+     */
+    static void restoreCodecVersion(ChannelHandlerContext ctx, int version) {
+        ctx.channel().attr(CODEC_VERSION).set(
+                version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
+    }
+
     /** A refusal found while reading the CONNECT. */
     private static final class Refused extends Exception {
         final byte code;
@@ -53,29 +82,166 @@ final class ConnectFlow {
         c.connectTimeout.cancel(false);
         MqttConnectVariableHeader header = m.variableHeader();
         c.version = header.version();
+        Request request;
         try {
-            accept(c, header, m.payload());
+            request = validate(c, header, m.payload());
         } catch (Closed closed) {
             // malformed v3 CONNECT: the socket is closed, nothing to answer
             MqttConnection.log.debug("{} (client id '{}'): malformed CONNECT ({}), closed",
                     c.who(), m.payload().clientIdentifier(), closed.getMessage());
+            return;
         } catch (Refused r) {
-            c.broker.metrics().count(Counter.CONNECTS_REFUSED);
-            MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
-                    m.payload().clientIdentifier(), Integer.toHexString(r.code & 0xFF), r.getMessage());
-            MqttProperties props = null;
-            if (c.version == 5 && c.problemInformation
-                    && Packets.reasonStringFits(2, r.getMessage(), c.clientMaximumPacketSize)) {
-                props = new MqttProperties();
-                props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), r.getMessage()));
-            }
-            c.state = MqttConnection.State.CLOSED;
-            c.ctx.writeAndFlush(Packets.connack(c.version, r.code, false, props))
-                    .addListener(ChannelFutureListener.CLOSE);
+            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null);
+            return;
+        }
+        if (request.authMethod() != null) {
+            authenticate(c, request, request.authData(), false);
+        } else {
+            register(c, request);
         }
     }
 
-    private static void accept(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload)
+    /** Sends the refusing CONNACK (v5 with a reason string when allowed) and closes. */
+    private static void refuse(MqttConnection c, String clientId, byte code, Byte v3Code, String why,
+                               io.hookline.api.mqtt.Properties hookProperties) {
+        c.broker.metrics().count(Counter.CONNECTS_REFUSED);
+        MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
+                clientId, Integer.toHexString(code & 0xFF), why);
+        MqttProperties props = null;
+        if (c.version == 5) {
+            props = HookInputs.nettyProperties(hookProperties, null);
+            if (c.problemInformation && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
+                    && Packets.reasonStringFits(2, why, c.clientMaximumPacketSize)) {
+                props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), why));
+            }
+        }
+        c.state = MqttConnection.State.CLOSED;
+        MqttMessage connack = c.version != 5 && v3Code != null
+                ? Packets.connackV3(v3Code) : Packets.connack(c.version, code, false, props);
+        c.ctx.writeAndFlush(connack).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---- enhanced authentication (MQTT 5 AUTH) -------------------------------------------
+
+    /** One step of on_auth_m5: at CONNECT, after each AUTH from the client, or for re-authentication. */
+    static void authenticate(MqttConnection c, Request request, byte[] data, boolean reauthentication) {
+        HookGateway hooks = c.broker.hooks();
+        String method = reauthentication ? c.authMethod : request.authMethod();
+        EnhancedAuthInput in = new EnhancedAuthInput(
+                HookInputs.client(c.listener.mountpoint(), reauthentication ? c.clientId : request.clientId(),
+                        c.username, c.version),
+                method, data == null ? Bytes.EMPTY : Bytes.of(data), reauthentication,
+                io.hookline.api.mqtt.Properties.EMPTY);
+        if (!reauthentication) {
+            c.connectPending = true;
+        }
+        c.order.then(hooks.onAuthM5(in, c.ctx.executor()), (verdict, error) -> {
+            c.connectPending = false;
+            if (c.state == MqttConnection.State.CLOSED) {
+                return;
+            }
+            if (verdict instanceof EnhancedAuthVerdict.Continue more) {
+                c.authMethod = method;
+                c.pendingAuth = request;
+                c.ctx.writeAndFlush(Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
+                        withMethod(more.properties(), method)));
+            } else if (verdict instanceof EnhancedAuthVerdict.Success ok) {
+                c.authMethod = method;
+                c.pendingAuth = null;
+                if (reauthentication) {
+                    c.ctx.writeAndFlush(Packets.auth(ReasonCodes.SUCCESS, withMethod(
+                            ok.modifiers().get(Modifier.PROPERTIES).orElse(io.hookline.api.mqtt.Properties.EMPTY), method)));
+                } else {
+                    register(c, request);
+                }
+            } else {
+                EnhancedAuthVerdict.Failed failed = (EnhancedAuthVerdict.Failed) verdict;
+                if (reauthentication) {
+                    c.disconnect((byte) failed.reasonCode(), failed.reason());
+                } else {
+                    refuse(c, request.clientId(), (byte) failed.reasonCode(), null, failed.reason(), failed.properties());
+                }
+            }
+        });
+    }
+
+    /** An AUTH packet from the client: the next step of a CONNECT's exchange, or a re-authentication. */
+    static void auth(MqttConnection c, MqttMessage m) {
+        MqttReasonCodeAndPropertiesVariableHeader v = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
+        String method = Props.string(v.properties(), MqttPropertyType.AUTHENTICATION_METHOD);
+        byte[] data = Props.binary(v.properties(), MqttPropertyType.AUTHENTICATION_DATA);
+        boolean reauth = c.state == MqttConnection.State.CONNECTED;
+        Request pending = c.pendingAuth;
+        if (method == null || c.authMethod == null || !method.equals(c.authMethod)
+                || (!reauth && (pending == null || v.reasonCode() != ReasonCodes.CONTINUE_AUTHENTICATION))
+                || (reauth && v.reasonCode() != ReasonCodes.REAUTHENTICATE && pending == null)) {
+            c.protocolError("AUTH out of place or with another authentication method");
+            return;
+        }
+        authenticate(c, pending, data, reauth && pending == null);
+    }
+
+    private static io.hookline.api.mqtt.Properties withMethod(io.hookline.api.mqtt.Properties p, String method) {
+        return p.get(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD).isPresent() ? p
+                : p.toBuilder().put(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD, method).build();
+    }
+
+    // ---- registration --------------------------------------------------------------------
+
+    /** What auth_on_register and the will's auth_on_publish decided. */
+    private record Decision(RegisterVerdict verdict, HookSession session, PublishVerdict willVerdict,
+                            PublishInput willInput) {
+    }
+
+    /** Asks auth_on_register (and auth_on_publish for the will); completes the CONNECT in order. */
+    private static void register(MqttConnection c, Request r) {
+        HookGateway hooks = c.broker.hooks();
+        InetSocketAddress peer = c.peerAddress();
+        RegisterInput in = new RegisterInput(
+                HookInputs.client(c.listener.mountpoint(), r.clientId(), c.username, c.version),
+                peer == null ? "" : peer.getAddress().getHostAddress(), peer == null ? 0 : peer.getPort(),
+                r.password(), r.header().isCleanSession(), r.hookProperties(), c.listener.name(), List.of());
+        boolean anonymous = r.certified() || c.listener.allowAnonymous(c.settings());
+        CompletionStage<Decision> decision = hooks.authOnRegister(in, anonymous, c.ctx.executor()).thenCompose(v -> {
+            if (!(v instanceof RegisterVerdict.Accepted a)) {
+                return CompletableFuture.completedFuture(new Decision(v, null, null, null));
+            }
+            HookSession session = hooks.openSession(a);
+            if (r.will() == null || !hooks.wantsAuthOnPublish(session)) {
+                return CompletableFuture.completedFuture(new Decision(a, session, null, null));
+            }
+            Message w = r.will().message();
+            PublishInput willIn = new PublishInput(a.client(), w.topic(), w.qos(), Bytes.of(w.payload()), w.retain(),
+                    HookInputs.properties(w.properties(), -1));
+            return hooks.authOnPublish(session, willIn, c.ctx.executor())
+                    .thenApply(pv -> new Decision(a, session, pv, willIn));
+        });
+        c.connectPending = true;
+        c.order.then(decision, (d, error) -> {
+            c.connectPending = false;
+            if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+                if (d != null && d.session() != null) {
+                    hooks.closeSession(d.session());
+                }
+                return;
+            }
+            if (error != null) {
+                MqttConnection.log.warn("{}: registration hooks failed", c.who(), error);
+                refuse(c, r.clientId(), ReasonCodes.UNSPECIFIED_ERROR, null, "registration failed", null);
+                return;
+            }
+            complete(c, r, d);
+        });
+    }
+
+    /** A valid CONNECT, before the hooks decide. The will's topic is as the client wrote it. */
+    record Request(MqttConnectVariableHeader header, String clientId, boolean assigned, Will will, boolean certified,
+                   Bytes password, io.hookline.api.mqtt.Properties hookProperties, String authMethod,
+                   byte[] authData) {
+    }
+
+    /** Checks everything the CONNECT itself says; throws the refusal, or closes (v3 malformed). */
+    private static Request validate(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload)
             throws Refused {
         ProtocolSettings s = c.settings();
         int version = c.version;
@@ -125,9 +291,9 @@ final class ConnectFlow {
                 }
                 c.clientMaximumPacketSize = maxPacket < 0 ? Integer.MAX_VALUE : maxPacket;
             }
-            if (Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) != null) {
-                // enhanced authentication arrives with the hook engine (on_auth_m5)
-                throw new Refused(ReasonCodes.BAD_AUTHENTICATION_METHOD, "no enhanced authentication method is supported");
+            if (Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) == null
+                    && Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) != null) {
+                throw new Refused(ReasonCodes.PROTOCOL_ERROR, "authentication data without a method");
             }
         }
 
@@ -165,11 +331,57 @@ final class ConnectFlow {
 
         Will will = header.isWillFlag() ? will(c, header, payload, s) : null;
 
-        // Seam for the hook engine: auth_on_register (and auth_on_publish for the will) go here.
-        // With no plugin the chain is undecided, so allow_anonymous decides (HOOKS.md).
-        if (!certified && !c.listener.allowAnonymous(s)) {
-            throw new Refused(ReasonCodes.NOT_AUTHORIZED, "not authorized");
+        byte[] password = payload.passwordInBytes();
+        return new Request(header, clientId, assigned, will, certified,
+                password == null ? null : Bytes.of(password),
+                version == 5 ? HookInputs.connectProperties(props) : io.hookline.api.mqtt.Properties.EMPTY,
+                version == 5 ? Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) : null,
+                version == 5 ? Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) : null);
+    }
+
+    /** The hooks accepted (or refused) the client: attach the session and answer CONNACK. */
+    private static void complete(MqttConnection c, Request r, Decision d) {
+        HookGateway hooks = c.broker.hooks();
+        if (d.verdict() instanceof RegisterVerdict.Refused refused) {
+            refuse(c, r.clientId(), (byte) refused.mqtt5Code(), (byte) refused.mqtt3Code(), refused.reason(),
+                    refused.properties());
+            return;
         }
+        RegisterVerdict.Accepted accepted = (RegisterVerdict.Accepted) d.verdict();
+        if (d.willVerdict() instanceof PublishVerdict.Denied denied) {
+            hooks.closeSession(d.session());
+            refuse(c, r.clientId(), (byte) denied.reasonCode(), ReasonCodes.V3_NOT_AUTHORIZED,
+                    "will not authorized: " + denied.reason(), denied.properties());
+            return;
+        }
+        ProtocolSettings s = c.settings();
+        int version = c.version;
+        MqttConnectVariableHeader header = r.header();
+        MqttProperties props = header.properties();
+        Modifiers mods = accepted.modifiers();
+        io.hookline.api.hook.input.Client who = accepted.client();
+        String clientId = who.clientId();
+        c.clientId = clientId;
+        c.username = who.username();
+        if (!who.mountpoint().equals(c.listener.mountpoint())) {
+            c.listener = c.listener.withMountpoint(who.mountpoint());
+        }
+        c.hookSession = d.session();
+        Will will = null;
+        if (r.will() != null) {
+            Message w = r.will().message();
+            Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
+                    w.properties(), clientId, 0);
+            if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
+                Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
+                mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
+                        rewritten.properties(), clientId, 0);
+            }
+            will = new Will(mounted, r.will().delaySeconds());
+        }
+        boolean cleanStart = mods.get(Modifier.CLEAN_SESSION).orElse(header.isCleanSession());
+        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = (int) Math.min(n, 65535));
+        boolean assigned = r.assigned() || !clientId.equals(r.clientId()) && version == 5;
 
         int keepAlive = header.keepAliveTimeSeconds();
         boolean keepAliveCapped = false;
@@ -192,10 +404,16 @@ final class ConnectFlow {
                 expiryCapped = true;
             }
         } else {
-            expiry = header.isCleanSession() ? 0 : s.persistentClientExpirySeconds();
+            expiry = cleanStart ? 0 : s.persistentClientExpirySeconds();
+        }
+        if (version == 5 && mods.get(Modifier.SESSION_EXPIRY_INTERVAL).isPresent()) {
+            long asked = mods.get(Modifier.SESSION_EXPIRY_INTERVAL).get();
+            expiry = asked >= 0xFFFFFFFFL ? -1 : asked;
+            expiryCapped = true;
         }
 
-        Attached attached = c.broker.sessions().attach(clientId, header.isCleanSession(), c, version, expiry);
+        Attached attached = c.broker.sessions().attach(clientId, cleanStart, c, version, expiry, c.username,
+                c.listener.mountpoint());
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
         }
@@ -208,6 +426,12 @@ final class ConnectFlow {
 
         MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
                 expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null) : null;
+        if (ack != null) {
+            HookInputs.nettyProperties(accepted.connackProperties(), ack);
+            if (c.authMethod != null) {
+                ack.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), c.authMethod));
+            }
+        }
         c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
 
         if (keepAlive > 0) {
@@ -223,14 +447,23 @@ final class ConnectFlow {
         }
         MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
                 c.who(), version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1",
-                header.isCleanSession(), attached.sessionPresent());
+                cleanStart, attached.sessionPresent());
+        Hook<RegisterEvent> registered = c.hookSession.pick(Hooks.ON_REGISTER, Hooks.ON_REGISTER_M5);
+        if (hooks.wants(registered)) {
+            InetSocketAddress peer = c.peerAddress();
+            hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
+                    peer == null ? 0 : peer.getPort(), r.hookProperties()));
+        }
         c.session.resume(c);
     }
 
     private static Will will(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload,
                              ProtocolSettings s) throws Refused {
         String topic = payload.willTopic();
-        if (topic == null || !Strings.wellFormed(topic) || !Topics.isValidTopicName(topic)) {
+        if (topic != null && !Strings.wellFormed(topic)) {
+            malformed(c, "ill-formed UTF-8 in the will topic");   // 5.0 §1.5.4: malformed, not 0x90
+        }
+        if (topic == null || !Topics.isValidTopicName(topic)) {  // null: Netty's 32767-byte cap
             if (c.version != 5) {
                 malformed(c, "invalid will topic");
             }
@@ -255,7 +488,7 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(c.listener.mount(topic), Math.min(qos, s.maxQos()), header.isWillRetain(),
+        Message message = new Message(topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
                 body == null ? new byte[0] : body, properties, c.clientId, 0);
         return new Will(message, delay);
     }

@@ -22,6 +22,11 @@ public record ListenerInfo(String name, String kind, String mountpoint, Boolean 
         mountpoint = mountpoint == null ? "" : mountpoint;
     }
 
+    /** The same listener with another mountpoint (auth_on_register's mountpoint modifier). */
+    public ListenerInfo withMountpoint(String newMountpoint) {
+        return new ListenerInfo(name, kind, newMountpoint, allowAnonymous, protocolVersions, useIdentityAsUsername);
+    }
+
     public boolean allowsVersion(int protocolLevel) {
         return protocolVersions.contains(protocolLevel);
     }

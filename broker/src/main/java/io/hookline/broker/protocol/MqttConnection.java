@@ -1,7 +1,12 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.hooks.DeliverRewrite;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
@@ -46,7 +51,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
 
     final BrokerContext broker;
-    final ListenerInfo listener;
+    ListenerInfo listener;               // replaced when auth_on_register rewrites the mountpoint
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
 
@@ -62,6 +67,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     String[] inboundAliases;              // index: topic alias
     ScheduledFuture<?> connectTimeout;
     ScheduledFuture<?> retryTask;
+
+    /** The hook engine's view of this client once its CONNECT is accepted. */
+    HookSession hookSession;
+    /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
+    InboundOrder order;
+    /** Outgoing PUBLISHes in order while on_deliver calls are in flight. */
+    private InboundOrder deliveries;
+    /** A CONNECT is being decided: later packets wait for it whole. */
+    boolean connectPending;
+    /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
+    String authMethod;
+    ConnectFlow.Request pendingAuth;
+    /** max_inflight_messages from auth_on_register, or -1. */
+    int maxInflightOverride = -1;
+
+    /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
+    static final int PIPELINE = 32;
 
     private boolean flushScheduled;
     private final Runnable flushTask = () -> {
@@ -112,6 +134,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        order = new InboundOrder(ctx.channel(), PIPELINE);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -131,13 +155,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
+            if (state == State.CONNECTED && m.fixedHeader() != null
+                    && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                ConnectFlow.restoreCodecVersion(ctx, version);   // a second CONNECT: still answer in our version
+            }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
+            } else if (connectPending) {
+                // the CONNECT's hooks are still deciding: this packet waits for that, whole
+                ReferenceCountUtil.retain(m);
+                order.then(() -> {
+                    try {
+                        if (state == State.CONNECTED) {
+                            dispatch(m);
+                        }
+                    } finally {
+                        ReferenceCountUtil.release(m);
+                    }
+                });
             } else if (state == State.CONNECTED) {
                 dispatch(m);
             } else if (state == State.AWAIT_CONNECT) {
-                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
+                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT && clientId == null
+                        && pendingAuth == null) {
                     ConnectFlow.connect(this, (MqttConnectMessage) m);
+                } else if (m.fixedHeader().messageType() == MqttMessageType.AUTH && pendingAuth != null) {
+                    ConnectFlow.auth(this, m);
                 } else {
                     broker.metrics().count(Counter.PROTOCOL_ERRORS);
                     log.debug("{}: {} before CONNECT, closing", who(), m.fixedHeader().messageType());
@@ -190,6 +233,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         broker.metrics().connections().decrementAndGet();
         if (session != null) {
             broker.sessions().detach(session, this, will);
+            if (hookSession != null) {
+                broker.hooks().closeSession(hookSession);
+            }
             log.debug("{} disconnected", who());
         }
         ctx.fireChannelInactive();
@@ -210,14 +256,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
             case PUBACK -> session.acknowledge(this, packetId(m), false);
             case PUBREC -> pubrec(m);
-            case PUBREL -> pubrel(packetId(m));
+            case PUBREL -> {
+                int id = packetId(m);
+                order.then(() -> pubrel(id));
+            }
             case PUBCOMP -> session.acknowledge(this, packetId(m), true);
             case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.write(Packets.PINGRESP, ctx.voidPromise());
-            case DISCONNECT -> clientDisconnect(m);
+            case DISCONNECT -> order.then(() -> clientDisconnect(m));
             case CONNECT -> protocolError("second CONNECT");
-            case AUTH -> protocolError("AUTH without an authentication method in CONNECT");
+            case AUTH -> ConnectFlow.auth(this, m);
             default -> protocolError(m.fixedHeader().messageType() + " is not sent by clients");
         }
     }
@@ -329,6 +378,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    /** The client id once CONNECT is accepted, else null. Event loop only for a consistent view. */
+    public String clientId() {
+        return clientId;
+    }
+
+    /** An operator or plugin asked to disconnect this client (v5: DISCONNECT 0x98). Any thread. */
+    public void administrativeDisconnect() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
+    }
+
     /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */
     public void serverShutdown() {
         ctx.executor().execute(() -> disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "server shutting down"));
@@ -352,6 +411,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
+        HookGateway hooks = broker.hooks();
+        if (hookSession != null && hooks.wantsOnDeliver(hookSession)) {
+            Message m = delivery.message();
+            PublishInput in = HookInputs.publish(hookSession.client(), listener, m, delivery.qos(), delivery.retain());
+            deliveries.then(hooks.onDeliver(hookSession, in, ctx.executor()), (rewrite, error) -> {
+                Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
+                        ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                                delivery.subscriptionIds())
+                        : delivery;
+                write(packetId, out, dup);
+                flushSoon();
+            });
+            return;
+        }
+        write(packetId, delivery, dup);
+    }
+
+    private void write(int packetId, Delivery delivery, boolean dup) {
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
@@ -373,7 +450,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public int inflightWindow() {
-        return settings().inflightWindow(clientReceiveMaximum);
+        int window = settings().inflightWindow(clientReceiveMaximum);
+        return maxInflightOverride > 0 ? Math.min(maxInflightOverride, clientReceiveMaximum) : window;
     }
 
     @Override
@@ -393,7 +471,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+        ctx.executor().execute(() ->
+                disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override

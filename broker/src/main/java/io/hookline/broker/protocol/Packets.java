@@ -119,6 +119,19 @@ final class Packets {
                         version == 5 && props != null ? props : MqttProperties.NO_PROPERTIES));
     }
 
+    /** A v3 CONNACK with exactly this return code (a hook chose it). */
+    static MqttConnAckMessage connackV3(byte returnCode) {
+        return new MqttConnAckMessage(
+                new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf(returnCode), false));
+    }
+
+    /** An MQTT 5 AUTH packet (enhanced authentication) with the hook's method/data properties. */
+    static MqttMessage auth(byte reasonCode, io.hookline.api.mqtt.Properties properties) {
+        return new MqttMessage(new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader(reasonCode, HookInputs.nettyProperties(properties, null)));
+    }
+
     /** A v5 DISCONNECT; the reason string only when the client did not ask us to leave it out. */
     static MqttMessage disconnect(byte reasonCode, String reasonString) {
         MqttProperties props = MqttProperties.NO_PROPERTIES;

@@ -1,5 +1,10 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.api.hook.Hook;
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
@@ -105,8 +110,60 @@ final class PublishFlow {
         c.broker.metrics().messageIn(qos);
         Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.clientId);
 
-        // Seam for the hook engine: auth_on_publish (may rewrite or deny), then on_publish.
-        switch (qos) {
+        if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
+            // a resend of a message we already have: acknowledge again, do not ask or route again
+            if (c.order.pendingCount() == 0) {
+                ack(c, MqttMessageType.PUBREC, packetId, 1);
+            } else {
+                c.order.then(() -> ack(c, MqttMessageType.PUBREC, packetId, 1));
+            }
+            return;
+        }
+        HookGateway hooks = c.broker.hooks();
+        if (hooks.wantsAuthOnPublish(c.hookSession)) {
+            PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, qos, retain);
+            c.order.then(hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
+                    (verdict, error) -> decided(c, message, in, packetId, verdict));
+        } else if (c.order.pendingCount() == 0) {
+            accepted(c, message, qos, packetId);
+        } else {
+            c.order.then(() -> accepted(c, message, qos, packetId));
+        }
+    }
+
+    /** Applies auth_on_publish's verdict, in arrival order. */
+    private static void decided(MqttConnection c, Message message, PublishInput in, int packetId, PublishVerdict verdict) {
+        if (c.state != MqttConnection.State.CONNECTED) {
+            return;
+        }
+        int qos = message.qos();
+        if (verdict instanceof PublishVerdict.Denied denied) {
+            c.broker.metrics().count(Counter.PUBLISHES_DENIED);
+            MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
+            if (c.version != 5) {
+                c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
+            } else if (qos > 0) {
+                MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
+                c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
+            }
+            return;
+        }
+        PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
+        Message routed = allowed.modifiers().isEmpty() ? message
+                : HookInputs.rewritten(message, allowed.apply(in), c.listener);
+        accepted(c, routed, qos, packetId);
+    }
+
+    /**
+     * Routes an accepted message and acknowledges it per the client's QoS ({@code clientQos}:
+     * a hook may have changed the routed message's QoS, not the client's flow), then tells
+     * on_publish.
+     */
+    private static void accepted(MqttConnection c, Message message, int clientQos, int packetId) {
+        if (c.state != MqttConnection.State.CONNECTED) {
+            return;
+        }
+        switch (clientQos) {
             case 0 -> c.broker.publish(message);
             case 1 -> {
                 int n = c.broker.publish(message);
@@ -116,9 +173,15 @@ final class PublishFlow {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId)) {
                     n = c.broker.publish(message);
-                } // else: a resend of a message we already have: acknowledge, do not route again
+                }
                 ack(c, MqttMessageType.PUBREC, packetId, n);
             }
+        }
+        HookGateway hooks = c.broker.hooks();
+        Hook<PublishInput> hook = c.hookSession.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
+        if (hooks.wants(hook)) {
+            hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
+                    message.retain()));
         }
     }
 

@@ -9,6 +9,8 @@ public final class ReasonCodes {
     public static final byte NO_MATCHING_SUBSCRIBERS = 0x10;
     public static final byte NO_SUBSCRIPTION_EXISTED = 0x11;
     public static final byte DISCONNECT_WITH_WILL = 0x04;
+    public static final byte CONTINUE_AUTHENTICATION = 0x18;
+    public static final byte REAUTHENTICATE = 0x19;
     public static final byte UNSPECIFIED_ERROR = (byte) 0x80;
     public static final byte MALFORMED_PACKET = (byte) 0x81;
     public static final byte PROTOCOL_ERROR = (byte) 0x82;
@@ -33,6 +35,7 @@ public final class ReasonCodes {
     public static final byte RETAIN_NOT_SUPPORTED = (byte) 0x9A;
     public static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
     public static final byte SERVER_SHUTTING_DOWN = (byte) 0x8B;
+    public static final byte ADMINISTRATIVE_ACTION = (byte) 0x98;
     public static final byte SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = (byte) 0x9E;
     public static final byte SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = (byte) 0xA1;
     public static final byte WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED = (byte) 0xA2;

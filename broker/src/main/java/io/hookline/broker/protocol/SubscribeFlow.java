@@ -1,5 +1,13 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.input.SubscribeInput;
+import io.hookline.api.hook.input.UnsubscribeInput;
+import io.hookline.api.mqtt.Properties;
+import io.hookline.api.mqtt.TopicSubscription;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.SubscribeVerdict;
+import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SharedFilter;
@@ -58,8 +66,9 @@ final class SubscribeFlow {
             }
         }
 
+        // 1. validate every filter (nothing changes yet); -1 marks the ones the hooks decide
         int[] codes = new int[requests.size()];
-        List<Delivery> retained = new ArrayList<>();
+        List<TopicSubscription> asked = new ArrayList<>(codes.length);
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requests.get(i);
             MqttSubscriptionOption option = request.option();
@@ -82,24 +91,87 @@ final class SubscribeFlow {
                 codes[i] = v5 ? ReasonCodes.TOPIC_FILTER_INVALID & 0xFF : V3_FAILURE;
                 continue;
             }
-            String filter = shared == null ? raw : shared.filter();
-            String group = shared == null ? null : shared.group();
             if (shared != null && option.isNoLocal()) {
                 c.protocolError("no local on a shared subscription");
                 return;
             }
+            int code = check(c, s, shared == null ? raw : shared.filter(), shared != null);
+            if (code != -1) {
+                codes[i] = code;
+                continue;
+            }
+            codes[i] = -1;
+            asked.add(new TopicSubscription(raw, Math.min(option.qos().value(), s.maxQos()), option.isNoLocal(),
+                    option.isRetainAsPublished(), option.retainHandling().value()));
+        }
+
+        // 2. auth_on_subscribe decides the valid ones; 3. its verdict is applied in arrival order
+        int sid = subscriptionId;
+        HookGateway hooks = c.broker.hooks();
+        if (!asked.isEmpty() && hooks.wantsAuthOnSubscribe(c.hookSession)) {
+            Properties props = v5 ? userProperties(m.idAndPropertiesVariableHeader().properties()) : Properties.EMPTY;
+            SubscribeInput in = new SubscribeInput(c.hookSession.client(), asked, props);
+            c.order.then(hooks.authOnSubscribe(c.hookSession, in, c.ctx.executor()), (verdict, error) ->
+                    apply(c, packetId, sid, codes, verdict instanceof SubscribeVerdict.Decided d ? d.topics() : asked, props));
+        } else if (c.order.pendingCount() == 0) {
+            apply(c, packetId, sid, codes, asked, Properties.EMPTY);
+        } else {
+            c.order.then(() -> apply(c, packetId, sid, codes, asked, Properties.EMPTY));
+        }
+    }
+
+    private static Properties userProperties(MqttProperties props) {
+        List<io.hookline.broker.routing.UserProperty> users = Props.userProperties(props);
+        if (users.isEmpty()) {
+            return Properties.EMPTY;
+        }
+        Properties.Builder b = Properties.builder();
+        users.forEach(u -> b.userProperty(u.key(), u.value()));
+        return b.build();
+    }
+
+    /** Subscribes what was granted, answers SUBACK, sends retained messages, tells on_subscribe. */
+    private static void apply(MqttConnection c, int packetId, int subscriptionId, int[] codes,
+                              List<TopicSubscription> decided, Properties props) {
+        if (c.state != MqttConnection.State.CONNECTED) {
+            return;
+        }
+        ProtocolSettings s = c.settings();
+        boolean v5 = c.version == 5;
+        List<Delivery> retained = new ArrayList<>();
+        List<TopicSubscription> granted = new ArrayList<>(decided.size());
+        int next = 0;
+        for (int i = 0; i < codes.length; i++) {
+            if (codes[i] != -1) {
+                continue;
+            }
+            TopicSubscription t = decided.get(next++);
+            if (t.isRefused()) {
+                codes[i] = v5 ? t.qos() : V3_FAILURE;
+                granted.add(t);
+                continue;
+            }
+            SharedFilter shared;   // a hook may have rewritten the filter: it is checked like client input
+            try {
+                shared = Topics.parseShared(t.topic());
+            } catch (IllegalArgumentException e) {
+                codes[i] = v5 ? ReasonCodes.TOPIC_FILTER_INVALID & 0xFF : V3_FAILURE;
+                continue;
+            }
+            String filter = shared == null ? t.topic() : shared.filter();
             int code = check(c, s, filter, shared != null);
             if (code != -1) {
                 codes[i] = code;
                 continue;
             }
-            int qos = Math.min(option.qos().value(), s.maxQos());
-            SubscriptionOptions options = new SubscriptionOptions(qos, option.isNoLocal(),
-                    option.isRetainAsPublished(), option.retainHandling().value());
+            int qos = Math.min(t.qos(), s.maxQos());
+            SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
+                    t.retainHandling());
             String routed = c.listener.mount(filter);
-            Subscription subscription = new Subscription(c.clientId, routed, group, options, subscriptionId);
-            boolean isNew = c.session.subscribe(subscription);
+            boolean isNew = c.session.subscribe(new Subscription(c.clientId, routed, shared == null ? null : shared.group(),
+                    options, subscriptionId));
             codes[i] = qos;
+            granted.add(t.withQos(qos));
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
@@ -108,9 +180,13 @@ final class SubscribeFlow {
             }
         }
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
-        // Seam for the hook engine: auth_on_subscribe before the loop above, on_subscribe here.
         for (Delivery d : retained) {
             c.session.offer(d);
+        }
+        HookGateway hooks = c.broker.hooks();
+        io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
+        if (!granted.isEmpty() && hooks.wants(hook)) {
+            hooks.notify(hook, new SubscribeInput(c.hookSession.client(), granted, props));
         }
     }
 
@@ -139,30 +215,57 @@ final class SubscribeFlow {
             c.protocolError("UNSUBSCRIBE without topic filters");
             return;
         }
-        short[] codes = new short[filters.size()];
+        int packetId = m.variableHeader().messageId();
+        HookGateway hooks = c.broker.hooks();
+        if (hooks.wantsOnUnsubscribe(c.hookSession)) {
+            UnsubscribeInput in = new UnsubscribeInput(c.hookSession.client(), filters, Properties.EMPTY);
+            c.order.then(hooks.onUnsubscribe(c.hookSession, in, c.ctx.executor()), (rewrite, error) ->
+                    unsubscribe(c, packetId, filters,
+                            rewrite instanceof UnsubscribeRewrite.Rewritten r ? r.topics() : filters));
+        } else if (c.order.pendingCount() == 0) {
+            unsubscribe(c, packetId, filters, filters);
+        } else {
+            c.order.then(() -> unsubscribe(c, packetId, filters, filters));
+        }
+    }
+
+    /**
+     * Removes {@code effective} (the request, or on_unsubscribe's rewrite of it). UNSUBACK has a
+     * code per requested filter: index by index when the rewrite kept the length, else the
+     * outcome of the whole rewritten list for each.
+     */
+    private static void unsubscribe(MqttConnection c, int packetId, List<String> requested, List<String> effective) {
+        if (c.state != MqttConnection.State.CONNECTED) {
+            return;
+        }
+        short[] results = new short[effective.size()];
         List<String> removed = new ArrayList<>();
-        for (int i = 0; i < codes.length; i++) {
-            String raw = filters.get(i);
+        for (int i = 0; i < results.length; i++) {
+            String raw = effective.get(i);
             SharedFilter shared;
             try {
                 shared = Topics.parseShared(raw);
             } catch (IllegalArgumentException e) {
-                codes[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
+                results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
             String filter = shared == null ? raw : shared.filter();
             if (!Strings.wellFormed(filter) || !Topics.isValidTopicFilter(filter)) {
-                codes[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
+                results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
             if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter))) {
-                codes[i] = ReasonCodes.SUCCESS;
+                results[i] = ReasonCodes.SUCCESS;
                 removed.add(raw);
             } else {
-                codes[i] = ReasonCodes.NO_SUBSCRIPTION_EXISTED;
+                results[i] = ReasonCodes.NO_SUBSCRIPTION_EXISTED;
             }
         }
-        int packetId = m.variableHeader().messageId();
+        short[] codes = results;
+        if (results.length != requested.size()) {
+            codes = new short[requested.size()];
+            java.util.Arrays.fill(codes, removed.isEmpty() ? ReasonCodes.NO_SUBSCRIPTION_EXISTED : ReasonCodes.SUCCESS);
+        }
         // reason codes exist only in MQTT 5: Netty encodes the payload whenever it is given, and a
         // 3.1.1 UNSUBACK must be just the packet id (3.1.1 §3.11.2; HiveMQ's client disconnects otherwise)
         MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
@@ -170,7 +273,7 @@ final class SubscribeFlow {
                         false, 0), Packets.id(packetId));
         c.ctx.write(unsuback, c.ctx.voidPromise());
         if (!removed.isEmpty()) {
-            c.broker.sessions().topicsUnsubscribed(c.clientId, removed);
+            c.broker.sessions().topicsUnsubscribed(c.session, removed);
         }
     }
 }

@@ -36,6 +36,8 @@ public final class Session implements Recipient {
     private SessionConnection connection;
     private boolean ended;
     private int protocolVersion;
+    private String username;
+    private String mountpoint = "";
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final MessageQueue queue = new MemoryMessageQueue();
@@ -67,6 +69,22 @@ public final class Session implements Recipient {
 
     public synchronized int protocolVersion() {
         return protocolVersion;
+    }
+
+    /** The user name of the latest connection (null when it sent none). */
+    public synchronized String username() {
+        return username;
+    }
+
+    /** The mountpoint of the latest connection's listener ("" for none). */
+    public synchronized String mountpoint() {
+        return mountpoint;
+    }
+
+    /** Who the attached connection is: set once its CONNECT is accepted. */
+    public synchronized void identity(String username, String mountpoint) {
+        this.username = username;
+        this.mountpoint = mountpoint == null ? "" : mountpoint;
     }
 
     public synchronized long expirySeconds() {
@@ -178,7 +196,7 @@ public final class Session implements Recipient {
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
-        registry.events().offlineMessage(clientId, delivery.message());
+        registry.events().offlineMessage(this, delivery.message());
     }
 
     /**
@@ -198,7 +216,7 @@ public final class Session implements Recipient {
             case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
             case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
         });
-        registry.events().messageDropped(clientId, message, reason);
+        registry.events().messageDropped(this, message, reason);
     }
 
     /**
@@ -452,7 +470,7 @@ public final class Session implements Recipient {
         Will will = pendingWill;
         cancelPendingWill();
         if (!filters.isEmpty()) {
-            registry.events().topicsUnsubscribed(clientId, filters, true);
+            registry.events().topicsUnsubscribed(this, filters, true);
         }
         return will;
     }

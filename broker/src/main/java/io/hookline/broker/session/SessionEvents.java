@@ -9,7 +9,8 @@ import java.util.List;
  * (on_offline_message, on_message_drop, on_client_wakeup, on_client_offline, on_client_gone,
  * on_session_expired, on_topic_unsubscribed). The hook engine implements this; the default does
  * nothing. Called on arbitrary threads, sometimes under a session's monitor: implementations
- * must not block and must not call back into the session.
+ * must not block and must not call back into the session. The session is passed for its
+ * identity (client id, user name, mountpoint, protocol version); it may have ended already.
  */
 public interface SessionEvents {
 
@@ -26,18 +27,18 @@ public interface SessionEvents {
         }
     }
 
-    default void offlineMessage(String clientId, Message message) { }
+    default void offlineMessage(Session session, Message message) { }
 
-    default void messageDropped(String clientId, Message message, DropReason reason) { }
+    default void messageDropped(Session session, Message message, DropReason reason) { }
 
-    default void clientWakeup(String clientId) { }
+    default void clientWakeup(Session session) { }
 
-    default void clientOffline(String clientId) { }
+    default void clientOffline(Session session) { }
 
-    default void clientGone(String clientId) { }
+    default void clientGone(Session session) { }
 
-    default void sessionExpired(String clientId) { }
+    default void sessionExpired(Session session) { }
 
     /** The filters are removed; {@code all} when the session ended and took every subscription with it. */
-    default void topicsUnsubscribed(String clientId, List<String> filters, boolean all) { }
+    default void topicsUnsubscribed(Session session, List<String> filters, boolean all) { }
 }

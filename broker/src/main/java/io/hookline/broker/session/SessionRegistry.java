@@ -90,7 +90,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * The displaced connection, if any, must be taken over by the caller.
      */
     public Attached attach(String clientId, boolean cleanStart, SessionConnection connection,
-                           int protocolVersion, long expirySeconds) {
+                           int protocolVersion, long expirySeconds, String username, String mountpoint) {
         Attached[] result = new Attached[1];
         Will[] endedWill = new Will[1];
         sessions.compute(clientId, (id, existing) -> {
@@ -111,6 +111,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 session = new Session(id, this);
             }
             SessionConnection previous = session.attach(connection, protocolVersion, expirySeconds);
+            session.identity(username, mountpoint);
             if (previous != null) {
                 displaced = previous;
             }
@@ -124,7 +125,7 @@ public final class SessionRegistry implements RecipientDirectory {
             metrics.count(Counter.SESSION_TAKEOVERS);
         }
         if (result[0].sessionPresent()) {
-            events.clientWakeup(clientId);
+            events.clientWakeup(result[0].session());
         }
         return result[0];
     }
@@ -172,9 +173,9 @@ public final class SessionRegistry implements RecipientDirectory {
             publishWill(toPublish[0]);
         }
         if (ended[0]) {
-            events.clientGone(session.clientId());
+            events.clientGone(session);
         } else if (!session.isOnline() && sessions.get(session.clientId()) == session) {
-            events.clientOffline(session.clientId());
+            events.clientOffline(session);
         }
     }
 
@@ -205,13 +206,13 @@ public final class SessionRegistry implements RecipientDirectory {
             if (will[0] != null) {
                 publishWill(will[0]);
             }
-            events.sessionExpired(session.clientId());
+            events.sessionExpired(session);
         }
     }
 
     /** Raises on_topic_unsubscribed for filters a client removed. */
-    public void topicsUnsubscribed(String clientId, java.util.List<String> filters) {
-        events.topicsUnsubscribed(clientId, filters, false);
+    public void topicsUnsubscribed(Session session, java.util.List<String> filters) {
+        events.topicsUnsubscribed(session, filters, false);
     }
 
     /** Removes a session (admin disconnect --cleanup, shutdown of clean sessions). */
@@ -223,7 +224,7 @@ public final class SessionRegistry implements RecipientDirectory {
             return null;
         });
         if (removed[0] != null) {
-            events.clientGone(clientId);
+            events.clientGone(removed[0]);
             return true;
         }
         return false;

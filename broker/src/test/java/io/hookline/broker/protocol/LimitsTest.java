@@ -391,7 +391,7 @@ class LimitsTest {
         }
     }
 
-    /** 5.0 [MQTT-3.1.2-24]/[MQTT-3.1.2-25]: nothing above the client's Maximum Packet Size, reason strings are left out. */
+    /** 5.0 [MQTT-3.1.2-24]/[MQTT-3.1.2-25]: nothing above the client's Maximum Packet Size; reason strings go. */
     @Test
     void disconnectLeavesOutTheReasonStringWhenItWouldExceedTheClientsMaximumPacketSize() {
         try (TestBroker broker = TestBroker.start();
@@ -400,7 +400,8 @@ class LimitsTest {
             c.expectConnack(0);
             c.send(connect(5, "tiny"));   // a protocol error, answered with DISCONNECT 0x82
             Packet disconnect = c.expectDisconnect(0x82);
-            assertTrue(disconnect.body().length + 2 <= 16, "DISCONNECT of " + (disconnect.body().length + 2) + " bytes");
+            int size = disconnect.body().length + 2;
+            assertTrue(size <= 16, "DISCONNECT of " + size + " bytes");
         }
     }
 

@@ -187,6 +187,27 @@ class QosFlowTest {
         }
     }
 
+    // ---- takeover --------------------------------------------------------------------------
+
+    @ParameterizedTest(name = "MQTT level {0}")
+    @ValueSource(ints = {4, 5})
+    void sameClientIdTakesTheSessionOverAndTheOldConnectionIsClosed(int version) {
+        try (RawClient old = persistent(version, "twin", false)) {
+            old.send(subscribe(version, 1, "twin/t", 1));
+            old.expect(SUBACK);
+            try (RawClient fresh = persistent(version, "twin", true)) {
+                if (version == 5) {
+                    old.expectDisconnect(0x8E);
+                } else {
+                    old.assertClosed();
+                }
+                Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+                publishVia(pub, "twin/t", 1, "to the new one").disconnect();
+                assertEquals("to the new one", fresh.expect(PUBLISH).payloadText());
+            }
+        }
+    }
+
     // ---- properties ----------------------------------------------------------------------
 
     @Disabled("broker bug: Props.publish() returns PublishProperties.NONE when props.isEmpty(), but Netty's"
@@ -202,6 +223,16 @@ class QosFlowTest {
             Packet p = sub.expect(PUBLISH);
             assertEquals("x", p.payloadText());
             assertEquals("k=v", p.properties().get(0x26));
+        }
+    }
+
+    @Test
+    void pubrecForAnUnknownPacketIdGetsPubrel0x92ForMqtt5() {
+        try (RawClient c = RawClient.connected(broker, 5, "stray")) {
+            c.send(ack(PUBREC, 43));
+            Packet pubrel = c.expect(PUBREL);
+            assertEquals(43, pubrel.packetId());
+            assertEquals(0x92, pubrel.reasonCode(), "Packet Identifier not found");
         }
     }
 
@@ -248,7 +279,8 @@ class QosFlowTest {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                received.add(topic + " " + new String(message.getPayload(), StandardCharsets.UTF_8) + " " + message.getQos());
+                String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
+                received.add(topic + " " + payload + " " + message.getQos());
             }
 
             @Override

@@ -127,6 +127,23 @@ public final class RawClient implements AutoCloseable {
         return p;
     }
 
+    /** A refused packet: v5 gets DISCONNECT {@code v5Code} then a close; 3.x a close without a word. */
+    public void expectRefusal(int v5Code) {
+        if (version == 5) {
+            expectDisconnect(v5Code);
+        } else {
+            assertClosed();
+        }
+    }
+
+    /** A refused CONNECT: v5 gets CONNACK {@code v5Code} then a close; 3.x a close without CONNACK. */
+    public void expectConnectRefusal(int v5Code) {
+        if (version == 5) {
+            expectConnack(v5Code);
+        }
+        assertClosed();
+    }
+
     /** The broker closes the socket (EOF or reset) within the timeout, sending nothing more. */
     public void assertClosed() {
         try {
@@ -401,7 +418,8 @@ public final class RawClient implements AutoCloseable {
                         yield n;
                     }
                     case 0x26 -> string(pos) + "=" + string(pos);
-                    default -> throw new AssertionError("unknown property 0x" + Integer.toHexString(id) + " in " + this);
+                    default -> throw new AssertionError(
+                            "unknown property 0x" + Integer.toHexString(id) + " in " + this);
                 };
                 props.put(id, value);
             }

@@ -29,7 +29,8 @@ public final class TestBroker implements AutoCloseable {
             config.put(keyValues[i], keyValues[i + 1]);
         }
         try {
-            return new TestBroker(new Broker(Config.of(config)).start());
+            var plugins = Broker.discoverPlugins(null);
+            return new TestBroker(new Broker(Config.of(config, Broker.configSchema(plugins)), plugins).start());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad test config: " + e.getMessage(), e);
         } catch (Exception e) {

@@ -87,6 +87,14 @@ class PacketFramerTest {
     }
 
     @Test
+    void publishShorterThanItsTopicFailsInsteadOfSwallowingTheNextPacket() {
+        feed(concat(RawClient.connect(4, "framed"), new byte[] {0x30, 3, 0, 10, 'a'}, RawClient.pingreq()), 64);
+        assertEquals(2, decoded.size());
+        assertEquals(MqttMessageType.PUBLISH, decoded.get(1).fixedHeader().messageType());
+        assertTrue(decoded.get(1).decoderResult().isFailure());
+    }
+
+    @Test
     void oversizePacketIsLeftToTheDecoderToRefuse() {
         feed(concat(RawClient.connect(5, "framed"), RawClient.publish(5, "a/b", 0, 0, new byte[2000])), 100);
         assertEquals(2, decoded.size());

@@ -1,0 +1,91 @@
+package io.hookline.broker.protocol;
+
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.input.Client;
+import io.hookline.api.hook.input.ClientEvent;
+import io.hookline.api.hook.input.MessageDrop;
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.api.hook.input.TopicsUnsubscribed;
+import io.hookline.api.mqtt.Bytes;
+import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.session.Session;
+import io.hookline.broker.session.SessionEvents;
+
+import java.util.List;
+
+/**
+ * Raises the session lifecycle NOTIFY hooks (on_offline_message, on_message_drop,
+ * on_client_wakeup, on_client_offline, on_client_gone, on_session_expired,
+ * on_topic_unsubscribed) from the session layer's events. Builds an input only when the hook
+ * has handlers. Thread-safe and stateless.
+ */
+public final class HookEvents implements SessionEvents {
+
+    private final HookGateway hooks;
+
+    public HookEvents(HookGateway hooks) {
+        this.hooks = hooks;
+    }
+
+    private static Client client(Session s) {
+        return HookInputs.client(s.mountpoint(), s.clientId(), s.username(), s.protocolVersion());
+    }
+
+    private static String unmount(Session s, String topic) {
+        String m = s.mountpoint();
+        return !m.isEmpty() && topic.startsWith(m) ? topic.substring(m.length()) : topic;
+    }
+
+    @Override
+    public void offlineMessage(Session session, Message message) {
+        if (hooks.wants(Hooks.ON_OFFLINE_MESSAGE)) {
+            hooks.notify(Hooks.ON_OFFLINE_MESSAGE, new PublishInput(client(session), unmount(session, message.topic()),
+                    message.qos(), Bytes.of(message.payload()), message.retain(),
+                    HookInputs.properties(message.properties(), -1)));
+        }
+    }
+
+    @Override
+    public void messageDropped(Session session, Message message, DropReason reason) {
+        if (hooks.wants(Hooks.ON_MESSAGE_DROP)) {
+            hooks.notify(Hooks.ON_MESSAGE_DROP, new MessageDrop(client(session), reason.wireName,
+                    unmount(session, message.topic()), message.qos(), Bytes.of(message.payload()), message.retain(),
+                    HookInputs.properties(message.properties(), -1)));
+        }
+    }
+
+    @Override
+    public void clientWakeup(Session session) {
+        clientEvent(Hooks.ON_CLIENT_WAKEUP, session);
+    }
+
+    @Override
+    public void clientOffline(Session session) {
+        clientEvent(Hooks.ON_CLIENT_OFFLINE, session);
+    }
+
+    @Override
+    public void clientGone(Session session) {
+        clientEvent(Hooks.ON_CLIENT_GONE, session);
+    }
+
+    @Override
+    public void sessionExpired(Session session) {
+        clientEvent(Hooks.ON_SESSION_EXPIRED, session);
+    }
+
+    @Override
+    public void topicsUnsubscribed(Session session, List<String> filters, boolean all) {
+        if (hooks.wants(Hooks.ON_TOPIC_UNSUBSCRIBED)) {
+            List<String> topics = filters.stream().map(f -> unmount(session, f)).toList();
+            hooks.notify(Hooks.ON_TOPIC_UNSUBSCRIBED, new TopicsUnsubscribed(client(session), topics, all));
+        }
+    }
+
+    private void clientEvent(io.hookline.api.hook.Hook<ClientEvent> hook, Session session) {
+        if (hooks.wants(hook)) {
+            hooks.notify(hook, new ClientEvent(client(session)));
+        }
+    }
+}
