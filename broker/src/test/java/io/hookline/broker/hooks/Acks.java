@@ -116,6 +116,12 @@ final class Acks {
         return out;
     }
 
+    /** Asserts a PUBACK code meaning accepted: 0x00, or 0x10 (no matching subscribers). */
+    static void assertAccepted(int pubackCode) {
+        org.junit.jupiter.api.Assertions.assertTrue(pubackCode == 0 || pubackCode == 0x10,
+                "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
+    }
+
     /** Concatenates config key/value arrays (for several plugins' {@code enable} pairs). */
     static String[] config(String[]... parts) {
         List<String> all = new ArrayList<>();

@@ -25,6 +25,7 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -345,10 +346,23 @@ class AuthHooksEndToEndTest {
 
     @Test
     void subscribeErrorRefusesEveryTopicWithThePluginsCode() {
+        script.sync(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> Answer.error("quota", 0x97));
+        start();
+        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
+        assertEquals(List.of(0x97, 0x97), Acks.suback(sub, 1, "a", "b"));
+        sub.disconnect();
+    }
+
+    @Test
+    @Disabled("broker bug: a plugin's reason code is copied into SUBACK unchecked (SubscribeFlow.apply, "
+            + "'codes[i] = v5 ? t.qos() : V3_FAILURE', and HookGateway.refusalCode): 0x8A is not a SUBACK reason code "
+            + "(MQTT 5 3.9.3), the client treats the SUBACK as malformed and the connection is lost; "
+            + "expected: codes SUBACK cannot carry fall back to 0x87 (or count as the handler's error)")
+    void subscribeErrorWithACodeSubackCannotCarryFallsBackToNotAuthorized() {
         script.sync(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> Answer.error("banned", 0x8A));
         start();
         Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        assertEquals(List.of(0x8A, 0x8A), Acks.suback(sub, 1, "a", "b"));
+        assertEquals(List.of(0x87, 0x87), Acks.suback(sub, 1, "a", "b"));
         sub.disconnect();
     }
 

@@ -8,7 +8,6 @@ final class HookAccess {
     }
 
     static HookGateway gateway(TestBroker broker) {
-        // TODO after the wiring merge: broker.broker().<accessor>()
-        throw new UnsupportedOperationException("the broker does not expose its HookGateway yet");
+        return broker.broker().hooks();
     }
 }

@@ -100,7 +100,7 @@ class SessionPermissionsEndToEndTest {
         HookGateway gateway = HookAccess.gateway(broker);
         assertEquals(0x87, Acks.puback(client, "other/x", "1"));
         assertTrue(gateway.setPermissions("", "d1", new SessionPermissions(List.of(AclEntry.of("other/#")), List.of())));
-        assertEquals(0, Acks.puback(client, "other/x", "2"));
+        Acks.assertAccepted(Acks.puback(client, "other/x", "2"));
         assertEquals(0x87, Acks.puback(client, "dev/d1/x", "3"), "the old entries are gone: the chain says no");
         assertEquals(2, script.calls(Hooks.AUTH_ON_PUBLISH_M5).size());
     }
@@ -108,7 +108,7 @@ class SessionPermissionsEndToEndTest {
     @Test
     void droppedPermissionsSendEveryRequestToTheChain() {
         HookGateway gateway = HookAccess.gateway(broker);
-        assertEquals(0, Acks.puback(client, "dev/d1/x", "1"));
+        Acks.assertAccepted(Acks.puback(client, "dev/d1/x", "1"));
         assertTrue(gateway.setPermissions("", "d1", null));
         assertEquals(0x87, Acks.puback(client, "dev/d1/x", "2"));
         assertEquals(1, script.calls(Hooks.AUTH_ON_PUBLISH_M5).size());
