@@ -113,10 +113,10 @@ class AclPluginEndToEndTest {
         Mqtt5BlockingClient watcher = client("watcher", "alice", "wonderland");
         Mqtt5Publishes got = watcher.publishes(MqttGlobalPublishFilter.ALL);
         open.add(got);
-        assertEquals(List.of(1), suback(watcher, "alice/#"));
+        assertEquals(List.of(1), suback(watcher, "alice/notes"));
 
         Mqtt5BlockingClient alice = client("alice-pub", "alice", "wonderland");
-        assertEquals(0, puback(alice, "alice/notes"));
+        assertAccepted(puback(alice, "alice/notes"));
         assertEquals("alice/notes", receive(got).orElseThrow().getTopic().toString());
         assertEquals(0x87, puback(alice, "alice/private/diary"), "deny rule wins over alice/#");
         assertEquals(0x87, puback(alice, "bob/notes"), "no rule: every handler said next");
@@ -130,7 +130,7 @@ class AclPluginEndToEndTest {
     void patternsSubstituteClientIdAndUserName() {
         start("off");
         Mqtt5BlockingClient dev = client("dev1", "bob", "builder");
-        assertEquals(0, puback(dev, "devices/dev1/temp"));
+        assertAccepted(puback(dev, "devices/dev1/temp"));
         assertEquals(0x87, puback(dev, "devices/dev2/temp"));
         assertEquals(List.of(1, 0x87), suback(dev, "users/bob/inbox", "users/alice/inbox"));
         assertEquals(List.of(1, 0x87), suback(dev, "public/#", "alice/#"));
@@ -140,7 +140,8 @@ class AclPluginEndToEndTest {
     void subscribeRulesAndTheDenyRuleDecidePerFilter() {
         start("off");
         Mqtt5BlockingClient alice = client("alice-sub", "alice", "wonderland");
-        assertEquals(List.of(1, 1, 0x87, 0x87), suback(alice, "alice/#", "public/#", "alice/private/x", "bob/#"));
+        assertEquals(List.of(1, 1, 0x87, 0x87, 0x87), suback(alice, "alice/notes", "public/#", "alice/private/x", "bob/#",
+                "alice/#"), "alice/# could receive alice/private/...: refused by the deny rule");
         Mqtt3BlockingClient alice3 = MqttClient.builder().useMqttVersion3().identifier("alice-v3")
                 .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         alice3.connectWith().simpleAuth().username("alice").password(bytes("wonderland")).applySimpleAuth().send();
@@ -171,7 +172,7 @@ class AclPluginEndToEndTest {
         assertEquals(0x87, puback(alice, "bob/notes"));
         Files.writeString(acl, ACL + "topic write bob/#\n");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .until(() -> puback(alice, "bob/notes") == 0);
+                .until(() -> puback(alice, "bob/notes") < 0x80);
         Files.writeString(acl, ACL + "peer deny 127.0.0.1/32\n");
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                 .until(() -> connectV5("late", "alice", "wonderland") == 0x8A);
@@ -234,6 +235,11 @@ class AclPluginEndToEndTest {
         } catch (Mqtt5ConnAckException e) {
             return e.getMqttMessage().getReasonCode().getCode();
         }
+    }
+
+    /** 0x00, or 0x10 (no matching subscribers): both mean the publish was accepted. */
+    private static void assertAccepted(int pubackCode) {
+        assertTrue(pubackCode == 0 || pubackCode == 0x10, "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
     }
 
     private static int puback(Mqtt5BlockingClient c, String topic) {
