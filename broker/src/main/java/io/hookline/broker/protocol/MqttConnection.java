@@ -134,8 +134,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        order = new InboundOrder(ctx.channel(), PIPELINE);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE);
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {

@@ -52,7 +52,8 @@ final class Props {
 
     /** The properties of an incoming PUBLISH (or will) that travel with the message. */
     static PublishProperties publish(MqttProperties props) {
-        if (props == null || props.isEmpty()) {
+        // Netty's isEmpty() ignores user properties and subscription identifiers
+        if (props == null || props.listAll().isEmpty()) {
             return PublishProperties.NONE;
         }
         Integer expiry = integer(props, MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL);

@@ -215,6 +215,13 @@ final class SubscribeFlow {
             c.protocolError("UNSUBSCRIBE without topic filters");
             return;
         }
+        for (String filter : filters) {
+            if (!Strings.wellFormed(filter)) {
+                c.broker.metrics().count(Counter.MALFORMED_PACKETS);
+                c.disconnect(ReasonCodes.MALFORMED_PACKET, "ill-formed UTF-8 in a topic filter");
+                return;
+            }
+        }
         int packetId = m.variableHeader().messageId();
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsOnUnsubscribe(c.hookSession)) {

@@ -8,7 +8,6 @@ import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -502,9 +501,6 @@ class BadInputTest {
     }
 
     /** 3.1.1 and 5.0 [MQTT-1.5.4-1]/[MQTT-3.10.3-1]: UNSUBSCRIBE filters are UTF-8 strings too. */
-    @Disabled("broker bug: SubscribeFlow.unsubscribe answers an ill-formed UTF-8 or U+0000 filter with"
-            + " UNSUBACK 0x8F (v5) / a plain UNSUBACK (3.1.1) instead of closing as malformed; it should do what"
-            + " subscribe() does: count MALFORMED_PACKETS and c.disconnect(MALFORMED_PACKET)")
     @ParameterizedTest(name = "MQTT level {0}, filter {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InAnUnsubscribeFilterIsMalformed(int version, String filterHex) {

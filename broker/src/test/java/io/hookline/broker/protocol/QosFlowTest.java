@@ -14,7 +14,6 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -210,9 +209,6 @@ class QosFlowTest {
 
     // ---- properties ----------------------------------------------------------------------
 
-    @Disabled("broker bug: Props.publish() returns PublishProperties.NONE when props.isEmpty(), but Netty's"
-            + " MqttProperties.isEmpty() ignores user properties (and subscription ids), so a PUBLISH or will whose"
-            + " only properties are user properties is forwarded without them; test props.listAll().isEmpty()")
     @Test
     void userPropertiesAreForwardedEvenWhenTheyAreThePublishsOnlyProperties() {
         try (RawClient sub = RawClient.connected(broker, 5, "sub");
