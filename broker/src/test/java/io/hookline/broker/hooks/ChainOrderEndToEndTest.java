@@ -18,7 +18,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -41,13 +40,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Chain order (priority, ties), timeouts, failure policies, throwing handlers and per-client order. */
 class ChainOrderEndToEndTest {
-    /** Why the tests whose PUBLISH verdict completes off the event loop are disabled. */
-    static final String UNFLUSHED = "broker bug: an async verdict is applied by InboundOrder.drain() "
-            + "(protocol/InboundOrder.java, Step.complete -> drain) in a task outside channelRead; PublishFlow.decided/ack "
-            + "write PUBACK/PUBREC with ctx.write and nothing flushes until the next read (channelReadComplete), so the "
-            + "client waits for its keep-alive PINGREQ (60 s). Checked: channel.flush() after applying steps in drain() "
-            + "makes these tests pass";
-
     private final Script a = Script.create();
     private final Script b = Script.create();
     private final List<String> order = new CopyOnWriteArrayList<>();
@@ -121,7 +113,6 @@ class ChainOrderEndToEndTest {
 
     // ---- timeouts and failure policies -------------------------------------------------------
 
-    @Disabled(UNFLUSHED)
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
     void timedOutAsyncHandlerFollowsItsFailurePolicy(FailurePolicy policy) throws Exception {
@@ -148,7 +139,6 @@ class ChainOrderEndToEndTest {
         c.disconnect();
     }
 
-    @Disabled(UNFLUSHED)
     @Test
     void operatorOnErrorKeyOverridesThePluginsPolicy() throws Exception {
         a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)).onFailure(FailurePolicy.DENY),
@@ -194,7 +184,6 @@ class ChainOrderEndToEndTest {
 
     // ---- per-client order under async handlers -------------------------------------------------
 
-    @Disabled(UNFLUSHED)
     @Test
     void asyncVerdictsCompletingOutOfOrderStillDeliverInPublishOrder() throws Exception {
         a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT, in -> Script.<PublishInput>delayed(
