@@ -89,8 +89,8 @@ class NotifyHooksEndToEndTest {
         List<String> seen = new ArrayList<>(journal.summary("n1"));
         int wakeup = seen.indexOf("on_client_wakeup");
         assertEquals(wakeup, seen.lastIndexOf("on_client_wakeup"), () -> "one wakeup, at the reconnect: " + seen);
-        assertEquals(6, wakeup == 7 ? 6 : wakeup, () -> "wakeup right after the offline period (before or after "
-                + "on_register, see wakeupFollowsOnRegisterOnReconnect): " + seen);
+        assertTrue(wakeup == 6 || wakeup == 7, () -> "wakeup next to the second on_register (its order is "
+                + "wakeupFollowsOnRegisterOnReconnect's business): " + seen);
         seen.remove(wakeup);
         assertEquals(List.of(
                 "on_register",
