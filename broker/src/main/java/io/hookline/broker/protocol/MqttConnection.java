@@ -81,6 +81,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     ConnectFlow.Request pendingAuth;
     /** max_inflight_messages from auth_on_register, or -1. */
     int maxInflightOverride = -1;
+    /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */
+    int receiveMaximum = 65535;
+    /** Largest PUBLISH payload this client may send (auth_on_register's max_message_size), or MAX_VALUE. */
+    int maxPayloadSize = Integer.MAX_VALUE;
+    /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
+    ScheduledFuture<?> lifetimeTask;
 
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
@@ -229,6 +235,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (retryTask != null) {
             retryTask.cancel(false);
+        }
+        if (lifetimeTask != null) {
+            lifetimeTask.cancel(false);
         }
         broker.metrics().connections().decrementAndGet();
         if (session != null) {
