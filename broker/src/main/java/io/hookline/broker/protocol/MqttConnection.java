@@ -79,6 +79,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
     String authMethod;
     ConnectFlow.Request pendingAuth;
+    boolean reauthenticating;
     /** max_inflight_messages from auth_on_register, or -1. */
     int maxInflightOverride = -1;
     /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */

@@ -25,7 +25,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -354,10 +353,6 @@ class AuthHooksEndToEndTest {
     }
 
     @Test
-    @Disabled("broker bug: a plugin's reason code is copied into SUBACK unchecked (SubscribeFlow.apply, "
-            + "'codes[i] = v5 ? t.qos() : V3_FAILURE', and HookGateway.refusalCode): 0x8A is not a SUBACK reason code "
-            + "(MQTT 5 3.9.3), the client treats the SUBACK as malformed and the connection is lost; "
-            + "expected: codes SUBACK cannot carry fall back to 0x87 (or count as the handler's error)")
     void subscribeErrorWithACodeSubackCannotCarryFallsBackToNotAuthorized() {
         script.sync(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> Answer.error("banned", 0x8A));
         start();

@@ -18,7 +18,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -151,10 +150,6 @@ class ChainOrderEndToEndTest {
     }
 
     @Test
-    @Disabled("broker bug: a call cut off by its timeout still counts as in flight until the handler's stage completes "
-            + "(hooks/ChainRun.java: plugin.exit() only in stage.whenComplete, not on the timeout path), so disabling "
-            + "the plugin, and closing the broker, waits PluginRegistry.STOP_WAIT = 30 s for an answer that will be "
-            + "discarded anyway")
     void callCutOffByItsTimeoutDoesNotHoldUpDisablingThePlugin() throws Exception {
         a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)),
                 in -> new CompletableFuture<>());  // never answers

@@ -22,7 +22,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
@@ -122,11 +121,6 @@ class EnhancedAuthEndToEndTest {
     }
 
     @Test
-    @Disabled("broker bug: a re-authentication that continues (AUTH 0x18) is refused: ConnectFlow.authenticate sets "
-            + "c.pendingAuth = request, which is null for a re-authentication, so the client's AUTH 0x18 reply fails "
-            + "ConnectFlow.auth's check 'reauth && reasonCode != REAUTHENTICATE && pending == null' -> protocol error, "
-            + "DISCONNECT; and with a pending request the next step would be run as a CONNECT step (register) "
-            + "instead of answering AUTH 0x00")
     void multiStepReauthenticationRunsTheExchangeAgain() {
         Mechanism m = new Mechanism(METHOD, "hello", "response");
         Mqtt5BlockingClient c = v5(broker, "ea4").toBlocking();

@@ -14,7 +14,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -107,9 +106,6 @@ class NotifyHooksEndToEndTest {
     }
 
     @Test
-    @Disabled("broker bug (contract): hooks/README.md (CONNECT) says 'send CONNACK, then notify on_register(_m5) and "
-            + "on_client_wakeup' (VerneMQ's order); SessionRegistry.attach raises on_client_wakeup while attaching the "
-            + "session, before CONNACK and before ConnectFlow raises on_register")
     void wakeupFollowsOnRegisterOnReconnect() {
         start();
         Mqtt3BlockingClient w1 = v3(broker, "w1").toBlocking();
