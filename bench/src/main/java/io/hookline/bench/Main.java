@@ -27,14 +27,16 @@ import java.util.Map;
  */
 public final class Main {
   private static final String USAGE = """
-      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID] [--target ...]
+      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID] [--target ...] [--hooks-target ...]
                             (--standard [--scale F] | --scenario NAME [--scenario ...])
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
                             [--connections N] [--inflight N] [--threads N] [--nio] [--no-warmup]
                             [--repeat N (median of N alternating runs)] [--json FILE|-] [--markdown FILE]
         scenarios: p2p, fan-out, shared-fan-in, connection-ramp, publish-with-hooks
-        the ratio column is first target / second target; PID enables broker CPU/RSS sampling.
+        the ratio column is first column / last column; PID enables broker CPU/RSS sampling.
+        publish-with-hooks runs p2p against every --hooks-target (a broker with an auth_on_publish
+        handler) and the first --target as the baseline; without hook targets it is "not available".
       """;
 
   private Main() {}
@@ -52,6 +54,7 @@ public final class Main {
 
   static int run(String[] args, PrintStream out) {
     List<Target> targets = new ArrayList<>();
+    List<Target> hookTargets = new ArrayList<>();
     List<String> scenarios = new ArrayList<>();
     Map<String, String> opt = new LinkedHashMap<>();
     boolean standard = false;
@@ -68,6 +71,7 @@ public final class Main {
         case "--nio" -> nio = true;
         case "--no-warmup" -> warmup = false;
         case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
+        case "--hooks-target" -> hookTargets.add(Target.parse(value(args, ++i, a)));
         case "--scenario" -> scenarios.add(value(args, ++i, a));
         case "--qos", "--payload", "--publishers", "--subscribers", "--rate", "--duration",
             "--connections", "--inflight", "--threads", "--json", "--markdown", "--scale", "--repeat" ->
@@ -109,10 +113,11 @@ public final class Main {
     try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio))) {
       boolean warm = !warmup;
       for (ScenarioParams p : plan) {
-        if (!warm && isMessaging(p.scenario())) {
+        List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
+        if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
           // Before the first measured messaging run, not at start: a connection ramp placed first
           // then sees a freshly started broker, whose RSS growth is the clients' and not the heap's.
-          for (Target t : targets) {
+          for (Target t : concat(targets, hookTargets)) {
             out.println("# warm-up against " + t.name() + " (not reported)");
             runner.run(StandardSet.warmup(scale), t);
           }
@@ -120,15 +125,26 @@ public final class Main {
         }
         // A connection ramp is measured once: only the first one sees a fresh broker.
         // The hooks placeholder has nothing to repeat.
-        int times = isMessaging(p.scenario()) ? repeat : 1;
+        if (against.isEmpty()) {
+          RunResult r = RunResult.notAvailable(p.label(), targets.get(0).name(), p.toMap(),
+              "not available: needs --hooks-target, a broker with an auth_on_publish handler (bench/run-all starts them)");
+          allRuns.add(r);
+          results.add(r);
+          out.println();
+          out.println("== " + p.label());
+          out.print(Tables.render(List.of(r), false));
+          out.println();
+          continue;
+        }
+        int times = p.scenario().isMessaging() ? repeat : 1;
         List<List<RunResult>> perTarget = new ArrayList<>();
-        for (int i = 0; i < targets.size(); i++) {
+        for (int i = 0; i < against.size(); i++) {
           perTarget.add(new ArrayList<>());
         }
         for (int rep = 1; rep <= times; rep++) {
           // Alternate brokers within each repetition so a disturbance hits both alike.
-          for (int i = 0; i < targets.size(); i++) {
-            Target t = targets.get(i);
+          for (int i = 0; i < against.size(); i++) {
+            Target t = against.get(i);
             out.println("# " + p.label() + " against " + t.name() + (times > 1 ? " (run " + rep + "/" + times + ")" : ""));
             RunResult r = runner.run(p, t);
             perTarget.get(i).add(r);
@@ -151,7 +167,7 @@ public final class Main {
       report.put("transport", runner.transportName());
       report.put("generator_threads", threads);
       List<Object> ts = new ArrayList<>();
-      for (Target t : targets) {
+      for (Target t : concat(targets, hookTargets)) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", t.name());
         m.put("address", t.address().getAddress().getHostAddress() + ":" + t.address().getPort());
@@ -191,8 +207,27 @@ public final class Main {
     return sorted.get((sorted.size() - 1) / 2);
   }
 
-  private static boolean isMessaging(Scenario s) {
-    return s == Scenario.POINT_TO_POINT || s == Scenario.FAN_OUT || s == Scenario.SHARED_FAN_IN;
+  /**
+   * Who a scenario runs against: every --target, except publish-with-hooks, which runs against the
+   * hook targets and then the first --target as the no-hook baseline (so the ratio column reads
+   * "with this hook / without"); empty when there are no hook targets.
+   */
+  static List<Target> targetsFor(Scenario s, List<Target> targets, List<Target> hookTargets) {
+    if (s != Scenario.PUBLISH_WITH_HOOKS) {
+      return targets;
+    }
+    if (hookTargets.isEmpty()) {
+      return List.of();
+    }
+    List<Target> l = new ArrayList<>(hookTargets);
+    l.add(targets.get(0));
+    return l;
+  }
+
+  private static List<Target> concat(List<Target> a, List<Target> b) {
+    List<Target> l = new ArrayList<>(a);
+    l.addAll(b);
+    return l;
   }
 
   private static void write(String where, String text, PrintStream out) throws IOException {
@@ -231,13 +266,13 @@ public final class Main {
     int subs = p.subscribers();
     if (opt.containsKey("--publishers")) {
       pubs = Integer.parseInt(opt.get("--publishers"));
-      if (s == Scenario.POINT_TO_POINT && !opt.containsKey("--subscribers")) {
+      if (s.isPointToPoint() && !opt.containsKey("--subscribers")) {
         subs = pubs;
       }
     }
     if (opt.containsKey("--subscribers")) {
       subs = Integer.parseInt(opt.get("--subscribers"));
-      if (s == Scenario.POINT_TO_POINT && !opt.containsKey("--publishers")) {
+      if (s.isPointToPoint() && !opt.containsKey("--publishers")) {
         pubs = subs;
       }
     }

@@ -8,6 +8,7 @@ import io.hookline.bench.report.Latency;
 import io.hookline.bench.report.RunResult;
 import io.hookline.bench.scenario.Scenario;
 import io.hookline.bench.scenario.ScenarioParams;
+import io.hookline.bench.scenario.Target;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -46,6 +47,17 @@ class MainTest {
         () -> Main.run(new String[] {"--target", "x=127.0.0.1:1", "--standard", "--scenario", "p2p"}, out));
     assertThrows(IllegalArgumentException.class,
         () -> Main.run(new String[] {"--target", "x=127.0.0.1:1"}, out));
+  }
+
+  @Test
+  void hooksScenarioRunsAgainstHookTargetsThenTheBaseline() {
+    Target base = Target.parse("hookline=127.0.0.1:1");
+    Target other = Target.parse("mosquitto=127.0.0.1:2");
+    Target hooked = Target.parse("hookline-inline=127.0.0.1:3");
+    assertEquals(List.of(hooked, base),
+        Main.targetsFor(Scenario.PUBLISH_WITH_HOOKS, List.of(base, other), List.of(hooked)));
+    assertEquals(List.of(), Main.targetsFor(Scenario.PUBLISH_WITH_HOOKS, List.of(base, other), List.of()));
+    assertEquals(List.of(base, other), Main.targetsFor(Scenario.FAN_OUT, List.of(base, other), List.of(hooked)));
   }
 
   @Test

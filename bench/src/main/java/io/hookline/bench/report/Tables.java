@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Renders results side by side: one row per metric, one column per broker, and with two or more
- * brokers a ratio column first/second (e.g. Hookline/Mosquitto). As plain text or Markdown.
+ * brokers a ratio column first/last (e.g. Hookline/Mosquitto). As plain text or Markdown.
  */
 public final class Tables {
   private Tables() {}
@@ -27,7 +27,7 @@ public final class Tables {
     }
     boolean ratio = sameScenario.size() >= 2;
     if (ratio) {
-      header.add(sameScenario.get(0).target() + "/" + sameScenario.get(1).target());
+      header.add(sameScenario.get(0).target() + "/" + sameScenario.get(sameScenario.size() - 1).target());
     }
     Set<String> keys = new LinkedHashSet<>();
     List<Map<String, Object>> cols = new ArrayList<>();
@@ -45,7 +45,7 @@ public final class Tables {
         line.add(format(c.get(k)));
       }
       if (ratio) {
-        line.add(ratio(cols.get(0).get(k), cols.get(1).get(k)));
+        line.add(ratio(cols.get(0).get(k), cols.get(cols.size() - 1).get(k)));
       }
       table.add(line);
     }

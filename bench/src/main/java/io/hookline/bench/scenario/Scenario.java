@@ -13,8 +13,9 @@ public enum Scenario {
   /** Connects N idle clients and reports the broker's RSS per connection. */
   CONNECTION_RAMP("connection-ramp"),
   /**
-   * Publishing through auth_on_publish hooks (Java inline, Lua, webhook). Placeholder: the hook
-   * engine does not exist yet, so it reports "not available" instead of numbers.
+   * Point-to-point against brokers that run an auth_on_publish handler (given with
+   * --hooks-target), next to the first --target as the no-hook baseline. Without hook targets it
+   * reports "not available" instead of numbers.
    */
   PUBLISH_WITH_HOOKS("publish-with-hooks");
 
@@ -26,6 +27,16 @@ public enum Scenario {
 
   public String cliName() {
     return cliName;
+  }
+
+  /** Whether the scenario publishes and subscribes (as opposed to only connecting). */
+  public boolean isMessaging() {
+    return this != CONNECTION_RAMP;
+  }
+
+  /** Each publisher paired with its own subscriber. */
+  public boolean isPointToPoint() {
+    return this == POINT_TO_POINT || this == PUBLISH_WITH_HOOKS;
   }
 
   public static Scenario byName(String name) {

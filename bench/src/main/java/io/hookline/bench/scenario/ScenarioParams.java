@@ -42,7 +42,7 @@ public record ScenarioParams(Scenario scenario, int qos, int payloadBytes, int p
     if (inflight < 1 || inflight > 65_000) {
       throw new IllegalArgumentException("inflight must be 1..65000");
     }
-    if (scenario == Scenario.POINT_TO_POINT && publishers != subscribers) {
+    if (scenario.isPointToPoint() && publishers != subscribers) {
       throw new IllegalArgumentException("p2p pairs each publisher with one subscriber: publishers must equal subscribers");
     }
   }
@@ -84,9 +84,6 @@ public record ScenarioParams(Scenario scenario, int qos, int payloadBytes, int p
   public String label() {
     if (scenario == Scenario.CONNECTION_RAMP) {
       return scenario.cliName() + " " + connections + " clients";
-    }
-    if (scenario == Scenario.PUBLISH_WITH_HOOKS) {
-      return scenario.cliName();
     }
     String r = rate == 0 ? "flat-out" : String.format(Locale.ROOT, "%.0f msg/s", rate);
     return String.format(Locale.ROOT, "%s qos%d %dB %d->%d %s %ds", scenario.cliName(), qos, payloadBytes,

@@ -30,11 +30,9 @@ public final class ScenarioRunner implements AutoCloseable {
     String run = "b" + session + "r" + runs.incrementAndGet();
     try {
       return switch (params.scenario()) {
-        case POINT_TO_POINT, FAN_OUT, SHARED_FAN_IN -> new MessagingRun(transport, params, target, run).execute();
+        case POINT_TO_POINT, FAN_OUT, SHARED_FAN_IN, PUBLISH_WITH_HOOKS ->
+            new MessagingRun(transport, params, target, run).execute();
         case CONNECTION_RAMP -> new ConnectionRamp(transport, params, target, run).execute();
-        case PUBLISH_WITH_HOOKS -> RunResult.notAvailable(params.label(), target.name(), params.toMap(),
-            // Will run auth_on_publish through a Java inline plugin, a Lua script and a webhook.
-            "not available yet: no hook engine");
       };
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

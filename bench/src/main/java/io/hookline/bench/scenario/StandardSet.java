@@ -16,6 +16,7 @@ public final class StandardSet {
     ScenarioParams p2p = ScenarioParams.defaults(Scenario.POINT_TO_POINT).withDuration(d);
     ScenarioParams fan = ScenarioParams.defaults(Scenario.FAN_OUT).withDuration(d);
     ScenarioParams shared = ScenarioParams.defaults(Scenario.SHARED_FAN_IN).withDuration(d);
+    ScenarioParams hooks = ScenarioParams.defaults(Scenario.PUBLISH_WITH_HOOKS).withDuration(d);
     return List.of(
         // First, while the brokers are fresh: RSS growth per idle connection.
         ScenarioParams.defaults(Scenario.CONNECTION_RAMP).withConnections(10_000),
@@ -29,7 +30,9 @@ public final class StandardSet {
         fan.withQos(0).withClients(1, 50).withRate(1000),
         // 4 publishers into one $share group of 4 members.
         shared.withQos(1),
-        ScenarioParams.defaults(Scenario.PUBLISH_WITH_HOOKS));
+        // auth_on_publish cost: throughput flat out, and latency at a rate all variants sustain.
+        hooks.withQos(1),
+        hooks.withQos(1).withRate(10_000));
   }
 
   /** A short unreported run so the JIT of a JVM broker is warm before measurements. */

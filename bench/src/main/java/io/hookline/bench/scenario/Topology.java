@@ -21,7 +21,7 @@ record Topology(List<Pub> publishers, List<Sub> subscribers, List<List<Integer>>
     List<List<Integer>> streams = new ArrayList<>();
     String base = "bench/" + run;
     switch (p.scenario()) {
-      case POINT_TO_POINT -> {
+      case POINT_TO_POINT, PUBLISH_WITH_HOOKS -> {
         for (int i = 0; i < p.publishers(); i++) {
           String topic = base + "/p2p/" + i;
           pubs.add(new Pub(i, run + "-pub-" + i, topic));

@@ -9,6 +9,7 @@ import io.hookline.bench.client.Transport;
 import io.hookline.bench.report.RunResult;
 import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
+import io.hookline.broker.hooks.plugins.PluginLoader;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -82,9 +83,19 @@ class ScenarioRunnerTest {
   }
 
   @Test
-  void hooksScenarioIsAPlaceholder() {
-    RunResult r = runner.run(ScenarioParams.defaults(Scenario.PUBLISH_WITH_HOOKS), target);
-    assertEquals("not-available", r.status());
+  void hooksScenarioRunsAgainstABrokerWithAnAuthOnPublishHandler() throws Exception {
+    // BenchHooksPlugin (bench's own, found on the class path) answers ok to every auth_on_publish.
+    PluginLoader.Discovery plugins = Broker.discoverPlugins(null);
+    Config config = Config.of(Map.of("listener.tcp.default", "127.0.0.1:0", "allow_anonymous", "on",
+        "systree_interval", "0", "plugins.benchhooks", "on", "benchhooks.mode", "inline"),
+        Broker.configSchema(plugins));
+    try (Broker hooked = new Broker(config, plugins).start()) {
+      Target t = new Target("hookline-inline", new InetSocketAddress(InetAddress.getLoopbackAddress(),
+          hooked.port("default")), ProcessHandle.current().pid());
+      RunResult r = runner.run(shortRun(Scenario.PUBLISH_WITH_HOOKS, 1), t);
+      assertEquals("ok", r.status(), r.note());
+      assertEquals(r.messaging().sent(), r.messaging().delivery().unique());
+    }
   }
 
   @Test

@@ -142,13 +142,16 @@ final class ConnectFlow {
             }
             if (verdict instanceof EnhancedAuthVerdict.Continue more) {
                 c.authMethod = method;
-                c.pendingAuth = request;
+                if (!reauthentication) {
+                    c.pendingAuth = request;
+                }
                 c.ctx.writeAndFlush(Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
                         withMethod(more.properties(), method)));
             } else if (verdict instanceof EnhancedAuthVerdict.Success ok) {
                 c.authMethod = method;
                 c.pendingAuth = null;
                 if (reauthentication) {
+                    c.reauthenticating = false;
                     c.ctx.writeAndFlush(Packets.auth(ReasonCodes.SUCCESS, withMethod(
                             ok.modifiers().get(Modifier.PROPERTIES).orElse(io.hookline.api.mqtt.Properties.EMPTY), method)));
                 } else {
@@ -165,20 +168,32 @@ final class ConnectFlow {
         });
     }
 
-    /** An AUTH packet from the client: the next step of a CONNECT's exchange, or a re-authentication. */
+    /** An AUTH packet from the client: the next step of a CONNECT's exchange, or of a re-authentication. */
     static void auth(MqttConnection c, MqttMessage m) {
         MqttReasonCodeAndPropertiesVariableHeader v = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
         String method = Props.string(v.properties(), MqttPropertyType.AUTHENTICATION_METHOD);
         byte[] data = Props.binary(v.properties(), MqttPropertyType.AUTHENTICATION_DATA);
-        boolean reauth = c.state == MqttConnection.State.CONNECTED;
-        Request pending = c.pendingAuth;
-        if (method == null || c.authMethod == null || !method.equals(c.authMethod)
-                || (!reauth && (pending == null || v.reasonCode() != ReasonCodes.CONTINUE_AUTHENTICATION))
-                || (reauth && v.reasonCode() != ReasonCodes.REAUTHENTICATE && pending == null)) {
-            c.protocolError("AUTH out of place or with another authentication method");
+        byte reason = v.reasonCode();
+        if (method == null || c.authMethod == null || !method.equals(c.authMethod)) {
+            c.protocolError("AUTH without the authentication method of the CONNECT");
             return;
         }
-        authenticate(c, pending, data, reauth && pending == null);
+        if (c.state == MqttConnection.State.CONNECTED) {
+            // 0x19 starts a re-authentication; 0x18 continues the one under way (MQTT 5 §4.12.1)
+            if (reason == ReasonCodes.REAUTHENTICATE && !c.reauthenticating
+                    || reason == ReasonCodes.CONTINUE_AUTHENTICATION && c.reauthenticating) {
+                c.reauthenticating = true;
+                authenticate(c, null, data, true);
+            } else {
+                c.protocolError("AUTH 0x" + Integer.toHexString(reason & 0xFF) + " out of place");
+            }
+            return;
+        }
+        if (c.pendingAuth == null || reason != ReasonCodes.CONTINUE_AUTHENTICATION) {
+            c.protocolError("AUTH out of place during CONNECT");
+            return;
+        }
+        authenticate(c, c.pendingAuth, data, false);
     }
 
     private static io.hookline.api.mqtt.Properties withMethod(io.hookline.api.mqtt.Properties p, String method) {
@@ -460,6 +475,9 @@ final class ConnectFlow {
             InetSocketAddress peer = c.peerAddress();
             hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
                     peer == null ? 0 : peer.getPort(), r.hookProperties()));
+        }
+        if (attached.sessionPresent()) {
+            c.broker.sessions().wakeup(c.session);   // VerneMQ's order: CONNACK, on_register, on_client_wakeup
         }
         c.session.resume(c);
     }

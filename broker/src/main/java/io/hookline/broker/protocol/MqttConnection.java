@@ -79,6 +79,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
     String authMethod;
     ConnectFlow.Request pendingAuth;
+    boolean reauthenticating;
     /** max_inflight_messages from auth_on_register, or -1. */
     int maxInflightOverride = -1;
     /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */
@@ -441,7 +442,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
-        broker.metrics().messageOut(delivery.qos());
+        broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 
     @Override

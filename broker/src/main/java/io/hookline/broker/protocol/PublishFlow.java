@@ -112,7 +112,7 @@ final class PublishFlow {
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(content);
-        c.broker.metrics().messageIn(qos);
+        c.broker.metrics().messageIn(qos, payload.length);
         Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.clientId);
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
