@@ -33,8 +33,9 @@ class PostgresAuthTest {
     static LuaBroker broker;
 
     static final String QUERIES = """
-            postgres.ensure_pool{pool_id = "q", size = 2, host = "127.0.0.1", port = %d, user = "postgres",
+            postgres.ensure_pool{pool_id = "q", size = 2, host = "127.0.0.1", port = %1$d, user = "postgres",
               password = "", database = "vernemq_db"}
+            sql.ensure_pool{pool_id = "by_url", url = "jdbc:postgresql://127.0.0.1:%1$d/vernemq_db", user = "postgres"}
             local checks = {
               ["sql/select"] = function()
                 local rows = postgres.execute("q", "SELECT $1::int + $2::int AS sum, $3::text AS t, $1::int AS again, NULL AS n", 40, 2, "x")
@@ -48,6 +49,7 @@ class PostgresAuthTest {
               ["sql/empty"] = function()
                 return #postgres.execute("q", "SELECT 1 FROM notes WHERE body = $1", "nothing") == 0
               end,
+              ["sql/url"] = function() return sql.execute("by_url", "SELECT current_database() AS db")[1].db == "vernemq_db" end,
               ["sql/bad"] = function() postgres.execute("q", "SELEKT 1") return true end,
               ["sql/args"] = function() postgres.execute("q", "SELECT $2::int", 1) return true end,
               ["sql/slow"] = function() postgres.execute("q", "SELECT pg_sleep(10)") return true end,
@@ -130,7 +132,7 @@ class PostgresAuthTest {
     @Order(3)
     void executeAnswersRowsTrueOrAnError() {
         Mqtt5BlockingClient c = LuaClients.v5(broker, "sensor-1", "alice", "secret");
-        for (String ok : List.of("sql/select", "sql/write", "sql/empty")) {
+        for (String ok : List.of("sql/select", "sql/write", "sql/empty", "sql/url")) {
             assertFalse(publish(c, ok, "x").isError(), ok);
         }
         long errors = broker.status("queries").errors();

@@ -21,7 +21,8 @@ import org.luaj.vm2.Varargs;
 
 /**
  * The {@code postgres} binding (HikariCP + the PostgreSQL driver), also reachable as {@code sql}:
- * {@code postgres.ensure_pool{pool_id=, size=, host=, port=, user=, password=, database=}} and
+ * {@code postgres.ensure_pool{pool_id=, size=, host=, port=, user=, password=, database=}} (or
+ * {@code url=} with any JDBC URL whose driver is on the class path) and
  * {@code postgres.execute(pool_id, sql, args...)} with {@code $1..} placeholders, answering an
  * array of row tables (column name to value) for a query and {@code true} for any other
  * statement. A database that is down or a failing statement is a Lua error, so the hook's
@@ -43,10 +44,14 @@ public final class SqlPools implements AutoCloseable {
             String user = LuaValues.field(o, "user", fn, "root");
             String password = LuaValues.field(o, "password", fn, "");
             String database = LuaValues.field(o, "database", fn, user);
+            String url = LuaValues.field(o, "url", fn, ""); // the generic form: any JDBC URL of a driver present
+            if (!url.isEmpty() && !url.startsWith("jdbc:")) {
+                throw new LuaError(fn + ": field 'url' must be a JDBC URL (jdbc:...), got '" + url + "'");
+            }
             pools.computeIfAbsent(id, k -> {
                 HikariConfig c = new HikariConfig();
                 c.setPoolName("lua-" + id);
-                c.setJdbcUrl("jdbc:postgresql://" + host + ":" + port + "/" + database);
+                c.setJdbcUrl(url.isEmpty() ? "jdbc:postgresql://" + host + ":" + port + "/" + database : url);
                 c.setUsername(user);
                 c.setPassword(password);
                 c.setMaximumPoolSize(size);
