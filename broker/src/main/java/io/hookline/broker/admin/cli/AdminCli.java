@@ -153,11 +153,11 @@ public final class AdminCli {
         try {
             tree = api.commands();
         } catch (Refused e) {
-            out.print(cl.getUsageMessage());
+            out.print(cl.getUsageMessage(CommandLine.Help.Ansi.OFF));
             err.println("admin: the command list is not available: " + e.getMessage());
             return REFUSED;
         }
-        String text = Tree.usage(tree, words, cl.getUsageMessage());
+        String text = Tree.usage(tree, words, cl.getHelp().description() + cl.getHelp().optionList());
         if (text == null) {
             err.println("admin: unknown command '" + String.join(" ", words) + "'");
             return REFUSED;
