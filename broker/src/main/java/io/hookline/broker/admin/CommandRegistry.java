@@ -28,7 +28,16 @@ public final class CommandRegistry {
      * @throws IllegalArgumentException when its words are taken
      */
     public CommandRegistration add(CommandSpec spec, AdminHandler handler, String owner) {
-        AdminCommand c = new AdminCommand(spec, handler, owner);
+        return add(new AdminCommand(spec, handler, owner, false));
+    }
+
+    /** Adds a command whose answer is a stream of lines ({@link Reply.Stream}). */
+    public CommandRegistration addStreaming(CommandSpec spec, AdminHandler handler, String owner) {
+        return add(new AdminCommand(spec, handler, owner, true));
+    }
+
+    private CommandRegistration add(AdminCommand c) {
+        CommandSpec spec = c.spec();
         AdminCommand before = commands.putIfAbsent(spec.name(), c);
         if (before != null) {
             throw new IllegalArgumentException("command '" + spec.name() + "' is already registered by "

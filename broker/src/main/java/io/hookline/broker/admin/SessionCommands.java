@@ -74,7 +74,7 @@ final class SessionCommands {
                     return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
                 }, "core");
 
-        registry.add(CommandSpec.builder("trace", "client")
+        registry.addStreaming(CommandSpec.builder("trace", "client")
                 .help("streams a client's packets in and out and its hook calls with their answers, until stopped"
                         + " (Ctrl-C in bin/admin); a client not connected yet is traced once it connects")
                 .argument("client-id", "the client id")
@@ -216,9 +216,15 @@ final class SessionCommands {
                 out.line("tracing client '" + clientId + "' (" + (online ? "connected" : "not connected") + ")");
                 broker.attachTrace(clientId);
                 long end = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-                while (System.nanoTime() < end && !Thread.currentThread().isInterrupted()) {
+                while (System.nanoTime() < end) {
                     long wait = Math.min(TimeUnit.SECONDS.toNanos(TRACE_HEARTBEAT_SECONDS), end - System.nanoTime());
-                    String line = lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                    String line;
+                    try {
+                        line = lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();   // the server is stopping: end the stream
+                        return;
+                    }
                     out.line(line == null ? "" : line);
                 }
             }

@@ -21,7 +21,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -198,7 +197,7 @@ final class ApiHandler implements HttpHandler {
             m.put("arguments", params(s.arguments()));
             m.put("flags", params(s.flags()));
             m.put("free_arguments", s.freeArguments());
-            m.put("streams", Arrays.asList("trace", "client").equals(s.words()));
+            m.put("streams", c.streams());
             out.add(m);
         }
         return out;

@@ -1,6 +1,7 @@
 package io.hookline.broker.admin.cli;
 
 import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +150,29 @@ class AdminScriptTest {
         assertTrue(one.out().startsWith("Usage: bin/admin session disconnect [--cleanup[=true|false]] client-id=STRING"),
                 one.out());
         assertTrue(one.out().contains("Changes state (HTTP POST)."), one.out());
+    }
+
+    @Test
+    void ctrlCStopsTraceClientAndTheBrokerStopsTracing() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        Path out = Files.createTempFile(dataDir, "trace", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--url", url(), "--api-key", key,
+                "trace", "client", "client-id=cli-client");
+        pb.environment().put("HOOKLINE_CLASSPATH", System.getProperty("java.class.path"));
+        Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("tracing client"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("cli-client"));
+            client.publishWith().topic("cli/t").payload("x".getBytes(StandardCharsets.UTF_8)).send();
+            await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(out).contains("in  PUBLISH topic=cli/t"));
+            new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+            assertTrue(p.waitFor(10, TimeUnit.SECONDS), "Ctrl-C ends bin/admin");
+            // the broker notices at its next heartbeat write at the latest
+            await().atMost(Duration.ofSeconds(15))
+                    .until(() -> !broker.broker().context().traces().traced("cli-client"));
+        } finally {
+            p.destroyForcibly();
+        }
     }
 
     @Test
