@@ -62,8 +62,7 @@ public final class PluginConfigSchema {
 
             @Override
             public String format(Object value) {
-                // Duration.toString (PT10S) is not config syntax: a plugin's duration default would not parse
-                return value instanceof java.time.Duration d ? d.toMillis() + "ms" : String.valueOf(value);
+                return String.valueOf(value);
             }
 
             @Override
