@@ -381,7 +381,7 @@ final class ConnectFlow {
             will = new Will(mounted, r.will().delaySeconds());
         }
         boolean cleanStart = mods.get(Modifier.CLEAN_SESSION).orElse(header.isCleanSession());
-        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = (int) Math.min(n, 65535));
+        applyLimits(c, s, mods);
         boolean assigned = r.assigned() || !clientId.equals(r.clientId()) && version == 5;
 
         int keepAlive = header.keepAliveTimeSeconds();
@@ -421,12 +421,19 @@ final class ConnectFlow {
         c.session = attached.session();
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
-        if (version == 5 && s.topicAliasMaximum() > 0) {
-            c.inboundAliases = new String[s.topicAliasMaximum() + 1];
+        int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);
+        if (version == 5 && aliases > 0) {
+            c.inboundAliases = new String[aliases + 1];
         }
+        c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
+        mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
+                c.lifetimeTask = c.ctx.executor().schedule(
+                        () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
+                        sec, TimeUnit.SECONDS));
 
         MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
-                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null) : null;
+                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, c.receiveMaximum, aliases) : null;
         if (ack != null) {
             HookInputs.nettyProperties(accepted.connackProperties(), ack);
             if (c.authMethod != null) {
@@ -440,7 +447,7 @@ final class ConnectFlow {
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive",
                     new IdleStateHandler(timeoutMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        long retry = s.retryIntervalMillis();
+        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
         if (version != 5 && retry > 0) {
             c.retryTask = c.ctx.executor().scheduleAtFixedRate(
                     () -> c.session.retryOlderThan(c, TimeUnit.MILLISECONDS.toNanos(retry)),
@@ -494,6 +501,29 @@ final class ConnectFlow {
         return new Will(message, delay);
     }
 
+    /** Modifiers of auth_on_register the core does not apply yet: warned about once each. */
+    private static final List<Modifier<?>> NOT_APPLIED = List.of(Modifier.UPGRADE_QOS, Modifier.MAX_MESSAGE_RATE,
+            Modifier.SHARED_SUBSCRIPTION_POLICY);
+    private static final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers). */
+    private static void applyLimits(MqttConnection c, ProtocolSettings s, Modifiers mods) {
+        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = toInt(Math.min(n, 65535)));
+        c.receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()),
+                65535)));
+        mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).ifPresent(n -> c.maxPayloadSize = toInt(n));
+        for (Modifier<?> m : NOT_APPLIED) {
+            if (mods.get(m).isPresent() && warned.add(m.name())) {
+                MqttConnection.log.warn("auth_on_register modifier '{}' is accepted but not applied by this version "
+                        + "(first seen for {})", m.name(), c.who());
+            }
+        }
+    }
+
+    private static int toInt(long n) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
+    }
+
     private static void malformed(MqttConnection c, String why) throws Refused {
         c.broker.metrics().count(Counter.MALFORMED_PACKETS);
         if (c.version == 5) {
@@ -512,7 +542,7 @@ final class ConnectFlow {
     }
 
     private static MqttProperties connackProperties(ProtocolSettings s, String assignedId, Long expiry,
-                                                    Integer serverKeepAlive) {
+                                                    Integer serverKeepAlive, int receiveMaximum, int topicAliases) {
         MqttProperties p = new MqttProperties();
         if (assignedId != null) {
             p.add(new MqttProperties.StringProperty(MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), assignedId));
@@ -524,8 +554,8 @@ final class ConnectFlow {
         if (serverKeepAlive != null) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.SERVER_KEEP_ALIVE.value(), serverKeepAlive));
         }
-        if (s.receiveMaximum() != 65535) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), s.receiveMaximum()));
+        if (receiveMaximum != 65535) {
+            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), receiveMaximum));
         }
         if (s.maxQos() < 2) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_QOS.value(), s.maxQos()));
@@ -537,8 +567,8 @@ final class ConnectFlow {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
                     s.maxPacketSizeAnnounced()));
         }
-        if (s.topicAliasMaximum() > 0) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), s.topicAliasMaximum()));
+        if (topicAliases > 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), topicAliases));
         }
         if (!s.wildcardSubscriptionAvailable()) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 0));
