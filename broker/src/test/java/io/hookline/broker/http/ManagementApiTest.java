@@ -86,6 +86,15 @@ class ManagementApiTest {
         assertEquals(2, a.json().path("total").asInt());
     }
 
+    private static JsonNode rowOf(JsonNode table, String column, String value) {
+        for (JsonNode row : table) {
+            if (row.path(column).asText().equals(value)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no row with " + column + " = " + value + " in " + table);
+    }
+
     private static List<String> fieldNames(JsonNode row) {
         List<String> names = new ArrayList<>();
         row.fieldNames().forEachRemaining(names::add);
@@ -186,15 +195,15 @@ class ManagementApiTest {
         assertEquals("plugin example disabled", api.post("/api/v1/plugin/disable?name=example").json()
                 .path("text").asText());
         JsonNode after = api.get("/api/v1/plugin/show").json().path("table");
-        assertEquals(List.of("example"), column(after, "plugin"));
-        assertEquals("disabled", after.get(0).path("state").asText());
+        after.forEach(r -> assertTrue(r.path("hook").isNull(), "no chain has handlers: " + after));
+        assertEquals("disabled", rowOf(after, "plugin", "example").path("state").asText());
         assertEquals(404, api.get("/api/v1/example/refused").status(), "a disabled plugin's commands are gone");
         assertEquals(200, api.post("/api/v1/plugin/enable?name=example").status());
         assertEquals("0", api.get("/api/v1/example/refused").json().path("text").asText());
 
         Answer unknown = api.post("/api/v1/plugin/enable?name=nope");
         assertEquals(404, unknown.status());
-        assertEquals("no plugin called 'nope'; known: [example]", unknown.error());
+        assertTrue(unknown.error().startsWith("no plugin called 'nope'; known: [example"), unknown.error());
     }
 
     @Test
