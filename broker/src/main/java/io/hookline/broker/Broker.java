@@ -89,6 +89,7 @@ public final class Broker implements AutoCloseable {
     private final MetricRegistry hookMetrics = new MetricRegistry();
     private EventLoopGroup boss;
     private EventLoopGroup workers;
+    private Class<? extends ServerChannel> channelType;
     private ChannelGroup channels;
 
     /** A broker with the plugins on the class path (no drop-in directory). */
@@ -164,7 +165,7 @@ public final class Broker implements AutoCloseable {
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"));
         workers = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("hookline-io"))
                 : new NioEventLoopGroup(threads, new DefaultThreadFactory("hookline-io"));
-        Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         channels = new DefaultChannelGroup("hookline-clients", GlobalEventExecutor.INSTANCE);
         try {
             for (ListenerSettings s : wanted) {
@@ -346,6 +347,60 @@ public final class Broker implements AutoCloseable {
             }
         }
         return CompletableFuture.completedFuture(false);
+    }
+
+    /**
+     * Stops listener {@code KIND.NAME} (e.g. {@code tcp.default}) accepting connections; with
+     * {@code disconnectClients} its open connections are closed too (MQTT 5: DISCONNECT 0x98).
+     * Returns how many clients were asked to disconnect.
+     *
+     * @throws IllegalArgumentException for an unknown listener
+     * @throws IllegalStateException when it is stopped already
+     */
+    public synchronized int stopListener(String key, boolean disconnectClients) {
+        MqttListener l = listener(key);
+        if (!l.isOpen()) {
+            throw new IllegalStateException("listener " + key + " is stopped already");
+        }
+        l.close();
+        log.info("MQTT listener {} stopped", key);
+        int n = 0;
+        if (disconnectClients) {
+            for (Channel ch : channels) {
+                MqttConnection c = ch.pipeline().get(MqttConnection.class);
+                if (c != null && l.accepted(ch)) {
+                    c.administrativeDisconnect();
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Starts a stopped listener {@code KIND.NAME} again on its configured address.
+     *
+     * @throws IllegalArgumentException for an unknown listener
+     * @throws IllegalStateException when it is running
+     * @throws ListenerException when it cannot bind (naming the listener and address)
+     */
+    public synchronized void startListener(String key) throws ListenerException {
+        MqttListener l = listener(key);
+        if (l.isOpen()) {
+            throw new IllegalStateException("listener " + key + " is running already");
+        }
+        l.start(boss, workers, channelType);
+        log.info("MQTT listener {} started on {}", key, l.boundAddress());
+    }
+
+    private MqttListener listener(String key) {
+        for (MqttListener l : listeners) {
+            if ((l.kind() + "." + l.name()).equals(key)) {
+                return l;
+            }
+        }
+        throw new IllegalArgumentException("no MQTT listener '" + key + "' (KIND.NAME, e.g. tcp.default); listeners: "
+                + listeners.stream().map(x -> x.kind() + "." + x.name()).toList());
     }
 
     /** Closes a connected client's connection (v5: DISCONNECT 0x98 administrative action); false when not connected. */

@@ -110,6 +110,7 @@ public final class LuaPlugin implements Plugin {
                 loadLogged(baseName(p), p);
             }
         }
+        ScriptCommands.register(context.commands(), this);
         Duration every = cfg.get(RELOAD_INTERVAL);
         if (!every.isZero() && !every.isNegative()) {
             watcher = context.scheduler().scheduleAtFixedRate(every, every, this::poll);

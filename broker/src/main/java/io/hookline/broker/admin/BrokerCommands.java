@@ -59,6 +59,18 @@ final class BrokerCommands {
         registry.add(CommandSpec.builder("listener", "show")
                 .help("the MQTT and HTTP listeners with their addresses and open connections")
                 .build(), request -> listenerShow(broker, http), "core");
+        registry.add(CommandSpec.builder("listener", "stop")
+                .help("stops an MQTT listener accepting connections; --disconnect also closes its clients'"
+                        + " connections (MQTT 5: DISCONNECT 0x98). Not persisted: a restart opens it again.")
+                .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
+                .flag("disconnect", ParamType.BOOLEAN, "false", "also disconnect the clients it accepted")
+                .changesState()
+                .build(), request -> listenerStop(broker, request), "core");
+        registry.add(CommandSpec.builder("listener", "start")
+                .help("starts a stopped MQTT listener again on its configured address")
+                .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
+                .changesState()
+                .build(), request -> listenerStart(broker, request), "core");
         registry.add(CommandSpec.builder("metrics", "show")
                 .help("the broker's counters (the same figures /metrics exports)")
                 .build(), request -> metricsShow(broker.metrics()), "core");
@@ -194,6 +206,33 @@ final class BrokerCommands {
             rows.add(row);
         }
         return new Reply.Done(CommandResult.table(rows));
+    }
+
+    private static Reply listenerStop(Broker broker, CommandRequest request) {
+        String name = request.get("name");
+        try {
+            int n = broker.stopListener(name, request.flag("disconnect", false));
+            return new Reply.Done(CommandResult.text("listener " + name + " stopped"
+                    + (n > 0 ? "; " + n + " client(s) disconnected" : "")), Map.of());
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument("name", "name: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw CommandException.conflict(e.getMessage());
+        }
+    }
+
+    private static Reply listenerStart(Broker broker, CommandRequest request) {
+        String name = request.get("name");
+        try {
+            broker.startListener(name);
+            return new Reply.Done(CommandResult.text("listener " + name + " started"), Map.of());
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument("name", "name: " + e.getMessage());
+        } catch (IllegalStateException e) {
+            throw CommandException.conflict(e.getMessage());
+        } catch (MqttListener.ListenerException e) {
+            throw new CommandException(409, e.getMessage());
+        }
     }
 
     private static Reply metricsShow(BrokerMetrics m) {

@@ -56,6 +56,7 @@ public final class MqttListener {
     private final ChannelGroup channels;
     private final AtomicInteger open = new AtomicInteger();
     private volatile SslContext sslContext;
+    private int lastPort;   // the port bound last (start/close from one thread)
     private List<Object> tlsStamp;   // what the TLS files looked like when last loaded
     private Channel serverChannel;
 
@@ -169,7 +170,10 @@ public final class MqttListener {
                     }
                 });
         try {
-            serverChannel = bootstrap.bind(settings.address().host(), settings.address().port()).sync().channel();
+            // port 0 picks a free port once; a restart (listener start) reuses it so clients find it again
+            int port = settings.address().port() == 0 && lastPort > 0 ? lastPort : settings.address().port();
+            serverChannel = bootstrap.bind(settings.address().host(), port).sync().channel();
+            lastPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         } catch (Exception e) {
             throw new ListenerException(settings.key() + ": could not bind " + settings.address() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
@@ -222,6 +226,11 @@ public final class MqttListener {
         if (serverChannel != null) {
             serverChannel.close().syncUninterruptibly();
         }
+    }
+
+    /** Whether a client connection came in through this listener (also after it was closed). */
+    public boolean accepted(io.netty.channel.Channel client) {
+        return serverChannel != null && client.parent() == serverChannel;
     }
 
     /** A listener that could not start. */

@@ -1,0 +1,87 @@
+package io.hookline.lua;
+
+import io.hookline.api.command.CommandException;
+import io.hookline.api.command.CommandResult;
+import io.hookline.api.command.CommandSpec;
+import io.hookline.api.command.Commands;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Lua plugin's admin commands, thin adapters over {@link LuaPlugin}'s script operations:
+ * {@code script load|reload|unload path=P} and {@code script show}. Stateless.
+ */
+final class ScriptCommands {
+    private ScriptCommands() {
+    }
+
+    static void register(Commands commands, LuaPlugin plugin) {
+        commands.register(CommandSpec.builder("script", "load")
+                .help("loads a Lua script now; a script that does not load is refused and nothing is registered")
+                .argument("path", "the script file")
+                .changesState()
+                .build(), request -> {
+                    Path file = Path.of(request.get("path"));
+                    try {
+                        return CommandResult.table(List.of(row(plugin.load(file))));
+                    } catch (ScriptException e) {
+                        throw CommandException.badArgument("path", "path: " + e.getMessage());
+                    } catch (IllegalStateException e) {
+                        throw CommandException.conflict(e.getMessage());
+                    }
+                });
+        commands.register(CommandSpec.builder("script", "reload")
+                .help("reloads a loaded script now; if the new version does not load, the old one keeps serving")
+                .argument("path", "the script file, as loaded")
+                .changesState()
+                .build(), request -> {
+                    Path file = Path.of(request.get("path"));
+                    try {
+                        return CommandResult.table(List.of(row(plugin.reload(file))));
+                    } catch (ScriptException e) {
+                        throw CommandException.badArgument("path", "path: " + e.getMessage()
+                                + " (the previous version keeps serving)");
+                    } catch (IllegalArgumentException e) {
+                        throw CommandException.notFound(e.getMessage());
+                    }
+                });
+        commands.register(CommandSpec.builder("script", "unload")
+                .help("unloads a script: its hooks are removed, calls in flight complete")
+                .argument("path", "the script file, as loaded")
+                .changesState()
+                .build(), request -> {
+                    try {
+                        return CommandResult.table(List.of(row(plugin.unload(Path.of(request.get("path"))))));
+                    } catch (IllegalArgumentException e) {
+                        throw CommandException.notFound(e.getMessage());
+                    }
+                });
+        commands.register(CommandSpec.builder("script", "show")
+                .help("every loaded script: version, Lua states, hooks, calls, errors, timeouts, average and p99 call time")
+                .build(), request -> {
+                    List<Map<String, Object>> rows = new ArrayList<>();
+                    plugin.show().forEach(s -> rows.add(row(s)));
+                    return CommandResult.table(rows);
+                });
+    }
+
+    private static Map<String, Object> row(ScriptStatus s) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("name", s.name());
+        row.put("file", s.file().toString());
+        row.put("version", s.version());
+        row.put("states", s.states());
+        row.put("hooks", String.join(",", s.hooks()));
+        row.put("calls", s.calls());
+        row.put("errors", s.errors());
+        row.put("timeouts", s.timeouts());
+        row.put("avg_us", s.averageMicros());
+        row.put("p99_us", s.p99Micros());
+        row.put("last_error", s.lastError() == null ? "" : s.lastError());
+        return row;
+    }
+}
