@@ -20,6 +20,15 @@ import java.util.function.Function;
  * Path file = ctx.config().get(PASSWORD_FILE);
  * }</pre>
  *
+ * <p>A name may hold one {@code <name>} segment, making it a pattern that any number of named
+ * entries match ({@code webhooks.<name>.endpoint} matches {@code webhooks.auth1.endpoint});
+ * read the configured entries with {@link PluginConfig#entries(ConfigKey)}:
+ *
+ * <pre>{@code
+ * static final ConfigKey<String> ENDPOINT = ConfigKey.string("webhooks.<name>.endpoint", null, "URL to POST to");
+ * Map<String, String> endpoints = ctx.config().entries(ENDPOINT);   // {"auth1" -> "http://..."}
+ * }</pre>
+ *
  * @param <T> the value type
  */
 public final class ConfigKey<T> {
@@ -29,6 +38,8 @@ public final class ConfigKey<T> {
     private final String doc;
     private final boolean live;
     private final Function<String, T> parser;
+
+    private static final String PLACEHOLDER = "<name>";
 
     private ConfigKey(String name, Class<T> type, T defaultValue, String doc, boolean live, Function<String, T> parser) {
         this.name = Objects.requireNonNull(name, "name");
@@ -67,6 +78,30 @@ public final class ConfigKey<T> {
     /** @return this key marked as changeable while running ({@code admin config set}) */
     public ConfigKey<T> live() {
         return new ConfigKey<>(name, type, defaultValue, doc, true, parser);
+    }
+
+    /** @return true when the name holds a {@code <name>} segment */
+    public boolean isPattern() {
+        return name.contains(PLACEHOLDER);
+    }
+
+    /**
+     * @return for a pattern, the entry name that {@code key} fills the placeholder with
+     *     ({@code webhooks.<name>.hook} and {@code webhooks.auth1.hook} give {@code auth1}); null
+     *     when {@code key} is not an entry of this pattern (or this key is no pattern)
+     */
+    public String entryOf(String key) {
+        int at = name.indexOf(PLACEHOLDER);
+        if (at < 0) {
+            return null;
+        }
+        String prefix = name.substring(0, at);
+        String suffix = name.substring(at + PLACEHOLDER.length());
+        if (key.length() <= prefix.length() + suffix.length() || !key.startsWith(prefix) || !key.endsWith(suffix)) {
+            return null;
+        }
+        String entry = key.substring(prefix.length(), key.length() - suffix.length());
+        return entry.indexOf('.') < 0 ? entry : null;
     }
 
     /** @return the full key, e.g. {@code acl.password_file} */

@@ -75,4 +75,16 @@ public interface PluginContext {
 
     /** @return the plugin's metrics */
     Metrics metrics();
+
+    /**
+     * A directory for the plugin's durable state, {@code <data_dir>/plugins/<name>}; it may not
+     * exist yet (create it before writing).
+     *
+     * <pre>{@code
+     * Path file = ctx.dataDir().resolve("registrations.json");
+     * }</pre>
+     */
+    default java.nio.file.Path dataDir() {
+        return java.nio.file.Path.of("data", "plugins", pluginName());
+    }
 }

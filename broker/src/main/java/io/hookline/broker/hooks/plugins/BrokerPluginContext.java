@@ -38,12 +38,13 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final PluginScheduler scheduler;
     private final Metrics metrics;
     private final System.Logger logger;
+    private final java.nio.file.Path dataDir;
     private final List<HandlerEntry<?>> registrations = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
                         PluginConfig config, PluginSettings.Overrides overrides, PluginScheduler scheduler,
-                        Metrics metrics) {
+                        Metrics metrics, java.nio.file.Path dataDir) {
         this.name = name;
         this.handle = handle;
         this.gateway = gateway;
@@ -52,12 +53,18 @@ final class BrokerPluginContext implements PluginContext, Clients {
         this.overrides = overrides;
         this.scheduler = scheduler;
         this.metrics = metrics;
+        this.dataDir = dataDir;
         this.logger = new Slf4jSystemLogger("hookline.plugin." + name);
     }
 
     @Override
     public String pluginName() {
         return name;
+    }
+
+    @Override
+    public java.nio.file.Path dataDir() {
+        return dataDir;
     }
 
     @Override

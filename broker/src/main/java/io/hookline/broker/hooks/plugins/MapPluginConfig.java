@@ -2,9 +2,12 @@ package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.ConfigKey;
 import io.hookline.api.PluginConfig;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 
 /**
  * A plugin's declared keys parsed from the broker's key/value map, all at once before start, so
@@ -14,6 +17,7 @@ final class MapPluginConfig implements PluginConfig {
     private final String plugin;
     private final Map<String, Object> values = new HashMap<>();
     private final Map<String, ConfigKey<?>> declared = new HashMap<>();
+    private final Map<String, SortedMap<String, Object>> patternValues = new HashMap<>();
 
     MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Map<String, String> config) {
         this.plugin = plugin;
@@ -23,6 +27,17 @@ final class MapPluginConfig implements PluginConfig {
                         + " outside its section " + plugin + ".*");
             }
             declared.put(key.name(), key);
+            if (key.isPattern()) {
+                TreeMap<String, Object> entries = new TreeMap<>();
+                for (Map.Entry<String, String> c : config.entrySet()) {
+                    String entry = key.entryOf(c.getKey());
+                    if (entry != null) {
+                        entries.put(entry, key.parse(c.getValue()));
+                    }
+                }
+                patternValues.put(key.name(), Collections.unmodifiableSortedMap(entries));
+                continue;
+            }
             String raw = config.get(key.name());
             Object value = raw == null ? key.defaultValue() : key.parse(raw);
             if (value != null) {
@@ -36,6 +51,22 @@ final class MapPluginConfig implements PluginConfig {
         if (declared.get(key.name()) == null) {
             throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
         }
+        if (key.isPattern()) {
+            throw new IllegalArgumentException(key.name() + " is a pattern key: read it with entries()");
+        }
         return key.type().cast(values.get(key.name()));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T> SortedMap<String, T> entries(ConfigKey<T> key) {
+        if (declared.get(key.name()) == null) {
+            throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
+        }
+        SortedMap<String, Object> entries = patternValues.get(key.name());
+        if (entries == null) {
+            throw new IllegalArgumentException(key.name() + " is not a pattern key: read it with get()");
+        }
+        return (SortedMap<String, T>) entries;
     }
 }

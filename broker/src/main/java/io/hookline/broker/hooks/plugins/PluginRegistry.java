@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -130,7 +131,7 @@ public final class PluginRegistry implements AutoCloseable {
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
                 ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
-                        metrics.scoped("hookline_plugin_" + name + "_"));
+                        metrics.scoped("hookline_plugin_" + name + "_"), dataDir(name));
                 e.plugin.start(ctx);
                 e.context = ctx;
                 e.handle = handle;
@@ -184,6 +185,23 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
+
+    /** {@code <data_dir>/plugins/<name>}: where a plugin keeps durable state. */
+    private java.nio.file.Path dataDir(String name) {
+        String dir = config.get(io.hookline.broker.config.CoreConfig.DATA_DIR.name());
+        java.nio.file.Path base = dir == null || dir.isBlank()
+                ? io.hookline.broker.config.CoreConfig.DATA_DIR.defaultValue() : java.nio.file.Path.of(dir.trim());
+        return base.resolve("plugins").resolve(name);
+    }
+
+    /**
+     * @return the plugin instance called {@code name}, whatever its state: for management
+     *     commands and tests that use a plugin's own Java API
+     */
+    public synchronized Optional<Plugin> instance(String name) {
+        Entry e = plugins.get(name);
+        return Optional.ofNullable(e == null ? null : e.plugin);
+    }
 
     /** @return every plugin with its state */
     public synchronized List<Status> list() {
