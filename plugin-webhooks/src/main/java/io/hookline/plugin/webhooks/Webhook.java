@@ -242,12 +242,22 @@ final class Webhook {
         }
     }
 
+    /**
+     * Counts a failed call; the hook engine logs it (hook, plugin, client, policy) with this
+     * message, which names the endpoint and what went wrong.
+     */
     private CompletionException failure(HookInput in, Throwable cause) {
         count(cause);
-        String why = message(cause);
-        LOG.warn("webhook {} -> {} failed for client {}: {}; on_error={}", hook.name(), spec.endpoint(),
-                in.client().clientId(), why, spec.onError() == null ? "default" : spec.onError().name().toLowerCase());
-        return new CompletionException(new IllegalStateException("webhook " + spec.endpoint() + ": " + why, null));
+        return new CompletionException(new WebhookFailure("webhook " + spec.endpoint() + ": " + message(cause)));
+    }
+
+    /** A failed call: the message says it all, a stack trace would only add noise to the log. */
+    static final class WebhookFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WebhookFailure(String message) {
+            super(message, null, false, false);
+        }
     }
 
     private void count(Throwable err) {

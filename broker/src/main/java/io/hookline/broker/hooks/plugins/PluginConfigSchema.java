@@ -62,7 +62,8 @@ public final class PluginConfigSchema {
 
             @Override
             public String format(Object value) {
-                return String.valueOf(value);
+                // must read back through the plugin key's parser: a Duration's toString() does not
+                return value instanceof java.time.Duration d ? d.toMillis() + "ms" : String.valueOf(value);
             }
 
             @Override
