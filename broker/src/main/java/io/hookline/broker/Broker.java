@@ -264,6 +264,16 @@ public final class Broker implements AutoCloseable {
         return metrics;
     }
 
+    /** Plugins' own metrics ({@code hookline_plugin_<name>_...}), exported by {@code /metrics}. */
+    public MetricRegistry pluginMetrics() {
+        return hookMetrics;
+    }
+
+    /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
     public SubscriptionTrie subscriptions() {
         return subscriptions;
     }

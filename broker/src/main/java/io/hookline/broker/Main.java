@@ -59,6 +59,9 @@ public final class Main {
         Config config;
         try {
             config = Config.load(configFile, Broker.configSchema(discovery), System.getenv());
+        } catch (IllegalArgumentException e) {
+            fail(2, "a plugin declares an invalid configuration key: " + e.getMessage());
+            return;
         } catch (ConfigException e) {
             fail(2, "invalid configuration:\n" + e.getMessage());
             return;

@@ -106,10 +106,19 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             }
             return;
         }
-        ScheduledFuture<?> timer = engine.timer().schedule(
-                () -> resume(token, e, index, null, null, true, t0), e.timeoutNanos, TimeUnit.NANOSECONDS);
+        // the call leaves the plugin's in-flight count once: when it answers or when it times out
+        // (a call that never answers must not hold up disabling the plugin)
+        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> timer = engine.timer().schedule(() -> {
+            if (left.compareAndSet(false, true)) {
+                e.plugin.exit();
+            }
+            resume(token, e, index, null, null, true, t0);
+        }, e.timeoutNanos, TimeUnit.NANOSECONDS);
         stage.whenComplete((answer, failure) -> {
-            e.plugin.exit();
+            if (left.compareAndSet(false, true)) {
+                e.plugin.exit();
+            }
             timer.cancel(false);
             resume(token, e, index, answer, HookEngine.unwrap(failure), false, t0);
         });

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The broker's own counters, read by $SYS and (later) the metrics endpoint.
+ * The broker's own counters, read by $SYS and {@code /metrics} ({@link BrokerMeters}).
  * Thread-safe: LongAdders, written from every event loop without contention.
  */
 public final class BrokerMetrics {
@@ -45,6 +45,8 @@ public final class BrokerMetrics {
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
     private final LongAdder[] messagesIn = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder[] messagesOut = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] payloadIn = {new LongAdder(), new LongAdder(), new LongAdder()};
+    private final LongAdder[] payloadOut = {new LongAdder(), new LongAdder(), new LongAdder()};
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
@@ -72,12 +74,26 @@ public final class BrokerMetrics {
         return map;
     }
 
-    public void messageIn(int qos) {
+    /** A PUBLISH accepted from a client at {@code qos}, with a payload of {@code payloadBytes}. */
+    public void messageIn(int qos, int payloadBytes) {
         messagesIn[qos].increment();
+        payloadIn[qos].add(payloadBytes);
     }
 
-    public void messageOut(int qos) {
+    /** A PUBLISH written to a client at {@code qos}, with a payload of {@code payloadBytes}. */
+    public void messageOut(int qos, int payloadBytes) {
         messagesOut[qos].increment();
+        payloadOut[qos].add(payloadBytes);
+    }
+
+    /** Payload bytes of the PUBLISHes received at {@code qos}. */
+    public long payloadBytesIn(int qos) {
+        return payloadIn[qos].sum();
+    }
+
+    /** Payload bytes of the PUBLISHes sent at {@code qos}. */
+    public long payloadBytesOut(int qos) {
+        return payloadOut[qos].sum();
     }
 
     public long messagesIn(int qos) {

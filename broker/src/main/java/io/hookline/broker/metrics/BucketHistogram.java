@@ -20,8 +20,14 @@ public final class BucketHistogram implements Histogram, Timer {
     private final long[] bounds;
     private final LongAdder[] buckets;
     private final LongAdder sum = new LongAdder();
+    private final boolean nanos;
 
     public BucketHistogram(long[] bounds) {
+        this(bounds, false);
+    }
+
+    private BucketHistogram(long[] bounds, boolean nanos) {
+        this.nanos = nanos;
         this.bounds = bounds.clone();
         this.buckets = new LongAdder[bounds.length + 1];
         for (int i = 0; i < buckets.length; i++) {
@@ -31,7 +37,36 @@ public final class BucketHistogram implements Histogram, Timer {
 
     /** @return a histogram for latencies in nanoseconds */
     public static BucketHistogram latency() {
-        return new BucketHistogram(LATENCY_BOUNDS_NANOS);
+        return new BucketHistogram(LATENCY_BOUNDS_NANOS, true);
+    }
+
+    /** @return true when the values are latencies in nanoseconds (exported in seconds) */
+    public boolean isLatency() {
+        return nanos;
+    }
+
+    /**
+     * @return the upper bound of the bucket holding the {@code q} quantile (0 &lt; q &le; 1), -1 when
+     *     nothing was recorded, {@link Long#MAX_VALUE} when it lies above the last bound
+     */
+    public long quantileUpperBound(double q) {
+        long[] counts = bucketCounts();
+        long total = 0;
+        for (long c : counts) {
+            total += c;
+        }
+        if (total == 0) {
+            return -1;
+        }
+        long rank = (long) Math.ceil(q * total);
+        long seen = 0;
+        for (int i = 0; i < counts.length; i++) {
+            seen += counts[i];
+            if (seen >= rank) {
+                return i < bounds.length ? bounds[i] : Long.MAX_VALUE;
+            }
+        }
+        return Long.MAX_VALUE;
     }
 
     @Override

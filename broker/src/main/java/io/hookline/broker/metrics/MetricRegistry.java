@@ -56,6 +56,11 @@ public final class MetricRegistry {
         return out;
     }
 
+    /** @return the gauges by name, sorted, unread (a reader may guard against a failing one) */
+    public Map<String, LongSupplier> gauges() {
+        return new TreeMap<>(gauges);
+    }
+
     /** @return histograms by name, sorted */
     public Map<String, BucketHistogram> histograms() {
         return new TreeMap<>(histograms);

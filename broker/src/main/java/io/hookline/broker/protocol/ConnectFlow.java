@@ -142,13 +142,16 @@ final class ConnectFlow {
             }
             if (verdict instanceof EnhancedAuthVerdict.Continue more) {
                 c.authMethod = method;
-                c.pendingAuth = request;
+                if (!reauthentication) {
+                    c.pendingAuth = request;
+                }
                 c.ctx.writeAndFlush(Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
                         withMethod(more.properties(), method)));
             } else if (verdict instanceof EnhancedAuthVerdict.Success ok) {
                 c.authMethod = method;
                 c.pendingAuth = null;
                 if (reauthentication) {
+                    c.reauthenticating = false;
                     c.ctx.writeAndFlush(Packets.auth(ReasonCodes.SUCCESS, withMethod(
                             ok.modifiers().get(Modifier.PROPERTIES).orElse(io.hookline.api.mqtt.Properties.EMPTY), method)));
                 } else {
@@ -165,20 +168,32 @@ final class ConnectFlow {
         });
     }
 
-    /** An AUTH packet from the client: the next step of a CONNECT's exchange, or a re-authentication. */
+    /** An AUTH packet from the client: the next step of a CONNECT's exchange, or of a re-authentication. */
     static void auth(MqttConnection c, MqttMessage m) {
         MqttReasonCodeAndPropertiesVariableHeader v = (MqttReasonCodeAndPropertiesVariableHeader) m.variableHeader();
         String method = Props.string(v.properties(), MqttPropertyType.AUTHENTICATION_METHOD);
         byte[] data = Props.binary(v.properties(), MqttPropertyType.AUTHENTICATION_DATA);
-        boolean reauth = c.state == MqttConnection.State.CONNECTED;
-        Request pending = c.pendingAuth;
-        if (method == null || c.authMethod == null || !method.equals(c.authMethod)
-                || (!reauth && (pending == null || v.reasonCode() != ReasonCodes.CONTINUE_AUTHENTICATION))
-                || (reauth && v.reasonCode() != ReasonCodes.REAUTHENTICATE && pending == null)) {
-            c.protocolError("AUTH out of place or with another authentication method");
+        byte reason = v.reasonCode();
+        if (method == null || c.authMethod == null || !method.equals(c.authMethod)) {
+            c.protocolError("AUTH without the authentication method of the CONNECT");
             return;
         }
-        authenticate(c, pending, data, reauth && pending == null);
+        if (c.state == MqttConnection.State.CONNECTED) {
+            // 0x19 starts a re-authentication; 0x18 continues the one under way (MQTT 5 §4.12.1)
+            if (reason == ReasonCodes.REAUTHENTICATE && !c.reauthenticating
+                    || reason == ReasonCodes.CONTINUE_AUTHENTICATION && c.reauthenticating) {
+                c.reauthenticating = true;
+                authenticate(c, null, data, true);
+            } else {
+                c.protocolError("AUTH 0x" + Integer.toHexString(reason & 0xFF) + " out of place");
+            }
+            return;
+        }
+        if (c.pendingAuth == null || reason != ReasonCodes.CONTINUE_AUTHENTICATION) {
+            c.protocolError("AUTH out of place during CONNECT");
+            return;
+        }
+        authenticate(c, c.pendingAuth, data, false);
     }
 
     private static io.hookline.api.mqtt.Properties withMethod(io.hookline.api.mqtt.Properties p, String method) {
@@ -380,7 +395,7 @@ final class ConnectFlow {
             will = new Will(mounted, r.will().delaySeconds());
         }
         boolean cleanStart = mods.get(Modifier.CLEAN_SESSION).orElse(header.isCleanSession());
-        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = (int) Math.min(n, 65535));
+        applyLimits(c, s, mods);
         boolean assigned = r.assigned() || !clientId.equals(r.clientId()) && version == 5;
 
         int keepAlive = header.keepAliveTimeSeconds();
@@ -420,12 +435,19 @@ final class ConnectFlow {
         c.session = attached.session();
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
-        if (version == 5 && s.topicAliasMaximum() > 0) {
-            c.inboundAliases = new String[s.topicAliasMaximum() + 1];
+        int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);
+        if (version == 5 && aliases > 0) {
+            c.inboundAliases = new String[aliases + 1];
         }
+        c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
+        mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
+                c.lifetimeTask = c.ctx.executor().schedule(
+                        () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
+                        sec, TimeUnit.SECONDS));
 
         MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
-                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null) : null;
+                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, c.receiveMaximum, aliases) : null;
         if (ack != null) {
             HookInputs.nettyProperties(accepted.connackProperties(), ack);
             if (c.authMethod != null) {
@@ -439,7 +461,7 @@ final class ConnectFlow {
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive",
                     new IdleStateHandler(timeoutMillis, 0, 0, TimeUnit.MILLISECONDS));
         }
-        long retry = s.retryIntervalMillis();
+        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
         if (version != 5 && retry > 0) {
             c.retryTask = c.ctx.executor().scheduleAtFixedRate(
                     () -> c.session.retryOlderThan(c, TimeUnit.MILLISECONDS.toNanos(retry)),
@@ -453,6 +475,9 @@ final class ConnectFlow {
             InetSocketAddress peer = c.peerAddress();
             hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
                     peer == null ? 0 : peer.getPort(), r.hookProperties()));
+        }
+        if (attached.sessionPresent()) {
+            c.broker.sessions().wakeup(c.session);   // VerneMQ's order: CONNACK, on_register, on_client_wakeup
         }
         c.session.resume(c);
     }
@@ -493,6 +518,29 @@ final class ConnectFlow {
         return new Will(message, delay);
     }
 
+    /** Modifiers of auth_on_register the core does not apply yet: warned about once each. */
+    private static final List<Modifier<?>> NOT_APPLIED = List.of(Modifier.UPGRADE_QOS, Modifier.MAX_MESSAGE_RATE,
+            Modifier.SHARED_SUBSCRIPTION_POLICY);
+    private static final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers). */
+    private static void applyLimits(MqttConnection c, ProtocolSettings s, Modifiers mods) {
+        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = toInt(Math.min(n, 65535)));
+        c.receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()),
+                65535)));
+        mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).ifPresent(n -> c.maxPayloadSize = toInt(n));
+        for (Modifier<?> m : NOT_APPLIED) {
+            if (mods.get(m).isPresent() && warned.add(m.name())) {
+                MqttConnection.log.warn("auth_on_register modifier '{}' is accepted but not applied by this version "
+                        + "(first seen for {})", m.name(), c.who());
+            }
+        }
+    }
+
+    private static int toInt(long n) {
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, n));
+    }
+
     private static void malformed(MqttConnection c, String why) throws Refused {
         c.broker.metrics().count(Counter.MALFORMED_PACKETS);
         if (c.version == 5) {
@@ -511,7 +559,7 @@ final class ConnectFlow {
     }
 
     private static MqttProperties connackProperties(ProtocolSettings s, String assignedId, Long expiry,
-                                                    Integer serverKeepAlive) {
+                                                    Integer serverKeepAlive, int receiveMaximum, int topicAliases) {
         MqttProperties p = new MqttProperties();
         if (assignedId != null) {
             p.add(new MqttProperties.StringProperty(MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), assignedId));
@@ -523,8 +571,8 @@ final class ConnectFlow {
         if (serverKeepAlive != null) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.SERVER_KEEP_ALIVE.value(), serverKeepAlive));
         }
-        if (s.receiveMaximum() != 65535) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), s.receiveMaximum()));
+        if (receiveMaximum != 65535) {
+            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.RECEIVE_MAXIMUM.value(), receiveMaximum));
         }
         if (s.maxQos() < 2) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_QOS.value(), s.maxQos()));
@@ -536,8 +584,8 @@ final class ConnectFlow {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
                     s.maxPacketSizeAnnounced()));
         }
-        if (s.topicAliasMaximum() > 0) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), s.topicAliasMaximum()));
+        if (topicAliases > 0) {
+            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), topicAliases));
         }
         if (!s.wildcardSubscriptionAvailable()) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.WILDCARD_SUBSCRIPTION_AVAILABLE.value(), 0));

@@ -21,12 +21,18 @@ final class InboundOrder {
 
     private final Channel channel;
     private final int window;
+    private final Runnable flush;
     private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
     private boolean paused;
 
-    InboundOrder(Channel channel, int window) {
+    /**
+     * @param flush asks for a flush after effects applied outside a read (their writes would
+     *              otherwise wait for the client's next packet)
+     */
+    InboundOrder(Channel channel, int window, Runnable flush) {
         this.channel = channel;
         this.window = Math.max(1, window);
+        this.flush = flush;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
@@ -107,6 +113,7 @@ final class InboundOrder {
             error = e;
             done = true;
             drain();
+            flush.run();
         }
 
         void apply() {

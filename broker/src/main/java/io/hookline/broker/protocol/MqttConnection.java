@@ -79,8 +79,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
     String authMethod;
     ConnectFlow.Request pendingAuth;
+    boolean reauthenticating;
     /** max_inflight_messages from auth_on_register, or -1. */
     int maxInflightOverride = -1;
+    /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */
+    int receiveMaximum = 65535;
+    /** Largest PUBLISH payload this client may send (auth_on_register's max_message_size), or MAX_VALUE. */
+    int maxPayloadSize = Integer.MAX_VALUE;
+    /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
+    ScheduledFuture<?> lifetimeTask;
 
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
@@ -134,8 +141,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        order = new InboundOrder(ctx.channel(), PIPELINE);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE);
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -229,6 +236,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (retryTask != null) {
             retryTask.cancel(false);
+        }
+        if (lifetimeTask != null) {
+            lifetimeTask.cancel(false);
         }
         broker.metrics().connections().decrementAndGet();
         if (session != null) {
@@ -432,7 +442,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
-        broker.metrics().messageOut(delivery.qos());
+        broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 
     @Override

@@ -86,10 +86,15 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= s.receiveMaximum()
+        if (content(m) > c.maxPayloadSize) {
+            c.broker.metrics().count(Counter.LIMIT_MESSAGE_SIZE);
+            c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
+            return;
+        }
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= c.receiveMaximum
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + s.receiveMaximum()
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + c.receiveMaximum
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
@@ -107,7 +112,7 @@ final class PublishFlow {
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(content);
-        c.broker.metrics().messageIn(qos);
+        c.broker.metrics().messageIn(qos, payload.length);
         Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.clientId);
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
@@ -129,6 +134,10 @@ final class PublishFlow {
         } else {
             c.order.then(() -> accepted(c, message, qos, packetId));
         }
+    }
+
+    private static int content(MqttPublishMessage m) {
+        return m.content().readableBytes();
     }
 
     /** Applies auth_on_publish's verdict, in arrival order. */

@@ -36,6 +36,7 @@ public final class ReasonCodes {
     public static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
     public static final byte SERVER_SHUTTING_DOWN = (byte) 0x8B;
     public static final byte ADMINISTRATIVE_ACTION = (byte) 0x98;
+    public static final byte MAXIMUM_CONNECT_TIME = (byte) 0xA0;
     public static final byte SHARED_SUBSCRIPTIONS_NOT_SUPPORTED = (byte) 0x9E;
     public static final byte SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED = (byte) 0xA1;
     public static final byte WILDCARD_SUBSCRIPTIONS_NOT_SUPPORTED = (byte) 0xA2;

@@ -147,7 +147,7 @@ final class SubscribeFlow {
             }
             TopicSubscription t = decided.get(next++);
             if (t.isRefused()) {
-                codes[i] = v5 ? t.qos() : V3_FAILURE;
+                codes[i] = v5 ? subackRefusal(t.qos()) : V3_FAILURE;
                 granted.add(t);
                 continue;
             }
@@ -188,6 +188,14 @@ final class SubscribeFlow {
         if (!granted.isEmpty() && hooks.wants(hook)) {
             hooks.notify(hook, new SubscribeInput(c.hookSession.client(), granted, props));
         }
+    }
+
+    /** A hook's refusal as a SUBACK reason code; one SUBACK cannot carry (0x8A, say) becomes 0x87. */
+    private static int subackRefusal(int code) {
+        return switch (code) {
+            case 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2 -> code;
+            default -> ReasonCodes.NOT_AUTHORIZED & 0xFF;
+        };
     }
 
     /** -1 when the filter may be subscribed to, else the failure code for the SUBACK. */

@@ -38,6 +38,9 @@ public final class Session implements Recipient {
     private int protocolVersion;
     private String username;
     private String mountpoint = "";
+    private int maxOnlineOverride = UNSET;     // from auth_on_register's modifiers
+    private int maxOfflineOverride = UNSET;
+    private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final MessageQueue queue = new MemoryMessageQueue();
@@ -79,6 +82,20 @@ public final class Session implements Recipient {
     /** The mountpoint of the latest connection's listener ("" for none). */
     public synchronized String mountpoint() {
         return mountpoint;
+    }
+
+    /** Queue limits a registration hook set for this session (null: the broker's setting). */
+    public synchronized void queueLimits(Integer maxOnline, Integer maxOffline) {
+        maxOnlineOverride = maxOnline == null ? UNSET : maxOnline;
+        maxOfflineOverride = maxOffline == null ? UNSET : maxOffline;
+    }
+
+    private int maxOnline() {
+        return maxOnlineOverride != UNSET ? maxOnlineOverride : registry.settings().maxOnlineMessages();
+    }
+
+    private int maxOffline() {
+        return maxOfflineOverride != UNSET ? maxOfflineOverride : registry.settings().maxOfflineMessages();
     }
 
     /** Who the attached connection is: set once its CONNECT is accepted. */
@@ -185,8 +202,7 @@ public final class Session implements Recipient {
     }
 
     private void queueOffline(Delivery delivery) {
-        ProtocolSettings settings = registry.settings();
-        int max = settings.maxOfflineMessages();
+        int max = maxOffline();
         if (max == 0) {
             drop(delivery.message(), DropReason.QUEUE_FULL);
             return;
@@ -204,7 +220,7 @@ public final class Session implements Recipient {
      * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
      */
     synchronized void trimToOfflineLimit() {
-        int max = registry.settings().maxOfflineMessages();
+        int max = maxOffline();
         while (max >= 0 && queue.size() > max) {
             drop(queue.poll().message(), DropReason.QUEUE_FULL);
         }
@@ -235,7 +251,7 @@ public final class Session implements Recipient {
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 send(from, delivery, System.nanoTime());
             } else {
-                int max = registry.settings().maxOnlineMessages();
+                int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
                     drop(delivery.message(), DropReason.QUEUE_FULL);
                 } else {

@@ -124,9 +124,6 @@ public final class SessionRegistry implements RecipientDirectory {
         if (result[0].displaced() != null) {
             metrics.count(Counter.SESSION_TAKEOVERS);
         }
-        if (result[0].sessionPresent()) {
-            events.clientWakeup(result[0].session());
-        }
         return result[0];
     }
 
@@ -208,6 +205,11 @@ public final class SessionRegistry implements RecipientDirectory {
             }
             events.sessionExpired(session);
         }
+    }
+
+    /** Raises on_client_wakeup: a resumed session got its connection (after CONNACK and on_register). */
+    public void wakeup(Session session) {
+        events.clientWakeup(session);
     }
 
     /** Raises on_topic_unsubscribed for filters a client removed. */

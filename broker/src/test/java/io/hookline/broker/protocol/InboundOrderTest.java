@@ -19,10 +19,11 @@ class InboundOrderTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
     private final List<String> applied = new ArrayList<>();
+    private int flushes;
 
     @Test
     void decisionsCompletingOutOfOrderAreAppliedInArrivalOrder() {
-        InboundOrder order = new InboundOrder(channel, 16);
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         CompletableFuture<String> first = new CompletableFuture<>();
         CompletableFuture<String> second = new CompletableFuture<>();
         order.then(first, (v, e) -> applied.add(v));
@@ -32,6 +33,7 @@ class InboundOrderTest {
         assertEquals(List.of(), applied, "b waits for a");
         first.complete("a");
         assertEquals(List.of("a", "b", "disconnect"), applied);
+        assertTrue(flushes > 0, "effects applied outside a read ask for a flush");
         assertEquals(0, order.pendingCount());
     }
 
@@ -47,7 +49,7 @@ class InboundOrderTest {
 
     @Test
     void decidedStepWithNothingPendingIsAppliedAtOnce() {
-        InboundOrder order = new InboundOrder(channel, 16);
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         order.then(CompletableFuture.completedFuture("now"), (v, e) -> applied.add(v));
         order.then(() -> applied.add("next"));
         assertEquals(List.of("now", "next"), applied);
@@ -55,7 +57,7 @@ class InboundOrderTest {
 
     @Test
     void failuresReachTheApplierInOrder() {
-        InboundOrder order = new InboundOrder(channel, 16);
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         CompletableFuture<String> failing = new CompletableFuture<>();
         order.then(failing, (v, e) -> applied.add(e == null ? v : "error:" + e.getMessage()));
         failing.completeExceptionally(new IllegalStateException("timeout"));
@@ -64,7 +66,7 @@ class InboundOrderTest {
 
     @Test
     void readingPausesAtTheWindowAndResumesWhenTheOldestIsApplied() {
-        InboundOrder order = new InboundOrder(channel, 2);
+        InboundOrder order = new InboundOrder(channel, 2, () -> flushes++);
         CompletableFuture<String> a = new CompletableFuture<>();
         CompletableFuture<String> b = new CompletableFuture<>();
         order.then(a, (v, e) -> applied.add(v));
@@ -85,7 +87,7 @@ class InboundOrderTest {
             group.register(local).sync();
             CompletableFuture<Thread> appliedOn = new CompletableFuture<>();
             CompletableFuture<String> decision = new CompletableFuture<>();
-            local.eventLoop().submit(() -> new InboundOrder(local, 16)
+            local.eventLoop().submit(() -> new InboundOrder(local, 16, () -> { })
                     .then(decision, (v, e) -> appliedOn.complete(Thread.currentThread()))).sync();
             Thread completer = new Thread(() -> decision.complete("x"));
             completer.start();

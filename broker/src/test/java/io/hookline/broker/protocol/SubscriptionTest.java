@@ -12,9 +12,9 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawSocketClient;
-import io.hookline.broker.testsupport.RawSocketClient.Connect;
-import io.hookline.broker.testsupport.RawSocketClient.Packet;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -69,14 +69,14 @@ class SubscriptionTest {
     @ValueSource(ints = {4, 5})
     void subackHasOneResultPerFilterWithAFailureForTheInvalidOne(int version) throws Exception {
         broker = TestBroker.start();
-        try (RawSocketClient raw = RawSocketClient.connect(broker, new Connect(version, "mixed"))) {
-            raw.send(RawSocketClient.subscribe(version, 7,
+        try (RawClient raw = RawClient.connected(broker, new Connect(version, "mixed"))) {
+            raw.send(RawClient.subscribe(version, 7,
                     List.of("ok/+", "bad/#/filter", "fine/#", "x+y/z", "$share/g", "$share/g/ok", "$share//t"),
                     List.of(1, 0, 2, 1, 1, 1, 1)));
             Packet suback = raw.read();
             assertEquals(9, suback.type(), "SUBACK");
             int failure = version == 5 ? 0x8F : 0x80;
-            assertEquals(List.of(1, failure, 2, failure, failure, 1, failure), RawSocketClient.subackCodes(version, suback));
+            assertEquals(List.of(1, failure, 2, failure, failure, 1, failure), suback.codes());
             assertEquals(3, broker.broker().subscriptions().size(), "only the valid filters were subscribed");
         }
     }
@@ -107,8 +107,8 @@ class SubscriptionTest {
     @Test
     void noLocalOnASharedSubscriptionIsAProtocolError() throws Exception {
         broker = TestBroker.start();
-        try (RawSocketClient raw = RawSocketClient.connect(broker, new Connect(5, "selfish"))) {
-            raw.send(RawSocketClient.subscribe(5, 1, List.of("$share/g/t"), List.of(0x04 | 1)));  // no local
+        try (RawClient raw = RawClient.connected(broker, new Connect(5, "selfish"))) {
+            raw.send(RawClient.subscribe(5, 1, List.of("$share/g/t"), List.of(0x04 | 1)));  // no local
             Packet answer = raw.read();
             assertEquals(14, answer.type(), "DISCONNECT");
             assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");

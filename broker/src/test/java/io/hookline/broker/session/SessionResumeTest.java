@@ -6,9 +6,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawSocketClient;
-import io.hookline.broker.testsupport.RawSocketClient.Connect;
-import io.hookline.broker.testsupport.RawSocketClient.Packet;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.client.mqttv3.MqttCallback;
@@ -198,8 +199,8 @@ class SessionResumeTest {
     void outgoingQos2AwaitingPubcompResendsPubrelNotThePublishOnReconnect() throws Exception {
         broker = TestBroker.start();
         Connect connect = new Connect(5, "q2out").cleanStart(false).sessionExpiry(60);
-        RawSocketClient raw = RawSocketClient.connect(broker, connect);
-        raw.send(RawSocketClient.subscribe(5, 1, List.of("q2"), List.of(2)));
+        RawClient raw = RawClient.connected(broker, connect);
+        raw.send(RawClient.subscribe(5, 1, "q2", 2));
         assertEquals(9, raw.read().type(), "SUBACK");
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         try {
@@ -207,18 +208,18 @@ class SessionResumeTest {
             Packet publish = raw.read();
             assertEquals(3, publish.type(), "PUBLISH");
             assertEquals(2, publish.flags() >> 1 & 3, "QoS 2");
-            int id = RawSocketClient.packetId(publish);
-            raw.send(RawSocketClient.ack(5, id));    // PUBREC
+            int id = publish.packetId();
+            raw.send(RawClient.ack(RawClient.PUBREC, id));
             Packet pubrel = raw.read();
             assertEquals(6, pubrel.type(), "PUBREL");
             raw.abort();                              // gone before PUBCOMP
             awaitOffline("q2out");
 
-            try (RawSocketClient again = RawSocketClient.connect(broker, connect)) {
+            try (RawClient again = RawClient.connected(broker, connect)) {
                 Packet resent = again.read();
                 assertEquals(6, resent.type(), "PUBREL again, not the PUBLISH");
-                assertEquals(id, RawSocketClient.packetId(resent));
-                again.send(RawSocketClient.ack(7, id));  // PUBCOMP
+                assertEquals(id, resent.packetId());
+                again.send(RawClient.ack(RawClient.PUBCOMP, id));
                 await().atMost(Duration.ofSeconds(5)).until(() -> session("q2out").inflightSize() == 0);
             }
         } finally {
@@ -234,21 +235,21 @@ class SessionResumeTest {
         try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("in2").qos(MqttQos.EXACTLY_ONCE).send();
             Connect connect = new Connect(version, "q2in").cleanStart(false).sessionExpiry(60);
-            RawSocketClient raw = RawSocketClient.connect(broker, connect);
-            raw.send(RawSocketClient.publish(version, "in2", 2, false, 5, "exactly once"));
+            RawClient raw = RawClient.connected(broker, connect);
+            raw.send(RawClient.publish(version, "in2", 2, 5, bytes("exactly once")));
             Packet pubrec = raw.read();
             assertEquals(5, pubrec.type(), "PUBREC");
-            assertEquals(5, RawSocketClient.packetId(pubrec));
+            assertEquals(5, pubrec.packetId());
             raw.abort();                              // gone before PUBREL
             awaitOffline("q2in");
 
-            try (RawSocketClient again = RawSocketClient.connect(broker, connect)) {
-                again.send(RawSocketClient.publish(version, "in2", 2, true, 5, "exactly once"));
+            try (RawClient again = RawClient.connected(broker, connect)) {
+                again.send(RawClient.publish(version, 0x08 | 2 << 1, "in2", 5, new Bytes(), bytes("exactly once")));  // DUP
                 assertEquals(5, again.read().type(), "PUBREC for the resent PUBLISH");
-                again.send(RawSocketClient.ack(6, 5));  // PUBREL
+                again.send(RawClient.ack(RawClient.PUBREL, 5));
                 Packet pubcomp = again.read();
                 assertEquals(7, pubcomp.type(), "PUBCOMP");
-                assertEquals(5, RawSocketClient.packetId(pubcomp));
+                assertEquals(5, pubcomp.packetId());
             }
             assertEquals("exactly once", text(next(publishes).getPayloadAsBytes()));
             nothing(publishes);

@@ -9,10 +9,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawSocketClient;
-import io.hookline.broker.testsupport.RawSocketClient.Connect;
-import io.hookline.broker.testsupport.RawSocketClient.Packet;
-import io.hookline.broker.testsupport.RawSocketClient.Properties;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -65,7 +65,7 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenAnMqtt311ConnectionDropsWithoutDisconnect() throws Exception {
-        RawSocketClient raw = RawSocketClient.connect(broker, new Connect(4, "crash3").will("will/crash3", "gone", 1, false));
+        RawClient raw = RawClient.connected(broker, new Connect(4, "crash3").will("will/crash3", bytes("gone"), 1, false));
         raw.abort();
         Mqtt5Publish will = next(wills);
         assertEquals("will/crash3", will.getTopic().toString());
@@ -76,7 +76,7 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenAnMqtt5ConnectionDropsWithoutDisconnect() throws Exception {
-        RawSocketClient raw = RawSocketClient.connect(broker, new Connect(5, "crash5").will("will/crash5", "gone", 2, false));
+        RawClient raw = RawClient.connected(broker, new Connect(5, "crash5").will("will/crash5", bytes("gone"), 2, false));
         raw.abort();
         Mqtt5Publish will = next(wills);
         assertEquals("will/crash5", will.getTopic().toString());
@@ -107,9 +107,9 @@ class WillTest {
 
     @Test
     void willWithADelayIsPublishedAfterTheDelay() throws Exception {
-        Connect connect = new Connect(5, "delayed").sessionExpiry(30).will("will/delayed", "late", 1, false);
-        connect.willProperties().u32(0x18, 1);  // Will Delay Interval 1 s
-        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        Connect connect = new Connect(5, "delayed").sessionExpiry(30).will("will/delayed", bytes("late"), 1, false);
+        connect.willProperties(new Bytes().u8(0x18).u32(1));  // Will Delay Interval 1 s
+        RawClient raw = RawClient.connected(broker, connect);
         long closedAt = System.nanoTime();
         raw.abort();
         Mqtt5Publish will = next(wills);
@@ -121,9 +121,9 @@ class WillTest {
 
     @Test
     void willIsNotPublishedWhenTheClientReconnectsWithinTheDelay() throws Exception {
-        Connect connect = new Connect(5, "back").sessionExpiry(30).will("will/back", "should not be seen", 1, false);
-        connect.willProperties().u32(0x18, 1);
-        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        Connect connect = new Connect(5, "back").sessionExpiry(30).will("will/back", bytes("should not be seen"), 1, false);
+        connect.willProperties(new Bytes().u8(0x18).u32(1));
+        RawClient raw = RawClient.connected(broker, connect);
         raw.abort();
         Mqtt5BlockingClient again = v5(broker, "back").toBlocking();
         assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(30).send().isSessionPresent());
@@ -137,9 +137,9 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenTheSessionExpiresBeforeTheWillDelay() throws Exception {
-        Connect connect = new Connect(5, "short").sessionExpiry(1).will("will/short", "session ended", 1, false);
-        connect.willProperties().u32(0x18, 60);
-        RawSocketClient raw = RawSocketClient.connect(broker, connect);
+        Connect connect = new Connect(5, "short").sessionExpiry(1).will("will/short", bytes("session ended"), 1, false);
+        connect.willProperties(new Bytes().u8(0x18).u32(60));
+        RawClient raw = RawClient.connected(broker, connect);
         long closedAt = System.nanoTime();
         raw.abort();
         Mqtt5Publish will = next(wills);
@@ -151,22 +151,22 @@ class WillTest {
 
     @Test
     void willWithADelayIsPublishedAtOnceWhenTheSessionEndsWithTheConnection() throws Exception {
-        Connect connect = new Connect(5, "nosession").will("will/nosession", "now", 0, false);  // expiry 0
-        connect.willProperties().u32(0x18, 60);
-        RawSocketClient.connect(broker, connect).abort();
+        Connect connect = new Connect(5, "nosession").will("will/nosession", bytes("now"), 0, false);  // expiry 0
+        connect.willProperties(new Bytes().u8(0x18).u32(60));
+        RawClient.connected(broker, connect).abort();
         assertEquals("now", text(next(wills).getPayloadAsBytes()));
     }
 
     @Test
     void willPropertiesAreForwarded() throws Exception {
-        Connect connect = new Connect(5, "props").will("will/props", "{\"state\":\"offline\"}", 1, false);
-        connect.willProperties()
-                .string(0x03, "application/json")      // Content Type
-                .string(0x08, "will/reply")            // Response Topic
-                .u32(0x02, 120)                          // Message Expiry Interval
-                .userProperty("site", "lab")
-                .userProperty("site", "annex");
-        RawSocketClient.connect(broker, connect).abort();
+        Connect connect = new Connect(5, "props").will("will/props", bytes("{\"state\":\"offline\"}"), 1, false);
+        connect.willProperties(new Bytes()
+                .u8(0x03).str("application/json")       // Content Type
+                .u8(0x08).str("will/reply")             // Response Topic
+                .u8(0x02).u32(120)                       // Message Expiry Interval
+                .u8(0x26).str("site").str("lab")        // User Property
+                .u8(0x26).str("site").str("annex"));
+        RawClient.connected(broker, connect).abort();
         Mqtt5Publish will = next(wills);
         assertEquals("application/json", will.getContentType().orElseThrow().toString());
         assertEquals("will/reply", will.getResponseTopic().orElseThrow().toString());
@@ -181,7 +181,7 @@ class WillTest {
 
     @Test
     void retainedWillIsStoredAndDeliveredToLaterSubscribers() throws Exception {
-        RawSocketClient.connect(broker, new Connect(4, "lastword").will("will/retained", "bye", 1, true)).abort();
+        RawClient.connected(broker, new Connect(4, "lastword").will("will/retained", bytes("bye"), 1, true)).abort();
         Mqtt5Publish live = next(wills);
         assertEquals("bye", text(live.getPayloadAsBytes()));
 
@@ -198,8 +198,8 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenTheKeepAliveExpires() throws Exception {
-        RawSocketClient raw = RawSocketClient.connect(broker,
-                new Connect(4, "silent").keepAlive(1).will("will/silent", "timed out", 1, false));
+        RawClient raw = RawClient.connected(broker,
+                new Connect(4, "silent").keepAlive(1).will("will/silent", bytes("timed out"), 1, false));
         // the client sends nothing more: the broker closes it after 1.5 × keep alive
         assertEquals("timed out", text(next(wills).getPayloadAsBytes()));
         assertTrue(raw.closedByBroker());
@@ -209,9 +209,9 @@ class WillTest {
 
     @Test
     void disconnectSettingASessionExpiryAfterZeroIsAProtocolErrorAndTheWillStands() throws Exception {
-        RawSocketClient raw = RawSocketClient.connect(broker,
-                new Connect(5, "sneaky").will("will/sneaky", "not a normal disconnect", 1, false));
-        raw.send(RawSocketClient.disconnect(5, 0x00, new Properties().u32(0x11, 60)));
+        RawClient raw = RawClient.connected(broker,
+                new Connect(5, "sneaky").will("will/sneaky", bytes("not a normal disconnect"), 1, false));
+        raw.send(RawClient.disconnect(0x00, new Bytes().u8(0x11).u32(60)));  // Session Expiry Interval
         Packet answer = raw.read();
         assertEquals(14, answer.type(), "DISCONNECT from the broker");
         assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");
@@ -222,8 +222,8 @@ class WillTest {
 
     @Test
     void takeoverPublishesTheWillOfTheOldConnectionWhenItHasNoDelay() throws Exception {
-        RawSocketClient old = RawSocketClient.connect(broker,
-                new Connect(5, "twin").sessionExpiry(60).will("will/twin", "replaced", 1, false));
+        RawClient old = RawClient.connected(broker,
+                new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("replaced"), 1, false));
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
         assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
         try {
@@ -239,9 +239,9 @@ class WillTest {
 
     @Test
     void takeoverWithinTheWillDelaySuppressesTheWill() throws Exception {
-        Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", "should not be seen", 1, false);
-        connect.willProperties().u32(0x18, 1);
-        RawSocketClient old = RawSocketClient.connect(broker, connect);
+        Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("should not be seen"), 1, false);
+        connect.willProperties(new Bytes().u8(0x18).u32(1));
+        RawClient old = RawClient.connected(broker, connect);
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
         fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         try {

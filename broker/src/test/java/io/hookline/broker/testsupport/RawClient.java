@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * A raw MQTT client on a plain socket, for crafting packets no client library would send.
+ * A raw MQTT client on a plain socket, for crafting packets no client library would send and for
+ * what libraries will not do, such as dropping the connection without a DISCONNECT ({@link #abort}).
  * Packets are built byte by byte with {@link Bytes}; replies are read one at a time with a
  * timeout and decoded just enough to check type, flags, reason codes and properties.
  * Not thread-safe: one test thread.
@@ -60,8 +61,13 @@ public final class RawClient implements AutoCloseable {
 
     /** Opens, sends a clean-start CONNECT and checks the CONNACK accepts it. */
     public static RawClient connected(TestBroker broker, int version, String clientId) {
-        RawClient c = open(broker, version);
-        c.send(connect(version, clientId));
+        return connected(broker, new Connect(version, clientId));
+    }
+
+    /** Opens, sends {@code connect} and checks the CONNACK accepts it. */
+    public static RawClient connected(TestBroker broker, Connect connect) {
+        RawClient c = open(broker, connect.version);
+        c.send(connect.toBytes());
         c.expectConnack(0);
         return c;
     }
@@ -146,15 +152,25 @@ public final class RawClient implements AutoCloseable {
 
     /** The broker closes the socket (EOF or reset) within the timeout, sending nothing more. */
     public void assertClosed() {
+        int b = nextByteOrEnd();
+        if (b != -1) {
+            fail("expected the connection to close, but the broker sent byte 0x" + Integer.toHexString(b));
+        }
+    }
+
+    /** True when the broker closes the socket (EOF or reset) within the timeout, false when it sends a byte. */
+    public boolean closedByBroker() {
+        return nextByteOrEnd() == -1;
+    }
+
+    /** The next byte, or -1 at EOF or on a reset; fails when the timeout passes first. */
+    private int nextByteOrEnd() {
         try {
-            int b = in.read();
-            if (b != -1) {
-                fail("expected the connection to close, but the broker sent byte 0x" + Integer.toHexString(b));
-            }
+            return in.read();
         } catch (SocketTimeoutException e) {
-            fail("connection still open after " + TIMEOUT.toSeconds() + " s");
+            throw new AssertionError("connection still open after " + TIMEOUT.toSeconds() + " s");
         } catch (SocketException e) {
-            // connection reset: closed too
+            return -1;  // connection reset: closed too
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -190,6 +206,16 @@ public final class RawClient implements AutoCloseable {
         } catch (SocketException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Drops the connection with a TCP reset and no DISCONNECT, as when a client crashes. */
+    public void abort() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (SocketException e) {
+            throw new UncheckedIOException(e);
+        }
+        close();
     }
 
     @Override
@@ -239,11 +265,19 @@ public final class RawClient implements AutoCloseable {
     }
 
     public static byte[] subscribe(int version, int packetId, String filter, int options) {
+        return subscribe(version, packetId, List.of(filter), List.of(options));
+    }
+
+    /** A SUBSCRIBE of several filters, each with its options byte, exactly as given (no validation). */
+    public static byte[] subscribe(int version, int packetId, List<String> filters, List<Integer> options) {
         Bytes b = new Bytes().u16(packetId);
         if (version == 5) {
             b.props(new Bytes());
         }
-        return b.str(filter).u8(options).packet(SUBSCRIBE << 4 | 0x02);
+        for (int i = 0; i < filters.size(); i++) {
+            b.str(filters.get(i)).u8(options.get(i));
+        }
+        return b.packet(SUBSCRIBE << 4 | 0x02);
     }
 
     /** PUBACK, PUBREC, PUBREL or PUBCOMP with the flags the spec requires (PUBREL: 0x2). */
@@ -255,8 +289,81 @@ public final class RawClient implements AutoCloseable {
         return new byte[] {(byte) (DISCONNECT << 4), 0};
     }
 
+    /** A v5 DISCONNECT with a reason code and properties (3.x has neither: use {@link #disconnect()}). */
+    public static byte[] disconnect(int reasonCode, Bytes properties) {
+        return new Bytes().u8(reasonCode).props(properties).packet(DISCONNECT << 4);
+    }
+
     public static byte[] pingreq() {
         return new byte[] {(byte) (PINGREQ << 4), 0};
+    }
+
+    /**
+     * A well-formed CONNECT with options: clean start and keep alive 60 s unless told otherwise,
+     * a v5 Session Expiry Interval, a will with (v5) will properties. For ill-formed ones build the
+     * flags and payload by hand with {@link #connect(int, int, int, Bytes, Bytes)}.
+     */
+    public static final class Connect {
+        private final int version;
+        private final String clientId;
+        private boolean cleanStart = true;
+        private int keepAlive = 60;
+        private Integer sessionExpiry;
+        private String willTopic;
+        private byte[] willPayload;
+        private int willFlags;
+        private Bytes willProperties = new Bytes();
+
+        /** A CONNECT for protocol {@code version} (3, 4 or 5). */
+        public Connect(int version, String clientId) {
+            this.version = version;
+            this.clientId = clientId;
+        }
+
+        public Connect cleanStart(boolean clean) {
+            this.cleanStart = clean;
+            return this;
+        }
+
+        /** Keep alive in seconds; 0 turns it off. */
+        public Connect keepAlive(int seconds) {
+            this.keepAlive = seconds;
+            return this;
+        }
+
+        /** v5 Session Expiry Interval in seconds (absent, hence 0, unless set). */
+        public Connect sessionExpiry(int seconds) {
+            this.sessionExpiry = seconds;
+            return this;
+        }
+
+        public Connect will(String topic, byte[] payload, int qos, boolean retain) {
+            this.willTopic = topic;
+            this.willPayload = payload;
+            this.willFlags = 0x04 | qos << 3 | (retain ? 0x20 : 0);
+            return this;
+        }
+
+        /** v5 will properties (Will Delay Interval 0x18, Content Type 0x03, User Property 0x26 ...). */
+        public Connect willProperties(Bytes properties) {
+            this.willProperties = properties;
+            return this;
+        }
+
+        public byte[] toBytes() {
+            Bytes properties = new Bytes();
+            if (sessionExpiry != null) {
+                properties.u8(0x11).u32(sessionExpiry);
+            }
+            Bytes payload = new Bytes().str(clientId);
+            if (willTopic != null) {
+                if (version == 5) {
+                    payload.props(willProperties);
+                }
+                payload.str(willTopic).bin(willPayload);
+            }
+            return connect(version, (cleanStart ? 0x02 : 0) | willFlags, keepAlive, properties, payload);
+        }
     }
 
     /** Bytes in the MQTT data types; {@link #packet} prepends a fixed header. */

@@ -57,13 +57,30 @@ public final class PluginConfigSchema {
         ValueType<Object> type = new ValueType<>() {
             @Override
             public Object parse(String text) {
-                return key.parse(text);
+                try {
+                    return key.parse(text);
+                } catch (IllegalArgumentException e) {
+                    // the plugin's message names the key; the config system names it already
+                    String why = e.getCause() != null && e.getCause().getMessage() != null
+                            ? " (" + e.getCause().getMessage() + ")" : "";
+                    throw new IllegalArgumentException("'" + text + "' is not a valid " + describe() + why, e);
+                }
             }
 
             @Override
             public String format(Object value) {
+<<<<<<< HEAD
                 // must read back through the plugin key's parser: a Duration's toString() does not
                 return value instanceof java.time.Duration d ? d.toMillis() + "ms" : String.valueOf(value);
+=======
+                if (value instanceof java.time.Duration d) {
+                    return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+                }
+                if (value instanceof Boolean b) {
+                    return b ? "on" : "off";
+                }
+                return String.valueOf(value);
+>>>>>>> main
             }
 
             @Override

@@ -1,0 +1,278 @@
+package io.hookline.plugin.acl;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import io.hookline.broker.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The ACL plugin in a real broker ({@code plugins.acl = on}) with a password file written by the
+ * real {@code mosquitto_passwd} (alice: $7$ PBKDF2-SHA512, bob: $6$ SHA512) and an ACL file,
+ * exercised by HiveMQ MQTT clients. Skipped when {@code mosquitto_passwd} is not installed.
+ */
+class AclPluginEndToEndTest {
+    private static final String ACL = """
+            topic read public/#
+            pattern readwrite devices/%c/#
+            pattern read users/%u/inbox
+            user alice
+            topic readwrite alice/#
+            topic deny alice/private/#
+            """;
+
+    @TempDir
+    Path dir;
+    private Path passwd;
+    private Path acl;
+    private TestBroker broker;
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @BeforeEach
+    void files() throws Exception {
+        passwd = dir.resolve("passwd");
+        acl = dir.resolve("acl.conf");
+        mosquittoPasswd("-c", "-b", passwd.toString(), "alice", "wonderland");
+        mosquittoPasswd("-H", "sha512", "-b", passwd.toString(), "bob", "builder");
+        assertTrue(Files.readString(passwd).contains("alice:$7$"), "mosquitto_passwd writes $7$ by default");
+        Files.writeString(acl, ACL);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private void start(String allowAnonymous) {
+        broker = TestBroker.start("plugins.acl", "on", "acl.password_file", passwd.toString(),
+                "acl.acl_file", acl.toString(), "acl.reload_interval", "100ms", "allow_anonymous", allowAnonymous);
+    }
+
+    @Test
+    void rightPasswordConnectsForBothHashFormats() {
+        start("off");
+        assertEquals(0, connectV3("c1", "alice", "wonderland"));
+        assertEquals(0, connectV5("c2", "alice", "wonderland"));
+        assertEquals(0, connectV3("c3", "bob", "builder"));
+        assertEquals(0, connectV5("c4", "bob", "builder"));
+    }
+
+    @Test
+    void wrongPasswordIsBadCredentials() {
+        start("on");
+        assertEquals(4, connectV3("c1", "alice", "queen-of-hearts"));
+        assertEquals(0x86, connectV5("c2", "alice", "queen-of-hearts"));
+    }
+
+    @Test
+    void unknownUserFallsThroughToAllowAnonymous() {
+        start("on");
+        assertEquals(0, connectV3("c1", "mallory", "whatever"));
+        assertEquals(0, connectV5("c2", null, null));
+        broker.close();
+        start("off");
+        assertEquals(5, connectV3("c3", "mallory", "whatever"));
+        assertEquals(0x87, connectV5("c4", "mallory", "whatever"));
+    }
+
+    @Test
+    void userTopicRulesAndTheDenyRuleDecidePublishes() throws Exception {
+        start("off");
+        Mqtt5BlockingClient watcher = client("watcher", "alice", "wonderland");
+        Mqtt5Publishes got = watcher.publishes(MqttGlobalPublishFilter.ALL);
+        open.add(got);
+        assertEquals(List.of(1), suback(watcher, "alice/notes"));
+
+        Mqtt5BlockingClient alice = client("alice-pub", "alice", "wonderland");
+        assertAccepted(puback(alice, "alice/notes"));
+        assertEquals("alice/notes", receive(got).orElseThrow().getTopic().toString());
+        assertEquals(0x87, puback(alice, "alice/private/diary"), "deny rule wins over alice/#");
+        assertEquals(0x87, puback(alice, "bob/notes"), "no rule: every handler said next");
+        assertEquals(0x87, puback(alice, "public/news"), "read-only for everyone");
+        Mqtt5BlockingClient bob = client("bob-pub", "bob", "builder");
+        assertEquals(0x87, puback(bob, "alice/notes"), "alice's rules are alice's");
+        assertTrue(receive(got).isEmpty(), "nothing denied was delivered");
+    }
+
+    @Test
+    void patternsSubstituteClientIdAndUserName() {
+        start("off");
+        Mqtt5BlockingClient dev = client("dev1", "bob", "builder");
+        assertAccepted(puback(dev, "devices/dev1/temp"));
+        assertEquals(0x87, puback(dev, "devices/dev2/temp"));
+        assertEquals(List.of(1, 0x87), suback(dev, "users/bob/inbox", "users/alice/inbox"));
+        assertEquals(List.of(1, 0x87), suback(dev, "public/#", "alice/#"));
+    }
+
+    @Test
+    void subscribeRulesAndTheDenyRuleDecidePerFilter() {
+        start("off");
+        Mqtt5BlockingClient alice = client("alice-sub", "alice", "wonderland");
+        assertEquals(List.of(1, 1, 0x87, 0x87, 0x87), suback(alice, "alice/notes", "public/#", "alice/private/x", "bob/#",
+                "alice/#"), "alice/# could receive alice/private/...: refused by the deny rule");
+        Mqtt3BlockingClient alice3 = MqttClient.builder().useMqttVersion3().identifier("alice-v3")
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        alice3.connectWith().simpleAuth().username("alice").password(bytes("wonderland")).applySimpleAuth().send();
+        open.add(alice3::disconnect);
+        var ack = alice3.subscribeWith().addSubscription().topicFilter("alice/x").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                .addSubscription().topicFilter("bob/x").qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+        List<Integer> codes = new ArrayList<>();
+        try {
+            ack.send().getReturnCodes().forEach(c -> codes.add(c.getCode()));
+        } catch (com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException e) {
+            e.getMqttMessage().getReturnCodes().forEach(c -> codes.add(c.getCode()));
+        }
+        assertEquals(List.of(1, 0x80), codes);
+    }
+
+    @Test
+    void deniedPeerAddressIsRefusedEvenWithTheRightPassword() throws IOException {
+        Files.writeString(acl, ACL + "peer deny 127.0.0.0/8\n");
+        start("on");
+        assertEquals(0x8A, connectV5("c1", "alice", "wonderland"));
+        assertEquals(5, connectV3("c2", "alice", "wonderland"));
+    }
+
+    @Test
+    void changedAclFileIsPickedUpAfterAReload() throws IOException {
+        start("off");
+        Mqtt5BlockingClient alice = client("alice-pub", "alice", "wonderland");
+        assertEquals(0x87, puback(alice, "bob/notes"));
+        Files.writeString(acl, ACL + "topic write bob/#\n");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> puback(alice, "bob/notes") < 0x80);
+        Files.writeString(acl, ACL + "peer deny 127.0.0.1/32\n");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+                .until(() -> connectV5("late", "alice", "wonderland") == 0x8A);
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------
+
+    private static void mosquittoPasswd(String... args) throws Exception {
+        Path exe = Path.of("/usr/bin/mosquitto_passwd");
+        assumeTrue(Files.isExecutable(exe), "mosquitto_passwd is not installed");
+        List<String> cmd = new ArrayList<>();
+        cmd.add(exe.toString());
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "mosquitto_passwd finished");
+        assertEquals(0, p.exitValue(), () -> "mosquitto_passwd failed: " + output(p));
+    }
+
+    private static String output(Process p) {
+        try {
+            return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private Mqtt5BlockingClient client(String id, String user, String password) {
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        c.connectWith().simpleAuth().username(user).password(bytes(password)).applySimpleAuth().send();
+        open.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    private int connectV3(String id, String user, String password) {
+        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(id)
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        try {
+            int code = (user == null ? c.connect() : c.connectWith().simpleAuth().username(user).password(bytes(password))
+                    .applySimpleAuth().send()).getReturnCode().getCode();
+            c.disconnect();
+            return code;
+        } catch (Mqtt3ConnAckException e) {
+            return e.getMqttMessage().getReturnCode().getCode();
+        }
+    }
+
+    private int connectV5(String id, String user, String password) {
+        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        try {
+            int code = (user == null ? c.connect() : c.connectWith().simpleAuth().username(user).password(bytes(password))
+                    .applySimpleAuth().send()).getReasonCode().getCode();
+            c.disconnect();
+            return code;
+        } catch (Mqtt5ConnAckException e) {
+            return e.getMqttMessage().getReasonCode().getCode();
+        }
+    }
+
+    /** 0x00, or 0x10 (no matching subscribers): both mean the publish was accepted. */
+    private static void assertAccepted(int pubackCode) {
+        assertTrue(pubackCode == 0 || pubackCode == 0x10, "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
+    }
+
+    private static int puback(Mqtt5BlockingClient c, String topic) {
+        try {
+            Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode().getCode();
+        } catch (Mqtt5PubAckException e) {
+            return e.getMqttMessage().getReasonCode().getCode();
+        }
+    }
+
+    private static List<Integer> suback(Mqtt5BlockingClient c, String... filters) {
+        var b = c.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+        for (int i = 1; i < filters.length; i++) {
+            b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
+        }
+        Mqtt5SubAck ack;
+        try {
+            ack = b.send();
+        } catch (Mqtt5SubAckException e) {
+            ack = e.getMqttMessage();
+        }
+        List<Integer> out = new ArrayList<>();
+        ack.getReasonCodes().forEach(code -> out.add(code.getCode()));
+        return out;
+    }
+
+    private static Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> receive(Mqtt5Publishes p)
+            throws InterruptedException {
+        return p.receive(500, TimeUnit.MILLISECONDS);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}
