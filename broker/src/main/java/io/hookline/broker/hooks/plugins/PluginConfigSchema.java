@@ -69,10 +69,6 @@ public final class PluginConfigSchema {
 
             @Override
             public String format(Object value) {
-<<<<<<< HEAD
-                // must read back through the plugin key's parser: a Duration's toString() does not
-                return value instanceof java.time.Duration d ? d.toMillis() + "ms" : String.valueOf(value);
-=======
                 if (value instanceof java.time.Duration d) {
                     return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
                 }
@@ -80,7 +76,6 @@ public final class PluginConfigSchema {
                     return b ? "on" : "off";
                 }
                 return String.valueOf(value);
->>>>>>> main
             }
 
             @Override
