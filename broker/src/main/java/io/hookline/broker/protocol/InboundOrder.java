@@ -80,16 +80,9 @@ final class InboundOrder {
 
     private void drain() {
         Step<?> head;
-        boolean applied = false;
         while ((head = pending.peekFirst()) != null && head.done) {
             pending.pollFirst();
             head.apply();
-            applied = true;
-        }
-        if (applied) {
-            // a verdict that completed after the read (an async hook) wrote its answer
-            // (SUBACK, PUBACK, ...) outside channelReadComplete's flush
-            channel.flush();
         }
         if (paused && pending.size() < window) {
             paused = false;

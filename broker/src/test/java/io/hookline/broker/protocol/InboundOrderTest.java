@@ -38,16 +38,6 @@ class InboundOrderTest {
     }
 
     @Test
-    void whatALateDecisionWritesIsFlushed() {
-        // an async hook's verdict arrives after channelReadComplete: its SUBACK/PUBACK must still go out
-        InboundOrder order = new InboundOrder(channel, 16);
-        CompletableFuture<String> late = new CompletableFuture<>();
-        order.then(late, (v, e) -> channel.write(v));
-        late.complete("suback");
-        assertEquals("suback", channel.readOutbound());
-    }
-
-    @Test
     void decidedStepWithNothingPendingIsAppliedAtOnce() {
         InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         order.then(CompletableFuture.completedFuture("now"), (v, e) -> applied.add(v));
