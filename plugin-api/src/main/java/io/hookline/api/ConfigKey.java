@@ -20,15 +20,6 @@ import java.util.function.Function;
  * Path file = ctx.config().get(PASSWORD_FILE);
  * }</pre>
  *
- * <p>A name may hold one {@code <name>} segment, making it a pattern that any number of named
- * entries match ({@code webhooks.<name>.endpoint} matches {@code webhooks.auth1.endpoint});
- * read the configured entries with {@link PluginConfig#entries(ConfigKey)}:
- *
- * <pre>{@code
- * static final ConfigKey<String> ENDPOINT = ConfigKey.string("webhooks.<name>.endpoint", null, "URL to POST to");
- * Map<String, String> endpoints = ctx.config().entries(ENDPOINT);   // {"auth1" -> "http://..."}
- * }</pre>
- *
  * @param <T> the value type
  */
 public final class ConfigKey<T> {
@@ -38,8 +29,6 @@ public final class ConfigKey<T> {
     private final String doc;
     private final boolean live;
     private final Function<String, T> parser;
-
-    private static final String PLACEHOLDER = "<name>";
 
     private ConfigKey(String name, Class<T> type, T defaultValue, String doc, boolean live, Function<String, T> parser) {
         this.name = Objects.requireNonNull(name, "name");
@@ -80,30 +69,6 @@ public final class ConfigKey<T> {
         return new ConfigKey<>(name, type, defaultValue, doc, true, parser);
     }
 
-    /** @return true when the name holds a {@code <name>} segment */
-    public boolean isPattern() {
-        return name.contains(PLACEHOLDER);
-    }
-
-    /**
-     * @return for a pattern, the entry name that {@code key} fills the placeholder with
-     *     ({@code webhooks.<name>.hook} and {@code webhooks.auth1.hook} give {@code auth1}); null
-     *     when {@code key} is not an entry of this pattern (or this key is no pattern)
-     */
-    public String entryOf(String key) {
-        int at = name.indexOf(PLACEHOLDER);
-        if (at < 0) {
-            return null;
-        }
-        String prefix = name.substring(0, at);
-        String suffix = name.substring(at + PLACEHOLDER.length());
-        if (key.length() <= prefix.length() + suffix.length() || !key.startsWith(prefix) || !key.endsWith(suffix)) {
-            return null;
-        }
-        String entry = key.substring(prefix.length(), key.length() - suffix.length());
-        return entry.indexOf('.') < 0 ? entry : null;
-    }
-
     /** @return the full key, e.g. {@code acl.password_file} */
     public String name() {
         return name;
@@ -117,6 +82,38 @@ public final class ConfigKey<T> {
     /** @return the default value (may be null: no default) */
     public T defaultValue() {
         return defaultValue;
+    }
+
+    /**
+     * @return true when one segment of the name is a placeholder such as {@code <name>}
+     *     ({@code lua.<name>.file}): the key stands for any number of named entries
+     */
+    public boolean isPattern() {
+        return name.matches("(.*\\.)?<[a-z_]+>(\\..*)?");
+    }
+
+    /**
+     * @return the entry name when {@code concreteKey} is an entry of this pattern key
+     *     ({@code lua.auth.file} of {@code lua.<name>.file} gives {@code auth}), else null
+     */
+    public String entryName(String concreteKey) {
+        if (!isPattern()) {
+            return null;
+        }
+        String[] mine = name.split("\\.", -1);
+        String[] theirs = concreteKey.split("\\.", -1);
+        if (mine.length != theirs.length) {
+            return null;
+        }
+        String entry = null;
+        for (int i = 0; i < mine.length; i++) {
+            if (mine[i].startsWith("<")) {
+                entry = theirs[i];
+            } else if (!mine[i].equals(theirs[i])) {
+                return null;
+            }
+        }
+        return entry == null || entry.isEmpty() ? null : entry;
     }
 
     /** @return one line of documentation */

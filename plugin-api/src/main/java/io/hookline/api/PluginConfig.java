@@ -1,10 +1,15 @@
 package io.hookline.api;
 
+import java.util.Map;
+
 /**
  * A plugin's configuration: the values of the keys it declared, parsed and validated.
  *
  * <pre>{@code
  * Duration every = ctx.config().get(AclPlugin.RELOAD_INTERVAL);
+ * // a pattern key: one segment is <name>, any number of entries match it
+ * static final ConfigKey<Path> FILE = ConfigKey.path("lua.<name>.file", null, "a script to load");
+ * Map<String, Path> files = ctx.config().named(FILE);    // lua.auth.file = a.lua -> {auth=a.lua}
  * }</pre>
  */
 public interface PluginConfig {
@@ -15,17 +20,10 @@ public interface PluginConfig {
     <T> T get(ConfigKey<T> key);
 
     /**
-     * The configured entries of a pattern key ({@link ConfigKey#isPattern()}).
-     *
-     * <pre>{@code
-     * Map<String, String> hooks = ctx.config().entries(HOOK);   // webhooks.auth1.hook = ... -> {"auth1" -> ...}
-     * }</pre>
-     *
-     * @return entry name to parsed value, for every entry set in the configuration (defaults are
-     *     not filled in: an entry exists only when configured), in entry-name order
-     * @throws IllegalArgumentException when the key was not declared or is no pattern
+     * @return every entry of a pattern key (a name with one {@code <name>} segment, e.g.
+     *     {@code lua.<name>.file}): entry name to value, in no particular order; empty when none
+     *     is configured
+     * @throws IllegalArgumentException when the key was not declared or is not a pattern
      */
-    default <T> java.util.SortedMap<String, T> entries(ConfigKey<T> key) {
-        throw new UnsupportedOperationException("pattern keys are not supported by this broker");
-    }
+    <T> Map<String, T> named(ConfigKey<T> key);
 }

@@ -34,4 +34,15 @@ class ConfigKeyTest {
         assertEquals(interval.name(), live.name());
         assertEquals(interval.defaultValue(), live.defaultValue());
     }
+
+    @Test
+    void patternKeysNameTheirEntries() {
+        ConfigKey<java.nio.file.Path> file = ConfigKey.path("lua.<name>.file", null, "doc");
+        assertTrue(file.isPattern());
+        assertEquals("auth", file.entryName("lua.auth.file"));
+        assertEquals(null, file.entryName("lua.auth.num_states"));
+        assertEquals(null, file.entryName("lua.file"));
+        assertEquals(null, interval.entryName("acl.reload_interval"));
+        assertTrue(!interval.isPattern());
+    }
 }

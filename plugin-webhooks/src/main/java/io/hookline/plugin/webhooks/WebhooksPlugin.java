@@ -173,12 +173,12 @@ public final class WebhooksPlugin implements Plugin {
 
     /** The {@code webhooks.NAME.*} entries, each checked; the first bad one stops the start, named. */
     static List<Map.Entry<String, WebhookSpec>> configured(PluginConfig cfg) {
-        Map<String, String> hooks = cfg.entries(HOOK);
-        Map<String, String> urls = cfg.entries(ENDPOINT);
+        Map<String, String> hooks = cfg.named(HOOK);
+        Map<String, String> urls = cfg.named(ENDPOINT);
         TreeSet<String> names = new TreeSet<>();
         for (ConfigKey<?> k : List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS,
                 SECRET, TOPIC_FILTER)) {
-            names.addAll(cfg.entries(k).keySet());
+            names.addAll(cfg.named(k).keySet());
         }
         List<Map.Entry<String, WebhookSpec>> out = new java.util.ArrayList<>();
         for (String name : names) {
@@ -193,22 +193,22 @@ public final class WebhooksPlugin implements Plugin {
                     throw new IllegalArgumentException(prefix + "endpoint is missing");
                 }
                 WebhookSpec s = WebhookSpec.of(hook.trim(), url.trim());
-                Boolean b64 = cfg.entries(BASE64PAYLOAD).get(name);
+                Boolean b64 = cfg.named(BASE64PAYLOAD).get(name);
                 if (b64 != null) {
                     s = s.withBase64Payload(b64);
                 }
-                Integer timeout = cfg.entries(RESPONSE_TIMEOUT).get(name);
+                Integer timeout = cfg.named(RESPONSE_TIMEOUT).get(name);
                 if (timeout != null) {
                     s = s.withResponseTimeout(Duration.ofMillis(timeout));
                 }
-                String onError = cfg.entries(ON_ERROR).get(name);
+                String onError = cfg.named(ON_ERROR).get(name);
                 if (onError != null && !onError.isBlank()) {
                     s = s.withOnError(onError);
                 }
-                s = s.withPriority(cfg.entries(PRIORITY).get(name))
-                        .withHeaders(WebhookSpec.parseHeaders(cfg.entries(HEADERS).get(name)))
-                        .withSecret(cfg.entries(SECRET).get(name))
-                        .withTopicFilters(WebhookSpec.parseFilters(cfg.entries(TOPIC_FILTER).get(name)));
+                s = s.withPriority(cfg.named(PRIORITY).get(name))
+                        .withHeaders(WebhookSpec.parseHeaders(cfg.named(HEADERS).get(name)))
+                        .withSecret(cfg.named(SECRET).get(name))
+                        .withTopicFilters(WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)));
                 out.add(Map.entry(name, s));
             } catch (IllegalArgumentException e) {
                 String msg = e.getMessage().startsWith(prefix) ? e.getMessage() : "webhooks." + name + ": " + e.getMessage();

@@ -2,12 +2,9 @@ package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.ConfigKey;
 import io.hookline.api.PluginConfig;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
 
 /**
  * A plugin's declared keys parsed from the broker's key/value map, all at once before start, so
@@ -17,7 +14,7 @@ final class MapPluginConfig implements PluginConfig {
     private final String plugin;
     private final Map<String, Object> values = new HashMap<>();
     private final Map<String, ConfigKey<?>> declared = new HashMap<>();
-    private final Map<String, SortedMap<String, Object>> patternValues = new HashMap<>();
+    private final Map<String, Map<String, Object>> named = new HashMap<>();
 
     MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Map<String, String> config) {
         this.plugin = plugin;
@@ -28,14 +25,14 @@ final class MapPluginConfig implements PluginConfig {
             }
             declared.put(key.name(), key);
             if (key.isPattern()) {
-                TreeMap<String, Object> entries = new TreeMap<>();
-                for (Map.Entry<String, String> c : config.entrySet()) {
-                    String entry = key.entryOf(c.getKey());
+                Map<String, Object> entries = new HashMap<>();
+                config.forEach((k, raw) -> {
+                    String entry = key.entryName(k);
                     if (entry != null) {
-                        entries.put(entry, key.parse(c.getValue()));
+                        entries.put(entry, key.parse(raw));
                     }
-                }
-                patternValues.put(key.name(), Collections.unmodifiableSortedMap(entries));
+                });
+                named.put(key.name(), Map.copyOf(entries));
                 continue;
             }
             String raw = config.get(key.name());
@@ -52,21 +49,20 @@ final class MapPluginConfig implements PluginConfig {
             throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
         }
         if (key.isPattern()) {
-            throw new IllegalArgumentException(key.name() + " is a pattern key: read it with entries()");
+            throw new IllegalArgumentException(key.name() + " is a pattern key: use named()");
         }
         return key.type().cast(values.get(key.name()));
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public <T> SortedMap<String, T> entries(ConfigKey<T> key) {
+    public <T> Map<String, T> named(ConfigKey<T> key) {
         if (declared.get(key.name()) == null) {
             throw new IllegalArgumentException("plugin " + plugin + " did not declare key " + key.name());
         }
-        SortedMap<String, Object> entries = patternValues.get(key.name());
-        if (entries == null) {
-            throw new IllegalArgumentException(key.name() + " is not a pattern key: read it with get()");
+        if (!key.isPattern()) {
+            throw new IllegalArgumentException(key.name() + " is not a pattern key: use get()");
         }
-        return (SortedMap<String, T>) entries;
+        return (Map<String, T>) named.get(key.name());
     }
 }

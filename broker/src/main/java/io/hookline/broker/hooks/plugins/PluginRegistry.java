@@ -212,6 +212,15 @@ public final class PluginRegistry implements AutoCloseable {
         return out;
     }
 
+    /**
+     * @return the plugin called {@code name}, for commands a plugin offers beyond hooks (e.g.
+     *     {@code admin script reload} on the Lua plugin); empty when there is none
+     */
+    public synchronized java.util.Optional<Plugin> plugin(String name) {
+        Entry e = plugins.get(name);
+        return e == null ? java.util.Optional.empty() : java.util.Optional.of(e.plugin);
+    }
+
     /** @return jars and providers that could not be loaded */
     public synchronized List<PluginLoader.LoadFailure> loadFailures() {
         return List.copyOf(loadFailures);

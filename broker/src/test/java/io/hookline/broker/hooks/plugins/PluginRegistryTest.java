@@ -146,7 +146,7 @@ class PluginRegistryTest {
             }
 
             public void start(PluginContext ctx) {
-                seen.set(List.of(ctx.config().entries(url), ctx.config().get(every), ctx.dataDir()));
+                seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir()));
             }
         }, "test");
         // the broker's schema must read a Duration default back (it once formatted it as PT30S)

@@ -1,0 +1,75 @@
+package io.hookline.lua;
+
+import io.hookline.lua.binding.AuthCache;
+import io.hookline.lua.binding.HttpPools;
+import io.hookline.lua.binding.KvStore;
+import io.hookline.lua.binding.SqlPools;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What every script of the plugin shares: the settings, the threads calls run on, and the
+ * binding resources that outlive a state (kv tables, HTTP and SQL pools, the auth cache).
+ * Thread-safe: immutable settings, thread-safe members.
+ */
+public final class LuaRuntime implements AutoCloseable {
+    private final boolean allowUnsafe;
+    private final Duration callTimeout;
+    private final ThreadPoolExecutor executor;
+    private final KvStore kv = new KvStore();
+    private final HttpPools http = new HttpPools();
+    private final SqlPools sql = new SqlPools();
+    private final AuthCache authCache;
+
+    public LuaRuntime(boolean allowUnsafe, Duration callTimeout, AuthCache authCache) {
+        this.allowUnsafe = allowUnsafe;
+        this.callTimeout = callTimeout;
+        this.authCache = authCache;
+        AtomicInteger n = new AtomicInteger();
+        // a thread only runs a call that holds a state, so the states bound the threads in use
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+            Thread t = new Thread(r, "lua-call-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    public boolean allowUnsafe() {
+        return allowUnsafe;
+    }
+
+    public Duration callTimeout() {
+        return callTimeout;
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    public KvStore kv() {
+        return kv;
+    }
+
+    public HttpPools http() {
+        return http;
+    }
+
+    public SqlPools sql() {
+        return sql;
+    }
+
+    public AuthCache authCache() {
+        return authCache;
+    }
+
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        http.close();
+        sql.close();
+    }
+}

@@ -1,0 +1,23 @@
+package io.hookline.lua;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * One row of {@code admin script show}.
+ *
+ * @param name the script's name ({@code lua.NAME.file}, or the file name without {@code .lua})
+ * @param file the script file
+ * @param version how many times it was (re)loaded successfully
+ * @param states Lua states serving it
+ * @param hooks the hooks it registered
+ * @param calls calls so far (all versions)
+ * @param errors calls that failed (script error, invalid answer)
+ * @param timeouts calls cut off by {@code lua.call_timeout}
+ * @param averageMicros mean call time
+ * @param p99Micros 99th percentile call time (bucket upper bound)
+ * @param lastError the last load or reload error (the previous version kept serving), or null
+ */
+public record ScriptStatus(String name, Path file, int version, int states, List<String> hooks, long calls,
+                           long errors, long timeouts, long averageMicros, long p99Micros, String lastError) {
+}

@@ -1,0 +1,92 @@
+package io.hookline.lua;
+
+import static io.hookline.lua.LuaClients.publish;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A runaway script is cut off by lua.call_timeout; scripts run sandboxed unless lua.allow_unsafe. */
+class BudgetAndSandboxTest {
+    static final String SPIN = """
+            hooks = {
+              auth_on_register_m5 = function(r) return true end,
+              auth_on_publish_m5 = function(p)
+                if p.topic == "spin" then while true do end end
+                if p.topic == "spin/pcall" then
+                  while true do pcall(function() while true do end end) end
+                end
+                if p.topic == "spin/coroutine" then
+                  local co = coroutine.wrap(function() while true do end end)
+                  co()
+                end
+                return true
+              end,
+            }
+            """;
+
+    static final String SANDBOX = """
+            local function denied(f, ...) local ok, r = pcall(f, ...) return (not ok) or r == nil end
+            local checks = {
+              ["check/os"] = function() return os.execute == nil and os.remove == nil and os.exit == nil end,
+              ["check/io"] = function() return io == nil end,
+              ["check/debug"] = function() return debug == nil and luajava == nil end,
+              ["check/bytecode"] = function() return denied(load, string.dump(function() return 1 end)) end,
+              ["check/java"] = function() return denied(require, "org.luaj.vm2.lib.jse.LuajavaLib") end,
+              ["check/text"] = function() return load("return 41 + 1")() == 42 end,
+              ["check/print"] = function() print("hello from", "lua") return true end,
+            }
+            hooks = {
+              auth_on_register_m5 = function(r) return true end,
+              auth_on_publish_m5 = function(p) return checks[p.topic]() end,
+            }
+            """;
+
+    @Test
+    void aRunawayCallIsCutOffTheFailurePolicyAppliesAndTheStateIsReplaced(@TempDir Path dir) {
+        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "300"), "spin.lua", SPIN)) {
+            Mqtt5BlockingClient c = LuaClients.v5(broker, "spinner", "u", "p");
+            for (String topic : List.of("spin", "spin/pcall", "spin/coroutine")) {
+                long t0 = System.nanoTime();
+                assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, topic, "x"), topic);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                assertTrue(ms < 3000, topic + " took " + ms + " ms");
+                // the one state was replaced: the next call is served
+                assertFalse(publish(c, "fine", "x").isError(), "after " + topic);
+            }
+            ScriptStatus s = broker.status("spin");
+            assertTrue(s.timeouts() >= 3, "timeouts counted: " + s);
+            assertEquals(1, s.states());
+            c.disconnect();
+        }
+    }
+
+    @Test
+    void scriptsAreSandboxedByDefault(@TempDir Path dir) {
+        try (LuaBroker broker = LuaBroker.start(dir, List.of(), "sandbox.lua", SANDBOX)) {
+            Mqtt5BlockingClient c = LuaClients.v5(broker, "sandboxed", "u", "p");
+            for (String check : List.of("check/os", "check/io", "check/debug", "check/bytecode", "check/java",
+                    "check/text", "check/print")) {
+                assertFalse(publish(c, check, "x").isError(), check);
+            }
+            c.disconnect();
+        }
+    }
+
+    @Test
+    void allowUnsafeGivesTheFullLibraries(@TempDir Path dir) {
+        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.allow_unsafe", "on"), "sandbox.lua", SANDBOX)) {
+            Mqtt5BlockingClient c = LuaClients.v5(broker, "unsafe", "u", "p");
+            for (String check : List.of("check/os", "check/io", "check/debug", "check/bytecode")) {
+                assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, check, "x"), check);
+            }
+            c.disconnect();
+        }
+    }
+}
