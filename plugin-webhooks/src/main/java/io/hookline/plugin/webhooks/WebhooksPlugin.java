@@ -56,6 +56,8 @@ public final class WebhooksPlugin implements Plugin {
             "undelivered notifications per webhook; beyond it they are dropped and counted");
     public static final ConfigKey<Integer> CACHE_SIZE = ConfigKey.integer("webhooks.cache_size", 100_000,
             "auth answers kept at most by cache-control: max-age (0 = no cache)");
+    public static final ConfigKey<java.nio.file.Path> CA_FILE = ConfigKey.path("webhooks.ca_file", null,
+            "PEM file of the CA certificates https endpoints are checked against (default: the JVM trust store)");
     public static final ConfigKey<Duration> CACHE_SWEEP = ConfigKey.duration("webhooks.cache_sweep_interval",
             Duration.ofSeconds(30), "how often expired cache entries are removed");
 
@@ -73,7 +75,7 @@ public final class WebhooksPlugin implements Plugin {
     @Override
     public List<ConfigKey<?>> configKeys() {
         return List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS, SECRET,
-                TOPIC_FILTER, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP);
+                TOPIC_FILTER, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
     }
 
     /**
@@ -99,6 +101,8 @@ public final class WebhooksPlugin implements Plugin {
             throw new IllegalArgumentException(CACHE_SIZE.name() + " must be >= 0");
         }
         List<Map.Entry<String, WebhookSpec>> configured = configured(cfg);
+        java.nio.file.Path caFile = cfg.get(CA_FILE);
+        javax.net.ssl.X509TrustManager trust = caFile == null ? null : trustManager(caFile);
 
         AtomicInteger threads = new AtomicInteger();
         // OkHttp runs each call in flight on a dispatcher thread; the per-endpoint limits bound them
@@ -111,12 +115,17 @@ public final class WebhooksPlugin implements Plugin {
         Dispatcher dispatcher = new Dispatcher(dispatcherPool);
         dispatcher.setMaxRequests(Integer.MAX_VALUE);
         dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
-        OkHttpClient http = new OkHttpClient.Builder()
+        OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(Math.max(5, maxConcurrency), 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false)
-                .followRedirects(false)
-                .build();
+                .followRedirects(false);
+        if (trust != null) {
+            javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+            tls.init(null, new javax.net.ssl.TrustManager[] {trust}, null);
+            httpBuilder.sslSocketFactory(tls.getSocketFactory(), trust);
+        }
+        OkHttpClient http = httpBuilder.build();
         Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
         AuthCache cache = new AuthCache(cacheSize, System::nanoTime);
         Metrics m = ctx.metrics();
@@ -161,6 +170,29 @@ public final class WebhooksPlugin implements Plugin {
         http.dispatcher().cancelAll();
         pool.shutdown();
         http.connectionPool().evictAll();
+    }
+
+    /** Trusts exactly the certificates in {@code pem}. */
+    static javax.net.ssl.X509TrustManager trustManager(java.nio.file.Path pem) {
+        String where = CA_FILE.name() + ": " + pem + ": ";
+        try (var in = java.nio.file.Files.newInputStream(pem)) {
+            var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new IllegalArgumentException(where + "no certificate found");
+            }
+            java.security.KeyStore ks = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            ks.load(null, null);
+            int i = 0;
+            for (java.security.cert.Certificate c : certs) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
+        } catch (java.io.IOException | java.security.GeneralSecurityException e) {
+            throw new IllegalArgumentException(where + (e.getMessage() == null || e.getMessage().isBlank()
+                    ? "no certificate found" : e.getMessage()), e);
+        }
     }
 
     private static int positive(PluginConfig cfg, ConfigKey<Integer> key) {
