@@ -43,7 +43,18 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.hookline.broker.admin.AdminCommands;
+import io.hookline.broker.admin.ApiKeys;
+import io.hookline.broker.admin.CommandRegistry;
+import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.HostPort;
+import io.hookline.broker.http.ManagementServer;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -61,7 +72,10 @@ public final class Broker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     public static final String VERSION = versionOf();
 
-    private final Config config;
+    private volatile Config config;          // replaced by config set; guarded by this for writers
+    private final CommandRegistry commands = new CommandRegistry();
+    private ManagementServer http;
+    private ApiKeys apiKeys;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final SubscriptionTrie subscriptions = new SubscriptionTrie();
     private final RetainedStore retained = new MemoryRetainedStore();
@@ -98,7 +112,8 @@ public final class Broker implements AutoCloseable {
         this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
-        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, this::disconnect));
+        hookEngine.tap(context.traces());
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, this::disconnect), commands);
         plugins.add(discovery);
         plugins.configure(config.entries());
     }
@@ -115,6 +130,19 @@ public final class Broker implements AutoCloseable {
     }
 
     public Broker start() throws ListenerException {
+        Map<String, HostPort> httpListeners = config.named(CoreConfig.LISTENER_HTTP);
+        if (!httpListeners.isEmpty()) {
+            Path dataDir = config.get(CoreConfig.DATA_DIR);
+            try {
+                apiKeys = ApiKeys.open(dataDir);
+            } catch (IOException e) {
+                throw new ListenerException("management API keys in " + dataDir + " (data_dir): " + e.getMessage(), e);
+            }
+            http = new ManagementServer(this, commands, apiKeys, new ManagementServer.Protection(
+                    config.get(CoreConfig.HTTP_METRICS_REQUIRE_KEY), config.get(CoreConfig.HTTP_STATUS_REQUIRE_KEY),
+                    config.get(CoreConfig.HTTP_HEALTH_REQUIRE_KEY)));
+        }
+        AdminCommands.registerCore(commands, this, apiKeys, http == null ? HttpListeners.NONE : http);
         // plugins first: no client may connect before the chains that decide about it exist
         plugins.startConfigured().toCompletableFuture().join();
         for (var failure : plugins.loadFailures()) {
@@ -149,6 +177,14 @@ public final class Broker implements AutoCloseable {
         } catch (ListenerException e) {
             close();
             throw e;
+        }
+        if (http != null) {
+            try {
+                http.start(httpListeners);
+            } catch (ListenerException e) {
+                close();
+                throw e;
+            }
         }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
@@ -227,6 +263,91 @@ public final class Broker implements AutoCloseable {
         return plugins;
     }
 
+    /** The port of listener {@code listener.http.NAME}, or -1. */
+    public int httpPort(String name) {
+        return http == null ? -1 : http.port(name);
+    }
+
+    /** The admin command tree (HTTP API and bin/admin); plugins add to it through their context. */
+    public CommandRegistry commands() {
+        return commands;
+    }
+
+    /**
+     * Changes live keys at runtime, all or none (not persisted): every key must be declared and
+     * live, every value valid. Plugins hear of it through {@code on_config_change}.
+     *
+     * @throws ConfigException naming every unknown, not live or invalid key; nothing changed then
+     */
+    public synchronized void changeConfig(Map<String, String> changes) throws ConfigException {
+        Map<String, ConfigKey<?>> declared = new HashMap<>();
+        for (ConfigKey<?> k : config.keys()) {
+            declared.put(k.name(), k);
+        }
+        List<String> problems = new ArrayList<>();
+        for (String key : changes.keySet()) {
+            ConfigKey<?> k = declared.get(key);
+            if (k == null) {
+                problems.add(key + ": unknown key, or not one that can be changed at runtime");
+            } else if (!k.live()) {
+                problems.add(key + ": not live (needs a restart: change it in broker.conf)");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+        Config next = config.with(changes);
+        config = next;
+        context.settings(ProtocolSettings.from(next));
+        plugins.configure(next.entries());
+        hooks.notify(io.hookline.api.hook.Hooks.ON_CONFIG_CHANGE,
+                new io.hookline.api.hook.input.ConfigChange(changes));
+        log.info("config changed at runtime: {}", changes.keySet());
+    }
+
+    /** Puts the packet tap into a traced client's connection, if it is connected now. */
+    public void attachTrace(String clientId) {
+        if (channels == null) {
+            return;
+        }
+        for (Channel ch : channels) {
+            MqttConnection c = ch.pipeline().get(MqttConnection.class);
+            if (c != null && clientId.equals(c.clientId())) {
+                context.traces().attachIfTraced(ch, clientId);
+            }
+        }
+    }
+
+    /**
+     * Closes a connected client's connection (v5: DISCONNECT 0x98); with {@code cleanup} its
+     * session is removed once the connection is gone.
+     *
+     * @return completes with true once the connection closed, false when it was not connected
+     */
+    public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
+        var session = sessions.get(clientId);
+        if (session == null || !session.isOnline() || channels == null
+                || !session.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
+            return CompletableFuture.completedFuture(false);
+        }
+        for (Channel ch : channels) {
+            MqttConnection c = ch.pipeline().get(MqttConnection.class);
+            if (c != null && clientId.equals(c.clientId())) {
+                CompletableFuture<Boolean> done = new CompletableFuture<>();
+                // the close future fires before channelInactive detaches the session: go round the loop twice
+                ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> ch.eventLoop().execute(() -> {
+                    if (cleanup) {
+                        sessions.remove(clientId);
+                    }
+                    done.complete(true);
+                })));
+                c.administrativeDisconnect();
+                return done;
+            }
+        }
+        return CompletableFuture.completedFuture(false);
+    }
+
     /** Closes a connected client's connection (v5: DISCONNECT 0x98 administrative action); false when not connected. */
     public boolean disconnect(String mountpoint, String clientId) {
         var session = sessions.get(clientId);
@@ -284,6 +405,9 @@ public final class Broker implements AutoCloseable {
      */
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
         for (MqttListener l : listeners) {
             l.close();
         }

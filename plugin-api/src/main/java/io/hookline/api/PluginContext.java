@@ -1,5 +1,6 @@
 package io.hookline.api;
 
+import io.hookline.api.command.Commands;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.AsyncHookHandler;
 import io.hookline.api.hook.HandlerOptions;
@@ -75,6 +76,14 @@ public interface PluginContext {
 
     /** @return the plugin's metrics */
     Metrics metrics();
+
+    /**
+     * Admin commands of this plugin ({@code bin/admin} and {@code /api/v1}); they are removed
+     * when the plugin stops.
+     *
+     * @return where to register them
+     */
+    Commands commands();
 
     /**
      * A directory for the plugin's durable state, {@code <data_dir>/plugins/<name>}; it may not

@@ -171,6 +171,30 @@ public final class CoreConfig {
                     .doc("directory for durable state (sessions, retained messages, the admin key)")
                     .build();
 
+    public static final ConfigKey<HostPort> LISTENER_HTTP =
+            ConfigKey.builder("listener.http.<name>", ValueType.hostPort())
+                    .doc("management HTTP listener: /api/v1 (bin/admin), /metrics, /health, /status;"
+                            + " any number of named ones")
+                    .build();
+
+    public static final ConfigKey<Boolean> HTTP_METRICS_REQUIRE_KEY =
+            ConfigKey.builder("http.metrics.require_key", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("/metrics needs an API key with scope metrics")
+                    .build();
+
+    public static final ConfigKey<Boolean> HTTP_STATUS_REQUIRE_KEY =
+            ConfigKey.builder("http.status.require_key", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("/status and /status/data need an API key with scope status")
+                    .build();
+
+    public static final ConfigKey<Boolean> HTTP_HEALTH_REQUIRE_KEY =
+            ConfigKey.builder("http.health.require_key", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("/health and /health/ping need an API key with scope health")
+                    .build();
+
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
@@ -179,7 +203,8 @@ public final class CoreConfig {
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL,
-            SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR);
+            SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
+            LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY);
 
     /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
     public static ConfigSchema schema() {

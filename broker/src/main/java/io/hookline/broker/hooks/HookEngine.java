@@ -51,6 +51,7 @@ public final class HookEngine implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final boolean ownsExecutors;
     private final AtomicLong sequence = new AtomicLong();
+    private volatile HookTap tap;
 
     /**
      * @param defaultTimeout per-call timeout of handlers that registered none
@@ -82,6 +83,11 @@ public final class HookEngine implements AutoCloseable {
 
     private static <I extends HookInput> HookChain<I> newChain(Hook<I> hook) {
         return new HookChain<>(hook);
+    }
+
+    /** Sets who watches hook calls per client ({@code admin trace client}); null for nobody. */
+    public void tap(HookTap newTap) {
+        this.tap = newTap;
     }
 
     /** @return the chain of {@code hook} */
@@ -160,6 +166,16 @@ public final class HookEngine implements AutoCloseable {
                                                              boolean countsAsHandler) {
         HookChain<I> chain = chain(hook);
         ChainRun<I> run = new ChainRun<>(this, chain, chain.entries, input, caller, countsAsHandler);
+        HookTap t = tap;
+        String who = input.client().clientId();
+        if (t != null && t.wants(who)) {
+            t.emit(who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
+            run.whenComplete((outcome, error) -> t.emit(who, "hook " + hook.name() + " answered "
+                    + (error != null ? "failure " + unwrap(error) : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + (outcome.decidedBy() == null ? "" : " by " + outcome.decidedBy())
+                    + (outcome.error() == null ? "" : " error=" + outcome.error().reason())
+                    + (outcome.modifiers().isEmpty() ? "" : " modifiers=" + outcome.modifiers()))));
+        }
         run.start();
         return run;
     }
@@ -176,6 +192,10 @@ public final class HookEngine implements AutoCloseable {
         HandlerEntry<I>[] es = chain.entries;
         if (es.length == 0) {
             return;
+        }
+        HookTap watcher = tap;
+        if (watcher != null && watcher.wants(input.client().clientId())) {
+            watcher.emit(input.client().clientId(), "hook " + hook.name() + " notified (" + es.length + " handler(s))");
         }
         chain.stats.calls.increment();
         for (HandlerEntry<I> e : es) {

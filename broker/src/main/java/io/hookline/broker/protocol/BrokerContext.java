@@ -20,6 +20,7 @@ public final class BrokerContext {
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
+    private final ClientTraces traces = new ClientTraces();
 
     public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
                          HookGateway hooks, ProtocolSettings settings) {
@@ -46,6 +47,11 @@ public final class BrokerContext {
 
     public BrokerMetrics metrics() {
         return metrics;
+    }
+
+    /** Who is tracing which client ({@code admin trace client}). */
+    public ClientTraces traces() {
+        return traces;
     }
 
     public ProtocolSettings settings() {

@@ -377,6 +377,7 @@ final class ConnectFlow {
         io.hookline.api.hook.input.Client who = accepted.client();
         String clientId = who.clientId();
         c.clientId = clientId;
+        c.broker.traces().attachIfTraced(c.ctx.channel(), clientId);
         c.username = who.username();
         if (!who.mountpoint().equals(c.listener.mountpoint())) {
             c.listener = c.listener.withMountpoint(who.mountpoint());

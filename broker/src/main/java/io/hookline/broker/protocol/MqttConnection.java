@@ -118,6 +118,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     /** The client's address (as told by a trusted proxy, if any); hooks see it as peer_addr/peer_port. */
+    @Override
     public InetSocketAddress peerAddress() {
         return ctx == null ? null : PeerAddress.of(ctx.channel());
     }

@@ -120,6 +120,11 @@ public final class Session implements Recipient {
         return inflight.size();
     }
 
+    /** The attached connection's client address, or null when offline. */
+    public synchronized java.net.InetSocketAddress peerAddress() {
+        return connection == null ? null : connection.peerAddress();
+    }
+
     public synchronized long disconnectedAtMillis() {
         return disconnectedAtMillis;
     }

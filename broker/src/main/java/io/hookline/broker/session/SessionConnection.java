@@ -34,4 +34,9 @@ public interface SessionConnection {
     void takeOver();
 
     boolean inEventLoop();
+
+    /** The client's address, for {@code admin session show}; null when unknown. Any thread. */
+    default java.net.InetSocketAddress peerAddress() {
+        return null;
+    }
 }

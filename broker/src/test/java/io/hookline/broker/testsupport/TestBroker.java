@@ -51,6 +51,15 @@ public final class TestBroker implements AutoCloseable {
         return port;
     }
 
+    /** The port of the management HTTP listener {@code listener.http.default}. */
+    public int httpPort() {
+        int port = broker.httpPort("default");
+        if (port < 0) {
+            throw new IllegalArgumentException("no listener.http.default");
+        }
+        return port;
+    }
+
     public Broker broker() {
         return broker;
     }

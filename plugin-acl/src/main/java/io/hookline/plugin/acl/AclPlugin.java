@@ -93,6 +93,7 @@ public final class AclPlugin implements Plugin {
             ctx.register(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> onSubscribe(in, 0x87));
         }
         schedule(ctx, ctx.config().get(RELOAD_INTERVAL));
+        AclCommands.register(ctx.commands(), this, pw.isEmpty() ? null : Path.of(pw));
         ctx.notifications(Hooks.ON_CONFIG_CHANGE, change -> {
             String value = change.changed().get(RELOAD_INTERVAL.name());
             if (value != null) {

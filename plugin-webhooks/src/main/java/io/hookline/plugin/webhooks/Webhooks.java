@@ -18,7 +18,7 @@ import java.util.function.Function;
  * Thread-safe: the registration list (and the file) are guarded by {@code this}.
  *
  * <pre>{@code
- * Webhooks api = ((WebhooksPlugin) broker.plugins().instance("webhooks").orElseThrow()).webhooks();
+ * Webhooks api = ((WebhooksPlugin) broker.plugins().plugin("webhooks").orElseThrow()).webhooks();
  * api.register(WebhookSpec.of("auth_on_register", "http://127.0.0.1:8080/auth"));
  * api.show();                    // one row per webhook, with calls/errors/latency
  * api.cacheClear("sensor-7");    // forget cached answers about one client

@@ -152,6 +152,7 @@ public final class WebhooksPlugin implements Plugin {
         if (!sweep.isZero() && !sweep.isNegative()) {
             ctx.scheduler().scheduleAtFixedRate(sweep, sweep, cache::sweep);
         }
+        WebhooksCommands.register(ctx.commands(), webhooks);
         running = new Running(webhooks, http, dispatcherPool);
         LOG.info("webhooks: {} registered ({} from broker.conf), runtime registrations in {}",
                 webhooks.registrations().size(), configured.size(), store.file());

@@ -47,7 +47,7 @@ final class WebhookFixture implements AutoCloseable {
     }
 
     static Webhooks api(TestBroker broker) {
-        return ((WebhooksPlugin) broker.broker().plugins().instance("webhooks").orElseThrow()).webhooks();
+        return ((WebhooksPlugin) broker.broker().plugins().plugin("webhooks").orElseThrow()).webhooks();
     }
 
     static PluginRegistry.Status status(TestBroker broker) {

@@ -6,6 +6,11 @@ import io.hookline.api.PluginConfig;
 import io.hookline.api.PluginContext;
 import io.hookline.api.Scheduler;
 import io.hookline.api.auth.SessionPermissions;
+import io.hookline.api.command.CommandHandler;
+import io.hookline.api.command.CommandRegistration;
+import io.hookline.api.command.CommandSpec;
+import io.hookline.api.command.Commands;
+import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.api.hook.AsyncHookHandler;
 import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hook;
@@ -39,12 +44,15 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final Metrics metrics;
     private final System.Logger logger;
     private final java.nio.file.Path dataDir;
+    private final CommandRegistry commandRegistry;
     private final List<HandlerEntry<?>> registrations = new ArrayList<>(); // guarded by this
+    private final List<CommandRegistration> commandRegistrations = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
                         PluginConfig config, PluginSettings.Overrides overrides, PluginScheduler scheduler,
-                        Metrics metrics, java.nio.file.Path dataDir) {
+                        Metrics metrics, CommandRegistry commandRegistry, java.nio.file.Path dataDir) {
+        this.commandRegistry = commandRegistry;
         this.name = name;
         this.handle = handle;
         this.gateway = gateway;
@@ -110,6 +118,8 @@ final class BrokerPluginContext implements PluginContext, Clients {
             e.unregister();
         }
         registrations.clear();
+        commandRegistrations.forEach(CommandRegistration::unregister);
+        commandRegistrations.clear();
         scheduler.close();
     }
 
@@ -137,6 +147,25 @@ final class BrokerPluginContext implements PluginContext, Clients {
     @Override
     public Metrics metrics() {
         return metrics;
+    }
+
+    @Override
+    public Commands commands() {
+        return this::addCommand;
+    }
+
+    private synchronized CommandRegistration addCommand(CommandSpec spec, CommandHandler handler) {
+        if (closed) {
+            throw new IllegalStateException("plugin " + name + " is stopped");
+        }
+        CommandRegistration r = commandRegistry.addPlugin(spec, handler, name);
+        commandRegistrations.add(r);
+        return () -> {
+            r.unregister();
+            synchronized (this) {
+                commandRegistrations.remove(r);
+            }
+        };
     }
 
     @Override

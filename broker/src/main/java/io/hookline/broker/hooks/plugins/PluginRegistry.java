@@ -1,6 +1,7 @@
 package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.Plugin;
+import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PluginHandle;
 import io.hookline.broker.metrics.MetricRegistry;
@@ -48,14 +49,22 @@ public final class PluginRegistry implements AutoCloseable {
     private final HookGateway gateway;
     private final MetricRegistry metrics;
     private final BrokerServices services;
+    private final CommandRegistry commands;
     private final Map<String, Entry> plugins = new LinkedHashMap<>(); // guarded by this
     private final List<PluginLoader.LoadFailure> loadFailures = new ArrayList<>(); // guarded by this
     private volatile Map<String, String> config = Map.of();
 
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services) {
+        this(gateway, metrics, services, new CommandRegistry());
+    }
+
+    /** @param commands where plugins' admin commands go ({@code context.commands()}) */
+    public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services,
+                          CommandRegistry commands) {
         this.gateway = Objects.requireNonNull(gateway);
         this.metrics = Objects.requireNonNull(metrics);
         this.services = Objects.requireNonNull(services);
+        this.commands = Objects.requireNonNull(commands);
     }
 
     /** Adds what a discovery found; a duplicate or badly named plugin is reported and skipped. */
@@ -131,7 +140,7 @@ public final class PluginRegistry implements AutoCloseable {
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
                 ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
-                        metrics.scoped("hookline_plugin_" + name + "_"), dataDir(name));
+                        metrics.scoped("hookline_plugin_" + name + "_"), commands, dataDir(name));
                 e.plugin.start(ctx);
                 e.context = ctx;
                 e.handle = handle;
@@ -194,14 +203,6 @@ public final class PluginRegistry implements AutoCloseable {
         return base.resolve("plugins").resolve(name);
     }
 
-    /**
-     * @return the plugin instance called {@code name}, whatever its state: for management
-     *     commands and tests that use a plugin's own Java API
-     */
-    public synchronized Optional<Plugin> instance(String name) {
-        Entry e = plugins.get(name);
-        return Optional.ofNullable(e == null ? null : e.plugin);
-    }
 
     /** @return every plugin with its state */
     public synchronized List<Status> list() {

@@ -1,0 +1,233 @@
+package io.hookline.broker.admin;
+
+import io.hookline.api.command.CommandException;
+import io.hookline.api.command.CommandRequest;
+import io.hookline.api.command.CommandResult;
+import io.hookline.api.command.CommandSpec;
+import io.hookline.api.command.ParamType;
+import io.hookline.broker.Broker;
+import io.hookline.broker.protocol.ClientTraces;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.session.Session;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code session show|disconnect}, {@code retain show|delete} and {@code trace client}. Runs on
+ * management worker threads: reads sessions through their monitors and hands disconnects to
+ * the connections' event loops. Stateless.
+ */
+final class SessionCommands {
+    static final List<String> SESSION_COLUMNS = List.of("client_id", "user", "peer_host", "peer_port", "mountpoint",
+            "is_online", "protocol", "clean_session", "queue_size", "subscriptions");
+    /** Longest wait for a disconnected client's connection to close. */
+    private static final long DISCONNECT_WAIT_SECONDS = 10;
+    /** How often a silent trace sends an empty line, to notice a caller that went away. */
+    private static final long TRACE_HEARTBEAT_SECONDS = 5;
+
+    private SessionCommands() {
+    }
+
+    static void register(CommandRegistry registry, Broker broker) {
+        CommandSpec.Builder show = CommandSpec.builder("session", "show")
+                .help("lists sessions, sorted by client id. --COLUMN=VALUE keeps rows whose column has that value;"
+                        + " --COLUMN alone picks the columns shown. Every row is returned unless --limit is given;"
+                        + " a limited answer says the total and the --offset of the next page.")
+                .flag("limit", ParamType.INTEGER, null, "at most this many rows")
+                .flag("offset", ParamType.INTEGER, "0", "skip this many rows first (paging)");
+        for (String c : SESSION_COLUMNS) {
+            show.flag(c, ParamType.STRING, null, "filter on or show column " + c);
+        }
+        registry.add(show.build(), request -> sessionShow(broker, request), "core");
+
+        registry.add(CommandSpec.builder("session", "disconnect")
+                .help("closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
+                .argument("client-id", "the client id")
+                .flag("cleanup", ParamType.BOOLEAN, "false", "remove the session too (also of an offline client)")
+                .changesState()
+                .build(), request -> sessionDisconnect(broker, request), "core");
+
+        registry.add(CommandSpec.builder("retain", "show")
+                .help("lists retained messages; --topic takes a topic filter (+ and # allowed)")
+                .flag("topic", ParamType.STRING, null, "only topics matching this filter")
+                .build(), request -> retainShow(broker, request), "core");
+
+        registry.add(CommandSpec.builder("retain", "delete")
+                .help("removes the retained message of a topic")
+                .argument("topic", "the exact topic")
+                .changesState()
+                .build(), request -> {
+                    String topic = request.get("topic");
+                    if (!broker.retained().remove(topic)) {
+                        throw CommandException.notFound("no retained message on topic '" + topic + "'");
+                    }
+                    return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
+                }, "core");
+
+        registry.addStreaming(CommandSpec.builder("trace", "client")
+                .help("streams a client's packets in and out and its hook calls with their answers, until stopped"
+                        + " (Ctrl-C in bin/admin); a client not connected yet is traced once it connects")
+                .argument("client-id", "the client id")
+                .flag("seconds", ParamType.INTEGER, "0", "stop after this many seconds; 0 = until stopped")
+                .build(), request -> trace(broker, request), "core");
+    }
+
+    private static Reply sessionShow(Broker broker, CommandRequest request) {
+        Map<String, String> filters = new LinkedHashMap<>();
+        List<String> columns = new ArrayList<>();
+        for (String c : SESSION_COLUMNS) {
+            request.values().entrySet().stream().filter(e -> e.getKey().equals(c)).findFirst().ifPresent(e -> {
+                if (e.getValue().isEmpty()) {
+                    columns.add(c);
+                } else {
+                    filters.put(c, e.getValue());
+                }
+            });
+        }
+        long limit = request.integer("limit", Long.MAX_VALUE);
+        long offset = request.integer("offset", 0);
+        if (limit < 0) {
+            throw CommandException.badArgument("--limit", "--limit must be 0 or more");
+        }
+        if (offset < 0) {
+            throw CommandException.badArgument("--offset", "--offset must be 0 or more");
+        }
+        List<Session> all = new ArrayList<>(broker.sessions().all());
+        all.sort(Comparator.comparing(Session::clientId));
+        List<Map<String, Object>> matching = new ArrayList<>();
+        for (Session s : all) {
+            Map<String, Object> row = row(s);
+            boolean keep = true;
+            for (Map.Entry<String, String> f : filters.entrySet()) {
+                keep &= f.getValue().equals(String.valueOf(row.get(f.getKey())));
+            }
+            if (keep) {
+                matching.add(row);
+            }
+        }
+        int from = (int) Math.min(offset, matching.size());
+        int to = (int) Math.min(matching.size(), from + Math.min(limit, Integer.MAX_VALUE));
+        List<Map<String, Object>> page = new ArrayList<>();
+        for (Map<String, Object> row : matching.subList(from, to)) {
+            if (columns.isEmpty()) {
+                page.add(row);
+            } else {
+                Map<String, Object> picked = new LinkedHashMap<>();
+                columns.forEach(c -> picked.put(c, row.get(c)));
+                page.add(picked);
+            }
+        }
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("total", matching.size());
+        if (to < matching.size()) {
+            extra.put("next_offset", to);
+        }
+        return new Reply.Done(CommandResult.table(page), extra);
+    }
+
+    private static Map<String, Object> row(Session s) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        InetSocketAddress peer = s.peerAddress();
+        row.put("client_id", s.clientId());
+        row.put("user", s.username());
+        row.put("peer_host", peer == null ? null : peer.getHostString());
+        row.put("peer_port", peer == null ? null : peer.getPort());
+        row.put("mountpoint", s.mountpoint());
+        row.put("is_online", s.isOnline());
+        row.put("protocol", s.protocolVersion());
+        row.put("clean_session", s.expirySeconds() == 0);
+        row.put("queue_size", s.queueSize());
+        row.put("subscriptions", s.subscriptions().size());
+        return row;
+    }
+
+    private static Reply sessionDisconnect(Broker broker, CommandRequest request) throws Exception {
+        String clientId = request.get("client-id");
+        boolean cleanup = request.flag("cleanup", false);
+        Session s = broker.sessions().get(clientId);
+        if (s == null) {
+            throw CommandException.notFound("no session for client-id '" + clientId + "'");
+        }
+        if (!s.isOnline()) {
+            if (!cleanup) {
+                throw CommandException.conflict("client '" + clientId + "' is not connected;"
+                        + " --cleanup removes its session");
+            }
+            broker.sessions().remove(clientId);
+            return new Reply.Done(CommandResult.text("session of '" + clientId + "' removed"));
+        }
+        try {
+            boolean done = broker.disconnect(s.mountpoint(), clientId, cleanup)
+                    .get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
+            if (!done) {
+                throw CommandException.conflict("client '" + clientId + "' went away before it could be disconnected");
+            }
+        } catch (TimeoutException e) {
+            throw CommandException.conflict("client '" + clientId + "' asked to disconnect; its connection did not"
+                    + " close within " + DISCONNECT_WAIT_SECONDS + "s");
+        }
+        return new Reply.Done(CommandResult.text("client '" + clientId + "' disconnected"
+                + (cleanup ? " and its session removed" : "")));
+    }
+
+    private static Reply retainShow(Broker broker, CommandRequest request) {
+        List<Message> found = new ArrayList<>();
+        String filter = request.value("topic").orElse(null);
+        if (filter != null && !filter.isEmpty()) {
+            broker.retained().matching(filter, found::add);
+        } else {
+            broker.retained().forEach(found::add);
+        }
+        found.sort(Comparator.comparing(Message::topic));
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Message m : found) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("topic", m.topic());
+            row.put("qos", m.qos());
+            row.put("payload", new String(m.payload(), StandardCharsets.UTF_8));
+            row.put("payload_bytes", m.payload().length);
+            rows.add(row);
+        }
+        return new Reply.Done(CommandResult.table(rows));
+    }
+
+    private static Reply trace(Broker broker, CommandRequest request) {
+        String clientId = request.get("client-id");
+        long seconds = request.integer("seconds", 0);
+        if (seconds < 0) {
+            throw CommandException.badArgument("--seconds", "--seconds must be 0 or more");
+        }
+        return new Reply.Stream(out -> {
+            BlockingQueue<String> lines = new LinkedBlockingQueue<>(10_000);
+            ClientTraces traces = broker.context().traces();
+            try (ClientTraces.Trace t = traces.watch(clientId, line -> lines.offer(Instant.now() + " " + line))) {
+                Session s = broker.sessions().get(clientId);
+                boolean online = s != null && s.isOnline();
+                out.line("tracing client '" + clientId + "' (" + (online ? "connected" : "not connected") + ")");
+                broker.attachTrace(clientId);
+                long end = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+                while (System.nanoTime() < end) {
+                    long wait = Math.min(TimeUnit.SECONDS.toNanos(TRACE_HEARTBEAT_SECONDS), end - System.nanoTime());
+                    String line;
+                    try {
+                        line = lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();   // the server is stopping: end the stream
+                        return;
+                    }
+                    out.line(line == null ? "" : line);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,69 @@
+package io.hookline.broker.http;
+
+import io.hookline.broker.admin.ApiKeys;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Checks the API key of a request: header {@code x-api-key}, or the basic-auth user name
+ * ({@code http://KEY@host:8888/...}). Answers 401 (with {@code WWW-Authenticate}) for a missing
+ * or unknown key and 403 for a key without the scope. Thread-safe: stateless over {@link ApiKeys}.
+ */
+final class ApiKeyGate {
+    static final HttpString X_API_KEY = new HttpString("x-api-key");
+
+    private final ApiKeys keys;
+
+    ApiKeyGate(ApiKeys keys) {
+        this.keys = keys;
+    }
+
+    /** @return true when the request may go on; otherwise the error answer has been sent */
+    boolean allow(HttpServerExchange exchange, ApiKeys.Scope scope) {
+        String key = keyOf(exchange);
+        if (key == null) {
+            refuse(exchange, 401, "missing API key: send it as header x-api-key or as the basic-auth user name");
+            return false;
+        }
+        Optional<Set<ApiKeys.Scope>> scopes = keys.scopes(key);
+        if (scopes.isEmpty()) {
+            refuse(exchange, 401, "unknown API key");
+            return false;
+        }
+        if (!scopes.get().contains(scope)) {
+            Json.error(exchange, 403, "this API key lacks the '" + scope.word() + "' scope");
+            return false;
+        }
+        return true;
+    }
+
+    private static void refuse(HttpServerExchange exchange, int status, String message) {
+        exchange.getResponseHeaders().put(Headers.WWW_AUTHENTICATE, "Basic realm=\"hookline\"");
+        Json.error(exchange, status, message);
+    }
+
+    static String keyOf(HttpServerExchange exchange) {
+        String header = exchange.getRequestHeaders().getFirst(X_API_KEY);
+        if (header != null && !header.isBlank()) {
+            return header.strip();
+        }
+        String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                String user = colon < 0 ? decoded : decoded.substring(0, colon);
+                return user.isEmpty() ? null : user;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}

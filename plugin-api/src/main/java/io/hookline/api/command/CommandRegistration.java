@@ -1,0 +1,6 @@
+package io.hookline.api.command;
+
+/** A registered command; {@link #unregister()} removes it (idempotent). */
+public interface CommandRegistration {
+    void unregister();
+}
