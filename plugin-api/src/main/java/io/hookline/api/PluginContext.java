@@ -84,4 +84,16 @@ public interface PluginContext {
      * @return where to register them
      */
     Commands commands();
+
+    /**
+     * A directory for the plugin's durable state, {@code <data_dir>/plugins/<name>}; it may not
+     * exist yet (create it before writing).
+     *
+     * <pre>{@code
+     * Path file = ctx.dataDir().resolve("registrations.json");
+     * }</pre>
+     */
+    default java.nio.file.Path dataDir() {
+        return java.nio.file.Path.of("data", "plugins", pluginName());
+    }
 }

@@ -43,6 +43,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final PluginScheduler scheduler;
     private final Metrics metrics;
     private final System.Logger logger;
+    private final java.nio.file.Path dataDir;
     private final CommandRegistry commandRegistry;
     private final List<HandlerEntry<?>> registrations = new ArrayList<>(); // guarded by this
     private final List<CommandRegistration> commandRegistrations = new ArrayList<>(); // guarded by this
@@ -50,7 +51,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
                         PluginConfig config, PluginSettings.Overrides overrides, PluginScheduler scheduler,
-                        Metrics metrics, CommandRegistry commandRegistry) {
+                        Metrics metrics, CommandRegistry commandRegistry, java.nio.file.Path dataDir) {
         this.commandRegistry = commandRegistry;
         this.name = name;
         this.handle = handle;
@@ -60,12 +61,18 @@ final class BrokerPluginContext implements PluginContext, Clients {
         this.overrides = overrides;
         this.scheduler = scheduler;
         this.metrics = metrics;
+        this.dataDir = dataDir;
         this.logger = new Slf4jSystemLogger("hookline.plugin." + name);
     }
 
     @Override
     public String pluginName() {
         return name;
+    }
+
+    @Override
+    public java.nio.file.Path dataDir() {
+        return dataDir;
     }
 
     @Override

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -139,7 +140,7 @@ public final class PluginRegistry implements AutoCloseable {
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
                 ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
-                        metrics.scoped("hookline_plugin_" + name + "_"), commands);
+                        metrics.scoped("hookline_plugin_" + name + "_"), commands, dataDir(name));
                 e.plugin.start(ctx);
                 e.context = ctx;
                 e.handle = handle;
@@ -191,6 +192,15 @@ public final class PluginRegistry implements AutoCloseable {
         } catch (Exception | LinkageError ex) {
             LOG.error("plugin {} failed to stop cleanly", e.name, ex);
         }
+    }
+
+
+    /** {@code <data_dir>/plugins/<name>}: where a plugin keeps durable state. */
+    private java.nio.file.Path dataDir(String name) {
+        String dir = config.get(io.hookline.broker.config.CoreConfig.DATA_DIR.name());
+        java.nio.file.Path base = dir == null || dir.isBlank()
+                ? io.hookline.broker.config.CoreConfig.DATA_DIR.defaultValue() : java.nio.file.Path.of(dir.trim());
+        return base.resolve("plugins").resolve(name);
     }
 
 

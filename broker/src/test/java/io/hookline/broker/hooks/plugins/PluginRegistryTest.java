@@ -132,6 +132,45 @@ class PluginRegistryTest {
     }
 
     @Test
+    void patternKeysDurationDefaultsAndTheDataDirReachThePlugin() {
+        ConfigKey<String> url = ConfigKey.string("named.<name>.url", null, "one URL per entry");
+        ConfigKey<Duration> every = ConfigKey.duration("named.every", Duration.ofSeconds(30), "how often");
+        var seen = new java.util.concurrent.atomic.AtomicReference<List<Object>>();
+        registry.add(new Plugin() {
+            public String name() {
+                return "named";
+            }
+
+            public List<ConfigKey<?>> configKeys() {
+                return List.of(url, every);
+            }
+
+            public void start(PluginContext ctx) {
+                seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir()));
+            }
+        }, "test");
+        // the broker's schema must read a Duration default back (it once formatted it as PT30S)
+        var schema = PluginConfigSchema.addTo(io.hookline.broker.config.CoreConfig.schema(),
+                List.of(new ExamplePlugin(), new Plugin() {
+                    public String name() {
+                        return "named";
+                    }
+
+                    public List<ConfigKey<?>> configKeys() {
+                        return List.of(url, every);
+                    }
+
+                    public void start(PluginContext ctx) {
+                    }
+                }));
+        assertTrue(schema.find("named.a.url").isPresent());
+        registry.configure(Map.of("named.b.url", "http://b", "named.a.url", "http://a", "data_dir", "/var/hl"));
+        registry.enable("named").toCompletableFuture().join();
+        assertEquals(List.of(Map.of("a", "http://a", "b", "http://b"), Duration.ofSeconds(30),
+                Path.of("/var/hl/plugins/named")), seen.get());
+    }
+
+    @Test
     void badConfigValueFailsThePluginWithTheKeyName() {
         registry.add(new Plugin() {
             final ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");

@@ -1,0 +1,316 @@
+package io.hookline.plugin.webhooks;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hookline.api.PluginContext;
+import io.hookline.api.hook.Answer;
+import io.hookline.api.hook.HandlerOptions;
+import io.hookline.api.hook.Hook;
+import io.hookline.api.hook.HookKind;
+import io.hookline.api.hook.HookRegistration;
+import io.hookline.api.hook.input.Client;
+import io.hookline.api.hook.input.HookInput;
+import io.hookline.api.hook.input.MessageDrop;
+import io.hookline.api.hook.input.PublishInput;
+import io.hookline.api.mqtt.Topics;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One active webhook: its handler in the hook's chain, the calls to its endpoint and their
+ * statistics. AUTH and REWRITE hooks call the endpoint asynchronously and answer from the
+ * response (AUTH answers from the cache when the endpoint allowed it); NOTIFY hooks queue the
+ * event on per-client lanes and return at once. Thread-safe: immutable settings, atomic stats.
+ */
+final class Webhook {
+    private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
+    private static final MediaType JSON = MediaType.get("application/json");
+    /** Header carrying {@code sha256=<hex HMAC-SHA256 of the body>} when a secret is set. */
+    static final String SIGNATURE_HEADER = "x-hookline-signature";
+    /** The engine's own cut-off comes a little after ours, so our log line (with the endpoint) wins. */
+    private static final Duration ENGINE_GRACE = Duration.ofMillis(250);
+    private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final WebhookSpec spec;
+    private final String name;
+    private final Hook<?> hook;
+    private final Endpoint endpoint;
+    private final AuthCache cache;
+    private final NotifyLanes<HookInput> lanes;
+    private final PluginCounters counters;
+    private volatile HookRegistration registration;
+
+    final LongAdder calls = new LongAdder();
+    final LongAdder errors = new LongAdder();
+    final LongAdder timeouts = new LongAdder();
+    final LongAdder cacheHits = new LongAdder();
+    private final LongAdder latencyNanos = new LongAdder();
+    private final AtomicLong maxLatencyNanos = new AtomicLong();
+    private final AtomicLong lastNotifyLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
+
+    /** The plugin-wide counters every webhook adds to. */
+    record PluginCounters(io.hookline.api.metrics.Counter calls, io.hookline.api.metrics.Counter errors,
+                          io.hookline.api.metrics.Counter timeouts, io.hookline.api.metrics.Counter cacheHits,
+                          io.hookline.api.metrics.Counter dropped) {
+    }
+
+    Webhook(WebhookSpec spec, String name, Endpoint endpoint, AuthCache cache, int notifyBacklog,
+            PluginCounters counters) {
+        this.spec = spec;
+        this.name = name;
+        this.hook = spec.hookDescriptor();
+        this.endpoint = endpoint;
+        this.cache = cache;
+        this.counters = counters;
+        this.lanes = hook.kind() == HookKind.NOTIFY ? new NotifyLanes<>(notifyBacklog, this::deliver) : null;
+    }
+
+    WebhookSpec spec() {
+        return spec;
+    }
+
+    /** The {@code broker.conf} entry name, or null for a runtime registration. */
+    String name() {
+        return name;
+    }
+
+    /** Puts the handler into the hook's chain. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    void install(PluginContext ctx) {
+        HandlerOptions opts = HandlerOptions.DEFAULT;
+        if (spec.priority() != null) {
+            opts = opts.priority(spec.priority());
+        }
+        if (hook.kind() == HookKind.NOTIFY) {
+            registration = ctx.register((Hook) hook, opts, in -> {
+                notify((HookInput) in);
+                return Answer.ok();
+            });
+            return;
+        }
+        opts = opts.timeout(spec.responseTimeout().plus(ENGINE_GRACE));
+        if (spec.onError() != null) {
+            opts = opts.onFailure(spec.onError());
+        }
+        registration = ctx.registerAsync((Hook) hook, opts, in -> call((HookInput) in));
+    }
+
+    /** Takes the handler out of the chain; calls in flight complete. */
+    void uninstall() {
+        HookRegistration r = registration;
+        if (r != null) {
+            r.unregister();
+        }
+    }
+
+    boolean wants(HookInput in) {
+        if (spec.topicFilters().isEmpty()) {
+            return true;
+        }
+        String topic = in instanceof PublishInput p ? p.topic() : in instanceof MessageDrop d ? d.topic() : null;
+        if (topic == null) {
+            return true;
+        }
+        for (String f : spec.topicFilters()) {
+            if (Topics.matches(f, topic)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** AUTH and REWRITE: the answer of the endpoint (or of the cache). */
+    CompletionStage<Answer> call(HookInput in) {
+        if (!wants(in)) {
+            return CompletableFuture.completedFuture(Answer.next());
+        }
+        ObjectNode body = WireFormat.encode(hook, in, spec.base64Payload());
+        AuthCache.Key key = null;
+        if (hook.kind() == HookKind.AUTH) {
+            ObjectNode k = body.deepCopy();
+            k.remove("payload");
+            k.remove("peer_port");
+            key = new AuthCache.Key(spec.endpoint(), hook.name(), k.toString());
+            Answer cached = cache.get(key);
+            if (cached != null) {
+                cacheHits.increment();
+                counters.cacheHits().increment();
+                return CompletableFuture.completedFuture(cached);
+            }
+        }
+        AuthCache.Key cacheKey = key;
+        long t0 = System.nanoTime();
+        return send(body).handle((reply, err) -> {
+            record(t0);
+            if (err != null) {
+                throw failure(in, err);
+            }
+            if (reply.status() < 200 || reply.status() > 299) {
+                throw failure(in, new Endpoint.CallFailure("HTTP " + reply.status(), false));
+            }
+            Answer answer;
+            try {
+                answer = WireFormat.decode(hook, reply.body(), spec.base64Payload());
+            } catch (WireFormat.BadAnswer e) {
+                throw failure(in, e);
+            }
+            if (cacheKey != null) {
+                long maxAge = AuthCache.maxAge(reply.cacheControl(), answer, reply.cacheErrors());
+                if (maxAge > 0) {
+                    Client c = in.client();
+                    cache.put(cacheKey, c.mountpoint(), c.clientId(), c.username(), answer, maxAge);
+                }
+            }
+            return answer;
+        });
+    }
+
+    /** NOTIFY: queued on the client's lane; never waits. */
+    void notify(HookInput in) {
+        if (!wants(in)) {
+            return;
+        }
+        Client c = in.client();
+        if (!lanes.offer(c.mountpoint() + '\u0000' + c.clientId(), in)) {
+            counters.dropped().increment();
+            if (shouldLog()) {
+                LOG.warn("webhook {} -> {}: backlog full, dropping notifications (client {}; {} dropped so far)",
+                        hook.name(), spec.endpoint(), c.clientId(), lanes.dropped());
+            }
+        }
+    }
+
+    private CompletionStage<?> deliver(HookInput in) {
+        long t0 = System.nanoTime();
+        return send(WireFormat.encode(hook, in, spec.base64Payload())).whenComplete((reply, err) -> {
+            record(t0);
+            String problem = err != null ? message(err)
+                    : reply.status() < 200 || reply.status() > 299 ? "HTTP " + reply.status() : null;
+            if (problem != null) {
+                count(err);
+                if (shouldLog()) {
+                    LOG.warn("webhook {} -> {} failed for client {}: {}", hook.name(), spec.endpoint(),
+                            in.client().clientId(), problem);
+                }
+            }
+        });
+    }
+
+    private CompletableFuture<Endpoint.Reply> send(ObjectNode node) {
+        byte[] body;
+        try {
+            body = WireFormat.JSON.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Request.Builder rb = new Request.Builder().url(spec.endpoint()).post(RequestBody.create(body, JSON))
+                .header("vernemq-hook", hook.name())
+                .header("hookline-hook", hook.name());
+        spec.headers().forEach(rb::header);
+        if (spec.secret() != null) {
+            rb.header(SIGNATURE_HEADER, "sha256=" + sign(spec.secret(), body));
+        }
+        calls.increment();
+        counters.calls().increment();
+        return endpoint.send(rb.build(), spec.responseTimeout());
+    }
+
+    /** @return the hex HMAC-SHA256 of {@code body} with {@code secret} (UTF-8) as key */
+    static String sign(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /**
+     * Counts a failed call; the hook engine logs it (hook, plugin, client, policy) with this
+     * message, which names the endpoint and what went wrong.
+     */
+    private CompletionException failure(HookInput in, Throwable cause) {
+        count(cause);
+        return new CompletionException(new WebhookFailure("webhook " + spec.endpoint() + ": " + message(cause)));
+    }
+
+    /** A failed call: the message says it all, a stack trace would only add noise to the log. */
+    static final class WebhookFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        WebhookFailure(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void count(Throwable err) {
+        errors.increment();
+        counters.errors().increment();
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        if (t instanceof Endpoint.CallFailure f && f.isTimeout()) {
+            timeouts.increment();
+            counters.timeouts().increment();
+        }
+    }
+
+    private static String message(Throwable err) {
+        Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+        return t.getMessage() == null ? t.toString() : t.getMessage();
+    }
+
+    private boolean shouldLog() {
+        long now = System.nanoTime();
+        long last = lastNotifyLog.get();
+        return now - last >= LOG_EVERY_NANOS && lastNotifyLog.compareAndSet(last, now);
+    }
+
+    private void record(long t0) {
+        long d = System.nanoTime() - t0;
+        latencyNanos.add(d);
+        maxLatencyNanos.accumulateAndGet(d, Math::max);
+    }
+
+    /** One row of {@code webhooks show}. */
+    Map<String, Object> describe() {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("hook", spec.hook());
+        row.put("endpoint", spec.endpoint());
+        row.put("name", name == null ? "" : name);
+        row.put("source", name == null ? "runtime" : "config");
+        row.put("priority", spec.priority() == null ? "" : spec.priority());
+        row.put("base64payload", spec.base64Payload());
+        row.put("response_timeout", spec.responseTimeout().toMillis());
+        row.put("on_error", spec.onError() == null ? "" : spec.onError().name().toLowerCase());
+        row.put("topic_filter", String.join(",", spec.topicFilters()));
+        row.put("signed", spec.secret() != null);
+        long n = calls.sum();
+        row.put("calls", n);
+        row.put("errors", errors.sum());
+        row.put("timeouts", timeouts.sum());
+        row.put("cache_hits", cacheHits.sum());
+        row.put("avg_latency_ms", n == 0 ? 0.0 : Math.round(latencyNanos.sum() / (double) n / 10_000.0) / 100.0);
+        row.put("max_latency_ms", Math.round(maxLatencyNanos.get() / 10_000.0) / 100.0);
+        row.put("in_flight", endpoint.inFlight());
+        row.put("queued", endpoint.queued());
+        row.put("backlog", lanes == null ? 0 : lanes.backlog());
+        row.put("dropped", lanes == null ? 0 : lanes.dropped());
+        return row;
+    }
+}

@@ -1,0 +1,111 @@
+package io.hookline.plugin.webhooks;
+
+import io.hookline.api.command.CommandException;
+import io.hookline.api.command.CommandRequest;
+import io.hookline.api.command.CommandResult;
+import io.hookline.api.command.CommandSpec;
+import io.hookline.api.command.Commands;
+import io.hookline.api.command.ParamType;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code admin webhooks register|deregister|show} and {@code webhooks cache show|clear}: thin
+ * adapters over the {@link Webhooks} Java API. Stateless.
+ */
+final class WebhooksCommands {
+    private WebhooksCommands() {
+    }
+
+    static void register(Commands commands, Webhooks api) {
+        commands.register(CommandSpec.builder("webhooks", "register")
+                .help("registers a webhook now and keeps it in data_dir across restarts")
+                .argument("hook", "the hook, e.g. auth_on_register")
+                .argument("endpoint", "the http(s) URL to POST to")
+                .flag("base64payload", ParamType.BOOLEAN, "true", "send payloads base64-encoded")
+                .flag("response_timeout", ParamType.INTEGER, "5000", "milliseconds per call")
+                .flag("on_error", ParamType.STRING, null, "deny | next | allow (default: deny for auth hooks)")
+                .flag("priority", ParamType.INTEGER, null, "place in the hook's chain, lower first")
+                .flag("topic_filter", ParamType.STRING, null, "message hooks: comma-separated topic filters")
+                .changesState()
+                .build(), request -> {
+                    WebhookSpec spec = spec(request);
+                    try {
+                        api.register(spec);
+                    } catch (IllegalArgumentException e) {
+                        throw CommandException.conflict(e.getMessage());
+                    } catch (UncheckedIOException e) {
+                        throw new CommandException(500, e.getMessage());
+                    }
+                    return CommandResult.text("registered " + spec.hook() + " -> " + spec.endpoint());
+                });
+        commands.register(CommandSpec.builder("webhooks", "deregister")
+                .help("removes a webhook (one from broker.conf comes back at the next start)")
+                .argument("hook", "the hook")
+                .argument("endpoint", "the URL it was registered with")
+                .changesState()
+                .build(), request -> {
+                    String hook = request.get("hook");
+                    String endpoint = request.get("endpoint");
+                    try {
+                        api.deregister(hook, endpoint);
+                    } catch (IllegalArgumentException e) {
+                        if (e.getMessage().startsWith("unknown hook")) {
+                            throw CommandException.badArgument("hook", e.getMessage());
+                        }
+                        throw CommandException.notFound(e.getMessage());
+                    } catch (UncheckedIOException e) {
+                        throw new CommandException(500, e.getMessage());
+                    }
+                    return CommandResult.text("deregistered " + hook + " -> " + endpoint);
+                });
+        commands.register(CommandSpec.builder("webhooks", "show")
+                .help("every webhook in chain order with its settings and calls, errors, timeouts, latency")
+                .build(), request -> CommandResult.table(api.show()));
+        commands.register(CommandSpec.builder("webhooks", "cache", "show")
+                .help("cached auth answers (cache-control: max-age)")
+                .build(), request -> CommandResult.table(api.cacheShow()));
+        commands.register(CommandSpec.builder("webhooks", "cache", "clear")
+                .help("drops cached auth answers, all or those about one client")
+                .flag("client_id", ParamType.STRING, null, "only the entries about this client id")
+                .changesState()
+                .build(), request -> {
+                    String clientId = request.value("client_id").orElse(null);
+                    int n = clientId == null ? api.cacheClear() : api.cacheClear(clientId);
+                    return CommandResult.text("cleared " + n + " cached answer(s)"
+                            + (clientId == null ? "" : " about " + clientId));
+                });
+    }
+
+    private static WebhookSpec spec(CommandRequest request) {
+        String hook = request.get("hook");
+        String endpoint = request.get("endpoint");
+        WebhookSpec spec;
+        try {
+            spec = WebhookSpec.of(hook, endpoint);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument(e.getMessage().startsWith("unknown hook") ? "hook" : "endpoint",
+                    e.getMessage());
+        }
+        try {
+            spec = spec.withBase64Payload(request.flag("base64payload", true));
+            String timeout = request.value("response_timeout").orElse(null);
+            if (timeout != null) {
+                spec = spec.withResponseTimeout(Duration.ofMillis(Long.parseLong(timeout)));
+            }
+            String onError = request.value("on_error").orElse(null);
+            if (onError != null && !onError.isBlank()) {
+                spec = spec.withOnError(onError);
+            }
+            String priority = request.value("priority").orElse(null);
+            if (priority != null) {
+                spec = spec.withPriority(Integer.parseInt(priority));
+            }
+            List<String> filters = WebhookSpec.parseFilters(request.value("topic_filter").orElse(null));
+            return spec.withTopicFilters(filters);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument("webhook", e.getMessage());
+        }
+    }
+}
