@@ -106,7 +106,8 @@ public final class HookInputs {
 
     /** The CONNECT properties a registration hook sees (MQTT 5). */
     static Properties connectProperties(MqttProperties props) {
-        if (props == null || props.isEmpty()) {
+        // Netty's isEmpty() ignores user properties
+        if (props == null || props.listAll().isEmpty()) {
             return Properties.EMPTY;
         }
         Properties.Builder b = Properties.builder();

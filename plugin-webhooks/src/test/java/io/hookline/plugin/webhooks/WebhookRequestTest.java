@@ -112,9 +112,11 @@ class WebhookRequestTest {
         assertTrue(b.get("clean_start").asBoolean());
         assertFalse(b.has("clean_session"));
         assertEquals("127.0.0.1", b.get("peer_addr").asText());
-        // m5 hooks always carry "properties"; CONNECT's user properties do not reach the hook input
-        // yet (broker side, see the issue note), so only the object is checked here
-        assertTrue(b.get("properties").isObject(), b.toString());
+        // CONNECT's user properties reach auth_on_register_m5 as p_user_property
+        JsonNode users = b.get("properties").get("p_user_property");
+        assertEquals(1, users.size(), b.toString());
+        assertEquals("tenant", users.get(0).get("key").asText());
+        assertEquals("acme", users.get(0).get("val").asText());
         assertTrue(fx.bodies("auth_on_register").isEmpty());
     }
 
