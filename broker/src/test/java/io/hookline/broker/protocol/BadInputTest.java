@@ -1,13 +1,9 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
 import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -39,45 +35,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * no way to say why). After every test a bystander client must still publish and receive, and
  * each refusal must be counted.
  */
-class BadInputTest {
+class BadInputTest extends WireTestBase {
 
     private static final int MALFORMED = 0x81, PROTOCOL_ERROR = 0x82, PACKET_TOO_LARGE = 0x95;
     private static final int MAX_MESSAGE_SIZE = 1000;
 
-    private TestBroker broker;
-    private Bystander bystander;
-
-    @BeforeEach
-    void start() {
-        broker = TestBroker.start("max_message_size", String.valueOf(MAX_MESSAGE_SIZE));
-        bystander = new Bystander(broker);
-    }
-
-    /** Whatever the test did to its own connection, other clients carry on. */
-    @AfterEach
-    void otherClientsAreUnaffected() throws Exception {
-        try {
-            bystander.assertStillServed();
-            bystander.close();
-        } finally {
-            broker.close();
-        }
+    @Override
+    protected String[] brokerConfig() {
+        return new String[] {"max_message_size", String.valueOf(MAX_MESSAGE_SIZE)};
     }
 
     // ---- helpers -------------------------------------------------------------------------
-
-    private RawClient connected(int version) {
-        return RawClient.connected(broker, version, "raw" + version);
-    }
-
-    private void assertCounted(Counter counter, long atLeast) {
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> broker.broker().metrics().get(counter) >= atLeast);
-    }
-
-    private static byte[] hex(String hex) {
-        return HexFormat.of().parseHex(hex);
-    }
 
     /** A QoS 0 PUBLISH whose topic is the given raw bytes. */
     private static byte[] publishRawTopic(int version, byte[] topic) {

@@ -1,26 +1,19 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
 import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-import java.util.HexFormat;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
 import static io.hookline.broker.testsupport.RawClient.connect;
 import static io.hookline.broker.testsupport.RawClient.publish;
 import static io.hookline.broker.testsupport.RawClient.subscribe;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -28,44 +21,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * property outside its packet, ill-formed UTF-8 inside one, values the spec forbids. Each gets
  * the reason code the spec asks for, is counted, and leaves a bystander client unaffected.
  */
-class BadPropertiesTest {
+class BadPropertiesTest extends WireTestBase {
 
     private static final int MALFORMED = 0x81, PROTOCOL_ERROR = 0x82;
 
-    private TestBroker broker;
-    private Bystander bystander;
-
-    @BeforeEach
-    void start() {
-        broker = TestBroker.start();
-        bystander = new Bystander(broker);
-    }
-
-    /** Whatever the test did to its own connection, other clients carry on. */
-    @AfterEach
-    void otherClientsAreUnaffected() throws Exception {
-        try {
-            bystander.assertStillServed();
-            bystander.close();
-        } finally {
-            broker.close();
-        }
-    }
-
-    // ---- helpers -------------------------------------------------------------------------
-
-    private RawClient connected(int version) {
-        return RawClient.connected(broker, version, "raw" + version);
-    }
-
-    private void assertCounted(Counter counter, long atLeast) {
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> broker.broker().metrics().get(counter) >= atLeast);
-    }
-
-    private static byte[] hex(String hex) {
-        return HexFormat.of().parseHex(hex);
-    }
 
     // ---- properties outside their packet, ill-formed properties ----------------------------
 
