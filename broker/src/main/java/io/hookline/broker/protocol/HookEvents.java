@@ -33,8 +33,7 @@ public final class HookEvents implements SessionEvents {
     }
 
     private static String unmount(Session s, String topic) {
-        String m = s.mountpoint();
-        return !m.isEmpty() && topic.startsWith(m) ? topic.substring(m.length()) : topic;
+        return ListenerInfo.unmount(s.mountpoint(), topic);
     }
 
     @Override

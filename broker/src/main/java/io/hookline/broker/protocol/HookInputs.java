@@ -138,8 +138,22 @@ public final class HookInputs {
         if (data != null) {
             b.put(PropertyKey.AUTHENTICATION_DATA, Bytes.of(data));
         }
-        Props.userProperties(props).forEach(u -> b.userProperty(u.key(), u.value()));
+        addUserProperties(props, b);
         return b.build();
+    }
+
+    /** Only the user properties of a packet (what SUBSCRIBE/UNSUBSCRIBE hooks see). */
+    static Properties userProperties(MqttProperties props) {
+        if (props == null) {
+            return Properties.EMPTY;
+        }
+        Properties.Builder b = Properties.builder();
+        addUserProperties(props, b);
+        return b.build();
+    }
+
+    private static void addUserProperties(MqttProperties props, Properties.Builder into) {
+        Props.userProperties(props).forEach(u -> into.userProperty(u.key(), u.value()));
     }
 
     /** Netty properties for a CONNACK/AUTH/ack from a hook's answer (reason string, server reference, auth data, user properties). */

@@ -43,6 +43,11 @@ public record ListenerInfo(String name, String kind, String mountpoint, Boolean 
 
     /** A routed topic as this listener's clients see it: without the mountpoint. */
     public String unmount(String topic) {
+        return unmount(mountpoint, topic);
+    }
+
+    /** {@code topic} as a client behind {@code mountpoint} sees it. */
+    public static String unmount(String mountpoint, String topic) {
         return !mountpoint.isEmpty() && topic.startsWith(mountpoint) ? topic.substring(mountpoint.length()) : topic;
     }
 }

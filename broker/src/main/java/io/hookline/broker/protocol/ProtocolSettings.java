@@ -2,10 +2,9 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.routing.SharedSubscriptionPolicy;
+import io.hookline.broker.config.SharedSubscriptionPolicy;
 
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -70,8 +69,7 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.RETRY_INTERVAL).toMillis(),
                 seconds(config.get(CoreConfig.PERSISTENT_CLIENT_EXPIRATION)),
                 seconds(config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL)),
-                SharedSubscriptionPolicy.valueOf(
-                        config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY).toString().toUpperCase(Locale.ROOT)));
+                config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY));
     }
 
     private static long seconds(Optional<Duration> duration) {

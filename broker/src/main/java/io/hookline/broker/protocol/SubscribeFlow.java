@@ -109,7 +109,8 @@ final class SubscribeFlow {
         int sid = subscriptionId;
         HookGateway hooks = c.broker.hooks();
         if (!asked.isEmpty() && hooks.wantsAuthOnSubscribe(c.hookSession)) {
-            Properties props = v5 ? userProperties(m.idAndPropertiesVariableHeader().properties()) : Properties.EMPTY;
+            Properties props = v5 ? HookInputs.userProperties(m.idAndPropertiesVariableHeader().properties())
+                    : Properties.EMPTY;
             SubscribeInput in = new SubscribeInput(c.hookSession.client(), asked, props);
             c.order.then(hooks.authOnSubscribe(c.hookSession, in, c.ctx.executor()), (verdict, error) ->
                     apply(c, packetId, sid, codes, verdict instanceof SubscribeVerdict.Decided d ? d.topics() : asked, props));
@@ -118,16 +119,6 @@ final class SubscribeFlow {
         } else {
             c.order.then(() -> apply(c, packetId, sid, codes, asked, Properties.EMPTY));
         }
-    }
-
-    private static Properties userProperties(MqttProperties props) {
-        List<io.hookline.broker.routing.UserProperty> users = Props.userProperties(props);
-        if (users.isEmpty()) {
-            return Properties.EMPTY;
-        }
-        Properties.Builder b = Properties.builder();
-        users.forEach(u -> b.userProperty(u.key(), u.value()));
-        return b.build();
     }
 
     /** Subscribes what was granted, answers SUBACK, sends retained messages, tells on_subscribe. */

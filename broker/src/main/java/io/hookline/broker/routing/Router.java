@@ -1,5 +1,7 @@
 package io.hookline.broker.routing;
 
+import io.hookline.broker.config.SharedSubscriptionPolicy;
+
 
 import java.util.ArrayList;
 import java.util.HashMap;
