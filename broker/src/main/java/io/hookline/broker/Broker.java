@@ -114,7 +114,7 @@ public final class Broker implements AutoCloseable {
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
-        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, this::disconnect), commands);
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);
         plugins.add(discovery);
         plugins.configure(config.entries());
     }
@@ -401,23 +401,6 @@ public final class Broker implements AutoCloseable {
         }
         throw new IllegalArgumentException("no MQTT listener '" + key + "' (KIND.NAME, e.g. tcp.default); listeners: "
                 + listeners.stream().map(x -> x.kind() + "." + x.name()).toList());
-    }
-
-    /** Closes a connected client's connection (v5: DISCONNECT 0x98 administrative action); false when not connected. */
-    public boolean disconnect(String mountpoint, String clientId) {
-        var session = sessions.get(clientId);
-        if (session == null || !session.isOnline()
-                || !session.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
-            return false;
-        }
-        for (Channel ch : channels) {
-            MqttConnection c = ch.pipeline().get(MqttConnection.class);
-            if (c != null && clientId.equals(c.clientId())) {
-                c.administrativeDisconnect();
-                return true;
-            }
-        }
-        return false;
     }
 
     public Config config() {

@@ -20,10 +20,13 @@ import java.util.function.BiFunction;
 public final class CoreServices implements BrokerServices {
 
     private final BrokerContext broker;
-    private final BiFunction<String, String, Boolean> disconnector;
+    private final BiFunction<String, String, CompletionStage<Boolean>> disconnector;
 
-    /** @param disconnector closes a connected client by (mountpoint, client id); false when not connected */
-    public CoreServices(BrokerContext broker, BiFunction<String, String, Boolean> disconnector) {
+    /**
+     * @param disconnector closes a connected client by (mountpoint, client id); completes with
+     *                     false when it was not connected
+     */
+    public CoreServices(BrokerContext broker, BiFunction<String, String, CompletionStage<Boolean>> disconnector) {
         this.broker = broker;
         this.disconnector = disconnector;
     }
@@ -54,6 +57,6 @@ public final class CoreServices implements BrokerServices {
 
     @Override
     public CompletionStage<Boolean> disconnect(String mountpoint, String clientId) {
-        return CompletableFuture.completedFuture(disconnector.apply(mountpoint, clientId));
+        return disconnector.apply(mountpoint, clientId);
     }
 }
