@@ -140,6 +140,7 @@ final class BrokerCommands {
                 row.put("calls", h.stats().calls());
                 row.put("errors", h.stats().errors());
                 row.put("timeouts", h.stats().timeouts());
+                row.put("cancelled", h.stats().cancelled());
                 long n = h.stats().latency().count();
                 row.put("latency_avg_us", n == 0 ? 0 : h.stats().latency().sum() / n / 1000);
                 rows.add(row);

@@ -4,7 +4,7 @@ import io.hookline.broker.metrics.BucketHistogram;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Calls, denials, errors, timeouts and latency of one chain or one handler. Thread-safe
+ * Calls, denials, errors, timeouts, cancellations and latency of one chain or one handler. Thread-safe
  * (adders), written from event loops and worker threads alike.
  */
 public final class CallStats {
@@ -12,6 +12,7 @@ public final class CallStats {
     final LongAdder denials = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
+    final LongAdder cancelled = new LongAdder();
     final BucketHistogram latency = BucketHistogram.latency();
 
     public long calls() {
@@ -30,6 +31,14 @@ public final class CallStats {
 
     public long timeouts() {
         return timeouts.sum();
+    }
+
+    /**
+     * @return calls whose answer was no longer wanted (the client went away while the chain
+     *     waited for an async handler); neither errors nor timeouts, and without a latency sample
+     */
+    public long cancelled() {
+        return cancelled.sum();
     }
 
     /** @return latency in nanoseconds */

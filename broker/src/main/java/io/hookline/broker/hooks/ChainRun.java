@@ -9,14 +9,15 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One run of an AUTH or REWRITE chain over a snapshot of its handlers. Inline handlers run on
  * the thread that is running the chain; an async or blocking handler suspends the run, and its
  * answer (or its timeout) resumes the run on the caller's executor, so the run is confined to
- * that executor apart from the hand-over guarded by {@link #pending}. The future completes on
- * the caller's executor (or on the calling thread when every handler answered inline).
+ * that executor apart from the hand-over guarded by {@link Waiting} and {@link #cancel}, which
+ * any thread may call. The future completes on the caller's executor (or on the calling thread
+ * when every handler answered inline).
  */
 final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome> {
     private final HookEngine engine;
@@ -25,9 +26,8 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     private final I input;
     private final Executor caller;
     private final long startNanos = System.nanoTime();
-    // created at the first async step only: most runs are all-inline
-    private AtomicInteger pending;
-    private int nextToken;
+    // the async call under way, for cancel(); null while every handler answered inline
+    private volatile Waiting waiting;
     private boolean anyHandler;
 
     ChainRun(HookEngine engine, HookChain<I> chain, HandlerEntry<I>[] entries, I input, Executor caller,
@@ -47,6 +47,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
 
     private void runFrom(int from) {
         for (int i = from; i < entries.length; i++) {
+            if (isDone()) {
+                return; // cancelled while an answer was on its way to this step
+            }
             HandlerEntry<I> e = entries[i];
             if (!e.active) {
                 continue;
@@ -79,11 +82,6 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     private void startAsync(HandlerEntry<I> e, int index) {
-        int token = ++nextToken;
-        if (pending == null) {
-            pending = new AtomicInteger();
-        }
-        pending.set(token);
         long t0 = System.nanoTime();
         e.plugin.enter();
         CompletionStage<Answer> stage;
@@ -91,7 +89,6 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             stage = engine.invokeOffLoop(e, input);
         } catch (Throwable t) {
             e.plugin.exit();
-            pending.set(0);
             if (!decide(e, null, HookEngine.rethrowFatal(t), false, System.nanoTime() - t0)) {
                 runFrom(index + 1);
             }
@@ -99,40 +96,99 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         }
         if (stage == null) {
             e.plugin.exit();
-            pending.set(0);
             if (!decide(e, null, new NullPointerException("handler returned a null CompletionStage"), false,
                     System.nanoTime() - t0)) {
                 runFrom(index + 1);
             }
             return;
         }
-        // the call leaves the plugin's in-flight count once: when it answers or when it times out
-        // (a call that never answers must not hold up disabling the plugin)
-        java.util.concurrent.atomic.AtomicBoolean left = new java.util.concurrent.atomic.AtomicBoolean();
-        ScheduledFuture<?> timer = engine.timer().schedule(() -> {
-            if (left.compareAndSet(false, true)) {
-                e.plugin.exit();
-            }
-            resume(token, e, index, null, null, true, t0);
-        }, e.timeoutNanos, TimeUnit.NANOSECONDS);
-        stage.whenComplete((answer, failure) -> {
-            if (left.compareAndSet(false, true)) {
-                e.plugin.exit();
-            }
-            timer.cancel(false);
-            resume(token, e, index, answer, HookEngine.unwrap(failure), false, t0);
-        });
+        Waiting w = new Waiting(e, index, t0, stage);
+        w.timer = engine.timer().schedule(() -> w.settle(null, null, true), e.timeoutNanos, TimeUnit.NANOSECONDS);
+        stage.whenComplete((answer, failure) -> w.settle(answer, HookEngine.unwrap(failure), false));
+        waiting = w;
+        // a cancel that came while this call was being started did not see it: take it back now
+        if (isCancelled()) {
+            w.cancel();
+        }
     }
 
-    private void resume(int token, HandlerEntry<I> e, int index, Answer answer, Throwable failure, boolean timedOut,
-                        long t0) {
-        if (!pending.compareAndSet(token, 0)) {
-            return; // the other of answer/timeout came first
+    /**
+     * Stops the run: no further handler is called, the call being waited for is cancelled (its
+     * stage too, when it is a {@link CompletableFuture}) and its late answer ignored. Counted as
+     * cancelled, not as an error or a timeout, and not logged: the caller no longer wants the
+     * answer (the client went away). The run completes with a {@link java.util.concurrent.CancellationException}.
+     */
+    @Override
+    public boolean cancel(boolean mayInterruptIfRunning) {
+        if (!super.cancel(mayInterruptIfRunning)) {
+            return false;
         }
-        long nanos = System.nanoTime() - t0;
+        chain.stats.cancelled.increment();
+        Waiting w = waiting;
+        if (w != null) {
+            w.cancel();
+        }
+        return true;
+    }
+
+    /**
+     * The async call the run is waiting for. It settles once, by whichever comes first: its
+     * answer, its timeout or the run's cancellation; only that one releases the plugin's
+     * in-flight count (a call that never answers must not hold up disabling the plugin) and
+     * only an answer or a timeout resumes the run.
+     */
+    private final class Waiting extends AtomicBoolean {
+        private static final long serialVersionUID = 1L;
+        final HandlerEntry<I> entry;
+        final int index;
+        final long t0;
+        final CompletionStage<Answer> stage;
+        volatile ScheduledFuture<?> timer;
+
+        Waiting(HandlerEntry<I> entry, int index, long t0, CompletionStage<Answer> stage) {
+            this.entry = entry;
+            this.index = index;
+            this.t0 = t0;
+            this.stage = stage;
+        }
+
+        void settle(Answer answer, Throwable failure, boolean timedOut) {
+            if (!compareAndSet(false, true)) {
+                return; // the other of answer/timeout came first, or the run was cancelled
+            }
+            entry.plugin.exit();
+            ScheduledFuture<?> t = timer;
+            if (!timedOut && t != null) {
+                t.cancel(false);
+            }
+            resume(this, answer, failure, timedOut);
+        }
+
+        void cancel() {
+            if (!compareAndSet(false, true)) {
+                return;
+            }
+            entry.plugin.exit();
+            entry.stats.cancelled.increment();
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
+            if (stage instanceof CompletableFuture<?> f) {
+                f.cancel(false); // tells the handler; its completion is ignored (settled above)
+            }
+        }
+    }
+
+    private void resume(Waiting w, Answer answer, Throwable failure, boolean timedOut) {
+        long nanos = System.nanoTime() - w.t0;
         Runnable step = () -> {
-            if (!decide(e, answer, failure, timedOut, nanos)) {
-                runFrom(index + 1);
+            if (isCancelled()) {
+                w.entry.stats.cancelled.increment(); // answered, but after the caller gave up
+                return;
+            }
+            if (!decide(w.entry, answer, failure, timedOut, nanos)) {
+                runFrom(w.index + 1);
             }
         };
         try {
@@ -206,6 +262,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     private void finish(ChainOutcome outcome) {
+        if (isDone()) {
+            return; // cancelled meanwhile
+        }
         chain.stats.latency.recordNanos(System.nanoTime() - startNanos);
         if (outcome.status() == ChainOutcome.Status.DENIED && chain.hook.kind() == HookKind.AUTH) {
             chain.stats.denials.increment();

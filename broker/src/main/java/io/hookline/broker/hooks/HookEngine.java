@@ -171,7 +171,8 @@ public final class HookEngine implements AutoCloseable {
         if (t != null && t.wants(who)) {
             t.emit(who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
             run.whenComplete((outcome, error) -> t.emit(who, "hook " + hook.name() + " answered "
-                    + (error != null ? "failure " + unwrap(error) : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + (error instanceof java.util.concurrent.CancellationException ? "nothing: cancelled, the client went away"
+                    : error != null ? "failure " + unwrap(error) : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
                     + (outcome.decidedBy() == null ? "" : " by " + outcome.decidedBy())
                     + (outcome.error() == null ? "" : " error=" + outcome.error().reason())
                     + (outcome.modifiers().isEmpty() ? "" : " modifiers=" + outcome.modifiers()))));
@@ -274,7 +275,9 @@ public final class HookEngine implements AutoCloseable {
 
     /**
      * Starts a handler that does not answer inline: blocking ones on the worker pool, async ones
-     * right here (their call must not block).
+     * right here (their call must not block). Cancelling the returned stage reaches the handler:
+     * a blocking call still waiting for a worker is skipped, an async handler's own
+     * {@link CompletableFuture} is cancelled.
      */
     <I extends HookInput> CompletionStage<Answer> invokeOffLoop(HandlerEntry<I> e, I input) throws Exception {
         if (!e.mayBlock) {
@@ -282,6 +285,9 @@ public final class HookEngine implements AutoCloseable {
         }
         CompletableFuture<Answer> result = new CompletableFuture<>();
         blocking.execute(() -> {
+            if (result.isCancelled()) {
+                return; // the answer stopped being wanted while the call waited for a worker
+            }
             try {
                 if (e.sync != null) {
                     result.complete(e.sync.handle(input));
@@ -290,6 +296,13 @@ public final class HookEngine implements AutoCloseable {
                     if (s == null) {
                         result.completeExceptionally(new NullPointerException("handler returned a null CompletionStage"));
                     } else {
+                        if (s instanceof CompletableFuture<?> f) {
+                            result.whenComplete((a, t) -> {
+                                if (result.isCancelled()) {
+                                    f.cancel(false);
+                                }
+                            });
+                        }
                         s.whenComplete((a, t) -> {
                             if (t != null) {
                                 result.completeExceptionally(t);

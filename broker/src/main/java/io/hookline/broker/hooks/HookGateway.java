@@ -36,7 +36,8 @@ import java.util.function.Function;
  *
  * <p>Threading: call from the client's event loop and pass that event loop as {@code caller}.
  * Inline handlers run on the calling thread; whenever a handler ran elsewhere the verdict is
- * completed on {@code caller}. The returned stages never complete exceptionally. When nothing
+ * completed on {@code caller}. The returned stages never complete exceptionally, unless the
+ * caller cancels one it may cancel (the registration hooks, when the client goes away). When nothing
  * is installed the answer is a shared, already completed {@link CompletableFuture}
  * ({@code stage.toCompletableFuture()} returns it without copying), and the {@code wants...}
  * guards let the protocol skip building the input at all: no allocation on the fast path.
@@ -69,7 +70,10 @@ public final class HookGateway {
 
     /**
      * {@code auth_on_register(_m5)}. Always runs the chain (also with allow_anonymous on);
-     * undecided means {@code allowAnonymous}.
+     * undecided means {@code allowAnonymous}. When the client goes away before the verdict,
+     * cancel the returned stage ({@code toCompletableFuture().cancel(false)}): the chain stops
+     * and the handler waited for is cancelled; the stage then completes with a
+     * {@link java.util.concurrent.CancellationException}.
      *
      * @param allowAnonymous the listener's effective {@code allow_anonymous}
      */
@@ -78,7 +82,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return done(undecidedRegister(in, allowAnonymous));
         }
-        return map(engine.run(hook, in, caller, false), o -> switch (o.status()) {
+        return mapCancellable(engine.run(hook, in, caller, false), o -> switch (o.status()) {
             case ALLOWED -> accepted(in.client(), o.modifiers());
             case DENIED -> RegisterVerdict.refusal(o.error());
             case UNDECIDED -> undecidedRegister(in, allowAnonymous);
@@ -88,12 +92,13 @@ public final class HookGateway {
     /**
      * {@code on_auth_m5}: one step of MQTT 5 enhanced authentication (CONNECT with an
      * authentication method, then each AUTH packet). No handler, or all {@code next}: 0x8C.
+     * Cancellable like {@link #authOnRegister}.
      */
     public CompletionStage<EnhancedAuthVerdict> onAuthM5(EnhancedAuthInput in, Executor caller) {
         if (engine.isEmpty(Hooks.ON_AUTH_M5)) {
             return done(badMethod(in));
         }
-        return map(engine.run(Hooks.ON_AUTH_M5, in, caller, false), o -> switch (o.status()) {
+        return mapCancellable(engine.run(Hooks.ON_AUTH_M5, in, caller, false), o -> switch (o.status()) {
             case ALLOWED -> o.modifiers().get(Modifier.REASON_CODE).orElse(0) == 0x18
                     ? new EnhancedAuthVerdict.Continue(o.modifiers().get(Modifier.PROPERTIES).orElse(Properties.EMPTY))
                     : new EnhancedAuthVerdict.Success(o.modifiers());
@@ -343,6 +348,24 @@ public final class HookGateway {
             return run.thenApply(f);
         }
         return shared(f.apply(run.join()));
+    }
+
+    /**
+     * {@link #map}, and cancelling the verdict cancels the run (a bare {@code thenApply} stage
+     * would only cancel itself). The fast path is the same: a decided run makes no stage.
+     */
+    private static <V> CompletionStage<V> mapCancellable(CompletableFuture<ChainOutcome> run,
+                                                         Function<ChainOutcome, V> f) {
+        if (run.isDone()) {
+            return shared(f.apply(run.join()));
+        }
+        CompletableFuture<V> verdict = run.thenApply(f);
+        verdict.whenComplete((v, t) -> {
+            if (verdict.isCancelled()) {
+                run.cancel(false);
+            }
+        });
+        return verdict;
     }
 
     @SuppressWarnings("unchecked")

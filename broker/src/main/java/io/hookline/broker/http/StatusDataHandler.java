@@ -179,6 +179,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         long p99 = latency.quantileUpperBound(0.99);
         json.field("calls", s.calls()).field("denials", s.denials()).field("errors", s.errors())
                 .field("timeouts", s.timeouts())
+                .field("cancelled", s.cancelled())
                 .field("mean_ms", n == 0 ? Double.NaN : latency.sum() / (double) n / 1e6)
                 .field("p99_le_ms", p99 < 0 || p99 == Long.MAX_VALUE ? Double.NaN : p99 / 1e6)
                 .field("p99_over_max", p99 == Long.MAX_VALUE);

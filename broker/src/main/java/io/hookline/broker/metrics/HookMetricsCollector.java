@@ -97,6 +97,8 @@ public final class HookMetricsCollector implements MultiCollector {
                 m, CallStats::errors));
         out.add(counter(prefix + "_timeouts", "Calls of each hook " + what + " over their timeout", m,
                 CallStats::timeouts));
+        out.add(counter(prefix + "_cancelled", "Calls of each hook " + what
+                + " given up because the client went away before the answer", m, CallStats::cancelled));
         HistogramSnapshot.Builder h = HistogramSnapshot.builder().name(prefix + "_latency_seconds")
                 .help("Latency of each hook " + what).unit(Unit.SECONDS);
         m.forEach((labels, list) -> h.dataPoint(histogram(labels, list.stream().map(CallStats::latency).toList())));

@@ -135,10 +135,13 @@ final class ConnectFlow {
         if (!reauthentication) {
             c.connectPending = true;
         }
-        c.order.then(hooks.onAuthM5(in, c.ctx.executor()), (verdict, error) -> {
+        CompletableFuture<EnhancedAuthVerdict> call = hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
+        c.authCall = call.isDone() ? null : call;
+        c.order.then(call, (verdict, error) -> {
             c.connectPending = false;
+            c.authCall = null;
             if (c.state == MqttConnection.State.CLOSED) {
-                return;
+                return;  // also when the call was cancelled: the client went away
             }
             if (verdict instanceof EnhancedAuthVerdict.Continue more) {
                 c.authMethod = method;
@@ -217,7 +220,11 @@ final class ConnectFlow {
                 peer == null ? "" : peer.getAddress().getHostAddress(), peer == null ? 0 : peer.getPort(),
                 r.password(), r.header().isCleanSession(), r.hookProperties(), c.listener.name(), List.of());
         boolean anonymous = r.certified() || c.listener.allowAnonymous(c.settings());
-        CompletionStage<Decision> decision = hooks.authOnRegister(in, anonymous, c.ctx.executor()).thenCompose(v -> {
+        CompletableFuture<RegisterVerdict> verdict = hooks.authOnRegister(in, anonymous, c.ctx.executor())
+                .toCompletableFuture();
+        // cancelled by the connection if it closes first; then decision fails and opens no session
+        c.authCall = verdict.isDone() ? null : verdict;
+        CompletionStage<Decision> decision = verdict.thenCompose(v -> {
             if (!(v instanceof RegisterVerdict.Accepted a)) {
                 return CompletableFuture.completedFuture(new Decision(v, null, null, null));
             }
@@ -234,6 +241,7 @@ final class ConnectFlow {
         c.connectPending = true;
         c.order.then(decision, (d, error) -> {
             c.connectPending = false;
+            c.authCall = null;
             if (c.state != MqttConnection.State.AWAIT_CONNECT) {
                 if (d != null && d.session() != null) {
                     hooks.closeSession(d.session());

@@ -34,6 +34,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -76,6 +77,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private InboundOrder deliveries;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
+    /**
+     * The auth_on_register or on_auth_m5 verdict being waited for, or null: cancelled when the
+     * connection closes first, so a slow handler (a webhook) stops working for a client gone.
+     */
+    CompletableFuture<?> authCall;
     /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
     String authMethod;
     ConnectFlow.Request pendingAuth;
@@ -232,6 +238,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         state = State.CLOSED;
+        if (authCall != null) {
+            // the verdict's callback runs now, sees CLOSED and opens nothing
+            authCall.cancel(false);
+            authCall = null;
+        }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
         }
