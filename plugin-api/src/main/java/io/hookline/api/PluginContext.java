@@ -46,7 +46,11 @@ public interface PluginContext {
     /** Registers a synchronous handler. */
     <I extends HookInput> HookRegistration register(Hook<I> hook, HandlerOptions options, HookHandler<I> handler);
 
-    /** Registers a handler that answers through a {@link java.util.concurrent.CompletionStage}. */
+    /**
+     * Registers a handler that answers through a {@link java.util.concurrent.CompletionStage}.
+     * The broker may cancel the returned {@link java.util.concurrent.CompletableFuture} when the
+     * answer is no longer wanted (the client went away); see {@link AsyncHookHandler}.
+     */
     <I extends HookInput> HookRegistration registerAsync(Hook<I> hook, HandlerOptions options, AsyncHookHandler<I> handler);
 
     /** Registers a non-blocking listener on a NOTIFY hook (convenience: the answer is ignored anyway). */
