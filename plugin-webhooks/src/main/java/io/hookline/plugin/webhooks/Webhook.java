@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -59,6 +60,8 @@ final class Webhook {
     final LongAdder calls = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
+    /** Calls given up because the client went away (not errors). */
+    final LongAdder cancelled = new LongAdder();
     final LongAdder cacheHits = new LongAdder();
     private final LongAdder latencyNanos = new LongAdder();
     private final AtomicLong maxLatencyNanos = new AtomicLong();
@@ -66,8 +69,8 @@ final class Webhook {
 
     /** The plugin-wide counters every webhook adds to. */
     record PluginCounters(io.hookline.api.metrics.Counter calls, io.hookline.api.metrics.Counter errors,
-                          io.hookline.api.metrics.Counter timeouts, io.hookline.api.metrics.Counter cacheHits,
-                          io.hookline.api.metrics.Counter dropped) {
+                          io.hookline.api.metrics.Counter timeouts, io.hookline.api.metrics.Counter cancelled,
+                          io.hookline.api.metrics.Counter cacheHits, io.hookline.api.metrics.Counter dropped) {
     }
 
     Webhook(WebhookSpec spec, String name, Endpoint endpoint, AuthCache cache, int notifyBacklog,
@@ -135,7 +138,10 @@ final class Webhook {
         return false;
     }
 
-    /** AUTH and REWRITE: the answer of the endpoint (or of the cache). */
+    /**
+     * AUTH and REWRITE: the answer of the endpoint (or of the cache). Cancelling the answer (the
+     * engine does when the client went away) drops the queued request or aborts the HTTP call.
+     */
     CompletionStage<Answer> call(HookInput in) {
         if (!wants(in)) {
             return CompletableFuture.completedFuture(Answer.next());
@@ -156,29 +162,42 @@ final class Webhook {
         }
         AuthCache.Key cacheKey = key;
         long t0 = System.nanoTime();
-        return send(body).handle((reply, err) -> {
+        CompletableFuture<Endpoint.Reply> sent = send(body);
+        CompletableFuture<Answer> answer = sent.handle((reply, err) -> {
             record(t0);
+            if (err instanceof CancellationException) {
+                throw (CancellationException) err; // we gave it up (below): not an error
+            }
             if (err != null) {
                 throw failure(in, err);
             }
             if (reply.status() < 200 || reply.status() > 299) {
                 throw failure(in, new Endpoint.CallFailure("HTTP " + reply.status(), false));
             }
-            Answer answer;
+            Answer decoded;
             try {
-                answer = WireFormat.decode(hook, reply.body(), spec.base64Payload());
+                decoded = WireFormat.decode(hook, reply.body(), spec.base64Payload());
             } catch (WireFormat.BadAnswer e) {
                 throw failure(in, e);
             }
             if (cacheKey != null) {
-                long maxAge = AuthCache.maxAge(reply.cacheControl(), answer, reply.cacheErrors());
+                long maxAge = AuthCache.maxAge(reply.cacheControl(), decoded, reply.cacheErrors());
                 if (maxAge > 0) {
                     Client c = in.client();
-                    cache.put(cacheKey, c.mountpoint(), c.clientId(), c.username(), answer, maxAge);
+                    cache.put(cacheKey, c.mountpoint(), c.clientId(), c.username(), decoded, maxAge);
                 }
             }
-            return answer;
+            return decoded;
         });
+        // the engine cancels the answer when the client went away: give the HTTP call up too
+        answer.whenComplete((a, t) -> {
+            if (answer.isCancelled()) {
+                cancelled.increment();
+                counters.cancelled().increment();
+                sent.cancel(false);
+            }
+        });
+        return answer;
     }
 
     /** NOTIFY: queued on the client's lane; never waits. */
@@ -304,6 +323,7 @@ final class Webhook {
         row.put("calls", n);
         row.put("errors", errors.sum());
         row.put("timeouts", timeouts.sum());
+        row.put("cancelled", cancelled.sum());
         row.put("cache_hits", cacheHits.sum());
         row.put("avg_latency_ms", n == 0 ? 0.0 : Math.round(latencyNanos.sum() / (double) n / 10_000.0) / 100.0);
         row.put("max_latency_ms", Math.round(maxLatencyNanos.get() / 10_000.0) / 100.0);

@@ -130,7 +130,7 @@ public final class WebhooksPlugin implements Plugin {
         AuthCache cache = new AuthCache(cacheSize, System::nanoTime);
         Metrics m = ctx.metrics();
         var counters = new Webhook.PluginCounters(m.counter("calls"), m.counter("errors"), m.counter("timeouts"),
-                m.counter("cache_hits"), m.counter("notify_dropped"));
+                m.counter("cancelled"), m.counter("cache_hits"), m.counter("notify_dropped"));
         m.gauge("cache_entries", cache::size);
         var store = new RegistrationStore(ctx.dataDir().resolve("registrations.json"));
         Webhooks webhooks = new Webhooks(ctx, store, cache,
