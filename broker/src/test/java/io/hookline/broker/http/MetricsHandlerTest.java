@@ -113,6 +113,7 @@ class MetricsHandlerTest {
                     "plugin", "example"));
             assertEquals(0, s.require("hookline_hook_errors_total", "hook", "auth_on_publish_m5"));
             assertEquals(0, s.require("hookline_hook_timeouts_total", "hook", "auth_on_publish_m5"));
+            assertEquals(0, s.require("hookline_hook_cancelled_total", "hook", "auth_on_publish_m5"));
             assertEquals(1, s.require("hookline_plugin_example_refused_total"));
             assertEquals(1, s.require("hookline_publishes_denied_total"));
         } finally {
