@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -171,8 +172,9 @@ public final class HookEngine implements AutoCloseable {
         if (t != null && t.wants(who)) {
             t.emit(who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
             run.whenComplete((outcome, error) -> t.emit(who, "hook " + hook.name() + " answered "
-                    + (error instanceof java.util.concurrent.CancellationException ? "nothing: cancelled, the client went away"
-                    : error != null ? "failure " + unwrap(error) : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
+                    + (error instanceof CancellationException ? "nothing: cancelled, the client went away"
+                    : error != null ? "failure " + unwrap(error)
+                    : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
                     + (outcome.decidedBy() == null ? "" : " by " + outcome.decidedBy())
                     + (outcome.error() == null ? "" : " error=" + outcome.error().reason())
                     + (outcome.modifiers().isEmpty() ? "" : " modifiers=" + outcome.modifiers()))));

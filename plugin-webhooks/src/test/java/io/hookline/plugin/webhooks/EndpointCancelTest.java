@@ -37,6 +37,10 @@ class EndpointCancelTest {
                 .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
     }
 
+    private int sent(String path) {
+        return fx.http.findAll(postRequestedFor(urlPathEqualTo(path))).size();
+    }
+
     @Test
     void aCancelledQueuedCallIsNeverSentAndACancelledCallInFlightFreesItsSlot() {
         fx.http.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(20_000)));
@@ -50,10 +54,10 @@ class EndpointCancelTest {
         assertEquals(0, e.queued(), "left the queue at once");
         assertEquals(1, e.inFlight());
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> fx.http.findAll(postRequestedFor(urlPathEqualTo("/slow"))).size() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent("/slow") == 1);
         first.cancel(false);
         await().atMost(Duration.ofSeconds(5)).until(() -> e.inFlight() == 0);
-        assertEquals(1, fx.http.findAll(postRequestedFor(urlPathEqualTo("/slow"))).size(), "the queued call was never sent");
+        assertEquals(1, sent("/slow"), "the queued call was never sent");
     }
 
     @Test
@@ -74,7 +78,7 @@ class EndpointCancelTest {
         long cancelled = calls.stream().filter(CompletableFuture::isCancelled).count();
         assertTrue(cancelled > 0);
         assertEquals(calls.size() - cancelled, answered, "every call not cancelled was answered");
-        int sent = fx.http.findAll(postRequestedFor(urlPathEqualTo("/fast"))).size();
+        int sent = sent("/fast");
         assertTrue(sent <= answered + cancelled && sent >= answered, "sent " + sent);
 
         // the endpoint is whole: both slots serve new calls
