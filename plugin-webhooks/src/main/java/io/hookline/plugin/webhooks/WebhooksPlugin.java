@@ -120,6 +120,7 @@ public final class WebhooksPlugin implements Plugin {
         dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
         OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
+                .socketFactory(new NoDelaySocketFactory())
                 .connectionPool(new ConnectionPool(Math.max(5, maxConcurrency), 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false)
                 .followRedirects(false);
