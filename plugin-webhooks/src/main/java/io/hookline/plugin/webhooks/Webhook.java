@@ -67,6 +67,8 @@ final class Webhook {
     final LongAdder calls = new LongAdder();
     /** Events sent: as {@link #calls} except for batched webhooks, where one request carries several. */
     final LongAdder events = new LongAdder();
+    /** NOTIFY: events whose request was answered 2xx. */
+    final LongAdder delivered = new LongAdder();
     /** Events whose request failed (and {@link #timeouts}: those that timed out). */
     final LongAdder errors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
@@ -230,7 +232,9 @@ final class Webhook {
             record(t0);
             String problem = err != null ? message(err)
                     : reply.status() < 200 || reply.status() > 299 ? "HTTP " + reply.status() : null;
-            if (problem != null) {
+            if (problem == null) {
+                delivered.add(batch.size());
+            } else {
                 count(err, batch.size());
                 if (shouldLog()) {
                     LOG.warn("webhook {} -> {} failed for client {}{}: {}", hook.name(), spec.endpoint(),
@@ -343,6 +347,7 @@ final class Webhook {
         long n = calls.sum();
         row.put("calls", n);
         row.put("events", events.sum());
+        row.put("delivered", lanes == null ? "" : delivered.sum());
         row.put("errors", errors.sum());
         row.put("timeouts", timeouts.sum());
         row.put("cache_hits", cacheHits.sum());

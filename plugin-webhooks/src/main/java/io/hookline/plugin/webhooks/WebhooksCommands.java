@@ -63,7 +63,7 @@ final class WebhooksCommands {
                     return CommandResult.text("deregistered " + hook + " -> " + endpoint);
                 });
         commands.register(CommandSpec.builder("webhooks", "show")
-                .help("every webhook in chain order with its settings and calls, errors, timeouts, latency")
+                .help("every webhook in chain order with its settings and calls, events, errors, timeouts, latency")
                 .build(), request -> CommandResult.table(api.show()));
         commands.register(CommandSpec.builder("webhooks", "cache", "show")
                 .help("cached auth answers (cache-control: max-age)")

@@ -78,6 +78,7 @@ class NotifyBatchTest {
             assertEquals(50, row.get("batch_max"));
             assertEquals((long) requests.size(), row.get("calls"));
             assertEquals(200L, row.get("events"));
+            await().atMost(Duration.ofSeconds(5)).until(() -> row(broker, "/batch", fx).get("delivered").equals(200L));
             assertEquals(0L, row.get("errors"));
             Map<String, Object> plainRow = row(broker, "/plain", fx);
             assertEquals("", plainRow.get("batch_max"));
@@ -162,6 +163,7 @@ class NotifyBatchTest {
             await().atMost(Duration.ofSeconds(5)).until(() -> (long) row(broker, "/flaky", fx).get("errors") == failed);
             Map<String, Object> row = row(broker, "/flaky", fx);
             assertEquals(30L, row.get("events"));
+            assertEquals(30L - failed, row.get("delivered"));
             assertEquals((long) requests.size(), row.get("calls"));
             assertEquals(0L, row.get("timeouts"));
             assertEquals(0, row.get("backlog"));
@@ -185,6 +187,7 @@ class NotifyBatchTest {
             Map<String, Object> row = row(broker, "/slow", fx);
             assertEquals(25L, row.get("timeouts"));
             assertEquals(25L, row.get("events"));
+            assertEquals(0L, row.get("delivered"));
             assertEquals(0, row.get("backlog"));
             assertEquals(0L, row.get("dropped"));
         }
