@@ -1,6 +1,9 @@
 package io.hookline.plugin.webhooks;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -9,10 +12,13 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 
 /**
- * Delivers notifications of one webhook asynchronously, one at a time per client (so an
+ * Delivers notifications of one webhook asynchronously, one send at a time per client (so an
  * endpoint sees a client's events in the order they happened) and many clients in parallel.
- * The backlog over all clients is bounded; what does not fit is dropped and counted, so a dead
- * endpoint costs memory up to the bound and never slows the client that caused the event.
+ * A send carries up to {@code batchMax} of the client's queued events: with 1, one event per
+ * send; with more, whatever queued while the previous send was out goes together in the next
+ * ("natural" batching: an idle lane sends its first event at once, nothing waits for a batch
+ * to fill). The backlog over all clients is bounded; what does not fit is dropped and counted,
+ * so a dead endpoint costs memory up to the bound and never slows the client that caused the event.
  * Thread-safe: a lane's queue and running flag change only inside {@code lanes.compute} for its key.
  *
  * @param <T> what is delivered
@@ -27,10 +33,19 @@ final class NotifyLanes<T> {
     private final AtomicInteger backlog = new AtomicInteger();
     private final LongAdder dropped = new LongAdder();
     private final int maxBacklog;
-    private final Function<T, CompletionStage<?>> sender;
+    private final int batchMax;
+    private final Function<List<T>, CompletionStage<?>> sender;
 
-    NotifyLanes(int maxBacklog, Function<T, CompletionStage<?>> sender) {
+    /**
+     * @param sender sends one batch (a client's events, oldest first); the next batch of that
+     *     client waits until the returned stage completes, normally or not
+     */
+    NotifyLanes(int maxBacklog, int batchMax, Function<List<T>, CompletionStage<?>> sender) {
+        if (batchMax < 1) {
+            throw new IllegalArgumentException("batchMax must be positive, not " + batchMax);
+        }
         this.maxBacklog = maxBacklog;
+        this.batchMax = batchMax;
         this.sender = sender;
     }
 
@@ -57,34 +72,35 @@ final class NotifyLanes<T> {
         return true;
     }
 
-    /** Sends the client's queued items one after the other; loops rather than recursing on quick failures. */
+    /** Sends the client's queued items batch after batch; loops rather than recursing on quick failures. */
     private void sendNext(String client) {
         while (true) {
-            @SuppressWarnings("unchecked")
-            T[] next = (T[]) new Object[1];
+            List<T> batch = new ArrayList<>(1);
             lanes.computeIfPresent(client, (k, lane) -> {
-                next[0] = lane.queue.poll();
-                if (next[0] == null) {
+                for (T item; batch.size() < batchMax && (item = lane.queue.poll()) != null; ) {
+                    batch.add(item);
+                }
+                if (batch.isEmpty()) {
                     lane.running = false;
                     return null; // an idle client costs nothing
                 }
                 return lane;
             });
-            if (next[0] == null) {
+            if (batch.isEmpty()) {
                 return;
             }
             CompletableFuture<?> sent;
             try {
-                sent = sender.apply(next[0]).toCompletableFuture();
+                sent = sender.apply(Collections.unmodifiableList(batch)).toCompletableFuture();
             } catch (RuntimeException e) {
                 sent = CompletableFuture.failedFuture(e);
             }
             if (sent.isDone()) {
-                backlog.decrementAndGet();
+                backlog.addAndGet(-batch.size());
                 continue;
             }
             sent.whenComplete((r, t) -> {
-                backlog.decrementAndGet();
+                backlog.addAndGet(-batch.size());
                 sendNext(client);
             });
             return;

@@ -109,6 +109,9 @@ final class RegistrationStore {
             ArrayNode f = n.putArray("topic_filter");
             s.topicFilters().forEach(f::add);
         }
+        if (s.batchMax() != null) {
+            n.put("batch_max", s.batchMax());
+        }
         return n;
     }
 
@@ -143,6 +146,13 @@ final class RegistrationStore {
             List<String> f = new ArrayList<>();
             n.get("topic_filter").forEach(x -> f.add(x.asText()));
             s = s.withTopicFilters(f);
+        }
+        if (n.hasNonNull("batch_max")) {
+            JsonNode b = n.get("batch_max");
+            if (!b.canConvertToInt() || !b.isIntegralNumber()) {
+                throw new IllegalArgumentException("batch_max must be a whole number, not " + b);
+            }
+            s = s.withBatchMax(b.intValue());
         }
         return s;
     }

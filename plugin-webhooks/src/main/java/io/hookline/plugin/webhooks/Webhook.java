@@ -1,6 +1,8 @@
 package io.hookline.plugin.webhooks;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookline.api.PluginContext;
 import io.hookline.api.hook.Answer;
@@ -18,6 +20,7 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -37,13 +40,16 @@ import org.slf4j.LoggerFactory;
  * One active webhook: its handler in the hook's chain, the calls to its endpoint and their
  * statistics. AUTH and REWRITE hooks call the endpoint asynchronously and answer from the
  * response (AUTH answers from the cache when the endpoint allowed it); NOTIFY hooks queue the
- * event on per-client lanes and return at once. Thread-safe: immutable settings, atomic stats.
+ * event on per-client lanes and return at once, and with {@code batch_max} send a lane's queued
+ * events as one JSON array. Thread-safe: immutable settings, atomic stats.
  */
 final class Webhook {
     private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
     private static final MediaType JSON = MediaType.get("application/json");
     /** Header carrying {@code sha256=<hex HMAC-SHA256 of the body>} when a secret is set. */
     static final String SIGNATURE_HEADER = "x-hookline-signature";
+    /** Header carrying the number of events in a batched request's array. */
+    static final String BATCH_SIZE_HEADER = "hookline-batch-size";
     /** The engine's own cut-off comes a little after ours, so our log line (with the endpoint) wins. */
     private static final Duration ENGINE_GRACE = Duration.ofMillis(250);
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
@@ -54,10 +60,17 @@ final class Webhook {
     private final Endpoint endpoint;
     private final AuthCache cache;
     private final NotifyLanes<HookInput> lanes;
+    private final boolean batched;
     private final PluginCounters counters;
     private volatile HookRegistration registration;
 
+    /** HTTP requests sent. */
     final LongAdder calls = new LongAdder();
+    /** Events sent: as {@link #calls} except for batched webhooks, where one request carries several. */
+    final LongAdder events = new LongAdder();
+    /** NOTIFY: events whose request was answered 2xx. */
+    final LongAdder delivered = new LongAdder();
+    /** Events whose request failed (and {@link #timeouts}: those that timed out). */
     final LongAdder errors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     /** Calls given up because the client went away (not errors). */
@@ -81,7 +94,9 @@ final class Webhook {
         this.endpoint = endpoint;
         this.cache = cache;
         this.counters = counters;
-        this.lanes = hook.kind() == HookKind.NOTIFY ? new NotifyLanes<>(notifyBacklog, this::deliver) : null;
+        this.batched = spec.batchMax() != null;
+        this.lanes = hook.kind() == HookKind.NOTIFY
+                ? new NotifyLanes<>(notifyBacklog, batched ? spec.batchMax() : 1, this::deliver) : null;
     }
 
     WebhookSpec spec() {
@@ -162,7 +177,7 @@ final class Webhook {
         }
         AuthCache.Key cacheKey = key;
         long t0 = System.nanoTime();
-        CompletableFuture<Endpoint.Reply> sent = send(body);
+        CompletableFuture<Endpoint.Reply> sent = send(body, 1);
         CompletableFuture<Answer> answer = sent.handle((reply, err) -> {
             record(t0);
             if (err instanceof CancellationException) {
@@ -215,23 +230,42 @@ final class Webhook {
         }
     }
 
-    private CompletionStage<?> deliver(HookInput in) {
+    /**
+     * Sends one client's events: unbatched, the one event's body; batched, an array of the
+     * events' bodies (even of one). A failure counts every event in the request as failed;
+     * the events are not sent again, so the client's later events stay behind them.
+     */
+    private CompletionStage<?> deliver(List<HookInput> batch) {
+        JsonNode body;
+        if (batched) {
+            ArrayNode array = WireFormat.JSON.createArrayNode();
+            for (HookInput in : batch) {
+                array.add(WireFormat.encode(hook, in, spec.base64Payload()));
+            }
+            body = array;
+        } else {
+            body = WireFormat.encode(hook, batch.get(0), spec.base64Payload());
+        }
         long t0 = System.nanoTime();
-        return send(WireFormat.encode(hook, in, spec.base64Payload())).whenComplete((reply, err) -> {
+        return send(body, batch.size()).whenComplete((reply, err) -> {
             record(t0);
             String problem = err != null ? message(err)
                     : reply.status() < 200 || reply.status() > 299 ? "HTTP " + reply.status() : null;
-            if (problem != null) {
-                count(err);
+            if (problem == null) {
+                delivered.add(batch.size());
+            } else {
+                count(err, batch.size());
                 if (shouldLog()) {
-                    LOG.warn("webhook {} -> {} failed for client {}: {}", hook.name(), spec.endpoint(),
-                            in.client().clientId(), problem);
+                    LOG.warn("webhook {} -> {} failed for client {}{}: {}", hook.name(), spec.endpoint(),
+                            batch.get(0).client().clientId(),
+                            batched ? " (" + batch.size() + " events lost)" : "", problem);
                 }
             }
         });
     }
 
-    private CompletableFuture<Endpoint.Reply> send(ObjectNode node) {
+    /** Posts {@code node}, which holds {@code eventCount} events (more than one only when batched). */
+    private CompletableFuture<Endpoint.Reply> send(JsonNode node, int eventCount) {
         byte[] body;
         try {
             body = WireFormat.JSON.writeValueAsBytes(node);
@@ -241,11 +275,15 @@ final class Webhook {
         Request.Builder rb = new Request.Builder().url(spec.endpoint()).post(RequestBody.create(body, JSON))
                 .header("vernemq-hook", hook.name())
                 .header("hookline-hook", hook.name());
+        if (batched) {
+            rb.header(BATCH_SIZE_HEADER, Integer.toString(eventCount));
+        }
         spec.headers().forEach(rb::header);
         if (spec.secret() != null) {
             rb.header(SIGNATURE_HEADER, "sha256=" + sign(spec.secret(), body));
         }
         calls.increment();
+        events.add(eventCount);
         counters.calls().increment();
         return endpoint.send(rb.build(), spec.responseTimeout());
     }
@@ -280,12 +318,17 @@ final class Webhook {
     }
 
     private void count(Throwable err) {
-        errors.increment();
-        counters.errors().increment();
+        count(err, 1);
+    }
+
+    /** Counts a failed request carrying {@code eventCount} events: each of them failed. */
+    private void count(Throwable err, int eventCount) {
+        errors.add(eventCount);
+        counters.errors().add(eventCount);
         Throwable t = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
         if (t instanceof Endpoint.CallFailure f && f.isTimeout()) {
-            timeouts.increment();
-            counters.timeouts().increment();
+            timeouts.add(eventCount);
+            counters.timeouts().add(eventCount);
         }
     }
 
@@ -319,8 +362,11 @@ final class Webhook {
         row.put("on_error", spec.onError() == null ? "" : spec.onError().name().toLowerCase());
         row.put("topic_filter", String.join(",", spec.topicFilters()));
         row.put("signed", spec.secret() != null);
+        row.put("batch_max", spec.batchMax() == null ? "" : spec.batchMax());
         long n = calls.sum();
         row.put("calls", n);
+        row.put("events", events.sum());
+        row.put("delivered", lanes == null ? "" : delivered.sum());
         row.put("errors", errors.sum());
         row.put("timeouts", timeouts.sum());
         row.put("cancelled", cancelled.sum());

@@ -2,6 +2,7 @@ package io.hookline.plugin.webhooks;
 
 import io.hookline.api.hook.FailurePolicy;
 import io.hookline.api.hook.Hook;
+import io.hookline.api.hook.HookKind;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.MessageDrop;
 import io.hookline.api.hook.input.PublishInput;
@@ -35,13 +36,20 @@ import okhttp3.HttpUrl;
  * @param headers extra request headers (e.g. an auth token)
  * @param secret the HMAC-SHA256 key for the {@code x-hookline-signature} header; null for none
  * @param topicFilters for message hooks: call only for topics matching one of these; empty = all
+ * @param batchMax NOTIFY hooks only: send a JSON array of up to this many events per request
+ *     (docs/webhooks.md, "Batches"); null for one event per request with the plain body
  */
 public record WebhookSpec(String hook, String endpoint, boolean base64Payload, Duration responseTimeout,
                           FailurePolicy onError, Integer priority, Map<String, String> headers, String secret,
-                          List<String> topicFilters) {
+                          List<String> topicFilters, Integer batchMax) {
 
     /** VerneMQ's default response timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * The largest {@code batch_max}: a batch is one request body held in memory and read whole
+     * by the back end, and past a few hundred events per request the saving in requests is nil.
+     */
+    public static final int MAX_BATCH = 1000;
 
     public WebhookSpec {
         Objects.requireNonNull(hook, "hook");
@@ -75,11 +83,26 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
         if (!topicFilters.isEmpty() && !isMessageHook(Hooks.byName(hook).get())) {
             throw new IllegalArgumentException("topic_filter applies only to message hooks, not to " + hook);
         }
+        if (batchMax != null) {
+            checkBatchMax(batchMax);
+            HookKind kind = Hooks.byName(hook).get().kind();
+            if (kind != HookKind.NOTIFY) {
+                throw new IllegalArgumentException("batch_max applies only to NOTIFY hooks, not to " + hook
+                        + " (" + kind + ": each call needs its own answer)");
+            }
+        }
+    }
+
+    /** @throws IllegalArgumentException naming {@code batch_max} unless 1 <= value <= {@link #MAX_BATCH} */
+    public static void checkBatchMax(long value) {
+        if (value < 1 || value > MAX_BATCH) {
+            throw new IllegalArgumentException("batch_max must be between 1 and " + MAX_BATCH + ", not " + value);
+        }
     }
 
     /** @return a registration with VerneMQ's defaults: base64 payloads, 5 s timeout, kind-default policy */
     public static WebhookSpec of(String hook, String endpoint) {
-        return new WebhookSpec(hook, endpoint, true, DEFAULT_TIMEOUT, null, null, Map.of(), null, List.of());
+        return new WebhookSpec(hook, endpoint, true, DEFAULT_TIMEOUT, null, null, Map.of(), null, List.of(), null);
     }
 
     /** @return the hook descriptor */
@@ -88,15 +111,18 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
     }
 
     public WebhookSpec withBase64Payload(boolean value) {
-        return new WebhookSpec(hook, endpoint, value, responseTimeout, onError, priority, headers, secret, topicFilters);
+        return new WebhookSpec(hook, endpoint, value, responseTimeout, onError, priority, headers, secret,
+                topicFilters, batchMax);
     }
 
     public WebhookSpec withResponseTimeout(Duration value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, value, onError, priority, headers, secret, topicFilters);
+        return new WebhookSpec(hook, endpoint, base64Payload, value, onError, priority, headers, secret,
+                topicFilters, batchMax);
     }
 
     public WebhookSpec withOnError(FailurePolicy value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, value, priority, headers, secret, topicFilters);
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, value, priority, headers,
+                secret, topicFilters, batchMax);
     }
 
     /** @param value {@code deny}, {@code next} or {@code allow} */
@@ -105,19 +131,29 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
     }
 
     public WebhookSpec withPriority(Integer value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, value, headers, secret, topicFilters);
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, value, headers, secret,
+                topicFilters, batchMax);
     }
 
     public WebhookSpec withHeaders(Map<String, String> value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, value, secret, topicFilters);
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, value,
+                secret, topicFilters, batchMax);
     }
 
     public WebhookSpec withSecret(String value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, value, topicFilters);
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
+                value, topicFilters, batchMax);
     }
 
     public WebhookSpec withTopicFilters(List<String> value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret, value);
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
+                secret, value, batchMax);
+    }
+
+    /** @param value events per request (NOTIFY hooks), null for unbatched */
+    public WebhookSpec withBatchMax(Integer value) {
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret,
+                topicFilters, value);
     }
 
     /** @return the policy called {@code text} */

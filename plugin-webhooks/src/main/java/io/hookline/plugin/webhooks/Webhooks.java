@@ -20,6 +20,7 @@ import java.util.function.Function;
  * <pre>{@code
  * Webhooks api = ((WebhooksPlugin) broker.plugins().plugin("webhooks").orElseThrow()).webhooks();
  * api.register(WebhookSpec.of("auth_on_register", "http://127.0.0.1:8080/auth"));
+ * api.register(WebhookSpec.of("on_publish", "http://127.0.0.1:8080/events").withBatchMax(50));
  * api.show();                    // one row per webhook, with calls/errors/latency
  * api.cacheClear("sensor-7");    // forget cached answers about one client
  * }</pre>

@@ -28,6 +28,8 @@ final class WebhooksCommands {
                 .flag("on_error", ParamType.STRING, null, "deny | next | allow (default: deny for auth hooks)")
                 .flag("priority", ParamType.INTEGER, null, "place in the hook's chain, lower first")
                 .flag("topic_filter", ParamType.STRING, null, "message hooks: comma-separated topic filters")
+                .flag("batch_max", ParamType.INTEGER, null,
+                        "NOTIFY hooks: up to N events per request, as a JSON array (default: one, plain body)")
                 .changesState()
                 .build(), request -> {
                     WebhookSpec spec = spec(request);
@@ -61,7 +63,7 @@ final class WebhooksCommands {
                     return CommandResult.text("deregistered " + hook + " -> " + endpoint);
                 });
         commands.register(CommandSpec.builder("webhooks", "show")
-                .help("every webhook in chain order with its settings and calls, errors, timeouts, cancelled, latency")
+                .help("every webhook in chain order with its settings and calls, events, errors, timeouts, cancelled, latency")
                 .build(), request -> CommandResult.table(api.show()));
         commands.register(CommandSpec.builder("webhooks", "cache", "show")
                 .help("cached auth answers (cache-control: max-age)")
@@ -103,9 +105,20 @@ final class WebhooksCommands {
                 spec = spec.withPriority(Integer.parseInt(priority));
             }
             List<String> filters = WebhookSpec.parseFilters(request.value("topic_filter").orElse(null));
-            return spec.withTopicFilters(filters);
+            spec = spec.withTopicFilters(filters);
         } catch (IllegalArgumentException e) {
             throw CommandException.badArgument("webhook", e.getMessage());
         }
+        String batchMax = request.value("batch_max").orElse(null);
+        if (batchMax != null) {
+            try {
+                long n = Long.parseLong(batchMax.trim()); // ParamType.INTEGER checked it is a whole number
+                WebhookSpec.checkBatchMax(n);
+                spec = spec.withBatchMax((int) n);
+            } catch (IllegalArgumentException e) {
+                throw CommandException.badArgument("batch_max", e.getMessage());
+            }
+        }
+        return spec;
     }
 }

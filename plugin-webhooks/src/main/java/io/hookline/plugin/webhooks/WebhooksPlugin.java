@@ -47,6 +47,9 @@ public final class WebhooksPlugin implements Plugin {
             "shared secret: requests carry x-hookline-signature: sha256=<hex HMAC-SHA256 of the body>");
     public static final ConfigKey<String> TOPIC_FILTER = ConfigKey.string("webhooks.<name>.topic_filter", null,
             "message hooks only: comma-separated topic filters; other topics skip this webhook");
+    public static final ConfigKey<Integer> BATCH_MAX = ConfigKey.integer("webhooks.<name>.batch_max", 1,
+            "NOTIFY hooks only, 1.." + WebhookSpec.MAX_BATCH + ": POST a JSON array of up to this many of a client's"
+                    + " events per request (unset: one event per request, plain body)");
 
     public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer("webhooks.max_concurrency", 64,
             "calls in flight per endpoint; more wait in the endpoint's queue");
@@ -75,7 +78,7 @@ public final class WebhooksPlugin implements Plugin {
     @Override
     public List<ConfigKey<?>> configKeys() {
         return List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS, SECRET,
-                TOPIC_FILTER, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
+                TOPIC_FILTER, BATCH_MAX, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
     }
 
     /**
@@ -117,6 +120,7 @@ public final class WebhooksPlugin implements Plugin {
         dispatcher.setMaxRequestsPerHost(Integer.MAX_VALUE);
         OkHttpClient.Builder httpBuilder = new OkHttpClient.Builder()
                 .dispatcher(dispatcher)
+                .socketFactory(new NoDelaySocketFactory())
                 .connectionPool(new ConnectionPool(Math.max(5, maxConcurrency), 5, TimeUnit.MINUTES))
                 .retryOnConnectionFailure(false)
                 .followRedirects(false);
@@ -204,13 +208,31 @@ public final class WebhooksPlugin implements Plugin {
         return v;
     }
 
+    /**
+     * {@code webhooks.NAME.batch_max must be ...} for a message about one field of the entry,
+     * {@code webhooks.NAME: ...} for one about the whole entry.
+     */
+    private static String located(String prefix, List<ConfigKey<?>> entryKeys, String message) {
+        if (message.startsWith(prefix)) {
+            return message;
+        }
+        for (ConfigKey<?> k : entryKeys) {
+            String field = k.name().substring(k.name().lastIndexOf('.') + 1);
+            if (message.startsWith(field + " ")) {
+                return prefix + message;
+            }
+        }
+        return prefix.substring(0, prefix.length() - 1) + ": " + message;
+    }
+
     /** The {@code webhooks.NAME.*} entries, each checked; the first bad one stops the start, named. */
     static List<Map.Entry<String, WebhookSpec>> configured(PluginConfig cfg) {
         Map<String, String> hooks = cfg.named(HOOK);
         Map<String, String> urls = cfg.named(ENDPOINT);
         TreeSet<String> names = new TreeSet<>();
-        for (ConfigKey<?> k : List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS,
-                SECRET, TOPIC_FILTER)) {
+        List<ConfigKey<?>> entryKeys = List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY,
+                HEADERS, SECRET, TOPIC_FILTER, BATCH_MAX);
+        for (ConfigKey<?> k : entryKeys) {
             names.addAll(cfg.named(k).keySet());
         }
         List<Map.Entry<String, WebhookSpec>> out = new java.util.ArrayList<>();
@@ -241,11 +263,11 @@ public final class WebhooksPlugin implements Plugin {
                 s = s.withPriority(cfg.named(PRIORITY).get(name))
                         .withHeaders(WebhookSpec.parseHeaders(cfg.named(HEADERS).get(name)))
                         .withSecret(cfg.named(SECRET).get(name))
-                        .withTopicFilters(WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)));
+                        .withTopicFilters(WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)))
+                        .withBatchMax(cfg.named(BATCH_MAX).get(name));
                 out.add(Map.entry(name, s));
             } catch (IllegalArgumentException e) {
-                String msg = e.getMessage().startsWith(prefix) ? e.getMessage() : "webhooks." + name + ": " + e.getMessage();
-                throw new IllegalArgumentException(msg, e);
+                throw new IllegalArgumentException(located(prefix, entryKeys, e.getMessage()), e);
             }
         }
         return out;

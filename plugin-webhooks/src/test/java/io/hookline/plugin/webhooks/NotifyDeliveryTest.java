@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** NOTIFY webhooks: in order per client, never slowing the publisher, a dead endpoint's backlog bounded. */
 class NotifyDeliveryTest {
@@ -44,14 +46,20 @@ class NotifyDeliveryTest {
         }
     }
 
-    @Test
-    void aDeadEndpointNeitherSlowsThePublisherNorGrowsWithoutBound() throws Exception {
+    /** The bound counts events, batched or not: a batch in flight holds all its events. */
+    @ParameterizedTest(name = "batch_max {0}")
+    @ValueSource(strings = {"", "10"})
+    void aDeadEndpointNeitherSlowsThePublisherNorGrowsWithoutBound(String batchMax) throws Exception {
         // accepts connections (the kernel backlog) but never answers
         try (ServerSocket dead = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
              WebhookFixture fx = new WebhookFixture()) {
-            TestBroker broker = fx.broker(data, "webhooks.pub.hook", "on_publish",
+            List<String> conf = new ArrayList<>(List.of("webhooks.pub.hook", "on_publish",
                     "webhooks.pub.endpoint", "http://127.0.0.1:" + dead.getLocalPort() + "/notify",
-                    "webhooks.pub.response_timeout", "30000", "webhooks.notify_backlog", "5");
+                    "webhooks.pub.response_timeout", "30000", "webhooks.notify_backlog", "5"));
+            if (!batchMax.isEmpty()) {
+                conf.addAll(List.of("webhooks.pub.batch_max", batchMax));
+            }
+            TestBroker broker = fx.broker(data, conf.toArray(String[]::new));
             Mqtt3BlockingClient c = Clients.v3Connected(broker, "publisher");
             long t0 = System.nanoTime();
             for (int i = 0; i < 30; i++) {
