@@ -7,6 +7,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.session.SessionEvents.DropReason;
+import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.MemoryMessageQueue;
 import io.hookline.broker.store.MessageQueue;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 
 /**
  * The state of one client id that outlives connections: subscriptions, the queue, QoS 1/2
@@ -26,6 +28,11 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Thread-safety: every field is guarded by this object's monitor. Deliveries from other
  * threads are handed to the attached connection's event loop ({@link SessionConnection#submit}),
  * where {@link #deliver} sends or queues them, so packets reach the socket in queue order.
+ *
+ * <p>Hook events (drops, offline messages, ended subscriptions...) are raised under the monitor
+ * but only collected there; {@link #fireEvents} tells {@link SessionEvents} after the monitor
+ * (and any registry lock) is released, so a plugin handler never runs under a session lock and
+ * may publish or disconnect without a lock-order inversion between two sessions.
  */
 public final class Session implements Recipient {
 
@@ -51,6 +58,8 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> willTimer;
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
+    private List<Consumer<SessionEvents>> outbox;  // events raised, not yet fired; null when none
+    private boolean firing;                        // a thread is in fireEvents: it fires what comes in too
 
     Session(String clientId, SessionRegistry registry) {
         this.clientId = clientId;
@@ -193,6 +202,7 @@ public final class Session implements Recipient {
     @Override
     public void offer(Delivery delivery) {
         SessionConnection target;
+        boolean fire;
         synchronized (this) {
             if (ended) {
                 return;
@@ -200,10 +210,15 @@ public final class Session implements Recipient {
             target = connection;
             if (target == null) {
                 queueOffline(delivery);
-                return;
             }
+            fire = eventsToFire();
         }
-        target.submit(this, delivery);
+        if (target != null) {
+            target.submit(this, delivery);
+        }
+        if (fire) {
+            fireEvents();
+        }
     }
 
     private void queueOffline(Delivery delivery) {
@@ -217,12 +232,16 @@ public final class Session implements Recipient {
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
-        registry.events().offlineMessage(this, delivery.message());
+        if (registry.events().wants(Kind.OFFLINE_MESSAGE)) {
+            Message message = delivery.message();
+            raise(events -> events.offlineMessage(this, message));
+        }
     }
 
     /**
      * The connection went away and the session stays: what queued up behind the inflight window
      * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
+     * The drops are only raised: the registry fires them once its lock is released.
      */
     synchronized void trimToOfflineLimit() {
         int max = maxOffline();
@@ -237,7 +256,66 @@ public final class Session implements Recipient {
             case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
             case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
         });
-        registry.events().messageDropped(this, message, reason);
+        if (registry.events().wants(Kind.MESSAGE_DROPPED)) {
+            raise(events -> events.messageDropped(this, message, reason));
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------
+
+    // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
+    // fires first, fires it once the monitor is released
+    private void raise(Consumer<SessionEvents> event) {
+        if (outbox == null) {
+            outbox = new ArrayList<>(4);
+        }
+        outbox.add(event);
+    }
+
+    // caller holds the monitor: true when events wait and nobody is firing them yet
+    private boolean eventsToFire() {
+        return outbox != null && !firing;
+    }
+
+    /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
+    void raise(Kind kind, Consumer<SessionEvents> event) {
+        if (!registry.events().wants(kind)) {
+            return;
+        }
+        synchronized (this) {
+            raise(event);
+        }
+        fireEvents();
+    }
+
+    /**
+     * Fires the events raised so far, in the order they were raised. Call without holding this
+     * monitor or a registry lock. One thread fires at a time: a thread that finds another firing
+     * leaves its events to it, and a handler that causes new events on this session (publishing
+     * to it, say) has them fired after it returns, not inside it.
+     */
+    void fireEvents() {
+        SessionEvents to = registry.events();
+        while (true) {
+            List<Consumer<SessionEvents>> batch;
+            synchronized (this) {
+                if (firing || outbox == null) {
+                    return;
+                }
+                batch = outbox;
+                outbox = null;
+                firing = true;
+            }
+            try {
+                for (Consumer<SessionEvents> event : batch) {
+                    event.accept(to);
+                }
+            } finally {
+                synchronized (this) {
+                    firing = false;
+                }
+            }
+        }
     }
 
     /**
@@ -246,6 +324,7 @@ public final class Session implements Recipient {
      */
     public void deliver(SessionConnection from, Delivery delivery) {
         boolean redispatch = false;
+        boolean fire;
         synchronized (this) {
             if (ended) {
                 return;
@@ -263,11 +342,15 @@ public final class Session implements Recipient {
                     queue.add(delivery);
                 }
             }
+            fire = eventsToFire();
         }
         if (redispatch) {
             offer(delivery);
         } else {
             from.flushSoon();
+        }
+        if (fire) {
+            fireEvents();
         }
     }
 
@@ -302,6 +385,7 @@ public final class Session implements Recipient {
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) from the client; false when the packet id was unknown. */
     public boolean acknowledge(SessionConnection from, int packetId, boolean pubcomp) {
+        boolean fire;
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || (pubcomp != (entry.delivery.qos() == 2))
@@ -310,8 +394,12 @@ public final class Session implements Recipient {
             }
             inflight.remove(packetId);
             pump(from);
+            fire = eventsToFire();
         }
         from.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
         return true;
     }
 
@@ -331,12 +419,17 @@ public final class Session implements Recipient {
 
     /** A PUBREC carrying an error reason code (v5): the message is done, nothing more to send. */
     public void refused(SessionConnection from, int packetId) {
+        boolean fire;
         synchronized (this) {
             if (connection == from && inflight.remove(packetId) != null) {
                 pump(from);
             }
+            fire = eventsToFire();
         }
         from.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     // caller holds the monitor; on the connection's event loop. Sends queued messages in order
@@ -357,17 +450,23 @@ public final class Session implements Recipient {
 
     /** The socket became writable again: send what waited. */
     public void drain(SessionConnection to) {
+        boolean fire;
         synchronized (this) {
             if (connection != to) {
                 return;
             }
             pump(to);
+            fire = eventsToFire();
         }
         to.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     /** After CONNACK on a resumed session: resend what is in flight (DUP / PUBREL), then the queue. */
     public void resume(SessionConnection to) {
+        boolean fire;
         synchronized (this) {
             if (connection != to) {
                 return;
@@ -389,8 +488,12 @@ public final class Session implements Recipient {
                 }
             }
             pump(to);
+            fire = eventsToFire();
         }
         to.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
@@ -470,6 +573,7 @@ public final class Session implements Recipient {
     /**
      * Ends the session: removes its subscriptions from the index and drops its state. Returns the
      * pending will that must now be published (the session ended before the will delay), or null.
+     * on_topic_unsubscribed is only raised: the registry fires it once its lock is released.
      */
     synchronized Will end() {
         if (ended) {
@@ -490,8 +594,8 @@ public final class Session implements Recipient {
         }
         Will will = pendingWill;
         cancelPendingWill();
-        if (!filters.isEmpty()) {
-            registry.events().topicsUnsubscribed(this, filters, true);
+        if (!filters.isEmpty() && registry.events().wants(Kind.TOPICS_UNSUBSCRIBED)) {
+            raise(events -> events.topicsUnsubscribed(this, filters, true));
         }
         return will;
     }

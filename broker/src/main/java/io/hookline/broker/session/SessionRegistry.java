@@ -7,6 +7,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.RecipientDirectory;
 import io.hookline.broker.routing.SubscriptionIndex;
+import io.hookline.broker.session.SessionEvents.Kind;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,7 +23,9 @@ import java.util.function.Supplier;
  *
  * <p>Thread-safety: the map is concurrent; attach/detach/expire for one client id run inside
  * the map's per-key compute, so two CONNECTs with the same client id are serialized. Lock
- * order: map bin, then session monitor, then the subscription index.
+ * order: map bin, then session monitor, then the subscription index. Session events raised
+ * inside a compute are fired after it returns ({@link Session#fireEvents}): no hook handler
+ * runs under a bin lock or a session monitor.
  */
 public final class SessionRegistry implements RecipientDirectory {
 
@@ -93,6 +96,7 @@ public final class SessionRegistry implements RecipientDirectory {
                            int protocolVersion, long expirySeconds, String username, String mountpoint) {
         Attached[] result = new Attached[1];
         Will[] endedWill = new Will[1];
+        Session[] ended = new Session[1];
         sessions.compute(clientId, (id, existing) -> {
             Session session = existing;
             SessionConnection displaced = null;
@@ -102,6 +106,7 @@ public final class SessionRegistry implements RecipientDirectory {
                 existing.cancelPendingWill();  // a new connection before the will delay: no will
                 if (cleanStart) {
                     endedWill[0] = existing.end();
+                    ended[0] = existing;
                     session = null;
                 } else {
                     present = true;
@@ -118,6 +123,9 @@ public final class SessionRegistry implements RecipientDirectory {
             result[0] = new Attached(session, present, displaced);
             return session;
         });
+        if (ended[0] != null) {
+            ended[0].fireEvents();
+        }
         if (endedWill[0] != null) {
             publishWill(endedWill[0]);
         }
@@ -166,13 +174,14 @@ public final class SessionRegistry implements RecipientDirectory {
             }
             return current;
         });
+        session.fireEvents();   // drops of the trimmed queue, or the ended session's topics
         if (toPublish[0] != null) {
             publishWill(toPublish[0]);
         }
         if (ended[0]) {
-            events.clientGone(session);
+            session.raise(Kind.CLIENT_GONE, e -> e.clientGone(session));
         } else if (!session.isOnline() && sessions.get(session.clientId()) == session) {
-            events.clientOffline(session);
+            session.raise(Kind.CLIENT_OFFLINE, e -> e.clientOffline(session));
         }
     }
 
@@ -199,22 +208,23 @@ public final class SessionRegistry implements RecipientDirectory {
             return null;
         });
         if (removed[0]) {
+            session.fireEvents();
             metrics.count(Counter.SESSIONS_EXPIRED);
             if (will[0] != null) {
                 publishWill(will[0]);
             }
-            events.sessionExpired(session);
+            session.raise(Kind.SESSION_EXPIRED, e -> e.sessionExpired(session));
         }
     }
 
     /** Raises on_client_wakeup: a resumed session got its connection (after CONNACK and on_register). */
     public void wakeup(Session session) {
-        events.clientWakeup(session);
+        session.raise(Kind.CLIENT_WAKEUP, e -> e.clientWakeup(session));
     }
 
     /** Raises on_topic_unsubscribed for filters a client removed. */
     public void topicsUnsubscribed(Session session, java.util.List<String> filters) {
-        events.topicsUnsubscribed(session, filters, false);
+        session.raise(Kind.TOPICS_UNSUBSCRIBED, e -> e.topicsUnsubscribed(session, filters, false));
     }
 
     /** Removes a session (admin disconnect --cleanup, shutdown of clean sessions). */
@@ -226,7 +236,9 @@ public final class SessionRegistry implements RecipientDirectory {
             return null;
         });
         if (removed[0] != null) {
-            events.clientGone(removed[0]);
+            Session gone = removed[0];
+            gone.fireEvents();
+            gone.raise(Kind.CLIENT_GONE, e -> e.clientGone(gone));
             return true;
         }
         return false;
