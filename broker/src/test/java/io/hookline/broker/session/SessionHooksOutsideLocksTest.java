@@ -1,5 +1,6 @@
 package io.hookline.broker.session;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -31,7 +32,9 @@ import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v3;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
 import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -132,6 +135,30 @@ class SessionHooksOutsideLocksTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> script.calls(Hooks.ON_OFFLINE_MESSAGE).size() == 4);
         assertEquals(2, broker.broker().sessions().get("a").queueSize(), "kick/a and echo/a queued");
         assertEquals(2, broker.broker().sessions().get("b").queueSize(), "kick/b and echo/b queued");
+        assertEquals(List.of(), underLock);
+    }
+
+    @Test
+    void onDeliverRunsOutsideTheSessionLockSoAHandlerThatPublishesKeepsTheOrder() throws Exception {
+        script.sync(Hooks.ON_DELIVER, in -> {
+            checkNoSessionLock("on_deliver", in);
+            if (in.topic().equals("ping")) {
+                // under the monitor, this re-entered the session's send and "pong" overtook "ping"
+                publish("pong");
+            }
+            return Answer.ok();
+        });
+        broker = TestBroker.start(script.enable("script_a"));
+        Mqtt3BlockingClient client = v3Connected(broker, "d1");
+        remember("d1");
+        try (Mqtt3BlockingClient.Mqtt3Publishes received = client.publishes(MqttGlobalPublishFilter.ALL)) {
+            client.subscribeWith().topicFilter("ping").qos(MqttQos.AT_LEAST_ONCE).send();
+            client.subscribeWith().topicFilter("pong").qos(MqttQos.AT_LEAST_ONCE).send();
+            publish("ping");
+            assertEquals("ping", next(received).getTopic().toString());
+            assertEquals("pong", next(received).getTopic().toString());
+        }
+        client.disconnect();
         assertEquals(List.of(), underLock);
     }
 
