@@ -477,9 +477,8 @@ final class ConnectFlow {
             hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
                     peer == null ? 0 : peer.getPort(), r.hookProperties()));
         }
-        if (attached.sessionPresent()) {
-            c.broker.sessions().wakeup(c.session);   // VerneMQ's order: CONNACK, on_register, on_client_wakeup
-        }
+        // every accepted connection, new or resumed session, like VerneMQ: on_register, then on_client_wakeup
+        c.broker.sessions().wakeup(c.session);
         c.session.resume(c);
     }
 

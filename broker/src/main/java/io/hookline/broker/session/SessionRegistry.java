@@ -217,7 +217,7 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
-    /** Raises on_client_wakeup: a resumed session got its connection (after CONNACK and on_register). */
+    /** Raises on_client_wakeup: a session, new or resumed, got its connection (after CONNACK and on_register). */
     public void wakeup(Session session) {
         session.raise(Kind.CLIENT_WAKEUP, e -> e.clientWakeup(session));
     }
