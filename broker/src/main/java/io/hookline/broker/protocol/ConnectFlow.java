@@ -18,6 +18,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
+import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelFutureListener;
@@ -386,12 +387,13 @@ final class ConnectFlow {
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
+            String sender = SessionRegistry.key(c.listener.mountpoint(), clientId);
             Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
-                    w.properties(), clientId, 0);
+                    w.properties(), sender, 0);
             if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
                 Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
                 mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
-                        rewritten.properties(), clientId, 0);
+                        rewritten.properties(), sender, 0);
             }
             will = new Will(mounted, r.will().delaySeconds());
         }

@@ -37,6 +37,8 @@ import java.util.function.Consumer;
 public final class Session implements Recipient {
 
     private final String clientId;
+    private final String mountpoint;
+    private final String key;        // SessionRegistry.key(mountpoint, clientId): the subscriber id
     private final SessionRegistry registry;
 
     // guarded by this
@@ -44,7 +46,6 @@ public final class Session implements Recipient {
     private boolean ended;
     private int protocolVersion;
     private String username;
-    private String mountpoint = "";
     private int maxOnlineOverride = UNSET;     // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
     private static final int UNSET = Integer.MIN_VALUE;
@@ -61,13 +62,23 @@ public final class Session implements Recipient {
     private List<Consumer<SessionEvents>> outbox;  // events raised, not yet fired; null when none
     private boolean firing;                        // a thread is in fireEvents: it fires what comes in too
 
-    Session(String clientId, SessionRegistry registry) {
+    Session(String clientId, String mountpoint, SessionRegistry registry) {
         this.clientId = clientId;
+        this.mountpoint = mountpoint == null ? "" : mountpoint;
+        this.key = SessionRegistry.key(mountpoint, clientId);
         this.registry = registry;
     }
 
     public String clientId() {
         return clientId;
+    }
+
+    /**
+     * The subscriber id that names this session in the registry, in subscriptions and as a
+     * message's sender: the client id, prefixed by the mountpoint when there is one.
+     */
+    public String key() {
+        return key;
     }
 
     @Override
@@ -88,8 +99,8 @@ public final class Session implements Recipient {
         return username;
     }
 
-    /** The mountpoint of the latest connection's listener ("" for none). */
-    public synchronized String mountpoint() {
+    /** The mountpoint the session lives in ("" for none); part of its {@link #key}. */
+    public String mountpoint() {
         return mountpoint;
     }
 
@@ -108,9 +119,8 @@ public final class Session implements Recipient {
     }
 
     /** Who the attached connection is: set once its CONNECT is accepted. */
-    public synchronized void identity(String username, String mountpoint) {
+    public synchronized void identity(String username) {
         this.username = username;
-        this.mountpoint = mountpoint == null ? "" : mountpoint;
     }
 
     public synchronized long expirySeconds() {
@@ -168,7 +178,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
-            registry.index().remove(clientId, shareGroup, filter);
+            registry.index().remove(key, shareGroup, filter);
             return true;
         }
     }
@@ -582,7 +592,7 @@ public final class Session implements Recipient {
         ended = true;
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (Subscription s : subscriptions.values()) {
-            registry.index().remove(clientId, s.shareGroup(), s.filter());
+            registry.index().remove(key, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
         queue.clear();

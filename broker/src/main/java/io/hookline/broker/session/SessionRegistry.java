@@ -18,8 +18,9 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Every session by client id: attach on CONNECT (new, resumed or taken over), detach on close
- * with will and expiry handling, and lookup for the router.
+ * Every session by subscriber id (mountpoint and client id, as in VerneMQ: the same client id
+ * behind two mountpoints is two sessions): attach on CONNECT (new, resumed or taken over),
+ * detach on close with will and expiry handling, and lookup for the router.
  *
  * <p>Thread-safety: the map is concurrent; attach/detach/expire for one client id run inside
  * the map's per-key compute, so two CONNECTs with the same client id are serialized. Lock
@@ -70,11 +71,27 @@ public final class SessionRegistry implements RecipientDirectory {
         this.events = events;
     }
 
-    @Override
-    public Recipient find(String clientId) {
-        return sessions.get(clientId);
+    /**
+     * The subscriber id of a session: the client id alone without a mountpoint, else the
+     * mountpoint, U+0000 and the client id (a client id never holds U+0000: CONNECT refuses it).
+     * Subscriptions and messages' sender ids carry it; hook inputs and admin output never do.
+     */
+    public static String key(String mountpoint, String clientId) {
+        return mountpoint == null || mountpoint.isEmpty() ? clientId : mountpoint + '\u0000' + clientId;
     }
 
+    /** @param key a session's {@link Session#key} (a subscription's owner) */
+    @Override
+    public Recipient find(String key) {
+        return sessions.get(key);
+    }
+
+    /** The session of {@code clientId} behind {@code mountpoint} ("" or null for none), or null. */
+    public Session get(String mountpoint, String clientId) {
+        return sessions.get(key(mountpoint, clientId));
+    }
+
+    /** The session of {@code clientId} on a listener without a mountpoint, or null. */
     public Session get(String clientId) {
         return sessions.get(clientId);
     }
@@ -88,8 +105,9 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     /**
-     * Attaches {@code connection} to the session of {@code clientId}: a fresh one when
-     * {@code cleanStart} or none exists (an old one is ended), else the existing one resumed.
+     * Attaches {@code connection} to the session of {@code clientId} behind {@code mountpoint}:
+     * a fresh one when {@code cleanStart} or none exists (an old one is ended), else the existing
+     * one resumed.
      * The displaced connection, if any, must be taken over by the caller.
      */
     public Attached attach(String clientId, boolean cleanStart, SessionConnection connection,
@@ -97,7 +115,7 @@ public final class SessionRegistry implements RecipientDirectory {
         Attached[] result = new Attached[1];
         Will[] endedWill = new Will[1];
         Session[] ended = new Session[1];
-        sessions.compute(clientId, (id, existing) -> {
+        sessions.compute(key(mountpoint, clientId), (key, existing) -> {
             Session session = existing;
             SessionConnection displaced = null;
             boolean present = false;
@@ -113,10 +131,10 @@ public final class SessionRegistry implements RecipientDirectory {
                 }
             }
             if (session == null) {
-                session = new Session(id, this);
+                session = new Session(clientId, mountpoint, this);
             }
             SessionConnection previous = session.attach(connection, protocolVersion, expirySeconds);
-            session.identity(username, mountpoint);
+            session.identity(username);
             if (previous != null) {
                 displaced = previous;
             }
@@ -144,7 +162,7 @@ public final class SessionRegistry implements RecipientDirectory {
     public void detach(Session session, SessionConnection connection, Will will) {
         boolean[] ended = new boolean[1];
         Will[] toPublish = new Will[1];
-        sessions.computeIfPresent(session.clientId(), (id, current) -> {
+        sessions.computeIfPresent(session.key(), (key, current) -> {
             if (current != session || !session.detach(connection)) {
                 // taken over: the session lives on with another connection; a will without delay still goes out
                 if (will != null && will.delaySeconds() == 0) {
@@ -180,7 +198,7 @@ public final class SessionRegistry implements RecipientDirectory {
         }
         if (ended[0]) {
             session.raise(Kind.CLIENT_GONE, e -> e.clientGone(session));
-        } else if (!session.isOnline() && sessions.get(session.clientId()) == session) {
+        } else if (!session.isOnline() && sessions.get(session.key()) == session) {
             session.raise(Kind.CLIENT_OFFLINE, e -> e.clientOffline(session));
         }
     }
@@ -199,7 +217,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private void expire(Session session) {
         Will[] will = new Will[1];
         boolean[] removed = new boolean[1];
-        sessions.computeIfPresent(session.clientId(), (id, current) -> {
+        sessions.computeIfPresent(session.key(), (key, current) -> {
             if (current != session || session.isOnline()) {
                 return current;
             }
@@ -228,9 +246,9 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     /** Removes a session (admin disconnect --cleanup, shutdown of clean sessions). */
-    public boolean remove(String clientId) {
+    public boolean remove(String mountpoint, String clientId) {
         Session[] removed = new Session[1];
-        sessions.computeIfPresent(clientId, (id, current) -> {
+        sessions.computeIfPresent(key(mountpoint, clientId), (key, current) -> {
             current.end();
             removed[0] = current;
             return null;
