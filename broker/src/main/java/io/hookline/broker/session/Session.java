@@ -59,8 +59,7 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> willTimer;
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
-    private List<Consumer<SessionEvents>> outbox;  // events raised, not yet fired; null when none
-    private boolean firing;                        // a thread is in fireEvents: it fires what comes in too
+    private final EventOutbox outbox = new EventOutbox(this);  // hook events raised, not yet fired
 
     Session(String clientId, String mountpoint, SessionRegistry registry) {
         this.clientId = clientId;
@@ -276,15 +275,12 @@ public final class Session implements Recipient {
     // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
     // fires first, fires it once the monitor is released
     private void raise(Consumer<SessionEvents> event) {
-        if (outbox == null) {
-            outbox = new ArrayList<>(4);
-        }
         outbox.add(event);
     }
 
     // caller holds the monitor: true when events wait and nobody is firing them yet
     private boolean eventsToFire() {
-        return outbox != null && !firing;
+        return outbox.needsFiring();
     }
 
     /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
@@ -299,33 +295,11 @@ public final class Session implements Recipient {
     }
 
     /**
-     * Fires the events raised so far, in the order they were raised. Call without holding this
-     * monitor or a registry lock. One thread fires at a time: a thread that finds another firing
-     * leaves its events to it, and a handler that causes new events on this session (publishing
-     * to it, say) has them fired after it returns, not inside it.
+     * Fires the events raised so far, in the order they were raised ({@link EventOutbox}). Call
+     * without holding this monitor or a registry lock.
      */
     void fireEvents() {
-        SessionEvents to = registry.events();
-        while (true) {
-            List<Consumer<SessionEvents>> batch;
-            synchronized (this) {
-                if (firing || outbox == null) {
-                    return;
-                }
-                batch = outbox;
-                outbox = null;
-                firing = true;
-            }
-            try {
-                for (Consumer<SessionEvents> event : batch) {
-                    event.accept(to);
-                }
-            } finally {
-                synchronized (this) {
-                    firing = false;
-                }
-            }
-        }
+        outbox.fire(registry.events());
     }
 
     /**
