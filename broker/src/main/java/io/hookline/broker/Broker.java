@@ -326,19 +326,19 @@ public final class Broker implements AutoCloseable {
      * @return completes with true once the connection closed, false when it was not connected
      */
     public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
-        var session = sessions.get(clientId);
-        if (session == null || !session.isOnline() || channels == null
-                || !session.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
+        String mp = mountpoint == null ? "" : mountpoint;
+        var session = sessions.get(mp, clientId);
+        if (session == null || !session.isOnline() || channels == null) {
             return CompletableFuture.completedFuture(false);
         }
         for (Channel ch : channels) {
             MqttConnection c = ch.pipeline().get(MqttConnection.class);
-            if (c != null && clientId.equals(c.clientId())) {
+            if (c != null && clientId.equals(c.clientId()) && mp.equals(c.listener().mountpoint())) {
                 CompletableFuture<Boolean> done = new CompletableFuture<>();
                 // the close future fires before channelInactive detaches the session: go round the loop twice
                 ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> ch.eventLoop().execute(() -> {
                     if (cleanup) {
-                        sessions.remove(clientId);
+                        sessions.remove(mp, clientId);
                     }
                     done.complete(true);
                 })));

@@ -53,6 +53,8 @@ final class SessionCommands {
         registry.add(CommandSpec.builder("session", "disconnect")
                 .help("closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
                 .argument("client-id", "the client id")
+                .optionalArgument("mountpoint", ParamType.STRING, "",
+                        "the mountpoint of the client's listener (client ids are per mountpoint); empty for none")
                 .flag("cleanup", ParamType.BOOLEAN, "false", "remove the session too (also of an offline client)")
                 .changesState()
                 .build(), request -> sessionDisconnect(broker, request), "core");
@@ -153,21 +155,23 @@ final class SessionCommands {
 
     private static Reply sessionDisconnect(Broker broker, CommandRequest request) throws Exception {
         String clientId = request.get("client-id");
+        String mountpoint = request.value("mountpoint").orElse("");
         boolean cleanup = request.flag("cleanup", false);
-        Session s = broker.sessions().get(clientId);
+        Session s = broker.sessions().get(mountpoint, clientId);
         if (s == null) {
-            throw CommandException.notFound("no session for client-id '" + clientId + "'");
+            throw CommandException.notFound("no session for client-id '" + clientId + "'"
+                    + (mountpoint.isEmpty() ? "" : " on mountpoint '" + mountpoint + "'"));
         }
         if (!s.isOnline()) {
             if (!cleanup) {
                 throw CommandException.conflict("client '" + clientId + "' is not connected;"
                         + " --cleanup removes its session");
             }
-            broker.sessions().remove(clientId);
+            broker.sessions().remove(mountpoint, clientId);
             return new Reply.Done(CommandResult.text("session of '" + clientId + "' removed"));
         }
         try {
-            boolean done = broker.disconnect(s.mountpoint(), clientId, cleanup)
+            boolean done = broker.disconnect(mountpoint, clientId, cleanup)
                     .get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
             if (!done) {
                 throw CommandException.conflict("client '" + clientId + "' went away before it could be disconnected");

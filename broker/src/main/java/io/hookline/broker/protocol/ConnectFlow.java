@@ -18,6 +18,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
+import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelFutureListener;
@@ -394,12 +395,13 @@ final class ConnectFlow {
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
+            String sender = SessionRegistry.key(c.listener.mountpoint(), clientId);
             Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
-                    w.properties(), clientId, 0);
+                    w.properties(), sender, 0);
             if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
                 Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
                 mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
-                        rewritten.properties(), clientId, 0);
+                        rewritten.properties(), sender, 0);
             }
             will = new Will(mounted, r.will().delaySeconds());
         }
@@ -485,9 +487,8 @@ final class ConnectFlow {
             hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
                     peer == null ? 0 : peer.getPort(), r.hookProperties()));
         }
-        if (attached.sessionPresent()) {
-            c.broker.sessions().wakeup(c.session);   // VerneMQ's order: CONNACK, on_register, on_client_wakeup
-        }
+        // every accepted connection, new or resumed session, like VerneMQ: on_register, then on_client_wakeup
+        c.broker.sessions().wakeup(c.session);
         c.session.resume(c);
     }
 

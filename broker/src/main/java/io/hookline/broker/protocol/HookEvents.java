@@ -18,7 +18,8 @@ import java.util.List;
  * Raises the session lifecycle NOTIFY hooks (on_offline_message, on_message_drop,
  * on_client_wakeup, on_client_offline, on_client_gone, on_session_expired,
  * on_topic_unsubscribed) from the session layer's events. Builds an input only when the hook
- * has handlers. Thread-safe and stateless.
+ * has handlers; {@link #wants} lets the session skip keeping an event nobody listens to.
+ * Thread-safe and stateless; called outside every session lock.
  */
 public final class HookEvents implements SessionEvents {
 
@@ -26,6 +27,19 @@ public final class HookEvents implements SessionEvents {
 
     public HookEvents(HookGateway hooks) {
         this.hooks = hooks;
+    }
+
+    @Override
+    public boolean wants(Kind kind) {
+        return hooks.wants(switch (kind) {
+            case OFFLINE_MESSAGE -> Hooks.ON_OFFLINE_MESSAGE;
+            case MESSAGE_DROPPED -> Hooks.ON_MESSAGE_DROP;
+            case CLIENT_WAKEUP -> Hooks.ON_CLIENT_WAKEUP;
+            case CLIENT_OFFLINE -> Hooks.ON_CLIENT_OFFLINE;
+            case CLIENT_GONE -> Hooks.ON_CLIENT_GONE;
+            case SESSION_EXPIRED -> Hooks.ON_SESSION_EXPIRED;
+            case TOPICS_UNSUBSCRIBED -> Hooks.ON_TOPIC_UNSUBSCRIBED;
+        });
     }
 
     private static Client client(Session s) {

@@ -437,7 +437,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (hookSession != null && hooks.wantsOnDeliver(hookSession)) {
             Message m = delivery.message();
             PublishInput in = HookInputs.publish(hookSession.client(), listener, m, delivery.qos(), delivery.retain());
-            deliveries.then(hooks.onDeliver(hookSession, in, ctx.executor()), (rewrite, error) -> {
+            // The session calls this under its monitor: the chain runs in a later task on this
+            // event loop, after the monitor is released, so an inline handler that publishes
+            // neither runs under a session lock nor re-enters this session's send loop.
+            // InboundOrder still writes the PUBLISHes in the order they were handed over.
+            CompletableFuture<DeliverRewrite> decision = new CompletableFuture<>();
+            ctx.executor().execute(() -> hooks.onDeliver(hookSession, in, ctx.executor()).whenComplete((r, t) -> {
+                if (t != null) {
+                    decision.completeExceptionally(t);
+                } else {
+                    decision.complete(r);
+                }
+            }));
+            deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
                         ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
                                 delivery.subscriptionIds())
@@ -445,6 +457,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 write(packetId, out, dup);
                 flushSoon();
             });
+            return;
+        }
+        if (deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
+            deliveries.then(() -> write(packetId, delivery, dup));
             return;
         }
         write(packetId, delivery, dup);

@@ -113,7 +113,7 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.clientId);
+        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.session.key());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again

@@ -159,7 +159,7 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
-            boolean isNew = c.session.subscribe(new Subscription(c.clientId, routed, shared == null ? null : shared.group(),
+            boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
                     options, subscriptionId));
             codes[i] = qos;
             granted.add(t.withQos(qos));

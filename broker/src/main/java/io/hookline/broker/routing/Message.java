@@ -7,7 +7,8 @@ import java.nio.charset.StandardCharsets;
  * subscriber it is delivered to: the payload array is never mutated after construction, and
  * outgoing PUBLISH packets wrap it without copying.
  *
- * @param senderId        client id of the publisher (for no-local), or null for broker messages
+ * @param senderId        subscriber id of the publisher's session (SessionRegistry.key), for
+ *                        no-local; null for broker messages
  * @param expiresAtNanos  {@link System#nanoTime()} deadline after which the message is dropped
  *                        from queues, or 0 for no expiry
  */

@@ -3,7 +3,8 @@ package io.hookline.broker.routing;
 import java.util.Objects;
 
 /**
- * One session's subscription to one filter. clientId identifies the session. shareGroup is null
+ * One session's subscription to one filter. clientId identifies the session: its subscriber id
+ * (SessionRegistry.key: the client id, prefixed by the mountpoint when there is one). shareGroup is null
  * for a non-shared subscription; filter is the inner filter (without "$share/group/").
  * subscriptionId is 0 when none (MQTT 5 allows 1..268,435,455).
  */

@@ -7,6 +7,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.session.SessionEvents.DropReason;
+import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.MemoryMessageQueue;
 import io.hookline.broker.store.MessageQueue;
 
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
+import java.util.function.Consumer;
 
 /**
  * The state of one client id that outlives connections: subscriptions, the queue, QoS 1/2
@@ -26,10 +28,17 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Thread-safety: every field is guarded by this object's monitor. Deliveries from other
  * threads are handed to the attached connection's event loop ({@link SessionConnection#submit}),
  * where {@link #deliver} sends or queues them, so packets reach the socket in queue order.
+ *
+ * <p>Hook events (drops, offline messages, ended subscriptions...) are raised under the monitor
+ * but only collected there; {@link #fireEvents} tells {@link SessionEvents} after the monitor
+ * (and any registry lock) is released, so a plugin handler never runs under a session lock and
+ * may publish or disconnect without a lock-order inversion between two sessions.
  */
 public final class Session implements Recipient {
 
     private final String clientId;
+    private final String mountpoint;
+    private final String key;        // SessionRegistry.key(mountpoint, clientId): the subscriber id
     private final SessionRegistry registry;
 
     // guarded by this
@@ -37,7 +46,6 @@ public final class Session implements Recipient {
     private boolean ended;
     private int protocolVersion;
     private String username;
-    private String mountpoint = "";
     private int maxOnlineOverride = UNSET;     // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
     private static final int UNSET = Integer.MIN_VALUE;
@@ -51,14 +59,25 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> willTimer;
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
+    private final EventOutbox outbox = new EventOutbox(this);  // hook events raised, not yet fired
 
-    Session(String clientId, SessionRegistry registry) {
+    Session(String clientId, String mountpoint, SessionRegistry registry) {
         this.clientId = clientId;
+        this.mountpoint = mountpoint == null ? "" : mountpoint;
+        this.key = SessionRegistry.key(mountpoint, clientId);
         this.registry = registry;
     }
 
     public String clientId() {
         return clientId;
+    }
+
+    /**
+     * The subscriber id that names this session in the registry, in subscriptions and as a
+     * message's sender: the client id, prefixed by the mountpoint when there is one.
+     */
+    public String key() {
+        return key;
     }
 
     @Override
@@ -79,8 +98,8 @@ public final class Session implements Recipient {
         return username;
     }
 
-    /** The mountpoint of the latest connection's listener ("" for none). */
-    public synchronized String mountpoint() {
+    /** The mountpoint the session lives in ("" for none); part of its {@link #key}. */
+    public String mountpoint() {
         return mountpoint;
     }
 
@@ -99,9 +118,8 @@ public final class Session implements Recipient {
     }
 
     /** Who the attached connection is: set once its CONNECT is accepted. */
-    public synchronized void identity(String username, String mountpoint) {
+    public synchronized void identity(String username) {
         this.username = username;
-        this.mountpoint = mountpoint == null ? "" : mountpoint;
     }
 
     public synchronized long expirySeconds() {
@@ -159,7 +177,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
-            registry.index().remove(clientId, shareGroup, filter);
+            registry.index().remove(key, shareGroup, filter);
             return true;
         }
     }
@@ -193,6 +211,7 @@ public final class Session implements Recipient {
     @Override
     public void offer(Delivery delivery) {
         SessionConnection target;
+        boolean fire;
         synchronized (this) {
             if (ended) {
                 return;
@@ -200,10 +219,15 @@ public final class Session implements Recipient {
             target = connection;
             if (target == null) {
                 queueOffline(delivery);
-                return;
             }
+            fire = eventsToFire();
         }
-        target.submit(this, delivery);
+        if (target != null) {
+            target.submit(this, delivery);
+        }
+        if (fire) {
+            fireEvents();
+        }
     }
 
     private void queueOffline(Delivery delivery) {
@@ -217,12 +241,16 @@ public final class Session implements Recipient {
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
-        registry.events().offlineMessage(this, delivery.message());
+        if (registry.events().wants(Kind.OFFLINE_MESSAGE)) {
+            Message message = delivery.message();
+            raise(events -> events.offlineMessage(this, message));
+        }
     }
 
     /**
      * The connection went away and the session stays: what queued up behind the inflight window
      * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
+     * The drops are only raised: the registry fires them once its lock is released.
      */
     synchronized void trimToOfflineLimit() {
         int max = maxOffline();
@@ -237,7 +265,41 @@ public final class Session implements Recipient {
             case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
             case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
         });
-        registry.events().messageDropped(this, message, reason);
+        if (registry.events().wants(Kind.MESSAGE_DROPPED)) {
+            raise(events -> events.messageDropped(this, message, reason));
+        }
+    }
+
+    // ---- events --------------------------------------------------------------------------
+
+    // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
+    // fires first, fires it once the monitor is released
+    private void raise(Consumer<SessionEvents> event) {
+        outbox.add(event);
+    }
+
+    // caller holds the monitor: true when events wait and nobody is firing them yet
+    private boolean eventsToFire() {
+        return outbox.needsFiring();
+    }
+
+    /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
+    void raise(Kind kind, Consumer<SessionEvents> event) {
+        if (!registry.events().wants(kind)) {
+            return;
+        }
+        synchronized (this) {
+            raise(event);
+        }
+        fireEvents();
+    }
+
+    /**
+     * Fires the events raised so far, in the order they were raised ({@link EventOutbox}). Call
+     * without holding this monitor or a registry lock.
+     */
+    void fireEvents() {
+        outbox.fire(registry.events());
     }
 
     /**
@@ -246,6 +308,7 @@ public final class Session implements Recipient {
      */
     public void deliver(SessionConnection from, Delivery delivery) {
         boolean redispatch = false;
+        boolean fire;
         synchronized (this) {
             if (ended) {
                 return;
@@ -263,11 +326,15 @@ public final class Session implements Recipient {
                     queue.add(delivery);
                 }
             }
+            fire = eventsToFire();
         }
         if (redispatch) {
             offer(delivery);
         } else {
             from.flushSoon();
+        }
+        if (fire) {
+            fireEvents();
         }
     }
 
@@ -302,6 +369,7 @@ public final class Session implements Recipient {
 
     /** PUBACK (QoS 1) or PUBCOMP (QoS 2) from the client; false when the packet id was unknown. */
     public boolean acknowledge(SessionConnection from, int packetId, boolean pubcomp) {
+        boolean fire;
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || (pubcomp != (entry.delivery.qos() == 2))
@@ -310,8 +378,12 @@ public final class Session implements Recipient {
             }
             inflight.remove(packetId);
             pump(from);
+            fire = eventsToFire();
         }
         from.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
         return true;
     }
 
@@ -331,12 +403,17 @@ public final class Session implements Recipient {
 
     /** A PUBREC carrying an error reason code (v5): the message is done, nothing more to send. */
     public void refused(SessionConnection from, int packetId) {
+        boolean fire;
         synchronized (this) {
             if (connection == from && inflight.remove(packetId) != null) {
                 pump(from);
             }
+            fire = eventsToFire();
         }
         from.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     // caller holds the monitor; on the connection's event loop. Sends queued messages in order
@@ -357,17 +434,23 @@ public final class Session implements Recipient {
 
     /** The socket became writable again: send what waited. */
     public void drain(SessionConnection to) {
+        boolean fire;
         synchronized (this) {
             if (connection != to) {
                 return;
             }
             pump(to);
+            fire = eventsToFire();
         }
         to.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     /** After CONNACK on a resumed session: resend what is in flight (DUP / PUBREL), then the queue. */
     public void resume(SessionConnection to) {
+        boolean fire;
         synchronized (this) {
             if (connection != to) {
                 return;
@@ -389,8 +472,12 @@ public final class Session implements Recipient {
                 }
             }
             pump(to);
+            fire = eventsToFire();
         }
         to.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
@@ -470,6 +557,7 @@ public final class Session implements Recipient {
     /**
      * Ends the session: removes its subscriptions from the index and drops its state. Returns the
      * pending will that must now be published (the session ended before the will delay), or null.
+     * on_topic_unsubscribed is only raised: the registry fires it once its lock is released.
      */
     synchronized Will end() {
         if (ended) {
@@ -478,7 +566,7 @@ public final class Session implements Recipient {
         ended = true;
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (Subscription s : subscriptions.values()) {
-            registry.index().remove(clientId, s.shareGroup(), s.filter());
+            registry.index().remove(key, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
         queue.clear();
@@ -490,8 +578,8 @@ public final class Session implements Recipient {
         }
         Will will = pendingWill;
         cancelPendingWill();
-        if (!filters.isEmpty()) {
-            registry.events().topicsUnsubscribed(this, filters, true);
+        if (!filters.isEmpty() && registry.events().wants(Kind.TOPICS_UNSUBSCRIBED)) {
+            raise(events -> events.topicsUnsubscribed(this, filters, true));
         }
         return will;
     }

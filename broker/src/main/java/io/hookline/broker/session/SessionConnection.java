@@ -12,7 +12,11 @@ public interface SessionConnection {
     /** Hands a delivery to the connection's event loop, which calls {@link Session#deliver}. */
     void submit(Session session, Delivery delivery);
 
-    /** Writes a PUBLISH (not flushed). {@code packetId} is 0 for QoS 0. Event loop only. */
+    /**
+     * Writes a PUBLISH (not flushed). {@code packetId} is 0 for QoS 0. Event loop only. Called
+     * under the session's monitor: plugin code (on_deliver) must not run inside it, but later,
+     * writing the PUBLISHes in the order they were handed over.
+     */
     void writePublish(int packetId, Delivery delivery, boolean dup);
 
     /** Writes a PUBREL (not flushed). Event loop only. */

@@ -7,6 +7,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.RecipientDirectory;
 import io.hookline.broker.routing.SubscriptionIndex;
+import io.hookline.broker.session.SessionEvents.Kind;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,12 +18,15 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * Every session by client id: attach on CONNECT (new, resumed or taken over), detach on close
- * with will and expiry handling, and lookup for the router.
+ * Every session by subscriber id (mountpoint and client id, as in VerneMQ: the same client id
+ * behind two mountpoints is two sessions): attach on CONNECT (new, resumed or taken over),
+ * detach on close with will and expiry handling, and lookup for the router.
  *
  * <p>Thread-safety: the map is concurrent; attach/detach/expire for one client id run inside
  * the map's per-key compute, so two CONNECTs with the same client id are serialized. Lock
- * order: map bin, then session monitor, then the subscription index.
+ * order: map bin, then session monitor, then the subscription index. Session events raised
+ * inside a compute are fired after it returns ({@link Session#fireEvents}): no hook handler
+ * runs under a bin lock or a session monitor.
  */
 public final class SessionRegistry implements RecipientDirectory {
 
@@ -67,11 +71,27 @@ public final class SessionRegistry implements RecipientDirectory {
         this.events = events;
     }
 
-    @Override
-    public Recipient find(String clientId) {
-        return sessions.get(clientId);
+    /**
+     * The subscriber id of a session: the client id alone without a mountpoint, else the
+     * mountpoint, U+0000 and the client id (a client id never holds U+0000: CONNECT refuses it).
+     * Subscriptions and messages' sender ids carry it; hook inputs and admin output never do.
+     */
+    public static String key(String mountpoint, String clientId) {
+        return mountpoint == null || mountpoint.isEmpty() ? clientId : mountpoint + '\u0000' + clientId;
     }
 
+    /** @param key a session's {@link Session#key} (a subscription's owner) */
+    @Override
+    public Recipient find(String key) {
+        return sessions.get(key);
+    }
+
+    /** The session of {@code clientId} behind {@code mountpoint} ("" or null for none), or null. */
+    public Session get(String mountpoint, String clientId) {
+        return sessions.get(key(mountpoint, clientId));
+    }
+
+    /** The session of {@code clientId} on a listener without a mountpoint, or null. */
     public Session get(String clientId) {
         return sessions.get(clientId);
     }
@@ -85,15 +105,17 @@ public final class SessionRegistry implements RecipientDirectory {
     }
 
     /**
-     * Attaches {@code connection} to the session of {@code clientId}: a fresh one when
-     * {@code cleanStart} or none exists (an old one is ended), else the existing one resumed.
+     * Attaches {@code connection} to the session of {@code clientId} behind {@code mountpoint}:
+     * a fresh one when {@code cleanStart} or none exists (an old one is ended), else the existing
+     * one resumed.
      * The displaced connection, if any, must be taken over by the caller.
      */
     public Attached attach(String clientId, boolean cleanStart, SessionConnection connection,
                            int protocolVersion, long expirySeconds, String username, String mountpoint) {
         Attached[] result = new Attached[1];
         Will[] endedWill = new Will[1];
-        sessions.compute(clientId, (id, existing) -> {
+        Session[] ended = new Session[1];
+        sessions.compute(key(mountpoint, clientId), (key, existing) -> {
             Session session = existing;
             SessionConnection displaced = null;
             boolean present = false;
@@ -102,22 +124,26 @@ public final class SessionRegistry implements RecipientDirectory {
                 existing.cancelPendingWill();  // a new connection before the will delay: no will
                 if (cleanStart) {
                     endedWill[0] = existing.end();
+                    ended[0] = existing;
                     session = null;
                 } else {
                     present = true;
                 }
             }
             if (session == null) {
-                session = new Session(id, this);
+                session = new Session(clientId, mountpoint, this);
             }
             SessionConnection previous = session.attach(connection, protocolVersion, expirySeconds);
-            session.identity(username, mountpoint);
+            session.identity(username);
             if (previous != null) {
                 displaced = previous;
             }
             result[0] = new Attached(session, present, displaced);
             return session;
         });
+        if (ended[0] != null) {
+            ended[0].fireEvents();
+        }
         if (endedWill[0] != null) {
             publishWill(endedWill[0]);
         }
@@ -136,7 +162,7 @@ public final class SessionRegistry implements RecipientDirectory {
     public void detach(Session session, SessionConnection connection, Will will) {
         boolean[] ended = new boolean[1];
         Will[] toPublish = new Will[1];
-        sessions.computeIfPresent(session.clientId(), (id, current) -> {
+        sessions.computeIfPresent(session.key(), (key, current) -> {
             if (current != session || !session.detach(connection)) {
                 // taken over: the session lives on with another connection; a will without delay still goes out
                 if (will != null && will.delaySeconds() == 0) {
@@ -166,13 +192,14 @@ public final class SessionRegistry implements RecipientDirectory {
             }
             return current;
         });
+        session.fireEvents();   // drops of the trimmed queue, or the ended session's topics
         if (toPublish[0] != null) {
             publishWill(toPublish[0]);
         }
         if (ended[0]) {
-            events.clientGone(session);
-        } else if (!session.isOnline() && sessions.get(session.clientId()) == session) {
-            events.clientOffline(session);
+            session.raise(Kind.CLIENT_GONE, e -> e.clientGone(session));
+        } else if (!session.isOnline() && sessions.get(session.key()) == session) {
+            session.raise(Kind.CLIENT_OFFLINE, e -> e.clientOffline(session));
         }
     }
 
@@ -190,7 +217,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private void expire(Session session) {
         Will[] will = new Will[1];
         boolean[] removed = new boolean[1];
-        sessions.computeIfPresent(session.clientId(), (id, current) -> {
+        sessions.computeIfPresent(session.key(), (key, current) -> {
             if (current != session || session.isOnline()) {
                 return current;
             }
@@ -199,34 +226,37 @@ public final class SessionRegistry implements RecipientDirectory {
             return null;
         });
         if (removed[0]) {
+            session.fireEvents();
             metrics.count(Counter.SESSIONS_EXPIRED);
             if (will[0] != null) {
                 publishWill(will[0]);
             }
-            events.sessionExpired(session);
+            session.raise(Kind.SESSION_EXPIRED, e -> e.sessionExpired(session));
         }
     }
 
-    /** Raises on_client_wakeup: a resumed session got its connection (after CONNACK and on_register). */
+    /** Raises on_client_wakeup: a session, new or resumed, got its connection (after CONNACK and on_register). */
     public void wakeup(Session session) {
-        events.clientWakeup(session);
+        session.raise(Kind.CLIENT_WAKEUP, e -> e.clientWakeup(session));
     }
 
     /** Raises on_topic_unsubscribed for filters a client removed. */
     public void topicsUnsubscribed(Session session, java.util.List<String> filters) {
-        events.topicsUnsubscribed(session, filters, false);
+        session.raise(Kind.TOPICS_UNSUBSCRIBED, e -> e.topicsUnsubscribed(session, filters, false));
     }
 
     /** Removes a session (admin disconnect --cleanup, shutdown of clean sessions). */
-    public boolean remove(String clientId) {
+    public boolean remove(String mountpoint, String clientId) {
         Session[] removed = new Session[1];
-        sessions.computeIfPresent(clientId, (id, current) -> {
+        sessions.computeIfPresent(key(mountpoint, clientId), (key, current) -> {
             current.end();
             removed[0] = current;
             return null;
         });
         if (removed[0] != null) {
-            events.clientGone(removed[0]);
+            Session gone = removed[0];
+            gone.fireEvents();
+            gone.raise(Kind.CLIENT_GONE, e -> e.clientGone(gone));
             return true;
         }
         return false;

@@ -47,8 +47,8 @@ public final class CoreServices implements BrokerServices {
 
     @Override
     public Optional<ClientSummary> lookup(String mountpoint, String clientId) {
-        Session s = broker.sessions().get(clientId);
-        if (s == null || !s.mountpoint().equals(mountpoint == null ? "" : mountpoint)) {
+        Session s = broker.sessions().get(mountpoint, clientId);
+        if (s == null) {
             return Optional.empty();
         }
         return Optional.of(new ClientSummary(HookInputs.client(s.mountpoint(), clientId, s.username(),

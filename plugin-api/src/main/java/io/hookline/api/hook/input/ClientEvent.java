@@ -3,7 +3,8 @@ package io.hookline.api.hook.input;
 import java.util.Objects;
 
 /**
- * Input of the session lifecycle notifications: {@code on_client_wakeup},
+ * Input of the session lifecycle notifications: {@code on_client_wakeup} (after
+ * {@code on_register}, on every accepted connection, new or resumed session),
  * {@code on_client_offline}, {@code on_client_gone}, {@code on_session_expired}.
  *
  * <pre>{@code
