@@ -116,7 +116,7 @@ public final class Broker implements AutoCloseable {
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);
         plugins.add(discovery);
-        plugins.configure(config.entries());
+        plugins.configure(config);
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -300,7 +300,7 @@ public final class Broker implements AutoCloseable {
         Config next = config.with(changes);
         config = next;
         context.settings(ProtocolSettings.from(next));
-        plugins.configure(next.entries());
+        plugins.configure(next);
         hooks.notify(io.hookline.api.hook.Hooks.ON_CONFIG_CHANGE,
                 new io.hookline.api.hook.input.ConfigChange(changes));
         log.info("config changed at runtime: {}", changes.keySet());

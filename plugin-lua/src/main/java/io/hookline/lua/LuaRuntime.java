@@ -30,7 +30,8 @@ public final class LuaRuntime implements AutoCloseable {
         this.callTimeout = callTimeout;
         this.authCache = authCache;
         AtomicInteger n = new AtomicInteger();
-        // a thread only runs a call that holds a state, so the states bound the threads in use
+        // a thread runs a call that holds a state or a script version's one background state build,
+        // so the states and versions bound the threads in use
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
             Thread t = new Thread(r, "lua-call-" + n.incrementAndGet());
             t.setDaemon(true);

@@ -108,7 +108,12 @@ final class LuaScript {
         loadedContent = content;
         failedContent = null;
         lastError = null;
+        ScriptVersion old = current;
         current = v;
+        if (old != null) {
+            old.retire();
+        }
+        v.prepareSpare();
         syncRegistrations(v.hooks());
         log.info("script {} version {} loaded from {}: {} state(s), hooks {}", name, v.number(), file, v.states(), v.hooks());
     }
@@ -214,6 +219,9 @@ final class LuaScript {
     /** Removes the handlers; calls in flight complete. */
     synchronized void unload() {
         closed = true;
+        if (current != null) {
+            current.retire();
+        }
         registrations.values().forEach(HookRegistration::unregister);
         registrations.clear();
         log.info("script {} unloaded", name);

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
@@ -14,11 +14,18 @@ import org.slf4j.Logger;
 /**
  * One loaded version of a script: its compiled chunk and a pool of Lua states that run it.
  * A call takes an idle state, or waits in line for one without holding a thread; it runs on the
- * runtime's executor, never two calls at once on one state. A state whose call ran out of time
- * is dropped and a fresh one built in its place. When a newer version takes over, calls already
- * handed to this one still finish here.
+ * runtime's executor, never two calls at once on one state. When a newer version takes over,
+ * calls already handed to this one still finish here.
  *
- * <p>Thread-safe: the idle states and the waiting calls are guarded by {@code this}.
+ * <p>A state whose call ran out of time is dropped. Building a state (libraries, bindings, the
+ * script's chunk) can take longer than a small {@code lua.call_timeout}, so it never happens on a
+ * call's time: the serving version keeps one spare state, built in the background, that takes the
+ * dropped state's place at once; the next spare is then built in the background. One build at a
+ * time per version, so a storm of runaway calls holds at most {@code size + 1} states; calls that
+ * find no state wait in line (their budget running) until a build delivers one.
+ *
+ * <p>Thread-safe: the states, the spare, the waiting calls and the build flag are guarded by
+ * {@code this}.
  */
 final class ScriptVersion {
     /** The compiled script: its name (for logs and errors), file and chunk. */
@@ -34,7 +41,10 @@ final class ScriptVersion {
     private final boolean keepState;
     private final ArrayDeque<LuaState> idle = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>(); // guarded by this
-    private final AtomicInteger live = new AtomicInteger();
+    private int live; // guarded by this: states in rotation, idle or running a call
+    private LuaState spare; // guarded by this
+    private boolean building; // guarded by this: a background build is running
+    private boolean retired; // guarded by this: a newer version serves; no more spares
 
     /**
      * Builds every state (running the chunk in each).
@@ -65,7 +75,7 @@ final class ScriptVersion {
         for (int i = 1; i < size; i++) {
             idle.add(newState());
         }
-        live.set(size);
+        live = size;
     }
 
     private LuaState newState() throws ScriptException {
@@ -80,9 +90,20 @@ final class ScriptVersion {
         return hooks;
     }
 
-    /** @return the number of states serving (fewer than configured only while one is rebuilt) */
-    int states() {
-        return live.get();
+    /** @return the number of states serving (fewer than configured only while one is rebuilt; the spare not counted) */
+    synchronized int states() {
+        return live;
+    }
+
+    /** Starts building the spare state in the background; call once this version serves. */
+    void prepareSpare() {
+        buildInBackground();
+    }
+
+    /** A newer version serves: the spare is dropped, states are rebuilt only for calls still waiting here. */
+    synchronized void retire() {
+        retired = true;
+        spare = null;
     }
 
     boolean keepState() {
@@ -97,23 +118,26 @@ final class ScriptVersion {
      * Runs {@code work} on an idle state, in call order, before {@code deadlineNanos}.
      *
      * @return completes with the work's result, or exceptionally with {@link LuaError} (script
-     *     error), {@link CallTimeoutException} (out of time, waiting or running)
+     *     error), {@link CallTimeoutException} (out of time, waiting or running),
+     *     {@link ScriptException} (no state, and building one failed)
      */
     <T> CompletableFuture<T> submit(long deadlineNanos, Function<StateCall, T> work) {
         Call<T> call = new Call<>(deadlineNanos, work);
-        if (live.get() == 0) {
-            call.result.completeExceptionally(new ScriptException(source.name() + ": no Lua state left"));
-            return call.result;
-        }
         LuaState state;
+        boolean noState;
         synchronized (this) {
             state = idle.poll();
             if (state == null) {
                 waiting.add(call);
-                return call.result;
             }
+            noState = live == 0;
         }
-        dispatch(state, call);
+        if (state != null) {
+            dispatch(state, call);
+        } else if (noState) {
+            // every state was lost and a rebuild failed (or this version is retired): try again
+            buildInBackground();
+        }
         return call.result;
     }
 
@@ -143,14 +167,15 @@ final class ScriptVersion {
             call.result.complete(call.work.apply(new StateCall(state, call.deadline)));
             release(state);
         } catch (CallBudget.BudgetExceeded e) {
-            call.result.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+            // replaced before answering, so the caller's next call finds a state
             replace();
+            call.result.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
         } catch (RuntimeException | StackOverflowError e) {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
+                replace();
                 call.result.completeExceptionally(new CallTimeoutException(source.name()
                         + ": call ran out of time (lua.call_timeout)"));
-                replace();
                 return;
             }
             call.result.completeExceptionally(e);
@@ -158,26 +183,96 @@ final class ScriptVersion {
         }
     }
 
-    /** Drops a state cut off mid-call (its globals may be half-changed) and builds a fresh one. */
+    /**
+     * Drops a state cut off mid-call (its globals may be half-changed): the spare takes its place
+     * and the next spare is built in the background, off every call's budget.
+     */
     private void replace() {
-        live.decrementAndGet();
-        try {
-            LuaState fresh = newState();
-            live.incrementAndGet();
+        LuaState fresh;
+        synchronized (this) {
+            live--;
+            fresh = spare;
+            spare = null;
+            if (fresh != null) {
+                live++;
+            }
+        }
+        if (fresh != null) {
             release(fresh);
-        } catch (ScriptException | RuntimeException e) {
-            log.error("script {}: could not rebuild a Lua state after a timeout; {} state(s) left: {}",
-                    source.name(), live.get(), e.getMessage());
+        }
+        buildInBackground();
+    }
+
+    /** Starts the build loop unless one runs or nothing is missing. */
+    private void buildInBackground() {
+        synchronized (this) {
+            if (building || !missing()) {
+                return;
+            }
+            building = true;
+        }
+        try {
+            runtime.executor().execute(this::build);
+        } catch (RejectedExecutionException e) { // the runtime is closing
+            synchronized (this) {
+                building = false;
+            }
             failWaitersIfNoState();
         }
     }
 
-    private void failWaitersIfNoState() {
-        if (live.get() > 0) {
-            return;
+    /** @return whether the rotation lacks a state someone needs, or the serving version lacks its spare */
+    private boolean missing() { // guarded by this
+        return live < size && (!retired || !waiting.isEmpty()) || !retired && spare == null;
+    }
+
+    /**
+     * Builds states until none is missing. A failed build is logged and fails the waiting calls
+     * when no state serves; the next cut-off or call without a state tries again.
+     */
+    private void build() {
+        while (true) {
+            LuaState fresh;
+            try {
+                fresh = newState();
+            } catch (ScriptException | RuntimeException e) {
+                int left;
+                synchronized (this) {
+                    building = false;
+                    left = live;
+                }
+                log.error("script {}: could not build a Lua state; {} state(s) serving: {}",
+                        source.name(), left, e.getMessage());
+                failWaitersIfNoState();
+                return;
+            }
+            boolean toRotation = false;
+            synchronized (this) {
+                if (live < size) {
+                    live++;
+                    toRotation = true;
+                } else if (!retired && spare == null) {
+                    spare = fresh;
+                }
+            }
+            if (toRotation) {
+                release(fresh);
+            }
+            synchronized (this) {
+                if (!missing()) {
+                    building = false;
+                    return;
+                }
+            }
         }
+    }
+
+    private void failWaitersIfNoState() {
         List<Call<?>> doomed;
         synchronized (this) {
+            if (live > 0 || building) {
+                return;
+            }
             doomed = List.copyOf(waiting);
             waiting.clear();
         }

@@ -48,6 +48,10 @@ final class LuaBroker implements AutoCloseable {
         return plugin().show().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
     }
 
+    io.hookline.lua.binding.KvStore kv() {
+        return plugin().runtime().orElseThrow().kv();
+    }
+
     int port() {
         return broker.port();
     }

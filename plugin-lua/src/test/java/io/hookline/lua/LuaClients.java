@@ -1,11 +1,9 @@
 package io.hookline.lua;
 
 import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.testsupport.Acks;
 import java.nio.charset.StandardCharsets;
 
 /** HiveMQ MQTT 5 clients for the Lua end-to-end tests. */
@@ -26,12 +24,6 @@ final class LuaClients {
 
     /** Publishes at QoS 1 and returns the PUBACK's reason code. */
     static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String topic, String payload) {
-        try {
-            Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
-        } catch (Mqtt5PubAckException e) {
-            return e.getMqttMessage().getReasonCode();
-        }
+        return Mqtt5PubAckReasonCode.fromCode(Acks.puback(c, topic, payload));
     }
 }

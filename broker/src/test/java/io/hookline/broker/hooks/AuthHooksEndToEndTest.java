@@ -22,6 +22,7 @@ import io.hookline.api.mqtt.Properties;
 import io.hookline.api.mqtt.PropertyKey;
 import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;

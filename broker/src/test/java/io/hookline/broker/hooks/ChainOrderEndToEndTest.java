@@ -15,6 +15,7 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;

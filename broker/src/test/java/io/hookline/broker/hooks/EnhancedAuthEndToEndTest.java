@@ -19,6 +19,7 @@ import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Properties;
 import io.hookline.api.mqtt.PropertyKey;
 import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

@@ -11,6 +11,7 @@ import io.hookline.api.hook.Modifiers;
 import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.broker.hooks.testplugins.Journal;
 import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;

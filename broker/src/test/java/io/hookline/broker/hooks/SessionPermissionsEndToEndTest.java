@@ -13,6 +13,7 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifier;
 import io.hookline.api.hook.Modifiers;
 import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;

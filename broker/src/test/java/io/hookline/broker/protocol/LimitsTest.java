@@ -44,6 +44,67 @@ class LimitsTest {
         assertEquals(expected, counted(broker, counter), counter.name());
     }
 
+    /**
+     * Connects with a keep alive of {@code keepAlive} seconds and stays silent: the broker closes
+     * the connection (MQTT 5: DISCONNECT 0x8D) 1.5 s later, as for a keep alive of 1 s.
+     */
+    private static void assertSilentClientClosedAfterOneAndAHalfSeconds(TestBroker broker, int version, String clientId,
+                                                                        int keepAlive) {
+        try (RawClient c = RawClient.open(broker, version)) {
+            long start = System.nanoTime();
+            c.send(connect(version, clientId, 0x02, keepAlive, new Bytes()));
+            c.expectConnack(0);
+            if (version == 5) {
+                c.expectDisconnect(0x8D);
+            } else {
+                c.assertClosed();
+            }
+            assertClosedAfter(start, 1400);
+        }
+    }
+
+    /** The connection closed at least {@code minMillis} after {@code startNanos}, and within 4 s. */
+    private static void assertClosedAfter(long startNanos, long minMillis) {
+        long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
+        assertTrue(elapsedMillis >= minMillis && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+    }
+
+    /** A raw MQTT 5 client connected with CONNECT {@code properties} and subscribed to {@code filter}. */
+    private static RawClient subscribed(TestBroker broker, String clientId, Bytes properties, String filter, int qos) {
+        RawClient c = RawClient.open(broker, 5);
+        try {
+            c.send(connect(5, clientId, 0x02, 60, properties));
+            c.expectConnack(0);
+            c.send(subscribe(5, 1, filter, qos));
+            c.expect(SUBACK);
+            return c;
+        } catch (RuntimeException | AssertionError e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /** Publishes {@code payloads} in order from a HiveMQ client; each publish completes its QoS flow with the broker. */
+    private static void publishFromClient(TestBroker broker, String topic, MqttQos qos, byte[]... payloads) {
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        try {
+            for (byte[] payload : payloads) {
+                pub.publishWith().topic(topic).qos(qos).payload(payload).send();
+            }
+        } finally {
+            pub.disconnect();
+        }
+    }
+
+    /** Payloads "m0", "m1", ... */
+    private static byte[][] numbered(int count) {
+        byte[][] out = new byte[count][];
+        for (int i = 0; i < count; i++) {
+            out[i] = bytes("m" + i);
+        }
+        return out;
+    }
+
     /** A v5 SUBSCRIBE with a property block. */
     private static byte[] subscribe5(int packetId, Bytes properties, String filter, int options) {
         return new Bytes().u16(packetId).props(properties).str(filter).u8(options).packet(0x82);
@@ -112,18 +173,8 @@ class LimitsTest {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void keepAliveIsEnforcedAtTheCappedValue(int version) {
-        try (TestBroker broker = TestBroker.start("max_keepalive", "1");
-             RawClient c = RawClient.open(broker, version)) {
-            long start = System.nanoTime();
-            c.send(connect(version, "capped", 0x02, 60, new Bytes()));
-            c.expectConnack(0);
-            if (version == 5) {
-                c.expectDisconnect(0x8D);
-            } else {
-                c.assertClosed();
-            }
-            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(elapsedMillis >= 1400 && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+        try (TestBroker broker = TestBroker.start("max_keepalive", "1")) {
+            assertSilentClientClosedAfterOneAndAHalfSeconds(broker, version, "capped", 60);
             assertCounted(broker, Counter.LIMIT_KEEPALIVE_CAPPED, 1);
         }
     }
@@ -131,15 +182,8 @@ class LimitsTest {
     @Test
     void clientReceiveMaximumBoundsWhatTheBrokerSendsUnacknowledged() {
         try (TestBroker broker = TestBroker.start();
-             RawClient sub = RawClient.open(broker, 5)) {
-            sub.send(connect(5, "rm2", 0x02, 60, new Bytes().u8(0x21).u16(2)));
-            sub.expectConnack(0);
-            sub.send(subscribe(5, 1, "rm", 2));
-            sub.expect(SUBACK);
-            Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-            for (int i = 0; i < 3; i++) {
-                pub.publishWith().topic("rm").qos(MqttQos.EXACTLY_ONCE).payload(bytes("m" + i)).send();
-            }
+             RawClient sub = subscribed(broker, "rm2", new Bytes().u8(0x21).u16(2), "rm", 2)) {
+            publishFromClient(broker, "rm", MqttQos.EXACTLY_ONCE, numbered(3));
             Packet first = sub.expect(PUBLISH);
             sub.expect(PUBLISH);
             sub.assertNoPacket(Duration.ofMillis(300));
@@ -148,7 +192,6 @@ class LimitsTest {
             sub.assertNoPacket(Duration.ofMillis(200));   // still unacknowledged until PUBCOMP
             sub.send(ack(RawClient.PUBCOMP, first.packetId()));
             assertEquals("m2", sub.expect(PUBLISH).payloadText());
-            pub.disconnect();
         }
     }
 
@@ -182,18 +225,8 @@ class LimitsTest {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void silentClientIsDisconnectedAfterOneAndAHalfKeepAlives(int version) {
-        try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, version)) {
-            long start = System.nanoTime();
-            c.send(connect(version, "quiet", 0x02, 1, new Bytes()));
-            c.expectConnack(0);
-            if (version == 5) {
-                c.expectDisconnect(0x8D);
-            } else {
-                c.assertClosed();
-            }
-            long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-            assertTrue(elapsedMillis >= 1400 && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+        try (TestBroker broker = TestBroker.start()) {
+            assertSilentClientClosedAfterOneAndAHalfSeconds(broker, version, "quiet", 1);
             assertCounted(broker, Counter.KEEPALIVE_TIMEOUTS, 1);
         }
     }
@@ -222,8 +255,7 @@ class LimitsTest {
                     long start = System.nanoTime();
                     c.send(sent);
                     c.assertClosed();
-                    long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
-                    assertTrue(elapsedMillis >= 900 && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+                    assertClosedAfter(start, 900);
                 }
             }
             assertCounted(broker, Counter.CONNECT_TIMEOUTS, 2);
@@ -343,13 +375,8 @@ class LimitsTest {
     @Test
     void subscriberThatNeverAcksReceivesExactlyTheInflightWindowThenTheRestAfterAcking() {
         try (TestBroker broker = TestBroker.start("max_inflight_messages", "3");
-             RawClient sub = RawClient.connected(broker, 5, "slow")) {
-            sub.send(subscribe(5, 1, "win", 1));
-            sub.expect(SUBACK);
-            Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-            for (int i = 0; i < 5; i++) {
-                pub.publishWith().topic("win").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
-            }
+             RawClient sub = subscribed(broker, "slow", new Bytes(), "win", 1)) {
+            publishFromClient(broker, "win", MqttQos.AT_LEAST_ONCE, numbered(5));
             Set<Integer> ids = new HashSet<>();
             for (int i = 0; i < 3; i++) {
                 Packet p = sub.expect(PUBLISH);
@@ -368,26 +395,18 @@ class LimitsTest {
                 }
             }
             assertEquals("m4", sub.expect(PUBLISH).payloadText());
-            pub.disconnect();
         }
     }
 
     @Test
     void messageAboveTheClientsMaximumPacketSizeIsDroppedAndCounted() {
         try (TestBroker broker = TestBroker.start();
-             RawClient sub = RawClient.open(broker, 5)) {
-            sub.send(connect(5, "small", 0x02, 60, new Bytes().u8(0x27).u32(100)));
-            sub.expectConnack(0);
-            sub.send(subscribe(5, 1, "mps", 1));
-            sub.expect(SUBACK);
-            Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-            pub.publishWith().topic("mps").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[200]).send();
-            pub.publishWith().topic("mps").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("fits")).send();
+             RawClient sub = subscribed(broker, "small", new Bytes().u8(0x27).u32(100), "mps", 1)) {
+            publishFromClient(broker, "mps", MqttQos.AT_LEAST_ONCE, new byte[200], bytes("fits"));
             Packet p = sub.expect(PUBLISH);
             assertEquals("fits", p.payloadText());
             assertTrue(p.body().length + 2 <= 100);
             assertCounted(broker, Counter.DROPPED_MAX_PACKET_SIZE, 1);
-            pub.disconnect();
         }
     }
 

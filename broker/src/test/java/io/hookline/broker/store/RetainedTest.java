@@ -58,6 +58,26 @@ class RetainedTest {
         pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(bytes(payload)).send();
     }
 
+    /** Runs {@code test} with a connected MQTT 5 subscriber "sub" and its messages; disconnects it after. */
+    private void withSubscriber(SubscriberTest test) throws Exception {
+        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
+        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            test.run(sub, publishes);
+        } finally {
+            sub.disconnect();
+        }
+    }
+
+    @FunctionalInterface
+    private interface SubscriberTest {
+        void run(Mqtt5BlockingClient sub, Mqtt5Publishes publishes) throws Exception;
+    }
+
+    /** @return the payload of the next message, as text */
+    private static String nextText(Mqtt5Publishes publishes) throws Exception {
+        return text(next(publishes).getPayloadAsBytes());
+    }
+
     /** The next message is the marker's: nothing else came before it. */
     private static void assertMarkerNext(Mqtt5BlockingClient client, Mqtt5Publishes publishes) throws Exception {
         client.subscribeWith().topicFilter("marker").send();
@@ -67,16 +87,13 @@ class RetainedTest {
     @Test
     void retainedMessageIsDeliveredOnSubscribeWithTheRetainFlagForMqtt5() throws Exception {
         retain("r/a", "kept");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a").qos(MqttQos.AT_LEAST_ONCE).send();
             Mqtt5Publish p = next(publishes);
             assertEquals("kept", text(p.getPayloadAsBytes()));
             assertTrue(p.isRetain());
             assertEquals(MqttQos.AT_LEAST_ONCE, p.getQos());
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
@@ -98,14 +115,11 @@ class RetainedTest {
     void aNewRetainedMessageReplacesTheOldOne() throws Exception {
         retain("r/a", "first");
         retain("r/a", "second");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a").send();
-            assertEquals("second", text(next(publishes).getPayloadAsBytes()));
+            assertEquals("second", nextText(publishes));
             assertMarkerNext(sub, publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
@@ -114,13 +128,10 @@ class RetainedTest {
         int before = broker.broker().retained().size();
         pub.publishWith().topic("r/a").qos(MqttQos.AT_LEAST_ONCE).retain(true).send();  // empty payload
         assertEquals(before - 1, broker.broker().retained().size());
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a").send();
             assertMarkerNext(sub, publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
@@ -150,43 +161,34 @@ class RetainedTest {
     @Test
     void retainHandling0SendsRetainedOnEverySubscribe() throws Exception {
         retain("r/a", "again and again");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             for (int i = 0; i < 2; i++) {
                 sub.subscribeWith().topicFilter("r/a").retainHandling(Mqtt5RetainHandling.SEND).send();
-                assertEquals("again and again", text(next(publishes).getPayloadAsBytes()));
+                assertEquals("again and again", nextText(publishes));
             }
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
     void retainHandling1SendsRetainedOnlyForANewSubscription() throws Exception {
         retain("r/a", "once");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a")
                     .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
-            assertEquals("once", text(next(publishes).getPayloadAsBytes()));
+            assertEquals("once", nextText(publishes));
             sub.subscribeWith().topicFilter("r/a").qos(MqttQos.AT_LEAST_ONCE)
                     .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
             assertMarkerNext(sub, publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
     void retainHandling2NeverSendsRetained() throws Exception {
         retain("r/a", "never");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a").retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).send();
             assertMarkerNext(sub, publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
@@ -195,8 +197,7 @@ class RetainedTest {
         retain("home/hall/temp", "19");
         retain("home/hall/humidity", "40");
         retain("garden/temp", "12");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("home/+/temp").send();
             Map<String, String> got = new HashMap<>();
             for (int i = 0; i < 2; i++) {
@@ -214,16 +215,13 @@ class RetainedTest {
             }
             assertEquals(List.of("home/hall/humidity", "home/hall/temp", "home/kitchen/temp"),
                     all.stream().sorted().toList());
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
     void expiredRetainedMessageIsNotDelivered() throws Exception {
         pub.publishWith().topic("r/exp").retain(true).messageExpiryInterval(1).payload(bytes("brief")).send();
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();
             Mqtt5Publish fresh = next(publishes);
             assertEquals("brief", text(fresh.getPayloadAsBytes()));
@@ -234,32 +232,26 @@ class RetainedTest {
                 List<Message> left = new ArrayList<>();
                 broker.broker().retained().matching("r/exp", left::add);
                 return left.isEmpty();
-            });
-            sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();
-            assertMarkerNext(sub, publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
+        sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();
+        assertMarkerNext(sub, publishes);
+        });
     }
 
     @Test
     void retainedMessageIsNotSentToAnUnrelatedSubscription() throws Exception {
         retain("r/a", "a");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/b").send();
             nothing(publishes);
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 
     @Test
     void rootWildcardSubscribeGetsNoRetainedDollarTopics() throws Exception {
         retain("$app/status", "hidden from #");
         retain("app/status", "visible");
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+        withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("#").send();
             assertEquals(java.util.Set.of("marker", "app/status"),
                     java.util.Set.of(next(publishes).getTopic().toString(), next(publishes).getTopic().toString()));
@@ -267,8 +259,6 @@ class RetainedTest {
             assertEquals("app/status", next(publishes).getTopic().toString());
             sub.subscribeWith().topicFilter("$app/#").send();
             assertEquals("$app/status", next(publishes).getTopic().toString(), "nothing from # or + before it");
-        } finally {
-            sub.disconnect();
-        }
+        });
     }
 }

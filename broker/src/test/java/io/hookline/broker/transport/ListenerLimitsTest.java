@@ -41,6 +41,17 @@ class ListenerLimitsTest {
                 .serverHost("127.0.0.1").serverPort(broker.port("tcp", listener)).buildBlocking();
     }
 
+    /** The listener accepts the client: it connects, then disconnects. */
+    private static void assertConnects(Mqtt5BlockingClient c) {
+        c.connect();
+        c.disconnect();
+    }
+
+    private static void assertConnects(Mqtt3BlockingClient c) {
+        c.connect();
+        c.disconnect();
+    }
+
     @Test
     void maxConnectionsClosesSurplusConnectionsOfThatListenerOnly() {
         broker = TestBroker.start("listener.tcp.small", "127.0.0.1:0", "listener.tcp.small.max_connections", "1");
@@ -54,9 +65,7 @@ class ListenerLimitsTest {
         MqttListener small = broker.broker().listeners().stream().filter(l -> l.name().equals("small")).findFirst()
                 .orElseThrow();
         await().atMost(Duration.ofSeconds(5)).until(() -> small.openConnections() == 0);
-        Mqtt5BlockingClient third = v5("small", "third");
-        third.connect();
-        third.disconnect();
+        assertConnects(v5("small", "third"));
     }
 
     @Test
@@ -70,21 +79,15 @@ class ListenerLimitsTest {
         Mqtt5ConnAckException v5refused = assertThrows(Mqtt5ConnAckException.class, () -> v5("v3only", "new").connect());
         assertEquals(Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION, v5refused.getMqttMessage().getReasonCode());
 
-        Mqtt5BlockingClient v5 = v5("v5only", "new");
-        v5.connect();
-        v5.disconnect();
-        Mqtt3BlockingClient v3 = v3("v3only", "old");
-        v3.connect();
-        v3.disconnect();
+        assertConnects(v5("v5only", "new"));
+        assertConnects(v3("v3only", "old"));
     }
 
     @Test
     void allowAnonymousCanBeOverriddenPerListener() {
         broker = TestBroker.start("allow_anonymous", "off",
                 "listener.tcp.open", "127.0.0.1:0", "listener.tcp.open.allow_anonymous", "on");
-        Mqtt5BlockingClient open = v5("open", "guest");
-        open.connect();
-        open.disconnect();
+        assertConnects(v5("open", "guest"));
         Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, () -> v5("default", "guest2").connect());
         assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, refused.getMqttMessage().getReasonCode());
     }

@@ -11,11 +11,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Receive.next;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -51,12 +51,6 @@ class MountpointTest {
         return c;
     }
 
-    private static Mqtt5Publish receive(Mqtt5Publishes publishes) throws InterruptedException {
-        Optional<Mqtt5Publish> p = publishes.receive(5, TimeUnit.SECONDS);
-        assertTrue(p.isPresent(), "expected a message within 5 s");
-        return p.get();
-    }
-
     @Test
     void tenantsSeeOnlyTheirOwnTopicsWithoutThePrefix() throws Exception {
         Mqtt5BlockingClient aSub = onA("a-sub");
@@ -74,22 +68,22 @@ class MountpointTest {
             aPub.publishWith().topic("x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("from A")).send();
             bPub.publishWith().topic("x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("from B")).send();
 
-            Mqtt5Publish a = receive(aGets);
+            Mqtt5Publish a = next(aGets);
             assertEquals("x", a.getTopic().toString());
             assertEquals("from A", text(a.getPayloadAsBytes()));
             // B's first message is its own: A's never reached it
-            Mqtt5Publish b = receive(bGets);
+            Mqtt5Publish b = next(bGets);
             assertEquals("x", b.getTopic().toString());
             assertEquals("from B", text(b.getPayloadAsBytes()));
             // a listener without a mountpoint sees the tenant's topic under its prefix
-            Mqtt5Publish op = receive(opGets);
+            Mqtt5Publish op = next(opGets);
             assertEquals("tenantA/x", op.getTopic().toString());
             assertEquals("from A", text(op.getPayloadAsBytes()));
 
             // B publishing again still does not reach A: the next thing A gets is its own marker
             bPub.publishWith().topic("y").payload(bytes("B again")).send();
             aPub.publishWith().topic("marker").payload(bytes("A marker")).send();
-            assertEquals("marker", receive(aGets).getTopic().toString());
+            assertEquals("marker", next(aGets).getTopic().toString());
         }
         for (Mqtt5BlockingClient c : new Mqtt5BlockingClient[] {aSub, aPub, bSub, bPub, operator}) {
             c.disconnect();
@@ -106,7 +100,7 @@ class MountpointTest {
         Mqtt5BlockingClient aLate = onA("a-late");
         try (Mqtt5Publishes gets = aLate.publishes(MqttGlobalPublishFilter.ALL)) {
             aLate.subscribeWith().topicFilter("+").send();
-            Mqtt5Publish got = receive(gets);
+            Mqtt5Publish got = next(gets);
             assertEquals("state", got.getTopic().toString());
             assertEquals("A state", text(got.getPayloadAsBytes()));
             assertTrue(got.isRetain());
@@ -118,7 +112,7 @@ class MountpointTest {
             dying.disconnectWith().reasonCode(
                     com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
                     .send();
-            Mqtt5Publish will = receive(gets);
+            Mqtt5Publish will = next(gets);
             assertEquals("gone", will.getTopic().toString());
         }
         assertEquals(2, broker.broker().retained().size());

@@ -25,11 +25,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -80,12 +80,6 @@ class TlsListenerTest {
         return ssl.applySslConfig();
     }
 
-    private static Mqtt5Publish receive(Mqtt5Publishes publishes) throws InterruptedException {
-        Optional<Mqtt5Publish> p = publishes.receive(5, TimeUnit.SECONDS);
-        assertTrue(p.isPresent(), "expected a message within 5 s");
-        return p.get();
-    }
-
     @Test
     void tlsClientWithoutCertificatePublishesAndSubscribes() throws Exception {
         start();
@@ -96,7 +90,7 @@ class TlsListenerTest {
         try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("t/#").qos(MqttQos.AT_LEAST_ONCE).send();
             pub.publishWith().topic("t/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("over tls")).send();
-            Mqtt5Publish got = receive(publishes);
+            Mqtt5Publish got = next(publishes);
             assertEquals("t/1", got.getTopic().toString());
             assertEquals("over tls", text(got.getPayloadAsBytes()));
         }
@@ -180,7 +174,7 @@ class TlsListenerTest {
                     .redirectErrorStream(true).start();
             assertTrue(pub.waitFor(20, TimeUnit.SECONDS));
             assertEquals(0, pub.exitValue(), new String(pub.getInputStream().readAllBytes()));
-            assertEquals("from mosquitto", text(receive(publishes).getPayloadAsBytes()));
+            assertEquals("from mosquitto", text(next(publishes).getPayloadAsBytes()));
         }
         sub.disconnect();
     }

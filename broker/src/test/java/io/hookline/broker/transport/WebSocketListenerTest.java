@@ -27,16 +27,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** MQTT over WebSocket: HiveMQ's WebSocket transport, and a raw client that controls the frames. */
 class WebSocketListenerTest {
@@ -51,12 +50,6 @@ class WebSocketListenerTest {
         if (broker != null) {
             broker.close();
         }
-    }
-
-    private static Mqtt5Publish receive(Mqtt5Publishes publishes) throws InterruptedException {
-        Optional<Mqtt5Publish> p = publishes.receive(5, TimeUnit.SECONDS);
-        assertTrue(p.isPresent(), "expected a message within 5 s");
-        return p.get();
     }
 
     @Test
@@ -74,8 +67,8 @@ class WebSocketListenerTest {
             tcp.subscribeWith().topicFilter("to/tcp").qos(MqttQos.AT_LEAST_ONCE).send();
             tcp.publishWith().topic("to/ws").qos(MqttQos.EXACTLY_ONCE).payload(new byte[100_000]).send();
             ws.publishWith().topic("to/tcp").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("from ws")).send();
-            assertEquals(100_000, receive(wsGets).getPayloadAsBytes().length);
-            assertEquals("from ws", text(receive(tcpGets).getPayloadAsBytes()));
+            assertEquals(100_000, next(wsGets).getPayloadAsBytes().length);
+            assertEquals("from ws", text(next(tcpGets).getPayloadAsBytes()));
         }
         ws.disconnect();
         tcp.disconnect();
@@ -108,7 +101,7 @@ class WebSocketListenerTest {
         try (Mqtt5Publishes gets = wss.publishes(MqttGlobalPublishFilter.ALL)) {
             wss.subscribeWith().topicFilter("echo").send();
             wss.publishWith().topic("echo").payload(bytes("hi")).send();
-            assertEquals("hi", text(receive(gets).getPayloadAsBytes()));
+            assertEquals("hi", text(next(gets).getPayloadAsBytes()));
         }
         wss.disconnect();
     }

@@ -2,16 +2,10 @@ package io.hookline.plugin.acl;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -28,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
+import static io.hookline.broker.testsupport.Acks.assertAccepted;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -146,15 +141,7 @@ class AclPluginEndToEndTest {
                 .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         alice3.connectWith().simpleAuth().username("alice").password(bytes("wonderland")).applySimpleAuth().send();
         open.add(alice3::disconnect);
-        var ack = alice3.subscribeWith().addSubscription().topicFilter("alice/x").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                .addSubscription().topicFilter("bob/x").qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-        List<Integer> codes = new ArrayList<>();
-        try {
-            ack.send().getReturnCodes().forEach(c -> codes.add(c.getCode()));
-        } catch (com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException e) {
-            e.getMqttMessage().getReturnCodes().forEach(c -> codes.add(c.getCode()));
-        }
-        assertEquals(List.of(1, 0x80), codes);
+        assertEquals(List.of(1, 0x80), Acks.subackV3(alice3, 1, "alice/x", "bob/x"));
     }
 
     @Test
@@ -211,60 +198,23 @@ class AclPluginEndToEndTest {
         return c;
     }
 
+    /** @return the CONNACK return code; disconnects on success */
     private int connectV3(String id, String user, String password) {
-        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        try {
-            int code = (user == null ? c.connect() : c.connectWith().simpleAuth().username(user).password(bytes(password))
-                    .applySimpleAuth().send()).getReturnCode().getCode();
-            c.disconnect();
-            return code;
-        } catch (Mqtt3ConnAckException e) {
-            return e.getMqttMessage().getReturnCode().getCode();
-        }
+        return Acks.connectV3(broker, id, user, password);
     }
 
+    /** @return the CONNACK reason code; disconnects on success */
     private int connectV5(String id, String user, String password) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        try {
-            int code = (user == null ? c.connect() : c.connectWith().simpleAuth().username(user).password(bytes(password))
-                    .applySimpleAuth().send()).getReasonCode().getCode();
-            c.disconnect();
-            return code;
-        } catch (Mqtt5ConnAckException e) {
-            return e.getMqttMessage().getReasonCode().getCode();
-        }
-    }
-
-    /** 0x00, or 0x10 (no matching subscribers): both mean the publish was accepted. */
-    private static void assertAccepted(int pubackCode) {
-        assertTrue(pubackCode == 0 || pubackCode == 0x10, "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
+        return Acks.connectV5(broker, id, user, password).getReasonCode().getCode();
     }
 
     private static int puback(Mqtt5BlockingClient c, String topic) {
-        try {
-            Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode().getCode();
-        } catch (Mqtt5PubAckException e) {
-            return e.getMqttMessage().getReasonCode().getCode();
-        }
+        return Acks.puback(c, topic, "x");
     }
 
+    /** @return the SUBACK codes, each filter asked at QoS 1 */
     private static List<Integer> suback(Mqtt5BlockingClient c, String... filters) {
-        var b = c.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-        for (int i = 1; i < filters.length; i++) {
-            b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.AT_LEAST_ONCE).applySubscription();
-        }
-        Mqtt5SubAck ack;
-        try {
-            ack = b.send();
-        } catch (Mqtt5SubAckException e) {
-            ack = e.getMqttMessage();
-        }
-        List<Integer> out = new ArrayList<>();
-        ack.getReasonCodes().forEach(code -> out.add(code.getCode()));
-        return out;
+        return Acks.suback(c, 1, filters);
     }
 
     private static Optional<com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish> receive(Mqtt5Publishes p)

@@ -15,6 +15,9 @@ import io.hookline.api.hook.input.SubscribeInput;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.ProtocolVersion;
 import io.hookline.api.mqtt.TopicSubscription;
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
@@ -22,6 +25,7 @@ import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.plugins.BrokerServices;
+import io.hookline.broker.hooks.plugins.PluginConfigSchema;
 import io.hookline.broker.hooks.plugins.PluginLoader;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
 import io.hookline.broker.metrics.MetricRegistry;
@@ -65,7 +69,7 @@ class AclPluginTest {
         var discovery = PluginLoader.discover(getClass().getClassLoader(), null);
         assertTrue(discovery.plugins().stream().anyMatch(f -> f.plugin() instanceof AclPlugin), "found via ServiceLoader");
         registry.add(discovery);
-        registry.configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
+        configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
                 "acl.acl_file", acl.toString(), "acl.reload_interval", "50ms", "acl.peer_allow_anonymous", "on"));
         registry.startConfigured().toCompletableFuture().get(5, TimeUnit.SECONDS);
         assertEquals(PluginRegistry.State.ENABLED, registry.list().stream()
@@ -147,7 +151,7 @@ class AclPluginTest {
     @Test
     void reloadIntervalChangesWhileRunning() throws Exception {
         registry.disable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
-        registry.configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
+        configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
                 "acl.acl_file", acl.toString(), "acl.reload_interval", "1h"));
         registry.enable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
         Files.writeString(acl, "topic write carol/#\n");
@@ -155,5 +159,10 @@ class AclPluginTest {
 
         gateway.notify(Hooks.ON_CONFIG_CHANGE, new ConfigChange(Map.of("acl.reload_interval", "50ms")));
         await().atMost(5, TimeUnit.SECONDS).until(() -> publish("carol", "carol/1") instanceof PublishVerdict.Allowed);
+    }
+
+    /** Configures the registry as the broker does: {@code values} validated against the plugin keys. */
+    private void configure(Map<String, String> values) throws ConfigException {
+        registry.configure(Config.of(values, PluginConfigSchema.addTo(CoreConfig.schema(), List.of(new AclPlugin()))));
     }
 }

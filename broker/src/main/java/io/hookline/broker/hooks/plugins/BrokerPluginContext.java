@@ -39,7 +39,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final HookGateway gateway;
     private final BrokerServices services;
     private final PluginConfig config;
-    private final PluginSettings.Overrides overrides;
+    private final PluginSettings overrides;
     private final PluginScheduler scheduler;
     private final Metrics metrics;
     private final System.Logger logger;
@@ -50,7 +50,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private boolean closed; // guarded by this
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
-                        PluginConfig config, PluginSettings.Overrides overrides, PluginScheduler scheduler,
+                        PluginConfig config, PluginSettings overrides, PluginScheduler scheduler,
                         Metrics metrics, CommandRegistry commandRegistry, java.nio.file.Path dataDir) {
         this.commandRegistry = commandRegistry;
         this.name = name;

@@ -1,6 +1,7 @@
 package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.Plugin;
+import io.hookline.api.hook.FailurePolicy;
 import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.ValueType;
@@ -12,7 +13,7 @@ import java.util.List;
  * line by line for them like for every core key: {@code plugins.<name> = on|off},
  * {@code plugins.<name>.priority}, {@code .on_error}, {@code .timeout}, and every key a
  * discovered plugin declares through {@link Plugin#configKeys()}, parsed by the plugin's own
- * key type. Stateless.
+ * key type. {@link PluginSettings} reads the {@code plugins.<name>} values back, typed. Stateless.
  */
 public final class PluginConfigSchema {
 
@@ -29,8 +30,8 @@ public final class PluginConfigSchema {
                     .doc("order of the plugin's handlers in every chain: lower runs first, ties in load order")
                     .build();
 
-    public static final ConfigKey<String> ON_ERROR =
-            ConfigKey.builder("plugins.<name>.on_error", ValueType.oneOf("deny", "next", "allow"))
+    public static final ConfigKey<FailurePolicy> ON_ERROR =
+            ConfigKey.builder("plugins.<name>.on_error", ValueType.enumOf(FailurePolicy.class))
                     .doc("what a timeout or failure of the plugin's handlers means, overriding the plugin")
                     .build();
 

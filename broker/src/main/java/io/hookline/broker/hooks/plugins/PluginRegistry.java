@@ -2,6 +2,8 @@ package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.Plugin;
 import io.hookline.broker.admin.CommandRegistry;
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PluginHandle;
 import io.hookline.broker.metrics.MetricRegistry;
@@ -52,7 +54,7 @@ public final class PluginRegistry implements AutoCloseable {
     private final CommandRegistry commands;
     private final Map<String, Entry> plugins = new LinkedHashMap<>(); // guarded by this
     private final List<PluginLoader.LoadFailure> loadFailures = new ArrayList<>(); // guarded by this
-    private volatile Map<String, String> config = Map.of();
+    private volatile Config config; // null until configure()
 
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services) {
         this(gateway, metrics, services, new CommandRegistry());
@@ -99,9 +101,17 @@ public final class PluginRegistry implements AutoCloseable {
         plugins.put(name, new Entry(name, plugin, source));
     }
 
-    /** Sets the broker configuration (keys and values) plugins read at their next start. */
-    public void configure(Map<String, String> newConfig) {
-        this.config = Map.copyOf(newConfig);
+    /**
+     * Sets the broker configuration plugins read at their next start: validated against
+     * {@link PluginConfigSchema} (with the plugins' keys), so every value here is typed and valid.
+     */
+    public void configure(Config newConfig) {
+        this.config = Objects.requireNonNull(newConfig);
+    }
+
+    private PluginSettings settings(String plugin) {
+        Config c = config;
+        return c == null ? PluginSettings.NONE : PluginSettings.of(c, plugin);
     }
 
     /**
@@ -112,14 +122,7 @@ public final class PluginRegistry implements AutoCloseable {
     public CompletionStage<Void> startConfigured() {
         List<CompletableFuture<Void>> starts = new ArrayList<>();
         for (String name : names()) {
-            boolean on;
-            try {
-                on = PluginSettings.enabled(config, name);
-            } catch (IllegalArgumentException e) {
-                fail(entry(name), e.getMessage(), e);
-                continue;
-            }
-            if (on) {
+            if (settings(name).enabled()) {
                 starts.add(enable(name).toCompletableFuture().handle((v, t) -> null));
             }
         }
@@ -135,8 +138,9 @@ public final class PluginRegistry implements AutoCloseable {
             }
             BrokerPluginContext ctx = null;
             try {
-                var overrides = PluginSettings.overrides(config, name);
-                var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), config);
+                Config c = config;
+                var overrides = settings(name);
+                var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), c == null ? Map.of() : c.entries());
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
                 ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
@@ -197,9 +201,8 @@ public final class PluginRegistry implements AutoCloseable {
 
     /** {@code <data_dir>/plugins/<name>}: where a plugin keeps durable state. */
     private java.nio.file.Path dataDir(String name) {
-        String dir = config.get(io.hookline.broker.config.CoreConfig.DATA_DIR.name());
-        java.nio.file.Path base = dir == null || dir.isBlank()
-                ? io.hookline.broker.config.CoreConfig.DATA_DIR.defaultValue() : java.nio.file.Path.of(dir.trim());
+        Config c = config;
+        java.nio.file.Path base = c == null ? CoreConfig.DATA_DIR.defaultValue() : c.get(CoreConfig.DATA_DIR);
         return base.resolve("plugins").resolve(name);
     }
 

@@ -1,4 +1,4 @@
-package io.hookline.broker.hooks;
+package io.hookline.broker.testsupport;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -14,7 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
-import io.hookline.broker.testsupport.TestBroker;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -23,14 +22,15 @@ import java.util.function.Supplier;
 
 /**
  * The codes the broker answered, whether the HiveMQ client reports them as a result or as an
- * exception (it throws on CONNACK/PUBACK/SUBACK error codes).
+ * exception (it throws on CONNACK/PUBACK/SUBACK error codes). Shared by the end-to-end tests
+ * of the broker and the plugins.
  */
-final class Acks {
+public final class Acks {
     private Acks() {
     }
 
     /** @return the CONNACK reason code of an MQTT 5 connect (0 on success) */
-    static Mqtt5ConnAck connack(Supplier<Mqtt5ConnAck> connect) {
+    public static Mqtt5ConnAck connack(Supplier<Mqtt5ConnAck> connect) {
         try {
             return connect.get();
         } catch (Mqtt5ConnAckException e) {
@@ -39,7 +39,7 @@ final class Acks {
     }
 
     /** @return the CONNACK return code of an MQTT 3.1.1 connect (0 on success; the client is left connected then) */
-    static int connackV3(Supplier<Mqtt3ConnAck> connect) {
+    public static int connackV3(Supplier<Mqtt3ConnAck> connect) {
         try {
             return connect.get().getReturnCode().getCode();
         } catch (Mqtt3ConnAckException e) {
@@ -48,7 +48,7 @@ final class Acks {
     }
 
     /** @return the CONNACK code for an MQTT 3.1.1 client with user name and password; disconnects on success */
-    static int connectV3(TestBroker broker, String clientId, String user, String password) {
+    public static int connectV3(TestBroker broker, String clientId, String user, String password) {
         Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(clientId)
                 .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         int code = connackV3(() -> user == null ? c.connect() : c.connectWith().simpleAuth().username(user)
@@ -60,7 +60,7 @@ final class Acks {
     }
 
     /** @return the CONNACK for an MQTT 5 client with user name and password; disconnects on success */
-    static Mqtt5ConnAck connectV5(TestBroker broker, String clientId, String user, String password) {
+    public static Mqtt5ConnAck connectV5(TestBroker broker, String clientId, String user, String password) {
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(clientId)
                 .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
         Mqtt5ConnAck ack = connack(() -> user == null ? c.connect() : c.connectWith().simpleAuth().username(user)
@@ -72,7 +72,7 @@ final class Acks {
     }
 
     /** @return the PUBACK reason code of a QoS 1 publish */
-    static int puback(Mqtt5BlockingClient client, String topic, String payload) {
+    public static int puback(Mqtt5BlockingClient client, String topic, String payload) {
         try {
             Mqtt5PublishResult r = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
                     .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
@@ -83,7 +83,7 @@ final class Acks {
     }
 
     /** @return the SUBACK codes, one per filter, each subscribed at {@code qos} */
-    static List<Integer> suback(Mqtt5BlockingClient client, int qos, String... filters) {
+    public static List<Integer> suback(Mqtt5BlockingClient client, int qos, String... filters) {
         var b = client.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.fromCode(qos)).applySubscription();
         for (int i = 1; i < filters.length; i++) {
             b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.fromCode(qos)).applySubscription();
@@ -100,7 +100,7 @@ final class Acks {
     }
 
     /** @return the SUBACK return codes of an MQTT 3.1.1 subscribe, each filter at {@code qos} */
-    static List<Integer> subackV3(Mqtt3BlockingClient client, int qos, String... filters) {
+    public static List<Integer> subackV3(Mqtt3BlockingClient client, int qos, String... filters) {
         var b = client.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.fromCode(qos)).applySubscription();
         for (int i = 1; i < filters.length; i++) {
             b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.fromCode(qos)).applySubscription();
@@ -117,13 +117,13 @@ final class Acks {
     }
 
     /** Asserts a PUBACK code meaning accepted: 0x00, or 0x10 (no matching subscribers). */
-    static void assertAccepted(int pubackCode) {
+    public static void assertAccepted(int pubackCode) {
         org.junit.jupiter.api.Assertions.assertTrue(pubackCode == 0 || pubackCode == 0x10,
                 "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
     }
 
     /** Concatenates config key/value arrays (for several plugins' {@code enable} pairs). */
-    static String[] config(String[]... parts) {
+    public static String[] config(String[]... parts) {
         List<String> all = new ArrayList<>();
         for (String[] p : parts) {
             all.addAll(List.of(p));
