@@ -15,7 +15,7 @@ public final class ReadPause {
     public enum Reason {
         /** Hook decisions of this client in flight at the pipeline window ({@link InboundOrder}). */
         HOOK_WINDOW,
-        /** The client publishes faster than its max_message_rate (or auth_on_publish's throttle). */
+        /** The client publishes faster than its max_message_rate ({@link MessageRate}). */
         MESSAGE_RATE,
     }
 
