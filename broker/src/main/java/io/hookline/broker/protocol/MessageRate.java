@@ -18,16 +18,23 @@ import java.util.concurrent.TimeUnit;
  */
 final class MessageRate {
 
+    /** Above this a rate is no limit in practice; capping it keeps the arithmetic in range. */
+    private static final long MAX_RATE = 1_000_000_000L;
+
     private final Channel channel;
+    private final ReadPause readPause;
     private final long interval;     // nanos between two slots
     private final long burst;        // how far the schedule may run ahead of now without waiting
     private long next;               // the next free slot (System.nanoTime), at most burst ahead when on time
     private ScheduledFuture<?> resume;
 
+    /** @param perSecond at least 1; made on the channel's event loop */
     MessageRate(Channel channel, long perSecond) {
+        long rate = Math.max(1, Math.min(perSecond, MAX_RATE));
         this.channel = channel;
-        this.interval = Math.max(1, TimeUnit.SECONDS.toNanos(1) / perSecond);
-        this.burst = (Math.max(1, perSecond) - 1) * interval;
+        this.readPause = ReadPause.of(channel);
+        this.interval = TimeUnit.SECONDS.toNanos(1) / rate;
+        this.burst = (rate - 1) * interval;
         this.next = System.nanoTime();
     }
 
@@ -43,7 +50,7 @@ final class MessageRate {
             return 0;
         }
         if (resume == null) {
-            ReadPause.of(channel).pause(ReadPause.Reason.MESSAGE_RATE);
+            readPause.pause(ReadPause.Reason.MESSAGE_RATE);
             schedule(untilOnTime(now));
         }
         return wait;
@@ -65,6 +72,6 @@ final class MessageRate {
             return;
         }
         resume = null;
-        ReadPause.of(channel).resume(ReadPause.Reason.MESSAGE_RATE);
+        readPause.resume(ReadPause.Reason.MESSAGE_RATE);
     }
 }
