@@ -4,6 +4,13 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import io.hookline.api.hook.Answer;
+import io.hookline.api.hook.HandlerOptions;
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.Modifier;
+import io.hookline.api.hook.Modifiers;
+import io.hookline.api.mqtt.Bytes;
+import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
@@ -17,6 +24,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
@@ -141,6 +149,29 @@ class MessageRateTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 16 && own.size() == 1);
         assertEquals(List.of("after"), own, "the SUBSCRIBE took effect after the messages sent before it");
         assertTrue(throttled() > 0, "beyond the first second's 10, messages waited their turn");
+    }
+
+    @Test
+    void throttledMessagesAreStillAskedAboutAndRewrittenInOrder() throws Exception {
+        try (Script script = Script.create()) {
+            // an async auth_on_publish that takes a while and rewrites the payload
+            script.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofSeconds(10)), in -> {
+                CompletableFuture<Answer> later = new CompletableFuture<>();
+                CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> later.complete(
+                        Answer.ok(Modifiers.builder().set(Modifier.PAYLOAD, Bytes.of(bytes("m" + text(
+                                in.payload().toArray())))).build())));
+                return later;
+            });
+            String[] config = Stream.concat(Stream.of("plugins.limits_test", "on"),
+                    Stream.of(script.enable("script_a"))).toArray(String[]::new);
+            broker = TestBroker.start(config);
+            List<String> received = subscriber("hooked");
+            publishFlatOut(connect("hooked", "max_message_rate=20"), "hooked", 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 40);
+            assertEquals(numbers(40).stream().map(n -> "m" + n).toList(), received);
+            assertTrue(throttled() > 0);
+            assertEquals(40, script.calls(Hooks.AUTH_ON_PUBLISH_M5).size(), "each asked once");
+        }
     }
 
     @Test
