@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -127,6 +128,17 @@ class MessageRateTest {
         long elapsed = publishFlatOut(connect("default", "plain"), "t", MESSAGES);
         assertTrue(throttled() > 0, "the broker's max_message_rate applies to the others");
         assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(950), "50 beyond the first second's 50 take 1 s");
+    }
+
+    @Test
+    void brokerMaxMessageRateChangedAtRuntimeAppliesToNewConnections() throws Exception {
+        broker = TestBroker.start();
+        Mqtt5BlockingClient before = connect("before", "plain");
+        broker.broker().changeConfig(Map.of("max_message_rate", "10"));
+        publishFlatOut(before, "t", 30);
+        assertEquals(0, throttled(), "a connection keeps the rate it connected with");
+        publishFlatOut(connect("after", "plain"), "t", 30);
+        assertTrue(throttled() > 0);
     }
 
     @Test
