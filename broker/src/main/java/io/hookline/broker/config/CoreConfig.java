@@ -66,6 +66,16 @@ public final class CoreConfig {
                             + " the protocol maximum, 268435455")
                     .build();
 
+    public static final ConfigKey<Integer> MAX_MESSAGE_RATE =
+            ConfigKey.builder("max_message_rate", ValueType.integer(0, UNLIMITED))
+                    .defaultValue(0)
+                    .doc("PUBLISHes per second one client may send; a faster client is throttled (reading"
+                            + " from it pauses until the rate allows), not disconnected; 0 = no limit."
+                            + " auth_on_register's max_message_rate overrides it per client; a change applies"
+                            + " to new connections")
+                    .live()
+                    .build();
+
     public static final ConfigKey<Integer> MAX_CLIENT_ID_SIZE =
             ConfigKey.builder("max_client_id_size", ValueType.integer(1, UINT16_MAX))
                     .defaultValue(100)
@@ -153,10 +163,22 @@ public final class CoreConfig {
                     .doc("caps the session expiry interval asked for by v5 clients")
                     .build();
 
+    public static final ConfigKey<Boolean> UPGRADE_OUTGOING_QOS =
+            ConfigKey.builder("upgrade_outgoing_qos", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("deliver at the subscription's QoS even when the message was published at a lower"
+                            + " one (not what MQTT specifies); auth_on_register's upgrade_qos overrides it per"
+                            + " client; a change applies to new connections")
+                    .live()
+                    .build();
+
     public static final ConfigKey<SharedSubscriptionPolicy> SHARED_SUBSCRIPTION_POLICY =
             ConfigKey.builder("shared_subscription_policy", ValueType.enumOf(SharedSubscriptionPolicy.class))
                     .defaultValue(SharedSubscriptionPolicy.RANDOM)
-                    .doc("how one member of a shared subscription group is chosen (online members first)")
+                    .doc("how one member of a shared subscription group is chosen (online members first);"
+                            + " auth_on_register's shared_subscription_policy overrides it for the messages that"
+                            + " client publishes. prefer_local and local_only are VerneMQ's cluster policies:"
+                            + " on a single node every member is local, so they choose like random")
                     .build();
 
     public static final ConfigKey<Duration> SYSTREE_INTERVAL =
@@ -198,11 +220,11 @@ public final class CoreConfig {
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
-            MAX_MESSAGE_SIZE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
+            MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
-            PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL,
+            PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
             LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY);
 

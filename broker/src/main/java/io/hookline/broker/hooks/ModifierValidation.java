@@ -9,6 +9,7 @@ import io.hookline.api.hook.input.HookInput;
 import io.hookline.api.hook.input.SubscribeInput;
 import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.config.SharedSubscriptionPolicy;
 import java.util.List;
 import java.util.Map;
 
@@ -50,6 +51,10 @@ final class ModifierValidation {
         if (m == Modifier.MOUNTPOINT) {
             String s = (String) value;
             return s.indexOf('+') < 0 && s.indexOf('#') < 0 && s.indexOf('\u0000') < 0 ? null : "wildcards in mountpoint";
+        }
+        if (m == Modifier.SHARED_SUBSCRIPTION_POLICY) {
+            return SharedSubscriptionPolicy.parse((String) value) != null ? null
+                    : "not a shared subscription policy (random, round_robin, prefer_local, local_only): " + value;
         }
         if (value instanceof Long l && l < 0) {
             return "must be >= 0: " + l;

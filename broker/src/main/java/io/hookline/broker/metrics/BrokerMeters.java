@@ -141,6 +141,7 @@ public final class BrokerMeters implements MeterBinder {
             case PROXY_PROTOCOL_ERRORS -> "Bad PROXY protocol headers";
             case PUBLISHES_NO_SUBSCRIBERS -> "PUBLISHes that matched no subscriber";
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
+            case PUBLISHES_THROTTLED -> "PUBLISHes held back to keep a client within its max_message_rate";
             default -> c.name();
         };
     }

@@ -40,6 +40,7 @@ public final class BrokerMetrics {
         DROPPED_MAX_PACKET_SIZE,
         PUBLISHES_NO_SUBSCRIBERS,
         PUBLISHES_DENIED,
+        PUBLISHES_THROTTLED,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];

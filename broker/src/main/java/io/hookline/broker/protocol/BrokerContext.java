@@ -1,5 +1,6 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
@@ -67,10 +68,18 @@ public final class BrokerContext {
      * Returns how many sessions it was handed to.
      */
     public int publish(Message message) {
+        return publish(message, null);
+    }
+
+    /**
+     * Publishes a client's message: as {@link #publish(Message)}, with the shared subscription
+     * policy of the publishing client (auth_on_register's modifier), or null for the broker's.
+     */
+    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy) {
         if (message.retain() && settings.retainAvailable()) {
             retained.retain(message);
         }
-        int n = router.route(message);
+        int n = router.route(message, sharedPolicy);
         if (n == 0) {
             metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
         }

@@ -9,6 +9,7 @@ import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
+import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
@@ -452,6 +453,7 @@ final class ConnectFlow {
         }
         c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
                 mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
+        c.session.upgradeQos(mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
         mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
                 c.lifetimeTask = c.ctx.executor().schedule(
                         () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
@@ -528,23 +530,16 @@ final class ConnectFlow {
         return new Will(message, delay);
     }
 
-    /** Modifiers of auth_on_register the core does not apply yet: warned about once each. */
-    private static final List<Modifier<?>> NOT_APPLIED = List.of(Modifier.UPGRADE_QOS, Modifier.MAX_MESSAGE_RATE,
-            Modifier.SHARED_SUBSCRIPTION_POLICY);
-    private static final java.util.Set<String> warned = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
     /** The per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers). */
     private static void applyLimits(MqttConnection c, ProtocolSettings s, Modifiers mods) {
         mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = toInt(Math.min(n, 65535)));
         c.receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()),
                 65535)));
         mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).ifPresent(n -> c.maxPayloadSize = toInt(n));
-        for (Modifier<?> m : NOT_APPLIED) {
-            if (mods.get(m).isPresent() && warned.add(m.name())) {
-                MqttConnection.log.warn("auth_on_register modifier '{}' is accepted but not applied by this version "
-                        + "(first seen for {})", m.name(), c.who());
-            }
-        }
+        long rate = mods.get(Modifier.MAX_MESSAGE_RATE).orElse((long) s.maxMessageRate());
+        c.messageRate = rate > 0 ? new MessageRate(c.ctx.channel(), rate) : null;
+        // validated by the hook engine: a known policy name
+        c.sharedPolicy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY).map(SharedSubscriptionPolicy::parse).orElse(null);
     }
 
     private static int toInt(long n) {

@@ -10,7 +10,8 @@ import java.util.function.BiConsumer;
 /**
  * Applies one client's packets in the order they arrived although the hook calls deciding
  * them may complete in any order. Up to {@code window} decisions may be pending at once
- * (pipelining); at the window, reading from the socket pauses until the oldest is applied.
+ * (pipelining); at the window, reading from the socket pauses ({@link ReadPause.Reason#HOOK_WINDOW})
+ * until the oldest is applied.
  * When nothing is pending and a decision is already made (an empty or inline hook chain),
  * it is applied at once without allocating.
  *
@@ -20,6 +21,7 @@ import java.util.function.BiConsumer;
 final class InboundOrder {
 
     private final Channel channel;
+    private final ReadPause readPause;
     private final int window;
     private final Runnable flush;
     private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
@@ -31,6 +33,7 @@ final class InboundOrder {
      */
     InboundOrder(Channel channel, int window, Runnable flush) {
         this.channel = channel;
+        this.readPause = ReadPause.of(channel);
         this.window = Math.max(1, window);
         this.flush = flush;
     }
@@ -52,7 +55,7 @@ final class InboundOrder {
         pending.addLast(step);
         if (pending.size() >= window && !paused) {
             paused = true;
-            channel.config().setAutoRead(false);
+            readPause.pause(ReadPause.Reason.HOOK_WINDOW);
         }
         decision.whenComplete((value, error) -> {
             if (channel.eventLoop().inEventLoop()) {
@@ -86,8 +89,7 @@ final class InboundOrder {
         }
         if (paused && pending.size() < window) {
             paused = false;
-            channel.config().setAutoRead(true);
-            channel.read();
+            readPause.resume(ReadPause.Reason.HOOK_WINDOW);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.DeliverRewrite;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
@@ -92,6 +93,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int receiveMaximum = 65535;
     /** Largest PUBLISH payload this client may send (auth_on_register's max_message_size), or MAX_VALUE. */
     int maxPayloadSize = Integer.MAX_VALUE;
+    /** max_message_rate (auth_on_register's, else the broker's), or null for no limit. */
+    MessageRate messageRate;
+    /** auth_on_register's shared_subscription_policy for what this client publishes, or null for the broker's. */
+    SharedSubscriptionPolicy sharedPolicy;
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 

@@ -19,6 +19,8 @@ import java.util.Optional;
  * @param topicMaxDepth             0 = no limit
  * @param persistentClientExpirySeconds v3 persistent sessions; -1 = never expire
  * @param maxSessionExpirySeconds   cap on what v5 clients ask; -1 = no cap
+ * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
+ * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
  */
 public record ProtocolSettings(boolean allowAnonymous,
                                int maxConnections,
@@ -40,7 +42,9 @@ public record ProtocolSettings(boolean allowAnonymous,
                                long retryIntervalMillis,
                                long persistentClientExpirySeconds,
                                long maxSessionExpirySeconds,
-                               SharedSubscriptionPolicy sharedSubscriptionPolicy) {
+                               SharedSubscriptionPolicy sharedSubscriptionPolicy,
+                               int maxMessageRate,
+                               boolean upgradeOutgoingQos) {
 
     /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -69,7 +73,9 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.RETRY_INTERVAL).toMillis(),
                 seconds(config.get(CoreConfig.PERSISTENT_CLIENT_EXPIRATION)),
                 seconds(config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL)),
-                config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY));
+                config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
+                config.get(CoreConfig.MAX_MESSAGE_RATE),
+                config.get(CoreConfig.UPGRADE_OUTGOING_QOS));
     }
 
     private static long seconds(Optional<Duration> duration) {

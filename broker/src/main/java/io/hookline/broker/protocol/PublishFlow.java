@@ -16,6 +16,9 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
 /**
  * An incoming PUBLISH: topic alias resolution, validation and limits, QoS 1/2 acknowledgement
  * and exactly-once bookkeeping, then routing. Stateless; runs on the connection's event loop.
@@ -124,8 +127,12 @@ final class PublishFlow {
             }
             return;
         }
+        MessageRate rate = c.messageRate;
+        long wait = rate == null ? 0 : rate.admit(System.nanoTime());
         HookGateway hooks = c.broker.hooks();
-        if (hooks.wantsAuthOnPublish(c.hookSession)) {
+        if (wait > 0) {
+            throttled(c, message, packetId, wait);
+        } else if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, qos, retain);
             c.order.then(hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
@@ -133,6 +140,28 @@ final class PublishFlow {
             accepted(c, message, qos, packetId);
         } else {
             c.order.then(() -> accepted(c, message, qos, packetId));
+        }
+    }
+
+    /**
+     * Over max_message_rate: the message waits for its slot, then is asked about and routed like
+     * any other. Slot and decision are one step of {@link InboundOrder}, so whatever the client
+     * sent after it takes effect after it.
+     */
+    private static void throttled(MqttConnection c, Message message, int packetId, long waitNanos) {
+        c.broker.metrics().count(Counter.PUBLISHES_THROTTLED);
+        CompletableFuture<Void> slot = new CompletableFuture<>();
+        c.ctx.executor().schedule(() -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
+        HookGateway hooks = c.broker.hooks();
+        if (hooks.wantsAuthOnPublish(c.hookSession)) {
+            PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
+                    message.retain());
+            c.order.then(slot.thenCompose(v -> c.state == MqttConnection.State.CONNECTED
+                            ? hooks.authOnPublish(c.hookSession, in, c.ctx.executor())
+                            : CompletableFuture.<PublishVerdict>completedFuture(null)),
+                    (verdict, error) -> decided(c, message, in, packetId, verdict));
+        } else {
+            c.order.then(slot, (v, error) -> accepted(c, message, message.qos(), packetId));
         }
     }
 
@@ -173,15 +202,15 @@ final class PublishFlow {
             return;
         }
         switch (clientQos) {
-            case 0 -> c.broker.publish(message);
+            case 0 -> c.broker.publish(message, c.sharedPolicy);
             case 1 -> {
-                int n = c.broker.publish(message);
+                int n = c.broker.publish(message, c.sharedPolicy);
                 ack(c, MqttMessageType.PUBACK, packetId, n);
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message);
+                    n = c.broker.publish(message, c.sharedPolicy);
                 }
                 ack(c, MqttMessageType.PUBREC, packetId, n);
             }

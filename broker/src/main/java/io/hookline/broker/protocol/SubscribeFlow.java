@@ -167,7 +167,8 @@ final class SubscribeFlow {
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
                 c.broker.retained().matching(routed, message ->
-                        retained.add(new Delivery(message, Math.min(message.qos(), qos), true, ids)));
+                        retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
+                                true, ids)));
             }
         }
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());

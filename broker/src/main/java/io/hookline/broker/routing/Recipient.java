@@ -5,6 +5,15 @@ public interface Recipient {
 
     boolean isOnline();
 
+    /**
+     * True when messages are delivered at the subscription's QoS even if published at a lower one
+     * (auth_on_register's upgrade_qos, upgrade_outgoing_qos). Read on every route where the
+     * subscription's QoS is above the message's: keep it a plain field read.
+     */
+    default boolean upgradesQos() {
+        return false;
+    }
+
     /** Takes the delivery: sends it, queues it, or drops it (counted) when its queue is full. */
     void offer(Delivery delivery);
 }

@@ -30,7 +30,15 @@ public final class Router {
 
     /** Routes the message; returns how many sessions it was handed to. */
     public int route(Message message) {
-        Matches matches = new Matches(message);
+        return route(message, null);
+    }
+
+    /**
+     * Routes the message choosing shared group members by {@code sharedPolicy} (the publisher's,
+     * as in VerneMQ), or by the broker's policy when null.
+     */
+    public int route(Message message, SharedSubscriptionPolicy sharedPolicy) {
+        Matches matches = new Matches(message, sharedPolicy);
         index.match(message.topic(), matches);
         return matches.deliver();
     }
@@ -38,13 +46,15 @@ public final class Router {
     /** One route's matches, merged per client. Confined to the routing thread. */
     private final class Matches implements MatchCollector {
         private final Message message;
+        private final SharedSubscriptionPolicy policy;   // null: the broker's
         // the common case of a single matching client needs no map
         private Target first;
         private Map<String, Target> more;
         private List<SharedGroup> groups;
 
-        Matches(Message message) {
+        Matches(Message message, SharedSubscriptionPolicy policy) {
             this.message = message;
+            this.policy = policy;
         }
 
         @Override
@@ -103,7 +113,9 @@ public final class Router {
             if (n == 0) {
                 return 0;
             }
-            int start = sharedPolicy.get() == SharedSubscriptionPolicy.ROUND_ROBIN
+            // single node: every member is local, so prefer_local and local_only choose like random
+            SharedSubscriptionPolicy p = policy != null ? policy : sharedPolicy.get();
+            int start = p == SharedSubscriptionPolicy.ROUND_ROBIN
                     ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)
                     : ThreadLocalRandom.current().nextInt(n);
             Subscription fallback = null;
@@ -115,7 +127,7 @@ public final class Router {
                     continue;
                 }
                 if (r.isOnline()) {
-                    r.offer(delivery(message, s.options().qos(), false, s.subscriptionId()));
+                    r.offer(delivery(message, s.options().qos(), r, false, s.subscriptionId()));
                     return 1;
                 }
                 if (fallback == null) {
@@ -124,17 +136,24 @@ public final class Router {
                 }
             }
             if (fallback != null) {   // nobody online: queue with an offline member
-                fallbackRecipient.offer(delivery(message, fallback.options().qos(), false, fallback.subscriptionId()));
+                fallbackRecipient.offer(delivery(message, fallback.options().qos(), fallbackRecipient, false,
+                        fallback.subscriptionId()));
                 return 1;
             }
             return 0;
         }
     }
 
-    private static Delivery delivery(Message message, int subscriptionQos, boolean retainAsPublished, int subscriptionId) {
-        return new Delivery(message, Math.min(message.qos(), subscriptionQos),
+    private static Delivery delivery(Message message, int subscriptionQos, Recipient to, boolean retainAsPublished,
+                                     int subscriptionId) {
+        return new Delivery(message, deliveryQos(message.qos(), subscriptionQos, to),
                 retainAsPublished && message.retain(),
                 subscriptionId == 0 ? List.of() : List.of(subscriptionId));
+    }
+
+    /** min(publish QoS, subscription QoS), or the subscription's when the recipient upgrades (upgrade_qos). */
+    private static int deliveryQos(int publishQos, int subscriptionQos, Recipient to) {
+        return subscriptionQos <= publishQos || to.upgradesQos() ? subscriptionQos : publishQos;
     }
 
     /** A client's merged direct matches. */
@@ -175,7 +194,7 @@ public final class Router {
                 return 0;
             }
             List<Integer> subscriptionIds = ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
-            r.offer(new Delivery(message, Math.min(message.qos(), qos), retainAsPublished && message.retain(),
+            r.offer(new Delivery(message, deliveryQos(message.qos(), qos, r), retainAsPublished && message.retain(),
                     subscriptionIds));
             return 1;
         }

@@ -48,6 +48,7 @@ public final class Session implements Recipient {
     private String username;
     private int maxOnlineOverride = UNSET;     // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
+    private volatile boolean upgradeQos;      // not guarded: the router reads it without the monitor
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
@@ -107,6 +108,19 @@ public final class Session implements Recipient {
     public synchronized void queueLimits(Integer maxOnline, Integer maxOffline) {
         maxOnlineOverride = maxOnline == null ? UNSET : maxOnline;
         maxOfflineOverride = maxOffline == null ? UNSET : maxOffline;
+    }
+
+    /**
+     * upgrade_qos of the latest connection: deliver at the subscription's QoS. Messages queued
+     * while offline were routed under the flag of the connection before.
+     */
+    public void upgradeQos(boolean upgrade) {
+        upgradeQos = upgrade;
+    }
+
+    @Override
+    public boolean upgradesQos() {
+        return upgradeQos;
     }
 
     private int maxOnline() {

@@ -148,7 +148,7 @@ class ConfigLoadTest {
                 file + ":8: connect_timeout: '0' must be at least 1ms",
                 file + ":9: persistent_client_expiration: 'sometimes' is not a duration or 'never'"
                         + " (e.g. never, 30s, 1h, 1d, 1w)",
-                file + ":10: shared_subscription_policy: 'fifo' is not one of random, round_robin",
+                file + ":10: shared_subscription_policy: 'fifo' is not one of random, round_robin, prefer_local, local_only",
                 file + ":11: max_message_size: '2GB' must be at most 2147483647 bytes");
         assertEquals(expected, e.problems());
         assertEquals(String.join("\n", expected), e.getMessage());

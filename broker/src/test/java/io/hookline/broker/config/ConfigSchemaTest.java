@@ -100,7 +100,8 @@ class ConfigSchemaTest {
 
     @Test
     void coreLiveKeysAreTheOnesThatCanChangeAtRuntime() {
-        assertEquals("[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages]",
+        assertEquals("[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages,"
+                        + " max_message_rate, upgrade_outgoing_qos]",
                 CoreConfig.schema().keys().stream().filter(ConfigKey::live).toList().toString());
     }
 

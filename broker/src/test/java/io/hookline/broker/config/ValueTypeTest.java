@@ -158,8 +158,8 @@ class ValueTypeTest {
         assertEquals(SharedSubscriptionPolicy.ROUND_ROBIN, type.parse("round_robin"));
         assertEquals(SharedSubscriptionPolicy.RANDOM, type.parse("RANDOM"));
         assertEquals("round_robin", type.format(SharedSubscriptionPolicy.ROUND_ROBIN));
-        assertEquals("random|round_robin", type.describe());
-        assertRejected(type, "fifo", "'fifo' is not one of random, round_robin");
+        assertEquals("random|round_robin|prefer_local|local_only", type.describe());
+        assertRejected(type, "fifo", "'fifo' is not one of random, round_robin, prefer_local, local_only");
     }
 
     @Test

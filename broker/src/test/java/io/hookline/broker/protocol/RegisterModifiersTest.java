@@ -29,7 +29,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 /** The per-client limits an auth_on_register answer sets, as a real MQTT 5 client sees them. */
 class RegisterModifiersTest {
 
-    /** Gives the user "limited" small limits; everyone else plain ok. */
+    /**
+     * Gives the user "limited" small limits; a user name of {@code name=value} pairs separated by
+     * commas (e.g. {@code upgrade_qos=true}, {@code max_message_rate=20}) gets those modifiers;
+     * everyone else plain ok.
+     */
     public static final class LimitsPlugin implements Plugin {
         @Override
         public String name() {
@@ -38,14 +42,32 @@ class RegisterModifiersTest {
 
         @Override
         public void start(PluginContext context) {
-            context.register(Hooks.AUTH_ON_REGISTER_M5, in -> "limited".equals(in.client().username())
-                    ? Answer.ok(Modifiers.builder()
-                            .set(Modifier.RECEIVE_MAX, 7L)
-                            .set(Modifier.TOPIC_ALIAS_MAX, 3L)
-                            .set(Modifier.MAX_MESSAGE_SIZE, 16L)
-                            .set(Modifier.MAX_CONNECTION_LIFETIME, 1L)
-                            .build())
-                    : Answer.ok());
+            context.register(Hooks.AUTH_ON_REGISTER_M5, in -> answer(in.client().username()));
+        }
+
+        private static Answer answer(String user) {
+            if ("limited".equals(user)) {
+                return Answer.ok(Modifiers.builder()
+                        .set(Modifier.RECEIVE_MAX, 7L)
+                        .set(Modifier.TOPIC_ALIAS_MAX, 3L)
+                        .set(Modifier.MAX_MESSAGE_SIZE, 16L)
+                        .set(Modifier.MAX_CONNECTION_LIFETIME, 1L)
+                        .build());
+            }
+            if (user == null || !user.contains("=")) {
+                return Answer.ok();
+            }
+            Modifiers.Builder b = Modifiers.builder();
+            for (String pair : user.split(",")) {
+                String[] kv = pair.split("=", 2);
+                switch (kv[0]) {
+                    case "upgrade_qos" -> b.set(Modifier.UPGRADE_QOS, Boolean.parseBoolean(kv[1]));
+                    case "max_message_rate" -> b.set(Modifier.MAX_MESSAGE_RATE, Long.parseLong(kv[1]));
+                    case "shared_subscription_policy" -> b.set(Modifier.SHARED_SUBSCRIPTION_POLICY, kv[1]);
+                    default -> throw new IllegalArgumentException("test plugin: unknown modifier " + kv[0]);
+                }
+            }
+            return Answer.ok(b.build());
         }
     }
 

@@ -1,0 +1,197 @@
+package io.hookline.broker.protocol;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import io.hookline.api.hook.Answer;
+import io.hookline.api.hook.HandlerOptions;
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.Modifier;
+import io.hookline.api.hook.Modifiers;
+import io.hookline.api.mqtt.Bytes;
+import io.hookline.broker.hooks.testplugins.Script;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * max_message_rate (auth_on_register's modifier, the broker's key as default): a client
+ * publishing faster is throttled, as in VerneMQ, not disconnected. Timing is asserted only as a
+ * lower bound (the schedule cannot be beaten; a loaded machine only makes things slower).
+ */
+class MessageRateTest {
+
+    private static final int MESSAGES = 100;
+
+    private TestBroker broker;
+    private final List<Runnable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        cleanup.forEach(Runnable::run);
+        broker.close();
+    }
+
+    private Mqtt5BlockingClient connect(String id, String username) {
+        Mqtt5BlockingClient c = Clients.v5Builder(broker, id)
+                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
+        c.connect();
+        cleanup.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    /** A subscriber to {@code topic}: what it received, in order. */
+    private List<String> subscriber(String topic) {
+        List<String> received = new CopyOnWriteArrayList<>();
+        connect("sub-" + topic, "plain").toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(text(p.getPayloadAsBytes()))).send().join();
+        return received;
+    }
+
+    /** Publishes {@code n} QoS 1 messages as fast as the client can; returns the nanos until the last PUBACK. */
+    private static long publishFlatOut(Mqtt5BlockingClient client, String topic, int n) throws Exception {
+        Mqtt5AsyncClient async = client.toAsync();
+        long start = System.nanoTime();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            acks.add(async.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send());
+        }
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        return System.nanoTime() - start;
+    }
+
+    private static List<String> numbers(int n) {
+        return IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+
+    private long throttled() {
+        return broker.broker().metrics().get(Counter.PUBLISHES_THROTTLED);
+    }
+
+    @Test
+    void clientOverItsRateIsThrottledNotDisconnectedAndEveryMessageArrivesInOrder() throws Exception {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        List<String> received = subscriber("rated");
+        Mqtt5BlockingClient publisher = connect("fast", "max_message_rate=20");
+
+        long elapsed = publishFlatOut(publisher, "rated", MESSAGES);
+
+        // a quiet client may send one second's worth (20) at once, the other 80 come 1/20 s apart
+        assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(3_900),
+                "100 messages at 20/s cannot all be acknowledged in " + elapsed / 1_000_000 + " ms");
+        assertTrue(throttled() > 0, "the broker held messages back");
+        assertTrue(publisher.getState().isConnected(), "throttled, not disconnected");
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == MESSAGES);
+        assertEquals(numbers(MESSAGES), received);
+    }
+
+    @Test
+    void clientWithoutARateIsNotThrottled() throws Exception {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        List<String> received = subscriber("free");
+        publishFlatOut(connect("free", "plain"), "free", MESSAGES);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == MESSAGES);
+        assertEquals(numbers(MESSAGES), received);
+        assertEquals(0, throttled());
+    }
+
+    @Test
+    void brokerMaxMessageRateIsTheDefaultTheModifierOverrides() throws Exception {
+        broker = TestBroker.start("plugins.limits_test", "on", "max_message_rate", "50");
+        publishFlatOut(connect("exempt", "max_message_rate=0"), "t", MESSAGES);
+        assertEquals(0, throttled(), "0 from the hook: no limit for this client");
+
+        long elapsed = publishFlatOut(connect("default", "plain"), "t", MESSAGES);
+        assertTrue(throttled() > 0, "the broker's max_message_rate applies to the others");
+        assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(950), "50 beyond the first second's 50 take 1 s");
+    }
+
+    @Test
+    void brokerMaxMessageRateChangedAtRuntimeAppliesToNewConnections() throws Exception {
+        broker = TestBroker.start();
+        Mqtt5BlockingClient before = connect("before", "plain");
+        broker.broker().changeConfig(Map.of("max_message_rate", "10"));
+        publishFlatOut(before, "t", 30);
+        assertEquals(0, throttled(), "a connection keeps the rate it connected with");
+        publishFlatOut(connect("after", "plain"), "t", 30);
+        assertTrue(throttled() > 0);
+    }
+
+    @Test
+    void throttledMessagesStayInOrderWithTheClientsOtherPackets() throws Exception {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        List<String> received = subscriber("mixed");
+        Mqtt5BlockingClient publisher = connect("mixed", "max_message_rate=10");
+        Mqtt5AsyncClient async = publisher.toAsync();
+        List<CompletableFuture<?>> acks = new ArrayList<>();
+        for (int i = 0; i < 15; i++) {
+            acks.add(async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send());
+        }
+        // subscribes to its own topic behind the throttled messages: it must not see them
+        List<String> own = new CopyOnWriteArrayList<>();
+        async.subscribeWith().topicFilter("mixed").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> own.add(text(p.getPayloadAsBytes()))).send().get(30, TimeUnit.SECONDS);
+        async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send()
+                .get(30, TimeUnit.SECONDS);
+        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 16 && own.size() == 1);
+        assertEquals(List.of("after"), own, "the SUBSCRIBE took effect after the messages sent before it");
+        assertTrue(throttled() > 0, "beyond the first second's 10, messages waited their turn");
+    }
+
+    @Test
+    void throttledMessagesAreStillAskedAboutAndRewrittenInOrder() throws Exception {
+        try (Script script = Script.create()) {
+            // an async auth_on_publish that takes a while and rewrites the payload
+            script.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofSeconds(10)), in -> {
+                CompletableFuture<Answer> later = new CompletableFuture<>();
+                CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> later.complete(
+                        Answer.ok(Modifiers.builder().set(Modifier.PAYLOAD, Bytes.of(bytes("m" + text(
+                                in.payload().toArray())))).build())));
+                return later;
+            });
+            String[] config = Stream.concat(Stream.of("plugins.limits_test", "on"),
+                    Stream.of(script.enable("script_a"))).toArray(String[]::new);
+            broker = TestBroker.start(config);
+            List<String> received = subscriber("hooked");
+            publishFlatOut(connect("hooked", "max_message_rate=20"), "hooked", 40);
+            await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 40);
+            assertEquals(numbers(40).stream().map(n -> "m" + n).toList(), received);
+            assertTrue(throttled() > 0);
+            assertEquals(40, script.calls(Hooks.AUTH_ON_PUBLISH_M5).size(), "each asked once");
+        }
+    }
+
+    @Test
+    void negativeRateIsAnInvalidModifierAndTheConnectIsRefused() {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        Mqtt5BlockingClient client = Clients.v5Builder(broker, "neg")
+                .simpleAuth().username("max_message_rate=-1").applySimpleAuth().build().toBlocking();
+        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
+        assertTrue(refused.getMqttMessage().getReasonCode().isError());
+    }
+}

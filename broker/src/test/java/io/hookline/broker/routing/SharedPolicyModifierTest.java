@@ -1,0 +1,121 @@
+package io.hookline.broker.routing;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * auth_on_register's shared_subscription_policy, as in VerneMQ: the policy of the publishing
+ * client chooses the group member for its messages; others get the broker's. The hook is
+ * RegisterModifiersTest.LimitsPlugin: the user name carries the modifier.
+ */
+class SharedPolicyModifierTest {
+
+    private static final int MESSAGES = 40;
+
+    private TestBroker broker;
+    private final List<Runnable> cleanup = new ArrayList<>();
+
+    @AfterEach
+    void stop() {
+        cleanup.forEach(Runnable::run);
+        broker.close();
+    }
+
+    private Mqtt5BlockingClient connect(String id, String username) {
+        Mqtt5BlockingClient c = Clients.v5Builder(broker, id)
+                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
+        c.connect();
+        cleanup.add(() -> {
+            if (c.getState().isConnected()) {
+                c.disconnect();
+            }
+        });
+        return c;
+    }
+
+    private List<Integer> member(String id) {
+        List<Integer> received = new CopyOnWriteArrayList<>();
+        connect(id, "plain").toAsync().subscribeWith().topicFilter("$share/g/work").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(Integer.parseInt(text(p.getPayloadAsBytes())))).send().join();
+        return received;
+    }
+
+    /** Publishes 0..MESSAGES-1 as {@code username} and waits until the two members have them all. */
+    private void publish(String username, List<Integer> a, List<Integer> b) {
+        Mqtt5BlockingClient pub = connect("pub-" + username.hashCode(), username);
+        for (int i = 0; i < MESSAGES; i++) {
+            pub.publishWith().topic("work").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> a.size() + b.size() == MESSAGES);
+    }
+
+    /** True when the member got every other message, as members in turn give. */
+    private static boolean alternates(List<Integer> got) {
+        return got.size() == MESSAGES / 2 && got.stream().allMatch(i -> i % 2 == got.get(0) % 2);
+    }
+
+    @Test
+    void publishersRoundRobinOverridesTheBrokersRandom() {
+        broker = TestBroker.start("plugins.limits_test", "on", "shared_subscription_policy", "random");
+        List<Integer> a = member("a");
+        List<Integer> b = member("b");
+        publish("shared_subscription_policy=round_robin", a, b);
+        assertTrue(alternates(a) && alternates(b), "members in turn: " + a + " / " + b);
+    }
+
+    @Test
+    void publishersRandomOverridesTheBrokersRoundRobin() {
+        broker = TestBroker.start("plugins.limits_test", "on", "shared_subscription_policy", "round_robin");
+        List<Integer> a = member("a");
+        List<Integer> b = member("b");
+        publish("plain", a, b);
+        assertTrue(alternates(a) && alternates(b), "the broker's round_robin for a client without the modifier");
+
+        a.clear();
+        b.clear();
+        publish("shared_subscription_policy=random", a, b);
+        // at random, 40 messages alternating exactly has a chance of 2^-39
+        assertFalse(alternates(a), "chosen at random, not in turn: " + a + " / " + b);
+    }
+
+    @Test
+    void clusterPoliciesChooseAmongEveryMemberOnOneNode() {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        List<Integer> a = member("a");
+        List<Integer> b = member("b");
+        for (String policy : List.of("prefer_local", "local_only")) {
+            a.clear();
+            b.clear();
+            publish("shared_subscription_policy=" + policy, a, b);
+            assertEquals(MESSAGES, a.size() + b.size(), policy + ": each message to exactly one member");
+            assertFalse(alternates(a), policy + " chooses like random on a single node");
+        }
+    }
+
+    @Test
+    void unknownPolicyIsAnInvalidModifierAndTheConnectIsRefused() {
+        broker = TestBroker.start("plugins.limits_test", "on");
+        Mqtt5BlockingClient client = Clients.v5Builder(broker, "fifo")
+                .simpleAuth().username("shared_subscription_policy=fifo").applySimpleAuth().build().toBlocking();
+        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
+        assertTrue(refused.getMqttMessage().getReasonCode().isError());
+    }
+}
