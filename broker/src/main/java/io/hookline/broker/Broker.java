@@ -1,11 +1,14 @@
 package io.hookline.broker;
 
+import io.hookline.api.hook.Hooks;
+import io.hookline.api.hook.input.ConfigChange;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
+import io.hookline.broker.hooks.NotifyOutbox;
 import io.hookline.broker.hooks.plugins.CoreServices;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
 import io.hookline.broker.hooks.plugins.PluginLoader;
@@ -73,6 +76,7 @@ public final class Broker implements AutoCloseable {
     public static final String VERSION = versionOf();
 
     private volatile Config config;          // replaced by config set; guarded by this for writers
+    private final NotifyOutbox<ConfigChange> configChanges;  // on_config_change, fired outside this' monitor
     private final CommandRegistry commands = new CommandRegistry();
     private ManagementServer http;
     private ApiKeys apiKeys;
@@ -103,6 +107,7 @@ public final class Broker implements AutoCloseable {
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
+        this.configChanges = new NotifyOutbox<>(change -> hooks.notify(Hooks.ON_CONFIG_CHANGE, change));
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
         BrokerContext[] self = new BrokerContext[1];
@@ -276,34 +281,40 @@ public final class Broker implements AutoCloseable {
 
     /**
      * Changes live keys at runtime, all or none (not persisted): every key must be declared and
-     * live, every value valid. Plugins hear of it through {@code on_config_change}.
+     * live, every value valid. Plugins hear of it through {@code on_config_change}, after the
+     * change is applied and outside the broker's monitor (a handler may change the config
+     * itself, or wait for a thread that does), in the order the changes were applied; when
+     * another thread is notifying already, it tells the plugins of this change too and this
+     * call may return first.
      *
      * @throws ConfigException naming every unknown, not live or invalid key; nothing changed then
      */
-    public synchronized void changeConfig(Map<String, String> changes) throws ConfigException {
-        Map<String, ConfigKey<?>> declared = new HashMap<>();
-        for (ConfigKey<?> k : config.keys()) {
-            declared.put(k.name(), k);
-        }
-        List<String> problems = new ArrayList<>();
-        for (String key : changes.keySet()) {
-            ConfigKey<?> k = declared.get(key);
-            if (k == null) {
-                problems.add(key + ": unknown key, or not one that can be changed at runtime");
-            } else if (!k.live()) {
-                problems.add(key + ": not live (needs a restart: change it in broker.conf)");
+    public void changeConfig(Map<String, String> changes) throws ConfigException {
+        synchronized (this) {
+            Map<String, ConfigKey<?>> declared = new HashMap<>();
+            for (ConfigKey<?> k : config.keys()) {
+                declared.put(k.name(), k);
             }
+            List<String> problems = new ArrayList<>();
+            for (String key : changes.keySet()) {
+                ConfigKey<?> k = declared.get(key);
+                if (k == null) {
+                    problems.add(key + ": unknown key, or not one that can be changed at runtime");
+                } else if (!k.live()) {
+                    problems.add(key + ": not live (needs a restart: change it in broker.conf)");
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new ConfigException(problems);
+            }
+            Config next = config.with(changes);
+            config = next;
+            context.settings(ProtocolSettings.from(next));
+            plugins.configure(next);
+            configChanges.add(new ConfigChange(changes));
         }
-        if (!problems.isEmpty()) {
-            throw new ConfigException(problems);
-        }
-        Config next = config.with(changes);
-        config = next;
-        context.settings(ProtocolSettings.from(next));
-        plugins.configure(next);
-        hooks.notify(io.hookline.api.hook.Hooks.ON_CONFIG_CHANGE,
-                new io.hookline.api.hook.input.ConfigChange(changes));
         log.info("config changed at runtime: {}", changes.keySet());
+        configChanges.fire();
     }
 
     /** Puts the packet tap into a traced client's connection, if it is connected now. */
