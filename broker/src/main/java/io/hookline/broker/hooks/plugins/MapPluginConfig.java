@@ -2,45 +2,60 @@ package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.ConfigKey;
 import io.hookline.api.PluginConfig;
+import io.hookline.broker.config.Config;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A plugin's declared keys parsed from the broker's key/value map, all at once before start, so
- * a bad value stops the plugin with the key's name and nothing half-applied. Immutable.
+ * A plugin's declared keys, taken typed from the broker's validated {@link Config}: the keys are
+ * declared in its schema by {@link PluginConfigSchema} and their values parsed (by the plugin's
+ * own key, errors naming the key and line) once, when the config was loaded or changed. Keys the
+ * config was validated without (a plugin added later) cannot have been set: they give their
+ * defaults. Immutable.
  */
 final class MapPluginConfig implements PluginConfig {
     private final String plugin;
     private final Map<String, Object> values = new HashMap<>();
     private final Map<String, ConfigKey<?>> declared = new HashMap<>();
-    private final Map<String, Map<String, Object>> named = new HashMap<>();
+    private final Map<String, Map<String, ?>> named = new HashMap<>();
 
-    MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Map<String, String> config) {
+    /** @param config the broker's config, or null when there is none (every key at its default) */
+    MapPluginConfig(String plugin, List<ConfigKey<?>> keys, Config config) {
         this.plugin = plugin;
+        Map<String, io.hookline.broker.config.ConfigKey<?>> schema = new HashMap<>();
+        if (config != null) {
+            for (io.hookline.broker.config.ConfigKey<?> k : config.keys()) {
+                schema.put(k.name(), k);
+            }
+        }
         for (ConfigKey<?> key : keys) {
             if (!key.name().startsWith(plugin + ".")) {
                 throw new IllegalArgumentException("plugin " + plugin + " declares key " + key.name()
                         + " outside its section " + plugin + ".*");
             }
             declared.put(key.name(), key);
+            io.hookline.broker.config.ConfigKey<?> typed = schema.get(key.name());
             if (key.isPattern()) {
-                Map<String, Object> entries = new HashMap<>();
-                config.forEach((k, raw) -> {
-                    String entry = key.entryName(k);
-                    if (entry != null) {
-                        entries.put(entry, key.parse(raw));
-                    }
-                });
-                named.put(key.name(), Map.copyOf(entries));
+                Map<String, ?> entries = typed == null ? Map.of() : config.named(typed);
+                entries.values().forEach(v -> checkType(key, v));
+                named.put(key.name(), entries);
                 continue;
             }
-            String raw = config.get(key.name());
-            Object value = raw == null ? key.defaultValue() : key.parse(raw);
+            Object value = typed == null ? key.defaultValue() : config.get(typed);
             if (value != null) {
-                values.put(key.name(), value);
+                values.put(key.name(), checkType(key, value));
             }
         }
+    }
+
+    /** The schema was built from an earlier instance of the plugin: its key may have changed type. */
+    private Object checkType(ConfigKey<?> key, Object value) {
+        if (!key.type().isInstance(value)) {
+            throw new IllegalArgumentException("plugin " + plugin + " declares key " + key.name() + " as "
+                    + key.type().getSimpleName() + " but the config holds a " + value.getClass().getSimpleName());
+        }
+        return value;
     }
 
     @Override

@@ -140,7 +140,7 @@ public final class PluginRegistry implements AutoCloseable {
             try {
                 Config c = config;
                 var overrides = settings(name);
-                var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), c == null ? Map.of() : c.entries());
+                var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), c);
                 PluginHandle handle = new PluginHandle(name);
                 var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
                 ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
