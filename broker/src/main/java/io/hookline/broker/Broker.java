@@ -317,17 +317,24 @@ public final class Broker implements AutoCloseable {
         configChanges.fire();
     }
 
-    /** Puts the packet tap into a traced client's connection, if it is connected now. */
-    public void attachTrace(String clientId) {
+    /**
+     * Puts the packet tap into a traced client's connections (on the mountpoints traced), if it
+     * is connected now.
+     *
+     * @return completes once the tap is in place
+     */
+    public CompletableFuture<Void> attachTrace(String clientId) {
         if (channels == null) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
+        List<CompletableFuture<Void>> attached = new ArrayList<>();
         for (Channel ch : channels) {
             MqttConnection c = ch.pipeline().get(MqttConnection.class);
             if (c != null && clientId.equals(c.clientId())) {
-                context.traces().attachIfTraced(ch, clientId);
+                attached.add(context.traces().attachIfTraced(ch, clientId));
             }
         }
+        return CompletableFuture.allOf(attached.toArray(CompletableFuture[]::new));
     }
 
     /**

@@ -18,9 +18,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code session show|disconnect}, {@code retain show|delete} and {@code trace client}. Runs on
@@ -34,6 +37,9 @@ final class SessionCommands {
     private static final long DISCONNECT_WAIT_SECONDS = 10;
     /** How often a silent trace sends an empty line, to notice a caller that went away. */
     private static final long TRACE_HEARTBEAT_SECONDS = 5;
+    /** Longest wait for the packet tap to be in a traced client's pipeline before the first line. */
+    private static final long ATTACH_WAIT_SECONDS = 5;
+    private static final Logger log = LoggerFactory.getLogger(SessionCommands.class);
 
     private SessionCommands() {
     }
@@ -80,6 +86,9 @@ final class SessionCommands {
                 .help("streams a client's packets in and out and its hook calls with their answers, until stopped"
                         + " (Ctrl-C in bin/admin); a client not connected yet is traced once it connects")
                 .argument("client-id", "the client id")
+                .optionalArgument("mountpoint", ParamType.STRING, null,
+                        "only the client on this mountpoint (client ids are per mountpoint); omitted: the client"
+                                + " id on every mountpoint")
                 .flag("seconds", ParamType.INTEGER, "0", "stop after this many seconds; 0 = until stopped")
                 .build(), request -> trace(broker, request), "core");
     }
@@ -207,6 +216,7 @@ final class SessionCommands {
 
     private static Reply trace(Broker broker, CommandRequest request) {
         String clientId = request.get("client-id");
+        String mountpoint = request.value("mountpoint").orElse(null);
         long seconds = request.integer("seconds", 0);
         if (seconds < 0) {
             throw CommandException.badArgument("--seconds", "--seconds must be 0 or more");
@@ -214,11 +224,22 @@ final class SessionCommands {
         return new Reply.Stream(out -> {
             BlockingQueue<String> lines = new LinkedBlockingQueue<>(10_000);
             ClientTraces traces = broker.context().traces();
-            try (ClientTraces.Trace t = traces.watch(clientId, line -> lines.offer(Instant.now() + " " + line))) {
-                Session s = broker.sessions().get(clientId);
-                boolean online = s != null && s.isOnline();
-                out.line("tracing client '" + clientId + "' (" + (online ? "connected" : "not connected") + ")");
-                broker.attachTrace(clientId);
+            try (ClientTraces.Trace t = traces.watch(mountpoint, clientId,
+                    line -> lines.offer(Instant.now() + " " + line))) {
+                boolean online = broker.sessions().all().stream().anyMatch(s -> s.clientId().equals(clientId)
+                        && (mountpoint == null || mountpoint.equals(s.mountpoint())) && s.isOnline());
+                // once the caller has the first line, the connected client's packets are traced
+                try {
+                    broker.attachTrace(clientId).get(ATTACH_WAIT_SECONDS, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    log.warn("trace client {}: packet tap not in place yet: {}", clientId, e.toString());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                out.line("tracing client '" + clientId + "'"
+                        + (mountpoint == null ? "" : " on mountpoint '" + mountpoint + "'")
+                        + " (" + (online ? "connected" : "not connected") + ")");
                 long end = seconds == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
                 while (System.nanoTime() < end) {
                     long wait = Math.min(TimeUnit.SECONDS.toNanos(TRACE_HEARTBEAT_SECONDS), end - System.nanoTime());

@@ -169,9 +169,10 @@ public final class HookEngine implements AutoCloseable {
         ChainRun<I> run = new ChainRun<>(this, chain, chain.entries, input, caller, countsAsHandler);
         HookTap t = tap;
         String who = input.client().clientId();
-        if (t != null && t.wants(who)) {
-            t.emit(who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
-            run.whenComplete((outcome, error) -> t.emit(who, "hook " + hook.name() + " answered "
+        String where = input.client().mountpoint();
+        if (t != null && t.wants(where, who)) {
+            t.emit(where, who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
+            run.whenComplete((outcome, error) -> t.emit(where, who, "hook " + hook.name() + " answered "
                     + (error instanceof CancellationException ? "nothing: cancelled, the client went away"
                     : error != null ? "failure " + unwrap(error)
                     : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
@@ -197,8 +198,8 @@ public final class HookEngine implements AutoCloseable {
             return;
         }
         HookTap watcher = tap;
-        if (watcher != null && watcher.wants(input.client().clientId())) {
-            watcher.emit(input.client().clientId(), "hook " + hook.name() + " notified (" + es.length + " handler(s))");
+        if (watcher != null && watcher.wants(input.client().mountpoint(), input.client().clientId())) {
+            watcher.emit(input.client().mountpoint(), input.client().clientId(), "hook " + hook.name() + " notified (" + es.length + " handler(s))");
         }
         chain.stats.calls.increment();
         for (HandlerEntry<I> e : es) {

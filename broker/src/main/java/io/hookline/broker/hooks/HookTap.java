@@ -5,7 +5,8 @@ package io.hookline.broker.hooks;
  * thread-safe; {@link #wants} must be cheap: it is asked on every chain run while a tap is set.
  */
 public interface HookTap {
-    boolean wants(String clientId);
+    /** @return true when someone watches {@code clientId} on {@code mountpoint} (client ids are per mountpoint) */
+    boolean wants(String mountpoint, String clientId);
 
-    void emit(String clientId, String line);
+    void emit(String mountpoint, String clientId, String line);
 }

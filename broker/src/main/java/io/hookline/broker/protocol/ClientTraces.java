@@ -3,6 +3,7 @@ package io.hookline.broker.protocol;
 import io.netty.channel.Channel;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * check while nobody traces anything. Thread-safe: concurrent map of copy-on-write lists.
  */
 public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
-    private final Map<String, List<Consumer<String>>> watchers = new ConcurrentHashMap<>();
+    private final Map<String, List<Watcher>> watchers = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
 
     /** A running trace; {@link #close()} stops it. */
@@ -23,9 +24,20 @@ public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
         void close();
     }
 
-    /** Starts watching {@code clientId}; lines arrive on network and hook threads. */
-    public Trace watch(String clientId, Consumer<String> sink) {
-        watchers.computeIfAbsent(clientId, id -> new CopyOnWriteArrayList<>()).add(sink);
+    /** One trace: its client id's clients on {@code mountpoint}, or on every mountpoint when null. */
+    private record Watcher(String mountpoint, Consumer<String> sink) {
+        boolean sees(String clientMountpoint) {
+            return mountpoint == null || mountpoint.equals(clientMountpoint);
+        }
+    }
+
+    /**
+     * Starts watching {@code clientId} on {@code mountpoint} (client ids are per mountpoint; ""
+     * is a listener without one, null every mountpoint); lines arrive on network and hook threads.
+     */
+    public Trace watch(String mountpoint, String clientId, Consumer<String> sink) {
+        Watcher watcher = new Watcher(mountpoint, sink);
+        watchers.computeIfAbsent(clientId, id -> new CopyOnWriteArrayList<>()).add(watcher);
         active.incrementAndGet();
         boolean[] closed = new boolean[1];
         return () -> {
@@ -36,47 +48,72 @@ public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
                 closed[0] = true;
             }
             watchers.computeIfPresent(clientId, (id, list) -> {
-                list.remove(sink);
+                list.remove(watcher);
                 return list.isEmpty() ? null : list;
             });
             active.decrementAndGet();
         };
     }
 
-    /** @return true when someone watches {@code clientId}; one volatile read when no trace runs */
+    /** @return true when someone watches {@code clientId} on any mountpoint; one volatile read when no trace runs */
     public boolean traced(String clientId) {
         return active.get() != 0 && clientId != null && watchers.containsKey(clientId);
     }
 
-    @Override
-    public boolean wants(String clientId) {
-        return traced(clientId);
+    /** @return true when someone watches {@code clientId} on {@code mountpoint} */
+    public boolean traced(String mountpoint, String clientId) {
+        if (!traced(clientId)) {
+            return false;
+        }
+        List<Watcher> list = watchers.get(clientId);
+        if (list != null) {
+            for (Watcher w : list) {
+                if (w.sees(mountpoint)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
-    /** Sends a line to everyone watching {@code clientId}. */
     @Override
-    public void emit(String clientId, String line) {
-        List<Consumer<String>> list = watchers.get(clientId);
+    public boolean wants(String mountpoint, String clientId) {
+        return traced(mountpoint, clientId);
+    }
+
+    /** Sends a line to everyone watching {@code clientId} on {@code mountpoint}. */
+    @Override
+    public void emit(String mountpoint, String clientId, String line) {
+        List<Watcher> list = watchers.get(clientId);
         if (list != null) {
-            for (Consumer<String> sink : list) {
-                sink.accept(line);
+            for (Watcher w : list) {
+                if (w.sees(mountpoint)) {
+                    w.sink().accept(line);
+                }
             }
         }
     }
 
     /**
-     * Puts the packet tap into {@code channel}'s pipeline when {@code clientId} is watched and it
-     * is not there yet; any thread (the change runs on the channel's event loop).
+     * Puts the packet tap into {@code channel}'s pipeline when {@code clientId} is watched on the
+     * connection's mountpoint and it is not there yet; any thread (the change runs on the
+     * channel's event loop, after CONNECT has settled the mountpoint).
+     *
+     * @return completes once the tap is in place or not wanted
      */
-    public void attachIfTraced(Channel channel, String clientId) {
+    public CompletableFuture<Void> attachIfTraced(Channel channel, String clientId) {
         if (!traced(clientId)) {
-            return;
+            return CompletableFuture.completedFuture(null);
         }
-        channel.eventLoop().execute(() -> {
-            if (channel.isActive() && channel.pipeline().get(TraceHandler.class) == null
+        return CompletableFuture.runAsync(() -> {
+            MqttConnection connection = channel.pipeline().get(MqttConnection.class);
+            if (channel.isActive() && connection != null && channel.pipeline().get(TraceHandler.class) == null
                     && channel.pipeline().get("mqtt") != null) {
-                channel.pipeline().addBefore("mqtt", "trace", new TraceHandler(this, clientId));
+                String mountpoint = connection.listener().mountpoint();
+                if (traced(mountpoint, clientId)) {
+                    channel.pipeline().addBefore("mqtt", "trace", new TraceHandler(this, mountpoint, clientId));
+                }
             }
-        });
+        }, channel.eventLoop());
     }
 }

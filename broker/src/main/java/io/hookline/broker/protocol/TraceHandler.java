@@ -18,17 +18,19 @@ import java.util.stream.Collectors;
  */
 final class TraceHandler extends ChannelDuplexHandler {
     private final ClientTraces traces;
+    private final String mountpoint;
     private final String clientId;
 
-    TraceHandler(ClientTraces traces, String clientId) {
+    TraceHandler(ClientTraces traces, String mountpoint, String clientId) {
         this.traces = traces;
+        this.mountpoint = mountpoint;
         this.clientId = clientId;
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (check(ctx) && msg instanceof MqttMessage m) {
-            traces.emit(clientId, "in  " + describe(m));
+            traces.emit(mountpoint, clientId, "in  " + describe(m));
         }
         ctx.fireChannelRead(msg);
     }
@@ -37,9 +39,9 @@ final class TraceHandler extends ChannelDuplexHandler {
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (check(ctx)) {
             if (msg instanceof MqttMessage m) {
-                traces.emit(clientId, "out " + describe(m));
+                traces.emit(mountpoint, clientId, "out " + describe(m));
             } else if (msg instanceof OutgoingPublish p) {
-                traces.emit(clientId, "out PUBLISH topic=" + p.topic() + " qos=" + p.delivery().qos()
+                traces.emit(mountpoint, clientId, "out PUBLISH topic=" + p.topic() + " qos=" + p.delivery().qos()
                         + " packet_id=" + p.packetId() + " retain=" + p.delivery().retain()
                         + " payload_bytes=" + p.delivery().message().payload().length);
             }
@@ -48,7 +50,7 @@ final class TraceHandler extends ChannelDuplexHandler {
     }
 
     private boolean check(ChannelHandlerContext ctx) {
-        if (traces.traced(clientId)) {
+        if (traces.traced(mountpoint, clientId)) {
             return true;
         }
         ctx.pipeline().remove(this);
