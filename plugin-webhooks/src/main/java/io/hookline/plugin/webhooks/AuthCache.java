@@ -101,11 +101,16 @@ public final class AuthCache {
         return n;
     }
 
-    /** Drops the entries about {@code clientId} (any mountpoint); @return how many. */
-    public synchronized int clear(String clientId) {
+    /**
+     * Drops the entries about {@code clientId} on {@code mountpoint} (client ids are per
+     * mountpoint); null for either matches any. @return how many
+     */
+    public synchronized int clear(String mountpoint, String clientId) {
         int n = 0;
         for (Iterator<Entry> it = entries.values().iterator(); it.hasNext(); ) {
-            if (it.next().clientId().equals(clientId)) {
+            Entry e = it.next();
+            if ((clientId == null || clientId.equals(e.clientId()))
+                    && (mountpoint == null || mountpoint.equals(e.mountpoint()))) {
                 it.remove();
                 n++;
             }

@@ -22,7 +22,8 @@ import java.util.function.Function;
  * api.register(WebhookSpec.of("auth_on_register", "http://127.0.0.1:8080/auth"));
  * api.register(WebhookSpec.of("on_publish", "http://127.0.0.1:8080/events").withBatchMax(50));
  * api.show();                    // one row per webhook, with calls/errors/latency
- * api.cacheClear("sensor-7");    // forget cached answers about one client
+ * api.cacheClear("sensor-7");    // forget cached answers about one client id, on every mountpoint
+ * api.cacheClear("tenantA/", "sensor-7");    // ... about the sensor-7 behind mountpoint tenantA/
  * }</pre>
  */
 public final class Webhooks {
@@ -144,9 +145,17 @@ public final class Webhooks {
         return cache.clear();
     }
 
-    /** Drops the cached answers about {@code clientId}; @return how many. */
+    /** Drops the cached answers about {@code clientId} on every mountpoint; @return how many. */
     public int cacheClear(String clientId) {
-        return cache.clear(clientId);
+        return cache.clear(null, clientId);
+    }
+
+    /**
+     * Drops the cached answers about {@code clientId} on {@code mountpoint} (client ids are per
+     * mountpoint); a null client id: every client on that mountpoint. @return how many
+     */
+    public int cacheClear(String mountpoint, String clientId) {
+        return cache.clear(mountpoint, clientId);
     }
 
     /** @return cache size, hits and misses */

@@ -69,14 +69,19 @@ final class WebhooksCommands {
                 .help("cached auth answers (cache-control: max-age)")
                 .build(), request -> CommandResult.table(api.cacheShow()));
         commands.register(CommandSpec.builder("webhooks", "cache", "clear")
-                .help("drops cached auth answers, all or those about one client")
+                .help("drops cached auth answers, all or those about one client (or mountpoint)")
+                .optionalArgument("mountpoint", ParamType.STRING, null,
+                        "only the entries on this mountpoint (client ids are per mountpoint); omitted: every mountpoint")
                 .flag("client_id", ParamType.STRING, null, "only the entries about this client id")
                 .changesState()
                 .build(), request -> {
                     String clientId = request.value("client_id").orElse(null);
-                    int n = clientId == null ? api.cacheClear() : api.cacheClear(clientId);
+                    String mountpoint = request.value("mountpoint").orElse(null);
+                    int n = clientId == null && mountpoint == null ? api.cacheClear()
+                            : api.cacheClear(mountpoint, clientId);
                     return CommandResult.text("cleared " + n + " cached answer(s)"
-                            + (clientId == null ? "" : " about " + clientId));
+                            + (clientId == null ? "" : " about " + clientId)
+                            + (mountpoint == null ? "" : " on mountpoint '" + mountpoint + "'"));
                 });
     }
 

@@ -41,6 +41,20 @@ class AuthCacheTest {
     }
 
     @Test
+    void clearTakesAClientIdOnOneMountpointOrOnEvery() {
+        AuthCache big = new AuthCache(10, now::get);
+        big.put(key("plain-c1"), "", "c1", null, Answer.ok(), 60);
+        big.put(key("a-c1"), "tenantA/", "c1", null, Answer.ok(), 60);
+        big.put(key("a-c2"), "tenantA/", "c2", null, Answer.ok(), 60);
+        big.put(key("b-c1"), "tenantB/", "c1", null, Answer.ok(), 60);
+        assertEquals(1, big.clear("tenantA/", "c1"));
+        assertNull(big.get(key("a-c1")));
+        assertEquals(2, big.clear(null, "c1"));
+        assertEquals(1, big.clear("tenantA/", null));
+        assertEquals(0, big.size());
+    }
+
+    @Test
     void cacheControlRules() {
         assertEquals(30, AuthCache.maxAge("public, max-age=30", Answer.ok(), null));
         assertEquals(0, AuthCache.maxAge("max-age=30, no-store", Answer.ok(), null));

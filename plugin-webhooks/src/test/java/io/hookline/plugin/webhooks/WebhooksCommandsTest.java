@@ -70,4 +70,37 @@ class WebhooksCommandsTest {
             assertEquals("cleared 1 cached answer(s)", api.post("/api/v1/webhooks/cache/clear").json().path("text").asText());
         }
     }
+
+    @Test
+    void cacheClearTakesAMountpointAndWithoutOneClearsTheClientIdOnEveryMountpoint() {
+        try (WebhookFixture fx = new WebhookFixture()) {
+            fx.http.stubFor(post(urlPathEqualTo("/cached")).willReturn(aResponse().withStatus(200)
+                    .withHeader("cache-control", "max-age=60").withBody("{\"result\":\"ok\"}")));
+            TestBroker broker = fx.broker(data, "listener.http.default", "127.0.0.1:0",
+                    "listener.tcp.tenant", "127.0.0.1:0", "listener.tcp.tenant.mountpoint", "tenantA/",
+                    "webhooks.auth.hook", "auth_on_register", "webhooks.auth.endpoint", fx.url("/cached"));
+            AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(data));
+            Clients.v3Connected(broker, "c1").disconnect();
+            Clients.v3Connected(broker, "c2").disconnect();
+            connectOnTenant(broker, "c1");
+            connectOnTenant(broker, "c2");
+            assertEquals(4, api.get("/api/v1/webhooks/cache/show").json().path("table").size());
+
+            Answer one = api.postJson("/api/v1/webhooks/cache/clear", "{\"--client_id\":\"c1\",\"mountpoint\":\"tenantA/\"}");
+            assertEquals("cleared 1 cached answer(s) about c1 on mountpoint 'tenantA/'", one.json().path("text").asText());
+            Answer every = api.postJson("/api/v1/webhooks/cache/clear", "{\"--client_id\":\"c2\"}");
+            assertEquals("cleared 2 cached answer(s) about c2", every.json().path("text").asText());
+            Answer left = api.get("/api/v1/webhooks/cache/show");
+            assertEquals(1, left.json().path("table").size(), left.body());
+            assertEquals("c1", left.json().path("table").get(0).path("client_id").asText(), left.body());
+            assertEquals("", left.json().path("table").get(0).path("mountpoint").asText(), left.body());
+        }
+    }
+
+    private static void connectOnTenant(TestBroker broker, String clientId) {
+        var client = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3().identifier(clientId)
+                .serverHost("127.0.0.1").serverPort(broker.port("tcp", "tenant")).buildBlocking();
+        client.connect();
+        client.disconnect();
+    }
 }
