@@ -49,11 +49,12 @@ class BadInputTest extends WireTestBase {
 
     /** A QoS 0 PUBLISH whose topic is the given raw bytes. */
     private static byte[] publishRawTopic(int version, byte[] topic) {
-        Bytes b = new Bytes().bin(topic);
-        if (version == 5) {
-            b.props(new Bytes());
-        }
-        return b.raw(bytes("x")).packet(0x30);
+        return propsIfV5(new Bytes().bin(topic), version).raw(bytes("x")).packet(0x30);
+    }
+
+    /** {@code b}, then for MQTT 5 an empty property block (a packet's, or the will's in a CONNECT payload). */
+    private static Bytes propsIfV5(Bytes b, int version) {
+        return version == 5 ? b.props(new Bytes()) : b;
     }
 
     /** Ill-formed UTF-8 (MQTT 3.1.1 §1.5.3, 5.0 §1.5.4) and U+0000, each inside "a/…". */
@@ -72,11 +73,7 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void remainingLengthOfFiveBytesIsMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(hex("30ffffffff7f"));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, hex("30ffffffff7f"), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** A remaining length that does not match the packet's contents is malformed (3.1.1 §2.2.3, 5.0 §2.1.4). */
@@ -118,11 +115,7 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, packet {1}")
     @MethodSource("wrongFlags")
     void reservedFlagBitsMakeAPacketMalformed(int version, String packetHex) {
-        try (RawClient c = connected(version)) {
-            c.send(hex(packetHex));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, hex(packetHex), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     static Stream<Arguments> wrongFlags() {
@@ -140,21 +133,14 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void publishWithQos3IsMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(publish(version, 0x06, "a/b", 1, new Bytes(), bytes("x")));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, publish(version, 0x06, "a/b", 1, new Bytes(), bytes("x")),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void reservedPacketTypesAreMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(hex("0000"));   // type 0 is reserved in both versions
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, hex("0000"), MALFORMED, Counter.MALFORMED_PACKETS);   // type 0 is reserved in both
     }
 
     @Test
@@ -171,60 +157,37 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, topic {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InATopicNameIsMalformed(int version, String topicHex) {
-        try (RawClient c = connected(version)) {
-            c.send(publishRawTopic(version, hex(topicHex)));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, publishRawTopic(version, hex(topicHex)), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, filter {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InATopicFilterIsMalformed(int version, String filterHex) {
-        try (RawClient c = connected(version)) {
-            Bytes b = new Bytes().u16(1);
-            if (version == 5) {
-                b.props(new Bytes());
-            }
-            c.send(b.bin(hex(filterHex)).u8(1).packet(0x82));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        byte[] subscribe = propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).u8(1).packet(0x82);
+        assertRefused(version, subscribe, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, will topic {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheWillTopicIsMalformed(int version, String topicHex) {
-        Bytes payload = new Bytes().str("will-utf8");
-        if (version == 5) {
-            payload.props(new Bytes());
-        }
-        payload.bin(hex(topicHex)).bin(bytes("bye"));
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, 0x06, 60, new Bytes(), payload));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        Bytes payload = propsIfV5(new Bytes().str("will-utf8"), version).bin(hex(topicHex)).bin(bytes("bye"));
+        assertConnectRefused(version, connect(version, 0x06, 60, new Bytes(), payload),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, user name {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheUserNameIsMalformed(int version, String userNameHex) {
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, 0x82, 60, new Bytes(), new Bytes().str("named").bin(hex(userNameHex))));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        Bytes payload = new Bytes().str("named").bin(hex(userNameHex));
+        assertConnectRefused(version, connect(version, 0x82, 60, new Bytes(), payload),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, client id {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheClientIdIsMalformed(int version, String clientIdHex) {
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, 0x02, 60, new Bytes(), new Bytes().bin(hex(clientIdHex))));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(version, connect(version, 0x02, 60, new Bytes(), new Bytes().bin(hex(clientIdHex))),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 3.1.1 §3.3.2.1 / 5.0 §3.3.2.1: a Topic Name must not contain wildcards. */
@@ -248,11 +211,7 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {3, 4, 5})
     void secondConnectIsAProtocolError(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(connect(version, "raw" + version));
-            c.expectRefusal(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(version, connect(version, "raw" + version), PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** The second CONNECT must not change how the connection's packets are encoded. */
@@ -287,21 +246,13 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void packetIdZeroOnAQos1PublishIsMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(publish(version, "a/b", 1, 0, bytes("x")));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, publish(version, "a/b", 1, 0, bytes("x")), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void packetIdZeroOnASubscribeIsMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(subscribe(version, 0, "a/b", 1));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, subscribe(version, 0, "a/b", 1), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     // ---- size ------------------------------------------------------------------------------
@@ -309,11 +260,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void packetAboveMaxMessageSizeIsRefused(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(publish(version, "a/b", 0, 0, new byte[MAX_MESSAGE_SIZE + 1]));
-            c.expectRefusal(PACKET_TOO_LARGE);
-        }
-        assertCounted(Counter.LIMIT_MESSAGE_SIZE, 1);
+        assertRefused(version, publish(version, "a/b", 0, 0, new byte[MAX_MESSAGE_SIZE + 1]),
+                PACKET_TOO_LARGE, Counter.LIMIT_MESSAGE_SIZE);
     }
 
     /** 5.0 §3.2.2.3.6: the CONNACK announces the Maximum Packet Size; exactly that size still passes. */
@@ -336,13 +284,8 @@ class BadInputTest extends WireTestBase {
 
     @Test
     void oversizeConnectGetsConnack0x95ForMqtt5() {
-        try (RawClient c = RawClient.open(broker, 5)) {
-            Bytes props = new Bytes().u8(0x26).str("k").str("v".repeat(MAX_MESSAGE_SIZE));
-            c.send(connect(5, "big", 0x02, 60, props));
-            c.expectConnack(PACKET_TOO_LARGE);
-            c.assertClosed();
-        }
-        assertCounted(Counter.LIMIT_MESSAGE_SIZE, 1);
+        Bytes props = new Bytes().u8(0x26).str("k").str("v".repeat(MAX_MESSAGE_SIZE));
+        assertConnectRefused(5, connect(5, "big", 0x02, 60, props), PACKET_TOO_LARGE, Counter.LIMIT_MESSAGE_SIZE);
     }
 
     // ---- CONNECT ---------------------------------------------------------------------------
@@ -370,11 +313,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void reservedConnectFlagIsMalformed(int version) {
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, "reserved", 0x03, 60, new Bytes()));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(version, connect(version, "reserved", 0x03, 60, new Bytes()),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 3.1.1 [MQTT-3.1.2-22]: no password without a user name (5.0 allows it). */
@@ -396,11 +336,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, flags {1}")
     @MethodSource("willWithoutFlag")
     void willQosOrRetainWithoutWillFlagIsMalformed(int version, int flags) {
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, "will", flags, 60, new Bytes()));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(version, connect(version, "will", flags, 60, new Bytes()),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     static Stream<Arguments> willWithoutFlag() {
@@ -411,16 +348,9 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void willQos3IsMalformed(int version) {
-        Bytes payload = new Bytes().str("will3");
-        if (version == 5) {
-            payload.props(new Bytes());
-        }
-        payload.str("will/topic").bin(bytes("bye"));
-        try (RawClient c = RawClient.open(broker, version)) {
-            c.send(connect(version, 0x1E, 60, new Bytes(), payload));
-            c.expectConnectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        Bytes payload = propsIfV5(new Bytes().str("will3"), version).str("will/topic").bin(bytes("bye"));
+        assertConnectRefused(version, connect(version, 0x1E, 60, new Bytes(), payload),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     // ---- SUBSCRIBE -------------------------------------------------------------------------
@@ -429,26 +359,15 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void subscribeWithoutFiltersIsAProtocolError(int version) {
-        try (RawClient c = connected(version)) {
-            Bytes b = new Bytes().u16(3);
-            if (version == 5) {
-                b.props(new Bytes());
-            }
-            c.send(b.packet(0x82));
-            c.expectRefusal(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        byte[] subscribe = propsIfV5(new Bytes().u16(3), version).packet(0x82);
+        assertRefused(version, subscribe, PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 3.1.1 [MQTT-3.8.3-4]: reserved option bits or QoS 3 in a SUBSCRIBE are malformed; so in 5.0 [MQTT-3.8.3-5]. */
     @ParameterizedTest(name = "MQTT level {0}, options {1}")
     @MethodSource("badSubscriptionOptions")
     void reservedSubscriptionOptionBitsAreMalformed(int version, int options) {
-        try (RawClient c = connected(version)) {
-            c.send(subscribe(version, 1, "a/b", options));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, subscribe(version, 1, "a/b", options), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     static Stream<Arguments> badSubscriptionOptions() {
@@ -461,26 +380,15 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void subscriptionOptionBits6And7AreMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(subscribe(version, 1, "a/b", 0xC1));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, subscribe(version, 1, "a/b", 0xC1), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 3.1.1 and 5.0 [MQTT-1.5.4-1]/[MQTT-3.10.3-1]: UNSUBSCRIBE filters are UTF-8 strings too. */
     @ParameterizedTest(name = "MQTT level {0}, filter {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InAnUnsubscribeFilterIsMalformed(int version, String filterHex) {
-        try (RawClient c = connected(version)) {
-            Bytes b = new Bytes().u16(1);
-            if (version == 5) {
-                b.props(new Bytes());
-            }
-            c.send(b.bin(hex(filterHex)).packet(0xA2));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        byte[] unsubscribe = propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).packet(0xA2);
+        assertRefused(version, unsubscribe, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     // ---- PUBLISH --------------------------------------------------------------------------
@@ -489,11 +397,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void qos0PublishWithDupIsMalformed(int version) {
-        try (RawClient c = connected(version)) {
-            c.send(publish(version, 0x08, "a/b", 0, new Bytes(), bytes("x")));
-            c.expectRefusal(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(version, publish(version, 0x08, "a/b", 0, new Bytes(), bytes("x")),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 5.0 §3.3.2.1: a zero-length topic without a Topic Alias is a protocol error; 3.1.1 [MQTT-4.7.3-1]. */
@@ -554,17 +459,10 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void willTopicWithAWildcardIsRefused(int version) {
-        Bytes payload = new Bytes().str("wild");
-        if (version == 5) {
-            payload.props(new Bytes());
-        }
-        payload.str("will/#").bin(bytes("bye"));
+        Bytes payload = propsIfV5(new Bytes().str("wild"), version).str("will/#").bin(bytes("bye"));
         try (RawClient c = RawClient.open(broker, version)) {
             c.send(connect(version, 0x06, 60, new Bytes(), payload));
-            if (version == 5) {
-                c.expectConnack(0x90);
-            }
-            c.assertClosed();
+            c.expectConnectRefusal(0x90);
         }
     }
 

@@ -31,114 +31,75 @@ class BadPropertiesTest extends WireTestBase {
     /** 5.0 §2.2.2.2: an identifier that is not a valid property makes the packet malformed. */
     @Test
     void unknownPropertyInAPublishIsMalformed() {
-        try (RawClient c = connected(5)) {
-            c.send(publish(5, 0x02, "a/b", 1, new Bytes().u8(0x30, 0x00), bytes("x")));
-            c.expectDisconnect(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(5, publish(5, 0x02, "a/b", 1, new Bytes().u8(0x30, 0x00), bytes("x")),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @Test
     void unknownPropertyInConnectGetsConnackMalformed() {
-        try (RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, "props", 0x02, 60, new Bytes().u8(0x7f, 0x01)));
-            c.expectConnack(MALFORMED);
-            c.assertClosed();
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(5, connect(5, "props", 0x02, 60, new Bytes().u8(0x7f, 0x01)),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 5.0 §3.8.2.1.2: a Subscription Identifier of 0 is a protocol error. */
     @Test
     void subscriptionIdentifierZeroIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(new Bytes().u16(1).props(new Bytes().u8(0x0B, 0x00)).str("a/b").u8(1).packet(0x82));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, new Bytes().u16(1).props(new Bytes().u8(0x0B, 0x00)).str("a/b").u8(1).packet(0x82),
+                PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 5.0 [MQTT-3.8.3-4]: No Local on a shared subscription is a protocol error. */
     @Test
     void noLocalOnASharedSubscriptionIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(subscribe(5, 1, "$share/g/a/b", 0x05));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, subscribe(5, 1, "$share/g/a/b", 0x05), PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 5.0 [MQTT-3.3.4-6]: a client must not send a Subscription Identifier in PUBLISH. */
     @Test
     void subscriptionIdentifierInAClientPublishIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(publish(5, 0x02, "a/b", 1, new Bytes().u8(0x0B, 0x05), bytes("x")));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, publish(5, 0x02, "a/b", 1, new Bytes().u8(0x0B, 0x05), bytes("x")),
+                PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 5.0 §2.2.2.2: a property not defined for the packet type makes the packet malformed. */
     @ParameterizedTest(name = "property 0x{0}")
     @ValueSource(strings = {"1100000010", "1300 0a", "2400", "2200 05"})
     void propertyNotAllowedInAPublishIsMalformed(String propertyHex) {
-        try (RawClient c = connected(5)) {
-            Bytes props = new Bytes().raw(hex(propertyHex.replace(" ", "")));
-            c.send(publish(5, 0x02, "a/b", 1, props, bytes("x")));
-            c.expectDisconnect(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        Bytes props = new Bytes().raw(hex(propertyHex.replace(" ", "")));
+        assertRefused(5, publish(5, 0x02, "a/b", 1, props, bytes("x")), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @Test
     void propertyNotAllowedInConnectGetsConnackMalformed() {
-        try (RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, "alias-in-connect", 0x02, 60, new Bytes().u8(0x23).u16(1)));
-            c.expectConnack(MALFORMED);
-            c.assertClosed();
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(5, connect(5, "alias-in-connect", 0x02, 60, new Bytes().u8(0x23).u16(1)),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @Test
     void propertyNotAllowedInSubscribeIsMalformed() {
-        try (RawClient c = connected(5)) {
-            c.send(new Bytes().u16(1).props(new Bytes().u8(0x01, 0x01)).str("a/b").u8(1).packet(0x82));
-            c.expectDisconnect(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertRefused(5, new Bytes().u16(1).props(new Bytes().u8(0x01, 0x01)).str("a/b").u8(1).packet(0x82),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 5.0 §1.5.4 / §1.5.7: user property keys and values, content type and response topic are UTF-8 strings. */
     @ParameterizedTest(name = "property {0}")
     @ValueSource(strings = {"26 0001ff 0001 61", "26 0001 61 0002 6100", "03 0002 c328", "08 0003 612fff"})
     void illFormedUtf8InAPublishPropertyIsMalformed(String propertyHex) {
-        try (RawClient c = connected(5)) {
-            Bytes props = new Bytes().raw(hex(propertyHex.replace(" ", "")));
-            c.send(publish(5, 0x02, "a/b", 1, props, bytes("x")));
-            c.expectDisconnect(MALFORMED);
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        Bytes props = new Bytes().raw(hex(propertyHex.replace(" ", "")));
+        assertRefused(5, publish(5, 0x02, "a/b", 1, props, bytes("x")), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @Test
     void illFormedUtf8InAConnectUserPropertyGetsConnackMalformed() {
-        try (RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, "bad-prop", 0x02, 60, new Bytes().u8(0x26).bin(hex("ff")).str("v")));
-            c.expectConnack(MALFORMED);
-            c.assertClosed();
-        }
-        assertCounted(Counter.MALFORMED_PACKETS, 1);
+        assertConnectRefused(5, connect(5, "bad-prop", 0x02, 60, new Bytes().u8(0x26).bin(hex("ff")).str("v")),
+                MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 5.0 [MQTT-3.3.2-14]: a Response Topic must not contain wildcards. */
     @Test
     void responseTopicWithAWildcardIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(publish(5, 0x02, "a/b", 1, new Bytes().u8(0x08).str("reply/#"), bytes("x")));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, publish(5, 0x02, "a/b", 1, new Bytes().u8(0x08).str("reply/#"), bytes("x")),
+                PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 5.0 §3.3.2.3.2: a payload that is not UTF-8 as its format indicator says gets 0x99 (the connection stays). */
@@ -157,31 +118,20 @@ class BadPropertiesTest extends WireTestBase {
     @ParameterizedTest(name = "property {0}")
     @ValueSource(strings = {"21 0000", "27 00000000", "17 02", "19 02"})
     void invalidConnectPropertyValueGetsConnackProtocolError(String propertyHex) {
-        try (RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, "bad-value", 0x02, 60, new Bytes().raw(hex(propertyHex.replace(" ", "")))));
-            c.expectConnack(PROTOCOL_ERROR);
-            c.assertClosed();
-        }
-        assertCounted(Counter.CONNECTS_REFUSED, 1);
+        assertConnectRefused(5, connect(5, "bad-value", 0x02, 60, new Bytes().raw(hex(propertyHex.replace(" ", "")))),
+                PROTOCOL_ERROR, Counter.CONNECTS_REFUSED);
     }
 
     /** 5.0 §3.14.2.2.2: a session expiry on DISCONNECT after 0 at CONNECT is a protocol error. */
     @Test
     void sessionExpiryOnDisconnectAfterZeroIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(new Bytes().u8(0x00).props(new Bytes().u8(0x11).u32(60)).packet(0xE0));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, new Bytes().u8(0x00).props(new Bytes().u8(0x11).u32(60)).packet(0xE0),
+                PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 
     /** 5.0 [MQTT-4.12.0-6]: AUTH without an Authentication Method in CONNECT is a protocol error. */
     @Test
     void authWithoutAnAuthenticationMethodIsAProtocolError() {
-        try (RawClient c = connected(5)) {
-            c.send(hex("f000"));
-            c.expectDisconnect(PROTOCOL_ERROR);
-        }
-        assertCounted(Counter.PROTOCOL_ERRORS, 1);
+        assertRefused(5, hex("f000"), PROTOCOL_ERROR, Counter.PROTOCOL_ERRORS);
     }
 }

@@ -47,6 +47,30 @@ abstract class WireTestBase {
         return RawClient.connected(broker, version, "raw" + version);
     }
 
+    /**
+     * A connected client of {@code version} sends {@code packet}: refused (MQTT 5: DISCONNECT
+     * {@code v5Reason}, 3.x: closed without a word) and counted under {@code counter}.
+     */
+    protected void assertRefused(int version, byte[] packet, int v5Reason, Counter counter) {
+        try (RawClient c = connected(version)) {
+            c.send(packet);
+            c.expectRefusal(v5Reason);
+        }
+        assertCounted(counter, 1);
+    }
+
+    /**
+     * A new connection of {@code version} sends {@code connect}: refused (MQTT 5: CONNACK
+     * {@code v5Reason}, 3.x: no CONNACK), closed and counted under {@code counter}.
+     */
+    protected void assertConnectRefused(int version, byte[] connect, int v5Reason, Counter counter) {
+        try (RawClient c = RawClient.open(broker, version)) {
+            c.send(connect);
+            c.expectConnectRefusal(v5Reason);
+        }
+        assertCounted(counter, 1);
+    }
+
     protected void assertCounted(Counter counter, long atLeast) {
         await().atMost(Duration.ofSeconds(5))
                 .until(() -> broker.broker().metrics().get(counter) >= atLeast);
