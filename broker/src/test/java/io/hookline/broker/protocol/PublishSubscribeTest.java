@@ -15,15 +15,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3Connected;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.Receive.next;
+import static io.hookline.broker.testsupport.Receive.nothing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PublishSubscribeTest {
@@ -40,35 +38,35 @@ class PublishSubscribeTest {
         broker.close();
     }
 
-    private static Mqtt5Publish receive(Mqtt5Publishes publishes) throws InterruptedException {
-        Optional<Mqtt5Publish> p = publishes.receive(5, TimeUnit.SECONDS);
-        assertTrue(p.isPresent(), "expected a message within 5 s");
-        return p.get();
+    /** An MQTT 5 subscriber "sub" with its publish stream and a publisher "pub"; closing disconnects both. */
+    private record SubAndPub(Mqtt5BlockingClient sub, Mqtt5Publishes publishes, Mqtt5BlockingClient pub)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            publishes.close();
+            sub.disconnect();
+            pub.disconnect();
+        }
     }
 
-    private static void assertNothing(Mqtt5Publishes publishes) throws InterruptedException {
-        Optional<Mqtt5Publish> p = publishes.receive(300, TimeUnit.MILLISECONDS);
-        assertFalse(p.isPresent(), () -> "unexpected message " + p.get());
+    private SubAndPub subAndPub() {
+        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
+        return new SubAndPub(sub, sub.publishes(MqttGlobalPublishFilter.ALL), v5Connected(broker, "pub"));
     }
 
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 2})
     void messageReachesSubscriberAtEachQosForMqtt5(int qos) throws Exception {
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("a/b").qos(MqttQos.fromCode(qos)).send();
+        try (SubAndPub c = subAndPub()) {
+            c.sub().subscribeWith().topicFilter("a/b").qos(MqttQos.fromCode(qos)).send();
             for (int i = 0; i < 20; i++) {
-                pub.publishWith().topic("a/b").qos(MqttQos.fromCode(qos)).payload(bytes("m" + i)).send();
+                c.pub().publishWith().topic("a/b").qos(MqttQos.fromCode(qos)).payload(bytes("m" + i)).send();
             }
             for (int i = 0; i < 20; i++) {
-                Mqtt5Publish p = receive(publishes);
+                Mqtt5Publish p = next(c.publishes());
                 assertEquals("m" + i, text(p.getPayloadAsBytes()), "in order");
                 assertEquals(qos, p.getQos().getCode());
             }
-        } finally {
-            sub.disconnect();
-            pub.disconnect();
         }
     }
 
@@ -80,7 +78,7 @@ class PublishSubscribeTest {
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("x/+").qos(MqttQos.fromCode(qos)).send();
             pub.publishWith().topic("x/y").qos(MqttQos.fromCode(qos)).payload(bytes("hello")).send();
-            var p = publishes.receive(5, TimeUnit.SECONDS).orElseThrow();
+            var p = next(publishes);
             assertEquals("hello", text(p.getPayloadAsBytes()));
             assertEquals("x/y", p.getTopic().toString());
             assertEquals(qos, p.getQos().getCode());
@@ -92,49 +90,34 @@ class PublishSubscribeTest {
 
     @Test
     void qosIsDowngradedToTheSubscriptionQos() throws Exception {
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("d").qos(MqttQos.AT_LEAST_ONCE).send();
-            pub.publishWith().topic("d").qos(MqttQos.EXACTLY_ONCE).payload(bytes("x")).send();
-            assertEquals(MqttQos.AT_LEAST_ONCE, receive(publishes).getQos());
-        } finally {
-            sub.disconnect();
-            pub.disconnect();
+        try (SubAndPub c = subAndPub()) {
+            c.sub().subscribeWith().topicFilter("d").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.pub().publishWith().topic("d").qos(MqttQos.EXACTLY_ONCE).payload(bytes("x")).send();
+            assertEquals(MqttQos.AT_LEAST_ONCE, next(c.publishes()).getQos());
         }
     }
 
     @Test
     void wildcardsMatchButNotDollarTopics() throws Exception {
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("#").send();
-            pub.publishWith().topic("$private/x").payload(bytes("hidden")).send();
-            pub.publishWith().topic("sport/tennis/player1").payload(bytes("seen")).send();
-            assertEquals("sport/tennis/player1", receive(publishes).getTopic().toString());
-            assertNothing(publishes);
-        } finally {
-            sub.disconnect();
-            pub.disconnect();
+        try (SubAndPub c = subAndPub()) {
+            c.sub().subscribeWith().topicFilter("#").send();
+            c.pub().publishWith().topic("$private/x").payload(bytes("hidden")).send();
+            c.pub().publishWith().topic("sport/tennis/player1").payload(bytes("seen")).send();
+            assertEquals("sport/tennis/player1", next(c.publishes()).getTopic().toString());
+            nothing(c.publishes());
         }
     }
 
     @Test
     void overlappingSubscriptionsDeliverOnceWithEverySubscriptionIdentifier() throws Exception {
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("a/+").qos(MqttQos.AT_MOST_ONCE).send();
-            sub.subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        try (SubAndPub c = subAndPub()) {
+            c.sub().subscribeWith().topicFilter("a/+").qos(MqttQos.AT_MOST_ONCE).send();
+            c.sub().subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send();
             // subscription identifiers travel as a SUBSCRIBE property; the HiveMQ client sets them itself
-            pub.publishWith().topic("a/b").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("once")).send();
-            Mqtt5Publish p = receive(publishes);
+            c.pub().publishWith().topic("a/b").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("once")).send();
+            Mqtt5Publish p = next(c.publishes());
             assertEquals(MqttQos.AT_LEAST_ONCE, p.getQos(), "the highest QoS of the matching subscriptions");
-            assertNothing(publishes);
-        } finally {
-            sub.disconnect();
-            pub.disconnect();
+            nothing(c.publishes());
         }
     }
 
@@ -144,7 +127,7 @@ class PublishSubscribeTest {
         try (Mqtt5Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL)) {
             client.subscribeWith().topicFilter("loop").noLocal(true).send();
             client.publishWith().topic("loop").payload(bytes("mine")).send();
-            assertNothing(publishes);
+            nothing(publishes);
         } finally {
             client.disconnect();
         }
@@ -165,11 +148,9 @@ class PublishSubscribeTest {
 
     @Test
     void mqtt5PropertiesAreForwardedUnchanged() throws Exception {
-        Mqtt5BlockingClient sub = v5Connected(broker, "sub");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("req").send();
-            pub.publishWith().topic("req").payload(bytes("{}"))
+        try (SubAndPub c = subAndPub()) {
+            c.sub().subscribeWith().topicFilter("req").send();
+            c.pub().publishWith().topic("req").payload(bytes("{}"))
                     .contentType("application/json")
                     .responseTopic("resp/1")
                     .correlationData(bytes("corr"))
@@ -177,7 +158,7 @@ class PublishSubscribeTest {
                     .userProperties().add("k", "v").add("k", "v2").applyUserProperties()
                     .messageExpiryInterval(120)
                     .send();
-            Mqtt5Publish p = receive(publishes);
+            Mqtt5Publish p = next(c.publishes());
             assertEquals("application/json", p.getContentType().orElseThrow().toString());
             assertEquals("resp/1", p.getResponseTopic().orElseThrow().toString());
             assertEquals("corr", text(p.getCorrelationData().map(b -> {
@@ -189,9 +170,6 @@ class PublishSubscribeTest {
             assertEquals("v2", p.getUserProperties().asList().get(1).getValue().toString());
             long expiry = p.getMessageExpiryInterval().orElseThrow();
             assertTrue(expiry <= 120 && expiry >= 118, "expiry decremented in flight, got " + expiry);
-        } finally {
-            sub.disconnect();
-            pub.disconnect();
         }
     }
 }
