@@ -12,7 +12,6 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
 import io.hookline.broker.testsupport.RawClient.Connect;
-import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -63,6 +62,11 @@ class WillTest {
         return broker.broker().sessions().get(clientId);
     }
 
+    /** {@code connect} with a Will Delay Interval of {@code seconds}. */
+    private static Connect willDelay(Connect connect, int seconds) {
+        return connect.willProperties(new Bytes().u8(0x18).u32(seconds));
+    }
+
     @Test
     void willIsPublishedWhenAnMqtt311ConnectionDropsWithoutDisconnect() throws Exception {
         RawClient raw = RawClient.connected(broker, new Connect(4, "crash3").will("will/crash3", bytes("gone"), 1, false));
@@ -108,8 +112,7 @@ class WillTest {
     @Test
     void willWithADelayIsPublishedAfterTheDelay() throws Exception {
         Connect connect = new Connect(5, "delayed").sessionExpiry(30).will("will/delayed", bytes("late"), 1, false);
-        connect.willProperties(new Bytes().u8(0x18).u32(1));  // Will Delay Interval 1 s
-        RawClient raw = RawClient.connected(broker, connect);
+        RawClient raw = RawClient.connected(broker, willDelay(connect, 1));
         long closedAt = System.nanoTime();
         raw.abort();
         Mqtt5Publish will = next(wills);
@@ -122,9 +125,7 @@ class WillTest {
     @Test
     void willIsNotPublishedWhenTheClientReconnectsWithinTheDelay() throws Exception {
         Connect connect = new Connect(5, "back").sessionExpiry(30).will("will/back", bytes("should not be seen"), 1, false);
-        connect.willProperties(new Bytes().u8(0x18).u32(1));
-        RawClient raw = RawClient.connected(broker, connect);
-        raw.abort();
+        RawClient.connected(broker, willDelay(connect, 1)).abort();
         Mqtt5BlockingClient again = v5(broker, "back").toBlocking();
         assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(30).send().isSessionPresent());
         try {
@@ -138,8 +139,7 @@ class WillTest {
     @Test
     void willIsPublishedWhenTheSessionExpiresBeforeTheWillDelay() throws Exception {
         Connect connect = new Connect(5, "short").sessionExpiry(1).will("will/short", bytes("session ended"), 1, false);
-        connect.willProperties(new Bytes().u8(0x18).u32(60));
-        RawClient raw = RawClient.connected(broker, connect);
+        RawClient raw = RawClient.connected(broker, willDelay(connect, 60));
         long closedAt = System.nanoTime();
         raw.abort();
         Mqtt5Publish will = next(wills);
@@ -152,8 +152,7 @@ class WillTest {
     @Test
     void willWithADelayIsPublishedAtOnceWhenTheSessionEndsWithTheConnection() throws Exception {
         Connect connect = new Connect(5, "nosession").will("will/nosession", bytes("now"), 0, false);  // expiry 0
-        connect.willProperties(new Bytes().u8(0x18).u32(60));
-        RawClient.connected(broker, connect).abort();
+        RawClient.connected(broker, willDelay(connect, 60)).abort();
         assertEquals("now", text(next(wills).getPayloadAsBytes()));
     }
 
@@ -212,9 +211,7 @@ class WillTest {
         RawClient raw = RawClient.connected(broker,
                 new Connect(5, "sneaky").will("will/sneaky", bytes("not a normal disconnect"), 1, false));
         raw.send(RawClient.disconnect(0x00, new Bytes().u8(0x11).u32(60)));  // Session Expiry Interval
-        Packet answer = raw.read();
-        assertEquals(14, answer.type(), "DISCONNECT from the broker");
-        assertEquals(0x82, answer.body()[0] & 0xFF, "protocol error");
+        raw.expectDisconnect(0x82);  // protocol error
         raw.close();
         assertEquals("not a normal disconnect", text(next(wills).getPayloadAsBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> session("sneaky") == null);
@@ -227,9 +224,7 @@ class WillTest {
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
         assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
         try {
-            Packet answer = old.read();
-            assertEquals(14, answer.type(), "DISCONNECT to the old connection");
-            assertEquals(0x8E, answer.body()[0] & 0xFF, "session taken over");
+            old.expectDisconnect(0x8E);  // session taken over
             assertEquals("replaced", text(next(wills).getPayloadAsBytes()));
         } finally {
             old.close();
@@ -240,12 +235,11 @@ class WillTest {
     @Test
     void takeoverWithinTheWillDelaySuppressesTheWill() throws Exception {
         Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("should not be seen"), 1, false);
-        connect.willProperties(new Bytes().u8(0x18).u32(1));
-        RawClient old = RawClient.connected(broker, connect);
+        RawClient old = RawClient.connected(broker, willDelay(connect, 1));
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
         fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         try {
-            assertEquals(0x8E, old.read().body()[0] & 0xFF, "session taken over");
+            old.expectDisconnect(0x8E);  // session taken over
             nothingWithin(wills, 1500);  // well past the 1 s delay
         } finally {
             old.close();
