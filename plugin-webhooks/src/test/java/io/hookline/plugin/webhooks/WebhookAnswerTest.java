@@ -46,26 +46,21 @@ class WebhookAnswerTest {
     @BeforeAll
     static void start() {
         fx = new WebhookFixture();
-        answer("/ok", "{\"result\":\"ok\"}");
-        answer("/next", "{\"result\":\"next\"}");
-        answer("/error", "{\"result\":{\"error\":\"not_allowed\"}}");
-        answer("/badcreds", "{\"result\":{\"error\":\"invalid_credentials\"}}");
-        answer("/rewrite-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"rewritten/t\",\"qos\":0}}");
-        answer("/subtopics", "{\"result\":\"ok\",\"topics\":[{\"topic\":\"a\",\"qos\":1},{\"topic\":\"b\",\"qos\":128}]}");
-        answer("/deliver", "{\"result\":\"ok\",\"modifiers\":{\"payload\":\"Y2hhbmdlZA==\"}}");
-        answer("/unknown-modifier", "{\"result\":\"ok\",\"modifiers\":{\"colour\":\"blue\"}}");
-        answer("/bad-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"a/#\"}}");
-        answer("/html", "<html>oops</html>");
+        fx.answer("/ok", "{\"result\":\"ok\"}");
+        fx.answer("/next", "{\"result\":\"next\"}");
+        fx.answer("/error", "{\"result\":{\"error\":\"not_allowed\"}}");
+        fx.answer("/badcreds", "{\"result\":{\"error\":\"invalid_credentials\"}}");
+        fx.answer("/rewrite-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"rewritten/t\",\"qos\":0}}");
+        fx.answer("/subtopics", "{\"result\":\"ok\",\"topics\":[{\"topic\":\"a\",\"qos\":1},{\"topic\":\"b\",\"qos\":128}]}");
+        fx.answer("/deliver", "{\"result\":\"ok\",\"modifiers\":{\"payload\":\"Y2hhbmdlZA==\"}}");
+        fx.answer("/unknown-modifier", "{\"result\":\"ok\",\"modifiers\":{\"colour\":\"blue\"}}");
+        fx.answer("/bad-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"a/#\"}}");
+        fx.answer("/html", "<html>oops</html>");
         fx.http.stubFor(post(urlPathEqualTo("/500")).willReturn(aResponse().withStatus(500).withBody("{\"result\":\"ok\"}")));
         fx.http.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
                 .withBody("{\"result\":\"ok\"}")));
         broker = fx.broker(data);
         api = WebhookFixture.api(broker);
-    }
-
-    static void answer(String path, String body) {
-        fx.http.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)
-                .withHeader("content-type", "application/json").withBody(body)));
     }
 
     @AfterAll

@@ -104,7 +104,7 @@ class WebhookCancelTest {
     @Test
     void aCallThatAnswersBeforeTheClientLeavesIsNotCancelled() {
         try (WebhookFixture fx = new WebhookFixture()) {
-            fx.http.stubFor(post(urlPathEqualTo("/auth")).willReturn(aResponse().withStatus(200).withBody(OK)));
+            fx.answer("/auth", OK);
             TestBroker broker = fx.broker(data, "webhooks.auth.hook", "auth_on_register",
                     "webhooks.auth.endpoint", fx.url("/auth"), "webhooks.max_concurrency", "1");
             try (RawClient r = RawClient.connected(broker, 4, "quick")) {

@@ -1,8 +1,5 @@
 package io.hookline.plugin.webhooks;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -33,9 +30,8 @@ class WebhookExtrasTest {
     @BeforeAll
     static void start() {
         fx = new WebhookFixture();
-        fx.http.stubFor(post(urlPathEqualTo("/ok")).willReturn(aResponse().withStatus(200).withBody("{\"result\":\"ok\"}")));
-        fx.http.stubFor(post(urlPathEqualTo("/filtered")).willReturn(aResponse().withStatus(200)
-                .withBody("{\"result\":\"ok\"}")));
+        fx.answer("/ok", "{\"result\":\"ok\"}");
+        fx.answer("/filtered", "{\"result\":\"ok\"}");
         broker = fx.broker(data,
                 "webhooks.signed.hook", "auth_on_register",
                 "webhooks.signed.endpoint", fx.url("/ok"),

@@ -1,5 +1,8 @@
 package io.hookline.plugin.webhooks;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,6 +38,12 @@ final class WebhookFixture implements AutoCloseable {
 
     String url(String path) {
         return "http://127.0.0.1:" + http.port() + path;
+    }
+
+    /** A POST to {@code path} is answered 200 with the JSON {@code body}. */
+    void answer(String path, String body) {
+        http.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)
+                .withHeader("content-type", "application/json").withBody(body)));
     }
 
     /** A broker with {@code plugins.webhooks = on}, state in {@code dataDir}, plus {@code keyValues}. */

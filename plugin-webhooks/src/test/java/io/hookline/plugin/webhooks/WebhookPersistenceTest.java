@@ -1,8 +1,5 @@
 package io.hookline.plugin.webhooks;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +27,7 @@ class WebhookPersistenceTest {
     @BeforeEach
     void start() {
         fx = new WebhookFixture();
-        fx.http.stubFor(post(urlPathEqualTo("/deny")).willReturn(aResponse().withStatus(200)
-                .withBody("{\"result\":{\"error\":\"no\"}}")));
+        fx.answer("/deny", "{\"result\":{\"error\":\"no\"}}");
     }
 
     @AfterEach

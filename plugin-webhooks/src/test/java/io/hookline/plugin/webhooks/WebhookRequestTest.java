@@ -1,8 +1,5 @@
 package io.hookline.plugin.webhooks;
 
-import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
-import static com.github.tomakehurst.wiremock.client.WireMock.post;
-import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -43,15 +40,13 @@ class WebhookRequestTest {
     @BeforeAll
     static void start() {
         fx = new WebhookFixture();
-        fx.http.stubFor(post(urlPathEqualTo("/hook")).willReturn(aResponse().withStatus(200)
-                .withHeader("content-type", "application/json").withBody("{\"result\":\"ok\"}")));
+        fx.answer("/hook", "{\"result\":\"ok\"}");
         List<String> kv = new ArrayList<>();
         for (String h : HOOKS) {
             kv.addAll(List.of("webhooks." + h + ".hook", h, "webhooks." + h + ".endpoint", fx.url("/hook")));
         }
         // a second publish webhook, first in the chain, that asks for payloads as text and passes on
-        fx.http.stubFor(post(urlPathEqualTo("/text")).willReturn(aResponse().withStatus(200)
-                .withBody("{\"result\":\"next\"}")));
+        fx.answer("/text", "{\"result\":\"next\"}");
         kv.addAll(List.of("webhooks.text.hook", "auth_on_publish", "webhooks.text.endpoint", fx.url("/text"),
                 "webhooks.text.base64payload", "off", "webhooks.text.priority", "-1000"));
         broker = fx.broker(data, kv.toArray(String[]::new));

@@ -23,8 +23,7 @@ class WebhooksCommandsTest {
     @Test
     void registerShowCacheAndDeregisterOverHttp() {
         try (WebhookFixture fx = new WebhookFixture()) {
-            fx.http.stubFor(post(urlPathEqualTo("/deny")).willReturn(aResponse().withStatus(200)
-                    .withBody("{\"result\":{\"error\":\"no\"}}")));
+            fx.answer("/deny", "{\"result\":{\"error\":\"no\"}}");
             fx.http.stubFor(post(urlPathEqualTo("/cached")).willReturn(aResponse().withStatus(200)
                     .withHeader("cache-control", "max-age=60").withBody("{\"result\":\"ok\"}")));
             TestBroker broker = fx.broker(data, "listener.http.default", "127.0.0.1:0");
