@@ -3,7 +3,9 @@ package io.hookline.api.hook.input;
 import java.util.Map;
 
 /**
- * Input of {@code on_config_change}: live configuration keys changed.
+ * Input of {@code on_config_change}: live configuration keys changed. Told after the change is
+ * in effect, in the order changes were made, and outside the broker's locks: a handler may read
+ * the config or change it again (that change is told after the handler returns).
  *
  * <pre>{@code
  * ctx.notifications(Hooks.ON_CONFIG_CHANGE, c -> {
