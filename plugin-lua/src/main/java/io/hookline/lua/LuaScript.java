@@ -21,7 +21,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionStage;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
@@ -177,15 +177,19 @@ final class LuaScript {
         long t0 = System.nanoTime();
         long deadline = t0 + runtime.callTimeout().toNanos();
         boolean register = in instanceof RegisterInput;
-        CompletableFuture<Answer> result = v.submit(deadline, sc -> {
+        // the submitted future itself, not a dependent: the broker's cancel must reach the line
+        return v.submit(deadline, sc -> {
             LuaValue arg = LuaInputs.table(in);
             LuaValue r = register
                     ? runtime.authCache().registering(() -> sc.call(hook.name(), arg))
                     : sc.call(hook.name(), arg);
             Answer a = LuaAnswers.answer(hook, in, r);
             return register ? withPermissions((RegisterInput) in, a) : a;
-        });
-        return result.whenComplete((a, t) -> {
+        }, (a, t) -> {
+            if (t instanceof CancellationException) {
+                stats.cancelled.increment();   // skipped: never took a state
+                return;
+            }
             stats.record(System.nanoTime() - t0);
             if (t instanceof ScriptVersion.CallTimeoutException) {
                 stats.timeouts.increment();
@@ -230,8 +234,8 @@ final class LuaScript {
     ScriptStatus status() {
         ScriptVersion v = current;
         return new ScriptStatus(name, file, v == null ? 0 : v.number(), v == null ? 0 : v.states(),
-                v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(), stats.timeouts.sum(),
-                stats.averageMicros(), stats.p99Micros(), lastError);
+                v == null ? 0 : v.waiting(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
+                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError);
     }
 
     boolean isLoaded() {

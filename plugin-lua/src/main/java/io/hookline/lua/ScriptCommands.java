@@ -61,7 +61,7 @@ final class ScriptCommands {
                     }
                 });
         commands.register(CommandSpec.builder("script", "show")
-                .help("every loaded script: version, Lua states, hooks, calls, errors, timeouts, average and p99 call time")
+                .help("every loaded script: version, Lua states, calls waiting, hooks, calls, errors, timeouts, cancelled, average and p99 call time")
                 .build(), request -> {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     plugin.show().forEach(s -> rows.add(row(s)));
@@ -75,10 +75,12 @@ final class ScriptCommands {
         row.put("file", s.file().toString());
         row.put("version", s.version());
         row.put("states", s.states());
+        row.put("waiting", s.waiting());
         row.put("hooks", String.join(",", s.hooks()));
         row.put("calls", s.calls());
         row.put("errors", s.errors());
         row.put("timeouts", s.timeouts());
+        row.put("cancelled", s.cancelled());
         row.put("avg_us", s.averageMicros());
         row.put("p99_us", s.p99Micros());
         row.put("last_error", s.lastError() == null ? "" : s.lastError());

@@ -4,7 +4,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * Calls, errors, timeouts and call times of one script, across its versions. Latencies go into
+ * Calls, errors, timeouts, cancelled calls and call times of one script, across its versions. Latencies go into
  * power-of-two microsecond buckets, so the p99 is the upper bound of its bucket. Thread-safe:
  * adders and an atomic array.
  */
@@ -13,6 +13,8 @@ final class ScriptStats {
     final LongAdder calls = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder timeouts = new LongAdder();
+    /** Calls the broker cancelled before they started (skipped, not in {@link #calls}). */
+    final LongAdder cancelled = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
 

@@ -10,14 +10,18 @@ import java.util.List;
  * @param file the script file
  * @param version how many times it was (re)loaded successfully
  * @param states Lua states serving it
+ * @param waiting calls waiting for a state now
  * @param hooks the hooks it registered
  * @param calls calls so far (all versions)
  * @param errors calls that failed (script error, invalid answer)
  * @param timeouts calls cut off by {@code lua.call_timeout}
+ * @param cancelled calls the broker cancelled (the client left) before they started: skipped,
+ *     the script never ran for them; not counted in {@code calls}
  * @param averageMicros mean call time
  * @param p99Micros 99th percentile call time (bucket upper bound)
  * @param lastError the last load or reload error (the previous version kept serving), or null
  */
-public record ScriptStatus(String name, Path file, int version, int states, List<String> hooks, long calls,
-                           long errors, long timeouts, long averageMicros, long p99Micros, String lastError) {
+public record ScriptStatus(String name, Path file, int version, int states, int waiting, List<String> hooks,
+                           long calls, long errors, long timeouts, long cancelled, long averageMicros,
+                           long p99Micros, String lastError) {
 }

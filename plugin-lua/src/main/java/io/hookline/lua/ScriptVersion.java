@@ -3,8 +3,10 @@ package io.hookline.lua;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
@@ -16,6 +18,11 @@ import org.slf4j.Logger;
  * A call takes an idle state, or waits in line for one without holding a thread; it runs on the
  * runtime's executor, never two calls at once on one state. When a newer version takes over,
  * calls already handed to this one still finish here.
+ *
+ * <p>A call the caller cancelled before it started (the broker gave up on the answer: the client
+ * left during auth_on_register) is skipped: it leaves the line at once, or, when a state was
+ * already handed to it, gives the state back without running the script. A call already running
+ * is not interrupted; it runs to its end or its budget, and its answer is dropped.
  *
  * <p>A state whose call ran out of time is dropped. Building a state (libraries, bindings, the
  * script's chunk) can take longer than a small {@code lua.call_timeout}, so it never happens on a
@@ -117,12 +124,17 @@ final class ScriptVersion {
     /**
      * Runs {@code work} on an idle state, in call order, before {@code deadlineNanos}.
      *
+     * @param finished told once how the call ended: as the returned future would be, or with a
+     *     {@link CancellationException} when the call was cancelled before it started and skipped
      * @return completes with the work's result, or exceptionally with {@link LuaError} (script
      *     error), {@link CallTimeoutException} (out of time, waiting or running),
-     *     {@link ScriptException} (no state, and building one failed)
+     *     {@link ScriptException} (no state, and building one failed); cancelling it before the
+     *     call started skips the call
      */
-    <T> CompletableFuture<T> submit(long deadlineNanos, Function<StateCall, T> work) {
+    <T> CompletableFuture<T> submit(long deadlineNanos, Function<StateCall, T> work,
+                                    BiConsumer<? super T, ? super Throwable> finished) {
         Call<T> call = new Call<>(deadlineNanos, work);
+        call.outcome.whenComplete(finished);
         LuaState state;
         boolean noState;
         synchronized (this) {
@@ -132,6 +144,13 @@ final class ScriptVersion {
             }
             noState = live == 0;
         }
+        if (state == null) {
+            call.result.whenComplete((r, t) -> {
+                if (call.result.isCancelled()) {
+                    leaveLine(call);
+                }
+            });
+        }
         if (state != null) {
             dispatch(state, call);
         } else if (noState) {
@@ -139,6 +158,23 @@ final class ScriptVersion {
             buildInBackground();
         }
         return call.result;
+    }
+
+    /** A call cancelled while waiting for a state: out of the line, never run. */
+    private void leaveLine(Call<?> call) {
+        boolean removed;
+        synchronized (this) {
+            removed = waiting.remove(call);
+        }
+        if (removed) {
+            call.skip();
+        }
+        // else a state was handed to it meanwhile: run() sees the cancel and skips it
+    }
+
+    /** @return calls waiting for a state */
+    synchronized int waiting() {
+        return waiting.size();
     }
 
     /** What a call's work gets: the state and the call's deadline. */
@@ -152,33 +188,38 @@ final class ScriptVersion {
         try {
             runtime.executor().execute(() -> run(state, call));
         } catch (RuntimeException rejected) {
-            call.result.completeExceptionally(rejected);
+            call.outcome.completeExceptionally(rejected);
             release(state);
         }
     }
 
     private <T> void run(LuaState state, Call<T> call) {
+        if (call.result.isCancelled()) {
+            call.skip();
+            release(state);
+            return;
+        }
         if (System.nanoTime() - call.deadline > 0) {
-            call.result.completeExceptionally(new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
+            call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
             release(state);
             return;
         }
         try {
-            call.result.complete(call.work.apply(new StateCall(state, call.deadline)));
+            call.outcome.complete(call.work.apply(new StateCall(state, call.deadline)));
             release(state);
         } catch (CallBudget.BudgetExceeded e) {
             // replaced before answering, so the caller's next call finds a state
             replace();
-            call.result.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+            call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
         } catch (RuntimeException | StackOverflowError e) {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
                 replace();
-                call.result.completeExceptionally(new CallTimeoutException(source.name()
+                call.outcome.completeExceptionally(new CallTimeoutException(source.name()
                         + ": call ran out of time (lua.call_timeout)"));
                 return;
             }
-            call.result.completeExceptionally(e);
+            call.outcome.completeExceptionally(e);
             release(state);
         }
     }
@@ -277,7 +318,7 @@ final class ScriptVersion {
             waiting.clear();
         }
         for (Call<?> c : doomed) {
-            c.result.completeExceptionally(new ScriptException(source.name() + ": no Lua state left"));
+            c.outcome.completeExceptionally(new ScriptException(source.name() + ": no Lua state left"));
         }
     }
 
@@ -293,14 +334,30 @@ final class ScriptVersion {
         dispatch(state, next);
     }
 
+    /**
+     * One call: {@code result} is the caller's (it may cancel it); {@code outcome} is how the call
+     * really ended, passed on to {@code result} and to the submitter's {@code finished}.
+     */
     private static final class Call<T> {
         final long deadline;
         final Function<StateCall, T> work;
         final CompletableFuture<T> result = new CompletableFuture<>();
+        final CompletableFuture<T> outcome = new CompletableFuture<>();
 
         Call(long deadline, Function<StateCall, T> work) {
             this.deadline = deadline;
             this.work = work;
+            outcome.whenComplete((v, t) -> {
+                if (t != null) {
+                    result.completeExceptionally(t);
+                } else {
+                    result.complete(v);
+                }
+            });
+        }
+
+        void skip() {
+            outcome.completeExceptionally(new CancellationException("cancelled before it started"));
         }
     }
 

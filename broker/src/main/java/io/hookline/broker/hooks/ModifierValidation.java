@@ -18,6 +18,9 @@ import java.util.Map;
  * must be a valid topic name, a QoS is 0..2, ...). Stateless.
  */
 final class ModifierValidation {
+    /** The longest auth_on_publish throttle: beyond an hour it is a bug of the handler, not a pause. */
+    static final long MAX_THROTTLE_MILLIS = 3_600_000L;
+
     private ModifierValidation() {
     }
 
@@ -58,6 +61,9 @@ final class ModifierValidation {
         }
         if (value instanceof Long l && l < 0) {
             return "must be >= 0: " + l;
+        }
+        if (m == Modifier.THROTTLE && (Long) value > MAX_THROTTLE_MILLIS) {
+            return "at most " + MAX_THROTTLE_MILLIS + " ms (one hour): " + value;
         }
         if (m == Modifier.REASON_CODE) {
             int rc = (Integer) value;

@@ -142,6 +142,7 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHES_NO_SUBSCRIBERS -> "PUBLISHes that matched no subscriber";
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
             case PUBLISHES_THROTTLED -> "PUBLISHes held back to keep a client within its max_message_rate";
+            case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
             default -> c.name();
         };
     }

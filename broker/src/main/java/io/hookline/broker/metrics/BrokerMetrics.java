@@ -41,6 +41,7 @@ public final class BrokerMetrics {
         PUBLISHES_NO_SUBSCRIBERS,
         PUBLISHES_DENIED,
         PUBLISHES_THROTTLED,
+        PUBLISHERS_THROTTLED,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];

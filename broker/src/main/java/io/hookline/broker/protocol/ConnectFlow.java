@@ -33,7 +33,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 
 import java.net.InetSocketAddress;
@@ -471,8 +470,7 @@ final class ConnectFlow {
 
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
-            c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive",
-                    new IdleStateHandler(timeoutMillis, 0, 0, TimeUnit.MILLISECONDS));
+            c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
         }
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
         if (version != 5 && retry > 0) {

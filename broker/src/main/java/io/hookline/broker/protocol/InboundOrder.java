@@ -77,6 +77,23 @@ final class InboundOrder {
         step.complete(null, null);
     }
 
+    /**
+     * Holds every later packet back until {@code until} completes, as if the one being applied
+     * were still undecided. Called while applying a step (or in place of one, when nothing is
+     * pending): the hold goes ahead of the packets already waiting behind it.
+     */
+    void hold(CompletionStage<?> until) {
+        Step<Object> step = new Step<>((v, e) -> { });
+        pending.addFirst(step);
+        until.whenComplete((v, e) -> {
+            if (channel.eventLoop().inEventLoop()) {
+                step.complete(null, null);
+            } else {
+                channel.eventLoop().execute(() -> step.complete(null, null));
+            }
+        });
+    }
+
     int pendingCount() {
         return pending.size();
     }

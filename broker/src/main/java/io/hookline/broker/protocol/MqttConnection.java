@@ -95,6 +95,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int maxPayloadSize = Integer.MAX_VALUE;
     /** max_message_rate (auth_on_register's, else the broker's), or null for no limit. */
     MessageRate messageRate;
+    /** Pauses this client on auth_on_publish's throttle answer; null until the first one. */
+    PublishThrottle throttle;
     /** auth_on_register's shared_subscription_policy for what this client publishes, or null for the broker's. */
     SharedSubscriptionPolicy sharedPolicy;
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
@@ -256,6 +258,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (lifetimeTask != null) {
             lifetimeTask.cancel(false);
+        }
+        if (throttle != null) {
+            throttle.cancel();
         }
         broker.metrics().connections().decrementAndGet();
         if (session != null) {

@@ -190,6 +190,15 @@ final class PublishFlow {
         Message routed = allowed.modifiers().isEmpty() ? message
                 : HookInputs.rewritten(message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
+        long throttle = allowed.throttleMillis();
+        if (throttle > 0 && c.state == MqttConnection.State.CONNECTED) {
+            // the throttled message itself goes on; what the client sends after it waits
+            c.broker.metrics().count(Counter.PUBLISHERS_THROTTLED);
+            if (c.throttle == null) {
+                c.throttle = new PublishThrottle(c.ctx.channel(), c.order);
+            }
+            c.throttle.pause(throttle);
+        }
     }
 
     /**

@@ -17,12 +17,23 @@ public final class ReadPause {
         HOOK_WINDOW,
         /** The client publishes faster than its max_message_rate ({@link MessageRate}). */
         MESSAGE_RATE,
+        /** auth_on_publish answered with a {@code throttle} ({@link PublishThrottle}). */
+        THROTTLE,
     }
+
+    /**
+     * The reasons that are the broker's own doing and end by themselves: while one holds, and for
+     * one keep-alive period after, the client's silence is ours and no keep-alive timeout
+     * ({@link KeepAlive}). Any other reason (one waiting on the client) leaves keep-alive running.
+     */
+    private static final int KEEP_ALIVE_HELD = bit(Reason.HOOK_WINDOW) | bit(Reason.MESSAGE_RATE) | bit(Reason.THROTTLE);
 
     private static final AttributeKey<ReadPause> KEY = AttributeKey.valueOf(ReadPause.class, "readPause");
 
     private final Channel channel;
     private int reasons;   // bit per Reason ordinal
+    private boolean keepAliveHeld;      // a KEEP_ALIVE_HELD reason held at some point
+    private long keepAliveReleasedAt;   // System.nanoTime when the last KEEP_ALIVE_HELD reason ended
 
     private ReadPause(Channel channel) {
         this.channel = channel;
@@ -43,16 +54,22 @@ public final class ReadPause {
         if (reasons == 0) {
             channel.config().setAutoRead(false);
         }
-        reasons |= 1 << reason.ordinal();
+        reasons |= bit(reason);
+        if ((bit(reason) & KEEP_ALIVE_HELD) != 0) {
+            keepAliveHeld = true;
+        }
     }
 
     /** Drops {@code reason}; reading resumes when it was the last one. */
     public void resume(Reason reason) {
-        int bit = 1 << reason.ordinal();
+        int bit = bit(reason);
         if ((reasons & bit) == 0) {
             return;
         }
         reasons &= ~bit;
+        if ((bit & KEEP_ALIVE_HELD) != 0 && (reasons & KEEP_ALIVE_HELD) == 0) {
+            keepAliveReleasedAt = System.nanoTime();
+        }
         if (reasons == 0) {
             channel.config().setAutoRead(true);
             channel.read();
@@ -60,10 +77,23 @@ public final class ReadPause {
     }
 
     public boolean isPaused(Reason reason) {
-        return (reasons & 1 << reason.ordinal()) != 0;
+        return (reasons & bit(reason)) != 0;
+    }
+
+    /**
+     * Whether a client silent for {@code idleNanos} up to {@code now} may be silent because we did
+     * not read: paused for a reason of ours now, or within the last {@code idleNanos} (what it
+     * sent meanwhile, a PINGREQ, is read only once reading resumes).
+     */
+    public boolean excusesSilence(long idleNanos, long now) {
+        return (reasons & KEEP_ALIVE_HELD) != 0 || keepAliveHeld && now - keepAliveReleasedAt < idleNanos;
     }
 
     public boolean isPaused() {
         return reasons != 0;
+    }
+
+    private static int bit(Reason reason) {
+        return 1 << reason.ordinal();
     }
 }

@@ -75,6 +75,26 @@ class FailurePolicyTest {
 
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
+    void negativeThrottleIsAFailure(FailurePolicy policy) {
+        assertPolicyApplied(policy, runWithFailingFirst(policy, in -> Answer.ok(Modifiers.of(Modifier.THROTTLE, -1L))));
+    }
+
+    @ParameterizedTest
+    @EnumSource(FailurePolicy.class)
+    void throttleOverAnHourIsAFailure(FailurePolicy policy) {
+        assertPolicyApplied(policy, runWithFailingFirst(policy,
+                in -> Answer.ok(Modifiers.of(Modifier.THROTTLE, Long.MAX_VALUE))));
+    }
+
+    @Test
+    void throttleOfAnHourIsValid() {
+        f.sync("hour", Hooks.AUTH_ON_PUBLISH, 1, in -> Answer.ok(Modifiers.of(Modifier.THROTTLE, 3_600_000L)));
+        PublishVerdict v = get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop));
+        assertEquals(3_600_000L, ((PublishVerdict.Allowed) v).throttleMillis());
+    }
+
+    @ParameterizedTest
+    @EnumSource(FailurePolicy.class)
     void modifierTheHookDoesNotAcceptIsAFailure(FailurePolicy policy) {
         // client_id belongs to auth_on_register, not auth_on_publish
         assertPolicyApplied(policy, runWithFailingFirst(policy,

@@ -56,7 +56,10 @@ public final class Modifier<T> {
     public static final Modifier<Bytes> PAYLOAD = new Modifier<>("payload", Bytes.class);
     public static final Modifier<Integer> QOS = new Modifier<>("qos", Integer.class);
     public static final Modifier<Boolean> RETAIN = new Modifier<>("retain", Boolean.class);
-    /** Milliseconds to pause reading from the publisher. */
+    /**
+     * Milliseconds (0..3,600,000) during which nothing more from the publisher is read or takes
+     * effect; the message answered goes on. A second throttle while paused extends the pause.
+     */
     public static final Modifier<Long> THROTTLE = new Modifier<>("throttle", Long.class);
 
     // MQTT 5 hooks: user properties, reason string, message properties, auth method/data

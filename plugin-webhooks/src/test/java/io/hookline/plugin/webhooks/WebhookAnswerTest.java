@@ -20,6 +20,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCode;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
 import java.net.ServerSocket;
@@ -56,6 +57,7 @@ class WebhookAnswerTest {
         fx.answer("/unknown-modifier", "{\"result\":\"ok\",\"modifiers\":{\"colour\":\"blue\"}}");
         fx.answer("/bad-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"a/#\"}}");
         fx.answer("/html", "<html>oops</html>");
+        fx.answer("/throttle", "{\"result\":\"ok\",\"modifiers\":{\"throttle\":400}}");
         fx.http.stubFor(post(urlPathEqualTo("/500")).willReturn(aResponse().withStatus(500).withBody("{\"result\":\"ok\"}")));
         fx.http.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
                 .withBody("{\"result\":\"ok\"}")));
@@ -146,6 +148,21 @@ class WebhookAnswerTest {
             pub.disconnect();
         }
         sub.disconnect();
+    }
+
+    @Test
+    void throttleModifierPausesThePublisher() throws Exception {
+        register("auth_on_publish_m5", "/throttle");
+        Mqtt5BlockingClient c = Clients.v5Connected(broker, "throttled");
+        long start = System.nanoTime();
+        var first = c.toAsync().publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("1")).send();
+        var second = c.toAsync().publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("2")).send();
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(400),
+                "the second message waited out the first one's throttle of 400 ms");
+        assertTrue(broker.broker().metrics().get(Counter.PUBLISHERS_THROTTLED) >= 1);
+        c.disconnect();
     }
 
     @Test

@@ -53,6 +53,16 @@ class WireFormatTest {
     }
 
     @Test
+    void throttleIsMillisecondsAndNeverNegative() throws Exception {
+        Answer.Ok ok = (Answer.Ok) decode(Hooks.AUTH_ON_PUBLISH, "{\"result\":\"ok\",\"modifiers\":{\"throttle\":250}}");
+        assertEquals(250L, ok.modifiers().get(Modifier.THROTTLE).orElseThrow());
+        assertThrows(WireFormat.BadAnswer.class,
+                () -> decode(Hooks.AUTH_ON_PUBLISH_M5, "{\"result\":\"ok\",\"modifiers\":{\"throttle\":-1}}"));
+        assertThrows(WireFormat.BadAnswer.class,
+                () -> decode(Hooks.AUTH_ON_PUBLISH, "{\"result\":\"ok\",\"modifiers\":{\"throttle\":\"1s\"}}"));
+    }
+
+    @Test
     void subscribeTopicsAsObjectsOrVerneMqPairs() throws Exception {
         Answer.Ok ok = (Answer.Ok) decode(Hooks.AUTH_ON_SUBSCRIBE,
                 "{\"result\":\"ok\",\"topics\":[{\"topic\":\"a\",\"qos\":1},[\"b\",128]]}");
