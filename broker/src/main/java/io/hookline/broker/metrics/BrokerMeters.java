@@ -46,6 +46,8 @@ public final class BrokerMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         BrokerMetrics m = broker.metrics();
         gauge(registry, "hookline.connections", "Open MQTT connections", () -> m.connections().get());
+        gauge(registry, "hookline.publishers.paused", "Publishing connections not read now: a session they publish"
+                + " to is above queue_high_watermark", () -> m.pausedPublishers().get());
         listenerConnections = MultiGauge.builder("hookline.listener.connections")
                 .description("Open connections per listener").register(registry);
         listenerUp = MultiGauge.builder("hookline.listener.up")
@@ -141,6 +143,8 @@ public final class BrokerMeters implements MeterBinder {
             case PROXY_PROTOCOL_ERRORS -> "Bad PROXY protocol headers";
             case PUBLISHES_NO_SUBSCRIBERS -> "PUBLISHes that matched no subscriber";
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
+            case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
+            case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
             default -> c.name();
         };
     }

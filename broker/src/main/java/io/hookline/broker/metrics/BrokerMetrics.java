@@ -40,6 +40,9 @@ public final class BrokerMetrics {
         DROPPED_MAX_PACKET_SIZE,
         PUBLISHES_NO_SUBSCRIBERS,
         PUBLISHES_DENIED,
+        // back-pressure: a session crossed queue_high_watermark; a publishing connection stopped reading
+        SESSIONS_CONGESTED,
+        PUBLISHER_PAUSES,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
@@ -50,6 +53,7 @@ public final class BrokerMetrics {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger pausedPublishers = new AtomicInteger();
     private final long startedAtMillis = System.currentTimeMillis();
 
     public BrokerMetrics() {
@@ -131,6 +135,11 @@ public final class BrokerMetrics {
     /** Open MQTT connections (sockets past accept, before close). */
     public AtomicInteger connections() {
         return connections;
+    }
+
+    /** Publishing connections not read now because a session they publish to is congested. */
+    public AtomicInteger pausedPublishers() {
+        return pausedPublishers;
     }
 
     public long uptimeSeconds() {

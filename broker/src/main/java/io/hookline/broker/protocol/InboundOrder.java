@@ -22,17 +22,21 @@ final class InboundOrder {
     private final Channel channel;
     private final int window;
     private final Runnable flush;
+    private final ReadPause readPause;
     private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
     private boolean paused;
 
     /**
      * @param flush asks for a flush after effects applied outside a read (their writes would
      *              otherwise wait for the client's next packet)
+     * @param readPause where a full window pauses reading ({@link ReadPause#HOOK_WINDOW}), along
+     *              with the connection's other reasons to pause
      */
-    InboundOrder(Channel channel, int window, Runnable flush) {
+    InboundOrder(Channel channel, int window, Runnable flush, ReadPause readPause) {
         this.channel = channel;
         this.window = Math.max(1, window);
         this.flush = flush;
+        this.readPause = readPause;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
@@ -52,7 +56,7 @@ final class InboundOrder {
         pending.addLast(step);
         if (pending.size() >= window && !paused) {
             paused = true;
-            channel.config().setAutoRead(false);
+            readPause.pause(ReadPause.HOOK_WINDOW);
         }
         decision.whenComplete((value, error) -> {
             if (channel.eventLoop().inEventLoop()) {
@@ -86,8 +90,7 @@ final class InboundOrder {
         }
         if (paused && pending.size() < window) {
             paused = false;
-            channel.config().setAutoRead(true);
-            channel.read();
+            readPause.resume(ReadPause.HOOK_WINDOW);
         }
     }
 

@@ -7,6 +7,8 @@ import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Recipient;
+import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
@@ -34,7 +36,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * One client connection: the MQTT state machine from CONNECT to close. CONNECT, PUBLISH and
@@ -89,6 +94,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 
+    /** Why reading from this client is paused, if it is (hook window, back-pressure). */
+    ReadPause readPause;
+    /** This client as a publisher that may have to wait for congested sessions; set on CONNECT. */
+    volatile FlowControl.Throttle throttle;   // read by other loops through throttle()
+    /** Told by the router of every congested session a PUBLISH of this client went to. */
+    final Consumer<List<Recipient>> congestion = this::congested;
+
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
 
@@ -142,8 +154,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
+        readPause = new ReadPause(ctx.channel());
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon, readPause);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon, readPause);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -216,6 +229,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
+            if (readPause.paused()) {
+                return;   // we stopped reading: its PINGREQs wait in the socket, the client is not idle
+            }
             broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
             disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
             return;
@@ -242,6 +258,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             lifetimeTask.cancel(false);
         }
         broker.metrics().connections().decrementAndGet();
+        if (throttle != null) {
+            broker.sessions().flow().close(throttle);
+            if (readPause.pausedFor(ReadPause.BACKPRESSURE)) {
+                broker.metrics().pausedPublishers().decrementAndGet();
+            }
+        }
         if (session != null) {
             broker.sessions().detach(session, this, will);
             if (hookSession != null) {
@@ -250,6 +272,42 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             log.debug("{} disconnected", who());
         }
         ctx.fireChannelInactive();
+    }
+
+    // ---- back-pressure -------------------------------------------------------------------
+
+    /** Creates this client's throttle once its session is known (CONNECT accepted). */
+    void startThrottle() {
+        throttle = new FlowControl.Throttle(session, ctx.executor(), this::maybeResume);
+    }
+
+    // the router handed one of our PUBLISHes to congested sessions: wait for (any of) them to drain
+    private void congested(List<Recipient> anyOf) {
+        if (throttle == null) {
+            return;
+        }
+        List<Session> sessions = new ArrayList<>(anyOf.size());
+        for (Recipient r : anyOf) {
+            sessions.add((Session) r);   // the broker's only recipients
+        }
+        if (!broker.sessions().flow().block(throttle, sessions)) {
+            return;
+        }
+        if (readPause.pause(ReadPause.BACKPRESSURE)) {
+            broker.metrics().count(Counter.PUBLISHER_PAUSES);
+            broker.metrics().pausedPublishers().incrementAndGet();
+            log.debug("{}: publishing to a congested session, reading paused", who());
+        }
+    }
+
+    // on the event loop: every session we waited on drained (or went away) — unless we blocked again since
+    private void maybeResume() {
+        if (state == State.CLOSED || !readPause.pausedFor(ReadPause.BACKPRESSURE)
+                || broker.sessions().flow().waiting(throttle)) {
+            return;
+        }
+        broker.metrics().pausedPublishers().decrementAndGet();
+        readPause.resume(ReadPause.BACKPRESSURE);
     }
 
     // ---- inbound dispatch ----------------------------------------------------------------
@@ -489,5 +547,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public boolean inEventLoop() {
         return ctx.executor().inEventLoop();
+    }
+
+    @Override
+    public FlowControl.Throttle throttle() {
+        return throttle;
     }
 }

@@ -26,6 +26,12 @@ import java.util.concurrent.ScheduledFuture;
  * <p>Thread-safety: every field is guarded by this object's monitor. Deliveries from other
  * threads are handed to the attached connection's event loop ({@link SessionConnection#submit}),
  * where {@link #deliver} sends or queues them, so packets reach the socket in queue order.
+ *
+ * <p>Back-pressure: {@code backlogBytes} weighs what waits for the socket (deliveries on their
+ * way to the connection's event loop plus the queue). Above {@code queue_high_watermark}, while
+ * online, the session is congested and publishers routing to it wait ({@link FlowControl}) until
+ * it drains to {@code queue_low_watermark}. The socket's own buffer is not counted: messages are
+ * written only while the channel is writable, so it stays within its write-buffer water mark.
  */
 public final class Session implements Recipient {
 
@@ -51,6 +57,12 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> willTimer;
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
+    private long backlogBytes;
+    private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
+    List<FlowControl.Wait> waiters;        // guarded by FlowControl's lock, not this monitor
+
+    /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
+    static final int MESSAGE_OVERHEAD = 96;
 
     Session(String clientId, SessionRegistry registry) {
         this.clientId = clientId;
@@ -120,6 +132,23 @@ public final class Session implements Recipient {
         return inflight.size();
     }
 
+    /** What waits for the socket, in approximate bytes: deliveries handed to the connection's loop and the queue. */
+    @Override
+    public synchronized long queuedBytes() {
+        return backlogBytes;
+    }
+
+    /** Online and above the queue high-water mark: publishers routing here wait. */
+    @Override
+    public boolean isCongested() {
+        return congested;
+    }
+
+    static long weight(Delivery delivery) {
+        Message m = delivery.message();
+        return (long) m.payload().length + m.topic().length() + MESSAGE_OVERHEAD;
+    }
+
     /** The attached connection's client address, or null when offline. */
     public synchronized java.net.InetSocketAddress peerAddress() {
         return connection == null ? null : connection.peerAddress();
@@ -160,6 +189,7 @@ public final class Session implements Recipient {
                 return false;
             }
             registry.index().remove(clientId, shareGroup, filter);
+            registry.flow().release(this);   // its publishers may no longer route here: let them try again
             return true;
         }
     }
@@ -191,19 +221,58 @@ public final class Session implements Recipient {
     // ---- outbound ------------------------------------------------------------------------
 
     @Override
-    public void offer(Delivery delivery) {
+    public boolean offer(Delivery delivery) {
         SessionConnection target;
+        boolean full;
         synchronized (this) {
             if (ended) {
-                return;
+                return false;
             }
             target = connection;
             if (target == null) {
                 queueOffline(delivery);
-                return;
+                return false;
             }
+            backlogBytes += weight(delivery);
+            if (!congested) {
+                long high = registry.settings().queueHighWatermark();
+                if (high > 0 && backlogBytes >= high) {
+                    congested = true;
+                    registry.metrics().count(Counter.SESSIONS_CONGESTED);
+                }
+            }
+            full = congested;
         }
         target.submit(this, delivery);
+        return full;
+    }
+
+    // FlowControl: read without the monitor (volatile); the throttle of the attached connection
+    boolean congestedNow() {
+        return congested;
+    }
+
+    // tests of the wait graph, without a registry
+    void congestedForTest(boolean value) {
+        congested = value;
+    }
+
+    synchronized FlowControl.Throttle connectionThrottle() {
+        return connection == null ? null : connection.throttle();
+    }
+
+    // caller holds the monitor: the backlog shrank by {@code bytes}
+    private void drained(long bytes) {
+        backlogBytes -= bytes;
+        if (congested && backlogBytes <= registry.settings().queueLowWatermark()) {
+            relieve();
+        }
+    }
+
+    // caller holds the monitor: publishers waiting here may read again
+    private void relieve() {
+        congested = false;
+        registry.flow().release(this);
     }
 
     private void queueOffline(Delivery delivery) {
@@ -214,9 +283,11 @@ public final class Session implements Recipient {
         }
         while (max > 0 && queue.size() >= max) {
             Delivery oldest = queue.poll();  // oldest dropped first
+            backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
+        backlogBytes += weight(delivery);
         registry.events().offlineMessage(this, delivery.message());
     }
 
@@ -227,7 +298,9 @@ public final class Session implements Recipient {
     synchronized void trimToOfflineLimit() {
         int max = maxOffline();
         while (max >= 0 && queue.size() > max) {
-            drop(queue.poll().message(), DropReason.QUEUE_FULL);
+            Delivery oldest = queue.poll();
+            backlogBytes -= weight(oldest);
+            drop(oldest.message(), DropReason.QUEUE_FULL);
         }
     }
 
@@ -252,20 +325,23 @@ public final class Session implements Recipient {
             }
             if (connection != from) {
                 redispatch = true;   // taken over or gone since submit: route again
+                backlogBytes -= weight(delivery);
             } else if (queue.isEmpty() && from.writable()
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
+                drained(weight(delivery));
                 send(from, delivery, System.nanoTime());
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
+                    drained(weight(delivery));
                     drop(delivery.message(), DropReason.QUEUE_FULL);
                 } else {
-                    queue.add(delivery);
+                    queue.add(delivery);   // stays in the backlog
                 }
             }
         }
         if (redispatch) {
-            offer(delivery);
+            offer(delivery);   // no publisher waits on a redispatch: it was told once already
         } else {
             from.flushSoon();
         }
@@ -351,6 +427,7 @@ public final class Session implements Recipient {
                 break;
             }
             queue.poll();
+            drained(weight(next));
             send(to, next, now);
         }
     }
@@ -420,6 +497,9 @@ public final class Session implements Recipient {
     synchronized SessionConnection attach(SessionConnection to, int version, long expiry) {
         SessionConnection previous = connection;
         connection = to;
+        if (congested) {
+            relieve();   // a new connection: publishers try again and wait on it only if it falls behind
+        }
         protocolVersion = version;
         expirySeconds = expiry;
         if (expiryTimer != null) {
@@ -445,6 +525,9 @@ public final class Session implements Recipient {
         }
         connection = null;
         disconnectedAtMillis = System.currentTimeMillis();
+        if (congested) {
+            relieve();   // offline queues are bounded by max_offline_messages, not by waiting publishers
+        }
         return true;
     }
 
@@ -482,6 +565,10 @@ public final class Session implements Recipient {
         }
         subscriptions.clear();
         queue.clear();
+        backlogBytes = 0;
+        if (congested) {
+            relieve();
+        }
         inflight.clear();
         awaitingRelease.clear();
         if (expiryTimer != null) {
