@@ -58,7 +58,7 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> QUEUE_HIGH_WATERMARK =
             ConfigKey.builder("queue_high_watermark", ValueType.bytes())
-                    .defaultValue(1024 * 1024)
+                    .defaultValue(256 * 1024)
                     .doc("back-pressure: while an online session has this many bytes waiting for its"
                             + " socket, the broker stops reading from the clients publishing to it; 0 = off")
                     .live()
@@ -66,7 +66,7 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> QUEUE_LOW_WATERMARK =
             ConfigKey.builder("queue_low_watermark", ValueType.bytes())
-                    .defaultValue(512 * 1024)
+                    .defaultValue(128 * 1024)
                     .doc("back-pressure: publishers are read again once the session is down to this many"
                             + " bytes (at most queue_high_watermark)")
                     .live()

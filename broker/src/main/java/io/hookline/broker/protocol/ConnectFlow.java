@@ -458,6 +458,7 @@ final class ConnectFlow {
         }
         c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
 
+        c.keepAliveSeconds = keepAlive;
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive",

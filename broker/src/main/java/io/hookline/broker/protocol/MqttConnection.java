@@ -98,6 +98,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     ReadPause readPause;
     /** This client as a publisher that may have to wait for congested sessions; set on CONNECT. */
     volatile FlowControl.Throttle throttle;   // read by other loops through throttle()
+    /** The keep alive in effect (after max_keepalive), 0 for none. */
+    int keepAliveSeconds;
+    /** While held: one read every half keep alive, so the client's PINGREQ is answered. */
+    private ScheduledFuture<?> heldPeek;
     /** Told by the router of every congested session a PUBLISH of this client went to. */
     final Consumer<List<Recipient>> congestion = this::congested;
 
@@ -257,6 +261,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (lifetimeTask != null) {
             lifetimeTask.cancel(false);
         }
+        if (heldPeek != null) {
+            heldPeek.cancel(false);
+        }
         broker.metrics().connections().decrementAndGet();
         if (throttle != null) {
             broker.sessions().flow().close(throttle);
@@ -297,6 +304,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             broker.metrics().count(Counter.PUBLISHER_PAUSES);
             broker.metrics().pausedPublishers().incrementAndGet();
             log.debug("{}: publishing to a congested session, reading paused", who());
+            if (keepAliveSeconds > 0 && heldPeek == null) {
+                long every = keepAliveSeconds * 500L;
+                heldPeek = ctx.executor().scheduleAtFixedRate(this::peek, every, every, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    // held for half a keep alive: read once (one buffer) so a PINGREQ behind its PUBLISHes is
+    // answered and the client does not give up on us; the few PUBLISHes read with it are queued
+    private void peek() {
+        if (state == State.CONNECTED && readPause.pausedFor(ReadPause.BACKPRESSURE)) {
+            ctx.channel().read();
         }
     }
 
@@ -307,6 +326,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         broker.metrics().pausedPublishers().decrementAndGet();
+        if (heldPeek != null) {
+            heldPeek.cancel(false);
+            heldPeek = null;
+        }
         readPause.resume(ReadPause.BACKPRESSURE);
     }
 

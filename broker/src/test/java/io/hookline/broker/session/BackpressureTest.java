@@ -287,6 +287,24 @@ class BackpressureTest {
     }
 
     @Test
+    void heldPublisherStillGetsItsPingAnswered() {
+        start();
+        stalledSubscriber("slow", "bp/t");
+        RawClient pub = RawClient.connected(broker, new Connect(5, "pub").keepAlive(1));
+        closeLater.add(pub);
+        for (int i = 1; i <= 120; i++) {
+            pub.send(RawClient.publish(5, "bp/t", 1, i, new byte[PAYLOAD]));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().pausedPublishers().get() == 1);
+        pub.send(RawClient.pingreq());
+        pub.setReadTimeout(Duration.ofSeconds(20));
+        for (Packet p = pub.read(); p.type() != RawClient.PINGRESP; p = pub.read()) {
+            assertEquals(RawClient.PUBACK, p.type());
+        }
+        assertEquals(0, metrics().get(Counter.KEEPALIVE_TIMEOUTS));
+    }
+
+    @Test
     void offSwitchNeverHolds() throws Exception {
         start("queue_high_watermark", "0");
         stalledSubscriber("slow", "bp/t");
