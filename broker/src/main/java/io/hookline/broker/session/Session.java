@@ -50,7 +50,7 @@ public final class Session implements Recipient {
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final MessageQueue queue = new MemoryMessageQueue();
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final InflightWindow inflight = new InflightWindow();
     private final Set<Integer> awaitingRelease = new HashSet<>();  // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
@@ -363,7 +363,7 @@ public final class Session implements Recipient {
             return;
         }
         int packetId = nextPacketId();
-        inflight.put(packetId, new Inflight(packetId, delivery, now));
+        inflight.add(new Inflight(packetId, delivery, now));
         to.writePublish(packetId, delivery, false);
     }
 
@@ -371,7 +371,7 @@ public final class Session implements Recipient {
         int id = lastPacketId;
         do {
             id = id == 65535 ? 1 : id + 1;
-        } while (inflight.containsKey(id));
+        } while (inflight.contains(id));
         lastPacketId = id;
         return id;
     }
@@ -450,7 +450,7 @@ public final class Session implements Recipient {
                 return;
             }
             long now = System.nanoTime();
-            for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+            for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
@@ -477,7 +477,7 @@ public final class Session implements Recipient {
                 return;
             }
             long now = System.nanoTime();
-            for (Inflight entry : inflight.values()) {
+            for (Inflight entry : inflight) {
                 if (now - entry.sentAtNanos >= intervalNanos) {
                     entry.sentAtNanos = now;
                     if (entry.released) {
