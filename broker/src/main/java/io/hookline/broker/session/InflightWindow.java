@@ -8,7 +8,8 @@ import java.util.NoSuchElementException;
  * (the order a reconnect resends them). An open-addressing table keyed by the packet id itself
  * ({@code id & mask}, linear probing, deletion by backward shift), so lookups need no boxing
  * and no hashing; the send order is a list threaded through the entries. Packet ids are handed
- * out in sequence, so the ids in flight are mostly a short run and rarely collide.
+ * out in sequence, so the ids in flight are mostly a short run that sits in its own slots:
+ * while no entry is displaced from its own slot, a removal just clears the slot.
  *
  * <p>Not thread-safe: guarded by the owning session.
  */
@@ -20,6 +21,7 @@ final class InflightWindow implements Iterable<Inflight> {
     private Inflight head;   // oldest sent
     private Inflight tail;
     private int size;
+    private int displaced;   // entries not in their own slot (id & mask)
 
     int size() {
         return size;
@@ -48,7 +50,7 @@ final class InflightWindow implements Iterable<Inflight> {
         if (2 * (size + 1) > slots.length) {
             resize(slots.length * 2);
         }
-        place(slots, entry);
+        displaced += place(slots, entry);
         entry.prev = tail;
         entry.next = null;
         if (tail == null) {
@@ -73,23 +75,29 @@ final class InflightWindow implements Iterable<Inflight> {
         slots = new Inflight[MIN_SLOTS];
         head = tail = null;
         size = 0;
+        displaced = 0;
     }
 
-    private static void place(Inflight[] table, Inflight e) {
+    // returns 1 when the entry landed away from its own slot
+    private static int place(Inflight[] table, Inflight e) {
         int mask = table.length - 1;
-        int i = e.packetId & mask;
+        int home = e.packetId & mask;
+        int i = home;
         while (table[i] != null) {
             i = (i + 1) & mask;
         }
         table[i] = e;
+        return i == home ? 0 : 1;
     }
 
     private void resize(int length) {
         Inflight[] table = new Inflight[length];
+        int moved = 0;
         for (Inflight e = head; e != null; e = e.next) {
-            place(table, e);
+            moved += place(table, e);
         }
         slots = table;
+        displaced = moved;
     }
 
     private void unlink(Inflight e) {
@@ -119,12 +127,18 @@ final class InflightWindow implements Iterable<Inflight> {
             hole = (hole + 1) & mask;
         }
         slots[hole] = null;
-        for (int i = (hole + 1) & mask; slots[i] != null; i = (i + 1) & mask) {
+        if ((e.packetId & mask) != hole) {
+            displaced--;
+        }
+        for (int i = (hole + 1) & mask; displaced > 0 && slots[i] != null; i = (i + 1) & mask) {
             int home = slots[i].packetId & mask;
             // move it when its home is not cyclically within (hole, i]
             if (((i - home) & mask) >= ((i - hole) & mask)) {
                 slots[hole] = slots[i];
                 slots[i] = null;
+                if (home == hole) {
+                    displaced--;
+                }
                 hole = i;
             }
         }

@@ -28,7 +28,7 @@ class InflightWindowTest {
     @Test
     void iteratesInSendOrderAcrossIdWrapAndCollidingSlots() {
         InflightWindow w = new InflightWindow();
-        for (int id : new int[] {65534, 65535, 1, 2, 33, 65, 1025}) {   // 1, 33, 65, 1025 share a slot of 32
+        for (int id : new int[] {65534, 65535, 1, 2, 33, 65, 1025}) {   // 1, 33, 65, 1025 share a home slot of 32
             w.add(entry(id));
         }
         assertEquals(List.of(65534, 65535, 1, 2, 33, 65, 1025), ids(w));
