@@ -434,7 +434,7 @@ final class ConnectFlow {
             attached.displaced().takeOver();
         }
         c.session = attached.session();
-        c.startThrottle();
+        c.hold.start(c.session);
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
         int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);

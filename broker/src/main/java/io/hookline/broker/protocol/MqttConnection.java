@@ -7,7 +7,6 @@ import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
-import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
@@ -36,10 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 
 /**
  * One client connection: the MQTT state machine from CONNECT to close. CONNECT, PUBLISH and
@@ -96,14 +92,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** Why reading from this client is paused, if it is (hook window, back-pressure). */
     ReadPause readPause;
-    /** This client as a publisher that may have to wait for congested sessions; set on CONNECT. */
-    volatile FlowControl.Throttle throttle;   // read by other loops through throttle()
+    /** This client as a publisher that may be held for congested sessions; told by the router. */
+    final PublisherHold hold = new PublisherHold(this);
     /** The keep alive in effect (after max_keepalive), 0 for none. */
     int keepAliveSeconds;
-    /** While held: one read every half keep alive, so the client's PINGREQ is answered. */
-    private ScheduledFuture<?> heldPeek;
-    /** Told by the router of every congested session a PUBLISH of this client went to. */
-    final Consumer<List<Recipient>> congestion = this::congested;
 
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
@@ -261,16 +253,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (lifetimeTask != null) {
             lifetimeTask.cancel(false);
         }
-        if (heldPeek != null) {
-            heldPeek.cancel(false);
-        }
         broker.metrics().connections().decrementAndGet();
-        if (throttle != null) {
-            broker.sessions().flow().close(throttle);
-            if (readPause.pausedFor(ReadPause.BACKPRESSURE)) {
-                broker.metrics().pausedPublishers().decrementAndGet();
-            }
-        }
+        hold.close();
         if (session != null) {
             broker.sessions().detach(session, this, will);
             if (hookSession != null) {
@@ -279,58 +263,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             log.debug("{} disconnected", who());
         }
         ctx.fireChannelInactive();
-    }
-
-    // ---- back-pressure -------------------------------------------------------------------
-
-    /** Creates this client's throttle once its session is known (CONNECT accepted). */
-    void startThrottle() {
-        throttle = new FlowControl.Throttle(session, ctx.executor(), this::maybeResume);
-    }
-
-    // the router handed one of our PUBLISHes to congested sessions: wait for (any of) them to drain
-    private void congested(List<Recipient> anyOf) {
-        if (throttle == null) {
-            return;
-        }
-        List<Session> sessions = new ArrayList<>(anyOf.size());
-        for (Recipient r : anyOf) {
-            sessions.add((Session) r);   // the broker's only recipients
-        }
-        if (!broker.sessions().flow().block(throttle, sessions)) {
-            return;
-        }
-        if (readPause.pause(ReadPause.BACKPRESSURE)) {
-            broker.metrics().count(Counter.PUBLISHER_PAUSES);
-            broker.metrics().pausedPublishers().incrementAndGet();
-            log.debug("{}: publishing to a congested session, reading paused", who());
-            if (keepAliveSeconds > 0 && heldPeek == null) {
-                long every = keepAliveSeconds * 500L;
-                heldPeek = ctx.executor().scheduleAtFixedRate(this::peek, every, every, TimeUnit.MILLISECONDS);
-            }
-        }
-    }
-
-    // held for half a keep alive: read once (one buffer) so a PINGREQ behind its PUBLISHes is
-    // answered and the client does not give up on us; the few PUBLISHes read with it are queued
-    private void peek() {
-        if (state == State.CONNECTED && readPause.pausedFor(ReadPause.BACKPRESSURE)) {
-            ctx.channel().read();
-        }
-    }
-
-    // on the event loop: every session we waited on drained (or went away) — unless we blocked again since
-    private void maybeResume() {
-        if (state == State.CLOSED || !readPause.pausedFor(ReadPause.BACKPRESSURE)
-                || broker.sessions().flow().waiting(throttle)) {
-            return;
-        }
-        broker.metrics().pausedPublishers().decrementAndGet();
-        if (heldPeek != null) {
-            heldPeek.cancel(false);
-            heldPeek = null;
-        }
-        readPause.resume(ReadPause.BACKPRESSURE);
     }
 
     // ---- inbound dispatch ----------------------------------------------------------------
@@ -574,6 +506,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public FlowControl.Throttle throttle() {
-        return throttle;
+        return hold.throttle();
     }
 }

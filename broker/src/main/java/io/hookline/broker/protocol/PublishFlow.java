@@ -173,15 +173,15 @@ final class PublishFlow {
             return;
         }
         switch (clientQos) {
-            case 0 -> c.broker.publish(message, c.congestion);
+            case 0 -> c.broker.publish(message, c.hold);
             case 1 -> {
-                int n = c.broker.publish(message, c.congestion);
+                int n = c.broker.publish(message, c.hold);
                 ack(c, MqttMessageType.PUBACK, packetId, n);
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message, c.congestion);
+                    n = c.broker.publish(message, c.hold);
                 }
                 ack(c, MqttMessageType.PUBREC, packetId, n);
             }
