@@ -56,6 +56,22 @@ public final class CoreConfig {
                     .live()
                     .build();
 
+    public static final ConfigKey<Integer> QUEUE_HIGH_WATERMARK =
+            ConfigKey.builder("queue_high_watermark", ValueType.bytes())
+                    .defaultValue(256 * 1024)
+                    .doc("back-pressure: while an online session has this many bytes waiting for its"
+                            + " socket, the broker stops reading from the clients publishing to it; 0 = off")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> QUEUE_LOW_WATERMARK =
+            ConfigKey.builder("queue_low_watermark", ValueType.bytes())
+                    .defaultValue(128 * 1024)
+                    .doc("back-pressure: publishers are read again once the session is down to this many"
+                            + " bytes (at most queue_high_watermark)")
+                    .live()
+                    .build();
+
     /** The largest packet size MQTT can express (a 4-byte variable length integer). */
     public static final int PROTOCOL_MAX_MESSAGE_SIZE = 268_435_455;
 
@@ -220,6 +236,7 @@ public final class CoreConfig {
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
+            QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
             MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,

@@ -46,6 +46,8 @@ public final class BrokerMeters implements MeterBinder {
     public void bindTo(MeterRegistry registry) {
         BrokerMetrics m = broker.metrics();
         gauge(registry, "hookline.connections", "Open MQTT connections", () -> m.connections().get());
+        gauge(registry, "hookline.publishers.paused", "Publishing connections not read now: a session they publish"
+                + " to is above queue_high_watermark", () -> m.pausedPublishers().get());
         listenerConnections = MultiGauge.builder("hookline.listener.connections")
                 .description("Open connections per listener").register(registry);
         listenerUp = MultiGauge.builder("hookline.listener.up")
@@ -143,6 +145,8 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
             case PUBLISHES_THROTTLED -> "PUBLISHes held back to keep a client within its max_message_rate";
             case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
+            case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
+            case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
             default -> c.name();
         };
     }

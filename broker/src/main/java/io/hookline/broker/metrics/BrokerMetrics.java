@@ -42,6 +42,9 @@ public final class BrokerMetrics {
         PUBLISHES_DENIED,
         PUBLISHES_THROTTLED,
         PUBLISHERS_THROTTLED,
+        // back-pressure: a session crossed queue_high_watermark; a publishing connection stopped reading
+        SESSIONS_CONGESTED,
+        PUBLISHER_PAUSES,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
@@ -52,6 +55,7 @@ public final class BrokerMetrics {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger pausedPublishers = new AtomicInteger();
     private final long startedAtMillis = System.currentTimeMillis();
 
     public BrokerMetrics() {
@@ -133,6 +137,11 @@ public final class BrokerMetrics {
     /** Open MQTT connections (sockets past accept, before close). */
     public AtomicInteger connections() {
         return connections;
+    }
+
+    /** Publishing connections not read now because a session they publish to is congested. */
+    public AtomicInteger pausedPublishers() {
+        return pausedPublishers;
     }
 
     public long uptimeSeconds() {

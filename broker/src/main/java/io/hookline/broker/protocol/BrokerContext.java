@@ -5,9 +5,13 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * What every connection needs of the broker. Thread-safe: its parts are; the settings are an
@@ -68,18 +72,20 @@ public final class BrokerContext {
      * Returns how many sessions it was handed to.
      */
     public int publish(Message message) {
-        return publish(message, null);
+        return publish(message, null, null);
     }
 
     /**
      * Publishes a client's message: as {@link #publish(Message)}, with the shared subscription
-     * policy of the publishing client (auth_on_register's modifier), or null for the broker's.
+     * policy of the publishing client (auth_on_register's modifier), or null for the broker's;
+     * {@code congested} hears of every session that took the message while above its queue
+     * high-water mark (back-pressure).
      */
-    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy) {
+    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
         if (message.retain() && settings.retainAvailable()) {
             retained.retain(message);
         }
-        int n = router.route(message, sharedPolicy);
+        int n = router.route(message, sharedPolicy, congested);
         if (n == 0) {
             metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
         }

@@ -444,6 +444,7 @@ final class ConnectFlow {
             attached.displaced().takeOver();
         }
         c.session = attached.session();
+        c.hold.start(c.session);
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
         int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);
@@ -468,6 +469,7 @@ final class ConnectFlow {
         }
         c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
 
+        c.keepAliveSeconds = keepAlive;
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));

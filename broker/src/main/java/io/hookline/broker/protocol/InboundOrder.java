@@ -21,21 +21,27 @@ import java.util.function.BiConsumer;
 final class InboundOrder {
 
     private final Channel channel;
-    private final ReadPause readPause;
     private final int window;
     private final Runnable flush;
+    private final ReadPause readPause;
     private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
     private boolean paused;
 
     /**
      * @param flush asks for a flush after effects applied outside a read (their writes would
      *              otherwise wait for the client's next packet)
+     * @param readPause where a full window pauses reading ({@link ReadPause.Reason#HOOK_WINDOW}), along
+     *              with the connection's other reasons to pause
      */
     InboundOrder(Channel channel, int window, Runnable flush) {
+        this(channel, window, flush, ReadPause.of(channel));
+    }
+
+    InboundOrder(Channel channel, int window, Runnable flush, ReadPause readPause) {
         this.channel = channel;
-        this.readPause = ReadPause.of(channel);
         this.window = Math.max(1, window);
         this.flush = flush;
+        this.readPause = readPause;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */

@@ -8,6 +8,7 @@ import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
@@ -102,6 +103,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 
+    /** Why reading from this client is paused, if it is (hook window, back-pressure). */
+    ReadPause readPause;
+    /** This client as a publisher that may be held for congested sessions; told by the router. */
+    final PublisherHold hold = new PublisherHold(this);
+    /** The keep alive in effect (after max_keepalive), 0 for none. */
+    int keepAliveSeconds;
+
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
 
@@ -155,8 +163,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
+        readPause = ReadPause.of(ctx.channel());
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon, readPause);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon, readPause);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -263,6 +272,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             throttle.cancel();
         }
         broker.metrics().connections().decrementAndGet();
+        hold.close();
         if (session != null) {
             broker.sessions().detach(session, this, will);
             if (hookSession != null) {
@@ -526,5 +536,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public boolean inEventLoop() {
         return ctx.executor().inEventLoop();
+    }
+
+    @Override
+    public FlowControl.Throttle throttle() {
+        return hold.throttle();
     }
 }

@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param maxInflightMessages       0 = bounded only by the client's receive maximum
  * @param maxOnlineMessages         -1 = no limit
  * @param maxOfflineMessages        -1 = no limit
+ * @param queueHighWatermark        bytes waiting for an online session's socket above which its publishers
+ *                                  wait; 0 = no back-pressure
+ * @param queueLowWatermark         bytes at which they are read again; never above the high mark
  * @param maxMessageSize            bytes of a whole packet; never 0 (0 in the config = protocol maximum)
  * @param topicMaxDepth             0 = no limit
  * @param persistentClientExpirySeconds v3 persistent sessions; -1 = never expire
@@ -27,6 +30,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                                int maxInflightMessages,
                                int maxOnlineMessages,
                                int maxOfflineMessages,
+                               long queueHighWatermark,
+                               long queueLowWatermark,
                                int maxMessageSize,
                                int maxClientIdSize,
                                int topicMaxDepth,
@@ -57,6 +62,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.MAX_INFLIGHT_MESSAGES),
                 config.get(CoreConfig.MAX_ONLINE_MESSAGES),
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
+                config.get(CoreConfig.QUEUE_HIGH_WATERMARK),
+                Math.min(config.get(CoreConfig.QUEUE_LOW_WATERMARK), config.get(CoreConfig.QUEUE_HIGH_WATERMARK)),
                 maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
                         ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize,
                 config.get(CoreConfig.MAX_CLIENT_ID_SIZE),

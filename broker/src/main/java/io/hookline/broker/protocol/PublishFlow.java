@@ -211,15 +211,15 @@ final class PublishFlow {
             return;
         }
         switch (clientQos) {
-            case 0 -> c.broker.publish(message, c.sharedPolicy);
+            case 0 -> c.broker.publish(message, c.sharedPolicy, c.hold);
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy);
+                int n = c.broker.publish(message, c.sharedPolicy, c.hold);
                 ack(c, MqttMessageType.PUBACK, packetId, n);
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message, c.sharedPolicy);
+                    n = c.broker.publish(message, c.sharedPolicy, c.hold);
                 }
                 ack(c, MqttMessageType.PUBREC, packetId, n);
             }

@@ -5,7 +5,7 @@ import io.netty.util.AttributeKey;
 
 /**
  * Why reading from one client's socket is paused. Several parts of the broker pause a client
- * for their own reason (a full hook window, a message rate); reading resumes only once no
+ * for their own reason (a full hook window, a message rate, a throttle answer, a congested subscriber); reading resumes only once no
  * reason is left, so one part resuming cannot undo another's pause. One per channel
  * ({@link #of}); confined to the channel's event loop.
  */
@@ -19,6 +19,8 @@ public final class ReadPause {
         MESSAGE_RATE,
         /** auth_on_publish answered with a {@code throttle} ({@link PublishThrottle}). */
         THROTTLE,
+        /** A session this client publishes to is above its queue high-water mark ({@link PublisherHold}). */
+        BACKPRESSURE,
     }
 
     /**
@@ -26,7 +28,8 @@ public final class ReadPause {
      * one keep-alive period after, the client's silence is ours and no keep-alive timeout
      * ({@link KeepAlive}). Any other reason (one waiting on the client) leaves keep-alive running.
      */
-    private static final int KEEP_ALIVE_HELD = bit(Reason.HOOK_WINDOW) | bit(Reason.MESSAGE_RATE) | bit(Reason.THROTTLE);
+    private static final int KEEP_ALIVE_HELD = bit(Reason.HOOK_WINDOW) | bit(Reason.MESSAGE_RATE) | bit(Reason.THROTTLE)
+            | bit(Reason.BACKPRESSURE);
 
     private static final AttributeKey<ReadPause> KEY = AttributeKey.valueOf(ReadPause.class, "readPause");
 
@@ -49,8 +52,11 @@ public final class ReadPause {
         return p;
     }
 
-    /** Stops reading for {@code reason} (no effect when already paused for it). */
-    public void pause(Reason reason) {
+    /** Stops reading for {@code reason}; false (and no effect) when already paused for it. */
+    public boolean pause(Reason reason) {
+        if ((reasons & bit(reason)) != 0) {
+            return false;
+        }
         if (reasons == 0) {
             channel.config().setAutoRead(false);
         }
@@ -58,6 +64,7 @@ public final class ReadPause {
         if ((bit(reason) & KEEP_ALIVE_HELD) != 0) {
             keepAliveHeld = true;
         }
+        return true;
     }
 
     /** Drops {@code reason}; reading resumes when it was the last one. */

@@ -14,6 +14,20 @@ public interface Recipient {
         return false;
     }
 
-    /** Takes the delivery: sends it, queues it, or drops it (counted) when its queue is full. */
-    void offer(Delivery delivery);
+    /**
+     * Takes the delivery: sends it, queues it, or drops it (counted) when its queue is full.
+     * Returns true when the recipient is congested (above its queue high-water mark): the
+     * publisher should slow down.
+     */
+    boolean offer(Delivery delivery);
+
+    /** Whether the recipient is above its queue high-water mark now. */
+    default boolean isCongested() {
+        return false;
+    }
+
+    /** Approximate bytes waiting to be sent to the recipient. */
+    default long queuedBytes() {
+        return 0;
+    }
 }

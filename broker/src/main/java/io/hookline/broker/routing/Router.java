@@ -8,13 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
  * Routes a published message to every matching session: once per session for its direct
  * subscriptions (highest QoS of the matching ones, all their subscription identifiers), and
- * to one member of each matching shared group. Thread-safe and stateless: runs on the
- * publisher's event loop.
+ * to one member of each matching shared group (online and not congested members first).
+ * Thread-safe and stateless: runs on the publisher's event loop.
  */
 public final class Router {
 
@@ -30,15 +31,18 @@ public final class Router {
 
     /** Routes the message; returns how many sessions it was handed to. */
     public int route(Message message) {
-        return route(message, null);
+        return route(message, null, null);
     }
 
     /**
      * Routes the message choosing shared group members by {@code sharedPolicy} (the publisher's,
-     * as in VerneMQ), or by the broker's policy when null.
+     * as in VerneMQ), or by the broker's policy when null, and tells {@code congested} (when not
+     * null) about the recipients that took it while above their queue high-water mark: one list
+     * per recipient, or per shared group whose online members were all congested (any one of
+     * them draining is enough). Returns how many sessions it was handed to.
      */
-    public int route(Message message, SharedSubscriptionPolicy sharedPolicy) {
-        Matches matches = new Matches(message, sharedPolicy);
+    public int route(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
+        Matches matches = new Matches(message, sharedPolicy, congested);
         index.match(message.topic(), matches);
         return matches.deliver();
     }
@@ -47,14 +51,22 @@ public final class Router {
     private final class Matches implements MatchCollector {
         private final Message message;
         private final SharedSubscriptionPolicy policy;   // null: the broker's
+        private final Consumer<List<Recipient>> congested;
         // the common case of a single matching client needs no map
         private Target first;
         private Map<String, Target> more;
         private List<SharedGroup> groups;
 
-        Matches(Message message, SharedSubscriptionPolicy policy) {
+        Matches(Message message, SharedSubscriptionPolicy policy, Consumer<List<Recipient>> congested) {
             this.message = message;
             this.policy = policy;
+            this.congested = congested;
+        }
+
+        private void offer(Recipient r, Delivery d) {
+            if (r.offer(d) && congested != null) {
+                congested.accept(List.of(r));
+            }
         }
 
         @Override
@@ -92,10 +104,10 @@ public final class Router {
         int deliver() {
             int count = 0;
             if (first != null) {
-                count += first.deliver(message);
+                count += first.deliver(this);
                 if (more != null) {
                     for (Target t : more.values()) {
-                        count += t.deliver(message);
+                        count += t.deliver(this);
                     }
                 }
             }
@@ -118,8 +130,13 @@ public final class Router {
             int start = p == SharedSubscriptionPolicy.ROUND_ROBIN
                     ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)
                     : ThreadLocalRandom.current().nextInt(n);
-            Subscription fallback = null;
-            Recipient fallbackRecipient = null;
+            // the policy's pick if it is online and keeps up; else the next one that does; else the
+            // least loaded online one (congested); else the first offline one (its queue)
+            Subscription busy = null;
+            Recipient busyRecipient = null;
+            Subscription offline = null;
+            Recipient offlineRecipient = null;
+            List<Recipient> allBusy = null;
             for (int i = 0; i < n; i++) {
                 Subscription s = members.get((start + i) % n);
                 Recipient r = directory.find(s.clientId());
@@ -127,17 +144,36 @@ public final class Router {
                     continue;
                 }
                 if (r.isOnline()) {
-                    r.offer(delivery(message, s.options().qos(), r, false, s.subscriptionId()));
-                    return 1;
-                }
-                if (fallback == null) {
-                    fallback = s;
-                    fallbackRecipient = r;
+                    if (!r.isCongested()) {
+                        // no wait even if this one crosses the mark: the next message goes to another member
+                        r.offer(delivery(message, s.options().qos(), r, false, s.subscriptionId()));
+                        return 1;
+                    }
+                    if (congested != null) {
+                        if (allBusy == null) {
+                            allBusy = new ArrayList<>(n);
+                        }
+                        allBusy.add(r);
+                    }
+                    if (busy == null || r.queuedBytes() < busyRecipient.queuedBytes()) {
+                        busy = s;   // all congested: the least loaded, likeliest to drain first
+                        busyRecipient = r;
+                    }
+                } else if (offline == null) {
+                    offline = s;
+                    offlineRecipient = r;
                 }
             }
-            if (fallback != null) {   // nobody online: queue with an offline member
-                fallbackRecipient.offer(delivery(message, fallback.options().qos(), fallbackRecipient, false,
-                        fallback.subscriptionId()));
+            if (busy != null) {   // the publisher waits until any of them drains
+                if (busyRecipient.offer(delivery(message, busy.options().qos(), busyRecipient, false,
+                        busy.subscriptionId())) && congested != null) {
+                    congested.accept(allBusy);
+                }
+                return 1;
+            }
+            if (offline != null) {   // nobody online: queue with an offline member
+                offer(offlineRecipient, delivery(message, offline.options().qos(), offlineRecipient, false,
+                        offline.subscriptionId()));
                 return 1;
             }
             return 0;
@@ -188,13 +224,14 @@ public final class Router {
             }
         }
 
-        int deliver(Message message) {
+        int deliver(Matches route) {
             Recipient r = directory.find(clientId);
             if (r == null) {
                 return 0;
             }
+            Message message = route.message;
             List<Integer> subscriptionIds = ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
-            r.offer(new Delivery(message, deliveryQos(message.qos(), qos, r), retainAsPublished && message.retain(),
+            route.offer(r, new Delivery(message, deliveryQos(message.qos(), qos, r), retainAsPublished && message.retain(),
                     subscriptionIds));
             return 1;
         }

@@ -12,6 +12,8 @@ final class Inflight {
     final Delivery delivery;
     boolean released;
     long sentAtNanos;
+    Inflight prev;   // send order, kept by InflightWindow
+    Inflight next;
 
     Inflight(int packetId, Delivery delivery, long sentAtNanos) {
         this.packetId = packetId;

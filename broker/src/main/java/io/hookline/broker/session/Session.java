@@ -33,6 +33,11 @@ import java.util.function.Consumer;
  * but only collected there; {@link #fireEvents} tells {@link SessionEvents} after the monitor
  * (and any registry lock) is released, so a plugin handler never runs under a session lock and
  * may publish or disconnect without a lock-order inversion between two sessions.
+ * <p>Back-pressure: {@code backlogBytes} weighs what waits for the socket (deliveries on their
+ * way to the connection's event loop plus the queue). Above {@code queue_high_watermark}, while
+ * online, the session is congested and publishers routing to it wait ({@link FlowControl}) until
+ * it drains to {@code queue_low_watermark}. The socket's own buffer is not counted: messages are
+ * written only while the channel is writable, so it stays within its write-buffer water mark.
  */
 public final class Session implements Recipient {
 
@@ -53,7 +58,7 @@ public final class Session implements Recipient {
     private long expirySeconds;      // 0: ends with the connection; -1: never
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final MessageQueue queue = new MemoryMessageQueue();
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    private final InflightWindow inflight = new InflightWindow();
     private final Set<Integer> awaitingRelease = new HashSet<>();  // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
@@ -61,6 +66,12 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
     private final EventOutbox outbox = new EventOutbox(this);  // hook events raised, not yet fired
+    private long backlogBytes;
+    private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
+    List<FlowControl.Wait> waiters;        // guarded by FlowControl's lock, not this monitor
+
+    /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
+    static final int MESSAGE_OVERHEAD = 96;
 
     Session(String clientId, String mountpoint, SessionRegistry registry) {
         this.clientId = clientId;
@@ -152,6 +163,23 @@ public final class Session implements Recipient {
         return inflight.size();
     }
 
+    /** What waits for the socket, in approximate bytes: deliveries handed to the connection's loop and the queue. */
+    @Override
+    public synchronized long queuedBytes() {
+        return backlogBytes;
+    }
+
+    /** Online and above the queue high-water mark: publishers routing here wait. */
+    @Override
+    public boolean isCongested() {
+        return congested;
+    }
+
+    static long weight(Delivery delivery) {
+        Message m = delivery.message();
+        return (long) m.payload().length + m.topic().length() + MESSAGE_OVERHEAD;
+    }
+
     /** The attached connection's client address, or null when offline. */
     public synchronized java.net.InetSocketAddress peerAddress() {
         return connection == null ? null : connection.peerAddress();
@@ -192,6 +220,7 @@ public final class Session implements Recipient {
                 return false;
             }
             registry.index().remove(key, shareGroup, filter);
+            registry.flow().release(this);   // its publishers may no longer route here: let them try again
             return true;
         }
     }
@@ -223,16 +252,27 @@ public final class Session implements Recipient {
     // ---- outbound ------------------------------------------------------------------------
 
     @Override
-    public void offer(Delivery delivery) {
+    public boolean offer(Delivery delivery) {
         SessionConnection target;
         boolean fire;
+        boolean full = false;
         synchronized (this) {
             if (ended) {
-                return;
+                return false;
             }
             target = connection;
             if (target == null) {
                 queueOffline(delivery);
+            } else {
+                backlogBytes += weight(delivery);
+                if (!congested) {
+                    long high = registry.settings().queueHighWatermark();
+                    if (high > 0 && backlogBytes >= high) {
+                        congested = true;
+                        registry.metrics().count(Counter.SESSIONS_CONGESTED);
+                    }
+                }
+                full = congested;
             }
             fire = eventsToFire();
         }
@@ -242,6 +282,35 @@ public final class Session implements Recipient {
         if (fire) {
             fireEvents();
         }
+        return full;
+    }
+
+    // FlowControl: read without the monitor (volatile); the throttle of the attached connection
+    boolean congestedNow() {
+        return congested;
+    }
+
+    // tests of the wait graph, without a registry
+    void congestedForTest(boolean value) {
+        congested = value;
+    }
+
+    synchronized FlowControl.Throttle connectionThrottle() {
+        return connection == null ? null : connection.throttle();
+    }
+
+    // caller holds the monitor: the backlog shrank by {@code bytes}
+    private void drained(long bytes) {
+        backlogBytes -= bytes;
+        if (congested && backlogBytes <= registry.settings().queueLowWatermark()) {
+            relieve();
+        }
+    }
+
+    // caller holds the monitor: publishers waiting here may read again
+    private void relieve() {
+        congested = false;
+        registry.flow().release(this);
     }
 
     private void queueOffline(Delivery delivery) {
@@ -252,9 +321,11 @@ public final class Session implements Recipient {
         }
         while (max > 0 && queue.size() >= max) {
             Delivery oldest = queue.poll();  // oldest dropped first
+            backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
         queue.add(delivery);
+        backlogBytes += weight(delivery);
         if (registry.events().wants(Kind.OFFLINE_MESSAGE)) {
             Message message = delivery.message();
             raise(events -> events.offlineMessage(this, message));
@@ -269,7 +340,9 @@ public final class Session implements Recipient {
     synchronized void trimToOfflineLimit() {
         int max = maxOffline();
         while (max >= 0 && queue.size() > max) {
-            drop(queue.poll().message(), DropReason.QUEUE_FULL);
+            Delivery oldest = queue.poll();
+            backlogBytes -= weight(oldest);
+            drop(oldest.message(), DropReason.QUEUE_FULL);
         }
     }
 
@@ -329,21 +402,24 @@ public final class Session implements Recipient {
             }
             if (connection != from) {
                 redispatch = true;   // taken over or gone since submit: route again
+                backlogBytes -= weight(delivery);
             } else if (queue.isEmpty() && from.writable()
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
+                drained(weight(delivery));
                 send(from, delivery, System.nanoTime());
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
+                    drained(weight(delivery));
                     drop(delivery.message(), DropReason.QUEUE_FULL);
                 } else {
-                    queue.add(delivery);
+                    queue.add(delivery);   // stays in the backlog
                 }
             }
             fire = eventsToFire();
         }
         if (redispatch) {
-            offer(delivery);
+            offer(delivery);   // no publisher waits on a redispatch: it was told once already
         } else {
             from.flushSoon();
         }
@@ -368,7 +444,7 @@ public final class Session implements Recipient {
             return;
         }
         int packetId = nextPacketId();
-        inflight.put(packetId, new Inflight(packetId, delivery, now));
+        inflight.add(new Inflight(packetId, delivery, now));
         to.writePublish(packetId, delivery, false);
     }
 
@@ -376,7 +452,7 @@ public final class Session implements Recipient {
         int id = lastPacketId;
         do {
             id = id == 65535 ? 1 : id + 1;
-        } while (inflight.containsKey(id));
+        } while (inflight.contains(id));
         lastPacketId = id;
         return id;
     }
@@ -442,6 +518,7 @@ public final class Session implements Recipient {
                 break;
             }
             queue.poll();
+            drained(weight(next));
             send(to, next, now);
         }
     }
@@ -470,7 +547,7 @@ public final class Session implements Recipient {
                 return;
             }
             long now = System.nanoTime();
-            for (Iterator<Inflight> it = inflight.values().iterator(); it.hasNext(); ) {
+            for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
@@ -501,7 +578,7 @@ public final class Session implements Recipient {
                 return;
             }
             long now = System.nanoTime();
-            for (Inflight entry : inflight.values()) {
+            for (Inflight entry : inflight) {
                 if (now - entry.sentAtNanos >= intervalNanos) {
                     entry.sentAtNanos = now;
                     if (entry.released) {
@@ -521,6 +598,9 @@ public final class Session implements Recipient {
     synchronized SessionConnection attach(SessionConnection to, int version, long expiry) {
         SessionConnection previous = connection;
         connection = to;
+        if (congested) {
+            relieve();   // a new connection: publishers try again and wait on it only if it falls behind
+        }
         protocolVersion = version;
         expirySeconds = expiry;
         if (expiryTimer != null) {
@@ -546,6 +626,9 @@ public final class Session implements Recipient {
         }
         connection = null;
         disconnectedAtMillis = System.currentTimeMillis();
+        if (congested) {
+            relieve();   // offline queues are bounded by max_offline_messages, not by waiting publishers
+        }
         return true;
     }
 
@@ -584,6 +667,10 @@ public final class Session implements Recipient {
         }
         subscriptions.clear();
         queue.clear();
+        backlogBytes = 0;
+        if (congested) {
+            relieve();
+        }
         inflight.clear();
         awaitingRelease.clear();
         if (expiryTimer != null) {

@@ -39,6 +39,11 @@ public interface SessionConnection {
 
     boolean inEventLoop();
 
+    /** The connection's side of back-pressure as a publisher, or null before CONNECT is accepted. */
+    default FlowControl.Throttle throttle() {
+        return null;
+    }
+
     /** The client's address, for {@code admin session show}; null when unknown. Any thread. */
     default java.net.InetSocketAddress peerAddress() {
         return null;

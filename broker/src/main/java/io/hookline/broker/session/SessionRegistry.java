@@ -41,6 +41,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private final ScheduledExecutorService timer;
     private final Consumer<Message> willPublisher;
     private volatile SessionEvents events = SessionEvents.NONE;
+    private final FlowControl flow = new FlowControl();
 
     public SessionRegistry(SubscriptionIndex index, Supplier<ProtocolSettings> settings, BrokerMetrics metrics,
                            ScheduledExecutorService timer, Consumer<Message> willPublisher) {
@@ -65,6 +66,11 @@ public final class SessionRegistry implements RecipientDirectory {
 
     SessionEvents events() {
         return events;
+    }
+
+    /** Who waits on which congested session (back-pressure). */
+    public FlowControl flow() {
+        return flow;
     }
 
     public void setEvents(SessionEvents events) {

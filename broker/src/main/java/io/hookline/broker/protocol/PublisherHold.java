@@ -1,0 +1,101 @@
+package io.hookline.broker.protocol;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.routing.Recipient;
+import io.hookline.broker.session.FlowControl;
+import io.hookline.broker.session.Session;
+import io.netty.util.concurrent.ScheduledFuture;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One client as a publisher held by back-pressure: told by the router of the congested sessions
+ * its PUBLISHes went to, it stops reading from the client ({@link ReadPause.Reason#BACKPRESSURE}) until
+ * {@link FlowControl} lets it go. While held, one read every half keep alive lets the client's
+ * PINGREQ through, so the client does not give up on us.
+ *
+ * <p>Confined to the channel's event loop, except {@link #throttle()}, which other loops read.
+ */
+final class PublisherHold implements Consumer<List<Recipient>> {
+
+    private final MqttConnection c;
+    private volatile FlowControl.Throttle throttle;   // set once the CONNECT is accepted
+    private ScheduledFuture<?> peek;
+
+    PublisherHold(MqttConnection c) {
+        this.c = c;
+    }
+
+    /** The CONNECT was accepted: from now on this client may be held. */
+    void start(Session session) {
+        throttle = new FlowControl.Throttle(session, c.ctx.executor(), this::maybeResume);
+    }
+
+    FlowControl.Throttle throttle() {
+        return throttle;
+    }
+
+    /** The router handed one of our PUBLISHes to congested sessions: wait until (any of) them drain. */
+    @Override
+    public void accept(List<Recipient> anyOf) {
+        FlowControl.Throttle t = throttle;
+        if (t == null) {
+            return;
+        }
+        List<Session> sessions = new ArrayList<>(anyOf.size());
+        for (Recipient r : anyOf) {
+            sessions.add((Session) r);   // the broker's only recipients
+        }
+        if (!c.broker.sessions().flow().block(t, sessions) || !c.readPause.pause(ReadPause.Reason.BACKPRESSURE)) {
+            return;
+        }
+        c.broker.metrics().count(Counter.PUBLISHER_PAUSES);
+        c.broker.metrics().pausedPublishers().incrementAndGet();
+        MqttConnection.log.debug("{}: publishing to a congested session, reading paused", c.who());
+        if (c.keepAliveSeconds > 0 && peek == null) {
+            long every = c.keepAliveSeconds * 500L;
+            peek = c.ctx.executor().scheduleAtFixedRate(this::peek, every, every, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    // held for half a keep alive: read once (one buffer) so a PINGREQ behind the client's
+    // PUBLISHes is answered; the few PUBLISHes read with it are queued
+    private void peek() {
+        if (c.state == MqttConnection.State.CONNECTED && c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)) {
+            c.ctx.channel().read();
+        }
+    }
+
+    // every session we waited on drained (or went away), unless we were held again since
+    private void maybeResume() {
+        if (c.state == MqttConnection.State.CLOSED || !c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)
+                || c.broker.sessions().flow().waiting(throttle)) {
+            return;
+        }
+        release();
+        c.readPause.resume(ReadPause.Reason.BACKPRESSURE);
+    }
+
+    private void release() {
+        c.broker.metrics().pausedPublishers().decrementAndGet();
+        if (peek != null) {
+            peek.cancel(false);
+            peek = null;
+        }
+    }
+
+    /** The connection closed: it waits on nothing any more. */
+    void close() {
+        FlowControl.Throttle t = throttle;
+        if (t == null) {
+            return;
+        }
+        c.broker.sessions().flow().close(t);
+        if (c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)) {
+            release();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package io.hookline.broker.session;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executor;
+
+/**
+ * Back-pressure from congested sessions to the connections publishing to them: who waits on
+ * whom. A publishing connection that routes to a session above its high-water mark
+ * ({@code queue_high_watermark}) waits on it, that is, stops reading, until the session drains
+ * below its low-water mark, goes offline, ends, or loses a subscription (then the publisher
+ * simply tries again and waits again if it still routes there). A wait may name several
+ * sessions of which any one draining is enough: the members of a shared subscription group
+ * that were all congested.
+ *
+ * <p>Waiting must never close a cycle: a waiting connection reads no PUBACKs, so its own
+ * session cannot drain. A connection waits only on sessions whose own connection waits on
+ * nothing, and never on its own session; edges thus only ever point at sinks and the graph
+ * stays acyclic. Such a refusal leaves the message queued (bounded by max_online_messages).
+ *
+ * <p>Thread-safe: the graph is guarded by one lock, taken only on the slow path (a session
+ * already congested). Lock order: session monitor, then this lock.
+ */
+public final class FlowControl {
+
+    private final Object lock = new Object();
+
+    /** The publishing side of one connection. Created on CONNECT, closed when the connection closes. */
+    public static final class Throttle {
+        private final Session own;
+        private final Executor loop;
+        private final Runnable resume;
+        // guarded by FlowControl.lock
+        private final List<Wait> waits = new ArrayList<>(2);
+        private boolean closed;
+
+        /**
+         * @param own    the connection's session: never waited on (self-subscription)
+         * @param loop   the connection's event loop
+         * @param resume runs on {@code loop} when the throttle may have nothing left to wait on;
+         *               it checks {@link FlowControl#waiting} before reading again
+         */
+        public Throttle(Session own, Executor loop, Runnable resume) {
+            this.own = own;
+            this.loop = loop;
+            this.resume = resume;
+        }
+    }
+
+    /** One reason a throttle waits: until any of {@code sessions} drains. Guarded by the lock. */
+    record Wait(Throttle throttle, List<Session> sessions) {
+    }
+
+    /**
+     * {@code t} routed a message to congested sessions: it waits until any one of {@code anyOf}
+     * drains. Returns whether it waits now (the caller pauses reading); false when one of them
+     * drained meanwhile or waiting could deadlock. Caller holds no session monitor.
+     */
+    public boolean block(Throttle t, List<Session> anyOf) {
+        int n = anyOf.size();
+        Throttle[] targets = new Throttle[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = anyOf.get(i).connectionThrottle();
+        }
+        synchronized (lock) {
+            if (t.closed) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                Session s = anyOf.get(i);
+                Throttle target = targets[i];
+                if (s == t.own || target == t || (target != null && !target.waits.isEmpty())) {
+                    return false;   // our own session, or one whose client waits: could close a cycle
+                }
+                if (!s.congestedNow()) {
+                    return false;   // drained since routing: nothing to wait for
+                }
+            }
+            for (Wait w : t.waits) {
+                if (w.sessions.equals(anyOf)) {
+                    return true;   // already waiting for the same
+                }
+            }
+            Wait w = new Wait(t, List.copyOf(anyOf));
+            t.waits.add(w);
+            for (Session s : w.sessions) {
+                if (s.waiters == null) {
+                    s.waiters = new ArrayList<>(2);
+                }
+                s.waiters.add(w);
+            }
+            return true;
+        }
+    }
+
+    /** Every wait naming {@code s} is over. Called after {@code s} stopped being congested. */
+    void release(Session s) {
+        List<Throttle> woken = null;
+        synchronized (lock) {
+            List<Wait> waiters = s.waiters;
+            if (waiters == null || waiters.isEmpty()) {
+                return;
+            }
+            for (Wait w : waiters) {
+                for (Session other : w.sessions) {
+                    if (other != s) {
+                        other.waiters.remove(w);
+                    }
+                }
+                Throttle t = w.throttle;
+                t.waits.remove(w);
+                if (t.waits.isEmpty()) {
+                    if (woken == null) {
+                        woken = new ArrayList<>(waiters.size());
+                    }
+                    woken.add(t);
+                }
+            }
+            waiters.clear();
+        }
+        if (woken != null) {
+            for (Throttle t : woken) {
+                t.loop.execute(t.resume);
+            }
+        }
+    }
+
+    /** Whether {@code t} still waits on some session. */
+    public boolean waiting(Throttle t) {
+        synchronized (lock) {
+            return !t.waits.isEmpty();
+        }
+    }
+
+    /** The connection closed: it waits on nothing any more and is never waited for again. */
+    public void close(Throttle t) {
+        synchronized (lock) {
+            t.closed = true;
+            for (Wait w : t.waits) {
+                for (Session s : w.sessions) {
+                    s.waiters.remove(w);
+                }
+            }
+            t.waits.clear();
+        }
+    }
+}
