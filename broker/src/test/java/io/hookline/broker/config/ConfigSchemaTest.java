@@ -101,7 +101,7 @@ class ConfigSchemaTest {
     @Test
     void coreLiveKeysAreTheOnesThatCanChangeAtRuntime() {
         assertEquals("[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages,"
-                        + " max_message_rate, upgrade_outgoing_qos]",
+                        + " queue_high_watermark, queue_low_watermark, max_message_rate, upgrade_outgoing_qos]",
                 CoreConfig.schema().keys().stream().filter(ConfigKey::live).toList().toString());
     }
 
