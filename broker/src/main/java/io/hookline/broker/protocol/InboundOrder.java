@@ -21,10 +21,12 @@ import java.util.function.BiConsumer;
 final class InboundOrder {
 
     private final Channel channel;
-    private final ReadPause readPause;
     private final int window;
     private final Runnable flush;
-    private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
+    // both made on first use: most connections never wait for a hook call (an idle client
+    // would otherwise carry an empty 16-slot deque and a pause state per InboundOrder)
+    private ArrayDeque<Step<?>> pending;
+    private ReadPause readPause;
     private boolean paused;
 
     /**
@@ -33,14 +35,13 @@ final class InboundOrder {
      */
     InboundOrder(Channel channel, int window, Runnable flush) {
         this.channel = channel;
-        this.readPause = ReadPause.of(channel);
         this.window = Math.max(1, window);
         this.flush = flush;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
     <T> void then(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
-        if (pending.isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
+        if (isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
             T value;
             try {
                 value = f.join();
@@ -52,9 +53,12 @@ final class InboundOrder {
             return;
         }
         Step<T> step = new Step<>(apply);
-        pending.addLast(step);
+        pending().addLast(step);
         if (pending.size() >= window && !paused) {
             paused = true;
+            if (readPause == null) {
+                readPause = ReadPause.of(channel);
+            }
             readPause.pause(ReadPause.Reason.HOOK_WINDOW);
         }
         decision.whenComplete((value, error) -> {
@@ -68,17 +72,28 @@ final class InboundOrder {
 
     /** Runs {@code action} after every pending packet has been applied (now, when none is). */
     void then(Runnable action) {
-        if (pending.isEmpty()) {
+        if (isEmpty()) {
             action.run();
             return;
         }
         Step<Object> step = new Step<>((v, e) -> action.run());
-        pending.addLast(step);
+        pending().addLast(step);
         step.complete(null, null);
     }
 
     int pendingCount() {
-        return pending.size();
+        return pending == null ? 0 : pending.size();
+    }
+
+    private boolean isEmpty() {
+        return pending == null || pending.isEmpty();
+    }
+
+    private ArrayDeque<Step<?>> pending() {
+        if (pending == null) {
+            pending = new ArrayDeque<>();
+        }
+        return pending;
     }
 
     private void drain() {

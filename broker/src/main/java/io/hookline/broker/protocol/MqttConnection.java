@@ -153,8 +153,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
+        Runnable flush = this::flushSoon;   // one instance for both
+        order = new InboundOrder(ctx.channel(), PIPELINE, flush);
+        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, flush);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -263,7 +264,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            log.debug("{} disconnected", who());
+            if (log.isDebugEnabled()) {
+                log.debug("{} disconnected", who());
+            }
         }
         ctx.fireChannelInactive();
     }
