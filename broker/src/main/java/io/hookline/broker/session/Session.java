@@ -12,6 +12,7 @@ import io.hookline.broker.store.MemoryMessageQueue;
 import io.hookline.broker.store.MessageQueue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -51,10 +52,13 @@ public final class Session implements Recipient {
     private volatile boolean upgradeQos;      // not guarded: the router reads it without the monitor
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds;      // 0: ends with the connection; -1: never
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    // The three collections start as the shared immutable empties (reads, remove and clear work
+    // on them) and get their own on the first put: most sessions are idle clients that never
+    // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
+    private Map<String, Subscription> subscriptions = Collections.emptyMap();
     private final MessageQueue queue = new MemoryMessageQueue();
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
-    private final Set<Integer> awaitingRelease = new HashSet<>();  // inbound QoS 2 packet ids
+    private Map<Integer, Inflight> inflight = Collections.emptyMap();  // in send order
+    private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
     private ScheduledFuture<?> willTimer;
@@ -177,6 +181,9 @@ public final class Session implements Recipient {
             if (ended) {
                 return false;
             }
+            if (subscriptions == Collections.<String, Subscription>emptyMap()) {
+                subscriptions = new LinkedHashMap<>();
+            }
             Subscription old = subscriptions.put(
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
@@ -204,6 +211,9 @@ public final class Session implements Recipient {
 
     /** Records an inbound QoS 2 packet id; false when it was already recorded (a resend: do not route again). */
     public synchronized boolean markAwaitingRelease(int packetId) {
+        if (awaitingRelease == Collections.<Integer>emptySet()) {
+            awaitingRelease = new HashSet<>();
+        }
         return awaitingRelease.add(packetId);
     }
 
@@ -368,6 +378,9 @@ public final class Session implements Recipient {
             return;
         }
         int packetId = nextPacketId();
+        if (inflight == Collections.<Integer, Inflight>emptyMap()) {
+            inflight = new LinkedHashMap<>();
+        }
         inflight.put(packetId, new Inflight(packetId, delivery, now));
         to.writePublish(packetId, delivery, false);
     }
