@@ -509,6 +509,7 @@ public final class Session implements Recipient {
 
     /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
     public void retryOlderThan(SessionConnection to, long intervalNanos) {
+        boolean resent = false;
         synchronized (this) {
             if (connection != to) {
                 return;
@@ -517,6 +518,7 @@ public final class Session implements Recipient {
             for (Inflight entry : inflight.values()) {
                 if (now - entry.sentAtNanos >= intervalNanos) {
                     entry.sentAtNanos = now;
+                    resent = true;
                     if (entry.released) {
                         to.writePubrel(entry.packetId);
                     } else {
@@ -525,7 +527,9 @@ public final class Session implements Recipient {
                 }
             }
         }
-        to.flushSoon();
+        if (resent) {   // every idle 3.x connection gets here each retry_interval: no empty flush task
+            to.flushSoon();
+        }
     }
 
     // ---- lifecycle (driven by SessionRegistry) -------------------------------------------
