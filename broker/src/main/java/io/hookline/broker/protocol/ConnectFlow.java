@@ -477,9 +477,7 @@ final class ConnectFlow {
         }
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
         if (version != 5 && retry > 0) {
-            c.retryTask = c.ctx.executor().scheduleAtFixedRate(
-                    () -> c.session.retryOlderThan(c, TimeUnit.MILLISECONDS.toNanos(retry)),
-                    retry, retry, TimeUnit.MILLISECONDS);
+            c.retryMillis = retry;   // the timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry)
         }
         if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
             MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",

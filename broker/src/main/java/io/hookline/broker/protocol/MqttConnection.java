@@ -68,7 +68,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     boolean problemInformation = true;
     String[] inboundAliases;              // index: topic alias
     ScheduledFuture<?> connectTimeout;
-    ScheduledFuture<?> retryTask;
+    /** MQTT 3.x resend interval (retry_interval), 0 for none; its timer runs only while QoS 1/2 packets are in flight. */
+    long retryMillis;
+    private ScheduledFuture<?> retryTask;
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
@@ -441,6 +443,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
+        if (packetId != 0) {
+            armRetry();
+        }
         HookGateway hooks = broker.hooks();
         if (hookSession != null && hooks.wantsOnDeliver(hookSession)) {
             Message m = delivery.message();
@@ -484,6 +489,36 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void writePubrel(int packetId) {
         ctx.write(Packets.pubReply(MqttMessageType.PUBREL, packetId, ReasonCodes.SUCCESS), ctx.voidPromise());
+        armRetry();
+    }
+
+    /**
+     * Starts the retry_interval timer when a QoS 1/2 packet goes out and none runs: an idle
+     * 3.x connection then holds no periodic task (and the event loop's timer heap stays small);
+     * the timer stops itself at a tick that finds nothing in flight.
+     */
+    private void armRetry() {
+        if (retryMillis <= 0) {
+            return;
+        }
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(this::armRetry);
+            return;
+        }
+        if (retryTask != null || state == State.CLOSED) {
+            return;
+        }
+        retryTask = ctx.executor().scheduleAtFixedRate(this::retryTick, retryMillis, retryMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void retryTick() {
+        if (session.inflightSize() == 0) {
+            retryTask.cancel(false);
+            retryTask = null;
+            return;
+        }
+        session.retryOlderThan(this, TimeUnit.MILLISECONDS.toNanos(retryMillis));
     }
 
     @Override
