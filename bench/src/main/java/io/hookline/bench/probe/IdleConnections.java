@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  * java -cp "bench/target/hookline-bench.jar:bench/target/lib/*" io.hookline.bench.probe.IdleConnections \
- *     127.0.0.1:1883 10000 [prefix]
+ *     127.0.0.1:1883 10000 [prefix [warm-up rounds]]
  * </pre>
+ * Warm-up rounds connect and disconnect N clients first; the last line printed is the measured ramp.
  */
 public final class IdleConnections {
   private static final int CONCURRENT_HANDSHAKES = 200;
@@ -32,7 +33,20 @@ public final class IdleConnections {
     InetSocketAddress broker = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
     int n = Integer.parseInt(args[1]);
     String prefix = args.length > 2 ? args[2] : "idle";
+    int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 0;
     Transport transport = Transport.create(2, true);
+    for (int round = 0; round < warmups; round++) {   // the broker's JIT dominates a cold storm
+      List<BenchClient> warm = ramp(transport, broker, n, prefix + "-warm" + round);
+      closeAll(warm);
+    }
+    List<BenchClient> clients = ramp(transport, broker, n, prefix);
+    System.in.read();
+    closeAll(clients);
+    transport.close();
+  }
+
+  private static List<BenchClient> ramp(Transport transport, InetSocketAddress broker, int n, String prefix)
+      throws Exception {
     List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
     Semaphore window = new Semaphore(CONCURRENT_HANDSHAKES);
     int[] failed = {0};
@@ -57,7 +71,10 @@ public final class IdleConnections {
     System.out.printf("connected %d failed %d in %.3f s: %.0f connects/s%n", clients.size(), failed[0], seconds,
         clients.size() / seconds);
     System.out.flush();
-    System.in.read();
+    return clients;
+  }
+
+  private static void closeAll(List<BenchClient> clients) throws Exception {
     List<CompletableFuture<Void>> closing = new ArrayList<>();
     synchronized (clients) {
       for (BenchClient c : clients) {
@@ -65,6 +82,5 @@ public final class IdleConnections {
       }
     }
     CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-    transport.close();
   }
 }

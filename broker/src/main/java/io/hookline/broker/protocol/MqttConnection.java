@@ -76,7 +76,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     HookSession hookSession;
     /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
     InboundOrder order;
-    /** Outgoing PUBLISHes in order while on_deliver calls are in flight. */
+    /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
@@ -155,9 +155,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        Runnable flush = this::flushSoon;   // one instance for both
-        order = new InboundOrder(ctx.channel(), PIPELINE, flush);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, flush);
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -462,6 +460,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     decision.complete(r);
                 }
             }));
+            if (deliveries == null) {
+                deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
+            }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
                         ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
@@ -472,7 +473,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             });
             return;
         }
-        if (deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
+        if (deliveries != null && deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
             deliveries.then(() -> write(packetId, delivery, dup));
             return;
         }
