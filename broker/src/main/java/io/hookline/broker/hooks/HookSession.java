@@ -14,10 +14,12 @@ import java.util.Objects;
  */
 public final class HookSession {
     private final Client client;
+    private final String key;
     private volatile SessionPermissions permissions;
 
     HookSession(Client client, SessionPermissions permissions) {
         this.client = Objects.requireNonNull(client);
+        this.key = key(client.mountpoint(), client.clientId());
         this.permissions = permissions;
     }
 
@@ -43,11 +45,16 @@ public final class HookSession {
         return isMqtt5() ? m5 : v3;
     }
 
+    /**
+     * The client id itself without a mountpoint (no new string, and its hash is already known),
+     * else mountpoint NUL client id: unambiguous, a client id cannot hold U+0000.
+     */
     static String key(String mountpoint, String clientId) {
-        return mountpoint + '\u0000' + clientId;
+        return mountpoint == null || mountpoint.isEmpty() ? clientId : mountpoint + '\u0000' + clientId;
     }
 
+    /** Made once: the gateway's map holds it for the connection's life and removes by it at close. */
     String key() {
-        return key(client.mountpoint(), client.clientId());
+        return key;
     }
 }

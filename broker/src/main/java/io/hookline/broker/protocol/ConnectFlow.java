@@ -81,6 +81,7 @@ final class ConnectFlow {
 
     static void connect(MqttConnection c, MqttConnectMessage m) {
         c.connectTimeout.cancel(false);
+        c.connectTimeout = null;   // let the cancelled task go: it would stay for the connection's life
         MqttConnectVariableHeader header = m.variableHeader();
         c.version = header.version();
         Request request;
@@ -476,13 +477,13 @@ final class ConnectFlow {
         }
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
         if (version != 5 && retry > 0) {
-            c.retryTask = c.ctx.executor().scheduleAtFixedRate(
-                    () -> c.session.retryOlderThan(c, TimeUnit.MILLISECONDS.toNanos(retry)),
-                    retry, retry, TimeUnit.MILLISECONDS);
+            c.retryMillis = retry;   // the timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry)
         }
-        MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
-                c.who(), version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1",
-                cleanStart, attached.sessionPresent());
+        if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
+            MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
+                    c.who(), version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1",
+                    cleanStart, attached.sessionPresent());
+        }
         Hook<RegisterEvent> registered = c.hookSession.pick(Hooks.ON_REGISTER, Hooks.ON_REGISTER_M5);
         if (hooks.wants(registered)) {
             InetSocketAddress peer = c.peerAddress();

@@ -23,30 +23,28 @@ final class InboundOrder {
     private final Channel channel;
     private final int window;
     private final Runnable flush;
-    private final ReadPause readPause;
-    private final ArrayDeque<Step<?>> pending = new ArrayDeque<>();
+    // both made on first use: most connections never wait for a hook call (an idle client
+    // would otherwise carry an empty 16-slot deque and a pause state per InboundOrder)
+    private ArrayDeque<Step<?>> pending;
+    private ReadPause readPause;
     private boolean paused;
 
     /**
      * @param flush asks for a flush after effects applied outside a read (their writes would
      *              otherwise wait for the client's next packet)
-     * @param readPause where a full window pauses reading ({@link ReadPause.Reason#HOOK_WINDOW}), along
-     *              with the connection's other reasons to pause
+     *
+     * <p>A full window pauses reading for {@link ReadPause.Reason#HOOK_WINDOW}, along with the
+     * channel's other reasons to pause ({@link ReadPause#of}).
      */
     InboundOrder(Channel channel, int window, Runnable flush) {
-        this(channel, window, flush, ReadPause.of(channel));
-    }
-
-    InboundOrder(Channel channel, int window, Runnable flush, ReadPause readPause) {
         this.channel = channel;
         this.window = Math.max(1, window);
         this.flush = flush;
-        this.readPause = readPause;
     }
 
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
     <T> void then(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
-        if (pending.isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
+        if (isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
             T value;
             try {
                 value = f.join();
@@ -58,9 +56,12 @@ final class InboundOrder {
             return;
         }
         Step<T> step = new Step<>(apply);
-        pending.addLast(step);
+        pending().addLast(step);
         if (pending.size() >= window && !paused) {
             paused = true;
+            if (readPause == null) {
+                readPause = ReadPause.of(channel);
+            }
             readPause.pause(ReadPause.Reason.HOOK_WINDOW);
         }
         decision.whenComplete((value, error) -> {
@@ -74,12 +75,12 @@ final class InboundOrder {
 
     /** Runs {@code action} after every pending packet has been applied (now, when none is). */
     void then(Runnable action) {
-        if (pending.isEmpty()) {
+        if (isEmpty()) {
             action.run();
             return;
         }
         Step<Object> step = new Step<>((v, e) -> action.run());
-        pending.addLast(step);
+        pending().addLast(step);
         step.complete(null, null);
     }
 
@@ -90,7 +91,7 @@ final class InboundOrder {
      */
     void hold(CompletionStage<?> until) {
         Step<Object> step = new Step<>((v, e) -> { });
-        pending.addFirst(step);
+        pending().addFirst(step);
         until.whenComplete((v, e) -> {
             if (channel.eventLoop().inEventLoop()) {
                 step.complete(null, null);
@@ -101,7 +102,18 @@ final class InboundOrder {
     }
 
     int pendingCount() {
-        return pending.size();
+        return pending == null ? 0 : pending.size();
+    }
+
+    private boolean isEmpty() {
+        return pending == null || pending.isEmpty();
+    }
+
+    private ArrayDeque<Step<?>> pending() {
+        if (pending == null) {
+            pending = new ArrayDeque<>();
+        }
+        return pending;
     }
 
     private void drain() {

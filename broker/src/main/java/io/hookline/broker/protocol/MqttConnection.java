@@ -69,13 +69,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     boolean problemInformation = true;
     String[] inboundAliases;              // index: topic alias
     ScheduledFuture<?> connectTimeout;
-    ScheduledFuture<?> retryTask;
+    /** MQTT 3.x resend interval (retry_interval), 0 for none; its timer runs only while QoS 1/2 packets are in flight. */
+    long retryMillis;
+    private ScheduledFuture<?> retryTask;
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
     /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
     InboundOrder order;
-    /** Outgoing PUBLISHes in order while on_deliver calls are in flight. */
+    /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
@@ -103,8 +105,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 
-    /** Why reading from this client is paused, if it is (hook window, back-pressure). */
-    ReadPause readPause;
     /** This client as a publisher that may be held for congested sessions; told by the router. */
     final PublisherHold hold = new PublisherHold(this);
     /** The keep alive in effect (after max_keepalive), 0 for none. */
@@ -163,9 +163,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        readPause = ReadPause.of(ctx.channel());
-        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon, readPause);
-        deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon, readPause);
+        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor().schedule(() -> {
@@ -278,7 +276,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            log.debug("{} disconnected", who());
+            if (log.isDebugEnabled()) {
+                log.debug("{} disconnected", who());
+            }
         }
         ctx.fireChannelInactive();
     }
@@ -453,6 +453,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
+        if (packetId != 0) {
+            armRetry();
+        }
         HookGateway hooks = broker.hooks();
         if (hookSession != null && hooks.wantsOnDeliver(hookSession)) {
             Message m = delivery.message();
@@ -469,6 +472,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     decision.complete(r);
                 }
             }));
+            if (deliveries == null) {
+                deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
+            }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
                         ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
@@ -479,7 +485,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             });
             return;
         }
-        if (deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
+        if (deliveries != null && deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
             deliveries.then(() -> write(packetId, delivery, dup));
             return;
         }
@@ -496,6 +502,36 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void writePubrel(int packetId) {
         ctx.write(Packets.pubReply(MqttMessageType.PUBREL, packetId, ReasonCodes.SUCCESS), ctx.voidPromise());
+        armRetry();
+    }
+
+    /**
+     * Starts the retry_interval timer when a QoS 1/2 packet goes out and none runs: an idle
+     * 3.x connection then holds no periodic task (and the event loop's timer heap stays small);
+     * the timer stops itself at a tick that finds nothing in flight.
+     */
+    private void armRetry() {
+        if (retryMillis <= 0) {
+            return;
+        }
+        if (!ctx.executor().inEventLoop()) {
+            ctx.executor().execute(this::armRetry);
+            return;
+        }
+        if (retryTask != null || state == State.CLOSED) {
+            return;
+        }
+        retryTask = ctx.executor().scheduleAtFixedRate(this::retryTick, retryMillis, retryMillis,
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void retryTick() {
+        if (session.inflightSize() == 0) {
+            retryTask.cancel(false);
+            retryTask = null;
+            return;
+        }
+        session.retryOlderThan(this, TimeUnit.MILLISECONDS.toNanos(retryMillis));
     }
 
     @Override

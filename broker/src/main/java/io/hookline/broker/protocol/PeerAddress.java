@@ -21,9 +21,12 @@ public final class PeerAddress {
 
     /** The client's address as told by a proxy, else the socket's remote address (null if not a socket). */
     public static InetSocketAddress of(Channel channel) {
-        InetSocketAddress told = channel.attr(ATTRIBUTE).get();
-        if (told != null) {
-            return told;
+        // hasAttr first: attr() would add an empty attribute to every channel that has none
+        if (channel.hasAttr(ATTRIBUTE)) {
+            InetSocketAddress told = channel.attr(ATTRIBUTE).get();
+            if (told != null) {
+                return told;
+            }
         }
         SocketAddress remote = channel.remoteAddress();
         return remote instanceof InetSocketAddress inet ? inet : null;

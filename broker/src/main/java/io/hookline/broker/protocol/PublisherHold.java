@@ -49,7 +49,7 @@ final class PublisherHold implements Consumer<List<Recipient>> {
         for (Recipient r : anyOf) {
             sessions.add((Session) r);   // the broker's only recipients
         }
-        if (!c.broker.sessions().flow().block(t, sessions) || !c.readPause.pause(ReadPause.Reason.BACKPRESSURE)) {
+        if (!c.broker.sessions().flow().block(t, sessions) || !readPause().pause(ReadPause.Reason.BACKPRESSURE)) {
             return;
         }
         c.broker.metrics().count(Counter.PUBLISHER_PAUSES);
@@ -64,19 +64,19 @@ final class PublisherHold implements Consumer<List<Recipient>> {
     // held for half a keep alive: read once (one buffer) so a PINGREQ behind the client's
     // PUBLISHes is answered; the few PUBLISHes read with it are queued
     private void peek() {
-        if (c.state == MqttConnection.State.CONNECTED && c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)) {
+        if (c.state == MqttConnection.State.CONNECTED && readPause().isPaused(ReadPause.Reason.BACKPRESSURE)) {
             c.ctx.channel().read();
         }
     }
 
     // every session we waited on drained (or went away), unless we were held again since
     private void maybeResume() {
-        if (c.state == MqttConnection.State.CLOSED || !c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)
+        if (c.state == MqttConnection.State.CLOSED || !readPause().isPaused(ReadPause.Reason.BACKPRESSURE)
                 || c.broker.sessions().flow().waiting(throttle)) {
             return;
         }
         release();
-        c.readPause.resume(ReadPause.Reason.BACKPRESSURE);
+        readPause().resume(ReadPause.Reason.BACKPRESSURE);
     }
 
     private void release() {
@@ -94,8 +94,12 @@ final class PublisherHold implements Consumer<List<Recipient>> {
             return;
         }
         c.broker.sessions().flow().close(t);
-        if (c.readPause.isPaused(ReadPause.Reason.BACKPRESSURE)) {
+        if (readPause().isPaused(ReadPause.Reason.BACKPRESSURE)) {
             release();
         }
+    }
+
+    private ReadPause readPause() {
+        return ReadPause.of(c.ctx.channel());
     }
 }

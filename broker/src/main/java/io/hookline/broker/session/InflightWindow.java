@@ -17,7 +17,11 @@ final class InflightWindow implements Iterable<Inflight> {
 
     private static final int MIN_SLOTS = 32;
 
-    private Inflight[] slots = new Inflight[MIN_SLOTS];   // at most half full
+    // shared by every empty window (never written: the first add makes a table of its own), so
+    // an idle session carries no table
+    private static final Inflight[] NONE = new Inflight[1];
+
+    private Inflight[] slots = NONE;   // at most half full
     private Inflight head;   // oldest sent
     private Inflight tail;
     private int size;
@@ -48,7 +52,7 @@ final class InflightWindow implements Iterable<Inflight> {
     /** Adds an entry whose packet id is not in flight; it goes last in send order. */
     void add(Inflight entry) {
         if (2 * (size + 1) > slots.length) {
-            resize(slots.length * 2);
+            resize(Math.max(MIN_SLOTS, slots.length * 2));
         }
         displaced += place(slots, entry);
         entry.prev = tail;
@@ -72,7 +76,7 @@ final class InflightWindow implements Iterable<Inflight> {
     }
 
     void clear() {
-        slots = new Inflight[MIN_SLOTS];
+        slots = NONE;
         head = tail = null;
         size = 0;
         displaced = 0;

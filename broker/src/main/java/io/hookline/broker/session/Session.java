@@ -12,6 +12,7 @@ import io.hookline.broker.store.MemoryMessageQueue;
 import io.hookline.broker.store.MessageQueue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -56,10 +57,13 @@ public final class Session implements Recipient {
     private volatile boolean upgradeQos;      // not guarded: the router reads it without the monitor
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds;      // 0: ends with the connection; -1: never
-    private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
+    // The three collections start as the shared immutable empties (reads, remove and clear work
+    // on them) and get their own on the first put: most sessions are idle clients that never
+    // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
+    private Map<String, Subscription> subscriptions = Collections.emptyMap();
     private final MessageQueue queue = new MemoryMessageQueue();
-    private final InflightWindow inflight = new InflightWindow();
-    private final Set<Integer> awaitingRelease = new HashSet<>();  // inbound QoS 2 packet ids
+    private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
+    private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
     private ScheduledFuture<?> willTimer;
@@ -205,6 +209,9 @@ public final class Session implements Recipient {
             if (ended) {
                 return false;
             }
+            if (subscriptions == Collections.<String, Subscription>emptyMap()) {
+                subscriptions = new LinkedHashMap<>();
+            }
             Subscription old = subscriptions.put(
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
@@ -233,6 +240,9 @@ public final class Session implements Recipient {
 
     /** Records an inbound QoS 2 packet id; false when it was already recorded (a resend: do not route again). */
     public synchronized boolean markAwaitingRelease(int packetId) {
+        if (awaitingRelease == Collections.<Integer>emptySet()) {
+            awaitingRelease = new HashSet<>();
+        }
         return awaitingRelease.add(packetId);
     }
 
@@ -573,6 +583,7 @@ public final class Session implements Recipient {
 
     /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
     public void retryOlderThan(SessionConnection to, long intervalNanos) {
+        boolean resent = false;
         synchronized (this) {
             if (connection != to) {
                 return;
@@ -581,6 +592,7 @@ public final class Session implements Recipient {
             for (Inflight entry : inflight) {
                 if (now - entry.sentAtNanos >= intervalNanos) {
                     entry.sentAtNanos = now;
+                    resent = true;
                     if (entry.released) {
                         to.writePubrel(entry.packetId);
                     } else {
@@ -589,7 +601,9 @@ public final class Session implements Recipient {
                 }
             }
         }
-        to.flushSoon();
+        if (resent) {   // every idle 3.x connection gets here each retry_interval: no empty flush task
+            to.flushSoon();
+        }
     }
 
     // ---- lifecycle (driven by SessionRegistry) -------------------------------------------

@@ -4,38 +4,46 @@ import io.hookline.broker.routing.Delivery;
 
 import java.util.ArrayDeque;
 
-/** A session queue in memory. Not thread-safe: guarded by its session. */
+/**
+ * A session queue in memory. Not thread-safe: guarded by its session. The deque is made on the
+ * first message: most sessions never queue one, and an empty ArrayDeque holds 16 slots.
+ */
 public final class MemoryMessageQueue implements MessageQueue {
 
-    private final ArrayDeque<Delivery> deque = new ArrayDeque<>();
+    private ArrayDeque<Delivery> deque;
 
     @Override
     public void add(Delivery delivery) {
+        if (deque == null) {
+            deque = new ArrayDeque<>();
+        }
         deque.addLast(delivery);
     }
 
     @Override
     public Delivery poll() {
-        return deque.pollFirst();
+        return deque == null ? null : deque.pollFirst();
     }
 
     @Override
     public Delivery peek() {
-        return deque.peekFirst();
+        return deque == null ? null : deque.peekFirst();
     }
 
     @Override
     public int size() {
-        return deque.size();
+        return deque == null ? 0 : deque.size();
     }
 
     @Override
     public boolean isEmpty() {
-        return deque.isEmpty();
+        return deque == null || deque.isEmpty();
     }
 
     @Override
     public void clear() {
-        deque.clear();
+        if (deque != null) {
+            deque.clear();
+        }
     }
 }

@@ -7,7 +7,9 @@ import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -51,10 +53,14 @@ public final class MqttListener {
     /** The longest string MQTT can encode: Netty's decoder must not refuse a client id itself. */
     private static final int MAX_CLIENT_ID_LENGTH = 65_535;
 
+    /** Stateless (its handles hold the per-channel state), so every connection can share it. */
+    private static final AdaptiveRecvByteBufAllocator RECEIVE_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
+
     private final ListenerSettings settings;
     private final BrokerContext broker;
     private final ChannelGroup channels;
     private final AtomicInteger open = new AtomicInteger();
+    private final ChannelFutureListener closed = f -> open.decrementAndGet();   // one for every connection
     private volatile SslContext sslContext;
     private int lastPort;   // the port bound last (start/close from one thread)
     private List<Object> tlsStamp;   // what the TLS files looked like when last loaded
@@ -128,6 +134,8 @@ public final class MqttListener {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
+                // Netty's default, shared: each channel keeps its own handle, not its own allocator
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_ALLOCATOR)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -192,7 +200,7 @@ public final class MqttListener {
             ch.close();
             return false;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        ch.closeFuture().addListener(closed);
         return true;
     }
 

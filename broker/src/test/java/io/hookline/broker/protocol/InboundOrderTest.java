@@ -23,7 +23,7 @@ class InboundOrderTest {
 
     @Test
     void decisionsCompletingOutOfOrderAreAppliedInArrivalOrder() {
-        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++, ReadPause.of(channel));
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         CompletableFuture<String> first = new CompletableFuture<>();
         CompletableFuture<String> second = new CompletableFuture<>();
         order.then(first, (v, e) -> applied.add(v));
@@ -39,7 +39,7 @@ class InboundOrderTest {
 
     @Test
     void decidedStepWithNothingPendingIsAppliedAtOnce() {
-        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++, ReadPause.of(channel));
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         order.then(CompletableFuture.completedFuture("now"), (v, e) -> applied.add(v));
         order.then(() -> applied.add("next"));
         assertEquals(List.of("now", "next"), applied);
@@ -47,7 +47,7 @@ class InboundOrderTest {
 
     @Test
     void failuresReachTheApplierInOrder() {
-        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++, ReadPause.of(channel));
+        InboundOrder order = new InboundOrder(channel, 16, () -> flushes++);
         CompletableFuture<String> failing = new CompletableFuture<>();
         order.then(failing, (v, e) -> applied.add(e == null ? v : "error:" + e.getMessage()));
         failing.completeExceptionally(new IllegalStateException("timeout"));
@@ -56,7 +56,7 @@ class InboundOrderTest {
 
     @Test
     void readingPausesAtTheWindowAndResumesWhenTheOldestIsApplied() {
-        InboundOrder order = new InboundOrder(channel, 2, () -> flushes++, ReadPause.of(channel));
+        InboundOrder order = new InboundOrder(channel, 2, () -> flushes++);
         CompletableFuture<String> a = new CompletableFuture<>();
         CompletableFuture<String> b = new CompletableFuture<>();
         order.then(a, (v, e) -> applied.add(v));
@@ -72,7 +72,7 @@ class InboundOrderTest {
     @Test
     void aFreedWindowDoesNotResumeReadingPausedForBackPressure() {
         ReadPause pause = ReadPause.of(channel);
-        InboundOrder order = new InboundOrder(channel, 1, () -> flushes++, pause);
+        InboundOrder order = new InboundOrder(channel, 1, () -> flushes++);
         CompletableFuture<String> a = new CompletableFuture<>();
         order.then(a, (v, e) -> applied.add(v));
         assertFalse(channel.config().isAutoRead(), "window of 1 full");
@@ -91,7 +91,7 @@ class InboundOrderTest {
             group.register(local).sync();
             CompletableFuture<Thread> appliedOn = new CompletableFuture<>();
             CompletableFuture<String> decision = new CompletableFuture<>();
-            local.eventLoop().submit(() -> new InboundOrder(local, 16, () -> { }, ReadPause.of(local))
+            local.eventLoop().submit(() -> new InboundOrder(local, 16, () -> { })
                     .then(decision, (v, e) -> appliedOn.complete(Thread.currentThread()))).sync();
             Thread completer = new Thread(() -> decision.complete("x"));
             completer.start();

@@ -102,6 +102,33 @@ class QosFlowTest {
         }
     }
 
+    @Test
+    void retryIntervalResendsUnacknowledgedPublishAndPubrelToAConnected311Client() {
+        broker.close();
+        broker = TestBroker.start("retry_interval", "200ms");
+        try (RawClient sub = RawClient.connected(broker, 4, "sub")) {
+            sub.send(subscribe(4, 1, "r1", 1));
+            sub.send(subscribe(4, 2, "r2", 2));
+            sub.expect(SUBACK);
+            sub.expect(SUBACK);
+            Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+            publishVia(pub, "r1", 1, "again");
+            Packet first = sub.expect(PUBLISH);
+            assertFalse(first.dup());
+            Packet resent = sub.expect(PUBLISH);   // no PUBACK: resent after retry_interval
+            assertTrue(resent.dup(), "DUP on the resend");
+            assertEquals(first.packetId(), resent.packetId());
+            sub.send(ack(PUBACK, first.packetId()));
+            publishVia(pub, "r2", 2, "twice").disconnect();
+            Packet q2 = sub.expect(PUBLISH);
+            sub.send(ack(PUBREC, q2.packetId()));
+            assertEquals(q2.packetId(), sub.expect(PUBREL).packetId());
+            assertEquals(q2.packetId(), sub.expect(PUBREL).packetId(), "PUBREL resent without PUBCOMP");
+            sub.send(ack(PUBCOMP, q2.packetId()));
+            sub.assertNoPacket(Duration.ofMillis(600));   // all acknowledged: nothing more
+        }
+    }
+
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void afterPubrecAReconnectResendsPubrelNotPublish(int version) {
