@@ -107,7 +107,7 @@ public final class Broker implements AutoCloseable {
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
-        this.configChanges = new NotifyOutbox<>(change -> hooks.notify(Hooks.ON_CONFIG_CHANGE, change));
+        this.configChanges = new NotifyOutbox<>(this);
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
         BrokerContext[] self = new BrokerContext[1];
@@ -314,7 +314,7 @@ public final class Broker implements AutoCloseable {
             configChanges.add(new ConfigChange(changes));
         }
         log.info("config changed at runtime: {}", changes.keySet());
-        configChanges.fire();
+        configChanges.fire(change -> hooks.notify(Hooks.ON_CONFIG_CHANGE, change));
     }
 
     /**

@@ -6,45 +6,51 @@ import java.util.function.Consumer;
 
 /**
  * Notifications between being raised and being fired, so that no plugin handler runs under the
- * lock of whoever raised them. Raise ({@link #add}) under your lock, in the order the changes
- * took effect; {@link #fire} after releasing it. They are fired in the order raised and by one
- * thread at a time, so the order holds across threads too: a thread that finds another firing
- * leaves its notifications to it, and those a handler causes are fired after it returns, not
- * inside it. The same scheme as the sessions' {@code EventOutbox}, for notifications that are
- * not about a session ({@code on_config_change}).
+ * lock of whoever raised them. Raise ({@link #add}) under the owner's lock, in the order the
+ * changes took effect; {@link #fire} after releasing it. They are fired in the order raised and
+ * by one thread at a time, so the order holds across threads too: a thread that finds another
+ * firing leaves its notifications to it, and those a handler causes are fired after it returns,
+ * not inside it. Used for a session's hook events (drops, offline messages, ended
+ * subscriptions...) and for {@code on_config_change}.
  *
- * <p>Thread-safe: guarded by its own monitor, which is held only to queue or take a batch, never
- * while a handler runs.
+ * <p>Guarded by the owner's lock (given at construction; {@link #add} and {@link #needsFiring}
+ * are called holding it); {@link #fire} takes it only to take a batch, never while a handler
+ * runs. No allocation until something is raised.
  *
  * @param <E> what is queued, e.g. a hook input
  */
 public final class NotifyOutbox<E> {
 
-    private final Consumer<E> target;
-    private List<E> queued;    // guarded by this; null when empty
-    private boolean firing;    // guarded by this
+    private final Object lock;
+    private List<E> queued;    // guarded by lock; null when empty
+    private boolean firing;    // guarded by lock
 
-    /** @param target called with every notification, outside every lock but this one's batches */
-    public NotifyOutbox(Consumer<E> target) {
-        this.target = target;
+    /** @param lock the owner's monitor, held by callers of {@link #add} */
+    public NotifyOutbox(Object lock) {
+        this.lock = lock;
     }
 
-    /** Queues {@code notification}; call it where its order is decided (under your lock). */
-    public synchronized void add(E notification) {
+    /** Queues {@code notification}. The caller holds the owner's lock. */
+    public void add(E notification) {
         if (queued == null) {
             queued = new ArrayList<>(4);
         }
         queued.add(notification);
     }
 
+    /** True when notifications wait and no thread is firing them yet. The caller holds the owner's lock. */
+    public boolean needsFiring() {
+        return queued != null && !firing;
+    }
+
     /**
-     * Fires what is queued, and what comes in meanwhile; returns at once when another thread is
-     * firing (it fires ours too). Call it holding no lock a handler might want.
+     * Gives {@code target} what is queued, and what comes in meanwhile; returns at once when
+     * another thread is firing (it fires ours too). Call it holding no lock a handler might want.
      */
-    public void fire() {
+    public void fire(Consumer<? super E> target) {
         while (true) {
             List<E> batch;
-            synchronized (this) {
+            synchronized (lock) {
                 if (firing || queued == null) {
                     return;
                 }
@@ -57,7 +63,7 @@ public final class NotifyOutbox<E> {
                     target.accept(notification);
                 }
             } finally {
-                synchronized (this) {
+                synchronized (lock) {
                     firing = false;
                 }
             }

@@ -1,5 +1,6 @@
 package io.hookline.broker.session;
 
+import io.hookline.broker.hooks.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
@@ -69,7 +70,7 @@ public final class Session implements Recipient {
     private ScheduledFuture<?> willTimer;
     private ScheduledFuture<?> expiryTimer;
     private long disconnectedAtMillis;
-    private final EventOutbox outbox = new EventOutbox(this);  // hook events raised, not yet fired
+    private final NotifyOutbox<Consumer<SessionEvents>> outbox = new NotifyOutbox<>(this);  // hook events raised, not yet fired
     private long backlogBytes;
     private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
     List<FlowControl.Wait> waiters;        // guarded by FlowControl's lock, not this monitor
@@ -392,11 +393,12 @@ public final class Session implements Recipient {
     }
 
     /**
-     * Fires the events raised so far, in the order they were raised ({@link EventOutbox}). Call
+     * Fires the events raised so far, in the order they were raised ({@link NotifyOutbox}). Call
      * without holding this monitor or a registry lock.
      */
     void fireEvents() {
-        outbox.fire(registry.events());
+        SessionEvents events = registry.events();
+        outbox.fire(event -> event.accept(events));
     }
 
     /**
