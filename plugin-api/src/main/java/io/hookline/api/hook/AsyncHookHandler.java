@@ -36,6 +36,13 @@ import java.util.concurrent.CompletionStage;
  * });
  * }</pre>
  *
+ * <p><b>Where the answer is computed.</b> Give {@code supplyAsync}/{@code runAsync} an executor
+ * of the plugin's own (or use a client library's, such as an HTTP client's dispatcher). Without
+ * one, or with {@code ForkJoinPool.commonPool()}, a machine with two CPUs gets a common pool of
+ * parallelism 1, for which {@code CompletableFuture} starts a new thread per task: measured on
+ * such a machine, that held an async {@code auth_on_publish} to about 5,000 msg/s against
+ * 30,000 and more with a fixed pool of two threads.
+ *
  * @param <I> the hook's input type
  */
 @FunctionalInterface
