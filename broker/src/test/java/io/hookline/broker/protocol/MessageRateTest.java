@@ -14,6 +14,7 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.UserClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -44,24 +45,16 @@ class MessageRateTest {
     private static final int MESSAGES = 100;
 
     private TestBroker broker;
-    private final List<Runnable> cleanup = new ArrayList<>();
+    private final UserClients clients = new UserClients(() -> broker);
 
     @AfterEach
     void stop() {
-        cleanup.forEach(Runnable::run);
+        clients.close();
         broker.close();
     }
 
     private Mqtt5BlockingClient connect(String id, String username) {
-        Mqtt5BlockingClient c = Clients.v5Builder(broker, id)
-                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
-        c.connect();
-        cleanup.add(() -> {
-            if (c.getState().isConnected()) {
-                c.disconnect();
-            }
-        });
-        return c;
+        return clients.connect(id, username);
     }
 
     /** A subscriber to {@code topic}: what it received, in order. */

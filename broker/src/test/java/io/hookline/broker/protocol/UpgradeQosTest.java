@@ -7,11 +7,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.UserClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
@@ -26,24 +26,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class UpgradeQosTest {
 
     private TestBroker broker;
-    private final List<Runnable> cleanup = new ArrayList<>();
+    private final UserClients clients = new UserClients(() -> broker);
 
     @AfterEach
     void stop() {
-        cleanup.forEach(Runnable::run);
+        clients.close();
         broker.close();
     }
 
     private Mqtt5BlockingClient connect(String id, String username) {
-        Mqtt5BlockingClient c = Clients.v5Builder(broker, id)
-                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
-        c.connect();
-        cleanup.add(() -> {
-            if (c.getState().isConnected()) {
-                c.disconnect();
-            }
-        });
-        return c;
+        return clients.connect(id, username);
     }
 
     /** The QoS at which {@code username}'s QoS 1 subscription receives a QoS 0 publish. */
@@ -104,8 +96,7 @@ class UpgradeQosTest {
     void brokerWideUpgradeOutgoingQosIsTheDefaultTheModifierOverrides() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on", "upgrade_outgoing_qos", "on");
         assertEquals(MqttQos.AT_LEAST_ONCE, liveDeliveryQos("plain"));
-        cleanup.forEach(Runnable::run);
-        cleanup.clear();
+        clients.close();
         assertEquals(MqttQos.AT_MOST_ONCE, liveDeliveryQos("upgrade_qos=false"));
     }
 

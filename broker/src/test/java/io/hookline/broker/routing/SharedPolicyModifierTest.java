@@ -5,11 +5,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.UserClients;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -31,24 +31,16 @@ class SharedPolicyModifierTest {
     private static final int MESSAGES = 40;
 
     private TestBroker broker;
-    private final List<Runnable> cleanup = new ArrayList<>();
+    private final UserClients clients = new UserClients(() -> broker);
 
     @AfterEach
     void stop() {
-        cleanup.forEach(Runnable::run);
+        clients.close();
         broker.close();
     }
 
     private Mqtt5BlockingClient connect(String id, String username) {
-        Mqtt5BlockingClient c = Clients.v5Builder(broker, id)
-                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
-        c.connect();
-        cleanup.add(() -> {
-            if (c.getState().isConnected()) {
-                c.disconnect();
-            }
-        });
-        return c;
+        return clients.connect(id, username);
     }
 
     private List<Integer> member(String id) {
