@@ -122,7 +122,10 @@ public final class WebhooksPlugin implements Plugin {
                 .dispatcher(dispatcher)
                 .socketFactory(new NoDelaySocketFactory())
                 .connectionPool(new ConnectionPool(Math.max(5, maxConcurrency), 5, TimeUnit.MINUTES))
-                .retryOnConnectionFailure(false)
+                // an endpoint closes idle keep-alive connections (Node.js after 5 s, an HTTP/1.0
+                // server after every answer): a call that meets such a stale pooled connection is
+                // retried on a fresh one instead of failing (and, on an AUTH hook, denying)
+                .retryOnConnectionFailure(true)
                 .followRedirects(false);
         if (trust != null) {
             javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
