@@ -160,8 +160,14 @@ final class LuaScript {
         }
     }
 
+    /** How much later than {@code lua.call_timeout} the engine gives up on a call. */
+    static final java.time.Duration ENGINE_GRACE = java.time.Duration.ofMillis(250);
+
     private <I extends HookInput> HookRegistration register(Hook<I> hook) {
-        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout());
+        // the script's own budget (checked per instruction, from the same start) decides; the
+        // engine's cut-off comes a little later, as a backstop, so the two do not race to answer
+        // and the timeout is counted and logged by the script that ran out of time
+        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE));
         if (onError != null) {
             opts = opts.onFailure(onError);
         }

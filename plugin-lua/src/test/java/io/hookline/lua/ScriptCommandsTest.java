@@ -16,7 +16,8 @@ class ScriptCommandsTest {
     private static final String ALLOW_ALL = "hooks = { auth_on_register = function(reg) return true end }";
 
     @Test
-    void scriptsAreLoadedShownReloadedAndUnloadedThroughTheApi(@TempDir Path dir, @TempDir Path data) {
+    void scriptsAreLoadedShownReloadedAndUnloadedThroughTheApi(@TempDir Path dir, @TempDir Path data,
+                                                              @TempDir Path outside) {
         try (LuaBroker lua = LuaBroker.start(dir, List.of("listener.http.default", "127.0.0.1:0",
                 "data_dir", data.toString()), "first.lua", ALLOW_ALL)) {
             AdminHttp admin = new AdminHttp(lua.broker.httpPort(), AdminHttp.adminKey(data));
@@ -25,7 +26,8 @@ class ScriptCommandsTest {
             assertEquals(200, shown.status(), shown.body());
             assertTrue(shown.body().contains("\"name\":\"first\""), shown.body());
 
-            Path extra = dir.resolve("extra.lua");
+            // outside the watched script_dir: there the watcher could load it before the command does
+            Path extra = outside.resolve("extra.lua");
             LuaBroker.write(extra, ALLOW_ALL.replace("true", "false"));
             AdminHttp.Answer loaded = admin.post("/api/v1/script/load?path=" + extra);
             assertEquals(200, loaded.status(), loaded.body());
