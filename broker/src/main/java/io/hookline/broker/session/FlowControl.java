@@ -72,7 +72,7 @@ public final class FlowControl {
                 if (s == t.own || target == t || (target != null && !target.waits.isEmpty())) {
                     return false;   // our own session, or one whose client waits: could close a cycle
                 }
-                if (!s.congestedNow()) {
+                if (!s.isCongested()) {
                     return false;   // drained since routing: nothing to wait for
                 }
             }

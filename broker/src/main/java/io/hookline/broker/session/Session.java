@@ -296,11 +296,6 @@ public final class Session implements Recipient {
         return full;
     }
 
-    // FlowControl: read without the monitor (volatile); the throttle of the attached connection
-    boolean congestedNow() {
-        return congested;
-    }
-
     // tests of the wait graph, without a registry
     void congestedForTest(boolean value) {
         congested = value;
