@@ -5,9 +5,12 @@ import io.netty.util.AttributeKey;
 
 /**
  * Why reading from one client's socket is paused. Several parts of the broker pause a client
- * for their own reason (a full hook window, a message rate, a throttle answer, a congested subscriber); reading resumes only once no
- * reason is left, so one part resuming cannot undo another's pause. One per channel
- * ({@link #of}); confined to the channel's event loop.
+ * for their own reason (a full hook window, a message rate, a throttle answer, a congested
+ * subscriber); reading resumes only once no reason is left, so one part resuming cannot undo
+ * another's pause. Every reason is the broker's own doing, so while one holds, and for one
+ * keep-alive period after, the client's silence is ours and no keep-alive timeout
+ * ({@link KeepAlive}, {@link #excusesSilence}). One per channel ({@link #of}); confined to the
+ * channel's event loop.
  */
 public final class ReadPause {
 
@@ -23,20 +26,12 @@ public final class ReadPause {
         BACKPRESSURE,
     }
 
-    /**
-     * The reasons that are the broker's own doing and end by themselves: while one holds, and for
-     * one keep-alive period after, the client's silence is ours and no keep-alive timeout
-     * ({@link KeepAlive}). Any other reason (one waiting on the client) leaves keep-alive running.
-     */
-    private static final int KEEP_ALIVE_HELD = bit(Reason.HOOK_WINDOW) | bit(Reason.MESSAGE_RATE) | bit(Reason.THROTTLE)
-            | bit(Reason.BACKPRESSURE);
-
     private static final AttributeKey<ReadPause> KEY = AttributeKey.valueOf(ReadPause.class, "readPause");
 
     private final Channel channel;
     private int reasons;   // bit per Reason ordinal
-    private boolean keepAliveHeld;      // a KEEP_ALIVE_HELD reason held at some point
-    private long keepAliveReleasedAt;   // System.nanoTime when the last KEEP_ALIVE_HELD reason ended
+    private boolean everPaused;
+    private long resumedAt;   // System.nanoTime when reading last resumed
 
     private ReadPause(Channel channel) {
         this.channel = channel;
@@ -61,9 +56,7 @@ public final class ReadPause {
             channel.config().setAutoRead(false);
         }
         reasons |= bit(reason);
-        if ((bit(reason) & KEEP_ALIVE_HELD) != 0) {
-            keepAliveHeld = true;
-        }
+        everPaused = true;
         return true;
     }
 
@@ -74,10 +67,8 @@ public final class ReadPause {
             return;
         }
         reasons &= ~bit;
-        if ((bit & KEEP_ALIVE_HELD) != 0 && (reasons & KEEP_ALIVE_HELD) == 0) {
-            keepAliveReleasedAt = System.nanoTime();
-        }
         if (reasons == 0) {
+            resumedAt = System.nanoTime();
             channel.config().setAutoRead(true);
             channel.read();
         }
@@ -89,11 +80,11 @@ public final class ReadPause {
 
     /**
      * Whether a client silent for {@code idleNanos} up to {@code now} may be silent because we did
-     * not read: paused for a reason of ours now, or within the last {@code idleNanos} (what it
-     * sent meanwhile, a PINGREQ, is read only once reading resumes).
+     * not read: paused now, or within the last {@code idleNanos} (what it sent meanwhile, a
+     * PINGREQ, is read only once reading resumes).
      */
     public boolean excusesSilence(long idleNanos, long now) {
-        return (reasons & KEEP_ALIVE_HELD) != 0 || keepAliveHeld && now - keepAliveReleasedAt < idleNanos;
+        return reasons != 0 || everPaused && now - resumedAt < idleNanos;
     }
 
     public boolean isPaused() {
