@@ -141,6 +141,28 @@ class DistributionTest {
         assertFalse(output.contains(" ERROR "), "no error logged:\n" + output);
     }
 
+    @Test
+    void bothScriptsFindTheirHomeThroughASymlink() throws Exception {
+        // as the README installs it: a symlink to the unpacked directory, and one to a script
+        Path link = Files.createSymbolicLink(install.resolve("hookline"), home);
+        Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+        Path broker = Files.createSymbolicLink(bin.resolve("hookline-broker"), link.resolve("bin/broker"));
+        Path admin = Files.createSymbolicLink(bin.resolve("hookline-admin"), link.resolve("bin/admin"));
+        ProcessBuilder version = new ProcessBuilder(broker.toString(), "--version").redirectErrorStream(true);
+        withThisJava(version.environment());
+        assertTrue(run(elsewhere, version).contains("Hookline "), "bin/broker --version through two links");
+        // no broker behind port 1: the CLI (loaded from lib/) runs and says so, exit status 2
+        ProcessBuilder help = new ProcessBuilder(admin.toString(), "--url", "http://127.0.0.1:1", "--help")
+                .redirectErrorStream(true);
+        withThisJava(help.environment());
+        help.environment().remove("HOOKLINE_API_KEY");
+        Process p = help.directory(elsewhere.toFile()).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES));
+        assertTrue(out.contains("cannot reach the broker at http://127.0.0.1:1"), out);
+        assertEquals(2, p.exitValue(), "bin/admin: 2 = broker unreachable");
+    }
+
     private static Mqtt5BlockingClient client(String id, String user, int port) {
         var builder = MqttClient.builder().useMqttVersion5().identifier(id)
                 .serverHost("127.0.0.1").serverPort(port);
