@@ -179,7 +179,7 @@ final class PublishFlow {
             c.broker.metrics().count(Counter.PUBLISHES_DENIED);
             MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
             if (c.version != 5) {
-                c.close();   // MQTT 3.1.1 has no way to say no but closing (docs/hooks.md)
+                c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
                 c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
