@@ -1,8 +1,6 @@
 package io.hookline.broker.http;
 
 import io.hookline.broker.Broker;
-import io.hookline.broker.metrics.BrokerMeters;
-import io.hookline.broker.metrics.HookMetricsCollector;
 import io.hookline.broker.metrics.NettyMemoryMeters;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;

@@ -7,7 +7,6 @@ import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
-import io.hookline.broker.metrics.BrokerMeters;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BucketHistogram;
 import io.hookline.broker.session.Session;

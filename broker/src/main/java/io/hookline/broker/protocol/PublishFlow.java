@@ -3,6 +3,7 @@ package io.hookline.broker.protocol;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;

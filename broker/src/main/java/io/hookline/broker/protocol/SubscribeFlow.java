@@ -5,6 +5,7 @@ import io.hookline.api.hook.input.SubscribeInput;
 import io.hookline.api.hook.input.UnsubscribeInput;
 import io.hookline.api.mqtt.Properties;
 import io.hookline.api.mqtt.TopicSubscription;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;

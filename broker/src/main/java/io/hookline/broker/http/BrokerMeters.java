@@ -1,7 +1,8 @@
-package io.hookline.broker.metrics;
+package io.hookline.broker.http;
 
 import io.hookline.broker.Broker;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.transport.MqttListener;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,8 +1,9 @@
-package io.hookline.broker.hooks.plugins;
+package io.hookline.broker;
 
 import io.hookline.api.ClientSummary;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Properties;
+import io.hookline.broker.hooks.plugins.BrokerServices;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.HookInputs;
 import io.hookline.broker.routing.Message;
