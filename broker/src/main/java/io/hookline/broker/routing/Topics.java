@@ -1,5 +1,6 @@
 package io.hookline.broker.routing;
 
+import io.hookline.api.mqtt.SharedFilter;
 import java.util.ArrayList;
 
 /**
