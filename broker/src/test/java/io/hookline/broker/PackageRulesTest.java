@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -60,13 +61,16 @@ class PackageRulesTest {
     }
 
     private static JavaClasses classes;
+    private static JavaClasses api;
 
     @BeforeAll
     static void importBroker() {
-        classes = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages(ROOT);
+        ClassFileImporter importer = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
+        classes = importer.importPackages(ROOT);
         assertFalse(classes.isEmpty(), "no broker classes found on the class path");
+        api = importer.importPackages("io.hookline.api");
+        assertFalse(api.isEmpty(), "no plugin-api classes found on the class path");
     }
 
     @Test
@@ -104,6 +108,22 @@ class PackageRulesTest {
         }
         rule.ensureAllClassesAreContainedInArchitecture()
                 .because("each package has its place in docs/design/packages.md; a new one is placed there first")
+                .check(classes);
+    }
+
+    /** plugin-api is what plugins compile against: it must not lead them into the broker or Netty. */
+    @Test
+    void pluginApiKnowsNeitherTheBrokerNorNetty() {
+        noClasses().should().dependOnClassesThat().resideInAnyPackage(ROOT + "..", "io.netty..")
+                .because("plugins compile against plugin-api alone")
+                .check(api);
+    }
+
+    /** One topic library (plugin-api's), so that the router and an ACL decision cannot disagree on a topic. */
+    @Test
+    void topicRulesLiveOnlyInPluginApi() {
+        noClasses().should().haveSimpleName("Topics")
+                .because("topic validation and matching are io.hookline.api.mqtt.Topics, shared with plugins")
                 .check(classes);
     }
 }
