@@ -150,7 +150,9 @@ public final class PluginRegistry implements AutoCloseable {
                 e.handle = handle;
                 e.state = State.ENABLED;
                 e.problem = null;
-                LOG.info("plugin {} enabled", name);
+                List<String> lent = gateway.engine().lentHooks(handle);
+                LOG.info("plugin {} enabled{}", name, lent.isEmpty() ? ""
+                        : "; it serves no _m5 twin of " + lent + ": MQTT 5 clients are asked those 3.1.1 hooks too");
                 return CompletableFuture.completedFuture(null);
             } catch (Exception | LinkageError ex) {
                 if (ctx != null) {
