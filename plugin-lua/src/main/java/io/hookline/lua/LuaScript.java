@@ -115,7 +115,15 @@ final class LuaScript {
         }
         v.prepareSpare();
         syncRegistrations(v.hooks());
-        log.info("script {} version {} loaded from {}: {} state(s), hooks {}", name, v.number(), file, v.states(), v.hooks());
+        log.info("script {} version {} loaded from {}: {} state(s), hooks {}{}", name, v.number(), file, v.states(),
+                v.hooks(), mqtt3Only(v.hooks()));
+    }
+
+    /** Which of the script's 3.1.1 functions MQTT 5 clients are asked too, having no _m5 twin. */
+    private static String mqtt3Only(List<String> hooks) {
+        List<String> lent = hooks.stream()
+                .filter(h -> !hooks.contains(h + "_m5") && Hooks.byName(h + "_m5").isPresent()).toList();
+        return lent.isEmpty() ? "" : "; MQTT 5 clients are asked " + lent + " too (no _m5 function)";
     }
 
     /** Reloads when the file's content changed since the last load attempt that succeeded. */
@@ -167,7 +175,9 @@ final class LuaScript {
         // the script's own budget (checked per instruction, from the same start) decides; the
         // engine's cut-off comes a little later, as a backstop, so the two do not race to answer
         // and the timeout is counted and logged by the script that ran out of time
-        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE));
+        // paired per script: another script's _m5 function does not excuse this one's 3.1.1 function
+        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE))
+                .source(file.toString());
         if (onError != null) {
             opts = opts.onFailure(onError);
         }
