@@ -36,7 +36,10 @@ public final class LuaPlugin implements Plugin {
     public static final ConfigKey<Path> FILE = ConfigKey.path("lua.<name>.file", null,
             "a script to load under the name NAME");
     public static final ConfigKey<Integer> NUM_STATES = ConfigKey.integer("lua.<name>.num_states", 0,
-            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else 1");
+            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else lua.num_states");
+    public static final ConfigKey<Integer> DEFAULT_STATES = ConfigKey.integer("lua.num_states", 0,
+            "Lua states per script when neither lua.NAME.num_states nor the script's num_states says; "
+                    + "0 = one per core, at least two (a runaway call then holds only its own state)");
     public static final ConfigKey<String> ON_ERROR = ConfigKey.string("lua.<name>.on_error", "",
             "what a failed or timed-out call of script NAME means: deny, next or allow (default: deny)");
     public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("lua.<name>.priority", 0,
@@ -68,7 +71,7 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
+        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
     }
 
     @Override
@@ -93,11 +96,16 @@ public final class LuaPlugin implements Plugin {
                 throw new IllegalArgumentException("lua." + n + ".num_states: expected 1..1024, got " + v);
             }
         });
+        int defaultStates = cfg.get(DEFAULT_STATES);
+        if (defaultStates < 0 || defaultStates > 1024) {
+            throw new IllegalArgumentException("lua.num_states: expected 0 (one per core, at least two) or 1..1024, got "
+                    + defaultStates);
+        }
         this.ctx = context;
         this.onError = policies;
         this.numStates = cfg.named(NUM_STATES);
         this.priorities = cfg.named(PRIORITY);
-        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), new AuthCache(context.clients()));
+        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), defaultStates, new AuthCache(context.clients()));
         this.scriptDir = cfg.get(SCRIPT_DIR);
         if (runtime.allowUnsafe()) {
             LOG.warn("lua.allow_unsafe = on: scripts can run programs and write files");

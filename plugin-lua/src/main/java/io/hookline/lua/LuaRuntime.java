@@ -19,15 +19,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class LuaRuntime implements AutoCloseable {
     private final boolean allowUnsafe;
     private final Duration callTimeout;
+    private final int defaultStates;
     private final ThreadPoolExecutor executor;
     private final KvStore kv = new KvStore();
     private final HttpPools http = new HttpPools();
     private final SqlPools sql = new SqlPools();
     private final AuthCache authCache;
 
-    public LuaRuntime(boolean allowUnsafe, Duration callTimeout, AuthCache authCache) {
+    /**
+     * @param defaultStates Lua states per script when neither {@code lua.NAME.num_states} nor the
+     *     script's {@code num_states} says; 0 = one per core, at least two
+     */
+    public LuaRuntime(boolean allowUnsafe, Duration callTimeout, int defaultStates, AuthCache authCache) {
         this.allowUnsafe = allowUnsafe;
         this.callTimeout = callTimeout;
+        // one runaway call must occupy only its own state: never a single state by default
+        this.defaultStates = defaultStates > 0 ? defaultStates
+                : Math.max(2, Runtime.getRuntime().availableProcessors());
         this.authCache = authCache;
         AtomicInteger n = new AtomicInteger();
         // a thread runs a call that holds a state or a script version's one background state build,
@@ -45,6 +53,11 @@ public final class LuaRuntime implements AutoCloseable {
 
     public Duration callTimeout() {
         return callTimeout;
+    }
+
+    /** @return the states a script gets when nothing else says (see the constructor) */
+    public int defaultStates() {
+        return defaultStates;
     }
 
     ExecutorService executor() {

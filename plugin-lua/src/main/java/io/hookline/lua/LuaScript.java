@@ -94,7 +94,8 @@ final class LuaScript {
         ScriptVersion v;
         try {
             Prototype p = LuaState.compile(new ByteArrayInputStream(content), "@" + file.getFileName());
-            v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates);
+            v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates,
+                    stats.queued);
         } catch (LuaError e) {
             // LuaJ names the end of the file by its token number
             String msg = String.valueOf(e.getMessage()).replaceAll("unexpected symbol 286 \\(.\\)", "unexpected end of file");
@@ -250,7 +251,7 @@ final class LuaScript {
     ScriptStatus status() {
         ScriptVersion v = current;
         return new ScriptStatus(name, file, v == null ? 0 : v.number(), v == null ? 0 : v.states(),
-                v == null ? 0 : v.waiting(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
+                v == null ? 0 : v.waiting(), stats.queued.sum(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
                 stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError);
     }
 

@@ -61,7 +61,7 @@ final class ScriptCommands {
                     }
                 });
         commands.register(CommandSpec.builder("script", "show")
-                .help("every loaded script: version, Lua states, calls waiting, hooks, calls, errors, timeouts, cancelled, average and p99 call time")
+                .help("every loaded script: version, Lua states, calls waiting now and queued so far (all states were busy), hooks, calls, errors, timeouts, cancelled, average and p99 call time")
                 .build(), request -> {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     plugin.show().forEach(s -> rows.add(row(s)));
@@ -76,6 +76,7 @@ final class ScriptCommands {
         row.put("version", s.version());
         row.put("states", s.states());
         row.put("waiting", s.waiting());
+        row.put("queued", s.queued());
         row.put("hooks", String.join(",", s.hooks()));
         row.put("calls", s.calls());
         row.put("errors", s.errors());

@@ -46,6 +46,10 @@ final class ScriptVersion {
     private final List<String> hooks;
     private final int size;
     private final boolean keepState;
+    private final java.util.concurrent.atomic.LongAdder queued;
+    private static final long QUEUED_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    private final java.util.concurrent.atomic.AtomicLong lastQueuedWarning =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
     private final ArrayDeque<LuaState> idle = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>(); // guarded by this
     private int live; // guarded by this: states in rotation, idle or running a call
@@ -57,11 +61,14 @@ final class ScriptVersion {
      * Builds every state (running the chunk in each).
      *
      * @param configuredStates {@code lua.NAME.num_states}, or 0 to take the script's {@code num_states}
+     *     (else the runtime's default)
+     * @param queued counts the calls that found no idle state and waited in line
      * @throws ScriptException when a state cannot be built
      */
-    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates)
-            throws ScriptException {
+    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates,
+                  java.util.concurrent.atomic.LongAdder queued) throws ScriptException {
         this.source = source;
+        this.queued = queued;
         this.number = number;
         this.runtime = runtime;
         this.log = log;
@@ -71,7 +78,7 @@ final class ScriptVersion {
         if (configuredStates > 0) {
             size = configuredStates;
         } else if (n.isnil()) {
-            size = 1;
+            size = runtime.defaultStates();
         } else if (n.isint() && n.toint() >= 1 && n.toint() <= 1024) {
             size = n.toint();
         } else {
@@ -141,10 +148,12 @@ final class ScriptVersion {
             state = idle.poll();
             if (state == null) {
                 waiting.add(call);
+                queued.increment();
             }
             noState = live == 0;
         }
         if (state == null) {
+            warnQueued();
             call.result.whenComplete((r, t) -> {
                 if (call.result.isCancelled()) {
                     leaveLine(call);
@@ -158,6 +167,16 @@ final class ScriptVersion {
             buildInBackground();
         }
         return call.result;
+    }
+
+    /** Says (at most every 10 s) that calls wait for a state: the script needs more, or one call runs away. */
+    private void warnQueued() {
+        long now = System.nanoTime();
+        long last = lastQueuedWarning.get();
+        if (now - last >= QUEUED_WARNING_EVERY_NANOS && lastQueuedWarning.compareAndSet(last, now)) {
+            log.warn("script {}: all {} Lua state(s) busy, calls wait in line for one (script show: waiting, queued; "
+                    + "more states: lua.{}.num_states)", source.name(), size, source.name());
+        }
     }
 
     /** A call cancelled while waiting for a state: out of the line, never run. */
@@ -204,9 +223,12 @@ final class ScriptVersion {
             release(state);
             return;
         }
+        // the state goes back before the answer is told: the client's next packet, sent as soon as
+        // it sees this answer, must find it idle rather than queue behind a call that is done
         try {
-            call.outcome.complete(call.work.apply(new StateCall(state, call.deadline)));
+            T answer = call.work.apply(new StateCall(state, call.deadline));
             release(state);
+            call.outcome.complete(answer);
         } catch (CallBudget.BudgetExceeded e) {
             // replaced before answering, so the caller's next call finds a state
             replace();
@@ -219,8 +241,8 @@ final class ScriptVersion {
                         + ": call ran out of time (lua.call_timeout)"));
                 return;
             }
-            call.outcome.completeExceptionally(e);
             release(state);
+            call.outcome.completeExceptionally(e);
         }
     }
 
