@@ -252,7 +252,8 @@ final class LuaScript {
         ScriptVersion v = current;
         return new ScriptStatus(name, file, v == null ? 0 : v.number(), v == null ? 0 : v.states(),
                 v == null ? 0 : v.waiting(), stats.queued.sum(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
-                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError);
+                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError,
+                v == null ? (lastError == null ? null : "not loaded: " + lastError) : v.problem());
     }
 
     boolean isLoaded() {

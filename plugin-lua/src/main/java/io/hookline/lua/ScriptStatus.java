@@ -22,8 +22,10 @@ import java.util.List;
  * @param averageMicros mean call time
  * @param p99Micros 99th percentile call time (bucket upper bound)
  * @param lastError the last load or reload error (the previous version kept serving), or null
+ * @param problem why the script cannot serve at all (never loaded, or no Lua state left and
+ *     none can be built), or null while it serves; reported by {@code /health}
  */
 public record ScriptStatus(String name, Path file, int version, int states, int waiting, long queued, List<String> hooks,
                            long calls, long errors, long timeouts, long cancelled, long averageMicros,
-                           long p99Micros, String lastError) {
+                           long p99Micros, String lastError, String problem) {
 }

@@ -56,6 +56,7 @@ final class ScriptVersion {
     private LuaState spare; // guarded by this
     private boolean building; // guarded by this: a background build is running
     private boolean retired; // guarded by this: a newer version serves; no more spares
+    private String buildError; // guarded by this: why the last state build failed, null after one succeeded
 
     /**
      * Builds every state (running the chunk in each).
@@ -191,6 +192,14 @@ final class ScriptVersion {
         // else a state was handed to it meanwhile: run() sees the cancel and skips it
     }
 
+    /**
+     * @return why this version cannot serve (no state left and building one failed), or null
+     *     while it can
+     */
+    synchronized String problem() {
+        return live == 0 && buildError != null ? "no Lua state left; building one failed: " + buildError : null;
+    }
+
     /** @return calls waiting for a state */
     synchronized int waiting() {
         return waiting.size();
@@ -233,6 +242,9 @@ final class ScriptVersion {
             // replaced before answering, so the caller's next call finds a state
             replace();
             call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+        } catch (CallBudget.MemoryExceeded e) {
+            replace();
+            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": " + e.getMessage()));
         } catch (RuntimeException | StackOverflowError e) {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
@@ -243,6 +255,12 @@ final class ScriptVersion {
             }
             release(state);
             call.outcome.completeExceptionally(e);
+        } catch (Error e) {
+            // any other Error (OutOfMemoryError above all) may have left the state half-changed:
+            // it is replaced, the call fails under its policy, and the thread lives on
+            log.error("script {}: a call died of {}; its Lua state is replaced", source.name(), e.toString());
+            replace();
+            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": the call died of " + e));
         }
     }
 
@@ -298,11 +316,12 @@ final class ScriptVersion {
             LuaState fresh;
             try {
                 fresh = newState();
-            } catch (ScriptException | RuntimeException e) {
+            } catch (ScriptException | RuntimeException | Error e) {
                 int left;
                 synchronized (this) {
                     building = false;
                     left = live;
+                    buildError = e.toString();
                 }
                 log.error("script {}: could not build a Lua state; {} state(s) serving: {}",
                         source.name(), left, e.getMessage());
@@ -311,6 +330,7 @@ final class ScriptVersion {
             }
             boolean toRotation = false;
             synchronized (this) {
+                buildError = null;
                 if (live < size) {
                     live++;
                     toRotation = true;
@@ -380,6 +400,13 @@ final class ScriptVersion {
 
         void skip() {
             outcome.completeExceptionally(new CancellationException("cancelled before it started"));
+        }
+    }
+
+    /** A call failed for a reason outside the script's own errors (memory budget, an Error of the JVM). */
+    static final class CallFailedException extends RuntimeException {
+        CallFailedException(String message) {
+            super(message, null, false, false);
         }
     }
 
