@@ -326,6 +326,9 @@ public final class HookEngine implements AutoCloseable {
                 e.stats.timeouts.increment();
                 chain.stats.timeouts.increment();
                 logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
+                if (stage instanceof CompletableFuture<?> f) {
+                    f.cancel(false); // nobody waits for it any more
+                }
             }
         }, e.timeoutNanos, TimeUnit.NANOSECONDS);
         stage.whenComplete((a, t) -> {
