@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.Acks;
+import io.hookline.broker.testsupport.AdminHttp;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
@@ -80,6 +81,7 @@ class LuaMemoryProcessTest {
                 "plugins.lua = on",
                 "lua.script_dir = " + scripts,
                 "lua.max_memory = 64MB",
+                "lua.call_timeout = 30000",
                 ""));
         broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main", "--config", conf.toString())
@@ -110,7 +112,12 @@ class LuaMemoryProcessTest {
             Acks.assertAccepted(Acks.puback(c, "fine", "x"));
         }
         c.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> output.stream().anyMatch(l -> l.contains("over lua.max_memory")));
+        // the engine logs one handler failure a second: the script's own counters tell each call
+        AdminHttp.Answer shown = new AdminHttp(http, AdminHttp.adminKey(dir.resolve("data"))).get("/api/v1/script/show");
+        assertEquals(200, shown.status(), shown.body());
+        org.junit.jupiter.api.Assertions.assertTrue(shown.body().contains("\"errors\":3")
+                && shown.body().contains("\"timeouts\":0") && shown.body().contains("\"health\":\"ok\""),
+                "three failed calls, none cut off by the clock, the script healthy: " + shown.body());
         org.junit.jupiter.api.Assertions.assertTrue(output.stream().anyMatch(l ->
                 l.contains("a call died of java.lang.OutOfMemoryError") && l.contains("its Lua state is replaced")), log());
         assertEquals(List.of(), output.stream().filter(l -> l.startsWith("Exception in thread")).toList(),

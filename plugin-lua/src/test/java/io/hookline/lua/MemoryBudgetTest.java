@@ -45,7 +45,8 @@ class MemoryBudgetTest {
 
     @Test
     void eachBombFailsUnderThePolicyAndTheNextCallIsServed(@TempDir Path dir) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.max_memory", "16MB", "lua.bombs.num_states", "1"),
+        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.max_memory", "16MB", "lua.bombs.num_states", "1",
+                "lua.call_timeout", "30000"),
                 "bombs.lua", BOMBS)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "bomber", "good", "x");
             for (String bomb : List.of("rep", "rep/method", "rep/pcall", "concat", "fill")) {
