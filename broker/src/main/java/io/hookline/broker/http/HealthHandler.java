@@ -1,6 +1,6 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
 import io.hookline.broker.transport.MqttListener;
 import io.undertow.server.HttpHandler;
@@ -14,14 +14,15 @@ import java.util.List;
 /**
  * {@code GET /health}: 200 {@code {"status":"OK"}} while every MQTT listener accepts
  * connections and no enabled plugin reports a problem ({@code Plugin.healthProblems}, e.g. a
- * Lua script that cannot run), else 503 {@code {"status":"DOWN","reasons":[...]}} naming each. {@code GET /health/ping}: 200 {@code pong} whenever the HTTP server answers at all (a
+ * Lua script that cannot run), else 503 {@code {"status":"DOWN","reasons":[...]}} naming each.
+ * {@code GET /health/ping}: 200 {@code pong} whenever the HTTP server answers at all (a
  * liveness probe that does not look at the listeners). Thread-safe: stateless, reads the broker's
  * listener list (copy-on-write) and each listener's channel state.
  */
 public final class HealthHandler implements HttpHandler {
-    private final Broker broker;
+    private final ManagedBroker broker;
 
-    public HealthHandler(Broker broker) {
+    public HealthHandler(ManagedBroker broker) {
         this.broker = broker;
     }
 
