@@ -124,7 +124,11 @@ final class LuaScript {
     private static String mqtt3Only(List<String> hooks) {
         List<String> lent = hooks.stream()
                 .filter(h -> !hooks.contains(h + "_m5") && Hooks.byName(h + "_m5").isPresent()).toList();
-        return lent.isEmpty() ? "" : "; MQTT 5 clients are asked " + lent + " too (no _m5 function)";
+        List<String> v5only = hooks.stream().filter(h -> h.endsWith("_m5") && Hooks.byName(h).isPresent()
+                && Hooks.byName(h.substring(0, h.length() - 3)).isPresent() && !hooks.contains(h.substring(0, h.length() - 3)))
+                .toList();
+        return (lent.isEmpty() ? "" : "; MQTT 5 clients are asked " + lent + " too (no _m5 function)")
+                + (v5only.isEmpty() ? "" : "; MQTT 3.1/3.1.1 clients are not asked " + v5only + " (no 3.1.1 function)");
     }
 
     /** Reloads when the file's content changed since the last load attempt that succeeded. */

@@ -25,6 +25,7 @@ final class MemoryChecks {
             public Varargs invoke(Varargs args) {
                 LuaString s = args.checkstring(1);
                 long n = args.checklong(2);
+                // LuaJ 3.0.1's string.rep takes no separator: the result is s, n times
                 long size = n <= 0 ? 0 : multiply(s.length(), n);
                 if (size > Integer.MAX_VALUE) {
                     // LuaJ would overflow its int size (or try a 2 GB array): too large, whatever the budget

@@ -199,6 +199,32 @@ public final class HookEngine implements AutoCloseable {
         return out;
     }
 
+    /**
+     * @return the {@code _m5} hooks a plugin serves without their 3.1.1 twin, e.g.
+     *     {@code [auth_on_register_m5]}: MQTT 3.1/3.1.1 clients are not asked those (logged when
+     *     a plugin starts, so an operator sees what the plugin does not cover)
+     */
+    public List<String> mqtt5OnlyHooks(PluginHandle plugin) {
+        List<String> out = new ArrayList<>();
+        for (Hook<?> h : Hooks.all()) {
+            Hook<?> v3 = h.isMqtt5() ? Hooks.byName(h.name().substring(0, h.name().length() - 3)).orElse(null) : null;
+            if (v3 == null) {
+                continue;
+            }
+            for (HandlerEntry<?> e : chains[h.id()].own()) {
+                boolean paired = false;
+                for (HandlerEntry<?> o : chains[v3.id()].own()) {
+                    paired |= o.sameSource(e);
+                }
+                String name = e.source.isEmpty() ? h.name() : h.name() + " (" + e.source + ")";
+                if (!paired && e.plugin.name().equals(plugin.name()) && !out.contains(name)) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
+    }
+
     /** @return the effective order of {@code hook}'s chain */
     public List<HandlerInfo> order(Hook<?> hook) {
         HandlerEntry<?>[] es = chains[hook.id()].entries;

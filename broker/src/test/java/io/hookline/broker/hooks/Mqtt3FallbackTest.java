@@ -154,4 +154,15 @@ class Mqtt3FallbackTest {
         assertEquals(Properties.EMPTY, Mqtt3Fallback.asMqtt3(r).properties());
         assertEquals(r.client(), Mqtt3Fallback.asMqtt3(r).client());
     }
+
+    @Test
+    void anMqtt5OnlyHandlerIsNamedSoTheOperatorSeesWhat311ClientsAreNotAsked() {
+        PluginHandle p = new PluginHandle("v5only");
+        f.engine.register(p, Hooks.AUTH_ON_REGISTER_M5, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
+        f.engine.register(p, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
+        f.engine.register(p, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
+        f.engine.register(p, Hooks.ON_AUTH_M5, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
+        assertEquals(List.of("auth_on_register_m5"), f.engine.mqtt5OnlyHooks(p), "on_auth_m5 has no 3.1.1 twin");
+        assertEquals(List.of(), f.engine.lentHooks(p));
+    }
 }

@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class Mqtt3HooksForMqtt5EndToEndTest {
     private final Script script = Script.create();
     private final List<Runnable> cleanup = new ArrayList<>();
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+            new ch.qos.logback.core.read.ListAppender<>();
     private TestBroker broker;
 
     @BeforeEach
@@ -49,7 +51,22 @@ class Mqtt3HooksForMqtt5EndToEndTest {
                 .map(t -> t.topic().startsWith("secret/") ? t.withQos(TopicSubscription.REFUSED) : t).toList())));
         script.sync(Hooks.ON_DELIVER, in -> in.topic().startsWith("pii/")
                 ? Answer.ok(Modifiers.of(Modifier.PAYLOAD, Bytes.utf8("redacted"))) : Answer.next());
-        broker = TestBroker.start(Acks.config(script.enable("script_a"), new String[] {"allow_anonymous", "off"}));
+        var registryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+                io.hookline.broker.hooks.plugins.PluginRegistry.class);
+        log.start();
+        registryLog.addAppender(log);
+        try {
+            broker = TestBroker.start(Acks.config(script.enable("script_a"), new String[] {"allow_anonymous", "off"}));
+        } finally {
+            registryLog.detachAppender(log);
+        }
+    }
+
+    @Test
+    void theEnableLineSaysWhichHooksMqtt5ClientsAreAskedThrough311Handlers() {
+        assertTrue(log.list.stream().map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.startsWith("plugin script_a enabled; it serves no _m5 twin of "
+                        + "[auth_on_register, auth_on_publish, auth_on_subscribe, on_deliver]")), log.list.toString());
     }
 
     @AfterEach

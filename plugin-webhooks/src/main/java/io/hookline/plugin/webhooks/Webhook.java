@@ -118,6 +118,9 @@ final class Webhook {
         if (!hook.isMqtt5() && Hooks.byName(hook.name() + "_m5").isPresent()) {
             LOG.info("webhook {} -> {}: MQTT 5 clients are asked {} too unless this endpoint registers {}_m5",
                     hook.name(), spec.endpoint(), hook.name(), hook.name());
+        } else if (hook.isMqtt5() && Hooks.byName(hook.name().substring(0, hook.name().length() - 3)).isPresent()) {
+            LOG.info("webhook {} -> {}: MQTT 3.1/3.1.1 clients are asked the endpoint only if it registers {} too",
+                    hook.name(), spec.endpoint(), hook.name().substring(0, hook.name().length() - 3));
         }
         if (spec.priority() != null) {
             opts = opts.priority(spec.priority());
