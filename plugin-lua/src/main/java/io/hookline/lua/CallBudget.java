@@ -1,5 +1,8 @@
 package io.hookline.lua;
 
+import com.sun.management.ThreadMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicLong;
 import org.luaj.vm2.lib.DebugLib;
 
 /**
@@ -20,13 +23,13 @@ import org.luaj.vm2.lib.DebugLib;
  */
 final class CallBudget extends DebugLib {
     static final int CHECK_EVERY = 1000;
-    private static final com.sun.management.ThreadMXBean THREADS = threads();
+    private static final ThreadMXBean THREADS = threads();
 
     private final long memoryLimit;
     private volatile long deadline = Long.MAX_VALUE;
     private volatile boolean armed;
     private volatile long generation;
-    private final java.util.concurrent.atomic.AtomicLong allocated = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong allocated = new AtomicLong();
     // per thread (the call's and its coroutines'): {generation, allocation counter at the last reading}
     private final ThreadLocal<long[]> lastReading = ThreadLocal.withInitial(() -> new long[] {-1, 0});
     private int countdown = CHECK_EVERY;
@@ -39,8 +42,8 @@ final class CallBudget extends DebugLib {
         this.memoryLimit = THREADS == null ? 0 : memoryLimit;
     }
 
-    private static com.sun.management.ThreadMXBean threads() {
-        if (java.lang.management.ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean t
+    private static ThreadMXBean threads() {
+        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
                 && t.isThreadAllocatedMemorySupported()) {
             if (!t.isThreadAllocatedMemoryEnabled()) {
                 t.setThreadAllocatedMemoryEnabled(true);

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.luaj.vm2.LuaError;
@@ -46,10 +49,10 @@ final class ScriptVersion {
     private final List<String> hooks;
     private final int size;
     private final boolean keepState;
-    private final java.util.concurrent.atomic.LongAdder queued;
-    private static final long QUEUED_WARNING_EVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    private final java.util.concurrent.atomic.AtomicLong lastQueuedWarning =
-            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
+    private final LongAdder queued;
+    private static final long QUEUED_WARNING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong lastQueuedWarning =
+            new AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
     private final ArrayDeque<LuaState> idle = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>(); // guarded by this
     private int live; // guarded by this: states in rotation, idle or running a call
@@ -67,7 +70,7 @@ final class ScriptVersion {
      * @throws ScriptException when a state cannot be built
      */
     ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates,
-                  java.util.concurrent.atomic.LongAdder queued) throws ScriptException {
+                  LongAdder queued) throws ScriptException {
         this.source = source;
         this.queued = queued;
         this.number = number;
