@@ -53,11 +53,11 @@ public class LuaCallBenchmark {
                 + "function auth_on_publish(p) return true end\n"
                 + "hooks = { auth_on_publish = auth_on_publish }\n";
         Prototype p = LuaState.compile(new ByteArrayInputStream(script.getBytes(StandardCharsets.UTF_8)), "@bench.lua");
-        runtime = new LuaRuntime(false, Duration.ofSeconds(5), new AuthCache(null));
+        runtime = new LuaRuntime(false, Duration.ofSeconds(5), 1, 64L << 20, new AuthCache(null));
         ScriptVersion.Source source = new ScriptVersion.Source("bench", Path.of("bench.lua"), p);
         var log = LoggerFactory.getLogger("bench.lua");
         state = new LuaState(source, runtime, log, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
-        version = new ScriptVersion(source, 1, runtime, log, 1);
+        version = new ScriptVersion(source, 1, runtime, log, 1, new java.util.concurrent.atomic.LongAdder());
         input = new PublishInput(new Client("", "client-17", "user", ProtocolVersion.MQTT_3_1_1), "sensors/17/temp", 1,
                 Bytes.of(new byte[64]), false, null);
     }
