@@ -147,6 +147,7 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
             case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
             case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
+            case PUBLISHES_RESERVED_TOPIC -> "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
             default -> c.name();
         };
     }

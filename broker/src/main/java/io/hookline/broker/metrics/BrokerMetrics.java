@@ -45,6 +45,8 @@ public final class BrokerMetrics {
         // back-pressure: a session crossed queue_high_watermark; a publishing connection stopped reading
         SESSIONS_CONGESTED,
         PUBLISHER_PAUSES,
+        // a client publishing (or leaving a will) to a topic the broker owns ($SYS/...)
+        PUBLISHES_RESERVED_TOPIC,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
@@ -57,6 +59,7 @@ public final class BrokerMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger pausedPublishers = new AtomicInteger();
     private final long startedAtMillis = System.currentTimeMillis();
+    private final LimitLog limitLog = new LimitLog(this);
 
     public BrokerMetrics() {
         for (int i = 0; i < counters.length; i++) {
@@ -66,6 +69,11 @@ public final class BrokerMetrics {
 
     public void count(Counter counter) {
         counters[counter.ordinal()].increment();
+    }
+
+    /** Counts a hit of an abuse limit and logs it, at most once a minute per limit ({@link LimitLog}). */
+    public void limitHit(Counter counter, String who, String what) {
+        limitLog.hit(counter, who, what);
     }
 
     public long get(Counter counter) {

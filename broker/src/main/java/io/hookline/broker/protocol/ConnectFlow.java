@@ -507,6 +507,11 @@ final class ConnectFlow {
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
         }
+        if (Topics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "CONNECT refused: its will is addressed to $SYS, which the broker owns");
+            throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");
+        }
         int qos = header.willQos();
         if (c.version == 5) {
             if (qos > s.maxQos()) {

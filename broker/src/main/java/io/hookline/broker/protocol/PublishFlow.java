@@ -101,6 +101,12 @@ final class PublishFlow {
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
+        if (Topics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "PUBLISH to $SYS refused: the broker owns the topic");
+            refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");
+            return;
+        }
         if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
             c.broker.metrics().count(Counter.LIMIT_TOPIC_DEPTH);
             refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic deeper than " + s.topicMaxDepth() + " levels");

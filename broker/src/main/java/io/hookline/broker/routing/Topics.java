@@ -55,6 +55,15 @@ public final class Topics {
     return true;
   }
 
+  /**
+   * Whether the broker owns the topic, so no client may publish to it whatever the ACL says:
+   * {@code $SYS} and everything below it (the broker's own counters). Mountpointed topics never
+   * are: {@code tenant/$SYS/x} belongs to the tenant.
+   */
+  public static boolean isReserved(String topic) {
+    return topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');
+  }
+
   /** Number of levels: "a" = 1, "a/b" = 2, "/" = 2, "a//b" = 3. */
   public static int depth(String topicOrFilter) {
     int levels = 1;
