@@ -233,6 +233,27 @@ public final class CoreConfig {
                     .doc("/health and /health/ping need an API key with scope health")
                     .build();
 
+    public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS =
+            ConfigKey.builder("http.max_connections", ValueType.integer(1, UNLIMITED))
+                    .defaultValue(256)
+                    .doc("open connections per management HTTP listener; more wait in the kernel's accept"
+                            + " queue until one closes")
+                    .build();
+
+    public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT =
+            ConfigKey.builder("http.request_timeout", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(10))
+                    .doc("a management HTTP request whose header has not fully arrived within this is"
+                            + " dropped with its connection (slowloris)")
+                    .build();
+
+    public static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT =
+            ConfigKey.builder("http.idle_timeout", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(60))
+                    .doc("a management HTTP connection with no request (or a body that stops moving) for"
+                            + " this long is closed")
+                    .build();
+
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
@@ -243,7 +264,8 @@ public final class CoreConfig {
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
-            LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY);
+            LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY,
+            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT);
 
     /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
     public static ConfigSchema schema() {

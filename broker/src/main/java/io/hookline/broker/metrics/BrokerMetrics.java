@@ -34,6 +34,7 @@ public final class BrokerMetrics {
         LIMIT_RECEIVE_MAXIMUM,
         LIMIT_TOPIC_ALIAS,
         LIMIT_KEEPALIVE_CAPPED,
+        LIMIT_HTTP_CONNECTIONS,
         // messages dropped, by reason (on_message_drop reasons)
         DROPPED_QUEUE_FULL,
         DROPPED_EXPIRED,
