@@ -227,6 +227,13 @@ public final class CoreConfig {
                     .doc("/status and /status/data need an API key with scope status")
                     .build();
 
+    public static final ConfigKey<Boolean> HTTP_STATUS_CLIENTS_REQUIRE_KEY =
+            ConfigKey.builder("http.status.clients_require_key", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("/status/data lists connected clients (ids, user names) only for a key with scope"
+                            + " status; without a key it gives the summary (counts, rates, hooks, listeners)")
+                    .build();
+
     public static final ConfigKey<Boolean> HTTP_HEALTH_REQUIRE_KEY =
             ConfigKey.builder("http.health.require_key", ValueType.bool())
                     .defaultValue(false)
@@ -265,7 +272,7 @@ public final class CoreConfig {
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
             LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY,
-            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT);
+            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_STATUS_CLIENTS_REQUIRE_KEY);
 
     /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
     public static ConfigSchema schema() {

@@ -83,7 +83,8 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
         paths.addExactPath("/status", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
                 new StatusPageHandler(broker)));
         paths.addExactPath("/status/data", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
-                new StatusDataHandler(broker)));
+                new StatusDataHandler(broker, broker.config().get(CoreConfig.HTTP_STATUS_CLIENTS_REQUIRE_KEY)
+                        ? gate : null)));
         this.root = paths;
     }
 
