@@ -73,6 +73,7 @@ public final class Main {
             fail(1, e.getMessage());
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
+        warnUnlessExitOnOutOfMemory();
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -83,6 +84,24 @@ public final class Main {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A JVM that keeps running after an OutOfMemoryError is half-dead: threads that hit it are
+     * gone, MQTT and /health may hang. bin/broker runs with -XX:+ExitOnOutOfMemoryError so the
+     * process exits and a supervisor restarts it; say so when someone starts it without.
+     */
+    private static void warnUnlessExitOnOutOfMemory() {
+        try {
+            var diagnostics = java.lang.management.ManagementFactory.getPlatformMXBean(
+                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            if (diagnostics != null && !"true".equals(diagnostics.getVMOption("ExitOnOutOfMemoryError").getValue())) {
+                log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the broker"
+                        + " may hang half-dead instead of exiting for its supervisor to restart it (bin/broker sets it)");
+            }
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.debug("cannot read the JVM option ExitOnOutOfMemoryError", e);
         }
     }
 
