@@ -74,6 +74,7 @@ public final class Main {
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
         warnUnlessExitOnOutOfMemory();
+        logOpenFiles(config, io.hookline.broker.protocol.ProtocolSettings.from(config).maxConnections());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -102,6 +103,24 @@ public final class Main {
             }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("cannot read the JVM option ExitOnOutOfMemoryError", e);
+        }
+    }
+
+    /** Says how listener.max_connections relates to the open-file limit (every connection is a descriptor). */
+    private static void logOpenFiles(Config config, int maxConnections) {
+        var files = io.hookline.broker.transport.OpenFiles.current();
+        Logger log = LoggerFactory.getLogger(io.hookline.broker.transport.OpenFiles.class);
+        if (files.limit() < 0) {
+            return;
+        }
+        if (config.get(io.hookline.broker.config.CoreConfig.LISTENER_MAX_CONNECTIONS) == io.hookline.broker.config.ValueType.AUTO) {
+            log.info("open-file limit {}: listener.max_connections = {} (auto: {} descriptors kept for the management"
+                    + " listener, logs and stores)", files.limit(), maxConnections, files.reserve());
+        } else if (maxConnections == 0 || maxConnections > files.defaultMaxConnections()) {
+            log.warn("listener.max_connections = {} leaves fewer than {} of the {} open files for the management listener,"
+                    + " logs and stores: when they run out, /health stops answering. Raise the limit (ulimit -n,"
+                    + " LimitNOFILE) or use auto", maxConnections == 0 ? "0 (no limit)" : maxConnections,
+                    files.reserve(), files.limit());
         }
     }
 

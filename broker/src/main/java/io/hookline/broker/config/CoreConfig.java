@@ -21,9 +21,11 @@ public final class CoreConfig {
     public static final ConfigKey<HostPort> LISTENER_TCP = ListenerConfig.keys(ListenerConfig.Kind.TCP).address();
 
     public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS =
-            ConfigKey.builder("listener.max_connections", ValueType.integer(0, UNLIMITED))
-                    .defaultValue(100000)
-                    .doc("open connections across all listeners; 0 = no limit")
+            ConfigKey.builder("listener.max_connections", ValueType.integerOrAuto(0, UNLIMITED))
+                    .defaultValue(ValueType.AUTO)
+                    .doc("open MQTT connections across all listeners; 0 = no limit; auto = the process's open-file"
+                            + " limit minus a reserve (a tenth, at least 512) for the management listener, logs and"
+                            + " stores")
                     .build();
 
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS =

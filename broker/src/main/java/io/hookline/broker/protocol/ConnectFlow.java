@@ -324,7 +324,8 @@ final class ConnectFlow {
 
         int maxConnections = s.maxConnections();
         if (maxConnections > 0 && c.broker.metrics().connections().get() > maxConnections) {
-            c.broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
+            c.broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, c.who(), "CONNECT refused: "
+                    + maxConnections + " connections open (listener.max_connections)");
             throw new Refused(version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
         }

@@ -3,6 +3,8 @@ package io.hookline.broker.protocol;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
+import io.hookline.broker.config.ValueType;
+import io.hookline.broker.transport.OpenFiles;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -12,6 +14,7 @@ import java.util.Optional;
  * hot path reads plain fields. Immutable; the broker swaps the whole object when a live key
  * changes.
  *
+ * @param maxConnections            open MQTT connections, all listeners; 0 = no limit (auto already resolved)
  * @param maxInflightMessages       0 = bounded only by the client's receive maximum
  * @param maxOnlineMessages         -1 = no limit
  * @param maxOfflineMessages        -1 = no limit
@@ -58,7 +61,7 @@ public record ProtocolSettings(boolean allowAnonymous,
         long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
-                config.get(CoreConfig.LISTENER_MAX_CONNECTIONS),
+                maxConnections(config.get(CoreConfig.LISTENER_MAX_CONNECTIONS)),
                 config.get(CoreConfig.MAX_INFLIGHT_MESSAGES),
                 config.get(CoreConfig.MAX_ONLINE_MESSAGES),
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
@@ -83,6 +86,11 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
                 config.get(CoreConfig.UPGRADE_OUTGOING_QOS));
+    }
+
+    /** listener.max_connections; auto: derived from the open-file limit ({@link OpenFiles}). */
+    private static int maxConnections(int configured) {
+        return configured == ValueType.AUTO ? OpenFiles.current().defaultMaxConnections() : configured;
     }
 
     private static long seconds(Optional<Duration> duration) {

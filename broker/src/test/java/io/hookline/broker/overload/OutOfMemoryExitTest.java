@@ -56,11 +56,7 @@ class OutOfMemoryExitTest {
                     () -> "the broker lingered after running out of heap:\n" + String.join("\n", broker.output()));
             assertEquals(3, broker.process().exitValue(), String.join("\n", broker.output()));
             // the process output is read by another thread: wait for it to reach the end
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (broker.output().stream().noneMatch(l -> l.contains("Terminating due to java.lang.OutOfMemoryError"))
-                    && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
+            broker.awaitOutput("Terminating due to java.lang.OutOfMemoryError");
             List<String> out = broker.output();
             assertTrue(out.stream().anyMatch(l -> l.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\dZ hookline: pid "
                     + broker.process().pid() + " ran out of Java heap and exits.*")), String.join("\n", out));
@@ -73,13 +69,7 @@ class OutOfMemoryExitTest {
     @Test
     void startingWithoutTheOptionIsWarnedAbout(@TempDir Path dir) throws Exception {
         try (BrokerProcess broker = BrokerProcess.start(dir, List.of("-Xmx64m"))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (broker.output().stream().noneMatch(l -> l.contains("runs without -XX:+ExitOnOutOfMemoryError"))
-                    && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertTrue(broker.output().stream().anyMatch(l -> l.contains("runs without -XX:+ExitOnOutOfMemoryError")),
-                    String.join("\n", broker.output()));
+            assertTrue(broker.awaitOutput("runs without -XX:+ExitOnOutOfMemoryError"), String.join("\n", broker.output()));
         }
     }
 }

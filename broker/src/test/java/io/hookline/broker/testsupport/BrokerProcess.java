@@ -40,6 +40,11 @@ public final class BrokerProcess implements AutoCloseable {
      * defaults (anonymous allowed, no $SYS, data in {@code dir}); waits up to 60 s until it listens.
      */
     public static BrokerProcess start(Path dir, List<String> jvmArgs, String... keyValues) throws IOException {
+        return start(dir, 0, jvmArgs, keyValues);
+    }
+
+    /** {@link #start(Path, List, String...)} with the open-file limit (soft and hard) set to {@code openFiles}; 0 = inherited. */
+    public static BrokerProcess start(Path dir, int openFiles, List<String> jvmArgs, String... keyValues) throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("listener.tcp.default", "127.0.0.1:0");
         config.put("listener.http.default", "127.0.0.1:0");
@@ -54,6 +59,9 @@ public final class BrokerProcess implements AutoCloseable {
         Path file = dir.resolve("broker.conf");
         Files.writeString(file, text);
         List<String> command = new ArrayList<>();
+        if (openFiles > 0) {
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -n \"$0\" && exec \"$@\"", String.valueOf(openFiles)));
+        }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main",
@@ -118,6 +126,35 @@ public final class BrokerProcess implements AutoCloseable {
     /** Every line the process wrote so far (stdout and stderr). */
     public List<String> output() {
         return List.copyOf(output);
+    }
+
+    /** Waits up to 20 s for a line of output containing {@code text}; whether one came. */
+    public boolean awaitOutput(String text) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        synchronized (this) {
+            while (output.stream().noneMatch(l -> l.contains(text))) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    return false;
+                }
+                try {
+                    wait(Math.min(left, 100));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /** File descriptors the process has open (Linux /proc). */
+    public long openFiles() {
+        try (var fds = Files.list(Path.of("/proc", String.valueOf(process.pid()), "fd"))) {
+            return fds.count();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot list the descriptors of pid " + process.pid(), e);
+        }
     }
 
     /** The process's resident set size in bytes (Linux /proc). */
