@@ -171,14 +171,14 @@ public final class CoreConfig {
 
     public static final ConfigKey<Optional<Duration>> PERSISTENT_CLIENT_EXPIRATION =
             ConfigKey.builder("persistent_client_expiration", ValueType.durationOrNever())
-                    .defaultValue(Optional.empty())
+                    .defaultValue(Optional.of(Duration.ofDays(1)))
                     .doc("an offline persistent session of a 3.1/3.1.1 client is removed after this")
                     .build();
 
     public static final ConfigKey<Optional<Duration>> MAX_SESSION_EXPIRY_INTERVAL =
             ConfigKey.builder("max_session_expiry_interval", ValueType.durationOrNever())
-                    .defaultValue(Optional.empty())
-                    .doc("caps the session expiry interval asked for by v5 clients")
+                    .defaultValue(Optional.of(Duration.ofDays(1)))
+                    .doc("caps the session expiry interval asked for by v5 clients (the CONNACK says so)")
                     .build();
 
     public static final ConfigKey<Boolean> UPGRADE_OUTGOING_QOS =
