@@ -58,6 +58,41 @@ public final class CoreConfig {
                     .live()
                     .build();
 
+    public static final ConfigKey<Integer> MAX_ONLINE_BYTES =
+            ConfigKey.builder("max_online_bytes", ValueType.bytes())
+                    .defaultValue(8 * 1024 * 1024)
+                    .doc("bytes an online client may have waiting (its queue and messages on their way to it,"
+                            + " counted as payload + topic + ~100 bytes each); beyond, the newest are dropped (one"
+                            + " message is always taken); 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_OFFLINE_BYTES =
+            ConfigKey.builder("max_offline_bytes", ValueType.bytes())
+                    .defaultValue(4 * 1024 * 1024)
+                    .doc("bytes queued for an offline persistent session, oldest dropped first (one message is"
+                            + " always kept); 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Duration> STALLED_SUBSCRIBER_TIMEOUT =
+            ConfigKey.builder("stalled_subscriber_timeout", ValueType.duration())
+                    .defaultValue(Duration.ofSeconds(5))
+                    .doc("a session above queue_high_watermark whose client has taken nothing from its socket"
+                            + " for this long is stalled: it no longer holds its publishers back, and"
+                            + " stalled_subscriber_action applies; 0 = never")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<String> STALLED_SUBSCRIBER_ACTION =
+            ConfigKey.builder("stalled_subscriber_action", ValueType.oneOf("drop", "disconnect"))
+                    .defaultValue("drop")
+                    .doc("drop: a stalled session keeps its connection and what does not fit max_online_messages /"
+                            + " max_online_bytes is dropped (on_message_drop, queue_full); disconnect: the broker closes"
+                            + " its connection (v5: DISCONNECT 0x97)")
+                    .live()
+                    .build();
+
     public static final ConfigKey<Integer> QUEUE_HIGH_WATERMARK =
             ConfigKey.builder("queue_high_watermark", ValueType.bytes())
                     .defaultValue(256 * 1024)
@@ -267,6 +302,7 @@ public final class CoreConfig {
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
+            MAX_ONLINE_BYTES, MAX_OFFLINE_BYTES, STALLED_SUBSCRIBER_TIMEOUT, STALLED_SUBSCRIBER_ACTION,
             MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,

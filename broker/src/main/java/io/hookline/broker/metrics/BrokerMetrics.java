@@ -35,6 +35,9 @@ public final class BrokerMetrics {
         LIMIT_TOPIC_ALIAS,
         LIMIT_KEEPALIVE_CAPPED,
         LIMIT_HTTP_CONNECTIONS,
+        LIMIT_ONLINE_BYTES,
+        LIMIT_OFFLINE_BYTES,
+        LIMIT_STALLED_SUBSCRIBER,
         // messages dropped, by reason (on_message_drop reasons)
         DROPPED_QUEUE_FULL,
         DROPPED_EXPIRED,

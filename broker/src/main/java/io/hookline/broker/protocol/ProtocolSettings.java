@@ -27,6 +27,7 @@ import java.util.Optional;
  * @param maxSessionExpirySeconds   cap on what v5 clients ask; -1 = no cap
  * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
  * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
+ * @param queueBounds               byte bounds of session queues and the stalled-subscriber rule
  */
 public record ProtocolSettings(boolean allowAnonymous,
                                int maxConnections,
@@ -52,7 +53,25 @@ public record ProtocolSettings(boolean allowAnonymous,
                                long maxSessionExpirySeconds,
                                SharedSubscriptionPolicy sharedSubscriptionPolicy,
                                int maxMessageRate,
-                               boolean upgradeOutgoingQos) {
+                               boolean upgradeOutgoingQos,
+                               QueueBounds queueBounds) {
+
+    /**
+     * What one session may hold, in bytes, and when a subscriber that stopped reading is stalled.
+     *
+     * @param maxOnlineBytes          0 = no limit
+     * @param maxOfflineBytes         0 = no limit
+     * @param stalledTimeoutNanos     0 = never stalled
+     * @param disconnectStalled       true: close a stalled subscriber's connection; false: drop what does not fit
+     */
+    public record QueueBounds(long maxOnlineBytes, long maxOfflineBytes, long stalledTimeoutNanos,
+                              boolean disconnectStalled) {
+        static QueueBounds from(Config config) {
+            return new QueueBounds(config.get(CoreConfig.MAX_ONLINE_BYTES), config.get(CoreConfig.MAX_OFFLINE_BYTES),
+                    config.get(CoreConfig.STALLED_SUBSCRIBER_TIMEOUT).toNanos(),
+                    config.get(CoreConfig.STALLED_SUBSCRIBER_ACTION).equals("disconnect"));
+        }
+    }
 
     /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -85,7 +104,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                 seconds(config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL)),
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
-                config.get(CoreConfig.UPGRADE_OUTGOING_QOS));
+                config.get(CoreConfig.UPGRADE_OUTGOING_QOS),
+                QueueBounds.from(config));
     }
 
     /** listener.max_connections; auto: derived from the open-file limit ({@link OpenFiles}). */

@@ -56,6 +56,10 @@ public final class SessionRegistry implements RecipientDirectory {
         return index;
     }
 
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
     ProtocolSettings settings() {
         return settings.get();
     }
