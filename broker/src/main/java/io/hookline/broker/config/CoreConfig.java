@@ -141,6 +141,23 @@ public final class CoreConfig {
                     .doc("most levels a topic or topic filter may have; 0 = no limit")
                     .build();
 
+    public static final ConfigKey<Integer> MAX_SUBSCRIPTIONS_PER_CLIENT =
+            ConfigKey.builder("max_subscriptions_per_client", ValueType.integer(0, UNLIMITED))
+                    .defaultValue(10_000)
+                    .doc("subscriptions one session may hold; more are refused in the SUBACK (v5 0x97, 3.x 0x80);"
+                            + " 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_SUBSCRIPTION_MEMORY =
+            ConfigKey.builder("max_subscription_memory", ValueType.bytes())
+                    .defaultValue(16 * 1024 * 1024)
+                    .doc("what one session's subscriptions may cost the router, estimated per filter as its length"
+                            + " twice plus ~200 bytes per level; a filter that does not fit is refused in the SUBACK;"
+                            + " 0 = no limit")
+                    .live()
+                    .build();
+
     public static final ConfigKey<Integer> MAX_KEEPALIVE =
             ConfigKey.builder("max_keepalive", ValueType.integer(0, UINT16_MAX))
                     .defaultValue(UINT16_MAX)
@@ -303,6 +320,7 @@ public final class CoreConfig {
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
             MAX_ONLINE_BYTES, MAX_OFFLINE_BYTES, STALLED_SUBSCRIBER_TIMEOUT, STALLED_SUBSCRIBER_ACTION,
+            MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_SUBSCRIPTION_MEMORY,
             MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,

@@ -38,6 +38,8 @@ public final class BrokerMetrics {
         LIMIT_ONLINE_BYTES,
         LIMIT_OFFLINE_BYTES,
         LIMIT_STALLED_SUBSCRIBER,
+        LIMIT_SUBSCRIPTIONS,
+        LIMIT_SUBSCRIPTION_MEMORY,
         // messages dropped, by reason (on_message_drop reasons)
         DROPPED_QUEUE_FULL,
         DROPPED_EXPIRED,

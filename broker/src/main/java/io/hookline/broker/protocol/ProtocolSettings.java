@@ -57,19 +57,22 @@ public record ProtocolSettings(boolean allowAnonymous,
                                QueueBounds queueBounds) {
 
     /**
-     * What one session may hold, in bytes, and when a subscriber that stopped reading is stalled.
+     * What one session may hold (queued bytes, subscriptions), and when a subscriber that stopped reading is stalled.
      *
      * @param maxOnlineBytes          0 = no limit
      * @param maxOfflineBytes         0 = no limit
      * @param stalledTimeoutNanos     0 = never stalled
      * @param disconnectStalled       true: close a stalled subscriber's connection; false: drop what does not fit
+     * @param maxSubscriptions        subscriptions per session; 0 = no limit
+     * @param maxSubscriptionMemory   {@code Topics.subscriptionCost} of a session's filters; 0 = no limit
      */
     public record QueueBounds(long maxOnlineBytes, long maxOfflineBytes, long stalledTimeoutNanos,
-                              boolean disconnectStalled) {
+                              boolean disconnectStalled, int maxSubscriptions, long maxSubscriptionMemory) {
         static QueueBounds from(Config config) {
             return new QueueBounds(config.get(CoreConfig.MAX_ONLINE_BYTES), config.get(CoreConfig.MAX_OFFLINE_BYTES),
                     config.get(CoreConfig.STALLED_SUBSCRIBER_TIMEOUT).toNanos(),
-                    config.get(CoreConfig.STALLED_SUBSCRIBER_ACTION).equals("disconnect"));
+                    config.get(CoreConfig.STALLED_SUBSCRIBER_ACTION).equals("disconnect"),
+                    config.get(CoreConfig.MAX_SUBSCRIPTIONS_PER_CLIENT), config.get(CoreConfig.MAX_SUBSCRIPTION_MEMORY));
         }
     }
 

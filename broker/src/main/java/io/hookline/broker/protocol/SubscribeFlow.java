@@ -159,6 +159,11 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
+            int quota = quota(c, s, shared == null ? null : shared.group(), routed);
+            if (quota != -1) {
+                codes[i] = quota;
+                continue;
+            }
             boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
                     options, subscriptionId));
             codes[i] = qos;
@@ -188,6 +193,33 @@ final class SubscribeFlow {
             case 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2 -> code;
             default -> ReasonCodes.NOT_AUTHORIZED & 0xFF;
         };
+    }
+
+    /**
+     * -1 when the session may take one more subscription to {@code filter} (a replacement always
+     * may), else the SUBACK code: v5 0x97 quota exceeded, 3.x failure. Deep filters cost the router
+     * far more than their size on the wire (issue: 300 SUBSCRIBEs of 32,001 levels grew the heap to
+     * 2 GB), so a session's filters are bounded in number and in estimated router memory.
+     */
+    private static int quota(MqttConnection c, ProtocolSettings s, String group, String filter) {
+        ProtocolSettings.QueueBounds b = s.queueBounds();
+        if (c.session.hasSubscription(group, filter)) {
+            return -1;
+        }
+        int refused = c.version == 5 ? ReasonCodes.QUOTA_EXCEEDED & 0xFF : V3_FAILURE;
+        if (b.maxSubscriptions() > 0 && c.session.subscriptionCount() >= b.maxSubscriptions()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTIONS, c.who(), "SUBSCRIBE refused: "
+                    + b.maxSubscriptions() + " subscriptions held (max_subscriptions_per_client)");
+            return refused;
+        }
+        long cost = Topics.subscriptionCost(filter);
+        if (b.maxSubscriptionMemory() > 0 && c.session.subscriptionBytes() + cost > b.maxSubscriptionMemory()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTION_MEMORY, c.who(), "SUBSCRIBE refused: a filter of "
+                    + Topics.depth(filter) + " levels costing ~" + cost + " bytes does not fit max_subscription_memory "
+                    + b.maxSubscriptionMemory() + " (" + c.session.subscriptionBytes() + " used)");
+            return refused;
+        }
+        return -1;
     }
 
     /** -1 when the filter may be subscribed to, else the failure code for the SUBACK. */

@@ -64,6 +64,16 @@ public final class Topics {
     return topic.startsWith("$SYS") && (topic.length() == 4 || topic.charAt(4) == '/');
   }
 
+  /**
+   * What a subscription to {@code filter} costs the router and its session, in approximate bytes,
+   * when no other subscription shares its trie nodes: the filter text (held twice) and per level a
+   * trie node with its child map, entry and level string (~200 bytes). A 32,001-level filter of
+   * 64 KB costs ~6.5 MB: this, not its size on the wire, is what max_subscription_memory bounds.
+   */
+  public static long subscriptionCost(String filter) {
+    return 160 + 2L * filter.length() + 200L * depth(filter);
+  }
+
   /** Number of levels: "a" = 1, "a/b" = 2, "/" = 2, "a//b" = 3. */
   public static int depth(String topicOrFilter) {
     int levels = 1;

@@ -7,6 +7,7 @@ import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Subscription;
+import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionEvents.DropReason;
 import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.MemoryMessageQueue;
@@ -67,6 +68,7 @@ public final class Session implements Recipient {
     // on them) and get their own on the first put: most sessions are idle clients that never
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
+    private long subscriptionBytes;   // Topics.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue = new MemoryMessageQueue();
     private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
     private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
@@ -226,6 +228,9 @@ public final class Session implements Recipient {
             Subscription old = subscriptions.put(
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
+            if (old == null) {
+                subscriptionBytes += Topics.subscriptionCost(subscription.filter());
+            }
             return old == null;
         }
     }
@@ -237,6 +242,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
+            subscriptionBytes -= Topics.subscriptionCost(filter);
             registry.index().remove(key, shareGroup, filter);
             registry.flow().release(this);   // its publishers may no longer route here: let them try again
             return true;
@@ -245,6 +251,19 @@ public final class Session implements Recipient {
 
     public synchronized List<Subscription> subscriptions() {
         return List.copyOf(subscriptions.values());
+    }
+
+    public synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** What the filters held cost the router, in approximate bytes ({@link Topics#subscriptionCost}). */
+    public synchronized long subscriptionBytes() {
+        return subscriptionBytes;
+    }
+
+    public synchronized boolean hasSubscription(String shareGroup, String filter) {
+        return subscriptions.containsKey(subscriptionKey(shareGroup, filter));
     }
 
     // ---- inbound QoS 2 -------------------------------------------------------------------
@@ -779,6 +798,7 @@ public final class Session implements Recipient {
             registry.index().remove(key, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
+        subscriptionBytes = 0;
         queue.clear();
         backlogBytes = 0;
         if (congested) {
