@@ -117,9 +117,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     static final int PIPELINE = 32;
 
     private boolean flushScheduled;
+    /** Retained messages of this client's SUBSCRIBEs not yet offered to its session; made at the first. */
+    RetainedFeed retainedFeed;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
+        if (retainedFeed != null && !retainedFeed.isEmpty()) {
+            retainedFeed.feed();   // the socket took what was queued: stream on
+        }
     };
 
     public MqttConnection(BrokerContext broker) {

@@ -9,7 +9,7 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
@@ -129,7 +129,6 @@ final class SubscribeFlow {
         }
         ProtocolSettings s = c.settings();
         boolean v5 = c.version == 5;
-        List<Delivery> retained = new ArrayList<>();
         List<TopicSubscription> granted = new ArrayList<>(decided.size());
         int next = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -171,14 +170,19 @@ final class SubscribeFlow {
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(routed, message ->
-                        retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
-                                true, ids)));
+                List<Message> matched = new ArrayList<>();
+                c.broker.retained().matching(routed, matched::add);
+                if (!matched.isEmpty()) {
+                    if (c.retainedFeed == null) {
+                        c.retainedFeed = new RetainedFeed(c);
+                    }
+                    c.retainedFeed.add(matched, qos, ids);
+                }
             }
         }
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
-        for (Delivery d : retained) {
-            c.session.offer(d);
+        if (c.retainedFeed != null) {
+            c.retainedFeed.feed();   // streamed as the session has room, after the SUBACK
         }
         HookGateway hooks = c.broker.hooks();
         io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
