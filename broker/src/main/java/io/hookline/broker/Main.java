@@ -74,7 +74,7 @@ public final class Main {
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
         warnUnlessExitOnOutOfMemory();
-        logOpenFiles(config, io.hookline.broker.protocol.ProtocolSettings.from(config).maxConnections());
+        logOpenFiles(config, io.hookline.broker.config.ProtocolSettings.from(config).maxConnections());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -108,8 +108,8 @@ public final class Main {
 
     /** Says how listener.max_connections relates to the open-file limit (every connection is a descriptor). */
     private static void logOpenFiles(Config config, int maxConnections) {
-        var files = io.hookline.broker.transport.OpenFiles.current();
-        Logger log = LoggerFactory.getLogger(io.hookline.broker.transport.OpenFiles.class);
+        var files = io.hookline.broker.config.OpenFiles.current();
+        Logger log = LoggerFactory.getLogger(io.hookline.broker.config.OpenFiles.class);
         if (files.limit() < 0) {
             return;
         }

@@ -1,9 +1,9 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.hookline.broker.config.Config;
@@ -69,7 +69,7 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private final Limits limits;
     private final BrokerMetrics metrics;
 
-    public ManagementServer(Broker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
+    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
         this.limits = Limits.from(broker.config());
         this.metrics = broker.metrics();
         ApiKeyGate gate = new ApiKeyGate(keys);

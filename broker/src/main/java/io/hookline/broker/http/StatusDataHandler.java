@@ -2,12 +2,11 @@ package io.hookline.broker.http;
 
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
-import io.hookline.broker.metrics.BrokerMeters;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BucketHistogram;
 import io.hookline.broker.session.Session;
@@ -40,13 +39,13 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     static final int DEFAULT_CLIENTS = 100;
     static final int MAX_CLIENTS = 10_000;
 
-    private final Broker broker;
+    private final ManagedBroker broker;
     private final Duration interval;
     private final RateHistory rates;
     private final ScheduledFuture<?> sampling;
     private final ApiKeyGate clientsGate;   // null: the client list is open to whoever reaches this handler
 
-    public StatusDataHandler(Broker broker) {
+    public StatusDataHandler(ManagedBroker broker) {
         this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES, null);
     }
 
@@ -54,16 +53,16 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
      * @param clientsGate when not null, the client list (ids, user names) is shown only to a key with scope
      *                    status; a request without a key gets the rest, a wrong key 401, a key without the scope 403
      */
-    StatusDataHandler(Broker broker, ApiKeyGate clientsGate) {
+    StatusDataHandler(ManagedBroker broker, ApiKeyGate clientsGate) {
         this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES, clientsGate);
     }
 
     /** For tests: a shorter sampling interval. */
-    StatusDataHandler(Broker broker, Duration interval, int samples) {
+    StatusDataHandler(ManagedBroker broker, Duration interval, int samples) {
         this(broker, interval, samples, null);
     }
 
-    private StatusDataHandler(Broker broker, Duration interval, int samples, ApiKeyGate clientsGate) {
+    private StatusDataHandler(ManagedBroker broker, Duration interval, int samples, ApiKeyGate clientsGate) {
         this.broker = broker;
         this.clientsGate = clientsGate;
         this.interval = interval;
@@ -111,7 +110,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         BrokerMeters.Census census = BrokerMeters.take(broker, System.nanoTime());
         List<String> down = new HealthHandler(broker).reasons();
         JsonText json = new JsonText().object()
-                .field("version", Broker.VERSION)
+                .field("version", broker.version())
                 .field("uptime_seconds", m.uptimeSeconds())
                 .field("now", System.currentTimeMillis())
                 .field("health", down.isEmpty() ? "OK" : "DOWN");
@@ -122,7 +121,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
                 .field("connections", m.connections().get())
                 .field("sessions_online", census.online())
                 .field("sessions_offline", census.offline())
-                .field("subscriptions", broker.subscriptions().size())
+                .field("subscriptions", broker.subscriptionCount())
                 .field("retained", broker.retained().size())
                 .field("queued", census.queuedOnline() + census.queuedOffline())
                 .field("inflight", census.inflight())

@@ -9,6 +9,9 @@ import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
+import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
 import io.hookline.broker.hooks.HookGateway;
@@ -18,7 +21,6 @@ import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.Will;
@@ -508,7 +510,7 @@ final class ConnectFlow {
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
         }
-        if (Topics.isReserved(c.listener.mount(topic))) {
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
             c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
                     "CONNECT refused: its will is addressed to $SYS, which the broker owns");
             throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");

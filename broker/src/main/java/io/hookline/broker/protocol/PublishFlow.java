@@ -3,12 +3,14 @@ package io.hookline.broker.protocol;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
+import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.routing.Topics;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -101,7 +103,7 @@ final class PublishFlow {
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
-        if (Topics.isReserved(c.listener.mount(topic))) {
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
             c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
                     "PUBLISH to $SYS refused: the broker owns the topic");
             refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");

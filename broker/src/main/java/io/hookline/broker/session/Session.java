@@ -1,13 +1,13 @@
 package io.hookline.broker.session;
 
-import io.hookline.broker.hooks.NotifyOutbox;
+import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Subscription;
-import io.hookline.broker.routing.Topics;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionEvents.DropReason;
 import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.MemoryMessageQueue;
@@ -68,7 +68,7 @@ public final class Session implements Recipient {
     // on them) and get their own on the first put: most sessions are idle clients that never
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
-    private long subscriptionBytes;   // Topics.subscriptionCost of every filter held, for max_subscription_memory
+    private long subscriptionBytes;   // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue = new MemoryMessageQueue();
     private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
     private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
@@ -229,7 +229,7 @@ public final class Session implements Recipient {
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
             if (old == null) {
-                subscriptionBytes += Topics.subscriptionCost(subscription.filter());
+                subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
             }
             return old == null;
         }
@@ -242,7 +242,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
-            subscriptionBytes -= Topics.subscriptionCost(filter);
+            subscriptionBytes -= SubscriptionTrie.subscriptionCost(filter);
             registry.index().remove(key, shareGroup, filter);
             registry.flow().release(this);   // its publishers may no longer route here: let them try again
             return true;
@@ -257,7 +257,7 @@ public final class Session implements Recipient {
         return subscriptions.size();
     }
 
-    /** What the filters held cost the router, in approximate bytes ({@link Topics#subscriptionCost}). */
+    /** What the filters held cost the router, in approximate bytes ({@link io.hookline.broker.routing.SubscriptionTrie#subscriptionCost}). */
     public synchronized long subscriptionBytes() {
         return subscriptionBytes;
     }

@@ -1,5 +1,6 @@
 package io.hookline.broker.transport;
 
+import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
@@ -18,7 +19,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -146,9 +146,7 @@ public final class MqttListener {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("bytes", counter);
                         if (settings.proxyProtocol()) {
-                            p.addLast("proxy-check", new ProxyHeaderCheck(settings.key(), broker.metrics()));
-                            p.addLast("proxy", new HAProxyMessageDecoder());
-                            p.addLast("proxy-header", new ProxyHeader(settings.key(), broker.metrics()));
+                            ProxyHeader.addTo(p, settings.key(), broker.metrics());
                         }
                         SslContext tls = sslContext;
                         if (tls != null) {

@@ -1,7 +1,7 @@
 package io.hookline.broker.overload;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.routing.Topics;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.Survival;
@@ -47,7 +47,7 @@ class SubscriptionLimitsTest {
     @Test
     void deepFiltersAreBoundedByWhatTheyCostTheRouter(@TempDir Path data) throws Exception {
         String deep = "a/".repeat(32_000) + "a";   // 32,001 levels, 64 KB on the wire, ~6.5 MB in the router
-        long cost = Topics.subscriptionCost(deep);
+        long cost = SubscriptionTrie.subscriptionCost(deep);
         try (TestBroker broker = TestBroker.start("topic_max_depth", "0", "listener.http.default", "127.0.0.1:0",
                 "data_dir", data.toString());
              Bystander bystander = new Bystander(broker);

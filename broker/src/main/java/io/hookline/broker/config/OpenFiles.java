@@ -1,4 +1,4 @@
-package io.hookline.broker.transport;
+package io.hookline.broker.config;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;

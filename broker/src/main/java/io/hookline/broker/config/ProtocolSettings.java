@@ -1,10 +1,4 @@
-package io.hookline.broker.protocol;
-
-import io.hookline.broker.config.Config;
-import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.config.SharedSubscriptionPolicy;
-import io.hookline.broker.config.ValueType;
-import io.hookline.broker.transport.OpenFiles;
+package io.hookline.broker.config;
 
 import java.time.Duration;
 import java.util.Optional;
@@ -64,7 +58,7 @@ public record ProtocolSettings(boolean allowAnonymous,
      * @param stalledTimeoutNanos     0 = never stalled
      * @param disconnectStalled       true: close a stalled subscriber's connection; false: drop what does not fit
      * @param maxSubscriptions        subscriptions per session; 0 = no limit
-     * @param maxSubscriptionMemory   {@code Topics.subscriptionCost} of a session's filters; 0 = no limit
+     * @param maxSubscriptionMemory   {@code SubscriptionTrie.subscriptionCost} of a session's filters; 0 = no limit
      */
     public record QueueBounds(long maxOnlineBytes, long maxOfflineBytes, long stalledTimeoutNanos,
                               boolean disconnectStalled, int maxSubscriptions, long maxSubscriptionMemory) {
