@@ -108,7 +108,7 @@ public final class Main {
 
     /** Says how listener.max_connections relates to the open-file limit (every connection is a descriptor). */
     private static void logOpenFiles(Config config, int maxConnections) {
-        var files = io.hookline.broker.config.OpenFiles.current();
+        var files = io.hookline.broker.config.OpenFiles.of(config);
         Logger log = LoggerFactory.getLogger(io.hookline.broker.config.OpenFiles.class);
         if (files.limit() < 0) {
             return;

@@ -24,8 +24,8 @@ public final class CoreConfig {
             ConfigKey.builder("listener.max_connections", ValueType.integerOrAuto(0, UNLIMITED))
                     .defaultValue(ValueType.AUTO)
                     .doc("open MQTT connections across all listeners; 0 = no limit; auto = the process's open-file"
-                            + " limit minus a reserve (a tenth, at least 512) for the management listener, logs and"
-                            + " stores")
+                            + " limit minus a reserve (a tenth, at least 512, at least http.max_connections per"
+                            + " management listener + 256) for the management listener, logs and stores")
                     .build();
 
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS =
@@ -296,14 +296,14 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS =
             ConfigKey.builder("http.max_connections", ValueType.integer(1, UNLIMITED))
-                    .defaultValue(256)
+                    .defaultValue(1024)
                     .doc("open connections per management HTTP listener; more wait in the kernel's accept"
                             + " queue until one closes")
                     .build();
 
     public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT =
             ConfigKey.builder("http.request_timeout", ValueType.duration(Duration.ofMillis(1)))
-                    .defaultValue(Duration.ofSeconds(10))
+                    .defaultValue(Duration.ofSeconds(5))
                     .doc("a management HTTP request whose header has not fully arrived within this is"
                             + " dropped with its connection (slowloris)")
                     .build();

@@ -77,7 +77,7 @@ public record ProtocolSettings(boolean allowAnonymous,
         long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
-                maxConnections(config.get(CoreConfig.LISTENER_MAX_CONNECTIONS)),
+                maxConnections(config),
                 config.get(CoreConfig.MAX_INFLIGHT_MESSAGES),
                 config.get(CoreConfig.MAX_ONLINE_MESSAGES),
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
@@ -106,8 +106,9 @@ public record ProtocolSettings(boolean allowAnonymous,
     }
 
     /** listener.max_connections; auto: derived from the open-file limit ({@link OpenFiles}). */
-    private static int maxConnections(int configured) {
-        return configured == ValueType.AUTO ? OpenFiles.current().defaultMaxConnections() : configured;
+    private static int maxConnections(Config config) {
+        int configured = config.get(CoreConfig.LISTENER_MAX_CONNECTIONS);
+        return configured == ValueType.AUTO ? OpenFiles.of(config).defaultMaxConnections() : configured;
     }
 
     private static long seconds(Optional<Duration> duration) {
