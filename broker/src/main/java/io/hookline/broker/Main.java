@@ -2,10 +2,16 @@ package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.config.OpenFiles;
+import io.hookline.broker.config.ProtocolSettings;
+import io.hookline.broker.config.ValueType;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -74,7 +80,7 @@ public final class Main {
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
         warnUnlessExitOnOutOfMemory();
-        logOpenFiles(config, io.hookline.broker.config.ProtocolSettings.from(config).maxConnections());
+        logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -95,8 +101,7 @@ public final class Main {
      */
     private static void warnUnlessExitOnOutOfMemory() {
         try {
-            var diagnostics = java.lang.management.ManagementFactory.getPlatformMXBean(
-                    com.sun.management.HotSpotDiagnosticMXBean.class);
+            var diagnostics = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
             if (diagnostics != null && !"true".equals(diagnostics.getVMOption("ExitOnOutOfMemoryError").getValue())) {
                 log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the broker"
                         + " may hang half-dead instead of exiting for its supervisor to restart it (bin/broker sets it)");
@@ -108,12 +113,12 @@ public final class Main {
 
     /** Says how listener.max_connections relates to the open-file limit (every connection is a descriptor). */
     private static void logOpenFiles(Config config, int maxConnections) {
-        var files = io.hookline.broker.config.OpenFiles.of(config);
-        Logger log = LoggerFactory.getLogger(io.hookline.broker.config.OpenFiles.class);
+        var files = OpenFiles.of(config);
+        Logger log = LoggerFactory.getLogger(OpenFiles.class);
         if (files.limit() < 0) {
             return;
         }
-        if (config.get(io.hookline.broker.config.CoreConfig.LISTENER_MAX_CONNECTIONS) == io.hookline.broker.config.ValueType.AUTO) {
+        if (config.get(CoreConfig.LISTENER_MAX_CONNECTIONS) == ValueType.AUTO) {
             log.info("open-file limit {}: listener.max_connections = {} (auto: {} descriptors kept for the management"
                     + " listener, logs and stores)", files.limit(), maxConnections, files.reserve());
         } else if (maxConnections == 0 || maxConnections > files.defaultMaxConnections()) {

@@ -348,7 +348,11 @@ public final class Session implements Recipient {
         if (delayNanos <= 0 || stallCheck != null) {
             return;
         }
-        stallCheck = registry.timer().schedule(this::checkStall, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        try {
+            stallCheck = registry.timer().schedule(this::checkStall, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            stallCheck = null;   // the broker is stopping (its timer is shut down): no stall to look for any more
+        }
     }
 
     /**

@@ -171,17 +171,6 @@ public final class BrokerProcess implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for pid " + process.pid());
     }
 
-    /** Heap used after a GC, from the broker's own /metrics (hookline_jvm_memory_used_bytes{area="heap"} summed). */
-    public double heapUsedBytes() {
-        String body = Survival.get(httpPort, "/metrics").body();
-        double sum = 0;
-        Matcher m = Pattern.compile("(?m)^hookline_jvm_memory_used_bytes\\{area=\"heap\"[^}]*} (\\S+)$").matcher(body);
-        while (m.find()) {
-            sum += Double.parseDouble(m.group(1));
-        }
-        return sum;
-    }
-
     @Override
     public void close() {
         process.destroyForcibly();
