@@ -25,7 +25,7 @@ public final class CoreConfig {
                     .defaultValue(ValueType.AUTO)
                     .doc("open MQTT connections across all listeners; 0 = no limit; auto = the process's open-file"
                             + " limit minus a reserve (a tenth, at least 512, at least http.max_connections per"
-                            + " management listener + 256) for the management listener, logs and stores")
+                            + " management listener + 256 up to half the limit) for the management listener, logs and stores")
                     .build();
 
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS =

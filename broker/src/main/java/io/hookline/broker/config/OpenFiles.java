@@ -32,10 +32,11 @@ public record OpenFiles(long limit, long httpConnections) {
 
     /**
      * Descriptors kept for everything but MQTT connections: a tenth of the limit, at least 512, and
-     * at least the management listeners' connections plus 256 (logs, jars, stores, plugin sockets).
+     * at least the management listeners' connections plus 256 (logs, jars, stores, plugin sockets)
+     * as long as that leaves MQTT half of the limit (a small limit would otherwise leave it nothing).
      */
     public long reserve() {
-        return Math.max(Math.max(512, limit / 10), httpConnections + 256);
+        return Math.max(Math.max(512, limit / 10), Math.min(httpConnections + 256, limit / 2));
     }
 
     /** {@code listener.max_connections = auto}: the limit minus the reserve (at least 1). */

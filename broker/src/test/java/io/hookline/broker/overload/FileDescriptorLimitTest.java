@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class FileDescriptorLimitTest {
 
-    private static final int OPEN_FILES = 800;   // reserve 512 (http.max_connections 128 + 256 is less): max_connections = 288
+    private static final int OPEN_FILES = 800;   // reserve 512 (the HTTP cap is kept only up to half): max_connections = 288
 
     private static Mqtt5BlockingClient client(BrokerProcess broker, String id) {
         Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
@@ -38,8 +38,7 @@ class FileDescriptorLimitTest {
 
     @Test
     void aSocketFloodLeavesDescriptorsForHealthAndExistingClients(@TempDir Path dir) throws Exception {
-        try (BrokerProcess broker = BrokerProcess.start(dir, OPEN_FILES, List.of("-Xmx128m"), "connect_timeout", "60s",
-                "http.max_connections", "128")) {
+        try (BrokerProcess broker = BrokerProcess.start(dir, OPEN_FILES, List.of("-Xmx128m"), "connect_timeout", "60s")) {
             assertTrue(broker.awaitOutput("open-file limit " + OPEN_FILES + ": listener.max_connections = 288"),
                     String.join("\n", broker.output()));
             Mqtt5BlockingClient subscriber = client(broker, "subscriber");
