@@ -9,7 +9,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;

@@ -1,6 +1,6 @@
 package io.hookline.broker.testsupport;
 
-import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.util.Scheduler;
 
 import java.time.Clock;
 import java.time.Duration;

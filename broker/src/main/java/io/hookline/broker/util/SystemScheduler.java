@@ -1,4 +1,4 @@
-package io.hookline.broker.time;
+package io.hookline.broker.util;
 
 import io.netty.util.concurrent.EventExecutor;
 
