@@ -139,7 +139,8 @@ public final class Broker implements AutoCloseable {
                         will.payload(), will.properties(), will.sender())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
         Publisher publisher = new LocalPublisher(retained, router, () -> self[0].settings().retainAvailable(), metrics);
-        this.context = new BrokerContext(sessions, publisher, this.stores, messages, metrics, hooks, settings);
+        this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
+                settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());

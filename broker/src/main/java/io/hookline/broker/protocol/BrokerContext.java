@@ -9,6 +9,7 @@ import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.util.Scheduler;
 import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 
@@ -26,14 +27,16 @@ public final class BrokerContext {
     private final RetainedStore retained;
     private final Stores stores;
     private final Messages messages;
+    private final Scheduler scheduler;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
     private final ClientTraces traces = new ClientTraces();
 
     public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
-                         BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
+                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
         this.messages = messages;
+        this.scheduler = scheduler;
         this.hooks = hooks;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -64,6 +67,11 @@ public final class BrokerContext {
     /** Makes messages: ids and expiry instants on the broker's clock. */
     public Messages messages() {
         return messages;
+    }
+
+    /** The timers connections run on (message rate, throttle, keep alive): injected, so tests control time. */
+    public Scheduler scheduler() {
+        return scheduler;
     }
 
     public BrokerMetrics metrics() {

@@ -50,8 +50,8 @@ final class PublisherHold implements Consumer<List<Recipient>> {
         c.broker.metrics().count(Counter.PUBLISHER_PAUSES);
         c.broker.metrics().pausedPublishers().incrementAndGet();
         MqttConnection.log.debug("{}: publishing to a congested session, reading paused", c.who());
-        if (c.keepAliveSeconds > 0 && peek == null) {
-            long every = c.keepAliveSeconds * 500L;
+        if (c.terms.keepAliveSeconds() > 0 && peek == null) {
+            long every = c.terms.keepAliveSeconds() * 500L;
             peek = c.ctx.executor().scheduleAtFixedRate(this::peek, every, every, TimeUnit.MILLISECONDS);
         }
     }
