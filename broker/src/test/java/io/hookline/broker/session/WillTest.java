@@ -156,6 +156,8 @@ class WillTest {
         Mqtt5Publish will = next(wills);   // with the session, not after the 60 s delay
         assertEquals("session ended", text(will.getPayloadAsBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> session("short") == null);
+        assertEquals(1, broker.broker().metrics().get(Counter.SESSIONS_EXPIRED), "the session expired");
+        assertEquals(1, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
     }
 
     @Test
