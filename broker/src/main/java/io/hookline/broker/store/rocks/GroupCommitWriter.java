@@ -1,5 +1,6 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.config.SyncPolicy;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -49,8 +50,12 @@ final class GroupCommitWriter implements AutoCloseable {
     private final Thread thread;
     private boolean closed; // guarded by this
 
+    private static final long FAILURE_LOG_EVERY_NANOS = 10_000_000_000L;
+
     // confined to the writer thread
     private boolean unsynced;
+    private long lastFailureLogNanos;
+    private long failedSinceLog;
     private long nextSyncNanos;
 
     GroupCommitWriter(RocksDB db, Map<Column, ColumnFamilyHandle> handles, SyncPolicy policy,
@@ -170,7 +175,7 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (RocksDBException e) {
             StoreException failure = StoreException.ofWrite("writing to the store " + where, e);
             stats.writeFailed(group.size());
-            log.error("store write of {} request(s) failed ({}): {}", group.size(), failure.kind(), e.getMessage());
+            logFailure(group.size(), failure);
             for (Pending p : group) {
                 p.done().completeExceptionally(failure);
             }
@@ -193,6 +198,18 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         for (Pending p : group) {
             p.done().complete(null);
+        }
+    }
+
+    /** Logs a failed write; while failures go on (a full disk), one line per 10 s says how many. */
+    private void logFailure(int requests, StoreException failure) {
+        failedSinceLog += requests;
+        long now = System.nanoTime();
+        if (lastFailureLogNanos == 0 || now - lastFailureLogNanos >= FAILURE_LOG_EVERY_NANOS) {
+            log.error("store write failed ({}): {} request(s) since the last such line failed: {}",
+                    failure.kind(), failedSinceLog, failure.getMessage());
+            lastFailureLogNanos = now;
+            failedSinceLog = 0;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.config.SyncPolicy;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;

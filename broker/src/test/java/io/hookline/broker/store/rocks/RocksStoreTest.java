@@ -1,5 +1,6 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.config.SyncPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

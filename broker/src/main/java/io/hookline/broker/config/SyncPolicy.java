@@ -1,4 +1,4 @@
-package io.hookline.broker.store.rocks;
+package io.hookline.broker.config;
 
 /**
  * When the store forces its write-ahead log to disk ({@code persistence.sync}). A write's
