@@ -26,8 +26,11 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionRegistry;
-import io.hookline.broker.store.MemoryRetainedStore;
+import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
+import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.time.SystemScheduler;
 import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -55,6 +58,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +86,10 @@ public final class Broker implements AutoCloseable {
     private ApiKeys apiKeys;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final SubscriptionTrie subscriptions = new SubscriptionTrie();
-    private final RetainedStore retained = new MemoryRetainedStore();
+    private final Stores stores;
+    private final RetainedStore retained;
+    private final Clock clock;
+    private final Scheduler scheduler;
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
@@ -103,6 +110,14 @@ public final class Broker implements AutoCloseable {
 
     /** A broker with the plugins {@code discovery} found; those with {@code plugins.NAME = on} start with it. */
     public Broker(Config config, PluginLoader.Discovery discovery) {
+        this(config, discovery, null, null, null);
+    }
+
+    /**
+     * A broker on the given stores and time (tests); null for the defaults: memory stores, the
+     * system clock, real timers. The broker closes the stores when it closes.
+     */
+    public Broker(Config config, PluginLoader.Discovery discovery, Stores stores, Clock clock, Scheduler scheduler) {
         this.config = config;
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
@@ -110,12 +125,16 @@ public final class Broker implements AutoCloseable {
         this.configChanges = new NotifyOutbox<>(this);
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
+        this.stores = stores != null ? stores : new MemoryStores();
+        this.retained = this.stores.retained();
+        this.clock = clock != null ? clock : Clock.systemUTC();
+        this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
         BrokerContext[] self = new BrokerContext[1];
-        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, timer,
-                will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
+        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, this.stores, this.clock,
+                this.scheduler, will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
                         will.properties(), will.senderId())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
+        this.context = new BrokerContext(sessions, router, this.stores, metrics, hooks, settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
@@ -437,6 +456,21 @@ public final class Broker implements AutoCloseable {
         return retained;
     }
 
+    /** Where the broker keeps its state. */
+    public Stores stores() {
+        return stores;
+    }
+
+    /** The wall clock message expiry and session records run on. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The timers of sessions and connections (injected in tests). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -485,6 +519,7 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         timer.shutdownNow();
+        stores.close();
         plugins.close();
         hookEngine.close();
     }

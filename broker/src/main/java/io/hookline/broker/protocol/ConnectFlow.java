@@ -21,6 +21,8 @@ import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
+import io.hookline.broker.session.SessionTerms;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -439,8 +441,12 @@ final class ConnectFlow {
             expiryCapped = true;
         }
 
-        Attached attached = c.broker.sessions().attach(clientId, cleanStart, c, version, expiry, c.username,
-                c.listener.mountpoint());
+        SessionTerms terms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart, version,
+                expiry, c.username, will,
+                mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
+        Attached attached = c.broker.sessions().attach(terms, c);
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
         }
@@ -452,9 +458,6 @@ final class ConnectFlow {
         if (version == 5 && aliases > 0) {
             c.inboundAliases = new String[aliases + 1];
         }
-        c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
-                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
-        c.session.upgradeQos(mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
         mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
                 c.lifetimeTask = c.ctx.executor().schedule(
                         () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),

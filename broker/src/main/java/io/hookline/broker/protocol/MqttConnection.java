@@ -12,6 +12,7 @@ import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.hookline.broker.store.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -330,10 +332,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once
     private void pubrel(int id) {
-        boolean known = session.release(id);
+        StoreBatch batch = broker.stores().batch();
+        boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
-        ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        CompletionStage<Void> stored = batch.commit();
+        if (stored == StoreBatch.DONE) {
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+            return;
+        }
+        order.then(stored, (v, error) -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            if (error != null) {
+                log.warn("{}: PUBREL {} not stored: {}", who(), id, error.toString());
+                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREL");
+                return;
+            }
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        });
     }
 
     private void clientDisconnect(MqttMessage m) {

@@ -21,7 +21,7 @@ class MemoryRetainedStoreTest {
 
     private static List<String> matching(MemoryRetainedStore store, String filter) {
         List<String> payloads = new ArrayList<>();
-        store.matching(filter, m -> payloads.add(new String(m.payload(), StandardCharsets.UTF_8)));
+        store.matching(filter, System.nanoTime(), m -> payloads.add(new String(m.payload(), StandardCharsets.UTF_8)));
         return payloads;
     }
 
@@ -29,8 +29,8 @@ class MemoryRetainedStoreTest {
     void expiredMessagesAreLeftOutAndRemoved() {
         MemoryRetainedStore store = new MemoryRetainedStore();
         long past = System.nanoTime() - 1;
-        store.retain(retained("a/old", "old", past == 0 ? -1 : past));
-        store.retain(retained("a/new", "new", 0));
+        store.retain(retained("a/old", "old", past == 0 ? -1 : past), StoreBatch.NONE);
+        store.retain(retained("a/new", "new", 0), StoreBatch.NONE);
         assertEquals(List.of("new"), matching(store, "a/+"));
         assertEquals(1, store.size(), "the expired one is gone");
     }
@@ -38,8 +38,8 @@ class MemoryRetainedStoreTest {
     @Test
     void anEmptyPayloadClearsTheTopic() {
         MemoryRetainedStore store = new MemoryRetainedStore();
-        store.retain(retained("t", "x", 0));
-        store.retain(retained("t", "", 0));
+        store.retain(retained("t", "x", 0), StoreBatch.NONE);
+        store.retain(retained("t", "", 0), StoreBatch.NONE);
         assertEquals(0, store.size());
         assertEquals(List.of(), matching(store, "#"));
     }
@@ -58,7 +58,7 @@ class MemoryRetainedStoreTest {
         AtomicBoolean stop = new AtomicBoolean();
         Thread subscriber = new Thread(() -> {
             while (!stop.get()) {
-                store.matching("t", m -> { });
+                store.matching("t", System.nanoTime(), m -> { });
             }
         }, "subscriber");
         subscriber.start();
@@ -66,8 +66,8 @@ class MemoryRetainedStoreTest {
         try {
             long deadline = System.nanoTime() + 3_000_000_000L;
             for (int i = 0; i < 300_000 && System.nanoTime() < deadline; i++) {
-                store.retain(expired);
-                store.retain(fresh);
+                store.retain(expired, StoreBatch.NONE);
+                store.retain(fresh, StoreBatch.NONE);
                 if (store.size() != 1) {   // only expired messages may ever be removed by a lookup
                     lost++;
                 }
