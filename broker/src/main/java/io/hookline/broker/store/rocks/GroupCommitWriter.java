@@ -18,7 +18,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The store's single writer. Any thread submits a {@link StoreBatch}; one thread
+ * The store's single writer. Any thread submits a {@link Writes}; one thread
  * ({@code hookline-store-writer}) takes every request waiting at that moment, applies them to
  * one RocksDB {@link WriteBatch} and writes it once (group commit): concurrent publishers share
  * one WAL append and, with {@link SyncPolicy#ALWAYS}, one fsync. Each request's future completes
@@ -34,10 +34,10 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final int MAX_GROUP_REQUESTS = 1024;
     private static final long MAX_GROUP_BYTES = 4L << 20;
 
-    private record Pending(StoreBatch batch, CompletableFuture<Void> done) {
+    private record Pending(Writes batch, CompletableFuture<Void> done) {
     }
 
-    private static final Pending STOP = new Pending(new StoreBatch(), new CompletableFuture<>());
+    private static final Pending STOP = new Pending(new Writes(), new CompletableFuture<>());
 
     private final RocksDB db;
     private final Map<Column, ColumnFamilyHandle> handles;
@@ -72,7 +72,7 @@ final class GroupCommitWriter implements AutoCloseable {
         this.thread.start();
     }
 
-    CompletableFuture<Void> submit(StoreBatch batch) {
+    CompletableFuture<Void> submit(Writes batch) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         if (batch.isEmpty()) {
             done.complete(null);
@@ -160,7 +160,7 @@ final class GroupCommitWriter implements AutoCloseable {
         try (WriteBatch wb = new WriteBatch()) {
             for (Pending p : group) {
                 bytes += p.batch().bytes();
-                for (StoreBatch.Op op : p.batch().ops()) {
+                for (Writes.Op op : p.batch().ops()) {
                     ColumnFamilyHandle cf = handles.get(op.column());
                     if (op.to() != null) {
                         wb.deleteRange(cf, op.key(), op.to());

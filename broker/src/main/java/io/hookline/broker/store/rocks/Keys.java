@@ -1,5 +1,7 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.routing.SubscriberId;
+
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -11,9 +13,10 @@ import java.util.Arrays;
  *
  * <pre>
  * sessions       [subscriber]
- * subscriptions  [subscriber][UTF-8 filter]
+ * subscriptions  [subscriber][0x00 filter | 0x01 share group 0x00 filter]
  * queues         [subscriber][u64 sequence]
- * inflight       [subscriber][u16 packet id]
+ * inflight       [subscriber][u16 packet id]          → order + delivery
+ *                [subscriber][u16 packet id][0x01]    → PUBREL sent (QoS 2 released)
  * qos2_in        [subscriber][u16 packet id]
  * retained       [UTF-8 topic]
  * </pre>
@@ -21,6 +24,35 @@ import java.util.Arrays;
 public final class Keys {
 
     private Keys() {
+    }
+
+    /** The prefix of a session's keys: its mountpoint and client id, NUL between (neither may hold one). */
+    public static byte[] subscriber(SubscriberId id) {
+        return subscriber(id.mountpoint() + "\u0000" + id.clientId());
+    }
+
+    /** The session a key of a per-subscriber column belongs to. */
+    public static SubscriberId subscriberIdOf(byte[] key) {
+        String s = subscriberOf(key);
+        int nul = s.indexOf('\u0000');
+        if (nul < 0) {
+            throw new CorruptRecordException("subscriber key without a mountpoint separator");
+        }
+        return SubscriberId.of(s.substring(0, nul), s.substring(nul + 1));
+    }
+
+    public static byte[] queued(SubscriberId id, long sequence) {
+        return withLong(subscriber(id), sequence);
+    }
+
+    public static byte[] packet(SubscriberId id, int packetId) {
+        return withPacketId(subscriber(id), packetId);
+    }
+
+    /** A subscription: {@code 0x00 filter} when not shared, {@code 0x01 group 0x00 filter} when shared. */
+    public static byte[] subscription(SubscriberId id, String shareGroup, String filter) {
+        String rest = shareGroup == null ? "\u0000" + filter : "\u0001" + shareGroup + "\u0000" + filter;
+        return concat(subscriber(id), rest.getBytes(StandardCharsets.UTF_8));
     }
 
     /** The prefix every key of one subscriber starts with. */
@@ -45,7 +77,10 @@ public final class Keys {
     }
 
     public static byte[] packet(String subscriberId, int packetId) {
-        byte[] prefix = subscriber(subscriberId);
+        return withPacketId(subscriber(subscriberId), packetId);
+    }
+
+    private static byte[] withPacketId(byte[] prefix, int packetId) {
         byte[] key = Arrays.copyOf(prefix, prefix.length + 2);
         key[prefix.length] = (byte) (packetId >>> 8);
         key[prefix.length + 1] = (byte) packetId;
@@ -81,7 +116,7 @@ public final class Keys {
 
     public static int packetIdOf(byte[] key) {
         byte[] s = suffix(key);
-        if (s.length != 2) {
+        if (s.length < 2) {
             throw new CorruptRecordException("packet key with a " + s.length + "-byte packet id");
         }
         return ((s[0] & 0xFF) << 8) | (s[1] & 0xFF);

@@ -197,7 +197,7 @@ public final class RocksStore implements AutoCloseable {
     }
 
     /** Submits a batch to the writer; the future completes once it is in the WAL (or synced, per policy). */
-    public CompletableFuture<Void> write(StoreBatch batch) {
+    public CompletableFuture<Void> write(Writes batch) {
         return writer.submit(batch);
     }
 

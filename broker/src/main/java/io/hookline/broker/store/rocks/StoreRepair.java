@@ -182,7 +182,7 @@ public final class StoreRepair {
     private static long copyColumn(RocksDB db, ColumnFamilyHandle handle, Column column, RocksStore into,
                                    List<String> problems) {
         long n = 0;
-        StoreBatch batch = new StoreBatch();
+        Writes batch = new Writes();
         try (ReadOptions read = new ReadOptions().setVerifyChecksums(true);
              RocksIterator it = db.newIterator(handle, read)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -193,7 +193,7 @@ public final class StoreRepair {
                 n++;
                 if (batch.size() >= COPY_BATCH) {
                     write(into, batch);
-                    batch = new StoreBatch();
+                    batch = new Writes();
                 }
             }
             it.status();
@@ -205,7 +205,7 @@ public final class StoreRepair {
         return n;
     }
 
-    private static void write(RocksStore into, StoreBatch batch) {
+    private static void write(RocksStore into, Writes batch) {
         try {
             into.write(batch).get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {

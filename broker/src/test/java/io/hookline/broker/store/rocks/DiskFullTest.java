@@ -52,13 +52,13 @@ class DiskFullTest {
         mount = dir;
         try (RocksStore store = RocksStore.open(dir.resolve("store"), SyncPolicy.ALWAYS, Duration.ofSeconds(1))) {
             byte[] first = "kept".getBytes();
-            store.write(new StoreBatch().put(Column.RETAINED, "t/kept".getBytes(), first)).get(10, TimeUnit.SECONDS);
+            store.write(new Writes().put(Column.RETAINED, "t/kept".getBytes(), first)).get(10, TimeUnit.SECONDS);
             byte[] big = new byte[256 * 1024];
             List<Integer> written = new ArrayList<>();
             StoreException failure = null;
             for (int i = 0; i < 100 && failure == null; i++) {
                 try {
-                    store.write(new StoreBatch().put(Column.QUEUES, Keys.queued("s", i), big)).get(10, TimeUnit.SECONDS);
+                    store.write(new Writes().put(Column.QUEUES, Keys.queued("s", i), big)).get(10, TimeUnit.SECONDS);
                     written.add(i);
                 } catch (ExecutionException e) {
                     failure = assertInstanceOf(StoreException.class, e.getCause());
@@ -78,7 +78,7 @@ class DiskFullTest {
             assertEquals(0, run("mount", "-o", "remount,size=64m", dir.toString()));
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 try {
-                    store.write(new StoreBatch().put(Column.RETAINED, "t/after".getBytes(), first))
+                    store.write(new Writes().put(Column.RETAINED, "t/after".getBytes(), first))
                             .get(10, TimeUnit.SECONDS);
                     return true;
                 } catch (ExecutionException e) {

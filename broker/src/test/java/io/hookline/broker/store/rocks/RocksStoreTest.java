@@ -41,7 +41,7 @@ class RocksStoreTest {
     void whatWasWrittenIsThereAfterReopenInEveryColumn() throws Exception {
         Path dir = tmp.resolve("store");
         try (RocksStore store = open(dir)) {
-            StoreBatch batch = new StoreBatch();
+            Writes batch = new Writes();
             for (Column c : Column.values()) {
                 batch.put(c, utf8("k-" + c), utf8("v-" + c));
             }
@@ -57,7 +57,7 @@ class RocksStoreTest {
     @Test
     void aQueueIteratesInSequenceOrderAndNeverIntoAnotherSubscriber() throws Exception {
         try (RocksStore store = open(tmp.resolve("store"))) {
-            StoreBatch batch = new StoreBatch();
+            Writes batch = new Writes();
             // written out of order, across byte boundaries of the sequence
             long[] sequences = {300, 1, 256, 255, 70_000, 0, 2};
             for (long seq : sequences) {
@@ -88,13 +88,13 @@ class RocksStoreTest {
     @Test
     void aSubscribersRangeDeleteLeavesTheOthers() throws Exception {
         try (RocksStore store = open(tmp.resolve("store"))) {
-            StoreBatch batch = new StoreBatch();
+            Writes batch = new Writes();
             for (int i = 0; i < 10; i++) {
                 batch.put(Column.QUEUES, Keys.queued("a", i), utf8("x"));
                 batch.put(Column.QUEUES, Keys.queued("ab", i), utf8("y"));
             }
             store.write(batch).get(10, TimeUnit.SECONDS);
-            store.write(new StoreBatch().deleteSubscriber(Column.QUEUES, "a")).get(10, TimeUnit.SECONDS);
+            store.write(new Writes().deleteSubscriber(Column.QUEUES, "a")).get(10, TimeUnit.SECONDS);
             List<String> left = new ArrayList<>();
             store.scan(Column.QUEUES, new byte[0], (k, v) -> left.add(Keys.subscriberOf(k)));
             assertEquals(10, left.size());
@@ -117,7 +117,7 @@ class RocksStoreTest {
                     submitted.add(pool.submit(() -> {
                         List<CompletableFuture<Void>> mine = new ArrayList<>();
                         for (int i = 0; i < perThread; i++) {
-                            mine.add(store.write(new StoreBatch().put(Column.QUEUES,
+                            mine.add(store.write(new Writes().put(Column.QUEUES,
                                     Keys.queued("s" + thread, i), utf8(thread + ":" + i))));
                         }
                         return mine;
@@ -172,7 +172,7 @@ class RocksStoreTest {
     void aCorruptStoreStopsTheOpenWithThePathAndTheRepairCommand() throws Exception {
         Path dir = tmp.resolve("store");
         try (RocksStore store = open(dir)) {
-            store.write(new StoreBatch().put(Column.SESSIONS, utf8("c"), utf8("x"))).get(10, TimeUnit.SECONDS);
+            store.write(new Writes().put(Column.SESSIONS, utf8("c"), utf8("x"))).get(10, TimeUnit.SECONDS);
         }
         Files.writeString(dir.resolve("CURRENT"), "garbage without a newline");
         StoreException e = assertThrows(StoreException.class, () -> open(dir));
@@ -189,7 +189,7 @@ class RocksStoreTest {
     void aStoreMissingItsCurrentFileIsNotReplacedByAnEmptyOne() throws Exception {
         Path dir = tmp.resolve("store");
         try (RocksStore store = open(dir)) {
-            store.write(new StoreBatch().put(Column.SESSIONS, utf8("c"), utf8("x"))).get(10, TimeUnit.SECONDS);
+            store.write(new Writes().put(Column.SESSIONS, utf8("c"), utf8("x"))).get(10, TimeUnit.SECONDS);
         }
         Files.delete(dir.resolve("CURRENT"));
         StoreException e = assertThrows(StoreException.class, () -> open(dir));
@@ -202,7 +202,7 @@ class RocksStoreTest {
     void aStoreOfANewerLayoutIsRefused() throws Exception {
         Path dir = tmp.resolve("store");
         try (RocksStore store = open(dir)) {
-            store.write(new StoreBatch().put(Column.META, RocksStore.LAYOUT_KEY, new byte[] {9}))
+            store.write(new Writes().put(Column.META, RocksStore.LAYOUT_KEY, new byte[] {9}))
                     .get(10, TimeUnit.SECONDS);
         }
         StoreException e = assertThrows(StoreException.class, () -> open(dir));
@@ -215,7 +215,7 @@ class RocksStoreTest {
     void aWriteAfterCloseFailsInsteadOfHanging() {
         RocksStore store = open(tmp.resolve("store"));
         store.close();
-        CompletableFuture<Void> f = store.write(new StoreBatch().put(Column.SESSIONS, utf8("c"), utf8("x")));
+        CompletableFuture<Void> f = store.write(new Writes().put(Column.SESSIONS, utf8("c"), utf8("x")));
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         StoreException cause = assertInstanceOf(StoreException.class, e.getCause());
         assertEquals(StoreException.Kind.CLOSED, cause.kind());

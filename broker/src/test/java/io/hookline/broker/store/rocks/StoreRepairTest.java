@@ -31,7 +31,7 @@ class StoreRepairTest {
 
     private static void fill(Path dir) throws Exception {
         try (RocksStore store = open(dir)) {
-            StoreBatch batch = new StoreBatch();
+            Writes batch = new Writes();
             for (int i = 0; i < 50; i++) {
                 batch.put(Column.QUEUES, Keys.queued("c", i), utf8("m" + i));
             }

@@ -9,7 +9,7 @@ import java.util.List;
  * handed to {@link RocksStore#write}; it is applied atomically, in the order the operations
  * were added, inside the writer's group batch. Not thread-safe; not to be changed once written.
  */
-public final class StoreBatch {
+public final class Writes {
 
     /** One operation; {@code value} is null for deletes, {@code to} set only for range deletes. */
     record Op(Column column, byte[] key, byte[] value, byte[] to) {
@@ -18,28 +18,34 @@ public final class StoreBatch {
     private final List<Op> ops = new ArrayList<>(4);
     private long bytes;
 
-    public StoreBatch put(Column column, byte[] key, byte[] value) {
+    public Writes put(Column column, byte[] key, byte[] value) {
         ops.add(new Op(column, key, value, null));
         bytes += key.length + value.length;
         return this;
     }
 
-    public StoreBatch delete(Column column, byte[] key) {
+    public Writes delete(Column column, byte[] key) {
         ops.add(new Op(column, key, null, null));
         bytes += key.length;
         return this;
     }
 
     /** Deletes every key in {@code [from, to)}. */
-    public StoreBatch deleteRange(Column column, byte[] from, byte[] to) {
+    public Writes deleteRange(Column column, byte[] from, byte[] to) {
         ops.add(new Op(column, from, null, to));
         bytes += from.length + to.length;
         return this;
     }
 
     /** Deletes every key of one subscriber in {@code column}. */
-    public StoreBatch deleteSubscriber(Column column, String subscriberId) {
+    public Writes deleteSubscriber(Column column, String subscriberId) {
         byte[] prefix = Keys.subscriber(subscriberId);
+        return deleteRange(column, prefix, Keys.end(prefix));
+    }
+
+    /** Deletes every key of one session in {@code column}. */
+    public Writes deleteSubscriber(Column column, io.hookline.broker.routing.SubscriberId id) {
+        byte[] prefix = Keys.subscriber(id);
         return deleteRange(column, prefix, Keys.end(prefix));
     }
 
