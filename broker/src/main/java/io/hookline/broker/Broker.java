@@ -22,7 +22,7 @@ import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.ProtocolSettings;
-import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionRegistry;
@@ -129,12 +129,14 @@ public final class Broker implements AutoCloseable {
         this.retained = this.stores.retained();
         this.clock = clock != null ? clock : Clock.systemUTC();
         this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
+        Messages messages = new Messages(this.clock, this.stores.highestMessageId());
         BrokerContext[] self = new BrokerContext[1];
+        // a will is a template: published, it gets its id and its expiry instant now
         this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, this.stores, this.clock,
-                this.scheduler, will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
-                        will.properties(), will.senderId())));
+                this.scheduler, will -> self[0].publish(messages.create(will.topic(), will.qos(), will.retain(),
+                        will.payload(), will.properties(), will.sender())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, this.stores, metrics, hooks, settings);
+        this.context = new BrokerContext(sessions, router, this.stores, messages, metrics, hooks, settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
@@ -218,7 +220,7 @@ public final class Broker implements AutoCloseable {
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
             SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::size,
-                    context::publish, VERSION);
+                    context.messages(), context::publish, VERSION);
             timer.scheduleAtFixedRate(() -> {
                 try {
                     sys.run();

@@ -201,7 +201,7 @@ final class SessionCommands {
         List<Message> found = new ArrayList<>();
         String filter = request.value("topic").orElse(null);
         if (filter != null && !filter.isEmpty()) {
-            broker.retained().matching(filter, System.nanoTime(), found::add);
+            broker.retained().matching(filter, broker.clock().millis(), found::add);
         } else {
             broker.retained().forEach(found::add);
         }

@@ -5,6 +5,7 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.session.SessionRegistry;
@@ -25,13 +26,15 @@ public final class BrokerContext {
     private final Router router;
     private final RetainedStore retained;
     private final Stores stores;
+    private final Messages messages;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
     private final ClientTraces traces = new ClientTraces();
 
-    public BrokerContext(SessionRegistry sessions, Router router, Stores stores, BrokerMetrics metrics,
-                         HookGateway hooks, ProtocolSettings settings) {
+    public BrokerContext(SessionRegistry sessions, Router router, Stores stores, Messages messages,
+                         BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
+        this.messages = messages;
         this.hooks = hooks;
         this.sessions = sessions;
         this.router = router;
@@ -57,6 +60,11 @@ public final class BrokerContext {
     /** Where the broker keeps its state; {@link Stores#batch} for a write an acknowledgement waits on. */
     public Stores stores() {
         return stores;
+    }
+
+    /** Makes messages: ids and expiry instants on the broker's clock. */
+    public Messages messages() {
+        return messages;
     }
 
     public BrokerMetrics metrics() {

@@ -398,12 +398,13 @@ final class ConnectFlow {
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
-            String sender = SessionRegistry.key(c.listener.mountpoint(), clientId);
-            Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
+            SubscriberId sender = SubscriberId.of(c.listener.mountpoint(), clientId);
+            Message mounted = new Message(0, c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
                     w.properties(), sender, 0);
             if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
-                Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
-                mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
+                Message rewritten = HookInputs.rewritten(c.broker.messages(), mounted, allowed.apply(d.willInput()),
+                        c.listener);
+                mounted = new Message(0, rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
                         rewritten.properties(), sender, 0);
             }
             will = new Will(mounted, r.will().delaySeconds());
@@ -529,8 +530,8 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
-                body == null ? new byte[0] : body, properties, c.clientId, 0);
+        Message message = new Message(0, topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
+                body == null ? new byte[0] : body, properties, null, 0);
         return new Will(message, delay);
     }
 

@@ -496,7 +496,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
-                        ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                        ? new Delivery(HookInputs.rewritten(broker.messages(), m, r.apply(in), listener), delivery.qos(), delivery.retain(),
                                 delivery.subscriptionIds())
                         : delivery;
                 write(packetId, out, dup);
@@ -512,10 +512,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void write(int packetId, Delivery delivery, boolean dup) {
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
+    }
+
+    // the Message Expiry Interval to forward (v5 only), -1 for none; the clock is read only for a message that expires
+    private long remainingExpiry(Message m) {
+        return version == 5 && m.expiresAtMillis() != 0 ? m.remainingExpirySeconds(broker.messages().now()) : -1;
     }
 
     @Override
@@ -550,7 +555,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             retryTask = null;
             return;
         }
-        session.retryOlderThan(this, TimeUnit.MILLISECONDS.toNanos(retryMillis));
+        session.retryOlderThan(this, retryMillis);
     }
 
     @Override
@@ -577,7 +582,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (clientMaximumPacketSize == Integer.MAX_VALUE) {
             return true;
         }
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
                 <= clientMaximumPacketSize;
     }

@@ -118,7 +118,8 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.session.key());
+        Message message = c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties,
+                c.session.id());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
@@ -190,7 +191,7 @@ final class PublishFlow {
         }
         PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
         Message routed = allowed.modifiers().isEmpty() ? message
-                : HookInputs.rewritten(message, allowed.apply(in), c.listener);
+                : HookInputs.rewritten(c.broker.messages(), message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
         long throttle = allowed.throttleMillis();
         if (throttle > 0 && c.state == MqttConnection.State.CONNECTED) {

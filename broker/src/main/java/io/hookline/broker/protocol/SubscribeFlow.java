@@ -162,14 +162,14 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
-            boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
+            boolean isNew = c.session.subscribe(new Subscription(c.session.id(), routed, shared == null ? null : shared.group(),
                     options, subscriptionId), batch);
             codes[i] = qos;
             granted.add(t.withQos(qos));
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(routed, System.nanoTime(), message ->
+                c.broker.retained().matching(routed, c.broker.messages().now(), message ->
                         retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
                                 true, ids)));
             }

@@ -58,7 +58,7 @@ public final class Router {
         private final StoreBatch batch;
         // the common case of a single matching client needs no map
         private Target first;
-        private Map<String, Target> more;
+        private Map<SubscriberId, Target> more;
         private List<SharedGroup> groups;
 
         Matches(Message message, SharedSubscriptionPolicy policy, Consumer<List<Recipient>> congested,
@@ -77,23 +77,23 @@ public final class Router {
 
         @Override
         public void direct(Subscription s) {
-            if (s.options().noLocal() && s.clientId().equals(message.senderId())) {
+            if (s.options().noLocal() && s.subscriber().equals(message.sender())) {
                 return;
             }
             if (first == null) {
                 first = new Target(s);
                 return;
             }
-            if (first.clientId.equals(s.clientId())) {
+            if (first.subscriber.equals(s.subscriber())) {
                 first.merge(s);
                 return;
             }
             if (more == null) {
                 more = new HashMap<>();
             }
-            Target t = more.get(s.clientId());
+            Target t = more.get(s.subscriber());
             if (t == null) {
-                more.put(s.clientId(), new Target(s));
+                more.put(s.subscriber(), new Target(s));
             } else {
                 t.merge(s);
             }
@@ -145,7 +145,7 @@ public final class Router {
             List<Recipient> allBusy = null;
             for (int i = 0; i < n; i++) {
                 Subscription s = members.get((start + i) % n);
-                Recipient r = directory.find(s.clientId());
+                Recipient r = directory.find(s.subscriber());
                 if (r == null) {
                     continue;
                 }
@@ -200,14 +200,14 @@ public final class Router {
 
     /** A client's merged direct matches. */
     private final class Target {
-        final String clientId;
+        final SubscriberId subscriber;
         int qos;
         boolean retainAsPublished;
         int firstId;
         List<Integer> ids;
 
         Target(Subscription s) {
-            clientId = s.clientId();
+            subscriber = s.subscriber();
             qos = s.options().qos();
             retainAsPublished = s.options().retainAsPublished();
             firstId = s.subscriptionId();
@@ -231,7 +231,7 @@ public final class Router {
         }
 
         int deliver(Matches route) {
-            Recipient r = directory.find(clientId);
+            Recipient r = directory.find(subscriber);
             if (r == null) {
                 return 0;
             }

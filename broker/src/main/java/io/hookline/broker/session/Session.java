@@ -10,12 +10,14 @@ import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.session.SessionEvents.DropReason;
 import io.hookline.broker.session.SessionEvents.Kind;
+import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.store.StoreBatch;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.time.Scheduler;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -55,9 +57,9 @@ import java.util.function.Consumer;
 public final class Session implements Recipient {
 
     private final SubscriberId id;
-    private final String key;        // SessionRegistry.key(mountpoint, clientId): the subscriber id
     private final SessionRegistry registry;
     private final Stores stores;
+    private final Clock clock;       // the registry's: message expiry and retry run on the wall clock
 
     // guarded by this
     private SessionConnection connection;
@@ -95,9 +97,9 @@ public final class Session implements Recipient {
     /** @param queue the session's queue, from {@code registry}'s stores */
     Session(SubscriberId id, SessionRegistry registry, MessageQueue queue) {
         this.id = id;
-        this.key = SessionRegistry.key(id.mountpoint(), id.clientId());
         this.registry = registry;
         this.stores = registry == null ? null : registry.stores();
+        this.clock = registry == null ? Clock.systemUTC() : registry.clock();
         this.queue = queue;
     }
 
@@ -105,17 +107,9 @@ public final class Session implements Recipient {
         return id.clientId();
     }
 
-    /** The subscriber id: mountpoint and client id. */
+    /** The subscriber id (mountpoint and client id): names this session in the registry, in subscriptions and as a message's sender. */
     public SubscriberId id() {
         return id;
-    }
-
-    /**
-     * The subscriber id that names this session in the registry, in subscriptions and as a
-     * message's sender: the client id, prefixed by the mountpoint when there is one.
-     */
-    public String key() {
-        return key;
     }
 
     @Override
@@ -136,7 +130,7 @@ public final class Session implements Recipient {
         return username;
     }
 
-    /** The mountpoint the session lives in ("" for none); part of its {@link #key}. */
+    /** The mountpoint the session lives in ("" for none); part of its {@link #id}. */
     public String mountpoint() {
         return id.mountpoint();
     }
@@ -260,7 +254,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
-            registry.index().remove(key, shareGroup, filter);
+            registry.index().remove(id, shareGroup, filter);
             if (persistent) {
                 stores.subscriptions().remove(id, shareGroup, filter, batch);
             }
@@ -360,7 +354,8 @@ public final class Session implements Recipient {
 
     // caller holds the monitor: the backlog shrank by {@code bytes}
     private void drained(long bytes) {
-        backlogBytes -= bytes;
+        // never below 0: a recovered queue's messages were not weighed (a durable queue is not walked)
+        backlogBytes = Math.max(0, backlogBytes - bytes);
         if (congested && backlogBytes <= registry.settings().queueLowWatermark()) {
             relieve();
         }
@@ -483,7 +478,7 @@ public final class Session implements Recipient {
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
-                send(from, delivery, System.nanoTime(), batch);
+                send(from, delivery, clock.millis(), batch);
                 commit(batch);
             } else {
                 int max = maxOnline();
@@ -622,7 +617,7 @@ public final class Session implements Recipient {
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
         int window = to.inflightWindow();
-        long now = System.nanoTime();
+        long now = clock.millis();
         Delivery next;
         StoreBatch batch = null;   // made at the first message moved
         while (to.writable() && (next = queue.peek()) != null) {
@@ -664,7 +659,7 @@ public final class Session implements Recipient {
             if (connection != to) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = clock.millis();
             StoreBatch batch = null;
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
@@ -680,7 +675,7 @@ public final class Session implements Recipient {
                     gone = true;
                     drop(entry.delivery.message(), DropReason.MAX_PACKET_SIZE_EXCEEDED);
                 } else {
-                    entry.sentAtNanos = now;
+                    entry.sentAtMillis = now;
                     to.writePublish(entry.packetId, entry.delivery, true);
                 }
                 if (gone && persistent) {
@@ -702,17 +697,17 @@ public final class Session implements Recipient {
         }
     }
 
-    /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
-    public void retryOlderThan(SessionConnection to, long intervalNanos) {
+    /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval (wall clock, as expiry). */
+    public void retryOlderThan(SessionConnection to, long intervalMillis) {
         boolean resent = false;
         synchronized (this) {
             if (connection != to) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = clock.millis();
             for (Inflight entry : inflight) {
-                if (now - entry.sentAtNanos >= intervalNanos) {
-                    entry.sentAtNanos = now;
+                if (now - entry.sentAtMillis >= intervalMillis) {
+                    entry.sentAtMillis = now;
                     resent = true;
                     if (entry.released) {
                         to.writePubrel(entry.packetId);
@@ -793,6 +788,46 @@ public final class Session implements Recipient {
         expiryTimer = timer;
     }
 
+    // ---- recovery (driven by SessionRegistry.recover, before any listener opens) ----------
+
+    /** A stored session comes back, offline, as it was recorded; it went away at {@code disconnectedAt}. */
+    synchronized void restore(SessionRecord r, long disconnectedAt) {
+        protocolVersion = r.protocolVersion();
+        username = r.username();
+        expirySeconds = r.expirySeconds();
+        persistent = true;
+        journaled = queue.isDurable();
+        maxOnlineOverride = r.maxOnlineMessages() == null ? UNSET : r.maxOnlineMessages();
+        maxOfflineOverride = r.maxOfflineMessages() == null ? UNSET : r.maxOfflineMessages();
+        disconnectedAtMillis = disconnectedAt;
+    }
+
+    synchronized void restore(Subscription subscription) {
+        if (subscriptions == Collections.<String, Subscription>emptyMap()) {
+            subscriptions = new LinkedHashMap<>();
+        }
+        subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
+        registry.index().add(subscription);
+    }
+
+    /** A message in flight when the broker stopped: resent with DUP (or its PUBREL) when the client is back. */
+    synchronized void restore(InflightRecord r) {
+        if (inflight.contains(r.packetId())) {
+            return;
+        }
+        Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
+        entry.released = r.released();
+        inflight.add(entry);
+        lastPacketId = r.packetId();
+    }
+
+    synchronized void restoreAwaitingRelease(int packetId) {
+        if (awaitingRelease == Collections.<Integer>emptySet()) {
+            awaitingRelease = new HashSet<>();
+        }
+        awaitingRelease.add(packetId);
+    }
+
     /**
      * Ends the session: removes its subscriptions from the index and drops its state. Returns the
      * pending will that must now be published (the session ended before the will delay), or null.
@@ -806,7 +841,7 @@ public final class Session implements Recipient {
         ended = true;
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (Subscription s : subscriptions.values()) {
-            registry.index().remove(key, s.shareGroup(), s.filter());
+            registry.index().remove(id, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
         queue.clear(batch);

@@ -43,7 +43,7 @@ public final class SessionRegistry implements RecipientDirectory {
     public record Attached(Session session, boolean sessionPresent, SessionConnection displaced) {
     }
 
-    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<SubscriberId, Session> sessions = new ConcurrentHashMap<>();
     private final SubscriptionIndex index;
     private final Supplier<ProtocolSettings> settings;
     private final BrokerMetrics metrics;
@@ -103,29 +103,25 @@ public final class SessionRegistry implements RecipientDirectory {
         this.events = events;
     }
 
-    /**
-     * The subscriber id of a session: the client id alone without a mountpoint, else the
-     * mountpoint, U+0000 and the client id (a client id never holds U+0000: CONNECT refuses it).
-     * Subscriptions and messages' sender ids carry it; hook inputs and admin output never do.
-     */
-    public static String key(String mountpoint, String clientId) {
-        return mountpoint == null || mountpoint.isEmpty() ? clientId : mountpoint + '\u0000' + clientId;
+    /** @param subscriber a subscription's owner */
+    @Override
+    public Recipient find(SubscriberId subscriber) {
+        return sessions.get(subscriber);
     }
 
-    /** @param key a session's {@link Session#key} (a subscription's owner) */
-    @Override
-    public Recipient find(String key) {
-        return sessions.get(key);
+    /** The session {@code id}, or null. */
+    public Session get(SubscriberId id) {
+        return sessions.get(id);
     }
 
     /** The session of {@code clientId} behind {@code mountpoint} ("" or null for none), or null. */
     public Session get(String mountpoint, String clientId) {
-        return sessions.get(key(mountpoint, clientId));
+        return sessions.get(SubscriberId.of(mountpoint, clientId));
     }
 
     /** The session of {@code clientId} on a listener without a mountpoint, or null. */
     public Session get(String clientId) {
-        return sessions.get(clientId);
+        return sessions.get(SubscriberId.of(clientId));
     }
 
     public Collection<Session> all() {
@@ -149,7 +145,7 @@ public final class SessionRegistry implements RecipientDirectory {
         Session[] ended = new Session[1];
         StoreBatch batch = stores.batch();
         SubscriberId id = terms.id();
-        sessions.compute(key(id.mountpoint(), id.clientId()), (key, existing) -> {
+        sessions.compute(id, (key, existing) -> {
             Session session = existing;
             SessionConnection displaced = null;
             boolean present = false;
@@ -203,7 +199,7 @@ public final class SessionRegistry implements RecipientDirectory {
         boolean[] ended = new boolean[1];
         Will[] toPublish = new Will[1];
         StoreBatch batch = stores.batch();
-        sessions.computeIfPresent(session.key(), (key, current) -> {
+        sessions.computeIfPresent(session.id(), (key, current) -> {
             if (current != session || !session.detach(connection)) {
                 // taken over: the session lives on with another connection; a will without delay still goes out
                 if (will != null && will.delaySeconds() == 0) {
@@ -243,15 +239,15 @@ public final class SessionRegistry implements RecipientDirectory {
         }
         if (ended[0]) {
             session.raise(Kind.CLIENT_GONE, e -> e.clientGone(session));
-        } else if (!session.isOnline() && sessions.get(session.key()) == session) {
+        } else if (!session.isOnline() && sessions.get(session.id()) == session) {
             session.raise(Kind.CLIENT_OFFLINE, e -> e.clientOffline(session));
         }
     }
 
-    private void fireWill(Session session, Will will) {
+    void fireWill(Session session, Will will) {
         if (session.takePendingWill(will)) {
             StoreBatch batch = stores.batch();
-            sessions.computeIfPresent(session.key(), (key, current) -> {
+            sessions.computeIfPresent(session.id(), (key, current) -> {
                 if (current == session && !session.isOnline() && session.isPersistent()) {
                     stores.sessions().put(session.record(session.disconnectedAtMillis(), null), batch);
                 }
@@ -272,16 +268,16 @@ public final class SessionRegistry implements RecipientDirectory {
         return will;
     }
 
-    private void publishWill(Will will) {
+    void publishWill(Will will) {
         metrics.count(Counter.WILLS_PUBLISHED);
         willPublisher.accept(will.message());
     }
 
-    private void expire(Session session) {
+    void expire(Session session) {
         Will[] will = new Will[1];
         boolean[] removed = new boolean[1];
         StoreBatch batch = stores.batch();
-        sessions.computeIfPresent(session.key(), (key, current) -> {
+        sessions.computeIfPresent(session.id(), (key, current) -> {
             if (current != session || session.isOnline()) {
                 return current;
             }
@@ -300,6 +296,20 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
+    /**
+     * Rebuilds the registry and the subscription index from the stores ({@link Recovery}):
+     * persistent sessions come back offline, their will and expiry timers are set from the
+     * wall-clock instants stored. Call once, before any listener opens.
+     */
+    public Recovery.Result recover() {
+        return new Recovery(this).run();
+    }
+
+    // recovery: a stored session is back
+    void restore(Session session) {
+        sessions.put(session.id(), session);
+    }
+
     /** Raises on_client_wakeup: a session, new or resumed, got its connection (after CONNACK and on_register). */
     public void wakeup(Session session) {
         session.raise(Kind.CLIENT_WAKEUP, e -> e.clientWakeup(session));
@@ -314,7 +324,7 @@ public final class SessionRegistry implements RecipientDirectory {
     public boolean remove(String mountpoint, String clientId) {
         Session[] removed = new Session[1];
         StoreBatch batch = stores.batch();
-        sessions.computeIfPresent(key(mountpoint, clientId), (key, current) -> {
+        sessions.computeIfPresent(SubscriberId.of(mountpoint, clientId), (key, current) -> {
             end(current, batch);
             removed[0] = current;
             return null;
