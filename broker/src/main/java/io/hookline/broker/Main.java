@@ -80,8 +80,9 @@ public final class Main {
             repairStore(config.get(CoreConfig.DATA_DIR).resolve(CoreConfig.STORE_DIRECTORY));
             return;
         }
-        Broker broker = new Broker(config, discovery);
+        Broker broker = null;
         try {
+            broker = new Broker(config, discovery);
             broker.start();
         } catch (ListenerException e) {
             fail(1, e.getMessage());
@@ -90,9 +91,10 @@ public final class Main {
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
         CountDownLatch stopped = new CountDownLatch(1);
+        Broker running = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
-            broker.close();
+            running.close();
             stopped.countDown();
         }, "hookline-shutdown"));
         try {

@@ -45,6 +45,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final long syncIntervalNanos;
     private final StoreStats stats;
     private final String where;
+    private final HighWater highWater;
     // thread-safe: any thread offers, only the writer thread takes
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -56,10 +57,12 @@ final class GroupCommitWriter implements AutoCloseable {
     private boolean unsynced;
     private long lastFailureLogNanos;
     private long failedSinceLog;
+    private long highWaterWritten;
     private long nextSyncNanos;
 
     GroupCommitWriter(RocksDB db, Map<Column, ColumnFamilyHandle> handles, SyncPolicy policy,
-                      Duration syncInterval, StoreStats stats, String where) {
+                      Duration syncInterval, StoreStats stats, String where, HighWater highWater) {
+        this.highWater = highWater;
         this.db = db;
         this.handles = handles;
         this.policy = policy;
@@ -171,7 +174,13 @@ final class GroupCommitWriter implements AutoCloseable {
                     }
                 }
             }
+            long high = highWater.value();
+            if (high > highWaterWritten) {
+                // with the group, so it is durable whenever the messages that raised it are
+                wb.put(handles.get(Column.META), HighWater.KEY, HighWater.encode(high));
+            }
             db.write(options, wb);
+            highWaterWritten = Math.max(highWaterWritten, high);
         } catch (RocksDBException e) {
             StoreException failure = StoreException.ofWrite("writing to the store " + where, e);
             stats.writeFailed(group.size());

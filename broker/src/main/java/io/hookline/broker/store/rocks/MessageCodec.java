@@ -1,6 +1,8 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.UserProperty;
 
 import java.util.ArrayList;
@@ -16,7 +18,7 @@ import java.util.List;
  * u8      flags: bits 0-1 qos, bit 2 retain, bit 3 sender present, bit 4 expiry present,
  *         bit 5 properties present
  * i64     expiry, epoch milliseconds        (if bit 4)
- * string  sender                            (if bit 3)
+ * string  sender mountpoint, string client id (if bit 3)
  * props   see below                         (if bit 5)
  * bytes   topic (UTF-8)
  * bytes   payload
@@ -40,20 +42,20 @@ public final class MessageCodec {
     private MessageCodec() {
     }
 
-    public static byte[] encode(StoredMessage m) {
+    public static byte[] encode(Message m) {
         Encoder out = new Encoder(32 + m.topic().length() + m.payload().length);
         write(out, m);
         return out.toByteArray();
     }
 
-    public static StoredMessage decode(byte[] record) {
+    public static Message decode(byte[] record) {
         Decoder in = new Decoder(record);
-        StoredMessage m = read(in);
+        Message m = read(in);
         in.expectEnd("message record");
         return m;
     }
 
-    static void write(Encoder out, StoredMessage m) {
+    static void write(Encoder out, Message m) {
         if (m.qos() < 0 || m.qos() > 2) {
             throw new IllegalArgumentException("qos " + m.qos());
         }
@@ -65,7 +67,7 @@ public final class MessageCodec {
             out.i64(m.expiresAtMillis());
         }
         if (m.sender() != null) {
-            out.string(m.sender());
+            out.string(m.sender().mountpoint()).string(m.sender().clientId());
         }
         if (!p.isEmpty()) {
             writeProperties(out, p);
@@ -73,7 +75,7 @@ public final class MessageCodec {
         out.string(m.topic()).bytes(m.payload());
     }
 
-    static StoredMessage read(Decoder in) {
+    static Message read(Decoder in) {
         int version = in.u8("message version");
         if (version != VERSION) {
             throw new CorruptRecordException("message format version " + version + " (this broker reads "
@@ -85,11 +87,12 @@ public final class MessageCodec {
             throw new CorruptRecordException("message flags 0x" + Integer.toHexString(flags));
         }
         long expiresAt = (flags & HAS_EXPIRY) != 0 ? in.i64("expiry") : 0;
-        String sender = (flags & HAS_SENDER) != 0 ? in.string("sender") : null;
+        SubscriberId sender = (flags & HAS_SENDER) != 0
+                ? SubscriberId.of(in.string("sender mountpoint"), in.string("sender client id")) : null;
         PublishProperties props = (flags & HAS_PROPERTIES) != 0 ? readProperties(in) : PublishProperties.NONE;
         String topic = in.string("topic");
         byte[] payload = in.bytes("payload");
-        return new StoredMessage(id, topic, flags & 3, (flags & RETAIN) != 0, payload, props, sender, expiresAt);
+        return new Message(id, topic, flags & 3, (flags & RETAIN) != 0, payload, props, sender, expiresAt);
     }
 
     private static void writeProperties(Encoder out, PublishProperties p) {

@@ -7,15 +7,13 @@ import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.store.SessionRecord;
 
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Encodings of the store's records around {@link MessageCodec}: a queued or in-flight delivery,
  * a session record, a subscription. Each starts with its own format version byte. A message's
- * expiry is stored as a wall-clock instant, so it keeps counting while the broker is down.
- * Stateless apart from the clock; thread-safe.
+ * expiry is its wall-clock instant, so it keeps counting while the broker is down. Stateless.
  */
 final class Records {
 
@@ -23,42 +21,19 @@ final class Records {
     static final int SESSION_VERSION = 1;
     static final int SUBSCRIPTION_VERSION = 1;
 
-    private final Clock clock;
+    private final HighWater highWater;
 
-    Records(Clock clock) {
-        this.clock = clock;
-    }
-
-    // ---- messages: the in-memory Message keeps a nanoTime deadline; the store an epoch instant
-
-    StoredMessage stored(Message m) {
-        long expiresAt = 0;
-        if (m.expiresAtNanos() != 0) {
-            long leftMillis = Math.floorDiv(m.expiresAtNanos() - System.nanoTime(), 1_000_000L);
-            expiresAt = Math.max(1, clock.millis() + leftMillis);
-        }
-        return new StoredMessage(0, m.topic(), m.qos(), m.retain(), m.payload(), m.properties(), m.senderId(),
-                expiresAt);
-    }
-
-    Message message(StoredMessage s) {
-        long deadline = 0;
-        if (s.expiresAtMillis() != 0) {
-            long leftMillis = s.expiresAtMillis() - clock.millis();
-            deadline = System.nanoTime() + leftMillis * 1_000_000L;
-            if (deadline == 0) {
-                deadline = 1;
-            }
-        }
-        return new Message(s.topic(), s.qos(), s.retain(), s.payload(), s.properties(), s.sender(), deadline);
+    Records(HighWater highWater) {
+        this.highWater = highWater;
     }
 
     byte[] encodeMessage(Message m) {
-        return MessageCodec.encode(stored(m));
+        highWater.raise(m.id());
+        return MessageCodec.encode(m);
     }
 
     Message decodeMessage(byte[] record) {
-        return message(MessageCodec.decode(record));
+        return MessageCodec.decode(record);
     }
 
     // ---- deliveries: u8 version, u8 qos | retain<<2, varint n + n × varint subscription id, message
@@ -74,7 +49,8 @@ final class Records {
         for (int id : d.subscriptionIds()) {
             out.varlong(id);
         }
-        MessageCodec.write(out, stored(d.message()));
+        highWater.raise(d.message().id());
+        MessageCodec.write(out, d.message());
     }
 
     Delivery decodeDelivery(byte[] record) {
@@ -98,7 +74,7 @@ final class Records {
         for (int i = 0; i < n; i++) {
             ids.add((int) in.varlong("subscription id"));
         }
-        Message m = message(MessageCodec.read(in));
+        Message m = MessageCodec.read(in);
         return new Delivery(m, flags & 3, (flags & 4) != 0, List.copyOf(ids));
     }
 
@@ -114,7 +90,8 @@ final class Records {
             out.string(r.username());
         }
         if (r.will() != null) {
-            MessageCodec.write(out, stored(r.will()));
+            highWater.raise(r.will().id());
+            MessageCodec.write(out, r.will());
         }
         if (r.maxOnlineMessages() != null) {
             out.i64(r.maxOnlineMessages());
@@ -138,7 +115,7 @@ final class Records {
         long disconnectedAt = in.i64("disconnected at");
         long willDelay = in.i64("will delay");
         String username = (flags & 1) != 0 ? in.string("username") : null;
-        Message will = (flags & 2) != 0 ? message(MessageCodec.read(in)) : null;
+        Message will = (flags & 2) != 0 ? MessageCodec.read(in) : null;
         Integer maxOnline = (flags & 4) != 0 ? (int) in.i64("max online messages") : null;
         Integer maxOffline = (flags & 8) != 0 ? (int) in.i64("max offline messages") : null;
         in.expectEnd("session record");
@@ -146,13 +123,13 @@ final class Records {
                 maxOffline);
     }
 
-    // ---- subscriptions: u8 version, i64 order, string subscriber key, string filter, share group?,
+    // ---- subscriptions (the owner is in the key): u8 version, i64 order, string filter, share group?,
     //      u8 qos | noLocal<<2 | retainAsPublished<<3 | retainHandling<<4 | hasGroup<<6, varint subscription id
 
     static byte[] encodeSubscription(Subscription s, long order) {
         SubscriptionOptions o = s.options();
         Encoder out = new Encoder(32 + s.filter().length());
-        out.u8(SUBSCRIPTION_VERSION).i64(order).string(s.clientId()).string(s.filter());
+        out.u8(SUBSCRIPTION_VERSION).i64(order).string(s.filter());
         out.u8(o.qos() | (o.noLocal() ? 4 : 0) | (o.retainAsPublished() ? 8 : 0) | (o.retainHandling() << 4)
                 | (s.shareGroup() != null ? 64 : 0));
         if (s.shareGroup() != null) {
@@ -166,14 +143,13 @@ final class Records {
     record OrderedSubscription(long order, Subscription subscription) {
     }
 
-    static OrderedSubscription decodeSubscription(byte[] record) {
+    static OrderedSubscription decodeSubscription(SubscriberId owner, byte[] record) {
         Decoder in = new Decoder(record);
         int version = in.u8("subscription version");
         if (version != SUBSCRIPTION_VERSION) {
             throw new CorruptRecordException("subscription format version " + version);
         }
         long order = in.i64("subscription order");
-        String clientId = in.string("subscriber");
         String filter = in.string("filter");
         int flags = in.u8("subscription options");
         String group = (flags & 64) != 0 ? in.string("share group") : null;
@@ -182,7 +158,7 @@ final class Records {
         try {
             SubscriptionOptions options = new SubscriptionOptions(flags & 3, (flags & 4) != 0, (flags & 8) != 0,
                     (flags >> 4) & 3);
-            return new OrderedSubscription(order, new Subscription(clientId, filter, group, options,
+            return new OrderedSubscription(order, new Subscription(owner, filter, group, options,
                     (int) subscriptionId));
         } catch (IllegalArgumentException e) {
             throw new CorruptRecordException("subscription: " + e.getMessage());

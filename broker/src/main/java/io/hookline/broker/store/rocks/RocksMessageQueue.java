@@ -65,7 +65,7 @@ final class RocksMessageQueue implements MessageQueue {
         stores.store().scan(Column.QUEUES, Keys.subscriber(id), (key, value) -> {
             long seq = Keys.sequenceOf(key);
             if (count[0] < WINDOW) {
-                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), null));
+                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE));
             } else if (spillFrom < 0) {
                 spillFrom = seq;
             }
@@ -193,6 +193,11 @@ final class RocksMessageQueue implements MessageQueue {
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** Deliveries held in memory (the window and spilled ones not yet written): bounded, whatever the size. */
+    synchronized int inMemory() {
+        return window.size() + unflushedSpill.size();
+    }
 
     @Override
     public synchronized int size() {

@@ -29,11 +29,11 @@ public final class RocksRetainedStore implements RetainedStore {
         long now = clock.millis();
         Writes expired = new Writes();
         stores.store().scan(Column.RETAINED, new byte[0], (key, value) -> {
-            StoredMessage m = MessageCodec.decode(value);
-            if (m.expiresAtMillis() != 0 && m.expiresAtMillis() <= now) {
+            Message m = MessageCodec.decode(value);
+            if (m.isExpired(now)) {
                 expired.delete(Column.RETAINED, key);
             } else {
-                memory.retain(stores.records().message(m), StoreBatch.NONE);
+                memory.retain(m, StoreBatch.NONE);
             }
             return true;
         });

@@ -60,6 +60,7 @@ public final class RocksStore implements AutoCloseable {
     private final Map<Column, ColumnFamilyHandle> handles;
     private final StoreStats stats = new StoreStats();
     private final GroupCommitWriter writer;
+    private final HighWater highWater;
 
     private RocksStore(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
                        SstFileManager sstFiles, List<ColumnFamilyHandle> allHandles,
@@ -71,7 +72,8 @@ public final class RocksStore implements AutoCloseable {
         this.sstFiles = sstFiles;
         this.allHandles = allHandles;
         this.handles = handles;
-        this.writer = new GroupCommitWriter(db, handles, sync, syncInterval, stats, dir.toString());
+        this.highWater = new HighWater(readHighWater(db, handles.get(Column.META), dir));
+        this.writer = new GroupCommitWriter(db, handles, sync, syncInterval, stats, dir.toString(), highWater);
     }
 
     /**
@@ -194,6 +196,20 @@ public final class RocksStore implements AutoCloseable {
                 + " silently. Way out: stop every broker on this data_dir and run '" + REPAIR_COMMAND
                 + "' (keeps every record that can still be read; the damaged files are kept beside it), or move "
                 + dir + " away to start with an empty store.", cause);
+    }
+
+    private static long readHighWater(RocksDB db, ColumnFamilyHandle meta, Path dir) {
+        try {
+            byte[] v = db.get(meta, HighWater.KEY);
+            return v == null ? 0 : HighWater.decode(v);
+        } catch (RocksDBException e) {
+            throw openFailure(dir, e);
+        }
+    }
+
+    /** The highest message id written so far (kept in the meta column with each group write). */
+    public HighWater highWater() {
+        return highWater;
     }
 
     /** Submits a batch to the writer; the future completes once it is in the WAL (or synced, per policy). */

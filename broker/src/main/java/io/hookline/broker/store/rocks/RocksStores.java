@@ -86,7 +86,7 @@ public final class RocksStores implements Stores {
         public void forEach(SubscriberId owner, Consumer<Subscription> action) {
             List<Records.OrderedSubscription> found = new ArrayList<>();
             store.scan(Column.SUBSCRIPTIONS, Keys.subscriber(owner), (key, value) -> {
-                found.add(Records.decodeSubscription(value));
+                found.add(Records.decodeSubscription(owner, value));
                 return true;
             });
             found.sort(Comparator.comparingLong(Records.OrderedSubscription::order));
@@ -189,7 +189,7 @@ public final class RocksStores implements Stores {
 
     private RocksStores(RocksStore store, Clock clock) {
         this.store = store;
-        this.records = new Records(clock);
+        this.records = new Records(store.highWater());
         this.order = new AtomicLong(clock.millis() * 1000);
         this.retained = new RocksRetainedStore(this, clock);
     }
@@ -277,7 +277,7 @@ public final class RocksStores implements Stores {
 
     @Override
     public long highestMessageId() {
-        return 0;   // messages carry no id yet (issue 13 item 2); the codec stores 0
+        return store.highWater().value();
     }
 
     /** Counters of the write path, for metrics. */

@@ -1,6 +1,8 @@
 package io.hookline.broker.store.rocks;
 
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.UserProperty;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MessageCodecTest {
 
     /** Records hold arrays, so equality is spelled out field by field. */
-    static void assertSameMessage(StoredMessage expected, StoredMessage actual) {
+    static void assertSameMessage(Message expected, Message actual) {
         assertEquals(expected.id(), actual.id());
         assertEquals(expected.topic(), actual.topic());
         assertEquals(expected.qos(), actual.qos());
@@ -39,18 +41,18 @@ class MessageCodecTest {
 
     @Test
     void aFullV5MessageRoundTrips() {
-        StoredMessage m = new StoredMessage(Long.MAX_VALUE, "a/b/ü", 2, true, new byte[] {0, 1, (byte) 0xFF},
+        Message m = new Message(Long.MAX_VALUE, "a/b/ü", 2, true, new byte[] {0, 1, (byte) 0xFF},
                 new PublishProperties(1, 4_294_967_295L, "text/plain", "reply/here", new byte[] {9, 8},
                         List.of(new UserProperty("k", "v"), new UserProperty("k", "v2"), new UserProperty("", ""))),
-                "mp/client-1", 1_765_000_000_123L);
+                SubscriberId.of("mp", "client-1"), 1_765_000_000_123L);
         assertSameMessage(m, MessageCodec.decode(MessageCodec.encode(m)));
     }
 
     @Test
     void aBareMqtt3MessageRoundTripsWithNoPropertiesAndNoSender() {
-        StoredMessage m = new StoredMessage(0, "t", 0, false, new byte[0], PublishProperties.NONE, null, 0);
+        Message m = new Message(0, "t", 0, false, new byte[0], PublishProperties.NONE, null, 0);
         byte[] record = MessageCodec.encode(m);
-        StoredMessage back = MessageCodec.decode(record);
+        Message back = MessageCodec.decode(record);
         assertSameMessage(m, back);
         assertNull(back.sender());
         assertTrue(back.properties().isEmpty());
@@ -60,7 +62,7 @@ class MessageCodecTest {
 
     @Test
     void anUnknownVersionIsRefusedByName() {
-        byte[] record = MessageCodec.encode(new StoredMessage(1, "t", 1, false, new byte[] {1},
+        byte[] record = MessageCodec.encode(new Message(1, "t", 1, false, new byte[] {1},
                 PublishProperties.NONE, null, 0));
         record[0] = 7;
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MessageCodec.decode(record));
@@ -69,9 +71,9 @@ class MessageCodecTest {
 
     @Test
     void everyTruncationIsACorruptRecordNeverAnotherException() {
-        byte[] record = MessageCodec.encode(new StoredMessage(5, "topic/x", 1, false, "hello".getBytes(StandardCharsets.UTF_8),
+        byte[] record = MessageCodec.encode(new Message(5, "topic/x", 1, false, "hello".getBytes(StandardCharsets.UTF_8),
                 new PublishProperties(0, 60L, "ct", null, new byte[] {1}, List.of(new UserProperty("a", "b"))),
-                "s", 99));
+                SubscriberId.of("s"), 99));
         for (int n = 0; n < record.length; n++) {
             byte[] cut = Arrays.copyOf(record, n);
             assertThrows(CorruptRecordException.class, () -> MessageCodec.decode(cut), "cut at " + n);
@@ -85,7 +87,7 @@ class MessageCodecTest {
     void randomMessagesRoundTrip() {
         for (long seed = 1; seed <= 2000; seed++) {
             Random r = new Random(seed);
-            StoredMessage m = randomMessage(r);
+            Message m = randomMessage(r);
             try {
                 assertSameMessage(m, MessageCodec.decode(MessageCodec.encode(m)));
             } catch (AssertionError | RuntimeException e) {
@@ -139,7 +141,7 @@ class MessageCodecTest {
         return b;
     }
 
-    static StoredMessage randomMessage(Random r) {
+    static Message randomMessage(Random r) {
         List<UserProperty> users = new ArrayList<>();
         for (int i = r.nextInt(4); i > 0; i--) {
             users.add(new UserProperty(randomText(r, 10), randomText(r, 10)));
@@ -151,8 +153,8 @@ class MessageCodecTest {
                 r.nextBoolean() ? randomText(r, 20) : null,
                 r.nextBoolean() ? randomBytes(r, 16) : null,
                 users);
-        return new StoredMessage(r.nextLong(), "t" + randomText(r, 60), r.nextInt(3), r.nextBoolean(),
-                randomBytes(r, 300), props, r.nextBoolean() ? randomText(r, 30) : null,
+        return new Message(r.nextLong(), "t" + randomText(r, 60), r.nextInt(3), r.nextBoolean(),
+                randomBytes(r, 300), props, r.nextBoolean() ? SubscriberId.of(randomText(r, 5), randomText(r, 30)) : null,
                 r.nextBoolean() ? Math.abs(r.nextLong()) : 0);
     }
 }
