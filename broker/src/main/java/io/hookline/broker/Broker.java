@@ -25,6 +25,7 @@ import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
+import io.hookline.broker.session.Recovery;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.store.MemoryStores;
@@ -196,6 +197,7 @@ public final class Broker implements AutoCloseable {
         for (var failure : plugins.loadFailures()) {
             log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
         }
+        recover();
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -251,6 +253,18 @@ public final class Broker implements AutoCloseable {
             }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /** Brings back what the stores hold (nothing with memory stores), before any client can connect. */
+    private void recover() {
+        Recovery.Result r = sessions.recover();
+        if (r.sessions() + r.expired() > 0) {
+            log.info("restored {} sessions ({} subscriptions, {} queued and {} in-flight messages; {} expired while"
+                            + " the broker was down, {} wills sent) in {} ms", r.sessions(), r.subscriptions(), r.queued(),
+                    r.inflight(), r.expired(), r.willsSent(), r.millis());
+        } else {
+            log.debug("no stored sessions to restore ({} ms)", r.millis());
+        }
     }
 
     /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */
