@@ -50,6 +50,6 @@ final class RocksBatch implements StoreBatch {
                 committed.completeExceptionally(error);
             }
         });
-        return committed.minimalCompletionStage();
+        return committed.copy();   // callers may complete their copy; ours stays the store's
     }
 }
