@@ -9,7 +9,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -91,15 +91,16 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
             return;
         }
-        if (content(m) > c.maxPayloadSize) {
+        ConnectionTerms terms = c.terms;
+        if (content(m) > terms.maxPayloadSize()) {
             c.broker.metrics().count(Counter.LIMIT_MESSAGE_SIZE);
             c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= c.receiveMaximum
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + c.receiveMaximum
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
@@ -131,7 +132,7 @@ final class PublishFlow {
             return;
         }
         MessageRate rate = c.messageRate;
-        long wait = rate == null ? 0 : rate.admit(System.nanoTime());
+        long wait = rate == null ? 0 : rate.admit(rate.now());
         HookGateway hooks = c.broker.hooks();
         if (wait > 0) {
             throttled(c, message, packetId, wait);
@@ -154,7 +155,7 @@ final class PublishFlow {
     private static void throttled(MqttConnection c, Message message, int packetId, long waitNanos) {
         c.broker.metrics().count(Counter.PUBLISHES_THROTTLED);
         CompletableFuture<Void> slot = new CompletableFuture<>();
-        c.ctx.executor().schedule(() -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
+        c.broker.scheduler().schedule(c.ctx.executor(), () -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
@@ -218,17 +219,17 @@ final class PublishFlow {
         StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
             case 0 -> {
-                c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 batch.commit();   // nobody to tell: a failure is the store's to log
             }
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                int n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId, batch)) {
-                    n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                    n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 }
                 ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }

@@ -14,7 +14,7 @@ import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.Topics;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
