@@ -3,7 +3,7 @@ package io.hookline.broker.store.rocks;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.MessageQueue;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -12,7 +12,7 @@ import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.QueueStore;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.store.SessionStore;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.store.SubscriptionStore;
 

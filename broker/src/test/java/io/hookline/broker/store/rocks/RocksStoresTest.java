@@ -10,7 +10,7 @@ import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
