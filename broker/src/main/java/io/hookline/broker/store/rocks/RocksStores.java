@@ -25,6 +25,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -43,6 +47,12 @@ public final class RocksStores implements Stores {
     // orders subscriptions and in-flight messages (the key orders differ); rising across restarts
     private final AtomicLong order;
     private final ConcurrentHashMap<SubscriberId, RocksMessageQueue> queues = new ConcurrentHashMap<>();
+    // reads queue windows ahead, off the event loops
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hookline-store-reader");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final SessionStore sessionStore = new SessionStore() {
         @Override
@@ -236,6 +246,10 @@ public final class RocksStores implements Stores {
         return store;
     }
 
+    Executor reader() {
+        return reader;
+    }
+
     Records records() {
         return records;
     }
@@ -291,6 +305,14 @@ public final class RocksStores implements Stores {
 
     @Override
     public void close() {
+        reader.shutdown();
+        try {
+            if (!reader.awaitTermination(10, TimeUnit.SECONDS)) {
+                reader.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         store.close();
     }
 }

@@ -103,6 +103,36 @@ class RocksStoresTest {
     }
 
     @Test
+    void aDrainingQueueReadsTheNextWindowAheadOnTheReaderThread() throws Exception {
+        int n = 2_000;
+        try (RocksStores stores = open(T0)) {
+            MessageQueue q = stores.queues().open(C, true);
+            StoreBatch batch = stores.batch();
+            for (int i = 0; i < n; i++) {
+                q.add(delivery(i, 1), batch);
+            }
+            commit(batch);
+        }
+        try (RocksStores stores = open(T0)) {
+            RocksMessageQueue q = (RocksMessageQueue) stores.queues().open(C, true);
+            assertEquals(RocksMessageQueue.WINDOW, q.inMemory());
+            StoreBatch batch = stores.batch();
+            int half = RocksMessageQueue.WINDOW / 2 + 1;
+            for (int i = 0; i < half; i++) {
+                assertEquals("m" + i, text(q.poll(batch)));
+            }
+            // nobody asks: the reader fills the window up again
+            await().atMost(Duration.ofSeconds(10)).until(() -> q.inMemory() == RocksMessageQueue.WINDOW);
+            assertEquals(0, q.syncRefills(), "no read on the caller's thread");
+            for (int i = half; i < n; i++) {
+                assertEquals("m" + i, text(q.poll(batch)), "entry " + i);
+            }
+            assertTrue(q.isEmpty());
+            commit(batch);
+        }
+    }
+
+    @Test
     void qos0StaysInMemoryWhileItFitsAndCleanSessionsNeverTouchTheDisk() throws Exception {
         try (RocksStores stores = open(T0)) {
             MessageQueue clean = stores.queues().open(SubscriberId.of("clean"), false);
