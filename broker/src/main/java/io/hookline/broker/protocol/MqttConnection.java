@@ -77,6 +77,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     InboundOrder order;
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
+    /** Acknowledgements in the order of their packets while store writes are in flight; made at the first such write. */
+    private InboundOrder acks;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
@@ -325,20 +327,45 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
         CompletionStage<Void> stored = batch.commit();
-        if (stored == StoreBatch.DONE) {
+        if (stored == StoreBatch.DONE && acksIdle()) {   // memory stores: no lambda, no wait
             ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
             return;
         }
-        order.then(stored, (v, error) -> {
-            if (state != State.CONNECTED) {
-                return;
-            }
+        acknowledge(stored, error -> {
             if (error != null) {
                 log.warn("{}: PUBREL {} not stored: {}", who(), id, error.toString());
                 disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREL");
                 return;
             }
             ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        });
+    }
+
+    /** No acknowledgement waits for the store: one whose writes are done may go out now. */
+    boolean acksIdle() {
+        return acks == null || acks.pendingCount() == 0;
+    }
+
+    /**
+     * Sends an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once {@code stored}
+     * completes and every earlier one went out: acknowledgements keep the order of their packets
+     * (MQTT-4.6.0-2) while later packets are already routed; nothing waits with memory stores.
+     * {@code write} gets the store's error, or null; it is not called once the connection is
+     * closed. At {@link #PIPELINE} acknowledgements waiting, reading pauses
+     * ({@link ReadPause.Reason#STORE}): the store's pace bounds what a client may have in flight.
+     */
+    void acknowledge(CompletionStage<Void> stored, java.util.function.Consumer<Throwable> write) {
+        if (stored == StoreBatch.DONE && acksIdle()) {
+            write.accept(null);
+            return;
+        }
+        if (acks == null) {
+            acks = new InboundOrder(ctx.channel(), PIPELINE, ReadPause.Reason.STORE, this::flushSoon);
+        }
+        acks.then(stored, (v, error) -> {
+            if (state == State.CONNECTED) {
+                write.accept(error);
+            }
         });
     }
 

@@ -125,9 +125,9 @@ final class PublishFlow {
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
             if (c.order.pendingCount() == 0) {
-                ack(c, MqttMessageType.PUBREC, packetId, 1);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ack(c, MqttMessageType.PUBREC, packetId, 1));
+                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
@@ -186,7 +186,8 @@ final class PublishFlow {
                 c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-                c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
+                c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
+                        (byte) denied.reasonCode()), c.ctx.voidPromise()));
             }
             return;
         }
@@ -242,17 +243,14 @@ final class PublishFlow {
         }
     }
 
-    /** Acknowledges once the publish's batch is stored: at once when it was nothing to store, else in arrival order. */
+    /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
     private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
                                       CompletionStage<Void> stored) {
-        if (stored == StoreBatch.DONE) {
+        if (stored == StoreBatch.DONE && c.acksIdle()) {   // memory stores: no lambda, no wait
             ack(c, type, packetId, routedTo);
             return;
         }
-        c.order.then(stored, (v, error) -> {
-            if (c.state != MqttConnection.State.CONNECTED) {
-                return;
-            }
+        c.acknowledge(stored, error -> {
             if (error == null) {
                 ack(c, type, packetId, routedTo);
                 return;
@@ -288,7 +286,8 @@ final class PublishFlow {
             return;
         }
         if (qos > 0) {
-            c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
+            c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode),
+                    c.ctx.voidPromise()));
         }
     }
 }

@@ -25,6 +25,8 @@ public final class ReadPause {
         THROTTLE,
         /** A session this client publishes to is above its queue high-water mark ({@link PublisherHold}). */
         BACKPRESSURE,
+        /** This client's acknowledgements waiting for the store are at the pipeline window ({@link MqttConnection#acknowledge}). */
+        STORE,
     }
 
     private static final AttributeKey<ReadPause> KEY = AttributeKey.valueOf(ReadPause.class, "readPause");
