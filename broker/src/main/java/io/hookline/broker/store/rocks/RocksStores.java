@@ -42,6 +42,7 @@ import java.util.function.IntConsumer;
 public final class RocksStores implements Stores {
 
     private final RocksStore store;
+    private final SyncPolicy sync;
     private final Records records;
     private final RocksRetainedStore retained;
     // orders subscriptions and in-flight messages (the key orders differ); rising across restarts
@@ -197,8 +198,9 @@ public final class RocksStores implements Stores {
         }
     };
 
-    private RocksStores(RocksStore store, Clock clock) {
+    private RocksStores(RocksStore store, Clock clock, SyncPolicy sync) {
         this.store = store;
+        this.sync = sync;
         this.records = new Records(store.highWater());
         this.order = new AtomicLong(clock.millis() * 1000);
         this.retained = new RocksRetainedStore(this, clock);
@@ -212,7 +214,7 @@ public final class RocksStores implements Stores {
     public static RocksStores open(Path dir, SyncPolicy sync, Duration syncInterval, Clock clock) {
         RocksStore store = RocksStore.open(dir, sync, syncInterval);
         try {
-            RocksStores stores = new RocksStores(store, clock);
+            RocksStores stores = new RocksStores(store, clock, sync);
             stores.retained.load();
             return stores;
         } catch (RuntimeException e) {
@@ -301,6 +303,25 @@ public final class RocksStores implements Stores {
 
     public Path directory() {
         return store.directory();
+    }
+
+    public SyncPolicy syncPolicy() {
+        return sync;
+    }
+
+    /** RocksDB's estimate of the records in a column (cheap; exact after compaction). */
+    public long estimatedRecords(Column column) {
+        return store.estimateRecords(column);
+    }
+
+    /** Bytes of the store's table files on disk. */
+    public long diskBytes() {
+        return store.diskBytes();
+    }
+
+    /** When RocksDB last finished a compaction (epoch millis), 0 for not since the store opened. */
+    public long lastCompactionMillis() {
+        return store.lastCompactionMillis();
     }
 
     @Override
