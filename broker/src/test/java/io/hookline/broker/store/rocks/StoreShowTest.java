@@ -16,7 +16,7 @@ import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code store show} over the management API, with and without persistence. */
+/** {@code store show} over the management API and the store on /status/data, with and without persistence. */
 class StoreShowTest {
 
     @TempDir
@@ -49,6 +49,14 @@ class StoreShowTest {
             assertTrue(row.path("syncs").asLong() >= 1, row.toString());
             assertEquals(0, row.path("write_errors").asLong());
             assertTrue(row.has("queued_messages") && row.has("disk_bytes") && row.has("last_compaction"), row.toString());
+
+            // and on the /status page's data
+            AdminHttp.Answer status = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir)).get("/status/data");
+            assertEquals(200, status.status(), status.body());
+            JsonNode store = status.json().path("store");
+            assertEquals("on", store.path("persistence").asText(), status.body());
+            assertEquals("always", store.path("sync").asText());
+            assertEquals(0, store.path("write_errors").asLong());
         }
     }
 
@@ -56,6 +64,8 @@ class StoreShowTest {
     void withoutPersistenceItSaysSo() {
         try (TestBroker broker = TestBroker.start("data_dir", dataDir.toString(), "listener.http.default", "127.0.0.1:0")) {
             assertEquals("off", show(broker, dataDir).path("persistence").asText());
+            AdminHttp.Answer status = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir)).get("/status/data");
+            assertEquals("off", status.json().path("store").path("persistence").asText(), status.body());
         }
     }
 }
