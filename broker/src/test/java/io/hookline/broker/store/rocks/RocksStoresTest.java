@@ -134,6 +134,33 @@ class RocksStoresTest {
     }
 
     @Test
+    void aSessionMadeAgainBeforeItsQueueClearIsWrittenStartsEmpty() throws Exception {
+        try (RocksStores stores = open(T0)) {
+            MessageQueue q = stores.queues().open(C, true);
+            StoreBatch batch = stores.batch();
+            for (int i = 0; i < 3; i++) {
+                q.add(delivery(i, 1), batch);
+            }
+            commit(batch);
+            // a clean start: the old session ends and the new one is made in the same, uncommitted batch
+            StoreBatch end = stores.batch();
+            q.clear(end);
+            MessageQueue fresh = stores.queues().open(C, true);
+            assertEquals(0, fresh.size(), "not loaded from a disk that still holds the old entries");
+            StoreBatch next = stores.batch();
+            fresh.add(delivery(99, 1), next);
+            commit(end);
+            commit(next);
+            assertEquals("m99", text(fresh.peek()));
+        }
+        try (RocksStores stores = open(T0)) {
+            MessageQueue q = stores.queues().open(C, true);
+            assertEquals(1, q.size());
+            assertEquals("m99", text(q.peek()));
+        }
+    }
+
+    @Test
     void qos0StaysInMemoryWhileItFitsAndCleanSessionsNeverTouchTheDisk() throws Exception {
         try (RocksStores stores = open(T0)) {
             MessageQueue clean = stores.queues().open(SubscriberId.of("clean"), false);
