@@ -217,15 +217,14 @@ public final class RocksStores implements Stores {
      * @throws StoreException LOCKED or DAMAGED: the broker must not start
      */
     public static RocksStores open(Path dir, SyncPolicy sync, Duration syncInterval, Clock clock) {
-        RocksStore store = RocksStore.open(dir, sync, syncInterval);
+        RocksStores stores = new RocksStores(RocksStore.open(dir, sync, syncInterval), clock, sync);
         try {
-            RocksStores stores = new RocksStores(store, clock, sync);
             stores.retained.load();
             return stores;
         } catch (RuntimeException e) {
-            store.close();
+            stores.close();
             throw e instanceof StoreException se ? se
-                    : RocksStore.damaged(store.directory(), "a record cannot be read: " + e.getMessage(), e);
+                    : RocksStore.damaged(stores.directory(), "a record cannot be read: " + e.getMessage(), e);
         }
     }
 

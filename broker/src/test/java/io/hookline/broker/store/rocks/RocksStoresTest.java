@@ -316,6 +316,21 @@ class RocksStoresTest {
     }
 
     @Test
+    void anUndecodableRecordStopsTheOpenNamingTheStoreAndTheWayOut() throws Exception {
+        try (RocksStore raw = RocksStore.open(tmp.resolve("store"), SyncPolicy.INTERVAL, Duration.ofSeconds(1))) {
+            raw.write(new Writes().put(Column.RETAINED, Keys.retained("t"), new byte[] {9, 9, 9}))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
+        assertEquals(StoreException.Kind.DAMAGED, e.kind());
+        assertTrue(e.getMessage().startsWith("the store " + tmp.resolve("store").toAbsolutePath().normalize()
+                + " is damaged or unreadable: a record cannot be read: message format version 9"), e.getMessage());
+        assertTrue(e.getMessage().contains("'bin/broker --repair-store'"), e.getMessage());
+        // nothing held on to: the store opens again (and fails the same way) rather than being locked
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
+    }
+
+    @Test
     void anEmptyBatchCommitsAtOnce() {
         try (RocksStores stores = open(T0)) {
             assertSame(StoreBatch.DONE, stores.batch().commit());
