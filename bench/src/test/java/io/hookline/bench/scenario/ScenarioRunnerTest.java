@@ -26,8 +26,9 @@ class ScenarioRunnerTest {
 
   @BeforeAll
   static void start() throws Exception {
+    // in memory, as the bench's brokers run by default; two brokers at once would share data/store
     broker = new Broker(Config.of(Map.of("listener.tcp.default", "127.0.0.1:0", "allow_anonymous", "on",
-        "systree_interval", "0"))).start();
+        "systree_interval", "0", "persistence", "off"))).start();
     runner = new ScenarioRunner(Transport.create(1, true));
     // The broker runs in this JVM, so its "process" is ours: enough to exercise the sampling path.
     target = new Target("hookline", new InetSocketAddress(InetAddress.getLoopbackAddress(),
@@ -87,7 +88,7 @@ class ScenarioRunnerTest {
     // BenchHooksPlugin (bench's own, found on the class path) answers ok to every auth_on_publish.
     PluginLoader.Discovery plugins = Broker.discoverPlugins(null);
     Config config = Config.of(Map.of("listener.tcp.default", "127.0.0.1:0", "allow_anonymous", "on",
-        "systree_interval", "0", "plugins.benchhooks", "on", "benchhooks.mode", "inline"),
+        "systree_interval", "0", "plugins.benchhooks", "on", "benchhooks.mode", "inline", "persistence", "off"),
         Broker.configSchema(plugins));
     try (Broker hooked = new Broker(config, plugins).start()) {
       Target t = new Target("hookline-inline", new InetSocketAddress(InetAddress.getLoopbackAddress(),

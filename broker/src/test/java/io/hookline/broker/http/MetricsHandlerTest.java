@@ -177,7 +177,8 @@ class MetricsHandlerTest {
     @Test
     void listenersStartedAfterTheHandlerWasMadeAreExported() throws Exception {
         var schema = Broker.configSchema(Broker.discoverPlugins(null));
-        Broker late = new Broker(Config.of(Map.of("listener.tcp.late", "127.0.0.1:0", "systree_interval", "0"), schema));
+        Broker late = new Broker(Config.of(Map.of("listener.tcp.late", "127.0.0.1:0", "systree_interval", "0",
+                "persistence", "off"), schema)); // listeners only: no store under the module's data/
         try (MetricsHandler handler = new MetricsHandler(late);
              TestHttpServer server = TestHttpServer.start(Map.of("/metrics", handler))) {
             Scrape before = Scrape.parse(Http.get(server.uri("/metrics")).body());

@@ -40,6 +40,7 @@ class ListenerStartFailureTest {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("listener.tcp.default", "127.0.0.1:0");
         values.put("systree_interval", "0");
+        values.put("persistence", "off"); // listeners only: no store under the module's data/
         for (int i = 0; i + 1 < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }

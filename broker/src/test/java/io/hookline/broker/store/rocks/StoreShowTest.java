@@ -62,7 +62,8 @@ class StoreShowTest {
 
     @Test
     void withoutPersistenceItSaysSo() {
-        try (TestBroker broker = TestBroker.start("data_dir", dataDir.toString(), "listener.http.default", "127.0.0.1:0")) {
+        try (TestBroker broker = TestBroker.start("persistence", "off", "data_dir", dataDir.toString(),
+                "listener.http.default", "127.0.0.1:0")) {
             assertEquals("off", show(broker, dataDir).path("persistence").asText());
             AdminHttp.Answer status = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir)).get("/status/data");
             assertEquals("off", status.json().path("store").path("persistence").asText(), status.body());
