@@ -28,6 +28,7 @@ import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
@@ -489,16 +490,44 @@ final class ConnectFlow {
                 ack.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), c.authMethod));
             }
         }
-        c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
+        MqttMessage connack = Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack);
 
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
         }
+        if (attached.stored() == StoreBatch.DONE) {   // nothing stored (clean session, memory stores): no wait
+            connected(c, connack, cleanStart, attached.sessionPresent(), who, r);
+            return;
+        }
+        // A persistent session's record: the CONNACK goes out only once it is stored, so that a
+        // crash right after it cannot lose the session. Meanwhile the event loop goes on: later
+        // packets wait in order (connackPending) and deliveries stay queued (not writable).
+        c.connackPending = true;
+        c.order.hold(attached.stored(), (v, error) -> {
+            c.connackPending = false;
+            if (c.state != MqttConnection.State.CONNECTED) {
+                return;   // closed or taken over meanwhile: the session was detached with it
+            }
+            if (error != null) {
+                MqttConnection.log.warn("{}: session not stored, CONNECT refused: {}", c.who(), error.toString());
+                c.will = null;   // it never connected: no will for it
+                refuse(c, clientId, ReasonCodes.QUOTA_EXCEEDED, ReasonCodes.V3_SERVER_UNAVAILABLE,
+                        "the session could not be stored", null);
+                return;
+            }
+            connected(c, connack, cleanStart, attached.sessionPresent(), who, r);
+        });
+    }
+
+    /** Sends the accepting CONNACK and starts the session: hooks, then what it has to send. */
+    private static void connected(MqttConnection c, MqttMessage connack, boolean cleanStart, boolean sessionPresent,
+                                  io.hookline.api.hook.input.Client who, Request r) {
+        HookGateway hooks = c.broker.hooks();
+        c.ctx.write(connack, c.ctx.voidPromise());
         if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
             MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
-                    c.who(), version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1",
-                    cleanStart, attached.sessionPresent());
+                    c.who(), c.version == 5 ? "5" : c.version == 4 ? "3.1.1" : "3.1", cleanStart, sessionPresent);
         }
         Hook<RegisterEvent> registered = c.hookSession.pick(Hooks.ON_REGISTER, Hooks.ON_REGISTER_M5);
         if (hooks.wants(registered)) {

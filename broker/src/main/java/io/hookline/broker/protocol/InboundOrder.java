@@ -97,13 +97,18 @@ final class InboundOrder {
      * pending): the hold goes ahead of the packets already waiting behind it.
      */
     void hold(CompletionStage<?> until) {
-        Step<Object> step = new Step<>((v, e) -> { });
+        hold(until, (v, e) -> { });
+    }
+
+    /** As {@link #hold(CompletionStage)}, running {@code apply} with the outcome before the packets held. */
+    <T> void hold(CompletionStage<T> until, BiConsumer<? super T, Throwable> apply) {
+        Step<T> step = new Step<>(apply);
         pending().addFirst(step);
         until.whenComplete((v, e) -> {
             if (channel.eventLoop().inEventLoop()) {
-                step.complete(null, null);
+                step.complete(v, e);
             } else {
-                channel.eventLoop().execute(() -> step.complete(null, null));
+                channel.eventLoop().execute(() -> step.complete(v, e));
             }
         });
     }

@@ -85,6 +85,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private InboundOrder acks;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
+    /** Accepted, the CONNACK waits for the session's record to be stored: packets wait, nothing is sent. */
+    boolean connackPending;
     /**
      * The auth_on_register or on_auth_m5 verdict (or the will's auth_on_publish) being waited for, or null: cancelled when the
      * connection closes first, so a slow handler (a webhook) stops working for a client gone.
@@ -189,8 +191,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
-            } else if (connectPending) {
-                // the CONNECT's hooks are still deciding: this packet waits for that, whole
+            } else if (connectPending || connackPending) {
+                // the CONNECT's hooks are still deciding, or its CONNACK waits for the store: this packet waits, whole
                 ReferenceCountUtil.retain(m);
                 order.then(() -> {
                     try {
@@ -606,6 +608,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      */
     @Override
     public boolean writable() {
+        if (connackPending) {
+            return false;   // nothing goes out before the CONNACK; resume() sends what queued meanwhile
+        }
         if (deliveries != null && deliveries.pendingCount() >= MAX_PENDING_DELIVERIES) {
             waitingForDeliverCalls = true;
             return false;

@@ -17,6 +17,7 @@ import io.hookline.broker.util.Scheduler;
 
 import java.time.Clock;
 import java.util.Collection;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -37,12 +38,18 @@ import java.util.function.Supplier;
  * written on attach, detach and will; everything it holds is removed when it ends, in one
  * batch), a {@link Clock} for the wall-clock instants stored, and a {@link Scheduler} for the
  * will and expiry timers. Store writes here are only staged under the bin lock (staging never
- * blocks); their batch commits after the compute returns, and nobody waits on it.
+ * blocks); their batch commits after the compute returns. Only the CONNACK waits on one (the
+ * record {@link #attach} writes, {@link Attached#stored()}); nobody waits on the others.
  */
 public final class SessionRegistry implements RecipientDirectory {
 
-    /** What a CONNECT got: the session, whether state was resumed, and the connection it displaced. */
-    public record Attached(Session session, boolean sessionPresent, SessionConnection displaced) {
+    /**
+     * What a CONNECT got: the session, whether state was resumed, the connection it displaced,
+     * and the commit of what attaching wrote ({@link StoreBatch#DONE} when nothing was written:
+     * clean sessions, memory stores), which the CONNACK waits on.
+     */
+    public record Attached(Session session, boolean sessionPresent, SessionConnection displaced,
+                           CompletionStage<Void> stored) {
     }
 
     private final ConcurrentHashMap<SubscriberId, Session> sessions = new ConcurrentHashMap<>();
@@ -138,7 +145,7 @@ public final class SessionRegistry implements RecipientDirectory {
      * Attaches {@code connection} to the session {@code terms.id()}: a fresh one when the terms
      * start clean or none exists (an old one is ended), else the existing one resumed. A
      * persistent session's record is written (with the connection's will, so that a crash
-     * still sends it after a restart).
+     * still sends it after a restart); {@link Attached#stored()} completes once it is stored.
      * The displaced connection, if any, must be taken over by the caller.
      */
     public Attached attach(SessionTerms terms, SessionConnection connection) {
@@ -180,10 +187,14 @@ public final class SessionRegistry implements RecipientDirectory {
             if (previous != null) {
                 displaced = previous;
             }
-            result[0] = new Attached(session, present, displaced);
+            result[0] = new Attached(session, present, displaced, StoreBatch.DONE);
             return session;
         });
-        batch.commit();
+        CompletionStage<Void> stored = batch.commit();
+        if (stored != StoreBatch.DONE) {   // memory stores and clean sessions: nothing more made
+            Attached a = result[0];
+            result[0] = new Attached(a.session(), a.sessionPresent(), a.displaced(), stored);
+        }
         if (ended[0] != null) {
             ended[0].fireEvents();
         }

@@ -54,7 +54,7 @@ class StoreMetricsTest {
 
     @Test
     void memoryStoresHaveNoStoreMeters() throws Exception {
-        try (TestBroker broker = TestBroker.start()) {
+        try (TestBroker broker = TestBroker.start("persistence", "off")) {
             Scrape s = scrape(broker);
             assertTrue(s.samples().stream().noneMatch(x -> x.name().startsWith("hookline_store_")));
         }

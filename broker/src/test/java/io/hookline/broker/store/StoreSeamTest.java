@@ -135,6 +135,60 @@ class StoreSeamTest {
     }
 
     @Test
+    void connackOfAPersistentSessionWaitsForItsRecordAndNothingGoesOutBeforeIt() {
+        broker = TestBroker.startOn(stores, null, null);
+        try (RawClient first = RawClient.connected(broker, new RawClient.Connect(5, "dev").sessionExpiry(600))) {
+            first.send(RawClient.subscribe(5, 1, "t/#", 0));
+            first.expect(RawClient.SUBACK);
+            first.send(RawClient.disconnect());
+            first.assertClosed();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("dev").isOnline());
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        stores.held = true;
+        try (RawClient raw = RawClient.open(broker, 5)) {
+            raw.send(new RawClient.Connect(5, "dev").cleanStart(false).sessionExpiry(600).toBytes());
+            raw.send(RawClient.pingreq());
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);   // the session's record
+            pub.publishWith().topic("t/1").payload(bytes("while the CONNACK waits")).send();
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("dev").queueSize() == 1);
+            raw.assertNoPacket(QUIET);   // no CONNACK, no PINGRESP, no PUBLISH before the record is stored
+
+            stores.complete(0, null);
+            assertTrue(raw.expectConnack(0).sessionPresent(), "session present");
+            assertEquals(RawClient.PUBLISH, raw.read().type(), "the queued message after the CONNACK");
+            raw.expect(RawClient.PINGRESP);   // the packet that waited, in order
+        } finally {
+            pub.disconnect();
+        }
+    }
+
+    @Test
+    void aSessionRecordThatCannotBeStoredRefusesTheConnect() {
+        broker = TestBroker.startOn(stores, null, null);
+        stores.held = true;
+        try (RawClient raw = RawClient.open(broker, 5)) {
+            raw.send(new RawClient.Connect(5, "dev").sessionExpiry(600).toBytes());
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+            stores.complete(0, new IOException("disk full"));
+            raw.expectConnectRefusal(0x97);   // Quota exceeded, as for a publish the store could not take
+        }
+    }
+
+    @Test
+    void anMqtt3SessionThatCannotBeStoredIsRefusedAsServerUnavailable() {
+        broker = TestBroker.startOn(stores, null, null);
+        stores.held = true;
+        try (RawClient raw = RawClient.open(broker, 4)) {
+            raw.send(new RawClient.Connect(4, "dev3").cleanStart(false).toBytes());
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+            stores.complete(0, new IOException("disk full"));
+            raw.expectConnack(3);   // 3.1.1: server unavailable, then the close
+            raw.assertClosed();
+        }
+    }
+
+    @Test
     void aDurableQueueCarriesEveryMessageOfAPersistentSessionInOrderOnlineAndOffline() throws Exception {
         stores.durableQueues = true;
         broker = TestBroker.startOn(stores, null, null);
