@@ -117,6 +117,9 @@ public final class Broker implements AutoCloseable {
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
         this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
         self[0] = context;
+        context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
+        context.events().enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
+                .map(io.hookline.broker.protocol.ClientEvents.Kind::of).collect(java.util.stream.Collectors.toSet()));
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);

@@ -5,6 +5,7 @@ import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
 import io.hookline.broker.config.HostPort;
+import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.undertow.Undertow;
 import io.undertow.server.HttpHandler;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The management HTTP server ({@code listener.http.NAME}, Undertow): {@code /api/v1} (the
- * command tree, key with scope {@code mgmt}), {@code /metrics}, {@code /health},
+ * command tree, key with scope {@code mgmt}), {@code /api/v1/publish} and
+ * {@code /api/v1/clients/{id}/messages} (key with scope {@code publish}), {@code /metrics}, {@code /health},
  * {@code /health/ping}, {@code /status}, {@code /status/data} (open unless
  * {@code http.SCOPE.require_key = on}). One small Undertow per listener so a port in use names
  * its listener. Thread-safe: the list of running servers is copy-on-write.
@@ -42,7 +44,10 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     public ManagementServer(Broker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
         ApiKeyGate gate = new ApiKeyGate(keys);
         PathHandler paths = new PathHandler();
-        paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate));
+        PublishHandler publish = new PublishHandler(new ApiPublisher(broker.context()), gate);
+        paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate, List.of(PublishHandler.SPEC)));
+        paths.addExactPath("/api/v1/publish", publish);
+        paths.addPrefixPath("/api/v1/clients", publish);
         paths.addExactPath("/metrics", new ScopeGate(gate, ApiKeys.Scope.METRICS, protection.metrics(),
                 new MetricsHandler(broker)));
         HttpHandler health = new ScopeGate(gate, ApiKeys.Scope.HEALTH, protection.health(), new HealthHandler(broker));

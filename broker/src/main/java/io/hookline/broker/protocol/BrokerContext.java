@@ -26,6 +26,8 @@ public final class BrokerContext {
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
     private final ClientTraces traces = new ClientTraces();
+    private final ClientEvents events = new ClientEvents(this::publish);
+    private final DirectMessages direct;
 
     public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
                          HookGateway hooks, ProtocolSettings settings) {
@@ -35,6 +37,17 @@ public final class BrokerContext {
         this.retained = retained;
         this.metrics = metrics;
         this.settings = settings;
+        this.direct = new DirectMessages(sessions);
+    }
+
+    /** Client events: INFO log lines and the {@code $SYS/events/...} messages switched on. */
+    public ClientEvents events() {
+        return events;
+    }
+
+    /** Messages to one client id ({@code $direct/...}, the HTTP API). */
+    public DirectMessages direct() {
+        return direct;
     }
 
     public SessionRegistry sessions() {

@@ -62,6 +62,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int version = 4;
     String clientId;
     String username;
+    String claimedUsername;               // the CONNECT's user name, for the log and events before it is accepted
+    String closeReason;                   // why the connection ended, for the log and the disconnected event
     Session session;
     Will will;                            // cleared by a normal DISCONNECT
     int clientReceiveMaximum = 65535;
@@ -246,6 +248,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}, closing", who(), cause.toString());
+        if (closeReason == null) {
+            closeReason = "connection error: " + cause;
+        }
         ctx.close();
     }
 
@@ -276,9 +281,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("{} disconnected", who());
-            }
+            broker.events().disconnected(listener.mountpoint(), clientId, username, peerAddress(),
+                    closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
         ctx.fireChannelInactive();
     }
@@ -359,6 +363,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (reason == ReasonCodes.SUCCESS) {
             will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
+        closeReason = reason == ReasonCodes.SUCCESS ? "client sent DISCONNECT"
+                : "client sent DISCONNECT with reason 0x" + Integer.toHexString(reason & 0xFF);
         state = State.CLOSED;
         ctx.close();
     }
@@ -409,6 +415,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         state = State.CLOSED;
+        closeReason = reasonString + " (0x" + Integer.toHexString(reasonCode & 0xFF) + ")";
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
             boolean withReason = problemInformation && reasonString != null
@@ -436,6 +443,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     void close() {
+        if (closeReason == null) {
+            closeReason = "closed by the broker";
+        }
         state = State.CLOSED;
         ctx.close();
     }

@@ -107,6 +107,20 @@ final class PublishFlow {
             return;
         }
 
+        if (DirectMessages.isDirect(topic)) {
+            if (DirectMessages.parse(topic) == null) {
+                refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID,
+                        "a direct message goes to " + DirectMessages.PREFIX + "<client id>/<topic>");
+                return;
+            }
+            if (c.username == null && !c.broker.direct().allowsAnonymous()) {
+                c.broker.metrics().count(Counter.PUBLISHES_DENIED);
+                refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED,
+                        "anonymous clients may not send direct messages (direct_messages.allow_anonymous)");
+                return;
+            }
+        }
+
         ByteBuf content = m.content();
         PublishProperties properties = v5 ? Props.publish(props) : PublishProperties.NONE;
         if (properties.payloadFormatIndicator() != null && properties.payloadFormatIndicator() == 1
@@ -179,6 +193,7 @@ final class PublishFlow {
             c.broker.metrics().count(Counter.PUBLISHES_DENIED);
             MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
             if (c.version != 5) {
+                c.closeReason = "PUBLISH to '" + in.topic() + "' not authorized: " + denied.reason();
                 c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
@@ -211,15 +226,15 @@ final class PublishFlow {
             return;
         }
         switch (clientQos) {
-            case 0 -> c.broker.publish(message, c.sharedPolicy, c.hold);
+            case 0 -> route(c, message);
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy, c.hold);
+                int n = route(c, message);
                 ack(c, MqttMessageType.PUBACK, packetId, n);
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message, c.sharedPolicy, c.hold);
+                    n = route(c, message);
                 }
                 ack(c, MqttMessageType.PUBREC, packetId, n);
             }
@@ -230,6 +245,24 @@ final class PublishFlow {
             hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
                     message.retain()));
         }
+    }
+
+    /**
+     * Publishes an accepted message, or hands it to one session when its topic (as the client
+     * wrote it, after hooks) is {@code $direct/<client id>/<topic>}; returns how many sessions took it.
+     */
+    private static int route(MqttConnection c, Message message) {
+        String topic = c.listener.unmount(message.topic());
+        if (!DirectMessages.isDirect(topic)) {
+            return c.broker.publish(message, c.sharedPolicy, c.hold);
+        }
+        DirectMessages.Target to = DirectMessages.parse(topic);
+        if (to == null) {
+            return 0;   // a hook rewrote it into a malformed direct topic: nobody to hand it to
+        }
+        Message direct = new Message(c.listener.mount(to.topic()), message.qos(), false, message.payload(),
+                message.properties(), message.senderId(), message.expiresAtNanos());
+        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct) == null ? 0 : 1;
     }
 
     private static void ack(MqttConnection c, MqttMessageType type, int packetId, int routedTo) {
@@ -244,6 +277,7 @@ final class PublishFlow {
     private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
+            c.closeReason = "PUBLISH refused: " + why;
             c.close();
             return;
         }
