@@ -2,6 +2,7 @@ package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -9,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code bin/broker [--config FILE]}: runs the broker in the foreground until SIGTERM/SIGINT.
@@ -72,15 +74,50 @@ public final class Main {
         } catch (ListenerException e) {
             fail(1, e.getMessage());
         }
-        log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping");
-            broker.close();
-            stopped.countDown();
-        }, "hookline-shutdown"));
+        log.info("Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
+                Broker.VERSION, configFile.toAbsolutePath().normalize(),
+                config.get(CoreConfig.DATA_DIR).toAbsolutePath().normalize());
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                log.info("stopping");
+                broker.close();
+                log.info("stopped");
+            }
+        };
+        // any other way the JVM ends (System.exit, SIGHUP) still closes the broker
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hookline-shutdown"));
+        CountDownLatch signalled = new CountDownLatch(1);
+        if (!onSignals(signalled)) {
+            // without signal handlers the JVM's default applies: SIGTERM exits 143 after the hook
+            awaitQuietly(new CountDownLatch(1));
+        }
+        awaitQuietly(signalled);
+        stop.run();
+        System.exit(0);   // a clean stop after SIGTERM or SIGINT is a success
+    }
+
+    /**
+     * SIGTERM and SIGINT count the latch down instead of ending the JVM, so main can stop the
+     * broker and exit 0 (the JVM's own handling exits 143/130 however cleanly it stopped).
+     *
+     * @return false when this JVM does not let us handle signals
+     */
+    private static boolean onSignals(CountDownLatch signalled) {
         try {
-            stopped.await();
+            for (String name : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
+            }
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            log.warn("cannot handle SIGTERM/SIGINT ({}): the exit status after a stop will be 143/130", e.toString());
+            return false;
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
