@@ -201,7 +201,7 @@ public final class Broker implements AutoCloseable {
         }
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
-            SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::size,
+            SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::userSize,
                     context::publish, VERSION);
             timer.scheduleAtFixedRate(() -> {
                 try {

@@ -61,7 +61,8 @@ public final class BrokerMeters implements MeterBinder {
                 Census::queuedOffline);
         gauge(registry, "hookline.inflight.messages", "Outgoing QoS 1/2 messages not yet acknowledged",
                 () -> census().inflight());
-        gauge(registry, "hookline.retained.messages", "Retained messages", () -> broker.retained().size());
+        gauge(registry, "hookline.retained.messages", "Retained messages (the broker's own $SYS topics not counted)",
+                () -> broker.retained().userSize());
         gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptions().size());
         Gauge.builder("hookline.build.info", () -> 1).strongReference(true).description("The broker's version")
                 .tag("version", Broker.VERSION).register(registry);

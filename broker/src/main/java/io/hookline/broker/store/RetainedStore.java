@@ -23,4 +23,11 @@ public interface RetainedStore {
     void forEach(Consumer<Message> action);
 
     int size();
+
+    /** Retained messages users published: {@link #size} without the broker's own {@code $SYS/...} topics. */
+    default int userSize() {
+        int[] sys = {0};
+        matching("$SYS/#", m -> sys[0]++);
+        return size() - sys[0];
+    }
 }
