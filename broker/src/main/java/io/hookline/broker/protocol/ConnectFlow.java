@@ -389,11 +389,13 @@ final class ConnectFlow {
         io.hookline.api.hook.input.Client who = accepted.client();
         String clientId = who.clientId();
         c.clientId = clientId;
-        c.broker.traces().attachIfTraced(c.ctx.channel(), clientId);
         c.username = who.username();
         if (!who.mountpoint().equals(c.listener.mountpoint())) {
             c.listener = c.listener.withMountpoint(who.mountpoint());
         }
+        c.broker.traces().attachAtConnect(c.ctx.channel(), c.listener.mountpoint(), clientId, "CONNECT client_id="
+                + clientId + " username=" + c.username + " protocol=" + ClientEvents.protocol(c.version)
+                + " clean_start=" + header.isCleanSession() + " keep_alive=" + header.keepAliveTimeSeconds());
         c.hookSession = d.session();
         Will will = null;
         if (r.will() != null) {
