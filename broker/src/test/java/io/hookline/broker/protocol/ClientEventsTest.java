@@ -109,6 +109,40 @@ class ClientEventsTest {
     }
 
     @Test
+    void connectsDisconnectsWithTheirReasonAndRefusedLoginsAreLoggedAtInfo() throws Exception {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("io.hookline.broker.clients");
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
+                new ch.qos.logback.core.read.ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        ch.qos.logback.classic.Level level = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);   // the test config keeps it quiet
+        try {
+            broker = TestBroker.start("allow_anonymous", "off", "listener.tcp.open", "127.0.0.1:0",
+                    "listener.tcp.open.allow_anonymous", "on");
+            Mqtt5BlockingClient c = v5Builder(broker, "logged").serverPort(broker.port("tcp", "open")).buildBlocking();
+            c.connectWith().keepAlive(20).send();
+            c.disconnect();
+            assertThrows(Mqtt3ConnAckException.class, () -> v3(broker, "stranger").toBlocking().connect());
+            java.util.function.Supplier<java.util.List<String>> info = () -> appender.list.stream()
+                    .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> info.get().size() >= 3);
+            java.util.List<String> lines = info.get();
+            assertTrue(lines.get(0).matches("client 'logged' connected from 127\\.0\\.0\\.1:[0-9]+ \\(user none,"
+                    + " MQTT 5, keep alive 20s, listener tcp\\.open\\)"), lines.toString());
+            assertEquals("client 'logged' disconnected: client sent DISCONNECT", lines.get(1));
+            assertTrue(lines.get(2).matches("CONNECT from 127\\.0\\.0\\.1:[0-9]+ \\(client id 'stranger', user none\\)"
+                    + " refused \\(0x5\\): .*"), lines.toString());
+        } finally {
+            logger.setLevel(level);
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
     void nothingIsPublishedByDefault() throws Exception {
         broker = TestBroker.start();
         Mqtt5BlockingClient watcher = v5Connected(broker, "watcher");
