@@ -45,7 +45,7 @@ final class Tree {
         StringBuilder b = new StringBuilder();
         if (words.isEmpty()) {
             b.append("Usage: bin/admin [--url URL] [--api-key KEY] [--json] <command words> [key=value ...]"
-                    + " [--flag[=value]]\n\n");
+                    + " [--flag[=value] | --flag value]\n\n");
             b.append(globalUsage).append('\n');
             b.append("Exit codes: 0 done, 1 refused (message on stderr), 2 broker unreachable.\n\n");
         }
