@@ -1,9 +1,9 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -41,10 +41,12 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private final HttpHandler root;
     private final List<Running> running = new CopyOnWriteArrayList<>();
 
-    public ManagementServer(Broker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
+    /** @param publisher what {@code /api/v1/publish} and {@code /api/v1/clients/{id}/messages} publish through */
+    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection,
+                            ApiPublisher publisher) {
         ApiKeyGate gate = new ApiKeyGate(keys);
         PathHandler paths = new PathHandler();
-        PublishHandler publish = new PublishHandler(new ApiPublisher(broker.context()), gate);
+        PublishHandler publish = new PublishHandler(publisher, gate);
         paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate, List.of(PublishHandler.SPEC)));
         paths.addExactPath("/api/v1/publish", publish);
         paths.addPrefixPath("/api/v1/clients", publish);

@@ -8,7 +8,7 @@ import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.protocol.ApiPublisher.Outcome;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.routing.Topics;
+import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.routing.UserProperty;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
