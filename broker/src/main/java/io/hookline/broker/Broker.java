@@ -55,6 +55,7 @@ import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -192,6 +193,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 listeners.add(listener);
                 log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
                         s.path() == null ? "" : " path " + s.path());
+                warnIfOpenToAnonymous(s, listener.boundAddress());
             }
         } catch (ListenerException e) {
             close();
@@ -204,6 +206,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 close();
                 throw e;
             }
+        }
+        if (http != null) {
+            ManagementServer server = http;
+            timer.scheduleWithFixedDelay(server::checkConnectionLimit, 5, 5, TimeUnit.SECONDS);
         }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
@@ -222,6 +228,20 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /**
+     * Anonymous clients are only safe when nobody else can reach the listener: say so loudly
+     * when a listener bound beyond loopback lets clients without credentials in.
+     */
+    private void warnIfOpenToAnonymous(ListenerSettings s, InetSocketAddress bound) {
+        Boolean own = s.info().allowAnonymous();
+        boolean anonymous = own != null ? own : config.get(CoreConfig.ALLOW_ANONYMOUS);
+        if (anonymous && bound != null && !bound.getAddress().isLoopbackAddress()) {
+            log.warn("MQTT listener '{}' on {} {} accepts clients without credentials from other machines "
+                            + "(allow_anonymous = on{}): set {}.allow_anonymous = off unless that is intended",
+                    s.name(), s.kind().word(), bound, own != null ? " for this listener" : "", s.key());
+        }
     }
 
     /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */
@@ -470,6 +490,13 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     @Override
     public MetricRegistry pluginMetrics() {
         return hookMetrics;
+    }
+
+    /** Open connections on the management HTTP listeners (0 without any). */
+    @Override
+    public long httpConnections() {
+        ManagementServer server = http;
+        return server == null ? 0 : server.openConnections();
     }
 
     /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */

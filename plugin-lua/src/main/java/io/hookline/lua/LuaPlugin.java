@@ -36,17 +36,26 @@ public final class LuaPlugin implements Plugin {
     public static final ConfigKey<Path> FILE = ConfigKey.path("lua.<name>.file", null,
             "a script to load under the name NAME");
     public static final ConfigKey<Integer> NUM_STATES = ConfigKey.integer("lua.<name>.num_states", 0,
-            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else 1");
+            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else lua.num_states");
+    public static final ConfigKey<Integer> DEFAULT_STATES = ConfigKey.integer("lua.num_states", 0,
+            "Lua states per script when neither lua.NAME.num_states nor the script's num_states says; "
+                    + "0 = one per core, at least two (a runaway call then holds only its own state)");
     public static final ConfigKey<String> ON_ERROR = ConfigKey.string("lua.<name>.on_error", "",
             "what a failed or timed-out call of script NAME means: deny, next or allow (default: deny)");
     public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("lua.<name>.priority", 0,
             "order of script NAME's handlers in each chain (lower runs first; 0 = the plugin's priority)");
     public static final ConfigKey<Integer> CALL_TIMEOUT = ConfigKey.integer("lua.call_timeout", 5000,
             "time budget of every Lua call in milliseconds; a call over it is cut off and its failure policy applies");
+    public static final ConfigKey<String> MAX_MEMORY = ConfigKey.string("lua.max_memory", "64MB",
+            "bytes one Lua call may allocate (garbage included), e.g. 64MB, 512KB; over it the call fails "
+                    + "(failure policy) and its state is replaced; 0 = no limit");
     public static final ConfigKey<Boolean> ALLOW_UNSAFE = ConfigKey.flag("lua.allow_unsafe", false,
             "on: scripts get io, os.execute, luajava, debug and binary chunks (off: sandboxed)");
     public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration("lua.reload_interval",
             Duration.ofSeconds(2), "how often script files are checked for changes (0 = never)");
+
+    public static final ConfigKey<Integer> MAX_SCRIPT_SIZE = ConfigKey.integer("lua.max_script_size", 1024 * 1024,
+            "largest script file read, in bytes; a larger file (or one that is not a regular file) is refused");
 
     private static final Logger LOG = LoggerFactory.getLogger(LuaPlugin.class);
 
@@ -60,6 +69,8 @@ public final class LuaPlugin implements Plugin {
     private Map<String, FailurePolicy> onError = Map.of();
     private Map<String, Integer> priorities = Map.of();
     private Cancellable watcher;
+    private int maxScriptSize;
+    private io.hookline.api.metrics.Counter loadsRefused;
 
     @Override
     public String name() {
@@ -68,7 +79,8 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
+        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, MAX_MEMORY, ALLOW_UNSAFE, RELOAD_INTERVAL,
+                MAX_SCRIPT_SIZE);
     }
 
     @Override
@@ -93,11 +105,27 @@ public final class LuaPlugin implements Plugin {
                 throw new IllegalArgumentException("lua." + n + ".num_states: expected 1..1024, got " + v);
             }
         });
+        int maxSize = cfg.get(MAX_SCRIPT_SIZE);
+        if (maxSize <= 0) {
+            throw new IllegalArgumentException("lua.max_script_size must be positive, got " + maxSize);
+        }
+        this.maxScriptSize = maxSize;
+        this.loadsRefused = context.metrics().counter("script_loads_refused");
+        int defaultStates = cfg.get(DEFAULT_STATES);
+        if (defaultStates < 0 || defaultStates > 1024) {
+            throw new IllegalArgumentException("lua.num_states: expected 0 (one per core, at least two) or 1..1024, got "
+                    + defaultStates);
+        }
+        long maxMemory = parseSize(MAX_MEMORY.name(), cfg.get(MAX_MEMORY));
+        if (maxMemory > 0 && !CallBudget.canMeasureMemory()) {
+            LOG.warn("lua.max_memory: this JVM cannot measure what a thread allocates; only string.rep and "
+                    + "table.concat are checked");
+        }
         this.ctx = context;
         this.onError = policies;
         this.numStates = cfg.named(NUM_STATES);
         this.priorities = cfg.named(PRIORITY);
-        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), new AuthCache(context.clients()));
+        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), defaultStates, maxMemory, new AuthCache(context.clients()));
         this.scriptDir = cfg.get(SCRIPT_DIR);
         if (runtime.allowUnsafe()) {
             LOG.warn("lua.allow_unsafe = on: scripts can run programs and write files");
@@ -133,13 +161,16 @@ public final class LuaPlugin implements Plugin {
     }
 
     /**
-     * Loads a script at runtime ({@code admin script load path=P}).
+     * Loads a script at runtime ({@code admin script load path=P}). Only a file inside
+     * {@code lua.script_dir} (links resolved) is loaded: the admin API must not become a way to
+     * read any file the broker can.
      *
-     * @throws ScriptException when it does not load (nothing is registered then)
+     * @throws ScriptException when it does not load or is outside the script directory (nothing is registered then)
      * @throws IllegalStateException when the plugin is not started or the file is loaded already
      */
     public synchronized ScriptStatus load(Path file) throws ScriptException {
         requireStarted();
+        requireInScriptDir(file);
         if (scripts.containsKey(key(file))) {
             throw new IllegalStateException(file + " is loaded already; use reload");
         }
@@ -178,6 +209,18 @@ public final class LuaPlugin implements Plugin {
         return out;
     }
 
+    /** A script that cannot serve (never loaded, no Lua state left) makes the broker unhealthy. */
+    @Override
+    public List<String> healthProblems() {
+        List<String> out = new ArrayList<>();
+        for (ScriptStatus s : show()) {
+            if (s.problem() != null) {
+                out.add("script " + s.name() + ": " + s.problem());
+            }
+        }
+        return out;
+    }
+
     /** @return the runtime the scripts share (kv tables, pools), while started */
     public Optional<LuaRuntime> runtime() {
         return Optional.ofNullable(runtime);
@@ -191,6 +234,23 @@ public final class LuaPlugin implements Plugin {
                     + scripts.values().stream().map(x -> x.file().toString()).toList());
         }
         return s;
+    }
+
+    private void requireInScriptDir(Path file) throws ScriptException {
+        String refused = null;
+        try {
+            Path dir = scriptDir.toRealPath();
+            if (!file.toRealPath().startsWith(dir)) {
+                refused = "outside lua.script_dir (" + dir + "); only scripts in it may be loaded at runtime";
+            }
+        } catch (IOException e) {
+            refused = "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
+        if (refused != null) {
+            loadsRefused.increment();
+            LOG.warn("script load {} refused: {}", file, refused);
+            throw new ScriptException(file + " " + refused);
+        }
     }
 
     private void requireStarted() {
@@ -213,7 +273,7 @@ public final class LuaPlugin implements Plugin {
     private LuaScript newScript(String name, Path file) {
         int states = numStates.getOrDefault(name, 0);
         int priority = priorities.getOrDefault(name, 0);
-        return new LuaScript(name, file, states, onError.get(name), priority, runtime, ctx);
+        return new LuaScript(name, file, states, onError.get(name), priority, runtime, ctx, maxScriptSize);
     }
 
     /** Reloads changed files and loads new files of the script directory. */
@@ -251,6 +311,35 @@ public final class LuaPlugin implements Plugin {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * @return {@code text} as bytes: a number with an optional unit B, KB, MB or GB (1024-based)
+     * @throws IllegalArgumentException naming the key when it is not one
+     */
+    static long parseSize(String key, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(B|K|KB|M|MB|G|GB)?\\s*")
+                .matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + ": expected a size such as 64MB, 512KB or 0 (no limit), got '"
+                    + text + "'");
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        int shift = switch (unit.charAt(0)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (n > Long.MAX_VALUE >> shift) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": " + text + " is too large");
+        }
     }
 
     private static Path key(Path file) {

@@ -64,6 +64,8 @@ public final class BrokerMeters implements MeterBinder {
                 () -> census().inflight());
         gauge(registry, "hookline.retained.messages", "Retained messages (the broker's own $SYS topics not counted)",
                 () -> broker.retained().userSize());
+        gauge(registry, "hookline.http.connections", "Open connections on the management HTTP listeners",
+                broker::httpConnections);
         gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptionCount());
         Gauge.builder("hookline.build.info", () -> 1).strongReference(true).description("The broker's version")
                 .tag("version", broker.version()).register(registry);
@@ -149,6 +151,7 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
             case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
             case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
+            case PUBLISHES_RESERVED_TOPIC -> "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
             default -> c.name();
         };
     }

@@ -10,6 +10,7 @@ import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
@@ -240,8 +241,17 @@ final class ConnectFlow {
             Message w = r.will().message();
             PublishInput willIn = new PublishInput(a.client(), w.topic(), w.qos(), Bytes.of(w.payload()), w.retain(),
                     HookInputs.properties(w.properties(), -1));
-            return hooks.authOnPublish(session, willIn, c.ctx.executor())
-                    .thenApply(pv -> new Decision(a, session, pv, willIn));
+            CompletableFuture<PublishVerdict> willCall = hooks.authOnPublish(session, willIn, c.ctx.executor())
+                    .toCompletableFuture();
+            // on the event loop (the verdict completes there): the will's verdict is waited for too
+            c.authCall = willCall.isDone() ? null : willCall;
+            // failed or cancelled (the client left): no decision carries the session to close
+            willCall.whenComplete((pv, t) -> {
+                if (t != null) {
+                    hooks.closeSession(session);
+                }
+            });
+            return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
         c.order.then(decision, (d, error) -> {
@@ -327,7 +337,8 @@ final class ConnectFlow {
 
         int maxConnections = s.maxConnections();
         if (maxConnections > 0 && c.broker.metrics().connections().get() > maxConnections) {
-            c.broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
+            c.broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, c.who(), "CONNECT refused: "
+                    + maxConnections + " connections open (listener.max_connections)");
             throw new Refused(version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
         }
@@ -509,6 +520,11 @@ final class ConnectFlow {
                 malformed(c, "invalid will topic");
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
+        }
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "CONNECT refused: its will is addressed to $SYS, which the broker owns");
+            throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");
         }
         int qos = header.willQos();
         if (c.version == 5) {

@@ -80,12 +80,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     HookSession hookSession;
     /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
     InboundOrder order;
+    /** PUBLISHes waiting for on_deliver calls beyond which the session's queue holds the rest. */
+    static final int MAX_PENDING_DELIVERIES = 256;
+    private boolean waitingForDeliverCalls;   // writable() said no because of them; event loop only
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
-     * The auth_on_register or on_auth_m5 verdict being waited for, or null: cancelled when the
+     * The auth_on_register or on_auth_m5 verdict (or the will's auth_on_publish) being waited for, or null: cancelled when the
      * connection closes first, so a slow handler (a webhook) stops working for a client gone.
      */
     CompletableFuture<?> authCall;
@@ -117,9 +120,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     static final int PIPELINE = 32;
 
     private boolean flushScheduled;
+    /** Retained messages of this client's SUBSCRIBEs not yet offered to its session; made at the first. */
+    RetainedFeed retainedFeed;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
+        if (retainedFeed != null && !retainedFeed.isEmpty()) {
+            retainedFeed.feed();   // the socket took what was queued: stream on
+        }
     };
 
     public MqttConnection(BrokerContext broker) {
@@ -493,6 +501,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                         : delivery;
                 write(packetId, out, dup);
                 flushSoon();
+                resumeAfterDeliverCalls();
             });
             return;
         }
@@ -559,9 +568,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return maxInflightOverride > 0 ? Math.min(maxInflightOverride, clientReceiveMaximum) : window;
     }
 
+    /**
+     * Writable while the socket's buffer is below its high-water mark and not too many PUBLISHes wait
+     * for their on_deliver calls: those wait outside the session's queue, so without this bound a slow
+     * on_deliver would let the queue (what back-pressure and the byte bounds count) drain into memory
+     * nobody counts.
+     */
     @Override
     public boolean writable() {
+        if (deliveries != null && deliveries.pendingCount() >= MAX_PENDING_DELIVERIES) {
+            waitingForDeliverCalls = true;
+            return false;
+        }
         return ctx.channel().isWritable();
+    }
+
+    // an on_deliver call finished: once half of the bound is free, the session sends what waited
+    private void resumeAfterDeliverCalls() {
+        if (waitingForDeliverCalls && deliveries.pendingCount() <= MAX_PENDING_DELIVERIES / 2 && session != null) {
+            waitingForDeliverCalls = false;
+            ctx.executor().execute(() -> session.drain(this));   // not inside InboundOrder's own drain
+        }
     }
 
     @Override
@@ -578,6 +605,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void takeOver() {
         ctx.executor().execute(() ->
                 disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+    }
+
+    @Override
+    public void disconnectStalled() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.QUOTA_EXCEEDED,
+                "took nothing from its socket for stalled_subscriber_timeout"));
     }
 
     @Override

@@ -12,7 +12,8 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -131,7 +132,6 @@ final class SubscribeFlow {
         }
         ProtocolSettings s = c.settings();
         boolean v5 = c.version == 5;
-        List<Delivery> retained = new ArrayList<>();
         List<TopicSubscription> granted = new ArrayList<>(decided.size());
         int next = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -161,6 +161,11 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
+            int quota = quota(c, s, shared == null ? null : shared.group(), routed);
+            if (quota != -1) {
+                codes[i] = quota;
+                continue;
+            }
             boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
                     options, subscriptionId));
             codes[i] = qos;
@@ -168,14 +173,19 @@ final class SubscribeFlow {
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(routed, message ->
-                        retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
-                                true, ids)));
+                List<Message> matched = new ArrayList<>();
+                c.broker.retained().matching(routed, matched::add);
+                if (!matched.isEmpty()) {
+                    if (c.retainedFeed == null) {
+                        c.retainedFeed = new RetainedFeed(c);
+                    }
+                    c.retainedFeed.add(matched, qos, ids);
+                }
             }
         }
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
-        for (Delivery d : retained) {
-            c.session.offer(d);
+        if (c.retainedFeed != null) {
+            c.retainedFeed.feed();   // streamed as the session has room, after the SUBACK
         }
         HookGateway hooks = c.broker.hooks();
         io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
@@ -194,6 +204,33 @@ final class SubscribeFlow {
             case 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2 -> code;
             default -> ReasonCodes.NOT_AUTHORIZED & 0xFF;
         };
+    }
+
+    /**
+     * -1 when the session may take one more subscription to {@code filter} (a replacement always
+     * may), else the SUBACK code: v5 0x97 quota exceeded, 3.x failure. Deep filters cost the router
+     * far more than their size on the wire (issue: 300 SUBSCRIBEs of 32,001 levels grew the heap to
+     * 2 GB), so a session's filters are bounded in number and in estimated router memory.
+     */
+    private static int quota(MqttConnection c, ProtocolSettings s, String group, String filter) {
+        ProtocolSettings.QueueBounds b = s.queueBounds();
+        if (c.session.hasSubscription(group, filter)) {
+            return -1;
+        }
+        int refused = c.version == 5 ? ReasonCodes.QUOTA_EXCEEDED & 0xFF : V3_FAILURE;
+        if (b.maxSubscriptions() > 0 && c.session.subscriptionCount() >= b.maxSubscriptions()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTIONS, c.who(), "SUBSCRIBE refused: "
+                    + b.maxSubscriptions() + " subscriptions held (max_subscriptions_per_client)");
+            return refused;
+        }
+        long cost = SubscriptionTrie.subscriptionCost(filter);
+        if (b.maxSubscriptionMemory() > 0 && c.session.subscriptionBytes() + cost > b.maxSubscriptionMemory()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTION_MEMORY, c.who(), "SUBSCRIBE refused: a filter of "
+                    + Topics.depth(filter) + " levels costing ~" + cost + " bytes does not fit max_subscription_memory "
+                    + b.maxSubscriptionMemory() + " (" + c.session.subscriptionBytes() + " used)");
+            return refused;
+        }
+        return -1;
     }
 
     /** -1 when the filter may be subscribed to, else the failure code for the SUBACK. */

@@ -56,6 +56,10 @@ public final class SessionRegistry implements RecipientDirectory {
         return index;
     }
 
+    ScheduledExecutorService timer() {
+        return timer;
+    }
+
     ProtocolSettings settings() {
         return settings.get();
     }
@@ -233,7 +237,8 @@ public final class SessionRegistry implements RecipientDirectory {
         });
         if (removed[0]) {
             session.fireEvents();
-            metrics.count(Counter.SESSIONS_EXPIRED);
+            metrics.limitHit(Counter.SESSIONS_EXPIRED, "client '" + session.key() + "'",
+                    "offline session expired (persistent_client_expiration / session expiry interval)");
             if (will[0] != null) {
                 publishWill(will[0]);
             }
