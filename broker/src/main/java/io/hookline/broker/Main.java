@@ -79,11 +79,6 @@ public final class Main {
         } catch (ListenerException e) {
             fail(1, e.getMessage());
         }
-        log.info("Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
-                Broker.VERSION, configFile.toAbsolutePath().normalize(),
-                config.get(CoreConfig.DATA_DIR).toAbsolutePath().normalize());
-        warnUnlessExitOnOutOfMemory();
-        logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
         AtomicBoolean closed = new AtomicBoolean();
         Runnable stop = () -> {
             if (closed.compareAndSet(false, true)) {
@@ -94,8 +89,15 @@ public final class Main {
         };
         // any other way the JVM ends (System.exit, SIGHUP) still closes the broker
         Runtime.getRuntime().addShutdownHook(new Thread(stop, "hookline-shutdown"));
+        // handlers in place before the start line: a supervisor may signal as soon as it sees it
         CountDownLatch signalled = new CountDownLatch(1);
-        if (!onSignals(signalled)) {
+        boolean handled = onSignals(signalled);
+        log.info("Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
+                Broker.VERSION, configFile.toAbsolutePath().normalize(),
+                config.get(CoreConfig.DATA_DIR).toAbsolutePath().normalize());
+        warnUnlessExitOnOutOfMemory();
+        logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
+        if (!handled) {
             // without signal handlers the JVM's default applies: SIGTERM exits 143 after the hook
             awaitQuietly(new CountDownLatch(1));
         }
