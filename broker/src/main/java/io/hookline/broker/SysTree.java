@@ -2,6 +2,7 @@ package io.hookline.broker;
 
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 
 import java.util.Locale;
 import java.util.function.Consumer;
@@ -21,6 +22,7 @@ public final class SysTree implements Runnable {
     private final IntSupplier sessions;
     private final IntSupplier subscriptions;
     private final IntSupplier retained;
+    private final Messages messages;
     private final Consumer<Message> publisher;
     private final String version;
     private final Load received = new Load();
@@ -32,7 +34,8 @@ public final class SysTree implements Runnable {
 
     /** @param retained the count of user retained messages ($SYS topics not counted) */
     public SysTree(BrokerMetrics metrics, IntSupplier sessions, IntSupplier subscriptions, IntSupplier retained,
-                   Consumer<Message> publisher, String version) {
+                   Messages messages, Consumer<Message> publisher, String version) {
+        this.messages = messages;
         this.metrics = metrics;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
@@ -109,6 +112,6 @@ public final class SysTree implements Runnable {
     }
 
     private void put(String leaf, Object value) {
-        publisher.accept(Message.text("$SYS/broker/" + leaf, String.valueOf(value), true));
+        publisher.accept(messages.text("$SYS/broker/" + leaf, String.valueOf(value), true));
     }
 }

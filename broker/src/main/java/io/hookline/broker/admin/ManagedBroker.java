@@ -9,6 +9,7 @@ import io.hookline.broker.metrics.MetricRegistry;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import java.util.List;
@@ -71,6 +72,12 @@ public interface ManagedBroker {
     SessionRegistry sessions();
 
     RetainedStore retained();
+
+    /** Where the broker keeps its state: a change the operator makes is staged in a {@link Stores#batch}. */
+    Stores stores();
+
+    /** The wall clock message expiry runs on. */
+    java.time.Clock clock();
 
     /** How many subscriptions the broker holds. */
     int subscriptionCount();

@@ -14,6 +14,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.session.Session;
+import io.hookline.broker.util.StoreBatch;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -99,45 +100,48 @@ public final class ApiPublisher {
         Client client = new Client("", r.as(), r.as(), v5 ? ProtocolVersion.MQTT_5 : ProtocolVersion.MQTT_3_1_1);
         HookSession session = HookSession.detached(client);
         String asked = r.toClient() == null ? r.topic() : DirectMessages.topicFor(r.toClient(), r.topic());
-        Message message = Message.of(asked, r.qos(), r.retain(), r.payload(), r.properties(), null);
+        Message message = broker.messages().create(asked, r.qos(), r.retain(), r.payload(), r.properties(), null);
         broker.metrics().messageIn(r.qos(), r.payload().length);
         if (!hooks.wantsAuthOnPublish(session)) {
-            return CompletableFuture.completedFuture(dispatch(session, message, r, asked));
+            return dispatch(session, message, r, asked);
         }
         PublishInput in = HookInputs.publish(client, ListenerInfo.DEFAULT, message, r.qos(), r.retain());
-        return hooks.authOnPublish(session, in, Runnable::run).thenApply(verdict -> {
+        return hooks.authOnPublish(session, in, Runnable::run).thenCompose(verdict -> {
             if (verdict instanceof PublishVerdict.Denied denied) {
                 broker.metrics().count(Counter.PUBLISHES_DENIED);
-                return new Outcome.Refused(denied.reason());
+                return CompletableFuture.completedFuture(new Outcome.Refused(denied.reason()));
             }
             PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
             Message routed = allowed.modifiers().isEmpty() ? message
-                    : HookInputs.rewritten(message, allowed.apply(in), ListenerInfo.DEFAULT);
+                    : HookInputs.rewritten(broker.messages(), message, allowed.apply(in), ListenerInfo.DEFAULT);
             return dispatch(session, routed, r, asked);
         });
     }
 
-    private Outcome dispatch(HookSession session, Message message, Request r, String asked) {
+    /** Publishes or delivers; completes once what it staged for durable stores is stored. */
+    private CompletionStage<Outcome> dispatch(HookSession session, Message message, Request r, String asked) {
+        StoreBatch batch = broker.stores().batch();
         Outcome outcome;
         if (r.toClient() != null && message.topic().equals(asked)) {
-            outcome = deliver(r.toClient(), withTopic(message, r.topic()));
+            outcome = deliver(r.toClient(), withTopic(message, r.topic()), batch);
         } else if (DirectMessages.isDirect(message.topic())) {
             DirectMessages.Target to = DirectMessages.parse(message.topic());
             outcome = to == null ? new Outcome.Refused("a hook rewrote the topic into '" + message.topic()
-                    + "', which names no client") : deliver(to.clientId(), withTopic(message, to.topic()));
+                    + "', which names no client") : deliver(to.clientId(), withTopic(message, to.topic()), batch);
         } else {
-            outcome = new Outcome.Published(message.topic(), broker.publish(message));
+            outcome = new Outcome.Published(message.topic(), broker.publish(message, null, null, batch));
         }
         Hook<PublishInput> told = session.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
         if (!(outcome instanceof Outcome.UnknownClient) && broker.hooks().wants(told)) {
             broker.hooks().notify(told, HookInputs.publish(session.client(), ListenerInfo.DEFAULT, message,
                     message.qos(), message.retain()));
         }
-        return outcome;
+        Outcome result = outcome;
+        return batch.commit().thenApply(stored -> result);   // answered once stored (durable stores)
     }
 
-    private Outcome deliver(String clientId, Message message) {
-        Session to = broker.direct().send("", clientId, message);
+    private Outcome deliver(String clientId, Message message, StoreBatch batch) {
+        Session to = broker.direct().send("", clientId, message, batch);
         if (to == null) {
             return new Outcome.UnknownClient(clientId);
         }
@@ -145,6 +149,6 @@ public final class ApiPublisher {
     }
 
     private static Message withTopic(Message m, String topic) {
-        return new Message(topic, m.qos(), false, m.payload(), m.properties(), m.senderId(), m.expiresAtNanos());
+        return new Message(m.id(), topic, m.qos(), false, m.payload(), m.properties(), m.sender(), m.expiresAtMillis());
     }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,10 +52,12 @@ public final class ClientEvents {
     }
 
     private final ToIntFunction<Message> publish;
+    private final Supplier<Messages> messages;
     private volatile Set<Kind> enabled = EnumSet.noneOf(Kind.class);
 
-    ClientEvents(ToIntFunction<Message> publish) {
+    ClientEvents(ToIntFunction<Message> publish, Supplier<Messages> messages) {
         this.publish = publish;
+        this.messages = messages;
     }
 
     /** Which kinds are published ({@code events.enabled}); the log lines do not depend on it. */
@@ -155,7 +159,7 @@ public final class ClientEvents {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("event " + kind.word() + " not serializable", e);
         }
-        publish.applyAsInt(Message.text(topic(kind, clientId), body, false));
+        publish.applyAsInt(messages.get().text(topic(kind, clientId), body, false));
     }
 
     private static Map<String, Object> base(Kind kind, String mountpoint, String clientId, String username) {

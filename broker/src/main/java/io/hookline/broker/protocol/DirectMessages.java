@@ -4,6 +4,7 @@ import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionRegistry;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.List;
 
@@ -67,17 +68,18 @@ public final class DirectMessages {
     /**
      * Hands {@code message} (its topic already the receiver's, mounted) to the session of
      * {@code clientId} behind {@code mountpoint}: sent when online, queued like any message when
-     * offline. Never retained.
+     * offline (staged in {@code batch} for a durable session, like any queued message; the caller
+     * commits it). Never retained.
      *
      * @return the session it went to, or null when there is no such session
      */
-    public Session send(String mountpoint, String clientId, Message message) {
+    public Session send(String mountpoint, String clientId, Message message, StoreBatch batch) {
         Session session = sessions.get(mountpoint, clientId);
         if (session == null) {
             return null;
         }
         Message m = message.withRetain(false);
-        session.offer(new Delivery(m, m.qos(), false, List.of()));
+        session.offer(new Delivery(m, m.qos(), false, List.of()), batch);
         return session;
     }
 }

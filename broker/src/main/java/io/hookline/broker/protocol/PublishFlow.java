@@ -11,6 +11,7 @@ import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -19,6 +20,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -91,15 +93,16 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
             return;
         }
-        if (content(m) > c.maxPayloadSize) {
+        ConnectionTerms terms = c.terms;
+        if (content(m) > terms.maxPayloadSize()) {
             c.broker.metrics().count(Counter.LIMIT_MESSAGE_SIZE);
             c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= c.receiveMaximum
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + c.receiveMaximum
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
@@ -138,19 +141,20 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.session.key());
+        Message message = c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties,
+                c.session.id());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
             if (c.order.pendingCount() == 0) {
-                ack(c, MqttMessageType.PUBREC, packetId, 1);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ack(c, MqttMessageType.PUBREC, packetId, 1));
+                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
         MessageRate rate = c.messageRate;
-        long wait = rate == null ? 0 : rate.admit(System.nanoTime());
+        long wait = rate == null ? 0 : rate.admit(rate.now());
         HookGateway hooks = c.broker.hooks();
         if (wait > 0) {
             throttled(c, message, packetId, wait);
@@ -173,7 +177,7 @@ final class PublishFlow {
     private static void throttled(MqttConnection c, Message message, int packetId, long waitNanos) {
         c.broker.metrics().count(Counter.PUBLISHES_THROTTLED);
         CompletableFuture<Void> slot = new CompletableFuture<>();
-        c.ctx.executor().schedule(() -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
+        c.broker.scheduler().schedule(c.ctx.executor(), () -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
@@ -205,13 +209,14 @@ final class PublishFlow {
                 c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-                c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
+                c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
+                        (byte) denied.reasonCode()), c.ctx.voidPromise()));
             }
             return;
         }
         PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
         Message routed = allowed.modifiers().isEmpty() ? message
-                : HookInputs.rewritten(message, allowed.apply(in), c.listener);
+                : HookInputs.rewritten(c.broker.messages(), message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
         long throttle = allowed.throttleMillis();
         if (throttle > 0 && c.state == MqttConnection.State.CONNECTED) {
@@ -227,24 +232,30 @@ final class PublishFlow {
     /**
      * Routes an accepted message and acknowledges it per the client's QoS ({@code clientQos}:
      * a hook may have changed the routed message's QoS, not the client's flow), then tells
-     * on_publish.
+     * on_publish. What routing stores (the retained copy, copies for persistent subscribers, the
+     * QoS 2 packet id) is one batch; the acknowledgement waits for its commit (at once with
+     * memory stores).
      */
     private static void accepted(MqttConnection c, Message message, int clientQos, int packetId) {
         if (c.state != MqttConnection.State.CONNECTED) {
             return;
         }
+        StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
-            case 0 -> route(c, message);
+            case 0 -> {
+                route(c, message, batch);
+                batch.commit();   // nobody to tell: a failure is the store's to log
+            }
             case 1 -> {
-                int n = route(c, message);
-                ack(c, MqttMessageType.PUBACK, packetId, n);
+                int n = route(c, message, batch);
+                ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
-                if (c.session.markAwaitingRelease(packetId)) {
-                    n = route(c, message);
+                if (c.session.markAwaitingRelease(packetId, batch)) {
+                    n = route(c, message, batch);
                 }
-                ack(c, MqttMessageType.PUBREC, packetId, n);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }
         }
         HookGateway hooks = c.broker.hooks();
@@ -259,18 +270,40 @@ final class PublishFlow {
      * Publishes an accepted message, or hands it to one session when its topic (as the client
      * wrote it, after hooks) is {@code $direct/<client id>/<topic>}; returns how many sessions took it.
      */
-    private static int route(MqttConnection c, Message message) {
+    private static int route(MqttConnection c, Message message, StoreBatch batch) {
         String topic = c.listener.unmount(message.topic());
         if (!DirectMessages.isDirect(topic)) {
-            return c.broker.publish(message, c.sharedPolicy, c.hold);
+            return c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
         }
         DirectMessages.Target to = DirectMessages.parse(topic);
         if (to == null) {
             return 0;   // a hook rewrote it into a malformed direct topic: nobody to hand it to
         }
-        Message direct = new Message(c.listener.mount(to.topic()), message.qos(), false, message.payload(),
-                message.properties(), message.senderId(), message.expiresAtNanos());
-        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct) == null ? 0 : 1;
+        Message direct = new Message(message.id(), c.listener.mount(to.topic()), message.qos(), false,
+                message.payload(), message.properties(), message.sender(), message.expiresAtMillis());
+        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct, batch) == null ? 0 : 1;
+    }
+
+    /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
+    private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
+                                      CompletionStage<Void> stored) {
+        if (stored == StoreBatch.DONE && c.acksIdle()) {   // memory stores: no lambda, no wait
+            ack(c, type, packetId, routedTo);
+            return;
+        }
+        c.acknowledge(stored, error -> {
+            if (error == null) {
+                ack(c, type, packetId, routedTo);
+                return;
+            }
+            MqttConnection.log.warn("{}: PUBLISH {} not stored, not acknowledged: {}", c.who(), packetId,
+                    error.toString());
+            if (type == MqttMessageType.PUBREC) {
+                c.session.release(packetId, StoreBatch.NONE);   // the error PUBREC ends the exchange
+            }
+            refuse(c, c.version == 5 ? 1 : 0, packetId, ReasonCodes.QUOTA_EXCEEDED, "the store could not take it",
+                    type);
+        });
     }
 
     private static void ack(MqttConnection c, MqttMessageType type, int packetId, int routedTo) {
@@ -283,6 +316,11 @@ final class PublishFlow {
      * v3 has no way to say so and is disconnected.
      */
     private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why) {
+        refuse(c, qos, packetId, reasonCode, why, qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC);
+    }
+
+    private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why,
+                               MqttMessageType type) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
             c.closeReason = "PUBLISH refused: " + why;
@@ -290,8 +328,8 @@ final class PublishFlow {
             return;
         }
         if (qos > 0) {
-            MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-            c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
+            c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode),
+                    c.ctx.voidPromise()));
         }
     }
 }

@@ -16,6 +16,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -132,6 +133,8 @@ final class SubscribeFlow {
         }
         ProtocolSettings s = c.settings();
         boolean v5 = c.version == 5;
+        StoreBatch batch = c.broker.stores().batch();
+        List<Matched> retained = new ArrayList<>();
         List<TopicSubscription> granted = new ArrayList<>(decided.size());
         int next = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -166,24 +169,46 @@ final class SubscribeFlow {
                 codes[i] = quota;
                 continue;
             }
-            boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
-                    options, subscriptionId));
+            boolean isNew = c.session.subscribe(new Subscription(c.session.id(), routed, shared == null ? null : shared.group(),
+                    options, subscriptionId), batch);
             codes[i] = qos;
             granted.add(t.withQos(qos));
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
                 List<Message> matched = new ArrayList<>();
-                c.broker.retained().matching(routed, matched::add);
+                c.broker.retained().matching(routed, c.broker.messages().now(), matched::add);
                 if (!matched.isEmpty()) {
-                    if (c.retainedFeed == null) {
-                        c.retainedFeed = new RetainedFeed(c);
-                    }
-                    c.retainedFeed.add(matched, qos, ids);
+                    retained.add(new Matched(matched, qos, ids));
                 }
             }
         }
+        c.acknowledge(batch.commit(), error -> {   // SUBACK once the subscriptions are stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
+                return;
+            }
+            subscribed(c, packetId, codes, retained, granted, props);
+        });
+    }
+
+    /** The retained messages one granted subscription matched, fed to the session after SUBACK. */
+    private record Matched(List<Message> messages, int qos, List<Integer> subscriptionIds) {
+    }
+
+    private static void subscribed(MqttConnection c, int packetId, int[] codes, List<Matched> retained,
+                                   List<TopicSubscription> granted, Properties props) {
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
+        if (!retained.isEmpty()) {
+            // handed to the feed only now: a flush while the SUBACK waited for the store must not send them first
+            if (c.retainedFeed == null) {
+                c.retainedFeed = new RetainedFeed(c);
+            }
+            for (Matched m : retained) {
+                c.retainedFeed.add(m.messages(), m.qos(), m.subscriptionIds());
+            }
+        }
         if (c.retainedFeed != null) {
             c.retainedFeed.feed();   // streamed as the session has room, after the SUBACK
         }
@@ -290,6 +315,7 @@ final class SubscribeFlow {
         }
         short[] results = new short[effective.size()];
         List<String> removed = new ArrayList<>();
+        StoreBatch batch = c.broker.stores().batch();
         for (int i = 0; i < results.length; i++) {
             String raw = effective.get(i);
             SharedFilter shared;
@@ -304,7 +330,7 @@ final class SubscribeFlow {
                 results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
-            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter))) {
+            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter), batch)) {
                 results[i] = ReasonCodes.SUCCESS;
                 removed.add(raw);
             } else {
@@ -321,7 +347,14 @@ final class SubscribeFlow {
         MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
                 : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
                         false, 0), Packets.id(packetId));
-        c.ctx.write(unsuback, c.ctx.voidPromise());
+        c.acknowledge(batch.commit(), error -> {   // UNSUBACK once the removal is stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
+                return;
+            }
+            c.ctx.write(unsuback, c.ctx.voidPromise());
+        });
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
             c.broker.events().unsubscribed(c.listener.mountpoint(), c.clientId, c.username, removed);
