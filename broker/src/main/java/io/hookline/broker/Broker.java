@@ -22,12 +22,19 @@ import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.ProtocolSettings;
-import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
+import io.hookline.broker.session.Recovery;
 import io.hookline.broker.session.SessionRegistry;
-import io.hookline.broker.store.MemoryRetainedStore;
+import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.store.MemoryStores;
+import io.hookline.broker.store.rocks.RocksStores;
+import io.hookline.broker.store.rocks.StoreException;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
+import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.time.SystemScheduler;
 import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -55,6 +62,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -82,7 +90,10 @@ public final class Broker implements AutoCloseable {
     private ApiKeys apiKeys;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final SubscriptionTrie subscriptions = new SubscriptionTrie();
-    private final RetainedStore retained = new MemoryRetainedStore();
+    private final Stores stores;
+    private final RetainedStore retained;
+    private final Clock clock;
+    private final Scheduler scheduler;
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
@@ -103,25 +114,57 @@ public final class Broker implements AutoCloseable {
 
     /** A broker with the plugins {@code discovery} found; those with {@code plugins.NAME = on} start with it. */
     public Broker(Config config, PluginLoader.Discovery discovery) {
+        this(config, discovery, null, null, null);
+    }
+
+    /**
+     * A broker on the given stores and time (tests); null for the defaults: memory stores, the
+     * system clock, real timers. The broker closes the stores when it closes.
+     */
+    public Broker(Config config, PluginLoader.Discovery discovery, Stores stores, Clock clock, Scheduler scheduler) {
         this.config = config;
+        // the store first: a locked or damaged one stops the start before any thread exists
+        this.stores = stores != null ? stores : openStores(config, clock != null ? clock : Clock.systemUTC());
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
         this.configChanges = new NotifyOutbox<>(this);
         ProtocolSettings settings = ProtocolSettings.from(config);
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
+        this.retained = this.stores.retained();
+        this.clock = clock != null ? clock : Clock.systemUTC();
+        this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
+        Messages messages = new Messages(this.clock, this.stores.highestMessageId());
         BrokerContext[] self = new BrokerContext[1];
-        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, timer,
-                will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
-                        will.properties(), will.senderId())));
+        // a will is a template: published, it gets its id and its expiry instant now
+        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, this.stores, this.clock,
+                this.scheduler, will -> self[0].publish(messages.create(will.topic(), will.qos(), will.retain(),
+                        will.payload(), will.properties(), will.sender())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
+        this.context = new BrokerContext(sessions, router, this.stores, messages, metrics, hooks, settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);
         plugins.add(discovery);
         plugins.configure(config);
+    }
+
+    /**
+     * The stores {@code persistence} asks for: durable ones under data_dir/store, or memory.
+     *
+     * @throws StoreException when the store is held by another broker or cannot be read
+     */
+    private static Stores openStores(Config config, Clock clock) {
+        if (!config.get(CoreConfig.PERSISTENCE)) {
+            return new MemoryStores();
+        }
+        Path dir = config.get(CoreConfig.DATA_DIR).resolve(CoreConfig.STORE_DIRECTORY);
+        SyncPolicy sync = config.get(CoreConfig.PERSISTENCE_SYNC);
+        RocksStores durable = RocksStores.open(dir, sync, config.get(CoreConfig.PERSISTENCE_SYNC_INTERVAL), clock);
+        log.info("store {} open (persistence.sync = {}); {} retained messages loaded", durable.directory(),
+                sync.name().toLowerCase(java.util.Locale.ROOT), durable.retained().size());
+        return durable;
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -154,6 +197,7 @@ public final class Broker implements AutoCloseable {
         for (var failure : plugins.loadFailures()) {
             log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
         }
+        recover();
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -199,7 +243,7 @@ public final class Broker implements AutoCloseable {
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
             SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::size,
-                    context::publish, VERSION);
+                    context.messages(), context::publish, VERSION);
             timer.scheduleAtFixedRate(() -> {
                 try {
                     sys.run();
@@ -209,6 +253,18 @@ public final class Broker implements AutoCloseable {
             }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /** Brings back what the stores hold (nothing with memory stores), before any client can connect. */
+    private void recover() {
+        Recovery.Result r = sessions.recover();
+        if (r.sessions() + r.expired() > 0) {
+            log.info("restored {} sessions ({} subscriptions, {} queued and {} in-flight messages; {} expired while"
+                            + " the broker was down, {} wills sent) in {} ms", r.sessions(), r.subscriptions(), r.queued(),
+                    r.inflight(), r.expired(), r.willsSent(), r.millis());
+        } else {
+            log.debug("no stored sessions to restore ({} ms)", r.millis());
+        }
     }
 
     /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */
@@ -437,6 +493,21 @@ public final class Broker implements AutoCloseable {
         return retained;
     }
 
+    /** Where the broker keeps its state. */
+    public Stores stores() {
+        return stores;
+    }
+
+    /** The wall clock message expiry and session records run on. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The timers of sessions and connections (injected in tests). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -485,6 +556,7 @@ public final class Broker implements AutoCloseable {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         timer.shutdownNow();
+        stores.close();
         plugins.close();
         hookEngine.close();
     }

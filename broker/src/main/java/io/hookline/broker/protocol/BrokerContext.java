@@ -5,10 +5,13 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.store.Stores;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,17 +25,21 @@ public final class BrokerContext {
     private final SessionRegistry sessions;
     private final Router router;
     private final RetainedStore retained;
+    private final Stores stores;
+    private final Messages messages;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
     private final ClientTraces traces = new ClientTraces();
 
-    public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
-                         HookGateway hooks, ProtocolSettings settings) {
+    public BrokerContext(SessionRegistry sessions, Router router, Stores stores, Messages messages,
+                         BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
+        this.messages = messages;
         this.hooks = hooks;
         this.sessions = sessions;
         this.router = router;
-        this.retained = retained;
+        this.stores = stores;
+        this.retained = stores.retained();
         this.metrics = metrics;
         this.settings = settings;
     }
@@ -48,6 +55,16 @@ public final class BrokerContext {
 
     public RetainedStore retained() {
         return retained;
+    }
+
+    /** Where the broker keeps its state; {@link Stores#batch} for a write an acknowledgement waits on. */
+    public Stores stores() {
+        return stores;
+    }
+
+    /** Makes messages: ids and expiry instants on the broker's clock. */
+    public Messages messages() {
+        return messages;
     }
 
     public BrokerMetrics metrics() {
@@ -68,24 +85,31 @@ public final class BrokerContext {
     }
 
     /**
-     * Publishes an accepted message: stores or clears the retained copy, then routes it.
+     * Publishes an accepted message: stores or clears the retained copy, then routes it. What
+     * it stores commits on its own; nobody waits for it (broker messages: wills, $SYS, plugins).
      * Returns how many sessions it was handed to.
      */
     public int publish(Message message) {
-        return publish(message, null, null);
+        StoreBatch batch = stores.batch();
+        int n = publish(message, null, null, batch);
+        batch.commit();
+        return n;
     }
 
     /**
      * Publishes a client's message: as {@link #publish(Message)}, with the shared subscription
      * policy of the publishing client (auth_on_register's modifier), or null for the broker's;
      * {@code congested} hears of every session that took the message while above its queue
-     * high-water mark (back-pressure).
+     * high-water mark (back-pressure). Every store write it causes (the retained copy, a copy
+     * queued for each persistent subscriber) is staged in {@code batch}: the caller commits it
+     * and acknowledges the client once the commit completes.
      */
-    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
+    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
+                       StoreBatch batch) {
         if (message.retain() && settings.retainAvailable()) {
-            retained.retain(message);
+            retained.retain(message, batch);
         }
-        int n = router.route(message, sharedPolicy, congested);
+        int n = router.route(message, sharedPolicy, congested, batch);
         if (n == 0) {
             metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
         }

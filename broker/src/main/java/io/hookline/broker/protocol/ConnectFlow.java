@@ -21,6 +21,8 @@ import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
+import io.hookline.broker.session.SessionTerms;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -396,12 +398,13 @@ final class ConnectFlow {
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
-            String sender = SessionRegistry.key(c.listener.mountpoint(), clientId);
-            Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
+            SubscriberId sender = SubscriberId.of(c.listener.mountpoint(), clientId);
+            Message mounted = new Message(0, c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
                     w.properties(), sender, 0);
             if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
-                Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
-                mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
+                Message rewritten = HookInputs.rewritten(c.broker.messages(), mounted, allowed.apply(d.willInput()),
+                        c.listener);
+                mounted = new Message(0, rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
                         rewritten.properties(), sender, 0);
             }
             will = new Will(mounted, r.will().delaySeconds());
@@ -439,8 +442,12 @@ final class ConnectFlow {
             expiryCapped = true;
         }
 
-        Attached attached = c.broker.sessions().attach(clientId, cleanStart, c, version, expiry, c.username,
-                c.listener.mountpoint());
+        SessionTerms terms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart, version,
+                expiry, c.username, will,
+                mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
+        Attached attached = c.broker.sessions().attach(terms, c);
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
         }
@@ -452,9 +459,6 @@ final class ConnectFlow {
         if (version == 5 && aliases > 0) {
             c.inboundAliases = new String[aliases + 1];
         }
-        c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
-                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
-        c.session.upgradeQos(mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
         mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
                 c.lifetimeTask = c.ctx.executor().schedule(
                         () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
@@ -526,8 +530,8 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
-                body == null ? new byte[0] : body, properties, c.clientId, 0);
+        Message message = new Message(0, topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
+                body == null ? new byte[0] : body, properties, null, 0);
         return new Will(message, delay);
     }
 

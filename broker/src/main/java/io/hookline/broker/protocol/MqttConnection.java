@@ -12,6 +12,7 @@ import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.hookline.broker.store.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -37,6 +38,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -330,10 +332,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once
     private void pubrel(int id) {
-        boolean known = session.release(id);
+        StoreBatch batch = broker.stores().batch();
+        boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
-        ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        CompletionStage<Void> stored = batch.commit();
+        if (stored == StoreBatch.DONE) {
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+            return;
+        }
+        order.then(stored, (v, error) -> {
+            if (state != State.CONNECTED) {
+                return;
+            }
+            if (error != null) {
+                log.warn("{}: PUBREL {} not stored: {}", who(), id, error.toString());
+                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREL");
+                return;
+            }
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        });
     }
 
     private void clientDisconnect(MqttMessage m) {
@@ -477,7 +496,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
-                        ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                        ? new Delivery(HookInputs.rewritten(broker.messages(), m, r.apply(in), listener), delivery.qos(), delivery.retain(),
                                 delivery.subscriptionIds())
                         : delivery;
                 write(packetId, out, dup);
@@ -493,10 +512,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void write(int packetId, Delivery delivery, boolean dup) {
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
                 version == 5, expiry), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
+    }
+
+    // the Message Expiry Interval to forward (v5 only), -1 for none; the clock is read only for a message that expires
+    private long remainingExpiry(Message m) {
+        return version == 5 && m.expiresAtMillis() != 0 ? m.remainingExpirySeconds(broker.messages().now()) : -1;
     }
 
     @Override
@@ -531,7 +555,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             retryTask = null;
             return;
         }
-        session.retryOlderThan(this, TimeUnit.MILLISECONDS.toNanos(retryMillis));
+        session.retryOlderThan(this, retryMillis);
     }
 
     @Override
@@ -558,7 +582,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (clientMaximumPacketSize == Integer.MAX_VALUE) {
             return true;
         }
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
                 <= clientMaximumPacketSize;
     }

@@ -9,6 +9,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
+import io.hookline.broker.store.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -17,6 +18,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -116,7 +118,8 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.session.key());
+        Message message = c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties,
+                c.session.id());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
@@ -188,7 +191,7 @@ final class PublishFlow {
         }
         PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
         Message routed = allowed.modifiers().isEmpty() ? message
-                : HookInputs.rewritten(message, allowed.apply(in), c.listener);
+                : HookInputs.rewritten(c.broker.messages(), message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
         long throttle = allowed.throttleMillis();
         if (throttle > 0 && c.state == MqttConnection.State.CONNECTED) {
@@ -204,24 +207,30 @@ final class PublishFlow {
     /**
      * Routes an accepted message and acknowledges it per the client's QoS ({@code clientQos}:
      * a hook may have changed the routed message's QoS, not the client's flow), then tells
-     * on_publish.
+     * on_publish. What routing stores (the retained copy, copies for persistent subscribers, the
+     * QoS 2 packet id) is one batch; the acknowledgement waits for its commit (at once with
+     * memory stores).
      */
     private static void accepted(MqttConnection c, Message message, int clientQos, int packetId) {
         if (c.state != MqttConnection.State.CONNECTED) {
             return;
         }
+        StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
-            case 0 -> c.broker.publish(message, c.sharedPolicy, c.hold);
+            case 0 -> {
+                c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                batch.commit();   // nobody to tell: a failure is the store's to log
+            }
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy, c.hold);
-                ack(c, MqttMessageType.PUBACK, packetId, n);
+                int n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
-                if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message, c.sharedPolicy, c.hold);
+                if (c.session.markAwaitingRelease(packetId, batch)) {
+                    n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
                 }
-                ack(c, MqttMessageType.PUBREC, packetId, n);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }
         }
         HookGateway hooks = c.broker.hooks();
@@ -230,6 +239,31 @@ final class PublishFlow {
             hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
                     message.retain()));
         }
+    }
+
+    /** Acknowledges once the publish's batch is stored: at once when it was nothing to store, else in arrival order. */
+    private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
+                                      CompletionStage<Void> stored) {
+        if (stored == StoreBatch.DONE) {
+            ack(c, type, packetId, routedTo);
+            return;
+        }
+        c.order.then(stored, (v, error) -> {
+            if (c.state != MqttConnection.State.CONNECTED) {
+                return;
+            }
+            if (error == null) {
+                ack(c, type, packetId, routedTo);
+                return;
+            }
+            MqttConnection.log.warn("{}: PUBLISH {} not stored, not acknowledged: {}", c.who(), packetId,
+                    error.toString());
+            if (type == MqttMessageType.PUBREC) {
+                c.session.release(packetId, StoreBatch.NONE);   // the error PUBREC ends the exchange
+            }
+            refuse(c, c.version == 5 ? 1 : 0, packetId, ReasonCodes.QUOTA_EXCEEDED, "the store could not take it",
+                    type);
+        });
     }
 
     private static void ack(MqttConnection c, MqttMessageType type, int packetId, int routedTo) {
@@ -242,13 +276,17 @@ final class PublishFlow {
      * v3 has no way to say so and is disconnected.
      */
     private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why) {
+        refuse(c, qos, packetId, reasonCode, why, qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC);
+    }
+
+    private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why,
+                               MqttMessageType type) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
             c.close();
             return;
         }
         if (qos > 0) {
-            MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
             c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
         }
     }

@@ -14,6 +14,7 @@ import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.Topics;
+import io.hookline.broker.store.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -28,6 +29,7 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletionStage;
 
 /**
  * SUBSCRIBE → SUBACK (+ retained messages) and UNSUBSCRIBE → UNSUBACK, with a result per
@@ -129,6 +131,7 @@ final class SubscribeFlow {
         }
         ProtocolSettings s = c.settings();
         boolean v5 = c.version == 5;
+        StoreBatch batch = c.broker.stores().batch();
         List<Delivery> retained = new ArrayList<>();
         List<TopicSubscription> granted = new ArrayList<>(decided.size());
         int next = 0;
@@ -159,21 +162,41 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
-            boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
-                    options, subscriptionId));
+            boolean isNew = c.session.subscribe(new Subscription(c.session.id(), routed, shared == null ? null : shared.group(),
+                    options, subscriptionId), batch);
             codes[i] = qos;
             granted.add(t.withQos(qos));
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(routed, message ->
+                c.broker.retained().matching(routed, c.broker.messages().now(), message ->
                         retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
                                 true, ids)));
             }
         }
+        CompletionStage<Void> stored = batch.commit();
+        if (stored == StoreBatch.DONE) {
+            subscribed(c, packetId, codes, retained, granted, props);
+        } else {   // SUBACK once the subscriptions are stored, in arrival order
+            c.order.then(stored, (v, error) -> {
+                if (c.state != MqttConnection.State.CONNECTED) {
+                    return;
+                }
+                if (error != null) {
+                    MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
+                    c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
+                    return;
+                }
+                subscribed(c, packetId, codes, retained, granted, props);
+            });
+        }
+    }
+
+    private static void subscribed(MqttConnection c, int packetId, int[] codes, List<Delivery> retained,
+                                   List<TopicSubscription> granted, Properties props) {
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
         for (Delivery d : retained) {
-            c.session.offer(d);
+            c.session.offer(d, StoreBatch.NONE);   // sent to this client only: nobody waits on storing it
         }
         HookGateway hooks = c.broker.hooks();
         io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
@@ -247,6 +270,7 @@ final class SubscribeFlow {
         }
         short[] results = new short[effective.size()];
         List<String> removed = new ArrayList<>();
+        StoreBatch batch = c.broker.stores().batch();
         for (int i = 0; i < results.length; i++) {
             String raw = effective.get(i);
             SharedFilter shared;
@@ -261,7 +285,7 @@ final class SubscribeFlow {
                 results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
-            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter))) {
+            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter), batch)) {
                 results[i] = ReasonCodes.SUCCESS;
                 removed.add(raw);
             } else {
@@ -278,7 +302,22 @@ final class SubscribeFlow {
         MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
                 : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
                         false, 0), Packets.id(packetId));
-        c.ctx.write(unsuback, c.ctx.voidPromise());
+        CompletionStage<Void> stored = batch.commit();
+        if (stored == StoreBatch.DONE) {
+            c.ctx.write(unsuback, c.ctx.voidPromise());
+        } else {   // UNSUBACK once the removal is stored, in arrival order
+            c.order.then(stored, (v, error) -> {
+                if (c.state != MqttConnection.State.CONNECTED) {
+                    return;
+                }
+                if (error != null) {
+                    MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
+                    c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
+                    return;
+                }
+                c.ctx.write(unsuback, c.ctx.voidPromise());
+            });
+        }
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
         }

@@ -1,5 +1,7 @@
 package io.hookline.broker.routing;
 
+import io.hookline.broker.store.StoreBatch;
+
 /** Where the router hands a message: a session, online or not. Implementations are thread-safe. */
 public interface Recipient {
 
@@ -16,10 +18,12 @@ public interface Recipient {
 
     /**
      * Takes the delivery: sends it, queues it, or drops it (counted) when its queue is full.
+     * A recipient that stores it (a persistent session) stages the write in {@code batch}, the
+     * publish's batch, whose commit the publisher's acknowledgement waits on.
      * Returns true when the recipient is congested (above its queue high-water mark): the
      * publisher should slow down.
      */
-    boolean offer(Delivery delivery);
+    boolean offer(Delivery delivery, StoreBatch batch);
 
     /** Whether the recipient is above its queue high-water mark now. */
     default boolean isCongested() {

@@ -44,7 +44,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
       }
       Subscription replaced;
       if (s.shareGroup() == null) {
-        replaced = node.directOrCreate().put(s.clientId(), s);
+        replaced = node.directOrCreate().put(s.subscriber(), s);
       } else {
         Map<String, SharedGroup> groups = node.sharedOrCreate();
         SharedGroup group = groups.get(s.shareGroup());
@@ -65,8 +65,8 @@ public final class SubscriptionTrie implements SubscriptionIndex {
   }
 
   @Override
-  public Subscription remove(String clientId, String shareGroup, String filter) {
-    Objects.requireNonNull(clientId, "clientId");
+  public Subscription remove(SubscriberId subscriber, String shareGroup, String filter) {
+    Objects.requireNonNull(subscriber, "subscriber");
     Objects.requireNonNull(filter, "filter");
     String[] levels = Topics.levels(filter);
     writeLock.lock();
@@ -81,7 +81,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
         path[i + 1] = child;
       }
       Node node = path[levels.length];
-      Subscription removed = removeFrom(node, clientId, shareGroup);
+      Subscription removed = removeFrom(node, subscriber, shareGroup);
       if (removed == null) {
         return null;
       }
@@ -96,10 +96,10 @@ public final class SubscriptionTrie implements SubscriptionIndex {
     }
   }
 
-  private static Subscription removeFrom(Node node, String clientId, String shareGroup) {
+  private static Subscription removeFrom(Node node, SubscriberId subscriber, String shareGroup) {
     if (shareGroup == null) {
-      Map<String, Subscription> direct = node.direct;
-      Subscription removed = direct == null ? null : direct.remove(clientId);
+      Map<SubscriberId, Subscription> direct = node.direct;
+      Subscription removed = direct == null ? null : direct.remove(subscriber);
       if (removed != null && direct.isEmpty()) {
         node.direct = null;
       }
@@ -107,7 +107,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
     }
     Map<String, SharedGroup> groups = node.shared;
     SharedGroup group = groups == null ? null : groups.get(shareGroup);
-    Subscription removed = group == null ? null : group.remove(clientId);
+    Subscription removed = group == null ? null : group.remove(subscriber);
     if (removed != null && group.members().isEmpty()) {
       groups.remove(shareGroup);
       if (groups.isEmpty()) {
@@ -165,7 +165,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
   }
 
   private static void emit(Node node, MatchCollector collector) {
-    Map<String, Subscription> direct = node.direct;
+    Map<SubscriberId, Subscription> direct = node.direct;
     if (direct != null) {
       for (Subscription s : direct.values()) {
         collector.direct(s);
@@ -214,7 +214,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
    */
   private static final class Node {
     volatile ConcurrentHashMap<String, Node> children;
-    volatile ConcurrentHashMap<String, Subscription> direct;
+    volatile ConcurrentHashMap<SubscriberId, Subscription> direct;
     volatile ConcurrentHashMap<String, SharedGroup> shared;
 
     Node child(String level) {
@@ -233,8 +233,8 @@ public final class SubscriptionTrie implements SubscriptionIndex {
       return child;
     }
 
-    ConcurrentHashMap<String, Subscription> directOrCreate() {
-      ConcurrentHashMap<String, Subscription> map = direct;
+    ConcurrentHashMap<SubscriberId, Subscription> directOrCreate() {
+      ConcurrentHashMap<SubscriberId, Subscription> map = direct;
       if (map == null) {
         map = new ConcurrentHashMap<>(4);
         direct = map;

@@ -320,7 +320,7 @@ class SubscriptionTest {
         assertEquals(3, broker.broker().sessions().get("later").queueSize());
         await().atMost(Duration.ofSeconds(5)).until(() -> {
             List<io.hookline.broker.routing.Message> left = new ArrayList<>();
-            broker.broker().retained().matching("exp/short", left::add);
+            broker.broker().retained().matching("exp/short", broker.broker().clock().millis(), left::add);
             return left.isEmpty();
         });
 

@@ -1,5 +1,8 @@
 package io.hookline.broker.session;
 
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MemoryMessageQueue;
+
 import io.hookline.broker.routing.Delivery;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +25,19 @@ class FlowControlTest {
     private final FlowControl.Throttle b = new FlowControl.Throttle(sessionB, Runnable::run, () -> resumed.add("b"));
 
     FlowControlTest() {
-        sessionA.attach(new Stub(a), 5, 0);
-        sessionB.attach(new Stub(b), 5, 0);
+        sessionA.attach(new Stub(a), terms("a"));
+        sessionB.attach(new Stub(b), terms("b"));
         for (Session s : List.of(sessionA, sessionB, sessionC)) {
             s.congestedForTest(true);
         }
     }
 
     private static Session session(String id) {
-        return new Session(id, "", null);
+        return new Session(SubscriberId.of(id), null, new MemoryMessageQueue());
+    }
+
+    private static SessionTerms terms(String id) {
+        return new SessionTerms(SubscriberId.of(id), true, 5, 0, null, null, null, null, false);
     }
 
     @Test

@@ -230,7 +230,7 @@ class RetainedTest {
             // the store's own clock: wait until the broker considers the message expired
             await().atMost(Duration.ofSeconds(5)).until(() -> {
                 List<Message> left = new ArrayList<>();
-                broker.broker().retained().matching("r/exp", left::add);
+                broker.broker().retained().matching("r/exp", broker.broker().clock().millis(), left::add);
                 return left.isEmpty();
         });
         sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();

@@ -1,0 +1,245 @@
+package io.hookline.broker.store.rocks;
+
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MessageQueue;
+import io.hookline.broker.store.StoreBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A persistent session's queue on disk ({@code queues} column, key subscriber + sequence), with
+ * only a window of the oldest entries in memory: a million queued messages are a million
+ * records on disk and at most {@link #WINDOW} objects here.
+ *
+ * <p>QoS 1/2 deliveries are written in the batch they are added in (the publisher's: its
+ * acknowledgement waits for them). A QoS 0 delivery stays in memory while it fits in the
+ * window and is written only when the queue spills to disk. Polling deletes the entry in the
+ * poller's batch; if the entry's own write is not committed yet, the delete waits for it, so
+ * a delete can never land before the write it undoes.
+ *
+ * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
+ * state against the writer thread's commit callbacks. Lock order: session, then queue. When
+ * the window runs empty with entries left on disk, the next window (at most {@link #WINDOW}
+ * records, one iterator seek) is read on the caller's thread.
+ */
+final class RocksMessageQueue implements MessageQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(RocksMessageQueue.class);
+
+    /** Entries kept in memory at most (plus spilled ones whose write is not committed yet). */
+    static final int WINDOW = 128;
+
+    /** One queued delivery; {@code committed} is the write's future, null when not written. */
+    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed) {
+    }
+
+    private final RocksStores stores;
+    private final SubscriberId id;
+    private final Runnable onClear;
+
+    // guarded by this
+    private final ArrayDeque<Entry> window = new ArrayDeque<>();
+    private final TreeMap<Long, Entry> unflushedSpill = new TreeMap<>();  // spilled, write not yet committed
+    private long nextSeq;
+    private long spillFrom = -1;   // lowest sequence not in the window; -1 when the window holds everything
+    private int size;
+
+    RocksMessageQueue(RocksStores stores, SubscriberId id, Runnable onClear) {
+        this.stores = stores;
+        this.id = id;
+        this.onClear = onClear;
+    }
+
+    /** Recovery: counts what the disk holds and loads the first window. */
+    synchronized void load() {
+        long[] last = {-1};
+        int[] count = {0};
+        stores.store().scan(Column.QUEUES, Keys.subscriber(id), (key, value) -> {
+            long seq = Keys.sequenceOf(key);
+            if (count[0] < WINDOW) {
+                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            } else if (spillFrom < 0) {
+                spillFrom = seq;
+            }
+            count[0]++;
+            last[0] = seq;
+            return true;
+        });
+        size = count[0];
+        nextSeq = last[0] + 1;
+    }
+
+    @Override
+    public synchronized void add(Delivery delivery, StoreBatch batch) {
+        RocksBatch target = batch instanceof RocksBatch rb ? rb : null;
+        RocksBatch own = null;
+        if (target == null) {   // not expected: a durable queue is always given a durable batch
+            own = stores.batch();
+            target = own;
+        }
+        long seq = nextSeq++;
+        size++;
+        if (spillFrom < 0 && window.size() < WINDOW) {
+            CompletableFuture<Void> committed = null;
+            if (delivery.qos() > 0) {
+                target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+                committed = target.committed();
+            }
+            window.addLast(new Entry(seq, delivery, committed));
+        } else {
+            if (spillFrom < 0) {
+                spillFrom = seq;
+            }
+            // only the disk will hold it: written whatever its QoS; kept here until the write is in
+            target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+            Entry entry = new Entry(seq, delivery, target.committed());
+            unflushedSpill.put(seq, entry);
+            target.committed().thenRun(() -> flushed(seq));
+        }
+        if (own != null) {
+            own.commit();
+        }
+    }
+
+    private synchronized void flushed(long seq) {
+        unflushedSpill.remove(seq);
+    }
+
+    @Override
+    public synchronized Delivery peek() {
+        if (window.isEmpty()) {
+            refill();
+        }
+        Entry e = window.peekFirst();
+        return e == null ? null : e.delivery();
+    }
+
+    @Override
+    public synchronized Delivery poll(StoreBatch batch) {
+        if (window.isEmpty()) {
+            refill();
+        }
+        Entry e = window.pollFirst();
+        if (e == null) {
+            return null;
+        }
+        size--;
+        if (e.committed() != null) {
+            delete(e, batch);
+        }
+        return e.delivery();
+    }
+
+    // the entry's delete goes in the poller's batch once its own write is in; before that it waits for it
+    private void delete(Entry e, StoreBatch batch) {
+        byte[] key = Keys.queued(id, e.seq());
+        if (e.committed().isDone()) {
+            if (!e.committed().isCompletedExceptionally()) {
+                if (batch instanceof RocksBatch rb) {
+                    rb.writes().delete(Column.QUEUES, key);
+                } else {
+                    stores.store().write(new Writes().delete(Column.QUEUES, key));
+                }
+            }
+        } else {
+            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
+        }
+    }
+
+    // caller holds the monitor: loads the next window from disk (and the spilled entries not yet written)
+    private void refill() {
+        if (spillFrom < 0) {
+            return;
+        }
+        TreeMap<Long, Entry> next = new TreeMap<>();
+        long[] lastRead = {Long.MAX_VALUE};
+        int[] read = {0};
+        stores.store().scanFrom(Column.QUEUES, Keys.subscriber(id), Keys.queued(id, spillFrom), (key, value) -> {
+            long seq = Keys.sequenceOf(key);
+            next.put(seq, new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            lastRead[0] = seq;
+            return ++read[0] < WINDOW;
+        });
+        // written entries the scan stopped short of stay on disk; unwritten ones up to there come from memory
+        long bound = read[0] < WINDOW ? Long.MAX_VALUE : lastRead[0];
+        for (Map.Entry<Long, Entry> u : unflushedSpill.headMap(bound, true).entrySet()) {
+            if (u.getKey() >= spillFrom) {
+                next.put(u.getKey(), u.getValue());
+            }
+        }
+        List<Entry> loaded = new ArrayList<>(next.values());
+        if (loaded.size() > WINDOW) {
+            loaded = loaded.subList(0, WINDOW);
+        }
+        for (Entry e : loaded) {
+            window.addLast(e);
+            unflushedSpill.remove(e.seq());
+        }
+        if (window.size() >= size) {
+            spillFrom = -1;
+        } else if (!loaded.isEmpty()) {
+            spillFrom = loaded.get(loaded.size() - 1).seq() + 1;
+        } else {
+            log.error("queue of {}: {} entries counted but none found from sequence {}", id, size, spillFrom);
+        }
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    /** Deliveries held in memory (the window and spilled ones not yet written): bounded, whatever the size. */
+    synchronized int inMemory() {
+        return window.size() + unflushedSpill.size();
+    }
+
+    @Override
+    public synchronized int size() {
+        return size;
+    }
+
+    @Override
+    public synchronized boolean isEmpty() {
+        return size == 0;
+    }
+
+    @Override
+    public synchronized void clear(StoreBatch batch) {
+        byte[] prefix = Keys.subscriber(id);
+        Writes range = new Writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix));
+        if (batch instanceof RocksBatch rb) {
+            rb.writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix));
+        } else {
+            stores.store().write(range);
+        }
+        // writes still on their way would land after the range delete: undo each once it is in
+        for (Entry e : window) {
+            if (e.committed() != null && !e.committed().isDone()) {
+                e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
+                        Keys.queued(id, e.seq()))));
+            }
+        }
+        for (Entry e : unflushedSpill.values()) {
+            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
+                    Keys.queued(id, e.seq()))));
+        }
+        window.clear();
+        unflushedSpill.clear();
+        size = 0;
+        spillFrom = -1;
+        if (onClear != null) {
+            onClear.run();
+        }
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+}
