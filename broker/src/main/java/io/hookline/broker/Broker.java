@@ -23,6 +23,7 @@ import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.Recovery;
@@ -33,8 +34,8 @@ import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.store.rocks.StoreException;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.store.Stores;
-import io.hookline.broker.time.Scheduler;
-import io.hookline.broker.time.SystemScheduler;
+import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.SystemScheduler;
 import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -141,7 +142,9 @@ public final class Broker implements AutoCloseable {
                 this.scheduler, will -> self[0].publish(messages.create(will.topic(), will.qos(), will.retain(),
                         will.payload(), will.properties(), will.sender())));
         Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, this.stores, messages, metrics, hooks, settings);
+        Publisher publisher = new LocalPublisher(retained, router, () -> self[0].settings().retainAvailable(), metrics);
+        this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
+                settings);
         self[0] = context;
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());

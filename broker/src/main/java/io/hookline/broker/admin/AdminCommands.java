@@ -12,6 +12,7 @@ public final class AdminCommands {
      */
     public static void registerCore(CommandRegistry registry, Broker broker, ApiKeys keys, HttpListeners http) {
         SessionCommands.register(registry, broker);
+        StoreCommands.register(registry, broker);
         BrokerCommands.register(registry, broker, keys, http);
     }
 }

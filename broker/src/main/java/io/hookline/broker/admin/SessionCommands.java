@@ -9,7 +9,7 @@ import io.hookline.broker.Broker;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -3,14 +3,14 @@ package io.hookline.broker.protocol;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Recipient;
-import io.hookline.broker.routing.Router;
+import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 
 import java.util.List;
@@ -23,21 +23,23 @@ import java.util.function.Consumer;
 public final class BrokerContext {
 
     private final SessionRegistry sessions;
-    private final Router router;
+    private final Publisher publisher;
     private final RetainedStore retained;
     private final Stores stores;
     private final Messages messages;
+    private final Scheduler scheduler;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private volatile ProtocolSettings settings;
     private final ClientTraces traces = new ClientTraces();
 
-    public BrokerContext(SessionRegistry sessions, Router router, Stores stores, Messages messages,
-                         BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
+    public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
+                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
         this.messages = messages;
+        this.scheduler = scheduler;
         this.hooks = hooks;
         this.sessions = sessions;
-        this.router = router;
+        this.publisher = publisher;
         this.stores = stores;
         this.retained = stores.retained();
         this.metrics = metrics;
@@ -67,6 +69,11 @@ public final class BrokerContext {
         return messages;
     }
 
+    /** The timers connections run on (message rate, throttle, keep alive): injected, so tests control time. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -85,9 +92,9 @@ public final class BrokerContext {
     }
 
     /**
-     * Publishes an accepted message: stores or clears the retained copy, then routes it. What
-     * it stores commits on its own; nobody waits for it (broker messages: wills, $SYS, plugins).
-     * Returns how many sessions it was handed to.
+     * Publishes an accepted message through the {@link Publisher}: stores or clears the retained
+     * copy, then routes it. What it stores commits on its own; nobody waits for it (broker
+     * messages: wills, $SYS, plugins). Returns how many sessions it was handed to.
      */
     public int publish(Message message) {
         StoreBatch batch = stores.batch();
@@ -106,13 +113,6 @@ public final class BrokerContext {
      */
     public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
                        StoreBatch batch) {
-        if (message.retain() && settings.retainAvailable()) {
-            retained.retain(message, batch);
-        }
-        int n = router.route(message, sharedPolicy, congested, batch);
-        if (n == 0) {
-            metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
-        }
-        return n;
+        return publisher.publish(message, sharedPolicy, congested, batch);
     }
 }

@@ -114,8 +114,8 @@ final class ConnectFlow {
         MqttProperties props = null;
         if (c.version == 5) {
             props = HookInputs.nettyProperties(hookProperties, null);
-            if (c.problemInformation && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
-                    && Packets.reasonStringFits(2, why, c.clientMaximumPacketSize)) {
+            if (c.terms.problemInformation() && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
+                    && Packets.reasonStringFits(2, why, c.terms.clientMaximumPacketSize())) {
                 props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), why));
             }
         }
@@ -303,21 +303,21 @@ final class ConnectFlow {
             if (problem != null && problem > 1 || response != null && response > 1) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "request problem/response information must be 0 or 1");
             }
-            c.problemInformation = problem == null || problem == 1;
+            boolean problemInformation = problem == null || problem == 1;
+            c.terms = c.terms.withClientLimits(problemInformation, c.terms.clientReceiveMaximum(),
+                    c.terms.clientMaximumPacketSize());
             Integer receiveMaximum = Props.integer(props, MqttPropertyType.RECEIVE_MAXIMUM);
-            if (receiveMaximum != null) {
-                if (receiveMaximum == 0) {
-                    throw new Refused(ReasonCodes.PROTOCOL_ERROR, "receive maximum 0");
-                }
-                c.clientReceiveMaximum = receiveMaximum;
+            if (receiveMaximum != null && receiveMaximum == 0) {
+                throw new Refused(ReasonCodes.PROTOCOL_ERROR, "receive maximum 0");
             }
             Integer maxPacket = Props.integer(props, MqttPropertyType.MAXIMUM_PACKET_SIZE);
-            if (maxPacket != null) {
-                if (maxPacket == 0) {
-                    throw new Refused(ReasonCodes.PROTOCOL_ERROR, "maximum packet size 0");
-                }
-                c.clientMaximumPacketSize = maxPacket < 0 ? Integer.MAX_VALUE : maxPacket;
+            if (maxPacket != null && maxPacket == 0) {
+                throw new Refused(ReasonCodes.PROTOCOL_ERROR, "maximum packet size 0");
             }
+            c.terms = c.terms.withClientLimits(problemInformation,
+                    receiveMaximum == null ? c.terms.clientReceiveMaximum() : receiveMaximum,
+                    maxPacket == null ? c.terms.clientMaximumPacketSize()
+                            : maxPacket < 0 ? Integer.MAX_VALUE : maxPacket);
             if (Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) == null
                     && Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) != null) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "authentication data without a method");
@@ -410,7 +410,6 @@ final class ConnectFlow {
             will = new Will(mounted, r.will().delaySeconds());
         }
         boolean cleanStart = mods.get(Modifier.CLEAN_SESSION).orElse(header.isCleanSession());
-        applyLimits(c, s, mods);
         boolean assigned = r.assigned() || !clientId.equals(r.clientId()) && version == 5;
 
         int keepAlive = header.keepAliveTimeSeconds();
@@ -442,12 +441,19 @@ final class ConnectFlow {
             expiryCapped = true;
         }
 
-        SessionTerms terms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart, version,
-                expiry, c.username, will,
+        SessionTerms sessionTerms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart,
+                version, expiry, c.username, will,
                 mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
                 mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
                 mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
-        Attached attached = c.broker.sessions().attach(terms, c);
+        int aliases = version == 5
+                ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535) : 0;
+        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
+        ConnectionTerms terms = negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases,
+                version != 5 && retry > 0 ? retry : 0);
+        c.terms = terms;
+        c.messageRate = terms.maxMessageRate() > 0 ? new MessageRate(c.ctx.channel(), terms.maxMessageRate()) : null;
+        Attached attached = c.broker.sessions().attach(sessionTerms, c);
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
         }
@@ -455,8 +461,7 @@ final class ConnectFlow {
         c.hold.start(c.session);
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
-        int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);
-        if (version == 5 && aliases > 0) {
+        if (aliases > 0) {
             c.inboundAliases = new String[aliases + 1];
         }
         mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
@@ -465,7 +470,7 @@ final class ConnectFlow {
                         sec, TimeUnit.SECONDS));
 
         MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
-                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, c.receiveMaximum, aliases) : null;
+                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, terms.receiveMaximum(), aliases) : null;
         if (ack != null) {
             HookInputs.nettyProperties(accepted.connackProperties(), ack);
             if (c.authMethod != null) {
@@ -474,14 +479,9 @@ final class ConnectFlow {
         }
         c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
 
-        c.keepAliveSeconds = keepAlive;
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
-        }
-        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
-        if (version != 5 && retry > 0) {
-            c.retryMillis = retry;   // the timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry)
         }
         if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
             MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
@@ -535,16 +535,25 @@ final class ConnectFlow {
         return new Will(message, delay);
     }
 
-    /** The per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers). */
-    private static void applyLimits(MqttConnection c, ProtocolSettings s, Modifiers mods) {
-        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = toInt(Math.min(n, 65535)));
-        c.receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()),
-                65535)));
-        mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).ifPresent(n -> c.maxPayloadSize = toInt(n));
+    /**
+     * The connection's terms: the client's limits as read ({@code asked}), the broker's settings,
+     * and the per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers).
+     * The retry_interval timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry).
+     */
+    private static ConnectionTerms negotiated(ConnectionTerms asked, ProtocolSettings s, Modifiers mods,
+                                              SessionTerms session, int keepAlive, int aliases, long retryMillis) {
+        int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES).map(n -> toInt(Math.min(n, 65535))).orElse(-1);
+        int receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX)
+                .orElse((long) s.receiveMaximum()), 65535)));
+        int maxPayload = mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).map(ConnectFlow::toInt)
+                .orElse(Integer.MAX_VALUE);
         long rate = mods.get(Modifier.MAX_MESSAGE_RATE).orElse((long) s.maxMessageRate());
-        c.messageRate = rate > 0 ? new MessageRate(c.ctx.channel(), rate) : null;
         // validated by the hook engine: a known policy name
-        c.sharedPolicy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY).map(SharedSubscriptionPolicy::parse).orElse(null);
+        SharedSubscriptionPolicy policy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY)
+                .map(SharedSubscriptionPolicy::parse).orElse(null);
+        return new ConnectionTerms(session, keepAlive, asked.clientReceiveMaximum(), asked.clientMaximumPacketSize(),
+                asked.problemInformation(), receiveMaximum, maxInflight, maxPayload, Math.max(0, rate), policy, aliases,
+                retryMillis);
     }
 
     private static int toInt(long n) {

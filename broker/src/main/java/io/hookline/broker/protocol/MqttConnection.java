@@ -1,18 +1,17 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.api.hook.input.PublishInput;
-import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.DeliverRewrite;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
-import io.hookline.broker.session.FlowControl;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -66,14 +65,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     String username;
     Session session;
     Will will;                            // cleared by a normal DISCONNECT
-    int clientReceiveMaximum = 65535;
-    int clientMaximumPacketSize = Integer.MAX_VALUE;
-    boolean problemInformation = true;
+    /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
+    ConnectionTerms terms = ConnectionTerms.BEFORE_CONNECT;
     String[] inboundAliases;              // index: topic alias
     ScheduledFuture<?> connectTimeout;
-    /** MQTT 3.x resend interval (retry_interval), 0 for none; its timer runs only while QoS 1/2 packets are in flight. */
-    long retryMillis;
-    private ScheduledFuture<?> retryTask;
+    private ScheduledFuture<?> retryTask;   // runs only while QoS 1/2 packets are in flight
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
@@ -81,6 +77,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     InboundOrder order;
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
+    /** Acknowledgements in the order of their packets while store writes are in flight; made at the first such write. */
+    private InboundOrder acks;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
@@ -92,25 +90,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     String authMethod;
     ConnectFlow.Request pendingAuth;
     boolean reauthenticating;
-    /** max_inflight_messages from auth_on_register, or -1. */
-    int maxInflightOverride = -1;
-    /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */
-    int receiveMaximum = 65535;
-    /** Largest PUBLISH payload this client may send (auth_on_register's max_message_size), or MAX_VALUE. */
-    int maxPayloadSize = Integer.MAX_VALUE;
-    /** max_message_rate (auth_on_register's, else the broker's), or null for no limit. */
+    /** The schedule of {@link ConnectionTerms#maxMessageRate}, or null for no limit. */
     MessageRate messageRate;
     /** Pauses this client on auth_on_publish's throttle answer; null until the first one. */
     PublishThrottle throttle;
-    /** auth_on_register's shared_subscription_policy for what this client publishes, or null for the broker's. */
-    SharedSubscriptionPolicy sharedPolicy;
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 
     /** This client as a publisher that may be held for congested sessions; told by the router. */
     final PublisherHold hold = new PublisherHold(this);
-    /** The keep alive in effect (after max_keepalive), 0 for none. */
-    int keepAliveSeconds;
 
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
@@ -165,6 +153,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        ReadPause.useTime(ctx.channel(), broker.scheduler());   // before anything pauses reading
         order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
@@ -338,20 +327,45 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
         CompletionStage<Void> stored = batch.commit();
-        if (stored == StoreBatch.DONE) {
+        if (stored == StoreBatch.DONE && acksIdle()) {   // memory stores: no lambda, no wait
             ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
             return;
         }
-        order.then(stored, (v, error) -> {
-            if (state != State.CONNECTED) {
-                return;
-            }
+        acknowledge(stored, error -> {
             if (error != null) {
                 log.warn("{}: PUBREL {} not stored: {}", who(), id, error.toString());
                 disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREL");
                 return;
             }
             ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        });
+    }
+
+    /** No acknowledgement waits for the store: one whose writes are done may go out now. */
+    boolean acksIdle() {
+        return acks == null || acks.pendingCount() == 0;
+    }
+
+    /**
+     * Sends an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once {@code stored}
+     * completes and every earlier one went out: acknowledgements keep the order of their packets
+     * (MQTT-4.6.0-2) while later packets are already routed; nothing waits with memory stores.
+     * {@code write} gets the store's error, or null; it is not called once the connection is
+     * closed. At {@link #PIPELINE} acknowledgements waiting, reading pauses
+     * ({@link ReadPause.Reason#STORE}): the store's pace bounds what a client may have in flight.
+     */
+    void acknowledge(CompletionStage<Void> stored, java.util.function.Consumer<Throwable> write) {
+        if (stored == StoreBatch.DONE && acksIdle()) {
+            write.accept(null);
+            return;
+        }
+        if (acks == null) {
+            acks = new InboundOrder(ctx.channel(), PIPELINE, ReadPause.Reason.STORE, this::flushSoon);
+        }
+        acks.then(stored, (v, error) -> {
+            if (state == State.CONNECTED) {
+                write.accept(error);
+            }
         });
     }
 
@@ -430,8 +444,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            boolean withReason = problemInformation && reasonString != null
-                    && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
+            boolean withReason = terms.problemInformation() && reasonString != null
+                    && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
             ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
                     .addListener(ChannelFutureListener.CLOSE);
         } else {
@@ -535,6 +549,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * the timer stops itself at a tick that finds nothing in flight.
      */
     private void armRetry() {
+        long retryMillis = terms.retryMillis();
         if (retryMillis <= 0) {
             return;
         }
@@ -555,7 +570,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             retryTask = null;
             return;
         }
-        session.retryOlderThan(this, retryMillis);
+        session.retryOlderThan(this, terms.retryMillis());
     }
 
     @Override
@@ -568,8 +583,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public int inflightWindow() {
-        int window = settings().inflightWindow(clientReceiveMaximum);
-        return maxInflightOverride > 0 ? Math.min(maxInflightOverride, clientReceiveMaximum) : window;
+        ConnectionTerms t = terms;
+        return t.maxInflight() > 0 ? Math.min(t.maxInflight(), t.clientReceiveMaximum())
+                : settings().inflightWindow(t.clientReceiveMaximum());
     }
 
     @Override
@@ -579,12 +595,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public boolean fits(Delivery delivery) {
-        if (clientMaximumPacketSize == Integer.MAX_VALUE) {
+        int max = terms.clientMaximumPacketSize();
+        if (max == Integer.MAX_VALUE) {
             return true;
         }
         long expiry = remainingExpiry(delivery.message());
         return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
-                <= clientMaximumPacketSize;
+                <= max;
     }
 
     @Override

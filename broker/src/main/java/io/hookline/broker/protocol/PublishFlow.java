@@ -9,7 +9,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Topics;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -91,15 +91,16 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
             return;
         }
-        if (content(m) > c.maxPayloadSize) {
+        ConnectionTerms terms = c.terms;
+        if (content(m) > terms.maxPayloadSize()) {
             c.broker.metrics().count(Counter.LIMIT_MESSAGE_SIZE);
             c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= c.receiveMaximum
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + c.receiveMaximum
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
                     + " QoS 1/2 messages unacknowledged");
             return;
         }
@@ -124,14 +125,14 @@ final class PublishFlow {
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
             if (c.order.pendingCount() == 0) {
-                ack(c, MqttMessageType.PUBREC, packetId, 1);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ack(c, MqttMessageType.PUBREC, packetId, 1));
+                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
         MessageRate rate = c.messageRate;
-        long wait = rate == null ? 0 : rate.admit(System.nanoTime());
+        long wait = rate == null ? 0 : rate.admit(rate.now());
         HookGateway hooks = c.broker.hooks();
         if (wait > 0) {
             throttled(c, message, packetId, wait);
@@ -154,7 +155,7 @@ final class PublishFlow {
     private static void throttled(MqttConnection c, Message message, int packetId, long waitNanos) {
         c.broker.metrics().count(Counter.PUBLISHES_THROTTLED);
         CompletableFuture<Void> slot = new CompletableFuture<>();
-        c.ctx.executor().schedule(() -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
+        c.broker.scheduler().schedule(c.ctx.executor(), () -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
@@ -185,7 +186,8 @@ final class PublishFlow {
                 c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-                c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
+                c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
+                        (byte) denied.reasonCode()), c.ctx.voidPromise()));
             }
             return;
         }
@@ -218,17 +220,17 @@ final class PublishFlow {
         StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
             case 0 -> {
-                c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 batch.commit();   // nobody to tell: a failure is the store's to log
             }
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                int n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId, batch)) {
-                    n = c.broker.publish(message, c.sharedPolicy, c.hold, batch);
+                    n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 }
                 ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }
@@ -241,17 +243,14 @@ final class PublishFlow {
         }
     }
 
-    /** Acknowledges once the publish's batch is stored: at once when it was nothing to store, else in arrival order. */
+    /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
     private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
                                       CompletionStage<Void> stored) {
-        if (stored == StoreBatch.DONE) {
+        if (stored == StoreBatch.DONE && c.acksIdle()) {   // memory stores: no lambda, no wait
             ack(c, type, packetId, routedTo);
             return;
         }
-        c.order.then(stored, (v, error) -> {
-            if (c.state != MqttConnection.State.CONNECTED) {
-                return;
-            }
+        c.acknowledge(stored, error -> {
             if (error == null) {
                 ack(c, type, packetId, routedTo);
                 return;
@@ -287,7 +286,8 @@ final class PublishFlow {
             return;
         }
         if (qos > 0) {
-            c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
+            c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode),
+                    c.ctx.voidPromise()));
         }
     }
 }

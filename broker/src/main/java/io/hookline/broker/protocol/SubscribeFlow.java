@@ -14,7 +14,7 @@ import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.Topics;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -29,7 +29,6 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionStage;
 
 /**
  * SUBSCRIBE → SUBACK (+ retained messages) and UNSUBSCRIBE → UNSUBACK, with a result per
@@ -174,22 +173,14 @@ final class SubscribeFlow {
                                 true, ids)));
             }
         }
-        CompletionStage<Void> stored = batch.commit();
-        if (stored == StoreBatch.DONE) {
+        c.acknowledge(batch.commit(), error -> {   // SUBACK once the subscriptions are stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
+                return;
+            }
             subscribed(c, packetId, codes, retained, granted, props);
-        } else {   // SUBACK once the subscriptions are stored, in arrival order
-            c.order.then(stored, (v, error) -> {
-                if (c.state != MqttConnection.State.CONNECTED) {
-                    return;
-                }
-                if (error != null) {
-                    MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
-                    c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
-                    return;
-                }
-                subscribed(c, packetId, codes, retained, granted, props);
-            });
-        }
+        });
     }
 
     private static void subscribed(MqttConnection c, int packetId, int[] codes, List<Delivery> retained,
@@ -302,22 +293,14 @@ final class SubscribeFlow {
         MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
                 : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
                         false, 0), Packets.id(packetId));
-        CompletionStage<Void> stored = batch.commit();
-        if (stored == StoreBatch.DONE) {
+        c.acknowledge(batch.commit(), error -> {   // UNSUBACK once the removal is stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
+                return;
+            }
             c.ctx.write(unsuback, c.ctx.voidPromise());
-        } else {   // UNSUBACK once the removal is stored, in arrival order
-            c.order.then(stored, (v, error) -> {
-                if (c.state != MqttConnection.State.CONNECTED) {
-                    return;
-                }
-                if (error != null) {
-                    MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
-                    c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
-                    return;
-                }
-                c.ctx.write(unsuback, c.ctx.voidPromise());
-            });
-        }
+        });
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
         }

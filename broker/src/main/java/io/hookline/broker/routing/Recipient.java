@@ -1,8 +1,13 @@
 package io.hookline.broker.routing;
 
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 
-/** Where the router hands a message: a session, online or not. Implementations are thread-safe. */
+/**
+ * Where the router hands a message: a local session, online or not, or (in a cluster) another
+ * node. Back-pressure is part of the contract ({@link #isCongested}, {@link #queuedBytes},
+ * {@link #clientThrottle}), so the router and {@link FlowControl} never need to know which
+ * kind a recipient is. Implementations are thread-safe.
+ */
 public interface Recipient {
 
     boolean isOnline();
@@ -33,5 +38,14 @@ public interface Recipient {
     /** Approximate bytes waiting to be sent to the recipient. */
     default long queuedBytes() {
         return 0;
+    }
+
+    /**
+     * The publishing side of this recipient's own client on this broker, or null (offline, or
+     * not a local client). A publisher never waits on a recipient whose client waits itself:
+     * that could close a cycle ({@link FlowControl}).
+     */
+    default FlowControl.Throttle clientThrottle() {
+        return null;
     }
 }

@@ -1,7 +1,7 @@
 package io.hookline.broker.routing;
 
 import io.hookline.broker.config.SharedSubscriptionPolicy;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 
 
 import java.util.ArrayList;
@@ -131,7 +131,8 @@ public final class Router {
             if (n == 0) {
                 return 0;
             }
-            // single node: every member is local, so prefer_local and local_only choose like random
+            // every recipient here is a local session, so prefer_local and local_only choose like random
+            // (recipients on other nodes would have to say which they are)
             SharedSubscriptionPolicy p = policy != null ? policy : sharedPolicy.get();
             int start = p == SharedSubscriptionPolicy.ROUND_ROBIN
                     ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)

@@ -2,7 +2,7 @@ package io.hookline.broker.session;
 
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 
 import java.util.ArrayList;

@@ -4,6 +4,7 @@ import io.hookline.broker.hooks.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
@@ -13,9 +14,9 @@ import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
-import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.util.Scheduler;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -89,7 +90,6 @@ public final class Session implements Recipient {
     private final NotifyOutbox<Consumer<SessionEvents>> outbox = new NotifyOutbox<>(this);  // hook events raised, not yet fired
     private long backlogBytes;
     private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
-    List<FlowControl.Wait> waiters;        // guarded by FlowControl's lock, not this monitor
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -348,7 +348,8 @@ public final class Session implements Recipient {
         congested = value;
     }
 
-    synchronized FlowControl.Throttle connectionThrottle() {
+    @Override
+    public synchronized FlowControl.Throttle clientThrottle() {
         return connection == null ? null : connection.throttle();
     }
 

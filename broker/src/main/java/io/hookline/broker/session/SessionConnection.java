@@ -1,6 +1,7 @@
 package io.hookline.broker.session;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 
 /**
  * The network side of a session: one client connection. The protocol layer implements it;

@@ -3,15 +3,16 @@ package io.hookline.broker.session;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.RecipientDirectory;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.SubscriptionIndex;
 import io.hookline.broker.session.SessionEvents.Kind;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
-import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.util.Scheduler;
 
 import java.time.Clock;
 import java.util.Collection;

@@ -1,6 +1,7 @@
 package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.ArrayDeque;
 

@@ -1,5 +1,7 @@
 package io.hookline.broker.store;
 
+import io.hookline.broker.util.StoreBatch;
+
 /**
  * Every store the broker keeps its state in, from one backend: memory ({@link MemoryStores},
  * nothing survives the process) or durable. The broker makes one from its config, runs

@@ -1,5 +1,6 @@
 package io.hookline.broker.session;
 
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.MemoryMessageQueue;
 

@@ -19,7 +19,7 @@ import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.InflightStore;
 import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.testsupport.ManualTime;
 import org.junit.jupiter.api.Test;
 

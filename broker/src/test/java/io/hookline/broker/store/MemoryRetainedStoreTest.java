@@ -2,6 +2,7 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.util.StoreBatch;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,7 @@
 package io.hookline.broker.testsupport;
 
-import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.util.Scheduler;
+import org.awaitility.Awaitility;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -10,6 +11,7 @@ import java.time.ZoneOffset;
 import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * Time that moves only when a test says so: a wall {@link #clock()}, a monotonic
@@ -22,6 +24,9 @@ import java.util.concurrent.TimeUnit;
  * <p>Thread-safe: one lock; tasks run (or are handed over) outside it.
  */
 public final class ManualTime implements Scheduler {
+
+    /** The furthest {@link #runUntil} moves time in one jump. */
+    public static final Duration STEP = Duration.ofSeconds(1);
 
     /** An arbitrary start: 2026-01-01T00:00:00Z. */
     public static final long START_MILLIS = 1_767_225_600_000L;
@@ -111,6 +116,42 @@ public final class ManualTime implements Scheduler {
         synchronized (lock) {
             return due.size();
         }
+    }
+
+    /**
+     * Moves time to the next task, if one is due within {@code within} from now, and runs (or
+     * hands over) it; false when none is. Time never moves further than that task.
+     */
+    public boolean advanceToNext(Duration within) {
+        Entry next;
+        synchronized (lock) {
+            next = due.peek();
+            if (next == null || next.at - nanos > within.toNanos()) {
+                return false;
+            }
+            due.poll();
+            nanos = Math.max(nanos, next.at);
+        }
+        next.executor.execute(next.task);
+        return true;
+    }
+
+    /**
+     * For a broker that keeps setting timers as it goes (a message rate): moves time from one
+     * due task to the next until {@code done} holds, polling in real time, at most
+     * {@code atMost} of it. Time only ever jumps to the next timer, so whatever the broker must
+     * not do before an instant it cannot do before it, however slow the machine. Only timers
+     * due within {@link #STEP} are run: a far one (a keep-alive check) is the broker waiting for
+     * its own work in progress, not for time, so time waits too.
+     */
+    public void runUntil(BooleanSupplier done, Duration atMost) {
+        Awaitility.await().atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> {
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            advanceToNext(STEP);
+            return false;
+        });
     }
 
     /** Moves time forward by {@code by}, running what falls due on the way. */

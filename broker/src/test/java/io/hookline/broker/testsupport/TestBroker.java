@@ -4,7 +4,7 @@ import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.store.Stores;
-import io.hookline.broker.time.Scheduler;
+import io.hookline.broker.util.Scheduler;
 
 import java.time.Clock;
 

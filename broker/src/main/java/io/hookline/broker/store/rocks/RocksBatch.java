@@ -1,6 +1,6 @@
 package io.hookline.broker.store.rocks;
 
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;

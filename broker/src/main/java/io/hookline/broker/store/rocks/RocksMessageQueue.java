@@ -3,7 +3,7 @@ package io.hookline.broker.store.rocks;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.MessageQueue;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A persistent session's queue on disk ({@code queues} column, key subscriber + sequence), with
@@ -26,9 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * a delete can never land before the write it undoes.
  *
  * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
- * state against the writer thread's commit callbacks. Lock order: session, then queue. When
- * the window runs empty with entries left on disk, the next window (at most {@link #WINDOW}
- * records, one iterator seek) is read on the caller's thread.
+ * state against the writer thread's commit callbacks and the reader thread. Lock order:
+ * session, then queue; the reader reads the disk without the monitor. Once the window is half
+ * empty the next part is read ahead on the store's reader thread; only if the window runs
+ * empty before that arrives is it read on the caller's thread (at most {@link #WINDOW} records,
+ * one iterator seek).
  */
 final class RocksMessageQueue implements MessageQueue {
 
@@ -51,6 +54,8 @@ final class RocksMessageQueue implements MessageQueue {
     private long nextSeq;
     private long spillFrom = -1;   // lowest sequence not in the window; -1 when the window holds everything
     private int size;
+    private boolean prefetching;
+    private int syncRefills;   // windows read on the caller's thread: the prefetch was late
 
     RocksMessageQueue(RocksStores stores, SubscriberId id, Runnable onClear) {
         this.stores = stores;
@@ -135,6 +140,7 @@ final class RocksMessageQueue implements MessageQueue {
         if (e.committed() != null) {
             delete(e, batch);
         }
+        prefetchIfLow();
         return e.delivery();
     }
 
@@ -154,45 +160,104 @@ final class RocksMessageQueue implements MessageQueue {
         }
     }
 
-    // caller holds the monitor: loads the next window from disk (and the spilled entries not yet written)
+    // caller holds the monitor: the window is empty; loads the next one now, on the caller's thread
+    // (the prefetch below normally got there first), with every spilled entry not yet written
     private void refill() {
         if (spillFrom < 0) {
             return;
         }
-        TreeMap<Long, Entry> next = new TreeMap<>();
-        long[] lastRead = {Long.MAX_VALUE};
-        int[] read = {0};
-        stores.store().scanFrom(Column.QUEUES, Keys.subscriber(id), Keys.queued(id, spillFrom), (key, value) -> {
+        syncRefills++;
+        List<Entry> read = readFromDisk(spillFrom);
+        // under the monitor no write completes meanwhile: unwritten entries fill up to the end
+        merge(read, read.size() < WINDOW ? Long.MAX_VALUE : read.get(read.size() - 1).seq());
+        if (window.isEmpty() && size > 0) {
+            log.error("queue of {}: {} entries counted but none found from sequence {}", id, size, spillFrom);
+        }
+    }
+
+    // caller holds the monitor: once the window is half empty, the next part is read on the store's
+    // reader thread, so that an event loop draining a long queue does not wait for the disk
+    private void prefetchIfLow() {
+        if (spillFrom < 0 || prefetching || window.size() > WINDOW / 2) {
+            return;
+        }
+        prefetching = true;
+        long from = spillFrom;
+        try {
+            stores.reader().execute(() -> readAhead(from));
+        } catch (RejectedExecutionException closing) {
+            prefetching = false;   // the store is closing: a refill on demand remains
+        }
+    }
+
+    // on the reader thread
+    private void readAhead(long from) {
+        {
+            List<Entry> read;
+            try {
+                read = readFromDisk(from);
+            } catch (RuntimeException e) {
+                log.error("queue of {}: reading ahead from sequence {} failed", id, from, e);
+                synchronized (this) {
+                    prefetching = false;
+                }
+                return;
+            }
+            synchronized (this) {
+                prefetching = false;
+                if (spillFrom == from && !read.isEmpty()) {
+                    // a write may have completed since the read: only unwritten entries below what was read
+                    merge(read, read.get(read.size() - 1).seq());
+                }
+            }
+        }
+    }
+
+    /** Up to {@link #WINDOW} entries from disk, from sequence {@code from} on; any thread, no monitor needed. */
+    private List<Entry> readFromDisk(long from) {
+        List<Entry> read = new ArrayList<>();
+        stores.store().scanFrom(Column.QUEUES, Keys.subscriber(id), Keys.queued(id, from), (key, value) -> {
             long seq = Keys.sequenceOf(key);
-            next.put(seq, new Entry(seq, stores.records().decodeDelivery(value), DONE));
-            lastRead[0] = seq;
-            return ++read[0] < WINDOW;
+            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            return read.size() < WINDOW;
         });
-        // written entries the scan stopped short of stay on disk; unwritten ones up to there come from memory
-        long bound = read[0] < WINDOW ? Long.MAX_VALUE : lastRead[0];
+        return read;
+    }
+
+    // caller holds the monitor: appends the entries read (and the unwritten spilled ones up to
+    // {@code bound}) to the window, in order, and moves spillFrom past them
+    private void merge(List<Entry> read, long bound) {
+        TreeMap<Long, Entry> next = new TreeMap<>();
+        for (Entry e : read) {
+            next.put(e.seq(), e);
+        }
         for (Map.Entry<Long, Entry> u : unflushedSpill.headMap(bound, true).entrySet()) {
             if (u.getKey() >= spillFrom) {
                 next.put(u.getKey(), u.getValue());
             }
         }
-        List<Entry> loaded = new ArrayList<>(next.values());
-        if (loaded.size() > WINDOW) {
-            loaded = loaded.subList(0, WINDOW);
-        }
-        for (Entry e : loaded) {
+        int room = Math.max(0, WINDOW - window.size());
+        long last = -1;
+        for (Entry e : next.values()) {
+            if (room-- == 0) {
+                break;
+            }
             window.addLast(e);
             unflushedSpill.remove(e.seq());
+            last = e.seq();
         }
         if (window.size() >= size) {
             spillFrom = -1;
-        } else if (!loaded.isEmpty()) {
-            spillFrom = loaded.get(loaded.size() - 1).seq() + 1;
-        } else {
-            log.error("queue of {}: {} entries counted but none found from sequence {}", id, size, spillFrom);
+        } else if (last >= 0) {
+            spillFrom = last + 1;
         }
     }
 
     private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    synchronized int syncRefills() {
+        return syncRefills;
+    }
 
     /** Deliveries held in memory (the window and spilled ones not yet written): bounded, whatever the size. */
     synchronized int inMemory() {

@@ -3,7 +3,7 @@ package io.hookline.broker.store.rocks;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.store.MemoryRetainedStore;
 import io.hookline.broker.store.RetainedStore;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 
 import java.time.Clock;
 import java.util.function.Consumer;

@@ -1,7 +1,9 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.config.SyncPolicy;
+import org.rocksdb.AbstractEventListener;
 import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
@@ -56,6 +58,7 @@ public final class RocksStore implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final SstFileManager sstFiles;
+    private final CompactionClock compactions;
     private final List<ColumnFamilyHandle> allHandles;
     private final Map<Column, ColumnFamilyHandle> handles;
     private final StoreStats stats = new StoreStats();
@@ -63,13 +66,14 @@ public final class RocksStore implements AutoCloseable {
     private final HighWater highWater;
 
     private RocksStore(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       SstFileManager sstFiles, List<ColumnFamilyHandle> allHandles,
+                       SstFileManager sstFiles, CompactionClock compactions, List<ColumnFamilyHandle> allHandles,
                        Map<Column, ColumnFamilyHandle> handles, SyncPolicy sync, Duration syncInterval) {
         this.dir = dir;
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
         this.sstFiles = sstFiles;
+        this.compactions = compactions;
         this.allHandles = allHandles;
         this.handles = handles;
         this.highWater = new HighWater(readHighWater(db, handles.get(Column.META), dir));
@@ -88,13 +92,16 @@ public final class RocksStore implements AutoCloseable {
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
         SstFileManager sstFiles = null;
+        CompactionClock compactions = null;
         List<ColumnFamilyHandle> allHandles = new ArrayList<>();
         RocksDB db = null;
         try {
             Files.createDirectories(abs);
             // the SST file manager lets RocksDB recover by itself from a full disk once space is back
             sstFiles = new SstFileManager(Env.getDefault());
+            compactions = new CompactionClock();
             dbOptions = new DBOptions()
+                    .setListeners(List.of(compactions))
                     .setCreateIfMissing(fresh)
                     .setCreateMissingColumnFamilies(true)
                     .setParanoidChecks(true)
@@ -115,15 +122,16 @@ public final class RocksStore implements AutoCloseable {
                 }
             }
             checkLayout(db, handles.get(Column.META), abs, fresh);
-            return new RocksStore(abs, db, dbOptions, cfOptions, sstFiles, allHandles, handles, sync, syncInterval);
+            return new RocksStore(abs, db, dbOptions, cfOptions, sstFiles, compactions, allHandles, handles, sync,
+                    syncInterval);
         } catch (RocksDBException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
             throw openFailure(abs, e);
         } catch (IOException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
             throw damaged(abs, "cannot create or read the directory (" + e + ")", e);
         } catch (StoreException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
             throw e;
         }
     }
@@ -279,6 +287,25 @@ public final class RocksStore implements AutoCloseable {
         return stats;
     }
 
+    /** When RocksDB last finished a compaction (epoch millis), 0 for not since the store opened. */
+    public long lastCompactionMillis() {
+        return compactions.lastMillis;
+    }
+
+    /** Remembers when the last compaction finished; called on RocksDB's background threads. */
+    private static final class CompactionClock extends AbstractEventListener {
+        private volatile long lastMillis;
+
+        CompactionClock() {
+            super(EnabledEventCallback.ON_COMPACTION_COMPLETED);
+        }
+
+        @Override
+        public void onCompactionCompleted(RocksDB db, CompactionJobInfo info) {
+            lastMillis = System.currentTimeMillis();
+        }
+    }
+
     public Path directory() {
         return dir;
     }
@@ -298,6 +325,7 @@ public final class RocksStore implements AutoCloseable {
         dbOptions.close();
         cfOptions.close();
         sstFiles.close();
+        compactions.close();
     }
 
     private static void closeQuietly(List<ColumnFamilyHandle> handles, AutoCloseable... resources) {

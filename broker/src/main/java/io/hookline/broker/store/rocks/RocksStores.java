@@ -12,7 +12,7 @@ import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.QueueStore;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.store.SessionStore;
-import io.hookline.broker.store.StoreBatch;
+import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.store.SubscriptionStore;
 
@@ -25,6 +25,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -38,11 +42,18 @@ import java.util.function.IntConsumer;
 public final class RocksStores implements Stores {
 
     private final RocksStore store;
+    private final SyncPolicy sync;
     private final Records records;
     private final RocksRetainedStore retained;
     // orders subscriptions and in-flight messages (the key orders differ); rising across restarts
     private final AtomicLong order;
     private final ConcurrentHashMap<SubscriberId, RocksMessageQueue> queues = new ConcurrentHashMap<>();
+    // reads queue windows ahead, off the event loops
+    private final ExecutorService reader = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "hookline-store-reader");
+        t.setDaemon(true);
+        return t;
+    });
 
     private final SessionStore sessionStore = new SessionStore() {
         @Override
@@ -187,8 +198,9 @@ public final class RocksStores implements Stores {
         }
     };
 
-    private RocksStores(RocksStore store, Clock clock) {
+    private RocksStores(RocksStore store, Clock clock, SyncPolicy sync) {
         this.store = store;
+        this.sync = sync;
         this.records = new Records(store.highWater());
         this.order = new AtomicLong(clock.millis() * 1000);
         this.retained = new RocksRetainedStore(this, clock);
@@ -202,7 +214,7 @@ public final class RocksStores implements Stores {
     public static RocksStores open(Path dir, SyncPolicy sync, Duration syncInterval, Clock clock) {
         RocksStore store = RocksStore.open(dir, sync, syncInterval);
         try {
-            RocksStores stores = new RocksStores(store, clock);
+            RocksStores stores = new RocksStores(store, clock, sync);
             stores.retained.load();
             return stores;
         } catch (RuntimeException e) {
@@ -234,6 +246,10 @@ public final class RocksStores implements Stores {
 
     RocksStore store() {
         return store;
+    }
+
+    Executor reader() {
+        return reader;
     }
 
     Records records() {
@@ -289,8 +305,35 @@ public final class RocksStores implements Stores {
         return store.directory();
     }
 
+    public SyncPolicy syncPolicy() {
+        return sync;
+    }
+
+    /** RocksDB's estimate of the records in a column (cheap; exact after compaction). */
+    public long estimatedRecords(Column column) {
+        return store.estimateRecords(column);
+    }
+
+    /** Bytes of the store's table files on disk. */
+    public long diskBytes() {
+        return store.diskBytes();
+    }
+
+    /** When RocksDB last finished a compaction (epoch millis), 0 for not since the store opened. */
+    public long lastCompactionMillis() {
+        return store.lastCompactionMillis();
+    }
+
     @Override
     public void close() {
+        reader.shutdown();
+        try {
+            if (!reader.awaitTermination(10, TimeUnit.SECONDS)) {
+                reader.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         store.close();
     }
 }

@@ -202,6 +202,26 @@ class CrashRecoveryProcessTest {
         System.err.printf("kill -9 after %d QoS 1 and %d QoS 2 acknowledged publishes%n", acked1.size(), acked2.size());
     }
 
+    @Test
+    void theWillOfAClientConnectedWhenTheBrokerDiedIsPublishedAfterTheRestart() throws Exception {
+        BrokerProcess first = start();
+        Mqtt5BlockingClient watcher = client(first, "watcher");
+        watcher.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        watcher.disconnect();
+        Mqtt5BlockingClient dying = client(first, "dying");
+        dying.connectWith().cleanStart(true).sessionExpiryInterval(3600)
+                .willPublish().topic("will/dying").qos(MqttQos.AT_LEAST_ONCE)
+                .payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish().send();
+        first.kill();
+
+        BrokerProcess second = start();
+        assertTrue(second.output().contains("1 wills sent"), second.output());
+        List<String> got = new CopyOnWriteArrayList<>();
+        listen(second, "watcher", got, true);
+        await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("gone"));
+    }
+
     private static void assertIncreasing(List<Integer> values, String what) {
         for (int i = 1; i < values.size(); i++) {
             assertTrue(values.get(i) > values.get(i - 1), what + " at " + i + ": " + values);

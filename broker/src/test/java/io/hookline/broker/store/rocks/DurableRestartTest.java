@@ -4,6 +4,10 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.testsupport.AdminHttp;
+import io.hookline.broker.testsupport.ManualTime;
+import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -20,13 +24,15 @@ import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * persistence = on, end to end in one JVM: a broker closed and a new one started on the same
  * data_dir bring back the persistent session, its subscriptions, its queue in order and the
- * retained messages; a second broker on a data_dir in use refuses to start.
+ * retained messages; expiry counts across the downtime; a session cleanup reaches the disk;
+ * a second broker on a data_dir in use refuses to start.
  */
 class DurableRestartTest {
 
@@ -82,6 +88,63 @@ class DurableRestartTest {
         }
         late.disconnect();
         again.disconnect();
+    }
+
+    @Test
+    void messagesAndSessionsKeepExpiringWhileTheBrokerIsDown() throws Exception {
+        Path store = dataDir.resolve("store");
+        ManualTime before = new ManualTime();
+        broker = TestBroker.startOn(RocksStores.open(store, SyncPolicy.INTERVAL, Duration.ofSeconds(1), before.clock()),
+                before.clock(), before);
+        for (String[] s : new String[][] {{"short", "60"}, {"long", "3600"}}) {
+            Mqtt5BlockingClient c = v5(broker, s[0]).toBlocking();
+            c.connectWith().cleanStart(true).sessionExpiryInterval(Long.parseLong(s[1])).send();
+            c.subscribeWith().topicFilter("e/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.disconnect();
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("long").isOnline());
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        pub.publishWith().topic("e/1").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(30).payload(bytes("30 s")).send();
+        pub.publishWith().topic("e/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("lasting")).send();
+        pub.disconnect();
+        broker.close();
+
+        // two minutes pass while the broker is down
+        ManualTime after = new ManualTime();
+        after.advance(Duration.ofSeconds(120));
+        broker = TestBroker.startOn(RocksStores.open(store, SyncPolicy.INTERVAL, Duration.ofSeconds(1), after.clock()),
+                after.clock(), after);
+        assertNull(broker.broker().sessions().get("short"), "its 60 s expiry passed while the broker was down");
+        Mqtt5BlockingClient again = v5(broker, "long").toBlocking();
+        try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+            assertEquals("lasting", text(next(publishes).getPayloadAsBytes()), "the 30 s message expired meanwhile");
+            Receive.nothing(publishes);
+        }
+        again.disconnect();
+    }
+
+    @Test
+    void sessionCleanupRemovesTheSessionFromDiskToo() throws Exception {
+        broker = TestBroker.start("persistence", "on", "data_dir", dataDir.toString(),
+                "listener.http.default", "127.0.0.1:0");
+        Mqtt5BlockingClient gone = v5(broker, "gone").toBlocking();
+        gone.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        gone.subscribeWith().topicFilter("g/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        gone.disconnect();
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        pub.publishWith().topic("g/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("queued")).send();
+        pub.disconnect();
+        AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
+        assertEquals(200, api.postJson("/api/v1/session/disconnect", "{\"client-id\":\"gone\",\"cleanup\":true}")
+                .status());
+        broker.close();
+
+        broker = startDurable();
+        assertNull(broker.broker().sessions().get("gone"), "not restored: the cleanup reached the disk");
+        Mqtt5BlockingClient back = v5(broker, "gone").toBlocking();
+        assertFalse(back.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+        back.disconnect();
     }
 
     @Test

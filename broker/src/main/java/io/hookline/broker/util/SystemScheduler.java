@@ -1,4 +1,4 @@
-package io.hookline.broker.time;
+package io.hookline.broker.util;
 
 import io.netty.util.concurrent.EventExecutor;
 
@@ -14,10 +14,24 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SystemScheduler implements Scheduler {
 
-    private final ScheduledExecutorService timer;
+    private static final SystemScheduler LOOPS_ONLY = new SystemScheduler(null);
+
+    private final ScheduledExecutorService timer;   // null: event loop tasks only
 
     public SystemScheduler(ScheduledExecutorService timer) {
         this.timer = timer;
+    }
+
+    /** Real time for tasks on event loops only (no timer thread): for parts that run on a channel's loop. */
+    public static Scheduler eventLoopsOnly() {
+        return LOOPS_ONLY;
+    }
+
+    private ScheduledExecutorService timer() {
+        if (timer == null) {
+            throw new IllegalStateException("this scheduler runs tasks on event loops only");
+        }
+        return timer;
     }
 
     @Override
@@ -27,7 +41,7 @@ public final class SystemScheduler implements Scheduler {
 
     @Override
     public Task schedule(Runnable task, long delay, TimeUnit unit) {
-        return of(timer.schedule(task, delay, unit));
+        return of(timer().schedule(task, delay, unit));
     }
 
     @Override
@@ -35,7 +49,7 @@ public final class SystemScheduler implements Scheduler {
         if (executor instanceof EventExecutor loop) {
             return of(loop.schedule(task, delay, unit));
         }
-        return of(timer.schedule(() -> executor.execute(task), delay, unit));
+        return of(timer().schedule(() -> executor.execute(task), delay, unit));
     }
 
     private static Task of(ScheduledFuture<?> future) {

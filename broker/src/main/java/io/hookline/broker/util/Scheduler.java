@@ -1,4 +1,4 @@
-package io.hookline.broker.time;
+package io.hookline.broker.util;
 
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;

@@ -1,4 +1,4 @@
-package io.hookline.broker.store;
+package io.hookline.broker.util;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
