@@ -8,8 +8,7 @@ import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
-import io.hookline.broker.hooks.NotifyOutbox;
-import io.hookline.broker.hooks.plugins.CoreServices;
+import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
 import io.hookline.broker.hooks.plugins.PluginLoader;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
@@ -18,10 +17,11 @@ import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
-import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
+import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.protocol.MqttConnection;
-import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.config.ProtocolSettings;
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Router;
@@ -58,10 +58,12 @@ import io.hookline.broker.admin.AdminCommands;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
@@ -73,13 +75,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Hookline broker: wires the stores, the router, the session registry and the listeners of
  * one {@link Config}. {@link #start()} binds every listener or fails naming the one that could
  * not; {@link #close()} stops it. Start and close from one thread.
  */
-public final class Broker implements AutoCloseable {
+public final class Broker implements AutoCloseable, ManagedBroker {
 
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     public static final String VERSION = versionOf();
@@ -95,6 +98,8 @@ public final class Broker implements AutoCloseable {
     private final RetainedStore retained;
     private final Clock clock;
     private final Scheduler scheduler;
+    private final Messages messages;
+    private final AtomicReference<ProtocolSettings> settings;  // swapped whole by changeConfig
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
@@ -130,25 +135,21 @@ public final class Broker implements AutoCloseable {
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
         this.configChanges = new NotifyOutbox<>(this);
-        ProtocolSettings settings = ProtocolSettings.from(config);
+        this.settings = new AtomicReference<>(ProtocolSettings.from(config));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
         this.retained = this.stores.retained();
         this.clock = clock != null ? clock : Clock.systemUTC();
         this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
-        Messages messages = new Messages(this.clock, this.stores.highestMessageId());
-        BrokerContext[] self = new BrokerContext[1];
-        // a will is a template: published, it gets its id and its expiry instant now
-        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, this.stores, this.clock,
-                this.scheduler, will -> self[0].publish(messages.create(will.topic(), will.qos(), will.retain(),
-                        will.payload(), will.properties(), will.sender())));
-        Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        Publisher publisher = new LocalPublisher(retained, router, () -> self[0].settings().retainAvailable(), metrics);
+        this.messages = new Messages(this.clock, this.stores.highestMessageId());
+        this.sessions = new SessionRegistry(subscriptions, settings::get, metrics, this.stores, this.clock,
+                this.scheduler, this::publishWill);
+        Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy());
+        Publisher publisher = new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
-                settings);
-        self[0] = context;
+                settings::get);
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
-        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
         plugins.add(discovery);
         plugins.configure(config);
     }
@@ -168,6 +169,18 @@ public final class Broker implements AutoCloseable {
         log.info("store {} open (persistence.sync = {}); {} retained messages loaded", durable.directory(),
                 sync.name().toLowerCase(java.util.Locale.ROOT), durable.retained().size());
         return durable;
+    }
+
+    /**
+     * Publishes a will the session registry raises, as any accepted message. The registry is
+     * built before the context that publishes (the router finds recipients in the registry), so
+     * it reaches the context through here; wills come only once clients have connected, after
+     * construction.
+     */
+    // a will is a template: published, it gets its id and its expiry instant now
+    private void publishWill(Message will) {
+        context.publish(messages.create(will.topic(), will.qos(), will.retain(), will.payload(), will.properties(),
+                will.sender()));
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -226,6 +239,7 @@ public final class Broker implements AutoCloseable {
                 listeners.add(listener);
                 log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
                         s.path() == null ? "" : " path " + s.path());
+                warnIfOpenToAnonymous(s, listener.boundAddress());
             }
         } catch (ListenerException e) {
             close();
@@ -267,6 +281,20 @@ public final class Broker implements AutoCloseable {
                     r.inflight(), r.expired(), r.willsSent(), r.millis());
         } else {
             log.debug("no stored sessions to restore ({} ms)", r.millis());
+        }
+    }
+
+    /**
+     * Anonymous clients are only safe when nobody else can reach the listener: say so loudly
+     * when a listener bound beyond loopback lets clients without credentials in.
+     */
+    private void warnIfOpenToAnonymous(ListenerSettings s, InetSocketAddress bound) {
+        Boolean own = s.info().allowAnonymous();
+        boolean anonymous = own != null ? own : config.get(CoreConfig.ALLOW_ANONYMOUS);
+        if (anonymous && bound != null && !bound.getAddress().isLoopbackAddress()) {
+            log.warn("MQTT listener '{}' on {} {} accepts clients without credentials from other machines "
+                            + "(allow_anonymous = on{}): set {}.allow_anonymous = off unless that is intended",
+                    s.name(), s.kind().word(), bound, own != null ? " for this listener" : "", s.key());
         }
     }
 
@@ -316,14 +344,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    @Override
     public List<MqttListener> listeners() {
         return List.copyOf(listeners);
     }
 
+    @Override
     public HookGateway hooks() {
         return hooks;
     }
 
+    @Override
     public PluginRegistry plugins() {
         return plugins;
     }
@@ -348,6 +379,7 @@ public final class Broker implements AutoCloseable {
      *
      * @throws ConfigException naming every unknown, not live or invalid key; nothing changed then
      */
+    @Override
     public void changeConfig(Map<String, String> changes) throws ConfigException {
         synchronized (this) {
             Map<String, ConfigKey<?>> declared = new HashMap<>();
@@ -368,7 +400,7 @@ public final class Broker implements AutoCloseable {
             }
             Config next = config.with(changes);
             config = next;
-            context.settings(ProtocolSettings.from(next));
+            settings.set(ProtocolSettings.from(next));
             plugins.configure(next);
             configChanges.add(new ConfigChange(changes));
         }
@@ -382,6 +414,7 @@ public final class Broker implements AutoCloseable {
      *
      * @return completes once the tap is in place
      */
+    @Override
     public CompletableFuture<Void> attachTrace(String clientId) {
         if (channels == null) {
             return CompletableFuture.completedFuture(null);
@@ -402,6 +435,7 @@ public final class Broker implements AutoCloseable {
      *
      * @return completes with true once the connection closed, false when it was not connected
      */
+    @Override
     public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
         String mp = mountpoint == null ? "" : mountpoint;
         var session = sessions.get(mp, clientId);
@@ -434,6 +468,7 @@ public final class Broker implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown listener
      * @throws IllegalStateException when it is stopped already
      */
+    @Override
     public synchronized int stopListener(String key, boolean disconnectClients) {
         MqttListener l = listener(key);
         if (!l.isOpen()) {
@@ -461,6 +496,7 @@ public final class Broker implements AutoCloseable {
      * @throws IllegalStateException when it is running
      * @throws ListenerException when it cannot bind (naming the listener and address)
      */
+    @Override
     public synchronized void startListener(String key) throws ListenerException {
         MqttListener l = listener(key);
         if (l.isOpen()) {
@@ -480,6 +516,7 @@ public final class Broker implements AutoCloseable {
                 + listeners.stream().map(x -> x.kind() + "." + x.name()).toList());
     }
 
+    @Override
     public Config config() {
         return config;
     }
@@ -488,20 +525,24 @@ public final class Broker implements AutoCloseable {
         return context;
     }
 
+    @Override
     public SessionRegistry sessions() {
         return sessions;
     }
 
+    @Override
     public RetainedStore retained() {
         return retained;
     }
 
     /** Where the broker keeps its state. */
+    @Override
     public Stores stores() {
         return stores;
     }
 
     /** The wall clock message expiry and session records run on. */
+    @Override
     public Clock clock() {
         return clock;
     }
@@ -511,22 +552,40 @@ public final class Broker implements AutoCloseable {
         return scheduler;
     }
 
+    @Override
     public BrokerMetrics metrics() {
         return metrics;
     }
 
     /** Plugins' own metrics ({@code hookline_plugin_<name>_...}), exported by {@code /metrics}. */
+    @Override
     public MetricRegistry pluginMetrics() {
         return hookMetrics;
     }
 
     /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */
+    @Override
     public ScheduledExecutorService timer() {
         return timer;
     }
 
     public SubscriptionTrie subscriptions() {
         return subscriptions;
+    }
+
+    @Override
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    @Override
+    public ClientTraces traces() {
+        return context.traces();
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
     }
 
     /**

@@ -2,7 +2,6 @@ package io.hookline.broker.admin;
 
 import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
-import io.hookline.broker.Broker;
 import io.hookline.broker.store.rocks.Column;
 import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.store.rocks.StoreStats;
@@ -22,14 +21,14 @@ final class StoreCommands {
     private StoreCommands() {
     }
 
-    static void register(CommandRegistry registry, Broker broker) {
+    static void register(CommandRegistry registry, ManagedBroker broker) {
         registry.add(CommandSpec.builder("store", "show")
                 .help("the store (persistence = on): directory, sync policy, sessions and queued messages on disk"
                         + " (RocksDB's estimates), disk bytes, writes, errors, syncs, last compaction")
                 .build(), request -> new Reply.Done(CommandResult.table(List.of(show(broker)))), "core");
     }
 
-    private static Map<String, Object> show(Broker broker) {
+    private static Map<String, Object> show(ManagedBroker broker) {
         Map<String, Object> row = new LinkedHashMap<>();
         if (!(broker.stores() instanceof RocksStores s)) {
             row.put("persistence", "off");

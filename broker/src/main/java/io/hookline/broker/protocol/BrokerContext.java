@@ -1,5 +1,6 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
@@ -15,10 +16,11 @@ import io.hookline.broker.store.Stores;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every connection needs of the broker. Thread-safe: its parts are; the settings are an
- * immutable snapshot swapped atomically.
+ * immutable snapshot the broker swaps atomically (read through the supplier given).
  */
 public final class BrokerContext {
 
@@ -30,11 +32,12 @@ public final class BrokerContext {
     private final Scheduler scheduler;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
-    private volatile ProtocolSettings settings;
+    private final Supplier<ProtocolSettings> settings;
     private final ClientTraces traces = new ClientTraces();
 
     public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
-                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks, ProtocolSettings settings) {
+                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks,
+                         Supplier<ProtocolSettings> settings) {
         this.messages = messages;
         this.scheduler = scheduler;
         this.hooks = hooks;
@@ -83,12 +86,9 @@ public final class BrokerContext {
         return traces;
     }
 
+    /** The settings in force now: an immutable snapshot, replaced whole when a live key changes. */
     public ProtocolSettings settings() {
-        return settings;
-    }
-
-    public void settings(ProtocolSettings newSettings) {
-        this.settings = newSettings;
+        return settings.get();
     }
 
     /**

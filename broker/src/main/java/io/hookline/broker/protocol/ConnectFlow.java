@@ -9,6 +9,8 @@ import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
+import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
 import io.hookline.broker.hooks.HookGateway;
@@ -18,7 +20,6 @@ import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.SessionTerms;
@@ -239,8 +240,17 @@ final class ConnectFlow {
             Message w = r.will().message();
             PublishInput willIn = new PublishInput(a.client(), w.topic(), w.qos(), Bytes.of(w.payload()), w.retain(),
                     HookInputs.properties(w.properties(), -1));
-            return hooks.authOnPublish(session, willIn, c.ctx.executor())
-                    .thenApply(pv -> new Decision(a, session, pv, willIn));
+            CompletableFuture<PublishVerdict> willCall = hooks.authOnPublish(session, willIn, c.ctx.executor())
+                    .toCompletableFuture();
+            // on the event loop (the verdict completes there): the will's verdict is waited for too
+            c.authCall = willCall.isDone() ? null : willCall;
+            // failed or cancelled (the client left): no decision carries the session to close
+            willCall.whenComplete((pv, t) -> {
+                if (t != null) {
+                    hooks.closeSession(session);
+                }
+            });
+            return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
         c.order.then(decision, (d, error) -> {

@@ -1,6 +1,7 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.DeliverRewrite;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
@@ -82,7 +83,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
-     * The auth_on_register or on_auth_m5 verdict being waited for, or null: cancelled when the
+     * The auth_on_register or on_auth_m5 verdict (or the will's auth_on_publish) being waited for, or null: cancelled when the
      * connection closes first, so a slow handler (a webhook) stops working for a client gone.
      */
     CompletableFuture<?> authCall;

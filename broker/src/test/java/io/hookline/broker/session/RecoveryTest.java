@@ -2,9 +2,9 @@ package io.hookline.broker.session;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.protocol.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.MatchCollector;
 import io.hookline.broker.routing.Message;

@@ -1,7 +1,6 @@
 package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.Plugin;
-import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookGateway;
@@ -51,18 +50,18 @@ public final class PluginRegistry implements AutoCloseable {
     private final HookGateway gateway;
     private final MetricRegistry metrics;
     private final BrokerServices services;
-    private final CommandRegistry commands;
+    private final PluginCommands commands;
     private final Map<String, Entry> plugins = new LinkedHashMap<>(); // guarded by this
     private final List<PluginLoader.LoadFailure> loadFailures = new ArrayList<>(); // guarded by this
     private volatile Config config; // null until configure()
 
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services) {
-        this(gateway, metrics, services, new CommandRegistry());
+        this(gateway, metrics, services, PluginCommands.detached());
     }
 
     /** @param commands where plugins' admin commands go ({@code context.commands()}) */
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services,
-                          CommandRegistry commands) {
+                          PluginCommands commands) {
         this.gateway = Objects.requireNonNull(gateway);
         this.metrics = Objects.requireNonNull(metrics);
         this.services = Objects.requireNonNull(services);
@@ -150,7 +149,11 @@ public final class PluginRegistry implements AutoCloseable {
                 e.handle = handle;
                 e.state = State.ENABLED;
                 e.problem = null;
-                LOG.info("plugin {} enabled", name);
+                List<String> lent = gateway.engine().lentHooks(handle);
+                List<String> v5only = gateway.engine().mqtt5OnlyHooks(handle);
+                LOG.info("plugin {} enabled{}{}", name, lent.isEmpty() ? ""
+                        : "; it serves no _m5 twin of " + lent + ": MQTT 5 clients are asked those 3.1.1 hooks too",
+                        v5only.isEmpty() ? "" : "; it serves " + v5only + " only: MQTT 3.1/3.1.1 clients are not asked those");
                 return CompletableFuture.completedFuture(null);
             } catch (Exception | LinkageError ex) {
                 if (ctx != null) {

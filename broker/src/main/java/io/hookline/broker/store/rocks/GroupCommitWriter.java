@@ -186,7 +186,7 @@ final class GroupCommitWriter implements AutoCloseable {
             stats.writeFailed(group.size());
             logFailure(group.size(), failure);
             for (Pending p : group) {
-                p.done().completeExceptionally(failure);
+                complete(p.done(), failure);
             }
             return;
         } catch (RuntimeException e) {
@@ -196,7 +196,7 @@ final class GroupCommitWriter implements AutoCloseable {
             StoreException failure = new StoreException(StoreException.Kind.IO,
                     "writing to the store " + where + " failed: " + e, e);
             for (Pending p : group) {
-                p.done().completeExceptionally(failure);
+                complete(p.done(), failure);
             }
             return;
         }
@@ -206,7 +206,20 @@ final class GroupCommitWriter implements AutoCloseable {
             unsynced = true;
         }
         for (Pending p : group) {
-            p.done().complete(null);
+            complete(p.done(), null);
+        }
+    }
+
+    // dependents run here, on the writer thread: one that throws must not stop the writer
+    private static void complete(CompletableFuture<Void> done, Throwable failure) {
+        try {
+            if (failure == null) {
+                done.complete(null);
+            } else {
+                done.completeExceptionally(failure);
+            }
+        } catch (RuntimeException e) {
+            log.error("a dependent of a store write failed on the writer thread", e);
         }
     }
 

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A persistent session's queue on disk ({@code queues} column, key subscriber + sequence), with
@@ -46,7 +45,6 @@ final class RocksMessageQueue implements MessageQueue {
 
     private final RocksStores stores;
     private final SubscriberId id;
-    private final Runnable onClear;
 
     // guarded by this
     private final ArrayDeque<Entry> window = new ArrayDeque<>();
@@ -55,12 +53,12 @@ final class RocksMessageQueue implements MessageQueue {
     private long spillFrom = -1;   // lowest sequence not in the window; -1 when the window holds everything
     private int size;
     private boolean prefetching;
+    private boolean cleared;   // the session ended; kept until the clear is written
     private int syncRefills;   // windows read on the caller's thread: the prefetch was late
 
-    RocksMessageQueue(RocksStores stores, SubscriberId id, Runnable onClear) {
+    RocksMessageQueue(RocksStores stores, SubscriberId id) {
         this.stores = stores;
         this.id = id;
-        this.onClear = onClear;
     }
 
     /** Recovery: counts what the disk holds and loads the first window. */
@@ -183,11 +181,7 @@ final class RocksMessageQueue implements MessageQueue {
         }
         prefetching = true;
         long from = spillFrom;
-        try {
-            stores.reader().execute(() -> readAhead(from));
-        } catch (RejectedExecutionException closing) {
-            prefetching = false;   // the store is closing: a refill on demand remains
-        }
+        stores.reader().execute(() -> readAhead(from));
     }
 
     // on the reader thread
@@ -274,14 +268,22 @@ final class RocksMessageQueue implements MessageQueue {
         return size == 0;
     }
 
+    /**
+     * The session ended: every entry goes (from disk too, in {@code batch}). The object stays
+     * with the store, empty, until that batch is written: a session made again for the same id
+     * meanwhile (a clean start) gets it back rather than a queue loaded from a disk that still
+     * holds the old entries; the sequence goes on, so the old keys' late deletes never hit a new
+     * entry.
+     */
     @Override
     public synchronized void clear(StoreBatch batch) {
         byte[] prefix = Keys.subscriber(id);
-        Writes range = new Writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix));
+        CompletableFuture<Void> written;
         if (batch instanceof RocksBatch rb) {
             rb.writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix));
+            written = rb.committed();
         } else {
-            stores.store().write(range);
+            written = stores.store().write(new Writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix)));
         }
         // writes still on their way would land after the range delete: undo each once it is in
         for (Entry e : window) {
@@ -298,9 +300,17 @@ final class RocksMessageQueue implements MessageQueue {
         unflushedSpill.clear();
         size = 0;
         spillFrom = -1;
-        if (onClear != null) {
-            onClear.run();
-        }
+        cleared = true;
+        stores.cleared(id, this, written);
+    }
+
+    /** Made again for a new session of the same id before the clear was written. */
+    synchronized void reopen() {
+        cleared = false;
+    }
+
+    synchronized boolean isCleared() {
+        return cleared;
     }
 
     @Override

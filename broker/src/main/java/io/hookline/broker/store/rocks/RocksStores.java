@@ -24,6 +24,7 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -109,8 +110,12 @@ public final class RocksStores implements Stores {
         if (!persistent) {
             return new MemoryMessageQueue();
         }
-        return queues.computeIfAbsent(id, key -> {
-            RocksMessageQueue q = new RocksMessageQueue(this, key, () -> queues.remove(key));
+        return queues.compute(id, (key, existing) -> {
+            if (existing != null) {
+                existing.reopen();
+                return existing;
+            }
+            RocksMessageQueue q = new RocksMessageQueue(this, key);
             q.load();
             return q;
         });
@@ -212,15 +217,14 @@ public final class RocksStores implements Stores {
      * @throws StoreException LOCKED or DAMAGED: the broker must not start
      */
     public static RocksStores open(Path dir, SyncPolicy sync, Duration syncInterval, Clock clock) {
-        RocksStore store = RocksStore.open(dir, sync, syncInterval);
+        RocksStores stores = new RocksStores(RocksStore.open(dir, sync, syncInterval), clock, sync);
         try {
-            RocksStores stores = new RocksStores(store, clock, sync);
             stores.retained.load();
             return stores;
         } catch (RuntimeException e) {
-            store.close();
+            stores.close();
             throw e instanceof StoreException se ? se
-                    : RocksStore.damaged(store.directory(), "a record cannot be read: " + e.getMessage(), e);
+                    : RocksStore.damaged(stores.directory(), "a record cannot be read: " + e.getMessage(), e);
         }
     }
 
@@ -228,6 +232,13 @@ public final class RocksStores implements Stores {
         byte[] key = java.util.Arrays.copyOf(packetKey, packetKey.length + 1);
         key[packetKey.length] = 1;
         return key;
+    }
+
+    /** A queue was cleared: once that is written, forget it unless a new session took it meanwhile. */
+    void cleared(SubscriberId id, RocksMessageQueue queue, CompletableFuture<Void> written) {
+        // on the reader thread, never inline: the caller holds the queue's monitor
+        written.whenCompleteAsync((v, error) -> queues.computeIfPresent(id,
+                (key, current) -> current == queue && queue.isCleared() ? null : current), readerOrInline);
     }
 
     /**
@@ -249,8 +260,17 @@ public final class RocksStores implements Stores {
     }
 
     Executor reader() {
-        return reader;
+        return readerOrInline;
     }
+
+    // once the store is closing the reader takes no more work: the little that is left runs inline
+    private final Executor readerOrInline = task -> {
+        try {
+            reader.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            task.run();
+        }
+    };
 
     Records records() {
         return records;

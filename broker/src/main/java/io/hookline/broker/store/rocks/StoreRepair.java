@@ -182,6 +182,8 @@ public final class StoreRepair {
     private static long copyColumn(RocksDB db, ColumnFamilyHandle handle, Column column, RocksStore into,
                                    List<String> problems) {
         long n = 0;
+        long skipped = 0;
+        String firstBad = null;
         Writes batch = new Writes();
         try (ReadOptions read = new ReadOptions().setVerifyChecksums(true);
              RocksIterator it = db.newIterator(handle, read)) {
@@ -189,7 +191,16 @@ public final class StoreRepair {
                 if (column == Column.META && java.util.Arrays.equals(it.key(), RocksStore.LAYOUT_KEY)) {
                     continue; // the new store has its own
                 }
-                batch.put(column, it.key(), it.value());
+                byte[] key = it.key();
+                byte[] value = it.value();
+                String bad = undecodable(column, key, value);
+                if (bad != null) {
+                    if (skipped++ == 0) {
+                        firstBad = bad;
+                    }
+                    continue;
+                }
+                batch.put(column, key, value);
                 n++;
                 if (batch.size() >= COPY_BATCH) {
                     write(into, batch);
@@ -202,7 +213,42 @@ public final class StoreRepair {
                     + e.getMessage() + ")");
         }
         write(into, batch);
+        if (skipped > 0) {
+            problems.add(column.familyName() + ": left out " + skipped + " record(s) that cannot be decoded (first: "
+                    + firstBad + ")");
+        }
         return n;
+    }
+
+    private static final Records RECORDS = new Records(new HighWater(0));
+
+    /** Why the broker could not read this record back, or null when it can. */
+    private static String undecodable(Column column, byte[] key, byte[] value) {
+        try {
+            switch (column) {
+                case META -> { }
+                case SESSIONS -> RECORDS.decodeSession(value);
+                case SUBSCRIPTIONS -> Records.decodeSubscription(Keys.subscriberIdOf(key), value);
+                case QUEUES -> {
+                    Keys.sequenceOf(key);
+                    RECORDS.decodeDelivery(value);
+                }
+                case INFLIGHT -> {
+                    Keys.packetIdOf(key);
+                    if (value.length > 0) {
+                        Decoder in = new Decoder(value);
+                        in.i64("in-flight order");
+                        RECORDS.readDelivery(in);
+                        in.expectEnd("in-flight record");
+                    }
+                }
+                case QOS2_IN -> Keys.packetIdOf(key);
+                case RETAINED -> MessageCodec.decode(value);
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return e.getMessage();
+        }
     }
 
     private static void write(RocksStore into, Writes batch) {

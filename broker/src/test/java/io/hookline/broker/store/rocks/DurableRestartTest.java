@@ -125,6 +125,30 @@ class DurableRestartTest {
     }
 
     @Test
+    void aCleanStartDropsTheStoredQueueForGood() throws Exception {
+        broker = startDurable();
+        Mqtt5BlockingClient c = v5(broker, "c").toBlocking();
+        c.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        c.subscribeWith().topicFilter("q/#").qos(MqttQos.AT_LEAST_ONCE).send();
+        c.disconnect();
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        for (int i = 0; i < 5; i++) {
+            pub.publishWith().topic("q/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("old" + i)).send();
+        }
+        pub.disconnect();
+        Mqtt5BlockingClient again = v5(broker, "c").toBlocking();
+        try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertFalse(again.connectWith().cleanStart(true).sessionExpiryInterval(3600).send().isSessionPresent());
+            Receive.nothing(publishes);
+        }
+        again.disconnect();
+        broker.close();
+
+        broker = startDurable();
+        assertEquals(0, broker.broker().sessions().get("c").queueSize(), "the old queue did not come back");
+    }
+
+    @Test
     void sessionCleanupRemovesTheSessionFromDiskToo() throws Exception {
         broker = TestBroker.start("persistence", "on", "data_dir", dataDir.toString(),
                 "listener.http.default", "127.0.0.1:0");

@@ -134,6 +134,33 @@ class RocksStoresTest {
     }
 
     @Test
+    void aSessionMadeAgainBeforeItsQueueClearIsWrittenStartsEmpty() throws Exception {
+        try (RocksStores stores = open(T0)) {
+            MessageQueue q = stores.queues().open(C, true);
+            StoreBatch batch = stores.batch();
+            for (int i = 0; i < 3; i++) {
+                q.add(delivery(i, 1), batch);
+            }
+            commit(batch);
+            // a clean start: the old session ends and the new one is made in the same, uncommitted batch
+            StoreBatch end = stores.batch();
+            q.clear(end);
+            MessageQueue fresh = stores.queues().open(C, true);
+            assertEquals(0, fresh.size(), "not loaded from a disk that still holds the old entries");
+            StoreBatch next = stores.batch();
+            fresh.add(delivery(99, 1), next);
+            commit(end);
+            commit(next);
+            assertEquals("m99", text(fresh.peek()));
+        }
+        try (RocksStores stores = open(T0)) {
+            MessageQueue q = stores.queues().open(C, true);
+            assertEquals(1, q.size());
+            assertEquals("m99", text(q.peek()));
+        }
+    }
+
+    @Test
     void qos0StaysInMemoryWhileItFitsAndCleanSessionsNeverTouchTheDisk() throws Exception {
         try (RocksStores stores = open(T0)) {
             MessageQueue clean = stores.queues().open(SubscriberId.of("clean"), false);
@@ -286,6 +313,21 @@ class RocksStoresTest {
             assertTrue(stores.retained().size() == 1);
             assertEquals(3, stores.highestMessageId(), "the id generator starts above what was stored");
         }
+    }
+
+    @Test
+    void anUndecodableRecordStopsTheOpenNamingTheStoreAndTheWayOut() throws Exception {
+        try (RocksStore raw = RocksStore.open(tmp.resolve("store"), SyncPolicy.INTERVAL, Duration.ofSeconds(1))) {
+            raw.write(new Writes().put(Column.RETAINED, Keys.retained("t"), new byte[] {9, 9, 9}))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
+        assertEquals(StoreException.Kind.DAMAGED, e.kind());
+        assertTrue(e.getMessage().startsWith("the store " + tmp.resolve("store").toAbsolutePath().normalize()
+                + " is damaged or unreadable: a record cannot be read: message format version 9"), e.getMessage());
+        assertTrue(e.getMessage().contains("'bin/broker --repair-store'"), e.getMessage());
+        // nothing held on to: the store opens again (and fails the same way) rather than being locked
+        org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
     }
 
     @Test

@@ -1,6 +1,11 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.SessionRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -8,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -29,14 +35,30 @@ class StoreRepairTest {
         return RocksStore.open(dir, SyncPolicy.INTERVAL, Duration.ofSeconds(1));
     }
 
+    private static final Records RECORDS = new Records(new HighWater(0));
+    private static final SubscriberId C = SubscriberId.of("c");
+
+    private static Message message(long id, String payload) {
+        return new Message(id, "a/b", 1, true, utf8(payload), PublishProperties.NONE, null, 0);
+    }
+
+    private static byte[] queued(int i) {
+        return RECORDS.encodeDelivery(new Delivery(message(i, "m" + i), 1, false, List.of()));
+    }
+
+    private static final byte[] SESSION = RECORDS.encodeSession(new SessionRecord(C, 5, null, 60, 1, null, 0, null,
+            null));
+    private static final byte[] RETAINED = MessageCodec.encode(message(100, "retained"));
+
+    /** Decodable records, as a broker writes them. */
     private static void fill(Path dir) throws Exception {
         try (RocksStore store = open(dir)) {
             Writes batch = new Writes();
             for (int i = 0; i < 50; i++) {
-                batch.put(Column.QUEUES, Keys.queued("c", i), utf8("m" + i));
+                batch.put(Column.QUEUES, Keys.queued(C, i), queued(i));
             }
-            batch.put(Column.SESSIONS, Keys.subscriber("c"), utf8("session"));
-            batch.put(Column.RETAINED, Keys.retained("a/b"), utf8("retained"));
+            batch.put(Column.SESSIONS, Keys.subscriber(C), SESSION);
+            batch.put(Column.RETAINED, Keys.retained("a/b"), RETAINED);
             store.write(batch).get(10, TimeUnit.SECONDS);
         }
     }
@@ -57,9 +79,29 @@ class StoreRepairTest {
         assertTrue(report.problems().stream().anyMatch(p -> p.startsWith("CURRENT was unreadable; pointed it at MANIFEST-")),
                 report.problems().toString());
         try (RocksStore store = open(dir)) {
-            assertArrayEquals(utf8("session"), store.get(Column.SESSIONS, Keys.subscriber("c")));
-            assertArrayEquals(utf8("retained"), store.get(Column.RETAINED, Keys.retained("a/b")));
-            assertArrayEquals(utf8("m49"), store.get(Column.QUEUES, Keys.queued("c", 49)));
+            assertArrayEquals(SESSION, store.get(Column.SESSIONS, Keys.subscriber(C)));
+            assertArrayEquals(RETAINED, store.get(Column.RETAINED, Keys.retained("a/b")));
+            assertArrayEquals(queued(49), store.get(Column.QUEUES, Keys.queued(C, 49)));
+        }
+    }
+
+    @Test
+    void recordsTheBrokerCannotDecodeAreLeftOutSoThatItStartsAgain() throws Exception {
+        Path dir = tmp.resolve("store");
+        fill(dir);
+        try (RocksStore raw = open(dir)) {
+            raw.write(new Writes().put(Column.RETAINED, Keys.retained("bad"), new byte[] {9, 9})
+                    .put(Column.RETAINED, Keys.retained("good"), MessageCodec.encode(new Message(
+                            1, "good", 0, true, utf8("g"), PublishProperties.NONE, null, 0))))
+                    .get(10, TimeUnit.SECONDS);
+        }
+        StoreRepair.Report report = StoreRepair.repair(dir);
+        assertTrue(report.problems().stream().anyMatch(p -> p.startsWith(
+                "retained: left out 1 record(s) that cannot be decoded (first: message format version 9")),
+                report.problems().toString());
+        try (RocksStores stores = RocksStores.open(dir, SyncPolicy.INTERVAL, Duration.ofSeconds(1),
+                java.time.Clock.systemUTC())) {
+            assertEquals(2, stores.retained().size(), "the decodable ones are kept");
         }
     }
 
