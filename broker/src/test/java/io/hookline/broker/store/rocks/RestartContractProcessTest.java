@@ -334,6 +334,11 @@ class RestartContractProcessTest {
                 .delayInterval(3).contentType("text/plain").userProperties().add("why", "crash").applyUserProperties()
                 .applyWillPublish()
                 .send();
+        // CONNACK is not held for the session record's write (a kill right after it can lose the
+        // session and its will); SUBACK is, and the store writes in order: once these are back,
+        // both sessions and their wills are stored
+        willNow.subscribeWith().topicFilter("none/now").send();
+        willLater.subscribeWith().topicFilter("none/later").send();
 
         long stopping = System.currentTimeMillis();
         stop(first, how);
