@@ -836,7 +836,7 @@ public final class Session implements Recipient {
      * Ends the session: removes its subscriptions from the index and drops its state. Returns the
      * pending will that must now be published (the session ended before the will delay), or null.
      * on_topic_unsubscribed is only raised: the registry fires it once its lock is released.
-     * A persistent session's stored state goes in {@code batch}; the registry removes its record.
+     * Its queue empties itself in {@code batch}; the registry removes the rest of what it stored.
      */
     synchronized Will end(StoreBatch batch) {
         if (ended) {
@@ -855,11 +855,6 @@ public final class Session implements Recipient {
         }
         inflight.clear();
         awaitingRelease.clear();
-        if (persistent) {
-            stores.subscriptions().removeAll(id, batch);
-            stores.inflight().removeAll(id, batch);
-            stores.inbound().removeAll(id, batch);
-        }
         if (expiryTimer != null) {
             expiryTimer.cancel();
             expiryTimer = null;

@@ -8,6 +8,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.RecipientDirectory;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionIndex;
 import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.util.StoreBatch;
@@ -168,8 +169,13 @@ public final class SessionRegistry implements RecipientDirectory {
             SessionConnection previous = session.attach(connection, terms);
             if (terms.persistent()) {
                 stores.sessions().put(session.record(0, terms.will()), batch);
+                if (present && !wasPersistent) {   // resumed with an expiry after 0: what it has is stored from now
+                    for (Subscription s : session.subscriptions()) {
+                        stores.subscriptions().put(id, s, batch);
+                    }
+                }
             } else if (wasPersistent) {
-                stores.sessions().remove(id, batch);   // resumed with expiry 0: it ends with this connection
+                forget(id, batch);   // resumed with expiry 0: it ends with this connection, nothing of it stays stored
             }
             if (previous != null) {
                 displaced = previous;
@@ -259,14 +265,23 @@ public final class SessionRegistry implements RecipientDirectory {
         }
     }
 
-    // under the session's bin lock: ends it and removes what it stored (in batch)
+    // under the session's bin lock: ends it and removes what it stored (in batch); its queue
+    // empties itself (Session.end)
     private Will end(Session session, StoreBatch batch) {
         boolean persistent = session.isPersistent();
         Will will = session.end(batch);
         if (persistent) {
-            stores.sessions().remove(session.id(), batch);
+            forget(session.id(), batch);
         }
         return will;
+    }
+
+    // everything stored of a session but its queue
+    private void forget(SubscriberId id, StoreBatch batch) {
+        stores.sessions().remove(id, batch);
+        stores.subscriptions().removeAll(id, batch);
+        stores.inflight().removeAll(id, batch);
+        stores.inbound().removeAll(id, batch);
     }
 
     void publishWill(Will will) {

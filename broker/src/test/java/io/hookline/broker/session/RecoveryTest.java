@@ -306,7 +306,7 @@ class RecoveryTest {
     }
 
     /** A connection that never writes: the test only checks the registry's bookkeeping. */
-    private static final class Offline implements SessionConnection {
+    static final class Offline implements SessionConnection {
         @Override
         public void submit(Session session, Delivery delivery) {
         }

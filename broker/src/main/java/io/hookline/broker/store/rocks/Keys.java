@@ -97,6 +97,11 @@ public final class Keys {
         return new String(key, 2, n, StandardCharsets.UTF_8);
     }
 
+    /** The subscriber prefix {@code key} starts with. */
+    public static byte[] prefixOf(byte[] key) {
+        return Arrays.copyOf(key, prefixLength(key));
+    }
+
     /** What follows the subscriber prefix in {@code key}. */
     public static byte[] suffix(byte[] key) {
         return Arrays.copyOfRange(key, prefixLength(key), key.length);

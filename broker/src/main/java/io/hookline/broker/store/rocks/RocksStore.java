@@ -269,6 +269,24 @@ public final class RocksStore implements AutoCloseable {
         return damaged(dir, "reading " + column.familyName() + " failed: " + e.getMessage(), e);
     }
 
+    /**
+     * Each distinct subscriber prefix of a per-subscriber column, once: one seek per subscriber,
+     * not a read of every record. Any thread.
+     */
+    public void forEachSubscriberPrefix(Column column, java.util.function.Consumer<byte[]> action) {
+        try (ReadOptions options = new ReadOptions();
+             RocksIterator it = db.newIterator(handles.get(column), options)) {
+            for (it.seekToFirst(); it.isValid(); ) {
+                byte[] prefix = Keys.prefixOf(it.key());
+                action.accept(prefix);
+                it.seek(Keys.end(prefix));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
     /** RocksDB's estimate of the records in a column (cheap; exact after compaction). */
     public long estimateRecords(Column column) {
         try {

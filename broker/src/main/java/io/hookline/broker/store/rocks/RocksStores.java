@@ -42,6 +42,9 @@ import java.util.function.IntConsumer;
  */
 public final class RocksStores implements Stores {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RocksStores.class);
+
+
     private final RocksStore store;
     private final SyncPolicy sync;
     private final Records records;
@@ -220,6 +223,7 @@ public final class RocksStores implements Stores {
         RocksStores stores = new RocksStores(RocksStore.open(dir, sync, syncInterval), clock, sync);
         try {
             stores.retained.load();
+            stores.dropOrphans();
             return stores;
         } catch (RuntimeException e) {
             stores.close();
@@ -232,6 +236,41 @@ public final class RocksStores implements Stores {
         byte[] key = java.util.Arrays.copyOf(packetKey, packetKey.length + 1);
         key[packetKey.length] = 1;
         return key;
+    }
+
+    /**
+     * Removes what belongs to no stored session: subscriptions, queue entries, in-flight
+     * messages and inbound ids whose session record is gone (a session that ended or became
+     * clean just before a crash, its queue's range delete not yet written). One seek per
+     * subscriber, before recovery reads anything.
+     */
+    private void dropOrphans() {
+        java.util.Set<java.nio.ByteBuffer> live = new HashSet<>();
+        store.scan(Column.SESSIONS, new byte[0], (key, value) -> live.add(java.nio.ByteBuffer.wrap(key)));
+        Writes orphans = new Writes();
+        int[] count = {0};
+        for (Column c : List.of(Column.SUBSCRIPTIONS, Column.QUEUES, Column.INFLIGHT, Column.QOS2_IN)) {
+            store.forEachSubscriberPrefix(c, prefix -> {
+                if (!live.contains(java.nio.ByteBuffer.wrap(prefix))) {
+                    orphans.deleteRange(c, prefix, Keys.end(prefix));
+                    count[0]++;
+                }
+            });
+        }
+        if (!orphans.isEmpty()) {
+            log.info("store {}: removing the leftovers of {} ended session(s)", store.directory(), count[0]);
+            try {
+                store.write(orphans).get(60, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw e.getCause() instanceof StoreException se ? se
+                        : RocksStore.damaged(store.directory(), "removing leftovers failed: " + e.getCause(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException(StoreException.Kind.IO, "interrupted while opening the store", e);
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new StoreException(StoreException.Kind.IO, "removing leftovers of the store timed out", e);
+            }
+        }
     }
 
     /** A queue was cleared: once that is written, forget it unless a new session took it meanwhile. */

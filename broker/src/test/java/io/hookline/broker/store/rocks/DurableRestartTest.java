@@ -7,6 +7,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.ManualTime;
+import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
@@ -122,6 +123,46 @@ class DurableRestartTest {
             Receive.nothing(publishes);
         }
         again.disconnect();
+    }
+
+    private RawClient persistentRaw(String clientId, boolean expectSessionPresent) {
+        RawClient c = RawClient.open(broker, 5);
+        c.send(RawClient.connect(5, clientId, 0x00, 60, new RawClient.Bytes().u8(0x11).u32(3600)));
+        assertEquals(expectSessionPresent, c.expectConnack(0).sessionPresent(), "session present");
+        return c;
+    }
+
+    /** Exactly once across a restart: the stored inbound QoS 2 id stops a resent PUBLISH from being routed again. */
+    @Test
+    void anInboundQos2ExchangeFinishesAfterARestartWithoutADuplicate() throws Exception {
+        broker = startDurable();
+        try (RawClient sub = persistentRaw("sub", false)) {
+            sub.send(RawClient.subscribe(5, 1, "in2", 2));
+            sub.expect(RawClient.SUBACK);
+        }
+        try (RawClient pub = persistentRaw("pub", false)) {
+            pub.send(RawClient.publish(5, "in2", 2, 5, bytes("only once")));
+            assertEquals(5, pub.expect(RawClient.PUBREC).packetId());
+        } // PUBREC came, PUBREL not sent: the broker stops here
+        broker.close();
+
+        broker = startDurable();
+        try (RawClient pub = persistentRaw("pub", true)) {
+            pub.send(RawClient.publish(5, 0x08 | 0x04, "in2", 5, new RawClient.Bytes(), bytes("only once")));  // DUP
+            assertEquals(5, pub.expect(RawClient.PUBREC).packetId());
+            pub.send(RawClient.ack(RawClient.PUBREL, 5));
+            RawClient.Packet pubcomp = pub.expect(RawClient.PUBCOMP);
+            assertEquals(5, pubcomp.packetId());
+            assertEquals(0, pubcomp.reasonCode());
+        }
+        try (RawClient sub = persistentRaw("sub", true)) {
+            RawClient.Packet p = sub.expect(RawClient.PUBLISH);
+            assertEquals("only once", p.payloadText());
+            sub.send(RawClient.ack(RawClient.PUBREC, p.packetId()));
+            sub.expect(RawClient.PUBREL);
+            sub.send(RawClient.ack(RawClient.PUBCOMP, p.packetId()));
+            sub.assertNoPacket(Duration.ofMillis(Receive.QUIET_MILLIS));
+        }
     }
 
     @Test

@@ -57,6 +57,13 @@ class RocksStoresTest {
         batch.commit().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
+    /** C's session record: without one, what C has stored is a leftover the store drops at open. */
+    private static void keepSession(RocksStores stores) throws Exception {
+        StoreBatch batch = stores.batch();
+        stores.sessions().put(new SessionRecord(C, 5, null, 3600, T0, null, 0, null, null), batch);
+        commit(batch);
+    }
+
     private static String text(Delivery d) {
         return new String(d.message().payload(), StandardCharsets.UTF_8);
     }
@@ -65,6 +72,7 @@ class RocksStoresTest {
     void aLongQueueKeepsOnlyAWindowInMemoryAndComesBackInOrderAfterReopen() throws Exception {
         int n = 20_000;
         try (RocksStores stores = open(T0)) {
+            keepSession(stores);
             RocksMessageQueue q = (RocksMessageQueue) stores.queues().open(C, true);
             for (int i = 0; i < n; i += 500) {
                 StoreBatch batch = stores.batch();
@@ -107,6 +115,7 @@ class RocksStoresTest {
     void aDrainingQueueReadsTheNextWindowAheadOnTheReaderThread() throws Exception {
         int n = 2_000;
         try (RocksStores stores = open(T0)) {
+            keepSession(stores);
             MessageQueue q = stores.queues().open(C, true);
             StoreBatch batch = stores.batch();
             for (int i = 0; i < n; i++) {
@@ -136,6 +145,7 @@ class RocksStoresTest {
     @Test
     void aSessionMadeAgainBeforeItsQueueClearIsWrittenStartsEmpty() throws Exception {
         try (RocksStores stores = open(T0)) {
+            keepSession(stores);
             MessageQueue q = stores.queues().open(C, true);
             StoreBatch batch = stores.batch();
             for (int i = 0; i < 3; i++) {
@@ -163,6 +173,7 @@ class RocksStoresTest {
     @Test
     void qos0StaysInMemoryWhileItFitsAndCleanSessionsNeverTouchTheDisk() throws Exception {
         try (RocksStores stores = open(T0)) {
+            keepSession(stores);
             MessageQueue clean = stores.queues().open(SubscriberId.of("clean"), false);
             assertFalse(clean.isDurable());
             MessageQueue q = stores.queues().open(C, true);
@@ -200,6 +211,7 @@ class RocksStoresTest {
     @Test
     void inflightComesBackInSendOrderWithItsPubrelStage() throws Exception {
         try (RocksStores stores = open(T0)) {
+            keepSession(stores);
             StoreBatch batch = stores.batch();
             stores.inflight().sent(C, 65535, delivery(1, 2), batch);
             stores.inflight().sent(C, 1, delivery(2, 1), batch);
@@ -328,6 +340,39 @@ class RocksStoresTest {
         assertTrue(e.getMessage().contains("'bin/broker --repair-store'"), e.getMessage());
         // nothing held on to: the store opens again (and fails the same way) rather than being locked
         org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
+    }
+
+    @Test
+    void whatBelongsToNoStoredSessionIsDroppedAtOpen() throws Exception {
+        SubscriberId gone = SubscriberId.of("gone");
+        SubscriberId goneToo = SubscriberId.of("mp", "c");   // same client id, another mountpoint
+        try (RocksStores stores = open(T0)) {
+            keepSession(stores);
+            StoreBatch batch = stores.batch();
+            for (SubscriberId id : List.of(C, gone, goneToo)) {
+                stores.queues().open(id, true).add(delivery(1, 1), batch);
+                stores.subscriptions().put(id, new Subscription(id, "x", null, SubscriptionOptions.ofQos(1), 0), batch);
+                stores.inflight().sent(id, 1, delivery(2, 1), batch);
+                stores.inbound().add(id, 3, batch);
+            }
+            commit(batch);
+        }
+        try (RocksStores stores = open(T0)) {
+            for (SubscriberId id : List.of(gone, goneToo)) {
+                assertEquals(0, stores.queues().open(id, true).size(), id.toString());
+                List<Object> left = new ArrayList<>();
+                stores.subscriptions().forEach(id, left::add);
+                stores.inflight().forEach(id, left::add);
+                stores.inbound().forEach(id, left::add);
+                assertEquals(List.of(), left, id.toString());
+            }
+            assertEquals(1, stores.queues().open(C, true).size(), "the stored session keeps its queue");
+            List<Object> kept = new ArrayList<>();
+            stores.subscriptions().forEach(C, kept::add);
+            stores.inflight().forEach(C, kept::add);
+            stores.inbound().forEach(C, kept::add);
+            assertEquals(3, kept.size());
+        }
     }
 
     @Test
