@@ -253,6 +253,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 throw e;
             }
         }
+        if (http != null) {
+            ManagementServer server = http;
+            timer.scheduleWithFixedDelay(server::checkConnectionLimit, 5, 5, TimeUnit.SECONDS);
+        }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
             timer.scheduleWithFixedDelay(this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
@@ -561,6 +565,13 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     @Override
     public MetricRegistry pluginMetrics() {
         return hookMetrics;
+    }
+
+    /** Open connections on the management HTTP listeners (0 without any). */
+    @Override
+    public long httpConnections() {
+        ManagementServer server = http;
+        return server == null ? 0 : server.openConnections();
     }
 
     /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */

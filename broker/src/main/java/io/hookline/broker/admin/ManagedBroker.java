@@ -95,6 +95,9 @@ public interface ManagedBroker {
     /** Puts the packet tap into a traced client's connections; completes once it is in place. */
     CompletableFuture<Void> attachTrace(String clientId);
 
+    /** Open connections on the management HTTP listeners (0 without any). */
+    long httpConnections();
+
     /** The broker's timer thread, for short periodic reads; never block on it. */
     ScheduledExecutorService timer();
 }

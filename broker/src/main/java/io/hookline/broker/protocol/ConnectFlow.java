@@ -10,6 +10,7 @@ import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
@@ -336,7 +337,8 @@ final class ConnectFlow {
 
         int maxConnections = s.maxConnections();
         if (maxConnections > 0 && c.broker.metrics().connections().get() > maxConnections) {
-            c.broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
+            c.broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, c.who(), "CONNECT refused: "
+                    + maxConnections + " connections open (listener.max_connections)");
             throw new Refused(version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
         }
@@ -520,6 +522,11 @@ final class ConnectFlow {
                 malformed(c, "invalid will topic");
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
+        }
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "CONNECT refused: its will is addressed to $SYS, which the broker owns");
+            throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");
         }
         int qos = header.willQos();
         if (c.version == 5) {

@@ -76,6 +76,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     HookSession hookSession;
     /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
     InboundOrder order;
+    /** PUBLISHes waiting for on_deliver calls beyond which the session's queue holds the rest. */
+    static final int MAX_PENDING_DELIVERIES = 256;
+    private boolean waitingForDeliverCalls;   // writable() said no because of them; event loop only
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
     /** Acknowledgements in the order of their packets while store writes are in flight; made at the first such write. */
@@ -105,9 +108,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     static final int PIPELINE = 32;
 
     private boolean flushScheduled;
+    /** Retained messages of this client's SUBSCRIBEs not yet offered to its session; made at the first. */
+    RetainedFeed retainedFeed;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
+        if (retainedFeed != null && !retainedFeed.isEmpty()) {
+            retainedFeed.feed();   // the socket took what was queued: stream on
+        }
     };
 
     public MqttConnection(BrokerContext broker) {
@@ -529,6 +537,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                         : delivery;
                 write(packetId, out, dup);
                 flushSoon();
+                resumeAfterDeliverCalls();
             });
             return;
         }
@@ -602,9 +611,27 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 : settings().inflightWindow(t.clientReceiveMaximum());
     }
 
+    /**
+     * Writable while the socket's buffer is below its high-water mark and not too many PUBLISHes wait
+     * for their on_deliver calls: those wait outside the session's queue, so without this bound a slow
+     * on_deliver would let the queue (what back-pressure and the byte bounds count) drain into memory
+     * nobody counts.
+     */
     @Override
     public boolean writable() {
+        if (deliveries != null && deliveries.pendingCount() >= MAX_PENDING_DELIVERIES) {
+            waitingForDeliverCalls = true;
+            return false;
+        }
         return ctx.channel().isWritable();
+    }
+
+    // an on_deliver call finished: once half of the bound is free, the session sends what waited
+    private void resumeAfterDeliverCalls() {
+        if (waitingForDeliverCalls && deliveries.pendingCount() <= MAX_PENDING_DELIVERIES / 2 && session != null) {
+            waitingForDeliverCalls = false;
+            ctx.executor().execute(() -> session.drain(this));   // not inside InboundOrder's own drain
+        }
     }
 
     @Override
@@ -622,6 +649,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void takeOver() {
         ctx.executor().execute(() ->
                 disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+    }
+
+    @Override
+    public void disconnectStalled() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.QUOTA_EXCEEDED,
+                "took nothing from its socket for stalled_subscriber_timeout"));
     }
 
     @Override

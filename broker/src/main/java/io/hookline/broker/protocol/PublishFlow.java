@@ -4,6 +4,7 @@ import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
@@ -103,6 +104,12 @@ final class PublishFlow {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
             c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
                     + " QoS 1/2 messages unacknowledged");
+            return;
+        }
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "PUBLISH to $SYS refused: the broker owns the topic");
+            refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");
             return;
         }
         if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {

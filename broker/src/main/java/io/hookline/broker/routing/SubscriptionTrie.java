@@ -22,6 +22,16 @@ public final class SubscriptionTrie implements SubscriptionIndex {
 
   public SubscriptionTrie() {}
 
+  /**
+   * What a subscription to {@code filter} costs the router and its session, in approximate bytes,
+   * when no other subscription shares its trie nodes: the filter text (held twice) and per level a
+   * trie node with its child map, entry and level string (~200 bytes). A 32,001-level filter of
+   * 64 KB costs ~6.5 MB: this, not its size on the wire, is what max_subscription_memory bounds.
+   */
+  public static long subscriptionCost(String filter) {
+    return 160 + 2L * filter.length() + 200L * Topics.depth(filter);
+  }
+
   @Override
   public Subscription add(Subscription s) {
     Objects.requireNonNull(s, "subscription");

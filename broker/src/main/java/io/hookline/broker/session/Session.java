@@ -9,6 +9,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionEvents.DropReason;
 import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.InflightRecord;
@@ -54,6 +55,11 @@ import java.util.function.Consumer;
  * queue to in flight) commit a batch of their own that nobody waits on. A clean session never
  * writes. With a durable queue ({@link MessageQueue#isDurable}) every message for the session
  * goes through the queue, online too, so it is stored in its publisher's batch.
+ *
+ * <p>Byte bounds: {@code backlogBytes} is also what {@code max_online_bytes} (newest dropped at
+ * {@link #offer}) and {@code max_offline_bytes} (oldest dropped) bound, so a client that is exempt
+ * from back-pressure (its own publications, a stalled subscriber) cannot fill the heap. A session
+ * congested without progress for {@code stalled_subscriber_timeout} is stalled ({@link #checkStall}).
  */
 public final class Session implements Recipient {
 
@@ -79,6 +85,7 @@ public final class Session implements Recipient {
     // on them) and get their own on the first put: most sessions are idle clients that never
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
+    private long subscriptionBytes;   // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue;
     private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
     private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
@@ -90,6 +97,11 @@ public final class Session implements Recipient {
     private final NotifyOutbox<Consumer<SessionEvents>> outbox = new NotifyOutbox<>(this);  // hook events raised, not yet fired
     private long backlogBytes;
     private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
+    // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
+    // stalled_subscriber_timeout; it then holds no publisher, and its byte/message bounds drop the excess
+    private boolean stalled;
+    private long lastProgressMillis;   // clock: the last PUBLISH handed to the socket
+    private Scheduler.Task stallCheck;
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -240,6 +252,9 @@ public final class Session implements Recipient {
             Subscription old = subscriptions.put(
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
+            if (old == null) {
+                subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
+            }
             if (persistent) {
                 stores.subscriptions().put(id, subscription, batch);
             }
@@ -254,6 +269,7 @@ public final class Session implements Recipient {
             if (old == null) {
                 return false;
             }
+            subscriptionBytes -= SubscriptionTrie.subscriptionCost(filter);
             registry.index().remove(id, shareGroup, filter);
             if (persistent) {
                 stores.subscriptions().remove(id, shareGroup, filter, batch);
@@ -265,6 +281,19 @@ public final class Session implements Recipient {
 
     public synchronized List<Subscription> subscriptions() {
         return List.copyOf(subscriptions.values());
+    }
+
+    public synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** What the filters held cost the router, in approximate bytes ({@link io.hookline.broker.routing.SubscriptionTrie#subscriptionCost}). */
+    public synchronized long subscriptionBytes() {
+        return subscriptionBytes;
+    }
+
+    public synchronized boolean hasSubscription(String shareGroup, String filter) {
+        return subscriptions.containsKey(subscriptionKey(shareGroup, filter));
     }
 
     // ---- inbound QoS 2 -------------------------------------------------------------------
@@ -319,15 +348,19 @@ public final class Session implements Recipient {
             target = connection;
             if (target == null) {
                 queueOffline(delivery, batch);
+            } else if (overOnlineBytes(delivery)) {
+                target = null;   // dropped here: nothing goes to the connection
+                full = congested;
             } else if (journaled && !queueOnline(delivery, batch)) {
                 target = null;   // dropped: max_online_messages
             } else {
                 backlogBytes += weight(delivery);
-                if (!congested) {
+                if (!congested && !stalled) {
                     long high = registry.settings().queueHighWatermark();
                     if (high > 0 && backlogBytes >= high) {
                         congested = true;
                         registry.metrics().count(Counter.SESSIONS_CONGESTED);
+                        scheduleStallCheck(registry.settings().queueBounds().stalledTimeoutNanos());
                     }
                 }
                 full = congested;
@@ -341,6 +374,74 @@ public final class Session implements Recipient {
             fireEvents();
         }
         return full;
+    }
+
+    // caller holds the monitor, online: true when the delivery would take the backlog past max_online_bytes,
+    // and then it is dropped (the newest, as for max_online_messages); an empty backlog takes any one message
+    private boolean overOnlineBytes(Delivery delivery) {
+        long max = registry.settings().queueBounds().maxOnlineBytes();
+        if (max <= 0 || backlogBytes == 0 || backlogBytes + weight(delivery) <= max) {
+            return false;
+        }
+        drop(delivery.message(), DropReason.QUEUE_FULL);
+        registry.metrics().limitHit(Counter.LIMIT_ONLINE_BYTES, "client '" + id + "'", backlogBytes
+                + " bytes waiting (max_online_bytes " + max + "): newest messages dropped"
+                + (stalled ? " (stalled subscriber)" : ""));
+        return true;
+    }
+
+    // caller holds the monitor: looks for a stall {@code delayNanos} from now (0 = stalls are off)
+    private void scheduleStallCheck(long delayNanos) {
+        if (delayNanos <= 0 || stallCheck != null) {
+            return;
+        }
+        try {
+            stallCheck = registry.scheduler().schedule(this::checkStall, delayNanos,
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            stallCheck = null;   // the broker is stopping (its timer is shut down): no stall to look for any more
+        }
+    }
+
+    /**
+     * On the registry's timer: a session still congested and online whose client took nothing
+     * from its socket for stalled_subscriber_timeout is stalled. Its publishers are let go (a
+     * subscriber that makes no progress must not hold everyone), what does not fit its bounds is
+     * dropped from now on, and with stalled_subscriber_action = disconnect its connection closes.
+     * Progress (a PUBLISH written) ends the stall.
+     */
+    void checkStall() {
+        SessionConnection target;
+        long waiting;
+        boolean disconnect;
+        synchronized (this) {
+            stallCheck = null;
+            long timeout = registry.settings().queueBounds().stalledTimeoutNanos();
+            if (!congested || connection == null || ended || timeout <= 0) {
+                return;
+            }
+            long idle = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis() - lastProgressMillis);
+            if (idle < timeout) {
+                scheduleStallCheck(timeout - idle);
+                return;
+            }
+            stalled = true;
+            relieve();
+            target = connection;
+            waiting = backlogBytes;
+            disconnect = registry.settings().queueBounds().disconnectStalled();
+        }
+        registry.metrics().limitHit(Counter.LIMIT_STALLED_SUBSCRIBER, "client '" + id + "'", "took nothing from its"
+                + " socket with " + waiting + " bytes waiting (stalled_subscriber_timeout): "
+                + (disconnect ? "disconnected" : "its publishers go on, what does not fit its queue is dropped"));
+        if (disconnect) {
+            target.disconnectStalled();
+        }
+    }
+
+    /** Stalled: congested without progress, holding no publisher (see {@link #checkStall}). */
+    public synchronized boolean isStalled() {
+        return stalled;
     }
 
     // tests of the wait graph, without a registry
@@ -391,6 +492,7 @@ public final class Session implements Recipient {
             backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
+        trimOfflineBytes(weight(delivery), batch);
         queue.add(delivery, batch);
         backlogBytes += weight(delivery);
         if (registry.events().wants(Kind.OFFLINE_MESSAGE)) {
@@ -411,6 +513,25 @@ public final class Session implements Recipient {
             backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
+        trimOfflineBytes(0, batch);
+    }
+
+    // caller holds the monitor, offline: drops the oldest until {@code incoming} more bytes fit max_offline_bytes
+    // (the queue keeps at least the newest message)
+    private void trimOfflineBytes(long incoming, StoreBatch batch) {
+        long max = registry.settings().queueBounds().maxOfflineBytes();
+        if (max <= 0 || backlogBytes + incoming <= max || queue.isEmpty()) {
+            return;
+        }
+        int dropped = 0;
+        while (!queue.isEmpty() && backlogBytes + incoming > max && (incoming > 0 || queue.size() > 1)) {
+            Delivery oldest = queue.poll(batch);
+            backlogBytes -= weight(oldest);
+            drop(oldest.message(), DropReason.QUEUE_FULL);
+            dropped++;
+        }
+        registry.metrics().limitHit(Counter.LIMIT_OFFLINE_BYTES, "client '" + id + "'", dropped
+                + " oldest offline messages dropped to stay within max_offline_bytes " + max);
     }
 
     private void drop(Message message, DropReason reason) {
@@ -528,6 +649,8 @@ public final class Session implements Recipient {
             drop(message, DropReason.MAX_PACKET_SIZE_EXCEEDED);
             return;
         }
+        lastProgressMillis = now;   // the client takes from its socket again: no longer stalled
+        stalled = false;
         if (delivery.qos() == 0) {
             to.writePublish(0, delivery, false);
             return;
@@ -732,6 +855,8 @@ public final class Session implements Recipient {
     synchronized SessionConnection attach(SessionConnection to, SessionTerms terms) {
         SessionConnection previous = connection;
         connection = to;
+        stalled = false;
+        lastProgressMillis = clock.millis();
         if (congested) {
             relieve();   // a new connection: publishers try again and wait on it only if it falls behind
         }
@@ -766,6 +891,7 @@ public final class Session implements Recipient {
             return false;
         }
         connection = null;
+        stalled = false;
         disconnectedAtMillis = registry.clock().millis();
         if (congested) {
             relieve();   // offline queues are bounded by max_offline_messages, not by waiting publishers
@@ -810,7 +936,9 @@ public final class Session implements Recipient {
         if (subscriptions == Collections.<String, Subscription>emptyMap()) {
             subscriptions = new LinkedHashMap<>();
         }
-        subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
+        if (subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription) == null) {
+            subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
+        }
         registry.index().add(subscription);
     }
 
@@ -848,6 +976,7 @@ public final class Session implements Recipient {
             registry.index().remove(id, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
+        subscriptionBytes = 0;
         queue.clear(batch);
         backlogBytes = 0;
         if (congested) {

@@ -304,7 +304,8 @@ public final class SessionRegistry implements RecipientDirectory {
         batch.commit();
         if (removed[0]) {
             session.fireEvents();
-            metrics.count(Counter.SESSIONS_EXPIRED);
+            metrics.limitHit(Counter.SESSIONS_EXPIRED, "client '" + session.id() + "'",
+                    "offline session expired (persistent_client_expiration / session expiry interval)");
             if (will[0] != null) {
                 publishWill(will[0]);
             }

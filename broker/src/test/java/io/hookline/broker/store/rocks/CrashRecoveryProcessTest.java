@@ -43,35 +43,37 @@ class CrashRecoveryProcessTest {
     private final List<BrokerProcess> processes = new ArrayList<>();
 
     @AfterEach
-    void killAll() throws InterruptedException {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
+    void killAll() {
+        processes.forEach(BrokerProcess::close);
     }
 
     private String sync = "interval";
 
+    /** Logging as bin/broker logs (tests run in the broker module's directory). */
+    static final List<String> JVM = List.of("-Xmx256m", "-Dlogback.configurationFile="
+            + Path.of("../conf/logback.xml").toAbsolutePath());
+
     private String[] config() {
         return new String[] {
-            "listener.tcp.default = 127.0.0.1:0",
-            "allow_anonymous = on",
-            "systree_interval = 0",
-            "persistence = on",
-            "persistence.sync = " + sync,
-            "max_offline_messages = -1",
-            "max_online_messages = -1",
-            "data_dir = " + tmp.resolve("data"),
+            "persistence", "on",
+            "persistence.sync", sync,
+            "max_offline_messages", "-1",
+            "max_online_messages", "-1",
         };
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, config());
+        BrokerProcess p = BrokerProcess.start(tmp, JVM, config());
         processes.add(p);
         return p;
     }
 
+    private static String output(BrokerProcess p) {
+        return String.join("\n", p.output());
+    }
+
     private static Mqtt5BlockingClient client(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.port())
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
@@ -79,7 +81,7 @@ class CrashRecoveryProcessTest {
     private static Mqtt5AsyncClient listen(BrokerProcess b, String id, List<String> into, boolean expectPresent)
             throws Exception {
         Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
-                .serverPort(b.port()).buildAsync();
+                .serverPort(b.mqttPort()).buildAsync();
         c.publishes(MqttGlobalPublishFilter.ALL, p -> into.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
         boolean present = c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send()
                 .get(30, TimeUnit.SECONDS).isSessionPresent();
@@ -143,14 +145,14 @@ class CrashRecoveryProcessTest {
         Thread p1 = publisher(first, "pub1", MqttQos.AT_LEAST_ONCE, "q1", acked1);
         Thread p2 = publisher(first, "pub2", MqttQos.EXACTLY_ONCE, "q2", acked2);
         await().atMost(Duration.ofSeconds(120)).until(() -> acked1.size() >= 300 && acked2.size() >= 100);
-        first.kill();   // SIGKILL mid-stream: the publishers are still sending
+        first.close();   // SIGKILL mid-stream: the publishers are still sending
         p1.join(30_000);
         p2.join(30_000);
         assertTrue(!p1.isAlive() && !p2.isAlive(), "the publishers saw the broker go");
         on.disconnect();
 
         BrokerProcess second = start();
-        assertTrue(second.output().contains("restored 2 sessions"), second.output());
+        assertTrue(second.awaitOutput("restored 2 sessions"), output(second));
         List<String> offline = new CopyOnWriteArrayList<>();
         Mqtt5AsyncClient offlineSub = listen(second, "offline-sub", offline, true);
         List<String> onlineAfter = new CopyOnWriteArrayList<>();
@@ -176,7 +178,7 @@ class CrashRecoveryProcessTest {
 
         List<String> retained = new CopyOnWriteArrayList<>();
         Mqtt5AsyncClient late = MqttClient.builder().useMqttVersion5().identifier("late").serverHost("127.0.0.1")
-                .serverPort(second.port()).buildAsync();
+                .serverPort(second.mqttPort()).buildAsync();
         late.publishes(MqttGlobalPublishFilter.ALL, p -> retained.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
         late.connect().get(30, TimeUnit.SECONDS);
         late.subscribeWith().topicFilter("ret/#").send().get(30, TimeUnit.SECONDS);
@@ -184,12 +186,11 @@ class CrashRecoveryProcessTest {
         late.disconnect();
 
         // one broker per data_dir
-        BrokerProcess third = BrokerProcess.launch(tmp, config());
-        processes.add(third);
-        assertEquals(1, third.waitFor(), third.output());
+        BrokerProcess.Exit third = BrokerProcess.runToExit(tmp, JVM, List.of(), config());
+        assertEquals(1, third.code(), third.text());
         String lock = tmp.resolve("data").toAbsolutePath().normalize().resolve("store").resolve("LOCK").toString();
-        assertTrue(third.output().contains("another broker is using the store") && third.output().contains(lock),
-                third.output());
+        assertTrue(third.text().contains("another broker is using the store") && third.text().contains(lock),
+                third.text());
 
         // a graceful restart (SIGTERM) keeps the same: messages queued for the offline session come back
         offlineSub.disconnect().get(30, TimeUnit.SECONDS);
@@ -224,10 +225,10 @@ class CrashRecoveryProcessTest {
         // CONNACK does not wait for the session's record to be stored; a SUBACK waits for its own
         // batch, which the single writer stores after the record
         dying.subscribeWith().topicFilter("d/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        first.kill();
+        first.close();   // SIGKILL
 
         BrokerProcess second = start();
-        assertTrue(second.output().contains("1 wills sent"), second.output());
+        assertTrue(second.awaitOutput("1 wills sent"), output(second));
         List<String> got = new CopyOnWriteArrayList<>();
         listen(second, "watcher", got, true);
         await().atMost(Duration.ofSeconds(30)).until(() -> got.contains("gone"));

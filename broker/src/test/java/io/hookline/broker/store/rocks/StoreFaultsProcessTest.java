@@ -28,28 +28,18 @@ class StoreFaultsProcessTest {
     private final List<BrokerProcess> processes = new ArrayList<>();
 
     @AfterEach
-    void killAll() throws InterruptedException {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
+    void killAll() {
+        processes.forEach(BrokerProcess::close);
     }
 
-    private String[] config() {
-        return new String[] {
-            "listener.tcp.default = 127.0.0.1:0",
-            "allow_anonymous = on",
-            "systree_interval = 0",
-            "persistence = on",
-            "data_dir = " + tmp.resolve("data"),
-        };
-    }
+    private static final String[] CONFIG = {"persistence", "on"};
 
     @Test
     void aDamagedStoreStopsTheStartAndRepairStoreBringsItBack() throws Exception {
-        BrokerProcess first = BrokerProcess.start(tmp, config());
+        BrokerProcess first = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
         processes.add(first);
         Mqtt5BlockingClient keeper = MqttClient.builder().useMqttVersion5().identifier("keeper")
-                .serverHost("127.0.0.1").serverPort(first.port()).buildBlocking();
+                .serverHost("127.0.0.1").serverPort(first.mqttPort()).buildBlocking();
         keeper.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         keeper.subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send();
         keeper.disconnect();
@@ -58,21 +48,20 @@ class StoreFaultsProcessTest {
         Path store = tmp.resolve("data").resolve("store").toAbsolutePath().normalize();
         Files.writeString(store.resolve("CURRENT"), "garbage without a newline");
 
-        BrokerProcess refused = BrokerProcess.launch(tmp, config());
-        processes.add(refused);
-        assertEquals(1, refused.waitFor(), refused.output());
-        String out = refused.output();
-        assertTrue(out.contains("the store " + store + " is damaged or unreadable: "), out);
-        assertTrue(out.contains("Way out: stop every broker on this data_dir and run 'bin/broker --repair-store'"), out);
+        BrokerProcess.Exit refused = BrokerProcess.runToExit(tmp, CrashRecoveryProcessTest.JVM, List.of(), CONFIG);
+        assertEquals(1, refused.code(), refused.text());
+        assertTrue(refused.text().contains("the store " + store + " is damaged or unreadable: "), refused.text());
+        assertTrue(refused.text().contains(
+                "Way out: stop every broker on this data_dir and run 'bin/broker --repair-store'"), refused.text());
 
-        BrokerProcess repair = BrokerProcess.launchWith(tmp, List.of("--repair-store"), config());
-        processes.add(repair);
-        assertEquals(0, repair.waitFor(), repair.output());
-        assertTrue(repair.output().contains("store repair: done; the damaged files are in " + store + ".damaged-"),
-                repair.output());
+        BrokerProcess.Exit repair = BrokerProcess.runToExit(tmp, CrashRecoveryProcessTest.JVM,
+                List.of("--repair-store"), CONFIG);
+        assertEquals(0, repair.code(), repair.text());
+        assertTrue(repair.text().contains("store repair: done; the damaged files are in " + store + ".damaged-"),
+                repair.text());
 
-        BrokerProcess again = BrokerProcess.start(tmp, config());
+        BrokerProcess again = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
         processes.add(again);
-        assertTrue(again.output().contains("restored 1 sessions (1 subscriptions"), again.output());
+        assertTrue(again.awaitOutput("restored 1 sessions (1 subscriptions"), String.join("\n", again.output()));
     }
 }
