@@ -54,21 +54,15 @@ class DiskFullProcessTest {
         }
     }
 
-    private static String[] config(Path dataDir) {
-        return new String[] {
-            "listener.tcp.default = 127.0.0.1:0",
-            "allow_anonymous = on",
-            "systree_interval = 0",
-            "persistence = on",
-            "max_offline_messages = -1",
-            "data_dir = " + dataDir,
-        };
-    }
-
     private BrokerProcess start(Path dataDir) throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, config(dataDir));
+        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, "persistence", "on",
+                "max_offline_messages", "-1", "data_dir", dataDir.toString());
         processes.add(p);
         return p;
+    }
+
+    private static String output(BrokerProcess p) {
+        return String.join("\n", p.output());
     }
 
     private static int run(String... command) throws Exception {
@@ -78,7 +72,7 @@ class DiskFullProcessTest {
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.port())
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
@@ -141,9 +135,9 @@ class DiskFullProcessTest {
         }
         assertTrue(quota != null, "3 MB cannot take 25 MB");
         assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
-        await().atMost(Duration.ofSeconds(10)).until(() -> broker.output().contains("client 'pub5': PUBLISH ")
-                && broker.output().contains(" not stored, not acknowledged: "));
-        assertTrue(broker.output().contains("No space left on device"), broker.output());
+        await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains("client 'pub5': PUBLISH ")
+                && output(broker).contains(" not stored, not acknowledged: "));
+        assertTrue(output(broker).contains("No space left on device"), output(broker));
         pub.disconnect();
 
         // room again, and a restart: everything acknowledged before the disk filled is there, in order
@@ -203,7 +197,7 @@ class DiskFullProcessTest {
                     Mqtt5PubAckException.class).until(() -> pub.publishWith().topic("q/after")
                     .qos(MqttQos.AT_LEAST_ONCE).payload(utf8("after")).send().getError().isEmpty());
         } catch (ConditionTimeoutException e) {
-            throw new AssertionError("still refused with room on the disk again:\n" + broker.output(), e);
+            throw new AssertionError("still refused with room on the disk again:\n" + output(broker), e);
         }
         pub.disconnect();
     }

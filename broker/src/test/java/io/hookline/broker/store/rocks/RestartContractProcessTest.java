@@ -72,37 +72,37 @@ class RestartContractProcessTest {
         }
     }
 
-    private String[] config() {
+    private static String[] config() {
         return new String[] {
-            "listener.tcp.default = 127.0.0.1:0",
-            "allow_anonymous = on",
-            "systree_interval = 0",
-            "persistence = on",
-            "data_dir = " + tmp.resolve("data"),
-            "max_offline_messages = -1",
-            "max_online_messages = -1",
-            "max_inflight_messages = " + WINDOW,
-            "queue_high_watermark = 0",   // a subscriber that never acknowledges must not hold the publishers
-            "retry_interval = 1h",        // MQTT 3.1.1: no resend on the same connection during the test
+            "persistence", "on",
+            "max_offline_messages", "-1",
+            "max_online_messages", "-1",
+            "max_inflight_messages", String.valueOf(WINDOW),
+            "queue_high_watermark", "0",   // a subscriber that never acknowledges must not hold the publishers
+            "retry_interval", "1h",        // MQTT 3.1.1: no resend on the same connection during the test
         };
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, config());
+        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, config());
         processes.add(p);
         return p;
     }
 
+    private static String output(BrokerProcess p) {
+        return String.join("\n", p.output());
+    }
+
     private static void stop(BrokerProcess b, Stop how) throws InterruptedException {
         if (how == Stop.KILL) {
-            b.kill();
+            b.close();   // SIGKILL
         } else {
             assertEquals(143, b.stop(), "SIGTERM: the JVM's exit status after its shutdown hook ran");
         }
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.port())
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
@@ -110,7 +110,7 @@ class RestartContractProcessTest {
     private Mqtt5AsyncClient listen(BrokerProcess b, String id, long expiry, List<Received> into, boolean present)
             throws Exception {
         Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
-                .serverPort(b.port()).buildAsync();
+                .serverPort(b.mqttPort()).buildAsync();
         c.publishes(MqttGlobalPublishFilter.ALL, p -> into.add(new Received(p, System.currentTimeMillis())));
         boolean sessionPresent = c.connectWith().cleanStart(false).sessionExpiryInterval(expiry).send()
                 .get(30, TimeUnit.SECONDS).isSessionPresent();
@@ -140,7 +140,7 @@ class RestartContractProcessTest {
     private static org.eclipse.paho.client.mqttv3.MqttClient paho(BrokerProcess b, String id, boolean neverAck,
                                                                    List<String> into, boolean present)
             throws Exception {
-        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.port(), id, new MemoryPersistence());
+        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.mqttPort(), id, new MemoryPersistence());
         c.setManualAcks(neverAck);
         c.setCallback(new MqttCallback() {
             @Override
@@ -165,7 +165,7 @@ class RestartContractProcessTest {
         MqttConnectOptions options = new MqttConnectOptions();
         options.setCleanSession(false);
         options.setAutomaticReconnect(false);
-        options.setServerURIs(new String[] {"tcp://127.0.0.1:" + b.port()});
+        options.setServerURIs(new String[] {"tcp://127.0.0.1:" + b.mqttPort()});
         assertEquals(present, c.connectWithResult(options).getSessionPresent(), c.getClientId() + ": session present");
     }
 
@@ -174,7 +174,7 @@ class RestartContractProcessTest {
      * one. Paho's synchronous publish returns once the flow is complete, on PUBCOMP.
      */
     private Thread qos2Publisher(BrokerProcess b, String prefix, List<Integer> completed) throws Exception {
-        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.port(), "pub-" + prefix,
+        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.mqttPort(), "pub-" + prefix,
                 new MemoryPersistence());
         c.connect();
         clients.add(c::close);   // after the stop: the connection is gone by then
@@ -349,7 +349,7 @@ class RestartContractProcessTest {
         long restarting = System.currentTimeMillis();
         BrokerProcess second = start();
         if (sessionOutlivedTheBroker) {   // else (a slow machine) it expired before the stop: also fine
-            assertTrue(second.output().contains("1 expired while the broker was down"), second.output());
+            assertTrue(output(second).contains("1 expired while the broker was down"), output(second));
         }
 
         // session expiry: the 2 s session is gone, the other one is back
