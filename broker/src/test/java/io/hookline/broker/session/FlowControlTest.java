@@ -26,8 +26,8 @@ class FlowControlTest {
     private final FlowControl.Throttle b = new FlowControl.Throttle(sessionB, Runnable::run, () -> resumed.add("b"));
 
     FlowControlTest() {
-        sessionA.attach(new Stub(a), terms("a"));
-        sessionB.attach(new Stub(b), terms("b"));
+        sessionA.attach(QuietConnection.throttledBy(a), terms("a"));
+        sessionB.attach(QuietConnection.throttledBy(b), terms("b"));
         for (Session s : List.of(sessionA, sessionB, sessionC)) {
             s.congestedForTest(true);
         }
@@ -91,48 +91,5 @@ class FlowControlTest {
         flow.release(sessionB);
         assertEquals(List.of(), resumed);
         assertFalse(flow.block(a, List.of(sessionC)));
-    }
-
-    /** A connection that is only a throttle. */
-    private record Stub(FlowControl.Throttle throttle) implements SessionConnection {
-        @Override
-        public void submit(Session session, Delivery delivery) {
-        }
-
-        @Override
-        public void writePublish(int packetId, Delivery delivery, boolean dup) {
-        }
-
-        @Override
-        public void writePubrel(int packetId) {
-        }
-
-        @Override
-        public void flushSoon() {
-        }
-
-        @Override
-        public int inflightWindow() {
-            return 20;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public boolean fits(Delivery delivery) {
-            return true;
-        }
-
-        @Override
-        public void takeOver() {
-        }
-
-        @Override
-        public boolean inEventLoop() {
-            return true;
-        }
     }
 }

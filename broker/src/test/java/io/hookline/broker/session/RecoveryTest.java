@@ -202,7 +202,7 @@ class RecoveryTest {
         assertTrue(session.isAwaitingRelease(5));
 
         SessionTerms terms = new SessionTerms(ID, false, 5, 3600, "user-1", null, null, null, false);
-        SessionRegistry.Attached attached = registry.attach(terms, new Offline());
+        SessionRegistry.Attached attached = registry.attach(terms, QuietConnection.offline());
         assertTrue(attached.sessionPresent());
         assertEquals(session, attached.session());
         time.advance(Duration.ofHours(2));
@@ -302,49 +302,6 @@ class RecoveryTest {
 
         @Override
         public void close() {
-        }
-    }
-
-    /** A connection that never writes: the test only checks the registry's bookkeeping. */
-    static final class Offline implements SessionConnection {
-        @Override
-        public void submit(Session session, Delivery delivery) {
-        }
-
-        @Override
-        public void writePublish(int packetId, Delivery delivery, boolean dup) {
-        }
-
-        @Override
-        public void writePubrel(int packetId) {
-        }
-
-        @Override
-        public void flushSoon() {
-        }
-
-        @Override
-        public int inflightWindow() {
-            return 0;
-        }
-
-        @Override
-        public boolean writable() {
-            return false;
-        }
-
-        @Override
-        public boolean fits(Delivery delivery) {
-            return true;
-        }
-
-        @Override
-        public void takeOver() {
-        }
-
-        @Override
-        public boolean inEventLoop() {
-            return true;
         }
     }
 }

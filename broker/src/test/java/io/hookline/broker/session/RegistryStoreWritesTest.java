@@ -63,7 +63,7 @@ class RegistryStoreWritesTest {
     void aPersistentSessionIsRecordedThroughItsLifeAndForgottenWhenItExpires() {
         Will will = new Will(new Message(0, "will", 1, false, "bye".getBytes(StandardCharsets.UTF_8),
                 PublishProperties.NONE, ID, 0), 30);
-        RecoveryTest.Offline connection = new RecoveryTest.Offline();
+        QuietConnection connection = QuietConnection.offline();
         Session session = registry.attach(terms(true, 60, will), connection).session();
         SessionRecord connected = stores.sessions().get(ID);
         assertTrue(connected.isConnected());
@@ -89,9 +89,9 @@ class RegistryStoreWritesTest {
 
     @Test
     void aPersistentSessionResumedWithExpiryZeroKeepsNothingStored() {
-        Session session = registry.attach(terms(true, 60, null), new RecoveryTest.Offline()).session();
+        Session session = registry.attach(terms(true, 60, null), QuietConnection.offline()).session();
         session.subscribe(subscription("a/#"), StoreBatch.NONE);
-        registry.attach(terms(false, 0, null), new RecoveryTest.Offline());
+        registry.attach(terms(false, 0, null), QuietConnection.offline());
         assertNull(stores.sessions().get(ID));
         assertEquals(List.of(), stored());
         assertEquals(List.of(subscription("a/#")), session.subscriptions(), "it keeps them while connected");
@@ -99,11 +99,11 @@ class RegistryStoreWritesTest {
 
     @Test
     void aSessionThatBecomesPersistentStoresWhatItHas() {
-        Session session = registry.attach(terms(true, 0, null), new RecoveryTest.Offline()).session();
+        Session session = registry.attach(terms(true, 0, null), QuietConnection.offline()).session();
         session.subscribe(subscription("a/#"), StoreBatch.NONE);
         assertNull(stores.sessions().get(ID), "a clean session writes nothing");
         assertEquals(List.of(), stored());
-        registry.attach(terms(false, 60, null), new RecoveryTest.Offline());
+        registry.attach(terms(false, 60, null), QuietConnection.offline());
         assertEquals(List.of(subscription("a/#")), stored());
         assertEquals(60, stores.sessions().get(ID).expirySeconds());
     }

@@ -171,7 +171,7 @@ class CrashRecoveryProcessTest {
         await().atMost(Duration.ofSeconds(120)).until(() -> {
             List<String> all = new ArrayList<>(onlineBefore);
             all.addAll(onlineAfter);
-            return indices(all, "q1").containsAll(acked1);
+            return indices(all, "q1").containsAll(acked1) && indices(all, "q2").containsAll(acked2);
         });
         online.addAll(onlineAfter);
         assertTrue(indices(online, "q2").containsAll(acked2), "the online subscriber got every QoS 2 message too");
