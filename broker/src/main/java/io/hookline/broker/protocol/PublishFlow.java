@@ -206,7 +206,7 @@ final class PublishFlow {
             MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
             if (c.version != 5) {
                 c.closeReason = "PUBLISH to '" + in.topic() + "' not authorized: " + denied.reason();
-                c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
+                c.close();   // MQTT 3.1.1 has no way to say no but closing (docs/hooks.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
                 c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,

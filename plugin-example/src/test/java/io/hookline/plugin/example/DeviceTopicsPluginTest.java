@@ -18,7 +18,7 @@ class DeviceTopicsPluginTest {
             Mqtt5BlockingClient d1 = v5Connected(broker, "d-1");
             assertEquals(0x10, Acks.puback(d1, "devices/d-1/telemetry", "20C"));   // accepted, nobody listens
             assertEquals(0x87, Acks.puback(d1, "devices/d-2/telemetry", "spoof"));
-            // the plugin says next; with no other handler installed the broker's rule denies (HOOKS.md)
+            // the plugin says next; with no other handler installed the broker's rule denies (docs/hooks.md)
             assertEquals(0x87, Acks.puback(d1, "elsewhere/x", "undecided"));
             d1.disconnect();
 
