@@ -64,6 +64,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int version = 4;
     String clientId;
     String username;
+    String claimedUsername;               // the CONNECT's user name, for the log and events before it is accepted
+    String closeReason;                   // why the connection ended, for the log and the disconnected event
     Session session;
     Will will;                            // cleared by a normal DISCONNECT
     /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
@@ -248,6 +250,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}, closing", who(), cause.toString());
+        if (closeReason == null) {
+            closeReason = "connection error: " + cause;
+        }
         ctx.close();
     }
 
@@ -278,9 +283,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("{} disconnected", who());
-            }
+            broker.events().disconnected(listener.mountpoint(), clientId, username, peerAddress(),
+                    closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
         ctx.fireChannelInactive();
     }
@@ -326,10 +330,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             session.refused(this, id);  // the client refused it: no PUBREL, the id is free again
             return;
         }
-        if (!session.received(this, id) && version == 5) {
-            ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
-                    ctx.voidPromise());
+        CompletionStage<Void> stored = session.received(this, id);
+        if (stored == null) {
+            if (version == 5) {
+                ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
+                        ctx.voidPromise());
+            }
+            return;
         }
+        acknowledge(stored, error -> {   // PUBREL once the PUBREL stage is stored (Session.received)
+            if (error != null) {
+                log.warn("{}: PUBREC {} not stored: {}", who(), id, error.toString());
+                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREC");
+                return;
+            }
+            writePubrel(id);
+            flushSoon();
+        });
     }
 
     // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once
@@ -403,6 +420,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (reason == ReasonCodes.SUCCESS) {
             will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
+        closeReason = reason == ReasonCodes.SUCCESS ? "client sent DISCONNECT"
+                : "client sent DISCONNECT with reason 0x" + Integer.toHexString(reason & 0xFF);
         state = State.CLOSED;
         ctx.close();
     }
@@ -453,6 +472,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         state = State.CLOSED;
+        closeReason = reasonString + " (0x" + Integer.toHexString(reasonCode & 0xFF) + ")";
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
             boolean withReason = terms.problemInformation() && reasonString != null
@@ -480,6 +500,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     void close() {
+        if (closeReason == null) {
+            closeReason = "closed by the broker";
+        }
         state = State.CLOSED;
         ctx.close();
     }
