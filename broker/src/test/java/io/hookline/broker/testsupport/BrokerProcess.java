@@ -125,7 +125,7 @@ public final class BrokerProcess implements AutoCloseable {
         return new Exit(p.exitValue(), lines);
     }
 
-    /** SIGTERM: the broker's shutdown hook closes it; its exit status (143 after a hook-run shutdown). */
+    /** SIGTERM: the broker stops cleanly; its exit status (0: Main handles the signal). */
     public int stop() throws InterruptedException {
         process.destroy();
         if (!process.waitFor(60, TimeUnit.SECONDS)) {
