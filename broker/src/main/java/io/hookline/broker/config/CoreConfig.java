@@ -77,9 +77,17 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> MAX_MESSAGE_SIZE =
             ConfigKey.builder("max_message_size", ValueType.bytes())
-                    .defaultValue(0)
-                    .doc("largest PUBLISH accepted, in bytes; 0 (or anything above 268435455) ="
-                            + " the protocol maximum, 268435455")
+                    .defaultValue(1024 * 1024)
+                    .doc("largest packet (remaining length) accepted, in bytes, announced to v5 clients as"
+                            + " Maximum Packet Size; 0 (or anything above 268435455) = the protocol maximum,"
+                            + " 268435455")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_CONNECT_SIZE =
+            ConfigKey.builder("max_connect_size", ValueType.bytes(1024, PROTOCOL_MAX_MESSAGE_SIZE))
+                    .defaultValue(64 * 1024)
+                    .doc("largest CONNECT (remaining length) accepted, in bytes, judged from its fixed header"
+                            + " before any of it is buffered; at most max_message_size")
                     .build();
 
     public static final ConfigKey<Integer> MAX_MESSAGE_RATE =
@@ -100,8 +108,8 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> TOPIC_MAX_DEPTH =
             ConfigKey.builder("topic_max_depth", ValueType.integer(0, UNLIMITED))
-                    .defaultValue(0)
-                    .doc("most levels a topic or topic filter may have; 0 = no limit")
+                    .defaultValue(200)
+                    .doc("most levels a topic or topic filter may have (Mosquitto's limit is 200); 0 = no limit")
                     .build();
 
     public static final ConfigKey<Integer> MAX_KEEPALIVE =
@@ -237,7 +245,7 @@ public final class CoreConfig {
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
-            MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
+            MAX_MESSAGE_SIZE, MAX_CONNECT_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,

@@ -22,7 +22,6 @@ import io.hookline.broker.routing.Topics;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.Will;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
@@ -120,7 +119,7 @@ final class ConnectFlow {
         c.state = MqttConnection.State.CLOSED;
         MqttMessage connack = c.version != 5 && v3Code != null
                 ? Packets.connackV3(v3Code) : Packets.connack(c.version, code, false, props);
-        c.ctx.writeAndFlush(connack).addListener(ChannelFutureListener.CLOSE);
+        Linger.writeAndClose(c.ctx, connack);
     }
 
     // ---- enhanced authentication (MQTT 5 AUTH) -------------------------------------------
@@ -506,6 +505,14 @@ final class ConnectFlow {
                 malformed(c, "invalid will topic");
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
+        }
+        if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
+            c.broker.metrics().count(Counter.LIMIT_TOPIC_DEPTH);
+            if (c.version != 5) {
+                c.close();
+                throw new Closed("will topic deeper than topic_max_depth");
+            }
+            throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "will topic deeper than topic_max_depth " + s.topicMaxDepth());
         }
         int qos = header.willQos();
         if (c.version == 5) {

@@ -12,7 +12,6 @@ import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -296,13 +295,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (m.fixedHeader().messageType()) {
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
-            case PUBACK -> session.acknowledge(this, packetId(m), false);
+            case PUBACK -> acknowledge(packetId(m), false);
             case PUBREC -> pubrec(m);
             case PUBREL -> {
                 int id = packetId(m);
                 order.then(() -> pubrel(id));
             }
-            case PUBCOMP -> session.acknowledge(this, packetId(m), true);
+            case PUBCOMP -> acknowledge(packetId(m), true);
             case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.write(Packets.PINGRESP, ctx.voidPromise());
@@ -317,6 +316,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
     }
 
+    /** PUBACK or PUBCOMP; one of the wrong kind for the message in flight is a protocol error. */
+    private void acknowledge(int id, boolean pubcomp) {
+        if (!session.acknowledge(this, id, pubcomp)) {
+            String wrong = session.wrongAcknowledgement(this, id, pubcomp ? 7 : 4);
+            if (wrong != null) {
+                protocolError(wrong + ", packet id " + id);
+            }
+        }
+    }
+
     private void pubrec(MqttMessage m) {
         int id = packetId(m);
         if (version == 5 && m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v
@@ -324,7 +333,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             session.refused(this, id);  // the client refused it: no PUBREL, the id is free again
             return;
         }
-        if (!session.received(this, id) && version == 5) {
+        if (session.received(this, id)) {
+            return;
+        }
+        String wrong = session.wrongAcknowledgement(this, id, 5);
+        if (wrong != null) {
+            protocolError(wrong + ", packet id " + id);
+        } else if (version == 5) {
             ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
                     ctx.voidPromise());
         }
@@ -367,7 +382,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         Throwable cause = m.decoderResult().cause();
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
-        broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE : Counter.MALFORMED_PACKETS);
+        boolean violation = cause instanceof ProtocolViolation;
+        broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE
+                : violation ? Counter.PROTOCOL_ERRORS : Counter.MALFORMED_PACKETS);
         if (state == State.AWAIT_CONNECT) {
             log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
@@ -378,18 +395,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             } else if (cause instanceof MqttIdentifierRejectedException) {
                 code = ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID;
             } else if (header != null && header.messageType() == MqttMessageType.CONNECT && connackVersion == 5) {
-                code = tooLong ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET;
+                code = tooLong ? ReasonCodes.PACKET_TOO_LARGE
+                        : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET;
             } else {
                 close();
                 return;
             }
             broker.metrics().count(Counter.CONNECTS_REFUSED);
-            ctx.writeAndFlush(Packets.connack(connackVersion, code, false, null))
-                    .addListener(ChannelFutureListener.CLOSE);
+            Linger.writeAndClose(ctx, Packets.connack(connackVersion, code, false, null));
             state = State.CLOSED;
             return;
         }
-        disconnect(tooLong ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET, cause.getMessage());
+        disconnect(tooLong ? ReasonCodes.PACKET_TOO_LARGE
+                : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET, cause.getMessage());
     }
 
     // ---- closing -------------------------------------------------------------------------
@@ -413,8 +431,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (version == 5 && clientId != null) {
             boolean withReason = problemInformation && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
-            ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
-                    .addListener(ChannelFutureListener.CLOSE);
+            Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
         } else {
             ctx.close();
         }

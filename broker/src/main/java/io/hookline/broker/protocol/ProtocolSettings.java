@@ -24,6 +24,7 @@ import java.util.Optional;
  * @param maxSessionExpirySeconds   cap on what v5 clients ask; -1 = no cap
  * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
  * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
+ * @param maxConnectSize            largest CONNECT remaining length; never above maxMessageSize
  */
 public record ProtocolSettings(boolean allowAnonymous,
                                int maxConnections,
@@ -49,13 +50,16 @@ public record ProtocolSettings(boolean allowAnonymous,
                                long maxSessionExpirySeconds,
                                SharedSubscriptionPolicy sharedSubscriptionPolicy,
                                int maxMessageRate,
-                               boolean upgradeOutgoingQos) {
+                               boolean upgradeOutgoingQos,
+                               int maxConnectSize) {
 
     /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
 
     public static ProtocolSettings from(Config config) {
         long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
+        int maxPacket = maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
+                ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize;
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
                 config.get(CoreConfig.LISTENER_MAX_CONNECTIONS),
@@ -64,8 +68,7 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
                 config.get(CoreConfig.QUEUE_HIGH_WATERMARK),
                 Math.min(config.get(CoreConfig.QUEUE_LOW_WATERMARK), config.get(CoreConfig.QUEUE_HIGH_WATERMARK)),
-                maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
-                        ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize,
+                maxPacket,
                 config.get(CoreConfig.MAX_CLIENT_ID_SIZE),
                 config.get(CoreConfig.TOPIC_MAX_DEPTH),
                 config.get(CoreConfig.MAX_KEEPALIVE),
@@ -82,7 +85,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                 seconds(config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL)),
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
-                config.get(CoreConfig.UPGRADE_OUTGOING_QOS));
+                config.get(CoreConfig.UPGRADE_OUTGOING_QOS),
+                Math.min(config.get(CoreConfig.MAX_CONNECT_SIZE), maxPacket));
     }
 
     private static long seconds(Optional<Duration> duration) {

@@ -168,7 +168,7 @@ public final class MqttListener {
                                     .build()));
                             p.addLast("ws-frames", WebSocketFrames.INSTANCE);
                         }
-                        p.addLast("framer", new PacketFramer(protocol.maxMessageSize()));
+                        p.addLast("framer", new PacketFramer(protocol.maxMessageSize(), protocol.maxConnectSize()));
                         // the client id limit is ConnectFlow's (in bytes, counted, all versions):
                         // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
                         p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
