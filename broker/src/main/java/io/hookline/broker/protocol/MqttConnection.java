@@ -12,6 +12,8 @@ import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -375,7 +377,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
         state = State.CLOSED;
-        ctx.close();
+        // acknowledgements written before the DISCONNECT still go out; unflushed, the close would fail them
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void decodeFailed(MqttMessage m) {
@@ -433,7 +436,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
             Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
         } else {
-            ctx.close();
+            Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written (a CONNACK) still goes out
         }
     }
 
@@ -454,7 +457,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     void close() {
         state = State.CLOSED;
-        ctx.close();
+        Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written still goes out, then end of stream
     }
 
     // ---- SessionConnection ---------------------------------------------------------------
