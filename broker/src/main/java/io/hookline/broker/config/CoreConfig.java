@@ -132,6 +132,13 @@ public final class CoreConfig {
                     .doc("inbound topic aliases accepted from a v5 client; 0 = none")
                     .build();
 
+    public static final ConfigKey<Integer> OUTBOUND_TOPIC_ALIAS_MAXIMUM =
+            ConfigKey.builder("outbound_topic_alias_maximum", ValueType.integer(0, UINT16_MAX))
+                    .defaultValue(10)
+                    .doc("topic aliases the broker uses towards a v5 client, at most what the client announces"
+                            + " (its Topic Alias Maximum); the topics sent most recently keep theirs; 0 = none")
+                    .build();
+
     public static final ConfigKey<Integer> MAX_QOS =
             ConfigKey.builder("max_qos", ValueType.integer(0, 2))
                     .defaultValue(2)
@@ -246,7 +253,7 @@ public final class CoreConfig {
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
             MAX_MESSAGE_SIZE, MAX_CONNECT_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
-            RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
+            RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,

@@ -315,6 +315,9 @@ final class ConnectFlow {
                 }
                 c.clientMaximumPacketSize = maxPacket < 0 ? Integer.MAX_VALUE : maxPacket;
             }
+            Integer aliasMaximum = Props.integer(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM);
+            int outboundAliases = Math.min(aliasMaximum == null ? 0 : aliasMaximum, s.outboundTopicAliasMaximum());
+            c.outboundAliases = outboundAliases > 0 ? new OutboundAliases(outboundAliases) : null;
             if (Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) == null
                     && Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) != null) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "authentication data without a method");

@@ -12,6 +12,7 @@ import io.hookline.broker.session.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -69,6 +70,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int clientMaximumPacketSize = Integer.MAX_VALUE;
     boolean problemInformation = true;
     String[] inboundAliases;              // index: topic alias
+    /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
+    OutboundAliases outboundAliases;
     ScheduledFuture<?> connectTimeout;
     /** MQTT 3.x resend interval (retry_interval), 0 for none; its timer runs only while QoS 1/2 packets are in flight. */
     long retryMillis;
@@ -514,8 +517,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void write(int packetId, Delivery delivery, boolean dup) {
         long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
-        ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
-                version == 5, expiry), ctx.voidPromise());
+        String topic = listener.unmount(delivery.message().topic());
+        int alias = 0;
+        if (outboundAliases != null && (clientMaximumPacketSize == Integer.MAX_VALUE   // setting one adds 3 bytes
+                || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3 <= clientMaximumPacketSize)) {
+            alias = outboundAliases.aliasFor(topic, ByteBufUtil.utf8Bytes(topic));
+        }
+        // alias > 0: the client knows it, the topic is left out; < 0: set now, sent with the topic
+        ctx.write(new OutgoingPublish(delivery, alias > 0 ? "" : topic, packetId, dup, version == 5, expiry,
+                Math.abs(alias)), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 

@@ -25,6 +25,7 @@ import java.util.Optional;
  * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
  * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
  * @param maxConnectSize            largest CONNECT remaining length; never above maxMessageSize
+ * @param outboundTopicAliasMaximum topic aliases the broker uses towards a v5 client (bounded by its own); 0 = none
  */
 public record ProtocolSettings(boolean allowAnonymous,
                                int maxConnections,
@@ -51,7 +52,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                                SharedSubscriptionPolicy sharedSubscriptionPolicy,
                                int maxMessageRate,
                                boolean upgradeOutgoingQos,
-                               int maxConnectSize) {
+                               int maxConnectSize,
+                               int outboundTopicAliasMaximum) {
 
     /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -86,7 +88,8 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
                 config.get(CoreConfig.UPGRADE_OUTGOING_QOS),
-                Math.min(config.get(CoreConfig.MAX_CONNECT_SIZE), maxPacket));
+                Math.min(config.get(CoreConfig.MAX_CONNECT_SIZE), maxPacket),
+                config.get(CoreConfig.OUTBOUND_TOPIC_ALIAS_MAXIMUM));
     }
 
     private static long seconds(Optional<Duration> duration) {
