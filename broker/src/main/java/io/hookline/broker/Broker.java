@@ -8,8 +8,7 @@ import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
-import io.hookline.broker.hooks.NotifyOutbox;
-import io.hookline.broker.hooks.plugins.CoreServices;
+import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
 import io.hookline.broker.hooks.plugins.PluginLoader;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
@@ -18,10 +17,10 @@ import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
-import io.hookline.broker.metrics.SysTree;
 import io.hookline.broker.protocol.BrokerContext;
+import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.protocol.MqttConnection;
-import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
@@ -50,6 +49,7 @@ import io.hookline.broker.admin.AdminCommands;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
@@ -64,13 +64,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A Hookline broker: wires the stores, the router, the session registry and the listeners of
  * one {@link Config}. {@link #start()} binds every listener or fails naming the one that could
  * not; {@link #close()} stops it. Start and close from one thread.
  */
-public final class Broker implements AutoCloseable {
+public final class Broker implements AutoCloseable, ManagedBroker {
 
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     public static final String VERSION = versionOf();
@@ -83,6 +84,7 @@ public final class Broker implements AutoCloseable {
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final SubscriptionTrie subscriptions = new SubscriptionTrie();
     private final RetainedStore retained = new MemoryRetainedStore();
+    private final AtomicReference<ProtocolSettings> settings;  // swapped whole by changeConfig
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
@@ -108,20 +110,27 @@ public final class Broker implements AutoCloseable {
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
         this.configChanges = new NotifyOutbox<>(this);
-        ProtocolSettings settings = ProtocolSettings.from(config);
+        this.settings = new AtomicReference<>(ProtocolSettings.from(config));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
-        BrokerContext[] self = new BrokerContext[1];
-        this.sessions = new SessionRegistry(subscriptions, () -> self[0].settings(), metrics, timer,
-                will -> self[0].publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(),
-                        will.properties(), will.senderId())));
-        Router router = new Router(subscriptions, sessions, () -> self[0].settings().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings);
-        self[0] = context;
+        this.sessions = new SessionRegistry(subscriptions, settings::get, metrics, timer, this::publishWill);
+        Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy());
+        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings::get);
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
-        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands);
+        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
         plugins.add(discovery);
         plugins.configure(config);
+    }
+
+    /**
+     * Publishes a will the session registry raises, as any accepted message. The registry is
+     * built before the context that publishes (the router finds recipients in the registry), so
+     * it reaches the context through here; wills come only once clients have connected, after
+     * construction.
+     */
+    private void publishWill(Message will) {
+        context.publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(), will.properties(),
+                will.senderId()));
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -257,14 +266,17 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    @Override
     public List<MqttListener> listeners() {
         return List.copyOf(listeners);
     }
 
+    @Override
     public HookGateway hooks() {
         return hooks;
     }
 
+    @Override
     public PluginRegistry plugins() {
         return plugins;
     }
@@ -289,6 +301,7 @@ public final class Broker implements AutoCloseable {
      *
      * @throws ConfigException naming every unknown, not live or invalid key; nothing changed then
      */
+    @Override
     public void changeConfig(Map<String, String> changes) throws ConfigException {
         synchronized (this) {
             Map<String, ConfigKey<?>> declared = new HashMap<>();
@@ -309,7 +322,7 @@ public final class Broker implements AutoCloseable {
             }
             Config next = config.with(changes);
             config = next;
-            context.settings(ProtocolSettings.from(next));
+            settings.set(ProtocolSettings.from(next));
             plugins.configure(next);
             configChanges.add(new ConfigChange(changes));
         }
@@ -323,6 +336,7 @@ public final class Broker implements AutoCloseable {
      *
      * @return completes once the tap is in place
      */
+    @Override
     public CompletableFuture<Void> attachTrace(String clientId) {
         if (channels == null) {
             return CompletableFuture.completedFuture(null);
@@ -343,6 +357,7 @@ public final class Broker implements AutoCloseable {
      *
      * @return completes with true once the connection closed, false when it was not connected
      */
+    @Override
     public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
         String mp = mountpoint == null ? "" : mountpoint;
         var session = sessions.get(mp, clientId);
@@ -375,6 +390,7 @@ public final class Broker implements AutoCloseable {
      * @throws IllegalArgumentException for an unknown listener
      * @throws IllegalStateException when it is stopped already
      */
+    @Override
     public synchronized int stopListener(String key, boolean disconnectClients) {
         MqttListener l = listener(key);
         if (!l.isOpen()) {
@@ -402,6 +418,7 @@ public final class Broker implements AutoCloseable {
      * @throws IllegalStateException when it is running
      * @throws ListenerException when it cannot bind (naming the listener and address)
      */
+    @Override
     public synchronized void startListener(String key) throws ListenerException {
         MqttListener l = listener(key);
         if (l.isOpen()) {
@@ -421,6 +438,7 @@ public final class Broker implements AutoCloseable {
                 + listeners.stream().map(x -> x.kind() + "." + x.name()).toList());
     }
 
+    @Override
     public Config config() {
         return config;
     }
@@ -429,30 +447,50 @@ public final class Broker implements AutoCloseable {
         return context;
     }
 
+    @Override
     public SessionRegistry sessions() {
         return sessions;
     }
 
+    @Override
     public RetainedStore retained() {
         return retained;
     }
 
+    @Override
     public BrokerMetrics metrics() {
         return metrics;
     }
 
     /** Plugins' own metrics ({@code hookline_plugin_<name>_...}), exported by {@code /metrics}. */
+    @Override
     public MetricRegistry pluginMetrics() {
         return hookMetrics;
     }
 
     /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */
+    @Override
     public ScheduledExecutorService timer() {
         return timer;
     }
 
     public SubscriptionTrie subscriptions() {
         return subscriptions;
+    }
+
+    @Override
+    public int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    @Override
+    public ClientTraces traces() {
+        return context.traces();
+    }
+
+    @Override
+    public String version() {
+        return VERSION;
     }
 
     /**

@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Lua scripts on every hook, compatible with VerneMQ's diversity plugin (see HOOKS.md, "Lua
- * script conventions"). Scripts come from {@code lua.script_dir} (every {@code *.lua} directly
+ * Lua scripts on every hook, compatible with VerneMQ's diversity plugin (see docs/hooks.md, "Lua
+ * wire format"). Scripts come from {@code lua.script_dir} (every {@code *.lua} directly
  * in it), from {@code lua.NAME.file}, and at runtime from {@link #load}; a changed file is
  * reloaded. {@link #load}, {@link #reload}, {@link #unload} and {@link #show} are what
  * {@code admin script load|reload|unload|show} call.

@@ -4,6 +4,7 @@ import io.hookline.api.command.CommandException;
 import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.Commands;
+import io.hookline.api.command.Refusals;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -16,6 +17,19 @@ import java.util.Map;
  * {@code script load|reload|unload path=P} and {@code script show}. Stateless.
  */
 final class ScriptCommands {
+    /** A script that does not load, or a plugin that is stopping. */
+    private static final Refusals LOAD = Refusals
+            .when(ScriptException.class, e -> CommandException.badArgument("path", "path: " + e.getMessage()))
+            .or(IllegalStateException.class, e -> CommandException.conflict(e.getMessage()));
+    /** A script that is not loaded. */
+    private static final Refusals NOT_LOADED = Refusals.when(IllegalArgumentException.class,
+            e -> CommandException.notFound(e.getMessage()));
+    /** A new version that does not load (the old one keeps serving), or a script that is not loaded. */
+    private static final Refusals RELOAD = Refusals
+            .when(ScriptException.class, e -> CommandException.badArgument("path", "path: " + e.getMessage()
+                    + " (the previous version keeps serving)"))
+            .or(IllegalArgumentException.class, e -> CommandException.notFound(e.getMessage()));
+
     private ScriptCommands() {
     }
 
@@ -26,13 +40,7 @@ final class ScriptCommands {
                 .changesState()
                 .build(), request -> {
                     Path file = Path.of(request.get("path"));
-                    try {
-                        return CommandResult.table(List.of(row(plugin.load(file))));
-                    } catch (ScriptException e) {
-                        throw CommandException.badArgument("path", "path: " + e.getMessage());
-                    } catch (IllegalStateException e) {
-                        throw CommandException.conflict(e.getMessage());
-                    }
+                    return CommandResult.table(List.of(row(LOAD.call(() -> plugin.load(file)))));
                 });
         commands.register(CommandSpec.builder("script", "reload")
                 .help("reloads a loaded script now; if the new version does not load, the old one keeps serving")
@@ -40,26 +48,14 @@ final class ScriptCommands {
                 .changesState()
                 .build(), request -> {
                     Path file = Path.of(request.get("path"));
-                    try {
-                        return CommandResult.table(List.of(row(plugin.reload(file))));
-                    } catch (ScriptException e) {
-                        throw CommandException.badArgument("path", "path: " + e.getMessage()
-                                + " (the previous version keeps serving)");
-                    } catch (IllegalArgumentException e) {
-                        throw CommandException.notFound(e.getMessage());
-                    }
+                    return CommandResult.table(List.of(row(RELOAD.call(() -> plugin.reload(file)))));
                 });
         commands.register(CommandSpec.builder("script", "unload")
                 .help("unloads a script: its hooks are removed, calls in flight complete")
                 .argument("path", "the script file, as loaded")
                 .changesState()
-                .build(), request -> {
-                    try {
-                        return CommandResult.table(List.of(row(plugin.unload(Path.of(request.get("path"))))));
-                    } catch (IllegalArgumentException e) {
-                        throw CommandException.notFound(e.getMessage());
-                    }
-                });
+                .build(), request -> CommandResult.table(List.of(row(
+                        NOT_LOADED.call(() -> plugin.unload(Path.of(request.get("path"))))))));
         commands.register(CommandSpec.builder("script", "show")
                 .help("every loaded script: version, Lua states, calls waiting, hooks, calls, errors, timeouts, cancelled, average and p99 call time")
                 .build(), request -> {

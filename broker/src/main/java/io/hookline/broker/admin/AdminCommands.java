@@ -1,6 +1,5 @@
 package io.hookline.broker.admin;
 
-import io.hookline.broker.Broker;
 
 /** Registers the broker's own commands; plugins add theirs through their context. */
 public final class AdminCommands {
@@ -10,7 +9,7 @@ public final class AdminCommands {
     /**
      * @param keys the API key store, or null without an HTTP listener (then no {@code api-key} commands)
      */
-    public static void registerCore(CommandRegistry registry, Broker broker, ApiKeys keys, HttpListeners http) {
+    public static void registerCore(CommandRegistry registry, ManagedBroker broker, ApiKeys keys, HttpListeners http) {
         SessionCommands.register(registry, broker);
         BrokerCommands.register(registry, broker, keys, http);
     }

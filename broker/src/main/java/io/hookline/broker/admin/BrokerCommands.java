@@ -7,7 +7,6 @@ import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.ParamType;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
-import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.ConfigKey;
@@ -38,7 +37,7 @@ final class BrokerCommands {
     private BrokerCommands() {
     }
 
-    static void register(CommandRegistry registry, Broker broker, ApiKeys keys, HttpListeners http) {
+    static void register(CommandRegistry registry, ManagedBroker broker, ApiKeys keys, HttpListeners http) {
         registry.add(CommandSpec.builder("plugin", "show")
                 .help("the effective order of every hook chain (lower priority runs first) with each handler's"
                         + " calls, errors, timeouts and mean latency; plugins without handlers are listed too")
@@ -111,7 +110,7 @@ final class BrokerCommands {
                 .build(), request -> apiKeyShow(keys), "core");
     }
 
-    private static Reply pluginShow(Broker broker, CommandRequest request) {
+    private static Reply pluginShow(ManagedBroker broker, CommandRequest request) {
         String only = request.value("hook").orElse(null);
         if (only != null && Hooks.all().stream().map(Hook::name).noneMatch(only::equals)) {
             throw CommandException.badArgument("--hook", "--hook: unknown hook '" + only + "'");
@@ -165,7 +164,7 @@ final class BrokerCommands {
         return s == null ? "core" : s.name().toLowerCase(Locale.ROOT);
     }
 
-    private static Reply plugin(Broker broker, String name, boolean enable) throws Exception {
+    private static Reply plugin(ManagedBroker broker, String name, boolean enable) throws Exception {
         if (broker.plugins().list().stream().noneMatch(s -> s.name().equals(name))) {
             throw CommandException.notFound("no plugin called '" + name + "'; known: "
                     + broker.plugins().list().stream().map(PluginRegistry.Status::name).toList());
@@ -182,7 +181,7 @@ final class BrokerCommands {
         return new Reply.Done(CommandResult.text("plugin " + name + (enable ? " enabled" : " disabled")));
     }
 
-    private static Reply listenerShow(Broker broker, HttpListeners http) {
+    private static Reply listenerShow(ManagedBroker broker, HttpListeners http) {
         List<Map<String, Object>> rows = new ArrayList<>();
         for (MqttListener l : broker.listeners()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -209,7 +208,7 @@ final class BrokerCommands {
         return new Reply.Done(CommandResult.table(rows));
     }
 
-    private static Reply listenerStop(Broker broker, CommandRequest request) {
+    private static Reply listenerStop(ManagedBroker broker, CommandRequest request) {
         String name = request.get("name");
         try {
             int n = broker.stopListener(name, request.flag("disconnect", false));
@@ -222,7 +221,7 @@ final class BrokerCommands {
         }
     }
 
-    private static Reply listenerStart(Broker broker, CommandRequest request) {
+    private static Reply listenerStart(ManagedBroker broker, CommandRequest request) {
         String name = request.get("name");
         try {
             broker.startListener(name);
@@ -291,7 +290,7 @@ final class BrokerCommands {
         return new Reply.Done(CommandResult.table(rows));
     }
 
-    private static Reply configSet(Broker broker, CommandRequest request) {
+    private static Reply configSet(ManagedBroker broker, CommandRequest request) {
         Map<String, String> changes = request.values();
         if (changes.isEmpty()) {
             throw new CommandException(400, "missing KEY=VALUE: config set takes one or more live keys");

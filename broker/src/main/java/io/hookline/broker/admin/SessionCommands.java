@@ -5,7 +5,6 @@ import io.hookline.api.command.CommandRequest;
 import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.ParamType;
-import io.hookline.broker.Broker;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
@@ -44,7 +43,7 @@ final class SessionCommands {
     private SessionCommands() {
     }
 
-    static void register(CommandRegistry registry, Broker broker) {
+    static void register(CommandRegistry registry, ManagedBroker broker) {
         CommandSpec.Builder show = CommandSpec.builder("session", "show")
                 .help("lists sessions, sorted by client id. --COLUMN=VALUE keeps rows whose column has that value;"
                         + " --COLUMN alone picks the columns shown. Every row is returned unless --limit is given;"
@@ -93,7 +92,7 @@ final class SessionCommands {
                 .build(), request -> trace(broker, request), "core");
     }
 
-    private static Reply sessionShow(Broker broker, CommandRequest request) {
+    private static Reply sessionShow(ManagedBroker broker, CommandRequest request) {
         Map<String, String> filters = new LinkedHashMap<>();
         List<String> columns = new ArrayList<>();
         for (String c : SESSION_COLUMNS) {
@@ -162,7 +161,7 @@ final class SessionCommands {
         return row;
     }
 
-    private static Reply sessionDisconnect(Broker broker, CommandRequest request) throws Exception {
+    private static Reply sessionDisconnect(ManagedBroker broker, CommandRequest request) throws Exception {
         String clientId = request.get("client-id");
         String mountpoint = request.value("mountpoint").orElse("");
         boolean cleanup = request.flag("cleanup", false);
@@ -193,7 +192,7 @@ final class SessionCommands {
                 + (cleanup ? " and its session removed" : "")));
     }
 
-    private static Reply retainShow(Broker broker, CommandRequest request) {
+    private static Reply retainShow(ManagedBroker broker, CommandRequest request) {
         List<Message> found = new ArrayList<>();
         String filter = request.value("topic").orElse(null);
         if (filter != null && !filter.isEmpty()) {
@@ -214,7 +213,7 @@ final class SessionCommands {
         return new Reply.Done(CommandResult.table(rows));
     }
 
-    private static Reply trace(Broker broker, CommandRequest request) {
+    private static Reply trace(ManagedBroker broker, CommandRequest request) {
         String clientId = request.get("client-id");
         String mountpoint = request.value("mountpoint").orElse(null);
         long seconds = request.integer("seconds", 0);
@@ -223,7 +222,7 @@ final class SessionCommands {
         }
         return new Reply.Stream(out -> {
             BlockingQueue<String> lines = new LinkedBlockingQueue<>(10_000);
-            ClientTraces traces = broker.context().traces();
+            ClientTraces traces = broker.traces();
             try (ClientTraces.Trace t = traces.watch(mountpoint, clientId,
                     line -> lines.offer(Instant.now() + " " + line))) {
                 boolean online = broker.sessions().all().stream().anyMatch(s -> s.clientId().equals(clientId)

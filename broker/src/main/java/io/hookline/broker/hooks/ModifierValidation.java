@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks the modifiers of an {@code ok} answer like client input (HOOKS.md: a rewritten topic
+ * Checks the modifiers of an {@code ok} answer like client input (docs/hooks.md: a rewritten topic
  * must be a valid topic name, a QoS is 0..2, ...). Stateless.
  */
 final class ModifierValidation {

@@ -50,7 +50,7 @@ public sealed interface RegisterVerdict permits RegisterVerdict.Accepted, Regist
         }
     }
 
-    /** @return the refusal an error answer stands for (HOOKS.md: bad credentials -> 4/0x86, else 5/0x87 or the plugin's code) */
+    /** @return the refusal an error answer stands for (docs/hooks.md: bad credentials -> 4/0x86, else 5/0x87 or the plugin's code) */
     static Refused refusal(Answer.Error error) {
         boolean badCredentials = Answer.Error.INVALID_CREDENTIALS.equals(error.reason());
         int v5 = error.reasonCode().orElse(badCredentials ? V5_BAD_CREDENTIALS : V5_NOT_AUTHORIZED);

@@ -1,6 +1,6 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.transport.MqttListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -18,9 +18,9 @@ import java.util.List;
  * listener list (copy-on-write) and each listener's channel state.
  */
 public final class HealthHandler implements HttpHandler {
-    private final Broker broker;
+    private final ManagedBroker broker;
 
-    public HealthHandler(Broker broker) {
+    public HealthHandler(ManagedBroker broker) {
         this.broker = broker;
     }
 

@@ -1,9 +1,9 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.undertow.Undertow;
@@ -39,7 +39,7 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private final HttpHandler root;
     private final List<Running> running = new CopyOnWriteArrayList<>();
 
-    public ManagementServer(Broker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
+    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
         ApiKeyGate gate = new ApiKeyGate(keys);
         PathHandler paths = new PathHandler();
         paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate));

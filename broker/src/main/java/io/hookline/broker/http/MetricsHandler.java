@@ -1,8 +1,6 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
-import io.hookline.broker.metrics.BrokerMeters;
-import io.hookline.broker.metrics.HookMetricsCollector;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.metrics.NettyMemoryMeters;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -35,7 +33,7 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final BrokerMeters brokerMeters;
 
-    public MetricsHandler(Broker broker) {
+    public MetricsHandler(ManagedBroker broker) {
         registry.config().meterFilter(new MeterFilter() {
             @Override
             public Meter.Id map(Meter.Id id) {

@@ -2,12 +2,11 @@ package io.hookline.broker.http;
 
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
-import io.hookline.broker.metrics.BrokerMeters;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BucketHistogram;
 import io.hookline.broker.session.Session;
@@ -40,17 +39,17 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     static final int DEFAULT_CLIENTS = 100;
     static final int MAX_CLIENTS = 10_000;
 
-    private final Broker broker;
+    private final ManagedBroker broker;
     private final Duration interval;
     private final RateHistory rates;
     private final ScheduledFuture<?> sampling;
 
-    public StatusDataHandler(Broker broker) {
+    public StatusDataHandler(ManagedBroker broker) {
         this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES);
     }
 
     /** For tests: a shorter sampling interval. */
-    StatusDataHandler(Broker broker, Duration interval, int samples) {
+    StatusDataHandler(ManagedBroker broker, Duration interval, int samples) {
         this.broker = broker;
         this.interval = interval;
         this.rates = new RateHistory(broker.metrics(), samples);
@@ -89,7 +88,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         BrokerMeters.Census census = BrokerMeters.take(broker, System.nanoTime());
         List<String> down = new HealthHandler(broker).reasons();
         JsonText json = new JsonText().object()
-                .field("version", Broker.VERSION)
+                .field("version", broker.version())
                 .field("uptime_seconds", m.uptimeSeconds())
                 .field("now", System.currentTimeMillis())
                 .field("health", down.isEmpty() ? "OK" : "DOWN");
@@ -100,7 +99,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
                 .field("connections", m.connections().get())
                 .field("sessions_online", census.online())
                 .field("sessions_offline", census.offline())
-                .field("subscriptions", broker.subscriptions().size())
+                .field("subscriptions", broker.subscriptionCount())
                 .field("retained", broker.retained().size())
                 .field("queued", census.queuedOnline() + census.queuedOffline())
                 .field("inflight", census.inflight())

@@ -1,6 +1,6 @@
 package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
@@ -31,8 +31,8 @@ public final class StatusPageHandler implements HttpHandler {
     private final byte[] page;
     private final String policy;
 
-    public StatusPageHandler(Broker broker) {
-        String html = load().replace("{{version}}", escapeHtml(Broker.VERSION));
+    public StatusPageHandler(ManagedBroker broker) {
+        String html = load().replace("{{version}}", escapeHtml(broker.version()));
         this.page = html.getBytes(StandardCharsets.UTF_8);
         this.policy = "default-src 'none'; script-src " + hashes(SCRIPT, html) + "; style-src " + hashes(STYLE, html)
                 + "; connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";

@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The broker's own counters, read by $SYS and {@code /metrics} ({@link BrokerMeters}).
+ * The broker's own counters, read by $SYS and {@code /metrics} ({@code http.BrokerMeters}).
  * Thread-safe: LongAdders, written from every event loop without contention.
  */
 public final class BrokerMetrics {

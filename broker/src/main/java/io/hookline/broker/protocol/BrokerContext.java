@@ -1,5 +1,6 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
@@ -12,10 +13,11 @@ import io.hookline.broker.store.RetainedStore;
 
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * What every connection needs of the broker. Thread-safe: its parts are; the settings are an
- * immutable snapshot swapped atomically.
+ * immutable snapshot the broker swaps atomically (read through the supplier given).
  */
 public final class BrokerContext {
 
@@ -24,11 +26,11 @@ public final class BrokerContext {
     private final RetainedStore retained;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
-    private volatile ProtocolSettings settings;
+    private final Supplier<ProtocolSettings> settings;
     private final ClientTraces traces = new ClientTraces();
 
     public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
-                         HookGateway hooks, ProtocolSettings settings) {
+                         HookGateway hooks, Supplier<ProtocolSettings> settings) {
         this.hooks = hooks;
         this.sessions = sessions;
         this.router = router;
@@ -59,12 +61,9 @@ public final class BrokerContext {
         return traces;
     }
 
+    /** The settings in force now: an immutable snapshot, replaced whole when a live key changes. */
     public ProtocolSettings settings() {
-        return settings;
-    }
-
-    public void settings(ProtocolSettings newSettings) {
-        this.settings = newSettings;
+        return settings.get();
     }
 
     /**
@@ -82,7 +81,7 @@ public final class BrokerContext {
      * high-water mark (back-pressure).
      */
     public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
-        if (message.retain() && settings.retainAvailable()) {
+        if (message.retain() && settings().retainAvailable()) {
             retained.retain(message);
         }
         int n = router.route(message, sharedPolicy, congested);

@@ -1,5 +1,7 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.config.ProtocolSettings;
+
 import java.util.Set;
 
 /**

@@ -1,6 +1,7 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.api.hook.input.PublishInput;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.DeliverRewrite;
 import io.hookline.broker.hooks.HookGateway;

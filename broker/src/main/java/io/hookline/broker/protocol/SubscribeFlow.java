@@ -4,16 +4,17 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.SubscribeInput;
 import io.hookline.api.hook.input.UnsubscribeInput;
 import io.hookline.api.mqtt.Properties;
+import io.hookline.api.mqtt.SharedFilter;
 import io.hookline.api.mqtt.TopicSubscription;
+import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
-import io.hookline.broker.routing.SharedFilter;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
-import io.hookline.broker.routing.Topics;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -196,7 +197,7 @@ final class SubscribeFlow {
     /** -1 when the filter may be subscribed to, else the failure code for the SUBACK. */
     private static int check(MqttConnection c, ProtocolSettings s, String filter, boolean shared) {
         boolean v5 = c.version == 5;
-        if (!Topics.isValidTopicFilter(filter)) {
+        if (!Topics.isValidFilter(filter)) {
             return v5 ? ReasonCodes.TOPIC_FILTER_INVALID & 0xFF : V3_FAILURE;
         }
         if (s.topicMaxDepth() > 0 && Topics.depth(filter) > s.topicMaxDepth()) {
@@ -260,7 +261,7 @@ final class SubscribeFlow {
                 continue;
             }
             String filter = shared == null ? raw : shared.filter();
-            if (!Strings.wellFormed(filter) || !Topics.isValidTopicFilter(filter)) {
+            if (!Strings.wellFormed(filter) || !Topics.isValidFilter(filter)) {
                 results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }

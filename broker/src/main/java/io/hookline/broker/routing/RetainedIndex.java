@@ -1,5 +1,6 @@
 package io.hookline.broker.routing;
 
+import io.hookline.api.mqtt.Topics;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -116,7 +117,7 @@ public final class RetainedIndex<V> {
    */
   public void forEachMatching(String filter, BiConsumer<String, V> action) {
     Objects.requireNonNull(action, "action");
-    if (!Topics.isValidTopicFilter(filter)) {
+    if (!Topics.isValidFilter(filter)) {
       throw new IllegalArgumentException("invalid topic filter: " + filter);
     }
     String[] levels = Topics.levels(filter);

@@ -1,5 +1,6 @@
 package io.hookline.broker.routing;
 
+import io.hookline.api.mqtt.Topics;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Map;
@@ -24,7 +25,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
   @Override
   public Subscription add(Subscription s) {
     Objects.requireNonNull(s, "subscription");
-    if (!Topics.isValidTopicFilter(s.filter())) {
+    if (!Topics.isValidFilter(s.filter())) {
       throw new IllegalArgumentException("invalid topic filter: " + s.filter());
     }
     if (s.shareGroup() != null && !Topics.isValidShareName(s.shareGroup())) {

@@ -1,6 +1,6 @@
 /**
- * Where a message goes: topic validation and matching ({@link io.hookline.broker.routing.Topics}),
- * the subscription index ({@link io.hookline.broker.routing.SubscriptionTrie}) with shared
+ * Where a message goes, by the topic rules of {@link io.hookline.api.mqtt.Topics} (shared
+ * with plugins): the subscription index ({@link io.hookline.broker.routing.SubscriptionTrie}) with shared
  * subscription groups, and the wildcard index over retained messages
  * ({@link io.hookline.broker.routing.RetainedIndex}).
  */

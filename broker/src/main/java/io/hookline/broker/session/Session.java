@@ -1,8 +1,8 @@
 package io.hookline.broker.session;
 
-import io.hookline.broker.hooks.NotifyOutbox;
+import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;

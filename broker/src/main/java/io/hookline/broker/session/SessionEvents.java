@@ -5,7 +5,7 @@ import io.hookline.broker.routing.Message;
 import java.util.List;
 
 /**
- * Lifecycle events of sessions, raised by the core where the NOTIFY hooks of HOOKS.md belong
+ * Lifecycle events of sessions, raised by the core where the NOTIFY hooks of docs/hooks.md belong
  * (on_offline_message, on_message_drop, on_client_wakeup, on_client_offline, on_client_gone,
  * on_session_expired, on_topic_unsubscribed). The hook engine implements this; the default does
  * nothing.

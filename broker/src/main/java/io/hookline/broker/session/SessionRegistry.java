@@ -2,7 +2,7 @@ package io.hookline.broker.session;
 
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.protocol.ProtocolSettings;
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.RecipientDirectory;

@@ -19,7 +19,6 @@ import io.netty.channel.ServerChannel;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
@@ -147,9 +146,7 @@ public final class MqttListener {
                         ChannelPipeline p = ch.pipeline();
                         p.addLast("bytes", counter);
                         if (settings.proxyProtocol()) {
-                            p.addLast("proxy-check", new ProxyHeaderCheck(settings.key(), broker.metrics()));
-                            p.addLast("proxy", new HAProxyMessageDecoder());
-                            p.addLast("proxy-header", new ProxyHeader(settings.key(), broker.metrics()));
+                            ProxyHeader.addTo(p, settings.key(), broker.metrics());
                         }
                         SslContext tls = sslContext;
                         if (tls != null) {

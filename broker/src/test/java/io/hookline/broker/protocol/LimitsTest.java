@@ -46,7 +46,9 @@ class LimitsTest {
 
     /**
      * Connects with a keep alive of {@code keepAlive} seconds and stays silent: the broker closes
-     * the connection (MQTT 5: DISCONNECT 0x8D) 1.5 s later, as for a keep alive of 1 s.
+     * the connection (MQTT 5: DISCONNECT 0x8D) 1.5 s later, as for a keep alive of 1 s. Checked
+     * from below only (a loaded machine may close it late); callers check the keep-alive counter,
+     * which says why it closed, and the wait is far below the 90 s of an uncapped keep alive of 60.
      */
     private static void assertSilentClientClosedAfterOneAndAHalfSeconds(TestBroker broker, int version, String clientId,
                                                                         int keepAlive) {
@@ -54,6 +56,7 @@ class LimitsTest {
             long start = System.nanoTime();
             c.send(connect(version, clientId, 0x02, keepAlive, new Bytes()));
             c.expectConnack(0);
+            c.setReadTimeout(Duration.ofSeconds(30));
             if (version == 5) {
                 c.expectDisconnect(0x8D);
             } else {
@@ -63,10 +66,13 @@ class LimitsTest {
         }
     }
 
-    /** The connection closed at least {@code minMillis} after {@code startNanos}, and within 4 s. */
+    /**
+     * The connection closed no earlier than {@code minMillis} after {@code startNanos}. No upper
+     * bound: a busy machine may be late; the counters the callers check say the timer closed it.
+     */
     private static void assertClosedAfter(long startNanos, long minMillis) {
         long elapsedMillis = (System.nanoTime() - startNanos) / 1_000_000;
-        assertTrue(elapsedMillis >= minMillis && elapsedMillis < 4000, "closed after " + elapsedMillis + " ms");
+        assertTrue(elapsedMillis >= minMillis, "closed after " + elapsedMillis + " ms");
     }
 
     /** A raw MQTT 5 client connected with CONNECT {@code properties} and subscribed to {@code filter}. */
@@ -176,6 +182,7 @@ class LimitsTest {
         try (TestBroker broker = TestBroker.start("max_keepalive", "1")) {
             assertSilentClientClosedAfterOneAndAHalfSeconds(broker, version, "capped", 60);
             assertCounted(broker, Counter.LIMIT_KEEPALIVE_CAPPED, 1);
+            assertCounted(broker, Counter.KEEPALIVE_TIMEOUTS, 1);
         }
     }
 

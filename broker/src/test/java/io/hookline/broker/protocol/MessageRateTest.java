@@ -15,8 +15,8 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.UserClients;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,24 +45,12 @@ class MessageRateTest {
     private static final int MESSAGES = 100;
 
     private TestBroker broker;
-    private final UserClients clients = new UserClients(() -> broker);
-
-    @AfterEach
-    void stop() {
-        clients.close();
-        broker.close();
-    }
-
-    private Mqtt5BlockingClient connect(String id, String username) {
-        return clients.connect(id, username);
-    }
+    @RegisterExtension
+    final UserClients clients = new UserClients(() -> broker);
 
     /** A subscriber to {@code topic}: what it received, in order. */
     private List<String> subscriber(String topic) {
-        List<String> received = new CopyOnWriteArrayList<>();
-        connect("sub-" + topic, "plain").toAsync().subscribeWith().topicFilter(topic).qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.add(text(p.getPayloadAsBytes()))).send().join();
-        return received;
+        return clients.subscriber("sub-" + topic, "plain", topic);
     }
 
     /** Publishes {@code n} QoS 1 messages as fast as the client can; returns the nanos until the last PUBACK. */
@@ -89,7 +77,7 @@ class MessageRateTest {
     void clientOverItsRateIsThrottledNotDisconnectedAndEveryMessageArrivesInOrder() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on");
         List<String> received = subscriber("rated");
-        Mqtt5BlockingClient publisher = connect("fast", "max_message_rate=20");
+        Mqtt5BlockingClient publisher = clients.connect("fast", "max_message_rate=20");
 
         long elapsed = publishFlatOut(publisher, "rated", MESSAGES);
 
@@ -106,7 +94,7 @@ class MessageRateTest {
     void clientWithoutARateIsNotThrottled() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on");
         List<String> received = subscriber("free");
-        publishFlatOut(connect("free", "plain"), "free", MESSAGES);
+        publishFlatOut(clients.connect("free", "plain"), "free", MESSAGES);
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == MESSAGES);
         assertEquals(numbers(MESSAGES), received);
         assertEquals(0, throttled());
@@ -115,10 +103,10 @@ class MessageRateTest {
     @Test
     void brokerMaxMessageRateIsTheDefaultTheModifierOverrides() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on", "max_message_rate", "50");
-        publishFlatOut(connect("exempt", "max_message_rate=0"), "t", MESSAGES);
+        publishFlatOut(clients.connect("exempt", "max_message_rate=0"), "t", MESSAGES);
         assertEquals(0, throttled(), "0 from the hook: no limit for this client");
 
-        long elapsed = publishFlatOut(connect("default", "plain"), "t", MESSAGES);
+        long elapsed = publishFlatOut(clients.connect("default", "plain"), "t", MESSAGES);
         assertTrue(throttled() > 0, "the broker's max_message_rate applies to the others");
         assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(950), "50 beyond the first second's 50 take 1 s");
     }
@@ -126,11 +114,11 @@ class MessageRateTest {
     @Test
     void brokerMaxMessageRateChangedAtRuntimeAppliesToNewConnections() throws Exception {
         broker = TestBroker.start();
-        Mqtt5BlockingClient before = connect("before", "plain");
+        Mqtt5BlockingClient before = clients.connect("before", "plain");
         broker.broker().changeConfig(Map.of("max_message_rate", "10"));
         publishFlatOut(before, "t", 30);
         assertEquals(0, throttled(), "a connection keeps the rate it connected with");
-        publishFlatOut(connect("after", "plain"), "t", 30);
+        publishFlatOut(clients.connect("after", "plain"), "t", 30);
         assertTrue(throttled() > 0);
     }
 
@@ -138,7 +126,7 @@ class MessageRateTest {
     void throttledMessagesStayInOrderWithTheClientsOtherPackets() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on");
         List<String> received = subscriber("mixed");
-        Mqtt5BlockingClient publisher = connect("mixed", "max_message_rate=10");
+        Mqtt5BlockingClient publisher = clients.connect("mixed", "max_message_rate=10");
         Mqtt5AsyncClient async = publisher.toAsync();
         List<CompletableFuture<?>> acks = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
@@ -171,7 +159,7 @@ class MessageRateTest {
                     Stream.of(script.enable("script_a"))).toArray(String[]::new);
             broker = TestBroker.start(config);
             List<String> received = subscriber("hooked");
-            publishFlatOut(connect("hooked", "max_message_rate=20"), "hooked", 40);
+            publishFlatOut(clients.connect("hooked", "max_message_rate=20"), "hooked", 40);
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 40);
             assertEquals(numbers(40).stream().map(n -> "m" + n).toList(), received);
             assertTrue(throttled() > 0);

@@ -4,15 +4,13 @@ import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.UserClients;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.List;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static org.awaitility.Awaitility.await;
@@ -26,38 +24,28 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class UpgradeQosTest {
 
     private TestBroker broker;
-    private final UserClients clients = new UserClients(() -> broker);
-
-    @AfterEach
-    void stop() {
-        clients.close();
-        broker.close();
-    }
-
-    private Mqtt5BlockingClient connect(String id, String username) {
-        return clients.connect(id, username);
-    }
+    @RegisterExtension
+    final UserClients clients = new UserClients(() -> broker);
 
     /** The QoS at which {@code username}'s QoS 1 subscription receives a QoS 0 publish. */
     private MqttQos liveDeliveryQos(String username) throws Exception {
-        Mqtt5BlockingClient sub = connect("sub", username);
+        Mqtt5BlockingClient sub = clients.connect("sub", username);
         try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("t").qos(MqttQos.AT_LEAST_ONCE).send();
-            connect("pub", "plain").publishWith().topic("t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("m")).send();
+            clients.connect("pub", "plain").publishWith().topic("t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("m")).send();
             return Receive.next(publishes).getQos();
         }
     }
 
     /** The same, for a message queued while the persistent session was offline. */
     private MqttQos offlineDeliveryQos(String username) throws Exception {
-        Mqtt5BlockingClient sub = Clients.v5Builder(broker, "away")
-                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
+        Mqtt5BlockingClient sub = clients.client("away", username);
         sub.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         sub.subscribeWith().topicFilter("t").qos(MqttQos.AT_LEAST_ONCE).send();
         sub.disconnect();
         await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("away").isOnline());
 
-        connect("pub", "plain").publishWith().topic("t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("queued")).send();
+        clients.connect("pub", "plain").publishWith().topic("t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("queued")).send();
         await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("away").queueSize() == 1);
 
         try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -103,9 +91,9 @@ class UpgradeQosTest {
     @Test
     void retainedMessageSentOnSubscribeIsUpgradedAndNothingGoesAboveTheSubscription() throws Exception {
         broker = TestBroker.start("plugins.limits_test", "on");
-        Mqtt5BlockingClient pub = connect("pub", "plain");
+        Mqtt5BlockingClient pub = clients.connect("pub", "plain");
         pub.publishWith().topic("r0").retain(true).qos(MqttQos.AT_MOST_ONCE).payload(bytes("r0")).send();
-        Mqtt5BlockingClient sub = connect("sub", "upgrade_qos=true");
+        Mqtt5BlockingClient sub = clients.connect("sub", "upgrade_qos=true");
         try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("r0").qos(MqttQos.EXACTLY_ONCE).send();
             assertEquals(MqttQos.EXACTLY_ONCE, Receive.next(publishes).getQos(), "retained QoS 0 at the subscription's 2");

@@ -3,18 +3,15 @@ package io.hookline.broker.routing;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.UserClients;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -31,28 +28,16 @@ class SharedPolicyModifierTest {
     private static final int MESSAGES = 40;
 
     private TestBroker broker;
-    private final UserClients clients = new UserClients(() -> broker);
-
-    @AfterEach
-    void stop() {
-        clients.close();
-        broker.close();
-    }
-
-    private Mqtt5BlockingClient connect(String id, String username) {
-        return clients.connect(id, username);
-    }
+    @RegisterExtension
+    final UserClients clients = new UserClients(() -> broker);
 
     private List<Integer> member(String id) {
-        List<Integer> received = new CopyOnWriteArrayList<>();
-        connect(id, "plain").toAsync().subscribeWith().topicFilter("$share/g/work").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.add(Integer.parseInt(text(p.getPayloadAsBytes())))).send().join();
-        return received;
+        return clients.subscriber(id, "plain", "$share/g/work", Integer::parseInt);
     }
 
     /** Publishes 0..MESSAGES-1 as {@code username} and waits until the two members have them all. */
     private void publish(String username, List<Integer> a, List<Integer> b) {
-        Mqtt5BlockingClient pub = connect("pub-" + username.hashCode(), username);
+        Mqtt5BlockingClient pub = clients.connect("pub-" + username.hashCode(), username);
         for (int i = 0; i < MESSAGES; i++) {
             pub.publishWith().topic("work").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
         }
@@ -105,8 +90,7 @@ class SharedPolicyModifierTest {
     @Test
     void unknownPolicyIsAnInvalidModifierAndTheConnectIsRefused() {
         broker = TestBroker.start("plugins.limits_test", "on");
-        Mqtt5BlockingClient client = Clients.v5Builder(broker, "fifo")
-                .simpleAuth().username("shared_subscription_policy=fifo").applySimpleAuth().build().toBlocking();
+        Mqtt5BlockingClient client = clients.client("fifo", "shared_subscription_policy=fifo");
         Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
         assertTrue(refused.getMqttMessage().getReasonCode().isError());
     }

@@ -3,6 +3,7 @@ package io.hookline.broker.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.api.mqtt.Topics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

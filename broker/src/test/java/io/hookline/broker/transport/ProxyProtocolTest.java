@@ -116,6 +116,34 @@ class ProxyProtocolTest {
     }
 
     @Test
+    void aMalformedHeaderAfterAValidSignatureIsClosedAndCounted() throws Exception {
+        broker = TestBroker.start("listener.tcp.lb", "127.0.0.1:0", "listener.tcp.lb.proxy_protocol", "on");
+        try (Socket s = new Socket("127.0.0.1", broker.port("tcp", "lb"))) {
+            OutputStream out = s.getOutputStream();
+            out.write("PROXY TCP4 not-an-address 127.0.0.1 51000 1883\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(connect("prx4"));
+            assertEquals(-1, s.getInputStream().read());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() ->
+                broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS) == 1);
+    }
+
+    @Test
+    void aLocalHeaderKeepsTheSocketAddress() throws Exception {
+        broker = TestBroker.start("listener.tcp.lb", "127.0.0.1:0", "listener.tcp.lb.proxy_protocol", "on");
+        try (Socket s = new Socket("127.0.0.1", broker.port("tcp", "lb"))) {
+            OutputStream out = s.getOutputStream();
+            // v2 signature, LOCAL command (a balancer's health check), unspecified family, no address bytes
+            out.write(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
+                    0x20, 0x00, 0x00, 0x00});
+            out.write(connect("prx5"));
+            assertConnAck(s.getInputStream());
+            assertEquals(new InetSocketAddress("127.0.0.1", s.getLocalPort()), connection("prx5").peerAddress());
+        }
+        assertEquals(0, broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS));
+    }
+
+    @Test
     void xForwardedForIsBelievedOnlyFromATrustedProxy() throws Exception {
         broker = TestBroker.start("listener.ws.trusting", "127.0.0.1:0",
                 "listener.ws.trusting.trusted_proxies", "127.0.0.0/8",

@@ -4,6 +4,7 @@ import io.hookline.api.command.CommandException;
 import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.Commands;
+import io.hookline.api.command.Refusals;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,10 @@ import java.util.Map;
  * like any plugin's; stateless.
  */
 final class AclCommands {
+    /** A user name the password file cannot hold (PasswordFileEditor refuses it). */
+    private static final Refusals BAD_USERNAME = Refusals.when(IllegalArgumentException.class,
+            e -> CommandException.badArgument("username", "username: " + e.getMessage()));
+
     private AclCommands() {
     }
 
@@ -28,11 +33,7 @@ final class AclCommands {
                 .build(), request -> {
                     Path file = require(passwordFile);
                     String user = request.get("username");
-                    try {
-                        PasswordFileEditor.set(file, user, request.get("password"));
-                    } catch (IllegalArgumentException e) {
-                        throw CommandException.badArgument("username", "username: " + e.getMessage());
-                    }
+                    BAD_USERNAME.run(() -> PasswordFileEditor.set(file, user, request.get("password")));
                     plugin.reload();
                     return CommandResult.text("password of '" + user + "' set in " + file);
                 });
@@ -43,12 +44,7 @@ final class AclCommands {
                 .build(), request -> {
                     Path file = require(passwordFile);
                     String user = request.get("username");
-                    boolean removed;
-                    try {
-                        removed = PasswordFileEditor.delete(file, user);
-                    } catch (IllegalArgumentException e) {
-                        throw CommandException.badArgument("username", "username: " + e.getMessage());
-                    }
+                    boolean removed = BAD_USERNAME.call(() -> PasswordFileEditor.delete(file, user));
                     if (!removed) {
                         throw CommandException.notFound("no user '" + user + "' in " + file);
                     }

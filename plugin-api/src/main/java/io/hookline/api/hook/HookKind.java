@@ -1,7 +1,7 @@
 package io.hookline.api.hook;
 
 /**
- * How a chain treats the answers of its handlers (see HOOKS.md).
+ * How a chain treats the answers of its handlers (see docs/hooks.md).
  *
  * <pre>{@code
  * if (hook.kind() == HookKind.NOTIFY) { ... the answer is ignored ... }

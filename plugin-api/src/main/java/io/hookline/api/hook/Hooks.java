@@ -24,7 +24,7 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * Every hook of HOOKS.md. The plain hooks are raised for MQTT 3.1/3.1.1 clients, the
+ * Every hook of docs/hooks.md. The plain hooks are raised for MQTT 3.1/3.1.1 clients, the
  * {@code _m5} ones for MQTT 5 clients; both variants share the input record (MQTT 3 inputs have
  * empty properties), so one handler can serve both:
  *

@@ -14,7 +14,7 @@ class HooksTest {
     @Test
     void everyHookOfHooksMdIsDescribedWithADenseId() {
         List<String> names = Hooks.all().stream().map(Hook::name).toList();
-        assertEquals(25, names.size(), "HOOKS.md lists 25 hooks");
+        assertEquals(25, names.size(), "docs/hooks.md lists 25 hooks");
         for (String n : List.of("auth_on_register", "auth_on_register_m5", "on_auth_m5", "auth_on_publish",
                 "auth_on_publish_m5", "auth_on_subscribe", "auth_on_subscribe_m5", "on_unsubscribe",
                 "on_unsubscribe_m5", "on_deliver", "on_deliver_m5", "on_register", "on_register_m5", "on_publish",

@@ -27,7 +27,7 @@ import okhttp3.HttpUrl;
  *         .withOnError("next");
  * }</pre>
  *
- * @param hook the hook name (HOOKS.md)
+ * @param hook the hook name (docs/hooks.md)
  * @param endpoint the http(s) URL to POST to
  * @param base64Payload true to send payloads base64-encoded (VerneMQ's default)
  * @param responseTimeout how long one call may take, queueing included

@@ -6,6 +6,7 @@ import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.Commands;
 import io.hookline.api.command.ParamType;
+import io.hookline.api.command.Refusals;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +16,16 @@ import java.util.List;
  * adapters over the {@link Webhooks} Java API. Stateless.
  */
 final class WebhooksCommands {
+    /** A webhook that cannot be registered (a duplicate, a bad setting), or not stored. */
+    private static final Refusals REGISTER = Refusals
+            .when(IllegalArgumentException.class, e -> CommandException.conflict(e.getMessage()))
+            .or(UncheckedIOException.class, WebhooksCommands::notStored);
+    /** An unknown hook, a webhook that is not registered, or not stored. */
+    private static final Refusals DEREGISTER = Refusals
+            .when(IllegalArgumentException.class, e -> e.getMessage().startsWith("unknown hook")
+                    ? CommandException.badArgument("hook", e.getMessage()) : CommandException.notFound(e.getMessage()))
+            .or(UncheckedIOException.class, WebhooksCommands::notStored);
+
     private WebhooksCommands() {
     }
 
@@ -33,13 +44,7 @@ final class WebhooksCommands {
                 .changesState()
                 .build(), request -> {
                     WebhookSpec spec = spec(request);
-                    try {
-                        api.register(spec);
-                    } catch (IllegalArgumentException e) {
-                        throw CommandException.conflict(e.getMessage());
-                    } catch (UncheckedIOException e) {
-                        throw new CommandException(500, e.getMessage());
-                    }
+                    REGISTER.run(() -> api.register(spec));
                     return CommandResult.text("registered " + spec.hook() + " -> " + spec.endpoint());
                 });
         commands.register(CommandSpec.builder("webhooks", "deregister")
@@ -50,16 +55,7 @@ final class WebhooksCommands {
                 .build(), request -> {
                     String hook = request.get("hook");
                     String endpoint = request.get("endpoint");
-                    try {
-                        api.deregister(hook, endpoint);
-                    } catch (IllegalArgumentException e) {
-                        if (e.getMessage().startsWith("unknown hook")) {
-                            throw CommandException.badArgument("hook", e.getMessage());
-                        }
-                        throw CommandException.notFound(e.getMessage());
-                    } catch (UncheckedIOException e) {
-                        throw new CommandException(500, e.getMessage());
-                    }
+                    DEREGISTER.run(() -> api.deregister(hook, endpoint));
                     return CommandResult.text("deregistered " + hook + " -> " + endpoint);
                 });
         commands.register(CommandSpec.builder("webhooks", "show")
@@ -83,6 +79,11 @@ final class WebhooksCommands {
                             + (clientId == null ? "" : " about " + clientId)
                             + (mountpoint == null ? "" : " on mountpoint '" + mountpoint + "'"));
                 });
+    }
+
+    /** The registrations file could not be written. */
+    private static CommandException notStored(UncheckedIOException e) {
+        return new CommandException(500, e.getMessage());
     }
 
     private static WebhookSpec spec(CommandRequest request) {

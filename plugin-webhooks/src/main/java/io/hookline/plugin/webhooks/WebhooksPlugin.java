@@ -30,7 +30,7 @@ public final class WebhooksPlugin implements Plugin {
     private static final Logger LOG = LoggerFactory.getLogger(WebhooksPlugin.class);
 
     public static final ConfigKey<String> HOOK = ConfigKey.string("webhooks.<name>.hook", null,
-            "the hook this webhook serves, e.g. auth_on_register (see HOOKS.md)");
+            "the hook this webhook serves, e.g. auth_on_register (see docs/hooks.md)");
     public static final ConfigKey<String> ENDPOINT = ConfigKey.string("webhooks.<name>.endpoint", null,
             "the http(s) URL the hook's JSON is POSTed to");
     public static final ConfigKey<Boolean> BASE64PAYLOAD = ConfigKey.flag("webhooks.<name>.base64payload", true,

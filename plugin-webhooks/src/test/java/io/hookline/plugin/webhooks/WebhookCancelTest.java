@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
 import io.hookline.api.hook.Hooks;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.testsupport.AdminHttp;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,11 +29,17 @@ import org.junit.jupiter.api.io.TempDir;
  * Clients that leave while their auth_on_register webhook call is queued or in flight: the
  * queued request is never sent, the one in flight is aborted, the endpoint's only slot is free
  * again long before the endpoint would have answered, {@code webhooks show} counts the
- * cancellations (not as errors), and the next client is served at once.
+ * cancellations (not as errors), and the next client is served through that one slot.
  */
 class WebhookCancelTest {
-    /** How long the endpoint takes for "gone-*" clients; every wait below is well under it. */
-    private static final int SLOW_MS = 20_000;
+    /**
+     * How long the endpoint takes for "gone-*" clients: longer than the whole test may take, so
+     * nothing here is served by that answer (no timing asserts: C's CONNACK through the one slot
+     * can only come from the cancellation freeing it).
+     */
+    private static final int SLOW_MS = 600_000;
+    /** The bound on each wait below, a tenth of SLOW_MS: a failure bound, not a speed target. */
+    private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String OK = "{\"result\":\"ok\"}";
 
     @TempDir
@@ -50,7 +58,6 @@ class WebhookCancelTest {
                     "webhooks.auth.response_timeout", Integer.toString(2 * SLOW_MS),
                     "webhooks.max_concurrency", "1");
             Webhooks api = WebhookFixture.api(broker);
-            long t0 = System.nanoTime();
 
             // A's call takes the endpoint's only slot; B's waits in the queue behind it
             RawClient a = RawClient.open(broker, 4);
@@ -68,17 +75,15 @@ class WebhookCancelTest {
 
             // A leaves while its call is in flight: aborted, the slot is free again
             a.abort();
-            await().atMost(Duration.ofMillis(SLOW_MS / 4)).until(() -> row(api).get("in_flight").equals(0)
+            await().atMost(WAIT).until(() -> row(api).get("in_flight").equals(0)
                     && row(api).get("cancelled").equals(2L));
 
-            // C gets its CONNACK promptly through the same endpoint (one slot)
-            long c0 = System.nanoTime();
-            var c = Clients.v3Connected(broker, "c-alive");
-            long connackMs = (System.nanoTime() - c0) / 1_000_000;
-            c.disconnect();
-            assertTrue(connackMs < SLOW_MS / 4, "C waited " + connackMs + " ms");
-            assertTrue(System.nanoTime() - t0 < Duration.ofMillis(SLOW_MS).toNanos(),
-                    "all of it well before the slow endpoint would have answered");
+            // C gets its CONNACK through the same endpoint (one slot), which A's call would hold
+            // for SLOW_MS had it not been aborted
+            var c = Clients.v3(broker, "c-alive").toAsync();
+            assertEquals(Mqtt3ConnAckReturnCode.SUCCESS,
+                    c.connect().orTimeout(WAIT.toSeconds(), TimeUnit.SECONDS).join().getReturnCode(), "C is accepted");
+            c.disconnect().join();
 
             List<String> sent = fx.bodies("auth_on_register").stream().map(n -> n.path("client_id").asText()).toList();
             assertEquals(List.of("gone-a", "c-alive"), sent, "B's request was never sent");

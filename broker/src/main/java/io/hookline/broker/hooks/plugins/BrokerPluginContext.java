@@ -10,7 +10,6 @@ import io.hookline.api.command.CommandHandler;
 import io.hookline.api.command.CommandRegistration;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.Commands;
-import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.api.hook.AsyncHookHandler;
 import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hook;
@@ -44,14 +43,14 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final Metrics metrics;
     private final System.Logger logger;
     private final java.nio.file.Path dataDir;
-    private final CommandRegistry commandRegistry;
+    private final PluginCommands commandRegistry;
     private final List<HandlerEntry<?>> registrations = new ArrayList<>(); // guarded by this
     private final List<CommandRegistration> commandRegistrations = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
 
     BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
                         PluginConfig config, PluginSettings overrides, PluginScheduler scheduler,
-                        Metrics metrics, CommandRegistry commandRegistry, java.nio.file.Path dataDir) {
+                        Metrics metrics, PluginCommands commandRegistry, java.nio.file.Path dataDir) {
         this.commandRegistry = commandRegistry;
         this.name = name;
         this.handle = handle;
@@ -158,7 +157,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
         if (closed) {
             throw new IllegalStateException("plugin " + name + " is stopped");
         }
-        CommandRegistration r = commandRegistry.addPlugin(spec, handler, name);
+        CommandRegistration r = commandRegistry.add(spec, handler, name);
         commandRegistrations.add(r);
         return () -> {
             r.unregister();

@@ -1,7 +1,6 @@
 package io.hookline.broker.hooks.plugins;
 
 import io.hookline.api.Plugin;
-import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.hooks.HookGateway;
@@ -51,18 +50,18 @@ public final class PluginRegistry implements AutoCloseable {
     private final HookGateway gateway;
     private final MetricRegistry metrics;
     private final BrokerServices services;
-    private final CommandRegistry commands;
+    private final PluginCommands commands;
     private final Map<String, Entry> plugins = new LinkedHashMap<>(); // guarded by this
     private final List<PluginLoader.LoadFailure> loadFailures = new ArrayList<>(); // guarded by this
     private volatile Config config; // null until configure()
 
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services) {
-        this(gateway, metrics, services, new CommandRegistry());
+        this(gateway, metrics, services, PluginCommands.detached());
     }
 
     /** @param commands where plugins' admin commands go ({@code context.commands()}) */
     public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services,
-                          CommandRegistry commands) {
+                          PluginCommands commands) {
         this.gateway = Objects.requireNonNull(gateway);
         this.metrics = Objects.requireNonNull(metrics);
         this.services = Objects.requireNonNull(services);

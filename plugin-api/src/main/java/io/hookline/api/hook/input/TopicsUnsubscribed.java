@@ -14,8 +14,8 @@ import java.util.Objects;
  * }</pre>
  *
  * @param client the subscriber
- * @param topics the removed filters (empty when {@code allTopics})
- * @param allTopics true when every subscription of the session went away
+ * @param topics the removed filters (when {@code allTopics}: every filter the session had)
+ * @param allTopics true when the session ended and every subscription of it went away
  */
 public record TopicsUnsubscribed(Client client, List<String> topics, boolean allTopics) implements HookInput {
     public TopicsUnsubscribed {

@@ -1,8 +1,10 @@
-package io.hookline.broker.hooks.plugins;
+package io.hookline.broker;
 
 import io.hookline.api.ClientSummary;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Properties;
+import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.hooks.plugins.BrokerServices;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.HookInputs;
 import io.hookline.broker.routing.Message;
@@ -34,7 +36,7 @@ public final class CoreServices implements BrokerServices {
     @Override
     public CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
                                          Properties properties) {
-        if (qos < 0 || qos > 2 || !io.hookline.broker.routing.Topics.isValidTopicName(topic)) {
+        if (qos < 0 || qos > 2 || !Topics.isValidTopicName(topic)) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
                     "cannot publish to '" + topic + "' with QoS " + qos));
         }

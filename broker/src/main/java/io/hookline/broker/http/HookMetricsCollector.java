@@ -1,10 +1,12 @@
-package io.hookline.broker.metrics;
+package io.hookline.broker.http;
 
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
+import io.hookline.broker.metrics.BucketHistogram;
+import io.hookline.broker.metrics.MetricRegistry;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;

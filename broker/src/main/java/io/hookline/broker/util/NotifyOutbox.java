@@ -1,4 +1,4 @@
-package io.hookline.broker.hooks;
+package io.hookline.broker.util;
 
 import java.util.ArrayList;
 import java.util.List;

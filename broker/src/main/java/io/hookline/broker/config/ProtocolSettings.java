@@ -1,8 +1,4 @@
-package io.hookline.broker.protocol;
-
-import io.hookline.broker.config.Config;
-import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.config.SharedSubscriptionPolicy;
+package io.hookline.broker.config;
 
 import java.time.Duration;
 import java.util.Optional;

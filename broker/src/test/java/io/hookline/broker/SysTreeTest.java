@@ -1,4 +1,4 @@
-package io.hookline.broker.metrics;
+package io.hookline.broker;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;

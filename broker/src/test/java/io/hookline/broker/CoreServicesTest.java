@@ -1,4 +1,4 @@
-package io.hookline.broker.hooks.plugins;
+package io.hookline.broker;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;

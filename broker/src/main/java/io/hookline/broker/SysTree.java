@@ -1,5 +1,6 @@
-package io.hookline.broker.metrics;
+package io.hookline.broker;
 
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 
 import java.util.function.Consumer;

@@ -1,7 +1,8 @@
-package io.hookline.broker.metrics;
+package io.hookline.broker.http;
 
-import io.hookline.broker.Broker;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.transport.MqttListener;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -28,12 +29,12 @@ import java.util.function.ToDoubleFunction;
 public final class BrokerMeters implements MeterBinder {
     static final long CENSUS_MAX_AGE_NANOS = 1_000_000_000L;
 
-    private final Broker broker;
+    private final ManagedBroker broker;
     private volatile Census census;
     private volatile MultiGauge listenerConnections;
     private volatile MultiGauge listenerUp;
 
-    public BrokerMeters(Broker broker) {
+    public BrokerMeters(ManagedBroker broker) {
         this.broker = broker;
     }
 
@@ -62,9 +63,9 @@ public final class BrokerMeters implements MeterBinder {
         gauge(registry, "hookline.inflight.messages", "Outgoing QoS 1/2 messages not yet acknowledged",
                 () -> census().inflight());
         gauge(registry, "hookline.retained.messages", "Retained messages", () -> broker.retained().size());
-        gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptions().size());
+        gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptionCount());
         Gauge.builder("hookline.build.info", () -> 1).strongReference(true).description("The broker's version")
-                .tag("version", Broker.VERSION).register(registry);
+                .tag("version", broker.version()).register(registry);
 
         for (int qos = 0; qos <= 2; qos++) {
             int q = qos;
@@ -164,7 +165,7 @@ public final class BrokerMeters implements MeterBinder {
     }
 
     /** Walks every session once (each read under that session's own monitor). */
-    public static Census take(Broker broker, long nowNanos) {
+    public static Census take(ManagedBroker broker, long nowNanos) {
         int online = 0;
         int offline = 0;
         long queuedOnline = 0;

@@ -1,4 +1,4 @@
-package io.hookline.broker.routing;
+package io.hookline.api.mqtt;
 
 import java.util.Objects;
 
