@@ -54,6 +54,7 @@ import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -188,6 +189,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 listeners.add(listener);
                 log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
                         s.path() == null ? "" : " path " + s.path());
+                warnIfOpenToAnonymous(s, listener.boundAddress());
             }
         } catch (ListenerException e) {
             close();
@@ -218,6 +220,20 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /**
+     * Anonymous clients are only safe when nobody else can reach the listener: say so loudly
+     * when a listener bound beyond loopback lets clients without credentials in.
+     */
+    private void warnIfOpenToAnonymous(ListenerSettings s, InetSocketAddress bound) {
+        Boolean own = s.info().allowAnonymous();
+        boolean anonymous = own != null ? own : config.get(CoreConfig.ALLOW_ANONYMOUS);
+        if (anonymous && bound != null && !bound.getAddress().isLoopbackAddress()) {
+            log.warn("MQTT listener '{}' on {} {} accepts clients without credentials from other machines "
+                            + "(allow_anonymous = on{}): set {}.allow_anonymous = off unless that is intended",
+                    s.name(), s.kind().word(), bound, own != null ? " for this listener" : "", s.key());
+        }
     }
 
     /** The port a listener is bound to (useful with port 0), or -1; the first kind (tcp, ssl, ws, wss) with that name. */

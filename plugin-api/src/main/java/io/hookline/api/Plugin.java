@@ -32,6 +32,21 @@ public interface Plugin {
     /** Registers handlers and starts work; a thrown exception disables the plugin and is reported. */
     void start(PluginContext context) throws Exception;
 
+    /**
+     * Why the plugin cannot do its work now, one line each (e.g. a script with no way to run);
+     * empty while it can. {@code GET /health} answers 503 naming them. Called from any thread
+     * while the plugin is enabled; must be quick.
+     *
+     * <pre>{@code
+     * public List<String> healthProblems() {
+     *     return pool.isBroken() ? List.of("database pool: " + pool.lastError()) : List.of();
+     * }
+     * }</pre>
+     */
+    default List<String> healthProblems() {
+        return List.of();
+    }
+
     /** Stops work; called on disable and at broker shutdown. */
     default void stop() throws Exception {
     }

@@ -36,13 +36,19 @@ public final class LuaPlugin implements Plugin {
     public static final ConfigKey<Path> FILE = ConfigKey.path("lua.<name>.file", null,
             "a script to load under the name NAME");
     public static final ConfigKey<Integer> NUM_STATES = ConfigKey.integer("lua.<name>.num_states", 0,
-            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else 1");
+            "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else lua.num_states");
+    public static final ConfigKey<Integer> DEFAULT_STATES = ConfigKey.integer("lua.num_states", 0,
+            "Lua states per script when neither lua.NAME.num_states nor the script's num_states says; "
+                    + "0 = one per core, at least two (a runaway call then holds only its own state)");
     public static final ConfigKey<String> ON_ERROR = ConfigKey.string("lua.<name>.on_error", "",
             "what a failed or timed-out call of script NAME means: deny, next or allow (default: deny)");
     public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("lua.<name>.priority", 0,
             "order of script NAME's handlers in each chain (lower runs first; 0 = the plugin's priority)");
     public static final ConfigKey<Integer> CALL_TIMEOUT = ConfigKey.integer("lua.call_timeout", 5000,
             "time budget of every Lua call in milliseconds; a call over it is cut off and its failure policy applies");
+    public static final ConfigKey<String> MAX_MEMORY = ConfigKey.string("lua.max_memory", "64MB",
+            "bytes one Lua call may allocate (garbage included), e.g. 64MB, 512KB; over it the call fails "
+                    + "(failure policy) and its state is replaced; 0 = no limit");
     public static final ConfigKey<Boolean> ALLOW_UNSAFE = ConfigKey.flag("lua.allow_unsafe", false,
             "on: scripts get io, os.execute, luajava, debug and binary chunks (off: sandboxed)");
     public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration("lua.reload_interval",
@@ -68,7 +74,7 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, ALLOW_UNSAFE, RELOAD_INTERVAL);
+        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, MAX_MEMORY, ALLOW_UNSAFE, RELOAD_INTERVAL);
     }
 
     @Override
@@ -93,11 +99,21 @@ public final class LuaPlugin implements Plugin {
                 throw new IllegalArgumentException("lua." + n + ".num_states: expected 1..1024, got " + v);
             }
         });
+        int defaultStates = cfg.get(DEFAULT_STATES);
+        if (defaultStates < 0 || defaultStates > 1024) {
+            throw new IllegalArgumentException("lua.num_states: expected 0 (one per core, at least two) or 1..1024, got "
+                    + defaultStates);
+        }
+        long maxMemory = parseSize(MAX_MEMORY.name(), cfg.get(MAX_MEMORY));
+        if (maxMemory > 0 && !CallBudget.canMeasureMemory()) {
+            LOG.warn("lua.max_memory: this JVM cannot measure what a thread allocates; only string.rep and "
+                    + "table.concat are checked");
+        }
         this.ctx = context;
         this.onError = policies;
         this.numStates = cfg.named(NUM_STATES);
         this.priorities = cfg.named(PRIORITY);
-        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), new AuthCache(context.clients()));
+        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), defaultStates, maxMemory, new AuthCache(context.clients()));
         this.scriptDir = cfg.get(SCRIPT_DIR);
         if (runtime.allowUnsafe()) {
             LOG.warn("lua.allow_unsafe = on: scripts can run programs and write files");
@@ -178,6 +194,18 @@ public final class LuaPlugin implements Plugin {
         return out;
     }
 
+    /** A script that cannot serve (never loaded, no Lua state left) makes the broker unhealthy. */
+    @Override
+    public List<String> healthProblems() {
+        List<String> out = new ArrayList<>();
+        for (ScriptStatus s : show()) {
+            if (s.problem() != null) {
+                out.add("script " + s.name() + ": " + s.problem());
+            }
+        }
+        return out;
+    }
+
     /** @return the runtime the scripts share (kv tables, pools), while started */
     public Optional<LuaRuntime> runtime() {
         return Optional.ofNullable(runtime);
@@ -251,6 +279,35 @@ public final class LuaPlugin implements Plugin {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * @return {@code text} as bytes: a number with an optional unit B, KB, MB or GB (1024-based)
+     * @throws IllegalArgumentException naming the key when it is not one
+     */
+    static long parseSize(String key, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(B|K|KB|M|MB|G|GB)?\\s*")
+                .matcher(text);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(key + ": expected a size such as 64MB, 512KB or 0 (no limit), got '"
+                    + text + "'");
+        }
+        String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
+        int shift = switch (unit.charAt(0)) {
+            case 'K' -> 10;
+            case 'M' -> 20;
+            case 'G' -> 30;
+            default -> 0;
+        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            if (n > Long.MAX_VALUE >> shift) {
+                throw new NumberFormatException();
+            }
+            return n << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": " + text + " is too large");
+        }
     }
 
     private static Path key(Path file) {

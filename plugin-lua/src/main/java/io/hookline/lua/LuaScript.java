@@ -94,7 +94,8 @@ final class LuaScript {
         ScriptVersion v;
         try {
             Prototype p = LuaState.compile(new ByteArrayInputStream(content), "@" + file.getFileName());
-            v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates);
+            v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates,
+                    stats.queued);
         } catch (LuaError e) {
             // LuaJ names the end of the file by its token number
             String msg = String.valueOf(e.getMessage()).replaceAll("unexpected symbol 286 \\(.\\)", "unexpected end of file");
@@ -115,7 +116,19 @@ final class LuaScript {
         }
         v.prepareSpare();
         syncRegistrations(v.hooks());
-        log.info("script {} version {} loaded from {}: {} state(s), hooks {}", name, v.number(), file, v.states(), v.hooks());
+        log.info("script {} version {} loaded from {}: {} state(s), hooks {}{}", name, v.number(), file, v.states(),
+                v.hooks(), mqtt3Only(v.hooks()));
+    }
+
+    /** Which of the script's 3.1.1 functions MQTT 5 clients are asked too, having no _m5 twin. */
+    private static String mqtt3Only(List<String> hooks) {
+        List<String> lent = hooks.stream()
+                .filter(h -> !hooks.contains(h + "_m5") && Hooks.byName(h + "_m5").isPresent()).toList();
+        List<String> v5only = hooks.stream().filter(h -> h.endsWith("_m5") && Hooks.byName(h).isPresent()
+                && Hooks.byName(h.substring(0, h.length() - 3)).isPresent() && !hooks.contains(h.substring(0, h.length() - 3)))
+                .toList();
+        return (lent.isEmpty() ? "" : "; MQTT 5 clients are asked " + lent + " too (no _m5 function)")
+                + (v5only.isEmpty() ? "" : "; MQTT 3.1/3.1.1 clients are not asked " + v5only + " (no 3.1.1 function)");
     }
 
     /** Reloads when the file's content changed since the last load attempt that succeeded. */
@@ -167,7 +180,9 @@ final class LuaScript {
         // the script's own budget (checked per instruction, from the same start) decides; the
         // engine's cut-off comes a little later, as a backstop, so the two do not race to answer
         // and the timeout is counted and logged by the script that ran out of time
-        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE));
+        // paired per script: another script's _m5 function does not excuse this one's 3.1.1 function
+        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE))
+                .source(file.toString());
         if (onError != null) {
             opts = opts.onFailure(onError);
         }
@@ -240,8 +255,9 @@ final class LuaScript {
     ScriptStatus status() {
         ScriptVersion v = current;
         return new ScriptStatus(name, file, v == null ? 0 : v.number(), v == null ? 0 : v.states(),
-                v == null ? 0 : v.waiting(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
-                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError);
+                v == null ? 0 : v.waiting(), stats.queued.sum(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
+                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError,
+                v == null ? (lastError == null ? null : "not loaded: " + lastError) : v.problem());
     }
 
     boolean isLoaded() {

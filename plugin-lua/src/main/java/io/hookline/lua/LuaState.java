@@ -59,8 +59,9 @@ final class LuaState {
         globals.load(new CoroutineLib());
         globals.load(new JseMathLib());
         globals.load(new JseOsLib());
-        budget = new CallBudget();
+        budget = new CallBudget(runtime.maxMemory());
         globals.load(budget);
+        MemoryChecks.install(globals, budget);
         LuaC.install(globals);
         if (unsafe) {
             globals.load(new JseIoLib());
@@ -80,6 +81,8 @@ final class LuaState {
             throw new ScriptException(source.name() + ": " + e.getMessage(), e);
         } catch (CallBudget.BudgetExceeded e) {
             throw new ScriptException(source.name() + ": loading ran out of time (lua.call_timeout)", e);
+        } catch (CallBudget.MemoryExceeded e) {
+            throw new ScriptException(source.name() + ": loading " + e.getMessage(), e);
         } finally {
             budget.disarm();
         }

@@ -57,7 +57,7 @@ final class ScriptCommands {
                 .build(), request -> CommandResult.table(List.of(row(
                         NOT_LOADED.call(() -> plugin.unload(Path.of(request.get("path"))))))));
         commands.register(CommandSpec.builder("script", "show")
-                .help("every loaded script: version, Lua states, calls waiting, hooks, calls, errors, timeouts, cancelled, average and p99 call time")
+                .help("every loaded script: version, Lua states, calls waiting now and queued so far (all states were busy), hooks, calls, errors, timeouts, cancelled, average and p99 call time, last load error, health (ok, or why it cannot serve)")
                 .build(), request -> {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     plugin.show().forEach(s -> rows.add(row(s)));
@@ -72,6 +72,7 @@ final class ScriptCommands {
         row.put("version", s.version());
         row.put("states", s.states());
         row.put("waiting", s.waiting());
+        row.put("queued", s.queued());
         row.put("hooks", String.join(",", s.hooks()));
         row.put("calls", s.calls());
         row.put("errors", s.errors());
@@ -80,6 +81,7 @@ final class ScriptCommands {
         row.put("avg_us", s.averageMicros());
         row.put("p99_us", s.p99Micros());
         row.put("last_error", s.lastError() == null ? "" : s.lastError());
+        row.put("health", s.problem() == null ? "ok" : s.problem());
         return row;
     }
 }

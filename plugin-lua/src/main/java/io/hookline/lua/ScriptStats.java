@@ -15,6 +15,8 @@ final class ScriptStats {
     final LongAdder timeouts = new LongAdder();
     /** Calls the broker cancelled before they started (skipped, not in {@link #calls}). */
     final LongAdder cancelled = new LongAdder();
+    /** Calls that found every state busy and waited in line for one. */
+    final LongAdder queued = new LongAdder();
     private final LongAdder totalNanos = new LongAdder();
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
 

@@ -6,6 +6,9 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.luaj.vm2.LuaError;
@@ -46,22 +49,30 @@ final class ScriptVersion {
     private final List<String> hooks;
     private final int size;
     private final boolean keepState;
+    private final LongAdder queued;
+    private static final long QUEUED_WARNING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private final AtomicLong lastQueuedWarning =
+            new AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
     private final ArrayDeque<LuaState> idle = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>(); // guarded by this
     private int live; // guarded by this: states in rotation, idle or running a call
     private LuaState spare; // guarded by this
     private boolean building; // guarded by this: a background build is running
     private boolean retired; // guarded by this: a newer version serves; no more spares
+    private String buildError; // guarded by this: why the last state build failed, null after one succeeded
 
     /**
      * Builds every state (running the chunk in each).
      *
      * @param configuredStates {@code lua.NAME.num_states}, or 0 to take the script's {@code num_states}
+     *     (else the runtime's default)
+     * @param queued counts the calls that found no idle state and waited in line
      * @throws ScriptException when a state cannot be built
      */
-    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates)
-            throws ScriptException {
+    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates,
+                  LongAdder queued) throws ScriptException {
         this.source = source;
+        this.queued = queued;
         this.number = number;
         this.runtime = runtime;
         this.log = log;
@@ -71,7 +82,7 @@ final class ScriptVersion {
         if (configuredStates > 0) {
             size = configuredStates;
         } else if (n.isnil()) {
-            size = 1;
+            size = runtime.defaultStates();
         } else if (n.isint() && n.toint() >= 1 && n.toint() <= 1024) {
             size = n.toint();
         } else {
@@ -141,10 +152,12 @@ final class ScriptVersion {
             state = idle.poll();
             if (state == null) {
                 waiting.add(call);
+                queued.increment();
             }
             noState = live == 0;
         }
         if (state == null) {
+            warnQueued();
             call.result.whenComplete((r, t) -> {
                 if (call.result.isCancelled()) {
                     leaveLine(call);
@@ -160,6 +173,16 @@ final class ScriptVersion {
         return call.result;
     }
 
+    /** Says (at most every 10 s) that calls wait for a state: the script needs more, or one call runs away. */
+    private void warnQueued() {
+        long now = System.nanoTime();
+        long last = lastQueuedWarning.get();
+        if (now - last >= QUEUED_WARNING_EVERY_NANOS && lastQueuedWarning.compareAndSet(last, now)) {
+            log.warn("script {}: all {} Lua state(s) busy, calls wait in line for one (script show: waiting, queued; "
+                    + "more states: lua.{}.num_states)", source.name(), size, source.name());
+        }
+    }
+
     /** A call cancelled while waiting for a state: out of the line, never run. */
     private void leaveLine(Call<?> call) {
         boolean removed;
@@ -170,6 +193,14 @@ final class ScriptVersion {
             call.skip();
         }
         // else a state was handed to it meanwhile: run() sees the cancel and skips it
+    }
+
+    /**
+     * @return why this version cannot serve (no state left and building one failed), or null
+     *     while it can
+     */
+    synchronized String problem() {
+        return live == 0 && buildError != null ? "no Lua state left; building one failed: " + buildError : null;
     }
 
     /** @return calls waiting for a state */
@@ -204,13 +235,19 @@ final class ScriptVersion {
             release(state);
             return;
         }
+        // the state goes back before the answer is told: the client's next packet, sent as soon as
+        // it sees this answer, must find it idle rather than queue behind a call that is done
         try {
-            call.outcome.complete(call.work.apply(new StateCall(state, call.deadline)));
+            T answer = call.work.apply(new StateCall(state, call.deadline));
             release(state);
+            call.outcome.complete(answer);
         } catch (CallBudget.BudgetExceeded e) {
             // replaced before answering, so the caller's next call finds a state
             replace();
             call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+        } catch (CallBudget.MemoryExceeded e) {
+            replace();
+            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": " + e.getMessage()));
         } catch (RuntimeException | StackOverflowError e) {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
@@ -219,8 +256,14 @@ final class ScriptVersion {
                         + ": call ran out of time (lua.call_timeout)"));
                 return;
             }
-            call.outcome.completeExceptionally(e);
             release(state);
+            call.outcome.completeExceptionally(e);
+        } catch (Error e) {
+            // any other Error (OutOfMemoryError above all) may have left the state half-changed:
+            // it is replaced, the call fails under its policy, and the thread lives on
+            log.error("script {}: a call died of {}; its Lua state is replaced", source.name(), e.toString());
+            replace();
+            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": the call died of " + e));
         }
     }
 
@@ -276,11 +319,12 @@ final class ScriptVersion {
             LuaState fresh;
             try {
                 fresh = newState();
-            } catch (ScriptException | RuntimeException e) {
+            } catch (ScriptException | RuntimeException | Error e) {
                 int left;
                 synchronized (this) {
                     building = false;
                     left = live;
+                    buildError = e.toString();
                 }
                 log.error("script {}: could not build a Lua state; {} state(s) serving: {}",
                         source.name(), left, e.getMessage());
@@ -289,6 +333,7 @@ final class ScriptVersion {
             }
             boolean toRotation = false;
             synchronized (this) {
+                buildError = null;
                 if (live < size) {
                     live++;
                     toRotation = true;
@@ -358,6 +403,13 @@ final class ScriptVersion {
 
         void skip() {
             outcome.completeExceptionally(new CancellationException("cancelled before it started"));
+        }
+    }
+
+    /** A call failed for a reason outside the script's own errors (memory budget, an Error of the JVM). */
+    static final class CallFailedException extends RuntimeException {
+        CallFailedException(String message) {
+            super(message, null, false, false);
         }
     }
 

@@ -51,7 +51,7 @@ class BudgetAndSandboxTest {
 
     @Test
     void aRunawayCallIsCutOffTheFailurePolicyAppliesAndTheStateIsReplaced(@TempDir Path dir) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "300"), "spin.lua", SPIN)) {
+        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "300", "lua.spin.num_states", "1"), "spin.lua", SPIN)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "spinner", "u", "p");
             int n = 0;
             for (String topic : List.of("spin", "spin/pcall", "spin/coroutine")) {

@@ -161,6 +161,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             if (!timedOut && t != null) {
                 t.cancel(false);
             }
+            if (timedOut && stage instanceof CompletableFuture<?> f) {
+                f.cancel(false); // the answer no longer counts: tell the handler to stop working on it
+            }
             resume(this, answer, failure, timedOut);
         }
 

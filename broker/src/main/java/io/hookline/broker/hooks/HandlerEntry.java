@@ -27,13 +27,20 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
     final FailurePolicy onFailure;
     final HookHandler<I> sync;
     final AsyncHookHandler<I> async;
+    /** Which of the plugin's rule sets this handler belongs to (see {@code HandlerOptions.source}). */
+    final String source;
+    /** For a 3.1.1 handler lent to the {@code _m5} chain: the handler it calls; null otherwise. */
+    final HandlerEntry<?> origin;
     final CallStats stats = new CallStats();
+    /** The copy of this 3.1.1 handler serving the {@code _m5} chain, while there is one. Guarded by the engine. */
+    HandlerEntry<I> lent;
     volatile boolean active = true;
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong suppressed = new AtomicLong();
 
     HandlerEntry(HookEngine engine, Hook<I> hook, PluginHandle plugin, int priority, long sequence, boolean mayBlock,
-                 Duration timeout, FailurePolicy onFailure, HookHandler<I> sync, AsyncHookHandler<I> async) {
+                 Duration timeout, FailurePolicy onFailure, HookHandler<I> sync, AsyncHookHandler<I> async,
+                 String source, HandlerEntry<?> origin) {
         this.engine = engine;
         this.hook = hook;
         this.plugin = plugin;
@@ -45,6 +52,13 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
         this.onFailure = onFailure;
         this.sync = sync;
         this.async = async;
+        this.source = source;
+        this.origin = origin;
+    }
+
+    /** @return true when {@code other} is of the same plugin and rule set */
+    boolean sameSource(HandlerEntry<?> other) {
+        return plugin.name().equals(other.plugin.name()) && source.equals(other.source);
     }
 
     /** @return true when the handler runs on the caller's thread and answers at once */

@@ -53,6 +53,7 @@ public final class HookEngine implements AutoCloseable {
     private final boolean ownsExecutors;
     private final AtomicLong sequence = new AtomicLong();
     private volatile HookTap tap;
+    private final Object lending = new Object(); // guards HandlerEntry.lent and the lent handlers of every chain
 
     /**
      * @param defaultTimeout per-call timeout of handlers that registered none
@@ -116,16 +117,112 @@ public final class HookEngine implements AutoCloseable {
         FailurePolicy policy = options.onFailure() != null ? options.onFailure() : FailurePolicy.DENY;
         Duration timeout = options.timeout() != null ? options.timeout() : defaultTimeout;
         HandlerEntry<I> e = new HandlerEntry<>(this, hook, plugin, priority, sequence.incrementAndGet(),
-                options.mayBlock(), timeout, policy, sync, async);
+                options.mayBlock(), timeout, policy, sync, async, options.source(), null);
         chain(hook).add(e);
         LOG.debug("plugin {} registered a handler on {} at priority {}", plugin.name(), hook.name(), priority);
+        relend(hook);
         return e;
     }
 
     /** Removes a handler; runs under way skip it from now on, a call already inside it completes. */
     public void unregister(HandlerEntry<?> entry) {
-        entry.active = false;
+        synchronized (lending) {
+            entry.active = false;
+            if (entry.lent != null) {
+                entry.lent.active = false;
+            }
+        }
         chains[entry.hook.id()].remove(entry);
+        relend(entry.hook);
+    }
+
+    /**
+     * Lends the 3.1.1 handlers of {@code hook}'s pair to its {@code _m5} chain, for every plugin
+     * rule set (plugin and source) that serves the 3.1.1 hook without serving the {@code _m5}
+     * one: a 3.1.1 rule must not fail open for MQTT 5 clients ({@link Mqtt3Fallback}).
+     */
+    @SuppressWarnings("unchecked")
+    private <I extends HookInput> void relend(Hook<I> hook) {
+        Hook<I> v3 = hook.isMqtt5()
+                ? (Hook<I>) Hooks.byName(hook.name().substring(0, hook.name().length() - 3)).orElse(null) : hook;
+        Hook<I> v5 = v3 == null ? null : Mqtt3Fallback.twin(v3).orElse(null);
+        if (v5 == null) {
+            return;
+        }
+        synchronized (lending) {
+            HandlerEntry<I>[] own5 = chain(v5).own();
+            List<HandlerEntry<I>> lent = new ArrayList<>();
+            for (HandlerEntry<I> e : chain(v3).own()) {
+                boolean served = false;
+                for (HandlerEntry<I> o : own5) {
+                    served |= o.sameSource(e);
+                }
+                if (served || !e.active) {
+                    if (e.lent != null) {
+                        e.lent.active = false;
+                        e.lent = null;
+                        LOG.debug("plugin {} serves {} itself now", describe(e), v5.name());
+                    }
+                    continue;
+                }
+                if (e.lent == null) {
+                    e.lent = Mqtt3Fallback.lend(e, v5);
+                    LOG.debug("plugin {} serves {} without {}: its {} handler is asked for MQTT 5 clients too",
+                            describe(e), v3.name(), v5.name(), v3.name());
+                }
+                lent.add(e.lent);
+            }
+            chain(v5).lend(lent);
+        }
+    }
+
+    private static String describe(HandlerEntry<?> e) {
+        return e.source.isEmpty() ? e.pluginName() : e.pluginName() + " (" + e.source + ")";
+    }
+
+    /**
+     * @return what a plugin's MQTT 5 clients are asked through its 3.1.1 handlers, e.g.
+     *     {@code [auth_on_publish (script auth)]}; empty when it serves every hook it serves for
+     *     both protocol families (logged when a plugin starts)
+     */
+    public List<String> lentHooks(PluginHandle plugin) {
+        List<String> out = new ArrayList<>();
+        synchronized (lending) {
+            for (HookChain<?> c : chains) {
+                for (HandlerEntry<?> e : c.own()) {
+                    if (e.plugin.name().equals(plugin.name()) && e.lent != null) {
+                        out.add(e.source.isEmpty() ? e.hook.name() : e.hook.name() + " (" + e.source + ")");
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * @return the {@code _m5} hooks a plugin serves without their 3.1.1 twin, e.g.
+     *     {@code [auth_on_register_m5]}: MQTT 3.1/3.1.1 clients are not asked those (logged when
+     *     a plugin starts, so an operator sees what the plugin does not cover)
+     */
+    public List<String> mqtt5OnlyHooks(PluginHandle plugin) {
+        List<String> out = new ArrayList<>();
+        for (Hook<?> h : Hooks.all()) {
+            Hook<?> v3 = h.isMqtt5() ? Hooks.byName(h.name().substring(0, h.name().length() - 3)).orElse(null) : null;
+            if (v3 == null) {
+                continue;
+            }
+            for (HandlerEntry<?> e : chains[h.id()].own()) {
+                boolean paired = false;
+                for (HandlerEntry<?> o : chains[v3.id()].own()) {
+                    paired |= o.sameSource(e);
+                }
+                String name = e.source.isEmpty() ? h.name() : h.name() + " (" + e.source + ")";
+                if (!paired && e.plugin.name().equals(plugin.name()) && !out.contains(name)) {
+                    out.add(name);
+                }
+            }
+        }
+        return out;
     }
 
     /** @return the effective order of {@code hook}'s chain */
@@ -255,6 +352,9 @@ public final class HookEngine implements AutoCloseable {
                 e.stats.timeouts.increment();
                 chain.stats.timeouts.increment();
                 logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
+                if (stage instanceof CompletableFuture<?> f) {
+                    f.cancel(false); // nobody waits for it any more
+                }
             }
         }, e.timeoutNanos, TimeUnit.NANOSECONDS);
         stage.whenComplete((a, t) -> {

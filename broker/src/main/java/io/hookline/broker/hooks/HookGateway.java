@@ -151,7 +151,8 @@ public final class HookGateway {
 
     /**
      * {@code auth_on_publish(_m5)} for a PUBLISH or the will. Session permissions first; then
-     * the chain. Undecided: allowed only when nothing at all decides authorization.
+     * the chain. Undecided: allowed only when nothing at all decides authorization. Cancellable
+     * like {@link #authOnRegister} (the will's call at CONNECT is, when the client goes away).
      */
     public CompletionStage<PublishVerdict> authOnPublish(HookSession s, PublishInput in, Executor caller) {
         Hook<PublishInput> hook = s.pick(Hooks.AUTH_ON_PUBLISH, Hooks.AUTH_ON_PUBLISH_M5);
@@ -169,7 +170,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return p != null ? PUBLISH_NOT_PERMITTED : PUBLISH_ALLOWED;
         }
-        return map(engine.run(hook, in, caller, p != null), o -> switch (o.status()) {
+        return mapCancellable(engine.run(hook, in, caller, p != null), o -> switch (o.status()) {
             case ALLOWED -> o.modifiers().isEmpty() ? PublishVerdict.ALLOWED : new PublishVerdict.Allowed(o.modifiers());
             case DENIED -> new PublishVerdict.Denied(o.error().reason(),
                     o.error().reasonCode().orElse(V5_NOT_AUTHORIZED), o.error().properties());

@@ -1,6 +1,7 @@
 package io.hookline.broker.http;
 
 import io.hookline.broker.admin.ManagedBroker;
+import io.hookline.broker.hooks.plugins.PluginRegistry;
 import io.hookline.broker.transport.MqttListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -12,8 +13,9 @@ import java.util.List;
 
 /**
  * {@code GET /health}: 200 {@code {"status":"OK"}} while every MQTT listener accepts
- * connections, else 503 {@code {"status":"DOWN","reasons":[...]}} naming each listener that does
- * not. {@code GET /health/ping}: 200 {@code pong} whenever the HTTP server answers at all (a
+ * connections and no enabled plugin reports a problem ({@code Plugin.healthProblems}, e.g. a
+ * Lua script that cannot run), else 503 {@code {"status":"DOWN","reasons":[...]}} naming each.
+ * {@code GET /health/ping}: 200 {@code pong} whenever the HTTP server answers at all (a
  * liveness probe that does not look at the listeners). Thread-safe: stateless, reads the broker's
  * listener list (copy-on-write) and each listener's channel state.
  */
@@ -59,6 +61,18 @@ public final class HealthHandler implements HttpHandler {
             if (!l.isOpen()) {
                 reasons.add("listener " + l.kind() + "." + l.name() + " is not accepting connections");
             }
+        }
+        for (PluginRegistry.Status s : broker.plugins().list()) {
+            if (s.state() != PluginRegistry.State.ENABLED) {
+                continue;
+            }
+            broker.plugins().plugin(s.name()).ifPresent(p -> {
+                try {
+                    p.healthProblems().forEach(problem -> reasons.add("plugin " + s.name() + ": " + problem));
+                } catch (RuntimeException e) {
+                    reasons.add("plugin " + s.name() + ": its health check failed: " + e);
+                }
+            });
         }
         return reasons;
     }

@@ -237,8 +237,17 @@ final class ConnectFlow {
             Message w = r.will().message();
             PublishInput willIn = new PublishInput(a.client(), w.topic(), w.qos(), Bytes.of(w.payload()), w.retain(),
                     HookInputs.properties(w.properties(), -1));
-            return hooks.authOnPublish(session, willIn, c.ctx.executor())
-                    .thenApply(pv -> new Decision(a, session, pv, willIn));
+            CompletableFuture<PublishVerdict> willCall = hooks.authOnPublish(session, willIn, c.ctx.executor())
+                    .toCompletableFuture();
+            // on the event loop (the verdict completes there): the will's verdict is waited for too
+            c.authCall = willCall.isDone() ? null : willCall;
+            // failed or cancelled (the client left): no decision carries the session to close
+            willCall.whenComplete((pv, t) -> {
+                if (t != null) {
+                    hooks.closeSession(session);
+                }
+            });
+            return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
         c.order.then(decision, (d, error) -> {

@@ -87,7 +87,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
-     * The auth_on_register or on_auth_m5 verdict being waited for, or null: cancelled when the
+     * The auth_on_register or on_auth_m5 verdict (or the will's auth_on_publish) being waited for, or null: cancelled when the
      * connection closes first, so a slow handler (a webhook) stops working for a client gone.
      */
     CompletableFuture<?> authCall;

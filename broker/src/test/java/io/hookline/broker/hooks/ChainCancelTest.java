@@ -202,4 +202,25 @@ class ChainCancelTest {
         }
         throw new AssertionError("a cancelled run has no outcome");
     }
+
+    @Test
+    void aTimedOutHandlersFutureIsCancelledAndThePolicyDecides() {
+        CompletableFuture<Answer> handed = new CompletableFuture<>();
+        f.async("slow", Hooks.AUTH_ON_REGISTER, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(50)), in -> handed);
+        RegisterVerdict v = HookFixture.get(f.gateway.authOnRegister(register(V3, "pw"), true, f.loop));
+        assertTrue(v instanceof RegisterVerdict.Refused, "deny policy on a timeout: " + v);
+        await().atMost(Duration.ofSeconds(5)).until(handed::isCancelled);
+        assertEquals(1, f.engine.stats(Hooks.AUTH_ON_REGISTER).timeouts());
+    }
+
+    @Test
+    void aTimedOutNotificationsFutureIsCancelledSoThePluginIsNotHeldInFlight() {
+        PluginHandle plugin = new PluginHandle("slow-notify");
+        CompletableFuture<Answer> handed = new CompletableFuture<>();
+        f.engine.register(plugin, Hooks.ON_CLIENT_OFFLINE, 1, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(50)),
+                null, in -> handed);
+        f.engine.notify(Hooks.ON_CLIENT_OFFLINE, new io.hookline.api.hook.input.ClientEvent(V3));
+        await().atMost(Duration.ofSeconds(5)).until(handed::isCancelled);
+        await().atMost(Duration.ofSeconds(5)).until(() -> plugin.inFlight() == 0);
+    }
 }

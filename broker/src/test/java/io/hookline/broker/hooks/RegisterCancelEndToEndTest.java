@@ -136,6 +136,29 @@ class RegisterCancelEndToEndTest {
     }
 
     @Test
+    void clientClosingDuringTheWillsAuthOnPublishCancelsThatHandlersFuture() {
+        script.sync(Hooks.AUTH_ON_REGISTER, in -> Answer.ok());
+        script.async(Hooks.AUTH_ON_PUBLISH, LONG, this::ghostsWait);
+        broker = TestBroker.start(script.enable("script_a"));
+
+        try (RawClient ghost = RawClient.open(broker, 4)) {
+            ghost.send(new RawClient.Connect(4, "ghost-will").will("wills/ghost", new byte[] {1}, 1, false).toBytes());
+            CompletableFuture<Answer> f = awaitHanded("ghost-will");
+            assertFalse(f.isDone());
+            ghost.close();
+            await().atMost(Duration.ofSeconds(5)).until(f::isCancelled);
+        }
+        CallStats chain = broker.broker().hooks().engine().stats(Hooks.AUTH_ON_PUBLISH);
+        await().atMost(Duration.ofSeconds(5)).until(() -> chain.cancelled() == 1);
+        assertEquals(0, chain.errors());
+        assertEquals(0, chain.timeouts());
+        assertNull(broker.broker().sessions().get("ghost-will"), "no session for a client gone before CONNACK");
+        assertTrue(broker.broker().hooks().session("", "ghost-will").isEmpty());
+        var other = Clients.v3Connected(broker, "alive-will");
+        other.disconnect();
+    }
+
+    @Test
     void clientClosingDuringEnhancedAuthCancelsOnAuthM5() {
         script.async(Hooks.ON_AUTH_M5, LONG, this::ghostsWait);
         script.sync(Hooks.AUTH_ON_REGISTER_M5, in -> Answer.ok());

@@ -60,7 +60,8 @@ class RewriteTest {
         var v = (UnsubscribeRewrite.Rewritten) get(f.gateway.onUnsubscribe(f.session(V3), in, f.loop));
         assertEquals(List.of("tenant/a/+", "tenant/b"), v.topics());
 
-        f.sync("broken", Hooks.ON_UNSUBSCRIBE_M5, 1, in2 -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS, List.of("a/#/b"))));
+        // before "tenant", whose 3.1.1 handler MQTT 5 clients are asked too
+        f.sync("broken", Hooks.ON_UNSUBSCRIBE_M5, 0, in2 -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS, List.of("a/#/b"))));
         assertSame(UnsubscribeRewrite.UNCHANGED,
                 get(f.gateway.onUnsubscribe(f.session(V5), new UnsubscribeInput(V5, List.of("a"), null), f.loop)));
         assertEquals(1, f.engine.stats(Hooks.ON_UNSUBSCRIBE_M5).errors());

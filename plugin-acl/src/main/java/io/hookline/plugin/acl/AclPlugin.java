@@ -29,7 +29,9 @@ import java.util.List;
  *   <li>{@code auth_on_register(_m5)}: a denied peer is refused (0x8A banned / CONNACK 5) even
  *       with good credentials; an allowed peer without credentials is let in when
  *       {@code acl.peer_allow_anonymous = on}; a known user with the right password is
- *       allowed, with a wrong one refused as bad credentials; an unknown user is {@code next}.</li>
+ *       allowed; a wrong password, an unknown user or a password without a user name is refused as
+ *       bad credentials (4 / 0x86) whatever {@code allow_anonymous} says: anonymous means no
+ *       credentials. Without a password file, credentials are {@code next}.</li>
  *   <li>{@code auth_on_publish(_m5)}: write rules; a deny rule refuses; no rule is {@code next}.</li>
  *   <li>{@code auth_on_subscribe(_m5)}: read rules per filter; when no filter matches any rule
  *       the answer is {@code next}, otherwise each filter is granted or refused on its own.</li>
@@ -155,13 +157,17 @@ public final class AclPlugin implements Plugin {
         if (user == null && in.password() == null) {
             return peer == AclRules.Decision.ALLOW && peerAnonymous ? Answer.ok() : Answer.next();
         }
-        if (passwords == null || user == null) {
+        if (passwords == null) {
             return Answer.next();
         }
+        if (user == null) {
+            return Answer.badCredentials(); // a password alone vouches for nobody
+        }
+        // the password file is the authority on user names: an unknown user gets the same answer
+        // as a wrong password (no user enumeration), never the allow_anonymous fallback
         return switch (passwords.current().check(user, in.password() == null ? null : in.password().toArray())) {
             case MATCH -> Answer.ok();
-            case MISMATCH -> Answer.badCredentials();
-            case UNKNOWN_USER -> Answer.next();
+            case MISMATCH, UNKNOWN_USER -> Answer.badCredentials();
         };
     }
 

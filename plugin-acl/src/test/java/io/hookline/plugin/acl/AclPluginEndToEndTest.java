@@ -92,14 +92,48 @@ class AclPluginEndToEndTest {
     }
 
     @Test
-    void unknownUserFallsThroughToAllowAnonymous() {
+    void unknownUserIsRefusedEvenWithAllowAnonymousOn() {
         start("on");
-        assertEquals(0, connectV3("c1", "mallory", "whatever"));
-        assertEquals(0, connectV5("c2", null, null));
+        assertEquals(4, connectV3("c1", "mallory", "whatever"), "3.1.1: bad user name or password");
+        assertEquals(0x86, connectV5("c2", "mallory", "whatever"), "v5: bad user name or password");
+        Mqtt3BlockingClient noPassword = MqttClient.builder().useMqttVersion3().identifier("c3")
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        assertEquals(4, Acks.connackV3(() -> noPassword.connectWith().simpleAuth().username("alice").applySimpleAuth()
+                .send()), "a known user name without a password is refused too");
+        Mqtt5BlockingClient passwordOnly = MqttClient.builder().useMqttVersion5().identifier("c4")
+                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        assertEquals(0x86, Acks.connack(() -> passwordOnly.connectWith().simpleAuth().password(bytes("wonderland"))
+                .applySimpleAuth().send()).getReasonCode().getCode(), "v5: a password alone vouches for nobody");
+        assertEquals(0, connectV3("c5", null, null), "anonymous means no credentials: still let in");
+        assertEquals(0, connectV5("c6", null, null));
         broker.close();
         start("off");
-        assertEquals(5, connectV3("c3", "mallory", "whatever"));
-        assertEquals(0x87, connectV5("c4", "mallory", "whatever"));
+        assertEquals(4, connectV3("c7", "mallory", "whatever"));
+        assertEquals(0x86, connectV5("c8", "mallory", "whatever"));
+        assertEquals(5, connectV3("c9", null, null), "no credentials and no anonymous: not authorized");
+        assertEquals(0x87, connectV5("c10", null, null));
+    }
+
+    @Test
+    void wrongPasswordIsRefusedWithAllowAnonymousOnForPahoClientsToo() throws Exception {
+        start("on");
+        String uri = "tcp://127.0.0.1:" + broker.port();
+        var v3 = new org.eclipse.paho.client.mqttv3.MqttClient(uri, "paho3", null);
+        var o3 = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o3.setUserName("mallory");
+        o3.setPassword("x".toCharArray());
+        var e3 = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class,
+                () -> v3.connect(o3));
+        assertEquals(4, e3.getReasonCode());
+        v3.close();
+        var v5 = new org.eclipse.paho.mqttv5.client.MqttClient(uri, "paho5", null);
+        var o5 = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
+        o5.setUserName("alice");
+        o5.setPassword(bytes("not-wonderland"));
+        var e5 = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
+                () -> v5.connect(o5));
+        assertEquals(0x86, e5.getReasonCode());
+        v5.close();
     }
 
     @Test

@@ -105,8 +105,9 @@ class AclPluginTest {
         var bad = (RegisterVerdict.Refused) connect("127.0.0.1", "alice", "rabbit", ProtocolVersion.MQTT_3_1_1);
         assertEquals(4, bad.mqtt3Code());
         assertEquals(0x86, ((RegisterVerdict.Refused) connect("127.0.0.1", "alice", "rabbit", ProtocolVersion.MQTT_5)).mqtt5Code());
-        // unknown user: next -> undecided -> allow_anonymous (off here) refuses with 5
-        assertEquals(5, ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_3_1_1)).mqtt3Code());
+        // unknown user: the same bad credentials as a wrong password, never the anonymous fallback
+        assertEquals(4, ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_3_1_1)).mqtt3Code());
+        assertEquals(0x86, ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_5)).mqtt5Code());
     }
 
     @Test

@@ -10,6 +10,7 @@ import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.HookKind;
 import io.hookline.api.hook.HookRegistration;
+import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.Client;
 import io.hookline.api.hook.input.HookInput;
 import io.hookline.api.hook.input.MessageDrop;
@@ -111,7 +112,16 @@ final class Webhook {
     /** Puts the handler into the hook's chain. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     void install(PluginContext ctx) {
-        HandlerOptions opts = HandlerOptions.DEFAULT;
+        // paired per endpoint: the broker asks this 3.1.1 hook for MQTT 5 clients too unless
+        // the same endpoint also serves the _m5 twin
+        HandlerOptions opts = HandlerOptions.DEFAULT.source(spec.endpoint());
+        if (!hook.isMqtt5() && Hooks.byName(hook.name() + "_m5").isPresent()) {
+            LOG.info("webhook {} -> {}: MQTT 5 clients are asked {} too unless this endpoint registers {}_m5",
+                    hook.name(), spec.endpoint(), hook.name(), hook.name());
+        } else if (hook.isMqtt5() && Hooks.byName(hook.name().substring(0, hook.name().length() - 3)).isPresent()) {
+            LOG.info("webhook {} -> {}: MQTT 3.1/3.1.1 clients are asked the endpoint only if it registers {} too",
+                    hook.name(), spec.endpoint(), hook.name().substring(0, hook.name().length() - 3));
+        }
         if (spec.priority() != null) {
             opts = opts.priority(spec.priority());
         }

@@ -149,7 +149,11 @@ public final class PluginRegistry implements AutoCloseable {
                 e.handle = handle;
                 e.state = State.ENABLED;
                 e.problem = null;
-                LOG.info("plugin {} enabled", name);
+                List<String> lent = gateway.engine().lentHooks(handle);
+                List<String> v5only = gateway.engine().mqtt5OnlyHooks(handle);
+                LOG.info("plugin {} enabled{}{}", name, lent.isEmpty() ? ""
+                        : "; it serves no _m5 twin of " + lent + ": MQTT 5 clients are asked those 3.1.1 hooks too",
+                        v5only.isEmpty() ? "" : "; it serves " + v5only + " only: MQTT 3.1/3.1.1 clients are not asked those");
                 return CompletableFuture.completedFuture(null);
             } catch (Exception | LinkageError ex) {
                 if (ctx != null) {
