@@ -22,11 +22,17 @@ import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
+import io.hookline.broker.session.Recovery;
 import io.hookline.broker.session.SessionRegistry;
-import io.hookline.broker.store.MemoryRetainedStore;
+import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
+import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.SystemScheduler;
 import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -56,6 +62,7 @@ import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -84,7 +91,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     private ApiKeys apiKeys;
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final SubscriptionTrie subscriptions = new SubscriptionTrie();
-    private final RetainedStore retained = new MemoryRetainedStore();
+    private final Stores stores;
+    private final RetainedStore retained;
+    private final Clock clock;
+    private final Scheduler scheduler;
+    private final Messages messages;
     private final AtomicReference<ProtocolSettings> settings;  // swapped whole by changeConfig
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
@@ -106,6 +117,14 @@ public final class Broker implements AutoCloseable, ManagedBroker {
 
     /** A broker with the plugins {@code discovery} found; those with {@code plugins.NAME = on} start with it. */
     public Broker(Config config, PluginLoader.Discovery discovery) {
+        this(config, discovery, null, null, null);
+    }
+
+    /**
+     * A broker on the given stores and time (tests); null for the defaults: memory stores, the
+     * system clock, real timers. The broker closes the stores when it closes.
+     */
+    public Broker(Config config, PluginLoader.Discovery discovery, Stores stores, Clock clock, Scheduler scheduler) {
         this.config = config;
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
@@ -113,9 +132,17 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.configChanges = new NotifyOutbox<>(this);
         this.settings = new AtomicReference<>(ProtocolSettings.from(config));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
-        this.sessions = new SessionRegistry(subscriptions, settings::get, metrics, timer, this::publishWill);
+        this.stores = stores != null ? stores : new MemoryStores();
+        this.retained = this.stores.retained();
+        this.clock = clock != null ? clock : Clock.systemUTC();
+        this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
+        this.messages = new Messages(this.clock, this.stores.highestMessageId());
+        this.sessions = new SessionRegistry(subscriptions, settings::get, metrics, this.stores, this.clock,
+                this.scheduler, this::publishWill);
         Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy());
-        this.context = new BrokerContext(sessions, router, retained, metrics, hooks, settings::get);
+        Publisher publisher = new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
+        this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
+                settings::get);
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
@@ -129,9 +156,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      * it reaches the context through here; wills come only once clients have connected, after
      * construction.
      */
+    // a will is a template: published, it gets its id and its expiry instant now
     private void publishWill(Message will) {
-        context.publish(Message.of(will.topic(), will.qos(), will.retain(), will.payload(), will.properties(),
-                will.senderId()));
+        context.publish(messages.create(will.topic(), will.qos(), will.retain(), will.payload(), will.properties(),
+                will.sender()));
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -164,6 +192,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         for (var failure : plugins.loadFailures()) {
             log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
         }
+        recover();
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -203,6 +232,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 throw e;
             }
         }
+        if (http != null) {
+            ManagementServer server = http;
+            timer.scheduleWithFixedDelay(server::checkConnectionLimit, 5, 5, TimeUnit.SECONDS);
+        }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
             timer.scheduleWithFixedDelay(this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
@@ -210,7 +243,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
             SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::size,
-                    context::publish, VERSION);
+                    context.messages(), context::publish, VERSION);
             timer.scheduleAtFixedRate(() -> {
                 try {
                     sys.run();
@@ -220,6 +253,18 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
         }
         return this;
+    }
+
+    /** Brings back what the stores hold (nothing with memory stores), before any client can connect. */
+    private void recover() {
+        Recovery.Result r = sessions.recover();
+        if (r.sessions() + r.expired() > 0) {
+            log.info("restored {} sessions ({} subscriptions, {} queued and {} in-flight messages; {} expired while"
+                            + " the broker was down, {} wills sent) in {} ms", r.sessions(), r.subscriptions(), r.queued(),
+                    r.inflight(), r.expired(), r.willsSent(), r.millis());
+        } else {
+            log.debug("no stored sessions to restore ({} ms)", r.millis());
+        }
     }
 
     /**
@@ -473,6 +518,23 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         return retained;
     }
 
+    /** Where the broker keeps its state. */
+    @Override
+    public Stores stores() {
+        return stores;
+    }
+
+    /** The wall clock message expiry and session records run on. */
+    @Override
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The timers of sessions and connections (injected in tests). */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     @Override
     public BrokerMetrics metrics() {
         return metrics;
@@ -482,6 +544,13 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     @Override
     public MetricRegistry pluginMetrics() {
         return hookMetrics;
+    }
+
+    /** Open connections on the management HTTP listeners (0 without any). */
+    @Override
+    public long httpConnections() {
+        ManagementServer server = http;
+        return server == null ? 0 : server.openConnections();
     }
 
     /** The broker's timer thread, for short periodic reads (status page samples); never block on it. */
@@ -539,6 +608,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         timer.shutdownNow();
+        stores.close();
         plugins.close();
         hookEngine.close();
     }

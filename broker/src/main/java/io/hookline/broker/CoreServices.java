@@ -41,7 +41,7 @@ public final class CoreServices implements BrokerServices {
                     "cannot publish to '" + topic + "' with QoS " + qos));
         }
         String routed = mountpoint == null || mountpoint.isEmpty() ? topic : mountpoint + topic;
-        Message m = Message.of(routed, qos, retain, payload.toArray(),
+        Message m = broker.messages().create(routed, qos, retain, payload.toArray(),
                 HookInputs.publishPropertiesOf(properties), null);
         broker.publish(m);
         return CompletableFuture.completedFuture(null);

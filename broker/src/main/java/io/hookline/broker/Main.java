@@ -2,10 +2,16 @@ package io.hookline.broker;
 
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.config.OpenFiles;
+import io.hookline.broker.config.ProtocolSettings;
+import io.hookline.broker.config.ValueType;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import com.sun.management.HotSpotDiagnosticMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
@@ -73,6 +79,8 @@ public final class Main {
             fail(1, e.getMessage());
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
+        warnUnlessExitOnOutOfMemory();
+        logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
@@ -83,6 +91,41 @@ public final class Main {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * A JVM that keeps running after an OutOfMemoryError is half-dead: threads that hit it are
+     * gone, MQTT and /health may hang. bin/broker runs with -XX:+ExitOnOutOfMemoryError so the
+     * process exits and a supervisor restarts it; say so when someone starts it without.
+     */
+    private static void warnUnlessExitOnOutOfMemory() {
+        try {
+            var diagnostics = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            if (diagnostics != null && !"true".equals(diagnostics.getVMOption("ExitOnOutOfMemoryError").getValue())) {
+                log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the broker"
+                        + " may hang half-dead instead of exiting for its supervisor to restart it (bin/broker sets it)");
+            }
+        } catch (IllegalArgumentException | UnsupportedOperationException e) {
+            log.debug("cannot read the JVM option ExitOnOutOfMemoryError", e);
+        }
+    }
+
+    /** Says how listener.max_connections relates to the open-file limit (every connection is a descriptor). */
+    private static void logOpenFiles(Config config, int maxConnections) {
+        var files = OpenFiles.of(config);
+        Logger log = LoggerFactory.getLogger(OpenFiles.class);
+        if (files.limit() < 0) {
+            return;
+        }
+        if (config.get(CoreConfig.LISTENER_MAX_CONNECTIONS) == ValueType.AUTO) {
+            log.info("open-file limit {}: listener.max_connections = {} (auto: {} descriptors kept for the management"
+                    + " listener, logs and stores)", files.limit(), maxConnections, files.reserve());
+        } else if (maxConnections == 0 || maxConnections > files.defaultMaxConnections()) {
+            log.warn("listener.max_connections = {} leaves fewer than {} of the {} open files for the management listener,"
+                    + " logs and stores: when they run out, /health stops answering. Raise the limit (ulimit -n,"
+                    + " LimitNOFILE) or use auto", maxConnections == 0 ? "0 (no limit)" : maxConnections,
+                    files.reserve(), files.limit());
         }
     }
 

@@ -2,6 +2,7 @@ package io.hookline.broker;
 
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -16,11 +17,13 @@ public final class SysTree implements Runnable {
     private final IntSupplier sessions;
     private final IntSupplier subscriptions;
     private final IntSupplier retained;
+    private final Messages messages;
     private final Consumer<Message> publisher;
     private final String version;
 
     public SysTree(BrokerMetrics metrics, IntSupplier sessions, IntSupplier subscriptions, IntSupplier retained,
-                   Consumer<Message> publisher, String version) {
+                   Messages messages, Consumer<Message> publisher, String version) {
+        this.messages = messages;
         this.metrics = metrics;
         this.sessions = sessions;
         this.subscriptions = subscriptions;
@@ -45,6 +48,6 @@ public final class SysTree implements Runnable {
     }
 
     private void put(String leaf, Object value) {
-        publisher.accept(Message.text("$SYS/broker/" + leaf, String.valueOf(value), true));
+        publisher.accept(messages.text("$SYS/broker/" + leaf, String.valueOf(value), true));
     }
 }

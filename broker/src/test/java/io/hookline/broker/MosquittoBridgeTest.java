@@ -157,7 +157,7 @@ class MosquittoBridgeTest {
         List<String> retained = new CopyOnWriteArrayList<>();
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             retained.clear();
-            hookline.broker().retained().matching("br/#", m -> retained.add(m.topic()));
+            hookline.broker().retained().matching("br/#", System.currentTimeMillis(), m -> retained.add(m.topic()));
             assertEquals(2, retained.size(), () -> "retained in Hookline: " + retained + "\n" + log());
         });
 

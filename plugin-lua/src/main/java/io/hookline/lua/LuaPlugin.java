@@ -54,6 +54,9 @@ public final class LuaPlugin implements Plugin {
     public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration("lua.reload_interval",
             Duration.ofSeconds(2), "how often script files are checked for changes (0 = never)");
 
+    public static final ConfigKey<Integer> MAX_SCRIPT_SIZE = ConfigKey.integer("lua.max_script_size", 1024 * 1024,
+            "largest script file read, in bytes; a larger file (or one that is not a regular file) is refused");
+
     private static final Logger LOG = LoggerFactory.getLogger(LuaPlugin.class);
 
     private final Map<Path, LuaScript> scripts = new LinkedHashMap<>(); // guarded by this
@@ -66,6 +69,8 @@ public final class LuaPlugin implements Plugin {
     private Map<String, FailurePolicy> onError = Map.of();
     private Map<String, Integer> priorities = Map.of();
     private Cancellable watcher;
+    private int maxScriptSize;
+    private io.hookline.api.metrics.Counter loadsRefused;
 
     @Override
     public String name() {
@@ -74,7 +79,8 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, MAX_MEMORY, ALLOW_UNSAFE, RELOAD_INTERVAL);
+        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, MAX_MEMORY, ALLOW_UNSAFE, RELOAD_INTERVAL,
+                MAX_SCRIPT_SIZE);
     }
 
     @Override
@@ -99,6 +105,12 @@ public final class LuaPlugin implements Plugin {
                 throw new IllegalArgumentException("lua." + n + ".num_states: expected 1..1024, got " + v);
             }
         });
+        int maxSize = cfg.get(MAX_SCRIPT_SIZE);
+        if (maxSize <= 0) {
+            throw new IllegalArgumentException("lua.max_script_size must be positive, got " + maxSize);
+        }
+        this.maxScriptSize = maxSize;
+        this.loadsRefused = context.metrics().counter("script_loads_refused");
         int defaultStates = cfg.get(DEFAULT_STATES);
         if (defaultStates < 0 || defaultStates > 1024) {
             throw new IllegalArgumentException("lua.num_states: expected 0 (one per core, at least two) or 1..1024, got "
@@ -149,13 +161,16 @@ public final class LuaPlugin implements Plugin {
     }
 
     /**
-     * Loads a script at runtime ({@code admin script load path=P}).
+     * Loads a script at runtime ({@code admin script load path=P}). Only a file inside
+     * {@code lua.script_dir} (links resolved) is loaded: the admin API must not become a way to
+     * read any file the broker can.
      *
-     * @throws ScriptException when it does not load (nothing is registered then)
+     * @throws ScriptException when it does not load or is outside the script directory (nothing is registered then)
      * @throws IllegalStateException when the plugin is not started or the file is loaded already
      */
     public synchronized ScriptStatus load(Path file) throws ScriptException {
         requireStarted();
+        requireInScriptDir(file);
         if (scripts.containsKey(key(file))) {
             throw new IllegalStateException(file + " is loaded already; use reload");
         }
@@ -221,6 +236,23 @@ public final class LuaPlugin implements Plugin {
         return s;
     }
 
+    private void requireInScriptDir(Path file) throws ScriptException {
+        String refused = null;
+        try {
+            Path dir = scriptDir.toRealPath();
+            if (!file.toRealPath().startsWith(dir)) {
+                refused = "outside lua.script_dir (" + dir + "); only scripts in it may be loaded at runtime";
+            }
+        } catch (IOException e) {
+            refused = "cannot be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")";
+        }
+        if (refused != null) {
+            loadsRefused.increment();
+            LOG.warn("script load {} refused: {}", file, refused);
+            throw new ScriptException(file + " " + refused);
+        }
+    }
+
     private void requireStarted() {
         if (runtime == null) {
             throw new IllegalStateException("plugin lua is not started (plugins.lua = on)");
@@ -241,7 +273,7 @@ public final class LuaPlugin implements Plugin {
     private LuaScript newScript(String name, Path file) {
         int states = numStates.getOrDefault(name, 0);
         int priority = priorities.getOrDefault(name, 0);
-        return new LuaScript(name, file, states, onError.get(name), priority, runtime, ctx);
+        return new LuaScript(name, file, states, onError.get(name), priority, runtime, ctx, maxScriptSize);
     }
 
     /** Reloads changed files and loads new files of the script directory. */

@@ -53,9 +53,11 @@ final class LuaScript {
     private byte[] loadedContent; // guarded by this
     private int versions; // guarded by this
     private boolean closed; // guarded by this
+    private final int maxSize;
 
     LuaScript(String name, Path file, int configuredStates, FailurePolicy onError, int priority,
-              LuaRuntime runtime, PluginContext ctx) {
+              LuaRuntime runtime, PluginContext ctx, int maxSize) {
+        this.maxSize = maxSize;
         this.priority = priority;
         this.name = name;
         this.file = file;
@@ -86,7 +88,7 @@ final class LuaScript {
         }
         byte[] content;
         try {
-            content = Files.readAllBytes(file);
+            content = read(file, maxSize);
         } catch (IOException e) {
             throw failed(new ScriptException(name + ": cannot read " + file + ": " + e, e));
         }
@@ -134,7 +136,7 @@ final class LuaScript {
     /** Reloads when the file's content changed since the last load attempt that succeeded. */
     synchronized boolean reloadIfChanged() {
         try {
-            byte[] now = Files.readAllBytes(file);
+            byte[] now = read(file, maxSize);
             if (Arrays.equals(now, loadedContent) || Arrays.equals(now, failedContent)) {
                 return false;
             }
@@ -146,6 +148,28 @@ final class LuaScript {
             return true;
         } catch (ScriptException e) {
             return false;
+        }
+    }
+
+    /**
+     * The file's bytes: a regular file (links followed) of at most {@code max} bytes. A device,
+     * a FIFO or a huge file is refused before anything is read, and reading stops at the limit
+     * should the file grow meanwhile.
+     */
+    static byte[] read(Path file, int max) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(Files.exists(file) ? "not a regular file" : "no such file");
+        }
+        long size = Files.size(file);
+        if (size > max) {
+            throw new IOException(size + " bytes, above lua.max_script_size (" + max + ")");
+        }
+        try (java.io.InputStream in = Files.newInputStream(file)) {
+            byte[] content = in.readNBytes(max + 1);
+            if (content.length > max) {
+                throw new IOException("grew above lua.max_script_size (" + max + ") while read");
+            }
+            return content;
         }
     }
 

@@ -2,6 +2,7 @@ package io.hookline.bench.jmh;
 
 import io.hookline.broker.routing.MatchCollector;
 import io.hookline.broker.routing.SharedGroup;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.SubscriptionTrie;
@@ -70,7 +71,7 @@ public class TopicMatchBenchmark {
         filter = "site/" + site + "/device/+/" + metric;
         group = "g" + (i % 4);
       }
-      trie.add(new Subscription("client-" + i, filter, group, SubscriptionOptions.ofQos(1), 0));
+      trie.add(new Subscription(SubscriberId.of("client-" + i), filter, group, SubscriptionOptions.ofQos(1), 0));
     }
     hitTopics = new String[TOPICS];
     missTopics = new String[TOPICS];

@@ -9,6 +9,7 @@ import io.hookline.broker.metrics.MetricRegistry;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import java.util.List;
@@ -72,6 +73,12 @@ public interface ManagedBroker {
 
     RetainedStore retained();
 
+    /** Where the broker keeps its state: a change the operator makes is staged in a {@link Stores#batch}. */
+    Stores stores();
+
+    /** The wall clock message expiry runs on. */
+    java.time.Clock clock();
+
     /** How many subscriptions the broker holds. */
     int subscriptionCount();
 
@@ -87,6 +94,9 @@ public interface ManagedBroker {
 
     /** Puts the packet tap into a traced client's connections; completes once it is in place. */
     CompletableFuture<Void> attachTrace(String clientId);
+
+    /** Open connections on the management HTTP listeners (0 without any). */
+    long httpConnections();
 
     /** The broker's timer thread, for short periodic reads; never block on it. */
     ScheduledExecutorService timer();

@@ -8,6 +8,7 @@ import io.hookline.api.command.ParamType;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
+import io.hookline.broker.util.StoreBatch;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -75,7 +76,10 @@ final class SessionCommands {
                 .changesState()
                 .build(), request -> {
                     String topic = request.get("topic");
-                    if (!broker.retained().remove(topic)) {
+                    StoreBatch batch = broker.stores().batch();
+                    boolean removed = broker.retained().remove(topic, batch);
+                    batch.commit();
+                    if (!removed) {
                         throw CommandException.notFound("no retained message on topic '" + topic + "'");
                     }
                     return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
@@ -196,7 +200,7 @@ final class SessionCommands {
         List<Message> found = new ArrayList<>();
         String filter = request.value("topic").orElse(null);
         if (filter != null && !filter.isEmpty()) {
-            broker.retained().matching(filter, found::add);
+            broker.retained().matching(filter, broker.clock().millis(), found::add);
         } else {
             broker.retained().forEach(found::add);
         }

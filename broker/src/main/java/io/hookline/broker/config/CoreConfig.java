@@ -21,9 +21,11 @@ public final class CoreConfig {
     public static final ConfigKey<HostPort> LISTENER_TCP = ListenerConfig.keys(ListenerConfig.Kind.TCP).address();
 
     public static final ConfigKey<Integer> LISTENER_MAX_CONNECTIONS =
-            ConfigKey.builder("listener.max_connections", ValueType.integer(0, UNLIMITED))
-                    .defaultValue(100000)
-                    .doc("open connections across all listeners; 0 = no limit")
+            ConfigKey.builder("listener.max_connections", ValueType.integerOrAuto(0, UNLIMITED))
+                    .defaultValue(ValueType.AUTO)
+                    .doc("open MQTT connections across all listeners; 0 = no limit; auto = the process's open-file"
+                            + " limit minus a reserve (a tenth, at least 512, at least http.max_connections per"
+                            + " management listener + 256 up to half the limit) for the management listener, logs and stores")
                     .build();
 
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS =
@@ -53,6 +55,41 @@ public final class CoreConfig {
                     .defaultValue(1000)
                     .doc("messages queued for an offline persistent session, oldest dropped first;"
                             + " -1 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_ONLINE_BYTES =
+            ConfigKey.builder("max_online_bytes", ValueType.bytes())
+                    .defaultValue(8 * 1024 * 1024)
+                    .doc("bytes an online client may have waiting (its queue and messages on their way to it,"
+                            + " counted as payload + topic + ~100 bytes each); beyond, the newest are dropped (one"
+                            + " message is always taken); 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_OFFLINE_BYTES =
+            ConfigKey.builder("max_offline_bytes", ValueType.bytes())
+                    .defaultValue(4 * 1024 * 1024)
+                    .doc("bytes queued for an offline persistent session, oldest dropped first (one message is"
+                            + " always kept); 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Duration> STALLED_SUBSCRIBER_TIMEOUT =
+            ConfigKey.builder("stalled_subscriber_timeout", ValueType.duration())
+                    .defaultValue(Duration.ofSeconds(5))
+                    .doc("a session above queue_high_watermark whose client has taken nothing from its socket"
+                            + " for this long is stalled: it no longer holds its publishers back, and"
+                            + " stalled_subscriber_action applies; 0 = never")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<String> STALLED_SUBSCRIBER_ACTION =
+            ConfigKey.builder("stalled_subscriber_action", ValueType.oneOf("drop", "disconnect"))
+                    .defaultValue("drop")
+                    .doc("drop: a stalled session keeps its connection and what does not fit max_online_messages /"
+                            + " max_online_bytes is dropped (on_message_drop, queue_full); disconnect: the broker closes"
+                            + " its connection (v5: DISCONNECT 0x97)")
                     .live()
                     .build();
 
@@ -110,6 +147,23 @@ public final class CoreConfig {
             ConfigKey.builder("topic_max_depth", ValueType.integer(0, UNLIMITED))
                     .defaultValue(200)
                     .doc("most levels a topic or topic filter may have (Mosquitto's limit is 200); 0 = no limit")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_SUBSCRIPTIONS_PER_CLIENT =
+            ConfigKey.builder("max_subscriptions_per_client", ValueType.integer(0, UNLIMITED))
+                    .defaultValue(10_000)
+                    .doc("subscriptions one session may hold; more are refused in the SUBACK (v5 0x97, 3.x 0x80);"
+                            + " 0 = no limit")
+                    .live()
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_SUBSCRIPTION_MEMORY =
+            ConfigKey.builder("max_subscription_memory", ValueType.bytes())
+                    .defaultValue(16 * 1024 * 1024)
+                    .doc("what one session's subscriptions may cost the router, estimated per filter as its length"
+                            + " twice plus ~200 bytes per level; a filter that does not fit is refused in the SUBACK;"
+                            + " 0 = no limit")
+                    .live()
                     .build();
 
     public static final ConfigKey<Integer> MAX_KEEPALIVE =
@@ -184,14 +238,14 @@ public final class CoreConfig {
 
     public static final ConfigKey<Optional<Duration>> PERSISTENT_CLIENT_EXPIRATION =
             ConfigKey.builder("persistent_client_expiration", ValueType.durationOrNever())
-                    .defaultValue(Optional.empty())
+                    .defaultValue(Optional.of(Duration.ofDays(1)))
                     .doc("an offline persistent session of a 3.1/3.1.1 client is removed after this")
                     .build();
 
     public static final ConfigKey<Optional<Duration>> MAX_SESSION_EXPIRY_INTERVAL =
             ConfigKey.builder("max_session_expiry_interval", ValueType.durationOrNever())
-                    .defaultValue(Optional.empty())
-                    .doc("caps the session expiry interval asked for by v5 clients")
+                    .defaultValue(Optional.of(Duration.ofDays(1)))
+                    .doc("caps the session expiry interval asked for by v5 clients (the CONNACK says so)")
                     .build();
 
     public static final ConfigKey<Boolean> UPGRADE_OUTGOING_QOS =
@@ -242,23 +296,54 @@ public final class CoreConfig {
                     .doc("/status and /status/data need an API key with scope status")
                     .build();
 
+    public static final ConfigKey<Boolean> HTTP_STATUS_CLIENTS_REQUIRE_KEY =
+            ConfigKey.builder("http.status.clients_require_key", ValueType.bool())
+                    .defaultValue(true)
+                    .doc("/status/data lists connected clients (ids, user names) only for a key with scope"
+                            + " status; without a key it gives the summary (counts, rates, hooks, listeners)")
+                    .build();
+
     public static final ConfigKey<Boolean> HTTP_HEALTH_REQUIRE_KEY =
             ConfigKey.builder("http.health.require_key", ValueType.bool())
                     .defaultValue(false)
                     .doc("/health and /health/ping need an API key with scope health")
                     .build();
 
+    public static final ConfigKey<Integer> HTTP_MAX_CONNECTIONS =
+            ConfigKey.builder("http.max_connections", ValueType.integer(1, UNLIMITED))
+                    .defaultValue(1024)
+                    .doc("open connections per management HTTP listener; more wait in the kernel's accept"
+                            + " queue until one closes")
+                    .build();
+
+    public static final ConfigKey<Duration> HTTP_REQUEST_TIMEOUT =
+            ConfigKey.builder("http.request_timeout", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(5))
+                    .doc("a management HTTP request whose header has not fully arrived within this is"
+                            + " dropped with its connection (slowloris)")
+                    .build();
+
+    public static final ConfigKey<Duration> HTTP_IDLE_TIMEOUT =
+            ConfigKey.builder("http.idle_timeout", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(60))
+                    .doc("a management HTTP connection with no request (or a body that stops moving) for"
+                            + " this long is closed")
+                    .build();
+
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
+            MAX_ONLINE_BYTES, MAX_OFFLINE_BYTES, STALLED_SUBSCRIBER_TIMEOUT, STALLED_SUBSCRIBER_ACTION,
+            MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_SUBSCRIPTION_MEMORY,
             MAX_MESSAGE_SIZE, MAX_CONNECT_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
             RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
-            LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY);
+            LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY,
+            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_STATUS_CLIENTS_REQUIRE_KEY);
 
     /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
     public static ConfigSchema schema() {

@@ -8,6 +8,7 @@ import java.util.Optional;
  * hot path reads plain fields. Immutable; the broker swaps the whole object when a live key
  * changes.
  *
+ * @param maxConnections            open MQTT connections, all listeners; 0 = no limit (auto already resolved)
  * @param maxInflightMessages       0 = bounded only by the client's receive maximum
  * @param maxOnlineMessages         -1 = no limit
  * @param maxOfflineMessages        -1 = no limit
@@ -20,6 +21,7 @@ import java.util.Optional;
  * @param maxSessionExpirySeconds   cap on what v5 clients ask; -1 = no cap
  * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
  * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
+ * @param queueBounds               byte bounds of session queues and the stalled-subscriber rule
  * @param maxConnectSize            largest CONNECT remaining length; never above maxMessageSize
  * @param outboundTopicAliasMaximum topic aliases the broker uses towards a v5 client (bounded by its own); 0 = none
  */
@@ -48,8 +50,29 @@ public record ProtocolSettings(boolean allowAnonymous,
                                SharedSubscriptionPolicy sharedSubscriptionPolicy,
                                int maxMessageRate,
                                boolean upgradeOutgoingQos,
+                               QueueBounds queueBounds,
                                int maxConnectSize,
                                int outboundTopicAliasMaximum) {
+
+    /**
+     * What one session may hold (queued bytes, subscriptions), and when a subscriber that stopped reading is stalled.
+     *
+     * @param maxOnlineBytes          0 = no limit
+     * @param maxOfflineBytes         0 = no limit
+     * @param stalledTimeoutNanos     0 = never stalled
+     * @param disconnectStalled       true: close a stalled subscriber's connection; false: drop what does not fit
+     * @param maxSubscriptions        subscriptions per session; 0 = no limit
+     * @param maxSubscriptionMemory   {@code SubscriptionTrie.subscriptionCost} of a session's filters; 0 = no limit
+     */
+    public record QueueBounds(long maxOnlineBytes, long maxOfflineBytes, long stalledTimeoutNanos,
+                              boolean disconnectStalled, int maxSubscriptions, long maxSubscriptionMemory) {
+        static QueueBounds from(Config config) {
+            return new QueueBounds(config.get(CoreConfig.MAX_ONLINE_BYTES), config.get(CoreConfig.MAX_OFFLINE_BYTES),
+                    config.get(CoreConfig.STALLED_SUBSCRIBER_TIMEOUT).toNanos(),
+                    config.get(CoreConfig.STALLED_SUBSCRIBER_ACTION).equals("disconnect"),
+                    config.get(CoreConfig.MAX_SUBSCRIPTIONS_PER_CLIENT), config.get(CoreConfig.MAX_SUBSCRIPTION_MEMORY));
+        }
+    }
 
     /** The largest packet MQTT can express: remaining length 268,435,455 plus a 5-byte fixed header. */
     public static final int PROTOCOL_MAX_PACKET_SIZE = 268_435_455 + 5;
@@ -60,7 +83,7 @@ public record ProtocolSettings(boolean allowAnonymous,
                 ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize;
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
-                config.get(CoreConfig.LISTENER_MAX_CONNECTIONS),
+                maxConnections(config),
                 config.get(CoreConfig.MAX_INFLIGHT_MESSAGES),
                 config.get(CoreConfig.MAX_ONLINE_MESSAGES),
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
@@ -84,8 +107,15 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
                 config.get(CoreConfig.UPGRADE_OUTGOING_QOS),
+                QueueBounds.from(config),
                 Math.min(config.get(CoreConfig.MAX_CONNECT_SIZE), maxPacket),
                 config.get(CoreConfig.OUTBOUND_TOPIC_ALIAS_MAXIMUM));
+    }
+
+    /** listener.max_connections; auto: derived from the open-file limit ({@link OpenFiles}). */
+    private static int maxConnections(Config config) {
+        int configured = config.get(CoreConfig.LISTENER_MAX_CONNECTIONS);
+        return configured == ValueType.AUTO ? OpenFiles.of(config).defaultMaxConnections() : configured;
     }
 
     private static long seconds(Optional<Duration> duration) {

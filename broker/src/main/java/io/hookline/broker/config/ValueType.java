@@ -42,6 +42,14 @@ public interface ValueType<T> {
         return new ValueTypes.IntegerType(min, max);
     }
 
+    /** The value of {@code auto} in {@link #integerOrAuto}: the broker works the number out. */
+    int AUTO = -1;
+
+    /** {@code auto} ({@link #AUTO}) or a whole number in {@code min..max} ({@code min} above -1). */
+    static ValueType<Integer> integerOrAuto(int min, int max) {
+        return new ValueTypes.IntegerOrAutoType(min, max);
+    }
+
     /** A whole number in {@code min..max}. */
     static ValueType<Long> longInteger(long min, long max) {
         return new ValueTypes.LongType(min, max);

@@ -108,6 +108,39 @@ final class ValueTypes {
         }
     };
 
+    /** {@code auto} (read as {@link ValueType#AUTO}) or a whole number in {@code min..max}. */
+    static final class IntegerOrAutoType implements ValueType<Integer> {
+        private final IntegerType number;
+
+        IntegerOrAutoType(int min, int max) {
+            if (min <= ValueType.AUTO) {
+                throw new IllegalArgumentException("the range must be above " + ValueType.AUTO + ", the value of auto");
+            }
+            this.number = new IntegerType(min, max);
+        }
+
+        @Override
+        public Integer parse(String text) {
+            if (text.equalsIgnoreCase("auto")) {
+                return ValueType.AUTO;
+            }
+            if (!WHOLE_NUMBER.matcher(text).matches()) {
+                throw new IllegalArgumentException(quote(text) + " is not 'auto' or a whole number");
+            }
+            return number.parse(text);
+        }
+
+        @Override
+        public String format(Integer value) {
+            return value == ValueType.AUTO ? "auto" : number.format(value);
+        }
+
+        @Override
+        public String describe() {
+            return "auto or " + number.describe();
+        }
+    }
+
     static final ValueType<Optional<Duration>> DURATION_OR_NEVER = new ValueType<>() {
         private final DurationType duration = new DurationType(Duration.ZERO);
 

@@ -49,8 +49,8 @@ final class ApiKeyGate {
 
     static String keyOf(HttpServerExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst(X_API_KEY);
-        if (header != null && !header.isBlank()) {
-            return header.strip();
+        if (header != null && !header.isEmpty()) {
+            return header;   // exactly as sent: "KEY " is not KEY
         }
         String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {

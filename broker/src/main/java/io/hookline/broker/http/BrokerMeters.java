@@ -63,6 +63,8 @@ public final class BrokerMeters implements MeterBinder {
         gauge(registry, "hookline.inflight.messages", "Outgoing QoS 1/2 messages not yet acknowledged",
                 () -> census().inflight());
         gauge(registry, "hookline.retained.messages", "Retained messages", () -> broker.retained().size());
+        gauge(registry, "hookline.http.connections", "Open connections on the management HTTP listeners",
+                broker::httpConnections);
         gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptionCount());
         Gauge.builder("hookline.build.info", () -> 1).strongReference(true).description("The broker's version")
                 .tag("version", broker.version()).register(registry);
@@ -148,6 +150,7 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
             case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
             case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
+            case PUBLISHES_RESERVED_TOPIC -> "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
             default -> c.name();
         };
     }

@@ -6,7 +6,12 @@ import io.hookline.broker.admin.HttpListeners;
 import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.ConnectorStatistics;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.handlers.PathHandler;
 import java.net.InetSocketAddress;
@@ -16,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.xnio.Options;
 
 /**
  * The management HTTP server ({@code listener.http.NAME}, Undertow): {@code /api/v1} (the
@@ -33,13 +39,39 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     public record Protection(boolean metrics, boolean status, boolean health) {
     }
 
+    /**
+     * What one client may hold of a listener (issue: 1,500 half-sent requests stayed open).
+     *
+     * @param maxConnections       open connections per listener; more wait in the accept queue
+     * @param requestTimeoutMillis a request header must have arrived within this
+     * @param idleTimeoutMillis    no request, or no bytes moving, for this long closes the connection
+     */
+    public record Limits(int maxConnections, int requestTimeoutMillis, int idleTimeoutMillis) {
+        static Limits from(Config config) {
+            return new Limits(config.get(CoreConfig.HTTP_MAX_CONNECTIONS),
+                    millis(config.get(CoreConfig.HTTP_REQUEST_TIMEOUT)), millis(config.get(CoreConfig.HTTP_IDLE_TIMEOUT)));
+        }
+
+        private static int millis(java.time.Duration d) {
+            return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+        }
+    }
+
     private record Running(String name, Undertow server, InetSocketAddress address) {
+        long openConnections() {
+            ConnectorStatistics stats = server.getListenerInfo().get(0).getConnectorStatistics();
+            return stats == null ? 0 : stats.getActiveConnections();
+        }
     }
 
     private final HttpHandler root;
     private final List<Running> running = new CopyOnWriteArrayList<>();
+    private final Limits limits;
+    private final BrokerMetrics metrics;
 
     public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
+        this.limits = Limits.from(broker.config());
+        this.metrics = broker.metrics();
         ApiKeyGate gate = new ApiKeyGate(keys);
         PathHandler paths = new PathHandler();
         paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate));
@@ -51,7 +83,8 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
         paths.addExactPath("/status", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
                 new StatusPageHandler(broker)));
         paths.addExactPath("/status/data", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
-                new StatusDataHandler(broker)));
+                new StatusDataHandler(broker, broker.config().get(CoreConfig.HTTP_STATUS_CLIENTS_REQUIRE_KEY)
+                        ? gate : null)));
         this.root = paths;
     }
 
@@ -64,6 +97,13 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
                     .setIoThreads(1)
                     .setWorkerThreads(WORKERS)
                     .setHandler(root)
+                    // XNIO stops accepting at the high-water mark and resumes below the low one
+                    .setSocketOption(Options.CONNECTION_HIGH_WATER, limits.maxConnections())
+                    .setSocketOption(Options.CONNECTION_LOW_WATER, limits.maxConnections())
+                    .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, limits.requestTimeoutMillis())
+                    .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, limits.idleTimeoutMillis())
+                    .setServerOption(UndertowOptions.IDLE_TIMEOUT, limits.idleTimeoutMillis())
+                    .setServerOption(UndertowOptions.ENABLE_STATISTICS, true)
                     .build();
             try {
                 server.start();
@@ -76,6 +116,31 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
             InetSocketAddress bound = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
             running.add(new Running(l.getKey(), server, bound));
             LOG.info("HTTP listener '{}' on {} (management API, metrics, health, status)", l.getKey(), bound);
+        }
+    }
+
+    /** Open connections across the management listeners (the /metrics gauge hookline_http_connections). */
+    public long openConnections() {
+        long n = 0;
+        for (Running r : running) {
+            n += r.openConnections();
+        }
+        return n;
+    }
+
+    /**
+     * Checked every few seconds on the broker's timer: a listener at http.max_connections counts
+     * (and logs, rate-limited) one hit of the limit per check it is found full.
+     */
+    public void checkConnectionLimit() {
+        for (Running r : running) {
+            long open = r.openConnections();
+            if (open >= limits.maxConnections()) {
+                metrics.limitHit(BrokerMetrics.Counter.LIMIT_HTTP_CONNECTIONS, "listener.http." + r.name(),
+                        open + " open connections, at http.max_connections: new ones wait until one closes"
+                                + " (http.request_timeout " + limits.requestTimeoutMillis() + " ms, http.idle_timeout "
+                                + limits.idleTimeoutMillis() + " ms)");
+            }
         }
     }
 

@@ -43,14 +43,28 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     private final Duration interval;
     private final RateHistory rates;
     private final ScheduledFuture<?> sampling;
+    private final ApiKeyGate clientsGate;   // null: the client list is open to whoever reaches this handler
 
     public StatusDataHandler(ManagedBroker broker) {
-        this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES);
+        this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES, null);
+    }
+
+    /**
+     * @param clientsGate when not null, the client list (ids, user names) is shown only to a key with scope
+     *                    status; a request without a key gets the rest, a wrong key 401, a key without the scope 403
+     */
+    StatusDataHandler(ManagedBroker broker, ApiKeyGate clientsGate) {
+        this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES, clientsGate);
     }
 
     /** For tests: a shorter sampling interval. */
     StatusDataHandler(ManagedBroker broker, Duration interval, int samples) {
+        this(broker, interval, samples, null);
+    }
+
+    private StatusDataHandler(ManagedBroker broker, Duration interval, int samples, ApiKeyGate clientsGate) {
         this.broker = broker;
+        this.clientsGate = clientsGate;
         this.interval = interval;
         this.rates = new RateHistory(broker.metrics(), samples);
         long ms = interval.toMillis();
@@ -79,10 +93,18 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
                             + (asked == null ? "" : asked.getFirst()) + "'").end().toString());
             return;
         }
-        HttpReplies.json(exchange, StatusCodes.OK, render(limit));
+        boolean listClients = true;
+        if (clientsGate != null) {
+            if (ApiKeyGate.keyOf(exchange) == null) {
+                listClients = false;   // the anonymous summary
+            } else if (!clientsGate.allow(exchange, io.hookline.broker.admin.ApiKeys.Scope.STATUS)) {
+                return;   // answered 401/403
+            }
+        }
+        HttpReplies.json(exchange, StatusCodes.OK, render(listClients ? limit : 0));
     }
 
-    /** @return the status document with at most {@code clientLimit} clients listed */
+    /** @return the status document with at most {@code clientLimit} clients listed (0: the list is hidden) */
     String render(int clientLimit) {
         BrokerMetrics m = broker.metrics();
         BrokerMeters.Census census = BrokerMeters.take(broker, System.nanoTime());
@@ -135,6 +157,13 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
             }
         }
         shown.sort(Comparator.comparing(Session::clientId));
+        if (limit == 0) {
+            json.object("clients").field("online", online).field("limit", 0)
+                    .field("hidden", "listing clients needs an API key with scope status"
+                            + " (http.status.clients_require_key)")
+                    .array("list").end().end();
+            return;
+        }
         json.object("clients").field("online", online).field("limit", limit).array("list");
         for (Session s : shown.subList(0, Math.min(limit, shown.size()))) {
             json.object().field("client_id", s.clientId()).field("user", s.username())

@@ -34,6 +34,12 @@ public final class BrokerMetrics {
         LIMIT_RECEIVE_MAXIMUM,
         LIMIT_TOPIC_ALIAS,
         LIMIT_KEEPALIVE_CAPPED,
+        LIMIT_HTTP_CONNECTIONS,
+        LIMIT_ONLINE_BYTES,
+        LIMIT_OFFLINE_BYTES,
+        LIMIT_STALLED_SUBSCRIBER,
+        LIMIT_SUBSCRIPTIONS,
+        LIMIT_SUBSCRIPTION_MEMORY,
         // messages dropped, by reason (on_message_drop reasons)
         DROPPED_QUEUE_FULL,
         DROPPED_EXPIRED,
@@ -45,6 +51,8 @@ public final class BrokerMetrics {
         // back-pressure: a session crossed queue_high_watermark; a publishing connection stopped reading
         SESSIONS_CONGESTED,
         PUBLISHER_PAUSES,
+        // a client publishing (or leaving a will) to a topic the broker owns ($SYS/...)
+        PUBLISHES_RESERVED_TOPIC,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];
@@ -57,6 +65,7 @@ public final class BrokerMetrics {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicInteger pausedPublishers = new AtomicInteger();
     private final long startedAtMillis = System.currentTimeMillis();
+    private final LimitLog limitLog = new LimitLog(this);
 
     public BrokerMetrics() {
         for (int i = 0; i < counters.length; i++) {
@@ -66,6 +75,11 @@ public final class BrokerMetrics {
 
     public void count(Counter counter) {
         counters[counter.ordinal()].increment();
+    }
+
+    /** Counts a hit of an abuse limit and logs it, at most once a minute per limit ({@link LimitLog}). */
+    public void limitHit(Counter counter, String who, String what) {
+        limitLog.hit(counter, who, what);
     }
 
     public long get(Counter counter) {

@@ -4,12 +4,15 @@ import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Recipient;
-import io.hookline.broker.routing.Router;
+import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.StoreBatch;
+import io.hookline.broker.store.Stores;
 
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,19 +25,26 @@ import java.util.function.Supplier;
 public final class BrokerContext {
 
     private final SessionRegistry sessions;
-    private final Router router;
+    private final Publisher publisher;
     private final RetainedStore retained;
+    private final Stores stores;
+    private final Messages messages;
+    private final Scheduler scheduler;
     private final BrokerMetrics metrics;
     private final HookGateway hooks;
     private final Supplier<ProtocolSettings> settings;
     private final ClientTraces traces = new ClientTraces();
 
-    public BrokerContext(SessionRegistry sessions, Router router, RetainedStore retained, BrokerMetrics metrics,
-                         HookGateway hooks, Supplier<ProtocolSettings> settings) {
+    public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
+                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks,
+                         Supplier<ProtocolSettings> settings) {
+        this.messages = messages;
+        this.scheduler = scheduler;
         this.hooks = hooks;
         this.sessions = sessions;
-        this.router = router;
-        this.retained = retained;
+        this.publisher = publisher;
+        this.stores = stores;
+        this.retained = stores.retained();
         this.metrics = metrics;
         this.settings = settings;
     }
@@ -52,6 +62,21 @@ public final class BrokerContext {
         return retained;
     }
 
+    /** Where the broker keeps its state; {@link Stores#batch} for a write an acknowledgement waits on. */
+    public Stores stores() {
+        return stores;
+    }
+
+    /** Makes messages: ids and expiry instants on the broker's clock. */
+    public Messages messages() {
+        return messages;
+    }
+
+    /** The timers connections run on (message rate, throttle, keep alive): injected, so tests control time. */
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
     public BrokerMetrics metrics() {
         return metrics;
     }
@@ -67,27 +92,27 @@ public final class BrokerContext {
     }
 
     /**
-     * Publishes an accepted message: stores or clears the retained copy, then routes it.
-     * Returns how many sessions it was handed to.
+     * Publishes an accepted message through the {@link Publisher}: stores or clears the retained
+     * copy, then routes it. What it stores commits on its own; nobody waits for it (broker
+     * messages: wills, $SYS, plugins). Returns how many sessions it was handed to.
      */
     public int publish(Message message) {
-        return publish(message, null, null);
+        StoreBatch batch = stores.batch();
+        int n = publish(message, null, null, batch);
+        batch.commit();
+        return n;
     }
 
     /**
      * Publishes a client's message: as {@link #publish(Message)}, with the shared subscription
      * policy of the publishing client (auth_on_register's modifier), or null for the broker's;
      * {@code congested} hears of every session that took the message while above its queue
-     * high-water mark (back-pressure).
+     * high-water mark (back-pressure). Every store write it causes (the retained copy, a copy
+     * queued for each persistent subscriber) is staged in {@code batch}: the caller commits it
+     * and acknowledges the client once the commit completes.
      */
-    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
-        if (message.retain() && settings().retainAvailable()) {
-            retained.retain(message);
-        }
-        int n = router.route(message, sharedPolicy, congested);
-        if (n == 0) {
-            metrics.count(Counter.PUBLISHES_NO_SUBSCRIBERS);
-        }
-        return n;
+    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
+                       StoreBatch batch) {
+        return publisher.publish(message, sharedPolicy, congested, batch);
     }
 }

@@ -10,6 +10,7 @@ import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
@@ -22,6 +23,8 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.session.SessionRegistry.Attached;
+import io.hookline.broker.session.SessionTerms;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -112,8 +115,8 @@ final class ConnectFlow {
         MqttProperties props = null;
         if (c.version == 5) {
             props = HookInputs.nettyProperties(hookProperties, null);
-            if (c.problemInformation && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
-                    && Packets.reasonStringFits(2, why, c.clientMaximumPacketSize)) {
+            if (c.terms.problemInformation() && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
+                    && Packets.reasonStringFits(2, why, c.terms.clientMaximumPacketSize())) {
                 props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), why));
             }
         }
@@ -310,21 +313,21 @@ final class ConnectFlow {
             if (problem != null && problem > 1 || response != null && response > 1) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "request problem/response information must be 0 or 1");
             }
-            c.problemInformation = problem == null || problem == 1;
+            boolean problemInformation = problem == null || problem == 1;
+            c.terms = c.terms.withClientLimits(problemInformation, c.terms.clientReceiveMaximum(),
+                    c.terms.clientMaximumPacketSize());
             Integer receiveMaximum = Props.integer(props, MqttPropertyType.RECEIVE_MAXIMUM);
-            if (receiveMaximum != null) {
-                if (receiveMaximum == 0) {
-                    throw new Refused(ReasonCodes.PROTOCOL_ERROR, "receive maximum 0");
-                }
-                c.clientReceiveMaximum = receiveMaximum;
+            if (receiveMaximum != null && receiveMaximum == 0) {
+                throw new Refused(ReasonCodes.PROTOCOL_ERROR, "receive maximum 0");
             }
             Integer maxPacket = Props.integer(props, MqttPropertyType.MAXIMUM_PACKET_SIZE);
-            if (maxPacket != null) {
-                if (maxPacket == 0) {
-                    throw new Refused(ReasonCodes.PROTOCOL_ERROR, "maximum packet size 0");
-                }
-                c.clientMaximumPacketSize = maxPacket < 0 ? Integer.MAX_VALUE : maxPacket;
+            if (maxPacket != null && maxPacket == 0) {
+                throw new Refused(ReasonCodes.PROTOCOL_ERROR, "maximum packet size 0");
             }
+            c.terms = c.terms.withClientLimits(problemInformation,
+                    receiveMaximum == null ? c.terms.clientReceiveMaximum() : receiveMaximum,
+                    maxPacket == null ? c.terms.clientMaximumPacketSize()
+                            : maxPacket < 0 ? Integer.MAX_VALUE : maxPacket);
             Integer aliasMaximum = Props.integer(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM);
             int outboundAliases = Math.min(aliasMaximum == null ? 0 : aliasMaximum, s.outboundTopicAliasMaximum());
             c.outboundAliases = outboundAliases > 0 ? new OutboundAliases(outboundAliases) : null;
@@ -336,7 +339,8 @@ final class ConnectFlow {
 
         int maxConnections = s.maxConnections();
         if (maxConnections > 0 && c.broker.metrics().connections().get() > maxConnections) {
-            c.broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
+            c.broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, c.who(), "CONNECT refused: "
+                    + maxConnections + " connections open (listener.max_connections)");
             throw new Refused(version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
         }
@@ -408,18 +412,18 @@ final class ConnectFlow {
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
-            String sender = SessionRegistry.key(c.listener.mountpoint(), clientId);
-            Message mounted = new Message(c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
+            SubscriberId sender = SubscriberId.of(c.listener.mountpoint(), clientId);
+            Message mounted = new Message(0, c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
                     w.properties(), sender, 0);
             if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
-                Message rewritten = HookInputs.rewritten(mounted, allowed.apply(d.willInput()), c.listener);
-                mounted = new Message(rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
+                Message rewritten = HookInputs.rewritten(c.broker.messages(), mounted, allowed.apply(d.willInput()),
+                        c.listener);
+                mounted = new Message(0, rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
                         rewritten.properties(), sender, 0);
             }
             will = new Will(mounted, r.will().delaySeconds());
         }
         boolean cleanStart = mods.get(Modifier.CLEAN_SESSION).orElse(header.isCleanSession());
-        applyLimits(c, s, mods);
         boolean assigned = r.assigned() || !clientId.equals(r.clientId()) && version == 5;
 
         int keepAlive = header.keepAliveTimeSeconds();
@@ -451,8 +455,19 @@ final class ConnectFlow {
             expiryCapped = true;
         }
 
-        Attached attached = c.broker.sessions().attach(clientId, cleanStart, c, version, expiry, c.username,
-                c.listener.mountpoint());
+        SessionTerms sessionTerms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart,
+                version, expiry, c.username, will,
+                mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
+                mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
+        int aliases = version == 5
+                ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535) : 0;
+        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
+        ConnectionTerms terms = negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases,
+                version != 5 && retry > 0 ? retry : 0);
+        c.terms = terms;
+        c.messageRate = terms.maxMessageRate() > 0 ? new MessageRate(c.ctx.channel(), terms.maxMessageRate()) : null;
+        Attached attached = c.broker.sessions().attach(sessionTerms, c);
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
         }
@@ -460,20 +475,16 @@ final class ConnectFlow {
         c.hold.start(c.session);
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
-        int aliases = (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535);
-        if (version == 5 && aliases > 0) {
+        if (aliases > 0) {
             c.inboundAliases = new String[aliases + 1];
         }
-        c.session.queueLimits(mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
-                mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null));
-        c.session.upgradeQos(mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
         mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
                 c.lifetimeTask = c.ctx.executor().schedule(
                         () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
                         sec, TimeUnit.SECONDS));
 
         MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
-                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, c.receiveMaximum, aliases) : null;
+                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, terms.receiveMaximum(), aliases) : null;
         if (ack != null) {
             HookInputs.nettyProperties(accepted.connackProperties(), ack);
             if (c.authMethod != null) {
@@ -482,14 +493,9 @@ final class ConnectFlow {
         }
         c.ctx.write(Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack), c.ctx.voidPromise());
 
-        c.keepAliveSeconds = keepAlive;
         if (keepAlive > 0) {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
-        }
-        long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
-        if (version != 5 && retry > 0) {
-            c.retryMillis = retry;   // the timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry)
         }
         if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
             MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
@@ -527,6 +533,11 @@ final class ConnectFlow {
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "will topic deeper than topic_max_depth " + s.topicMaxDepth());
         }
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "CONNECT refused: its will is addressed to $SYS, which the broker owns");
+            throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");
+        }
         int qos = header.willQos();
         if (c.version == 5) {
             if (qos > s.maxQos()) {
@@ -546,21 +557,30 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
-                body == null ? new byte[0] : body, properties, c.clientId, 0);
+        Message message = new Message(0, topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
+                body == null ? new byte[0] : body, properties, null, 0);
         return new Will(message, delay);
     }
 
-    /** The per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers). */
-    private static void applyLimits(MqttConnection c, ProtocolSettings s, Modifiers mods) {
-        mods.get(Modifier.MAX_INFLIGHT_MESSAGES).ifPresent(n -> c.maxInflightOverride = toInt(Math.min(n, 65535)));
-        c.receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()),
-                65535)));
-        mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).ifPresent(n -> c.maxPayloadSize = toInt(n));
+    /**
+     * The connection's terms: the client's limits as read ({@code asked}), the broker's settings,
+     * and the per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers).
+     * The retry_interval timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry).
+     */
+    private static ConnectionTerms negotiated(ConnectionTerms asked, ProtocolSettings s, Modifiers mods,
+                                              SessionTerms session, int keepAlive, int aliases, long retryMillis) {
+        int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES).map(n -> toInt(Math.min(n, 65535))).orElse(-1);
+        int receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX)
+                .orElse((long) s.receiveMaximum()), 65535)));
+        int maxPayload = mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).map(ConnectFlow::toInt)
+                .orElse(Integer.MAX_VALUE);
         long rate = mods.get(Modifier.MAX_MESSAGE_RATE).orElse((long) s.maxMessageRate());
-        c.messageRate = rate > 0 ? new MessageRate(c.ctx.channel(), rate) : null;
         // validated by the hook engine: a known policy name
-        c.sharedPolicy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY).map(SharedSubscriptionPolicy::parse).orElse(null);
+        SharedSubscriptionPolicy policy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY)
+                .map(SharedSubscriptionPolicy::parse).orElse(null);
+        return new ConnectionTerms(session, keepAlive, asked.clientReceiveMaximum(), asked.clientMaximumPacketSize(),
+                asked.problemInformation(), receiveMaximum, maxInflight, maxPayload, Math.max(0, rate), policy, aliases,
+                retryMillis);
     }
 
     private static int toInt(long n) {

@@ -7,6 +7,7 @@ import io.hookline.api.mqtt.Properties;
 import io.hookline.api.mqtt.PropertyKey;
 import io.hookline.api.mqtt.ProtocolVersion;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.UserProperty;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -42,14 +43,18 @@ public final class HookInputs {
                 properties(m.properties(), -1));
     }
 
-    /** The message after a rewrite, mounted again; the expiry restarts only when the hook changed it. */
-    public static Message rewritten(Message original, PublishInput in, ListenerInfo listener) {
+    /**
+     * The message after a rewrite, mounted again: a new message (a new id); the expiry restarts
+     * only when the hook changed it.
+     */
+    public static Message rewritten(Messages messages, Message original, PublishInput in, ListenerInfo listener) {
         PublishProperties p = publishProperties(in.properties(), original.properties());
-        Message m = Message.of(listener.mount(in.topic()), in.qos(), in.retain(), in.payload().toArray(), p,
-                original.senderId());
+        Message m = messages.create(listener.mount(in.topic()), in.qos(), in.retain(), in.payload().toArray(), p,
+                original.sender());
         return p.messageExpiryInterval() != null
                 && p.messageExpiryInterval().equals(original.properties().messageExpiryInterval())
-                ? new Message(m.topic(), m.qos(), m.retain(), m.payload(), p, m.senderId(), original.expiresAtNanos())
+                ? new Message(m.id(), m.topic(), m.qos(), m.retain(), m.payload(), p, m.sender(),
+                        original.expiresAtMillis())
                 : m;
     }
 

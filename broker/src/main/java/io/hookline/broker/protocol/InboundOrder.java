@@ -22,6 +22,7 @@ final class InboundOrder {
 
     private final Channel channel;
     private final int window;
+    private final ReadPause.Reason pauseReason;
     private final Runnable flush;
     // both made on first use: most connections never wait for a hook call (an idle client
     // would otherwise carry an empty 16-slot deque and a pause state per InboundOrder)
@@ -37,8 +38,14 @@ final class InboundOrder {
      * channel's other reasons to pause ({@link ReadPause#of}).
      */
     InboundOrder(Channel channel, int window, Runnable flush) {
+        this(channel, window, ReadPause.Reason.HOOK_WINDOW, flush);
+    }
+
+    /** As above, pausing reading for {@code pauseReason} at the window. */
+    InboundOrder(Channel channel, int window, ReadPause.Reason pauseReason, Runnable flush) {
         this.channel = channel;
         this.window = Math.max(1, window);
+        this.pauseReason = pauseReason;
         this.flush = flush;
     }
 
@@ -62,7 +69,7 @@ final class InboundOrder {
             if (readPause == null) {
                 readPause = ReadPause.of(channel);
             }
-            readPause.pause(ReadPause.Reason.HOOK_WINDOW);
+            readPause.pause(pauseReason);
         }
         decision.whenComplete((value, error) -> {
             if (channel.eventLoop().inEventLoop()) {
@@ -124,7 +131,7 @@ final class InboundOrder {
         }
         if (paused && pending.size() < window) {
             paused = false;
-            readPause.resume(ReadPause.Reason.HOOK_WINDOW);
+            readPause.resume(pauseReason);
         }
     }
 

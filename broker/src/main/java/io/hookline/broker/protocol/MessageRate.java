@@ -1,7 +1,7 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.util.Scheduler;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.TimeUnit;
 
@@ -25,17 +25,24 @@ final class MessageRate {
     private final ReadPause readPause;
     private final long interval;     // nanos between two slots
     private final long burst;        // how far the schedule may run ahead of now without waiting
-    private long next;               // the next free slot (System.nanoTime), at most burst ahead when on time
-    private ScheduledFuture<?> resume;
+    private final Scheduler time;    // the channel's ({@link ReadPause#time}): injected, so tests control it
+    private long next;               // the next free slot (time.nanoTime), at most burst ahead when on time
+    private Scheduler.Task resume;
 
     /** @param perSecond at least 1; made on the channel's event loop */
     MessageRate(Channel channel, long perSecond) {
         long rate = Math.max(1, Math.min(perSecond, MAX_RATE));
         this.channel = channel;
         this.readPause = ReadPause.of(channel);
+        this.time = readPause.time();
         this.interval = TimeUnit.SECONDS.toNanos(1) / rate;
         this.burst = (rate - 1) * interval;
-        this.next = System.nanoTime();
+        this.next = time.nanoTime();
+    }
+
+    /** Now, on the time this rate runs on. */
+    long now() {
+        return time.nanoTime();
     }
 
     /**
@@ -62,11 +69,11 @@ final class MessageRate {
     }
 
     private void schedule(long nanos) {
-        resume = channel.eventLoop().schedule(this::check, nanos, TimeUnit.NANOSECONDS);
+        resume = time.schedule(channel.eventLoop(), this::check, nanos, TimeUnit.NANOSECONDS);
     }
 
     private void check() {
-        long left = untilOnTime(System.nanoTime());
+        long left = untilOnTime(time.nanoTime());
         if (left > 0 && channel.isActive()) {
             schedule(left);
             return;

@@ -2,19 +2,19 @@ package io.hookline.broker.protocol;
 
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.broker.config.ProtocolSettings;
-import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.DeliverRewrite;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
-import io.hookline.broker.session.FlowControl;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -67,23 +68,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     String username;
     Session session;
     Will will;                            // cleared by a normal DISCONNECT
-    int clientReceiveMaximum = 65535;
-    int clientMaximumPacketSize = Integer.MAX_VALUE;
-    boolean problemInformation = true;
+    /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
+    ConnectionTerms terms = ConnectionTerms.BEFORE_CONNECT;
     String[] inboundAliases;              // index: topic alias
     /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
     OutboundAliases outboundAliases;
     ScheduledFuture<?> connectTimeout;
-    /** MQTT 3.x resend interval (retry_interval), 0 for none; its timer runs only while QoS 1/2 packets are in flight. */
-    long retryMillis;
-    private ScheduledFuture<?> retryTask;
+    private ScheduledFuture<?> retryTask;   // runs only while QoS 1/2 packets are in flight
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
     /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
     InboundOrder order;
+    /** PUBLISHes waiting for on_deliver calls beyond which the session's queue holds the rest. */
+    static final int MAX_PENDING_DELIVERIES = 256;
+    private boolean waitingForDeliverCalls;   // writable() said no because of them; event loop only
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
+    /** Acknowledgements in the order of their packets while store writes are in flight; made at the first such write. */
+    private InboundOrder acks;
     /** A CONNECT is being decided: later packets wait for it whole. */
     boolean connectPending;
     /**
@@ -95,33 +98,28 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     String authMethod;
     ConnectFlow.Request pendingAuth;
     boolean reauthenticating;
-    /** max_inflight_messages from auth_on_register, or -1. */
-    int maxInflightOverride = -1;
-    /** The broker's Receive Maximum for this client (auth_on_register's receive_max, else receive_maximum). */
-    int receiveMaximum = 65535;
-    /** Largest PUBLISH payload this client may send (auth_on_register's max_message_size), or MAX_VALUE. */
-    int maxPayloadSize = Integer.MAX_VALUE;
-    /** max_message_rate (auth_on_register's, else the broker's), or null for no limit. */
+    /** The schedule of {@link ConnectionTerms#maxMessageRate}, or null for no limit. */
     MessageRate messageRate;
     /** Pauses this client on auth_on_publish's throttle answer; null until the first one. */
     PublishThrottle throttle;
-    /** auth_on_register's shared_subscription_policy for what this client publishes, or null for the broker's. */
-    SharedSubscriptionPolicy sharedPolicy;
     /** Closes the connection at auth_on_register's max_connection_lifetime, or null. */
     ScheduledFuture<?> lifetimeTask;
 
     /** This client as a publisher that may be held for congested sessions; told by the router. */
     final PublisherHold hold = new PublisherHold(this);
-    /** The keep alive in effect (after max_keepalive), 0 for none. */
-    int keepAliveSeconds;
 
     /** Packets of one client whose hook calls may be in flight at once before reading pauses. */
     static final int PIPELINE = 32;
 
     private boolean flushScheduled;
+    /** Retained messages of this client's SUBSCRIBEs not yet offered to its session; made at the first. */
+    RetainedFeed retainedFeed;
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
+        if (retainedFeed != null && !retainedFeed.isEmpty()) {
+            retainedFeed.feed();   // the socket took what was queued: stream on
+        }
     };
 
     public MqttConnection(BrokerContext broker) {
@@ -168,6 +166,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        ReadPause.useTime(ctx.channel(), broker.scheduler());   // before anything pauses reading
         order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
@@ -351,10 +350,52 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
+    // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once
     private void pubrel(int id) {
-        boolean known = session.release(id);
+        StoreBatch batch = broker.stores().batch();
+        boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
-        ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        CompletionStage<Void> stored = batch.commit();
+        if (stored == StoreBatch.DONE && acksIdle()) {   // memory stores: no lambda, no wait
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+            return;
+        }
+        acknowledge(stored, error -> {
+            if (error != null) {
+                log.warn("{}: PUBREL {} not stored: {}", who(), id, error.toString());
+                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREL");
+                return;
+            }
+            ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
+        });
+    }
+
+    /** No acknowledgement waits for the store: one whose writes are done may go out now. */
+    boolean acksIdle() {
+        return acks == null || acks.pendingCount() == 0;
+    }
+
+    /**
+     * Sends an acknowledgement (PUBACK, PUBREC, PUBCOMP, SUBACK, UNSUBACK) once {@code stored}
+     * completes and every earlier one went out: acknowledgements keep the order of their packets
+     * (MQTT-4.6.0-2) while later packets are already routed; nothing waits with memory stores.
+     * {@code write} gets the store's error, or null; it is not called once the connection is
+     * closed. At {@link #PIPELINE} acknowledgements waiting, reading pauses
+     * ({@link ReadPause.Reason#STORE}): the store's pace bounds what a client may have in flight.
+     */
+    void acknowledge(CompletionStage<Void> stored, java.util.function.Consumer<Throwable> write) {
+        if (stored == StoreBatch.DONE && acksIdle()) {
+            write.accept(null);
+            return;
+        }
+        if (acks == null) {
+            acks = new InboundOrder(ctx.channel(), PIPELINE, ReadPause.Reason.STORE, this::flushSoon);
+        }
+        acks.then(stored, (v, error) -> {
+            if (state == State.CONNECTED) {
+                write.accept(error);
+            }
+        });
     }
 
     private void clientDisconnect(MqttMessage m) {
@@ -436,8 +477,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            boolean withReason = problemInformation && reasonString != null
-                    && Packets.reasonStringFits(1, reasonString, clientMaximumPacketSize);
+            boolean withReason = terms.problemInformation() && reasonString != null
+                    && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
             Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
         } else {
             Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written (a CONNACK) still goes out
@@ -501,11 +542,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
-                        ? new Delivery(HookInputs.rewritten(m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                        ? new Delivery(HookInputs.rewritten(broker.messages(), m, r.apply(in), listener), delivery.qos(), delivery.retain(),
                                 delivery.subscriptionIds())
                         : delivery;
                 write(packetId, out, dup);
                 flushSoon();
+                resumeAfterDeliverCalls();
             });
             return;
         }
@@ -517,17 +559,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void write(int packetId, Delivery delivery, boolean dup) {
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         String topic = listener.unmount(delivery.message().topic());
         int alias = 0;
-        if (outboundAliases != null && (clientMaximumPacketSize == Integer.MAX_VALUE   // setting one adds 3 bytes
-                || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3 <= clientMaximumPacketSize)) {
+        if (outboundAliases != null && (terms.clientMaximumPacketSize() == Integer.MAX_VALUE   // setting one adds 3 bytes
+                || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3 <= terms.clientMaximumPacketSize())) {
             alias = outboundAliases.aliasFor(topic, ByteBufUtil.utf8Bytes(topic));
         }
         // alias > 0: the client knows it, the topic is left out; < 0: set now, sent with the topic
         ctx.write(new OutgoingPublish(delivery, alias > 0 ? "" : topic, packetId, dup, version == 5, expiry,
                 Math.abs(alias)), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
+    }
+
+    // the Message Expiry Interval to forward (v5 only), -1 for none; the clock is read only for a message that expires
+    private long remainingExpiry(Message m) {
+        return version == 5 && m.expiresAtMillis() != 0 ? m.remainingExpirySeconds(broker.messages().now()) : -1;
     }
 
     @Override
@@ -542,6 +589,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * the timer stops itself at a tick that finds nothing in flight.
      */
     private void armRetry() {
+        long retryMillis = terms.retryMillis();
         if (retryMillis <= 0) {
             return;
         }
@@ -562,7 +610,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             retryTask = null;
             return;
         }
-        session.retryOlderThan(this, TimeUnit.MILLISECONDS.toNanos(retryMillis));
+        session.retryOlderThan(this, terms.retryMillis());
     }
 
     @Override
@@ -575,29 +623,55 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public int inflightWindow() {
-        int window = settings().inflightWindow(clientReceiveMaximum);
-        return maxInflightOverride > 0 ? Math.min(maxInflightOverride, clientReceiveMaximum) : window;
+        ConnectionTerms t = terms;
+        return t.maxInflight() > 0 ? Math.min(t.maxInflight(), t.clientReceiveMaximum())
+                : settings().inflightWindow(t.clientReceiveMaximum());
     }
 
+    /**
+     * Writable while the socket's buffer is below its high-water mark and not too many PUBLISHes wait
+     * for their on_deliver calls: those wait outside the session's queue, so without this bound a slow
+     * on_deliver would let the queue (what back-pressure and the byte bounds count) drain into memory
+     * nobody counts.
+     */
     @Override
     public boolean writable() {
+        if (deliveries != null && deliveries.pendingCount() >= MAX_PENDING_DELIVERIES) {
+            waitingForDeliverCalls = true;
+            return false;
+        }
         return ctx.channel().isWritable();
+    }
+
+    // an on_deliver call finished: once half of the bound is free, the session sends what waited
+    private void resumeAfterDeliverCalls() {
+        if (waitingForDeliverCalls && deliveries.pendingCount() <= MAX_PENDING_DELIVERIES / 2 && session != null) {
+            waitingForDeliverCalls = false;
+            ctx.executor().execute(() -> session.drain(this));   // not inside InboundOrder's own drain
+        }
     }
 
     @Override
     public boolean fits(Delivery delivery) {
-        if (clientMaximumPacketSize == Integer.MAX_VALUE) {
+        int max = terms.clientMaximumPacketSize();
+        if (max == Integer.MAX_VALUE) {
             return true;
         }
-        long expiry = version == 5 ? delivery.message().remainingExpirySeconds(System.nanoTime()) : -1;
+        long expiry = remainingExpiry(delivery.message());
         return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
-                <= clientMaximumPacketSize;
+                <= max;
     }
 
     @Override
     public void takeOver() {
         ctx.executor().execute(() ->
                 disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+    }
+
+    @Override
+    public void disconnectStalled() {
+        ctx.executor().execute(() -> disconnect(ReasonCodes.QUOTA_EXCEEDED,
+                "took nothing from its socket for stalled_subscriber_timeout"));
     }
 
     @Override

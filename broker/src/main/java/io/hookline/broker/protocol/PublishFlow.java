@@ -4,12 +4,14 @@ import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.mqtt.Topics;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -18,6 +20,7 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -90,16 +93,23 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "invalid topic name");
             return;
         }
-        if (content(m) > c.maxPayloadSize) {
+        ConnectionTerms terms = c.terms;
+        if (content(m) > terms.maxPayloadSize()) {
             c.broker.metrics().count(Counter.LIMIT_MESSAGE_SIZE);
             c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= c.receiveMaximum
+        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + c.receiveMaximum
+            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
                     + " QoS 1/2 messages unacknowledged");
+            return;
+        }
+        if (ReservedTopics.isReserved(c.listener.mount(topic))) {
+            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
+                    "PUBLISH to $SYS refused: the broker owns the topic");
+            refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");
             return;
         }
         if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
@@ -118,19 +128,20 @@ final class PublishFlow {
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = Message.of(c.listener.mount(topic), qos, retain, payload, properties, c.session.key());
+        Message message = c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties,
+                c.session.id());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
             if (c.order.pendingCount() == 0) {
-                ack(c, MqttMessageType.PUBREC, packetId, 1);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ack(c, MqttMessageType.PUBREC, packetId, 1));
+                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
         MessageRate rate = c.messageRate;
-        long wait = rate == null ? 0 : rate.admit(System.nanoTime());
+        long wait = rate == null ? 0 : rate.admit(rate.now());
         HookGateway hooks = c.broker.hooks();
         if (wait > 0) {
             throttled(c, message, packetId, wait);
@@ -153,7 +164,7 @@ final class PublishFlow {
     private static void throttled(MqttConnection c, Message message, int packetId, long waitNanos) {
         c.broker.metrics().count(Counter.PUBLISHES_THROTTLED);
         CompletableFuture<Void> slot = new CompletableFuture<>();
-        c.ctx.executor().schedule(() -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
+        c.broker.scheduler().schedule(c.ctx.executor(), () -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
@@ -184,13 +195,14 @@ final class PublishFlow {
                 c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-                c.ctx.write(Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise());
+                c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
+                        (byte) denied.reasonCode()), c.ctx.voidPromise()));
             }
             return;
         }
         PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
         Message routed = allowed.modifiers().isEmpty() ? message
-                : HookInputs.rewritten(message, allowed.apply(in), c.listener);
+                : HookInputs.rewritten(c.broker.messages(), message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
         long throttle = allowed.throttleMillis();
         if (throttle > 0 && c.state == MqttConnection.State.CONNECTED) {
@@ -206,24 +218,30 @@ final class PublishFlow {
     /**
      * Routes an accepted message and acknowledges it per the client's QoS ({@code clientQos}:
      * a hook may have changed the routed message's QoS, not the client's flow), then tells
-     * on_publish.
+     * on_publish. What routing stores (the retained copy, copies for persistent subscribers, the
+     * QoS 2 packet id) is one batch; the acknowledgement waits for its commit (at once with
+     * memory stores).
      */
     private static void accepted(MqttConnection c, Message message, int clientQos, int packetId) {
         if (c.state != MqttConnection.State.CONNECTED) {
             return;
         }
+        StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
-            case 0 -> c.broker.publish(message, c.sharedPolicy, c.hold);
+            case 0 -> {
+                c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+                batch.commit();   // nobody to tell: a failure is the store's to log
+            }
             case 1 -> {
-                int n = c.broker.publish(message, c.sharedPolicy, c.hold);
-                ack(c, MqttMessageType.PUBACK, packetId, n);
+                int n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+                ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
-                if (c.session.markAwaitingRelease(packetId)) {
-                    n = c.broker.publish(message, c.sharedPolicy, c.hold);
+                if (c.session.markAwaitingRelease(packetId, batch)) {
+                    n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
                 }
-                ack(c, MqttMessageType.PUBREC, packetId, n);
+                ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }
         }
         HookGateway hooks = c.broker.hooks();
@@ -232,6 +250,28 @@ final class PublishFlow {
             hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
                     message.retain()));
         }
+    }
+
+    /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
+    private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
+                                      CompletionStage<Void> stored) {
+        if (stored == StoreBatch.DONE && c.acksIdle()) {   // memory stores: no lambda, no wait
+            ack(c, type, packetId, routedTo);
+            return;
+        }
+        c.acknowledge(stored, error -> {
+            if (error == null) {
+                ack(c, type, packetId, routedTo);
+                return;
+            }
+            MqttConnection.log.warn("{}: PUBLISH {} not stored, not acknowledged: {}", c.who(), packetId,
+                    error.toString());
+            if (type == MqttMessageType.PUBREC) {
+                c.session.release(packetId, StoreBatch.NONE);   // the error PUBREC ends the exchange
+            }
+            refuse(c, c.version == 5 ? 1 : 0, packetId, ReasonCodes.QUOTA_EXCEEDED, "the store could not take it",
+                    type);
+        });
     }
 
     private static void ack(MqttConnection c, MqttMessageType type, int packetId, int routedTo) {
@@ -244,14 +284,19 @@ final class PublishFlow {
      * v3 has no way to say so and is disconnected.
      */
     private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why) {
+        refuse(c, qos, packetId, reasonCode, why, qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC);
+    }
+
+    private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why,
+                               MqttMessageType type) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
             c.close();
             return;
         }
         if (qos > 0) {
-            MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-            c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise());
+            c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode),
+                    c.ctx.voidPromise()));
         }
     }
 }

@@ -1,7 +1,7 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.util.Scheduler;
 import io.netty.channel.Channel;
-import io.netty.util.concurrent.ScheduledFuture;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -21,13 +21,15 @@ final class PublishThrottle {
     private final Channel channel;
     private final ReadPause readPause;
     private final InboundOrder order;
-    private long until;                        // System.nanoTime when the pause ends
-    private ScheduledFuture<?> timer;          // non-null while paused
+    private final Scheduler time;              // the channel's ({@link ReadPause#time})
+    private long until;                        // time.nanoTime() when the pause ends
+    private Scheduler.Task timer;              // non-null while paused
     private CompletableFuture<Void> held;      // what the client's later packets wait for
 
     PublishThrottle(Channel channel, InboundOrder order) {
         this.channel = channel;
         this.readPause = ReadPause.of(channel);
+        this.time = readPause.time();
         this.order = order;
     }
 
@@ -36,20 +38,20 @@ final class PublishThrottle {
      * while paused, until then if that is later. Called while applying the throttled message.
      */
     void pause(long millis) {
-        long now = System.nanoTime();
+        long now = time.nanoTime();
         long deadline = now + TimeUnit.MILLISECONDS.toNanos(millis);
         if (timer != null) {
             if (deadline - until <= 0) {
                 return;
             }
-            timer.cancel(false);
+            timer.cancel();
         } else {
             readPause.pause(ReadPause.Reason.THROTTLE);
             held = new CompletableFuture<>();
             order.hold(held);
         }
         until = deadline;
-        timer = channel.eventLoop().schedule(this::end, deadline - now, TimeUnit.NANOSECONDS);
+        timer = time.schedule(channel.eventLoop(), this::end, deadline - now, TimeUnit.NANOSECONDS);
     }
 
     boolean isPaused() {
@@ -65,7 +67,7 @@ final class PublishThrottle {
     /** The connection closed: no timer left behind; what waited is let through to see it closed. */
     void cancel() {
         if (timer != null) {
-            timer.cancel(false);
+            timer.cancel();
             timer = null;
             release();
         }

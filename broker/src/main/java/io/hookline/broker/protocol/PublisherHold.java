@@ -2,11 +2,10 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Recipient;
-import io.hookline.broker.session.FlowControl;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.session.Session;
 import io.netty.util.concurrent.ScheduledFuture;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -38,25 +37,21 @@ final class PublisherHold implements Consumer<List<Recipient>> {
         return throttle;
     }
 
-    /** The router handed one of our PUBLISHes to congested sessions: wait until (any of) them drain. */
+    /** The router handed one of our PUBLISHes to congested recipients: wait until (any of) them drain. */
     @Override
     public void accept(List<Recipient> anyOf) {
         FlowControl.Throttle t = throttle;
         if (t == null) {
             return;
         }
-        List<Session> sessions = new ArrayList<>(anyOf.size());
-        for (Recipient r : anyOf) {
-            sessions.add((Session) r);   // the broker's only recipients
-        }
-        if (!c.broker.sessions().flow().block(t, sessions) || !readPause().pause(ReadPause.Reason.BACKPRESSURE)) {
+        if (!c.broker.sessions().flow().block(t, anyOf) || !readPause().pause(ReadPause.Reason.BACKPRESSURE)) {
             return;
         }
         c.broker.metrics().count(Counter.PUBLISHER_PAUSES);
         c.broker.metrics().pausedPublishers().incrementAndGet();
         MqttConnection.log.debug("{}: publishing to a congested session, reading paused", c.who());
-        if (c.keepAliveSeconds > 0 && peek == null) {
-            long every = c.keepAliveSeconds * 500L;
+        if (c.terms.keepAliveSeconds() > 0 && peek == null) {
+            long every = c.terms.keepAliveSeconds() * 500L;
             peek = c.ctx.executor().scheduleAtFixedRate(this::peek, every, every, TimeUnit.MILLISECONDS);
         }
     }

@@ -1,5 +1,6 @@
 package io.hookline.broker.protocol;
 
+import io.hookline.broker.util.Scheduler;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
@@ -24,24 +25,35 @@ public final class ReadPause {
         THROTTLE,
         /** A session this client publishes to is above its queue high-water mark ({@link PublisherHold}). */
         BACKPRESSURE,
+        /** This client's acknowledgements waiting for the store are at the pipeline window ({@link MqttConnection#acknowledge}). */
+        STORE,
     }
 
     private static final AttributeKey<ReadPause> KEY = AttributeKey.valueOf(ReadPause.class, "readPause");
+    private static final AttributeKey<Scheduler> TIME = AttributeKey.valueOf(ReadPause.class, "time");
 
     private final Channel channel;
+    private final Scheduler time;
     private int reasons;   // bit per Reason ordinal
     private boolean everPaused;
-    private long resumedAt;   // System.nanoTime when reading last resumed
+    private long resumedAt;   // time.nanoTime() when reading last resumed
 
-    private ReadPause(Channel channel) {
+    private ReadPause(Channel channel, Scheduler time) {
         this.channel = channel;
+        this.time = time;
+    }
+
+    /** The time the channel's pauses (and keep-alive) run on: the broker's injected scheduler. Before the first {@link #of}. */
+    public static void useTime(Channel channel, Scheduler time) {
+        channel.attr(TIME).set(time);
     }
 
     /** The channel's pause state, made on first use. Event loop only. */
     public static ReadPause of(Channel channel) {
         ReadPause p = channel.attr(KEY).get();
         if (p == null) {
-            p = new ReadPause(channel);
+            Scheduler time = channel.attr(TIME).get();
+            p = new ReadPause(channel, time != null ? time : io.hookline.broker.util.SystemScheduler.eventLoopsOnly());
             channel.attr(KEY).set(p);
         }
         return p;
@@ -68,7 +80,7 @@ public final class ReadPause {
         }
         reasons &= ~bit;
         if (reasons == 0) {
-            resumedAt = System.nanoTime();
+            resumedAt = time.nanoTime();
             channel.config().setAutoRead(true);
             channel.read();
         }
@@ -89,6 +101,11 @@ public final class ReadPause {
 
     public boolean isPaused() {
         return reasons != 0;
+    }
+
+    /** The channel's time source ({@link #useTime}). */
+    Scheduler time() {
+        return time;
     }
 
     private static int bit(Reason reason) {

@@ -12,9 +12,11 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -133,7 +135,8 @@ final class SubscribeFlow {
         }
         ProtocolSettings s = c.settings();
         boolean v5 = c.version == 5;
-        List<Delivery> retained = new ArrayList<>();
+        StoreBatch batch = c.broker.stores().batch();
+        List<Matched> retained = new ArrayList<>();
         List<TopicSubscription> granted = new ArrayList<>(decided.size());
         int next = 0;
         for (int i = 0; i < codes.length; i++) {
@@ -163,21 +166,53 @@ final class SubscribeFlow {
             SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
                     t.retainHandling());
             String routed = c.listener.mount(filter);
-            boolean isNew = c.session.subscribe(new Subscription(c.session.key(), routed, shared == null ? null : shared.group(),
-                    options, subscriptionId));
+            int quota = quota(c, s, shared == null ? null : shared.group(), routed);
+            if (quota != -1) {
+                codes[i] = quota;
+                continue;
+            }
+            boolean isNew = c.session.subscribe(new Subscription(c.session.id(), routed, shared == null ? null : shared.group(),
+                    options, subscriptionId), batch);
             codes[i] = qos;
             granted.add(t.withQos(qos));
             int handling = options.retainHandling();
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
-                c.broker.retained().matching(routed, message ->
-                        retained.add(new Delivery(message, c.session.upgradesQos() ? qos : Math.min(message.qos(), qos),
-                                true, ids)));
+                List<Message> matched = new ArrayList<>();
+                c.broker.retained().matching(routed, c.broker.messages().now(), matched::add);
+                if (!matched.isEmpty()) {
+                    retained.add(new Matched(matched, qos, ids));
+                }
             }
         }
+        c.acknowledge(batch.commit(), error -> {   // SUBACK once the subscriptions are stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
+                return;
+            }
+            subscribed(c, packetId, codes, retained, granted, props);
+        });
+    }
+
+    /** The retained messages one granted subscription matched, fed to the session after SUBACK. */
+    private record Matched(List<Message> messages, int qos, List<Integer> subscriptionIds) {
+    }
+
+    private static void subscribed(MqttConnection c, int packetId, int[] codes, List<Matched> retained,
+                                   List<TopicSubscription> granted, Properties props) {
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
-        for (Delivery d : retained) {
-            c.session.offer(d);
+        if (!retained.isEmpty()) {
+            // handed to the feed only now: a flush while the SUBACK waited for the store must not send them first
+            if (c.retainedFeed == null) {
+                c.retainedFeed = new RetainedFeed(c);
+            }
+            for (Matched m : retained) {
+                c.retainedFeed.add(m.messages(), m.qos(), m.subscriptionIds());
+            }
+        }
+        if (c.retainedFeed != null) {
+            c.retainedFeed.feed();   // streamed as the session has room, after the SUBACK
         }
         HookGateway hooks = c.broker.hooks();
         io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
@@ -192,6 +227,33 @@ final class SubscribeFlow {
             case 0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, 0xA1, 0xA2 -> code;
             default -> ReasonCodes.NOT_AUTHORIZED & 0xFF;
         };
+    }
+
+    /**
+     * -1 when the session may take one more subscription to {@code filter} (a replacement always
+     * may), else the SUBACK code: v5 0x97 quota exceeded, 3.x failure. Deep filters cost the router
+     * far more than their size on the wire (issue: 300 SUBSCRIBEs of 32,001 levels grew the heap to
+     * 2 GB), so a session's filters are bounded in number and in estimated router memory.
+     */
+    private static int quota(MqttConnection c, ProtocolSettings s, String group, String filter) {
+        ProtocolSettings.QueueBounds b = s.queueBounds();
+        if (c.session.hasSubscription(group, filter)) {
+            return -1;
+        }
+        int refused = c.version == 5 ? ReasonCodes.QUOTA_EXCEEDED & 0xFF : V3_FAILURE;
+        if (b.maxSubscriptions() > 0 && c.session.subscriptionCount() >= b.maxSubscriptions()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTIONS, c.who(), "SUBSCRIBE refused: "
+                    + b.maxSubscriptions() + " subscriptions held (max_subscriptions_per_client)");
+            return refused;
+        }
+        long cost = SubscriptionTrie.subscriptionCost(filter);
+        if (b.maxSubscriptionMemory() > 0 && c.session.subscriptionBytes() + cost > b.maxSubscriptionMemory()) {
+            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTION_MEMORY, c.who(), "SUBSCRIBE refused: a filter of "
+                    + Topics.depth(filter) + " levels costing ~" + cost + " bytes does not fit max_subscription_memory "
+                    + b.maxSubscriptionMemory() + " (" + c.session.subscriptionBytes() + " used)");
+            return refused;
+        }
+        return -1;
     }
 
     /** -1 when the filter may be subscribed to, else the failure code for the SUBACK. */
@@ -251,6 +313,7 @@ final class SubscribeFlow {
         }
         short[] results = new short[effective.size()];
         List<String> removed = new ArrayList<>();
+        StoreBatch batch = c.broker.stores().batch();
         for (int i = 0; i < results.length; i++) {
             String raw = effective.get(i);
             SharedFilter shared;
@@ -265,7 +328,7 @@ final class SubscribeFlow {
                 results[i] = ReasonCodes.TOPIC_FILTER_INVALID & 0xFF;
                 continue;
             }
-            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter))) {
+            if (c.session.unsubscribe(shared == null ? null : shared.group(), c.listener.mount(filter), batch)) {
                 results[i] = ReasonCodes.SUCCESS;
                 removed.add(raw);
             } else {
@@ -282,7 +345,14 @@ final class SubscribeFlow {
         MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
                 : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
                         false, 0), Packets.id(packetId));
-        c.ctx.write(unsuback, c.ctx.voidPromise());
+        c.acknowledge(batch.commit(), error -> {   // UNSUBACK once the removal is stored
+            if (error != null) {
+                MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
+                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
+                return;
+            }
+            c.ctx.write(unsuback, c.ctx.voidPromise());
+        });
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
         }

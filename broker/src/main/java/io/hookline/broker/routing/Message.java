@@ -1,54 +1,41 @@
 package io.hookline.broker.routing;
 
-import java.nio.charset.StandardCharsets;
-
 /**
  * An application message on its way through the broker. Immutable and shared by every
  * subscriber it is delivered to: the payload array is never mutated after construction, and
- * outgoing PUBLISH packets wrap it without copying.
+ * outgoing PUBLISH packets wrap it without copying. Made by {@link Messages}, which stamps the
+ * id and the expiry instant.
  *
- * @param senderId        subscriber id of the publisher's session (SessionRegistry.key), for
- *                        no-local; null for broker messages
- * @param expiresAtNanos  {@link System#nanoTime()} deadline after which the message is dropped
- *                        from queues, or 0 for no expiry
+ * @param id               unique on this node across restarts ({@link Messages}); stores key
+ *                         a message's body by it, queues refer to it
+ * @param sender           the publisher's session, for no-local; null for broker messages
+ * @param expiresAtMillis  wall-clock instant (epoch millis) after which the message is dropped
+ *                         from queues, or 0 for no expiry: it means the same after a restart
+ *                         and on another node
  */
-public record Message(String topic, int qos, boolean retain, byte[] payload,
-                      PublishProperties properties, String senderId, long expiresAtNanos) {
+public record Message(long id, String topic, int qos, boolean retain, byte[] payload,
+                      PublishProperties properties, SubscriberId sender, long expiresAtMillis) {
 
-    public static Message of(String topic, int qos, boolean retain, byte[] payload,
-                             PublishProperties properties, String senderId) {
-        Long expiry = properties.messageExpiryInterval();
-        long deadline = 0;
-        if (expiry != null) {
-            deadline = System.nanoTime() + expiry * 1_000_000_000L;
-            if (deadline == 0) {
-                deadline = 1; // 0 means "no expiry"
-            }
-        }
-        return new Message(topic, qos, retain, payload, properties, senderId, deadline);
-    }
-
-    /** A broker-originated message ($SYS, tests). */
-    public static Message text(String topic, String payload, boolean retain) {
-        return new Message(topic, 0, retain, payload.getBytes(StandardCharsets.UTF_8),
-                PublishProperties.NONE, null, 0);
-    }
-
-    public boolean isExpired(long nowNanos) {
-        return expiresAtNanos != 0 && nowNanos - expiresAtNanos >= 0;
+    public boolean isExpired(long nowMillis) {
+        return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
     }
 
     /** Seconds left before expiry, rounded up, for the forwarded Message Expiry Interval; -1 without expiry. */
-    public long remainingExpirySeconds(long nowNanos) {
-        if (expiresAtNanos == 0) {
+    public long remainingExpirySeconds(long nowMillis) {
+        if (expiresAtMillis == 0) {
             return -1;
         }
-        long left = expiresAtNanos - nowNanos;
-        return left <= 0 ? 0 : (left + 999_999_999L) / 1_000_000_000L;
+        long left = expiresAtMillis - nowMillis;
+        return left <= 0 ? 0 : (left + 999) / 1000;
     }
 
     public Message withRetain(boolean newRetain) {
         return newRetain == retain ? this
-                : new Message(topic, qos, newRetain, payload, properties, senderId, expiresAtNanos);
+                : new Message(id, topic, qos, newRetain, payload, properties, sender, expiresAtMillis);
+    }
+
+    /** The same message from another sender (a will, published under its session's id). */
+    public Message withSender(SubscriberId newSender) {
+        return new Message(id, topic, qos, retain, payload, properties, newSender, expiresAtMillis);
     }
 }

@@ -1,6 +1,13 @@
 package io.hookline.broker.routing;
 
-/** Where the router hands a message: a session, online or not. Implementations are thread-safe. */
+import io.hookline.broker.util.StoreBatch;
+
+/**
+ * Where the router hands a message: a local session, online or not, or (in a cluster) another
+ * node. Back-pressure is part of the contract ({@link #isCongested}, {@link #queuedBytes},
+ * {@link #clientThrottle}), so the router and {@link FlowControl} never need to know which
+ * kind a recipient is. Implementations are thread-safe.
+ */
 public interface Recipient {
 
     boolean isOnline();
@@ -16,10 +23,12 @@ public interface Recipient {
 
     /**
      * Takes the delivery: sends it, queues it, or drops it (counted) when its queue is full.
+     * A recipient that stores it (a persistent session) stages the write in {@code batch}, the
+     * publish's batch, whose commit the publisher's acknowledgement waits on.
      * Returns true when the recipient is congested (above its queue high-water mark): the
      * publisher should slow down.
      */
-    boolean offer(Delivery delivery);
+    boolean offer(Delivery delivery, StoreBatch batch);
 
     /** Whether the recipient is above its queue high-water mark now. */
     default boolean isCongested() {
@@ -29,5 +38,14 @@ public interface Recipient {
     /** Approximate bytes waiting to be sent to the recipient. */
     default long queuedBytes() {
         return 0;
+    }
+
+    /**
+     * The publishing side of this recipient's own client on this broker, or null (offline, or
+     * not a local client). A publisher never waits on a recipient whose client waits itself:
+     * that could close a cycle ({@link FlowControl}).
+     */
+    default FlowControl.Throttle clientThrottle() {
+        return null;
     }
 }

@@ -1,8 +1,8 @@
 package io.hookline.broker.routing;
 
-/** Finds the session behind a subscription's client id. Thread-safe. */
+/** Finds the recipient behind a subscription's owner. Thread-safe. */
 public interface RecipientDirectory {
 
     /** The recipient, or null when the session is gone. */
-    Recipient find(String clientId);
+    Recipient find(SubscriberId subscriber);
 }

@@ -1,6 +1,7 @@
 package io.hookline.broker.routing;
 
 import io.hookline.broker.config.SharedSubscriptionPolicy;
+import io.hookline.broker.util.StoreBatch;
 
 
 import java.util.ArrayList;
@@ -31,7 +32,7 @@ public final class Router {
 
     /** Routes the message; returns how many sessions it was handed to. */
     public int route(Message message) {
-        return route(message, null, null);
+        return route(message, null, null, StoreBatch.NONE);
     }
 
     /**
@@ -39,10 +40,12 @@ public final class Router {
      * as in VerneMQ), or by the broker's policy when null, and tells {@code congested} (when not
      * null) about the recipients that took it while above their queue high-water mark: one list
      * per recipient, or per shared group whose online members were all congested (any one of
-     * them draining is enough). Returns how many sessions it was handed to.
+     * them draining is enough). Recipients that store the message stage it in {@code batch}.
+     * Returns how many sessions it was handed to.
      */
-    public int route(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested) {
-        Matches matches = new Matches(message, sharedPolicy, congested);
+    public int route(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
+                     StoreBatch batch) {
+        Matches matches = new Matches(message, sharedPolicy, congested, batch);
         index.match(message.topic(), matches);
         return matches.deliver();
     }
@@ -52,42 +55,45 @@ public final class Router {
         private final Message message;
         private final SharedSubscriptionPolicy policy;   // null: the broker's
         private final Consumer<List<Recipient>> congested;
+        private final StoreBatch batch;
         // the common case of a single matching client needs no map
         private Target first;
-        private Map<String, Target> more;
+        private Map<SubscriberId, Target> more;
         private List<SharedGroup> groups;
 
-        Matches(Message message, SharedSubscriptionPolicy policy, Consumer<List<Recipient>> congested) {
+        Matches(Message message, SharedSubscriptionPolicy policy, Consumer<List<Recipient>> congested,
+                StoreBatch batch) {
             this.message = message;
             this.policy = policy;
             this.congested = congested;
+            this.batch = batch;
         }
 
         private void offer(Recipient r, Delivery d) {
-            if (r.offer(d) && congested != null) {
+            if (r.offer(d, batch) && congested != null) {
                 congested.accept(List.of(r));
             }
         }
 
         @Override
         public void direct(Subscription s) {
-            if (s.options().noLocal() && s.clientId().equals(message.senderId())) {
+            if (s.options().noLocal() && s.subscriber().equals(message.sender())) {
                 return;
             }
             if (first == null) {
                 first = new Target(s);
                 return;
             }
-            if (first.clientId.equals(s.clientId())) {
+            if (first.subscriber.equals(s.subscriber())) {
                 first.merge(s);
                 return;
             }
             if (more == null) {
                 more = new HashMap<>();
             }
-            Target t = more.get(s.clientId());
+            Target t = more.get(s.subscriber());
             if (t == null) {
-                more.put(s.clientId(), new Target(s));
+                more.put(s.subscriber(), new Target(s));
             } else {
                 t.merge(s);
             }
@@ -125,7 +131,8 @@ public final class Router {
             if (n == 0) {
                 return 0;
             }
-            // single node: every member is local, so prefer_local and local_only choose like random
+            // every recipient here is a local session, so prefer_local and local_only choose like random
+            // (recipients on other nodes would have to say which they are)
             SharedSubscriptionPolicy p = policy != null ? policy : sharedPolicy.get();
             int start = p == SharedSubscriptionPolicy.ROUND_ROBIN
                     ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)
@@ -139,14 +146,14 @@ public final class Router {
             List<Recipient> allBusy = null;
             for (int i = 0; i < n; i++) {
                 Subscription s = members.get((start + i) % n);
-                Recipient r = directory.find(s.clientId());
+                Recipient r = directory.find(s.subscriber());
                 if (r == null) {
                     continue;
                 }
                 if (r.isOnline()) {
                     if (!r.isCongested()) {
                         // no wait even if this one crosses the mark: the next message goes to another member
-                        r.offer(delivery(message, s.options().qos(), r, false, s.subscriptionId()));
+                        r.offer(delivery(message, s.options().qos(), r, false, s.subscriptionId()), batch);
                         return 1;
                     }
                     if (congested != null) {
@@ -166,7 +173,7 @@ public final class Router {
             }
             if (busy != null) {   // the publisher waits until any of them drains
                 if (busyRecipient.offer(delivery(message, busy.options().qos(), busyRecipient, false,
-                        busy.subscriptionId())) && congested != null) {
+                        busy.subscriptionId()), batch) && congested != null) {
                     congested.accept(allBusy);
                 }
                 return 1;
@@ -194,14 +201,14 @@ public final class Router {
 
     /** A client's merged direct matches. */
     private final class Target {
-        final String clientId;
+        final SubscriberId subscriber;
         int qos;
         boolean retainAsPublished;
         int firstId;
         List<Integer> ids;
 
         Target(Subscription s) {
-            clientId = s.clientId();
+            subscriber = s.subscriber();
             qos = s.options().qos();
             retainAsPublished = s.options().retainAsPublished();
             firstId = s.subscriptionId();
@@ -225,7 +232,7 @@ public final class Router {
         }
 
         int deliver(Matches route) {
-            Recipient r = directory.find(clientId);
+            Recipient r = directory.find(subscriber);
             if (r == null) {
                 return 0;
             }

@@ -53,13 +53,13 @@ public final class SharedGroup {
     return snapshot.get((int) Math.floorMod(cursor.getAndIncrement(), (long) snapshot.size()));
   }
 
-  /** Adds the member or replaces the one with the same clientId in place; returns the replaced one. */
+  /** Adds the member or replaces the one with the same subscriber in place; returns the replaced one. */
   Subscription put(Subscription s) {
     List<Subscription> current = members;
     ArrayList<Subscription> next = new ArrayList<>(current.size() + 1);
     Subscription replaced = null;
     for (Subscription m : current) {
-      if (m.clientId().equals(s.clientId())) {
+      if (m.subscriber().equals(s.subscriber())) {
         replaced = m;
         next.add(s);
       } else {
@@ -73,12 +73,12 @@ public final class SharedGroup {
     return replaced;
   }
 
-  /** Removes the member with this clientId; returns it or null. */
-  Subscription remove(String clientId) {
+  /** Removes the member of this subscriber; returns it or null. */
+  Subscription remove(SubscriberId subscriber) {
     List<Subscription> current = members;
     for (int i = 0; i < current.size(); i++) {
       Subscription m = current.get(i);
-      if (m.clientId().equals(clientId)) {
+      if (m.subscriber().equals(subscriber)) {
         ArrayList<Subscription> next = new ArrayList<>(current);
         next.remove(i);
         members = List.copyOf(next);

@@ -7,7 +7,7 @@ package io.hookline.broker.routing;
  */
 public interface SubscriptionIndex {
   /**
-   * Adds or replaces the subscription with the same (clientId, shareGroup, filter); returns the
+   * Adds or replaces the subscription with the same (subscriber, shareGroup, filter); returns the
    * replaced one or null.
    *
    * @throws IllegalArgumentException if the filter or the share group name is invalid
@@ -15,7 +15,7 @@ public interface SubscriptionIndex {
   Subscription add(Subscription s);
 
   /** Removes it; returns the removed one or null. */
-  Subscription remove(String clientId, String shareGroup, String filter);
+  Subscription remove(SubscriberId subscriber, String shareGroup, String filter);
 
   /** Reports every subscription whose filter matches the topic name to the collector. */
   void match(String topic, MatchCollector collector);

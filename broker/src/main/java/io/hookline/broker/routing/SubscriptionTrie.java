@@ -22,6 +22,16 @@ public final class SubscriptionTrie implements SubscriptionIndex {
 
   public SubscriptionTrie() {}
 
+  /**
+   * What a subscription to {@code filter} costs the router and its session, in approximate bytes,
+   * when no other subscription shares its trie nodes: the filter text (held twice) and per level a
+   * trie node with its child map, entry and level string (~200 bytes). A 32,001-level filter of
+   * 64 KB costs ~6.5 MB: this, not its size on the wire, is what max_subscription_memory bounds.
+   */
+  public static long subscriptionCost(String filter) {
+    return 160 + 2L * filter.length() + 200L * Topics.depth(filter);
+  }
+
   @Override
   public Subscription add(Subscription s) {
     Objects.requireNonNull(s, "subscription");
@@ -45,7 +55,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
       }
       Subscription replaced;
       if (s.shareGroup() == null) {
-        replaced = node.directOrCreate().put(s.clientId(), s);
+        replaced = node.directOrCreate().put(s.subscriber(), s);
       } else {
         Map<String, SharedGroup> groups = node.sharedOrCreate();
         SharedGroup group = groups.get(s.shareGroup());
@@ -66,8 +76,8 @@ public final class SubscriptionTrie implements SubscriptionIndex {
   }
 
   @Override
-  public Subscription remove(String clientId, String shareGroup, String filter) {
-    Objects.requireNonNull(clientId, "clientId");
+  public Subscription remove(SubscriberId subscriber, String shareGroup, String filter) {
+    Objects.requireNonNull(subscriber, "subscriber");
     Objects.requireNonNull(filter, "filter");
     String[] levels = Topics.levels(filter);
     writeLock.lock();
@@ -82,7 +92,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
         path[i + 1] = child;
       }
       Node node = path[levels.length];
-      Subscription removed = removeFrom(node, clientId, shareGroup);
+      Subscription removed = removeFrom(node, subscriber, shareGroup);
       if (removed == null) {
         return null;
       }
@@ -97,10 +107,10 @@ public final class SubscriptionTrie implements SubscriptionIndex {
     }
   }
 
-  private static Subscription removeFrom(Node node, String clientId, String shareGroup) {
+  private static Subscription removeFrom(Node node, SubscriberId subscriber, String shareGroup) {
     if (shareGroup == null) {
-      Map<String, Subscription> direct = node.direct;
-      Subscription removed = direct == null ? null : direct.remove(clientId);
+      Map<SubscriberId, Subscription> direct = node.direct;
+      Subscription removed = direct == null ? null : direct.remove(subscriber);
       if (removed != null && direct.isEmpty()) {
         node.direct = null;
       }
@@ -108,7 +118,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
     }
     Map<String, SharedGroup> groups = node.shared;
     SharedGroup group = groups == null ? null : groups.get(shareGroup);
-    Subscription removed = group == null ? null : group.remove(clientId);
+    Subscription removed = group == null ? null : group.remove(subscriber);
     if (removed != null && group.members().isEmpty()) {
       groups.remove(shareGroup);
       if (groups.isEmpty()) {
@@ -166,7 +176,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
   }
 
   private static void emit(Node node, MatchCollector collector) {
-    Map<String, Subscription> direct = node.direct;
+    Map<SubscriberId, Subscription> direct = node.direct;
     if (direct != null) {
       for (Subscription s : direct.values()) {
         collector.direct(s);
@@ -215,7 +225,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
    */
   private static final class Node {
     volatile ConcurrentHashMap<String, Node> children;
-    volatile ConcurrentHashMap<String, Subscription> direct;
+    volatile ConcurrentHashMap<SubscriberId, Subscription> direct;
     volatile ConcurrentHashMap<String, SharedGroup> shared;
 
     Node child(String level) {
@@ -234,8 +244,8 @@ public final class SubscriptionTrie implements SubscriptionIndex {
       return child;
     }
 
-    ConcurrentHashMap<String, Subscription> directOrCreate() {
-      ConcurrentHashMap<String, Subscription> map = direct;
+    ConcurrentHashMap<SubscriberId, Subscription> directOrCreate() {
+      ConcurrentHashMap<SubscriberId, Subscription> map = direct;
       if (map == null) {
         map = new ConcurrentHashMap<>(4);
         direct = map;

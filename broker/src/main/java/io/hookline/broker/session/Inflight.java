@@ -11,13 +11,13 @@ final class Inflight {
     final int packetId;
     final Delivery delivery;
     boolean released;
-    long sentAtNanos;
+    long sentAtMillis;   // wall clock, for retry_interval
     Inflight prev;   // send order, kept by InflightWindow
     Inflight next;
 
-    Inflight(int packetId, Delivery delivery, long sentAtNanos) {
+    Inflight(int packetId, Delivery delivery, long sentAtMillis) {
         this.packetId = packetId;
         this.delivery = delivery;
-        this.sentAtNanos = sentAtNanos;
+        this.sentAtMillis = sentAtMillis;
     }
 }

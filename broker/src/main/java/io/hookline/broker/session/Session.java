@@ -4,14 +4,22 @@ import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.SessionEvents.DropReason;
 import io.hookline.broker.session.SessionEvents.Kind;
-import io.hookline.broker.store.MemoryMessageQueue;
+import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
+import io.hookline.broker.store.SessionRecord;
+import io.hookline.broker.util.StoreBatch;
+import io.hookline.broker.store.Stores;
+import io.hookline.broker.util.Scheduler;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -20,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
 import java.util.function.Consumer;
 
 /**
@@ -40,13 +47,26 @@ import java.util.function.Consumer;
  * online, the session is congested and publishers routing to it wait ({@link FlowControl}) until
  * it drains to {@code queue_low_watermark}. The socket's own buffer is not counted: messages are
  * written only while the channel is writable, so it stays within its write-buffer water mark.
+ *
+ * <p>Storage: the queue comes from the stores ({@link Stores#queues}); a persistent session
+ * (expiry other than 0) also writes its subscriptions, in-flight messages and inbound QoS 2 ids
+ * to them, staging each write in a {@link StoreBatch}. A write a client's acknowledgement depends
+ * on goes into the batch its caller passes and commits; the others (a message moving from the
+ * queue to in flight) commit a batch of their own that nobody waits on. A clean session never
+ * writes. With a durable queue ({@link MessageQueue#isDurable}) every message for the session
+ * goes through the queue, online too, so it is stored in its publisher's batch.
+ *
+ * <p>Byte bounds: {@code backlogBytes} is also what {@code max_online_bytes} (newest dropped at
+ * {@link #offer}) and {@code max_offline_bytes} (oldest dropped) bound, so a client that is exempt
+ * from back-pressure (its own publications, a stalled subscriber) cannot fill the heap. A session
+ * congested without progress for {@code stalled_subscriber_timeout} is stalled ({@link #checkStall}).
  */
 public final class Session implements Recipient {
 
-    private final String clientId;
-    private final String mountpoint;
-    private final String key;        // SessionRegistry.key(mountpoint, clientId): the subscriber id
+    private final SubscriberId id;
     private final SessionRegistry registry;
+    private final Stores stores;
+    private final Clock clock;       // the registry's: message expiry and retry run on the wall clock
 
     // guarded by this
     private SessionConnection connection;
@@ -58,43 +78,50 @@ public final class Session implements Recipient {
     private volatile boolean upgradeQos;      // not guarded: the router reads it without the monitor
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds;      // 0: ends with the connection; -1: never
+    private boolean persistent;      // expirySeconds != 0: writes its state to the stores
+    private boolean journaled;       // persistent with a durable queue: every delivery goes through the queue
+    private Will will;               // the attached connection's will, for the session record
     // The three collections start as the shared immutable empties (reads, remove and clear work
     // on them) and get their own on the first put: most sessions are idle clients that never
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
-    private final MessageQueue queue = new MemoryMessageQueue();
+    private long subscriptionBytes;   // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
+    private final MessageQueue queue;
     private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
     private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
-    private ScheduledFuture<?> willTimer;
-    private ScheduledFuture<?> expiryTimer;
+    private Scheduler.Task willTimer;
+    private Scheduler.Task expiryTimer;
     private long disconnectedAtMillis;
     private final NotifyOutbox<Consumer<SessionEvents>> outbox = new NotifyOutbox<>(this);  // hook events raised, not yet fired
     private long backlogBytes;
     private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
-    List<FlowControl.Wait> waiters;        // guarded by FlowControl's lock, not this monitor
+    // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
+    // stalled_subscriber_timeout; it then holds no publisher, and its byte/message bounds drop the excess
+    private boolean stalled;
+    private long lastProgressMillis;   // clock: the last PUBLISH handed to the socket
+    private Scheduler.Task stallCheck;
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
 
-    Session(String clientId, String mountpoint, SessionRegistry registry) {
-        this.clientId = clientId;
-        this.mountpoint = mountpoint == null ? "" : mountpoint;
-        this.key = SessionRegistry.key(mountpoint, clientId);
+    /** @param queue the session's queue, from {@code registry}'s stores */
+    Session(SubscriberId id, SessionRegistry registry, MessageQueue queue) {
+        this.id = id;
         this.registry = registry;
+        this.stores = registry == null ? null : registry.stores();
+        this.clock = registry == null ? Clock.systemUTC() : registry.clock();
+        this.queue = queue;
     }
 
     public String clientId() {
-        return clientId;
+        return id.clientId();
     }
 
-    /**
-     * The subscriber id that names this session in the registry, in subscriptions and as a
-     * message's sender: the client id, prefixed by the mountpoint when there is one.
-     */
-    public String key() {
-        return key;
+    /** The subscriber id (mountpoint and client id): names this session in the registry, in subscriptions and as a message's sender. */
+    public SubscriberId id() {
+        return id;
     }
 
     @Override
@@ -115,25 +142,16 @@ public final class Session implements Recipient {
         return username;
     }
 
-    /** The mountpoint the session lives in ("" for none); part of its {@link #key}. */
+    /** The mountpoint the session lives in ("" for none); part of its {@link #id}. */
     public String mountpoint() {
-        return mountpoint;
-    }
-
-    /** Queue limits a registration hook set for this session (null: the broker's setting). */
-    public synchronized void queueLimits(Integer maxOnline, Integer maxOffline) {
-        maxOnlineOverride = maxOnline == null ? UNSET : maxOnline;
-        maxOfflineOverride = maxOffline == null ? UNSET : maxOffline;
+        return id.mountpoint();
     }
 
     /**
-     * upgrade_qos of the latest connection: deliver at the subscription's QoS. Messages queued
-     * while offline were routed under the flag of the connection before.
+     * upgrade_qos of the latest connection ({@link SessionTerms#upgradeQos}): deliver at the
+     * subscription's QoS. Messages queued while offline were routed under the flag of the
+     * connection before.
      */
-    public void upgradeQos(boolean upgrade) {
-        upgradeQos = upgrade;
-    }
-
     @Override
     public boolean upgradesQos() {
         return upgradeQos;
@@ -147,17 +165,32 @@ public final class Session implements Recipient {
         return maxOfflineOverride != UNSET ? maxOfflineOverride : registry.settings().maxOfflineMessages();
     }
 
-    /** Who the attached connection is: set once its CONNECT is accepted. */
-    public synchronized void identity(String username) {
-        this.username = username;
-    }
-
     public synchronized long expirySeconds() {
         return expirySeconds;
     }
 
+    /** The client changed the expiry on DISCONNECT (MQTT 5); the registry writes it when the connection goes. */
     public synchronized void setExpirySeconds(long seconds) {
         this.expirySeconds = seconds;
+    }
+
+    synchronized boolean isPersistent() {
+        return persistent;
+    }
+
+    /**
+     * The session record as of now: {@code disconnectedAt} 0 while connected; {@code will} the
+     * connection's will while connected, the pending one after.
+     */
+    synchronized SessionRecord record(long disconnectedAt, Will withWill) {
+        return new SessionRecord(id, protocolVersion, username, expirySeconds, disconnectedAt,
+                withWill == null ? null : withWill.message(), withWill == null ? 0 : withWill.delaySeconds(),
+                maxOnlineOverride == UNSET ? null : maxOnlineOverride,
+                maxOfflineOverride == UNSET ? null : maxOfflineOverride);
+    }
+
+    synchronized Will will() {
+        return will;
     }
 
     public synchronized int queueSize() {
@@ -204,8 +237,11 @@ public final class Session implements Recipient {
         return shareGroup == null ? filter : "$share/" + shareGroup + "/" + filter;
     }
 
-    /** Adds or replaces a subscription here and in the index; true when it is new (retain handling 1). */
-    public boolean subscribe(Subscription subscription) {
+    /**
+     * Adds or replaces a subscription here and in the index, and in the stores (in {@code batch})
+     * when the session is persistent; true when it is new (retain handling 1).
+     */
+    public boolean subscribe(Subscription subscription, StoreBatch batch) {
         synchronized (this) {
             if (ended) {
                 return false;
@@ -216,18 +252,28 @@ public final class Session implements Recipient {
             Subscription old = subscriptions.put(
                     subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
+            if (old == null) {
+                subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
+            }
+            if (persistent) {
+                stores.subscriptions().put(id, subscription, batch);
+            }
             return old == null;
         }
     }
 
-    /** Removes one subscription; true when it existed. */
-    public boolean unsubscribe(String shareGroup, String filter) {
+    /** Removes one subscription (from the stores too, in {@code batch}); true when it existed. */
+    public boolean unsubscribe(String shareGroup, String filter, StoreBatch batch) {
         synchronized (this) {
             Subscription old = subscriptions.remove(subscriptionKey(shareGroup, filter));
             if (old == null) {
                 return false;
             }
-            registry.index().remove(key, shareGroup, filter);
+            subscriptionBytes -= SubscriptionTrie.subscriptionCost(filter);
+            registry.index().remove(id, shareGroup, filter);
+            if (persistent) {
+                stores.subscriptions().remove(id, shareGroup, filter, batch);
+            }
             registry.flow().release(this);   // its publishers may no longer route here: let them try again
             return true;
         }
@@ -237,19 +283,47 @@ public final class Session implements Recipient {
         return List.copyOf(subscriptions.values());
     }
 
+    public synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /** What the filters held cost the router, in approximate bytes ({@link io.hookline.broker.routing.SubscriptionTrie#subscriptionCost}). */
+    public synchronized long subscriptionBytes() {
+        return subscriptionBytes;
+    }
+
+    public synchronized boolean hasSubscription(String shareGroup, String filter) {
+        return subscriptions.containsKey(subscriptionKey(shareGroup, filter));
+    }
+
     // ---- inbound QoS 2 -------------------------------------------------------------------
 
-    /** Records an inbound QoS 2 packet id; false when it was already recorded (a resend: do not route again). */
-    public synchronized boolean markAwaitingRelease(int packetId) {
+    /**
+     * Records an inbound QoS 2 packet id (in the stores too, in {@code batch}: the batch of the
+     * message's routing); false when it was already recorded (a resend: do not route again).
+     */
+    public synchronized boolean markAwaitingRelease(int packetId, StoreBatch batch) {
         if (awaitingRelease == Collections.<Integer>emptySet()) {
             awaitingRelease = new HashSet<>();
         }
-        return awaitingRelease.add(packetId);
+        if (!awaitingRelease.add(packetId)) {
+            return false;
+        }
+        if (persistent) {
+            stores.inbound().add(id, packetId, batch);
+        }
+        return true;
     }
 
-    /** PUBREL arrived; false when the id was unknown. */
-    public synchronized boolean release(int packetId) {
-        return awaitingRelease.remove(packetId);
+    /** PUBREL arrived (the id leaves the stores in {@code batch}, before PUBCOMP); false when the id was unknown. */
+    public synchronized boolean release(int packetId, StoreBatch batch) {
+        if (!awaitingRelease.remove(packetId)) {
+            return false;
+        }
+        if (persistent) {
+            stores.inbound().remove(id, packetId, batch);
+        }
+        return true;
     }
 
     public synchronized boolean isAwaitingRelease(int packetId) {
@@ -263,7 +337,7 @@ public final class Session implements Recipient {
     // ---- outbound ------------------------------------------------------------------------
 
     @Override
-    public boolean offer(Delivery delivery) {
+    public boolean offer(Delivery delivery, StoreBatch batch) {
         SessionConnection target;
         boolean fire;
         boolean full = false;
@@ -273,14 +347,20 @@ public final class Session implements Recipient {
             }
             target = connection;
             if (target == null) {
-                queueOffline(delivery);
+                queueOffline(delivery, batch);
+            } else if (overOnlineBytes(delivery)) {
+                target = null;   // dropped here: nothing goes to the connection
+                full = congested;
+            } else if (journaled && !queueOnline(delivery, batch)) {
+                target = null;   // dropped: max_online_messages
             } else {
                 backlogBytes += weight(delivery);
-                if (!congested) {
+                if (!congested && !stalled) {
                     long high = registry.settings().queueHighWatermark();
                     if (high > 0 && backlogBytes >= high) {
                         congested = true;
                         registry.metrics().count(Counter.SESSIONS_CONGESTED);
+                        scheduleStallCheck(registry.settings().queueBounds().stalledTimeoutNanos());
                     }
                 }
                 full = congested;
@@ -296,18 +376,88 @@ public final class Session implements Recipient {
         return full;
     }
 
+    // caller holds the monitor, online: true when the delivery would take the backlog past max_online_bytes,
+    // and then it is dropped (the newest, as for max_online_messages); an empty backlog takes any one message
+    private boolean overOnlineBytes(Delivery delivery) {
+        long max = registry.settings().queueBounds().maxOnlineBytes();
+        if (max <= 0 || backlogBytes == 0 || backlogBytes + weight(delivery) <= max) {
+            return false;
+        }
+        drop(delivery.message(), DropReason.QUEUE_FULL);
+        registry.metrics().limitHit(Counter.LIMIT_ONLINE_BYTES, "client '" + id + "'", backlogBytes
+                + " bytes waiting (max_online_bytes " + max + "): newest messages dropped"
+                + (stalled ? " (stalled subscriber)" : ""));
+        return true;
+    }
+
+    // caller holds the monitor: looks for a stall {@code delayNanos} from now (0 = stalls are off)
+    private void scheduleStallCheck(long delayNanos) {
+        if (delayNanos <= 0 || stallCheck != null) {
+            return;
+        }
+        try {
+            stallCheck = registry.scheduler().schedule(this::checkStall, delayNanos,
+                    java.util.concurrent.TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            stallCheck = null;   // the broker is stopping (its timer is shut down): no stall to look for any more
+        }
+    }
+
+    /**
+     * On the registry's timer: a session still congested and online whose client took nothing
+     * from its socket for stalled_subscriber_timeout is stalled. Its publishers are let go (a
+     * subscriber that makes no progress must not hold everyone), what does not fit its bounds is
+     * dropped from now on, and with stalled_subscriber_action = disconnect its connection closes.
+     * Progress (a PUBLISH written) ends the stall.
+     */
+    void checkStall() {
+        SessionConnection target;
+        long waiting;
+        boolean disconnect;
+        synchronized (this) {
+            stallCheck = null;
+            long timeout = registry.settings().queueBounds().stalledTimeoutNanos();
+            if (!congested || connection == null || ended || timeout <= 0) {
+                return;
+            }
+            long idle = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis() - lastProgressMillis);
+            if (idle < timeout) {
+                scheduleStallCheck(timeout - idle);
+                return;
+            }
+            stalled = true;
+            relieve();
+            target = connection;
+            waiting = backlogBytes;
+            disconnect = registry.settings().queueBounds().disconnectStalled();
+        }
+        registry.metrics().limitHit(Counter.LIMIT_STALLED_SUBSCRIBER, "client '" + id + "'", "took nothing from its"
+                + " socket with " + waiting + " bytes waiting (stalled_subscriber_timeout): "
+                + (disconnect ? "disconnected" : "its publishers go on, what does not fit its queue is dropped"));
+        if (disconnect) {
+            target.disconnectStalled();
+        }
+    }
+
+    /** Stalled: congested without progress, holding no publisher (see {@link #checkStall}). */
+    public synchronized boolean isStalled() {
+        return stalled;
+    }
+
     // tests of the wait graph, without a registry
     void congestedForTest(boolean value) {
         congested = value;
     }
 
-    synchronized FlowControl.Throttle connectionThrottle() {
+    @Override
+    public synchronized FlowControl.Throttle clientThrottle() {
         return connection == null ? null : connection.throttle();
     }
 
     // caller holds the monitor: the backlog shrank by {@code bytes}
     private void drained(long bytes) {
-        backlogBytes -= bytes;
+        // never below 0: a recovered queue's messages were not weighed (a durable queue is not walked)
+        backlogBytes = Math.max(0, backlogBytes - bytes);
         if (congested && backlogBytes <= registry.settings().queueLowWatermark()) {
             relieve();
         }
@@ -319,18 +469,31 @@ public final class Session implements Recipient {
         registry.flow().release(this);
     }
 
-    private void queueOffline(Delivery delivery) {
+    // caller holds the monitor; a journaled session online: the delivery is stored in the
+    // publisher's batch and sent from the queue on the connection's loop. False when dropped.
+    private boolean queueOnline(Delivery delivery, StoreBatch batch) {
+        int max = maxOnline();
+        if (max >= 0 && queue.size() >= max) {
+            drop(delivery.message(), DropReason.QUEUE_FULL);
+            return false;
+        }
+        queue.add(delivery, batch);
+        return true;
+    }
+
+    private void queueOffline(Delivery delivery, StoreBatch batch) {
         int max = maxOffline();
         if (max == 0) {
             drop(delivery.message(), DropReason.QUEUE_FULL);
             return;
         }
         while (max > 0 && queue.size() >= max) {
-            Delivery oldest = queue.poll();  // oldest dropped first
+            Delivery oldest = queue.poll(batch);  // oldest dropped first
             backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
-        queue.add(delivery);
+        trimOfflineBytes(weight(delivery), batch);
+        queue.add(delivery, batch);
         backlogBytes += weight(delivery);
         if (registry.events().wants(Kind.OFFLINE_MESSAGE)) {
             Message message = delivery.message();
@@ -343,13 +506,32 @@ public final class Session implements Recipient {
      * while online is cut to max_offline_messages, oldest dropped first, like anything queued later.
      * The drops are only raised: the registry fires them once its lock is released.
      */
-    synchronized void trimToOfflineLimit() {
+    synchronized void trimToOfflineLimit(StoreBatch batch) {
         int max = maxOffline();
         while (max >= 0 && queue.size() > max) {
-            Delivery oldest = queue.poll();
+            Delivery oldest = queue.poll(batch);
             backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
+        trimOfflineBytes(0, batch);
+    }
+
+    // caller holds the monitor, offline: drops the oldest until {@code incoming} more bytes fit max_offline_bytes
+    // (the queue keeps at least the newest message)
+    private void trimOfflineBytes(long incoming, StoreBatch batch) {
+        long max = registry.settings().queueBounds().maxOfflineBytes();
+        if (max <= 0 || backlogBytes + incoming <= max || queue.isEmpty()) {
+            return;
+        }
+        int dropped = 0;
+        while (!queue.isEmpty() && backlogBytes + incoming > max && (incoming > 0 || queue.size() > 1)) {
+            Delivery oldest = queue.poll(batch);
+            backlogBytes -= weight(oldest);
+            drop(oldest.message(), DropReason.QUEUE_FULL);
+            dropped++;
+        }
+        registry.metrics().limitHit(Counter.LIMIT_OFFLINE_BYTES, "client '" + id + "'", dropped
+                + " oldest offline messages dropped to stay within max_offline_bytes " + max);
     }
 
     private void drop(Message message, DropReason reason) {
@@ -407,26 +589,34 @@ public final class Session implements Recipient {
             if (ended) {
                 return;
             }
-            if (connection != from) {
+            if (journaled) {
+                if (connection == from) {
+                    pump(from);   // it waits in the queue already, in order; a new connection's resume sends it otherwise
+                }
+            } else if (connection != from) {
                 redispatch = true;   // taken over or gone since submit: route again
                 backlogBytes -= weight(delivery);
             } else if (queue.isEmpty() && from.writable()
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
-                send(from, delivery, System.nanoTime());
+                StoreBatch batch = journal();
+                send(from, delivery, clock.millis(), batch);
+                commit(batch);
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
                     drained(weight(delivery));
                     drop(delivery.message(), DropReason.QUEUE_FULL);
                 } else {
-                    queue.add(delivery);   // stays in the backlog
+                    queue.add(delivery, StoreBatch.NONE);   // stays in the backlog; a memory queue (not journaled)
                 }
             }
             fire = eventsToFire();
         }
         if (redispatch) {
-            offer(delivery);   // no publisher waits on a redispatch: it was told once already
+            // no publisher waits on a redispatch: it was told once already; nothing to store
+            // (a session whose messages must be stored is journaled and never redispatches)
+            offer(delivery, StoreBatch.NONE);
         } else {
             from.flushSoon();
         }
@@ -435,8 +625,21 @@ public final class Session implements Recipient {
         }
     }
 
+    // caller holds the monitor: the batch for writes nobody waits on (a persistent session's
+    // queue and in-flight bookkeeping), committed by the caller with commit()
+    private StoreBatch journal() {
+        return persistent ? stores.batch() : StoreBatch.NONE;
+    }
+
+    // a batch of journal(): the store logs a failure (StoreBatch), nobody waits
+    private static void commit(StoreBatch batch) {
+        if (batch != StoreBatch.NONE) {
+            batch.commit();
+        }
+    }
+
     // caller holds the monitor and runs on the connection's event loop
-    private void send(SessionConnection to, Delivery delivery, long now) {
+    private void send(SessionConnection to, Delivery delivery, long now, StoreBatch batch) {
         Message message = delivery.message();
         if (message.isExpired(now)) {
             drop(message, DropReason.EXPIRED);
@@ -446,12 +649,17 @@ public final class Session implements Recipient {
             drop(message, DropReason.MAX_PACKET_SIZE_EXCEEDED);
             return;
         }
+        lastProgressMillis = now;   // the client takes from its socket again: no longer stalled
+        stalled = false;
         if (delivery.qos() == 0) {
             to.writePublish(0, delivery, false);
             return;
         }
         int packetId = nextPacketId();
         inflight.add(new Inflight(packetId, delivery, now));
+        if (persistent) {
+            stores.inflight().sent(id, packetId, delivery, batch);
+        }
         to.writePublish(packetId, delivery, false);
     }
 
@@ -474,6 +682,11 @@ public final class Session implements Recipient {
                 return false;
             }
             inflight.remove(packetId);
+            if (persistent) {
+                StoreBatch batch = stores.batch();
+                stores.inflight().remove(id, packetId, batch);
+                commit(batch);
+            }
             pump(from);
             fire = eventsToFire();
         }
@@ -512,6 +725,11 @@ public final class Session implements Recipient {
                 return false;
             }
             entry.released = true;
+            if (persistent) {
+                StoreBatch batch = stores.batch();
+                stores.inflight().released(id, packetId, batch);
+                commit(batch);
+            }
             from.writePubrel(packetId);
         }
         from.flushSoon();
@@ -523,6 +741,11 @@ public final class Session implements Recipient {
         boolean fire;
         synchronized (this) {
             if (connection == from && inflight.remove(packetId) != null) {
+                if (persistent) {
+                    StoreBatch batch = stores.batch();
+                    stores.inflight().remove(id, packetId, batch);
+                    commit(batch);
+                }
                 pump(from);
             }
             fire = eventsToFire();
@@ -538,15 +761,22 @@ public final class Session implements Recipient {
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
         int window = to.inflightWindow();
-        long now = System.nanoTime();
+        long now = clock.millis();
         Delivery next;
+        StoreBatch batch = null;   // made at the first message moved
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
             }
-            queue.poll();
+            if (batch == null) {
+                batch = journal();
+            }
+            queue.poll(batch);
             drained(weight(next));
-            send(to, next, now);
+            send(to, next, now, batch);
+        }
+        if (batch != null) {
+            commit(batch);
         }
     }
 
@@ -573,21 +803,34 @@ public final class Session implements Recipient {
             if (connection != to) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = clock.millis();
+            StoreBatch batch = null;
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
+                boolean gone = false;
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
                 } else if (entry.delivery.message().isExpired(now)) {
                     it.remove();
+                    gone = true;
                     drop(entry.delivery.message(), DropReason.EXPIRED);
                 } else if (!to.fits(entry.delivery)) {
                     it.remove();
+                    gone = true;
                     drop(entry.delivery.message(), DropReason.MAX_PACKET_SIZE_EXCEEDED);
                 } else {
-                    entry.sentAtNanos = now;
+                    entry.sentAtMillis = now;
                     to.writePublish(entry.packetId, entry.delivery, true);
                 }
+                if (gone && persistent) {
+                    if (batch == null) {
+                        batch = stores.batch();
+                    }
+                    stores.inflight().remove(id, entry.packetId, batch);
+                }
+            }
+            if (batch != null) {
+                commit(batch);
             }
             pump(to);
             fire = eventsToFire();
@@ -598,17 +841,17 @@ public final class Session implements Recipient {
         }
     }
 
-    /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval. */
-    public void retryOlderThan(SessionConnection to, long intervalNanos) {
+    /** MQTT 3.x retry: resend entries unacknowledged for longer than the interval (wall clock, as expiry). */
+    public void retryOlderThan(SessionConnection to, long intervalMillis) {
         boolean resent = false;
         synchronized (this) {
             if (connection != to) {
                 return;
             }
-            long now = System.nanoTime();
+            long now = clock.millis();
             for (Inflight entry : inflight) {
-                if (now - entry.sentAtNanos >= intervalNanos) {
-                    entry.sentAtNanos = now;
+                if (now - entry.sentAtMillis >= intervalMillis) {
+                    entry.sentAtMillis = now;
                     resent = true;
                     if (entry.released) {
                         to.writePubrel(entry.packetId);
@@ -625,17 +868,26 @@ public final class Session implements Recipient {
 
     // ---- lifecycle (driven by SessionRegistry) -------------------------------------------
 
-    /** Attaches a connection; returns the one it replaced (to be taken over) or null. */
-    synchronized SessionConnection attach(SessionConnection to, int version, long expiry) {
+    /** Attaches a connection on the terms its CONNECT settled; returns the one it replaced (to be taken over) or null. */
+    synchronized SessionConnection attach(SessionConnection to, SessionTerms terms) {
         SessionConnection previous = connection;
         connection = to;
+        stalled = false;
+        lastProgressMillis = clock.millis();
         if (congested) {
             relieve();   // a new connection: publishers try again and wait on it only if it falls behind
         }
-        protocolVersion = version;
-        expirySeconds = expiry;
+        protocolVersion = terms.protocolVersion();
+        expirySeconds = terms.expirySeconds();
+        persistent = terms.persistent();
+        journaled = persistent && queue.isDurable();
+        username = terms.username();
+        will = terms.will();
+        maxOnlineOverride = terms.maxOnlineMessages() == null ? UNSET : terms.maxOnlineMessages();
+        maxOfflineOverride = terms.maxOfflineMessages() == null ? UNSET : terms.maxOfflineMessages();
+        upgradeQos = terms.upgradeQos();
         if (expiryTimer != null) {
-            expiryTimer.cancel(false);
+            expiryTimer.cancel();
             expiryTimer = null;
         }
         return previous;
@@ -645,7 +897,7 @@ public final class Session implements Recipient {
     synchronized void cancelPendingWill() {
         pendingWill = null;
         if (willTimer != null) {
-            willTimer.cancel(false);
+            willTimer.cancel();
             willTimer = null;
         }
     }
@@ -656,14 +908,15 @@ public final class Session implements Recipient {
             return false;
         }
         connection = null;
-        disconnectedAtMillis = System.currentTimeMillis();
+        stalled = false;
+        disconnectedAtMillis = registry.clock().millis();
         if (congested) {
             relieve();   // offline queues are bounded by max_offline_messages, not by waiting publishers
         }
         return true;
     }
 
-    synchronized void setPendingWill(Will will, ScheduledFuture<?> timer) {
+    synchronized void setPendingWill(Will will, Scheduler.Task timer) {
         pendingWill = will;
         willTimer = timer;
     }
@@ -678,26 +931,70 @@ public final class Session implements Recipient {
         return true;
     }
 
-    synchronized void setExpiryTimer(ScheduledFuture<?> timer) {
+    synchronized void setExpiryTimer(Scheduler.Task timer) {
         expiryTimer = timer;
+    }
+
+    // ---- recovery (driven by SessionRegistry.recover, before any listener opens) ----------
+
+    /** A stored session comes back, offline, as it was recorded; it went away at {@code disconnectedAt}. */
+    synchronized void restore(SessionRecord r, long disconnectedAt) {
+        protocolVersion = r.protocolVersion();
+        username = r.username();
+        expirySeconds = r.expirySeconds();
+        persistent = true;
+        journaled = queue.isDurable();
+        maxOnlineOverride = r.maxOnlineMessages() == null ? UNSET : r.maxOnlineMessages();
+        maxOfflineOverride = r.maxOfflineMessages() == null ? UNSET : r.maxOfflineMessages();
+        disconnectedAtMillis = disconnectedAt;
+    }
+
+    synchronized void restore(Subscription subscription) {
+        if (subscriptions == Collections.<String, Subscription>emptyMap()) {
+            subscriptions = new LinkedHashMap<>();
+        }
+        if (subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription) == null) {
+            subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
+        }
+        registry.index().add(subscription);
+    }
+
+    /** A message in flight when the broker stopped: resent with DUP (or its PUBREL) when the client is back. */
+    synchronized void restore(InflightRecord r) {
+        if (inflight.contains(r.packetId())) {
+            return;
+        }
+        Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
+        entry.released = r.released();
+        inflight.add(entry);
+        lastPacketId = r.packetId();
+    }
+
+    synchronized void restoreAwaitingRelease(int packetId) {
+        if (awaitingRelease == Collections.<Integer>emptySet()) {
+            awaitingRelease = new HashSet<>();
+        }
+        awaitingRelease.add(packetId);
     }
 
     /**
      * Ends the session: removes its subscriptions from the index and drops its state. Returns the
      * pending will that must now be published (the session ended before the will delay), or null.
      * on_topic_unsubscribed is only raised: the registry fires it once its lock is released.
+     * Its queue empties itself in {@code batch}; the registry removes the rest of what it stored.
      */
-    synchronized Will end() {
+    synchronized Will end(StoreBatch batch) {
         if (ended) {
             return null;
         }
         ended = true;
         List<String> filters = new ArrayList<>(subscriptions.keySet());
         for (Subscription s : subscriptions.values()) {
-            registry.index().remove(key, s.shareGroup(), s.filter());
+            registry.index().remove(id, s.shareGroup(), s.filter());
         }
         subscriptions.clear();
-        queue.clear();
+        subscriptionBytes = 0;
+        queue.clear(batch);
         backlogBytes = 0;
         if (congested) {
             relieve();
@@ -705,7 +1002,7 @@ public final class Session implements Recipient {
         inflight.clear();
         awaitingRelease.clear();
         if (expiryTimer != null) {
-            expiryTimer.cancel(false);
+            expiryTimer.cancel();
             expiryTimer = null;
         }
         Will will = pendingWill;

@@ -1,6 +1,7 @@
 package io.hookline.broker.session;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 
 /**
  * The network side of a session: one client connection. The protocol layer implements it;
@@ -38,6 +39,15 @@ public interface SessionConnection {
     void takeOver();
 
     boolean inEventLoop();
+
+    /**
+     * The session stalled (its client takes nothing from the socket) and stalled_subscriber_action
+     * is disconnect: close the connection (v5: DISCONNECT 0x97). Any thread. By default it is
+     * closed as for a takeover.
+     */
+    default void disconnectStalled() {
+        takeOver();
+    }
 
     /** The connection's side of back-pressure as a publisher, or null before CONNECT is accepted. */
     default FlowControl.Throttle throttle() {

@@ -1,19 +1,30 @@
 package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.ArrayDeque;
 
 /**
- * A session queue in memory. Not thread-safe: guarded by its session. The deque is made on the
- * first message: most sessions never queue one, and an empty ArrayDeque holds 16 slots.
+ * A session queue in memory; batches are ignored (nothing to make durable). Not thread-safe:
+ * guarded by its session. The deque is made on the first message: most sessions never queue
+ * one, and an empty ArrayDeque holds 16 slots.
  */
 public final class MemoryMessageQueue implements MessageQueue {
 
     private ArrayDeque<Delivery> deque;
+    private final Runnable onClear;   // lets the store forget the queue of an ended session
+
+    public MemoryMessageQueue() {
+        this(null);
+    }
+
+    MemoryMessageQueue(Runnable onClear) {
+        this.onClear = onClear;
+    }
 
     @Override
-    public void add(Delivery delivery) {
+    public void add(Delivery delivery, StoreBatch batch) {
         if (deque == null) {
             deque = new ArrayDeque<>();
         }
@@ -21,7 +32,7 @@ public final class MemoryMessageQueue implements MessageQueue {
     }
 
     @Override
-    public Delivery poll() {
+    public Delivery poll(StoreBatch batch) {
         return deque == null ? null : deque.pollFirst();
     }
 
@@ -41,9 +52,12 @@ public final class MemoryMessageQueue implements MessageQueue {
     }
 
     @Override
-    public void clear() {
+    public void clear(StoreBatch batch) {
         if (deque != null) {
             deque.clear();
+        }
+        if (onClear != null) {
+            onClear.run();
         }
     }
 }

@@ -2,11 +2,12 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.RetainedIndex;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.function.Consumer;
 
 /**
- * Retained messages in memory. Thread-safe: lookups run lock-free over a concurrent topic tree;
+ * Retained messages in memory; batches are ignored. Thread-safe: lookups run lock-free over a concurrent topic tree;
  * writes, including the removal of an expired message found by a lookup, are serialized by
  * {@code writeLock} so that removal can check the message is still the current one.
  */
@@ -16,7 +17,7 @@ public final class MemoryRetainedStore implements RetainedStore {
     private final Object writeLock = new Object();
 
     @Override
-    public void retain(Message message) {
+    public void retain(Message message, StoreBatch batch) {
         synchronized (writeLock) {
             if (message.payload().length == 0) {
                 index.remove(message.topic());
@@ -27,7 +28,7 @@ public final class MemoryRetainedStore implements RetainedStore {
     }
 
     @Override
-    public boolean remove(String topic) {
+    public boolean remove(String topic, StoreBatch batch) {
         synchronized (writeLock) {
             return index.remove(topic) != null;
         }
@@ -43,8 +44,7 @@ public final class MemoryRetainedStore implements RetainedStore {
     }
 
     @Override
-    public void matching(String filter, Consumer<Message> action) {
-        long now = System.nanoTime();
+    public void matching(String filter, long now, Consumer<Message> action) {
         index.forEachMatching(filter, (topic, message) -> {
             if (message.isExpired(now)) {
                 removeExpired(topic, message);

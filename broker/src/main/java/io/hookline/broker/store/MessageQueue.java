@@ -1,25 +1,46 @@
 package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.util.StoreBatch;
 
 /**
- * The queue of one session: messages waiting for room in the inflight window while the
- * client is online, or for the client to come back. Not thread-safe: the owning
- * {@code Session} guards it.
+ * The queue of one session, oldest first: messages waiting for room in the inflight window
+ * while the client is online, or for the client to come back. A durable queue keeps its entries
+ * on disk and only a small window of the oldest in memory: callers reach entries through
+ * {@link #peek} and {@link #poll} only, never all at once.
+ *
+ * <p>Threading: not thread-safe; the owning {@code Session} guards it with its monitor, so
+ * every call must be quick and never block (a durable queue refills its in-memory window ahead
+ * of time, off the event loop, and stages its writes in the batch it is given).
  */
 public interface MessageQueue {
 
-    void add(Delivery delivery);
-
-    /** The oldest delivery, removed, or null when empty. */
-    Delivery poll();
+    /** Appends the delivery; a durable queue writes it (QoS 1 and 2; QoS 0 may stay in memory) in {@code batch}. */
+    void add(Delivery delivery, StoreBatch batch);
 
     /** The oldest delivery, not removed, or null when empty. */
     Delivery peek();
+
+    /**
+     * The oldest delivery, removed, or null when empty. A durable queue deletes its entry in
+     * {@code batch}: the same batch that records it as in flight, when it is sent with QoS 1 or 2.
+     */
+    Delivery poll(StoreBatch batch);
 
     int size();
 
     boolean isEmpty();
 
-    void clear();
+    /** The session ended: removes every entry (from disk too) and lets the queue go; it is not used after. */
+    void clear(StoreBatch batch);
+
+    /**
+     * Whether what is added survives a restart. A session with a durable queue sends every
+     * message through it, online too, so a message is stored before its publisher is
+     * acknowledged; with a memory queue an online session's messages go straight to its
+     * connection. False for memory queues.
+     */
+    default boolean isDurable() {
+        return false;
+    }
 }

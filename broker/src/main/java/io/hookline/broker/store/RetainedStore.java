@@ -1,23 +1,29 @@
 package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.util.StoreBatch;
 
 import java.util.function.Consumer;
 
 /**
- * Retained messages by topic. Implementations are thread-safe: publishers on any event loop
- * set and clear, subscribers on any event loop read.
+ * Retained messages by topic. A durable implementation loads what it holds when it opens.
+ *
+ * <p>Threading: thread-safe. Publishers on any event loop set and clear (staging into the
+ * publish's batch, never blocking), subscribers on any event loop read; reads come from memory.
  */
 public interface RetainedStore {
 
     /** Stores the message as the retained one of its topic; an empty payload clears the topic. */
-    void retain(Message message);
+    void retain(Message message, StoreBatch batch);
 
     /** Removes the retained message of a topic; true when there was one. */
-    boolean remove(String topic);
+    boolean remove(String topic, StoreBatch batch);
 
-    /** Every retained message whose topic matches the filter (expired ones are dropped, not returned). */
-    void matching(String filter, Consumer<Message> action);
+    /**
+     * Every retained message whose topic matches the filter and that has not expired by
+     * {@code nowMillis} (epoch millis); expired ones are dropped, not returned.
+     */
+    void matching(String filter, long nowMillis, Consumer<Message> action);
 
     /** Every retained message, for the admin API. */
     void forEach(Consumer<Message> action);

@@ -1,5 +1,6 @@
 package io.hookline.broker.transport;
 
+import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
@@ -201,9 +202,19 @@ public final class MqttListener {
         int now = open.incrementAndGet();
         if (limit > 0 && now > limit) {
             open.decrementAndGet();
-            broker.metrics().count(Counter.LIMIT_MAX_CONNECTIONS);
-            log.debug("{}: {} open connections (max_connections), closing {}", settings.key(), limit,
-                    ch.remoteAddress());
+            broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, settings.key(), limit
+                    + " open connections (max_connections), closing " + ch.remoteAddress());
+            ch.close();
+            return false;
+        }
+        // listener.max_connections is answered with a CONNACK at CONNECT; sockets that never send one
+        // must not use up the descriptors kept for /health and existing clients: close at accept
+        int global = broker.settings().maxConnections();
+        if (global > 0 && broker.metrics().connections().get() >= (long) global + OpenFiles.REFUSAL_SLACK) {
+            open.decrementAndGet();
+            broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, "listener.max_connections", global
+                    + " open connections (and " + OpenFiles.REFUSAL_SLACK + " being refused), closing "
+                    + ch.remoteAddress() + " at accept");
             ch.close();
             return false;
         }

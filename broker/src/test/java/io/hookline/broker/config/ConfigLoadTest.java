@@ -73,7 +73,7 @@ class ConfigLoadTest {
         assertEquals(false, config.get(CoreConfig.ALLOW_ANONYMOUS));
         assertEquals(20, config.get(CoreConfig.MAX_INFLIGHT_MESSAGES));
         assertEquals(Duration.ofSeconds(20), config.get(CoreConfig.RETRY_INTERVAL));
-        assertEquals(Optional.empty(), config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL));
+        assertEquals(Optional.of(Duration.ofDays(1)), config.get(CoreConfig.MAX_SESSION_EXPIRY_INTERVAL));
         assertEquals(Map.of(), config.named(CoreConfig.LISTENER_TCP));
     }
 

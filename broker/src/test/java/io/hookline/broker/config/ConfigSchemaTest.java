@@ -80,7 +80,8 @@ class ConfigSchemaTest {
         assertEquals(20, CoreConfig.MAX_INFLIGHT_MESSAGES.defaultValue());
         assertEquals("20", CoreConfig.MAX_INFLIGHT_MESSAGES.defaultText());
         assertEquals("10s", CoreConfig.CONNECT_TIMEOUT.defaultText());
-        assertEquals("never", CoreConfig.PERSISTENT_CLIENT_EXPIRATION.defaultText());
+        assertEquals("1d", CoreConfig.PERSISTENT_CLIENT_EXPIRATION.defaultText());
+        assertEquals("auto", CoreConfig.LISTENER_MAX_CONNECTIONS.defaultText());
         assertTrue(CoreConfig.MAX_INFLIGHT_MESSAGES.live());
         assertFalse(CoreConfig.MAX_QOS.live());
         assertTrue(CoreConfig.LISTENER_TCP.isPattern());
@@ -101,7 +102,9 @@ class ConfigSchemaTest {
     @Test
     void coreLiveKeysAreTheOnesThatCanChangeAtRuntime() {
         assertEquals("[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages,"
-                        + " queue_high_watermark, queue_low_watermark, max_message_rate, upgrade_outgoing_qos]",
+                        + " queue_high_watermark, queue_low_watermark, max_online_bytes, max_offline_bytes,"
+                        + " stalled_subscriber_timeout, stalled_subscriber_action, max_subscriptions_per_client,"
+                        + " max_subscription_memory, max_message_rate, upgrade_outgoing_qos]",
                 CoreConfig.schema().keys().stream().filter(ConfigKey::live).toList().toString());
     }
 

@@ -88,7 +88,7 @@ class ConfigTest {
         assertEquals(Optional.of("64KB"), config.raw("max_message_size"));
         assertEquals(Optional.of("[::1]:1883"), config.raw("listener.tcp.default"));
         assertEquals(Optional.of("10s"), config.raw("connect_timeout"));
-        assertEquals(Optional.of("never"), config.raw("persistent_client_expiration"));
+        assertEquals(Optional.of("1d"), config.raw("persistent_client_expiration"));
         assertEquals(Optional.empty(), config.raw("listener.tcp.other"));
         assertEquals(Optional.empty(), config.raw("nope"));
         assertEquals(Optional.of("given"), config.origin("max_message_size"));

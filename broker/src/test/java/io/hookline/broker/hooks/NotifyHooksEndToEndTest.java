@@ -13,10 +13,12 @@ import io.hookline.broker.hooks.testplugins.Journal;
 import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -26,6 +28,7 @@ import static io.hookline.broker.testsupport.Clients.v3;
 import static io.hookline.broker.testsupport.Clients.v3Connected;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +37,8 @@ class NotifyHooksEndToEndTest {
     private final Journal journal = Journal.create();
     private final Script script = Script.create();
     private TestBroker broker;
+    /** The broker's timers (session expiry) run on it: the test moves time instead of waiting. */
+    private final ManualTime time = new ManualTime();
 
     @AfterEach
     void stop() {
@@ -48,7 +53,7 @@ class NotifyHooksEndToEndTest {
         // refuse x/# so that on_subscribe shows a refused topic
         script.sync(Hooks.AUTH_ON_SUBSCRIBE, in -> Answer.ok(Modifiers.of(Modifier.TOPICS, in.topics().stream()
                 .map(t -> t.topic().startsWith("x/") ? t.withQos(TopicSubscription.REFUSED) : t).toList())));
-        broker = TestBroker.start(Acks.config(journal.enable(), script.enable("script_a"), more));
+        broker = TestBroker.startOn(null, time.clock(), time, Acks.config(journal.enable(), script.enable("script_a"), more));
     }
 
     @Test
@@ -143,6 +148,10 @@ class NotifyHooksEndToEndTest {
         e1.connectWith().cleanStart(false).sessionExpiryInterval(1).send();
         journal.awaitEvent("on_register_m5", "e1");
         e1.disconnect();
+        journal.awaitEvent("on_client_offline", "e1");   // its expiry timer is set
+        time.advance(Duration.ofMillis(999));
+        assertNotNull(broker.broker().sessions().get("e1"), "not expired before its interval");
+        time.advance(Duration.ofMillis(1));
         journal.awaitEvent("on_session_expired", "e1");
         List<String> hooks = new ArrayList<>(journal.hooks("e1"));
         hooks.remove("on_topic_unsubscribed");

@@ -13,6 +13,7 @@ import io.hookline.api.mqtt.Bytes;
 import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.UserClients;
 import org.junit.jupiter.api.Test;
@@ -37,13 +38,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * max_message_rate (auth_on_register's modifier, the broker's key as default): a client
- * publishing faster is throttled, as in VerneMQ, not disconnected. Timing is asserted only as a
- * lower bound (the schedule cannot be beaten; a loaded machine only makes things slower).
+ * publishing faster is throttled, as in VerneMQ, not disconnected. The broker runs on a
+ * {@link ManualTime} that jumps from one timer to the next, so no test waits for the rate in real
+ * seconds; timing is asserted as a lower bound on that time (the schedule cannot be beaten).
  */
 class MessageRateTest {
 
     private static final int MESSAGES = 100;
+    private static final Duration AT_MOST = Duration.ofSeconds(60);
 
+    private final ManualTime time = new ManualTime();
     private TestBroker broker;
     @RegisterExtension
     final UserClients clients = new UserClients(() -> broker);
@@ -53,16 +57,25 @@ class MessageRateTest {
         return clients.subscriber("sub-" + topic, "plain", topic);
     }
 
-    /** Publishes {@code n} QoS 1 messages as fast as the client can; returns the nanos until the last PUBACK. */
-    private static long publishFlatOut(Mqtt5BlockingClient client, String topic, int n) throws Exception {
+    private TestBroker start(String... keyValues) {
+        return TestBroker.startOn(null, time.clock(), time, keyValues);
+    }
+
+    /**
+     * Publishes {@code n} QoS 1 messages as fast as the client can; returns the broker's time
+     * (nanos) until the last PUBACK.
+     */
+    private long publishFlatOut(Mqtt5BlockingClient client, String topic, int n) throws Exception {
         Mqtt5AsyncClient async = client.toAsync();
-        long start = System.nanoTime();
+        long start = time.nanoTime();
         List<CompletableFuture<?>> acks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             acks.add(async.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send());
         }
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        return System.nanoTime() - start;
+        CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+        time.runUntil(all::isDone, AT_MOST);
+        all.get();
+        return time.nanoTime() - start;
     }
 
     private static List<String> numbers(int n) {
@@ -75,7 +88,7 @@ class MessageRateTest {
 
     @Test
     void clientOverItsRateIsThrottledNotDisconnectedAndEveryMessageArrivesInOrder() throws Exception {
-        broker = TestBroker.start("plugins.limits_test", "on");
+        broker = start("plugins.limits_test", "on");
         List<String> received = subscriber("rated");
         Mqtt5BlockingClient publisher = clients.connect("fast", "max_message_rate=20");
 
@@ -92,7 +105,7 @@ class MessageRateTest {
 
     @Test
     void clientWithoutARateIsNotThrottled() throws Exception {
-        broker = TestBroker.start("plugins.limits_test", "on");
+        broker = start("plugins.limits_test", "on");
         List<String> received = subscriber("free");
         publishFlatOut(clients.connect("free", "plain"), "free", MESSAGES);
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == MESSAGES);
@@ -102,7 +115,7 @@ class MessageRateTest {
 
     @Test
     void brokerMaxMessageRateIsTheDefaultTheModifierOverrides() throws Exception {
-        broker = TestBroker.start("plugins.limits_test", "on", "max_message_rate", "50");
+        broker = start("plugins.limits_test", "on", "max_message_rate", "50");
         publishFlatOut(clients.connect("exempt", "max_message_rate=0"), "t", MESSAGES);
         assertEquals(0, throttled(), "0 from the hook: no limit for this client");
 
@@ -113,7 +126,7 @@ class MessageRateTest {
 
     @Test
     void brokerMaxMessageRateChangedAtRuntimeAppliesToNewConnections() throws Exception {
-        broker = TestBroker.start();
+        broker = start();
         Mqtt5BlockingClient before = clients.connect("before", "plain");
         broker.broker().changeConfig(Map.of("max_message_rate", "10"));
         publishFlatOut(before, "t", 30);
@@ -124,7 +137,7 @@ class MessageRateTest {
 
     @Test
     void throttledMessagesStayInOrderWithTheClientsOtherPackets() throws Exception {
-        broker = TestBroker.start("plugins.limits_test", "on");
+        broker = start("plugins.limits_test", "on");
         List<String> received = subscriber("mixed");
         Mqtt5BlockingClient publisher = clients.connect("mixed", "max_message_rate=10");
         Mqtt5AsyncClient async = publisher.toAsync();
@@ -134,11 +147,14 @@ class MessageRateTest {
         }
         // subscribes to its own topic behind the throttled messages: it must not see them
         List<String> own = new CopyOnWriteArrayList<>();
-        async.subscribeWith().topicFilter("mixed").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> own.add(text(p.getPayloadAsBytes()))).send().get(30, TimeUnit.SECONDS);
-        async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send()
-                .get(30, TimeUnit.SECONDS);
-        CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        CompletableFuture<?> subscribed = async.subscribeWith().topicFilter("mixed").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> own.add(text(p.getPayloadAsBytes()))).send();
+        time.runUntil(subscribed::isDone, AT_MOST);
+        subscribed.get(30, TimeUnit.SECONDS);
+        acks.add(async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send());
+        CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
+        time.runUntil(all::isDone, AT_MOST);
+        all.get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 16 && own.size() == 1);
         assertEquals(List.of("after"), own, "the SUBSCRIBE took effect after the messages sent before it");
         assertTrue(throttled() > 0, "beyond the first second's 10, messages waited their turn");
@@ -157,7 +173,7 @@ class MessageRateTest {
             });
             String[] config = Stream.concat(Stream.of("plugins.limits_test", "on"),
                     Stream.of(script.enable("script_a"))).toArray(String[]::new);
-            broker = TestBroker.start(config);
+            broker = start(config);
             List<String> received = subscriber("hooked");
             publishFlatOut(clients.connect("hooked", "max_message_rate=20"), "hooked", 40);
             await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 40);
@@ -169,7 +185,7 @@ class MessageRateTest {
 
     @Test
     void negativeRateIsAnInvalidModifierAndTheConnectIsRefused() {
-        broker = TestBroker.start("plugins.limits_test", "on");
+        broker = start("plugins.limits_test", "on");
         Mqtt5BlockingClient client = Clients.v5Builder(broker, "neg")
                 .simpleAuth().username("max_message_rate=-1").applySimpleAuth().build().toBlocking();
         Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);

@@ -2,6 +2,8 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.UserProperty;
 import io.netty.buffer.ByteBuf;
@@ -29,6 +31,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Our PUBLISH encoder checked against Netty's independent MQTT decoder. */
 class PublishEncoderTest {
 
+    private static final Messages MESSAGES = Messages.forTests();
+
     private static MqttPublishMessage roundTrip(OutgoingPublish publish, MqttVersion version) {
         EmbeddedChannel encoder = new EmbeddedChannel(PublishEncoder.INSTANCE);
         encoder.writeOutbound(publish);
@@ -48,7 +52,8 @@ class PublishEncoderTest {
 
     @Test
     void mqtt3PublishDecodesToTheSameFields() {
-        Message m = Message.of("a/b/ü", 1, true, "hello".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, "c");
+        Message m = MESSAGES.create("a/b/ü", 1, true, "hello".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE,
+                SubscriberId.of("c"));
         MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 1, true, List.of()), m.topic(), 42, true, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
@@ -65,7 +70,7 @@ class PublishEncoderTest {
 
     @Test
     void qos0HasNoPacketIdAndEmptyPayloadIsFine() {
-        Message m = Message.of("t", 0, false, new byte[0], PublishProperties.NONE, null);
+        Message m = MESSAGES.create("t", 0, false, new byte[0], PublishProperties.NONE, null);
         MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
@@ -82,7 +87,7 @@ class PublishEncoderTest {
     void mqtt5PropertiesAndSubscriptionIdentifiersDecode() {
         PublishProperties props = new PublishProperties(1, 300L, "text/plain", "reply/to",
                 new byte[]{1, 2, 3}, List.of(new UserProperty("k", "v"), new UserProperty("k", "v2")));
-        Message m = Message.of("x", 2, false, new byte[70_000], props, "c");
+        Message m = MESSAGES.create("x", 2, false, new byte[70_000], props, SubscriberId.of("c"));
         MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 2, false, List.of(7, 300_000)), m.topic(),
                 65535, false, true, 299), MqttVersion.MQTT_5);
         try {
@@ -107,7 +112,7 @@ class PublishEncoderTest {
     @Test
     void payloadIsWrappedNotCopied() {
         byte[] payload = "shared".getBytes(StandardCharsets.UTF_8);
-        Message m = Message.of("t", 0, false, payload, PublishProperties.NONE, null);
+        Message m = MESSAGES.create("t", 0, false, payload, PublishProperties.NONE, null);
         EmbeddedChannel encoder = new EmbeddedChannel(PublishEncoder.INSTANCE);
         encoder.writeOutbound(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1));
         ByteBuf header = encoder.readOutbound();

@@ -15,6 +15,7 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Connect;
 import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -300,16 +301,22 @@ class SubscriptionTest {
 
     // ---- message expiry in the offline queue -----------------------------------------------
 
+    private List<io.hookline.broker.routing.Message> retained(String filter) {
+        List<io.hookline.broker.routing.Message> found = new ArrayList<>();
+        broker.broker().retained().matching(filter, broker.broker().clock().millis(), found::add);
+        return found;
+    }
+
     @Test
     void offlineQueueDropsExpiredMessagesAndDecrementsTheExpiryOfTheRest() throws Exception {
-        broker = TestBroker.start();
+        ManualTime time = new ManualTime();   // message expiry runs on the broker's clock: the test moves it
+        broker = TestBroker.startOn(null, time.clock(), time);
         Mqtt5BlockingClient sub = v5(broker, "later").toBlocking();
         sub.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
         sub.subscribeWith().topicFilter("exp/#").qos(MqttQos.AT_LEAST_ONCE).send();
         sub.disconnect();
         await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("later").isOnline());
 
-        long publishedAt = System.nanoTime();
         pub().publishWith().topic("exp/long").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(60)
                 .payload(bytes("still fresh")).send();
         // retained as well, so the store shows when the broker's clock has expired it; the
@@ -318,23 +325,18 @@ class SubscriptionTest {
                 .payload(bytes("stale")).send();
         pub().publishWith().topic("exp/none").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("no expiry")).send();
         assertEquals(3, broker.broker().sessions().get("later").queueSize());
-        await().atMost(Duration.ofSeconds(5)).until(() -> {
-            List<io.hookline.broker.routing.Message> left = new ArrayList<>();
-            broker.broker().retained().matching("exp/short", left::add);
-            return left.isEmpty();
-        });
+        time.advance(Duration.ofMillis(999));
+        assertEquals(1, retained("exp/short").size(), "not expired before its 1 s");
+        time.advance(Duration.ofMillis(1));
+        assertEquals(List.of(), retained("exp/short"), "expired at 1 s");
 
         Mqtt5BlockingClient again = v5(broker, "later").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
             again.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
             Mqtt5Publish first = next(publishes);
-            long queuedAtMost = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - publishedAt) + 1;
             assertEquals("exp/long", first.getTopic().toString());
-            long left = first.getMessageExpiryInterval().orElseThrow();
-            // it waited at least the 1 s that expired exp/short, and at most what this test measured
-            // around it (however slow the machine): decremented by exactly the time spent queued
-            assertTrue(left <= 59 && left >= 60 - queuedAtMost,
-                    "decremented by the time spent queued (at most " + queuedAtMost + " s), got " + left);
+            // queued for exactly 1 s of the broker's time: decremented by exactly that
+            assertEquals(59, first.getMessageExpiryInterval().orElseThrow(), "decremented by the time spent queued");
             Mqtt5Publish second = next(publishes);
             assertEquals("exp/none", second.getTopic().toString(), "the expired one was dropped");
             assertTrue(second.getMessageExpiryInterval().isEmpty());

@@ -11,6 +11,7 @@ import io.hookline.api.hook.Modifiers;
 import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
@@ -32,15 +33,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * auth_on_publish's {@code throttle} answer (VerneMQ's {@code {throttle, Ms}}): nothing more from
- * the publisher takes effect until the pause ends; others go on. Timing is asserted only as a
- * lower bound, which a loaded machine cannot break.
+ * the publisher takes effect until the pause ends; others go on. The broker runs on a
+ * {@link ManualTime}: pauses, rates and keep-alive end when the test moves time, not after real
+ * seconds; what must not happen before then is checked just before.
  */
 class ThrottleTest {
 
+    /** How long "nothing more happens" is watched for, in real time. */
+    private static final Duration QUIET = Duration.ofMillis(200);
+
+    private final ManualTime time = new ManualTime();
     private Script script;
     private TestBroker broker;
     private final List<Runnable> cleanup = new ArrayList<>();
@@ -52,7 +57,7 @@ class ThrottleTest {
         script.sync(Hooks.AUTH_ON_PUBLISH_M5, in -> in.topic().startsWith("slow/")
                 ? Answer.ok(Modifiers.of(Modifier.THROTTLE, Long.parseLong(in.topic().substring(5))))
                 : Answer.ok());
-        broker = TestBroker.start(Stream.concat(Stream.of("plugins.limits_test", "on"),
+        broker = TestBroker.startOn(null, time.clock(), time, Stream.concat(Stream.of("plugins.limits_test", "on"),
                 Stream.of(script.enable("script_a"))).toArray(String[]::new));
     }
 
@@ -94,18 +99,17 @@ class ThrottleTest {
         List<String> received = everything();
         Mqtt5AsyncClient publisher = connect("pub");
 
-        long start = System.nanoTime();
         CompletableFuture<?> throttled = publish(publisher, "slow/500");
         List<CompletableFuture<?>> after = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             after.add(publish(publisher, "after/" + i));   // pipelined behind it, not waiting for its ack
         }
-        throttled.get(10, TimeUnit.SECONDS);
+        throttled.get(10, TimeUnit.SECONDS);   // the throttled message itself goes on; its pause has begun
+        time.advance(Duration.ofMillis(499));
+        await().during(QUIET).atMost(QUIET.multipliedBy(5)).until(() -> after.stream().noneMatch(CompletableFuture::isDone));
+        time.advance(Duration.ofMillis(1));
         CompletableFuture.allOf(after.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
-        long elapsed = System.nanoTime() - start;
 
-        assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(500),
-                "the messages after a throttle of 500 ms were acknowledged after " + elapsed / 1_000_000 + " ms");
         assertEquals(1, counted(Counter.PUBLISHERS_THROTTLED));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 6);
         assertEquals(List.of("slow/500", "after/0", "after/1", "after/2", "after/3", "after/4"), received,
@@ -132,18 +136,21 @@ class ThrottleTest {
     @Test
     void pausedClientIsNotDisconnectedForKeepAliveButASilentOneStillIs() {
         try (RawClient raw = RawClient.connected(broker, new RawClient.Connect(5, "raw").keepAlive(1))) {
-            long start = System.nanoTime();
             raw.send(RawClient.publish(5, "slow/3000", 1, 1, bytes("x")));
             assertEquals(1, raw.expect(RawClient.PUBACK).packetId());
             // a live client keeps pinging; we do not read it for 3 s, twice its 1.5 s keep-alive timeout
             raw.send(RawClient.pingreq());
             raw.send(RawClient.publish(5, "after", 1, 2, bytes("y")));
+            time.advance(Duration.ofMillis(2_999));
+            raw.assertNoPacket(QUIET);
+            assertEquals(0, counted(Counter.KEEPALIVE_TIMEOUTS), "our pause is not the client's silence");
+            time.advance(Duration.ofMillis(1));
             raw.expect(RawClient.PINGRESP);
             assertEquals(2, raw.expect(RawClient.PUBACK).packetId());
-            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(3_000));
             assertEquals(0, counted(Counter.KEEPALIVE_TIMEOUTS), "our pause is not the client's silence");
 
             // read again, and now silent: keep-alive applies as before
+            time.advance(Duration.ofSeconds(3));
             raw.expectDisconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT & 0xFF);
             assertEquals(1, counted(Counter.KEEPALIVE_TIMEOUTS));
         }
@@ -160,13 +167,18 @@ class ThrottleTest {
             for (int id = 1; id <= 5; id++) {
                 burst.raw(RawClient.publish(5, "rated", 1, id, bytes("m")));
             }
-            long start = System.nanoTime();
             raw.send(burst.toBytes());
             raw.setReadTimeout(Duration.ofSeconds(10));
-            for (int id = 1; id <= 5; id++) {
+            assertEquals(1, raw.expect(RawClient.PUBACK).packetId());
+            // the others take the slots 1, 2, 3 and 4 s later: by 3.999 s only three of them are due
+            time.advance(Duration.ofMillis(3_999));
+            for (int id = 2; id <= 4; id++) {
                 assertEquals(id, raw.expect(RawClient.PUBACK).packetId());
             }
-            assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(3_900), "held back by the rate");
+            raw.assertNoPacket(QUIET);   // held back by the rate
+            time.advance(Duration.ofMillis(1));
+            assertEquals(5, raw.expect(RawClient.PUBACK).packetId());
+            time.advance(Duration.ofSeconds(1));   // reading resumes once a new message would be on time
             raw.send(RawClient.pingreq());
             raw.expect(RawClient.PINGRESP);
             assertEquals(0, counted(Counter.KEEPALIVE_TIMEOUTS));

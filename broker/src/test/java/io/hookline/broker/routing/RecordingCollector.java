@@ -30,7 +30,7 @@ final class RecordingCollector implements MatchCollector {
   Set<String> directKeys() {
     Set<String> keys = new TreeSet<>();
     for (Subscription s : direct) {
-      keys.add(s.clientId() + ":" + s.filter());
+      keys.add(s.subscriber().clientId() + ":" + s.filter());
     }
     return keys;
   }

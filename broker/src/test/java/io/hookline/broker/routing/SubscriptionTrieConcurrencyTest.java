@@ -27,8 +27,8 @@ class SubscriptionTrieConcurrencyTest {
   @Test
   void concurrentAddRemoveAndMatchKeepTheIndexConsistent() throws Exception {
     // Never removed: every match of "s/<x>/x" must see both, whatever the writers do.
-    trie.add(new Subscription("stable", "s/#", null, QOS0, 0));
-    trie.add(new Subscription("stable", "s/+/x", "sg", QOS0, 0));
+    trie.add(new Subscription(SubscriberId.of("stable"), "s/#", null, QOS0, 0));
+    trie.add(new Subscription(SubscriberId.of("stable"), "s/+/x", "sg", QOS0, 0));
 
     List<Map<String, Subscription>> models = new ArrayList<>();
     CountDownLatch start = new CountDownLatch(1);
@@ -57,8 +57,8 @@ class SubscriptionTrieConcurrencyTest {
     assertEquals(trie.walkNodeCount(), trie.nodeCount());
 
     // The surviving state matches exactly what the writers think they left behind.
-    expected.add(new Subscription("stable", "s/#", null, QOS0, 0));
-    expected.add(new Subscription("stable", "s/+/x", "sg", QOS0, 0));
+    expected.add(new Subscription(SubscriberId.of("stable"), "s/#", null, QOS0, 0));
+    expected.add(new Subscription(SubscriberId.of("stable"), "s/+/x", "sg", QOS0, 0));
     Random random = new Random(7);
     for (int i = 0; i < 500; i++) {
       String topic = RandomTopics.topic(random);
@@ -67,7 +67,7 @@ class SubscriptionTrieConcurrencyTest {
       for (Subscription s : expected) {
         if (Topics.matches(s.filter(), topic)) {
           if (s.shareGroup() == null) {
-            wantDirect.add(s.clientId() + ":" + s.filter());
+            wantDirect.add(s.subscriber().clientId() + ":" + s.filter());
           } else {
             wantShared.add(s.shareGroup() + ":" + s.filter());
           }
@@ -79,7 +79,7 @@ class SubscriptionTrieConcurrencyTest {
     }
 
     for (Subscription s : expected) {
-      assertEquals(s, trie.remove(s.clientId(), s.shareGroup(), s.filter()));
+      assertEquals(s, trie.remove(s.subscriber(), s.shareGroup(), s.filter()));
     }
     assertEquals(0, trie.size());
     assertEquals(0, trie.nodeCount());
@@ -93,13 +93,13 @@ class SubscriptionTrieConcurrencyTest {
       String clientId = prefix + "-" + random.nextInt(5);
       String key = clientId + "|" + group + "|" + filter;
       if (random.nextInt(5) < 2) {
-        Subscription removed = trie.remove(clientId, group, filter);
+        Subscription removed = trie.remove(SubscriberId.of(clientId), group, filter);
         Subscription want = model.remove(key);
         if (want != removed) {
           failures.add("remove " + key + " returned " + removed + " but expected " + want);
         }
       } else {
-        Subscription s = new Subscription(clientId, filter, group, QOS0, i + 1);
+        Subscription s = new Subscription(SubscriberId.of(clientId), filter, group, QOS0, i + 1);
         Subscription replaced = trie.add(s);
         Subscription want = model.put(key, s);
         if (want != replaced) {

@@ -24,11 +24,11 @@ class SubscriptionTrieTest {
   private final SubscriptionTrie trie = new SubscriptionTrie();
 
   private static Subscription direct(String clientId, String filter) {
-    return new Subscription(clientId, filter, null, QOS1, 0);
+    return new Subscription(SubscriberId.of(clientId), filter, null, QOS1, 0);
   }
 
   private static Subscription shared(String clientId, String group, String filter) {
-    return new Subscription(clientId, filter, group, QOS1, 0);
+    return new Subscription(SubscriberId.of(clientId), filter, group, QOS1, 0);
   }
 
   @ParameterizedTest(name = "{0} ~ {1} = {2}")
@@ -77,8 +77,8 @@ class SubscriptionTrieTest {
 
   @Test
   void resubscribeReplacesOptionsAndSubscriptionId() {
-    Subscription first = new Subscription("c", "a/+", null, SubscriptionOptions.ofQos(0), 7);
-    Subscription second = new Subscription("c", "a/+", null, new SubscriptionOptions(2, true, true, 1), 9);
+    Subscription first = new Subscription(SubscriberId.of("c"), "a/+", null, SubscriptionOptions.ofQos(0), 7);
+    Subscription second = new Subscription(SubscriberId.of("c"), "a/+", null, new SubscriptionOptions(2, true, true, 1), 9);
     assertNull(trie.add(first));
     assertSame(first, trie.add(second));
     assertEquals(1, trie.size());
@@ -97,7 +97,7 @@ class SubscriptionTrieTest {
     RecordingCollector c = RecordingCollector.match(trie, "a");
     assertEquals(Set.of("c:a"), c.directKeys());
     assertEquals(Set.of("g1:a", "g2:a"), c.sharedKeys());
-    assertEquals(direct("c", "a"), trie.remove("c", null, "a"));
+    assertEquals(direct("c", "a"), trie.remove(SubscriberId.of("c"), null, "a"));
     assertEquals(2, trie.size());
     assertEquals(Set.of("g1:a", "g2:a"), RecordingCollector.match(trie, "a").sharedKeys());
   }
@@ -118,7 +118,7 @@ class SubscriptionTrieTest {
     assertEquals(List.of("c1", "c2", "c3"), clientIds(g));
 
     // replacing a member keeps its place and the group object (and so its cursor)
-    Subscription replacement = new Subscription("c2", "a/+", "g", SubscriptionOptions.ofQos(2), 42);
+    Subscription replacement = new Subscription(SubscriberId.of("c2"), "a/+", "g", SubscriptionOptions.ofQos(2), 42);
     assertEquals(shared("c2", "g", "a/+"), trie.add(replacement));
     assertEquals(5, trie.size());
     SharedGroup again = groupOf(RecordingCollector.match(trie, "a/b"), "g", "a/+");
@@ -126,15 +126,15 @@ class SubscriptionTrieTest {
     assertEquals(List.of("c1", "c2", "c3"), clientIds(again));
     assertEquals(replacement, again.members().get(1));
 
-    assertEquals(shared("c1", "g", "a/+"), trie.remove("c1", "g", "a/+"));
-    assertNull(trie.remove("c1", "g", "a/+"));
-    assertNull(trie.remove("nobody", "g", "a/+"));
-    assertNull(trie.remove("c2", "nogroup", "a/+"));
+    assertEquals(shared("c1", "g", "a/+"), trie.remove(SubscriberId.of("c1"), "g", "a/+"));
+    assertNull(trie.remove(SubscriberId.of("c1"), "g", "a/+"));
+    assertNull(trie.remove(SubscriberId.of("nobody"), "g", "a/+"));
+    assertNull(trie.remove(SubscriberId.of("c2"), "nogroup", "a/+"));
     assertEquals(List.of("c2", "c3"), clientIds(g));
     assertEquals(4, trie.size());
 
-    trie.remove("c2", "g", "a/+");
-    trie.remove("c3", "g", "a/+");
+    trie.remove(SubscriberId.of("c2"), "g", "a/+");
+    trie.remove(SubscriberId.of("c3"), "g", "a/+");
     assertTrue(g.members().isEmpty());
     assertEquals(Set.of("other:a/+", "g:a/b"), RecordingCollector.match(trie, "a/b").sharedKeys());
   }
@@ -169,22 +169,22 @@ class SubscriptionTrieTest {
     SharedGroup g = RecordingCollector.match(trie, "a").shared.get(0);
     List<String> picked = new ArrayList<>();
     for (int i = 0; i < 6; i++) {
-      picked.add(g.nextMember().clientId());
+      picked.add(g.nextMember().subscriber().clientId());
     }
     assertEquals(List.of("c1", "c2", "c3", "c1", "c2", "c3"), picked);
     assertEquals(6, g.cursor().get());
     g.cursor().set(-1); // wrapped around: still a valid index
-    assertEquals("c3", g.nextMember().clientId());
+    assertEquals("c3", g.nextMember().subscriber().clientId());
     assertNull(new SharedGroup("g", "a").nextMember());
   }
 
   @Test
   void removeReturnsNullForUnknownSubscriptions() {
     trie.add(direct("c", "a/b"));
-    assertNull(trie.remove("c", null, "a"));
-    assertNull(trie.remove("c", null, "a/b/c"));
-    assertNull(trie.remove("other", null, "a/b"));
-    assertNull(trie.remove("c", "g", "a/b"));
+    assertNull(trie.remove(SubscriberId.of("c"), null, "a"));
+    assertNull(trie.remove(SubscriberId.of("c"), null, "a/b/c"));
+    assertNull(trie.remove(SubscriberId.of("other"), null, "a/b"));
+    assertNull(trie.remove(SubscriberId.of("c"), "g", "a/b"));
     assertEquals(1, trie.size());
     assertEquals(2, trie.nodeCount());
   }
@@ -195,13 +195,13 @@ class SubscriptionTrieTest {
     trie.add(direct("c", "a/b/c"));
     trie.add(direct("c", "a/x"));
     assertEquals(4, trie.nodeCount());
-    trie.remove("c", null, "a/b/c");
+    trie.remove(SubscriberId.of("c"), null, "a/b/c");
     assertEquals(2, trie.nodeCount()); // a, a/x
     assertEquals(Set.of("c:a"), RecordingCollector.match(trie, "a").directKeys());
-    trie.remove("c", null, "a");
+    trie.remove(SubscriberId.of("c"), null, "a");
     assertEquals(2, trie.nodeCount()); // a is still the parent of a/x
     assertEquals(Set.of("c:a/x"), RecordingCollector.match(trie, "a/x").directKeys());
-    trie.remove("c", null, "a/x");
+    trie.remove(SubscriberId.of("c"), null, "a/x");
     assertEquals(0, trie.nodeCount());
     assertEquals(0, trie.walkNodeCount());
   }
@@ -213,11 +213,11 @@ class SubscriptionTrieTest {
     for (int i = 0; i < 20_000; i++) {
       if (!live.isEmpty() && random.nextInt(3) == 0) {
         Subscription s = live.remove(random.nextInt(live.size()));
-        assertEquals(s, trie.remove(s.clientId(), s.shareGroup(), s.filter()));
+        assertEquals(s, trie.remove(s.subscriber(), s.shareGroup(), s.filter()));
       } else {
         String filter = "dev/" + i + (random.nextBoolean() ? "/+/state" : "/#");
         String group = random.nextInt(4) == 0 ? "g" + random.nextInt(3) : null;
-        Subscription s = new Subscription("c" + random.nextInt(50), filter, group, QOS1, 0);
+        Subscription s = new Subscription(SubscriberId.of("c" + random.nextInt(50)), filter, group, QOS1, 0);
         trie.add(s);
         live.add(s);
       }
@@ -225,7 +225,7 @@ class SubscriptionTrieTest {
     assertEquals(live.size(), trie.size());
     assertEquals(trie.walkNodeCount(), trie.nodeCount());
     for (Subscription s : live) {
-      trie.remove(s.clientId(), s.shareGroup(), s.filter());
+      trie.remove(s.subscriber(), s.shareGroup(), s.filter());
     }
     assertEquals(0, trie.size());
     assertEquals(0, trie.nodeCount());
@@ -261,12 +261,12 @@ class SubscriptionTrieTest {
       assertEquals(Set.of("exact:" + topic, "plus:" + allPlus, "plusHash:" + "+/".repeat(10_000) + "#",
           "hash:#"), c.directKeys());
       assertEquals(1, c.shared.size());
-      trie.remove("exact", null, topic);
-      trie.remove("plus", null, allPlus);
-      trie.remove("plusHash", null, "+/".repeat(10_000) + "#");
-      trie.remove("hash", null, "#");
-      trie.remove("tooDeep", null, allPlus + "/+");
-      trie.remove("s", "g", topic);
+      trie.remove(SubscriberId.of("exact"), null, topic);
+      trie.remove(SubscriberId.of("plus"), null, allPlus);
+      trie.remove(SubscriberId.of("plusHash"), null, "+/".repeat(10_000) + "#");
+      trie.remove(SubscriberId.of("hash"), null, "#");
+      trie.remove(SubscriberId.of("tooDeep"), null, allPlus + "/+");
+      trie.remove(SubscriberId.of("s"), "g", topic);
       assertEquals(0, trie.size());
       assertEquals(0, trie.walkNodeCount());
       assertEquals(0, trie.nodeCount());
@@ -280,9 +280,9 @@ class SubscriptionTrieTest {
     for (int i = 0; i < 3_000; i++) {
       String filter = RandomTopics.filter(random);
       String group = random.nextInt(5) == 0 ? "g" + random.nextInt(3) : null;
-      Subscription s = new Subscription("c" + random.nextInt(300), filter, group, QOS1, i + 1);
+      Subscription s = new Subscription(SubscriberId.of("c" + random.nextInt(300)), filter, group, QOS1, i + 1);
       trie.add(s);
-      subs.removeIf(o -> o.clientId().equals(s.clientId()) && o.filter().equals(filter)
+      subs.removeIf(o -> o.subscriber().equals(s.subscriber()) && o.filter().equals(filter)
           && java.util.Objects.equals(o.shareGroup(), group));
       subs.add(s);
     }
@@ -296,7 +296,7 @@ class SubscriptionTrieTest {
       for (Subscription s : subs) {
         if (Topics.matches(s.filter(), topic)) {
           if (s.shareGroup() == null) {
-            expectedDirect.add(s.clientId() + ":" + s.filter());
+            expectedDirect.add(s.subscriber().clientId() + ":" + s.filter());
             expectedDirectCount++;
           } else {
             expectedShared.add(s.shareGroup() + ":" + s.filter());
@@ -321,7 +321,7 @@ class SubscriptionTrieTest {
   }
 
   private static List<String> clientIds(SharedGroup g) {
-    return g.members().stream().map(Subscription::clientId).toList();
+    return g.members().stream().map(s -> s.subscriber().clientId()).toList();
   }
 
   /** Runs on a thread with a 256 KiB stack, far too small for one frame per level at 20,000 levels. */

@@ -30,19 +30,19 @@ class SubscriptionValuesTest {
   @Test
   void subscriptionIdMustFitAVariableByteInteger() {
     SubscriptionOptions o = SubscriptionOptions.ofQos(0);
-    new Subscription("c", "a", null, o, Subscription.MAX_SUBSCRIPTION_ID);
-    assertThrows(IllegalArgumentException.class, () -> new Subscription("c", "a", null, o, -1));
+    new Subscription(SubscriberId.of("c"), "a", null, o, Subscription.MAX_SUBSCRIPTION_ID);
+    assertThrows(IllegalArgumentException.class, () -> new Subscription(SubscriberId.of("c"), "a", null, o, -1));
     assertThrows(IllegalArgumentException.class,
-        () -> new Subscription("c", "a", null, o, Subscription.MAX_SUBSCRIPTION_ID + 1));
+        () -> new Subscription(SubscriberId.of("c"), "a", null, o, Subscription.MAX_SUBSCRIPTION_ID + 1));
   }
 
   @Test
   void requiredFieldsMustNotBeNull() {
     SubscriptionOptions o = SubscriptionOptions.ofQos(0);
     assertThrows(NullPointerException.class, () -> new Subscription(null, "a", null, o, 0));
-    assertThrows(NullPointerException.class, () -> new Subscription("c", null, null, o, 0));
-    assertThrows(NullPointerException.class, () -> new Subscription("c", "a", null, null, 0));
-    assertTrue(new Subscription("c", "a", "g", o, 0).isShared());
-    assertFalse(new Subscription("c", "a", null, o, 0).isShared());
+    assertThrows(NullPointerException.class, () -> new Subscription(SubscriberId.of("c"), null, null, o, 0));
+    assertThrows(NullPointerException.class, () -> new Subscription(SubscriberId.of("c"), "a", null, null, 0));
+    assertTrue(new Subscription(SubscriberId.of("c"), "a", "g", o, 0).isShared());
+    assertFalse(new Subscription(SubscriberId.of("c"), "a", null, o, 0).isShared());
   }
 }

@@ -1,5 +1,9 @@
 package io.hookline.broker.session;
 
+import io.hookline.broker.routing.FlowControl;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MemoryMessageQueue;
+
 import io.hookline.broker.routing.Delivery;
 import org.junit.jupiter.api.Test;
 
@@ -22,15 +26,19 @@ class FlowControlTest {
     private final FlowControl.Throttle b = new FlowControl.Throttle(sessionB, Runnable::run, () -> resumed.add("b"));
 
     FlowControlTest() {
-        sessionA.attach(new Stub(a), 5, 0);
-        sessionB.attach(new Stub(b), 5, 0);
+        sessionA.attach(QuietConnection.throttledBy(a), terms("a"));
+        sessionB.attach(QuietConnection.throttledBy(b), terms("b"));
         for (Session s : List.of(sessionA, sessionB, sessionC)) {
             s.congestedForTest(true);
         }
     }
 
     private static Session session(String id) {
-        return new Session(id, "", null);
+        return new Session(SubscriberId.of(id), null, new MemoryMessageQueue());
+    }
+
+    private static SessionTerms terms(String id) {
+        return new SessionTerms(SubscriberId.of(id), true, 5, 0, null, null, null, null, false);
     }
 
     @Test
@@ -83,48 +91,5 @@ class FlowControlTest {
         flow.release(sessionB);
         assertEquals(List.of(), resumed);
         assertFalse(flow.block(a, List.of(sessionC)));
-    }
-
-    /** A connection that is only a throttle. */
-    private record Stub(FlowControl.Throttle throttle) implements SessionConnection {
-        @Override
-        public void submit(Session session, Delivery delivery) {
-        }
-
-        @Override
-        public void writePublish(int packetId, Delivery delivery, boolean dup) {
-        }
-
-        @Override
-        public void writePubrel(int packetId) {
-        }
-
-        @Override
-        public void flushSoon() {
-        }
-
-        @Override
-        public int inflightWindow() {
-            return 20;
-        }
-
-        @Override
-        public boolean writable() {
-            return true;
-        }
-
-        @Override
-        public boolean fits(Delivery delivery) {
-            return true;
-        }
-
-        @Override
-        public void takeOver() {
-        }
-
-        @Override
-        public boolean inEventLoop() {
-            return true;
-        }
     }
 }

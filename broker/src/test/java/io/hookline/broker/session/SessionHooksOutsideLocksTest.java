@@ -108,7 +108,7 @@ class SessionHooksOutsideLocksTest {
     }
 
     private void publish(String topic) {
-        broker.broker().context().publish(Message.of(topic, 1, false, bytes(topic), PublishProperties.NONE, null));
+        broker.broker().context().publish(broker.broker().context().messages().create(topic, 1, false, bytes(topic), PublishProperties.NONE, null));
     }
 
     @Test

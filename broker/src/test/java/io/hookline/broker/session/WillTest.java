@@ -12,13 +12,13 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
 import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
@@ -28,7 +28,6 @@ import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static io.hookline.broker.testsupport.Receive.next;
 import static io.hookline.broker.testsupport.Receive.nothing;
-import static io.hookline.broker.testsupport.Receive.nothingWithin;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +38,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class WillTest {
 
+    /** The broker's timers run on it: will delays and session expiry pass when the test says so. */
+    private final ManualTime time = new ManualTime();
     private TestBroker broker;
     private Mqtt5BlockingClient watcher;
     private Mqtt5Publishes wills;
 
     @BeforeEach
     void start() {
-        broker = TestBroker.start();
+        broker = TestBroker.startOn(null, time.clock(), time);
         watcher = v5Connected(broker, "watcher");
         wills = watcher.publishes(MqttGlobalPublishFilter.ALL);
         watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -60,6 +61,11 @@ class WillTest {
 
     private Session session(String clientId) {
         return broker.broker().sessions().get(clientId);
+    }
+
+    /** Waits until the broker noticed the client left (its will and expiry timers are set then). */
+    private void awaitOffline(String clientId) {
+        await().atMost(Duration.ofSeconds(5)).until(() -> session(clientId) == null || !session(clientId).isOnline());
     }
 
     /** {@code connect} with a Will Delay Interval of {@code seconds}. */
@@ -113,12 +119,13 @@ class WillTest {
     void willWithADelayIsPublishedAfterTheDelay() throws Exception {
         Connect connect = new Connect(5, "delayed").sessionExpiry(30).will("will/delayed", bytes("late"), 1, false);
         RawClient raw = RawClient.connected(broker, willDelay(connect, 1));
-        long closedAt = System.nanoTime();
         raw.abort();
+        awaitOffline("delayed");
+        time.advance(Duration.ofMillis(999));
+        nothing(wills);   // not before the 1 s delay
+        time.advance(Duration.ofMillis(1));
         Mqtt5Publish will = next(wills);
-        long afterMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closedAt);
         assertEquals("late", text(will.getPayloadAsBytes()));
-        assertTrue(afterMillis >= 1000, "published after the 1 s delay, not before: " + afterMillis + " ms");
         assertTrue(session("delayed") != null, "the session outlives the will");
     }
 
@@ -129,7 +136,8 @@ class WillTest {
         Mqtt5BlockingClient again = v5(broker, "back").toBlocking();
         assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(30).send().isSessionPresent());
         try {
-            nothingWithin(wills, 1500);  // well past the 1 s delay
+            time.advance(Duration.ofMillis(1500));   // well past the 1 s delay
+            nothing(wills);
             assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
         } finally {
             again.disconnect();
@@ -139,9 +147,13 @@ class WillTest {
     @Test
     void willIsPublishedWhenTheSessionExpiresBeforeTheWillDelay() throws Exception {
         Connect connect = new Connect(5, "short").sessionExpiry(1).will("will/short", bytes("session ended"), 1, false);
-        RawClient.connected(broker, willDelay(connect, 60)).abort();
-        // next() waits seconds, not the 60 s delay: the will came with the session's end
-        Mqtt5Publish will = next(wills);
+        RawClient raw = RawClient.connected(broker, willDelay(connect, 60));
+        raw.abort();
+        awaitOffline("short");
+        time.advance(Duration.ofMillis(999));
+        nothing(wills);   // the session lasts 1 s
+        time.advance(Duration.ofMillis(1));
+        Mqtt5Publish will = next(wills);   // with the session, not after the 60 s delay
         assertEquals("session ended", text(will.getPayloadAsBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> session("short") == null);
         assertEquals(1, broker.broker().metrics().get(Counter.SESSIONS_EXPIRED), "the session expired");
@@ -199,6 +211,9 @@ class WillTest {
         RawClient raw = RawClient.connected(broker,
                 new Connect(4, "silent").keepAlive(1).will("will/silent", bytes("timed out"), 1, false));
         // the client sends nothing more: the broker closes it after 1.5 × keep alive
+        time.advance(Duration.ofMillis(1499));
+        nothing(wills);
+        time.advance(Duration.ofMillis(1));
         assertEquals("timed out", text(next(wills).getPayloadAsBytes()));
         assertTrue(raw.closedByBroker());
         raw.close();
@@ -239,7 +254,8 @@ class WillTest {
         fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         try {
             old.expectDisconnect(0x8E);  // session taken over
-            nothingWithin(wills, 1500);  // well past the 1 s delay
+            time.advance(Duration.ofMillis(1500));   // well past the 1 s delay
+            nothing(wills);
         } finally {
             old.close();
             fresh.disconnect();

@@ -2,6 +2,7 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.util.StoreBatch;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -14,23 +15,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MemoryRetainedStoreTest {
 
-    private static Message retained(String topic, String payload, long expiresAtNanos) {
-        return new Message(topic, 0, true, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null,
-                expiresAtNanos);
+    /** Now, for the store: expiry instants are epoch millis from the caller's clock. */
+    private static final long NOW = 1_700_000_000_000L;
+
+    private static Message retained(String topic, String payload, long expiresAtMillis) {
+        return new Message(0, topic, 0, true, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null,
+                expiresAtMillis);
     }
 
     private static List<String> matching(MemoryRetainedStore store, String filter) {
         List<String> payloads = new ArrayList<>();
-        store.matching(filter, m -> payloads.add(new String(m.payload(), StandardCharsets.UTF_8)));
+        store.matching(filter, NOW, m -> payloads.add(new String(m.payload(), StandardCharsets.UTF_8)));
         return payloads;
     }
 
     @Test
     void expiredMessagesAreLeftOutAndRemoved() {
         MemoryRetainedStore store = new MemoryRetainedStore();
-        long past = System.nanoTime() - 1;
-        store.retain(retained("a/old", "old", past == 0 ? -1 : past));
-        store.retain(retained("a/new", "new", 0));
+        store.retain(retained("a/old", "old", NOW), StoreBatch.NONE);   // expires at NOW: expired
+        store.retain(retained("a/new", "new", 0), StoreBatch.NONE);
         assertEquals(List.of("new"), matching(store, "a/+"));
         assertEquals(1, store.size(), "the expired one is gone");
     }
@@ -38,8 +41,8 @@ class MemoryRetainedStoreTest {
     @Test
     void anEmptyPayloadClearsTheTopic() {
         MemoryRetainedStore store = new MemoryRetainedStore();
-        store.retain(retained("t", "x", 0));
-        store.retain(retained("t", "", 0));
+        store.retain(retained("t", "x", 0), StoreBatch.NONE);
+        store.retain(retained("t", "", 0), StoreBatch.NONE);
         assertEquals(0, store.size());
         assertEquals(List.of(), matching(store, "#"));
     }
@@ -52,13 +55,12 @@ class MemoryRetainedStoreTest {
     @Test
     void removingAnExpiredMessageNeverRemovesTheMessageThatReplacedIt() throws Exception {
         MemoryRetainedStore store = new MemoryRetainedStore();
-        long past = System.nanoTime() - 1;
-        Message expired = retained("t", "expired", past == 0 ? -1 : past);
+        Message expired = retained("t", "expired", NOW - 1);
         Message fresh = retained("t", "fresh", 0);
         AtomicBoolean stop = new AtomicBoolean();
         Thread subscriber = new Thread(() -> {
             while (!stop.get()) {
-                store.matching("t", m -> { });
+                store.matching("t", NOW, m -> { });
             }
         }, "subscriber");
         subscriber.start();
@@ -66,8 +68,8 @@ class MemoryRetainedStoreTest {
         try {
             long deadline = System.nanoTime() + 3_000_000_000L;
             for (int i = 0; i < 300_000 && System.nanoTime() < deadline; i++) {
-                store.retain(expired);
-                store.retain(fresh);
+                store.retain(expired, StoreBatch.NONE);
+                store.retain(fresh, StoreBatch.NONE);
                 if (store.size() != 1) {   // only expired messages may ever be removed by a lookup
                     lost++;
                 }

@@ -3,6 +3,10 @@ package io.hookline.broker.testsupport;
 import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.store.Stores;
+import io.hookline.broker.util.Scheduler;
+
+import java.time.Clock;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -21,6 +25,16 @@ public final class TestBroker implements AutoCloseable {
 
     /** Starts a broker; {@code keyValues} are config key/value pairs overriding the test defaults. */
     public static TestBroker start(String... keyValues) {
+        return startOn(null, null, null, keyValues);
+    }
+
+    /**
+     * Starts a broker on the given stores and time, null for the defaults (memory stores, the
+     * system clock, real timers): a {@link ManualTime} as both clock and scheduler makes its
+     * timers run only when the test advances it; stores shared by two brokers in turn are a
+     * restart.
+     */
+    public static TestBroker startOn(Stores stores, Clock clock, Scheduler scheduler, String... keyValues) {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("listener.tcp.default", "127.0.0.1:0");
         config.put("allow_anonymous", "on");
@@ -30,7 +44,8 @@ public final class TestBroker implements AutoCloseable {
         }
         try {
             var plugins = Broker.discoverPlugins(null);
-            return new TestBroker(new Broker(Config.of(config, Broker.configSchema(plugins)), plugins).start());
+            return new TestBroker(new Broker(Config.of(config, Broker.configSchema(plugins)), plugins, stores, clock,
+                    scheduler).start());
         } catch (ConfigException e) {
             throw new IllegalArgumentException("bad test config: " + e.getMessage(), e);
         } catch (Exception e) {

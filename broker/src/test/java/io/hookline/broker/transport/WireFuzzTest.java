@@ -10,6 +10,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.testsupport.LeakDetectionExtension;
 import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -292,7 +293,7 @@ class WireFuzzTest {
         }
         List<String> topics = new ArrayList<>();
         broker.broker().retained().forEach((Message m) -> topics.add(m.topic()));
-        topics.forEach(t -> broker.broker().retained().remove(t));
+        topics.forEach(t -> broker.broker().retained().remove(t, StoreBatch.NONE));
     }
 
     /** The broker's output as packets; fails on anything that is not well-formed MQTT framing. */

@@ -1,12 +1,16 @@
-package io.hookline.broker.session;
+package io.hookline.broker.routing;
 
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 
 /**
- * Back-pressure from congested sessions to the connections publishing to them: who waits on
- * whom. A publishing connection that routes to a session above its high-water mark
+ * Back-pressure from congested recipients to the connections publishing to them: who waits on
+ * whom. Recipients are sessions here, any {@link Recipient} in general (a remote node too): the
+ * contract is {@link Recipient#isCongested} and {@link Recipient#clientThrottle}, never a
+ * downcast. A publishing connection that routes to a session above its high-water mark
  * ({@code queue_high_watermark}) waits on it, that is, stops reading, until the session drains
  * below its low-water mark, goes offline, ends, or loses a subscription (then the publisher
  * simply tries again and waits again if it still routes there). A wait may name several
@@ -19,7 +23,7 @@ import java.util.concurrent.Executor;
  * stays acyclic. Such a refusal leaves the message queued (bounded by max_online_messages).
  *
  * <p>Thread-safe: the graph is guarded by one lock, taken only on the slow path (a session
- * already congested). Lock order: session monitor, then this lock.
+ * already congested, or one that stopped being so). Lock order: session monitor, then this lock.
  */
 public final class FlowControl {
 
@@ -27,7 +31,7 @@ public final class FlowControl {
 
     /** The publishing side of one connection. Created on CONNECT, closed when the connection closes. */
     public static final class Throttle {
-        private final Session own;
+        private final Recipient own;
         private final Executor loop;
         private final Runnable resume;
         // guarded by FlowControl.lock
@@ -40,7 +44,7 @@ public final class FlowControl {
          * @param resume runs on {@code loop} when the throttle may have nothing left to wait on;
          *               it checks {@link FlowControl#waiting} before reading again
          */
-        public Throttle(Session own, Executor loop, Runnable resume) {
+        public Throttle(Recipient own, Executor loop, Runnable resume) {
             this.own = own;
             this.loop = loop;
             this.resume = resume;
@@ -48,26 +52,29 @@ public final class FlowControl {
     }
 
     /** One reason a throttle waits: until any of {@code sessions} drains. Guarded by the lock. */
-    record Wait(Throttle throttle, List<Session> sessions) {
+    private record Wait(Throttle throttle, List<Recipient> sessions) {
     }
+
+    // who waits on each recipient; guarded by lock
+    private final Map<Recipient, List<Wait>> waitersOf = new IdentityHashMap<>();
 
     /**
      * {@code t} routed a message to congested sessions: it waits until any one of {@code anyOf}
      * drains. Returns whether it waits now (the caller pauses reading); false when one of them
      * drained meanwhile or waiting could deadlock. Caller holds no session monitor.
      */
-    public boolean block(Throttle t, List<Session> anyOf) {
+    public boolean block(Throttle t, List<Recipient> anyOf) {
         int n = anyOf.size();
         Throttle[] targets = new Throttle[n];
         for (int i = 0; i < n; i++) {
-            targets[i] = anyOf.get(i).connectionThrottle();
+            targets[i] = anyOf.get(i).clientThrottle();
         }
         synchronized (lock) {
             if (t.closed) {
                 return false;
             }
             for (int i = 0; i < n; i++) {
-                Session s = anyOf.get(i);
+                Recipient s = anyOf.get(i);
                 Throttle target = targets[i];
                 if (s == t.own || target == t || (target != null && !target.waits.isEmpty())) {
                     return false;   // our own session, or one whose client waits: could close a cycle
@@ -83,28 +90,28 @@ public final class FlowControl {
             }
             Wait w = new Wait(t, List.copyOf(anyOf));
             t.waits.add(w);
-            for (Session s : w.sessions) {
-                if (s.waiters == null) {
-                    s.waiters = new ArrayList<>(2);
-                }
-                s.waiters.add(w);
+            for (Recipient s : w.sessions) {
+                waitersOf.computeIfAbsent(s, k -> new ArrayList<>(2)).add(w);
             }
             return true;
         }
     }
 
-    /** Every wait naming {@code s} is over. Called after {@code s} stopped being congested. */
-    void release(Session s) {
+    /**
+     * Every wait naming {@code s} is over. Called after {@code s} stopped being congested, went
+     * offline, ended or lost a subscription.
+     */
+    public void release(Recipient s) {
         List<Throttle> woken = null;
         synchronized (lock) {
-            List<Wait> waiters = s.waiters;
-            if (waiters == null || waiters.isEmpty()) {
+            List<Wait> waiters = waitersOf.remove(s);
+            if (waiters == null) {
                 return;
             }
             for (Wait w : waiters) {
-                for (Session other : w.sessions) {
+                for (Recipient other : w.sessions) {
                     if (other != s) {
-                        other.waiters.remove(w);
+                        unlink(other, w);
                     }
                 }
                 Throttle t = w.throttle;
@@ -116,7 +123,6 @@ public final class FlowControl {
                     woken.add(t);
                 }
             }
-            waiters.clear();
         }
         if (woken != null) {
             for (Throttle t : woken) {
@@ -137,11 +143,19 @@ public final class FlowControl {
         synchronized (lock) {
             t.closed = true;
             for (Wait w : t.waits) {
-                for (Session s : w.sessions) {
-                    s.waiters.remove(w);
+                for (Recipient s : w.sessions) {
+                    unlink(s, w);
                 }
             }
             t.waits.clear();
+        }
+    }
+
+    // caller holds lock
+    private void unlink(Recipient r, Wait w) {
+        List<Wait> waiters = waitersOf.get(r);
+        if (waiters != null && waiters.remove(w) && waiters.isEmpty()) {
+            waitersOf.remove(r);
         }
     }
 }

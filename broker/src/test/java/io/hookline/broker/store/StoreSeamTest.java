@@ -1,0 +1,304 @@
+package io.hookline.broker.store;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.util.StoreBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.Receive.next;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The seam a durable store plugs into, seen from a real client: an acknowledgement waits for
+ * the commit of its batch (PUBACK, PUBREC, PUBCOMP, SUBACK), in the client's order; a failed
+ * commit refuses the publish (v5 0x97); a durable queue carries every message of a persistent
+ * session, online too. The stores here are the memory ones behind a gate the test opens.
+ */
+class StoreSeamTest {
+
+    private static final Duration QUIET = Duration.ofMillis(300);
+
+    private final GatedStores stores = new GatedStores();
+    private TestBroker broker;
+
+    @AfterEach
+    void stop() {
+        stores.held = false;
+        stores.release();
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    @Test
+    void pubackWaitsForItsBatchAndAcknowledgementsKeepTheClientsOrder() throws Exception {
+        broker = TestBroker.startOn(stores, null, null);
+        List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
+        v5Connected(broker, "sub").toAsync().subscribeWith().topicFilter("t/#").callback(p -> received.add(
+                p.getTopic().toString())).send().get(5, TimeUnit.SECONDS);
+        Mqtt5AsyncClient pub = v5Connected(broker, "pub").toAsync();
+        stores.held = true;
+        CompletableFuture<?> first = pub.publishWith().topic("t/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("1")).send();
+        CompletableFuture<?> second = pub.publishWith().topic("t/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("2")).send();
+        await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 2);
+        await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> !first.isDone() && !second.isDone());
+
+        stores.complete(1, null);   // the second is stored first: its PUBACK still waits for the first's
+        await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> !first.isDone() && !second.isDone());
+        assertEquals(2, received.size(), "both were routed while the first waited for the store");
+        stores.complete(0, null);
+        first.get(5, TimeUnit.SECONDS);
+        second.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFailedCommitRefusesThePublishWithQuotaExceeded() throws Exception {
+        broker = TestBroker.startOn(stores, null, null);
+        Mqtt5AsyncClient pub = v5Connected(broker, "pub").toAsync();
+        stores.held = true;
+        CompletableFuture<?> refused = pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+        await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+        stores.complete(0, new IOException("disk full"));
+        ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
+        assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED,
+                assertInstanceOf(Mqtt5PubAckException.class, e.getCause()).getMqttMessage().getReasonCode());
+        stores.held = false;
+        pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("y")).send().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aFailedCommitClosesAnMqtt3Publisher() {
+        broker = TestBroker.startOn(stores, null, null);
+        try (RawClient raw = RawClient.connected(broker, 4, "v3")) {
+            stores.held = true;
+            raw.send(RawClient.publish(4, "t", 1, 1, bytes("x")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+            stores.complete(0, new IOException("disk full"));
+            raw.assertClosed();   // MQTT 3.1.1 has no way to say no but closing
+        }
+    }
+
+    @Test
+    void exactlyOnceWaitsForTheStoreBeforePubrecAndBeforePubcomp() {
+        broker = TestBroker.startOn(stores, null, null);
+        try (RawClient raw = RawClient.connected(broker, 5, "q2")) {
+            stores.held = true;
+            raw.send(RawClient.publish(5, "t", 2, 7, bytes("x")));
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+            raw.assertNoPacket(QUIET);
+            stores.complete(0, null);
+            assertEquals(7, raw.expect(RawClient.PUBREC).packetId());
+            raw.send(RawClient.ack(RawClient.PUBREL, 7));
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 2);
+            raw.assertNoPacket(QUIET);
+            stores.complete(1, null);
+            assertEquals(7, raw.expect(RawClient.PUBCOMP).packetId());
+        }
+    }
+
+    @Test
+    void subackWaitsForTheSubscriptionsToBeStored() throws Exception {
+        broker = TestBroker.startOn(stores, null, null);
+        Mqtt5AsyncClient sub = v5Connected(broker, "sub").toAsync();
+        stores.held = true;
+        CompletableFuture<?> subscribed = sub.subscribeWith().topicFilter("a/#").send();
+        await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+        await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> !subscribed.isDone());
+        stores.complete(0, null);
+        subscribed.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aDurableQueueCarriesEveryMessageOfAPersistentSessionInOrderOnlineAndOffline() throws Exception {
+        stores.durableQueues = true;
+        broker = TestBroker.startOn(stores, null, null);
+        Mqtt5BlockingClient sub = v5(broker, "keeper").toBlocking();
+        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
+        try (Mqtt5Publishes publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            sub.connectWith().cleanStart(false).sessionExpiryInterval(600).send();
+            sub.subscribeWith().topicFilter("d/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            for (int i = 0; i < 20; i++) {
+                pub.publishWith().topic("d/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+            }
+            List<String> received = new ArrayList<>();
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                expected.add(String.valueOf(i));
+                received.add(text(next(publishes).getPayloadAsBytes()));
+            }
+            assertEquals(expected, received);
+            assertTrue(stores.durableAdds > 0, "online messages went through the durable queue");
+        }
+        sub.disconnect();
+        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("keeper").isOnline());
+        for (int i = 20; i < 23; i++) {
+            pub.publishWith().topic("d/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+        }
+        Mqtt5BlockingClient again = v5(broker, "keeper").toBlocking();
+        try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(600).send().isSessionPresent());
+            for (int i = 20; i < 23; i++) {
+                assertEquals(String.valueOf(i), text(next(publishes).getPayloadAsBytes()));
+            }
+        }
+        again.disconnect();
+        pub.disconnect();
+        assertFalse(stores.held);
+    }
+
+    /** Memory stores whose batches commit only when the test says so (while {@link #held}). */
+    private static final class GatedStores implements Stores {
+        private final MemoryStores memory = new MemoryStores();
+        private final List<CompletableFuture<Void>> commits = new ArrayList<>();   // guarded by this
+        volatile boolean held;
+        volatile boolean durableQueues;
+        volatile int durableAdds;
+
+        synchronized int pending() {
+            return commits.size();
+        }
+
+        synchronized void complete(int index, Throwable error) {
+            CompletableFuture<Void> f = commits.get(index);
+            if (error == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(error);
+            }
+        }
+
+        synchronized void release() {
+            commits.forEach(f -> f.complete(null));
+        }
+
+        @Override
+        public StoreBatch batch() {
+            return () -> {
+                if (!held) {
+                    return StoreBatch.DONE;
+                }
+                CompletableFuture<Void> f = new CompletableFuture<>();
+                synchronized (this) {
+                    commits.add(f);
+                }
+                return f;
+            };
+        }
+
+        @Override
+        public QueueStore queues() {
+            if (!durableQueues) {
+                return memory.queues();
+            }
+            return (id, persistent) -> {
+                MessageQueue q = memory.queues().open(id, persistent);
+                return persistent ? new DurableLike(q) : q;
+            };
+        }
+
+        /** A memory queue that says it is durable: the session then sends everything through it. */
+        private final class DurableLike implements MessageQueue {
+            private final MessageQueue q;
+
+            DurableLike(MessageQueue q) {
+                this.q = q;
+            }
+
+            @Override
+            public void add(Delivery delivery, StoreBatch batch) {
+                durableAdds++;
+                q.add(delivery, batch);
+            }
+
+            @Override
+            public Delivery peek() {
+                return q.peek();
+            }
+
+            @Override
+            public Delivery poll(StoreBatch batch) {
+                return q.poll(batch);
+            }
+
+            @Override
+            public int size() {
+                return q.size();
+            }
+
+            @Override
+            public boolean isEmpty() {
+                return q.isEmpty();
+            }
+
+            @Override
+            public void clear(StoreBatch batch) {
+                q.clear(batch);
+            }
+
+            @Override
+            public boolean isDurable() {
+                return true;
+            }
+        }
+
+        @Override
+        public SessionStore sessions() {
+            return memory.sessions();
+        }
+
+        @Override
+        public SubscriptionStore subscriptions() {
+            return memory.subscriptions();
+        }
+
+        @Override
+        public InflightStore inflight() {
+            return memory.inflight();
+        }
+
+        @Override
+        public InboundQos2Store inbound() {
+            return memory.inbound();
+        }
+
+        @Override
+        public RetainedStore retained() {
+            return memory.retained();
+        }
+
+        @Override
+        public long highestMessageId() {
+            return 0;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
