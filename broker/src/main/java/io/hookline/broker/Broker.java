@@ -28,7 +28,10 @@ import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.Recovery;
 import io.hookline.broker.session.SessionRegistry;
+import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.store.MemoryStores;
+import io.hookline.broker.store.rocks.RocksStores;
+import io.hookline.broker.store.rocks.StoreException;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
@@ -126,13 +129,14 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      */
     public Broker(Config config, PluginLoader.Discovery discovery, Stores stores, Clock clock, Scheduler scheduler) {
         this.config = config;
+        // the store first: a locked or damaged one stops the start before any thread exists
+        this.stores = stores != null ? stores : openStores(config, clock != null ? clock : Clock.systemUTC());
         this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
                 Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
         this.configChanges = new NotifyOutbox<>(this);
         this.settings = new AtomicReference<>(ProtocolSettings.from(config));
         this.timer = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("hookline-timer", true));
-        this.stores = stores != null ? stores : new MemoryStores();
         this.retained = this.stores.retained();
         this.clock = clock != null ? clock : Clock.systemUTC();
         this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
@@ -148,6 +152,23 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
         plugins.add(discovery);
         plugins.configure(config);
+    }
+
+    /**
+     * The stores {@code persistence} asks for: durable ones under data_dir/store, or memory.
+     *
+     * @throws StoreException when the store is held by another broker or cannot be read
+     */
+    private static Stores openStores(Config config, Clock clock) {
+        if (!config.get(CoreConfig.PERSISTENCE)) {
+            return new MemoryStores();
+        }
+        Path dir = config.get(CoreConfig.DATA_DIR).resolve(CoreConfig.STORE_DIRECTORY);
+        SyncPolicy sync = config.get(CoreConfig.PERSISTENCE_SYNC);
+        RocksStores durable = RocksStores.open(dir, sync, config.get(CoreConfig.PERSISTENCE_SYNC_INTERVAL), clock);
+        log.info("store {} open (persistence.sync = {}); {} retained messages loaded", durable.directory(),
+                sync.name().toLowerCase(java.util.Locale.ROOT), durable.retained().size());
+        return durable;
     }
 
     /**

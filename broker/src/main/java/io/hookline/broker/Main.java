@@ -3,6 +3,8 @@ package io.hookline.broker;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.store.rocks.StoreException;
+import io.hookline.broker.store.rocks.StoreRepair;
 import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.ValueType;
@@ -11,6 +13,7 @@ import com.sun.management.HotSpotDiagnosticMXBean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +21,9 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code bin/broker [--config FILE]}: runs the broker in the foreground until SIGTERM/SIGINT.
- * Exit codes: 0 after a clean stop, 1 when a listener cannot start, 2 for a bad command line
- * or config.
+ * {@code bin/broker --repair-store} salvages a damaged store under data_dir offline and exits.
+ * Exit codes: 0 after a clean stop (or a repair), 1 when a listener or the store cannot start
+ * (or a repair cannot run), 2 for a bad command line or config.
  */
 public final class Main {
 
@@ -31,6 +35,7 @@ public final class Main {
     public static void main(String[] args) {
         Path configFile = Path.of("conf/broker.conf");
         Path pluginDir = Path.of("plugins");
+        boolean repairStore = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config", "-c" -> {
@@ -45,16 +50,20 @@ public final class Main {
                     }
                     pluginDir = Path.of(args[++i]);
                 }
+                case "--repair-store" -> repairStore = true;
                 case "--help", "-h" -> {
                     log.info("usage: bin/broker [--config FILE] [--plugins DIR]   "
-                            + "(defaults conf/broker.conf and plugins/, a directory of drop-in plugin jars)");
+                            + "(defaults conf/broker.conf and plugins/, a directory of drop-in plugin jars)\n"
+                            + "       bin/broker [--config FILE] --repair-store   (offline: salvage a damaged"
+                            + " data_dir/store, keeping the damaged files beside it, then exit)");
                     return;
                 }
                 case "--version" -> {
                     log.info("Hookline {}", Broker.VERSION);
                     return;
                 }
-                default -> fail(2, "unknown argument '" + args[i] + "' (usage: bin/broker [--config FILE] [--plugins DIR])");
+                default -> fail(2, "unknown argument '" + args[i]
+                        + "' (usage: bin/broker [--config FILE] [--plugins DIR] [--repair-store])");
             }
         }
         if (!Files.isReadable(configFile)) {
@@ -72,25 +81,53 @@ public final class Main {
             fail(2, "invalid configuration:\n" + e.getMessage());
             return;
         }
-        Broker broker = new Broker(config, discovery);
+        if (repairStore) {
+            repairStore(config.get(CoreConfig.DATA_DIR).resolve(CoreConfig.STORE_DIRECTORY));
+            return;
+        }
+        Broker broker = null;
         try {
+            broker = new Broker(config, discovery);
             broker.start();
         } catch (ListenerException e) {
+            fail(1, e.getMessage());
+        } catch (StoreException e) {
             fail(1, e.getMessage());
         }
         log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
         warnUnlessExitOnOutOfMemory();
         logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
         CountDownLatch stopped = new CountDownLatch(1);
+        Broker running = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             log.info("stopping");
-            broker.close();
+            running.close();
             stopped.countDown();
         }, "hookline-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void repairStore(Path store) {
+        log.info("repairing the store {} (offline)", store.toAbsolutePath().normalize());
+        StoreRepair.Report report;
+        try {
+            report = StoreRepair.repair(store);
+        } catch (StoreException e) {
+            fail(1, "store repair did not run: " + e.getMessage());
+            return;
+        } catch (IOException e) {
+            fail(1, "store repair failed: " + e);
+            return;
+        }
+        report.problems().forEach(p -> log.warn("store repair: {}", p));
+        if (report.damagedCopy() != null) {
+            log.info("store repair: records kept per column: {}", report.copied());
+            log.info("store repair: done; the damaged files are in {} (delete them once the broker runs well)",
+                    report.damagedCopy());
         }
     }
 

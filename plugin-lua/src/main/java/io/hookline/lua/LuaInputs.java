@@ -19,6 +19,7 @@ import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.api.mqtt.UserProperty;
 import java.util.List;
 import java.util.Map;
+import org.luaj.vm2.LuaString;
 import org.luaj.vm2.LuaTable;
 import org.luaj.vm2.LuaValue;
 
@@ -31,15 +32,30 @@ import org.luaj.vm2.LuaValue;
  * Stateless.
  */
 final class LuaInputs {
+    // the keys of every call (and of every message hook): made once, not per call (a Java
+    // String key is encoded to a new LuaString at every set)
+    private static final LuaString CLIENT_ID = LuaString.valueOf("client_id");
+    private static final LuaString MOUNTPOINT = LuaString.valueOf("mountpoint");
+    private static final LuaString USERNAME = LuaString.valueOf("username");
+    private static final LuaString TOPIC = LuaString.valueOf("topic");
+    private static final LuaString QOS = LuaString.valueOf("qos");
+    private static final LuaString PAYLOAD = LuaString.valueOf("payload");
+    private static final LuaString RETAIN = LuaString.valueOf("retain");
+    private static final LuaString PROPERTIES = LuaString.valueOf("properties");
+    /** Hash slots of the input table: the largest input (auth_on_register) without a rehash while filling. */
+    private static final int INPUT_SLOTS = 16;
+
     private LuaInputs() {
     }
 
     static LuaTable table(HookInput in) {
-        LuaTable t = new LuaTable();
+        LuaTable t = new LuaTable(0, INPUT_SLOTS);
         Client c = in.client();
-        t.set("client_id", c.clientId());
-        t.set("mountpoint", c.mountpoint());
-        t.set("username", c.username() == null ? LuaValue.NIL : LuaValue.valueOf(c.username()));
+        t.rawset(CLIENT_ID, LuaValue.valueOf(c.clientId()));
+        t.rawset(MOUNTPOINT, LuaValue.valueOf(c.mountpoint()));
+        if (c.username() != null) {
+            t.rawset(USERNAME, LuaValue.valueOf(c.username()));
+        }
         if (in instanceof RegisterInput r) {
             peer(t, r.peerAddr(), r.peerPort());
             t.set("password", r.password() == null ? LuaValue.NIL : bytes(r.password()));
@@ -102,11 +118,11 @@ final class LuaInputs {
     }
 
     private static void message(LuaTable t, String topic, int qos, Bytes payload, boolean retain, Properties props) {
-        t.set("topic", topic);
-        t.set("qos", qos);
-        t.set("payload", bytes(payload));
-        t.set("retain", LuaValue.valueOf(retain));
-        t.set("properties", properties(props));
+        t.rawset(TOPIC, LuaValue.valueOf(topic));
+        t.rawset(QOS, LuaValue.valueOf(qos));
+        t.rawset(PAYLOAD, bytes(payload));
+        t.rawset(RETAIN, LuaValue.valueOf(retain));
+        t.rawset(PROPERTIES, properties(props));
     }
 
     static LuaValue bytes(Bytes b) {
@@ -122,7 +138,10 @@ final class LuaInputs {
     }
 
     static LuaTable properties(Properties p) {
-        LuaTable t = new LuaTable();
+        if (p.isEmpty()) {
+            return new LuaTable(); // MQTT 3.1.1: always empty, no slots
+        }
+        LuaTable t = new LuaTable(0, p.asMap().size() + 1);
         for (Map.Entry<PropertyKey<?>, Object> e : p.asMap().entrySet()) {
             Object v = e.getValue();
             LuaValue lv;

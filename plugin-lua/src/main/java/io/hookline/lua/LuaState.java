@@ -37,11 +37,12 @@ final class LuaState {
     private static final byte LUA_SIGNATURE = 0x1B;
     private static final List<String> UNSAFE_OS = List.of("execute", "exit", "remove", "rename", "tmpname", "setlocale");
 
-    private final Globals globals;
+    private final StateGlobals globals;
     private final CallBudget budget;
     private final LuaTable hooks;
     private final boolean keepState;
     private final List<LuaValue[]> snapshot = new ArrayList<>();
+    private int snapshotKeys; // keep_state = false: how many keys the globals had after the chunk ran
 
     /**
      * Builds the state and runs the script's chunk within {@code deadlineNanos}.
@@ -50,7 +51,7 @@ final class LuaState {
      */
     LuaState(ScriptVersion.Source source, LuaRuntime runtime, Logger log, long deadlineNanos) throws ScriptException {
         boolean unsafe = runtime.allowUnsafe();
-        globals = new Globals();
+        globals = new StateGlobals();
         globals.load(new JseBaseLib());
         globals.load(new PackageLib());
         globals.load(new Bit32Lib());
@@ -114,6 +115,7 @@ final class LuaState {
                 }
                 snapshot.add(new LuaValue[] {k, n.arg(2)});
             }
+            snapshotKeys = globals.hashKeys();
         }
     }
 
@@ -157,8 +159,21 @@ final class LuaState {
         }
     }
 
-    /** keep_state = false: what a call assigned to globals is undone (a shallow reset, like a fresh state). */
+    /**
+     * keep_state = false: what a call assigned to globals is undone (a shallow reset, like a fresh
+     * state). Changed values are put back by key; only when the globals then hold more keys than
+     * after loading (the call added some) are they all walked to remove the new ones. A call that
+     * added none allocates nothing here.
+     */
     private void restoreGlobals() {
+        for (LuaValue[] kv : snapshot) {
+            if (globals.rawget(kv[0]) != kv[1]) {
+                globals.rawset(kv[0], kv[1]);
+            }
+        }
+        if (globals.hashKeys() == snapshotKeys && globals.arrayEmpty()) {
+            return; // every key of the snapshot is set again, and there are no others
+        }
         List<LuaValue> added = new ArrayList<>();
         for (LuaValue k = LuaValue.NIL; ; ) {
             Varargs n = globals.next(k);
@@ -172,6 +187,24 @@ final class LuaState {
         }
         for (LuaValue[] kv : snapshot) {
             globals.rawset(kv[0], kv[1]);
+        }
+    }
+
+    /** Globals whose key count can be read without walking them (LuaJ keeps it for its load factor). */
+    private static final class StateGlobals extends Globals {
+        /** @return the keys in the hash part (every string key: all that scripts normally set) */
+        int hashKeys() {
+            return hashEntries;
+        }
+
+        /** @return whether no integer key sits in the array part */
+        boolean arrayEmpty() {
+            for (LuaValue v : array) {
+                if (v != null && !v.isnil()) {
+                    return false;
+                }
+            }
+            return true;
         }
     }
 

@@ -85,6 +85,28 @@ class StatePoolTest {
     }
 
     @Test
+    void withoutKeepStateGlobalsACallAddsRemovesOrSetsRawAreUndoneToo(@TempDir Path dir) throws Exception {
+        String script = """
+                n = 0
+                hooks = {
+                  auth_on_register_m5 = function(r) return true end,
+                  auth_on_publish_m5 = function(p)
+                    local seen = table.concat({tostring(n), tostring(added), tostring(rawget(_G, 1)),
+                        tostring(rawget(_G, 7)), type(print)}, ",")
+                    n = n + 1
+                    added = "x"
+                    rawset(_G, 1, "one")
+                    rawset(_G, 7, "seven")
+                    print = nil
+                    return {payload = seen}
+                  end,
+                }
+                """;
+        String fresh = "0,nil,nil,nil,function";
+        assertEquals(List.of(fresh, fresh, fresh), payloads(dir, script));
+    }
+
+    @Test
     void keepStateKeepsGlobalsBetweenCalls(@TempDir Path dir) throws Exception {
         assertEquals(List.of("1", "2", "3"), payloads(dir, counter(true)));
     }

@@ -11,6 +11,7 @@ public final class AdminCommands {
      */
     public static void registerCore(CommandRegistry registry, ManagedBroker broker, ApiKeys keys, HttpListeners http) {
         SessionCommands.register(registry, broker);
+        StoreCommands.register(registry, broker);
         BrokerCommands.register(registry, broker, keys, http);
     }
 }

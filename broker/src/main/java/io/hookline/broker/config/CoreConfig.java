@@ -278,6 +278,33 @@ public final class CoreConfig {
                     .doc("directory for durable state (sessions, retained messages, the admin key)")
                     .build();
 
+    /** The store's directory inside data_dir. */
+    public static final String STORE_DIRECTORY = "store";
+
+    public static final ConfigKey<Boolean> PERSISTENCE =
+            ConfigKey.builder("persistence", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("keep sessions, subscriptions, queues, in-flight messages and retained messages in"
+                            + " the store under data_dir/store (RocksDB), so that they survive a restart and a"
+                            + " crash; off = in memory only")
+                    .build();
+
+    public static final ConfigKey<SyncPolicy> PERSISTENCE_SYNC =
+            ConfigKey.builder("persistence.sync", ValueType.enumOf(SyncPolicy.class))
+                    .defaultValue(SyncPolicy.INTERVAL)
+                    .doc("when the store's write-ahead log is forced to disk: interval (every"
+                            + " persistence.sync_interval), always (before each acknowledgement, one fsync shared"
+                            + " by concurrent writes) or never (the OS decides). Every policy writes the log"
+                            + " before acknowledging, so a killed broker loses nothing acknowledged")
+                    .build();
+
+    public static final ConfigKey<Duration> PERSISTENCE_SYNC_INTERVAL =
+            ConfigKey.builder("persistence.sync_interval", ValueType.duration(Duration.ofMillis(1)))
+                    .defaultValue(Duration.ofSeconds(1))
+                    .doc("with persistence.sync = interval: how often the write-ahead log is fsynced, the most"
+                            + " a power loss can take")
+                    .build();
+
     public static final ConfigKey<HostPort> LISTENER_HTTP =
             ConfigKey.builder("listener.http.<name>", ValueType.hostPort())
                     .doc("management HTTP listener: /api/v1 (bin/admin), /metrics, /health, /status;"
@@ -342,6 +369,7 @@ public final class CoreConfig {
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
+            PERSISTENCE, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY,
             HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_STATUS_CLIENTS_REQUIRE_KEY);
 

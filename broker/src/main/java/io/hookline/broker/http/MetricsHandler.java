@@ -2,6 +2,8 @@ package io.hookline.broker.http;
 
 import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.metrics.NettyMemoryMeters;
+import io.hookline.broker.store.rocks.RocksStores;
+import io.hookline.broker.store.rocks.StoreMeters;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -42,6 +44,9 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
         });
         brokerMeters = new BrokerMeters(broker);
         brokerMeters.bindTo(registry);
+        if (broker.stores() instanceof RocksStores durable) {
+            new StoreMeters(durable).bindTo(registry);
+        }
         new NettyMemoryMeters().bindTo(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc.bindTo(registry);

@@ -3,6 +3,8 @@ package io.hookline.broker.http;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.broker.admin.ManagedBroker;
+import io.hookline.broker.store.rocks.Column;
+import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
@@ -131,12 +133,27 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
                 .field("bytes_out", m.bytesOut())
                 .field("dropped", m.droppedTotal())
                 .end();
+        store(json);
         rates(json);
         clients(json, clientLimit, census.online());
         hooks(json);
         listeners(json);
         plugins(json);
         return json.end().toString();
+    }
+
+    private void store(JsonText json) {
+        json.object("store");
+        if (broker.stores() instanceof RocksStores s) {
+            json.field("persistence", "on").field("directory", s.directory().toString())
+                    .field("sync", s.syncPolicy().name().toLowerCase(java.util.Locale.ROOT))
+                    .field("disk_bytes", s.diskBytes())
+                    .field("queued_on_disk", s.estimatedRecords(Column.QUEUES))
+                    .field("write_errors", s.stats().writeErrors());
+        } else {
+            json.field("persistence", "off");
+        }
+        json.end();
     }
 
     private void rates(JsonText json) {

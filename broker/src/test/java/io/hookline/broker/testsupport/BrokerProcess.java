@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
 /**
  * A broker in its own JVM ({@code io.hookline.broker.Main} on the test class path), for attacks
  * that need a real process: a small heap, a memory bound measured as RSS, an fd limit, exiting on
- * OutOfMemoryError. Listens on ephemeral loopback ports (MQTT {@code default}, HTTP {@code default}),
- * learned from its log. {@link #close()} kills it.
+ * OutOfMemoryError, a SIGKILL mid-stream ({@link #close()}) or a SIGTERM ({@link #stop()}); or a run
+ * that must exit by itself ({@link #runToExit}). Listens on ephemeral loopback ports (MQTT
+ * {@code default}, HTTP {@code default}), learned from its log. {@link #close()} kills it.
  */
 public final class BrokerProcess implements AutoCloseable {
 
@@ -45,27 +46,7 @@ public final class BrokerProcess implements AutoCloseable {
 
     /** {@link #start(Path, List, String...)} with the open-file limit (soft and hard) set to {@code openFiles}; 0 = inherited. */
     public static BrokerProcess start(Path dir, int openFiles, List<String> jvmArgs, String... keyValues) throws IOException {
-        Map<String, String> config = new LinkedHashMap<>();
-        config.put("listener.tcp.default", "127.0.0.1:0");
-        config.put("listener.http.default", "127.0.0.1:0");
-        config.put("allow_anonymous", "on");
-        config.put("systree_interval", "0");
-        config.put("data_dir", dir.resolve("data").toString());
-        for (int i = 0; i + 1 < keyValues.length; i += 2) {
-            config.put(keyValues[i], keyValues[i + 1]);
-        }
-        StringBuilder text = new StringBuilder();
-        config.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
-        Path file = dir.resolve("broker.conf");
-        Files.writeString(file, text);
-        List<String> command = new ArrayList<>();
-        if (openFiles > 0) {
-            command.addAll(List.of("/bin/sh", "-c", "ulimit -n \"$0\" && exec \"$@\"", String.valueOf(openFiles)));
-        }
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main",
-                "--config", file.toString(), "--plugins", dir.resolve("plugins").toString()));
+        List<String> command = command(dir, openFiles, jvmArgs, List.of(), keyValues);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BrokerProcess broker = new BrokerProcess(p);
         Thread reader = new Thread(broker::readOutput, "broker-process-output");
@@ -87,6 +68,70 @@ public final class BrokerProcess implements AutoCloseable {
             throw new IllegalStateException("broker process did not start:\n" + String.join("\n", broker.output));
         }
         return broker;
+    }
+
+    private static List<String> command(Path dir, int openFiles, List<String> jvmArgs, List<String> arguments,
+                                        String... keyValues) throws IOException {
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("listener.tcp.default", "127.0.0.1:0");
+        config.put("listener.http.default", "127.0.0.1:0");
+        config.put("allow_anonymous", "on");
+        config.put("systree_interval", "0");
+        config.put("data_dir", dir.resolve("data").toString());
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            config.put(keyValues[i], keyValues[i + 1]);
+        }
+        StringBuilder text = new StringBuilder();
+        config.forEach((k, v) -> text.append(k).append(" = ").append(v).append('\n'));
+        Path file = dir.resolve("broker.conf");
+        Files.writeString(file, text);
+        List<String> command = new ArrayList<>();
+        if (openFiles > 0) {
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -n \"$0\" && exec \"$@\"", String.valueOf(openFiles)));
+        }
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main",
+                "--config", file.toString(), "--plugins", dir.resolve("plugins").toString()));
+        command.addAll(arguments);
+        return command;
+    }
+
+    /** How a broker process that was expected to stop by itself ended. */
+    public record Exit(int code, List<String> output) {
+        public String text() {
+            return String.join("\n", output);
+        }
+    }
+
+    /**
+     * Runs {@code io.hookline.broker.Main} with {@code arguments} (e.g. {@code --repair-store}) on
+     * the same config as {@link #start} and waits up to 60 s for it to exit by itself.
+     */
+    public static Exit runToExit(Path dir, List<String> jvmArgs, List<String> arguments, String... keyValues)
+            throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command(dir, 0, jvmArgs, arguments, keyValues)).redirectErrorStream(true).start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("broker process did not exit:\n" + String.join("\n", lines));
+        }
+        return new Exit(p.exitValue(), lines);
+    }
+
+    /** SIGTERM: the broker's shutdown hook closes it; its exit status (143 after a hook-run shutdown). */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("broker process did not stop:\n" + String.join("\n", output));
+        }
+        return process.exitValue();
     }
 
     private void readOutput() {

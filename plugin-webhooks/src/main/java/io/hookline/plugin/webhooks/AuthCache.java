@@ -42,6 +42,16 @@ public final class AuthCache {
         this.clock = nanoClock;
     }
 
+    /** @return whether answers are kept at all ({@code webhooks.cache_size} above 0) */
+    public boolean enabled() {
+        return maxEntries > 0;
+    }
+
+    /** Counts a look-up that was not made because the cache is off (it would have missed). */
+    void countMiss() {
+        misses.increment();
+    }
+
     /** @return the cached answer, or null when none or expired */
     public Answer get(Key key) {
         long now = clock.getAsLong();

@@ -112,6 +112,9 @@ final class RegistrationStore {
         if (s.batchMax() != null) {
             n.put("batch_max", s.batchMax());
         }
+        if (s.h2c()) {
+            n.put("h2c", true);
+        }
         return n;
     }
 
@@ -153,6 +156,12 @@ final class RegistrationStore {
                 throw new IllegalArgumentException("batch_max must be a whole number, not " + b);
             }
             s = s.withBatchMax(b.intValue());
+        }
+        if (n.has("h2c")) {
+            if (!n.get("h2c").isBoolean()) {
+                throw new IllegalArgumentException("h2c must be true or false, not " + n.get("h2c"));
+            }
+            s = s.withH2c(n.get("h2c").booleanValue());
         }
         return s;
     }

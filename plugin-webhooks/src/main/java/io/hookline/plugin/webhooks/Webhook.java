@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import okhttp3.HttpUrl;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -59,6 +60,7 @@ final class Webhook {
     private final String name;
     private final Hook<?> hook;
     private final Endpoint endpoint;
+    private final HttpUrl url; // parsed once, not per request
     private final AuthCache cache;
     private final NotifyLanes<HookInput> lanes;
     private final boolean batched;
@@ -93,6 +95,7 @@ final class Webhook {
         this.name = name;
         this.hook = spec.hookDescriptor();
         this.endpoint = endpoint;
+        this.url = HttpUrl.get(spec.endpoint());
         this.cache = cache;
         this.counters = counters;
         this.batched = spec.batchMax() != null;
@@ -173,7 +176,9 @@ final class Webhook {
         }
         ObjectNode body = WireFormat.encode(hook, in, spec.base64Payload());
         AuthCache.Key key = null;
-        if (hook.kind() == HookKind.AUTH) {
+        if (hook.kind() == HookKind.AUTH && !cache.enabled()) {
+            cache.countMiss(); // no key to build: it is a second serialization of the input per call
+        } else if (hook.kind() == HookKind.AUTH) {
             ObjectNode k = body.deepCopy();
             k.remove("payload");
             k.remove("peer_port");
@@ -282,7 +287,7 @@ final class Webhook {
         } catch (JsonProcessingException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Request.Builder rb = new Request.Builder().url(spec.endpoint()).post(RequestBody.create(body, JSON))
+        Request.Builder rb = new Request.Builder().url(url).post(RequestBody.create(body, JSON))
                 .header("vernemq-hook", hook.name())
                 .header("hookline-hook", hook.name());
         if (batched) {
@@ -373,6 +378,7 @@ final class Webhook {
         row.put("topic_filter", String.join(",", spec.topicFilters()));
         row.put("signed", spec.secret() != null);
         row.put("batch_max", spec.batchMax() == null ? "" : spec.batchMax());
+        row.put("h2c", spec.h2c());
         long n = calls.sum();
         row.put("calls", n);
         row.put("events", events.sum());

@@ -38,10 +38,20 @@ import okhttp3.HttpUrl;
  * @param topicFilters for message hooks: call only for topics matching one of these; empty = all
  * @param batchMax NOTIFY hooks only: send a JSON array of up to this many events per request
  *     (docs/webhooks.md, "Batches"); null for one event per request with the plain body
+ * @param h2c true to speak HTTP/2 without TLS to an {@code http://} endpoint, with prior knowledge
+ *     (no upgrade: the endpoint must accept the HTTP/2 preface); many calls share one connection
  */
 public record WebhookSpec(String hook, String endpoint, boolean base64Payload, Duration responseTimeout,
                           FailurePolicy onError, Integer priority, Map<String, String> headers, String secret,
-                          List<String> topicFilters, Integer batchMax) {
+                          List<String> topicFilters, Integer batchMax, boolean h2c) {
+
+    /** Without {@code h2c}: HTTP/1.1 (or HTTP/2 negotiated by TLS for https). */
+    public WebhookSpec(String hook, String endpoint, boolean base64Payload, Duration responseTimeout,
+                       FailurePolicy onError, Integer priority, Map<String, String> headers, String secret,
+                       List<String> topicFilters, Integer batchMax) {
+        this(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret, topicFilters,
+                batchMax, false);
+    }
 
     /** VerneMQ's default response timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
@@ -91,6 +101,10 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
                         + " (" + kind + ": each call needs its own answer)");
             }
         }
+        if (h2c && !endpoint.startsWith("http://")) {
+            throw new IllegalArgumentException("h2c applies only to http:// endpoints, not to " + endpoint
+                    + " (https negotiates HTTP/2 by itself)");
+        }
     }
 
     /** @throws IllegalArgumentException naming {@code batch_max} unless 1 <= value <= {@link #MAX_BATCH} */
@@ -112,17 +126,17 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
 
     public WebhookSpec withBase64Payload(boolean value) {
         return new WebhookSpec(hook, endpoint, value, responseTimeout, onError, priority, headers, secret,
-                topicFilters, batchMax);
+                topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withResponseTimeout(Duration value) {
         return new WebhookSpec(hook, endpoint, base64Payload, value, onError, priority, headers, secret,
-                topicFilters, batchMax);
+                topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withOnError(FailurePolicy value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, value, priority, headers,
-                secret, topicFilters, batchMax);
+                secret, topicFilters, batchMax, h2c);
     }
 
     /** @param value {@code deny}, {@code next} or {@code allow} */
@@ -132,28 +146,34 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
 
     public WebhookSpec withPriority(Integer value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, value, headers, secret,
-                topicFilters, batchMax);
+                topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withHeaders(Map<String, String> value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, value,
-                secret, topicFilters, batchMax);
+                secret, topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withSecret(String value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
-                value, topicFilters, batchMax);
+                value, topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withTopicFilters(List<String> value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
-                secret, value, batchMax);
+                secret, value, batchMax, h2c);
     }
 
     /** @param value events per request (NOTIFY hooks), null for unbatched */
     public WebhookSpec withBatchMax(Integer value) {
         return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret,
-                topicFilters, value);
+                topicFilters, value, h2c);
+    }
+
+    /** @param value true for HTTP/2 with prior knowledge (h2c) to an http:// endpoint */
+    public WebhookSpec withH2c(boolean value) {
+        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret,
+                topicFilters, batchMax, value);
     }
 
     /** @return the policy called {@code text} */

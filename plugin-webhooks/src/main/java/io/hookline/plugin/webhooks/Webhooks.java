@@ -30,12 +30,12 @@ public final class Webhooks {
     private final PluginContext ctx;
     private final RegistrationStore store;
     private final AuthCache cache;
-    private final Function<String, Endpoint> endpoints;
+    private final Function<WebhookSpec, Endpoint> endpoints;
     private final int notifyBacklog;
     private final Webhook.PluginCounters counters;
     private final List<Webhook> active = new ArrayList<>(); // guarded by this
 
-    Webhooks(PluginContext ctx, RegistrationStore store, AuthCache cache, Function<String, Endpoint> endpoints,
+    Webhooks(PluginContext ctx, RegistrationStore store, AuthCache cache, Function<WebhookSpec, Endpoint> endpoints,
              int notifyBacklog, Webhook.PluginCounters counters) {
         this.ctx = ctx;
         this.store = store;
@@ -164,7 +164,7 @@ public final class Webhooks {
     }
 
     private void install(WebhookSpec spec, String name) {
-        Webhook w = new Webhook(spec, name, endpoints.apply(spec.endpoint()), cache, notifyBacklog, counters);
+        Webhook w = new Webhook(spec, name, endpoints.apply(spec), cache, notifyBacklog, counters);
         w.install(ctx);
         active.add(w);
     }

@@ -41,6 +41,8 @@ final class WebhooksCommands {
                 .flag("topic_filter", ParamType.STRING, null, "message hooks: comma-separated topic filters")
                 .flag("batch_max", ParamType.INTEGER, null,
                         "NOTIFY hooks: up to N events per request, as a JSON array (default: one, plain body)")
+                .flag("h2c", ParamType.BOOLEAN, "false",
+                        "http:// endpoints: HTTP/2 with prior knowledge, calls multiplexed on one connection")
                 .changesState()
                 .build(), request -> {
                     WebhookSpec spec = spec(request);
@@ -114,6 +116,13 @@ final class WebhooksCommands {
             spec = spec.withTopicFilters(filters);
         } catch (IllegalArgumentException e) {
             throw CommandException.badArgument("webhook", e.getMessage());
+        }
+        if (request.flag("h2c", false)) {
+            try {
+                spec = spec.withH2c(true);
+            } catch (IllegalArgumentException e) {
+                throw CommandException.badArgument("h2c", e.getMessage());
+            }
         }
         String batchMax = request.value("batch_max").orElse(null);
         if (batchMax != null) {

@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +52,10 @@ public final class WebhooksPlugin implements Plugin {
             "NOTIFY hooks only, 1.." + WebhookSpec.MAX_BATCH + ": POST a JSON array of up to this many of a client's"
                     + " events per request (unset: one event per request, plain body)");
 
+    public static final ConfigKey<Boolean> H2C = ConfigKey.flag("webhooks.<name>.h2c", false,
+            "http:// endpoints only: speak HTTP/2 with prior knowledge (h2c), all calls multiplexed on one connection;"
+                    + " the endpoint must accept HTTP/2 without an upgrade");
+
     public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer("webhooks.max_concurrency", 64,
             "calls in flight per endpoint; more wait in the endpoint's queue");
     public static final ConfigKey<Integer> MAX_QUEUED = ConfigKey.integer("webhooks.max_queued", 10_000,
@@ -78,7 +83,7 @@ public final class WebhooksPlugin implements Plugin {
     @Override
     public List<ConfigKey<?>> configKeys() {
         return List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS, SECRET,
-                TOPIC_FILTER, BATCH_MAX, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
+                TOPIC_FILTER, BATCH_MAX, H2C, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
     }
 
     /**
@@ -133,6 +138,10 @@ public final class WebhooksPlugin implements Plugin {
             httpBuilder.sslSocketFactory(tls.getSocketFactory(), trust);
         }
         OkHttpClient http = httpBuilder.build();
+        // h2c webhooks: the same dispatcher and pool, HTTP/2 from the first byte (one connection
+        // per endpoint carries every call in flight as a stream)
+        OkHttpClient h2c = http.newBuilder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+        // one endpoint (its own in-flight limit and queue) per URL and protocol
         Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
         AuthCache cache = new AuthCache(cacheSize, System::nanoTime);
         Metrics m = ctx.metrics();
@@ -141,7 +150,8 @@ public final class WebhooksPlugin implements Plugin {
         m.gauge("cache_entries", cache::size);
         var store = new RegistrationStore(ctx.dataDir().resolve("registrations.json"));
         Webhooks webhooks = new Webhooks(ctx, store, cache,
-                url -> endpoints.computeIfAbsent(url, u -> new Endpoint(u, http, maxConcurrency, maxQueued)),
+                spec -> endpoints.computeIfAbsent((spec.h2c() ? "h2c " : "") + spec.endpoint(),
+                        k -> new Endpoint(spec.endpoint(), spec.h2c() ? h2c : http, maxConcurrency, maxQueued)),
                 notifyBacklog, counters);
         try {
             List<WebhookSpec> persisted = store.load();
@@ -234,7 +244,7 @@ public final class WebhooksPlugin implements Plugin {
         Map<String, String> urls = cfg.named(ENDPOINT);
         TreeSet<String> names = new TreeSet<>();
         List<ConfigKey<?>> entryKeys = List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY,
-                HEADERS, SECRET, TOPIC_FILTER, BATCH_MAX);
+                HEADERS, SECRET, TOPIC_FILTER, BATCH_MAX, H2C);
         for (ConfigKey<?> k : entryKeys) {
             names.addAll(cfg.named(k).keySet());
         }
@@ -267,7 +277,8 @@ public final class WebhooksPlugin implements Plugin {
                         .withHeaders(WebhookSpec.parseHeaders(cfg.named(HEADERS).get(name)))
                         .withSecret(cfg.named(SECRET).get(name))
                         .withTopicFilters(WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)))
-                        .withBatchMax(cfg.named(BATCH_MAX).get(name));
+                        .withBatchMax(cfg.named(BATCH_MAX).get(name))
+                        .withH2c(Boolean.TRUE.equals(cfg.named(H2C).get(name)));
                 out.add(Map.entry(name, s));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(located(prefix, entryKeys, e.getMessage()), e);

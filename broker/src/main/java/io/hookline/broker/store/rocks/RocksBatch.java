@@ -1,0 +1,55 @@
+package io.hookline.broker.store.rocks;
+
+import io.hookline.broker.util.StoreBatch;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A batch of the durable stores: the stores stage their writes in {@link #writes()}, and
+ * {@link #commit} hands them to the store's single writer as one atomic write. An empty batch
+ * commits to {@link StoreBatch#DONE}, so a publish that stored nothing is acknowledged at once.
+ * Filled by one thread at a time (see {@link StoreBatch}); {@link #committed()} may be read by any.
+ */
+final class RocksBatch implements StoreBatch {
+
+    private final RocksStore store;
+    private final Writes writes = new Writes();
+    // completes when the writes are in the WAL (or failed): what a later delete of the same key waits for
+    private final CompletableFuture<Void> committed = new CompletableFuture<>();
+    private boolean submitted;
+
+    RocksBatch(RocksStore store) {
+        this.store = store;
+    }
+
+    Writes writes() {
+        return writes;
+    }
+
+    /** Completes once this batch is written (exceptionally when it failed); pending until {@link #commit}. */
+    CompletableFuture<Void> committed() {
+        return committed;
+    }
+
+    @Override
+    public CompletionStage<Void> commit() {
+        if (submitted) {
+            throw new IllegalStateException("a batch is committed once");
+        }
+        submitted = true;
+        if (writes.isEmpty()) {
+            committed.complete(null);
+            return StoreBatch.DONE;
+        }
+        // the writer logs and counts a failure; whoever waits on the stage sees it too
+        store.write(writes).whenComplete((v, error) -> {
+            if (error == null) {
+                committed.complete(null);
+            } else {
+                committed.completeExceptionally(error);
+            }
+        });
+        return committed.copy();   // callers may complete their copy; ours stays the store's
+    }
+}

@@ -1,0 +1,320 @@
+package io.hookline.broker.store.rocks;
+
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MessageQueue;
+import io.hookline.broker.util.StoreBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A persistent session's queue on disk ({@code queues} column, key subscriber + sequence), with
+ * only a window of the oldest entries in memory: a million queued messages are a million
+ * records on disk and at most {@link #WINDOW} objects here.
+ *
+ * <p>QoS 1/2 deliveries are written in the batch they are added in (the publisher's: its
+ * acknowledgement waits for them). A QoS 0 delivery stays in memory while it fits in the
+ * window and is written only when the queue spills to disk. Polling deletes the entry in the
+ * poller's batch; if the entry's own write is not committed yet, the delete waits for it, so
+ * a delete can never land before the write it undoes.
+ *
+ * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
+ * state against the writer thread's commit callbacks and the reader thread. Lock order:
+ * session, then queue; the reader reads the disk without the monitor. Once the window is half
+ * empty the next part is read ahead on the store's reader thread; only if the window runs
+ * empty before that arrives is it read on the caller's thread (at most {@link #WINDOW} records,
+ * one iterator seek).
+ */
+final class RocksMessageQueue implements MessageQueue {
+
+    private static final Logger log = LoggerFactory.getLogger(RocksMessageQueue.class);
+
+    /** Entries kept in memory at most (plus spilled ones whose write is not committed yet). */
+    static final int WINDOW = 128;
+
+    /** One queued delivery; {@code committed} is the write's future, null when not written. */
+    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed) {
+    }
+
+    private final RocksStores stores;
+    private final SubscriberId id;
+
+    // guarded by this
+    private final ArrayDeque<Entry> window = new ArrayDeque<>();
+    private final TreeMap<Long, Entry> unflushedSpill = new TreeMap<>();  // spilled, write not yet committed
+    private long nextSeq;
+    private long spillFrom = -1;   // lowest sequence not in the window; -1 when the window holds everything
+    private int size;
+    private boolean prefetching;
+    private boolean cleared;   // the session ended; kept until the clear is written
+    private int syncRefills;   // windows read on the caller's thread: the prefetch was late
+
+    RocksMessageQueue(RocksStores stores, SubscriberId id) {
+        this.stores = stores;
+        this.id = id;
+    }
+
+    /** Recovery: counts what the disk holds and loads the first window. */
+    synchronized void load() {
+        long[] last = {-1};
+        int[] count = {0};
+        stores.store().scan(Column.QUEUES, Keys.subscriber(id), (key, value) -> {
+            long seq = Keys.sequenceOf(key);
+            if (count[0] < WINDOW) {
+                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            } else if (spillFrom < 0) {
+                spillFrom = seq;
+            }
+            count[0]++;
+            last[0] = seq;
+            return true;
+        });
+        size = count[0];
+        nextSeq = last[0] + 1;
+    }
+
+    @Override
+    public synchronized void add(Delivery delivery, StoreBatch batch) {
+        RocksBatch target = batch instanceof RocksBatch rb ? rb : null;
+        RocksBatch own = null;
+        if (target == null) {   // not expected: a durable queue is always given a durable batch
+            own = stores.batch();
+            target = own;
+        }
+        long seq = nextSeq++;
+        size++;
+        if (spillFrom < 0 && window.size() < WINDOW) {
+            CompletableFuture<Void> committed = null;
+            if (delivery.qos() > 0) {
+                target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+                committed = target.committed();
+            }
+            window.addLast(new Entry(seq, delivery, committed));
+        } else {
+            if (spillFrom < 0) {
+                spillFrom = seq;
+            }
+            // only the disk will hold it: written whatever its QoS; kept here until the write is in
+            target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+            Entry entry = new Entry(seq, delivery, target.committed());
+            unflushedSpill.put(seq, entry);
+            target.committed().thenRun(() -> flushed(seq));
+        }
+        if (own != null) {
+            own.commit();
+        }
+    }
+
+    private synchronized void flushed(long seq) {
+        unflushedSpill.remove(seq);
+    }
+
+    @Override
+    public synchronized Delivery peek() {
+        if (window.isEmpty()) {
+            refill();
+        }
+        Entry e = window.peekFirst();
+        return e == null ? null : e.delivery();
+    }
+
+    @Override
+    public synchronized Delivery poll(StoreBatch batch) {
+        if (window.isEmpty()) {
+            refill();
+        }
+        Entry e = window.pollFirst();
+        if (e == null) {
+            return null;
+        }
+        size--;
+        if (e.committed() != null) {
+            delete(e, batch);
+        }
+        prefetchIfLow();
+        return e.delivery();
+    }
+
+    // the entry's delete goes in the poller's batch once its own write is in; before that it waits for it
+    private void delete(Entry e, StoreBatch batch) {
+        byte[] key = Keys.queued(id, e.seq());
+        if (e.committed().isDone()) {
+            if (!e.committed().isCompletedExceptionally()) {
+                if (batch instanceof RocksBatch rb) {
+                    rb.writes().delete(Column.QUEUES, key);
+                } else {
+                    stores.store().write(new Writes().delete(Column.QUEUES, key));
+                }
+            }
+        } else {
+            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
+        }
+    }
+
+    // caller holds the monitor: the window is empty; loads the next one now, on the caller's thread
+    // (the prefetch below normally got there first), with every spilled entry not yet written
+    private void refill() {
+        if (spillFrom < 0) {
+            return;
+        }
+        syncRefills++;
+        List<Entry> read = readFromDisk(spillFrom);
+        // under the monitor no write completes meanwhile: unwritten entries fill up to the end
+        merge(read, read.size() < WINDOW ? Long.MAX_VALUE : read.get(read.size() - 1).seq());
+        if (window.isEmpty() && size > 0) {
+            log.error("queue of {}: {} entries counted but none found from sequence {}", id, size, spillFrom);
+        }
+    }
+
+    // caller holds the monitor: once the window is half empty, the next part is read on the store's
+    // reader thread, so that an event loop draining a long queue does not wait for the disk
+    private void prefetchIfLow() {
+        if (spillFrom < 0 || prefetching || window.size() > WINDOW / 2) {
+            return;
+        }
+        prefetching = true;
+        long from = spillFrom;
+        stores.reader().execute(() -> readAhead(from));
+    }
+
+    // on the reader thread
+    private void readAhead(long from) {
+        {
+            List<Entry> read;
+            try {
+                read = readFromDisk(from);
+            } catch (RuntimeException e) {
+                log.error("queue of {}: reading ahead from sequence {} failed", id, from, e);
+                synchronized (this) {
+                    prefetching = false;
+                }
+                return;
+            }
+            synchronized (this) {
+                prefetching = false;
+                if (spillFrom == from && !read.isEmpty()) {
+                    // a write may have completed since the read: only unwritten entries below what was read
+                    merge(read, read.get(read.size() - 1).seq());
+                }
+            }
+        }
+    }
+
+    /** Up to {@link #WINDOW} entries from disk, from sequence {@code from} on; any thread, no monitor needed. */
+    private List<Entry> readFromDisk(long from) {
+        List<Entry> read = new ArrayList<>();
+        stores.store().scanFrom(Column.QUEUES, Keys.subscriber(id), Keys.queued(id, from), (key, value) -> {
+            long seq = Keys.sequenceOf(key);
+            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            return read.size() < WINDOW;
+        });
+        return read;
+    }
+
+    // caller holds the monitor: appends the entries read (and the unwritten spilled ones up to
+    // {@code bound}) to the window, in order, and moves spillFrom past them
+    private void merge(List<Entry> read, long bound) {
+        TreeMap<Long, Entry> next = new TreeMap<>();
+        for (Entry e : read) {
+            next.put(e.seq(), e);
+        }
+        for (Map.Entry<Long, Entry> u : unflushedSpill.headMap(bound, true).entrySet()) {
+            if (u.getKey() >= spillFrom) {
+                next.put(u.getKey(), u.getValue());
+            }
+        }
+        int room = Math.max(0, WINDOW - window.size());
+        long last = -1;
+        for (Entry e : next.values()) {
+            if (room-- == 0) {
+                break;
+            }
+            window.addLast(e);
+            unflushedSpill.remove(e.seq());
+            last = e.seq();
+        }
+        if (window.size() >= size) {
+            spillFrom = -1;
+        } else if (last >= 0) {
+            spillFrom = last + 1;
+        }
+    }
+
+    private static final CompletableFuture<Void> DONE = CompletableFuture.completedFuture(null);
+
+    synchronized int syncRefills() {
+        return syncRefills;
+    }
+
+    /** Deliveries held in memory (the window and spilled ones not yet written): bounded, whatever the size. */
+    synchronized int inMemory() {
+        return window.size() + unflushedSpill.size();
+    }
+
+    @Override
+    public synchronized int size() {
+        return size;
+    }
+
+    @Override
+    public synchronized boolean isEmpty() {
+        return size == 0;
+    }
+
+    /**
+     * The session ended: every entry goes (from disk too, in {@code batch}). The object stays
+     * with the store, empty, until that batch is written: a session made again for the same id
+     * meanwhile (a clean start) gets it back rather than a queue loaded from a disk that still
+     * holds the old entries; the sequence goes on, so the old keys' late deletes never hit a new
+     * entry.
+     */
+    @Override
+    public synchronized void clear(StoreBatch batch) {
+        byte[] prefix = Keys.subscriber(id);
+        CompletableFuture<Void> written;
+        if (batch instanceof RocksBatch rb) {
+            rb.writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix));
+            written = rb.committed();
+        } else {
+            written = stores.store().write(new Writes().deleteRange(Column.QUEUES, prefix, Keys.end(prefix)));
+        }
+        // writes still on their way would land after the range delete: undo each once it is in
+        for (Entry e : window) {
+            if (e.committed() != null && !e.committed().isDone()) {
+                e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
+                        Keys.queued(id, e.seq()))));
+            }
+        }
+        for (Entry e : unflushedSpill.values()) {
+            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
+                    Keys.queued(id, e.seq()))));
+        }
+        window.clear();
+        unflushedSpill.clear();
+        size = 0;
+        spillFrom = -1;
+        cleared = true;
+        stores.cleared(id, this, written);
+    }
+
+    /** Made again for a new session of the same id before the clear was written. */
+    synchronized void reopen() {
+        cleared = false;
+    }
+
+    synchronized boolean isCleared() {
+        return cleared;
+    }
+
+    @Override
+    public boolean isDurable() {
+        return true;
+    }
+}

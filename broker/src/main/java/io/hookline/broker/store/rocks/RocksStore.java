@@ -1,0 +1,363 @@
+package io.hookline.broker.store.rocks;
+
+import io.hookline.broker.config.SyncPolicy;
+import org.rocksdb.AbstractEventListener;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.CompactionJobInfo;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Env;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.SstFileManager;
+import org.rocksdb.Status;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * The durable store: one RocksDB database under {@code data_dir/store} with a column family per
+ * kind of state ({@link Column}). Reads run on the caller's thread (RocksDB reads are
+ * thread-safe); every write goes through the single {@link GroupCommitWriter}, never an event loop.
+ *
+ * <p>Opening refuses, with a message naming the path and the way out, a store that another
+ * process holds ({@code LOCK}), that is damaged or unreadable, or whose layout is newer than
+ * this broker's: a broker never starts silently empty over state it could not read.
+ */
+public final class RocksStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(RocksStore.class);
+
+    /** Layout of keys and records; a store written with a higher one is refused. */
+    public static final int LAYOUT_VERSION = 1;
+    static final byte[] LAYOUT_KEY = "layout".getBytes(StandardCharsets.UTF_8);
+
+    /** The documented way out of a damaged store, named in every such error. */
+    public static final String REPAIR_COMMAND = "bin/broker --repair-store";
+
+    private final Path dir;
+    private final RocksDB db;
+    private final DBOptions dbOptions;
+    private final ColumnFamilyOptions cfOptions;
+    private final SstFileManager sstFiles;
+    private final CompactionClock compactions;
+    private final List<ColumnFamilyHandle> allHandles;
+    private final Map<Column, ColumnFamilyHandle> handles;
+    private final StoreStats stats = new StoreStats();
+    private final GroupCommitWriter writer;
+    private final HighWater highWater;
+
+    private RocksStore(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
+                       SstFileManager sstFiles, CompactionClock compactions, List<ColumnFamilyHandle> allHandles,
+                       Map<Column, ColumnFamilyHandle> handles, SyncPolicy sync, Duration syncInterval) {
+        this.dir = dir;
+        this.db = db;
+        this.dbOptions = dbOptions;
+        this.cfOptions = cfOptions;
+        this.sstFiles = sstFiles;
+        this.compactions = compactions;
+        this.allHandles = allHandles;
+        this.handles = handles;
+        this.highWater = new HighWater(readHighWater(db, handles.get(Column.META), dir));
+        this.writer = new GroupCommitWriter(db, handles, sync, syncInterval, stats, dir.toString(), highWater);
+    }
+
+    /**
+     * Opens (or creates, when {@code dir} is missing or empty) the store.
+     *
+     * @throws StoreException LOCKED when another process holds it, DAMAGED when it cannot be read
+     */
+    public static RocksStore open(Path dir, SyncPolicy sync, Duration syncInterval) {
+        RocksDB.loadLibrary();
+        Path abs = dir.toAbsolutePath().normalize();
+        boolean fresh = isFresh(abs);
+        DBOptions dbOptions = null;
+        ColumnFamilyOptions cfOptions = null;
+        SstFileManager sstFiles = null;
+        CompactionClock compactions = null;
+        List<ColumnFamilyHandle> allHandles = new ArrayList<>();
+        RocksDB db = null;
+        try {
+            Files.createDirectories(abs);
+            // the SST file manager lets RocksDB recover by itself from a full disk once space is back
+            sstFiles = new SstFileManager(Env.getDefault());
+            compactions = new CompactionClock();
+            dbOptions = new DBOptions()
+                    .setListeners(List.of(compactions))
+                    .setCreateIfMissing(fresh)
+                    .setCreateMissingColumnFamilies(true)
+                    .setParanoidChecks(true)
+                    .setSstFileManager(sstFiles)
+                    .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                    .setKeepLogFileNum(5)
+                    .setMaxTotalWalSize(256L << 20);
+            cfOptions = new ColumnFamilyOptions().setWriteBufferSize(32L << 20);
+            List<ColumnFamilyDescriptor> descriptors = descriptors(abs, fresh, cfOptions);
+            db = RocksDB.open(dbOptions, abs.toString(), descriptors, allHandles);
+            Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
+            for (int i = 0; i < descriptors.size(); i++) {
+                String name = new String(descriptors.get(i).getName(), StandardCharsets.UTF_8);
+                for (Column c : Column.values()) {
+                    if (c.familyName().equals(name)) {
+                        handles.put(c, allHandles.get(i));
+                    }
+                }
+            }
+            checkLayout(db, handles.get(Column.META), abs, fresh);
+            return new RocksStore(abs, db, dbOptions, cfOptions, sstFiles, compactions, allHandles, handles, sync,
+                    syncInterval);
+        } catch (RocksDBException e) {
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            throw openFailure(abs, e);
+        } catch (IOException e) {
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            throw damaged(abs, "cannot create or read the directory (" + e + ")", e);
+        } catch (StoreException e) {
+            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            throw e;
+        }
+    }
+
+    /** True when there is nothing at {@code dir} yet: only then may RocksDB create a new database. */
+    private static boolean isFresh(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return !Files.exists(dir);
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.findAny().isEmpty();
+        } catch (IOException e) {
+            throw damaged(dir, "cannot list the directory (" + e + ")", e);
+        }
+    }
+
+    private static List<ColumnFamilyDescriptor> descriptors(Path dir, boolean fresh, ColumnFamilyOptions cfOptions)
+            throws RocksDBException {
+        List<byte[]> names = new ArrayList<>();
+        if (!fresh) {
+            try (Options options = new Options()) {
+                names.addAll(RocksDB.listColumnFamilies(options, dir.toString()));
+            }
+        }
+        for (Column c : Column.values()) {
+            if (names.stream().noneMatch(n -> new String(n, StandardCharsets.UTF_8).equals(c.familyName()))) {
+                names.add(c.nameBytes());
+            }
+        }
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        for (byte[] name : names) {
+            descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+        }
+        return descriptors;
+    }
+
+    private static void checkLayout(RocksDB db, ColumnFamilyHandle meta, Path dir, boolean fresh)
+            throws RocksDBException {
+        byte[] layout = db.get(meta, LAYOUT_KEY);
+        if (layout == null) {
+            if (!fresh && db.getLatestSequenceNumber() > 0) {
+                throw damaged(dir, "it holds data but no layout version", null);
+            }
+            try (WriteOptions sync = new WriteOptions().setSync(true)) {
+                db.put(meta, sync, LAYOUT_KEY, new byte[] {LAYOUT_VERSION});
+            }
+        } else if (layout.length != 1 || layout[0] != LAYOUT_VERSION) {
+            int found = layout.length == 1 ? layout[0] : -1;
+            throw new StoreException(StoreException.Kind.DAMAGED, "the store " + dir + " has layout version "
+                    + found + "; this broker reads version " + LAYOUT_VERSION
+                    + " (was it written by a newer broker?). Start the broker version that wrote it, or move "
+                    + dir + " away to start with an empty store.", null);
+        }
+    }
+
+    static StoreException openFailure(Path dir, RocksDBException e) {
+        Status s = e.getStatus();
+        String msg = String.valueOf(e.getMessage());
+        if (s != null && s.getCode() == Status.Code.IOError && msg.toLowerCase().contains("lock")) {
+            return new StoreException(StoreException.Kind.LOCKED, "another broker is using the store " + dir
+                    + ": its lock file " + dir.resolve("LOCK") + " is held (" + msg + "). Only one broker may run"
+                    + " on a data_dir: stop the other one, or give this one its own data_dir.", e);
+        }
+        return damaged(dir, msg, e);
+    }
+
+    static StoreException damaged(Path dir, String reason, Throwable cause) {
+        return new StoreException(StoreException.Kind.DAMAGED, "the store " + dir + " is damaged or unreadable: "
+                + reason + ". The broker does not start on a store it cannot read, so that nothing in it is lost"
+                + " silently. Way out: stop every broker on this data_dir and run '" + REPAIR_COMMAND
+                + "' (keeps every record that can still be read; the damaged files are kept beside it), or move "
+                + dir + " away to start with an empty store.", cause);
+    }
+
+    private static long readHighWater(RocksDB db, ColumnFamilyHandle meta, Path dir) {
+        try {
+            byte[] v = db.get(meta, HighWater.KEY);
+            return v == null ? 0 : HighWater.decode(v);
+        } catch (RocksDBException e) {
+            throw openFailure(dir, e);
+        }
+    }
+
+    /** The highest message id written so far (kept in the meta column with each group write). */
+    public HighWater highWater() {
+        return highWater;
+    }
+
+    /** Submits a batch to the writer; the future completes once it is in the WAL (or synced, per policy). */
+    public CompletableFuture<Void> write(Writes batch) {
+        return writer.submit(batch);
+    }
+
+    /** One record, or null. Any thread. */
+    public byte[] get(Column column, byte[] key) {
+        try {
+            return db.get(handles.get(column), key);
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
+    /** What a {@link #scan} hands each record; return false to stop. */
+    @FunctionalInterface
+    public interface RecordVisitor {
+        boolean visit(byte[] key, byte[] value);
+    }
+
+    /** Every record of {@code column} whose key starts with {@code prefix}, in key order. Any thread. */
+    public void scan(Column column, byte[] prefix, RecordVisitor visitor) {
+        scanFrom(column, prefix, prefix, visitor);
+    }
+
+    /** Like {@link #scan}, starting at {@code from} (at or after {@code prefix}) instead of the first key. */
+    public void scanFrom(Column column, byte[] prefix, byte[] from, RecordVisitor visitor) {
+        try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
+             ReadOptions options = new ReadOptions()) {
+            if (upper != null) {
+                options.setIterateUpperBound(upper);
+            }
+            try (RocksIterator it = db.newIterator(handles.get(column), options)) {
+                for (it.seek(from); it.isValid(); it.next()) {
+                    if (!visitor.visit(it.key(), it.value())) {
+                        return;
+                    }
+                }
+                it.status();
+            }
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
+    private StoreException readFailure(Column column, RocksDBException e) {
+        return damaged(dir, "reading " + column.familyName() + " failed: " + e.getMessage(), e);
+    }
+
+    /**
+     * Each distinct subscriber prefix of a per-subscriber column, once: one seek per subscriber,
+     * not a read of every record. Any thread.
+     */
+    public void forEachSubscriberPrefix(Column column, java.util.function.Consumer<byte[]> action) {
+        try (ReadOptions options = new ReadOptions();
+             RocksIterator it = db.newIterator(handles.get(column), options)) {
+            for (it.seekToFirst(); it.isValid(); ) {
+                byte[] prefix = Keys.prefixOf(it.key());
+                action.accept(prefix);
+                it.seek(Keys.end(prefix));
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
+    /** RocksDB's estimate of the records in a column (cheap; exact after compaction). */
+    public long estimateRecords(Column column) {
+        try {
+            return db.getLongProperty(handles.get(column), "rocksdb.estimate-num-keys");
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
+    /** Bytes of SST and WAL files on disk. */
+    public long diskBytes() {
+        return sstFiles.getTotalSize();
+    }
+
+    public StoreStats stats() {
+        return stats;
+    }
+
+    /** When RocksDB last finished a compaction (epoch millis), 0 for not since the store opened. */
+    public long lastCompactionMillis() {
+        return compactions.lastMillis;
+    }
+
+    /** Remembers when the last compaction finished; called on RocksDB's background threads. */
+    private static final class CompactionClock extends AbstractEventListener {
+        private volatile long lastMillis;
+
+        CompactionClock() {
+            super(EnabledEventCallback.ON_COMPACTION_COMPLETED);
+        }
+
+        @Override
+        public void onCompactionCompleted(RocksDB db, CompactionJobInfo info) {
+            lastMillis = System.currentTimeMillis();
+        }
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    /** Writes and syncs what was submitted, then closes the database. */
+    @Override
+    public void close() {
+        writer.close();
+        for (ColumnFamilyHandle h : allHandles) {
+            h.close();
+        }
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            log.error("closing the store {} failed: {}", dir, e.getMessage());
+        }
+        dbOptions.close();
+        cfOptions.close();
+        sstFiles.close();
+        compactions.close();
+    }
+
+    private static void closeQuietly(List<ColumnFamilyHandle> handles, AutoCloseable... resources) {
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        for (AutoCloseable r : resources) {
+            if (r != null) {
+                try {
+                    r.close();
+                } catch (Exception e) {
+                    log.warn("releasing a store resource after a failed open: {}", e.toString());
+                }
+            }
+        }
+    }
+}

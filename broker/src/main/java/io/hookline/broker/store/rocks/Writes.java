@@ -1,0 +1,68 @@
+package io.hookline.broker.store.rocks;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes that must land together: a publish's retained update and its copy in every persistent
+ * subscriber's queue, or a session's record and its subscriptions. Built by one thread, then
+ * handed to {@link RocksStore#write}; it is applied atomically, in the order the operations
+ * were added, inside the writer's group batch. Not thread-safe; not to be changed once written.
+ */
+public final class Writes {
+
+    /** One operation; {@code value} is null for deletes, {@code to} set only for range deletes. */
+    record Op(Column column, byte[] key, byte[] value, byte[] to) {
+    }
+
+    private final List<Op> ops = new ArrayList<>(4);
+    private long bytes;
+
+    public Writes put(Column column, byte[] key, byte[] value) {
+        ops.add(new Op(column, key, value, null));
+        bytes += key.length + value.length;
+        return this;
+    }
+
+    public Writes delete(Column column, byte[] key) {
+        ops.add(new Op(column, key, null, null));
+        bytes += key.length;
+        return this;
+    }
+
+    /** Deletes every key in {@code [from, to)}. */
+    public Writes deleteRange(Column column, byte[] from, byte[] to) {
+        ops.add(new Op(column, from, null, to));
+        bytes += from.length + to.length;
+        return this;
+    }
+
+    /** Deletes every key of one subscriber in {@code column}. */
+    public Writes deleteSubscriber(Column column, String subscriberId) {
+        byte[] prefix = Keys.subscriber(subscriberId);
+        return deleteRange(column, prefix, Keys.end(prefix));
+    }
+
+    /** Deletes every key of one session in {@code column}. */
+    public Writes deleteSubscriber(Column column, io.hookline.broker.routing.SubscriberId id) {
+        byte[] prefix = Keys.subscriber(id);
+        return deleteRange(column, prefix, Keys.end(prefix));
+    }
+
+    public boolean isEmpty() {
+        return ops.isEmpty();
+    }
+
+    public int size() {
+        return ops.size();
+    }
+
+    /** Key and value bytes, for the writer's group limit and the byte counters. */
+    public long bytes() {
+        return bytes;
+    }
+
+    List<Op> ops() {
+        return ops;
+    }
+}
