@@ -32,6 +32,7 @@ public final class Main {
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
                             [--connections N] [--inflight N] [--threads N] [--nio] [--no-warmup]
+                            [--persistent (clients connect with clean session 0)]
                             [--repeat N (median of N alternating runs)] [--json FILE|-] [--markdown FILE]
         scenarios: p2p, fan-out, shared-fan-in, connection-ramp, publish-with-hooks
         the ratio column is first column / last column; PID enables broker CPU/RSS sampling.
@@ -60,6 +61,7 @@ public final class Main {
     boolean standard = false;
     boolean nio = false;
     boolean warmup = true;
+    boolean persistent = false;
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
       switch (a) {
@@ -70,6 +72,7 @@ public final class Main {
         case "--standard" -> standard = true;
         case "--nio" -> nio = true;
         case "--no-warmup" -> warmup = false;
+        case "--persistent" -> persistent = true;
         case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
         case "--hooks-target" -> hookTargets.add(Target.parse(value(args, ++i, a)));
         case "--scenario" -> scenarios.add(value(args, ++i, a));
@@ -110,7 +113,7 @@ public final class Main {
     List<RunResult> results = new ArrayList<>();
     List<RunResult> allRuns = new ArrayList<>();
     Instant started = Instant.now();
-    try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio))) {
+    try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio), persistent)) {
       boolean warm = !warmup;
       for (ScenarioParams p : plan) {
         List<Target> against = targetsFor(p.scenario(), targets, hookTargets);

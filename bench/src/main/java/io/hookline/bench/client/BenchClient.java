@@ -44,6 +44,7 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   private final String clientId;
   private final InboundListener listener;
   private final int maxInflight;
+  private final boolean cleanSession;
   private final CompletableFuture<BenchClient> connected = new CompletableFuture<>();
   private final PacketIds ids = new PacketIds();
   private CompletableFuture<Void> pendingSubscribe;
@@ -54,14 +55,15 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   private long completed;
   private long received;
 
-  private BenchClient(String clientId, InboundListener listener, int maxInflight) {
+  private BenchClient(String clientId, InboundListener listener, int maxInflight, boolean cleanSession) {
     this.clientId = clientId;
     this.listener = listener;
     this.maxInflight = maxInflight;
+    this.cleanSession = cleanSession;
   }
 
   /**
-   * Opens a TCP connection and sends CONNECT (clean session). The future completes when CONNACK
+   * Opens a TCP connection and sends CONNECT with a clean session. The future completes when CONNACK
    * accepts the client and fails on refusal or a closed connection.
    *
    * @param maxInflight how many outgoing QoS 1/2 publishes may await acknowledgement at once
@@ -69,7 +71,19 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
   public static CompletableFuture<BenchClient> connect(
       Transport transport, InetSocketAddress broker, String clientId, InboundListener listener,
       int maxInflight) {
-    BenchClient client = new BenchClient(clientId, listener, Math.max(1, Math.min(maxInflight, 65000)));
+    return connect(transport, broker, clientId, listener, maxInflight, true);
+  }
+
+  /**
+   * As {@link #connect(Transport, InetSocketAddress, String, InboundListener, int)}; with
+   * {@code cleanSession} false the broker keeps a persistent session (its durable path when it
+   * has a store).
+   */
+  public static CompletableFuture<BenchClient> connect(
+      Transport transport, InetSocketAddress broker, String clientId, InboundListener listener,
+      int maxInflight, boolean cleanSession) {
+    BenchClient client = new BenchClient(clientId, listener, Math.max(1, Math.min(maxInflight, 65000)),
+        cleanSession);
     Bootstrap b = new Bootstrap()
         .group(transport.group())
         .channel(transport.channelClass())
@@ -204,7 +218,7 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
     ctx.writeAndFlush(MqttMessageBuilders.connect()
         .protocolVersion(MqttVersion.MQTT_3_1_1)
         .clientId(clientId)
-        .cleanSession(true)
+        .cleanSession(cleanSession)
         .keepAlive(0)
         .build());
   }

@@ -42,12 +42,15 @@ final class MessagingRun {
   private final ScenarioParams params;
   private final Target target;
   private final String run;
+  private final boolean persistent;
 
-  MessagingRun(Transport transport, ScenarioParams params, Target target, String run) {
+  /** @param persistent clients connect with clean session 0: the broker keeps (and may store) their sessions */
+  MessagingRun(Transport transport, ScenarioParams params, Target target, String run, boolean persistent) {
     this.transport = transport;
     this.params = params;
     this.target = target;
     this.run = run;
+    this.persistent = persistent;
   }
 
   RunResult execute() throws Exception {
@@ -131,7 +134,7 @@ final class MessagingRun {
   }
 
   private BenchClient connect(String clientId, InboundListener l) throws Exception {
-    return BenchClient.connect(transport, target.address(), clientId, l, params.inflight())
+    return BenchClient.connect(transport, target.address(), clientId, l, params.inflight(), !persistent)
         .get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 

@@ -14,11 +14,18 @@ public final class ScenarioRunner implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScenarioRunner.class);
 
   private final Transport transport;
+  private final boolean persistentSessions;
   private final AtomicInteger runs = new AtomicInteger();
   private final String session = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
   public ScenarioRunner(Transport transport) {
+    this(transport, false);
+  }
+
+  /** @param persistentSessions messaging clients connect with clean session 0 (the broker's durable path) */
+  public ScenarioRunner(Transport transport, boolean persistentSessions) {
     this.transport = transport;
+    this.persistentSessions = persistentSessions;
   }
 
   public String transportName() {
@@ -31,7 +38,7 @@ public final class ScenarioRunner implements AutoCloseable {
     try {
       return switch (params.scenario()) {
         case POINT_TO_POINT, FAN_OUT, SHARED_FAN_IN, PUBLISH_WITH_HOOKS ->
-            new MessagingRun(transport, params, target, run).execute();
+            new MessagingRun(transport, params, target, run, persistentSessions).execute();
         case CONNECTION_RAMP -> new ConnectionRamp(transport, params, target, run).execute();
       };
     } catch (InterruptedException e) {

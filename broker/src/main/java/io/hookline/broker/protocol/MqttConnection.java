@@ -338,16 +338,26 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             session.refused(this, id);  // the client refused it: no PUBREL, the id is free again
             return;
         }
-        if (session.received(this, id)) {
+        CompletionStage<Void> stored = session.received(this, id);
+        if (stored == null) {
+            String wrong = session.wrongAcknowledgement(this, id, 5);
+            if (wrong != null) {
+                protocolError(wrong + ", packet id " + id);
+            } else if (version == 5) {
+                ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
+                        ctx.voidPromise());
+            }
             return;
         }
-        String wrong = session.wrongAcknowledgement(this, id, 5);
-        if (wrong != null) {
-            protocolError(wrong + ", packet id " + id);
-        } else if (version == 5) {
-            ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
-                    ctx.voidPromise());
-        }
+        acknowledge(stored, error -> {   // PUBREL once the PUBREL stage is stored (Session.received)
+            if (error != null) {
+                log.warn("{}: PUBREC {} not stored: {}", who(), id, error.toString());
+                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREC");
+                return;
+            }
+            writePubrel(id);
+            flushSoon();
+        });
     }
 
     // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once

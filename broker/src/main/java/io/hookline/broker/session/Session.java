@@ -717,23 +717,26 @@ public final class Session implements Recipient {
         };
     }
 
-    /** PUBREC from the client: answer PUBREL; false when the packet id is unknown. */
-    public boolean received(SessionConnection from, int packetId) {
+    /**
+     * PUBREC from the client: the message moves to its PUBREL stage. Returns when that stage is
+     * stored, and the caller sends PUBREL only then: a PUBREL out before the store has it would,
+     * after a crash, become a resent PUBLISH that a client which already completed the exchange
+     * takes for a new message (QoS 2 twice). Null when the packet id is unknown.
+     */
+    public java.util.concurrent.CompletionStage<Void> received(SessionConnection from, int packetId) {
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || entry.delivery.qos() != 2) {
-                return false;
+                return null;
             }
             entry.released = true;
-            if (persistent) {
-                StoreBatch batch = stores.batch();
-                stores.inflight().released(id, packetId, batch);
-                commit(batch);
+            if (!persistent) {
+                return StoreBatch.DONE;
             }
-            from.writePubrel(packetId);
+            StoreBatch batch = stores.batch();
+            stores.inflight().released(id, packetId, batch);
+            return batch.commit();
         }
-        from.flushSoon();
-        return true;
     }
 
     /** A PUBREC carrying an error reason code (v5): the message is done, nothing more to send. */

@@ -123,6 +123,34 @@ class StoreSeamTest {
     }
 
     @Test
+    void outboundExactlyOnceSendsPubrelOnlyOnceThePubrelStageIsStored() {
+        broker = TestBroker.startOn(stores, null, null);
+        // a persistent session: its in-flight stages are stored; a PUBREL out before its stage is
+        // would, after a crash, turn into a resent PUBLISH the client takes for a new message
+        try (RawClient raw = RawClient.connected(broker, new RawClient.Connect(5, "q2-out").cleanStart(false)
+                .sessionExpiry(600))) {
+            raw.send(RawClient.subscribe(5, 1, "t", 2));
+            raw.expect(RawClient.SUBACK);
+            try (RawClient pub = RawClient.connected(broker, 5, "pub")) {   // its exchange done before the gate
+                pub.send(RawClient.publish(5, "t", 2, 3, bytes("x")));
+                pub.expect(RawClient.PUBREC);
+                pub.send(RawClient.ack(RawClient.PUBREL, 3));
+                pub.expect(RawClient.PUBCOMP);
+            }
+            int id = raw.expect(RawClient.PUBLISH).packetId();
+            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("pub") == null);
+            stores.held = true;
+            raw.send(RawClient.ack(RawClient.PUBREC, id));
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
+            raw.assertNoPacket(QUIET);
+            stores.complete(0, null);
+            assertEquals(id, raw.expect(RawClient.PUBREL).packetId());
+            stores.held = false;
+            raw.send(RawClient.ack(RawClient.PUBCOMP, id));
+        }
+    }
+
+    @Test
     void subackWaitsForTheSubscriptionsToBeStored() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5AsyncClient sub = v5Connected(broker, "sub").toAsync();

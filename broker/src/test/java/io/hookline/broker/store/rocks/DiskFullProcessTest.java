@@ -1,0 +1,204 @@
+package io.hookline.broker.store.rocks;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.testsupport.BrokerProcess;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A full disk under the default persistence.sync = interval, on a real broker process whose
+ * data_dir is a tiny tmpfs (needs root, as the build machines and CI run; skipped where mounting
+ * is not allowed): the refused publish's log line as an operator reads it, and nothing
+ * acknowledged before the disk filled is lost across a restart. {@link DiskFullBrokerTest}
+ * covers the client side (0x97, 3.1.1 close, QoS 0 still served, recovery) under sync = always,
+ * {@link DiskFullTest} the store alone.
+ */
+class DiskFullProcessTest {
+
+    @TempDir
+    Path tmp;
+    private final List<BrokerProcess> processes = new ArrayList<>();
+    private Path mount;
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (BrokerProcess p : processes) {
+            p.close();
+        }
+        if (mount != null) {
+            run("umount", mount.toString());
+        }
+    }
+
+    private BrokerProcess start(Path dataDir) throws Exception {
+        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, "persistence", "on",
+                "max_offline_messages", "-1", "data_dir", dataDir.toString());
+        processes.add(p);
+        return p;
+    }
+
+    private static String output(BrokerProcess p) {
+        return String.join("\n", p.output());
+    }
+
+    private static int run(String... command) throws Exception {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        p.getInputStream().readAllBytes();
+        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
+    }
+
+    private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
+        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
+                .buildBlocking();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** A persistent session subscribed to {@code filter}, left offline. */
+    private static void keeper(BrokerProcess b, String filter) {
+        Mqtt5BlockingClient keeper = v5(b, "keeper");
+        keeper.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
+        keeper.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
+        keeper.disconnect();
+    }
+
+    /** Reconnects the keeper (its session must be there) and reads the first {@code n} payloads of its queue. */
+    private static List<byte[]> drainKeeper(BrokerProcess b, int n) throws Exception {
+        Mqtt5BlockingClient keeper = v5(b, "keeper");
+        List<byte[]> got = new ArrayList<>();
+        try (Mqtt5Publishes publishes = keeper.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertTrue(keeper.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent(),
+                    "the keeper's session is back");
+            for (int i = 0; i < n; i++) {
+                got.add(publishes.receive(30, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes());
+            }
+        }
+        keeper.disconnect();
+        return got;
+    }
+
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)   // two broker processes on a busy machine
+    void aFullDiskIsLoggedAndWhatWasAcknowledgedBeforeSurvivesARestart() throws Exception {
+        Path small = Files.createDirectories(tmp.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
+                "mounting a tmpfs needs root");
+        mount = small;
+        Path data = small.resolve("data");
+        BrokerProcess broker = start(data);
+        keeper(broker, "q/#");
+        Mqtt5BlockingClient pub = v5(broker, "pub5");
+        pub.connect();
+        for (int i = 0; i < 5; i++) {
+            pub.publishWith().topic("q/small").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("m" + i)).send();
+        }
+        pub.publishWith().topic("ret/a").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(utf8("kept")).send();
+
+        // QoS 1 publishes of 256 KB to the persistent session until the store has no room
+        byte[] big = new byte[256 * 1024];
+        int stored = 0;
+        Mqtt5PubAckException quota = null;
+        for (int i = 0; i < 100 && quota == null; i++) {
+            big[0] = (byte) i;
+            try {
+                pub.publishWith().topic("q/big").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+                stored++;
+            } catch (Mqtt5PubAckException e) {
+                quota = e;
+            }
+        }
+        assertTrue(quota != null, "3 MB cannot take 25 MB");
+        assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains("client 'pub5': PUBLISH ")
+                && output(broker).contains(" not stored, not acknowledged: "));
+        assertTrue(output(broker).contains("No space left on device"), output(broker));
+        pub.disconnect();
+
+        // room again, and a restart: everything acknowledged before the disk filled is there, in order
+        assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
+        assertEquals(143, broker.stop());
+        BrokerProcess again = start(data);
+        List<byte[]> got = drainKeeper(again, 5 + stored);
+        for (int i = 0; i < 5; i++) {
+            assertEquals("m" + i, new String(got.get(i), StandardCharsets.UTF_8));
+        }
+        for (int i = 0; i < stored; i++) {
+            assertEquals(big.length, got.get(5 + i).length, "acknowledged big message " + i);
+            assertEquals((byte) i, got.get(5 + i)[0], "acknowledged big message " + i + ", in order");
+        }
+        Mqtt5BlockingClient late = v5(again, "late");
+        late.connect();
+        try (Mqtt5Publishes publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
+            late.subscribeWith().topicFilter("ret/#").send();
+            assertEquals("kept", new String(publishes.receive(30, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
+                    StandardCharsets.UTF_8), "the retained message stored before the disk filled");
+        }
+        // and QoS 1 publishes are stored again
+        late.publishWith().topic("q/after").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("after")).send();
+        late.disconnect();
+    }
+
+    /**
+     * BUG (store, found here): under persistence.sync = interval (the default), once a write
+     * failed for want of space ("While appending to file: .../NNNNNN.log: No space left on
+     * device"), RocksDB's WAL writer keeps its error ("Writer has previous error") and every
+     * later QoS 1/2 publish to a persistent session is refused with 0x97 until the broker
+     * restarts, however much room the disk has again. Under sync = always the same sequence
+     * recovers ({@link DiskFullBrokerTest}). Enable once the interval path recovers
+     * (rocksdbjni 11.8.1 has no DB::Resume binding; reopening the store is a candidate).
+     */
+    @Test
+    @Disabled("store bug: under sync = interval no recovery from a full disk without a restart; see the comment")
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
+        Path small = Files.createDirectories(tmp.resolve("small"));
+        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
+                "mounting a tmpfs needs root");
+        mount = small;
+        BrokerProcess broker = start(small.resolve("data"));
+        keeper(broker, "q/#");
+        Mqtt5BlockingClient pub = v5(broker, "pub5");
+        pub.connect();
+        byte[] big = new byte[256 * 1024];
+        assertThrows(Mqtt5PubAckException.class, () -> {
+            for (int i = 0; i < 100; i++) {
+                pub.publishWith().topic("q/big").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+            }
+        });
+        assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreException(
+                    Mqtt5PubAckException.class).until(() -> pub.publishWith().topic("q/after")
+                    .qos(MqttQos.AT_LEAST_ONCE).payload(utf8("after")).send().getError().isEmpty());
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("still refused with room on the disk again:\n" + output(broker), e);
+        }
+        pub.disconnect();
+    }
+}
