@@ -17,6 +17,7 @@ import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics;
+import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.ClientTraces;
 import io.hookline.broker.protocol.MqttConnection;
@@ -147,6 +148,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Publisher publisher = new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
                 settings::get);
+        context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
+        context.events().enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
+                .map(io.hookline.broker.protocol.ClientEvents.Kind::of).collect(java.util.stream.Collectors.toSet()));
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
@@ -205,7 +209,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }
             http = new ManagementServer(this, commands, apiKeys, new ManagementServer.Protection(
                     config.get(CoreConfig.HTTP_METRICS_REQUIRE_KEY), config.get(CoreConfig.HTTP_STATUS_REQUIRE_KEY),
-                    config.get(CoreConfig.HTTP_HEALTH_REQUIRE_KEY)));
+                    config.get(CoreConfig.HTTP_HEALTH_REQUIRE_KEY)), new ApiPublisher(context));
         }
         AdminCommands.registerCore(commands, this, apiKeys, http == null ? HttpListeners.NONE : http);
         // plugins first: no client may connect before the chains that decide about it exist
@@ -263,7 +267,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
-            SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::size,
+            SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::userSize,
                     context.messages(), context::publish, VERSION);
             timer.scheduleAtFixedRate(() -> {
                 try {

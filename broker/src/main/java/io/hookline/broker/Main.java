@@ -18,6 +18,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code bin/broker [--config FILE]}: runs the broker in the foreground until SIGTERM/SIGINT.
@@ -94,18 +95,55 @@ public final class Main {
         } catch (StoreException e) {
             fail(1, e.getMessage());
         }
-        log.info("Hookline {} started with {}; logging to the console (conf/logback.xml)", Broker.VERSION, configFile);
+        AtomicBoolean closed = new AtomicBoolean();
+        Broker running = broker;
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                log.info("stopping");
+                running.close();
+                log.info("stopped");
+            }
+        };
+        // any other way the JVM ends (System.exit, SIGHUP) still closes the broker
+        Runtime.getRuntime().addShutdownHook(new Thread(stop, "hookline-shutdown"));
+        // handlers in place before the start line: a supervisor may signal as soon as it sees it
+        CountDownLatch signalled = new CountDownLatch(1);
+        boolean handled = onSignals(signalled);
+        log.info("Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
+                Broker.VERSION, configFile.toAbsolutePath().normalize(),
+                config.get(CoreConfig.DATA_DIR).toAbsolutePath().normalize());
         warnUnlessExitOnOutOfMemory();
         logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
-        CountDownLatch stopped = new CountDownLatch(1);
-        Broker running = broker;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("stopping");
-            running.close();
-            stopped.countDown();
-        }, "hookline-shutdown"));
+        if (!handled) {
+            // without signal handlers the JVM's default applies: SIGTERM exits 143 after the hook
+            awaitQuietly(new CountDownLatch(1));
+        }
+        awaitQuietly(signalled);
+        stop.run();
+        System.exit(0);   // a clean stop after SIGTERM or SIGINT is a success
+    }
+
+    /**
+     * SIGTERM and SIGINT count the latch down instead of ending the JVM, so main can stop the
+     * broker and exit 0 (the JVM's own handling exits 143/130 however cleanly it stopped).
+     *
+     * @return false when this JVM does not let us handle signals
+     */
+    private static boolean onSignals(CountDownLatch signalled) {
         try {
-            stopped.await();
+            for (String name : new String[] {"TERM", "INT"}) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), sig -> signalled.countDown());
+            }
+            return true;
+        } catch (IllegalArgumentException | UnsupportedOperationException | LinkageError e) {
+            log.warn("cannot handle SIGTERM/SIGINT ({}): the exit status after a stop will be 143/130", e.toString());
+            return false;
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

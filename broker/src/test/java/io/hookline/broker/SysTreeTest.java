@@ -72,9 +72,22 @@ class SysTreeTest {
             assertEquals(3, value("clients/connected"), "sys, everything, pub");
             assertEquals(3, value("messages/received"), "client PUBLISHes only, not $SYS's own");
             assertEquals(3, value("subscriptions/count"), "$SYS/broker/#, # and +/broker/uptime");
-            assertEquals(broker.broker().retained().size(), value("retained/count"));
+            assertEquals(1, value("retained/count"), "app/c; the $SYS topics are not counted");
+            assertEquals(1, value("messages/received/qos0"));
+            assertEquals(1, value("messages/received/qos1"));
+            assertEquals(1, value("messages/received/qos2"));
+            assertEquals(3, value("publish/messages/received"));
+            assertEquals(3, value("clients/maximum"));
+            assertEquals(0, value("clients/disconnected"));
         });
-        assertTrue(value("retained/count") >= 1, "app/c at least");
+        assertTrue(broker.broker().retained().size() > 1, "the $SYS topics are retained all the same");
+        assertTrue(value("heap/current") > 0 && value("heap/current") <= value("heap/maximum"));
+        for (String load : List.of("messages/received", "messages/sent", "bytes/received", "bytes/sent")) {
+            for (String window : List.of("1min", "5min", "15min")) {
+                String v = latest.get("$SYS/broker/load/" + load + "/" + window);
+                assertTrue(v != null && Double.parseDouble(v) >= 0, load + "/" + window + " = " + v);
+            }
+        }
         long uptime = value("uptime");
         long aliveSeconds = Duration.ofNanos(System.nanoTime() - startedAtNanos).toSeconds();
         assertTrue(uptime >= 0 && uptime <= aliveSeconds + 1, "uptime " + uptime + " s, alive " + aliveSeconds + " s");

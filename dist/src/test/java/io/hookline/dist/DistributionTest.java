@@ -139,6 +139,7 @@ class DistributionTest {
         String output = Files.readString(log);
         assertTrue(output.contains("stopping"), output);
         assertFalse(output.contains(" ERROR "), "no error logged:\n" + output);
+        assertEquals(0, broker.exitValue(), "a clean stop after SIGTERM exits 0:\n" + output);
     }
 
     @Test

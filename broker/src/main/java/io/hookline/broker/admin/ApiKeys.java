@@ -38,7 +38,7 @@ public final class ApiKeys {
 
     /** What a key may reach. */
     public enum Scope {
-        MGMT, METRICS, STATUS, HEALTH;
+        MGMT, METRICS, STATUS, HEALTH, PUBLISH;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -51,12 +51,21 @@ public final class ApiKeys {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("unknown scope '" + word + "' (known: mgmt, metrics, status, health)");
+            throw new IllegalArgumentException("unknown scope '" + word + "' (known: mgmt, metrics, status, health, publish)");
         }
     }
 
-    /** One stored key: its hash, the first characters, scopes, when made. */
-    public record Entry(String hash, String prefix, Set<Scope> scopes, String created) {
+    /**
+     * One stored key: its hash, the first characters, scopes, when made, and the client id it
+     * publishes as ({@code POST /api/v1/publish}: auth_on_publish and the ACL see this client,
+     * with the same user name).
+     */
+    public record Entry(String hash, String prefix, Set<Scope> scopes, String created, String clientId) {
+    }
+
+    /** The client id a key publishes as when none was given: {@code api-} and its shown prefix. */
+    public static String defaultClientId(String prefix) {
+        return "api-" + prefix;
     }
 
     private final Path file;
@@ -97,8 +106,8 @@ public final class ApiKeys {
                 continue;
             }
             String[] parts = s.split("\\s+");
-            if (parts.length != 4) {
-                throw new IOException(file + ":" + n + ": expected 'hash prefix scopes created'");
+            if (parts.length != 4 && parts.length != 5) {
+                throw new IOException(file + ":" + n + ": expected 'hash prefix scopes created [client_id]'");
             }
             Set<Scope> scopes = EnumSet.noneOf(Scope.class);
             for (String w : parts[2].split(",")) {
@@ -108,17 +117,31 @@ public final class ApiKeys {
                     throw new IOException(file + ":" + n + ": " + e.getMessage(), e);
                 }
             }
-            byHash.put(parts[0], new Entry(parts[0], parts[1], scopes, parts[3]));
+            byHash.put(parts[0], new Entry(parts[0], parts[1], scopes, parts[3],
+                    parts.length == 5 ? parts[4] : defaultClientId(parts[1])));
         }
     }
 
     /** @return a new key with {@code scopes}, stored before it is returned */
     public synchronized String create(Set<Scope> scopes) throws IOException {
+        return create(scopes, null);
+    }
+
+    /**
+     * @param clientId the client id the key publishes as; null for {@link #defaultClientId}
+     * @return a new key with {@code scopes}, stored before it is returned
+     * @throws IllegalArgumentException when {@code clientId} is empty or holds white space
+     */
+    public synchronized String create(Set<Scope> scopes, String clientId) throws IOException {
+        if (clientId != null && (clientId.isEmpty() || !clientId.equals(clientId.replaceAll("[\\s+#]", "")))) {
+            throw new IllegalArgumentException("a client id without white space, '+' or '#' is needed");
+        }
         byte[] raw = new byte[24];
         RANDOM.nextBytes(raw);
         String key = HexFormat.of().formatHex(raw);
-        Entry e = new Entry(hash(key), key.substring(0, SHOWN_PREFIX), EnumSet.copyOf(scopes),
-                Instant.now().toString());
+        String prefix = key.substring(0, SHOWN_PREFIX);
+        Entry e = new Entry(hash(key), prefix, EnumSet.copyOf(scopes), Instant.now().toString(),
+                clientId == null ? defaultClientId(prefix) : clientId);
         byHash.put(e.hash(), e);
         try {
             save();
@@ -144,13 +167,64 @@ public final class ApiKeys {
         return true;
     }
 
+    /**
+     * Revokes the key that {@code keyOrPrefix} is, or the one key whose shown prefix starts with
+     * it ({@code api-key show} prints {@code 3fa9c1...}; the dots may be given too).
+     *
+     * @return the revoked entry, empty when no key matches
+     * @throws IllegalArgumentException when a prefix is shorter than 4 characters or matches
+     *         several keys (naming how many)
+     */
+    public synchronized Optional<Entry> deleteByKeyOrPrefix(String keyOrPrefix) throws IOException {
+        String given = keyOrPrefix.strip();
+        if (given.endsWith("...")) {
+            given = given.substring(0, given.length() - 3);
+        }
+        Entry exact = byHash.get(hash(given));
+        if (exact == null) {
+            if (given.length() > SHOWN_PREFIX) {
+                return Optional.empty();
+            }
+            if (given.length() < 4) {
+                throw new IllegalArgumentException("'" + given + "' is too short: give the key or at least 4"
+                        + " characters of the prefix api-key show prints");
+            }
+            List<Entry> matching = new ArrayList<>();
+            for (Entry e : byHash.values()) {
+                if (e.prefix().startsWith(given)) {
+                    matching.add(e);
+                }
+            }
+            if (matching.size() > 1) {
+                throw new IllegalArgumentException("prefix '" + given + "' matches " + matching.size()
+                        + " keys: give more characters or the whole key");
+            }
+            if (matching.isEmpty()) {
+                return Optional.empty();
+            }
+            exact = matching.get(0);
+        }
+        byHash.remove(exact.hash());
+        try {
+            save();
+        } catch (IOException ex) {
+            byHash.put(exact.hash(), exact);
+            throw ex;
+        }
+        return Optional.of(exact);
+    }
+
     /** @return the scopes of {@code key}, empty when it is not a key */
     public synchronized Optional<Set<Scope>> scopes(String key) {
+        return entry(key).map(Entry::scopes);
+    }
+
+    /** @return the stored entry of {@code key}, empty when it is not a key */
+    public synchronized Optional<Entry> entry(String key) {
         if (key == null || key.isEmpty()) {
             return Optional.empty();
         }
-        Entry e = byHash.get(hash(key));
-        return e == null ? Optional.empty() : Optional.of(e.scopes());
+        return Optional.ofNullable(byHash.get(hash(key)));
     }
 
     public synchronized List<Entry> list() {
@@ -159,11 +233,12 @@ public final class ApiKeys {
 
     private void save() throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("# hookline API keys: sha256 of the key, its first characters, scopes, created");
+        lines.add("# hookline API keys: sha256 of the key, its first characters, scopes, created, client id it publishes as");
         for (Entry e : byHash.values()) {
             TreeSet<String> words = new TreeSet<>();
             e.scopes().forEach(s -> words.add(s.word()));
-            lines.add(e.hash() + " " + e.prefix() + " " + String.join(",", words) + " " + e.created());
+            lines.add(e.hash() + " " + e.prefix() + " " + String.join(",", words) + " " + e.created() + " "
+                    + e.clientId());
         }
         writePrivate(file, lines);
     }

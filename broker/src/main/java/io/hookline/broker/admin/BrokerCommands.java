@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ExecutionException;
@@ -92,19 +93,18 @@ final class BrokerCommands {
         registry.add(CommandSpec.builder("api-key", "create")
                 .help("makes a management API key and shows it once (only its hash is stored)")
                 .optionalArgument("scope", ParamType.STRING, "mgmt",
-                        "comma-separated scopes: mgmt, metrics, status, health")
+                        "comma-separated scopes: mgmt, metrics, status, health, publish")
+                .optionalArgument("client_id", ParamType.STRING, null,
+                        "the client id (and user name) a publish key publishes as, what auth_on_publish and"
+                                + " the ACL see; default api-<key prefix>")
                 .changesState()
                 .build(), request -> apiKeyCreate(keys, request), "core");
         registry.add(CommandSpec.builder("api-key", "delete")
-                .help("revokes an API key")
-                .argument("key", "the key")
+                .help("revokes an API key, given whole or by the prefix api-key show prints (at least 4"
+                        + " characters, matching one key only)")
+                .argument("key", "the key or its prefix")
                 .changesState()
-                .build(), request -> {
-                    if (!keys.delete(request.get("key"))) {
-                        throw CommandException.notFound("no such API key");
-                    }
-                    return new Reply.Done(CommandResult.text("API key deleted"));
-                }, "core");
+                .build(), request -> apiKeyDelete(keys, request.get("key")), "core");
         registry.add(CommandSpec.builder("api-key", "show")
                 .help("the API keys by their first characters, with scopes")
                 .build(), request -> apiKeyShow(keys), "core");
@@ -319,10 +319,16 @@ final class BrokerCommands {
                 throw CommandException.badArgument("scope", "scope: " + e.getMessage());
             }
         }
-        String key = keys.create(scopes);
+        String key;
+        try {
+            key = keys.create(scopes, request.value("client_id").orElse(null));
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument("client_id", "client_id: " + e.getMessage());
+        }
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("key", key);
         row.put("scopes", words(scopes));
+        row.put("client_id", keys.entry(key).map(ApiKeys.Entry::clientId).orElse(null));
         return new Reply.Done(CommandResult.table(List.of(row)));
     }
 
@@ -333,9 +339,23 @@ final class BrokerCommands {
             row.put("key_prefix", e.prefix() + "...");
             row.put("scopes", words(e.scopes()));
             row.put("created", e.created());
+            row.put("client_id", e.clientId());
             rows.add(row);
         }
         return new Reply.Done(CommandResult.table(rows));
+    }
+
+    private static Reply apiKeyDelete(ApiKeys keys, String keyOrPrefix) throws Exception {
+        Optional<ApiKeys.Entry> gone;
+        try {
+            gone = keys.deleteByKeyOrPrefix(keyOrPrefix);
+        } catch (IllegalArgumentException e) {
+            throw CommandException.badArgument("key", "key: " + e.getMessage());
+        }
+        if (gone.isEmpty()) {
+            throw CommandException.notFound("no API key is or starts with '" + keyOrPrefix + "'");
+        }
+        return new Reply.Done(CommandResult.text("API key " + gone.get().prefix() + "... deleted"));
     }
 
     private static String words(Set<ApiKeys.Scope> scopes) {

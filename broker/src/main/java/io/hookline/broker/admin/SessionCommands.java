@@ -66,7 +66,8 @@ final class SessionCommands {
                 .build(), request -> sessionDisconnect(broker, request), "core");
 
         registry.add(CommandSpec.builder("retain", "show")
-                .help("lists retained messages; --topic takes a topic filter (+ and # allowed)")
+                .help("lists retained messages; --topic takes a topic filter (+ and # allowed); the broker's own"
+                        + " $SYS topics only with --topic='$SYS/#'")
                 .flag("topic", ParamType.STRING, null, "only topics matching this filter")
                 .build(), request -> retainShow(broker, request), "core");
 
@@ -202,7 +203,11 @@ final class SessionCommands {
         if (filter != null && !filter.isEmpty()) {
             broker.retained().matching(filter, broker.clock().millis(), found::add);
         } else {
-            broker.retained().forEach(found::add);
+            broker.retained().forEach(m -> {
+                if (!m.topic().startsWith("$SYS/")) {   // the broker's own: shown when --topic asks for them
+                    found.add(m);
+                }
+            });
         }
         found.sort(Comparator.comparing(Message::topic));
         List<Map<String, Object>> rows = new ArrayList<>();

@@ -357,6 +357,22 @@ public final class CoreConfig {
                             + " this long is closed")
                     .build();
 
+    public static final ConfigKey<List<String>> EVENTS_ENABLED =
+            ConfigKey.builder("events.enabled", ValueType.list(ValueType.oneOf("connected", "disconnected",
+                            "subscribed", "unsubscribed", "session_taken_over", "auth_failed")))
+                    .defaultValue(List.of())
+                    .doc("client events published as JSON on $SYS/events/<event>/<client id>: any of connected,"
+                            + " disconnected, subscribed, unsubscribed, session_taken_over, auth_failed;"
+                            + " empty = none")
+                    .build();
+
+    public static final ConfigKey<Boolean> DIRECT_MESSAGES_ALLOW_ANONYMOUS =
+            ConfigKey.builder("direct_messages.allow_anonymous", ValueType.bool())
+                    .defaultValue(false)
+                    .doc("clients without a user name may send direct messages ($direct/<client id>/<topic>);"
+                            + " users may whenever auth_on_publish (the ACL) allows the $direct/... topic")
+                    .build();
+
     private static final List<ConfigKey<?>> ALL = List.of(
             LISTENER_TCP, LISTENER_MAX_CONNECTIONS, ALLOW_ANONYMOUS,
             MAX_INFLIGHT_MESSAGES, MAX_ONLINE_MESSAGES, MAX_OFFLINE_MESSAGES,
@@ -371,7 +387,8 @@ public final class CoreConfig {
             SHARED_SUBSCRIPTION_POLICY, SYSTREE_INTERVAL, DATA_DIR,
             PERSISTENCE, PERSISTENCE_SYNC, PERSISTENCE_SYNC_INTERVAL,
             LISTENER_HTTP, HTTP_METRICS_REQUIRE_KEY, HTTP_STATUS_REQUIRE_KEY, HTTP_HEALTH_REQUIRE_KEY,
-            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_STATUS_CLIENTS_REQUIRE_KEY);
+            HTTP_MAX_CONNECTIONS, HTTP_REQUEST_TIMEOUT, HTTP_IDLE_TIMEOUT, HTTP_STATUS_CLIENTS_REQUIRE_KEY,
+            EVENTS_ENABLED, DIRECT_MESSAGES_ALLOW_ANONYMOUS);
 
     /** A new schema holding every core key; plugins add theirs to it before the file is validated. */
     public static ConfigSchema schema() {

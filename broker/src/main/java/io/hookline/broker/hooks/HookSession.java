@@ -23,6 +23,14 @@ public final class HookSession {
         this.permissions = permissions;
     }
 
+    /**
+     * A session for a publisher that is no MQTT connection (the HTTP API): asks the chains as
+     * {@code client}, without permissions, and is never registered with the gateway.
+     */
+    public static HookSession detached(Client client) {
+        return new HookSession(client, null);
+    }
+
     public Client client() {
         return client;
     }

@@ -41,10 +41,13 @@ final class ApiHandler implements HttpHandler {
 
     private final CommandRegistry registry;
     private final ApiKeyGate gate;
+    private final List<CommandSpec> servedElsewhere;
 
-    ApiHandler(CommandRegistry registry, ApiKeyGate gate) {
+    /** @param servedElsewhere commands with their own path (publish), listed in {@code _commands} for bin/admin */
+    ApiHandler(CommandRegistry registry, ApiKeyGate gate, List<CommandSpec> servedElsewhere) {
         this.registry = registry;
         this.gate = gate;
+        this.servedElsewhere = List.copyOf(servedElsewhere);
     }
 
     @Override
@@ -188,19 +191,25 @@ final class ApiHandler implements HttpHandler {
     private List<Map<String, Object>> describe() {
         List<Map<String, Object>> out = new ArrayList<>();
         for (AdminCommand c : registry.all()) {
-            CommandSpec s = c.spec();
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("words", s.words());
-            m.put("help", s.help());
-            m.put("changes_state", s.changesState());
-            m.put("owner", c.owner());
-            m.put("arguments", params(s.arguments()));
-            m.put("flags", params(s.flags()));
-            m.put("free_arguments", s.freeArguments());
-            m.put("streams", c.streams());
-            out.add(m);
+            out.add(describe(c.spec(), c.owner(), c.streams()));
+        }
+        for (CommandSpec s : servedElsewhere) {
+            out.add(describe(s, "core", false));
         }
         return out;
+    }
+
+    private static Map<String, Object> describe(CommandSpec s, String owner, boolean streams) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("words", s.words());
+        m.put("help", s.help());
+        m.put("changes_state", s.changesState());
+        m.put("owner", owner);
+        m.put("arguments", params(s.arguments()));
+        m.put("flags", params(s.flags()));
+        m.put("free_arguments", s.freeArguments());
+        m.put("streams", streams);
+        return m;
     }
 
     private static List<Map<String, Object>> params(List<CommandParam> ps) {

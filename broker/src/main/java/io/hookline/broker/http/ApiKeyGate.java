@@ -7,7 +7,6 @@ import io.undertow.util.HttpString;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Checks the API key of a request: header {@code x-api-key}, or the basic-auth user name
@@ -25,21 +24,26 @@ final class ApiKeyGate {
 
     /** @return true when the request may go on; otherwise the error answer has been sent */
     boolean allow(HttpServerExchange exchange, ApiKeys.Scope scope) {
+        return admit(exchange, scope) != null;
+    }
+
+    /** @return the key's entry when the request may go on; otherwise null, the error answer sent */
+    ApiKeys.Entry admit(HttpServerExchange exchange, ApiKeys.Scope scope) {
         String key = keyOf(exchange);
         if (key == null) {
             refuse(exchange, 401, "missing API key: send it as header x-api-key or as the basic-auth user name");
-            return false;
+            return null;
         }
-        Optional<Set<ApiKeys.Scope>> scopes = keys.scopes(key);
-        if (scopes.isEmpty()) {
+        Optional<ApiKeys.Entry> entry = keys.entry(key);
+        if (entry.isEmpty()) {
             refuse(exchange, 401, "unknown API key");
-            return false;
+            return null;
         }
-        if (!scopes.get().contains(scope)) {
+        if (!entry.get().scopes().contains(scope)) {
             Json.error(exchange, 403, "this API key lacks the '" + scope.word() + "' scope");
-            return false;
+            return null;
         }
-        return true;
+        return entry.get();
     }
 
     private static void refuse(HttpServerExchange exchange, int status, String message) {

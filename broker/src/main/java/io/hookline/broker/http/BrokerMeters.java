@@ -62,7 +62,8 @@ public final class BrokerMeters implements MeterBinder {
                 Census::queuedOffline);
         gauge(registry, "hookline.inflight.messages", "Outgoing QoS 1/2 messages not yet acknowledged",
                 () -> census().inflight());
-        gauge(registry, "hookline.retained.messages", "Retained messages", () -> broker.retained().size());
+        gauge(registry, "hookline.retained.messages", "Retained messages (the broker's own $SYS topics not counted)",
+                () -> broker.retained().userSize());
         gauge(registry, "hookline.http.connections", "Open connections on the management HTTP listeners",
                 broker::httpConnections);
         gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptionCount());

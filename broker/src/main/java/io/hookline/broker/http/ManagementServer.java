@@ -5,6 +5,7 @@ import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
 import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.HostPort;
+import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
@@ -25,7 +26,8 @@ import org.xnio.Options;
 
 /**
  * The management HTTP server ({@code listener.http.NAME}, Undertow): {@code /api/v1} (the
- * command tree, key with scope {@code mgmt}), {@code /metrics}, {@code /health},
+ * command tree, key with scope {@code mgmt}), {@code /api/v1/publish} and
+ * {@code /api/v1/clients/{id}/messages} (key with scope {@code publish}), {@code /metrics}, {@code /health},
  * {@code /health/ping}, {@code /status}, {@code /status/data} (open unless
  * {@code http.SCOPE.require_key = on}). One small Undertow per listener so a port in use names
  * its listener. Thread-safe: the list of running servers is copy-on-write.
@@ -69,12 +71,17 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private final Limits limits;
     private final BrokerMetrics metrics;
 
-    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection) {
+    /** @param publisher what {@code /api/v1/publish} and {@code /api/v1/clients/{id}/messages} publish through */
+    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection,
+                            ApiPublisher publisher) {
         this.limits = Limits.from(broker.config());
         this.metrics = broker.metrics();
         ApiKeyGate gate = new ApiKeyGate(keys);
         PathHandler paths = new PathHandler();
-        paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate));
+        PublishHandler publish = new PublishHandler(publisher, gate);
+        paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate, List.of(PublishHandler.SPEC)));
+        paths.addExactPath("/api/v1/publish", publish);
+        paths.addPrefixPath("/api/v1/clients", publish);
         paths.addExactPath("/metrics", new ScopeGate(gate, ApiKeys.Scope.METRICS, protection.metrics(),
                 new MetricsHandler(broker)));
         HttpHandler health = new ScopeGate(gate, ApiKeys.Scope.HEALTH, protection.health(), new HealthHandler(broker));

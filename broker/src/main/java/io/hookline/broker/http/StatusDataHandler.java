@@ -124,7 +124,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
                 .field("sessions_online", census.online())
                 .field("sessions_offline", census.offline())
                 .field("subscriptions", broker.subscriptionCount())
-                .field("retained", broker.retained().size())
+                .field("retained", broker.retained().userSize())
                 .field("queued", census.queuedOnline() + census.queuedOffline())
                 .field("inflight", census.inflight())
                 .field("messages_in", m.messagesIn())

@@ -34,6 +34,8 @@ public final class BrokerContext {
     private final HookGateway hooks;
     private final Supplier<ProtocolSettings> settings;
     private final ClientTraces traces = new ClientTraces();
+    private final ClientEvents events = new ClientEvents(this::publish, this::messages);
+    private final DirectMessages direct;
 
     public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
                          Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks,
@@ -47,6 +49,17 @@ public final class BrokerContext {
         this.retained = stores.retained();
         this.metrics = metrics;
         this.settings = settings;
+        this.direct = new DirectMessages(sessions);
+    }
+
+    /** Client events: INFO log lines and the {@code $SYS/events/...} messages switched on. */
+    public ClientEvents events() {
+        return events;
+    }
+
+    /** Messages to one client id ({@code $direct/...}, the HTTP API). */
+    public DirectMessages direct() {
+        return direct;
     }
 
     public SessionRegistry sessions() {

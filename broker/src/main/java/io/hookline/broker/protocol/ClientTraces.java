@@ -95,6 +95,20 @@ public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
     }
 
     /**
+     * At an accepted CONNECT, on the channel's event loop: puts the tap in at once, so the
+     * CONNACK about to be written is traced, and tells the watchers of the CONNECT itself (read
+     * before the client id was known). No-op when nobody watches this client.
+     */
+    void attachAtConnect(Channel channel, String mountpoint, String clientId, String connect) {
+        if (!traced(mountpoint, clientId) || channel.pipeline().get(TraceHandler.class) != null
+                || channel.pipeline().get("mqtt") == null) {
+            return;
+        }
+        channel.pipeline().addBefore("mqtt", "trace", new TraceHandler(this, mountpoint, clientId));
+        emit(mountpoint, clientId, "in  " + connect);
+    }
+
+    /**
      * Puts the packet tap into {@code channel}'s pipeline when {@code clientId} is watched on the
      * connection's mountpoint and it is not there yet; any thread (the change runs on the
      * channel's event loop, after CONNECT has settled the mountpoint).

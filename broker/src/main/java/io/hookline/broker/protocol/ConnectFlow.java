@@ -87,6 +87,7 @@ final class ConnectFlow {
         c.connectTimeout = null;   // let the cancelled task go: it would stay for the connection's life
         MqttConnectVariableHeader header = m.variableHeader();
         c.version = header.version();
+        c.claimedUsername = m.payload().userName();
         Request request;
         try {
             request = validate(c, header, m.payload());
@@ -96,7 +97,7 @@ final class ConnectFlow {
                     c.who(), m.payload().clientIdentifier(), closed.getMessage());
             return;
         } catch (Refused r) {
-            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null);
+            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null, false);
             return;
         }
         if (request.authMethod() != null) {
@@ -108,10 +109,10 @@ final class ConnectFlow {
 
     /** Sends the refusing CONNACK (v5 with a reason string when allowed) and closes. */
     private static void refuse(MqttConnection c, String clientId, byte code, Byte v3Code, String why,
-                               io.hookline.api.mqtt.Properties hookProperties) {
+                               io.hookline.api.mqtt.Properties hookProperties, boolean authentication) {
         c.broker.metrics().count(Counter.CONNECTS_REFUSED);
-        MqttConnection.log.debug("{} (client id '{}'): CONNECT refused (0x{}): {}", c.who(),
-                clientId, Integer.toHexString(code & 0xFF), why);
+        c.broker.events().refused(c.listener.mountpoint(), clientId, c.claimedUsername, c.peerAddress(),
+                c.version != 5 && v3Code != null ? v3Code : code, why, authentication);
         MqttProperties props = null;
         if (c.version == 5) {
             props = HookInputs.nettyProperties(hookProperties, null);
@@ -170,7 +171,8 @@ final class ConnectFlow {
                 if (reauthentication) {
                     c.disconnect((byte) failed.reasonCode(), failed.reason());
                 } else {
-                    refuse(c, request.clientId(), (byte) failed.reasonCode(), null, failed.reason(), failed.properties());
+                    refuse(c, request.clientId(), (byte) failed.reasonCode(), null, failed.reason(), failed.properties(),
+                            true);
                 }
             }
         });
@@ -264,7 +266,7 @@ final class ConnectFlow {
             }
             if (error != null) {
                 MqttConnection.log.warn("{}: registration hooks failed", c.who(), error);
-                refuse(c, r.clientId(), ReasonCodes.UNSPECIFIED_ERROR, null, "registration failed", null);
+                refuse(c, r.clientId(), ReasonCodes.UNSPECIFIED_ERROR, null, "registration failed", null, false);
                 return;
             }
             complete(c, r, d);
@@ -385,14 +387,14 @@ final class ConnectFlow {
         HookGateway hooks = c.broker.hooks();
         if (d.verdict() instanceof RegisterVerdict.Refused refused) {
             refuse(c, r.clientId(), (byte) refused.mqtt5Code(), (byte) refused.mqtt3Code(), refused.reason(),
-                    refused.properties());
+                    refused.properties(), true);
             return;
         }
         RegisterVerdict.Accepted accepted = (RegisterVerdict.Accepted) d.verdict();
         if (d.willVerdict() instanceof PublishVerdict.Denied denied) {
             hooks.closeSession(d.session());
             refuse(c, r.clientId(), (byte) denied.reasonCode(), ReasonCodes.V3_NOT_AUTHORIZED,
-                    "will not authorized: " + denied.reason(), denied.properties());
+                    "will not authorized: " + denied.reason(), denied.properties(), false);
             return;
         }
         ProtocolSettings s = c.settings();
@@ -403,11 +405,13 @@ final class ConnectFlow {
         io.hookline.api.hook.input.Client who = accepted.client();
         String clientId = who.clientId();
         c.clientId = clientId;
-        c.broker.traces().attachIfTraced(c.ctx.channel(), clientId);
         c.username = who.username();
         if (!who.mountpoint().equals(c.listener.mountpoint())) {
             c.listener = c.listener.withMountpoint(who.mountpoint());
         }
+        c.broker.traces().attachAtConnect(c.ctx.channel(), c.listener.mountpoint(), clientId, "CONNECT client_id="
+                + clientId + " username=" + c.username + " protocol=" + ClientEvents.protocol(c.version)
+                + " clean_start=" + header.isCleanSession() + " keep_alive=" + header.keepAliveTimeSeconds());
         c.hookSession = d.session();
         Will will = null;
         if (r.will() != null) {
@@ -470,6 +474,7 @@ final class ConnectFlow {
         Attached attached = c.broker.sessions().attach(sessionTerms, c);
         if (attached.displaced() != null) {
             attached.displaced().takeOver();
+            c.broker.events().takenOver(c.listener.mountpoint(), clientId, c.username, c.peerAddress());
         }
         c.session = attached.session();
         c.hold.start(c.session);
@@ -497,11 +502,8 @@ final class ConnectFlow {
             long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
         }
-        if (MqttConnection.log.isDebugEnabled()) {   // who() builds a string: not on every CONNECT
-            MqttConnection.log.debug("{} connected (MQTT {}, clean start {}, session present {})",
-                    c.who(), version == 5 ? "5" : version == 4 ? "3.1.1" : "3.1",
-                    cleanStart, attached.sessionPresent());
-        }
+        c.broker.events().connected(c.listener, clientId, c.username, c.peerAddress(), version, keepAlive,
+                cleanStart, attached.sessionPresent());
         Hook<RegisterEvent> registered = c.hookSession.pick(Hooks.ON_REGISTER, Hooks.ON_REGISTER_M5);
         if (hooks.wants(registered)) {
             InetSocketAddress peer = c.peerAddress();

@@ -66,6 +66,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int version = 4;
     String clientId;
     String username;
+    String claimedUsername;               // the CONNECT's user name, for the log and events before it is accepted
+    String closeReason;                   // why the connection ended, for the log and the disconnected event
     Session session;
     Will will;                            // cleared by a normal DISCONNECT
     /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
@@ -250,6 +252,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         log.debug("{}: {}, closing", who(), cause.toString());
+        if (closeReason == null) {
+            closeReason = "connection error: " + cause;
+        }
         ctx.close();
     }
 
@@ -280,9 +285,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            if (log.isDebugEnabled()) {
-                log.debug("{} disconnected", who());
-            }
+            broker.events().disconnected(listener.mountpoint(), clientId, username, peerAddress(),
+                    closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
         ctx.fireChannelInactive();
     }
@@ -431,6 +435,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (reason == ReasonCodes.SUCCESS) {
             will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
+        closeReason = reason == ReasonCodes.SUCCESS ? "client sent DISCONNECT"
+                : "client sent DISCONNECT with reason 0x" + Integer.toHexString(reason & 0xFF);
         state = State.CLOSED;
         // acknowledgements written before the DISCONNECT still go out; unflushed, the close would fail them
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -485,6 +491,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         state = State.CLOSED;
+        closeReason = reasonString + " (0x" + Integer.toHexString(reasonCode & 0xFF) + ")";
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
             boolean withReason = terms.problemInformation() && reasonString != null
@@ -511,6 +518,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     void close() {
+        if (closeReason == null) {
+            closeReason = "closed by the broker";
+        }
         state = State.CLOSED;
         Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written still goes out, then end of stream
     }

@@ -119,6 +119,20 @@ final class PublishFlow {
             return;
         }
 
+        if (DirectMessages.isDirect(topic)) {
+            if (DirectMessages.parse(topic) == null) {
+                refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID,
+                        "a direct message goes to " + DirectMessages.PREFIX + "<client id>/<topic>");
+                return;
+            }
+            if (c.username == null && !c.broker.direct().allowsAnonymous()) {
+                c.broker.metrics().count(Counter.PUBLISHES_DENIED);
+                refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED,
+                        "anonymous clients may not send direct messages (direct_messages.allow_anonymous)");
+                return;
+            }
+        }
+
         ByteBuf content = m.content();
         PublishProperties properties = v5 ? Props.publish(props) : PublishProperties.NONE;
         if (properties.payloadFormatIndicator() != null && properties.payloadFormatIndicator() == 1
@@ -192,7 +206,8 @@ final class PublishFlow {
             c.broker.metrics().count(Counter.PUBLISHES_DENIED);
             MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
             if (c.version != 5) {
-                c.close();   // MQTT 3.1.1 has no way to say no but closing (HOOKS.md)
+                c.closeReason = "PUBLISH to '" + in.topic() + "' not authorized: " + denied.reason();
+                c.close();   // MQTT 3.1.1 has no way to say no but closing (docs/hooks.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
                 c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
@@ -229,17 +244,17 @@ final class PublishFlow {
         StoreBatch batch = c.broker.stores().batch();
         switch (clientQos) {
             case 0 -> {
-                c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+                route(c, message, batch);
                 batch.commit();   // nobody to tell: a failure is the store's to log
             }
             case 1 -> {
-                int n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+                int n = route(c, message, batch);
                 ackWhenStored(c, MqttMessageType.PUBACK, packetId, n, batch.commit());
             }
             default -> {
                 int n = 1;
                 if (c.session.markAwaitingRelease(packetId, batch)) {
-                    n = c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+                    n = route(c, message, batch);
                 }
                 ackWhenStored(c, MqttMessageType.PUBREC, packetId, n, batch.commit());
             }
@@ -250,6 +265,24 @@ final class PublishFlow {
             hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
                     message.retain()));
         }
+    }
+
+    /**
+     * Publishes an accepted message, or hands it to one session when its topic (as the client
+     * wrote it, after hooks) is {@code $direct/<client id>/<topic>}; returns how many sessions took it.
+     */
+    private static int route(MqttConnection c, Message message, StoreBatch batch) {
+        String topic = c.listener.unmount(message.topic());
+        if (!DirectMessages.isDirect(topic)) {
+            return c.broker.publish(message, c.terms.sharedPolicy(), c.hold, batch);
+        }
+        DirectMessages.Target to = DirectMessages.parse(topic);
+        if (to == null) {
+            return 0;   // a hook rewrote it into a malformed direct topic: nobody to hand it to
+        }
+        Message direct = new Message(message.id(), c.listener.mount(to.topic()), message.qos(), false,
+                message.payload(), message.properties(), message.sender(), message.expiresAtMillis());
+        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct, batch) == null ? 0 : 1;
     }
 
     /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
@@ -291,6 +324,7 @@ final class PublishFlow {
                                MqttMessageType type) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
+            c.closeReason = "PUBLISH refused: " + why;
             c.close();
             return;
         }

@@ -79,6 +79,7 @@ final class SubscribeFlow {
             if (!v5 && (option.isNoLocal() || option.isRetainAsPublished() || option.retainHandling().value() != 0)) {
                 // these bits are reserved before MQTT 5 (3.1.1 §3.8.3.1)
                 c.broker.metrics().count(Counter.MALFORMED_PACKETS);
+                c.closeReason = "SUBSCRIBE with options reserved before MQTT 5";
                 c.close();
                 return;
             }
@@ -219,6 +220,10 @@ final class SubscribeFlow {
         if (!granted.isEmpty() && hooks.wants(hook)) {
             hooks.notify(hook, new SubscribeInput(c.hookSession.client(), granted, props));
         }
+        if (c.broker.events().enabled(ClientEvents.Kind.SUBSCRIBED)) {
+            c.broker.events().subscribed(c.listener.mountpoint(), c.clientId, c.username,
+                    granted.stream().filter(t -> !t.isRefused()).toList());
+        }
     }
 
     /** A hook's refusal as a SUBACK reason code; one SUBACK cannot carry (0x8A, say) becomes 0x87. */
@@ -355,6 +360,7 @@ final class SubscribeFlow {
         });
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
+            c.broker.events().unsubscribed(c.listener.mountpoint(), c.clientId, c.username, removed);
         }
     }
 }

@@ -29,4 +29,11 @@ public interface RetainedStore {
     void forEach(Consumer<Message> action);
 
     int size();
+
+    /** Retained messages users published: {@link #size} without the broker's own {@code $SYS/...} topics. */
+    default int userSize() {
+        int[] sys = {0};
+        matching("$SYS/#", 0, m -> sys[0]++);   // 0: the broker's $SYS messages carry no expiry
+        return size() - sys[0];
+    }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.AdminHttp.Answer;
 import io.hookline.broker.testsupport.TestBroker;
@@ -86,7 +87,7 @@ class ApiKeyTest {
 
             Answer badScope = admin.post("/api/v1/api-key/create?scope=mgmt,root");
             assertEquals(400, badScope.status());
-            assertEquals("scope: unknown scope 'root' (known: mgmt, metrics, status, health)", badScope.error());
+            assertEquals("scope: unknown scope 'root' (known: mgmt, metrics, status, health, publish)", badScope.error());
 
             assertEquals(3, admin.get("/api/v1/api-key/show").json().path("table").size());
             assertTrue(admin.get("/api/v1/api-key/show").json().path("table").get(0).path("key_prefix").asText()
@@ -95,8 +96,45 @@ class ApiKeyTest {
             assertEquals(401, admin.withKey(metricsKey).get("/metrics").status());
             Answer gone = admin.post("/api/v1/api-key/delete?key=" + metricsKey);
             assertEquals(404, gone.status());
-            assertEquals("no such API key", gone.error());
+            assertEquals("no API key is or starts with '" + metricsKey + "'", gone.error());
         }
+    }
+
+    @Test
+    void apiKeyDeleteTakesAnUnambiguousPrefixAsApiKeyShowPrintsIt() throws Exception {
+        String admin = "test-admin-key";
+        java.nio.file.Files.write(dataDir.resolve("api_keys"), java.util.List.of(
+                sha256(admin) + " test-a mgmt 2026-01-01T00:00:00Z",
+                sha256("first") + " abcdef metrics 2026-01-01T00:00:00Z",
+                sha256("second") + " abcd12 metrics,publish 2026-01-01T00:00:00Z gateway"));
+        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
+                "data_dir", dataDir.toString())) {
+            AdminHttp api = new AdminHttp(broker.httpPort(), admin);
+            JsonNode shown = api.get("/api/v1/api-key/show").json().path("table");
+            assertEquals("api-test-a", shown.get(0).path("client_id").asText());   // the default publisher name
+            assertEquals("gateway", shown.get(2).path("client_id").asText());
+            Answer ambiguous = api.post("/api/v1/api-key/delete?key=abcd");
+            assertEquals(400, ambiguous.status());
+            assertEquals("key: prefix 'abcd' matches 2 keys: give more characters or the whole key", ambiguous.error());
+            Answer tooShort = api.post("/api/v1/api-key/delete?key=ab");
+            assertEquals(400, tooShort.status());
+            assertEquals("key: 'ab' is too short: give the key or at least 4 characters of the prefix api-key show"
+                    + " prints", tooShort.error());
+            Answer unknown = api.post("/api/v1/api-key/delete?key=ffff");
+            assertEquals(404, unknown.status());
+            assertEquals("no API key is or starts with 'ffff'", unknown.error());
+
+            Answer byPrefix = api.post("/api/v1/api-key/delete?key=abcd12...");
+            assertEquals(200, byPrefix.status(), byPrefix.body());
+            assertEquals("API key abcd12... deleted", byPrefix.json().path("text").asText());
+            assertEquals(200, api.post("/api/v1/api-key/delete?key=abcd").status());   // unambiguous now
+            assertEquals(1, api.get("/api/v1/api-key/show").json().path("table").size());
+        }
+    }
+
+    private static String sha256(String key) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(key.getBytes(StandardCharsets.UTF_8)));
     }
 
     @Test

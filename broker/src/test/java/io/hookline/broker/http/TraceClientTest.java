@@ -52,6 +52,25 @@ class TraceClientTest {
     }
 
     @Test
+    void aClientTracedBeforeItConnectsShowsItsConnectAndConnack() throws Exception {
+        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
+                "data_dir", dataDir.toString())) {
+            AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
+            try (Stream trace = Stream.open(api, "client-id=late")) {
+                trace.first();
+                await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("late"));
+                Mqtt5BlockingClient late = io.hookline.broker.testsupport.Clients.v5Builder(broker, "late")
+                        .buildBlocking();
+                late.connectWith().keepAlive(30).send();
+                trace.awaitLine("out CONNACK");
+                trace.assertHas("in  CONNECT client_id=late username=null protocol=5 clean_start=true keep_alive=30");
+                trace.assertHas("out CONNACK code=0 session_present=false");
+                late.disconnect();
+            }
+        }
+    }
+
+    @Test
     void traceWithAMountpointFollowsTheClientOnThatMountpointOnlyWithoutOneOnEveryMountpoint() throws Exception {
         try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
                 "data_dir", dataDir.toString(), "plugins.example", "on",

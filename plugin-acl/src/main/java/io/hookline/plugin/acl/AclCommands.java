@@ -65,8 +65,8 @@ final class AclCommands {
                 .changesState()
                 .build(), request -> {
                     if (!plugin.reload()) {
-                        throw CommandException.conflict("reload failed: a file is invalid (see the broker log);"
-                                + " the last good rules stay in force");
+                        throw CommandException.conflict("reload failed: " + String.join("; ", plugin.problems())
+                                + "; the last good rules stay in force");
                     }
                     return CommandResult.text("password and ACL files reloaded");
                 });

@@ -119,10 +119,22 @@ public final class AclPlugin implements Plugin {
      * Re-reads both files now (also what {@code admin acl reload} should call); a broken file
      * keeps the last good rules.
      *
-     * @return true when both files are loaded and valid (or unchanged)
+     * @return true when both files as they are now are in force (loaded and valid, or unchanged
+     *     since they were): a file a periodic reload found broken stays a failure until fixed
      */
     public boolean reload() {
-        return reload(true);
+        return reload(true) && problems().isEmpty();
+    }
+
+    /** Why each file as it is on disk now is not in force (file:line: problem); empty when both are. */
+    public List<String> problems() {
+        List<String> out = new java.util.ArrayList<>();
+        for (WatchedFile<?> f : new WatchedFile<?>[] {passwords, acl}) {
+            if (f != null && f.problem() != null) {
+                out.add(f.problem());
+            }
+        }
+        return out;
     }
 
     private boolean reload(boolean force) {

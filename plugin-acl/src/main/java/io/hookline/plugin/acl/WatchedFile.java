@@ -34,6 +34,7 @@ final class WatchedFile<T> {
     private byte[] lastContent; // guarded by this
     private byte[] settling; // guarded by this: changed content seen once, applied when seen again
     private boolean reportedMissing; // guarded by this
+    private volatile String problem;  // why the file as it is now is not in force; null when it is
 
     WatchedFile(Path path, Parser<T> parser, T empty, System.Logger log) {
         this.path = path;
@@ -50,12 +51,21 @@ final class WatchedFile<T> {
         return path;
     }
 
+    /**
+     * @return why the file as it is on disk now is not in force (it does not parse, cannot be
+     *     read, or is missing), or null when its content is what is in force
+     */
+    String problem() {
+        return problem;
+    }
+
     /** @param force apply a change at once (start, {@code admin acl reload}) instead of waiting for it to settle */
     synchronized Result reload(boolean force) {
         byte[] content;
         try {
             content = Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
+            problem = path.toAbsolutePath() + " does not exist";
             if (!reportedMissing) {
                 log.log(Level.WARNING, "{0} does not exist; {1}", path,
                         lastContent == null ? "no entries until it appears" : "keeping the last rules read");
@@ -63,10 +73,14 @@ final class WatchedFile<T> {
             }
             return Result.MISSING;
         } catch (IOException e) {
-            log.log(Level.ERROR, "cannot read " + path + "; keeping the last good rules", e);
+            log.log(Level.ERROR, "cannot read " + path.toAbsolutePath() + "; keeping the last good rules", e);
+            problem = "cannot read " + path.toAbsolutePath() + ": " + e.getMessage();
             return Result.FAILED;
         }
         reportedMissing = false;
+        if (problem != null && problem.endsWith(" does not exist")) {
+            problem = null;
+        }
         if (Arrays.equals(content, lastContent)) {
             settling = null;
             return Result.UNCHANGED;
@@ -80,9 +94,11 @@ final class WatchedFile<T> {
         List<String> lines = new String(content, StandardCharsets.UTF_8).lines().toList();
         try {
             current = parser.parse(path, lines);
-            log.log(Level.INFO, "loaded {0}", path);
+            problem = null;
+            log.log(Level.INFO, "loaded {0}", path.toAbsolutePath());
             return Result.LOADED;
         } catch (FileFormatException e) {
+            problem = e.getMessage();
             log.log(Level.ERROR, "{0}; keeping the last good rules", e.getMessage());
             return Result.FAILED;
         }

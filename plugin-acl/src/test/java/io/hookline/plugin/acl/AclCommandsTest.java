@@ -2,6 +2,7 @@ package io.hookline.plugin.acl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -67,8 +68,16 @@ class AclCommandsTest {
             Files.writeString(passwd, "broken line without colon\n");
             Answer broken = api.post("/api/v1/acl/reload");
             assertEquals(409, broken.status());
-            assertEquals("reload failed: a file is invalid (see the broker log); the last good rules stay in force",
-                    broken.error());
+            assertTrue(broken.error().startsWith("reload failed: " + passwd + ":1: "), broken.error());
+            assertTrue(broken.error().endsWith("; the last good rules stay in force"), broken.error());
+            // asked again without a change (as after a periodic reload that already read the broken
+            // file): still the file's state, not "reloaded"
+            Answer again = api.post("/api/v1/acl/reload");
+            assertEquals(409, again.status(), again.body());
+            assertEquals(broken.error(), again.error());
+            PasswordFileEditor.set(passwd.resolveSibling("fresh"), "carol", "pw");
+            Files.move(passwd.resolveSibling("fresh"), passwd, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(200, api.post("/api/v1/acl/reload").status());
 
             Answer owner = api.get("/api/v1/_commands");
             owner.json().forEach(c -> {

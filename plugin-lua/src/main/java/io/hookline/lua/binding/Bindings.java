@@ -10,8 +10,8 @@ import org.slf4j.Logger;
 
 /**
  * Installs the VerneMQ-compatible bindings into a Lua state: {@code json}, {@code http},
- * {@code postgres}, {@code kv}, {@code log}, {@code bcrypt}, {@code crypto}, {@code obf} and
- * {@code auth_cache}. Stateless; the functions it makes belong to one state.
+ * {@code postgres}, {@code kv}, {@code log}, {@code bcrypt}, {@code crypto}, {@code obf},
+ * {@code auth_cache} and {@code router} (topic patterns with named parameters). Stateless; the functions it makes belong to one state.
  */
 public final class Bindings {
     /**
@@ -46,6 +46,7 @@ public final class Bindings {
         globals.set("crypto", Crypto.crypto());
         globals.set("obf", Crypto.obf());
         globals.set("auth_cache", runtime.authCache().table());
+        globals.set("router", TopicRouting.table());
     }
 
     static VarArgFunction fn(String name, Body body) {

@@ -374,7 +374,9 @@ final class Webhook {
         row.put("priority", spec.priority() == null ? "" : spec.priority());
         row.put("base64payload", spec.base64Payload());
         row.put("response_timeout", spec.responseTimeout().toMillis());
-        row.put("on_error", spec.onError() == null ? "" : spec.onError().name().toLowerCase());
+        // unset: the hook kind's default, shown as such (plugins.webhooks.on_error, when set, overrides both)
+        row.put("on_error", spec.onError() != null ? spec.onError().name().toLowerCase()
+                : hook.kind() == HookKind.NOTIFY ? "none (notify: logged)" : "deny (default)");
         row.put("topic_filter", String.join(",", spec.topicFilters()));
         row.put("signed", spec.secret() != null);
         row.put("batch_max", spec.batchMax() == null ? "" : spec.batchMax());

@@ -38,6 +38,21 @@ class WebhooksCommandsTest {
             assertEquals("auth_on_register", show.json().path("table").get(0).path("hook").asText());
             assertEquals(1, show.json().path("table").get(0).path("calls").asInt());
             assertEquals(1000, show.json().path("table").get(0).path("response_timeout").asInt());
+            assertEquals("deny", show.json().path("table").get(0).path("on_error").asText());
+            // without --on_error the row says which default applies instead of leaving it blank
+            assertEquals(200, api.postJson("/api/v1/webhooks/register", "{\"hook\":\"auth_on_subscribe\",\"endpoint\":\""
+                    + fx.url("/cached") + "\"}").status());
+            assertEquals(200, api.postJson("/api/v1/webhooks/register", "{\"hook\":\"on_publish\",\"endpoint\":\""
+                    + fx.url("/cached") + "\"}").status());
+            java.util.Map<String, String> onError = new java.util.HashMap<>();
+            api.get("/api/v1/webhooks/show").json().path("table").forEach(row ->
+                    onError.put(row.path("hook").asText(), row.path("on_error").asText()));
+            assertEquals("deny (default)", onError.get("auth_on_subscribe"));
+            assertEquals("none (notify: logged)", onError.get("on_publish"));
+            assertEquals(200, api.postJson("/api/v1/webhooks/deregister", "{\"hook\":\"auth_on_subscribe\",\"endpoint\":\""
+                    + fx.url("/cached") + "\"}").status());
+            assertEquals(200, api.postJson("/api/v1/webhooks/deregister", "{\"hook\":\"on_publish\",\"endpoint\":\""
+                    + fx.url("/cached") + "\"}").status());
 
             Answer badHook = api.postJson("/api/v1/webhooks/register",
                     "{\"hook\":\"auth_on_nothing\",\"endpoint\":\"" + fx.url("/x") + "\"}");

@@ -121,9 +121,10 @@ public final class AdminCli {
             JsonNode tree = api.commands();
             Tree.Found found = Tree.find(tree, words);
             if (found == null) {
-                // let the broker say it, with its suggestions
-                return print(api.send(api.get(words, List.of(), List.of())));
+                err.println("admin: " + Tree.unknown(tree, words));
+                return REFUSED;
             }
+            params = Tree.joinFlagValues(found.command(), params);
             List<String> positional = new ArrayList<>(words.subList(found.length(), words.size()));
             for (String p : params) {
                 if (!p.startsWith("-") && !p.contains("=")) {
@@ -159,7 +160,7 @@ public final class AdminCli {
         }
         String text = Tree.usage(tree, words, cl.getHelp().description() + cl.getHelp().optionList());
         if (text == null) {
-            err.println("admin: unknown command '" + String.join(" ", words) + "'");
+            err.println("admin: " + Tree.unknown(tree, words));
             return REFUSED;
         }
         out.print(text);

@@ -45,7 +45,7 @@ final class Tree {
         StringBuilder b = new StringBuilder();
         if (words.isEmpty()) {
             b.append("Usage: bin/admin [--url URL] [--api-key KEY] [--json] <command words> [key=value ...]"
-                    + " [--flag[=value]]\n\n");
+                    + " [--flag[=value] | --flag value]\n\n");
             b.append(globalUsage).append('\n');
             b.append("Exit codes: 0 done, 1 refused (message on stderr), 2 broker unreachable.\n\n");
         }
@@ -73,6 +73,59 @@ final class Tree {
                 .append(" (bin/admin <command> --help for one):\n");
         lines.forEach(l -> b.append(l).append('\n'));
         return b.toString();
+    }
+
+    /**
+     * What to tell someone who typed unknown command words: the commands under the first word,
+     * those within a few typing mistakes (the broker's own measure), those sharing a word; and
+     * when nothing is near, every top-level word.
+     */
+    static String unknown(JsonNode tree, List<String> words) {
+        String typed = String.join(" ", words);
+        List<String> names = new ArrayList<>();
+        tree.forEach(c -> names.add(String.join(" ", words(c))));
+        List<String> near = names.stream().filter(n -> n.startsWith(words.get(0) + " ")).toList();
+        if (near.isEmpty()) {
+            near = names.stream()
+                    .filter(n -> io.hookline.broker.admin.CommandRegistry.distance(n, typed)
+                            <= Math.max(3, typed.length() / 2)
+                            || io.hookline.broker.admin.CommandRegistry.distance(n.split(" ")[0], words.get(0)) <= 2
+                            || List.of(n.split(" ")).stream().anyMatch(w -> w.length() >= 3
+                            && words.stream().anyMatch(t -> t.length() >= 3 && (w.startsWith(t) || t.startsWith(w)))))
+                    .sorted(java.util.Comparator.comparingInt((String n) ->
+                            io.hookline.broker.admin.CommandRegistry.distance(n, typed)).thenComparing(n -> n))
+                    .limit(5).toList();
+        }
+        if (!near.isEmpty()) {
+            return "unknown command '" + typed + "'; did you mean: " + String.join(", ", near);
+        }
+        java.util.TreeSet<String> first = new java.util.TreeSet<>();
+        tree.forEach(c -> first.add(words(c).get(0)));
+        return "unknown command '" + typed + "'; the commands start with: " + String.join(", ", first)
+                + " (bin/admin --help lists them)";
+    }
+
+    /**
+     * {@code --flag value} as well as {@code --flag=value}: joins a flag that takes a value with
+     * the word after it (when that word is not itself a flag or key=value pair).
+     */
+    static List<String> joinFlagValues(JsonNode command, List<String> params) {
+        java.util.Set<String> valued = new java.util.HashSet<>();
+        command.path("flags").forEach(f -> {
+            if (!"boolean".equals(f.path("type").asText())) {
+                valued.add("--" + f.path("name").asText());
+            }
+        });
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < params.size(); i++) {
+            String p = params.get(i);
+            if (valued.contains(p) && i + 1 < params.size() && !params.get(i + 1).startsWith("--")) {
+                out.add(p + "=" + params.get(++i));
+            } else {
+                out.add(p);
+            }
+        }
+        return out;
     }
 
     private static List<String> words(JsonNode command) {

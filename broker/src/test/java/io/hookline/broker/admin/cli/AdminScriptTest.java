@@ -182,4 +182,70 @@ class AdminScriptTest {
         assertEquals(0, r.exit(), r.err());
         assertEquals("tracing client 'cli-client' (connected)\n", r.out());
     }
+
+    @Test
+    void unknownCommandsGetNearMatchesOrTheListOfCommands() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        Run status = admin("--url", url(), "--api-key", key, "status");
+        assertEquals(1, status.exit());
+        assertTrue(status.err().startsWith("admin: unknown command 'status'; the commands start with: api-key, config,"),
+                status.err());
+        assertTrue(status.err().contains("session") && status.err().endsWith("(bin/admin --help lists them)\n"),
+                status.err());
+        Run near = admin("--url", url(), "--api-key", key, "listeners", "show");
+        assertEquals(1, near.exit());
+        assertTrue(near.err().startsWith("admin: unknown command 'listeners show'; did you mean: listener show"),
+                near.err());
+        Run help = admin("--url", url(), "--api-key", key, "retian", "--help");
+        assertEquals(1, help.exit());
+        assertTrue(help.err().startsWith("admin: unknown command 'retian'; did you mean: retain "), help.err());
+    }
+
+    @Test
+    void aFlagValueMayFollowAsTheNextWord() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        client.publishWith().topic("p/x").retain(true).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                .payload("kept".getBytes(StandardCharsets.UTF_8)).send();
+        client.publishWith().topic("q/x").retain(true).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                .payload("other".getBytes(StandardCharsets.UTF_8)).send();
+        Run spaced = admin("--url", url(), "--api-key", key, "retain", "show", "--topic", "p/#");
+        assertEquals(0, spaced.exit(), spaced.err());
+        Run joined = admin("--url", url(), "--api-key", key, "retain", "show", "--topic=p/#");
+        assertEquals(0, joined.exit(), joined.err());
+        assertEquals(joined.out(), spaced.out());
+        assertTrue(spaced.out().contains("p/x") && spaced.out().contains("kept") && !spaced.out().contains("q/x"),
+                spaced.out());
+    }
+
+    @Test
+    void publishAndDirectMessagesFromTheCli() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        try (var publishes = client.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            client.subscribeWith().topicFilter("cli/#").send();
+            Run pub = admin("--url", url(), "--api-key", key, "publish", "topic=cli/news", "payload=hello", "qos=1");
+            assertEquals(0, pub.exit(), pub.err());
+            assertEquals("published to 'cli/news' (QoS 1): 1 matching subscriber\n", pub.out());
+            assertEquals("hello", new String(io.hookline.broker.testsupport.Receive.next(publishes).getPayloadAsBytes(),
+                    StandardCharsets.UTF_8));
+
+            Run direct = admin("--url", url(), "--api-key", key, "publish", "client_id=cli-client", "topic=inbox",
+                    "payload=just you");
+            assertEquals(0, direct.exit(), direct.err());
+            assertEquals("sent to online client 'cli-client' on 'inbox' (QoS 0)\n", direct.out());
+            var got = io.hookline.broker.testsupport.Receive.next(publishes);
+            assertEquals("inbox", got.getTopic().toString());
+
+            Run nobody = admin("--url", url(), "--api-key", key, "publish", "client_id=nobody", "topic=inbox",
+                    "payload=x");
+            assertEquals(1, nobody.exit());
+            assertEquals("admin: no session of client 'nobody': nothing was sent\n", nobody.err());
+            Run bad = admin("--url", url(), "--api-key", key, "publish", "topic=a/#", "payload=x");
+            assertEquals(1, bad.exit());
+            assertEquals("admin: topic: 'a/#' is not a valid topic name (no wildcards, at most 65535 bytes)\n",
+                    bad.err());
+        }
+        Run help = admin("--url", url(), "--api-key", key, "publish", "--help");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().startsWith("Usage: bin/admin publish "), help.out());
+    }
 }
