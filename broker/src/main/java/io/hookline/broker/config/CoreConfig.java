@@ -114,9 +114,17 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> MAX_MESSAGE_SIZE =
             ConfigKey.builder("max_message_size", ValueType.bytes())
-                    .defaultValue(0)
-                    .doc("largest PUBLISH accepted, in bytes; 0 (or anything above 268435455) ="
-                            + " the protocol maximum, 268435455")
+                    .defaultValue(1024 * 1024)
+                    .doc("largest packet (remaining length) accepted, in bytes, announced to v5 clients as"
+                            + " Maximum Packet Size; 0 (or anything above 268435455) = the protocol maximum,"
+                            + " 268435455")
+                    .build();
+
+    public static final ConfigKey<Integer> MAX_CONNECT_SIZE =
+            ConfigKey.builder("max_connect_size", ValueType.bytes(1024, PROTOCOL_MAX_MESSAGE_SIZE))
+                    .defaultValue(64 * 1024)
+                    .doc("largest CONNECT (remaining length) accepted, in bytes, judged from its fixed header"
+                            + " before any of it is buffered; at most max_message_size")
                     .build();
 
     public static final ConfigKey<Integer> MAX_MESSAGE_RATE =
@@ -137,8 +145,8 @@ public final class CoreConfig {
 
     public static final ConfigKey<Integer> TOPIC_MAX_DEPTH =
             ConfigKey.builder("topic_max_depth", ValueType.integer(0, UNLIMITED))
-                    .defaultValue(0)
-                    .doc("most levels a topic or topic filter may have; 0 = no limit")
+                    .defaultValue(200)
+                    .doc("most levels a topic or topic filter may have (Mosquitto's limit is 200); 0 = no limit")
                     .build();
 
     public static final ConfigKey<Integer> MAX_SUBSCRIPTIONS_PER_CLIENT =
@@ -176,6 +184,13 @@ public final class CoreConfig {
             ConfigKey.builder("topic_alias_maximum", ValueType.integer(0, UINT16_MAX))
                     .defaultValue(10)
                     .doc("inbound topic aliases accepted from a v5 client; 0 = none")
+                    .build();
+
+    public static final ConfigKey<Integer> OUTBOUND_TOPIC_ALIAS_MAXIMUM =
+            ConfigKey.builder("outbound_topic_alias_maximum", ValueType.integer(0, UINT16_MAX))
+                    .defaultValue(10)
+                    .doc("topic aliases the broker uses towards a v5 client, at most what the client announces"
+                            + " (its Topic Alias Maximum); the topics sent most recently keep theirs; 0 = none")
                     .build();
 
     public static final ConfigKey<Integer> MAX_QOS =
@@ -364,8 +379,8 @@ public final class CoreConfig {
             QUEUE_HIGH_WATERMARK, QUEUE_LOW_WATERMARK,
             MAX_ONLINE_BYTES, MAX_OFFLINE_BYTES, STALLED_SUBSCRIBER_TIMEOUT, STALLED_SUBSCRIBER_ACTION,
             MAX_SUBSCRIPTIONS_PER_CLIENT, MAX_SUBSCRIPTION_MEMORY,
-            MAX_MESSAGE_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
-            RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
+            MAX_MESSAGE_SIZE, MAX_CONNECT_SIZE, MAX_MESSAGE_RATE, MAX_CLIENT_ID_SIZE, TOPIC_MAX_DEPTH, MAX_KEEPALIVE,
+            RECEIVE_MAXIMUM, TOPIC_ALIAS_MAXIMUM, OUTBOUND_TOPIC_ALIAS_MAXIMUM, MAX_QOS, RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE, SHARED_SUBSCRIPTION_AVAILABLE,
             SUBSCRIPTION_IDENTIFIER_AVAILABLE, CONNECT_TIMEOUT, RETRY_INTERVAL,
             PERSISTENT_CLIENT_EXPIRATION, MAX_SESSION_EXPIRY_INTERVAL, UPGRADE_OUTGOING_QOS,

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param maxMessageRate            PUBLISHes per second per client; 0 = no limit
  * @param upgradeOutgoingQos        deliver at the subscription's QoS, not min(publish, subscription)
  * @param queueBounds               byte bounds of session queues and the stalled-subscriber rule
+ * @param maxConnectSize            largest CONNECT remaining length; never above maxMessageSize
+ * @param outboundTopicAliasMaximum topic aliases the broker uses towards a v5 client (bounded by its own); 0 = none
  */
 public record ProtocolSettings(boolean allowAnonymous,
                                int maxConnections,
@@ -48,7 +50,9 @@ public record ProtocolSettings(boolean allowAnonymous,
                                SharedSubscriptionPolicy sharedSubscriptionPolicy,
                                int maxMessageRate,
                                boolean upgradeOutgoingQos,
-                               QueueBounds queueBounds) {
+                               QueueBounds queueBounds,
+                               int maxConnectSize,
+                               int outboundTopicAliasMaximum) {
 
     /**
      * What one session may hold (queued bytes, subscriptions), and when a subscriber that stopped reading is stalled.
@@ -75,6 +79,8 @@ public record ProtocolSettings(boolean allowAnonymous,
 
     public static ProtocolSettings from(Config config) {
         long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
+        int maxPacket = maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
+                ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize;
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
                 maxConnections(config),
@@ -83,8 +89,7 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.MAX_OFFLINE_MESSAGES),
                 config.get(CoreConfig.QUEUE_HIGH_WATERMARK),
                 Math.min(config.get(CoreConfig.QUEUE_LOW_WATERMARK), config.get(CoreConfig.QUEUE_HIGH_WATERMARK)),
-                maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
-                        ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize,
+                maxPacket,
                 config.get(CoreConfig.MAX_CLIENT_ID_SIZE),
                 config.get(CoreConfig.TOPIC_MAX_DEPTH),
                 config.get(CoreConfig.MAX_KEEPALIVE),
@@ -102,7 +107,9 @@ public record ProtocolSettings(boolean allowAnonymous,
                 config.get(CoreConfig.SHARED_SUBSCRIPTION_POLICY),
                 config.get(CoreConfig.MAX_MESSAGE_RATE),
                 config.get(CoreConfig.UPGRADE_OUTGOING_QOS),
-                QueueBounds.from(config));
+                QueueBounds.from(config),
+                Math.min(config.get(CoreConfig.MAX_CONNECT_SIZE), maxPacket),
+                config.get(CoreConfig.OUTBOUND_TOPIC_ALIAS_MAXIMUM));
     }
 
     /** listener.max_connections; auto: derived from the open-file limit ({@link OpenFiles}). */

@@ -26,7 +26,6 @@ import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.SessionTerms;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
@@ -126,7 +125,7 @@ final class ConnectFlow {
         c.state = MqttConnection.State.CLOSED;
         MqttMessage connack = c.version != 5 && v3Code != null
                 ? Packets.connackV3(v3Code) : Packets.connack(c.version, code, false, props);
-        c.ctx.writeAndFlush(connack).addListener(ChannelFutureListener.CLOSE);
+        Linger.writeAndClose(c.ctx, connack);
     }
 
     // ---- enhanced authentication (MQTT 5 AUTH) -------------------------------------------
@@ -332,6 +331,9 @@ final class ConnectFlow {
                     receiveMaximum == null ? c.terms.clientReceiveMaximum() : receiveMaximum,
                     maxPacket == null ? c.terms.clientMaximumPacketSize()
                             : maxPacket < 0 ? Integer.MAX_VALUE : maxPacket);
+            Integer aliasMaximum = Props.integer(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM);
+            int outboundAliases = Math.min(aliasMaximum == null ? 0 : aliasMaximum, s.outboundTopicAliasMaximum());
+            c.outboundAliases = outboundAliases > 0 ? new OutboundAliases(outboundAliases) : null;
             if (Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) == null
                     && Props.binary(props, MqttPropertyType.AUTHENTICATION_DATA) != null) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "authentication data without a method");
@@ -555,6 +557,14 @@ final class ConnectFlow {
                 malformed(c, "invalid will topic");
             }
             throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "invalid will topic");
+        }
+        if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
+            c.broker.metrics().count(Counter.LIMIT_TOPIC_DEPTH);
+            if (c.version != 5) {
+                c.close();
+                throw new Closed("will topic deeper than topic_max_depth");
+            }
+            throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "will topic deeper than topic_max_depth " + s.topicMaxDepth());
         }
         if (ReservedTopics.isReserved(c.listener.mount(topic))) {
             c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),

@@ -12,6 +12,8 @@ import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -71,6 +73,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
     ConnectionTerms terms = ConnectionTerms.BEFORE_CONNECT;
     String[] inboundAliases;              // index: topic alias
+    /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
+    OutboundAliases outboundAliases;
     ScheduledFuture<?> connectTimeout;
     private ScheduledFuture<?> retryTask;   // runs only while QoS 1/2 packets are in flight
 
@@ -302,13 +306,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         switch (m.fixedHeader().messageType()) {
             case PUBLISH -> PublishFlow.publish(this, (MqttPublishMessage) m);
-            case PUBACK -> session.acknowledge(this, packetId(m), false);
+            case PUBACK -> acknowledge(packetId(m), false);
             case PUBREC -> pubrec(m);
             case PUBREL -> {
                 int id = packetId(m);
                 order.then(() -> pubrel(id));
             }
-            case PUBCOMP -> session.acknowledge(this, packetId(m), true);
+            case PUBCOMP -> acknowledge(packetId(m), true);
             case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.write(Packets.PINGRESP, ctx.voidPromise());
@@ -323,6 +327,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         return ((MqttMessageIdVariableHeader) m.variableHeader()).messageId();
     }
 
+    /** PUBACK or PUBCOMP; one of the wrong kind for the message in flight is a protocol error. */
+    private void acknowledge(int id, boolean pubcomp) {
+        if (!session.acknowledge(this, id, pubcomp)) {
+            String wrong = session.wrongAcknowledgement(this, id, pubcomp ? 7 : 4);
+            if (wrong != null) {
+                protocolError(wrong + ", packet id " + id);
+            }
+        }
+    }
+
     private void pubrec(MqttMessage m) {
         int id = packetId(m);
         if (version == 5 && m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v
@@ -332,7 +346,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         CompletionStage<Void> stored = session.received(this, id);
         if (stored == null) {
-            if (version == 5) {
+            String wrong = session.wrongAcknowledgement(this, id, 5);
+            if (wrong != null) {
+                protocolError(wrong + ", packet id " + id);
+            } else if (version == 5) {
                 ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
                         ctx.voidPromise());
             }
@@ -423,14 +440,17 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closeReason = reason == ReasonCodes.SUCCESS ? "client sent DISCONNECT"
                 : "client sent DISCONNECT with reason 0x" + Integer.toHexString(reason & 0xFF);
         state = State.CLOSED;
-        ctx.close();
+        // acknowledgements written before the DISCONNECT still go out; unflushed, the close would fail them
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void decodeFailed(MqttMessage m) {
         Throwable cause = m.decoderResult().cause();
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
-        broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE : Counter.MALFORMED_PACKETS);
+        boolean violation = cause instanceof ProtocolViolation;
+        broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE
+                : violation ? Counter.PROTOCOL_ERRORS : Counter.MALFORMED_PACKETS);
         if (state == State.AWAIT_CONNECT) {
             log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
@@ -441,18 +461,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             } else if (cause instanceof MqttIdentifierRejectedException) {
                 code = ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID;
             } else if (header != null && header.messageType() == MqttMessageType.CONNECT && connackVersion == 5) {
-                code = tooLong ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET;
+                code = tooLong ? ReasonCodes.PACKET_TOO_LARGE
+                        : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET;
             } else {
                 close();
                 return;
             }
             broker.metrics().count(Counter.CONNECTS_REFUSED);
-            ctx.writeAndFlush(Packets.connack(connackVersion, code, false, null))
-                    .addListener(ChannelFutureListener.CLOSE);
+            Linger.writeAndClose(ctx, Packets.connack(connackVersion, code, false, null));
             state = State.CLOSED;
             return;
         }
-        disconnect(tooLong ? ReasonCodes.PACKET_TOO_LARGE : ReasonCodes.MALFORMED_PACKET, cause.getMessage());
+        disconnect(tooLong ? ReasonCodes.PACKET_TOO_LARGE
+                : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET, cause.getMessage());
     }
 
     // ---- closing -------------------------------------------------------------------------
@@ -477,10 +498,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (version == 5 && clientId != null) {
             boolean withReason = terms.problemInformation() && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
-            ctx.writeAndFlush(Packets.disconnect(reasonCode, withReason ? reasonString : null))
-                    .addListener(ChannelFutureListener.CLOSE);
+            Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
         } else {
-            ctx.close();
+            Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written (a CONNACK) still goes out
         }
     }
 
@@ -504,7 +524,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             closeReason = "closed by the broker";
         }
         state = State.CLOSED;
-        ctx.close();
+        Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written still goes out, then end of stream
     }
 
     // ---- SessionConnection ---------------------------------------------------------------
@@ -562,8 +582,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void write(int packetId, Delivery delivery, boolean dup) {
         long expiry = remainingExpiry(delivery.message());
-        ctx.write(new OutgoingPublish(delivery, listener.unmount(delivery.message().topic()), packetId, dup,
-                version == 5, expiry), ctx.voidPromise());
+        String topic = listener.unmount(delivery.message().topic());
+        int alias = 0;
+        if (outboundAliases != null && (terms.clientMaximumPacketSize() == Integer.MAX_VALUE   // setting one adds 3 bytes
+                || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3 <= terms.clientMaximumPacketSize())) {
+            alias = outboundAliases.aliasFor(topic, ByteBufUtil.utf8Bytes(topic));
+        }
+        // alias > 0: the client knows it, the topic is left out; < 0: set now, sent with the topic
+        ctx.write(new OutgoingPublish(delivery, alias > 0 ? "" : topic, packetId, dup, version == 5, expiry,
+                Math.abs(alias)), ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 

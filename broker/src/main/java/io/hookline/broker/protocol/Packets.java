@@ -115,7 +115,8 @@ final class Packets {
         byte code = version == 5 ? reasonCode : ReasonCodes.toV3Connack(reasonCode);
         return new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf(code), sessionPresent && code == 0,
+                // MQTT 3.1 has no session present flag: its CONNACK's first byte is reserved, 0
+                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf(code), sessionPresent && code == 0 && version != 3,
                         version == 5 && props != null ? props : MqttProperties.NO_PROPERTIES));
     }
 

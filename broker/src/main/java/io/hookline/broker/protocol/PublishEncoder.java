@@ -32,6 +32,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
     private static final int RESPONSE_TOPIC = 0x08;
     private static final int CORRELATION_DATA = 0x09;
     private static final int SUBSCRIPTION_IDENTIFIER = 0x0B;
+    private static final int TOPIC_ALIAS = 0x23;
     private static final int USER_PROPERTY = 0x26;
 
     private PublishEncoder() {
@@ -44,7 +45,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         byte[] payload = m.payload();
         int topicLength = ByteBufUtil.utf8Bytes(p.topic());
         int propertiesLength = p.mqtt5() ? propertiesLength(m.properties(), p.remainingExpiry(),
-                p.delivery().subscriptionIds()) : 0;
+                p.delivery().subscriptionIds()) + (p.topicAlias() > 0 ? 3 : 0) : 0;
         int variableHeader = 2 + topicLength + (qos > 0 ? 2 : 0)
                 + (p.mqtt5() ? varIntSize(propertiesLength) + propertiesLength : 0);
         int remaining = variableHeader + payload.length;
@@ -60,6 +61,9 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         if (p.mqtt5()) {
             writeVarInt(header, propertiesLength);
             writeProperties(header, m.properties(), p.remainingExpiry(), p.delivery().subscriptionIds());
+            if (p.topicAlias() > 0) {
+                header.writeByte(TOPIC_ALIAS).writeShort(p.topicAlias());
+            }
         }
         out.add(header);
         if (payload.length > 0) {

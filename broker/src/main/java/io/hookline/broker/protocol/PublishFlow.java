@@ -113,8 +113,9 @@ final class PublishFlow {
             return;
         }
         if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {
+            // the router is protected from the packet on: v5 DISCONNECT 0x90, 3.1.1 a close
             c.broker.metrics().count(Counter.LIMIT_TOPIC_DEPTH);
-            refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID, "topic deeper than " + s.topicMaxDepth() + " levels");
+            c.disconnect(ReasonCodes.TOPIC_NAME_INVALID, "topic deeper than topic_max_depth " + s.topicMaxDepth());
             return;
         }
 

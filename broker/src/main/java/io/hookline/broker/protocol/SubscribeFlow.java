@@ -69,6 +69,7 @@ final class SubscribeFlow {
             }
         }
 
+        boolean bridge = Bridge.is(c.ctx.channel());
         // 1. validate every filter (nothing changes yet); -1 marks the ones the hooks decide
         int[] codes = new int[requests.size()];
         List<TopicSubscription> asked = new ArrayList<>(codes.length);
@@ -105,8 +106,10 @@ final class SubscribeFlow {
                 continue;
             }
             codes[i] = -1;
-            asked.add(new TopicSubscription(raw, Math.min(option.qos().value(), s.maxQos()), option.isNoLocal(),
-                    option.isRetainAsPublished(), option.retainHandling().value()));
+            // a bridge (CONNECT level 0x83/0x84) gets neither its own messages back nor retain flags cleared
+            boolean bridged = shared == null && bridge;
+            asked.add(new TopicSubscription(raw, Math.min(option.qos().value(), s.maxQos()), option.isNoLocal() || bridged,
+                    option.isRetainAsPublished() || bridged, option.retainHandling().value()));
         }
 
         // 2. auth_on_subscribe decides the valid ones; 3. its verdict is applied in arrival order

@@ -698,6 +698,26 @@ public final class Session implements Recipient {
     }
 
     /**
+     * Why an acknowledgement of MQTT packet {@code type} (4 PUBACK, 5 PUBREC, 7 PUBCOMP) is of the
+     * wrong kind for the message in flight under {@code packetId}: PUBACK for QoS 2, PUBREC or
+     * PUBCOMP for QoS 1, PUBCOMP before PUBREC. Null when it fits or nothing is in flight under the
+     * id (a late duplicate). A protocol error, as Mosquitto treats it.
+     */
+    public synchronized String wrongAcknowledgement(SessionConnection from, int packetId, int type) {
+        Inflight entry = inflight.get(packetId);
+        if (entry == null || connection != from) {
+            return null;
+        }
+        int qos = entry.delivery.qos();
+        return switch (type) {
+            case 4 -> qos == 2 ? "PUBACK for a QoS 2 message" : null;
+            case 5 -> qos == 1 ? "PUBREC for a QoS 1 message" : null;
+            case 7 -> qos == 1 ? "PUBCOMP for a QoS 1 message" : entry.released ? null : "PUBCOMP before PUBREC";
+            default -> null;
+        };
+    }
+
+    /**
      * PUBREC from the client: the message moves to its PUBREL stage. Returns when that stage is
      * stored, and the caller sends PUBREL only then: a PUBREL out before the store has it would,
      * after a crash, become a resent PUBLISH that a client which already completed the exchange

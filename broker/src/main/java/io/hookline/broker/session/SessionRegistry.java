@@ -162,7 +162,9 @@ public final class SessionRegistry implements RecipientDirectory {
             if (existing != null) {
                 displaced = existing.connection();
                 existing.cancelPendingWill();  // a new connection before the will delay: no will
-                if (terms.cleanStart()) {
+                // a session that ends with its connection (clean session, expiry 0) is nothing to
+                // resume, even while that connection is still attached or just closing
+                if (terms.cleanStart() || existing.expirySeconds() == 0) {
                     endedWill[0] = end(existing, batch);
                     ended[0] = existing;
                     session = null;

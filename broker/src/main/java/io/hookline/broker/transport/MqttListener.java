@@ -5,6 +5,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.BrokerContext;
+import io.hookline.broker.protocol.ListenerInfo;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.bootstrap.ServerBootstrap;
@@ -166,13 +167,7 @@ public final class MqttListener {
                                     .build()));
                             p.addLast("ws-frames", WebSocketFrames.INSTANCE);
                         }
-                        p.addLast("framer", new PacketFramer(protocol.maxMessageSize()));
-                        // the client id limit is ConnectFlow's (in bytes, counted, all versions):
-                        // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
-                        p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
-                        p.addLast("encoder", MqttEncoder.INSTANCE);
-                        p.addLast("publish-encoder", PublishEncoder.INSTANCE);
-                        p.addLast("mqtt", new MqttConnection(broker, settings.info()));
+                        addMqttStages(p, broker, settings.info());
                     }
                 });
         try {
@@ -184,6 +179,21 @@ public final class MqttListener {
             throw new ListenerException(settings.key() + ": could not bind " + settings.address() + ": "
                     + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
         }
+    }
+
+    /**
+     * The MQTT stages of a connection's pipeline, after the transport's (proxy, TLS, WebSocket):
+     * {@code framer → decoder → encoder → publish-encoder → mqtt}. Also what the wire fuzz test runs.
+     */
+    static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info) {
+        var protocol = broker.settings();
+        p.addLast("framer", new PacketFramer(protocol.maxMessageSize(), protocol.maxConnectSize()));
+        // the client id limit is ConnectFlow's (in bytes, counted, all versions):
+        // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
+        p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
+        p.addLast("encoder", MqttEncoder.INSTANCE);
+        p.addLast("publish-encoder", PublishEncoder.INSTANCE);
+        p.addLast("mqtt", new MqttConnection(broker, info));
     }
 
     /** Counts the connection against max_connections; closes it when the listener is full. */

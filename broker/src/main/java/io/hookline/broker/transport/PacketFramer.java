@@ -3,7 +3,10 @@ package io.hookline.broker.transport;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
+import io.hookline.broker.protocol.Bridge;
+import io.hookline.broker.protocol.ProtocolViolation;
 import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessageFactory;
 import io.netty.handler.codec.mqtt.MqttMessageType;
@@ -17,26 +20,41 @@ import java.util.List;
  * Cuts the byte stream into whole MQTT packets (zero-copy slices) for Netty's MqttDecoder, and
  * checks what that decoder does not: that a packet's contents fit its remaining length exactly
  * (3.1.1 §2.2.3, 5.0 §2.1.4; Netty would read a short packet into the next one, and ignores
- * bytes after a PUBACK's or PINGREQ's end), and the reserved bits of SUBSCRIBE options (3.1.1
- * [MQTT-3.8.3-4], 5.0 [MQTT-3.8.3-5]), which it masks away. Such a packet goes on as a failed
- * MqttMessage, answered like any malformed packet. A malformed remaining length or a packet
- * above the size limit is handed to the decoder unframed, which reports it as before; CONNECT
- * is left to the decoder and the connect timeout. One per channel; confined to its event loop.
+ * bytes after a PUBACK's or PINGREQ's end), the reserved bits of SUBSCRIBE options (3.1.1
+ * [MQTT-3.8.3-4], 5.0 [MQTT-3.8.3-5]), which it masks away, and MQTT 5 property blocks
+ * ({@link PacketChecks}). Such a packet goes on as a failed MqttMessage, answered like any
+ * malformed packet (or, for a {@link ProtocolViolation}, like a protocol error).
+ *
+ * <p>Before the first CONNECT the type and size are judged as soon as the fixed header is
+ * read, so nothing is buffered for a peer that is not an MQTT client: a first byte other than
+ * CONNECT's (an HTTP request, say) fails at once, and so does a CONNECT longer than
+ * {@code maxConnectLength} (max_connect_size). A CONNECT is checked field by field
+ * ({@link PacketChecks#connect}) before Netty decodes it; a CONNECT with the bridge bit
+ * (protocol level 0x83/0x84) is decoded without it and the channel marked ({@link Bridge}).
+ * A packet above {@code maxRemainingLength} fails when its header is read and the rest of the
+ * input is discarded. One per channel; confined to its event loop.
  */
 final class PacketFramer extends ByteToMessageDecoder {
 
     /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
-    private static final int PUBLISH = 3, PUBACK = 4, PUBCOMP = 7, SUBSCRIBE = 8, UNSUBSCRIBE = 10,
+    private static final int CONNECT = 1, PUBLISH = 3, PUBACK = 4, PUBCOMP = 7, SUBSCRIBE = 8, UNSUBSCRIBE = 10,
             PINGREQ = 12, DISCONNECT = 14, AUTH = 15;
 
     private final int maxRemainingLength;
+    private final int maxConnectLength;
+    private boolean connectSeen;   // a CONNECT went on to the decoder: other packets may follow
     private boolean passThrough;   // after a packet the decoder must judge on its own: no more framing
     private boolean discard;       // after a malformed packet: the connection is closing
 
     PacketFramer(int maxRemainingLength) {
+        this(maxRemainingLength, maxRemainingLength);
+    }
+
+    PacketFramer(int maxRemainingLength, int maxConnectLength) {
         this.maxRemainingLength = maxRemainingLength;
+        this.maxConnectLength = Math.min(maxConnectLength, maxRemainingLength);
     }
 
     @Override
@@ -50,6 +68,13 @@ final class PacketFramer extends ByteToMessageDecoder {
             return;
         }
         int start = in.readerIndex();
+        int first = in.getUnsignedByte(start);
+        if (!connectSeen && first != CONNECT << 4) {
+            fail(in, out, first, 0, first >> 4 == CONNECT
+                    ? new DecoderException("reserved flags set in the CONNECT fixed header")
+                    : new ProtocolViolation("packet type " + (first >> 4) + " before CONNECT"));
+            return;
+        }
         int remaining = 0;
         int headerLength = 1;
         while (true) {
@@ -68,34 +93,104 @@ final class PacketFramer extends ByteToMessageDecoder {
                 break;
             }
         }
-        if (remaining > maxRemainingLength) {    // the decoder refuses it after its variable header
-            passThrough = true;
-            out.add(in.readRetainedSlice(in.readableBytes()));
+        int body = start + headerLength;
+        if (first >> 4 == CONNECT && remaining > maxConnectLength) {
+            // wait for the protocol name and level (at most 9 bytes), so a v5 client hears 0x95
+            int level = PacketChecks.connectLevel(in, body, in.writerIndex());
+            int nameLength = in.readableBytes() >= headerLength + 2 ? in.getUnsignedShort(body) : 0;
+            if (level < 0 && (nameLength == 4 || nameLength == 6) && in.readableBytes() < headerLength + 3 + nameLength) {
+                return;
+            }
+            if (level >= 0 && PacketChecks.knownProtocol(in, body, level & 0x7F)) {
+                markVersion(ctx, level & 0x7F);
+            }
+            fail(in, out, first, remaining, new TooLongFrameException(
+                    "CONNECT of " + remaining + " bytes, above max_connect_size " + maxConnectLength));
+            return;
+        }
+        if (remaining > maxRemainingLength) {    // refused from its header: nothing of it is kept
+            fail(in, out, first, remaining, new TooLongFrameException(
+                    "packet of " + remaining + " bytes, above max_message_size " + maxRemainingLength));
             return;
         }
         if (in.readableBytes() < headerLength + remaining) {
             return;
         }
-        int first = in.getUnsignedByte(start);
+        if (first >> 4 == CONNECT) {
+            connect(ctx, in, out, first, headerLength, remaining);
+            return;
+        }
         MqttVersion version = ctx.channel().attr(CODEC_VERSION).get();
-        String malformed = malformed(in, first, start + headerLength, remaining, version);
-        if (malformed != null) {
-            discard = true;
-            in.skipBytes(in.readableBytes());
-            MqttMessageType type = MqttMessageType.valueOf(first >> 4);
-            out.add(MqttMessageFactory.newInvalidMessage(
-                    new MqttFixedHeader(type, false, MqttQoS.AT_MOST_ONCE, false, remaining),
-                    null, new DecoderException(malformed)));
+        PacketChecks.Finding finding = check(in, first, body, remaining, version);
+        if (finding != null) {
+            fail(in, out, first, remaining, finding.protocolError() ? new ProtocolViolation(finding.why())
+                    : new DecoderException(finding.why()));
             return;
         }
         out.add(in.readRetainedSlice(headerLength + remaining));
     }
 
+    /** A whole CONNECT: checked field by field, bridge bit taken off, then on to the decoder. */
+    private void connect(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int first, int headerLength,
+                         int remaining) {
+        int start = in.readerIndex();
+        int body = start + headerLength;
+        int end = body + remaining;
+        int level = PacketChecks.connectLevel(in, body, end);
+        if (level < 0) {
+            fail(in, out, first, remaining, new DecoderException("CONNECT too short for its protocol name and level"));
+            return;
+        }
+        int plain = level & 0x7F;
+        boolean bridge = level != plain && (plain == 3 || plain == 4);
+        if (!PacketChecks.knownProtocol(in, body, bridge ? plain : level)) {
+            connectSeen = true;   // the decoder answers an unknown protocol with CONNACK 0x01
+            out.add(in.readRetainedSlice(headerLength + remaining));
+            return;
+        }
+        PacketChecks.Finding finding = PacketChecks.connect(in, body, end, plain);
+        if (finding != null) {
+            markVersion(ctx, plain);
+            fail(in, out, first, remaining, finding.protocolError() ? new ProtocolViolation(finding.why())
+                    : new DecoderException(finding.why()));
+            return;
+        }
+        connectSeen = true;
+        if (!bridge) {
+            out.add(in.readRetainedSlice(headerLength + remaining));
+            return;
+        }
+        ctx.channel().attr(Bridge.ATTRIBUTE).set(Boolean.TRUE);
+        ByteBuf copy = in.readRetainedSlice(headerLength + remaining);
+        ByteBuf plainConnect = ctx.alloc().buffer(copy.readableBytes());
+        plainConnect.writeBytes(copy);
+        copy.release();
+        plainConnect.setByte(headerLength + 2 + plainConnect.getUnsignedShort(headerLength), plain);
+        out.add(plainConnect);
+    }
+
+    /** For a failing CONNECT of a known level: lets the connection answer a v5 client in v5. */
+    private static void markVersion(ChannelHandlerContext ctx, int level) {
+        if (level == 5 && ctx.channel().attr(CODEC_VERSION).get() == null) {
+            ctx.channel().attr(CODEC_VERSION).set(MqttVersion.MQTT_5);
+        }
+    }
+
+    /** Hands on a failed packet and discards everything after it: the connection is closing. */
+    private void fail(ByteBuf in, List<Object> out, int first, int remaining, DecoderException cause) {
+        discard = true;
+        in.skipBytes(in.readableBytes());
+        int type = first >> 4;
+        MqttFixedHeader header = type == 0 ? null
+                : new MqttFixedHeader(MqttMessageType.valueOf(type), false, MqttQoS.AT_MOST_ONCE, false, remaining);
+        out.add(MqttMessageFactory.newInvalidMessage(header, null, cause));
+    }
+
     /**
-     * Why the packet whose body is {@code length} bytes at {@code from} is malformed in a way the
+     * What is wrong with the packet whose body is {@code length} bytes at {@code from} that the
      * decoder would not report, or null. Types the decoder checks fully are left to it.
      */
-    private static String malformed(ByteBuf in, int first, int from, int length, MqttVersion version) {
+    private static PacketChecks.Finding check(ByteBuf in, int first, int from, int length, MqttVersion version) {
         boolean v5 = version == MqttVersion.MQTT_5;
         int type = first >> 4;
         int end = from + length;
@@ -103,27 +198,31 @@ final class PacketFramer extends ByteToMessageDecoder {
             case PUBLISH -> {
                 int qos = first >> 1 & 3;
                 int pos = length < 2 ? -1 : from + 2 + in.getUnsignedShort(from) + (qos > 0 ? 2 : 0);
-                if (v5 && pos >= 0) {
-                    pos = propertiesEnd(in, pos, end);
+                if (v5 && pos >= 0 && pos <= end) {
+                    pos = PacketChecks.properties(in, pos, end);
+                    if (pos < PacketChecks.DOES_NOT_FIT) {
+                        return PacketChecks.propertyFinding(pos, "PUBLISH");
+                    }
                 }
-                return pos < 0 || pos > end ? "PUBLISH topic or properties longer than the packet" : null;
+                return pos < 0 || pos > end
+                        ? PacketChecks.Finding.malformed("PUBLISH topic or properties longer than the packet") : null;
             }
             case PUBACK, PUBACK + 1, PUBACK + 2, PUBCOMP -> {
                 if (v5 ? length < 2 : length != 2) {
-                    return "remaining length " + length + " for a PUBACK, PUBREC, PUBREL or PUBCOMP";
+                    return PacketChecks.Finding.malformed(
+                            "remaining length " + length + " for a PUBACK, PUBREC, PUBREL or PUBCOMP");
                 }
-                return v5 && length > 3 && propertiesEnd(in, from + 3, end) != end
-                        ? "properties do not fill the packet" : null;
+                return v5 && length > 3 ? wholeProperties(in, from + 3, end, "an acknowledgement") : null;
             }
             case PINGREQ -> {
-                return length == 0 ? null : "PINGREQ with a body";
+                return length == 0 ? null : PacketChecks.Finding.malformed("PINGREQ with a body");
             }
             case DISCONNECT, AUTH -> {
                 if (!v5) {
-                    return length == 0 ? null : (type == AUTH ? "AUTH" : "DISCONNECT") + " with a body";
+                    return length == 0 ? null
+                            : PacketChecks.Finding.malformed((type == AUTH ? "AUTH" : "DISCONNECT") + " with a body");
                 }
-                return length > 1 && propertiesEnd(in, from + 1, end) != end
-                        ? "properties do not fill the packet" : null;
+                return length > 1 ? wholeProperties(in, from + 1, end, type == AUTH ? "AUTH" : "DISCONNECT") : null;
             }
             case SUBSCRIBE, UNSUBSCRIBE -> {
                 return topicFilters(in, type == SUBSCRIBE, from, end, v5);
@@ -134,50 +233,48 @@ final class PacketFramer extends ByteToMessageDecoder {
         }
     }
 
+    /** A property block that must end where the packet ends. */
+    private static PacketChecks.Finding wholeProperties(ByteBuf in, int pos, int end, String what) {
+        int after = PacketChecks.properties(in, pos, end);
+        if (after < 0) {
+            return PacketChecks.propertyFinding(after, what);
+        }
+        return after == end ? null : PacketChecks.Finding.malformed("properties do not fill the packet");
+    }
+
     /** Checks the topic filters (and for SUBSCRIBE the reserved option bits) fill the packet exactly. */
-    private static String topicFilters(ByteBuf in, boolean subscribe, int from, int end, boolean v5) {
+    private static PacketChecks.Finding topicFilters(ByteBuf in, boolean subscribe, int from, int end, boolean v5) {
+        String what = subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE";
         int pos = from + 2;                      // packet identifier
         if (v5 && pos <= end) {
-            pos = propertiesEnd(in, pos, end);
+            pos = PacketChecks.properties(in, pos, end);
+            if (pos < PacketChecks.DOES_NOT_FIT) {
+                return PacketChecks.propertyFinding(pos, what);
+            }
         }
         if (pos < 0 || pos > end) {
-            return "packet identifier or properties longer than the packet";
+            return PacketChecks.Finding.malformed("packet identifier or properties longer than the packet");
         }
         int reserved = v5 ? 0xC0 : 0xFC;
         while (pos < end) {
             if (pos + 2 > end) {
-                return "topic filter cut off";
+                return PacketChecks.Finding.malformed("topic filter cut off");
             }
             pos += 2 + in.getUnsignedShort(pos);
             if (subscribe) {
                 if (pos >= end) {
-                    return "subscription options cut off";
+                    return PacketChecks.Finding.malformed("subscription options cut off");
                 }
                 int options = in.getUnsignedByte(pos++);
                 if ((options & reserved) != 0) {
-                    return "reserved bits set in subscription options 0x" + Integer.toHexString(options);
+                    return PacketChecks.Finding.malformed(
+                            "reserved bits set in subscription options 0x" + Integer.toHexString(options));
                 }
             }
             if (pos > end) {
-                return "topic filter longer than the packet";
+                return PacketChecks.Finding.malformed("topic filter longer than the packet");
             }
         }
         return null;
-    }
-
-    /** The index after the property block at {@code pos}, or -1 when it does not fit before {@code end}. */
-    private static int propertiesEnd(ByteBuf in, int pos, int end) {
-        int length = 0;
-        for (int shift = 0; ; shift += 7) {
-            if (pos >= end || shift > 21) {
-                return -1;
-            }
-            int digit = in.getUnsignedByte(pos++);
-            length |= (digit & 0x7F) << shift;
-            if ((digit & 0x80) == 0) {
-                break;
-            }
-        }
-        return pos + length <= end ? pos + length : -1;
     }
 }

@@ -97,14 +97,19 @@ class RegistryStoreWritesTest {
         assertEquals(List.of(subscription("a/#")), session.subscriptions(), "it keeps them while connected");
     }
 
+    /**
+     * Issue 15 item 2: a clean session (expiry 0) ends with its connection, so a persistent CONNECT
+     * that takes it over starts empty (session present 0) and stores none of it.
+     */
     @Test
-    void aSessionThatBecomesPersistentStoresWhatItHas() {
+    void aCleanSessionTakenOverByAPersistentConnectIsNotCarriedIntoTheStore() {
         Session session = registry.attach(terms(true, 0, null), QuietConnection.offline()).session();
         session.subscribe(subscription("a/#"), StoreBatch.NONE);
         assertNull(stores.sessions().get(ID), "a clean session writes nothing");
         assertEquals(List.of(), stored());
-        registry.attach(terms(false, 60, null), QuietConnection.offline());
-        assertEquals(List.of(subscription("a/#")), stored());
-        assertEquals(60, stores.sessions().get(ID).expirySeconds());
+        SessionRegistry.Attached next = registry.attach(terms(false, 60, null), QuietConnection.offline());
+        assertEquals(false, next.sessionPresent());
+        assertEquals(List.of(), next.session().subscriptions());
+        assertEquals(List.of(), stored());
     }
 }

@@ -28,12 +28,22 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        install();
-        leaks.clear();
+        start();
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
+        assertNoLeaks(context.getDisplayName());
+    }
+
+    /** Starts watching for leak reports; for test engines other than Jupiter (jqwik properties). */
+    public static void start() {
+        install();
+        leaks.clear();
+    }
+
+    /** Fails when Netty reported a leaked buffer since {@link #start()}, naming {@code where}. */
+    public static void assertNoLeaks(String where) {
         // Leaks are reported when a tracked buffer is found unreachable during a later allocation.
         for (int i = 0; i < 3; i++) {
             System.gc();
@@ -43,7 +53,7 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
             }
         }
         if (!leaks.isEmpty()) {
-            fail("Netty reported " + leaks.size() + " leaked buffer(s) in " + context.getDisplayName() + ":\n"
+            fail("Netty reported " + leaks.size() + " leaked buffer(s) in " + where + ":\n"
                     + String.join("\n", leaks));
         }
     }

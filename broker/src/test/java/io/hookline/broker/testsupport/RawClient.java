@@ -208,6 +208,20 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** Half-closes: the broker reads end of stream after what was sent; replies can still be read. */
+    public void shutdownOutput() {
+        try {
+            socket.shutdownOutput();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The socket's output stream, for tests that write from another thread. */
+    public OutputStream output() {
+        return out;
+    }
+
     /** Drops the connection with a TCP reset and no DISCONNECT, as when a client crashes. */
     public void abort() {
         try {

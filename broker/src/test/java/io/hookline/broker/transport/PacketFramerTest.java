@@ -115,4 +115,33 @@ class PacketFramerTest {
         feed(concat(RawClient.connect(5, "framed"), subscribe), 5);
         assertTrue(decoded.get(1).decoderResult().isFailure(), "0x81 in the second filter's options");
     }
+
+    /** Issue 15 item 6: Mosquitto's bridge bit (level 0x84) is taken off before decoding; the channel is marked. */
+    @Test
+    void bridgeConnectIsDecodedAsMqtt311AndMarked() {
+        byte[] connect = RawClient.connect(4, "bridge");
+        connect[8] = (byte) 0x84;   // fixed header 2, "MQTT" 6: the level
+        feed(connect, 5);
+        assertEquals(1, decoded.size());
+        assertTrue(decoded.get(0).decoderResult().isSuccess(), decoded.get(0)::toString);
+        assertEquals(4, ((io.netty.handler.codec.mqtt.MqttConnectMessage) decoded.get(0)).variableHeader().version());
+        assertTrue(io.hookline.broker.protocol.Bridge.is(channel));
+    }
+
+    /** Issue 16 item 3: a first byte other than CONNECT's fails on its own, before any length byte. */
+    @Test
+    void firstByteOtherThanConnectFailsAtOnce() {
+        feed(new byte[] {'G'}, 1);
+        assertEquals(1, decoded.size());
+        assertInstanceOf(io.hookline.broker.protocol.ProtocolViolation.class, decoded.get(0).decoderResult().cause());
+    }
+
+    /** Issue 15 item 3: a CONNECT whose client id runs past its remaining length fails instead of waiting. */
+    @Test
+    void connectWhoseFieldsOverrunItsLengthFails() {
+        byte[] connect = RawClient.connect(4, 0x02, 60, new Bytes(), new Bytes().u16(40).raw(new byte[] {'a'}));
+        feed(connect, 64);
+        assertEquals(1, decoded.size());
+        assertTrue(decoded.get(0).decoderResult().isFailure());
+    }
 }
