@@ -86,7 +86,7 @@ public final class Session implements Recipient {
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
     private long subscriptionBytes;   // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
-    private MessageQueue queue;   // replaced only by storeFromNow, under the monitor
+    private final MessageQueue queue;
     private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
     private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
     private int lastPacketId;
@@ -894,31 +894,6 @@ public final class Session implements Recipient {
             expiryTimer = null;
         }
         return previous;
-    }
-
-    /**
-     * A clean session resumed with an expiry above 0 is stored from now on (called by the
-     * registry before {@link #attach}, under the bin lock): what it holds only in memory is
-     * written in {@code batch}: its queue moves, in order, into {@code durable} (a durable queue
-     * of the stores; null: the stores keep queues in memory, the queue stays), and its in-flight
-     * messages (with their PUBREL stage) and inbound QoS 2 ids are stored.
-     */
-    synchronized void storeFromNow(MessageQueue durable, StoreBatch batch) {
-        if (durable != null) {
-            for (Delivery d = queue.poll(StoreBatch.NONE); d != null; d = queue.poll(StoreBatch.NONE)) {
-                durable.add(d, batch);
-            }
-            queue = durable;
-        }
-        for (Inflight entry : inflight) {
-            stores.inflight().sent(id, entry.packetId, entry.delivery, batch);
-            if (entry.released) {
-                stores.inflight().released(id, entry.packetId, batch);
-            }
-        }
-        for (int packetId : awaitingRelease) {
-            stores.inbound().add(id, packetId, batch);
-        }
     }
 
     /** A new connection arrived before the will delay passed: the pending will is not sent. */

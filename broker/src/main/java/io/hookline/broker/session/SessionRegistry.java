@@ -12,7 +12,6 @@ import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionIndex;
 import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.util.StoreBatch;
-import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
 
@@ -176,11 +175,6 @@ public final class SessionRegistry implements RecipientDirectory {
                 session = new Session(id, this, stores.queues().open(id, terms.persistent()));
             }
             boolean wasPersistent = present && session.isPersistent();
-            if (present && !wasPersistent && terms.persistent()) {
-                // clean until now, stored from now: its queue, in-flight messages and inbound ids too
-                MessageQueue durable = stores.queues().open(id, true);
-                session.storeFromNow(durable.isDurable() ? durable : null, batch);
-            }
             SessionConnection previous = session.attach(connection, terms);
             if (terms.persistent()) {
                 stores.sessions().put(session.record(0, terms.will()), batch);

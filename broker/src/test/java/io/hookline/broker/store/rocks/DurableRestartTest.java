@@ -16,8 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
@@ -164,49 +162,6 @@ class DurableRestartTest {
             sub.expect(RawClient.PUBREL);
             sub.send(RawClient.ack(RawClient.PUBCOMP, p.packetId()));
             sub.assertNoPacket(Duration.ofMillis(Receive.QUIET_MILLIS));
-        }
-    }
-
-    @Test
-    void aCleanSessionResumedWithAnExpiryStoresWhatItHeldInMemory() throws Exception {
-        broker = TestBroker.start("persistence", "on", "data_dir", dataDir.toString(), "max_inflight_messages", "1");
-        Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        try (RawClient clean = RawClient.connected(broker, 5, "dev")) {   // clean start, expiry 0: in memory
-            clean.send(RawClient.subscribe(5, 1, "d/#", 1));
-            clean.expect(RawClient.SUBACK);
-            for (int i = 0; i < 3; i++) {
-                pub.publishWith().topic("d/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
-            }
-            assertEquals("m0", clean.expect(RawClient.PUBLISH).payloadText());   // not acknowledged: one in flight
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("dev").queueSize() == 2);
-
-            // the same client id resumes the session, now with an expiry: from here it is stored
-            try (RawClient resumed = RawClient.open(broker, 5)) {
-                resumed.send(new RawClient.Connect(5, "dev").cleanStart(false).sessionExpiry(3600).toBytes());
-                assertTrue(resumed.expectConnack(0).sessionPresent());
-                RawClient.Packet again = resumed.expect(RawClient.PUBLISH);
-                assertEquals("m0", again.payloadText());
-                assertTrue(again.dup());
-                clean.expectDisconnect(0x8E);   // session taken over
-            }
-        } finally {
-            pub.disconnect();
-        }
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("dev").isOnline());
-        broker.close();
-
-        broker = startDurable();
-        assertEquals(2, broker.broker().sessions().get("dev").queueSize(), "the queue it had in memory is on disk");
-        try (RawClient back = RawClient.open(broker, 5)) {
-            back.send(new RawClient.Connect(5, "dev").cleanStart(false).sessionExpiry(3600).toBytes());
-            assertTrue(back.expectConnack(0).sessionPresent());
-            List<String> got = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                RawClient.Packet p = back.expect(RawClient.PUBLISH);
-                got.add(p.payloadText());
-                back.send(RawClient.ack(RawClient.PUBACK, p.packetId()));
-            }
-            assertEquals(List.of("m0", "m1", "m2"), got, "in flight (resent) first, then the queue in order");
         }
     }
 
