@@ -26,7 +26,7 @@ import java.util.Map;
  * and optionally writes JSON and Markdown. Printing the report to stdout is this program's output.
  */
 public final class Main {
-  private static final String USAGE = """
+    private static final String USAGE = """
       usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID] [--target ...] [--hooks-target ...]
                             (--standard [--scale F] | --scenario NAME [--scenario ...])
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
@@ -40,271 +40,296 @@ public final class Main {
         handler) and the first --target as the baseline; without hook targets it is "not available".
       """;
 
-  private Main() {}
+    private Main() {}
 
-  public static void main(String[] args) {
-    PrintStream out = System.out;
-    try {
-      System.exit(run(args, out));
-    } catch (IllegalArgumentException e) {
-      System.err.println("hookline-bench: " + e.getMessage());
-      System.err.print(USAGE);
-      System.exit(2);
-    }
-  }
-
-  static int run(String[] args, PrintStream out) {
-    List<Target> targets = new ArrayList<>();
-    List<Target> hookTargets = new ArrayList<>();
-    List<String> scenarios = new ArrayList<>();
-    Map<String, String> opt = new LinkedHashMap<>();
-    boolean standard = false;
-    boolean nio = false;
-    boolean warmup = true;
-    boolean persistent = false;
-    for (int i = 0; i < args.length; i++) {
-      String a = args[i];
-      switch (a) {
-        case "--help", "-h" -> {
-          out.print(USAGE);
-          return 0;
+    public static void main(String[] args) {
+        PrintStream out = System.out;
+        try {
+            System.exit(run(args, out));
+        } catch (IllegalArgumentException e) {
+            System.err.println("hookline-bench: " + e.getMessage());
+            System.err.print(USAGE);
+            System.exit(2);
         }
-        case "--standard" -> standard = true;
-        case "--nio" -> nio = true;
-        case "--no-warmup" -> warmup = false;
-        case "--persistent" -> persistent = true;
-        case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
-        case "--hooks-target" -> hookTargets.add(Target.parse(value(args, ++i, a)));
-        case "--scenario" -> scenarios.add(value(args, ++i, a));
-        case "--qos", "--payload", "--publishers", "--subscribers", "--rate", "--duration",
-            "--connections", "--inflight", "--threads", "--json", "--markdown", "--scale", "--repeat" ->
-            opt.put(a, value(args, ++i, a));
-        default -> throw new IllegalArgumentException("unknown argument " + a);
-      }
-    }
-    if (targets.isEmpty()) {
-      throw new IllegalArgumentException("at least one --target is required");
-    }
-    if (standard == !scenarios.isEmpty()) {
-      throw new IllegalArgumentException("give either --standard or one or more --scenario");
-    }
-    double scale = Double.parseDouble(opt.getOrDefault("--scale", "1"));
-    if (!(scale > 0 && scale <= 10)) {
-      throw new IllegalArgumentException("--scale must be in (0, 10]");
-    }
-    List<ScenarioParams> plan = new ArrayList<>();
-    if (standard) {
-      plan.addAll(StandardSet.runs(scale));
-    } else {
-      for (String s : scenarios) {
-        plan.add(fromOptions(Scenario.byName(s), opt));
-      }
-    }
-    int threads = Integer.parseInt(opt.getOrDefault("--threads",
-        Integer.toString(Math.min(2, Runtime.getRuntime().availableProcessors()))));
-    if (threads < 1 || threads > 64) {
-      throw new IllegalArgumentException("--threads must be 1..64");
     }
 
-    int repeat = Integer.parseInt(opt.getOrDefault("--repeat", "1"));
-    if (repeat < 1 || repeat > 5) {
-      throw new IllegalArgumentException("--repeat must be 1..5");
-    }
-    List<RunResult> results = new ArrayList<>();
-    List<RunResult> allRuns = new ArrayList<>();
-    Instant started = Instant.now();
-    try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio), persistent)) {
-      boolean warm = !warmup;
-      for (ScenarioParams p : plan) {
-        List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
-        if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
-          // Before the first measured messaging run, not at start: a connection ramp placed first
-          // then sees a freshly started broker, whose RSS growth is the clients' and not the heap's.
-          for (Target t : concat(targets, hookTargets)) {
-            out.println("# warm-up against " + t.name() + " (not reported)");
-            runner.run(StandardSet.warmup(scale), t);
-          }
-          warm = true;
+    static int run(String[] args, PrintStream out) {
+        List<Target> targets = new ArrayList<>();
+        List<Target> hookTargets = new ArrayList<>();
+        List<String> scenarios = new ArrayList<>();
+        Map<String, String> opt = new LinkedHashMap<>();
+        boolean standard = false;
+        boolean nio = false;
+        boolean warmup = true;
+        boolean persistent = false;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            switch (a) {
+                case "--help", "-h" -> {
+                    out.print(USAGE);
+                    return 0;
+                }
+                case "--standard" -> standard = true;
+                case "--nio" -> nio = true;
+                case "--no-warmup" -> warmup = false;
+                case "--persistent" -> persistent = true;
+                case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
+                case "--hooks-target" -> hookTargets.add(Target.parse(value(args, ++i, a)));
+                case "--scenario" -> scenarios.add(value(args, ++i, a));
+                case "--qos",
+                        "--payload",
+                        "--publishers",
+                        "--subscribers",
+                        "--rate",
+                        "--duration",
+                        "--connections",
+                        "--inflight",
+                        "--threads",
+                        "--json",
+                        "--markdown",
+                        "--scale",
+                        "--repeat" -> opt.put(a, value(args, ++i, a));
+                default -> throw new IllegalArgumentException("unknown argument " + a);
+            }
         }
-        // A connection ramp is measured once: only the first one sees a fresh broker.
-        // The hooks placeholder has nothing to repeat.
-        if (against.isEmpty()) {
-          RunResult r = RunResult.notAvailable(p.label(), targets.get(0).name(), p.toMap(),
-              "not available: needs --hooks-target, a broker with an auth_on_publish handler (bench/run-all starts them)");
-          allRuns.add(r);
-          results.add(r);
-          out.println();
-          out.println("== " + p.label());
-          out.print(Tables.render(List.of(r), false));
-          out.println();
-          continue;
+        if (targets.isEmpty()) {
+            throw new IllegalArgumentException("at least one --target is required");
         }
-        int times = p.scenario().isMessaging() ? repeat : 1;
-        List<List<RunResult>> perTarget = new ArrayList<>();
-        for (int i = 0; i < against.size(); i++) {
-          perTarget.add(new ArrayList<>());
+        if (standard == !scenarios.isEmpty()) {
+            throw new IllegalArgumentException("give either --standard or one or more --scenario");
         }
-        for (int rep = 1; rep <= times; rep++) {
-          // Alternate brokers within each repetition so a disturbance hits both alike.
-          for (int i = 0; i < against.size(); i++) {
-            Target t = against.get(i);
-            out.println("# " + p.label() + " against " + t.name() + (times > 1 ? " (run " + rep + "/" + times + ")" : ""));
-            RunResult r = runner.run(p, t);
-            perTarget.get(i).add(r);
-            allRuns.add(r);
-          }
+        double scale = Double.parseDouble(opt.getOrDefault("--scale", "1"));
+        if (!(scale > 0 && scale <= 10)) {
+            throw new IllegalArgumentException("--scale must be in (0, 10]");
         }
-        List<RunResult> row = new ArrayList<>();
-        for (List<RunResult> runs : perTarget) {
-          row.add(median(runs));
+        List<ScenarioParams> plan = new ArrayList<>();
+        if (standard) {
+            plan.addAll(StandardSet.runs(scale));
+        } else {
+            for (String s : scenarios) {
+                plan.add(fromOptions(Scenario.byName(s), opt));
+            }
         }
-        results.addAll(row);
-        out.println();
-        out.println("== " + p.label() + (times > 1 ? " (median of " + times + " runs by received msg/s)" : ""));
-        out.print(Tables.render(row, false));
-        out.println();
-      }
-      Map<String, Object> report = new LinkedHashMap<>();
-      report.put("started", started.toString());
-      report.put("finished", Instant.now().toString());
-      report.put("transport", runner.transportName());
-      report.put("generator_threads", threads);
-      List<Object> ts = new ArrayList<>();
-      for (Target t : concat(targets, hookTargets)) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("name", t.name());
-        m.put("address", t.address().getAddress().getHostAddress() + ":" + t.address().getPort());
-        m.put("pid", t.hasPid() ? t.pid() : null);
-        ts.add(m);
-      }
-      report.put("targets", ts);
-      List<Object> rs = new ArrayList<>();
-      for (RunResult r : results) {
-        rs.add(r.toMap());
-      }
-      report.put("results", rs);
-      if (repeat > 1) {
-        report.put("repeat", repeat);
-        List<Object> all = new ArrayList<>();
-        for (RunResult r : allRuns) {
-          all.add(r.toMap());
+        int threads = Integer.parseInt(opt.getOrDefault(
+                "--threads", Integer.toString(Math.min(2, Runtime.getRuntime().availableProcessors()))));
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException("--threads must be 1..64");
         }
-        report.put("all_runs", all);
-      }
-      write(opt.get("--json"), Json.write(report), out);
-      write(opt.get("--markdown"), markdown(results, runner.transportName(), threads, repeat), out);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot write report: " + e.getMessage(), e);
-    }
-    return allRuns.stream().anyMatch(r -> r.status().equals("failed") || r.status().equals("qos-violated")) ? 1 : 0;
-  }
 
-  /**
-   * The run with the median received msg/s (the lower middle for an even count); failed runs sort
-   * first, so a majority of failures shows as a failure.
-   */
-  static RunResult median(List<RunResult> runs) {
-    List<RunResult> sorted = new ArrayList<>(runs);
-    sorted.sort(java.util.Comparator.comparingDouble(
-        r -> r.messaging() == null ? -1 : r.messaging().receiveRate()));
-    return sorted.get((sorted.size() - 1) / 2);
-  }
+        int repeat = Integer.parseInt(opt.getOrDefault("--repeat", "1"));
+        if (repeat < 1 || repeat > 5) {
+            throw new IllegalArgumentException("--repeat must be 1..5");
+        }
+        List<RunResult> results = new ArrayList<>();
+        List<RunResult> allRuns = new ArrayList<>();
+        Instant started = Instant.now();
+        try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio), persistent)) {
+            boolean warm = !warmup;
+            for (ScenarioParams p : plan) {
+                List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
+                if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
+                    // Before the first measured messaging run, not at start: a connection ramp placed first
+                    // then sees a freshly started broker, whose RSS growth is the clients' and not the heap's.
+                    for (Target t : concat(targets, hookTargets)) {
+                        out.println("# warm-up against " + t.name() + " (not reported)");
+                        runner.run(StandardSet.warmup(scale), t);
+                    }
+                    warm = true;
+                }
+                // A connection ramp is measured once: only the first one sees a fresh broker.
+                // The hooks placeholder has nothing to repeat.
+                if (against.isEmpty()) {
+                    RunResult r = RunResult.notAvailable(
+                            p.label(),
+                            targets.get(0).name(),
+                            p.toMap(),
+                            "not available: needs --hooks-target, a broker with an auth_on_publish handler (bench/run-all starts them)");
+                    allRuns.add(r);
+                    results.add(r);
+                    out.println();
+                    out.println("== " + p.label());
+                    out.print(Tables.render(List.of(r), false));
+                    out.println();
+                    continue;
+                }
+                int times = p.scenario().isMessaging() ? repeat : 1;
+                List<List<RunResult>> perTarget = new ArrayList<>();
+                for (int i = 0; i < against.size(); i++) {
+                    perTarget.add(new ArrayList<>());
+                }
+                for (int rep = 1; rep <= times; rep++) {
+                    // Alternate brokers within each repetition so a disturbance hits both alike.
+                    for (int i = 0; i < against.size(); i++) {
+                        Target t = against.get(i);
+                        out.println("# " + p.label() + " against " + t.name()
+                                + (times > 1 ? " (run " + rep + "/" + times + ")" : ""));
+                        RunResult r = runner.run(p, t);
+                        perTarget.get(i).add(r);
+                        allRuns.add(r);
+                    }
+                }
+                List<RunResult> row = new ArrayList<>();
+                for (List<RunResult> runs : perTarget) {
+                    row.add(median(runs));
+                }
+                results.addAll(row);
+                out.println();
+                out.println("== " + p.label() + (times > 1 ? " (median of " + times + " runs by received msg/s)" : ""));
+                out.print(Tables.render(row, false));
+                out.println();
+            }
+            Map<String, Object> report = new LinkedHashMap<>();
+            report.put("started", started.toString());
+            report.put("finished", Instant.now().toString());
+            report.put("transport", runner.transportName());
+            report.put("generator_threads", threads);
+            List<Object> ts = new ArrayList<>();
+            for (Target t : concat(targets, hookTargets)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", t.name());
+                m.put(
+                        "address",
+                        t.address().getAddress().getHostAddress() + ":"
+                                + t.address().getPort());
+                m.put("pid", t.hasPid() ? t.pid() : null);
+                ts.add(m);
+            }
+            report.put("targets", ts);
+            List<Object> rs = new ArrayList<>();
+            for (RunResult r : results) {
+                rs.add(r.toMap());
+            }
+            report.put("results", rs);
+            if (repeat > 1) {
+                report.put("repeat", repeat);
+                List<Object> all = new ArrayList<>();
+                for (RunResult r : allRuns) {
+                    all.add(r.toMap());
+                }
+                report.put("all_runs", all);
+            }
+            write(opt.get("--json"), Json.write(report), out);
+            write(opt.get("--markdown"), markdown(results, runner.transportName(), threads, repeat), out);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot write report: " + e.getMessage(), e);
+        }
+        return allRuns.stream()
+                        .anyMatch(r -> r.status().equals("failed") || r.status().equals("qos-violated"))
+                ? 1
+                : 0;
+    }
 
-  /**
-   * Who a scenario runs against: every --target, except publish-with-hooks, which runs against the
-   * hook targets and then the first --target as the no-hook baseline (so the ratio column reads
-   * "with this hook / without"); empty when there are no hook targets.
-   */
-  static List<Target> targetsFor(Scenario s, List<Target> targets, List<Target> hookTargets) {
-    if (s != Scenario.PUBLISH_WITH_HOOKS) {
-      return targets;
+    /**
+     * The run with the median received msg/s (the lower middle for an even count); failed runs sort
+     * first, so a majority of failures shows as a failure.
+     */
+    static RunResult median(List<RunResult> runs) {
+        List<RunResult> sorted = new ArrayList<>(runs);
+        sorted.sort(java.util.Comparator.comparingDouble(
+                r -> r.messaging() == null ? -1 : r.messaging().receiveRate()));
+        return sorted.get((sorted.size() - 1) / 2);
     }
-    if (hookTargets.isEmpty()) {
-      return List.of();
-    }
-    List<Target> l = new ArrayList<>(hookTargets);
-    l.add(targets.get(0));
-    return l;
-  }
 
-  private static List<Target> concat(List<Target> a, List<Target> b) {
-    List<Target> l = new ArrayList<>(a);
-    l.addAll(b);
-    return l;
-  }
+    /**
+     * Who a scenario runs against: every --target, except publish-with-hooks, which runs against the
+     * hook targets and then the first --target as the no-hook baseline (so the ratio column reads
+     * "with this hook / without"); empty when there are no hook targets.
+     */
+    static List<Target> targetsFor(Scenario s, List<Target> targets, List<Target> hookTargets) {
+        if (s != Scenario.PUBLISH_WITH_HOOKS) {
+            return targets;
+        }
+        if (hookTargets.isEmpty()) {
+            return List.of();
+        }
+        List<Target> l = new ArrayList<>(hookTargets);
+        l.add(targets.get(0));
+        return l;
+    }
 
-  private static void write(String where, String text, PrintStream out) throws IOException {
-    if (where == null) {
-      return;
+    private static List<Target> concat(List<Target> a, List<Target> b) {
+        List<Target> l = new ArrayList<>(a);
+        l.addAll(b);
+        return l;
     }
-    if (where.equals("-")) {
-      out.print(text);
-    } else {
-      Files.writeString(Path.of(where), text);
-    }
-  }
 
-  /** The results part of docs/benchmarks.md: one section per scenario, with its parameters. */
-  static String markdown(List<RunResult> results, String transport, int threads, int repeat) {
-    StringBuilder sb = new StringBuilder();
-    sb.append("Load generator: ").append(transport).append(" transport, ").append(threads)
-        .append(" event-loop threads, in the same machine as the broker under test.");
-    if (repeat > 1) {
-      sb.append(" Each messaging scenario ran ").append(repeat).append(" times per broker, alternating")
-          .append(" brokers; each column is the run with the median received msg/s (all runs are in")
-          .append(" the JSON).");
+    private static void write(String where, String text, PrintStream out) throws IOException {
+        if (where == null) {
+            return;
+        }
+        if (where.equals("-")) {
+            out.print(text);
+        } else {
+            Files.writeString(Path.of(where), text);
+        }
     }
-    sb.append("\n\n");
-    for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
-      sb.append("### ").append(e.getKey()).append("\n\n");
-      sb.append("Parameters: `").append(e.getValue().get(0).parameters()).append("`\n\n");
-      sb.append(Tables.render(e.getValue(), true)).append('\n');
-    }
-    return sb.toString();
-  }
 
-  private static ScenarioParams fromOptions(Scenario s, Map<String, String> opt) {
-    ScenarioParams p = ScenarioParams.defaults(s);
-    int pubs = p.publishers();
-    int subs = p.subscribers();
-    if (opt.containsKey("--publishers")) {
-      pubs = Integer.parseInt(opt.get("--publishers"));
-      if (s.isPointToPoint() && !opt.containsKey("--subscribers")) {
-        subs = pubs;
-      }
+    /** The results part of docs/benchmarks.md: one section per scenario, with its parameters. */
+    static String markdown(List<RunResult> results, String transport, int threads, int repeat) {
+        StringBuilder sb = new StringBuilder();
+        sb.append("Load generator: ")
+                .append(transport)
+                .append(" transport, ")
+                .append(threads)
+                .append(" event-loop threads, in the same machine as the broker under test.");
+        if (repeat > 1) {
+            sb.append(" Each messaging scenario ran ")
+                    .append(repeat)
+                    .append(" times per broker, alternating")
+                    .append(" brokers; each column is the run with the median received msg/s (all runs are in")
+                    .append(" the JSON).");
+        }
+        sb.append("\n\n");
+        for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
+            sb.append("### ").append(e.getKey()).append("\n\n");
+            sb.append("Parameters: `").append(e.getValue().get(0).parameters()).append("`\n\n");
+            sb.append(Tables.render(e.getValue(), true)).append('\n');
+        }
+        return sb.toString();
     }
-    if (opt.containsKey("--subscribers")) {
-      subs = Integer.parseInt(opt.get("--subscribers"));
-      if (s.isPointToPoint() && !opt.containsKey("--publishers")) {
-        pubs = subs;
-      }
-    }
-    p = p.withClients(pubs, subs);
-    if (opt.containsKey("--qos")) {
-      p = p.withQos(Integer.parseInt(opt.get("--qos")));
-    }
-    if (opt.containsKey("--payload")) {
-      p = p.withPayload(Integer.parseInt(opt.get("--payload")));
-    }
-    if (opt.containsKey("--rate")) {
-      p = p.withRate(Double.parseDouble(opt.get("--rate")));
-    }
-    if (opt.containsKey("--duration")) {
-      p = p.withDuration(Duration.ofMillis((long) (Double.parseDouble(opt.get("--duration")) * 1000)));
-    }
-    if (opt.containsKey("--connections")) {
-      p = p.withConnections(Integer.parseInt(opt.get("--connections")));
-    }
-    if (opt.containsKey("--inflight")) {
-      p = p.withInflight(Integer.parseInt(opt.get("--inflight")));
-    }
-    return p;
-  }
 
-  private static String value(String[] args, int i, String name) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(name + " needs a value");
+    private static ScenarioParams fromOptions(Scenario s, Map<String, String> opt) {
+        ScenarioParams p = ScenarioParams.defaults(s);
+        int pubs = p.publishers();
+        int subs = p.subscribers();
+        if (opt.containsKey("--publishers")) {
+            pubs = Integer.parseInt(opt.get("--publishers"));
+            if (s.isPointToPoint() && !opt.containsKey("--subscribers")) {
+                subs = pubs;
+            }
+        }
+        if (opt.containsKey("--subscribers")) {
+            subs = Integer.parseInt(opt.get("--subscribers"));
+            if (s.isPointToPoint() && !opt.containsKey("--publishers")) {
+                pubs = subs;
+            }
+        }
+        p = p.withClients(pubs, subs);
+        if (opt.containsKey("--qos")) {
+            p = p.withQos(Integer.parseInt(opt.get("--qos")));
+        }
+        if (opt.containsKey("--payload")) {
+            p = p.withPayload(Integer.parseInt(opt.get("--payload")));
+        }
+        if (opt.containsKey("--rate")) {
+            p = p.withRate(Double.parseDouble(opt.get("--rate")));
+        }
+        if (opt.containsKey("--duration")) {
+            p = p.withDuration(Duration.ofMillis((long) (Double.parseDouble(opt.get("--duration")) * 1000)));
+        }
+        if (opt.containsKey("--connections")) {
+            p = p.withConnections(Integer.parseInt(opt.get("--connections")));
+        }
+        if (opt.containsKey("--inflight")) {
+            p = p.withInflight(Integer.parseInt(opt.get("--inflight")));
+        }
+        return p;
     }
-    return args[i];
-  }
+
+    private static String value(String[] args, int i, String name) {
+        if (i >= args.length) {
+            throw new IllegalArgumentException(name + " needs a value");
+        }
+        return args[i];
+    }
 }

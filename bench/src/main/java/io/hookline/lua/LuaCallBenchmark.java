@@ -58,8 +58,13 @@ public class LuaCallBenchmark {
         var log = LoggerFactory.getLogger("bench.lua");
         state = new LuaState(source, runtime, log, System.nanoTime() + TimeUnit.SECONDS.toNanos(5));
         version = new ScriptVersion(source, 1, runtime, log, 1, new java.util.concurrent.atomic.LongAdder());
-        input = new PublishInput(new Client("", "client-17", "user", ProtocolVersion.MQTT_3_1_1), "sensors/17/temp", 1,
-                Bytes.of(new byte[64]), false, null);
+        input = new PublishInput(
+                new Client("", "client-17", "user", ProtocolVersion.MQTT_3_1_1),
+                "sensors/17/temp",
+                1,
+                Bytes.of(new byte[64]),
+                false,
+                null);
     }
 
     @TearDown
@@ -79,7 +84,10 @@ public class LuaCallBenchmark {
 
     @Benchmark
     public Object callThroughPool() {
-        return version.submit(System.nanoTime() + 1_000_000_000L,
-                sc -> sc.call("auth_on_publish", LuaInputs.table(input)), (a, t) -> { }).join();
+        return version.submit(
+                        System.nanoTime() + 1_000_000_000L,
+                        sc -> sc.call("auth_on_publish", LuaInputs.table(input)),
+                        (a, t) -> {})
+                .join();
     }
 }

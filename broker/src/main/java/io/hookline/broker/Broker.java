@@ -2,26 +2,34 @@ package io.hookline.broker;
 
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.ConfigChange;
+import io.hookline.broker.admin.AdminCommands;
+import io.hookline.broker.admin.ApiKeys;
+import io.hookline.broker.admin.CommandRegistry;
+import io.hookline.broker.admin.HttpListeners;
+import io.hookline.broker.admin.ManagedBroker;
 import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.config.HostPort;
+import io.hookline.broker.config.ListenerConfig;
+import io.hookline.broker.config.ListenerConfig.Kind;
+import io.hookline.broker.config.ProtocolSettings;
+import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
-import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
 import io.hookline.broker.hooks.plugins.PluginLoader;
 import io.hookline.broker.hooks.plugins.PluginRegistry;
-import io.hookline.broker.metrics.MetricRegistry;
-import io.hookline.broker.protocol.HookEvents;
-import io.hookline.broker.config.ListenerConfig;
-import io.hookline.broker.config.ListenerConfig.Kind;
+import io.hookline.broker.http.ManagementServer;
 import io.hookline.broker.metrics.BrokerMetrics;
+import io.hookline.broker.metrics.MetricRegistry;
 import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.ClientTraces;
+import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.protocol.MqttConnection;
-import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Publisher;
@@ -29,17 +37,17 @@ import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.Recovery;
 import io.hookline.broker.session.SessionRegistry;
-import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.store.MemoryStores;
-import io.hookline.broker.store.rocks.RocksStores;
-import io.hookline.broker.store.rocks.StoreException;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.store.Stores;
-import io.hookline.broker.util.Scheduler;
-import io.hookline.broker.util.SystemScheduler;
+import io.hookline.broker.store.rocks.RocksStores;
+import io.hookline.broker.store.rocks.StoreException;
 import io.hookline.broker.transport.ListenerSettings;
 import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
+import io.hookline.broker.util.NotifyOutbox;
+import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.SystemScheduler;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.ServerChannel;
@@ -52,31 +60,22 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
-import io.hookline.broker.admin.AdminCommands;
-import io.hookline.broker.admin.ApiKeys;
-import io.hookline.broker.admin.CommandRegistry;
-import io.hookline.broker.admin.HttpListeners;
-import io.hookline.broker.admin.ManagedBroker;
-import io.hookline.broker.config.ConfigException;
-import io.hookline.broker.config.HostPort;
-import io.hookline.broker.http.ManagementServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A Hookline broker: wires the stores, the router, the session registry and the listeners of
@@ -88,8 +87,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     private static final Logger log = LoggerFactory.getLogger(Broker.class);
     public static final String VERSION = versionOf();
 
-    private volatile Config config;          // replaced by config set; guarded by this for writers
-    private final NotifyOutbox<ConfigChange> configChanges;  // on_config_change, fired outside this' monitor
+    private volatile Config config; // replaced by config set; guarded by this for writers
+    private final NotifyOutbox<ConfigChange> configChanges; // on_config_change, fired outside this' monitor
     private final CommandRegistry commands = new CommandRegistry();
     private ManagementServer http;
     private ApiKeys apiKeys;
@@ -100,11 +99,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     private final Clock clock;
     private final Scheduler scheduler;
     private final Messages messages;
-    private final AtomicReference<ProtocolSettings> settings;  // swapped whole by changeConfig
+    private final AtomicReference<ProtocolSettings> settings; // swapped whole by changeConfig
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
     private final BrokerContext context;
-    private final List<MqttListener> listeners = new CopyOnWriteArrayList<>();  // read by the reload timer
+    private final List<MqttListener> listeners = new CopyOnWriteArrayList<>(); // read by the reload timer
     private final HookEngine hookEngine;
     private final HookGateway hooks;
     private final PluginRegistry plugins;
@@ -132,8 +131,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.config = config;
         // the store first: a locked or damaged one stops the start before any thread exists
         this.stores = stores != null ? stores : openStores(config, clock != null ? clock : Clock.systemUTC());
-        this.hookEngine = HookEngine.create(HookEngine.DEFAULT_TIMEOUT,
-                Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
+        this.hookEngine = HookEngine.create(
+                HookEngine.DEFAULT_TIMEOUT, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
         this.hooks = new HookGateway(hookEngine);
         this.configChanges = new NotifyOutbox<>(this);
         this.settings = new AtomicReference<>(ProtocolSettings.from(config));
@@ -142,18 +141,25 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.clock = clock != null ? clock : Clock.systemUTC();
         this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
         this.messages = new Messages(this.clock, this.stores.highestMessageId());
-        this.sessions = new SessionRegistry(subscriptions, settings::get, metrics, this.stores, this.clock,
-                this.scheduler, this::publishWill);
+        this.sessions = new SessionRegistry(
+                subscriptions, settings::get, metrics, this.stores, this.clock, this.scheduler, this::publishWill);
         Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy());
-        Publisher publisher = new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
-        this.context = new BrokerContext(sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks,
-                settings::get);
+        Publisher publisher =
+                new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
+        this.context = new BrokerContext(
+                sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get);
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
-        context.events().enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
-                .map(io.hookline.broker.protocol.ClientEvents.Kind::of).collect(java.util.stream.Collectors.toSet()));
+        context.events()
+                .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
+                        .map(io.hookline.broker.protocol.ClientEvents.Kind::of)
+                        .collect(java.util.stream.Collectors.toSet()));
         sessions.setEvents(new HookEvents(hooks));
         hookEngine.tap(context.traces());
-        this.plugins = new PluginRegistry(hooks, hookMetrics, new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)), commands::addPlugin);
+        this.plugins = new PluginRegistry(
+                hooks,
+                hookMetrics,
+                new CoreServices(context, (mountpoint, clientId) -> disconnect(mountpoint, clientId, false)),
+                commands::addPlugin);
         plugins.add(discovery);
         plugins.configure(config);
     }
@@ -170,8 +176,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Path dir = config.get(CoreConfig.DATA_DIR).resolve(CoreConfig.STORE_DIRECTORY);
         SyncPolicy sync = config.get(CoreConfig.PERSISTENCE_SYNC);
         RocksStores durable = RocksStores.open(dir, sync, config.get(CoreConfig.PERSISTENCE_SYNC_INTERVAL), clock);
-        log.info("store {} open (persistence.sync = {}); {} retained messages loaded", durable.directory(),
-                sync.name().toLowerCase(java.util.Locale.ROOT), durable.retained().size());
+        log.info(
+                "store {} open (persistence.sync = {}); {} retained messages loaded",
+                durable.directory(),
+                sync.name().toLowerCase(java.util.Locale.ROOT),
+                durable.retained().size());
         return durable;
     }
 
@@ -183,8 +192,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      */
     // a will is a template: published, it gets its id and its expiry instant now
     private void publishWill(Message will) {
-        context.publish(messages.create(will.topic(), will.qos(), will.retain(), will.payload(), will.properties(),
-                will.sender()));
+        context.publish(messages.create(
+                will.topic(), will.qos(), will.retain(), will.payload(), will.properties(), will.sender()));
     }
 
     /** Every plugin found (for config validation, before a Broker exists): the class path and {@code pluginDir}. */
@@ -194,7 +203,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
 
     /** The config schema: the core keys, plugins.NAME keys, and the keys of the plugins found. */
     public static ConfigSchema configSchema(PluginLoader.Discovery discovery) {
-        return PluginConfigSchema.addTo(CoreConfig.schema(),
+        return PluginConfigSchema.addTo(
+                CoreConfig.schema(),
                 discovery.plugins().stream().map(PluginLoader.Found::plugin).toList());
     }
 
@@ -207,9 +217,15 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             } catch (IOException e) {
                 throw new ListenerException("management API keys in " + dataDir + " (data_dir): " + e.getMessage(), e);
             }
-            http = new ManagementServer(this, commands, apiKeys, new ManagementServer.Protection(
-                    config.get(CoreConfig.HTTP_METRICS_REQUIRE_KEY), config.get(CoreConfig.HTTP_STATUS_REQUIRE_KEY),
-                    config.get(CoreConfig.HTTP_HEALTH_REQUIRE_KEY)), new ApiPublisher(context));
+            http = new ManagementServer(
+                    this,
+                    commands,
+                    apiKeys,
+                    new ManagementServer.Protection(
+                            config.get(CoreConfig.HTTP_METRICS_REQUIRE_KEY),
+                            config.get(CoreConfig.HTTP_STATUS_REQUIRE_KEY),
+                            config.get(CoreConfig.HTTP_HEALTH_REQUIRE_KEY)),
+                    new ApiPublisher(context));
         }
         AdminCommands.registerCore(commands, this, apiKeys, http == null ? HttpListeners.NONE : http);
         // plugins first: no client may connect before the chains that decide about it exist
@@ -230,9 +246,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         boolean epoll = Epoll.isAvailable();
         int threads = Runtime.getRuntime().availableProcessors();
-        boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"))
+        boss = epoll
+                ? new EpollEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"))
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"));
-        workers = epoll ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("hookline-io"))
+        workers = epoll
+                ? new EpollEventLoopGroup(threads, new DefaultThreadFactory("hookline-io"))
                 : new NioEventLoopGroup(threads, new DefaultThreadFactory("hookline-io"));
         channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         channels = new DefaultChannelGroup("hookline-clients", GlobalEventExecutor.INSTANCE);
@@ -241,7 +259,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 MqttListener listener = new MqttListener(s, context, channels);
                 listener.start(boss, workers, channelType);
                 listeners.add(listener);
-                log.info("MQTT listener '{}' on {} {}{}", s.name(), s.kind().word(), listener.boundAddress(),
+                log.info(
+                        "MQTT listener '{}' on {} {}{}",
+                        s.name(),
+                        s.kind().word(),
+                        listener.boundAddress(),
                         s.path() == null ? "" : " path " + s.path());
                 warnIfOpenToAnonymous(s, listener.boundAddress());
             }
@@ -263,19 +285,30 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
-            timer.scheduleWithFixedDelay(this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
+            timer.scheduleWithFixedDelay(
+                    this::reloadCertificates, reloadInterval, reloadInterval, TimeUnit.MILLISECONDS);
         }
         long sysInterval = config.get(CoreConfig.SYSTREE_INTERVAL).toMillis();
         if (sysInterval > 0) {
-            SysTree sys = new SysTree(metrics, sessions::size, subscriptions::size, retained::userSize,
-                    context.messages(), context::publish, VERSION);
-            timer.scheduleAtFixedRate(() -> {
-                try {
-                    sys.run();
-                } catch (RuntimeException ex) {
-                    log.warn("$SYS publication failed", ex);
-                }
-            }, sysInterval, sysInterval, TimeUnit.MILLISECONDS);
+            SysTree sys = new SysTree(
+                    metrics,
+                    sessions::size,
+                    subscriptions::size,
+                    retained::userSize,
+                    context.messages(),
+                    context::publish,
+                    VERSION);
+            timer.scheduleAtFixedRate(
+                    () -> {
+                        try {
+                            sys.run();
+                        } catch (RuntimeException ex) {
+                            log.warn("$SYS publication failed", ex);
+                        }
+                    },
+                    sysInterval,
+                    sysInterval,
+                    TimeUnit.MILLISECONDS);
         }
         return this;
     }
@@ -284,9 +317,16 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     private void recover() {
         Recovery.Result r = sessions.recover();
         if (r.sessions() + r.expired() > 0) {
-            log.info("restored {} sessions ({} subscriptions, {} queued and {} in-flight messages; {} expired while"
-                            + " the broker was down, {} wills sent) in {} ms", r.sessions(), r.subscriptions(), r.queued(),
-                    r.inflight(), r.expired(), r.willsSent(), r.millis());
+            log.info(
+                    "restored {} sessions ({} subscriptions, {} queued and {} in-flight messages; {} expired while"
+                            + " the broker was down, {} wills sent) in {} ms",
+                    r.sessions(),
+                    r.subscriptions(),
+                    r.queued(),
+                    r.inflight(),
+                    r.expired(),
+                    r.willsSent(),
+                    r.millis());
         } else {
             log.debug("no stored sessions to restore ({} ms)", r.millis());
         }
@@ -300,9 +340,14 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Boolean own = s.info().allowAnonymous();
         boolean anonymous = own != null ? own : config.get(CoreConfig.ALLOW_ANONYMOUS);
         if (anonymous && bound != null && !bound.getAddress().isLoopbackAddress()) {
-            log.warn("MQTT listener '{}' on {} {} accepts clients without credentials from other machines "
+            log.warn(
+                    "MQTT listener '{}' on {} {} accepts clients without credentials from other machines "
                             + "(allow_anonymous = on{}): set {}.allow_anonymous = off unless that is intended",
-                    s.name(), s.kind().word(), bound, own != null ? " for this listener" : "", s.key());
+                    s.name(),
+                    s.kind().word(),
+                    bound,
+                    own != null ? " for this listener" : "",
+                    s.key());
         }
     }
 
@@ -331,12 +376,14 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      * named an ssl listener "certfile" would otherwise see it silently ignored.
      */
     private void checkSharedTlsKeys() throws ListenerException {
-        for (ConfigKey<?> key : List.of(ListenerConfig.TLS_CERTFILE, ListenerConfig.TLS_KEYFILE,
-                ListenerConfig.TLS_CAFILE)) {
+        for (ConfigKey<?> key :
+                List.of(ListenerConfig.TLS_CERTFILE, ListenerConfig.TLS_KEYFILE, ListenerConfig.TLS_CAFILE)) {
             Object value = config.get(key);
             if (value instanceof String text && text.matches("[^/\\\\]*:[0-9]{1,5}")) {
-                throw new ListenerException(key.name() + " = " + text + ": this key is the file shared by all"
-                        + " ssl and wss listeners, not a listener; choose another listener name", null);
+                throw new ListenerException(
+                        key.name() + " = " + text + ": this key is the file shared by all"
+                                + " ssl and wss listeners, not a listener; choose another listener name",
+                        null);
             }
         }
     }
@@ -452,15 +499,19 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         for (Channel ch : channels) {
             MqttConnection c = ch.pipeline().get(MqttConnection.class);
-            if (c != null && clientId.equals(c.clientId()) && mp.equals(c.listener().mountpoint())) {
+            if (c != null
+                    && clientId.equals(c.clientId())
+                    && mp.equals(c.listener().mountpoint())) {
                 CompletableFuture<Boolean> done = new CompletableFuture<>();
                 // the close future fires before channelInactive detaches the session: go round the loop twice
-                ch.closeFuture().addListener(f -> ch.eventLoop().execute(() -> ch.eventLoop().execute(() -> {
-                    if (cleanup) {
-                        sessions.remove(mp, clientId);
-                    }
-                    done.complete(true);
-                })));
+                ch.closeFuture()
+                        .addListener(f -> ch.eventLoop()
+                                .execute(() -> ch.eventLoop().execute(() -> {
+                                    if (cleanup) {
+                                        sessions.remove(mp, clientId);
+                                    }
+                                    done.complete(true);
+                                })));
                 c.administrativeDisconnect();
                 return done;
             }

@@ -9,7 +9,6 @@ import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.HookInputs;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
-
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,15 +33,15 @@ public final class CoreServices implements BrokerServices {
     }
 
     @Override
-    public CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
-                                         Properties properties) {
+    public CompletionStage<Void> publish(
+            String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties) {
         if (qos < 0 || qos > 2 || !Topics.isValidTopicName(topic)) {
-            return CompletableFuture.failedFuture(new IllegalArgumentException(
-                    "cannot publish to '" + topic + "' with QoS " + qos));
+            return CompletableFuture.failedFuture(
+                    new IllegalArgumentException("cannot publish to '" + topic + "' with QoS " + qos));
         }
         String routed = mountpoint == null || mountpoint.isEmpty() ? topic : mountpoint + topic;
-        Message m = broker.messages().create(routed, qos, retain, payload.toArray(),
-                HookInputs.publishPropertiesOf(properties), null);
+        Message m = broker.messages()
+                .create(routed, qos, retain, payload.toArray(), HookInputs.publishPropertiesOf(properties), null);
         broker.publish(m);
         return CompletableFuture.completedFuture(null);
     }
@@ -53,8 +52,8 @@ public final class CoreServices implements BrokerServices {
         if (s == null) {
             return Optional.empty();
         }
-        return Optional.of(new ClientSummary(HookInputs.client(s.mountpoint(), clientId, s.username(),
-                s.protocolVersion()), "", 0, s.isOnline()));
+        return Optional.of(new ClientSummary(
+                HookInputs.client(s.mountpoint(), clientId, s.username(), s.protocolVersion()), "", 0, s.isOnline()));
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -21,7 +20,7 @@ final class LocalPublisher implements Publisher {
 
     private final RetainedStore retained;
     private final Router router;
-    private final BooleanSupplier retainAvailable;   // retain_available, live
+    private final BooleanSupplier retainAvailable; // retain_available, live
     private final BrokerMetrics metrics;
 
     LocalPublisher(RetainedStore retained, Router router, BooleanSupplier retainAvailable, BrokerMetrics metrics) {
@@ -32,8 +31,11 @@ final class LocalPublisher implements Publisher {
     }
 
     @Override
-    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
-                       StoreBatch batch) {
+    public int publish(
+            Message message,
+            SharedSubscriptionPolicy sharedPolicy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
         if (message.retain() && retainAvailable.getAsBoolean()) {
             retained.retain(message, batch);
         }

@@ -1,24 +1,23 @@
 package io.hookline.broker;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.CoreConfig;
-import io.hookline.broker.store.rocks.StoreException;
-import io.hookline.broker.store.rocks.StoreRepair;
 import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.ValueType;
+import io.hookline.broker.store.rocks.StoreException;
+import io.hookline.broker.store.rocks.StoreRepair;
 import io.hookline.broker.transport.MqttListener.ListenerException;
-import com.sun.management.HotSpotDiagnosticMXBean;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code bin/broker [--config FILE]}: runs the broker in the foreground until SIGTERM/SIGINT.
@@ -30,8 +29,7 @@ public final class Main {
 
     private static final Logger log = LoggerFactory.getLogger("hookline");
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
         Path configFile = Path.of("conf/broker.conf");
@@ -63,8 +61,11 @@ public final class Main {
                     log.info("Hookline {}", Broker.VERSION);
                     return;
                 }
-                default -> fail(2, "unknown argument '" + args[i]
-                        + "' (usage: bin/broker [--config FILE] [--plugins DIR] [--repair-store])");
+                default ->
+                    fail(
+                            2,
+                            "unknown argument '" + args[i]
+                                    + "' (usage: bin/broker [--config FILE] [--plugins DIR] [--repair-store])");
             }
         }
         if (!Files.isReadable(configFile)) {
@@ -109,8 +110,10 @@ public final class Main {
         // handlers in place before the start line: a supervisor may signal as soon as it sees it
         CountDownLatch signalled = new CountDownLatch(1);
         boolean handled = onSignals(signalled);
-        log.info("Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
-                Broker.VERSION, configFile.toAbsolutePath().normalize(),
+        log.info(
+                "Hookline {} started with {} (data_dir {}); logging to the console (conf/logback.xml)",
+                Broker.VERSION,
+                configFile.toAbsolutePath().normalize(),
                 config.get(CoreConfig.DATA_DIR).toAbsolutePath().normalize());
         warnUnlessExitOnOutOfMemory();
         logOpenFiles(config, ProtocolSettings.from(config).maxConnections());
@@ -120,7 +123,7 @@ public final class Main {
         }
         awaitQuietly(signalled);
         stop.run();
-        System.exit(0);   // a clean stop after SIGTERM or SIGINT is a success
+        System.exit(0); // a clean stop after SIGTERM or SIGINT is a success
     }
 
     /**
@@ -164,7 +167,8 @@ public final class Main {
         report.problems().forEach(p -> log.warn("store repair: {}", p));
         if (report.damagedCopy() != null) {
             log.info("store repair: records kept per column: {}", report.copied());
-            log.info("store repair: done; the damaged files are in {} (delete them once the broker runs well)",
+            log.info(
+                    "store repair: done; the damaged files are in {} (delete them once the broker runs well)",
                     report.damagedCopy());
         }
     }
@@ -177,9 +181,14 @@ public final class Main {
     private static void warnUnlessExitOnOutOfMemory() {
         try {
             var diagnostics = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
-            if (diagnostics != null && !"true".equals(diagnostics.getVMOption("ExitOnOutOfMemoryError").getValue())) {
-                log.warn("the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the broker"
-                        + " may hang half-dead instead of exiting for its supervisor to restart it (bin/broker sets it)");
+            if (diagnostics != null
+                    && !"true"
+                            .equals(diagnostics
+                                    .getVMOption("ExitOnOutOfMemoryError")
+                                    .getValue())) {
+                log.warn(
+                        "the JVM runs without -XX:+ExitOnOutOfMemoryError: after an OutOfMemoryError the broker"
+                                + " may hang half-dead instead of exiting for its supervisor to restart it (bin/broker sets it)");
             }
         } catch (IllegalArgumentException | UnsupportedOperationException e) {
             log.debug("cannot read the JVM option ExitOnOutOfMemoryError", e);
@@ -194,13 +203,20 @@ public final class Main {
             return;
         }
         if (config.get(CoreConfig.LISTENER_MAX_CONNECTIONS) == ValueType.AUTO) {
-            log.info("open-file limit {}: listener.max_connections = {} (auto: {} descriptors kept for the management"
-                    + " listener, logs and stores)", files.limit(), maxConnections, files.reserve());
+            log.info(
+                    "open-file limit {}: listener.max_connections = {} (auto: {} descriptors kept for the management"
+                            + " listener, logs and stores)",
+                    files.limit(),
+                    maxConnections,
+                    files.reserve());
         } else if (maxConnections == 0 || maxConnections > files.defaultMaxConnections()) {
-            log.warn("listener.max_connections = {} leaves fewer than {} of the {} open files for the management listener,"
-                    + " logs and stores: when they run out, /health stops answering. Raise the limit (ulimit -n,"
-                    + " LimitNOFILE) or use auto", maxConnections == 0 ? "0 (no limit)" : maxConnections,
-                    files.reserve(), files.limit());
+            log.warn(
+                    "listener.max_connections = {} leaves fewer than {} of the {} open files for the management listener,"
+                            + " logs and stores: when they run out, /health stops answering. Raise the limit (ulimit -n,"
+                            + " LimitNOFILE) or use auto",
+                    maxConnections == 0 ? "0 (no limit)" : maxConnections,
+                    files.reserve(),
+                    files.limit());
         }
     }
 

@@ -3,7 +3,6 @@ package io.hookline.broker;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
-
 import java.util.Locale;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -33,8 +32,14 @@ public final class SysTree implements Runnable {
     private int maxConnected;
 
     /** @param retained the count of user retained messages ($SYS topics not counted) */
-    public SysTree(BrokerMetrics metrics, IntSupplier sessions, IntSupplier subscriptions, IntSupplier retained,
-                   Messages messages, Consumer<Message> publisher, String version) {
+    public SysTree(
+            BrokerMetrics metrics,
+            IntSupplier sessions,
+            IntSupplier subscriptions,
+            IntSupplier retained,
+            Messages messages,
+            Consumer<Message> publisher,
+            String version) {
         this.messages = messages;
         this.metrics = metrics;
         this.sessions = sessions;
@@ -106,7 +111,8 @@ public final class SysTree implements Runnable {
 
     private void load(String what, Load load) {
         for (int i = 0; i < WINDOWS_MINUTES.length; i++) {
-            put("load/" + what + "/" + WINDOWS_MINUTES[i] + "min",
+            put(
+                    "load/" + what + "/" + WINDOWS_MINUTES[i] + "min",
                     String.format(Locale.ROOT, "%.2f", load.averages[i]));
         }
     }

@@ -1,18 +1,17 @@
 package io.hookline.broker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
 import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import org.junit.jupiter.api.Test;
 
 class BrokerShutdownTest {
 
@@ -26,11 +25,14 @@ class BrokerShutdownTest {
                         cause.complete(ctx.getCause());
                     }
                 })
-                .build().toAsync();
+                .build()
+                .toAsync();
         client.connect().get(5, TimeUnit.SECONDS);
         broker.close();
         Throwable t = cause.get(5, TimeUnit.SECONDS);
         Mqtt5DisconnectException e = assertInstanceOf(Mqtt5DisconnectException.class, t);
-        assertEquals(Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5DisconnectReasonCode.SERVER_SHUTTING_DOWN,
+                e.getMqttMessage().getReasonCode());
     }
 }

@@ -60,17 +60,21 @@ class ConfigChangeNotifyTest {
 
     /** Enables a plugin whose on_config_change handler (inline) is {@code handler}. */
     private void listen(Consumer<Map<String, String>> handler) {
-        broker.broker().plugins().add(new Plugin() {
-            @Override
-            public String name() {
-                return "reacting";
-            }
+        broker.broker()
+                .plugins()
+                .add(
+                        new Plugin() {
+                            @Override
+                            public String name() {
+                                return "reacting";
+                            }
 
-            @Override
-            public void start(PluginContext ctx) {
-                ctx.notifications(Hooks.ON_CONFIG_CHANGE, change -> handler.accept(change.changed()));
-            }
-        }, "test");
+                            @Override
+                            public void start(PluginContext ctx) {
+                                ctx.notifications(Hooks.ON_CONFIG_CHANGE, change -> handler.accept(change.changed()));
+                            }
+                        },
+                        "test");
         broker.broker().plugins().enable("reacting").toCompletableFuture().join();
     }
 

@@ -1,5 +1,10 @@
 package io.hookline.broker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -12,15 +17,9 @@ import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Properties;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** What a plugin may ask of the core (publish, look up, disconnect), through a real plugin context. */
 class CoreServicesTest {
@@ -50,13 +49,20 @@ class CoreServicesTest {
                         if (d.getSource() == MqttDisconnectSource.SERVER) {
                             cause.complete(d.getCause());
                         }
-                    }).build().toBlocking();
+                    })
+                    .build()
+                    .toBlocking();
             client.connect();
             try (var received = client.publishes(MqttGlobalPublishFilter.ALL)) {
                 client.subscribeWith().topicFilter("from/plugin").send();
                 ctx.publish("", "from/plugin", 1, Bytes.utf8("hi"), false, Properties.EMPTY)
-                        .toCompletableFuture().get(5, TimeUnit.SECONDS);
-                assertEquals("hi", Clients.text(received.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes()));
+                        .toCompletableFuture()
+                        .get(5, TimeUnit.SECONDS);
+                assertEquals(
+                        "hi",
+                        Clients.text(received.receive(5, TimeUnit.SECONDS)
+                                .orElseThrow()
+                                .getPayloadAsBytes()));
             }
 
             ClientSummary summary = ctx.clients().lookup("", "c1").orElseThrow();
@@ -64,9 +70,13 @@ class CoreServicesTest {
             assertFalse(ctx.clients().lookup("", "nobody").isPresent());
 
             assertTrue(ctx.clients().disconnect("", "c1").toCompletableFuture().get(5, TimeUnit.SECONDS));
-            Mqtt5DisconnectException e = assertInstanceOf(Mqtt5DisconnectException.class, cause.get(5, TimeUnit.SECONDS));
-            assertEquals(Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION, e.getMqttMessage().getReasonCode());
-            assertFalse(ctx.clients().disconnect("", "c1").toCompletableFuture().get(5, TimeUnit.SECONDS),
+            Mqtt5DisconnectException e =
+                    assertInstanceOf(Mqtt5DisconnectException.class, cause.get(5, TimeUnit.SECONDS));
+            assertEquals(
+                    Mqtt5DisconnectReasonCode.ADMINISTRATIVE_ACTION,
+                    e.getMqttMessage().getReasonCode());
+            assertFalse(
+                    ctx.clients().disconnect("", "c1").toCompletableFuture().get(5, TimeUnit.SECONDS),
                     "not connected any more");
         }
     }

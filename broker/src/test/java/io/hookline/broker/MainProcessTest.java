@@ -19,28 +19,41 @@ class MainProcessTest {
 
     @Test
     void sigtermAfterACleanStopExitsZeroAndTheLogNamesAbsolutePaths() throws Exception {
-        Path conf = Files.writeString(dir.resolve("broker.conf"), String.join("\n",
-                "listener.tcp.default = 127.0.0.1:0",
-                "data_dir = " + dir.resolve("data"),
-                ""));
+        Path conf = Files.writeString(
+                dir.resolve("broker.conf"),
+                String.join("\n", "listener.tcp.default = 127.0.0.1:0", "data_dir = " + dir.resolve("data"), ""));
         // the shipped logging config: the start line is at INFO
         Path logback = Path.of("../conf/logback.xml").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dlogback.configurationFile=" + logback, "-cp", System.getProperty("java.class.path"),
-                "io.hookline.broker.Main", "--config", conf.toString())
-                .redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Dlogback.configurationFile=" + logback,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.hookline.broker.Main",
+                        "--config",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .start();
         StringBuilder output = new StringBuilder();
         boolean started = false;
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader in =
+                new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
                 output.append(line).append('\n');
                 if (line.contains(" started with ")) {
                     started = true;
                     // Process.destroy would close our end of its output: signal it as a service manager does
-                    assertEquals(0, new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor());
-                    assertTrue(line.contains("started with " + conf.toAbsolutePath().normalize() + " (data_dir "
-                            + dir.resolve("data").toAbsolutePath().normalize() + ")"), line);
+                    assertEquals(
+                            0,
+                            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid()))
+                                    .start()
+                                    .waitFor());
+                    assertTrue(
+                            line.contains("started with "
+                                    + conf.toAbsolutePath().normalize() + " (data_dir "
+                                    + dir.resolve("data").toAbsolutePath().normalize() + ")"),
+                            line);
                 }
             }
         }

@@ -1,15 +1,13 @@
 package io.hookline.broker;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,11 +17,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Debian's {@code mosquitto_pub}/{@code mosquitto_sub} against a test broker, for MQTT 3.1.1
@@ -42,7 +41,8 @@ class MosquittoClientsTest {
 
     @BeforeAll
     static void requireMosquittoClients() {
-        assumeTrue(onPath(PUB) && onPath(SUB),
+        assumeTrue(
+                onPath(PUB) && onPath(SUB),
                 "mosquitto-clients not installed (apt-get install mosquitto-clients): mosquitto_pub/mosquitto_sub not on PATH");
     }
 
@@ -81,8 +81,22 @@ class MosquittoClientsTest {
     /** Starts mosquitto_sub for one message and waits until its subscription is in place. */
     private Process subscribeOne(String version, String clientId, String topic, int qos, String... extra)
             throws IOException {
-        List<String> args = new ArrayList<>(List.of(SUB, "-V", version, "-i", clientId, "-t", topic,
-                "-q", String.valueOf(qos), "-C", "1", "-W", "10", "-F", FORMAT));
+        List<String> args = new ArrayList<>(List.of(
+                SUB,
+                "-V",
+                version,
+                "-i",
+                clientId,
+                "-t",
+                topic,
+                "-q",
+                String.valueOf(qos),
+                "-C",
+                "1",
+                "-W",
+                "10",
+                "-F",
+                FORMAT));
         args.addAll(List.of(extra));
         Process p = run(args.toArray(String[]::new));
         awaitSubscribed(clientId, p);
@@ -117,8 +131,8 @@ class MosquittoClientsTest {
     @CsvSource({"mqttv311,0", "mqttv311,1", "mqttv311,2", "mqttv5,0", "mqttv5,1", "mqttv5,2"})
     void publishAndSubscribeAtEachQos(String version, int qos) throws Exception {
         Process sub = subscribeOne(version, "sub", "mosq/" + qos, qos);
-        finish(run(PUB, "-V", version, "-i", "pub", "-t", "mosq/" + qos, "-q", String.valueOf(qos),
-                "-m", "hello " + qos));
+        finish(run(
+                PUB, "-V", version, "-i", "pub", "-t", "mosq/" + qos, "-q", String.valueOf(qos), "-m", "hello " + qos));
         assertEquals("0 " + qos + " mosq/" + qos + " hello " + qos, finish(sub));
     }
 
@@ -126,35 +140,65 @@ class MosquittoClientsTest {
     @ValueSource(strings = {"mqttv311", "mqttv5"})
     void retainedMessageReachesALaterSubscriber(String version) throws Exception {
         finish(run(PUB, "-V", version, "-i", "pub", "-t", "mosq/state", "-q", "1", "-r", "-m", "on"));
-        Process sub = run(SUB, "-V", version, "-i", "late", "-t", "mosq/state", "-q", "1",
-                "-C", "1", "-W", "10", "-F", FORMAT);
+        Process sub = run(
+                SUB, "-V", version, "-i", "late", "-t", "mosq/state", "-q", "1", "-C", "1", "-W", "10", "-F", FORMAT);
         assertEquals("1 1 mosq/state on", finish(sub), "delivered with the retain flag");
 
         // an empty retained message clears it
         finish(run(PUB, "-V", version, "-i", "pub", "-t", "mosq/state", "-q", "1", "-r", "-n"));
-        await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().retained().size() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> broker.broker().retained().size() == 0);
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"mqttv311", "mqttv5"})
     void willOfAKilledClientIsPublished(String version) throws Exception {
         Process watcher = subscribeOne(version, "watcher", "mosq/will", 1);
-        Process doomed = run(SUB, "-V", version, "-i", "doomed", "-t", "mosq/other", "-W", "30",
-                "--will-topic", "mosq/will", "--will-payload", "doomed is gone", "--will-qos", "1");
+        Process doomed = run(
+                SUB,
+                "-V",
+                version,
+                "-i",
+                "doomed",
+                "-t",
+                "mosq/other",
+                "-W",
+                "30",
+                "--will-topic",
+                "mosq/will",
+                "--will-payload",
+                "doomed is gone",
+                "--will-qos",
+                "1");
         awaitSubscribed("doomed", doomed);
-        doomed.destroyForcibly();   // SIGKILL: the socket closes without DISCONNECT
+        doomed.destroyForcibly(); // SIGKILL: the socket closes without DISCONNECT
         assertEquals("0 1 mosq/will doomed is gone", finish(watcher));
     }
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"mqttv311", "mqttv5"})
     void normalExitDoesNotPublishTheWill(String version) throws Exception {
-        Process polite = run(SUB, "-V", version, "-i", "polite", "-t", "mosq/polite", "-C", "1", "-W", "10",
-                "--will-topic", "mosq/will", "--will-payload", "should not be seen");
+        Process polite = run(
+                SUB,
+                "-V",
+                version,
+                "-i",
+                "polite",
+                "-t",
+                "mosq/polite",
+                "-C",
+                "1",
+                "-W",
+                "10",
+                "--will-topic",
+                "mosq/will",
+                "--will-payload",
+                "should not be seen");
         awaitSubscribed("polite", polite);
         finish(run(PUB, "-V", version, "-i", "pub", "-t", "mosq/polite", "-m", "bye"));
-        finish(polite);   // exits after one message with a DISCONNECT
-        await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("polite") == null);
+        finish(polite); // exits after one message with a DISCONNECT
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> broker.broker().sessions().get("polite") == null);
         assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
     }
 }

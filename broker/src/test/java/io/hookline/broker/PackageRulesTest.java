@@ -1,5 +1,10 @@
 package io.hookline.broker;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
 import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -7,17 +12,11 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
 import com.tngtech.archunit.library.dependencies.SliceAssignment;
 import com.tngtech.archunit.library.dependencies.SliceIdentifier;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
-import static org.junit.jupiter.api.Assertions.assertFalse;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The broker's package rules (docs/design/packages.md): no package loops, and each layer uses
@@ -34,18 +33,59 @@ class PackageRulesTest {
      */
     private static final Map<String, Layer> LAYERS = new LinkedHashMap<>();
 
-    private record Layer(String packages, List<String> mayUse) {
-    }
+    private record Layer(String packages, List<String> mayUse) {}
 
     static {
-        layer("wiring", ROOT, "http", "admin", "transport", "protocol", "session", "hooks", "store", "routing",
-                "config", "metrics", "util");
-        layer("http", ROOT + ".http..", "admin", "transport", "protocol", "session", "hooks", "store", "routing",
-                "config", "metrics", "util");
-        layer("admin", ROOT + ".admin..", "transport", "protocol", "session", "hooks", "store", "routing",
-                "config", "metrics", "util");
-        layer("transport", ROOT + ".transport..", "protocol", "session", "hooks", "store", "routing",
-                "config", "metrics", "util");
+        layer(
+                "wiring",
+                ROOT,
+                "http",
+                "admin",
+                "transport",
+                "protocol",
+                "session",
+                "hooks",
+                "store",
+                "routing",
+                "config",
+                "metrics",
+                "util");
+        layer(
+                "http",
+                ROOT + ".http..",
+                "admin",
+                "transport",
+                "protocol",
+                "session",
+                "hooks",
+                "store",
+                "routing",
+                "config",
+                "metrics",
+                "util");
+        layer(
+                "admin",
+                ROOT + ".admin..",
+                "transport",
+                "protocol",
+                "session",
+                "hooks",
+                "store",
+                "routing",
+                "config",
+                "metrics",
+                "util");
+        layer(
+                "transport",
+                ROOT + ".transport..",
+                "protocol",
+                "session",
+                "hooks",
+                "store",
+                "routing",
+                "config",
+                "metrics",
+                "util");
         layer("protocol", ROOT + ".protocol..", "session", "hooks", "store", "routing", "config", "metrics", "util");
         layer("session", ROOT + ".session..", "store", "routing", "config", "metrics", "util");
         layer("hooks", ROOT + ".hooks..", "config", "metrics", "util");
@@ -65,8 +105,8 @@ class PackageRulesTest {
 
     @BeforeAll
     static void importBroker() {
-        ClassFileImporter importer = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
+        ClassFileImporter importer =
+                new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS);
         classes = importer.importPackages(ROOT);
         assertFalse(classes.isEmpty(), "no broker classes found on the class path");
         api = importer.importPackages("io.hookline.api");
@@ -82,17 +122,22 @@ class PackageRulesTest {
     @Test
     void everyPackageIsFreeOfCycles() {
         slices().assignedFrom(new SliceAssignment() {
-            @Override
-            public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
-                String pkg = javaClass.getPackageName();
-                return pkg.equals(ROOT) || pkg.startsWith(ROOT + ".") ? SliceIdentifier.of(pkg) : SliceIdentifier.ignore();
-            }
+                    @Override
+                    public SliceIdentifier getIdentifierOf(JavaClass javaClass) {
+                        String pkg = javaClass.getPackageName();
+                        return pkg.equals(ROOT) || pkg.startsWith(ROOT + ".")
+                                ? SliceIdentifier.of(pkg)
+                                : SliceIdentifier.ignore();
+                    }
 
-            @Override
-            public String getDescription() {
-                return "every package of " + ROOT;
-            }
-        }).should().beFreeOfCycles().check(classes);
+                    @Override
+                    public String getDescription() {
+                        return "every package of " + ROOT;
+                    }
+                })
+                .should()
+                .beFreeOfCycles()
+                .check(classes);
     }
 
     @Test
@@ -103,7 +148,8 @@ class PackageRulesTest {
         }
         for (Map.Entry<String, Layer> e : LAYERS.entrySet()) {
             List<String> mayUse = e.getValue().mayUse();
-            rule = mayUse.isEmpty() ? rule.whereLayer(e.getKey()).mayNotAccessAnyLayer()
+            rule = mayUse.isEmpty()
+                    ? rule.whereLayer(e.getKey()).mayNotAccessAnyLayer()
                     : rule.whereLayer(e.getKey()).mayOnlyAccessLayers(mayUse.toArray(String[]::new));
         }
         rule.ensureAllClassesAreContainedInArchitecture()
@@ -114,7 +160,10 @@ class PackageRulesTest {
     /** plugin-api is what plugins compile against: it must not lead them into the broker or Netty. */
     @Test
     void pluginApiKnowsNeitherTheBrokerNorNetty() {
-        noClasses().should().dependOnClassesThat().resideInAnyPackage(ROOT + "..", "io.netty..")
+        noClasses()
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(ROOT + "..", "io.netty..")
                 .because("plugins compile against plugin-api alone")
                 .check(api);
     }
@@ -122,7 +171,9 @@ class PackageRulesTest {
     /** One topic library (plugin-api's), so that the router and an ACL decision cannot disagree on a topic. */
     @Test
     void topicRulesLiveOnlyInPluginApi() {
-        noClasses().should().haveSimpleName("Topics")
+        noClasses()
+                .should()
+                .haveSimpleName("Topics")
                 .because("topic validation and matching are io.hookline.api.mqtt.Topics, shared with plugins")
                 .check(classes);
     }

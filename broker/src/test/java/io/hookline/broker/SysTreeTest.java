@@ -1,24 +1,23 @@
 package io.hookline.broker;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /** {@code $SYS/broker/...} published every systree_interval, seen by a subscriber. */
 class SysTreeTest {
@@ -36,15 +35,25 @@ class SysTreeTest {
         startedAtNanos = System.nanoTime();
         broker = TestBroker.start("systree_interval", "1s");
         sys = v5Connected(broker, "sys");
-        sys.toAsync().subscribeWith().topicFilter("$SYS/broker/#")
+        sys.toAsync()
+                .subscribeWith()
+                .topicFilter("$SYS/broker/#")
                 .callback(p -> latest.put(p.getTopic().toString(), text(p.getPayloadAsBytes())))
-                .send().join();
+                .send()
+                .join();
         everything = v5Connected(broker, "everything");
-        everything.toAsync().subscribeWith()
-                .addSubscription().topicFilter("#").applySubscription()
-                .addSubscription().topicFilter("+/broker/uptime").applySubscription()
+        everything
+                .toAsync()
+                .subscribeWith()
+                .addSubscription()
+                .topicFilter("#")
+                .applySubscription()
+                .addSubscription()
+                .topicFilter("+/broker/uptime")
+                .applySubscription()
                 .callback(p -> seenByRootWildcards.add(p.getTopic().toString()))
-                .send().join();
+                .send()
+                .join();
         pub = v5Connected(broker, "pub");
     }
 
@@ -64,8 +73,17 @@ class SysTreeTest {
     @Test
     void countersArePublishedUnderSysAndArePlausible() {
         pub.publishWith().topic("app/a").payload(bytes("1")).send();
-        pub.publishWith().topic("app/b").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("2")).send();
-        pub.publishWith().topic("app/c").qos(MqttQos.EXACTLY_ONCE).retain(true).payload(bytes("3")).send();
+        pub.publishWith()
+                .topic("app/b")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("2"))
+                .send();
+        pub.publishWith()
+                .topic("app/c")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .retain(true)
+                .payload(bytes("3"))
+                .send();
 
         // a publication after the three messages shows them all
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -101,9 +119,15 @@ class SysTreeTest {
     void rootWildcardsDoNotReceiveSysTopics() {
         // retained/count is the last of a publication: the whole tree went past the wildcards
         await().atMost(Duration.ofSeconds(5)).until(() -> value("retained/count") >= 0);
-        pub.publishWith().topic("app/visible").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+        pub.publishWith()
+                .topic("app/visible")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("x"))
+                .send();
         await().atMost(Duration.ofSeconds(5)).until(() -> seenByRootWildcards.contains("app/visible"));
-        assertEquals(List.of("app/visible"), List.copyOf(seenByRootWildcards),
+        assertEquals(
+                List.of("app/visible"),
+                List.copyOf(seenByRootWildcards),
                 "# and +/... do not match topics starting with $");
     }
 }

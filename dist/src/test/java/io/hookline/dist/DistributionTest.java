@@ -1,20 +1,19 @@
 package io.hookline.dist;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,11 +21,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The archive {@code mvn package} makes, used as a user would: unpacked into a temporary
@@ -41,8 +39,9 @@ class DistributionTest {
 
     @TempDir
     Path install;
+
     @TempDir
-    Path elsewhere;   // the directory the broker is started from: nothing may land here
+    Path elsewhere; // the directory the broker is started from: nothing may land here
 
     private Path home;
     private Process broker;
@@ -68,13 +67,26 @@ class DistributionTest {
         for (String file : List.of("bin/broker", "bin/admin")) {
             assertTrue(Files.isExecutable(home.resolve(file)), file + " is executable");
         }
-        for (String file : List.of("conf/broker.conf", "conf/logback.xml", "conf/acl.conf",
-                "scripts/auth/postgres.lua", "dist/hookline.service", "dist/Dockerfile", "README.md")) {
+        for (String file : List.of(
+                "conf/broker.conf",
+                "conf/logback.xml",
+                "conf/acl.conf",
+                "scripts/auth/postgres.lua",
+                "dist/hookline.service",
+                "dist/Dockerfile",
+                "README.md")) {
             assertTrue(Files.isRegularFile(home.resolve(file)), file + " is in the archive");
         }
         assertTrue(Files.isDirectory(home.resolve("plugins")), "plugins/ for drop-in jars");
-        for (String jar : List.of("hookline-broker-", "hookline-plugin-api-", "hookline-plugin-acl-",
-                "hookline-plugin-webhooks-", "hookline-plugin-lua-", "luaj-jse-", "okhttp-", "netty-codec-mqtt-")) {
+        for (String jar : List.of(
+                "hookline-broker-",
+                "hookline-plugin-api-",
+                "hookline-plugin-acl-",
+                "hookline-plugin-webhooks-",
+                "hookline-plugin-lua-",
+                "luaj-jse-",
+                "okhttp-",
+                "netty-codec-mqtt-")) {
             assertTrue(libJar(jar).isPresent(), "lib/ holds " + jar + "*.jar");
         }
         assertFalse(libJar("junit-").isPresent(), "no test libraries in lib/");
@@ -86,18 +98,23 @@ class DistributionTest {
         // the bundled Lua plugin, with a script directory relative to the broker's home
         Path scripts = Files.createDirectories(home.resolve("scripts/dist-test"));
         Files.copy(home.resolve("scripts/examples/rewrite_topic.lua"), scripts.resolve("rewrite_topic.lua"));
-        Files.writeString(elsewhere.resolve("test.conf"), String.join("\n",
-                "listener.tcp.default = 127.0.0.1:0",
-                "listener.http.default = 127.0.0.1:0",
-                "allow_anonymous = on",
-                "systree_interval = 0",
-                "plugins.lua = on",
-                "lua.script_dir = scripts/dist-test",
-                ""));
+        Files.writeString(
+                elsewhere.resolve("test.conf"),
+                String.join(
+                        "\n",
+                        "listener.tcp.default = 127.0.0.1:0",
+                        "listener.http.default = 127.0.0.1:0",
+                        "allow_anonymous = on",
+                        "systree_interval = 0",
+                        "plugins.lua = on",
+                        "lua.script_dir = scripts/dist-test",
+                        ""));
         log = elsewhere.resolve("broker.log");
         // a relative --config: relative to where bin/broker is started
         ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/broker").toString(), "--config", "test.conf")
-                .directory(elsewhere.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
+                .directory(elsewhere.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         withThisJava(pb.environment());
         broker = pb.start();
         int mqttPort = await().atMost(Duration.ofMinutes(2)).until(() -> port(MQTT_PORT), p -> p > 0);
@@ -105,11 +122,19 @@ class DistributionTest {
 
         Mqtt5BlockingClient subscriber = client("dist-sub", null, mqttPort);
         Mqtt5BlockingClient publisher = client("dist-pub", "acme", mqttPort);
-        try (Mqtt5BlockingClient.Mqtt5Publishes received = subscriber.publishes(
-                com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
-            subscriber.subscribeWith().topicFilter("tenants/acme/#").qos(MqttQos.AT_LEAST_ONCE).send();
-            publisher.publishWith().topic("temp").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload("21.5".getBytes(StandardCharsets.UTF_8)).send();
+        try (Mqtt5BlockingClient.Mqtt5Publishes received =
+                subscriber.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            subscriber
+                    .subscribeWith()
+                    .topicFilter("tenants/acme/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            publisher
+                    .publishWith()
+                    .topic("temp")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("21.5".getBytes(StandardCharsets.UTF_8))
+                    .send();
             Optional<Mqtt5Publish> got = received.receive(60, TimeUnit.SECONDS);
             assertTrue(got.isPresent(), "the subscriber got the message; broker log:\n" + Files.readString(log));
             // rewritten by scripts/dist-test/rewrite_topic.lua: the bundled plugin ran and the
@@ -125,16 +150,22 @@ class DistributionTest {
         assertFalse(Files.exists(elsewhere.resolve("data")), "nothing written to the working directory");
 
         // bin/admin of the archive, from elsewhere too, finds the key in HOME/data
-        ProcessBuilder admin = new ProcessBuilder(home.resolve("bin/admin").toString(),
-                "--url", "http://127.0.0.1:" + httpPort, "--json", "session", "show")
-                .directory(elsewhere.toFile()).redirectErrorStream(true);
+        ProcessBuilder admin = new ProcessBuilder(
+                        home.resolve("bin/admin").toString(),
+                        "--url",
+                        "http://127.0.0.1:" + httpPort,
+                        "--json",
+                        "session",
+                        "show")
+                .directory(elsewhere.toFile())
+                .redirectErrorStream(true);
         withThisJava(admin.environment());
         admin.environment().remove("HOOKLINE_API_KEY");
         String sessions = run(elsewhere, admin);
         assertTrue(sessions.contains("\"dist-sub\""), "bin/admin session show lists the subscriber: " + sessions);
         subscriber.disconnect();
 
-        broker.destroy();   // SIGTERM, as systemd and docker stop send
+        broker.destroy(); // SIGTERM, as systemd and docker stop send
         assertTrue(broker.waitFor(60, TimeUnit.SECONDS), "the broker stops on SIGTERM");
         String output = Files.readString(log);
         assertTrue(output.contains("stopping"), output);
@@ -153,8 +184,8 @@ class DistributionTest {
         withThisJava(version.environment());
         assertTrue(run(elsewhere, version).contains("Hookline "), "bin/broker --version through two links");
         // no broker behind port 1: the CLI (loaded from lib/) runs and says so, exit status 2
-        ProcessBuilder help = new ProcessBuilder(admin.toString(), "--url", "http://127.0.0.1:1", "--help")
-                .redirectErrorStream(true);
+        ProcessBuilder help =
+                new ProcessBuilder(admin.toString(), "--url", "http://127.0.0.1:1", "--help").redirectErrorStream(true);
         withThisJava(help.environment());
         help.environment().remove("HOOKLINE_API_KEY");
         Process p = help.directory(elsewhere.toFile()).start();
@@ -165,8 +196,11 @@ class DistributionTest {
     }
 
     private static Mqtt5BlockingClient client(String id, String user, int port) {
-        var builder = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(port);
+        var builder = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port);
         Mqtt5BlockingClient client = builder.buildBlocking();
         if (user == null) {
             client.connect();
@@ -186,7 +220,8 @@ class DistributionTest {
 
     private Optional<Path> libJar(String prefix) throws IOException {
         try (Stream<Path> jars = Files.list(home.resolve("lib"))) {
-            return jars.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();
+            return jars.filter(p -> p.getFileName().toString().startsWith(prefix))
+                    .findFirst();
         }
     }
 

@@ -14,5 +14,4 @@ import io.hookline.api.hook.input.Client;
  * @param peerPort the remote port (0 when offline)
  * @param online true when a connection is attached
  */
-public record ClientSummary(Client client, String peerAddr, int peerPort, boolean online) {
-}
+public record ClientSummary(Client client, String peerAddr, int peerPort, boolean online) {}

@@ -30,7 +30,8 @@ public final class ConfigKey<T> {
     private final boolean live;
     private final Function<String, T> parser;
 
-    private ConfigKey(String name, Class<T> type, T defaultValue, String doc, boolean live, Function<String, T> parser) {
+    private ConfigKey(
+            String name, Class<T> type, T defaultValue, String doc, boolean live, Function<String, T> parser) {
         this.name = Objects.requireNonNull(name, "name");
         this.type = type;
         this.defaultValue = defaultValue;
@@ -154,7 +155,8 @@ public final class ConfigKey<T> {
     private static Duration parseDuration(String s) {
         String t = s.trim().toLowerCase(Locale.ROOT);
         if (t.endsWith("ms")) {
-            return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+            return Duration.ofMillis(
+                    Long.parseLong(t.substring(0, t.length() - 2).trim()));
         }
         char unit = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
         if (Character.isDigit(unit)) {

@@ -48,6 +48,5 @@ public interface Plugin {
     }
 
     /** Stops work; called on disable and at broker shutdown. */
-    default void stop() throws Exception {
-    }
+    default void stop() throws Exception {}
 }

@@ -51,7 +51,8 @@ public interface PluginContext {
      * The broker may cancel the returned {@link java.util.concurrent.CompletableFuture} when the
      * answer is no longer wanted (the client went away); see {@link AsyncHookHandler}.
      */
-    <I extends HookInput> HookRegistration registerAsync(Hook<I> hook, HandlerOptions options, AsyncHookHandler<I> handler);
+    <I extends HookInput> HookRegistration registerAsync(
+            Hook<I> hook, HandlerOptions options, AsyncHookHandler<I> handler);
 
     /** Registers a non-blocking listener on a NOTIFY hook (convenience: the answer is ignored anyway). */
     default <I extends HookInput> HookRegistration notifications(Hook<I> hook, Consumer<I> listener) {
@@ -66,8 +67,8 @@ public interface PluginContext {
      *
      * @return a stage completing when the message has been routed
      */
-    CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
-                                  Properties properties);
+    CompletionStage<Void> publish(
+            String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties);
 
     /** @return client look-up, disconnect and session permissions */
     Clients clients();

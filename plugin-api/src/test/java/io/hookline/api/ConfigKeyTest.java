@@ -8,7 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class ConfigKeyTest {
-    private final ConfigKey<Duration> interval = ConfigKey.duration("acl.reload_interval", Duration.ofSeconds(10), "doc");
+    private final ConfigKey<Duration> interval =
+            ConfigKey.duration("acl.reload_interval", Duration.ofSeconds(10), "doc");
 
     @Test
     void durationsAreSecondsUnlessSuffixed() {

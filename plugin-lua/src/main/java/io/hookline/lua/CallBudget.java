@@ -43,8 +43,7 @@ final class CallBudget extends DebugLib {
     }
 
     private static ThreadMXBean threads() {
-        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t
-                && t.isThreadAllocatedMemorySupported()) {
+        if (ManagementFactory.getThreadMXBean() instanceof ThreadMXBean t && t.isThreadAllocatedMemorySupported()) {
             if (!t.isThreadAllocatedMemoryEnabled()) {
                 t.setThreadAllocatedMemoryEnabled(true);
             }
@@ -132,7 +131,8 @@ final class CallBudget extends DebugLib {
         if (--countdown <= 0) {
             // past a limit the countdown stays at 0: every instruction throws again
             countdown = armed && (System.nanoTime() - deadline > 0 || memoryLimit > 0 && allocated.get() > memoryLimit)
-                    ? 0 : CHECK_EVERY;
+                    ? 0
+                    : CHECK_EVERY;
             check();
         }
         super.onInstruction(pc, v, top);

@@ -27,8 +27,7 @@ import org.luaj.vm2.Varargs;
  * Value checks (valid topic, QoS 0..2) are the engine's, as for every plugin. Stateless.
  */
 final class LuaAnswers {
-    private LuaAnswers() {
-    }
+    private LuaAnswers() {}
 
     static Answer answer(Hook<?> hook, HookInput in, LuaValue result) {
         if (hook.kind() == HookKind.NOTIFY) {
@@ -38,7 +37,9 @@ final class LuaAnswers {
             if (result.toboolean()) {
                 return Answer.ok();
             }
-            return hook.name().startsWith("auth_on_register") ? Answer.badCredentials() : Answer.error(Answer.Error.NOT_AUTHORIZED);
+            return hook.name().startsWith("auth_on_register")
+                    ? Answer.badCredentials()
+                    : Answer.error(Answer.Error.NOT_AUTHORIZED);
         }
         if (!result.istable()) {
             return Answer.next();
@@ -58,12 +59,17 @@ final class LuaAnswers {
                 break;
             }
             String name = k.tojstring();
-            Modifier<?> m = hook.modifier(name).orElseThrow(() -> new InvalidAnswer(hook.name() + ": unknown modifier '"
-                    + name + "' (accepted: " + hook.modifiers().stream().map(Modifier::name).sorted()
-                    .collect(Collectors.joining(", ")) + ")"));
+            Modifier<?> m = hook.modifier(name)
+                    .orElseThrow(() -> new InvalidAnswer(hook.name() + ": unknown modifier '"
+                            + name + "' (accepted: "
+                            + hook.modifiers().stream()
+                                    .map(Modifier::name)
+                                    .sorted()
+                                    .collect(Collectors.joining(", ")) + ")"));
             if (name.equals("topics")) {
                 if (!e.arg(2).istable()) {
-                    throw new InvalidAnswer(hook.name() + ": modifier 'topics' must be a list, got " + e.arg(2).typename());
+                    throw new InvalidAnswer(hook.name() + ": modifier 'topics' must be a list, got "
+                            + e.arg(2).typename());
                 }
                 setTopics(b, hook, in, (LuaTable) e.arg(2));
             } else {
@@ -107,8 +113,8 @@ final class LuaAnswers {
         } else if (type == Properties.class) {
             value = properties(v, what);
         } else {
-            throw new InvalidAnswer(what + " cannot be set from Lua"
-                    + (m == Modifier.PERMISSIONS ? " (use auth_cache.insert)" : ""));
+            throw new InvalidAnswer(
+                    what + " cannot be set from Lua" + (m == Modifier.PERMISSIONS ? " (use auth_cache.insert)" : ""));
         }
         b.set(m, (T) value);
     }
@@ -146,7 +152,8 @@ final class LuaAnswers {
             }
             // keep the MQTT 5 options the client asked for that filter
             TopicSubscription base = i <= asked.size() ? asked.get(i - 1) : new TopicSubscription(t, 0);
-            topics.add(new TopicSubscription(t, qos.toint(), base.noLocal(), base.retainAsPublished(), base.retainHandling()));
+            topics.add(new TopicSubscription(
+                    t, qos.toint(), base.noLocal(), base.retainAsPublished(), base.retainHandling()));
         }
         b.set(Modifier.TOPICS, topics);
     }
@@ -174,13 +181,14 @@ final class LuaAnswers {
                     LuaValue up = ups.get(i);
                     LuaValue key = up.get("key").isnil() ? up.get(1) : up.get("key");
                     LuaValue value = up.get("val").isnil() ? up.get(2) : up.get("val");
-                    b.userProperty(str(key, what + ".p_user_property[" + i + "].key"),
+                    b.userProperty(
+                            str(key, what + ".p_user_property[" + i + "].key"),
                             str(value, what + ".p_user_property[" + i + "].val"));
                 }
                 continue;
             }
-            PropertyKey key = PropertyKey.byName(name).orElseThrow(() ->
-                    new InvalidAnswer(what + ": unknown property '" + name + "'"));
+            PropertyKey key = PropertyKey.byName(name)
+                    .orElseThrow(() -> new InvalidAnswer(what + ": unknown property '" + name + "'"));
             Object value;
             if (key.type() == String.class) {
                 value = str(val, what + "." + name);

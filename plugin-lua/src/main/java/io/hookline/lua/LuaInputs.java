@@ -45,8 +45,7 @@ final class LuaInputs {
     /** Hash slots of the input table: the largest input (auth_on_register) without a rehash while filling. */
     private static final int INPUT_SLOTS = 16;
 
-    private LuaInputs() {
-    }
+    private LuaInputs() {}
 
     static LuaTable table(HookInput in) {
         LuaTable t = new LuaTable(0, INPUT_SLOTS);
@@ -105,7 +104,8 @@ final class LuaInputs {
             cc.changed().forEach(changed::set);
             t.set("changed", changed);
         } else if (!(in instanceof ClientEvent)) {
-            throw new IllegalArgumentException("no Lua form for " + in.getClass().getSimpleName());
+            throw new IllegalArgumentException(
+                    "no Lua form for " + in.getClass().getSimpleName());
         }
         return t;
     }
@@ -150,7 +150,9 @@ final class LuaInputs {
             } else if (v instanceof Boolean b) {
                 lv = LuaValue.valueOf(b);
             } else if (v instanceof Number n) {
-                lv = n.longValue() == (int) n.longValue() ? LuaValue.valueOf(n.intValue()) : LuaValue.valueOf(n.doubleValue());
+                lv = n.longValue() == (int) n.longValue()
+                        ? LuaValue.valueOf(n.intValue())
+                        : LuaValue.valueOf(n.doubleValue());
             } else {
                 lv = LuaValue.valueOf(String.valueOf(v));
             }

@@ -31,30 +31,48 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the script map is guarded by {@code this}; each script serializes its loads.
  */
 public final class LuaPlugin implements Plugin {
-    public static final ConfigKey<Path> SCRIPT_DIR = ConfigKey.path("lua.script_dir", Path.of("scripts"),
+    public static final ConfigKey<Path> SCRIPT_DIR = ConfigKey.path(
+            "lua.script_dir",
+            Path.of("scripts"),
             "every *.lua directly in this directory is loaded (require finds modules there too)");
-    public static final ConfigKey<Path> FILE = ConfigKey.path("lua.<name>.file", null,
-            "a script to load under the name NAME");
-    public static final ConfigKey<Integer> NUM_STATES = ConfigKey.integer("lua.<name>.num_states", 0,
+    public static final ConfigKey<Path> FILE =
+            ConfigKey.path("lua.<name>.file", null, "a script to load under the name NAME");
+    public static final ConfigKey<Integer> NUM_STATES = ConfigKey.integer(
+            "lua.<name>.num_states",
+            0,
             "Lua states serving script NAME (calls run concurrently on them); 0 = the script's num_states, else lua.num_states");
-    public static final ConfigKey<Integer> DEFAULT_STATES = ConfigKey.integer("lua.num_states", 0,
+    public static final ConfigKey<Integer> DEFAULT_STATES = ConfigKey.integer(
+            "lua.num_states",
+            0,
             "Lua states per script when neither lua.NAME.num_states nor the script's num_states says; "
                     + "0 = one per core, at least two (a runaway call then holds only its own state)");
-    public static final ConfigKey<String> ON_ERROR = ConfigKey.string("lua.<name>.on_error", "",
+    public static final ConfigKey<String> ON_ERROR = ConfigKey.string(
+            "lua.<name>.on_error",
+            "",
             "what a failed or timed-out call of script NAME means: deny, next or allow (default: deny)");
-    public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("lua.<name>.priority", 0,
+    public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer(
+            "lua.<name>.priority",
+            0,
             "order of script NAME's handlers in each chain (lower runs first; 0 = the plugin's priority)");
-    public static final ConfigKey<Integer> CALL_TIMEOUT = ConfigKey.integer("lua.call_timeout", 5000,
+    public static final ConfigKey<Integer> CALL_TIMEOUT = ConfigKey.integer(
+            "lua.call_timeout",
+            5000,
             "time budget of every Lua call in milliseconds; a call over it is cut off and its failure policy applies");
-    public static final ConfigKey<String> MAX_MEMORY = ConfigKey.string("lua.max_memory", "64MB",
+    public static final ConfigKey<String> MAX_MEMORY = ConfigKey.string(
+            "lua.max_memory",
+            "64MB",
             "bytes one Lua call may allocate (garbage included), e.g. 64MB, 512KB; over it the call fails "
                     + "(failure policy) and its state is replaced; 0 = no limit");
-    public static final ConfigKey<Boolean> ALLOW_UNSAFE = ConfigKey.flag("lua.allow_unsafe", false,
+    public static final ConfigKey<Boolean> ALLOW_UNSAFE = ConfigKey.flag(
+            "lua.allow_unsafe",
+            false,
             "on: scripts get io, os.execute, luajava, debug and binary chunks (off: sandboxed)");
-    public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration("lua.reload_interval",
-            Duration.ofSeconds(2), "how often script files are checked for changes (0 = never)");
+    public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration(
+            "lua.reload_interval", Duration.ofSeconds(2), "how often script files are checked for changes (0 = never)");
 
-    public static final ConfigKey<Integer> MAX_SCRIPT_SIZE = ConfigKey.integer("lua.max_script_size", 1024 * 1024,
+    public static final ConfigKey<Integer> MAX_SCRIPT_SIZE = ConfigKey.integer(
+            "lua.max_script_size",
+            1024 * 1024,
             "largest script file read, in bytes; a larger file (or one that is not a regular file) is refused");
 
     private static final Logger LOG = LoggerFactory.getLogger(LuaPlugin.class);
@@ -62,6 +80,7 @@ public final class LuaPlugin implements Plugin {
     private final Map<Path, LuaScript> scripts = new LinkedHashMap<>(); // guarded by this
     /** Files of the script directory unloaded at runtime: the watcher leaves them alone until loaded again. */
     private final java.util.Set<Path> unloaded = new java.util.HashSet<>(); // guarded by this
+
     private PluginContext ctx;
     private LuaRuntime runtime;
     private Path scriptDir;
@@ -79,7 +98,17 @@ public final class LuaPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(SCRIPT_DIR, FILE, NUM_STATES, DEFAULT_STATES, ON_ERROR, PRIORITY, CALL_TIMEOUT, MAX_MEMORY, ALLOW_UNSAFE, RELOAD_INTERVAL,
+        return List.of(
+                SCRIPT_DIR,
+                FILE,
+                NUM_STATES,
+                DEFAULT_STATES,
+                ON_ERROR,
+                PRIORITY,
+                CALL_TIMEOUT,
+                MAX_MEMORY,
+                ALLOW_UNSAFE,
+                RELOAD_INTERVAL,
                 MAX_SCRIPT_SIZE);
     }
 
@@ -96,7 +125,8 @@ public final class LuaPlugin implements Plugin {
                 try {
                     policies.put(n, FailurePolicy.valueOf(v.trim().toUpperCase(Locale.ROOT)));
                 } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("lua." + n + ".on_error: expected deny, next or allow, got '" + v + "'");
+                    throw new IllegalArgumentException(
+                            "lua." + n + ".on_error: expected deny, next or allow, got '" + v + "'");
                 }
             }
         });
@@ -113,8 +143,8 @@ public final class LuaPlugin implements Plugin {
         this.loadsRefused = context.metrics().counter("script_loads_refused");
         int defaultStates = cfg.get(DEFAULT_STATES);
         if (defaultStates < 0 || defaultStates > 1024) {
-            throw new IllegalArgumentException("lua.num_states: expected 0 (one per core, at least two) or 1..1024, got "
-                    + defaultStates);
+            throw new IllegalArgumentException(
+                    "lua.num_states: expected 0 (one per core, at least two) or 1..1024, got " + defaultStates);
         }
         long maxMemory = parseSize(MAX_MEMORY.name(), cfg.get(MAX_MEMORY));
         if (maxMemory > 0 && !CallBudget.canMeasureMemory()) {
@@ -125,7 +155,12 @@ public final class LuaPlugin implements Plugin {
         this.onError = policies;
         this.numStates = cfg.named(NUM_STATES);
         this.priorities = cfg.named(PRIORITY);
-        this.runtime = new LuaRuntime(cfg.get(ALLOW_UNSAFE), Duration.ofMillis(timeout), defaultStates, maxMemory, new AuthCache(context.clients()));
+        this.runtime = new LuaRuntime(
+                cfg.get(ALLOW_UNSAFE),
+                Duration.ofMillis(timeout),
+                defaultStates,
+                maxMemory,
+                new AuthCache(context.clients()));
         this.scriptDir = cfg.get(SCRIPT_DIR);
         if (runtime.allowUnsafe()) {
             LOG.warn("lua.allow_unsafe = on: scripts can run programs and write files");
@@ -321,8 +356,8 @@ public final class LuaPlugin implements Plugin {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*(\\d+)\\s*(B|K|KB|M|MB|G|GB)?\\s*")
                 .matcher(text);
         if (!m.matches()) {
-            throw new IllegalArgumentException(key + ": expected a size such as 64MB, 512KB or 0 (no limit), got '"
-                    + text + "'");
+            throw new IllegalArgumentException(
+                    key + ": expected a size such as 64MB, 512KB or 0 (no limit), got '" + text + "'");
         }
         String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
         int shift = switch (unit.charAt(0)) {

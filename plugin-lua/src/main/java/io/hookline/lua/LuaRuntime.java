@@ -33,25 +33,27 @@ public final class LuaRuntime implements AutoCloseable {
      *     script's {@code num_states} says; 0 = one per core, at least two
      * @param maxMemory bytes one call may allocate ({@code lua.max_memory}); 0 = unlimited
      */
-    public LuaRuntime(boolean allowUnsafe, Duration callTimeout, int defaultStates, long maxMemory,
-                      AuthCache authCache) {
+    public LuaRuntime(
+            boolean allowUnsafe, Duration callTimeout, int defaultStates, long maxMemory, AuthCache authCache) {
         this.maxMemory = maxMemory;
         this.allowUnsafe = allowUnsafe;
         this.callTimeout = callTimeout;
         // one runaway call must occupy only its own state: never a single state by default
-        this.defaultStates = defaultStates > 0 ? defaultStates
+        this.defaultStates = defaultStates > 0
+                ? defaultStates
                 : Math.max(2, Runtime.getRuntime().availableProcessors());
         this.authCache = authCache;
         AtomicInteger n = new AtomicInteger();
         // a thread runs a call that holds a state or a script version's one background state build,
         // so the states and versions bound the threads in use
-        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-            Thread t = new Thread(r, "lua-call-" + n.incrementAndGet());
-            t.setDaemon(true);
-            // nothing a call throws may vanish to stderr without a timestamp
-            t.setUncaughtExceptionHandler((th, e) -> LOG.error("uncaught in {}", th.getName(), e));
-            return t;
-        });
+        this.executor =
+                new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "lua-call-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    // nothing a call throws may vanish to stderr without a timestamp
+                    t.setUncaughtExceptionHandler((th, e) -> LOG.error("uncaught in {}", th.getName(), e));
+                    return t;
+                });
     }
 
     public boolean allowUnsafe() {

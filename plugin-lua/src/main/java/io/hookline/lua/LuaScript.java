@@ -55,8 +55,15 @@ final class LuaScript {
     private boolean closed; // guarded by this
     private final int maxSize;
 
-    LuaScript(String name, Path file, int configuredStates, FailurePolicy onError, int priority,
-              LuaRuntime runtime, PluginContext ctx, int maxSize) {
+    LuaScript(
+            String name,
+            Path file,
+            int configuredStates,
+            FailurePolicy onError,
+            int priority,
+            LuaRuntime runtime,
+            PluginContext ctx,
+            int maxSize) {
         this.maxSize = maxSize;
         this.priority = priority;
         this.name = name;
@@ -96,11 +103,17 @@ final class LuaScript {
         ScriptVersion v;
         try {
             Prototype p = LuaState.compile(new ByteArrayInputStream(content), "@" + file.getFileName());
-            v = new ScriptVersion(new ScriptVersion.Source(name, file, p), versions + 1, runtime, log, configuredStates,
+            v = new ScriptVersion(
+                    new ScriptVersion.Source(name, file, p),
+                    versions + 1,
+                    runtime,
+                    log,
+                    configuredStates,
                     stats.queued);
         } catch (LuaError e) {
             // LuaJ names the end of the file by its token number
-            String msg = String.valueOf(e.getMessage()).replaceAll("unexpected symbol 286 \\(.\\)", "unexpected end of file");
+            String msg = String.valueOf(e.getMessage())
+                    .replaceAll("unexpected symbol 286 \\(.\\)", "unexpected end of file");
             throw failed(new ScriptException(name + ": " + msg, e));
         } catch (IOException e) {
             throw failed(new ScriptException(name + ": " + e, e));
@@ -118,16 +131,27 @@ final class LuaScript {
         }
         v.prepareSpare();
         syncRegistrations(v.hooks());
-        log.info("script {} version {} loaded from {}: {} state(s), hooks {}{}", name, v.number(), file, v.states(),
-                v.hooks(), mqtt3Only(v.hooks()));
+        log.info(
+                "script {} version {} loaded from {}: {} state(s), hooks {}{}",
+                name,
+                v.number(),
+                file,
+                v.states(),
+                v.hooks(),
+                mqtt3Only(v.hooks()));
     }
 
     /** Which of the script's 3.1.1 functions MQTT 5 clients are asked too, having no _m5 twin. */
     private static String mqtt3Only(List<String> hooks) {
         List<String> lent = hooks.stream()
-                .filter(h -> !hooks.contains(h + "_m5") && Hooks.byName(h + "_m5").isPresent()).toList();
-        List<String> v5only = hooks.stream().filter(h -> h.endsWith("_m5") && Hooks.byName(h).isPresent()
-                && Hooks.byName(h.substring(0, h.length() - 3)).isPresent() && !hooks.contains(h.substring(0, h.length() - 3)))
+                .filter(h ->
+                        !hooks.contains(h + "_m5") && Hooks.byName(h + "_m5").isPresent())
+                .toList();
+        List<String> v5only = hooks.stream()
+                .filter(h -> h.endsWith("_m5")
+                        && Hooks.byName(h).isPresent()
+                        && Hooks.byName(h.substring(0, h.length() - 3)).isPresent()
+                        && !hooks.contains(h.substring(0, h.length() - 3)))
                 .toList();
         return (lent.isEmpty() ? "" : "; MQTT 5 clients are asked " + lent + " too (no _m5 function)")
                 + (v5only.isEmpty() ? "" : "; MQTT 3.1/3.1.1 clients are not asked " + v5only + " (no 3.1.1 function)");
@@ -177,7 +201,9 @@ final class LuaScript {
 
     private ScriptException failed(ScriptException e) {
         lastError = e.getMessage();
-        log.error("{} ({})", e.getMessage(),
+        log.error(
+                "{} ({})",
+                e.getMessage(),
                 current == null ? "not loaded" : "version " + current.number() + " keeps serving");
         return e;
     }
@@ -205,7 +231,8 @@ final class LuaScript {
         // engine's cut-off comes a little later, as a backstop, so the two do not race to answer
         // and the timeout is counted and logged by the script that ran out of time
         // paired per script: another script's _m5 function does not excuse this one's 3.1.1 function
-        HandlerOptions opts = HandlerOptions.DEFAULT.timeout(runtime.callTimeout().plus(ENGINE_GRACE))
+        HandlerOptions opts = HandlerOptions.DEFAULT
+                .timeout(runtime.callTimeout().plus(ENGINE_GRACE))
                 .source(file.toString());
         if (onError != null) {
             opts = opts.onFailure(onError);
@@ -223,38 +250,49 @@ final class LuaScript {
         long deadline = t0 + runtime.callTimeout().toNanos();
         boolean register = in instanceof RegisterInput;
         // the submitted future itself, not a dependent: the broker's cancel must reach the line
-        return v.submit(deadline, sc -> {
-            LuaValue arg = LuaInputs.table(in);
-            LuaValue r = register
-                    ? runtime.authCache().registering(() -> sc.call(hook.name(), arg))
-                    : sc.call(hook.name(), arg);
-            Answer a = LuaAnswers.answer(hook, in, r);
-            return register ? withPermissions((RegisterInput) in, a) : a;
-        }, (a, t) -> {
-            if (t instanceof CancellationException) {
-                stats.cancelled.increment();   // skipped: never took a state
-                return;
-            }
-            stats.record(System.nanoTime() - t0);
-            if (t instanceof ScriptVersion.CallTimeoutException) {
-                stats.timeouts.increment();
-            } else if (t != null) {
-                stats.errors.increment();
-                log.debug("script {} {} for {}: {}", name, hook.name(), in.client().clientId(), t.toString());
-            }
-        });
+        return v.submit(
+                deadline,
+                sc -> {
+                    LuaValue arg = LuaInputs.table(in);
+                    LuaValue r = register
+                            ? runtime.authCache().registering(() -> sc.call(hook.name(), arg))
+                            : sc.call(hook.name(), arg);
+                    Answer a = LuaAnswers.answer(hook, in, r);
+                    return register ? withPermissions((RegisterInput) in, a) : a;
+                },
+                (a, t) -> {
+                    if (t instanceof CancellationException) {
+                        stats.cancelled.increment(); // skipped: never took a state
+                        return;
+                    }
+                    stats.record(System.nanoTime() - t0);
+                    if (t instanceof ScriptVersion.CallTimeoutException) {
+                        stats.timeouts.increment();
+                    } else if (t != null) {
+                        stats.errors.increment();
+                        log.debug(
+                                "script {} {} for {}: {}",
+                                name,
+                                hook.name(),
+                                in.client().clientId(),
+                                t.toString());
+                    }
+                });
     }
 
     /** An ok to auth_on_register carries what the call put in auth_cache as session permissions. */
     @SuppressWarnings({"unchecked", "rawtypes"})
     private Answer withPermissions(RegisterInput in, Answer a) {
-        SessionPermissions p = runtime.authCache().take(in.client().mountpoint(), in.client().clientId());
+        SessionPermissions p =
+                runtime.authCache().take(in.client().mountpoint(), in.client().clientId());
         if (!(a instanceof Answer.Ok ok)) {
             return a;
         }
         if (p == null && ok.modifiers().contains(Modifier.CLIENT_ID)) {
-            String mp = ok.modifiers().get(Modifier.MOUNTPOINT).orElse(in.client().mountpoint());
-            p = runtime.authCache().take(mp, ok.modifiers().get(Modifier.CLIENT_ID).orElseThrow());
+            String mp =
+                    ok.modifiers().get(Modifier.MOUNTPOINT).orElse(in.client().mountpoint());
+            p = runtime.authCache()
+                    .take(mp, ok.modifiers().get(Modifier.CLIENT_ID).orElseThrow());
         }
         if (p == null) {
             return a;
@@ -278,9 +316,21 @@ final class LuaScript {
 
     ScriptStatus status() {
         ScriptVersion v = current;
-        return new ScriptStatus(name, file, v == null ? 0 : v.number(), v == null ? 0 : v.states(),
-                v == null ? 0 : v.waiting(), stats.queued.sum(), v == null ? List.of() : v.hooks(), stats.calls.sum(), stats.errors.sum(),
-                stats.timeouts.sum(), stats.cancelled.sum(), stats.averageMicros(), stats.p99Micros(), lastError,
+        return new ScriptStatus(
+                name,
+                file,
+                v == null ? 0 : v.number(),
+                v == null ? 0 : v.states(),
+                v == null ? 0 : v.waiting(),
+                stats.queued.sum(),
+                v == null ? List.of() : v.hooks(),
+                stats.calls.sum(),
+                stats.errors.sum(),
+                stats.timeouts.sum(),
+                stats.cancelled.sum(),
+                stats.averageMicros(),
+                stats.p99Micros(),
+                lastError,
                 v == null ? (lastError == null ? null : "not loaded: " + lastError) : v.problem());
     }
 

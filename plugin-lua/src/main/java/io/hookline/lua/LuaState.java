@@ -35,7 +35,8 @@ import org.slf4j.Logger;
  */
 final class LuaState {
     private static final byte LUA_SIGNATURE = 0x1B;
-    private static final List<String> UNSAFE_OS = List.of("execute", "exit", "remove", "rename", "tmpname", "setlocale");
+    private static final List<String> UNSAFE_OS =
+            List.of("execute", "exit", "remove", "rename", "tmpname", "setlocale");
 
     private final StateGlobals globals;
     private final CallBudget budget;
@@ -98,7 +99,8 @@ final class LuaState {
             if ((k = n.arg1()).isnil()) {
                 break;
             }
-            if (!k.isstring() || io.hookline.api.hook.Hooks.byName(k.tojstring()).isEmpty()) {
+            if (!k.isstring()
+                    || io.hookline.api.hook.Hooks.byName(k.tojstring()).isEmpty()) {
                 throw new ScriptException(source.name() + ": hooks." + k.tojstring() + " is not a hook name");
             }
             if (!n.arg(2).isfunction()) {

@@ -14,8 +14,7 @@ import org.luaj.vm2.lib.VarArgFunction;
  * first, then do their work. Stateless apart from the wrapped originals.
  */
 final class MemoryChecks {
-    private MemoryChecks() {
-    }
+    private MemoryChecks() {}
 
     static void install(Globals g, CallBudget budget) {
         LuaValue string = g.get("string");

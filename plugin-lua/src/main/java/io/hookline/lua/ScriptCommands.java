@@ -5,7 +5,6 @@ import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.Commands;
 import io.hookline.api.command.Refusals;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,47 +17,58 @@ import java.util.Map;
  */
 final class ScriptCommands {
     /** A script that does not load, or a plugin that is stopping. */
-    private static final Refusals LOAD = Refusals
-            .when(ScriptException.class, e -> CommandException.badArgument("path", "path: " + e.getMessage()))
+    private static final Refusals LOAD = Refusals.when(
+                    ScriptException.class, e -> CommandException.badArgument("path", "path: " + e.getMessage()))
             .or(IllegalStateException.class, e -> CommandException.conflict(e.getMessage()));
     /** A script that is not loaded. */
-    private static final Refusals NOT_LOADED = Refusals.when(IllegalArgumentException.class,
-            e -> CommandException.notFound(e.getMessage()));
+    private static final Refusals NOT_LOADED =
+            Refusals.when(IllegalArgumentException.class, e -> CommandException.notFound(e.getMessage()));
     /** A new version that does not load (the old one keeps serving), or a script that is not loaded. */
-    private static final Refusals RELOAD = Refusals
-            .when(ScriptException.class, e -> CommandException.badArgument("path", "path: " + e.getMessage()
-                    + " (the previous version keeps serving)"))
+    private static final Refusals RELOAD = Refusals.when(
+                    ScriptException.class,
+                    e -> CommandException.badArgument(
+                            "path", "path: " + e.getMessage() + " (the previous version keeps serving)"))
             .or(IllegalArgumentException.class, e -> CommandException.notFound(e.getMessage()));
 
-    private ScriptCommands() {
-    }
+    private ScriptCommands() {}
 
     static void register(Commands commands, LuaPlugin plugin) {
-        commands.register(CommandSpec.builder("script", "load")
-                .help("loads a Lua script now; a script that does not load is refused and nothing is registered")
-                .argument("path", "the script file")
-                .changesState()
-                .build(), request -> {
+        commands.register(
+                CommandSpec.builder("script", "load")
+                        .help(
+                                "loads a Lua script now; a script that does not load is refused and nothing is registered")
+                        .argument("path", "the script file")
+                        .changesState()
+                        .build(),
+                request -> {
                     Path file = Path.of(request.get("path"));
                     return CommandResult.table(List.of(row(LOAD.call(() -> plugin.load(file)))));
                 });
-        commands.register(CommandSpec.builder("script", "reload")
-                .help("reloads a loaded script now; if the new version does not load, the old one keeps serving")
-                .argument("path", "the script file, as loaded")
-                .changesState()
-                .build(), request -> {
+        commands.register(
+                CommandSpec.builder("script", "reload")
+                        .help(
+                                "reloads a loaded script now; if the new version does not load, the old one keeps serving")
+                        .argument("path", "the script file, as loaded")
+                        .changesState()
+                        .build(),
+                request -> {
                     Path file = Path.of(request.get("path"));
                     return CommandResult.table(List.of(row(RELOAD.call(() -> plugin.reload(file)))));
                 });
-        commands.register(CommandSpec.builder("script", "unload")
-                .help("unloads a script: its hooks are removed, calls in flight complete")
-                .argument("path", "the script file, as loaded")
-                .changesState()
-                .build(), request -> CommandResult.table(List.of(row(
-                        NOT_LOADED.call(() -> plugin.unload(Path.of(request.get("path"))))))));
-        commands.register(CommandSpec.builder("script", "show")
-                .help("every loaded script: version, Lua states, calls waiting now and queued so far (all states were busy), hooks, calls, errors, timeouts, cancelled, average and p99 call time, last load error, health (ok, or why it cannot serve)")
-                .build(), request -> {
+        commands.register(
+                CommandSpec.builder("script", "unload")
+                        .help("unloads a script: its hooks are removed, calls in flight complete")
+                        .argument("path", "the script file, as loaded")
+                        .changesState()
+                        .build(),
+                request -> CommandResult.table(
+                        List.of(row(NOT_LOADED.call(() -> plugin.unload(Path.of(request.get("path"))))))));
+        commands.register(
+                CommandSpec.builder("script", "show")
+                        .help(
+                                "every loaded script: version, Lua states, calls waiting now and queued so far (all states were busy), hooks, calls, errors, timeouts, cancelled, average and p99 call time, last load error, health (ok, or why it cannot serve)")
+                        .build(),
+                request -> {
                     List<Map<String, Object>> rows = new ArrayList<>();
                     plugin.show().forEach(s -> rows.add(row(s)));
                     return CommandResult.table(rows);

@@ -17,6 +17,7 @@ final class ScriptStats {
     final LongAdder cancelled = new LongAdder();
     /** Calls that found every state busy and waited in line for one. */
     final LongAdder queued = new LongAdder();
+
     private final LongAdder totalNanos = new LongAdder();
     private final AtomicLongArray buckets = new AtomicLongArray(BUCKETS);
 

@@ -25,7 +25,19 @@ import java.util.List;
  * @param problem why the script cannot serve at all (never loaded, or no Lua state left and
  *     none can be built), or null while it serves; reported by {@code /health}
  */
-public record ScriptStatus(String name, Path file, int version, int states, int waiting, long queued, List<String> hooks,
-                           long calls, long errors, long timeouts, long cancelled, long averageMicros,
-                           long p99Micros, String lastError, String problem) {
-}
+public record ScriptStatus(
+        String name,
+        Path file,
+        int version,
+        int states,
+        int waiting,
+        long queued,
+        List<String> hooks,
+        long calls,
+        long errors,
+        long timeouts,
+        long cancelled,
+        long averageMicros,
+        long p99Micros,
+        String lastError,
+        String problem) {}

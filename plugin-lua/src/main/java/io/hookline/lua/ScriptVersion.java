@@ -43,8 +43,7 @@ import org.slf4j.Logger;
  */
 final class ScriptVersion {
     /** The compiled script: its name (for logs and errors), file and chunk. */
-    record Source(String name, Path file, Prototype prototype) {
-    }
+    record Source(String name, Path file, Prototype prototype) {}
 
     private final Source source;
     private final int number;
@@ -55,8 +54,7 @@ final class ScriptVersion {
     private final boolean keepState;
     private final LongAdder queued;
     private static final long QUEUED_WARNING_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
-    private final AtomicLong lastQueuedWarning =
-            new AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
+    private final AtomicLong lastQueuedWarning = new AtomicLong(System.nanoTime() - QUEUED_WARNING_EVERY_NANOS);
     private final ArrayDeque<LuaState> idle = new ArrayDeque<>(); // guarded by this
     private final ArrayDeque<Call<?>> waiting = new ArrayDeque<>(); // guarded by this
     private int live; // guarded by this: states in rotation, idle or running a call
@@ -73,8 +71,8 @@ final class ScriptVersion {
      * @param queued counts the calls that found no idle state and waited in line
      * @throws ScriptException when a state cannot be built
      */
-    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates,
-                  LongAdder queued) throws ScriptException {
+    ScriptVersion(Source source, int number, LuaRuntime runtime, Logger log, int configuredStates, LongAdder queued)
+            throws ScriptException {
         this.source = source;
         this.queued = queued;
         this.number = number;
@@ -101,7 +99,8 @@ final class ScriptVersion {
     }
 
     private LuaState newState() throws ScriptException {
-        return new LuaState(source, runtime, log, System.nanoTime() + runtime.callTimeout().toNanos());
+        return new LuaState(
+                source, runtime, log, System.nanoTime() + runtime.callTimeout().toNanos());
     }
 
     int number() {
@@ -146,8 +145,8 @@ final class ScriptVersion {
      *     {@link ScriptException} (no state, and building one failed); cancelling it before the
      *     call started skips the call
      */
-    <T> CompletableFuture<T> submit(long deadlineNanos, Function<StateCall, T> work,
-                                    BiConsumer<? super T, ? super Throwable> finished) {
+    <T> CompletableFuture<T> submit(
+            long deadlineNanos, Function<StateCall, T> work, BiConsumer<? super T, ? super Throwable> finished) {
         Call<T> call = new Call<>(deadlineNanos, work);
         call.outcome.whenComplete(finished);
         LuaState state;
@@ -182,8 +181,12 @@ final class ScriptVersion {
         long now = System.nanoTime();
         long last = lastQueuedWarning.get();
         if (now - last >= QUEUED_WARNING_EVERY_NANOS && lastQueuedWarning.compareAndSet(last, now)) {
-            log.warn("script {}: all {} Lua state(s) busy, calls wait in line for one (script show: waiting, queued; "
-                    + "more states: lua.{}.num_states)", source.name(), size, source.name());
+            log.warn(
+                    "script {}: all {} Lua state(s) busy, calls wait in line for one (script show: waiting, queued; "
+                            + "more states: lua.{}.num_states)",
+                    source.name(),
+                    size,
+                    source.name());
         }
     }
 
@@ -279,7 +282,8 @@ final class ScriptVersion {
             return;
         }
         if (System.nanoTime() - call.deadline > 0) {
-            call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
+            call.outcome.completeExceptionally(
+                    new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
             release(state);
             return;
         }
@@ -292,7 +296,8 @@ final class ScriptVersion {
         } catch (CallBudget.BudgetExceeded e) {
             // replaced before answering, so the caller's next call finds a state
             replace();
-            call.outcome.completeExceptionally(new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+            call.outcome.completeExceptionally(
+                    new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
         } catch (CallBudget.MemoryExceeded e) {
             replace();
             call.outcome.completeExceptionally(new CallFailedException(source.name() + ": " + e.getMessage()));
@@ -300,8 +305,8 @@ final class ScriptVersion {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
                 replace();
-                call.outcome.completeExceptionally(new CallTimeoutException(source.name()
-                        + ": call ran out of time (lua.call_timeout)"));
+                call.outcome.completeExceptionally(
+                        new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
                 return;
             }
             release(state);
@@ -374,8 +379,11 @@ final class ScriptVersion {
                     left = live;
                     buildError = e.toString();
                 }
-                log.error("script {}: could not build a Lua state; {} state(s) serving: {}",
-                        source.name(), left, e.getMessage());
+                log.error(
+                        "script {}: could not build a Lua state; {} state(s) serving: {}",
+                        source.name(),
+                        left,
+                        e.getMessage());
                 failWaitersIfNoState();
                 return;
             }

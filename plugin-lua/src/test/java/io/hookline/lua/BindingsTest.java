@@ -118,6 +118,7 @@ class BindingsTest {
 
     @TempDir
     static Path dir;
+
     static WireMockServer wiremock;
     static LuaBroker broker;
 
@@ -125,21 +126,35 @@ class BindingsTest {
     static void start() {
         wiremock = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
         wiremock.start();
-        wiremock.stubFor(post("/auth").withRequestBody(matchingJsonPath("$.username", equalTo("alice")))
+        wiremock.stubFor(post("/auth")
+                .withRequestBody(matchingJsonPath("$.username", equalTo("alice")))
                 .willReturn(okJson("{\"result\":\"ok\"}")));
-        wiremock.stubFor(post("/auth").withRequestBody(matchingJsonPath("$.username", equalTo("mallory")))
+        wiremock.stubFor(post("/auth")
+                .withRequestBody(matchingJsonPath("$.username", equalTo("mallory")))
                 .willReturn(aResponse().withStatus(403)));
-        wiremock.stubFor(post("/auth").withRequestBody(matchingJsonPath("$.username", equalTo("slow")))
+        wiremock.stubFor(post("/auth")
+                .withRequestBody(matchingJsonPath("$.username", equalTo("slow")))
                 .willReturn(okJson("{\"result\":\"ok\"}").withFixedDelay(10_000)));
         LuaBroker.write(dir.resolve("http.lua"), httpScript(wiremock.port()));
         LuaBroker.write(dir.resolve("checks.lua"), CHECKS);
         // no script directory: each script by lua.NAME.file, ordered by lua.NAME.priority
-        broker = LuaBroker.start(dir.resolve("none"), List.of("lua.call_timeout", "3000", "lua.http.num_states", "4",
-                "lua.http.file", dir.resolve("http.lua").toString(),
-                "lua.ratelimit.file", Path.of("../scripts/examples/rate_limit.lua").toString(),
-                "lua.ratelimit.priority", "20",
-                "lua.checks.file", dir.resolve("checks.lua").toString(),
-                "lua.checks.priority", "10"));
+        broker = LuaBroker.start(
+                dir.resolve("none"),
+                List.of(
+                        "lua.call_timeout",
+                        "3000",
+                        "lua.http.num_states",
+                        "4",
+                        "lua.http.file",
+                        dir.resolve("http.lua").toString(),
+                        "lua.ratelimit.file",
+                        Path.of("../scripts/examples/rate_limit.lua").toString(),
+                        "lua.ratelimit.priority",
+                        "20",
+                        "lua.checks.file",
+                        dir.resolve("checks.lua").toString(),
+                        "lua.checks.priority",
+                        "10"));
     }
 
     @AfterAll
@@ -161,10 +176,14 @@ class BindingsTest {
     void httpPostAsksTheServiceAndReadsTheBody() {
         Mqtt5BlockingClient c = LuaClients.v5(broker, "alice-1", "alice", "pw");
         c.disconnect();
-        wiremock.verify(postRequestedFor(urlEqualTo("/auth")).withHeader("content-type", containing("application/json"))
-                .withHeader("x-from", equalTo("lua")).withRequestBody(matchingJsonPath("$.client_id", equalTo("alice-1"))));
+        wiremock.verify(postRequestedFor(urlEqualTo("/auth"))
+                .withHeader("content-type", containing("application/json"))
+                .withHeader("x-from", equalTo("lua"))
+                .withRequestBody(matchingJsonPath("$.client_id", equalTo("alice-1"))));
         var e = assertThrows(Mqtt5ConnAckException.class, () -> LuaClients.v5(broker, "m-1", "mallory", "pw"));
-        assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                e.getMqttMessage().getReasonCode());
     }
 
     @Test
@@ -172,7 +191,8 @@ class BindingsTest {
         // the service would answer ok after 10 s: refused means the 3 s budget cut the call off
         var e = assertThrows(Mqtt5ConnAckException.class, () -> LuaClients.v5(broker, "s-1", "slow", "pw"));
         assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, e.getMqttMessage().getReasonCode());
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
                 .until(() -> broker.status("http").timeouts() >= 1);
     }
 
@@ -192,7 +212,10 @@ class BindingsTest {
         long callsBefore = broker.status("checks").calls();
         // the rate limit script also serves auth_on_publish; permissions decide before any chain
         assertFalse(publish(c, "own/cache-1/temp", "x").isError());
-        var ack = c.subscribeWith().topicFilter("own/cache-1/#").qos(MqttQos.EXACTLY_ONCE).send();
+        var ack = c.subscribeWith()
+                .topicFilter("own/cache-1/#")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .send();
         assertEquals(1, ack.getReasonCodes().get(0).getCode(), "QoS capped at max_qos 1");
         assertEquals(callsBefore, broker.status("checks").calls(), "no Lua call for the permitted publish");
         c.disconnect();

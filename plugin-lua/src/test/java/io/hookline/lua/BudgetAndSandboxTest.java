@@ -51,18 +51,21 @@ class BudgetAndSandboxTest {
 
     @Test
     void aRunawayCallIsCutOffTheFailurePolicyAppliesAndTheStateIsReplaced(@TempDir Path dir) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "300", "lua.spin.num_states", "1"), "spin.lua", SPIN)) {
+        try (LuaBroker broker = LuaBroker.start(
+                dir, List.of("lua.call_timeout", "300", "lua.spin.num_states", "1"), "spin.lua", SPIN)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "spinner", "u", "p");
             int n = 0;
             for (String topic : List.of("spin", "spin/pcall", "spin/coroutine")) {
                 // a call that never ends is answered (the failure policy) because the budget cut it off
                 assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, topic, "x"), topic);
                 int counted = ++n;
-                await().atMost(Duration.ofSeconds(5)).until(() -> broker.status("spin").timeouts() == counted);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> broker.status("spin").timeouts() == counted);
                 // the one state was replaced: the next call is served
                 assertFalse(publish(c, "fine", "x").isError(), "after " + topic);
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.status("spin").timeouts() >= 3);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.status("spin").timeouts() >= 3);
             ScriptStatus s = broker.status("spin");
             assertEquals(1, s.states());
             c.disconnect();
@@ -115,8 +118,14 @@ class BudgetAndSandboxTest {
     void scriptsAreSandboxedByDefault(@TempDir Path dir) {
         try (LuaBroker broker = LuaBroker.start(dir, List.of(), "sandbox.lua", SANDBOX)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "sandboxed", "u", "p");
-            for (String check : List.of("check/os", "check/io", "check/debug", "check/bytecode", "check/java",
-                    "check/text", "check/print")) {
+            for (String check : List.of(
+                    "check/os",
+                    "check/io",
+                    "check/debug",
+                    "check/bytecode",
+                    "check/java",
+                    "check/text",
+                    "check/print")) {
                 assertFalse(publish(c, check, "x").isError(), check);
             }
             c.disconnect();

@@ -48,11 +48,13 @@ class HotReloadTest {
                     LuaBroker.write(dir.resolve("live.lua"), version("v2"));
                 }
                 if (i == 300) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> broker.status("live").version() == 2);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> broker.status("live").version() == 2);
                     LuaBroker.write(dir.resolve("live.lua"), "hooks = { auth_on_publish_m5 = function( end }");
                 }
                 if (i == 450) {
-                    await().atMost(Duration.ofSeconds(10)).until(() -> broker.status("live").lastError() != null);
+                    await().atMost(Duration.ofSeconds(10))
+                            .until(() -> broker.status("live").lastError() != null);
                     LuaBroker.write(dir.resolve("live.lua"), version("v3"));
                 }
                 var code = LuaClients.publish(pub, "load/" + i, Integer.toString(i));
@@ -71,10 +73,12 @@ class HotReloadTest {
                 assertTrue(payloads.get(i).endsWith(":" + i), "in order: " + payloads.get(i));
             }
             // versions only move forward, and each appeared
-            List<String> tags = payloads.stream().map(p -> p.substring(0, 2)).distinct().toList();
+            List<String> tags =
+                    payloads.stream().map(p -> p.substring(0, 2)).distinct().toList();
             assertEquals(List.of("v1", "v2", "v3"), tags);
             ScriptStatus s = broker.status("live");
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.status("live").version() == 3);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.status("live").version() == 3);
             assertEquals(null, broker.status("live").lastError());
             assertEquals(2, s.states());
             received.close();

@@ -1,8 +1,8 @@
 package io.hookline.lua;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -62,6 +62,7 @@ class LuaAnswersTest {
 
     @TempDir
     static Path dir;
+
     static LuaBroker broker;
 
     @BeforeAll
@@ -75,24 +76,44 @@ class LuaAnswersTest {
     }
 
     private static Mqtt3BlockingClient v3(String id, String user, String password) {
-        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        c.connectWith().simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().send();
+        Mqtt3BlockingClient c = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        c.connectWith()
+                .simpleAuth()
+                .username(user)
+                .password(password.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return c;
     }
 
     private static Mqtt5BlockingClient v5(String id) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        c.connectWith().simpleAuth().username("good").password("secret".getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().send();
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        c.connectWith()
+                .simpleAuth()
+                .username("good")
+                .password("secret".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .send();
         return c;
     }
 
     private static Mqtt5PubAckReasonCode publish(Mqtt5BlockingClient c, String topic) {
         try {
-            Mqtt5PublishResult r = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload("x".getBytes()).send();
+            Mqtt5PublishResult r = c.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("x".getBytes())
+                    .send();
             return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
         } catch (com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException e) {
             return e.getMqttMessage().getReasonCode();
@@ -108,7 +129,9 @@ class LuaAnswersTest {
     @Test
     void falseOnRegisterIsBadCredentials() {
         var e = assertThrows(Mqtt3ConnAckException.class, () -> v3("bad-client", "bad", "x"));
-        assertEquals(Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD, e.getMqttMessage().getReturnCode());
+        assertEquals(
+                Mqtt3ConnAckReturnCode.BAD_USER_NAME_OR_PASSWORD,
+                e.getMqttMessage().getReturnCode());
     }
 
     @Test
@@ -120,10 +143,17 @@ class LuaAnswersTest {
     @Test
     void aTableRewritesTopicAndPayload() throws Exception {
         Mqtt3BlockingClient sub = v3("rw-sub", "good", "secret");
-        sub.subscribeWith().topicFilter("rewrite/out").qos(MqttQos.AT_LEAST_ONCE).send();
+        sub.subscribeWith()
+                .topicFilter("rewrite/out")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         try (var publishes = sub.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
             Mqtt3BlockingClient pub = v3("rw-pub", "good", "secret");
-            pub.publishWith().topic("rewrite/in").qos(MqttQos.AT_LEAST_ONCE).payload("hello".getBytes()).send();
+            pub.publishWith()
+                    .topic("rewrite/in")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload("hello".getBytes())
+                    .send();
             var msg = publishes.receive(5, TimeUnit.SECONDS).orElseThrow();
             assertEquals("rewrite/out", msg.getTopic().toString());
             assertEquals("HELLO|rw-pub", new String(msg.getPayloadAsBytes(), StandardCharsets.UTF_8));
@@ -167,15 +197,28 @@ class LuaAnswersTest {
         Mqtt3SubAck ack;
         try {
             ack = c.subscribeWith()
-                    .addSubscription().topicFilter("secret/#").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                    .addSubscription().topicFilter("down/#").qos(MqttQos.EXACTLY_ONCE).applySubscription()
-                    .addSubscription().topicFilter("open/#").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
+                    .addSubscription()
+                    .topicFilter("secret/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .applySubscription()
+                    .addSubscription()
+                    .topicFilter("down/#")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .applySubscription()
+                    .addSubscription()
+                    .topicFilter("open/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .applySubscription()
                     .send();
         } catch (Mqtt3SubAckException e) {
             ack = e.getMqttMessage();
         }
-        assertEquals(List.of(Mqtt3SubAckReturnCode.FAILURE, Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_0,
-                Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_1), ack.getReturnCodes());
+        assertEquals(
+                List.of(
+                        Mqtt3SubAckReturnCode.FAILURE,
+                        Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_0,
+                        Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_1),
+                ack.getReturnCodes());
         c.disconnect();
     }
 
@@ -183,7 +226,9 @@ class LuaAnswersTest {
     void showReportsTheScript() {
         ScriptStatus s = broker.status("answers");
         assertEquals(1, s.version());
-        assertEquals(Math.max(2, Runtime.getRuntime().availableProcessors()), s.states(),
+        assertEquals(
+                Math.max(2, Runtime.getRuntime().availableProcessors()),
+                s.states(),
                 "by default one state per core, at least two");
         assertTrue(s.hooks().containsAll(List.of("auth_on_register", "auth_on_publish_m5", "auth_on_subscribe")));
         assertEquals(null, s.lastError());

@@ -23,8 +23,15 @@ final class LuaBroker implements AutoCloseable {
         for (int i = 0; i + 1 < scripts.length; i += 2) {
             write(dir.resolve(scripts[i]), scripts[i + 1]);
         }
-        List<String> kv = new ArrayList<>(List.of("plugins.lua", "on", "lua.script_dir", dir.toString(),
-                "lua.reload_interval", "100ms", "allow_anonymous", "off"));
+        List<String> kv = new ArrayList<>(List.of(
+                "plugins.lua",
+                "on",
+                "lua.script_dir",
+                dir.toString(),
+                "lua.reload_interval",
+                "100ms",
+                "allow_anonymous",
+                "off"));
         kv.addAll(config);
         return new LuaBroker(TestBroker.start(kv.toArray(String[]::new)), dir);
     }
@@ -33,7 +40,10 @@ final class LuaBroker implements AutoCloseable {
         try {
             Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
             Files.writeString(tmp, source);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    tmp,
+                    file,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -45,7 +55,10 @@ final class LuaBroker implements AutoCloseable {
     }
 
     ScriptStatus status(String name) {
-        return plugin().show().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return plugin().show().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     io.hookline.lua.binding.KvStore kv() {

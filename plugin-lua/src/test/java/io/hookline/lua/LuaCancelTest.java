@@ -67,8 +67,11 @@ class LuaCancelTest {
     }
 
     private LuaBroker start(Path dir) {
-        return LuaBroker.start(dir, List.of("lua.call_timeout", "30000"),
-                "cancel.lua", SCRIPT.formatted(gate.getAddress().getPort()));
+        return LuaBroker.start(
+                dir,
+                List.of("lua.call_timeout", "30000"),
+                "cancel.lua",
+                SCRIPT.formatted(gate.getAddress().getPort()));
     }
 
     private RawClient connecting(LuaBroker broker, String clientId) {
@@ -79,13 +82,16 @@ class LuaCancelTest {
 
     @Test
     void callCancelledWhileWaitingForAStateIsSkippedAndTheNextClientServed(@TempDir Path dir) throws Exception {
-        try (LuaBroker broker = start(dir); RawClient holder = connecting(broker, "holder")) {
+        try (LuaBroker broker = start(dir);
+                RawClient holder = connecting(broker, "holder")) {
             assertEquals(true, entered.await(10, TimeUnit.SECONDS), "the holder's call occupies the only state");
 
             try (RawClient ghost = connecting(broker, "ghost")) {
-                await().atMost(Duration.ofSeconds(10)).until(() -> broker.status("cancel").waiting() == 1);
-            }   // the ghost leaves while its call waits in line
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.status("cancel").cancelled() == 1);
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> broker.status("cancel").waiting() == 1);
+            } // the ghost leaves while its call waits in line
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.status("cancel").cancelled() == 1);
             assertEquals(0, broker.status("cancel").waiting(), "out of the line at once");
 
             open.countDown();
@@ -105,7 +111,7 @@ class LuaCancelTest {
         try (LuaBroker broker = start(dir)) {
             try (RawClient holder = connecting(broker, "holder-gone")) {
                 assertEquals(true, entered.await(10, TimeUnit.SECONDS));
-            }   // leaves mid-call: the Lua state is not interrupted
+            } // leaves mid-call: the Lua state is not interrupted
             open.countDown();
             RawClient.connected(broker.broker, 5, "next").close();
 

@@ -8,8 +8,7 @@ import java.nio.charset.StandardCharsets;
 
 /** HiveMQ MQTT 5 clients for the Lua end-to-end tests. */
 final class LuaClients {
-    private LuaClients() {
-    }
+    private LuaClients() {}
 
     static Mqtt5BlockingClient v5(LuaBroker broker, String id, String user, String password) {
         return v5(broker.port(), id, user, password);
@@ -17,11 +16,18 @@ final class LuaClients {
 
     /** A connected client of the broker on {@code port} (also one in another process). */
     static Mqtt5BlockingClient v5(int port, String id, String user, String password) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
         var connect = c.connectWith();
         if (user != null) {
-            connect.simpleAuth().username(user).password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth();
+            connect.simpleAuth()
+                    .username(user)
+                    .password(password.getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth();
         }
         connect.send();
         return c;

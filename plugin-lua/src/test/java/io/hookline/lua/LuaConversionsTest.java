@@ -35,7 +35,15 @@ class LuaConversionsTest {
 
     @Test
     void registerInputHasVerneMqFieldsAndARawPassword() {
-        var in = new RegisterInput(V5, "10.0.0.1", 5555, Bytes.of(new byte[] {0, (byte) 0xff}), true, Properties.EMPTY, "default", List.of());
+        var in = new RegisterInput(
+                V5,
+                "10.0.0.1",
+                5555,
+                Bytes.of(new byte[] {0, (byte) 0xff}),
+                true,
+                Properties.EMPTY,
+                "default",
+                List.of());
         LuaValue t = LuaInputs.table(in);
         assertEquals("10.0.0.1", eval("in_.addr", t).tojstring());
         assertEquals(5555, eval("in_.peer_port", t).toint());
@@ -46,8 +54,11 @@ class LuaConversionsTest {
 
     @Test
     void propertiesUsePKeysAndUserPropertiesAList() {
-        Properties p = Properties.builder().put(PropertyKey.CONTENT_TYPE, "text/plain")
-                .put(PropertyKey.MESSAGE_EXPIRY_INTERVAL, 30L).userProperty("k", "v").build();
+        Properties p = Properties.builder()
+                .put(PropertyKey.CONTENT_TYPE, "text/plain")
+                .put(PropertyKey.MESSAGE_EXPIRY_INTERVAL, 30L)
+                .userProperty("k", "v")
+                .build();
         LuaValue t = LuaInputs.table(new PublishInput(V5, "a/b", 1, Bytes.utf8("x"), false, p));
         assertEquals("text/plain", eval("in_.properties.p_content_type", t).tojstring());
         assertEquals(30, eval("in_.properties.p_message_expiry_interval", t).toint());
@@ -57,36 +68,61 @@ class LuaConversionsTest {
     @Test
     void publishModifiersAreTyped() {
         var in = new PublishInput(V5, "a/b", 1, Bytes.utf8("x"), false, Properties.EMPTY);
-        Answer a = LuaAnswers.answer(Hooks.AUTH_ON_PUBLISH_M5, in, lua.load(
-                "return {topic = 'c/d', payload = 'y', qos = 0, retain = true, "
-                        + "properties = {p_content_type = 'a/b', p_user_property = {{key = 'u', val = 'w'}}}}").call());
+        Answer a = LuaAnswers.answer(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                in,
+                lua.load("return {topic = 'c/d', payload = 'y', qos = 0, retain = true, "
+                                + "properties = {p_content_type = 'a/b', p_user_property = {{key = 'u', val = 'w'}}}}")
+                        .call());
         var m = assertInstanceOf(Answer.Ok.class, a).modifiers();
         assertEquals("c/d", m.get(Modifier.TOPIC).orElseThrow());
         assertEquals(Bytes.utf8("y"), m.get(Modifier.PAYLOAD).orElseThrow());
         assertEquals(0, m.get(Modifier.QOS).orElseThrow());
-        assertEquals("w", m.get(Modifier.PROPERTIES).orElseThrow().userProperties().get(0).value());
+        assertEquals(
+                "w",
+                m.get(Modifier.PROPERTIES).orElseThrow().userProperties().get(0).value());
     }
 
     @Test
     void wrongTypesAndUnknownModifiersAreInvalid() {
         var in = new PublishInput(V5, "a/b", 1, Bytes.utf8("x"), false, Properties.EMPTY);
-        var e = assertThrows(LuaAnswers.InvalidAnswer.class,
-                () -> LuaAnswers.answer(Hooks.AUTH_ON_PUBLISH, in, lua.load("return {qos = 'high'}").call()));
+        var e = assertThrows(
+                LuaAnswers.InvalidAnswer.class,
+                () -> LuaAnswers.answer(
+                        Hooks.AUTH_ON_PUBLISH,
+                        in,
+                        lua.load("return {qos = 'high'}").call()));
         assertEquals("auth_on_publish: modifier 'qos' must be an integer, got high", e.getMessage());
-        e = assertThrows(LuaAnswers.InvalidAnswer.class,
-                () -> LuaAnswers.answer(Hooks.AUTH_ON_PUBLISH, in, lua.load("return {properties = {}}").call()));
+        e = assertThrows(
+                LuaAnswers.InvalidAnswer.class,
+                () -> LuaAnswers.answer(
+                        Hooks.AUTH_ON_PUBLISH,
+                        in,
+                        lua.load("return {properties = {}}").call()));
         assertTrue(e.getMessage().startsWith("auth_on_publish: unknown modifier 'properties'"), e.getMessage());
     }
 
     @Test
     void subscribeListsKeepTheClientsOptionsAndUnsubscribeListsAreFilters() {
         var sub = new SubscribeInput(V5, List.of(new TopicSubscription("a/#", 2, true, true, 1)), Properties.EMPTY);
-        var m = assertInstanceOf(Answer.Ok.class, LuaAnswers.answer(Hooks.AUTH_ON_SUBSCRIBE_M5, sub,
-                lua.load("return {{'b/#', 1}}").call())).modifiers();
-        assertEquals(List.of(new TopicSubscription("b/#", 1, true, true, 1)), m.get(Modifier.TOPICS).orElseThrow());
+        var m = assertInstanceOf(
+                        Answer.Ok.class,
+                        LuaAnswers.answer(
+                                Hooks.AUTH_ON_SUBSCRIBE_M5,
+                                sub,
+                                lua.load("return {{'b/#', 1}}").call()))
+                .modifiers();
+        assertEquals(
+                List.of(new TopicSubscription("b/#", 1, true, true, 1)),
+                m.get(Modifier.TOPICS).orElseThrow());
         var unsub = new UnsubscribeInput(V5, List.of("a/#"), Properties.EMPTY);
-        var u = assertInstanceOf(Answer.Ok.class, LuaAnswers.answer(Hooks.ON_UNSUBSCRIBE, unsub,
-                lua.load("return {'x/#', 'y/#'}").call())).modifiers();
+        var u = assertInstanceOf(
+                        Answer.Ok.class,
+                        LuaAnswers.answer(
+                                Hooks.ON_UNSUBSCRIBE,
+                                unsub,
+                                lua.load("return {'x/#', 'y/#'}").call()))
+                .modifiers();
         assertEquals(List.of("x/#", "y/#"), u.get(Modifier.UNSUBSCRIBE_TOPICS).orElseThrow());
     }
 
@@ -97,6 +133,7 @@ class LuaConversionsTest {
         assertEquals(Answer.ok(), LuaAnswers.answer(Hooks.AUTH_ON_REGISTER_M5, reg, LuaValue.TRUE));
         assertEquals(Answer.next(), LuaAnswers.answer(Hooks.AUTH_ON_REGISTER_M5, reg, LuaValue.valueOf("ok")));
         assertEquals(Answer.next(), LuaAnswers.answer(Hooks.AUTH_ON_REGISTER_M5, reg, LuaValue.NIL));
-        assertEquals(Answer.ok(), LuaAnswers.answer(Hooks.ON_REGISTER, reg, LuaValue.FALSE), "notify answers are ignored");
+        assertEquals(
+                Answer.ok(), LuaAnswers.answer(Hooks.ON_REGISTER, reg, LuaValue.FALSE), "notify answers are ignored");
     }
 }

@@ -72,30 +72,42 @@ class LuaMemoryProcessTest {
     void bombsCostTheirCallNotTheBroker(@TempDir Path dir) throws Exception {
         Path scripts = Files.createDirectories(dir.resolve("scripts"));
         Files.writeString(scripts.resolve("bombs.lua"), BOMBS);
-        Path conf = Files.writeString(dir.resolve("broker.conf"), String.join("\n",
-                "listener.tcp.default = 127.0.0.1:0",
-                "listener.http.default = 127.0.0.1:0",
-                "data_dir = " + dir.resolve("data"),
-                "allow_anonymous = off",
-                "systree_interval = 0",
-                "plugins.lua = on",
-                "lua.script_dir = " + scripts,
-                "lua.max_memory = 64MB",
-                "lua.call_timeout = 30000",
-                ""));
-        broker = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main", "--config", conf.toString())
-                .redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(broker.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    output.add(line);
-                }
-            } catch (java.io.IOException closed) {
-                output.add("(output closed: " + closed + ")");
-            }
-        }, "broker-output");
+        Path conf = Files.writeString(
+                dir.resolve("broker.conf"),
+                String.join(
+                        "\n",
+                        "listener.tcp.default = 127.0.0.1:0",
+                        "listener.http.default = 127.0.0.1:0",
+                        "data_dir = " + dir.resolve("data"),
+                        "allow_anonymous = off",
+                        "systree_interval = 0",
+                        "plugins.lua = on",
+                        "lua.script_dir = " + scripts,
+                        "lua.max_memory = 64MB",
+                        "lua.call_timeout = 30000",
+                        ""));
+        broker = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xmx256m",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.hookline.broker.Main",
+                        "--config",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .start();
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader r = new BufferedReader(
+                            new InputStreamReader(broker.getInputStream(), StandardCharsets.UTF_8))) {
+                        for (String line; (line = r.readLine()) != null; ) {
+                            output.add(line);
+                        }
+                    } catch (java.io.IOException closed) {
+                        output.add("(output closed: " + closed + ")");
+                    }
+                },
+                "broker-output");
         reader.setDaemon(true);
         reader.start();
         int mqtt = port(MQTT_PORT);
@@ -103,33 +115,56 @@ class LuaMemoryProcessTest {
         Mqtt5BlockingClient c = LuaClients.v5(mqtt, "bomber", "good", "x");
         for (String bomb : List.of("rep", "fill", "double")) {
             assertEquals(0x87, Acks.puback(c, bomb, "x"), bomb + ": refused under the failure policy\n" + log());
-            assertEquals(0, connect(mqtt, "next-" + bomb, "good"),
+            assertEquals(
+                    0,
+                    connect(mqtt, "next-" + bomb, "good"),
                     "after " + bomb + " the next CONNECT is decided by the script\n" + log());
             assertEquals(0x86, connect(mqtt, "evil-" + bomb, "evil"), "and refuses whom it refuses\n" + log());
-            HttpResponse<String> health = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + http + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + http + "/health"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(200, health.statusCode(), health.body());
             Acks.assertAccepted(Acks.puback(c, "fine", "x"));
         }
         c.disconnect();
         // the engine logs one handler failure a second: the script's own counters tell each call
-        AdminHttp.Answer shown = new AdminHttp(http, AdminHttp.adminKey(dir.resolve("data"))).get("/api/v1/script/show");
+        AdminHttp.Answer shown =
+                new AdminHttp(http, AdminHttp.adminKey(dir.resolve("data"))).get("/api/v1/script/show");
         assertEquals(200, shown.status(), shown.body());
-        org.junit.jupiter.api.Assertions.assertTrue(shown.body().contains("\"errors\":3")
-                && shown.body().contains("\"timeouts\":0") && shown.body().contains("\"health\":\"ok\""),
+        org.junit.jupiter.api.Assertions.assertTrue(
+                shown.body().contains("\"errors\":3")
+                        && shown.body().contains("\"timeouts\":0")
+                        && shown.body().contains("\"health\":\"ok\""),
                 "three failed calls, none cut off by the clock, the script healthy: " + shown.body());
-        org.junit.jupiter.api.Assertions.assertTrue(output.stream().anyMatch(l ->
-                l.contains("a call died of java.lang.OutOfMemoryError") && l.contains("its Lua state is replaced")), log());
-        assertEquals(List.of(), output.stream().filter(l -> l.startsWith("Exception in thread")).toList(),
+        org.junit.jupiter.api.Assertions.assertTrue(
+                output.stream()
+                        .anyMatch(l -> l.contains("a call died of java.lang.OutOfMemoryError")
+                                && l.contains("its Lua state is replaced")),
+                log());
+        assertEquals(
+                List.of(),
+                output.stream().filter(l -> l.startsWith("Exception in thread")).toList(),
                 "nothing died on stderr");
     }
 
     /** @return the CONNACK reason code; disconnects on success */
     private static int connect(int port, String id, String user) {
-        Mqtt5BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(port).buildBlocking();
-        int code = Acks.connack(() -> c.connectWith().simpleAuth().username(user)
-                .password("x".getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send()).getReasonCode().getCode();
+        Mqtt5BlockingClient c = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(port)
+                .buildBlocking();
+        int code = Acks.connack(() -> c.connectWith()
+                        .simpleAuth()
+                        .username(user)
+                        .password("x".getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send())
+                .getReasonCode()
+                .getCode();
         if (code == 0) {
             c.disconnect();
         }
@@ -137,7 +172,8 @@ class LuaMemoryProcessTest {
     }
 
     private int port(Pattern p) {
-        await().atMost(Duration.ofSeconds(60)).until(() -> output.stream().anyMatch(l -> p.matcher(l).find()));
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> output.stream().anyMatch(l -> p.matcher(l).find()));
         for (String l : output) {
             Matcher m = p.matcher(l);
             if (m.find()) {

@@ -45,9 +45,11 @@ class MemoryBudgetTest {
 
     @Test
     void eachBombFailsUnderThePolicyAndTheNextCallIsServed(@TempDir Path dir) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.max_memory", "16MB", "lua.bombs.num_states", "1",
-                "lua.call_timeout", "30000"),
-                "bombs.lua", BOMBS)) {
+        try (LuaBroker broker = LuaBroker.start(
+                dir,
+                List.of("lua.max_memory", "16MB", "lua.bombs.num_states", "1", "lua.call_timeout", "30000"),
+                "bombs.lua",
+                BOMBS)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "bomber", "good", "x");
             for (String bomb : List.of("rep", "rep/method", "rep/pcall", "concat", "fill")) {
                 assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, LuaClients.publish(c, bomb, "x"), bomb);
@@ -58,18 +60,28 @@ class MemoryBudgetTest {
             assertEquals(5, s.errors());
             assertEquals(0, s.timeouts(), "stopped by the memory budget, not by the clock");
             assertEquals(null, s.problem());
-            assertEquals(0, Acks.connectV5(broker.broker, "next", "good", "x").getReasonCode().getCode());
-            assertEquals(0x86, Acks.connectV5(broker.broker, "bad", "evil", "x").getReasonCode().getCode());
+            assertEquals(
+                    0,
+                    Acks.connectV5(broker.broker, "next", "good", "x")
+                            .getReasonCode()
+                            .getCode());
+            assertEquals(
+                    0x86,
+                    Acks.connectV5(broker.broker, "bad", "evil", "x")
+                            .getReasonCode()
+                            .getCode());
             c.disconnect();
         }
     }
 
     @Test
     void badMaxMemoryValueFailsThePluginNamingTheKey(@TempDir Path dir) {
-        try (TestBroker b = TestBroker.start("plugins.lua", "on", "lua.script_dir", dir.toString(),
-                "lua.max_memory", "lots")) {
-            PluginRegistry.Status s = b.broker().plugins().list().stream().filter(x -> x.name().equals("lua"))
-                    .findFirst().orElseThrow();
+        try (TestBroker b =
+                TestBroker.start("plugins.lua", "on", "lua.script_dir", dir.toString(), "lua.max_memory", "lots")) {
+            PluginRegistry.Status s = b.broker().plugins().list().stream()
+                    .filter(x -> x.name().equals("lua"))
+                    .findFirst()
+                    .orElseThrow();
             assertEquals(PluginRegistry.State.FAILED, s.state());
             assertTrue(s.problem().contains("lua.max_memory: expected a size such as 64MB"), s.problem());
         }
@@ -88,12 +100,17 @@ class MemoryBudgetTest {
 
     @Test
     void aScriptThatCannotLoadIsReportedInHealthAndShow(@TempDir Path dir, @TempDir Path data) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("listener.http.default", "127.0.0.1:0",
-                "data_dir", data.toString()), "broken.lua", "hooks = {")) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.status("broken").problem() != null);
+        try (LuaBroker broker = LuaBroker.start(
+                dir,
+                List.of("listener.http.default", "127.0.0.1:0", "data_dir", data.toString()),
+                "broken.lua",
+                "hooks = {")) {
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.status("broken").problem() != null);
             assertTrue(broker.status("broken").problem().startsWith("not loaded: "));
-            var health = new io.hookline.broker.testsupport.AdminHttp(broker.broker.httpPort(),
-                    io.hookline.broker.testsupport.AdminHttp.adminKey(data)).get("/health");
+            var health = new io.hookline.broker.testsupport.AdminHttp(
+                            broker.broker.httpPort(), io.hookline.broker.testsupport.AdminHttp.adminKey(data))
+                    .get("/health");
             assertEquals(503, health.status(), health.body());
             assertTrue(health.body().contains("plugin lua: script broken: not loaded"), health.body());
         }

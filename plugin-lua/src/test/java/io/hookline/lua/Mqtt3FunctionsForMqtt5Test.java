@@ -1,5 +1,6 @@
 package io.hookline.lua;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +19,6 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * A script that serves only 3.1.1 functions decides for MQTT 5 clients exactly as for 3.1.1
@@ -42,27 +41,47 @@ class Mqtt3FunctionsForMqtt5Test {
         assertFalse(example.contains("_m5 ="), "the example serves 3.1.1 functions only");
         try (LuaBroker broker = LuaBroker.start(dir, List.of(), "demo.lua", example)) {
             assertEquals(4, Acks.connectV3(broker.broker, "anon3", null, null), "no user name: bad credentials");
-            assertEquals(0x86, Acks.connectV5(broker.broker, "anon5", null, null).getReasonCode().getCode(),
+            assertEquals(
+                    0x86,
+                    Acks.connectV5(broker.broker, "anon5", null, null)
+                            .getReasonCode()
+                            .getCode(),
                     "refused for MQTT 5 exactly as for 3.1.1");
 
             Mqtt5BlockingClient alice = LuaClients.v5(broker, "alice5", "alice", "x");
             var got = alice.publishes(MqttGlobalPublishFilter.ALL);
-            alice.subscribeWith().topicFilter("alice/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            alice.subscribeWith()
+                    .topicFilter("alice/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             assertEquals(0x87, Acks.puback(alice, "bob/inbox", "hi"), "not under its own name");
             Acks.assertAccepted(Acks.puback(alice, "alice/notes", "hello"));
-            assertEquals("HELLO", new String(Receive.next(got).getPayloadAsBytes(), StandardCharsets.UTF_8),
+            assertEquals(
+                    "HELLO",
+                    new String(Receive.next(got).getPayloadAsBytes(), StandardCharsets.UTF_8),
                     "the 3.1.1 function's payload modifier applies to MQTT 5 publishes");
             got.close();
             alice.disconnect();
 
-            Mqtt3BlockingClient alice3 = MqttClient.builder().useMqttVersion3().identifier("alice3")
-                    .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-            alice3.connectWith().simpleAuth().username("alice").password("x".getBytes(StandardCharsets.UTF_8))
-                    .applySimpleAuth().send();
+            Mqtt3BlockingClient alice3 = MqttClient.builder()
+                    .useMqttVersion3()
+                    .identifier("alice3")
+                    .serverHost("127.0.0.1")
+                    .serverPort(broker.port())
+                    .buildBlocking();
+            alice3.connectWith()
+                    .simpleAuth()
+                    .username("alice")
+                    .password("x".getBytes(StandardCharsets.UTF_8))
+                    .applySimpleAuth()
+                    .send();
             // 3.1.1 has no negative PUBACK: a denied QoS 1 publish closes the connection
             try {
-                alice3.publishWith().topic("bob/inbox").qos(MqttQos.AT_LEAST_ONCE)
-                        .payload("hi".getBytes(StandardCharsets.UTF_8)).send();
+                alice3.publishWith()
+                        .topic("bob/inbox")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload("hi".getBytes(StandardCharsets.UTF_8))
+                        .send();
             } catch (RuntimeException closed) {
                 // the client sees the close as a failed publish
             }
@@ -72,15 +91,13 @@ class Mqtt3FunctionsForMqtt5Test {
 
     @Test
     void anotherScriptsM5FunctionDoesNotExcuseThisScripts311One(@TempDir Path dir) throws Exception {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of(),
-                "a_open.lua", """
+        try (LuaBroker broker = LuaBroker.start(dir, List.of(), "a_open.lua", """
                         hooks = {
                           auth_on_register_m5 = function(r) return true end,
                           auth_on_register = function(r) return true end,
                           auth_on_publish_m5 = function(p) return nil end,
                         }
-                        """,
-                "b_strict.lua", """
+                        """, "b_strict.lua", """
                         hooks = { auth_on_publish = function(p) return p.topic ~= "secret" end }
                         """)) {
             Mqtt5BlockingClient c = LuaClients.v5(broker, "c5", "u", "p");

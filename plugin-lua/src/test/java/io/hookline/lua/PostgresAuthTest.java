@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PostgresAuthTest {
     @TempDir
     static Path dir;
+
     static PostgresServer pg;
     static LuaBroker broker;
 
@@ -66,10 +67,12 @@ class PostgresAuthTest {
     @BeforeAll
     static void start() throws Exception {
         pg = PostgresServer.start();
-        try (Connection c = pg.connect("postgres"); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect("postgres");
+                Statement st = c.createStatement()) {
             st.execute("CREATE DATABASE vernemq_db");
         }
-        try (Connection c = pg.connect("vernemq_db"); Statement st = c.createStatement()) {
+        try (Connection c = pg.connect("vernemq_db");
+                Statement st = c.createStatement()) {
             st.execute("CREATE EXTENSION pgcrypto");
             st.execute("""
                     CREATE TABLE vmq_auth_acl (
@@ -90,10 +93,17 @@ class PostgresAuthTest {
                 return {host = "127.0.0.1", port = %d, user = "postgres", password = "", database = "vernemq_db"}
                 """.formatted(pg.port));
         LuaBroker.write(dir.resolve("queries.lua"), QUERIES.formatted(pg.port));
-        broker = LuaBroker.start(dir.resolve("none"), List.of("lua.call_timeout", "3000",
-                "lua.auth_pg.file", auth.resolve("postgres.lua").toString(),
-                "lua.queries.file", dir.resolve("queries.lua").toString(),
-                "lua.queries.priority", "10"));
+        broker = LuaBroker.start(
+                dir.resolve("none"),
+                List.of(
+                        "lua.call_timeout",
+                        "3000",
+                        "lua.auth_pg.file",
+                        auth.resolve("postgres.lua").toString(),
+                        "lua.queries.file",
+                        dir.resolve("queries.lua").toString(),
+                        "lua.queries.priority",
+                        "10"));
     }
 
     @AfterAll
@@ -114,7 +124,10 @@ class PostgresAuthTest {
         assertFalse(publish(c, "sensors/sensor-1/temp", "21").isError());
         // another topic: not in the ACL; the queries script says next, so it is denied
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sensors/sensor-2/temp", "21"));
-        var ack = c.subscribeWith().topicFilter("commands/sensor-1/#").qos(MqttQos.EXACTLY_ONCE).send();
+        var ack = c.subscribeWith()
+                .topicFilter("commands/sensor-1/#")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .send();
         assertEquals(1, ack.getReasonCodes().get(0).getCode(), "granted at the row's max_qos");
         c.disconnect();
     }
@@ -123,9 +136,13 @@ class PostgresAuthTest {
     @Order(2)
     void aWrongPasswordOrUnknownClientIsBadCredentials() {
         var e = assertThrows(Mqtt5ConnAckException.class, () -> LuaClients.v5(broker, "sensor-1", "alice", "wrong"));
-        assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                e.getMqttMessage().getReasonCode());
         e = assertThrows(Mqtt5ConnAckException.class, () -> LuaClients.v5(broker, "sensor-9", "alice", "secret"));
-        assertEquals(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD,
+                e.getMqttMessage().getReasonCode());
     }
 
     @Test
@@ -140,10 +157,14 @@ class PostgresAuthTest {
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sql/args", "x"));
         assertEquals(errors + 2, broker.status("queries").errors());
         // pg_sleep(10) would end in true: refused means the 3 s budget cut the query off
-        long failures = broker.status("queries").errors() + broker.status("queries").timeouts();
+        long failures =
+                broker.status("queries").errors() + broker.status("queries").timeouts();
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, publish(c, "sql/slow", "x"));
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
-                broker.status("queries").errors() + broker.status("queries").timeouts() == failures + 1);
+        org.awaitility.Awaitility.await()
+                .atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> broker.status("queries").errors()
+                                + broker.status("queries").timeouts()
+                        == failures + 1);
         c.disconnect();
     }
 

@@ -33,7 +33,8 @@ final class PostgresServer implements AutoCloseable {
     }
 
     static PostgresServer start() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(BIN.resolve("pg_ctl")),
+        Assumptions.assumeTrue(
+                Files.isExecutable(BIN.resolve("initdb")) && Files.isExecutable(BIN.resolve("pg_ctl")),
                 "PostgreSQL 15 is not installed (" + BIN + "): apt-get install postgresql-15");
         boolean root = "root".equals(System.getProperty("user.name"));
         Path dir = Files.createTempDirectory("hookline-pg");
@@ -45,11 +46,29 @@ final class PostgresServer implements AutoCloseable {
             port = s.getLocalPort();
         }
         PostgresServer pg = new PostgresServer(port, dir.resolve("data"), root);
-        pg.pgRun(List.of(BIN.resolve("initdb").toString(), "-D", pg.dataDir.toString(), "-U", "postgres",
-                "-A", "trust", "--no-sync", "-E", "UTF8"));
-        pg.pgRun(List.of(BIN.resolve("pg_ctl").toString(), "-D", pg.dataDir.toString(), "-l",
-                dir.resolve("log").toString(), "-w", "-t", "60", "-o",
-                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off", "start"));
+        pg.pgRun(List.of(
+                BIN.resolve("initdb").toString(),
+                "-D",
+                pg.dataDir.toString(),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--no-sync",
+                "-E",
+                "UTF8"));
+        pg.pgRun(List.of(
+                BIN.resolve("pg_ctl").toString(),
+                "-D",
+                pg.dataDir.toString(),
+                "-l",
+                dir.resolve("log").toString(),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off",
+                "start"));
         return pg;
     }
 

@@ -35,15 +35,23 @@ class RouterBindingTest {
 
     @TempDir
     static Path dir;
+
     static LuaBroker broker;
 
     @BeforeAll
     static void start() {
         LuaBroker.write(dir.resolve("checks.lua"), CHECKS);
-        broker = LuaBroker.start(dir.resolve("none"), List.of("allow_anonymous", "on",
-                "lua.devices.file", Path.of("../scripts/examples/device_router.lua").toString(),
-                "lua.checks.file", dir.resolve("checks.lua").toString(),
-                "lua.checks.priority", "10"));
+        broker = LuaBroker.start(
+                dir.resolve("none"),
+                List.of(
+                        "allow_anonymous",
+                        "on",
+                        "lua.devices.file",
+                        Path.of("../scripts/examples/device_router.lua").toString(),
+                        "lua.checks.file",
+                        dir.resolve("checks.lua").toString(),
+                        "lua.checks.priority",
+                        "10"));
     }
 
     @AfterAll

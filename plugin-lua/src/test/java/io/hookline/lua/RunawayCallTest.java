@@ -39,9 +39,19 @@ class RunawayCallTest {
 
     /** Starts a QoS 1 publish to "loop" that never gets its PUBACK while the budget lasts. */
     private static Mqtt5AsyncClient runaway(LuaBroker broker) {
-        Mqtt5AsyncClient looper = MqttClient.builder().useMqttVersion5().identifier("looper")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-        looper.connectWith().simpleAuth().username("u").password("p".getBytes()).applySimpleAuth().send().join();
+        Mqtt5AsyncClient looper = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("looper")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildAsync();
+        looper.connectWith()
+                .simpleAuth()
+                .username("u")
+                .password("p".getBytes())
+                .applySimpleAuth()
+                .send()
+                .join();
         looper.publishWith().topic("loop").qos(MqttQos.AT_LEAST_ONCE).send();
         await().atMost(Duration.ofSeconds(10)).until(() -> broker.kv().size("running") == 1);
         return looper;
@@ -53,7 +63,11 @@ class RunawayCallTest {
             assertTrue(broker.status("spin").states() >= 2, "never a single state by default");
             runaway(broker);
             // decided by an idle state, as if the runaway call did not exist
-            assertEquals(0, Acks.connectV5(broker.broker, "other", "u", "p").getReasonCode().getCode());
+            assertEquals(
+                    0,
+                    Acks.connectV5(broker.broker, "other", "u", "p")
+                            .getReasonCode()
+                            .getCode());
             Mqtt5BlockingClient other = LuaClients.v5(broker, "other2", "u", "p");
             Acks.assertAccepted(Acks.puback(other, "fine", "x"));
             other.disconnect();
@@ -65,18 +79,38 @@ class RunawayCallTest {
 
     @Test
     void withASingleStateScriptShowSaysCallsQueue(@TempDir Path dir, @TempDir Path data) {
-        try (LuaBroker broker = LuaBroker.start(dir, List.of("lua.call_timeout", "10000", "lua.spin.num_states", "1",
-                "listener.http.default", "127.0.0.1:0", "data_dir", data.toString()), "spin.lua", SCRIPT)) {
+        try (LuaBroker broker = LuaBroker.start(
+                dir,
+                List.of(
+                        "lua.call_timeout",
+                        "10000",
+                        "lua.spin.num_states",
+                        "1",
+                        "listener.http.default",
+                        "127.0.0.1:0",
+                        "data_dir",
+                        data.toString()),
+                "spin.lua",
+                SCRIPT)) {
             runaway(broker);
-            Mqtt5AsyncClient waiting = MqttClient.builder().useMqttVersion5().identifier("waiting")
-                    .serverHost("127.0.0.1").serverPort(broker.port()).buildAsync();
-            var connack = waiting.connectWith().simpleAuth().username("u").password("p".getBytes()).applySimpleAuth()
+            Mqtt5AsyncClient waiting = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("waiting")
+                    .serverHost("127.0.0.1")
+                    .serverPort(broker.port())
+                    .buildAsync();
+            var connack = waiting.connectWith()
+                    .simpleAuth()
+                    .username("u")
+                    .password("p".getBytes())
+                    .applySimpleAuth()
                     .send();
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.status("spin").waiting() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.status("spin").waiting() == 1);
             assertEquals(1, broker.status("spin").queued());
             assertFalse(connack.isDone(), "its CONNECT waits for the one state");
-            AdminHttp.Answer shown = new AdminHttp(broker.broker.httpPort(), AdminHttp.adminKey(data))
-                    .get("/api/v1/script/show");
+            AdminHttp.Answer shown =
+                    new AdminHttp(broker.broker.httpPort(), AdminHttp.adminKey(data)).get("/api/v1/script/show");
             assertEquals(200, shown.status(), shown.body());
             assertTrue(shown.body().contains("\"waiting\":1") && shown.body().contains("\"queued\":1"), shown.body());
         }

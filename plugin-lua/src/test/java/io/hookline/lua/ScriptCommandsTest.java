@@ -1,15 +1,14 @@
 package io.hookline.lua;
 
-import io.hookline.broker.testsupport.AdminHttp;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.broker.testsupport.AdminHttp;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** script load|reload|unload|show through the management API of a real broker. */
 class ScriptCommandsTest {
@@ -17,10 +16,12 @@ class ScriptCommandsTest {
     private static final String ALLOW_ALL = "hooks = { auth_on_register = function(reg) return true end }";
 
     @Test
-    void scriptsAreLoadedShownReloadedAndUnloadedThroughTheApi(@TempDir Path dir, @TempDir Path data)
-            throws Exception {
-        try (LuaBroker lua = LuaBroker.start(dir, List.of("listener.http.default", "127.0.0.1:0",
-                "data_dir", data.toString()), "first.lua", ALLOW_ALL)) {
+    void scriptsAreLoadedShownReloadedAndUnloadedThroughTheApi(@TempDir Path dir, @TempDir Path data) throws Exception {
+        try (LuaBroker lua = LuaBroker.start(
+                dir,
+                List.of("listener.http.default", "127.0.0.1:0", "data_dir", data.toString()),
+                "first.lua",
+                ALLOW_ALL)) {
             AdminHttp admin = new AdminHttp(lua.broker.httpPort(), AdminHttp.adminKey(data));
 
             AdminHttp.Answer shown = admin.get("/api/v1/script/show");
@@ -38,7 +39,7 @@ class ScriptCommandsTest {
             AdminHttp.Answer again = admin.post("/api/v1/script/load?path=" + extra);
             assertEquals(409, again.status(), again.body());
 
-            LuaBroker.write(extra, "hooks = {");   // a syntax error: refused, the old version keeps serving
+            LuaBroker.write(extra, "hooks = {"); // a syntax error: refused, the old version keeps serving
             AdminHttp.Answer broken = admin.post("/api/v1/script/reload?path=" + extra);
             assertEquals(400, broken.status(), broken.body());
             assertTrue(broken.error().contains("previous version keeps serving"), broken.body());
@@ -56,10 +57,19 @@ class ScriptCommandsTest {
 
     /** Issue 16 item 8: script load reads only regular files inside lua.script_dir, bounded in size. */
     @Test
-    void loadRefusesFilesOutsideTheScriptDirDevicesAndOversizedFiles(@TempDir Path dir, @TempDir Path data,
-                                                                     @TempDir Path outside) throws Exception {
-        try (LuaBroker lua = LuaBroker.start(dir, List.of("listener.http.default", "127.0.0.1:0",
-                "data_dir", data.toString(), "lua.max_script_size", "4096"), "first.lua", ALLOW_ALL)) {
+    void loadRefusesFilesOutsideTheScriptDirDevicesAndOversizedFiles(
+            @TempDir Path dir, @TempDir Path data, @TempDir Path outside) throws Exception {
+        try (LuaBroker lua = LuaBroker.start(
+                dir,
+                List.of(
+                        "listener.http.default",
+                        "127.0.0.1:0",
+                        "data_dir",
+                        data.toString(),
+                        "lua.max_script_size",
+                        "4096"),
+                "first.lua",
+                ALLOW_ALL)) {
             AdminHttp admin = new AdminHttp(lua.broker.httpPort(), AdminHttp.adminKey(data));
             Path secret = outside.resolve("secret.lua");
             Files.writeString(secret, "hooks = { auth_on_register = function(reg) return false end }");
@@ -81,9 +91,12 @@ class ScriptCommandsTest {
             assertEquals(400, tooBig.status(), tooBig.body());
             assertTrue(tooBig.error().contains("above lua.max_script_size (4096)"), tooBig.body());
 
-            assertEquals(List.of("first"), lua.plugin().show().stream().map(ScriptStatus::name).toList(),
+            assertEquals(
+                    List.of("first"),
+                    lua.plugin().show().stream().map(ScriptStatus::name).toList(),
                     "nothing refused got loaded");
-            String metrics = io.hookline.broker.testsupport.Survival.get(lua.broker.httpPort(), "/metrics").body();
+            String metrics = io.hookline.broker.testsupport.Survival.get(lua.broker.httpPort(), "/metrics")
+                    .body();
             assertTrue(metrics.contains("script_loads_refused"), "the refusals are counted in /metrics");
             io.hookline.broker.testsupport.Survival.assertHealthy(lua.broker.httpPort());
         }

@@ -120,7 +120,8 @@ class StatePoolTest {
                 Mqtt5BlockingClient pub = LuaClients.v5(broker, "counter-pub", "u", "p");
                 for (int i = 0; i < 3; i++) {
                     LuaClients.publish(pub, "n", "x");
-                    out.add(new String(received.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
+                    out.add(new String(
+                            received.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
                             StandardCharsets.UTF_8));
                 }
                 pub.disconnect();

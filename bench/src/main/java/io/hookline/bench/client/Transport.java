@@ -10,18 +10,18 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 
 /** Chooses epoll when the native transport loads, NIO otherwise. Immutable. */
 public record Transport(String name, EventLoopGroup group, Class<? extends SocketChannel> channelClass)
-    implements AutoCloseable {
+        implements AutoCloseable {
 
-  /** A new event-loop group with {@code threads} threads; {@code preferEpoll=false} forces NIO. */
-  public static Transport create(int threads, boolean preferEpoll) {
-    if (preferEpoll && Epoll.isAvailable()) {
-      return new Transport("epoll", new EpollEventLoopGroup(threads), EpollSocketChannel.class);
+    /** A new event-loop group with {@code threads} threads; {@code preferEpoll=false} forces NIO. */
+    public static Transport create(int threads, boolean preferEpoll) {
+        if (preferEpoll && Epoll.isAvailable()) {
+            return new Transport("epoll", new EpollEventLoopGroup(threads), EpollSocketChannel.class);
+        }
+        return new Transport("nio", new NioEventLoopGroup(threads), NioSocketChannel.class);
     }
-    return new Transport("nio", new NioEventLoopGroup(threads), NioSocketChannel.class);
-  }
 
-  @Override
-  public void close() {
-    group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
-  }
+    @Override
+    public void close() {
+        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+    }
 }

@@ -61,14 +61,26 @@ public class HookGatewayBenchmark {
         input = new PublishInput(c, "bench/topic", 1, Bytes.utf8("payload"), false, null);
         PluginHandle plugin = new PluginHandle("bench");
         switch (handler) {
-            case "inline" -> engine.register(plugin, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT,
-                    in -> in.topic().startsWith("bench/") ? Answer.ok() : Answer.next(), null);
-            case "async" -> engine.register(plugin, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT, null,
-                    in -> CompletableFuture.completedFuture(Answer.ok()));
-            case "blocking" -> engine.register(plugin, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT.blocking(),
-                    in -> Answer.ok(), null);
-            default -> {
-            }
+            case "inline" ->
+                engine.register(
+                        plugin,
+                        Hooks.AUTH_ON_PUBLISH,
+                        1,
+                        HandlerOptions.DEFAULT,
+                        in -> in.topic().startsWith("bench/") ? Answer.ok() : Answer.next(),
+                        null);
+            case "async" ->
+                engine.register(
+                        plugin,
+                        Hooks.AUTH_ON_PUBLISH,
+                        1,
+                        HandlerOptions.DEFAULT,
+                        null,
+                        in -> CompletableFuture.completedFuture(Answer.ok()));
+            case "blocking" ->
+                engine.register(
+                        plugin, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT.blocking(), in -> Answer.ok(), null);
+            default -> {}
         }
     }
 
@@ -79,6 +91,8 @@ public class HookGatewayBenchmark {
 
     @Benchmark
     public PublishVerdict authOnPublish() {
-        return gateway.authOnPublish(session, input, CALLER).toCompletableFuture().join();
+        return gateway.authOnPublish(session, input, CALLER)
+                .toCompletableFuture()
+                .join();
     }
 }

@@ -38,55 +38,56 @@ import org.openjdk.jmh.infra.Blackhole;
 @Measurement(iterations = 3, time = 1)
 @Fork(1)
 public class PublishCodecBenchmark {
-  @Param({"64", "1024"})
-  public int payloadBytes;
+    @Param({"64", "1024"})
+    public int payloadBytes;
 
-  private static final String TOPIC = "site/17/device/42/temp";
+    private static final String TOPIC = "site/17/device/42/temp";
 
-  private EmbeddedChannel encoder;
-  private EmbeddedChannel decoder;
-  private ByteBuf payload;
-  private ByteBuf encoded;
+    private EmbeddedChannel encoder;
+    private EmbeddedChannel decoder;
+    private ByteBuf payload;
+    private ByteBuf encoded;
 
-  @Setup(Level.Trial)
-  public void setUp() {
-    encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
-    decoder = new EmbeddedChannel(new MqttDecoder(1 << 20));
-    payload = PooledByteBufAllocator.DEFAULT.directBuffer(payloadBytes).writeZero(payloadBytes);
-    encoded = encodeOnce();
-  }
+    @Setup(Level.Trial)
+    public void setUp() {
+        encoder = new EmbeddedChannel(MqttEncoder.INSTANCE);
+        decoder = new EmbeddedChannel(new MqttDecoder(1 << 20));
+        payload = PooledByteBufAllocator.DEFAULT.directBuffer(payloadBytes).writeZero(payloadBytes);
+        encoded = encodeOnce();
+    }
 
-  @TearDown(Level.Trial)
-  public void tearDown() {
-    payload.release();
-    encoded.release();
-    encoder.finishAndReleaseAll();
-    decoder.finishAndReleaseAll();
-  }
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        payload.release();
+        encoded.release();
+        encoder.finishAndReleaseAll();
+        decoder.finishAndReleaseAll();
+    }
 
-  private MqttPublishMessage message() {
-    return new MqttPublishMessage(
-        new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
-        new MqttPublishVariableHeader(TOPIC, 1234), payload.retainedDuplicate());
-  }
+    private MqttPublishMessage message() {
+        return new MqttPublishMessage(
+                new MqttFixedHeader(MqttMessageType.PUBLISH, false, MqttQoS.AT_LEAST_ONCE, false, 0),
+                new MqttPublishVariableHeader(TOPIC, 1234),
+                payload.retainedDuplicate());
+    }
 
-  private ByteBuf encodeOnce() {
-    encoder.writeOutbound(message());
-    return encoder.readOutbound();
-  }
+    private ByteBuf encodeOnce() {
+        encoder.writeOutbound(message());
+        return encoder.readOutbound();
+    }
 
-  @Benchmark
-  public void encode(Blackhole bh) {
-    ByteBuf out = encodeOnce();
-    bh.consume(out.readableBytes());
-    out.release();
-  }
+    @Benchmark
+    public void encode(Blackhole bh) {
+        ByteBuf out = encodeOnce();
+        bh.consume(out.readableBytes());
+        out.release();
+    }
 
-  @Benchmark
-  public void decode(Blackhole bh) {
-    decoder.writeInbound(encoded.retainedDuplicate());
-    Object msg = decoder.readInbound();
-    bh.consume(msg);
-    ReferenceCountUtil.release(msg);
-  }
+    @Benchmark
+    public void decode(Blackhole bh) {
+        decoder.writeInbound(encoded.retainedDuplicate());
+        Object msg = decoder.readInbound();
+        bh.consume(msg);
+        ReferenceCountUtil.release(msg);
+    }
 }

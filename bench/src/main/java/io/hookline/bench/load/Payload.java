@@ -16,38 +16,38 @@ import io.netty.buffer.ByteBufAllocator;
  * </pre>
  */
 public final class Payload {
-  /** Bytes the header needs; smaller requested sizes are raised to this. */
-  public static final int HEADER_BYTES = 20;
+    /** Bytes the header needs; smaller requested sizes are raised to this. */
+    public static final int HEADER_BYTES = 20;
 
-  private Payload() {}
+    private Payload() {}
 
-  public static int effectiveSize(int requested) {
-    return Math.max(HEADER_BYTES, requested);
-  }
+    public static int effectiveSize(int requested) {
+        return Math.max(HEADER_BYTES, requested);
+    }
 
-  /** A new buffer the caller owns. */
-  public static ByteBuf encode(ByteBufAllocator alloc, int size, long sendNanos, int publisherId, long sequence) {
-    int n = effectiveSize(size);
-    ByteBuf buf = alloc.buffer(n, n);
-    buf.writeLong(sendNanos).writeInt(publisherId).writeLong(sequence);
-    buf.writeZero(n - HEADER_BYTES);
-    return buf;
-  }
+    /** A new buffer the caller owns. */
+    public static ByteBuf encode(ByteBufAllocator alloc, int size, long sendNanos, int publisherId, long sequence) {
+        int n = effectiveSize(size);
+        ByteBuf buf = alloc.buffer(n, n);
+        buf.writeLong(sendNanos).writeInt(publisherId).writeLong(sequence);
+        buf.writeZero(n - HEADER_BYTES);
+        return buf;
+    }
 
-  /** Whether {@code buf} is long enough to hold a header (a foreign message might not be). */
-  public static boolean isValid(ByteBuf buf) {
-    return buf.readableBytes() >= HEADER_BYTES;
-  }
+    /** Whether {@code buf} is long enough to hold a header (a foreign message might not be). */
+    public static boolean isValid(ByteBuf buf) {
+        return buf.readableBytes() >= HEADER_BYTES;
+    }
 
-  public static long sendNanos(ByteBuf buf) {
-    return buf.getLong(buf.readerIndex());
-  }
+    public static long sendNanos(ByteBuf buf) {
+        return buf.getLong(buf.readerIndex());
+    }
 
-  public static int publisherId(ByteBuf buf) {
-    return buf.getInt(buf.readerIndex() + 8);
-  }
+    public static int publisherId(ByteBuf buf) {
+        return buf.getInt(buf.readerIndex() + 8);
+    }
 
-  public static long sequence(ByteBuf buf) {
-    return buf.getLong(buf.readerIndex() + 12);
-  }
+    public static long sequence(ByteBuf buf) {
+        return buf.getLong(buf.readerIndex() + 12);
+    }
 }

@@ -6,7 +6,6 @@ import io.hookline.api.PluginContext;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hooks;
-
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -21,8 +20,8 @@ import java.util.concurrent.Executors;
  */
 public final class BenchHooksPlugin implements Plugin {
 
-    static final ConfigKey<String> MODE = ConfigKey.string("benchhooks.mode", "inline",
-            "inline: answer ok on the event loop; async: complete ok on another thread");
+    static final ConfigKey<String> MODE = ConfigKey.string(
+            "benchhooks.mode", "inline", "inline: answer ok on the event loop; async: complete ok on another thread");
 
     @Override
     public String name() {
@@ -51,12 +50,17 @@ public final class BenchHooksPlugin implements Plugin {
                     t.setDaemon(true);
                     return t;
                 });
-                context.registerAsync(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT,
+                context.registerAsync(
+                        Hooks.AUTH_ON_PUBLISH,
+                        HandlerOptions.DEFAULT,
                         in -> CompletableFuture.supplyAsync(Answer::ok, elsewhere));
-                context.registerAsync(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT,
+                context.registerAsync(
+                        Hooks.AUTH_ON_PUBLISH_M5,
+                        HandlerOptions.DEFAULT,
                         in -> CompletableFuture.supplyAsync(Answer::ok, elsewhere));
             }
-            default -> throw new IllegalArgumentException("benchhooks.mode: expected inline or async, got '" + mode + "'");
+            default ->
+                throw new IllegalArgumentException("benchhooks.mode: expected inline or async, got '" + mode + "'");
         }
     }
 }

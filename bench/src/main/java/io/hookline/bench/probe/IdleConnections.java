@@ -23,64 +23,64 @@ import java.util.concurrent.TimeUnit;
  * Warm-up rounds connect and disconnect N clients first; the last line printed is the measured ramp.
  */
 public final class IdleConnections {
-  private static final int CONCURRENT_HANDSHAKES = 200;
+    private static final int CONCURRENT_HANDSHAKES = 200;
 
-  private IdleConnections() {
-  }
+    private IdleConnections() {}
 
-  public static void main(String[] args) throws Exception {
-    String[] hostPort = args[0].split(":");
-    InetSocketAddress broker = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
-    int n = Integer.parseInt(args[1]);
-    String prefix = args.length > 2 ? args[2] : "idle";
-    int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 0;
-    Transport transport = Transport.create(2, true);
-    for (int round = 0; round < warmups; round++) {   // the broker's JIT dominates a cold storm
-      List<BenchClient> warm = ramp(transport, broker, n, prefix + "-warm" + round);
-      closeAll(warm);
-    }
-    List<BenchClient> clients = ramp(transport, broker, n, prefix);
-    System.in.read();
-    closeAll(clients);
-    transport.close();
-  }
-
-  private static List<BenchClient> ramp(Transport transport, InetSocketAddress broker, int n, String prefix)
-      throws Exception {
-    List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
-    Semaphore window = new Semaphore(CONCURRENT_HANDSHAKES);
-    int[] failed = {0};
-    long start = System.nanoTime();
-    for (int i = 0; i < n; i++) {
-      window.acquire();
-      CompletableFuture<BenchClient> f = BenchClient.connect(transport, broker, prefix + "-" + i,
-          InboundListener.IGNORE, 1);
-      f.whenComplete((c, err) -> {
-        if (err == null) {
-          clients.add(c);
-        } else {
-          synchronized (failed) {
-            failed[0]++;
-          }
+    public static void main(String[] args) throws Exception {
+        String[] hostPort = args[0].split(":");
+        InetSocketAddress broker = new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1]));
+        int n = Integer.parseInt(args[1]);
+        String prefix = args.length > 2 ? args[2] : "idle";
+        int warmups = args.length > 3 ? Integer.parseInt(args[3]) : 0;
+        Transport transport = Transport.create(2, true);
+        for (int round = 0; round < warmups; round++) { // the broker's JIT dominates a cold storm
+            List<BenchClient> warm = ramp(transport, broker, n, prefix + "-warm" + round);
+            closeAll(warm);
         }
-        window.release();
-      });
+        List<BenchClient> clients = ramp(transport, broker, n, prefix);
+        System.in.read();
+        closeAll(clients);
+        transport.close();
     }
-    window.acquire(CONCURRENT_HANDSHAKES);
-    double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("connected %d failed %d in %.3f s: %.0f connects/s%n", clients.size(), failed[0], seconds,
-        clients.size() / seconds);
-    System.out.flush();
-    return clients;
-  }
 
-  private static void closeAll(List<BenchClient> clients) throws Exception {
-    List<CompletableFuture<Void>> closing = new ArrayList<>();
-    synchronized (clients) {
-      for (BenchClient c : clients) {
-        closing.add(c.disconnect());
-      }
+    private static List<BenchClient> ramp(Transport transport, InetSocketAddress broker, int n, String prefix)
+            throws Exception {
+        List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
+        Semaphore window = new Semaphore(CONCURRENT_HANDSHAKES);
+        int[] failed = {0};
+        long start = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            window.acquire();
+            CompletableFuture<BenchClient> f =
+                    BenchClient.connect(transport, broker, prefix + "-" + i, InboundListener.IGNORE, 1);
+            f.whenComplete((c, err) -> {
+                if (err == null) {
+                    clients.add(c);
+                } else {
+                    synchronized (failed) {
+                        failed[0]++;
+                    }
+                }
+                window.release();
+            });
+        }
+        window.acquire(CONCURRENT_HANDSHAKES);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf(
+                "connected %d failed %d in %.3f s: %.0f connects/s%n",
+                clients.size(), failed[0], seconds, clients.size() / seconds);
+        System.out.flush();
+        return clients;
     }
-    CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-  }
+
+    private static void closeAll(List<BenchClient> clients) throws Exception {
+        List<CompletableFuture<Void>> closing = new ArrayList<>();
+        synchronized (clients) {
+            for (BenchClient c : clients) {
+                closing.add(c.disconnect());
+            }
+        }
+        CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+    }
 }

@@ -9,67 +9,67 @@ import java.nio.file.Path;
  * are in clock ticks; USER_HZ is 100 on every mainstream Linux architecture.
  */
 public final class ProcStat {
-  static final long TICKS_PER_SECOND = 100;
+    static final long TICKS_PER_SECOND = 100;
 
-  private ProcStat() {}
+    private ProcStat() {}
 
-  /** One reading: user and system CPU time in nanoseconds, VmRSS in bytes. */
-  public record Reading(long userNanos, long systemNanos, long rssBytes) {
-    public long cpuNanos() {
-      return userNanos + systemNanos;
+    /** One reading: user and system CPU time in nanoseconds, VmRSS in bytes. */
+    public record Reading(long userNanos, long systemNanos, long rssBytes) {
+        public long cpuNanos() {
+            return userNanos + systemNanos;
+        }
     }
-  }
 
-  public static Reading read(long pid) throws IOException {
-    long[] cpu = cpuNanos(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
-    return new Reading(cpu[0], cpu[1], rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
-  }
-
-  /** {utime, stime} from the text of /proc/PID/stat, in nanoseconds. */
-  static long[] cpuNanos(String stat) {
-    // The command name (field 2) is in parentheses and may contain spaces; count after the last ')'.
-    int close = stat.lastIndexOf(')');
-    if (close < 0) {
-      throw new IllegalArgumentException("not a /proc/PID/stat line");
+    public static Reading read(long pid) throws IOException {
+        long[] cpu = cpuNanos(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+        return new Reading(cpu[0], cpu[1], rssBytes(Files.readString(Path.of("/proc", Long.toString(pid), "status"))));
     }
-    String[] f = stat.substring(close + 2).trim().split(" ");
-    // f[0] is field 3 (state); utime is field 14, stime field 15.
-    long tick = 1_000_000_000L / TICKS_PER_SECOND;
-    return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
-  }
 
-  /**
-   * CPU time all processes of the machine spent busy (user, nice, system, irq, softirq, steal; not
-   * idle or iowait), summed over CPUs, in nanoseconds, from the first line of /proc/stat.
-   */
-  public static long machineBusyNanos() throws IOException {
-    return machineBusyNanos(Files.readString(Path.of("/proc/stat")));
-  }
+    /** {utime, stime} from the text of /proc/PID/stat, in nanoseconds. */
+    static long[] cpuNanos(String stat) {
+        // The command name (field 2) is in parentheses and may contain spaces; count after the last ')'.
+        int close = stat.lastIndexOf(')');
+        if (close < 0) {
+            throw new IllegalArgumentException("not a /proc/PID/stat line");
+        }
+        String[] f = stat.substring(close + 2).trim().split(" ");
+        // f[0] is field 3 (state); utime is field 14, stime field 15.
+        long tick = 1_000_000_000L / TICKS_PER_SECOND;
+        return new long[] {Long.parseLong(f[11]) * tick, Long.parseLong(f[12]) * tick};
+    }
 
-  static long machineBusyNanos(String procStat) {
-    String first = procStat.substring(0, procStat.indexOf('\n'));
-    String[] f = first.trim().split("\\s+");
-    if (!f[0].equals("cpu")) {
-      throw new IllegalArgumentException("not /proc/stat");
+    /**
+     * CPU time all processes of the machine spent busy (user, nice, system, irq, softirq, steal; not
+     * idle or iowait), summed over CPUs, in nanoseconds, from the first line of /proc/stat.
+     */
+    public static long machineBusyNanos() throws IOException {
+        return machineBusyNanos(Files.readString(Path.of("/proc/stat")));
     }
-    long ticks = 0;
-    int[] busy = {1, 2, 3, 6, 7, 8}; // user nice system [idle iowait] irq softirq steal
-    for (int i : busy) {
-      if (i < f.length) {
-        ticks += Long.parseLong(f[i]);
-      }
-    }
-    return ticks * (1_000_000_000L / TICKS_PER_SECOND);
-  }
 
-  /** VmRSS from the text of /proc/PID/status, in bytes (0 if absent, e.g. a zombie). */
-  static long rssBytes(String status) {
-    for (String line : status.split("\n")) {
-      if (line.startsWith("VmRSS:")) {
-        String[] parts = line.substring(6).trim().split("\\s+");
-        return Long.parseLong(parts[0]) * 1024;
-      }
+    static long machineBusyNanos(String procStat) {
+        String first = procStat.substring(0, procStat.indexOf('\n'));
+        String[] f = first.trim().split("\\s+");
+        if (!f[0].equals("cpu")) {
+            throw new IllegalArgumentException("not /proc/stat");
+        }
+        long ticks = 0;
+        int[] busy = {1, 2, 3, 6, 7, 8}; // user nice system [idle iowait] irq softirq steal
+        for (int i : busy) {
+            if (i < f.length) {
+                ticks += Long.parseLong(f[i]);
+            }
+        }
+        return ticks * (1_000_000_000L / TICKS_PER_SECOND);
     }
-    return 0;
-  }
+
+    /** VmRSS from the text of /proc/PID/status, in bytes (0 if absent, e.g. a zombie). */
+    static long rssBytes(String status) {
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                String[] parts = line.substring(6).trim().split("\\s+");
+                return Long.parseLong(parts[0]) * 1024;
+            }
+        }
+        return 0;
+    }
 }

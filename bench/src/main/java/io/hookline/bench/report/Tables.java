@@ -13,116 +13,119 @@ import java.util.Set;
  * brokers a ratio column first/last (e.g. Hookline/Mosquitto). As plain text or Markdown.
  */
 public final class Tables {
-  private Tables() {}
+    private Tables() {}
 
-  /** Results of one scenario (same parameters) against several targets, in target order. */
-  public static String render(List<RunResult> sameScenario, boolean markdown) {
-    if (sameScenario.isEmpty()) {
-      return "";
-    }
-    List<String> header = new ArrayList<>();
-    header.add("metric");
-    for (RunResult r : sameScenario) {
-      header.add(r.target());
-    }
-    boolean ratio = sameScenario.size() >= 2;
-    if (ratio) {
-      header.add(sameScenario.get(0).target() + "/" + sameScenario.get(sameScenario.size() - 1).target());
-    }
-    Set<String> keys = new LinkedHashSet<>();
-    List<Map<String, Object>> cols = new ArrayList<>();
-    for (RunResult r : sameScenario) {
-      Map<String, Object> rows = r.rows();
-      cols.add(rows);
-      keys.addAll(rows.keySet());
-    }
-    List<List<String>> table = new ArrayList<>();
-    table.add(header);
-    for (String k : keys) {
-      List<String> line = new ArrayList<>();
-      line.add(k);
-      for (Map<String, Object> c : cols) {
-        line.add(format(c.get(k)));
-      }
-      if (ratio) {
-        line.add(ratio(cols.get(0).get(k), cols.get(cols.size() - 1).get(k)));
-      }
-      table.add(line);
-    }
-    return markdown ? markdown(table) : text(table);
-  }
-
-  /** Groups results by scenario label, keeping first-seen order. */
-  public static Map<String, List<RunResult>> byScenario(List<RunResult> results) {
-    Map<String, List<RunResult>> m = new LinkedHashMap<>();
-    for (RunResult r : results) {
-      m.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r);
-    }
-    return m;
-  }
-
-  static String ratio(Object a, Object b) {
-    if (a instanceof Number x && b instanceof Number y && y.doubleValue() != 0) {
-      return String.format(Locale.ROOT, "%.2f", x.doubleValue() / y.doubleValue());
-    }
-    return "";
-  }
-
-  static String format(Object v) {
-    if (v == null) {
-      return "-";
-    }
-    if (v instanceof Double d) {
-      double a = Math.abs(d);
-      if (a >= 1000) {
-        return String.format(Locale.ROOT, "%,.0f", d);
-      }
-      return String.format(Locale.ROOT, a >= 10 ? "%.1f" : "%.2f", d);
-    }
-    if (v instanceof Long || v instanceof Integer) {
-      return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
-    }
-    return v.toString();
-  }
-
-  private static String text(List<List<String>> table) {
-    int[] w = new int[table.get(0).size()];
-    for (List<String> row : table) {
-      for (int i = 0; i < row.size(); i++) {
-        w[i] = Math.max(w[i], row.get(i).length());
-      }
-    }
-    StringBuilder sb = new StringBuilder();
-    for (int r = 0; r < table.size(); r++) {
-      List<String> row = table.get(r);
-      for (int i = 0; i < row.size(); i++) {
-        String cell = row.get(i);
-        if (i == 0) {
-          sb.append(cell).append(" ".repeat(w[i] - cell.length()));
-        } else {
-          sb.append("  ").append(" ".repeat(w[i] - cell.length())).append(cell);
+    /** Results of one scenario (same parameters) against several targets, in target order. */
+    public static String render(List<RunResult> sameScenario, boolean markdown) {
+        if (sameScenario.isEmpty()) {
+            return "";
         }
-      }
-      sb.append('\n');
-      if (r == 0) {
-        int total = 0;
-        for (int x : w) {
-          total += x + 2;
+        List<String> header = new ArrayList<>();
+        header.add("metric");
+        for (RunResult r : sameScenario) {
+            header.add(r.target());
         }
-        sb.append("-".repeat(total - 2)).append('\n');
-      }
+        boolean ratio = sameScenario.size() >= 2;
+        if (ratio) {
+            header.add(sameScenario.get(0).target() + "/"
+                    + sameScenario.get(sameScenario.size() - 1).target());
+        }
+        Set<String> keys = new LinkedHashSet<>();
+        List<Map<String, Object>> cols = new ArrayList<>();
+        for (RunResult r : sameScenario) {
+            Map<String, Object> rows = r.rows();
+            cols.add(rows);
+            keys.addAll(rows.keySet());
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(header);
+        for (String k : keys) {
+            List<String> line = new ArrayList<>();
+            line.add(k);
+            for (Map<String, Object> c : cols) {
+                line.add(format(c.get(k)));
+            }
+            if (ratio) {
+                line.add(ratio(cols.get(0).get(k), cols.get(cols.size() - 1).get(k)));
+            }
+            table.add(line);
+        }
+        return markdown ? markdown(table) : text(table);
     }
-    return sb.toString();
-  }
 
-  private static String markdown(List<List<String>> table) {
-    StringBuilder sb = new StringBuilder();
-    for (int r = 0; r < table.size(); r++) {
-      sb.append("| ").append(String.join(" | ", table.get(r))).append(" |\n");
-      if (r == 0) {
-        sb.append("|---").append("|---:".repeat(table.get(0).size() - 1)).append("|\n");
-      }
+    /** Groups results by scenario label, keeping first-seen order. */
+    public static Map<String, List<RunResult>> byScenario(List<RunResult> results) {
+        Map<String, List<RunResult>> m = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            m.computeIfAbsent(r.scenario(), k -> new ArrayList<>()).add(r);
+        }
+        return m;
     }
-    return sb.toString();
-  }
+
+    static String ratio(Object a, Object b) {
+        if (a instanceof Number x && b instanceof Number y && y.doubleValue() != 0) {
+            return String.format(Locale.ROOT, "%.2f", x.doubleValue() / y.doubleValue());
+        }
+        return "";
+    }
+
+    static String format(Object v) {
+        if (v == null) {
+            return "-";
+        }
+        if (v instanceof Double d) {
+            double a = Math.abs(d);
+            if (a >= 1000) {
+                return String.format(Locale.ROOT, "%,.0f", d);
+            }
+            return String.format(Locale.ROOT, a >= 10 ? "%.1f" : "%.2f", d);
+        }
+        if (v instanceof Long || v instanceof Integer) {
+            return String.format(Locale.ROOT, "%,d", ((Number) v).longValue());
+        }
+        return v.toString();
+    }
+
+    private static String text(List<List<String>> table) {
+        int[] w = new int[table.get(0).size()];
+        for (List<String> row : table) {
+            for (int i = 0; i < row.size(); i++) {
+                w[i] = Math.max(w[i], row.get(i).length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < table.size(); r++) {
+            List<String> row = table.get(r);
+            for (int i = 0; i < row.size(); i++) {
+                String cell = row.get(i);
+                if (i == 0) {
+                    sb.append(cell).append(" ".repeat(w[i] - cell.length()));
+                } else {
+                    sb.append("  ").append(" ".repeat(w[i] - cell.length())).append(cell);
+                }
+            }
+            sb.append('\n');
+            if (r == 0) {
+                int total = 0;
+                for (int x : w) {
+                    total += x + 2;
+                }
+                sb.append("-".repeat(total - 2)).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static String markdown(List<List<String>> table) {
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < table.size(); r++) {
+            sb.append("| ").append(String.join(" | ", table.get(r))).append(" |\n");
+            if (r == 0) {
+                sb.append("|---")
+                        .append("|---:".repeat(table.get(0).size() - 1))
+                        .append("|\n");
+            }
+        }
+        return sb.toString();
+    }
 }

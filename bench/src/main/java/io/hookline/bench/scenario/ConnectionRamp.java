@@ -22,91 +22,103 @@ import org.HdrHistogram.Histogram;
  * thread-safe; one run at a time.
  */
 final class ConnectionRamp {
-  /** CONNECTs awaiting CONNACK at once; enough to ramp fast without a SYN flood on loopback. */
-  private static final int CONCURRENT_HANDSHAKES = 200;
-  private static final long SETTLE_MILLIS = 2000;
-  private static final long RAMP_TIMEOUT_SECONDS = 120;
+    /** CONNECTs awaiting CONNACK at once; enough to ramp fast without a SYN flood on loopback. */
+    private static final int CONCURRENT_HANDSHAKES = 200;
 
-  private final Transport transport;
-  private final ScenarioParams params;
-  private final Target target;
-  private final String run;
+    private static final long SETTLE_MILLIS = 2000;
+    private static final long RAMP_TIMEOUT_SECONDS = 120;
 
-  ConnectionRamp(Transport transport, ScenarioParams params, Target target, String run) {
-    this.transport = transport;
-    this.params = params;
-    this.target = target;
-    this.run = run;
-  }
+    private final Transport transport;
+    private final ScenarioParams params;
+    private final Target target;
+    private final String run;
 
-  RunResult execute() throws Exception {
-    if (!target.hasPid()) {
-      return RunResult.notAvailable(params.label(), target.name(), params.toMap(),
-          "needs the broker's pid (NAME=HOST:PORT@PID) to read its RSS");
+    ConnectionRamp(Transport transport, ScenarioParams params, Target target, String run) {
+        this.transport = transport;
+        this.params = params;
+        this.target = target;
+        this.run = run;
     }
-    long rssBefore = ProcStat.read(target.pid()).rssBytes();
-    ProcessSampler broker = new ProcessSampler(target.pid(), 250);
-    ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid(), 250);
-    List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
-    Histogram connack = new Histogram(1, 60_000_000L, 3);
-    Semaphore window = new Semaphore(CONCURRENT_HANDSHAKES);
-    int[] failed = {0};
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RAMP_TIMEOUT_SECONDS);
-    long start = System.nanoTime();
-    try {
-      for (int i = 0; i < params.connections() && System.nanoTime() < deadline; i++) {
-        if (!window.tryAcquire(RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-          break;
+
+    RunResult execute() throws Exception {
+        if (!target.hasPid()) {
+            return RunResult.notAvailable(
+                    params.label(),
+                    target.name(),
+                    params.toMap(),
+                    "needs the broker's pid (NAME=HOST:PORT@PID) to read its RSS");
         }
-        long t0 = System.nanoTime();
-        CompletableFuture<BenchClient> f = BenchClient.connect(transport, target.address(),
-            run + "-idle-" + i, InboundListener.IGNORE, 1);
-        f.whenComplete((c, err) -> {
-          if (err == null) {
-            clients.add(c);
-            synchronized (connack) {
-              connack.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+        long rssBefore = ProcStat.read(target.pid()).rssBytes();
+        ProcessSampler broker = new ProcessSampler(target.pid(), 250);
+        ProcessSampler self = new ProcessSampler(ProcessHandle.current().pid(), 250);
+        List<BenchClient> clients = Collections.synchronizedList(new ArrayList<>());
+        Histogram connack = new Histogram(1, 60_000_000L, 3);
+        Semaphore window = new Semaphore(CONCURRENT_HANDSHAKES);
+        int[] failed = {0};
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RAMP_TIMEOUT_SECONDS);
+        long start = System.nanoTime();
+        try {
+            for (int i = 0; i < params.connections() && System.nanoTime() < deadline; i++) {
+                if (!window.tryAcquire(RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                    break;
+                }
+                long t0 = System.nanoTime();
+                CompletableFuture<BenchClient> f =
+                        BenchClient.connect(transport, target.address(), run + "-idle-" + i, InboundListener.IGNORE, 1);
+                f.whenComplete((c, err) -> {
+                    if (err == null) {
+                        clients.add(c);
+                        synchronized (connack) {
+                            connack.recordValue(Math.max(1, (System.nanoTime() - t0) / 1000));
+                        }
+                    } else {
+                        synchronized (failed) {
+                            failed[0]++;
+                        }
+                    }
+                    window.release();
+                });
             }
-          } else {
+            window.tryAcquire(CONCURRENT_HANDSHAKES, RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            Thread.sleep(SETTLE_MILLIS);
+            long rssAfter = ProcStat.read(target.pid()).rssBytes();
+            ProcessSampler.Usage brokerUsage = broker.finish();
+            ProcessSampler.Usage selfUsage = self.finish();
+            int connected = clients.size();
+            int failures;
             synchronized (failed) {
-              failed[0]++;
+                failures = failed[0];
             }
-          }
-          window.release();
-        });
-      }
-      window.tryAcquire(CONCURRENT_HANDSHAKES, RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      Thread.sleep(SETTLE_MILLIS);
-      long rssAfter = ProcStat.read(target.pid()).rssBytes();
-      ProcessSampler.Usage brokerUsage = broker.finish();
-      ProcessSampler.Usage selfUsage = self.finish();
-      int connected = clients.size();
-      int failures;
-      synchronized (failed) {
-        failures = failed[0];
-      }
-      Latency latency;
-      synchronized (connack) {
-        latency = Latency.of(connack);
-      }
-      RunResult.Ramp ramp = new RunResult.Ramp(params.connections(), connected, failures, seconds,
-          connected / seconds, rssBefore, rssAfter, latency);
-      String status = connected == params.connections() ? "ok" : "failed";
-      String note = connected == params.connections() ? null
-          : (params.connections() - connected) + " clients did not connect";
-      return new RunResult(params.label(), target.name(), params.toMap(), status, note, null, ramp,
-          brokerUsage, selfUsage);
-    } catch (IOException e) {
-      return RunResult.failed(params.label(), target.name(), params.toMap(), "cannot read broker RSS: " + e);
-    } finally {
-      broker.close();
-      self.close();
-      List<BenchClient> all;
-      synchronized (clients) {
-        all = new ArrayList<>(clients);
-      }
-      MessagingRun.disconnectAll(all);
+            Latency latency;
+            synchronized (connack) {
+                latency = Latency.of(connack);
+            }
+            RunResult.Ramp ramp = new RunResult.Ramp(
+                    params.connections(),
+                    connected,
+                    failures,
+                    seconds,
+                    connected / seconds,
+                    rssBefore,
+                    rssAfter,
+                    latency);
+            String status = connected == params.connections() ? "ok" : "failed";
+            String note = connected == params.connections()
+                    ? null
+                    : (params.connections() - connected) + " clients did not connect";
+            return new RunResult(
+                    params.label(), target.name(), params.toMap(), status, note, null, ramp, brokerUsage, selfUsage);
+        } catch (IOException e) {
+            return RunResult.failed(params.label(), target.name(), params.toMap(), "cannot read broker RSS: " + e);
+        } finally {
+            broker.close();
+            self.close();
+            List<BenchClient> all;
+            synchronized (clients) {
+                all = new ArrayList<>(clients);
+            }
+            MessagingRun.disconnectAll(all);
+        }
     }
-  }
 }

@@ -1,5 +1,7 @@
 package io.hookline.broker.session;
 
+import java.util.LinkedHashMap;
+import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
@@ -8,9 +10,6 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-
-import java.util.LinkedHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The outbound in-flight window of a session under a QoS 1 stream: per message, pick the next

@@ -1,10 +1,8 @@
 package io.hookline.broker.admin;
 
-
 /** Registers the broker's own commands; plugins add theirs through their context. */
 public final class AdminCommands {
-    private AdminCommands() {
-    }
+    private AdminCommands() {}
 
     /**
      * @param keys the API key store, or null without an HTTP listener (then no {@code api-key} commands)

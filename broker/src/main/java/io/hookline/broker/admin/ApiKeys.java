@@ -38,7 +38,11 @@ public final class ApiKeys {
 
     /** What a key may reach. */
     public enum Scope {
-        MGMT, METRICS, STATUS, HEALTH, PUBLISH;
+        MGMT,
+        METRICS,
+        STATUS,
+        HEALTH,
+        PUBLISH;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -51,7 +55,8 @@ public final class ApiKeys {
                     return s;
                 }
             }
-            throw new IllegalArgumentException("unknown scope '" + word + "' (known: mgmt, metrics, status, health, publish)");
+            throw new IllegalArgumentException(
+                    "unknown scope '" + word + "' (known: mgmt, metrics, status, health, publish)");
         }
     }
 
@@ -60,8 +65,7 @@ public final class ApiKeys {
      * publishes as ({@code POST /api/v1/publish}: auth_on_publish and the ACL see this client,
      * with the same user name).
      */
-    public record Entry(String hash, String prefix, Set<Scope> scopes, String created, String clientId) {
-    }
+    public record Entry(String hash, String prefix, Set<Scope> scopes, String created, String clientId) {}
 
     /** The client id a key publishes as when none was given: {@code api-} and its shown prefix. */
     public static String defaultClientId(String prefix) {
@@ -117,8 +121,14 @@ public final class ApiKeys {
                     throw new IOException(file + ":" + n + ": " + e.getMessage(), e);
                 }
             }
-            byHash.put(parts[0], new Entry(parts[0], parts[1], scopes, parts[3],
-                    parts.length == 5 ? parts[4] : defaultClientId(parts[1])));
+            byHash.put(
+                    parts[0],
+                    new Entry(
+                            parts[0],
+                            parts[1],
+                            scopes,
+                            parts[3],
+                            parts.length == 5 ? parts[4] : defaultClientId(parts[1])));
         }
     }
 
@@ -140,7 +150,11 @@ public final class ApiKeys {
         RANDOM.nextBytes(raw);
         String key = HexFormat.of().formatHex(raw);
         String prefix = key.substring(0, SHOWN_PREFIX);
-        Entry e = new Entry(hash(key), prefix, EnumSet.copyOf(scopes), Instant.now().toString(),
+        Entry e = new Entry(
+                hash(key),
+                prefix,
+                EnumSet.copyOf(scopes),
+                Instant.now().toString(),
                 clientId == null ? defaultClientId(prefix) : clientId);
         byHash.put(e.hash(), e);
         try {
@@ -233,7 +247,8 @@ public final class ApiKeys {
 
     private void save() throws IOException {
         List<String> lines = new ArrayList<>();
-        lines.add("# hookline API keys: sha256 of the key, its first characters, scopes, created, client id it publishes as");
+        lines.add(
+                "# hookline API keys: sha256 of the key, its first characters, scopes, created, client id it publishes as");
         for (Entry e : byHash.values()) {
             TreeSet<String> words = new TreeSet<>();
             e.scopes().forEach(s -> words.add(s.word()));
@@ -266,8 +281,8 @@ public final class ApiKeys {
 
     static String hash(String key) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                    .digest(key.getBytes(StandardCharsets.UTF_8)));
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8)));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

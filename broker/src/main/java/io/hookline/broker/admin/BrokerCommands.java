@@ -35,79 +35,120 @@ import java.util.concurrent.TimeoutException;
 final class BrokerCommands {
     private static final long PLUGIN_WAIT_SECONDS = 30;
 
-    private BrokerCommands() {
-    }
+    private BrokerCommands() {}
 
     static void register(CommandRegistry registry, ManagedBroker broker, ApiKeys keys, HttpListeners http) {
-        registry.add(CommandSpec.builder("plugin", "show")
-                .help("the effective order of every hook chain (lower priority runs first) with each handler's"
-                        + " calls, errors, timeouts and mean latency; plugins without handlers are listed too")
-                .flag("hook", ParamType.STRING, null, "only this hook, e.g. auth_on_publish")
-                .build(), request -> pluginShow(broker, request), "core");
-        registry.add(CommandSpec.builder("plugin", "enable")
-                .help("starts a plugin now (runtime only: broker.conf decides at the next start)")
-                .argument("name", "the plugin name")
-                .changesState()
-                .build(), request -> plugin(broker, request.get("name"), true), "core");
-        registry.add(CommandSpec.builder("plugin", "disable")
-                .help("removes a plugin's handlers now, lets calls in flight finish, then stops it"
-                        + " (runtime only: broker.conf decides at the next start)")
-                .argument("name", "the plugin name")
-                .changesState()
-                .build(), request -> plugin(broker, request.get("name"), false), "core");
+        registry.add(
+                CommandSpec.builder("plugin", "show")
+                        .help("the effective order of every hook chain (lower priority runs first) with each handler's"
+                                + " calls, errors, timeouts and mean latency; plugins without handlers are listed too")
+                        .flag("hook", ParamType.STRING, null, "only this hook, e.g. auth_on_publish")
+                        .build(),
+                request -> pluginShow(broker, request),
+                "core");
+        registry.add(
+                CommandSpec.builder("plugin", "enable")
+                        .help("starts a plugin now (runtime only: broker.conf decides at the next start)")
+                        .argument("name", "the plugin name")
+                        .changesState()
+                        .build(),
+                request -> plugin(broker, request.get("name"), true),
+                "core");
+        registry.add(
+                CommandSpec.builder("plugin", "disable")
+                        .help("removes a plugin's handlers now, lets calls in flight finish, then stops it"
+                                + " (runtime only: broker.conf decides at the next start)")
+                        .argument("name", "the plugin name")
+                        .changesState()
+                        .build(),
+                request -> plugin(broker, request.get("name"), false),
+                "core");
 
-        registry.add(CommandSpec.builder("listener", "show")
-                .help("the MQTT and HTTP listeners with their addresses and open connections")
-                .build(), request -> listenerShow(broker, http), "core");
-        registry.add(CommandSpec.builder("listener", "stop")
-                .help("stops an MQTT listener accepting connections; --disconnect also closes its clients'"
-                        + " connections (MQTT 5: DISCONNECT 0x98). Not persisted: a restart opens it again.")
-                .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
-                .flag("disconnect", ParamType.BOOLEAN, "false", "also disconnect the clients it accepted")
-                .changesState()
-                .build(), request -> listenerStop(broker, request), "core");
-        registry.add(CommandSpec.builder("listener", "start")
-                .help("starts a stopped MQTT listener again on its configured address")
-                .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
-                .changesState()
-                .build(), request -> listenerStart(broker, request), "core");
-        registry.add(CommandSpec.builder("metrics", "show")
-                .help("the broker's counters (the same figures /metrics exports)")
-                .build(), request -> metricsShow(broker.metrics()), "core");
+        registry.add(
+                CommandSpec.builder("listener", "show")
+                        .help("the MQTT and HTTP listeners with their addresses and open connections")
+                        .build(),
+                request -> listenerShow(broker, http),
+                "core");
+        registry.add(
+                CommandSpec.builder("listener", "stop")
+                        .help("stops an MQTT listener accepting connections; --disconnect also closes its clients'"
+                                + " connections (MQTT 5: DISCONNECT 0x98). Not persisted: a restart opens it again.")
+                        .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
+                        .flag("disconnect", ParamType.BOOLEAN, "false", "also disconnect the clients it accepted")
+                        .changesState()
+                        .build(),
+                request -> listenerStop(broker, request),
+                "core");
+        registry.add(
+                CommandSpec.builder("listener", "start")
+                        .help("starts a stopped MQTT listener again on its configured address")
+                        .argument("name", "the listener as KIND.NAME, e.g. tcp.default")
+                        .changesState()
+                        .build(),
+                request -> listenerStart(broker, request),
+                "core");
+        registry.add(
+                CommandSpec.builder("metrics", "show")
+                        .help("the broker's counters (the same figures /metrics exports)")
+                        .build(),
+                request -> metricsShow(broker.metrics()),
+                "core");
 
-        registry.add(CommandSpec.builder("config", "show")
-                .help("every key with its value in effect, default, whether it is live and where it was set;"
-                        + " or one key")
-                .optionalArgument("key", ParamType.STRING, null, "one key, e.g. max_inflight_messages")
-                .build(), request -> configShow(broker.config(), request), "core");
-        registry.add(CommandSpec.builder("config", "set")
-                .help("changes live keys at runtime: all of them or, when one is unknown, not live or invalid,"
-                        + " none. Not persisted: broker.conf is not written, a restart goes back to it.")
-                .freeArguments("KEY=VALUE pairs of live keys (config show says which keys are live)")
-                .changesState()
-                .build(), request -> configSet(broker, request), "core");
+        registry.add(
+                CommandSpec.builder("config", "show")
+                        .help("every key with its value in effect, default, whether it is live and where it was set;"
+                                + " or one key")
+                        .optionalArgument("key", ParamType.STRING, null, "one key, e.g. max_inflight_messages")
+                        .build(),
+                request -> configShow(broker.config(), request),
+                "core");
+        registry.add(
+                CommandSpec.builder("config", "set")
+                        .help("changes live keys at runtime: all of them or, when one is unknown, not live or invalid,"
+                                + " none. Not persisted: broker.conf is not written, a restart goes back to it.")
+                        .freeArguments("KEY=VALUE pairs of live keys (config show says which keys are live)")
+                        .changesState()
+                        .build(),
+                request -> configSet(broker, request),
+                "core");
 
         if (keys == null) {
-            return;   // no HTTP listener: no keys to manage
+            return; // no HTTP listener: no keys to manage
         }
-        registry.add(CommandSpec.builder("api-key", "create")
-                .help("makes a management API key and shows it once (only its hash is stored)")
-                .optionalArgument("scope", ParamType.STRING, "mgmt",
-                        "comma-separated scopes: mgmt, metrics, status, health, publish")
-                .optionalArgument("client_id", ParamType.STRING, null,
-                        "the client id (and user name) a publish key publishes as, what auth_on_publish and"
-                                + " the ACL see; default api-<key prefix>")
-                .changesState()
-                .build(), request -> apiKeyCreate(keys, request), "core");
-        registry.add(CommandSpec.builder("api-key", "delete")
-                .help("revokes an API key, given whole or by the prefix api-key show prints (at least 4"
-                        + " characters, matching one key only)")
-                .argument("key", "the key or its prefix")
-                .changesState()
-                .build(), request -> apiKeyDelete(keys, request.get("key")), "core");
-        registry.add(CommandSpec.builder("api-key", "show")
-                .help("the API keys by their first characters, with scopes")
-                .build(), request -> apiKeyShow(keys), "core");
+        registry.add(
+                CommandSpec.builder("api-key", "create")
+                        .help("makes a management API key and shows it once (only its hash is stored)")
+                        .optionalArgument(
+                                "scope",
+                                ParamType.STRING,
+                                "mgmt",
+                                "comma-separated scopes: mgmt, metrics, status, health, publish")
+                        .optionalArgument(
+                                "client_id",
+                                ParamType.STRING,
+                                null,
+                                "the client id (and user name) a publish key publishes as, what auth_on_publish and"
+                                        + " the ACL see; default api-<key prefix>")
+                        .changesState()
+                        .build(),
+                request -> apiKeyCreate(keys, request),
+                "core");
+        registry.add(
+                CommandSpec.builder("api-key", "delete")
+                        .help("revokes an API key, given whole or by the prefix api-key show prints (at least 4"
+                                + " characters, matching one key only)")
+                        .argument("key", "the key or its prefix")
+                        .changesState()
+                        .build(),
+                request -> apiKeyDelete(keys, request.get("key")),
+                "core");
+        registry.add(
+                CommandSpec.builder("api-key", "show")
+                        .help("the API keys by their first characters, with scopes")
+                        .build(),
+                request -> apiKeyShow(keys),
+                "core");
     }
 
     private static Reply pluginShow(ManagedBroker broker, CommandRequest request) {
@@ -121,7 +162,8 @@ final class BrokerCommands {
         }
         List<Map<String, Object>> rows = new ArrayList<>();
         Set<String> withHandlers = new HashSet<>();
-        for (Map.Entry<String, List<HandlerInfo>> chain : broker.hooks().engine().orderOfAll().entrySet()) {
+        for (Map.Entry<String, List<HandlerInfo>> chain :
+                broker.hooks().engine().orderOfAll().entrySet()) {
             if (only != null && !only.equals(chain.getKey())) {
                 continue;
             }
@@ -167,16 +209,19 @@ final class BrokerCommands {
     private static Reply plugin(ManagedBroker broker, String name, boolean enable) throws Exception {
         if (broker.plugins().list().stream().noneMatch(s -> s.name().equals(name))) {
             throw CommandException.notFound("no plugin called '" + name + "'; known: "
-                    + broker.plugins().list().stream().map(PluginRegistry.Status::name).toList());
+                    + broker.plugins().list().stream()
+                            .map(PluginRegistry.Status::name)
+                            .toList());
         }
         try {
-            (enable ? broker.plugins().enable(name) : broker.plugins().disable(name)).toCompletableFuture()
+            (enable ? broker.plugins().enable(name) : broker.plugins().disable(name))
+                    .toCompletableFuture()
                     .get(PLUGIN_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             throw CommandException.conflict("plugin " + name + " failed to start: " + e.getCause());
         } catch (TimeoutException e) {
-            throw CommandException.conflict("plugin " + name + " did not " + (enable ? "start" : "stop")
-                    + " within " + PLUGIN_WAIT_SECONDS + "s");
+            throw CommandException.conflict("plugin " + name + " did not " + (enable ? "start" : "stop") + " within "
+                    + PLUGIN_WAIT_SECONDS + "s");
         }
         return new Reply.Done(CommandResult.text("plugin " + name + (enable ? " enabled" : " disabled")));
     }
@@ -187,7 +232,9 @@ final class BrokerCommands {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("type", l.kind());
             row.put("name", l.name());
-            row.put("address", l.boundAddress() == null ? null : l.boundAddress().getHostString());
+            row.put(
+                    "address",
+                    l.boundAddress() == null ? null : l.boundAddress().getHostString());
             row.put("port", l.boundAddress() == null ? null : l.boundAddress().getPort());
             row.put("status", l.isOpen() ? "running" : "stopped");
             row.put("connections", l.openConnections());
@@ -212,8 +259,10 @@ final class BrokerCommands {
         String name = request.get("name");
         try {
             int n = broker.stopListener(name, request.flag("disconnect", false));
-            return new Reply.Done(CommandResult.text("listener " + name + " stopped"
-                    + (n > 0 ? "; " + n + " client(s) disconnected" : "")), Map.of());
+            return new Reply.Done(
+                    CommandResult.text(
+                            "listener " + name + " stopped" + (n > 0 ? "; " + n + " client(s) disconnected" : "")),
+                    Map.of());
         } catch (IllegalArgumentException e) {
             throw CommandException.badArgument("name", "name: " + e.getMessage());
         } catch (IllegalStateException e) {

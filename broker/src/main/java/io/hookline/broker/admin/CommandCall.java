@@ -15,8 +15,7 @@ import java.util.Optional;
  * {@link CommandRequest} its handler sees. Raw names start with {@code --} for flags.
  */
 public final class CommandCall {
-    private CommandCall() {
-    }
+    private CommandCall() {}
 
     /**
      * @param raw names to values as given ({@code client-id} → {@code x}, {@code --cleanup} → {@code ""})
@@ -31,8 +30,9 @@ public final class CommandCall {
                 next++;
             }
             if (next >= spec.arguments().size()) {
-                throw new CommandException(400, "unexpected word '" + word + "' after '" + spec.name()
-                        + "'; arguments are given as key=value");
+                throw new CommandException(
+                        400,
+                        "unexpected word '" + word + "' after '" + spec.name() + "'; arguments are given as key=value");
             }
             values.put(spec.arguments().get(next++).name(), word);
         }
@@ -42,16 +42,16 @@ public final class CommandCall {
                 String flag = name.substring(2);
                 CommandParam p = find(spec.flags(), flag);
                 if (p == null) {
-                    throw new CommandException(400, "unknown flag --" + flag + " for '" + spec.name() + "'"
-                            + known(spec));
+                    throw new CommandException(
+                            400, "unknown flag --" + flag + " for '" + spec.name() + "'" + known(spec));
                 }
                 check(p, "--" + flag, e.getValue());
                 values.put(flag, e.getValue());
             } else {
                 CommandParam p = find(spec.arguments(), name);
                 if (p == null && spec.freeArguments() == null) {
-                    throw new CommandException(400, "unknown argument " + name + " for '" + spec.name() + "'"
-                            + known(spec));
+                    throw new CommandException(
+                            400, "unknown argument " + name + " for '" + spec.name() + "'" + known(spec));
                 }
                 if (p != null) {
                     check(p, name, e.getValue());
@@ -88,7 +88,8 @@ public final class CommandCall {
     }
 
     private static void check(CommandParam p, String shown, String value) {
-        if (p.type() != io.hookline.api.command.ParamType.BOOLEAN && value.isEmpty()
+        if (p.type() != io.hookline.api.command.ParamType.BOOLEAN
+                && value.isEmpty()
                 && !(p.type() == io.hookline.api.command.ParamType.STRING && shown.startsWith("--"))) {
             throw new CommandException(400, "missing value for " + shown + " (" + p.help() + ")");
         }

@@ -17,8 +17,7 @@ import java.util.concurrent.ConcurrentSkipListMap;
 public final class CommandRegistry {
 
     /** The command a path names, and the words after it (positional values, e.g. {@code config show KEY}). */
-    public record Match(AdminCommand command, List<String> rest) {
-    }
+    public record Match(AdminCommand command, List<String> rest) {}
 
     private final Map<String, AdminCommand> commands = new ConcurrentSkipListMap<>();
 
@@ -40,8 +39,8 @@ public final class CommandRegistry {
         CommandSpec spec = c.spec();
         AdminCommand before = commands.putIfAbsent(spec.name(), c);
         if (before != null) {
-            throw new IllegalArgumentException("command '" + spec.name() + "' is already registered by "
-                    + before.owner());
+            throw new IllegalArgumentException(
+                    "command '" + spec.name() + "' is already registered by " + before.owner());
         }
         return () -> commands.remove(spec.name(), c);
     }
@@ -74,18 +73,21 @@ public final class CommandRegistry {
     public List<String> suggestions(List<String> words) {
         String typed = String.join(" ", words);
         List<String> names = new ArrayList<>(commands.keySet());
-        List<String> prefixed = names.stream().filter(n -> n.startsWith(typed + " ")).toList();
+        List<String> prefixed =
+                names.stream().filter(n -> n.startsWith(typed + " ")).toList();
         if (!prefixed.isEmpty()) {
             return prefixed;
         }
         if (!words.isEmpty()) {
-            List<String> sameFirst = names.stream().filter(n -> n.startsWith(words.get(0) + " ")).toList();
+            List<String> sameFirst =
+                    names.stream().filter(n -> n.startsWith(words.get(0) + " ")).toList();
             if (!sameFirst.isEmpty() && words.size() == 1) {
                 return sameFirst;
             }
         }
         return names.stream()
-                .sorted(Comparator.comparingInt((String n) -> distance(n, typed)).thenComparing(n -> n))
+                .sorted(Comparator.comparingInt((String n) -> distance(n, typed))
+                        .thenComparing(n -> n))
                 .filter(n -> distance(n, typed) <= Math.max(3, typed.length() / 2))
                 .limit(5)
                 .toList();

@@ -5,8 +5,7 @@ import java.util.List;
 
 /** The management HTTP listeners that are bound, for {@code listener show}. Thread-safe. */
 public interface HttpListeners {
-    record Bound(String name, InetSocketAddress address) {
-    }
+    record Bound(String name, InetSocketAddress address) {}
 
     List<Bound> bound();
 

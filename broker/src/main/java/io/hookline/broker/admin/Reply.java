@@ -23,8 +23,7 @@ public sealed interface Reply {
     }
 
     /** Lines sent as they happen until the caller goes away ({@code trace client}). */
-    record Stream(Streamer streamer) implements Reply {
-    }
+    record Stream(Streamer streamer) implements Reply {}
 
     /** Writes lines to {@code out} until it fails (the caller left) or there is nothing more. */
     @FunctionalInterface

@@ -31,18 +31,27 @@ import org.slf4j.LoggerFactory;
  * the connections' event loops. Stateless.
  */
 final class SessionCommands {
-    static final List<String> SESSION_COLUMNS = List.of("client_id", "user", "peer_host", "peer_port", "mountpoint",
-            "is_online", "protocol", "clean_session", "queue_size", "subscriptions");
+    static final List<String> SESSION_COLUMNS = List.of(
+            "client_id",
+            "user",
+            "peer_host",
+            "peer_port",
+            "mountpoint",
+            "is_online",
+            "protocol",
+            "clean_session",
+            "queue_size",
+            "subscriptions");
     /** Longest wait for a disconnected client's connection to close. */
     private static final long DISCONNECT_WAIT_SECONDS = 10;
     /** How often a silent trace sends an empty line, to notice a caller that went away. */
     private static final long TRACE_HEARTBEAT_SECONDS = 5;
     /** Longest wait for the packet tap to be in a traced client's pipeline before the first line. */
     private static final long ATTACH_WAIT_SECONDS = 5;
+
     private static final Logger log = LoggerFactory.getLogger(SessionCommands.class);
 
-    private SessionCommands() {
-    }
+    private SessionCommands() {}
 
     static void register(CommandRegistry registry, ManagedBroker broker) {
         CommandSpec.Builder show = CommandSpec.builder("session", "show")
@@ -56,26 +65,43 @@ final class SessionCommands {
         }
         registry.add(show.build(), request -> sessionShow(broker, request), "core");
 
-        registry.add(CommandSpec.builder("session", "disconnect")
-                .help("closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
-                .argument("client-id", "the client id")
-                .optionalArgument("mountpoint", ParamType.STRING, "",
-                        "the mountpoint of the client's listener (client ids are per mountpoint); empty for none")
-                .flag("cleanup", ParamType.BOOLEAN, "false", "remove the session too (also of an offline client)")
-                .changesState()
-                .build(), request -> sessionDisconnect(broker, request), "core");
+        registry.add(
+                CommandSpec.builder("session", "disconnect")
+                        .help(
+                                "closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
+                        .argument("client-id", "the client id")
+                        .optionalArgument(
+                                "mountpoint",
+                                ParamType.STRING,
+                                "",
+                                "the mountpoint of the client's listener (client ids are per mountpoint); empty for none")
+                        .flag(
+                                "cleanup",
+                                ParamType.BOOLEAN,
+                                "false",
+                                "remove the session too (also of an offline client)")
+                        .changesState()
+                        .build(),
+                request -> sessionDisconnect(broker, request),
+                "core");
 
-        registry.add(CommandSpec.builder("retain", "show")
-                .help("lists retained messages; --topic takes a topic filter (+ and # allowed); the broker's own"
-                        + " $SYS topics only with --topic='$SYS/#'")
-                .flag("topic", ParamType.STRING, null, "only topics matching this filter")
-                .build(), request -> retainShow(broker, request), "core");
+        registry.add(
+                CommandSpec.builder("retain", "show")
+                        .help(
+                                "lists retained messages; --topic takes a topic filter (+ and # allowed); the broker's own"
+                                        + " $SYS topics only with --topic='$SYS/#'")
+                        .flag("topic", ParamType.STRING, null, "only topics matching this filter")
+                        .build(),
+                request -> retainShow(broker, request),
+                "core");
 
-        registry.add(CommandSpec.builder("retain", "delete")
-                .help("removes the retained message of a topic")
-                .argument("topic", "the exact topic")
-                .changesState()
-                .build(), request -> {
+        registry.add(
+                CommandSpec.builder("retain", "delete")
+                        .help("removes the retained message of a topic")
+                        .argument("topic", "the exact topic")
+                        .changesState()
+                        .build(),
+                request -> {
                     String topic = request.get("topic");
                     StoreBatch batch = broker.stores().batch();
                     boolean removed = broker.retained().remove(topic, batch);
@@ -84,30 +110,41 @@ final class SessionCommands {
                         throw CommandException.notFound("no retained message on topic '" + topic + "'");
                     }
                     return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
-                }, "core");
+                },
+                "core");
 
-        registry.addStreaming(CommandSpec.builder("trace", "client")
-                .help("streams a client's packets in and out and its hook calls with their answers, until stopped"
-                        + " (Ctrl-C in bin/admin); a client not connected yet is traced once it connects")
-                .argument("client-id", "the client id")
-                .optionalArgument("mountpoint", ParamType.STRING, null,
-                        "only the client on this mountpoint (client ids are per mountpoint); omitted: the client"
-                                + " id on every mountpoint")
-                .flag("seconds", ParamType.INTEGER, "0", "stop after this many seconds; 0 = until stopped")
-                .build(), request -> trace(broker, request), "core");
+        registry.addStreaming(
+                CommandSpec.builder("trace", "client")
+                        .help(
+                                "streams a client's packets in and out and its hook calls with their answers, until stopped"
+                                        + " (Ctrl-C in bin/admin); a client not connected yet is traced once it connects")
+                        .argument("client-id", "the client id")
+                        .optionalArgument(
+                                "mountpoint",
+                                ParamType.STRING,
+                                null,
+                                "only the client on this mountpoint (client ids are per mountpoint); omitted: the client"
+                                        + " id on every mountpoint")
+                        .flag("seconds", ParamType.INTEGER, "0", "stop after this many seconds; 0 = until stopped")
+                        .build(),
+                request -> trace(broker, request),
+                "core");
     }
 
     private static Reply sessionShow(ManagedBroker broker, CommandRequest request) {
         Map<String, String> filters = new LinkedHashMap<>();
         List<String> columns = new ArrayList<>();
         for (String c : SESSION_COLUMNS) {
-            request.values().entrySet().stream().filter(e -> e.getKey().equals(c)).findFirst().ifPresent(e -> {
-                if (e.getValue().isEmpty()) {
-                    columns.add(c);
-                } else {
-                    filters.put(c, e.getValue());
-                }
-            });
+            request.values().entrySet().stream()
+                    .filter(e -> e.getKey().equals(c))
+                    .findFirst()
+                    .ifPresent(e -> {
+                        if (e.getValue().isEmpty()) {
+                            columns.add(c);
+                        } else {
+                            filters.put(c, e.getValue());
+                        }
+                    });
         }
         long limit = request.integer("limit", Long.MAX_VALUE);
         long offset = request.integer("offset", 0);
@@ -177,15 +214,15 @@ final class SessionCommands {
         }
         if (!s.isOnline()) {
             if (!cleanup) {
-                throw CommandException.conflict("client '" + clientId + "' is not connected;"
-                        + " --cleanup removes its session");
+                throw CommandException.conflict(
+                        "client '" + clientId + "' is not connected;" + " --cleanup removes its session");
             }
             broker.sessions().remove(mountpoint, clientId);
             return new Reply.Done(CommandResult.text("session of '" + clientId + "' removed"));
         }
         try {
-            boolean done = broker.disconnect(mountpoint, clientId, cleanup)
-                    .get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
+            boolean done =
+                    broker.disconnect(mountpoint, clientId, cleanup).get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
             if (!done) {
                 throw CommandException.conflict("client '" + clientId + "' went away before it could be disconnected");
             }
@@ -193,8 +230,8 @@ final class SessionCommands {
             throw CommandException.conflict("client '" + clientId + "' asked to disconnect; its connection did not"
                     + " close within " + DISCONNECT_WAIT_SECONDS + "s");
         }
-        return new Reply.Done(CommandResult.text("client '" + clientId + "' disconnected"
-                + (cleanup ? " and its session removed" : "")));
+        return new Reply.Done(CommandResult.text(
+                "client '" + clientId + "' disconnected" + (cleanup ? " and its session removed" : "")));
     }
 
     private static Reply retainShow(ManagedBroker broker, CommandRequest request) {
@@ -204,7 +241,7 @@ final class SessionCommands {
             broker.retained().matching(filter, broker.clock().millis(), found::add);
         } else {
             broker.retained().forEach(m -> {
-                if (!m.topic().startsWith("$SYS/")) {   // the broker's own: shown when --topic asks for them
+                if (!m.topic().startsWith("$SYS/")) { // the broker's own: shown when --topic asks for them
                     found.add(m);
                 }
             });
@@ -232,10 +269,12 @@ final class SessionCommands {
         return new Reply.Stream(out -> {
             BlockingQueue<String> lines = new LinkedBlockingQueue<>(10_000);
             ClientTraces traces = broker.traces();
-            try (ClientTraces.Trace t = traces.watch(mountpoint, clientId,
-                    line -> lines.offer(Instant.now() + " " + line))) {
-                boolean online = broker.sessions().all().stream().anyMatch(s -> s.clientId().equals(clientId)
-                        && (mountpoint == null || mountpoint.equals(s.mountpoint())) && s.isOnline());
+            try (ClientTraces.Trace t =
+                    traces.watch(mountpoint, clientId, line -> lines.offer(Instant.now() + " " + line))) {
+                boolean online = broker.sessions().all().stream()
+                        .anyMatch(s -> s.clientId().equals(clientId)
+                                && (mountpoint == null || mountpoint.equals(s.mountpoint()))
+                                && s.isOnline());
                 // once the caller has the first line, the connected client's packets are traced
                 try {
                     broker.attachTrace(clientId).get(ATTACH_WAIT_SECONDS, TimeUnit.SECONDS);
@@ -255,7 +294,7 @@ final class SessionCommands {
                     try {
                         line = lines.poll(Math.max(0, wait), TimeUnit.NANOSECONDS);
                     } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();   // the server is stopping: end the stream
+                        Thread.currentThread().interrupt(); // the server is stopping: end the stream
                         return;
                     }
                     out.line(line == null ? "" : line);

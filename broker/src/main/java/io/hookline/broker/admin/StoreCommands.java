@@ -5,7 +5,6 @@ import io.hookline.api.command.CommandSpec;
 import io.hookline.broker.store.rocks.Column;
 import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.store.rocks.StoreStats;
-
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,14 +17,17 @@ import java.util.Map;
  */
 final class StoreCommands {
 
-    private StoreCommands() {
-    }
+    private StoreCommands() {}
 
     static void register(CommandRegistry registry, ManagedBroker broker) {
-        registry.add(CommandSpec.builder("store", "show")
-                .help("the store (persistence = on): directory, sync policy, sessions and queued messages on disk"
-                        + " (RocksDB's estimates), disk bytes, writes, errors, syncs, last compaction")
-                .build(), request -> new Reply.Done(CommandResult.table(List.of(show(broker)))), "core");
+        registry.add(
+                CommandSpec.builder("store", "show")
+                        .help(
+                                "the store (persistence = on): directory, sync policy, sessions and queued messages on disk"
+                                        + " (RocksDB's estimates), disk bytes, writes, errors, syncs, last compaction")
+                        .build(),
+                request -> new Reply.Done(CommandResult.table(List.of(show(broker)))),
+                "core");
     }
 
     private static Map<String, Object> show(ManagedBroker broker) {
@@ -50,7 +52,11 @@ final class StoreCommands {
         row.put("syncs", stats.syncs());
         row.put("sync_errors", stats.syncErrors());
         long compacted = s.lastCompactionMillis();
-        row.put("last_compaction", compacted == 0 ? "none since start" : Instant.ofEpochMilli(compacted).toString());
+        row.put(
+                "last_compaction",
+                compacted == 0
+                        ? "none since start"
+                        : Instant.ofEpochMilli(compacted).toString());
         return row;
     }
 }

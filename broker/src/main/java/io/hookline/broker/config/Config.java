@@ -32,8 +32,7 @@ public final class Config {
     private static final Logger LOG = LoggerFactory.getLogger(Config.class);
 
     /** One key set to a value; {@code origin} says by whom, e.g. {@code conf/broker.conf:12}. */
-    private record Setting(ConfigSchema.Resolved resolved, String raw, Object value, String origin) {
-    }
+    private record Setting(ConfigSchema.Resolved resolved, String raw, Object value, String origin) {}
 
     private final Path source;
     private final ConfigSchema schema;
@@ -79,8 +78,9 @@ public final class Config {
             String where = file.path() + ":" + entry.line();
             Integer first = firstLine.putIfAbsent(entry.key(), entry.line());
             if (first != null) {
-                fileProblems.put(entry.line(), where + ": duplicate key '" + entry.key()
-                        + "' (first set on line " + first + ")");
+                fileProblems.put(
+                        entry.line(),
+                        where + ": duplicate key '" + entry.key() + "' (first set on line " + first + ")");
                 continue;
             }
             try {
@@ -239,8 +239,8 @@ public final class Config {
     }
 
     /** Applies {@code HOOKLINE_*} overrides to {@code settings}; returns the problems. */
-    private static List<String> applyEnvironment(ConfigSchema schema, Map<String, String> env,
-            Map<String, Setting> settings, List<String> warnings) {
+    private static List<String> applyEnvironment(
+            ConfigSchema schema, Map<String, String> env, Map<String, Setting> settings, List<String> warnings) {
         List<String> problems = new ArrayList<>();
         List<String> variables = new ArrayList<>(env.keySet());
         variables.sort(Comparator.naturalOrder());
@@ -248,7 +248,9 @@ public final class Config {
             if (!variable.startsWith(ENV_PREFIX) || variable.length() == ENV_PREFIX.length()) {
                 continue;
             }
-            String key = variable.substring(ENV_PREFIX.length()).toLowerCase(Locale.ROOT).replace("__", ".");
+            String key = variable.substring(ENV_PREFIX.length())
+                    .toLowerCase(Locale.ROOT)
+                    .replace("__", ".");
             for (String existing : settings.keySet()) {
                 if (existing.equalsIgnoreCase(key)) {
                     key = existing; // keep the file's spelling of an entry name

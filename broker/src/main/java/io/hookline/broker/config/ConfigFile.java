@@ -21,12 +21,10 @@ import java.util.List;
 public final class ConfigFile {
 
     /** One {@code key = value} line, both sides trimmed, the comment removed. */
-    public record Entry(String key, String value, int line) {
-    }
+    public record Entry(String key, String value, int line) {}
 
     /** A line that could not be read as an entry. */
-    record SyntaxError(int line, String message) {
-    }
+    record SyntaxError(int line, String message) {}
 
     private final Path path;
     private final List<Entry> entries;
@@ -79,7 +77,8 @@ public final class ConfigFile {
                 errors.add(new SyntaxError(number, "missing key before '='"));
                 continue;
             }
-            entries.add(new Entry(key, withoutComment(line.substring(equals + 1)).strip(), number));
+            entries.add(
+                    new Entry(key, withoutComment(line.substring(equals + 1)).strip(), number));
         }
         return new ConfigFile(path, entries, errors);
     }

@@ -19,8 +19,7 @@ public final class ConfigSchema {
 
     private final Map<String, ConfigKey<?>> keys = new LinkedHashMap<>();
 
-    public ConfigSchema() {
-    }
+    public ConfigSchema() {}
 
     private ConfigSchema(ConfigSchema other) {
         keys.putAll(other.keys);
@@ -40,8 +39,7 @@ public final class ConfigSchema {
         if (key.isPattern()) {
             for (ConfigKey<?> other : keys.values()) {
                 if (other.isPattern() && overlap(key, other)) {
-                    throw new IllegalArgumentException(
-                            "key '" + key.name() + "' overlaps key '" + other.name() + "'");
+                    throw new IllegalArgumentException("key '" + key.name() + "' overlaps key '" + other.name() + "'");
                 }
             }
         }
@@ -73,8 +71,7 @@ public final class ConfigSchema {
     }
 
     /** A concrete key resolved to its declaration; {@code entryName} is null for a fixed key. */
-    record Resolved(ConfigKey<?> key, String entryName) {
-    }
+    record Resolved(ConfigKey<?> key, String entryName) {}
 
     /**
      * Resolves a concrete key; a fixed key wins over a pattern.
@@ -97,14 +94,14 @@ public final class ConfigSchema {
                 throw new IllegalArgumentException("'" + key + "' has an empty name (" + candidate.name() + ")");
             }
             if (!ConfigKey.isValidEntryName(entryName)) {
-                throw new IllegalArgumentException("'" + key + "': '" + entryName
-                        + "' is not a valid name (use letters, digits, '_' and '-')");
+                throw new IllegalArgumentException(
+                        "'" + key + "': '" + entryName + "' is not a valid name (use letters, digits, '_' and '-')");
             }
             return new Resolved(candidate, entryName);
         }
         String suggestion = suggest(key);
-        throw new IllegalArgumentException("unknown key '" + key + "'"
-                + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
+        throw new IllegalArgumentException(
+                "unknown key '" + key + "'" + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)"));
     }
 
     /** Whether some declaration has {@code key}'s shape, even if its entry name is not valid. */
@@ -126,7 +123,8 @@ public final class ConfigSchema {
         int bestDistance = Integer.MAX_VALUE;
         for (ConfigKey<?> candidate : keys.values()) {
             for (String spelling : spellings(candidate, segments)) {
-                int distance = spelling.equals(candidate.name()) && withoutPlaceholder(candidate).equals(lower)
+                int distance = spelling.equals(candidate.name())
+                                && withoutPlaceholder(candidate).equals(lower)
                         ? 0
                         : editDistance(lower, spelling);
                 if (distance < bestDistance) {

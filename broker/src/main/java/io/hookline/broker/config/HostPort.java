@@ -53,8 +53,7 @@ public record HostPort(String host, int port) {
             host = s.substring(0, colon);
             port = s.substring(colon + 1);
             if (host.indexOf(':') >= 0) {
-                throw new IllegalArgumentException(
-                        "'" + s + "': put an IPv6 address in brackets, e.g. [::1]:1883");
+                throw new IllegalArgumentException("'" + s + "': put an IPv6 address in brackets, e.g. [::1]:1883");
             }
             if (!isValidHost(host)) {
                 throw new IllegalArgumentException(
@@ -62,8 +61,7 @@ public record HostPort(String host, int port) {
             }
         }
         if (!PORT.matcher(port).matches() || Integer.parseInt(port) > 65535) {
-            throw new IllegalArgumentException(
-                    "'" + s + "': port must be a whole number between 0 and 65535");
+            throw new IllegalArgumentException("'" + s + "': port must be a whole number between 0 and 65535");
         }
         return new HostPort(host, Integer.parseInt(port));
     }
@@ -128,9 +126,8 @@ public record HostPort(String host, int port) {
         if (gap >= 0 && gap != address.lastIndexOf("::")) {
             return false;
         }
-        String[] groups = gap >= 0
-                ? join(split(address.substring(0, gap)), split(address.substring(gap + 2)))
-                : split(address);
+        String[] groups =
+                gap >= 0 ? join(split(address.substring(0, gap)), split(address.substring(gap + 2))) : split(address);
         int count = 0;
         for (int i = 0; i < groups.length; i++) {
             if (i == groups.length - 1 && groups[i].indexOf('.') >= 0) {

@@ -18,8 +18,7 @@ import java.util.Map;
  */
 public final class ListenerConfig {
 
-    private ListenerConfig() {
-    }
+    private ListenerConfig() {}
 
     /** The kinds of MQTT listener, by the word used in their keys. */
     public enum Kind {
@@ -56,27 +55,42 @@ public final class ListenerConfig {
      * The keys of one listener kind; TLS keys are null for tcp/ws, {@code path} for tcp/ssl.
      * TLS settings and {@code allow_anonymous} have no default here: unset means "inherit".
      */
-    public record KindKeys(ConfigKey<HostPort> address,
-                           ConfigKey<Integer> maxConnections,
-                           ConfigKey<String> mountpoint,
-                           ConfigKey<List<Integer>> allowedProtocolVersions,
-                           ConfigKey<Boolean> allowAnonymous,
-                           ConfigKey<String> certfile,
-                           ConfigKey<String> keyfile,
-                           ConfigKey<String> cafile,
-                           ConfigKey<Boolean> requireCertificate,
-                           ConfigKey<Boolean> useIdentityAsUsername,
-                           ConfigKey<List<String>> tlsVersions,
-                           ConfigKey<List<String>> ciphers,
-                           ConfigKey<String> path,
-                           ConfigKey<Boolean> proxyProtocol,
-                           ConfigKey<List<String>> trustedProxies) {
+    public record KindKeys(
+            ConfigKey<HostPort> address,
+            ConfigKey<Integer> maxConnections,
+            ConfigKey<String> mountpoint,
+            ConfigKey<List<Integer>> allowedProtocolVersions,
+            ConfigKey<Boolean> allowAnonymous,
+            ConfigKey<String> certfile,
+            ConfigKey<String> keyfile,
+            ConfigKey<String> cafile,
+            ConfigKey<Boolean> requireCertificate,
+            ConfigKey<Boolean> useIdentityAsUsername,
+            ConfigKey<List<String>> tlsVersions,
+            ConfigKey<List<String>> ciphers,
+            ConfigKey<String> path,
+            ConfigKey<Boolean> proxyProtocol,
+            ConfigKey<List<String>> trustedProxies) {
 
         List<ConfigKey<?>> all() {
             List<ConfigKey<?>> keys = new ArrayList<>();
-            for (ConfigKey<?> k : new ConfigKey<?>[] {address, maxConnections, mountpoint, allowedProtocolVersions,
-                    allowAnonymous, certfile, keyfile, cafile, requireCertificate, useIdentityAsUsername,
-                    tlsVersions, ciphers, path, proxyProtocol, trustedProxies}) {
+            for (ConfigKey<?> k : new ConfigKey<?>[] {
+                address,
+                maxConnections,
+                mountpoint,
+                allowedProtocolVersions,
+                allowAnonymous,
+                certfile,
+                keyfile,
+                cafile,
+                requireCertificate,
+                useIdentityAsUsername,
+                tlsVersions,
+                ciphers,
+                path,
+                proxyProtocol,
+                trustedProxies
+            }) {
                 if (k != null) {
                     keys.add(k);
                 }
@@ -113,54 +127,51 @@ public final class ListenerConfig {
 
     private static final ValueType<List<Integer>> PROTOCOL_VERSIONS = ValueType.list(ValueType.integer(3, 5));
 
-    public static final ConfigKey<String> TLS_CERTFILE =
-            ConfigKey.builder("listener.ssl.certfile", ValueType.string())
-                    .defaultValue("")
-                    .doc("default certificate (PEM, the chain after it) of ssl and wss listeners")
-                    .build();
+    public static final ConfigKey<String> TLS_CERTFILE = ConfigKey.builder("listener.ssl.certfile", ValueType.string())
+            .defaultValue("")
+            .doc("default certificate (PEM, the chain after it) of ssl and wss listeners")
+            .build();
 
-    public static final ConfigKey<String> TLS_KEYFILE =
-            ConfigKey.builder("listener.ssl.keyfile", ValueType.string())
-                    .defaultValue("")
-                    .doc("default private key (PEM, PKCS#8, unencrypted) of ssl and wss listeners")
-                    .build();
+    public static final ConfigKey<String> TLS_KEYFILE = ConfigKey.builder("listener.ssl.keyfile", ValueType.string())
+            .defaultValue("")
+            .doc("default private key (PEM, PKCS#8, unencrypted) of ssl and wss listeners")
+            .build();
 
-    public static final ConfigKey<String> TLS_CAFILE =
-            ConfigKey.builder("listener.ssl.cafile", ValueType.string())
-                    .defaultValue("")
-                    .doc("default CA certificates (PEM) that client certificates are checked against;"
-                            + " empty = client certificates are not asked for")
-                    .build();
+    public static final ConfigKey<String> TLS_CAFILE = ConfigKey.builder("listener.ssl.cafile", ValueType.string())
+            .defaultValue("")
+            .doc("default CA certificates (PEM) that client certificates are checked against;"
+                    + " empty = client certificates are not asked for")
+            .build();
 
-    public static final ConfigKey<Boolean> TLS_REQUIRE_CERTIFICATE =
-            ConfigKey.builder("listener.ssl.require_certificate", ValueType.bool())
-                    .defaultValue(false)
-                    .doc("refuse TLS clients without a certificate signed by a CA of cafile")
-                    .build();
+    public static final ConfigKey<Boolean> TLS_REQUIRE_CERTIFICATE = ConfigKey.builder(
+                    "listener.ssl.require_certificate", ValueType.bool())
+            .defaultValue(false)
+            .doc("refuse TLS clients without a certificate signed by a CA of cafile")
+            .build();
 
-    public static final ConfigKey<Boolean> TLS_USE_IDENTITY_AS_USERNAME =
-            ConfigKey.builder("listener.ssl.use_identity_as_username", ValueType.bool())
-                    .defaultValue(false)
-                    .doc("the client certificate's subject CN becomes the MQTT user name")
-                    .build();
+    public static final ConfigKey<Boolean> TLS_USE_IDENTITY_AS_USERNAME = ConfigKey.builder(
+                    "listener.ssl.use_identity_as_username", ValueType.bool())
+            .defaultValue(false)
+            .doc("the client certificate's subject CN becomes the MQTT user name")
+            .build();
 
-    public static final ConfigKey<List<String>> TLS_VERSIONS =
-            ConfigKey.builder("listener.ssl.tls_versions", ValueType.list(ValueType.string()))
-                    .defaultValue(List.of("TLSv1.2", "TLSv1.3"))
-                    .doc("TLS protocol versions offered")
-                    .build();
+    public static final ConfigKey<List<String>> TLS_VERSIONS = ConfigKey.builder(
+                    "listener.ssl.tls_versions", ValueType.list(ValueType.string()))
+            .defaultValue(List.of("TLSv1.2", "TLSv1.3"))
+            .doc("TLS protocol versions offered")
+            .build();
 
-    public static final ConfigKey<List<String>> TLS_CIPHERS =
-            ConfigKey.builder("listener.ssl.ciphers", ValueType.list(ValueType.string()))
-                    .defaultValue(List.of())
-                    .doc("cipher suites offered (JDK names); empty = the JDK's defaults")
-                    .build();
+    public static final ConfigKey<List<String>> TLS_CIPHERS = ConfigKey.builder(
+                    "listener.ssl.ciphers", ValueType.list(ValueType.string()))
+            .defaultValue(List.of())
+            .doc("cipher suites offered (JDK names); empty = the JDK's defaults")
+            .build();
 
-    public static final ConfigKey<Duration> TLS_RELOAD_INTERVAL =
-            ConfigKey.builder("listener.ssl.reload_interval", ValueType.duration())
-                    .defaultValue(Duration.ofSeconds(10))
-                    .doc("how often certificate, key and CA files are checked for changes; 0 = never")
-                    .build();
+    public static final ConfigKey<Duration> TLS_RELOAD_INTERVAL = ConfigKey.builder(
+                    "listener.ssl.reload_interval", ValueType.duration())
+            .defaultValue(Duration.ofSeconds(10))
+            .doc("how often certificate, key and CA files are checked for changes; 0 = never")
+            .build();
 
     private static final Map<Kind, KindKeys> KEYS = new EnumMap<>(Kind.class);
 
@@ -181,8 +192,8 @@ public final class ListenerConfig {
         ConfigKey<HostPort> address = ConfigKey.builder(base, ValueType.hostPort())
                 .doc(what + ", ip:port; any number of named listeners")
                 .build();
-        ConfigKey<Integer> maxConnections = ConfigKey.builder(base + ".max_connections",
-                        ValueType.integer(0, Integer.MAX_VALUE))
+        ConfigKey<Integer> maxConnections = ConfigKey.builder(
+                        base + ".max_connections", ValueType.integer(0, Integer.MAX_VALUE))
                 .defaultValue(0)
                 .doc("open connections on this listener; 0 = only listener.max_connections applies")
                 .build();
@@ -207,19 +218,26 @@ public final class ListenerConfig {
         if (kind.tls()) {
             String inherit = " (default: listener.ssl.";
             certfile = ConfigKey.builder(base + ".certfile", ValueType.string())
-                    .doc("certificate file (PEM)" + inherit + "certfile)").build();
+                    .doc("certificate file (PEM)" + inherit + "certfile)")
+                    .build();
             keyfile = ConfigKey.builder(base + ".keyfile", ValueType.string())
-                    .doc("private key file (PEM, PKCS#8)" + inherit + "keyfile)").build();
+                    .doc("private key file (PEM, PKCS#8)" + inherit + "keyfile)")
+                    .build();
             cafile = ConfigKey.builder(base + ".cafile", ValueType.string())
-                    .doc("CA file for client certificates" + inherit + "cafile)").build();
+                    .doc("CA file for client certificates" + inherit + "cafile)")
+                    .build();
             requireCertificate = ConfigKey.builder(base + ".require_certificate", ValueType.bool())
-                    .doc("refuse clients without a valid certificate" + inherit + "require_certificate)").build();
+                    .doc("refuse clients without a valid certificate" + inherit + "require_certificate)")
+                    .build();
             useIdentity = ConfigKey.builder(base + ".use_identity_as_username", ValueType.bool())
-                    .doc("certificate CN as user name" + inherit + "use_identity_as_username)").build();
+                    .doc("certificate CN as user name" + inherit + "use_identity_as_username)")
+                    .build();
             tlsVersions = ConfigKey.builder(base + ".tls_versions", ValueType.list(ValueType.string()))
-                    .doc("TLS versions" + inherit + "tls_versions)").build();
+                    .doc("TLS versions" + inherit + "tls_versions)")
+                    .build();
             ciphers = ConfigKey.builder(base + ".ciphers", ValueType.list(ValueType.string()))
-                    .doc("cipher suites" + inherit + "ciphers)").build();
+                    .doc("cipher suites" + inherit + "ciphers)")
+                    .build();
         }
         ConfigKey<String> path = null;
         ConfigKey<List<String>> trustedProxies = null;
@@ -241,8 +259,22 @@ public final class ListenerConfig {
                             + " giving the client's address; connections without one are closed")
                     .build();
         }
-        return new KindKeys(address, maxConnections, mountpoint, versions, anonymous, certfile, keyfile, cafile,
-                requireCertificate, useIdentity, tlsVersions, ciphers, path, proxyProtocol, trustedProxies);
+        return new KindKeys(
+                address,
+                maxConnections,
+                mountpoint,
+                versions,
+                anonymous,
+                certfile,
+                keyfile,
+                cafile,
+                requireCertificate,
+                useIdentity,
+                tlsVersions,
+                ciphers,
+                path,
+                proxyProtocol,
+                trustedProxies);
     }
 
     /** The keys of listeners of {@code kind}. */
@@ -256,8 +288,15 @@ public final class ListenerConfig {
         for (Kind kind : Kind.values()) {
             all.addAll(KEYS.get(kind).all());
         }
-        all.addAll(List.of(TLS_CERTFILE, TLS_KEYFILE, TLS_CAFILE, TLS_REQUIRE_CERTIFICATE,
-                TLS_USE_IDENTITY_AS_USERNAME, TLS_VERSIONS, TLS_CIPHERS, TLS_RELOAD_INTERVAL));
+        all.addAll(List.of(
+                TLS_CERTFILE,
+                TLS_KEYFILE,
+                TLS_CAFILE,
+                TLS_REQUIRE_CERTIFICATE,
+                TLS_USE_IDENTITY_AS_USERNAME,
+                TLS_VERSIONS,
+                TLS_CIPHERS,
+                TLS_RELOAD_INTERVAL));
         return all;
     }
 }

@@ -25,34 +25,35 @@ import java.util.Optional;
  * @param maxConnectSize            largest CONNECT remaining length; never above maxMessageSize
  * @param outboundTopicAliasMaximum topic aliases the broker uses towards a v5 client (bounded by its own); 0 = none
  */
-public record ProtocolSettings(boolean allowAnonymous,
-                               int maxConnections,
-                               int maxInflightMessages,
-                               int maxOnlineMessages,
-                               int maxOfflineMessages,
-                               long queueHighWatermark,
-                               long queueLowWatermark,
-                               int maxMessageSize,
-                               int maxClientIdSize,
-                               int topicMaxDepth,
-                               int maxKeepalive,
-                               int receiveMaximum,
-                               int topicAliasMaximum,
-                               int maxQos,
-                               boolean retainAvailable,
-                               boolean wildcardSubscriptionAvailable,
-                               boolean sharedSubscriptionAvailable,
-                               boolean subscriptionIdentifierAvailable,
-                               long connectTimeoutMillis,
-                               long retryIntervalMillis,
-                               long persistentClientExpirySeconds,
-                               long maxSessionExpirySeconds,
-                               SharedSubscriptionPolicy sharedSubscriptionPolicy,
-                               int maxMessageRate,
-                               boolean upgradeOutgoingQos,
-                               QueueBounds queueBounds,
-                               int maxConnectSize,
-                               int outboundTopicAliasMaximum) {
+public record ProtocolSettings(
+        boolean allowAnonymous,
+        int maxConnections,
+        int maxInflightMessages,
+        int maxOnlineMessages,
+        int maxOfflineMessages,
+        long queueHighWatermark,
+        long queueLowWatermark,
+        int maxMessageSize,
+        int maxClientIdSize,
+        int topicMaxDepth,
+        int maxKeepalive,
+        int receiveMaximum,
+        int topicAliasMaximum,
+        int maxQos,
+        boolean retainAvailable,
+        boolean wildcardSubscriptionAvailable,
+        boolean sharedSubscriptionAvailable,
+        boolean subscriptionIdentifierAvailable,
+        long connectTimeoutMillis,
+        long retryIntervalMillis,
+        long persistentClientExpirySeconds,
+        long maxSessionExpirySeconds,
+        SharedSubscriptionPolicy sharedSubscriptionPolicy,
+        int maxMessageRate,
+        boolean upgradeOutgoingQos,
+        QueueBounds queueBounds,
+        int maxConnectSize,
+        int outboundTopicAliasMaximum) {
 
     /**
      * What one session may hold (queued bytes, subscriptions), and when a subscriber that stopped reading is stalled.
@@ -64,13 +65,21 @@ public record ProtocolSettings(boolean allowAnonymous,
      * @param maxSubscriptions        subscriptions per session; 0 = no limit
      * @param maxSubscriptionMemory   {@code SubscriptionTrie.subscriptionCost} of a session's filters; 0 = no limit
      */
-    public record QueueBounds(long maxOnlineBytes, long maxOfflineBytes, long stalledTimeoutNanos,
-                              boolean disconnectStalled, int maxSubscriptions, long maxSubscriptionMemory) {
+    public record QueueBounds(
+            long maxOnlineBytes,
+            long maxOfflineBytes,
+            long stalledTimeoutNanos,
+            boolean disconnectStalled,
+            int maxSubscriptions,
+            long maxSubscriptionMemory) {
         static QueueBounds from(Config config) {
-            return new QueueBounds(config.get(CoreConfig.MAX_ONLINE_BYTES), config.get(CoreConfig.MAX_OFFLINE_BYTES),
+            return new QueueBounds(
+                    config.get(CoreConfig.MAX_ONLINE_BYTES),
+                    config.get(CoreConfig.MAX_OFFLINE_BYTES),
                     config.get(CoreConfig.STALLED_SUBSCRIBER_TIMEOUT).toNanos(),
                     config.get(CoreConfig.STALLED_SUBSCRIBER_ACTION).equals("disconnect"),
-                    config.get(CoreConfig.MAX_SUBSCRIPTIONS_PER_CLIENT), config.get(CoreConfig.MAX_SUBSCRIPTION_MEMORY));
+                    config.get(CoreConfig.MAX_SUBSCRIPTIONS_PER_CLIENT),
+                    config.get(CoreConfig.MAX_SUBSCRIPTION_MEMORY));
         }
     }
 
@@ -80,7 +89,8 @@ public record ProtocolSettings(boolean allowAnonymous,
     public static ProtocolSettings from(Config config) {
         long maxMessageSize = ((Number) config.get(CoreConfig.MAX_MESSAGE_SIZE)).longValue();
         int maxPacket = maxMessageSize <= 0 || maxMessageSize > PROTOCOL_MAX_PACKET_SIZE
-                ? PROTOCOL_MAX_PACKET_SIZE : (int) maxMessageSize;
+                ? PROTOCOL_MAX_PACKET_SIZE
+                : (int) maxMessageSize;
         return new ProtocolSettings(
                 config.get(CoreConfig.ALLOW_ANONYMOUS),
                 maxConnections(config),

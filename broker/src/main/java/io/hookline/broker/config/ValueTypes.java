@@ -14,8 +14,7 @@ import java.util.regex.Pattern;
 /** The implementations behind {@link ValueType}'s factories; all immutable. */
 final class ValueTypes {
 
-    private ValueTypes() {
-    }
+    private ValueTypes() {}
 
     private static final Pattern WHOLE_NUMBER = Pattern.compile("[+-]?[0-9]+");
     private static final Pattern BYTES = Pattern.compile("([0-9]+)\\s*(B|KB|MB|GB)?", Pattern.CASE_INSENSITIVE);
@@ -32,8 +31,7 @@ final class ValueTypes {
                 case "false":
                     return false;
                 default:
-                    throw new IllegalArgumentException(
-                            quote(text) + " is not a boolean (use on, off, true or false)");
+                    throw new IllegalArgumentException(quote(text) + " is not a boolean (use on, off, true or false)");
             }
         }
 
@@ -150,8 +148,8 @@ final class ValueTypes {
                 return Optional.empty();
             }
             if (!DURATION.matcher(text).matches()) {
-                throw new IllegalArgumentException(quote(text)
-                        + " is not a duration or 'never' (e.g. never, 30s, 1h, 1d, 1w)");
+                throw new IllegalArgumentException(
+                        quote(text) + " is not a duration or 'never' (e.g. never, 30s, 1h, 1d, 1w)");
             }
             return Optional.of(duration.parse(text));
         }
@@ -239,8 +237,7 @@ final class ValueTypes {
         public Integer parse(String text) {
             Matcher m = BYTES.matcher(text);
             if (!m.matches()) {
-                throw new IllegalArgumentException(
-                        quote(text) + " is not a size in bytes (e.g. 0, 1024, 64KB, 1MB)");
+                throw new IllegalArgumentException(quote(text) + " is not a size in bytes (e.g. 0, 1024, 64KB, 1MB)");
             }
             String unit = m.group(2) == null ? "B" : m.group(2).toUpperCase(Locale.ROOT);
             int shift = switch (unit) {
@@ -250,7 +247,8 @@ final class ValueTypes {
                 default -> 0;
             };
             BigInteger bytes = new BigInteger(m.group(1)).shiftLeft(shift);
-            return checkRange(text, bytes, min, max, 0, Integer.MAX_VALUE, " bytes").intValue();
+            return checkRange(text, bytes, min, max, 0, Integer.MAX_VALUE, " bytes")
+                    .intValue();
         }
 
         @Override
@@ -339,7 +337,8 @@ final class ValueTypes {
                     return constant;
                 }
             }
-            throw new IllegalArgumentException(quote(text) + " is not one of " + describe().replace("|", ", "));
+            throw new IllegalArgumentException(
+                    quote(text) + " is not one of " + describe().replace("|", ", "));
         }
 
         @Override
@@ -404,7 +403,8 @@ final class ValueTypes {
             for (String part : text.split(",", -1)) {
                 String item = part.strip();
                 if (item.isEmpty()) {
-                    throw new IllegalArgumentException(quote(text) + " has an empty item (separate items with one comma)");
+                    throw new IllegalArgumentException(
+                            quote(text) + " has an empty item (separate items with one comma)");
                 }
                 values.add(element.parse(item));
             }
@@ -435,11 +435,12 @@ final class ValueTypes {
         if (!WHOLE_NUMBER.matcher(text).matches()) {
             throw new IllegalArgumentException(quote(text) + " is not a whole number");
         }
-        return checkRange(text, new BigInteger(text), min, max, typeMin, typeMax, "").longValue();
+        return checkRange(text, new BigInteger(text), min, max, typeMin, typeMax, "")
+                .longValue();
     }
 
-    static BigInteger checkRange(String text, BigInteger value, long min, long max, long typeMin, long typeMax,
-            String unit) {
+    static BigInteger checkRange(
+            String text, BigInteger value, long min, long max, long typeMin, long typeMax, String unit) {
         boolean low = value.compareTo(BigInteger.valueOf(min)) < 0;
         boolean high = value.compareTo(BigInteger.valueOf(max)) > 0;
         if (!low && !high) {

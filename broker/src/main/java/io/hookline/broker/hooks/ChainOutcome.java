@@ -13,10 +13,14 @@ import io.hookline.api.hook.Modifiers;
  * @param anyHandler false when no active handler was asked at all
  * @param decidedBy the plugin whose answer decided, or null
  */
-public record ChainOutcome(Status status, Modifiers modifiers, Answer.Error error, boolean anyHandler,
-                           String decidedBy) {
+public record ChainOutcome(
+        Status status, Modifiers modifiers, Answer.Error error, boolean anyHandler, String decidedBy) {
     /** How a chain ended. */
-    public enum Status { ALLOWED, DENIED, UNDECIDED }
+    public enum Status {
+        ALLOWED,
+        DENIED,
+        UNDECIDED
+    }
 
     static final ChainOutcome NO_HANDLER = new ChainOutcome(Status.UNDECIDED, Modifiers.NONE, null, false, null);
     static final ChainOutcome ALL_NEXT = new ChainOutcome(Status.UNDECIDED, Modifiers.NONE, null, true, null);

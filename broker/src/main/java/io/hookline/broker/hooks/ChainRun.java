@@ -30,8 +30,13 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     private volatile Waiting waiting;
     private boolean anyHandler;
 
-    ChainRun(HookEngine engine, HookChain<I> chain, HandlerEntry<I>[] entries, I input, Executor caller,
-             boolean countsAsHandler) {
+    ChainRun(
+            HookEngine engine,
+            HookChain<I> chain,
+            HandlerEntry<I>[] entries,
+            I input,
+            Executor caller,
+            boolean countsAsHandler) {
         this.engine = engine;
         this.chain = chain;
         this.entries = entries;
@@ -96,7 +101,11 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         }
         if (stage == null) {
             e.plugin.exit();
-            if (!decide(e, null, new NullPointerException("handler returned a null CompletionStage"), false,
+            if (!decide(
+                    e,
+                    null,
+                    new NullPointerException("handler returned a null CompletionStage"),
+                    false,
                     System.nanoTime() - t0)) {
                 runFrom(index + 1);
             }
@@ -250,9 +259,10 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             case NEXT:
                 return false;
             case ALLOW:
-                finish(chain.hook.kind() == HookKind.AUTH
-                        ? ChainOutcome.allowed(io.hookline.api.hook.Modifiers.NONE, e.pluginName())
-                        : ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName()));
+                finish(
+                        chain.hook.kind() == HookKind.AUTH
+                                ? ChainOutcome.allowed(io.hookline.api.hook.Modifiers.NONE, e.pluginName())
+                                : ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName()));
                 return true;
             case DENY:
             default:

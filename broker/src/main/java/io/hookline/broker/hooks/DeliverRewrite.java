@@ -13,15 +13,18 @@ public sealed interface DeliverRewrite permits DeliverRewrite.Unchanged, Deliver
     Unchanged UNCHANGED = new Unchanged();
 
     /** Deliver as is. */
-    record Unchanged() implements DeliverRewrite {
-    }
+    record Unchanged() implements DeliverRewrite {}
 
     /** @param modifiers topic, payload, properties */
     record Rewritten(Modifiers modifiers) implements DeliverRewrite {
         /** @return the message with the modifiers applied */
         public PublishInput apply(PublishInput in) {
-            return new PublishInput(in.client(), modifiers.get(Modifier.TOPIC).orElse(in.topic()), in.qos(),
-                    modifiers.get(Modifier.PAYLOAD).orElse(in.payload()), in.retain(),
+            return new PublishInput(
+                    in.client(),
+                    modifiers.get(Modifier.TOPIC).orElse(in.topic()),
+                    in.qos(),
+                    modifiers.get(Modifier.PAYLOAD).orElse(in.payload()),
+                    in.retain(),
                     modifiers.get(Modifier.PROPERTIES).orElse(in.properties()));
         }
     }

@@ -14,18 +14,15 @@ public sealed interface EnhancedAuthVerdict
     int BAD_AUTHENTICATION_METHOD = 0x8C;
 
     /** @param modifiers the answer's modifiers; {@code properties} go into CONNACK/AUTH */
-    record Success(Modifiers modifiers) implements EnhancedAuthVerdict {
-    }
+    record Success(Modifiers modifiers) implements EnhancedAuthVerdict {}
 
     /** @param properties authentication method and data for the AUTH packet (reason 0x18) */
-    record Continue(Properties properties) implements EnhancedAuthVerdict {
-    }
+    record Continue(Properties properties) implements EnhancedAuthVerdict {}
 
     /**
      * @param reason why (logged)
      * @param reasonCode CONNACK/DISCONNECT reason code
      * @param properties reason string and the like
      */
-    record Failed(String reason, int reasonCode, Properties properties) implements EnhancedAuthVerdict {
-    }
+    record Failed(String reason, int reasonCode, Properties properties) implements EnhancedAuthVerdict {}
 }

@@ -31,16 +31,28 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
     final String source;
     /** For a 3.1.1 handler lent to the {@code _m5} chain: the handler it calls; null otherwise. */
     final HandlerEntry<?> origin;
+
     final CallStats stats = new CallStats();
     /** The copy of this 3.1.1 handler serving the {@code _m5} chain, while there is one. Guarded by the engine. */
     HandlerEntry<I> lent;
+
     volatile boolean active = true;
     private final AtomicLong lastLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
     private final AtomicLong suppressed = new AtomicLong();
 
-    HandlerEntry(HookEngine engine, Hook<I> hook, PluginHandle plugin, int priority, long sequence, boolean mayBlock,
-                 Duration timeout, FailurePolicy onFailure, HookHandler<I> sync, AsyncHookHandler<I> async,
-                 String source, HandlerEntry<?> origin) {
+    HandlerEntry(
+            HookEngine engine,
+            Hook<I> hook,
+            PluginHandle plugin,
+            int priority,
+            long sequence,
+            boolean mayBlock,
+            Duration timeout,
+            FailurePolicy onFailure,
+            HookHandler<I> sync,
+            AsyncHookHandler<I> async,
+            String source,
+            HandlerEntry<?> origin) {
         this.engine = engine;
         this.hook = hook;
         this.plugin = plugin;

@@ -16,6 +16,13 @@ import java.time.Duration;
  * @param onFailure failure policy
  * @param stats live counters of the handler
  */
-public record HandlerInfo(String hook, int position, String plugin, int priority, boolean mayBlock, boolean async,
-                          Duration timeout, FailurePolicy onFailure, CallStats stats) {
-}
+public record HandlerInfo(
+        String hook,
+        int position,
+        String plugin,
+        int priority,
+        boolean mayBlock,
+        boolean async,
+        Duration timeout,
+        FailurePolicy onFailure,
+        CallStats stats) {}

@@ -64,7 +64,8 @@ public final class HookEngine implements AutoCloseable {
         this(defaultTimeout, blocking, timer, false);
     }
 
-    private HookEngine(Duration defaultTimeout, ExecutorService blocking, ScheduledExecutorService timer, boolean owns) {
+    private HookEngine(
+            Duration defaultTimeout, ExecutorService blocking, ScheduledExecutorService timer, boolean owns) {
         this.defaultTimeout = Objects.requireNonNull(defaultTimeout);
         this.blocking = Objects.requireNonNull(blocking);
         this.timer = Objects.requireNonNull(timer);
@@ -80,7 +81,8 @@ public final class HookEngine implements AutoCloseable {
     public static HookEngine create(Duration defaultTimeout, int blockingThreads) {
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("hook-timer"));
         t.setRemoveOnCancelPolicy(true);
-        return new HookEngine(defaultTimeout, Executors.newFixedThreadPool(blockingThreads, daemon("hook-worker")), t, true);
+        return new HookEngine(
+                defaultTimeout, Executors.newFixedThreadPool(blockingThreads, daemon("hook-worker")), t, true);
     }
 
     private static <I extends HookInput> HookChain<I> newChain(Hook<I> hook) {
@@ -108,16 +110,31 @@ public final class HookEngine implements AutoCloseable {
      *
      * @param priority the effective priority (lower runs first; ties keep registration order)
      */
-    public <I extends HookInput> HandlerEntry<I> register(PluginHandle plugin, Hook<I> hook, int priority,
-                                                          HandlerOptions options, HookHandler<I> sync,
-                                                          AsyncHookHandler<I> async) {
+    public <I extends HookInput> HandlerEntry<I> register(
+            PluginHandle plugin,
+            Hook<I> hook,
+            int priority,
+            HandlerOptions options,
+            HookHandler<I> sync,
+            AsyncHookHandler<I> async) {
         if ((sync == null) == (async == null)) {
             throw new IllegalArgumentException("give exactly one handler");
         }
         FailurePolicy policy = options.onFailure() != null ? options.onFailure() : FailurePolicy.DENY;
         Duration timeout = options.timeout() != null ? options.timeout() : defaultTimeout;
-        HandlerEntry<I> e = new HandlerEntry<>(this, hook, plugin, priority, sequence.incrementAndGet(),
-                options.mayBlock(), timeout, policy, sync, async, options.source(), null);
+        HandlerEntry<I> e = new HandlerEntry<>(
+                this,
+                hook,
+                plugin,
+                priority,
+                sequence.incrementAndGet(),
+                options.mayBlock(),
+                timeout,
+                policy,
+                sync,
+                async,
+                options.source(),
+                null);
         chain(hook).add(e);
         LOG.debug("plugin {} registered a handler on {} at priority {}", plugin.name(), hook.name(), priority);
         relend(hook);
@@ -144,7 +161,9 @@ public final class HookEngine implements AutoCloseable {
     @SuppressWarnings("unchecked")
     private <I extends HookInput> void relend(Hook<I> hook) {
         Hook<I> v3 = hook.isMqtt5()
-                ? (Hook<I>) Hooks.byName(hook.name().substring(0, hook.name().length() - 3)).orElse(null) : hook;
+                ? (Hook<I>) Hooks.byName(hook.name().substring(0, hook.name().length() - 3))
+                        .orElse(null)
+                : hook;
         Hook<I> v5 = v3 == null ? null : Mqtt3Fallback.twin(v3).orElse(null);
         if (v5 == null) {
             return;
@@ -167,8 +186,12 @@ public final class HookEngine implements AutoCloseable {
                 }
                 if (e.lent == null) {
                     e.lent = Mqtt3Fallback.lend(e, v5);
-                    LOG.debug("plugin {} serves {} without {}: its {} handler is asked for MQTT 5 clients too",
-                            describe(e), v3.name(), v5.name(), v3.name());
+                    LOG.debug(
+                            "plugin {} serves {} without {}: its {} handler is asked for MQTT 5 clients too",
+                            describe(e),
+                            v3.name(),
+                            v5.name(),
+                            v3.name());
                 }
                 lent.add(e.lent);
             }
@@ -207,7 +230,9 @@ public final class HookEngine implements AutoCloseable {
     public List<String> mqtt5OnlyHooks(PluginHandle plugin) {
         List<String> out = new ArrayList<>();
         for (Hook<?> h : Hooks.all()) {
-            Hook<?> v3 = h.isMqtt5() ? Hooks.byName(h.name().substring(0, h.name().length() - 3)).orElse(null) : null;
+            Hook<?> v3 = h.isMqtt5()
+                    ? Hooks.byName(h.name().substring(0, h.name().length() - 3)).orElse(null)
+                    : null;
             if (v3 == null) {
                 continue;
             }
@@ -231,8 +256,16 @@ public final class HookEngine implements AutoCloseable {
         List<HandlerInfo> out = new ArrayList<>(es.length);
         for (int i = 0; i < es.length; i++) {
             HandlerEntry<?> e = es[i];
-            out.add(new HandlerInfo(hook.name(), i + 1, e.pluginName(), e.priority, e.mayBlock, e.async != null,
-                    e.timeout, e.onFailure, e.stats));
+            out.add(new HandlerInfo(
+                    hook.name(),
+                    i + 1,
+                    e.pluginName(),
+                    e.priority,
+                    e.mayBlock,
+                    e.async != null,
+                    e.timeout,
+                    e.onFailure,
+                    e.stats));
         }
         return out;
     }
@@ -260,8 +293,8 @@ public final class HookEngine implements AutoCloseable {
      * @param countsAsHandler true when something outside the chain already took part (session
      *     permissions), so an empty chain is "all said next" rather than "no handler"
      */
-    <I extends HookInput> CompletableFuture<ChainOutcome> run(Hook<I> hook, I input, Executor caller,
-                                                             boolean countsAsHandler) {
+    <I extends HookInput> CompletableFuture<ChainOutcome> run(
+            Hook<I> hook, I input, Executor caller, boolean countsAsHandler) {
         HookChain<I> chain = chain(hook);
         ChainRun<I> run = new ChainRun<>(this, chain, chain.entries, input, caller, countsAsHandler);
         HookTap t = tap;
@@ -269,13 +302,24 @@ public final class HookEngine implements AutoCloseable {
         String where = input.client().mountpoint();
         if (t != null && t.wants(where, who)) {
             t.emit(where, who, "hook " + hook.name() + " called (" + chain.entries.length + " handler(s))");
-            run.whenComplete((outcome, error) -> t.emit(where, who, "hook " + hook.name() + " answered "
-                    + (error instanceof CancellationException ? "nothing: cancelled, the client went away"
-                    : error != null ? "failure " + unwrap(error)
-                    : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
-                    + (outcome.decidedBy() == null ? "" : " by " + outcome.decidedBy())
-                    + (outcome.error() == null ? "" : " error=" + outcome.error().reason())
-                    + (outcome.modifiers().isEmpty() ? "" : " modifiers=" + outcome.modifiers()))));
+            run.whenComplete((outcome, error) -> t.emit(
+                    where,
+                    who,
+                    "hook " + hook.name() + " answered "
+                            + (error instanceof CancellationException
+                                    ? "nothing: cancelled, the client went away"
+                                    : error != null
+                                            ? "failure " + unwrap(error)
+                                            : outcome.status().name().toLowerCase(java.util.Locale.ROOT)
+                                                    + (outcome.decidedBy() == null ? "" : " by " + outcome.decidedBy())
+                                                    + (outcome.error() == null
+                                                            ? ""
+                                                            : " error="
+                                                                    + outcome.error()
+                                                                            .reason())
+                                                    + (outcome.modifiers().isEmpty()
+                                                            ? ""
+                                                            : " modifiers=" + outcome.modifiers()))));
         }
         run.start();
         return run;
@@ -295,8 +339,12 @@ public final class HookEngine implements AutoCloseable {
             return;
         }
         HookTap watcher = tap;
-        if (watcher != null && watcher.wants(input.client().mountpoint(), input.client().clientId())) {
-            watcher.emit(input.client().mountpoint(), input.client().clientId(), "hook " + hook.name() + " notified (" + es.length + " handler(s))");
+        if (watcher != null
+                && watcher.wants(input.client().mountpoint(), input.client().clientId())) {
+            watcher.emit(
+                    input.client().mountpoint(),
+                    input.client().clientId(),
+                    "hook " + hook.name() + " notified (" + es.length + " handler(s))");
         }
         chain.stats.calls.increment();
         for (HandlerEntry<I> e : es) {
@@ -347,16 +395,19 @@ public final class HookEngine implements AutoCloseable {
             return;
         }
         AtomicInteger once = new AtomicInteger();
-        var timeout = timer.schedule(() -> {
-            if (once.compareAndSet(0, 1)) {
-                e.stats.timeouts.increment();
-                chain.stats.timeouts.increment();
-                logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
-                if (stage instanceof CompletableFuture<?> f) {
-                    f.cancel(false); // nobody waits for it any more
-                }
-            }
-        }, e.timeoutNanos, TimeUnit.NANOSECONDS);
+        var timeout = timer.schedule(
+                () -> {
+                    if (once.compareAndSet(0, 1)) {
+                        e.stats.timeouts.increment();
+                        chain.stats.timeouts.increment();
+                        logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
+                        if (stage instanceof CompletableFuture<?> f) {
+                            f.cancel(false); // nobody waits for it any more
+                        }
+                    }
+                },
+                e.timeoutNanos,
+                TimeUnit.NANOSECONDS);
         stage.whenComplete((a, t) -> {
             e.plugin.exit();
             timeout.cancel(false);
@@ -369,8 +420,8 @@ public final class HookEngine implements AutoCloseable {
         });
     }
 
-    private <I extends HookInput> void notifyFailed(HookChain<I> chain, HandlerEntry<I> e, I input, String what,
-                                                    Throwable t) {
+    private <I extends HookInput> void notifyFailed(
+            HookChain<I> chain, HandlerEntry<I> e, I input, String what, Throwable t) {
         e.stats.errors.increment();
         chain.stats.errors.increment();
         logFailure(e, input, what, t);
@@ -397,7 +448,8 @@ public final class HookEngine implements AutoCloseable {
                 } else {
                     CompletionStage<Answer> s = e.async.handle(input);
                     if (s == null) {
-                        result.completeExceptionally(new NullPointerException("handler returned a null CompletionStage"));
+                        result.completeExceptionally(
+                                new NullPointerException("handler returned a null CompletionStage"));
                     } else {
                         if (s instanceof CompletableFuture<?> f) {
                             result.whenComplete((a, t) -> {
@@ -438,14 +490,25 @@ public final class HookEngine implements AutoCloseable {
             return;
         }
         String more = suppressed > 0 ? " (" + suppressed + " similar failures not logged)" : "";
-        LOG.warn("hook {}: handler of plugin {} {} for client {}; policy {}{}", e.hook.name(), e.pluginName(), what,
-                input.client().clientId(), e.hook.kind() == HookKind.NOTIFY ? "none (notify)" : e.onFailure, more, t);
+        LOG.warn(
+                "hook {}: handler of plugin {} {} for client {}; policy {}{}",
+                e.hook.name(),
+                e.pluginName(),
+                what,
+                input.client().clientId(),
+                e.hook.kind() == HookKind.NOTIFY ? "none (notify)" : e.onFailure,
+                more,
+                t);
     }
 
     void logRewriteError(HandlerEntry<?> e, HookInput input, Answer.Error error) {
         if (e.logPermit() >= 0) {
-            LOG.info("hook {}: plugin {} answered error '{}' for client {}; message goes on unchanged",
-                    e.hook.name(), e.pluginName(), error.reason(), input.client().clientId());
+            LOG.info(
+                    "hook {}: plugin {} answered error '{}' for client {}; message goes on unchanged",
+                    e.hook.name(),
+                    e.pluginName(),
+                    error.reason(),
+                    input.client().clientId());
         }
     }
 

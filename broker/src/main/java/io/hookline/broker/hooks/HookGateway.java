@@ -49,9 +49,11 @@ public final class HookGateway {
     private static final PublishVerdict.Denied NOT_PERMITTED =
             new PublishVerdict.Denied(Answer.Error.NOT_AUTHORIZED, 0x87, Properties.EMPTY);
     private static final CompletableFuture<PublishVerdict> PUBLISH_NOT_PERMITTED = done(NOT_PERMITTED);
-    private static final CompletableFuture<SubscribeVerdict> SUBSCRIBE_AS_REQUESTED = done(SubscribeVerdict.AS_REQUESTED);
+    private static final CompletableFuture<SubscribeVerdict> SUBSCRIBE_AS_REQUESTED =
+            done(SubscribeVerdict.AS_REQUESTED);
     private static final CompletableFuture<DeliverRewrite> DELIVER_UNCHANGED = done(DeliverRewrite.UNCHANGED);
-    private static final CompletableFuture<UnsubscribeRewrite> UNSUBSCRIBE_UNCHANGED = done(UnsubscribeRewrite.UNCHANGED);
+    private static final CompletableFuture<UnsubscribeRewrite> UNSUBSCRIBE_UNCHANGED =
+            done(UnsubscribeRewrite.UNCHANGED);
     private static final int V5_NOT_AUTHORIZED = 0x87;
 
     private final HookEngine engine;
@@ -99,11 +101,16 @@ public final class HookGateway {
             return done(badMethod(in));
         }
         return mapCancellable(engine.run(Hooks.ON_AUTH_M5, in, caller, false), o -> switch (o.status()) {
-            case ALLOWED -> o.modifiers().get(Modifier.REASON_CODE).orElse(0) == 0x18
-                    ? new EnhancedAuthVerdict.Continue(o.modifiers().get(Modifier.PROPERTIES).orElse(Properties.EMPTY))
-                    : new EnhancedAuthVerdict.Success(o.modifiers());
-            case DENIED -> new EnhancedAuthVerdict.Failed(o.error().reason(),
-                    o.error().reasonCode().orElse(V5_NOT_AUTHORIZED), o.error().properties());
+            case ALLOWED ->
+                o.modifiers().get(Modifier.REASON_CODE).orElse(0) == 0x18
+                        ? new EnhancedAuthVerdict.Continue(
+                                o.modifiers().get(Modifier.PROPERTIES).orElse(Properties.EMPTY))
+                        : new EnhancedAuthVerdict.Success(o.modifiers());
+            case DENIED ->
+                new EnhancedAuthVerdict.Failed(
+                        o.error().reason(),
+                        o.error().reasonCode().orElse(V5_NOT_AUTHORIZED),
+                        o.error().properties());
             case UNDECIDED -> badMethod(in);
         });
     }
@@ -171,9 +178,13 @@ public final class HookGateway {
             return p != null ? PUBLISH_NOT_PERMITTED : PUBLISH_ALLOWED;
         }
         return mapCancellable(engine.run(hook, in, caller, p != null), o -> switch (o.status()) {
-            case ALLOWED -> o.modifiers().isEmpty() ? PublishVerdict.ALLOWED : new PublishVerdict.Allowed(o.modifiers());
-            case DENIED -> new PublishVerdict.Denied(o.error().reason(),
-                    o.error().reasonCode().orElse(V5_NOT_AUTHORIZED), o.error().properties());
+            case ALLOWED ->
+                o.modifiers().isEmpty() ? PublishVerdict.ALLOWED : new PublishVerdict.Allowed(o.modifiers());
+            case DENIED ->
+                new PublishVerdict.Denied(
+                        o.error().reason(),
+                        o.error().reasonCode().orElse(V5_NOT_AUTHORIZED),
+                        o.error().properties());
             case UNDECIDED -> o.anyHandler() ? NOT_PERMITTED : PublishVerdict.ALLOWED;
         });
     }
@@ -240,10 +251,14 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return UNSUBSCRIBE_UNCHANGED;
         }
-        return map(engine.run(hook, in, caller, false), o -> o.status() == ChainOutcome.Status.ALLOWED
-                ? o.modifiers().get(Modifier.UNSUBSCRIBE_TOPICS).<UnsubscribeRewrite>map(UnsubscribeRewrite.Rewritten::new)
-                        .orElse(UnsubscribeRewrite.UNCHANGED)
-                : UnsubscribeRewrite.UNCHANGED);
+        return map(
+                engine.run(hook, in, caller, false),
+                o -> o.status() == ChainOutcome.Status.ALLOWED
+                        ? o.modifiers()
+                                .get(Modifier.UNSUBSCRIBE_TOPICS)
+                                .<UnsubscribeRewrite>map(UnsubscribeRewrite.Rewritten::new)
+                                .orElse(UnsubscribeRewrite.UNCHANGED)
+                        : UnsubscribeRewrite.UNCHANGED);
     }
 
     // ---- DELIVER -------------------------------------------------------------------------
@@ -262,9 +277,11 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return DELIVER_UNCHANGED;
         }
-        return map(engine.run(hook, in, caller, false), o ->
-                o.status() == ChainOutcome.Status.ALLOWED && !o.modifiers().isEmpty()
-                        ? new DeliverRewrite.Rewritten(o.modifiers()) : DeliverRewrite.UNCHANGED);
+        return map(
+                engine.run(hook, in, caller, false),
+                o -> o.status() == ChainOutcome.Status.ALLOWED && !o.modifiers().isEmpty()
+                        ? new DeliverRewrite.Rewritten(o.modifiers())
+                        : DeliverRewrite.UNCHANGED);
     }
 
     // ---- NOTIFY --------------------------------------------------------------------------
@@ -292,7 +309,9 @@ public final class HookGateway {
     private SubscribeVerdict subscribeVerdict(HookSession s, ChainOutcome o, List<TopicSubscription> requested) {
         switch (o.status()) {
             case ALLOWED:
-                return o.modifiers().get(Modifier.TOPICS).<SubscribeVerdict>map(SubscribeVerdict.Decided::new)
+                return o.modifiers()
+                        .get(Modifier.TOPICS)
+                        .<SubscribeVerdict>map(SubscribeVerdict.Decided::new)
                         .orElse(SubscribeVerdict.AS_REQUESTED);
             case DENIED:
                 return refuseAll(requested, refusalCode(s, o.error()));
@@ -320,20 +339,28 @@ public final class HookGateway {
     private static RegisterVerdict undecidedRegister(RegisterInput in, boolean allowAnonymous) {
         return allowAnonymous
                 ? new RegisterVerdict.Accepted(in.client(), Modifiers.NONE, null)
-                : new RegisterVerdict.Refused(Answer.Error.NOT_AUTHORIZED, RegisterVerdict.V3_NOT_AUTHORIZED,
-                        RegisterVerdict.V5_NOT_AUTHORIZED, Properties.EMPTY);
+                : new RegisterVerdict.Refused(
+                        Answer.Error.NOT_AUTHORIZED,
+                        RegisterVerdict.V3_NOT_AUTHORIZED,
+                        RegisterVerdict.V5_NOT_AUTHORIZED,
+                        Properties.EMPTY);
     }
 
     private static RegisterVerdict.Accepted accepted(Client c, Modifiers m) {
-        Client client = new Client(m.get(Modifier.MOUNTPOINT).orElse(c.mountpoint()),
-                m.get(Modifier.CLIENT_ID).orElse(c.clientId()), m.get(Modifier.USERNAME).orElse(c.username()),
+        Client client = new Client(
+                m.get(Modifier.MOUNTPOINT).orElse(c.mountpoint()),
+                m.get(Modifier.CLIENT_ID).orElse(c.clientId()),
+                m.get(Modifier.USERNAME).orElse(c.username()),
                 c.version());
-        return new RegisterVerdict.Accepted(client, m, m.get(Modifier.PERMISSIONS).orElse(null));
+        return new RegisterVerdict.Accepted(
+                client, m, m.get(Modifier.PERMISSIONS).orElse(null));
     }
 
     private static EnhancedAuthVerdict badMethod(EnhancedAuthInput in) {
-        return new EnhancedAuthVerdict.Failed("no handler accepts authentication method " + in.authMethod(),
-                EnhancedAuthVerdict.BAD_AUTHENTICATION_METHOD, Properties.EMPTY);
+        return new EnhancedAuthVerdict.Failed(
+                "no handler accepts authentication method " + in.authMethod(),
+                EnhancedAuthVerdict.BAD_AUTHENTICATION_METHOD,
+                Properties.EMPTY);
     }
 
     private static <T> CompletableFuture<T> done(T value) {
@@ -355,8 +382,8 @@ public final class HookGateway {
      * {@link #map}, and cancelling the verdict cancels the run (a bare {@code thenApply} stage
      * would only cancel itself). The fast path is the same: a decided run makes no stage.
      */
-    private static <V> CompletionStage<V> mapCancellable(CompletableFuture<ChainOutcome> run,
-                                                         Function<ChainOutcome, V> f) {
+    private static <V> CompletionStage<V> mapCancellable(
+            CompletableFuture<ChainOutcome> run, Function<ChainOutcome, V> f) {
         if (run.isDone()) {
             return shared(f.apply(run.join()));
         }

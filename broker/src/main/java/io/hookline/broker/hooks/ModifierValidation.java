@@ -21,8 +21,7 @@ final class ModifierValidation {
     /** The longest auth_on_publish throttle: beyond an hour it is a bug of the handler, not a pause. */
     static final long MAX_THROTTLE_MILLIS = 3_600_000L;
 
-    private ModifierValidation() {
-    }
+    private ModifierValidation() {}
 
     /** @return null when valid, otherwise what is wrong (for the log line) */
     static String check(Hook<?> hook, HookInput input, Modifiers modifiers) {
@@ -53,10 +52,13 @@ final class ModifierValidation {
         }
         if (m == Modifier.MOUNTPOINT) {
             String s = (String) value;
-            return s.indexOf('+') < 0 && s.indexOf('#') < 0 && s.indexOf('\u0000') < 0 ? null : "wildcards in mountpoint";
+            return s.indexOf('+') < 0 && s.indexOf('#') < 0 && s.indexOf('\u0000') < 0
+                    ? null
+                    : "wildcards in mountpoint";
         }
         if (m == Modifier.SHARED_SUBSCRIPTION_POLICY) {
-            return SharedSubscriptionPolicy.parse((String) value) != null ? null
+            return SharedSubscriptionPolicy.parse((String) value) != null
+                    ? null
                     : "not a shared subscription policy (random, round_robin, prefer_local, local_only): " + value;
         }
         if (value instanceof Long l && l < 0) {
@@ -118,6 +120,7 @@ final class ModifierValidation {
     }
 
     private static boolean validPattern(String pattern) {
-        return Topics.isValidFilter(pattern.replace("%u", "u").replace("%c", "c").replace("%m", "m"));
+        return Topics.isValidFilter(
+                pattern.replace("%u", "u").replace("%c", "c").replace("%m", "m"));
     }
 }

@@ -36,8 +36,7 @@ import java.util.concurrent.CompletionStage;
 final class Mqtt3Fallback {
     private static final int V5_NOT_AUTHORIZED = 0x87;
 
-    private Mqtt3Fallback() {
-    }
+    private Mqtt3Fallback() {}
 
     /** @return the {@code _m5} twin of a 3.1.1 hook, if it has one */
     @SuppressWarnings("unchecked")
@@ -52,8 +51,19 @@ final class Mqtt3Fallback {
     static <I extends HookInput> HandlerEntry<I> lend(HandlerEntry<I> v3, Hook<I> v5) {
         HookHandler<I> sync = v3.sync == null ? null : in -> toMqtt5(v3.sync.handle(asMqtt3(in)), in);
         AsyncHookHandler<I> async = v3.async == null ? null : in -> mapped(v3.async.handle(asMqtt3(in)), in);
-        return new HandlerEntry<>(v3.engine, v5, v3.plugin, v3.priority, v3.sequence, v3.mayBlock, v3.timeout,
-                v3.onFailure, sync, async, v3.source, v3);
+        return new HandlerEntry<>(
+                v3.engine,
+                v5,
+                v3.plugin,
+                v3.priority,
+                v3.sequence,
+                v3.mayBlock,
+                v3.timeout,
+                v3.onFailure,
+                sync,
+                async,
+                v3.source,
+                v3);
     }
 
     /** An async answer, mapped; cancelling the result cancels the handler's own future (a Lua call, an HTTP request). */
@@ -88,8 +98,15 @@ final class Mqtt3Fallback {
     static <I extends HookInput> I asMqtt3(I in) {
         Properties none = Properties.EMPTY;
         if (in instanceof RegisterInput r) {
-            return (I) new RegisterInput(r.client(), r.peerAddr(), r.peerPort(), r.password(), r.cleanSession(), none,
-                    r.listener(), r.certificates());
+            return (I) new RegisterInput(
+                    r.client(),
+                    r.peerAddr(),
+                    r.peerPort(),
+                    r.password(),
+                    r.cleanSession(),
+                    none,
+                    r.listener(),
+                    r.certificates());
         }
         if (in instanceof PublishInput p) {
             return (I) new PublishInput(p.client(), p.topic(), p.qos(), p.payload(), p.retain(), none);
@@ -108,7 +125,8 @@ final class Mqtt3Fallback {
 
     /** @return a 3.1.1 answer as the MQTT 5 client must see it */
     static Answer toMqtt5(Answer a, HookInput in) {
-        if (!(a instanceof Answer.Ok ok) || !(in instanceof SubscribeInput s)
+        if (!(a instanceof Answer.Ok ok)
+                || !(in instanceof SubscribeInput s)
                 || ok.modifiers().get(Modifier.TOPICS).isEmpty()) {
             return a;
         }
@@ -120,8 +138,11 @@ final class Mqtt3Fallback {
         for (TopicSubscription t : ok.modifiers().get(Modifier.TOPICS).orElseThrow()) {
             int qos = t.qos() == TopicSubscription.REFUSED ? V5_NOT_AUTHORIZED : t.qos();
             TopicSubscription original = asked.get(t.topic());
-            out.add(original != null ? original.withQos(qos)
-                    : new TopicSubscription(t.topic(), qos, t.noLocal(), t.retainAsPublished(), t.retainHandling()));
+            out.add(
+                    original != null
+                            ? original.withQos(qos)
+                            : new TopicSubscription(
+                                    t.topic(), qos, t.noLocal(), t.retainAsPublished(), t.retainHandling()));
         }
         Modifiers.Builder b = Modifiers.builder();
         ok.modifiers().asMap().forEach((m, v) -> set(b, m, m == Modifier.TOPICS ? out : v));

@@ -13,10 +13,13 @@ final class PermissionCheck {
     /** Returned by {@link #subscribe} when no entry covers the filter. */
     static final int NO_MATCH = -1;
 
-    enum Decision { ALLOW, DENY, NO_MATCH }
-
-    private PermissionCheck() {
+    enum Decision {
+        ALLOW,
+        DENY,
+        NO_MATCH
     }
+
+    private PermissionCheck() {}
 
     static Decision publish(SessionPermissions p, Client c, String topic, int qos, boolean retain) {
         for (AclEntry e : p.publish()) {

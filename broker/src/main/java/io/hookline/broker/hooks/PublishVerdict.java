@@ -27,9 +27,12 @@ public sealed interface PublishVerdict permits PublishVerdict.Allowed, PublishVe
                 return in;
             }
             Client c = in.client();
-            Client client = modifiers.get(Modifier.MOUNTPOINT)
-                    .map(m -> new Client(m, c.clientId(), c.username(), c.version())).orElse(c);
-            return new PublishInput(client,
+            Client client = modifiers
+                    .get(Modifier.MOUNTPOINT)
+                    .map(m -> new Client(m, c.clientId(), c.username(), c.version()))
+                    .orElse(c);
+            return new PublishInput(
+                    client,
                     modifiers.get(Modifier.TOPIC).orElse(in.topic()),
                     modifiers.get(Modifier.QOS).orElse(in.qos()),
                     modifiers.get(Modifier.PAYLOAD).orElse(in.payload()),
@@ -50,6 +53,5 @@ public sealed interface PublishVerdict permits PublishVerdict.Allowed, PublishVe
      * @param reasonCode the MQTT 5 PUBACK/PUBREC reason code (0x87 unless the plugin chose one)
      * @param properties MQTT 5 properties for the ack (reason string)
      */
-    record Denied(String reason, int reasonCode, Properties properties) implements PublishVerdict {
-    }
+    record Denied(String reason, int reasonCode, Properties properties) implements PublishVerdict {}
 }

@@ -13,8 +13,7 @@ public sealed interface SubscribeVerdict permits SubscribeVerdict.AsRequested, S
     AsRequested AS_REQUESTED = new AsRequested();
 
     /** Grant every filter as requested. */
-    record AsRequested() implements SubscribeVerdict {
-    }
+    record AsRequested() implements SubscribeVerdict {}
 
     /**
      * Per-filter decisions, same length and order as the request; a filter may have been rewritten.

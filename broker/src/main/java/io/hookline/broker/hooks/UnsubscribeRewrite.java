@@ -10,8 +10,7 @@ public sealed interface UnsubscribeRewrite permits UnsubscribeRewrite.Unchanged,
     Unchanged UNCHANGED = new Unchanged();
 
     /** Remove the filters as requested. */
-    record Unchanged() implements UnsubscribeRewrite {
-    }
+    record Unchanged() implements UnsubscribeRewrite {}
 
     /** @param topics the filters to remove instead */
     record Rewritten(List<String> topics) implements UnsubscribeRewrite {

@@ -75,8 +75,10 @@ final class ApiHandler implements HttpHandler {
             List<String> near = registry.suggestions(words);
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("type", "error");
-            body.put("error", "unknown command '" + String.join(" ", words) + "'"
-                    + (near.isEmpty() ? "" : "; did you mean: " + String.join(", ", near)));
+            body.put(
+                    "error",
+                    "unknown command '" + String.join(" ", words) + "'"
+                            + (near.isEmpty() ? "" : "; did you mean: " + String.join(", ", near)));
             body.put("suggestions", near);
             Json.send(exchange, 404, body);
             return;
@@ -85,8 +87,10 @@ final class ApiHandler implements HttpHandler {
         boolean post = exchange.getRequestMethod().equals(Methods.POST);
         if (!post && !exchange.getRequestMethod().equals(Methods.GET)) {
             exchange.getResponseHeaders().put(Headers.ALLOW, spec.changesState() ? "POST" : "GET, POST");
-            Json.error(exchange, 405, exchange.getRequestMethod() + " is not supported: use "
-                    + (spec.changesState() ? "POST" : "GET"));
+            Json.error(
+                    exchange,
+                    405,
+                    exchange.getRequestMethod() + " is not supported: use " + (spec.changesState() ? "POST" : "GET"));
             return;
         }
         if (spec.changesState() && !post) {

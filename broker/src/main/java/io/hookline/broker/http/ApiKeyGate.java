@@ -54,13 +54,13 @@ final class ApiKeyGate {
     static String keyOf(HttpServerExchange exchange) {
         String header = exchange.getRequestHeaders().getFirst(X_API_KEY);
         if (header != null && !header.isEmpty()) {
-            return header;   // exactly as sent: "KEY " is not KEY
+            return header; // exactly as sent: "KEY " is not KEY
         }
         String auth = exchange.getRequestHeaders().getFirst(Headers.AUTHORIZATION);
         if (auth != null && auth.regionMatches(true, 0, "Basic ", 0, 6)) {
             try {
-                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).strip()),
-                        StandardCharsets.UTF_8);
+                String decoded =
+                        new String(Base64.getDecoder().decode(auth.substring(6).strip()), StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String user = colon < 0 ? decoded : decoded.substring(0, colon);
                 return user.isEmpty() ? null : user;

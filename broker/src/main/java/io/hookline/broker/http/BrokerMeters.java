@@ -1,8 +1,8 @@
 package io.hookline.broker.http;
 
 import io.hookline.broker.admin.ManagedBroker;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.metrics.BrokerMetrics;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.transport.MqttListener;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -39,48 +39,88 @@ public final class BrokerMeters implements MeterBinder {
     }
 
     /** Counts over every session, taken in one pass. */
-    public record Census(long takenAtNanos, int online, int offline, long queuedOnline, long queuedOffline,
-                         long inflight) {
-    }
+    public record Census(
+            long takenAtNanos, int online, int offline, long queuedOnline, long queuedOffline, long inflight) {}
 
     @Override
     public void bindTo(MeterRegistry registry) {
         BrokerMetrics m = broker.metrics();
-        gauge(registry, "hookline.connections", "Open MQTT connections", () -> m.connections().get());
-        gauge(registry, "hookline.publishers.paused", "Publishing connections not read now: a session they publish"
-                + " to is above queue_high_watermark", () -> m.pausedPublishers().get());
+        gauge(
+                registry,
+                "hookline.connections",
+                "Open MQTT connections",
+                () -> m.connections().get());
+        gauge(
+                registry,
+                "hookline.publishers.paused",
+                "Publishing connections not read now: a session they publish" + " to is above queue_high_watermark",
+                () -> m.pausedPublishers().get());
         listenerConnections = MultiGauge.builder("hookline.listener.connections")
-                .description("Open connections per listener").register(registry);
+                .description("Open connections per listener")
+                .register(registry);
         listenerUp = MultiGauge.builder("hookline.listener.up")
-                .description("1 while the listener accepts connections").register(registry);
+                .description("1 while the listener accepts connections")
+                .register(registry);
         refresh();
         sessionGauge(registry, "hookline.sessions", "Sessions by state", "online", Census::online);
         sessionGauge(registry, "hookline.sessions", "Sessions by state", "offline", Census::offline);
-        sessionGauge(registry, "hookline.queued.messages", "Messages waiting in session queues", "online",
+        sessionGauge(
+                registry,
+                "hookline.queued.messages",
+                "Messages waiting in session queues",
+                "online",
                 Census::queuedOnline);
-        sessionGauge(registry, "hookline.queued.messages", "Messages waiting in session queues", "offline",
+        sessionGauge(
+                registry,
+                "hookline.queued.messages",
+                "Messages waiting in session queues",
+                "offline",
                 Census::queuedOffline);
-        gauge(registry, "hookline.inflight.messages", "Outgoing QoS 1/2 messages not yet acknowledged",
+        gauge(
+                registry,
+                "hookline.inflight.messages",
+                "Outgoing QoS 1/2 messages not yet acknowledged",
                 () -> census().inflight());
-        gauge(registry, "hookline.retained.messages", "Retained messages (the broker's own $SYS topics not counted)",
+        gauge(
+                registry,
+                "hookline.retained.messages",
+                "Retained messages (the broker's own $SYS topics not counted)",
                 () -> broker.retained().userSize());
-        gauge(registry, "hookline.http.connections", "Open connections on the management HTTP listeners",
+        gauge(
+                registry,
+                "hookline.http.connections",
+                "Open connections on the management HTTP listeners",
                 broker::httpConnections);
         gauge(registry, "hookline.subscriptions", "Subscriptions", () -> broker.subscriptionCount());
-        Gauge.builder("hookline.build.info", () -> 1).strongReference(true).description("The broker's version")
-                .tag("version", broker.version()).register(registry);
+        Gauge.builder("hookline.build.info", () -> 1)
+                .strongReference(true)
+                .description("The broker's version")
+                .tag("version", broker.version())
+                .register(registry);
 
         for (int qos = 0; qos <= 2; qos++) {
             int q = qos;
             String tag = Integer.toString(qos);
-            counter(m, "hookline.messages.received", "PUBLISH packets received from clients",
-                    x -> x.messagesIn(q)).tag("qos", tag).register(registry);
-            counter(m, "hookline.messages.sent", "PUBLISH packets sent to clients",
-                    x -> x.messagesOut(q)).tag("qos", tag).register(registry);
-            counter(m, "hookline.publish.bytes.received", "Payload bytes of PUBLISH packets received",
-                    x -> x.payloadBytesIn(q)).tag("qos", tag).register(registry);
-            counter(m, "hookline.publish.bytes.sent", "Payload bytes of PUBLISH packets sent",
-                    x -> x.payloadBytesOut(q)).tag("qos", tag).register(registry);
+            counter(m, "hookline.messages.received", "PUBLISH packets received from clients", x -> x.messagesIn(q))
+                    .tag("qos", tag)
+                    .register(registry);
+            counter(m, "hookline.messages.sent", "PUBLISH packets sent to clients", x -> x.messagesOut(q))
+                    .tag("qos", tag)
+                    .register(registry);
+            counter(
+                            m,
+                            "hookline.publish.bytes.received",
+                            "Payload bytes of PUBLISH packets received",
+                            x -> x.payloadBytesIn(q))
+                    .tag("qos", tag)
+                    .register(registry);
+            counter(
+                            m,
+                            "hookline.publish.bytes.sent",
+                            "Payload bytes of PUBLISH packets sent",
+                            x -> x.payloadBytesOut(q))
+                    .tag("qos", tag)
+                    .register(registry);
         }
         counter(m, "hookline.bytes.received", "Bytes read from client sockets (all packets)", BrokerMetrics::bytesIn)
                 .register(registry);
@@ -117,13 +157,16 @@ public final class BrokerMeters implements MeterBinder {
         String lower = c.name().toLowerCase(Locale.ROOT);
         FunctionCounter.Builder<BrokerMetrics> b;
         if (lower.startsWith("dropped_")) {
-            String reason = c == Counter.DROPPED_MAX_PACKET_SIZE ? "max_packet_size_exceeded"
+            String reason = c == Counter.DROPPED_MAX_PACKET_SIZE
+                    ? "max_packet_size_exceeded"
                     : lower.substring("dropped_".length());
             b = FunctionCounter.builder("hookline.messages.dropped", m, x -> x.get(c))
-                    .description("Messages dropped, by on_message_drop reason").tag("reason", reason);
+                    .description("Messages dropped, by on_message_drop reason")
+                    .tag("reason", reason);
         } else if (lower.startsWith("limit_")) {
             b = FunctionCounter.builder("hookline.limits.hit", m, x -> x.get(c))
-                    .description("Times a configured limit was hit").tag("limit", lower.substring("limit_".length()));
+                    .description("Times a configured limit was hit")
+                    .tag("limit", lower.substring("limit_".length()));
         } else {
             b = FunctionCounter.builder("hookline." + lower.replace('_', '.'), m, x -> x.get(c))
                     .description(describe(c));
@@ -148,10 +191,12 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHES_NO_SUBSCRIBERS -> "PUBLISHes that matched no subscriber";
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
             case PUBLISHES_THROTTLED -> "PUBLISHes held back to keep a client within its max_message_rate";
-            case PUBLISHERS_THROTTLED -> "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
+            case PUBLISHERS_THROTTLED ->
+                "Throttle answers of auth_on_publish applied (reading from the publisher paused)";
             case SESSIONS_CONGESTED -> "Times a session's queue went above queue_high_watermark";
             case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
-            case PUBLISHES_RESERVED_TOPIC -> "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
+            case PUBLISHES_RESERVED_TOPIC ->
+                "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
             default -> c.name();
         };
     }
@@ -189,10 +234,13 @@ public final class BrokerMeters implements MeterBinder {
         return new Census(nowNanos, online, offline, queuedOnline, queuedOffline, inflight);
     }
 
-    private void sessionGauge(MeterRegistry registry, String name, String help, String state,
-                              ToDoubleFunction<Census> f) {
-        Gauge.builder(name, () -> f.applyAsDouble(census())).strongReference(true).description(help)
-                .tag("state", state).register(registry);
+    private void sessionGauge(
+            MeterRegistry registry, String name, String help, String state, ToDoubleFunction<Census> f) {
+        Gauge.builder(name, () -> f.applyAsDouble(census()))
+                .strongReference(true)
+                .description(help)
+                .tag("state", state)
+                .register(registry);
     }
 
     private static void gauge(MeterRegistry registry, String name, String help, Supplier<Number> f) {
@@ -200,8 +248,8 @@ public final class BrokerMeters implements MeterBinder {
     }
 
     /** Function counters hold their object weakly: always the broker's (strongly held) BrokerMetrics. */
-    private static FunctionCounter.Builder<BrokerMetrics> counter(BrokerMetrics m, String name, String help,
-                                                                  ToDoubleFunction<BrokerMetrics> f) {
+    private static FunctionCounter.Builder<BrokerMetrics> counter(
+            BrokerMetrics m, String name, String help, ToDoubleFunction<BrokerMetrics> f) {
         return FunctionCounter.builder(name, m, f).description(help);
     }
 }

@@ -46,7 +46,9 @@ public final class HealthHandler implements HttpHandler {
             reasons.forEach(json::value);
             json.end();
         }
-        HttpReplies.json(exchange, reasons.isEmpty() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
+        HttpReplies.json(
+                exchange,
+                reasons.isEmpty() ? StatusCodes.OK : StatusCodes.SERVICE_UNAVAILABLE,
                 json.end().toString());
     }
 

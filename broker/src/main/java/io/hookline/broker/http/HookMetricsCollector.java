@@ -22,11 +22,11 @@ import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.ToLongFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,31 +87,45 @@ public final class HookMetricsCollector implements MultiCollector {
         statsFamilies(out, "hookline_hook_handler", "handler", handlers);
     }
 
-    private static void statsFamilies(List<MetricSnapshot> out, String prefix, String what,
-                                            Map<Labels, List<CallStats>> m) {
+    private static void statsFamilies(
+            List<MetricSnapshot> out, String prefix, String what, Map<Labels, List<CallStats>> m) {
         if (m.isEmpty()) {
             return;
         }
         out.add(counter(prefix + "_calls", "Calls of each hook " + what, m, CallStats::calls));
-        out.add(counter(prefix + "_denials", "AUTH calls of each hook " + what + " that ended in a deny", m,
+        out.add(counter(
+                prefix + "_denials",
+                "AUTH calls of each hook " + what + " that ended in a deny",
+                m,
                 CallStats::denials));
-        out.add(counter(prefix + "_errors", "Failed calls (exception, null or invalid answer) of each hook " + what,
-                m, CallStats::errors));
-        out.add(counter(prefix + "_timeouts", "Calls of each hook " + what + " over their timeout", m,
-                CallStats::timeouts));
-        out.add(counter(prefix + "_cancelled", "Calls of each hook " + what
-                + " given up because the client went away before the answer", m, CallStats::cancelled));
-        HistogramSnapshot.Builder h = HistogramSnapshot.builder().name(prefix + "_latency_seconds")
-                .help("Latency of each hook " + what).unit(Unit.SECONDS);
-        m.forEach((labels, list) -> h.dataPoint(histogram(labels, list.stream().map(CallStats::latency).toList())));
+        out.add(counter(
+                prefix + "_errors",
+                "Failed calls (exception, null or invalid answer) of each hook " + what,
+                m,
+                CallStats::errors));
+        out.add(counter(
+                prefix + "_timeouts", "Calls of each hook " + what + " over their timeout", m, CallStats::timeouts));
+        out.add(counter(
+                prefix + "_cancelled",
+                "Calls of each hook " + what + " given up because the client went away before the answer",
+                m,
+                CallStats::cancelled));
+        HistogramSnapshot.Builder h = HistogramSnapshot.builder()
+                .name(prefix + "_latency_seconds")
+                .help("Latency of each hook " + what)
+                .unit(Unit.SECONDS);
+        m.forEach((labels, list) -> h.dataPoint(
+                histogram(labels, list.stream().map(CallStats::latency).toList())));
         out.add(h.build());
     }
 
-    private static CounterSnapshot counter(String name, String help, Map<Labels, List<CallStats>> m,
-                                           ToLongFunction<CallStats> f) {
+    private static CounterSnapshot counter(
+            String name, String help, Map<Labels, List<CallStats>> m, ToLongFunction<CallStats> f) {
         CounterSnapshot.Builder b = CounterSnapshot.builder().name(name).help(help);
-        m.forEach((labels, list) -> b.dataPoint(CounterDataPointSnapshot.builder().labels(labels)
-                .value(list.stream().mapToLong(f).sum()).build()));
+        m.forEach((labels, list) -> b.dataPoint(CounterDataPointSnapshot.builder()
+                .labels(labels)
+                .value(list.stream().mapToLong(f).sum())
+                .build()));
         return b.build();
     }
 
@@ -134,8 +148,11 @@ public final class HookMetricsCollector implements MultiCollector {
             upper[i] = bounds[i] / scale;
         }
         upper[bounds.length] = Double.POSITIVE_INFINITY;
-        return HistogramDataPointSnapshot.builder().labels(labels)
-                .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, counts)).sum(sum / scale).build();
+        return HistogramDataPointSnapshot.builder()
+                .labels(labels)
+                .classicHistogramBuckets(ClassicHistogramBuckets.of(upper, counts))
+                .sum(sum / scale)
+                .build();
     }
 
     /**
@@ -147,8 +164,12 @@ public final class HookMetricsCollector implements MultiCollector {
         plugins.counterValues().forEach((name, value) -> {
             String n = PrometheusNaming.sanitizeMetricName(name);
             if (unique(names, n, name)) {
-                out.add(CounterSnapshot.builder().name(n).help("Plugin counter " + name)
-                        .dataPoint(CounterDataPointSnapshot.builder().value(value).build()).build());
+                out.add(CounterSnapshot.builder()
+                        .name(n)
+                        .help("Plugin counter " + name)
+                        .dataPoint(
+                                CounterDataPointSnapshot.builder().value(value).build())
+                        .build());
             }
         });
         plugins.gauges().forEach((name, supplier) -> {
@@ -163,8 +184,11 @@ public final class HookMetricsCollector implements MultiCollector {
                 return;
             }
             if (unique(names, n, name)) {
-                out.add(GaugeSnapshot.builder().name(n).help("Plugin gauge " + name)
-                        .dataPoint(GaugeDataPointSnapshot.builder().value(value).build()).build());
+                out.add(GaugeSnapshot.builder()
+                        .name(n)
+                        .help("Plugin gauge " + name)
+                        .dataPoint(GaugeDataPointSnapshot.builder().value(value).build())
+                        .build());
             }
         });
         plugins.histograms().forEach((name, h) -> {
@@ -173,7 +197,8 @@ public final class HookMetricsCollector implements MultiCollector {
                 n = n + "_seconds";
             }
             if (unique(names, n, name)) {
-                HistogramSnapshot.Builder b = HistogramSnapshot.builder().name(n).help("Plugin histogram " + name);
+                HistogramSnapshot.Builder b =
+                        HistogramSnapshot.builder().name(n).help("Plugin histogram " + name);
                 if (h.isLatency()) {
                     b.unit(Unit.SECONDS);
                 }
@@ -187,8 +212,10 @@ public final class HookMetricsCollector implements MultiCollector {
             return true;
         }
         if (warned.add(name)) {
-            LOG.warn("plugin metric {} is exported as {}, a name another plugin metric already has; left out",
-                    name, exported);
+            LOG.warn(
+                    "plugin metric {} is exported as {}, a name another plugin metric already has; left out",
+                    name,
+                    exported);
         }
         return false;
     }

@@ -9,8 +9,7 @@ import java.nio.charset.StandardCharsets;
 
 /** Small reply helpers shared by the read-only endpoints. Stateless. */
 final class HttpReplies {
-    private HttpReplies() {
-    }
+    private HttpReplies() {}
 
     /** @return true for GET and HEAD; otherwise answers 405 with {@code Allow} and returns false */
     static boolean allowGet(HttpServerExchange exchange) {
@@ -19,10 +18,15 @@ final class HttpReplies {
             return true;
         }
         exchange.getResponseHeaders().put(Headers.ALLOW, "GET, HEAD");
-        json(exchange, StatusCodes.METHOD_NOT_ALLOWED, new JsonText().object()
-                .field("type", "error")
-                .field("error", method + " " + exchange.getRequestPath() + " is read-only: use GET")
-                .end().toString());
+        json(
+                exchange,
+                StatusCodes.METHOD_NOT_ALLOWED,
+                new JsonText()
+                        .object()
+                        .field("type", "error")
+                        .field("error", method + " " + exchange.getRequestPath() + " is read-only: use GET")
+                        .end()
+                        .toString());
         return false;
     }
 

@@ -11,8 +11,7 @@ import java.util.Map;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     static void send(HttpServerExchange exchange, int status, Object body) {
         String text;

@@ -4,12 +4,12 @@ import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
 import io.hookline.broker.admin.ManagedBroker;
-import io.hookline.broker.config.HostPort;
-import io.hookline.broker.protocol.ApiPublisher;
-import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
+import io.hookline.broker.config.HostPort;
 import io.hookline.broker.metrics.BrokerMetrics;
+import io.hookline.broker.protocol.ApiPublisher;
+import io.hookline.broker.transport.MqttListener.ListenerException;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.ConnectorStatistics;
@@ -38,8 +38,7 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private static final int WORKERS = 8;
 
     /** Which of the open paths need a key. */
-    public record Protection(boolean metrics, boolean status, boolean health) {
-    }
+    public record Protection(boolean metrics, boolean status, boolean health) {}
 
     /**
      * What one client may hold of a listener (issue: 1,500 half-sent requests stayed open).
@@ -50,8 +49,10 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
      */
     public record Limits(int maxConnections, int requestTimeoutMillis, int idleTimeoutMillis) {
         static Limits from(Config config) {
-            return new Limits(config.get(CoreConfig.HTTP_MAX_CONNECTIONS),
-                    millis(config.get(CoreConfig.HTTP_REQUEST_TIMEOUT)), millis(config.get(CoreConfig.HTTP_IDLE_TIMEOUT)));
+            return new Limits(
+                    config.get(CoreConfig.HTTP_MAX_CONNECTIONS),
+                    millis(config.get(CoreConfig.HTTP_REQUEST_TIMEOUT)),
+                    millis(config.get(CoreConfig.HTTP_IDLE_TIMEOUT)));
         }
 
         private static int millis(java.time.Duration d) {
@@ -72,8 +73,12 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
     private final BrokerMetrics metrics;
 
     /** @param publisher what {@code /api/v1/publish} and {@code /api/v1/clients/{id}/messages} publish through */
-    public ManagementServer(ManagedBroker broker, CommandRegistry registry, ApiKeys keys, Protection protection,
-                            ApiPublisher publisher) {
+    public ManagementServer(
+            ManagedBroker broker,
+            CommandRegistry registry,
+            ApiKeys keys,
+            Protection protection,
+            ApiPublisher publisher) {
         this.limits = Limits.from(broker.config());
         this.metrics = broker.metrics();
         ApiKeyGate gate = new ApiKeyGate(keys);
@@ -82,16 +87,24 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
         paths.addPrefixPath("/api/v1", new ApiHandler(registry, gate, List.of(PublishHandler.SPEC)));
         paths.addExactPath("/api/v1/publish", publish);
         paths.addPrefixPath("/api/v1/clients", publish);
-        paths.addExactPath("/metrics", new ScopeGate(gate, ApiKeys.Scope.METRICS, protection.metrics(),
-                new MetricsHandler(broker)));
+        paths.addExactPath(
+                "/metrics",
+                new ScopeGate(gate, ApiKeys.Scope.METRICS, protection.metrics(), new MetricsHandler(broker)));
         HttpHandler health = new ScopeGate(gate, ApiKeys.Scope.HEALTH, protection.health(), new HealthHandler(broker));
         paths.addExactPath("/health", health);
         paths.addExactPath("/health/ping", health);
-        paths.addExactPath("/status", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
-                new StatusPageHandler(broker)));
-        paths.addExactPath("/status/data", new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(),
-                new StatusDataHandler(broker, broker.config().get(CoreConfig.HTTP_STATUS_CLIENTS_REQUIRE_KEY)
-                        ? gate : null)));
+        paths.addExactPath(
+                "/status",
+                new ScopeGate(gate, ApiKeys.Scope.STATUS, protection.status(), new StatusPageHandler(broker)));
+        paths.addExactPath(
+                "/status/data",
+                new ScopeGate(
+                        gate,
+                        ApiKeys.Scope.STATUS,
+                        protection.status(),
+                        new StatusDataHandler(
+                                broker,
+                                broker.config().get(CoreConfig.HTTP_STATUS_CLIENTS_REQUIRE_KEY) ? gate : null)));
         this.root = paths;
     }
 
@@ -117,10 +130,11 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
             } catch (RuntimeException e) {
                 close();
                 Throwable cause = e.getCause() != null ? e.getCause() : e;
-                throw new ListenerException("listener.http." + l.getKey() + " = " + at + ": cannot listen: "
-                        + cause.getMessage(), e);
+                throw new ListenerException(
+                        "listener.http." + l.getKey() + " = " + at + ": cannot listen: " + cause.getMessage(), e);
             }
-            InetSocketAddress bound = (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
+            InetSocketAddress bound =
+                    (InetSocketAddress) server.getListenerInfo().get(0).getAddress();
             running.add(new Running(l.getKey(), server, bound));
             LOG.info("HTTP listener '{}' on {} (management API, metrics, health, status)", l.getKey(), bound);
         }
@@ -143,7 +157,9 @@ public final class ManagementServer implements HttpListeners, AutoCloseable {
         for (Running r : running) {
             long open = r.openConnections();
             if (open >= limits.maxConnections()) {
-                metrics.limitHit(BrokerMetrics.Counter.LIMIT_HTTP_CONNECTIONS, "listener.http." + r.name(),
+                metrics.limitHit(
+                        BrokerMetrics.Counter.LIMIT_HTTP_CONNECTIONS,
+                        "listener.http." + r.name(),
                         open + " open connections, at http.max_connections: new ones wait until one closes"
                                 + " (http.request_timeout " + limits.requestTimeoutMillis() + " ms, http.idle_timeout "
                                 + limits.idleTimeoutMillis() + " ms)");

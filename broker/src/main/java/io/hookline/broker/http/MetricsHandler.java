@@ -55,8 +55,8 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
         new FileDescriptorMetrics().bindTo(registry);
-        registry.getPrometheusRegistry().register(
-                new HookMetricsCollector(broker.hooks().engine(), broker.pluginMetrics()));
+        registry.getPrometheusRegistry()
+                .register(new HookMetricsCollector(broker.hooks().engine(), broker.pluginMetrics()));
     }
 
     /** The registry behind the endpoint (e.g. for {@code metrics show}). */
@@ -67,7 +67,7 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);  // a scrape walks the sessions: not on the IO thread
+            exchange.dispatch(this); // a scrape walks the sessions: not on the IO thread
             return;
         }
         if (!HttpReplies.allowGet(exchange)) {

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.ParamType;
+import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.protocol.ApiPublisher.Outcome;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.routing.UserProperty;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -44,11 +44,12 @@ final class PublishHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(PublishHandler.class);
     /** How long a request waits for auth_on_publish (every handler has its own, shorter, timeout). */
     private static final long HOOK_WAIT_SECONDS = 60;
+
     private static final Set<String> QUERY = Set.of("topic", "qos", "retain", "client_id");
-    private static final Set<String> FIELDS = Set.of("topic", "qos", "retain", "payload", "payload_encoding",
-            "properties", "client_id");
-    private static final Set<String> PROPERTIES = Set.of("content_type", "user_properties",
-            "message_expiry_interval", "response_topic", "correlation_data");
+    private static final Set<String> FIELDS =
+            Set.of("topic", "qos", "retain", "payload", "payload_encoding", "properties", "client_id");
+    private static final Set<String> PROPERTIES =
+            Set.of("content_type", "user_properties", "message_expiry_interval", "response_topic", "correlation_data");
 
     /** How {@code bin/admin publish} finds this command in {@code /api/v1/_commands}. */
     static final CommandSpec SPEC = CommandSpec.builder("publish")
@@ -106,8 +107,11 @@ final class PublishHandler implements HttpHandler {
         if (exchange.getRequestPath().startsWith("/api/v1/clients")) {
             toClient = clientOfPath(exchange.getRelativePath());
             if (toClient == null) {
-                Json.error(exchange, 404, "unknown path " + exchange.getRequestPath()
-                        + ": messages to a client go to POST /api/v1/clients/{client_id}/messages");
+                Json.error(
+                        exchange,
+                        404,
+                        "unknown path " + exchange.getRequestPath()
+                                + ": messages to a client go to POST /api/v1/clients/{client_id}/messages");
                 return;
             }
         }
@@ -118,8 +122,10 @@ final class PublishHandler implements HttpHandler {
         } catch (BadField e) {
             Json.error(exchange, e.status, e.getMessage());
         } catch (TimeoutException e) {
-            Json.error(exchange, 503, "auth_on_publish did not answer within " + HOOK_WAIT_SECONDS
-                    + "s: nothing was published");
+            Json.error(
+                    exchange,
+                    503,
+                    "auth_on_publish did not answer within " + HOOK_WAIT_SECONDS + "s: nothing was published");
         } catch (ExecutionException e) {
             LOG.error("HTTP publish failed", e.getCause());
             Json.error(exchange, 500, "publish failed: " + e.getCause());
@@ -149,7 +155,8 @@ final class PublishHandler implements HttpHandler {
         if (body.length > limit) {
             throw new BadField(413, "payload over max_message_size (" + max + " bytes): nothing was published");
         }
-        ApiPublisher.Request r = json ? fromJson(exchange, body, as, toClient) : fromQuery(exchange, body, as, toClient);
+        ApiPublisher.Request r =
+                json ? fromJson(exchange, body, as, toClient) : fromQuery(exchange, body, as, toClient);
         if (r.payload().length > max) {
             throw tooLarge(r.payload().length, max);
         }
@@ -157,16 +164,19 @@ final class PublishHandler implements HttpHandler {
     }
 
     private static BadField tooLarge(long size, int max) {
-        return new BadField(413, "payload of " + size + " bytes is over max_message_size (" + max
-                + " bytes): nothing was published");
+        return new BadField(
+                413,
+                "payload of " + size + " bytes is over max_message_size (" + max + " bytes): nothing was published");
     }
 
     private ApiPublisher.Request fromQuery(HttpServerExchange exchange, byte[] body, String as, String toClient) {
         Map<String, String> q = new LinkedHashMap<>();
         for (Map.Entry<String, Deque<String>> e : exchange.getQueryParameters().entrySet()) {
             if (!QUERY.contains(e.getKey()) || toClient != null && e.getKey().equals("client_id")) {
-                throw new BadField(e.getKey(), "unknown query parameter (known: topic, qos, retain"
-                        + (toClient == null ? ", client_id)" : ")"));
+                throw new BadField(
+                        e.getKey(),
+                        "unknown query parameter (known: topic, qos, retain"
+                                + (toClient == null ? ", client_id)" : ")"));
             }
             if (e.getValue().size() > 1) {
                 throw new BadField(e.getKey(), "given more than once");
@@ -174,21 +184,24 @@ final class PublishHandler implements HttpHandler {
             q.put(e.getKey(), e.getValue().isEmpty() ? "" : e.getValue().getFirst());
         }
         String target = toClient != null ? toClient : clientId(q.get("client_id"));
-        return build(as, q.get("topic"), qos(q.get("qos")), retain(q.get("retain")), body, PublishProperties.NONE,
-                target);
+        return build(
+                as, q.get("topic"), qos(q.get("qos")), retain(q.get("retain")), body, PublishProperties.NONE, target);
     }
 
     private ApiPublisher.Request fromJson(HttpServerExchange exchange, byte[] body, String as, String toClient) {
         if (!exchange.getQueryParameters().isEmpty()) {
-            throw new BadField(exchange.getQueryParameters().keySet().iterator().next(),
+            throw new BadField(
+                    exchange.getQueryParameters().keySet().iterator().next(),
                     "query parameters are not taken with a JSON body: put every field in the body");
         }
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(body);
         } catch (IOException e) {
-            throw new BadField(400, "malformed JSON body: "
-                    + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            throw new BadField(
+                    400,
+                    "malformed JSON body: "
+                            + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
         }
         if (root == null || !root.isObject()) {
             throw new BadField(400, "malformed JSON body: expected an object with topic, qos, retain, payload, ...");
@@ -197,33 +210,50 @@ final class PublishHandler implements HttpHandler {
         while (names.hasNext()) {
             String name = names.next();
             if (!FIELDS.contains(name) || toClient != null && name.equals("client_id")) {
-                throw new BadField(name, "unknown field (known: topic, qos, retain, payload, payload_encoding,"
-                        + " properties" + (toClient == null ? ", client_id)" : ")"));
+                throw new BadField(
+                        name,
+                        "unknown field (known: topic, qos, retain, payload, payload_encoding," + " properties"
+                                + (toClient == null ? ", client_id)" : ")"));
             }
         }
         boolean base64 = switch (text(root, "payload_encoding", "utf8")) {
             case "utf8" -> false;
             case "base64" -> true;
-            default -> throw new BadField("payload_encoding", "'" + root.path("payload_encoding").asText()
-                    + "' is neither utf8 nor base64");
+            default ->
+                throw new BadField(
+                        "payload_encoding",
+                        "'" + root.path("payload_encoding").asText() + "' is neither utf8 nor base64");
         };
         byte[] payload = bytes("payload", text(root, "payload", ""), base64);
         JsonNode qos = root.get("qos");
         JsonNode retain = root.get("retain");
-        String target = toClient != null ? toClient : clientId(root.has("client_id") ? text(root, "client_id", null) : null);
-        return build(as, text(root, "topic", null), qos == null || qos.isNull() ? 0 : qos(scalar("qos", qos)),
-                retain == null || retain.isNull() ? false : retain(scalar("retain", retain)), payload,
-                properties(root.get("properties"), base64), target);
+        String target =
+                toClient != null ? toClient : clientId(root.has("client_id") ? text(root, "client_id", null) : null);
+        return build(
+                as,
+                text(root, "topic", null),
+                qos == null || qos.isNull() ? 0 : qos(scalar("qos", qos)),
+                retain == null || retain.isNull() ? false : retain(scalar("retain", retain)),
+                payload,
+                properties(root.get("properties"), base64),
+                target);
     }
 
-    private ApiPublisher.Request build(String as, String topic, int qos, boolean retain, byte[] payload,
-                                       PublishProperties properties, String toClient) {
+    private ApiPublisher.Request build(
+            String as,
+            String topic,
+            int qos,
+            boolean retain,
+            byte[] payload,
+            PublishProperties properties,
+            String toClient) {
         String problem = publisher.topicProblem(topic);
         if (problem != null) {
             throw new BadField("topic", problem);
         }
         if (qos > publisher.settings().maxQos()) {
-            throw new BadField("qos", qos + " is above max_qos (" + publisher.settings().maxQos() + ")");
+            throw new BadField(
+                    "qos", qos + " is above max_qos (" + publisher.settings().maxQos() + ")");
         }
         if (retain && !publisher.settings().retainAvailable()) {
             throw new BadField("retain", "retained messages are not available (retain_available = off)");
@@ -305,8 +335,10 @@ final class PublishHandler implements HttpHandler {
         while (names.hasNext()) {
             String name = names.next();
             if (!PROPERTIES.contains(name)) {
-                throw new BadField("properties." + name, "unknown property (known: content_type, user_properties,"
-                        + " message_expiry_interval, response_topic, correlation_data)");
+                throw new BadField(
+                        "properties." + name,
+                        "unknown property (known: content_type, user_properties,"
+                                + " message_expiry_interval, response_topic, correlation_data)");
             }
         }
         String contentType = text(p, "content_type", null);
@@ -335,18 +367,27 @@ final class PublishHandler implements HttpHandler {
                 });
             } else if (u.isArray()) {
                 for (JsonNode pair : u) {
-                    if (!pair.isObject() || !pair.path("key").isTextual() || !pair.path("value").isTextual()) {
-                        throw new BadField("properties.user_properties", "expected {\"key\": \"...\", \"value\": \"...\"}"
-                                + " items");
+                    if (!pair.isObject()
+                            || !pair.path("key").isTextual()
+                            || !pair.path("value").isTextual()) {
+                        throw new BadField(
+                                "properties.user_properties",
+                                "expected {\"key\": \"...\", \"value\": \"...\"}" + " items");
                     }
-                    user.add(new UserProperty(pair.get("key").asText(), pair.get("value").asText()));
+                    user.add(new UserProperty(
+                            pair.get("key").asText(), pair.get("value").asText()));
                 }
             } else {
-                throw new BadField("properties.user_properties", "expected an object of names to strings, or an"
-                        + " array of {key, value}");
+                throw new BadField(
+                        "properties.user_properties",
+                        "expected an object of names to strings, or an" + " array of {key, value}");
             }
         }
-        return new PublishProperties(null, expiry, contentType, responseTopic,
+        return new PublishProperties(
+                null,
+                expiry,
+                contentType,
+                responseTopic,
                 correlation == null ? null : bytes("properties.correlation_data", correlation, base64),
                 List.copyOf(user));
     }
@@ -354,8 +395,11 @@ final class PublishHandler implements HttpHandler {
     private static void answer(HttpServerExchange exchange, ApiPublisher.Request r, Outcome outcome) {
         Map<String, Object> body = new LinkedHashMap<>();
         if (outcome instanceof Outcome.Refused refused) {
-            Json.error(exchange, 403, "auth_on_publish refused the message to '" + r.topic() + "' (as client '"
-                    + r.as() + "'): " + refused.reason());
+            Json.error(
+                    exchange,
+                    403,
+                    "auth_on_publish refused the message to '" + r.topic() + "' (as client '" + r.as() + "'): "
+                            + refused.reason());
             return;
         }
         if (outcome instanceof Outcome.UnknownClient unknown) {
@@ -364,13 +408,17 @@ final class PublishHandler implements HttpHandler {
         }
         body.put("type", "text");
         if (outcome instanceof Outcome.Published p) {
-            body.put("text", "published to '" + p.topic() + "' (QoS " + r.qos() + (r.retain() ? ", retained" : "")
-                    + "): " + p.matched() + " matching subscriber" + (p.matched() == 1 ? "" : "s"));
+            body.put(
+                    "text",
+                    "published to '" + p.topic() + "' (QoS " + r.qos() + (r.retain() ? ", retained" : "") + "): "
+                            + p.matched() + " matching subscriber" + (p.matched() == 1 ? "" : "s"));
             body.put("topic", p.topic());
             body.put("matched", p.matched());
         } else if (outcome instanceof Outcome.Delivered d) {
-            body.put("text", (d.online() ? "sent to online client '" : "queued for offline client '") + d.clientId()
-                    + "' on '" + d.topic() + "' (QoS " + r.qos() + ")");
+            body.put(
+                    "text",
+                    (d.online() ? "sent to online client '" : "queued for offline client '") + d.clientId() + "' on '"
+                            + d.topic() + "' (QoS " + r.qos() + ")");
             body.put("client_id", d.clientId());
             body.put("topic", d.topic());
             body.put("online", d.online());

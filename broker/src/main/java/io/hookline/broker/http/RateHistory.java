@@ -13,18 +13,22 @@ import java.util.List;
 final class RateHistory {
 
     /** Rates per second over one interval ending at {@code atMillis}. */
-    record Sample(long atMillis, double messagesIn, double messagesOut, double bytesIn, double bytesOut,
-                  double dropped, int connections) {
-    }
+    record Sample(
+            long atMillis,
+            double messagesIn,
+            double messagesOut,
+            double bytesIn,
+            double bytesOut,
+            double dropped,
+            int connections) {}
 
-    private record Reading(long nanos, long millis, long messagesIn, long messagesOut, long bytesIn, long bytesOut,
-                           long dropped) {
-    }
+    private record Reading(
+            long nanos, long millis, long messagesIn, long messagesOut, long bytesIn, long bytesOut, long dropped) {}
 
     private final BrokerMetrics metrics;
     private final int capacity;
-    private final ArrayDeque<Sample> samples = new ArrayDeque<>();  // guarded by this
-    private Reading last;                                         // guarded by this
+    private final ArrayDeque<Sample> samples = new ArrayDeque<>(); // guarded by this
+    private Reading last; // guarded by this
 
     RateHistory(BrokerMetrics metrics, int capacity) {
         this.metrics = metrics;
@@ -61,14 +65,24 @@ final class RateHistory {
         if (seconds <= 0) {
             return null;
         }
-        return new Sample(to.millis(), (to.messagesIn() - from.messagesIn()) / seconds,
-                (to.messagesOut() - from.messagesOut()) / seconds, (to.bytesIn() - from.bytesIn()) / seconds,
-                (to.bytesOut() - from.bytesOut()) / seconds, (to.dropped() - from.dropped()) / seconds,
+        return new Sample(
+                to.millis(),
+                (to.messagesIn() - from.messagesIn()) / seconds,
+                (to.messagesOut() - from.messagesOut()) / seconds,
+                (to.bytesIn() - from.bytesIn()) / seconds,
+                (to.bytesOut() - from.bytesOut()) / seconds,
+                (to.dropped() - from.dropped()) / seconds,
                 metrics.connections().get());
     }
 
     private Reading read() {
-        return new Reading(System.nanoTime(), System.currentTimeMillis(), metrics.messagesIn(), metrics.messagesOut(),
-                metrics.bytesIn(), metrics.bytesOut(), metrics.droppedTotal());
+        return new Reading(
+                System.nanoTime(),
+                System.currentTimeMillis(),
+                metrics.messagesIn(),
+                metrics.messagesOut(),
+                metrics.bytesIn(),
+                metrics.bytesOut(),
+                metrics.droppedTotal());
     }
 }

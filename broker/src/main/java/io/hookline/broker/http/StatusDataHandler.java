@@ -3,8 +3,6 @@ package io.hookline.broker.http;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.broker.admin.ManagedBroker;
-import io.hookline.broker.store.rocks.Column;
-import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
@@ -12,6 +10,8 @@ import io.hookline.broker.hooks.plugins.PluginRegistry;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BucketHistogram;
 import io.hookline.broker.session.Session;
+import io.hookline.broker.store.rocks.Column;
+import io.hookline.broker.store.rocks.RocksStores;
 import io.hookline.broker.transport.MqttListener;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
@@ -45,7 +45,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     private final Duration interval;
     private final RateHistory rates;
     private final ScheduledFuture<?> sampling;
-    private final ApiKeyGate clientsGate;   // null: the client list is open to whoever reaches this handler
+    private final ApiKeyGate clientsGate; // null: the client list is open to whoever reaches this handler
 
     public StatusDataHandler(ManagedBroker broker) {
         this(broker, DEFAULT_INTERVAL, DEFAULT_SAMPLES, null);
@@ -76,7 +76,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         if (exchange.isInIoThread()) {
-            exchange.dispatch(this);  // walks the sessions: not on the IO thread
+            exchange.dispatch(this); // walks the sessions: not on the IO thread
             return;
         }
         if (!HttpReplies.allowGet(exchange)) {
@@ -90,17 +90,26 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
             limit = -1;
         }
         if (limit < 1 || limit > MAX_CLIENTS) {
-            HttpReplies.json(exchange, StatusCodes.BAD_REQUEST, new JsonText().object().field("type", "error")
-                    .field("error", "clients: expected a number from 1 to " + MAX_CLIENTS + ", got '"
-                            + (asked == null ? "" : asked.getFirst()) + "'").end().toString());
+            HttpReplies.json(
+                    exchange,
+                    StatusCodes.BAD_REQUEST,
+                    new JsonText()
+                            .object()
+                            .field("type", "error")
+                            .field(
+                                    "error",
+                                    "clients: expected a number from 1 to " + MAX_CLIENTS + ", got '"
+                                            + (asked == null ? "" : asked.getFirst()) + "'")
+                            .end()
+                            .toString());
             return;
         }
         boolean listClients = true;
         if (clientsGate != null) {
             if (ApiKeyGate.keyOf(exchange) == null) {
-                listClients = false;   // the anonymous summary
+                listClients = false; // the anonymous summary
             } else if (!clientsGate.allow(exchange, io.hookline.broker.admin.ApiKeys.Scope.STATUS)) {
-                return;   // answered 401/403
+                return; // answered 401/403
             }
         }
         HttpReplies.json(exchange, StatusCodes.OK, render(listClients ? limit : 0));
@@ -111,7 +120,8 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         BrokerMetrics m = broker.metrics();
         BrokerMeters.Census census = BrokerMeters.take(broker, System.nanoTime());
         List<String> down = new HealthHandler(broker).reasons();
-        JsonText json = new JsonText().object()
+        JsonText json = new JsonText()
+                .object()
                 .field("version", broker.version())
                 .field("uptime_seconds", m.uptimeSeconds())
                 .field("now", System.currentTimeMillis())
@@ -145,7 +155,8 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     private void store(JsonText json) {
         json.object("store");
         if (broker.stores() instanceof RocksStores s) {
-            json.field("persistence", "on").field("directory", s.directory().toString())
+            json.field("persistence", "on")
+                    .field("directory", s.directory().toString())
                     .field("sync", s.syncPolicy().name().toLowerCase(java.util.Locale.ROOT))
                     .field("disk_bytes", s.diskBytes())
                     .field("queued_on_disk", s.estimatedRecords(Column.QUEUES))
@@ -157,11 +168,19 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     }
 
     private void rates(JsonText json) {
-        json.object("rates").field("interval_seconds", interval.toMillis() / 1000.0).array("samples");
+        json.object("rates")
+                .field("interval_seconds", interval.toMillis() / 1000.0)
+                .array("samples");
         for (RateHistory.Sample s : rates.samples()) {
-            json.object().field("t", s.atMillis()).field("in", s.messagesIn()).field("out", s.messagesOut())
-                    .field("bytes_in", s.bytesIn()).field("bytes_out", s.bytesOut()).field("dropped", s.dropped())
-                    .field("connections", s.connections()).end();
+            json.object()
+                    .field("t", s.atMillis())
+                    .field("in", s.messagesIn())
+                    .field("out", s.messagesOut())
+                    .field("bytes_in", s.bytesIn())
+                    .field("bytes_out", s.bytesOut())
+                    .field("dropped", s.dropped())
+                    .field("connections", s.connections())
+                    .end();
         }
         json.end().end();
     }
@@ -175,18 +194,28 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         }
         shown.sort(Comparator.comparing(Session::clientId));
         if (limit == 0) {
-            json.object("clients").field("online", online).field("limit", 0)
-                    .field("hidden", "listing clients needs an API key with scope status"
-                            + " (http.status.clients_require_key)")
-                    .array("list").end().end();
+            json.object("clients")
+                    .field("online", online)
+                    .field("limit", 0)
+                    .field(
+                            "hidden",
+                            "listing clients needs an API key with scope status" + " (http.status.clients_require_key)")
+                    .array("list")
+                    .end()
+                    .end();
             return;
         }
         json.object("clients").field("online", online).field("limit", limit).array("list");
         for (Session s : shown.subList(0, Math.min(limit, shown.size()))) {
-            json.object().field("client_id", s.clientId()).field("user", s.username())
-                    .field("mountpoint", s.mountpoint()).field("protocol", protocol(s.protocolVersion()))
-                    .field("queue", s.queueSize()).field("inflight", s.inflightSize())
-                    .field("subscriptions", s.subscriptions().size()).end();
+            json.object()
+                    .field("client_id", s.clientId())
+                    .field("user", s.username())
+                    .field("mountpoint", s.mountpoint())
+                    .field("protocol", protocol(s.protocolVersion()))
+                    .field("queue", s.queueSize())
+                    .field("inflight", s.inflightSize())
+                    .field("subscriptions", s.subscriptions().size())
+                    .end();
         }
         json.end().end();
     }
@@ -205,7 +234,9 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
             stats(json, chain);
             json.array("handlers");
             for (HandlerInfo h : handlers == null ? List.<HandlerInfo>of() : handlers) {
-                json.object().field("position", h.position()).field("plugin", h.plugin())
+                json.object()
+                        .field("position", h.position())
+                        .field("plugin", h.plugin())
                         .field("priority", h.priority())
                         .field("mode", h.async() ? "async" : h.mayBlock() ? "blocking" : "inline")
                         .field("timeout_ms", h.timeout().toMillis())
@@ -222,7 +253,9 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         BucketHistogram latency = s.latency();
         long n = latency.count();
         long p99 = latency.quantileUpperBound(0.99);
-        json.field("calls", s.calls()).field("denials", s.denials()).field("errors", s.errors())
+        json.field("calls", s.calls())
+                .field("denials", s.denials())
+                .field("errors", s.errors())
                 .field("timeouts", s.timeouts())
                 .field("cancelled", s.cancelled())
                 .field("mean_ms", n == 0 ? Double.NaN : latency.sum() / (double) n / 1e6)
@@ -234,9 +267,12 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         json.array("listeners");
         for (MqttListener l : broker.listeners()) {
             InetSocketAddress a = l.boundAddress();
-            json.object().field("name", l.kind() + "." + l.name())
+            json.object()
+                    .field("name", l.kind() + "." + l.name())
                     .field("address", a == null ? l.configured().toString() : a.getHostString() + ":" + a.getPort())
-                    .field("up", l.isOpen()).field("connections", l.openConnections()).end();
+                    .field("up", l.isOpen())
+                    .field("connections", l.openConnections())
+                    .end();
         }
         json.end();
     }
@@ -244,8 +280,11 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
     private void plugins(JsonText json) {
         json.array("plugins");
         for (PluginRegistry.Status p : broker.plugins().list()) {
-            json.object().field("name", p.name()).field("state", p.state().name().toLowerCase(java.util.Locale.ROOT))
-                    .field("problem", p.problem()).end();
+            json.object()
+                    .field("name", p.name())
+                    .field("state", p.state().name().toLowerCase(java.util.Locale.ROOT))
+                    .field("problem", p.problem())
+                    .end();
         }
         json.end();
     }

@@ -66,7 +66,10 @@ public final class StatusPageHandler implements HttpHandler {
         StringBuilder out = new StringBuilder();
         Matcher m = element.matcher(html);
         while (m.find()) {
-            out.append(out.isEmpty() ? "" : " ").append("'sha256-").append(sha256(m.group(1))).append('\'');
+            out.append(out.isEmpty() ? "" : " ")
+                    .append("'sha256-")
+                    .append(sha256(m.group(1)))
+                    .append('\'');
         }
         return out.isEmpty() ? "'none'" : out.toString();
     }

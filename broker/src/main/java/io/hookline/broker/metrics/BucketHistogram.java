@@ -12,8 +12,20 @@ import java.util.concurrent.atomic.LongAdder;
 public final class BucketHistogram implements Histogram, Timer {
     /** Latency bounds in nanoseconds: 10µs .. 10s. */
     public static final long[] LATENCY_BOUNDS_NANOS = {
-        10_000L, 50_000L, 100_000L, 500_000L, 1_000_000L, 5_000_000L, 10_000_000L, 50_000_000L,
-        100_000_000L, 500_000_000L, 1_000_000_000L, 5_000_000_000L, 10_000_000_000L};
+        10_000L,
+        50_000L,
+        100_000L,
+        500_000L,
+        1_000_000L,
+        5_000_000L,
+        10_000_000L,
+        50_000_000L,
+        100_000_000L,
+        500_000_000L,
+        1_000_000_000L,
+        5_000_000_000L,
+        10_000_000_000L
+    };
     /** Value bounds for plain histograms: powers of four up to ~1M. */
     public static final long[] VALUE_BOUNDS = {1, 4, 16, 64, 256, 1024, 4096, 16_384, 65_536, 262_144, 1_048_576};
 

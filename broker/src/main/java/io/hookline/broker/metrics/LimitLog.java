@@ -1,12 +1,11 @@
 package io.hookline.broker.metrics;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The log line of an abuse limit: one WARN per limit the first time it is hit and then at most
@@ -47,11 +46,18 @@ public final class LimitLog {
         }
         long more = s.suppressed.getAndSet(0);
         if (more == 0) {
-            log.warn("{}: {} (limit {}; further hits are logged at most once a minute)", who, what,
+            log.warn(
+                    "{}: {} (limit {}; further hits are logged at most once a minute)",
+                    who,
+                    what,
                     limit.name().toLowerCase(java.util.Locale.ROOT));
         } else {
-            log.warn("{}: {} (limit {}; {} more hits in the last minute)", who, what,
-                    limit.name().toLowerCase(java.util.Locale.ROOT), more);
+            log.warn(
+                    "{}: {} (limit {}; {} more hits in the last minute)",
+                    who,
+                    what,
+                    limit.name().toLowerCase(java.util.Locale.ROOT),
+                    more);
         }
     }
 }

@@ -31,33 +31,52 @@ public final class NettyMemoryMeters implements MeterBinder {
         if (allocator instanceof ByteBufAllocatorMetricProvider provider) {
             ByteBufAllocatorMetric metric = provider.metric();
             Gauge.builder("hookline.netty.allocator.memory.used", metric, ByteBufAllocatorMetric::usedHeapMemory)
-                    .strongReference(true).baseUnit("bytes").description("Memory held by Netty's buffer allocator")
-                    .tags("area", "heap", "allocator", kind).register(registry);
+                    .strongReference(true)
+                    .baseUnit("bytes")
+                    .description("Memory held by Netty's buffer allocator")
+                    .tags("area", "heap", "allocator", kind)
+                    .register(registry);
             Gauge.builder("hookline.netty.allocator.memory.used", metric, ByteBufAllocatorMetric::usedDirectMemory)
-                    .strongReference(true).baseUnit("bytes").description("Memory held by Netty's buffer allocator")
-                    .tags("area", "direct", "allocator", kind).register(registry);
+                    .strongReference(true)
+                    .baseUnit("bytes")
+                    .description("Memory held by Netty's buffer allocator")
+                    .tags("area", "direct", "allocator", kind)
+                    .register(registry);
             if (metric instanceof PooledByteBufAllocatorMetric pooled) {
                 Gauge.builder("hookline.netty.allocator.arenas", pooled, PooledByteBufAllocatorMetric::numHeapArenas)
-                        .strongReference(true).description("Arenas of the pooled allocator")
-                        .tags("area", "heap").register(registry);
+                        .strongReference(true)
+                        .description("Arenas of the pooled allocator")
+                        .tags("area", "heap")
+                        .register(registry);
                 Gauge.builder("hookline.netty.allocator.arenas", pooled, PooledByteBufAllocatorMetric::numDirectArenas)
-                        .strongReference(true).description("Arenas of the pooled allocator")
-                        .tags("area", "direct").register(registry);
-                Gauge.builder("hookline.netty.allocator.thread.local.caches", pooled,
+                        .strongReference(true)
+                        .description("Arenas of the pooled allocator")
+                        .tags("area", "direct")
+                        .register(registry);
+                Gauge.builder(
+                                "hookline.netty.allocator.thread.local.caches",
+                                pooled,
                                 PooledByteBufAllocatorMetric::numThreadLocalCaches)
-                        .strongReference(true).description("Thread-local caches of the pooled allocator")
+                        .strongReference(true)
+                        .description("Thread-local caches of the pooled allocator")
                         .register(registry);
                 Gauge.builder("hookline.netty.allocator.chunk.size", pooled, PooledByteBufAllocatorMetric::chunkSize)
-                        .strongReference(true).baseUnit("bytes").description("Chunk size of the pooled allocator")
+                        .strongReference(true)
+                        .baseUnit("bytes")
+                        .description("Chunk size of the pooled allocator")
                         .register(registry);
             }
         }
-        if (PlatformDependent.usedDirectMemory() >= 0) {  // -1 when Netty does not count it
+        if (PlatformDependent.usedDirectMemory() >= 0) { // -1 when Netty does not count it
             Gauge.builder("hookline.netty.direct.memory.used", () -> PlatformDependent.usedDirectMemory())
-                    .strongReference(true).baseUnit("bytes").description("Direct memory Netty reserved")
+                    .strongReference(true)
+                    .baseUnit("bytes")
+                    .description("Direct memory Netty reserved")
                     .register(registry);
             Gauge.builder("hookline.netty.direct.memory.max", () -> PlatformDependent.maxDirectMemory())
-                    .strongReference(true).baseUnit("bytes").description("Direct memory Netty may reserve")
+                    .strongReference(true)
+                    .baseUnit("bytes")
+                    .description("Direct memory Netty may reserve")
                     .register(registry);
         }
     }

@@ -5,6 +5,7 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.Client;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.mqtt.ProtocolVersion;
+import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
@@ -12,7 +13,6 @@ import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.api.mqtt.Topics;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.util.StoreBatch;
 import java.util.concurrent.CompletableFuture;
@@ -34,27 +34,28 @@ public final class ApiPublisher {
      * @param as        the client id (and user name) the hooks see
      * @param toClient  the receiving client id for a direct message, else null
      */
-    public record Request(String as, String topic, int qos, boolean retain, byte[] payload,
-                          PublishProperties properties, String toClient) {
-    }
+    public record Request(
+            String as,
+            String topic,
+            int qos,
+            boolean retain,
+            byte[] payload,
+            PublishProperties properties,
+            String toClient) {}
 
     /** What became of a request. */
     public sealed interface Outcome {
         /** Routed: {@code matched} sessions took it. */
-        record Published(String topic, int matched) implements Outcome {
-        }
+        record Published(String topic, int matched) implements Outcome {}
 
         /** Handed to one session, sent at once when {@code online}, else queued. */
-        record Delivered(String clientId, String topic, boolean online) implements Outcome {
-        }
+        record Delivered(String clientId, String topic, boolean online) implements Outcome {}
 
         /** auth_on_publish said no. */
-        record Refused(String reason) implements Outcome {
-        }
+        record Refused(String reason) implements Outcome {}
 
         /** No session of that client id (direct messages). */
-        record UnknownClient(String clientId) implements Outcome {
-        }
+        record UnknownClient(String clientId) implements Outcome {}
     }
 
     private final BrokerContext broker;
@@ -112,7 +113,8 @@ public final class ApiPublisher {
                 return CompletableFuture.completedFuture(new Outcome.Refused(denied.reason()));
             }
             PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
-            Message routed = allowed.modifiers().isEmpty() ? message
+            Message routed = allowed.modifiers().isEmpty()
+                    ? message
                     : HookInputs.rewritten(broker.messages(), message, allowed.apply(in), ListenerInfo.DEFAULT);
             return dispatch(session, routed, r, asked);
         });
@@ -126,18 +128,23 @@ public final class ApiPublisher {
             outcome = deliver(r.toClient(), withTopic(message, r.topic()), batch);
         } else if (DirectMessages.isDirect(message.topic())) {
             DirectMessages.Target to = DirectMessages.parse(message.topic());
-            outcome = to == null ? new Outcome.Refused("a hook rewrote the topic into '" + message.topic()
-                    + "', which names no client") : deliver(to.clientId(), withTopic(message, to.topic()), batch);
+            outcome = to == null
+                    ? new Outcome.Refused(
+                            "a hook rewrote the topic into '" + message.topic() + "', which names no client")
+                    : deliver(to.clientId(), withTopic(message, to.topic()), batch);
         } else {
             outcome = new Outcome.Published(message.topic(), broker.publish(message, null, null, batch));
         }
         Hook<PublishInput> told = session.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
         if (!(outcome instanceof Outcome.UnknownClient) && broker.hooks().wants(told)) {
-            broker.hooks().notify(told, HookInputs.publish(session.client(), ListenerInfo.DEFAULT, message,
-                    message.qos(), message.retain()));
+            broker.hooks()
+                    .notify(
+                            told,
+                            HookInputs.publish(
+                                    session.client(), ListenerInfo.DEFAULT, message, message.qos(), message.retain()));
         }
         Outcome result = outcome;
-        return batch.commit().thenApply(stored -> result);   // answered once stored (durable stores)
+        return batch.commit().thenApply(stored -> result); // answered once stored (durable stores)
     }
 
     private Outcome deliver(String clientId, Message message, StoreBatch batch) {

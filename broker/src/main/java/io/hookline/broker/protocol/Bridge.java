@@ -12,8 +12,7 @@ import io.netty.util.AttributeKey;
  */
 public final class Bridge {
 
-    private Bridge() {
-    }
+    private Bridge() {}
 
     /** Set on the channel by the transport when the CONNECT carried the bridge bit. */
     public static final AttributeKey<Boolean> ATTRIBUTE = AttributeKey.valueOf("hookline.bridge");
@@ -21,6 +20,7 @@ public final class Bridge {
     /** Whether the client on {@code channel} connected as a bridge. */
     public static boolean is(Channel channel) {
         // hasAttr first: attr() would add an empty attribute to every channel that has none
-        return channel.hasAttr(ATTRIBUTE) && Boolean.TRUE.equals(channel.attr(ATTRIBUTE).get());
+        return channel.hasAttr(ATTRIBUTE)
+                && Boolean.TRUE.equals(channel.attr(ATTRIBUTE).get());
     }
 }

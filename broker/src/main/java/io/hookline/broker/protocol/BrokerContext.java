@@ -6,14 +6,13 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
-import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
+import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
 import io.hookline.broker.util.StoreBatch;
-import io.hookline.broker.store.Stores;
-
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -37,9 +36,15 @@ public final class BrokerContext {
     private final ClientEvents events = new ClientEvents(this::publish, this::messages);
     private final DirectMessages direct;
 
-    public BrokerContext(SessionRegistry sessions, Publisher publisher, Stores stores, Messages messages,
-                         Scheduler scheduler, BrokerMetrics metrics, HookGateway hooks,
-                         Supplier<ProtocolSettings> settings) {
+    public BrokerContext(
+            SessionRegistry sessions,
+            Publisher publisher,
+            Stores stores,
+            Messages messages,
+            Scheduler scheduler,
+            BrokerMetrics metrics,
+            HookGateway hooks,
+            Supplier<ProtocolSettings> settings) {
         this.messages = messages;
         this.scheduler = scheduler;
         this.hooks = hooks;
@@ -124,8 +129,11 @@ public final class BrokerContext {
      * queued for each persistent subscriber) is staged in {@code batch}: the caller commits it
      * and acknowledges the client once the commit completes.
      */
-    public int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
-                       StoreBatch batch) {
+    public int publish(
+            Message message,
+            SharedSubscriptionPolicy sharedPolicy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
         return publisher.publish(message, sharedPolicy, congested, batch);
     }
 }

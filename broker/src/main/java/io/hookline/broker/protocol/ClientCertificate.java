@@ -1,7 +1,6 @@
 package io.hookline.broker.protocol;
 
 import io.netty.util.AttributeKey;
-
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;

@@ -35,7 +35,12 @@ public final class ClientEvents {
 
     /** The kinds of event, by their word in {@code events.enabled} and in the topic. */
     public enum Kind {
-        CONNECTED, DISCONNECTED, SUBSCRIBED, UNSUBSCRIBED, SESSION_TAKEN_OVER, AUTH_FAILED;
+        CONNECTED,
+        DISCONNECTED,
+        SUBSCRIBED,
+        UNSUBSCRIBED,
+        SESSION_TAKEN_OVER,
+        AUTH_FAILED;
 
         public String word() {
             return name().toLowerCase(Locale.ROOT);
@@ -71,11 +76,25 @@ public final class ClientEvents {
         return enabled.contains(kind);
     }
 
-    void connected(ListenerInfo listener, String clientId, String username, InetSocketAddress peer, int version,
-                   int keepAlive, boolean cleanStart, boolean sessionPresent) {
-        LOG.info("client '{}'{} connected from {} (user {}, MQTT {}, keep alive {}s, listener {}.{})", clientId,
-                mp(listener.mountpoint()), address(peer), username == null ? "none" : "'" + username + "'",
-                protocol(version), keepAlive, listener.kind(), listener.name());
+    void connected(
+            ListenerInfo listener,
+            String clientId,
+            String username,
+            InetSocketAddress peer,
+            int version,
+            int keepAlive,
+            boolean cleanStart,
+            boolean sessionPresent) {
+        LOG.info(
+                "client '{}'{} connected from {} (user {}, MQTT {}, keep alive {}s, listener {}.{})",
+                clientId,
+                mp(listener.mountpoint()),
+                address(peer),
+                username == null ? "none" : "'" + username + "'",
+                protocol(version),
+                keepAlive,
+                listener.kind(),
+                listener.name());
         if (enabled(Kind.CONNECTED)) {
             Map<String, Object> e = base(Kind.CONNECTED, listener.mountpoint(), clientId, username);
             peer(e, peer);
@@ -102,10 +121,21 @@ public final class ClientEvents {
      * A CONNECT refused with a CONNACK. {@code authentication}: the refusal came from the
      * registration or enhanced-authentication hooks (or allow_anonymous), not from the packet.
      */
-    void refused(String mountpoint, String clientId, String username, InetSocketAddress peer, int code,
-                 String reason, boolean authentication) {
-        LOG.info("CONNECT from {} (client id '{}', user {}) refused (0x{}): {}", address(peer), clientId,
-                username == null ? "none" : "'" + username + "'", Integer.toHexString(code & 0xFF), reason);
+    void refused(
+            String mountpoint,
+            String clientId,
+            String username,
+            InetSocketAddress peer,
+            int code,
+            String reason,
+            boolean authentication) {
+        LOG.info(
+                "CONNECT from {} (client id '{}', user {}) refused (0x{}): {}",
+                address(peer),
+                clientId,
+                username == null ? "none" : "'" + username + "'",
+                Integer.toHexString(code & 0xFF),
+                reason);
         if (authentication && clientId != null && enabled(Kind.AUTH_FAILED)) {
             Map<String, Object> e = base(Kind.AUTH_FAILED, mountpoint, clientId, username);
             peer(e, peer);

@@ -100,7 +100,8 @@ public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
      * before the client id was known). No-op when nobody watches this client.
      */
     void attachAtConnect(Channel channel, String mountpoint, String clientId, String connect) {
-        if (!traced(mountpoint, clientId) || channel.pipeline().get(TraceHandler.class) != null
+        if (!traced(mountpoint, clientId)
+                || channel.pipeline().get(TraceHandler.class) != null
                 || channel.pipeline().get("mqtt") == null) {
             return;
         }
@@ -119,15 +120,19 @@ public final class ClientTraces implements io.hookline.broker.hooks.HookTap {
         if (!traced(clientId)) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> {
-            MqttConnection connection = channel.pipeline().get(MqttConnection.class);
-            if (channel.isActive() && connection != null && channel.pipeline().get(TraceHandler.class) == null
-                    && channel.pipeline().get("mqtt") != null) {
-                String mountpoint = connection.listener().mountpoint();
-                if (traced(mountpoint, clientId)) {
-                    channel.pipeline().addBefore("mqtt", "trace", new TraceHandler(this, mountpoint, clientId));
-                }
-            }
-        }, channel.eventLoop());
+        return CompletableFuture.runAsync(
+                () -> {
+                    MqttConnection connection = channel.pipeline().get(MqttConnection.class);
+                    if (channel.isActive()
+                            && connection != null
+                            && channel.pipeline().get(TraceHandler.class) == null
+                            && channel.pipeline().get("mqtt") != null) {
+                        String mountpoint = connection.listener().mountpoint();
+                        if (traced(mountpoint, clientId)) {
+                            channel.pipeline().addBefore("mqtt", "trace", new TraceHandler(this, mountpoint, clientId));
+                        }
+                    }
+                },
+                channel.eventLoop());
     }
 }

@@ -10,7 +10,6 @@ import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.mqtt.Bytes;
 import io.hookline.api.mqtt.Topics;
-import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.hooks.EnhancedAuthVerdict;
@@ -21,24 +20,23 @@ import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.session.SessionRegistry;
+import io.hookline.broker.routing.ReservedTopics;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.SessionTerms;
-import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Will;
-import io.netty.channel.ChannelHandlerContext;
 import io.hookline.broker.util.StoreBatch;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.mqtt.MqttConnectMessage;
 import io.netty.handler.codec.mqtt.MqttConnectPayload;
 import io.netty.handler.codec.mqtt.MqttConnectVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
-import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.UUID;
@@ -52,8 +50,7 @@ import java.util.concurrent.TimeUnit;
  * connection's event loop.
  */
 final class ConnectFlow {
-    private ConnectFlow() {
-    }
+    private ConnectFlow() {}
 
     /** The attribute in which Netty's codec keeps the protocol version it decoded. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
@@ -69,8 +66,9 @@ final class ConnectFlow {
      * encoder's) version on any CONNECT it reads, so a second one would change how we answer.
      */
     static void restoreCodecVersion(ChannelHandlerContext ctx, int version) {
-        ctx.channel().attr(CODEC_VERSION).set(
-                version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
+        ctx.channel()
+                .attr(CODEC_VERSION)
+                .set(version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
     }
 
     /** A refusal found while reading the CONNECT. */
@@ -85,7 +83,7 @@ final class ConnectFlow {
 
     static void connect(MqttConnection c, MqttConnectMessage m) {
         c.connectTimeout.cancel(false);
-        c.connectTimeout = null;   // let the cancelled task go: it would stay for the connection's life
+        c.connectTimeout = null; // let the cancelled task go: it would stay for the connection's life
         MqttConnectVariableHeader header = m.variableHeader();
         c.version = header.version();
         c.claimedUsername = m.payload().userName();
@@ -94,8 +92,11 @@ final class ConnectFlow {
             request = validate(c, header, m.payload());
         } catch (Closed closed) {
             // malformed v3 CONNECT: the socket is closed, nothing to answer
-            MqttConnection.log.debug("{} (client id '{}'): malformed CONNECT ({}), closed",
-                    c.who(), m.payload().clientIdentifier(), closed.getMessage());
+            MqttConnection.log.debug(
+                    "{} (client id '{}'): malformed CONNECT ({}), closed",
+                    c.who(),
+                    m.payload().clientIdentifier(),
+                    closed.getMessage());
             return;
         } catch (Refused r) {
             refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null, false);
@@ -109,22 +110,38 @@ final class ConnectFlow {
     }
 
     /** Sends the refusing CONNACK (v5 with a reason string when allowed) and closes. */
-    private static void refuse(MqttConnection c, String clientId, byte code, Byte v3Code, String why,
-                               io.hookline.api.mqtt.Properties hookProperties, boolean authentication) {
+    private static void refuse(
+            MqttConnection c,
+            String clientId,
+            byte code,
+            Byte v3Code,
+            String why,
+            io.hookline.api.mqtt.Properties hookProperties,
+            boolean authentication) {
         c.broker.metrics().count(Counter.CONNECTS_REFUSED);
-        c.broker.events().refused(c.listener.mountpoint(), clientId, c.claimedUsername, c.peerAddress(),
-                c.version != 5 && v3Code != null ? v3Code : code, why, authentication);
+        c.broker
+                .events()
+                .refused(
+                        c.listener.mountpoint(),
+                        clientId,
+                        c.claimedUsername,
+                        c.peerAddress(),
+                        c.version != 5 && v3Code != null ? v3Code : code,
+                        why,
+                        authentication);
         MqttProperties props = null;
         if (c.version == 5) {
             props = HookInputs.nettyProperties(hookProperties, null);
-            if (c.terms.problemInformation() && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
+            if (c.terms.problemInformation()
+                    && props.getProperty(MqttPropertyType.REASON_STRING.value()) == null
                     && Packets.reasonStringFits(2, why, c.terms.clientMaximumPacketSize())) {
                 props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), why));
             }
         }
         c.state = MqttConnection.State.CLOSED;
         MqttMessage connack = c.version != 5 && v3Code != null
-                ? Packets.connackV3(v3Code) : Packets.connack(c.version, code, false, props);
+                ? Packets.connackV3(v3Code)
+                : Packets.connack(c.version, code, false, props);
         Linger.writeAndClose(c.ctx, connack);
     }
 
@@ -135,35 +152,46 @@ final class ConnectFlow {
         HookGateway hooks = c.broker.hooks();
         String method = reauthentication ? c.authMethod : request.authMethod();
         EnhancedAuthInput in = new EnhancedAuthInput(
-                HookInputs.client(c.listener.mountpoint(), reauthentication ? c.clientId : request.clientId(),
-                        c.username, c.version),
-                method, data == null ? Bytes.EMPTY : Bytes.of(data), reauthentication,
+                HookInputs.client(
+                        c.listener.mountpoint(),
+                        reauthentication ? c.clientId : request.clientId(),
+                        c.username,
+                        c.version),
+                method,
+                data == null ? Bytes.EMPTY : Bytes.of(data),
+                reauthentication,
                 io.hookline.api.mqtt.Properties.EMPTY);
         if (!reauthentication) {
             c.connectPending = true;
         }
-        CompletableFuture<EnhancedAuthVerdict> call = hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
+        CompletableFuture<EnhancedAuthVerdict> call =
+                hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
         c.authCall = call.isDone() ? null : call;
         c.order.then(call, (verdict, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state == MqttConnection.State.CLOSED) {
-                return;  // also when the call was cancelled: the client went away
+                return; // also when the call was cancelled: the client went away
             }
             if (verdict instanceof EnhancedAuthVerdict.Continue more) {
                 c.authMethod = method;
                 if (!reauthentication) {
                     c.pendingAuth = request;
                 }
-                c.ctx.writeAndFlush(Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION,
-                        withMethod(more.properties(), method)));
+                c.ctx.writeAndFlush(
+                        Packets.auth(ReasonCodes.CONTINUE_AUTHENTICATION, withMethod(more.properties(), method)));
             } else if (verdict instanceof EnhancedAuthVerdict.Success ok) {
                 c.authMethod = method;
                 c.pendingAuth = null;
                 if (reauthentication) {
                     c.reauthenticating = false;
-                    c.ctx.writeAndFlush(Packets.auth(ReasonCodes.SUCCESS, withMethod(
-                            ok.modifiers().get(Modifier.PROPERTIES).orElse(io.hookline.api.mqtt.Properties.EMPTY), method)));
+                    c.ctx.writeAndFlush(Packets.auth(
+                            ReasonCodes.SUCCESS,
+                            withMethod(
+                                    ok.modifiers()
+                                            .get(Modifier.PROPERTIES)
+                                            .orElse(io.hookline.api.mqtt.Properties.EMPTY),
+                                    method)));
                 } else {
                     register(c, request);
                 }
@@ -172,7 +200,13 @@ final class ConnectFlow {
                 if (reauthentication) {
                     c.disconnect((byte) failed.reasonCode(), failed.reason());
                 } else {
-                    refuse(c, request.clientId(), (byte) failed.reasonCode(), null, failed.reason(), failed.properties(),
+                    refuse(
+                            c,
+                            request.clientId(),
+                            (byte) failed.reasonCode(),
+                            null,
+                            failed.reason(),
+                            failed.properties(),
                             true);
                 }
             }
@@ -208,16 +242,18 @@ final class ConnectFlow {
     }
 
     private static io.hookline.api.mqtt.Properties withMethod(io.hookline.api.mqtt.Properties p, String method) {
-        return p.get(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD).isPresent() ? p
-                : p.toBuilder().put(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD, method).build();
+        return p.get(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD).isPresent()
+                ? p
+                : p.toBuilder()
+                        .put(io.hookline.api.mqtt.PropertyKey.AUTHENTICATION_METHOD, method)
+                        .build();
     }
 
     // ---- registration --------------------------------------------------------------------
 
     /** What auth_on_register and the will's auth_on_publish decided. */
-    private record Decision(RegisterVerdict verdict, HookSession session, PublishVerdict willVerdict,
-                            PublishInput willInput) {
-    }
+    private record Decision(
+            RegisterVerdict verdict, HookSession session, PublishVerdict willVerdict, PublishInput willInput) {}
 
     /** Asks auth_on_register (and auth_on_publish for the will); completes the CONNECT in order. */
     private static void register(MqttConnection c, Request r) {
@@ -225,11 +261,16 @@ final class ConnectFlow {
         InetSocketAddress peer = c.peerAddress();
         RegisterInput in = new RegisterInput(
                 HookInputs.client(c.listener.mountpoint(), r.clientId(), c.username, c.version),
-                peer == null ? "" : peer.getAddress().getHostAddress(), peer == null ? 0 : peer.getPort(),
-                r.password(), r.header().isCleanSession(), r.hookProperties(), c.listener.name(), List.of());
+                peer == null ? "" : peer.getAddress().getHostAddress(),
+                peer == null ? 0 : peer.getPort(),
+                r.password(),
+                r.header().isCleanSession(),
+                r.hookProperties(),
+                c.listener.name(),
+                List.of());
         boolean anonymous = r.certified() || c.listener.allowAnonymous(c.settings());
-        CompletableFuture<RegisterVerdict> verdict = hooks.authOnRegister(in, anonymous, c.ctx.executor())
-                .toCompletableFuture();
+        CompletableFuture<RegisterVerdict> verdict =
+                hooks.authOnRegister(in, anonymous, c.ctx.executor()).toCompletableFuture();
         // cancelled by the connection if it closes first; then decision fails and opens no session
         c.authCall = verdict.isDone() ? null : verdict;
         CompletionStage<Decision> decision = verdict.thenCompose(v -> {
@@ -241,10 +282,15 @@ final class ConnectFlow {
                 return CompletableFuture.completedFuture(new Decision(a, session, null, null));
             }
             Message w = r.will().message();
-            PublishInput willIn = new PublishInput(a.client(), w.topic(), w.qos(), Bytes.of(w.payload()), w.retain(),
+            PublishInput willIn = new PublishInput(
+                    a.client(),
+                    w.topic(),
+                    w.qos(),
+                    Bytes.of(w.payload()),
+                    w.retain(),
                     HookInputs.properties(w.properties(), -1));
-            CompletableFuture<PublishVerdict> willCall = hooks.authOnPublish(session, willIn, c.ctx.executor())
-                    .toCompletableFuture();
+            CompletableFuture<PublishVerdict> willCall =
+                    hooks.authOnPublish(session, willIn, c.ctx.executor()).toCompletableFuture();
             // on the event loop (the verdict completes there): the will's verdict is waited for too
             c.authCall = willCall.isDone() ? null : willCall;
             // failed or cancelled (the client left): no decision carries the session to close
@@ -275,10 +321,16 @@ final class ConnectFlow {
     }
 
     /** A valid CONNECT, before the hooks decide. The will's topic is as the client wrote it. */
-    record Request(MqttConnectVariableHeader header, String clientId, boolean assigned, Will will, boolean certified,
-                   Bytes password, io.hookline.api.mqtt.Properties hookProperties, String authMethod,
-                   byte[] authData) {
-    }
+    record Request(
+            MqttConnectVariableHeader header,
+            String clientId,
+            boolean assigned,
+            Will will,
+            boolean certified,
+            Bytes password,
+            io.hookline.api.mqtt.Properties hookProperties,
+            String authMethod,
+            byte[] authData) {}
 
     /** Checks everything the CONNECT itself says; throws the refusal, or closes (v3 malformed). */
     private static Request validate(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload)
@@ -287,7 +339,8 @@ final class ConnectFlow {
         int version = c.version;
         MqttProperties props = header.properties();
         if (!c.listener.allowsVersion(version)) {
-            throw new Refused(ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION,
+            throw new Refused(
+                    ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION,
                     "protocol level " + version + " is not accepted on listener '" + c.listener.name() + "'");
         }
 
@@ -317,8 +370,8 @@ final class ConnectFlow {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "request problem/response information must be 0 or 1");
             }
             boolean problemInformation = problem == null || problem == 1;
-            c.terms = c.terms.withClientLimits(problemInformation, c.terms.clientReceiveMaximum(),
-                    c.terms.clientMaximumPacketSize());
+            c.terms = c.terms.withClientLimits(
+                    problemInformation, c.terms.clientReceiveMaximum(), c.terms.clientMaximumPacketSize());
             Integer receiveMaximum = Props.integer(props, MqttPropertyType.RECEIVE_MAXIMUM);
             if (receiveMaximum != null && receiveMaximum == 0) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "receive maximum 0");
@@ -327,9 +380,11 @@ final class ConnectFlow {
             if (maxPacket != null && maxPacket == 0) {
                 throw new Refused(ReasonCodes.PROTOCOL_ERROR, "maximum packet size 0");
             }
-            c.terms = c.terms.withClientLimits(problemInformation,
+            c.terms = c.terms.withClientLimits(
+                    problemInformation,
                     receiveMaximum == null ? c.terms.clientReceiveMaximum() : receiveMaximum,
-                    maxPacket == null ? c.terms.clientMaximumPacketSize()
+                    maxPacket == null
+                            ? c.terms.clientMaximumPacketSize()
                             : maxPacket < 0 ? Integer.MAX_VALUE : maxPacket);
             Integer aliasMaximum = Props.integer(props, MqttPropertyType.TOPIC_ALIAS_MAXIMUM);
             int outboundAliases = Math.min(aliasMaximum == null ? 0 : aliasMaximum, s.outboundTopicAliasMaximum());
@@ -342,9 +397,14 @@ final class ConnectFlow {
 
         int maxConnections = s.maxConnections();
         if (maxConnections > 0 && c.broker.metrics().connections().get() > maxConnections) {
-            c.broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, c.who(), "CONNECT refused: "
-                    + maxConnections + " connections open (listener.max_connections)");
-            throw new Refused(version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
+            c.broker
+                    .metrics()
+                    .limitHit(
+                            Counter.LIMIT_MAX_CONNECTIONS,
+                            c.who(),
+                            "CONNECT refused: " + maxConnections + " connections open (listener.max_connections)");
+            throw new Refused(
+                    version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
         }
 
@@ -358,8 +418,8 @@ final class ConnectFlow {
         }
         if (io.netty.buffer.ByteBufUtil.utf8Bytes(clientId) > s.maxClientIdSize()) {
             c.broker.metrics().count(Counter.LIMIT_CLIENT_ID_SIZE);
-            throw new Refused(ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID,
-                    "client id longer than " + s.maxClientIdSize() + " bytes");
+            throw new Refused(
+                    ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID, "client id longer than " + s.maxClientIdSize() + " bytes");
         }
         c.clientId = clientId;
         c.username = payload.userName();
@@ -370,13 +430,18 @@ final class ConnectFlow {
                 throw new Refused(ReasonCodes.NOT_AUTHORIZED, "no client certificate CN to use as user name");
             }
             c.username = certificate.commonName();
-            certified = true;  // the TLS handshake verified who this is
+            certified = true; // the TLS handshake verified who this is
         }
 
         Will will = header.isWillFlag() ? will(c, header, payload, s) : null;
 
         byte[] password = payload.passwordInBytes();
-        return new Request(header, clientId, assigned, will, certified,
+        return new Request(
+                header,
+                clientId,
+                assigned,
+                will,
+                certified,
                 password == null ? null : Bytes.of(password),
                 version == 5 ? HookInputs.connectProperties(props) : io.hookline.api.mqtt.Properties.EMPTY,
                 version == 5 ? Props.string(props, MqttPropertyType.AUTHENTICATION_METHOD) : null,
@@ -387,15 +452,27 @@ final class ConnectFlow {
     private static void complete(MqttConnection c, Request r, Decision d) {
         HookGateway hooks = c.broker.hooks();
         if (d.verdict() instanceof RegisterVerdict.Refused refused) {
-            refuse(c, r.clientId(), (byte) refused.mqtt5Code(), (byte) refused.mqtt3Code(), refused.reason(),
-                    refused.properties(), true);
+            refuse(
+                    c,
+                    r.clientId(),
+                    (byte) refused.mqtt5Code(),
+                    (byte) refused.mqtt3Code(),
+                    refused.reason(),
+                    refused.properties(),
+                    true);
             return;
         }
         RegisterVerdict.Accepted accepted = (RegisterVerdict.Accepted) d.verdict();
         if (d.willVerdict() instanceof PublishVerdict.Denied denied) {
             hooks.closeSession(d.session());
-            refuse(c, r.clientId(), (byte) denied.reasonCode(), ReasonCodes.V3_NOT_AUTHORIZED,
-                    "will not authorized: " + denied.reason(), denied.properties(), false);
+            refuse(
+                    c,
+                    r.clientId(),
+                    (byte) denied.reasonCode(),
+                    ReasonCodes.V3_NOT_AUTHORIZED,
+                    "will not authorized: " + denied.reason(),
+                    denied.properties(),
+                    false);
             return;
         }
         ProtocolSettings s = c.settings();
@@ -410,21 +487,36 @@ final class ConnectFlow {
         if (!who.mountpoint().equals(c.listener.mountpoint())) {
             c.listener = c.listener.withMountpoint(who.mountpoint());
         }
-        c.broker.traces().attachAtConnect(c.ctx.channel(), c.listener.mountpoint(), clientId, "CONNECT client_id="
-                + clientId + " username=" + c.username + " protocol=" + ClientEvents.protocol(c.version)
-                + " clean_start=" + header.isCleanSession() + " keep_alive=" + header.keepAliveTimeSeconds());
+        c.broker
+                .traces()
+                .attachAtConnect(
+                        c.ctx.channel(),
+                        c.listener.mountpoint(),
+                        clientId,
+                        "CONNECT client_id="
+                                + clientId + " username=" + c.username + " protocol=" + ClientEvents.protocol(c.version)
+                                + " clean_start=" + header.isCleanSession() + " keep_alive="
+                                + header.keepAliveTimeSeconds());
         c.hookSession = d.session();
         Will will = null;
         if (r.will() != null) {
             Message w = r.will().message();
             SubscriberId sender = SubscriberId.of(c.listener.mountpoint(), clientId);
-            Message mounted = new Message(0, c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(),
-                    w.properties(), sender, 0);
-            if (d.willVerdict() instanceof PublishVerdict.Allowed allowed && !allowed.modifiers().isEmpty()) {
-                Message rewritten = HookInputs.rewritten(c.broker.messages(), mounted, allowed.apply(d.willInput()),
-                        c.listener);
-                mounted = new Message(0, rewritten.topic(), rewritten.qos(), rewritten.retain(), rewritten.payload(),
-                        rewritten.properties(), sender, 0);
+            Message mounted = new Message(
+                    0, c.listener.mount(w.topic()), w.qos(), w.retain(), w.payload(), w.properties(), sender, 0);
+            if (d.willVerdict() instanceof PublishVerdict.Allowed allowed
+                    && !allowed.modifiers().isEmpty()) {
+                Message rewritten =
+                        HookInputs.rewritten(c.broker.messages(), mounted, allowed.apply(d.willInput()), c.listener);
+                mounted = new Message(
+                        0,
+                        rewritten.topic(),
+                        rewritten.qos(),
+                        rewritten.retain(),
+                        rewritten.payload(),
+                        rewritten.properties(),
+                        sender,
+                        0);
             }
             will = new Will(mounted, r.will().delaySeconds());
         }
@@ -460,16 +552,22 @@ final class ConnectFlow {
             expiryCapped = true;
         }
 
-        SessionTerms sessionTerms = new SessionTerms(SubscriberId.of(c.listener.mountpoint(), clientId), cleanStart,
-                version, expiry, c.username, will,
+        SessionTerms sessionTerms = new SessionTerms(
+                SubscriberId.of(c.listener.mountpoint(), clientId),
+                cleanStart,
+                version,
+                expiry,
+                c.username,
+                will,
                 mods.get(Modifier.MAX_ONLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
                 mods.get(Modifier.MAX_OFFLINE_MESSAGES).map(ConnectFlow::toInt).orElse(null),
                 mods.get(Modifier.UPGRADE_QOS).orElse(s.upgradeOutgoingQos()));
         int aliases = version == 5
-                ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535) : 0;
+                ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535)
+                : 0;
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
-        ConnectionTerms terms = negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases,
-                version != 5 && retry > 0 ? retry : 0);
+        ConnectionTerms terms =
+                negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases, version != 5 && retry > 0 ? retry : 0);
         c.terms = terms;
         c.messageRate = terms.maxMessageRate() > 0 ? new MessageRate(c.ctx.channel(), terms.maxMessageRate()) : null;
         Attached attached = c.broker.sessions().attach(sessionTerms, c);
@@ -484,26 +582,37 @@ final class ConnectFlow {
         if (aliases > 0) {
             c.inboundAliases = new String[aliases + 1];
         }
-        mods.get(Modifier.MAX_CONNECTION_LIFETIME).filter(sec -> sec > 0).ifPresent(sec ->
-                c.lifetimeTask = c.ctx.executor().schedule(
-                        () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
-                        sec, TimeUnit.SECONDS));
+        mods.get(Modifier.MAX_CONNECTION_LIFETIME)
+                .filter(sec -> sec > 0)
+                .ifPresent(sec -> c.lifetimeTask = c.ctx.executor()
+                        .schedule(
+                                () -> c.disconnect(ReasonCodes.MAXIMUM_CONNECT_TIME, "maximum connect time reached"),
+                                sec,
+                                TimeUnit.SECONDS));
 
-        MqttProperties ack = version == 5 ? connackProperties(s, assigned ? clientId : null,
-                expiryCapped ? expiry : null, keepAliveCapped ? keepAlive : null, terms.receiveMaximum(), aliases) : null;
+        MqttProperties ack = version == 5
+                ? connackProperties(
+                        s,
+                        assigned ? clientId : null,
+                        expiryCapped ? expiry : null,
+                        keepAliveCapped ? keepAlive : null,
+                        terms.receiveMaximum(),
+                        aliases)
+                : null;
         if (ack != null) {
             HookInputs.nettyProperties(accepted.connackProperties(), ack);
             if (c.authMethod != null) {
-                ack.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), c.authMethod));
+                ack.add(new MqttProperties.StringProperty(
+                        MqttPropertyType.AUTHENTICATION_METHOD.value(), c.authMethod));
             }
         }
         MqttMessage connack = Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack);
 
         if (keepAlive > 0) {
-            long timeoutMillis = keepAlive * 1500L;  // 1.5 × keep alive (MQTT §3.1.2.10)
+            long timeoutMillis = keepAlive * 1500L; // 1.5 × keep alive (MQTT §3.1.2.10)
             c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
         }
-        if (attached.stored() == StoreBatch.DONE) {   // nothing stored (clean session, memory stores): no wait
+        if (attached.stored() == StoreBatch.DONE) { // nothing stored (clean session, memory stores): no wait
             connected(c, connack, keepAlive, cleanStart, attached.sessionPresent(), who, r);
             return;
         }
@@ -515,13 +624,19 @@ final class ConnectFlow {
         c.order.hold(attached.stored(), (v, error) -> {
             c.connackPending = false;
             if (c.state != MqttConnection.State.CONNECTED) {
-                return;   // closed or taken over meanwhile: the session was detached with it
+                return; // closed or taken over meanwhile: the session was detached with it
             }
             if (error != null) {
                 MqttConnection.log.warn("{}: session not stored, CONNECT refused: {}", c.who(), error.toString());
-                c.will = null;   // it never connected: no will for it
-                refuse(c, clientId, ReasonCodes.QUOTA_EXCEEDED, ReasonCodes.V3_SERVER_UNAVAILABLE,
-                        "the session could not be stored", null, false);
+                c.will = null; // it never connected: no will for it
+                refuse(
+                        c,
+                        clientId,
+                        ReasonCodes.QUOTA_EXCEEDED,
+                        ReasonCodes.V3_SERVER_UNAVAILABLE,
+                        "the session could not be stored",
+                        null,
+                        false);
                 return;
             }
             connected(c, connack, keepAliveSent, cleanStart, attached.sessionPresent(), who, r);
@@ -529,30 +644,51 @@ final class ConnectFlow {
     }
 
     /** Sends the accepting CONNACK and starts the session: hooks, then what it has to send. */
-    private static void connected(MqttConnection c, MqttMessage connack, int keepAlive, boolean cleanStart,
-                                  boolean sessionPresent, io.hookline.api.hook.input.Client who, Request r) {
+    private static void connected(
+            MqttConnection c,
+            MqttMessage connack,
+            int keepAlive,
+            boolean cleanStart,
+            boolean sessionPresent,
+            io.hookline.api.hook.input.Client who,
+            Request r) {
         HookGateway hooks = c.broker.hooks();
         c.ctx.write(connack, c.ctx.voidPromise());
-        c.broker.events().connected(c.listener, c.clientId, c.username, c.peerAddress(), c.version, keepAlive,
-                cleanStart, sessionPresent);
+        c.broker
+                .events()
+                .connected(
+                        c.listener,
+                        c.clientId,
+                        c.username,
+                        c.peerAddress(),
+                        c.version,
+                        keepAlive,
+                        cleanStart,
+                        sessionPresent);
         Hook<RegisterEvent> registered = c.hookSession.pick(Hooks.ON_REGISTER, Hooks.ON_REGISTER_M5);
         if (hooks.wants(registered)) {
             InetSocketAddress peer = c.peerAddress();
-            hooks.notify(registered, new RegisterEvent(who, peer == null ? "" : peer.getAddress().getHostAddress(),
-                    peer == null ? 0 : peer.getPort(), r.hookProperties()));
+            hooks.notify(
+                    registered,
+                    new RegisterEvent(
+                            who,
+                            peer == null ? "" : peer.getAddress().getHostAddress(),
+                            peer == null ? 0 : peer.getPort(),
+                            r.hookProperties()));
         }
         // every accepted connection, new or resumed session, like VerneMQ: on_register, then on_client_wakeup
         c.broker.sessions().wakeup(c.session);
         c.session.resume(c);
     }
 
-    private static Will will(MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload,
-                             ProtocolSettings s) throws Refused {
+    private static Will will(
+            MqttConnection c, MqttConnectVariableHeader header, MqttConnectPayload payload, ProtocolSettings s)
+            throws Refused {
         String topic = payload.willTopic();
         if (topic != null && !Strings.wellFormed(topic)) {
-            malformed(c, "ill-formed UTF-8 in the will topic");   // 5.0 §1.5.4: malformed, not 0x90
+            malformed(c, "ill-formed UTF-8 in the will topic"); // 5.0 §1.5.4: malformed, not 0x90
         }
-        if (topic == null || !Topics.isValidTopicName(topic)) {  // null: Netty's 32767-byte cap
+        if (topic == null || !Topics.isValidTopicName(topic)) { // null: Netty's 32767-byte cap
             if (c.version != 5) {
                 malformed(c, "invalid will topic");
             }
@@ -564,11 +700,16 @@ final class ConnectFlow {
                 c.close();
                 throw new Closed("will topic deeper than topic_max_depth");
             }
-            throw new Refused(ReasonCodes.TOPIC_NAME_INVALID, "will topic deeper than topic_max_depth " + s.topicMaxDepth());
+            throw new Refused(
+                    ReasonCodes.TOPIC_NAME_INVALID, "will topic deeper than topic_max_depth " + s.topicMaxDepth());
         }
         if (ReservedTopics.isReserved(c.listener.mount(topic))) {
-            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
-                    "CONNECT refused: its will is addressed to $SYS, which the broker owns");
+            c.broker
+                    .metrics()
+                    .limitHit(
+                            Counter.PUBLISHES_RESERVED_TOPIC,
+                            c.who(),
+                            "CONNECT refused: its will is addressed to $SYS, which the broker owns");
             throw new Refused(ReasonCodes.NOT_AUTHORIZED, "will topic in $SYS, which the broker owns");
         }
         int qos = header.willQos();
@@ -590,8 +731,15 @@ final class ConnectFlow {
         }
         byte[] body = payload.willMessageInBytes();
         // expiry is stamped when the will is published, not now
-        Message message = new Message(0, topic, Math.min(qos, s.maxQos()), header.isWillRetain(),
-                body == null ? new byte[0] : body, properties, null, 0);
+        Message message = new Message(
+                0,
+                topic,
+                Math.min(qos, s.maxQos()),
+                header.isWillRetain(),
+                body == null ? new byte[0] : body,
+                properties,
+                null,
+                0);
         return new Will(message, delay);
     }
 
@@ -600,19 +748,40 @@ final class ConnectFlow {
      * and the per-client limits a registration hook may set (VerneMQ's auth_on_register modifiers).
      * The retry_interval timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry).
      */
-    private static ConnectionTerms negotiated(ConnectionTerms asked, ProtocolSettings s, Modifiers mods,
-                                              SessionTerms session, int keepAlive, int aliases, long retryMillis) {
-        int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES).map(n -> toInt(Math.min(n, 65535))).orElse(-1);
-        int receiveMaximum = toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX)
-                .orElse((long) s.receiveMaximum()), 65535)));
-        int maxPayload = mods.get(Modifier.MAX_MESSAGE_SIZE).filter(n -> n > 0).map(ConnectFlow::toInt)
+    private static ConnectionTerms negotiated(
+            ConnectionTerms asked,
+            ProtocolSettings s,
+            Modifiers mods,
+            SessionTerms session,
+            int keepAlive,
+            int aliases,
+            long retryMillis) {
+        int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES)
+                .map(n -> toInt(Math.min(n, 65535)))
+                .orElse(-1);
+        int receiveMaximum =
+                toInt(Math.max(1, Math.min(mods.get(Modifier.RECEIVE_MAX).orElse((long) s.receiveMaximum()), 65535)));
+        int maxPayload = mods.get(Modifier.MAX_MESSAGE_SIZE)
+                .filter(n -> n > 0)
+                .map(ConnectFlow::toInt)
                 .orElse(Integer.MAX_VALUE);
         long rate = mods.get(Modifier.MAX_MESSAGE_RATE).orElse((long) s.maxMessageRate());
         // validated by the hook engine: a known policy name
         SharedSubscriptionPolicy policy = mods.get(Modifier.SHARED_SUBSCRIPTION_POLICY)
-                .map(SharedSubscriptionPolicy::parse).orElse(null);
-        return new ConnectionTerms(session, keepAlive, asked.clientReceiveMaximum(), asked.clientMaximumPacketSize(),
-                asked.problemInformation(), receiveMaximum, maxInflight, maxPayload, Math.max(0, rate), policy, aliases,
+                .map(SharedSubscriptionPolicy::parse)
+                .orElse(null);
+        return new ConnectionTerms(
+                session,
+                keepAlive,
+                asked.clientReceiveMaximum(),
+                asked.clientMaximumPacketSize(),
+                asked.problemInformation(),
+                receiveMaximum,
+                maxInflight,
+                maxPayload,
+                Math.max(0, rate),
+                policy,
+                aliases,
                 retryMillis);
     }
 
@@ -637,15 +806,20 @@ final class ConnectFlow {
         }
     }
 
-    private static MqttProperties connackProperties(ProtocolSettings s, String assignedId, Long expiry,
-                                                    Integer serverKeepAlive, int receiveMaximum, int topicAliases) {
+    private static MqttProperties connackProperties(
+            ProtocolSettings s,
+            String assignedId,
+            Long expiry,
+            Integer serverKeepAlive,
+            int receiveMaximum,
+            int topicAliases) {
         MqttProperties p = new MqttProperties();
         if (assignedId != null) {
             p.add(new MqttProperties.StringProperty(MqttPropertyType.ASSIGNED_CLIENT_IDENTIFIER.value(), assignedId));
         }
         if (expiry != null) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(),
-                    expiry < 0 ? -1 : (int) (long) expiry));
+            p.add(new MqttProperties.IntegerProperty(
+                    MqttPropertyType.SESSION_EXPIRY_INTERVAL.value(), expiry < 0 ? -1 : (int) (long) expiry));
         }
         if (serverKeepAlive != null) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.SERVER_KEEP_ALIVE.value(), serverKeepAlive));
@@ -660,8 +834,8 @@ final class ConnectFlow {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.RETAIN_AVAILABLE.value(), 0));
         }
         if (s.maxMessageSize() != ProtocolSettings.PROTOCOL_MAX_PACKET_SIZE) {
-            p.add(new MqttProperties.IntegerProperty(MqttPropertyType.MAXIMUM_PACKET_SIZE.value(),
-                    s.maxPacketSizeAnnounced()));
+            p.add(new MqttProperties.IntegerProperty(
+                    MqttPropertyType.MAXIMUM_PACKET_SIZE.value(), s.maxPacketSizeAnnounced()));
         }
         if (topicAliases > 0) {
             p.add(new MqttProperties.IntegerProperty(MqttPropertyType.TOPIC_ALIAS_MAXIMUM.value(), topicAliases));

@@ -26,19 +26,38 @@ import io.hookline.broker.session.SessionTerms;
  * @param topicAliasMaximum        inbound topic aliases the client may use (v5), 0 for none
  * @param retryMillis              MQTT 3.x resend interval (retry_interval), 0 for none
  */
-record ConnectionTerms(SessionTerms session, int keepAliveSeconds, int clientReceiveMaximum,
-                       int clientMaximumPacketSize, boolean problemInformation, int receiveMaximum, int maxInflight,
-                       int maxPayloadSize, long maxMessageRate, SharedSubscriptionPolicy sharedPolicy,
-                       int topicAliasMaximum, long retryMillis) {
+record ConnectionTerms(
+        SessionTerms session,
+        int keepAliveSeconds,
+        int clientReceiveMaximum,
+        int clientMaximumPacketSize,
+        boolean problemInformation,
+        int receiveMaximum,
+        int maxInflight,
+        int maxPayloadSize,
+        long maxMessageRate,
+        SharedSubscriptionPolicy sharedPolicy,
+        int topicAliasMaximum,
+        long retryMillis) {
 
     /** Before a CONNECT is read: the protocol's defaults. */
-    static final ConnectionTerms BEFORE_CONNECT = new ConnectionTerms(null, 0, 65535, Integer.MAX_VALUE, true, 65535,
-            -1, Integer.MAX_VALUE, 0, null, 0, 0);
+    static final ConnectionTerms BEFORE_CONNECT =
+            new ConnectionTerms(null, 0, 65535, Integer.MAX_VALUE, true, 65535, -1, Integer.MAX_VALUE, 0, null, 0, 0);
 
     /** The client's own limits, read from its CONNECT (v5 properties), before the hooks decide. */
     ConnectionTerms withClientLimits(boolean problem, int clientReceiveMax, int clientMaxPacketSize) {
-        return new ConnectionTerms(session, keepAliveSeconds, clientReceiveMax, clientMaxPacketSize, problem,
-                receiveMaximum, maxInflight, maxPayloadSize, maxMessageRate, sharedPolicy, topicAliasMaximum,
+        return new ConnectionTerms(
+                session,
+                keepAliveSeconds,
+                clientReceiveMax,
+                clientMaxPacketSize,
+                problem,
+                receiveMaximum,
+                maxInflight,
+                maxPayloadSize,
+                maxMessageRate,
+                sharedPolicy,
+                topicAliasMaximum,
                 retryMillis);
     }
 }

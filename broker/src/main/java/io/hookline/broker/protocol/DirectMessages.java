@@ -5,7 +5,6 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.List;
 
 /**
@@ -21,8 +20,7 @@ public final class DirectMessages {
     public static final String PREFIX = "$direct/";
 
     /** Where a {@code $direct/...} topic points: the receiving client id and the topic it sees. */
-    public record Target(String clientId, String topic) {
-    }
+    public record Target(String clientId, String topic) {}
 
     private final SessionRegistry sessions;
     private volatile boolean allowAnonymous;

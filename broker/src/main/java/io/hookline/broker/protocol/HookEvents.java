@@ -11,7 +11,6 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionEvents;
-
 import java.util.List;
 
 /**
@@ -31,15 +30,16 @@ public final class HookEvents implements SessionEvents {
 
     @Override
     public boolean wants(Kind kind) {
-        return hooks.wants(switch (kind) {
-            case OFFLINE_MESSAGE -> Hooks.ON_OFFLINE_MESSAGE;
-            case MESSAGE_DROPPED -> Hooks.ON_MESSAGE_DROP;
-            case CLIENT_WAKEUP -> Hooks.ON_CLIENT_WAKEUP;
-            case CLIENT_OFFLINE -> Hooks.ON_CLIENT_OFFLINE;
-            case CLIENT_GONE -> Hooks.ON_CLIENT_GONE;
-            case SESSION_EXPIRED -> Hooks.ON_SESSION_EXPIRED;
-            case TOPICS_UNSUBSCRIBED -> Hooks.ON_TOPIC_UNSUBSCRIBED;
-        });
+        return hooks.wants(
+                switch (kind) {
+                    case OFFLINE_MESSAGE -> Hooks.ON_OFFLINE_MESSAGE;
+                    case MESSAGE_DROPPED -> Hooks.ON_MESSAGE_DROP;
+                    case CLIENT_WAKEUP -> Hooks.ON_CLIENT_WAKEUP;
+                    case CLIENT_OFFLINE -> Hooks.ON_CLIENT_OFFLINE;
+                    case CLIENT_GONE -> Hooks.ON_CLIENT_GONE;
+                    case SESSION_EXPIRED -> Hooks.ON_SESSION_EXPIRED;
+                    case TOPICS_UNSUBSCRIBED -> Hooks.ON_TOPIC_UNSUBSCRIBED;
+                });
     }
 
     private static Client client(Session s) {
@@ -53,18 +53,31 @@ public final class HookEvents implements SessionEvents {
     @Override
     public void offlineMessage(Session session, Message message) {
         if (hooks.wants(Hooks.ON_OFFLINE_MESSAGE)) {
-            hooks.notify(Hooks.ON_OFFLINE_MESSAGE, new PublishInput(client(session), unmount(session, message.topic()),
-                    message.qos(), Bytes.of(message.payload()), message.retain(),
-                    HookInputs.properties(message.properties(), -1)));
+            hooks.notify(
+                    Hooks.ON_OFFLINE_MESSAGE,
+                    new PublishInput(
+                            client(session),
+                            unmount(session, message.topic()),
+                            message.qos(),
+                            Bytes.of(message.payload()),
+                            message.retain(),
+                            HookInputs.properties(message.properties(), -1)));
         }
     }
 
     @Override
     public void messageDropped(Session session, Message message, DropReason reason) {
         if (hooks.wants(Hooks.ON_MESSAGE_DROP)) {
-            hooks.notify(Hooks.ON_MESSAGE_DROP, new MessageDrop(client(session), reason.wireName,
-                    unmount(session, message.topic()), message.qos(), Bytes.of(message.payload()), message.retain(),
-                    HookInputs.properties(message.properties(), -1)));
+            hooks.notify(
+                    Hooks.ON_MESSAGE_DROP,
+                    new MessageDrop(
+                            client(session),
+                            reason.wireName,
+                            unmount(session, message.topic()),
+                            message.qos(),
+                            Bytes.of(message.payload()),
+                            message.retain(),
+                            HookInputs.properties(message.properties(), -1)));
         }
     }
 

@@ -12,7 +12,6 @@ import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.UserProperty;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -22,8 +21,7 @@ import java.util.List;
  * how a rewrite comes back. Stateless.
  */
 public final class HookInputs {
-    private HookInputs() {
-    }
+    private HookInputs() {}
 
     public static ProtocolVersion version(int protocolLevel) {
         return switch (protocolLevel) {
@@ -39,7 +37,12 @@ public final class HookInputs {
 
     /** The hook's view of a message: the topic as the client wrote it (or sees it), the mountpoint apart. */
     public static PublishInput publish(Client client, ListenerInfo listener, Message m, int qos, boolean retain) {
-        return new PublishInput(client, listener.unmount(m.topic()), qos, Bytes.of(m.payload()), retain,
+        return new PublishInput(
+                client,
+                listener.unmount(m.topic()),
+                qos,
+                Bytes.of(m.payload()),
+                retain,
                 properties(m.properties(), -1));
     }
 
@@ -49,12 +52,13 @@ public final class HookInputs {
      */
     public static Message rewritten(Messages messages, Message original, PublishInput in, ListenerInfo listener) {
         PublishProperties p = publishProperties(in.properties(), original.properties());
-        Message m = messages.create(listener.mount(in.topic()), in.qos(), in.retain(), in.payload().toArray(), p,
-                original.sender());
+        Message m = messages.create(
+                listener.mount(in.topic()), in.qos(), in.retain(), in.payload().toArray(), p, original.sender());
         return p.messageExpiryInterval() != null
-                && p.messageExpiryInterval().equals(original.properties().messageExpiryInterval())
-                ? new Message(m.id(), m.topic(), m.qos(), m.retain(), m.payload(), p, m.sender(),
-                        original.expiresAtMillis())
+                        && p.messageExpiryInterval()
+                                .equals(original.properties().messageExpiryInterval())
+                ? new Message(
+                        m.id(), m.topic(), m.qos(), m.retain(), m.payload(), p, m.sender(), original.expiresAtMillis())
                 : m;
     }
 
@@ -68,7 +72,9 @@ public final class HookInputs {
             b.put(PropertyKey.PAYLOAD_FORMAT_INDICATOR, p.payloadFormatIndicator());
         }
         if (p.messageExpiryInterval() != null) {
-            b.put(PropertyKey.MESSAGE_EXPIRY_INTERVAL, remainingExpiry >= 0 ? remainingExpiry : p.messageExpiryInterval());
+            b.put(
+                    PropertyKey.MESSAGE_EXPIRY_INTERVAL,
+                    remainingExpiry >= 0 ? remainingExpiry : p.messageExpiryInterval());
         }
         if (p.contentType() != null) {
             b.put(PropertyKey.CONTENT_TYPE, p.contentType());
@@ -167,14 +173,17 @@ public final class HookInputs {
         if (p == null || p.isEmpty()) {
             return out;
         }
-        p.get(PropertyKey.REASON_STRING).ifPresent(v ->
-                out.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), v)));
-        p.get(PropertyKey.SERVER_REFERENCE).ifPresent(v ->
-                out.add(new MqttProperties.StringProperty(MqttPropertyType.SERVER_REFERENCE.value(), v)));
-        p.get(PropertyKey.AUTHENTICATION_METHOD).ifPresent(v ->
-                out.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), v)));
-        p.get(PropertyKey.AUTHENTICATION_DATA).ifPresent(v ->
-                out.add(new MqttProperties.BinaryProperty(MqttPropertyType.AUTHENTICATION_DATA.value(), v.toArray())));
+        p.get(PropertyKey.REASON_STRING)
+                .ifPresent(v -> out.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), v)));
+        p.get(PropertyKey.SERVER_REFERENCE)
+                .ifPresent(
+                        v -> out.add(new MqttProperties.StringProperty(MqttPropertyType.SERVER_REFERENCE.value(), v)));
+        p.get(PropertyKey.AUTHENTICATION_METHOD)
+                .ifPresent(v ->
+                        out.add(new MqttProperties.StringProperty(MqttPropertyType.AUTHENTICATION_METHOD.value(), v)));
+        p.get(PropertyKey.AUTHENTICATION_DATA)
+                .ifPresent(v -> out.add(
+                        new MqttProperties.BinaryProperty(MqttPropertyType.AUTHENTICATION_DATA.value(), v.toArray())));
         p.userProperties().forEach(u -> out.add(new MqttProperties.UserProperty(u.key(), u.value())));
         return out;
     }

@@ -1,7 +1,6 @@
 package io.hookline.broker.protocol;
 
 import io.netty.channel.Channel;
-
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -97,7 +96,7 @@ final class InboundOrder {
      * pending): the hold goes ahead of the packets already waiting behind it.
      */
     void hold(CompletionStage<?> until) {
-        hold(until, (v, e) -> { });
+        hold(until, (v, e) -> {});
     }
 
     /** As {@link #hold(CompletionStage)}, running {@code apply} with the outcome before the packets held. */

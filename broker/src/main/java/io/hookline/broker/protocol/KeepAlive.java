@@ -4,7 +4,6 @@ import io.hookline.broker.util.Scheduler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -88,9 +87,10 @@ final class KeepAlive extends ChannelInboundHandlerAdapter {
         }
         schedule(timeoutNanos);
         if (ReadPause.of(ctx.channel()).excusesSilence(timeoutNanos, now)) {
-            return;   // our pause, not the client's silence: look again one period later
+            return; // our pause, not the client's silence: look again one period later
         }
-        IdleStateEvent event = first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
+        IdleStateEvent event =
+                first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
         first = false;
         ctx.fireUserEventTriggered(event);
     }

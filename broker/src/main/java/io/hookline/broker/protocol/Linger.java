@@ -10,7 +10,6 @@ import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,8 +23,7 @@ import java.util.concurrent.TimeUnit;
  * hold the connection either. Stateless; runs on the channel's event loop.
  */
 final class Linger {
-    private Linger() {
-    }
+    private Linger() {}
 
     /** How long a connection may stay half-closed, draining, after the broker's last packet. */
     static final long MILLIS = 1000;
@@ -36,7 +34,8 @@ final class Linger {
     /** Writes {@code last} and flushes, then lingers and closes. */
     static void writeAndClose(ChannelHandlerContext ctx, Object last) {
         Channel channel = ctx.channel();
-        ScheduledFuture<?> deadline = channel.eventLoop().schedule((Runnable) channel::close, MILLIS, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline =
+                channel.eventLoop().schedule((Runnable) channel::close, MILLIS, TimeUnit.MILLISECONDS);
         channel.closeFuture().addListener(f -> deadline.cancel(false));
         ctx.writeAndFlush(last).addListener((ChannelFutureListener) Linger::drain);
     }
@@ -50,13 +49,13 @@ final class Linger {
         if (channel.pipeline().get(HANDLER_NAME) == null) {
             channel.pipeline().addFirst(HANDLER_NAME, Discard.INSTANCE);
         }
-        channel.config().setAutoRead(true);   // drain even when reading was paused
+        channel.config().setAutoRead(true); // drain even when reading was paused
         channel.read();
         SslHandler tls = channel.pipeline().get(SslHandler.class);
         if (tls == null) {
             shutdownOutput(duplex);
         } else {
-            tls.closeOutbound().addListener(f -> shutdownOutput(duplex));   // close_notify first
+            tls.closeOutbound().addListener(f -> shutdownOutput(duplex)); // close_notify first
         }
     }
 

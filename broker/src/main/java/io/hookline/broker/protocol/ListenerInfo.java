@@ -1,7 +1,6 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.config.ProtocolSettings;
-
 import java.util.Set;
 
 /**
@@ -13,8 +12,13 @@ import java.util.Set;
  * @param allowAnonymous   null = the broker-wide {@code allow_anonymous}
  * @param protocolVersions protocol levels: 3 = 3.1, 4 = 3.1.1, 5 = 5.0
  */
-public record ListenerInfo(String name, String kind, String mountpoint, Boolean allowAnonymous,
-                           Set<Integer> protocolVersions, boolean useIdentityAsUsername) {
+public record ListenerInfo(
+        String name,
+        String kind,
+        String mountpoint,
+        Boolean allowAnonymous,
+        Set<Integer> protocolVersions,
+        boolean useIdentityAsUsername) {
 
     /** A plain TCP listener without overrides (what a connection built without listener details gets). */
     public static final ListenerInfo DEFAULT = new ListenerInfo("default", "tcp", "", null, Set.of(3, 4, 5), false);

@@ -2,7 +2,6 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.util.Scheduler;
 import io.netty.channel.Channel;
-
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -23,10 +22,10 @@ final class MessageRate {
 
     private final Channel channel;
     private final ReadPause readPause;
-    private final long interval;     // nanos between two slots
-    private final long burst;        // how far the schedule may run ahead of now without waiting
-    private final Scheduler time;    // the channel's ({@link ReadPause#time}): injected, so tests control it
-    private long next;               // the next free slot (time.nanoTime), at most burst ahead when on time
+    private final long interval; // nanos between two slots
+    private final long burst; // how far the schedule may run ahead of now without waiting
+    private final Scheduler time; // the channel's ({@link ReadPause#time}): injected, so tests control it
+    private long next; // the next free slot (time.nanoTime), at most burst ahead when on time
     private Scheduler.Task resume;
 
     /** @param perSecond at least 1; made on the channel's event loop */

@@ -7,14 +7,14 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.HookSession;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
-import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.FlowControl;
+import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionConnection;
 import io.hookline.broker.session.Will;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.hookline.broker.util.StoreBatch;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -35,13 +35,12 @@ import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One client connection: the MQTT state machine from CONNECT to close. CONNECT, PUBLISH and
@@ -55,10 +54,14 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
 
-    enum State { AWAIT_CONNECT, CONNECTED, CLOSED }
+    enum State {
+        AWAIT_CONNECT,
+        CONNECTED,
+        CLOSED
+    }
 
     final BrokerContext broker;
-    ListenerInfo listener;               // replaced when auth_on_register rewrites the mountpoint
+    ListenerInfo listener; // replaced when auth_on_register rewrites the mountpoint
     ChannelHandlerContext ctx;
     State state = State.AWAIT_CONNECT;
 
@@ -66,17 +69,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     int version = 4;
     String clientId;
     String username;
-    String claimedUsername;               // the CONNECT's user name, for the log and events before it is accepted
-    String closeReason;                   // why the connection ended, for the log and the disconnected event
+    String claimedUsername; // the CONNECT's user name, for the log and events before it is accepted
+    String closeReason; // why the connection ended, for the log and the disconnected event
     Session session;
-    Will will;                            // cleared by a normal DISCONNECT
+    Will will; // cleared by a normal DISCONNECT
     /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
     ConnectionTerms terms = ConnectionTerms.BEFORE_CONNECT;
-    String[] inboundAliases;              // index: topic alias
+
+    String[] inboundAliases; // index: topic alias
     /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
     OutboundAliases outboundAliases;
+
     ScheduledFuture<?> connectTimeout;
-    private ScheduledFuture<?> retryTask;   // runs only while QoS 1/2 packets are in flight
+    private ScheduledFuture<?> retryTask; // runs only while QoS 1/2 packets are in flight
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
@@ -84,7 +89,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     InboundOrder order;
     /** PUBLISHes waiting for on_deliver calls beyond which the session's queue holds the rest. */
     static final int MAX_PENDING_DELIVERIES = 256;
-    private boolean waitingForDeliverCalls;   // writable() said no because of them; event loop only
+
+    private boolean waitingForDeliverCalls; // writable() said no because of them; event loop only
     /** Outgoing PUBLISHes in order while on_deliver calls are in flight; made at the first such call. */
     private InboundOrder deliveries;
     /** Acknowledgements in the order of their packets while store writes are in flight; made at the first such write. */
@@ -100,6 +106,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     CompletableFuture<?> authCall;
     /** MQTT 5 enhanced authentication: the method in use, and the CONNECT waiting for the exchange to end. */
     String authMethod;
+
     ConnectFlow.Request pendingAuth;
     boolean reauthenticating;
     /** The schedule of {@link ConnectionTerms#maxMessageRate}, or null for no limit. */
@@ -118,11 +125,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private boolean flushScheduled;
     /** Retained messages of this client's SUBSCRIBEs not yet offered to its session; made at the first. */
     RetainedFeed retainedFeed;
+
     private final Runnable flushTask = () -> {
         flushScheduled = false;
         ctx.flush();
         if (retainedFeed != null && !retainedFeed.isEmpty()) {
-            retainedFeed.feed();   // the socket took what was queued: stream on
+            retainedFeed.feed(); // the socket took what was queued: stream on
         }
     };
 
@@ -153,7 +161,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
     public ClientCertificate clientCertificate() {
-        return ctx == null ? null : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
+        return ctx == null
+                ? null
+                : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
 
     ProtocolSettings settings() {
@@ -170,17 +180,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        ReadPause.useTime(ctx.channel(), broker.scheduler());   // before anything pauses reading
+        ReadPause.useTime(ctx.channel(), broker.scheduler()); // before anything pauses reading
         order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
-        connectTimeout = ctx.executor().schedule(() -> {
-            if (state == State.AWAIT_CONNECT) {
-                broker.metrics().count(Counter.CONNECT_TIMEOUTS);
-                log.debug("{}: no CONNECT within the connect timeout, closing", who());
-                ctx.close();
-            }
-        }, settings().connectTimeoutMillis(), TimeUnit.MILLISECONDS);
+        connectTimeout = ctx.executor()
+                .schedule(
+                        () -> {
+                            if (state == State.AWAIT_CONNECT) {
+                                broker.metrics().count(Counter.CONNECT_TIMEOUTS);
+                                log.debug("{}: no CONNECT within the connect timeout, closing", who());
+                                ctx.close();
+                            }
+                        },
+                        settings().connectTimeoutMillis(),
+                        TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
     }
 
@@ -191,9 +205,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         try {
-            if (state == State.CONNECTED && m.fixedHeader() != null
+            if (state == State.CONNECTED
+                    && m.fixedHeader() != null
                     && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
-                ConnectFlow.restoreCodecVersion(ctx, version);   // a second CONNECT: still answer in our version
+                ConnectFlow.restoreCodecVersion(ctx, version); // a second CONNECT: still answer in our version
             }
             if (m.decoderResult().isFailure()) {
                 decodeFailed(m);
@@ -212,14 +227,18 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             } else if (state == State.CONNECTED) {
                 dispatch(m);
             } else if (state == State.AWAIT_CONNECT) {
-                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT && clientId == null
+                if (m.fixedHeader().messageType() == MqttMessageType.CONNECT
+                        && clientId == null
                         && pendingAuth == null) {
                     ConnectFlow.connect(this, (MqttConnectMessage) m);
                 } else if (m.fixedHeader().messageType() == MqttMessageType.AUTH && pendingAuth != null) {
                     ConnectFlow.auth(this, m);
                 } else {
                     broker.metrics().count(Counter.PROTOCOL_ERRORS);
-                    log.debug("{}: {} before CONNECT, closing", who(), m.fixedHeader().messageType());
+                    log.debug(
+                            "{}: {} before CONNECT, closing",
+                            who(),
+                            m.fixedHeader().messageType());
                     close();
                 }
             }
@@ -287,8 +306,13 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (hookSession != null) {
                 broker.hooks().closeSession(hookSession);
             }
-            broker.events().disconnected(listener.mountpoint(), clientId, username, peerAddress(),
-                    closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
+            broker.events()
+                    .disconnected(
+                            listener.mountpoint(),
+                            clientId,
+                            username,
+                            peerAddress(),
+                            closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
         ctx.fireChannelInactive();
     }
@@ -339,9 +363,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     private void pubrec(MqttMessage m) {
         int id = packetId(m);
-        if (version == 5 && m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v
+        if (version == 5
+                && m.variableHeader() instanceof MqttPubReplyMessageVariableHeader v
                 && (v.reasonCode() & 0x80) != 0) {
-            session.refused(this, id);  // the client refused it: no PUBREL, the id is free again
+            session.refused(this, id); // the client refused it: no PUBREL, the id is free again
             return;
         }
         CompletionStage<Void> stored = session.received(this, id);
@@ -350,20 +375,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             if (wrong != null) {
                 protocolError(wrong + ", packet id " + id);
             } else if (version == 5) {
-                ctx.write(Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
+                ctx.write(
+                        Packets.pubReply(MqttMessageType.PUBREL, id, ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND),
                         ctx.voidPromise());
             }
             return;
         }
-        acknowledge(stored, error -> {   // PUBREL once the PUBREL stage is stored (Session.received)
-            if (error != null) {
-                log.warn("{}: PUBREC {} not stored: {}", who(), id, error.toString());
-                disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREC");
-                return;
-            }
-            writePubrel(id);
-            flushSoon();
-        });
+        acknowledge(
+                stored,
+                error -> { // PUBREL once the PUBREL stage is stored (Session.received)
+                    if (error != null) {
+                        log.warn("{}: PUBREC {} not stored: {}", who(), id, error.toString());
+                        disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the PUBREC");
+                        return;
+                    }
+                    writePubrel(id);
+                    flushSoon();
+                });
     }
 
     // the id leaves the stores before PUBCOMP: a client that got PUBCOMP may reuse it at once
@@ -372,7 +400,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         boolean known = session.release(id, batch);
         byte code = known || version != 5 ? ReasonCodes.SUCCESS : ReasonCodes.PACKET_IDENTIFIER_NOT_FOUND;
         CompletionStage<Void> stored = batch.commit();
-        if (stored == StoreBatch.DONE && acksIdle()) {   // memory stores: no lambda, no wait
+        if (stored == StoreBatch.DONE && acksIdle()) { // memory stores: no lambda, no wait
             ctx.write(Packets.pubReply(MqttMessageType.PUBCOMP, id, code), ctx.voidPromise());
             return;
         }
@@ -437,7 +465,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (reason == ReasonCodes.SUCCESS) {
             will = null; // only a normal DISCONNECT deletes the will (5.0 [MQTT-3.1.2-10]); 0x04 and errors keep it
         }
-        closeReason = reason == ReasonCodes.SUCCESS ? "client sent DISCONNECT"
+        closeReason = reason == ReasonCodes.SUCCESS
+                ? "client sent DISCONNECT"
                 : "client sent DISCONNECT with reason 0x" + Integer.toHexString(reason & 0xFF);
         state = State.CLOSED;
         // acknowledgements written before the DISCONNECT still go out; unflushed, the close would fail them
@@ -449,19 +478,23 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         MqttFixedHeader header = m.fixedHeader();
         boolean tooLong = cause instanceof TooLongFrameException;
         boolean violation = cause instanceof ProtocolViolation;
-        broker.metrics().count(tooLong ? Counter.LIMIT_MESSAGE_SIZE
-                : violation ? Counter.PROTOCOL_ERRORS : Counter.MALFORMED_PACKETS);
+        broker.metrics()
+                .count(
+                        tooLong
+                                ? Counter.LIMIT_MESSAGE_SIZE
+                                : violation ? Counter.PROTOCOL_ERRORS : Counter.MALFORMED_PACKETS);
         if (state == State.AWAIT_CONNECT) {
             log.debug("{}: bad packet before CONNECT was accepted ({}), closing", who(), cause.getMessage());
             byte code;
             int connackVersion = ConnectFlow.decodedVersion(ctx);
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
                 code = ReasonCodes.UNSUPPORTED_PROTOCOL_VERSION;
-                connackVersion = 4;   // we do not know the client's version: answer in 3.1.1 form (spec)
+                connackVersion = 4; // we do not know the client's version: answer in 3.1.1 form (spec)
             } else if (cause instanceof MqttIdentifierRejectedException) {
                 code = ReasonCodes.CLIENT_IDENTIFIER_NOT_VALID;
             } else if (header != null && header.messageType() == MqttMessageType.CONNECT && connackVersion == 5) {
-                code = tooLong ? ReasonCodes.PACKET_TOO_LARGE
+                code = tooLong
+                        ? ReasonCodes.PACKET_TOO_LARGE
                         : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET;
             } else {
                 close();
@@ -472,8 +505,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             state = State.CLOSED;
             return;
         }
-        disconnect(tooLong ? ReasonCodes.PACKET_TOO_LARGE
-                : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET, cause.getMessage());
+        disconnect(
+                tooLong
+                        ? ReasonCodes.PACKET_TOO_LARGE
+                        : violation ? ReasonCodes.PROTOCOL_ERROR : ReasonCodes.MALFORMED_PACKET,
+                cause.getMessage());
     }
 
     // ---- closing -------------------------------------------------------------------------
@@ -496,11 +532,12 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         closeReason = reasonString + " (0x" + Integer.toHexString(reasonCode & 0xFF) + ")";
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
         if (version == 5 && clientId != null) {
-            boolean withReason = terms.problemInformation() && reasonString != null
+            boolean withReason = terms.problemInformation()
+                    && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
             Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
         } else {
-            Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written (a CONNACK) still goes out
+            Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER); // what was written (a CONNACK) still goes out
         }
     }
 
@@ -511,7 +548,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** An operator or plugin asked to disconnect this client (v5: DISCONNECT 0x98). Any thread. */
     public void administrativeDisconnect() {
-        ctx.executor().execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
+        ctx.executor()
+                .execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
     }
 
     /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */
@@ -524,7 +562,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             closeReason = "closed by the broker";
         }
         state = State.CLOSED;
-        Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER);   // what was written still goes out, then end of stream
+        Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER); // what was written still goes out, then end of stream
     }
 
     // ---- SessionConnection ---------------------------------------------------------------
@@ -552,19 +590,24 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             // neither runs under a session lock nor re-enters this session's send loop.
             // InboundOrder still writes the PUBLISHes in the order they were handed over.
             CompletableFuture<DeliverRewrite> decision = new CompletableFuture<>();
-            ctx.executor().execute(() -> hooks.onDeliver(hookSession, in, ctx.executor()).whenComplete((r, t) -> {
-                if (t != null) {
-                    decision.completeExceptionally(t);
-                } else {
-                    decision.complete(r);
-                }
-            }));
+            ctx.executor()
+                    .execute(() -> hooks.onDeliver(hookSession, in, ctx.executor())
+                            .whenComplete((r, t) -> {
+                                if (t != null) {
+                                    decision.completeExceptionally(t);
+                                } else {
+                                    decision.complete(r);
+                                }
+                            }));
             if (deliveries == null) {
                 deliveries = new InboundOrder(ctx.channel(), Integer.MAX_VALUE, this::flushSoon);
             }
             deliveries.then(decision, (rewrite, error) -> {
                 Delivery out = rewrite instanceof DeliverRewrite.Rewritten r
-                        ? new Delivery(HookInputs.rewritten(broker.messages(), m, r.apply(in), listener), delivery.qos(), delivery.retain(),
+                        ? new Delivery(
+                                HookInputs.rewritten(broker.messages(), m, r.apply(in), listener),
+                                delivery.qos(),
+                                delivery.retain(),
                                 delivery.subscriptionIds())
                         : delivery;
                 write(packetId, out, dup);
@@ -573,7 +616,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             });
             return;
         }
-        if (deliveries != null && deliveries.pendingCount() > 0) {   // on_deliver lost its handlers: do not overtake its calls
+        if (deliveries != null
+                && deliveries.pendingCount() > 0) { // on_deliver lost its handlers: do not overtake its calls
             deliveries.then(() -> write(packetId, delivery, dup));
             return;
         }
@@ -584,19 +628,25 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         long expiry = remainingExpiry(delivery.message());
         String topic = listener.unmount(delivery.message().topic());
         int alias = 0;
-        if (outboundAliases != null && (terms.clientMaximumPacketSize() == Integer.MAX_VALUE   // setting one adds 3 bytes
-                || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3 <= terms.clientMaximumPacketSize())) {
+        if (outboundAliases != null
+                && (terms.clientMaximumPacketSize() == Integer.MAX_VALUE // setting one adds 3 bytes
+                        || PublishEncoder.packetSize(delivery, topic, true, expiry) + 3
+                                <= terms.clientMaximumPacketSize())) {
             alias = outboundAliases.aliasFor(topic, ByteBufUtil.utf8Bytes(topic));
         }
         // alias > 0: the client knows it, the topic is left out; < 0: set now, sent with the topic
-        ctx.write(new OutgoingPublish(delivery, alias > 0 ? "" : topic, packetId, dup, version == 5, expiry,
-                Math.abs(alias)), ctx.voidPromise());
+        ctx.write(
+                new OutgoingPublish(
+                        delivery, alias > 0 ? "" : topic, packetId, dup, version == 5, expiry, Math.abs(alias)),
+                ctx.voidPromise());
         broker.metrics().messageOut(delivery.qos(), delivery.message().payload().length);
     }
 
     // the Message Expiry Interval to forward (v5 only), -1 for none; the clock is read only for a message that expires
     private long remainingExpiry(Message m) {
-        return version == 5 && m.expiresAtMillis() != 0 ? m.remainingExpirySeconds(broker.messages().now()) : -1;
+        return version == 5 && m.expiresAtMillis() != 0
+                ? m.remainingExpirySeconds(broker.messages().now())
+                : -1;
     }
 
     @Override
@@ -622,8 +672,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (retryTask != null || state == State.CLOSED) {
             return;
         }
-        retryTask = ctx.executor().scheduleAtFixedRate(this::retryTick, retryMillis, retryMillis,
-                TimeUnit.MILLISECONDS);
+        retryTask =
+                ctx.executor().scheduleAtFixedRate(this::retryTick, retryMillis, retryMillis, TimeUnit.MILLISECONDS);
     }
 
     private void retryTick() {
@@ -646,7 +696,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public int inflightWindow() {
         ConnectionTerms t = terms;
-        return t.maxInflight() > 0 ? Math.min(t.maxInflight(), t.clientReceiveMaximum())
+        return t.maxInflight() > 0
+                ? Math.min(t.maxInflight(), t.clientReceiveMaximum())
                 : settings().inflightWindow(t.clientReceiveMaximum());
     }
 
@@ -659,7 +710,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public boolean writable() {
         if (connackPending) {
-            return false;   // nothing goes out before the CONNACK; resume() sends what queued meanwhile
+            return false; // nothing goes out before the CONNACK; resume() sends what queued meanwhile
         }
         if (deliveries != null && deliveries.pendingCount() >= MAX_PENDING_DELIVERIES) {
             waitingForDeliverCalls = true;
@@ -672,7 +723,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     private void resumeAfterDeliverCalls() {
         if (waitingForDeliverCalls && deliveries.pendingCount() <= MAX_PENDING_DELIVERIES / 2 && session != null) {
             waitingForDeliverCalls = false;
-            ctx.executor().execute(() -> session.drain(this));   // not inside InboundOrder's own drain
+            ctx.executor().execute(() -> session.drain(this)); // not inside InboundOrder's own drain
         }
     }
 
@@ -683,20 +734,22 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             return true;
         }
         long expiry = remainingExpiry(delivery.message());
-        return PublishEncoder.packetSize(delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
+        return PublishEncoder.packetSize(
+                        delivery, listener.unmount(delivery.message().topic()), version == 5, expiry)
                 <= max;
     }
 
     @Override
     public void takeOver() {
-        ctx.executor().execute(() ->
-                disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
+        ctx.executor()
+                .execute(() -> disconnect(ReasonCodes.SESSION_TAKEN_OVER, "session taken over by a new connection"));
     }
 
     @Override
     public void disconnectStalled() {
-        ctx.executor().execute(() -> disconnect(ReasonCodes.QUOTA_EXCEEDED,
-                "took nothing from its socket for stalled_subscriber_timeout"));
+        ctx.executor()
+                .execute(() -> disconnect(
+                        ReasonCodes.QUOTA_EXCEEDED, "took nothing from its socket for stalled_subscriber_timeout"));
     }
 
     @Override

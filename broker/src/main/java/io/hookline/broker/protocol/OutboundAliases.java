@@ -19,7 +19,7 @@ final class OutboundAliases {
     static final int MIN_TOPIC_BYTES = 4;
 
     private final int maximum;
-    private final LinkedHashMap<String, Integer> recent = new LinkedHashMap<>(16, 0.75f, true);   // access order
+    private final LinkedHashMap<String, Integer> recent = new LinkedHashMap<>(16, 0.75f, true); // access order
     private int nextFree = 1;
 
     OutboundAliases(int maximum) {

@@ -13,8 +13,14 @@ import io.hookline.broker.routing.Delivery;
  * @param remainingExpiry  seconds left of the message expiry interval, -1 when none
  * @param topicAlias       the MQTT 5 Topic Alias to send, 0 for none ({@link OutboundAliases})
  */
-record OutgoingPublish(Delivery delivery, String topic, int packetId, boolean dup, boolean mqtt5, long remainingExpiry,
-                       int topicAlias) {
+record OutgoingPublish(
+        Delivery delivery,
+        String topic,
+        int packetId,
+        boolean dup,
+        boolean mqtt5,
+        long remainingExpiry,
+        int topicAlias) {
 
     /** Without a topic alias. */
     OutgoingPublish(Delivery delivery, String topic, int packetId, boolean dup, boolean mqtt5, long remainingExpiry) {

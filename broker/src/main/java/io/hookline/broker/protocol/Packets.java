@@ -20,7 +20,6 @@ import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttSubAckPayload;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubAckPayload;
-
 import java.util.List;
 import java.util.Set;
 
@@ -29,8 +28,7 @@ import java.util.Set;
  * for the packets it receives. Stateless.
  */
 final class Packets {
-    private Packets() {
-    }
+    private Packets() {}
 
     // MQTT 5 §2.2.2.2: which properties each packet a client sends may carry
     private static final Set<Integer> CONNECT_PROPERTIES = Set.of(0x11, 0x21, 0x27, 0x22, 0x19, 0x17, 0x26, 0x15, 0x16);
@@ -48,16 +46,19 @@ final class Packets {
      * any known property in any packet and UTF-8 leniently, so this is where both are caught.
      */
     static String malformedProperties(MqttMessageType type, MqttProperties props) {
-        return malformedProperties(switch (type) {
-            case CONNECT -> CONNECT_PROPERTIES;
-            case PUBLISH -> PUBLISH_PROPERTIES;
-            case PUBACK, PUBREC, PUBREL, PUBCOMP -> ACK_PROPERTIES;
-            case SUBSCRIBE -> SUBSCRIBE_PROPERTIES;
-            case UNSUBSCRIBE -> UNSUBSCRIBE_PROPERTIES;
-            case DISCONNECT -> DISCONNECT_PROPERTIES;
-            case AUTH -> AUTH_PROPERTIES;
-            default -> Set.of();
-        }, props, type.name());
+        return malformedProperties(
+                switch (type) {
+                    case CONNECT -> CONNECT_PROPERTIES;
+                    case PUBLISH -> PUBLISH_PROPERTIES;
+                    case PUBACK, PUBREC, PUBREL, PUBCOMP -> ACK_PROPERTIES;
+                    case SUBSCRIBE -> SUBSCRIBE_PROPERTIES;
+                    case UNSUBSCRIBE -> UNSUBSCRIBE_PROPERTIES;
+                    case DISCONNECT -> DISCONNECT_PROPERTIES;
+                    case AUTH -> AUTH_PROPERTIES;
+                    default -> Set.of();
+                },
+                props,
+                type.name());
     }
 
     /** As {@link #malformedProperties(MqttMessageType, MqttProperties)} for the will properties of a CONNECT. */
@@ -108,15 +109,17 @@ final class Packets {
         return MqttProperties.NO_PROPERTIES;
     }
 
-    static final MqttMessage PINGRESP = new MqttMessage(
-            new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
+    static final MqttMessage PINGRESP =
+            new MqttMessage(new MqttFixedHeader(MqttMessageType.PINGRESP, false, MqttQoS.AT_MOST_ONCE, false, 0));
 
     static MqttConnAckMessage connack(int version, byte reasonCode, boolean sessionPresent, MqttProperties props) {
         byte code = version == 5 ? reasonCode : ReasonCodes.toV3Connack(reasonCode);
         return new MqttConnAckMessage(
                 new MqttFixedHeader(MqttMessageType.CONNACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
                 // MQTT 3.1 has no session present flag: its CONNACK's first byte is reserved, 0
-                new MqttConnAckVariableHeader(MqttConnectReturnCode.valueOf(code), sessionPresent && code == 0 && version != 3,
+                new MqttConnAckVariableHeader(
+                        MqttConnectReturnCode.valueOf(code),
+                        sessionPresent && code == 0 && version != 3,
                         version == 5 && props != null ? props : MqttProperties.NO_PROPERTIES));
     }
 
@@ -129,8 +132,10 @@ final class Packets {
 
     /** An MQTT 5 AUTH packet (enhanced authentication) with the hook's method/data properties. */
     static MqttMessage auth(byte reasonCode, io.hookline.api.mqtt.Properties properties) {
-        return new MqttMessage(new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
-                new MqttReasonCodeAndPropertiesVariableHeader(reasonCode, HookInputs.nettyProperties(properties, null)));
+        return new MqttMessage(
+                new MqttFixedHeader(MqttMessageType.AUTH, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                new MqttReasonCodeAndPropertiesVariableHeader(
+                        reasonCode, HookInputs.nettyProperties(properties, null)));
     }
 
     /** A v5 DISCONNECT; the reason string only when the client did not ask us to leave it out. */
@@ -159,7 +164,8 @@ final class Packets {
     /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for v5 (Netty omits it for v3). */
     static MqttMessage pubReply(MqttMessageType type, int packetId, byte reasonCode) {
         MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
-        return new MqttMessage(new MqttFixedHeader(type, false, qos, false, 0),
+        return new MqttMessage(
+                new MqttFixedHeader(type, false, qos, false, 0),
                 new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
     }
 

@@ -2,7 +2,6 @@ package io.hookline.broker.protocol;
 
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
-
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 
@@ -14,8 +13,7 @@ import java.net.SocketAddress;
  */
 public final class PeerAddress {
 
-    private PeerAddress() {
-    }
+    private PeerAddress() {}
 
     public static final AttributeKey<InetSocketAddress> ATTRIBUTE = AttributeKey.valueOf("hookline.peerAddress");
 

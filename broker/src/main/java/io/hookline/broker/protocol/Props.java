@@ -6,14 +6,12 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttProperty;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttProperties.StringPair;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /** Conversions between Netty's mutable {@link MqttProperties} and our immutable records. Stateless. */
 final class Props {
-    private Props() {
-    }
+    private Props() {}
 
     static Integer integer(MqttProperties props, MqttPropertyType type) {
         MqttProperty<?> p = props.getProperty(type.value());
@@ -66,5 +64,4 @@ final class Props {
                 userProperties(props));
         return p.isEmpty() ? PublishProperties.NONE : p;
     }
-
 }

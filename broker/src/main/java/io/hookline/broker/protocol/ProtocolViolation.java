@@ -16,6 +16,6 @@ public final class ProtocolViolation extends DecoderException {
 
     @Override
     public synchronized Throwable fillInStackTrace() {
-        return this;   // a verdict on client input, not a fault of ours: no stack to keep
+        return this; // a verdict on client input, not a fault of ours: no stack to keep
     }
 }

@@ -10,7 +10,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageEncoder;
-
 import java.util.List;
 
 /**
@@ -35,8 +34,7 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
     private static final int TOPIC_ALIAS = 0x23;
     private static final int USER_PROPERTY = 0x26;
 
-    private PublishEncoder() {
-    }
+    private PublishEncoder() {}
 
     @Override
     protected void encode(ChannelHandlerContext ctx, OutgoingPublish p, List<Object> out) {
@@ -44,10 +42,15 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         int qos = p.delivery().qos();
         byte[] payload = m.payload();
         int topicLength = ByteBufUtil.utf8Bytes(p.topic());
-        int propertiesLength = p.mqtt5() ? propertiesLength(m.properties(), p.remainingExpiry(),
-                p.delivery().subscriptionIds()) + (p.topicAlias() > 0 ? 3 : 0) : 0;
-        int variableHeader = 2 + topicLength + (qos > 0 ? 2 : 0)
-                + (p.mqtt5() ? varIntSize(propertiesLength) + propertiesLength : 0);
+        int propertiesLength = p.mqtt5()
+                ? propertiesLength(
+                                m.properties(),
+                                p.remainingExpiry(),
+                                p.delivery().subscriptionIds())
+                        + (p.topicAlias() > 0 ? 3 : 0)
+                : 0;
+        int variableHeader =
+                2 + topicLength + (qos > 0 ? 2 : 0) + (p.mqtt5() ? varIntSize(propertiesLength) + propertiesLength : 0);
         int remaining = variableHeader + payload.length;
 
         ByteBuf header = ctx.alloc().ioBuffer(1 + varIntSize(remaining) + variableHeader);
@@ -60,7 +63,8 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
         }
         if (p.mqtt5()) {
             writeVarInt(header, propertiesLength);
-            writeProperties(header, m.properties(), p.remainingExpiry(), p.delivery().subscriptionIds());
+            writeProperties(
+                    header, m.properties(), p.remainingExpiry(), p.delivery().subscriptionIds());
             if (p.topicAlias() > 0) {
                 header.writeByte(TOPIC_ALIAS).writeShort(p.topicAlias());
             }
@@ -75,8 +79,11 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
     static long packetSize(Delivery delivery, String topic, boolean mqtt5, long remainingExpiry) {
         Message m = delivery.message();
         int properties = mqtt5 ? propertiesLength(m.properties(), remainingExpiry, delivery.subscriptionIds()) : 0;
-        long remaining = 2L + ByteBufUtil.utf8Bytes(topic) + (delivery.qos() > 0 ? 2 : 0)
-                + (mqtt5 ? varIntSize(properties) + properties : 0) + m.payload().length;
+        long remaining = 2L
+                + ByteBufUtil.utf8Bytes(topic)
+                + (delivery.qos() > 0 ? 2 : 0)
+                + (mqtt5 ? varIntSize(properties) + properties : 0)
+                + m.payload().length;
         return 1 + varIntSize((int) Math.min(remaining, Integer.MAX_VALUE)) + remaining;
     }
 
@@ -122,7 +129,9 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
             writeString(buf, props.responseTopic());
         }
         if (props.correlationData() != null) {
-            buf.writeByte(CORRELATION_DATA).writeShort(props.correlationData().length).writeBytes(props.correlationData());
+            buf.writeByte(CORRELATION_DATA)
+                    .writeShort(props.correlationData().length)
+                    .writeBytes(props.correlationData());
         }
         for (UserProperty u : props.userProperties()) {
             buf.writeByte(USER_PROPERTY);

@@ -4,13 +4,13 @@ import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.mqtt.Topics;
-import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -18,7 +18,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -28,8 +27,7 @@ import java.util.concurrent.TimeUnit;
  * and exactly-once bookkeeping, then routing. Stateless; runs on the connection's event loop.
  */
 final class PublishFlow {
-    private PublishFlow() {
-    }
+    private PublishFlow() {}
 
     static void publish(MqttConnection c, MqttPublishMessage m) {
         ProtocolSettings s = c.settings();
@@ -46,14 +44,16 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.MALFORMED_PACKET, "DUP set on a QoS 0 PUBLISH");
             return;
         }
-        if (v5 && !props.getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()).isEmpty()) {
+        if (v5
+                && !props.getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value())
+                        .isEmpty()) {
             c.protocolError("subscription identifier in a PUBLISH from a client"); // 5.0 [MQTT-3.3.4-6]
             return;
         }
         if (v5) {
             String responseTopic = Props.string(props, MqttPropertyType.RESPONSE_TOPIC);
             if (responseTopic != null && !Topics.isValidTopicName(responseTopic)) {
-                c.protocolError("response topic with wildcards");                 // 5.0 [MQTT-3.3.2-14]
+                c.protocolError("response topic with wildcards"); // 5.0 [MQTT-3.3.2-14]
                 return;
             }
         }
@@ -99,16 +99,23 @@ final class PublishFlow {
             c.disconnect(ReasonCodes.PACKET_TOO_LARGE, "payload above this client's max_message_size");
             return;
         }
-        if (v5 && qos > 0 && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
+        if (v5
+                && qos > 0
+                && c.session.awaitingReleaseCount() >= terms.receiveMaximum()
                 && !(qos == 2 && c.session.isAwaitingRelease(packetId))) {
             c.broker.metrics().count(Counter.LIMIT_RECEIVE_MAXIMUM);
-            c.disconnect(ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED, "more than " + terms.receiveMaximum()
-                    + " QoS 1/2 messages unacknowledged");
+            c.disconnect(
+                    ReasonCodes.RECEIVE_MAXIMUM_EXCEEDED,
+                    "more than " + terms.receiveMaximum() + " QoS 1/2 messages unacknowledged");
             return;
         }
         if (ReservedTopics.isReserved(c.listener.mount(topic))) {
-            c.broker.metrics().limitHit(Counter.PUBLISHES_RESERVED_TOPIC, c.who(),
-                    "PUBLISH to $SYS refused: the broker owns the topic");
+            c.broker
+                    .metrics()
+                    .limitHit(
+                            Counter.PUBLISHES_RESERVED_TOPIC,
+                            c.who(),
+                            "PUBLISH to $SYS refused: the broker owns the topic");
             refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");
             return;
         }
@@ -121,13 +128,21 @@ final class PublishFlow {
 
         if (DirectMessages.isDirect(topic)) {
             if (DirectMessages.parse(topic) == null) {
-                refuse(c, qos, packetId, ReasonCodes.TOPIC_NAME_INVALID,
+                refuse(
+                        c,
+                        qos,
+                        packetId,
+                        ReasonCodes.TOPIC_NAME_INVALID,
                         "a direct message goes to " + DirectMessages.PREFIX + "<client id>/<topic>");
                 return;
             }
             if (c.username == null && !c.broker.direct().allowsAnonymous()) {
                 c.broker.metrics().count(Counter.PUBLISHES_DENIED);
-                refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED,
+                refuse(
+                        c,
+                        qos,
+                        packetId,
+                        ReasonCodes.NOT_AUTHORIZED,
                         "anonymous clients may not send direct messages (direct_messages.allow_anonymous)");
                 return;
             }
@@ -135,15 +150,16 @@ final class PublishFlow {
 
         ByteBuf content = m.content();
         PublishProperties properties = v5 ? Props.publish(props) : PublishProperties.NONE;
-        if (properties.payloadFormatIndicator() != null && properties.payloadFormatIndicator() == 1
+        if (properties.payloadFormatIndicator() != null
+                && properties.payloadFormatIndicator() == 1
                 && !ByteBufUtil.isText(content, java.nio.charset.StandardCharsets.UTF_8)) {
             refuse(c, qos, packetId, ReasonCodes.PAYLOAD_FORMAT_INVALID, "payload is not UTF-8 as its format says");
             return;
         }
         byte[] payload = ByteBufUtil.getBytes(content);
         c.broker.metrics().messageIn(qos, payload.length);
-        Message message = c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties,
-                c.session.id());
+        Message message =
+                c.broker.messages().create(c.listener.mount(topic), qos, retain, payload, properties, c.session.id());
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
@@ -161,7 +177,8 @@ final class PublishFlow {
             throttled(c, message, packetId, wait);
         } else if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, qos, retain);
-            c.order.then(hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
+            c.order.then(
+                    hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
         } else if (c.order.pendingCount() == 0) {
             accepted(c, message, qos, packetId);
@@ -181,9 +198,10 @@ final class PublishFlow {
         c.broker.scheduler().schedule(c.ctx.executor(), () -> slot.complete(null), waitNanos, TimeUnit.NANOSECONDS);
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
-            PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
-                    message.retain());
-            c.order.then(slot.thenCompose(v -> c.state == MqttConnection.State.CONNECTED
+            PublishInput in =
+                    HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(), message.retain());
+            c.order.then(
+                    slot.thenCompose(v -> c.state == MqttConnection.State.CONNECTED
                             ? hooks.authOnPublish(c.hookSession, in, c.ctx.executor())
                             : CompletableFuture.<PublishVerdict>completedFuture(null)),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
@@ -197,7 +215,8 @@ final class PublishFlow {
     }
 
     /** Applies auth_on_publish's verdict, in arrival order. */
-    private static void decided(MqttConnection c, Message message, PublishInput in, int packetId, PublishVerdict verdict) {
+    private static void decided(
+            MqttConnection c, Message message, PublishInput in, int packetId, PublishVerdict verdict) {
         if (c.state != MqttConnection.State.CONNECTED) {
             return;
         }
@@ -207,16 +226,19 @@ final class PublishFlow {
             MqttConnection.log.debug("{}: PUBLISH to '{}' denied: {}", c.who(), in.topic(), denied.reason());
             if (c.version != 5) {
                 c.closeReason = "PUBLISH to '" + in.topic() + "' not authorized: " + denied.reason();
-                c.close();   // MQTT 3.1.1 has no way to say no but closing (docs/hooks.md)
+                c.close(); // MQTT 3.1.1 has no way to say no but closing (docs/hooks.md)
             } else if (qos > 0) {
                 MqttMessageType type = qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC;
-                c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId,
-                        (byte) denied.reasonCode()), c.ctx.voidPromise()));
+                c.acknowledge(
+                        StoreBatch.DONE,
+                        e -> c.ctx.write(
+                                Packets.pubReply(type, packetId, (byte) denied.reasonCode()), c.ctx.voidPromise()));
             }
             return;
         }
         PublishVerdict.Allowed allowed = (PublishVerdict.Allowed) verdict;
-        Message routed = allowed.modifiers().isEmpty() ? message
+        Message routed = allowed.modifiers().isEmpty()
+                ? message
                 : HookInputs.rewritten(c.broker.messages(), message, allowed.apply(in), c.listener);
         accepted(c, routed, qos, packetId);
         long throttle = allowed.throttleMillis();
@@ -245,7 +267,7 @@ final class PublishFlow {
         switch (clientQos) {
             case 0 -> {
                 route(c, message, batch);
-                batch.commit();   // nobody to tell: a failure is the store's to log
+                batch.commit(); // nobody to tell: a failure is the store's to log
             }
             case 1 -> {
                 int n = route(c, message, batch);
@@ -262,8 +284,9 @@ final class PublishFlow {
         HookGateway hooks = c.broker.hooks();
         Hook<PublishInput> hook = c.hookSession.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
         if (hooks.wants(hook)) {
-            hooks.notify(hook, HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(),
-                    message.retain()));
+            hooks.notify(
+                    hook,
+                    HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(), message.retain()));
         }
     }
 
@@ -278,17 +301,24 @@ final class PublishFlow {
         }
         DirectMessages.Target to = DirectMessages.parse(topic);
         if (to == null) {
-            return 0;   // a hook rewrote it into a malformed direct topic: nobody to hand it to
+            return 0; // a hook rewrote it into a malformed direct topic: nobody to hand it to
         }
-        Message direct = new Message(message.id(), c.listener.mount(to.topic()), message.qos(), false,
-                message.payload(), message.properties(), message.sender(), message.expiresAtMillis());
+        Message direct = new Message(
+                message.id(),
+                c.listener.mount(to.topic()),
+                message.qos(),
+                false,
+                message.payload(),
+                message.properties(),
+                message.sender(),
+                message.expiresAtMillis());
         return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct, batch) == null ? 0 : 1;
     }
 
     /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
-    private static void ackWhenStored(MqttConnection c, MqttMessageType type, int packetId, int routedTo,
-                                      CompletionStage<Void> stored) {
-        if (stored == StoreBatch.DONE && c.acksIdle()) {   // memory stores: no lambda, no wait
+    private static void ackWhenStored(
+            MqttConnection c, MqttMessageType type, int packetId, int routedTo, CompletionStage<Void> stored) {
+        if (stored == StoreBatch.DONE && c.acksIdle()) { // memory stores: no lambda, no wait
             ack(c, type, packetId, routedTo);
             return;
         }
@@ -297,12 +327,17 @@ final class PublishFlow {
                 ack(c, type, packetId, routedTo);
                 return;
             }
-            MqttConnection.log.warn("{}: PUBLISH {} not stored, not acknowledged: {}", c.who(), packetId,
-                    error.toString());
+            MqttConnection.log.warn(
+                    "{}: PUBLISH {} not stored, not acknowledged: {}", c.who(), packetId, error.toString());
             if (type == MqttMessageType.PUBREC) {
-                c.session.release(packetId, StoreBatch.NONE);   // the error PUBREC ends the exchange
+                c.session.release(packetId, StoreBatch.NONE); // the error PUBREC ends the exchange
             }
-            refuse(c, c.version == 5 ? 1 : 0, packetId, ReasonCodes.QUOTA_EXCEEDED, "the store could not take it",
+            refuse(
+                    c,
+                    c.version == 5 ? 1 : 0,
+                    packetId,
+                    ReasonCodes.QUOTA_EXCEEDED,
+                    "the store could not take it",
                     type);
         });
     }
@@ -320,8 +355,8 @@ final class PublishFlow {
         refuse(c, qos, packetId, reasonCode, why, qos == 1 ? MqttMessageType.PUBACK : MqttMessageType.PUBREC);
     }
 
-    private static void refuse(MqttConnection c, int qos, int packetId, byte reasonCode, String why,
-                               MqttMessageType type) {
+    private static void refuse(
+            MqttConnection c, int qos, int packetId, byte reasonCode, String why, MqttMessageType type) {
         MqttConnection.log.debug("{}: PUBLISH refused ({}): {}", c.who(), reasonCode & 0xFF, why);
         if (c.version != 5) {
             c.closeReason = "PUBLISH refused: " + why;
@@ -329,8 +364,9 @@ final class PublishFlow {
             return;
         }
         if (qos > 0) {
-            c.acknowledge(StoreBatch.DONE, e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode),
-                    c.ctx.voidPromise()));
+            c.acknowledge(
+                    StoreBatch.DONE,
+                    e -> c.ctx.write(Packets.pubReply(type, packetId, reasonCode), c.ctx.voidPromise()));
         }
     }
 }

@@ -2,7 +2,6 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.util.Scheduler;
 import io.netty.channel.Channel;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -21,10 +20,10 @@ final class PublishThrottle {
     private final Channel channel;
     private final ReadPause readPause;
     private final InboundOrder order;
-    private final Scheduler time;              // the channel's ({@link ReadPause#time})
-    private long until;                        // time.nanoTime() when the pause ends
-    private Scheduler.Task timer;              // non-null while paused
-    private CompletableFuture<Void> held;      // what the client's later packets wait for
+    private final Scheduler time; // the channel's ({@link ReadPause#time})
+    private long until; // time.nanoTime() when the pause ends
+    private Scheduler.Task timer; // non-null while paused
+    private CompletableFuture<Void> held; // what the client's later packets wait for
 
     PublishThrottle(Channel channel, InboundOrder order) {
         this.channel = channel;

@@ -1,11 +1,10 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.FlowControl;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.session.Session;
 import io.netty.util.concurrent.ScheduledFuture;
-
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -21,7 +20,7 @@ import java.util.function.Consumer;
 final class PublisherHold implements Consumer<List<Recipient>> {
 
     private final MqttConnection c;
-    private volatile FlowControl.Throttle throttle;   // set once the CONNECT is accepted
+    private volatile FlowControl.Throttle throttle; // set once the CONNECT is accepted
     private ScheduledFuture<?> peek;
 
     PublisherHold(MqttConnection c) {
@@ -66,7 +65,8 @@ final class PublisherHold implements Consumer<List<Recipient>> {
 
     // every session we waited on drained (or went away), unless we were held again since
     private void maybeResume() {
-        if (c.state == MqttConnection.State.CLOSED || !readPause().isPaused(ReadPause.Reason.BACKPRESSURE)
+        if (c.state == MqttConnection.State.CLOSED
+                || !readPause().isPaused(ReadPause.Reason.BACKPRESSURE)
                 || c.broker.sessions().flow().waiting(throttle)) {
             return;
         }

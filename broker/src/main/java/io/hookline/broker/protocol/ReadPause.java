@@ -34,9 +34,9 @@ public final class ReadPause {
 
     private final Channel channel;
     private final Scheduler time;
-    private int reasons;   // bit per Reason ordinal
+    private int reasons; // bit per Reason ordinal
     private boolean everPaused;
-    private long resumedAt;   // time.nanoTime() when reading last resumed
+    private long resumedAt; // time.nanoTime() when reading last resumed
 
     private ReadPause(Channel channel, Scheduler time) {
         this.channel = channel;

@@ -2,8 +2,7 @@ package io.hookline.broker.protocol;
 
 /** MQTT 5 reason codes (§2.4) and MQTT 3 CONNACK return codes used by the broker. */
 public final class ReasonCodes {
-    private ReasonCodes() {
-    }
+    private ReasonCodes() {}
 
     public static final byte SUCCESS = 0x00;
     public static final byte NO_MATCHING_SUBSCRIBERS = 0x10;

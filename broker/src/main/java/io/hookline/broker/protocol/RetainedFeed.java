@@ -3,7 +3,6 @@ package io.hookline.broker.protocol;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -75,7 +74,7 @@ final class RetainedFeed {
                 batches.pollFirst();
             }
             int qos = c.session.upgradesQos() ? b.qos : Math.min(m.qos(), b.qos);
-            c.session.offer(new Delivery(m, qos, true, b.subscriptionIds), StoreBatch.NONE);   // to this client only
+            c.session.offer(new Delivery(m, qos, true, b.subscriptionIds), StoreBatch.NONE); // to this client only
             offered++;
         }
         if (offered > 0) {

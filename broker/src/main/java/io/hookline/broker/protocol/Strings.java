@@ -6,8 +6,7 @@ package io.hookline.broker.protocol;
  * string (MQTT 5 §1.5.4). The price: a client cannot use a literal U+FFFD in a topic.
  */
 final class Strings {
-    private Strings() {
-    }
+    private Strings() {}
 
     static boolean wellFormed(String s) {
         if (s == null) {

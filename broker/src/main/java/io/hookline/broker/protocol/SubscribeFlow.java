@@ -13,22 +13,21 @@ import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
-import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
+import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
+import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubscribeMessage;
 import io.netty.handler.codec.mqtt.MqttSubscriptionOption;
-import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttTopicSubscription;
 import io.netty.handler.codec.mqtt.MqttUnsubAckMessage;
 import io.netty.handler.codec.mqtt.MqttUnsubscribeMessage;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,8 +36,7 @@ import java.util.List;
  * topic filter. Stateless; runs on the connection's event loop.
  */
 final class SubscribeFlow {
-    private SubscribeFlow() {
-    }
+    private SubscribeFlow() {}
 
     private static final int V3_FAILURE = 0x80;
 
@@ -57,7 +55,8 @@ final class SubscribeFlow {
             Integer id = Props.integer(props, MqttPropertyType.SUBSCRIPTION_IDENTIFIER);
             if (id != null) {
                 if (!s.subscriptionIdentifierAvailable()) {
-                    c.disconnect(ReasonCodes.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
+                    c.disconnect(
+                            ReasonCodes.SUBSCRIPTION_IDENTIFIERS_NOT_SUPPORTED,
                             "subscription identifiers are not available");
                     return;
                 }
@@ -76,7 +75,10 @@ final class SubscribeFlow {
         for (int i = 0; i < codes.length; i++) {
             MqttTopicSubscription request = requests.get(i);
             MqttSubscriptionOption option = request.option();
-            if (!v5 && (option.isNoLocal() || option.isRetainAsPublished() || option.retainHandling().value() != 0)) {
+            if (!v5
+                    && (option.isNoLocal()
+                            || option.isRetainAsPublished()
+                            || option.retainHandling().value() != 0)) {
                 // these bits are reserved before MQTT 5 (3.1.1 §3.8.3.1)
                 c.broker.metrics().count(Counter.MALFORMED_PACKETS);
                 c.closeReason = "SUBSCRIBE with options reserved before MQTT 5";
@@ -108,19 +110,32 @@ final class SubscribeFlow {
             codes[i] = -1;
             // a bridge (CONNECT level 0x83/0x84) gets neither its own messages back nor retain flags cleared
             boolean bridged = shared == null && bridge;
-            asked.add(new TopicSubscription(raw, Math.min(option.qos().value(), s.maxQos()), option.isNoLocal() || bridged,
-                    option.isRetainAsPublished() || bridged, option.retainHandling().value()));
+            asked.add(new TopicSubscription(
+                    raw,
+                    Math.min(option.qos().value(), s.maxQos()),
+                    option.isNoLocal() || bridged,
+                    option.isRetainAsPublished() || bridged,
+                    option.retainHandling().value()));
         }
 
         // 2. auth_on_subscribe decides the valid ones; 3. its verdict is applied in arrival order
         int sid = subscriptionId;
         HookGateway hooks = c.broker.hooks();
         if (!asked.isEmpty() && hooks.wantsAuthOnSubscribe(c.hookSession)) {
-            Properties props = v5 ? HookInputs.userProperties(m.idAndPropertiesVariableHeader().properties())
+            Properties props = v5
+                    ? HookInputs.userProperties(
+                            m.idAndPropertiesVariableHeader().properties())
                     : Properties.EMPTY;
             SubscribeInput in = new SubscribeInput(c.hookSession.client(), asked, props);
-            c.order.then(hooks.authOnSubscribe(c.hookSession, in, c.ctx.executor()), (verdict, error) ->
-                    apply(c, packetId, sid, codes, verdict instanceof SubscribeVerdict.Decided d ? d.topics() : asked, props));
+            c.order.then(
+                    hooks.authOnSubscribe(c.hookSession, in, c.ctx.executor()),
+                    (verdict, error) -> apply(
+                            c,
+                            packetId,
+                            sid,
+                            codes,
+                            verdict instanceof SubscribeVerdict.Decided d ? d.topics() : asked,
+                            props));
         } else if (c.order.pendingCount() == 0) {
             apply(c, packetId, sid, codes, asked, Properties.EMPTY);
         } else {
@@ -129,8 +144,13 @@ final class SubscribeFlow {
     }
 
     /** Subscribes what was granted, answers SUBACK, sends retained messages, tells on_subscribe. */
-    private static void apply(MqttConnection c, int packetId, int subscriptionId, int[] codes,
-                              List<TopicSubscription> decided, Properties props) {
+    private static void apply(
+            MqttConnection c,
+            int packetId,
+            int subscriptionId,
+            int[] codes,
+            List<TopicSubscription> decided,
+            Properties props) {
         if (c.state != MqttConnection.State.CONNECTED) {
             return;
         }
@@ -150,7 +170,7 @@ final class SubscribeFlow {
                 granted.add(t);
                 continue;
             }
-            SharedFilter shared;   // a hook may have rewritten the filter: it is checked like client input
+            SharedFilter shared; // a hook may have rewritten the filter: it is checked like client input
             try {
                 shared = Topics.parseShared(t.topic());
             } catch (IllegalArgumentException e) {
@@ -164,16 +184,18 @@ final class SubscribeFlow {
                 continue;
             }
             int qos = Math.min(t.qos(), s.maxQos());
-            SubscriptionOptions options = new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(),
-                    t.retainHandling());
+            SubscriptionOptions options =
+                    new SubscriptionOptions(qos, t.noLocal(), t.retainAsPublished(), t.retainHandling());
             String routed = c.listener.mount(filter);
             int quota = quota(c, s, shared == null ? null : shared.group(), routed);
             if (quota != -1) {
                 codes[i] = quota;
                 continue;
             }
-            boolean isNew = c.session.subscribe(new Subscription(c.session.id(), routed, shared == null ? null : shared.group(),
-                    options, subscriptionId), batch);
+            boolean isNew = c.session.subscribe(
+                    new Subscription(
+                            c.session.id(), routed, shared == null ? null : shared.group(), options, subscriptionId),
+                    batch);
             codes[i] = qos;
             granted.add(t.withQos(qos));
             int handling = options.retainHandling();
@@ -186,22 +208,28 @@ final class SubscribeFlow {
                 }
             }
         }
-        c.acknowledge(batch.commit(), error -> {   // SUBACK once the subscriptions are stored
-            if (error != null) {
-                MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
-                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
-                return;
-            }
-            subscribed(c, packetId, codes, retained, granted, props);
-        });
+        c.acknowledge(
+                batch.commit(),
+                error -> { // SUBACK once the subscriptions are stored
+                    if (error != null) {
+                        MqttConnection.log.warn("{}: subscriptions not stored: {}", c.who(), error.toString());
+                        c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the subscriptions");
+                        return;
+                    }
+                    subscribed(c, packetId, codes, retained, granted, props);
+                });
     }
 
     /** The retained messages one granted subscription matched, fed to the session after SUBACK. */
-    private record Matched(List<Message> messages, int qos, List<Integer> subscriptionIds) {
-    }
+    private record Matched(List<Message> messages, int qos, List<Integer> subscriptionIds) {}
 
-    private static void subscribed(MqttConnection c, int packetId, int[] codes, List<Matched> retained,
-                                   List<TopicSubscription> granted, Properties props) {
+    private static void subscribed(
+            MqttConnection c,
+            int packetId,
+            int[] codes,
+            List<Matched> retained,
+            List<TopicSubscription> granted,
+            Properties props) {
         c.ctx.write(Packets.suback(packetId, codes), c.ctx.voidPromise());
         if (!retained.isEmpty()) {
             // handed to the feed only now: a flush while the SUBACK waited for the store must not send them first
@@ -213,7 +241,7 @@ final class SubscribeFlow {
             }
         }
         if (c.retainedFeed != null) {
-            c.retainedFeed.feed();   // streamed as the session has room, after the SUBACK
+            c.retainedFeed.feed(); // streamed as the session has room, after the SUBACK
         }
         HookGateway hooks = c.broker.hooks();
         io.hookline.api.hook.Hook<SubscribeInput> hook = c.hookSession.pick(Hooks.ON_SUBSCRIBE, Hooks.ON_SUBSCRIBE_M5);
@@ -221,8 +249,13 @@ final class SubscribeFlow {
             hooks.notify(hook, new SubscribeInput(c.hookSession.client(), granted, props));
         }
         if (c.broker.events().enabled(ClientEvents.Kind.SUBSCRIBED)) {
-            c.broker.events().subscribed(c.listener.mountpoint(), c.clientId, c.username,
-                    granted.stream().filter(t -> !t.isRefused()).toList());
+            c.broker
+                    .events()
+                    .subscribed(
+                            c.listener.mountpoint(),
+                            c.clientId,
+                            c.username,
+                            granted.stream().filter(t -> !t.isRefused()).toList());
         }
     }
 
@@ -247,15 +280,26 @@ final class SubscribeFlow {
         }
         int refused = c.version == 5 ? ReasonCodes.QUOTA_EXCEEDED & 0xFF : V3_FAILURE;
         if (b.maxSubscriptions() > 0 && c.session.subscriptionCount() >= b.maxSubscriptions()) {
-            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTIONS, c.who(), "SUBSCRIBE refused: "
-                    + b.maxSubscriptions() + " subscriptions held (max_subscriptions_per_client)");
+            c.broker
+                    .metrics()
+                    .limitHit(
+                            Counter.LIMIT_SUBSCRIPTIONS,
+                            c.who(),
+                            "SUBSCRIBE refused: " + b.maxSubscriptions()
+                                    + " subscriptions held (max_subscriptions_per_client)");
             return refused;
         }
         long cost = SubscriptionTrie.subscriptionCost(filter);
         if (b.maxSubscriptionMemory() > 0 && c.session.subscriptionBytes() + cost > b.maxSubscriptionMemory()) {
-            c.broker.metrics().limitHit(Counter.LIMIT_SUBSCRIPTION_MEMORY, c.who(), "SUBSCRIBE refused: a filter of "
-                    + Topics.depth(filter) + " levels costing ~" + cost + " bytes does not fit max_subscription_memory "
-                    + b.maxSubscriptionMemory() + " (" + c.session.subscriptionBytes() + " used)");
+            c.broker
+                    .metrics()
+                    .limitHit(
+                            Counter.LIMIT_SUBSCRIPTION_MEMORY,
+                            c.who(),
+                            "SUBSCRIBE refused: a filter of "
+                                    + Topics.depth(filter) + " levels costing ~" + cost
+                                    + " bytes does not fit max_subscription_memory "
+                                    + b.maxSubscriptionMemory() + " (" + c.session.subscriptionBytes() + " used)");
             return refused;
         }
         return -1;
@@ -297,8 +341,12 @@ final class SubscribeFlow {
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsOnUnsubscribe(c.hookSession)) {
             UnsubscribeInput in = new UnsubscribeInput(c.hookSession.client(), filters, Properties.EMPTY);
-            c.order.then(hooks.onUnsubscribe(c.hookSession, in, c.ctx.executor()), (rewrite, error) ->
-                    unsubscribe(c, packetId, filters,
+            c.order.then(
+                    hooks.onUnsubscribe(c.hookSession, in, c.ctx.executor()),
+                    (rewrite, error) -> unsubscribe(
+                            c,
+                            packetId,
+                            filters,
                             rewrite instanceof UnsubscribeRewrite.Rewritten r ? r.topics() : filters));
         } else if (c.order.pendingCount() == 0) {
             unsubscribe(c, packetId, filters, filters);
@@ -347,17 +395,21 @@ final class SubscribeFlow {
         }
         // reason codes exist only in MQTT 5: Netty encodes the payload whenever it is given, and a
         // 3.1.1 UNSUBACK must be just the packet id (3.1.1 §3.11.2; HiveMQ's client disconnects otherwise)
-        MqttMessage unsuback = c.version == 5 ? Packets.unsuback(packetId, codes)
-                : new MqttUnsubAckMessage(new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE,
-                        false, 0), Packets.id(packetId));
-        c.acknowledge(batch.commit(), error -> {   // UNSUBACK once the removal is stored
-            if (error != null) {
-                MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
-                c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
-                return;
-            }
-            c.ctx.write(unsuback, c.ctx.voidPromise());
-        });
+        MqttMessage unsuback = c.version == 5
+                ? Packets.unsuback(packetId, codes)
+                : new MqttUnsubAckMessage(
+                        new MqttFixedHeader(MqttMessageType.UNSUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0),
+                        Packets.id(packetId));
+        c.acknowledge(
+                batch.commit(),
+                error -> { // UNSUBACK once the removal is stored
+                    if (error != null) {
+                        MqttConnection.log.warn("{}: unsubscription not stored: {}", c.who(), error.toString());
+                        c.disconnect(ReasonCodes.UNSPECIFIED_ERROR, "the store could not record the unsubscription");
+                        return;
+                    }
+                    c.ctx.write(unsuback, c.ctx.voidPromise());
+                });
         if (!removed.isEmpty()) {
             c.broker.sessions().topicsUnsubscribed(c.session, removed);
             c.broker.events().unsubscribed(c.listener.mountpoint(), c.clientId, c.username, removed);

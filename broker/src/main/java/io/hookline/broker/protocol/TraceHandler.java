@@ -41,9 +41,14 @@ final class TraceHandler extends ChannelDuplexHandler {
             if (msg instanceof MqttMessage m) {
                 traces.emit(mountpoint, clientId, "out " + describe(m));
             } else if (msg instanceof OutgoingPublish p) {
-                traces.emit(mountpoint, clientId, "out PUBLISH topic=" + p.topic() + " qos=" + p.delivery().qos()
-                        + " packet_id=" + p.packetId() + " retain=" + p.delivery().retain()
-                        + " payload_bytes=" + p.delivery().message().payload().length);
+                traces.emit(
+                        mountpoint,
+                        clientId,
+                        "out PUBLISH topic=" + p.topic() + " qos="
+                                + p.delivery().qos()
+                                + " packet_id=" + p.packetId() + " retain="
+                                + p.delivery().retain()
+                                + " payload_bytes=" + p.delivery().message().payload().length);
             }
         }
         ctx.write(msg, promise);
@@ -63,22 +68,33 @@ final class TraceHandler extends ChannelDuplexHandler {
         }
         StringBuilder b = new StringBuilder(m.fixedHeader().messageType().name());
         if (m instanceof MqttPublishMessage p) {
-            b.append(" topic=").append(p.variableHeader().topicName())
-                    .append(" qos=").append(p.fixedHeader().qosLevel().value())
-                    .append(" packet_id=").append(p.variableHeader().packetId())
-                    .append(" retain=").append(p.fixedHeader().isRetain())
-                    .append(" payload_bytes=").append(p.payload().readableBytes());
+            b.append(" topic=")
+                    .append(p.variableHeader().topicName())
+                    .append(" qos=")
+                    .append(p.fixedHeader().qosLevel().value())
+                    .append(" packet_id=")
+                    .append(p.variableHeader().packetId())
+                    .append(" retain=")
+                    .append(p.fixedHeader().isRetain())
+                    .append(" payload_bytes=")
+                    .append(p.payload().readableBytes());
         } else if (m instanceof MqttSubscribeMessage s) {
-            b.append(" packet_id=").append(s.variableHeader().messageId()).append(" topics=")
+            b.append(" packet_id=")
+                    .append(s.variableHeader().messageId())
+                    .append(" topics=")
                     .append(s.payload().topicSubscriptions().stream()
                             .map(t -> t.topicName() + ":" + t.qualityOfService().value())
                             .collect(Collectors.joining(",")));
         } else if (m instanceof MqttUnsubscribeMessage u) {
-            b.append(" packet_id=").append(u.variableHeader().messageId()).append(" topics=")
+            b.append(" packet_id=")
+                    .append(u.variableHeader().messageId())
+                    .append(" topics=")
                     .append(String.join(",", u.payload().topics()));
         } else if (m instanceof MqttConnAckMessage c) {
-            b.append(" code=").append(c.variableHeader().connectReturnCode().byteValue() & 0xFF)
-                    .append(" session_present=").append(c.variableHeader().isSessionPresent());
+            b.append(" code=")
+                    .append(c.variableHeader().connectReturnCode().byteValue() & 0xFF)
+                    .append(" session_present=")
+                    .append(c.variableHeader().isSessionPresent());
         } else if (m.variableHeader() instanceof MqttMessageIdVariableHeader id) {
             b.append(" packet_id=").append(id.messageId());
         }

@@ -52,8 +52,7 @@ public final class FlowControl {
     }
 
     /** One reason a throttle waits: until any of {@code sessions} drains. Guarded by the lock. */
-    private record Wait(Throttle throttle, List<Recipient> sessions) {
-    }
+    private record Wait(Throttle throttle, List<Recipient> sessions) {}
 
     // who waits on each recipient; guarded by lock
     private final Map<Recipient, List<Wait>> waitersOf = new IdentityHashMap<>();
@@ -77,15 +76,15 @@ public final class FlowControl {
                 Recipient s = anyOf.get(i);
                 Throttle target = targets[i];
                 if (s == t.own || target == t || (target != null && !target.waits.isEmpty())) {
-                    return false;   // our own session, or one whose client waits: could close a cycle
+                    return false; // our own session, or one whose client waits: could close a cycle
                 }
                 if (!s.isCongested()) {
-                    return false;   // drained since routing: nothing to wait for
+                    return false; // drained since routing: nothing to wait for
                 }
             }
             for (Wait w : t.waits) {
                 if (w.sessions.equals(anyOf)) {
-                    return true;   // already waiting for the same
+                    return true; // already waiting for the same
                 }
             }
             Wait w = new Wait(t, List.copyOf(anyOf));

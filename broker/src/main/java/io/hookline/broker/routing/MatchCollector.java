@@ -6,12 +6,12 @@ package io.hookline.broker.routing;
  * from inside {@link SubscriptionIndex#match}.
  */
 public interface MatchCollector {
-  /** A non-shared subscription whose filter matches. */
-  void direct(Subscription s);
+    /** A non-shared subscription whose filter matches. */
+    void direct(Subscription s);
 
-  /**
-   * Once per matching (group, filter) that had at least one member when it was visited. The group
-   * may lose its last member concurrently, so {@code group.members()} can still be empty.
-   */
-  void shared(SharedGroup group);
+    /**
+     * Once per matching (group, filter) that had at least one member when it was visited. The group
+     * may lose its last member concurrently, so {@code group.members()} can still be empty.
+     */
+    void shared(SharedGroup group);
 }

@@ -13,8 +13,15 @@ package io.hookline.broker.routing;
  *                         from queues, or 0 for no expiry: it means the same after a restart
  *                         and on another node
  */
-public record Message(long id, String topic, int qos, boolean retain, byte[] payload,
-                      PublishProperties properties, SubscriberId sender, long expiresAtMillis) {
+public record Message(
+        long id,
+        String topic,
+        int qos,
+        boolean retain,
+        byte[] payload,
+        PublishProperties properties,
+        SubscriberId sender,
+        long expiresAtMillis) {
 
     public boolean isExpired(long nowMillis) {
         return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
@@ -30,7 +37,8 @@ public record Message(long id, String topic, int qos, boolean retain, byte[] pay
     }
 
     public Message withRetain(boolean newRetain) {
-        return newRetain == retain ? this
+        return newRetain == retain
+                ? this
                 : new Message(id, topic, qos, newRetain, payload, properties, sender, expiresAtMillis);
     }
 

@@ -47,16 +47,23 @@ public final class Messages {
     }
 
     /** A new message; its Message Expiry Interval (if any) starts now. */
-    public Message create(String topic, int qos, boolean retain, byte[] payload, PublishProperties properties,
-                          SubscriberId sender) {
-        return new Message(nextId(), topic, qos, retain, payload, properties, sender,
+    public Message create(
+            String topic, int qos, boolean retain, byte[] payload, PublishProperties properties, SubscriberId sender) {
+        return new Message(
+                nextId(),
+                topic,
+                qos,
+                retain,
+                payload,
+                properties,
+                sender,
                 expiresAt(properties.messageExpiryInterval()));
     }
 
     /** A broker-originated message ($SYS, tests): QoS 0, no properties, no expiry. */
     public Message text(String topic, String payload, boolean retain) {
-        return new Message(nextId(), topic, 0, retain, payload.getBytes(StandardCharsets.UTF_8),
-                PublishProperties.NONE, null, 0);
+        return new Message(
+                nextId(), topic, 0, retain, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null, 0);
     }
 
     /** The expiry instant of an interval that starts now: 0 for none. */
@@ -65,6 +72,6 @@ public final class Messages {
             return 0;
         }
         long at = clock.millis() + intervalSeconds * 1000;
-        return at == 0 ? 1 : at;   // 0 means "no expiry"
+        return at == 0 ? 1 : at; // 0 means "no expiry"
     }
 }

@@ -10,12 +10,13 @@ import java.util.List;
  * @param messageExpiryInterval seconds as the publisher sent it, or null for no expiry
  * @param correlationData shared, never mutated
  */
-public record PublishProperties(Integer payloadFormatIndicator,
-                                Long messageExpiryInterval,
-                                String contentType,
-                                String responseTopic,
-                                byte[] correlationData,
-                                List<UserProperty> userProperties) {
+public record PublishProperties(
+        Integer payloadFormatIndicator,
+        Long messageExpiryInterval,
+        String contentType,
+        String responseTopic,
+        byte[] correlationData,
+        List<UserProperty> userProperties) {
 
     public static final PublishProperties NONE = new PublishProperties(null, null, null, null, null, List.of());
 
@@ -24,7 +25,11 @@ public record PublishProperties(Integer payloadFormatIndicator,
     }
 
     public boolean isEmpty() {
-        return payloadFormatIndicator == null && messageExpiryInterval == null && contentType == null
-                && responseTopic == null && correlationData == null && userProperties.isEmpty();
+        return payloadFormatIndicator == null
+                && messageExpiryInterval == null
+                && contentType == null
+                && responseTopic == null
+                && correlationData == null
+                && userProperties.isEmpty();
     }
 }

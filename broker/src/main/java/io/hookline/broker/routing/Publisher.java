@@ -2,7 +2,6 @@ package io.hookline.broker.routing;
 
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -24,6 +23,9 @@ public interface Publisher {
      * recipients that took it while above their queue high-water mark. Returns how many
      * recipients it was handed to.
      */
-    int publish(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
-                StoreBatch batch);
+    int publish(
+            Message message,
+            SharedSubscriptionPolicy sharedPolicy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch);
 }

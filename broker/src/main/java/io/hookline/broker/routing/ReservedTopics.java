@@ -2,8 +2,7 @@ package io.hookline.broker.routing;
 
 /** The topics the broker owns, to which no client may publish whatever the ACL says. Stateless. */
 public final class ReservedTopics {
-    private ReservedTopics() {
-    }
+    private ReservedTopics() {}
 
     /**
      * {@code $SYS} and everything below it (the broker's own counters). Mountpointed topics never

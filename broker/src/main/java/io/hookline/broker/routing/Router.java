@@ -2,8 +2,6 @@ package io.hookline.broker.routing;
 
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.util.StoreBatch;
-
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +22,8 @@ public final class Router {
     private final RecipientDirectory directory;
     private final Supplier<SharedSubscriptionPolicy> sharedPolicy;
 
-    public Router(SubscriptionIndex index, RecipientDirectory directory, Supplier<SharedSubscriptionPolicy> sharedPolicy) {
+    public Router(
+            SubscriptionIndex index, RecipientDirectory directory, Supplier<SharedSubscriptionPolicy> sharedPolicy) {
         this.index = index;
         this.directory = directory;
         this.sharedPolicy = sharedPolicy;
@@ -43,8 +42,11 @@ public final class Router {
      * them draining is enough). Recipients that store the message stage it in {@code batch}.
      * Returns how many sessions it was handed to.
      */
-    public int route(Message message, SharedSubscriptionPolicy sharedPolicy, Consumer<List<Recipient>> congested,
-                     StoreBatch batch) {
+    public int route(
+            Message message,
+            SharedSubscriptionPolicy sharedPolicy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
         Matches matches = new Matches(message, sharedPolicy, congested, batch);
         index.match(message.topic(), matches);
         return matches.deliver();
@@ -53,7 +55,7 @@ public final class Router {
     /** One route's matches, merged per client. Confined to the routing thread. */
     private final class Matches implements MatchCollector {
         private final Message message;
-        private final SharedSubscriptionPolicy policy;   // null: the broker's
+        private final SharedSubscriptionPolicy policy; // null: the broker's
         private final Consumer<List<Recipient>> congested;
         private final StoreBatch batch;
         // the common case of a single matching client needs no map
@@ -61,7 +63,10 @@ public final class Router {
         private Map<SubscriberId, Target> more;
         private List<SharedGroup> groups;
 
-        Matches(Message message, SharedSubscriptionPolicy policy, Consumer<List<Recipient>> congested,
+        Matches(
+                Message message,
+                SharedSubscriptionPolicy policy,
+                Consumer<List<Recipient>> congested,
                 StoreBatch batch) {
             this.message = message;
             this.policy = policy;
@@ -163,7 +168,7 @@ public final class Router {
                         allBusy.add(r);
                     }
                     if (busy == null || r.queuedBytes() < busyRecipient.queuedBytes()) {
-                        busy = s;   // all congested: the least loaded, likeliest to drain first
+                        busy = s; // all congested: the least loaded, likeliest to drain first
                         busyRecipient = r;
                     }
                 } else if (offline == null) {
@@ -171,25 +176,30 @@ public final class Router {
                     offlineRecipient = r;
                 }
             }
-            if (busy != null) {   // the publisher waits until any of them drains
-                if (busyRecipient.offer(delivery(message, busy.options().qos(), busyRecipient, false,
-                        busy.subscriptionId()), batch) && congested != null) {
+            if (busy != null) { // the publisher waits until any of them drains
+                if (busyRecipient.offer(
+                                delivery(message, busy.options().qos(), busyRecipient, false, busy.subscriptionId()),
+                                batch)
+                        && congested != null) {
                     congested.accept(allBusy);
                 }
                 return 1;
             }
-            if (offline != null) {   // nobody online: queue with an offline member
-                offer(offlineRecipient, delivery(message, offline.options().qos(), offlineRecipient, false,
-                        offline.subscriptionId()));
+            if (offline != null) { // nobody online: queue with an offline member
+                offer(
+                        offlineRecipient,
+                        delivery(message, offline.options().qos(), offlineRecipient, false, offline.subscriptionId()));
                 return 1;
             }
             return 0;
         }
     }
 
-    private static Delivery delivery(Message message, int subscriptionQos, Recipient to, boolean retainAsPublished,
-                                     int subscriptionId) {
-        return new Delivery(message, deliveryQos(message.qos(), subscriptionQos, to),
+    private static Delivery delivery(
+            Message message, int subscriptionQos, Recipient to, boolean retainAsPublished, int subscriptionId) {
+        return new Delivery(
+                message,
+                deliveryQos(message.qos(), subscriptionQos, to),
                 retainAsPublished && message.retain(),
                 subscriptionId == 0 ? List.of() : List.of(subscriptionId));
     }
@@ -237,9 +247,15 @@ public final class Router {
                 return 0;
             }
             Message message = route.message;
-            List<Integer> subscriptionIds = ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
-            route.offer(r, new Delivery(message, deliveryQos(message.qos(), qos, r), retainAsPublished && message.retain(),
-                    subscriptionIds));
+            List<Integer> subscriptionIds =
+                    ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
+            route.offer(
+                    r,
+                    new Delivery(
+                            message,
+                            deliveryQos(message.qos(), qos, r),
+                            retainAsPublished && message.retain(),
+                            subscriptionIds));
             return 1;
         }
     }

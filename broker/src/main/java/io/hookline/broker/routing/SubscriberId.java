@@ -29,8 +29,10 @@ public record SubscriberId(String mountpoint, String clientId) {
 
     @Override
     public boolean equals(Object o) {
-        return this == o || o instanceof SubscriberId other
-                && clientId.equals(other.clientId) && mountpoint.equals(other.mountpoint);
+        return this == o
+                || o instanceof SubscriberId other
+                        && clientId.equals(other.clientId)
+                        && mountpoint.equals(other.mountpoint);
     }
 
     @Override

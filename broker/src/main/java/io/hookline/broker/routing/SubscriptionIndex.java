@@ -6,20 +6,20 @@ package io.hookline.broker.routing;
  * match).
  */
 public interface SubscriptionIndex {
-  /**
-   * Adds or replaces the subscription with the same (subscriber, shareGroup, filter); returns the
-   * replaced one or null.
-   *
-   * @throws IllegalArgumentException if the filter or the share group name is invalid
-   */
-  Subscription add(Subscription s);
+    /**
+     * Adds or replaces the subscription with the same (subscriber, shareGroup, filter); returns the
+     * replaced one or null.
+     *
+     * @throws IllegalArgumentException if the filter or the share group name is invalid
+     */
+    Subscription add(Subscription s);
 
-  /** Removes it; returns the removed one or null. */
-  Subscription remove(SubscriberId subscriber, String shareGroup, String filter);
+    /** Removes it; returns the removed one or null. */
+    Subscription remove(SubscriberId subscriber, String shareGroup, String filter);
 
-  /** Reports every subscription whose filter matches the topic name to the collector. */
-  void match(String topic, MatchCollector collector);
+    /** Reports every subscription whose filter matches the topic name to the collector. */
+    void match(String topic, MatchCollector collector);
 
-  /** Total number of subscriptions (direct + shared members). */
-  int size();
+    /** Total number of subscriptions (direct + shared members). */
+    int size();
 }

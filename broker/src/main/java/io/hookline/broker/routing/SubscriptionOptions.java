@@ -7,17 +7,17 @@ package io.hookline.broker.routing;
  * @param retainHandling 0 = send retained on subscribe, 1 = only if the subscription is new, 2 = never
  */
 public record SubscriptionOptions(int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
-  public SubscriptionOptions {
-    if (qos < 0 || qos > 2) {
-      throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+    public SubscriptionOptions {
+        if (qos < 0 || qos > 2) {
+            throw new IllegalArgumentException("qos must be 0, 1 or 2: " + qos);
+        }
+        if (retainHandling < 0 || retainHandling > 2) {
+            throw new IllegalArgumentException("retainHandling must be 0, 1 or 2: " + retainHandling);
+        }
     }
-    if (retainHandling < 0 || retainHandling > 2) {
-      throw new IllegalArgumentException("retainHandling must be 0, 1 or 2: " + retainHandling);
-    }
-  }
 
-  /** Options of an MQTT 3.1/3.1.1 subscription: only the QoS is chosen by the client. */
-  public static SubscriptionOptions ofQos(int qos) {
-    return new SubscriptionOptions(qos, false, false, 0);
-  }
+    /** Options of an MQTT 3.1/3.1.1 subscription: only the QoS is chosen by the client. */
+    public static SubscriptionOptions ofQos(int qos) {
+        return new SubscriptionOptions(qos, false, false, 0);
+    }
 }

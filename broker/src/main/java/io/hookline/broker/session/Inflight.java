@@ -11,8 +11,8 @@ final class Inflight {
     final int packetId;
     final Delivery delivery;
     boolean released;
-    long sentAtMillis;   // wall clock, for retry_interval
-    Inflight prev;   // send order, kept by InflightWindow
+    long sentAtMillis; // wall clock, for retry_interval
+    Inflight prev; // send order, kept by InflightWindow
     Inflight next;
 
     Inflight(int packetId, Delivery delivery, long sentAtMillis) {

@@ -21,11 +21,11 @@ final class InflightWindow implements Iterable<Inflight> {
     // an idle session carries no table
     private static final Inflight[] NONE = new Inflight[1];
 
-    private Inflight[] slots = NONE;   // at most half full
-    private Inflight head;   // oldest sent
+    private Inflight[] slots = NONE; // at most half full
+    private Inflight head; // oldest sent
     private Inflight tail;
     private int size;
-    private int displaced;   // entries not in their own slot (id & mask)
+    private int displaced; // entries not in their own slot (id & mask)
 
     int size() {
         return size;
@@ -119,7 +119,7 @@ final class InflightWindow implements Iterable<Inflight> {
         e.prev = e.next = null;
         size--;
         if (slots.length > MIN_SLOTS && 8 * size < slots.length) {
-            resize(slots.length / 2);   // a window that was wide once does not keep its table
+            resize(slots.length / 2); // a window that was wide once does not keep its table
         }
     }
 

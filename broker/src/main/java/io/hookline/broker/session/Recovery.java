@@ -2,9 +2,8 @@ package io.hookline.broker.session;
 
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
-
+import io.hookline.broker.util.StoreBatch;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -23,9 +22,8 @@ import java.util.concurrent.TimeUnit;
 public final class Recovery {
 
     /** What came back, for the log line. */
-    public record Result(int sessions, int subscriptions, int queued, int inflight, int expired, int willsSent,
-                         long millis) {
-    }
+    public record Result(
+            int sessions, int subscriptions, int queued, int inflight, int expired, int willsSent, long millis) {}
 
     private final SessionRegistry registry;
     private final Stores stores;
@@ -80,12 +78,17 @@ public final class Recovery {
             if (will != null) {
                 Will w = will;
                 long due = expiresAt <= now ? now : r.willDueAtMillis(disconnectedAt);
-                session.setPendingWill(w, registry.scheduler().schedule(() -> registry.fireWill(session, w),
-                        Math.max(0, due - now), TimeUnit.MILLISECONDS));
+                session.setPendingWill(
+                        w,
+                        registry.scheduler()
+                                .schedule(
+                                        () -> registry.fireWill(session, w),
+                                        Math.max(0, due - now),
+                                        TimeUnit.MILLISECONDS));
             }
             if (expiresAt != Long.MAX_VALUE && expiresAt > now) {
-                session.setExpiryTimer(registry.scheduler().schedule(() -> registry.expire(session),
-                        expiresAt - now, TimeUnit.MILLISECONDS));
+                session.setExpiryTimer(registry.scheduler()
+                        .schedule(() -> registry.expire(session), expiresAt - now, TimeUnit.MILLISECONDS));
             }
         }
         batch.commit();
@@ -95,14 +98,20 @@ public final class Recovery {
         }
         int expired = 0;
         for (Session s : restored) {
-            long expiresAt = s.expirySeconds() < 0 ? Long.MAX_VALUE
-                    : s.disconnectedAtMillis() + s.expirySeconds() * 1000;
+            long expiresAt =
+                    s.expirySeconds() < 0 ? Long.MAX_VALUE : s.disconnectedAtMillis() + s.expirySeconds() * 1000;
             if (expiresAt <= now) {
-                registry.expire(s);   // sends its pending will, if any
+                registry.expire(s); // sends its pending will, if any
                 expired++;
             }
         }
-        return new Result(restored.size() - expired, subscriptions, queued, inflight, expired, willsNow.size(),
+        return new Result(
+                restored.size() - expired,
+                subscriptions,
+                queued,
+                inflight,
+                expired,
+                willsNow.size(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 }

@@ -1,8 +1,6 @@
 package io.hookline.broker.session;
 
-import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
@@ -15,10 +13,10 @@ import io.hookline.broker.session.SessionEvents.Kind;
 import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
+import io.hookline.broker.util.NotifyOutbox;
 import io.hookline.broker.util.Scheduler;
-
+import io.hookline.broker.util.StoreBatch;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -66,41 +64,43 @@ public final class Session implements Recipient {
     private final SubscriberId id;
     private final SessionRegistry registry;
     private final Stores stores;
-    private final Clock clock;       // the registry's: message expiry and retry run on the wall clock
+    private final Clock clock; // the registry's: message expiry and retry run on the wall clock
 
     // guarded by this
     private SessionConnection connection;
     private boolean ended;
     private int protocolVersion;
     private String username;
-    private int maxOnlineOverride = UNSET;     // from auth_on_register's modifiers
+    private int maxOnlineOverride = UNSET; // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
-    private volatile boolean upgradeQos;      // not guarded: the router reads it without the monitor
+    private volatile boolean upgradeQos; // not guarded: the router reads it without the monitor
     private static final int UNSET = Integer.MIN_VALUE;
-    private long expirySeconds;      // 0: ends with the connection; -1: never
-    private boolean persistent;      // expirySeconds != 0: writes its state to the stores
-    private boolean journaled;       // persistent with a durable queue: every delivery goes through the queue
-    private Will will;               // the attached connection's will, for the session record
+    private long expirySeconds; // 0: ends with the connection; -1: never
+    private boolean persistent; // expirySeconds != 0: writes its state to the stores
+    private boolean journaled; // persistent with a durable queue: every delivery goes through the queue
+    private Will will; // the attached connection's will, for the session record
     // The three collections start as the shared immutable empties (reads, remove and clear work
     // on them) and get their own on the first put: most sessions are idle clients that never
     // subscribe or exchange QoS 1/2, and three empty hash maps cost ~190 B per session.
     private Map<String, Subscription> subscriptions = Collections.emptyMap();
-    private long subscriptionBytes;   // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
+    private long
+            subscriptionBytes; // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue;
-    private final InflightWindow inflight = new InflightWindow();   // its table is made on the first add
-    private Set<Integer> awaitingRelease = Collections.emptySet();  // inbound QoS 2 packet ids
+    private final InflightWindow inflight = new InflightWindow(); // its table is made on the first add
+    private Set<Integer> awaitingRelease = Collections.emptySet(); // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
     private Scheduler.Task willTimer;
     private Scheduler.Task expiryTimer;
     private long disconnectedAtMillis;
-    private final NotifyOutbox<Consumer<SessionEvents>> outbox = new NotifyOutbox<>(this);  // hook events raised, not yet fired
+    private final NotifyOutbox<Consumer<SessionEvents>> outbox =
+            new NotifyOutbox<>(this); // hook events raised, not yet fired
     private long backlogBytes;
-    private volatile boolean congested;   // written under the monitor; FlowControl reads it under its lock
+    private volatile boolean congested; // written under the monitor; FlowControl reads it under its lock
     // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
     // stalled_subscriber_timeout; it then holds no publisher, and its byte/message bounds drop the excess
     private boolean stalled;
-    private long lastProgressMillis;   // clock: the last PUBLISH handed to the socket
+    private long lastProgressMillis; // clock: the last PUBLISH handed to the socket
     private Scheduler.Task stallCheck;
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
@@ -158,11 +158,15 @@ public final class Session implements Recipient {
     }
 
     private int maxOnline() {
-        return maxOnlineOverride != UNSET ? maxOnlineOverride : registry.settings().maxOnlineMessages();
+        return maxOnlineOverride != UNSET
+                ? maxOnlineOverride
+                : registry.settings().maxOnlineMessages();
     }
 
     private int maxOffline() {
-        return maxOfflineOverride != UNSET ? maxOfflineOverride : registry.settings().maxOfflineMessages();
+        return maxOfflineOverride != UNSET
+                ? maxOfflineOverride
+                : registry.settings().maxOfflineMessages();
     }
 
     public synchronized long expirySeconds() {
@@ -183,8 +187,14 @@ public final class Session implements Recipient {
      * connection's will while connected, the pending one after.
      */
     synchronized SessionRecord record(long disconnectedAt, Will withWill) {
-        return new SessionRecord(id, protocolVersion, username, expirySeconds, disconnectedAt,
-                withWill == null ? null : withWill.message(), withWill == null ? 0 : withWill.delaySeconds(),
+        return new SessionRecord(
+                id,
+                protocolVersion,
+                username,
+                expirySeconds,
+                disconnectedAt,
+                withWill == null ? null : withWill.message(),
+                withWill == null ? 0 : withWill.delaySeconds(),
                 maxOnlineOverride == UNSET ? null : maxOnlineOverride,
                 maxOfflineOverride == UNSET ? null : maxOfflineOverride);
     }
@@ -249,8 +259,8 @@ public final class Session implements Recipient {
             if (subscriptions == Collections.<String, Subscription>emptyMap()) {
                 subscriptions = new LinkedHashMap<>();
             }
-            Subscription old = subscriptions.put(
-                    subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
+            Subscription old =
+                    subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription);
             registry.index().add(subscription);
             if (old == null) {
                 subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
@@ -274,7 +284,7 @@ public final class Session implements Recipient {
             if (persistent) {
                 stores.subscriptions().remove(id, shareGroup, filter, batch);
             }
-            registry.flow().release(this);   // its publishers may no longer route here: let them try again
+            registry.flow().release(this); // its publishers may no longer route here: let them try again
             return true;
         }
     }
@@ -349,10 +359,10 @@ public final class Session implements Recipient {
             if (target == null) {
                 queueOffline(delivery, batch);
             } else if (overOnlineBytes(delivery)) {
-                target = null;   // dropped here: nothing goes to the connection
+                target = null; // dropped here: nothing goes to the connection
                 full = congested;
             } else if (journaled && !queueOnline(delivery, batch)) {
-                target = null;   // dropped: max_online_messages
+                target = null; // dropped: max_online_messages
             } else {
                 backlogBytes += weight(delivery);
                 if (!congested && !stalled) {
@@ -384,9 +394,13 @@ public final class Session implements Recipient {
             return false;
         }
         drop(delivery.message(), DropReason.QUEUE_FULL);
-        registry.metrics().limitHit(Counter.LIMIT_ONLINE_BYTES, "client '" + id + "'", backlogBytes
-                + " bytes waiting (max_online_bytes " + max + "): newest messages dropped"
-                + (stalled ? " (stalled subscriber)" : ""));
+        registry.metrics()
+                .limitHit(
+                        Counter.LIMIT_ONLINE_BYTES,
+                        "client '" + id + "'",
+                        backlogBytes
+                                + " bytes waiting (max_online_bytes " + max + "): newest messages dropped"
+                                + (stalled ? " (stalled subscriber)" : ""));
         return true;
     }
 
@@ -396,10 +410,10 @@ public final class Session implements Recipient {
             return;
         }
         try {
-            stallCheck = registry.scheduler().schedule(this::checkStall, delayNanos,
-                    java.util.concurrent.TimeUnit.NANOSECONDS);
+            stallCheck = registry.scheduler()
+                    .schedule(this::checkStall, delayNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
-            stallCheck = null;   // the broker is stopping (its timer is shut down): no stall to look for any more
+            stallCheck = null; // the broker is stopping (its timer is shut down): no stall to look for any more
         }
     }
 
@@ -431,9 +445,15 @@ public final class Session implements Recipient {
             waiting = backlogBytes;
             disconnect = registry.settings().queueBounds().disconnectStalled();
         }
-        registry.metrics().limitHit(Counter.LIMIT_STALLED_SUBSCRIBER, "client '" + id + "'", "took nothing from its"
-                + " socket with " + waiting + " bytes waiting (stalled_subscriber_timeout): "
-                + (disconnect ? "disconnected" : "its publishers go on, what does not fit its queue is dropped"));
+        registry.metrics()
+                .limitHit(
+                        Counter.LIMIT_STALLED_SUBSCRIBER,
+                        "client '" + id + "'",
+                        "took nothing from its"
+                                + " socket with " + waiting + " bytes waiting (stalled_subscriber_timeout): "
+                                + (disconnect
+                                        ? "disconnected"
+                                        : "its publishers go on, what does not fit its queue is dropped"));
         if (disconnect) {
             target.disconnectStalled();
         }
@@ -488,7 +508,7 @@ public final class Session implements Recipient {
             return;
         }
         while (max > 0 && queue.size() >= max) {
-            Delivery oldest = queue.poll(batch);  // oldest dropped first
+            Delivery oldest = queue.poll(batch); // oldest dropped first
             backlogBytes -= weight(oldest);
             drop(oldest.message(), DropReason.QUEUE_FULL);
         }
@@ -530,16 +550,21 @@ public final class Session implements Recipient {
             drop(oldest.message(), DropReason.QUEUE_FULL);
             dropped++;
         }
-        registry.metrics().limitHit(Counter.LIMIT_OFFLINE_BYTES, "client '" + id + "'", dropped
-                + " oldest offline messages dropped to stay within max_offline_bytes " + max);
+        registry.metrics()
+                .limitHit(
+                        Counter.LIMIT_OFFLINE_BYTES,
+                        "client '" + id + "'",
+                        dropped + " oldest offline messages dropped to stay within max_offline_bytes " + max);
     }
 
     private void drop(Message message, DropReason reason) {
-        registry.metrics().count(switch (reason) {
-            case EXPIRED -> Counter.DROPPED_EXPIRED;
-            case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
-            case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
-        });
+        registry.metrics()
+                .count(
+                        switch (reason) {
+                            case EXPIRED -> Counter.DROPPED_EXPIRED;
+                            case QUEUE_FULL -> Counter.DROPPED_QUEUE_FULL;
+                            case MAX_PACKET_SIZE_EXCEEDED -> Counter.DROPPED_MAX_PACKET_SIZE;
+                        });
         if (registry.events().wants(Kind.MESSAGE_DROPPED)) {
             raise(events -> events.messageDropped(this, message, reason));
         }
@@ -591,12 +616,13 @@ public final class Session implements Recipient {
             }
             if (journaled) {
                 if (connection == from) {
-                    pump(from);   // it waits in the queue already, in order; a new connection's resume sends it otherwise
+                    pump(from); // it waits in the queue already, in order; a new connection's resume sends it otherwise
                 }
             } else if (connection != from) {
-                redispatch = true;   // taken over or gone since submit: route again
+                redispatch = true; // taken over or gone since submit: route again
                 backlogBytes -= weight(delivery);
-            } else if (queue.isEmpty() && from.writable()
+            } else if (queue.isEmpty()
+                    && from.writable()
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
@@ -608,7 +634,7 @@ public final class Session implements Recipient {
                     drained(weight(delivery));
                     drop(delivery.message(), DropReason.QUEUE_FULL);
                 } else {
-                    queue.add(delivery, StoreBatch.NONE);   // stays in the backlog; a memory queue (not journaled)
+                    queue.add(delivery, StoreBatch.NONE); // stays in the backlog; a memory queue (not journaled)
                 }
             }
             fire = eventsToFire();
@@ -649,7 +675,7 @@ public final class Session implements Recipient {
             drop(message, DropReason.MAX_PACKET_SIZE_EXCEEDED);
             return;
         }
-        lastProgressMillis = now;   // the client takes from its socket again: no longer stalled
+        lastProgressMillis = now; // the client takes from its socket again: no longer stalled
         stalled = false;
         if (delivery.qos() == 0) {
             to.writePublish(0, delivery, false);
@@ -677,7 +703,9 @@ public final class Session implements Recipient {
         boolean fire;
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
-            if (entry == null || connection != from || (pubcomp != (entry.delivery.qos() == 2))
+            if (entry == null
+                    || connection != from
+                    || (pubcomp != (entry.delivery.qos() == 2))
                     || (pubcomp && !entry.released)) {
                 return false;
             }
@@ -766,7 +794,7 @@ public final class Session implements Recipient {
         int window = to.inflightWindow();
         long now = clock.millis();
         Delivery next;
-        StoreBatch batch = null;   // made at the first message moved
+        StoreBatch batch = null; // made at the first message moved
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
@@ -864,7 +892,7 @@ public final class Session implements Recipient {
                 }
             }
         }
-        if (resent) {   // every idle 3.x connection gets here each retry_interval: no empty flush task
+        if (resent) { // every idle 3.x connection gets here each retry_interval: no empty flush task
             to.flushSoon();
         }
     }
@@ -878,7 +906,7 @@ public final class Session implements Recipient {
         stalled = false;
         lastProgressMillis = clock.millis();
         if (congested) {
-            relieve();   // a new connection: publishers try again and wait on it only if it falls behind
+            relieve(); // a new connection: publishers try again and wait on it only if it falls behind
         }
         protocolVersion = terms.protocolVersion();
         expirySeconds = terms.expirySeconds();
@@ -914,7 +942,7 @@ public final class Session implements Recipient {
         stalled = false;
         disconnectedAtMillis = registry.clock().millis();
         if (congested) {
-            relieve();   // offline queues are bounded by max_offline_messages, not by waiting publishers
+            relieve(); // offline queues are bounded by max_offline_messages, not by waiting publishers
         }
         return true;
     }
@@ -956,7 +984,8 @@ public final class Session implements Recipient {
         if (subscriptions == Collections.<String, Subscription>emptyMap()) {
             subscriptions = new LinkedHashMap<>();
         }
-        if (subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription) == null) {
+        if (subscriptions.put(subscriptionKey(subscription.shareGroup(), subscription.filter()), subscription)
+                == null) {
             subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
         }
         registry.index().add(subscription);

@@ -1,7 +1,6 @@
 package io.hookline.broker.session;
 
 import io.hookline.broker.routing.Message;
-
 import java.util.List;
 
 /**
@@ -28,7 +27,12 @@ public interface SessionEvents {
 
     /** The events, to ask {@link #wants} before one is built and kept. */
     enum Kind {
-        OFFLINE_MESSAGE, MESSAGE_DROPPED, CLIENT_WAKEUP, CLIENT_OFFLINE, CLIENT_GONE, SESSION_EXPIRED,
+        OFFLINE_MESSAGE,
+        MESSAGE_DROPPED,
+        CLIENT_WAKEUP,
+        CLIENT_OFFLINE,
+        CLIENT_GONE,
+        SESSION_EXPIRED,
         TOPICS_UNSUBSCRIBED
     }
 
@@ -42,7 +46,9 @@ public interface SessionEvents {
 
     /** Why a message was dropped: the on_message_drop reasons. */
     enum DropReason {
-        EXPIRED("expired"), QUEUE_FULL("queue_full"), MAX_PACKET_SIZE_EXCEEDED("max_packet_size_exceeded");
+        EXPIRED("expired"),
+        QUEUE_FULL("queue_full"),
+        MAX_PACKET_SIZE_EXCEEDED("max_packet_size_exceeded");
 
         public final String wireName;
 
@@ -51,18 +57,18 @@ public interface SessionEvents {
         }
     }
 
-    default void offlineMessage(Session session, Message message) { }
+    default void offlineMessage(Session session, Message message) {}
 
-    default void messageDropped(Session session, Message message, DropReason reason) { }
+    default void messageDropped(Session session, Message message, DropReason reason) {}
 
-    default void clientWakeup(Session session) { }
+    default void clientWakeup(Session session) {}
 
-    default void clientOffline(Session session) { }
+    default void clientOffline(Session session) {}
 
-    default void clientGone(Session session) { }
+    default void clientGone(Session session) {}
 
-    default void sessionExpired(Session session) { }
+    default void sessionExpired(Session session) {}
 
     /** The filters are removed; {@code all} when the session ended and took every subscription with it. */
-    default void topicsUnsubscribed(Session session, List<String> filters, boolean all) { }
+    default void topicsUnsubscribed(Session session, List<String> filters, boolean all) {}
 }

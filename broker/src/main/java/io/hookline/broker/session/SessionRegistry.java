@@ -1,8 +1,8 @@
 package io.hookline.broker.session;
 
+import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
@@ -11,10 +11,9 @@ import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionIndex;
 import io.hookline.broker.session.SessionEvents.Kind;
-import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
-
+import io.hookline.broker.util.StoreBatch;
 import java.time.Clock;
 import java.util.Collection;
 import java.util.concurrent.CompletionStage;
@@ -48,9 +47,8 @@ public final class SessionRegistry implements RecipientDirectory {
      * and the commit of what attaching wrote ({@link StoreBatch#DONE} when nothing was written:
      * clean sessions, memory stores), which the CONNACK waits on.
      */
-    public record Attached(Session session, boolean sessionPresent, SessionConnection displaced,
-                           CompletionStage<Void> stored) {
-    }
+    public record Attached(
+            Session session, boolean sessionPresent, SessionConnection displaced, CompletionStage<Void> stored) {}
 
     private final ConcurrentHashMap<SubscriberId, Session> sessions = new ConcurrentHashMap<>();
     private final SubscriptionIndex index;
@@ -63,8 +61,14 @@ public final class SessionRegistry implements RecipientDirectory {
     private volatile SessionEvents events = SessionEvents.NONE;
     private final FlowControl flow = new FlowControl();
 
-    public SessionRegistry(SubscriptionIndex index, Supplier<ProtocolSettings> settings, BrokerMetrics metrics,
-                           Stores stores, Clock clock, Scheduler scheduler, Consumer<Message> willPublisher) {
+    public SessionRegistry(
+            SubscriptionIndex index,
+            Supplier<ProtocolSettings> settings,
+            BrokerMetrics metrics,
+            Stores stores,
+            Clock clock,
+            Scheduler scheduler,
+            Consumer<Message> willPublisher) {
         this.index = index;
         this.settings = settings;
         this.metrics = metrics;
@@ -160,7 +164,7 @@ public final class SessionRegistry implements RecipientDirectory {
             boolean present = false;
             if (existing != null) {
                 displaced = existing.connection();
-                existing.cancelPendingWill();  // a new connection before the will delay: no will
+                existing.cancelPendingWill(); // a new connection before the will delay: no will
                 // a session that ends with its connection (clean session, expiry 0) is nothing to
                 // resume, even while that connection is still attached or just closing
                 if (terms.cleanStart() || existing.expirySeconds() == 0) {
@@ -178,13 +182,13 @@ public final class SessionRegistry implements RecipientDirectory {
             SessionConnection previous = session.attach(connection, terms);
             if (terms.persistent()) {
                 stores.sessions().put(session.record(0, terms.will()), batch);
-                if (present && !wasPersistent) {   // resumed with an expiry after 0: what it has is stored from now
+                if (present && !wasPersistent) { // resumed with an expiry after 0: what it has is stored from now
                     for (Subscription s : session.subscriptions()) {
                         stores.subscriptions().put(id, s, batch);
                     }
                 }
             } else if (wasPersistent) {
-                forget(id, batch);   // resumed with expiry 0: it ends with this connection, nothing of it stays stored
+                forget(id, batch); // resumed with expiry 0: it ends with this connection, nothing of it stays stored
             }
             if (previous != null) {
                 displaced = previous;
@@ -193,7 +197,7 @@ public final class SessionRegistry implements RecipientDirectory {
             return session;
         });
         CompletionStage<Void> stored = batch.commit();
-        if (stored != StoreBatch.DONE) {   // memory stores and clean sessions: nothing more made
+        if (stored != StoreBatch.DONE) { // memory stores and clean sessions: nothing more made
             Attached a = result[0];
             result[0] = new Attached(a.session(), a.sessionPresent(), a.displaced(), stored);
         }
@@ -242,8 +246,8 @@ public final class SessionRegistry implements RecipientDirectory {
                 } else {
                     pending = will;
                     long delay = expiry < 0 ? will.delaySeconds() : Math.min(will.delaySeconds(), expiry);
-                    session.setPendingWill(will, scheduler.schedule(() -> fireWill(session, will), delay,
-                            TimeUnit.SECONDS));
+                    session.setPendingWill(
+                            will, scheduler.schedule(() -> fireWill(session, will), delay, TimeUnit.SECONDS));
                 }
             }
             if (expiry > 0) {
@@ -253,7 +257,7 @@ public final class SessionRegistry implements RecipientDirectory {
             return current;
         });
         batch.commit();
-        session.fireEvents();   // drops of the trimmed queue, or the ended session's topics
+        session.fireEvents(); // drops of the trimmed queue, or the ended session's topics
         if (toPublish[0] != null) {
             publishWill(toPublish[0]);
         }
@@ -317,7 +321,9 @@ public final class SessionRegistry implements RecipientDirectory {
         batch.commit();
         if (removed[0]) {
             session.fireEvents();
-            metrics.limitHit(Counter.SESSIONS_EXPIRED, "client '" + session.id() + "'",
+            metrics.limitHit(
+                    Counter.SESSIONS_EXPIRED,
+                    "client '" + session.id() + "'",
                     "offline session expired (persistent_client_expiration / session expiry interval)");
             if (will[0] != null) {
                 publishWill(will[0]);

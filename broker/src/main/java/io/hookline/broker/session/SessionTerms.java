@@ -13,9 +13,16 @@ import io.hookline.broker.routing.SubscriberId;
  * @param maxOfflineMessages auth_on_register's max_offline_messages, or null for the broker's
  * @param upgradeQos         deliver at the subscription's QoS (upgrade_qos / upgrade_outgoing_qos)
  */
-public record SessionTerms(SubscriberId id, boolean cleanStart, int protocolVersion, long expirySeconds,
-                           String username, Will will, Integer maxOnlineMessages, Integer maxOfflineMessages,
-                           boolean upgradeQos) {
+public record SessionTerms(
+        SubscriberId id,
+        boolean cleanStart,
+        int protocolVersion,
+        long expirySeconds,
+        String username,
+        Will will,
+        Integer maxOnlineMessages,
+        Integer maxOfflineMessages,
+        boolean upgradeQos) {
 
     /** Whether the session outlives its connection, and so is written to the stores. */
     public boolean persistent() {

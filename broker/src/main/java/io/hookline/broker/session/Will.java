@@ -7,5 +7,4 @@ import io.hookline.broker.routing.Message;
  * template (id 0, no expiry instant): when the will is published it becomes a new message,
  * with its id and its expiry counted from then.
  */
-public record Will(Message message, long delaySeconds) {
-}
+public record Will(Message message, long delaySeconds) {}

@@ -8,5 +8,4 @@ import io.hookline.broker.routing.Delivery;
  * @param released true once a QoS 2 message got PUBREC and PUBREL was sent: a reconnect then
  *                 resends PUBREL, not the PUBLISH
  */
-public record InflightRecord(int packetId, Delivery delivery, boolean released) {
-}
+public record InflightRecord(int packetId, Delivery delivery, boolean released) {}

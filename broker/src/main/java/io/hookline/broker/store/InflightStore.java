@@ -3,7 +3,6 @@ package io.hookline.broker.store;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 
 /**

@@ -2,7 +2,6 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.ArrayDeque;
 
 /**
@@ -13,7 +12,7 @@ import java.util.ArrayDeque;
 public final class MemoryMessageQueue implements MessageQueue {
 
     private ArrayDeque<Delivery> deque;
-    private final Runnable onClear;   // lets the store forget the queue of an ended session
+    private final Runnable onClear; // lets the store forget the queue of an ended session
 
     public MemoryMessageQueue() {
         this(null);

@@ -1,7 +1,6 @@
 package io.hookline.broker.store;
 
 import io.hookline.broker.routing.SubscriberId;
-
 import java.util.concurrent.ConcurrentHashMap;
 
 /**

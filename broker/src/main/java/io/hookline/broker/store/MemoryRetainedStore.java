@@ -3,7 +3,6 @@ package io.hookline.broker.store;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.RetainedIndex;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 
 /**

@@ -3,7 +3,6 @@ package io.hookline.broker.store;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 
@@ -70,42 +69,33 @@ public final class MemoryStores implements Stores {
     /** In memory the session's inflight window is the only copy worth having. */
     private static final InflightStore NO_INFLIGHT = new InflightStore() {
         @Override
-        public void sent(SubscriberId id, int packetId, Delivery delivery, StoreBatch batch) {
-        }
+        public void sent(SubscriberId id, int packetId, Delivery delivery, StoreBatch batch) {}
 
         @Override
-        public void released(SubscriberId id, int packetId, StoreBatch batch) {
-        }
+        public void released(SubscriberId id, int packetId, StoreBatch batch) {}
 
         @Override
-        public void remove(SubscriberId id, int packetId, StoreBatch batch) {
-        }
+        public void remove(SubscriberId id, int packetId, StoreBatch batch) {}
 
         @Override
-        public void removeAll(SubscriberId id, StoreBatch batch) {
-        }
+        public void removeAll(SubscriberId id, StoreBatch batch) {}
 
         @Override
-        public void forEach(SubscriberId id, Consumer<InflightRecord> action) {
-        }
+        public void forEach(SubscriberId id, Consumer<InflightRecord> action) {}
     };
 
     /** In memory the session's set of ids awaiting PUBREL is the only copy worth having. */
     private static final InboundQos2Store NO_INBOUND = new InboundQos2Store() {
         @Override
-        public void add(SubscriberId id, int packetId, StoreBatch batch) {
-        }
+        public void add(SubscriberId id, int packetId, StoreBatch batch) {}
 
         @Override
-        public void remove(SubscriberId id, int packetId, StoreBatch batch) {
-        }
+        public void remove(SubscriberId id, int packetId, StoreBatch batch) {}
 
         @Override
-        public void removeAll(SubscriberId id, StoreBatch batch) {
-        }
+        public void removeAll(SubscriberId id, StoreBatch batch) {}
 
         @Override
-        public void forEach(SubscriberId id, IntConsumer action) {
-        }
+        public void forEach(SubscriberId id, IntConsumer action) {}
     };
 }

@@ -2,7 +2,6 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 
 /**
@@ -33,7 +32,7 @@ public interface RetainedStore {
     /** Retained messages users published: {@link #size} without the broker's own {@code $SYS/...} topics. */
     default int userSize() {
         int[] sys = {0};
-        matching("$SYS/#", 0, m -> sys[0]++);   // 0: the broker's $SYS messages carry no expiry
+        matching("$SYS/#", 0, m -> sys[0]++); // 0: the broker's $SYS messages carry no expiry
         return size() - sys[0];
     }
 }

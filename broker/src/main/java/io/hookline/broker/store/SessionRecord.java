@@ -22,9 +22,16 @@ import io.hookline.broker.routing.SubscriberId;
  * @param maxOnlineMessages     auth_on_register's max_online_messages, or null for the broker's
  * @param maxOfflineMessages    auth_on_register's max_offline_messages, or null for the broker's
  */
-public record SessionRecord(SubscriberId id, int protocolVersion, String username, long expirySeconds,
-                            long disconnectedAtMillis, Message will, long willDelaySeconds,
-                            Integer maxOnlineMessages, Integer maxOfflineMessages) {
+public record SessionRecord(
+        SubscriberId id,
+        int protocolVersion,
+        String username,
+        long expirySeconds,
+        long disconnectedAtMillis,
+        Message will,
+        long willDelaySeconds,
+        Integer maxOnlineMessages,
+        Integer maxOfflineMessages) {
 
     public boolean isConnected() {
         return disconnectedAtMillis == 0;

@@ -2,7 +2,6 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 
 /**

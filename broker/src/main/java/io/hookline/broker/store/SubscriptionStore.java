@@ -1,9 +1,8 @@
 package io.hookline.broker.store;
 
-import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.function.Consumer;
 
 /**

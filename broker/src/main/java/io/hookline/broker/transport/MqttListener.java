@@ -1,8 +1,8 @@
 package io.hookline.broker.transport;
 
-import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.config.ListenerConfig.Kind;
+import io.hookline.broker.config.OpenFiles;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.ListenerInfo;
@@ -27,12 +27,11 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
@@ -61,10 +60,10 @@ public final class MqttListener {
     private final BrokerContext broker;
     private final ChannelGroup channels;
     private final AtomicInteger open = new AtomicInteger();
-    private final ChannelFutureListener closed = f -> open.decrementAndGet();   // one for every connection
+    private final ChannelFutureListener closed = f -> open.decrementAndGet(); // one for every connection
     private volatile SslContext sslContext;
-    private int lastPort;   // the port bound last (start/close from one thread)
-    private List<Object> tlsStamp;   // what the TLS files looked like when last loaded
+    private int lastPort; // the port bound last (start/close from one thread)
+    private List<Object> tlsStamp; // what the TLS files looked like when last loaded
     private Channel serverChannel;
 
     public MqttListener(ListenerSettings settings, BrokerContext broker, ChannelGroup channels) {
@@ -110,9 +109,13 @@ public final class MqttListener {
      */
     public void start(EventLoopGroup boss, EventLoopGroup workers, Class<? extends ServerChannel> channelType)
             throws ListenerException {
-        if (settings.tls() != null && settings.info().useIdentityAsUsername() && settings.tls().cafile() == null) {
-            throw new ListenerException(settings.key() + ": use_identity_as_username needs a cafile to check"
-                    + " client certificates against", null);
+        if (settings.tls() != null
+                && settings.info().useIdentityAsUsername()
+                && settings.tls().cafile() == null) {
+            throw new ListenerException(
+                    settings.key() + ": use_identity_as_username needs a cafile to check"
+                            + " client certificates against",
+                    null);
         }
         if (settings.tls() != null) {
             tlsStamp = ServerTls.stamp(settings.tls());
@@ -156,15 +159,18 @@ public final class MqttListener {
                         }
                         var protocol = broker.settings();
                         if (settings.kind().websocket()) {
-                            p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192));  // browsers send cookies
+                            p.addLast("http", new HttpServerCodec(4096, 16 * 1024, 8192)); // browsers send cookies
                             p.addLast("http-aggregator", new HttpObjectAggregator(8192));
-                            p.addLast("ws-upgrade", new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics(),
-                                    proxies));
-                            p.addLast("ws", new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
-                                    .websocketPath(settings.path())
-                                    .subprotocols(SUBPROTOCOLS)
-                                    .maxFramePayloadLength(protocol.maxMessageSize())
-                                    .build()));
+                            p.addLast(
+                                    "ws-upgrade",
+                                    new WebSocketUpgrade(settings.key(), settings.path(), broker.metrics(), proxies));
+                            p.addLast(
+                                    "ws",
+                                    new WebSocketServerProtocolHandler(WebSocketServerProtocolConfig.newBuilder()
+                                            .websocketPath(settings.path())
+                                            .subprotocols(SUBPROTOCOLS)
+                                            .maxFramePayloadLength(protocol.maxMessageSize())
+                                            .build()));
                             p.addLast("ws-frames", WebSocketFrames.INSTANCE);
                         }
                         addMqttStages(p, broker, settings.info());
@@ -172,12 +178,17 @@ public final class MqttListener {
                 });
         try {
             // port 0 picks a free port once; a restart (listener start) reuses it so clients find it again
-            int port = settings.address().port() == 0 && lastPort > 0 ? lastPort : settings.address().port();
-            serverChannel = bootstrap.bind(settings.address().host(), port).sync().channel();
+            int port = settings.address().port() == 0 && lastPort > 0
+                    ? lastPort
+                    : settings.address().port();
+            serverChannel =
+                    bootstrap.bind(settings.address().host(), port).sync().channel();
             lastPort = ((InetSocketAddress) serverChannel.localAddress()).getPort();
         } catch (Exception e) {
-            throw new ListenerException(settings.key() + ": could not bind " + settings.address() + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), e);
+            throw new ListenerException(
+                    settings.key() + ": could not bind " + settings.address() + ": "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+                    e);
         }
     }
 
@@ -202,8 +213,11 @@ public final class MqttListener {
         int now = open.incrementAndGet();
         if (limit > 0 && now > limit) {
             open.decrementAndGet();
-            broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, settings.key(), limit
-                    + " open connections (max_connections), closing " + ch.remoteAddress());
+            broker.metrics()
+                    .limitHit(
+                            Counter.LIMIT_MAX_CONNECTIONS,
+                            settings.key(),
+                            limit + " open connections (max_connections), closing " + ch.remoteAddress());
             ch.close();
             return false;
         }
@@ -212,9 +226,13 @@ public final class MqttListener {
         int global = broker.settings().maxConnections();
         if (global > 0 && broker.metrics().connections().get() >= (long) global + OpenFiles.REFUSAL_SLACK) {
             open.decrementAndGet();
-            broker.metrics().limitHit(Counter.LIMIT_MAX_CONNECTIONS, "listener.max_connections", global
-                    + " open connections (and " + OpenFiles.REFUSAL_SLACK + " being refused), closing "
-                    + ch.remoteAddress() + " at accept");
+            broker.metrics()
+                    .limitHit(
+                            Counter.LIMIT_MAX_CONNECTIONS,
+                            "listener.max_connections",
+                            global
+                                    + " open connections (and " + OpenFiles.REFUSAL_SLACK + " being refused), closing "
+                                    + ch.remoteAddress() + " at accept");
             ch.close();
             return false;
         }
@@ -240,7 +258,10 @@ public final class MqttListener {
         tlsStamp = now;
         try {
             sslContext = ServerTls.build(settings.key(), settings.tls());
-            log.info("{}: certificates reloaded from {}", settings.key(), settings.tls().certfile());
+            log.info(
+                    "{}: certificates reloaded from {}",
+                    settings.key(),
+                    settings.tls().certfile());
             return true;
         } catch (ListenerException e) {
             log.warn("{} (still using the certificates loaded before)", e.getMessage());

@@ -1,7 +1,6 @@
 package io.hookline.broker.transport;
 
 import io.netty.buffer.ByteBuf;
-
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -12,8 +11,7 @@ import java.nio.charset.StandardCharsets;
  * only the last of a repeated property, so afterwards nobody can tell). Stateless.
  */
 final class PacketChecks {
-    private PacketChecks() {
-    }
+    private PacketChecks() {}
 
     /** What is wrong with a packet: a Protocol Error (v5 0x82) or else a Malformed Packet (0x81). */
     record Finding(boolean protocolError, String why) {
@@ -62,7 +60,7 @@ final class PacketChecks {
                 case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> size = 1;
                 case 0x13, 0x21, 0x22, 0x23 -> size = 2;
                 case 0x02, 0x11, 0x18, 0x27 -> size = 4;
-                case 0x0B -> {                       // Subscription Identifier: a variable byte integer
+                case 0x0B -> { // Subscription Identifier: a variable byte integer
                     size = 0;
                     for (int n = 0; ; n++) {
                         if (pos >= blockEnd || n == 4) {
@@ -73,13 +71,13 @@ final class PacketChecks {
                         }
                     }
                 }
-                case 0x03, 0x08, 0x09, 0x12, 0x15, 0x16, 0x1A, 0x1C, 0x1F -> {   // string or binary
+                case 0x03, 0x08, 0x09, 0x12, 0x15, 0x16, 0x1A, 0x1C, 0x1F -> { // string or binary
                     if (pos + 2 > blockEnd) {
                         return DOES_NOT_FIT;
                     }
                     size = 2 + in.getUnsignedShort(pos);
                 }
-                case USER_PROPERTY -> {               // a string pair
+                case USER_PROPERTY -> { // a string pair
                     int value = string(in, pos, blockEnd);
                     if (value < 0 || value + 2 > blockEnd) {
                         return DOES_NOT_FIT;
@@ -110,8 +108,8 @@ final class PacketChecks {
     /** What a negative result of {@link #properties} means for a packet of {@code what}. */
     static Finding propertyFinding(int result, String what) {
         if (result <= REPEATED) {
-            return new Finding(true, "property 0x" + Integer.toHexString(REPEATED - result)
-                    + " more than once in " + what);
+            return new Finding(
+                    true, "property 0x" + Integer.toHexString(REPEATED - result) + " more than once in " + what);
         }
         return switch (result) {
             case UNKNOWN -> Finding.malformed("unknown property in " + what);
@@ -158,7 +156,7 @@ final class PacketChecks {
      * from {@code from} to {@code end} exactly, the v5 property blocks included; null when they do.
      */
     static Finding connect(ByteBuf in, int from, int end, int level) {
-        int pos = from + 2 + in.getUnsignedShort(from) + 1;   // after the protocol name and level
+        int pos = from + 2 + in.getUnsignedShort(from) + 1; // after the protocol name and level
         if (pos + 3 > end) {
             return Finding.malformed("CONNECT flags or keep alive cut off");
         }

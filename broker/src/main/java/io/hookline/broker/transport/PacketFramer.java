@@ -1,10 +1,10 @@
 package io.hookline.broker.transport;
 
+import io.hookline.broker.protocol.Bridge;
+import io.hookline.broker.protocol.ProtocolViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.hookline.broker.protocol.Bridge;
-import io.hookline.broker.protocol.ProtocolViolation;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttFixedHeader;
@@ -13,7 +13,6 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
-
 import java.util.List;
 
 /**
@@ -39,14 +38,21 @@ final class PacketFramer extends ByteToMessageDecoder {
     /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
 
-    private static final int CONNECT = 1, PUBLISH = 3, PUBACK = 4, PUBCOMP = 7, SUBSCRIBE = 8, UNSUBSCRIBE = 10,
-            PINGREQ = 12, DISCONNECT = 14, AUTH = 15;
+    private static final int CONNECT = 1,
+            PUBLISH = 3,
+            PUBACK = 4,
+            PUBCOMP = 7,
+            SUBSCRIBE = 8,
+            UNSUBSCRIBE = 10,
+            PINGREQ = 12,
+            DISCONNECT = 14,
+            AUTH = 15;
 
     private final int maxRemainingLength;
     private final int maxConnectLength;
-    private boolean connectSeen;   // a CONNECT went on to the decoder: other packets may follow
-    private boolean passThrough;   // after a packet the decoder must judge on its own: no more framing
-    private boolean discard;       // after a malformed packet: the connection is closing
+    private boolean connectSeen; // a CONNECT went on to the decoder: other packets may follow
+    private boolean passThrough; // after a packet the decoder must judge on its own: no more framing
+    private boolean discard; // after a malformed packet: the connection is closing
 
     PacketFramer(int maxRemainingLength) {
         this(maxRemainingLength, maxRemainingLength);
@@ -70,21 +76,26 @@ final class PacketFramer extends ByteToMessageDecoder {
         int start = in.readerIndex();
         int first = in.getUnsignedByte(start);
         if (!connectSeen && first != CONNECT << 4) {
-            fail(in, out, first, 0, first >> 4 == CONNECT
-                    ? new DecoderException("reserved flags set in the CONNECT fixed header")
-                    : new ProtocolViolation("packet type " + (first >> 4) + " before CONNECT"));
+            fail(
+                    in,
+                    out,
+                    first,
+                    0,
+                    first >> 4 == CONNECT
+                            ? new DecoderException("reserved flags set in the CONNECT fixed header")
+                            : new ProtocolViolation("packet type " + (first >> 4) + " before CONNECT"));
             return;
         }
         int remaining = 0;
         int headerLength = 1;
         while (true) {
-            if (headerLength == 5) {            // a fifth length byte: malformed, the decoder says so
+            if (headerLength == 5) { // a fifth length byte: malformed, the decoder says so
                 passThrough = true;
                 out.add(in.readRetainedSlice(in.readableBytes()));
                 return;
             }
             if (start + headerLength >= in.writerIndex()) {
-                return;                          // wait for the rest of the header
+                return; // wait for the rest of the header
             }
             int digit = in.getUnsignedByte(start + headerLength);
             remaining |= (digit & 0x7F) << 7 * (headerLength - 1);
@@ -98,19 +109,31 @@ final class PacketFramer extends ByteToMessageDecoder {
             // wait for the protocol name and level (at most 9 bytes), so a v5 client hears 0x95
             int level = PacketChecks.connectLevel(in, body, in.writerIndex());
             int nameLength = in.readableBytes() >= headerLength + 2 ? in.getUnsignedShort(body) : 0;
-            if (level < 0 && (nameLength == 4 || nameLength == 6) && in.readableBytes() < headerLength + 3 + nameLength) {
+            if (level < 0
+                    && (nameLength == 4 || nameLength == 6)
+                    && in.readableBytes() < headerLength + 3 + nameLength) {
                 return;
             }
             if (level >= 0 && PacketChecks.knownProtocol(in, body, level & 0x7F)) {
                 markVersion(ctx, level & 0x7F);
             }
-            fail(in, out, first, remaining, new TooLongFrameException(
-                    "CONNECT of " + remaining + " bytes, above max_connect_size " + maxConnectLength));
+            fail(
+                    in,
+                    out,
+                    first,
+                    remaining,
+                    new TooLongFrameException(
+                            "CONNECT of " + remaining + " bytes, above max_connect_size " + maxConnectLength));
             return;
         }
-        if (remaining > maxRemainingLength) {    // refused from its header: nothing of it is kept
-            fail(in, out, first, remaining, new TooLongFrameException(
-                    "packet of " + remaining + " bytes, above max_message_size " + maxRemainingLength));
+        if (remaining > maxRemainingLength) { // refused from its header: nothing of it is kept
+            fail(
+                    in,
+                    out,
+                    first,
+                    remaining,
+                    new TooLongFrameException(
+                            "packet of " + remaining + " bytes, above max_message_size " + maxRemainingLength));
             return;
         }
         if (in.readableBytes() < headerLength + remaining) {
@@ -123,16 +146,22 @@ final class PacketFramer extends ByteToMessageDecoder {
         MqttVersion version = ctx.channel().attr(CODEC_VERSION).get();
         PacketChecks.Finding finding = check(in, first, body, remaining, version);
         if (finding != null) {
-            fail(in, out, first, remaining, finding.protocolError() ? new ProtocolViolation(finding.why())
-                    : new DecoderException(finding.why()));
+            fail(
+                    in,
+                    out,
+                    first,
+                    remaining,
+                    finding.protocolError()
+                            ? new ProtocolViolation(finding.why())
+                            : new DecoderException(finding.why()));
             return;
         }
         out.add(in.readRetainedSlice(headerLength + remaining));
     }
 
     /** A whole CONNECT: checked field by field, bridge bit taken off, then on to the decoder. */
-    private void connect(ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int first, int headerLength,
-                         int remaining) {
+    private void connect(
+            ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int first, int headerLength, int remaining) {
         int start = in.readerIndex();
         int body = start + headerLength;
         int end = body + remaining;
@@ -144,15 +173,21 @@ final class PacketFramer extends ByteToMessageDecoder {
         int plain = level & 0x7F;
         boolean bridge = level != plain && (plain == 3 || plain == 4);
         if (!PacketChecks.knownProtocol(in, body, bridge ? plain : level)) {
-            connectSeen = true;   // the decoder answers an unknown protocol with CONNACK 0x01
+            connectSeen = true; // the decoder answers an unknown protocol with CONNACK 0x01
             out.add(in.readRetainedSlice(headerLength + remaining));
             return;
         }
         PacketChecks.Finding finding = PacketChecks.connect(in, body, end, plain);
         if (finding != null) {
             markVersion(ctx, plain);
-            fail(in, out, first, remaining, finding.protocolError() ? new ProtocolViolation(finding.why())
-                    : new DecoderException(finding.why()));
+            fail(
+                    in,
+                    out,
+                    first,
+                    remaining,
+                    finding.protocolError()
+                            ? new ProtocolViolation(finding.why())
+                            : new DecoderException(finding.why()));
             return;
         }
         connectSeen = true;
@@ -181,7 +216,8 @@ final class PacketFramer extends ByteToMessageDecoder {
         discard = true;
         in.skipBytes(in.readableBytes());
         int type = first >> 4;
-        MqttFixedHeader header = type == 0 ? null
+        MqttFixedHeader header = type == 0
+                ? null
                 : new MqttFixedHeader(MqttMessageType.valueOf(type), false, MqttQoS.AT_MOST_ONCE, false, remaining);
         out.add(MqttMessageFactory.newInvalidMessage(header, null, cause));
     }
@@ -205,7 +241,8 @@ final class PacketFramer extends ByteToMessageDecoder {
                     }
                 }
                 return pos < 0 || pos > end
-                        ? PacketChecks.Finding.malformed("PUBLISH topic or properties longer than the packet") : null;
+                        ? PacketChecks.Finding.malformed("PUBLISH topic or properties longer than the packet")
+                        : null;
             }
             case PUBACK, PUBACK + 1, PUBACK + 2, PUBCOMP -> {
                 if (v5 ? length < 2 : length != 2) {
@@ -219,7 +256,8 @@ final class PacketFramer extends ByteToMessageDecoder {
             }
             case DISCONNECT, AUTH -> {
                 if (!v5) {
-                    return length == 0 ? null
+                    return length == 0
+                            ? null
                             : PacketChecks.Finding.malformed((type == AUTH ? "AUTH" : "DISCONNECT") + " with a body");
                 }
                 return length > 1 ? wholeProperties(in, from + 1, end, type == AUTH ? "AUTH" : "DISCONNECT") : null;
@@ -245,7 +283,7 @@ final class PacketFramer extends ByteToMessageDecoder {
     /** Checks the topic filters (and for SUBSCRIBE the reserved option bits) fill the packet exactly. */
     private static PacketChecks.Finding topicFilters(ByteBuf in, boolean subscribe, int from, int end, boolean v5) {
         String what = subscribe ? "SUBSCRIBE" : "UNSUBSCRIBE";
-        int pos = from + 2;                      // packet identifier
+        int pos = from + 2; // packet identifier
         if (v5 && pos <= end) {
             pos = PacketChecks.properties(in, pos, end);
             if (pos < PacketChecks.DOES_NOT_FIT) {

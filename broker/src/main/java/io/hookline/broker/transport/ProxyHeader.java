@@ -15,13 +15,12 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.codec.haproxy.HAProxyProtocolException;
 import io.netty.handler.codec.haproxy.HAProxyProtocolVersion;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The PROXY protocol (v1 and v2) in front of a listener's connections. {@link #addTo} puts three
@@ -83,8 +82,11 @@ final class ProxyHeader extends ChannelInboundHandlerAdapter {
     private record Refusal(String listenerKey, BrokerMetrics metrics) {
         void refuse(ChannelHandlerContext ctx, String why) {
             metrics.count(Counter.PROXY_PROTOCOL_ERRORS);
-            log.debug("{}: no valid PROXY protocol header from {} ({}), closing", listenerKey,
-                    ctx.channel().remoteAddress(), why);
+            log.debug(
+                    "{}: no valid PROXY protocol header from {} ({}), closing",
+                    listenerKey,
+                    ctx.channel().remoteAddress(),
+                    why);
             ctx.close();
         }
     }

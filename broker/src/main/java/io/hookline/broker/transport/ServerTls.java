@@ -7,7 +7,6 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -44,8 +43,7 @@ import javax.net.ssl.SSLParameters;
  */
 final class ServerTls {
 
-    private ServerTls() {
-    }
+    private ServerTls() {}
 
     private static final Pattern PEM_BLOCK =
             Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)\\s*-----END \\1-----");
@@ -54,22 +52,26 @@ final class ServerTls {
     /** Loads and checks the files; {@code listenerKey} starts every message ({@code listener.ssl.NAME}). */
     static SslContext build(String listenerKey, TlsSettings tls) throws ListenerException {
         if (tls.certfile() == null) {
-            throw new ListenerException(listenerKey + ": no certfile configured (set " + listenerKey
-                    + ".certfile or listener.ssl.certfile)", null);
+            throw new ListenerException(
+                    listenerKey + ": no certfile configured (set " + listenerKey
+                            + ".certfile or listener.ssl.certfile)",
+                    null);
         }
         if (tls.keyfile() == null) {
-            throw new ListenerException(listenerKey + ": no keyfile configured (set " + listenerKey
-                    + ".keyfile or listener.ssl.keyfile)", null);
+            throw new ListenerException(
+                    listenerKey + ": no keyfile configured (set " + listenerKey + ".keyfile or listener.ssl.keyfile)",
+                    null);
         }
         if (tls.cafile() == null && tls.requireCertificate()) {
-            throw new ListenerException(listenerKey + ": require_certificate needs a cafile to check"
-                    + " client certificates against", null);
+            throw new ListenerException(
+                    listenerKey + ": require_certificate needs a cafile to check" + " client certificates against",
+                    null);
         }
         List<X509Certificate> chain = certificates(listenerKey, "certfile", tls.certfile());
         PrivateKey key = privateKey(listenerKey, tls.keyfile());
         if (!matches(key, chain.get(0))) {
-            throw new ListenerException(listenerKey + ": keyfile " + tls.keyfile() + " does not match certfile "
-                    + tls.certfile(), null);
+            throw new ListenerException(
+                    listenerKey + ": keyfile " + tls.keyfile() + " does not match certfile " + tls.certfile(), null);
         }
         SSLParameters supported = supportedParameters();
         checkSupported(listenerKey, "tls_versions", tls.versions(), supported.getProtocols());
@@ -89,11 +91,11 @@ final class ServerTls {
         }
         try {
             SslContext context = builder.build();
-            context.newEngine(ByteBufAllocator.DEFAULT);  // fails now, not per connection, on a bad combination
+            context.newEngine(ByteBufAllocator.DEFAULT); // fails now, not per connection, on a bad combination
             return context;
         } catch (IOException | RuntimeException e) {
-            throw new ListenerException(listenerKey + ": cannot set up TLS with certfile " + tls.certfile()
-                    + ": " + e.getMessage(), e);
+            throw new ListenerException(
+                    listenerKey + ": cannot set up TLS with certfile " + tls.certfile() + ": " + e.getMessage(), e);
         }
     }
 
@@ -124,12 +126,13 @@ final class ServerTls {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");
             for (Pem block : pemBlocks(listenerKey, what, file)) {
                 if (block.type().equals("CERTIFICATE")) {
-                    certificates.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
+                    certificates.add(
+                            (X509Certificate) factory.generateCertificate(new ByteArrayInputStream(block.der())));
                 }
             }
         } catch (CertificateException e) {
-            throw new ListenerException(listenerKey + ": " + what + " " + file + ": not a valid certificate: "
-                    + e.getMessage(), e);
+            throw new ListenerException(
+                    listenerKey + ": " + what + " " + file + ": not a valid certificate: " + e.getMessage(), e);
         }
         if (certificates.isEmpty()) {
             throw new ListenerException(listenerKey + ": " + what + " " + file + ": no PEM certificate in it", null);
@@ -143,16 +146,23 @@ final class ServerTls {
                 case "PRIVATE KEY" -> {
                     PrivateKey key = pkcs8(block.der());
                     if (key == null) {
-                        throw new ListenerException(listenerKey + ": keyfile " + file
-                                + ": the private key's algorithm is not supported", null);
+                        throw new ListenerException(
+                                listenerKey + ": keyfile " + file + ": the private key's algorithm is not supported",
+                                null);
                     }
                     return key;
                 }
-                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new ListenerException(listenerKey + ": keyfile "
-                        + file + ": a traditional OpenSSL key; convert it to PKCS#8: openssl pkcs8 -topk8"
-                        + " -nocrypt -in " + file + " -out key.pk8.pem", null);
-                case "ENCRYPTED PRIVATE KEY" -> throw new ListenerException(listenerKey + ": keyfile " + file
-                        + ": the key is encrypted; decrypt it: openssl pkcs8 -in " + file + " -out key.pem", null);
+                case "RSA PRIVATE KEY", "EC PRIVATE KEY" ->
+                    throw new ListenerException(
+                            listenerKey + ": keyfile "
+                                    + file + ": a traditional OpenSSL key; convert it to PKCS#8: openssl pkcs8 -topk8"
+                                    + " -nocrypt -in " + file + " -out key.pk8.pem",
+                            null);
+                case "ENCRYPTED PRIVATE KEY" ->
+                    throw new ListenerException(
+                            listenerKey + ": keyfile " + file + ": the key is encrypted; decrypt it: openssl pkcs8 -in "
+                                    + file + " -out key.pem",
+                            null);
                 default -> {
                     // certificates may share the file with the key
                 }
@@ -182,9 +192,11 @@ final class ServerTls {
             default -> null;
         };
         if (algorithm == null) {
-            return true;  // cannot tell here; the handshake will
+            return true; // cannot tell here; the handshake will
         }
-        if (!Objects.equals(normalise(key.getAlgorithm()), normalise(certificate.getPublicKey().getAlgorithm()))) {
+        if (!Objects.equals(
+                normalise(key.getAlgorithm()),
+                normalise(certificate.getPublicKey().getAlgorithm()))) {
             return false;
         }
         try {
@@ -207,8 +219,7 @@ final class ServerTls {
         return algorithm.startsWith("Ed") ? "EdDSA" : algorithm;
     }
 
-    private record Pem(String type, byte[] der) {
-    }
+    private record Pem(String type, byte[] der) {}
 
     private static List<Pem> pemBlocks(String listenerKey, String what, Path file) throws ListenerException {
         String text;
@@ -219,8 +230,8 @@ final class ServerTls {
         } catch (AccessDeniedException e) {
             throw new ListenerException(listenerKey + ": " + what + " " + file + ": permission denied", e);
         } catch (IOException e) {
-            throw new ListenerException(listenerKey + ": " + what + " " + file + ": cannot read it ("
-                    + e.getMessage() + ")", e);
+            throw new ListenerException(
+                    listenerKey + ": " + what + " " + file + ": cannot read it (" + e.getMessage() + ")", e);
         }
         List<Pem> blocks = new ArrayList<>();
         Matcher m = PEM_BLOCK.matcher(text);
@@ -228,8 +239,8 @@ final class ServerTls {
             try {
                 blocks.add(new Pem(m.group(1), Base64.getMimeDecoder().decode(m.group(2))));
             } catch (IllegalArgumentException e) {
-                throw new ListenerException(listenerKey + ": " + what + " " + file + ": a PEM block is not valid"
-                        + " base64", e);
+                throw new ListenerException(
+                        listenerKey + ": " + what + " " + file + ": a PEM block is not valid" + " base64", e);
             }
         }
         return blocks;
@@ -248,8 +259,11 @@ final class ServerTls {
         List<String> known = Arrays.asList(supported);
         for (String w : wanted) {
             if (!known.contains(w)) {
-                throw new ListenerException(listenerKey + ": " + setting + ": '" + w + "' is not supported by this"
-                        + " JDK" + (setting.equals("tls_versions") ? " (supported: " + String.join(", ", known) + ")" : ""),
+                throw new ListenerException(
+                        listenerKey + ": " + setting + ": '" + w + "' is not supported by this" + " JDK"
+                                + (setting.equals("tls_versions")
+                                        ? " (supported: " + String.join(", ", known) + ")"
+                                        : ""),
                         null);
             }
         }

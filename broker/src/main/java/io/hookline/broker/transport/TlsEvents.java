@@ -7,13 +7,12 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Sits right after the {@link SslHandler}: on a completed handshake it puts the client's
@@ -51,7 +50,10 @@ final class TlsEvents extends ChannelInboundHandlerAdapter {
             } else if (!failed) {
                 failed = true;
                 metrics.count(Counter.TLS_HANDSHAKE_FAILURES);
-                log.debug("{}: TLS handshake with {} failed: {}", listenerKey, ctx.channel().remoteAddress(),
+                log.debug(
+                        "{}: TLS handshake with {} failed: {}",
+                        listenerKey,
+                        ctx.channel().remoteAddress(),
                         done.cause().toString());
             }
         }
@@ -61,7 +63,7 @@ final class TlsEvents extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) throws Exception {
         if (failed || cause instanceof SSLException || cause.getCause() instanceof SSLException) {
-            ctx.close();  // already counted and logged as a handshake failure
+            ctx.close(); // already counted and logged as a handshake failure
             return;
         }
         super.exceptionCaught(ctx, cause);

@@ -114,7 +114,7 @@ final class TrustedProxies {
         if (IPV4.matcher(t).matches()) {
             for (String octet : t.split("\\.")) {
                 if (Integer.parseInt(octet) > 255) {
-                    return null;  // else the JDK would take it for a host name and look it up
+                    return null; // else the JDK would take it for a host name and look it up
                 }
             }
         } else if (!IPV6.matcher(t).matches()) {

@@ -10,7 +10,6 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-
 import java.util.List;
 
 /**
@@ -34,7 +33,8 @@ final class WebSocketFrames extends MessageToMessageCodec<WebSocketFrame, ByteBu
         if (frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
             out.add(frame.content().retain());
         } else {
-            ctx.writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "MQTT needs binary frames"))
+            ctx.writeAndFlush(new CloseWebSocketFrame(
+                            WebSocketCloseStatus.INVALID_MESSAGE_TYPE, "MQTT needs binary frames"))
                     .addListener(ChannelFutureListener.CLOSE);
         }
     }

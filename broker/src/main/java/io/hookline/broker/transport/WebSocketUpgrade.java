@@ -16,12 +16,11 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lets through only a WebSocket upgrade on the listener's path, for Netty's handshaker that
@@ -70,11 +69,19 @@ final class WebSocketUpgrade extends SimpleChannelInboundHandler<FullHttpRequest
         }
         request.release();
         metrics.count(Counter.WEBSOCKET_BAD_REQUESTS);
-        log.debug("{}: refused HTTP request from {}: {}", listenerKey, ctx.channel().remoteAddress(), problem);
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status,
-                Unpooled.copiedBuffer(status.reasonPhrase() + ": this is an MQTT over WebSocket endpoint ("
-                        + path + ")\n", StandardCharsets.UTF_8));
-        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        log.debug(
+                "{}: refused HTTP request from {}: {}",
+                listenerKey,
+                ctx.channel().remoteAddress(),
+                problem);
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                status,
+                Unpooled.copiedBuffer(
+                        status.reasonPhrase() + ": this is an MQTT over WebSocket endpoint (" + path + ")\n",
+                        StandardCharsets.UTF_8));
+        response.headers()
+                .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
                 .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 public final class NotifyOutbox<E> {
 
     private final Object lock;
-    private List<E> queued;    // guarded by lock; null when empty
-    private boolean firing;    // guarded by lock
+    private List<E> queued; // guarded by lock; null when empty
+    private boolean firing; // guarded by lock
 
     /** @param lock the owner's monitor, held by callers of {@link #add} */
     public NotifyOutbox(Object lock) {

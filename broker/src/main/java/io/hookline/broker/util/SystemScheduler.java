@@ -1,7 +1,6 @@
 package io.hookline.broker.util;
 
 import io.netty.util.concurrent.EventExecutor;
-
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -16,7 +15,7 @@ public final class SystemScheduler implements Scheduler {
 
     private static final SystemScheduler LOOPS_ONLY = new SystemScheduler(null);
 
-    private final ScheduledExecutorService timer;   // null: event loop tasks only
+    private final ScheduledExecutorService timer; // null: event loop tasks only
 
     public SystemScheduler(ScheduledExecutorService timer) {
         this.timer = timer;

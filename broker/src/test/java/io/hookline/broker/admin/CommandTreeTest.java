@@ -57,7 +57,8 @@ class CommandTreeTest {
         add("retain", "show");
         add("listener", "show");
         assertEquals(List.of("session disconnect", "session show"), registry.suggestions(List.of("session")));
-        assertEquals("session show", registry.suggestions(List.of("sesion", "show")).get(0));
+        assertEquals(
+                "session show", registry.suggestions(List.of("sesion", "show")).get(0));
         assertEquals(List.of(), registry.suggestions(List.of("completely", "different", "words", "here")));
     }
 
@@ -72,17 +73,24 @@ class CommandTreeTest {
 
     @Test
     void bindNamesTheBadArgument() {
-        assertEquals("bad value for --limit: 'x' is not a whole number", assertThrows(CommandException.class,
-                () -> CommandCall.bind(SHOW, Map.of("--limit", "x"), List.of())).getMessage());
-        assertEquals("missing value for --limit (rows)", assertThrows(CommandException.class,
-                () -> CommandCall.bind(SHOW, Map.of("--limit", ""), List.of())).getMessage());
-        assertEquals("bad value for --all: 'maybe' is not true/false", assertThrows(CommandException.class,
-                () -> CommandCall.bind(SHOW, Map.of("--all", "maybe"), List.of())).getMessage());
-        assertEquals("unexpected word 'b' after 'config show'; arguments are given as key=value",
+        assertEquals(
+                "bad value for --limit: 'x' is not a whole number",
+                assertThrows(CommandException.class, () -> CommandCall.bind(SHOW, Map.of("--limit", "x"), List.of()))
+                        .getMessage());
+        assertEquals(
+                "missing value for --limit (rows)",
+                assertThrows(CommandException.class, () -> CommandCall.bind(SHOW, Map.of("--limit", ""), List.of()))
+                        .getMessage());
+        assertEquals(
+                "bad value for --all: 'maybe' is not true/false",
+                assertThrows(CommandException.class, () -> CommandCall.bind(SHOW, Map.of("--all", "maybe"), List.of()))
+                        .getMessage());
+        assertEquals(
+                "unexpected word 'b' after 'config show'; arguments are given as key=value",
                 assertThrows(CommandException.class, () -> CommandCall.bind(SHOW, Map.of(), List.of("a", "b")))
                         .getMessage());
-        CommandException e = assertThrows(CommandException.class,
-                () -> CommandCall.bind(SHOW, Map.of("colour", "red"), List.of()));
+        CommandException e =
+                assertThrows(CommandException.class, () -> CommandCall.bind(SHOW, Map.of("colour", "red"), List.of()));
         assertEquals(400, e.status());
         assertEquals("unknown argument colour for 'config show' (known: key=.., --limit, --all)", e.getMessage());
     }

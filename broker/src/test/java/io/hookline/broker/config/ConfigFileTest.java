@@ -20,19 +20,20 @@ class ConfigFileTest {
 
     @Test
     void readsKeyValueLinesWithLineNumbers() {
-        assertEquals(List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b.c", "x y", 3)),
+        assertEquals(
+                List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b.c", "x y", 3)),
                 entries("a = 1\n\nb.c=x y\n"));
     }
 
     @Test
     void skipsWholeLineCommentsAndBlankLines() {
-        assertEquals(List.of(new ConfigFile.Entry("a", "1", 4)),
-                entries("# header\n   # indented comment\n\t\na = 1"));
+        assertEquals(List.of(new ConfigFile.Entry("a", "1", 4)), entries("# header\n   # indented comment\n\t\na = 1"));
     }
 
     @Test
     void dropsTrailingCommentAfterWhitespace() {
-        assertEquals(List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b", "on", 2)),
+        assertEquals(
+                List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b", "on", 2)),
                 entries("a = 1   # one\nb = on\t# tab before"));
     }
 
@@ -54,7 +55,8 @@ class ConfigFileTest {
 
     @Test
     void handlesCrLfAndByteOrderMark() {
-        assertEquals(List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b", "2", 2)),
+        assertEquals(
+                List.of(new ConfigFile.Entry("a", "1", 1), new ConfigFile.Entry("b", "2", 2)),
                 entries("\uFEFFa = 1\r\nb = 2\r\n"));
     }
 
@@ -67,9 +69,11 @@ class ConfigFileTest {
     void linesThatAreNotEntriesBecomeProblems() {
         ConfigFile file = ConfigFile.parse(FILE, "a = 1\nallow_anonymous on\n= 5\n");
         assertEquals(List.of(new ConfigFile.Entry("a", "1", 1)), file.entries());
-        assertEquals(List.of(
-                "conf/broker.conf:2: expected 'key = value' but found 'allow_anonymous on'",
-                "conf/broker.conf:3: missing key before '='"), file.syntaxProblems());
+        assertEquals(
+                List.of(
+                        "conf/broker.conf:2: expected 'key = value' but found 'allow_anonymous on'",
+                        "conf/broker.conf:3: missing key before '='"),
+                file.syntaxProblems());
     }
 
     @Test

@@ -32,8 +32,8 @@ class ConfigSchemaTest {
     @Test
     void overlappingPatternsAreRefused() {
         ConfigSchema schema = new ConfigSchema().add(key("webhooks.<name>.hook"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> schema.add(key("<name>.x.hook")));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> schema.add(key("<name>.x.hook")));
         assertEquals("key '<name>.x.hook' overlaps key 'webhooks.<name>.hook'", e.getMessage());
         schema.add(key("webhooks.<name>.endpoint")).add(key("webhooks.<name>"));
     }
@@ -41,8 +41,12 @@ class ConfigSchemaTest {
     @Test
     void aFixedKeyShadowsOneNameOfAPattern() {
         ConfigSchema schema = new ConfigSchema().add(key("listener.ssl.<name>")).add(key("listener.ssl.certfile"));
-        assertEquals("listener.ssl.certfile", schema.find("listener.ssl.certfile").orElseThrow().name());
-        assertEquals("listener.ssl.<name>", schema.find("listener.ssl.lan").orElseThrow().name());
+        assertEquals(
+                "listener.ssl.certfile",
+                schema.find("listener.ssl.certfile").orElseThrow().name());
+        assertEquals(
+                "listener.ssl.<name>",
+                schema.find("listener.ssl.lan").orElseThrow().name());
     }
 
     @Test
@@ -52,25 +56,38 @@ class ConfigSchemaTest {
         assertSame(CoreConfig.MAX_QOS, schema.find("max_qos").orElseThrow());
         assertEquals(Optional.empty(), schema.find("listener.tcp.bad$name"));
         assertEquals(Optional.empty(), schema.find("nope"));
-        assertSame(CoreConfig.LISTENER_TCP, schema.declared("listener.tcp.<name>").orElseThrow());
+        assertSame(
+                CoreConfig.LISTENER_TCP, schema.declared("listener.tcp.<name>").orElseThrow());
     }
 
     @Test
     void keyDeclarationsAreChecked() {
-        assertEquals("key 'a.<x>.<y>' has more than one <name> segment",
-                assertThrows(IllegalArgumentException.class, () -> key("a.<x>.<y>")).getMessage());
-        assertEquals("key 'Max' has a bad segment 'Max' (use lower-case letters, digits, '_' and '-')",
+        assertEquals(
+                "key 'a.<x>.<y>' has more than one <name> segment",
+                assertThrows(IllegalArgumentException.class, () -> key("a.<x>.<y>"))
+                        .getMessage());
+        assertEquals(
+                "key 'Max' has a bad segment 'Max' (use lower-case letters, digits, '_' and '-')",
                 assertThrows(IllegalArgumentException.class, () -> key("Max")).getMessage());
-        assertEquals("key 'a..b' has a bad segment '' (use lower-case letters, digits, '_' and '-')",
+        assertEquals(
+                "key 'a..b' has a bad segment '' (use lower-case letters, digits, '_' and '-')",
                 assertThrows(IllegalArgumentException.class, () -> key("a..b")).getMessage());
-        assertEquals("key 'x' needs a doc", assertThrows(IllegalStateException.class,
-                () -> ConfigKey.builder("x", ValueType.bool()).build()).getMessage());
+        assertEquals(
+                "key 'x' needs a doc",
+                assertThrows(
+                                IllegalStateException.class,
+                                () -> ConfigKey.builder("x", ValueType.bool()).build())
+                        .getMessage());
     }
 
     @Test
     void aDefaultMustBeAValidValue() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ConfigKey.builder("x", ValueType.integer(0, 10)).defaultValue(11).doc("d").build());
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> ConfigKey.builder("x", ValueType.integer(0, 10))
+                        .defaultValue(11)
+                        .doc("d")
+                        .build());
         assertEquals("key 'x': bad default: '11' must be between 0 and 10", e.getMessage());
     }
 
@@ -101,11 +118,15 @@ class ConfigSchemaTest {
 
     @Test
     void coreLiveKeysAreTheOnesThatCanChangeAtRuntime() {
-        assertEquals("[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages,"
+        assertEquals(
+                "[allow_anonymous, max_inflight_messages, max_online_messages, max_offline_messages,"
                         + " queue_high_watermark, queue_low_watermark, max_online_bytes, max_offline_bytes,"
                         + " stalled_subscriber_timeout, stalled_subscriber_action, max_subscriptions_per_client,"
                         + " max_subscription_memory, max_message_rate, upgrade_outgoing_qos]",
-                CoreConfig.schema().keys().stream().filter(ConfigKey::live).toList().toString());
+                CoreConfig.schema().keys().stream()
+                        .filter(ConfigKey::live)
+                        .toList()
+                        .toString());
     }
 
     @Test

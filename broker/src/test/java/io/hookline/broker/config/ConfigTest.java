@@ -34,14 +34,18 @@ class ConfigTest {
 
     @Test
     void ofProblemsNameTheKey() {
-        ConfigException e = assertThrows(ConfigException.class, () -> Config.of(ordered(
-                "max_inflight_messages", "abc",
-                "max_inflite_messages", "5",
-                "max_qos", "")));
-        assertEquals(List.of(
-                "max_inflight_messages: 'abc' is not a whole number",
-                "unknown key 'max_inflite_messages' (did you mean 'max_inflight_messages'?)",
-                "max_qos: no value"), e.problems());
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> Config.of(ordered(
+                        "max_inflight_messages", "abc",
+                        "max_inflite_messages", "5",
+                        "max_qos", "")));
+        assertEquals(
+                List.of(
+                        "max_inflight_messages: 'abc' is not a whole number",
+                        "unknown key 'max_inflite_messages' (did you mean 'max_inflight_messages'?)",
+                        "max_qos: no value"),
+                e.problems());
     }
 
     @Test
@@ -65,10 +69,12 @@ class ConfigTest {
     @Test
     void withIsAllOrNothing() throws Exception {
         Config before = Config.of(Map.of("max_inflight_messages", "5"));
-        ConfigException e = assertThrows(ConfigException.class, () -> before.with(ordered(
-                "max_inflight_messages", "9",
-                "max_online_messages", "-5",
-                "nope", "1")));
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> before.with(ordered(
+                        "max_inflight_messages", "9",
+                        "max_online_messages", "-5",
+                        "nope", "1")));
         assertEquals(List.of("max_online_messages: '-5' must be at least -1", "unknown key 'nope'"), e.problems());
         assertEquals(5, before.get(CoreConfig.MAX_INFLIGHT_MESSAGES));
         assertEquals(1000, before.get(CoreConfig.MAX_ONLINE_MESSAGES));
@@ -78,7 +84,8 @@ class ConfigTest {
     void withKeepsTheSourceAndAddsPatternEntries() throws Exception {
         Config config = Config.of(Map.of("listener.tcp.a", "127.0.0.1:1"))
                 .with(ordered("listener.tcp.b", "127.0.0.1:2", "listener.tcp.a", "127.0.0.1:3"));
-        assertEquals(ordered("a", "127.0.0.1:3", "b", "127.0.0.1:2").toString(),
+        assertEquals(
+                ordered("a", "127.0.0.1:3", "b", "127.0.0.1:2").toString(),
                 config.named(CoreConfig.LISTENER_TCP).toString());
     }
 
@@ -98,34 +105,48 @@ class ConfigTest {
     @Test
     void entriesListWhatIsSetInOrder() throws Exception {
         Config config = Config.of(ordered("max_qos", "1", "allow_anonymous", "true"));
-        assertEquals(List.of("max_qos", "allow_anonymous"), List.copyOf(config.entries().keySet()));
+        assertEquals(
+                List.of("max_qos", "allow_anonymous"),
+                List.copyOf(config.entries().keySet()));
         assertEquals("true", config.entries().get("allow_anonymous"));
     }
 
     @Test
     void getAndNamedAreForTheirKindOfKey() throws Exception {
         Config config = Config.of(Map.of());
-        assertEquals("'listener.tcp.<name>' is a pattern key: use named() or get(key, name)",
-                assertThrows(IllegalArgumentException.class, () -> config.get(CoreConfig.LISTENER_TCP)).getMessage());
-        assertEquals("'max_qos' is not a pattern key: use get()",
-                assertThrows(IllegalArgumentException.class, () -> config.named(CoreConfig.MAX_QOS)).getMessage());
+        assertEquals(
+                "'listener.tcp.<name>' is a pattern key: use named() or get(key, name)",
+                assertThrows(IllegalArgumentException.class, () -> config.get(CoreConfig.LISTENER_TCP))
+                        .getMessage());
+        assertEquals(
+                "'max_qos' is not a pattern key: use get()",
+                assertThrows(IllegalArgumentException.class, () -> config.named(CoreConfig.MAX_QOS))
+                        .getMessage());
     }
 
     @Test
     void keysOfAnotherSchemaAreRefused() throws Exception {
-        ConfigKey<String> foreign = ConfigKey.builder("max_qos", ValueType.string()).doc("impostor").build();
+        ConfigKey<String> foreign =
+                ConfigKey.builder("max_qos", ValueType.string()).doc("impostor").build();
         Config config = Config.of(Map.of());
-        assertEquals("key 'max_qos' is not in this config's schema",
-                assertThrows(IllegalArgumentException.class, () -> config.get(foreign)).getMessage());
+        assertEquals(
+                "key 'max_qos' is not in this config's schema",
+                assertThrows(IllegalArgumentException.class, () -> config.get(foreign))
+                        .getMessage());
     }
 
     @Test
     void ofWithAPluginSchema() throws Exception {
         ConfigSchema schema = new ConfigSchema();
         ConfigKey<Duration> timeout = ConfigKey.builder("lua.call_timeout", ValueType.duration())
-                .defaultValue(Duration.ofSeconds(5)).doc("budget of one Lua call").live().build();
+                .defaultValue(Duration.ofSeconds(5))
+                .doc("budget of one Lua call")
+                .live()
+                .build();
         schema.add(timeout);
-        assertEquals(Duration.ofMillis(250), Config.of(Map.of("lua.call_timeout", "250ms"), schema).get(timeout));
+        assertEquals(
+                Duration.ofMillis(250),
+                Config.of(Map.of("lua.call_timeout", "250ms"), schema).get(timeout));
         assertEquals(Duration.ofSeconds(5), Config.of(Map.of(), schema).get(timeout));
         assertEquals(List.of(timeout), Config.of(Map.of(), schema).keys());
     }

@@ -3,26 +3,28 @@ package io.hookline.broker.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class HostPortTest {
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "127.0.0.1:1883|127.0.0.1|1883",
-        "0.0.0.0:0|0.0.0.0|0",
-        "[::1]:1883|::1|1883",
-        "[::]:8883|::|8883",
-        "[2001:db8::1]:65535|2001:db8::1|65535",
-        "[fe80::1%eth0]:1883|fe80::1%eth0|1883",
-        "[::ffff:192.168.0.1]:1|::ffff:192.168.0.1|1",
-        "[1:2:3:4:5:6:7:8]:1|1:2:3:4:5:6:7:8|1",
-        "localhost:1883|localhost|1883",
-        "broker-1.example.com:1883|broker-1.example.com|1883",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "127.0.0.1:1883|127.0.0.1|1883",
+                "0.0.0.0:0|0.0.0.0|0",
+                "[::1]:1883|::1|1883",
+                "[::]:8883|::|8883",
+                "[2001:db8::1]:65535|2001:db8::1|65535",
+                "[fe80::1%eth0]:1883|fe80::1%eth0|1883",
+                "[::ffff:192.168.0.1]:1|::ffff:192.168.0.1|1",
+                "[1:2:3:4:5:6:7:8]:1|1:2:3:4:5:6:7:8|1",
+                "localhost:1883|localhost|1883",
+                "broker-1.example.com:1883|broker-1.example.com|1883",
+            })
     void parsesHostAndPort(String text, String host, int port) {
         HostPort parsed = HostPort.parse(text);
         assertEquals(new HostPort(host, port), parsed);
@@ -52,21 +54,32 @@ class HostPortTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "256.0.0.1:1883|256.0.0.1",
-        "1.2.3:1883|1.2.3",
-        "exa mple:1883|exa mple",
-        "-bad.example:1|-bad.example",
-        "a..b:1|a..b",
-        "host/x:1|host/x",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "256.0.0.1:1883|256.0.0.1",
+                "1.2.3:1883|1.2.3",
+                "exa mple:1883|exa mple",
+                "-bad.example:1|-bad.example",
+                "a..b:1|a..b",
+                "host/x:1|host/x",
+            })
     void rejectsBadHosts(String text, String host) {
         assertRejected(text, "'" + text + "': '" + host + "' is not a valid host name or IP address");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"1:2:3:4:5:6:7:8:9", "1::2::3", "12345::1", "g::1", "1:2:3:4:5:6:7", ":::1",
-            "::1.2.3.256", "fe80::1%"})
+    @ValueSource(
+            strings = {
+                "1:2:3:4:5:6:7:8:9",
+                "1::2::3",
+                "12345::1",
+                "g::1",
+                "1:2:3:4:5:6:7",
+                ":::1",
+                "::1.2.3.256",
+                "fe80::1%"
+            })
     void rejectsBadIpv6(String host) {
         assertRejected("[" + host + "]:1", "'[" + host + "]:1': '" + host + "' is not an IPv6 address");
     }
@@ -82,6 +95,7 @@ class HostPortTest {
     @Test
     void socketAddressKeepsHostAndPort() {
         assertEquals(1883, HostPort.parse("127.0.0.1:1883").socketAddress().getPort());
-        assertEquals("127.0.0.1", HostPort.parse("127.0.0.1:1883").socketAddress().getHostString());
+        assertEquals(
+                "127.0.0.1", HostPort.parse("127.0.0.1:1883").socketAddress().getHostString());
     }
 }

@@ -63,7 +63,8 @@ class ShippedConfigTest {
             }
         }
         assertEquals(List.of(), wrong);
-        long fixed = CoreConfig.schema().keys().stream().filter(k -> !k.isPattern()).count();
+        long fixed =
+                CoreConfig.schema().keys().stream().filter(k -> !k.isPattern()).count();
         assertTrue(commented >= fixed - 2, "expected the defaults to be shown");
     }
 }

@@ -20,7 +20,8 @@ class ShippedLogbackTest {
         configurator.setContext(context);
         configurator.doConfigure(Path.of("../conf/logback.xml").toFile());
         List<Status> errors = context.getStatusManager().getCopyOfStatusList().stream()
-                .filter(s -> s.getLevel() >= Status.WARN).toList();
+                .filter(s -> s.getLevel() >= Status.WARN)
+                .toList();
         assertEquals(List.of(), errors);
         assertEquals(Level.INFO, context.getLogger("io.hookline").getEffectiveLevel());
         assertEquals(Level.WARN, context.getLogger("io.netty").getEffectiveLevel());

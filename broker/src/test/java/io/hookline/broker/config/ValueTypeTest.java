@@ -55,7 +55,9 @@ class ValueTypeTest {
         assertRejected(ValueType.integer(0, 65535), "65536", "'65536' must be between 0 and 65535");
         assertRejected(ValueType.integer(0, 65535), "-1", "'-1' must be between 0 and 65535");
         assertRejected(ValueType.integer(-1, Integer.MAX_VALUE), "-2", "'-2' must be at least -1");
-        assertRejected(ValueType.integer(-1, Integer.MAX_VALUE), "99999999999",
+        assertRejected(
+                ValueType.integer(-1, Integer.MAX_VALUE),
+                "99999999999",
                 "'99999999999' must be between -1 and 2147483647");
         assertRejected(ValueType.integer(Integer.MIN_VALUE, 5), "6", "'6' must be at most 5");
     }
@@ -79,8 +81,17 @@ class ValueTypeTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"0,0", "1024,1024", "64KB,65536", "64kb,65536", "64 KB,65536", "1MB,1048576", "1GB,1073741824",
-            "100B,100", "2047MB,2146435072"})
+    @CsvSource({
+        "0,0",
+        "1024,1024",
+        "64KB,65536",
+        "64kb,65536",
+        "64 KB,65536",
+        "1MB,1048576",
+        "1GB,1073741824",
+        "100B,100",
+        "2047MB,2146435072"
+    })
     void bytesAcceptsNumbersWithUnits(String text, int expected) {
         assertEquals(expected, ValueType.bytes().parse(text));
     }
@@ -109,8 +120,18 @@ class ValueTypeTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"30,30000", "0,0", "500ms,500", "30s,30000", "5m,300000", "1h,3600000", "1d,86400000",
-            "1w,604800000", "10S,10000", "2 h,7200000"})
+    @CsvSource({
+        "30,30000",
+        "0,0",
+        "500ms,500",
+        "30s,30000",
+        "5m,300000",
+        "1h,3600000",
+        "1d,86400000",
+        "1w,604800000",
+        "10S,10000",
+        "2 h,7200000"
+    })
     void durationAcceptsSecondsOrUnits(String text, long millis) {
         assertEquals(Duration.ofMillis(millis), ValueType.duration().parse(text));
     }
@@ -129,12 +150,22 @@ class ValueTypeTest {
     @Test
     void durationMinimumIsEnforced() {
         assertRejected(ValueType.duration(Duration.ofMillis(1)), "0", "'0' must be at least 1ms");
-        assertEquals(Duration.ofMillis(1), ValueType.duration(Duration.ofMillis(1)).parse("1ms"));
+        assertEquals(
+                Duration.ofMillis(1), ValueType.duration(Duration.ofMillis(1)).parse("1ms"));
     }
 
     @ParameterizedTest
-    @CsvSource({"0,0s", "500,500ms", "30000,30s", "90000,90s", "300000,5m", "3600000,1h", "86400000,1d",
-            "1209600000,2w", "1001,1001ms"})
+    @CsvSource({
+        "0,0s",
+        "500,500ms",
+        "30000,30s",
+        "90000,90s",
+        "300000,5m",
+        "3600000,1h",
+        "86400000,1d",
+        "1209600000,2w",
+        "1001,1001ms"
+    })
     void durationFormatsWithTheLargestExactUnit(long millis, String text) {
         assertEquals(text, ValueType.duration().format(Duration.ofMillis(millis)));
     }
@@ -179,8 +210,8 @@ class ValueTypeTest {
     void pathIsKeptAsWritten() {
         assertEquals(Path.of("data"), ValueType.path().parse("data"));
         assertEquals(Path.of("/var/lib/hookline"), ValueType.path().parse("/var/lib/hookline"));
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> ValueType.path().parse("bad\0path"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> ValueType.path().parse("bad\0path"));
         assertEquals("'bad\0path' is not a valid path: Nul character not allowed", e.getMessage());
     }
 
@@ -193,7 +224,8 @@ class ValueTypeTest {
     @Test
     void descriptionsForDocumentation() {
         assertEquals("whole number 0..65535", ValueType.integer(0, 65535).describe());
-        assertEquals("whole number >= -1", ValueType.integer(-1, Integer.MAX_VALUE).describe());
+        assertEquals(
+                "whole number >= -1", ValueType.integer(-1, Integer.MAX_VALUE).describe());
         assertEquals("bytes (KB, MB, GB)", ValueType.bytes().describe());
         assertEquals("duration", ValueType.duration().describe());
         assertEquals("duration >= 1ms", ValueType.duration(Duration.ofMillis(1)).describe());

@@ -1,5 +1,15 @@
 package io.hookline.broker.hooks;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v3;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -25,23 +35,12 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.util.List;
 import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static io.hookline.broker.testsupport.Clients.v3;
-import static io.hookline.broker.testsupport.Clients.v3Connected;
-import static io.hookline.broker.testsupport.Clients.v5;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * allow / deny / next / rewrite of every AUTH and REWRITE hook, seen from independent MQTT
@@ -77,7 +76,8 @@ class AuthHooksEndToEndTest {
         onRegister(in -> Answer.ok());
         start("allow_anonymous", "off");
         assertEquals(0, Acks.connectV3(broker, "v3ok", null, null));
-        assertEquals(0, Acks.connectV5(broker, "v5ok", null, null).getReasonCode().getCode());
+        assertEquals(
+                0, Acks.connectV5(broker, "v5ok", null, null).getReasonCode().getCode());
         assertEquals(1, script.calls(Hooks.AUTH_ON_REGISTER).size());
         assertEquals(1, script.calls(Hooks.AUTH_ON_REGISTER_M5).size());
     }
@@ -87,19 +87,31 @@ class AuthHooksEndToEndTest {
         onRegister(in -> Answer.error("go_away"));
         start();
         assertEquals(5, Acks.connectV3(broker, "v3no", "u", "p"));
-        assertEquals(0x87, Acks.connectV5(broker, "v5no", "u", "p").getReasonCode().getCode());
+        assertEquals(
+                0x87, Acks.connectV5(broker, "v5no", "u", "p").getReasonCode().getCode());
     }
 
     @Test
     void badCredentialsGiveConnack4ForMqtt311And0x86ForMqtt5() {
-        onRegister(in -> "secret".equals(in.password() == null ? null : in.password().asUtf8String())
-                ? Answer.ok() : Answer.badCredentials());
+        onRegister(in ->
+                "secret".equals(in.password() == null ? null : in.password().asUtf8String())
+                        ? Answer.ok()
+                        : Answer.badCredentials());
         start("allow_anonymous", "off");
         assertEquals(4, Acks.connectV3(broker, "v3bad", "alice", "wrong"));
-        assertEquals(0x86, Acks.connectV5(broker, "v5bad", "alice", "wrong").getReasonCode().getCode());
+        assertEquals(
+                0x86,
+                Acks.connectV5(broker, "v5bad", "alice", "wrong")
+                        .getReasonCode()
+                        .getCode());
         assertEquals(0, Acks.connectV3(broker, "v3good", "alice", "secret"));
-        assertEquals(0, Acks.connectV5(broker, "v5good", "alice", "secret").getReasonCode().getCode());
-        RegisterInput seen = (RegisterInput) script.calls(Hooks.AUTH_ON_REGISTER_M5).get(0).input();
+        assertEquals(
+                0,
+                Acks.connectV5(broker, "v5good", "alice", "secret")
+                        .getReasonCode()
+                        .getCode());
+        RegisterInput seen =
+                (RegisterInput) script.calls(Hooks.AUTH_ON_REGISTER_M5).get(0).input();
         assertEquals("alice", seen.client().username());
         assertEquals("v5bad", seen.client().clientId());
         assertEquals("127.0.0.1", seen.peerAddr());
@@ -107,12 +119,17 @@ class AuthHooksEndToEndTest {
 
     @Test
     void pluginChosenReasonCodeAndServerReferenceReachTheMqtt5Client() {
-        onRegister(in -> new Answer.Error("use_another_server", OptionalInt.of(0x9C),
-                Properties.builder().put(PropertyKey.SERVER_REFERENCE, "mqtt2.example.com:1883").build()));
+        onRegister(in -> new Answer.Error(
+                "use_another_server",
+                OptionalInt.of(0x9C),
+                Properties.builder()
+                        .put(PropertyKey.SERVER_REFERENCE, "mqtt2.example.com:1883")
+                        .build()));
         start();
         Mqtt5ConnAck ack = Acks.connectV5(broker, "moved", null, null);
         assertEquals(0x9C, ack.getReasonCode().getCode());
-        assertEquals("mqtt2.example.com:1883", ack.getServerReference().orElseThrow().toString());
+        assertEquals(
+                "mqtt2.example.com:1883", ack.getServerReference().orElseThrow().toString());
         assertEquals(5, Acks.connectV3(broker, "moved3", null, null), "MQTT 3 has no such code: not authorized");
     }
 
@@ -121,7 +138,8 @@ class AuthHooksEndToEndTest {
         onRegister(in -> Answer.next());
         start("allow_anonymous", "on");
         assertEquals(0, Acks.connectV3(broker, "anon3", null, null));
-        assertEquals(0, Acks.connectV5(broker, "anon5", null, null).getReasonCode().getCode());
+        assertEquals(
+                0, Acks.connectV5(broker, "anon5", null, null).getReasonCode().getCode());
         assertEquals(2, script.calls().size(), "the chain runs also with anonymous allowed");
     }
 
@@ -130,14 +148,19 @@ class AuthHooksEndToEndTest {
         onRegister(in -> Answer.next());
         start("allow_anonymous", "off");
         assertEquals(5, Acks.connectV3(broker, "anon3", null, null));
-        assertEquals(0x87, Acks.connectV5(broker, "anon5", null, null).getReasonCode().getCode());
+        assertEquals(
+                0x87,
+                Acks.connectV5(broker, "anon5", null, null).getReasonCode().getCode());
     }
 
     @Test
     void registerRewritesClientIdUsernameAndMountpoint() throws Exception {
         onRegister(in -> in.client().clientId().equals("tenant-dev")
-                ? Answer.ok(Modifiers.builder().set(Modifier.CLIENT_ID, "dev-42").set(Modifier.USERNAME, "bob")
-                        .set(Modifier.MOUNTPOINT, "acme").build())
+                ? Answer.ok(Modifiers.builder()
+                        .set(Modifier.CLIENT_ID, "dev-42")
+                        .set(Modifier.USERNAME, "bob")
+                        .set(Modifier.MOUNTPOINT, "acme")
+                        .build())
                 : Answer.ok());
         for (var hook : Hooks.bothVersions(Hooks.AUTH_ON_PUBLISH)) {
             script.sync(hook, in -> Answer.ok());
@@ -152,7 +175,8 @@ class AuthHooksEndToEndTest {
         dev.subscribeWith().topicFilter("t/#").send();
         assertEquals(0, Acks.puback(dev, "t/1", "hi"));
 
-        PublishInput in = (PublishInput) script.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input();
+        PublishInput in =
+                (PublishInput) script.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input();
         assertEquals("dev-42", in.client().clientId());
         assertEquals("bob", in.client().username());
         assertEquals("acme", in.client().mountpoint());
@@ -173,19 +197,38 @@ class AuthHooksEndToEndTest {
         }
         start();
         Mqtt5BlockingClient bad5 = v5(broker, "will5").toBlocking();
-        Mqtt5ConnAck ack = Acks.connack(() -> bad5.connectWith().willPublish().topic("forbidden/will")
-                .payload(bytes("bye")).applyWillPublish().send());
+        Mqtt5ConnAck ack = Acks.connack(() -> bad5.connectWith()
+                .willPublish()
+                .topic("forbidden/will")
+                .payload(bytes("bye"))
+                .applyWillPublish()
+                .send());
         assertEquals(0x87, ack.getReasonCode().getCode());
 
         Mqtt3BlockingClient bad3 = v3(broker, "will3").toBlocking();
-        assertEquals(5, Acks.connackV3(() -> bad3.connectWith().willPublish().topic("forbidden/will")
-                .payload(bytes("bye")).applyWillPublish().send()));
+        assertEquals(
+                5,
+                Acks.connackV3(() -> bad3.connectWith()
+                        .willPublish()
+                        .topic("forbidden/will")
+                        .payload(bytes("bye"))
+                        .applyWillPublish()
+                        .send()));
 
         Mqtt5BlockingClient good = v5(broker, "will-ok").toBlocking();
-        assertEquals(0, Acks.connack(() -> good.connectWith().willPublish().topic("allowed/will")
-                .payload(bytes("bye")).applyWillPublish().send()).getReasonCode().getCode());
+        assertEquals(
+                0,
+                Acks.connack(() -> good.connectWith()
+                                .willPublish()
+                                .topic("allowed/will")
+                                .payload(bytes("bye"))
+                                .applyWillPublish()
+                                .send())
+                        .getReasonCode()
+                        .getCode());
         good.disconnect();
-        PublishInput will = (PublishInput) script.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input();
+        PublishInput will =
+                (PublishInput) script.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input();
         assertEquals("forbidden/will", will.topic());
         assertEquals("bye", will.payload().asUtf8String());
     }
@@ -228,12 +271,22 @@ class AuthHooksEndToEndTest {
         script.sync(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("no"));
         start();
         CountDownLatch closed = new CountDownLatch(1);
-        Mqtt3AsyncClient c = MqttClient.builder().useMqttVersion3().identifier("v3pub")
-                .serverHost("127.0.0.1").serverPort(broker.port())
-                .addDisconnectedListener(ctx -> closed.countDown()).buildAsync();
+        Mqtt3AsyncClient c = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("v3pub")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .addDisconnectedListener(ctx -> closed.countDown())
+                .buildAsync();
         c.connect().get(5, TimeUnit.SECONDS);
-        c.publishWith().topic("a/b").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
-        assertTrue(closed.await(5, TimeUnit.SECONDS), "the broker closes the connection (MQTT 3.1.1 has no negative PUBACK)");
+        c.publishWith()
+                .topic("a/b")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("x"))
+                .send();
+        assertTrue(
+                closed.await(5, TimeUnit.SECONDS),
+                "the broker closes the connection (MQTT 3.1.1 has no negative PUBACK)");
     }
 
     @Test
@@ -258,12 +311,16 @@ class AuthHooksEndToEndTest {
 
     @Test
     void publishRewriteChangesTopicPayloadQosAndRetain() throws Exception {
-        script.sync(Hooks.AUTH_ON_PUBLISH_M5, in -> Answer.ok(Modifiers.builder()
-                .set(Modifier.TOPIC, "rewritten/" + in.topic())
-                .set(Modifier.PAYLOAD, Bytes.utf8(in.payload().asUtf8String().toUpperCase()))
-                .set(Modifier.QOS, 0)
-                .set(Modifier.RETAIN, true)
-                .build()));
+        script.sync(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                in -> Answer.ok(Modifiers.builder()
+                        .set(Modifier.TOPIC, "rewritten/" + in.topic())
+                        .set(
+                                Modifier.PAYLOAD,
+                                Bytes.utf8(in.payload().asUtf8String().toUpperCase()))
+                        .set(Modifier.QOS, 0)
+                        .set(Modifier.RETAIN, true)
+                        .build()));
         start();
         try (Pair p = new Pair(broker, "#")) {
             assertEquals(0, Acks.puback(p.pub, "in/t", "hello"));
@@ -295,7 +352,9 @@ class AuthHooksEndToEndTest {
 
     @Test
     void invalidRewrittenQosWithAllowPolicyGoesOnUnchanged() throws Exception {
-        script.sync(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.onFailure(FailurePolicy.ALLOW),
+        script.sync(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                HandlerOptions.DEFAULT.onFailure(FailurePolicy.ALLOW),
                 in -> Answer.ok(Modifiers.of(Modifier.QOS, 3)));
         start();
         try (Pair p = new Pair(broker, "#")) {
@@ -310,19 +369,42 @@ class AuthHooksEndToEndTest {
 
     @Test
     void subscribeVerdictsArePerTopicForMqtt5() throws Exception {
-        script.sync(Hooks.AUTH_ON_SUBSCRIBE_M5, in -> Answer.ok(Modifiers.of(Modifier.TOPICS, in.topics().stream()
-                .map(t -> t.topic().startsWith("private/") ? TopicSubscription.refused(t.topic(), 0x87)
-                        : t.topic().equals("old/#") ? new TopicSubscription("new/#", 1) : t.withQos(Math.min(t.qos(), 1)))
-                .toList())));
+        script.sync(
+                Hooks.AUTH_ON_SUBSCRIBE_M5,
+                in -> Answer.ok(Modifiers.of(
+                        Modifier.TOPICS,
+                        in.topics().stream()
+                                .map(t -> t.topic().startsWith("private/")
+                                        ? TopicSubscription.refused(t.topic(), 0x87)
+                                        : t.topic().equals("old/#")
+                                                ? new TopicSubscription("new/#", 1)
+                                                : t.withQos(Math.min(t.qos(), 1)))
+                                .toList())));
         start();
         Mqtt5BlockingClient sub = v5Connected(broker, "sub");
         Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL);
         assertEquals(List.of(1, 0x87, 1), Acks.suback(sub, 2, "public/#", "private/#", "old/#"));
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("private/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("p")).send();
-        pub.publishWith().topic("old/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("o")).send();
-        pub.publishWith().topic("new/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("n")).send();
-        pub.publishWith().topic("public/x").qos(MqttQos.EXACTLY_ONCE).payload(bytes("u")).send();
+        pub.publishWith()
+                .topic("private/x")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("p"))
+                .send();
+        pub.publishWith()
+                .topic("old/x")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("o"))
+                .send();
+        pub.publishWith()
+                .topic("new/x")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("n"))
+                .send();
+        pub.publishWith()
+                .topic("public/x")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload(bytes("u"))
+                .send();
         Mqtt5Publish first = Receive.next(received);
         assertEquals("new/x", first.getTopic().toString(), "old/# was rewritten to new/#; private/# refused");
         Mqtt5Publish second = Receive.next(received);
@@ -336,8 +418,13 @@ class AuthHooksEndToEndTest {
 
     @Test
     void refusedTopicGets0x80ForMqtt311AndTheOthersAreGranted() {
-        script.sync(Hooks.AUTH_ON_SUBSCRIBE, in -> Answer.ok(Modifiers.of(Modifier.TOPICS, in.topics().stream()
-                .map(t -> t.topic().startsWith("private/") ? t.withQos(TopicSubscription.REFUSED) : t).toList())));
+        script.sync(
+                Hooks.AUTH_ON_SUBSCRIBE,
+                in -> Answer.ok(Modifiers.of(
+                        Modifier.TOPICS,
+                        in.topics().stream()
+                                .map(t -> t.topic().startsWith("private/") ? t.withQos(TopicSubscription.REFUSED) : t)
+                                .toList())));
         start();
         Mqtt3BlockingClient sub = v3Connected(broker, "sub3");
         assertEquals(List.of(1, 0x80), Acks.subackV3(sub, 1, "public/#", "private/#"));
@@ -366,32 +453,52 @@ class AuthHooksEndToEndTest {
 
     @Test
     void unsubscribeRewriteRemovesTheRewrittenFilters() throws Exception {
-        script.sync(Hooks.ON_UNSUBSCRIBE_M5, in -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS,
-                in.topics().stream().map(t -> t.equals("a/#") ? "b/#" : t).toList())));
+        script.sync(
+                Hooks.ON_UNSUBSCRIBE_M5,
+                in -> Answer.ok(Modifiers.of(
+                        Modifier.UNSUBSCRIBE_TOPICS,
+                        in.topics().stream()
+                                .map(t -> t.equals("a/#") ? "b/#" : t)
+                                .toList())));
         start();
         Mqtt5BlockingClient sub = v5Connected(broker, "sub");
         Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL);
         Acks.suback(sub, 1, "a/#", "b/#");
         sub.unsubscribeWith().topicFilter("a/#").send();
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("b/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("b")).send();
-        pub.publishWith().topic("a/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("a")).send();
+        pub.publishWith()
+                .topic("b/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("b"))
+                .send();
+        pub.publishWith()
+                .topic("a/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("a"))
+                .send();
         assertEquals("a/1", Receive.next(received).getTopic().toString(), "b/# was removed instead of a/#");
         Receive.nothing(received);
         received.close();
         sub.disconnect();
         pub.disconnect();
-        assertEquals(List.of("a/#"), ((io.hookline.api.hook.input.UnsubscribeInput)
-                script.calls(Hooks.ON_UNSUBSCRIBE_M5).get(0).input()).topics());
+        assertEquals(
+                List.of("a/#"),
+                ((io.hookline.api.hook.input.UnsubscribeInput)
+                                script.calls(Hooks.ON_UNSUBSCRIBE_M5).get(0).input())
+                        .topics());
     }
 
     @Test
     void deliverRewriteChangesTopicAndPayloadForTheReceivingClientOnly() throws Exception {
         for (var hook : Hooks.bothVersions(Hooks.ON_DELIVER)) {
-            script.sync(hook, in -> in.client().clientId().equals("rx")
-                    ? Answer.ok(Modifiers.builder().set(Modifier.TOPIC, "for-rx/" + in.topic())
-                            .set(Modifier.PAYLOAD, Bytes.utf8("redacted")).build())
-                    : Answer.next());
+            script.sync(
+                    hook,
+                    in -> in.client().clientId().equals("rx")
+                            ? Answer.ok(Modifiers.builder()
+                                    .set(Modifier.TOPIC, "for-rx/" + in.topic())
+                                    .set(Modifier.PAYLOAD, Bytes.utf8("redacted"))
+                                    .build())
+                            : Answer.next());
         }
         start();
         Mqtt5BlockingClient rx = v5Connected(broker, "rx");
@@ -401,7 +508,11 @@ class AuthHooksEndToEndTest {
         var otherGot = other.publishes(MqttGlobalPublishFilter.ALL);
         other.subscribeWith().topicFilter("news/#").send();
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("news/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("original")).send();
+        pub.publishWith()
+                .topic("news/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("original"))
+                .send();
 
         Mqtt5Publish mine = Receive.next(rxGot);
         assertEquals("for-rx/news/1", mine.getTopic().toString());

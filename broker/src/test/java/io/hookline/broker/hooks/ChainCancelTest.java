@@ -81,13 +81,19 @@ class ChainCancelTest {
     void aCancelledCallDoesNotTimeOutLater() {
         PluginHandle slow = new PluginHandle("slow");
         CompletableFuture<Answer> handed = new CompletableFuture<>();
-        f.engine.register(slow, Hooks.AUTH_ON_REGISTER, 1, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(200)),
-                null, in -> handed);
+        f.engine.register(
+                slow,
+                Hooks.AUTH_ON_REGISTER,
+                1,
+                HandlerOptions.DEFAULT.timeout(Duration.ofMillis(200)),
+                null,
+                in -> handed);
         CompletableFuture<RegisterVerdict> verdict =
                 f.gateway.authOnRegister(register(V3, null), true, f.loop).toCompletableFuture();
         verdict.cancel(false);
         // the timer was cancelled with the call; had it fired, it would count a timeout
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(2))
                 .until(() -> f.engine.stats(Hooks.AUTH_ON_REGISTER).timeouts() == 0);
         assertEquals(0, slow.inFlight());
         assertTrue(handed.isCancelled());
@@ -125,7 +131,12 @@ class ChainCancelTest {
 
     @Test
     void cancellingAfterTheVerdictChangesNothing() {
-        f.engine.register(new PluginHandle("p"), Hooks.AUTH_ON_REGISTER, 1, LONG, null,
+        f.engine.register(
+                new PluginHandle("p"),
+                Hooks.AUTH_ON_REGISTER,
+                1,
+                LONG,
+                null,
                 in -> CompletableFuture.completedFuture(Answer.ok()));
         CompletionStage<RegisterVerdict> stage = f.gateway.authOnRegister(register(V3, null), false, f.loop);
         RegisterVerdict v = HookFixture.get(stage);
@@ -137,8 +148,8 @@ class ChainCancelTest {
     @Test
     void anInlineChainStillAnswersWithASharedDoneFuture() {
         f.sync("inline", Hooks.AUTH_ON_REGISTER, 1, in -> Answer.next());
-        CompletableFuture<RegisterVerdict> a = f.gateway.authOnRegister(register(V3, null), true, f.loop)
-                .toCompletableFuture();
+        CompletableFuture<RegisterVerdict> a =
+                f.gateway.authOnRegister(register(V3, null), true, f.loop).toCompletableFuture();
         assertTrue(a.isDone(), "no dependent stage when every handler answered inline");
     }
 
@@ -160,10 +171,16 @@ class ChainCancelTest {
         assertTrue(busy.await(5, TimeUnit.SECONDS));
         AtomicInteger ran = new AtomicInteger();
         PluginHandle blocking = new PluginHandle("blocking");
-        f.engine.register(blocking, Hooks.AUTH_ON_REGISTER, 1, LONG.blocking(), in -> {
-            ran.incrementAndGet();
-            return Answer.ok();
-        }, null);
+        f.engine.register(
+                blocking,
+                Hooks.AUTH_ON_REGISTER,
+                1,
+                LONG.blocking(),
+                in -> {
+                    ran.incrementAndGet();
+                    return Answer.ok();
+                },
+                null);
         CompletableFuture<RegisterVerdict> verdict =
                 f.gateway.authOnRegister(register(V3, null), false, f.loop).toCompletableFuture();
         verdict.cancel(false);
@@ -180,7 +197,8 @@ class ChainCancelTest {
         CompletableFuture<Answer> handed = new CompletableFuture<>();
         f.engine.register(new PluginHandle("sasl"), Hooks.ON_AUTH_M5, 1, LONG, null, in -> handed);
         EnhancedAuthInput in = new EnhancedAuthInput(V5, "SCRAM", Bytes.utf8("x"), false, Properties.EMPTY);
-        CompletableFuture<EnhancedAuthVerdict> verdict = f.gateway.onAuthM5(in, f.loop).toCompletableFuture();
+        CompletableFuture<EnhancedAuthVerdict> verdict =
+                f.gateway.onAuthM5(in, f.loop).toCompletableFuture();
         verdict.cancel(false);
         assertTrue(handed.isCancelled());
         assertEquals(1, f.engine.stats(Hooks.ON_AUTH_M5).cancelled());
@@ -188,8 +206,8 @@ class ChainCancelTest {
 
     @Test
     void aCancelledRunCompletesWithCancellationNotAVerdict() {
-        f.engine.register(new PluginHandle("slow"), Hooks.AUTH_ON_REGISTER, 1, LONG, null,
-                in -> new CompletableFuture<>());
+        f.engine.register(
+                new PluginHandle("slow"), Hooks.AUTH_ON_REGISTER, 1, LONG, null, in -> new CompletableFuture<>());
         RegisterInput in = register(V3, null);
         CompletableFuture<ChainOutcome> run = f.engine.run(Hooks.AUTH_ON_REGISTER, in, f.loop, false);
         assertTrue(run.cancel(false));
@@ -217,8 +235,13 @@ class ChainCancelTest {
     void aTimedOutNotificationsFutureIsCancelledSoThePluginIsNotHeldInFlight() {
         PluginHandle plugin = new PluginHandle("slow-notify");
         CompletableFuture<Answer> handed = new CompletableFuture<>();
-        f.engine.register(plugin, Hooks.ON_CLIENT_OFFLINE, 1, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(50)),
-                null, in -> handed);
+        f.engine.register(
+                plugin,
+                Hooks.ON_CLIENT_OFFLINE,
+                1,
+                HandlerOptions.DEFAULT.timeout(Duration.ofMillis(50)),
+                null,
+                in -> handed);
         f.engine.notify(Hooks.ON_CLIENT_OFFLINE, new io.hookline.api.hook.input.ClientEvent(V3));
         await().atMost(Duration.ofSeconds(5)).until(handed::isCancelled);
         await().atMost(Duration.ofSeconds(5)).until(() -> plugin.inFlight() == 0);

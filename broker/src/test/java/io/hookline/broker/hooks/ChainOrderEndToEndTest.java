@@ -1,5 +1,13 @@
 package io.hookline.broker.hooks;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -18,11 +26,6 @@ import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,14 +33,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static io.hookline.broker.testsupport.Clients.v5;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** Chain order (priority, ties), timeouts, failure policies, throwing handlers and per-client order. */
 class ChainOrderEndToEndTest {
@@ -117,8 +116,10 @@ class ChainOrderEndToEndTest {
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
     void timedOutAsyncHandlerFollowsItsFailurePolicy(FailurePolicy policy) throws Exception {
-        a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)).onFailure(policy),
-                Script.delayed(Duration.ofMillis(1000), Answer.ok()));  // answers long after the timeout
+        a.async(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)).onFailure(policy),
+                Script.delayed(Duration.ofMillis(1000), Answer.ok())); // answers long after the timeout
         b.sync(Hooks.AUTH_ON_PUBLISH_M5, noting("b", Answer.error("b_denies")));
         broker = TestBroker.start(Acks.config(a.enable("script_a", 1), b.enable("script_b", 2)));
         Mqtt5BlockingClient c = v5Connected(broker, "c");
@@ -142,9 +143,12 @@ class ChainOrderEndToEndTest {
 
     @Test
     void operatorOnErrorKeyOverridesThePluginsPolicy() throws Exception {
-        a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)).onFailure(FailurePolicy.DENY),
+        a.async(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)).onFailure(FailurePolicy.DENY),
                 Script.delayed(Duration.ofMillis(1000), Answer.error("too_late")));
-        broker = TestBroker.start(Acks.config(a.enable("script_a"), new String[] {"plugins.script_a.on_error", "allow"}));
+        broker = TestBroker.start(
+                Acks.config(a.enable("script_a"), new String[] {"plugins.script_a.on_error", "allow"}));
         Mqtt5BlockingClient c = v5Connected(broker, "c");
         Acks.assertAccepted(Acks.puback(c, "t", "x"));
         c.disconnect();
@@ -152,8 +156,10 @@ class ChainOrderEndToEndTest {
 
     @Test
     void callCutOffByItsTimeoutDoesNotHoldUpDisablingThePlugin() throws Exception {
-        a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)),
-                in -> new CompletableFuture<>());  // never answers
+        a.async(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                HandlerOptions.DEFAULT.timeout(Duration.ofMillis(100)),
+                in -> new CompletableFuture<>()); // never answers
         broker = TestBroker.start(a.enable("script_a"));
         Mqtt5BlockingClient c = v5Connected(broker, "c");
         assertEquals(0x87, Acks.puback(c, "t", "x"));
@@ -198,8 +204,12 @@ class ChainOrderEndToEndTest {
 
     @Test
     void asyncVerdictsCompletingOutOfOrderStillDeliverInPublishOrder() throws Exception {
-        a.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT, in -> Script.<PublishInput>delayed(
-                Duration.ofMillis(ThreadLocalRandom.current().nextInt(0, 15)), Answer.ok()).handle(in));
+        a.async(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                HandlerOptions.DEFAULT,
+                in -> Script.<PublishInput>delayed(
+                                Duration.ofMillis(ThreadLocalRandom.current().nextInt(0, 15)), Answer.ok())
+                        .handle(in));
         broker = TestBroker.start(a.enable("script_a"));
         Mqtt5BlockingClient sub = v5Connected(broker, "sub");
         Mqtt5Publishes received = sub.publishes(MqttGlobalPublishFilter.ALL);
@@ -209,7 +219,11 @@ class ChainOrderEndToEndTest {
         int n = 200;
         List<CompletableFuture<Mqtt5PublishResult>> acks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            acks.add(pub.publishWith().topic("seq").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(Integer.toString(i))).send());
+            acks.add(pub.publishWith()
+                    .topic("seq")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(Integer.toString(i)))
+                    .send());
         }
         CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         List<Integer> got = new ArrayList<>();
@@ -230,16 +244,24 @@ class ChainOrderEndToEndTest {
     @Test
     void slowAsyncRegisterOfOneClientDoesNotDelayAnother() throws Exception {
         Script.Gate<RegisterInput> gate = new Script.Gate<>();
-        a.async(Hooks.AUTH_ON_REGISTER_M5, HandlerOptions.DEFAULT.timeout(Duration.ofSeconds(30)),
-                in -> in.client().clientId().equals("slow") ? gate.handle(in) : CompletableFuture.completedFuture(Answer.ok()));
+        a.async(
+                Hooks.AUTH_ON_REGISTER_M5,
+                HandlerOptions.DEFAULT.timeout(Duration.ofSeconds(30)),
+                in -> in.client().clientId().equals("slow")
+                        ? gate.handle(in)
+                        : CompletableFuture.completedFuture(Answer.ok()));
         broker = TestBroker.start(a.enable("script_a"));
         Mqtt5AsyncClient slow = v5(broker, "slow").toAsync();
         CompletableFuture<Mqtt5ConnAck> slowAck = slow.connect();
         Script.Pending<RegisterInput> parked = gate.take();
         assertEquals("slow", parked.input().client().clientId());
 
-        Mqtt5BlockingClient fast = MqttClient.builder().useMqttVersion5().identifier("fast")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Mqtt5BlockingClient fast = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("fast")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
         assertEquals(0, fast.connect().getReasonCode().getCode(), "fast connects while slow is still being decided");
         assertFalse(slowAck.isDone());
 

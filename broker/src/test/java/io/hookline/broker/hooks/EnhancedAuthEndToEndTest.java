@@ -1,5 +1,10 @@
 package io.hookline.broker.hooks;
 
+import static io.hookline.broker.testsupport.Clients.v5;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientConfig;
@@ -21,20 +26,14 @@ import io.hookline.api.mqtt.PropertyKey;
 import io.hookline.broker.hooks.testplugins.Script;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-
-import static io.hookline.broker.testsupport.Clients.v5;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * MQTT 5 enhanced authentication driven by {@code on_auth_m5}: a challenge/response method
@@ -55,10 +54,16 @@ class EnhancedAuthEndToEndTest {
                 return Answer.next();
             }
             return switch (in.authData().asUtf8String()) {
-                case "hello" -> Answer.ok(Modifiers.builder().set(Modifier.REASON_CODE, 0x18)
-                        .set(Modifier.PROPERTIES, Properties.builder().put(PropertyKey.AUTHENTICATION_METHOD, METHOD)
-                                .put(PropertyKey.AUTHENTICATION_DATA, Bytes.utf8("challenge")).build())
-                        .build());
+                case "hello" ->
+                    Answer.ok(Modifiers.builder()
+                            .set(Modifier.REASON_CODE, 0x18)
+                            .set(
+                                    Modifier.PROPERTIES,
+                                    Properties.builder()
+                                            .put(PropertyKey.AUTHENTICATION_METHOD, METHOD)
+                                            .put(PropertyKey.AUTHENTICATION_DATA, Bytes.utf8("challenge"))
+                                            .build())
+                            .build());
                 case "response" -> Answer.ok();
                 default -> Answer.error("wrong_response", 0x87);
             };
@@ -82,8 +87,11 @@ class EnhancedAuthEndToEndTest {
         assertEquals(List.of("onAuth", "onContinue challenge", "onAuthSuccess"), m.events);
         List<Script.Call> steps = script.calls(Hooks.ON_AUTH_M5);
         assertEquals(2, steps.size());
-        assertEquals("hello", ((EnhancedAuthInput) steps.get(0).input()).authData().asUtf8String());
-        assertEquals("response", ((EnhancedAuthInput) steps.get(1).input()).authData().asUtf8String());
+        assertEquals(
+                "hello", ((EnhancedAuthInput) steps.get(0).input()).authData().asUtf8String());
+        assertEquals(
+                "response",
+                ((EnhancedAuthInput) steps.get(1).input()).authData().asUtf8String());
         assertFalse(((EnhancedAuthInput) steps.get(1).input()).reauthentication());
         assertEquals(1, script.calls(Hooks.AUTH_ON_REGISTER_M5).size(), "registration still asked after the exchange");
         c.disconnect();
@@ -110,7 +118,11 @@ class EnhancedAuthEndToEndTest {
     void singleStepReauthenticationSucceeds() {
         Mechanism m = new Mechanism(METHOD, "response", "response");
         Mqtt5BlockingClient c = v5(broker, "ea5").toBlocking();
-        assertEquals(0, Acks.connack(() -> c.connectWith().enhancedAuth(m).send()).getReasonCode().getCode());
+        assertEquals(
+                0,
+                Acks.connack(() -> c.connectWith().enhancedAuth(m).send())
+                        .getReasonCode()
+                        .getCode());
         c.reauth();
         assertEquals(List.of("onAuth", "onAuthSuccess", "onReAuth", "onReAuthSuccess"), m.events);
         List<Script.Call> steps = script.calls(Hooks.ON_AUTH_M5);
@@ -125,10 +137,21 @@ class EnhancedAuthEndToEndTest {
     void multiStepReauthenticationRunsTheExchangeAgain() {
         Mechanism m = new Mechanism(METHOD, "hello", "response");
         Mqtt5BlockingClient c = v5(broker, "ea4").toBlocking();
-        assertEquals(0, Acks.connack(() -> c.connectWith().enhancedAuth(m).send()).getReasonCode().getCode());
+        assertEquals(
+                0,
+                Acks.connack(() -> c.connectWith().enhancedAuth(m).send())
+                        .getReasonCode()
+                        .getCode());
         c.reauth();
-        assertEquals(List.of("onAuth", "onContinue challenge", "onAuthSuccess",
-                "onReAuth", "onContinue challenge", "onReAuthSuccess"), m.events);
+        assertEquals(
+                List.of(
+                        "onAuth",
+                        "onContinue challenge",
+                        "onAuthSuccess",
+                        "onReAuth",
+                        "onContinue challenge",
+                        "onReAuthSuccess"),
+                m.events);
         List<Script.Call> steps = script.calls(Hooks.ON_AUTH_M5);
         assertEquals(4, steps.size());
         assertTrue(((EnhancedAuthInput) steps.get(2).input()).reauthentication());
@@ -160,7 +183,8 @@ class EnhancedAuthEndToEndTest {
         }
 
         @Override
-        public CompletableFuture<Void> onAuth(Mqtt5ClientConfig config, Mqtt5Connect connect, Mqtt5EnhancedAuthBuilder auth) {
+        public CompletableFuture<Void> onAuth(
+                Mqtt5ClientConfig config, Mqtt5Connect connect, Mqtt5EnhancedAuthBuilder auth) {
             events.add("onAuth");
             auth.data(first.getBytes(StandardCharsets.UTF_8));
             return CompletableFuture.completedFuture(null);
@@ -175,7 +199,8 @@ class EnhancedAuthEndToEndTest {
 
         @Override
         public CompletableFuture<Boolean> onContinue(Mqtt5ClientConfig config, Mqtt5Auth auth, Mqtt5AuthBuilder reply) {
-            events.add("onContinue " + auth.getData().map(EnhancedAuthEndToEndTest::utf8).orElse("<no data>"));
+            events.add("onContinue "
+                    + auth.getData().map(EnhancedAuthEndToEndTest::utf8).orElse("<no data>"));
             reply.data(response.getBytes(StandardCharsets.UTF_8));
             return CompletableFuture.completedFuture(true);
         }

@@ -29,8 +29,13 @@ class FailurePolicyTest {
     }
 
     /** Registers a failing first handler with {@code policy} and an allowing second one. */
-    private PublishVerdict runWithFailingFirst(FailurePolicy policy, io.hookline.api.hook.HookHandler<io.hookline.api.hook.input.PublishInput> failing) {
-        f.sync("broken", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.priority(1).onFailure(policy), failing);
+    private PublishVerdict runWithFailingFirst(
+            FailurePolicy policy, io.hookline.api.hook.HookHandler<io.hookline.api.hook.input.PublishInput> failing) {
+        f.sync(
+                "broken",
+                Hooks.AUTH_ON_PUBLISH,
+                HandlerOptions.DEFAULT.priority(1).onFailure(policy),
+                failing);
         f.sync("second", Hooks.AUTH_ON_PUBLISH, 2, in -> Answer.ok(Modifiers.of(Modifier.TOPIC, "from/second")));
         return get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop));
     }
@@ -39,8 +44,13 @@ class FailurePolicyTest {
         switch (policy) {
             case DENY -> assertInstanceOf(PublishVerdict.Denied.class, v);
             case ALLOW -> assertSame(PublishVerdict.ALLOWED, v);
-            case NEXT -> assertEquals("from/second",
-                    ((PublishVerdict.Allowed) v).modifiers().get(Modifier.TOPIC).orElseThrow());
+            case NEXT ->
+                assertEquals(
+                        "from/second",
+                        ((PublishVerdict.Allowed) v)
+                                .modifiers()
+                                .get(Modifier.TOPIC)
+                                .orElseThrow());
         }
     }
 
@@ -63,8 +73,8 @@ class FailurePolicyTest {
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
     void invalidTopicModifierIsAFailure(FailurePolicy policy) {
-        assertPolicyApplied(policy, runWithFailingFirst(policy,
-                in -> Answer.ok(Modifiers.of(Modifier.TOPIC, "bad/#/topic"))));
+        assertPolicyApplied(
+                policy, runWithFailingFirst(policy, in -> Answer.ok(Modifiers.of(Modifier.TOPIC, "bad/#/topic"))));
     }
 
     @ParameterizedTest
@@ -82,8 +92,8 @@ class FailurePolicyTest {
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
     void throttleOverAnHourIsAFailure(FailurePolicy policy) {
-        assertPolicyApplied(policy, runWithFailingFirst(policy,
-                in -> Answer.ok(Modifiers.of(Modifier.THROTTLE, Long.MAX_VALUE))));
+        assertPolicyApplied(
+                policy, runWithFailingFirst(policy, in -> Answer.ok(Modifiers.of(Modifier.THROTTLE, Long.MAX_VALUE))));
     }
 
     @Test
@@ -97,16 +107,22 @@ class FailurePolicyTest {
     @EnumSource(FailurePolicy.class)
     void modifierTheHookDoesNotAcceptIsAFailure(FailurePolicy policy) {
         // client_id belongs to auth_on_register, not auth_on_publish
-        assertPolicyApplied(policy, runWithFailingFirst(policy,
-                in -> Answer.ok(Modifiers.of(Modifier.CLIENT_ID, "x"))));
+        assertPolicyApplied(
+                policy, runWithFailingFirst(policy, in -> Answer.ok(Modifiers.of(Modifier.CLIENT_ID, "x"))));
     }
 
     @ParameterizedTest
     @EnumSource(FailurePolicy.class)
     void timeoutAppliesThePolicy(FailurePolicy policy) {
         CompletableFuture<Answer> never = new CompletableFuture<>();
-        f.async("slow", Hooks.AUTH_ON_PUBLISH,
-                HandlerOptions.DEFAULT.priority(1).timeout(Duration.ofMillis(50)).onFailure(policy), in -> never);
+        f.async(
+                "slow",
+                Hooks.AUTH_ON_PUBLISH,
+                HandlerOptions.DEFAULT
+                        .priority(1)
+                        .timeout(Duration.ofMillis(50))
+                        .onFailure(policy),
+                in -> never);
         f.sync("second", Hooks.AUTH_ON_PUBLISH, 2, in -> Answer.ok(Modifiers.of(Modifier.TOPIC, "from/second")));
 
         PublishVerdict v = get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop));
@@ -121,14 +137,19 @@ class FailurePolicyTest {
 
     @Test
     void inlineHandlerThatOverranItsTimeoutIsTreatedAsTimedOut() {
-        f.sync("hog", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.priority(1).timeout(Duration.ofNanos(1_000_000)), in -> {
-            long until = System.nanoTime() + 3_000_000; // hold the event loop for 3 ms, over the 1 ms timeout
-            while (System.nanoTime() < until) {
-                Thread.onSpinWait();
-            }
-            return Answer.ok();
-        });
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
+        f.sync(
+                "hog",
+                Hooks.AUTH_ON_PUBLISH,
+                HandlerOptions.DEFAULT.priority(1).timeout(Duration.ofNanos(1_000_000)),
+                in -> {
+                    long until = System.nanoTime() + 3_000_000; // hold the event loop for 3 ms, over the 1 ms timeout
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    return Answer.ok();
+                });
+        assertInstanceOf(
+                PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
         assertEquals(1, f.engine.stats(Hooks.AUTH_ON_PUBLISH).timeouts());
     }
 
@@ -138,14 +159,19 @@ class FailurePolicyTest {
             throw new RuntimeException("boom");
         });
         f.sync("second", Hooks.AUTH_ON_PUBLISH, 2, in -> Answer.ok());
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
     }
 
     @Test
     void failingAsyncStageIsAFailure() {
-        f.async("broken", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT,
+        f.async(
+                "broken",
+                Hooks.AUTH_ON_PUBLISH,
+                HandlerOptions.DEFAULT,
                 in -> CompletableFuture.failedFuture(new java.io.IOException("connection refused")));
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)));
         assertEquals(1, f.engine.stats(Hooks.AUTH_ON_PUBLISH).errors());
     }
 
@@ -158,10 +184,18 @@ class FailurePolicyTest {
 
         HookFixture g = new HookFixture();
         try {
-            g.sync("throws", Hooks.ON_DELIVER, HandlerOptions.DEFAULT.priority(1).onFailure(FailurePolicy.NEXT), in -> {
-                throw new IllegalStateException();
-            });
-            g.sync("rewrites", Hooks.ON_DELIVER, 2, in -> Answer.ok(Modifiers.of(Modifier.PAYLOAD, io.hookline.api.mqtt.Bytes.utf8("y"))));
+            g.sync(
+                    "throws",
+                    Hooks.ON_DELIVER,
+                    HandlerOptions.DEFAULT.priority(1).onFailure(FailurePolicy.NEXT),
+                    in -> {
+                        throw new IllegalStateException();
+                    });
+            g.sync(
+                    "rewrites",
+                    Hooks.ON_DELIVER,
+                    2,
+                    in -> Answer.ok(Modifiers.of(Modifier.PAYLOAD, io.hookline.api.mqtt.Bytes.utf8("y"))));
             var v = (DeliverRewrite.Rewritten) get(g.gateway.onDeliver(g.session(V3), publish(V3, "a"), g.loop));
             assertEquals("y", v.apply(publish(V3, "a")).payload().asUtf8String());
         } finally {

@@ -49,11 +49,17 @@ final class HookFixture implements AutoCloseable {
     }
 
     static RegisterInput register(Client c, String password) {
-        return new RegisterInput(c, "127.0.0.1", 50000, password == null ? null : Bytes.utf8(password), true, null, "default", null);
+        return new RegisterInput(
+                c, "127.0.0.1", 50000, password == null ? null : Bytes.utf8(password), true, null, "default", null);
     }
 
     static SubscribeInput subscribe(Client c, String... filters) {
-        return new SubscribeInput(c, java.util.Arrays.stream(filters).map(f -> new TopicSubscription(f, 1)).toList(), null);
+        return new SubscribeInput(
+                c,
+                java.util.Arrays.stream(filters)
+                        .map(f -> new TopicSubscription(f, 1))
+                        .toList(),
+                null);
     }
 
     static <T> T get(CompletionStage<T> stage) {
@@ -65,7 +71,8 @@ final class HookFixture implements AutoCloseable {
     }
 
     static List<Integer> qos(SubscribeVerdict v) {
-        return ((SubscribeVerdict.Decided) v).topics().stream().map(TopicSubscription::qos).toList();
+        return ((SubscribeVerdict.Decided) v)
+                .topics().stream().map(TopicSubscription::qos).toList();
     }
 
     @Override

@@ -1,12 +1,11 @@
 package io.hookline.broker.hooks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifier;
 import io.hookline.api.mqtt.PropertyKey;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * docs/hooks.md, the hook reference, names every hook, every modifier each hook accepts and
@@ -56,9 +55,13 @@ class HookReferenceDocTest {
         List<String> problems = new ArrayList<>();
         List<String> rows = hookTableRows();
         for (Hook<?> hook : Hooks.all()) {
-            String row = rows.stream().filter(r -> r.split("\\|")[1].contains("`" + hook.name() + "`")
-                    || (hook.isMqtt5() && r.split("\\|")[1].contains("`" + hook.name().replace("_m5", "") + "` / `" + hook.name() + "`")))
-                    .findFirst().orElse(null);
+            String row = rows.stream()
+                    .filter(r -> r.split("\\|")[1].contains("`" + hook.name() + "`")
+                            || (hook.isMqtt5()
+                                    && r.split("\\|")[1].contains(
+                                            "`" + hook.name().replace("_m5", "") + "` / `" + hook.name() + "`")))
+                    .findFirst()
+                    .orElse(null);
             if (row == null) {
                 problems.add(hook.name() + ": no row in the hook table");
                 continue;
@@ -105,6 +108,9 @@ class HookReferenceDocTest {
     }
 
     private static String rowOf(List<String> rows, String hookName) {
-        return rows.stream().filter(r -> r.split("\\|")[1].contains("`" + hookName + "`")).findFirst().orElse("");
+        return rows.stream()
+                .filter(r -> r.split("\\|")[1].contains("`" + hookName + "`"))
+                .findFirst()
+                .orElse("");
     }
 }

@@ -45,7 +45,12 @@ class Mqtt3FallbackTest {
     }
 
     private static PublishInput v5Publish(String topic) {
-        return new PublishInput(V5, topic, 1, Bytes.utf8("x"), false,
+        return new PublishInput(
+                V5,
+                topic,
+                1,
+                Bytes.utf8("x"),
+                false,
                 Properties.builder().userProperty("k", "v").build());
     }
 
@@ -55,9 +60,14 @@ class Mqtt3FallbackTest {
             seen.add(in);
             return in.topic().startsWith("secret/") ? Answer.error("no") : Answer.ok();
         });
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V3), publish(V3, "secret/x"), f.loop)));
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("secret/x"), f.loop)));
-        assertInstanceOf(PublishVerdict.Allowed.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("open/x"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Denied.class,
+                get(f.gateway.authOnPublish(f.session(V3), publish(V3, "secret/x"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Denied.class,
+                get(f.gateway.authOnPublish(f.session(V5), v5Publish("secret/x"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Allowed.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("open/x"), f.loop)));
         assertEquals(3, seen.size());
         assertEquals(Properties.EMPTY, ((PublishInput) seen.get(1)).properties(), "MQTT 5-only inputs are left out");
         assertEquals(2, f.engine.stats(Hooks.AUTH_ON_PUBLISH_M5).calls(), "counted on the _m5 chain it served");
@@ -66,22 +76,35 @@ class Mqtt3FallbackTest {
 
     @Test
     void registrationByA311OnlyPluginDecidesForMqtt5Too() {
-        f.sync("pw", Hooks.AUTH_ON_REGISTER, 1, in -> in.password() != null && in.password().equals(Bytes.utf8("good"))
-                ? Answer.ok() : Answer.badCredentials());
+        f.sync(
+                "pw",
+                Hooks.AUTH_ON_REGISTER,
+                1,
+                in -> in.password() != null && in.password().equals(Bytes.utf8("good"))
+                        ? Answer.ok()
+                        : Answer.badCredentials());
         var refused = (RegisterVerdict.Refused) get(f.gateway.authOnRegister(register(V5, "bad"), true, f.loop));
         assertEquals(0x86, refused.mqtt5Code());
-        assertInstanceOf(RegisterVerdict.Accepted.class, get(f.gateway.authOnRegister(register(V5, "good"), false, f.loop)));
+        assertInstanceOf(
+                RegisterVerdict.Accepted.class, get(f.gateway.authOnRegister(register(V5, "good"), false, f.loop)));
     }
 
     @Test
     void aPluginThatServesTheM5HookItselfIsNotAskedTwice() {
         PluginHandle both = new PluginHandle("both");
-        f.engine.register(both, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT, in -> {
-            seen.add(in);
-            return Answer.error("v3 rule");
-        }, null);
+        f.engine.register(
+                both,
+                Hooks.AUTH_ON_PUBLISH,
+                1,
+                HandlerOptions.DEFAULT,
+                in -> {
+                    seen.add(in);
+                    return Answer.error("v3 rule");
+                },
+                null);
         f.engine.register(both, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
-        assertInstanceOf(PublishVerdict.Allowed.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Allowed.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
         assertEquals(List.of(), seen);
         assertEquals(List.of(), f.engine.lentHooks(both));
     }
@@ -89,25 +112,33 @@ class Mqtt3FallbackTest {
     @Test
     void pairingIsPerSourceSoOneScriptsM5HandlerDoesNotExcuseAnother() {
         PluginHandle lua = new PluginHandle("lua");
-        f.engine.register(lua, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT.source("open"), in -> Answer.next(), null);
-        f.engine.register(lua, Hooks.AUTH_ON_PUBLISH, 2, HandlerOptions.DEFAULT.source("strict"),
-                in -> Answer.error("strict"), null);
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
+        f.engine.register(
+                lua, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT.source("open"), in -> Answer.next(), null);
+        f.engine.register(
+                lua,
+                Hooks.AUTH_ON_PUBLISH,
+                2,
+                HandlerOptions.DEFAULT.source("strict"),
+                in -> Answer.error("strict"),
+                null);
+        assertInstanceOf(
+                PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
         assertEquals(List.of("auth_on_publish (strict)"), f.engine.lentHooks(lua));
     }
 
     @Test
     void lendingFollowsRegistrationsBothWays() {
         PluginHandle p = new PluginHandle("p");
-        HandlerEntry<PublishInput> v3 = f.engine.register(p, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT,
-                in -> Answer.error("v3"), null);
+        HandlerEntry<PublishInput> v3 =
+                f.engine.register(p, Hooks.AUTH_ON_PUBLISH, 1, HandlerOptions.DEFAULT, in -> Answer.error("v3"), null);
         assertEquals(1, f.engine.order(Hooks.AUTH_ON_PUBLISH_M5).size());
-        HandlerEntry<PublishInput> v5 = f.engine.register(p, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT,
-                in -> Answer.ok(), null);
+        HandlerEntry<PublishInput> v5 =
+                f.engine.register(p, Hooks.AUTH_ON_PUBLISH_M5, 1, HandlerOptions.DEFAULT, in -> Answer.ok(), null);
         assertEquals(1, f.engine.order(Hooks.AUTH_ON_PUBLISH_M5).size(), "its own handler replaces the lent one");
         v5.unregister();
         assertEquals(1, f.engine.order(Hooks.AUTH_ON_PUBLISH_M5).size(), "lent again once its own is gone");
-        assertInstanceOf(PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
+        assertInstanceOf(
+                PublishVerdict.Denied.class, get(f.gateway.authOnPublish(f.session(V5), v5Publish("t"), f.loop)));
         v3.unregister();
         assertTrue(f.engine.isEmpty(Hooks.AUTH_ON_PUBLISH_M5));
         assertEquals(List.of(), f.engine.lentHooks(p));
@@ -115,10 +146,19 @@ class Mqtt3FallbackTest {
 
     @Test
     void aRefusedSubscriptionBecomesNotAuthorizedAndKeepsTheClientsMqtt5Options() {
-        f.sync("acl", Hooks.AUTH_ON_SUBSCRIBE, 1, in -> Answer.ok(Modifiers.of(Modifier.TOPICS, List.of(
-                new TopicSubscription("a/#", 1), new TopicSubscription("secret/#", TopicSubscription.REFUSED)))));
-        SubscribeInput in = new SubscribeInput(V5, List.of(new TopicSubscription("a/#", 2, true, true, 2),
-                new TopicSubscription("secret/#", 1)), null);
+        f.sync(
+                "acl",
+                Hooks.AUTH_ON_SUBSCRIBE,
+                1,
+                in -> Answer.ok(Modifiers.of(
+                        Modifier.TOPICS,
+                        List.of(
+                                new TopicSubscription("a/#", 1),
+                                new TopicSubscription("secret/#", TopicSubscription.REFUSED)))));
+        SubscribeInput in = new SubscribeInput(
+                V5,
+                List.of(new TopicSubscription("a/#", 2, true, true, 2), new TopicSubscription("secret/#", 1)),
+                null);
         var v = (SubscribeVerdict.Decided) get(f.gateway.authOnSubscribe(f.session(V5), in, f.loop));
         assertEquals(List.of(1, 0x87), qos(v));
         assertEquals(new TopicSubscription("a/#", 1, true, true, 2), v.topics().get(0), "no-local etc. kept");
@@ -149,8 +189,15 @@ class Mqtt3FallbackTest {
 
     @Test
     void inputsWithoutAnMqtt5PartStayAsTheyAre() {
-        RegisterInput r = new RegisterInput(V5, "127.0.0.1", 1, null, true,
-                Properties.builder().userProperty("a", "b").build(), "default", null);
+        RegisterInput r = new RegisterInput(
+                V5,
+                "127.0.0.1",
+                1,
+                null,
+                true,
+                Properties.builder().userProperty("a", "b").build(),
+                "default",
+                null);
         assertEquals(Properties.EMPTY, Mqtt3Fallback.asMqtt3(r).properties());
         assertEquals(r.client(), Mqtt3Fallback.asMqtt3(r).client());
     }

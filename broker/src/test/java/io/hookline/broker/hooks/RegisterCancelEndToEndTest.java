@@ -33,6 +33,7 @@ class RegisterCancelEndToEndTest {
     private final Script script = Script.create();
     /** The futures handed to the broker for clients whose id starts with "ghost", by client id. */
     private final Map<String, CompletableFuture<Answer>> handed = new ConcurrentHashMap<>();
+
     private TestBroker broker;
 
     @AfterEach
@@ -77,7 +78,12 @@ class RegisterCancelEndToEndTest {
         assertEquals(0, chain.errors());
         assertEquals(0, chain.timeouts());
         assertEquals(0, chain.denials());
-        CallStats handler = broker.broker().hooks().engine().order(Hooks.AUTH_ON_REGISTER).get(0).stats();
+        CallStats handler = broker.broker()
+                .hooks()
+                .engine()
+                .order(Hooks.AUTH_ON_REGISTER)
+                .get(0)
+                .stats();
         assertEquals(1, handler.cancelled());
         assertEquals(0, handler.errors());
         assertEquals(0, handler.timeouts());
@@ -142,7 +148,9 @@ class RegisterCancelEndToEndTest {
         broker = TestBroker.start(script.enable("script_a"));
 
         try (RawClient ghost = RawClient.open(broker, 4)) {
-            ghost.send(new RawClient.Connect(4, "ghost-will").will("wills/ghost", new byte[] {1}, 1, false).toBytes());
+            ghost.send(new RawClient.Connect(4, "ghost-will")
+                    .will("wills/ghost", new byte[] {1}, 1, false)
+                    .toBytes());
             CompletableFuture<Answer> f = awaitHanded("ghost-will");
             assertFalse(f.isDone());
             ghost.close();
@@ -165,7 +173,8 @@ class RegisterCancelEndToEndTest {
         broker = TestBroker.start(script.enable("script_a"));
 
         try (RawClient ghost = RawClient.open(broker, 5)) {
-            RawClient.Bytes props = new RawClient.Bytes().u8(0x15).str("TOKEN-TEST").u8(0x16).bin(new byte[] {1});
+            RawClient.Bytes props =
+                    new RawClient.Bytes().u8(0x15).str("TOKEN-TEST").u8(0x16).bin(new byte[] {1});
             ghost.send(RawClient.connect(5, "ghost-m5", 0x02, 60, props));
             CompletableFuture<Answer> f = awaitHanded("ghost-m5");
             ghost.close();
@@ -175,7 +184,13 @@ class RegisterCancelEndToEndTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> chain.cancelled() == 1);
         assertEquals(0, chain.errors());
         assertEquals(0, chain.timeouts());
-        assertEquals(0, broker.broker().hooks().engine().stats(Hooks.AUTH_ON_REGISTER_M5).calls(),
+        assertEquals(
+                0,
+                broker.broker()
+                        .hooks()
+                        .engine()
+                        .stats(Hooks.AUTH_ON_REGISTER_M5)
+                        .calls(),
                 "registration never asked for a client gone during enhanced auth");
         assertNull(broker.broker().sessions().get("ghost-m5"));
     }

@@ -49,20 +49,32 @@ class RewriteTest {
         f.sync("props", Hooks.ON_DELIVER_M5, 1, in -> Answer.ok(Modifiers.of(Modifier.PROPERTIES, props)));
         var in = publish(V5, "t");
         var v = (DeliverRewrite.Rewritten) get(f.gateway.onDeliver(f.session(V5), in, f.loop));
-        assertEquals(List.of(new UserProperty("via", "hookline")), v.apply(in).properties().userProperties());
+        assertEquals(
+                List.of(new UserProperty("via", "hookline")),
+                v.apply(in).properties().userProperties());
     }
 
     @Test
     void unsubscribeListCanBeRewrittenButNotIntoInvalidFilters() {
-        f.sync("tenant", Hooks.ON_UNSUBSCRIBE, 1, in -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS,
-                in.topics().stream().map(t -> "tenant/" + t).toList())));
+        f.sync(
+                "tenant",
+                Hooks.ON_UNSUBSCRIBE,
+                1,
+                in -> Answer.ok(Modifiers.of(
+                        Modifier.UNSUBSCRIBE_TOPICS,
+                        in.topics().stream().map(t -> "tenant/" + t).toList())));
         var in = new UnsubscribeInput(V3, List.of("a/+", "b"), null);
         var v = (UnsubscribeRewrite.Rewritten) get(f.gateway.onUnsubscribe(f.session(V3), in, f.loop));
         assertEquals(List.of("tenant/a/+", "tenant/b"), v.topics());
 
         // before "tenant", whose 3.1.1 handler MQTT 5 clients are asked too
-        f.sync("broken", Hooks.ON_UNSUBSCRIBE_M5, 0, in2 -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS, List.of("a/#/b"))));
-        assertSame(UnsubscribeRewrite.UNCHANGED,
+        f.sync(
+                "broken",
+                Hooks.ON_UNSUBSCRIBE_M5,
+                0,
+                in2 -> Answer.ok(Modifiers.of(Modifier.UNSUBSCRIBE_TOPICS, List.of("a/#/b"))));
+        assertSame(
+                UnsubscribeRewrite.UNCHANGED,
                 get(f.gateway.onUnsubscribe(f.session(V5), new UnsubscribeInput(V5, List.of("a"), null), f.loop)));
         assertEquals(1, f.engine.stats(Hooks.ON_UNSUBSCRIBE_M5).errors());
     }

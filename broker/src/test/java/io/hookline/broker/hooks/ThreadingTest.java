@@ -1,13 +1,12 @@
 package io.hookline.broker.hooks;
 
 import static io.hookline.broker.hooks.HookFixture.V3;
-import static io.hookline.broker.hooks.HookFixture.get;
 import static io.hookline.broker.hooks.HookFixture.publish;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.awaitility.Awaitility.await;
 
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.HandlerOptions;
@@ -49,16 +48,21 @@ class ThreadingTest {
     @Test
     void blockingHandlerRunsOffTheCallerAndTheVerdictComesBackOnTheCallerExecutor() throws Exception {
         List<String> threads = new CopyOnWriteArrayList<>();
-        f.sync("blocking", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.priority(1).blocking(), in -> {
-            threads.add("handler:" + Thread.currentThread().getName());
-            return Answer.next();
-        });
+        f.sync(
+                "blocking",
+                Hooks.AUTH_ON_PUBLISH,
+                HandlerOptions.DEFAULT.priority(1).blocking(),
+                in -> {
+                    threads.add("handler:" + Thread.currentThread().getName());
+                    return Answer.next();
+                });
         f.sync("inline-after", Hooks.AUTH_ON_PUBLISH, 2, in -> {
             threads.add("next:" + Thread.currentThread().getName());
             return Answer.ok();
         });
         CompletableFuture<String> deliveredOn = new CompletableFuture<>();
-        f.loop.execute(() -> f.gateway.authOnPublish(f.session(V3), publish(V3, "a"), f.loop)
+        f.loop.execute(() -> f.gateway
+                .authOnPublish(f.session(V3), publish(V3, "a"), f.loop)
                 .thenAccept(v -> deliveredOn.complete(Thread.currentThread().getName())));
 
         assertEquals("event-loop", deliveredOn.get(5, TimeUnit.SECONDS));
@@ -77,13 +81,20 @@ class ThreadingTest {
             return a;
         });
         var s = f.session(V3);
-        CompletableFuture<PublishVerdict> first = f.gateway.authOnPublish(s, publish(V3, "first"), f.loop).toCompletableFuture();
-        CompletableFuture<PublishVerdict> second = f.gateway.authOnPublish(s, publish(V3, "second"), f.loop).toCompletableFuture();
+        CompletableFuture<PublishVerdict> first =
+                f.gateway.authOnPublish(s, publish(V3, "first"), f.loop).toCompletableFuture();
+        CompletableFuture<PublishVerdict> second =
+                f.gateway.authOnPublish(s, publish(V3, "second"), f.loop).toCompletableFuture();
         assertTrue(bothStarted.await(5, TimeUnit.SECONDS));
         assertFalse(first.isDone());
 
         pending.get("second").complete(Answer.ok(Modifiers.of(Modifier.TOPIC, "second/ok")));
-        assertEquals("second/ok", ((PublishVerdict.Allowed) second.get(5, TimeUnit.SECONDS)).modifiers().get(Modifier.TOPIC).orElseThrow());
+        assertEquals(
+                "second/ok",
+                ((PublishVerdict.Allowed) second.get(5, TimeUnit.SECONDS))
+                        .modifiers()
+                        .get(Modifier.TOPIC)
+                        .orElseThrow());
         assertFalse(first.isDone());
         pending.get("first").complete(Answer.error("first denied"));
         assertEquals("first denied", ((PublishVerdict.Denied) first.get(5, TimeUnit.SECONDS)).reason());
@@ -100,7 +111,8 @@ class ThreadingTest {
         assertTrue(first.toCompletableFuture().isDone());
         assertEquals(first, f.gateway.authOnPublish(s, in, f.loop));
 
-        com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long tid = Thread.currentThread().getId();
         for (int i = 0; i < 20_000; i++) { // warm up
             callEmpty(s, in);
@@ -118,7 +130,9 @@ class ThreadingTest {
     private int callEmpty(HookSession s, PublishInput in) {
         int ok = 0;
         ok += f.gateway.wantsAuthOnPublish(s) ? 0 : 1;
-        ok += f.gateway.authOnPublish(s, in, f.loop).toCompletableFuture().getNow(null) == PublishVerdict.ALLOWED ? 1 : 0;
+        ok += f.gateway.authOnPublish(s, in, f.loop).toCompletableFuture().getNow(null) == PublishVerdict.ALLOWED
+                ? 1
+                : 0;
         ok += f.gateway.onDeliver(s, in, f.loop).toCompletableFuture().getNow(null) == DeliverRewrite.UNCHANGED ? 1 : 0;
         f.gateway.notify(Hooks.ON_PUBLISH, in);
         ok += f.gateway.wants(Hooks.ON_PUBLISH) ? 0 : 1;
@@ -141,7 +155,10 @@ class ThreadingTest {
             return Answer.ok();
         });
         f.gateway.notify(Hooks.ON_CLIENT_GONE, new io.hookline.api.hook.input.ClientEvent(V3));
-        assertEquals(List.of("a", "b"), List.copyOf(told).subList(0, 2), "inline notify handlers ran before notify returned");
+        assertEquals(
+                List.of("a", "b"),
+                List.copyOf(told).subList(0, 2),
+                "inline notify handlers ran before notify returned");
         await().atMost(5, TimeUnit.SECONDS).until(() -> told.size() == 3);
         assertNotEquals("c:" + Thread.currentThread().getName(), told.get(2));
         assertEquals(1, f.engine.stats(Hooks.ON_CLIENT_GONE).errors());
@@ -150,9 +167,13 @@ class ThreadingTest {
     @Test
     void asyncNotifyHandlerThatFailsOrReturnsNullIsCountedNotThrown() {
         f.async("nulls", Hooks.ON_CLIENT_WAKEUP, HandlerOptions.DEFAULT, in -> null);
-        f.async("fails", Hooks.ON_CLIENT_WAKEUP, HandlerOptions.DEFAULT,
+        f.async(
+                "fails",
+                Hooks.ON_CLIENT_WAKEUP,
+                HandlerOptions.DEFAULT,
                 in -> CompletableFuture.failedFuture(new IllegalStateException("webhook down")));
         f.gateway.notify(Hooks.ON_CLIENT_WAKEUP, new io.hookline.api.hook.input.ClientEvent(V3));
-        await().atMost(5, TimeUnit.SECONDS).until(() -> f.engine.stats(Hooks.ON_CLIENT_WAKEUP).errors() == 2);
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> f.engine.stats(Hooks.ON_CLIENT_WAKEUP).errors() == 2);
     }
 }

@@ -1,15 +1,16 @@
 package io.hookline.broker.http;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -20,12 +21,10 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * docs/grafana/hookline.json only charts what the broker exports: every metric name in its
@@ -50,8 +49,8 @@ class GrafanaDashboardTest {
     @BeforeEach
     void start() {
         // plugins.example registers handlers, so the per-plugin hook series exist
-        broker = TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(),
-                "plugins.example", "on");
+        broker = TestBroker.start(
+                "listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(), "plugins.example", "on");
     }
 
     @AfterEach
@@ -70,16 +69,28 @@ class GrafanaDashboardTest {
             }
         }
         // what issue 18 asks the dashboard to show, so a trimmed dashboard fails here too
-        assertTrue(used.containsAll(List.of("hookline_connections", "hookline_messages_received_total",
-                "hookline_messages_sent_total", "hookline_hook_handler_calls_total",
-                "hookline_hook_handler_errors_total", "hookline_hook_handler_latency_seconds_bucket",
-                "hookline_queued_messages", "hookline_messages_dropped_total", "hookline_jvm_memory_used_bytes",
-                "hookline_jvm_gc_pause_seconds_count")), "the dashboard charts " + used);
+        assertTrue(
+                used.containsAll(List.of(
+                        "hookline_connections",
+                        "hookline_messages_received_total",
+                        "hookline_messages_sent_total",
+                        "hookline_hook_handler_calls_total",
+                        "hookline_hook_handler_errors_total",
+                        "hookline_hook_handler_latency_seconds_bucket",
+                        "hookline_queued_messages",
+                        "hookline_messages_dropped_total",
+                        "hookline_jvm_memory_used_bytes",
+                        "hookline_jvm_gc_pause_seconds_count")),
+                "the dashboard charts " + used);
 
         Mqtt5BlockingClient client = v5Connected(broker, "dashboard");
         try {
             client.subscribeWith().topicFilter("d/#").qos(MqttQos.AT_LEAST_ONCE).send();
-            client.publishWith().topic("d/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+            client.publishWith()
+                    .topic("d/1")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("x"))
+                    .send();
             // GC pause series appear after the first collection the JVM reports
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 System.gc();
@@ -112,8 +123,11 @@ class GrafanaDashboardTest {
         while (by.find()) {
             for (String label : by.group(1).split(",")) {
                 String l = label.trim();
-                if (!l.isEmpty() && !TARGET_LABELS.contains(l) && scrape.samples().stream()
-                        .noneMatch(s -> names.contains(s.name()) && s.labels().containsKey(l))) {
+                if (!l.isEmpty()
+                        && !TARGET_LABELS.contains(l)
+                        && scrape.samples().stream()
+                                .noneMatch(s ->
+                                        names.contains(s.name()) && s.labels().containsKey(l))) {
                     problems.add("no label '" + l + "' on " + names + " for: " + expression);
                 }
             }
@@ -128,7 +142,9 @@ class GrafanaDashboardTest {
                 if (TARGET_LABELS.contains(label) || !m.group(2).equals("=")) {
                     continue;
                 }
-                if (scrape.samples().stream().noneMatch(s -> s.name().equals(name) && value.equals(s.labels().get(label)))) {
+                if (scrape.samples().stream()
+                        .noneMatch(s ->
+                                s.name().equals(name) && value.equals(s.labels().get(label)))) {
                     problems.add("no " + name + "{" + label + "=\"" + value + "\"} for: " + expression);
                 }
             }

@@ -1,5 +1,8 @@
 package io.hookline.broker.http;
 
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.TestHttpServer;
 import io.hookline.broker.transport.MqttListener;
@@ -8,9 +11,6 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static io.hookline.broker.testsupport.Clients.v3Connected;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 class HealthHandlerTest {
     private TestBroker broker;
@@ -35,18 +35,22 @@ class HealthHandlerTest {
         HttpResponse<String> r = Http.get(http.uri("/health"));
         assertEquals(200, r.statusCode());
         assertEquals("{\"status\":\"OK\"}", r.body());
-        assertEquals("application/json; charset=utf-8", r.headers().firstValue("content-type").orElseThrow());
+        assertEquals(
+                "application/json; charset=utf-8",
+                r.headers().firstValue("content-type").orElseThrow());
     }
 
     @Test
     void downWith503NamingTheListenerThatStopped() throws Exception {
         MqttListener second = broker.broker().listeners().stream()
-                .filter(l -> l.name().equals("second")).findFirst().orElseThrow();
+                .filter(l -> l.name().equals("second"))
+                .findFirst()
+                .orElseThrow();
         second.close();
         HttpResponse<String> r = Http.get(http.uri("/health"));
         assertEquals(503, r.statusCode());
-        assertEquals("{\"status\":\"DOWN\",\"reasons\":[\"listener tcp.second is not accepting connections\"]}",
-                r.body());
+        assertEquals(
+                "{\"status\":\"DOWN\",\"reasons\":[\"listener tcp.second is not accepting connections\"]}", r.body());
         // the other listener still serves clients: the answer names only the one that is down
         v3Connected(broker, "still-served").disconnect();
     }

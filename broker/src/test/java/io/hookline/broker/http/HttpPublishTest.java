@@ -46,7 +46,8 @@ class HttpPublishTest {
 
     private void start(String... extra) {
         String[] base = {"listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString()};
-        broker = TestBroker.start(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        broker = TestBroker.start(
+                Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
         api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
     }
 
@@ -61,8 +62,10 @@ class HttpPublishTest {
     }
 
     private AdminHttp.Answer postRaw(String pathAndQuery, byte[] body) {
-        return api.send(api.request(pathAndQuery).header("content-type", "application/octet-stream")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+        return api.send(api.request(pathAndQuery)
+                .header("content-type", "application/octet-stream")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build());
     }
 
     private Mqtt5BlockingClient.Mqtt5Publishes subscriber(String id, String filter) {
@@ -82,7 +85,9 @@ class HttpPublishTest {
         AdminHttp.Answer a = postRaw("/api/v1/publish?topic=demo/raw&qos=1", payload);
         assertEquals(200, a.status(), a.body());
         assertEquals(1, a.json().path("matched").asInt());
-        assertEquals("published to 'demo/raw' (QoS 1): 1 matching subscriber", a.json().path("text").asText());
+        assertEquals(
+                "published to 'demo/raw' (QoS 1): 1 matching subscriber",
+                a.json().path("text").asText());
         Mqtt5Publish p = Receive.next(publishes);
         assertEquals("demo/raw", p.getTopic().toString());
         assertEquals(MqttQos.AT_LEAST_ONCE, p.getQos());
@@ -98,18 +103,24 @@ class HttpPublishTest {
         start();
         var publishes = subscriber("sub", "demo/#");
         String b64 = Base64.getEncoder().encodeToString(bytes("binary\u0001"));
-        AdminHttp.Answer a = api.postJson("/api/v1/publish", "{\"topic\":\"demo/json\",\"qos\":2,\"payload\":\""
-                + b64 + "\",\"payload_encoding\":\"base64\",\"properties\":{\"content_type\":\"text/plain\","
-                + "\"user_properties\":{\"site\":\"north\"},\"message_expiry_interval\":60,"
-                + "\"response_topic\":\"demo/reply\",\"correlation_data\":\"" + Base64.getEncoder()
-                .encodeToString(bytes("c-1")) + "\"}}");
+        AdminHttp.Answer a = api.postJson(
+                "/api/v1/publish",
+                "{\"topic\":\"demo/json\",\"qos\":2,\"payload\":\""
+                        + b64 + "\",\"payload_encoding\":\"base64\",\"properties\":{\"content_type\":\"text/plain\","
+                        + "\"user_properties\":{\"site\":\"north\"},\"message_expiry_interval\":60,"
+                        + "\"response_topic\":\"demo/reply\",\"correlation_data\":\""
+                        + Base64.getEncoder().encodeToString(bytes("c-1")) + "\"}}");
         assertEquals(200, a.status(), a.body());
         Mqtt5Publish p = Receive.next(publishes);
         assertEquals("binary\u0001", text(p.getPayloadAsBytes()));
         assertEquals(MqttQos.EXACTLY_ONCE, p.getQos());
         assertEquals("text/plain", p.getContentType().orElseThrow().toString());
         assertEquals("demo/reply", p.getResponseTopic().orElseThrow().toString());
-        assertEquals("c-1", StandardCharsets.UTF_8.decode(p.getCorrelationData().orElseThrow()).toString());
+        assertEquals(
+                "c-1",
+                StandardCharsets.UTF_8
+                        .decode(p.getCorrelationData().orElseThrow())
+                        .toString());
         assertEquals("site", p.getUserProperties().asList().get(0).getName().toString());
         assertEquals("north", p.getUserProperties().asList().get(0).getValue().toString());
         assertTrue(p.getMessageExpiryInterval().orElseThrow() <= 60);
@@ -118,8 +129,8 @@ class HttpPublishTest {
     @Test
     void retainedPublishReachesLaterSubscribers() throws Exception {
         start();
-        AdminHttp.Answer a = api.postJson("/api/v1/publish", "{\"topic\":\"demo/state\",\"payload\":\"on\","
-                + "\"retain\":true,\"qos\":1}");
+        AdminHttp.Answer a = api.postJson(
+                "/api/v1/publish", "{\"topic\":\"demo/state\",\"payload\":\"on\"," + "\"retain\":true,\"qos\":1}");
         assertEquals(200, a.status(), a.body());
         var publishes = subscriber("late", "demo/state");
         Mqtt5Publish p = Receive.next(publishes);
@@ -131,34 +142,60 @@ class HttpPublishTest {
     void badInputsAreAnswered400NamingTheField() {
         start();
         assertError(postRaw("/api/v1/publish", bytes("x")), 400, "topic: missing: the topic to publish to");
-        assertError(postRaw("/api/v1/publish?topic=a/%2B/b", bytes("x")), 400,
+        assertError(
+                postRaw("/api/v1/publish?topic=a/%2B/b", bytes("x")),
+                400,
                 "topic: 'a/+/b' is not a valid topic name (no wildcards, at most 65535 bytes)");
-        assertError(postRaw("/api/v1/publish?topic=$SYS/broker/x", bytes("x")), 400,
+        assertError(
+                postRaw("/api/v1/publish?topic=$SYS/broker/x", bytes("x")),
+                400,
                 "topic: '$SYS/broker/x': $SYS topics are the broker's own");
         assertError(postRaw("/api/v1/publish?topic=a&qos=3", bytes("x")), 400, "qos: '3' is not 0, 1 or 2");
-        assertError(postRaw("/api/v1/publish?topic=a&retain=yes", bytes("x")), 400,
+        assertError(
+                postRaw("/api/v1/publish?topic=a&retain=yes", bytes("x")),
+                400,
                 "retain: 'yes' is neither true nor false");
-        assertError(postRaw("/api/v1/publish?topic=a&colour=red", bytes("x")), 400,
+        assertError(
+                postRaw("/api/v1/publish?topic=a&colour=red", bytes("x")),
+                400,
                 "colour: unknown query parameter (known: topic, qos, retain, client_id)");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"qos\":\"one\"}"), 400,
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"qos\":\"one\"}"),
+                400,
                 "qos: 'one' is not 0, 1 or 2");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"colour\":1}"), 400,
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"colour\":1}"),
+                400,
                 "colour: unknown field (known: topic, qos, retain, payload, payload_encoding, properties, client_id)");
         assertError(api.postJson("/api/v1/publish", "{\"topic\":7}"), 400, "topic: expected a string");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"payload\":\"***\","
-                + "\"payload_encoding\":\"base64\"}"), 400, "payload: not base64: Illegal base64 character 2a");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"payload_encoding\":\"hex\"}"), 400,
+        assertError(
+                api.postJson(
+                        "/api/v1/publish",
+                        "{\"topic\":\"a\",\"payload\":\"***\"," + "\"payload_encoding\":\"base64\"}"),
+                400,
+                "payload: not base64: Illegal base64 character 2a");
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"payload_encoding\":\"hex\"}"),
+                400,
                 "payload_encoding: 'hex' is neither utf8 nor base64");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"message_expiry_interval\":-1}}"),
-                400, "properties.message_expiry_interval: expected seconds, 0 to 4294967295");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"colour\":\"red\"}}"), 400,
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"message_expiry_interval\":-1}}"),
+                400,
+                "properties.message_expiry_interval: expected seconds, 0 to 4294967295");
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"colour\":\"red\"}}"),
+                400,
                 "properties.colour: unknown property (known: content_type, user_properties,"
                         + " message_expiry_interval, response_topic, correlation_data)");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"response_topic\":\"r/#\"}}"),
-                400, "properties.response_topic: 'r/#' is not a valid topic name");
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"a\",\"properties\":{\"response_topic\":\"r/#\"}}"),
+                400,
+                "properties.response_topic: 'r/#' is not a valid topic name");
         assertError(api.postJson("/api/v1/publish", "{\"topic\":"), 400, null);
         assertTrue(api.postJson("/api/v1/publish", "{\"topic\":").error().startsWith("malformed JSON body: "));
-        assertError(api.postJson("/api/v1/publish?topic=a", "{\"topic\":\"a\"}"), 400,
+        assertError(
+                api.postJson("/api/v1/publish?topic=a", "{\"topic\":\"a\"}"),
+                400,
                 "topic: query parameters are not taken with a JSON body: put every field in the body");
         assertError(api.get("/api/v1/publish?topic=a"), 405, "GET is not supported: publishing is a POST");
     }
@@ -167,10 +204,14 @@ class HttpPublishTest {
     void aPayloadAboveMaxMessageSizeIs413AndNothingIsPublished() throws Exception {
         start("max_message_size", "64");
         var publishes = subscriber("sub", "big/#");
-        assertError(postRaw("/api/v1/publish?topic=big/raw", new byte[100]), 413,
+        assertError(
+                postRaw("/api/v1/publish?topic=big/raw", new byte[100]),
+                413,
                 "payload of 100 bytes is over max_message_size (64 bytes): nothing was published");
-        assertError(api.postJson("/api/v1/publish", "{\"topic\":\"big/json\",\"payload\":\"" + "x".repeat(80) + "\"}"),
-                413, "payload of 80 bytes is over max_message_size (64 bytes): nothing was published");
+        assertError(
+                api.postJson("/api/v1/publish", "{\"topic\":\"big/json\",\"payload\":\"" + "x".repeat(80) + "\"}"),
+                413,
+                "payload of 80 bytes is over max_message_size (64 bytes): nothing was published");
         Receive.nothing(publishes);
         assertEquals(200, postRaw("/api/v1/publish?topic=big/ok", new byte[64]).status());
         assertEquals(64, Receive.next(publishes).getPayloadAsBytes().length);
@@ -181,11 +222,18 @@ class HttpPublishTest {
         start();
         AdminHttp.Answer created = api.postJson("/api/v1/api-key/create", "{\"scope\":\"mgmt\"}");
         assertEquals(200, created.status(), created.body());
-        AdminHttp mgmtOnly = api.withKey(created.json().path("table").get(0).path("key").asText());
-        assertError(mgmtOnly.send(mgmtOnly.request("/api/v1/publish?topic=a").POST(HttpRequest.BodyPublishers.noBody())
-                .build()), 403, "this API key lacks the 'publish' scope");
+        AdminHttp mgmtOnly =
+                api.withKey(created.json().path("table").get(0).path("key").asText());
+        assertError(
+                mgmtOnly.send(mgmtOnly.request("/api/v1/publish?topic=a")
+                        .POST(HttpRequest.BodyPublishers.noBody())
+                        .build()),
+                403,
+                "this API key lacks the 'publish' scope");
         AdminHttp noKey = api.withKey(null);
-        assertError(noKey.post("/api/v1/publish?topic=a"), 401,
+        assertError(
+                noKey.post("/api/v1/publish?topic=a"),
+                401,
                 "missing API key: send it as header x-api-key or as the basic-auth user name");
         assertError(api.withKey("not-a-key").post("/api/v1/publish?topic=a"), 401, "unknown API key");
     }
@@ -194,8 +242,11 @@ class HttpPublishTest {
     void authOnPublishRunsAsTheClientTheKeyNamesAndA403SaysWhy() throws Exception {
         try (Script s = Script.create()) {
             // only the 3.1.1 chain is guarded: the HTTP publisher is still asked there (fails closed)
-            s.sync(Hooks.AUTH_ON_PUBLISH, in -> in.topic().startsWith("open/") ? Answer.ok()
-                    : Answer.error("only open/ for " + in.client().clientId()));
+            s.sync(
+                    Hooks.AUTH_ON_PUBLISH,
+                    in -> in.topic().startsWith("open/")
+                            ? Answer.ok()
+                            : Answer.error("only open/ for " + in.client().clientId()));
             start(s.enable("script_a"));
             Mqtt3BlockingClient sub = v3Connected(broker, "sub3");
             open.add(sub::disconnect);
@@ -203,22 +254,30 @@ class HttpPublishTest {
             open.add(0, publishes::close);
             sub.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE).send();
 
-            AdminHttp.Answer created = api.postJson("/api/v1/api-key/create",
-                    "{\"scope\":\"publish\",\"client_id\":\"gateway\"}");
+            AdminHttp.Answer created =
+                    api.postJson("/api/v1/api-key/create", "{\"scope\":\"publish\",\"client_id\":\"gateway\"}");
             assertEquals(200, created.status(), created.body());
-            assertEquals("gateway", created.json().path("table").get(0).path("client_id").asText());
-            AdminHttp gateway = api.withKey(created.json().path("table").get(0).path("key").asText());
+            assertEquals(
+                    "gateway",
+                    created.json().path("table").get(0).path("client_id").asText());
+            AdminHttp gateway =
+                    api.withKey(created.json().path("table").get(0).path("key").asText());
 
-            assertError(gateway.send(gateway.request("/api/v1/publish?topic=closed/x")
-                            .POST(HttpRequest.BodyPublishers.ofString("no")).build()), 403,
+            assertError(
+                    gateway.send(gateway.request("/api/v1/publish?topic=closed/x")
+                            .POST(HttpRequest.BodyPublishers.ofString("no"))
+                            .build()),
+                    403,
                     "auth_on_publish refused the message to 'closed/x' (as client 'gateway'): only open/ for gateway");
             AdminHttp.Answer ok = gateway.send(gateway.request("/api/v1/publish?topic=open/x")
-                    .POST(HttpRequest.BodyPublishers.ofString("yes")).build());
+                    .POST(HttpRequest.BodyPublishers.ofString("yes"))
+                    .build());
             assertEquals(200, ok.status(), ok.body());
             assertEquals("yes", text(Receive.next(publishes).getPayloadAsBytes()));
             Receive.nothing(publishes);
 
-            PublishInput asked = (PublishInput) s.calls(Hooks.AUTH_ON_PUBLISH).get(0).input();
+            PublishInput asked =
+                    (PublishInput) s.calls(Hooks.AUTH_ON_PUBLISH).get(0).input();
             assertEquals("gateway", asked.client().clientId());
             assertEquals("gateway", asked.client().username());
         }
@@ -227,8 +286,10 @@ class HttpPublishTest {
     @Test
     void aRewriteByAuthOnPublishApplies() throws Exception {
         try (Script s = Script.create()) {
-            s.sync(Hooks.AUTH_ON_PUBLISH_M5, in -> Answer.ok(io.hookline.api.hook.Modifiers.of(
-                    io.hookline.api.hook.Modifier.TOPIC, "rewritten/" + in.topic())));
+            s.sync(
+                    Hooks.AUTH_ON_PUBLISH_M5,
+                    in -> Answer.ok(io.hookline.api.hook.Modifiers.of(
+                            io.hookline.api.hook.Modifier.TOPIC, "rewritten/" + in.topic())));
             start(s.enable("script_a"));
             var publishes = subscriber("sub", "rewritten/#");
             AdminHttp.Answer a = postRaw("/api/v1/publish?topic=t", bytes("p"));

@@ -40,10 +40,14 @@ class ManagementApiTest {
 
     @BeforeEach
     void start() {
-        broker = TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(),
-                "plugins.example", "on");
+        broker = TestBroker.start(
+                "listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(), "plugins.example", "on");
         api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
-        alice = v5Builder(broker, "alice").simpleAuth().username("alice-user").applySimpleAuth().buildBlocking();
+        alice = v5Builder(broker, "alice")
+                .simpleAuth()
+                .username("alice-user")
+                .applySimpleAuth()
+                .buildBlocking();
         alice.connect();
         bob = v3Connected(broker, "bob");
         bob.subscribeWith().topicFilter("bob/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -74,8 +78,19 @@ class ManagementApiTest {
         JsonNode table = a.json().path("table");
         assertEquals(List.of("alice", "bob"), column(table, "client_id"));
         JsonNode row = table.get(0);
-        assertEquals(List.of("client_id", "user", "peer_host", "peer_port", "mountpoint", "is_online", "protocol",
-                "clean_session", "queue_size", "subscriptions"), fieldNames(row));
+        assertEquals(
+                List.of(
+                        "client_id",
+                        "user",
+                        "peer_host",
+                        "peer_port",
+                        "mountpoint",
+                        "is_online",
+                        "protocol",
+                        "clean_session",
+                        "queue_size",
+                        "subscriptions"),
+                fieldNames(row));
         assertEquals("alice-user", row.path("user").asText());
         assertEquals("127.0.0.1", row.path("peer_host").asText());
         assertTrue(row.path("peer_port").asInt() > 0);
@@ -103,11 +118,14 @@ class ManagementApiTest {
 
     @Test
     void sessionShowFiltersPicksColumnsAndPagesWithoutACap() {
-        assertEquals(List.of("bob"), column(api.get("/api/v1/session/show?--client_id=bob").json().path("table"),
-                "client_id"));
-        assertEquals(List.of("alice"), column(api.get("/api/v1/session/show?--protocol=5").json().path("table"),
-                "client_id"));
-        JsonNode picked = api.get("/api/v1/session/show?--client_id&--user").json().path("table");
+        assertEquals(
+                List.of("bob"),
+                column(api.get("/api/v1/session/show?--client_id=bob").json().path("table"), "client_id"));
+        assertEquals(
+                List.of("alice"),
+                column(api.get("/api/v1/session/show?--protocol=5").json().path("table"), "client_id"));
+        JsonNode picked =
+                api.get("/api/v1/session/show?--client_id&--user").json().path("table");
         assertEquals(List.of("client_id", "user"), fieldNames(picked.get(0)));
 
         Answer page1 = api.get("/api/v1/session/show?--limit=1");
@@ -123,13 +141,19 @@ class ManagementApiTest {
         }
         // clean v3 sessions end with their connection; persistent ones stay
         for (int i = 0; i < 130; i++) {
-            var c = io.hookline.broker.testsupport.Clients.v3(broker, String.format("kept-%03d", i)).toBlocking();
+            var c = io.hookline.broker.testsupport.Clients.v3(broker, String.format("kept-%03d", i))
+                    .toBlocking();
             c.connectWith().cleanSession(false).send();
             c.disconnect();
         }
         Answer all = api.get("/api/v1/session/show");
         assertEquals(132, all.json().path("table").size(), "no silent cap");
-        assertEquals(130, api.get("/api/v1/session/show?--is_online=false").json().path("table").size());
+        assertEquals(
+                130,
+                api.get("/api/v1/session/show?--is_online=false")
+                        .json()
+                        .path("table")
+                        .size());
     }
 
     @Test
@@ -146,7 +170,9 @@ class ManagementApiTest {
 
         Answer b = api.postJson("/api/v1/session/disconnect", "{\"client-id\":\"bob\",\"cleanup\":true}");
         assertEquals(200, b.status(), b.body());
-        assertEquals("client 'bob' disconnected and its session removed", b.json().path("text").asText());
+        assertEquals(
+                "client 'bob' disconnected and its session removed",
+                b.json().path("text").asText());
         assertNull(broker.broker().sessions().get("bob"));
 
         Answer unknown = api.post("/api/v1/session/disconnect?client-id=nobody");
@@ -160,16 +186,28 @@ class ManagementApiTest {
 
     @Test
     void retainShowAndDelete() {
-        alice.publishWith().topic("r/a").payload(bytes("one")).retain(true).qos(MqttQos.AT_LEAST_ONCE).send();
-        alice.publishWith().topic("s/b").payload(bytes("two")).retain(true).qos(MqttQos.AT_LEAST_ONCE).send();
+        alice.publishWith()
+                .topic("r/a")
+                .payload(bytes("one"))
+                .retain(true)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
+        alice.publishWith()
+                .topic("s/b")
+                .payload(bytes("two"))
+                .retain(true)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         JsonNode all = api.get("/api/v1/retain/show").json().path("table");
         assertEquals(List.of("r/a", "s/b"), column(all, "topic"));
         assertEquals("one", all.get(0).path("payload").asText());
-        assertEquals(List.of("r/a"), column(api.get("/api/v1/retain/show?--topic=r/%23").json().path("table"),
-                "topic"));
+        assertEquals(
+                List.of("r/a"),
+                column(api.get("/api/v1/retain/show?--topic=r/%23").json().path("table"), "topic"));
 
         assertEquals(200, api.post("/api/v1/retain/delete?topic=r/a").status());
-        assertEquals(List.of("s/b"), column(api.get("/api/v1/retain/show").json().path("table"), "topic"));
+        assertEquals(
+                List.of("s/b"), column(api.get("/api/v1/retain/show").json().path("table"), "topic"));
         Answer again = api.post("/api/v1/retain/delete?topic=r/a");
         assertEquals(404, again.status());
         assertEquals("no retained message on topic 'r/a'", again.error());
@@ -185,15 +223,25 @@ class ManagementApiTest {
         assertEquals(1, row.path("position").asInt());
         assertEquals("example", row.path("plugin").asText());
         assertEquals("enabled", row.path("state").asText());
-        await().atMost(Duration.ofSeconds(5)).until(() -> api.get("/api/v1/plugin/show?--hook=auth_on_publish_m5")
-                .json().path("table").get(0).path("calls").asLong() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> api.get("/api/v1/plugin/show?--hook=auth_on_publish_m5")
+                                .json()
+                                .path("table")
+                                .get(0)
+                                .path("calls")
+                                .asLong()
+                        == 1);
 
         Answer bad = api.get("/api/v1/plugin/show?--hook=auth_on_nothing");
         assertEquals(400, bad.status());
         assertEquals("--hook: unknown hook 'auth_on_nothing'", bad.error());
 
-        assertEquals("plugin example disabled", api.post("/api/v1/plugin/disable?name=example").json()
-                .path("text").asText());
+        assertEquals(
+                "plugin example disabled",
+                api.post("/api/v1/plugin/disable?name=example")
+                        .json()
+                        .path("text")
+                        .asText());
         JsonNode after = api.get("/api/v1/plugin/show").json().path("table");
         after.forEach(r -> assertTrue(r.path("hook").isNull(), "no chain has handlers: " + after));
         assertEquals("disabled", rowOf(after, "plugin", "example").path("state").asText());
@@ -215,8 +263,8 @@ class ManagementApiTest {
         assertEquals(broker.httpPort(), listeners.get(1).path("port").asInt());
 
         JsonNode metrics = api.get("/api/v1/metrics/show").json().path("table");
-        assertTrue(column(metrics, "metric").containsAll(List.of("connections", "messages_in_qos0",
-                "connections_accepted", "dropped_queue_full")));
+        assertTrue(column(metrics, "metric")
+                .containsAll(List.of("connections", "messages_in_qos0", "connections_accepted", "dropped_queue_full")));
         metrics.forEach(r -> {
             if (r.path("metric").asText().equals("connections")) {
                 assertEquals(2, r.path("value").asInt());
@@ -226,13 +274,21 @@ class ManagementApiTest {
 
     @Test
     void configShowAndSetAllOrNothing() {
-        JsonNode one = api.get("/api/v1/config/show?key=max_inflight_messages").json().path("table");
+        JsonNode one =
+                api.get("/api/v1/config/show?key=max_inflight_messages").json().path("table");
         assertEquals(1, one.size());
         assertEquals("20", one.get(0).path("value").asText());
         assertTrue(one.get(0).path("live").asBoolean());
         assertEquals("default", one.get(0).path("origin").asText());
-        assertEquals("20", api.get("/api/v1/config/show/max_inflight_messages").json().path("table").get(0)
-                .path("value").asText(), "the key may also be a path word");
+        assertEquals(
+                "20",
+                api.get("/api/v1/config/show/max_inflight_messages")
+                        .json()
+                        .path("table")
+                        .get(0)
+                        .path("value")
+                        .asText(),
+                "the key may also be a path word");
         assertTrue(api.get("/api/v1/config/show").json().path("table").size() > 20);
         Answer unknown = api.get("/api/v1/config/show?key=nope");
         assertEquals(404, unknown.status());
@@ -245,8 +301,7 @@ class ManagementApiTest {
 
         Answer notLive = api.post("/api/v1/config/set?max_inflight_messages=50&max_qos=1");
         assertEquals(400, notLive.status());
-        assertEquals("nothing changed: max_qos: not live (needs a restart: change it in broker.conf)",
-                notLive.error());
+        assertEquals("nothing changed: max_qos: not live (needs a restart: change it in broker.conf)", notLive.error());
         Answer none = api.post("/api/v1/config/set");
         assertEquals(400, none.status());
         assertEquals("missing KEY=VALUE: config set takes one or more live keys", none.error());
@@ -254,8 +309,14 @@ class ManagementApiTest {
         Answer ok = api.post("/api/v1/config/set?max_inflight_messages=50&allow_anonymous=off");
         assertEquals(200, ok.status(), ok.body());
         assertEquals(50, broker.broker().context().settings().maxInflightMessages());
-        assertEquals("runtime", api.get("/api/v1/config/show?key=max_inflight_messages").json().path("table").get(0)
-                .path("origin").asText());
+        assertEquals(
+                "runtime",
+                api.get("/api/v1/config/show?key=max_inflight_messages")
+                        .json()
+                        .path("table")
+                        .get(0)
+                        .path("origin")
+                        .asText());
         assertFalse(broker.broker().context().settings().allowAnonymous());
     }
 
@@ -263,8 +324,9 @@ class ManagementApiTest {
     void badInputGetsItsExactStatusAndMessage() {
         Answer unknown = api.get("/api/v1/sesion/show");
         assertEquals(404, unknown.status());
-        assertEquals("unknown command 'sesion show'; did you mean: session show", unknown.error().substring(0,
-                "unknown command 'sesion show'; did you mean: session show".length()));
+        assertEquals(
+                "unknown command 'sesion show'; did you mean: session show",
+                unknown.error().substring(0, "unknown command 'sesion show'; did you mean: session show".length()));
         assertEquals("session show", unknown.json().path("suggestions").get(0).asText());
         Answer partial = api.get("/api/v1/session");
         assertEquals(404, partial.status());
@@ -282,8 +344,9 @@ class ManagementApiTest {
         Answer badJson = api.postJson("/api/v1/retain/delete", "{\"topic\":");
         assertEquals(400, badJson.status());
         assertTrue(badJson.error().startsWith("malformed JSON body: "), badJson.error());
-        Answer put = api.send(api.request("/api/v1/session/show").PUT(
-                java.net.http.HttpRequest.BodyPublishers.noBody()).build());
+        Answer put = api.send(api.request("/api/v1/session/show")
+                .PUT(java.net.http.HttpRequest.BodyPublishers.noBody())
+                .build());
         assertEquals(405, put.status());
         assertEquals("PUT is not supported: use GET", put.error());
     }
@@ -297,9 +360,24 @@ class ManagementApiTest {
             c.path("words").forEach(w -> words.add(w.asText()));
             names.add(String.join(" ", words));
         });
-        assertTrue(names.containsAll(List.of("session show", "session disconnect", "retain show", "retain delete",
-                "plugin show", "plugin enable", "plugin disable", "api-key create", "api-key delete", "api-key show",
-                "listener show", "metrics show", "config show", "config set", "trace client", "example refused")),
+        assertTrue(
+                names.containsAll(List.of(
+                        "session show",
+                        "session disconnect",
+                        "retain show",
+                        "retain delete",
+                        "plugin show",
+                        "plugin enable",
+                        "plugin disable",
+                        "api-key create",
+                        "api-key delete",
+                        "api-key show",
+                        "listener show",
+                        "metrics show",
+                        "config show",
+                        "config set",
+                        "trace client",
+                        "example refused")),
                 names.toString());
         list.forEach(c -> {
             if (c.path("words").toString().equals("[\"example\",\"refused\"]")) {

@@ -1,12 +1,12 @@
 package io.hookline.broker.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.Survival;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -16,9 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 16 item 9: half-sent requests (slowloris) and idle connections on the management
@@ -30,14 +29,24 @@ class ManagementLimitsTest {
     private static final int CAP = 16;
 
     private static TestBroker start(Path data) {
-        return TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", data.toString(),
-                "http.max_connections", String.valueOf(CAP), "http.request_timeout", "500ms", "http.idle_timeout", "1s");
+        return TestBroker.start(
+                "listener.http.default",
+                "127.0.0.1:0",
+                "data_dir",
+                data.toString(),
+                "http.max_connections",
+                String.valueOf(CAP),
+                "http.request_timeout",
+                "500ms",
+                "http.idle_timeout",
+                "1s");
     }
 
     private static Socket halfSentRequest(int port) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-        s.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream()
+                .write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ".getBytes(StandardCharsets.US_ASCII));
         s.getOutputStream().flush();
         return s;
     }
@@ -61,7 +70,8 @@ class ManagementLimitsTest {
 
     @Test
     void halfSentRequestsAreClosedAndHealthStillAnswers(@TempDir Path data) throws Exception {
-        try (TestBroker broker = start(data); Bystander bystander = new Bystander(broker)) {
+        try (TestBroker broker = start(data);
+                Bystander bystander = new Bystander(broker)) {
             int port = broker.httpPort();
             List<Socket> attack = new ArrayList<>();
             try {
@@ -69,7 +79,9 @@ class ManagementLimitsTest {
                     attack.add(halfSentRequest(port));
                 }
                 // the cap holds while the attack lasts; /health waits its turn and is answered
-                assertTrue(broker.broker().httpConnections() <= CAP, "open: " + broker.broker().httpConnections());
+                assertTrue(
+                        broker.broker().httpConnections() <= CAP,
+                        "open: " + broker.broker().httpConnections());
                 Survival.assertHealthy(port);
                 bystander.assertStillServed();
                 // every half-sent request is dropped: accepted ones after the timeout, queued ones once accepted
@@ -93,7 +105,8 @@ class ManagementLimitsTest {
             try {
                 // keep the listener full until the periodic check (every 5 s) sees it; bounded to 30 s
                 long deadline = System.nanoTime() + 30_000_000_000L;
-                while (broker.broker().metrics().get(Counter.LIMIT_HTTP_CONNECTIONS) == 0 && System.nanoTime() < deadline) {
+                while (broker.broker().metrics().get(Counter.LIMIT_HTTP_CONNECTIONS) == 0
+                        && System.nanoTime() < deadline) {
                     attack.removeIf(s -> s.isClosed());
                     while (attack.size() < 2 * CAP) {
                         attack.add(halfSentRequest(port));
@@ -119,7 +132,7 @@ class ManagementLimitsTest {
     @Test
     void anIdleConnectionIsClosedAfterTheIdleTimeout(@TempDir Path data) throws Exception {
         try (TestBroker broker = start(data);
-             Socket idle = new Socket("127.0.0.1", broker.httpPort())) {
+                Socket idle = new Socket("127.0.0.1", broker.httpPort())) {
             assertTrue(closedWithin(idle, 10_000), "an idle connection stayed open");
             assertEquals(200, Survival.get(broker.httpPort(), "/health").statusCode());
         }

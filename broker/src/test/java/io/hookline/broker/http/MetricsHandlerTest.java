@@ -1,5 +1,12 @@
 package io.hookline.broker.http;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -17,13 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class MetricsHandlerTest {
     private TestBroker broker;
@@ -47,7 +47,9 @@ class MetricsHandlerTest {
     private Scrape scrape() throws Exception {
         HttpResponse<String> r = Http.get(http.uri("/metrics"));
         assertEquals(200, r.statusCode(), r.body());
-        assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("content-type").orElseThrow());
+        assertEquals(
+                "text/plain; version=0.0.4; charset=utf-8",
+                r.headers().firstValue("content-type").orElseThrow());
         return Scrape.parse(r.body());
     }
 
@@ -62,12 +64,20 @@ class MetricsHandlerTest {
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("m/#").qos(MqttQos.AT_LEAST_ONCE).send();
             for (int i = 0; i < 3; i++) {
-                pub.publishWith().topic("m/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("12345")).send();
+                pub.publishWith()
+                        .topic("m/" + i)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("12345"))
+                        .send();
             }
             for (int i = 0; i < 3; i++) {
                 assertTrue(publishes.receive(5, TimeUnit.SECONDS).isPresent(), "message " + i + " delivered");
             }
-            pub.publishWith().topic("m/zero").qos(MqttQos.AT_MOST_ONCE).payload(bytes("0")).send();
+            pub.publishWith()
+                    .topic("m/zero")
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(bytes("0"))
+                    .send();
             assertTrue(publishes.receive(5, TimeUnit.SECONDS).isPresent());
 
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -88,12 +98,32 @@ class MetricsHandlerTest {
                 assertTrue(s.require("hookline_bytes_sent_total") > 40);
                 // the example plugin's auth_on_publish_m5 handler saw the 4 publishes
                 assertEquals(4, s.require("hookline_hook_calls_total", "hook", "auth_on_publish_m5"));
-                assertEquals(4, s.require("hookline_hook_handler_calls_total", "hook", "auth_on_publish_m5",
-                        "plugin", "example"));
-                assertEquals(4, s.require("hookline_hook_handler_latency_seconds_count", "hook", "auth_on_publish_m5",
-                        "plugin", "example"));
-                assertEquals(4, s.require("hookline_hook_handler_latency_seconds_bucket", "hook", "auth_on_publish_m5",
-                        "plugin", "example", "le", "+Inf"));
+                assertEquals(
+                        4,
+                        s.require(
+                                "hookline_hook_handler_calls_total",
+                                "hook",
+                                "auth_on_publish_m5",
+                                "plugin",
+                                "example"));
+                assertEquals(
+                        4,
+                        s.require(
+                                "hookline_hook_handler_latency_seconds_count",
+                                "hook",
+                                "auth_on_publish_m5",
+                                "plugin",
+                                "example"));
+                assertEquals(
+                        4,
+                        s.require(
+                                "hookline_hook_handler_latency_seconds_bucket",
+                                "hook",
+                                "auth_on_publish_m5",
+                                "plugin",
+                                "example",
+                                "le",
+                                "+Inf"));
             });
         } finally {
             sub.disconnect();
@@ -105,12 +135,19 @@ class MetricsHandlerTest {
     void deniedPublishesShowInHookAndPluginMetrics() throws Exception {
         Mqtt5BlockingClient pub = v5Connected(broker, "metrics-denied");
         try {
-            assertThrows(Mqtt5PubAckException.class, () ->
-                    pub.publishWith().topic("secret/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send());
+            assertThrows(
+                    Mqtt5PubAckException.class,
+                    () -> pub.publishWith()
+                            .topic("secret/x")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(bytes("x"))
+                            .send());
             Scrape s = scrape();
             assertEquals(1, s.require("hookline_hook_denials_total", "hook", "auth_on_publish_m5"));
-            assertEquals(1, s.require("hookline_hook_handler_denials_total", "hook", "auth_on_publish_m5",
-                    "plugin", "example"));
+            assertEquals(
+                    1,
+                    s.require(
+                            "hookline_hook_handler_denials_total", "hook", "auth_on_publish_m5", "plugin", "example"));
             assertEquals(0, s.require("hookline_hook_errors_total", "hook", "auth_on_publish_m5"));
             assertEquals(0, s.require("hookline_hook_timeouts_total", "hook", "auth_on_publish_m5"));
             assertEquals(0, s.require("hookline_hook_cancelled_total", "hook", "auth_on_publish_m5"));
@@ -155,15 +192,27 @@ class MetricsHandlerTest {
 
     @Test
     void queuedMessagesOfAnOfflineSessionAreCounted() throws Exception {
-        Mqtt5BlockingClient sub = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5()
-                .identifier("metrics-offline").serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Mqtt5BlockingClient sub = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("metrics-offline")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
         sub.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
         sub.subscribeWith().topicFilter("q/#").qos(MqttQos.AT_LEAST_ONCE).send();
         sub.disconnect();
         Mqtt5BlockingClient pub = v5Connected(broker, "metrics-offline-pub");
         try {
-            pub.publishWith().topic("q/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("a")).send();
-            pub.publishWith().topic("q/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("b")).send();
+            pub.publishWith()
+                    .topic("q/1")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("a"))
+                    .send();
+            pub.publishWith()
+                    .topic("q/2")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("b"))
+                    .send();
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
                 Scrape s = scrape();
                 assertEquals(1, s.require("hookline_sessions", "state", "offline"));
@@ -177,12 +226,14 @@ class MetricsHandlerTest {
     @Test
     void listenersStartedAfterTheHandlerWasMadeAreExported() throws Exception {
         var schema = Broker.configSchema(Broker.discoverPlugins(null));
-        Broker late = new Broker(Config.of(Map.of("listener.tcp.late", "127.0.0.1:0", "systree_interval", "0",
-                "persistence", "off"), schema)); // listeners only: no store under the module's data/
+        Broker late = new Broker(Config.of(
+                Map.of("listener.tcp.late", "127.0.0.1:0", "systree_interval", "0", "persistence", "off"),
+                schema)); // listeners only: no store under the module's data/
         try (MetricsHandler handler = new MetricsHandler(late);
-             TestHttpServer server = TestHttpServer.start(Map.of("/metrics", handler))) {
+                TestHttpServer server = TestHttpServer.start(Map.of("/metrics", handler))) {
             Scrape before = Scrape.parse(Http.get(server.uri("/metrics")).body());
-            assertTrue(before.value("hookline_listener_up", "listener", "tcp.late").isEmpty());
+            assertTrue(
+                    before.value("hookline_listener_up", "listener", "tcp.late").isEmpty());
             late.start();
             Scrape after = Scrape.parse(Http.get(server.uri("/metrics")).body());
             assertEquals(1, after.require("hookline_listener_up", "listener", "tcp.late"));
@@ -215,7 +266,8 @@ class MetricsHandlerTest {
 
     @Test
     void openMetricsWhenTheScraperAsksForIt() throws Exception {
-        HttpResponse<String> r = Http.get(http.uri("/metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
+        HttpResponse<String> r =
+                Http.get(http.uri("/metrics"), "Accept", "application/openmetrics-text; version=1.0.0");
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("content-type").orElseThrow().startsWith("application/openmetrics-text"));
         assertTrue(r.body().endsWith("# EOF\n"), "OpenMetrics ends with # EOF");

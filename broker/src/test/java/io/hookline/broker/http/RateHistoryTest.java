@@ -1,11 +1,11 @@
 package io.hookline.broker.http;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.metrics.BrokerMetrics;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RateHistoryTest {
 
@@ -17,7 +17,7 @@ class RateHistoryTest {
             m.messageIn(1, 10);
         }
         h.sample();
-        h.sample();  // nothing happened in the second interval
+        h.sample(); // nothing happened in the second interval
         List<RateHistory.Sample> s = h.samples();
         assertTrue(s.size() >= 2);
         assertTrue(s.get(0).messagesIn() > 0, "first interval saw 50 messages");

@@ -10,8 +10,7 @@ import java.util.regex.Pattern;
 
 /** A parsed Prometheus text exposition: every sample line, checked against the format. */
 record Scrape(List<Sample> samples) {
-    record Sample(String name, Map<String, String> labels, double value) {
-    }
+    record Sample(String name, Map<String, String> labels, double value) {}
 
     private static final Pattern LINE = Pattern.compile("([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\\{(.*)})? (\\S+)");
     private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\",?");
@@ -54,7 +53,9 @@ record Scrape(List<Sample> samples) {
         if (found.size() > 1) {
             throw new AssertionError(found.size() + " series match " + name + " " + List.of(labelPairs) + ": " + found);
         }
-        return found.isEmpty() ? OptionalDouble.empty() : OptionalDouble.of(found.get(0).value());
+        return found.isEmpty()
+                ? OptionalDouble.empty()
+                : OptionalDouble.of(found.get(0).value());
     }
 
     double require(String name, String... labelPairs) {

@@ -1,5 +1,12 @@
 package io.hookline.broker.http;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.Chromium;
@@ -15,13 +22,6 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** The status page in a real browser: it loads, shows the connected clients, draws the chart. */
 class StatusPageChromiumTest {
@@ -50,7 +50,9 @@ class StatusPageChromiumTest {
     void pageServesOneSelfContainedDocumentWithAStrictPolicy() throws Exception {
         HttpResponse<String> r = Http.get(http.uri("/status"));
         assertEquals(200, r.statusCode());
-        assertEquals("text/html; charset=utf-8", r.headers().firstValue("content-type").orElseThrow());
+        assertEquals(
+                "text/html; charset=utf-8",
+                r.headers().firstValue("content-type").orElseThrow());
         String csp = r.headers().firstValue("content-security-policy").orElseThrow();
         assertTrue(csp.startsWith("default-src 'none'; script-src 'sha256-"), csp);
         assertFalse(r.body().matches("(?s).*(src|href)=\"https?:.*"), "no external resource");
@@ -65,7 +67,11 @@ class StatusPageChromiumTest {
         try {
             client.subscribeWith().topicFilter("s/#").qos(MqttQos.AT_LEAST_ONCE).send();
             for (int i = 0; i < 30; i++) {
-                hostile.publishWith().topic("s/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+                hostile.publishWith()
+                        .topic("s/" + i)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("x"))
+                        .send();
             }
             String dom = Chromium.dumpDom(chromium.get(), http.uri("/status"), 5000);
 

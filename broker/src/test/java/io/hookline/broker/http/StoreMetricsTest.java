@@ -1,19 +1,18 @@
 package io.hookline.broker.http;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.testsupport.TestHttpServer;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.Map;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.TestHttpServer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** hookline_store_* meters exist with persistence = on, move with durable writes, and are absent otherwise. */
 class StoreMetricsTest {
@@ -23,7 +22,7 @@ class StoreMetricsTest {
 
     private static Scrape scrape(TestBroker broker) throws Exception {
         try (MetricsHandler metrics = new MetricsHandler(broker.broker());
-             TestHttpServer http = TestHttpServer.start(Map.of("/metrics", metrics))) {
+                TestHttpServer http = TestHttpServer.start(Map.of("/metrics", metrics))) {
             return Scrape.parse(Http.get(http.uri("/metrics")).body());
         }
     }
@@ -37,7 +36,11 @@ class StoreMetricsTest {
             keeper.disconnect();
             Mqtt5BlockingClient pub = v5Connected(broker, "pub");
             for (int i = 0; i < 5; i++) {
-                pub.publishWith().topic("m/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+                pub.publishWith()
+                        .topic("m/" + i)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("x"))
+                        .send();
             }
             pub.disconnect();
 

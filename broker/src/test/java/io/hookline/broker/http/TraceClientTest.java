@@ -30,17 +30,22 @@ class TraceClientTest {
 
     @Test
     void traceStreamsPacketsAndHookCallsOfThatClientOnly() throws Exception {
-        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
-                "data_dir", dataDir.toString(), "plugins.example", "on")) {
+        try (TestBroker broker = TestBroker.start(
+                "listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(), "plugins.example", "on")) {
             AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
             Mqtt5BlockingClient traced = v5Connected(broker, "traced");
             Mqtt5BlockingClient other = v5Connected(broker, "other");
             try (Stream trace = Stream.open(api, "client-id=traced")) {
                 assertEquals("tracing client 'traced' (connected)", trace.first());
-                await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("traced"));
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> broker.broker().context().traces().traced("traced"));
 
                 other.publishWith().topic("other/x").payload(bytes("o")).send();
-                traced.publishWith().topic("t/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("hello")).send();
+                traced.publishWith()
+                        .topic("t/1")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("hello"))
+                        .send();
                 trace.awaitLine("out PUBACK");
                 trace.assertHas("in  PUBLISH topic=t/1 qos=1 packet_id=1 retain=false payload_bytes=5");
                 trace.assertHas("hook auth_on_publish_m5 answered allowed by example");
@@ -53,12 +58,13 @@ class TraceClientTest {
 
     @Test
     void aClientTracedBeforeItConnectsShowsItsConnectAndConnack() throws Exception {
-        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
-                "data_dir", dataDir.toString())) {
+        try (TestBroker broker =
+                TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString())) {
             AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
             try (Stream trace = Stream.open(api, "client-id=late")) {
                 trace.first();
-                await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("late"));
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> broker.broker().context().traces().traced("late"));
                 Mqtt5BlockingClient late = io.hookline.broker.testsupport.Clients.v5Builder(broker, "late")
                         .buildBlocking();
                 late.connectWith().keepAlive(30).send();
@@ -72,22 +78,40 @@ class TraceClientTest {
 
     @Test
     void traceWithAMountpointFollowsTheClientOnThatMountpointOnlyWithoutOneOnEveryMountpoint() throws Exception {
-        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
-                "data_dir", dataDir.toString(), "plugins.example", "on",
-                "listener.tcp.tenant", "127.0.0.1:0", "listener.tcp.tenant.mountpoint", "tenantA/")) {
+        try (TestBroker broker = TestBroker.start(
+                "listener.http.default",
+                "127.0.0.1:0",
+                "data_dir",
+                dataDir.toString(),
+                "plugins.example",
+                "on",
+                "listener.tcp.tenant",
+                "127.0.0.1:0",
+                "listener.tcp.tenant.mountpoint",
+                "tenantA/")) {
             AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
             Mqtt5BlockingClient plain = v5Connected(broker, "same");
-            Mqtt5BlockingClient tenant = v5Builder(broker, "same").serverPort(broker.port("tcp", "tenant"))
+            Mqtt5BlockingClient tenant = v5Builder(broker, "same")
+                    .serverPort(broker.port("tcp", "tenant"))
                     .buildBlocking();
             tenant.connect();
             try (Stream onTenant = Stream.open(api, "client-id=same&mountpoint=tenantA/");
-                 Stream everywhere = Stream.open(api, "client-id=same")) {
+                    Stream everywhere = Stream.open(api, "client-id=same")) {
                 assertEquals("tracing client 'same' on mountpoint 'tenantA/' (connected)", onTenant.first());
                 assertEquals("tracing client 'same' (connected)", everywhere.first());
-                await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("same"));
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> broker.broker().context().traces().traced("same"));
 
-                plain.publishWith().topic("plain/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("p")).send();
-                tenant.publishWith().topic("tenant/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("t")).send();
+                plain.publishWith()
+                        .topic("plain/x")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("p"))
+                        .send();
+                tenant.publishWith()
+                        .topic("tenant/x")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("t"))
+                        .send();
                 everywhere.awaitLine("in  PUBLISH topic=plain/x");
                 everywhere.awaitLine("in  PUBLISH topic=tenant/x");
                 // each publish was answered before the next was sent, and a trace's lines keep
@@ -103,8 +127,8 @@ class TraceClientTest {
 
     @Test
     void traceOfAMissingArgumentIs400() {
-        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
-                "data_dir", dataDir.toString())) {
+        try (TestBroker broker =
+                TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString())) {
             AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
             AdminHttp.Answer a = api.get("/api/v1/trace/client");
             assertEquals(400, a.status());
@@ -132,8 +156,10 @@ class TraceClientTest {
         }
 
         static Stream open(AdminHttp api, String query) throws Exception {
-            HttpResponse<InputStream> r = api.client().send(api.request("/api/v1/trace/client?" + query)
-                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> r = api.client()
+                    .send(
+                            api.request("/api/v1/trace/client?" + query).GET().build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
             assertEquals(200, r.statusCode());
             return new Stream(r.body());
         }

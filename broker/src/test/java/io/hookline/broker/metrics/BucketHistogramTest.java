@@ -1,10 +1,10 @@
 package io.hookline.broker.metrics;
 
-import org.junit.jupiter.api.Test;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
 
 class BucketHistogramTest {
 
@@ -13,9 +13,9 @@ class BucketHistogramTest {
         BucketHistogram h = BucketHistogram.latency();
         assertEquals(-1, h.quantileUpperBound(0.99), "nothing recorded");
         for (int i = 0; i < 99; i++) {
-            h.recordNanos(20_000);      // <= 50 µs
+            h.recordNanos(20_000); // <= 50 µs
         }
-        h.recordNanos(3_000_000);       // <= 5 ms
+        h.recordNanos(3_000_000); // <= 5 ms
         assertEquals(50_000, h.quantileUpperBound(0.99));
         assertEquals(5_000_000, h.quantileUpperBound(1.0));
         h.recordNanos(60_000_000_000L); // above the last bound

@@ -1,16 +1,15 @@
 package io.hookline.broker.overload;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static io.hookline.broker.testsupport.RawClient.CONNACK;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 16 item 6: offline sessions expire by default (a day), for 3.x persistent sessions and
@@ -24,8 +23,11 @@ class OfflineSessionLimitsTest {
     @Test
     void aV5ClientAskingForNeverIsToldItsSessionLastsADay() {
         try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, 5)) {
-            c.send(new RawClient.Connect(5, "forever").cleanStart(false).sessionExpiry(-1).toBytes());
+                RawClient c = RawClient.open(broker, 5)) {
+            c.send(new RawClient.Connect(5, "forever")
+                    .cleanStart(false)
+                    .sessionExpiry(-1)
+                    .toBytes());
             RawClient.Packet connack = c.expect(CONNACK);
             assertEquals(0, connack.reasonCode());
             assertEquals(DAY, connack.properties().get(0x11));
@@ -37,12 +39,16 @@ class OfflineSessionLimitsTest {
     void aV3PersistentSessionExpiresAfterADayByDefault() {
         try (TestBroker broker = TestBroker.start()) {
             try (RawClient c = RawClient.open(broker, 4)) {
-                c.send(new RawClient.Connect(4, "v3-persistent").cleanStart(false).toBytes());
+                c.send(new RawClient.Connect(4, "v3-persistent")
+                        .cleanStart(false)
+                        .toBytes());
                 c.expectConnack(0);
                 c.send(RawClient.disconnect());
                 c.assertClosed();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("v3-persistent").isOnline());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            !broker.broker().sessions().get("v3-persistent").isOnline());
             assertEquals(DAY, broker.broker().sessions().get("v3-persistent").expirySeconds());
         }
     }
@@ -58,10 +64,11 @@ class OfflineSessionLimitsTest {
                 c.send(RawClient.disconnect());
                 c.assertClosed();
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("sleeper").isOnline());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !broker.broker().sessions().get("sleeper").isOnline());
             byte[] payload = new byte[100 * 1024];
             try (RawClient pub = RawClient.connected(broker, 4, "pub")) {
-                for (int i = 0; i < 30; i++) {   // 3 MB for a 1 MB queue
+                for (int i = 0; i < 30; i++) { // 3 MB for a 1 MB queue
                     payload[0] = (byte) i;
                     pub.send(RawClient.publish(4, "big/" + i, 1, i + 1, payload));
                     pub.expect(RawClient.PUBACK);

@@ -1,5 +1,9 @@
 package io.hookline.broker.overload;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
@@ -7,9 +11,6 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.Survival;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -18,10 +19,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 15 item 9: a subscriber that stops reading its socket must not stall a topic for everyone.
@@ -31,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class StalledSubscriberTest {
 
-    private static final int MESSAGES = 20_000;   // 1 KiB each, QoS 0: ~20 MB, far beyond the stuck one's bounds
+    private static final int MESSAGES = 20_000; // 1 KiB each, QoS 0: ~20 MB, far beyond the stuck one's bounds
     private static final byte[] KIB = new byte[1024];
 
     /** A raw 3.1.1 subscriber to fan/# that never reads its socket (keep alive 60 s: longer than the test). */
@@ -50,10 +49,19 @@ class StalledSubscriberTest {
     }
 
     private static Mqtt5AsyncClient healthySubscriber(TestBroker broker, AtomicInteger received) {
-        Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier("healthy").serverHost("127.0.0.1")
-                .serverPort(broker.port()).buildAsync();
+        Mqtt5AsyncClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("healthy")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildAsync();
         c.connect().join();
-        c.subscribeWith().topicFilter("fan/#").qos(MqttQos.AT_MOST_ONCE).callback(p -> received.incrementAndGet()).send().join();
+        c.subscribeWith()
+                .topicFilter("fan/#")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .callback(p -> received.incrementAndGet())
+                .send()
+                .join();
         return c;
     }
 
@@ -75,16 +83,22 @@ class StalledSubscriberTest {
 
     @Test
     void theHealthySubscriberReceivesEverythingWhileTheStuckOneDrops(@TempDir Path data) throws Exception {
-        try (TestBroker broker = TestBroker.start("stalled_subscriber_timeout", "1s",
-                "listener.http.default", "127.0.0.1:0", "data_dir", data.toString());
-             Socket stuck = stuckSubscriber(broker)) {
+        try (TestBroker broker = TestBroker.start(
+                        "stalled_subscriber_timeout",
+                        "1s",
+                        "listener.http.default",
+                        "127.0.0.1:0",
+                        "data_dir",
+                        data.toString());
+                Socket stuck = stuckSubscriber(broker)) {
             AtomicInteger received = new AtomicInteger();
             Mqtt5AsyncClient healthy = healthySubscriber(broker, received);
 
-            publishAll(broker);   // before: held until the stuck one's keep alive expired (90 s)
+            publishAll(broker); // before: held until the stuck one's keep alive expired (90 s)
             await().atMost(Duration.ofSeconds(40)).until(() -> received.get() == MESSAGES);
             assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_STALLED_SUBSCRIBER));
-            assertTrue(broker.broker().metrics().get(Counter.DROPPED_QUEUE_FULL) > 0, "the stuck one's excess is dropped");
+            assertTrue(
+                    broker.broker().metrics().get(Counter.DROPPED_QUEUE_FULL) > 0, "the stuck one's excess is dropped");
             assertTrue(broker.broker().sessions().get("stuck").isOnline(), "action drop keeps the connection");
             assertTrue(Survival.limitHits(broker.httpPort(), "stalled_subscriber") >= 1);
             Survival.assertHealthy(broker.httpPort());
@@ -94,14 +108,15 @@ class StalledSubscriberTest {
 
     @Test
     void withActionDisconnectTheStuckSubscriberIsClosed() throws Exception {
-        try (TestBroker broker = TestBroker.start("stalled_subscriber_timeout", "1s",
-                "stalled_subscriber_action", "disconnect");
-             Socket stuck = stuckSubscriber(broker)) {
+        try (TestBroker broker = TestBroker.start(
+                        "stalled_subscriber_timeout", "1s", "stalled_subscriber_action", "disconnect");
+                Socket stuck = stuckSubscriber(broker)) {
             AtomicInteger received = new AtomicInteger();
             Mqtt5AsyncClient healthy = healthySubscriber(broker, received);
             publishAll(broker);
             await().atMost(Duration.ofSeconds(40)).until(() -> received.get() == MESSAGES);
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().sessions().get("stuck") == null);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.broker().sessions().get("stuck") == null);
             assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_STALLED_SUBSCRIBER));
             healthy.disconnect().get(10, TimeUnit.SECONDS);
         }
@@ -111,7 +126,7 @@ class StalledSubscriberTest {
     void withStallsOffTheStuckSubscriberHoldsThePublisherAsBefore() throws Exception {
         // the stuck one never stalls while stalled_subscriber_timeout is off: the publisher waits (back-pressure)
         try (TestBroker broker = TestBroker.start("stalled_subscriber_timeout", "0");
-             Socket stuck = stuckSubscriber(broker)) {
+                Socket stuck = stuckSubscriber(broker)) {
             Thread publisher = new Thread(() -> {
                 try {
                     publishAll(broker);
@@ -121,7 +136,8 @@ class StalledSubscriberTest {
             });
             publisher.setDaemon(true);
             publisher.start();
-            await().atMost(Duration.ofSeconds(20)).until(() -> broker.broker().metrics().get(Counter.PUBLISHER_PAUSES) > 0);
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> broker.broker().metrics().get(Counter.PUBLISHER_PAUSES) > 0);
             assertEquals(0, broker.broker().metrics().get(Counter.LIMIT_STALLED_SUBSCRIBER));
         }
     }

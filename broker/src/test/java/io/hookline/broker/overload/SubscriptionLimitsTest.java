@@ -1,23 +1,22 @@
 package io.hookline.broker.overload;
 
+import static io.hookline.broker.testsupport.RawClient.SUBACK;
+import static io.hookline.broker.testsupport.RawClient.subscribe;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.Survival;
 import io.hookline.broker.testsupport.TestBroker;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.file.Path;
-import java.util.List;
-
-import static io.hookline.broker.testsupport.RawClient.SUBACK;
-import static io.hookline.broker.testsupport.RawClient.subscribe;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 16 item 2: subscriptions per session are bounded in number (max_subscriptions_per_client)
@@ -30,14 +29,14 @@ class SubscriptionLimitsTest {
     @ValueSource(ints = {4, 5})
     void subscriptionsBeyondTheCountAreRefusedInTheSuback(int version) {
         try (TestBroker broker = TestBroker.start("max_subscriptions_per_client", "3");
-             RawClient c = RawClient.connected(broker, version, "collector")) {
+                RawClient c = RawClient.connected(broker, version, "collector")) {
             for (int i = 0; i < 3; i++) {
                 c.send(subscribe(version, i + 1, "t/" + i, 1));
                 assertEquals(List.of(1), c.expect(SUBACK).codes());
             }
             c.send(subscribe(version, 4, "t/3", 1));
             assertEquals(List.of(version == 5 ? 0x97 : 0x80), c.expect(SUBACK).codes());
-            c.send(subscribe(version, 5, "t/0", 0));   // replacing one held is no new subscription
+            c.send(subscribe(version, 5, "t/0", 0)); // replacing one held is no new subscription
             assertEquals(List.of(0), c.expect(SUBACK).codes());
             assertEquals(3, broker.broker().sessions().get("collector").subscriptionCount());
             assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_SUBSCRIPTIONS));
@@ -46,12 +45,12 @@ class SubscriptionLimitsTest {
 
     @Test
     void deepFiltersAreBoundedByWhatTheyCostTheRouter(@TempDir Path data) throws Exception {
-        String deep = "a/".repeat(32_000) + "a";   // 32,001 levels, 64 KB on the wire, ~6.5 MB in the router
+        String deep = "a/".repeat(32_000) + "a"; // 32,001 levels, 64 KB on the wire, ~6.5 MB in the router
         long cost = SubscriptionTrie.subscriptionCost(deep);
-        try (TestBroker broker = TestBroker.start("topic_max_depth", "0", "listener.http.default", "127.0.0.1:0",
-                "data_dir", data.toString());
-             Bystander bystander = new Bystander(broker);
-             RawClient c = RawClient.connected(broker, 5, "digger")) {
+        try (TestBroker broker = TestBroker.start(
+                        "topic_max_depth", "0", "listener.http.default", "127.0.0.1:0", "data_dir", data.toString());
+                Bystander bystander = new Bystander(broker);
+                RawClient c = RawClient.connected(broker, 5, "digger")) {
             int granted = 0;
             for (int i = 0; i < 300; i++) {
                 c.send(subscribe(5, i + 1, deep + i, 0));
@@ -67,7 +66,11 @@ class SubscriptionLimitsTest {
             bystander.assertStillServed();
             Survival.assertHealthy(broker.httpPort());
             // unsubscribing gives the budget back
-            c.send(new RawClient.Bytes().u16(1000).props(new RawClient.Bytes()).str(deep + 0).packet(0xA2));
+            c.send(new RawClient.Bytes()
+                    .u16(1000)
+                    .props(new RawClient.Bytes())
+                    .str(deep + 0)
+                    .packet(0xA2));
             c.expect(RawClient.UNSUBACK);
             c.send(subscribe(5, 1001, deep + "x", 0));
             assertEquals(List.of(0), c.expect(SUBACK).codes());

@@ -1,12 +1,5 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
 import static io.hookline.broker.testsupport.RawClient.PUBCOMP;
@@ -18,6 +11,13 @@ import static io.hookline.broker.testsupport.RawClient.ack;
 import static io.hookline.broker.testsupport.RawClient.publish;
 import static io.hookline.broker.testsupport.RawClient.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Issue 15 item 4: an acknowledgement of the wrong kind for the message in flight under its
@@ -61,7 +61,7 @@ class AcknowledgementKindTest extends WireTestBase {
             c.send(ack(PUBREC, qos2.packetId()));
             c.expect(PUBREL);
             c.send(ack(PUBCOMP, qos2.packetId()));
-            c.send(ack(PUBCOMP, qos2.packetId()));   // a late duplicate: nothing in flight, ignored
+            c.send(ack(PUBCOMP, qos2.packetId())); // a late duplicate: nothing in flight, ignored
             c.send(RawClient.pingreq());
             c.expect(RawClient.PINGRESP);
         }

@@ -1,21 +1,5 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Duration;
-import java.util.HexFormat;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.RawClient.CONNACK;
@@ -28,6 +12,21 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Malformed and illegal packets, crafted byte by byte, get exactly the answer the OASIS specs
@@ -60,11 +59,11 @@ class BadInputTest extends WireTestBase {
     /** Ill-formed UTF-8 (MQTT 3.1.1 §1.5.3, 5.0 §1.5.4) and U+0000, each inside "a/…". */
     static Stream<Arguments> illFormedStrings() {
         List<String> bad = List.of(
-                "612fc328",       // a/ then a lead byte followed by a non-continuation byte
-                "612f00",         // a/ U+0000
-                "612feda080",     // a/ an encoded surrogate U+D800
-                "612fc0af",       // a/ overlong encoding of '/'
-                "612fff");        // a/ 0xFF, never valid in UTF-8
+                "612fc328", // a/ then a lead byte followed by a non-continuation byte
+                "612f00", // a/ U+0000
+                "612feda080", // a/ an encoded surrogate U+D800
+                "612fc0af", // a/ overlong encoding of '/'
+                "612fff"); // a/ 0xFF, never valid in UTF-8
         return Stream.of(4, 5).flatMap(v -> bad.stream().map(h -> Arguments.of(v, h)));
     }
 
@@ -82,7 +81,7 @@ class BadInputTest extends WireTestBase {
     void remainingLengthThatDoesNotMatchTheContentsIsMalformed(int version, String packetHex) {
         try (RawClient c = connected(version)) {
             c.send(hex(packetHex.replace(" ", "")));
-            c.send(RawClient.pingreq());   // the next packet must not be read as the rest of this one
+            c.send(RawClient.pingreq()); // the next packet must not be read as the rest of this one
             c.expectRefusal(MALFORMED);
         }
         assertCounted(Counter.MALFORMED_PACKETS, 1);
@@ -90,15 +89,15 @@ class BadInputTest extends WireTestBase {
 
     static Stream<Arguments> wrongRemainingLengths() {
         return Stream.of(
-                Arguments.of(4, "30 03 000a 61"),            // PUBLISH: topic longer than the packet
+                Arguments.of(4, "30 03 000a 61"), // PUBLISH: topic longer than the packet
                 Arguments.of(5, "30 03 000a 61"),
-                Arguments.of(5, "30 05 0001 61 05 00"),      // PUBLISH: properties longer than the packet
-                Arguments.of(4, "40 04 0001 0000"),          // PUBACK: 3.1.1 has exactly 2 bytes
-                Arguments.of(5, "40 05 0001 00 05 00"),      // PUBACK: properties longer than the packet
-                Arguments.of(4, "c0 01 00"),                 // PINGREQ with a body
+                Arguments.of(5, "30 05 0001 61 05 00"), // PUBLISH: properties longer than the packet
+                Arguments.of(4, "40 04 0001 0000"), // PUBACK: 3.1.1 has exactly 2 bytes
+                Arguments.of(5, "40 05 0001 00 05 00"), // PUBACK: properties longer than the packet
+                Arguments.of(4, "c0 01 00"), // PINGREQ with a body
                 Arguments.of(5, "c0 01 00"),
-                Arguments.of(4, "e0 01 00"),                 // 3.1.1 DISCONNECT with a body
-                Arguments.of(4, "82 03 0001 00"),            // SUBSCRIBE: filter length cut off
+                Arguments.of(4, "e0 01 00"), // 3.1.1 DISCONNECT with a body
+                Arguments.of(4, "82 03 0001 00"), // SUBSCRIBE: filter length cut off
                 Arguments.of(5, "82 04 0001 00 00"));
     }
 
@@ -120,33 +119,36 @@ class BadInputTest extends WireTestBase {
 
     static Stream<Arguments> wrongFlags() {
         List<String> packets = List.of(
-                "60020001",           // PUBREL with flags 0000 (must be 0010)
-                "6a020001",           // PUBREL with DUP set
+                "60020001", // PUBREL with flags 0000 (must be 0010)
+                "6a020001", // PUBREL with DUP set
                 "800800010003612f6200", // SUBSCRIBE (v3 layout) with flags 0000
-                "a0050001000161",     // UNSUBSCRIBE with flags 0000
-                "4202 0001",          // PUBACK with flags 0010
-                "c100",               // PINGREQ with flags 0001
-                "e200");              // DISCONNECT with flags 0010
+                "a0050001000161", // UNSUBSCRIBE with flags 0000
+                "4202 0001", // PUBACK with flags 0010
+                "c100", // PINGREQ with flags 0001
+                "e200"); // DISCONNECT with flags 0010
         return Stream.of(4, 5).flatMap(v -> packets.stream().map(p -> Arguments.of(v, p.replace(" ", ""))));
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void publishWithQos3IsMalformed(int version) {
-        assertRefused(version, publish(version, 0x06, "a/b", 1, new Bytes(), bytes("x")),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertRefused(
+                version,
+                publish(version, 0x06, "a/b", 1, new Bytes(), bytes("x")),
+                MALFORMED,
+                Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void reservedPacketTypesAreMalformed(int version) {
-        assertRefused(version, hex("0000"), MALFORMED, Counter.MALFORMED_PACKETS);   // type 0 is reserved in both
+        assertRefused(version, hex("0000"), MALFORMED, Counter.MALFORMED_PACKETS); // type 0 is reserved in both
     }
 
     @Test
     void authPacketFromAnMqtt311ClientIsMalformed() {
         try (RawClient c = connected(4)) {
-            c.send(hex("f000"));   // type 15 is reserved before MQTT 5
+            c.send(hex("f000")); // type 15 is reserved before MQTT 5
             c.assertClosed();
         }
         assertCounted(Counter.MALFORMED_PACKETS, 1);
@@ -163,31 +165,37 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, filter {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InATopicFilterIsMalformed(int version, String filterHex) {
-        byte[] subscribe = propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).u8(1).packet(0x82);
+        byte[] subscribe =
+                propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).u8(1).packet(0x82);
         assertRefused(version, subscribe, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, will topic {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheWillTopicIsMalformed(int version, String topicHex) {
-        Bytes payload = propsIfV5(new Bytes().str("will-utf8"), version).bin(hex(topicHex)).bin(bytes("bye"));
-        assertConnectRefused(version, connect(version, 0x06, 60, new Bytes(), payload),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        Bytes payload = propsIfV5(new Bytes().str("will-utf8"), version)
+                .bin(hex(topicHex))
+                .bin(bytes("bye"));
+        assertConnectRefused(
+                version, connect(version, 0x06, 60, new Bytes(), payload), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, user name {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheUserNameIsMalformed(int version, String userNameHex) {
         Bytes payload = new Bytes().str("named").bin(hex(userNameHex));
-        assertConnectRefused(version, connect(version, 0x82, 60, new Bytes(), payload),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version, connect(version, 0x82, 60, new Bytes(), payload), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}, client id {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InTheClientIdIsMalformed(int version, String clientIdHex) {
-        assertConnectRefused(version, connect(version, 0x02, 60, new Bytes(), new Bytes().bin(hex(clientIdHex))),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version,
+                connect(version, 0x02, 60, new Bytes(), new Bytes().bin(hex(clientIdHex))),
+                MALFORMED,
+                Counter.MALFORMED_PACKETS);
     }
 
     /** 3.1.1 §3.3.2.1 / 5.0 §3.3.2.1: a Topic Name must not contain wildcards. */
@@ -222,7 +230,7 @@ class BadInputTest extends WireTestBase {
             c.expectDisconnect(PROTOCOL_ERROR);
         }
         try (RawClient c = connected(5)) {
-            c.send(connect(4, "raw5", 0x03, 60, new Bytes()));   // and malformed: reserved flag
+            c.send(connect(4, "raw5", 0x03, 60, new Bytes())); // and malformed: reserved flag
             c.expectDisconnect(MALFORMED);
         }
         assertCounted(Counter.PROTOCOL_ERRORS, 1);
@@ -260,8 +268,11 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void packetAboveMaxMessageSizeIsRefused(int version) {
-        assertRefused(version, publish(version, "a/b", 0, 0, new byte[MAX_MESSAGE_SIZE + 1]),
-                PACKET_TOO_LARGE, Counter.LIMIT_MESSAGE_SIZE);
+        assertRefused(
+                version,
+                publish(version, "a/b", 0, 0, new byte[MAX_MESSAGE_SIZE + 1]),
+                PACKET_TOO_LARGE,
+                Counter.LIMIT_MESSAGE_SIZE);
     }
 
     /** 5.0 §3.2.2.3.6: the CONNACK announces the Maximum Packet Size; exactly that size still passes. */
@@ -272,7 +283,7 @@ class BadInputTest extends WireTestBase {
             Packet connack = c.expectConnack(0);
             long announced = (Long) connack.properties().get(0x27);
             // 1 byte type, 2 bytes remaining length: the rest is the remaining length the broker takes
-            int topicAndProps = 2 + 3 + 2 + 1;   // "a/b", packet id, empty property block
+            int topicAndProps = 2 + 3 + 2 + 1; // "a/b", packet id, empty property block
             byte[] fits = publish(5, "a/b", 1, 1, new byte[(int) announced - 3 - topicAndProps]);
             assertEquals(announced, fits.length, "test arithmetic");
             c.send(fits);
@@ -305,16 +316,21 @@ class BadInputTest extends WireTestBase {
     }
 
     static Stream<Arguments> unknownProtocols() {
-        return Stream.of(Arguments.of("MQTT", 6), Arguments.of("MQTT", 0), Arguments.of("MQTX", 4),
-                Arguments.of("MQTX", 5), Arguments.of("MQIsdp", 4), Arguments.of("MQTT", 3));
+        return Stream.of(
+                Arguments.of("MQTT", 6),
+                Arguments.of("MQTT", 0),
+                Arguments.of("MQTX", 4),
+                Arguments.of("MQTX", 5),
+                Arguments.of("MQIsdp", 4),
+                Arguments.of("MQTT", 3));
     }
 
     /** 3.1.1 [MQTT-3.1.2-3], 5.0 §3.1.2.3: the reserved CONNECT flag must be 0. */
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void reservedConnectFlagIsMalformed(int version) {
-        assertConnectRefused(version, connect(version, "reserved", 0x03, 60, new Bytes()),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version, connect(version, "reserved", 0x03, 60, new Bytes()), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** 3.1.1 [MQTT-3.1.2-22]: no password without a user name (5.0 allows it). */
@@ -336,8 +352,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, flags {1}")
     @MethodSource("willWithoutFlag")
     void willQosOrRetainWithoutWillFlagIsMalformed(int version, int flags) {
-        assertConnectRefused(version, connect(version, "will", flags, 60, new Bytes()),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version, connect(version, "will", flags, 60, new Bytes()), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     static Stream<Arguments> willWithoutFlag() {
@@ -348,9 +364,10 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void willQos3IsMalformed(int version) {
-        Bytes payload = propsIfV5(new Bytes().str("will3"), version).str("will/topic").bin(bytes("bye"));
-        assertConnectRefused(version, connect(version, 0x1E, 60, new Bytes(), payload),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        Bytes payload =
+                propsIfV5(new Bytes().str("will3"), version).str("will/topic").bin(bytes("bye"));
+        assertConnectRefused(
+                version, connect(version, 0x1E, 60, new Bytes(), payload), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     // ---- SUBSCRIBE -------------------------------------------------------------------------
@@ -372,8 +389,11 @@ class BadInputTest extends WireTestBase {
 
     static Stream<Arguments> badSubscriptionOptions() {
         return Stream.of(
-                Arguments.of(4, 0x03), Arguments.of(4, 0x04), Arguments.of(4, 0x30),
-                Arguments.of(5, 0x03), Arguments.of(5, 0x30));
+                Arguments.of(4, 0x03),
+                Arguments.of(4, 0x04),
+                Arguments.of(4, 0x30),
+                Arguments.of(5, 0x03),
+                Arguments.of(5, 0x30));
     }
 
     /** Netty's decoder masks these bits away; the transport's PacketFramer checks them. */
@@ -387,7 +407,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}, filter {1}")
     @MethodSource("illFormedStrings")
     void illFormedUtf8InAnUnsubscribeFilterIsMalformed(int version, String filterHex) {
-        byte[] unsubscribe = propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).packet(0xA2);
+        byte[] unsubscribe =
+                propsIfV5(new Bytes().u16(1), version).bin(hex(filterHex)).packet(0xA2);
         assertRefused(version, unsubscribe, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
@@ -397,8 +418,11 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void qos0PublishWithDupIsMalformed(int version) {
-        assertRefused(version, publish(version, 0x08, "a/b", 0, new Bytes(), bytes("x")),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertRefused(
+                version,
+                publish(version, 0x08, "a/b", 0, new Bytes(), bytes("x")),
+                MALFORMED,
+                Counter.MALFORMED_PACKETS);
     }
 
     /** 5.0 §3.3.2.1: a zero-length topic without a Topic Alias is a protocol error; 3.1.1 [MQTT-4.7.3-1]. */
@@ -414,9 +438,13 @@ class BadInputTest extends WireTestBase {
     /** The will is published when the broker closes a connection for bad input (no DISCONNECT from the client). */
     @Test
     void willIsPublishedWhenTheBrokerClosesAConnectionForBadInput() throws Exception {
-        Bytes payload = new Bytes().str("doomed").props(new Bytes()).str("bystander/will").bin(bytes("gone"));
+        Bytes payload = new Bytes()
+                .str("doomed")
+                .props(new Bytes())
+                .str("bystander/will")
+                .bin(bytes("gone"));
         try (RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, 0x06, 60, new Bytes(), payload));   // clean start, will flag, will QoS 0
+            c.send(connect(5, 0x06, 60, new Bytes(), payload)); // clean start, will flag, will QoS 0
             c.expectConnack(0);
             c.send(hex("30ffffffff7f"));
             c.expectDisconnect(MALFORMED);
@@ -431,7 +459,11 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "reason 0x{0}")
     @ValueSource(strings = {"80", "81", "04"})
     void willIsPublishedWhenTheClientDisconnectsWithAnErrorOrWithWill(String reasonHex) throws Exception {
-        Bytes payload = new Bytes().str("failing").props(new Bytes()).str("bystander/will").bin(bytes("failed"));
+        Bytes payload = new Bytes()
+                .str("failing")
+                .props(new Bytes())
+                .str("bystander/will")
+                .bin(bytes("failed"));
         try (RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, 0x06, 60, new Bytes(), payload));
             c.expectConnack(0);
@@ -445,7 +477,11 @@ class BadInputTest extends WireTestBase {
 
     @Test
     void willIsNotPublishedAfterANormalDisconnect() throws Exception {
-        Bytes payload = new Bytes().str("leaving").props(new Bytes()).str("bystander/will").bin(bytes("left"));
+        Bytes payload = new Bytes()
+                .str("leaving")
+                .props(new Bytes())
+                .str("bystander/will")
+                .bin(bytes("left"));
         try (RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, 0x06, 60, new Bytes(), payload));
             c.expectConnack(0);
@@ -459,7 +495,8 @@ class BadInputTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void willTopicWithAWildcardIsRefused(int version) {
-        Bytes payload = propsIfV5(new Bytes().str("wild"), version).str("will/#").bin(bytes("bye"));
+        Bytes payload =
+                propsIfV5(new Bytes().str("wild"), version).str("will/#").bin(bytes("bye"));
         try (RawClient c = RawClient.open(broker, version)) {
             c.send(connect(version, 0x06, 60, new Bytes(), payload));
             c.expectConnectRefusal(0x90);
@@ -515,11 +552,14 @@ class BadInputTest extends WireTestBase {
                     c.send(garbage);
                 } // we close: a garbage prefix of a valid packet would otherwise wait for more
             }
-            await().atMost(Duration.ofSeconds(10)).until(() -> broker.broker().metrics().connections().get() == 1);
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().size() == 1);
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> broker.broker().metrics().connections().get() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().sessions().size() == 1);
             List<String> warnings = appender.list.stream()
                     .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
-                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage()).toList();
+                    .map(e -> e.getLoggerName() + ": " + e.getFormattedMessage())
+                    .toList();
             assertEquals(List.of(), warnings);
         } finally {
             root.detachAppender(appender);
@@ -554,12 +594,13 @@ class BadInputTest extends WireTestBase {
                 c.send(connect(version, "noisy"));
                 c.expectConnack(0);
                 c.send(hex(packetHex.replace(" ", "")));
-                c.assertClosed();   // v5 clients get a DISCONNECT first, which assertClosed reads past
+                c.assertClosed(); // v5 clients get a DISCONNECT first, which assertClosed reads past
             } catch (AssertionError e) {
                 // a v5 DISCONNECT before the close is fine here; what matters is the log
             }
-            await().atMost(Duration.ofSeconds(5)).until(() -> clientLines.list.stream()
-                    .anyMatch(e -> e.getFormattedMessage().startsWith("client 'noisy' disconnected: ")));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> clientLines.list.stream()
+                            .anyMatch(e -> e.getFormattedMessage().startsWith("client 'noisy' disconnected: ")));
             List<String> lines = appender.list.stream()
                     .map(e -> e.getLevel() + " " + e.getFormattedMessage())
                     .toList();
@@ -578,11 +619,13 @@ class BadInputTest extends WireTestBase {
             String props = v == 5 ? "00" : "";
             int extra = v == 5 ? 1 : 0;
             return Stream.of(
-                    "30ffffffff7f",                                         // bad remaining length (decoder)
-                    "30" + hexByte(7 + extra) + "0003612f2b" + props + "6869", // wildcard in the topic (decoder)
-                    "30" + hexByte(7 + extra) + "0003612f00" + props + "6869", // U+0000 in the topic (PublishFlow)
-                    "82" + hexByte(2 + extra) + "0001" + props,            // SUBSCRIBE without filters (SubscribeFlow)
-                    "c100")                                                 // reserved flags (decoder)
+                            "30ffffffff7f", // bad remaining length (decoder)
+                            "30" + hexByte(7 + extra) + "0003612f2b" + props
+                                    + "6869", // wildcard in the topic (decoder)
+                            "30" + hexByte(7 + extra) + "0003612f00" + props
+                                    + "6869", // U+0000 in the topic (PublishFlow)
+                            "82" + hexByte(2 + extra) + "0001" + props, // SUBSCRIBE without filters (SubscribeFlow)
+                            "c100") // reserved flags (decoder)
                     .map(p -> Arguments.of(v, p));
         });
     }

@@ -45,13 +45,19 @@ class ClientEventsTest {
 
     @Test
     void connectSubscribeUnsubscribeTakeoverAndDisconnectAreTold() throws Exception {
-        broker = TestBroker.start("events.enabled",
-                "connected,disconnected,subscribed,unsubscribed,session_taken_over");
+        broker =
+                TestBroker.start("events.enabled", "connected,disconnected,subscribed,unsubscribed,session_taken_over");
         Mqtt5BlockingClient watcher = v5Connected(broker, "watcher");
         try (var events = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
-            watcher.subscribeWith().topicFilter("$SYS/events/+/sensor-1").qos(MqttQos.AT_MOST_ONCE).send();
+            watcher.subscribeWith()
+                    .topicFilter("$SYS/events/+/sensor-1")
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .send();
 
-            Mqtt5BlockingClient sensor = v5Builder(broker, "sensor-1").simpleAuth().username("u1").applySimpleAuth()
+            Mqtt5BlockingClient sensor = v5Builder(broker, "sensor-1")
+                    .simpleAuth()
+                    .username("u1")
+                    .applySimpleAuth()
                     .buildBlocking();
             sensor.connectWith().keepAlive(42).send();
             JsonNode c = event(events, "$SYS/events/connected/sensor-1");
@@ -64,27 +70,45 @@ class ClientEventsTest {
             assertEquals(42, c.path("keep_alive").asInt());
             assertEquals("tcp.default", c.path("listener").asText());
 
-            sensor.subscribeWith().topicFilter("cmd/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            sensor.subscribeWith()
+                    .topicFilter("cmd/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             JsonNode s = event(events, "$SYS/events/subscribed/sensor-1");
             assertEquals("cmd/#", s.path("topics").get(0).path("topic").asText());
             assertEquals(1, s.path("topics").get(0).path("qos").asInt());
             sensor.unsubscribeWith().topicFilter("cmd/#").send();
-            assertEquals("cmd/#", event(events, "$SYS/events/unsubscribed/sensor-1").path("topics").get(0).asText());
+            assertEquals(
+                    "cmd/#",
+                    event(events, "$SYS/events/unsubscribed/sensor-1")
+                            .path("topics")
+                            .get(0)
+                            .asText());
 
-            Mqtt5BlockingClient second = v5Connected(broker, "sensor-1");   // takes the session over
+            Mqtt5BlockingClient second = v5Connected(broker, "sensor-1"); // takes the session over
             // the old connection's close runs on its own event loop: these three come in any order
             java.util.Map<String, JsonNode> byTopic = new java.util.HashMap<>();
             for (int i = 0; i < 3; i++) {
                 Mqtt5Publish p = Receive.next(events);
                 byTopic.put(p.getTopic().toString(), JSON.readTree(text(p.getPayloadAsBytes())));
             }
-            assertEquals(java.util.Set.of("$SYS/events/session_taken_over/sensor-1", "$SYS/events/connected/sensor-1",
-                    "$SYS/events/disconnected/sensor-1"), byTopic.keySet());
-            assertEquals("session taken over by a new connection (0x8e)",
-                    byTopic.get("$SYS/events/disconnected/sensor-1").path("reason").asText());
+            assertEquals(
+                    java.util.Set.of(
+                            "$SYS/events/session_taken_over/sensor-1",
+                            "$SYS/events/connected/sensor-1",
+                            "$SYS/events/disconnected/sensor-1"),
+                    byTopic.keySet());
+            assertEquals(
+                    "session taken over by a new connection (0x8e)",
+                    byTopic.get("$SYS/events/disconnected/sensor-1")
+                            .path("reason")
+                            .asText());
             second.disconnect();
-            assertEquals("client sent DISCONNECT", event(events, "$SYS/events/disconnected/sensor-1")
-                    .path("reason").asText());
+            assertEquals(
+                    "client sent DISCONNECT",
+                    event(events, "$SYS/events/disconnected/sensor-1")
+                            .path("reason")
+                            .asText());
         } finally {
             watcher.disconnect();
         }
@@ -92,16 +116,26 @@ class ClientEventsTest {
 
     @Test
     void refusedLoginsAreToldAsAuthFailed() throws Exception {
-        broker = TestBroker.start("events.enabled", "auth_failed", "allow_anonymous", "off",
-                "listener.tcp.open", "127.0.0.1:0", "listener.tcp.open.allow_anonymous", "on");
-        Mqtt5BlockingClient watcher = v5Builder(broker, "watcher").serverPort(broker.port("tcp", "open"))
+        broker = TestBroker.start(
+                "events.enabled",
+                "auth_failed",
+                "allow_anonymous",
+                "off",
+                "listener.tcp.open",
+                "127.0.0.1:0",
+                "listener.tcp.open.allow_anonymous",
+                "on");
+        Mqtt5BlockingClient watcher = v5Builder(broker, "watcher")
+                .serverPort(broker.port("tcp", "open"))
                 .buildBlocking();
         watcher.connect();
         try (var events = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
             watcher.subscribeWith().topicFilter("$SYS/events/#").send();
-            assertThrows(Mqtt3ConnAckException.class, () -> v3(broker, "intruder").toBlocking().connect());
+            assertThrows(
+                    Mqtt3ConnAckException.class,
+                    () -> v3(broker, "intruder").toBlocking().connect());
             JsonNode e = event(events, "$SYS/events/auth_failed/intruder");
-            assertEquals(5, e.path("reason_code").asInt());   // 3.1.1: not authorized
+            assertEquals(5, e.path("reason_code").asInt()); // 3.1.1: not authorized
             assertEquals("intruder", e.path("client_id").asText());
         } finally {
             watcher.disconnect();
@@ -110,32 +144,49 @@ class ClientEventsTest {
 
     @Test
     void connectsDisconnectsWithTheirReasonAndRefusedLoginsAreLoggedAtInfo() throws Exception {
-        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger("io.hookline.broker.clients");
+        ch.qos.logback.classic.Logger logger =
+                (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.hookline.broker.clients");
         ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
                 new ch.qos.logback.core.read.ListAppender<>();
         appender.start();
         logger.addAppender(appender);
         ch.qos.logback.classic.Level level = logger.getLevel();
-        logger.setLevel(ch.qos.logback.classic.Level.INFO);   // the test config keeps it quiet
+        logger.setLevel(ch.qos.logback.classic.Level.INFO); // the test config keeps it quiet
         try {
-            broker = TestBroker.start("allow_anonymous", "off", "listener.tcp.open", "127.0.0.1:0",
-                    "listener.tcp.open.allow_anonymous", "on");
-            Mqtt5BlockingClient c = v5Builder(broker, "logged").serverPort(broker.port("tcp", "open")).buildBlocking();
+            broker = TestBroker.start(
+                    "allow_anonymous",
+                    "off",
+                    "listener.tcp.open",
+                    "127.0.0.1:0",
+                    "listener.tcp.open.allow_anonymous",
+                    "on");
+            Mqtt5BlockingClient c = v5Builder(broker, "logged")
+                    .serverPort(broker.port("tcp", "open"))
+                    .buildBlocking();
             c.connectWith().keepAlive(20).send();
             c.disconnect();
-            assertThrows(Mqtt3ConnAckException.class, () -> v3(broker, "stranger").toBlocking().connect());
+            assertThrows(
+                    Mqtt3ConnAckException.class,
+                    () -> v3(broker, "stranger").toBlocking().connect());
             java.util.function.Supplier<java.util.List<String>> info = () -> appender.list.stream()
                     .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
-                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage).toList();
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                    .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .toList();
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(5))
                     .until(() -> info.get().size() >= 3);
             java.util.List<String> lines = info.get();
-            assertTrue(lines.get(0).matches("client 'logged' connected from 127\\.0\\.0\\.1:[0-9]+ \\(user none,"
-                    + " MQTT 5, keep alive 20s, listener tcp\\.open\\)"), lines.toString());
+            assertTrue(
+                    lines.get(0)
+                            .matches("client 'logged' connected from 127\\.0\\.0\\.1:[0-9]+ \\(user none,"
+                                    + " MQTT 5, keep alive 20s, listener tcp\\.open\\)"),
+                    lines.toString());
             assertEquals("client 'logged' disconnected: client sent DISCONNECT", lines.get(1));
-            assertTrue(lines.get(2).matches("CONNECT from 127\\.0\\.0\\.1:[0-9]+ \\(client id 'stranger', user none\\)"
-                    + " refused \\(0x5\\): .*"), lines.toString());
+            assertTrue(
+                    lines.get(2)
+                            .matches("CONNECT from 127\\.0\\.0\\.1:[0-9]+ \\(client id 'stranger', user none\\)"
+                                    + " refused \\(0x5\\): .*"),
+                    lines.toString());
         } finally {
             logger.setLevel(level);
             logger.detachAppender(appender);
@@ -157,11 +208,10 @@ class ClientEventsTest {
 
     @Test
     void anUnknownEventNameStopsTheStart() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TestBroker.start("events.enabled", "connected,exploded"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> TestBroker.start("events.enabled", "connected,exploded"));
         assertTrue(e.getCause() instanceof ConfigException, e.toString());
         assertTrue(e.getMessage().contains("events.enabled"), e.getMessage());
         assertTrue(e.getMessage().contains("exploded"), e.getMessage());
     }
-
 }

@@ -46,7 +46,8 @@ class DirectMessageTest {
 
     private void start(String... extra) {
         String[] base = {"listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString()};
-        broker = TestBroker.start(Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
+        broker = TestBroker.start(
+                Stream.concat(Stream.of(base), Stream.of(extra)).toArray(String[]::new));
         api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dataDir));
     }
 
@@ -59,7 +60,9 @@ class DirectMessageTest {
     }
 
     private AdminHttp.Answer post(String pathAndQuery, String body) {
-        return api.send(api.request(pathAndQuery).POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        return api.send(api.request(pathAndQuery)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
     }
 
     @Test
@@ -70,15 +73,18 @@ class DirectMessageTest {
             AdminHttp.Answer a = post("/api/v1/clients/bob/messages?topic=inbox/note&qos=1", "hello bob");
             assertEquals(200, a.status(), a.body());
             assertTrue(a.json().path("online").asBoolean());
-            assertEquals("sent to online client 'bob' on 'inbox/note' (QoS 1)", a.json().path("text").asText());
+            assertEquals(
+                    "sent to online client 'bob' on 'inbox/note' (QoS 1)",
+                    a.json().path("text").asText());
             Mqtt5Publish p = Receive.next(publishes);
             assertEquals("inbox/note", p.getTopic().toString());
             assertEquals("hello bob", text(p.getPayloadAsBytes()));
             assertEquals(MqttQos.AT_LEAST_ONCE, p.getQos());
 
             // the same through /api/v1/publish with client_id (what bin/admin publish client_id=... sends)
-            AdminHttp.Answer b = api.postJson("/api/v1/publish", "{\"client_id\":\"bob\",\"topic\":\"inbox/2\","
-                    + "\"payload\":\"again\",\"qos\":\"1\"}");
+            AdminHttp.Answer b = api.postJson(
+                    "/api/v1/publish",
+                    "{\"client_id\":\"bob\",\"topic\":\"inbox/2\"," + "\"payload\":\"again\",\"qos\":\"1\"}");
             assertEquals(200, b.status(), b.body());
             assertEquals("again", text(Receive.next(publishes).getPayloadAsBytes()));
         } finally {
@@ -95,7 +101,9 @@ class DirectMessageTest {
         AdminHttp.Answer a = post("/api/v1/clients/carol/messages?topic=inbox/later&qos=1", "while away");
         assertEquals(200, a.status(), a.body());
         assertFalse(a.json().path("online").asBoolean());
-        assertEquals("queued for offline client 'carol' on 'inbox/later' (QoS 1)", a.json().path("text").asText());
+        assertEquals(
+                "queued for offline client 'carol' on 'inbox/later' (QoS 1)",
+                a.json().path("text").asText());
 
         Mqtt5BlockingClient back = v5Builder(broker, "carol").buildBlocking();
         try (var publishes = back.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -116,8 +124,10 @@ class DirectMessageTest {
         assertEquals("no session of client 'nobody': nothing was sent", a.error());
         AdminHttp.Answer path = post("/api/v1/clients/nobody/letters?topic=x", "x");
         assertEquals(404, path.status(), path.body());
-        assertEquals("unknown path /api/v1/clients/nobody/letters: messages to a client go to"
-                + " POST /api/v1/clients/{client_id}/messages", path.error());
+        assertEquals(
+                "unknown path /api/v1/clients/nobody/letters: messages to a client go to"
+                        + " POST /api/v1/clients/{client_id}/messages",
+                path.error());
         AdminHttp.Answer noTopic = post("/api/v1/clients/nobody/messages", "x");
         assertEquals(400, noTopic.status());
         assertEquals("topic: missing: the topic to publish to", noTopic.error());
@@ -140,8 +150,8 @@ class DirectMessageTest {
             assertEquals("chat/1", p.getTopic().toString());
             assertEquals("psst", text(p.getPayloadAsBytes()));
 
-            assertEquals(0x10, Acks.puback(alice, "$direct/nobody/chat", "?"));   // no matching subscribers
-            assertEquals(0x90, Acks.puback(alice, "$direct/bob", "?"));           // topic name invalid
+            assertEquals(0x10, Acks.puback(alice, "$direct/nobody/chat", "?")); // no matching subscribers
+            assertEquals(0x90, Acks.puback(alice, "$direct/bob", "?")); // topic name invalid
             Receive.nothing(publishes);
         } finally {
             bob.disconnect();
@@ -165,7 +175,11 @@ class DirectMessageTest {
         Mqtt3BlockingClient bob2 = v3Connected(broker, "bob");
         try (var publishes = bob2.publishes(MqttGlobalPublishFilter.ALL)) {
             Mqtt5BlockingClient anon = v5Connected(broker, "anon");
-            anon.publishWith().topic("$direct/bob/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("yes")).send();
+            anon.publishWith()
+                    .topic("$direct/bob/x")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("yes"))
+                    .send();
             assertEquals("yes", text(Receive.next(publishes).getPayloadAsBytes()));
             anon.disconnect();
         } finally {
@@ -176,8 +190,9 @@ class DirectMessageTest {
     @Test
     void authOnPublishIsAskedAboutTheWholeDirectTopic() throws Exception {
         try (Script s = Script.create()) {
-            s.sync(Hooks.AUTH_ON_PUBLISH_M5, in -> in.topic().startsWith("$direct/bob/")
-                    ? Answer.error("nobody writes to bob") : Answer.ok());
+            s.sync(
+                    Hooks.AUTH_ON_PUBLISH_M5,
+                    in -> in.topic().startsWith("$direct/bob/") ? Answer.error("nobody writes to bob") : Answer.ok());
             start(s.enable("script_a"));
             Mqtt5BlockingClient bob = v5Connected(broker, "bob");
             try (var publishes = bob.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -187,7 +202,9 @@ class DirectMessageTest {
                 assertEquals(403, http.status(), http.body());
                 assertTrue(http.error().endsWith(": nobody writes to bob"), http.error());
                 Receive.nothing(publishes);
-                assertEquals("$direct/bob/x", ((PublishInput) s.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input()).topic());
+                assertEquals(
+                        "$direct/bob/x",
+                        ((PublishInput) s.calls(Hooks.AUTH_ON_PUBLISH_M5).get(0).input()).topic());
             } finally {
                 bob.disconnect();
             }

@@ -1,19 +1,18 @@
 package io.hookline.broker.protocol;
 
-import io.netty.channel.DefaultEventLoopGroup;
-import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.channel.local.LocalChannel;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.DefaultEventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.local.LocalChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 class InboundOrderTest {
 
@@ -91,8 +90,10 @@ class InboundOrderTest {
             group.register(local).sync();
             CompletableFuture<Thread> appliedOn = new CompletableFuture<>();
             CompletableFuture<String> decision = new CompletableFuture<>();
-            local.eventLoop().submit(() -> new InboundOrder(local, 16, () -> { })
-                    .then(decision, (v, e) -> appliedOn.complete(Thread.currentThread()))).sync();
+            local.eventLoop()
+                    .submit(() -> new InboundOrder(local, 16, () -> {})
+                            .then(decision, (v, e) -> appliedOn.complete(Thread.currentThread())))
+                    .sync();
             Thread completer = new Thread(() -> decision.complete("x"));
             completer.start();
             Thread loopThread = local.eventLoop().submit(Thread::currentThread).get(5, TimeUnit.SECONDS);

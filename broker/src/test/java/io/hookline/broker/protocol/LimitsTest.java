@@ -1,22 +1,5 @@
 package io.hookline.broker.protocol;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
@@ -31,6 +14,22 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Every configured limit and feature switch, seen on the wire: the reason code, the CONNACK property, the counter. */
 class LimitsTest {
@@ -50,8 +49,8 @@ class LimitsTest {
      * from below only (a loaded machine may close it late); callers check the keep-alive counter,
      * which says why it closed, and the wait is far below the 90 s of an uncapped keep alive of 60.
      */
-    private static void assertSilentClientClosedAfterOneAndAHalfSeconds(TestBroker broker, int version, String clientId,
-                                                                        int keepAlive) {
+    private static void assertSilentClientClosedAfterOneAndAHalfSeconds(
+            TestBroker broker, int version, String clientId, int keepAlive) {
         try (RawClient c = RawClient.open(broker, version)) {
             long start = System.nanoTime();
             c.send(connect(version, clientId, 0x02, keepAlive, new Bytes()));
@@ -113,7 +112,12 @@ class LimitsTest {
 
     /** A v5 SUBSCRIBE with a property block. */
     private static byte[] subscribe5(int packetId, Bytes properties, String filter, int options) {
-        return new Bytes().u16(packetId).props(properties).str(filter).u8(options).packet(0x82);
+        return new Bytes()
+                .u16(packetId)
+                .props(properties)
+                .str(filter)
+                .u8(options)
+                .packet(0x82);
     }
 
     // ---- CONNECT limits --------------------------------------------------------------------
@@ -138,8 +142,8 @@ class LimitsTest {
     @ValueSource(ints = {4, 5})
     void connectionsAboveListenerMaxConnectionsAreRefused(int version) {
         try (TestBroker broker = TestBroker.start("listener.max_connections", "2");
-             RawClient first = RawClient.connected(broker, version, "one");
-             RawClient second = RawClient.connected(broker, version, "two")) {
+                RawClient first = RawClient.connected(broker, version, "one");
+                RawClient second = RawClient.connected(broker, version, "two")) {
             try (RawClient third = RawClient.open(broker, version)) {
                 third.send(connect(version, "three"));
                 third.expectConnack(version == 5 ? 0x97 : 0x03);
@@ -149,7 +153,8 @@ class LimitsTest {
 
             first.send(RawClient.disconnect());
             first.assertClosed();
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().metrics().connections().get() == 1);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().metrics().connections().get() == 1);
             try (RawClient again = RawClient.connected(broker, version, "three")) {
                 again.send(RawClient.pingreq());
                 again.expect(RawClient.PINGRESP);
@@ -189,14 +194,14 @@ class LimitsTest {
     @Test
     void clientReceiveMaximumBoundsWhatTheBrokerSendsUnacknowledged() {
         try (TestBroker broker = TestBroker.start();
-             RawClient sub = subscribed(broker, "rm2", new Bytes().u8(0x21).u16(2), "rm", 2)) {
+                RawClient sub = subscribed(broker, "rm2", new Bytes().u8(0x21).u16(2), "rm", 2)) {
             publishFromClient(broker, "rm", MqttQos.EXACTLY_ONCE, numbered(3));
             Packet first = sub.expect(PUBLISH);
             sub.expect(PUBLISH);
             sub.assertNoPacket(Duration.ofMillis(300));
             sub.send(ack(PUBREC, first.packetId()));
             sub.expect(RawClient.PUBREL);
-            sub.assertNoPacket(Duration.ofMillis(200));   // still unacknowledged until PUBCOMP
+            sub.assertNoPacket(Duration.ofMillis(200)); // still unacknowledged until PUBCOMP
             sub.send(ack(RawClient.PUBCOMP, first.packetId()));
             assertEquals("m2", sub.expect(PUBLISH).payloadText());
         }
@@ -205,9 +210,13 @@ class LimitsTest {
     @Test
     void willAboveMaxQosOrRetainedWhenRetainIsUnavailableIsRefused() {
         try (TestBroker broker = restrictedBroker()) {
-            for (int[] flagsAndCode : new int[][] {{0x16, 0x9B}, {0x26, 0x9A}}) {  // will QoS 2; will retain
+            for (int[] flagsAndCode : new int[][] {{0x16, 0x9B}, {0x26, 0x9A}}) { // will QoS 2; will retain
                 try (RawClient c = RawClient.open(broker, 5)) {
-                    Bytes payload = new Bytes().str("willing").props(new Bytes()).str("will/t").bin(bytes("bye"));
+                    Bytes payload = new Bytes()
+                            .str("willing")
+                            .props(new Bytes())
+                            .str("will/t")
+                            .bin(bytes("bye"));
                     c.send(connect(5, flagsAndCode[0], 60, new Bytes(), payload));
                     c.expectConnack(flagsAndCode[1]);
                     c.assertClosed();
@@ -219,7 +228,7 @@ class LimitsTest {
     @Test
     void authenticationMethodInConnectGetsBadAuthenticationMethod() {
         try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, 5)) {
+                RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, "auth", 0x02, 60, new Bytes().u8(0x15).str("SCRAM-SHA-256")));
             c.expectConnack(0x8C);
             c.assertClosed();
@@ -241,12 +250,12 @@ class LimitsTest {
     @Test
     void pingsKeepAConnectionAlivePastItsKeepAlive() {
         try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, 5)) {
+                RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, "pinger", 0x02, 1, new Bytes()));
             c.expectConnack(0);
-            long until = System.nanoTime() + 2_500_000_000L;   // well past 1.5 s
+            long until = System.nanoTime() + 2_500_000_000L; // well past 1.5 s
             while (System.nanoTime() < until) {
-                c.assertNoPacket(Duration.ofMillis(500));      // the pause between pings
+                c.assertNoPacket(Duration.ofMillis(500)); // the pause between pings
                 c.send(RawClient.pingreq());
                 c.expect(RawClient.PINGRESP);
             }
@@ -257,7 +266,7 @@ class LimitsTest {
     @Test
     void socketWithoutConnectIsClosedAfterConnectTimeout() {
         try (TestBroker broker = TestBroker.start("connect_timeout", "1s")) {
-            for (byte[] sent : List.of(new byte[0], new byte[] {0x10, 0x20, 0x00})) {  // nothing; half a CONNECT
+            for (byte[] sent : List.of(new byte[0], new byte[] {0x10, 0x20, 0x00})) { // nothing; half a CONNECT
                 try (RawClient c = RawClient.open(broker, 4)) {
                     long start = System.nanoTime();
                     c.send(sent);
@@ -275,7 +284,7 @@ class LimitsTest {
     @Test
     void topicDeeperThanTopicMaxDepthIsRefusedForMqtt5() {
         try (TestBroker broker = TestBroker.start("topic_max_depth", "3");
-             RawClient c = RawClient.connected(broker, 5, "deep")) {
+                RawClient c = RawClient.connected(broker, 5, "deep")) {
             c.send(publish(5, "a/b/c", 1, 2, bytes("x")));
             assertEquals(0x10, c.expect(PUBACK).reasonCode(), "3 levels pass (no subscribers)");
             c.send(subscribe(5, 3, "a/b/c/#", 1));
@@ -296,7 +305,7 @@ class LimitsTest {
                 c.send(subscribe(4, 3, "a/b/c/d", 1));
                 assertEquals(List.of(0x80), c.expect(SUBACK).codes());
                 c.send(publish(4, "a/b/c/d", 1, 1, bytes("x")));
-                c.assertClosed();   // 3.1.1 has no negative PUBACK
+                c.assertClosed(); // 3.1.1 has no negative PUBACK
             }
             assertCounted(broker, Counter.LIMIT_TOPIC_DEPTH, 2);
         }
@@ -305,8 +314,8 @@ class LimitsTest {
     @Test
     void inboundTopicAliasIsSetThenUsedWithAnEmptyTopic() {
         try (TestBroker broker = TestBroker.start("topic_alias_maximum", "2");
-             RawClient sub = RawClient.connected(broker, 5, "sub");
-             RawClient pub = RawClient.open(broker, 5)) {
+                RawClient sub = RawClient.connected(broker, 5, "sub");
+                RawClient pub = RawClient.open(broker, 5)) {
             sub.send(subscribe(5, 1, "alias/#", 0));
             sub.expect(SUBACK);
             pub.send(connect(5, "pub"));
@@ -314,10 +323,11 @@ class LimitsTest {
 
             pub.send(publish(5, 0, "alias/t", 0, new Bytes().u8(0x23).u16(2), bytes("first")));
             pub.send(publish(5, 0, "", 0, new Bytes().u8(0x23).u16(2), bytes("second")));
-            pub.send(publish(5, 0, "alias/u", 0, new Bytes().u8(0x23).u16(2), bytes("third")));  // remapped
+            pub.send(publish(5, 0, "alias/u", 0, new Bytes().u8(0x23).u16(2), bytes("third"))); // remapped
             pub.send(publish(5, 0, "", 0, new Bytes().u8(0x23).u16(2), bytes("fourth")));
             for (String[] expected : new String[][] {
-                    {"alias/t", "first"}, {"alias/t", "second"}, {"alias/u", "third"}, {"alias/u", "fourth"}}) {
+                {"alias/t", "first"}, {"alias/t", "second"}, {"alias/u", "third"}, {"alias/u", "fourth"}
+            }) {
                 Packet p = sub.expect(PUBLISH);
                 assertEquals(expected[0], p.topic());
                 assertEquals(expected[1], p.payloadText());
@@ -329,7 +339,7 @@ class LimitsTest {
     @ValueSource(ints = {0, 3})
     void topicAliasZeroOrAboveTheMaximumGetsDisconnect0x94(int alias) {
         try (TestBroker broker = TestBroker.start("topic_alias_maximum", "2");
-             RawClient c = RawClient.connected(broker, 5, "alias")) {
+                RawClient c = RawClient.connected(broker, 5, "alias")) {
             c.send(publish(5, 0, "t", 0, new Bytes().u8(0x23).u16(alias), bytes("x")));
             c.expectDisconnect(0x94);
             assertCounted(broker, Counter.LIMIT_TOPIC_ALIAS, 1);
@@ -339,7 +349,7 @@ class LimitsTest {
     @Test
     void unknownTopicAliasWithAnEmptyTopicIsAProtocolError() {
         try (TestBroker broker = TestBroker.start("topic_alias_maximum", "2");
-             RawClient c = RawClient.connected(broker, 5, "alias")) {
+                RawClient c = RawClient.connected(broker, 5, "alias")) {
             c.send(publish(5, 0, "", 0, new Bytes().u8(0x23).u16(1), bytes("x")));
             c.expectDisconnect(0x82);
             assertCounted(broker, Counter.PROTOCOL_ERRORS, 1);
@@ -351,14 +361,14 @@ class LimitsTest {
     @Test
     void clientExceedingTheBrokersReceiveMaximumGetsDisconnect0x93() {
         try (TestBroker broker = TestBroker.start("receive_maximum", "2");
-             RawClient c = RawClient.open(broker, 5)) {
+                RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, "greedy"));
             assertEquals(2, c.expectConnack(0).properties().get(0x21), "Receive Maximum announced");
             for (int id = 1; id <= 2; id++) {
                 c.send(publish(5, "q2", 2, id, bytes("m" + id)));
                 assertEquals(id, c.expect(PUBREC).packetId());
             }
-            c.send(publish(5, "q2", 2, 3, bytes("m3")));   // no PUBREL for 1 and 2: a third is one too many
+            c.send(publish(5, "q2", 2, 3, bytes("m3"))); // no PUBREL for 1 and 2: a third is one too many
             c.expectDisconnect(0x93);
             assertCounted(broker, Counter.LIMIT_RECEIVE_MAXIMUM, 1);
         }
@@ -367,7 +377,7 @@ class LimitsTest {
     @Test
     void releasedQos2MessagesFreeTheReceiveMaximumAgain() {
         try (TestBroker broker = TestBroker.start("receive_maximum", "1");
-             RawClient c = RawClient.connected(broker, 5, "polite")) {
+                RawClient c = RawClient.connected(broker, 5, "polite")) {
             for (int id = 1; id <= 3; id++) {
                 c.send(publish(5, "q2", 2, id, bytes("m" + id)));
                 c.expect(PUBREC);
@@ -381,7 +391,7 @@ class LimitsTest {
     @Test
     void subscriberThatNeverAcksReceivesExactlyTheInflightWindowThenTheRestAfterAcking() {
         try (TestBroker broker = TestBroker.start("max_inflight_messages", "3");
-             RawClient sub = subscribed(broker, "slow", new Bytes(), "win", 1)) {
+                RawClient sub = subscribed(broker, "slow", new Bytes(), "win", 1)) {
             publishFromClient(broker, "win", MqttQos.AT_LEAST_ONCE, numbered(5));
             Set<Integer> ids = new HashSet<>();
             for (int i = 0; i < 3; i++) {
@@ -407,7 +417,7 @@ class LimitsTest {
     @Test
     void messageAboveTheClientsMaximumPacketSizeIsDroppedAndCounted() {
         try (TestBroker broker = TestBroker.start();
-             RawClient sub = subscribed(broker, "small", new Bytes().u8(0x27).u32(100), "mps", 1)) {
+                RawClient sub = subscribed(broker, "small", new Bytes().u8(0x27).u32(100), "mps", 1)) {
             publishFromClient(broker, "mps", MqttQos.AT_LEAST_ONCE, new byte[200], bytes("fits"));
             Packet p = sub.expect(PUBLISH);
             assertEquals("fits", p.payloadText());
@@ -420,10 +430,10 @@ class LimitsTest {
     @Test
     void disconnectLeavesOutTheReasonStringWhenItWouldExceedTheClientsMaximumPacketSize() {
         try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, 5)) {
+                RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, "tiny", 0x02, 60, new Bytes().u8(0x27).u32(16)));
             c.expectConnack(0);
-            c.send(connect(5, "tiny"));   // a protocol error, answered with DISCONNECT 0x82
+            c.send(connect(5, "tiny")); // a protocol error, answered with DISCONNECT 0x82
             Packet disconnect = c.expectDisconnect(0x82);
             int size = disconnect.body().length + 2;
             assertTrue(size <= 16, "DISCONNECT of " + size + " bytes");
@@ -433,8 +443,9 @@ class LimitsTest {
     @Test
     void refusingConnackLeavesOutTheReasonStringWhenItWouldExceedTheClientsMaximumPacketSize() {
         try (TestBroker broker = TestBroker.start();
-             RawClient c = RawClient.open(broker, 5)) {
-            c.send(connect(5, "tiny", 0x02, 60, new Bytes().u8(0x27).u32(16).u8(0x15).str("SCRAM-SHA-256")));
+                RawClient c = RawClient.open(broker, 5)) {
+            c.send(connect(
+                    5, "tiny", 0x02, 60, new Bytes().u8(0x27).u32(16).u8(0x15).str("SCRAM-SHA-256")));
             Packet connack = c.expectConnack(0x8C);
             assertTrue(connack.body().length + 2 <= 16, "CONNACK of " + (connack.body().length + 2) + " bytes");
             c.assertClosed();
@@ -444,15 +455,23 @@ class LimitsTest {
     // ---- feature switches ------------------------------------------------------------------
 
     private static TestBroker restrictedBroker() {
-        return TestBroker.start("max_qos", "1", "retain_available", "off",
-                "wildcard_subscription_available", "off", "shared_subscription_available", "off",
-                "subscription_identifier_available", "off");
+        return TestBroker.start(
+                "max_qos",
+                "1",
+                "retain_available",
+                "off",
+                "wildcard_subscription_available",
+                "off",
+                "shared_subscription_available",
+                "off",
+                "subscription_identifier_available",
+                "off");
     }
 
     @Test
     void connackAnnouncesEveryFeatureThatIsOff() {
         try (TestBroker broker = restrictedBroker();
-             RawClient c = RawClient.open(broker, 5)) {
+                RawClient c = RawClient.open(broker, 5)) {
             c.send(connect(5, "features"));
             Map<Integer, Object> props = c.expectConnack(0).properties();
             assertEquals(1, props.get(0x24), "Maximum QoS");
@@ -466,7 +485,7 @@ class LimitsTest {
     @Test
     void retainedPublishWhenRetainIsUnavailableGetsDisconnect0x9A() {
         try (TestBroker broker = restrictedBroker();
-             RawClient c = RawClient.connected(broker, 5, "retainer")) {
+                RawClient c = RawClient.connected(broker, 5, "retainer")) {
             c.send(publish(5, 0x01, "r", 0, new Bytes(), bytes("x")));
             c.expectDisconnect(0x9A);
         }
@@ -475,7 +494,7 @@ class LimitsTest {
     @Test
     void qos2PublishAboveMaxQosGetsDisconnect0x9B() {
         try (TestBroker broker = restrictedBroker();
-             RawClient c = RawClient.connected(broker, 5, "qos2")) {
+                RawClient c = RawClient.connected(broker, 5, "qos2")) {
             c.send(publish(5, "q", 1, 1, bytes("ok")));
             c.expect(PUBACK);
             c.send(publish(5, "q", 2, 2, bytes("too much")));
@@ -486,7 +505,7 @@ class LimitsTest {
     @Test
     void subscriptionsAskingForUnavailableFeaturesGetTheirReasonCodes() {
         try (TestBroker broker = restrictedBroker();
-             RawClient c = RawClient.connected(broker, 5, "features")) {
+                RawClient c = RawClient.connected(broker, 5, "features")) {
             c.send(subscribe(5, 1, "a/+", 1));
             assertEquals(List.of(0xA2), c.expect(SUBACK).codes());
             c.send(subscribe(5, 2, "$share/g/a", 1));
@@ -501,7 +520,7 @@ class LimitsTest {
     @Test
     void wildcardSubscriptionWhenUnavailableFailsForMqtt311() {
         try (TestBroker broker = restrictedBroker();
-             RawClient c = RawClient.connected(broker, 4, "features")) {
+                RawClient c = RawClient.connected(broker, 4, "features")) {
             c.send(subscribe(4, 1, "a/#", 1));
             assertEquals(List.of(0x80), c.expect(SUBACK).codes());
         }

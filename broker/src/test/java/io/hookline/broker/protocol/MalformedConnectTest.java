@@ -1,21 +1,20 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.charset.StandardCharsets;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
 import static io.hookline.broker.testsupport.RawClient.connect;
 import static io.hookline.broker.testsupport.RawClient.publish;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.TestBroker;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 15 item 3 and issue 16 item 3: CONNECTs whose fields do not fit their remaining length,
@@ -41,23 +40,29 @@ class MalformedConnectTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void willFlagWithThePayloadEndingBeforeTheWillIsMalformed(int version) {
-        assertConnectRefused(version, connect(version, 0x06, 60, new Bytes(), new Bytes().str("will-cut")),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version,
+                connect(version, 0x06, 60, new Bytes(), new Bytes().str("will-cut")),
+                MALFORMED,
+                Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void userNameFlagWithoutAUserNameIsMalformed(int version) {
-        assertConnectRefused(version, connect(version, 0x82, 60, new Bytes(), new Bytes().str("no-user")),
-                MALFORMED, Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version,
+                connect(version, 0x82, 60, new Bytes(), new Bytes().str("no-user")),
+                MALFORMED,
+                Counter.MALFORMED_PACKETS);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void clientIdLongerThanThePacketIsMalformed(int version) {
         Bytes payload = new Bytes().u16(50).raw(bytes("abc"));
-        assertConnectRefused(version, connect(version, 0x02, 60, new Bytes(), payload), MALFORMED,
-                Counter.MALFORMED_PACKETS);
+        assertConnectRefused(
+                version, connect(version, 0x02, 60, new Bytes(), payload), MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
     /** The remaining length ends inside the client id; the bytes after it must not be read as its rest. */
@@ -73,7 +78,9 @@ class MalformedConnectTest extends WireTestBase {
     @ValueSource(ints = {4, 5})
     void bytesAfterTheLastFieldAreMalformed(int version) {
         byte[] connect = propsIfV5(new Bytes().str("MQTT").u8(version, 0x02).u16(60), version)
-                .str("trailing").raw(bytes("xyz")).packet(0x10);
+                .str("trailing")
+                .raw(bytes("xyz"))
+                .packet(0x10);
         assertConnectRefused(version, connect, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
@@ -89,8 +96,15 @@ class MalformedConnectTest extends WireTestBase {
     @Test
     void propertyValueCutShortIsMalformed() {
         // a property block of 3 bytes: Session Expiry Interval needs 4 after its identifier
-        byte[] connect = new Bytes().str("MQTT").u8(5, 0x02).u16(60).vbi(3).u8(0x11).u16(0)
-                .str("cut-property").packet(0x10);
+        byte[] connect = new Bytes()
+                .str("MQTT")
+                .u8(5, 0x02)
+                .u16(60)
+                .vbi(3)
+                .u8(0x11)
+                .u16(0)
+                .str("cut-property")
+                .packet(0x10);
         assertConnectRefused(5, connect, MALFORMED, Counter.MALFORMED_PACKETS);
     }
 
@@ -175,7 +189,7 @@ class MalformedConnectTest extends WireTestBase {
     @Test
     void maxMessageSizeZeroStillMeansTheProtocolMaximum() {
         try (TestBroker unlimited = TestBroker.start("max_message_size", "0");
-             RawClient c = RawClient.open(unlimited, 5)) {
+                RawClient c = RawClient.open(unlimited, 5)) {
             c.send(connect(5, "unlimited"));
             assertEquals(null, c.expectConnack(0).properties().get(0x27), "nothing to announce");
         }

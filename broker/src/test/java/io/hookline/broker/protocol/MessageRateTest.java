@@ -1,5 +1,12 @@
 package io.hookline.broker.protocol;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -16,9 +23,6 @@ import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.UserClients;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,13 +32,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * max_message_rate (auth_on_register's modifier, the broker's key as default): a client
@@ -49,6 +48,7 @@ class MessageRateTest {
 
     private final ManualTime time = new ManualTime();
     private TestBroker broker;
+
     @RegisterExtension
     final UserClients clients = new UserClients(() -> broker);
 
@@ -70,7 +70,11 @@ class MessageRateTest {
         long start = time.nanoTime();
         List<CompletableFuture<?>> acks = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            acks.add(async.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send());
+            acks.add(async.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(String.valueOf(i)))
+                    .send());
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         time.runUntil(all::isDone, AT_MOST);
@@ -95,7 +99,8 @@ class MessageRateTest {
         long elapsed = publishFlatOut(publisher, "rated", MESSAGES);
 
         // a quiet client may send one second's worth (20) at once, the other 80 come 1/20 s apart
-        assertTrue(elapsed >= TimeUnit.MILLISECONDS.toNanos(3_900),
+        assertTrue(
+                elapsed >= TimeUnit.MILLISECONDS.toNanos(3_900),
                 "100 messages at 20/s cannot all be acknowledged in " + elapsed / 1_000_000 + " ms");
         assertTrue(throttled() > 0, "the broker held messages back");
         assertTrue(publisher.getState().isConnected(), "throttled, not disconnected");
@@ -143,15 +148,26 @@ class MessageRateTest {
         Mqtt5AsyncClient async = publisher.toAsync();
         List<CompletableFuture<?>> acks = new ArrayList<>();
         for (int i = 0; i < 15; i++) {
-            acks.add(async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send());
+            acks.add(async.publishWith()
+                    .topic("mixed")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(String.valueOf(i)))
+                    .send());
         }
         // subscribes to its own topic behind the throttled messages: it must not see them
         List<String> own = new CopyOnWriteArrayList<>();
-        CompletableFuture<?> subscribed = async.subscribeWith().topicFilter("mixed").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> own.add(text(p.getPayloadAsBytes()))).send();
+        CompletableFuture<?> subscribed = async.subscribeWith()
+                .topicFilter("mixed")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> own.add(text(p.getPayloadAsBytes())))
+                .send();
         time.runUntil(subscribed::isDone, AT_MOST);
         subscribed.get(30, TimeUnit.SECONDS);
-        acks.add(async.publishWith().topic("mixed").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send());
+        acks.add(async.publishWith()
+                .topic("mixed")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("after"))
+                .send());
         CompletableFuture<Void> all = CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new));
         time.runUntil(all::isDone, AT_MOST);
         all.get(30, TimeUnit.SECONDS);
@@ -166,13 +182,17 @@ class MessageRateTest {
             // an async auth_on_publish that takes a while and rewrites the payload
             script.async(Hooks.AUTH_ON_PUBLISH_M5, HandlerOptions.DEFAULT.timeout(Duration.ofSeconds(10)), in -> {
                 CompletableFuture<Answer> later = new CompletableFuture<>();
-                CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS).execute(() -> later.complete(
-                        Answer.ok(Modifiers.builder().set(Modifier.PAYLOAD, Bytes.of(bytes("m" + text(
-                                in.payload().toArray())))).build())));
+                CompletableFuture.delayedExecutor(5, TimeUnit.MILLISECONDS)
+                        .execute(() -> later.complete(Answer.ok(Modifiers.builder()
+                                .set(
+                                        Modifier.PAYLOAD,
+                                        Bytes.of(bytes("m" + text(in.payload().toArray()))))
+                                .build())));
                 return later;
             });
-            String[] config = Stream.concat(Stream.of("plugins.limits_test", "on"),
-                    Stream.of(script.enable("script_a"))).toArray(String[]::new);
+            String[] config = Stream.concat(
+                            Stream.of("plugins.limits_test", "on"), Stream.of(script.enable("script_a")))
+                    .toArray(String[]::new);
             broker = start(config);
             List<String> received = subscriber("hooked");
             publishFlatOut(clients.connect("hooked", "max_message_rate=20"), "hooked", 40);
@@ -187,7 +207,11 @@ class MessageRateTest {
     void negativeRateIsAnInvalidModifierAndTheConnectIsRefused() {
         broker = start("plugins.limits_test", "on");
         Mqtt5BlockingClient client = Clients.v5Builder(broker, "neg")
-                .simpleAuth().username("max_message_rate=-1").applySimpleAuth().build().toBlocking();
+                .simpleAuth()
+                .username("max_message_rate=-1")
+                .applySimpleAuth()
+                .build()
+                .toBlocking();
         Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, client::connect);
         assertTrue(refused.getMqttMessage().getReasonCode().isError());
     }

@@ -1,10 +1,17 @@
 package io.hookline.broker.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
-import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.UserProperty;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
@@ -16,17 +23,9 @@ import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** Our PUBLISH encoder checked against Netty's independent MQTT decoder. */
 class PublishEncoderTest {
@@ -42,7 +41,8 @@ class PublishEncoderTest {
             part.release();
         }
         EmbeddedChannel decoder = new EmbeddedChannel(new MqttDecoder(1 << 20));
-        decoder.attr(AttributeKey.<MqttVersion>valueOf("NETTY_CODEC_MQTT_VERSION")).set(version);
+        decoder.attr(AttributeKey.<MqttVersion>valueOf("NETTY_CODEC_MQTT_VERSION"))
+                .set(version);
         decoder.writeInbound(wire);
         MqttPublishMessage decoded = decoder.readInbound();
         assertTrue(decoded.decoderResult().isSuccess(), () -> "decoder: " + decoded.decoderResult());
@@ -52,9 +52,15 @@ class PublishEncoderTest {
 
     @Test
     void mqtt3PublishDecodesToTheSameFields() {
-        Message m = MESSAGES.create("a/b/ü", 1, true, "hello".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE,
+        Message m = MESSAGES.create(
+                "a/b/ü",
+                1,
+                true,
+                "hello".getBytes(StandardCharsets.UTF_8),
+                PublishProperties.NONE,
                 SubscriberId.of("c"));
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 1, true, List.of()), m.topic(), 42, true, false, -1),
+        MqttPublishMessage p = roundTrip(
+                new OutgoingPublish(new Delivery(m, 1, true, List.of()), m.topic(), 42, true, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
             assertEquals("a/b/ü", p.variableHeader().topicName());
@@ -71,7 +77,8 @@ class PublishEncoderTest {
     @Test
     void qos0HasNoPacketIdAndEmptyPayloadIsFine() {
         Message m = MESSAGES.create("t", 0, false, new byte[0], PublishProperties.NONE, null);
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1),
+        MqttPublishMessage p = roundTrip(
+                new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1),
                 MqttVersion.MQTT_3_1_1);
         try {
             assertEquals("t", p.variableHeader().topicName());
@@ -85,22 +92,40 @@ class PublishEncoderTest {
 
     @Test
     void mqtt5PropertiesAndSubscriptionIdentifiersDecode() {
-        PublishProperties props = new PublishProperties(1, 300L, "text/plain", "reply/to",
-                new byte[]{1, 2, 3}, List.of(new UserProperty("k", "v"), new UserProperty("k", "v2")));
+        PublishProperties props = new PublishProperties(
+                1,
+                300L,
+                "text/plain",
+                "reply/to",
+                new byte[] {1, 2, 3},
+                List.of(new UserProperty("k", "v"), new UserProperty("k", "v2")));
         Message m = MESSAGES.create("x", 2, false, new byte[70_000], props, SubscriberId.of("c"));
-        MqttPublishMessage p = roundTrip(new OutgoingPublish(new Delivery(m, 2, false, List.of(7, 300_000)), m.topic(),
-                65535, false, true, 299), MqttVersion.MQTT_5);
+        MqttPublishMessage p = roundTrip(
+                new OutgoingPublish(new Delivery(m, 2, false, List.of(7, 300_000)), m.topic(), 65535, false, true, 299),
+                MqttVersion.MQTT_5);
         try {
             MqttProperties d = p.variableHeader().properties();
-            assertEquals(1, d.getProperty(MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value()).value());
-            assertEquals(299, d.getProperty(MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value()).value());
-            assertEquals("text/plain", d.getProperty(MqttPropertyType.CONTENT_TYPE.value()).value());
-            assertEquals("reply/to", d.getProperty(MqttPropertyType.RESPONSE_TOPIC.value()).value());
-            assertArrayEquals(new byte[]{1, 2, 3}, (byte[]) d.getProperty(MqttPropertyType.CORRELATION_DATA.value()).value());
+            assertEquals(
+                    1,
+                    d.getProperty(MqttPropertyType.PAYLOAD_FORMAT_INDICATOR.value())
+                            .value());
+            assertEquals(
+                    299,
+                    d.getProperty(MqttPropertyType.PUBLICATION_EXPIRY_INTERVAL.value())
+                            .value());
+            assertEquals(
+                    "text/plain",
+                    d.getProperty(MqttPropertyType.CONTENT_TYPE.value()).value());
+            assertEquals(
+                    "reply/to",
+                    d.getProperty(MqttPropertyType.RESPONSE_TOPIC.value()).value());
+            assertArrayEquals(new byte[] {1, 2, 3}, (byte[])
+                    d.getProperty(MqttPropertyType.CORRELATION_DATA.value()).value());
             assertEquals(2, Props.userProperties(d).size());
             assertEquals("v2", Props.userProperties(d).get(1).value());
             List<Integer> ids = d.getProperties(MqttPropertyType.SUBSCRIPTION_IDENTIFIER.value()).stream()
-                    .map(x -> (Integer) x.value()).toList();
+                    .map(x -> (Integer) x.value())
+                    .toList();
             assertEquals(List.of(7, 300_000), ids);
             assertEquals(65535, p.variableHeader().packetId());
             assertEquals(70_000, p.content().readableBytes());
@@ -114,7 +139,8 @@ class PublishEncoderTest {
         byte[] payload = "shared".getBytes(StandardCharsets.UTF_8);
         Message m = MESSAGES.create("t", 0, false, payload, PublishProperties.NONE, null);
         EmbeddedChannel encoder = new EmbeddedChannel(PublishEncoder.INSTANCE);
-        encoder.writeOutbound(new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1));
+        encoder.writeOutbound(
+                new OutgoingPublish(new Delivery(m, 0, false, List.of()), m.topic(), 0, false, false, -1));
         ByteBuf header = encoder.readOutbound();
         ByteBuf body = encoder.readOutbound();
         try {

@@ -1,20 +1,5 @@
 package io.hookline.broker.protocol;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3Connected;
@@ -23,6 +8,21 @@ import static io.hookline.broker.testsupport.Receive.next;
 import static io.hookline.broker.testsupport.Receive.nothing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.testsupport.TestBroker;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PublishSubscribeTest {
 
@@ -58,9 +58,18 @@ class PublishSubscribeTest {
     @ValueSource(ints = {0, 1, 2})
     void messageReachesSubscriberAtEachQosForMqtt5(int qos) throws Exception {
         try (SubAndPub c = subAndPub()) {
-            c.sub().subscribeWith().topicFilter("a/b").qos(MqttQos.fromCode(qos)).send();
+            c.sub()
+                    .subscribeWith()
+                    .topicFilter("a/b")
+                    .qos(MqttQos.fromCode(qos))
+                    .send();
             for (int i = 0; i < 20; i++) {
-                c.pub().publishWith().topic("a/b").qos(MqttQos.fromCode(qos)).payload(bytes("m" + i)).send();
+                c.pub()
+                        .publishWith()
+                        .topic("a/b")
+                        .qos(MqttQos.fromCode(qos))
+                        .payload(bytes("m" + i))
+                        .send();
             }
             for (int i = 0; i < 20; i++) {
                 Mqtt5Publish p = next(c.publishes());
@@ -77,7 +86,11 @@ class PublishSubscribeTest {
         Mqtt3BlockingClient pub = v3Connected(broker, "pub3");
         try (var publishes = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             sub.subscribeWith().topicFilter("x/+").qos(MqttQos.fromCode(qos)).send();
-            pub.publishWith().topic("x/y").qos(MqttQos.fromCode(qos)).payload(bytes("hello")).send();
+            pub.publishWith()
+                    .topic("x/y")
+                    .qos(MqttQos.fromCode(qos))
+                    .payload(bytes("hello"))
+                    .send();
             var p = next(publishes);
             assertEquals("hello", text(p.getPayloadAsBytes()));
             assertEquals("x/y", p.getTopic().toString());
@@ -92,7 +105,12 @@ class PublishSubscribeTest {
     void qosIsDowngradedToTheSubscriptionQos() throws Exception {
         try (SubAndPub c = subAndPub()) {
             c.sub().subscribeWith().topicFilter("d").qos(MqttQos.AT_LEAST_ONCE).send();
-            c.pub().publishWith().topic("d").qos(MqttQos.EXACTLY_ONCE).payload(bytes("x")).send();
+            c.pub()
+                    .publishWith()
+                    .topic("d")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .payload(bytes("x"))
+                    .send();
             assertEquals(MqttQos.AT_LEAST_ONCE, next(c.publishes()).getQos());
         }
     }
@@ -102,7 +120,11 @@ class PublishSubscribeTest {
         try (SubAndPub c = subAndPub()) {
             c.sub().subscribeWith().topicFilter("#").send();
             c.pub().publishWith().topic("$private/x").payload(bytes("hidden")).send();
-            c.pub().publishWith().topic("sport/tennis/player1").payload(bytes("seen")).send();
+            c.pub()
+                    .publishWith()
+                    .topic("sport/tennis/player1")
+                    .payload(bytes("seen"))
+                    .send();
             assertEquals("sport/tennis/player1", next(c.publishes()).getTopic().toString());
             nothing(c.publishes());
         }
@@ -112,9 +134,18 @@ class PublishSubscribeTest {
     void overlappingSubscriptionsDeliverOnceWithEverySubscriptionIdentifier() throws Exception {
         try (SubAndPub c = subAndPub()) {
             c.sub().subscribeWith().topicFilter("a/+").qos(MqttQos.AT_MOST_ONCE).send();
-            c.sub().subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.sub()
+                    .subscribeWith()
+                    .topicFilter("a/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             // subscription identifiers travel as a SUBSCRIBE property; the HiveMQ client sets them itself
-            c.pub().publishWith().topic("a/b").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("once")).send();
+            c.pub()
+                    .publishWith()
+                    .topic("a/b")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("once"))
+                    .send();
             Mqtt5Publish p = next(c.publishes());
             assertEquals(MqttQos.AT_LEAST_ONCE, p.getQos(), "the highest QoS of the matching subscriptions");
             nothing(c.publishes());
@@ -137,8 +168,11 @@ class PublishSubscribeTest {
     void publishWithoutSubscribersIsAcknowledgedWithNoMatchingSubscribers() {
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         try {
-            Mqtt5PublishResult result = pub.publishWith().topic("nobody/home").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(bytes("x")).send();
+            Mqtt5PublishResult result = pub.publishWith()
+                    .topic("nobody/home")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("x"))
+                    .send();
             var ack = ((Mqtt5PublishResult.Mqtt5Qos1Result) result).getPubAck();
             assertEquals(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS, ack.getReasonCode());
         } finally {
@@ -150,22 +184,33 @@ class PublishSubscribeTest {
     void mqtt5PropertiesAreForwardedUnchanged() throws Exception {
         try (SubAndPub c = subAndPub()) {
             c.sub().subscribeWith().topicFilter("req").send();
-            c.pub().publishWith().topic("req").payload(bytes("{}"))
+            c.pub()
+                    .publishWith()
+                    .topic("req")
+                    .payload(bytes("{}"))
                     .contentType("application/json")
                     .responseTopic("resp/1")
                     .correlationData(bytes("corr"))
-                    .payloadFormatIndicator(com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator.UTF_8)
-                    .userProperties().add("k", "v").add("k", "v2").applyUserProperties()
+                    .payloadFormatIndicator(
+                            com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator.UTF_8)
+                    .userProperties()
+                    .add("k", "v")
+                    .add("k", "v2")
+                    .applyUserProperties()
                     .messageExpiryInterval(120)
                     .send();
             Mqtt5Publish p = next(c.publishes());
             assertEquals("application/json", p.getContentType().orElseThrow().toString());
             assertEquals("resp/1", p.getResponseTopic().orElseThrow().toString());
-            assertEquals("corr", text(p.getCorrelationData().map(b -> {
-                byte[] out = new byte[b.remaining()];
-                b.get(out);
-                return out;
-            }).orElseThrow()));
+            assertEquals(
+                    "corr",
+                    text(p.getCorrelationData()
+                            .map(b -> {
+                                byte[] out = new byte[b.remaining()];
+                                b.get(out);
+                                return out;
+                            })
+                            .orElseThrow()));
             assertEquals(2, p.getUserProperties().asList().size());
             assertEquals("v2", p.getUserProperties().asList().get(1).getValue().toString());
             long expiry = p.getMessageExpiryInterval().orElseThrow();

@@ -1,22 +1,21 @@
 package io.hookline.broker.protocol;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The throttle answer's timed pause, on the embedded channel's own clock (no waiting). */
 class PublishThrottleTest {
 
     private final EmbeddedChannel channel = new EmbeddedChannel();
-    private final InboundOrder order = new InboundOrder(channel, 32, () -> { });
+    private final InboundOrder order = new InboundOrder(channel, 32, () -> {});
     private final PublishThrottle throttle = new PublishThrottle(channel, order);
     private final List<String> applied = new ArrayList<>();
 
@@ -42,13 +41,13 @@ class PublishThrottleTest {
     @Test
     void aSecondThrottleExtendsToTheLaterDeadlineNotAddingUp() {
         throttle.pause(500);
-        throttle.pause(200);   // ends earlier: changes nothing
+        throttle.pause(200); // ends earlier: changes nothing
         advance(550);
         assertTrue(channel.config().isAutoRead(), "the shorter second pause did not add to the first");
 
         throttle.pause(500);
         advance(300);
-        throttle.pause(500);   // now ends at 800 from the first
+        throttle.pause(500); // now ends at 800 from the first
         advance(300);
         assertFalse(channel.config().isAutoRead(), "extended past the first deadline");
         advance(250);

@@ -1,29 +1,5 @@
 package io.hookline.broker.protocol;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
@@ -40,6 +16,29 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.TestBroker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** QoS 1/2 state on the wire across reconnects, packet by packet; and MQTT 3.1 end to end. */
 class QosFlowTest {
@@ -70,7 +69,11 @@ class QosFlowTest {
     }
 
     private static Mqtt5BlockingClient publishVia(Mqtt5BlockingClient pub, String topic, int qos, String payload) {
-        pub.publishWith().topic(topic).qos(MqttQos.fromCode(qos)).payload(bytes(payload)).send();
+        pub.publishWith()
+                .topic(topic)
+                .qos(MqttQos.fromCode(qos))
+                .payload(bytes(payload))
+                .send();
         return pub;
     }
 
@@ -99,7 +102,7 @@ class QosFlowTest {
             sub.assertNoPacket(QUIET);
         }
         try (RawClient sub = persistent(version, "sub", true)) {
-            sub.assertNoPacket(QUIET);   // acknowledged: not sent a third time
+            sub.assertNoPacket(QUIET); // acknowledged: not sent a third time
         }
     }
 
@@ -116,7 +119,7 @@ class QosFlowTest {
             publishVia(pub, "r1", 1, "again");
             Packet first = sub.expect(PUBLISH);
             assertFalse(first.dup());
-            Packet resent = sub.expect(PUBLISH);   // no PUBACK: resent after retry_interval
+            Packet resent = sub.expect(PUBLISH); // no PUBACK: resent after retry_interval
             assertTrue(resent.dup(), "DUP on the resend");
             assertEquals(first.packetId(), resent.packetId());
             sub.send(ack(PUBACK, first.packetId()));
@@ -126,7 +129,7 @@ class QosFlowTest {
             assertEquals(q2.packetId(), sub.expect(PUBREL).packetId());
             assertEquals(q2.packetId(), sub.expect(PUBREL).packetId(), "PUBREL resent without PUBCOMP");
             sub.send(ack(PUBCOMP, q2.packetId()));
-            sub.assertNoPacket(Duration.ofMillis(600));   // all acknowledged: nothing more
+            sub.assertNoPacket(Duration.ofMillis(600)); // all acknowledged: nothing more
         }
     }
 
@@ -163,7 +166,7 @@ class QosFlowTest {
             Mqtt5BlockingClient pub = v5Connected(broker, "pub");
             publishVia(pub, "q2", 2, "refused");
             int id = sub.expect(PUBLISH).packetId();
-            sub.send(new Bytes().u16(id).u8(0x80).packet(PUBREC << 4));   // Unspecified error
+            sub.send(new Bytes().u16(id).u8(0x80).packet(PUBREC << 4)); // Unspecified error
             sub.assertNoPacket(QUIET);
             publishVia(pub, "q2", 2, "next").disconnect();
             assertEquals("next", sub.expect(PUBLISH).payloadText());
@@ -183,7 +186,7 @@ class QosFlowTest {
                 assertEquals(5, pub.expect(PUBREC).packetId());
             } // closed before PUBREL
             try (RawClient pub = persistent(version, "pub", true)) {
-                pub.send(publish(version, 0x08 | 0x04, "in2", 5, new Bytes(), bytes("only once")));  // DUP, QoS 2
+                pub.send(publish(version, 0x08 | 0x04, "in2", 5, new Bytes(), bytes("only once"))); // DUP, QoS 2
                 assertEquals(5, pub.expect(PUBREC).packetId());
                 pub.send(ack(PUBREL, 5));
                 Packet pubcomp = pub.expect(PUBCOMP);
@@ -240,7 +243,7 @@ class QosFlowTest {
     @Test
     void userPropertiesAreForwardedEvenWhenTheyAreThePublishsOnlyProperties() {
         try (RawClient sub = RawClient.connected(broker, 5, "sub");
-             RawClient pub = RawClient.connected(broker, 5, "pub")) {
+                RawClient pub = RawClient.connected(broker, 5, "pub")) {
             sub.send(subscribe(5, 1, "up", 0));
             sub.expect(SUBACK);
             pub.send(publish(5, 0, "up", 0, new Bytes().u8(0x26).str("k").str("v"), bytes("x")));
@@ -265,7 +268,7 @@ class QosFlowTest {
     @Test
     void mqtt31ConnectPublishAndSubscribeWorkAtEveryQos() {
         try (RawClient sub = RawClient.connected(broker, 3, "sub31");
-             RawClient pub = RawClient.connected(broker, 3, "pub31")) {
+                RawClient pub = RawClient.connected(broker, 3, "pub31")) {
             sub.send(subscribe(3, 1, "v31/+", 2));
             assertEquals(java.util.List.of(2), sub.expect(SUBACK).codes());
             pub.send(publish(3, "v31/a", 0, 0, bytes("q0")));
@@ -298,8 +301,7 @@ class QosFlowTest {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         paho.setCallback(new MqttCallback() {
             @Override
-            public void connectionLost(Throwable cause) {
-            }
+            public void connectionLost(Throwable cause) {}
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
@@ -308,8 +310,7 @@ class QosFlowTest {
             }
 
             @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
+            public void deliveryComplete(IMqttDeliveryToken token) {}
         });
         MqttConnectOptions options = new MqttConnectOptions();
         options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1);

@@ -1,13 +1,12 @@
 package io.hookline.broker.protocol;
 
-import io.netty.channel.embedded.EmbeddedChannel;
-import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.CompletableFuture;
-
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
 
 class ReadPauseTest {
 
@@ -42,9 +41,9 @@ class ReadPauseTest {
 
     @Test
     void inboundOrderWindowDoesNotResumeAClientPausedForItsRate() {
-        InboundOrder order = new InboundOrder(channel, 1, () -> { });
+        InboundOrder order = new InboundOrder(channel, 1, () -> {});
         CompletableFuture<String> decision = new CompletableFuture<>();
-        order.then(decision, (v, e) -> { });
+        order.then(decision, (v, e) -> {});
         ReadPause.of(channel).pause(ReadPause.Reason.MESSAGE_RATE);
         decision.complete("done");
         assertFalse(channel.config().isAutoRead(), "the window has room, the rate does not");

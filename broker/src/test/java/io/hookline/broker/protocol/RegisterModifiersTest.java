@@ -1,5 +1,9 @@
 package io.hookline.broker.protocol;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.lifecycle.MqttDisconnectSource;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -15,16 +19,11 @@ import io.hookline.api.hook.Modifiers;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 /** The per-client limits an auth_on_register answer sets, as a real MQTT 5 client sees them. */
 class RegisterModifiersTest {
@@ -85,13 +84,16 @@ class RegisterModifiersTest {
 
     private static Mqtt5BlockingClient limited(TestBroker broker, CompletableFuture<Throwable> disconnected) {
         return Clients.v5Builder(broker, "lim")
-                .simpleAuth().username("limited").applySimpleAuth()
+                .simpleAuth()
+                .username("limited")
+                .applySimpleAuth()
                 .addDisconnectedListener(ctx -> {
                     if (ctx.getSource() == MqttDisconnectSource.SERVER) {
                         disconnected.complete(ctx.getCause());
                     }
                 })
-                .build().toBlocking();
+                .build()
+                .toBlocking();
     }
 
     @Test
@@ -108,9 +110,14 @@ class RegisterModifiersTest {
         CompletableFuture<Throwable> cause = new CompletableFuture<>();
         Mqtt5BlockingClient client = limited(broker, cause);
         client.connect();
-        client.publishWith().topic("t").qos(MqttQos.AT_MOST_ONCE).payload(bytes("x".repeat(17))).send();
+        client.publishWith()
+                .topic("t")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .payload(bytes("x".repeat(17)))
+                .send();
         Mqtt5DisconnectException e = assertInstanceOf(Mqtt5DisconnectException.class, cause.get(5, TimeUnit.SECONDS));
-        assertEquals(Mqtt5DisconnectReasonCode.PACKET_TOO_LARGE, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5DisconnectReasonCode.PACKET_TOO_LARGE, e.getMqttMessage().getReasonCode());
         assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_MESSAGE_SIZE));
     }
 
@@ -120,7 +127,9 @@ class RegisterModifiersTest {
         Mqtt5BlockingClient client = limited(broker, cause);
         client.connect();
         Mqtt5DisconnectException e = assertInstanceOf(Mqtt5DisconnectException.class, cause.get(5, TimeUnit.SECONDS));
-        assertEquals(Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME, e.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5DisconnectReasonCode.MAXIMUM_CONNECT_TIME,
+                e.getMqttMessage().getReasonCode());
     }
 
     @Test

@@ -1,19 +1,18 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.RawClient.PUBREC;
 import static io.hookline.broker.testsupport.RawClient.publish;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15 item 1: a DISCONNECT the broker sends reaches a client that is still sending. The
@@ -58,7 +57,7 @@ class ServerDisconnectLingerTest extends WireTestBase {
     @Test
     void clientStillSendingReadsTheDisconnectForExceedingReceiveMaximum() throws Exception {
         try (RawClient c = connected(5)) {
-            c.send(publish(5, "rm/a", 2, 1, new byte[0]));   // held: no PUBREL follows
+            c.send(publish(5, "rm/a", 2, 1, new byte[0])); // held: no PUBREL follows
             assertEquals(1, c.expect(PUBREC).packetId());
             byte[] second = publish(5, "rm/b", 2, 2, new byte[0]);
             c.send(second);
@@ -71,7 +70,7 @@ class ServerDisconnectLingerTest extends WireTestBase {
     @Test
     void malformedPacketInTheMiddleOfAFloodIsStillAnsweredWithItsReason() throws Exception {
         try (RawClient c = connected(5)) {
-            c.send(hex("c100"));   // PINGREQ with reserved flags: malformed
+            c.send(hex("c100")); // PINGREQ with reserved flags: malformed
             CompletableFuture<IOException> writer = flood(c);
             assertDisconnectThenEndOfStream(c, 0x81, writer);
         }
@@ -84,7 +83,7 @@ class ServerDisconnectLingerTest extends WireTestBase {
         RawClient c = connected(5);
         try {
             c.send(hex("c100"));
-            c.expectDisconnect(0x81);   // our side is shut: end of stream right after it
+            c.expectDisconnect(0x81); // our side is shut: end of stream right after it
             await().atMost(Duration.ofSeconds(5))
                     .until(() -> broker.broker().metrics().connections().get() == before);
         } finally {

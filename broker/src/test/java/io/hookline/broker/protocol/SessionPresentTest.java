@@ -1,12 +1,5 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Connect;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
 import static io.hookline.broker.testsupport.RawClient.SUBACK;
@@ -15,6 +8,13 @@ import static io.hookline.broker.testsupport.RawClient.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 15 item 2: a session that ends with its connection (3.1.1 clean session, v5 expiry 0)
@@ -52,7 +52,7 @@ class SessionPresentTest extends WireTestBase {
     @ValueSource(ints = {4, 5})
     void persistentConnectTakingOverACleanSessionStartsEmpty(int version) {
         try (RawClient clean = cleanSubscriber(version);
-             RawClient next = RawClient.open(broker, version)) {
+                RawClient next = RawClient.open(broker, version)) {
             next.send(persistent(version).toBytes());
             Packet connack = next.expectConnack(0);
             assertFalse(connack.sessionPresent(), "the taken-over session was clean: nothing to present");

@@ -1,5 +1,17 @@
 package io.hookline.broker.protocol;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.Receive.next;
+import static io.hookline.broker.testsupport.Receive.nothing;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -12,11 +24,19 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCo
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAck;
 import com.hivemq.client.mqtt.mqtt5.message.unsubscribe.unsuback.Mqtt5UnsubAckReasonCode;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Connect;
 import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
@@ -32,32 +52,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static io.hookline.broker.testsupport.Clients.v3Connected;
-import static io.hookline.broker.testsupport.Clients.v5;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static io.hookline.broker.testsupport.Receive.next;
-import static io.hookline.broker.testsupport.Receive.nothing;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 /** SUBSCRIBE/UNSUBSCRIBE results, subscription identifiers and message expiry in queues, end to end. */
 class SubscriptionTest {
 
     private TestBroker broker;
-    private Mqtt5BlockingClient pub;   // see pub()
+    private Mqtt5BlockingClient pub; // see pub()
 
     @AfterEach
     void stop() {
@@ -86,7 +85,9 @@ class SubscriptionTest {
     void subackHasOneResultPerFilterWithAFailureForTheInvalidOne(int version) throws Exception {
         broker = TestBroker.start();
         try (RawClient raw = RawClient.connected(broker, new Connect(version, "mixed"))) {
-            raw.send(RawClient.subscribe(version, 7,
+            raw.send(RawClient.subscribe(
+                    version,
+                    7,
                     List.of("ok/+", "bad/#/filter", "fine/#", "x+y/z", "$share/g", "$share/g/ok", "$share//t"),
                     List.of(1, 0, 2, 1, 1, 1, 1)));
             Packet suback = raw.read();
@@ -105,15 +106,29 @@ class SubscriptionTest {
             Mqtt5SubAck ack;
             try {
                 ack = client.subscribeWith()
-                        .addSubscription().topicFilter("a/b/c").qos(MqttQos.EXACTLY_ONCE).applySubscription()
-                        .addSubscription().topicFilter("a/b/c/d").qos(MqttQos.AT_LEAST_ONCE).applySubscription()
-                        .addSubscription().topicFilter("a/#").qos(MqttQos.AT_MOST_ONCE).applySubscription()
+                        .addSubscription()
+                        .topicFilter("a/b/c")
+                        .qos(MqttQos.EXACTLY_ONCE)
+                        .applySubscription()
+                        .addSubscription()
+                        .topicFilter("a/b/c/d")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .applySubscription()
+                        .addSubscription()
+                        .topicFilter("a/#")
+                        .qos(MqttQos.AT_MOST_ONCE)
+                        .applySubscription()
                         .send();
             } catch (Mqtt5SubAckException e) {
                 ack = e.getMqttMessage();
             }
-            assertEquals(List.of(Mqtt5SubAckReasonCode.GRANTED_QOS_1, Mqtt5SubAckReasonCode.TOPIC_FILTER_INVALID,
-                    Mqtt5SubAckReasonCode.GRANTED_QOS_0), ack.getReasonCodes(), "QoS 2 granted as max_qos 1");
+            assertEquals(
+                    List.of(
+                            Mqtt5SubAckReasonCode.GRANTED_QOS_1,
+                            Mqtt5SubAckReasonCode.TOPIC_FILTER_INVALID,
+                            Mqtt5SubAckReasonCode.GRANTED_QOS_0),
+                    ack.getReasonCodes(),
+                    "QoS 2 granted as max_qos 1");
             assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_TOPIC_DEPTH));
         } finally {
             client.disconnect();
@@ -124,8 +139,8 @@ class SubscriptionTest {
     void noLocalOnASharedSubscriptionIsAProtocolError() throws Exception {
         broker = TestBroker.start();
         try (RawClient raw = RawClient.connected(broker, new Connect(5, "selfish"))) {
-            raw.send(RawClient.subscribe(5, 1, List.of("$share/g/t"), List.of(0x04 | 1)));  // no local
-            raw.expectDisconnect(0x82);  // protocol error, then closed
+            raw.send(RawClient.subscribe(5, 1, List.of("$share/g/t"), List.of(0x04 | 1))); // no local
+            raw.expectDisconnect(0x82); // protocol error, then closed
         }
     }
 
@@ -138,8 +153,11 @@ class SubscriptionTest {
         try (Mqtt5Publishes publishes = client.publishes(MqttGlobalPublishFilter.ALL)) {
             client.subscribeWith().topicFilter("u/+").send();
             Mqtt5UnsubAck ack = client.unsubscribeWith()
-                    .addTopicFilter("u/+").addTopicFilter("never/subscribed").send();
-            assertEquals(List.of(Mqtt5UnsubAckReasonCode.SUCCESS, Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED),
+                    .addTopicFilter("u/+")
+                    .addTopicFilter("never/subscribed")
+                    .send();
+            assertEquals(
+                    List.of(Mqtt5UnsubAckReasonCode.SUCCESS, Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED),
                     ack.getReasonCodes());
             assertEquals(0, broker.broker().subscriptions().size());
             pub().publishWith().topic("u/1").payload(bytes("after unsubscribe")).send();
@@ -156,9 +174,15 @@ class SubscriptionTest {
         try {
             client.subscribeWith().topicFilter("$share/g/t").send();
             Mqtt5UnsubAck ack = client.unsubscribeWith()
-                    .addTopicFilter("t").addTopicFilter("$share/other/t").addTopicFilter("$share/g/t").send();
-            assertEquals(List.of(Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED,
-                    Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED, Mqtt5UnsubAckReasonCode.SUCCESS),
+                    .addTopicFilter("t")
+                    .addTopicFilter("$share/other/t")
+                    .addTopicFilter("$share/g/t")
+                    .send();
+            assertEquals(
+                    List.of(
+                            Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED,
+                            Mqtt5UnsubAckReasonCode.NO_SUBSCRIPTIONS_EXISTED,
+                            Mqtt5UnsubAckReasonCode.SUCCESS),
                     ack.getReasonCodes());
             assertEquals(0, broker.broker().subscriptions().size());
         } finally {
@@ -203,12 +227,16 @@ class SubscriptionTest {
         void subscribe(String filter, int qos, int subscriptionId) throws MqttException {
             MqttProperties props = new MqttProperties();
             props.setSubscriptionIdentifier(subscriptionId);
-            client.subscribe(new MqttSubscription[]{new MqttSubscription(filter, qos)}, null, null, props)
+            client.subscribe(new MqttSubscription[] {new MqttSubscription(filter, qos)}, null, null, props)
                     .waitForCompletion(5000);
         }
 
         void subscribe(String filter, int qos) throws MqttException {
-            client.subscribe(new MqttSubscription[]{new MqttSubscription(filter, qos)}, null, null, new MqttProperties())
+            client.subscribe(
+                            new MqttSubscription[] {new MqttSubscription(filter, qos)},
+                            null,
+                            null,
+                            new MqttProperties())
                     .waitForCompletion(5000);
         }
 
@@ -225,24 +253,19 @@ class SubscriptionTest {
         }
 
         @Override
-        public void disconnected(MqttDisconnectResponse response) {
-        }
+        public void disconnected(MqttDisconnectResponse response) {}
 
         @Override
-        public void mqttErrorOccurred(MqttException exception) {
-        }
+        public void mqttErrorOccurred(MqttException exception) {}
 
         @Override
-        public void deliveryComplete(IMqttToken token) {
-        }
+        public void deliveryComplete(IMqttToken token) {}
 
         @Override
-        public void connectComplete(boolean reconnect, String serverURI) {
-        }
+        public void connectComplete(boolean reconnect, String serverURI) {}
 
         @Override
-        public void authPacketArrived(int reasonCode, MqttProperties properties) {
-        }
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {}
 
         @Override
         public void close() throws MqttException {
@@ -258,7 +281,11 @@ class SubscriptionTest {
             sub.subscribe("s/+", 1, 7);
             sub.subscribe("s/#", 0, 9);
             sub.subscribe("other", 0, 11);
-            pub().publishWith().topic("s/x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("both")).send();
+            pub().publishWith()
+                    .topic("s/x")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("both"))
+                    .send();
             MqttMessage m = sub.next();
             assertEquals("both", new String(m.getPayload()));
             assertEquals(1, m.getQos(), "the highest QoS of the two");
@@ -290,7 +317,12 @@ class SubscriptionTest {
     @Test
     void retainedMessageSentOnSubscribeCarriesTheSubscriptionIdentifier() throws Exception {
         broker = TestBroker.start();
-        pub().publishWith().topic("state/1").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("on")).send();
+        pub().publishWith()
+                .topic("state/1")
+                .retain(true)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("on"))
+                .send();
         try (PahoV5 sub = new PahoV5(broker, "ids")) {
             sub.subscribe("state/+", 1, 42);
             MqttMessage m = sub.next();
@@ -309,21 +341,35 @@ class SubscriptionTest {
 
     @Test
     void offlineQueueDropsExpiredMessagesAndDecrementsTheExpiryOfTheRest() throws Exception {
-        ManualTime time = new ManualTime();   // message expiry runs on the broker's clock: the test moves it
+        ManualTime time = new ManualTime(); // message expiry runs on the broker's clock: the test moves it
         broker = TestBroker.startOn(null, time.clock(), time);
         Mqtt5BlockingClient sub = v5(broker, "later").toBlocking();
         sub.connectWith().cleanStart(false).sessionExpiryInterval(300).send();
         sub.subscribeWith().topicFilter("exp/#").qos(MqttQos.AT_LEAST_ONCE).send();
         sub.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("later").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("later").isOnline());
 
-        pub().publishWith().topic("exp/long").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(60)
-                .payload(bytes("still fresh")).send();
+        pub().publishWith()
+                .topic("exp/long")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .messageExpiryInterval(60)
+                .payload(bytes("still fresh"))
+                .send();
         // retained as well, so the store shows when the broker's clock has expired it; the
         // queued copy is the same message with the same deadline
-        pub().publishWith().topic("exp/short").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(1).retain(true)
-                .payload(bytes("stale")).send();
-        pub().publishWith().topic("exp/none").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("no expiry")).send();
+        pub().publishWith()
+                .topic("exp/short")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .messageExpiryInterval(1)
+                .retain(true)
+                .payload(bytes("stale"))
+                .send();
+        pub().publishWith()
+                .topic("exp/none")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("no expiry"))
+                .send();
         assertEquals(3, broker.broker().sessions().get("later").queueSize());
         time.advance(Duration.ofMillis(999));
         assertEquals(1, retained("exp/short").size(), "not expired before its 1 s");

@@ -1,5 +1,12 @@
 package io.hookline.broker.protocol;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -14,10 +21,6 @@ import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,13 +29,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * auth_on_publish's {@code throttle} answer (VerneMQ's {@code {throttle, Ms}}): nothing more from
@@ -54,11 +53,18 @@ class ThrottleTest {
     @BeforeEach
     void start() {
         script = Script.create();
-        script.sync(Hooks.AUTH_ON_PUBLISH_M5, in -> in.topic().startsWith("slow/")
-                ? Answer.ok(Modifiers.of(Modifier.THROTTLE, Long.parseLong(in.topic().substring(5))))
-                : Answer.ok());
-        broker = TestBroker.startOn(null, time.clock(), time, Stream.concat(Stream.of("plugins.limits_test", "on"),
-                Stream.of(script.enable("script_a"))).toArray(String[]::new));
+        script.sync(
+                Hooks.AUTH_ON_PUBLISH_M5,
+                in -> in.topic().startsWith("slow/")
+                        ? Answer.ok(Modifiers.of(
+                                Modifier.THROTTLE, Long.parseLong(in.topic().substring(5))))
+                        : Answer.ok());
+        broker = TestBroker.startOn(
+                null,
+                time.clock(),
+                time,
+                Stream.concat(Stream.of("plugins.limits_test", "on"), Stream.of(script.enable("script_a")))
+                        .toArray(String[]::new));
     }
 
     @AfterEach
@@ -81,13 +87,22 @@ class ThrottleTest {
     /** What a subscriber to # receives, in order. */
     private List<String> everything() {
         List<String> topics = new CopyOnWriteArrayList<>();
-        connect("all").subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> topics.add(p.getTopic().toString())).send().join();
+        connect("all")
+                .subscribeWith()
+                .topicFilter("#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> topics.add(p.getTopic().toString()))
+                .send()
+                .join();
         return topics;
     }
 
     private static CompletableFuture<?> publish(Mqtt5AsyncClient c, String topic) {
-        return c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+        return c.publishWith()
+                .topic(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("x"))
+                .send();
     }
 
     private long counted(Counter c) {
@@ -102,17 +117,21 @@ class ThrottleTest {
         CompletableFuture<?> throttled = publish(publisher, "slow/500");
         List<CompletableFuture<?>> after = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            after.add(publish(publisher, "after/" + i));   // pipelined behind it, not waiting for its ack
+            after.add(publish(publisher, "after/" + i)); // pipelined behind it, not waiting for its ack
         }
-        throttled.get(10, TimeUnit.SECONDS);   // the throttled message itself goes on; its pause has begun
+        throttled.get(10, TimeUnit.SECONDS); // the throttled message itself goes on; its pause has begun
         time.advance(Duration.ofMillis(499));
-        await().during(QUIET).atMost(QUIET.multipliedBy(5)).until(() -> after.stream().noneMatch(CompletableFuture::isDone));
+        await().during(QUIET)
+                .atMost(QUIET.multipliedBy(5))
+                .until(() -> after.stream().noneMatch(CompletableFuture::isDone));
         time.advance(Duration.ofMillis(1));
         CompletableFuture.allOf(after.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 
         assertEquals(1, counted(Counter.PUBLISHERS_THROTTLED));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 6);
-        assertEquals(List.of("slow/500", "after/0", "after/1", "after/2", "after/3", "after/4"), received,
+        assertEquals(
+                List.of("slow/500", "after/0", "after/1", "after/2", "after/3", "after/4"),
+                received,
                 "the throttled message itself goes on, the others follow in order");
         assertEquals(0, counted(Counter.PUBLISHES_THROTTLED), "max_message_rate's counter is another one");
     }
@@ -160,7 +179,7 @@ class ThrottleTest {
     void clientHeldBackByMaxMessageRateIsNotDisconnectedForKeepAlive() {
         RawClient.Bytes payload = new RawClient.Bytes().str("rated").str("max_message_rate=1");
         try (RawClient raw = RawClient.open(broker, 5)) {
-            raw.send(RawClient.connect(5, 0x82, 1, new RawClient.Bytes(), payload));   // user name, clean start
+            raw.send(RawClient.connect(5, 0x82, 1, new RawClient.Bytes(), payload)); // user name, clean start
             raw.expectConnack(0);
             // 5 messages in one segment at 1 per second: reading pauses about 4 s, past the 1.5 s keep-alive timeout
             RawClient.Bytes burst = new RawClient.Bytes();
@@ -175,10 +194,10 @@ class ThrottleTest {
             for (int id = 2; id <= 4; id++) {
                 assertEquals(id, raw.expect(RawClient.PUBACK).packetId());
             }
-            raw.assertNoPacket(QUIET);   // held back by the rate
+            raw.assertNoPacket(QUIET); // held back by the rate
             time.advance(Duration.ofMillis(1));
             assertEquals(5, raw.expect(RawClient.PUBACK).packetId());
-            time.advance(Duration.ofSeconds(1));   // reading resumes once a new message would be on time
+            time.advance(Duration.ofSeconds(1)); // reading resumes once a new message would be on time
             raw.send(RawClient.pingreq());
             raw.expect(RawClient.PINGRESP);
             assertEquals(0, counted(Counter.KEEPALIVE_TIMEOUTS));
@@ -188,10 +207,14 @@ class ThrottleTest {
     @Test
     void throttleOverAnHourIsAnInvalidModifierAndTheFailurePolicyDenies() throws Exception {
         Mqtt5AsyncClient publisher = connect("absurd");
-        ExecutionException e = assertThrows(ExecutionException.class,
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
                 () -> publish(publisher, "slow/3600001").get(10, TimeUnit.SECONDS));
-        assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED,
-                assertInstanceOf(Mqtt5PubAckException.class, e.getCause()).getMqttMessage().getReasonCode(),
+        assertEquals(
+                Mqtt5PubAckReasonCode.NOT_AUTHORIZED,
+                assertInstanceOf(Mqtt5PubAckException.class, e.getCause())
+                        .getMqttMessage()
+                        .getReasonCode(),
                 "an invalid answer fails the handler; auth hooks deny on failure by default");
         publish(publisher, "next").get(10, TimeUnit.SECONDS);
         assertEquals(0, counted(Counter.PUBLISHERS_THROTTLED), "no pause applied");

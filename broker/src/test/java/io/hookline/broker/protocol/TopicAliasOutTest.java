@@ -1,20 +1,5 @@
 package io.hookline.broker.protocol;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v5Builder;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
@@ -27,6 +12,20 @@ import static io.hookline.broker.testsupport.RawClient.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.TestBroker;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 
 /**
  * Issue 15 item 5: towards an MQTT 5 client that announces a Topic Alias Maximum the broker
@@ -41,7 +40,8 @@ class TopicAliasOutTest extends WireTestBase {
     /** A raw v5 subscriber to # that announced Topic Alias Maximum {@code maximum} (none when 0). */
     private static RawClient subscriber(TestBroker broker, int maximum) {
         RawClient c = RawClient.open(broker, 5);
-        c.send(connect(5, "alias-sub", 0x02, 60, maximum > 0 ? new Bytes().u8(0x22).u16(maximum) : new Bytes()));
+        c.send(connect(
+                5, "alias-sub", 0x02, 60, maximum > 0 ? new Bytes().u8(0x22).u16(maximum) : new Bytes()));
         c.expectConnack(0);
         c.send(subscribe(5, 1, "#", 0));
         c.expect(SUBACK);
@@ -74,15 +74,14 @@ class TopicAliasOutTest extends WireTestBase {
     void repeatedTopicsAreSentAsAliasesAndTheLeastRecentlyUsedGivesItsAliasUp() {
         try (RawClient c = subscriber(broker, 2)) {
             publishAll(broker, T1, T1, T2, T3, T2, T1, "a/b", "alias");
-            assertEquals(List.of(
-                    T1 + "@1",     // set
-                    "@1",          // used alone: two bytes instead of the topic
-                    T2 + "@2",
-                    T3 + "@1",     // T1 was used least recently: its alias goes to T3
-                    "@2",
-                    T1 + "@1",     // T3 is the least recent now
-                    "a/b@0",       // three bytes: an alias would not save anything
-                    "alias@2"),    // T2 is the least recent now
+            assertEquals(
+                    List.of(
+                            T1 + "@1", // set
+                            "@1", // used alone: two bytes instead of the topic
+                            T2 + "@2", T3 + "@1", // T1 was used least recently: its alias goes to T3
+                            "@2", T1 + "@1", // T3 is the least recent now
+                            "a/b@0", // three bytes: an alias would not save anything
+                            "alias@2"), // T2 is the least recent now
                     received(c, 8));
         }
     }
@@ -98,7 +97,7 @@ class TopicAliasOutTest extends WireTestBase {
     @Test
     void outboundTopicAliasMaximumZeroTurnsThemOff() {
         try (TestBroker off = TestBroker.start("outbound_topic_alias_maximum", "0");
-             RawClient c = subscriber(off, 5)) {
+                RawClient c = subscriber(off, 5)) {
             publishAll(off, T1, T1);
             assertEquals(List.of(T1 + "@0", T1 + "@0"), received(c, 2));
         }
@@ -108,13 +107,24 @@ class TopicAliasOutTest extends WireTestBase {
     @Test
     void hivemqClientSeesEveryTopicWhole() throws Exception {
         Mqtt5BlockingClient sub = v5Builder(broker, "hivemq-alias").buildBlocking();
-        sub.connectWith().restrictions().topicAliasMaximum(2).applyRestrictions().send();
+        sub.connectWith()
+                .restrictions()
+                .topicAliasMaximum(2)
+                .applyRestrictions()
+                .send();
         try (Mqtt5BlockingClient.Mqtt5Publishes inbox = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-            sub.subscribeWith().topicFilter("alias/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            sub.subscribeWith()
+                    .topicFilter("alias/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             Mqtt5BlockingClient pub = v5Connected(broker, "hivemq-pub");
             List<String> sent = List.of(T1, T1, T2, T3, T2, T1, T3);
             for (String t : sent) {
-                pub.publishWith().topic(t).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(t)).send();
+                pub.publishWith()
+                        .topic(t)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes(t))
+                        .send();
             }
             pub.disconnect();
             List<String> got = new ArrayList<>();

@@ -1,14 +1,5 @@
 package io.hookline.broker.protocol;
 
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.util.List;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.RawClient.PUBACK;
 import static io.hookline.broker.testsupport.RawClient.SUBACK;
@@ -16,6 +7,14 @@ import static io.hookline.broker.testsupport.RawClient.connect;
 import static io.hookline.broker.testsupport.RawClient.publish;
 import static io.hookline.broker.testsupport.RawClient.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Issue 15 item 7: topic_max_depth defaults to 200 levels (Mosquitto's limit), so the 65,535-level
@@ -45,7 +44,8 @@ class TopicDepthTest extends WireTestBase {
     void deeperFilterIsRefusedInItsSuback(int version) {
         try (RawClient c = connected(version)) {
             c.send(subscribe(version, 1, List.of(levels(201), "ok/#"), List.of(1, 1)));
-            assertEquals(List.of(version == 5 ? 0x8F : 0x80, 1), c.expect(SUBACK).codes());
+            assertEquals(
+                    List.of(version == 5 ? 0x8F : 0x80, 1), c.expect(SUBACK).codes());
         }
         assertCounted(Counter.LIMIT_TOPIC_DEPTH, 1);
     }
@@ -53,8 +53,7 @@ class TopicDepthTest extends WireTestBase {
     @ParameterizedTest(name = "MQTT level {0}")
     @ValueSource(ints = {4, 5})
     void topicOf65535LevelsEndsTheConnection(int version) {
-        assertRefused(version, publish(version, "/".repeat(65_534), 0, 0, bytes("x")), 0x90,
-                Counter.LIMIT_TOPIC_DEPTH);
+        assertRefused(version, publish(version, "/".repeat(65_534), 0, 0, bytes("x")), 0x90, Counter.LIMIT_TOPIC_DEPTH);
     }
 
     @ParameterizedTest(name = "MQTT level {0}")
@@ -65,7 +64,7 @@ class TopicDepthTest extends WireTestBase {
             payload.props(new Bytes());
         }
         payload.str(levels(201)).bin(bytes("bye"));
-        assertConnectRefused(version, connect(version, 0x06, 60, new Bytes(), payload), 0x90,
-                Counter.LIMIT_TOPIC_DEPTH);
+        assertConnectRefused(
+                version, connect(version, 0x06, 60, new Bytes(), payload), 0x90, Counter.LIMIT_TOPIC_DEPTH);
     }
 }

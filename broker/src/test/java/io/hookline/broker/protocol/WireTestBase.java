@@ -1,16 +1,15 @@
 package io.hookline.broker.protocol;
 
+import static org.awaitility.Awaitility.await;
+
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Bystander;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-
 import java.time.Duration;
 import java.util.HexFormat;
-
-import static org.awaitility.Awaitility.await;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The fixture of the wire-level bad-input tests: a fresh broker per test, and a bystander

@@ -1,22 +1,21 @@
 package io.hookline.broker.routing;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
-import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.testsupport.UserClients;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-import java.util.List;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
+import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.UserClients;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * auth_on_register's shared_subscription_policy, as in VerneMQ: the policy of the publishing
@@ -28,6 +27,7 @@ class SharedPolicyModifierTest {
     private static final int MESSAGES = 40;
 
     private TestBroker broker;
+
     @RegisterExtension
     final UserClients clients = new UserClients(() -> broker);
 
@@ -39,7 +39,11 @@ class SharedPolicyModifierTest {
     private void publish(String username, List<Integer> a, List<Integer> b) {
         Mqtt5BlockingClient pub = clients.connect("pub-" + username.hashCode(), username);
         for (int i = 0; i < MESSAGES; i++) {
-            pub.publishWith().topic("work").qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+            pub.publishWith()
+                    .topic("work")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(String.valueOf(i)))
+                    .send();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> a.size() + b.size() == MESSAGES);
     }

@@ -1,21 +1,5 @@
 package io.hookline.broker.routing;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3Connected;
@@ -26,6 +10,21 @@ import static io.hookline.broker.testsupport.Receive.nothing;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** {@code $share/group/filter} end to end, for MQTT 5 and 3.1.1 members. */
 class SharedSubscriptionTest {
@@ -44,15 +43,19 @@ class SharedSubscriptionTest {
     }
 
     /** What one member of a group received, filled by the client's callback thread. */
-    private record Member(List<String> received) {
-    }
+    private record Member(List<String> received) {}
 
     private Member v5Member(String clientId, String filter) {
         Member member = new Member(new CopyOnWriteArrayList<>());
         Mqtt5BlockingClient client = v5Connected(broker, clientId);
         cleanup.add(client::disconnect);
-        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> member.received().add(text(p.getPayloadAsBytes()))).send().join();
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> member.received().add(text(p.getPayloadAsBytes())))
+                .send()
+                .join();
         return member;
     }
 
@@ -60,8 +63,13 @@ class SharedSubscriptionTest {
         Member member = new Member(new CopyOnWriteArrayList<>());
         Mqtt3BlockingClient client = v3Connected(broker, clientId);
         cleanup.add(client::disconnect);
-        client.toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> member.received().add(text(p.getPayloadAsBytes()))).send().join();
+        client.toAsync()
+                .subscribeWith()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> member.received().add(text(p.getPayloadAsBytes())))
+                .send()
+                .join();
         return member;
     }
 
@@ -72,7 +80,8 @@ class SharedSubscriptionTest {
     /** Waits until the members received {@code expected} messages in all, and no more came for a short while. */
     private static void awaitTotal(List<Member> members, int expected) {
         await().atMost(Duration.ofSeconds(10)).until(() -> total(members) >= expected);
-        await().during(Duration.ofMillis(QUIET_MILLIS)).atMost(Duration.ofSeconds(2))
+        await().during(Duration.ofMillis(QUIET_MILLIS))
+                .atMost(Duration.ofSeconds(2))
                 .until(() -> total(members) == expected);
     }
 
@@ -84,7 +93,11 @@ class SharedSubscriptionTest {
 
     private static void publish(Mqtt5BlockingClient pub, String topic, int count) {
         for (int i = 0; i < count; i++) {
-            pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
+            pub.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("m" + i))
+                    .send();
         }
     }
 
@@ -117,9 +130,7 @@ class SharedSubscriptionTest {
     void roundRobinDistributesEvenly() throws Exception {
         broker = TestBroker.start("shared_subscription_policy", "round_robin");
         List<Member> members = List.of(
-                v5Member("a5", "$share/rr/work"),
-                v3Member("b3", "$share/rr/work"),
-                v5Member("c5", "$share/rr/work"));
+                v5Member("a5", "$share/rr/work"), v3Member("b3", "$share/rr/work"), v5Member("c5", "$share/rr/work"));
         publish(publisher(), "work", MESSAGES);
         awaitTotal(members, MESSAGES);
         for (Member m : members) {
@@ -134,8 +145,13 @@ class SharedSubscriptionTest {
         Member leaves = new Member(new CopyOnWriteArrayList<>());
         Mqtt3BlockingClient leaver = v3Connected(broker, "leaver3");
         cleanup.add(leaver::disconnect);
-        leaver.toAsync().subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> leaves.received().add(text(p.getPayloadAsBytes()))).send().join();
+        leaver.toAsync()
+                .subscribeWith()
+                .topicFilter("$share/g/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> leaves.received().add(text(p.getPayloadAsBytes())))
+                .send()
+                .join();
         Mqtt5BlockingClient pub = publisher();
         publish(pub, "t", 4);
         awaitTotal(List.of(stays, leaves), 4);
@@ -151,7 +167,12 @@ class SharedSubscriptionTest {
     void sharedSubscribeGetsNoRetainedMessages() throws Exception {
         broker = TestBroker.start();
         Mqtt5BlockingClient pub = publisher();
-        pub.publishWith().topic("state").retain(true).qos(MqttQos.AT_LEAST_ONCE).payload(bytes("retained")).send();
+        pub.publishWith()
+                .topic("state")
+                .retain(true)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("retained"))
+                .send();
         Member v5 = v5Member("s5", "$share/g/state");
         Member v3 = v3Member("s3", "$share/g/state");
         // an ordinary subscription does get it
@@ -165,9 +186,13 @@ class SharedSubscriptionTest {
         broker = TestBroker.start("shared_subscription_policy", "round_robin");
         Mqtt5BlockingClient away = v5(broker, "away").toBlocking();
         away.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
-        away.subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE).send();
+        away.subscribeWith()
+                .topicFilter("$share/g/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         away.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("away").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("away").isOnline());
 
         Member online = v5Member("online", "$share/g/t");
         publish(publisher(), "t", 10);
@@ -176,7 +201,11 @@ class SharedSubscriptionTest {
 
         Mqtt5BlockingClient back = v5(broker, "away").toBlocking();
         try (Mqtt5Publishes publishes = back.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(back.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+            assertTrue(back.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(60)
+                    .send()
+                    .isSessionPresent());
             nothing(publishes);
         } finally {
             back.disconnect();
@@ -189,9 +218,13 @@ class SharedSubscriptionTest {
         for (String id : List.of("off1", "off2")) {
             Mqtt5BlockingClient c = v5(broker, id).toBlocking();
             c.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
-            c.subscribeWith().topicFilter("$share/g/t").qos(MqttQos.AT_LEAST_ONCE).send();
+            c.subscribeWith()
+                    .topicFilter("$share/g/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             c.disconnect();
-            await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get(id).isOnline());
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !broker.broker().sessions().get(id).isOnline());
         }
         publish(publisher(), "t", 6);
         int queued = broker.broker().sessions().get("off1").queueSize()

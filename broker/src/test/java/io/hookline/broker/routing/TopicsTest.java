@@ -14,11 +14,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class TopicsTest {
 
-  @ParameterizedTest(name = "{0} ~ {1} = {2}")
-  @MethodSource("io.hookline.broker.routing.MatchCases#cases")
-  void referenceMatcherAgreesWithTheSpecification(String filter, String topic, boolean expected) {
-    assertTrue(Topics.isValidFilter(filter), filter);
-    assertTrue(Topics.isValidTopicName(topic), topic);
-    assertEquals(expected, Topics.matches(filter, topic));
-  }
+    @ParameterizedTest(name = "{0} ~ {1} = {2}")
+    @MethodSource("io.hookline.broker.routing.MatchCases#cases")
+    void referenceMatcherAgreesWithTheSpecification(String filter, String topic, boolean expected) {
+        assertTrue(Topics.isValidFilter(filter), filter);
+        assertTrue(Topics.isValidTopicName(topic), topic);
+        assertEquals(expected, Topics.matches(filter, topic));
+    }
 }

@@ -1,5 +1,11 @@
 package io.hookline.broker.session;
 
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -9,21 +15,14 @@ import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Connect;
 import io.hookline.broker.testsupport.RawClient.Packet;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static io.hookline.broker.testsupport.Clients.v5;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Back-pressure: a subscriber that falls behind holds the clients publishing to it (their
@@ -34,7 +33,7 @@ class BackpressureTest {
 
     private static final int HIGH = 64 * 1024;
     private static final int PAYLOAD = 1024;
-    private static final int MESSAGES = 2000;   // ~2 MB: far beyond the mark and the socket buffers in play
+    private static final int MESSAGES = 2000; // ~2 MB: far beyond the mark and the socket buffers in play
     /** The mark, plus what a held publisher may still have had read: its receive maximum of 100, one read. */
     private static final long BOUND = HIGH + 100L * (PAYLOAD + 200) + 64 * 1024;
 
@@ -45,7 +44,7 @@ class BackpressureTest {
         List<String> kv = new ArrayList<>(List.of(
                 "queue_high_watermark", Integer.toString(HIGH),
                 "queue_low_watermark", Integer.toString(HIGH / 2),
-                "max_online_messages", "-1"));   // only the byte marks bound the queue
+                "max_online_messages", "-1")); // only the byte marks bound the queue
         kv.addAll(List.of(extra));
         broker = TestBroker.start(kv.toArray(String[]::new));
         return broker;
@@ -92,25 +91,31 @@ class BackpressureTest {
      */
     private static CompletableFuture<Void> flatOut(Mqtt5AsyncClient c, String topic, int n, AtomicInteger acked) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        Thread t = new Thread(() -> {
-            byte[] payload = new byte[PAYLOAD];
-            CompletableFuture<?>[] all = new CompletableFuture<?>[n];
-            try {
-                for (int i = 0; i < n; i++) {
-                    all[i] = c.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).payload(payload).send()
-                            .thenRun(acked::incrementAndGet);
-                }
-                CompletableFuture.allOf(all).whenComplete((v, e) -> {
-                    if (e != null) {
+        Thread t = new Thread(
+                () -> {
+                    byte[] payload = new byte[PAYLOAD];
+                    CompletableFuture<?>[] all = new CompletableFuture<?>[n];
+                    try {
+                        for (int i = 0; i < n; i++) {
+                            all[i] = c.publishWith()
+                                    .topic(topic)
+                                    .qos(MqttQos.AT_LEAST_ONCE)
+                                    .payload(payload)
+                                    .send()
+                                    .thenRun(acked::incrementAndGet);
+                        }
+                        CompletableFuture.allOf(all).whenComplete((v, e) -> {
+                            if (e != null) {
+                                done.completeExceptionally(e);
+                            } else {
+                                done.complete(null);
+                            }
+                        });
+                    } catch (RuntimeException e) {
                         done.completeExceptionally(e);
-                    } else {
-                        done.complete(null);
                     }
-                });
-            } catch (RuntimeException e) {
-                done.completeExceptionally(e);
-            }
-        }, "publisher-" + topic);
+                },
+                "publisher-" + topic);
         t.setDaemon(true);
         t.start();
         return done;
@@ -122,9 +127,11 @@ class BackpressureTest {
 
     /** The publisher is held: paused, its acknowledgements stop, the subscriber's queue stays bounded in bytes. */
     private void assertHeld(AtomicInteger acked, String subscriberId) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().pausedPublishers().get() == 1);
-        AtomicInteger lastSeen = new AtomicInteger(-1);   // PUBACKs already on their way still arrive: then none
-        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5))
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> metrics().pausedPublishers().get() == 1);
+        AtomicInteger lastSeen = new AtomicInteger(-1); // PUBACKs already on their way still arrive: then none
+        await().during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5))
                 .until(() -> lastSeen.getAndSet(acked.get()) == acked.get());
         int stalledAt = acked.get();
         assertTrue(stalledAt < MESSAGES / 2, "acked " + stalledAt + " of " + MESSAGES + " while held");
@@ -143,10 +150,11 @@ class BackpressureTest {
 
         assertHeld(acked, "slow");
 
-        sub.close();   // clean session: it ends, nothing to wait for any more
+        sub.close(); // clean session: it ends, nothing to wait for any more
         allAcked(sent);
         assertEquals(MESSAGES, acked.get());
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics().pausedPublishers().get() == 0);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> metrics().pausedPublishers().get() == 0);
     }
 
     @Test
@@ -157,7 +165,7 @@ class BackpressureTest {
         CompletableFuture<Void> sent = flatOut(publisher("pub"), "bp/t", MESSAGES, acked);
         assertHeld(acked, "slow");
 
-        for (int i = 0; i < MESSAGES; i++) {   // now it reads and acknowledges everything
+        for (int i = 0; i < MESSAGES; i++) { // now it reads and acknowledges everything
             Packet p = sub.expect(RawClient.PUBLISH);
             assertEquals(PAYLOAD, p.payload().length);
             sub.send(RawClient.ack(RawClient.PUBACK, p.packetId()));
@@ -178,8 +186,13 @@ class BackpressureTest {
         Mqtt5BlockingClient otherSub = v5Connected(broker, "other-sub");
         closeLater.add(otherSub::disconnect);
         AtomicInteger received = new AtomicInteger();
-        otherSub.toAsync().subscribeWith().topicFilter("other/t").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.incrementAndGet()).send().join();
+        otherSub.toAsync()
+                .subscribeWith()
+                .topicFilter("other/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.incrementAndGet())
+                .send()
+                .join();
         AtomicInteger otherAcked = new AtomicInteger();
         allAcked(flatOut(publisher("other-pub"), "other/t", 500, otherAcked));
         await().atMost(Duration.ofSeconds(10)).until(() -> received.get() == 500);
@@ -189,12 +202,14 @@ class BackpressureTest {
     @Test
     void offlineSessionDoesNotHoldPublishers() throws Exception {
         start("max_offline_messages", "100");
-        RawClient sub = RawClient.connected(broker, new Connect(5, "away").cleanStart(true).sessionExpiry(600));
+        RawClient sub = RawClient.connected(
+                broker, new Connect(5, "away").cleanStart(true).sessionExpiry(600));
         sub.send(RawClient.subscribe(5, 1, "bp/t", 1));
         sub.expect(RawClient.SUBACK);
         sub.send(RawClient.disconnect());
         sub.close();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("away").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("away").isOnline());
 
         AtomicInteger acked = new AtomicInteger();
         allAcked(flatOut(publisher("pub"), "bp/t", MESSAGES, acked));
@@ -206,7 +221,8 @@ class BackpressureTest {
     @Test
     void subscriberGoingOfflineReleasesThePublisher() throws Exception {
         start("max_offline_messages", "10");
-        RawClient sub = RawClient.connected(broker, new Connect(5, "slow").cleanStart(true).sessionExpiry(600));
+        RawClient sub = RawClient.connected(
+                broker, new Connect(5, "slow").cleanStart(true).sessionExpiry(600));
         closeLater.add(sub);
         sub.send(RawClient.subscribe(5, 1, "bp/t", 1));
         sub.expect(RawClient.SUBACK);
@@ -214,7 +230,7 @@ class BackpressureTest {
         CompletableFuture<Void> sent = flatOut(publisher("pub"), "bp/t", MESSAGES, acked);
         assertHeld(acked, "slow");
 
-        sub.abort();   // the session stays, offline: bounded by max_offline_messages, not by holding publishers
+        sub.abort(); // the session stays, offline: bounded by max_offline_messages, not by holding publishers
         allAcked(sent);
         assertEquals(10, broker.broker().sessions().get("slow").queueSize());
     }
@@ -228,7 +244,10 @@ class BackpressureTest {
         assertHeld(acked, "slow");
 
         // the broker still reads the subscriber (it publishes nothing, nobody holds it)
-        sub.send(new RawClient.Bytes().u16(2).props(new RawClient.Bytes()).str("bp/t")
+        sub.send(new RawClient.Bytes()
+                .u16(2)
+                .props(new RawClient.Bytes())
+                .str("bp/t")
                 .packet(RawClient.UNSUBSCRIBE << 4 | 0x02));
         allAcked(sent);
         assertEquals(MESSAGES, acked.get());
@@ -239,8 +258,12 @@ class BackpressureTest {
         start("queue_high_watermark", "4KB", "queue_low_watermark", "2KB");
         Mqtt5AsyncClient self = publisher("self");
         AtomicInteger received = new AtomicInteger();
-        self.subscribeWith().topicFilter("self/t").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.incrementAndGet()).send().join();
+        self.subscribeWith()
+                .topicFilter("self/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.incrementAndGet())
+                .send()
+                .join();
         AtomicInteger acked = new AtomicInteger();
         allAcked(flatOut(self, "self/t", MESSAGES, acked));
         await().atMost(Duration.ofSeconds(30)).until(() -> received.get() == MESSAGES);
@@ -254,8 +277,13 @@ class BackpressureTest {
         Mqtt5BlockingClient fast = v5Connected(broker, "fast");
         closeLater.add(fast::disconnect);
         AtomicInteger received = new AtomicInteger();
-        fast.toAsync().subscribeWith().topicFilter("$share/g/sh/t").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.incrementAndGet()).send().join();
+        fast.toAsync()
+                .subscribeWith()
+                .topicFilter("$share/g/sh/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.incrementAndGet())
+                .send()
+                .join();
 
         AtomicInteger acked = new AtomicInteger();
         allAcked(flatOut(publisher("pub"), "sh/t", MESSAGES, acked));
@@ -274,9 +302,11 @@ class BackpressureTest {
         for (int i = 1; i <= n; i++) {
             pub.send(RawClient.publish(5, "bp/t", 1, i, new byte[PAYLOAD]));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().pausedPublishers().get() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> metrics().pausedPublishers().get() == 1);
         // three times the 1.5 s keep-alive allowance without a packet read from it
-        await().during(Duration.ofMillis(4500)).atMost(Duration.ofSeconds(6))
+        await().during(Duration.ofMillis(4500))
+                .atMost(Duration.ofSeconds(6))
                 .until(() -> metrics().get(Counter.KEEPALIVE_TIMEOUTS) == 0
                         && broker.broker().sessions().get("pub").isOnline());
 
@@ -295,7 +325,8 @@ class BackpressureTest {
         for (int i = 1; i <= 120; i++) {
             pub.send(RawClient.publish(5, "bp/t", 1, i, new byte[PAYLOAD]));
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> metrics().pausedPublishers().get() == 1);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> metrics().pausedPublishers().get() == 1);
         pub.send(RawClient.pingreq());
         pub.setReadTimeout(Duration.ofSeconds(20));
         for (Packet p = pub.read(); p.type() != RawClient.PINGRESP; p = pub.read()) {

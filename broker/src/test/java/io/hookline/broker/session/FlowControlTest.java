@@ -1,18 +1,15 @@
 package io.hookline.broker.session;
 
-import io.hookline.broker.routing.FlowControl;
-import io.hookline.broker.routing.SubscriberId;
-import io.hookline.broker.store.MemoryMessageQueue;
-
-import io.hookline.broker.routing.Delivery;
-import org.junit.jupiter.api.Test;
-
-import java.util.ArrayList;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.routing.FlowControl;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MemoryMessageQueue;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The wait graph of back-pressure: who waits on whom, never in a cycle, woken once free. */
 class FlowControlTest {
@@ -50,8 +47,8 @@ class FlowControlTest {
 
     @Test
     void waitingOnAClientThatWaitsItselfIsRefusedSoNoCycleForms() {
-        assertTrue(flow.block(a, List.of(sessionB)));    // a waits on b's session; b waits on nothing
-        assertFalse(flow.block(b, List.of(sessionA)));   // b on a's session would close the cycle
+        assertTrue(flow.block(a, List.of(sessionB))); // a waits on b's session; b waits on nothing
+        assertFalse(flow.block(b, List.of(sessionA))); // b on a's session would close the cycle
         assertFalse(flow.waiting(b));
     }
 

@@ -1,17 +1,16 @@
 package io.hookline.broker.session;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class InflightWindowTest {
 
@@ -28,7 +27,7 @@ class InflightWindowTest {
     @Test
     void iteratesInSendOrderAcrossIdWrapAndCollidingSlots() {
         InflightWindow w = new InflightWindow();
-        for (int id : new int[] {65534, 65535, 1, 2, 33, 65, 1025}) {   // 1, 33, 65, 1025 share a home slot of 32
+        for (int id : new int[] {65534, 65535, 1, 2, 33, 65, 1025}) { // 1, 33, 65, 1025 share a home slot of 32
             w.add(entry(id));
         }
         assertEquals(List.of(65534, 65535, 1, 2, 33, 65, 1025), ids(w));

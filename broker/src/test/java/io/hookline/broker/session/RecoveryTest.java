@@ -1,5 +1,11 @@
 package io.hookline.broker.session;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.config.ProtocolSettings;
@@ -19,10 +25,8 @@ import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.InflightStore;
 import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.SessionRecord;
-import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.testsupport.ManualTime;
-import org.junit.jupiter.api.Test;
-
+import io.hookline.broker.util.StoreBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Recovery from pre-filled stores: sessions come back offline with their subscriptions (in the
@@ -48,14 +47,14 @@ class RecoveryTest {
     private static final SubscriberId ID = SubscriberId.of("site1/", "dev-1");
 
     private final ManualTime time = new ManualTime();
-    private final long now = time.clock().millis();   // the moment of recovery
+    private final long now = time.clock().millis(); // the moment of recovery
     private final Journals journals = new Journals();
     private final MemoryStores stores = journals.stores;
     private final SubscriptionTrie trie = new SubscriptionTrie();
     private final BrokerMetrics metrics = new BrokerMetrics();
     private final List<Message> wills = new ArrayList<>();
-    private final SessionRegistry registry = new SessionRegistry(trie, RecoveryTest::settings, metrics, journals,
-            time.clock(), time, wills::add);
+    private final SessionRegistry registry =
+            new SessionRegistry(trie, RecoveryTest::settings, metrics, journals, time.clock(), time, wills::add);
 
     private static ProtocolSettings settings() {
         try {
@@ -66,13 +65,15 @@ class RecoveryTest {
     }
 
     private static Message message(String topic, String payload) {
-        return new Message(42, topic, 1, false, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE,
-                null, 0);
+        return new Message(
+                42, topic, 1, false, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null, 0);
     }
 
     private void record(SubscriberId id, long expirySeconds, long disconnectedAt, Message will, long willDelay) {
-        stores.sessions().put(new SessionRecord(id, 5, "user-1", expirySeconds, disconnectedAt, will, willDelay,
-                null, 7), StoreBatch.NONE);
+        stores.sessions()
+                .put(
+                        new SessionRecord(id, 5, "user-1", expirySeconds, disconnectedAt, will, willDelay, null, 7),
+                        StoreBatch.NONE);
     }
 
     private List<SubscriberId> matching(String topic) {
@@ -133,7 +134,7 @@ class RecoveryTest {
     @Test
     void aPendingWillIsScheduledFromItsStoredInstant() {
         Message will = message("site1/will", "gone");
-        record(ID, 3600, now - 10_000, will, 60);   // due 60 s after the disconnect: 50 s from now
+        record(ID, 3600, now - 10_000, will, 60); // due 60 s after the disconnect: 50 s from now
 
         registry.recover();
 
@@ -172,8 +173,8 @@ class RecoveryTest {
     void aSessionThatExpiredWhileTheBrokerWasDownEndsAtRecoverySendingItsWill() {
         Message will = message("site1/will", "late");
         record(ID, 3600, now - Duration.ofHours(2).toMillis(), will, 7200);
-        stores.subscriptions().put(ID, new Subscription(ID, "site1/#", null, SubscriptionOptions.ofQos(1), 0),
-                StoreBatch.NONE);
+        stores.subscriptions()
+                .put(ID, new Subscription(ID, "site1/#", null, SubscriptionOptions.ofQos(1), 0), StoreBatch.NONE);
 
         Recovery.Result result = registry.recover();
 
@@ -301,7 +302,6 @@ class RecoveryTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

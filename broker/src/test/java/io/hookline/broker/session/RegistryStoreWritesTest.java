@@ -1,5 +1,9 @@
 package io.hookline.broker.session;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.CoreConfig;
 import io.hookline.broker.config.ProtocolSettings;
@@ -14,17 +18,12 @@ import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.util.StoreBatch;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** What the registry and its sessions write to the stores over a session's life, and what they never write. */
 class RegistryStoreWritesTest {
@@ -34,8 +33,14 @@ class RegistryStoreWritesTest {
     private final ManualTime time = new ManualTime();
     private final MemoryStores stores = new MemoryStores();
     private final List<Message> wills = new ArrayList<>();
-    private final SessionRegistry registry = new SessionRegistry(new SubscriptionTrie(), RegistryStoreWritesTest::settings,
-            new BrokerMetrics(), stores, time.clock(), time, wills::add);
+    private final SessionRegistry registry = new SessionRegistry(
+            new SubscriptionTrie(),
+            RegistryStoreWritesTest::settings,
+            new BrokerMetrics(),
+            stores,
+            time.clock(),
+            time,
+            wills::add);
 
     private static ProtocolSettings settings() {
         try {
@@ -61,8 +66,9 @@ class RegistryStoreWritesTest {
 
     @Test
     void aPersistentSessionIsRecordedThroughItsLifeAndForgottenWhenItExpires() {
-        Will will = new Will(new Message(0, "will", 1, false, "bye".getBytes(StandardCharsets.UTF_8),
-                PublishProperties.NONE, ID, 0), 30);
+        Will will = new Will(
+                new Message(0, "will", 1, false, "bye".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, ID, 0),
+                30);
         QuietConnection connection = QuietConnection.offline();
         Session session = registry.attach(terms(true, 60, will), connection).session();
         SessionRecord connected = stores.sessions().get(ID);
@@ -89,7 +95,8 @@ class RegistryStoreWritesTest {
 
     @Test
     void aPersistentSessionResumedWithExpiryZeroKeepsNothingStored() {
-        Session session = registry.attach(terms(true, 60, null), QuietConnection.offline()).session();
+        Session session = registry.attach(terms(true, 60, null), QuietConnection.offline())
+                .session();
         session.subscribe(subscription("a/#"), StoreBatch.NONE);
         registry.attach(terms(false, 0, null), QuietConnection.offline());
         assertNull(stores.sessions().get(ID));
@@ -103,7 +110,8 @@ class RegistryStoreWritesTest {
      */
     @Test
     void aCleanSessionTakenOverByAPersistentConnectIsNotCarriedIntoTheStore() {
-        Session session = registry.attach(terms(true, 0, null), QuietConnection.offline()).session();
+        Session session =
+                registry.attach(terms(true, 0, null), QuietConnection.offline()).session();
         session.subscribe(subscription("a/#"), StoreBatch.NONE);
         assertNull(stores.sessions().get(ID), "a clean session writes nothing");
         assertEquals(List.of(), stored());

@@ -1,16 +1,5 @@
 package io.hookline.broker.session;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import io.hookline.broker.store.MemoryStores;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5;
@@ -20,6 +9,16 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import io.hookline.broker.store.MemoryStores;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The recovery path end to end: a second broker on the stores of the first (memory stores,
@@ -42,14 +41,28 @@ class RestartTest {
     void aPersistentSessionItsQueueAndRetainedMessagesSurviveARestartOnTheSameStores() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5BlockingClient keeper = v5(broker, "keeper").toBlocking();
-        assertFalse(keeper.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+        assertFalse(keeper.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(3600)
+                .send()
+                .isSessionPresent());
         keeper.subscribeWith().topicFilter("r/#").qos(MqttQos.AT_LEAST_ONCE).send();
         keeper.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("keeper").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("keeper").isOnline());
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("r/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("while offline")).send();
-        pub.publishWith().topic("r/ret").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(bytes("kept")).send();
+        pub.publishWith()
+                .topic("r/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("while offline"))
+                .send();
+        pub.publishWith()
+                .topic("r/ret")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(bytes("kept"))
+                .send();
         pub.disconnect();
         assertEquals(2, broker.broker().sessions().get("keeper").queueSize());
         broker.close();
@@ -58,12 +71,20 @@ class RestartTest {
         assertEquals(2, broker.broker().sessions().get("keeper").queueSize(), "restored before any client connects");
         Mqtt5BlockingClient again = v5(broker, "keeper").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent());
+            assertTrue(again.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(3600)
+                    .send()
+                    .isSessionPresent());
             assertEquals("while offline", text(next(publishes).getPayloadAsBytes()));
             assertEquals("kept", text(next(publishes).getPayloadAsBytes()));
             // the subscription came back too: a new message is routed to it
             Mqtt5BlockingClient pub2 = v5Connected(broker, "pub2");
-            pub2.publishWith().topic("r/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send();
+            pub2.publishWith()
+                    .topic("r/2")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("after"))
+                    .send();
             assertEquals("after", text(next(publishes).getPayloadAsBytes()));
             pub2.disconnect();
         }

@@ -1,5 +1,15 @@
 package io.hookline.broker.session;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.v3;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static io.hookline.broker.testsupport.Clients.v5;
+import static io.hookline.broker.testsupport.Receive.next;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -10,12 +20,8 @@ import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.input.HookInput;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.broker.hooks.testplugins.Script;
-import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -29,16 +35,8 @@ import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.v3;
-import static io.hookline.broker.testsupport.Clients.v3Connected;
-import static io.hookline.broker.testsupport.Clients.v5;
-import static io.hookline.broker.testsupport.Receive.next;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Session-layer NOTIFY hooks run after the session's monitor and the registry's lock are
@@ -47,17 +45,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class SessionHooksOutsideLocksTest {
 
-    private static final List<Hook<?>> SESSION_HOOKS = List.of(Hooks.ON_OFFLINE_MESSAGE, Hooks.ON_MESSAGE_DROP,
-            Hooks.ON_TOPIC_UNSUBSCRIBED, Hooks.ON_CLIENT_WAKEUP, Hooks.ON_CLIENT_OFFLINE, Hooks.ON_CLIENT_GONE,
+    private static final List<Hook<?>> SESSION_HOOKS = List.of(
+            Hooks.ON_OFFLINE_MESSAGE,
+            Hooks.ON_MESSAGE_DROP,
+            Hooks.ON_TOPIC_UNSUBSCRIBED,
+            Hooks.ON_CLIENT_WAKEUP,
+            Hooks.ON_CLIENT_OFFLINE,
+            Hooks.ON_CLIENT_GONE,
             Hooks.ON_SESSION_EXPIRED);
 
     private final Script script = Script.create();
     /** Every session object the test has seen, also ended ones (they leave the registry first). */
     private final Map<String, Session> seen = new ConcurrentHashMap<>();
+
     private final List<String> underLock = new CopyOnWriteArrayList<>();
     private final ExecutorService publishers = Executors.newFixedThreadPool(2, r -> {
         Thread t = new Thread(r, "test-publisher");
-        t.setDaemon(true);   // were they to deadlock, they must not keep the JVM alive
+        t.setDaemon(true); // were they to deadlock, they must not keep the JVM alive
         return t;
     });
     private TestBroker broker;
@@ -108,7 +112,12 @@ class SessionHooksOutsideLocksTest {
     }
 
     private void publish(String topic) {
-        broker.broker().context().publish(broker.broker().context().messages().create(topic, 1, false, bytes(topic), PublishProperties.NONE, null));
+        broker.broker()
+                .context()
+                .publish(broker.broker()
+                        .context()
+                        .messages()
+                        .create(topic, 1, false, bytes(topic), PublishProperties.NONE, null));
     }
 
     @Test
@@ -132,7 +141,8 @@ class SessionHooksOutsideLocksTest {
         CompletableFuture<Void> kickB = CompletableFuture.runAsync(() -> publish("kick/b"), publishers);
         CompletableFuture.allOf(kickA, kickB).get(20, TimeUnit.SECONDS);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> script.calls(Hooks.ON_OFFLINE_MESSAGE).size() == 4);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> script.calls(Hooks.ON_OFFLINE_MESSAGE).size() == 4);
         assertEquals(2, broker.broker().sessions().get("a").queueSize(), "kick/a and echo/a queued");
         assertEquals(2, broker.broker().sessions().get("b").queueSize(), "kick/b and echo/b queued");
         assertEquals(List.of(), underLock);
@@ -152,8 +162,14 @@ class SessionHooksOutsideLocksTest {
         Mqtt3BlockingClient client = v3Connected(broker, "d1");
         remember("d1");
         try (Mqtt3BlockingClient.Mqtt3Publishes received = client.publishes(MqttGlobalPublishFilter.ALL)) {
-            client.subscribeWith().topicFilter("ping").qos(MqttQos.AT_LEAST_ONCE).send();
-            client.subscribeWith().topicFilter("pong").qos(MqttQos.AT_LEAST_ONCE).send();
+            client.subscribeWith()
+                    .topicFilter("ping")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            client.subscribeWith()
+                    .topicFilter("pong")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             publish("ping");
             assertEquals("ping", next(received).getTopic().toString());
             assertEquals("pong", next(received).getTopic().toString());
@@ -199,10 +215,17 @@ class SessionHooksOutsideLocksTest {
             }
             assertTrue(script.calls(Hooks.ON_TOPIC_UNSUBSCRIBED).size() >= 3, "own, takeover, expiry");
         });
-        assertEquals("queue_full", ((io.hookline.api.hook.input.MessageDrop)
-                script.calls(Hooks.ON_MESSAGE_DROP).get(0).input()).reason());
-        assertEquals(List.of("t/1", "t/2"), script.calls(Hooks.ON_OFFLINE_MESSAGE).stream()
-                .map(c -> ((PublishInput) c.input()).topic()).toList(), "in queue order");
+        assertEquals(
+                "queue_full",
+                ((io.hookline.api.hook.input.MessageDrop)
+                                script.calls(Hooks.ON_MESSAGE_DROP).get(0).input())
+                        .reason());
+        assertEquals(
+                List.of("t/1", "t/2"),
+                script.calls(Hooks.ON_OFFLINE_MESSAGE).stream()
+                        .map(c -> ((PublishInput) c.input()).topic())
+                        .toList(),
+                "in queue order");
         assertEquals(List.of(), underLock);
     }
 }

@@ -1,36 +1,5 @@
 package io.hookline.broker.session;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Connect;
-import io.hookline.broker.testsupport.RawClient.Packet;
-import io.hookline.broker.testsupport.TestBroker;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5;
@@ -42,6 +11,36 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.RawClient.Packet;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What a resumed session delivers: messages in flight resent (DUP, PUBREL), exactly-once state
@@ -64,13 +63,19 @@ class SessionResumeTest {
     }
 
     private void awaitOffline(String clientId) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> session(clientId) == null || !session(clientId).isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> session(clientId) == null || !session(clientId).isOnline());
     }
 
     private Mqtt5BlockingClient persistentV5(String clientId, long expirySeconds, boolean expectPresent) {
         Mqtt5BlockingClient client = v5(broker, clientId).toBlocking();
-        assertEquals(expectPresent,
-                client.connectWith().cleanStart(false).sessionExpiryInterval(expirySeconds).send().isSessionPresent(),
+        assertEquals(
+                expectPresent,
+                client.connectWith()
+                        .cleanStart(false)
+                        .sessionExpiryInterval(expirySeconds)
+                        .send()
+                        .isSessionPresent(),
                 "session present");
         return client;
     }
@@ -85,8 +90,7 @@ class SessionResumeTest {
     private static MqttCallback collector(BlockingQueue<MqttMessage> into) {
         return new MqttCallback() {
             @Override
-            public void connectionLost(Throwable cause) {
-            }
+            public void connectionLost(Throwable cause) {}
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
@@ -94,8 +98,7 @@ class SessionResumeTest {
             }
 
             @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
+            public void deliveryComplete(IMqttDeliveryToken token) {}
         };
     }
 
@@ -107,18 +110,22 @@ class SessionResumeTest {
         options.setCleanSession(false);
         BlockingQueue<MqttMessage> first = new LinkedBlockingQueue<>();
         PahoClient paho = new PahoClient(url, "acker", new MemoryPersistence());
-        paho.setManualAcks(true);   // receive, never acknowledge
+        paho.setManualAcks(true); // receive, never acknowledge
         paho.setCallback(collector(first));
         paho.connect(options);
         paho.subscribe("acks", 1);
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("acks").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("ack me")).send();
+        pub.publishWith()
+                .topic("acks")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("ack me"))
+                .send();
         MqttMessage original = first.poll(5, TimeUnit.SECONDS);
         assertNotNull(original);
         assertFalse(original.isDuplicate());
         assertEquals(1, session("acker").inflightSize());
-        paho.disconnectForcibly(0, 10, false);   // gone without PUBACK
+        paho.disconnectForcibly(0, 10, false); // gone without PUBACK
         paho.close();
         awaitOffline("acker");
 
@@ -148,7 +155,11 @@ class SessionResumeTest {
         awaitOffline("window");
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         for (int i = 0; i < 20; i++) {
-            pub.publishWith().topic("w").qos(MqttQos.fromCode(1 + i % 2)).payload(bytes("m" + i)).send();
+            pub.publishWith()
+                    .topic("w")
+                    .qos(MqttQos.fromCode(1 + i % 2))
+                    .payload(bytes("m" + i))
+                    .send();
         }
         assertEquals(20, session("window").queueSize());
 
@@ -171,14 +182,22 @@ class SessionResumeTest {
         Set<String> received = ConcurrentHashMap.newKeySet();
         Mqtt5AsyncClient old = v5(broker, "busy").toAsync();
         old.connectWith().cleanStart(false).sessionExpiryInterval(60).send().join();
-        old.subscribeWith().topicFilter("load").qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.add(text(p.getPayloadAsBytes()))).send().join();
+        old.subscribeWith()
+                .topicFilter("load")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(text(p.getPayloadAsBytes())))
+                .send()
+                .join();
 
         Mqtt5AsyncClient pub = v5(broker, "pub").toAsync();
         pub.connect().join();
         List<CompletableFuture<?>> sent = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            sent.add(pub.publishWith().topic("load").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send());
+            sent.add(pub.publishWith()
+                    .topic("load")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("m" + i))
+                    .send());
             if (i == count / 4) {
                 await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
             }
@@ -204,7 +223,11 @@ class SessionResumeTest {
         assertEquals(9, raw.read().type(), "SUBACK");
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         try {
-            pub.publishWith().topic("q2").qos(MqttQos.EXACTLY_ONCE).payload(bytes("once")).send();
+            pub.publishWith()
+                    .topic("q2")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .payload(bytes("once"))
+                    .send();
             Packet publish = raw.read();
             assertEquals(3, publish.type(), "PUBLISH");
             assertEquals(2, publish.flags() >> 1 & 3, "QoS 2");
@@ -212,7 +235,7 @@ class SessionResumeTest {
             raw.send(RawClient.ack(RawClient.PUBREC, id));
             Packet pubrel = raw.read();
             assertEquals(6, pubrel.type(), "PUBREL");
-            raw.abort();                              // gone before PUBCOMP
+            raw.abort(); // gone before PUBCOMP
             awaitOffline("q2out");
 
             try (RawClient again = RawClient.connected(broker, connect)) {
@@ -220,7 +243,8 @@ class SessionResumeTest {
                 assertEquals(6, resent.type(), "PUBREL again, not the PUBLISH");
                 assertEquals(id, resent.packetId());
                 again.send(RawClient.ack(RawClient.PUBCOMP, id));
-                await().atMost(Duration.ofSeconds(5)).until(() -> session("q2out").inflightSize() == 0);
+                await().atMost(Duration.ofSeconds(5))
+                        .until(() -> session("q2out").inflightSize() == 0);
             }
         } finally {
             pub.disconnect();
@@ -240,11 +264,12 @@ class SessionResumeTest {
             Packet pubrec = raw.read();
             assertEquals(5, pubrec.type(), "PUBREC");
             assertEquals(5, pubrec.packetId());
-            raw.abort();                              // gone before PUBREL
+            raw.abort(); // gone before PUBREL
             awaitOffline("q2in");
 
             try (RawClient again = RawClient.connected(broker, connect)) {
-                again.send(RawClient.publish(version, 0x08 | 2 << 1, "in2", 5, new Bytes(), bytes("exactly once")));  // DUP
+                again.send(
+                        RawClient.publish(version, 0x08 | 2 << 1, "in2", 5, new Bytes(), bytes("exactly once"))); // DUP
                 assertEquals(5, again.read().type(), "PUBREC for the resent PUBLISH");
                 again.send(RawClient.ack(RawClient.PUBREL, 5));
                 Packet pubcomp = again.read();
@@ -274,7 +299,11 @@ class SessionResumeTest {
         assertEquals(3, session("v31").protocolVersion());
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("v31/a").qos(MqttQos.EXACTLY_ONCE).payload(bytes("for 3.1")).send();
+        pub.publishWith()
+                .topic("v31/a")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload(bytes("for 3.1"))
+                .send();
         BlockingQueue<MqttMessage> received = new LinkedBlockingQueue<>();
         PahoClient again = new PahoClient(url, "v31", new MemoryPersistence());
         again.setCallback(collector(received));
@@ -299,17 +328,21 @@ class SessionResumeTest {
         options.setCleanSession(false);
         BlockingQueue<MqttMessage> first = new LinkedBlockingQueue<>();
         PahoClient hoarder = new PahoClient(url, "hoarder", new MemoryPersistence());
-        hoarder.setManualAcks(true);   // never acknowledges: the window of 1 stays full
+        hoarder.setManualAcks(true); // never acknowledges: the window of 1 stays full
         hoarder.setCallback(collector(first));
         hoarder.connect(options);
         hoarder.subscribe("h", 1);
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         for (int i = 0; i < 10; i++) {
-            pub.publishWith().topic("h").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
+            pub.publishWith()
+                    .topic("h")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("m" + i))
+                    .send();
         }
         assertEquals("m0", new String(first.poll(5, TimeUnit.SECONDS).getPayload()));
-        await().atMost(Duration.ofSeconds(5)).until(() -> session("hoarder").queueSize() == 9);  // behind the window
+        await().atMost(Duration.ofSeconds(5)).until(() -> session("hoarder").queueSize() == 9); // behind the window
         hoarder.disconnectForcibly(0, 10, false);
         hoarder.close();
         awaitOffline("hoarder");

@@ -1,28 +1,5 @@
 package io.hookline.broker.session;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
-import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
-import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
-import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.ManualTime;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3;
@@ -39,6 +16,28 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAckReturnCode;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5DisconnectException;
+import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.ManualTime;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /** Clean and persistent sessions, offline queues, takeover, expiry and assigned client ids, end to end. */
 class SessionTest {
@@ -60,12 +59,16 @@ class SessionTest {
 
     /** Waits until the broker has noticed the client left (DISCONNECT is answered by closing the socket). */
     private void awaitOffline(String clientId) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> session(clientId) == null || !session(clientId).isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> session(clientId) == null || !session(clientId).isOnline());
     }
 
     private Mqtt5BlockingClient persistentV5(String clientId, long expirySeconds, boolean expectPresent) {
         Mqtt5BlockingClient client = v5(broker, clientId).toBlocking();
-        Mqtt5ConnAck ack = client.connectWith().cleanStart(false).sessionExpiryInterval(expirySeconds).send();
+        Mqtt5ConnAck ack = client.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(expirySeconds)
+                .send();
         assertEquals(expectPresent, ack.isSessionPresent(), "session present");
         return client;
     }
@@ -80,8 +83,16 @@ class SessionTest {
         awaitOffline("p3");
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("q/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("one")).send();
-        pub.publishWith().topic("q/2").qos(MqttQos.EXACTLY_ONCE).payload(bytes("two")).send();
+        pub.publishWith()
+                .topic("q/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("one"))
+                .send();
+        pub.publishWith()
+                .topic("q/2")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload(bytes("two"))
+                .send();
         assertEquals(2, session("p3").queueSize(), "queued while offline");
 
         Mqtt3BlockingClient again = v3(broker, "p3").toBlocking();
@@ -94,7 +105,11 @@ class SessionTest {
             assertEquals("two", text(second.getPayloadAsBytes()));
             assertEquals(MqttQos.EXACTLY_ONCE, second.getQos());
             // the subscription survived the reconnect
-            pub.publishWith().topic("q/3").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("live")).send();
+            pub.publishWith()
+                    .topic("q/3")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("live"))
+                    .send();
             assertEquals("live", text(next(publishes).getPayloadAsBytes()));
         } finally {
             again.disconnect();
@@ -111,12 +126,24 @@ class SessionTest {
         awaitOffline("p5");
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("q/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("one")).send();
-        pub.publishWith().topic("q/2").qos(MqttQos.EXACTLY_ONCE).payload(bytes("two")).send();
+        pub.publishWith()
+                .topic("q/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("one"))
+                .send();
+        pub.publishWith()
+                .topic("q/2")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .payload(bytes("two"))
+                .send();
 
         Mqtt5BlockingClient again = v5(broker, "p5").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+            assertTrue(again.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(60)
+                    .send()
+                    .isSessionPresent());
             Mqtt5Publish first = next(publishes);
             assertEquals("one", text(first.getPayloadAsBytes()));
             assertEquals(MqttQos.AT_LEAST_ONCE, first.getQos());
@@ -140,13 +167,21 @@ class SessionTest {
         sub.disconnect();
         awaitOffline("c3");
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
-        pub.publishWith().topic("c/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("queued")).send();
+        pub.publishWith()
+                .topic("c/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("queued"))
+                .send();
 
         Mqtt3BlockingClient clean = v3(broker, "c3").toBlocking();
         try (var publishes = clean.publishes(MqttGlobalPublishFilter.ALL)) {
             assertFalse(clean.connectWith().cleanSession(true).send().isSessionPresent());
             assertEquals(0, broker.broker().subscriptions().size(), "old subscriptions removed");
-            pub.publishWith().topic("c/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("after")).send();
+            pub.publishWith()
+                    .topic("c/2")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("after"))
+                    .send();
             nothing(publishes);
         } finally {
             clean.disconnect();
@@ -165,7 +200,11 @@ class SessionTest {
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         for (int i = 0; i < 5; i++) {
-            pub.publishWith().topic("m").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("m" + i)).send();
+            pub.publishWith()
+                    .topic("m")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("m" + i))
+                    .send();
         }
         assertEquals(3, session("slow").queueSize());
         assertEquals(2, broker.broker().metrics().get(Counter.DROPPED_QUEUE_FULL));
@@ -189,20 +228,31 @@ class SessionTest {
         CompletableFuture<Throwable> oldCause = new CompletableFuture<>();
         Mqtt5BlockingClient old = v5Builder(broker, "dup")
                 .addDisconnectedListener(ctx -> oldCause.complete(ctx.getCause()))
-                .build().toBlocking();
+                .build()
+                .toBlocking();
         old.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         old.subscribeWith().topicFilter("t").qos(MqttQos.AT_LEAST_ONCE).send();
 
         Mqtt5BlockingClient fresh = v5(broker, "dup").toBlocking();
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         try (Mqtt5Publishes publishes = fresh.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+            assertTrue(fresh.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(60)
+                    .send()
+                    .isSessionPresent());
             Throwable cause = oldCause.get(5, TimeUnit.SECONDS);
             Mqtt5DisconnectException disconnect = assertInstanceOf(Mqtt5DisconnectException.class, cause);
-            assertEquals(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER, disconnect.getMqttMessage().getReasonCode());
+            assertEquals(
+                    Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER,
+                    disconnect.getMqttMessage().getReasonCode());
             assertEquals(1, broker.broker().metrics().get(Counter.SESSION_TAKEOVERS));
 
-            pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("to the new one")).send();
+            pub.publishWith()
+                    .topic("t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("to the new one"))
+                    .send();
             assertEquals("to the new one", text(next(publishes).getPayloadAsBytes()));
         } finally {
             fresh.disconnect();
@@ -216,7 +266,8 @@ class SessionTest {
         CompletableFuture<Throwable> oldCause = new CompletableFuture<>();
         Mqtt5BlockingClient old = v5Builder(broker, "dup")
                 .addDisconnectedListener(ctx -> oldCause.complete(ctx.getCause()))
-                .build().toBlocking();
+                .build()
+                .toBlocking();
         old.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         old.subscribeWith().topicFilter("t").send();
 
@@ -224,9 +275,11 @@ class SessionTest {
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         try (Mqtt5Publishes publishes = fresh.publishes(MqttGlobalPublishFilter.ALL)) {
             assertFalse(fresh.connectWith().cleanStart(true).send().isSessionPresent());
-            Mqtt5DisconnectException disconnect = assertInstanceOf(Mqtt5DisconnectException.class,
-                    oldCause.get(5, TimeUnit.SECONDS));
-            assertEquals(Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER, disconnect.getMqttMessage().getReasonCode());
+            Mqtt5DisconnectException disconnect =
+                    assertInstanceOf(Mqtt5DisconnectException.class, oldCause.get(5, TimeUnit.SECONDS));
+            assertEquals(
+                    Mqtt5DisconnectReasonCode.SESSION_TAKEN_OVER,
+                    disconnect.getMqttMessage().getReasonCode());
             pub.publishWith().topic("t").payload(bytes("old subscription")).send();
             nothing(publishes);
         } finally {
@@ -239,10 +292,14 @@ class SessionTest {
     void takeoverOfAnMqtt311ConnectionClosesTheOldOne() throws Exception {
         broker = TestBroker.start();
         CompletableFuture<Throwable> oldCause = new CompletableFuture<>();
-        Mqtt3BlockingClient old = MqttClient.builder().useMqttVersion3().identifier("dup3")
-                .serverHost("127.0.0.1").serverPort(broker.port())
+        Mqtt3BlockingClient old = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("dup3")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
                 .addDisconnectedListener(ctx -> oldCause.complete(ctx.getCause()))
-                .build().toBlocking();
+                .build()
+                .toBlocking();
         old.connectWith().cleanSession(false).send();
         old.subscribeWith().topicFilter("t").qos(MqttQos.AT_LEAST_ONCE).send();
 
@@ -251,7 +308,11 @@ class SessionTest {
         try (var publishes = fresh.publishes(MqttGlobalPublishFilter.ALL)) {
             assertTrue(fresh.connectWith().cleanSession(false).send().isSessionPresent());
             assertNotNull(oldCause.get(5, TimeUnit.SECONDS), "the old connection was closed");
-            pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("new")).send();
+            pub.publishWith()
+                    .topic("t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("new"))
+                    .send();
             assertEquals("new", text(next(publishes).getPayloadAsBytes()));
         } finally {
             fresh.disconnect();
@@ -285,7 +346,7 @@ class SessionTest {
     void mqtt5SessionWithoutExpiryEndsWithTheConnection() {
         broker = TestBroker.start();
         Mqtt5BlockingClient client = v5(broker, "zero").toBlocking();
-        client.connectWith().cleanStart(false).send();   // no Session Expiry Interval: 0
+        client.connectWith().cleanStart(false).send(); // no Session Expiry Interval: 0
         client.subscribeWith().topicFilter("z").send();
         client.disconnect();
         await().atMost(Duration.ofSeconds(5)).until(() -> session("zero") == null);
@@ -345,8 +406,11 @@ class SessionTest {
     @Test
     void emptyClientIdGetsAnAssignedClientIdentifierForMqtt5() {
         broker = TestBroker.start();
-        Mqtt5BlockingClient client = MqttClient.builder().useMqttVersion5()
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Mqtt5BlockingClient client = MqttClient.builder()
+                .useMqttVersion5()
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
         Mqtt5ConnAck ack = client.connect();
         try {
             String assigned = ack.getAssignedClientIdentifier().orElseThrow().toString();
@@ -360,8 +424,11 @@ class SessionTest {
     @Test
     void emptyClientIdIsAcceptedWithCleanSessionForMqtt311() throws Exception {
         broker = TestBroker.start();
-        Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3()
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
+        Mqtt3BlockingClient client = MqttClient.builder()
+                .useMqttVersion3()
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
         client.connectWith().cleanSession(true).send();
         try (var publishes = client.publishes(MqttGlobalPublishFilter.ALL)) {
             assertEquals(1, broker.broker().sessions().size());
@@ -378,11 +445,16 @@ class SessionTest {
     @Test
     void emptyClientIdWithoutCleanSessionIsRejectedForMqtt311() {
         broker = TestBroker.start();
-        Mqtt3BlockingClient client = MqttClient.builder().useMqttVersion3()
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        Mqtt3ConnAckException e = assertThrows(Mqtt3ConnAckException.class,
+        Mqtt3BlockingClient client = MqttClient.builder()
+                .useMqttVersion3()
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        Mqtt3ConnAckException e = assertThrows(
+                Mqtt3ConnAckException.class,
                 () -> client.connectWith().cleanSession(false).send());
-        assertEquals(Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED, e.getMqttMessage().getReturnCode());
+        assertEquals(
+                Mqtt3ConnAckReturnCode.IDENTIFIER_REJECTED, e.getMqttMessage().getReturnCode());
         assertNull(broker.broker().sessions().all().stream().findAny().orElse(null));
     }
 
@@ -390,7 +462,10 @@ class SessionTest {
     void maxSessionExpiryIntervalCapsWhatTheClientAsksFor() {
         broker = TestBroker.start("max_session_expiry_interval", "1s");
         Mqtt5BlockingClient client = v5(broker, "greedy").toBlocking();
-        Mqtt5ConnAck ack = client.connectWith().cleanStart(false).sessionExpiryInterval(3600).send();
+        Mqtt5ConnAck ack = client.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(3600)
+                .send();
         assertEquals(1, ack.getSessionExpiryInterval().orElseThrow(), "the broker's value in CONNACK");
         client.disconnect();
         await().atMost(Duration.ofSeconds(5)).until(() -> session("greedy") == null);

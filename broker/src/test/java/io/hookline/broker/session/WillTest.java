@@ -1,25 +1,5 @@
 package io.hookline.broker.session;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import io.hookline.broker.metrics.BrokerMetrics.Counter;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.RawClient.Bytes;
-import io.hookline.broker.testsupport.RawClient.Connect;
-import io.hookline.broker.testsupport.ManualTime;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v3;
@@ -32,6 +12,25 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import io.hookline.broker.metrics.BrokerMetrics.Counter;
+import io.hookline.broker.testsupport.ManualTime;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.RawClient.Bytes;
+import io.hookline.broker.testsupport.RawClient.Connect;
+import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
 /**
  * Will messages end to end. An abrupt close is a raw socket reset after a hand-built CONNECT,
  * so the broker sees exactly one thing: the connection gone without DISCONNECT.
@@ -40,6 +39,7 @@ class WillTest {
 
     /** The broker's timers run on it: will delays and session expiry pass when the test says so. */
     private final ManualTime time = new ManualTime();
+
     private TestBroker broker;
     private Mqtt5BlockingClient watcher;
     private Mqtt5Publishes wills;
@@ -65,7 +65,8 @@ class WillTest {
 
     /** Waits until the broker noticed the client left (its will and expiry timers are set then). */
     private void awaitOffline(String clientId) {
-        await().atMost(Duration.ofSeconds(5)).until(() -> session(clientId) == null || !session(clientId).isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> session(clientId) == null || !session(clientId).isOnline());
     }
 
     /** {@code connect} with a Will Delay Interval of {@code seconds}. */
@@ -75,7 +76,8 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenAnMqtt311ConnectionDropsWithoutDisconnect() throws Exception {
-        RawClient raw = RawClient.connected(broker, new Connect(4, "crash3").will("will/crash3", bytes("gone"), 1, false));
+        RawClient raw =
+                RawClient.connected(broker, new Connect(4, "crash3").will("will/crash3", bytes("gone"), 1, false));
         raw.abort();
         Mqtt5Publish will = next(wills);
         assertEquals("will/crash3", will.getTopic().toString());
@@ -86,7 +88,8 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenAnMqtt5ConnectionDropsWithoutDisconnect() throws Exception {
-        RawClient raw = RawClient.connected(broker, new Connect(5, "crash5").will("will/crash5", bytes("gone"), 2, false));
+        RawClient raw =
+                RawClient.connected(broker, new Connect(5, "crash5").will("will/crash5", bytes("gone"), 2, false));
         raw.abort();
         Mqtt5Publish will = next(wills);
         assertEquals("will/crash5", will.getTopic().toString());
@@ -97,12 +100,23 @@ class WillTest {
     @Test
     void willIsSuppressedByANormalDisconnect() throws Exception {
         Mqtt5BlockingClient v5client = v5(broker, "polite5").toBlocking();
-        v5client.connectWith().willPublish().topic("will/polite5").payload(bytes("no")).applyWillPublish().send();
+        v5client.connectWith()
+                .willPublish()
+                .topic("will/polite5")
+                .payload(bytes("no"))
+                .applyWillPublish()
+                .send();
         v5client.disconnect();
         Mqtt3BlockingClient v3client = v3(broker, "polite3").toBlocking();
-        v3client.connectWith().willPublish().topic("will/polite3").payload(bytes("no")).applyWillPublish().send();
+        v3client.connectWith()
+                .willPublish()
+                .topic("will/polite3")
+                .payload(bytes("no"))
+                .applyWillPublish()
+                .send();
         v3client.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().size() == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> broker.broker().sessions().size() == 1);
         nothing(wills);
         assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
     }
@@ -110,8 +124,15 @@ class WillTest {
     @Test
     void disconnectWithWillMessagePublishesTheWill() throws Exception {
         Mqtt5BlockingClient client = v5(broker, "leaver").toBlocking();
-        client.connectWith().willPublish().topic("will/leaver").payload(bytes("left on purpose")).applyWillPublish().send();
-        client.disconnectWith().reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE).send();
+        client.connectWith()
+                .willPublish()
+                .topic("will/leaver")
+                .payload(bytes("left on purpose"))
+                .applyWillPublish()
+                .send();
+        client.disconnectWith()
+                .reasonCode(Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+                .send();
         assertEquals("left on purpose", text(next(wills).getPayloadAsBytes()));
     }
 
@@ -122,7 +143,7 @@ class WillTest {
         raw.abort();
         awaitOffline("delayed");
         time.advance(Duration.ofMillis(999));
-        nothing(wills);   // not before the 1 s delay
+        nothing(wills); // not before the 1 s delay
         time.advance(Duration.ofMillis(1));
         Mqtt5Publish will = next(wills);
         assertEquals("late", text(will.getPayloadAsBytes()));
@@ -131,12 +152,17 @@ class WillTest {
 
     @Test
     void willIsNotPublishedWhenTheClientReconnectsWithinTheDelay() throws Exception {
-        Connect connect = new Connect(5, "back").sessionExpiry(30).will("will/back", bytes("should not be seen"), 1, false);
+        Connect connect =
+                new Connect(5, "back").sessionExpiry(30).will("will/back", bytes("should not be seen"), 1, false);
         RawClient.connected(broker, willDelay(connect, 1)).abort();
         Mqtt5BlockingClient again = v5(broker, "back").toBlocking();
-        assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(30).send().isSessionPresent());
+        assertTrue(again.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(30)
+                .send()
+                .isSessionPresent());
         try {
-            time.advance(Duration.ofMillis(1500));   // well past the 1 s delay
+            time.advance(Duration.ofMillis(1500)); // well past the 1 s delay
             nothing(wills);
             assertEquals(0, broker.broker().metrics().get(Counter.WILLS_PUBLISHED));
         } finally {
@@ -151,9 +177,9 @@ class WillTest {
         raw.abort();
         awaitOffline("short");
         time.advance(Duration.ofMillis(999));
-        nothing(wills);   // the session lasts 1 s
+        nothing(wills); // the session lasts 1 s
         time.advance(Duration.ofMillis(1));
-        Mqtt5Publish will = next(wills);   // with the session, not after the 60 s delay
+        Mqtt5Publish will = next(wills); // with the session, not after the 60 s delay
         assertEquals("session ended", text(will.getPayloadAsBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> session("short") == null);
         assertEquals(1, broker.broker().metrics().get(Counter.SESSIONS_EXPIRED), "the session expired");
@@ -162,7 +188,7 @@ class WillTest {
 
     @Test
     void willWithADelayIsPublishedAtOnceWhenTheSessionEndsWithTheConnection() throws Exception {
-        Connect connect = new Connect(5, "nosession").will("will/nosession", bytes("now"), 0, false);  // expiry 0
+        Connect connect = new Connect(5, "nosession").will("will/nosession", bytes("now"), 0, false); // expiry 0
         RawClient.connected(broker, willDelay(connect, 60)).abort();
         assertEquals("now", text(next(wills).getPayloadAsBytes()));
     }
@@ -171,11 +197,18 @@ class WillTest {
     void willPropertiesAreForwarded() throws Exception {
         Connect connect = new Connect(5, "props").will("will/props", bytes("{\"state\":\"offline\"}"), 1, false);
         connect.willProperties(new Bytes()
-                .u8(0x03).str("application/json")       // Content Type
-                .u8(0x08).str("will/reply")             // Response Topic
-                .u8(0x02).u32(120)                       // Message Expiry Interval
-                .u8(0x26).str("site").str("lab")        // User Property
-                .u8(0x26).str("site").str("annex"));
+                .u8(0x03)
+                .str("application/json") // Content Type
+                .u8(0x08)
+                .str("will/reply") // Response Topic
+                .u8(0x02)
+                .u32(120) // Message Expiry Interval
+                .u8(0x26)
+                .str("site")
+                .str("lab") // User Property
+                .u8(0x26)
+                .str("site")
+                .str("annex"));
         RawClient.connected(broker, connect).abort();
         Mqtt5Publish will = next(wills);
         assertEquals("application/json", will.getContentType().orElseThrow().toString());
@@ -191,13 +224,17 @@ class WillTest {
 
     @Test
     void retainedWillIsStoredAndDeliveredToLaterSubscribers() throws Exception {
-        RawClient.connected(broker, new Connect(4, "lastword").will("will/retained", bytes("bye"), 1, true)).abort();
+        RawClient.connected(broker, new Connect(4, "lastword").will("will/retained", bytes("bye"), 1, true))
+                .abort();
         Mqtt5Publish live = next(wills);
         assertEquals("bye", text(live.getPayloadAsBytes()));
 
         Mqtt3BlockingClient late = v3Connected(broker, "late");
         try (var publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
-            late.subscribeWith().topicFilter("will/retained").qos(MqttQos.AT_LEAST_ONCE).send();
+            late.subscribeWith()
+                    .topicFilter("will/retained")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             Mqtt3Publish retained = next(publishes);
             assertEquals("bye", text(retained.getPayloadAsBytes()));
             assertTrue(retained.isRetain(), "delivered with the retain flag");
@@ -208,8 +245,8 @@ class WillTest {
 
     @Test
     void willIsPublishedWhenTheKeepAliveExpires() throws Exception {
-        RawClient raw = RawClient.connected(broker,
-                new Connect(4, "silent").keepAlive(1).will("will/silent", bytes("timed out"), 1, false));
+        RawClient raw = RawClient.connected(
+                broker, new Connect(4, "silent").keepAlive(1).will("will/silent", bytes("timed out"), 1, false));
         // the client sends nothing more: the broker closes it after 1.5 × keep alive
         time.advance(Duration.ofMillis(1499));
         nothing(wills);
@@ -222,10 +259,10 @@ class WillTest {
 
     @Test
     void disconnectSettingASessionExpiryAfterZeroIsAProtocolErrorAndTheWillStands() throws Exception {
-        RawClient raw = RawClient.connected(broker,
-                new Connect(5, "sneaky").will("will/sneaky", bytes("not a normal disconnect"), 1, false));
-        raw.send(RawClient.disconnect(0x00, new Bytes().u8(0x11).u32(60)));  // Session Expiry Interval
-        raw.expectDisconnect(0x82);  // protocol error
+        RawClient raw = RawClient.connected(
+                broker, new Connect(5, "sneaky").will("will/sneaky", bytes("not a normal disconnect"), 1, false));
+        raw.send(RawClient.disconnect(0x00, new Bytes().u8(0x11).u32(60))); // Session Expiry Interval
+        raw.expectDisconnect(0x82); // protocol error
         raw.close();
         assertEquals("not a normal disconnect", text(next(wills).getPayloadAsBytes()));
         await().atMost(Duration.ofSeconds(5)).until(() -> session("sneaky") == null);
@@ -233,12 +270,16 @@ class WillTest {
 
     @Test
     void takeoverPublishesTheWillOfTheOldConnectionWhenItHasNoDelay() throws Exception {
-        RawClient old = RawClient.connected(broker,
-                new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("replaced"), 1, false));
+        RawClient old = RawClient.connected(
+                broker, new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("replaced"), 1, false));
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
-        assertTrue(fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send().isSessionPresent());
+        assertTrue(fresh.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(60)
+                .send()
+                .isSessionPresent());
         try {
-            old.expectDisconnect(0x8E);  // session taken over
+            old.expectDisconnect(0x8E); // session taken over
             assertEquals("replaced", text(next(wills).getPayloadAsBytes()));
         } finally {
             old.close();
@@ -248,13 +289,14 @@ class WillTest {
 
     @Test
     void takeoverWithinTheWillDelaySuppressesTheWill() throws Exception {
-        Connect connect = new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("should not be seen"), 1, false);
+        Connect connect =
+                new Connect(5, "twin").sessionExpiry(60).will("will/twin", bytes("should not be seen"), 1, false);
         RawClient old = RawClient.connected(broker, willDelay(connect, 1));
         Mqtt5BlockingClient fresh = v5(broker, "twin").toBlocking();
         fresh.connectWith().cleanStart(false).sessionExpiryInterval(60).send();
         try {
-            old.expectDisconnect(0x8E);  // session taken over
-            time.advance(Duration.ofMillis(1500));   // well past the 1 s delay
+            old.expectDisconnect(0x8E); // session taken over
+            time.advance(Duration.ofMillis(1500)); // well past the 1 s delay
             nothing(wills);
         } finally {
             old.close();

@@ -1,17 +1,16 @@
 package io.hookline.broker.store;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.util.StoreBatch;
-import org.junit.jupiter.api.Test;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class MemoryRetainedStoreTest {
 
@@ -19,7 +18,14 @@ class MemoryRetainedStoreTest {
     private static final long NOW = 1_700_000_000_000L;
 
     private static Message retained(String topic, String payload, long expiresAtMillis) {
-        return new Message(0, topic, 0, true, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null,
+        return new Message(
+                0,
+                topic,
+                0,
+                true,
+                payload.getBytes(StandardCharsets.UTF_8),
+                PublishProperties.NONE,
+                null,
                 expiresAtMillis);
     }
 
@@ -32,7 +38,7 @@ class MemoryRetainedStoreTest {
     @Test
     void expiredMessagesAreLeftOutAndRemoved() {
         MemoryRetainedStore store = new MemoryRetainedStore();
-        store.retain(retained("a/old", "old", NOW), StoreBatch.NONE);   // expires at NOW: expired
+        store.retain(retained("a/old", "old", NOW), StoreBatch.NONE); // expires at NOW: expired
         store.retain(retained("a/new", "new", 0), StoreBatch.NONE);
         assertEquals(List.of("new"), matching(store, "a/+"));
         assertEquals(1, store.size(), "the expired one is gone");
@@ -58,11 +64,13 @@ class MemoryRetainedStoreTest {
         Message expired = retained("t", "expired", NOW - 1);
         Message fresh = retained("t", "fresh", 0);
         AtomicBoolean stop = new AtomicBoolean();
-        Thread subscriber = new Thread(() -> {
-            while (!stop.get()) {
-                store.matching("t", NOW, m -> { });
-            }
-        }, "subscriber");
+        Thread subscriber = new Thread(
+                () -> {
+                    while (!stop.get()) {
+                        store.matching("t", NOW, m -> {});
+                    }
+                },
+                "subscriber");
         subscriber.start();
         int lost = 0;
         try {
@@ -70,7 +78,7 @@ class MemoryRetainedStoreTest {
             for (int i = 0; i < 300_000 && System.nanoTime() < deadline; i++) {
                 store.retain(expired, StoreBatch.NONE);
                 store.retain(fresh, StoreBatch.NONE);
-                if (store.size() != 1) {   // only expired messages may ever be removed by a lookup
+                if (store.size() != 1) { // only expired messages may ever be removed by a lookup
                     lost++;
                 }
             }

@@ -1,5 +1,15 @@
 package io.hookline.broker.store;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v3Connected;
+import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.Receive.next;
+import static io.hookline.broker.testsupport.Receive.nothing;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -11,25 +21,14 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.testsupport.ManualTime;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static io.hookline.broker.testsupport.Clients.v3Connected;
-import static io.hookline.broker.testsupport.Clients.v5Connected;
-import static io.hookline.broker.testsupport.Receive.next;
-import static io.hookline.broker.testsupport.Receive.nothing;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * Retained messages end to end. Where a test shows that no retained message came, it then
@@ -40,6 +39,7 @@ class RetainedTest {
 
     /** Message expiry runs on the broker's clock: the test moves it instead of waiting. */
     private final ManualTime time = new ManualTime();
+
     private TestBroker broker;
     private Mqtt5BlockingClient pub;
 
@@ -57,7 +57,12 @@ class RetainedTest {
     }
 
     private void retain(String topic, String payload) {
-        pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(bytes(payload)).send();
+        pub.publishWith()
+                .topic(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(bytes(payload))
+                .send();
     }
 
     /** Runs {@code test} with a connected MQTT 5 subscriber "sub" and its messages; disconnects it after. */
@@ -128,7 +133,7 @@ class RetainedTest {
     void anEmptyRetainedMessageClearsTheTopic() throws Exception {
         retain("r/a", "soon gone");
         int before = broker.broker().retained().size();
-        pub.publishWith().topic("r/a").qos(MqttQos.AT_LEAST_ONCE).retain(true).send();  // empty payload
+        pub.publishWith().topic("r/a").qos(MqttQos.AT_LEAST_ONCE).retain(true).send(); // empty payload
         assertEquals(before - 1, broker.broker().retained().size());
         withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("r/a").send();
@@ -142,10 +147,14 @@ class RetainedTest {
         Mqtt5BlockingClient asPublished = v5Connected(broker, "rap");
         Mqtt3BlockingClient old = v3Connected(broker, "old");
         try (Mqtt5Publishes plainIn = plain.publishes(MqttGlobalPublishFilter.ALL);
-             Mqtt5Publishes rapIn = asPublished.publishes(MqttGlobalPublishFilter.ALL);
-             var oldIn = old.publishes(MqttGlobalPublishFilter.ALL)) {
+                Mqtt5Publishes rapIn = asPublished.publishes(MqttGlobalPublishFilter.ALL);
+                var oldIn = old.publishes(MqttGlobalPublishFilter.ALL)) {
             plain.subscribeWith().topicFilter("live").send();
-            asPublished.subscribeWith().topicFilter("live").retainAsPublished(true).send();
+            asPublished
+                    .subscribeWith()
+                    .topicFilter("live")
+                    .retainAsPublished(true)
+                    .send();
             old.subscribeWith().topicFilter("live").send();
             retain("live", "retained and live");
             assertFalse(next(plainIn).isRetain(), "v5 without retain-as-published");
@@ -165,7 +174,10 @@ class RetainedTest {
         retain("r/a", "again and again");
         withSubscriber((sub, publishes) -> {
             for (int i = 0; i < 2; i++) {
-                sub.subscribeWith().topicFilter("r/a").retainHandling(Mqtt5RetainHandling.SEND).send();
+                sub.subscribeWith()
+                        .topicFilter("r/a")
+                        .retainHandling(Mqtt5RetainHandling.SEND)
+                        .send();
                 assertEquals("again and again", nextText(publishes));
             }
         });
@@ -175,11 +187,16 @@ class RetainedTest {
     void retainHandling1SendsRetainedOnlyForANewSubscription() throws Exception {
         retain("r/a", "once");
         withSubscriber((sub, publishes) -> {
-            sub.subscribeWith().topicFilter("r/a")
-                    .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
+            sub.subscribeWith()
+                    .topicFilter("r/a")
+                    .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST)
+                    .send();
             assertEquals("once", nextText(publishes));
-            sub.subscribeWith().topicFilter("r/a").qos(MqttQos.AT_LEAST_ONCE)
-                    .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST).send();
+            sub.subscribeWith()
+                    .topicFilter("r/a")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .retainHandling(Mqtt5RetainHandling.SEND_IF_SUBSCRIPTION_DOES_NOT_EXIST)
+                    .send();
             assertMarkerNext(sub, publishes);
         });
     }
@@ -188,7 +205,10 @@ class RetainedTest {
     void retainHandling2NeverSendsRetained() throws Exception {
         retain("r/a", "never");
         withSubscriber((sub, publishes) -> {
-            sub.subscribeWith().topicFilter("r/a").retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).send();
+            sub.subscribeWith()
+                    .topicFilter("r/a")
+                    .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
+                    .send();
             assertMarkerNext(sub, publishes);
         });
     }
@@ -215,7 +235,8 @@ class RetainedTest {
             for (int i = 0; i < 3; i++) {
                 all.add(next(publishes).getTopic().toString());
             }
-            assertEquals(List.of("home/hall/humidity", "home/hall/temp", "home/kitchen/temp"),
+            assertEquals(
+                    List.of("home/hall/humidity", "home/hall/temp", "home/kitchen/temp"),
                     all.stream().sorted().toList());
         });
     }
@@ -228,9 +249,17 @@ class RetainedTest {
 
     @Test
     void expiredRetainedMessageIsNotDelivered() throws Exception {
-        pub.publishWith().topic("r/exp").retain(true).messageExpiryInterval(1).payload(bytes("brief")).send();
+        pub.publishWith()
+                .topic("r/exp")
+                .retain(true)
+                .messageExpiryInterval(1)
+                .payload(bytes("brief"))
+                .send();
         withSubscriber((sub, publishes) -> {
-            sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();
+            sub.subscribeWith()
+                    .topicFilter("r/exp")
+                    .retainHandling(Mqtt5RetainHandling.SEND)
+                    .send();
             Mqtt5Publish fresh = next(publishes);
             assertEquals("brief", text(fresh.getPayloadAsBytes()));
             assertEquals(1, fresh.getMessageExpiryInterval().orElseThrow(), "no time passed on the broker's clock");
@@ -239,8 +268,11 @@ class RetainedTest {
             assertEquals(1, retainedOn("r/exp").size(), "not expired before its 1 s");
             time.advance(Duration.ofMillis(1));
             assertEquals(List.of(), retainedOn("r/exp"), "expired at 1 s");
-        sub.subscribeWith().topicFilter("r/exp").retainHandling(Mqtt5RetainHandling.SEND).send();
-        assertMarkerNext(sub, publishes);
+            sub.subscribeWith()
+                    .topicFilter("r/exp")
+                    .retainHandling(Mqtt5RetainHandling.SEND)
+                    .send();
+            assertMarkerNext(sub, publishes);
         });
     }
 
@@ -259,8 +291,11 @@ class RetainedTest {
         retain("app/status", "visible");
         withSubscriber((sub, publishes) -> {
             sub.subscribeWith().topicFilter("#").send();
-            assertEquals(java.util.Set.of("marker", "app/status"),
-                    java.util.Set.of(next(publishes).getTopic().toString(), next(publishes).getTopic().toString()));
+            assertEquals(
+                    java.util.Set.of("marker", "app/status"),
+                    java.util.Set.of(
+                            next(publishes).getTopic().toString(),
+                            next(publishes).getTopic().toString()));
             sub.subscribeWith().topicFilter("+/status").send();
             assertEquals("app/status", next(publishes).getTopic().toString());
             sub.subscribeWith().topicFilter("$app/#").send();

@@ -1,27 +1,5 @@
 package io.hookline.broker.store;
 
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.hookline.broker.routing.Delivery;
-import io.hookline.broker.testsupport.RawClient;
-import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.util.StoreBatch;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5;
@@ -33,6 +11,27 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.testsupport.RawClient;
+import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.util.StoreBatch;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 /**
  * The seam a durable store plugs into, seen from a real client: an acknowledgement waits for
@@ -60,16 +59,29 @@ class StoreSeamTest {
     void pubackWaitsForItsBatchAndAcknowledgementsKeepTheClientsOrder() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         List<String> received = new java.util.concurrent.CopyOnWriteArrayList<>();
-        v5Connected(broker, "sub").toAsync().subscribeWith().topicFilter("t/#").callback(p -> received.add(
-                p.getTopic().toString())).send().get(5, TimeUnit.SECONDS);
+        v5Connected(broker, "sub")
+                .toAsync()
+                .subscribeWith()
+                .topicFilter("t/#")
+                .callback(p -> received.add(p.getTopic().toString()))
+                .send()
+                .get(5, TimeUnit.SECONDS);
         Mqtt5AsyncClient pub = v5Connected(broker, "pub").toAsync();
         stores.held = true;
-        CompletableFuture<?> first = pub.publishWith().topic("t/1").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("1")).send();
-        CompletableFuture<?> second = pub.publishWith().topic("t/2").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("2")).send();
+        CompletableFuture<?> first = pub.publishWith()
+                .topic("t/1")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("1"))
+                .send();
+        CompletableFuture<?> second = pub.publishWith()
+                .topic("t/2")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("2"))
+                .send();
         await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 2);
         await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> !first.isDone() && !second.isDone());
 
-        stores.complete(1, null);   // the second is stored first: its PUBACK still waits for the first's
+        stores.complete(1, null); // the second is stored first: its PUBACK still waits for the first's
         await().during(QUIET).atMost(QUIET.multipliedBy(3)).until(() -> !first.isDone() && !second.isDone());
         assertEquals(2, received.size(), "both were routed while the first waited for the store");
         stores.complete(0, null);
@@ -82,14 +94,26 @@ class StoreSeamTest {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5AsyncClient pub = v5Connected(broker, "pub").toAsync();
         stores.held = true;
-        CompletableFuture<?> refused = pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("x")).send();
+        CompletableFuture<?> refused = pub.publishWith()
+                .topic("t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("x"))
+                .send();
         await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
         stores.complete(0, new IOException("disk full"));
         ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(5, TimeUnit.SECONDS));
-        assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED,
-                assertInstanceOf(Mqtt5PubAckException.class, e.getCause()).getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED,
+                assertInstanceOf(Mqtt5PubAckException.class, e.getCause())
+                        .getMqttMessage()
+                        .getReasonCode());
         stores.held = false;
-        pub.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("y")).send().get(5, TimeUnit.SECONDS);
+        pub.publishWith()
+                .topic("t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes("y"))
+                .send()
+                .get(5, TimeUnit.SECONDS);
     }
 
     @Test
@@ -100,7 +124,7 @@ class StoreSeamTest {
             raw.send(RawClient.publish(4, "t", 1, 1, bytes("x")));
             await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
             stores.complete(0, new IOException("disk full"));
-            raw.assertClosed();   // MQTT 3.1.1 has no way to say no but closing
+            raw.assertClosed(); // MQTT 3.1.1 has no way to say no but closing
         }
     }
 
@@ -127,18 +151,19 @@ class StoreSeamTest {
         broker = TestBroker.startOn(stores, null, null);
         // a persistent session: its in-flight stages are stored; a PUBREL out before its stage is
         // would, after a crash, turn into a resent PUBLISH the client takes for a new message
-        try (RawClient raw = RawClient.connected(broker, new RawClient.Connect(5, "q2-out").cleanStart(false)
-                .sessionExpiry(600))) {
+        try (RawClient raw = RawClient.connected(
+                broker, new RawClient.Connect(5, "q2-out").cleanStart(false).sessionExpiry(600))) {
             raw.send(RawClient.subscribe(5, 1, "t", 2));
             raw.expect(RawClient.SUBACK);
-            try (RawClient pub = RawClient.connected(broker, 5, "pub")) {   // its exchange done before the gate
+            try (RawClient pub = RawClient.connected(broker, 5, "pub")) { // its exchange done before the gate
                 pub.send(RawClient.publish(5, "t", 2, 3, bytes("x")));
                 pub.expect(RawClient.PUBREC);
                 pub.send(RawClient.ack(RawClient.PUBREL, 3));
                 pub.expect(RawClient.PUBCOMP);
             }
             int id = raw.expect(RawClient.PUBLISH).packetId();
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("pub") == null);
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().sessions().get("pub") == null);
             stores.held = true;
             raw.send(RawClient.ack(RawClient.PUBREC, id));
             await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
@@ -171,21 +196,29 @@ class StoreSeamTest {
             first.send(RawClient.disconnect());
             first.assertClosed();
         }
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("dev").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("dev").isOnline());
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         stores.held = true;
         try (RawClient raw = RawClient.open(broker, 5)) {
-            raw.send(new RawClient.Connect(5, "dev").cleanStart(false).sessionExpiry(600).toBytes());
+            raw.send(new RawClient.Connect(5, "dev")
+                    .cleanStart(false)
+                    .sessionExpiry(600)
+                    .toBytes());
             raw.send(RawClient.pingreq());
-            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);   // the session's record
-            pub.publishWith().topic("t/1").payload(bytes("while the CONNACK waits")).send();
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().sessions().get("dev").queueSize() == 1);
-            raw.assertNoPacket(QUIET);   // no CONNACK, no PINGRESP, no PUBLISH before the record is stored
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1); // the session's record
+            pub.publishWith()
+                    .topic("t/1")
+                    .payload(bytes("while the CONNACK waits"))
+                    .send();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().sessions().get("dev").queueSize() == 1);
+            raw.assertNoPacket(QUIET); // no CONNACK, no PINGRESP, no PUBLISH before the record is stored
 
             stores.complete(0, null);
             assertTrue(raw.expectConnack(0).sessionPresent(), "session present");
             assertEquals(RawClient.PUBLISH, raw.read().type(), "the queued message after the CONNACK");
-            raw.expect(RawClient.PINGRESP);   // the packet that waited, in order
+            raw.expect(RawClient.PINGRESP); // the packet that waited, in order
         } finally {
             pub.disconnect();
         }
@@ -199,7 +232,7 @@ class StoreSeamTest {
             raw.send(new RawClient.Connect(5, "dev").sessionExpiry(600).toBytes());
             await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
             stores.complete(0, new IOException("disk full"));
-            raw.expectConnectRefusal(0x97);   // Quota exceeded, as for a publish the store could not take
+            raw.expectConnectRefusal(0x97); // Quota exceeded, as for a publish the store could not take
         }
     }
 
@@ -211,7 +244,7 @@ class StoreSeamTest {
             raw.send(new RawClient.Connect(4, "dev3").cleanStart(false).toBytes());
             await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1);
             stores.complete(0, new IOException("disk full"));
-            raw.expectConnack(3);   // 3.1.1: server unavailable, then the close
+            raw.expectConnack(3); // 3.1.1: server unavailable, then the close
             raw.assertClosed();
         }
     }
@@ -226,7 +259,11 @@ class StoreSeamTest {
             sub.connectWith().cleanStart(false).sessionExpiryInterval(600).send();
             sub.subscribeWith().topicFilter("d/#").qos(MqttQos.AT_LEAST_ONCE).send();
             for (int i = 0; i < 20; i++) {
-                pub.publishWith().topic("d/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+                pub.publishWith()
+                        .topic("d/" + i)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes(String.valueOf(i)))
+                        .send();
             }
             List<String> received = new ArrayList<>();
             List<String> expected = new ArrayList<>();
@@ -238,13 +275,22 @@ class StoreSeamTest {
             assertTrue(stores.durableAdds > 0, "online messages went through the durable queue");
         }
         sub.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !broker.broker().sessions().get("keeper").isOnline());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !broker.broker().sessions().get("keeper").isOnline());
         for (int i = 20; i < 23; i++) {
-            pub.publishWith().topic("d/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(bytes(String.valueOf(i))).send();
+            pub.publishWith()
+                    .topic("d/" + i)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(String.valueOf(i)))
+                    .send();
         }
         Mqtt5BlockingClient again = v5(broker, "keeper").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith().cleanStart(false).sessionExpiryInterval(600).send().isSessionPresent());
+            assertTrue(again.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(600)
+                    .send()
+                    .isSessionPresent());
             for (int i = 20; i < 23; i++) {
                 assertEquals(String.valueOf(i), text(next(publishes).getPayloadAsBytes()));
             }
@@ -257,7 +303,7 @@ class StoreSeamTest {
     /** Memory stores whose batches commit only when the test says so (while {@link #held}). */
     private static final class GatedStores implements Stores {
         private final MemoryStores memory = new MemoryStores();
-        private final List<CompletableFuture<Void>> commits = new ArrayList<>();   // guarded by this
+        private final List<CompletableFuture<Void>> commits = new ArrayList<>(); // guarded by this
         volatile boolean held;
         volatile boolean durableQueues;
         volatile int durableAdds;
@@ -380,7 +426,6 @@ class StoreSeamTest {
         }
 
         @Override
-        public void close() {
-        }
+        public void close() {}
     }
 }

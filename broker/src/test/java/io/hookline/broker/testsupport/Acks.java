@@ -4,9 +4,9 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
+import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt3.message.connect.connack.Mqtt3ConnAck;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.suback.Mqtt3SubAck;
-import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3SubAckException;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5ConnAckException;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
@@ -14,7 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5SubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +25,7 @@ import java.util.function.Supplier;
  * of the broker and the plugins.
  */
 public final class Acks {
-    private Acks() {
-    }
+    private Acks() {}
 
     /** @return the CONNACK reason code of an MQTT 5 connect (0 on success) */
     public static Mqtt5ConnAck connack(Supplier<Mqtt5ConnAck> connect) {
@@ -49,10 +47,20 @@ public final class Acks {
 
     /** @return the CONNACK code for an MQTT 3.1.1 client with user name and password; disconnects on success */
     public static int connectV3(TestBroker broker, String clientId, String user, String password) {
-        Mqtt3BlockingClient c = MqttClient.builder().useMqttVersion3().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        int code = connackV3(() -> user == null ? c.connect() : c.connectWith().simpleAuth().username(user)
-                .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+        Mqtt3BlockingClient c = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        int code = connackV3(() -> user == null
+                ? c.connect()
+                : c.connectWith()
+                        .simpleAuth()
+                        .username(user)
+                        .password(password.getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send());
         if (code == 0) {
             c.disconnect();
         }
@@ -61,10 +69,20 @@ public final class Acks {
 
     /** @return the CONNACK for an MQTT 5 client with user name and password; disconnects on success */
     public static Mqtt5ConnAck connectV5(TestBroker broker, String clientId, String user, String password) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        Mqtt5ConnAck ack = connack(() -> user == null ? c.connect() : c.connectWith().simpleAuth().username(user)
-                .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().send());
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        Mqtt5ConnAck ack = connack(() -> user == null
+                ? c.connect()
+                : c.connectWith()
+                        .simpleAuth()
+                        .username(user)
+                        .password(password.getBytes(StandardCharsets.UTF_8))
+                        .applySimpleAuth()
+                        .send());
         if (ack.getReasonCode().getCode() == 0) {
             c.disconnect();
         }
@@ -74,9 +92,15 @@ public final class Acks {
     /** @return the PUBACK reason code of a QoS 1 publish */
     public static int puback(Mqtt5BlockingClient client, String topic, String payload) {
         try {
-            Mqtt5PublishResult r = client.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(payload.getBytes(StandardCharsets.UTF_8)).send();
-            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode().getCode();
+            Mqtt5PublishResult r = client.publishWith()
+                    .topic(topic)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(payload.getBytes(StandardCharsets.UTF_8))
+                    .send();
+            return ((Mqtt5PublishResult.Mqtt5Qos1Result) r)
+                    .getPubAck()
+                    .getReasonCode()
+                    .getCode();
         } catch (Mqtt5PubAckException e) {
             return e.getMqttMessage().getReasonCode().getCode();
         }
@@ -84,9 +108,16 @@ public final class Acks {
 
     /** @return the SUBACK codes, one per filter, each subscribed at {@code qos} */
     public static List<Integer> suback(Mqtt5BlockingClient client, int qos, String... filters) {
-        var b = client.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.fromCode(qos)).applySubscription();
+        var b = client.subscribeWith()
+                .addSubscription()
+                .topicFilter(filters[0])
+                .qos(MqttQos.fromCode(qos))
+                .applySubscription();
         for (int i = 1; i < filters.length; i++) {
-            b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.fromCode(qos)).applySubscription();
+            b = b.addSubscription()
+                    .topicFilter(filters[i])
+                    .qos(MqttQos.fromCode(qos))
+                    .applySubscription();
         }
         Mqtt5SubAck ack;
         try {
@@ -101,9 +132,16 @@ public final class Acks {
 
     /** @return the SUBACK return codes of an MQTT 3.1.1 subscribe, each filter at {@code qos} */
     public static List<Integer> subackV3(Mqtt3BlockingClient client, int qos, String... filters) {
-        var b = client.subscribeWith().addSubscription().topicFilter(filters[0]).qos(MqttQos.fromCode(qos)).applySubscription();
+        var b = client.subscribeWith()
+                .addSubscription()
+                .topicFilter(filters[0])
+                .qos(MqttQos.fromCode(qos))
+                .applySubscription();
         for (int i = 1; i < filters.length; i++) {
-            b = b.addSubscription().topicFilter(filters[i]).qos(MqttQos.fromCode(qos)).applySubscription();
+            b = b.addSubscription()
+                    .topicFilter(filters[i])
+                    .qos(MqttQos.fromCode(qos))
+                    .applySubscription();
         }
         Mqtt3SubAck ack;
         try {
@@ -118,8 +156,8 @@ public final class Acks {
 
     /** Asserts a PUBACK code meaning accepted: 0x00, or 0x10 (no matching subscribers). */
     public static void assertAccepted(int pubackCode) {
-        org.junit.jupiter.api.Assertions.assertTrue(pubackCode == 0 || pubackCode == 0x10,
-                "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
+        org.junit.jupiter.api.Assertions.assertTrue(
+                pubackCode == 0 || pubackCode == 0x10, "accepted, got PUBACK 0x" + Integer.toHexString(pubackCode));
     }
 
     /** Concatenates config key/value arrays (for several plugins' {@code enable} pairs). */

@@ -18,7 +18,8 @@ import java.time.Duration;
  */
 public final class AdminHttp {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
     private final String key;
 
@@ -60,16 +61,20 @@ public final class AdminHttp {
     }
 
     public Answer post(String pathAndQuery) {
-        return send(request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build());
+        return send(
+                request(pathAndQuery).POST(HttpRequest.BodyPublishers.noBody()).build());
     }
 
     public Answer postJson(String path, String json) {
-        return send(request(path).header("content-type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        return send(request(path)
+                .header("content-type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json))
+                .build());
     }
 
     public HttpRequest.Builder request(String pathAndQuery) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(URI.create(base + pathAndQuery)).timeout(Duration.ofSeconds(30));
         if (key != null) {
             b.header("x-api-key", key);
         }

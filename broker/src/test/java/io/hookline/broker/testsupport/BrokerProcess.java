@@ -45,7 +45,8 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     /** {@link #start(Path, List, String...)} with the open-file limit (soft and hard) set to {@code openFiles}; 0 = inherited. */
-    public static BrokerProcess start(Path dir, int openFiles, List<String> jvmArgs, String... keyValues) throws IOException {
+    public static BrokerProcess start(Path dir, int openFiles, List<String> jvmArgs, String... keyValues)
+            throws IOException {
         List<String> command = command(dir, openFiles, jvmArgs, List.of(), keyValues);
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BrokerProcess broker = new BrokerProcess(p);
@@ -70,8 +71,9 @@ public final class BrokerProcess implements AutoCloseable {
         return broker;
     }
 
-    private static List<String> command(Path dir, int openFiles, List<String> jvmArgs, List<String> arguments,
-                                        String... keyValues) throws IOException {
+    private static List<String> command(
+            Path dir, int openFiles, List<String> jvmArgs, List<String> arguments, String... keyValues)
+            throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("listener.tcp.default", "127.0.0.1:0");
         config.put("listener.http.default", "127.0.0.1:0");
@@ -91,8 +93,14 @@ public final class BrokerProcess implements AutoCloseable {
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main",
-                "--config", file.toString(), "--plugins", dir.resolve("plugins").toString()));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                "io.hookline.broker.Main",
+                "--config",
+                file.toString(),
+                "--plugins",
+                dir.resolve("plugins").toString()));
         command.addAll(arguments);
         return command;
     }
@@ -110,7 +118,9 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static Exit runToExit(Path dir, List<String> jvmArgs, List<String> arguments, String... keyValues)
             throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(dir, 0, jvmArgs, arguments, keyValues)).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command(dir, 0, jvmArgs, arguments, keyValues))
+                .redirectErrorStream(true)
+                .start();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
@@ -135,7 +145,8 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private void readOutput() {
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 output.add(line);

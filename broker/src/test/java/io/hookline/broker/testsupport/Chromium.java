@@ -17,12 +17,11 @@ import java.util.stream.Stream;
  * ({@code apt-get install -y chromium}); tests skip, saying so, where it is absent.
  */
 public final class Chromium {
-    public static final String MISSING = "chromium is not installed (apt-get install -y chromium; .ci/run does it):"
-            + " browser test skipped";
+    public static final String MISSING =
+            "chromium is not installed (apt-get install -y chromium; .ci/run does it):" + " browser test skipped";
     private static final long TIMEOUT_SECONDS = 90;
 
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /** @return the chromium executable on the PATH, if any */
     public static Optional<Path> find() {
@@ -46,8 +45,14 @@ public final class Chromium {
     /** Saves a screenshot of {@code uri} as PNG. */
     public static void screenshot(Path chromium, URI uri, Path png, int width, int height, int virtualMillis)
             throws IOException, InterruptedException {
-        run(chromium, List.of("--screenshot=" + png, "--window-size=" + width + "," + height,
-                "--hide-scrollbars", "--virtual-time-budget=" + virtualMillis, uri.toString()));
+        run(
+                chromium,
+                List.of(
+                        "--screenshot=" + png,
+                        "--window-size=" + width + "," + height,
+                        "--hide-scrollbars",
+                        "--virtual-time-budget=" + virtualMillis,
+                        uri.toString()));
     }
 
     private static String run(Path chromium, List<String> args) throws IOException, InterruptedException {
@@ -55,20 +60,31 @@ public final class Chromium {
         Path out = Files.createTempFile("hookline-chromium", ".out");
         Path err = Files.createTempFile("hookline-chromium", ".err");
         try {
-            List<String> cmd = new ArrayList<>(List.of(chromium.toString(), "--headless", "--no-sandbox",
-                    "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+            List<String> cmd = new ArrayList<>(List.of(
+                    chromium.toString(),
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-quic",
+                    "--no-first-run",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--disable-dev-shm-usage",
                     "--user-data-dir=" + profile));
             cmd.addAll(args);
-            Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            Process p = new ProcessBuilder(cmd)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .start();
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 throw new AssertionError("chromium did not finish within " + TIMEOUT_SECONDS + " s: "
                         + Files.readString(err, StandardCharsets.UTF_8));
             }
             if (p.exitValue() != 0) {
-                throw new AssertionError("chromium exited " + p.exitValue() + ": "
-                        + Files.readString(err, StandardCharsets.UTF_8));
+                throw new AssertionError(
+                        "chromium exited " + p.exitValue() + ": " + Files.readString(err, StandardCharsets.UTF_8));
             }
             return Files.readString(out, StandardCharsets.UTF_8);
         } finally {

@@ -6,17 +6,18 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
-
 import java.nio.charset.StandardCharsets;
 
 /** Independent MQTT clients (HiveMQ MQTT Client) pointed at a test broker. */
 public final class Clients {
-    private Clients() {
-    }
+    private Clients() {}
 
     public static Mqtt5ClientBuilder v5Builder(TestBroker broker, String clientId) {
-        return MqttClient.builder().useMqttVersion5().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(broker.port());
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port());
     }
 
     public static Mqtt5Client v5(TestBroker broker, String clientId) {
@@ -31,8 +32,12 @@ public final class Clients {
     }
 
     public static Mqtt3Client v3(TestBroker broker, String clientId) {
-        return MqttClient.builder().useMqttVersion3().identifier(clientId)
-                .serverHost("127.0.0.1").serverPort(broker.port()).build();
+        return MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(clientId)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .build();
     }
 
     public static Mqtt3BlockingClient v3Connected(TestBroker broker, String clientId) {

@@ -9,8 +9,7 @@ import java.util.Optional;
 
 /** Finding external programs (Debian packages some tests run against) without running them. */
 public final class Executables {
-    private Executables() {
-    }
+    private Executables() {}
 
     /** {@code command} on the PATH, else in /usr/sbin or /sbin (daemons such as mosquitto live there). */
     public static Optional<Path> find(String command) {
@@ -20,7 +19,10 @@ public final class Executables {
             dirs.addAll(List.of(path.split(File.pathSeparator)));
         }
         dirs.addAll(List.of("/usr/sbin", "/sbin"));
-        return dirs.stream().filter(d -> !d.isEmpty()).map(d -> Path.of(d, command))
-                .filter(Files::isExecutable).findFirst();
+        return dirs.stream()
+                .filter(d -> !d.isEmpty())
+                .map(d -> Path.of(d, command))
+                .filter(Files::isExecutable)
+                .findFirst();
     }
 }

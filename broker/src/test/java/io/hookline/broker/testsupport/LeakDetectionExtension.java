@@ -1,20 +1,19 @@
 package io.hookline.broker.testsupport;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.LoggerFactory;
-
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Fails a test class when Netty's leak detector (run at paranoid level by surefire) reports a
@@ -53,8 +52,7 @@ public final class LeakDetectionExtension implements BeforeAllCallback, AfterAll
             }
         }
         if (!leaks.isEmpty()) {
-            fail("Netty reported " + leaks.size() + " leaked buffer(s) in " + where + ":\n"
-                    + String.join("\n", leaks));
+            fail("Netty reported " + leaks.size() + " leaked buffer(s) in " + where + ":\n" + String.join("\n", leaks));
         }
     }
 

@@ -1,8 +1,6 @@
 package io.hookline.broker.testsupport;
 
 import io.hookline.broker.util.Scheduler;
-import org.awaitility.Awaitility;
-
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -12,6 +10,7 @@ import java.util.PriorityQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 
 /**
  * Time that moves only when a test says so: a wall {@link #clock()}, a monotonic
@@ -33,8 +32,8 @@ public final class ManualTime implements Scheduler {
 
     private final Object lock = new Object();
     private final PriorityQueue<Entry> due = new PriorityQueue<>();
-    private long nanos;              // since the start; guarded by lock
-    private long sequence;           // ties broken in scheduling order
+    private long nanos; // since the start; guarded by lock
+    private long sequence; // ties broken in scheduling order
     private final Clock clock = new Clock() {
         @Override
         public ZoneId getZone() {
@@ -145,13 +144,17 @@ public final class ManualTime implements Scheduler {
      * its own work in progress, not for time, so time waits too.
      */
     public void runUntil(BooleanSupplier done, Duration atMost) {
-        Awaitility.await().atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(2)).until(() -> {
-            if (done.getAsBoolean()) {
-                return true;
-            }
-            advanceToNext(STEP);
-            return false;
-        });
+        Awaitility.await()
+                .atMost(atMost)
+                .pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(2))
+                .until(() -> {
+                    if (done.getAsBoolean()) {
+                        return true;
+                    }
+                    advanceToNext(STEP);
+                    return false;
+                });
     }
 
     /** Moves time forward by {@code by}, running what falls due on the way. */

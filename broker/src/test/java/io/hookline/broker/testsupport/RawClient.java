@@ -1,5 +1,8 @@
 package io.hookline.broker.testsupport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -18,9 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.fail;
-
 /**
  * A raw MQTT client on a plain socket, for crafting packets no client library would send and for
  * what libraries will not do, such as dropping the connection without a DISCONNECT ({@link #abort}).
@@ -30,9 +30,21 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 public final class RawClient implements AutoCloseable {
 
-    public static final int CONNECT = 1, CONNACK = 2, PUBLISH = 3, PUBACK = 4, PUBREC = 5, PUBREL = 6,
-            PUBCOMP = 7, SUBSCRIBE = 8, SUBACK = 9, UNSUBSCRIBE = 10, UNSUBACK = 11, PINGREQ = 12,
-            PINGRESP = 13, DISCONNECT = 14, AUTH = 15;
+    public static final int CONNECT = 1,
+            CONNACK = 2,
+            PUBLISH = 3,
+            PUBACK = 4,
+            PUBREC = 5,
+            PUBREL = 6,
+            PUBCOMP = 7,
+            SUBSCRIBE = 8,
+            SUBACK = 9,
+            UNSUBSCRIBE = 10,
+            UNSUBACK = 11,
+            PINGREQ = 12,
+            PINGRESP = 13,
+            DISCONNECT = 14,
+            AUTH = 15;
 
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
@@ -170,7 +182,7 @@ public final class RawClient implements AutoCloseable {
         } catch (SocketTimeoutException e) {
             throw new AssertionError("connection still open after " + TIMEOUT.toSeconds() + " s");
         } catch (SocketException e) {
-            return -1;  // connection reset: closed too
+            return -1; // connection reset: closed too
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -255,7 +267,10 @@ public final class RawClient implements AutoCloseable {
 
     /** A CONNECT with a hand-made payload (client id, will, user name, password as the flags say). */
     public static byte[] connect(int version, int flags, int keepAlive, Bytes properties, Bytes payload) {
-        Bytes b = new Bytes().str(version == 3 ? "MQIsdp" : "MQTT").u8(version, flags).u16(keepAlive);
+        Bytes b = new Bytes()
+                .str(version == 3 ? "MQIsdp" : "MQTT")
+                .u8(version, flags)
+                .u16(keepAlive);
         if (version == 5) {
             b.props(properties);
         }
@@ -539,8 +554,8 @@ public final class RawClient implements AutoCloseable {
                         yield n;
                     }
                     case 0x26 -> string(pos) + "=" + string(pos);
-                    default -> throw new AssertionError(
-                            "unknown property 0x" + Integer.toHexString(id) + " in " + this);
+                    default ->
+                        throw new AssertionError("unknown property 0x" + Integer.toHexString(id) + " in " + this);
                 };
                 props.put(id, value);
             }

@@ -5,7 +5,6 @@ import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,17 +1,5 @@
 package io.hookline.broker.testsupport;
 
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.BasicConstraints;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.operator.ContentSigner;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-
 import java.io.IOException;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
@@ -30,6 +18,17 @@ import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A throw-away certificate authority for TLS tests: issues server and client certificates
@@ -118,13 +117,17 @@ public final class TestCertificates {
     private Identity issue(String file, String commonName, boolean server) {
         try {
             KeyPair keys = keyPair();
-            X509v3CertificateBuilder b = builder(new X500Name(ca.certificate().getSubjectX500Principal().getName()),
-                    new X500Name("O=Hookline tests,CN=" + commonName), keys)
+            X509v3CertificateBuilder b = builder(
+                            new X500Name(
+                                    ca.certificate().getSubjectX500Principal().getName()),
+                            new X500Name("O=Hookline tests,CN=" + commonName),
+                            keys)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             if (server) {
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                        new GeneralName(GeneralName.dNSName, "localhost")}));
+                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                    new GeneralName(GeneralName.dNSName, "localhost")
+                }));
             }
             return write(dir, name + "-" + file, keys, sign(b, ca.keys()));
         } catch (GeneralSecurityException | IOException e) {
@@ -140,12 +143,17 @@ public final class TestCertificates {
 
     private static X509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys) {
         Instant now = Instant.now();
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIAL.incrementAndGet()),
-                Date.from(now.minus(Duration.ofHours(1))), Date.from(now.plus(Duration.ofDays(2))),
-                subject, keys.getPublic());
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIAL.incrementAndGet()),
+                Date.from(now.minus(Duration.ofHours(1))),
+                Date.from(now.plus(Duration.ofDays(2))),
+                subject,
+                keys.getPublic());
     }
 
-    private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuerKeys) throws GeneralSecurityException {
+    private static X509Certificate sign(X509v3CertificateBuilder b, KeyPair issuerKeys)
+            throws GeneralSecurityException {
         try {
             ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate());
             return new JcaX509CertificateConverter().getCertificate(b.build(signer));

@@ -25,8 +25,12 @@ public final class TestHttpServer implements AutoCloseable {
     public static TestHttpServer start(Map<String, HttpHandler> handlers) {
         PathHandler paths = new PathHandler();
         handlers.forEach(paths::addExactPath);
-        Undertow server = Undertow.builder().setIoThreads(1).setWorkerThreads(4)
-                .addHttpListener(0, "127.0.0.1").setHandler(paths).build();
+        Undertow server = Undertow.builder()
+                .setIoThreads(1)
+                .setWorkerThreads(4)
+                .addHttpListener(0, "127.0.0.1")
+                .setHandler(paths)
+                .build();
         server.start();
         int port = ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
         return new TestHttpServer(server, port);

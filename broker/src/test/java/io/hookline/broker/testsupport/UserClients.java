@@ -2,14 +2,13 @@ package io.hookline.broker.testsupport;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * MQTT 5 clients connected with a user name, which test plugins such as
@@ -35,7 +34,11 @@ public final class UserClients implements AutoCloseable, AfterEachCallback {
     /** A client of {@code username}, not connected yet (to connect with its own options, or to see a refusal). */
     public Mqtt5BlockingClient client(String clientId, String username) {
         Mqtt5BlockingClient c = Clients.v5Builder(broker.get(), clientId)
-                .simpleAuth().username(username).applySimpleAuth().build().toBlocking();
+                .simpleAuth()
+                .username(username)
+                .applySimpleAuth()
+                .build()
+                .toBlocking();
         clients.add(c);
         return c;
     }
@@ -54,8 +57,14 @@ public final class UserClients implements AutoCloseable, AfterEachCallback {
     /** As {@link #subscriber(String, String, String)}, each payload read by {@code read}. */
     public <T> List<T> subscriber(String clientId, String username, String filter, Function<String, T> read) {
         List<T> received = new CopyOnWriteArrayList<>();
-        connect(clientId, username).toAsync().subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE)
-                .callback(p -> received.add(read.apply(Clients.text(p.getPayloadAsBytes())))).send().join();
+        connect(clientId, username)
+                .toAsync()
+                .subscribeWith()
+                .topicFilter(filter)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> received.add(read.apply(Clients.text(p.getPayloadAsBytes()))))
+                .send()
+                .join();
         return received;
     }
 

@@ -1,25 +1,5 @@
 package io.hookline.broker.transport;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
-import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.testsupport.TestCertificates;
-import io.hookline.broker.testsupport.TestCertificates.Identity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static org.awaitility.Awaitility.await;
@@ -27,6 +7,25 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import io.hookline.broker.testsupport.TestBroker;
+import io.hookline.broker.testsupport.TestCertificates;
+import io.hookline.broker.testsupport.TestCertificates.Identity;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Certificates replaced on disk are picked up for new connections; open ones stay. */
 class CertificateReloadTest {
@@ -57,16 +56,28 @@ class CertificateReloadTest {
     }
 
     private TestBroker start(String reloadInterval) {
-        broker = TestBroker.start("listener.ssl.secure", "127.0.0.1:0",
-                "listener.ssl.certfile", certfile.toString(), "listener.ssl.keyfile", keyfile.toString(),
-                "listener.ssl.reload_interval", reloadInterval);
+        broker = TestBroker.start(
+                "listener.ssl.secure",
+                "127.0.0.1:0",
+                "listener.ssl.certfile",
+                certfile.toString(),
+                "listener.ssl.keyfile",
+                keyfile.toString(),
+                "listener.ssl.reload_interval",
+                reloadInterval);
         return broker;
     }
 
     private Mqtt5BlockingClient trusting(TestCertificates ca, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port("ssl", "secure"))
-                .sslConfig().trustManagerFactory(ca.trustManagers()).applySslConfig().buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port("ssl", "secure"))
+                .sslConfig()
+                .trustManagerFactory(ca.trustManagers())
+                .applySslConfig()
+                .buildBlocking();
     }
 
     /** Puts the new CA's server certificate and key in place, with a later modification time. */
@@ -112,9 +123,11 @@ class CertificateReloadTest {
 
     @Test
     void aBrokenReplacementKeepsTheOldCertificateInUse() throws Exception {
-        start("0");   // reloads driven by the test
-        MqttListener listener = broker.broker().listeners().stream().filter(l -> l.kind().equals("ssl"))
-                .findFirst().orElseThrow();
+        start("0"); // reloads driven by the test
+        MqttListener listener = broker.broker().listeners().stream()
+                .filter(l -> l.kind().equals("ssl"))
+                .findFirst()
+                .orElseThrow();
         assertFalse(listener.reloadCertificatesIfChanged(), "nothing changed yet");
 
         Files.writeString(certfile, "half-written");

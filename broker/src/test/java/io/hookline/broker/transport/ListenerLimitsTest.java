@@ -1,5 +1,9 @@
 package io.hookline.broker.transport;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.exceptions.Mqtt3ConnAckException;
@@ -10,14 +14,9 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAckReasonCo
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.TestBroker;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-
-import java.time.Duration;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /** Per-listener max_connections, allowed_protocol_versions and allow_anonymous. */
 class ListenerLimitsTest {
@@ -32,13 +31,21 @@ class ListenerLimitsTest {
     }
 
     private Mqtt5BlockingClient v5(String listener, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port("tcp", listener)).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port("tcp", listener))
+                .buildBlocking();
     }
 
     private Mqtt3BlockingClient v3(String listener, String id) {
-        return MqttClient.builder().useMqttVersion3().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port("tcp", listener)).buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion3()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port("tcp", listener))
+                .buildBlocking();
     }
 
     /** The listener accepts the client: it connects, then disconnects. */
@@ -59,10 +66,12 @@ class ListenerLimitsTest {
         first.connect();
         assertThrows(RuntimeException.class, () -> v5("small", "second").connect());
         assertEquals(1, broker.broker().metrics().get(Counter.LIMIT_MAX_CONNECTIONS));
-        Clients.v5Connected(broker, "elsewhere").disconnect();   // the default listener has no such limit
+        Clients.v5Connected(broker, "elsewhere").disconnect(); // the default listener has no such limit
 
         first.disconnect();
-        MqttListener small = broker.broker().listeners().stream().filter(l -> l.name().equals("small")).findFirst()
+        MqttListener small = broker.broker().listeners().stream()
+                .filter(l -> l.name().equals("small"))
+                .findFirst()
                 .orElseThrow();
         await().atMost(Duration.ofSeconds(5)).until(() -> small.openConnections() == 0);
         assertConnects(v5("small", "third"));
@@ -70,14 +79,25 @@ class ListenerLimitsTest {
 
     @Test
     void protocolLevelsNotAllowedOnAListenerAreRefused() {
-        broker = TestBroker.start("listener.tcp.v5only", "127.0.0.1:0",
-                "listener.tcp.v5only.allowed_protocol_versions", "5",
-                "listener.tcp.v3only", "127.0.0.1:0",
-                "listener.tcp.v3only.allowed_protocol_versions", "3,4");
-        Mqtt3ConnAckException v3refused = assertThrows(Mqtt3ConnAckException.class, () -> v3("v5only", "old").connect());
-        assertEquals(Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION, v3refused.getMqttMessage().getReturnCode());
-        Mqtt5ConnAckException v5refused = assertThrows(Mqtt5ConnAckException.class, () -> v5("v3only", "new").connect());
-        assertEquals(Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION, v5refused.getMqttMessage().getReasonCode());
+        broker = TestBroker.start(
+                "listener.tcp.v5only",
+                "127.0.0.1:0",
+                "listener.tcp.v5only.allowed_protocol_versions",
+                "5",
+                "listener.tcp.v3only",
+                "127.0.0.1:0",
+                "listener.tcp.v3only.allowed_protocol_versions",
+                "3,4");
+        Mqtt3ConnAckException v3refused = assertThrows(
+                Mqtt3ConnAckException.class, () -> v3("v5only", "old").connect());
+        assertEquals(
+                Mqtt3ConnAckReturnCode.UNSUPPORTED_PROTOCOL_VERSION,
+                v3refused.getMqttMessage().getReturnCode());
+        Mqtt5ConnAckException v5refused = assertThrows(
+                Mqtt5ConnAckException.class, () -> v5("v3only", "new").connect());
+        assertEquals(
+                Mqtt5ConnAckReasonCode.UNSUPPORTED_PROTOCOL_VERSION,
+                v5refused.getMqttMessage().getReasonCode());
 
         assertConnects(v5("v5only", "new"));
         assertConnects(v3("v3only", "old"));
@@ -85,10 +105,17 @@ class ListenerLimitsTest {
 
     @Test
     void allowAnonymousCanBeOverriddenPerListener() {
-        broker = TestBroker.start("allow_anonymous", "off",
-                "listener.tcp.open", "127.0.0.1:0", "listener.tcp.open.allow_anonymous", "on");
+        broker = TestBroker.start(
+                "allow_anonymous",
+                "off",
+                "listener.tcp.open",
+                "127.0.0.1:0",
+                "listener.tcp.open.allow_anonymous",
+                "on");
         assertConnects(v5("open", "guest"));
-        Mqtt5ConnAckException refused = assertThrows(Mqtt5ConnAckException.class, () -> v5("default", "guest2").connect());
-        assertEquals(Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, refused.getMqttMessage().getReasonCode());
+        Mqtt5ConnAckException refused = assertThrows(
+                Mqtt5ConnAckException.class, () -> v5("default", "guest2").connect());
+        assertEquals(
+                Mqtt5ConnAckReasonCode.NOT_AUTHORIZED, refused.getMqttMessage().getReasonCode());
     }
 }

@@ -1,23 +1,22 @@
 package io.hookline.broker.transport;
 
-import io.hookline.broker.config.Config;
-import io.hookline.broker.config.ConfigException;
-import io.hookline.broker.config.HostPort;
-import io.hookline.broker.config.ListenerConfig;
-import io.hookline.broker.config.ListenerConfig.Kind;
-import org.junit.jupiter.api.Test;
-
-import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.config.Config;
+import io.hookline.broker.config.ConfigException;
+import io.hookline.broker.config.HostPort;
+import io.hookline.broker.config.ListenerConfig;
+import io.hookline.broker.config.ListenerConfig.Kind;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
 
 /** How listener keys resolve: shared TLS defaults vs per-listener values, and bad values. */
 class ListenerSettingsTest {
@@ -27,7 +26,8 @@ class ListenerSettingsTest {
         Config config = Config.of(Map.of(
                 "listener.ssl.certfile", "conf/shared.pem",
                 "listener.ssl.a", "0.0.0.0:8883"));
-        assertEquals(Map.of("a", new HostPort("0.0.0.0", 8883)),
+        assertEquals(
+                Map.of("a", new HostPort("0.0.0.0", 8883)),
                 config.named(ListenerConfig.keys(Kind.SSL).address()));
         assertEquals("conf/shared.pem", config.get(ListenerConfig.TLS_CERTFILE));
     }
@@ -60,12 +60,19 @@ class ListenerSettingsTest {
 
     @Test
     void listenerSettingsDefaultToNoOverride() throws Exception {
-        Config config = Config.of(Map.of("listener.tcp.a", "127.0.0.1:1883",
-                "listener.tcp.b", "127.0.0.1:1884",
-                "listener.tcp.b.allow_anonymous", "on",
-                "listener.tcp.b.mountpoint", "tenant/",
-                "listener.tcp.b.allowed_protocol_versions", "4, 5",
-                "listener.tcp.b.max_connections", "10"));
+        Config config = Config.of(Map.of(
+                "listener.tcp.a",
+                "127.0.0.1:1883",
+                "listener.tcp.b",
+                "127.0.0.1:1884",
+                "listener.tcp.b.allow_anonymous",
+                "on",
+                "listener.tcp.b.mountpoint",
+                "tenant/",
+                "listener.tcp.b.allowed_protocol_versions",
+                "4, 5",
+                "listener.tcp.b.max_connections",
+                "10"));
         ListenerSettings a = ListenerSettings.from(config, Kind.TCP, "a");
         ListenerSettings b = ListenerSettings.from(config, Kind.TCP, "b");
         assertNull(a.info().allowAnonymous());
@@ -87,8 +94,10 @@ class ListenerSettingsTest {
         values.put("listener.tcp.a.mountpoint", "tenant/+/");
         values.put("listener.tcp.a.allowed_protocol_versions", "4,6");
         ConfigException e = assertThrows(ConfigException.class, () -> Config.of(values));
-        assertEquals(List.of(
-                "listener.tcp.a.mountpoint: 'tenant/+/' is not a valid mountpoint (no +, # or NUL)",
-                "listener.tcp.a.allowed_protocol_versions: '6' must be between 3 and 5"), e.problems());
+        assertEquals(
+                List.of(
+                        "listener.tcp.a.mountpoint: 'tenant/+/' is not a valid mountpoint (no +, # or NUL)",
+                        "listener.tcp.a.allowed_protocol_versions: '6' must be between 3 and 5"),
+                e.problems());
     }
 }

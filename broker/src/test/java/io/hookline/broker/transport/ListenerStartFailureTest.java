@@ -1,14 +1,14 @@
 package io.hookline.broker.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
 import io.hookline.broker.transport.MqttListener.ListenerException;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -18,10 +18,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** A listener that cannot start stops the broker's start with a message naming it and the file or address. */
 class ListenerStartFailureTest {
@@ -55,21 +54,29 @@ class ListenerStartFailureTest {
     }
 
     private String[] ssl(String certfile, String keyfile) {
-        return new String[] {"listener.ssl.secure", "127.0.0.1:0",
-                "listener.ssl.secure.certfile", certfile, "listener.ssl.secure.keyfile", keyfile};
+        return new String[] {
+            "listener.ssl.secure",
+            "127.0.0.1:0",
+            "listener.ssl.secure.certfile",
+            certfile,
+            "listener.ssl.secure.keyfile",
+            keyfile
+        };
     }
 
     @Test
     void missingCertificateFile() throws Exception {
         Path missing = dir.resolve("missing.pem");
-        assertEquals("listener.ssl.secure: certfile " + missing + ": file not found",
+        assertEquals(
+                "listener.ssl.secure: certfile " + missing + ": file not found",
                 startFailure(ssl(missing.toString(), server.keyFile().toString())));
     }
 
     @Test
     void missingKeyFile() throws Exception {
         Path missing = dir.resolve("missing.key");
-        assertEquals("listener.ssl.secure: keyfile " + missing + ": file not found",
+        assertEquals(
+                "listener.ssl.secure: keyfile " + missing + ": file not found",
                 startFailure(ssl(server.certFile().toString(), missing.toString())));
     }
 
@@ -83,73 +90,100 @@ class ListenerStartFailureTest {
     @Test
     void certificateFileWithoutACertificate() throws Exception {
         Path notPem = Files.writeString(dir.resolve("notes.txt"), "not a certificate\n");
-        assertEquals("listener.ssl.secure: certfile " + notPem + ": no PEM certificate in it",
+        assertEquals(
+                "listener.ssl.secure: certfile " + notPem + ": no PEM certificate in it",
                 startFailure(ssl(notPem.toString(), server.keyFile().toString())));
     }
 
     @Test
     void keyThatDoesNotMatchTheCertificate() throws Exception {
         Identity other = TestCertificates.authority(dir, "other").server();
-        assertEquals("listener.ssl.secure: keyfile " + other.keyFile() + " does not match certfile "
-                        + server.certFile(),
+        assertEquals(
+                "listener.ssl.secure: keyfile " + other.keyFile() + " does not match certfile " + server.certFile(),
                 startFailure(ssl(server.certFile().toString(), other.keyFile().toString())));
     }
 
     @Test
     void traditionalOpenSslKeyIsExplained() throws Exception {
-        Path rsa = Files.writeString(dir.resolve("old.key"),
-                TestCertificates.pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}), StandardCharsets.US_ASCII);
-        assertEquals("listener.ssl.secure: keyfile " + rsa + ": a traditional OpenSSL key; convert it to PKCS#8:"
+        Path rsa = Files.writeString(
+                dir.resolve("old.key"),
+                TestCertificates.pem("RSA PRIVATE KEY", new byte[] {1, 2, 3}),
+                StandardCharsets.US_ASCII);
+        assertEquals(
+                "listener.ssl.secure: keyfile " + rsa + ": a traditional OpenSSL key; convert it to PKCS#8:"
                         + " openssl pkcs8 -topk8 -nocrypt -in " + rsa + " -out key.pk8.pem",
                 startFailure(ssl(server.certFile().toString(), rsa.toString())));
     }
 
     @Test
     void noCertificateConfigured() throws Exception {
-        assertEquals("listener.wss.web: no certfile configured (set listener.wss.web.certfile or"
-                + " listener.ssl.certfile)", startFailure("listener.wss.web", "127.0.0.1:0"));
+        assertEquals(
+                "listener.wss.web: no certfile configured (set listener.wss.web.certfile or"
+                        + " listener.ssl.certfile)",
+                startFailure("listener.wss.web", "127.0.0.1:0"));
     }
 
     @Test
     void requireCertificateWithoutCaFile() throws Exception {
-        assertEquals("listener.ssl.secure: require_certificate needs a cafile to check client certificates against",
-                startFailure("listener.ssl.secure", "127.0.0.1:0",
-                        "listener.ssl.certfile", server.certFile().toString(),
-                        "listener.ssl.keyfile", server.keyFile().toString(),
-                        "listener.ssl.require_certificate", "on"));
+        assertEquals(
+                "listener.ssl.secure: require_certificate needs a cafile to check client certificates against",
+                startFailure(
+                        "listener.ssl.secure",
+                        "127.0.0.1:0",
+                        "listener.ssl.certfile",
+                        server.certFile().toString(),
+                        "listener.ssl.keyfile",
+                        server.keyFile().toString(),
+                        "listener.ssl.require_certificate",
+                        "on"));
     }
 
     @Test
     void identityAsUsernameWithoutCaFile() throws Exception {
-        assertEquals("listener.ssl.secure: use_identity_as_username needs a cafile to check client certificates"
+        assertEquals(
+                "listener.ssl.secure: use_identity_as_username needs a cafile to check client certificates"
                         + " against",
-                startFailure("listener.ssl.secure", "127.0.0.1:0",
-                        "listener.ssl.certfile", server.certFile().toString(),
-                        "listener.ssl.keyfile", server.keyFile().toString(),
-                        "listener.ssl.secure.use_identity_as_username", "on"));
+                startFailure(
+                        "listener.ssl.secure",
+                        "127.0.0.1:0",
+                        "listener.ssl.certfile",
+                        server.certFile().toString(),
+                        "listener.ssl.keyfile",
+                        server.keyFile().toString(),
+                        "listener.ssl.secure.use_identity_as_username",
+                        "on"));
     }
 
     @Test
     void sharedTlsKeyUsedAsAListenerName() throws Exception {
-        assertEquals("listener.ssl.certfile = 0.0.0.0:8883: this key is the file shared by all ssl and wss"
+        assertEquals(
+                "listener.ssl.certfile = 0.0.0.0:8883: this key is the file shared by all ssl and wss"
                         + " listeners, not a listener; choose another listener name",
                 startFailure("listener.ssl.certfile", "0.0.0.0:8883"));
     }
 
     @Test
     void webSocketPathWithoutSlash() throws Exception {
-        assertEquals("listener.ws.web: path 'mqtt' must start with /",
+        assertEquals(
+                "listener.ws.web: path 'mqtt' must start with /",
                 startFailure("listener.ws.web", "127.0.0.1:0", "listener.ws.web.path", "mqtt"));
     }
 
     @Test
     void unsupportedTlsVersion() throws Exception {
-        String message = startFailure("listener.ssl.secure", "127.0.0.1:0",
-                "listener.ssl.certfile", server.certFile().toString(),
-                "listener.ssl.keyfile", server.keyFile().toString(),
-                "listener.ssl.tls_versions", "TLSv1.3,TLSv9");
-        assertTrue(message.startsWith("listener.ssl.secure: tls_versions: 'TLSv9' is not supported by this JDK"
-                + " (supported: "), message);
+        String message = startFailure(
+                "listener.ssl.secure",
+                "127.0.0.1:0",
+                "listener.ssl.certfile",
+                server.certFile().toString(),
+                "listener.ssl.keyfile",
+                server.keyFile().toString(),
+                "listener.ssl.tls_versions",
+                "TLSv1.3,TLSv9");
+        assertTrue(
+                message.startsWith(
+                        "listener.ssl.secure: tls_versions: 'TLSv9' is not supported by this JDK" + " (supported: "),
+                message);
     }
 
     @Test
@@ -165,15 +199,24 @@ class ListenerStartFailureTest {
     @Test
     void mainExitsWith1PrintingTheProblem() throws IOException, InterruptedException {
         Path missing = dir.resolve("gone.pem");
-        Path conf = Files.writeString(dir.resolve("broker.conf"), String.join("\n",
-                "listener.tcp.default = 127.0.0.1:0",
-                "listener.ssl.secure = 127.0.0.1:0",
-                "listener.ssl.certfile = " + missing,
-                "listener.ssl.keyfile = " + server.keyFile(),
-                ""));
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main", "--config", conf.toString())
-                .redirectErrorStream(true).start();
+        Path conf = Files.writeString(
+                dir.resolve("broker.conf"),
+                String.join(
+                        "\n",
+                        "listener.tcp.default = 127.0.0.1:0",
+                        "listener.ssl.secure = 127.0.0.1:0",
+                        "listener.ssl.certfile = " + missing,
+                        "listener.ssl.keyfile = " + server.keyFile(),
+                        ""));
+        Process p = new ProcessBuilder(
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "io.hookline.broker.Main",
+                        "--config",
+                        conf.toString())
+                .redirectErrorStream(true)
+                .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/broker should stop by itself");
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(1, p.exitValue(), output);

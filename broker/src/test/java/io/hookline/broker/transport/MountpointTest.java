@@ -1,5 +1,11 @@
 package io.hookline.broker.transport;
 
+import static io.hookline.broker.testsupport.Clients.bytes;
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Receive.next;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -7,17 +13,10 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.TestBroker;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-
-import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Clients.bytes;
-import static io.hookline.broker.testsupport.Clients.text;
-import static io.hookline.broker.testsupport.Receive.next;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Two tenants on two listeners with mountpoints, and an operator on a listener without one. */
 class MountpointTest {
@@ -27,8 +26,14 @@ class MountpointTest {
     @BeforeEach
     void start() {
         broker = TestBroker.start(
-                "listener.tcp.a", "127.0.0.1:0", "listener.tcp.a.mountpoint", "tenantA/",
-                "listener.ws.b", "127.0.0.1:0", "listener.ws.b.mountpoint", "tenantB/");
+                "listener.tcp.a",
+                "127.0.0.1:0",
+                "listener.tcp.a.mountpoint",
+                "tenantA/",
+                "listener.ws.b",
+                "127.0.0.1:0",
+                "listener.ws.b.mountpoint",
+                "tenantB/");
     }
 
     @AfterEach
@@ -37,16 +42,26 @@ class MountpointTest {
     }
 
     private Mqtt5BlockingClient onA(String id) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port("tcp", "a")).buildBlocking();
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port("tcp", "a"))
+                .buildBlocking();
         c.connect();
         return c;
     }
 
     private Mqtt5BlockingClient onB(String id) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port("ws", "b"))
-                .webSocketConfig().serverPath("mqtt").applyWebSocketConfig().buildBlocking();
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port("ws", "b"))
+                .webSocketConfig()
+                .serverPath("mqtt")
+                .applyWebSocketConfig()
+                .buildBlocking();
         c.connect();
         return c;
     }
@@ -59,14 +74,25 @@ class MountpointTest {
         Mqtt5BlockingClient bPub = onB("b-pub");
         Mqtt5BlockingClient operator = io.hookline.broker.testsupport.Clients.v5Connected(broker, "operator");
         try (Mqtt5Publishes aGets = aSub.publishes(MqttGlobalPublishFilter.ALL);
-             Mqtt5Publishes bGets = bSub.publishes(MqttGlobalPublishFilter.ALL);
-             Mqtt5Publishes opGets = operator.publishes(MqttGlobalPublishFilter.ALL)) {
+                Mqtt5Publishes bGets = bSub.publishes(MqttGlobalPublishFilter.ALL);
+                Mqtt5Publishes opGets = operator.publishes(MqttGlobalPublishFilter.ALL)) {
             aSub.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE).send();
             bSub.subscribeWith().topicFilter("#").qos(MqttQos.AT_LEAST_ONCE).send();
-            operator.subscribeWith().topicFilter("tenantA/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            operator.subscribeWith()
+                    .topicFilter("tenantA/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
 
-            aPub.publishWith().topic("x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("from A")).send();
-            bPub.publishWith().topic("x").qos(MqttQos.AT_LEAST_ONCE).payload(bytes("from B")).send();
+            aPub.publishWith()
+                    .topic("x")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("from A"))
+                    .send();
+            bPub.publishWith()
+                    .topic("x")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("from B"))
+                    .send();
 
             Mqtt5Publish a = next(aGets);
             assertEquals("x", a.getTopic().toString());
@@ -106,11 +132,22 @@ class MountpointTest {
             assertTrue(got.isRetain());
 
             // a will of a tenant-A client is published inside tenant A
-            Mqtt5BlockingClient dying = MqttClient.builder().useMqttVersion5().identifier("dying")
-                    .serverHost("127.0.0.1").serverPort(broker.port("tcp", "a")).buildBlocking();
-            dying.connectWith().willPublish().topic("gone").payload(bytes("bye")).applyWillPublish().send();
-            dying.disconnectWith().reasonCode(
-                    com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode.DISCONNECT_WITH_WILL_MESSAGE)
+            Mqtt5BlockingClient dying = MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("dying")
+                    .serverHost("127.0.0.1")
+                    .serverPort(broker.port("tcp", "a"))
+                    .buildBlocking();
+            dying.connectWith()
+                    .willPublish()
+                    .topic("gone")
+                    .payload(bytes("bye"))
+                    .applyWillPublish()
+                    .send();
+            dying.disconnectWith()
+                    .reasonCode(
+                            com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
+                                    .DISCONNECT_WITH_WILL_MESSAGE)
                     .send();
             Mqtt5Publish will = next(gets);
             assertEquals("gone", will.getTopic().toString());

@@ -1,5 +1,9 @@
 package io.hookline.broker.transport;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
 import io.netty.buffer.Unpooled;
@@ -10,16 +14,11 @@ import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
 import io.netty.util.ReferenceCountUtil;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 
 class PacketFramerTest {
 
@@ -52,14 +51,19 @@ class PacketFramerTest {
     private static final byte[] SESSION = concat(
             RawClient.connect(5, "framed"),
             RawClient.subscribe(5, 1, "a/+", 1),
-            RawClient.publish(5, "a/b", 1, 2, new byte[300]),   // a two-byte remaining length
+            RawClient.publish(5, "a/b", 1, 2, new byte[300]), // a two-byte remaining length
             RawClient.pingreq());
 
     @Test
     void packetsArrivingByteByByteAreDecodedWhole() {
         feed(SESSION, 1);
-        assertEquals(List.of(MqttMessageType.CONNECT, MqttMessageType.SUBSCRIBE, MqttMessageType.PUBLISH,
-                MqttMessageType.PINGREQ), decoded.stream().map(m -> m.fixedHeader().messageType()).toList());
+        assertEquals(
+                List.of(
+                        MqttMessageType.CONNECT,
+                        MqttMessageType.SUBSCRIBE,
+                        MqttMessageType.PUBLISH,
+                        MqttMessageType.PINGREQ),
+                decoded.stream().map(m -> m.fixedHeader().messageType()).toList());
         decoded.forEach(m -> assertTrue(m.decoderResult().isSuccess(), m::toString));
         assertEquals(300, ((MqttPublishMessage) decoded.get(2)).content().readableBytes());
     }
@@ -98,7 +102,8 @@ class PacketFramerTest {
     void oversizePacketIsLeftToTheDecoderToRefuse() {
         feed(concat(RawClient.connect(5, "framed"), RawClient.publish(5, "a/b", 0, 0, new byte[2000])), 100);
         assertEquals(2, decoded.size());
-        assertInstanceOf(TooLongFrameException.class, decoded.get(1).decoderResult().cause());
+        assertInstanceOf(
+                TooLongFrameException.class, decoded.get(1).decoderResult().cause());
     }
 
     @Test
@@ -110,8 +115,14 @@ class PacketFramerTest {
 
     @Test
     void subscribeWithPropertiesIsCheckedPastThem() {
-        byte[] subscribe = new Bytes().u16(1).props(new Bytes().u8(0x0B).vbi(300).u8(0x26).str("k").str("v"))
-                .str("a/b").u8(0x02).str("c").u8(0x81).packet(0x82);
+        byte[] subscribe = new Bytes()
+                .u16(1)
+                .props(new Bytes().u8(0x0B).vbi(300).u8(0x26).str("k").str("v"))
+                .str("a/b")
+                .u8(0x02)
+                .str("c")
+                .u8(0x81)
+                .packet(0x82);
         feed(concat(RawClient.connect(5, "framed"), subscribe), 5);
         assertTrue(decoded.get(1).decoderResult().isFailure(), "0x81 in the second filter's options");
     }
@@ -120,11 +131,15 @@ class PacketFramerTest {
     @Test
     void bridgeConnectIsDecodedAsMqtt311AndMarked() {
         byte[] connect = RawClient.connect(4, "bridge");
-        connect[8] = (byte) 0x84;   // fixed header 2, "MQTT" 6: the level
+        connect[8] = (byte) 0x84; // fixed header 2, "MQTT" 6: the level
         feed(connect, 5);
         assertEquals(1, decoded.size());
         assertTrue(decoded.get(0).decoderResult().isSuccess(), decoded.get(0)::toString);
-        assertEquals(4, ((io.netty.handler.codec.mqtt.MqttConnectMessage) decoded.get(0)).variableHeader().version());
+        assertEquals(
+                4,
+                ((io.netty.handler.codec.mqtt.MqttConnectMessage) decoded.get(0))
+                        .variableHeader()
+                        .version());
         assertTrue(io.hookline.broker.protocol.Bridge.is(channel));
     }
 
@@ -133,13 +148,16 @@ class PacketFramerTest {
     void firstByteOtherThanConnectFailsAtOnce() {
         feed(new byte[] {'G'}, 1);
         assertEquals(1, decoded.size());
-        assertInstanceOf(io.hookline.broker.protocol.ProtocolViolation.class, decoded.get(0).decoderResult().cause());
+        assertInstanceOf(
+                io.hookline.broker.protocol.ProtocolViolation.class,
+                decoded.get(0).decoderResult().cause());
     }
 
     /** Issue 15 item 3: a CONNECT whose client id runs past its remaining length fails instead of waiting. */
     @Test
     void connectWhoseFieldsOverrunItsLengthFails() {
-        byte[] connect = RawClient.connect(4, 0x02, 60, new Bytes(), new Bytes().u16(40).raw(new byte[] {'a'}));
+        byte[] connect =
+                RawClient.connect(4, 0x02, 60, new Bytes(), new Bytes().u16(40).raw(new byte[] {'a'}));
         feed(connect, 64);
         assertEquals(1, decoded.size());
         assertTrue(decoded.get(0).decoderResult().isFailure());

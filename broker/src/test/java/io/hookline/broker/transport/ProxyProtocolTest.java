@@ -1,15 +1,16 @@
 package io.hookline.broker.transport;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.session.SessionAccess;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -24,11 +25,9 @@ import java.time.Duration;
 import java.util.HexFormat;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The client's own address from a PROXY protocol header (tcp, ssl) or a trusted X-Forwarded-For (ws). */
 class ProxyProtocolTest {
@@ -47,16 +46,18 @@ class ProxyProtocolTest {
 
     /** MQTT 3.1.1 CONNECT, clean session, keep alive 60, client id {@code id} (4 characters). */
     private static byte[] connect(String id) {
-        return HexFormat.of().parseHex("101000044d5154540402003c0004"
-                + HexFormat.of().formatHex(id.getBytes(StandardCharsets.US_ASCII)));
+        return HexFormat.of()
+                .parseHex("101000044d5154540402003c0004"
+                        + HexFormat.of().formatHex(id.getBytes(StandardCharsets.US_ASCII)));
     }
 
     private static final byte[] CONNACK_ACCEPTED = {0x20, 0x02, 0x00, 0x00};
 
-    private static byte[] proxyV2(String source, int sourcePort, String destination, int destinationPort) throws Exception {
+    private static byte[] proxyV2(String source, int sourcePort, String destination, int destinationPort)
+            throws Exception {
         ByteBuffer b = ByteBuffer.allocate(16 + 12);
         b.put(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
-        b.put((byte) 0x21).put((byte) 0x11).putShort((short) 12);   // v2 PROXY, TCP over IPv4, 12 address bytes
+        b.put((byte) 0x21).put((byte) 0x11).putShort((short) 12); // v2 PROXY, TCP over IPv4, 12 address bytes
         b.put(java.net.InetAddress.getByName(source).getAddress());
         b.put(java.net.InetAddress.getByName(destination).getAddress());
         b.putShort((short) sourcePort).putShort((short) destinationPort);
@@ -80,7 +81,9 @@ class ProxyProtocolTest {
             out.write("PROXY TCP4 203.0.113.7 127.0.0.1 51000 1883\r\n".getBytes(StandardCharsets.US_ASCII));
             out.write(connect("prx1"));
             assertConnAck(s.getInputStream());
-            assertEquals(new InetSocketAddress("203.0.113.7", 51000), connection("prx1").peerAddress());
+            assertEquals(
+                    new InetSocketAddress("203.0.113.7", 51000),
+                    connection("prx1").peerAddress());
         }
     }
 
@@ -88,9 +91,15 @@ class ProxyProtocolTest {
     void proxyV2HeaderInFrontOfTls() throws Exception {
         TestCertificates certs = TestCertificates.authority(dir, "proxy");
         Identity server = certs.server();
-        broker = TestBroker.start("listener.ssl.lb", "127.0.0.1:0", "listener.ssl.lb.proxy_protocol", "on",
-                "listener.ssl.certfile", server.certFile().toString(),
-                "listener.ssl.keyfile", server.keyFile().toString());
+        broker = TestBroker.start(
+                "listener.ssl.lb",
+                "127.0.0.1:0",
+                "listener.ssl.lb.proxy_protocol",
+                "on",
+                "listener.ssl.certfile",
+                server.certFile().toString(),
+                "listener.ssl.keyfile",
+                server.keyFile().toString());
         int port = broker.port("ssl", "lb");
         try (Socket plain = new Socket("127.0.0.1", port)) {
             plain.getOutputStream().write(proxyV2("198.51.100.20", 40000, "127.0.0.1", port));
@@ -99,7 +108,9 @@ class ProxyProtocolTest {
             try (SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, "127.0.0.1", port, true)) {
                 s.getOutputStream().write(connect("prx2"));
                 assertConnAck(s.getInputStream());
-                assertEquals(new InetSocketAddress("198.51.100.20", 40000), connection("prx2").peerAddress());
+                assertEquals(
+                        new InetSocketAddress("198.51.100.20", 40000),
+                        connection("prx2").peerAddress());
             }
         }
     }
@@ -111,8 +122,8 @@ class ProxyProtocolTest {
             s.getOutputStream().write(connect("prx3"));
             assertEquals(-1, s.getInputStream().read());
         }
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS) == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS) == 1);
     }
 
     @Test
@@ -124,8 +135,8 @@ class ProxyProtocolTest {
             out.write(connect("prx4"));
             assertEquals(-1, s.getInputStream().read());
         }
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS) == 1);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS) == 1);
     }
 
     @Test
@@ -134,34 +145,46 @@ class ProxyProtocolTest {
         try (Socket s = new Socket("127.0.0.1", broker.port("tcp", "lb"))) {
             OutputStream out = s.getOutputStream();
             // v2 signature, LOCAL command (a balancer's health check), unspecified family, no address bytes
-            out.write(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A,
-                    0x20, 0x00, 0x00, 0x00});
+            out.write(new byte[] {
+                0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A, 0x20, 0x00, 0x00, 0x00
+            });
             out.write(connect("prx5"));
             assertConnAck(s.getInputStream());
-            assertEquals(new InetSocketAddress("127.0.0.1", s.getLocalPort()), connection("prx5").peerAddress());
+            assertEquals(
+                    new InetSocketAddress("127.0.0.1", s.getLocalPort()),
+                    connection("prx5").peerAddress());
         }
         assertEquals(0, broker.broker().metrics().get(Counter.PROXY_PROTOCOL_ERRORS));
     }
 
     @Test
     void xForwardedForIsBelievedOnlyFromATrustedProxy() throws Exception {
-        broker = TestBroker.start("listener.ws.trusting", "127.0.0.1:0",
-                "listener.ws.trusting.trusted_proxies", "127.0.0.0/8",
-                "listener.ws.wary", "127.0.0.1:0",
-                "listener.ws.wary.trusted_proxies", "10.0.0.1");
+        broker = TestBroker.start(
+                "listener.ws.trusting",
+                "127.0.0.1:0",
+                "listener.ws.trusting.trusted_proxies",
+                "127.0.0.0/8",
+                "listener.ws.wary",
+                "127.0.0.1:0",
+                "listener.ws.wary.trusted_proxies",
+                "10.0.0.1");
         openWebSocket("trusting", "xff1");
         openWebSocket("wary", "xff2");
-        assertEquals(new InetSocketAddress("198.51.100.9", 0), connection("xff1").peerAddress());
+        assertEquals(
+                new InetSocketAddress("198.51.100.9", 0), connection("xff1").peerAddress());
         InetSocketAddress direct = connection("xff2").peerAddress();
         assertNotNull(direct);
         assertEquals("127.0.0.1", direct.getAddress().getHostAddress());
     }
 
     private void openWebSocket(String listener, String clientId) {
-        WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder().subprotocols("mqtt")
+        WebSocket ws = HttpClient.newHttpClient()
+                .newWebSocketBuilder()
+                .subprotocols("mqtt")
                 .header("X-Forwarded-For", "198.51.100.9")
-                .buildAsync(URI.create("ws://127.0.0.1:" + broker.port("ws", listener) + "/mqtt"),
-                        new WebSocket.Listener() { })
+                .buildAsync(
+                        URI.create("ws://127.0.0.1:" + broker.port("ws", listener) + "/mqtt"),
+                        new WebSocket.Listener() {})
                 .join();
         ws.sendBinary(ByteBuffer.wrap(connect(clientId)), true).join();
     }

@@ -1,15 +1,14 @@
 package io.hookline.broker.transport;
 
-import org.junit.jupiter.api.Test;
-
-import java.net.InetAddress;
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
 
 class TrustedProxiesTest {
 
@@ -42,7 +41,8 @@ class TrustedProxiesTest {
 
     @Test
     void namesAndBadRangesAreRefused() {
-        assertEquals("'proxy.local' is not an IP address or CIDR range",
+        assertEquals(
+                "'proxy.local' is not an IP address or CIDR range",
                 assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse(List.of("proxy.local")))
                         .getMessage());
         assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse(List.of("10.0.0.0/33")));

@@ -1,5 +1,11 @@
 package io.hookline.broker.transport;
 
+import static io.hookline.broker.transport.FuzzPackets.Bad;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -17,6 +23,11 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -27,18 +38,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import org.slf4j.LoggerFactory;
-
-import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
-
-import static io.hookline.broker.transport.FuzzPackets.Bad;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Issue 15 item 11: the decoder and the connection state machine, fuzzed with generated and
@@ -72,8 +71,13 @@ class WireFuzzTest {
     @BeforeContainer
     static void startBroker() {
         LeakDetectionExtension.start();
-        broker = TestBroker.start("max_message_size", String.valueOf(FuzzPackets.MAX_MESSAGE_SIZE),
-                "max_connect_size", "2048", "topic_max_depth", String.valueOf(FuzzPackets.MAX_DEPTH));
+        broker = TestBroker.start(
+                "max_message_size",
+                String.valueOf(FuzzPackets.MAX_MESSAGE_SIZE),
+                "max_connect_size",
+                "2048",
+                "topic_max_depth",
+                String.valueOf(FuzzPackets.MAX_DEPTH));
         // MqttConnection logs every exception that reaches it (its exceptionCaught) at debug: watch for them
         Logger logger = (Logger) LoggerFactory.getLogger(MqttConnection.class);
         mqttLevel = logger.getLevel();
@@ -108,12 +112,20 @@ class WireFuzzTest {
         logger.setAdditive(true);
         logger.setLevel(mqttLevel);
         try {
-            log.info("wire fuzz: {} inputs ({} bytes), {} malformed ones closed with their reason, {} exceptions"
-                            + " escaped, threads {} -> {}, heap after GC {} -> {} MB", inputs.get(), bytesFed.get(),
-                    closedMalformed.get(), escaped.size(), threadsBefore, Thread.activeCount(),
-                    heapBefore >> 20, usedHeapAfterGc() >> 20);
+            log.info(
+                    "wire fuzz: {} inputs ({} bytes), {} malformed ones closed with their reason, {} exceptions"
+                            + " escaped, threads {} -> {}, heap after GC {} -> {} MB",
+                    inputs.get(),
+                    bytesFed.get(),
+                    closedMalformed.get(),
+                    escaped.size(),
+                    threadsBefore,
+                    Thread.activeCount(),
+                    heapBefore >> 20,
+                    usedHeapAfterGc() >> 20);
             assertEquals(List.of(), escaped, "exceptions that reached a handler");
-            assertTrue(Thread.activeCount() <= threadsBefore + 2,
+            assertTrue(
+                    Thread.activeCount() <= threadsBefore + 2,
                     "threads grew from " + threadsBefore + " to " + Thread.activeCount());
             LeakDetectionExtension.assertNoLeaks("WireFuzzTest");
         } finally {
@@ -124,7 +136,7 @@ class WireFuzzTest {
     // ---- properties ------------------------------------------------------------------------
 
     /** A valid session, then one malformed packet: closed, v5 told the reason the spec names. */
-    @Property(edgeCases = EdgeCasesMode.NONE)   // jqwik keeps every combined edge case in memory: not for long runs
+    @Property(edgeCases = EdgeCasesMode.NONE) // jqwik keeps every combined edge case in memory: not for long runs
     void malformedPacketClosesWithTheReasonTheSpecNames(@ForAll("malformedCases") Case c) {
         Outcome out = run(c.input(), c.chunk());
         assertFalse(out.open(), () -> "still open after " + c);
@@ -134,7 +146,8 @@ class WireFuzzTest {
             assertEquals(FuzzPackets.DISCONNECT, last.type(), () -> "last packet for " + c + ": " + out);
             assertEquals(c.bad().v5Reason(), last.reasonCode(), () -> "DISCONNECT reason for " + c);
         } else {
-            assertTrue(out.replies().stream().noneMatch(r -> r.type() == FuzzPackets.DISCONNECT),
+            assertTrue(
+                    out.replies().stream().noneMatch(r -> r.type() == FuzzPackets.DISCONNECT),
                     () -> "a DISCONNECT to an MQTT " + c.version() + " client: " + out);
         }
         closedMalformed.incrementAndGet();
@@ -176,17 +189,23 @@ class WireFuzzTest {
 
     @Provide
     Arbitrary<Case> malformedCases() {
-        return Arbitraries.of(3, 4, 5).flatMap(v -> Combinators.combine(
-                FuzzPackets.harmless(v).list().ofMaxSize(6), FuzzPackets.malformed(v),
-                Arbitraries.integers().between(1, 64), Arbitraries.strings().alpha().ofMinLength(1).ofMaxLength(8))
-                .as((before, bad, chunk, id) -> new Case(v, concat(FuzzPackets.connect(v, "f" + id), before,
-                        bad.bytes()), bad, chunk)));
+        return Arbitraries.of(3, 4, 5)
+                .flatMap(v -> Combinators.combine(
+                                FuzzPackets.harmless(v).list().ofMaxSize(6), FuzzPackets.malformed(v),
+                                Arbitraries.integers().between(1, 64),
+                                        Arbitraries.strings()
+                                                .alpha()
+                                                .ofMinLength(1)
+                                                .ofMaxLength(8))
+                        .as((before, bad, chunk, id) -> new Case(
+                                v, concat(FuzzPackets.connect(v, "f" + id), before, bad.bytes()), bad, chunk)));
     }
 
     @Provide
     Arbitrary<byte[]> notConnect() {
         Arbitrary<Integer> first = Arbitraries.integers().between(0, 255).filter(b -> b != 0x10);
-        return Combinators.combine(first, Arbitraries.bytes().array(byte[].class).ofMaxSize(40))
+        return Combinators.combine(
+                        first, Arbitraries.bytes().array(byte[].class).ofMaxSize(40))
                 .as((b, rest) -> {
                     byte[] input = new byte[rest.length + 1];
                     input[0] = (byte) (int) b;
@@ -197,16 +216,19 @@ class WireFuzzTest {
 
     @Provide
     Arbitrary<Case> mutatedCases() {
-        return Arbitraries.of(3, 4, 5).flatMap(v -> Combinators.combine(
-                FuzzPackets.connectVariants(v), FuzzPackets.any(v).list().ofMaxSize(10),
-                FuzzPackets.mutations().list().ofMaxSize(4), Arbitraries.integers().between(1, 64))
-                .as((connect, packets, mutations, chunk) -> {
-                    byte[] input = concat(connect, packets, new byte[0]);
-                    for (FuzzPackets.Mutation m : mutations) {
-                        input = m.apply(input);
-                    }
-                    return new Case(v, input, null, chunk);
-                }));
+        return Arbitraries.of(3, 4, 5)
+                .flatMap(v -> Combinators.combine(
+                                FuzzPackets.connectVariants(v),
+                                        FuzzPackets.any(v).list().ofMaxSize(10),
+                                FuzzPackets.mutations().list().ofMaxSize(4),
+                                        Arbitraries.integers().between(1, 64))
+                        .as((connect, packets, mutations, chunk) -> {
+                            byte[] input = concat(connect, packets, new byte[0]);
+                            for (FuzzPackets.Mutation m : mutations) {
+                                input = m.apply(input);
+                            }
+                            return new Case(v, input, null, chunk);
+                        }));
     }
 
     private static byte[] concat(byte[] connect, List<byte[]> middle, byte[] last) {
@@ -237,7 +259,9 @@ class WireFuzzTest {
 
     record Outcome(boolean open, List<Reply> replies) {
         boolean connackAccepted() {
-            return !replies.isEmpty() && replies.get(0).type() == FuzzPackets.CONNACK && replies.get(0).reasonCode() == 0;
+            return !replies.isEmpty()
+                    && replies.get(0).type() == FuzzPackets.CONNACK
+                    && replies.get(0).reasonCode() == 0;
         }
     }
 
@@ -262,7 +286,7 @@ class WireFuzzTest {
             drain(channel, written);
             open = channel.isOpen();
         } finally {
-            channel.finishAndReleaseAll();   // closes (the connection's end runs) and rethrows what the channel caught
+            channel.finishAndReleaseAll(); // closes (the connection's end runs) and rethrows what the channel caught
         }
         assertEquals(0, broker.broker().metrics().connections().get(), "a connection outlived its channel");
         cleanUp();

@@ -43,14 +43,17 @@ import java.util.List;
  * whole snapshots.
  */
 public final class AclPlugin implements Plugin {
-    public static final ConfigKey<String> PASSWORD_FILE = ConfigKey.string("acl.password_file", "conf/passwd",
-            "mosquitto_passwd or vmq-passwd file; empty = no password checks");
-    public static final ConfigKey<String> ACL_FILE = ConfigKey.string("acl.acl_file", "conf/acl.conf",
-            "ACL file (topic/user/pattern/peer lines); empty = no topic rules");
-    public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration("acl.reload_interval",
-            Duration.ofSeconds(10), "how often the files are checked for changes (seconds, or 500ms, 1m)").live();
-    public static final ConfigKey<Boolean> PEER_ALLOW_ANONYMOUS = ConfigKey.flag("acl.peer_allow_anonymous", false,
-            "let clients from 'peer allow' addresses in without credentials");
+    public static final ConfigKey<String> PASSWORD_FILE = ConfigKey.string(
+            "acl.password_file", "conf/passwd", "mosquitto_passwd or vmq-passwd file; empty = no password checks");
+    public static final ConfigKey<String> ACL_FILE = ConfigKey.string(
+            "acl.acl_file", "conf/acl.conf", "ACL file (topic/user/pattern/peer lines); empty = no topic rules");
+    public static final ConfigKey<Duration> RELOAD_INTERVAL = ConfigKey.duration(
+                    "acl.reload_interval",
+                    Duration.ofSeconds(10),
+                    "how often the files are checked for changes (seconds, or 500ms, 1m)")
+            .live();
+    public static final ConfigKey<Boolean> PEER_ALLOW_ANONYMOUS = ConfigKey.flag(
+            "acl.peer_allow_anonymous", false, "let clients from 'peer allow' addresses in without credentials");
 
     private volatile WatchedFile<PasswordFile> passwords;
     private volatile WatchedFile<AclRules> acl;
@@ -78,7 +81,10 @@ public final class AclPlugin implements Plugin {
         acl = aclFile.isEmpty() ? null : new WatchedFile<>(Path.of(aclFile), AclRules::parse, AclRules.EMPTY, log);
         reloads = ctx.metrics().counter("reloads");
         reloadFailures = ctx.metrics().counter("reload_failures");
-        ctx.metrics().gauge("users", () -> passwords == null ? 0 : passwords.current().size());
+        ctx.metrics()
+                .gauge(
+                        "users",
+                        () -> passwords == null ? 0 : passwords.current().size());
         ctx.metrics().gauge("rules", () -> acl == null ? 0 : acl.current().size());
         reload();
 
@@ -152,8 +158,7 @@ public final class AclPlugin implements Plugin {
                     reloadFailures.increment();
                     ok = false;
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         return ok;
@@ -177,7 +182,9 @@ public final class AclPlugin implements Plugin {
         }
         // the password file is the authority on user names: an unknown user gets the same answer
         // as a wrong password (no user enumeration), never the allow_anonymous fallback
-        return switch (passwords.current().check(user, in.password() == null ? null : in.password().toArray())) {
+        return switch (passwords
+                .current()
+                .check(user, in.password() == null ? null : in.password().toArray())) {
             case MATCH -> Answer.ok();
             case MISMATCH, UNKNOWN_USER -> Answer.badCredentials();
         };

@@ -27,13 +27,19 @@ final class AclRules {
     static final AclRules EMPTY = new AclRules(List.of(), Map.of(), List.of(), List.of(), List.of());
 
     /** What a client asks to do. */
-    enum Access { READ, WRITE }
+    enum Access {
+        READ,
+        WRITE
+    }
 
     /** The rules' answer. */
-    enum Decision { ALLOW, DENY, NO_MATCH }
-
-    private record Rule(String filter, boolean read, boolean write, boolean deny) {
+    enum Decision {
+        ALLOW,
+        DENY,
+        NO_MATCH
     }
+
+    private record Rule(String filter, boolean read, boolean write, boolean deny) {}
 
     private final List<Rule> everyone;
     private final Map<String, List<Rule>> byUser;
@@ -41,8 +47,12 @@ final class AclRules {
     private final List<AddressRange> peerAllow;
     private final List<AddressRange> peerDeny;
 
-    private AclRules(List<Rule> everyone, Map<String, List<Rule>> byUser, List<Rule> patterns,
-                     List<AddressRange> peerAllow, List<AddressRange> peerDeny) {
+    private AclRules(
+            List<Rule> everyone,
+            Map<String, List<Rule>> byUser,
+            List<Rule> patterns,
+            List<AddressRange> peerAllow,
+            List<AddressRange> peerDeny) {
         this.everyone = everyone;
         this.byUser = byUser;
         this.patterns = patterns;
@@ -88,14 +98,15 @@ final class AclRules {
                         throw new FileFormatException(file, i + 1, e.getMessage());
                     }
                 }
-                default -> throw new FileFormatException(file, i + 1,
-                        "unknown keyword '" + keyword + "' (expected topic, user, pattern or peer)");
+                default ->
+                    throw new FileFormatException(
+                            file, i + 1, "unknown keyword '" + keyword + "' (expected topic, user, pattern or peer)");
             }
         }
         Map<String, List<Rule>> users = new HashMap<>();
         byUser.forEach((u, rules) -> users.put(u, List.copyOf(rules)));
-        return new AclRules(List.copyOf(everyone), Map.copyOf(users), List.copyOf(patterns), List.copyOf(allow),
-                List.copyOf(deny));
+        return new AclRules(
+                List.copyOf(everyone), Map.copyOf(users), List.copyOf(patterns), List.copyOf(allow), List.copyOf(deny));
     }
 
     private static Rule rule(Path file, int line, String rest, boolean pattern) throws FileFormatException {
@@ -106,7 +117,11 @@ final class AclRules {
         boolean read = true;
         boolean write = true;
         boolean deny = false;
-        if (sp > 0 && (access.equals("read") || access.equals("write") || access.equals("readwrite") || access.equals("deny"))) {
+        if (sp > 0
+                && (access.equals("read")
+                        || access.equals("write")
+                        || access.equals("readwrite")
+                        || access.equals("deny"))) {
             filter = rest.substring(sp + 1).strip();
             read = !access.equals("write");
             write = !access.equals("read");
@@ -160,15 +175,16 @@ final class AclRules {
     private static Decision apply(Rule r, String filter, Access access, String topicOrFilter) {
         if (r.deny()) {
             // a subscription that could receive anything under a deny rule is refused
-            boolean hit = access == Access.WRITE ? Topics.matches(filter, topicOrFilter)
-                    : overlaps(filter, topicOrFilter);
+            boolean hit =
+                    access == Access.WRITE ? Topics.matches(filter, topicOrFilter) : overlaps(filter, topicOrFilter);
             return hit ? Decision.DENY : Decision.NO_MATCH;
         }
         boolean permits = access == Access.WRITE ? r.write() : r.read();
         if (!permits) {
             return Decision.NO_MATCH;
         }
-        boolean hit = access == Access.WRITE ? Topics.matches(filter, topicOrFilter) : Topics.covers(filter, topicOrFilter);
+        boolean hit =
+                access == Access.WRITE ? Topics.matches(filter, topicOrFilter) : Topics.covers(filter, topicOrFilter);
         return hit ? Decision.ALLOW : Decision.NO_MATCH;
     }
 

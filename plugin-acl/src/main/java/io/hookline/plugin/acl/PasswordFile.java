@@ -13,7 +13,11 @@ final class PasswordFile {
     static final PasswordFile EMPTY = new PasswordFile(Map.of());
 
     /** The outcome of a credential check. */
-    enum Check { UNKNOWN_USER, MATCH, MISMATCH }
+    enum Check {
+        UNKNOWN_USER,
+        MATCH,
+        MISMATCH
+    }
 
     private final Map<String, PasswordHash> users;
 

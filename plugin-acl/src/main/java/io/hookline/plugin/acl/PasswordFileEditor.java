@@ -24,8 +24,7 @@ import java.util.Objects;
  * Not thread-safe across processes: do not run two edits of the same file at once.
  */
 public final class PasswordFileEditor {
-    private PasswordFileEditor() {
-    }
+    private PasswordFileEditor() {}
 
     /**
      * Adds {@code user} or changes its password; creates the file when missing.
@@ -40,7 +39,8 @@ public final class PasswordFileEditor {
     public static void set(Path file, String user, String password, int iterations) throws IOException {
         checkUser(user);
         Objects.requireNonNull(password, "password");
-        String entry = user + ":" + PasswordHash.create(PasswordHash.utf8(password), iterations).encode();
+        String entry = user + ":"
+                + PasswordHash.create(PasswordHash.utf8(password), iterations).encode();
         List<String> out = new ArrayList<>();
         boolean replaced = false;
         for (String line : read(file)) {
@@ -95,8 +95,13 @@ public final class PasswordFileEditor {
     }
 
     private static void checkUser(String user) {
-        if (user == null || user.isEmpty() || user.indexOf(':') >= 0 || user.indexOf('\n') >= 0
-                || user.indexOf('\r') >= 0 || user.startsWith("#") || !user.equals(user.strip())) {
+        if (user == null
+                || user.isEmpty()
+                || user.indexOf(':') >= 0
+                || user.indexOf('\n') >= 0
+                || user.indexOf('\r') >= 0
+                || user.startsWith("#")
+                || !user.equals(user.strip())) {
             throw new IllegalArgumentException("invalid user name: '" + user + "'");
         }
     }

@@ -18,6 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class PasswordHash {
     /** What mosquitto_passwd uses for new {@code $7$} entries. */
     static final int DEFAULT_ITERATIONS = 101;
+
     private static final int SALT_BYTES = 12;
     private static final int HASH_BYTES = 64;
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -25,7 +25,13 @@ final class WatchedFile<T> {
     }
 
     /** What a reload did. */
-    enum Result { LOADED, UNCHANGED, SETTLING, FAILED, MISSING }
+    enum Result {
+        LOADED,
+        UNCHANGED,
+        SETTLING,
+        FAILED,
+        MISSING
+    }
 
     private final Path path;
     private final Parser<T> parser;
@@ -34,7 +40,7 @@ final class WatchedFile<T> {
     private byte[] lastContent; // guarded by this
     private byte[] settling; // guarded by this: changed content seen once, applied when seen again
     private boolean reportedMissing; // guarded by this
-    private volatile String problem;  // why the file as it is now is not in force; null when it is
+    private volatile String problem; // why the file as it is now is not in force; null when it is
 
     WatchedFile(Path path, Parser<T> parser, T empty, System.Logger log) {
         this.path = path;
@@ -67,7 +73,10 @@ final class WatchedFile<T> {
         } catch (NoSuchFileException e) {
             problem = path.toAbsolutePath() + " does not exist";
             if (!reportedMissing) {
-                log.log(Level.WARNING, "{0} does not exist; {1}", path,
+                log.log(
+                        Level.WARNING,
+                        "{0} does not exist; {1}",
+                        path,
                         lastContent == null ? "no entries until it appears" : "keeping the last rules read");
                 reportedMissing = true;
             }

@@ -22,29 +22,58 @@ class AclCommandsTest {
     Path dir;
 
     private static Mqtt5BlockingClient client(TestBroker broker, String user, String password) {
-        return MqttClient.builder().useMqttVersion5().identifier(user + "-client").serverHost("127.0.0.1")
-                .serverPort(broker.port()).simpleAuth().username(user)
-                .password(password.getBytes(StandardCharsets.UTF_8)).applySimpleAuth().buildBlocking();
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(user + "-client")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .simpleAuth()
+                .username(user)
+                .password(password.getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .buildBlocking();
     }
 
     @Test
     void passwdSetShowDeleteAndAclReloadApplyAtOnce() throws Exception {
         Path passwd = dir.resolve("passwd");
-        try (TestBroker broker = TestBroker.start("listener.http.default", "127.0.0.1:0",
-                "data_dir", dir.resolve("data").toString(), "allow_anonymous", "off",
-                "plugins.acl", "on", "acl.password_file", passwd.toString(), "acl.acl_file", "")) {
+        try (TestBroker broker = TestBroker.start(
+                "listener.http.default",
+                "127.0.0.1:0",
+                "data_dir",
+                dir.resolve("data").toString(),
+                "allow_anonymous",
+                "off",
+                "plugins.acl",
+                "on",
+                "acl.password_file",
+                passwd.toString(),
+                "acl.acl_file",
+                "")) {
             AdminHttp api = new AdminHttp(broker.httpPort(), AdminHttp.adminKey(dir.resolve("data")));
 
             Answer set = api.postJson("/api/v1/passwd/set", "{\"username\":\"alice\",\"password\":\"s3cret\"}");
             assertEquals(200, set.status(), set.body());
-            assertEquals("password of 'alice' set in " + passwd, set.json().path("text").asText());
+            assertEquals(
+                    "password of 'alice' set in " + passwd,
+                    set.json().path("text").asText());
             Mqtt5BlockingClient alice = client(broker, "alice", "s3cret");
             alice.connect();
             alice.disconnect();
-            assertThrows(Mqtt5ConnAckException.class, () -> client(broker, "alice", "wrong").connect());
+            assertThrows(
+                    Mqtt5ConnAckException.class,
+                    () -> client(broker, "alice", "wrong").connect());
 
-            assertEquals("alice", api.get("/api/v1/passwd/show").json().path("table").get(0).path("username").asText());
-            assertEquals(405, api.get("/api/v1/passwd/set?username=x&password=y").status());
+            assertEquals(
+                    "alice",
+                    api.get("/api/v1/passwd/show")
+                            .json()
+                            .path("table")
+                            .get(0)
+                            .path("username")
+                            .asText());
+            assertEquals(
+                    405, api.get("/api/v1/passwd/set?username=x&password=y").status());
             Answer missing = api.post("/api/v1/passwd/set?username=bob");
             assertEquals(400, missing.status());
             assertEquals("missing argument password=.. (the new password)", missing.error());
@@ -53,14 +82,18 @@ class AclCommandsTest {
             assertEquals("username: invalid user name: 'a:b'", badUser.error());
 
             assertEquals(200, api.post("/api/v1/passwd/delete?username=alice").status());
-            assertThrows(Mqtt5ConnAckException.class, () -> client(broker, "alice", "s3cret").connect());
+            assertThrows(
+                    Mqtt5ConnAckException.class,
+                    () -> client(broker, "alice", "s3cret").connect());
             Answer gone = api.post("/api/v1/passwd/delete?username=alice");
             assertEquals(404, gone.status());
             assertEquals("no user 'alice' in " + passwd, gone.error());
 
             PasswordFileEditor.set(passwd, "carol", "pw");
             Answer reload = api.post("/api/v1/acl/reload");
-            assertEquals("password and ACL files reloaded", reload.json().path("text").asText());
+            assertEquals(
+                    "password and ACL files reloaded",
+                    reload.json().path("text").asText());
             Mqtt5BlockingClient carol = client(broker, "carol", "pw");
             carol.connect();
             carol.disconnect();

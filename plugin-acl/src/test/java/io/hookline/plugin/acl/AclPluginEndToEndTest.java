@@ -1,5 +1,11 @@
 package io.hookline.plugin.acl;
 
+import static io.hookline.broker.testsupport.Acks.assertAccepted;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -8,11 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.Receive;
 import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,12 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static io.hookline.broker.testsupport.Acks.assertAccepted;
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The ACL plugin in a real broker ({@code plugins.acl = on}) with a password file written by the
@@ -45,6 +44,7 @@ class AclPluginEndToEndTest {
 
     @TempDir
     Path dir;
+
     private Path passwd;
     private Path acl;
     private TestBroker broker;
@@ -71,8 +71,17 @@ class AclPluginEndToEndTest {
     }
 
     private void start(String allowAnonymous) {
-        broker = TestBroker.start("plugins.acl", "on", "acl.password_file", passwd.toString(),
-                "acl.acl_file", acl.toString(), "acl.reload_interval", "100ms", "allow_anonymous", allowAnonymous);
+        broker = TestBroker.start(
+                "plugins.acl",
+                "on",
+                "acl.password_file",
+                passwd.toString(),
+                "acl.acl_file",
+                acl.toString(),
+                "acl.reload_interval",
+                "100ms",
+                "allow_anonymous",
+                allowAnonymous);
     }
 
     @Test
@@ -96,14 +105,38 @@ class AclPluginEndToEndTest {
         start("on");
         assertEquals(4, connectV3("c1", "mallory", "whatever"), "3.1.1: bad user name or password");
         assertEquals(0x86, connectV5("c2", "mallory", "whatever"), "v5: bad user name or password");
-        Mqtt3BlockingClient noPassword = MqttClient.builder().useMqttVersion3().identifier("c3")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        assertEquals(4, Acks.connackV3(() -> noPassword.connectWith().simpleAuth().username("alice").applySimpleAuth()
-                .send()), "a known user name without a password is refused too");
-        Mqtt5BlockingClient passwordOnly = MqttClient.builder().useMqttVersion5().identifier("c4")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        assertEquals(0x86, Acks.connack(() -> passwordOnly.connectWith().simpleAuth().password(bytes("wonderland"))
-                .applySimpleAuth().send()).getReasonCode().getCode(), "v5: a password alone vouches for nobody");
+        Mqtt3BlockingClient noPassword = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("c3")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        assertEquals(
+                4,
+                Acks.connackV3(() -> noPassword
+                        .connectWith()
+                        .simpleAuth()
+                        .username("alice")
+                        .applySimpleAuth()
+                        .send()),
+                "a known user name without a password is refused too");
+        Mqtt5BlockingClient passwordOnly = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("c4")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        assertEquals(
+                0x86,
+                Acks.connack(() -> passwordOnly
+                                .connectWith()
+                                .simpleAuth()
+                                .password(bytes("wonderland"))
+                                .applySimpleAuth()
+                                .send())
+                        .getReasonCode()
+                        .getCode(),
+                "v5: a password alone vouches for nobody");
         assertEquals(0, connectV3("c5", null, null), "anonymous means no credentials: still let in");
         assertEquals(0, connectV5("c6", null, null));
         broker.close();
@@ -122,16 +155,16 @@ class AclPluginEndToEndTest {
         var o3 = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
         o3.setUserName("mallory");
         o3.setPassword("x".toCharArray());
-        var e3 = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.client.mqttv3.MqttException.class,
-                () -> v3.connect(o3));
+        var e3 = org.junit.jupiter.api.Assertions.assertThrows(
+                org.eclipse.paho.client.mqttv3.MqttException.class, () -> v3.connect(o3));
         assertEquals(4, e3.getReasonCode());
         v3.close();
         var v5 = new org.eclipse.paho.mqttv5.client.MqttClient(uri, "paho5", null);
         var o5 = new org.eclipse.paho.mqttv5.client.MqttConnectionOptions();
         o5.setUserName("alice");
         o5.setPassword(bytes("not-wonderland"));
-        var e5 = org.junit.jupiter.api.Assertions.assertThrows(org.eclipse.paho.mqttv5.common.MqttException.class,
-                () -> v5.connect(o5));
+        var e5 = org.junit.jupiter.api.Assertions.assertThrows(
+                org.eclipse.paho.mqttv5.common.MqttException.class, () -> v5.connect(o5));
         assertEquals(0x86, e5.getReasonCode());
         v5.close();
     }
@@ -152,7 +185,7 @@ class AclPluginEndToEndTest {
         assertEquals(0x87, puback(alice, "public/news"), "read-only for everyone");
         Mqtt5BlockingClient bob = client("bob-pub", "bob", "builder");
         assertEquals(0x87, puback(bob, "alice/notes"), "alice's rules are alice's");
-        Receive.nothing(got);   // nothing denied was delivered
+        Receive.nothing(got); // nothing denied was delivered
     }
 
     @Test
@@ -169,11 +202,22 @@ class AclPluginEndToEndTest {
     void subscribeRulesAndTheDenyRuleDecidePerFilter() {
         start("off");
         Mqtt5BlockingClient alice = client("alice-sub", "alice", "wonderland");
-        assertEquals(List.of(1, 1, 0x87, 0x87, 0x87), suback(alice, "alice/notes", "public/#", "alice/private/x", "bob/#",
-                "alice/#"), "alice/# could receive alice/private/...: refused by the deny rule");
-        Mqtt3BlockingClient alice3 = MqttClient.builder().useMqttVersion3().identifier("alice-v3")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        alice3.connectWith().simpleAuth().username("alice").password(bytes("wonderland")).applySimpleAuth().send();
+        assertEquals(
+                List.of(1, 1, 0x87, 0x87, 0x87),
+                suback(alice, "alice/notes", "public/#", "alice/private/x", "bob/#", "alice/#"),
+                "alice/# could receive alice/private/...: refused by the deny rule");
+        Mqtt3BlockingClient alice3 = MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("alice-v3")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        alice3.connectWith()
+                .simpleAuth()
+                .username("alice")
+                .password(bytes("wonderland"))
+                .applySimpleAuth()
+                .send();
         open.add(alice3::disconnect);
         assertEquals(List.of(1, 0x80), Acks.subackV3(alice3, 1, "alice/x", "bob/x"));
     }
@@ -192,10 +236,12 @@ class AclPluginEndToEndTest {
         Mqtt5BlockingClient alice = client("alice-pub", "alice", "wonderland");
         assertEquals(0x87, puback(alice, "bob/notes"));
         Files.writeString(acl, ACL + "topic write bob/#\n");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> puback(alice, "bob/notes") < 0x80);
         Files.writeString(acl, ACL + "peer deny 127.0.0.1/32\n");
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100))
                 .until(() -> connectV5("late", "alice", "wonderland") == 0x8A);
     }
 
@@ -221,9 +267,18 @@ class AclPluginEndToEndTest {
     }
 
     private Mqtt5BlockingClient client(String id, String user, String password) {
-        Mqtt5BlockingClient c = MqttClient.builder().useMqttVersion5().identifier(id)
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        c.connectWith().simpleAuth().username(user).password(bytes(password)).applySimpleAuth().send();
+        Mqtt5BlockingClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        c.connectWith()
+                .simpleAuth()
+                .username(user)
+                .password(bytes(password))
+                .applySimpleAuth()
+                .send();
         open.add(() -> {
             if (c.getState().isConnected()) {
                 c.disconnect();

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifiers;
-import io.hookline.api.hook.input.ConfigChange;
 import io.hookline.api.hook.input.Client;
+import io.hookline.api.hook.input.ConfigChange;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.hook.input.SubscribeInput;
@@ -47,6 +47,7 @@ class AclPluginTest {
 
     @TempDir
     Path dir;
+
     private Path passwd;
     private Path acl;
     private final HookEngine engine = HookEngine.create(Duration.ofSeconds(5), 2);
@@ -67,13 +68,28 @@ class AclPluginTest {
                 peer allow 10.0.0.0/8
                 """);
         var discovery = PluginLoader.discover(getClass().getClassLoader(), null);
-        assertTrue(discovery.plugins().stream().anyMatch(f -> f.plugin() instanceof AclPlugin), "found via ServiceLoader");
+        assertTrue(
+                discovery.plugins().stream().anyMatch(f -> f.plugin() instanceof AclPlugin), "found via ServiceLoader");
         registry.add(discovery);
-        configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
-                "acl.acl_file", acl.toString(), "acl.reload_interval", "50ms", "acl.peer_allow_anonymous", "on"));
+        configure(Map.of(
+                "plugins.acl",
+                "on",
+                "acl.password_file",
+                passwd.toString(),
+                "acl.acl_file",
+                acl.toString(),
+                "acl.reload_interval",
+                "50ms",
+                "acl.peer_allow_anonymous",
+                "on"));
         registry.startConfigured().toCompletableFuture().get(5, TimeUnit.SECONDS);
-        assertEquals(PluginRegistry.State.ENABLED, registry.list().stream()
-                .filter(s -> s.name().equals("acl")).findFirst().orElseThrow().state());
+        assertEquals(
+                PluginRegistry.State.ENABLED,
+                registry.list().stream()
+                        .filter(s -> s.name().equals("acl"))
+                        .findFirst()
+                        .orElseThrow()
+                        .state());
     }
 
     @AfterEach
@@ -83,8 +99,15 @@ class AclPluginTest {
     }
 
     private RegisterVerdict connect(String peer, String user, String password, ProtocolVersion v) throws Exception {
-        var in = new RegisterInput(new Client("", "c-" + user, user, v), peer, 40000,
-                password == null ? null : Bytes.utf8(password), true, null, "default", null);
+        var in = new RegisterInput(
+                new Client("", "c-" + user, user, v),
+                peer,
+                40000,
+                password == null ? null : Bytes.utf8(password),
+                true,
+                null,
+                "default",
+                null);
         return gateway.authOnRegister(in, false, LOOP).toCompletableFuture().get(5, TimeUnit.SECONDS);
     }
 
@@ -96,18 +119,29 @@ class AclPluginTest {
     private PublishVerdict publish(String user, String topic) {
         var s = session(user);
         return gateway.authOnPublish(s, new PublishInput(s.client(), topic, 0, Bytes.EMPTY, false, null), LOOP)
-                .toCompletableFuture().join();
+                .toCompletableFuture()
+                .join();
     }
 
     @Test
     void passwordsDecideRegistration() throws Exception {
-        assertInstanceOf(RegisterVerdict.Accepted.class, connect("127.0.0.1", "alice", "wonderland", ProtocolVersion.MQTT_3_1_1));
+        assertInstanceOf(
+                RegisterVerdict.Accepted.class,
+                connect("127.0.0.1", "alice", "wonderland", ProtocolVersion.MQTT_3_1_1));
         var bad = (RegisterVerdict.Refused) connect("127.0.0.1", "alice", "rabbit", ProtocolVersion.MQTT_3_1_1);
         assertEquals(4, bad.mqtt3Code());
-        assertEquals(0x86, ((RegisterVerdict.Refused) connect("127.0.0.1", "alice", "rabbit", ProtocolVersion.MQTT_5)).mqtt5Code());
+        assertEquals(
+                0x86,
+                ((RegisterVerdict.Refused) connect("127.0.0.1", "alice", "rabbit", ProtocolVersion.MQTT_5))
+                        .mqtt5Code());
         // unknown user: the same bad credentials as a wrong password, never the anonymous fallback
-        assertEquals(4, ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_3_1_1)).mqtt3Code());
-        assertEquals(0x86, ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_5)).mqtt5Code());
+        assertEquals(
+                4,
+                ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_3_1_1))
+                        .mqtt3Code());
+        assertEquals(
+                0x86,
+                ((RegisterVerdict.Refused) connect("127.0.0.1", "mallory", "x", ProtocolVersion.MQTT_5)).mqtt5Code());
     }
 
     @Test
@@ -117,7 +151,8 @@ class AclPluginTest {
         assertInstanceOf(RegisterVerdict.Accepted.class, connect("10.1.2.3", null, null, ProtocolVersion.MQTT_3_1_1));
         assertInstanceOf(RegisterVerdict.Refused.class, connect("127.0.0.1", null, null, ProtocolVersion.MQTT_3_1_1));
         // an allowed peer that sends credentials still has them checked
-        assertInstanceOf(RegisterVerdict.Refused.class, connect("10.1.2.3", "alice", "nope", ProtocolVersion.MQTT_3_1_1));
+        assertInstanceOf(
+                RegisterVerdict.Refused.class, connect("10.1.2.3", "alice", "nope", ProtocolVersion.MQTT_3_1_1));
     }
 
     @Test
@@ -127,10 +162,13 @@ class AclPluginTest {
         assertInstanceOf(PublishVerdict.Denied.class, publish("bob", "alice/x"));
 
         var s = session("bob");
-        var in = new SubscribeInput(s.client(), List.of(new TopicSubscription("public/+", 1),
-                new TopicSubscription("alice/#", 1)), null);
-        var v = (SubscribeVerdict.Decided) gateway.authOnSubscribe(s, in, LOOP).toCompletableFuture().join();
-        assertEquals(List.of(1, 0x80), v.topics().stream().map(TopicSubscription::qos).toList());
+        var in = new SubscribeInput(
+                s.client(), List.of(new TopicSubscription("public/+", 1), new TopicSubscription("alice/#", 1)), null);
+        var v = (SubscribeVerdict.Decided)
+                gateway.authOnSubscribe(s, in, LOOP).toCompletableFuture().join();
+        assertEquals(
+                List.of(1, 0x80),
+                v.topics().stream().map(TopicSubscription::qos).toList());
     }
 
     @Test
@@ -138,22 +176,32 @@ class AclPluginTest {
         Files.writeString(acl, Files.readString(acl) + "user bob\ntopic write bob/#\n");
         PasswordFileEditor.set(passwd, "bob", "builder");
         await().atMost(5, TimeUnit.SECONDS).until(() -> publish("bob", "bob/1") instanceof PublishVerdict.Allowed);
-        await().atMost(5, TimeUnit.SECONDS).until(() ->
-                connect("127.0.0.1", "bob", "builder", ProtocolVersion.MQTT_3_1_1) instanceof RegisterVerdict.Accepted);
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> connect("127.0.0.1", "bob", "builder", ProtocolVersion.MQTT_3_1_1)
+                        instanceof RegisterVerdict.Accepted);
 
         long failuresBefore = metrics.counterValues().getOrDefault("hookline_plugin_acl_reload_failures", 0L);
         Files.writeString(acl, "topic write everything/#\nthis line is wrong\n");
-        await().atMost(5, TimeUnit.SECONDS).until(() ->
-                metrics.counterValues().getOrDefault("hookline_plugin_acl_reload_failures", 0L) > failuresBefore);
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> metrics.counterValues().getOrDefault("hookline_plugin_acl_reload_failures", 0L)
+                        > failuresBefore);
         assertInstanceOf(PublishVerdict.Allowed.class, publish("bob", "bob/1"), "last good rules still serve");
-        assertInstanceOf(PublishVerdict.Denied.class, publish("bob", "everything/x"), "nothing of the broken file applied");
+        assertInstanceOf(
+                PublishVerdict.Denied.class, publish("bob", "everything/x"), "nothing of the broken file applied");
     }
 
     @Test
     void reloadIntervalChangesWhileRunning() throws Exception {
         registry.disable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
-        configure(Map.of("plugins.acl", "on", "acl.password_file", passwd.toString(),
-                "acl.acl_file", acl.toString(), "acl.reload_interval", "1h"));
+        configure(Map.of(
+                "plugins.acl",
+                "on",
+                "acl.password_file",
+                passwd.toString(),
+                "acl.acl_file",
+                acl.toString(),
+                "acl.reload_interval",
+                "1h"));
         registry.enable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
         Files.writeString(acl, "topic write carol/#\n");
         assertInstanceOf(PublishVerdict.Denied.class, publish("carol", "carol/1"), "no reload within the hour");

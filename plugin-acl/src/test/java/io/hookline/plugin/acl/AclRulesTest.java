@@ -74,7 +74,10 @@ class AclRulesTest {
         assertEquals(NO_MATCH, r.check(client("c7", null), WRITE, "clients/c8/state"));
         assertEquals(ALLOW, r.check(client("c7", "dave"), WRITE, "users/dave/out"));
         assertEquals(NO_MATCH, r.check(client("c7", null), WRITE, "users/null/out"), "%u without user never matches");
-        assertEquals(NO_MATCH, r.check(client("#", null), READ, "clients/x/y"), "a client id '#' does not widen the pattern");
+        assertEquals(
+                NO_MATCH,
+                r.check(client("#", null), READ, "clients/x/y"),
+                "a client id '#' does not widen the pattern");
     }
 
     @Test
@@ -100,8 +103,8 @@ class AclRulesTest {
 
     @Test
     void badLinesAreReportedWithTheirNumber() {
-        var e = assertThrows(FileFormatException.class,
-                () -> AclRules.parse(FILE, List.of("topic read a/#", "", "topik read b")));
+        var e = assertThrows(
+                FileFormatException.class, () -> AclRules.parse(FILE, List.of("topic read a/#", "", "topik read b")));
         assertEquals(3, e.line());
         e = assertThrows(FileFormatException.class, () -> AclRules.parse(FILE, List.of("topic read a/#/b")));
         assertEquals(1, e.line());

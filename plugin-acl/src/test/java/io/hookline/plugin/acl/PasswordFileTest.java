@@ -18,6 +18,7 @@ class PasswordFileTest {
     /** Salt 0x01..0x0c; hashes computed independently (Python hashlib), not by this code. */
     private static final String VMQ_LINE =
             "vmq:$6$AQIDBAUGBwgJCgsM$mN+6aJ+sXCOXmcqMw4q1lKMgFp/P4sR7B2S35dH8EgHZ/X39OLNoVTAyw6oKI/FYXixpmgaK8JuE8NxS5q2Q6A==";
+
     private static final String UNICODE_LINE =
             "uni:$7$1000$AQIDBAUGBwgJCgsM$PD/sEe2rT2wMi6ZDq8AMw37jmaWSdIjWc60I1P7tMFmrDcNpaADWPLi0hQOzCFXgzIsrlp6/wUIqcJcfuOVLJA==";
     private static final String EMPTY_PASSWORD_LINE =
@@ -37,11 +38,12 @@ class PasswordFileTest {
     @Test
     void fileGeneratedByMosquittoPasswdVerifiesBothFormats() throws Exception {
         Path bin = Path.of("/usr/bin/mosquitto_passwd");
-        assumeTrue(Files.isExecutable(bin) || onPath("mosquitto_passwd"),
+        assumeTrue(
+                Files.isExecutable(bin) || onPath("mosquitto_passwd"),
                 "mosquitto_passwd is not installed (Debian package 'mosquitto'); skipping the interoperability test");
         Path file = dir.resolve("passwd");
-        run("mosquitto_passwd", "-c", "-b", file.toString(), "alice", "wonderland");        // $7$ (default)
-        run("mosquitto_passwd", "-H", "sha512", "-b", file.toString(), "bob", "builder");   // $6$ (1.x format)
+        run("mosquitto_passwd", "-c", "-b", file.toString(), "alice", "wonderland"); // $7$ (default)
+        run("mosquitto_passwd", "-H", "sha512", "-b", file.toString(), "bob", "builder"); // $6$ (1.x format)
         List<String> lines = Files.readAllLines(file);
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("alice:$7$")), lines.toString());
         assertTrue(lines.stream().anyMatch(l -> l.startsWith("bob:$6$")), lines.toString());
@@ -57,7 +59,8 @@ class PasswordFileTest {
     @Test
     void vmqPasswdAndNonAsciiAndEmptyPasswordsVerify() throws Exception {
         Path file = dir.resolve("vmq.passwd");
-        Files.writeString(file, "# vmq-passwd\n" + VMQ_LINE + "\n\n" + UNICODE_LINE + "\n" + EMPTY_PASSWORD_LINE + "\n");
+        Files.writeString(
+                file, "# vmq-passwd\n" + VMQ_LINE + "\n\n" + UNICODE_LINE + "\n" + EMPTY_PASSWORD_LINE + "\n");
         PasswordFile pw = load(file);
         assertEquals(3, pw.size());
         assertEquals(PasswordFile.Check.MATCH, pw.check("vmq", utf8("vmqpass")));

@@ -31,9 +31,9 @@ class WatchedFileTest {
         assertEquals(Result.LOADED, w.reload(true));
         assertEquals(2, w.current());
 
-        Files.writeString(f, "");                        // an editor truncated the file ...
+        Files.writeString(f, ""); // an editor truncated the file ...
         assertEquals(Result.SETTLING, w.reload(false));
-        Files.writeString(f, "a\nb\nc\n");               // ... and wrote it again
+        Files.writeString(f, "a\nb\nc\n"); // ... and wrote it again
         assertEquals(Result.SETTLING, w.reload(false));
         assertEquals(2, w.current(), "the half-written (empty) file was never applied");
         assertEquals(Result.LOADED, w.reload(false));

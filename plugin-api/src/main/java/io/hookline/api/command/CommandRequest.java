@@ -23,7 +23,9 @@ public interface CommandRequest {
 
     /** @return a boolean flag's value ({@code --flag} alone means true) */
     default boolean flag(String name, boolean otherwise) {
-        return value(name).map(v -> v.isEmpty() || Boolean.parseBoolean(v) || v.equals("on")).orElse(otherwise);
+        return value(name)
+                .map(v -> v.isEmpty() || Boolean.parseBoolean(v) || v.equals("on"))
+                .orElse(otherwise);
     }
 
     /** @return a {@link ParamType#INTEGER} value */

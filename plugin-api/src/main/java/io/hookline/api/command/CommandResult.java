@@ -27,8 +27,7 @@ public sealed interface CommandResult {
     }
 
     /** A message for the operator. */
-    record Text(String text) implements CommandResult {
-    }
+    record Text(String text) implements CommandResult {}
 
     static CommandResult table(List<? extends Map<String, ?>> rows) {
         List<Map<String, Object>> copy = new ArrayList<>();

@@ -25,8 +25,13 @@ import java.util.Objects;
  * @param flags {@code --flag[=value]} options
  * @param freeArguments non-null when any {@code key=value} is accepted (e.g. {@code config set}); says what they are
  */
-public record CommandSpec(List<String> words, String help, boolean changesState, List<CommandParam> arguments,
-                          List<CommandParam> flags, String freeArguments) {
+public record CommandSpec(
+        List<String> words,
+        String help,
+        boolean changesState,
+        List<CommandParam> arguments,
+        List<CommandParam> flags,
+        String freeArguments) {
     public CommandSpec {
         words = List.copyOf(words);
         arguments = List.copyOf(arguments);

@@ -28,8 +28,8 @@ import java.util.OptionalInt;
  * @param onFailure the failure policy, or null for the hook kind's default
  * @param source which of the plugin's rule sets the handler belongs to ("" = the plugin as a whole)
  */
-public record HandlerOptions(OptionalInt priority, boolean mayBlock, Duration timeout, FailurePolicy onFailure,
-                             String source) {
+public record HandlerOptions(
+        OptionalInt priority, boolean mayBlock, Duration timeout, FailurePolicy onFailure, String source) {
     /** Plugin priority, non-blocking, default timeout and policy. */
     public static final HandlerOptions DEFAULT = new HandlerOptions(OptionalInt.empty(), false, null, null, "");
 

@@ -30,11 +30,13 @@ public final class Modifier<T> {
     public static final Modifier<Long> MAX_MESSAGE_SIZE = new Modifier<>("max_message_size", Long.class);
     /** PUBLISHes per second the client may send (0 = no limit); a faster client is throttled, not disconnected. */
     public static final Modifier<Long> MAX_MESSAGE_RATE = new Modifier<>("max_message_rate", Long.class);
+
     public static final Modifier<Long> MAX_INFLIGHT_MESSAGES = new Modifier<>("max_inflight_messages", Long.class);
     /** Seconds. */
     public static final Modifier<Long> RETRY_INTERVAL = new Modifier<>("retry_interval", Long.class);
     /** Deliver to the client at its subscription's QoS, not min(publish QoS, subscription QoS). */
     public static final Modifier<Boolean> UPGRADE_QOS = new Modifier<>("upgrade_qos", Boolean.class);
+
     public static final Modifier<Long> MAX_ONLINE_MESSAGES = new Modifier<>("max_online_messages", Long.class);
     public static final Modifier<Long> MAX_OFFLINE_MESSAGES = new Modifier<>("max_offline_messages", Long.class);
     /** Seconds. */
@@ -43,13 +45,16 @@ public final class Modifier<T> {
      * How a shared group member is chosen for the messages this client publishes: {@code random},
      * {@code round_robin}, or VerneMQ's {@code prefer_local} / {@code local_only} (on one node: as random).
      */
-    public static final Modifier<String> SHARED_SUBSCRIPTION_POLICY = new Modifier<>("shared_subscription_policy", String.class);
+    public static final Modifier<String> SHARED_SUBSCRIPTION_POLICY =
+            new Modifier<>("shared_subscription_policy", String.class);
     /** Seconds (MQTT 5). */
     public static final Modifier<Long> SESSION_EXPIRY_INTERVAL = new Modifier<>("session_expiry_interval", Long.class);
+
     public static final Modifier<Long> RECEIVE_MAX = new Modifier<>("receive_max", Long.class);
     public static final Modifier<Long> TOPIC_ALIAS_MAX = new Modifier<>("topic_alias_max", Long.class);
     /** Hookline's addition: permissions checked in-process for the session. */
-    public static final Modifier<SessionPermissions> PERMISSIONS = new Modifier<>("permissions", SessionPermissions.class);
+    public static final Modifier<SessionPermissions> PERMISSIONS =
+            new Modifier<>("permissions", SessionPermissions.class);
 
     // auth_on_publish(_m5), on_deliver(_m5)
     public static final Modifier<String> TOPIC = new Modifier<>("topic", String.class);

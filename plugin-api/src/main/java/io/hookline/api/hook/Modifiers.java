@@ -80,8 +80,7 @@ public final class Modifiers {
     public static final class Builder {
         private final Map<Modifier<?>, Object> values = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets {@code modifier} to {@code value} (not null). */
         public <T> Builder set(Modifier<T> modifier, T value) {

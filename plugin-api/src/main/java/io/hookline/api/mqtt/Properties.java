@@ -89,8 +89,7 @@ public final class Properties {
         private final Map<PropertyKey<?>, Object> values = new LinkedHashMap<>();
         private final List<UserProperty> userProperties = new ArrayList<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Sets {@code key}; a null value removes it. */
         public <T> Builder put(PropertyKey<T> key, T value) {
@@ -113,7 +112,8 @@ public final class Properties {
             if (values.isEmpty() && userProperties.isEmpty()) {
                 return EMPTY;
             }
-            return new Properties(Collections.unmodifiableMap(new LinkedHashMap<>(values)), List.copyOf(userProperties));
+            return new Properties(
+                    Collections.unmodifiableMap(new LinkedHashMap<>(values)), List.copyOf(userProperties));
         }
     }
 }

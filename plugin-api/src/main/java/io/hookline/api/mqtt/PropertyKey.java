@@ -19,27 +19,48 @@ import java.util.stream.Collectors;
  * @param <T> the value type
  */
 public final class PropertyKey<T> {
-    public static final PropertyKey<Integer> PAYLOAD_FORMAT_INDICATOR = new PropertyKey<>("p_payload_format_indicator", Integer.class);
-    public static final PropertyKey<Long> MESSAGE_EXPIRY_INTERVAL = new PropertyKey<>("p_message_expiry_interval", Long.class);
+    public static final PropertyKey<Integer> PAYLOAD_FORMAT_INDICATOR =
+            new PropertyKey<>("p_payload_format_indicator", Integer.class);
+    public static final PropertyKey<Long> MESSAGE_EXPIRY_INTERVAL =
+            new PropertyKey<>("p_message_expiry_interval", Long.class);
     public static final PropertyKey<String> CONTENT_TYPE = new PropertyKey<>("p_content_type", String.class);
     public static final PropertyKey<String> RESPONSE_TOPIC = new PropertyKey<>("p_response_topic", String.class);
     public static final PropertyKey<Bytes> CORRELATION_DATA = new PropertyKey<>("p_correlation_data", Bytes.class);
-    public static final PropertyKey<Long> SESSION_EXPIRY_INTERVAL = new PropertyKey<>("p_session_expiry_interval", Long.class);
+    public static final PropertyKey<Long> SESSION_EXPIRY_INTERVAL =
+            new PropertyKey<>("p_session_expiry_interval", Long.class);
     public static final PropertyKey<Integer> RECEIVE_MAXIMUM = new PropertyKey<>("p_receive_max", Integer.class);
-    public static final PropertyKey<Integer> TOPIC_ALIAS_MAXIMUM = new PropertyKey<>("p_topic_alias_max", Integer.class);
+    public static final PropertyKey<Integer> TOPIC_ALIAS_MAXIMUM =
+            new PropertyKey<>("p_topic_alias_max", Integer.class);
     public static final PropertyKey<Long> MAXIMUM_PACKET_SIZE = new PropertyKey<>("p_max_packet_size", Long.class);
-    public static final PropertyKey<Boolean> REQUEST_RESPONSE_INFORMATION = new PropertyKey<>("p_request_response_info", Boolean.class);
-    public static final PropertyKey<Boolean> REQUEST_PROBLEM_INFORMATION = new PropertyKey<>("p_request_problem_info", Boolean.class);
-    public static final PropertyKey<String> AUTHENTICATION_METHOD = new PropertyKey<>("p_authentication_method", String.class);
-    public static final PropertyKey<Bytes> AUTHENTICATION_DATA = new PropertyKey<>("p_authentication_data", Bytes.class);
+    public static final PropertyKey<Boolean> REQUEST_RESPONSE_INFORMATION =
+            new PropertyKey<>("p_request_response_info", Boolean.class);
+    public static final PropertyKey<Boolean> REQUEST_PROBLEM_INFORMATION =
+            new PropertyKey<>("p_request_problem_info", Boolean.class);
+    public static final PropertyKey<String> AUTHENTICATION_METHOD =
+            new PropertyKey<>("p_authentication_method", String.class);
+    public static final PropertyKey<Bytes> AUTHENTICATION_DATA =
+            new PropertyKey<>("p_authentication_data", Bytes.class);
     public static final PropertyKey<String> REASON_STRING = new PropertyKey<>("p_reason_string", String.class);
     public static final PropertyKey<String> SERVER_REFERENCE = new PropertyKey<>("p_server_ref", String.class);
     public static final PropertyKey<Long> WILL_DELAY_INTERVAL = new PropertyKey<>("p_will_delay_interval", Long.class);
 
-    private static final List<PropertyKey<?>> ALL = List.of(PAYLOAD_FORMAT_INDICATOR, MESSAGE_EXPIRY_INTERVAL,
-            CONTENT_TYPE, RESPONSE_TOPIC, CORRELATION_DATA, SESSION_EXPIRY_INTERVAL, RECEIVE_MAXIMUM,
-            TOPIC_ALIAS_MAXIMUM, MAXIMUM_PACKET_SIZE, REQUEST_RESPONSE_INFORMATION, REQUEST_PROBLEM_INFORMATION,
-            AUTHENTICATION_METHOD, AUTHENTICATION_DATA, REASON_STRING, SERVER_REFERENCE, WILL_DELAY_INTERVAL);
+    private static final List<PropertyKey<?>> ALL = List.of(
+            PAYLOAD_FORMAT_INDICATOR,
+            MESSAGE_EXPIRY_INTERVAL,
+            CONTENT_TYPE,
+            RESPONSE_TOPIC,
+            CORRELATION_DATA,
+            SESSION_EXPIRY_INTERVAL,
+            RECEIVE_MAXIMUM,
+            TOPIC_ALIAS_MAXIMUM,
+            MAXIMUM_PACKET_SIZE,
+            REQUEST_RESPONSE_INFORMATION,
+            REQUEST_PROBLEM_INFORMATION,
+            AUTHENTICATION_METHOD,
+            AUTHENTICATION_DATA,
+            REASON_STRING,
+            SERVER_REFERENCE,
+            WILL_DELAY_INTERVAL);
     private static final Map<String, PropertyKey<?>> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(PropertyKey::name, Function.identity()));
 

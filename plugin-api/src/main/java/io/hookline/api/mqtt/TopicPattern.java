@@ -32,10 +32,15 @@ import java.util.Set;
  * <p>Immutable and thread-safe.
  */
 public final class TopicPattern {
-    private enum Kind { LITERAL, PARAM, REST, ONE, ANY }
-
-    private record Level(Kind kind, String text) {
+    private enum Kind {
+        LITERAL,
+        PARAM,
+        REST,
+        ONE,
+        ANY
     }
+
+    private record Level(Kind kind, String text) {}
 
     private final String pattern;
     private final List<Level> levels;
@@ -70,8 +75,8 @@ public final class TopicPattern {
                             + "': a parameter name is letters, digits and _, not starting with a digit");
                 }
                 if (!seen.add(name)) {
-                    throw new IllegalArgumentException("pattern '" + pattern + "': parameter '" + name
-                            + "' appears twice");
+                    throw new IllegalArgumentException(
+                            "pattern '" + pattern + "': parameter '" + name + "' appears twice");
                 }
                 if (p.startsWith("*") && !last) {
                     throw new IllegalArgumentException("pattern '" + pattern + "', level " + (i + 1) + " '" + p
@@ -83,8 +88,8 @@ public final class TopicPattern {
                 level = new Level(Kind.ONE, p);
             } else if (p.equals("#")) {
                 if (!last) {
-                    throw new IllegalArgumentException("pattern '" + pattern + "', level " + (i + 1)
-                            + " '#': # must be the last level");
+                    throw new IllegalArgumentException(
+                            "pattern '" + pattern + "', level " + (i + 1) + " '#': # must be the last level");
                 }
                 level = new Level(Kind.ANY, p);
             } else if (p.contains("+") || p.contains("#")) {
@@ -115,11 +120,11 @@ public final class TopicPattern {
                 return Optional.of(frozen(values));
             }
             if (pos > n) {
-                return Optional.empty();     // the topic ran out of levels
+                return Optional.empty(); // the topic ran out of levels
             }
             if (level.kind() == Kind.REST) {
                 if (pos >= n) {
-                    return Optional.empty();     // a catch-all takes one non-empty level or more
+                    return Optional.empty(); // a catch-all takes one non-empty level or more
                 }
                 values.put(level.text(), topic.substring(pos));
                 return Optional.of(frozen(values));

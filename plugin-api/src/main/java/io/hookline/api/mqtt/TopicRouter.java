@@ -37,13 +37,11 @@ public final class TopicRouter<H> {
         }
     }
 
-    private record Route<H>(TopicPattern pattern, H handler) {
-    }
+    private record Route<H>(TopicPattern pattern, H handler) {}
 
     private final List<Route<H>> routes = new ArrayList<>();
 
-    private TopicRouter() {
-    }
+    private TopicRouter() {}
 
     public static <H> TopicRouter<H> create() {
         return new TopicRouter<>();

@@ -22,8 +22,7 @@ public final class Topics {
     /** What a shared subscription filter starts with. */
     public static final String SHARE_PREFIX = "$share/";
 
-    private Topics() {
-    }
+    private Topics() {}
 
     /**
      * @return true when {@code name} may be published to: non-empty, at most 65535 UTF-8 bytes,

@@ -9,9 +9,11 @@ import java.io.UncheckedIOException;
 import org.junit.jupiter.api.Test;
 
 class RefusalsTest {
-    private final Refusals refusals = Refusals
-            .when(IllegalArgumentException.class, e -> CommandException.notFound(e.getMessage()))
-            .or(UncheckedIOException.class, e -> new CommandException(500, "disk: " + e.getCause().getMessage()))
+    private final Refusals refusals = Refusals.when(
+                    IllegalArgumentException.class, e -> CommandException.notFound(e.getMessage()))
+            .or(
+                    UncheckedIOException.class,
+                    e -> new CommandException(500, "disk: " + e.getCause().getMessage()))
             .or(RuntimeException.class, e -> CommandException.conflict("busy"));
 
     @Test
@@ -24,21 +26,24 @@ class RefusalsTest {
 
     @Test
     void theFirstMatchingRuleDecides() {
-        CommandException notFound = assertThrows(CommandException.class,
+        CommandException notFound = assertThrows(
+                CommandException.class,
                 () -> refusals.call(() -> {
                     throw new NumberFormatException("no script x.lua"); // an IllegalArgumentException
                 }));
         assertEquals(404, notFound.status());
         assertEquals("no script x.lua", notFound.getMessage());
 
-        CommandException io = assertThrows(CommandException.class,
+        CommandException io = assertThrows(
+                CommandException.class,
                 () -> refusals.run(() -> {
                     throw new UncheckedIOException(new IOException("full"));
                 }));
         assertEquals(500, io.status());
         assertEquals("disk: full", io.getMessage());
 
-        CommandException busy = assertThrows(CommandException.class,
+        CommandException busy = assertThrows(
+                CommandException.class,
                 () -> refusals.run(() -> {
                     throw new IllegalStateException("stopping");
                 }));
@@ -48,12 +53,20 @@ class RefusalsTest {
     @Test
     void aCommandExceptionAndUnnamedExceptionsPassUnchanged() {
         CommandException own = CommandException.badArgument("path", "path: empty");
-        assertSame(own, assertThrows(CommandException.class, () -> refusals.run(() -> {
-            throw own;
-        })));
+        assertSame(
+                own,
+                assertThrows(
+                        CommandException.class,
+                        () -> refusals.run(() -> {
+                            throw own;
+                        })));
         IOException checked = new IOException("closed");
-        assertSame(checked, assertThrows(IOException.class, () -> refusals.run(() -> {
-            throw checked;
-        })));
+        assertSame(
+                checked,
+                assertThrows(
+                        IOException.class,
+                        () -> refusals.run(() -> {
+                            throw checked;
+                        })));
     }
 }

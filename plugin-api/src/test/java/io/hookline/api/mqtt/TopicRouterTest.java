@@ -20,7 +20,8 @@ class TopicRouterTest {
     void namedParametersCaptureOneNonEmptyLevel() {
         assertEquals(Optional.of(Map.of("id", "d-7")), match("devices/:id/telemetry", "devices/d-7/telemetry"));
         assertEquals(Optional.of(Map.of("site", "north", "id", "7")), match(":site/devices/:id", "north/devices/7"));
-        assertEquals(List.of("site", "id"), TopicPattern.compile(":site/devices/:id").parameters());
+        assertEquals(
+                List.of("site", "id"), TopicPattern.compile(":site/devices/:id").parameters());
         assertFalse(match("devices/:id/telemetry", "devices//telemetry").isPresent());
         assertFalse(match("devices/:id/telemetry", "devices/d-7").isPresent());
         assertFalse(match("devices/:id/telemetry", "devices/d-7/telemetry/x").isPresent());
@@ -33,7 +34,9 @@ class TopicRouterTest {
         assertEquals(Optional.of(Map.of("path", "x")), match("files/*path", "files/x"));
         assertFalse(match("files/*path", "files").isPresent());
         assertFalse(match("files/*path", "files/").isPresent());
-        assertEquals(Optional.of(Map.of("owner", "ann", "rest", "2024/q1")), match("files/:owner/*rest", "files/ann/2024/q1"));
+        assertEquals(
+                Optional.of(Map.of("owner", "ann", "rest", "2024/q1")),
+                match("files/:owner/*rest", "files/ann/2024/q1"));
     }
 
     @Test
@@ -49,19 +52,31 @@ class TopicRouterTest {
 
     @Test
     void badPatternsAreRefusedNamingTheLevel() {
-        assertEquals("empty topic pattern", assertThrows(IllegalArgumentException.class,
-                () -> TopicPattern.compile("")).getMessage());
-        assertEquals("pattern 'files/*path/x', level 2 '*path': a catch-all must be the last level",
-                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("files/*path/x")).getMessage());
-        assertEquals("pattern 'a/:id/:id': parameter 'id' appears twice",
-                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/:id/:id")).getMessage());
-        assertEquals("pattern 'a/:1x', level 2 ':1x': a parameter name is letters, digits and _, not starting"
-                + " with a digit", assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/:1x"))
-                .getMessage());
-        assertEquals("pattern 'a/#/b', level 2 '#': # must be the last level",
-                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/#/b")).getMessage());
-        assertEquals("pattern 'a/b+', level 2 'b+': + and # stand for whole levels only",
-                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/b+")).getMessage());
+        assertEquals(
+                "empty topic pattern",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile(""))
+                        .getMessage());
+        assertEquals(
+                "pattern 'files/*path/x', level 2 '*path': a catch-all must be the last level",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("files/*path/x"))
+                        .getMessage());
+        assertEquals(
+                "pattern 'a/:id/:id': parameter 'id' appears twice",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/:id/:id"))
+                        .getMessage());
+        assertEquals(
+                "pattern 'a/:1x', level 2 ':1x': a parameter name is letters, digits and _, not starting"
+                        + " with a digit",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/:1x"))
+                        .getMessage());
+        assertEquals(
+                "pattern 'a/#/b', level 2 '#': # must be the last level",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/#/b"))
+                        .getMessage());
+        assertEquals(
+                "pattern 'a/b+', level 2 'b+': + and # stand for whole levels only",
+                assertThrows(IllegalArgumentException.class, () -> TopicPattern.compile("a/b+"))
+                        .getMessage());
     }
 
     @Test
@@ -77,8 +92,12 @@ class TopicRouterTest {
         assertEquals("device", r.match("devices/d-1/state").orElseThrow().handler());
         assertEquals("x/y", r.match("files/x/y").orElseThrow().param("path"));
         assertFalse(r.match("other").isPresent());
-        assertEquals("pattern 'files/*path' has no parameter 'id'", assertThrows(IllegalArgumentException.class,
-                () -> r.match("files/x").orElseThrow().param("id")).getMessage());
+        assertEquals(
+                "pattern 'files/*path' has no parameter 'id'",
+                assertThrows(
+                                IllegalArgumentException.class,
+                                () -> r.match("files/x").orElseThrow().param("id"))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> r.add("bad/#/x", "never"));
         assertEquals(3, r.patterns().size());
     }

@@ -19,17 +19,44 @@ class TopicsTest {
     // ---- topic names
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "a", "/", "//", "a/b", "/a", "a/", "a//b", "$SYS/broker", "$share/g/a", " ", "a b/c",
-        "ünïcödé/主题", "emoji/\uD83D\uDE00", "$"})
+    @ValueSource(
+            strings = {
+                "a",
+                "/",
+                "//",
+                "a/b",
+                "/a",
+                "a/",
+                "a//b",
+                "$SYS/broker",
+                "$share/g/a",
+                " ",
+                "a b/c",
+                "ünïcödé/主题",
+                "emoji/\uD83D\uDE00",
+                "$"
+            })
     void validTopicNamesAreAccepted(String topic) {
         assertTrue(Topics.isValidTopicName(topic), topic);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "+", "#", "a/+", "a/#", "a+b", "a#", "+/a", "a/\u0000", "\u0000",
-        "lone/\uD83D", "lone/\uDE00/x", "\uDE00\uD83D"})
+    @ValueSource(
+            strings = {
+                "",
+                "+",
+                "#",
+                "a/+",
+                "a/#",
+                "a+b",
+                "a#",
+                "+/a",
+                "a/\u0000",
+                "\u0000",
+                "lone/\uD83D",
+                "lone/\uDE00/x",
+                "\uDE00\uD83D"
+            })
     void invalidTopicNamesAreRejected(String topic) {
         assertFalse(Topics.isValidTopicName(topic), topic);
     }
@@ -70,17 +97,55 @@ class TopicsTest {
     // ---- filters
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "a", "/", "a/b", "#", "+", "+/+", "/+", "+/", "a/#", "a/+/b", "+/#", "/#", "//#", "a//+",
-        "$SYS/#", "$share/g/a", "$share", "$share/+/a", "sport/tennis/+/#", "+/+/+"})
+    @ValueSource(
+            strings = {
+                "a",
+                "/",
+                "a/b",
+                "#",
+                "+",
+                "+/+",
+                "/+",
+                "+/",
+                "a/#",
+                "a/+/b",
+                "+/#",
+                "/#",
+                "//#",
+                "a//+",
+                "$SYS/#",
+                "$share/g/a",
+                "$share",
+                "$share/+/a",
+                "sport/tennis/+/#",
+                "+/+/+"
+            })
     void validTopicFiltersAreAccepted(String filter) {
         assertTrue(Topics.isValidFilter(filter), filter);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "", "a#", "#a", "a/#/b", "#/", "#/a", "##", "a/b#", "a+", "+a", "a/+b", "a/b+/c", "++",
-        "+#", "#+", "a/\u0000", "\u0000/#", "a/\uD83D"})
+    @ValueSource(
+            strings = {
+                "",
+                "a#",
+                "#a",
+                "a/#/b",
+                "#/",
+                "#/a",
+                "##",
+                "a/b#",
+                "a+",
+                "+a",
+                "a/+b",
+                "a/b+/c",
+                "++",
+                "+#",
+                "#+",
+                "a/\u0000",
+                "\u0000/#",
+                "a/\uD83D"
+            })
     void invalidTopicFiltersAreRejected(String filter) {
         assertFalse(Topics.isValidFilter(filter), filter);
     }
@@ -92,8 +157,9 @@ class TopicsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "a | 1", "a/b | 2", "/ | 2", "a//b | 3", "// | 3", "#|1", "a/+/# | 3"})
+    @CsvSource(
+            delimiter = '|',
+            value = {"a | 1", "a/b | 2", "/ | 2", "a//b | 3", "// | 3", "#|1", "a/+/# | 3"})
     void depthCountsLevelsIncludingEmptyOnes(String topic, int depth) {
         assertEquals(depth, Topics.depth(topic));
     }
@@ -109,15 +175,18 @@ class TopicsTest {
     // ---- shared subscriptions
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "$share/g/a            | g      | a",
-        "$share/g/a/b/#        | g      | a/b/#",
-        "$share/group-1/+      | group-1| +",
-        "$share/g/#            | g      | #",
-        "$share/g//            | g      | /",
-        "$share/g/$SYS/x       | g      | $SYS/x",
-        "$share/$share/a       | $share | a",
-        "$share/g/$share/h/a   | g      | $share/h/a"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "$share/g/a            | g      | a",
+                "$share/g/a/b/#        | g      | a/b/#",
+                "$share/group-1/+      | group-1| +",
+                "$share/g/#            | g      | #",
+                "$share/g//            | g      | /",
+                "$share/g/$SYS/x       | g      | $SYS/x",
+                "$share/$share/a       | $share | a",
+                "$share/g/$share/h/a   | g      | $share/h/a"
+            })
     void sharedFiltersAreSplitIntoGroupAndFilter(String filter, String group, String inner) {
         assertEquals(new SharedFilter(group, inner), Topics.parseShared(filter));
     }
@@ -129,18 +198,21 @@ class TopicsTest {
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "$share/g      | no topic filter",
-        "$share/g/     | no topic filter",
-        "$share/       | empty share name",
-        "$share//a     | empty share name",
-        "$share/+/a    | must not contain",
-        "$share/#/a    | must not contain",
-        "$share/g+/a   | must not contain",
-        "$share/g#     | must not contain",
-        "$share/g/a#   | invalid topic filter",
-        "$share/g/#/a  | invalid topic filter",
-        "$share/g/a+/b | invalid topic filter"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "$share/g      | no topic filter",
+                "$share/g/     | no topic filter",
+                "$share/       | empty share name",
+                "$share//a     | empty share name",
+                "$share/+/a    | must not contain",
+                "$share/#/a    | must not contain",
+                "$share/g+/a   | must not contain",
+                "$share/g#     | must not contain",
+                "$share/g/a#   | invalid topic filter",
+                "$share/g/#/a  | invalid topic filter",
+                "$share/g/a+/b | invalid topic filter"
+            })
     void malformedSharedFiltersAreRejectedWithAClearMessage(String filter, String message) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Topics.parseShared(filter));
         assertTrue(e.getMessage().contains(message), e.getMessage());
@@ -165,7 +237,8 @@ class TopicsTest {
     @CsvSource({
         "a/b, a/b, true", "a/b, a/c, false", "a/+, a/b, true", "a/+, a/b/c, false", "a/#, a, true",
         "a/#, a/b/c, true", "#, a/b, true", "+/+, /x, true", "a/+/c, a//c, true", "a/b, a/b/c, false",
-        "a/b/c, a/b, false", "a/+/#, a/b, true", "ab, a, false", "a, ab, false", "A, a, false"})
+        "a/b/c, a/b, false", "a/+/#, a/b, true", "ab, a, false", "a, ab, false", "A, a, false"
+    })
     void matchesFollowsTheSpec(String filter, String topic, boolean expected) {
         assertEquals(expected, Topics.matches(filter, topic), filter + " vs " + topic);
     }
@@ -174,17 +247,21 @@ class TopicsTest {
     @CsvSource({
         "+, $SYS, false", "#, $SYS/x, false", "+/x, $SYS/x, false", "+/#, $SYS/x, false",
         "$SYS/#, $SYS/x, true", "$SYS/+, $SYS/x, true", "$SYS/#, $SYS, true", "#, $, false",
-        "$, $, true", "a/#, a/$x, true", "a/+, a/$x, true", "+/$x, a/$x, true"})
+        "$, $, true", "a/#, a/$x, true", "a/+, a/$x, true", "+/$x, a/$x, true"
+    })
     void wildcardsInTheFirstLevelDoNotMatchDollarTopics(String filter, String topic, boolean expected) {
         assertEquals(expected, Topics.matches(filter, topic), filter + " vs " + topic);
     }
 
     @ParameterizedTest
-    @CsvSource(delimiter = '|', value = {
-        "+     | /     | false", "+/+   | /     | true", "/+    | /     | true", "+/    | /     | true",
-        "a/+   | a/    | true", "a/+   | a     | false", "a/#   | a/    | true", "#     | /     | true",
-        "//    | //    | true", "/     | //    | false", "a//b  | a/b   | false", "a/+/b | a//b  | true",
-        "/#    | /     | true", "/#    | a     | false"})
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "+     | /     | false", "+/+   | /     | true", "/+    | /     | true", "+/    | /     | true",
+                "a/+   | a/    | true", "a/+   | a     | false", "a/#   | a/    | true", "#     | /     | true",
+                "//    | //    | true", "/     | //    | false", "a//b  | a/b   | false", "a/+/b | a//b  | true",
+                "/#    | /     | true", "/#    | a     | false"
+            })
     void emptyLevelsAreLevels(String filter, String topic, boolean expected) {
         assertEquals(expected, Topics.matches(filter.strip(), topic.strip()), filter + " vs " + topic);
     }
@@ -216,7 +293,8 @@ class TopicsTest {
     @ParameterizedTest
     @CsvSource({
         "a/#, a/+/c, true", "a/#, a/#, true", "a/+, a/#, false", "a/+, a/b, true", "a/+, a/+, true",
-        "a/b, a/+, false", "#, $SYS/#, false", "+/x, a/x, true", "a/b/#, a/b, true", "a/+/c, a/b, false"})
+        "a/b, a/+, false", "#, $SYS/#, false", "+/x, a/x, true", "a/b/#, a/b, true", "a/+/c, a/b, false"
+    })
     void coversMeansEveryMatchOfTheFilterIsAllowed(String pattern, String filter, boolean expected) {
         assertEquals(expected, Topics.covers(pattern, filter), pattern + " covers " + filter);
     }

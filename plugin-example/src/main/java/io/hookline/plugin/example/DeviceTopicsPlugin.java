@@ -20,12 +20,11 @@ import java.util.function.BiFunction;
  * (default {@code devices}). Stateless after start: the router is built once, then only read.
  */
 public final class DeviceTopicsPlugin implements Plugin {
-    static final ConfigKey<String> ROOT = ConfigKey.string("device_topics.root", "devices",
-            "first topic level of the per-device topics: ROOT/<client id>/...");
+    static final ConfigKey<String> ROOT = ConfigKey.string(
+            "device_topics.root", "devices", "first topic level of the per-device topics: ROOT/<client id>/...");
 
     /** A route's answer for one publish, given what the pattern captured. */
-    private interface Rule extends BiFunction<PublishInput, TopicRouter.Match<Rule>, Answer> {
-    }
+    private interface Rule extends BiFunction<PublishInput, TopicRouter.Match<Rule>, Answer> {}
 
     @Override
     public String name() {
@@ -40,17 +39,24 @@ public final class DeviceTopicsPlugin implements Plugin {
     @Override
     public void start(PluginContext ctx) {
         TopicRouter<Rule> routes = TopicRouter.<Rule>create()
-                .add(ctx.config().get(ROOT) + "/:id/*rest", (in, m) -> m.param("id").equals(in.client().clientId())
-                        ? Answer.ok()
-                        : Answer.error("client '" + in.client().clientId() + "' may not publish as device '"
-                                + m.param("id") + "'"))
-                .add("files/:owner/*path", (in, m) -> m.param("owner").equals(in.client().username())
-                        ? Answer.ok()
-                        : Answer.error("files/" + m.param("owner") + "/ belongs to user '" + m.param("owner") + "'"));
+                .add(
+                        ctx.config().get(ROOT) + "/:id/*rest",
+                        (in, m) -> m.param("id").equals(in.client().clientId())
+                                ? Answer.ok()
+                                : Answer.error("client '" + in.client().clientId() + "' may not publish as device '"
+                                        + m.param("id") + "'"))
+                .add(
+                        "files/:owner/*path",
+                        (in, m) -> m.param("owner").equals(in.client().username())
+                                ? Answer.ok()
+                                : Answer.error(
+                                        "files/" + m.param("owner") + "/ belongs to user '" + m.param("owner") + "'"));
         for (Hook<PublishInput> hook : Hooks.bothVersions(Hooks.AUTH_ON_PUBLISH)) {
-            ctx.register(hook, in -> routes.match(in.topic())
-                    .map(m -> m.handler().apply(in, m))
-                    .orElse(Answer.next()));
+            ctx.register(
+                    hook,
+                    in -> routes.match(in.topic())
+                            .map(m -> m.handler().apply(in, m))
+                            .orElse(Answer.next()));
         }
     }
 }

@@ -16,19 +16,21 @@ class DeviceTopicsPluginTest {
     void devicesPublishAsThemselvesAndFilesBelongToTheirOwner() {
         try (TestBroker broker = TestBroker.start("plugins.device_topics", "on")) {
             Mqtt5BlockingClient d1 = v5Connected(broker, "d-1");
-            assertEquals(0x10, Acks.puback(d1, "devices/d-1/telemetry", "20C"));   // accepted, nobody listens
+            assertEquals(0x10, Acks.puback(d1, "devices/d-1/telemetry", "20C")); // accepted, nobody listens
             assertEquals(0x87, Acks.puback(d1, "devices/d-2/telemetry", "spoof"));
             // the plugin says next; with no other handler installed the broker's rule denies (docs/hooks.md)
             assertEquals(0x87, Acks.puback(d1, "elsewhere/x", "undecided"));
             d1.disconnect();
 
-            Mqtt5BlockingClient alice = v5Builder(broker, "alice-phone").simpleAuth().username("alice").applySimpleAuth()
+            Mqtt5BlockingClient alice = v5Builder(broker, "alice-phone")
+                    .simpleAuth()
+                    .username("alice")
+                    .applySimpleAuth()
                     .buildBlocking();
             alice.connect();
             assertEquals(0x10, Acks.puback(alice, "files/alice/notes/todo.txt", "x"));
             assertEquals(0x87, Acks.puback(alice, "files/bob/notes.txt", "x"));
             alice.disconnect();
-
         }
     }
 

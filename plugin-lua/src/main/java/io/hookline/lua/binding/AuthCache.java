@@ -27,6 +27,7 @@ public final class AuthCache {
     private final Map<String, SessionPermissions> pending = new ConcurrentHashMap<>();
     /** True on a thread running an auth_on_register call: the entry waits for that session. */
     private final ThreadLocal<Boolean> registering = ThreadLocal.withInitial(() -> false);
+
     private final Clients clients;
 
     public AuthCache(Clients clients) {
@@ -92,7 +93,8 @@ public final class AuthCache {
             }
             LuaValue pattern = e.get("pattern");
             if (!pattern.isstring()) {
-                throw new LuaError(fn + ": " + what + "[" + n + "].pattern must be a string, got " + pattern.typename());
+                throw new LuaError(
+                        fn + ": " + what + "[" + n + "].pattern must be a string, got " + pattern.typename());
             }
             LuaValue q = e.get("max_qos");
             if (!q.isnil() && (!q.isint() || q.toint() < 0 || q.toint() > 2)) {

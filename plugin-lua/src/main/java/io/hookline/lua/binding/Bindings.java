@@ -21,8 +21,7 @@ public final class Bindings {
      * @param log the script's logger
      * @param remainingNanos the time left to the running call, for HTTP and SQL timeouts
      */
-    public record CallContext(String script, Logger log, LongSupplier remainingNanos) {
-    }
+    public record CallContext(String script, Logger log, LongSupplier remainingNanos) {}
 
     /** A Lua function with a name, for short definitions of bindings. */
     @FunctionalInterface
@@ -30,8 +29,7 @@ public final class Bindings {
         Varargs apply(Varargs args);
     }
 
-    private Bindings() {
-    }
+    private Bindings() {}
 
     /** Sets the binding tables as globals of {@code globals}. */
     public static void install(LuaTable globals, LuaRuntime runtime, CallContext ctx) {

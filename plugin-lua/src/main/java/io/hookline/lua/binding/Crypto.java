@@ -25,12 +25,12 @@ final class Crypto {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Pattern SALT = Pattern.compile("\\$(2[aby])\\$(\\d\\d)\\$([./A-Za-z0-9]{22}).*");
     private static final String ALPHABET = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    private static final Map<String, String> DIGESTS = Map.of("md5", "MD5", "sha", "SHA-1", "sha1", "SHA-1",
-            "sha224", "SHA-224", "sha256", "SHA-256", "sha384", "SHA-384", "sha512", "SHA-512");
+    private static final Map<String, String> DIGESTS = Map.of(
+            "md5", "MD5", "sha", "SHA-1", "sha1", "SHA-1", "sha224", "SHA-224", "sha256", "SHA-256", "sha384",
+            "SHA-384", "sha512", "SHA-512");
     private static final int DEFAULT_COST = 12;
 
-    private Crypto() {
-    }
+    private Crypto() {}
 
     static LuaTable bcrypt() {
         LuaTable t = new LuaTable();
@@ -56,7 +56,8 @@ final class Crypto {
             }
             int cost = Integer.parseInt(m.group(2));
             if (cost < 4 || cost > 31) {
-                throw new LuaError("bad argument #2 'salt_or_hash' to bcrypt.hashpw (cost 4..31 expected, got " + cost + ")");
+                throw new LuaError(
+                        "bad argument #2 'salt_or_hash' to bcrypt.hashpw (cost 4..31 expected, got " + cost + ")");
             }
             // OpenBSDBCrypt hashes at most 72 bytes, as bcrypt always did
             byte[] capped = pw.length > 72 ? java.util.Arrays.copyOf(pw, 72) : pw;

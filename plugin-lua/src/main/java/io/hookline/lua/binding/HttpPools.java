@@ -35,7 +35,8 @@ public final class HttpPools implements AutoCloseable {
     private static final MediaType OCTETS = MediaType.get("application/octet-stream");
     private static final int MAX_BODIES = 64;
     private final Map<String, OkHttpClient> pools = new ConcurrentHashMap<>();
-    private final OkHttpClient base = new OkHttpClient.Builder().followRedirects(false).build();
+    private final OkHttpClient base =
+            new OkHttpClient.Builder().followRedirects(false).build();
 
     LuaTable table(Bindings.CallContext ctx) {
         Map<Long, LuaString> bodies = new java.util.LinkedHashMap<>(); // confined to the state's call
@@ -45,8 +46,11 @@ public final class HttpPools implements AutoCloseable {
             LuaTable opts = LuaValues.table(a, 1, "http.ensure_pool", "options");
             String id = LuaValues.field(opts, "pool_id", "http.ensure_pool", null);
             int size = LuaValues.intField(opts, "size", "http.ensure_pool", 10, 1, 10_000);
-            pools.computeIfAbsent(id, k -> base.newBuilder()
-                    .connectionPool(new ConnectionPool(size, 5, TimeUnit.MINUTES)).build());
+            pools.computeIfAbsent(
+                    id,
+                    k -> base.newBuilder()
+                            .connectionPool(new ConnectionPool(size, 5, TimeUnit.MINUTES))
+                            .build());
             return LuaValue.TRUE;
         }));
         for (String method : new String[] {"get", "post", "put", "delete"}) {
@@ -67,8 +71,13 @@ public final class HttpPools implements AutoCloseable {
         return t;
     }
 
-    private Varargs request(Bindings.CallContext ctx, String fn, String method, Varargs a, Map<Long, LuaString> bodies,
-                            AtomicLong refs) {
+    private Varargs request(
+            Bindings.CallContext ctx,
+            String fn,
+            String method,
+            Varargs a,
+            Map<Long, LuaString> bodies,
+            AtomicLong refs) {
         String id = LuaValues.string(a, 1, fn, "pool_id");
         OkHttpClient client = pools.get(id);
         if (client == null) {
@@ -77,7 +86,8 @@ public final class HttpPools implements AutoCloseable {
         String url = LuaValues.string(a, 2, fn, "url");
         HttpUrl parsed = HttpUrl.parse(url);
         if (parsed == null) {
-            throw new LuaError("bad argument #2 'url' to " + fn + " (an http or https URL expected, got '" + url + "')");
+            throw new LuaError(
+                    "bad argument #2 'url' to " + fn + " (an http or https URL expected, got '" + url + "')");
         }
         LuaValue body = a.arg(3);
         if (!body.isnil() && !body.isstring()) {
@@ -103,7 +113,8 @@ public final class HttpPools implements AutoCloseable {
             }
         }
         byte[] bytes = body.isnil() ? new byte[0] : rawBytes(body.checkstring());
-        boolean sendsBody = method.equals("POST") || method.equals("PUT") || (method.equals("DELETE") && bytes.length > 0);
+        boolean sendsBody =
+                method.equals("POST") || method.equals("PUT") || (method.equals("DELETE") && bytes.length > 0);
         rb.method(method, sendsBody ? RequestBody.create(bytes, type) : null);
         Call call = client.newCall(rb.build());
         long left = ctx.remainingNanos().getAsLong();

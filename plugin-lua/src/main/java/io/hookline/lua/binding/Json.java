@@ -16,8 +16,7 @@ import org.luaj.vm2.LuaValue;
 final class Json {
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Json() {
-    }
+    private Json() {}
 
     static LuaTable table() {
         LuaTable t = new LuaTable();
@@ -36,7 +35,8 @@ final class Json {
             try {
                 return LuaValues.toLua(MAPPER.readValue(text, Object.class));
             } catch (JsonProcessingException e) {
-                return LuaValue.varargsOf(LuaValue.NIL, LuaValue.valueOf("json.decode: invalid JSON: " + e.getOriginalMessage()));
+                return LuaValue.varargsOf(
+                        LuaValue.NIL, LuaValue.valueOf("json.decode: invalid JSON: " + e.getOriginalMessage()));
             }
         }));
         return t;

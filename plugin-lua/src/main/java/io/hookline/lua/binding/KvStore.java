@@ -60,7 +60,8 @@ public final class KvStore {
         String name = LuaValues.string(a, 1, fn, "table");
         Map<Object, Object> m = tables.get(name);
         if (m == null) {
-            throw new LuaError(fn + ": no table '" + name + "' (create it with kv.ensure_table{name=\"" + name + "\"})");
+            throw new LuaError(
+                    fn + ": no table '" + name + "' (create it with kv.ensure_table{name=\"" + name + "\"})");
         }
         return m;
     }

@@ -18,8 +18,7 @@ import org.luaj.vm2.Varargs;
 public final class LuaValues {
     private static final int MAX_DEPTH = 64;
 
-    private LuaValues() {
-    }
+    private LuaValues() {}
 
     /**
      * @return {@code v} as String, Long, Double, Boolean, List (a table with keys 1..n),
@@ -40,7 +39,9 @@ public final class LuaValues {
             case LuaValue.TBOOLEAN:
                 return v.toboolean();
             case LuaValue.TNUMBER:
-                return v.isint() || (v.islong() && v.todouble() == v.tolong()) ? (Object) v.tolong() : (Object) v.todouble();
+                return v.isint() || (v.islong() && v.todouble() == v.tolong())
+                        ? (Object) v.tolong()
+                        : (Object) v.todouble();
             case LuaValue.TSTRING:
                 return v.tojstring();
             case LuaValue.TTABLE:
@@ -152,8 +153,8 @@ public final class LuaValues {
             return dflt;
         }
         if (!v.isint() || v.toint() < min || v.toint() > max) {
-            throw new LuaError(fn + ": field '" + key + "' must be an integer " + min + ".." + max + ", got "
-                    + v.tojstring());
+            throw new LuaError(
+                    fn + ": field '" + key + "' must be an integer " + min + ".." + max + ", got " + v.tojstring());
         }
         return v.toint();
     }

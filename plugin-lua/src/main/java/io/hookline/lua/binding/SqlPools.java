@@ -71,13 +71,15 @@ public final class SqlPools implements AutoCloseable {
         String id = LuaValues.string(a, 1, fn, "pool_id");
         HikariDataSource ds = pools.get(id);
         if (ds == null) {
-            throw new LuaError(fn + ": no pool '" + id + "' (create it with postgres.ensure_pool{pool_id=\"" + id + "\", ...})");
+            throw new LuaError(
+                    fn + ": no pool '" + id + "' (create it with postgres.ensure_pool{pool_id=\"" + id + "\", ...})");
         }
         String sql = LuaValues.string(a, 2, fn, "sql");
         Placeholders p = Placeholders.parse(sql);
         int given = a.narg() - 2;
         if (p.highest() > given) {
-            throw new LuaError(fn + ": the statement uses $" + p.highest() + " but " + given + " argument(s) were given");
+            throw new LuaError(
+                    fn + ": the statement uses $" + p.highest() + " but " + given + " argument(s) were given");
         }
         for (int i = 3; i <= a.narg(); i++) {
             LuaValue v = a.arg(i);
@@ -86,7 +88,8 @@ public final class SqlPools implements AutoCloseable {
             }
         }
         long left = ctx.remainingNanos().getAsLong();
-        try (Connection c = ds.getConnection(); PreparedStatement st = c.prepareStatement(p.jdbc())) {
+        try (Connection c = ds.getConnection();
+                PreparedStatement st = c.prepareStatement(p.jdbc())) {
             if (left != Long.MAX_VALUE) {
                 st.setQueryTimeout((int) Math.max(1, TimeUnit.NANOSECONDS.toSeconds(left + 999_999_999L)));
             }
@@ -138,7 +141,9 @@ public final class SqlPools implements AutoCloseable {
         if (o == null) {
             return LuaValue.NIL;
         }
-        if (o instanceof Boolean || o instanceof Number && !(o instanceof java.math.BigDecimal) || o instanceof String) {
+        if (o instanceof Boolean
+                || o instanceof Number && !(o instanceof java.math.BigDecimal)
+                || o instanceof String) {
             return LuaValues.toLua(o);
         }
         if (o instanceof java.math.BigDecimal d) {

@@ -18,8 +18,7 @@ import org.luaj.vm2.LuaValue;
 final class TopicRouting {
     private static final int CACHED_PATTERNS = 256;
 
-    private TopicRouting() {
-    }
+    private TopicRouting() {}
 
     static LuaTable table() {
         Map<String, TopicPattern> compiled = new LinkedHashMap<>(16, 0.75f, true) {

@@ -23,6 +23,9 @@ class PlaceholdersTest {
 
     @Test
     void aLiteralQuestionMarkIsEscapedForJdbc() {
-        assertEquals("SELECT data ?? 'k' FROM t WHERE id = ?", SqlPools.Placeholders.parse("SELECT data ? 'k' FROM t WHERE id = $1").jdbc());
+        assertEquals(
+                "SELECT data ?? 'k' FROM t WHERE id = ?",
+                SqlPools.Placeholders.parse("SELECT data ? 'k' FROM t WHERE id = $1")
+                        .jdbc());
     }
 }

@@ -20,13 +20,17 @@ public final class AuthCache {
     public static final String CACHE_ERRORS_HEADER = "hookline-cache-error";
 
     /** What a cached answer is keyed by: endpoint, hook and the input without payload and peer port. */
-    record Key(String endpoint, String hook, String input) {
-    }
+    record Key(String endpoint, String hook, String input) {}
 
     /** One cached answer, for {@code webhooks cache show}. */
-    public record Entry(String endpoint, String hook, String mountpoint, String clientId, String username,
-                        Answer answer, long expiresAtNanos) {
-    }
+    public record Entry(
+            String endpoint,
+            String hook,
+            String mountpoint,
+            String clientId,
+            String username,
+            Answer answer,
+            long expiresAtNanos) {}
 
     private final int maxEntries;
     private final LongSupplier clock;
@@ -173,7 +177,8 @@ public final class AuthCache {
             }
             if (d.startsWith("max-age=")) {
                 try {
-                    maxAge = Long.parseLong(d.substring("max-age=".length()).trim().replace("\"", ""));
+                    maxAge = Long.parseLong(
+                            d.substring("max-age=".length()).trim().replace("\"", ""));
                 } catch (NumberFormatException e) {
                     return 0;
                 }

@@ -26,8 +26,7 @@ final class Endpoint {
     static final int MAX_BODY = 1 << 20;
 
     /** What came back. */
-    record Reply(int status, String cacheControl, String cacheErrors, byte[] body) {
-    }
+    record Reply(int status, String cacheControl, String cacheErrors, byte[] body) {}
 
     /** Why a call produced no usable reply; the message is for the log line. */
     static final class CallFailure extends Exception {
@@ -100,7 +99,8 @@ final class Endpoint {
                 start = false;
             } else {
                 refused++;
-                p.result.completeExceptionally(new CallFailure("endpoint queue full (" + maxQueued + " calls waiting)", false));
+                p.result.completeExceptionally(
+                        new CallFailure("endpoint queue full (" + maxQueued + " calls waiting)", false));
                 return p.result;
             }
         }
@@ -146,8 +146,7 @@ final class Endpoint {
             @Override
             public void onFailure(Call c, IOException e) {
                 boolean timeout = e instanceof java.io.InterruptedIOException;
-                p.result.completeExceptionally(new CallFailure(
-                        timeout ? "timed out" : "unreachable: " + e, timeout));
+                p.result.completeExceptionally(new CallFailure(timeout ? "timed out" : "unreachable: " + e, timeout));
                 done();
             }
 
@@ -156,8 +155,11 @@ final class Endpoint {
                 try (response) {
                     ResponseBody body = response.body();
                     byte[] bytes = body == null ? new byte[0] : readCapped(body);
-                    p.result.complete(new Reply(response.code(), response.header("cache-control"),
-                            response.header(AuthCache.CACHE_ERRORS_HEADER), bytes));
+                    p.result.complete(new Reply(
+                            response.code(),
+                            response.header("cache-control"),
+                            response.header(AuthCache.CACHE_ERRORS_HEADER),
+                            bytes));
                 } catch (IOException e) {
                     boolean timeout = e instanceof java.io.InterruptedIOException;
                     p.result.completeExceptionally(new CallFailure(

@@ -125,7 +125,8 @@ final class RegistrationStore {
         WebhookSpec s = WebhookSpec.of(n.get("hook").asText(), n.get("endpoint").asText())
                 .withBase64Payload(n.path("base64payload").asBoolean(true));
         if (n.has("response_timeout")) {
-            s = s.withResponseTimeout(Duration.ofMillis(n.get("response_timeout").asLong()));
+            s = s.withResponseTimeout(
+                    Duration.ofMillis(n.get("response_timeout").asLong()));
         }
         if (n.hasNonNull("on_error")) {
             s = s.withOnError(n.get("on_error").asText());

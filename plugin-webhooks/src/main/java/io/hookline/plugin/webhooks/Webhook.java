@@ -54,6 +54,7 @@ final class Webhook {
     static final String BATCH_SIZE_HEADER = "hookline-batch-size";
     /** The engine's own cut-off comes a little after ours, so our log line (with the endpoint) wins. */
     private static final Duration ENGINE_GRACE = Duration.ofMillis(250);
+
     private static final long LOG_EVERY_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final WebhookSpec spec;
@@ -75,21 +76,31 @@ final class Webhook {
     final LongAdder delivered = new LongAdder();
     /** Events whose request failed (and {@link #timeouts}: those that timed out). */
     final LongAdder errors = new LongAdder();
+
     final LongAdder timeouts = new LongAdder();
     /** Calls given up because the client went away (not errors). */
     final LongAdder cancelled = new LongAdder();
+
     final LongAdder cacheHits = new LongAdder();
     private final LongAdder latencyNanos = new LongAdder();
     private final AtomicLong maxLatencyNanos = new AtomicLong();
     private final AtomicLong lastNotifyLog = new AtomicLong(System.nanoTime() - LOG_EVERY_NANOS);
 
     /** The plugin-wide counters every webhook adds to. */
-    record PluginCounters(io.hookline.api.metrics.Counter calls, io.hookline.api.metrics.Counter errors,
-                          io.hookline.api.metrics.Counter timeouts, io.hookline.api.metrics.Counter cancelled,
-                          io.hookline.api.metrics.Counter cacheHits, io.hookline.api.metrics.Counter dropped) {
-    }
+    record PluginCounters(
+            io.hookline.api.metrics.Counter calls,
+            io.hookline.api.metrics.Counter errors,
+            io.hookline.api.metrics.Counter timeouts,
+            io.hookline.api.metrics.Counter cancelled,
+            io.hookline.api.metrics.Counter cacheHits,
+            io.hookline.api.metrics.Counter dropped) {}
 
-    Webhook(WebhookSpec spec, String name, Endpoint endpoint, AuthCache cache, int notifyBacklog,
+    Webhook(
+            WebhookSpec spec,
+            String name,
+            Endpoint endpoint,
+            AuthCache cache,
+            int notifyBacklog,
             PluginCounters counters) {
         this.spec = spec;
         this.name = name;
@@ -100,7 +111,8 @@ final class Webhook {
         this.counters = counters;
         this.batched = spec.batchMax() != null;
         this.lanes = hook.kind() == HookKind.NOTIFY
-                ? new NotifyLanes<>(notifyBacklog, batched ? spec.batchMax() : 1, this::deliver) : null;
+                ? new NotifyLanes<>(notifyBacklog, batched ? spec.batchMax() : 1, this::deliver)
+                : null;
     }
 
     WebhookSpec spec() {
@@ -119,11 +131,20 @@ final class Webhook {
         // the same endpoint also serves the _m5 twin
         HandlerOptions opts = HandlerOptions.DEFAULT.source(spec.endpoint());
         if (!hook.isMqtt5() && Hooks.byName(hook.name() + "_m5").isPresent()) {
-            LOG.info("webhook {} -> {}: MQTT 5 clients are asked {} too unless this endpoint registers {}_m5",
-                    hook.name(), spec.endpoint(), hook.name(), hook.name());
-        } else if (hook.isMqtt5() && Hooks.byName(hook.name().substring(0, hook.name().length() - 3)).isPresent()) {
-            LOG.info("webhook {} -> {}: MQTT 3.1/3.1.1 clients are asked the endpoint only if it registers {} too",
-                    hook.name(), spec.endpoint(), hook.name().substring(0, hook.name().length() - 3));
+            LOG.info(
+                    "webhook {} -> {}: MQTT 5 clients are asked {} too unless this endpoint registers {}_m5",
+                    hook.name(),
+                    spec.endpoint(),
+                    hook.name(),
+                    hook.name());
+        } else if (hook.isMqtt5()
+                && Hooks.byName(hook.name().substring(0, hook.name().length() - 3))
+                        .isPresent()) {
+            LOG.info(
+                    "webhook {} -> {}: MQTT 3.1/3.1.1 clients are asked the endpoint only if it registers {} too",
+                    hook.name(),
+                    spec.endpoint(),
+                    hook.name().substring(0, hook.name().length() - 3));
         }
         if (spec.priority() != null) {
             opts = opts.priority(spec.priority());
@@ -239,8 +260,12 @@ final class Webhook {
         if (!lanes.offer(c.mountpoint() + '\u0000' + c.clientId(), in)) {
             counters.dropped().increment();
             if (shouldLog()) {
-                LOG.warn("webhook {} -> {}: backlog full, dropping notifications (client {}; {} dropped so far)",
-                        hook.name(), spec.endpoint(), c.clientId(), lanes.dropped());
+                LOG.warn(
+                        "webhook {} -> {}: backlog full, dropping notifications (client {}; {} dropped so far)",
+                        hook.name(),
+                        spec.endpoint(),
+                        c.clientId(),
+                        lanes.dropped());
             }
         }
     }
@@ -264,16 +289,21 @@ final class Webhook {
         long t0 = System.nanoTime();
         return send(body, batch.size()).whenComplete((reply, err) -> {
             record(t0);
-            String problem = err != null ? message(err)
+            String problem = err != null
+                    ? message(err)
                     : reply.status() < 200 || reply.status() > 299 ? "HTTP " + reply.status() : null;
             if (problem == null) {
                 delivered.add(batch.size());
             } else {
                 count(err, batch.size());
                 if (shouldLog()) {
-                    LOG.warn("webhook {} -> {} failed for client {}{}: {}", hook.name(), spec.endpoint(),
+                    LOG.warn(
+                            "webhook {} -> {} failed for client {}{}: {}",
+                            hook.name(),
+                            spec.endpoint(),
                             batch.get(0).client().clientId(),
-                            batched ? " (" + batch.size() + " events lost)" : "", problem);
+                            batched ? " (" + batch.size() + " events lost)" : "",
+                            problem);
                 }
             }
         });
@@ -287,7 +317,9 @@ final class Webhook {
         } catch (JsonProcessingException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Request.Builder rb = new Request.Builder().url(url).post(RequestBody.create(body, JSON))
+        Request.Builder rb = new Request.Builder()
+                .url(url)
+                .post(RequestBody.create(body, JSON))
                 .header("vernemq-hook", hook.name())
                 .header("hookline-hook", hook.name());
         if (batched) {
@@ -375,8 +407,11 @@ final class Webhook {
         row.put("base64payload", spec.base64Payload());
         row.put("response_timeout", spec.responseTimeout().toMillis());
         // unset: the hook kind's default, shown as such (plugins.webhooks.on_error, when set, overrides both)
-        row.put("on_error", spec.onError() != null ? spec.onError().name().toLowerCase()
-                : hook.kind() == HookKind.NOTIFY ? "none (notify: logged)" : "deny (default)");
+        row.put(
+                "on_error",
+                spec.onError() != null
+                        ? spec.onError().name().toLowerCase()
+                        : hook.kind() == HookKind.NOTIFY ? "none (notify: logged)" : "deny (default)");
         row.put("topic_filter", String.join(",", spec.topicFilters()));
         row.put("signed", spec.secret() != null);
         row.put("batch_max", spec.batchMax() == null ? "" : spec.batchMax());

@@ -41,16 +41,43 @@ import okhttp3.HttpUrl;
  * @param h2c true to speak HTTP/2 without TLS to an {@code http://} endpoint, with prior knowledge
  *     (no upgrade: the endpoint must accept the HTTP/2 preface); many calls share one connection
  */
-public record WebhookSpec(String hook, String endpoint, boolean base64Payload, Duration responseTimeout,
-                          FailurePolicy onError, Integer priority, Map<String, String> headers, String secret,
-                          List<String> topicFilters, Integer batchMax, boolean h2c) {
+public record WebhookSpec(
+        String hook,
+        String endpoint,
+        boolean base64Payload,
+        Duration responseTimeout,
+        FailurePolicy onError,
+        Integer priority,
+        Map<String, String> headers,
+        String secret,
+        List<String> topicFilters,
+        Integer batchMax,
+        boolean h2c) {
 
     /** Without {@code h2c}: HTTP/1.1 (or HTTP/2 negotiated by TLS for https). */
-    public WebhookSpec(String hook, String endpoint, boolean base64Payload, Duration responseTimeout,
-                       FailurePolicy onError, Integer priority, Map<String, String> headers, String secret,
-                       List<String> topicFilters, Integer batchMax) {
-        this(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret, topicFilters,
-                batchMax, false);
+    public WebhookSpec(
+            String hook,
+            String endpoint,
+            boolean base64Payload,
+            Duration responseTimeout,
+            FailurePolicy onError,
+            Integer priority,
+            Map<String, String> headers,
+            String secret,
+            List<String> topicFilters,
+            Integer batchMax) {
+        this(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                secret,
+                topicFilters,
+                batchMax,
+                false);
     }
 
     /** VerneMQ's default response timeout. */
@@ -70,10 +97,12 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
         }
         HttpUrl url = HttpUrl.parse(endpoint);
         if (url == null || !(endpoint.startsWith("http://") || endpoint.startsWith("https://"))) {
-            throw new IllegalArgumentException("malformed endpoint URL '" + endpoint + "' (expected http:// or https://)");
+            throw new IllegalArgumentException(
+                    "malformed endpoint URL '" + endpoint + "' (expected http:// or https://)");
         }
         if (responseTimeout.isNegative() || responseTimeout.isZero()) {
-            throw new IllegalArgumentException("response_timeout must be positive: " + responseTimeout.toMillis() + " ms");
+            throw new IllegalArgumentException(
+                    "response_timeout must be positive: " + responseTimeout.toMillis() + " ms");
         }
         headers = Map.copyOf(headers == null ? Map.of() : headers);
         for (Map.Entry<String, String> h : headers.entrySet()) {
@@ -97,8 +126,8 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
             checkBatchMax(batchMax);
             HookKind kind = Hooks.byName(hook).get().kind();
             if (kind != HookKind.NOTIFY) {
-                throw new IllegalArgumentException("batch_max applies only to NOTIFY hooks, not to " + hook
-                        + " (" + kind + ": each call needs its own answer)");
+                throw new IllegalArgumentException("batch_max applies only to NOTIFY hooks, not to " + hook + " ("
+                        + kind + ": each call needs its own answer)");
             }
         }
         if (h2c && !endpoint.startsWith("http://")) {
@@ -125,18 +154,38 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
     }
 
     public WebhookSpec withBase64Payload(boolean value) {
-        return new WebhookSpec(hook, endpoint, value, responseTimeout, onError, priority, headers, secret,
-                topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                value,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                secret,
+                topicFilters,
+                batchMax,
+                h2c);
     }
 
     public WebhookSpec withResponseTimeout(Duration value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, value, onError, priority, headers, secret,
-                topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook, endpoint, base64Payload, value, onError, priority, headers, secret, topicFilters, batchMax, h2c);
     }
 
     public WebhookSpec withOnError(FailurePolicy value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, value, priority, headers,
-                secret, topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                value,
+                priority,
+                headers,
+                secret,
+                topicFilters,
+                batchMax,
+                h2c);
     }
 
     /** @param value {@code deny}, {@code next} or {@code allow} */
@@ -145,35 +194,95 @@ public record WebhookSpec(String hook, String endpoint, boolean base64Payload, D
     }
 
     public WebhookSpec withPriority(Integer value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, value, headers, secret,
-                topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                value,
+                headers,
+                secret,
+                topicFilters,
+                batchMax,
+                h2c);
     }
 
     public WebhookSpec withHeaders(Map<String, String> value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, value,
-                secret, topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                value,
+                secret,
+                topicFilters,
+                batchMax,
+                h2c);
     }
 
     public WebhookSpec withSecret(String value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
-                value, topicFilters, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                value,
+                topicFilters,
+                batchMax,
+                h2c);
     }
 
     public WebhookSpec withTopicFilters(List<String> value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers,
-                secret, value, batchMax, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                secret,
+                value,
+                batchMax,
+                h2c);
     }
 
     /** @param value events per request (NOTIFY hooks), null for unbatched */
     public WebhookSpec withBatchMax(Integer value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret,
-                topicFilters, value, h2c);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                secret,
+                topicFilters,
+                value,
+                h2c);
     }
 
     /** @param value true for HTTP/2 with prior knowledge (h2c) to an http:// endpoint */
     public WebhookSpec withH2c(boolean value) {
-        return new WebhookSpec(hook, endpoint, base64Payload, responseTimeout, onError, priority, headers, secret,
-                topicFilters, batchMax, value);
+        return new WebhookSpec(
+                hook,
+                endpoint,
+                base64Payload,
+                responseTimeout,
+                onError,
+                priority,
+                headers,
+                secret,
+                topicFilters,
+                batchMax,
+                value);
     }
 
     /** @return the policy called {@code text} */

@@ -35,8 +35,13 @@ public final class Webhooks {
     private final Webhook.PluginCounters counters;
     private final List<Webhook> active = new ArrayList<>(); // guarded by this
 
-    Webhooks(PluginContext ctx, RegistrationStore store, AuthCache cache, Function<WebhookSpec, Endpoint> endpoints,
-             int notifyBacklog, Webhook.PluginCounters counters) {
+    Webhooks(
+            PluginContext ctx,
+            RegistrationStore store,
+            AuthCache cache,
+            Function<WebhookSpec, Endpoint> endpoints,
+            int notifyBacklog,
+            Webhook.PluginCounters counters) {
         this.ctx = ctx;
         this.store = store;
         this.cache = cache;
@@ -76,8 +81,8 @@ public final class Webhooks {
      */
     public synchronized void register(WebhookSpec spec) {
         if (find(spec.hook(), spec.endpoint()) != null) {
-            throw new IllegalArgumentException("a webhook for " + spec.hook() + " at " + spec.endpoint()
-                    + " is already registered");
+            throw new IllegalArgumentException(
+                    "a webhook for " + spec.hook() + " at " + spec.endpoint() + " is already registered");
         }
         List<WebhookSpec> runtime = runtimeSpecs();
         runtime.add(spec);

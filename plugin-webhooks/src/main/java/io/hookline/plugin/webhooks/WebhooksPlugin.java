@@ -30,48 +30,67 @@ import org.slf4j.LoggerFactory;
 public final class WebhooksPlugin implements Plugin {
     private static final Logger LOG = LoggerFactory.getLogger(WebhooksPlugin.class);
 
-    public static final ConfigKey<String> HOOK = ConfigKey.string("webhooks.<name>.hook", null,
-            "the hook this webhook serves, e.g. auth_on_register (see docs/hooks.md)");
-    public static final ConfigKey<String> ENDPOINT = ConfigKey.string("webhooks.<name>.endpoint", null,
-            "the http(s) URL the hook's JSON is POSTed to");
-    public static final ConfigKey<Boolean> BASE64PAYLOAD = ConfigKey.flag("webhooks.<name>.base64payload", true,
-            "send message payloads base64-encoded (off: as UTF-8 text)");
-    public static final ConfigKey<Integer> RESPONSE_TIMEOUT = ConfigKey.integer("webhooks.<name>.response_timeout",
-            5000, "milliseconds one call may take, waiting for a connection included");
-    public static final ConfigKey<String> ON_ERROR = ConfigKey.string("webhooks.<name>.on_error", null,
+    public static final ConfigKey<String> HOOK = ConfigKey.string(
+            "webhooks.<name>.hook", null, "the hook this webhook serves, e.g. auth_on_register (see docs/hooks.md)");
+    public static final ConfigKey<String> ENDPOINT =
+            ConfigKey.string("webhooks.<name>.endpoint", null, "the http(s) URL the hook's JSON is POSTed to");
+    public static final ConfigKey<Boolean> BASE64PAYLOAD = ConfigKey.flag(
+            "webhooks.<name>.base64payload", true, "send message payloads base64-encoded (off: as UTF-8 text)");
+    public static final ConfigKey<Integer> RESPONSE_TIMEOUT = ConfigKey.integer(
+            "webhooks.<name>.response_timeout",
+            5000,
+            "milliseconds one call may take, waiting for a connection included");
+    public static final ConfigKey<String> ON_ERROR = ConfigKey.string(
+            "webhooks.<name>.on_error",
+            null,
             "deny | next | allow: what a failed call means (default: deny for auth hooks)");
-    public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer("webhooks.<name>.priority", 0,
+    public static final ConfigKey<Integer> PRIORITY = ConfigKey.integer(
+            "webhooks.<name>.priority",
+            0,
             "place in the hook's chain, lower runs first (default: the plugin's priority)");
-    public static final ConfigKey<String> HEADERS = ConfigKey.string("webhooks.<name>.headers", null,
-            "extra request headers: 'Name: value; Other: value'");
-    public static final ConfigKey<String> SECRET = ConfigKey.string("webhooks.<name>.secret", null,
+    public static final ConfigKey<String> HEADERS =
+            ConfigKey.string("webhooks.<name>.headers", null, "extra request headers: 'Name: value; Other: value'");
+    public static final ConfigKey<String> SECRET = ConfigKey.string(
+            "webhooks.<name>.secret",
+            null,
             "shared secret: requests carry x-hookline-signature: sha256=<hex HMAC-SHA256 of the body>");
-    public static final ConfigKey<String> TOPIC_FILTER = ConfigKey.string("webhooks.<name>.topic_filter", null,
+    public static final ConfigKey<String> TOPIC_FILTER = ConfigKey.string(
+            "webhooks.<name>.topic_filter",
+            null,
             "message hooks only: comma-separated topic filters; other topics skip this webhook");
-    public static final ConfigKey<Integer> BATCH_MAX = ConfigKey.integer("webhooks.<name>.batch_max", 1,
+    public static final ConfigKey<Integer> BATCH_MAX = ConfigKey.integer(
+            "webhooks.<name>.batch_max",
+            1,
             "NOTIFY hooks only, 1.." + WebhookSpec.MAX_BATCH + ": POST a JSON array of up to this many of a client's"
                     + " events per request (unset: one event per request, plain body)");
 
-    public static final ConfigKey<Boolean> H2C = ConfigKey.flag("webhooks.<name>.h2c", false,
+    public static final ConfigKey<Boolean> H2C = ConfigKey.flag(
+            "webhooks.<name>.h2c",
+            false,
             "http:// endpoints only: speak HTTP/2 with prior knowledge (h2c), all calls multiplexed on one connection;"
                     + " the endpoint must accept HTTP/2 without an upgrade");
 
-    public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer("webhooks.max_concurrency", 64,
-            "calls in flight per endpoint; more wait in the endpoint's queue");
-    public static final ConfigKey<Integer> MAX_QUEUED = ConfigKey.integer("webhooks.max_queued", 10_000,
+    public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer(
+            "webhooks.max_concurrency", 64, "calls in flight per endpoint; more wait in the endpoint's queue");
+    public static final ConfigKey<Integer> MAX_QUEUED = ConfigKey.integer(
+            "webhooks.max_queued",
+            10_000,
             "calls waiting per endpoint; beyond it a call fails at once (on_error applies)");
-    public static final ConfigKey<Integer> NOTIFY_BACKLOG = ConfigKey.integer("webhooks.notify_backlog", 10_000,
+    public static final ConfigKey<Integer> NOTIFY_BACKLOG = ConfigKey.integer(
+            "webhooks.notify_backlog",
+            10_000,
             "undelivered notifications per webhook; beyond it they are dropped and counted");
-    public static final ConfigKey<Integer> CACHE_SIZE = ConfigKey.integer("webhooks.cache_size", 100_000,
-            "auth answers kept at most by cache-control: max-age (0 = no cache)");
-    public static final ConfigKey<java.nio.file.Path> CA_FILE = ConfigKey.path("webhooks.ca_file", null,
+    public static final ConfigKey<Integer> CACHE_SIZE = ConfigKey.integer(
+            "webhooks.cache_size", 100_000, "auth answers kept at most by cache-control: max-age (0 = no cache)");
+    public static final ConfigKey<java.nio.file.Path> CA_FILE = ConfigKey.path(
+            "webhooks.ca_file",
+            null,
             "PEM file of the CA certificates https endpoints are checked against (default: the JVM trust store)");
-    public static final ConfigKey<Duration> CACHE_SWEEP = ConfigKey.duration("webhooks.cache_sweep_interval",
-            Duration.ofSeconds(30), "how often expired cache entries are removed");
+    public static final ConfigKey<Duration> CACHE_SWEEP = ConfigKey.duration(
+            "webhooks.cache_sweep_interval", Duration.ofSeconds(30), "how often expired cache entries are removed");
 
     /** Everything a running plugin holds. */
-    private record Running(Webhooks webhooks, OkHttpClient http, ExecutorService dispatcher) {
-    }
+    private record Running(Webhooks webhooks, OkHttpClient http, ExecutorService dispatcher) {}
 
     private volatile Running running;
 
@@ -82,8 +101,24 @@ public final class WebhooksPlugin implements Plugin {
 
     @Override
     public List<ConfigKey<?>> configKeys() {
-        return List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY, HEADERS, SECRET,
-                TOPIC_FILTER, BATCH_MAX, H2C, MAX_CONCURRENCY, MAX_QUEUED, NOTIFY_BACKLOG, CACHE_SIZE, CACHE_SWEEP, CA_FILE);
+        return List.of(
+                HOOK,
+                ENDPOINT,
+                BASE64PAYLOAD,
+                RESPONSE_TIMEOUT,
+                ON_ERROR,
+                PRIORITY,
+                HEADERS,
+                SECRET,
+                TOPIC_FILTER,
+                BATCH_MAX,
+                H2C,
+                MAX_CONCURRENCY,
+                MAX_QUEUED,
+                NOTIFY_BACKLOG,
+                CACHE_SIZE,
+                CACHE_SWEEP,
+                CA_FILE);
     }
 
     /**
@@ -114,8 +149,8 @@ public final class WebhooksPlugin implements Plugin {
 
         AtomicInteger threads = new AtomicInteger();
         // OkHttp runs each call in flight on a dispatcher thread; the per-endpoint limits bound them
-        ExecutorService dispatcherPool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), r -> {
+        ExecutorService dispatcherPool =
+                new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
                     Thread t = new Thread(r, "webhooks-http-" + threads.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -140,19 +175,31 @@ public final class WebhooksPlugin implements Plugin {
         OkHttpClient http = httpBuilder.build();
         // h2c webhooks: the same dispatcher and pool, HTTP/2 from the first byte (one connection
         // per endpoint carries every call in flight as a stream)
-        OkHttpClient h2c = http.newBuilder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+        OkHttpClient h2c = http.newBuilder()
+                .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
+                .build();
         // one endpoint (its own in-flight limit and queue) per URL and protocol
         Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
         AuthCache cache = new AuthCache(cacheSize, System::nanoTime);
         Metrics m = ctx.metrics();
-        var counters = new Webhook.PluginCounters(m.counter("calls"), m.counter("errors"), m.counter("timeouts"),
-                m.counter("cancelled"), m.counter("cache_hits"), m.counter("notify_dropped"));
+        var counters = new Webhook.PluginCounters(
+                m.counter("calls"),
+                m.counter("errors"),
+                m.counter("timeouts"),
+                m.counter("cancelled"),
+                m.counter("cache_hits"),
+                m.counter("notify_dropped"));
         m.gauge("cache_entries", cache::size);
         var store = new RegistrationStore(ctx.dataDir().resolve("registrations.json"));
-        Webhooks webhooks = new Webhooks(ctx, store, cache,
-                spec -> endpoints.computeIfAbsent((spec.h2c() ? "h2c " : "") + spec.endpoint(),
+        Webhooks webhooks = new Webhooks(
+                ctx,
+                store,
+                cache,
+                spec -> endpoints.computeIfAbsent(
+                        (spec.h2c() ? "h2c " : "") + spec.endpoint(),
                         k -> new Endpoint(spec.endpoint(), spec.h2c() ? h2c : http, maxConcurrency, maxQueued)),
-                notifyBacklog, counters);
+                notifyBacklog,
+                counters);
         try {
             List<WebhookSpec> persisted = store.load();
             for (Map.Entry<String, WebhookSpec> e : configured) {
@@ -171,8 +218,11 @@ public final class WebhooksPlugin implements Plugin {
         }
         WebhooksCommands.register(ctx.commands(), webhooks);
         running = new Running(webhooks, http, dispatcherPool);
-        LOG.info("webhooks: {} registered ({} from broker.conf), runtime registrations in {}",
-                webhooks.registrations().size(), configured.size(), store.file());
+        LOG.info(
+                "webhooks: {} registered ({} from broker.conf), runtime registrations in {}",
+                webhooks.registrations().size(),
+                configured.size(),
+                store.file());
     }
 
     @Override
@@ -194,7 +244,8 @@ public final class WebhooksPlugin implements Plugin {
     static javax.net.ssl.X509TrustManager trustManager(java.nio.file.Path pem) {
         String where = CA_FILE.name() + ": " + pem + ": ";
         try (var in = java.nio.file.Files.newInputStream(pem)) {
-            var certs = java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
+            var certs =
+                    java.security.cert.CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
                 throw new IllegalArgumentException(where + "no certificate found");
             }
@@ -204,12 +255,17 @@ public final class WebhooksPlugin implements Plugin {
             for (java.security.cert.Certificate c : certs) {
                 ks.setCertificateEntry("ca" + i++, c);
             }
-            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            var tmf = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ks);
             return (javax.net.ssl.X509TrustManager) tmf.getTrustManagers()[0];
         } catch (java.io.IOException | java.security.GeneralSecurityException e) {
-            throw new IllegalArgumentException(where + (e.getMessage() == null || e.getMessage().isBlank()
-                    ? "no certificate found" : e.getMessage()), e);
+            throw new IllegalArgumentException(
+                    where
+                            + (e.getMessage() == null || e.getMessage().isBlank()
+                                    ? "no certificate found"
+                                    : e.getMessage()),
+                    e);
         }
     }
 
@@ -243,8 +299,18 @@ public final class WebhooksPlugin implements Plugin {
         Map<String, String> hooks = cfg.named(HOOK);
         Map<String, String> urls = cfg.named(ENDPOINT);
         TreeSet<String> names = new TreeSet<>();
-        List<ConfigKey<?>> entryKeys = List.of(HOOK, ENDPOINT, BASE64PAYLOAD, RESPONSE_TIMEOUT, ON_ERROR, PRIORITY,
-                HEADERS, SECRET, TOPIC_FILTER, BATCH_MAX, H2C);
+        List<ConfigKey<?>> entryKeys = List.of(
+                HOOK,
+                ENDPOINT,
+                BASE64PAYLOAD,
+                RESPONSE_TIMEOUT,
+                ON_ERROR,
+                PRIORITY,
+                HEADERS,
+                SECRET,
+                TOPIC_FILTER,
+                BATCH_MAX,
+                H2C);
         for (ConfigKey<?> k : entryKeys) {
             names.addAll(cfg.named(k).keySet());
         }
@@ -276,7 +342,8 @@ public final class WebhooksPlugin implements Plugin {
                 s = s.withPriority(cfg.named(PRIORITY).get(name))
                         .withHeaders(WebhookSpec.parseHeaders(cfg.named(HEADERS).get(name)))
                         .withSecret(cfg.named(SECRET).get(name))
-                        .withTopicFilters(WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)))
+                        .withTopicFilters(
+                                WebhookSpec.parseFilters(cfg.named(TOPIC_FILTER).get(name)))
                         .withBatchMax(cfg.named(BATCH_MAX).get(name))
                         .withH2c(Boolean.TRUE.equals(cfg.named(H2C).get(name)));
                 out.add(Map.entry(name, s));

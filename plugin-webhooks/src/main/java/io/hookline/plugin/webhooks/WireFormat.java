@@ -43,8 +43,7 @@ import java.util.OptionalInt;
 public final class WireFormat {
     static final ObjectMapper JSON = new ObjectMapper();
 
-    private WireFormat() {
-    }
+    private WireFormat() {}
 
     /** A response the endpoint got wrong; its message says what, for the log line. */
     public static final class BadAnswer extends Exception {
@@ -118,7 +117,8 @@ public final class WireFormat {
             ObjectNode changed = n.putObject("changed");
             cc.changed().forEach(changed::put);
         } else if (!(input instanceof ClientEvent)) { // a ClientEvent is client_id, mountpoint, username
-            throw new IllegalArgumentException("no wire format for " + input.getClass().getName());
+            throw new IllegalArgumentException(
+                    "no wire format for " + input.getClass().getName());
         }
         return n;
     }
@@ -179,7 +179,9 @@ public final class WireFormat {
             return Answer.next();
         }
         if (result.isObject() && result.has("error")) {
-            String reason = result.get("error").isTextual() ? result.get("error").asText() : result.get("error").toString();
+            String reason = result.get("error").isTextual()
+                    ? result.get("error").asText()
+                    : result.get("error").toString();
             JsonNode code = result.get("reason_code");
             if (code != null && code.canConvertToInt() && code.asInt() >= 0x80 && code.asInt() <= 0xFF) {
                 return new Answer.Error(reason, OptionalInt.of(code.asInt()), Properties.EMPTY);
@@ -305,7 +307,9 @@ public final class WireFormat {
                 qos = t.get(1);
                 opts = JSON.createObjectNode();
             } else if (t.isObject()) {
-                topic = t.hasNonNull("topic") && t.get("topic").isTextual() ? t.get("topic").asText() : null;
+                topic = t.hasNonNull("topic") && t.get("topic").isTextual()
+                        ? t.get("topic").asText()
+                        : null;
                 qos = t.get("qos");
             } else {
                 throw new BadAnswer("expected {topic, qos}, got " + t);
@@ -321,8 +325,12 @@ public final class WireFormat {
             if (!(q >= 0 && q <= 2) && !refusal) {
                 throw new BadAnswer("qos of " + topic + " must be 0..2 or a refusal code, got " + q);
             }
-            out.add(new TopicSubscription(topic, q, opts.path("no_local").asBoolean(false),
-                    opts.path("rap").asBoolean(false), opts.path("retain_handling").asInt(0)));
+            out.add(new TopicSubscription(
+                    topic,
+                    q,
+                    opts.path("no_local").asBoolean(false),
+                    opts.path("rap").asBoolean(false),
+                    opts.path("retain_handling").asInt(0)));
         }
         return List.copyOf(out);
     }
@@ -349,8 +357,8 @@ public final class WireFormat {
                 }
                 continue;
             }
-            PropertyKey<?> key = PropertyKey.byName(name)
-                    .orElseThrow(() -> new BadAnswer("unknown property '" + name + "'"));
+            PropertyKey<?> key =
+                    PropertyKey.byName(name).orElseThrow(() -> new BadAnswer("unknown property '" + name + "'"));
             putProperty(b, key, propertyValue(key, val));
         }
         return b.build();

@@ -40,9 +40,18 @@ class BatchSettingTest {
             for (var r : refusals.entrySet()) {
                 String[] hookAndValue = r.getKey().split(" ");
                 // a good entry next to the bad one: the plugin starts with both or with neither
-                try (TestBroker b = fx.broker(data, "webhooks.good.hook", "on_publish", "webhooks.good.endpoint", url,
-                        "webhooks.w.hook", hookAndValue[0], "webhooks.w.endpoint", url,
-                        "webhooks.w.batch_max", hookAndValue[1])) {
+                try (TestBroker b = fx.broker(
+                        data,
+                        "webhooks.good.hook",
+                        "on_publish",
+                        "webhooks.good.endpoint",
+                        url,
+                        "webhooks.w.hook",
+                        hookAndValue[0],
+                        "webhooks.w.endpoint",
+                        url,
+                        "webhooks.w.batch_max",
+                        hookAndValue[1])) {
                     PluginRegistry.Status s = WebhookFixture.status(b);
                     assertEquals(PluginRegistry.State.FAILED, s.state(), r.getKey());
                     assertTrue(s.problem().contains(r.getValue()), s.problem());
@@ -50,9 +59,18 @@ class BatchSettingTest {
                 }
             }
             for (String notAnInt : List.of("ten", "2.5", "99999999999")) {
-                var e = assertThrows(IllegalArgumentException.class, () -> fx.broker(data, "webhooks.w.hook",
-                        "on_publish", "webhooks.w.endpoint", url, "webhooks.w.batch_max", notAnInt));
-                assertTrue(e.getMessage().contains("webhooks.w.batch_max: '" + notAnInt + "' is not a valid"),
+                var e = assertThrows(
+                        IllegalArgumentException.class,
+                        () -> fx.broker(
+                                data,
+                                "webhooks.w.hook",
+                                "on_publish",
+                                "webhooks.w.endpoint",
+                                url,
+                                "webhooks.w.batch_max",
+                                notAnInt));
+                assertTrue(
+                        e.getMessage().contains("webhooks.w.batch_max: '" + notAnInt + "' is not a valid"),
                         e.getMessage());
             }
         }
@@ -61,11 +79,14 @@ class BatchSettingTest {
     @Test
     void aNonIntegerBatchMaxInTheFileIsReportedWithItsLine() throws Exception {
         Path conf = data.resolve("broker.conf");
-        Files.writeString(conf, "plugins.webhooks = on\nwebhooks.pub.hook = on_publish\n"
-                + "webhooks.pub.endpoint = http://127.0.0.1:1/x\nwebhooks.pub.batch_max = lots\n");
+        Files.writeString(
+                conf,
+                "plugins.webhooks = on\nwebhooks.pub.hook = on_publish\n"
+                        + "webhooks.pub.endpoint = http://127.0.0.1:1/x\nwebhooks.pub.batch_max = lots\n");
         var schema = Broker.configSchema(Broker.discoverPlugins(null));
         ConfigException e = assertThrows(ConfigException.class, () -> Config.load(conf, schema, Map.of()));
-        assertTrue(e.getMessage().startsWith(conf + ":4: webhooks.pub.batch_max: 'lots' is not a valid"), e.getMessage());
+        assertTrue(
+                e.getMessage().startsWith(conf + ":4: webhooks.pub.batch_max: 'lots' is not a valid"), e.getMessage());
     }
 
     @Test
@@ -79,10 +100,14 @@ class BatchSettingTest {
             Map<String, String> refusals = Map.of(
                     "{\"hook\":\"auth_on_publish\",\"endpoint\":\"" + fx.url("/n") + "\",\"--batch_max\":\"5\"}",
                     "batch_max applies only to NOTIFY hooks, not to auth_on_publish (AUTH: each call needs its own answer)",
-                    pub + ",\"--batch_max\":\"0\"}", "batch_max must be between 1 and 1000, not 0",
-                    pub + ",\"--batch_max\":\"-1\"}", "batch_max must be between 1 and 1000, not -1",
-                    pub + ",\"--batch_max\":\"99999999999\"}", "batch_max must be between 1 and 1000, not 99999999999",
-                    pub + ",\"--batch_max\":\"many\"}", "bad value for --batch_max: 'many' is not a whole number");
+                    pub + ",\"--batch_max\":\"0\"}",
+                    "batch_max must be between 1 and 1000, not 0",
+                    pub + ",\"--batch_max\":\"-1\"}",
+                    "batch_max must be between 1 and 1000, not -1",
+                    pub + ",\"--batch_max\":\"99999999999\"}",
+                    "batch_max must be between 1 and 1000, not 99999999999",
+                    pub + ",\"--batch_max\":\"many\"}",
+                    "bad value for --batch_max: 'many' is not a whole number");
             for (var r : refusals.entrySet()) {
                 Answer a = api.postJson("/api/v1/webhooks/register", r.getKey());
                 assertEquals(400, a.status(), a.body());
@@ -96,7 +121,8 @@ class BatchSettingTest {
             Answer show = api.get("/api/v1/webhooks/show");
             assertEquals(50, show.json().path("table").get(0).path("batch_max").asInt(), show.body());
             assertEquals(0, show.json().path("table").get(0).path("events").asInt(), show.body());
-            assertEquals(List.of(WebhookSpec.of("on_publish", fx.url("/n")).withBatchMax(50)),
+            assertEquals(
+                    List.of(WebhookSpec.of("on_publish", fx.url("/n")).withBatchMax(50)),
                     WebhookFixture.api(broker).registrations());
         }
     }
@@ -104,7 +130,9 @@ class BatchSettingTest {
     @Test
     void batchMaxIsKeptAcrossARestartAndABadOneInTheFileIsNamed() throws Exception {
         try (WebhookFixture fx = new WebhookFixture()) {
-            WebhookSpec spec = WebhookSpec.of("on_message_drop", fx.url("/n")).withBatchMax(20).withSecret("k");
+            WebhookSpec spec = WebhookSpec.of("on_message_drop", fx.url("/n"))
+                    .withBatchMax(20)
+                    .withSecret("k");
             try (TestBroker first = fx.broker(data)) {
                 WebhookFixture.api(first).register(spec);
             }

@@ -36,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ClosingEndpointTest {
     @TempDir
     Path data;
+
     private ServerSocket server;
     private Thread serving;
     private final AtomicInteger answered = new AtomicInteger();
@@ -62,7 +63,8 @@ class ClosingEndpointTest {
     private void serve() {
         while (!server.isClosed()) {
             try (Socket s = server.accept()) {
-                BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
+                BufferedReader in =
+                        new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.ISO_8859_1));
                 int length = 0;
                 String line;
                 while ((line = in.readLine()) != null && !line.isEmpty()) {
@@ -79,7 +81,8 @@ class ClosingEndpointTest {
                 byte[] body = "{\"result\":\"ok\"}".getBytes(StandardCharsets.UTF_8);
                 OutputStream out = s.getOutputStream();
                 out.write(("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-                        + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                                + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
                 out.write(body);
                 out.flush();
                 answered.incrementAndGet();
@@ -92,22 +95,36 @@ class ClosingEndpointTest {
     @Test
     void everyCallSucceedsAlthoughTheEndpointClosesAfterEachAnswer() {
         String url = "http://127.0.0.1:" + server.getLocalPort() + "/hook";
-        TestBroker broker = fx.broker(data,
-                "webhooks.auth.hook", "auth_on_publish_m5",
-                "webhooks.auth.endpoint", url,
-                "webhooks.notify.hook", "on_publish_m5",
-                "webhooks.notify.endpoint", url);
+        TestBroker broker = fx.broker(
+                data,
+                "webhooks.auth.hook",
+                "auth_on_publish_m5",
+                "webhooks.auth.endpoint",
+                url,
+                "webhooks.notify.hook",
+                "on_publish_m5",
+                "webhooks.notify.endpoint",
+                url);
         Mqtt5BlockingClient c = Clients.v5Connected(broker, "closing");
         for (int i = 0; i < 5; i++) {
-            var ack = ((Mqtt5PublishResult.Mqtt5Qos1Result) c.publishWith().topic("t/" + i).qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(Clients.bytes("m" + i)).send()).getPubAck();
+            var ack = ((Mqtt5PublishResult.Mqtt5Qos1Result) c.publishWith()
+                            .topic("t/" + i)
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(Clients.bytes("m" + i))
+                            .send())
+                    .getPubAck();
             // the default on_error of an AUTH webhook is deny: a failed call would show here
             assertEquals(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS, ack.getReasonCode(), "publish " + i);
         }
         c.disconnect();
-        await().atMost(Duration.ofSeconds(10)).until(() -> hooks.stream().filter("on_publish_m5"::equals).count() == 5);
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> hooks.stream().filter("on_publish_m5"::equals).count() == 5);
         Webhooks api = WebhookFixture.api(broker);
-        assertEquals(0L, api.show().stream().mapToLong(r -> ((Number) r.get("errors")).longValue()).sum(),
+        assertEquals(
+                0L,
+                api.show().stream()
+                        .mapToLong(r -> ((Number) r.get("errors")).longValue())
+                        .sum(),
                 api.show().toString());
     }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
 /** Endpoint: cancelling a call frees its queue place or its slot exactly once, whenever it comes. */
 class EndpointCancelTest {
     private final WebhookFixture fx = new WebhookFixture();
-    private final OkHttpClient http = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    private final OkHttpClient http =
+            new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
 
     @AfterEach
     void close() {
@@ -33,8 +34,10 @@ class EndpointCancelTest {
     }
 
     private Request request(String path) {
-        return new Request.Builder().url(fx.url(path))
-                .post(RequestBody.create("{}", MediaType.get("application/json"))).build();
+        return new Request.Builder()
+                .url(fx.url(path))
+                .post(RequestBody.create("{}", MediaType.get("application/json")))
+                .build();
     }
 
     private int sent(String path) {
@@ -43,7 +46,8 @@ class EndpointCancelTest {
 
     @Test
     void aCancelledQueuedCallIsNeverSentAndACancelledCallInFlightFreesItsSlot() {
-        fx.http.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(20_000)));
+        fx.http.stubFor(post(urlPathEqualTo("/slow"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(20_000)));
         Endpoint e = new Endpoint(fx.url("/slow"), http, 1, 10);
         CompletableFuture<Endpoint.Reply> first = e.send(request("/slow"), Duration.ofSeconds(60));
         CompletableFuture<Endpoint.Reply> second = e.send(request("/slow"), Duration.ofSeconds(60));
@@ -62,7 +66,8 @@ class EndpointCancelTest {
 
     @Test
     void cancelsRacingTheStartOfQueuedCallsReleaseEverySlotOnce() {
-        fx.http.stubFor(post(urlPathEqualTo("/fast")).willReturn(aResponse().withStatus(200).withBody("{}")));
+        fx.http.stubFor(post(urlPathEqualTo("/fast"))
+                .willReturn(aResponse().withStatus(200).withBody("{}")));
         Endpoint e = new Endpoint(fx.url("/fast"), http, 2, 1_000);
         List<CompletableFuture<Endpoint.Reply>> calls = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
@@ -72,9 +77,12 @@ class EndpointCancelTest {
         for (int i = calls.size() - 1; i >= 0; i -= 2) {
             calls.get(i).cancel(false);
         }
-        await().atMost(Duration.ofSeconds(20)).until(() -> calls.stream().allMatch(CompletableFuture::isDone)
-                && e.inFlight() == 0 && e.queued() == 0);
-        long answered = calls.stream().filter(c -> !c.isCancelled() && !c.isCompletedExceptionally()).count();
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        calls.stream().allMatch(CompletableFuture::isDone) && e.inFlight() == 0 && e.queued() == 0);
+        long answered = calls.stream()
+                .filter(c -> !c.isCancelled() && !c.isCompletedExceptionally())
+                .count();
         long cancelled = calls.stream().filter(CompletableFuture::isCancelled).count();
         assertTrue(cancelled > 0);
         assertEquals(calls.size() - cancelled, answered, "every call not cancelled was answered");

@@ -32,15 +32,27 @@ class H2cSettingTest {
     void anH2cWebhookIsCalledOverHttp2AndAnotherOnTheSameEndpointStaysOnHttp1() throws Exception {
         try (WebhookFixture fx = new WebhookFixture()) {
             fx.answer("/auth", "{\"result\":\"ok\"}");
-            TestBroker broker = fx.broker(data,
-                    "webhooks.pub.hook", "auth_on_publish", "webhooks.pub.endpoint", fx.url("/auth"),
-                    "webhooks.pub.h2c", "on",
-                    "webhooks.sub.hook", "auth_on_subscribe", "webhooks.sub.endpoint", fx.url("/auth"));
+            TestBroker broker = fx.broker(
+                    data,
+                    "webhooks.pub.hook",
+                    "auth_on_publish",
+                    "webhooks.pub.endpoint",
+                    fx.url("/auth"),
+                    "webhooks.pub.h2c",
+                    "on",
+                    "webhooks.sub.hook",
+                    "auth_on_subscribe",
+                    "webhooks.sub.endpoint",
+                    fx.url("/auth"));
             Mqtt3BlockingClient sub = Clients.v3Connected(broker, "h2c-sub");
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "h2c-pub");
             sub.subscribeWith().topicFilter("h2c/t").qos(MqttQos.AT_LEAST_ONCE).send();
             try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
-                pub.publishWith().topic("h2c/t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("m")).send();
+                pub.publishWith()
+                        .topic("h2c/t")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Clients.bytes("m"))
+                        .send();
                 var got = in.receive(5, TimeUnit.SECONDS).orElseThrow();
                 assertEquals("m", Clients.text(got.getPayloadAsBytes()));
             }
@@ -56,12 +68,23 @@ class H2cSettingTest {
     @Test
     void h2cOnAnHttpsEndpointStopsThePluginNamingTheKey() {
         try (WebhookFixture fx = new WebhookFixture();
-             TestBroker b = fx.broker(data, "webhooks.good.hook", "on_publish", "webhooks.good.endpoint", fx.url("/n"),
-                     "webhooks.w.hook", "auth_on_publish", "webhooks.w.endpoint", "https://127.0.0.1:1/x",
-                     "webhooks.w.h2c", "on")) {
+                TestBroker b = fx.broker(
+                        data,
+                        "webhooks.good.hook",
+                        "on_publish",
+                        "webhooks.good.endpoint",
+                        fx.url("/n"),
+                        "webhooks.w.hook",
+                        "auth_on_publish",
+                        "webhooks.w.endpoint",
+                        "https://127.0.0.1:1/x",
+                        "webhooks.w.h2c",
+                        "on")) {
             PluginRegistry.Status s = WebhookFixture.status(b);
             assertEquals(PluginRegistry.State.FAILED, s.state());
-            assertTrue(s.problem().contains("webhooks.w.h2c applies only to http:// endpoints, not to https://127.0.0.1:1/x"),
+            assertTrue(
+                    s.problem()
+                            .contains("webhooks.w.h2c applies only to http:// endpoints, not to https://127.0.0.1:1/x"),
                     s.problem());
             assertThrows(IllegalStateException.class, () -> WebhookFixture.api(b));
         }
@@ -73,27 +96,39 @@ class H2cSettingTest {
             fx.answer("/auth", "{\"result\":\"ok\"}");
             try (TestBroker first = fx.broker(data, "listener.http.default", "127.0.0.1:0")) {
                 AdminHttp api = new AdminHttp(first.httpPort(), AdminHttp.adminKey(data));
-                Answer refused = api.postJson("/api/v1/webhooks/register",
+                Answer refused = api.postJson(
+                        "/api/v1/webhooks/register",
                         "{\"hook\":\"auth_on_publish\",\"endpoint\":\"https://127.0.0.1:1/x\",\"--h2c\":\"true\"}");
                 assertEquals(400, refused.status(), refused.body());
                 assertTrue(refused.error().startsWith("h2c applies only to http:// endpoints"), refused.error());
                 assertEquals(List.of(), WebhookFixture.api(first).registrations(), "nothing half-registered");
-                Answer ok = api.postJson("/api/v1/webhooks/register",
+                Answer ok = api.postJson(
+                        "/api/v1/webhooks/register",
                         "{\"hook\":\"auth_on_publish\",\"endpoint\":\"" + fx.url("/auth") + "\",\"--h2c\":\"true\"}");
                 assertEquals(200, ok.status(), ok.body());
-                assertTrue(api.get("/api/v1/webhooks/show").json().path("table").get(0).path("h2c").asBoolean());
+                assertTrue(api.get("/api/v1/webhooks/show")
+                        .json()
+                        .path("table")
+                        .get(0)
+                        .path("h2c")
+                        .asBoolean());
             }
             Path file = data.resolve("plugins/webhooks/registrations.json");
             assertTrue(Files.readString(file).contains("\"h2c\" : true"), Files.readString(file));
             try (TestBroker second = fx.broker(data)) {
-                assertEquals(List.of(WebhookSpec.of("auth_on_publish", fx.url("/auth")).withH2c(true)),
+                assertEquals(
+                        List.of(WebhookSpec.of("auth_on_publish", fx.url("/auth"))
+                                .withH2c(true)),
                         WebhookFixture.api(second).registrations());
             }
             Files.writeString(file, Files.readString(file).replace("\"h2c\" : true", "\"h2c\" : \"yes\""));
             try (TestBroker third = fx.broker(data)) {
                 String problem = WebhookFixture.status(third).problem();
                 assertTrue(problem.contains("registration #1: h2c must be true or false, not \"yes\""), problem);
-                assertEquals(PluginRegistry.State.FAILED, WebhookFixture.status(third).state(), problem);
+                assertEquals(
+                        PluginRegistry.State.FAILED,
+                        WebhookFixture.status(third).state(),
+                        problem);
             }
         }
     }

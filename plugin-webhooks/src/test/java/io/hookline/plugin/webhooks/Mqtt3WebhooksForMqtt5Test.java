@@ -29,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class Mqtt3WebhooksForMqtt5Test {
     @TempDir
     Path data;
+
     private WebhookFixture fx;
     private TestBroker broker;
 
@@ -37,7 +38,11 @@ class Mqtt3WebhooksForMqtt5Test {
         fx = new WebhookFixture();
         stub("/auth", "$.username", "alice", "{\"result\":\"ok\"}", "{\"result\":{\"error\":\"not_allowed\"}}");
         stub("/publish", "$.topic", "open", "{\"result\":\"ok\"}", "{\"result\":{\"error\":\"not_allowed\"}}");
-        stub("/subscribe", "$.topics[0].topic", "open", "{\"result\":\"ok\"}",
+        stub(
+                "/subscribe",
+                "$.topics[0].topic",
+                "open",
+                "{\"result\":\"ok\"}",
                 "{\"result\":\"ok\",\"topics\":[{\"topic\":\"secret\",\"qos\":128}]}");
         broker = fx.broker(data, "allow_anonymous", "off");
         Webhooks api = WebhookFixture.api(broker);
@@ -49,12 +54,17 @@ class Mqtt3WebhooksForMqtt5Test {
     /** Answers {@code match} when the JSON path equals {@code value}, else {@code otherwise}. */
     private void stub(String path, String jsonPath, String value, String match, String otherwise) {
         fx.http.stubFor(post(urlPathEqualTo(path)).atPriority(2).willReturn(json(otherwise)));
-        fx.http.stubFor(post(urlPathEqualTo(path)).atPriority(1)
-                .withRequestBody(matchingJsonPath(jsonPath, equalTo(value))).willReturn(json(match)));
+        fx.http.stubFor(post(urlPathEqualTo(path))
+                .atPriority(1)
+                .withRequestBody(matchingJsonPath(jsonPath, equalTo(value)))
+                .willReturn(json(match)));
     }
 
     private static com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder json(String body) {
-        return aResponse().withStatus(200).withHeader("content-type", "application/json").withBody(body);
+        return aResponse()
+                .withStatus(200)
+                .withHeader("content-type", "application/json")
+                .withBody(body);
     }
 
     @AfterEach
@@ -65,8 +75,11 @@ class Mqtt3WebhooksForMqtt5Test {
     @Test
     void aRegistrationTheEndpointRefusesIsRefusedForBothVersions() {
         assertEquals(5, Acks.connectV3(broker, "m3", "mallory", "x"));
-        assertEquals(0x87, Acks.connectV5(broker, "m5", "mallory", "x").getReasonCode().getCode());
-        assertEquals(0, Acks.connectV5(broker, "a5", "alice", "x").getReasonCode().getCode());
+        assertEquals(
+                0x87,
+                Acks.connectV5(broker, "m5", "mallory", "x").getReasonCode().getCode());
+        assertEquals(
+                0, Acks.connectV5(broker, "a5", "alice", "x").getReasonCode().getCode());
         List<JsonNode> asked = fx.bodies("auth_on_register");
         assertEquals(3, asked.size(), "the 3.1.1 webhook was asked for the MQTT 5 clients too");
         assertEquals(List.of(), fx.bodies("auth_on_register_m5"));
@@ -75,17 +88,35 @@ class Mqtt3WebhooksForMqtt5Test {
 
     @Test
     void aPublishAndASubscriptionTheEndpointRefusesAreRefusedForBothVersions() {
-        Mqtt5BlockingClient v5 = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion5().identifier("a5")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        v5.connectWith().simpleAuth().username("alice").password(bytes("x")).applySimpleAuth().send();
+        Mqtt5BlockingClient v5 = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("a5")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        v5.connectWith()
+                .simpleAuth()
+                .username("alice")
+                .password(bytes("x"))
+                .applySimpleAuth()
+                .send();
         assertEquals(0x87, Acks.puback(v5, "secret", "x"));
         Acks.assertAccepted(Acks.puback(v5, "open", "x"));
         assertEquals(List.of(0x87), Acks.suback(v5, 1, "secret"));
         assertEquals(List.of(1), Acks.suback(v5, 1, "open"));
         v5.disconnect();
-        Mqtt3BlockingClient v3 = com.hivemq.client.mqtt.MqttClient.builder().useMqttVersion3().identifier("a3")
-                .serverHost("127.0.0.1").serverPort(broker.port()).buildBlocking();
-        v3.connectWith().simpleAuth().username("alice").password(bytes("x")).applySimpleAuth().send();
+        Mqtt3BlockingClient v3 = com.hivemq.client.mqtt.MqttClient.builder()
+                .useMqttVersion3()
+                .identifier("a3")
+                .serverHost("127.0.0.1")
+                .serverPort(broker.port())
+                .buildBlocking();
+        v3.connectWith()
+                .simpleAuth()
+                .username("alice")
+                .password(bytes("x"))
+                .applySimpleAuth()
+                .send();
         assertEquals(List.of(0x80), Acks.subackV3(v3, 1, "secret"));
         v3.disconnect();
     }

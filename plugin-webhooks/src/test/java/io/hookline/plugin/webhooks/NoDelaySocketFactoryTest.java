@@ -13,9 +13,9 @@ class NoDelaySocketFactoryTest {
     void everySocketItMakesHasTcpNoDelay() throws Exception {
         NoDelaySocketFactory f = new NoDelaySocketFactory();
         try (ServerSocket server = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
-             Socket unconnected = f.createSocket();
-             Socket byAddress = f.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
-             Socket byName = f.createSocket("127.0.0.1", server.getLocalPort())) {
+                Socket unconnected = f.createSocket();
+                Socket byAddress = f.createSocket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+                Socket byName = f.createSocket("127.0.0.1", server.getLocalPort())) {
             assertTrue(unconnected.getTcpNoDelay(), "the way OkHttp asks: unconnected, then connect");
             assertTrue(byAddress.getTcpNoDelay());
             assertTrue(byName.getTcpNoDelay());

@@ -29,19 +29,34 @@ class NotifyDeliveryTest {
     @Test
     void notificationsOfOneClientArriveInOrder() {
         try (WebhookFixture fx = new WebhookFixture()) {
-            fx.http.stubFor(post(urlPathEqualTo("/notify")).willReturn(aResponse().withStatus(200)
-                    .withUniformRandomDelay(1, 30)));
-            TestBroker broker = fx.broker(data, "webhooks.pub.hook", "on_publish",
-                    "webhooks.pub.endpoint", fx.url("/notify"), "webhooks.pub.base64payload", "off");
+            fx.http.stubFor(post(urlPathEqualTo("/notify"))
+                    .willReturn(aResponse().withStatus(200).withUniformRandomDelay(1, 30)));
+            TestBroker broker = fx.broker(
+                    data,
+                    "webhooks.pub.hook",
+                    "on_publish",
+                    "webhooks.pub.endpoint",
+                    fx.url("/notify"),
+                    "webhooks.pub.base64payload",
+                    "off");
             Mqtt3BlockingClient c = Clients.v3Connected(broker, "orderly");
             List<String> sent = new ArrayList<>();
             for (int i = 0; i < 20; i++) {
                 sent.add("m" + i);
-                c.publishWith().topic("o").qos(MqttQos.AT_MOST_ONCE).payload(Clients.bytes("m" + i)).send();
+                c.publishWith()
+                        .topic("o")
+                        .qos(MqttQos.AT_MOST_ONCE)
+                        .payload(Clients.bytes("m" + i))
+                        .send();
             }
             c.disconnect();
-            await().atMost(Duration.ofSeconds(10)).until(() -> fx.bodies("on_publish").size() == 20);
-            assertEquals(sent, fx.bodies("on_publish").stream().map(b -> b.get("payload").asText()).toList());
+            await().atMost(Duration.ofSeconds(10))
+                    .until(() -> fx.bodies("on_publish").size() == 20);
+            assertEquals(
+                    sent,
+                    fx.bodies("on_publish").stream()
+                            .map(b -> b.get("payload").asText())
+                            .toList());
         }
     }
 
@@ -51,17 +66,27 @@ class NotifyDeliveryTest {
     void aDeadEndpointNeitherSlowsThePublisherNorGrowsWithoutBound(String batchMax) throws Exception {
         // accepts connections (the kernel backlog) but never answers
         try (ServerSocket dead = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-             WebhookFixture fx = new WebhookFixture()) {
-            List<String> conf = new ArrayList<>(List.of("webhooks.pub.hook", "on_publish",
-                    "webhooks.pub.endpoint", "http://127.0.0.1:" + dead.getLocalPort() + "/notify",
-                    "webhooks.pub.response_timeout", "600000", "webhooks.notify_backlog", "5"));
+                WebhookFixture fx = new WebhookFixture()) {
+            List<String> conf = new ArrayList<>(List.of(
+                    "webhooks.pub.hook",
+                    "on_publish",
+                    "webhooks.pub.endpoint",
+                    "http://127.0.0.1:" + dead.getLocalPort() + "/notify",
+                    "webhooks.pub.response_timeout",
+                    "600000",
+                    "webhooks.notify_backlog",
+                    "5"));
             if (!batchMax.isEmpty()) {
                 conf.addAll(List.of("webhooks.pub.batch_max", batchMax));
             }
             TestBroker broker = fx.broker(data, conf.toArray(String[]::new));
             Mqtt3BlockingClient c = Clients.v3Connected(broker, "publisher");
             for (int i = 0; i < 30; i++) {
-                c.publishWith().topic("d").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("x")).send();
+                c.publishWith()
+                        .topic("d")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Clients.bytes("x"))
+                        .send();
             }
             // all 30 acknowledged while the first call still waits for its (10 minute) timeout:
             // the publisher never waited for a slot the dead endpoint holds

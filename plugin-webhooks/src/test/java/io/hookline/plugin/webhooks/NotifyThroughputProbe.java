@@ -72,7 +72,8 @@ class NotifyThroughputProbe {
         int publishers = Integer.getInteger("probe.publishers", 8);
         long durationNanos = TimeUnit.SECONDS.toNanos(Integer.getInteger("probe.seconds", 10));
         long warmupNanos = Math.min(TimeUnit.SECONDS.toNanos(2), durationNanos / 4);
-        String[] runs = System.getProperty("probe.runs", "0:5000:0,50:5000:0,0:20000:0,50:20000:0").split(",");
+        String[] runs = System.getProperty("probe.runs", "0:5000:0,50:5000:0,0:20000:0,50:20000:0")
+                .split(",");
         List<String> lines = new ArrayList<>();
         int k = 0;
         for (String run : runs) {
@@ -81,8 +82,15 @@ class NotifyThroughputProbe {
             int rate = Integer.parseInt(p[1]);
             delayMs[0] = Integer.parseInt(p[2]);
             Path dir = Files.createDirectories(data.resolve("run" + k++));
-            List<String> conf = new ArrayList<>(List.of("plugins.webhooks", "on", "data_dir", dir.toString(),
-                    "webhooks.p.hook", "on_publish", "webhooks.p.endpoint", url));
+            List<String> conf = new ArrayList<>(List.of(
+                    "plugins.webhooks",
+                    "on",
+                    "data_dir",
+                    dir.toString(),
+                    "webhooks.p.hook",
+                    "on_publish",
+                    "webhooks.p.endpoint",
+                    url));
             if (batch > 0) {
                 conf.addAll(List.of("webhooks.p.batch_max", Integer.toString(batch)));
             }
@@ -108,8 +116,12 @@ class NotifyThroughputProbe {
                         sent0 = sent;
                     }
                     for (long due = rate * elapsed / 1_000_000_000L; sent < due; sent++) {
-                        clients.get((int) (sent % publishers)).publishWith().topic("b/" + (sent % publishers))
-                                .qos(MqttQos.AT_MOST_ONCE).payload(payload).send();
+                        clients.get((int) (sent % publishers))
+                                .publishWith()
+                                .topic("b/" + (sent % publishers))
+                                .qos(MqttQos.AT_MOST_ONCE)
+                                .payload(payload)
+                                .send();
                     }
                     Thread.sleep(2);
                 }
@@ -118,12 +130,21 @@ class NotifyThroughputProbe {
                 long req = requests.get() - r0;
                 long cpu = os.getProcessCpuTime() - cpu0;
                 Map<String, Object> row = WebhookFixture.api(broker).show().get(0);
-                lines.add(String.format("batch_max %-4s endpoint +%dms offered %6d/s sent %6.0f/s delivered %6.0f ev/s"
+                lines.add(String.format(
+                        "batch_max %-4s endpoint +%dms offered %6d/s sent %6.0f/s delivered %6.0f ev/s"
                                 + " requests %6.0f/s ev/req %5.1f cpu/event %4.0f us dropped %7s errors %s"
                                 + " | load before %s",
-                        batch == 0 ? "off" : batch, delayMs[0], rate, (sent - sent0) / secs, ev / secs, req / secs,
-                        req == 0 ? 0.0 : ev / (double) req, cpu / 1000.0 / Math.max(1, ev), row.get("dropped"),
-                        row.get("errors"), loadBefore));
+                        batch == 0 ? "off" : batch,
+                        delayMs[0],
+                        rate,
+                        (sent - sent0) / secs,
+                        ev / secs,
+                        req / secs,
+                        req == 0 ? 0.0 : ev / (double) req,
+                        cpu / 1000.0 / Math.max(1, ev),
+                        row.get("dropped"),
+                        row.get("errors"),
+                        loadBefore));
                 System.out.println("probe: " + lines.get(lines.size() - 1));
                 for (Mqtt3AsyncClient c : clients) {
                     c.disconnect();

@@ -46,13 +46,29 @@ class ReconnectStormTest {
     @Test
     void twoThousandClientsGetConnackWhileAnotherClientKeepsWorking() throws Exception {
         try (WebhookFixture fx = new WebhookFixture(32, false)) {
-            fx.http.stubFor(post(urlPathEqualTo("/auth")).willReturn(aResponse().withStatus(200)
-                    .withHeader("content-type", "application/json").withBody("{\"result\":\"ok\"}")));
-            TestBroker broker = fx.broker(data, "webhooks.auth.hook", "auth_on_register",
-                    "webhooks.auth.endpoint", fx.url("/auth"), "webhooks.auth_m5.hook", "auth_on_register_m5",
-                    "webhooks.auth_m5.endpoint", fx.url("/auth"), "webhooks.max_concurrency", "16");
+            fx.http.stubFor(post(urlPathEqualTo("/auth"))
+                    .willReturn(aResponse()
+                            .withStatus(200)
+                            .withHeader("content-type", "application/json")
+                            .withBody("{\"result\":\"ok\"}")));
+            TestBroker broker = fx.broker(
+                    data,
+                    "webhooks.auth.hook",
+                    "auth_on_register",
+                    "webhooks.auth.endpoint",
+                    fx.url("/auth"),
+                    "webhooks.auth_m5.hook",
+                    "auth_on_register_m5",
+                    "webhooks.auth_m5.endpoint",
+                    fx.url("/auth"),
+                    "webhooks.max_concurrency",
+                    "16");
             Mqtt5BlockingClient bystander = Clients.v5Connected(broker, "bystander");
-            bystander.subscribeWith().topicFilter("bystander/#").qos(MqttQos.AT_LEAST_ONCE).send();
+            bystander
+                    .subscribeWith()
+                    .topicFilter("bystander/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
 
             AtomicInteger acked = new AtomicInteger();
             long t0 = System.nanoTime();
@@ -63,7 +79,9 @@ class ReconnectStormTest {
                     SocketChannel ch = SocketChannel.open();
                     ch.configureBlocking(false);
                     ch.connect(addr);
-                    ch.register(selector, SelectionKey.OP_CONNECT,
+                    ch.register(
+                            selector,
+                            SelectionKey.OP_CONNECT,
                             new Conn(ByteBuffer.wrap(RawClient.connect(4, "storm-" + i))));
                     channels.add(ch);
                 }
@@ -71,9 +89,17 @@ class ReconnectStormTest {
                 CompletableFuture<long[]> roundTrip = CompletableFuture.supplyAsync(() -> {
                     try (var in = bystander.publishes(MqttGlobalPublishFilter.ALL)) {
                         long r0 = System.nanoTime();
-                        bystander.subscribeWith().topicFilter("bystander/more").qos(MqttQos.AT_LEAST_ONCE).send();
-                        bystander.publishWith().topic("bystander/ping").qos(MqttQos.AT_LEAST_ONCE)
-                                .payload(Clients.bytes("ping")).send();
+                        bystander
+                                .subscribeWith()
+                                .topicFilter("bystander/more")
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .send();
+                        bystander
+                                .publishWith()
+                                .topic("bystander/ping")
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(Clients.bytes("ping"))
+                                .send();
                         boolean got = in.receive(10, TimeUnit.SECONDS).isPresent();
                         return new long[] {got ? (System.nanoTime() - r0) / 1_000_000 : -1, acked.get()};
                     } catch (InterruptedException e) {
@@ -91,11 +117,19 @@ class ReconnectStormTest {
                 }
                 long stormMs = (System.nanoTime() - t0) / 1_000_000;
                 long[] rt = roundTrip.get(30, TimeUnit.SECONDS);
-                LOG.info("storm: {} of {} CONNACKs in {} ms; bystander round trip {} ms, {} CONNACKs done by then; "
-                        + "webhook {}", acked.get(), CLIENTS, stormMs, rt[0], rt[1], WebhookFixture.api(broker).show().get(0));
+                LOG.info(
+                        "storm: {} of {} CONNACKs in {} ms; bystander round trip {} ms, {} CONNACKs done by then; "
+                                + "webhook {}",
+                        acked.get(),
+                        CLIENTS,
+                        stormMs,
+                        rt[0],
+                        rt[1],
+                        WebhookFixture.api(broker).show().get(0));
                 assertEquals(CLIENTS, acked.get(), "every client got CONNACK 0 within " + STORM_LIMIT_MS + " ms");
                 assertTrue(rt[0] >= 0, "the bystander's message arrived during the storm");
-                assertEquals((long) CLIENTS, WebhookFixture.api(broker).show().get(0).get("calls"));
+                assertEquals(
+                        (long) CLIENTS, WebhookFixture.api(broker).show().get(0).get("calls"));
                 for (SocketChannel ch : channels) {
                     ch.close();
                 }

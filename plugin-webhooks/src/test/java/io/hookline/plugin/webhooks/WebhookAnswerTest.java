@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookAnswerTest {
     @TempDir
     static Path data;
+
     static WebhookFixture fx;
     static TestBroker broker;
     static Webhooks api;
@@ -52,15 +53,18 @@ class WebhookAnswerTest {
         fx.answer("/error", "{\"result\":{\"error\":\"not_allowed\"}}");
         fx.answer("/badcreds", "{\"result\":{\"error\":\"invalid_credentials\"}}");
         fx.answer("/rewrite-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"rewritten/t\",\"qos\":0}}");
-        fx.answer("/subtopics", "{\"result\":\"ok\",\"topics\":[{\"topic\":\"a\",\"qos\":1},{\"topic\":\"b\",\"qos\":128}]}");
+        fx.answer(
+                "/subtopics",
+                "{\"result\":\"ok\",\"topics\":[{\"topic\":\"a\",\"qos\":1},{\"topic\":\"b\",\"qos\":128}]}");
         fx.answer("/deliver", "{\"result\":\"ok\",\"modifiers\":{\"payload\":\"Y2hhbmdlZA==\"}}");
         fx.answer("/unknown-modifier", "{\"result\":\"ok\",\"modifiers\":{\"colour\":\"blue\"}}");
         fx.answer("/bad-topic", "{\"result\":\"ok\",\"modifiers\":{\"topic\":\"a/#\"}}");
         fx.answer("/html", "<html>oops</html>");
         fx.answer("/throttle", "{\"result\":\"ok\",\"modifiers\":{\"throttle\":400}}");
-        fx.http.stubFor(post(urlPathEqualTo("/500")).willReturn(aResponse().withStatus(500).withBody("{\"result\":\"ok\"}")));
-        fx.http.stubFor(post(urlPathEqualTo("/slow")).willReturn(aResponse().withStatus(200).withFixedDelay(3000)
-                .withBody("{\"result\":\"ok\"}")));
+        fx.http.stubFor(post(urlPathEqualTo("/500"))
+                .willReturn(aResponse().withStatus(500).withBody("{\"result\":\"ok\"}")));
+        fx.http.stubFor(post(urlPathEqualTo("/slow"))
+                .willReturn(aResponse().withStatus(200).withFixedDelay(3000).withBody("{\"result\":\"ok\"}")));
         broker = fx.broker(data);
         api = WebhookFixture.api(broker);
     }
@@ -90,12 +94,16 @@ class WebhookAnswerTest {
 
     private static Mqtt3ConnAckReturnCode refusalV3(String clientId) {
         Mqtt3BlockingClient c = Clients.v3(broker, clientId).toBlocking();
-        return assertThrows(Mqtt3ConnAckException.class, c::connect).getMqttMessage().getReturnCode();
+        return assertThrows(Mqtt3ConnAckException.class, c::connect)
+                .getMqttMessage()
+                .getReturnCode();
     }
 
     private static Mqtt5ConnAckReasonCode refusalV5(String clientId) {
         Mqtt5BlockingClient c = Clients.v5(broker, clientId).toBlocking();
-        return assertThrows(Mqtt5ConnAckException.class, c::connect).getMqttMessage().getReasonCode();
+        return assertThrows(Mqtt5ConnAckException.class, c::connect)
+                .getMqttMessage()
+                .getReasonCode();
     }
 
     private static void accepted(String clientId) {
@@ -138,10 +146,17 @@ class WebhookAnswerTest {
     void okWithModifiersRewritesThePublish() throws Exception {
         register("auth_on_publish", "/rewrite-topic");
         Mqtt3BlockingClient sub = Clients.v3Connected(broker, "rw-sub");
-        sub.subscribeWith().topicFilter("rewritten/t").qos(MqttQos.AT_LEAST_ONCE).send();
+        sub.subscribeWith()
+                .topicFilter("rewritten/t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send();
         try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "rw-pub");
-            pub.publishWith().topic("original").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("m")).send();
+            pub.publishWith()
+                    .topic("original")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Clients.bytes("m"))
+                    .send();
             var got = in.receive(5, TimeUnit.SECONDS).orElseThrow();
             assertEquals("rewritten/t", got.getTopic().toString());
             assertEquals(MqttQos.AT_MOST_ONCE, got.getQos());
@@ -155,11 +170,22 @@ class WebhookAnswerTest {
         register("auth_on_publish_m5", "/throttle");
         Mqtt5BlockingClient c = Clients.v5Connected(broker, "throttled");
         long start = System.nanoTime();
-        var first = c.toAsync().publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("1")).send();
-        var second = c.toAsync().publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("2")).send();
+        var first = c.toAsync()
+                .publishWith()
+                .topic("t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(Clients.bytes("1"))
+                .send();
+        var second = c.toAsync()
+                .publishWith()
+                .topic("t")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(Clients.bytes("2"))
+                .send();
         first.get(10, TimeUnit.SECONDS);
         second.get(10, TimeUnit.SECONDS);
-        assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(400),
+        assertTrue(
+                System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(400),
                 "the second message waited out the first one's throttle of 400 ms");
         assertTrue(broker.broker().metrics().get(Counter.PUBLISHERS_THROTTLED) >= 1);
         c.disconnect();
@@ -169,11 +195,21 @@ class WebhookAnswerTest {
     void subscribeTopicsAnswerRefusesOneTopicAlone() {
         register("auth_on_subscribe", "/subtopics");
         Mqtt3BlockingClient c = Clients.v3Connected(broker, "subs");
-        Mqtt3SubAck ack = assertThrows(Mqtt3SubAckException.class, () -> c.subscribeWith()
-                .addSubscription().topicFilter("a").qos(MqttQos.EXACTLY_ONCE).applySubscription()
-                .addSubscription().topicFilter("b").qos(MqttQos.AT_LEAST_ONCE).applySubscription().send())
+        Mqtt3SubAck ack = assertThrows(
+                        Mqtt3SubAckException.class,
+                        () -> c.subscribeWith()
+                                .addSubscription()
+                                .topicFilter("a")
+                                .qos(MqttQos.EXACTLY_ONCE)
+                                .applySubscription()
+                                .addSubscription()
+                                .topicFilter("b")
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .applySubscription()
+                                .send())
                 .getMqttMessage();
-        assertEquals(List.of(Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_1, Mqtt3SubAckReturnCode.FAILURE),
+        assertEquals(
+                List.of(Mqtt3SubAckReturnCode.SUCCESS_MAXIMUM_QOS_1, Mqtt3SubAckReturnCode.FAILURE),
                 ack.getReturnCodes());
         c.disconnect();
     }
@@ -186,7 +222,9 @@ class WebhookAnswerTest {
         try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "dl-pub");
             pub.publishWith().topic("dl").payload(Clients.bytes("original")).send();
-            assertEquals("changed", Clients.text(in.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes()));
+            assertEquals(
+                    "changed",
+                    Clients.text(in.receive(5, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes()));
             pub.disconnect();
         }
         sub.disconnect();
@@ -213,18 +251,23 @@ class WebhookAnswerTest {
         assertEquals(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED, refusalV3("slow-deny"));
         assertEquals(1L, api.show().get(0).get("timeouts"));
         deregisterAll();
-        register("auth_on_register", "/slow", s -> s.withResponseTimeout(Duration.ofMillis(300)).withOnError("allow"));
+        register(
+                "auth_on_register",
+                "/slow",
+                s -> s.withResponseTimeout(Duration.ofMillis(300)).withOnError("allow"));
         accepted("slow-allow");
     }
 
     @Test
     void onErrorAllowAndNext() {
         String down = "http://127.0.0.1:" + freePort() + "/auth";
-        api.register(WebhookSpec.of("auth_on_register", down).withOnError("allow").withPriority(1));
+        api.register(
+                WebhookSpec.of("auth_on_register", down).withOnError("allow").withPriority(1));
         register("auth_on_register", "/error", s -> s.withPriority(2));
-        accepted("allow");                       // allow decides: the error endpoint is not asked
+        accepted("allow"); // allow decides: the error endpoint is not asked
         deregisterAll();
-        api.register(WebhookSpec.of("auth_on_register", down).withOnError("next").withPriority(1));
+        api.register(
+                WebhookSpec.of("auth_on_register", down).withOnError("next").withPriority(1));
         register("auth_on_register", "/error", s -> s.withPriority(2));
         assertEquals(Mqtt3ConnAckReturnCode.NOT_AUTHORIZED, refusalV3("next")); // next asks the error endpoint
     }
@@ -233,8 +276,13 @@ class WebhookAnswerTest {
     void invalidRewrittenTopicIsAHandlerErrorAndDenies() {
         register("auth_on_publish_m5", "/bad-topic");
         Mqtt5BlockingClient c = Clients.v5Connected(broker, "bad-topic");
-        Mqtt5PubAckException e = assertThrows(Mqtt5PubAckException.class, () ->
-                c.publishWith().topic("t").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("x")).send());
+        Mqtt5PubAckException e = assertThrows(
+                Mqtt5PubAckException.class,
+                () -> c.publishWith()
+                        .topic("t")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(Clients.bytes("x"))
+                        .send());
         assertEquals(Mqtt5PubAckReasonCode.NOT_AUTHORIZED, e.getMqttMessage().getReasonCode());
         assertEquals(1L, api.show().get(0).get("errors"));
         c.disconnect();
@@ -244,9 +292,11 @@ class WebhookAnswerTest {
     void badRegistrationsAreRefusedSayingWhich() {
         var hook = assertThrows(IllegalArgumentException.class, () -> WebhookSpec.of("auth_on_nothing", fx.url("/ok")));
         assertEquals("unknown hook 'auth_on_nothing'", hook.getMessage());
-        var url = assertThrows(IllegalArgumentException.class, () -> WebhookSpec.of("auth_on_register", "localhost:80"));
+        var url =
+                assertThrows(IllegalArgumentException.class, () -> WebhookSpec.of("auth_on_register", "localhost:80"));
         assertTrue(url.getMessage().startsWith("malformed endpoint URL 'localhost:80'"), url.getMessage());
-        var policy = assertThrows(IllegalArgumentException.class,
+        var policy = assertThrows(
+                IllegalArgumentException.class,
                 () -> WebhookSpec.of("auth_on_register", fx.url("/ok")).withOnError("maybe"));
         assertEquals("on_error must be deny, next or allow, not 'maybe'", policy.getMessage());
         register("auth_on_register", "/ok");

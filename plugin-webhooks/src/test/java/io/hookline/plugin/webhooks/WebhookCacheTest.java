@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookCacheTest {
     @TempDir
     static Path data;
+
     static WebhookFixture fx;
     static TestBroker broker;
     static Webhooks api;
@@ -38,7 +39,10 @@ class WebhookCacheTest {
     }
 
     static void answer(String path, String cacheControl, String cacheErrors, String body) {
-        var r = aResponse().withStatus(200).withHeader("cache-control", cacheControl).withBody(body);
+        var r = aResponse()
+                .withStatus(200)
+                .withHeader("cache-control", cacheControl)
+                .withBody(body);
         if (cacheErrors != null) {
             r = r.withHeader(AuthCache.CACHE_ERRORS_HEADER, cacheErrors);
         }
@@ -72,7 +76,9 @@ class WebhookCacheTest {
     }
 
     private static int calls(String path) {
-        return (int) fx.requests("auth_on_register").stream().filter(r -> r.getUrl().equals(path)).count();
+        return (int) fx.requests("auth_on_register").stream()
+                .filter(r -> r.getUrl().equals(path))
+                .count();
     }
 
     @Test
@@ -111,13 +117,21 @@ class WebhookCacheTest {
     @Test
     void errorsAreCachedOnlyWhenTheEndpointOptsIn() {
         register("/error-cached");
-        assertThrows(Mqtt3ConnAckException.class, () -> Clients.v3(broker, "e1").toBlocking().connect());
-        assertThrows(Mqtt3ConnAckException.class, () -> Clients.v3(broker, "e1").toBlocking().connect());
+        assertThrows(
+                Mqtt3ConnAckException.class,
+                () -> Clients.v3(broker, "e1").toBlocking().connect());
+        assertThrows(
+                Mqtt3ConnAckException.class,
+                () -> Clients.v3(broker, "e1").toBlocking().connect());
         assertEquals(2, calls("/error-cached"));
         deregisterAll();
         register("/error-opt-in");
-        assertThrows(Mqtt3ConnAckException.class, () -> Clients.v3(broker, "e2").toBlocking().connect());
-        assertThrows(Mqtt3ConnAckException.class, () -> Clients.v3(broker, "e2").toBlocking().connect());
+        assertThrows(
+                Mqtt3ConnAckException.class,
+                () -> Clients.v3(broker, "e2").toBlocking().connect());
+        assertThrows(
+                Mqtt3ConnAckException.class,
+                () -> Clients.v3(broker, "e2").toBlocking().connect());
         assertEquals(1, calls("/error-opt-in"));
         assertEquals("error", api.cacheShow().get(0).get("result"));
     }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookExtrasTest {
     @TempDir
     static Path data;
+
     static WebhookFixture fx;
     static TestBroker broker;
 
@@ -32,18 +33,29 @@ class WebhookExtrasTest {
         fx = new WebhookFixture();
         fx.answer("/ok", "{\"result\":\"ok\"}");
         fx.answer("/filtered", "{\"result\":\"ok\"}");
-        broker = fx.broker(data,
-                "webhooks.signed.hook", "auth_on_register",
-                "webhooks.signed.endpoint", fx.url("/ok"),
-                "webhooks.signed.secret", "s3cret key",
-                "webhooks.signed.headers", "Authorization: Bearer abc; X-Tenant: acme",
-                "webhooks.filtered.hook", "auth_on_publish",
-                "webhooks.filtered.endpoint", fx.url("/filtered"),
-                "webhooks.filtered.topic_filter", "only/#, also/+/x",
+        broker = fx.broker(
+                data,
+                "webhooks.signed.hook",
+                "auth_on_register",
+                "webhooks.signed.endpoint",
+                fx.url("/ok"),
+                "webhooks.signed.secret",
+                "s3cret key",
+                "webhooks.signed.headers",
+                "Authorization: Bearer abc; X-Tenant: acme",
+                "webhooks.filtered.hook",
+                "auth_on_publish",
+                "webhooks.filtered.endpoint",
+                fx.url("/filtered"),
+                "webhooks.filtered.topic_filter",
+                "only/#, also/+/x",
                 // a skipped topic is a "next" from the filtered webhook: this one decides the rest
-                "webhooks.rest.hook", "auth_on_publish",
-                "webhooks.rest.endpoint", fx.url("/ok"),
-                "webhooks.rest.priority", "2000");
+                "webhooks.rest.hook",
+                "auth_on_publish",
+                "webhooks.rest.endpoint",
+                fx.url("/ok"),
+                "webhooks.rest.priority",
+                "2000");
     }
 
     @AfterAll
@@ -67,18 +79,25 @@ class WebhookExtrasTest {
     void topicFilterLimitsWhichPublishesAreSent() {
         Mqtt3BlockingClient c = Clients.v3Connected(broker, "filtered");
         for (String t : List.of("other/x", "only/a/b", "also/1/x", "also/1/y")) {
-            c.publishWith().topic(t).qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("p")).send();
+            c.publishWith()
+                    .topic(t)
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Clients.bytes("p"))
+                    .send();
         }
         c.disconnect();
-        List<String> topics = fx.requests("auth_on_publish").stream().filter(r -> r.getUrl().equals("/filtered"))
-                .map(r -> r.getBodyAsString().replaceAll(".*\"topic\":\"([^\"]*)\".*", "$1")).toList();
+        List<String> topics = fx.requests("auth_on_publish").stream()
+                .filter(r -> r.getUrl().equals("/filtered"))
+                .map(r -> r.getBodyAsString().replaceAll(".*\"topic\":\"([^\"]*)\".*", "$1"))
+                .toList();
         assertEquals(List.of("only/a/b", "also/1/x"), topics);
     }
 
     @Test
     void topicFilterOnANonMessageHookIsRefused() {
-        var e = assertThrows(IllegalArgumentException.class, () -> WebhookSpec.of("auth_on_register", fx.url("/ok"))
-                .withTopicFilters(List.of("a/#")));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> WebhookSpec.of("auth_on_register", fx.url("/ok")).withTopicFilters(List.of("a/#")));
         assertEquals("topic_filter applies only to message hooks, not to auth_on_register", e.getMessage());
         var h = assertThrows(IllegalArgumentException.class, () -> WebhookSpec.parseHeaders("no colon here"));
         assertEquals("header 'no colon here' is not 'Name: value'", h.getMessage());

@@ -31,7 +31,11 @@ final class WebhookFixture implements AutoCloseable {
     }
 
     WebhookFixture(int httpThreads, boolean journal) {
-        var opts = options().dynamicPort().bindAddress("127.0.0.1").containerThreads(httpThreads).jettyAcceptors(1);
+        var opts = options()
+                .dynamicPort()
+                .bindAddress("127.0.0.1")
+                .containerThreads(httpThreads)
+                .jettyAcceptors(1);
         http = new WireMockServer(journal ? opts : opts.disableRequestJournal());
         http.start();
     }
@@ -42,8 +46,11 @@ final class WebhookFixture implements AutoCloseable {
 
     /** A POST to {@code path} is answered 200 with the JSON {@code body}. */
     void answer(String path, String body) {
-        http.stubFor(post(urlPathEqualTo(path)).willReturn(aResponse().withStatus(200)
-                .withHeader("content-type", "application/json").withBody(body)));
+        http.stubFor(post(urlPathEqualTo(path))
+                .willReturn(aResponse()
+                        .withStatus(200)
+                        .withHeader("content-type", "application/json")
+                        .withBody(body)));
     }
 
     /** A broker with {@code plugins.webhooks = on}, state in {@code dataDir}, plus {@code keyValues}. */
@@ -60,7 +67,9 @@ final class WebhookFixture implements AutoCloseable {
     }
 
     static PluginRegistry.Status status(TestBroker broker) {
-        return broker.broker().plugins().list().stream().filter(s -> s.name().equals("webhooks")).findFirst()
+        return broker.broker().plugins().list().stream()
+                .filter(s -> s.name().equals("webhooks"))
+                .findFirst()
                 .orElseThrow();
     }
 

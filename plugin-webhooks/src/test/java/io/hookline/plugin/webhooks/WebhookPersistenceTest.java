@@ -22,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 class WebhookPersistenceTest {
     @TempDir
     Path data;
+
     WebhookFixture fx;
 
     @BeforeEach
@@ -37,10 +38,14 @@ class WebhookPersistenceTest {
 
     @Test
     void runtimeRegistrationsSurviveARestartAndDeregistrationsToo() throws Exception {
-        WebhookSpec spec = WebhookSpec.of("auth_on_register", fx.url("/deny")).withOnError("allow")
-                .withResponseTimeout(Duration.ofMillis(1500)).withPriority(7).withSecret("k")
+        WebhookSpec spec = WebhookSpec.of("auth_on_register", fx.url("/deny"))
+                .withOnError("allow")
+                .withResponseTimeout(Duration.ofMillis(1500))
+                .withPriority(7)
+                .withSecret("k")
                 .withHeaders(Map.of("X-A", "1"));
-        WebhookSpec filtered = WebhookSpec.of("on_publish", fx.url("/deny")).withBase64Payload(false)
+        WebhookSpec filtered = WebhookSpec.of("on_publish", fx.url("/deny"))
+                .withBase64Payload(false)
                 .withTopicFilters(List.of("a/#"));
         try (TestBroker first = fx.broker(data)) {
             WebhookFixture.api(first).register(spec);
@@ -52,7 +57,9 @@ class WebhookPersistenceTest {
             Webhooks api = WebhookFixture.api(second);
             assertEquals(List.of(spec, filtered), api.registrations());
             assertEquals("runtime", api.show().get(0).get("source"));
-            assertThrows(Mqtt3ConnAckException.class, () -> Clients.v3(second, "after-restart").toBlocking().connect());
+            assertThrows(
+                    Mqtt3ConnAckException.class,
+                    () -> Clients.v3(second, "after-restart").toBlocking().connect());
             api.deregister("auth_on_register", fx.url("/deny"));
         }
         try (TestBroker third = fx.broker(data)) {
@@ -68,12 +75,15 @@ class WebhookPersistenceTest {
             assertEquals(PluginRegistry.State.FAILED, s.state());
             assertTrue(s.problem().contains("webhooks.a1.endpoint is missing"), s.problem());
         }
-        try (TestBroker b = fx.broker(data, "webhooks.a2.hook", "auth_on_nothing", "webhooks.a2.endpoint", fx.url("/x"))) {
-            assertTrue(WebhookFixture.status(b).problem().contains("webhooks.a2: unknown hook 'auth_on_nothing'"),
+        try (TestBroker b =
+                fx.broker(data, "webhooks.a2.hook", "auth_on_nothing", "webhooks.a2.endpoint", fx.url("/x"))) {
+            assertTrue(
+                    WebhookFixture.status(b).problem().contains("webhooks.a2: unknown hook 'auth_on_nothing'"),
                     WebhookFixture.status(b).problem());
         }
         try (TestBroker b = fx.broker(data, "webhooks.a3.hook", "on_publish", "webhooks.a3.endpoint", "ftp://x")) {
-            assertTrue(WebhookFixture.status(b).problem().contains("webhooks.a3: malformed endpoint URL 'ftp://x'"),
+            assertTrue(
+                    WebhookFixture.status(b).problem().contains("webhooks.a3: malformed endpoint URL 'ftp://x'"),
                     WebhookFixture.status(b).problem());
         }
     }

@@ -28,12 +28,23 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** What a webhook back end receives, field by field, for MQTT 3.1.1 and MQTT 5 clients of a real broker. */
 class WebhookRequestTest {
-    private static final List<String> HOOKS = List.of("auth_on_register", "auth_on_register_m5", "auth_on_publish",
-            "auth_on_publish_m5", "auth_on_subscribe", "auth_on_subscribe_m5", "on_deliver", "on_deliver_m5",
-            "on_publish", "on_register_m5", "on_client_gone", "on_unsubscribe");
+    private static final List<String> HOOKS = List.of(
+            "auth_on_register",
+            "auth_on_register_m5",
+            "auth_on_publish",
+            "auth_on_publish_m5",
+            "auth_on_subscribe",
+            "auth_on_subscribe_m5",
+            "on_deliver",
+            "on_deliver_m5",
+            "on_publish",
+            "on_register_m5",
+            "on_client_gone",
+            "on_unsubscribe");
 
     @TempDir
     static Path data;
+
     static WebhookFixture fx;
     static TestBroker broker;
 
@@ -47,8 +58,15 @@ class WebhookRequestTest {
         }
         // a second publish webhook, first in the chain, that asks for payloads as text and passes on
         fx.answer("/text", "{\"result\":\"next\"}");
-        kv.addAll(List.of("webhooks.text.hook", "auth_on_publish", "webhooks.text.endpoint", fx.url("/text"),
-                "webhooks.text.base64payload", "off", "webhooks.text.priority", "-1000"));
+        kv.addAll(List.of(
+                "webhooks.text.hook",
+                "auth_on_publish",
+                "webhooks.text.endpoint",
+                fx.url("/text"),
+                "webhooks.text.base64payload",
+                "off",
+                "webhooks.text.priority",
+                "-1000"));
         broker = fx.broker(data, kv.toArray(String[]::new));
     }
 
@@ -65,8 +83,13 @@ class WebhookRequestTest {
     @Test
     void authOnRegisterV3CarriesVerneMqFields() {
         Mqtt3BlockingClient c = Clients.v3(broker, "reg-v3").toBlocking();
-        c.connectWith().simpleAuth().username("alice").password("s3cret".getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().cleanSession(true).send();
+        c.connectWith()
+                .simpleAuth()
+                .username("alice")
+                .password("s3cret".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .cleanSession(true)
+                .send();
         c.disconnect();
         LoggedRequest r = fx.requests("auth_on_register").get(0);
         assertEquals("auth_on_register", r.getHeader("hookline-hook"));
@@ -97,8 +120,16 @@ class WebhookRequestTest {
     @Test
     void authOnRegisterM5CarriesCleanStartAndProperties() {
         Mqtt5BlockingClient c = Clients.v5(broker, "reg-v5").toBlocking();
-        c.connectWith().cleanStart(true).simpleAuth().username("bob").password("pw".getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth().userProperties().add("tenant", "acme").applyUserProperties().send();
+        c.connectWith()
+                .cleanStart(true)
+                .simpleAuth()
+                .username("bob")
+                .password("pw".getBytes(StandardCharsets.UTF_8))
+                .applySimpleAuth()
+                .userProperties()
+                .add("tenant", "acme")
+                .applyUserProperties()
+                .send();
         c.disconnect();
         JsonNode b = fx.bodies("auth_on_register_m5").get(0);
         assertEquals("reg-v5", b.get("client_id").asText());
@@ -118,7 +149,12 @@ class WebhookRequestTest {
     @Test
     void authOnPublishV3SendsBase64PayloadAndTextWhenAsked() {
         Mqtt3BlockingClient c = Clients.v3Connected(broker, "pub-v3");
-        c.publishWith().topic("a/b").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(Clients.bytes("hello")).send();
+        c.publishWith()
+                .topic("a/b")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(Clients.bytes("hello"))
+                .send();
         c.disconnect();
         List<LoggedRequest> reqs = fx.requests("auth_on_publish");
         assertEquals(2, reqs.size());
@@ -146,10 +182,19 @@ class WebhookRequestTest {
     @Test
     void authOnPublishM5CarriesPropertiesWithPKeys() {
         Mqtt5BlockingClient c = Clients.v5Connected(broker, "pub-v5");
-        c.publishWith().topic("m/5").qos(MqttQos.AT_MOST_ONCE).payload(Clients.bytes("x")).contentType("text/plain")
-                .userProperties().add("a", "1").add("a", "2").applyUserProperties().send();
+        c.publishWith()
+                .topic("m/5")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .payload(Clients.bytes("x"))
+                .contentType("text/plain")
+                .userProperties()
+                .add("a", "1")
+                .add("a", "2")
+                .applyUserProperties()
+                .send();
         c.disconnect();
-        await().atMost(Duration.ofSeconds(5)).until(() -> !fx.bodies("auth_on_publish_m5").isEmpty());
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> !fx.bodies("auth_on_publish_m5").isEmpty());
         JsonNode b = fx.bodies("auth_on_publish_m5").get(0);
         assertEquals("m/5", b.get("topic").asText());
         assertEquals(0, b.get("qos").asInt());
@@ -162,7 +207,8 @@ class WebhookRequestTest {
         // /hook serves auth_on_publish_m5 itself; /text serves only auth_on_publish, so it is
         // asked that for the MQTT 5 client, without the MQTT 5 properties
         var asked311 = fx.requests("auth_on_publish").stream()
-                .filter(r -> r.getBodyAsString().contains("\"pub-v5\"")).toList();
+                .filter(r -> r.getBodyAsString().contains("\"pub-v5\""))
+                .toList();
         assertEquals(List.of("/text"), asked311.stream().map(r -> r.getUrl()).toList());
         assertFalse(asked311.get(0).getBodyAsString().contains("properties"));
     }
@@ -179,9 +225,19 @@ class WebhookRequestTest {
         assertEquals(1, b3.get("topics").get(0).get("qos").asInt());
 
         Mqtt5BlockingClient c5 = Clients.v5Connected(broker, "sub-v5");
-        c5.subscribeWith().addSubscription().topicFilter("y/#").qos(MqttQos.EXACTLY_ONCE).noLocal(true)
-                .retainAsPublished(true).retainHandling(Mqtt5RetainHandling.DO_NOT_SEND).applySubscription()
-                .addSubscription().topicFilter("z").qos(MqttQos.AT_MOST_ONCE).applySubscription().send();
+        c5.subscribeWith()
+                .addSubscription()
+                .topicFilter("y/#")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .noLocal(true)
+                .retainAsPublished(true)
+                .retainHandling(Mqtt5RetainHandling.DO_NOT_SEND)
+                .applySubscription()
+                .addSubscription()
+                .topicFilter("z")
+                .qos(MqttQos.AT_MOST_ONCE)
+                .applySubscription()
+                .send();
         c5.disconnect();
         JsonNode t = fx.bodies("auth_on_subscribe_m5").get(0).get("topics");
         assertEquals(2, t.size());
@@ -201,10 +257,18 @@ class WebhookRequestTest {
         Mqtt5BlockingClient sub5 = Clients.v5Connected(broker, "recv-v5");
         sub5.subscribeWith().topicFilter("d/5").qos(MqttQos.AT_LEAST_ONCE).send();
         try (var in3 = sub3.publishes(MqttGlobalPublishFilter.ALL);
-             var in5 = sub5.publishes(MqttGlobalPublishFilter.ALL)) {
+                var in5 = sub5.publishes(MqttGlobalPublishFilter.ALL)) {
             Mqtt5BlockingClient pub = Clients.v5Connected(broker, "sender");
-            pub.publishWith().topic("d/3").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("three")).send();
-            pub.publishWith().topic("d/5").qos(MqttQos.AT_LEAST_ONCE).payload(Clients.bytes("five")).send();
+            pub.publishWith()
+                    .topic("d/3")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Clients.bytes("three"))
+                    .send();
+            pub.publishWith()
+                    .topic("d/5")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(Clients.bytes("five"))
+                    .send();
             assertTrue(in3.receive(5, TimeUnit.SECONDS).isPresent());
             assertTrue(in5.receive(5, TimeUnit.SECONDS).isPresent());
             pub.disconnect();
@@ -234,9 +298,11 @@ class WebhookRequestTest {
         p.disconnect();
         c.disconnect();
         // notifications of earlier tests may still arrive: pick this test's clients
-        await().atMost(Duration.ofSeconds(5)).until(() -> of("on_publish", "note-v3") != null
-                && of("on_register_m5", "note-v5") != null && of("on_client_gone", "note-v3") != null
-                && of("on_unsubscribe", "note-v3") != null);
+        await().atMost(Duration.ofSeconds(5))
+                .until(() -> of("on_publish", "note-v3") != null
+                        && of("on_register_m5", "note-v5") != null
+                        && of("on_client_gone", "note-v3") != null
+                        && of("on_unsubscribe", "note-v3") != null);
         JsonNode reg = of("on_register_m5", "note-v5");
         assertEquals("127.0.0.1", reg.get("peer_addr").asText());
         assertTrue(reg.get("peer_port").asInt() > 0);
@@ -252,7 +318,9 @@ class WebhookRequestTest {
     }
 
     private static JsonNode of(String hook, String clientId) {
-        return fx.bodies(hook).stream().filter(b -> clientId.equals(b.path("client_id").asText())).findFirst()
+        return fx.bodies(hook).stream()
+                .filter(b -> clientId.equals(b.path("client_id").asText()))
+                .findFirst()
                 .orElse(null);
     }
 

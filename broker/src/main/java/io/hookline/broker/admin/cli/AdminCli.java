@@ -32,7 +32,10 @@ import picocli.CommandLine.Parameters;
  * with a JSON body for changing ones), prints tables, texts or a stream. Exit codes: 0 done,
  * 1 refused (message on stderr), 2 broker unreachable. Confined to the main thread.
  */
-@Command(name = "admin", mixinStandardHelpOptions = false, sortOptions = false,
+@Command(
+        name = "admin",
+        mixinStandardHelpOptions = false,
+        sortOptions = false,
         description = "Manage a running Hookline broker through its HTTP API.")
 public final class AdminCli {
     static final int OK = 0;
@@ -40,11 +43,16 @@ public final class AdminCli {
     static final int UNREACHABLE = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--url", paramLabel = "URL",
-            description = "management API (default: listener.http.default of conf/broker.conf, else http://127.0.0.1:8888)")
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            description =
+                    "management API (default: listener.http.default of conf/broker.conf, else http://127.0.0.1:8888)")
     String url;
 
-    @Option(names = "--api-key", paramLabel = "KEY",
+    @Option(
+            names = "--api-key",
+            paramLabel = "KEY",
             description = "API key (default: $HOOKLINE_API_KEY, else data_dir/admin.key of conf/broker.conf)")
     String apiKey;
 
@@ -54,7 +62,9 @@ public final class AdminCli {
     @Option(names = "--config", paramLabel = "FILE", description = "broker.conf to read data_dir and the URL from")
     Path config;
 
-    @Option(names = {"-h", "--help"}, description = "help for the command words given (or all commands)")
+    @Option(
+            names = {"-h", "--help"},
+            description = "help for the command words given (or all commands)")
     boolean help;
 
     @Parameters(paramLabel = "WORDS", description = "command words, then key=value arguments and --flags")
@@ -64,7 +74,8 @@ public final class AdminCli {
     private final PrintStream err;
     private final Map<String, String> env;
     private final Path home;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     AdminCli(PrintStream out, PrintStream err, Map<String, String> env, Path home) {
         this.out = out;
@@ -158,7 +169,8 @@ public final class AdminCli {
             err.println("admin: the command list is not available: " + e.getMessage());
             return REFUSED;
         }
-        String text = Tree.usage(tree, words, cl.getHelp().description() + cl.getHelp().optionList());
+        String text = Tree.usage(
+                tree, words, cl.getHelp().description() + cl.getHelp().optionList());
         if (text == null) {
             err.println("admin: " + Tree.unknown(tree, words));
             return REFUSED;
@@ -206,8 +218,9 @@ public final class AdminCli {
         } else {
             out.print(TableText.render(body.path("table")));
             if (body.has("next_offset")) {
-                out.println("(" + body.path("table").size() + " of " + body.path("total").asInt()
-                        + " rows; next page: --offset=" + body.path("next_offset").asInt() + ")");
+                out.println("(" + body.path("table").size() + " of "
+                        + body.path("total").asInt() + " rows; next page: --offset="
+                        + body.path("next_offset").asInt() + ")");
             }
         }
         return OK;
@@ -224,7 +237,7 @@ public final class AdminCli {
         }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
-                if (!line.isEmpty()) {   // empty lines are the broker's heartbeats
+                if (!line.isEmpty()) { // empty lines are the broker's heartbeats
                     out.println(line);
                     out.flush();
                 }
@@ -282,8 +295,10 @@ public final class AdminCli {
         }
 
         HttpRequest post(List<String> words, List<String> positional, ObjectNode body) {
-            return request(path(words, positional)).header("content-type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+            return request(path(words, positional))
+                    .header("content-type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                    .build();
         }
 
         private static String path(List<String> words, List<String> positional) {

@@ -29,7 +29,8 @@ record LocalConfig(String url, String adminKey) {
                     }
                     int eq = s.indexOf('=');
                     if (!s.startsWith("#") && eq > 0) {
-                        values.put(s.substring(0, eq).strip(), s.substring(eq + 1).strip());
+                        values.put(
+                                s.substring(0, eq).strip(), s.substring(eq + 1).strip());
                     }
                 }
             }

@@ -8,8 +8,7 @@ import java.util.Set;
 
 /** Renders a {@code {"type":"table"}} answer as aligned text columns. Stateless. */
 final class TableText {
-    private TableText() {
-    }
+    private TableText() {}
 
     static String render(JsonNode rows) {
         if (rows.isEmpty()) {

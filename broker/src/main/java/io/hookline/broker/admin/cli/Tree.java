@@ -14,18 +14,17 @@ import picocli.CommandLine.Model.PositionalParamSpec;
  * declarations the broker checks requests with. Stateless.
  */
 final class Tree {
-    private Tree() {
-    }
+    private Tree() {}
 
     /** A command and how many of the words it took. */
-    record Found(JsonNode command, int length) {
-    }
+    record Found(JsonNode command, int length) {}
 
     static Found find(JsonNode tree, List<String> words) {
         Found best = null;
         for (JsonNode c : tree) {
             List<String> w = words(c);
-            if (w.size() <= words.size() && words.subList(0, w.size()).equals(w)
+            if (w.size() <= words.size()
+                    && words.subList(0, w.size()).equals(w)
                     && (best == null || w.size() > best.length())) {
                 best = new Found(c, w.size());
             }
@@ -63,13 +62,15 @@ final class Tree {
                 String name = String.join(" ", w);
                 String help = c.path("help").asText();
                 int dot = help.indexOf(". ");
-                lines.add("  " + name + " ".repeat(width - name.length() + 2) + (dot > 0 ? help.substring(0, dot) : help));
+                lines.add("  " + name + " ".repeat(width - name.length() + 2)
+                        + (dot > 0 ? help.substring(0, dot) : help));
             }
         }
         if (lines.isEmpty()) {
             return null;
         }
-        b.append("Commands").append(words.isEmpty() ? "" : " under '" + String.join(" ", words) + "'")
+        b.append("Commands")
+                .append(words.isEmpty() ? "" : " under '" + String.join(" ", words) + "'")
                 .append(" (bin/admin <command> --help for one):\n");
         lines.forEach(l -> b.append(l).append('\n'));
         return b.toString();
@@ -84,17 +85,23 @@ final class Tree {
         String typed = String.join(" ", words);
         List<String> names = new ArrayList<>();
         tree.forEach(c -> names.add(String.join(" ", words(c))));
-        List<String> near = names.stream().filter(n -> n.startsWith(words.get(0) + " ")).toList();
+        List<String> near =
+                names.stream().filter(n -> n.startsWith(words.get(0) + " ")).toList();
         if (near.isEmpty()) {
             near = names.stream()
                     .filter(n -> io.hookline.broker.admin.CommandRegistry.distance(n, typed)
-                            <= Math.max(3, typed.length() / 2)
+                                    <= Math.max(3, typed.length() / 2)
                             || io.hookline.broker.admin.CommandRegistry.distance(n.split(" ")[0], words.get(0)) <= 2
-                            || List.of(n.split(" ")).stream().anyMatch(w -> w.length() >= 3
-                            && words.stream().anyMatch(t -> t.length() >= 3 && (w.startsWith(t) || t.startsWith(w)))))
-                    .sorted(java.util.Comparator.comparingInt((String n) ->
-                            io.hookline.broker.admin.CommandRegistry.distance(n, typed)).thenComparing(n -> n))
-                    .limit(5).toList();
+                            || List.of(n.split(" ")).stream()
+                                    .anyMatch(w -> w.length() >= 3
+                                            && words.stream()
+                                                    .anyMatch(t ->
+                                                            t.length() >= 3 && (w.startsWith(t) || t.startsWith(w)))))
+                    .sorted(java.util.Comparator.comparingInt(
+                                    (String n) -> io.hookline.broker.admin.CommandRegistry.distance(n, typed))
+                            .thenComparing(n -> n))
+                    .limit(5)
+                    .toList();
         }
         if (!near.isEmpty()) {
             return "unknown command '" + typed + "'; did you mean: " + String.join(", ", near);
@@ -119,7 +126,9 @@ final class Tree {
         List<String> out = new ArrayList<>();
         for (int i = 0; i < params.size(); i++) {
             String p = params.get(i);
-            if (valued.contains(p) && i + 1 < params.size() && !params.get(i + 1).startsWith("--")) {
+            if (valued.contains(p)
+                    && i + 1 < params.size()
+                    && !params.get(i + 1).startsWith("--")) {
                 out.add(p + "=" + params.get(++i));
             } else {
                 out.add(p);
@@ -180,6 +189,8 @@ final class Tree {
     }
 
     private static String defaultText(JsonNode p) {
-        return p.path("default").isNull() || !p.has("default") ? "" : " (default: " + p.path("default").asText() + ")";
+        return p.path("default").isNull() || !p.has("default")
+                ? ""
+                : " (default: " + p.path("default").asText() + ")";
     }
 }

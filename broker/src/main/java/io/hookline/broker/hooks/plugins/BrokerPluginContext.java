@@ -48,9 +48,17 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final List<CommandRegistration> commandRegistrations = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
 
-    BrokerPluginContext(String name, PluginHandle handle, HookGateway gateway, BrokerServices services,
-                        PluginConfig config, PluginSettings overrides, PluginScheduler scheduler,
-                        Metrics metrics, PluginCommands commandRegistry, java.nio.file.Path dataDir) {
+    BrokerPluginContext(
+            String name,
+            PluginHandle handle,
+            HookGateway gateway,
+            BrokerServices services,
+            PluginConfig config,
+            PluginSettings overrides,
+            PluginScheduler scheduler,
+            Metrics metrics,
+            PluginCommands commandRegistry,
+            java.nio.file.Path dataDir) {
         this.commandRegistry = commandRegistry;
         this.name = name;
         this.handle = handle;
@@ -80,23 +88,25 @@ final class BrokerPluginContext implements PluginContext, Clients {
     }
 
     @Override
-    public <I extends HookInput> HookRegistration register(Hook<I> hook, HandlerOptions options, HookHandler<I> handler) {
+    public <I extends HookInput> HookRegistration register(
+            Hook<I> hook, HandlerOptions options, HookHandler<I> handler) {
         return add(hook, options, Objects.requireNonNull(handler, "handler"), null);
     }
 
     @Override
-    public <I extends HookInput> HookRegistration registerAsync(Hook<I> hook, HandlerOptions options,
-                                                                AsyncHookHandler<I> handler) {
+    public <I extends HookInput> HookRegistration registerAsync(
+            Hook<I> hook, HandlerOptions options, AsyncHookHandler<I> handler) {
         return add(hook, options, null, Objects.requireNonNull(handler, "handler"));
     }
 
-    private synchronized <I extends HookInput> HookRegistration add(Hook<I> hook, HandlerOptions options,
-                                                                    HookHandler<I> sync, AsyncHookHandler<I> async) {
+    private synchronized <I extends HookInput> HookRegistration add(
+            Hook<I> hook, HandlerOptions options, HookHandler<I> sync, AsyncHookHandler<I> async) {
         if (closed) {
             throw new IllegalStateException("plugin " + name + " is stopped");
         }
         // what the operator configured wins over what the plugin asks for
-        int priority = overrides.priority().isPresent() ? overrides.priority().getAsInt()
+        int priority = overrides.priority().isPresent()
+                ? overrides.priority().getAsInt()
                 : options.priority().orElse(PluginSettings.DEFAULT_PRIORITY);
         HandlerOptions effective = options;
         if (overrides.onError() != null) {
@@ -123,8 +133,8 @@ final class BrokerPluginContext implements PluginContext, Clients {
     }
 
     @Override
-    public CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
-                                         Properties properties) {
+    public CompletionStage<Void> publish(
+            String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties) {
         return services.publish(mountpoint, topic, qos, payload, retain, properties);
     }
 

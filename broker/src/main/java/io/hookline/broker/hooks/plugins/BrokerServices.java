@@ -14,8 +14,8 @@ import java.util.concurrent.CompletionStage;
  */
 public interface BrokerServices {
     /** Routes a message published by the broker itself. */
-    CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
-                                  Properties properties);
+    CompletionStage<Void> publish(
+            String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties);
 
     Optional<ClientSummary> lookup(String mountpoint, String clientId);
 
@@ -25,8 +25,8 @@ public interface BrokerServices {
     /** No broker core attached (tests of the hook layer alone). */
     BrokerServices UNAVAILABLE = new BrokerServices() {
         @Override
-        public CompletionStage<Void> publish(String mountpoint, String topic, int qos, Bytes payload, boolean retain,
-                                             Properties properties) {
+        public CompletionStage<Void> publish(
+                String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties) {
             return CompletableFuture.failedFuture(new IllegalStateException("no broker core attached"));
         }
 

@@ -31,8 +31,8 @@ final class MapPluginConfig implements PluginConfig {
         }
         for (ConfigKey<?> key : keys) {
             if (!key.name().startsWith(plugin + ".")) {
-                throw new IllegalArgumentException("plugin " + plugin + " declares key " + key.name()
-                        + " outside its section " + plugin + ".*");
+                throw new IllegalArgumentException(
+                        "plugin " + plugin + " declares key " + key.name() + " outside its section " + plugin + ".*");
             }
             declared.put(key.name(), key);
             io.hookline.broker.config.ConfigKey<?> typed = schema.get(key.name());
@@ -53,7 +53,8 @@ final class MapPluginConfig implements PluginConfig {
     private Object checkType(ConfigKey<?> key, Object value) {
         if (!key.type().isInstance(value)) {
             throw new IllegalArgumentException("plugin " + plugin + " declares key " + key.name() + " as "
-                    + key.type().getSimpleName() + " but the config holds a " + value.getClass().getSimpleName());
+                    + key.type().getSimpleName() + " but the config holds a "
+                    + value.getClass().getSimpleName());
         }
         return value;
     }

@@ -5,7 +5,6 @@ import io.hookline.api.hook.FailurePolicy;
 import io.hookline.broker.config.ConfigKey;
 import io.hookline.broker.config.ConfigSchema;
 import io.hookline.broker.config.ValueType;
-
 import java.util.List;
 
 /**
@@ -17,31 +16,29 @@ import java.util.List;
  */
 public final class PluginConfigSchema {
 
-    public static final ConfigKey<Boolean> ENABLED =
-            ConfigKey.builder("plugins.<name>", ValueType.bool())
-                    .defaultValue(false)
-                    .doc("turns the plugin NAME on or off")
-                    .live()
-                    .build();
+    public static final ConfigKey<Boolean> ENABLED = ConfigKey.builder("plugins.<name>", ValueType.bool())
+            .defaultValue(false)
+            .doc("turns the plugin NAME on or off")
+            .live()
+            .build();
 
-    public static final ConfigKey<Integer> PRIORITY =
-            ConfigKey.builder("plugins.<name>.priority", ValueType.integer(Integer.MIN_VALUE, Integer.MAX_VALUE))
-                    .defaultValue(PluginSettings.DEFAULT_PRIORITY)
-                    .doc("order of the plugin's handlers in every chain: lower runs first, ties in load order")
-                    .build();
+    public static final ConfigKey<Integer> PRIORITY = ConfigKey.builder(
+                    "plugins.<name>.priority", ValueType.integer(Integer.MIN_VALUE, Integer.MAX_VALUE))
+            .defaultValue(PluginSettings.DEFAULT_PRIORITY)
+            .doc("order of the plugin's handlers in every chain: lower runs first, ties in load order")
+            .build();
 
-    public static final ConfigKey<FailurePolicy> ON_ERROR =
-            ConfigKey.builder("plugins.<name>.on_error", ValueType.enumOf(FailurePolicy.class))
-                    .doc("what a timeout or failure of the plugin's handlers means, overriding the plugin")
-                    .build();
+    public static final ConfigKey<FailurePolicy> ON_ERROR = ConfigKey.builder(
+                    "plugins.<name>.on_error", ValueType.enumOf(FailurePolicy.class))
+            .doc("what a timeout or failure of the plugin's handlers means, overriding the plugin")
+            .build();
 
-    public static final ConfigKey<Integer> TIMEOUT =
-            ConfigKey.builder("plugins.<name>.timeout", ValueType.integer(1, Integer.MAX_VALUE))
-                    .doc("per-call timeout of the plugin's handlers in milliseconds, overriding the plugin")
-                    .build();
+    public static final ConfigKey<Integer> TIMEOUT = ConfigKey.builder(
+                    "plugins.<name>.timeout", ValueType.integer(1, Integer.MAX_VALUE))
+            .doc("per-call timeout of the plugin's handlers in milliseconds, overriding the plugin")
+            .build();
 
-    private PluginConfigSchema() {
-    }
+    private PluginConfigSchema() {}
 
     /** Adds the plugin keys and the keys of {@code plugins} to {@code schema}; returns it. */
     public static ConfigSchema addTo(ConfigSchema schema, List<Plugin> plugins) {
@@ -63,7 +60,8 @@ public final class PluginConfigSchema {
                 } catch (IllegalArgumentException e) {
                     // the plugin's message names the key; the config system names it already
                     String why = e.getCause() != null && e.getCause().getMessage() != null
-                            ? " (" + e.getCause().getMessage() + ")" : "";
+                            ? " (" + e.getCause().getMessage() + ")"
+                            : "";
                     throw new IllegalArgumentException("'" + text + "' is not a valid " + describe() + why, e);
                 }
             }

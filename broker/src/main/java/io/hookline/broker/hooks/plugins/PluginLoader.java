@@ -30,8 +30,7 @@ public final class PluginLoader {
     // a broken service file can make the iterator fail on every step; never loop forever
     private static final int MAX_PROVIDER_ERRORS = 100;
 
-    private PluginLoader() {
-    }
+    private PluginLoader() {}
 
     /**
      * A plugin found, with where it came from.
@@ -39,8 +38,7 @@ public final class PluginLoader {
      * @param plugin the instance
      * @param source "classpath" or the jar's path
      */
-    public record Found(Plugin plugin, String source) {
-    }
+    public record Found(Plugin plugin, String source) {}
 
     /**
      * Something that could not be loaded.
@@ -48,12 +46,10 @@ public final class PluginLoader {
      * @param source "classpath" or the jar's path
      * @param message what went wrong
      */
-    public record LoadFailure(String source, String message) {
-    }
+    public record LoadFailure(String source, String message) {}
 
     /** Everything found and everything that failed. */
-    public record Discovery(List<Found> plugins, List<LoadFailure> failures) {
-    }
+    public record Discovery(List<Found> plugins, List<LoadFailure> failures) {}
 
     /**
      * @param parent the broker's class loader
@@ -66,7 +62,9 @@ public final class PluginLoader {
         if (pluginsDir != null && Files.isDirectory(pluginsDir)) {
             List<Path> jars;
             try (Stream<Path> s = Files.list(pluginsDir)) {
-                jars = s.filter(p -> p.getFileName().toString().endsWith(".jar")).sorted().toList();
+                jars = s.filter(p -> p.getFileName().toString().endsWith(".jar"))
+                        .sorted()
+                        .toList();
             } catch (IOException e) {
                 failures.add(report(pluginsDir.toString(), "cannot list directory: " + e));
                 jars = List.of();
@@ -105,8 +103,12 @@ public final class PluginLoader {
         }
     }
 
-    private static void collect(ServiceLoader<Plugin> sl, ClassLoader onlyFrom, String source, List<Found> found,
-                                List<LoadFailure> failures) {
+    private static void collect(
+            ServiceLoader<Plugin> sl,
+            ClassLoader onlyFrom,
+            String source,
+            List<Found> found,
+            List<LoadFailure> failures) {
         Iterator<ServiceLoader.Provider<Plugin>> it = sl.stream().iterator();
         int errors = 0;
         while (errors < MAX_PROVIDER_ERRORS) {

@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -34,7 +33,11 @@ public final class PluginRegistry implements AutoCloseable {
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
     /** Where a plugin stands. */
-    public enum State { DISABLED, ENABLED, FAILED }
+    public enum State {
+        DISABLED,
+        ENABLED,
+        FAILED
+    }
 
     /**
      * One row of {@code admin plugin show}.
@@ -44,8 +47,7 @@ public final class PluginRegistry implements AutoCloseable {
      * @param state current state
      * @param problem why it failed, or null
      */
-    public record Status(String name, String source, State state, String problem) {
-    }
+    public record Status(String name, String source, State state, String problem) {}
 
     private final HookGateway gateway;
     private final MetricRegistry metrics;
@@ -60,8 +62,8 @@ public final class PluginRegistry implements AutoCloseable {
     }
 
     /** @param commands where plugins' admin commands go ({@code context.commands()}) */
-    public PluginRegistry(HookGateway gateway, MetricRegistry metrics, BrokerServices services,
-                          PluginCommands commands) {
+    public PluginRegistry(
+            HookGateway gateway, MetricRegistry metrics, BrokerServices services, PluginCommands commands) {
         this.gateway = Objects.requireNonNull(gateway);
         this.metrics = Objects.requireNonNull(metrics);
         this.services = Objects.requireNonNull(services);
@@ -83,18 +85,30 @@ public final class PluginRegistry implements AutoCloseable {
             name = plugin.name();
         } catch (RuntimeException e) {
             loadFailures.add(new PluginLoader.LoadFailure(source, "name() failed: " + e));
-            LOG.error("plugin {} from {} skipped: name() failed", plugin.getClass().getName(), source, e);
+            LOG.error(
+                    "plugin {} from {} skipped: name() failed",
+                    plugin.getClass().getName(),
+                    source,
+                    e);
             return;
         }
         if (name == null || !NAME.matcher(name).matches()) {
             loadFailures.add(new PluginLoader.LoadFailure(source, "invalid plugin name '" + name + "'"));
-            LOG.error("plugin {} from {} skipped: invalid name '{}'", plugin.getClass().getName(), source, name);
+            LOG.error(
+                    "plugin {} from {} skipped: invalid name '{}'",
+                    plugin.getClass().getName(),
+                    source,
+                    name);
             return;
         }
         if (plugins.containsKey(name)) {
             loadFailures.add(new PluginLoader.LoadFailure(source, "duplicate plugin name '" + name + "'"));
-            LOG.error("plugin {} from {} skipped: a plugin called {} was already loaded from {}",
-                    plugin.getClass().getName(), source, name, plugins.get(name).source);
+            LOG.error(
+                    "plugin {} from {} skipped: a plugin called {} was already loaded from {}",
+                    plugin.getClass().getName(),
+                    source,
+                    name,
+                    plugins.get(name).source);
             return;
         }
         plugins.put(name, new Entry(name, plugin, source));
@@ -141,9 +155,19 @@ public final class PluginRegistry implements AutoCloseable {
                 var overrides = settings(name);
                 var pluginConfig = new MapPluginConfig(name, e.plugin.configKeys(), c);
                 PluginHandle handle = new PluginHandle(name);
-                var scheduler = new PluginScheduler(name, gateway.engine().timer(), gateway.engine().blockingExecutor());
-                ctx = new BrokerPluginContext(name, handle, gateway, services, pluginConfig, overrides, scheduler,
-                        metrics.scoped("hookline_plugin_" + name + "_"), commands, dataDir(name));
+                var scheduler = new PluginScheduler(
+                        name, gateway.engine().timer(), gateway.engine().blockingExecutor());
+                ctx = new BrokerPluginContext(
+                        name,
+                        handle,
+                        gateway,
+                        services,
+                        pluginConfig,
+                        overrides,
+                        scheduler,
+                        metrics.scoped("hookline_plugin_" + name + "_"),
+                        commands,
+                        dataDir(name));
                 e.plugin.start(ctx);
                 e.context = ctx;
                 e.handle = handle;
@@ -151,9 +175,16 @@ public final class PluginRegistry implements AutoCloseable {
                 e.problem = null;
                 List<String> lent = gateway.engine().lentHooks(handle);
                 List<String> v5only = gateway.engine().mqtt5OnlyHooks(handle);
-                LOG.info("plugin {} enabled{}{}", name, lent.isEmpty() ? ""
-                        : "; it serves no _m5 twin of " + lent + ": MQTT 5 clients are asked those 3.1.1 hooks too",
-                        v5only.isEmpty() ? "" : "; it serves " + v5only + " only: MQTT 3.1/3.1.1 clients are not asked those");
+                LOG.info(
+                        "plugin {} enabled{}{}",
+                        name,
+                        lent.isEmpty()
+                                ? ""
+                                : "; it serves no _m5 twin of " + lent
+                                        + ": MQTT 5 clients are asked those 3.1.1 hooks too",
+                        v5only.isEmpty()
+                                ? ""
+                                : "; it serves " + v5only + " only: MQTT 3.1/3.1.1 clients are not asked those");
                 return CompletableFuture.completedFuture(null);
             } catch (Exception | LinkageError ex) {
                 if (ctx != null) {
@@ -190,8 +221,11 @@ public final class PluginRegistry implements AutoCloseable {
 
     private static void stop(Entry e, PluginHandle handle) {
         if (handle.inFlight() > 0) {
-            LOG.warn("plugin {} still has {} call(s) in flight after {}; stopping it anyway", e.name,
-                    handle.inFlight(), STOP_WAIT);
+            LOG.warn(
+                    "plugin {} still has {} call(s) in flight after {}; stopping it anyway",
+                    e.name,
+                    handle.inFlight(),
+                    STOP_WAIT);
         }
         try {
             e.plugin.stop();
@@ -201,14 +235,12 @@ public final class PluginRegistry implements AutoCloseable {
         }
     }
 
-
     /** {@code <data_dir>/plugins/<name>}: where a plugin keeps durable state. */
     private java.nio.file.Path dataDir(String name) {
         Config c = config;
         java.nio.file.Path base = c == null ? CoreConfig.DATA_DIR.defaultValue() : c.get(CoreConfig.DATA_DIR);
         return base.resolve("plugins").resolve(name);
     }
-
 
     /** @return every plugin with its state */
     public synchronized List<Status> list() {

@@ -44,12 +44,15 @@ final class PluginScheduler implements Scheduler {
         checkOpen();
         Runnable run = guarded(task);
         Future<?>[] self = new Future<?>[1];
-        Future<?> f = timer.schedule(() -> {
-            scheduled.remove(self[0]);
-            if (!closed) {
-                workers.execute(run);
-            }
-        }, delay.toNanos(), TimeUnit.NANOSECONDS);
+        Future<?> f = timer.schedule(
+                () -> {
+                    scheduled.remove(self[0]);
+                    if (!closed) {
+                        workers.execute(run);
+                    }
+                },
+                delay.toNanos(),
+                TimeUnit.NANOSECONDS);
         self[0] = f;
         scheduled.add(f);
         return () -> {
@@ -63,17 +66,21 @@ final class PluginScheduler implements Scheduler {
         checkOpen();
         AtomicBoolean running = new AtomicBoolean();
         Runnable run = guarded(task);
-        Future<?> f = timer.scheduleAtFixedRate(() -> {
-            if (!closed && running.compareAndSet(false, true)) {
-                workers.execute(() -> {
-                    try {
-                        run.run();
-                    } finally {
-                        running.set(false);
+        Future<?> f = timer.scheduleAtFixedRate(
+                () -> {
+                    if (!closed && running.compareAndSet(false, true)) {
+                        workers.execute(() -> {
+                            try {
+                                run.run();
+                            } finally {
+                                running.set(false);
+                            }
+                        });
                     }
-                });
-            }
-        }, initialDelay.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+                },
+                initialDelay.toNanos(),
+                period.toNanos(),
+                TimeUnit.NANOSECONDS);
         scheduled.add(f);
         return () -> {
             f.cancel(false);

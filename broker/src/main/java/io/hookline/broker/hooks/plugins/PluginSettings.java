@@ -36,7 +36,8 @@ public record PluginSettings(boolean enabled, OptionalInt priority, FailurePolic
         }
         Integer priority = entry(config, PluginConfigSchema.PRIORITY, plugin);
         Integer timeout = entry(config, PluginConfigSchema.TIMEOUT, plugin);
-        return new PluginSettings(config.get(PluginConfigSchema.ENABLED, plugin),
+        return new PluginSettings(
+                config.get(PluginConfigSchema.ENABLED, plugin),
                 priority == null ? OptionalInt.empty() : OptionalInt.of(priority),
                 entry(config, PluginConfigSchema.ON_ERROR, plugin),
                 timeout == null ? null : Duration.ofMillis(timeout));

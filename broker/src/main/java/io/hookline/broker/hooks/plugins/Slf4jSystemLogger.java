@@ -45,8 +45,7 @@ final class Slf4jSystemLogger implements System.Logger {
             case INFO -> log.info(msg, thrown);
             case WARNING -> log.warn(msg, thrown);
             case ERROR -> log.error(msg, thrown);
-            default -> {
-            }
+            default -> {}
         }
     }
 

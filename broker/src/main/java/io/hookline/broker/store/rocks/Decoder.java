@@ -19,8 +19,8 @@ final class Decoder {
 
     private void need(int n, String what) {
         if (n < 0 || buf.length - pos < n) {
-            throw new CorruptRecordException("record ends inside " + what + " (at byte " + pos + " of "
-                    + buf.length + ")");
+            throw new CorruptRecordException(
+                    "record ends inside " + what + " (at byte " + pos + " of " + buf.length + ")");
         }
     }
 

@@ -1,14 +1,6 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.config.SyncPolicy;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +8,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store's single writer. Any thread submits a {@link Writes}; one thread
@@ -32,10 +31,10 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** A group stops growing at this many requests or bytes, so one write stays short. */
     private static final int MAX_GROUP_REQUESTS = 1024;
+
     private static final long MAX_GROUP_BYTES = 4L << 20;
 
-    private record Pending(Writes batch, CompletableFuture<Void> done) {
-    }
+    private record Pending(Writes batch, CompletableFuture<Void> done) {}
 
     private static final Pending STOP = new Pending(new Writes(), new CompletableFuture<>());
 
@@ -60,8 +59,14 @@ final class GroupCommitWriter implements AutoCloseable {
     private long highWaterWritten;
     private long nextSyncNanos;
 
-    GroupCommitWriter(RocksDB db, Map<Column, ColumnFamilyHandle> handles, SyncPolicy policy,
-                      Duration syncInterval, StoreStats stats, String where, HighWater highWater) {
+    GroupCommitWriter(
+            RocksDB db,
+            Map<Column, ColumnFamilyHandle> handles,
+            SyncPolicy policy,
+            Duration syncInterval,
+            StoreStats stats,
+            String where,
+            HighWater highWater) {
         this.highWater = highWater;
         this.db = db;
         this.handles = handles;
@@ -87,14 +92,15 @@ final class GroupCommitWriter implements AutoCloseable {
                 return done;
             }
         }
-        done.completeExceptionally(new StoreException(StoreException.Kind.CLOSED,
-                "the store " + where + " is closed", null));
+        done.completeExceptionally(
+                new StoreException(StoreException.Kind.CLOSED, "the store " + where + " is closed", null));
         return done;
     }
 
     private void run() {
         List<Pending> group = new ArrayList<>();
-        try (WriteOptions async = new WriteOptions(); WriteOptions sync = new WriteOptions().setSync(true)) {
+        try (WriteOptions async = new WriteOptions();
+                WriteOptions sync = new WriteOptions().setSync(true)) {
             while (true) {
                 Pending first = nextRequest();
                 if (first == STOP) {
@@ -193,8 +199,8 @@ final class GroupCommitWriter implements AutoCloseable {
             // a bug, not the disk: the group still fails loudly and the writer keeps serving
             stats.writeFailed(group.size());
             log.error("store write of {} request(s) failed", group.size(), e);
-            StoreException failure = new StoreException(StoreException.Kind.IO,
-                    "writing to the store " + where + " failed: " + e, e);
+            StoreException failure =
+                    new StoreException(StoreException.Kind.IO, "writing to the store " + where + " failed: " + e, e);
             for (Pending p : group) {
                 complete(p.done(), failure);
             }
@@ -228,8 +234,11 @@ final class GroupCommitWriter implements AutoCloseable {
         failedSinceLog += requests;
         long now = System.nanoTime();
         if (lastFailureLogNanos == 0 || now - lastFailureLogNanos >= FAILURE_LOG_EVERY_NANOS) {
-            log.error("store write failed ({}): {} request(s) since the last such line failed: {}",
-                    failure.kind(), failedSinceLog, failure.getMessage());
+            log.error(
+                    "store write failed ({}): {} request(s) since the last such line failed: {}",
+                    failure.kind(),
+                    failedSinceLog,
+                    failure.getMessage());
             lastFailureLogNanos = now;
             failedSinceLog = 0;
         }
@@ -243,15 +252,18 @@ final class GroupCommitWriter implements AutoCloseable {
             stats.synced(System.nanoTime() - started);
         } catch (RocksDBException e) {
             stats.syncFailed();
-            log.error("store {}: syncing the write-ahead log failed (acknowledged writes are in the log"
-                    + " but not yet on stable storage): {}", where, e.getMessage());
+            log.error(
+                    "store {}: syncing the write-ahead log failed (acknowledged writes are in the log"
+                            + " but not yet on stable storage): {}",
+                    where,
+                    e.getMessage());
         }
         nextSyncNanos = System.nanoTime() + syncIntervalNanos;
     }
 
     private void failRemaining() {
-        StoreException closedError = new StoreException(StoreException.Kind.CLOSED,
-                "the store " + where + " closed before this write", null);
+        StoreException closedError = new StoreException(
+                StoreException.Kind.CLOSED, "the store " + where + " closed before this write", null);
         Pending p;
         while ((p = queue.poll()) != null) {
             p.done().completeExceptionally(closedError);

@@ -1,7 +1,6 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.routing.SubscriberId;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -23,8 +22,7 @@ import java.util.Arrays;
  */
 public final class Keys {
 
-    private Keys() {
-    }
+    private Keys() {}
 
     /** The prefix of a session's keys: its mountpoint and client id, NUL between (neither may hold one). */
     public static byte[] subscriber(SubscriberId id) {

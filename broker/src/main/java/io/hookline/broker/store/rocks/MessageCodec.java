@@ -4,7 +4,6 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.UserProperty;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -39,8 +38,7 @@ public final class MessageCodec {
     private static final int HAS_EXPIRY = 1 << 4;
     private static final int HAS_PROPERTIES = 1 << 5;
 
-    private MessageCodec() {
-    }
+    private MessageCodec() {}
 
     public static byte[] encode(Message m) {
         Encoder out = new Encoder(32 + m.topic().length() + m.payload().length);
@@ -60,8 +58,11 @@ public final class MessageCodec {
             throw new IllegalArgumentException("qos " + m.qos());
         }
         PublishProperties p = m.properties() == null ? PublishProperties.NONE : m.properties();
-        int flags = m.qos() | (m.retain() ? RETAIN : 0) | (m.sender() != null ? HAS_SENDER : 0)
-                | (m.expiresAtMillis() != 0 ? HAS_EXPIRY : 0) | (p.isEmpty() ? 0 : HAS_PROPERTIES);
+        int flags = m.qos()
+                | (m.retain() ? RETAIN : 0)
+                | (m.sender() != null ? HAS_SENDER : 0)
+                | (m.expiresAtMillis() != 0 ? HAS_EXPIRY : 0)
+                | (p.isEmpty() ? 0 : HAS_PROPERTIES);
         out.u8(VERSION).i64(m.id()).u8(flags);
         if (m.expiresAtMillis() != 0) {
             out.i64(m.expiresAtMillis());
@@ -78,8 +79,8 @@ public final class MessageCodec {
     static Message read(Decoder in) {
         int version = in.u8("message version");
         if (version != VERSION) {
-            throw new CorruptRecordException("message format version " + version + " (this broker reads "
-                    + VERSION + ")");
+            throw new CorruptRecordException(
+                    "message format version " + version + " (this broker reads " + VERSION + ")");
         }
         long id = in.i64("message id");
         int flags = in.u8("message flags");
@@ -88,7 +89,8 @@ public final class MessageCodec {
         }
         long expiresAt = (flags & HAS_EXPIRY) != 0 ? in.i64("expiry") : 0;
         SubscriberId sender = (flags & HAS_SENDER) != 0
-                ? SubscriberId.of(in.string("sender mountpoint"), in.string("sender client id")) : null;
+                ? SubscriberId.of(in.string("sender mountpoint"), in.string("sender client id"))
+                : null;
         PublishProperties props = (flags & HAS_PROPERTIES) != 0 ? readProperties(in) : PublishProperties.NONE;
         String topic = in.string("topic");
         byte[] payload = in.bytes("payload");

@@ -6,7 +6,6 @@ import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.store.SessionRecord;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -45,7 +44,9 @@ final class Records {
     }
 
     void writeDelivery(Encoder out, Delivery d) {
-        out.u8(DELIVERY_VERSION).u8(d.qos() | (d.retain() ? 4 : 0)).varlong(d.subscriptionIds().size());
+        out.u8(DELIVERY_VERSION)
+                .u8(d.qos() | (d.retain() ? 4 : 0))
+                .varlong(d.subscriptionIds().size());
         for (int id : d.subscriptionIds()) {
             out.varlong(id);
         }
@@ -82,9 +83,14 @@ final class Records {
 
     byte[] encodeSession(SessionRecord r) {
         Encoder out = new Encoder(64);
-        out.u8(SESSION_VERSION).string(r.id().mountpoint()).string(r.id().clientId()).u8(r.protocolVersion());
-        int flags = (r.username() != null ? 1 : 0) | (r.will() != null ? 2 : 0)
-                | (r.maxOnlineMessages() != null ? 4 : 0) | (r.maxOfflineMessages() != null ? 8 : 0);
+        out.u8(SESSION_VERSION)
+                .string(r.id().mountpoint())
+                .string(r.id().clientId())
+                .u8(r.protocolVersion());
+        int flags = (r.username() != null ? 1 : 0)
+                | (r.will() != null ? 2 : 0)
+                | (r.maxOnlineMessages() != null ? 4 : 0)
+                | (r.maxOfflineMessages() != null ? 8 : 0);
         out.u8(flags).i64(r.expirySeconds()).i64(r.disconnectedAtMillis()).i64(r.willDelaySeconds());
         if (r.username() != null) {
             out.string(r.username());
@@ -119,8 +125,8 @@ final class Records {
         Integer maxOnline = (flags & 4) != 0 ? (int) in.i64("max online messages") : null;
         Integer maxOffline = (flags & 8) != 0 ? (int) in.i64("max offline messages") : null;
         in.expectEnd("session record");
-        return new SessionRecord(id, protocol, username, expiry, disconnectedAt, will, willDelay, maxOnline,
-                maxOffline);
+        return new SessionRecord(
+                id, protocol, username, expiry, disconnectedAt, will, willDelay, maxOnline, maxOffline);
     }
 
     // ---- subscriptions (the owner is in the key): u8 version, i64 order, string filter, share group?,
@@ -130,7 +136,10 @@ final class Records {
         SubscriptionOptions o = s.options();
         Encoder out = new Encoder(32 + s.filter().length());
         out.u8(SUBSCRIPTION_VERSION).i64(order).string(s.filter());
-        out.u8(o.qos() | (o.noLocal() ? 4 : 0) | (o.retainAsPublished() ? 8 : 0) | (o.retainHandling() << 4)
+        out.u8(o.qos()
+                | (o.noLocal() ? 4 : 0)
+                | (o.retainAsPublished() ? 8 : 0)
+                | (o.retainHandling() << 4)
                 | (s.shareGroup() != null ? 64 : 0));
         if (s.shareGroup() != null) {
             out.string(s.shareGroup());
@@ -140,8 +149,7 @@ final class Records {
     }
 
     /** A stored subscription and the order it was made in. */
-    record OrderedSubscription(long order, Subscription subscription) {
-    }
+    record OrderedSubscription(long order, Subscription subscription) {}
 
     static OrderedSubscription decodeSubscription(SubscriberId owner, byte[] record) {
         Decoder in = new Decoder(record);
@@ -156,10 +164,10 @@ final class Records {
         long subscriptionId = in.varlong("subscription id");
         in.expectEnd("subscription record");
         try {
-            SubscriptionOptions options = new SubscriptionOptions(flags & 3, (flags & 4) != 0, (flags & 8) != 0,
-                    (flags >> 4) & 3);
-            return new OrderedSubscription(order, new Subscription(owner, filter, group, options,
-                    (int) subscriptionId));
+            SubscriptionOptions options =
+                    new SubscriptionOptions(flags & 3, (flags & 4) != 0, (flags & 8) != 0, (flags >> 4) & 3);
+            return new OrderedSubscription(
+                    order, new Subscription(owner, filter, group, options, (int) subscriptionId));
         } catch (IllegalArgumentException e) {
             throw new CorruptRecordException("subscription: " + e.getMessage());
         }

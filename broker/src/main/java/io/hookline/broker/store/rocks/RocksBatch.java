@@ -1,7 +1,6 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.util.StoreBatch;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
@@ -50,6 +49,6 @@ final class RocksBatch implements StoreBatch {
                 committed.completeExceptionally(error);
             }
         });
-        return committed.copy();   // callers may complete their copy; ours stays the store's
+        return committed.copy(); // callers may complete their copy; ours stays the store's
     }
 }

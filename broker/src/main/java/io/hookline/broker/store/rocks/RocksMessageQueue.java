@@ -4,15 +4,14 @@ import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.util.StoreBatch;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A persistent session's queue on disk ({@code queues} column, key subscriber + sequence), with
@@ -40,21 +39,20 @@ final class RocksMessageQueue implements MessageQueue {
     static final int WINDOW = 128;
 
     /** One queued delivery; {@code committed} is the write's future, null when not written. */
-    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed) {
-    }
+    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed) {}
 
     private final RocksStores stores;
     private final SubscriberId id;
 
     // guarded by this
     private final ArrayDeque<Entry> window = new ArrayDeque<>();
-    private final TreeMap<Long, Entry> unflushedSpill = new TreeMap<>();  // spilled, write not yet committed
+    private final TreeMap<Long, Entry> unflushedSpill = new TreeMap<>(); // spilled, write not yet committed
     private long nextSeq;
-    private long spillFrom = -1;   // lowest sequence not in the window; -1 when the window holds everything
+    private long spillFrom = -1; // lowest sequence not in the window; -1 when the window holds everything
     private int size;
     private boolean prefetching;
-    private boolean cleared;   // the session ended; kept until the clear is written
-    private int syncRefills;   // windows read on the caller's thread: the prefetch was late
+    private boolean cleared; // the session ended; kept until the clear is written
+    private int syncRefills; // windows read on the caller's thread: the prefetch was late
 
     RocksMessageQueue(RocksStores stores, SubscriberId id) {
         this.stores = stores;
@@ -84,7 +82,7 @@ final class RocksMessageQueue implements MessageQueue {
     public synchronized void add(Delivery delivery, StoreBatch batch) {
         RocksBatch target = batch instanceof RocksBatch rb ? rb : null;
         RocksBatch own = null;
-        if (target == null) {   // not expected: a durable queue is always given a durable batch
+        if (target == null) { // not expected: a durable queue is always given a durable batch
             own = stores.batch();
             target = own;
         }
@@ -93,7 +91,11 @@ final class RocksMessageQueue implements MessageQueue {
         if (spillFrom < 0 && window.size() < WINDOW) {
             CompletableFuture<Void> committed = null;
             if (delivery.qos() > 0) {
-                target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+                target.writes()
+                        .put(
+                                Column.QUEUES,
+                                Keys.queued(id, seq),
+                                stores.records().encodeDelivery(delivery));
                 committed = target.committed();
             }
             window.addLast(new Entry(seq, delivery, committed));
@@ -102,7 +104,8 @@ final class RocksMessageQueue implements MessageQueue {
                 spillFrom = seq;
             }
             // only the disk will hold it: written whatever its QoS; kept here until the write is in
-            target.writes().put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
+            target.writes()
+                    .put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
             Entry entry = new Entry(seq, delivery, target.committed());
             unflushedSpill.put(seq, entry);
             target.committed().thenRun(() -> flushed(seq));
@@ -167,7 +170,11 @@ final class RocksMessageQueue implements MessageQueue {
         syncRefills++;
         List<Entry> read = readFromDisk(spillFrom);
         // under the monitor no write completes meanwhile: unwritten entries fill up to the end
-        merge(read, read.size() < WINDOW ? Long.MAX_VALUE : read.get(read.size() - 1).seq());
+        merge(
+                read,
+                read.size() < WINDOW
+                        ? Long.MAX_VALUE
+                        : read.get(read.size() - 1).seq());
         if (window.isEmpty() && size > 0) {
             log.error("queue of {}: {} entries counted but none found from sequence {}", id, size, spillFrom);
         }
@@ -288,13 +295,14 @@ final class RocksMessageQueue implements MessageQueue {
         // writes still on their way would land after the range delete: undo each once it is in
         for (Entry e : window) {
             if (e.committed() != null && !e.committed().isDone()) {
-                e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
-                        Keys.queued(id, e.seq()))));
+                e.committed()
+                        .thenRun(() ->
+                                stores.store().write(new Writes().delete(Column.QUEUES, Keys.queued(id, e.seq()))));
             }
         }
         for (Entry e : unflushedSpill.values()) {
-            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES,
-                    Keys.queued(id, e.seq()))));
+            e.committed()
+                    .thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, Keys.queued(id, e.seq()))));
         }
         window.clear();
         unflushedSpill.clear();

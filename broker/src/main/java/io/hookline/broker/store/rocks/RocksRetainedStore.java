@@ -4,7 +4,6 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.store.MemoryRetainedStore;
 import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.util.StoreBatch;
-
 import java.time.Clock;
 import java.util.function.Consumer;
 

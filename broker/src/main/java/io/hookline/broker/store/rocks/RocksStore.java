@@ -1,11 +1,22 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.config.SyncPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.rocksdb.AbstractEventListener;
 import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
 import org.rocksdb.InfoLogLevel;
@@ -20,18 +31,6 @@ import org.rocksdb.Status;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.List;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * The durable store: one RocksDB database under {@code data_dir/store} with a column family per
@@ -48,6 +47,7 @@ public final class RocksStore implements AutoCloseable {
 
     /** Layout of keys and records; a store written with a higher one is refused. */
     public static final int LAYOUT_VERSION = 1;
+
     static final byte[] LAYOUT_KEY = "layout".getBytes(StandardCharsets.UTF_8);
 
     /** The documented way out of a damaged store, named in every such error. */
@@ -65,9 +65,17 @@ public final class RocksStore implements AutoCloseable {
     private final GroupCommitWriter writer;
     private final HighWater highWater;
 
-    private RocksStore(Path dir, RocksDB db, DBOptions dbOptions, ColumnFamilyOptions cfOptions,
-                       SstFileManager sstFiles, CompactionClock compactions, List<ColumnFamilyHandle> allHandles,
-                       Map<Column, ColumnFamilyHandle> handles, SyncPolicy sync, Duration syncInterval) {
+    private RocksStore(
+            Path dir,
+            RocksDB db,
+            DBOptions dbOptions,
+            ColumnFamilyOptions cfOptions,
+            SstFileManager sstFiles,
+            CompactionClock compactions,
+            List<ColumnFamilyHandle> allHandles,
+            Map<Column, ColumnFamilyHandle> handles,
+            SyncPolicy sync,
+            Duration syncInterval) {
         this.dir = dir;
         this.db = db;
         this.dbOptions = dbOptions;
@@ -122,8 +130,8 @@ public final class RocksStore implements AutoCloseable {
                 }
             }
             checkLayout(db, handles.get(Column.META), abs, fresh);
-            return new RocksStore(abs, db, dbOptions, cfOptions, sstFiles, compactions, allHandles, handles, sync,
-                    syncInterval);
+            return new RocksStore(
+                    abs, db, dbOptions, cfOptions, sstFiles, compactions, allHandles, handles, sync, syncInterval);
         } catch (RocksDBException e) {
             closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
             throw openFailure(abs, e);
@@ -180,10 +188,13 @@ public final class RocksStore implements AutoCloseable {
             }
         } else if (layout.length != 1 || layout[0] != LAYOUT_VERSION) {
             int found = layout.length == 1 ? layout[0] : -1;
-            throw new StoreException(StoreException.Kind.DAMAGED, "the store " + dir + " has layout version "
-                    + found + "; this broker reads version " + LAYOUT_VERSION
-                    + " (was it written by a newer broker?). Start the broker version that wrote it, or move "
-                    + dir + " away to start with an empty store.", null);
+            throw new StoreException(
+                    StoreException.Kind.DAMAGED,
+                    "the store " + dir + " has layout version "
+                            + found + "; this broker reads version " + LAYOUT_VERSION
+                            + " (was it written by a newer broker?). Start the broker version that wrote it, or move "
+                            + dir + " away to start with an empty store.",
+                    null);
         }
     }
 
@@ -191,19 +202,27 @@ public final class RocksStore implements AutoCloseable {
         Status s = e.getStatus();
         String msg = String.valueOf(e.getMessage());
         if (s != null && s.getCode() == Status.Code.IOError && msg.toLowerCase().contains("lock")) {
-            return new StoreException(StoreException.Kind.LOCKED, "another broker is using the store " + dir
-                    + ": its lock file " + dir.resolve("LOCK") + " is held (" + msg + "). Only one broker may run"
-                    + " on a data_dir: stop the other one, or give this one its own data_dir.", e);
+            return new StoreException(
+                    StoreException.Kind.LOCKED,
+                    "another broker is using the store " + dir
+                            + ": its lock file " + dir.resolve("LOCK") + " is held (" + msg
+                            + "). Only one broker may run"
+                            + " on a data_dir: stop the other one, or give this one its own data_dir.",
+                    e);
         }
         return damaged(dir, msg, e);
     }
 
     static StoreException damaged(Path dir, String reason, Throwable cause) {
-        return new StoreException(StoreException.Kind.DAMAGED, "the store " + dir + " is damaged or unreadable: "
-                + reason + ". The broker does not start on a store it cannot read, so that nothing in it is lost"
-                + " silently. Way out: stop every broker on this data_dir and run '" + REPAIR_COMMAND
-                + "' (keeps every record that can still be read; the damaged files are kept beside it), or move "
-                + dir + " away to start with an empty store.", cause);
+        return new StoreException(
+                StoreException.Kind.DAMAGED,
+                "the store " + dir + " is damaged or unreadable: "
+                        + reason
+                        + ". The broker does not start on a store it cannot read, so that nothing in it is lost"
+                        + " silently. Way out: stop every broker on this data_dir and run '" + REPAIR_COMMAND
+                        + "' (keeps every record that can still be read; the damaged files are kept beside it), or move "
+                        + dir + " away to start with an empty store.",
+                cause);
     }
 
     private static long readHighWater(RocksDB db, ColumnFamilyHandle meta, Path dir) {
@@ -248,7 +267,7 @@ public final class RocksStore implements AutoCloseable {
     /** Like {@link #scan}, starting at {@code from} (at or after {@code prefix}) instead of the first key. */
     public void scanFrom(Column column, byte[] prefix, byte[] from, RecordVisitor visitor) {
         try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
-             ReadOptions options = new ReadOptions()) {
+                ReadOptions options = new ReadOptions()) {
             if (upper != null) {
                 options.setIterateUpperBound(upper);
             }
@@ -275,7 +294,7 @@ public final class RocksStore implements AutoCloseable {
      */
     public void forEachSubscriberPrefix(Column column, java.util.function.Consumer<byte[]> action) {
         try (ReadOptions options = new ReadOptions();
-             RocksIterator it = db.newIterator(handles.get(column), options)) {
+                RocksIterator it = db.newIterator(handles.get(column), options)) {
             for (it.seekToFirst(); it.isValid(); ) {
                 byte[] prefix = Keys.prefixOf(it.key());
                 action.accept(prefix);

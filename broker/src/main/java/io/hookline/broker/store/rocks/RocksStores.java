@@ -8,14 +8,12 @@ import io.hookline.broker.store.InboundQos2Store;
 import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.InflightStore;
 import io.hookline.broker.store.MemoryMessageQueue;
-import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.QueueStore;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.store.SessionStore;
-import io.hookline.broker.util.StoreBatch;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.store.SubscriptionStore;
-
+import io.hookline.broker.util.StoreBatch;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -43,7 +41,6 @@ import java.util.function.IntConsumer;
 public final class RocksStores implements Stores {
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RocksStores.class);
-
 
     private final RocksStore store;
     private final SyncPolicy sync;
@@ -133,7 +130,7 @@ public final class RocksStores implements Stores {
             byte[] key = Keys.packet(id, packetId);
             byte[] value = out.toByteArray();
             stage(batch, w -> {
-                w.deleteRange(Column.INFLIGHT, key, Keys.end(key));   // a released marker of an older use of the id
+                w.deleteRange(Column.INFLIGHT, key, Keys.end(key)); // a released marker of an older use of the id
                 w.put(Column.INFLIGHT, key, value);
             });
         }
@@ -156,8 +153,7 @@ public final class RocksStores implements Stores {
 
         @Override
         public void forEach(SubscriberId id, Consumer<InflightRecord> action) {
-            record Sent(long order, int packetId, Delivery delivery) {
-            }
+            record Sent(long order, int packetId, Delivery delivery) {}
             List<Sent> sent = new ArrayList<>();
             Set<Integer> releasedIds = new HashSet<>();
             byte[] prefix = Keys.subscriber(id);
@@ -227,7 +223,8 @@ public final class RocksStores implements Stores {
             return stores;
         } catch (RuntimeException e) {
             stores.close();
-            throw e instanceof StoreException se ? se
+            throw e instanceof StoreException se
+                    ? se
                     : RocksStore.damaged(stores.directory(), "a record cannot be read: " + e.getMessage(), e);
         }
     }
@@ -262,7 +259,8 @@ public final class RocksStores implements Stores {
             try {
                 store.write(orphans).get(60, TimeUnit.SECONDS);
             } catch (java.util.concurrent.ExecutionException e) {
-                throw e.getCause() instanceof StoreException se ? se
+                throw e.getCause() instanceof StoreException se
+                        ? se
                         : RocksStore.damaged(store.directory(), "removing leftovers failed: " + e.getCause(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -276,8 +274,10 @@ public final class RocksStores implements Stores {
     /** A queue was cleared: once that is written, forget it unless a new session took it meanwhile. */
     void cleared(SubscriberId id, RocksMessageQueue queue, CompletableFuture<Void> written) {
         // on the reader thread, never inline: the caller holds the queue's monitor
-        written.whenCompleteAsync((v, error) -> queues.computeIfPresent(id,
-                (key, current) -> current == queue && queue.isCleared() ? null : current), readerOrInline);
+        written.whenCompleteAsync(
+                (v, error) -> queues.computeIfPresent(
+                        id, (key, current) -> current == queue && queue.isCleared() ? null : current),
+                readerOrInline);
     }
 
     /**

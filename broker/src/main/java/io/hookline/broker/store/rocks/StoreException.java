@@ -10,7 +10,13 @@ import org.rocksdb.Status;
  */
 public final class StoreException extends RuntimeException {
 
-    public enum Kind { LOCKED, DAMAGED, NO_SPACE, IO, CLOSED }
+    public enum Kind {
+        LOCKED,
+        DAMAGED,
+        NO_SPACE,
+        IO,
+        CLOSED
+    }
 
     private final Kind kind;
 
@@ -28,7 +34,6 @@ public final class StoreException extends RuntimeException {
         Status s = e.getStatus();
         boolean noSpace = (s != null && s.getSubCode() == Status.SubCode.NoSpace)
                 || String.valueOf(e.getMessage()).contains("No space left");
-        return new StoreException(noSpace ? Kind.NO_SPACE : Kind.IO,
-                what + " failed: " + e.getMessage(), e);
+        return new StoreException(noSpace ? Kind.NO_SPACE : Kind.IO, what + " failed: " + e.getMessage(), e);
     }
 }

@@ -1,17 +1,6 @@
 package io.hookline.broker.store.rocks;
 
 import io.hookline.broker.config.SyncPolicy;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.Options;
-import org.rocksdb.ReadOptions;
-import org.rocksdb.RocksDB;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
-import org.rocksdb.WALRecoveryMode;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,6 +17,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WALRecoveryMode;
 
 /**
  * {@code bin/broker --repair-store}: salvages a damaged store offline. The damaged database is
@@ -45,13 +44,11 @@ public final class StoreRepair {
      * @param copied      records copied per column
      * @param problems    what could not be read, one line each
      */
-    public record Report(Path damagedCopy, Map<Column, Long> copied, List<String> problems) {
-    }
+    public record Report(Path damagedCopy, Map<Column, Long> copied, List<String> problems) {}
 
     private static final int COPY_BATCH = 1000;
 
-    private StoreRepair() {
-    }
+    private StoreRepair() {}
 
     public static Report repair(Path dir) throws IOException {
         Path abs = dir.toAbsolutePath().normalize();
@@ -100,8 +97,13 @@ public final class StoreRepair {
      * skipped; then with CURRENT pointed at the newest MANIFEST; then RocksDB's best-efforts
      * recovery. Null (with the reasons in {@code problems}) when nothing opens it.
      */
-    private static RocksDB openLeniently(Path source, List<ColumnFamilyDescriptor> known, ColumnFamilyOptions cfOptions,
-                                         List<ColumnFamilyHandle> handles, List<String> problems) throws IOException {
+    private static RocksDB openLeniently(
+            Path source,
+            List<ColumnFamilyDescriptor> known,
+            ColumnFamilyOptions cfOptions,
+            List<ColumnFamilyHandle> handles,
+            List<String> problems)
+            throws IOException {
         List<String> failures = new ArrayList<>();
         for (int attempt = 0; attempt < 3; attempt++) {
             if (attempt == 1 && !pointCurrentAtNewestManifest(source, problems)) {
@@ -142,8 +144,8 @@ public final class StoreRepair {
         Path newest;
         try (Stream<Path> files = Files.list(source)) {
             newest = files.filter(p -> p.getFileName().toString().startsWith("MANIFEST-"))
-                    .max(Comparator.comparingLong(p -> Long.parseLong(
-                            p.getFileName().toString().substring("MANIFEST-".length()), 10)))
+                    .max(Comparator.comparingLong(
+                            p -> Long.parseLong(p.getFileName().toString().substring("MANIFEST-".length()), 10)))
                     .orElse(null);
         } catch (NumberFormatException e) {
             problems.add("a MANIFEST file has an unexpected name: " + e.getMessage());
@@ -161,8 +163,8 @@ public final class StoreRepair {
         return true;
     }
 
-    private static void addUnknownFamilies(Path source, List<ColumnFamilyDescriptor> descriptors,
-                                           ColumnFamilyOptions cfOptions) {
+    private static void addUnknownFamilies(
+            Path source, List<ColumnFamilyDescriptor> descriptors, ColumnFamilyOptions cfOptions) {
         try (Options options = new Options()) {
             for (byte[] name : RocksDB.listColumnFamilies(options, source.toString())) {
                 String n = new String(name, StandardCharsets.UTF_8);
@@ -179,14 +181,14 @@ public final class StoreRepair {
         }
     }
 
-    private static long copyColumn(RocksDB db, ColumnFamilyHandle handle, Column column, RocksStore into,
-                                   List<String> problems) {
+    private static long copyColumn(
+            RocksDB db, ColumnFamilyHandle handle, Column column, RocksStore into, List<String> problems) {
         long n = 0;
         long skipped = 0;
         String firstBad = null;
         Writes batch = new Writes();
         try (ReadOptions read = new ReadOptions().setVerifyChecksums(true);
-             RocksIterator it = db.newIterator(handle, read)) {
+                RocksIterator it = db.newIterator(handle, read)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 if (column == Column.META && java.util.Arrays.equals(it.key(), RocksStore.LAYOUT_KEY)) {
                     continue; // the new store has its own
@@ -226,7 +228,7 @@ public final class StoreRepair {
     private static String undecodable(Column column, byte[] key, byte[] value) {
         try {
             switch (column) {
-                case META -> { }
+                case META -> {}
                 case SESSIONS -> RECORDS.decodeSession(value);
                 case SUBSCRIPTIONS -> Records.decodeSubscription(Keys.subscriberIdOf(key), value);
                 case QUEUES -> {
@@ -255,8 +257,10 @@ public final class StoreRepair {
         try {
             into.write(batch).get(60, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
-            throw e.getCause() instanceof StoreException se ? se
-                    : new StoreException(StoreException.Kind.IO, "writing the repaired store failed: " + e.getCause(), e);
+            throw e.getCause() instanceof StoreException se
+                    ? se
+                    : new StoreException(
+                            StoreException.Kind.IO, "writing the repaired store failed: " + e.getCause(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(StoreException.Kind.IO, "repair interrupted", e);

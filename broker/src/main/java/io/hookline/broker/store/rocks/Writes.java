@@ -12,8 +12,7 @@ import java.util.List;
 public final class Writes {
 
     /** One operation; {@code value} is null for deletes, {@code to} set only for range deletes. */
-    record Op(Column column, byte[] key, byte[] value, byte[] to) {
-    }
+    record Op(Column column, byte[] key, byte[] value, byte[] to) {}
 
     private final List<Op> ops = new ArrayList<>(4);
     private long bytes;

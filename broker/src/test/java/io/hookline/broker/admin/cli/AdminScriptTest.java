@@ -37,13 +37,12 @@ class AdminScriptTest {
     private TestBroker broker;
     private Mqtt3BlockingClient client;
 
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     @BeforeEach
     void start() {
-        broker = TestBroker.start("listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(),
-                "plugins.example", "on");
+        broker = TestBroker.start(
+                "listener.http.default", "127.0.0.1:0", "data_dir", dataDir.toString(), "plugins.example", "on");
         client = v3Connected(broker, "cli-client");
     }
 
@@ -69,7 +68,9 @@ class AdminScriptTest {
             p.destroyForcibly();
             throw new AssertionError("bin/admin did not end: " + cmd);
         }
-        return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Run(
+                p.exitValue(),
+                Files.readString(out, StandardCharsets.UTF_8),
                 Files.readString(err, StandardCharsets.UTF_8));
     }
 
@@ -79,8 +80,10 @@ class AdminScriptTest {
 
     private Path config() throws IOException {
         Path conf = dataDir.resolve("broker.conf");
-        Files.writeString(conf, "listener.http.default = 127.0.0.1:" + broker.httpPort() + "\n"
-                + "data_dir = " + dataDir + "   # the key is read from here\n");
+        Files.writeString(
+                conf,
+                "listener.http.default = 127.0.0.1:" + broker.httpPort() + "\n" + "data_dir = " + dataDir
+                        + "   # the key is read from here\n");
         return conf;
     }
 
@@ -114,7 +117,8 @@ class AdminScriptTest {
 
         Run unknown = admin("--url", url(), "--api-key", key, "sesion", "show");
         assertEquals(1, unknown.exit());
-        assertTrue(unknown.err().startsWith("admin: unknown command 'sesion show'; did you mean: session show"),
+        assertTrue(
+                unknown.err().startsWith("admin: unknown command 'sesion show'; did you mean: session show"),
                 unknown.err());
         assertEquals("", unknown.out());
 
@@ -147,7 +151,8 @@ class AdminScriptTest {
         assertTrue(all.out().contains("  example refused "), "plugin commands are listed: " + all.out());
         Run one = admin("--url", url(), "--api-key", key, "session", "disconnect", "--help");
         assertEquals(0, one.exit(), one.err());
-        assertTrue(one.out().startsWith("Usage: bin/admin session disconnect [--cleanup[=true|false]] client-id=STRING"),
+        assertTrue(
+                one.out().startsWith("Usage: bin/admin session disconnect [--cleanup[=true|false]] client-id=STRING"),
                 one.out());
         assertTrue(one.out().contains("Changes state (HTTP POST)."), one.out());
     }
@@ -156,15 +161,23 @@ class AdminScriptTest {
     void ctrlCStopsTraceClientAndTheBrokerStopsTracing() throws Exception {
         String key = AdminHttp.adminKey(dataDir);
         Path out = Files.createTempFile(dataDir, "trace", ".txt");
-        ProcessBuilder pb = new ProcessBuilder(SCRIPT.toString(), "--url", url(), "--api-key", key,
-                "trace", "client", "client-id=cli-client");
+        ProcessBuilder pb = new ProcessBuilder(
+                SCRIPT.toString(), "--url", url(), "--api-key", key, "trace", "client", "client-id=cli-client");
         pb.environment().put("HOOKLINE_CLASSPATH", System.getProperty("java.class.path"));
-        Process p = pb.redirectOutput(out.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = pb.redirectOutput(out.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(out).contains("tracing client"));
-            await().atMost(Duration.ofSeconds(5)).until(() -> broker.broker().context().traces().traced("cli-client"));
-            client.publishWith().topic("cli/t").payload("x".getBytes(StandardCharsets.UTF_8)).send();
-            await().atMost(Duration.ofSeconds(5)).until(() -> Files.readString(out).contains("in  PUBLISH topic=cli/t"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> Files.readString(out).contains("tracing client"));
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().context().traces().traced("cli-client"));
+            client.publishWith()
+                    .topic("cli/t")
+                    .payload("x".getBytes(StandardCharsets.UTF_8))
+                    .send();
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> Files.readString(out).contains("in  PUBLISH topic=cli/t"));
             new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
             assertTrue(p.waitFor(10, TimeUnit.SECONDS), "Ctrl-C ends bin/admin");
             // the broker notices at its next heartbeat write at the latest
@@ -188,13 +201,16 @@ class AdminScriptTest {
         String key = AdminHttp.adminKey(dataDir);
         Run status = admin("--url", url(), "--api-key", key, "status");
         assertEquals(1, status.exit());
-        assertTrue(status.err().startsWith("admin: unknown command 'status'; the commands start with: api-key, config,"),
+        assertTrue(
+                status.err().startsWith("admin: unknown command 'status'; the commands start with: api-key, config,"),
                 status.err());
-        assertTrue(status.err().contains("session") && status.err().endsWith("(bin/admin --help lists them)\n"),
+        assertTrue(
+                status.err().contains("session") && status.err().endsWith("(bin/admin --help lists them)\n"),
                 status.err());
         Run near = admin("--url", url(), "--api-key", key, "listeners", "show");
         assertEquals(1, near.exit());
-        assertTrue(near.err().startsWith("admin: unknown command 'listeners show'; did you mean: listener show"),
+        assertTrue(
+                near.err().startsWith("admin: unknown command 'listeners show'; did you mean: listener show"),
                 near.err());
         Run help = admin("--url", url(), "--api-key", key, "retian", "--help");
         assertEquals(1, help.exit());
@@ -204,16 +220,27 @@ class AdminScriptTest {
     @Test
     void aFlagValueMayFollowAsTheNextWord() throws Exception {
         String key = AdminHttp.adminKey(dataDir);
-        client.publishWith().topic("p/x").retain(true).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
-                .payload("kept".getBytes(StandardCharsets.UTF_8)).send();
-        client.publishWith().topic("q/x").retain(true).qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
-                .payload("other".getBytes(StandardCharsets.UTF_8)).send();
+        client.publishWith()
+                .topic("p/x")
+                .retain(true)
+                .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                .payload("kept".getBytes(StandardCharsets.UTF_8))
+                .send();
+        client.publishWith()
+                .topic("q/x")
+                .retain(true)
+                .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                .payload("other".getBytes(StandardCharsets.UTF_8))
+                .send();
         Run spaced = admin("--url", url(), "--api-key", key, "retain", "show", "--topic", "p/#");
         assertEquals(0, spaced.exit(), spaced.err());
         Run joined = admin("--url", url(), "--api-key", key, "retain", "show", "--topic=p/#");
         assertEquals(0, joined.exit(), joined.err());
         assertEquals(joined.out(), spaced.out());
-        assertTrue(spaced.out().contains("p/x") && spaced.out().contains("kept") && !spaced.out().contains("q/x"),
+        assertTrue(
+                spaced.out().contains("p/x")
+                        && spaced.out().contains("kept")
+                        && !spaced.out().contains("q/x"),
                 spaced.out());
     }
 
@@ -225,24 +252,35 @@ class AdminScriptTest {
             Run pub = admin("--url", url(), "--api-key", key, "publish", "topic=cli/news", "payload=hello", "qos=1");
             assertEquals(0, pub.exit(), pub.err());
             assertEquals("published to 'cli/news' (QoS 1): 1 matching subscriber\n", pub.out());
-            assertEquals("hello", new String(io.hookline.broker.testsupport.Receive.next(publishes).getPayloadAsBytes(),
-                    StandardCharsets.UTF_8));
+            assertEquals(
+                    "hello",
+                    new String(
+                            io.hookline.broker.testsupport.Receive.next(publishes)
+                                    .getPayloadAsBytes(),
+                            StandardCharsets.UTF_8));
 
-            Run direct = admin("--url", url(), "--api-key", key, "publish", "client_id=cli-client", "topic=inbox",
+            Run direct = admin(
+                    "--url",
+                    url(),
+                    "--api-key",
+                    key,
+                    "publish",
+                    "client_id=cli-client",
+                    "topic=inbox",
                     "payload=just you");
             assertEquals(0, direct.exit(), direct.err());
             assertEquals("sent to online client 'cli-client' on 'inbox' (QoS 0)\n", direct.out());
             var got = io.hookline.broker.testsupport.Receive.next(publishes);
             assertEquals("inbox", got.getTopic().toString());
 
-            Run nobody = admin("--url", url(), "--api-key", key, "publish", "client_id=nobody", "topic=inbox",
-                    "payload=x");
+            Run nobody =
+                    admin("--url", url(), "--api-key", key, "publish", "client_id=nobody", "topic=inbox", "payload=x");
             assertEquals(1, nobody.exit());
             assertEquals("admin: no session of client 'nobody': nothing was sent\n", nobody.err());
             Run bad = admin("--url", url(), "--api-key", key, "publish", "topic=a/#", "payload=x");
             assertEquals(1, bad.exit());
-            assertEquals("admin: topic: 'a/#' is not a valid topic name (no wildcards, at most 65535 bytes)\n",
-                    bad.err());
+            assertEquals(
+                    "admin: topic: 'a/#' is not a valid topic name (no wildcards, at most 65535 bytes)\n", bad.err());
         }
         Run help = admin("--url", url(), "--api-key", key, "publish", "--help");
         assertEquals(0, help.exit(), help.err());

@@ -39,9 +39,12 @@ public final class ExamplePlugin implements Plugin {
                 return Answer.ok();
             });
         }
-        ctx.commands().register(io.hookline.api.command.CommandSpec.builder("example", "refused")
-                .help("how many publishes the example plugin refused")
-                .build(), request -> io.hookline.api.command.CommandResult.text(Long.toString(refused.count())));
+        ctx.commands()
+                .register(
+                        io.hookline.api.command.CommandSpec.builder("example", "refused")
+                                .help("how many publishes the example plugin refused")
+                                .build(),
+                        request -> io.hookline.api.command.CommandResult.text(Long.toString(refused.count())));
         ctx.logger().log(System.Logger.Level.INFO, "example plugin refuses {0}*", prefix);
     }
 }

@@ -24,9 +24,20 @@ class MapPluginConfigTest {
 
     @Test
     void patternKeysGiveEveryNamedEntryParsed() throws Exception {
-        var cfg = new MapPluginConfig("lua", KEYS, config(Map.of(
-                "lua.auth.file", "a.lua", "lua.rate.file", "r.lua", "lua.auth.num_states", "4",
-                "lua.call_timeout", "300", "plugins.lua", "on")));
+        var cfg = new MapPluginConfig(
+                "lua",
+                KEYS,
+                config(Map.of(
+                        "lua.auth.file",
+                        "a.lua",
+                        "lua.rate.file",
+                        "r.lua",
+                        "lua.auth.num_states",
+                        "4",
+                        "lua.call_timeout",
+                        "300",
+                        "plugins.lua",
+                        "on")));
         assertEquals(Map.of("auth", Path.of("a.lua"), "rate", Path.of("r.lua")), cfg.named(FILE));
         assertEquals(Map.of("auth", 4), cfg.named(STATES));
         assertEquals(300, cfg.get(TIMEOUT));
@@ -35,8 +46,13 @@ class MapPluginConfigTest {
     @Test
     void valuesAreTheOnesTheConfigParsedNotParsedAgain() throws Exception {
         Config config = config(Map.of("lua.auth.file", "a.lua"));
-        var typed = config.keys().stream().filter(k -> k.name().equals(FILE.name())).findFirst().orElseThrow();
-        assertSame(config.named(typed).get("auth"), new MapPluginConfig("lua", KEYS, config).named(FILE).get("auth"));
+        var typed = config.keys().stream()
+                .filter(k -> k.name().equals(FILE.name()))
+                .findFirst()
+                .orElseThrow();
+        assertSame(
+                config.named(typed).get("auth"),
+                new MapPluginConfig("lua", KEYS, config).named(FILE).get("auth"));
     }
 
     @Test
@@ -82,8 +98,7 @@ class MapPluginConfigTest {
             }
 
             @Override
-            public void start(PluginContext context) {
-            }
+            public void start(PluginContext context) {}
         };
         return Config.of(values, PluginConfigSchema.addTo(CoreConfig.schema(), List.of(lua)));
     }

@@ -1,21 +1,20 @@
 package io.hookline.broker.hooks.plugins;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.api.ConfigKey;
 import io.hookline.api.Plugin;
 import io.hookline.api.PluginContext;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.CoreConfig;
-import org.junit.jupiter.api.Test;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 class PluginConfigSchemaTest {
 
@@ -39,8 +38,7 @@ class PluginConfigSchemaTest {
         }
 
         @Override
-        public void start(PluginContext context) {
-        }
+        public void start(PluginContext context) {}
     }
 
     private static Config config(Map<String, String> values) throws ConfigException {
@@ -57,10 +55,20 @@ class PluginConfigSchemaTest {
 
     @Test
     void pluginKeysAndPluginSwitchesAreValidatedLikeCoreKeys() throws Exception {
-        config(Map.of("plugins.typed", "on", "plugins.typed.priority", "5", "plugins.typed.on_error", "next",
-                "typed.i", "42", "typed.d", "1m"));
-        ConfigException bad = assertThrows(ConfigException.class, () ->
-                config(Map.of("typed.i", "lots", "plugins.typed.on_error", "maybe", "typed.nope", "1")));
+        config(Map.of(
+                "plugins.typed",
+                "on",
+                "plugins.typed.priority",
+                "5",
+                "plugins.typed.on_error",
+                "next",
+                "typed.i",
+                "42",
+                "typed.d",
+                "1m"));
+        ConfigException bad = assertThrows(
+                ConfigException.class,
+                () -> config(Map.of("typed.i", "lots", "plugins.typed.on_error", "maybe", "typed.nope", "1")));
         String msg = bad.getMessage();
         assertTrue(msg.contains("typed.i: 'lots' is not a valid integer"), msg);
         assertTrue(msg.contains("plugins.typed.on_error"), msg);

@@ -75,7 +75,8 @@ class PluginRegistryTest {
     @Test
     void examplePluginIsFoundOnTheClasspathAndStartsWhenConfiguredOn() throws Exception {
         var discovery = PluginLoader.discover(getClass().getClassLoader(), null);
-        assertTrue(discovery.plugins().stream().anyMatch(p -> p.plugin() instanceof ExamplePlugin), discovery.toString());
+        assertTrue(
+                discovery.plugins().stream().anyMatch(p -> p.plugin() instanceof ExamplePlugin), discovery.toString());
         registry.add(discovery);
         configure("plugins.example", "on", "example.deny_prefix", "private/");
         registry.startConfigured().toCompletableFuture().join();
@@ -99,29 +100,31 @@ class PluginRegistryTest {
     void operatorPriorityOrdersWholePlugins() throws Exception {
         registry.add(new Recording("first_by_config", 1000), "test");
         registry.add(new Recording("second", 1), "test");
-        configure("plugins.first_by_config", "on", "plugins.first_by_config.priority", "0",
-                "plugins.second", "on");
+        configure("plugins.first_by_config", "on", "plugins.first_by_config.priority", "0", "plugins.second", "on");
         registry.startConfigured().toCompletableFuture().join();
-        List<String> order = engine.order(Hooks.ON_DELIVER).stream().map(HandlerInfo::plugin).toList();
+        List<String> order =
+                engine.order(Hooks.ON_DELIVER).stream().map(HandlerInfo::plugin).toList();
         assertEquals(List.of("first_by_config", "second"), order);
         assertEquals(0, engine.order(Hooks.ON_DELIVER).get(0).priority());
     }
 
     @Test
     void operatorOverridesTheFailurePolicyAndTimeoutOfAPluginsHandlers() throws Exception {
-        registry.add(new Plugin() {
-            public String name() {
-                return "flaky";
-            }
+        registry.add(
+                new Plugin() {
+                    public String name() {
+                        return "flaky";
+                    }
 
-            public void start(PluginContext ctx) {
-                ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.onFailure(FailurePolicy.DENY), in -> {
-                    throw new IllegalStateException("backend down");
-                });
-            }
-        }, "test");
-        configure("plugins.flaky", "on", "plugins.flaky.on_error", "allow",
-                "plugins.flaky.timeout", "250");
+                    public void start(PluginContext ctx) {
+                        ctx.register(
+                                Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.onFailure(FailurePolicy.DENY), in -> {
+                                    throw new IllegalStateException("backend down");
+                                });
+                    }
+                },
+                "test");
+        configure("plugins.flaky", "on", "plugins.flaky.on_error", "allow", "plugins.flaky.timeout", "250");
         registry.startConfigured().toCompletableFuture().join();
         HandlerInfo info = engine.order(Hooks.AUTH_ON_PUBLISH).get(0);
         assertEquals(FailurePolicy.ALLOW, info.onFailure());
@@ -129,8 +132,10 @@ class PluginRegistryTest {
         assertInstanceOf(PublishVerdict.Allowed.class, publish("t"));
 
         // a bad value never reaches the plugin: the config names the key
-        ConfigException bad = assertThrows(ConfigException.class, () -> configure("plugins.flaky.on_error", "sometimes"));
-        assertTrue(bad.getMessage().contains("plugins.flaky.on_error: 'sometimes' is not one of deny, next, allow"),
+        ConfigException bad =
+                assertThrows(ConfigException.class, () -> configure("plugins.flaky.on_error", "sometimes"));
+        assertTrue(
+                bad.getMessage().contains("plugins.flaky.on_error: 'sometimes' is not one of deny, next, allow"),
                 bad.getMessage());
     }
 
@@ -139,22 +144,8 @@ class PluginRegistryTest {
         ConfigKey<String> url = ConfigKey.string("named.<name>.url", null, "one URL per entry");
         ConfigKey<Duration> every = ConfigKey.duration("named.every", Duration.ofSeconds(30), "how often");
         var seen = new java.util.concurrent.atomic.AtomicReference<List<Object>>();
-        registry.add(new Plugin() {
-            public String name() {
-                return "named";
-            }
-
-            public List<ConfigKey<?>> configKeys() {
-                return List.of(url, every);
-            }
-
-            public void start(PluginContext ctx) {
-                seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir()));
-            }
-        }, "test");
-        // the broker's schema must read a Duration default back (it once formatted it as PT30S)
-        var schema = PluginConfigSchema.addTo(io.hookline.broker.config.CoreConfig.schema(),
-                List.of(new ExamplePlugin(), new Plugin() {
+        registry.add(
+                new Plugin() {
                     public String name() {
                         return "named";
                     }
@@ -164,32 +155,53 @@ class PluginRegistryTest {
                     }
 
                     public void start(PluginContext ctx) {
+                        seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir()));
                     }
+                },
+                "test");
+        // the broker's schema must read a Duration default back (it once formatted it as PT30S)
+        var schema = PluginConfigSchema.addTo(
+                io.hookline.broker.config.CoreConfig.schema(), List.of(new ExamplePlugin(), new Plugin() {
+                    public String name() {
+                        return "named";
+                    }
+
+                    public List<ConfigKey<?>> configKeys() {
+                        return List.of(url, every);
+                    }
+
+                    public void start(PluginContext ctx) {}
                 }));
         assertTrue(schema.find("named.a.url").isPresent());
         configure("named.b.url", "http://b", "named.a.url", "http://a", "data_dir", "/var/hl");
         registry.enable("named").toCompletableFuture().join();
-        assertEquals(List.of(Map.of("a", "http://a", "b", "http://b"), Duration.ofSeconds(30),
-                Path.of("/var/hl/plugins/named")), seen.get());
+        assertEquals(
+                List.of(
+                        Map.of("a", "http://a", "b", "http://b"),
+                        Duration.ofSeconds(30),
+                        Path.of("/var/hl/plugins/named")),
+                seen.get());
     }
 
     @Test
     void badPluginConfigValueIsAConfigErrorNamingTheKey() {
-        registry.add(new Plugin() {
-            final ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");
+        registry.add(
+                new Plugin() {
+                    final ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");
 
-            public String name() {
-                return "counting";
-            }
+                    public String name() {
+                        return "counting";
+                    }
 
-            public List<ConfigKey<?>> configKeys() {
-                return List.of(n);
-            }
+                    public List<ConfigKey<?>> configKeys() {
+                        return List.of(n);
+                    }
 
-            public void start(PluginContext ctx) {
-                ctx.config().get(n);
-            }
-        }, "test");
+                    public void start(PluginContext ctx) {
+                        ctx.config().get(n);
+                    }
+                },
+                "test");
         ConfigException bad = assertThrows(ConfigException.class, () -> configure("counting.n", "many"));
         assertTrue(bad.getMessage().contains("counting.n"), bad.getMessage());
         assertEquals(PluginRegistry.State.DISABLED, status("counting").state());
@@ -197,16 +209,18 @@ class PluginRegistryTest {
 
     @Test
     void startThatThrowsRemovesWhatItRegisteredAndReportsTheFailure() {
-        registry.add(new Plugin() {
-            public String name() {
-                return "halfway";
-            }
+        registry.add(
+                new Plugin() {
+                    public String name() {
+                        return "halfway";
+                    }
 
-            public void start(PluginContext ctx) {
-                ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("x"));
-                throw new IllegalStateException("cannot open database");
-            }
-        }, "test");
+                    public void start(PluginContext ctx) {
+                        ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("x"));
+                        throw new IllegalStateException("cannot open database");
+                    }
+                },
+                "test");
         assertTrue(registry.enable("halfway").toCompletableFuture().isCompletedExceptionally());
         assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH));
         assertTrue(status("halfway").problem().contains("cannot open database"));
@@ -217,26 +231,29 @@ class PluginRegistryTest {
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean stopped = new AtomicBoolean();
-        registry.add(new Plugin() {
-            public String name() {
-                return "slow";
-            }
+        registry.add(
+                new Plugin() {
+                    public String name() {
+                        return "slow";
+                    }
 
-            public void start(PluginContext ctx) {
-                ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.blocking(), in -> {
-                    inside.countDown();
-                    release.await(5, TimeUnit.SECONDS);
-                    return Answer.error("slow says no");
-                });
-            }
+                    public void start(PluginContext ctx) {
+                        ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.blocking(), in -> {
+                            inside.countDown();
+                            release.await(5, TimeUnit.SECONDS);
+                            return Answer.error("slow says no");
+                        });
+                    }
 
-            public void stop() {
-                stopped.set(true);
-            }
-        }, "test");
+                    public void stop() {
+                        stopped.set(true);
+                    }
+                },
+                "test");
         registry.enable("slow").toCompletableFuture().join();
         var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
-        CompletableFuture<PublishVerdict> inFlight = gateway.authOnPublish(session, in, INLINE).toCompletableFuture();
+        CompletableFuture<PublishVerdict> inFlight =
+                gateway.authOnPublish(session, in, INLINE).toCompletableFuture();
         assertTrue(inside.await(5, TimeUnit.SECONDS));
 
         CompletableFuture<Void> disabled = registry.disable("slow").toCompletableFuture();
@@ -257,15 +274,19 @@ class PluginRegistryTest {
     @Test
     void scheduledTasksRunOffTheCallerAndAreCancelledOnDisable() {
         java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
-        registry.add(new Plugin() {
-            public String name() {
-                return "ticker";
-            }
+        registry.add(
+                new Plugin() {
+                    public String name() {
+                        return "ticker";
+                    }
 
-            public void start(PluginContext ctx) {
-                ctx.scheduler().scheduleAtFixedRate(Duration.ofMillis(1), Duration.ofMillis(5), ticks::incrementAndGet);
-            }
-        }, "test");
+                    public void start(PluginContext ctx) {
+                        ctx.scheduler()
+                                .scheduleAtFixedRate(
+                                        Duration.ofMillis(1), Duration.ofMillis(5), ticks::incrementAndGet);
+                    }
+                },
+                "test");
         registry.enable("ticker").toCompletableFuture().join();
         await().atMost(5, TimeUnit.SECONDS).until(() -> ticks.get() >= 3);
         registry.disable("ticker").toCompletableFuture().join();
@@ -279,18 +300,30 @@ class PluginRegistryTest {
         Path plugins = Files.createDirectories(dir.resolve("plugins"));
         buildPluginJar(plugins.resolve("dropin.jar"));
         Files.write(plugins.resolve("broken.jar"), new byte[] {1, 2, 3, 4});
-        buildJar(plugins.resolve("missing-class.jar"), Map.of(PluginLoader.SERVICE_FILE, "com.example.DoesNotExist\n".getBytes()));
+        buildJar(
+                plugins.resolve("missing-class.jar"),
+                Map.of(PluginLoader.SERVICE_FILE, "com.example.DoesNotExist\n".getBytes()));
 
         var discovery = PluginLoader.discover(getClass().getClassLoader(), plugins);
 
-        var dropin = discovery.plugins().stream().filter(p -> p.plugin().name().equals("dropin")).toList();
+        var dropin = discovery.plugins().stream()
+                .filter(p -> p.plugin().name().equals("dropin"))
+                .toList();
         assertEquals(1, dropin.size(), discovery.toString());
         assertTrue(dropin.get(0).source().endsWith("dropin.jar"));
-        assertTrue(discovery.failures().stream().anyMatch(f -> f.source().endsWith("broken.jar")), discovery.toString());
-        assertTrue(discovery.failures().stream().anyMatch(f -> f.source().endsWith("missing-class.jar")
-                && f.message().contains("DoesNotExist")), discovery.toString());
+        assertTrue(
+                discovery.failures().stream().anyMatch(f -> f.source().endsWith("broken.jar")), discovery.toString());
+        assertTrue(
+                discovery.failures().stream()
+                        .anyMatch(f -> f.source().endsWith("missing-class.jar")
+                                && f.message().contains("DoesNotExist")),
+                discovery.toString());
         // classpath plugins are listed once, not again for every jar
-        assertEquals(1, discovery.plugins().stream().filter(p -> p.plugin() instanceof ExamplePlugin).count());
+        assertEquals(
+                1,
+                discovery.plugins().stream()
+                        .filter(p -> p.plugin() instanceof ExamplePlugin)
+                        .count());
 
         registry.add(discovery);
         configure("plugins.dropin", "on");
@@ -310,12 +343,17 @@ class PluginRegistryTest {
         for (int i = 0; i < keyValues.length; i += 2) {
             values.put(keyValues[i], keyValues[i + 1]);
         }
-        List<Plugin> plugins = registry.list().stream().map(p -> registry.plugin(p.name()).orElseThrow()).toList();
+        List<Plugin> plugins = registry.list().stream()
+                .map(p -> registry.plugin(p.name()).orElseThrow())
+                .toList();
         registry.configure(Config.of(values, PluginConfigSchema.addTo(CoreConfig.schema(), plugins)));
     }
 
     private PluginRegistry.Status status(String name) {
-        return registry.list().stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow();
+        return registry.list().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** Compiles a one-class plugin that denies every publish and jars it with its service file. */
@@ -333,15 +371,29 @@ class PluginRegistryTest {
                 }
                 """);
         Path classes = Files.createDirectories(dir.resolve("classes"));
-        int rc = ToolProvider.getSystemJavaCompiler().run(null, null, null, "-d", classes.toString(),
-                "-cp", System.getProperty("java.class.path"), src.resolve("DropIn.java").toString());
+        int rc = ToolProvider.getSystemJavaCompiler()
+                .run(
+                        null,
+                        null,
+                        null,
+                        "-d",
+                        classes.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        src.resolve("DropIn.java").toString());
         assertEquals(0, rc, "compiling the drop-in plugin");
-        buildJar(jar, Map.of("dropin/DropIn.class", Files.readAllBytes(classes.resolve("dropin/DropIn.class")),
-                PluginLoader.SERVICE_FILE, "dropin.DropIn\n".getBytes()));
+        buildJar(
+                jar,
+                Map.of(
+                        "dropin/DropIn.class",
+                        Files.readAllBytes(classes.resolve("dropin/DropIn.class")),
+                        PluginLoader.SERVICE_FILE,
+                        "dropin.DropIn\n".getBytes()));
     }
 
     private static void buildJar(Path jar, Map<String, byte[]> entries) throws Exception {
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out)) {
+        try (OutputStream out = Files.newOutputStream(jar);
+                JarOutputStream j = new JarOutputStream(out)) {
             for (var e : entries.entrySet()) {
                 j.putNextEntry(new JarEntry(e.getKey()));
                 j.write(e.getValue());

@@ -1,5 +1,7 @@
 package io.hookline.broker.hooks.testplugins;
 
+import static org.awaitility.Awaitility.await;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,8 +10,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
-
-import static org.awaitility.Awaitility.await;
 
 /**
  * The NOTIFY calls a {@link RecordingPlugin} saw, in the order they were made. Registered in a
@@ -32,8 +32,7 @@ public final class Journal implements AutoCloseable {
     private final String id = UUID.randomUUID().toString();
     private final List<Event> events = new CopyOnWriteArrayList<>();
 
-    private Journal() {
-    }
+    private Journal() {}
 
     public static Journal create() {
         Journal j = new Journal();
@@ -96,8 +95,10 @@ public final class Journal implements AutoCloseable {
     /** Waits (at most 5 s) for an event matching {@code p}. */
     public Event awaitEvent(Predicate<Event> p, String what) {
         Event[] found = new Event[1];
-        await().alias("journal has " + what + "; has " + events).atMost(Duration.ofSeconds(5))
-                .pollInterval(Duration.ofMillis(10)).until(() -> {
+        await().alias("journal has " + what + "; has " + events)
+                .atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(10))
+                .until(() -> {
                     for (Event e : events) {
                         if (p.test(e)) {
                             found[0] = e;

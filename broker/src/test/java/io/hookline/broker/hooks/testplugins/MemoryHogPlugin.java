@@ -4,7 +4,6 @@ import io.hookline.api.Plugin;
 import io.hookline.api.PluginContext;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.Hooks;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +12,7 @@ import java.util.List;
  * makes auth_on_publish hold on to memory until the heap is gone. Off unless {@code plugins.memory_hog = on}.
  */
 public final class MemoryHogPlugin implements Plugin {
-    private static final List<byte[]> HELD = new ArrayList<>();   // guarded by HELD
+    private static final List<byte[]> HELD = new ArrayList<>(); // guarded by HELD
 
     @Override
     public String name() {

@@ -15,7 +15,6 @@ import io.hookline.api.hook.input.RegisterEvent;
 import io.hookline.api.hook.input.SubscribeInput;
 import io.hookline.api.hook.input.TopicsUnsubscribed;
 import io.hookline.api.mqtt.TopicSubscription;
-
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -53,13 +52,16 @@ public final class RecordingPlugin implements Plugin {
     }
 
     private static <I extends HookInput> void listen(PluginContext ctx, Hook<I> hook, Journal journal) {
-        ctx.notifications(hook, in -> journal.add(new Journal.Event(hook.name(), in.client().clientId(), detail(in))));
+        ctx.notifications(
+                hook,
+                in -> journal.add(new Journal.Event(hook.name(), in.client().clientId(), detail(in))));
     }
 
     /** @return the fields a test asserts on, e.g. {@code a/b q1 "hello"} or {@code [a/b:1, x:128]} */
     static String detail(HookInput in) {
         if (in instanceof PublishInput p) {
-            return p.topic() + " q" + p.qos() + (p.retain() ? " r" : "") + " \"" + p.payload().asUtf8String() + "\"";
+            return p.topic() + " q" + p.qos() + (p.retain() ? " r" : "") + " \""
+                    + p.payload().asUtf8String() + "\"";
         }
         if (in instanceof SubscribeInput s) {
             return s.topics().stream().map(RecordingPlugin::topic).collect(Collectors.joining(", ", "[", "]"));

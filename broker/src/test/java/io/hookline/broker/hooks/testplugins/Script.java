@@ -6,7 +6,6 @@ import io.hookline.api.hook.HandlerOptions;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.HookHandler;
 import io.hookline.api.hook.input.HookInput;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +51,7 @@ public final class Script implements AutoCloseable {
     private final List<Handler<?>> handlers = new CopyOnWriteArrayList<>();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
 
-    private Script() {
-    }
+    private Script() {}
 
     /** @return a new, registered script */
     public static Script create() {
@@ -77,8 +75,14 @@ public final class Script implements AutoCloseable {
 
     /** @return config pairs enabling {@code pluginName} with this script and {@code plugins.<name>.priority} */
     public String[] enable(String pluginName, int priority) {
-        return new String[] {"plugins." + pluginName, "on", pluginName + ".script", id,
-                "plugins." + pluginName + ".priority", Integer.toString(priority)};
+        return new String[] {
+            "plugins." + pluginName,
+            "on",
+            pluginName + ".script",
+            id,
+            "plugins." + pluginName + ".priority",
+            Integer.toString(priority)
+        };
     }
 
     /** Adds a synchronous, non-blocking handler with default options. */
@@ -147,8 +151,7 @@ public final class Script implements AutoCloseable {
      * @param tag the handler's tag (see {@link Handler#tag})
      * @param input what the handler got
      */
-    public record Call(String hook, String tag, HookInput input) {
-    }
+    public record Call(String hook, String tag, HookInput input) {}
 
     /**
      * A handler of a script: its hook and options are fixed once the broker started; its
@@ -255,6 +258,5 @@ public final class Script implements AutoCloseable {
      * @param input what the handler got
      * @param answer complete it to answer
      */
-    public record Pending<I extends HookInput>(I input, CompletableFuture<Answer> answer) {
-    }
+    public record Pending<I extends HookInput>(I input, CompletableFuture<Answer> answer) {}
 }

@@ -4,7 +4,6 @@ import io.hookline.api.ConfigKey;
 import io.hookline.api.Plugin;
 import io.hookline.api.PluginContext;
 import io.hookline.api.hook.input.HookInput;
-
 import java.util.List;
 
 /**

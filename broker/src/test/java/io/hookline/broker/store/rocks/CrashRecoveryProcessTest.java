@@ -1,5 +1,9 @@
 package io.hookline.broker.store.rocks;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -7,26 +11,18 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.hookline.broker.testsupport.BrokerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The durability contract against a real broker process: QoS 1 and QoS 2 publishers count
@@ -40,6 +36,7 @@ class CrashRecoveryProcessTest {
 
     @TempDir
     Path tmp;
+
     private final List<BrokerProcess> processes = new ArrayList<>();
 
     @AfterEach
@@ -50,8 +47,9 @@ class CrashRecoveryProcessTest {
     private String sync = "interval";
 
     /** Logging as bin/broker logs (tests run in the broker module's directory). */
-    static final List<String> JVM = List.of("-Xmx256m", "-Dlogback.configurationFile="
-            + Path.of("../conf/logback.xml").toAbsolutePath());
+    static final List<String> JVM = List.of(
+            "-Xmx256m",
+            "-Dlogback.configurationFile=" + Path.of("../conf/logback.xml").toAbsolutePath());
 
     private String[] config() {
         return new String[] {
@@ -73,40 +71,58 @@ class CrashRecoveryProcessTest {
     }
 
     private static Mqtt5BlockingClient client(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
     /** A persistent session that records every payload it receives, in order. */
     private static Mqtt5AsyncClient listen(BrokerProcess b, String id, List<String> into, boolean expectPresent)
             throws Exception {
-        Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
-                .serverPort(b.mqttPort()).buildAsync();
-        c.publishes(MqttGlobalPublishFilter.ALL, p -> into.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-        boolean present = c.connectWith().cleanStart(false).sessionExpiryInterval(3600).send()
-                .get(30, TimeUnit.SECONDS).isSessionPresent();
+        Mqtt5AsyncClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(b.mqttPort())
+                .buildAsync();
+        c.publishes(
+                MqttGlobalPublishFilter.ALL, p -> into.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+        boolean present = c.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(3600)
+                .send()
+                .get(30, TimeUnit.SECONDS)
+                .isSessionPresent();
         assertEquals(expectPresent, present, id + ": session present");
         return c;
     }
 
     /** Publishes prefix-0, prefix-1, ... one after the other until the broker goes away; records the acknowledged. */
     private static Thread publisher(BrokerProcess b, String id, MqttQos qos, String prefix, List<Integer> acked) {
-        Thread t = new Thread(() -> {
-            Mqtt5BlockingClient c = client(b, id);
-            c.connect();
-            for (int i = 0; ; i++) {
-                try {
-                    Mqtt5PublishResult r = c.publishWith().topic("k/" + prefix).qos(qos)
-                            .payload((prefix + "-" + i).getBytes(StandardCharsets.UTF_8)).send();
-                    if (r.getError().isPresent()) {
-                        return;
+        Thread t = new Thread(
+                () -> {
+                    Mqtt5BlockingClient c = client(b, id);
+                    c.connect();
+                    for (int i = 0; ; i++) {
+                        try {
+                            Mqtt5PublishResult r = c.publishWith()
+                                    .topic("k/" + prefix)
+                                    .qos(qos)
+                                    .payload((prefix + "-" + i).getBytes(StandardCharsets.UTF_8))
+                                    .send();
+                            if (r.getError().isPresent()) {
+                                return;
+                            }
+                            acked.add(i);
+                        } catch (RuntimeException gone) {
+                            return; // the broker was killed
+                        }
                     }
-                    acked.add(i);
-                } catch (RuntimeException gone) {
-                    return;   // the broker was killed
-                }
-            }
-        }, "publisher-" + id);
+                },
+                "publisher-" + id);
         t.setDaemon(true);
         t.start();
         return t;
@@ -137,15 +153,19 @@ class CrashRecoveryProcessTest {
         on.subscribeWith().topicFilter("k/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
         Mqtt5BlockingClient retainer = client(first, "retainer");
         retainer.connect();
-        retainer.publishWith().topic("ret/x").qos(MqttQos.AT_LEAST_ONCE).retain(true)
-                .payload("kept".getBytes(StandardCharsets.UTF_8)).send();
+        retainer.publishWith()
+                .topic("ret/x")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload("kept".getBytes(StandardCharsets.UTF_8))
+                .send();
 
         List<Integer> acked1 = new CopyOnWriteArrayList<>();
         List<Integer> acked2 = new CopyOnWriteArrayList<>();
         Thread p1 = publisher(first, "pub1", MqttQos.AT_LEAST_ONCE, "q1", acked1);
         Thread p2 = publisher(first, "pub2", MqttQos.EXACTLY_ONCE, "q2", acked2);
         await().atMost(Duration.ofSeconds(120)).until(() -> acked1.size() >= 300 && acked2.size() >= 100);
-        first.close();   // SIGKILL mid-stream: the publishers are still sending
+        first.close(); // SIGKILL mid-stream: the publishers are still sending
         p1.join(30_000);
         p2.join(30_000);
         assertTrue(!p1.isAlive() && !p2.isAlive(), "the publishers saw the broker go");
@@ -158,8 +178,9 @@ class CrashRecoveryProcessTest {
         List<String> onlineAfter = new CopyOnWriteArrayList<>();
         listen(second, "online-sub", onlineAfter, true);
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> indices(offline, "q1").containsAll(acked1)
-                && indices(offline, "q2").containsAll(acked2));
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> indices(offline, "q1").containsAll(acked1)
+                        && indices(offline, "q2").containsAll(acked2));
         // QoS 1 at least once, QoS 2 exactly once, each publisher's order kept
         List<Integer> q1 = indices(offline, "q1");
         List<Integer> q2 = indices(offline, "q2");
@@ -177,9 +198,15 @@ class CrashRecoveryProcessTest {
         assertTrue(indices(online, "q2").containsAll(acked2), "the online subscriber got every QoS 2 message too");
 
         List<String> retained = new CopyOnWriteArrayList<>();
-        Mqtt5AsyncClient late = MqttClient.builder().useMqttVersion5().identifier("late").serverHost("127.0.0.1")
-                .serverPort(second.mqttPort()).buildAsync();
-        late.publishes(MqttGlobalPublishFilter.ALL, p -> retained.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
+        Mqtt5AsyncClient late = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("late")
+                .serverHost("127.0.0.1")
+                .serverPort(second.mqttPort())
+                .buildAsync();
+        late.publishes(
+                MqttGlobalPublishFilter.ALL,
+                p -> retained.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
         late.connect().get(30, TimeUnit.SECONDS);
         late.subscribeWith().topicFilter("ret/#").send().get(30, TimeUnit.SECONDS);
         await().atMost(Duration.ofSeconds(30)).until(() -> retained.contains("kept"));
@@ -188,8 +215,15 @@ class CrashRecoveryProcessTest {
         // one broker per data_dir
         BrokerProcess.Exit third = BrokerProcess.runToExit(tmp, JVM, List.of(), config());
         assertEquals(1, third.code(), third.text());
-        String lock = tmp.resolve("data").toAbsolutePath().normalize().resolve("store").resolve("LOCK").toString();
-        assertTrue(third.text().contains("another broker is using the store") && third.text().contains(lock),
+        String lock = tmp.resolve("data")
+                .toAbsolutePath()
+                .normalize()
+                .resolve("store")
+                .resolve("LOCK")
+                .toString();
+        assertTrue(
+                third.text().contains("another broker is using the store")
+                        && third.text().contains(lock),
                 third.text());
 
         // a graceful restart (SIGTERM) keeps the same: messages queued for the offline session come back
@@ -197,18 +231,23 @@ class CrashRecoveryProcessTest {
         Mqtt5BlockingClient pub = client(second, "pub3");
         pub.connect();
         for (int i = 0; i < 50; i++) {
-            pub.publishWith().topic("k/q3").qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(("q3-" + i).getBytes(StandardCharsets.UTF_8)).send();
+            pub.publishWith()
+                    .topic("k/q3")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(("q3-" + i).getBytes(StandardCharsets.UTF_8))
+                    .send();
         }
         pub.disconnect();
         assertEquals(0, second.stop(), "SIGTERM: a clean stop exits 0 (Main handles the signal)");
         BrokerProcess fourth = start();
         List<String> afterTerm = new CopyOnWriteArrayList<>();
         listen(fourth, "offline-sub", afterTerm, true);
-        await().atMost(Duration.ofSeconds(60)).until(() -> indices(afterTerm, "q3").size() >= 50);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> indices(afterTerm, "q3").size() >= 50);
         assertEquals(java.util.stream.IntStream.range(0, 50).boxed().toList(), indices(afterTerm, "q3"));
-        System.err.printf("sync = %s: kill -9 after %d QoS 1 and %d QoS 2 acknowledged publishes%n", syncPolicy,
-                acked1.size(), acked2.size());
+        System.err.printf(
+                "sync = %s: kill -9 after %d QoS 1 and %d QoS 2 acknowledged publishes%n",
+                syncPolicy, acked1.size(), acked2.size());
     }
 
     @Test
@@ -219,13 +258,19 @@ class CrashRecoveryProcessTest {
         watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
         watcher.disconnect();
         Mqtt5BlockingClient dying = client(first, "dying");
-        dying.connectWith().cleanStart(true).sessionExpiryInterval(3600)
-                .willPublish().topic("will/dying").qos(MqttQos.AT_LEAST_ONCE)
-                .payload("gone".getBytes(StandardCharsets.UTF_8)).applyWillPublish().send();
+        dying.connectWith()
+                .cleanStart(true)
+                .sessionExpiryInterval(3600)
+                .willPublish()
+                .topic("will/dying")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload("gone".getBytes(StandardCharsets.UTF_8))
+                .applyWillPublish()
+                .send();
         // CONNACK does not wait for the session's record to be stored; a SUBACK waits for its own
         // batch, which the single writer stores after the record
         dying.subscribeWith().topicFilter("d/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        first.close();   // SIGKILL
+        first.close(); // SIGKILL
 
         BrokerProcess second = start();
         assertTrue(second.awaitOutput("1 wills sent"), output(second));

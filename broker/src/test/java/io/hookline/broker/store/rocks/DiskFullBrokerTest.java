@@ -1,20 +1,5 @@
 package io.hookline.broker.store.rocks;
 
-import com.hivemq.client.mqtt.datatypes.MqttQos;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
-import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.hookline.broker.testsupport.TestBroker;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-
 import static io.hookline.broker.testsupport.Clients.v3Connected;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
@@ -24,6 +9,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.testsupport.TestBroker;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A full disk under a running broker (data_dir on a 3 MB tmpfs; needs root, as the build
@@ -35,6 +34,7 @@ class DiskFullBrokerTest {
 
     @TempDir
     Path tmp;
+
     private Path mount;
     private TestBroker broker;
 
@@ -57,11 +57,19 @@ class DiskFullBrokerTest {
     @Test
     void aPublishThatCannotBeStoredIsRefusedAndTheBrokerKeepsServing() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
+        assumeTrue(
+                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
                 "mounting a tmpfs needs root");
         mount = dir;
-        broker = TestBroker.start("persistence", "on", "persistence.sync", "always", "data_dir", dir.toString(),
-                "max_offline_messages", "-1");
+        broker = TestBroker.start(
+                "persistence",
+                "on",
+                "persistence.sync",
+                "always",
+                "data_dir",
+                dir.toString(),
+                "max_offline_messages",
+                "-1");
         Mqtt5BlockingClient keeper = v5(broker, "keeper").toBlocking();
         keeper.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         keeper.subscribeWith().topicFilter("big/#").qos(MqttQos.AT_LEAST_ONCE).send();
@@ -72,19 +80,28 @@ class DiskFullBrokerTest {
         Mqtt5PubAckException refused = null;
         for (int i = 0; i < 100 && refused == null; i++) {
             try {
-                pub.publishWith().topic("big/" + i).qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+                pub.publishWith()
+                        .topic("big/" + i)
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(big)
+                        .send();
             } catch (Mqtt5PubAckException e) {
                 refused = e;
             }
         }
         assertNotNull(refused, "3 MB cannot take 20 MB");
-        assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, refused.getMqttMessage().getReasonCode());
+        assertEquals(
+                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, refused.getMqttMessage().getReasonCode());
 
         // 3.1.1 has no reason codes: the publisher is disconnected
         Mqtt3BlockingClient v3 = v3Connected(broker, "pub-v3");
         assertThrows(RuntimeException.class, () -> {
             for (int i = 0; i < 20; i++) {
-                v3.publishWith().topic("big/v3").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+                v3.publishWith()
+                        .topic("big/v3")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(big)
+                        .send();
             }
         });
 
@@ -92,21 +109,33 @@ class DiskFullBrokerTest {
         Mqtt5BlockingClient other = v5Connected(broker, "other");
         try (var publishes = other.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
             other.subscribeWith().topicFilter("live").qos(MqttQos.AT_MOST_ONCE).send();
-            pub.publishWith().topic("live").qos(MqttQos.AT_MOST_ONCE).payload(new byte[] {1}).send();
+            pub.publishWith()
+                    .topic("live")
+                    .qos(MqttQos.AT_MOST_ONCE)
+                    .payload(new byte[] {1})
+                    .send();
             assertTrue(publishes.receive(30, TimeUnit.SECONDS).isPresent());
         }
 
         // room again: QoS 1 publishes are stored and acknowledged again, without a restart
         assertEquals(0, run("mount", "-o", "remount,size=128m", dir.toString()));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> {
-            try {
-                pub.publishWith().topic("big/after").qos(MqttQos.AT_LEAST_ONCE).payload(new byte[] {2}).send();
-                return true;
-            } catch (Mqtt5PubAckException stillFull) {
-                assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, stillFull.getMqttMessage().getReasonCode());
-                return false;
-            }
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> {
+                    try {
+                        pub.publishWith()
+                                .topic("big/after")
+                                .qos(MqttQos.AT_LEAST_ONCE)
+                                .payload(new byte[] {2})
+                                .send();
+                        return true;
+                    } catch (Mqtt5PubAckException stillFull) {
+                        assertEquals(
+                                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED,
+                                stillFull.getMqttMessage().getReasonCode());
+                        return false;
+                    }
+                });
         other.disconnect();
         pub.disconnect();
     }

@@ -1,5 +1,11 @@
 package io.hookline.broker.store.rocks;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -8,13 +14,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.hookline.broker.testsupport.BrokerProcess;
-import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,12 +21,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A full disk under the default persistence.sync = interval, on a real broker process whose
@@ -41,6 +40,7 @@ class DiskFullProcessTest {
 
     @TempDir
     Path tmp;
+
     private final List<BrokerProcess> processes = new ArrayList<>();
     private Path mount;
 
@@ -55,8 +55,15 @@ class DiskFullProcessTest {
     }
 
     private BrokerProcess start(Path dataDir) throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, "persistence", "on",
-                "max_offline_messages", "-1", "data_dir", dataDir.toString());
+        BrokerProcess p = BrokerProcess.start(
+                tmp,
+                CrashRecoveryProcessTest.JVM,
+                "persistence",
+                "on",
+                "max_offline_messages",
+                "-1",
+                "data_dir",
+                dataDir.toString());
         processes.add(p);
         return p;
     }
@@ -72,7 +79,11 @@ class DiskFullProcessTest {
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
@@ -93,7 +104,12 @@ class DiskFullProcessTest {
         Mqtt5BlockingClient keeper = v5(b, "keeper");
         List<byte[]> got = new ArrayList<>();
         try (Mqtt5Publishes publishes = keeper.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(keeper.connectWith().cleanStart(false).sessionExpiryInterval(3600).send().isSessionPresent(),
+            assertTrue(
+                    keeper.connectWith()
+                            .cleanStart(false)
+                            .sessionExpiryInterval(3600)
+                            .send()
+                            .isSessionPresent(),
                     "the keeper's session is back");
             for (int i = 0; i < n; i++) {
                 got.add(publishes.receive(30, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes());
@@ -104,10 +120,11 @@ class DiskFullProcessTest {
     }
 
     @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)   // two broker processes on a busy machine
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void aFullDiskIsLoggedAndWhatWasAcknowledgedBeforeSurvivesARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
+        assumeTrue(
+                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
                 "mounting a tmpfs needs root");
         mount = small;
         Path data = small.resolve("data");
@@ -116,9 +133,18 @@ class DiskFullProcessTest {
         Mqtt5BlockingClient pub = v5(broker, "pub5");
         pub.connect();
         for (int i = 0; i < 5; i++) {
-            pub.publishWith().topic("q/small").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("m" + i)).send();
+            pub.publishWith()
+                    .topic("q/small")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(utf8("m" + i))
+                    .send();
         }
-        pub.publishWith().topic("ret/a").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(utf8("kept")).send();
+        pub.publishWith()
+                .topic("ret/a")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(utf8("kept"))
+                .send();
 
         // QoS 1 publishes of 256 KB to the persistent session until the store has no room
         byte[] big = new byte[256 * 1024];
@@ -127,16 +153,22 @@ class DiskFullProcessTest {
         for (int i = 0; i < 100 && quota == null; i++) {
             big[0] = (byte) i;
             try {
-                pub.publishWith().topic("q/big").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+                pub.publishWith()
+                        .topic("q/big")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(big)
+                        .send();
                 stored++;
             } catch (Mqtt5PubAckException e) {
                 quota = e;
             }
         }
         assertTrue(quota != null, "3 MB cannot take 25 MB");
-        assertEquals(Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
-        await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains("client 'pub5': PUBLISH ")
-                && output(broker).contains(" not stored, not acknowledged: "));
+        assertEquals(
+                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
+        await().atMost(Duration.ofSeconds(10))
+                .until(() -> output(broker).contains("client 'pub5': PUBLISH ")
+                        && output(broker).contains(" not stored, not acknowledged: "));
         assertTrue(output(broker).contains("No space left on device"), output(broker));
         pub.disconnect();
 
@@ -156,11 +188,22 @@ class DiskFullProcessTest {
         late.connect();
         try (Mqtt5Publishes publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
             late.subscribeWith().topicFilter("ret/#").send();
-            assertEquals("kept", new String(publishes.receive(30, TimeUnit.SECONDS).orElseThrow().getPayloadAsBytes(),
-                    StandardCharsets.UTF_8), "the retained message stored before the disk filled");
+            assertEquals(
+                    "kept",
+                    new String(
+                            publishes
+                                    .receive(30, TimeUnit.SECONDS)
+                                    .orElseThrow()
+                                    .getPayloadAsBytes(),
+                            StandardCharsets.UTF_8),
+                    "the retained message stored before the disk filled");
         }
         // and QoS 1 publishes are stored again
-        late.publishWith().topic("q/after").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("after")).send();
+        late.publishWith()
+                .topic("q/after")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(utf8("after"))
+                .send();
         late.disconnect();
     }
 
@@ -178,7 +221,8 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
+        assumeTrue(
+                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
                 "mounting a tmpfs needs root");
         mount = small;
         BrokerProcess broker = start(small.resolve("data"));
@@ -188,14 +232,25 @@ class DiskFullProcessTest {
         byte[] big = new byte[256 * 1024];
         assertThrows(Mqtt5PubAckException.class, () -> {
             for (int i = 0; i < 100; i++) {
-                pub.publishWith().topic("q/big").qos(MqttQos.AT_LEAST_ONCE).payload(big).send();
+                pub.publishWith()
+                        .topic("q/big")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(big)
+                        .send();
             }
         });
         assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
         try {
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreException(
-                    Mqtt5PubAckException.class).until(() -> pub.publishWith().topic("q/after")
-                    .qos(MqttQos.AT_LEAST_ONCE).payload(utf8("after")).send().getError().isEmpty());
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .ignoreException(Mqtt5PubAckException.class)
+                    .until(() -> pub.publishWith()
+                            .topic("q/after")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(utf8("after"))
+                            .send()
+                            .getError()
+                            .isEmpty());
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("still refused with room on the disk again:\n" + output(broker), e);
         }

@@ -1,22 +1,21 @@
 package io.hookline.broker.store.rocks;
 
-import io.hookline.broker.routing.Message;
-import io.hookline.broker.routing.PublishProperties;
-import io.hookline.broker.routing.SubscriberId;
-import io.hookline.broker.routing.UserProperty;
-import org.junit.jupiter.api.Test;
-
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Random;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.UserProperty;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
 class MessageCodecTest {
 
@@ -41,10 +40,21 @@ class MessageCodecTest {
 
     @Test
     void aFullV5MessageRoundTrips() {
-        Message m = new Message(Long.MAX_VALUE, "a/b/ü", 2, true, new byte[] {0, 1, (byte) 0xFF},
-                new PublishProperties(1, 4_294_967_295L, "text/plain", "reply/here", new byte[] {9, 8},
+        Message m = new Message(
+                Long.MAX_VALUE,
+                "a/b/ü",
+                2,
+                true,
+                new byte[] {0, 1, (byte) 0xFF},
+                new PublishProperties(
+                        1,
+                        4_294_967_295L,
+                        "text/plain",
+                        "reply/here",
+                        new byte[] {9, 8},
                         List.of(new UserProperty("k", "v"), new UserProperty("k", "v2"), new UserProperty("", ""))),
-                SubscriberId.of("mp", "client-1"), 1_765_000_000_123L);
+                SubscriberId.of("mp", "client-1"),
+                1_765_000_000_123L);
         assertSameMessage(m, MessageCodec.decode(MessageCodec.encode(m)));
     }
 
@@ -62,8 +72,8 @@ class MessageCodecTest {
 
     @Test
     void anUnknownVersionIsRefusedByName() {
-        byte[] record = MessageCodec.encode(new Message(1, "t", 1, false, new byte[] {1},
-                PublishProperties.NONE, null, 0));
+        byte[] record =
+                MessageCodec.encode(new Message(1, "t", 1, false, new byte[] {1}, PublishProperties.NONE, null, 0));
         record[0] = 7;
         CorruptRecordException e = assertThrows(CorruptRecordException.class, () -> MessageCodec.decode(record));
         assertEquals("message format version 7 (this broker reads 1)", e.getMessage());
@@ -71,9 +81,15 @@ class MessageCodecTest {
 
     @Test
     void everyTruncationIsACorruptRecordNeverAnotherException() {
-        byte[] record = MessageCodec.encode(new Message(5, "topic/x", 1, false, "hello".getBytes(StandardCharsets.UTF_8),
+        byte[] record = MessageCodec.encode(new Message(
+                5,
+                "topic/x",
+                1,
+                false,
+                "hello".getBytes(StandardCharsets.UTF_8),
                 new PublishProperties(0, 60L, "ct", null, new byte[] {1}, List.of(new UserProperty("a", "b"))),
-                SubscriberId.of("s"), 99));
+                SubscriberId.of("s"),
+                99));
         for (int n = 0; n < record.length; n++) {
             byte[] cut = Arrays.copyOf(record, n);
             assertThrows(CorruptRecordException.class, () -> MessageCodec.decode(cut), "cut at " + n);
@@ -125,12 +141,13 @@ class MessageCodecTest {
         int n = r.nextInt(max + 1);
         for (int i = 0; i < n; i++) {
             int kind = r.nextInt(4);
-            sb.appendCodePoint(switch (kind) {
-                case 0 -> 'a' + r.nextInt(26);
-                case 1 -> '/';
-                case 2 -> 0xE0 + r.nextInt(0x20);          // two UTF-8 bytes
-                default -> 0x1F600 + r.nextInt(0x40);      // a surrogate pair, four UTF-8 bytes
-            });
+            sb.appendCodePoint(
+                    switch (kind) {
+                        case 0 -> 'a' + r.nextInt(26);
+                        case 1 -> '/';
+                        case 2 -> 0xE0 + r.nextInt(0x20); // two UTF-8 bytes
+                        default -> 0x1F600 + r.nextInt(0x40); // a surrogate pair, four UTF-8 bytes
+                    });
         }
         return sb.toString();
     }
@@ -146,15 +163,23 @@ class MessageCodecTest {
         for (int i = r.nextInt(4); i > 0; i--) {
             users.add(new UserProperty(randomText(r, 10), randomText(r, 10)));
         }
-        PublishProperties props = r.nextInt(3) == 0 ? PublishProperties.NONE : new PublishProperties(
-                r.nextBoolean() ? r.nextInt(2) : null,
-                r.nextBoolean() ? (long) r.nextInt(Integer.MAX_VALUE) * 2 : null,
-                r.nextBoolean() ? randomText(r, 20) : null,
-                r.nextBoolean() ? randomText(r, 20) : null,
-                r.nextBoolean() ? randomBytes(r, 16) : null,
-                users);
-        return new Message(r.nextLong(), "t" + randomText(r, 60), r.nextInt(3), r.nextBoolean(),
-                randomBytes(r, 300), props, r.nextBoolean() ? SubscriberId.of(randomText(r, 5), randomText(r, 30)) : null,
+        PublishProperties props = r.nextInt(3) == 0
+                ? PublishProperties.NONE
+                : new PublishProperties(
+                        r.nextBoolean() ? r.nextInt(2) : null,
+                        r.nextBoolean() ? (long) r.nextInt(Integer.MAX_VALUE) * 2 : null,
+                        r.nextBoolean() ? randomText(r, 20) : null,
+                        r.nextBoolean() ? randomText(r, 20) : null,
+                        r.nextBoolean() ? randomBytes(r, 16) : null,
+                        users);
+        return new Message(
+                r.nextLong(),
+                "t" + randomText(r, 60),
+                r.nextInt(3),
+                r.nextBoolean(),
+                randomBytes(r, 300),
+                props,
+                r.nextBoolean() ? SubscriberId.of(randomText(r, 5), randomText(r, 30)) : null,
                 r.nextBoolean() ? Math.abs(r.nextLong()) : 0);
     }
 }

@@ -1,5 +1,10 @@
 package io.hookline.broker.store.rocks;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -7,18 +12,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.BrokerProcess;
-import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
-import org.eclipse.paho.client.mqttv3.MqttCallback;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,11 +22,17 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.client.mqttv3.MqttCallback;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * What a restart owes the clients, against real broker processes stopped both ways (SIGKILL
@@ -48,13 +47,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RestartContractProcessTest {
 
     /** How the first broker goes away. */
-    enum Stop { KILL, TERM }
+    enum Stop {
+        KILL,
+        TERM
+    }
 
     private static final int WINDOW = 10;
     private static final int PUBLISHERS = 3;
 
     @TempDir
     Path tmp;
+
     private final List<BrokerProcess> processes = new ArrayList<>();
     private final List<AutoCloseable> clients = new ArrayList<>();
 
@@ -78,8 +81,8 @@ class RestartContractProcessTest {
             "max_offline_messages", "-1",
             "max_online_messages", "-1",
             "max_inflight_messages", String.valueOf(WINDOW),
-            "queue_high_watermark", "0",   // a subscriber that never acknowledges must not hold the publishers
-            "retry_interval", "1h",        // MQTT 3.1.1: no resend on the same connection during the test
+            "queue_high_watermark", "0", // a subscriber that never acknowledges must not hold the publishers
+            "retry_interval", "1h", // MQTT 3.1.1: no resend on the same connection during the test
         };
     }
 
@@ -95,25 +98,37 @@ class RestartContractProcessTest {
 
     private static void stop(BrokerProcess b, Stop how) throws InterruptedException {
         if (how == Stop.KILL) {
-            b.close();   // SIGKILL
+            b.close(); // SIGKILL
         } else {
             assertEquals(0, b.stop(), "SIGTERM: a clean stop exits 0 (Main handles the signal)");
         }
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1").serverPort(b.mqttPort())
+        return MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(b.mqttPort())
                 .buildBlocking();
     }
 
     /** A client with a persistent session (expiry in seconds) that records what it receives, with the time. */
     private Mqtt5AsyncClient listen(BrokerProcess b, String id, long expiry, List<Received> into, boolean present)
             throws Exception {
-        Mqtt5AsyncClient c = MqttClient.builder().useMqttVersion5().identifier(id).serverHost("127.0.0.1")
-                .serverPort(b.mqttPort()).buildAsync();
+        Mqtt5AsyncClient c = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier(id)
+                .serverHost("127.0.0.1")
+                .serverPort(b.mqttPort())
+                .buildAsync();
         c.publishes(MqttGlobalPublishFilter.ALL, p -> into.add(new Received(p, System.currentTimeMillis())));
-        boolean sessionPresent = c.connectWith().cleanStart(false).sessionExpiryInterval(expiry).send()
-                .get(30, TimeUnit.SECONDS).isSessionPresent();
+        boolean sessionPresent = c.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(expiry)
+                .send()
+                .get(30, TimeUnit.SECONDS)
+                .isSessionPresent();
         assertEquals(present, sessionPresent, id + ": session present");
         clients.add(() -> c.disconnect().get(5, TimeUnit.SECONDS));
         return c;
@@ -137,24 +152,23 @@ class RestartContractProcessTest {
      * awaiting PUBREL) in the client object, so connecting the same object again, to the new
      * broker's port, keeps exactly once on the client's side too.
      */
-    private static org.eclipse.paho.client.mqttv3.MqttClient paho(BrokerProcess b, String id, boolean neverAck,
-                                                                   List<String> into, boolean present)
-            throws Exception {
-        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.mqttPort(), id, new MemoryPersistence());
+    private static org.eclipse.paho.client.mqttv3.MqttClient paho(
+            BrokerProcess b, String id, boolean neverAck, List<String> into, boolean present) throws Exception {
+        var c = new org.eclipse.paho.client.mqttv3.MqttClient(
+                "tcp://127.0.0.1:" + b.mqttPort(), id, new MemoryPersistence());
         c.setManualAcks(neverAck);
         c.setCallback(new MqttCallback() {
             @Override
-            public void connectionLost(Throwable cause) {
-            }
+            public void connectionLost(Throwable cause) {}
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                into.add((message.isDuplicate() ? "DUP " : "") + new String(message.getPayload(), StandardCharsets.UTF_8));
+                into.add((message.isDuplicate() ? "DUP " : "")
+                        + new String(message.getPayload(), StandardCharsets.UTF_8));
             }
 
             @Override
-            public void deliveryComplete(IMqttDeliveryToken token) {
-            }
+            public void deliveryComplete(IMqttDeliveryToken token) {}
         });
         connect(c, b, present);
         return c;
@@ -174,20 +188,22 @@ class RestartContractProcessTest {
      * one. Paho's synchronous publish returns once the flow is complete, on PUBCOMP.
      */
     private Thread qos2Publisher(BrokerProcess b, String prefix, List<Integer> completed) throws Exception {
-        var c = new org.eclipse.paho.client.mqttv3.MqttClient("tcp://127.0.0.1:" + b.mqttPort(), "pub-" + prefix,
-                new MemoryPersistence());
+        var c = new org.eclipse.paho.client.mqttv3.MqttClient(
+                "tcp://127.0.0.1:" + b.mqttPort(), "pub-" + prefix, new MemoryPersistence());
         c.connect();
-        clients.add(c::close);   // after the stop: the connection is gone by then
-        Thread t = new Thread(() -> {
-            for (int i = 0; ; i++) {
-                try {
-                    c.publish("x/" + prefix, (prefix + "-" + i).getBytes(StandardCharsets.UTF_8), 2, false);
-                    completed.add(i);
-                } catch (MqttException gone) {
-                    return;   // the broker went away
-                }
-            }
-        }, "qos2-publisher-" + prefix);
+        clients.add(c::close); // after the stop: the connection is gone by then
+        Thread t = new Thread(
+                () -> {
+                    for (int i = 0; ; i++) {
+                        try {
+                            c.publish("x/" + prefix, (prefix + "-" + i).getBytes(StandardCharsets.UTF_8), 2, false);
+                            completed.add(i);
+                        } catch (MqttException gone) {
+                            return; // the broker went away
+                        }
+                    }
+                },
+                "qos2-publisher-" + prefix);
         t.setDaemon(true);
         t.start();
         return t;
@@ -206,8 +222,9 @@ class RestartContractProcessTest {
     }
 
     private static void assertExactlyOnceInOrder(List<Integer> got, List<Integer> completed, String what) {
-        assertTrue(got.containsAll(completed), what + ": every completed QoS 2 message arrives; got " + got
-                + ", completed " + completed);
+        assertTrue(
+                got.containsAll(completed),
+                what + ": every completed QoS 2 message arrives; got " + got + ", completed " + completed);
         assertEquals(new HashSet<>(got).size(), got.size(), what + ": none twice: " + got);
         for (int i = 1; i < got.size(); i++) {
             assertTrue(got.get(i) > got.get(i - 1), what + ": publisher order at " + i + ": " + got);
@@ -216,18 +233,23 @@ class RestartContractProcessTest {
 
     @ParameterizedTest
     @EnumSource(Stop.class)
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)   // two broker processes on a busy machine
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void qos2ArrivesExactlyOnceAndWhatWasInFlightIsResentWithDup(Stop how) throws Exception {
         BrokerProcess first = start();
         List<Received> ignored = new CopyOnWriteArrayList<>();
         Mqtt5AsyncClient offline = listen(first, "offline", 3600, ignored, false);
-        offline.subscribeWith().topicFilter("x/#").qos(MqttQos.EXACTLY_ONCE).send().get(30, TimeUnit.SECONDS);
+        offline.subscribeWith()
+                .topicFilter("x/#")
+                .qos(MqttQos.EXACTLY_ONCE)
+                .send()
+                .get(30, TimeUnit.SECONDS);
         offline.disconnect().get(30, TimeUnit.SECONDS);
         List<String> steadyGot = new CopyOnWriteArrayList<>();
-        var steady = paho(first, "steady", false, steadyGot, false);   // online through the stop, QoS 2
+        var steady = paho(first, "steady", false, steadyGot, false); // online through the stop, QoS 2
         steady.subscribe("x/#", 2);
         List<String> held = new CopyOnWriteArrayList<>();
-        var hoarder = paho(first, "hoarder", true, held, false);   // online, QoS 1: takes WINDOW messages, never acknowledges
+        var hoarder =
+                paho(first, "hoarder", true, held, false); // online, QoS 1: takes WINDOW messages, never acknowledges
         hoarder.subscribe("x/#", 1);
 
         Map<String, List<Integer>> completed = new ConcurrentHashMap<>();
@@ -237,10 +259,13 @@ class RestartContractProcessTest {
             completed.put("p" + p, done);
             publishers.add(qos2Publisher(first, "p" + p, done));
         }
-        await().atMost(Duration.ofSeconds(120)).until(
-                () -> held.size() + " held, " + completed.values().stream().map(List::size).toList() + " completed",
-                state -> held.size() == WINDOW && completed.values().stream().allMatch(c -> c.size() >= 50));
-        stop(first, how);   // mid-stream: the publishers are still sending
+        await().atMost(Duration.ofSeconds(120))
+                .until(
+                        () -> held.size() + " held, "
+                                + completed.values().stream().map(List::size).toList() + " completed",
+                        state -> held.size() == WINDOW
+                                && completed.values().stream().allMatch(c -> c.size() >= 50));
+        stop(first, how); // mid-stream: the publishers are still sending
         for (Thread t : publishers) {
             t.join(30_000);
             assertFalse(t.isAlive(), t.getName() + " saw the broker go");
@@ -259,29 +284,35 @@ class RestartContractProcessTest {
             steady.close();
         });
         List<String> resumed = new CopyOnWriteArrayList<>();
-        var again = paho(second, "hoarder", false, resumed, true);   // a new client object on the old session
+        var again = paho(second, "hoarder", false, resumed, true); // a new client object on the old session
         clients.add(() -> {
             again.disconnect(1000);
             again.close();
         });
 
-        await().atMost(Duration.ofSeconds(120)).until(() -> completed.entrySet().stream().allMatch(e ->
-                indices(texts(offlineReceived), e.getKey()).containsAll(e.getValue())
-                        && indices(steadyGot, e.getKey()).containsAll(e.getValue())
-                        && indices(resumed, e.getKey()).containsAll(e.getValue())));
+        await().atMost(Duration.ofSeconds(120))
+                .until(() -> completed.entrySet().stream()
+                        .allMatch(
+                                e -> indices(texts(offlineReceived), e.getKey()).containsAll(e.getValue())
+                                        && indices(steadyGot, e.getKey()).containsAll(e.getValue())
+                                        && indices(resumed, e.getKey()).containsAll(e.getValue())));
         List<String> offlineGot = texts(offlineReceived);
         List<String> steadySnapshot = List.copyOf(steadyGot);
         for (var e : completed.entrySet()) {
             assertExactlyOnceInOrder(indices(offlineGot, e.getKey()), e.getValue(), "offline session, " + e.getKey());
-            assertExactlyOnceInOrder(indices(steadySnapshot, e.getKey()), e.getValue(), "online session, " + e.getKey());
+            assertExactlyOnceInOrder(
+                    indices(steadySnapshot, e.getKey()), e.getValue(), "online session, " + e.getKey());
         }
         // what was in flight to the hoarder: first, again, with DUP, in the same order; then the rest, once
         List<String> snapshot = List.copyOf(resumed);
         assertTrue(snapshot.size() >= WINDOW, snapshot.toString());
-        assertEquals(held.stream().map(s -> "DUP " + s).toList(), snapshot.subList(0, WINDOW),
+        assertEquals(
+                held.stream().map(s -> "DUP " + s).toList(),
+                snapshot.subList(0, WINDOW),
                 "in flight when the broker stopped");
         List<String> rest = snapshot.subList(WINDOW, snapshot.size());
-        assertTrue(rest.stream().noneMatch(s -> s.startsWith("DUP ") || held.contains(s)),
+        assertTrue(
+                rest.stream().noneMatch(s -> s.startsWith("DUP ") || held.contains(s)),
                 "after the resends, each message once and for the first time: " + rest);
         for (var e : completed.entrySet()) {
             List<Integer> got = indices(snapshot, e.getKey());
@@ -296,42 +327,92 @@ class RestartContractProcessTest {
 
     @ParameterizedTest
     @EnumSource(Stop.class)
-    @Timeout(value = 4, unit = TimeUnit.MINUTES)   // two broker processes on a busy machine
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void messageExpirySessionExpiryAndWillDelayCountOnWhileTheBrokerIsDown(Stop how) throws Exception {
         BrokerProcess first = start();
         List<Received> unused = new CopyOnWriteArrayList<>();
         Mqtt5AsyncClient keeper = listen(first, "keeper", 3600, unused, false);
-        keeper.subscribeWith().topicFilter("e/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
-        keeper.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
+        keeper.subscribeWith()
+                .topicFilter("e/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send()
+                .get(30, TimeUnit.SECONDS);
+        keeper.subscribeWith()
+                .topicFilter("will/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send()
+                .get(30, TimeUnit.SECONDS);
         keeper.disconnect().get(30, TimeUnit.SECONDS);
         Mqtt5AsyncClient shortLived = listen(first, "short-lived", 3, unused, false);
-        shortLived.subscribeWith().topicFilter("e/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
-        long shortLivedLeaving = System.currentTimeMillis();   // its 3 s start no sooner than this
+        shortLived
+                .subscribeWith()
+                .topicFilter("e/#")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .send()
+                .get(30, TimeUnit.SECONDS);
+        long shortLivedLeaving = System.currentTimeMillis(); // its 3 s start no sooner than this
         shortLived.disconnect().get(30, TimeUnit.SECONDS);
 
         Mqtt5BlockingClient pub = v5(first, "pub");
         pub.connect();
-        pub.publishWith().topic("e/short").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(2).payload(utf8("short"))
+        pub.publishWith()
+                .topic("e/short")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .messageExpiryInterval(2)
+                .payload(utf8("short"))
                 .send();
-        pub.publishWith().topic("e/long").qos(MqttQos.AT_LEAST_ONCE).messageExpiryInterval(600).payload(utf8("long"))
+        pub.publishWith()
+                .topic("e/long")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .messageExpiryInterval(600)
+                .payload(utf8("long"))
                 .send();
-        pub.publishWith().topic("e/none").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("none")).send();
-        pub.publishWith().topic("r/short").qos(MqttQos.AT_LEAST_ONCE).retain(true).messageExpiryInterval(2)
-                .payload(utf8("retained short")).send();
-        pub.publishWith().topic("r/kept").qos(MqttQos.AT_LEAST_ONCE).retain(true).payload(utf8("retained kept"))
+        pub.publishWith()
+                .topic("e/none")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(utf8("none"))
+                .send();
+        pub.publishWith()
+                .topic("r/short")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .messageExpiryInterval(2)
+                .payload(utf8("retained short"))
+                .send();
+        pub.publishWith()
+                .topic("r/kept")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .retain(true)
+                .payload(utf8("retained kept"))
                 .send();
         long published = System.currentTimeMillis();
         pub.disconnect();
 
         // connected when the broker stops: one will at once, one after a 3 s delay (with v5 properties)
         Mqtt5BlockingClient willNow = v5(first, "will-now");
-        willNow.connectWith().cleanStart(true).sessionExpiryInterval(60)
-                .willPublish().topic("will/now").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("gone now")).applyWillPublish()
+        willNow.connectWith()
+                .cleanStart(true)
+                .sessionExpiryInterval(60)
+                .willPublish()
+                .topic("will/now")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(utf8("gone now"))
+                .applyWillPublish()
                 .send();
         Mqtt5BlockingClient willLater = v5(first, "will-later");
-        willLater.connectWith().cleanStart(true).sessionExpiryInterval(60)
-                .willPublish().topic("will/later").qos(MqttQos.AT_LEAST_ONCE).payload(utf8("gone later"))
-                .delayInterval(3).contentType("text/plain").userProperties().add("why", "crash").applyUserProperties()
+        willLater
+                .connectWith()
+                .cleanStart(true)
+                .sessionExpiryInterval(60)
+                .willPublish()
+                .topic("will/later")
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(utf8("gone later"))
+                .delayInterval(3)
+                .contentType("text/plain")
+                .userProperties()
+                .add("why", "crash")
+                .applyUserProperties()
                 .applyWillPublish()
                 .send();
         // CONNACK is not held for the session record's write (a kill right after it can lose the
@@ -344,17 +425,23 @@ class RestartContractProcessTest {
         stop(first, how);
         boolean sessionOutlivedTheBroker = System.currentTimeMillis() < shortLivedLeaving + 3_000;
         // past the short expiries on the wall clock, with no broker running
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).until(() ->
-                System.currentTimeMillis() > Math.max(published + 2_500, shortLivedLeaving + 3_500));
+        await().atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100))
+                .until(() -> System.currentTimeMillis() > Math.max(published + 2_500, shortLivedLeaving + 3_500));
         long restarting = System.currentTimeMillis();
         BrokerProcess second = start();
-        if (sessionOutlivedTheBroker) {   // else (a slow machine) it expired before the stop: also fine
+        if (sessionOutlivedTheBroker) { // else (a slow machine) it expired before the stop: also fine
             assertTrue(output(second).contains("1 expired while the broker was down"), output(second));
         }
 
         // session expiry: the 2 s session is gone, the other one is back
         Mqtt5BlockingClient gone = v5(second, "short-lived");
-        assertFalse(gone.connectWith().cleanStart(false).sessionExpiryInterval(3).send().isSessionPresent(),
+        assertFalse(
+                gone.connectWith()
+                        .cleanStart(false)
+                        .sessionExpiryInterval(3)
+                        .send()
+                        .isSessionPresent(),
                 "a session whose expiry passed while the broker was down");
         gone.disconnect();
 
@@ -362,23 +449,39 @@ class RestartContractProcessTest {
         listen(second, "keeper", 3600, got, true);
         // the queue keeps its order: "short" was first, so the first two tell whether it was dropped
         await().atMost(Duration.ofSeconds(30)).until(() -> texts(got).containsAll(List.of("long", "none")));
-        List<String> queued = texts(got).stream().filter(s -> !s.startsWith("gone")).toList();
+        List<String> queued =
+                texts(got).stream().filter(s -> !s.startsWith("gone")).toList();
         assertEquals(List.of("long", "none"), queued, "the message that expired while the broker was down is dropped");
-        Mqtt5Publish longLived = got.stream().filter(r -> r.text().equals("long")).findFirst().orElseThrow().publish();
+        Mqtt5Publish longLived = got.stream()
+                .filter(r -> r.text().equals("long"))
+                .findFirst()
+                .orElseThrow()
+                .publish();
         long downAtLeast = (restarting - published) / 1000;
-        assertTrue(longLived.getMessageExpiryInterval().orElseThrow() <= 600 - downAtLeast,
+        assertTrue(
+                longLived.getMessageExpiryInterval().orElseThrow() <= 600 - downAtLeast,
                 "the remaining expiry counts the " + downAtLeast + " s the message spent stored: "
                         + longLived.getMessageExpiryInterval());
 
         // wills: the immediate one, and the delayed one no sooner than its delay after the connection ended
         await().atMost(Duration.ofSeconds(60)).until(() -> texts(got).containsAll(List.of("gone now", "gone later")));
-        Received later = got.stream().filter(r -> r.text().equals("gone later")).findFirst().orElseThrow();
-        long endedAt = how == Stop.KILL ? restarting : stopping;   // a killed broker's clients end at recovery
-        assertTrue(later.atMillis() >= endedAt + 3_000, "the will delay of 3 s was kept: arrived "
-                + (later.atMillis() - endedAt) + " ms after the connection ended");
-        assertEquals("text/plain", later.publish().getContentType().orElseThrow().toString());
-        assertEquals("why", later.publish().getUserProperties().asList().get(0).getName().toString());
-        assertEquals("crash", later.publish().getUserProperties().asList().get(0).getValue().toString());
+        Received later = got.stream()
+                .filter(r -> r.text().equals("gone later"))
+                .findFirst()
+                .orElseThrow();
+        long endedAt = how == Stop.KILL ? restarting : stopping; // a killed broker's clients end at recovery
+        assertTrue(
+                later.atMillis() >= endedAt + 3_000,
+                "the will delay of 3 s was kept: arrived " + (later.atMillis() - endedAt)
+                        + " ms after the connection ended");
+        assertEquals(
+                "text/plain", later.publish().getContentType().orElseThrow().toString());
+        assertEquals(
+                "why",
+                later.publish().getUserProperties().asList().get(0).getName().toString());
+        assertEquals(
+                "crash",
+                later.publish().getUserProperties().asList().get(0).getValue().toString());
         assertEquals(1, texts(got).stream().filter("gone now"::equals).count(), "one will, once: " + texts(got));
 
         // retained: the expired one is gone, the other is there (subscriptions are answered in order)

@@ -1,9 +1,14 @@
 package io.hookline.broker.store.rocks;
 
-import io.hookline.broker.config.SyncPolicy;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.broker.config.SyncPolicy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,14 +20,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RocksStoreTest {
 
@@ -117,8 +116,8 @@ class RocksStoreTest {
                     submitted.add(pool.submit(() -> {
                         List<CompletableFuture<Void>> mine = new ArrayList<>();
                         for (int i = 0; i < perThread; i++) {
-                            mine.add(store.write(new Writes().put(Column.QUEUES,
-                                    Keys.queued("s" + thread, i), utf8(thread + ":" + i))));
+                            mine.add(store.write(new Writes()
+                                    .put(Column.QUEUES, Keys.queued("s" + thread, i), utf8(thread + ":" + i))));
                         }
                         return mine;
                     }));
@@ -127,7 +126,8 @@ class RocksStoreTest {
                     futures.addAll(f.get(30, TimeUnit.SECONDS));
                 }
                 pool.shutdown();
-                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+                CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new))
+                        .get(60, TimeUnit.SECONDS);
                 assertEquals(threads * perThread, store.stats().requests(), policy.name());
                 assertTrue(store.stats().groups() <= store.stats().requests(), policy.name());
                 assertEquals(0, store.stats().writeErrors(), policy.name());
@@ -140,10 +140,11 @@ class RocksStoreTest {
                     assertEquals(perThread, n[0], policy + " s" + t);
                 }
                 switch (policy) {
-                    case ALWAYS -> assertEquals(store.stats().groups(), store.stats().syncs(),
-                            "one fsync per group");
-                    case INTERVAL -> await().atMost(Duration.ofSeconds(30))
-                            .until(() -> store.stats().syncs() > 0);
+                    case ALWAYS ->
+                        assertEquals(store.stats().groups(), store.stats().syncs(), "one fsync per group");
+                    case INTERVAL ->
+                        await().atMost(Duration.ofSeconds(30))
+                                .until(() -> store.stats().syncs() > 0);
                     case NEVER -> assertEquals(0, store.stats().syncs());
                 }
             }
@@ -157,10 +158,16 @@ class RocksStoreTest {
             StoreException e = assertThrows(StoreException.class, () -> open(dir));
             assertEquals(StoreException.Kind.LOCKED, e.kind());
             String abs = dir.toAbsolutePath().normalize().toString();
-            assertTrue(e.getMessage().startsWith("another broker is using the store " + abs + ": its lock file "
-                    + abs + "/LOCK is held ("), e.getMessage());
-            assertTrue(e.getMessage().endsWith("). Only one broker may run on a data_dir: stop the other one,"
-                    + " or give this one its own data_dir."), e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .startsWith("another broker is using the store " + abs + ": its lock file " + abs
+                                    + "/LOCK is held ("),
+                    e.getMessage());
+            assertTrue(
+                    e.getMessage()
+                            .endsWith("). Only one broker may run on a data_dir: stop the other one,"
+                                    + " or give this one its own data_dir."),
+                    e.getMessage());
         }
         // the refused open left nothing behind: the store opens once the first is closed
         try (RocksStore again = open(dir)) {
@@ -179,10 +186,13 @@ class RocksStoreTest {
         assertEquals(StoreException.Kind.DAMAGED, e.kind());
         String abs = dir.toAbsolutePath().normalize().toString();
         assertTrue(e.getMessage().startsWith("the store " + abs + " is damaged or unreadable: "), e.getMessage());
-        assertTrue(e.getMessage().endsWith(". The broker does not start on a store it cannot read, so that nothing"
-                + " in it is lost silently. Way out: stop every broker on this data_dir and run"
-                + " 'bin/broker --repair-store' (keeps every record that can still be read; the damaged files are"
-                + " kept beside it), or move " + abs + " away to start with an empty store."), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .endsWith(". The broker does not start on a store it cannot read, so that nothing"
+                                + " in it is lost silently. Way out: stop every broker on this data_dir and run"
+                                + " 'bin/broker --repair-store' (keeps every record that can still be read; the damaged files are"
+                                + " kept beside it), or move " + abs + " away to start with an empty store."),
+                e.getMessage());
     }
 
     @Test
@@ -206,9 +216,11 @@ class RocksStoreTest {
                     .get(10, TimeUnit.SECONDS);
         }
         StoreException e = assertThrows(StoreException.class, () -> open(dir));
-        assertEquals("the store " + dir.toAbsolutePath().normalize() + " has layout version 9; this broker reads"
-                + " version 1 (was it written by a newer broker?). Start the broker version that wrote it, or move "
-                + dir.toAbsolutePath().normalize() + " away to start with an empty store.", e.getMessage());
+        assertEquals(
+                "the store " + dir.toAbsolutePath().normalize() + " has layout version 9; this broker reads"
+                        + " version 1 (was it written by a newer broker?). Start the broker version that wrote it, or move "
+                        + dir.toAbsolutePath().normalize() + " away to start with an empty store.",
+                e.getMessage());
     }
 
     @Test

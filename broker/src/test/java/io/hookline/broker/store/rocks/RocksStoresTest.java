@@ -1,5 +1,12 @@
 package io.hookline.broker.store.rocks;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
@@ -11,9 +18,6 @@ import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.MessageQueue;
 import io.hookline.broker.store.SessionRecord;
 import io.hookline.broker.util.StoreBatch;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -23,13 +27,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RocksStoresTest {
 
@@ -40,13 +39,23 @@ class RocksStoresTest {
     Path tmp;
 
     private RocksStores open(long nowMillis) {
-        return RocksStores.open(tmp.resolve("store"), SyncPolicy.INTERVAL, Duration.ofSeconds(1),
+        return RocksStores.open(
+                tmp.resolve("store"),
+                SyncPolicy.INTERVAL,
+                Duration.ofSeconds(1),
                 Clock.fixed(Instant.ofEpochMilli(nowMillis), ZoneOffset.UTC));
     }
 
     private static Message message(long id, String payload, long expiresAt) {
-        return new Message(id, "t/" + id, 1, false, payload.getBytes(StandardCharsets.UTF_8), PublishProperties.NONE,
-                SubscriberId.of("mp", "pub"), expiresAt);
+        return new Message(
+                id,
+                "t/" + id,
+                1,
+                false,
+                payload.getBytes(StandardCharsets.UTF_8),
+                PublishProperties.NONE,
+                SubscriberId.of("mp", "pub"),
+                expiresAt);
     }
 
     private static Delivery delivery(long id, int qos) {
@@ -199,8 +208,8 @@ class RocksStoresTest {
             q.add(delivery(1, 1), publisher);
             StoreBatch subscriber = stores.batch();
             assertEquals("m1", text(q.poll(subscriber)));
-            commit(subscriber);   // the delete's turn comes first...
-            commit(publisher);    // ...the write lands after it
+            commit(subscriber); // the delete's turn comes first...
+            commit(publisher); // ...the write lands after it
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 int[] n = {0};
                 stores.store().scan(Column.QUEUES, Keys.subscriber(C), (k, v) -> ++n[0] > 0);
@@ -221,7 +230,7 @@ class RocksStoresTest {
             stores.inflight().released(C, 7, batch);
             commit(batch);
             StoreBatch done = stores.batch();
-            stores.inflight().remove(C, 7, done);   // PUBCOMP
+            stores.inflight().remove(C, 7, done); // PUBCOMP
             commit(done);
             // packet id 7 used again: the old PUBREL stage must not stick to it
             StoreBatch again = stores.batch();
@@ -231,9 +240,15 @@ class RocksStoresTest {
         try (RocksStores stores = open(T0)) {
             List<InflightRecord> back = new ArrayList<>();
             stores.inflight().forEach(C, back::add);
-            assertEquals(List.of(65535, 1, 7), back.stream().map(InflightRecord::packetId).toList());
-            assertEquals(List.of(true, false, false), back.stream().map(InflightRecord::released).toList());
-            assertEquals(List.of("m1", "m2", "m4"), back.stream().map(r -> text(r.delivery())).toList());
+            assertEquals(
+                    List.of(65535, 1, 7),
+                    back.stream().map(InflightRecord::packetId).toList());
+            assertEquals(
+                    List.of(true, false, false),
+                    back.stream().map(InflightRecord::released).toList());
+            assertEquals(
+                    List.of("m1", "m2", "m4"),
+                    back.stream().map(r -> text(r.delivery())).toList());
             assertEquals(2, back.get(0).delivery().qos());
         }
     }
@@ -241,17 +256,25 @@ class RocksStoresTest {
     @Test
     void sessionsSubscriptionsAndInboundIdsComeBackAndGoWithTheSession() throws Exception {
         SubscriberId other = SubscriberId.of("mp", "c");
-        Message will = new Message(42, "will/c", 1, true, "bye".getBytes(StandardCharsets.UTF_8),
-                new PublishProperties(1, 60L, "text/plain", null, null, List.of()), C, 0);
+        Message will = new Message(
+                42,
+                "will/c",
+                1,
+                true,
+                "bye".getBytes(StandardCharsets.UTF_8),
+                new PublishProperties(1, 60L, "text/plain", null, null, List.of()),
+                C,
+                0);
         try (RocksStores stores = open(T0)) {
             StoreBatch batch = stores.batch();
             stores.sessions().put(new SessionRecord(C, 5, "user", 3600, T0 - 5000, will, 30, 10, null), batch);
             stores.sessions().put(new SessionRecord(other, 4, null, -1, 0, null, 0, null, 100), batch);
-            stores.subscriptions().put(C, new Subscription(C, "b/#", null, new SubscriptionOptions(2, true, true, 2), 9),
-                    batch);
+            stores.subscriptions()
+                    .put(C, new Subscription(C, "b/#", null, new SubscriptionOptions(2, true, true, 2), 9), batch);
             stores.subscriptions().put(C, new Subscription(C, "a/+", "g", SubscriptionOptions.ofQos(1), 0), batch);
             stores.subscriptions().put(C, new Subscription(C, "a/+", null, SubscriptionOptions.ofQos(0), 0), batch);
-            stores.subscriptions().put(other, new Subscription(other, "x", null, SubscriptionOptions.ofQos(1), 0), batch);
+            stores.subscriptions()
+                    .put(other, new Subscription(other, "x", null, SubscriptionOptions.ofQos(1), 0), batch);
             stores.inbound().add(C, 3, batch);
             stores.inbound().add(C, 300, batch);
             commit(batch);
@@ -260,7 +283,8 @@ class RocksStoresTest {
             List<SessionRecord> sessions = new ArrayList<>();
             stores.sessions().forEach(sessions::add);
             assertEquals(2, sessions.size());
-            SessionRecord c = sessions.stream().filter(r -> r.id().equals(C)).findFirst().orElseThrow();
+            SessionRecord c =
+                    sessions.stream().filter(r -> r.id().equals(C)).findFirst().orElseThrow();
             assertEquals(5, c.protocolVersion());
             assertEquals("user", c.username());
             assertEquals(3600, c.expirySeconds());
@@ -273,7 +297,9 @@ class RocksStoresTest {
             assertEquals(60L, c.will().properties().messageExpiryInterval());
             List<Subscription> subs = new ArrayList<>();
             stores.subscriptions().forEach(C, subs::add);
-            assertEquals(List.of("b/#", "a/+", "a/+"), subs.stream().map(Subscription::filter).toList(),
+            assertEquals(
+                    List.of("b/#", "a/+", "a/+"),
+                    subs.stream().map(Subscription::filter).toList(),
                     "in the order they were made");
             assertEquals(new SubscriptionOptions(2, true, true, 2), subs.get(0).options());
             assertEquals(9, subs.get(0).subscriptionId());
@@ -296,7 +322,8 @@ class RocksStoresTest {
         try (RocksStores stores = open(T0)) {
             List<SessionRecord> sessions = new ArrayList<>();
             stores.sessions().forEach(sessions::add);
-            assertEquals(List.of(other), sessions.stream().map(SessionRecord::id).toList());
+            assertEquals(
+                    List.of(other), sessions.stream().map(SessionRecord::id).toList());
             List<Subscription> subs = new ArrayList<>();
             stores.subscriptions().forEach(C, subs::add);
             assertEquals(List.of(), subs);
@@ -312,8 +339,8 @@ class RocksStoresTest {
             stores.retained().retain(message(1, "lasting", 0), batch);
             stores.retained().retain(message(2, "short", T0 + 60_000), batch);
             stores.retained().retain(message(3, "cleared", 0), batch);
-            stores.retained().retain(new Message(4, "t/3", 0, true, new byte[0], PublishProperties.NONE, null, 0),
-                    batch);
+            stores.retained()
+                    .retain(new Message(4, "t/3", 0, true, new byte[0], PublishProperties.NONE, null, 0), batch);
             commit(batch);
             assertEquals(2, stores.retained().size());
             assertEquals(3, stores.highestMessageId(), "the clearing message is not stored");
@@ -336,8 +363,12 @@ class RocksStoresTest {
         }
         StoreException e = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
         assertEquals(StoreException.Kind.DAMAGED, e.kind());
-        assertTrue(e.getMessage().startsWith("the store " + tmp.resolve("store").toAbsolutePath().normalize()
-                + " is damaged or unreadable: a record cannot be read: message format version 9"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith("the store "
+                                + tmp.resolve("store").toAbsolutePath().normalize()
+                                + " is damaged or unreadable: a record cannot be read: message format version 9"),
+                e.getMessage());
         assertTrue(e.getMessage().contains("'bin/broker --repair-store'"), e.getMessage());
         // nothing held on to: the store opens again (and fails the same way) rather than being locked
         org.junit.jupiter.api.Assertions.assertThrows(StoreException.class, () -> open(T0));
@@ -346,7 +377,7 @@ class RocksStoresTest {
     @Test
     void whatBelongsToNoStoredSessionIsDroppedAtOpen() throws Exception {
         SubscriberId gone = SubscriberId.of("gone");
-        SubscriberId goneToo = SubscriberId.of("mp", "c");   // same client id, another mountpoint
+        SubscriberId goneToo = SubscriberId.of("mp", "c"); // same client id, another mountpoint
         try (RocksStores stores = open(T0)) {
             keepSession(stores);
             StoreBatch batch = stores.batch();

@@ -1,20 +1,19 @@
 package io.hookline.broker.store.rocks;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.BrokerProcess;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A damaged store as a user meets it: bin/broker refuses to start with a message naming the
@@ -25,6 +24,7 @@ class StoreFaultsProcessTest {
 
     @TempDir
     Path tmp;
+
     private final List<BrokerProcess> processes = new ArrayList<>();
 
     @AfterEach
@@ -38,8 +38,12 @@ class StoreFaultsProcessTest {
     void aDamagedStoreStopsTheStartAndRepairStoreBringsItBack() throws Exception {
         BrokerProcess first = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
         processes.add(first);
-        Mqtt5BlockingClient keeper = MqttClient.builder().useMqttVersion5().identifier("keeper")
-                .serverHost("127.0.0.1").serverPort(first.mqttPort()).buildBlocking();
+        Mqtt5BlockingClient keeper = MqttClient.builder()
+                .useMqttVersion5()
+                .identifier("keeper")
+                .serverHost("127.0.0.1")
+                .serverPort(first.mqttPort())
+                .buildBlocking();
         keeper.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         keeper.subscribeWith().topicFilter("a/#").qos(MqttQos.AT_LEAST_ONCE).send();
         keeper.disconnect();
@@ -51,13 +55,16 @@ class StoreFaultsProcessTest {
         BrokerProcess.Exit refused = BrokerProcess.runToExit(tmp, CrashRecoveryProcessTest.JVM, List.of(), CONFIG);
         assertEquals(1, refused.code(), refused.text());
         assertTrue(refused.text().contains("the store " + store + " is damaged or unreadable: "), refused.text());
-        assertTrue(refused.text().contains(
-                "Way out: stop every broker on this data_dir and run 'bin/broker --repair-store'"), refused.text());
+        assertTrue(
+                refused.text()
+                        .contains("Way out: stop every broker on this data_dir and run 'bin/broker --repair-store'"),
+                refused.text());
 
-        BrokerProcess.Exit repair = BrokerProcess.runToExit(tmp, CrashRecoveryProcessTest.JVM,
-                List.of("--repair-store"), CONFIG);
+        BrokerProcess.Exit repair =
+                BrokerProcess.runToExit(tmp, CrashRecoveryProcessTest.JVM, List.of("--repair-store"), CONFIG);
         assertEquals(0, repair.code(), repair.text());
-        assertTrue(repair.text().contains("store repair: done; the damaged files are in " + store + ".damaged-"),
+        assertTrue(
+                repair.text().contains("store repair: done; the damaged files are in " + store + ".damaged-"),
                 repair.text());
 
         BrokerProcess again = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);

@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param reauthentication true when the client re-authenticates on a live connection
  * @param properties the packet's other properties
  */
-public record EnhancedAuthInput(Client client, String authMethod, Bytes authData, boolean reauthentication,
-                                Properties properties) implements HookInput {
+public record EnhancedAuthInput(
+        Client client, String authMethod, Bytes authData, boolean reauthentication, Properties properties)
+        implements HookInput {
     public EnhancedAuthInput {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(authMethod, "authMethod");

@@ -19,8 +19,9 @@ import java.util.Objects;
  * @param retain the retain flag
  * @param properties the message's MQTT 5 properties
  */
-public record MessageDrop(Client client, String reason, String topic, int qos, Bytes payload, boolean retain,
-                          Properties properties) implements HookInput {
+public record MessageDrop(
+        Client client, String reason, String topic, int qos, Bytes payload, boolean retain, Properties properties)
+        implements HookInput {
     public static final String EXPIRED = "expired";
     public static final String QUEUE_FULL = "queue_full";
     public static final String MAX_PACKET_SIZE_EXCEEDED = "max_packet_size_exceeded";

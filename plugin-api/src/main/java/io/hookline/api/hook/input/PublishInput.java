@@ -20,8 +20,8 @@ import java.util.Objects;
  * @param retain the retain flag
  * @param properties the PUBLISH properties (MQTT 5; empty otherwise)
  */
-public record PublishInput(Client client, String topic, int qos, Bytes payload, boolean retain,
-                           Properties properties) implements HookInput {
+public record PublishInput(Client client, String topic, int qos, Bytes payload, boolean retain, Properties properties)
+        implements HookInput {
     public PublishInput {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(topic, "topic");

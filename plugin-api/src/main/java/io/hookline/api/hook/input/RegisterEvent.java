@@ -16,8 +16,7 @@ import java.util.Objects;
  * @param peerPort the remote port
  * @param properties the CONNECT properties (MQTT 5; empty otherwise)
  */
-public record RegisterEvent(Client client, String peerAddr, int peerPort, Properties properties)
-        implements HookInput {
+public record RegisterEvent(Client client, String peerAddr, int peerPort, Properties properties) implements HookInput {
     public RegisterEvent {
         Objects.requireNonNull(client, "client");
         Objects.requireNonNull(peerAddr, "peerAddr");

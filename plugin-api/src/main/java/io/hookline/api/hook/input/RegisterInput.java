@@ -24,8 +24,15 @@ import java.util.Objects;
  * @param listener the name of the listener the client came in on ({@code ""} when unknown)
  * @param certificates the client's certificate chain (TLS with client auth), empty otherwise
  */
-public record RegisterInput(Client client, String peerAddr, int peerPort, Bytes password, boolean cleanSession,
-                            Properties properties, String listener, List<X509Certificate> certificates)
+public record RegisterInput(
+        Client client,
+        String peerAddr,
+        int peerPort,
+        Bytes password,
+        boolean cleanSession,
+        Properties properties,
+        String listener,
+        List<X509Certificate> certificates)
         implements HookInput {
     public RegisterInput {
         Objects.requireNonNull(client, "client");
