@@ -710,12 +710,12 @@ public final class Session implements Recipient {
                 return false;
             }
             inflight.remove(packetId);
-            if (persistent) {
-                StoreBatch batch = stores.batch();
+            StoreBatch batch = null;
+            if (persistent) { // one write for the acknowledged message and those its room lets out
+                batch = stores.batch();
                 stores.inflight().remove(id, packetId, batch);
-                commit(batch);
             }
-            pump(from);
+            pump(from, batch);
             fire = eventsToFire();
         }
         from.flushSoon();
@@ -791,10 +791,14 @@ public final class Session implements Recipient {
     // while the socket is writable and QoS 1/2 ones fit in the window; a QoS 0 message behind a
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
+        pump(to, null);
+    }
+
+    // as above, staging in {@code batch} (null: one is made at the first message moved) and committing it
+    private void pump(SessionConnection to, StoreBatch batch) {
         int window = to.inflightWindow();
         long now = clock.millis();
         Delivery next;
-        StoreBatch batch = null; // made at the first message moved
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;

@@ -43,6 +43,16 @@ public final class Keys {
         return withLong(subscriber(id), sequence);
     }
 
+    /** A queue key under a subscriber prefix already made ({@link #subscriber}): one copy, no string work. */
+    static byte[] queued(byte[] subscriberPrefix, long sequence) {
+        return withLong(subscriberPrefix, sequence);
+    }
+
+    /** A packet key under a subscriber prefix already made ({@link #subscriber}). */
+    static byte[] packet(byte[] subscriberPrefix, int packetId) {
+        return withPacketId(subscriberPrefix, packetId);
+    }
+
     public static byte[] packet(SubscriberId id, int packetId) {
         return withPacketId(subscriber(id), packetId);
     }

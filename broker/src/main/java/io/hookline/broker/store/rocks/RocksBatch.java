@@ -17,6 +17,9 @@ final class RocksBatch implements StoreBatch {
     // completes when the writes are in the WAL (or failed): what a later delete of the same key waits for
     private final CompletableFuture<Void> committed = new CompletableFuture<>();
     private boolean submitted;
+    // set once the writes are in the writer's queue (after the add): a batch committed after that
+    // is applied after these, even when it is written in the same group
+    private volatile boolean queued;
 
     RocksBatch(RocksStore store) {
         this.store = store;
@@ -31,6 +34,14 @@ final class RocksBatch implements StoreBatch {
         return committed;
     }
 
+    /**
+     * True once {@link #commit} handed the writes to the writer (or there were none): any batch
+     * committed from now on is applied after them. Any thread.
+     */
+    boolean queued() {
+        return queued || committed.isDone();
+    }
+
     @Override
     public CompletionStage<Void> commit() {
         if (submitted) {
@@ -41,14 +52,9 @@ final class RocksBatch implements StoreBatch {
             committed.complete(null);
             return StoreBatch.DONE;
         }
-        // the writer logs and counts a failure; whoever waits on the stage sees it too
-        store.write(writes).whenComplete((v, error) -> {
-            if (error == null) {
-                committed.complete(null);
-            } else {
-                committed.completeExceptionally(error);
-            }
-        });
+        // the writer completes it (and logs and counts a failure); whoever waits on the stage sees it too
+        store.write(writes, committed);
+        queued = true;
         return committed.copy(); // callers may complete their copy; ours stays the store's
     }
 }

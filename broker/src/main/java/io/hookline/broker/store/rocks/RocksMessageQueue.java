@@ -38,11 +38,15 @@ final class RocksMessageQueue implements MessageQueue {
     /** Entries kept in memory at most (plus spilled ones whose write is not committed yet). */
     static final int WINDOW = 128;
 
-    /** One queued delivery; {@code committed} is the write's future, null when not written. */
-    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed) {}
+    /**
+     * One queued delivery; {@code committed} is the write's future, null when not written;
+     * {@code batch} the batch that writes it, null when it was read from disk.
+     */
+    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch) {}
 
     private final RocksStores stores;
     private final SubscriberId id;
+    private final byte[] prefix; // Keys.subscriber(id), made once: every key of this queue starts with it
 
     // guarded by this
     private final ArrayDeque<Entry> window = new ArrayDeque<>();
@@ -57,16 +61,22 @@ final class RocksMessageQueue implements MessageQueue {
     RocksMessageQueue(RocksStores stores, SubscriberId id) {
         this.stores = stores;
         this.id = id;
+        this.prefix = Keys.subscriber(id);
+    }
+
+    /** The prefix of this session's keys ({@link Keys#subscriber}). */
+    byte[] prefix() {
+        return prefix;
     }
 
     /** Recovery: counts what the disk holds and loads the first window. */
     synchronized void load() {
         long[] last = {-1};
         int[] count = {0};
-        stores.store().scan(Column.QUEUES, Keys.subscriber(id), (key, value) -> {
+        stores.store().scan(Column.QUEUES, prefix, (key, value) -> {
             long seq = Keys.sequenceOf(key);
             if (count[0] < WINDOW) {
-                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE, null));
             } else if (spillFrom < 0) {
                 spillFrom = seq;
             }
@@ -90,23 +100,28 @@ final class RocksMessageQueue implements MessageQueue {
         size++;
         if (spillFrom < 0 && window.size() < WINDOW) {
             CompletableFuture<Void> committed = null;
+            RocksBatch writtenIn = null;
             if (delivery.qos() > 0) {
                 target.writes()
                         .put(
                                 Column.QUEUES,
-                                Keys.queued(id, seq),
+                                Keys.queued(prefix, seq),
                                 stores.records().encodeDelivery(delivery));
                 committed = target.committed();
+                writtenIn = target;
             }
-            window.addLast(new Entry(seq, delivery, committed));
+            window.addLast(new Entry(seq, delivery, committed, writtenIn));
         } else {
             if (spillFrom < 0) {
                 spillFrom = seq;
             }
             // only the disk will hold it: written whatever its QoS; kept here until the write is in
             target.writes()
-                    .put(Column.QUEUES, Keys.queued(id, seq), stores.records().encodeDelivery(delivery));
-            Entry entry = new Entry(seq, delivery, target.committed());
+                    .put(
+                            Column.QUEUES,
+                            Keys.queued(prefix, seq),
+                            stores.records().encodeDelivery(delivery));
+            Entry entry = new Entry(seq, delivery, target.committed(), target);
             unflushedSpill.put(seq, entry);
             target.committed().thenRun(() -> flushed(seq));
         }
@@ -145,19 +160,24 @@ final class RocksMessageQueue implements MessageQueue {
         return e.delivery();
     }
 
-    // the entry's delete goes in the poller's batch once its own write is in; before that it waits for it
+    // The entry's delete goes in the poller's batch once its own write is queued at the writer
+    // (committed or not: the writer applies batches in the order they were committed, so the
+    // poller's comes after it; a delete after a failed write removes nothing), or when both are
+    // the same batch (applied in order). Only a write not yet handed to the writer (its
+    // publisher is still routing) makes the delete wait for it, as a write of its own.
     private void delete(Entry e, StoreBatch batch) {
-        byte[] key = Keys.queued(id, e.seq());
-        if (e.committed().isDone()) {
-            if (!e.committed().isCompletedExceptionally()) {
-                if (batch instanceof RocksBatch rb) {
-                    rb.writes().delete(Column.QUEUES, key);
-                } else {
-                    stores.store().write(new Writes().delete(Column.QUEUES, key));
-                }
-            }
+        byte[] key = Keys.queued(prefix, e.seq());
+        CompletableFuture<Void> written = e.committed();
+        boolean inOrder = written.isDone()
+                || (e.batch() != null && (e.batch() == batch || e.batch().queued()));
+        if (!inOrder) {
+            written.thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
+        } else if (written.isDone() && written.isCompletedExceptionally()) {
+            return; // never written: nothing to delete
+        } else if (batch instanceof RocksBatch rb) {
+            rb.writes().delete(Column.QUEUES, key);
         } else {
-            e.committed().thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
+            stores.store().write(new Writes().delete(Column.QUEUES, key));
         }
     }
 
@@ -217,9 +237,9 @@ final class RocksMessageQueue implements MessageQueue {
     /** Up to {@link #WINDOW} entries from disk, from sequence {@code from} on; any thread, no monitor needed. */
     private List<Entry> readFromDisk(long from) {
         List<Entry> read = new ArrayList<>();
-        stores.store().scanFrom(Column.QUEUES, Keys.subscriber(id), Keys.queued(id, from), (key, value) -> {
+        stores.store().scanFrom(Column.QUEUES, prefix, Keys.queued(prefix, from), (key, value) -> {
             long seq = Keys.sequenceOf(key);
-            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE));
+            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE, null));
             return read.size() < WINDOW;
         });
         return read;

@@ -244,6 +244,11 @@ public final class RocksStore implements AutoCloseable {
         return writer.submit(batch);
     }
 
+    /** As {@link #write(Writes)}, completing {@code done} (on the writer thread) instead of a new future. */
+    void write(Writes batch, CompletableFuture<Void> done) {
+        writer.submit(batch, done);
+    }
+
     /** One record, or null. Any thread. */
     public byte[] get(Column column, byte[] key) {
         try {

@@ -127,23 +127,28 @@ public final class RocksStores implements Stores {
             Encoder out = new Encoder(64 + delivery.message().payload().length);
             out.i64(order.incrementAndGet());
             records.writeDelivery(out, delivery);
-            byte[] key = Keys.packet(id, packetId);
+            byte[] key = packetKey(id, packetId);
             byte[] value = out.toByteArray();
+            // point deletes, never DeleteRange per message: a range tombstone per PUBLISH slows
+            // RocksDB's reads, flushes and compactions of the column
             stage(batch, w -> {
-                w.deleteRange(Column.INFLIGHT, key, Keys.end(key)); // a released marker of an older use of the id
+                w.delete(Column.INFLIGHT, releasedKey(key)); // a released marker of an older use of the id
                 w.put(Column.INFLIGHT, key, value);
             });
         }
 
         @Override
         public void released(SubscriberId id, int packetId, StoreBatch batch) {
-            stage(batch, w -> w.put(Column.INFLIGHT, releasedKey(Keys.packet(id, packetId)), new byte[0]));
+            stage(batch, w -> w.put(Column.INFLIGHT, releasedKey(packetKey(id, packetId)), new byte[0]));
         }
 
         @Override
         public void remove(SubscriberId id, int packetId, StoreBatch batch) {
-            byte[] key = Keys.packet(id, packetId);
-            stage(batch, w -> w.deleteRange(Column.INFLIGHT, key, Keys.end(key)));
+            byte[] key = packetKey(id, packetId);
+            stage(batch, w -> {
+                w.delete(Column.INFLIGHT, key);
+                w.delete(Column.INFLIGHT, releasedKey(key));
+            });
         }
 
         @Override
@@ -227,6 +232,12 @@ public final class RocksStores implements Stores {
                     ? se
                     : RocksStore.damaged(stores.directory(), "a record cannot be read: " + e.getMessage(), e);
         }
+    }
+
+    // a persistent session's key prefix comes made with its queue (no string work per message)
+    private byte[] packetKey(SubscriberId id, int packetId) {
+        RocksMessageQueue q = queues.get(id);
+        return q == null ? Keys.packet(id, packetId) : Keys.packet(q.prefix(), packetId);
     }
 
     private static byte[] releasedKey(byte[] packetKey) {
