@@ -577,6 +577,11 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void execute(Runnable task) {
+        ctx.executor().execute(task);
+    }
+
+    @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
         if (packetId != 0) {
             armRetry();

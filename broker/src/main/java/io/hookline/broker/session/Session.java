@@ -102,6 +102,8 @@ public final class Session implements Recipient {
     private boolean stalled;
     private long lastProgressMillis; // clock: the last PUBLISH handed to the socket
     private Scheduler.Task stallCheck;
+    // the connection whose pump paused because the store's writer is behind (Stores#writesBehind), or null
+    private SessionConnection awaitingWrites;
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -803,6 +805,10 @@ public final class Session implements Recipient {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
             }
+            if (journaled && stores.writesBehind()) {
+                awaitWrites(to);
+                break;
+            }
             if (batch == null) {
                 batch = journal();
             }
@@ -813,6 +819,24 @@ public final class Session implements Recipient {
         if (batch != null) {
             commit(batch);
         }
+    }
+
+    // caller holds the monitor: the pump goes on once the store's writer caught up, on the connection's loop
+    private void awaitWrites(SessionConnection to) {
+        if (awaitingWrites == to) {
+            return;
+        }
+        awaitingWrites = to;
+        stores.whenWritesCaughtUp(() -> to.execute(() -> writesCaughtUp(to)));
+    }
+
+    private void writesCaughtUp(SessionConnection to) {
+        synchronized (this) {
+            if (awaitingWrites == to) {
+                awaitingWrites = null;
+            }
+        }
+        drain(to);
     }
 
     /** The socket became writable again: send what waited. */

@@ -40,6 +40,11 @@ public interface SessionConnection {
 
     boolean inEventLoop();
 
+    /** Runs {@code task} on the connection's event loop, later (never inline). Any thread. */
+    default void execute(Runnable task) {
+        task.run();
+    }
+
     /**
      * The session stalled (its client takes nothing from the socket) and stalled_subscriber_action
      * is disconnect: close the connection (v5: DISCONNECT 0x97). Any thread. By default it is

@@ -30,6 +30,24 @@ public interface Stores extends AutoCloseable {
     StoreBatch batch();
 
     /**
+     * True while a durable store's writer is far behind what was submitted to it. Writes nobody
+     * waits for (a session moving messages from its queue to in flight) pause then, so that the
+     * requests waiting in the heap stay bounded; publishers are bounded by waiting for their
+     * acknowledgements already. Memory stores never are. Any thread, cheap.
+     */
+    default boolean writesBehind() {
+        return false;
+    }
+
+    /**
+     * Runs {@code resume} once the writer has caught up (at once when it is not behind), on the
+     * store's writer thread or the caller's: it must only hand work to its own thread.
+     */
+    default void whenWritesCaughtUp(Runnable resume) {
+        resume.run();
+    }
+
+    /**
      * The highest message id the store holds (0 when none): the broker's id generator starts
      * above it, so ids stay unique across restarts.
      */

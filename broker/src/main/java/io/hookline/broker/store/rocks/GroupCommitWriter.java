@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -45,6 +46,16 @@ final class GroupCommitWriter implements AutoCloseable {
 
     private static final Pending STOP = new Pending(new Writes(), new CompletableFuture<>());
 
+    /**
+     * Bytes submitted and not yet written above which the writer is {@link #behind}, and at or
+     * below which those waiting for it to catch up resume. Writes nobody waits for (a session
+     * moving messages from its queue to in flight) pause there, so a client draining a long
+     * queue faster than the disk takes it cannot pile requests up in the heap.
+     */
+    static final long BEHIND_BYTES = 8L << 20;
+
+    static final long CAUGHT_UP_BYTES = 2L << 20;
+
     private final RocksDB db;
     private final Map<Column, ColumnFamilyHandle> handles;
     private final SyncPolicy policy;
@@ -62,6 +73,10 @@ final class GroupCommitWriter implements AutoCloseable {
     private volatile boolean finished; // the writer thread failed what was left and ended
     // groups written without sync (writer thread writes, syncer reads)
     private volatile long unsyncedGroups;
+    // bytes submitted, not yet written (any thread adds, the writer subtracts)
+    private final AtomicLong backlogBytes = new AtomicLong();
+    // run once the backlog is at CAUGHT_UP_BYTES again (any thread adds, the writer runs them)
+    private final ConcurrentLinkedQueue<Runnable> caughtUp = new ConcurrentLinkedQueue<>();
 
     private static final long FAILURE_LOG_EVERY_NANOS = 10_000_000_000L;
 
@@ -115,6 +130,7 @@ final class GroupCommitWriter implements AutoCloseable {
             return;
         }
         Pending p = new Pending(batch, done);
+        backlogBytes.addAndGet(batch.bytes());
         queue.add(p);
         if (parked.get() && parked.compareAndSet(true, false)) {
             LockSupport.unpark(thread);
@@ -154,6 +170,46 @@ final class GroupCommitWriter implements AutoCloseable {
         } finally {
             finished = true;
             failRemaining();
+            resumeWaiters(); // nobody waits for a writer that is gone
+        }
+    }
+
+    /** True while more than {@link #BEHIND_BYTES} wait to be written. Any thread. */
+    boolean behind() {
+        return backlogBytes.get() > BEHIND_BYTES;
+    }
+
+    /**
+     * Runs {@code resume} once the backlog is down to {@link #CAUGHT_UP_BYTES} (on the writer
+     * thread: it must only hand work over), or at once on the caller's thread when it is already.
+     */
+    void whenCaughtUp(Runnable resume) {
+        if (finished || backlogBytes.get() <= CAUGHT_UP_BYTES) {
+            resume.run();
+            return;
+        }
+        caughtUp.add(resume);
+        // the writer may have caught up between the look above and the add: it looks at the queue after
+        if (finished || backlogBytes.get() <= CAUGHT_UP_BYTES) {
+            resumeWaiters();
+        }
+    }
+
+    private void resumeWaiters() {
+        Runnable r;
+        while ((r = caughtUp.poll()) != null) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                log.error("resuming after the store caught up failed", e);
+            }
+        }
+    }
+
+    // the writer thread: a group is written (or failed); those waiting for the backlog to shrink may go on
+    private void written(long bytes) {
+        if (backlogBytes.addAndGet(-bytes) <= CAUGHT_UP_BYTES && !caughtUp.isEmpty()) {
+            resumeWaiters();
         }
     }
 
@@ -192,6 +248,18 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void writeGroup(List<Pending> group, WriteOptions options, boolean synced) {
+        long submitted = 0;
+        for (Pending p : group) {
+            submitted += p.batch().bytes();
+        }
+        try {
+            writeAndComplete(group, options, synced);
+        } finally {
+            written(submitted);
+        }
+    }
+
+    private void writeAndComplete(List<Pending> group, WriteOptions options, boolean synced) {
         if (group.isEmpty()) {
             return;
         }
@@ -317,6 +385,7 @@ final class GroupCommitWriter implements AutoCloseable {
         StoreException closedError = closedError("closed before this write");
         Pending p;
         while ((p = queue.poll()) != null) {
+            backlogBytes.addAndGet(-p.batch().bytes());
             p.done().completeExceptionally(closedError);
         }
     }

@@ -71,20 +71,20 @@ final class RocksMessageQueue implements MessageQueue {
 
     /** Recovery: counts what the disk holds and loads the first window. */
     synchronized void load() {
+        window.addAll(readFromDisk(0));
+        // the rest is only counted: keys, no values (a million-message queue restores in a fraction of a second)
         long[] last = {-1};
         int[] count = {0};
-        stores.store().scan(Column.QUEUES, prefix, (key, value) -> {
+        stores.store().scanKeys(Column.QUEUES, prefix, key -> {
             long seq = Keys.sequenceOf(key);
-            if (count[0] < WINDOW) {
-                window.addLast(new Entry(seq, stores.records().decodeDelivery(value), DONE, null));
-            } else if (spillFrom < 0) {
+            if (count[0] == WINDOW) {
                 spillFrom = seq;
             }
             count[0]++;
             last[0] = seq;
             return true;
         });
-        size = count[0];
+        size = Math.max(count[0], window.size()); // nothing writes this queue while it loads: equal
         nextSeq = last[0] + 1;
     }
 

@@ -19,6 +19,7 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompactionJobInfo;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Env;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
@@ -249,6 +250,16 @@ public final class RocksStore implements AutoCloseable {
         writer.submit(batch, done);
     }
 
+    /** True while the writer is far behind ({@link GroupCommitWriter#behind}). Any thread. */
+    public boolean writesBehind() {
+        return writer.behind();
+    }
+
+    /** Runs {@code resume} once the writer caught up (on its thread: hand work over only), or at once. */
+    public void whenWritesCaughtUp(Runnable resume) {
+        writer.whenCaughtUp(resume);
+    }
+
     /** One record, or null. Any thread. */
     public byte[] get(Column column, byte[] key) {
         try {
@@ -279,6 +290,26 @@ public final class RocksStore implements AutoCloseable {
             try (RocksIterator it = db.newIterator(handles.get(column), options)) {
                 for (it.seek(from); it.isValid(); it.next()) {
                     if (!visitor.visit(it.key(), it.value())) {
+                        return;
+                    }
+                }
+                it.status();
+            }
+        } catch (RocksDBException e) {
+            throw readFailure(column, e);
+        }
+    }
+
+    /** Like {@link #scanFrom}, handing over keys only (no value is copied out of RocksDB). Any thread. */
+    public void scanKeys(Column column, byte[] prefix, java.util.function.Predicate<byte[]> visitor) {
+        try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
+                ReadOptions options = new ReadOptions().setFillCache(false)) {
+            if (upper != null) {
+                options.setIterateUpperBound(upper);
+            }
+            try (RocksIterator it = db.newIterator(handles.get(column), options)) {
+                for (it.seek(prefix); it.isValid(); it.next()) {
+                    if (!visitor.test(it.key())) {
                         return;
                     }
                 }
@@ -352,10 +383,23 @@ public final class RocksStore implements AutoCloseable {
         return dir;
     }
 
-    /** Writes and syncs what was submitted, then closes the database. */
+    /**
+     * Writes and syncs what was submitted, flushes the memtables to table files (so the next
+     * open has no write-ahead log to replay: a restart after a graceful stop is quick), then
+     * closes the database.
+     */
     @Override
     public void close() {
         writer.close();
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, allHandles);
+        } catch (RocksDBException e) {
+            // everything is in the synced WAL: the next open replays it instead
+            log.warn(
+                    "store {}: flushing the memtables at close failed ({}); the next start replays the log",
+                    dir,
+                    e.getMessage());
+        }
         for (ColumnFamilyHandle h : allHandles) {
             h.close();
         }

@@ -362,6 +362,16 @@ public final class RocksStores implements Stores {
     }
 
     @Override
+    public boolean writesBehind() {
+        return store.writesBehind();
+    }
+
+    @Override
+    public void whenWritesCaughtUp(Runnable resume) {
+        store.whenWritesCaughtUp(resume);
+    }
+
+    @Override
     public long highestMessageId() {
         return store.highWater().value();
     }

@@ -152,6 +152,43 @@ class RocksStoreTest {
     }
 
     @Test
+    void aWriterFarBehindSaysSoAndResumesWaitersOnceItCaughtUp() throws Exception {
+        try (RocksStore store = open(tmp.resolve("store"))) {
+            assertTrue(!store.writesBehind());
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            CompletableFuture<Void> blocker = new CompletableFuture<>();
+            // a dependent runs on the writer thread when the write completes: it holds the writer here
+            blocker.thenRun(() -> {
+                try {
+                    release.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            store.write(new Writes().put(Column.QUEUES, Keys.queued("s", 0), utf8("first")), blocker);
+            List<CompletableFuture<Void>> behind = new ArrayList<>();
+            byte[] big = new byte[1 << 20];
+            for (int i = 1; i <= 9; i++) { // 9 MB waiting: past GroupCommitWriter.BEHIND_BYTES
+                behind.add(store.write(new Writes().put(Column.QUEUES, Keys.queued("s", i), big)));
+            }
+            assertTrue(store.writesBehind());
+            CompletableFuture<Void> resumed = new CompletableFuture<>();
+            store.whenWritesCaughtUp(() -> resumed.complete(null));
+            assertTrue(!resumed.isDone(), "resumed while the writer was still behind");
+
+            release.countDown();
+            resumed.get(10, TimeUnit.SECONDS);
+            for (CompletableFuture<Void> f : behind) {
+                f.get(10, TimeUnit.SECONDS);
+            }
+            assertTrue(!store.writesBehind());
+            CompletableFuture<Void> atOnce = new CompletableFuture<>();
+            store.whenWritesCaughtUp(() -> atOnce.complete(null));
+            assertTrue(atOnce.isDone(), "a writer that is not behind resumes at once");
+        }
+    }
+
+    @Test
     void aSecondOpenOfTheSameStoreIsRefusedNamingTheLockFile() {
         Path dir = tmp.resolve("store");
         try (RocksStore first = open(dir)) {

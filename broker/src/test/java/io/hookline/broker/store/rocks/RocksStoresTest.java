@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -215,6 +216,33 @@ class RocksStoresTest {
                 stores.store().scan(Column.QUEUES, Keys.subscriber(C), (k, v) -> ++n[0] > 0);
                 return n[0] == 0;
             });
+        }
+    }
+
+    @Test
+    void aPollOfAnEntryWhoseWriteIsQueuedDeletesInThePollersBatchWithoutAWriteOfItsOwn() throws Exception {
+        try (RocksStores stores = open(T0)) {
+            keepSession(stores);
+            MessageQueue q = stores.queues().open(C, true);
+            long before = stores.stats().requests();
+            StoreBatch publisher = stores.batch();
+            q.add(delivery(1, 1), publisher);
+            CompletableFuture<Void> published = publisher.commit().toCompletableFuture(); // queued, maybe not written
+            RocksBatch subscriber = stores.batch();
+            assertEquals("m1", text(q.poll(subscriber)));
+            assertEquals(1, subscriber.writes().size(), "the delete is in the poller's batch");
+            commit(subscriber);
+            published.get(10, TimeUnit.SECONDS);
+            // an entry added and polled in the same batch: put then delete, one write
+            RocksBatch both = stores.batch();
+            q.add(delivery(2, 1), both);
+            assertEquals("m2", text(q.poll(both)));
+            assertEquals(2, both.writes().size());
+            commit(both);
+            assertEquals(3, stores.stats().requests() - before, "no deferred delete of its own");
+            int[] n = {0};
+            stores.store().scan(Column.QUEUES, Keys.subscriber(C), (k, v) -> ++n[0] > 0);
+            assertEquals(0, n[0]);
         }
     }
 
