@@ -29,6 +29,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
 import org.rocksdb.SstFileManager;
 import org.rocksdb.Status;
+import org.rocksdb.TablePropertiesCollectorFactory;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +59,7 @@ public final class RocksStore implements AutoCloseable {
     private final RocksDB db;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
+    private final ColumnFamilyOptions queueOptions;
     private final SstFileManager sstFiles;
     private final CompactionClock compactions;
     private final List<ColumnFamilyHandle> allHandles;
@@ -71,6 +73,7 @@ public final class RocksStore implements AutoCloseable {
             RocksDB db,
             DBOptions dbOptions,
             ColumnFamilyOptions cfOptions,
+            ColumnFamilyOptions queueOptions,
             SstFileManager sstFiles,
             CompactionClock compactions,
             List<ColumnFamilyHandle> allHandles,
@@ -81,6 +84,7 @@ public final class RocksStore implements AutoCloseable {
         this.db = db;
         this.dbOptions = dbOptions;
         this.cfOptions = cfOptions;
+        this.queueOptions = queueOptions;
         this.sstFiles = sstFiles;
         this.compactions = compactions;
         this.allHandles = allHandles;
@@ -100,6 +104,7 @@ public final class RocksStore implements AutoCloseable {
         boolean fresh = isFresh(abs);
         DBOptions dbOptions = null;
         ColumnFamilyOptions cfOptions = null;
+        ColumnFamilyOptions queueOptions = null;
         SstFileManager sstFiles = null;
         CompactionClock compactions = null;
         List<ColumnFamilyHandle> allHandles = new ArrayList<>();
@@ -119,7 +124,8 @@ public final class RocksStore implements AutoCloseable {
                     .setKeepLogFileNum(5)
                     .setMaxTotalWalSize(256L << 20);
             cfOptions = new ColumnFamilyOptions().setWriteBufferSize(32L << 20);
-            List<ColumnFamilyDescriptor> descriptors = descriptors(abs, fresh, cfOptions);
+            queueOptions = queueOptions();
+            List<ColumnFamilyDescriptor> descriptors = descriptors(abs, fresh, cfOptions, queueOptions);
             db = RocksDB.open(dbOptions, abs.toString(), descriptors, allHandles);
             Map<Column, ColumnFamilyHandle> handles = new EnumMap<>(Column.class);
             for (int i = 0; i < descriptors.size(); i++) {
@@ -132,16 +138,44 @@ public final class RocksStore implements AutoCloseable {
             }
             checkLayout(db, handles.get(Column.META), abs, fresh);
             return new RocksStore(
-                    abs, db, dbOptions, cfOptions, sstFiles, compactions, allHandles, handles, sync, syncInterval);
+                    abs,
+                    db,
+                    dbOptions,
+                    cfOptions,
+                    queueOptions,
+                    sstFiles,
+                    compactions,
+                    allHandles,
+                    handles,
+                    sync,
+                    syncInterval);
         } catch (RocksDBException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
             throw openFailure(abs, e);
         } catch (IOException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
             throw damaged(abs, "cannot create or read the directory (" + e + ")", e);
         } catch (StoreException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
             throw e;
+        }
+    }
+
+    /**
+     * The queue and in-flight columns are queues: every record is written once and deleted soon
+     * after, so their table files fill with tombstones that every seek (a queue's window, the
+     * leftovers sweep at open) has to step over. A table file whose records are mostly deletes
+     * is marked for compaction as soon as it is written, which drops the tombstones with what
+     * they delete.
+     */
+    private static ColumnFamilyOptions queueOptions() {
+        // RocksJava sets collector factories on Options only; the column options copy them
+        try (TablePropertiesCollectorFactory deletions =
+                        TablePropertiesCollectorFactory.NewCompactOnDeletionCollectorFactory(16_384, 8_192, 0.5);
+                Options options = new Options()) {
+            options.setWriteBufferSize(32L << 20);
+            options.setTablePropertiesCollectorFactory(List.of(deletions));
+            return new ColumnFamilyOptions(options);
         }
     }
 
@@ -157,7 +191,8 @@ public final class RocksStore implements AutoCloseable {
         }
     }
 
-    private static List<ColumnFamilyDescriptor> descriptors(Path dir, boolean fresh, ColumnFamilyOptions cfOptions)
+    private static List<ColumnFamilyDescriptor> descriptors(
+            Path dir, boolean fresh, ColumnFamilyOptions cfOptions, ColumnFamilyOptions queueOptions)
             throws RocksDBException {
         List<byte[]> names = new ArrayList<>();
         if (!fresh) {
@@ -172,7 +207,9 @@ public final class RocksStore implements AutoCloseable {
         }
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         for (byte[] name : names) {
-            descriptors.add(new ColumnFamilyDescriptor(name, cfOptions));
+            String family = new String(name, StandardCharsets.UTF_8);
+            boolean queue = family.equals(Column.QUEUES.familyName()) || family.equals(Column.INFLIGHT.familyName());
+            descriptors.add(new ColumnFamilyDescriptor(name, queue ? queueOptions : cfOptions));
         }
         return descriptors;
     }
@@ -410,6 +447,7 @@ public final class RocksStore implements AutoCloseable {
         }
         dbOptions.close();
         cfOptions.close();
+        queueOptions.close();
         sstFiles.close();
         compactions.close();
     }
