@@ -353,7 +353,9 @@ public final class Session implements Recipient {
         SessionConnection target;
         boolean fire;
         boolean full = false;
+        boolean stored;
         synchronized (this) {
+            stored = journaled;
             if (ended) {
                 return false;
             }
@@ -380,12 +382,38 @@ public final class Session implements Recipient {
             fire = eventsToFire();
         }
         if (target != null) {
-            target.submit(this, delivery);
+            if (stored && batch != StoreBatch.NONE && target.inEventLoop()) {
+                sendInBatch(target, batch);
+            } else {
+                target.submit(this, delivery);
+            }
         }
         if (fire) {
             fireEvents();
         }
         return full;
+    }
+
+    /**
+     * A journaled session's connection runs on the publisher's event loop: what the queue lets
+     * out now moves to in flight in the publisher's own batch (queue put, queue delete and
+     * in-flight put land as one write, and the publisher's acknowledgement waits for it), instead
+     * of a write of the session's own that would have to wait for the publisher's. The message
+     * is never off the disk: until that batch is written it was not acknowledged to anyone.
+     */
+    private void sendInBatch(SessionConnection to, StoreBatch batch) {
+        boolean fire;
+        synchronized (this) {
+            if (ended || connection != to) {
+                return; // taken over or gone: it waits in the queue for the next connection
+            }
+            pump(to, batch, false);
+            fire = eventsToFire();
+        }
+        to.flushSoon();
+        if (fire) {
+            fireEvents();
+        }
     }
 
     // caller holds the monitor, online: true when the delivery would take the backlog past max_online_bytes,
@@ -793,11 +821,16 @@ public final class Session implements Recipient {
     // while the socket is writable and QoS 1/2 ones fit in the window; a QoS 0 message behind a
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
-        pump(to, null);
+        pump(to, null, true);
     }
 
     // as above, staging in {@code batch} (null: one is made at the first message moved) and committing it
     private void pump(SessionConnection to, StoreBatch batch) {
+        pump(to, batch, true);
+    }
+
+    // as above; {@code commit} false: the batch is the caller's, who commits it
+    private void pump(SessionConnection to, StoreBatch batch, boolean commit) {
         int window = to.inflightWindow();
         long now = clock.millis();
         Delivery next;
@@ -816,7 +849,7 @@ public final class Session implements Recipient {
             drained(weight(next));
             send(to, next, now, batch);
         }
-        if (batch != null) {
+        if (batch != null && commit) {
             commit(batch);
         }
     }
