@@ -37,8 +37,21 @@ final class Records {
 
     // ---- deliveries: u8 version, u8 qos | retain<<2, varint n + n × varint subscription id, message
 
+    /** Bytes a delivery's record takes, about (ASCII names, few properties): an encoder's first buffer, grown rarely. */
+    static int sizeHint(Delivery d) {
+        io.hookline.broker.routing.Message m = d.message();
+        int sender = m.sender() == null
+                ? 0
+                : m.sender().clientId().length() + m.sender().mountpoint().length();
+        return 64
+                + m.payload().length
+                + m.topic().length()
+                + sender
+                + 4 * d.subscriptionIds().size();
+    }
+
     byte[] encodeDelivery(Delivery d) {
-        Encoder out = new Encoder(48 + d.message().payload().length);
+        Encoder out = new Encoder(sizeHint(d));
         writeDelivery(out, d);
         return out.toByteArray();
     }

@@ -42,7 +42,8 @@ final class RocksMessageQueue implements MessageQueue {
      * One queued delivery; {@code committed} is the write's future, null when not written;
      * {@code batch} the batch that writes it, null when it was read from disk.
      */
-    private record Entry(long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch) {}
+    private record Entry(
+            long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch, byte[] encoded) {}
 
     private final RocksStores stores;
     private final SubscriberId id;
@@ -57,6 +58,7 @@ final class RocksMessageQueue implements MessageQueue {
     private boolean prefetching;
     private boolean cleared; // the session ended; kept until the clear is written
     private int syncRefills; // windows read on the caller's thread: the prefetch was late
+    private Entry lastPolled; // its encoding is reused for the in-flight record written right after the poll
 
     RocksMessageQueue(RocksStores stores, SubscriberId id) {
         this.stores = stores;
@@ -67,6 +69,16 @@ final class RocksMessageQueue implements MessageQueue {
     /** The prefix of this session's keys ({@link Keys#subscriber}). */
     byte[] prefix() {
         return prefix;
+    }
+
+    /**
+     * The stored encoding of {@code delivery} when it is the entry polled last (the one the
+     * session is now putting in flight), else null. Caller holds the session's monitor.
+     */
+    synchronized byte[] encodedIfPolledLast(Delivery delivery) {
+        Entry e = lastPolled;
+        lastPolled = null;
+        return e != null && e.delivery() == delivery ? e.encoded() : null;
     }
 
     /** Recovery: counts what the disk holds and loads the first window. */
@@ -101,27 +113,22 @@ final class RocksMessageQueue implements MessageQueue {
         if (spillFrom < 0 && window.size() < WINDOW) {
             CompletableFuture<Void> committed = null;
             RocksBatch writtenIn = null;
+            byte[] encoded = null;
             if (delivery.qos() > 0) {
-                target.writes()
-                        .put(
-                                Column.QUEUES,
-                                Keys.queued(prefix, seq),
-                                stores.records().encodeDelivery(delivery));
+                encoded = stores.records().encodeDelivery(delivery);
+                target.writes().put(Column.QUEUES, Keys.queued(prefix, seq), encoded);
                 committed = target.committed();
                 writtenIn = target;
             }
-            window.addLast(new Entry(seq, delivery, committed, writtenIn));
+            window.addLast(new Entry(seq, delivery, committed, writtenIn, encoded));
         } else {
             if (spillFrom < 0) {
                 spillFrom = seq;
             }
             // only the disk will hold it: written whatever its QoS; kept here until the write is in
-            target.writes()
-                    .put(
-                            Column.QUEUES,
-                            Keys.queued(prefix, seq),
-                            stores.records().encodeDelivery(delivery));
-            Entry entry = new Entry(seq, delivery, target.committed(), target);
+            byte[] encoded = stores.records().encodeDelivery(delivery);
+            target.writes().put(Column.QUEUES, Keys.queued(prefix, seq), encoded);
+            Entry entry = new Entry(seq, delivery, target.committed(), target, encoded);
             unflushedSpill.put(seq, entry);
             target.committed().thenRun(() -> flushed(seq));
         }
@@ -153,6 +160,7 @@ final class RocksMessageQueue implements MessageQueue {
             return null;
         }
         size--;
+        lastPolled = e;
         if (e.committed() != null) {
             delete(e, batch);
         }
@@ -239,7 +247,7 @@ final class RocksMessageQueue implements MessageQueue {
         List<Entry> read = new ArrayList<>();
         stores.store().scanFrom(Column.QUEUES, prefix, Keys.queued(prefix, from), (key, value) -> {
             long seq = Keys.sequenceOf(key);
-            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE, null));
+            read.add(new Entry(seq, stores.records().decodeDelivery(value), DONE, null, value));
             return read.size() < WINDOW;
         });
         return read;

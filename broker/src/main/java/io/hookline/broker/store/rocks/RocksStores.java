@@ -124,11 +124,23 @@ public final class RocksStores implements Stores {
     private final InflightStore inflightStore = new InflightStore() {
         @Override
         public void sent(SubscriberId id, int packetId, Delivery delivery, StoreBatch batch) {
-            Encoder out = new Encoder(64 + delivery.message().payload().length);
-            out.i64(order.incrementAndGet());
-            records.writeDelivery(out, delivery);
-            byte[] key = packetKey(id, packetId);
-            byte[] value = out.toByteArray();
+            RocksMessageQueue q = queues.get(id);
+            byte[] key = q == null ? Keys.packet(id, packetId) : Keys.packet(q.prefix(), packetId);
+            byte[] encoded = q == null ? null : q.encodedIfPolledLast(delivery);
+            byte[] value;
+            if (encoded != null) { // the queue's record of it, behind the send order: not encoded twice
+                value = new byte[8 + encoded.length];
+                long o = order.incrementAndGet();
+                for (int i = 0; i < 8; i++) {
+                    value[i] = (byte) (o >>> (56 - 8 * i));
+                }
+                System.arraycopy(encoded, 0, value, 8, encoded.length);
+            } else {
+                Encoder out = new Encoder(Records.sizeHint(delivery) + 8);
+                out.i64(order.incrementAndGet());
+                records.writeDelivery(out, delivery);
+                value = out.toByteArray();
+            }
             // point deletes, never DeleteRange per message: a range tombstone per PUBLISH slows
             // RocksDB's reads, flushes and compactions of the column
             stage(batch, w -> {
