@@ -4,6 +4,7 @@ import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 
 /**
@@ -15,7 +16,9 @@ import java.util.function.BiConsumer;
  * it is applied at once without allocating.
  *
  * <p>Confined to the channel's event loop; completions from other threads are handed back
- * to it.
+ * to it, several at once: a completion marks its step done and schedules one drain on the
+ * loop unless one is scheduled already (a group commit completes hundreds of a client's
+ * acknowledgements together: one task, not one per packet).
  */
 final class InboundOrder {
 
@@ -28,6 +31,9 @@ final class InboundOrder {
     private ArrayDeque<Step<?>> pending;
     private ReadPause readPause;
     private boolean paused;
+    // a drain task is on the event loop's queue; any thread sets it, the loop clears it
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final Runnable drainTask = this::drainFromElsewhere;
 
     /**
      * @param flush asks for a flush after effects applied outside a read (their writes would
@@ -70,13 +76,7 @@ final class InboundOrder {
             }
             readPause.pause(pauseReason);
         }
-        decision.whenComplete((value, error) -> {
-            if (channel.eventLoop().inEventLoop()) {
-                step.complete(value, error);
-            } else {
-                channel.eventLoop().execute(() -> step.complete(value, error));
-            }
-        });
+        decision.whenComplete(step::completeAnywhere);
     }
 
     /** Runs {@code action} after every pending packet has been applied (now, when none is). */
@@ -103,13 +103,14 @@ final class InboundOrder {
     <T> void hold(CompletionStage<T> until, BiConsumer<? super T, Throwable> apply) {
         Step<T> step = new Step<>(apply);
         pending().addFirst(step);
-        until.whenComplete((v, e) -> {
-            if (channel.eventLoop().inEventLoop()) {
-                step.complete(v, e);
-            } else {
-                channel.eventLoop().execute(() -> step.complete(v, e));
-            }
-        });
+        until.whenComplete(step::completeAnywhere);
+    }
+
+    // on the event loop: steps completed elsewhere since the task was scheduled are applied
+    private void drainFromElsewhere() {
+        drainScheduled.set(false); // before looking: a step done after this schedules another drain
+        drain();
+        flush.run();
     }
 
     int pendingCount() {
@@ -141,7 +142,7 @@ final class InboundOrder {
 
     private final class Step<T> {
         private final BiConsumer<? super T, Throwable> apply;
-        private boolean done;
+        private volatile boolean done; // written last: value and error are visible once it is
         private T value;
         private Throwable error;
 
@@ -155,6 +156,20 @@ final class InboundOrder {
             done = true;
             drain();
             flush.run();
+        }
+
+        // any thread: on the loop at once; from elsewhere marked done, and one drain is scheduled
+        void completeAnywhere(T v, Throwable e) {
+            if (channel.eventLoop().inEventLoop()) {
+                complete(v, e);
+                return;
+            }
+            value = v;
+            error = e;
+            done = true;
+            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
+                channel.eventLoop().execute(drainTask);
+            }
         }
 
         void apply() {

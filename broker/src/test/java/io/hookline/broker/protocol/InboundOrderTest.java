@@ -103,4 +103,53 @@ class InboundOrderTest {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
+
+    @Test
+    void manyCompletionsFromAnotherThreadAreAppliedOnTheLoopInArrivalOrder() throws Exception {
+        DefaultEventLoopGroup group = new DefaultEventLoopGroup(1);
+        try {
+            LocalChannel local = new LocalChannel();
+            group.register(local).sync();
+            int n = 500;
+            List<CompletableFuture<Integer>> decisions = new ArrayList<>();
+            List<Integer> seen = new ArrayList<>(); // written on the loop only
+            List<Thread> threads = new ArrayList<>();
+            CompletableFuture<Void> all = new CompletableFuture<>();
+            local.eventLoop()
+                    .submit(() -> {
+                        InboundOrder order = new InboundOrder(local, n + 1, () -> {});
+                        for (int i = 0; i < n; i++) {
+                            CompletableFuture<Integer> d = new CompletableFuture<>();
+                            decisions.add(d);
+                            order.then(d, (v, e) -> {
+                                seen.add(v);
+                                threads.add(Thread.currentThread());
+                                if (seen.size() == n) {
+                                    all.complete(null);
+                                }
+                            });
+                        }
+                    })
+                    .sync();
+            // completed from elsewhere, newest first (a group commit completes them together)
+            Thread completer = new Thread(() -> {
+                for (int i = n - 1; i >= 0; i--) {
+                    decisions.get(i).complete(i);
+                }
+            });
+            completer.start();
+            all.get(10, TimeUnit.SECONDS);
+            Thread loopThread = local.eventLoop().submit(Thread::currentThread).get(5, TimeUnit.SECONDS);
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add(i);
+            }
+            assertEquals(
+                    expected, local.eventLoop().submit(() -> List.copyOf(seen)).get(5, TimeUnit.SECONDS));
+            assertTrue(threads.stream().allMatch(t -> t == loopThread), "applied on the event loop");
+            local.close().sync();
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+        }
+    }
 }
