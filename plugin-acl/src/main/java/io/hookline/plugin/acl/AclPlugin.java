@@ -10,6 +10,7 @@ import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifier;
 import io.hookline.api.hook.Modifiers;
+import io.hookline.api.hook.input.Client;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.hook.input.SubscribeInput;
@@ -212,7 +213,7 @@ public final class AclPlugin implements Plugin {
     }
 
     /** The read check: may {@code client} receive {@code topic}? Deny rules only, cached per snapshot. */
-    boolean mayRead(io.hookline.api.hook.input.Client client, String topic) {
+    boolean mayRead(Client client, String topic) {
         AclRules now = acl.current();
         ReadCache cache = readCache;
         if (cache == null || cache.rules() != now) {
