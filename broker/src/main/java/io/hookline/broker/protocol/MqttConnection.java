@@ -161,7 +161,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
     public ClientCertificate clientCertificate() {
-        return ctx == null
+        // hasAttr first: attr() would add an empty attribute to every channel that has none
+        return ctx == null || !ctx.channel().hasAttr(ClientCertificate.ATTRIBUTE)
                 ? null
                 : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
