@@ -174,6 +174,31 @@ class DistributionTest {
     }
 
     @Test
+    void brokerScriptChoosesTheSerialCollectorOnTwoCpusUnlessJavaOptsNamesOne() throws Exception {
+        boolean fewCpus = Integer.parseInt(run(elsewhere, List.of("nproc")).trim()) <= 2; // what the script asks
+        String defaults = flags(null);
+        assertEquals(fewCpus, defaults.contains("-XX:+UseSerialGC"), defaults);
+        assertEquals(fewCpus, defaults.contains("-XX:MaxNewSize=33554432"), defaults);
+        assertEquals(fewCpus, defaults.contains("-XX:MinHeapFreeRatio=20"), defaults);
+        // another flag in JAVA_OPTS wins over the default it repeats
+        assertTrue(flags("-XX:MaxHeapFreeRatio=70").contains("-XX:MaxHeapFreeRatio=70"));
+        // a collector named in JAVA_OPTS replaces all of the defaults
+        String g1 = flags("-XX:+UseG1GC");
+        assertTrue(g1.contains("-XX:+UseG1GC"), g1);
+        assertFalse(g1.contains("UseSerialGC") || g1.contains("MaxNewSize") || g1.contains("MinHeapFreeRatio"), g1);
+    }
+
+    /** The JVM flags bin/broker starts the JVM with (-XX:+PrintCommandLineFlags), with {@code javaOpts} added. */
+    private String flags(String javaOpts) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder(home.resolve("bin/broker").toString(), "--version").redirectErrorStream(true);
+        withThisJava(pb.environment());
+        pb.environment().put("JAVA_OPTS", (javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintCommandLineFlags");
+        String out = run(elsewhere, pb);
+        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
+    @Test
     void bothScriptsFindTheirHomeThroughASymlink() throws Exception {
         // as the README installs it: a symlink to the unpacked directory, and one to a script
         Path link = Files.createSymbolicLink(install.resolve("hookline"), home);
