@@ -147,6 +147,8 @@ class DistributionTest {
 
         // data_dir = data (the default) is HOME/data, not the working directory's
         assertTrue(Files.isRegularFile(home.resolve("data/admin.key")), "admin.key under the home");
+        // persistence = on by default: the archive carries RocksDB and the store is under HOME/data
+        assertTrue(Files.isRegularFile(home.resolve("data/store/CURRENT")), "the store under the home's data_dir");
         assertFalse(Files.exists(elsewhere.resolve("data")), "nothing written to the working directory");
 
         // bin/admin of the archive, from elsewhere too, finds the key in HOME/data
