@@ -11,6 +11,9 @@ final class Inflight {
     final int packetId;
     final Delivery delivery;
     boolean released;
+    // the PUBREL stage is stored (at once for a session that stores nothing): only then may a
+    // PUBREL be resent (retry, resume). Set by the store's writer thread: volatile.
+    volatile boolean releaseStored;
     long sentAtMillis; // wall clock, for retry_interval
     Inflight prev; // send order, kept by InflightWindow
     Inflight next;

@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -102,6 +103,8 @@ public final class Session implements Recipient {
     private boolean stalled;
     private long lastProgressMillis; // clock: the last PUBLISH handed to the socket
     private Scheduler.Task stallCheck;
+    // the connection a pump waits for the store on (the head of a durable queue not stored yet), or null
+    private SessionConnection storeWaiter;
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -751,7 +754,7 @@ public final class Session implements Recipient {
      * after a crash, become a resent PUBLISH that a client which already completed the exchange
      * takes for a new message (QoS 2 twice). Null when the packet id is unknown.
      */
-    public java.util.concurrent.CompletionStage<Void> received(SessionConnection from, int packetId) {
+    public CompletionStage<Void> received(SessionConnection from, int packetId) {
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || entry.delivery.qos() != 2) {
@@ -759,11 +762,14 @@ public final class Session implements Recipient {
             }
             entry.released = true;
             if (!persistent) {
+                entry.releaseStored = true;
                 return StoreBatch.DONE;
             }
             StoreBatch batch = stores.batch();
             stores.inflight().released(id, packetId, batch);
-            return batch.commit();
+            CompletionStage<Void> stored = batch.commit();
+            stored.thenRun(() -> entry.releaseStored = true); // on the writer thread
+            return stored;
         }
     }
 
@@ -799,6 +805,11 @@ public final class Session implements Recipient {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
             }
+            CompletionStage<Void> unstored = queue.unstoredHead();
+            if (unstored != null) {
+                sendWhenStored(to, unstored);
+                break;
+            }
             if (batch == null) {
                 batch = journal();
             }
@@ -809,6 +820,24 @@ public final class Session implements Recipient {
         if (batch != null) {
             commit(batch);
         }
+    }
+
+    // caller holds the monitor: the head of the (durable) queue is not stored yet; it is sent
+    // once it is, from the connection's event loop. One wait per connection at a time.
+    private void sendWhenStored(SessionConnection to, CompletionStage<Void> unstored) {
+        if (storeWaiter == to) {
+            return;
+        }
+        storeWaiter = to;
+        // a failed write (its publisher was refused) is sent all the same, as before the store had it
+        unstored.whenComplete((v, error) -> to.execute(() -> {
+            synchronized (this) {
+                if (storeWaiter == to) {
+                    storeWaiter = null;
+                }
+            }
+            drain(to);
+        }));
     }
 
     /** The socket became writable again: send what waited. */
@@ -839,6 +868,11 @@ public final class Session implements Recipient {
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
                 boolean gone = false;
+                if (entry.released && !entry.releaseStored) {
+                    // its PUBREL stage could not be stored (the connection was closed for it):
+                    // the store has it as sent, so it is sent again, and a new PUBREC stores it
+                    entry.released = false;
+                }
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
                 } else if (entry.delivery.message().isExpired(now)) {
@@ -881,14 +915,16 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             for (Inflight entry : inflight) {
-                if (now - entry.sentAtMillis >= intervalMillis) {
-                    entry.sentAtMillis = now;
-                    resent = true;
-                    if (entry.released) {
-                        to.writePubrel(entry.packetId);
-                    } else {
-                        to.writePublish(entry.packetId, entry.delivery, true);
-                    }
+                if (now - entry.sentAtMillis < intervalMillis
+                        || (entry.released && !entry.releaseStored)) { // that PUBREL goes out once stored
+                    continue;
+                }
+                entry.sentAtMillis = now;
+                resent = true;
+                if (entry.released) {
+                    to.writePubrel(entry.packetId);
+                } else {
+                    to.writePublish(entry.packetId, entry.delivery, true);
                 }
             }
         }
@@ -998,6 +1034,7 @@ public final class Session implements Recipient {
         }
         Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
         entry.released = r.released();
+        entry.releaseStored = r.released();
         inflight.add(entry);
         lastPacketId = r.packetId();
     }
