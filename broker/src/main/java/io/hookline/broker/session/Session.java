@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
@@ -105,6 +106,7 @@ public final class Session implements Recipient {
     private Scheduler.Task stallCheck;
     // the connection a pump waits for the store on (the head of a durable queue not stored yet), or null
     private SessionConnection storeWaiter;
+    private HeldPublishes held; // PUBLISHes waiting for their in-flight record to be stored; made on first use
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -629,8 +631,9 @@ public final class Session implements Recipient {
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
-                send(from, delivery, clock.millis(), batch);
-                commit(batch);
+                List<HeldPublishes.Out> out = batch == StoreBatch.NONE ? null : new ArrayList<>(1);
+                send(from, delivery, clock.millis(), batch, out);
+                finish(from, batch, out);
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
@@ -667,8 +670,10 @@ public final class Session implements Recipient {
         }
     }
 
-    // caller holds the monitor and runs on the connection's event loop
-    private void send(SessionConnection to, Delivery delivery, long now, StoreBatch batch) {
+    // caller holds the monitor and runs on the connection's event loop. The PUBLISH is written at
+    // once when out is null (nothing stored), else added to out for finish()
+    private void send(
+            SessionConnection to, Delivery delivery, long now, StoreBatch batch, List<HeldPublishes.Out> out) {
         Message message = delivery.message();
         if (message.isExpired(now)) {
             drop(message, DropReason.EXPIRED);
@@ -681,15 +686,73 @@ public final class Session implements Recipient {
         lastProgressMillis = now; // the client takes from its socket again: no longer stalled
         stalled = false;
         if (delivery.qos() == 0) {
-            to.writePublish(0, delivery, false);
+            if (out == null) {
+                to.writePublish(0, delivery, false);
+            } else {
+                out.add(new HeldPublishes.Out(0, delivery, null));
+            }
             return;
         }
         int packetId = nextPacketId();
-        inflight.add(new Inflight(packetId, delivery, now));
+        Inflight entry = new Inflight(packetId, delivery, now);
+        inflight.add(entry);
         if (persistent) {
             stores.inflight().sent(id, packetId, delivery, batch);
         }
-        to.writePublish(packetId, delivery, false);
+        if (out == null) {
+            to.writePublish(packetId, delivery, false);
+        } else {
+            out.add(new HeldPublishes.Out(packetId, delivery, entry));
+        }
+    }
+
+    // caller holds the monitor, on to's loop: commits a burst's batch; its PUBLISHes go out once
+    // it is stored, after any burst still held (HeldPublishes). out is null when batch is NONE.
+    private void finish(SessionConnection to, StoreBatch batch, List<HeldPublishes.Out> out) {
+        if (batch == StoreBatch.NONE) {
+            return;
+        }
+        CompletionStage<Void> stored = batch.commit();
+        if (out.isEmpty()) {
+            return;
+        }
+        if (stored == StoreBatch.DONE && (held == null || held.isEmpty())) {
+            write(to, out);
+            return;
+        }
+        if (held == null) {
+            held = new HeldPublishes();
+        }
+        CompletableFuture<Void> done = stored.toCompletableFuture();
+        held.hold(to, done, out);
+        done.whenComplete((v, error) -> to.execute(() -> releaseHeld(to)));
+    }
+
+    // on to's loop, once a held burst's write completed: writes what may go out now, in order
+    // (an entry acknowledged or resent meanwhile is skipped)
+    private void releaseHeld(SessionConnection to) {
+        synchronized (this) {
+            if (connection != to || held == null) {
+                return;
+            }
+            for (HeldPublishes.Out o : held.release(to)) {
+                Inflight entry = o.entry();
+                if (entry == null) {
+                    to.writePublish(0, o.delivery(), false);
+                } else if (entry.unwritten && inflight.get(o.packetId()) == entry) {
+                    entry.unwritten = false;
+                    to.writePublish(o.packetId(), o.delivery(), false);
+                }
+            }
+        }
+        to.flushSoon();
+    }
+
+    // caller holds the monitor, on to's loop: a burst whose batch stored nothing
+    private static void write(SessionConnection to, List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            to.writePublish(o.packetId(), o.delivery(), false);
+        }
     }
 
     private int nextPacketId() {
@@ -801,6 +864,7 @@ public final class Session implements Recipient {
         long now = clock.millis();
         Delivery next;
         StoreBatch batch = null; // made at the first message moved
+        List<HeldPublishes.Out> out = null; // its PUBLISHes, when the batch stores something
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
@@ -812,13 +876,14 @@ public final class Session implements Recipient {
             }
             if (batch == null) {
                 batch = journal();
+                out = batch == StoreBatch.NONE ? null : new ArrayList<>();
             }
             queue.poll(batch);
             drained(weight(next));
-            send(to, next, now, batch);
+            send(to, next, now, batch, out);
         }
         if (batch != null) {
-            commit(batch);
+            finish(to, batch, out);
         }
     }
 
@@ -865,8 +930,12 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             StoreBatch batch = null;
+            if (held != null) {
+                held.dropOthers(to); // what waited for an earlier connection is resent below
+            }
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
+                entry.unwritten = false;
                 boolean gone = false;
                 if (entry.released && !entry.releaseStored) {
                     // its PUBREL stage could not be stored (the connection was closed for it):
@@ -916,6 +985,7 @@ public final class Session implements Recipient {
             long now = clock.millis();
             for (Inflight entry : inflight) {
                 if (now - entry.sentAtMillis < intervalMillis
+                        || entry.unwritten // not sent yet: it goes out once its in-flight record is stored
                         || (entry.released && !entry.releaseStored)) { // that PUBREL goes out once stored
                     continue;
                 }
@@ -1069,6 +1139,9 @@ public final class Session implements Recipient {
             relieve();
         }
         inflight.clear();
+        if (held != null) {
+            held.clear();
+        }
         awaitingRelease.clear();
         if (expiryTimer != null) {
             expiryTimer.cancel();
