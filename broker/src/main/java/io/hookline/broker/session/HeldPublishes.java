@@ -7,12 +7,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A persistent session's PUBLISHes that wait for the write recording them in flight: a PUBLISH
- * reaches the client only once a restart would resend it with its packet id and DUP. Sent
- * before, a kill in between makes the restarted broker send the message again from its queue
- * under a new packet id, and a client that delivers QoS 2 on PUBLISH (MQTT's "method A") takes
- * it for a new one. One group per burst of the session's send loop, written in order; QoS 0
- * messages of a burst wait with it, so nothing overtakes.
+ * A persistent session's PUBLISHes that wait for the write recording them in flight: a QoS 2
+ * PUBLISH reaches the client only once a restart would resend it with its packet id and DUP.
+ * Sent before, a kill in between makes the restarted broker send the message again from its
+ * queue under a new packet id, and a client that delivers QoS 2 on PUBLISH (MQTT's "method A")
+ * takes it for a new one. One group per burst of the session's send loop that holds a QoS 2
+ * message, written in order; the QoS 0/1 messages of that burst, and every burst after it while
+ * it waits, wait with it, so nothing overtakes. (QoS 1 alone does not wait: at least once allows
+ * the resend.)
  *
  * <p>Thread-safety: guarded by the owning session's monitor.
  */

@@ -51,10 +51,13 @@ import java.util.function.Consumer;
  * <p>Storage: the queue comes from the stores ({@link Stores#queues}); a persistent session
  * (expiry other than 0) also writes its subscriptions, in-flight messages and inbound QoS 2 ids
  * to them, staging each write in a {@link StoreBatch}. A write a client's acknowledgement depends
- * on goes into the batch its caller passes and commits; the others (a message moving from the
- * queue to in flight) commit a batch of their own that nobody waits on. A clean session never
- * writes. With a durable queue ({@link MessageQueue#isDurable}) every message for the session
- * goes through the queue, online too, so it is stored in its publisher's batch.
+ * on goes into the batch its caller passes and commits; a message moving from the queue to in
+ * flight commits a batch of its own, and a QoS 2 PUBLISH is written only once that is stored
+ * ({@link HeldPublishes}). A clean session never writes. With a durable queue
+ * ({@link MessageQueue#isDurable}) every message for the session goes through the queue, online
+ * too, so it is stored in its publisher's batch, and is sent only once that is stored
+ * ({@link MessageQueue#unstoredHead}): the order of writes that keeps QoS 2 exactly once across a
+ * crash is in docs/design/store.md.
  *
  * <p>Byte bounds: {@code backlogBytes} is also what {@code max_online_bytes} (newest dropped at
  * {@link #offer}) and {@code max_offline_bytes} (oldest dropped) bound, so a client that is exempt
@@ -716,8 +719,8 @@ public final class Session implements Recipient {
         if (out.isEmpty()) {
             return;
         }
-        if (stored == StoreBatch.DONE && (held == null || held.isEmpty())) {
-            write(to, out);
+        if ((held == null || held.isEmpty()) && (stored == StoreBatch.DONE || !hasQos2(out))) {
+            write(to, out); // QoS 1 may arrive twice anyway: it does not wait (nor does the QoS 0 with it)
             return;
         }
         if (held == null) {
@@ -748,7 +751,16 @@ public final class Session implements Recipient {
         to.flushSoon();
     }
 
-    // caller holds the monitor, on to's loop: a burst whose batch stored nothing
+    private static boolean hasQos2(List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            if (o.delivery().qos() == 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // caller holds the monitor, on to's loop: a burst written at once
     private static void write(SessionConnection to, List<HeldPublishes.Out> out) {
         for (HeldPublishes.Out o : out) {
             to.writePublish(o.packetId(), o.delivery(), false);
