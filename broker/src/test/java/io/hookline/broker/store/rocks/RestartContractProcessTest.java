@@ -186,13 +186,19 @@ class RestartContractProcessTest {
 
     /**
      * Publishes p-0, p-1, ... at QoS 2 until the broker goes; records the index of each completed
-     * one. Paho's synchronous publish returns once the flow is complete, on PUBCOMP.
+     * one. Paho's synchronous publish returns once the flow is complete, on PUBCOMP. Paho 1.2.5
+     * wakes it on the receiver thread but frees the in-flight slot later, on its callback thread:
+     * on a busy machine that thread falls behind a publisher that publishes again at once, and at
+     * the default max inflight (10) Paho refuses a publish with 32202 "Too many publishes in
+     * progress" while one message is really out. A client-side count, so the limit is raised.
      */
     private Thread qos2Publisher(BrokerProcess b, String prefix, List<Integer> completed, Map<String, String> ended)
             throws Exception {
         var c = new org.eclipse.paho.client.mqttv3.MqttClient(
                 "tcp://127.0.0.1:" + b.mqttPort(), "pub-" + prefix, new MemoryPersistence());
-        c.connect();
+        MqttConnectOptions options = new MqttConnectOptions(); // clean session, as connect() has it
+        options.setMaxInflight(1000);
+        c.connect(options);
         clients.add(c::close); // after the stop: the connection is gone by then
         Thread t = new Thread(
                 () -> {
