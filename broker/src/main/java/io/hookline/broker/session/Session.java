@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -51,10 +53,13 @@ import java.util.function.Consumer;
  * <p>Storage: the queue comes from the stores ({@link Stores#queues}); a persistent session
  * (expiry other than 0) also writes its subscriptions, in-flight messages and inbound QoS 2 ids
  * to them, staging each write in a {@link StoreBatch}. A write a client's acknowledgement depends
- * on goes into the batch its caller passes and commits; the others (a message moving from the
- * queue to in flight) commit a batch of their own that nobody waits on. A clean session never
- * writes. With a durable queue ({@link MessageQueue#isDurable}) every message for the session
- * goes through the queue, online too, so it is stored in its publisher's batch.
+ * on goes into the batch its caller passes and commits; a message moving from the queue to in
+ * flight commits a batch of its own, and a QoS 2 PUBLISH is written only once that is stored
+ * ({@link HeldPublishes}). A clean session never writes. With a durable queue
+ * ({@link MessageQueue#isDurable}) every message for the session goes through the queue, online
+ * too, so it is stored in its publisher's batch, and is sent only once that is stored
+ * ({@link MessageQueue#unstoredHead}): the order of writes that keeps QoS 2 exactly once across a
+ * crash is in docs/design/store.md.
  *
  * <p>Byte bounds: {@code backlogBytes} is also what {@code max_online_bytes} (newest dropped at
  * {@link #offer}) and {@code max_offline_bytes} (oldest dropped) bound, so a client that is exempt
@@ -96,8 +101,9 @@ public final class Session implements Recipient {
     private Scheduler.Task willTimer;
     private Scheduler.Task expiryTimer;
     private long disconnectedAtMillis;
-    private final NotifyOutbox<Consumer<SessionEvents>> outbox =
-            new NotifyOutbox<>(this); // hook events raised, not yet fired
+    // hook events raised, not yet fired; made under the monitor at the first event (most sessions
+    // never raise one), volatile so fireEvents reads it without the monitor
+    private volatile NotifyOutbox<Consumer<SessionEvents>> outbox;
     private long backlogBytes;
     private volatile boolean congested; // written under the monitor; FlowControl reads it under its lock
     // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
@@ -105,6 +111,9 @@ public final class Session implements Recipient {
     private boolean stalled;
     private long lastProgressMillis; // clock: the last PUBLISH handed to the socket
     private Scheduler.Task stallCheck;
+    // the connection a pump waits for the store on (the head of a durable queue not stored yet), or null
+    private SessionConnection storeWaiter;
+    private HeldPublishes held; // PUBLISHes waiting for their in-flight record to be stored; made on first use
     // the connection whose pump paused because the store's writer is behind (Stores#writesBehind), or null
     private SessionConnection awaitingWrites;
 
@@ -381,9 +390,7 @@ public final class Session implements Recipient {
         SessionConnection target;
         boolean fire;
         boolean full = false;
-        boolean stored;
         synchronized (this) {
-            stored = journaled;
             if (ended) {
                 return false;
             }
@@ -410,38 +417,12 @@ public final class Session implements Recipient {
             fire = eventsToFire();
         }
         if (target != null) {
-            if (stored && batch != StoreBatch.NONE && target.inEventLoop()) {
-                sendInBatch(target, batch);
-            } else {
-                target.submit(this, delivery);
-            }
+            target.submit(this, delivery);
         }
         if (fire) {
             fireEvents();
         }
         return full;
-    }
-
-    /**
-     * A journaled session's connection runs on the publisher's event loop: what the queue lets
-     * out now moves to in flight in the publisher's own batch (queue put, queue delete and
-     * in-flight put land as one write, and the publisher's acknowledgement waits for it), instead
-     * of a write of the session's own that would have to wait for the publisher's. The message
-     * is never off the disk: until that batch is written it was not acknowledged to anyone.
-     */
-    private void sendInBatch(SessionConnection to, StoreBatch batch) {
-        boolean fire;
-        synchronized (this) {
-            if (ended || connection != to) {
-                return; // taken over or gone: it waits in the queue for the next connection
-            }
-            pump(to, batch, false);
-            fire = eventsToFire();
-        }
-        to.flushSoon();
-        if (fire) {
-            fireEvents();
-        }
     }
 
     // caller holds the monitor, online: true when the delivery would take the backlog past max_online_bytes,
@@ -633,12 +614,18 @@ public final class Session implements Recipient {
     // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
     // fires first, fires it once the monitor is released
     private void raise(Consumer<SessionEvents> event) {
-        outbox.add(event);
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            o = new NotifyOutbox<>(this);
+            outbox = o;
+        }
+        o.add(event);
     }
 
     // caller holds the monitor: true when events wait and nobody is firing them yet
     private boolean eventsToFire() {
-        return outbox.needsFiring();
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        return o != null && o.needsFiring();
     }
 
     /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
@@ -657,8 +644,12 @@ public final class Session implements Recipient {
      * without holding this monitor or a registry lock.
      */
     void fireEvents() {
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            return; // nothing was ever raised
+        }
         SessionEvents events = registry.events();
-        outbox.fire(event -> event.accept(events));
+        o.fire(event -> event.accept(events));
     }
 
     /**
@@ -684,8 +675,9 @@ public final class Session implements Recipient {
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
-                send(from, delivery, clock.millis(), batch);
-                commit(batch);
+                List<HeldPublishes.Out> out = batch == StoreBatch.NONE ? null : new ArrayList<>(1);
+                send(from, delivery, clock.millis(), batch, out);
+                finish(from, batch, out);
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
@@ -722,8 +714,10 @@ public final class Session implements Recipient {
         }
     }
 
-    // caller holds the monitor and runs on the connection's event loop
-    private void send(SessionConnection to, Delivery delivery, long now, StoreBatch batch) {
+    // caller holds the monitor and runs on the connection's event loop. The PUBLISH is written at
+    // once when out is null (nothing stored), else added to out for finish()
+    private void send(
+            SessionConnection to, Delivery delivery, long now, StoreBatch batch, List<HeldPublishes.Out> out) {
         Message message = delivery.message();
         if (message.isExpired(now)) {
             drop(message, DropReason.EXPIRED);
@@ -736,15 +730,82 @@ public final class Session implements Recipient {
         lastProgressMillis = now; // the client takes from its socket again: no longer stalled
         stalled = false;
         if (delivery.qos() == 0) {
-            to.writePublish(0, delivery, false);
+            if (out == null) {
+                to.writePublish(0, delivery, false);
+            } else {
+                out.add(new HeldPublishes.Out(0, delivery, null));
+            }
             return;
         }
         int packetId = nextPacketId();
-        inflight.add(new Inflight(packetId, delivery, now));
+        Inflight entry = new Inflight(packetId, delivery, now);
+        inflight.add(entry);
         if (persistent) {
             stores.inflight().sent(id, packetId, delivery, batch);
         }
-        to.writePublish(packetId, delivery, false);
+        if (out == null) {
+            to.writePublish(packetId, delivery, false);
+        } else {
+            out.add(new HeldPublishes.Out(packetId, delivery, entry));
+        }
+    }
+
+    // caller holds the monitor, on to's loop: commits a burst's batch; its PUBLISHes go out once
+    // it is stored, after any burst still held (HeldPublishes). out is null when batch is NONE.
+    private void finish(SessionConnection to, StoreBatch batch, List<HeldPublishes.Out> out) {
+        if (batch == StoreBatch.NONE) {
+            return;
+        }
+        CompletionStage<Void> stored = batch.commit();
+        if (out.isEmpty()) {
+            return;
+        }
+        if ((held == null || held.isEmpty()) && (stored == StoreBatch.DONE || !hasQos2(out))) {
+            write(to, out); // QoS 1 may arrive twice anyway: it does not wait (nor does the QoS 0 with it)
+            return;
+        }
+        if (held == null) {
+            held = new HeldPublishes();
+        }
+        CompletableFuture<Void> done = stored.toCompletableFuture();
+        held.hold(to, done, out);
+        done.whenComplete((v, error) -> to.execute(() -> releaseHeld(to)));
+    }
+
+    // on to's loop, once a held burst's write completed: writes what may go out now, in order
+    // (an entry acknowledged or resent meanwhile is skipped)
+    private void releaseHeld(SessionConnection to) {
+        synchronized (this) {
+            if (connection != to || held == null) {
+                return;
+            }
+            for (HeldPublishes.Out o : held.release(to)) {
+                Inflight entry = o.entry();
+                if (entry == null) {
+                    to.writePublish(0, o.delivery(), false);
+                } else if (entry.unwritten && inflight.get(o.packetId()) == entry) {
+                    entry.unwritten = false;
+                    to.writePublish(o.packetId(), o.delivery(), false);
+                }
+            }
+        }
+        to.flushSoon();
+    }
+
+    private static boolean hasQos2(List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            if (o.delivery().qos() == 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // caller holds the monitor, on to's loop: a burst written at once
+    private static void write(SessionConnection to, List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            to.writePublish(o.packetId(), o.delivery(), false);
+        }
     }
 
     private int nextPacketId() {
@@ -768,12 +829,12 @@ public final class Session implements Recipient {
                 return false;
             }
             inflight.remove(packetId);
-            StoreBatch batch = null;
-            if (persistent) { // one write for the acknowledged message and those its room lets out
-                batch = stores.batch();
+            if (persistent) {
+                StoreBatch batch = stores.batch();
                 stores.inflight().remove(id, packetId, batch);
+                commit(batch);
             }
-            pump(from, batch);
+            pump(from);
             fire = eventsToFire();
         }
         from.flushSoon();
@@ -809,7 +870,7 @@ public final class Session implements Recipient {
      * after a crash, become a resent PUBLISH that a client which already completed the exchange
      * takes for a new message (QoS 2 twice). Null when the packet id is unknown.
      */
-    public java.util.concurrent.CompletionStage<Void> received(SessionConnection from, int packetId) {
+    public CompletionStage<Void> received(SessionConnection from, int packetId) {
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || entry.delivery.qos() != 2) {
@@ -817,11 +878,14 @@ public final class Session implements Recipient {
             }
             entry.released = true;
             if (!persistent) {
+                entry.releaseStored = true;
                 return StoreBatch.DONE;
             }
             StoreBatch batch = stores.batch();
             stores.inflight().released(id, packetId, batch);
-            return batch.commit();
+            CompletionStage<Void> stored = batch.commit();
+            stored.thenRun(() -> entry.releaseStored = true); // on the writer thread
+            return stored;
         }
     }
 
@@ -849,19 +913,11 @@ public final class Session implements Recipient {
     // while the socket is writable and QoS 1/2 ones fit in the window; a QoS 0 message behind a
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
-        pump(to, null, true);
-    }
-
-    // as above, staging in {@code batch} (null: one is made at the first message moved) and committing it
-    private void pump(SessionConnection to, StoreBatch batch) {
-        pump(to, batch, true);
-    }
-
-    // as above; {@code commit} false: the batch is the caller's, who commits it
-    private void pump(SessionConnection to, StoreBatch batch, boolean commit) {
         int window = to.inflightWindow();
         long now = clock.millis();
         Delivery next;
+        StoreBatch batch = null; // made at the first message moved
+        List<HeldPublishes.Out> out = null; // its PUBLISHes, when the batch stores something
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
@@ -870,15 +926,21 @@ public final class Session implements Recipient {
                 awaitWrites(to);
                 break;
             }
+            CompletionStage<Void> unstored = queue.unstoredHead();
+            if (unstored != null) {
+                sendWhenStored(to, unstored);
+                break;
+            }
             if (batch == null) {
                 batch = journal();
+                out = batch == StoreBatch.NONE ? null : new ArrayList<>();
             }
             queue.poll(batch);
             drained(weight(next));
-            send(to, next, now, batch);
+            send(to, next, now, batch, out);
         }
-        if (batch != null && commit) {
-            commit(batch);
+        if (batch != null) {
+            finish(to, batch, out);
         }
     }
 
@@ -888,16 +950,32 @@ public final class Session implements Recipient {
             return;
         }
         awaitingWrites = to;
-        stores.whenWritesCaughtUp(() -> to.execute(() -> writesCaughtUp(to)));
+        stores.whenWritesCaughtUp(() -> to.execute(() -> {
+            synchronized (this) {
+                if (awaitingWrites == to) {
+                    awaitingWrites = null;
+                }
+            }
+            drain(to);
+        }));
     }
 
-    private void writesCaughtUp(SessionConnection to) {
-        synchronized (this) {
-            if (awaitingWrites == to) {
-                awaitingWrites = null;
-            }
+    // caller holds the monitor: the head of the (durable) queue is not stored yet; it is sent
+    // once it is, from the connection's event loop. One wait per connection at a time.
+    private void sendWhenStored(SessionConnection to, CompletionStage<Void> unstored) {
+        if (storeWaiter == to) {
+            return;
         }
-        drain(to);
+        storeWaiter = to;
+        // a failed write (its publisher was refused) is sent all the same, as before the store had it
+        unstored.whenComplete((v, error) -> to.execute(() -> {
+            synchronized (this) {
+                if (storeWaiter == to) {
+                    storeWaiter = null;
+                }
+            }
+            drain(to);
+        }));
     }
 
     /** The socket became writable again: send what waited. */
@@ -925,9 +1003,18 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             StoreBatch batch = null;
+            if (held != null) {
+                held.dropOthers(to); // what waited for an earlier connection is resent below
+            }
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
+                entry.unwritten = false;
                 boolean gone = false;
+                if (entry.released && !entry.releaseStored) {
+                    // its PUBREL stage could not be stored (the connection was closed for it):
+                    // the store has it as sent, so it is sent again, and a new PUBREC stores it
+                    entry.released = false;
+                }
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
                 } else if (entry.delivery.message().isExpired(now)) {
@@ -970,14 +1057,17 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             for (Inflight entry : inflight) {
-                if (now - entry.sentAtMillis >= intervalMillis) {
-                    entry.sentAtMillis = now;
-                    resent = true;
-                    if (entry.released) {
-                        to.writePubrel(entry.packetId);
-                    } else {
-                        to.writePublish(entry.packetId, entry.delivery, true);
-                    }
+                if (now - entry.sentAtMillis < intervalMillis
+                        || entry.unwritten // not sent yet: it goes out once its in-flight record is stored
+                        || (entry.released && !entry.releaseStored)) { // that PUBREL goes out once stored
+                    continue;
+                }
+                entry.sentAtMillis = now;
+                resent = true;
+                if (entry.released) {
+                    to.writePubrel(entry.packetId);
+                } else {
+                    to.writePublish(entry.packetId, entry.delivery, true);
                 }
             }
         }
@@ -1089,6 +1179,7 @@ public final class Session implements Recipient {
         }
         Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
         entry.released = r.released();
+        entry.releaseStored = r.released();
         inflight.add(entry);
         lastPacketId = r.packetId();
     }
@@ -1123,6 +1214,9 @@ public final class Session implements Recipient {
             relieve();
         }
         inflight.clear();
+        if (held != null) {
+            held.clear();
+        }
         awaitingRelease.clear();
         if (expiryTimer != null) {
             expiryTimer.cancel();

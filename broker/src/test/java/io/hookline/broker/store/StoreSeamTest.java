@@ -19,10 +19,9 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.testsupport.GatedStores;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.util.StoreBatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -176,6 +175,37 @@ class StoreSeamTest {
     }
 
     @Test
+    void aPersistentSessionsPublishGoesOutOnlyOnceItsInFlightRecordIsStored() throws Exception {
+        broker = TestBroker.startOn(stores, null, null);
+        // a PUBLISH out before its in-flight record is stored would, after a crash, be sent again
+        // under a new packet id: a client that delivers QoS 2 on PUBLISH takes it for a new message
+        try (RawClient raw = RawClient.connected(
+                broker, new RawClient.Connect(5, "in-flight").cleanStart(false).sessionExpiry(600))) {
+            raw.send(RawClient.subscribe(5, 1, "t", 2));
+            raw.expect(RawClient.SUBACK);
+            Mqtt5AsyncClient pub = v5Connected(broker, "pub").toAsync();
+            stores.held = true;
+            CompletableFuture<?> published = pub.publishWith()
+                    .topic("t")
+                    .qos(MqttQos.EXACTLY_ONCE)
+                    .payload(bytes("x"))
+                    .send();
+            // the publisher's batch, then the subscriber's (its in-flight record)
+            await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 2);
+            raw.assertNoPacket(QUIET);
+            stores.complete(1, null);
+            int id = raw.expect(RawClient.PUBLISH).packetId();
+            stores.held = false;
+            stores.complete(0, null);
+            raw.send(RawClient.ack(RawClient.PUBREC, id));
+            assertEquals(id, raw.expect(RawClient.PUBREL).packetId());
+            raw.send(RawClient.ack(RawClient.PUBCOMP, id));
+            published.get(5, TimeUnit.SECONDS);
+            pub.disconnect().get(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void subackWaitsForTheSubscriptionsToBeStored() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5AsyncClient sub = v5Connected(broker, "sub").toAsync();
@@ -215,6 +245,7 @@ class StoreSeamTest {
                     .until(() -> broker.broker().sessions().get("dev").queueSize() == 1);
             raw.assertNoPacket(QUIET); // no CONNACK, no PINGRESP, no PUBLISH before the record is stored
 
+            stores.held = false; // what follows commits at once (the gate cannot tell an empty batch)
             stores.complete(0, null);
             assertTrue(raw.expectConnack(0).sessionPresent(), "session present");
             assertEquals(RawClient.PUBLISH, raw.read().type(), "the queued message after the CONNACK");
@@ -298,134 +329,5 @@ class StoreSeamTest {
         again.disconnect();
         pub.disconnect();
         assertFalse(stores.held);
-    }
-
-    /** Memory stores whose batches commit only when the test says so (while {@link #held}). */
-    private static final class GatedStores implements Stores {
-        private final MemoryStores memory = new MemoryStores();
-        private final List<CompletableFuture<Void>> commits = new ArrayList<>(); // guarded by this
-        volatile boolean held;
-        volatile boolean durableQueues;
-        volatile int durableAdds;
-
-        synchronized int pending() {
-            return commits.size();
-        }
-
-        synchronized void complete(int index, Throwable error) {
-            CompletableFuture<Void> f = commits.get(index);
-            if (error == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(error);
-            }
-        }
-
-        synchronized void release() {
-            commits.forEach(f -> f.complete(null));
-        }
-
-        @Override
-        public StoreBatch batch() {
-            return () -> {
-                if (!held) {
-                    return StoreBatch.DONE;
-                }
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                synchronized (this) {
-                    commits.add(f);
-                }
-                return f;
-            };
-        }
-
-        @Override
-        public QueueStore queues() {
-            if (!durableQueues) {
-                return memory.queues();
-            }
-            return (id, persistent) -> {
-                MessageQueue q = memory.queues().open(id, persistent);
-                return persistent ? new DurableLike(q) : q;
-            };
-        }
-
-        /** A memory queue that says it is durable: the session then sends everything through it. */
-        private final class DurableLike implements MessageQueue {
-            private final MessageQueue q;
-
-            DurableLike(MessageQueue q) {
-                this.q = q;
-            }
-
-            @Override
-            public void add(Delivery delivery, StoreBatch batch) {
-                durableAdds++;
-                q.add(delivery, batch);
-            }
-
-            @Override
-            public Delivery peek() {
-                return q.peek();
-            }
-
-            @Override
-            public Delivery poll(StoreBatch batch) {
-                return q.poll(batch);
-            }
-
-            @Override
-            public int size() {
-                return q.size();
-            }
-
-            @Override
-            public boolean isEmpty() {
-                return q.isEmpty();
-            }
-
-            @Override
-            public void clear(StoreBatch batch) {
-                q.clear(batch);
-            }
-
-            @Override
-            public boolean isDurable() {
-                return true;
-            }
-        }
-
-        @Override
-        public SessionStore sessions() {
-            return memory.sessions();
-        }
-
-        @Override
-        public SubscriptionStore subscriptions() {
-            return memory.subscriptions();
-        }
-
-        @Override
-        public InflightStore inflight() {
-            return memory.inflight();
-        }
-
-        @Override
-        public InboundQos2Store inbound() {
-            return memory.inbound();
-        }
-
-        @Override
-        public RetainedStore retained() {
-            return memory.retained();
-        }
-
-        @Override
-        public long highestMessageId() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -85,6 +85,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private long failedSinceLog;
     private long highWaterWritten;
     private long groupsWritten;
+    // a test seam: runs on the writer thread after each group is in the WAL and before its futures
+    // complete, i.e. at every point a kill -9 can leave the store in (the crash-point tests)
+    private volatile Runnable afterEachGroup;
 
     GroupCommitWriter(
             RocksDB db,
@@ -111,6 +114,11 @@ final class GroupCommitWriter implements AutoCloseable {
         } else {
             this.syncer = null;
         }
+    }
+
+    /** Tests only: {@code check} runs after each group is written, before its futures complete (null: none). */
+    void afterEachGroup(Runnable check) {
+        afterEachGroup = check;
     }
 
     CompletableFuture<Void> submit(Writes batch) {
@@ -306,6 +314,10 @@ final class GroupCommitWriter implements AutoCloseable {
             return;
         }
         long took = System.nanoTime() - started;
+        Runnable check = afterEachGroup;
+        if (check != null) {
+            check.run();
+        }
         stats.groupWritten(group.size(), bytes, took, synced);
         if (!synced) {
             unsyncedGroups = ++groupsWritten;
