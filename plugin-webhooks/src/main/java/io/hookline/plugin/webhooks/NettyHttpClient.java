@@ -34,7 +34,6 @@ import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -326,6 +325,17 @@ final class NettyHttpClient implements AutoCloseable {
             }
         }
 
+        /** The endpoint answered with something that is no HTTP/1.1 response: not retried. */
+        void malformed(Channel ch, Throwable cause) {
+            if (finished || channel != ch) {
+                return;
+            }
+            drop();
+            fail(new Endpoint.CallFailure(
+                    "malformed response: " + (cause == null || cause.getMessage() == null ? "" : cause.getMessage()),
+                    false));
+        }
+
         void unreachable(Throwable cause) {
             if (!finished) {
                 fail(new Endpoint.CallFailure("unreachable: " + describe(cause), false));
@@ -408,10 +418,7 @@ final class NettyHttpClient implements AutoCloseable {
                 }
                 if (msg instanceof HttpResponse r) {
                     if (r.decoderResult().isFailure()) {
-                        c.lost(
-                                ctx.channel(),
-                                new IOException(
-                                        "malformed response", r.decoderResult().cause()));
+                        c.malformed(ctx.channel(), r.decoderResult().cause());
                         return;
                     }
                     if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
@@ -421,11 +428,7 @@ final class NettyHttpClient implements AutoCloseable {
                 }
                 if (msg instanceof HttpContent content && c.head != null) {
                     if (content.decoderResult().isFailure()) {
-                        c.lost(
-                                ctx.channel(),
-                                new IOException(
-                                        "malformed response",
-                                        content.decoderResult().cause()));
+                        c.malformed(ctx.channel(), content.decoderResult().cause());
                         return;
                     }
                     if (c.content(content.content()) && msg instanceof LastHttpContent) {
