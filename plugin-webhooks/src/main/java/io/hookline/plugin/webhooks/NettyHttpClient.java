@@ -14,8 +14,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -35,18 +33,13 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
-import io.netty.util.internal.ThreadExecutorMap;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -56,17 +49,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.HttpUrl;
 
 /**
- * Non-blocking HTTP/1.1 for {@code http://} endpoints: keep-alive connections, one request at a
- * time per connection, no thread per call. A call started on a Netty event loop (a hook called
- * by the broker's loop) runs on that loop, over the endpoint's connections registered there, so
- * its request, its answer and the hand-back to the client need no other thread; calls from other
- * threads run on the plugin's own loop ({@code webhooks-io}). New connections resolve their host
- * on a small blocking pool ({@code webhooks-dns}), never on a loop. The plugin's one instance
- * serves every endpoint.
+ * Non-blocking HTTP/1.1 for {@code http://} endpoints: keep-alive connections on one Netty event
+ * loop of the plugin's own ({@code webhooks-io}), one request at a time per connection, no thread
+ * per call. Answers are read and handed on from that loop, many per wake-up under load. New
+ * connections resolve their host on a small blocking pool ({@code webhooks-dns}), never on the
+ * loop. The plugin's one instance serves every endpoint.
  *
- * <p>Thread-safety: an endpoint's connections per loop ({@link Lane}) and a call's state are
- * touched only on that loop; {@link Transport.Exchange#start} and {@link Transport.Exchange#cancel}
- * hand over to it when called elsewhere.
+ * <p>Thread-safety: each endpoint's idle connections and each call's state are touched only on
+ * the loop; {@link Exchange#start} and {@link Exchange#cancel} hand over to it.
  */
 final class NettyHttpClient implements AutoCloseable {
     /** Idle keep-alive connections are closed after this long (as OkHttp's pool does). */
@@ -75,16 +65,12 @@ final class NettyHttpClient implements AutoCloseable {
     private static final AsciiString JSON = AsciiString.cached("application/json");
     private static final AsciiString USER_AGENT = AsciiString.cached("hookline-webhooks");
 
-    private final boolean epoll;
     private final EventLoopGroup group;
     private final Bootstrap bootstrap;
     private final ExecutorService dns;
-    // every connection, on whichever loop: closed with the client
-    private final ChannelGroup open = new DefaultChannelGroup("webhooks", GlobalEventExecutor.INSTANCE);
-    private volatile boolean closed;
 
     NettyHttpClient() {
-        epoll = Epoll.isAvailable();
+        boolean epoll = Epoll.isAvailable();
         DefaultThreadFactory io = new DefaultThreadFactory("webhooks-io", true);
         group = epoll ? new EpollEventLoopGroup(1, io) : new NioEventLoopGroup(1, io);
         bootstrap = new Bootstrap()
@@ -114,40 +100,20 @@ final class NettyHttpClient implements AutoCloseable {
     /** Closes every connection; calls still under way fail. */
     @Override
     public void close() {
-        closed = true;
-        open.close();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         dns.shutdown();
     }
 
-    /**
-     * The loop a call started on this thread runs on: the calling thread's own Netty event loop
-     * when it is one our channels can register on (a hook called from the broker's loop: the
-     * request is written and its answer read and handed on right there, with no hand-over
-     * between threads and no wake-up), else the plugin's {@code webhooks-io} loop.
-     */
-    private EventLoop loopFor() {
-        EventExecutor current = ThreadExecutorMap.currentExecutor();
-        if (current instanceof EventLoop l
-                && !l.isShuttingDown()
-                && (epoll ? l.parent() instanceof EpollEventLoopGroup : l.parent() instanceof NioEventLoopGroup)) {
-            return l;
-        }
-        return group.next();
-    }
-
-    /** An endpoint's connections on one event loop; touched on that loop only. */
-    private record Lane(EventLoop loop, Bootstrap connector, ArrayDeque<Channel> idle) {}
-
-    /** One endpoint: where to connect, what to send, its idle connections per event loop. */
+    /** One endpoint: where to connect, what to send, its idle connections. State on the loop only. */
     private final class Pool implements Transport {
-        private final ConcurrentHashMap<EventLoop, Lane> lanes = new ConcurrentHashMap<>();
-        private final ChannelInitializer<Channel> pipeline;
+        private final EventLoop loop = group.next();
+        private final Bootstrap connector;
         private final String host;
         private final int port;
         private final String hostHeader;
         private final String target;
         private final int maxIdle;
+        private final ArrayDeque<Channel> idle = new ArrayDeque<>(); // loop only; most recent last
 
         Pool(HttpUrl url, int maxIdle) {
             this.host = url.host();
@@ -156,34 +122,26 @@ final class NettyHttpClient implements AutoCloseable {
             String query = url.encodedQuery();
             this.target = url.encodedPath() + (query == null ? "" : "?" + query);
             this.maxIdle = maxIdle;
-            this.pipeline = new ChannelInitializer<Channel>() {
+            this.connector = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
                 @Override
                 protected void initChannel(Channel ch) {
-                    open.add(ch);
                     ch.pipeline()
                             .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
                             .addLast(new HttpClientCodec())
                             .addLast(new Conversation());
                 }
-            };
+            });
         }
 
         @Override
         public Transport.Exchange open(Post post, long timeoutNanos) {
-            EventLoop loop = loopFor();
-            Lane lane = lanes.computeIfAbsent(
-                    loop, l -> new Lane(l, bootstrap.clone(l).handler(pipeline), new ArrayDeque<>()));
-            return new Call(this, lane, post, timeoutNanos);
+            return new Call(this, post, timeoutNanos);
         }
 
         /** A connection for {@code call}: the most recently used idle one, or a new one. */
         void acquire(Call call, boolean fresh) {
-            if (closed) {
-                call.unreachable(new IOException("webhooks stopped"));
-                return;
-            }
             Channel ch;
-            while (!fresh && (ch = call.lane.idle().pollLast()) != null) {
+            while (!fresh && (ch = idle.pollLast()) != null) {
                 if (ch.isActive()) {
                     call.send(ch);
                     return;
@@ -206,9 +164,9 @@ final class NettyHttpClient implements AutoCloseable {
                 next = () -> call.unreachable(e);
             }
             try {
-                call.lane.loop().execute(next);
+                loop.execute(next);
             } catch (RejectedExecutionException stopped) {
-                // the loop is gone (the plugin or the broker stopped), and its calls with it
+                // the plugin stopped: the loop failed its calls as it closed
             }
         }
 
@@ -217,8 +175,7 @@ final class NettyHttpClient implements AutoCloseable {
                 return; // timed out or given up while the name was looked up
             }
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(call.deadlineNanos - System.nanoTime()));
-            ChannelFuture f = call.lane
-                    .connector()
+            ChannelFuture f = connector
                     .clone()
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, left))
                     .connect(address);
@@ -226,17 +183,17 @@ final class NettyHttpClient implements AutoCloseable {
                 if (!done.isSuccess()) {
                     call.unreachable(done.cause());
                 } else if (call.finished) {
-                    release(call.lane, f.channel(), true); // the call ended meanwhile; the connection is sound
+                    release(f.channel(), true); // the call ended meanwhile; the connection is sound
                 } else {
                     call.send(f.channel());
                 }
             });
         }
 
-        /** A connection whose exchange is over: kept for the next call on its loop, or closed. */
-        void release(Lane lane, Channel ch, boolean keepAlive) {
-            if (keepAlive && ch.isActive() && !closed && lane.idle().size() < maxIdle) {
-                lane.idle().addLast(ch);
+        /** A connection whose exchange is over: kept for the next call, or closed. */
+        void release(Channel ch, boolean keepAlive) {
+            if (keepAlive && ch.isActive() && idle.size() < maxIdle) {
+                idle.addLast(ch);
             } else {
                 ch.close();
             }
@@ -266,7 +223,6 @@ final class NettyHttpClient implements AutoCloseable {
      */
     private static final class Call implements Transport.Exchange {
         private final Pool pool;
-        final Lane lane;
         private final Transport.Post post;
         private final long timeoutNanos;
         final long deadlineNanos;
@@ -281,9 +237,8 @@ final class NettyHttpClient implements AutoCloseable {
         private byte[] body;
         private int bodyLength;
 
-        Call(Pool pool, Lane lane, Transport.Post post, long timeoutNanos) {
+        Call(Pool pool, Transport.Post post, long timeoutNanos) {
             this.pool = pool;
-            this.lane = lane;
             this.post = post;
             this.timeoutNanos = timeoutNanos;
             this.deadlineNanos = System.nanoTime() + timeoutNanos;
@@ -292,12 +247,8 @@ final class NettyHttpClient implements AutoCloseable {
         @Override
         public void start(Transport.Callback callback) {
             this.callback = callback;
-            if (lane.loop().inEventLoop()) {
-                begin(); // called on the loop its connections live on: no hand-over
-                return;
-            }
             try {
-                lane.loop().execute(this::begin);
+                pool.loop.execute(this::begin);
             } catch (RejectedExecutionException stopped) {
                 callback.failed(new Endpoint.CallFailure("webhooks stopped", false));
             }
@@ -306,7 +257,7 @@ final class NettyHttpClient implements AutoCloseable {
         @Override
         public void cancel() {
             try {
-                lane.loop().execute(this::abort);
+                pool.loop.execute(this::abort);
             } catch (RejectedExecutionException stopped) {
                 // the loop is gone: the call failed or fails with it
             }
@@ -318,7 +269,7 @@ final class NettyHttpClient implements AutoCloseable {
                 fail(new Endpoint.CallFailure("cancelled", false));
                 return;
             }
-            timer = lane.loop().schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
+            timer = pool.loop.schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
             pool.acquire(this, false);
         }
 
@@ -343,7 +294,7 @@ final class NettyHttpClient implements AutoCloseable {
             try {
                 request = pool.request(post);
             } catch (IllegalArgumentException badHeader) {
-                pool.release(lane, ch, true);
+                pool.release(ch, true);
                 fail(new Endpoint.CallFailure("bad request header: " + badHeader.getMessage(), false));
                 return;
             }
@@ -419,7 +370,7 @@ final class NettyHttpClient implements AutoCloseable {
             HttpResponse r = head;
             channel = null;
             ch.pipeline().get(Conversation.class).call = null;
-            pool.release(lane, ch, HttpUtil.isKeepAlive(r));
+            pool.release(ch, HttpUtil.isKeepAlive(r));
             finished = true;
             timer.cancel(false);
             callback.replied(new Endpoint.Reply(

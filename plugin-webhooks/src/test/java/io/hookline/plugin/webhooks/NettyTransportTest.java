@@ -13,11 +13,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollEventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -30,7 +25,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -92,32 +86,6 @@ class NettyTransportTest {
         assertTrue(sent.get(0).getHeader("Content-Type").startsWith("application/json"));
         assertEquals("127.0.0.1:" + fx.http.port(), sent.get(0).getHeader("Host"));
         await().atMost(Duration.ofSeconds(5)).until(() -> e.inFlight() == 0);
-    }
-
-    @Test
-    void aCallFromANettyLoopRunsOnThatLoopAndOneFromElsewhereOnThePluginsOwn() throws Exception {
-        raw = new RawServer((connection, request) -> RawServer.Action.ANSWER);
-        Endpoint e = endpoint(raw.url(), 4);
-        EventLoopGroup caller = Epoll.isAvailable()
-                ? new EpollEventLoopGroup(1, new DefaultThreadFactory("broker-like-loop"))
-                : new NioEventLoopGroup(1, new DefaultThreadFactory("broker-like-loop"));
-        try {
-            for (int i = 0; i < 3; i++) { // the first connects, the next ones reuse the connection
-                CompletableFuture<String> answeredOn = new CompletableFuture<>();
-                caller.execute(() -> e.send(request("{}"), Duration.ofSeconds(10))
-                        .whenComplete((r, t) ->
-                                answeredOn.complete(Thread.currentThread().getName())));
-                assertTrue(answeredOn.get(10, TimeUnit.SECONDS).startsWith("broker-like-loop"), answeredOn.get());
-            }
-            CompletableFuture<String> elsewhere = new CompletableFuture<>();
-            e.send(request("{}"), Duration.ofSeconds(10))
-                    .whenComplete(
-                            (r, t) -> elsewhere.complete(Thread.currentThread().getName()));
-            assertTrue(elsewhere.get(10, TimeUnit.SECONDS).startsWith("webhooks-io"), elsewhere.get());
-            assertEquals(2, raw.connections.get(), "one connection per loop, kept alive");
-        } finally {
-            caller.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-        }
     }
 
     @Test
