@@ -58,7 +58,7 @@ final class Endpoint {
     private int inFlight; // guarded by this
     private long refused; // guarded by this
 
-    /** Calls over OkHttp (https, h2c, {@code webhooks.http_client = okhttp}). */
+    /** Calls over OkHttp (the default; always for https and h2c). */
     Endpoint(String url, OkHttpClient client, int maxConcurrent, int maxQueued) {
         this(url, new OkHttpTransport(client, url), maxConcurrent, maxQueued);
     }

@@ -3,9 +3,9 @@ package io.hookline.plugin.webhooks;
 import java.util.List;
 
 /**
- * How one endpoint's calls go over the wire: {@link NettyHttpClient} (HTTP/1.1 keep-alive, the
- * default for {@code http://}) or {@link OkHttpTransport} (https, h2c, or {@code
- * webhooks.http_client = okhttp}). {@link Endpoint} does the limits, queue and cancellation on
+ * How one endpoint's calls go over the wire: {@link OkHttpTransport} (the default; always for
+ * https and h2c) or {@link NettyHttpClient} (HTTP/1.1 keep-alive for {@code http://} with {@code
+ * webhooks.http_client = netty}). {@link Endpoint} does the limits, queue and cancellation on
  * top. Implementations are thread-safe.
  */
 interface Transport {

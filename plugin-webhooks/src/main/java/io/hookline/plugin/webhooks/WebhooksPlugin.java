@@ -72,9 +72,9 @@ public final class WebhooksPlugin implements Plugin {
 
     public static final ConfigKey<String> HTTP_CLIENT = ConfigKey.string(
             "webhooks.http_client",
-            "netty",
-            "netty | okhttp: the HTTP/1.1 client of http:// endpoints (netty: non-blocking, no thread per call;"
-                    + " okhttp: a blocked thread per call in flight). https and h2c endpoints always use OkHttp");
+            "okhttp",
+            "okhttp | netty: the HTTP/1.1 client of http:// endpoints (okhttp: a blocked thread per call in flight;"
+                    + " netty: non-blocking, no thread per call, opt-in). https and h2c endpoints always use OkHttp");
 
     public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer(
             "webhooks.max_concurrency", 64, "calls in flight per endpoint; more wait in the endpoint's queue");
@@ -186,7 +186,7 @@ public final class WebhooksPlugin implements Plugin {
         OkHttpClient h2c = http.newBuilder()
                 .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .build();
-        // plain http:// endpoints over HTTP/1.1: Netty's non-blocking client unless okhttp is asked for
+        // plain http:// endpoints over HTTP/1.1: Netty's non-blocking client when asked for
         NettyHttpClient netty = useNetty ? new NettyHttpClient() : null;
         // one endpoint (its own in-flight limit and queue) per URL and protocol
         Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -257,10 +257,10 @@ public final class WebhooksPlugin implements Plugin {
         }
     }
 
-    /** @return true for {@code webhooks.http_client = netty} (the default), false for okhttp */
+    /** @return true for {@code webhooks.http_client = netty}, false for okhttp (the default) */
     static boolean nettyClient(PluginConfig cfg) {
         String v = cfg.get(HTTP_CLIENT);
-        String client = v == null ? "netty" : v.trim().toLowerCase(java.util.Locale.ROOT);
+        String client = v == null ? "okhttp" : v.trim().toLowerCase(java.util.Locale.ROOT);
         return switch (client) {
             case "netty" -> true;
             case "okhttp" -> false;
