@@ -1,5 +1,7 @@
 package io.hookline.broker.session;
 
+import io.hookline.api.hook.input.Client;
+import io.hookline.api.mqtt.ProtocolVersion;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.FlowControl;
@@ -74,6 +76,7 @@ public final class Session implements Recipient {
     private int maxOnlineOverride = UNSET; // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
     private volatile boolean upgradeQos; // not guarded: the router reads it without the monitor
+    private volatile Client reader; // made under the monitor on first use by a read check; dropped at attach
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds; // 0: ends with the connection; -1: never
     private boolean persistent; // expirySeconds != 0: writes its state to the stores
@@ -93,8 +96,9 @@ public final class Session implements Recipient {
     private Scheduler.Task willTimer;
     private Scheduler.Task expiryTimer;
     private long disconnectedAtMillis;
-    private final NotifyOutbox<Consumer<SessionEvents>> outbox =
-            new NotifyOutbox<>(this); // hook events raised, not yet fired
+    // hook events raised, not yet fired; made under the monitor at the first event (most sessions
+    // never raise one), volatile so fireEvents reads it without the monitor
+    private volatile NotifyOutbox<Consumer<SessionEvents>> outbox;
     private long backlogBytes;
     private volatile boolean congested; // written under the monitor; FlowControl reads it under its lock
     // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
@@ -140,6 +144,31 @@ public final class Session implements Recipient {
     /** The user name of the latest connection (null when it sent none). */
     public synchronized String username() {
         return username;
+    }
+
+    /**
+     * This session's client as plugins' read checks see it: user name and protocol version of the
+     * latest connection. Made once per connection, on the first delivery a read check is asked
+     * about (sessions of a broker without read checks never make one).
+     */
+    @Override
+    public Client reader() {
+        Client c = reader;
+        if (c == null) {
+            synchronized (this) {
+                c = new Client(
+                        id.mountpoint(),
+                        id.clientId(),
+                        username,
+                        switch (protocolVersion) {
+                            case 3 -> ProtocolVersion.MQTT_3_1;
+                            case 5 -> ProtocolVersion.MQTT_5;
+                            default -> ProtocolVersion.MQTT_3_1_1;
+                        });
+                reader = c;
+            }
+        }
+        return c;
     }
 
     /** The mountpoint the session lives in ("" for none); part of its {@link #id}. */
@@ -575,12 +604,18 @@ public final class Session implements Recipient {
     // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
     // fires first, fires it once the monitor is released
     private void raise(Consumer<SessionEvents> event) {
-        outbox.add(event);
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            o = new NotifyOutbox<>(this);
+            outbox = o;
+        }
+        o.add(event);
     }
 
     // caller holds the monitor: true when events wait and nobody is firing them yet
     private boolean eventsToFire() {
-        return outbox.needsFiring();
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        return o != null && o.needsFiring();
     }
 
     /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
@@ -599,8 +634,12 @@ public final class Session implements Recipient {
      * without holding this monitor or a registry lock.
      */
     void fireEvents() {
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            return; // nothing was ever raised
+        }
         SessionEvents events = registry.events();
-        outbox.fire(event -> event.accept(events));
+        o.fire(event -> event.accept(events));
     }
 
     /**
@@ -913,6 +952,7 @@ public final class Session implements Recipient {
         persistent = terms.persistent();
         journaled = persistent && queue.isDurable();
         username = terms.username();
+        reader = null;
         will = terms.will();
         maxOnlineOverride = terms.maxOnlineMessages() == null ? UNSET : terms.maxOnlineMessages();
         maxOfflineOverride = terms.maxOfflineMessages() == null ? UNSET : terms.maxOfflineMessages();
@@ -972,6 +1012,7 @@ public final class Session implements Recipient {
     synchronized void restore(SessionRecord r, long disconnectedAt) {
         protocolVersion = r.protocolVersion();
         username = r.username();
+        reader = null;
         expirySeconds = r.expirySeconds();
         persistent = true;
         journaled = queue.isDurable();
