@@ -67,6 +67,7 @@ public final class RocksStore implements AutoCloseable {
     private final StoreStats stats = new StoreStats();
     private final GroupCommitWriter writer;
     private final HighWater highWater;
+    private boolean closed; // guarded by this
 
     private RocksStore(
             Path dir,
@@ -432,6 +433,12 @@ public final class RocksStore implements AutoCloseable {
      */
     @Override
     public void close() {
+        synchronized (this) { // a second close must not reach the closed database (flush would crash the JVM)
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
         writer.close();
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             db.flush(flush, allHandles);
