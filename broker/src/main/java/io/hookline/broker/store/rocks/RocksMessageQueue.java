@@ -22,7 +22,8 @@ import org.slf4j.LoggerFactory;
  * acknowledgement waits for them). A QoS 0 delivery stays in memory while it fits in the
  * window and is written only when the queue spills to disk. Polling deletes the entry in the
  * poller's batch; if the entry's own write is not committed yet, the delete waits for it, so
- * a delete can never land before the write it undoes.
+ * a delete can never land before the write it undoes. An entry whose write failed (its publish
+ * was refused, e.g. for a full disk) is dropped when it reaches the head, never delivered.
  *
  * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
  * state against the writer thread's commit callbacks and the reader thread. Lock order:
@@ -121,28 +122,39 @@ final class RocksMessageQueue implements MessageQueue {
 
     @Override
     public synchronized Delivery peek() {
-        if (window.isEmpty()) {
-            refill();
-        }
-        Entry e = window.peekFirst();
+        Entry e = head();
         return e == null ? null : e.delivery();
     }
 
     @Override
     public synchronized Delivery poll(StoreBatch batch) {
-        if (window.isEmpty()) {
-            refill();
-        }
-        Entry e = window.pollFirst();
+        Entry e = head();
         if (e == null) {
             return null;
         }
+        window.pollFirst();
         size--;
         if (e.committed() != null) {
             delete(e, batch);
         }
         prefetchIfLow();
         return e.delivery();
+    }
+
+    // caller holds the monitor: the first entry, refilling the window if it is empty; entries whose
+    // write failed go first: their publish was refused (a full disk), so they were never queued
+    private Entry head() {
+        while (true) {
+            if (window.isEmpty()) {
+                refill();
+            }
+            Entry e = window.peekFirst();
+            if (e == null || e.committed() == null || !e.committed().isCompletedExceptionally()) {
+                return e;
+            }
+            window.pollFirst();
+            size--;
+        }
     }
 
     // the entry's delete goes in the poller's batch once its own write is in; before that it waits for it
