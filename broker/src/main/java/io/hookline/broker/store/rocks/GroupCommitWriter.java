@@ -24,6 +24,12 @@ import org.slf4j.LoggerFactory;
  * after that write returned, on the writer thread: dependents must hand their work to their own
  * thread and never block it. A failed write fails every future of its group, is counted and is
  * logged; nothing is retried behind the caller's back.
+ *
+ * <p>While the store is read-only ({@link StoreHealth}: RocksDB stopped after a failed write, e.g.
+ * a full disk) writes are still handed to RocksDB, which refuses them at once until it has
+ * recovered, but the interval sync waits: syncing the log whose append failed would turn the
+ * recoverable error into a fatal one. RocksDB's recovery flushes what was acknowledged into synced
+ * table files, and the sync resumes with the first write after it.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -43,6 +49,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final SyncPolicy policy;
     private final long syncIntervalNanos;
     private final StoreStats stats;
+    private final StoreHealth health;
     private final String where;
     private final HighWater highWater;
     // thread-safe: any thread offers, only the writer thread takes
@@ -65,6 +72,7 @@ final class GroupCommitWriter implements AutoCloseable {
             SyncPolicy policy,
             Duration syncInterval,
             StoreStats stats,
+            StoreHealth health,
             String where,
             HighWater highWater) {
         this.highWater = highWater;
@@ -73,6 +81,7 @@ final class GroupCommitWriter implements AutoCloseable {
         this.policy = policy;
         this.syncIntervalNanos = Math.max(1, syncInterval.toNanos());
         this.stats = stats;
+        this.health = health;
         this.where = where;
         this.thread = new Thread(this::run, "hookline-store-writer");
         this.thread.setDaemon(true);
@@ -121,12 +130,24 @@ final class GroupCommitWriter implements AutoCloseable {
                     }
                 }
                 if (policy == SyncPolicy.INTERVAL && unsynced && System.nanoTime() - nextSyncNanos >= 0) {
-                    syncWal();
+                    if (health.writable()) {
+                        syncWal();
+                    } else {
+                        nextSyncNanos = System.nanoTime() + syncIntervalNanos; // after RocksDB recovered
+                    }
                 }
             }
             // graceful close: whatever was written before close is synced too
             if (policy != SyncPolicy.NEVER && unsynced) {
-                syncWal();
+                if (health.writable()) {
+                    syncWal();
+                } else {
+                    log.warn(
+                            "store {} closes read-only ({}): the last acknowledged writes are in the write-ahead"
+                                    + " log but not fsynced; the next start replays them",
+                            where,
+                            health.state().reason());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -190,6 +211,8 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (RocksDBException e) {
             StoreException failure = StoreException.ofWrite("writing to the store " + where, e);
             stats.writeFailed(group.size());
+            // RocksDB's listener usually said so already, on this thread, before the write returned
+            health.stopped(e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage());
             logFailure(group.size(), failure);
             for (Pending p : group) {
                 complete(p.done(), failure);
@@ -208,6 +231,10 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         long took = System.nanoTime() - started;
         stats.groupWritten(group.size(), bytes, took, synced);
+        if (!health.writable()) {
+            // RocksDB takes writes again: its recovery is over even if its listener has not said so yet
+            health.resumed("a write succeeded");
+        }
         if (!synced) {
             unsynced = true;
         }

@@ -3,6 +3,7 @@ package io.hookline.broker.store.rocks;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,12 +18,15 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A full disk, for real: the store lives on a tiny tmpfs (needs root, as the build machines and
- * CI run; skipped where mounting is not allowed).
+ * CI run; skipped where mounting is not allowed). Under every sync policy: the write fails with
+ * NO_SPACE, the store says it is read-only, and once there is room again it takes writes (and,
+ * under interval, syncs) without a reopen, with nothing written before or after lost.
  */
 class DiskFullTest {
 
@@ -44,21 +48,24 @@ class DiskFullTest {
         }
     }
 
-    @Test
-    void aFullDiskFailsTheWriteWithNoSpaceAndKeepsWhatWasStored() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SyncPolicy.class)
+    void aFullDiskFailsTheWriteWithNoSpaceAndKeepsWhatWasStored(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
         assumeTrue(
                 run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
                 "mounting a tmpfs needs root");
         mount = dir;
-        try (RocksStore store = RocksStore.open(dir.resolve("store"), SyncPolicy.ALWAYS, Duration.ofSeconds(1))) {
-            byte[] first = "kept".getBytes();
+        byte[] first = "kept".getBytes();
+        List<Integer> written = new ArrayList<>();
+        // a short interval: several syncs fall into the time the disk is full
+        try (RocksStore store = RocksStore.open(dir.resolve("store"), policy, Duration.ofMillis(100))) {
             store.write(new Writes().put(Column.RETAINED, "t/kept".getBytes(), first))
                     .get(10, TimeUnit.SECONDS);
             byte[] big = new byte[256 * 1024];
-            List<Integer> written = new ArrayList<>();
             StoreException failure = null;
             for (int i = 0; i < 100 && failure == null; i++) {
+                big[0] = (byte) i;
                 try {
                     store.write(new Writes().put(Column.QUEUES, Keys.queued("s", i), big))
                             .get(10, TimeUnit.SECONDS);
@@ -73,6 +80,12 @@ class DiskFullTest {
                     failure.getMessage().startsWith("writing to the store " + store.directory() + " failed: "),
                     failure.getMessage());
             assertTrue(store.stats().writeErrors() >= 1);
+            StoreHealth.State readOnly = store.health().state();
+            assertFalse(readOnly.writable(), "read-only after the failed write");
+            assertTrue(readOnly.reason().contains("No space left on device"), readOnly.reason());
+            assertEquals(1, readOnly.readOnlyTimes());
+            long syncErrors = store.stats().syncErrors();
+            long syncs = store.stats().syncs();
             // nothing already stored is damaged, and reads go on
             assertArrayEquals(first, store.get(Column.RETAINED, "t/kept".getBytes()));
             for (int i : written) {
@@ -92,6 +105,35 @@ class DiskFullTest {
                         }
                     });
             assertArrayEquals(first, store.get(Column.RETAINED, "t/after".getBytes()));
+            StoreHealth.State again = store.health().state();
+            assertTrue(again.writable(), "writable again");
+            assertEquals(1, again.readOnlyTimes());
+            for (int i = 0; i < 5; i++) {
+                big[0] = (byte) (100 + i);
+                store.write(new Writes().put(Column.QUEUES, Keys.queued("s", 100 + i), big))
+                        .get(10, TimeUnit.SECONDS);
+            }
+            if (policy == SyncPolicy.INTERVAL) {
+                // the interval sync works again: no "Writer has previous error" that would stop the store for good
+                await().atMost(Duration.ofSeconds(30)).until(() -> store.stats().syncs() > syncs);
+            }
+            assertEquals(syncErrors, store.stats().syncErrors(), "no sync failed after the disk filled");
+            assertTrue(store.health().writable());
+        }
+        // nothing stored before, during or after the full disk is lost or damaged
+        try (RocksStore store = RocksStore.open(dir.resolve("store"), policy, Duration.ofSeconds(1))) {
+            assertArrayEquals(first, store.get(Column.RETAINED, "t/kept".getBytes()));
+            assertArrayEquals(first, store.get(Column.RETAINED, "t/after".getBytes()));
+            for (int i : written) {
+                byte[] v = store.get(Column.QUEUES, Keys.queued("s", i));
+                assertNotNull(v, "queued " + i);
+                assertEquals((byte) i, v[0], "queued " + i);
+            }
+            for (int i = 100; i < 105; i++) {
+                byte[] v = store.get(Column.QUEUES, Keys.queued("s", i));
+                assertNotNull(v, "queued after the disk had room again " + i);
+                assertEquals((byte) i, v[0]);
+            }
         }
     }
 }
