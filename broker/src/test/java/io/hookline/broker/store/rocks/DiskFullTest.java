@@ -10,14 +10,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.store.MessageQueue;
+import io.hookline.broker.util.StoreBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -135,5 +143,67 @@ class DiskFullTest {
                 assertEquals((byte) i, v[0]);
             }
         }
+    }
+
+    private static Message message(long id, String topic, byte[] payload) {
+        return new Message(id, topic, 1, false, payload, PublishProperties.NONE, SubscriberId.of("", "pub"), 0);
+    }
+
+    /**
+     * What a refused publish staged in memory goes again: its queue entry is never delivered and a
+     * retained message it set gives way to what the store holds. 20 KB messages, so that the queue
+     * spills past its in-memory window before the disk is full.
+     */
+    @Test
+    void aRefusedWriteLeavesNeitherAQueuedEntryNorARetainedMessageBehind() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("small"));
+        assumeTrue(
+                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
+                "mounting a tmpfs needs root");
+        mount = dir;
+        SubscriberId keeper = SubscriberId.of("", "keeper");
+        try (RocksStores stores =
+                RocksStores.open(dir.resolve("store"), SyncPolicy.INTERVAL, Duration.ofSeconds(1), Clock.systemUTC())) {
+            MessageQueue queue = stores.queues().open(keeper, true);
+            int acknowledged = 0;
+            boolean refused = false;
+            for (int i = 0; i < 1000 && !refused; i++) {
+                byte[] payload = new byte[20 * 1024];
+                payload[0] = (byte) i;
+                payload[1] = (byte) (i >> 8);
+                StoreBatch batch = stores.batch();
+                queue.add(new Delivery(message(i + 1, "q", payload), 1, false, List.of()), batch);
+                stores.retained().retain(message(i + 1, "r", ("r" + i).getBytes()), batch);
+                try {
+                    batch.commit().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                    acknowledged++;
+                } catch (ExecutionException e) {
+                    refused = true;
+                }
+            }
+            assertTrue(refused, "3 MB cannot take 20 MB");
+            assertTrue(acknowledged > RocksMessageQueue.WINDOW, "the queue spilled: " + acknowledged);
+            String last = "r" + (acknowledged - 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> retained(stores).equals(List.of(last)));
+
+            List<Integer> got = new ArrayList<>();
+            StoreBatch drain = stores.batch(); // not committed: the disk is still full
+            for (Delivery d = queue.poll(drain); d != null; d = queue.poll(drain)) {
+                byte[] p = d.message().payload();
+                got.add((p[0] & 0xFF) | (p[1] & 0xFF) << 8);
+            }
+            List<Integer> expected = new ArrayList<>();
+            for (int i = 0; i < acknowledged; i++) {
+                expected.add(i);
+            }
+            assertEquals(expected, got, "every acknowledged entry, in order, and not the refused one");
+            assertTrue(queue.isEmpty());
+        }
+    }
+
+    private static List<String> retained(RocksStores stores) {
+        List<String> found = new ArrayList<>();
+        stores.retained().matching("r", System.currentTimeMillis(), m -> found.add(new String(m.payload())));
+        return found;
     }
 }
