@@ -22,8 +22,7 @@ import org.slf4j.LoggerFactory;
  * acknowledgement waits for them). A QoS 0 delivery stays in memory while it fits in the
  * window and is written only when the queue spills to disk. Polling deletes the entry in the
  * poller's batch; if the entry's own write is not committed yet, the delete waits for it, so
- * a delete can never land before the write it undoes. An entry whose write failed (its publish
- * was refused, e.g. for a full disk) is dropped when it reaches the head, never delivered.
+ * a delete can never land before the write it undoes.
  *
  * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
  * state against the writer thread's commit callbacks and the reader thread. Lock order:
@@ -120,41 +119,42 @@ final class RocksMessageQueue implements MessageQueue {
         unflushedSpill.remove(seq);
     }
 
-    @Override
-    public synchronized Delivery peek() {
-        Entry e = head();
-        return e == null ? null : e.delivery();
-    }
-
-    @Override
-    public synchronized Delivery poll(StoreBatch batch) {
-        Entry e = head();
-        if (e == null) {
-            return null;
-        }
-        window.pollFirst();
-        size--;
-        if (e.committed() != null) {
-            delete(e, batch);
-        }
-        prefetchIfLow();
-        return e.delivery();
-    }
-
-    // caller holds the monitor: the first entry, refilling the window if it is empty; entries whose
-    // write failed go first: their publish was refused (a full disk), so they were never queued
-    private Entry head() {
+    // caller holds the monitor: refills the window if it is empty and drops the entries at its head
+    // whose write failed: their publish was refused (a full disk), so they are never delivered
+    private void skipToHead() {
         while (true) {
             if (window.isEmpty()) {
                 refill();
             }
             Entry e = window.peekFirst();
             if (e == null || e.committed() == null || !e.committed().isCompletedExceptionally()) {
-                return e;
+                return;
             }
             window.pollFirst();
             size--;
         }
+    }
+
+    @Override
+    public synchronized Delivery peek() {
+        skipToHead();
+        Entry e = window.peekFirst();
+        return e == null ? null : e.delivery();
+    }
+
+    @Override
+    public synchronized Delivery poll(StoreBatch batch) {
+        skipToHead();
+        Entry e = window.pollFirst();
+        if (e == null) {
+            return null;
+        }
+        size--;
+        if (e.committed() != null) {
+            delete(e, batch);
+        }
+        prefetchIfLow();
+        return e.delivery();
     }
 
     // the entry's delete goes in the poller's batch once its own write is in; before that it waits for it
