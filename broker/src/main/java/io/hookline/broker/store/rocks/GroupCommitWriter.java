@@ -130,24 +130,12 @@ final class GroupCommitWriter implements AutoCloseable {
                     }
                 }
                 if (policy == SyncPolicy.INTERVAL && unsynced && System.nanoTime() - nextSyncNanos >= 0) {
-                    if (health.writable()) {
-                        syncWal();
-                    } else {
-                        nextSyncNanos = System.nanoTime() + syncIntervalNanos; // after RocksDB recovered
-                    }
+                    syncWal();
                 }
             }
             // graceful close: whatever was written before close is synced too
             if (policy != SyncPolicy.NEVER && unsynced) {
-                if (health.writable()) {
-                    syncWal();
-                } else {
-                    log.warn(
-                            "store {} closes read-only ({}): the last acknowledged writes are in the write-ahead"
-                                    + " log but not fsynced; the next start replays them",
-                            where,
-                            health.state().reason());
-                }
+                syncWal();
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -272,6 +260,12 @@ final class GroupCommitWriter implements AutoCloseable {
     }
 
     private void syncWal() {
+        if (!health.writable()) {
+            // never while read-only: syncing the log whose append failed makes RocksDB's error fatal
+            log.debug("store {}: WAL sync left for after the recovery ({})", where, health);
+            nextSyncNanos = System.nanoTime() + syncIntervalNanos;
+            return;
+        }
         long started = System.nanoTime();
         try {
             db.syncWal();
