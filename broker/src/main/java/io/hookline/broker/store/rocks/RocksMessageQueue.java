@@ -147,9 +147,7 @@ final class RocksMessageQueue implements MessageQueue {
 
     @Override
     public synchronized CompletionStage<Void> unstoredHead() {
-        if (window.isEmpty()) {
-            refill();
-        }
+        skipToHead(); // a failed entry is dropped here, so the one behind it is what the answer is about
         Entry e = window.peekFirst();
         return e == null || e.committed() == null || e.committed().isDone() ? null : e.committed();
     }
