@@ -121,11 +121,18 @@ public final class ClusterNode implements AutoCloseable {
         InetSocketAddress dataBound;
         try {
             dataBound = data.bind(listen.host(), settings.dataPort());
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty throws the BindException unchecked
+            data.close();
             throw new IllegalStateException(
-                    "cluster data port " + listen.host() + ":" + settings.dataPort() + " (cluster.data_port): " + e, e);
+                    "cluster data port " + listen.host() + ":" + settings.dataPort() + " (cluster.data_port) cannot be"
+                            + " bound: " + e.getMessage(),
+                    e);
         }
         Config config = hazelcastConfig(dataBound.getPort());
+        // read before the config is: without it Hazelcast's first lines go to java.util.logging
+        if (System.getProperty("hazelcast.logging.type") == null) {
+            System.setProperty("hazelcast.logging.type", "slf4j");
+        }
         try {
             hz = Hazelcast.newHazelcastInstance(config);
         } catch (RuntimeException e) {

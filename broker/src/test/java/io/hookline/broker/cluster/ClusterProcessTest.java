@@ -236,7 +236,7 @@ class ClusterProcessTest {
     // ---- helpers -----------------------------------------------------------------------
 
     /** Publishes {@code probe} (QoS 0) until {@code sub} receives one: the route reached the publisher's node. */
-    private static void awaitRoute(Mqtt5BlockingClient pub, Sub sub, String probe) {
+    static void awaitRoute(Mqtt5BlockingClient pub, Sub sub, String probe) {
         await().atMost(Duration.ofSeconds(20))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> {
@@ -245,7 +245,7 @@ class ClusterProcessTest {
                 });
     }
 
-    private static Mqtt5BlockingClient publisher(BrokerProcess node, String id) {
+    static Mqtt5BlockingClient publisher(BrokerProcess node, String id) {
         Mqtt5BlockingClient c = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(id)
@@ -256,11 +256,11 @@ class ClusterProcessTest {
         return c;
     }
 
-    private static byte[] bytes(String s) {
+    static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String text(MqttMessage m) {
+    static String text(MqttMessage m) {
         return new String(m.getPayload(), StandardCharsets.UTF_8);
     }
 
