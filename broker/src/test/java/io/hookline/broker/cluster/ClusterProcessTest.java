@@ -77,6 +77,29 @@ class ClusterProcessTest {
     }
 
     @Test
+    void binAdminClusterShowPrintsTheNodes() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of("../bin/admin").toAbsolutePath().normalize().toString(),
+                "--url",
+                "http://127.0.0.1:" + b.httpPort(),
+                "--api-key",
+                cluster.admin(b).key(),
+                "cluster",
+                "show");
+        pb.environment().put("HOOKLINE_CLASSPATH", System.getProperty("java.class.path"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        String[] lines = out.split("\n");
+        assertTrue(
+                lines[0].matches("node\\s+address\\s+running\\s+connections\\s+sessions\\s+routes\\s+self\\s*"), out);
+        assertTrue(lines[1].matches("a\\s+127\\.0\\.0\\.1:\\d+\\s+true\\s+.*false\\s*"), out);
+        assertTrue(lines[2].matches("b\\s+127\\.0\\.0\\.1:\\d+\\s+true\\s+.*true\\s*"), out);
+    }
+
+    @Test
     void publishOnOneNodeReachesSubscriberOnTheOtherInOrderWithItsQosAndSubscriptionId() throws Exception {
         try (Sub sub = new Sub(b, "order-sub")) {
             sub.subscribe("order/#", 2, 42, false, false);
