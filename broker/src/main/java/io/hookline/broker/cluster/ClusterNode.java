@@ -346,6 +346,20 @@ public final class ClusterNode implements AutoCloseable {
     /** What other nodes send here. On the data plane's event loops. */
     private final class Receiver implements DataPlane.Receiver {
         @Override
+        public boolean isMember(UUID node) {
+            HazelcastInstance h = hz;
+            if (h == null) {
+                return false;
+            }
+            for (Member m : h.getCluster().getMembers()) { // the member list as this member knows it: no network call
+                if (m.getUuid().equals(node) && !m.localMember()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
         public void publish(UUID from, Message m) {
             // ids are per node: the message gets one of ours, as a local publish would
             Message local = new Message(

@@ -43,6 +43,9 @@ final class DataPlane implements AutoCloseable {
 
     /** What a node does with what it receives. Called on the data plane's event loops. */
     interface Receiver {
+        /** Whether {@code node} is a member of the cluster now: links from anyone else are closed. */
+        boolean isMember(UUID node);
+
         void publish(UUID from, Message message);
 
         void takeover(UUID from, SubscriberId client);
@@ -257,8 +260,26 @@ final class DataPlane implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
             byte type = frame.readByte();
+            if (type != Frames.HELLO && from == null) {
+                log.warn(
+                        "cluster: data link from {} sent a frame before saying which node it is; closing it",
+                        ctx.channel().remoteAddress());
+                ctx.close();
+                return;
+            }
             switch (type) {
-                case Frames.HELLO -> from = Frames.readUuid(frame);
+                case Frames.HELLO -> {
+                    UUID node = Frames.readUuid(frame);
+                    if (!receiver.isMember(node)) {
+                        log.warn(
+                                "cluster: data link from {} claims to be {}, not a member of this cluster; closing it",
+                                ctx.channel().remoteAddress(),
+                                node);
+                        ctx.close();
+                        return;
+                    }
+                    from = node;
+                }
                 case Frames.PUBLISH -> {
                     received.incrementAndGet();
                     receiver.publish(from, Frames.readMessage(frame, 0));

@@ -210,7 +210,9 @@ class AdminScriptTest {
         Run status = admin("--url", url(), "--api-key", key, "status");
         assertEquals(1, status.exit());
         assertTrue(
-                status.err().startsWith("admin: unknown command 'status'; the commands start with: api-key, cluster, config,"),
+                status.err()
+                        .startsWith(
+                                "admin: unknown command 'status'; the commands start with: api-key, cluster, config,"),
                 status.err());
         assertTrue(
                 status.err().contains("session") && status.err().endsWith("(bin/admin --help lists them)\n"),
