@@ -32,11 +32,13 @@ import io.hookline.broker.metrics.MetricRegistry;
 import io.hookline.broker.protocol.ApiPublisher;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.ClientTraces;
+import io.hookline.broker.protocol.DeliveryReadGate;
 import io.hookline.broker.protocol.HookEvents;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.session.Recovery;
@@ -156,7 +158,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 this.clock,
                 this.scheduler,
                 this::publishWill);
-        Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy());
+        ReadGate readGate = new DeliveryReadGate(hooks.readChecks(), metrics);
+        Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy(), readGate);
         Publisher publisher =
                 new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         if (clusterSettings != null) {
@@ -166,7 +169,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             this.cluster = null;
         }
         this.context = new BrokerContext(
-                sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get);
+                sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get, readGate);
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
         context.events()
                 .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()

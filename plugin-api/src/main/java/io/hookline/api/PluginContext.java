@@ -1,5 +1,6 @@
 package io.hookline.api;
 
+import io.hookline.api.auth.ReadCheck;
 import io.hookline.api.command.Commands;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.AsyncHookHandler;
@@ -69,6 +70,16 @@ public interface PluginContext {
      */
     CompletionStage<Void> publish(
             String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties);
+
+    /**
+     * Installs a check asked for every message routed to a session, before it is queued or
+     * sent: {@code false} drops that delivery silently. See {@link ReadCheck} for where it runs
+     * and what it may cost. Install one only while there is something to refuse: with none
+     * installed the broker skips the step.
+     *
+     * @return its handle: {@code cancel()} removes it (idempotent; also done when the plugin stops)
+     */
+    Cancellable registerReadCheck(ReadCheck check);
 
     /** @return client look-up, disconnect and session permissions */
     Clients clients();

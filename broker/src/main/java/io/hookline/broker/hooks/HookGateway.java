@@ -57,6 +57,7 @@ public final class HookGateway {
     private static final int V5_NOT_AUTHORIZED = 0x87;
 
     private final HookEngine engine;
+    private final ReadChecks readChecks = new ReadChecks();
     // key: mountpoint NUL client id; the latest connection of a client wins (takeover)
     private final Map<String, HookSession> sessions = new ConcurrentHashMap<>();
 
@@ -66,6 +67,11 @@ public final class HookGateway {
 
     public HookEngine engine() {
         return engine;
+    }
+
+    /** The plugins' read checks, asked per routed delivery (see {@link ReadChecks}). */
+    public ReadChecks readChecks() {
+        return readChecks;
     }
 
     // ---- CONNECT -------------------------------------------------------------------------

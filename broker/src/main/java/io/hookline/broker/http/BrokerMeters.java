@@ -190,6 +190,8 @@ public final class BrokerMeters implements MeterBinder {
             case PROXY_PROTOCOL_ERRORS -> "Bad PROXY protocol headers";
             case PUBLISHES_NO_SUBSCRIBERS -> "PUBLISHes that matched no subscriber";
             case PUBLISHES_DENIED -> "PUBLISHes denied by auth_on_publish";
+            case DELIVERIES_DENIED ->
+                "Messages not delivered to a subscriber because a plugin's read check refused the topic";
             case PUBLISHES_THROTTLED -> "PUBLISHes held back to keep a client within its max_message_rate";
             case PUBLISHERS_THROTTLED ->
                 "Throttle answers of auth_on_publish applied (reading from the publisher paused)";

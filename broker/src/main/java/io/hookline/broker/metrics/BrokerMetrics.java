@@ -46,6 +46,8 @@ public final class BrokerMetrics {
         DROPPED_MAX_PACKET_SIZE,
         PUBLISHES_NO_SUBSCRIBERS,
         PUBLISHES_DENIED,
+        // a plugin's read check kept a message from a subscriber (plugin-acl deny rules)
+        DELIVERIES_DENIED,
         PUBLISHES_THROTTLED,
         PUBLISHERS_THROTTLED,
         // back-pressure: a session crossed queue_high_watermark; a publishing connection stopped reading

@@ -7,6 +7,7 @@ import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.store.RetainedStore;
@@ -35,6 +36,7 @@ public final class BrokerContext {
     private final ClientTraces traces = new ClientTraces();
     private final ClientEvents events = new ClientEvents(this::publish, this::messages);
     private final DirectMessages direct;
+    private final ReadGate readGate;
 
     public BrokerContext(
             SessionRegistry sessions,
@@ -44,7 +46,8 @@ public final class BrokerContext {
             Scheduler scheduler,
             BrokerMetrics metrics,
             HookGateway hooks,
-            Supplier<ProtocolSettings> settings) {
+            Supplier<ProtocolSettings> settings,
+            ReadGate readGate) {
         this.messages = messages;
         this.scheduler = scheduler;
         this.hooks = hooks;
@@ -54,7 +57,8 @@ public final class BrokerContext {
         this.retained = stores.retained();
         this.metrics = metrics;
         this.settings = settings;
-        this.direct = new DirectMessages(sessions);
+        this.readGate = readGate;
+        this.direct = new DirectMessages(sessions, readGate);
     }
 
     /** Client events: INFO log lines and the {@code $SYS/events/...} messages switched on. */
@@ -72,6 +76,11 @@ public final class BrokerContext {
     }
 
     /** The hook chains: every decision a deployment owns is asked here. */
+    /** The plugins' read checks, for deliveries that do not go through the router (retained messages). */
+    public ReadGate readGate() {
+        return readGate;
+    }
+
     public HookGateway hooks() {
         return hooks;
     }

@@ -2,6 +2,7 @@ package io.hookline.broker.protocol;
 
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.util.StoreBatch;
@@ -23,10 +24,12 @@ public final class DirectMessages {
     public record Target(String clientId, String topic) {}
 
     private final SessionRegistry sessions;
+    private final ReadGate readGate;
     private volatile boolean allowAnonymous;
 
-    DirectMessages(SessionRegistry sessions) {
+    DirectMessages(SessionRegistry sessions, ReadGate readGate) {
         this.sessions = sessions;
+        this.readGate = readGate;
     }
 
     /** Set once from {@code direct_messages.allow_anonymous} before listeners start. */
@@ -67,7 +70,8 @@ public final class DirectMessages {
      * Hands {@code message} (its topic already the receiver's, mounted) to the session of
      * {@code clientId} behind {@code mountpoint}: sent when online, queued like any message when
      * offline (staged in {@code batch} for a durable session, like any queued message; the caller
-     * commits it). Never retained.
+     * commits it). Never retained. A receiver whose read checks refuse the topic does not get it
+     * (dropped silently, like a routed message).
      *
      * @return the session it went to, or null when there is no such session
      */
@@ -77,7 +81,9 @@ public final class DirectMessages {
             return null;
         }
         Message m = message.withRetain(false);
-        session.offer(new Delivery(m, m.qos(), false, List.of()), batch);
+        if (readGate.admits(session, m)) {
+            session.offer(new Delivery(m, m.qos(), false, List.of()), batch);
+        }
         return session;
     }
 }

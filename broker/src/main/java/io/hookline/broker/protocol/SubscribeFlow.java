@@ -13,6 +13,7 @@ import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.SubscriptionTrie;
@@ -202,7 +203,12 @@ final class SubscribeFlow {
             if (shared == null && (handling == 0 || handling == 1 && isNew)) {
                 List<Integer> ids = subscriptionId == 0 ? List.of() : List.of(subscriptionId);
                 List<Message> matched = new ArrayList<>();
-                c.broker.retained().matching(routed, c.broker.messages().now(), matched::add);
+                ReadGate gate = c.broker.readGate(); // the subscriber's read checks, as for routed messages
+                c.broker.retained().matching(routed, c.broker.messages().now(), m -> {
+                    if (gate.admits(c.session, m)) {
+                        matched.add(m);
+                    }
+                });
                 if (!matched.isEmpty()) {
                     retained.add(new Matched(matched, qos, ids));
                 }

@@ -1,5 +1,6 @@
 package io.hookline.broker.routing;
 
+import io.hookline.api.hook.input.Client;
 import io.hookline.broker.util.StoreBatch;
 
 /**
@@ -11,6 +12,15 @@ import io.hookline.broker.util.StoreBatch;
 public interface Recipient {
 
     boolean isOnline();
+
+    /**
+     * Who receives, as plugins' read checks see a client ({@link ReadGate}), or null when the
+     * recipient is no local client (then no check is asked here). Called only while a read
+     * check is installed.
+     */
+    default Client reader() {
+        return null;
+    }
 
     /**
      * True when messages are delivered at the subscription's QoS even if published at a lower one

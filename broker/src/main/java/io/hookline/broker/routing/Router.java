@@ -14,6 +14,8 @@ import java.util.function.Supplier;
  * Routes a published message to every matching session: once per session for its direct
  * subscriptions (highest QoS of the matching ones, all their subscription identifiers), and
  * to one member of each matching shared group (online and not congested members first).
+ * A recipient the {@link ReadGate} refuses is skipped before anything is offered to it (a
+ * shared group then picks among the members that may read the topic).
  * Thread-safe and stateless: runs on the publisher's event loop.
  */
 public final class Router {
@@ -21,12 +23,22 @@ public final class Router {
     private final SubscriptionIndex index;
     private final RecipientDirectory directory;
     private final Supplier<SharedSubscriptionPolicy> sharedPolicy;
+    private final ReadGate readGate;
 
     public Router(
             SubscriptionIndex index, RecipientDirectory directory, Supplier<SharedSubscriptionPolicy> sharedPolicy) {
+        this(index, directory, sharedPolicy, ReadGate.OPEN);
+    }
+
+    public Router(
+            SubscriptionIndex index,
+            RecipientDirectory directory,
+            Supplier<SharedSubscriptionPolicy> sharedPolicy,
+            ReadGate readGate) {
         this.index = index;
         this.directory = directory;
         this.sharedPolicy = sharedPolicy;
+        this.readGate = readGate;
     }
 
     /** Routes the message; returns how many sessions it was handed to. */
@@ -152,7 +164,7 @@ public final class Router {
             for (int i = 0; i < n; i++) {
                 Subscription s = members.get((start + i) % n);
                 Recipient r = directory.find(s.subscriber());
-                if (r == null) {
+                if (r == null || !readGate.admits(r, message)) {
                     continue;
                 }
                 if (r.isOnline()) {
@@ -243,10 +255,10 @@ public final class Router {
 
         int deliver(Matches route) {
             Recipient r = directory.find(subscriber);
-            if (r == null) {
+            Message message = route.message;
+            if (r == null || !readGate.admits(r, message)) {
                 return 0;
             }
-            Message message = route.message;
             List<Integer> subscriptionIds =
                     ids != null ? List.copyOf(ids) : firstId != 0 ? List.of(firstId) : List.of();
             route.offer(

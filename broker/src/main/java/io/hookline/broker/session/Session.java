@@ -1,5 +1,7 @@
 package io.hookline.broker.session;
 
+import io.hookline.api.hook.input.Client;
+import io.hookline.api.mqtt.ProtocolVersion;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.FlowControl;
@@ -74,6 +76,7 @@ public final class Session implements Recipient {
     private int maxOnlineOverride = UNSET; // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
     private volatile boolean upgradeQos; // not guarded: the router reads it without the monitor
+    private volatile Client reader; // made under the monitor on first use by a read check; dropped at attach
     private static final int UNSET = Integer.MIN_VALUE;
     private long expirySeconds; // 0: ends with the connection; -1: never
     private boolean persistent; // expirySeconds != 0: writes its state to the stores
@@ -140,6 +143,31 @@ public final class Session implements Recipient {
     /** The user name of the latest connection (null when it sent none). */
     public synchronized String username() {
         return username;
+    }
+
+    /**
+     * This session's client as plugins' read checks see it: user name and protocol version of the
+     * latest connection. Made once per connection, on the first delivery a read check is asked
+     * about (sessions of a broker without read checks never make one).
+     */
+    @Override
+    public Client reader() {
+        Client c = reader;
+        if (c == null) {
+            synchronized (this) {
+                c = new Client(
+                        id.mountpoint(),
+                        id.clientId(),
+                        username,
+                        switch (protocolVersion) {
+                            case 3 -> ProtocolVersion.MQTT_3_1;
+                            case 5 -> ProtocolVersion.MQTT_5;
+                            default -> ProtocolVersion.MQTT_3_1_1;
+                        });
+                reader = c;
+            }
+        }
+        return c;
     }
 
     /** The mountpoint the session lives in ("" for none); part of its {@link #id}. */
@@ -913,6 +941,7 @@ public final class Session implements Recipient {
         persistent = terms.persistent();
         journaled = persistent && queue.isDurable();
         username = terms.username();
+        reader = null;
         will = terms.will();
         maxOnlineOverride = terms.maxOnlineMessages() == null ? UNSET : terms.maxOnlineMessages();
         maxOfflineOverride = terms.maxOfflineMessages() == null ? UNSET : terms.maxOfflineMessages();
@@ -972,6 +1001,7 @@ public final class Session implements Recipient {
     synchronized void restore(SessionRecord r, long disconnectedAt) {
         protocolVersion = r.protocolVersion();
         username = r.username();
+        reader = null;
         expirySeconds = r.expirySeconds();
         persistent = true;
         journaled = queue.isDurable();

@@ -165,13 +165,18 @@ class ClientEventsTest {
                     .buildBlocking();
             c.connectWith().keepAlive(20).send();
             c.disconnect();
-            assertThrows(
-                    Mqtt3ConnAckException.class,
-                    () -> v3(broker, "stranger").toBlocking().connect());
             java.util.function.Supplier<java.util.List<String>> info = () -> appender.list.stream()
                     .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.INFO)
                     .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
                     .toList();
+            // the client's disconnect() returns before the broker has logged it: wait, so the
+            // refused login below cannot be logged first
+            org.awaitility.Awaitility.await()
+                    .atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> info.get().size() >= 2);
+            assertThrows(
+                    Mqtt3ConnAckException.class,
+                    () -> v3(broker, "stranger").toBlocking().connect());
             org.awaitility.Awaitility.await()
                     .atMost(java.time.Duration.ofSeconds(5))
                     .until(() -> info.get().size() >= 3);

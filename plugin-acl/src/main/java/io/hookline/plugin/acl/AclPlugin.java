@@ -10,6 +10,7 @@ import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.api.hook.Modifier;
 import io.hookline.api.hook.Modifiers;
+import io.hookline.api.hook.input.Client;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.hook.input.RegisterInput;
 import io.hookline.api.hook.input.SubscribeInput;
@@ -34,13 +35,20 @@ import java.util.List;
  *       credentials. Without a password file, credentials are {@code next}.</li>
  *   <li>{@code auth_on_publish(_m5)}: write rules; a deny rule refuses; no rule is {@code next}.</li>
  *   <li>{@code auth_on_subscribe(_m5)}: read rules per filter; when no filter matches any rule
- *       the answer is {@code next}, otherwise each filter is granted or refused on its own.</li>
+ *       the answer is {@code next}, otherwise each filter is granted or refused on its own. A
+ *       filter is refused only when a deny rule covers it; one that overlaps a deny rule
+ *       ({@code #} over {@code topic deny a/secret}) is granted.</li>
+ *   <li>a read check ({@link io.hookline.api.auth.ReadCheck}), installed while the ACL file has
+ *       deny rules: a message on a denied topic is not delivered to that subscriber (dropped
+ *       silently, as in Mosquitto), answers cached per user and topic ({@link ReadCache}).</li>
  * </ul>
  * An empty {@code acl.password_file} or {@code acl.acl_file} turns that part off.
  *
  * <p>Thread-safe: handlers run on many event loops and read the current immutable rule
  * snapshots ({@link WatchedFile#current()}); reloads run on the plugin's scheduler and swap
- * whole snapshots.
+ * whole snapshots. The read check is installed before a snapshot with deny rules is swapped in
+ * and removed after one without is (under {@code this}), so granted subscriptions that overlap
+ * a deny rule are never served unchecked.
  */
 public final class AclPlugin implements Plugin {
     public static final ConfigKey<String> PASSWORD_FILE = ConfigKey.string(
@@ -60,6 +68,9 @@ public final class AclPlugin implements Plugin {
     private Counter reloads;
     private Counter reloadFailures;
     private Cancellable reloadTask; // guarded by this
+    private PluginContext context; // set at start
+    private Cancellable readCheck; // guarded by this: installed while the rules have deny lines
+    private volatile ReadCache readCache; // for one rules snapshot; replaced when the snapshot changes
 
     @Override
     public String name() {
@@ -77,8 +88,13 @@ public final class AclPlugin implements Plugin {
         String pw = ctx.config().get(PASSWORD_FILE).strip();
         String aclFile = ctx.config().get(ACL_FILE).strip();
         boolean peerAnonymous = ctx.config().get(PEER_ALLOW_ANONYMOUS);
+        synchronized (this) {
+            context = ctx;
+            readCheck = null; // a restart: the broker removed the last one when the plugin stopped
+            readCache = null;
+        }
         passwords = pw.isEmpty() ? null : new WatchedFile<>(Path.of(pw), PasswordFile::parse, PasswordFile.EMPTY, log);
-        acl = aclFile.isEmpty() ? null : new WatchedFile<>(Path.of(aclFile), AclRules::parse, AclRules.EMPTY, log);
+        acl = aclFile.isEmpty() ? null : new WatchedFile<>(Path.of(aclFile), this::parseAcl, AclRules.EMPTY, log);
         reloads = ctx.metrics().counter("reloads");
         reloadFailures = ctx.metrics().counter("reload_failures");
         ctx.metrics()
@@ -86,6 +102,10 @@ public final class AclPlugin implements Plugin {
                         "users",
                         () -> passwords == null ? 0 : passwords.current().size());
         ctx.metrics().gauge("rules", () -> acl == null ? 0 : acl.current().size());
+        ctx.metrics().gauge("read_cache_entries", () -> {
+            ReadCache c = readCache;
+            return c == null ? 0 : c.size();
+        });
         reload();
 
         // password hashing (PBKDF2) is CPU work: keep it off the event loops
@@ -161,7 +181,46 @@ public final class AclPlugin implements Plugin {
                 default -> {}
             }
         }
+        if (acl != null) {
+            removeReadCheckUnlessDenyRules();
+        }
         return ok;
+    }
+
+    // called by the acl file's reload with a parse that is about to be swapped in: a check for its
+    // deny rules must be in place before a subscription can be granted under them
+    private AclRules parseAcl(Path file, List<String> lines) throws FileFormatException {
+        AclRules rules = AclRules.parse(file, lines);
+        if (rules.hasDenyRules()) {
+            installReadCheck();
+        }
+        return rules;
+    }
+
+    private synchronized void installReadCheck() {
+        if (readCheck == null) {
+            readCheck = context.registerReadCheck(this::mayRead);
+        }
+    }
+
+    // after a swap: rules without deny lines need no per-delivery check, which then costs nothing
+    private synchronized void removeReadCheckUnlessDenyRules() {
+        if (readCheck != null && !acl.current().hasDenyRules()) {
+            readCheck.cancel();
+            readCheck = null;
+            readCache = null;
+        }
+    }
+
+    /** The read check: may {@code client} receive {@code topic}? Deny rules only, cached per snapshot. */
+    boolean mayRead(Client client, String topic) {
+        AclRules now = acl.current();
+        ReadCache cache = readCache;
+        if (cache == null || cache.rules() != now) {
+            cache = new ReadCache(now); // the rules changed (or first use): no answer outlives its rules
+            readCache = cache;
+        }
+        return cache.mayRead(client, topic);
     }
 
     private Answer onRegister(RegisterInput in, boolean peerAnonymous) {

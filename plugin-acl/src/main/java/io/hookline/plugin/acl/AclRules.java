@@ -21,7 +21,11 @@ import java.util.Map;
  * </pre>
  *
  * Access defaults to readwrite. A matching deny rule wins over any allow rule; no matching
- * rule means "no opinion" (the chain asks the next handler). Immutable.
+ * rule means "no opinion" (the chain asks the next handler). A subscription filter is allowed
+ * when a read rule covers it, and refused only when a deny rule covers it (it could receive
+ * nothing else); a filter that merely overlaps a deny rule ({@code #} over {@code topic deny
+ * a/secret}) is allowed, and {@link #readDenied} keeps the denied topics from its subscriber at
+ * delivery, as Mosquitto does. Immutable.
  */
 final class AclRules {
     static final AclRules EMPTY = new AclRules(List.of(), Map.of(), List.of(), List.of(), List.of());
@@ -46,6 +50,10 @@ final class AclRules {
     private final List<Rule> patterns;
     private final List<AddressRange> peerAllow;
     private final List<AddressRange> peerDeny;
+    // the deny rules alone, for the per-delivery check
+    private final List<Rule> everyoneDeny;
+    private final Map<String, List<Rule>> byUserDeny;
+    private final List<Rule> patternDeny;
 
     private AclRules(
             List<Rule> everyone,
@@ -58,6 +66,20 @@ final class AclRules {
         this.patterns = patterns;
         this.peerAllow = peerAllow;
         this.peerDeny = peerDeny;
+        this.everyoneDeny = denyOnly(everyone);
+        Map<String, List<Rule>> userDeny = new HashMap<>();
+        byUser.forEach((u, rules) -> {
+            List<Rule> d = denyOnly(rules);
+            if (!d.isEmpty()) {
+                userDeny.put(u, d);
+            }
+        });
+        this.byUserDeny = Map.copyOf(userDeny);
+        this.patternDeny = denyOnly(patterns);
+    }
+
+    private static List<Rule> denyOnly(List<Rule> rules) {
+        return rules.stream().filter(Rule::deny).toList();
     }
 
     static AclRules parse(Path file, List<String> lines) throws FileFormatException {
@@ -174,9 +196,11 @@ final class AclRules {
 
     private static Decision apply(Rule r, String filter, Access access, String topicOrFilter) {
         if (r.deny()) {
-            // a subscription that could receive anything under a deny rule is refused
-            boolean hit =
-                    access == Access.WRITE ? Topics.matches(filter, topicOrFilter) : overlaps(filter, topicOrFilter);
+            // a subscription is refused only when it could receive nothing but denied topics; one that
+            // overlaps a deny rule is granted and the denied topics are kept from it per delivery
+            boolean hit = access == Access.WRITE
+                    ? Topics.matches(filter, topicOrFilter)
+                    : Topics.covers(filter, topicOrFilter);
             return hit ? Decision.DENY : Decision.NO_MATCH;
         }
         boolean permits = access == Access.WRITE ? r.write() : r.read();
@@ -188,25 +212,44 @@ final class AclRules {
         return hit ? Decision.ALLOW : Decision.NO_MATCH;
     }
 
-    /** @return true when some topic name matches both filters */
-    static boolean overlaps(String a, String b) {
-        String[] x = a.split("/", -1);
-        String[] y = b.split("/", -1);
-        int n = Math.min(x.length, y.length);
-        for (int i = 0; i < n; i++) {
-            if (x[i].equals("#") || y[i].equals("#")) {
+    /**
+     * The per-delivery check: whether a deny rule for {@code client} matches {@code topic}, a
+     * topic name as the client sees it. Allow rules are not asked: the subscription that matched
+     * was granted already (by a read rule or by another handler).
+     */
+    boolean readDenied(Client client, String topic) {
+        for (Rule r : everyoneDeny) {
+            if (Topics.matches(r.filter(), topic)) {
                 return true;
             }
-            if (!x[i].equals("+") && !y[i].equals("+") && !x[i].equals(y[i])) {
-                return false;
+        }
+        if (client.username() != null) {
+            for (Rule r : byUserDeny.getOrDefault(client.username(), List.of())) {
+                if (Topics.matches(r.filter(), topic)) {
+                    return true;
+                }
             }
         }
-        if (x.length == y.length) {
-            return true;
+        for (Rule r : patternDeny) {
+            String filter = Topics.substitute(r.filter(), client.clientId(), client.username(), client.mountpoint());
+            if (filter != null && Topics.matches(filter, topic)) {
+                return true;
+            }
         }
-        // "a/#" also matches "a": one side may end where the other continues with "#"
-        String[] longer = x.length > y.length ? x : y;
-        return longer.length == n + 1 && longer[n].equals("#");
+        return false;
+    }
+
+    /** @return true when the file has a deny rule: only then is a per-delivery check needed */
+    boolean hasDenyRules() {
+        return !everyoneDeny.isEmpty() || !byUserDeny.isEmpty() || !patternDeny.isEmpty();
+    }
+
+    /**
+     * @return true when {@link #readDenied} depends on more than the user name: a {@code pattern
+     *     deny} line, whose {@code %c %u %m} are substituted per client
+     */
+    boolean readDeniedPerClient() {
+        return !patternDeny.isEmpty();
     }
 
     /** @return DENY for a denied peer, ALLOW for an allowed one, NO_MATCH otherwise */

@@ -2,6 +2,7 @@ package io.hookline.plugin.acl;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -208,6 +209,35 @@ class AclPluginTest {
 
         gateway.notify(Hooks.ON_CONFIG_CHANGE, new ConfigChange(Map.of("acl.reload_interval", "50ms")));
         await().atMost(5, TimeUnit.SECONDS).until(() -> publish("carol", "carol/1") instanceof PublishVerdict.Allowed);
+    }
+
+    @Test
+    void aReadCheckIsInstalledWhileTheFileHasDenyRulesAndFollowsReloads() throws Exception {
+        var checks = gateway.readChecks();
+        assertTrue(checks.isEmpty(), "no deny rule: no per-delivery check, nothing to pay");
+        Client bob = new Client("", "c-bob", "bob", ProtocolVersion.MQTT_5);
+
+        Files.writeString(acl, "topic read #\ntopic deny a/secret\n");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !checks.isEmpty());
+        assertEquals(1, checks.size());
+        assertFalse(checks.mayRead(bob, "a/secret"));
+        assertTrue(checks.mayRead(bob, "a/public"));
+        assertTrue(checks.mayRead(bob, "a/secret/below"));
+
+        Files.writeString(acl, "topic read #\ntopic deny a/public\n");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> checks.mayRead(bob, "a/secret"));
+        assertFalse(checks.mayRead(bob, "a/public"), "the cached answers of the old rules are gone");
+        assertEquals(1, checks.size(), "still one check");
+
+        Files.writeString(acl, "topic read #\n");
+        await().atMost(5, TimeUnit.SECONDS).until(checks::isEmpty);
+
+        Files.writeString(acl, "topic read #\ntopic deny x\n");
+        await().atMost(5, TimeUnit.SECONDS).until(() -> !checks.isEmpty());
+        registry.disable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertTrue(checks.isEmpty(), "a stopped plugin's check is removed");
+        registry.enable("acl").toCompletableFuture().get(5, TimeUnit.SECONDS);
+        assertEquals(1, checks.size(), "and installed again when it starts");
     }
 
     /** Configures the registry as the broker does: {@code values} validated against the plugin keys. */

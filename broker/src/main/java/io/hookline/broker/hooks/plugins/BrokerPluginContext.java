@@ -1,10 +1,12 @@
 package io.hookline.broker.hooks.plugins;
 
+import io.hookline.api.Cancellable;
 import io.hookline.api.ClientSummary;
 import io.hookline.api.Clients;
 import io.hookline.api.PluginConfig;
 import io.hookline.api.PluginContext;
 import io.hookline.api.Scheduler;
+import io.hookline.api.auth.ReadCheck;
 import io.hookline.api.auth.SessionPermissions;
 import io.hookline.api.command.CommandHandler;
 import io.hookline.api.command.CommandRegistration;
@@ -46,6 +48,7 @@ final class BrokerPluginContext implements PluginContext, Clients {
     private final PluginCommands commandRegistry;
     private final List<HandlerEntry<?>> registrations = new ArrayList<>(); // guarded by this
     private final List<CommandRegistration> commandRegistrations = new ArrayList<>(); // guarded by this
+    private final List<Cancellable> readChecks = new ArrayList<>(); // guarded by this
     private boolean closed; // guarded by this
 
     BrokerPluginContext(
@@ -129,6 +132,8 @@ final class BrokerPluginContext implements PluginContext, Clients {
         registrations.clear();
         commandRegistrations.forEach(CommandRegistration::unregister);
         commandRegistrations.clear();
+        readChecks.forEach(Cancellable::cancel);
+        readChecks.clear();
         scheduler.close();
     }
 
@@ -136,6 +141,21 @@ final class BrokerPluginContext implements PluginContext, Clients {
     public CompletionStage<Void> publish(
             String mountpoint, String topic, int qos, Bytes payload, boolean retain, Properties properties) {
         return services.publish(mountpoint, topic, qos, payload, retain, properties);
+    }
+
+    @Override
+    public synchronized Cancellable registerReadCheck(ReadCheck check) {
+        if (closed) {
+            throw new IllegalStateException("plugin " + name + " is stopped");
+        }
+        Cancellable installed = gateway.readChecks().add(name, check);
+        readChecks.add(installed);
+        return () -> {
+            installed.cancel();
+            synchronized (this) {
+                readChecks.remove(installed);
+            }
+        };
     }
 
     @Override
