@@ -32,9 +32,11 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -68,6 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     private final DataPlane data;
     private final Map<UUID, InetSocketAddress> dataAddresses = new ConcurrentHashMap<>();
     private final ExecutorService executor;
+    private final Executor ordered; // the executor; after close, tasks are dropped (logged), never thrown at the caller
     private volatile HazelcastInstance hz;
     private volatile UUID self;
     private RetainedSync retainedSync;
@@ -94,6 +97,13 @@ public final class ClusterNode implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+        this.ordered = task -> {
+            try {
+                executor.execute(task);
+            } catch (RejectedExecutionException e) {
+                log.debug("cluster: stopping, a metadata write is dropped");
+            }
+        };
     }
 
     /** The publisher a clustered broker publishes through: {@code local}, then the other nodes. */
@@ -154,10 +164,10 @@ public final class ClusterNode implements AutoCloseable {
         for (Member m : hz.getCluster().getMembers()) {
             learn(m);
         }
-        routes.start(hz.getReplicatedMap(RouteTable.MAP), self, executor);
+        routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
-        clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, executor, this::sendTakeover);
+        clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
         log.info(
                 "cluster '{}': node '{}' on {} (data port {}), {} member(s): {}",
                 settings.name(),
@@ -254,7 +264,7 @@ public final class ClusterNode implements AutoCloseable {
     void replicateRetained(Message message) {
         RetainedSync sync = retainedSync;
         if (sync != null) {
-            executor.execute(() -> sync.publish(message));
+            ordered.execute(() -> sync.publish(message));
         }
     }
 
@@ -330,6 +340,12 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        executor.shutdown(); // let queued writes (clients that went offline at shutdown) reach the maps first
+        try {
+            executor.awaitTermination(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         HazelcastInstance h = hz;
         hz = null;
         if (h != null) {
@@ -415,7 +431,7 @@ public final class ClusterNode implements AutoCloseable {
                     e.getMember().getAddress());
             dataAddresses.remove(gone);
             data.forget(gone);
-            executor.execute(() -> {
+            ordered.execute(() -> {
                 try {
                     routes.forget(gone);
                     ClientRegistry c = clients;
