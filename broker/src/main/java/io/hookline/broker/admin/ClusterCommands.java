@@ -22,7 +22,8 @@ final class ClusterCommands {
         registry.add(
                 CommandSpec.builder("cluster", "show")
                         .help("the nodes of the cluster: name, address (cluster.listen), running, connected clients,"
-                                + " sessions and topic filters subscribed there; a node that died shows running false"
+                                + " sessions, topic filters subscribed there, messages forwarded to and from it by other"
+                                + " nodes since it started; a node that died shows running false"
                                 + " until its routes are removed. 409 with cluster = off")
                         .build(),
                 request -> show(broker),
@@ -41,6 +42,8 @@ final class ClusterCommands {
             row.put("connections", s.connections() < 0 ? null : s.connections());
             row.put("sessions", s.sessions() < 0 ? null : s.sessions());
             row.put("routes", s.routes() < 0 ? null : s.routes());
+            row.put("messages_in", s.messagesIn() < 0 ? null : s.messagesIn());
+            row.put("messages_out", s.messagesOut() < 0 ? null : s.messagesOut());
             row.put("self", s.node().equals(node.settings().nodeName()));
             rows.add(row);
         }

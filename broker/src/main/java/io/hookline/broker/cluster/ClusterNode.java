@@ -295,7 +295,9 @@ public final class ClusterNode implements AutoCloseable {
                 true,
                 online,
                 sessions.size(),
-                routes.localFilters());
+                routes.localFilters(),
+                data.received(),
+                data.published());
     }
 
     /**
@@ -321,21 +323,16 @@ public final class ClusterNode implements AutoCloseable {
                 out.add(e.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (ExecutionException | TimeoutException ex) {
                 out.add(new NodeStatus(
-                        m.getAttribute(NODE_ATTRIBUTE), m.getAddress().toString(), true, -1, -1, -1));
+                        m.getAttribute(NODE_ATTRIBUTE), m.getAddress().toString(), true, -1, -1, -1, -1, -1));
             }
         }
         for (Map.Entry<UUID, Integer> e : routes.remoteFilters().entrySet()) {
             if (!live.contains(e.getKey())) {
-                out.add(new NodeStatus(e.getKey().toString(), null, false, 0, 0, e.getValue()));
+                out.add(new NodeStatus(e.getKey().toString(), null, false, 0, 0, e.getValue(), -1, -1));
             }
         }
         out.sort(Comparator.comparing(NodeStatus::node));
         return out;
-    }
-
-    /** Messages this node sent to and received from other nodes, and those dropped (link down). */
-    public long[] dataCounters() {
-        return new long[] {data.sent(), data.received(), data.dropped()};
     }
 
     @Override

@@ -60,6 +60,7 @@ final class DataPlane implements AutoCloseable {
     private final Map<UUID, Link> links = new ConcurrentHashMap<>();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong published = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private volatile UUID self;
     private Channel server;
@@ -94,6 +95,7 @@ final class DataPlane implements AutoCloseable {
 
     /** Sends a message to {@code node} for its local subscribers. */
     void publish(UUID node, InetSocketAddress address, Message m) {
+        published.incrementAndGet();
         link(node, address).send(Frames.publish(ByteBufAllocator.DEFAULT, m));
     }
 
@@ -118,6 +120,12 @@ final class DataPlane implements AutoCloseable {
         return sent.get();
     }
 
+    /** Messages handed to {@link #publish} (once per node), sent or dropped. */
+    long published() {
+        return published.get();
+    }
+
+    /** PUBLISH frames received from other nodes. */
     long received() {
         return received.get();
     }

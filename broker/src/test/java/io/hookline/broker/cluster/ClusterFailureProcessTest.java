@@ -6,6 +6,7 @@ import static io.hookline.broker.cluster.ClusterProcessTest.publisher;
 import static io.hookline.broker.cluster.ClusterProcessTest.text;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -21,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Three broker processes; one is killed with SIGKILL: the others keep serving and drop its routes. */
+/**
+ * Three broker processes: a message goes only to the nodes with a match; one node is killed with
+ * SIGKILL, the others keep serving and drop its routes.
+ */
 class ClusterFailureProcessTest {
 
     @TempDir
@@ -42,6 +46,24 @@ class ClusterFailureProcessTest {
         BrokerProcess c = cluster.start("c");
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
         Mqtt5BlockingClient pub = publisher(a, "kill-pub");
+        try (Sub onlyC = new Sub(c, "only-c")) { // only the nodes with a match get a message
+            onlyC.subscribe("only-c/#", 1, 0, false, false);
+            awaitRoute(pub, onlyC, "only-c/probe");
+            for (int i = 0; i < 20; i++) {
+                pub.publishWith()
+                        .topic("only-c/x")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("" + i))
+                        .send();
+            }
+            for (int i = 0; i < 20; i++) {
+                assertEquals("" + i, text(onlyC.next()));
+            }
+            JsonNode rows = cluster.show(a);
+            assertEquals(0, row(rows, "b").path("messages_in").asLong(), "b has no subscriber: nothing went to it");
+            assertTrue(row(rows, "c").path("messages_in").asLong() >= 21, rows.toString());
+            assertTrue(row(rows, "a").path("messages_out").asLong() >= 21, rows.toString());
+        }
         try (Sub onB = new Sub(b, "kill-sub-b");
                 Sub onC = new Sub(c, "kill-sub-c")) {
             onB.subscribe("kill/#", 1, 0, false, false);
@@ -80,5 +102,14 @@ class ClusterFailureProcessTest {
             pubC.disconnect();
         }
         pub.disconnect();
+    }
+
+    private static JsonNode row(JsonNode rows, String node) {
+        for (JsonNode r : rows) {
+            if (r.path("node").asText().equals(node)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no row for " + node + " in " + rows);
     }
 }

@@ -94,7 +94,9 @@ class ClusterProcessTest {
         assertEquals(0, p.exitValue(), out);
         String[] lines = out.split("\n");
         assertTrue(
-                lines[0].matches("node\\s+address\\s+running\\s+connections\\s+sessions\\s+routes\\s+self\\s*"), out);
+                lines[0].matches(
+                        "node\\s+address\\s+running\\s+connections\\s+sessions\\s+routes\\s+messages_in\\s+messages_out\\s+self\\s*"),
+                out);
         assertTrue(lines[1].matches("a\\s+127\\.0\\.0\\.1:\\d+\\s+true\\s+.*false\\s*"), out);
         assertTrue(lines[2].matches("b\\s+127\\.0\\.0\\.1:\\d+\\s+true\\s+.*true\\s*"), out);
     }
