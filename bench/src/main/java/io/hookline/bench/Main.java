@@ -280,6 +280,15 @@ public final class Main {
                     .append(" the JSON).");
         }
         sb.append("\n\n");
+        String memory = Tables.memory(results, true);
+        if (!memory.isEmpty()) {
+            sb.append("### Memory\n\n")
+                    .append("RSS per idle connection: the broker's RSS growth over a connection ramp divided by its")
+                    .append(" clients (MQTT 3.1.1, clean session, keep alive 0, no subscriptions). RSS peak: the")
+                    .append(" highest VmRSS sampled during the flat-out p2p runs below.\n\n")
+                    .append(memory)
+                    .append('\n');
+        }
         for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
             sb.append("### ").append(e.getKey()).append("\n\n");
             sb.append("Parameters: `").append(e.getValue().get(0).parameters()).append("`\n\n");

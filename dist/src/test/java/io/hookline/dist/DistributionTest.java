@@ -147,6 +147,8 @@ class DistributionTest {
 
         // data_dir = data (the default) is HOME/data, not the working directory's
         assertTrue(Files.isRegularFile(home.resolve("data/admin.key")), "admin.key under the home");
+        // persistence = on by default: the archive carries RocksDB and the store is under HOME/data
+        assertTrue(Files.isRegularFile(home.resolve("data/store/CURRENT")), "the store under the home's data_dir");
         assertFalse(Files.exists(elsewhere.resolve("data")), "nothing written to the working directory");
 
         // bin/admin of the archive, from elsewhere too, finds the key in HOME/data
@@ -171,6 +173,31 @@ class DistributionTest {
         assertTrue(output.contains("stopping"), output);
         assertFalse(output.contains(" ERROR "), "no error logged:\n" + output);
         assertEquals(0, broker.exitValue(), "a clean stop after SIGTERM exits 0:\n" + output);
+    }
+
+    @Test
+    void brokerScriptChoosesTheSerialCollectorOnTwoCpusUnlessJavaOptsNamesOne() throws Exception {
+        boolean fewCpus = Integer.parseInt(run(elsewhere, List.of("nproc")).trim()) <= 2; // what the script asks
+        String defaults = flags(null);
+        assertEquals(fewCpus, defaults.contains("-XX:+UseSerialGC"), defaults);
+        assertEquals(fewCpus, defaults.contains("-XX:MaxNewSize=33554432"), defaults);
+        assertEquals(fewCpus, defaults.contains("-XX:MinHeapFreeRatio=20"), defaults);
+        // another flag in JAVA_OPTS wins over the default it repeats
+        assertTrue(flags("-XX:MaxHeapFreeRatio=70").contains("-XX:MaxHeapFreeRatio=70"));
+        // a collector named in JAVA_OPTS replaces all of the defaults
+        String g1 = flags("-XX:+UseG1GC");
+        assertTrue(g1.contains("-XX:+UseG1GC"), g1);
+        assertFalse(g1.contains("UseSerialGC") || g1.contains("MaxNewSize") || g1.contains("MinHeapFreeRatio"), g1);
+    }
+
+    /** The JVM flags bin/broker starts the JVM with (-XX:+PrintCommandLineFlags), with {@code javaOpts} added. */
+    private String flags(String javaOpts) throws Exception {
+        ProcessBuilder pb =
+                new ProcessBuilder(home.resolve("bin/broker").toString(), "--version").redirectErrorStream(true);
+        withThisJava(pb.environment());
+        pb.environment().put("JAVA_OPTS", (javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintCommandLineFlags");
+        String out = run(elsewhere, pb);
+        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
     }
 
     @Test

@@ -25,7 +25,9 @@ import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttSubAckMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -85,6 +87,22 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
             InboundListener listener,
             int maxInflight,
             boolean cleanSession) {
+        return connect(transport, broker, null, clientId, listener, maxInflight, cleanSession);
+    }
+
+    /**
+     * As above, from {@code local} (an address to bind, port 0; null: the kernel chooses), so that
+     * more connections than one source address has ephemeral ports can reach one broker port
+     * ({@link #loopbackSource}).
+     */
+    public static CompletableFuture<BenchClient> connect(
+            Transport transport,
+            InetSocketAddress broker,
+            InetSocketAddress local,
+            String clientId,
+            InboundListener listener,
+            int maxInflight,
+            boolean cleanSession) {
         BenchClient client =
                 new BenchClient(clientId, listener, Math.max(1, Math.min(maxInflight, 65000)), cleanSession);
         Bootstrap b = new Bootstrap()
@@ -101,13 +119,35 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
                                 .addLast("client", client);
                     }
                 });
-        ChannelFuture cf = b.connect(broker);
+        ChannelFuture cf = local == null ? b.connect(broker) : b.connect(broker, local);
         cf.addListener(f -> {
             if (!f.isSuccess()) {
                 client.connected.completeExceptionally(f.cause());
             }
         });
         return client.connected;
+    }
+
+    /** Connections per loopback source address: well inside Linux's default ephemeral range (28,232 ports). */
+    static final int CONNECTIONS_PER_SOURCE = 20_000;
+
+    /**
+     * The source address of connection {@code i} of {@code n} to a loopback broker: null (the
+     * kernel's choice) while {@code n} fits one address's ephemeral ports, else 127.0.0.1,
+     * 127.0.0.2, ... in turn (all of 127/8 is loopback on Linux), so 100,000 connections need no
+     * sysctl.
+     */
+    public static InetSocketAddress loopbackSource(InetSocketAddress broker, int i, int n) {
+        if (n <= CONNECTIONS_PER_SOURCE || !broker.getAddress().isLoopbackAddress()) {
+            return null;
+        }
+        int sources = (n + CONNECTIONS_PER_SOURCE - 1) / CONNECTIONS_PER_SOURCE;
+        byte[] ip = {127, 0, 0, (byte) (1 + i % sources)};
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(ip), 0);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e); // four bytes are always an address
+        }
     }
 
     public String clientId() {

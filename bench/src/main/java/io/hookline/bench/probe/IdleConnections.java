@@ -52,8 +52,14 @@ public final class IdleConnections {
         long start = System.nanoTime();
         for (int i = 0; i < n; i++) {
             window.acquire();
-            CompletableFuture<BenchClient> f =
-                    BenchClient.connect(transport, broker, prefix + "-" + i, InboundListener.IGNORE, 1);
+            CompletableFuture<BenchClient> f = BenchClient.connect(
+                    transport,
+                    broker,
+                    BenchClient.loopbackSource(broker, i, n),
+                    prefix + "-" + i,
+                    InboundListener.IGNORE,
+                    1,
+                    true);
             f.whenComplete((c, err) -> {
                 if (err == null) {
                     clients.add(c);

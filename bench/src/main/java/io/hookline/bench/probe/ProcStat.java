@@ -62,6 +62,21 @@ public final class ProcStat {
         return ticks * (1_000_000_000L / TICKS_PER_SECOND);
     }
 
+    /** The soft "Max open files" limit of a process, from /proc/PID/limits; -1 when unlimited. */
+    public static long openFileLimit(long pid) throws IOException {
+        return openFileLimit(Files.readString(Path.of("/proc", Long.toString(pid), "limits")));
+    }
+
+    static long openFileLimit(String limits) {
+        for (String line : limits.split("\n")) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+            }
+        }
+        throw new IllegalArgumentException("no \"Max open files\" line");
+    }
+
     /** VmRSS from the text of /proc/PID/status, in bytes (0 if absent, e.g. a zombie). */
     static long rssBytes(String status) {
         for (String line : status.split("\n")) {

@@ -53,6 +53,69 @@ public final class Tables {
         return markdown ? markdown(table) : text(table);
     }
 
+    /**
+     * The memory figures side by side, one column per broker (and the first/last ratio): RSS per idle
+     * connection for every connection ramp, and the highest broker RSS over the flat-out p2p runs.
+     * Empty when the results hold neither.
+     */
+    public static String memory(List<RunResult> results, boolean markdown) {
+        Map<String, Map<String, Object>> byTarget = new LinkedHashMap<>();
+        Set<String> keys = new LinkedHashSet<>();
+        for (RunResult r : results) {
+            String key = null;
+            Object value = null;
+            if (r.ramp() != null && r.status().equals("ok")) {
+                key = "RSS per idle connection KiB, " + r.parameters().get("connections") + " clients";
+                value = r.ramp().rssPerConnectionBytes() / 1024.0;
+            } else if (r.scenario().startsWith("connection-ramp")) {
+                key = "RSS per idle connection KiB, " + r.parameters().get("connections") + " clients";
+                value = r.status();
+            } else if (flatOutP2p(r) && r.broker() != null && r.broker().error() == null) {
+                key = "broker RSS peak MiB, flat-out p2p runs";
+                double peak = r.broker().rssPeakBytes() / 1048576.0;
+                Object before = byTarget.getOrDefault(r.target(), Map.of()).get(key);
+                value = before instanceof Double d ? Math.max(d, peak) : peak;
+            }
+            if (key != null) {
+                keys.add(key);
+                byTarget.computeIfAbsent(r.target(), t -> new LinkedHashMap<>()).put(key, value);
+            }
+        }
+        if (keys.isEmpty()) {
+            return "";
+        }
+        List<String> targets = new ArrayList<>(byTarget.keySet());
+        List<String> header = new ArrayList<>();
+        header.add("metric");
+        header.addAll(targets);
+        boolean ratio = targets.size() >= 2;
+        if (ratio) {
+            header.add(targets.get(0) + "/" + targets.get(targets.size() - 1));
+        }
+        List<List<String>> table = new ArrayList<>();
+        table.add(header);
+        for (String k : keys) {
+            List<String> line = new ArrayList<>();
+            line.add(k);
+            for (String t : targets) {
+                line.add(format(byTarget.get(t).get(k)));
+            }
+            if (ratio) {
+                line.add(ratio(
+                        byTarget.get(targets.get(0)).get(k),
+                        byTarget.get(targets.get(targets.size() - 1)).get(k)));
+            }
+            table.add(line);
+        }
+        return markdown ? markdown(table) : text(table);
+    }
+
+    private static boolean flatOutP2p(RunResult r) {
+        return "p2p".equals(r.parameters().get("scenario"))
+                && r.parameters().get("rate_per_s") instanceof Number rate
+                && rate.doubleValue() == 0;
+    }
+
     /** Groups results by scenario label, keeping first-seen order. */
     public static Map<String, List<RunResult>> byScenario(List<RunResult> results) {
         Map<String, List<RunResult>> m = new LinkedHashMap<>();

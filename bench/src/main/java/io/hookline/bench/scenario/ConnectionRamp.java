@@ -26,7 +26,10 @@ final class ConnectionRamp {
     private static final int CONCURRENT_HANDSHAKES = 200;
 
     private static final long SETTLE_MILLIS = 2000;
-    private static final long RAMP_TIMEOUT_SECONDS = 120;
+    /** Descriptors beyond the connections, at least: the broker keeps a tenth of its limit for other files. */
+    private static final int FILE_RESERVE = 2048;
+
+    private static final long RAMP_TIMEOUT_SECONDS = 300;
 
     private final Transport transport;
     private final ScenarioParams params;
@@ -40,6 +43,25 @@ final class ConnectionRamp {
         this.run = run;
     }
 
+    /**
+     * Why {@code n} connections cannot be opened (the broker's or this process's open-file limit
+     * is below {@code n} plus a reserve), or null when they can. Each connection is a descriptor
+     * on both sides; bench/run-all raises the limits where it may ({@code ulimit -n}).
+     */
+    private String openFilesShort(int n) throws IOException {
+        long need = Math.max(n + (long) FILE_RESERVE, n * 10L / 9 + 1);
+        long broker = ProcStat.openFileLimit(target.pid());
+        long self = ProcStat.openFileLimit(ProcessHandle.current().pid());
+        if (broker >= 0 && broker < need) {
+            return "the broker's open-file limit is " + broker + ", " + n + " connections need about " + need
+                    + " (raise the hard limit: ulimit -Hn, LimitNOFILE=)";
+        }
+        if (self >= 0 && self < need) {
+            return "the generator's open-file limit is " + self + ", " + n + " connections need about " + need;
+        }
+        return null;
+    }
+
     RunResult execute() throws Exception {
         if (!target.hasPid()) {
             return RunResult.notAvailable(
@@ -47,6 +69,10 @@ final class ConnectionRamp {
                     target.name(),
                     params.toMap(),
                     "needs the broker's pid (NAME=HOST:PORT@PID) to read its RSS");
+        }
+        String tooFew = openFilesShort(params.connections());
+        if (tooFew != null) {
+            return RunResult.notAvailable(params.label(), target.name(), params.toMap(), tooFew);
         }
         long rssBefore = ProcStat.read(target.pid()).rssBytes();
         ProcessSampler broker = new ProcessSampler(target.pid(), 250);
@@ -63,8 +89,14 @@ final class ConnectionRamp {
                     break;
                 }
                 long t0 = System.nanoTime();
-                CompletableFuture<BenchClient> f =
-                        BenchClient.connect(transport, target.address(), run + "-idle-" + i, InboundListener.IGNORE, 1);
+                CompletableFuture<BenchClient> f = BenchClient.connect(
+                        transport,
+                        target.address(),
+                        BenchClient.loopbackSource(target.address(), i, params.connections()),
+                        run + "-idle-" + i,
+                        InboundListener.IGNORE,
+                        1,
+                        true);
                 f.whenComplete((c, err) -> {
                     if (err == null) {
                         clients.add(c);

@@ -26,7 +26,7 @@ public record ScenarioParams(
 
     public static final Duration MAX_DURATION = Duration.ofMinutes(10);
     public static final int MAX_CLIENTS = 10_000;
-    public static final int MAX_CONNECTIONS = 50_000;
+    public static final int MAX_CONNECTIONS = 200_000;
 
     public ScenarioParams {
         if (qos < 0 || qos > 2) {

@@ -1,6 +1,7 @@
 package io.hookline.bench.probe;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
@@ -28,9 +29,22 @@ class ProcStatTest {
     }
 
     @Test
+    void openFileLimitIsTheSoftColumnOfMaxOpenFiles() {
+        String limits = "Limit                     Soft Limit           Hard Limit           Units     \n"
+                + "Max processes             unlimited            unlimited            processes \n"
+                + "Max open files            20000                40000                files     \n";
+        assertEquals(20000, ProcStat.openFileLimit(limits));
+        assertEquals(
+                -1,
+                ProcStat.openFileLimit("Max open files            unlimited            unlimited            files\n"));
+        assertThrows(IllegalArgumentException.class, () -> ProcStat.openFileLimit("Max processes 5 5 processes\n"));
+    }
+
+    @Test
     void readingThisProcessWorks() throws Exception {
         ProcStat.Reading r = ProcStat.read(ProcessHandle.current().pid());
         assertTrue(r.rssBytes() > 0);
         assertTrue(r.cpuNanos() > 0);
+        assertTrue(ProcStat.openFileLimit(ProcessHandle.current().pid()) != 0);
     }
 }

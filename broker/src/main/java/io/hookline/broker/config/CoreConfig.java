@@ -273,7 +273,7 @@ public final class CoreConfig {
     public static final String STORE_DIRECTORY = "store";
 
     public static final ConfigKey<Boolean> PERSISTENCE = ConfigKey.builder("persistence", ValueType.bool())
-            .defaultValue(false)
+            .defaultValue(true)
             .doc("keep sessions, subscriptions, queues, in-flight messages and retained messages in"
                     + " the store under data_dir/store (RocksDB), so that they survive a restart and a"
                     + " crash; off = in memory only")

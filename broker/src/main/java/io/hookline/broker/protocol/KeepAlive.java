@@ -33,7 +33,7 @@ final class KeepAlive extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.time = ReadPause.of(ctx.channel()).time();
+        this.time = ReadPause.timeOf(ctx.channel()); // no pause state: most clients are never paused
         if (ctx.channel().isActive()) {
             lastReadNanos = time.nanoTime();
             schedule(timeoutNanos);
@@ -86,7 +86,8 @@ final class KeepAlive extends ChannelInboundHandlerAdapter {
             return;
         }
         schedule(timeoutNanos);
-        if (ReadPause.of(ctx.channel()).excusesSilence(timeoutNanos, now)) {
+        ReadPause pause = ReadPause.peek(ctx.channel());
+        if (pause != null && pause.excusesSilence(timeoutNanos, now)) {
             return; // our pause, not the client's silence: look again one period later
         }
         IdleStateEvent event =

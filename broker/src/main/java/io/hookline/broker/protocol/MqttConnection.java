@@ -161,7 +161,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     /** The verified TLS client certificate, or null (no TLS, or no certificate sent). */
     public ClientCertificate clientCertificate() {
-        return ctx == null
+        // hasAttr first: attr() would add an empty attribute to every channel that has none
+        return ctx == null || !ctx.channel().hasAttr(ClientCertificate.ATTRIBUTE)
                 ? null
                 : ctx.channel().attr(ClientCertificate.ATTRIBUTE).get();
     }
@@ -210,15 +211,21 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                     && m.fixedHeader().messageType() == MqttMessageType.CONNECT) {
                 ConnectFlow.restoreCodecVersion(ctx, version); // a second CONNECT: still answer in our version
             }
-            if (m.decoderResult().isFailure()) {
+            if (m.decoderResult().isFailure() && !connackPending) {
                 decodeFailed(m);
             } else if (connectPending || connackPending) {
-                // the CONNECT's hooks are still deciding, or its CONNACK waits for the store: this packet waits, whole
+                // the CONNECT's hooks are still deciding, or its CONNACK waits for the store: this packet waits, whole.
+                // A malformed one too, once the CONNECT is accepted: its DISCONNECT must follow the CONNACK and
+                // the packets read before it ([MQTT-3.14.0-1]: no DISCONNECT before the CONNACK)
                 ReferenceCountUtil.retain(m);
                 order.then(() -> {
                     try {
                         if (state == State.CONNECTED) {
-                            dispatch(m);
+                            if (m.decoderResult().isFailure()) {
+                                decodeFailed(m);
+                            } else {
+                                dispatch(m);
+                            }
                         }
                     } finally {
                         ReferenceCountUtil.release(m);
@@ -531,7 +538,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         state = State.CLOSED;
         closeReason = reasonString + " (0x" + Integer.toHexString(reasonCode & 0xFF) + ")";
         log.debug("{}: closing, reason 0x{}: {}", who(), Integer.toHexString(reasonCode & 0xFF), reasonString);
-        if (version == 5 && clientId != null) {
+        // no DISCONNECT while the CONNACK still waits for the store ([MQTT-3.14.0-1]): a close without a word
+        if (version == 5 && clientId != null && !connackPending) {
             boolean withReason = terms.problemInformation()
                     && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());

@@ -9,15 +9,19 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.MessageToMessageEncoder;
+import io.netty.handler.codec.mqtt.MqttEncoder;
+import io.netty.handler.codec.mqtt.MqttMessage;
 import java.util.List;
 
 /**
  * Encodes {@link OutgoingPublish} as a small header buffer (fixed header, topic, packet id,
  * properties) followed by the message's payload array wrapped, not copied, so a message
  * fanned out to many subscribers is never copied per subscriber; the socket write gathers the
- * two. Netty's MqttEncoder, which copies the payload, still encodes every other packet.
- * Stateless and sharable.
+ * two. Netty's MqttEncoder, which copies the payload, still encodes every other packet, run
+ * from this stage ({@link #write}) so a connection's pipeline holds one encoder context, not
+ * two. Stateless and sharable.
  */
 @Sharable
 public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublish> {
@@ -35,6 +39,16 @@ public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublis
     private static final int USER_PROPERTY = 0x26;
 
     private PublishEncoder() {}
+
+    /** {@link OutgoingPublish} here, any other {@link MqttMessage} by Netty's encoder in this stage. */
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof MqttMessage) {
+            MqttEncoder.INSTANCE.write(ctx, msg, promise);
+        } else {
+            super.write(ctx, msg, promise);
+        }
+    }
 
     @Override
     protected void encode(ChannelHandlerContext ctx, OutgoingPublish p, List<Object> out) {

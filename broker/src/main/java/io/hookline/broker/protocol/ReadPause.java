@@ -1,6 +1,7 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.util.Scheduler;
+import io.hookline.broker.util.SystemScheduler;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 
@@ -43,20 +44,37 @@ public final class ReadPause {
         this.time = time;
     }
 
-    /** The time the channel's pauses (and keep-alive) run on: the broker's injected scheduler. Before the first {@link #of}. */
+    /**
+     * The time the channel's pauses (and keep-alive) run on: the broker's injected scheduler. Before
+     * the first {@link #of}. Real time is the default and is not stored: every channel would carry
+     * an attribute for it (only event-loop tasks are scheduled through it, which any
+     * {@link SystemScheduler} runs alike).
+     */
     public static void useTime(Channel channel, Scheduler time) {
-        channel.attr(TIME).set(time);
+        if (!(time instanceof SystemScheduler)) {
+            channel.attr(TIME).set(time);
+        }
+    }
+
+    /** The channel's time source ({@link #useTime}), without making its pause state. */
+    static Scheduler timeOf(Channel channel) {
+        Scheduler time = channel.hasAttr(TIME) ? channel.attr(TIME).get() : null;
+        return time != null ? time : SystemScheduler.eventLoopsOnly();
     }
 
     /** The channel's pause state, made on first use. Event loop only. */
     public static ReadPause of(Channel channel) {
-        ReadPause p = channel.attr(KEY).get();
+        ReadPause p = peek(channel);
         if (p == null) {
-            Scheduler time = channel.attr(TIME).get();
-            p = new ReadPause(channel, time != null ? time : io.hookline.broker.util.SystemScheduler.eventLoopsOnly());
+            p = new ReadPause(channel, timeOf(channel));
             channel.attr(KEY).set(p);
         }
         return p;
+    }
+
+    /** The channel's pause state, or null when nothing ever paused it (none is made: idle clients carry none). */
+    static ReadPause peek(Channel channel) {
+        return channel.hasAttr(KEY) ? channel.attr(KEY).get() : null;
     }
 
     /** Stops reading for {@code reason}; false (and no effect) when already paused for it. */

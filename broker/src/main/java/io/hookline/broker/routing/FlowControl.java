@@ -1,6 +1,7 @@
 package io.hookline.broker.routing;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +35,9 @@ public final class FlowControl {
         private final Recipient own;
         private final Executor loop;
         private final Runnable resume;
-        // guarded by FlowControl.lock
-        private final List<Wait> waits = new ArrayList<>(2);
+        // guarded by FlowControl.lock; the shared empty list until the first wait (most publishers
+        // never wait, and an idle client's list would cost 48 B)
+        private List<Wait> waits = NO_WAITS;
         private boolean closed;
 
         /**
@@ -50,6 +52,9 @@ public final class FlowControl {
             this.resume = resume;
         }
     }
+
+    /** Every throttle's waits until its first: remove, clear and iteration work on it, add does not. */
+    private static final List<Wait> NO_WAITS = Collections.emptyList();
 
     /** One reason a throttle waits: until any of {@code sessions} drains. Guarded by the lock. */
     private record Wait(Throttle throttle, List<Recipient> sessions) {}
@@ -88,6 +93,9 @@ public final class FlowControl {
                 }
             }
             Wait w = new Wait(t, List.copyOf(anyOf));
+            if (t.waits == NO_WAITS) {
+                t.waits = new ArrayList<>(2);
+            }
             t.waits.add(w);
             for (Recipient s : w.sessions) {
                 waitersOf.computeIfAbsent(s, k -> new ArrayList<>(2)).add(w);

@@ -96,8 +96,9 @@ public final class Session implements Recipient {
     private Scheduler.Task willTimer;
     private Scheduler.Task expiryTimer;
     private long disconnectedAtMillis;
-    private final NotifyOutbox<Consumer<SessionEvents>> outbox =
-            new NotifyOutbox<>(this); // hook events raised, not yet fired
+    // hook events raised, not yet fired; made under the monitor at the first event (most sessions
+    // never raise one), volatile so fireEvents reads it without the monitor
+    private volatile NotifyOutbox<Consumer<SessionEvents>> outbox;
     private long backlogBytes;
     private volatile boolean congested; // written under the monitor; FlowControl reads it under its lock
     // stalled subscriber (issue 15 item 9), guarded by this: congested and nothing went to the socket for
@@ -603,12 +604,18 @@ public final class Session implements Recipient {
     // caller holds the monitor and checked that the kind is wanted; the caller, or whoever
     // fires first, fires it once the monitor is released
     private void raise(Consumer<SessionEvents> event) {
-        outbox.add(event);
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            o = new NotifyOutbox<>(this);
+            outbox = o;
+        }
+        o.add(event);
     }
 
     // caller holds the monitor: true when events wait and nobody is firing them yet
     private boolean eventsToFire() {
-        return outbox.needsFiring();
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        return o != null && o.needsFiring();
     }
 
     /** Raises an event from outside the session (the registry's lifecycle events) and fires it. */
@@ -627,8 +634,12 @@ public final class Session implements Recipient {
      * without holding this monitor or a registry lock.
      */
     void fireEvents() {
+        NotifyOutbox<Consumer<SessionEvents>> o = outbox;
+        if (o == null) {
+            return; // nothing was ever raised
+        }
         SessionEvents events = registry.events();
-        outbox.fire(event -> event.accept(events));
+        o.fire(event -> event.accept(events));
     }
 
     /**

@@ -11,7 +11,6 @@ import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
@@ -25,7 +24,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.handler.codec.mqtt.MqttDecoder;
-import io.netty.handler.codec.mqtt.MqttEncoder;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -37,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
  * The pipeline, stage by stage (named as in {@link ChannelPipeline}):
  * {@code bytes → [proxy-check → proxy → proxy-header] → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
- * → framer → decoder → encoder → publish-encoder → mqtt}.
+ * → framer → decoder → encoder → mqtt}.
  *
  * <p>Start, close and {@link #reloadCertificatesIfChanged()} from one thread at a time (the
  * broker's); the pipeline initializer runs on event loops and reads the current TLS context
@@ -60,7 +58,6 @@ public final class MqttListener {
     private final BrokerContext broker;
     private final ChannelGroup channels;
     private final AtomicInteger open = new AtomicInteger();
-    private final ChannelFutureListener closed = f -> open.decrementAndGet(); // one for every connection
     private volatile SslContext sslContext;
     private int lastPort; // the port bound last (start/close from one thread)
     private List<Object> tlsStamp; // what the TLS files looked like when last loaded
@@ -130,7 +127,7 @@ public final class MqttListener {
         } catch (IllegalArgumentException e) {
             throw new ListenerException(settings.key() + ": trusted_proxies: " + e.getMessage(), e);
         }
-        ByteCounter counter = new ByteCounter(broker.metrics());
+        ByteCounter counter = new ByteCounter(broker.metrics(), open); // counts open down at close
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)
@@ -194,7 +191,7 @@ public final class MqttListener {
 
     /**
      * The MQTT stages of a connection's pipeline, after the transport's (proxy, TLS, WebSocket):
-     * {@code framer → decoder → encoder → publish-encoder → mqtt}. Also what the wire fuzz test runs.
+     * {@code framer → decoder → encoder → mqtt}. Also what the wire fuzz test runs.
      */
     static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info) {
         var protocol = broker.settings();
@@ -202,8 +199,7 @@ public final class MqttListener {
         // the client id limit is ConnectFlow's (in bytes, counted, all versions):
         // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
         p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
-        p.addLast("encoder", MqttEncoder.INSTANCE);
-        p.addLast("publish-encoder", PublishEncoder.INSTANCE);
+        p.addLast("encoder", PublishEncoder.INSTANCE); // and Netty's MqttEncoder for the other packets, in one stage
         p.addLast("mqtt", new MqttConnection(broker, info));
     }
 
@@ -236,8 +232,7 @@ public final class MqttListener {
             ch.close();
             return false;
         }
-        ch.closeFuture().addListener(closed);
-        return true;
+        return true; // the "bytes" stage counts it down when it closes
     }
 
     /**

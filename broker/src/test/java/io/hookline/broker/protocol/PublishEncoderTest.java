@@ -18,6 +18,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.mqtt.MqttDecoder;
+import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttPublishMessage;
@@ -48,6 +49,21 @@ class PublishEncoderTest {
         assertTrue(decoded.decoderResult().isSuccess(), () -> "decoder: " + decoded.decoderResult());
         assertNull(decoder.readInbound(), "exactly one packet");
         return decoded;
+    }
+
+    @Test
+    void otherPacketsAreEncodedByNettysEncoderInTheSameStage() {
+        EmbeddedChannel encoder = new EmbeddedChannel(PublishEncoder.INSTANCE);
+        encoder.writeOutbound(Packets.PINGRESP);
+        ByteBuf wire = encoder.readOutbound();
+        assertArrayEquals(new byte[] {(byte) 0xD0, 0x00}, ByteBufUtil.getBytes(wire));
+        wire.release();
+        encoder.writeOutbound(Packets.pubReply(MqttMessageType.PUBACK, 7, (byte) 0));
+        ByteBuf puback = encoder.readOutbound();
+        assertArrayEquals(new byte[] {0x40, 0x02, 0x00, 0x07}, ByteBufUtil.getBytes(puback));
+        puback.release();
+        assertNull(encoder.readOutbound());
+        assertFalse(encoder.finish());
     }
 
     @Test

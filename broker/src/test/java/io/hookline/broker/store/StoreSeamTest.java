@@ -19,10 +19,9 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
-import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.testsupport.GatedStores;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.TestBroker;
-import io.hookline.broker.util.StoreBatch;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -298,134 +297,5 @@ class StoreSeamTest {
         again.disconnect();
         pub.disconnect();
         assertFalse(stores.held);
-    }
-
-    /** Memory stores whose batches commit only when the test says so (while {@link #held}). */
-    private static final class GatedStores implements Stores {
-        private final MemoryStores memory = new MemoryStores();
-        private final List<CompletableFuture<Void>> commits = new ArrayList<>(); // guarded by this
-        volatile boolean held;
-        volatile boolean durableQueues;
-        volatile int durableAdds;
-
-        synchronized int pending() {
-            return commits.size();
-        }
-
-        synchronized void complete(int index, Throwable error) {
-            CompletableFuture<Void> f = commits.get(index);
-            if (error == null) {
-                f.complete(null);
-            } else {
-                f.completeExceptionally(error);
-            }
-        }
-
-        synchronized void release() {
-            commits.forEach(f -> f.complete(null));
-        }
-
-        @Override
-        public StoreBatch batch() {
-            return () -> {
-                if (!held) {
-                    return StoreBatch.DONE;
-                }
-                CompletableFuture<Void> f = new CompletableFuture<>();
-                synchronized (this) {
-                    commits.add(f);
-                }
-                return f;
-            };
-        }
-
-        @Override
-        public QueueStore queues() {
-            if (!durableQueues) {
-                return memory.queues();
-            }
-            return (id, persistent) -> {
-                MessageQueue q = memory.queues().open(id, persistent);
-                return persistent ? new DurableLike(q) : q;
-            };
-        }
-
-        /** A memory queue that says it is durable: the session then sends everything through it. */
-        private final class DurableLike implements MessageQueue {
-            private final MessageQueue q;
-
-            DurableLike(MessageQueue q) {
-                this.q = q;
-            }
-
-            @Override
-            public void add(Delivery delivery, StoreBatch batch) {
-                durableAdds++;
-                q.add(delivery, batch);
-            }
-
-            @Override
-            public Delivery peek() {
-                return q.peek();
-            }
-
-            @Override
-            public Delivery poll(StoreBatch batch) {
-                return q.poll(batch);
-            }
-
-            @Override
-            public int size() {
-                return q.size();
-            }
-
-            @Override
-            public boolean isEmpty() {
-                return q.isEmpty();
-            }
-
-            @Override
-            public void clear(StoreBatch batch) {
-                q.clear(batch);
-            }
-
-            @Override
-            public boolean isDurable() {
-                return true;
-            }
-        }
-
-        @Override
-        public SessionStore sessions() {
-            return memory.sessions();
-        }
-
-        @Override
-        public SubscriptionStore subscriptions() {
-            return memory.subscriptions();
-        }
-
-        @Override
-        public InflightStore inflight() {
-            return memory.inflight();
-        }
-
-        @Override
-        public InboundQos2Store inbound() {
-            return memory.inbound();
-        }
-
-        @Override
-        public RetainedStore retained() {
-            return memory.retained();
-        }
-
-        @Override
-        public long highestMessageId() {
-            return 0;
-        }
-
-        @Override
-        public void close() {}
     }
 }

@@ -14,12 +14,15 @@ import io.hookline.broker.protocol.ListenerInfo;
 import io.hookline.broker.protocol.MqttConnection;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.session.Session;
+import io.hookline.broker.testsupport.GatedStores;
 import io.hookline.broker.testsupport.LeakDetectionExtension;
 import io.hookline.broker.testsupport.TestBroker;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -43,7 +46,9 @@ import org.slf4j.LoggerFactory;
  * Issue 15 item 11: the decoder and the connection state machine, fuzzed with generated and
  * mutated packets (jqwik). Each input runs through the real MQTT stages of a connection
  * ({@link MqttListener#addMqttStages}: framer, Netty's decoder, encoders, {@link MqttConnection})
- * on an {@link EmbeddedChannel} attached to one real broker, byte chunk by byte chunk. The
+ * on an {@link EmbeddedChannel} attached to one real broker, byte chunk by byte chunk; the
+ * broker's store commits complete on the test's thread between chunks ({@link GatedStores}), so
+ * packets also arrive while a persistent session's CONNACK or a PUBACK waits for its commit. The
  * properties: no exception reaches a handler's exceptionCaught (or the channel), every malformed
  * input closes the connection with the reason the specification names (MQTT 5 DISCONNECT, 3.x a
  * close without a word), a packet before CONNECT closes it unanswered, what the broker writes is
@@ -59,6 +64,9 @@ class WireFuzzTest {
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(WireFuzzTest.class);
 
     private static TestBroker broker;
+    /** Every commit waits (a persistent session's CONNACK, a PUBACK) until run() settles them. */
+    private static final GatedStores stores = new GatedStores();
+
     private static final List<String> escaped = new CopyOnWriteArrayList<>();
     private static AppenderBase<ILoggingEvent> exceptionWatch;
     private static Level mqttLevel;
@@ -71,7 +79,15 @@ class WireFuzzTest {
     @BeforeContainer
     static void startBroker() {
         LeakDetectionExtension.start();
-        broker = TestBroker.start(
+        // An EmbeddedChannel runs every task on the test's thread and its event loop answers
+        // inEventLoop() = true on any thread: a store that completes commits on its own thread
+        // (RocksDB's writer) would run this channel's code there, concurrently with the test.
+        // The commits complete here instead, on the test's thread, at points run() chooses.
+        stores.held = true;
+        broker = TestBroker.startOn(
+                stores,
+                null,
+                null,
                 "max_message_size",
                 String.valueOf(FuzzPackets.MAX_MESSAGE_SIZE),
                 "max_connect_size",
@@ -168,7 +184,7 @@ class WireFuzzTest {
      */
     @Property(edgeCases = EdgeCasesMode.NONE)
     void mutatedSessionsLeaveNothingBehind(@ForAll("mutatedCases") Case c) {
-        Outcome out = run(c.input(), c.chunk());
+        Outcome out = run(c.input(), c.chunk(), (c.input().length & 1) == 0); // half close while commits wait
         for (Reply r : out.replies()) {
             if (r.type() == FuzzPackets.DISCONNECT && c.version() == 5) {
                 assertTrue(r.reasonCode() >= 0x80, () -> "DISCONNECT without an error reason: " + out);
@@ -266,31 +282,79 @@ class WireFuzzTest {
     }
 
     private static Outcome run(byte[] input, int chunk) {
+        return run(input, chunk, true);
+    }
+
+    /**
+     * Feeds {@code input} chunk by chunk. Store commits (a persistent session's CONNACK, PUBACKs
+     * and SUBACKs wait on them) complete after every second chunk, so packets also arrive while
+     * one waits; with {@code settleBeforeClose} false the channel closes with commits pending.
+     */
+    private static Outcome run(byte[] input, int chunk, boolean settleBeforeClose) {
         inputs.incrementAndGet();
         bytesFed.addAndGet(input.length);
         EmbeddedChannel channel = new EmbeddedChannel(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(new SettleStage());
                 MqttListener.addMqttStages(ch.pipeline(), broker.broker().context(), ListenerInfo.DEFAULT);
             }
         });
         ByteArrayOutputStream written = new ByteArrayOutputStream();
         boolean open;
         try {
-            for (int i = 0; i < input.length && channel.isOpen(); i += chunk) {
+            for (int i = 0, n = 0; i < input.length && channel.isOpen(); i += chunk, n++) {
                 channel.writeInbound(Unpooled.wrappedBuffer(input, i, Math.min(chunk, input.length - i)));
                 channel.runPendingTasks();
+                if (n % 2 == 1) {
+                    settle(channel);
+                }
                 drain(channel, written);
+            }
+            if (settleBeforeClose) {
+                settle(channel);
             }
             channel.runPendingTasks();
             drain(channel, written);
             open = channel.isOpen();
         } finally {
             channel.finishAndReleaseAll(); // closes (the connection's end runs) and rethrows what the channel caught
+            stores.settle(); // what waited on a commit runs on a closed connection
+            channel.runPendingTasks();
+            drain(channel, written);
         }
         assertEquals(0, broker.broker().metrics().connections().get(), "a connection outlived its channel");
         cleanUp();
         return new Outcome(open, parse(written.toByteArray()));
+    }
+
+    /**
+     * Completes the pending store commits, as a task of the connection's event loop would: inside
+     * one call into the channel (an EmbeddedChannel runs its pending tasks after every write made
+     * outside such a call, which no real event loop does: a PUBLISH's header and payload would
+     * be split by the next task's writes).
+     */
+    private static void settle(EmbeddedChannel channel) {
+        if (channel.isOpen()) {
+            channel.writeInbound(SETTLE);
+        } else {
+            stores.settle(); // closed: nothing is written any more
+        }
+        channel.runPendingTasks();
+    }
+
+    private static final Object SETTLE = new Object();
+
+    /** First in the pipeline: {@link #SETTLE} completes the store's pending commits, here. */
+    private static final class SettleStage extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg == SETTLE) {
+                stores.settle();
+            } else {
+                ctx.fireChannelRead(msg);
+            }
+        }
     }
 
     private static void drain(EmbeddedChannel channel, ByteArrayOutputStream written) {
@@ -318,6 +382,7 @@ class WireFuzzTest {
         List<String> topics = new ArrayList<>();
         broker.broker().retained().forEach((Message m) -> topics.add(m.topic()));
         topics.forEach(t -> broker.broker().retained().remove(t, StoreBatch.NONE));
+        stores.settle(); // the removals' commits
     }
 
     /** The broker's output as packets; fails on anything that is not well-formed MQTT framing. */
