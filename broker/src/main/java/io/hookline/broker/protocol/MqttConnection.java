@@ -585,6 +585,15 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
+    public void execute(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            // the event loop is shut down, so this connection is closed: nothing is left to send on it
+        }
+    }
+
+    @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {
         if (packetId != 0) {
             armRetry();

@@ -11,6 +11,10 @@ final class Inflight {
     final int packetId;
     final Delivery delivery;
     boolean released;
+    // the PUBREL stage is stored (at once for a session that stores nothing): only then may a
+    // PUBREL be resent (retry, resume). Set by the store's writer thread: volatile.
+    volatile boolean releaseStored;
+    boolean unwritten; // its PUBLISH waits for its in-flight record to be stored (HeldPublishes)
     long sentAtMillis; // wall clock, for retry_interval
     Inflight prev; // send order, kept by InflightWindow
     Inflight next;

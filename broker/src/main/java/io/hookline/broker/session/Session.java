@@ -28,6 +28,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -51,10 +53,13 @@ import java.util.function.Consumer;
  * <p>Storage: the queue comes from the stores ({@link Stores#queues}); a persistent session
  * (expiry other than 0) also writes its subscriptions, in-flight messages and inbound QoS 2 ids
  * to them, staging each write in a {@link StoreBatch}. A write a client's acknowledgement depends
- * on goes into the batch its caller passes and commits; the others (a message moving from the
- * queue to in flight) commit a batch of their own that nobody waits on. A clean session never
- * writes. With a durable queue ({@link MessageQueue#isDurable}) every message for the session
- * goes through the queue, online too, so it is stored in its publisher's batch.
+ * on goes into the batch its caller passes and commits; a message moving from the queue to in
+ * flight commits a batch of its own, and a QoS 2 PUBLISH is written only once that is stored
+ * ({@link HeldPublishes}). A clean session never writes. With a durable queue
+ * ({@link MessageQueue#isDurable}) every message for the session goes through the queue, online
+ * too, so it is stored in its publisher's batch, and is sent only once that is stored
+ * ({@link MessageQueue#unstoredHead}): the order of writes that keeps QoS 2 exactly once across a
+ * crash is in docs/design/store.md.
  *
  * <p>Byte bounds: {@code backlogBytes} is also what {@code max_online_bytes} (newest dropped at
  * {@link #offer}) and {@code max_offline_bytes} (oldest dropped) bound, so a client that is exempt
@@ -106,6 +111,9 @@ public final class Session implements Recipient {
     private boolean stalled;
     private long lastProgressMillis; // clock: the last PUBLISH handed to the socket
     private Scheduler.Task stallCheck;
+    // the connection a pump waits for the store on (the head of a durable queue not stored yet), or null
+    private SessionConnection storeWaiter;
+    private HeldPublishes held; // PUBLISHes waiting for their in-flight record to be stored; made on first use
 
     /** Bytes a queued message is counted for beyond its payload and topic: the objects holding it. */
     static final int MESSAGE_OVERHEAD = 96;
@@ -665,8 +673,9 @@ public final class Session implements Recipient {
                     && (delivery.qos() == 0 || inflight.size() < from.inflightWindow())) {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
-                send(from, delivery, clock.millis(), batch);
-                commit(batch);
+                List<HeldPublishes.Out> out = batch == StoreBatch.NONE ? null : new ArrayList<>(1);
+                send(from, delivery, clock.millis(), batch, out);
+                finish(from, batch, out);
             } else {
                 int max = maxOnline();
                 if (max >= 0 && queue.size() >= max) {
@@ -703,8 +712,10 @@ public final class Session implements Recipient {
         }
     }
 
-    // caller holds the monitor and runs on the connection's event loop
-    private void send(SessionConnection to, Delivery delivery, long now, StoreBatch batch) {
+    // caller holds the monitor and runs on the connection's event loop. The PUBLISH is written at
+    // once when out is null (nothing stored), else added to out for finish()
+    private void send(
+            SessionConnection to, Delivery delivery, long now, StoreBatch batch, List<HeldPublishes.Out> out) {
         Message message = delivery.message();
         if (message.isExpired(now)) {
             drop(message, DropReason.EXPIRED);
@@ -717,15 +728,82 @@ public final class Session implements Recipient {
         lastProgressMillis = now; // the client takes from its socket again: no longer stalled
         stalled = false;
         if (delivery.qos() == 0) {
-            to.writePublish(0, delivery, false);
+            if (out == null) {
+                to.writePublish(0, delivery, false);
+            } else {
+                out.add(new HeldPublishes.Out(0, delivery, null));
+            }
             return;
         }
         int packetId = nextPacketId();
-        inflight.add(new Inflight(packetId, delivery, now));
+        Inflight entry = new Inflight(packetId, delivery, now);
+        inflight.add(entry);
         if (persistent) {
             stores.inflight().sent(id, packetId, delivery, batch);
         }
-        to.writePublish(packetId, delivery, false);
+        if (out == null) {
+            to.writePublish(packetId, delivery, false);
+        } else {
+            out.add(new HeldPublishes.Out(packetId, delivery, entry));
+        }
+    }
+
+    // caller holds the monitor, on to's loop: commits a burst's batch; its PUBLISHes go out once
+    // it is stored, after any burst still held (HeldPublishes). out is null when batch is NONE.
+    private void finish(SessionConnection to, StoreBatch batch, List<HeldPublishes.Out> out) {
+        if (batch == StoreBatch.NONE) {
+            return;
+        }
+        CompletionStage<Void> stored = batch.commit();
+        if (out.isEmpty()) {
+            return;
+        }
+        if ((held == null || held.isEmpty()) && (stored == StoreBatch.DONE || !hasQos2(out))) {
+            write(to, out); // QoS 1 may arrive twice anyway: it does not wait (nor does the QoS 0 with it)
+            return;
+        }
+        if (held == null) {
+            held = new HeldPublishes();
+        }
+        CompletableFuture<Void> done = stored.toCompletableFuture();
+        held.hold(to, done, out);
+        done.whenComplete((v, error) -> to.execute(() -> releaseHeld(to)));
+    }
+
+    // on to's loop, once a held burst's write completed: writes what may go out now, in order
+    // (an entry acknowledged or resent meanwhile is skipped)
+    private void releaseHeld(SessionConnection to) {
+        synchronized (this) {
+            if (connection != to || held == null) {
+                return;
+            }
+            for (HeldPublishes.Out o : held.release(to)) {
+                Inflight entry = o.entry();
+                if (entry == null) {
+                    to.writePublish(0, o.delivery(), false);
+                } else if (entry.unwritten && inflight.get(o.packetId()) == entry) {
+                    entry.unwritten = false;
+                    to.writePublish(o.packetId(), o.delivery(), false);
+                }
+            }
+        }
+        to.flushSoon();
+    }
+
+    private static boolean hasQos2(List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            if (o.delivery().qos() == 2) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    // caller holds the monitor, on to's loop: a burst written at once
+    private static void write(SessionConnection to, List<HeldPublishes.Out> out) {
+        for (HeldPublishes.Out o : out) {
+            to.writePublish(o.packetId(), o.delivery(), false);
+        }
     }
 
     private int nextPacketId() {
@@ -790,7 +868,7 @@ public final class Session implements Recipient {
      * after a crash, become a resent PUBLISH that a client which already completed the exchange
      * takes for a new message (QoS 2 twice). Null when the packet id is unknown.
      */
-    public java.util.concurrent.CompletionStage<Void> received(SessionConnection from, int packetId) {
+    public CompletionStage<Void> received(SessionConnection from, int packetId) {
         synchronized (this) {
             Inflight entry = inflight.get(packetId);
             if (entry == null || connection != from || entry.delivery.qos() != 2) {
@@ -798,11 +876,14 @@ public final class Session implements Recipient {
             }
             entry.released = true;
             if (!persistent) {
+                entry.releaseStored = true;
                 return StoreBatch.DONE;
             }
             StoreBatch batch = stores.batch();
             stores.inflight().released(id, packetId, batch);
-            return batch.commit();
+            CompletionStage<Void> stored = batch.commit();
+            stored.thenRun(() -> entry.releaseStored = true); // on the writer thread
+            return stored;
         }
     }
 
@@ -834,20 +915,45 @@ public final class Session implements Recipient {
         long now = clock.millis();
         Delivery next;
         StoreBatch batch = null; // made at the first message moved
+        List<HeldPublishes.Out> out = null; // its PUBLISHes, when the batch stores something
         while (to.writable() && (next = queue.peek()) != null) {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
             }
+            CompletionStage<Void> unstored = queue.unstoredHead();
+            if (unstored != null) {
+                sendWhenStored(to, unstored);
+                break;
+            }
             if (batch == null) {
                 batch = journal();
+                out = batch == StoreBatch.NONE ? null : new ArrayList<>();
             }
             queue.poll(batch);
             drained(weight(next));
-            send(to, next, now, batch);
+            send(to, next, now, batch, out);
         }
         if (batch != null) {
-            commit(batch);
+            finish(to, batch, out);
         }
+    }
+
+    // caller holds the monitor: the head of the (durable) queue is not stored yet; it is sent
+    // once it is, from the connection's event loop. One wait per connection at a time.
+    private void sendWhenStored(SessionConnection to, CompletionStage<Void> unstored) {
+        if (storeWaiter == to) {
+            return;
+        }
+        storeWaiter = to;
+        // a failed write (its publisher was refused) is sent all the same, as before the store had it
+        unstored.whenComplete((v, error) -> to.execute(() -> {
+            synchronized (this) {
+                if (storeWaiter == to) {
+                    storeWaiter = null;
+                }
+            }
+            drain(to);
+        }));
     }
 
     /** The socket became writable again: send what waited. */
@@ -875,9 +981,18 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             StoreBatch batch = null;
+            if (held != null) {
+                held.dropOthers(to); // what waited for an earlier connection is resent below
+            }
             for (Iterator<Inflight> it = inflight.iterator(); it.hasNext(); ) {
                 Inflight entry = it.next();
+                entry.unwritten = false;
                 boolean gone = false;
+                if (entry.released && !entry.releaseStored) {
+                    // its PUBREL stage could not be stored (the connection was closed for it):
+                    // the store has it as sent, so it is sent again, and a new PUBREC stores it
+                    entry.released = false;
+                }
                 if (entry.released) {
                     to.writePubrel(entry.packetId);
                 } else if (entry.delivery.message().isExpired(now)) {
@@ -920,14 +1035,17 @@ public final class Session implements Recipient {
             }
             long now = clock.millis();
             for (Inflight entry : inflight) {
-                if (now - entry.sentAtMillis >= intervalMillis) {
-                    entry.sentAtMillis = now;
-                    resent = true;
-                    if (entry.released) {
-                        to.writePubrel(entry.packetId);
-                    } else {
-                        to.writePublish(entry.packetId, entry.delivery, true);
-                    }
+                if (now - entry.sentAtMillis < intervalMillis
+                        || entry.unwritten // not sent yet: it goes out once its in-flight record is stored
+                        || (entry.released && !entry.releaseStored)) { // that PUBREL goes out once stored
+                    continue;
+                }
+                entry.sentAtMillis = now;
+                resent = true;
+                if (entry.released) {
+                    to.writePubrel(entry.packetId);
+                } else {
+                    to.writePublish(entry.packetId, entry.delivery, true);
                 }
             }
         }
@@ -1039,6 +1157,7 @@ public final class Session implements Recipient {
         }
         Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
         entry.released = r.released();
+        entry.releaseStored = r.released();
         inflight.add(entry);
         lastPacketId = r.packetId();
     }
@@ -1073,6 +1192,9 @@ public final class Session implements Recipient {
             relieve();
         }
         inflight.clear();
+        if (held != null) {
+            held.clear();
+        }
         awaitingRelease.clear();
         if (expiryTimer != null) {
             expiryTimer.cancel();

@@ -14,6 +14,13 @@ public interface SessionConnection {
     void submit(Session session, Delivery delivery);
 
     /**
+     * Runs {@code task} on the connection's event loop, in a later task (never inline). Any
+     * thread: the session hands a store's completion back to its connection with it. Once the
+     * event loop is gone (the broker stopping) the task is dropped: the connection is closed.
+     */
+    void execute(Runnable task);
+
+    /**
      * Writes a PUBLISH (not flushed). {@code packetId} is 0 for QoS 0. Event loop only. Called
      * under the session's monitor: plugin code (on_deliver) must not run inside it, but later,
      * writing the PUBLISHes in the order they were handed over.

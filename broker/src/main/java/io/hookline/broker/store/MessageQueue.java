@@ -2,6 +2,7 @@ package io.hookline.broker.store;
 
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.util.StoreBatch;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The queue of one session, oldest first: messages waiting for room in the inflight window
@@ -26,6 +27,18 @@ public interface MessageQueue {
      * {@code batch}: the same batch that records it as in flight, when it is sent with QoS 1 or 2.
      */
     Delivery poll(StoreBatch batch);
+
+    /**
+     * Null when the oldest delivery may be sent now; else a stage that completes once it may: a
+     * durable queue's entry whose own write (its publisher's batch) is not committed yet. A
+     * session sends nothing before it is stored: then the entry's delete goes in the very write
+     * that records it in flight, so no crash can leave it both queued and in flight (sent twice
+     * after a restart), and no subscriber gets a message a crash takes back from its publisher.
+     * Memory queues: always null.
+     */
+    default CompletionStage<Void> unstoredHead() {
+        return null;
+    }
 
     int size();
 

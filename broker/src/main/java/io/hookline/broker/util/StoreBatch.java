@@ -18,9 +18,9 @@ import java.util.concurrent.CompletionStage;
  * <p>Threading: a batch is filled by one thread at a time (the thread that began it, possibly
  * while holding a session monitor: staging must not block). {@link #commit} never blocks: a
  * durable implementation writes on its own thread and completes the stage there; callers
- * hand the completion back to their event loop. A commit nobody waits on (the subscriber side:
- * a message moving from the queue to in-flight) is logged by the implementation when it fails;
- * failures are never swallowed.
+ * hand the completion back to their event loop. A commit no client's acknowledgement waits on
+ * (the subscriber side: a message moving from the queue to in-flight, whose PUBLISH waits for it)
+ * is logged by the implementation when it fails; failures are never swallowed.
  */
 public interface StoreBatch {
 

@@ -23,6 +23,9 @@ record QuietConnection(FlowControl.Throttle throttle, int inflightWindow, boolea
     public void submit(Session session, Delivery delivery) {}
 
     @Override
+    public void execute(Runnable task) {}
+
+    @Override
     public void writePublish(int packetId, Delivery delivery, boolean dup) {}
 
     @Override

@@ -1,22 +1,14 @@
 package io.hookline.plugin.webhooks;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import okhttp3.Call;
-import okhttp3.Callback;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.Response;
-import okhttp3.ResponseBody;
 
 /**
- * One endpoint URL: at most {@code maxConcurrent} calls in flight (OkHttp async calls over the
- * shared keep-alive pool), further calls queued up to {@code maxQueued}, beyond that refused.
+ * One endpoint URL: at most {@code maxConcurrent} calls in flight (over its {@link Transport}'s
+ * keep-alive connections), further calls queued up to {@code maxQueued}, beyond that refused.
  * A queued call whose deadline passed while it waited fails as a timeout without being sent; a
  * call whose result is cancelled (the client went away) is dropped from the queue or aborted.
  * Thread-safe: the counters, the queue and the calls' hand-over are guarded by {@code this}.
@@ -45,20 +37,20 @@ final class Endpoint {
 
     /** One call, from send to its end. {@code call} and {@code cancelled} are guarded by the endpoint. */
     private static final class Pending {
-        final Request request;
+        final Transport.Post request;
         final long deadlineNanos;
         final CompletableFuture<Reply> result = new CompletableFuture<>();
-        Call call;
+        Transport.Exchange call;
         boolean cancelled;
 
-        Pending(Request request, long deadlineNanos) {
+        Pending(Transport.Post request, long deadlineNanos) {
             this.request = request;
             this.deadlineNanos = deadlineNanos;
         }
     }
 
     private final String url;
-    private final OkHttpClient client;
+    private final Transport transport;
     private final int maxConcurrent;
     private final int maxQueued;
     // guarded by this; insertion order is FIFO, and a cancelled call leaves it in O(1)
@@ -66,9 +58,14 @@ final class Endpoint {
     private int inFlight; // guarded by this
     private long refused; // guarded by this
 
+    /** Calls over OkHttp (the default; always for https and h2c). */
     Endpoint(String url, OkHttpClient client, int maxConcurrent, int maxQueued) {
+        this(url, new OkHttpTransport(client, url), maxConcurrent, maxQueued);
+    }
+
+    Endpoint(String url, Transport transport, int maxConcurrent, int maxQueued) {
         this.url = url;
-        this.client = client;
+        this.transport = transport;
         this.maxConcurrent = maxConcurrent;
         this.maxQueued = maxQueued;
     }
@@ -82,7 +79,7 @@ final class Endpoint {
      * Cancelling the result gives the call up: still queued, it leaves the queue and is never
      * sent; under way, its HTTP call is cancelled. Either way its slot is freed once.
      */
-    CompletableFuture<Reply> send(Request request, Duration timeout) {
+    CompletableFuture<Reply> send(Transport.Post request, Duration timeout) {
         Pending p = new Pending(request, System.nanoTime() + timeout.toNanos());
         p.result.whenComplete((r, t) -> {
             if (p.result.isCancelled()) {
@@ -111,7 +108,7 @@ final class Endpoint {
     }
 
     private void cancel(Pending p) {
-        Call call;
+        Transport.Exchange call;
         synchronized (this) {
             if (queue.remove(p)) {
                 return; // never sent, held no slot
@@ -120,8 +117,8 @@ final class Endpoint {
             call = p.call;
         }
         // null: start() has the slot but not the call yet; it sees the flag and frees the slot.
-        // Otherwise OkHttp fails the call (at once, or before sending when it was not yet under
-        // way) and its callback frees the slot: in every case exactly one done() for the slot.
+        // Otherwise the transport fails the call (at once, or before sending when it was not yet
+        // under way) and its callback frees the slot: in every case exactly one done() for the slot.
         if (call != null) {
             call.cancel();
         }
@@ -134,52 +131,33 @@ final class Endpoint {
      */
     private boolean start(Pending p) {
         long left = Math.max(1_000_000L, p.deadlineNanos - System.nanoTime());
-        Call call = client.newCall(p.request);
-        call.timeout().timeout(left, TimeUnit.NANOSECONDS);
+        Transport.Exchange call = transport.open(p.request, left);
         synchronized (this) {
             if (p.cancelled) {
                 return false;
             }
             p.call = call;
         }
-        call.enqueue(new Callback() {
+        call.start(new Transport.Callback() {
             @Override
-            public void onFailure(Call c, IOException e) {
-                boolean timeout = e instanceof java.io.InterruptedIOException;
-                p.result.completeExceptionally(new CallFailure(timeout ? "timed out" : "unreachable: " + e, timeout));
-                done();
+            public void replied(Reply reply) {
+                try {
+                    p.result.complete(reply);
+                } finally {
+                    done();
+                }
             }
 
             @Override
-            public void onResponse(Call c, Response response) {
-                try (response) {
-                    ResponseBody body = response.body();
-                    byte[] bytes = body == null ? new byte[0] : readCapped(body);
-                    p.result.complete(new Reply(
-                            response.code(),
-                            response.header("cache-control"),
-                            response.header(AuthCache.CACHE_ERRORS_HEADER),
-                            bytes));
-                } catch (IOException e) {
-                    boolean timeout = e instanceof java.io.InterruptedIOException;
-                    p.result.completeExceptionally(new CallFailure(
-                            timeout ? "timed out reading the response" : "reading the response failed: " + e, timeout));
+            public void failed(CallFailure failure) {
+                try {
+                    p.result.completeExceptionally(failure);
                 } finally {
                     done();
                 }
             }
         });
         return true;
-    }
-
-    private static byte[] readCapped(ResponseBody body) throws IOException {
-        try (InputStream in = body.byteStream()) {
-            byte[] bytes = in.readNBytes(MAX_BODY + 1);
-            if (bytes.length > MAX_BODY) {
-                throw new IOException("response body over " + MAX_BODY + " bytes");
-            }
-            return bytes;
-        }
     }
 
     /** A call ended: its slot goes to the next queued call still wanted and within its deadline. */

@@ -19,6 +19,7 @@ import io.hookline.api.mqtt.Topics;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,10 +32,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import okhttp3.HttpUrl;
-import okhttp3.MediaType;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 final class Webhook {
     private static final Logger LOG = LoggerFactory.getLogger(Webhook.class);
-    private static final MediaType JSON = MediaType.get("application/json");
     /** Header carrying {@code sha256=<hex HMAC-SHA256 of the body>} when a secret is set. */
     static final String SIGNATURE_HEADER = "x-hookline-signature";
     /** Header carrying the number of events in a batched request's array. */
@@ -61,7 +57,6 @@ final class Webhook {
     private final String name;
     private final Hook<?> hook;
     private final Endpoint endpoint;
-    private final HttpUrl url; // parsed once, not per request
     private final AuthCache cache;
     private final NotifyLanes<HookInput> lanes;
     private final boolean batched;
@@ -106,7 +101,6 @@ final class Webhook {
         this.name = name;
         this.hook = spec.hookDescriptor();
         this.endpoint = endpoint;
-        this.url = HttpUrl.get(spec.endpoint());
         this.cache = cache;
         this.counters = counters;
         this.batched = spec.batchMax() != null;
@@ -317,22 +311,27 @@ final class Webhook {
         } catch (JsonProcessingException e) {
             return CompletableFuture.failedFuture(e);
         }
-        Request.Builder rb = new Request.Builder()
-                .url(url)
-                .post(RequestBody.create(body, JSON))
-                .header("vernemq-hook", hook.name())
-                .header("hookline-hook", hook.name());
+        List<String> headers = new ArrayList<>(8 + 2 * spec.headers().size());
+        headers.add("vernemq-hook");
+        headers.add(hook.name());
+        headers.add("hookline-hook");
+        headers.add(hook.name());
         if (batched) {
-            rb.header(BATCH_SIZE_HEADER, Integer.toString(eventCount));
+            headers.add(BATCH_SIZE_HEADER);
+            headers.add(Integer.toString(eventCount));
         }
-        spec.headers().forEach(rb::header);
+        spec.headers().forEach((k, v) -> {
+            headers.add(k);
+            headers.add(v);
+        });
         if (spec.secret() != null) {
-            rb.header(SIGNATURE_HEADER, "sha256=" + sign(spec.secret(), body));
+            headers.add(SIGNATURE_HEADER);
+            headers.add("sha256=" + sign(spec.secret(), body));
         }
         calls.increment();
         events.add(eventCount);
         counters.calls().increment();
-        return endpoint.send(rb.build(), spec.responseTimeout());
+        return endpoint.send(new Transport.Post(headers, body), spec.responseTimeout());
     }
 
     /** @return the hex HMAC-SHA256 of {@code body} with {@code secret} (UTF-8) as key */

@@ -70,6 +70,12 @@ public final class WebhooksPlugin implements Plugin {
             "http:// endpoints only: speak HTTP/2 with prior knowledge (h2c), all calls multiplexed on one connection;"
                     + " the endpoint must accept HTTP/2 without an upgrade");
 
+    public static final ConfigKey<String> HTTP_CLIENT = ConfigKey.string(
+            "webhooks.http_client",
+            "okhttp",
+            "okhttp | netty: the HTTP/1.1 client of http:// endpoints (okhttp: a blocked thread per call in flight;"
+                    + " netty: non-blocking, no thread per call, opt-in). https and h2c endpoints always use OkHttp");
+
     public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer(
             "webhooks.max_concurrency", 64, "calls in flight per endpoint; more wait in the endpoint's queue");
     public static final ConfigKey<Integer> MAX_QUEUED = ConfigKey.integer(
@@ -90,7 +96,7 @@ public final class WebhooksPlugin implements Plugin {
             "webhooks.cache_sweep_interval", Duration.ofSeconds(30), "how often expired cache entries are removed");
 
     /** Everything a running plugin holds. */
-    private record Running(Webhooks webhooks, OkHttpClient http, ExecutorService dispatcher) {}
+    private record Running(Webhooks webhooks, OkHttpClient http, ExecutorService dispatcher, NettyHttpClient netty) {}
 
     private volatile Running running;
 
@@ -113,6 +119,7 @@ public final class WebhooksPlugin implements Plugin {
                 TOPIC_FILTER,
                 BATCH_MAX,
                 H2C,
+                HTTP_CLIENT,
                 MAX_CONCURRENCY,
                 MAX_QUEUED,
                 NOTIFY_BACKLOG,
@@ -139,6 +146,7 @@ public final class WebhooksPlugin implements Plugin {
         int maxConcurrency = positive(cfg, MAX_CONCURRENCY);
         int maxQueued = positive(cfg, MAX_QUEUED);
         int notifyBacklog = positive(cfg, NOTIFY_BACKLOG);
+        boolean useNetty = nettyClient(cfg);
         int cacheSize = cfg.get(CACHE_SIZE);
         if (cacheSize < 0) {
             throw new IllegalArgumentException(CACHE_SIZE.name() + " must be >= 0");
@@ -178,6 +186,8 @@ public final class WebhooksPlugin implements Plugin {
         OkHttpClient h2c = http.newBuilder()
                 .protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE))
                 .build();
+        // plain http:// endpoints over HTTP/1.1: Netty's non-blocking client when asked for
+        NettyHttpClient netty = useNetty ? new NettyHttpClient() : null;
         // one endpoint (its own in-flight limit and queue) per URL and protocol
         Map<String, Endpoint> endpoints = new ConcurrentHashMap<>();
         AuthCache cache = new AuthCache(cacheSize, System::nanoTime);
@@ -195,9 +205,13 @@ public final class WebhooksPlugin implements Plugin {
                 ctx,
                 store,
                 cache,
-                spec -> endpoints.computeIfAbsent(
-                        (spec.h2c() ? "h2c " : "") + spec.endpoint(),
-                        k -> new Endpoint(spec.endpoint(), spec.h2c() ? h2c : http, maxConcurrency, maxQueued)),
+                spec -> endpoints.computeIfAbsent((spec.h2c() ? "h2c " : "") + spec.endpoint(), k -> {
+                    if (netty != null && !spec.h2c() && spec.endpoint().startsWith("http://")) {
+                        Transport t = netty.endpoint(spec.endpoint(), maxConcurrency);
+                        return new Endpoint(spec.endpoint(), t, maxConcurrency, maxQueued);
+                    }
+                    return new Endpoint(spec.endpoint(), spec.h2c() ? h2c : http, maxConcurrency, maxQueued);
+                }),
                 notifyBacklog,
                 counters);
         try {
@@ -209,7 +223,7 @@ public final class WebhooksPlugin implements Plugin {
                 LOG.warn("runtime webhook {} is also in broker.conf; the broker.conf entry is used", s);
             }
         } catch (Exception e) {
-            shutdown(http, dispatcherPool);
+            shutdown(http, dispatcherPool, netty);
             throw e;
         }
         Duration sweep = cfg.get(CACHE_SWEEP);
@@ -217,7 +231,7 @@ public final class WebhooksPlugin implements Plugin {
             ctx.scheduler().scheduleAtFixedRate(sweep, sweep, cache::sweep);
         }
         WebhooksCommands.register(ctx.commands(), webhooks);
-        running = new Running(webhooks, http, dispatcherPool);
+        running = new Running(webhooks, http, dispatcherPool, netty);
         LOG.info(
                 "webhooks: {} registered ({} from broker.conf), runtime registrations in {}",
                 webhooks.registrations().size(),
@@ -230,14 +244,29 @@ public final class WebhooksPlugin implements Plugin {
         Running r = running;
         running = null;
         if (r != null) {
-            shutdown(r.http(), r.dispatcher());
+            shutdown(r.http(), r.dispatcher(), r.netty());
         }
     }
 
-    private static void shutdown(OkHttpClient http, ExecutorService pool) {
+    private static void shutdown(OkHttpClient http, ExecutorService pool, NettyHttpClient netty) {
         http.dispatcher().cancelAll();
         pool.shutdown();
         http.connectionPool().evictAll();
+        if (netty != null) {
+            netty.close();
+        }
+    }
+
+    /** @return true for {@code webhooks.http_client = netty}, false for okhttp (the default) */
+    static boolean nettyClient(PluginConfig cfg) {
+        String v = cfg.get(HTTP_CLIENT);
+        String client = v == null ? "okhttp" : v.trim().toLowerCase(java.util.Locale.ROOT);
+        return switch (client) {
+            case "netty" -> true;
+            case "okhttp" -> false;
+            default ->
+                throw new IllegalArgumentException(HTTP_CLIENT.name() + " must be netty or okhttp, not '" + v + "'");
+        };
     }
 
     /** Trusts exactly the certificates in {@code pem}. */

@@ -8,47 +8,55 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.RequestBody;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Endpoint: cancelling a call frees its queue place or its slot exactly once, whenever it comes. */
+/**
+ * Endpoint: cancelling a call frees its queue place or its slot exactly once, whenever it comes;
+ * over either transport (OkHttp, Netty).
+ */
 class EndpointCancelTest {
     private final WebhookFixture fx = new WebhookFixture();
     private final OkHttpClient http =
             new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    private final NettyHttpClient netty = new NettyHttpClient();
 
     @AfterEach
     void close() {
         http.dispatcher().cancelAll();
         http.dispatcher().executorService().shutdown();
         http.connectionPool().evictAll();
+        netty.close();
         fx.close();
     }
 
-    private Request request(String path) {
-        return new Request.Builder()
-                .url(fx.url(path))
-                .post(RequestBody.create("{}", MediaType.get("application/json")))
-                .build();
+    private Endpoint endpoint(String client, String path, int maxConcurrent, int maxQueued) {
+        return client.equals("netty")
+                ? new Endpoint(fx.url(path), netty.endpoint(fx.url(path), maxConcurrent), maxConcurrent, maxQueued)
+                : new Endpoint(fx.url(path), http, maxConcurrent, maxQueued);
+    }
+
+    private static Transport.Post request(String path) {
+        return new Transport.Post(List.of("vernemq-hook", "test"), "{}".getBytes(StandardCharsets.UTF_8));
     }
 
     private int sent(String path) {
         return fx.http.findAll(postRequestedFor(urlPathEqualTo(path))).size();
     }
 
-    @Test
-    void aCancelledQueuedCallIsNeverSentAndACancelledCallInFlightFreesItsSlot() {
+    @ParameterizedTest
+    @ValueSource(strings = {"okhttp", "netty"})
+    void aCancelledQueuedCallIsNeverSentAndACancelledCallInFlightFreesItsSlot(String client) {
         fx.http.stubFor(post(urlPathEqualTo("/slow"))
                 .willReturn(aResponse().withStatus(200).withFixedDelay(20_000)));
-        Endpoint e = new Endpoint(fx.url("/slow"), http, 1, 10);
+        Endpoint e = endpoint(client, "/slow", 1, 10);
         CompletableFuture<Endpoint.Reply> first = e.send(request("/slow"), Duration.ofSeconds(60));
         CompletableFuture<Endpoint.Reply> second = e.send(request("/slow"), Duration.ofSeconds(60));
         assertEquals(1, e.inFlight());
@@ -64,11 +72,12 @@ class EndpointCancelTest {
         assertEquals(1, sent("/slow"), "the queued call was never sent");
     }
 
-    @Test
-    void cancelsRacingTheStartOfQueuedCallsReleaseEverySlotOnce() {
+    @ParameterizedTest
+    @ValueSource(strings = {"okhttp", "netty"})
+    void cancelsRacingTheStartOfQueuedCallsReleaseEverySlotOnce(String client) {
         fx.http.stubFor(post(urlPathEqualTo("/fast"))
                 .willReturn(aResponse().withStatus(200).withBody("{}")));
-        Endpoint e = new Endpoint(fx.url("/fast"), http, 2, 1_000);
+        Endpoint e = endpoint(client, "/fast", 2, 1_000);
         List<CompletableFuture<Endpoint.Reply>> calls = new ArrayList<>();
         for (int i = 0; i < 300; i++) {
             calls.add(e.send(request("/fast"), Duration.ofSeconds(30)));

@@ -58,6 +58,9 @@ final class GroupCommitWriter implements AutoCloseable {
     private long failedSinceLog;
     private long highWaterWritten;
     private long nextSyncNanos;
+    // a test seam: runs on the writer thread after each group is in the WAL and before its futures
+    // complete, i.e. at every point a kill -9 can leave the store in (the crash-point tests)
+    private volatile Runnable afterEachGroup;
 
     GroupCommitWriter(
             RocksDB db,
@@ -78,6 +81,11 @@ final class GroupCommitWriter implements AutoCloseable {
         this.thread.setDaemon(true);
         this.nextSyncNanos = System.nanoTime() + syncIntervalNanos;
         this.thread.start();
+    }
+
+    /** Tests only: {@code check} runs after each group is written, before its futures complete (null: none). */
+    void afterEachGroup(Runnable check) {
+        afterEachGroup = check;
     }
 
     CompletableFuture<Void> submit(Writes batch) {
@@ -207,6 +215,10 @@ final class GroupCommitWriter implements AutoCloseable {
             return;
         }
         long took = System.nanoTime() - started;
+        Runnable check = afterEachGroup;
+        if (check != null) {
+            check.run();
+        }
         stats.groupWritten(group.size(), bytes, took, synced);
         if (!synced) {
             unsynced = true;

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * acknowledgement waits for them). A QoS 0 delivery stays in memory while it fits in the
  * window and is written only when the queue spills to disk. Polling deletes the entry in the
  * poller's batch; if the entry's own write is not committed yet, the delete waits for it, so
- * a delete can never land before the write it undoes.
+ * a delete can never land before the write it undoes. A session sends an entry only once it is
+ * committed ({@link #unstoredHead}): the delete of a sent entry always goes in the poller's batch,
+ * the one that records it in flight; only drops (the offline bounds) poll unwritten entries.
  *
  * <p>Threading: the owning session calls under its monitor; this object's monitor guards the
  * state against the writer thread's commit callbacks and the reader thread. Lock order:
@@ -126,6 +129,15 @@ final class RocksMessageQueue implements MessageQueue {
         }
         Entry e = window.peekFirst();
         return e == null ? null : e.delivery();
+    }
+
+    @Override
+    public synchronized CompletionStage<Void> unstoredHead() {
+        if (window.isEmpty()) {
+            refill();
+        }
+        Entry e = window.peekFirst();
+        return e == null || e.committed() == null || e.committed().isDone() ? null : e.committed();
     }
 
     @Override

@@ -244,6 +244,11 @@ public final class RocksStore implements AutoCloseable {
         return writer.submit(batch);
     }
 
+    /** Tests only: {@code check} runs on the writer thread after each group is in the WAL, before its futures complete. */
+    void afterEachGroup(Runnable check) {
+        writer.afterEachGroup(check);
+    }
+
     /** One record, or null. Any thread. */
     public byte[] get(Column column, byte[] key) {
         try {
