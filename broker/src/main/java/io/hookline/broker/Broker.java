@@ -7,6 +7,10 @@ import io.hookline.broker.admin.ApiKeys;
 import io.hookline.broker.admin.CommandRegistry;
 import io.hookline.broker.admin.HttpListeners;
 import io.hookline.broker.admin.ManagedBroker;
+import io.hookline.broker.cluster.ClusterNode;
+import io.hookline.broker.cluster.ClusterSettings;
+import io.hookline.broker.cluster.RouteTable;
+import io.hookline.broker.cluster.RoutedIndex;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.config.ConfigKey;
@@ -104,6 +108,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     private final AtomicReference<ProtocolSettings> settings; // swapped whole by changeConfig
     private final ScheduledExecutorService timer;
     private final SessionRegistry sessions;
+    private final ClusterNode cluster; // null with cluster = off
     private final BrokerContext context;
     private final List<MqttListener> listeners = new CopyOnWriteArrayList<>(); // read by the reload timer
     private final HookEngine hookEngine;
@@ -143,12 +148,26 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.clock = clock != null ? clock : Clock.systemUTC();
         this.scheduler = scheduler != null ? scheduler : new SystemScheduler(timer);
         this.messages = new Messages(this.clock, this.stores.highestMessageId());
+        ClusterSettings clusterSettings = ClusterSettings.from(config); // null: cluster = off, nothing of it exists
+        RouteTable routes = clusterSettings == null ? null : new RouteTable();
         this.sessions = new SessionRegistry(
-                subscriptions, settings::get, metrics, this.stores, this.clock, this.scheduler, this::publishWill);
+                routes == null ? subscriptions : new RoutedIndex(subscriptions, routes),
+                settings::get,
+                metrics,
+                this.stores,
+                this.clock,
+                this.scheduler,
+                this::publishWill);
         ReadGate readGate = new DeliveryReadGate(hooks.readChecks(), metrics);
         Router router = new Router(subscriptions, sessions, () -> settings.get().sharedSubscriptionPolicy(), readGate);
         Publisher publisher =
                 new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
+        if (clusterSettings != null) {
+            this.cluster = new ClusterNode(clusterSettings, routes, sessions, router, retained, this.stores, messages);
+            publisher = cluster.publisher(publisher, () -> settings.get().retainAvailable());
+        } else {
+            this.cluster = null;
+        }
         this.context = new BrokerContext(
                 sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get, readGate);
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
@@ -156,7 +175,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                 .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
                         .map(io.hookline.broker.protocol.ClientEvents.Kind::of)
                         .collect(java.util.stream.Collectors.toSet()));
-        sessions.setEvents(new HookEvents(hooks));
+        sessions.setEvents(cluster == null ? new HookEvents(hooks) : cluster.sessionEvents(new HookEvents(hooks)));
         hookEngine.tap(context.traces());
         this.plugins = new PluginRegistry(
                 hooks,
@@ -235,6 +254,13 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         plugins.startConfigured().toCompletableFuture().join();
         for (var failure : plugins.loadFailures()) {
             log.error("plugin from {} not loaded: {}", failure.source(), failure.message());
+        }
+        if (cluster != null) {
+            try {
+                cluster.start(); // before recovery: recovered subscriptions become routes, retained comes in
+            } catch (IllegalStateException e) {
+                throw new ListenerException(e.getMessage(), e);
+            }
         }
         recover();
         checkSharedTlsKeys();
@@ -653,6 +679,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
     }
 
     @Override
+    public java.util.Optional<ClusterNode> cluster() {
+        return java.util.Optional.ofNullable(cluster);
+    }
+
+    @Override
     public String version() {
         return VERSION;
     }
@@ -685,6 +716,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         if (workers != null) {
             workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+        if (cluster != null) {
+            cluster.close(); // after the clients: their wills went to the other nodes
         }
         timer.shutdownNow();
         stores.close();

@@ -41,6 +41,7 @@ class PackageRulesTest {
                 ROOT,
                 "http",
                 "admin",
+                "cluster",
                 "transport",
                 "protocol",
                 "session",
@@ -54,6 +55,7 @@ class PackageRulesTest {
                 "http",
                 ROOT + ".http..",
                 "admin",
+                "cluster",
                 "transport",
                 "protocol",
                 "session",
@@ -66,6 +68,7 @@ class PackageRulesTest {
         layer(
                 "admin",
                 ROOT + ".admin..",
+                "cluster",
                 "transport",
                 "protocol",
                 "session",
@@ -86,6 +89,7 @@ class PackageRulesTest {
                 "config",
                 "metrics",
                 "util");
+        layer("cluster", ROOT + ".cluster..", "session", "store", "routing", "config", "metrics", "util");
         layer("protocol", ROOT + ".protocol..", "session", "hooks", "store", "routing", "config", "metrics", "util");
         layer("session", ROOT + ".session..", "store", "routing", "config", "metrics", "util");
         layer("hooks", ROOT + ".hooks..", "config", "metrics", "util");

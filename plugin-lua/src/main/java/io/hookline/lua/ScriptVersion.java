@@ -7,6 +7,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
@@ -15,6 +16,7 @@ import org.luaj.vm2.LuaError;
 import org.luaj.vm2.LuaValue;
 import org.luaj.vm2.Prototype;
 import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One loaded version of a script: its compiled chunk and a pool of Lua states that run it.
@@ -147,8 +149,7 @@ final class ScriptVersion {
      */
     <T> CompletableFuture<T> submit(
             long deadlineNanos, Function<StateCall, T> work, BiConsumer<? super T, ? super Throwable> finished) {
-        Call<T> call = new Call<>(deadlineNanos, work);
-        call.outcome.whenComplete(finished);
+        Call<T> call = new Call<>(deadlineNanos, work, finished);
         LuaState state;
         boolean noState;
         synchronized (this) {
@@ -161,11 +162,7 @@ final class ScriptVersion {
         }
         if (state == null) {
             warnQueued();
-            call.result.whenComplete((r, t) -> {
-                if (call.result.isCancelled()) {
-                    leaveLine(call);
-                }
-            });
+            call.queuedIn(this);
         }
         if (state != null) {
             dispatch(state, call);
@@ -173,7 +170,7 @@ final class ScriptVersion {
             // every state was lost and a rebuild failed (or this version is retired): try again
             buildInBackground();
         }
-        return call.result;
+        return call;
     }
 
     /** Says (at most every 10 s) that calls wait for a state: the script needs more, or one call runs away. */
@@ -233,7 +230,7 @@ final class ScriptVersion {
         try {
             runtime.executor().execute(() -> work(state, call));
         } catch (RuntimeException rejected) {
-            call.outcome.completeExceptionally(rejected);
+            call.end(null, rejected);
             release(state);
         }
     }
@@ -276,14 +273,13 @@ final class ScriptVersion {
     private static final ThreadLocal<Worker> WORKER = ThreadLocal.withInitial(Worker::new);
 
     private <T> void run(LuaState state, Call<T> call) {
-        if (call.result.isCancelled()) {
+        if (call.isCancelled()) {
             call.skip();
             release(state);
             return;
         }
         if (System.nanoTime() - call.deadline > 0) {
-            call.outcome.completeExceptionally(
-                    new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
+            call.end(null, new CallTimeoutException(source.name() + ": no idle Lua state within lua.call_timeout"));
             release(state);
             return;
         }
@@ -292,31 +288,29 @@ final class ScriptVersion {
         try {
             T answer = call.work.apply(new StateCall(state, call.deadline));
             release(state);
-            call.outcome.complete(answer);
+            call.end(answer, null);
         } catch (CallBudget.BudgetExceeded e) {
             // replaced before answering, so the caller's next call finds a state
             replace();
-            call.outcome.completeExceptionally(
-                    new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+            call.end(null, new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
         } catch (CallBudget.MemoryExceeded e) {
             replace();
-            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": " + e.getMessage()));
+            call.end(null, new CallFailedException(source.name() + ": " + e.getMessage()));
         } catch (RuntimeException | StackOverflowError e) {
             if (System.nanoTime() - call.deadline > 0) {
                 // the budget surfaced as a Lua error (e.g. through a coroutine): still a timeout
                 replace();
-                call.outcome.completeExceptionally(
-                        new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
+                call.end(null, new CallTimeoutException(source.name() + ": call ran out of time (lua.call_timeout)"));
                 return;
             }
             release(state);
-            call.outcome.completeExceptionally(e);
+            call.end(null, e);
         } catch (Error e) {
             // any other Error (OutOfMemoryError above all) may have left the state half-changed:
             // it is replaced, the call fails under its policy, and the thread lives on
             log.error("script {}: a call died of {}; its Lua state is replaced", source.name(), e.toString());
             replace();
-            call.outcome.completeExceptionally(new CallFailedException(source.name() + ": the call died of " + e));
+            call.end(null, new CallFailedException(source.name() + ": the call died of " + e));
         }
     }
 
@@ -419,7 +413,7 @@ final class ScriptVersion {
             waiting.clear();
         }
         for (Call<?> c : doomed) {
-            c.outcome.completeExceptionally(new ScriptException(source.name() + ": no Lua state left"));
+            c.end(null, new ScriptException(source.name() + ": no Lua state left"));
         }
     }
 
@@ -436,29 +430,71 @@ final class ScriptVersion {
     }
 
     /**
-     * One call: {@code result} is the caller's (it may cancel it); {@code outcome} is how the call
-     * really ended, passed on to {@code result} and to the submitter's {@code finished}.
+     * One call. It is itself the caller's future (the caller may cancel it); {@link #end} is how
+     * the call really ended, told once to the submitter's {@code finished} and then passed on to
+     * the future (a no-op when the caller cancelled it meanwhile). One object per call, instead
+     * of a second future and the completions chained between the two.
+     *
+     * <p>Thread-safe: {@code ended} is set once (CAS) by whichever thread ends the call; {@code line}
+     * is volatile, and cancel and {@link #queuedIn} each look at the other's write after their own,
+     * so at least one of them takes a cancelled call out of the line ({@link #leaveLine} removes once).
      */
-    private static final class Call<T> {
+    private static final class Call<T> extends CompletableFuture<T> {
         final long deadline;
         final Function<StateCall, T> work;
-        final CompletableFuture<T> result = new CompletableFuture<>();
-        final CompletableFuture<T> outcome = new CompletableFuture<>();
+        private final BiConsumer<? super T, ? super Throwable> finished;
+        private static final AtomicIntegerFieldUpdater<Call<?>> ENDED = endedUpdater();
+        private volatile int ended; // 0 until end() ran (once)
+        private volatile ScriptVersion line; // the version in whose line the call waited for a state, if it did
 
-        Call(long deadline, Function<StateCall, T> work) {
+        Call(long deadline, Function<StateCall, T> work, BiConsumer<? super T, ? super Throwable> finished) {
             this.deadline = deadline;
             this.work = work;
-            outcome.whenComplete((v, t) -> {
-                if (t != null) {
-                    result.completeExceptionally(t);
-                } else {
-                    result.complete(v);
-                }
-            });
+            this.finished = finished;
+        }
+
+        @SuppressWarnings({"unchecked", "rawtypes"})
+        private static AtomicIntegerFieldUpdater<Call<?>> endedUpdater() {
+            return (AtomicIntegerFieldUpdater) AtomicIntegerFieldUpdater.newUpdater(Call.class, "ended");
+        }
+
+        /** The call waits in {@code v}'s line: a cancel takes it out of there (never run). */
+        void queuedIn(ScriptVersion v) {
+            line = v;
+            if (isCancelled()) {
+                v.leaveLine(this); // cancelled before the line was known: leave it now
+            }
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            ScriptVersion v = line;
+            if (cancelled && v != null) {
+                v.leaveLine(this);
+            }
+            return cancelled;
+        }
+
+        /** How the call ended: told to {@code finished} once, then to the caller's future. */
+        void end(T value, Throwable failure) {
+            if (!ENDED.compareAndSet(this, 0, 1)) {
+                return;
+            }
+            try {
+                finished.accept(value, failure);
+            } catch (RuntimeException e) {
+                LoggerFactory.getLogger(ScriptVersion.class).error("a Lua call's completion failed", e);
+            }
+            if (failure != null) {
+                completeExceptionally(failure);
+            } else {
+                complete(value);
+            }
         }
 
         void skip() {
-            outcome.completeExceptionally(new CancellationException("cancelled before it started"));
+            end(null, new CancellationException("cancelled before it started"));
         }
     }
 

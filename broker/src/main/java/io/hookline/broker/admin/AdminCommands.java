@@ -11,5 +11,6 @@ public final class AdminCommands {
         SessionCommands.register(registry, broker);
         StoreCommands.register(registry, broker);
         BrokerCommands.register(registry, broker, keys, http);
+        ClusterCommands.register(registry, broker);
     }
 }

@@ -1,5 +1,6 @@
 package io.hookline.broker.admin;
 
+import io.hookline.broker.cluster.ClusterNode;
 import io.hookline.broker.config.Config;
 import io.hookline.broker.config.ConfigException;
 import io.hookline.broker.hooks.HookGateway;
@@ -14,6 +15,7 @@ import io.hookline.broker.transport.MqttListener;
 import io.hookline.broker.transport.MqttListener.ListenerException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -100,4 +102,9 @@ public interface ManagedBroker {
 
     /** The broker's timer thread, for short periodic reads; never block on it. */
     ScheduledExecutorService timer();
+
+    /** This broker as a cluster node, or empty with {@code cluster = off}. */
+    default Optional<ClusterNode> cluster() {
+        return Optional.empty();
+    }
 }

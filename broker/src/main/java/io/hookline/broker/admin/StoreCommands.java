@@ -4,6 +4,7 @@ import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.broker.store.rocks.Column;
 import io.hookline.broker.store.rocks.RocksStores;
+import io.hookline.broker.store.rocks.StoreHealth;
 import io.hookline.broker.store.rocks.StoreStats;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -22,9 +23,9 @@ final class StoreCommands {
     static void register(CommandRegistry registry, ManagedBroker broker) {
         registry.add(
                 CommandSpec.builder("store", "show")
-                        .help(
-                                "the store (persistence = on): directory, sync policy, sessions and queued messages on disk"
-                                        + " (RocksDB's estimates), disk bytes, writes, errors, syncs, last compaction")
+                        .help("the store (persistence = on): directory, sync policy, writable or read-only (since when,"
+                                + " why), sessions and queued messages on disk (RocksDB's estimates), disk bytes,"
+                                + " writes, errors, syncs, last compaction")
                         .build(),
                 request -> new Reply.Done(CommandResult.table(List.of(show(broker)))),
                 "core");
@@ -41,6 +42,13 @@ final class StoreCommands {
         row.put("persistence", "on");
         row.put("directory", s.directory().toString());
         row.put("sync", s.syncPolicy().name().toLowerCase(Locale.ROOT));
+        StoreHealth.State health = s.health();
+        row.put("state", health.writable() ? "writable" : "read-only");
+        row.put("state_since", Instant.ofEpochMilli(health.sinceMillis()).toString());
+        if (!health.writable()) {
+            row.put("read_only_reason", health.reason());
+        }
+        row.put("read_only_times", health.readOnlyTimes());
         row.put("sessions", s.estimatedRecords(Column.SESSIONS));
         row.put("queued_messages", s.estimatedRecords(Column.QUEUES));
         row.put("inflight_messages", s.estimatedRecords(Column.INFLIGHT));

@@ -424,6 +424,7 @@ public final class CoreConfig {
     public static ConfigSchema schema() {
         ConfigSchema schema = new ConfigSchema();
         ALL.forEach(schema::add);
+        ClusterConfig.all().forEach(schema::add);
         for (ConfigKey<?> key : ListenerConfig.all()) {
             if (key != LISTENER_TCP) {
                 schema.add(key);

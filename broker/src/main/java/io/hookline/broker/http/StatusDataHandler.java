@@ -158,6 +158,7 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
             json.field("persistence", "on")
                     .field("directory", s.directory().toString())
                     .field("sync", s.syncPolicy().name().toLowerCase(java.util.Locale.ROOT))
+                    .field("writable", s.health().writable())
                     .field("disk_bytes", s.diskBytes())
                     .field("queued_on_disk", s.estimatedRecords(Column.QUEUES))
                     .field("write_errors", s.stats().writeErrors());

@@ -346,6 +346,20 @@ public final class SessionRegistry implements RecipientDirectory {
         sessions.put(session.id(), session);
     }
 
+    /**
+     * The client connected to another node of the cluster: closes its connection here as a
+     * takeover does (v5: DISCONNECT 0x8E). Any thread; true when it was connected here.
+     */
+    public boolean takenOverElsewhere(SubscriberId id) {
+        Session session = sessions.get(id);
+        SessionConnection c = session == null ? null : session.connection();
+        if (c == null) {
+            return false;
+        }
+        c.takeOver();
+        return true;
+    }
+
     /** Raises on_client_wakeup: a session, new or resumed, got its connection (after CONNACK and on_register). */
     public void wakeup(Session session) {
         session.raise(Kind.CLIENT_WAKEUP, e -> e.clientWakeup(session));

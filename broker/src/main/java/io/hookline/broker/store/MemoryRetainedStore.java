@@ -17,12 +17,38 @@ public final class MemoryRetainedStore implements RetainedStore {
 
     @Override
     public void retain(Message message, StoreBatch batch) {
+        put(message);
+    }
+
+    /** {@link #retain}, returning the message now held for its topic (null after a clear): what {@link #replaceIf} expects. */
+    public Message put(Message message) {
         synchronized (writeLock) {
             if (message.payload().length == 0) {
                 index.remove(message.topic());
+                return null;
             } else {
-                index.put(message.topic(), message.withRetain(true));
+                Message held = message.withRetain(true);
+                index.put(message.topic(), held);
+                return held;
             }
+        }
+    }
+
+    /**
+     * Holds {@code replacement} (null: nothing) for {@code topic} if it still holds {@code expected}
+     * (the same object); false when another message was retained since.
+     */
+    public boolean replaceIf(String topic, Message expected, Message replacement) {
+        synchronized (writeLock) {
+            if (index.get(topic) != expected) {
+                return false;
+            }
+            if (replacement == null) {
+                index.remove(topic);
+            } else {
+                index.put(topic, replacement);
+            }
+            return true;
         }
     }
 

@@ -3,6 +3,7 @@ package io.hookline.broker.http;
 import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -49,6 +50,7 @@ class StoreMetricsTest {
             assertTrue(s.require("hookline_store_writes_seconds_count") >= 1);
             assertTrue(s.require("hookline_store_write_bytes_total") > 0);
             assertTrue(s.require("hookline_store_write_errors_total") == 0);
+            assertEquals(0.0, s.require("hookline_store_read_only"), "writable");
             assertTrue(s.require("hookline_store_disk_bytes") >= 0);
             assertTrue(s.value("hookline_store_queued_messages").isPresent());
             assertTrue(s.value("hookline_store_syncs_seconds_count").isPresent());

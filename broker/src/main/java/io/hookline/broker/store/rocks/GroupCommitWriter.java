@@ -32,6 +32,12 @@ import org.slf4j.LoggerFactory;
  * at 50k requests/s). With {@link SyncPolicy#INTERVAL} a second thread
  * ({@code hookline-store-syncer}) fsyncs the WAL every interval, so writes go on during the
  * fsync instead of waiting behind it (RocksDB's {@code SyncWAL} runs beside writes).
+ *
+ * <p>While the store is read-only ({@link StoreHealth}: RocksDB stopped after a failed write, e.g.
+ * a full disk) writes are still handed to RocksDB, which refuses them at once until it has
+ * recovered, but the interval sync (the syncer thread) waits: syncing the log whose append failed would turn the
+ * recoverable error into a fatal one. RocksDB's recovery flushes what was acknowledged into synced
+ * table files, and the sync resumes at the first interval after it.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -61,6 +67,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private final SyncPolicy policy;
     private final long syncIntervalNanos;
     private final StoreStats stats;
+    private final StoreHealth health;
     private final String where;
     private final HighWater highWater;
     // thread-safe: any thread offers, only the writer thread takes
@@ -95,6 +102,7 @@ final class GroupCommitWriter implements AutoCloseable {
             SyncPolicy policy,
             Duration syncInterval,
             StoreStats stats,
+            StoreHealth health,
             String where,
             HighWater highWater) {
         this.highWater = highWater;
@@ -103,6 +111,7 @@ final class GroupCommitWriter implements AutoCloseable {
         this.policy = policy;
         this.syncIntervalNanos = Math.max(1, syncInterval.toNanos());
         this.stats = stats;
+        this.health = health;
         this.where = where;
         this.thread = new Thread(this::run, "hookline-store-writer");
         this.thread.setDaemon(true);
@@ -297,6 +306,8 @@ final class GroupCommitWriter implements AutoCloseable {
         } catch (RocksDBException e) {
             StoreException failure = StoreException.ofWrite("writing to the store " + where, e);
             stats.writeFailed(group.size());
+            // RocksDB's listener usually said so already, on this thread, before the write returned
+            health.stopped(e.getMessage() == null ? String.valueOf(e.getStatus()) : e.getMessage());
             logFailure(group.size(), failure);
             for (Pending p : group) {
                 complete(p.done(), failure);
@@ -319,6 +330,10 @@ final class GroupCommitWriter implements AutoCloseable {
             check.run();
         }
         stats.groupWritten(group.size(), bytes, took, synced);
+        if (!health.writable()) {
+            // RocksDB takes writes again: its recovery is over even if its listener has not said so yet
+            health.resumed("a write succeeded");
+        }
         if (!synced) {
             unsyncedGroups = ++groupsWritten;
         }
@@ -367,9 +382,8 @@ final class GroupCommitWriter implements AutoCloseable {
                 continue; // woken early (close) or spuriously: look at the clock and the flag again
             }
             long written = unsyncedGroups;
-            if (written != synced) {
-                syncWal();
-                synced = written;
+            if (written != synced && syncWal()) {
+                synced = written; // not when skipped or failed: the next interval tries again
             }
             next = System.nanoTime() + syncIntervalNanos;
         }
@@ -378,11 +392,18 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private void syncWal() {
+    // true when the WAL was synced
+    private boolean syncWal() {
+        if (!health.writable()) {
+            // never while read-only: syncing the log whose append failed makes RocksDB's error fatal
+            log.debug("store {}: WAL sync left for after the recovery ({})", where, health);
+            return false;
+        }
         long started = System.nanoTime();
         try {
             db.syncWal();
             stats.synced(System.nanoTime() - started);
+            return true;
         } catch (RocksDBException e) {
             stats.syncFailed();
             log.error(
@@ -390,6 +411,7 @@ final class GroupCommitWriter implements AutoCloseable {
                             + " but not yet on stable storage): {}",
                     where,
                     e.getMessage());
+            return false;
         }
     }
 

@@ -144,29 +144,39 @@ final class RocksMessageQueue implements MessageQueue {
         unflushedSpill.remove(seq);
     }
 
+    // caller holds the monitor: refills the window if it is empty and drops the entries at its head
+    // whose write failed: their publish was refused (a full disk), so they are never delivered
+    private void skipToHead() {
+        while (true) {
+            if (window.isEmpty()) {
+                refill();
+            }
+            Entry e = window.peekFirst();
+            if (e == null || e.committed() == null || !e.committed().isCompletedExceptionally()) {
+                return;
+            }
+            window.pollFirst();
+            size--;
+        }
+    }
+
     @Override
     public synchronized Delivery peek() {
-        if (window.isEmpty()) {
-            refill();
-        }
+        skipToHead();
         Entry e = window.peekFirst();
         return e == null ? null : e.delivery();
     }
 
     @Override
     public synchronized CompletionStage<Void> unstoredHead() {
-        if (window.isEmpty()) {
-            refill();
-        }
+        skipToHead(); // a failed entry is dropped here, so the one behind it is what the answer is about
         Entry e = window.peekFirst();
         return e == null || e.committed() == null || e.committed().isDone() ? null : e.committed();
     }
 
     @Override
     public synchronized Delivery poll(StoreBatch batch) {
-        if (window.isEmpty()) {
-            refill();
-        }
+        skipToHead();
         Entry e = window.pollFirst();
         if (e == null) {
             return null;

@@ -6,14 +6,21 @@ import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.util.StoreBatch;
 import java.time.Clock;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Retained messages: read from memory (a {@link MemoryRetainedStore} loaded at open), written
  * through to the {@code retained} column in the publisher's batch. Expiry is a wall-clock
  * instant on disk: a message that expired while the broker was down is dropped (and deleted)
- * when the store opens. Thread-safe as {@link MemoryRetainedStore}; staging never blocks.
+ * when the store opens. Thread-safe as {@link MemoryRetainedStore}; staging never blocks. A
+ * retained message whose write failed (its publish was refused, e.g. for a full disk) is taken
+ * back out of memory, which then holds again what the disk holds, unless another message was
+ * retained on the topic since.
  */
 public final class RocksRetainedStore implements RetainedStore {
+
+    private static final Logger log = LoggerFactory.getLogger(RocksRetainedStore.class);
 
     private final RocksStores stores;
     private final Clock clock;
@@ -43,13 +50,34 @@ public final class RocksRetainedStore implements RetainedStore {
 
     @Override
     public void retain(Message message, StoreBatch batch) {
-        memory.retain(message, StoreBatch.NONE);
+        Message held = memory.put(message);
         byte[] key = Keys.retained(message.topic());
         if (message.payload().length == 0) {
             stores.stage(batch, w -> w.delete(Column.RETAINED, key));
         } else {
             byte[] value = stores.records().encodeMessage(message.withRetain(true));
             stores.stage(batch, w -> w.put(Column.RETAINED, key, value));
+            if (batch instanceof RocksBatch rb) {
+                // on the writer thread; every earlier write is done by then, so the disk holds the truth
+                rb.committed().whenComplete((v, error) -> {
+                    if (error != null) {
+                        undo(message.topic(), key, held);
+                    }
+                });
+            }
+        }
+    }
+
+    private void undo(String topic, byte[] key, Message held) {
+        try {
+            byte[] stored = stores.store().get(Column.RETAINED, key);
+            memory.replaceIf(topic, held, stored == null ? null : MessageCodec.decode(stored));
+        } catch (RuntimeException e) {
+            log.error(
+                    "retained message on '{}' was not stored, and reading what the store holds instead failed;"
+                            + " memory keeps the unstored one until a restart",
+                    topic,
+                    e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -62,9 +63,11 @@ public final class RocksStore implements AutoCloseable {
     private final ColumnFamilyOptions queueOptions;
     private final SstFileManager sstFiles;
     private final CompactionClock compactions;
+    private final AbstractEventListener healthListener;
     private final List<ColumnFamilyHandle> allHandles;
     private final Map<Column, ColumnFamilyHandle> handles;
-    private final StoreStats stats = new StoreStats();
+    private final StoreStats stats;
+    private final StoreHealth health;
     private final GroupCommitWriter writer;
     private final HighWater highWater;
     private boolean closed; // guarded by this
@@ -77,6 +80,9 @@ public final class RocksStore implements AutoCloseable {
             ColumnFamilyOptions queueOptions,
             SstFileManager sstFiles,
             CompactionClock compactions,
+            AbstractEventListener healthListener,
+            StoreHealth health,
+            StoreStats stats,
             List<ColumnFamilyHandle> allHandles,
             Map<Column, ColumnFamilyHandle> handles,
             SyncPolicy sync,
@@ -88,10 +94,13 @@ public final class RocksStore implements AutoCloseable {
         this.queueOptions = queueOptions;
         this.sstFiles = sstFiles;
         this.compactions = compactions;
+        this.healthListener = healthListener;
+        this.health = health;
+        this.stats = stats;
         this.allHandles = allHandles;
         this.handles = handles;
         this.highWater = new HighWater(readHighWater(db, handles.get(Column.META), dir));
-        this.writer = new GroupCommitWriter(db, handles, sync, syncInterval, stats, dir.toString(), highWater);
+        this.writer = new GroupCommitWriter(db, handles, sync, syncInterval, stats, health, dir.toString(), highWater);
     }
 
     /**
@@ -108,15 +117,20 @@ public final class RocksStore implements AutoCloseable {
         ColumnFamilyOptions queueOptions = null;
         SstFileManager sstFiles = null;
         CompactionClock compactions = null;
+        StoreStats stats = new StoreStats();
+        StoreHealth health = new StoreHealth(abs.toString(), stats, Clock.systemUTC());
+        AbstractEventListener healthListener = null;
         List<ColumnFamilyHandle> allHandles = new ArrayList<>();
         RocksDB db = null;
         try {
             Files.createDirectories(abs);
-            // the SST file manager lets RocksDB recover by itself from a full disk once space is back
+            // the SST file manager lets RocksDB recover by itself from a full disk once space is back;
+            // the health listener follows that (read-only, writable again) for the writer and the log
             sstFiles = new SstFileManager(Env.getDefault());
             compactions = new CompactionClock();
+            healthListener = health.listener();
             dbOptions = new DBOptions()
-                    .setListeners(List.of(compactions))
+                    .setListeners(List.of(compactions, healthListener))
                     .setCreateIfMissing(fresh)
                     .setCreateMissingColumnFamilies(true)
                     .setParanoidChecks(true)
@@ -146,18 +160,21 @@ public final class RocksStore implements AutoCloseable {
                     queueOptions,
                     sstFiles,
                     compactions,
+                    healthListener,
+                    health,
+                    stats,
                     allHandles,
                     handles,
                     sync,
                     syncInterval);
         } catch (RocksDBException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions, healthListener);
             throw openFailure(abs, e);
         } catch (IOException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions, healthListener);
             throw damaged(abs, "cannot create or read the directory (" + e + ")", e);
         } catch (StoreException e) {
-            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions);
+            closeQuietly(allHandles, db, dbOptions, cfOptions, queueOptions, sstFiles, compactions, healthListener);
             throw e;
         }
     }
@@ -403,6 +420,11 @@ public final class RocksStore implements AutoCloseable {
         return stats;
     }
 
+    /** Whether the store takes writes (RocksDB stops after a failed write, e.g. a full disk, until it recovered). */
+    public StoreHealth health() {
+        return health;
+    }
+
     /** When RocksDB last finished a compaction (epoch millis), 0 for not since the store opened. */
     public long lastCompactionMillis() {
         return compactions.lastMillis;
@@ -462,6 +484,7 @@ public final class RocksStore implements AutoCloseable {
         queueOptions.close();
         sstFiles.close();
         compactions.close();
+        healthListener.close();
     }
 
     private static void closeQuietly(List<ColumnFamilyHandle> handles, AutoCloseable... resources) {

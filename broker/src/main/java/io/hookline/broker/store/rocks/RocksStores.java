@@ -393,6 +393,11 @@ public final class RocksStores implements Stores {
         return store.stats();
     }
 
+    /** Whether the store takes writes, and since when not (a full disk). */
+    public StoreHealth.State health() {
+        return store.health().state();
+    }
+
     public Path directory() {
         return store.directory();
     }

@@ -42,6 +42,10 @@ public final class StoreMeters implements MeterBinder {
         FunctionCounter.builder("hookline.store.sync.errors", s, StoreStats::syncErrors)
                 .description("fsyncs of the write-ahead log that failed")
                 .register(registry);
+        Gauge.builder("hookline.store.read.only", stores, x -> x.health().writable() ? 0 : 1)
+                .description("1 while the store refuses writes (RocksDB stopped after a failed write, e.g. a full"
+                        + " disk, and has not recovered yet), else 0")
+                .register(registry);
         Gauge.builder("hookline.store.disk.bytes", stores, x -> x.store().diskBytes())
                 .description("Bytes of the store's files on disk")
                 .register(registry);

@@ -95,6 +95,14 @@ class AdminScriptTest {
     }
 
     @Test
+    void clusterShowOnASingleBrokerIsRefusedSayingSo() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        Run r = admin("--url", url(), "--api-key", key, "cluster", "show");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.err().contains("not in a cluster (cluster = off)"), r.err());
+    }
+
+    @Test
     void pluginShowAndJson() throws Exception {
         String key = AdminHttp.adminKey(dataDir);
         Run r = admin("--url", url(), "--api-key", key, "plugin", "show", "--hook=auth_on_publish");
@@ -202,7 +210,9 @@ class AdminScriptTest {
         Run status = admin("--url", url(), "--api-key", key, "status");
         assertEquals(1, status.exit());
         assertTrue(
-                status.err().startsWith("admin: unknown command 'status'; the commands start with: api-key, config,"),
+                status.err()
+                        .startsWith(
+                                "admin: unknown command 'status'; the commands start with: api-key, cluster, config,"),
                 status.err());
         assertTrue(
                 status.err().contains("session") && status.err().endsWith("(bin/admin --help lists them)\n"),

@@ -15,20 +15,23 @@ import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.testsupport.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * A full disk under a running broker (data_dir on a 3 MB tmpfs; needs root, as the build
  * machines and CI run): a v5 QoS 1 publish that cannot be stored gets PUBACK 0x97 Quota
  * exceeded, a 3.1.1 one is disconnected, the broker keeps serving, and once there is room
- * again publishes are stored again.
+ * again publishes are stored again, under every persistence.sync policy.
  */
 class DiskFullBrokerTest {
 
@@ -54,8 +57,9 @@ class DiskFullBrokerTest {
         }
     }
 
-    @Test
-    void aPublishThatCannotBeStoredIsRefusedAndTheBrokerKeepsServing() throws Exception {
+    @ParameterizedTest
+    @EnumSource(SyncPolicy.class)
+    void aPublishThatCannotBeStoredIsRefusedAndTheBrokerKeepsServing(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
         assumeTrue(
                 run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
@@ -65,7 +69,7 @@ class DiskFullBrokerTest {
                 "persistence",
                 "on",
                 "persistence.sync",
-                "always",
+                policy.name().toLowerCase(Locale.ROOT),
                 "data_dir",
                 dir.toString(),
                 "max_offline_messages",
@@ -138,5 +142,8 @@ class DiskFullBrokerTest {
                 });
         other.disconnect();
         pub.disconnect();
+        RocksStores stores = (RocksStores) broker.broker().stores();
+        await().atMost(Duration.ofSeconds(10)).until(() -> stores.health().writable());
+        assertEquals(1, stores.health().readOnlyTimes());
     }
 }

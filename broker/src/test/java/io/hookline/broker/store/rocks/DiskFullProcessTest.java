@@ -2,10 +2,10 @@ package io.hookline.broker.store.rocks;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
@@ -13,6 +13,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +24,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -207,17 +207,20 @@ class DiskFullProcessTest {
         late.disconnect();
     }
 
+    private static JsonNode storeShow(BrokerProcess b, Path dataDir) {
+        AdminHttp.Answer a = new AdminHttp(b.httpPort(), AdminHttp.adminKey(dataDir)).get("/api/v1/store/show");
+        assertEquals(200, a.status(), a.body());
+        return a.json().path("table").get(0);
+    }
+
     /**
-     * BUG (store, found here): under persistence.sync = interval (the default), once a write
-     * failed for want of space ("While appending to file: .../NNNNNN.log: No space left on
-     * device"), RocksDB's WAL writer keeps its error ("Writer has previous error") and every
-     * later QoS 1/2 publish to a persistent session is refused with 0x97 until the broker
-     * restarts, however much room the disk has again. Under sync = always the same sequence
-     * recovers ({@link DiskFullBrokerTest}). Enable once the interval path recovers
-     * (rocksdbjni 11.8.1 has no DB::Resume binding; reopening the store is a candidate).
+     * Under sync = interval RocksDB used to stay stopped after the disk filled ("Writer has previous
+     * error": the interval sync of the log whose append had failed made the error fatal); now the
+     * store goes read-only with a log line, and once there is room again RocksDB recovers by
+     * itself, the store says so, and publishes are stored again, with every message acknowledged
+     * before and after in the keeper's queue, in order. No restart in between.
      */
     @Test
-    @Disabled("store bug: under sync = interval no recovery from a full disk without a restart; see the comment")
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
@@ -225,20 +228,35 @@ class DiskFullProcessTest {
                 run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
                 "mounting a tmpfs needs root");
         mount = small;
-        BrokerProcess broker = start(small.resolve("data"));
+        Path data = small.resolve("data");
+        BrokerProcess broker = start(data);
         keeper(broker, "q/#");
         Mqtt5BlockingClient pub = v5(broker, "pub5");
         pub.connect();
         byte[] big = new byte[256 * 1024];
-        assertThrows(Mqtt5PubAckException.class, () -> {
-            for (int i = 0; i < 100; i++) {
+        int stored = 0;
+        Mqtt5PubAckException quota = null;
+        for (int i = 0; i < 100 && quota == null; i++) {
+            big[0] = (byte) i;
+            try {
                 pub.publishWith()
                         .topic("q/big")
                         .qos(MqttQos.AT_LEAST_ONCE)
                         .payload(big)
                         .send();
+                stored++;
+            } catch (Mqtt5PubAckException e) {
+                quota = e;
             }
-        });
+        }
+        assertTrue(quota != null, "3 MB cannot take 25 MB");
+        assertEquals(
+                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains(" is read-only from now: "));
+        JsonNode readOnly = storeShow(broker, data);
+        assertEquals("read-only", readOnly.path("state").asText(), readOnly.toString());
+        assertTrue(readOnly.path("read_only_reason").asText().contains("No space left on device"), readOnly.toString());
+
         assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
         try {
             await().atMost(Duration.ofSeconds(60))
@@ -254,6 +272,29 @@ class DiskFullProcessTest {
         } catch (ConditionTimeoutException e) {
             throw new AssertionError("still refused with room on the disk again:\n" + output(broker), e);
         }
+        for (int i = 0; i < 3; i++) {
+            pub.publishWith()
+                    .topic("q/after")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(utf8("after" + i))
+                    .send();
+        }
         pub.disconnect();
+        await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains(" is writable again ("));
+        JsonNode writable = storeShow(broker, data);
+        assertEquals("writable", writable.path("state").asText(), writable.toString());
+        assertEquals(1, writable.path("read_only_times").asLong(), writable.toString());
+        assertTrue(!output(broker).contains("Writer has previous error"), output(broker));
+
+        // the same process: the keeper gets what was acknowledged before the disk filled, then after, in order
+        List<byte[]> got = drainKeeper(broker, stored + 4);
+        for (int i = 0; i < stored; i++) {
+            assertEquals(big.length, got.get(i).length, "acknowledged big message " + i);
+            assertEquals((byte) i, got.get(i)[0], "acknowledged big message " + i + ", in order");
+        }
+        assertEquals("after", new String(got.get(stored), StandardCharsets.UTF_8));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("after" + i, new String(got.get(stored + 1 + i), StandardCharsets.UTF_8));
+        }
     }
 }

@@ -60,6 +60,9 @@ class StoreShowTest {
             assertTrue(row.path("write_requests").asLong() >= 3, row.toString());
             assertTrue(row.path("syncs").asLong() >= 1, row.toString());
             assertEquals(0, row.path("write_errors").asLong());
+            assertEquals("writable", row.path("state").asText(), row.toString());
+            assertEquals(0, row.path("read_only_times").asLong(), row.toString());
+            assertTrue(row.has("state_since") && !row.has("read_only_reason"), row.toString());
             assertTrue(
                     row.has("queued_messages") && row.has("disk_bytes") && row.has("last_compaction"), row.toString());
 
@@ -70,6 +73,7 @@ class StoreShowTest {
             assertEquals("on", store.path("persistence").asText(), status.body());
             assertEquals("always", store.path("sync").asText());
             assertEquals(0, store.path("write_errors").asLong());
+            assertTrue(store.path("writable").asBoolean(), status.body());
         }
     }
 

@@ -1,0 +1,46 @@
+package io.hookline.broker.cluster;
+
+import io.hookline.broker.config.SharedSubscriptionPolicy;
+import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.Recipient;
+import io.hookline.broker.util.StoreBatch;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * Publishing on a node of a cluster: the local publisher (retained store, local subscribers),
+ * then every other node with a matching subscriber, once per node; the receiving node routes it
+ * to its own subscribers (subscription identifiers, no-local and retain-as-published are worked
+ * out there). A retained message also goes to the cluster's retained map. {@code $SYS} topics
+ * stay on their node. Thread-safe; never blocks.
+ */
+final class ClusterPublisher implements Publisher {
+
+    private final Publisher local;
+    private final ClusterNode node;
+    private final BooleanSupplier retainAvailable;
+
+    ClusterPublisher(Publisher local, ClusterNode node, BooleanSupplier retainAvailable) {
+        this.local = local;
+        this.node = node;
+        this.retainAvailable = retainAvailable;
+    }
+
+    @Override
+    public int publish(
+            Message message,
+            SharedSubscriptionPolicy sharedPolicy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
+        int n = local.publish(message, sharedPolicy, congested, batch);
+        if (message.topic().startsWith("$SYS")) {
+            return n;
+        }
+        if (message.retain() && retainAvailable.getAsBoolean()) {
+            node.replicateRetained(message);
+        }
+        return n + node.forward(message);
+    }
+}

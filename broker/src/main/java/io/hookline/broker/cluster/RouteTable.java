@@ -1,0 +1,237 @@
+package io.hookline.broker.cluster;
+
+import com.hazelcast.core.EntryEvent;
+import com.hazelcast.core.EntryListener;
+import com.hazelcast.map.MapEvent;
+import com.hazelcast.replicatedmap.ReplicatedMap;
+import io.hookline.broker.routing.MatchCollector;
+import io.hookline.broker.routing.SharedGroup;
+import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.Subscription;
+import io.hookline.broker.routing.SubscriptionOptions;
+import io.hookline.broker.routing.SubscriptionTrie;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Which nodes have subscribers for which filters, cluster-wide. Each node counts its own direct
+ * subscriptions per filter ({@link RoutedIndex}); the first one of a filter puts
+ * {@code "<member id>\0<filter>"} into the replicated map {@value #MAP}, the last one removes it.
+ * Every node mirrors the other nodes' entries into a local trie whose "subscribers" are node ids,
+ * so a publish asks {@link #nodesFor} without a network call. A dead node's entries are removed
+ * by every survivor ({@link #forget}); removal is idempotent.
+ *
+ * <p>Threading: {@link #added}/{@link #removed} run on event loops and never block: the map
+ * writes run in order on the cluster executor, queued under the count's lock so that a filter's
+ * add and remove reach the map in the order they happened. {@link #nodesFor} is lock-free.
+ * Map events arrive on Hazelcast's event threads.
+ */
+public final class RouteTable {
+
+    static final String MAP = "hookline.routes";
+    private static final Logger log = LoggerFactory.getLogger(RouteTable.class);
+    private static final SubscriptionOptions ANY = SubscriptionOptions.ofQos(0);
+    private static final char SEPARATOR = '\0'; // never in a topic filter (MQTT-4.7.3-2)
+
+    private final Map<String, Integer> counts = new ConcurrentHashMap<>();
+    private final SubscriptionTrie remote = new SubscriptionTrie();
+    private final Map<UUID, Integer> remoteCounts = new ConcurrentHashMap<>();
+    private volatile ReplicatedMap<String, String> map; // set by start
+    private volatile Executor executor;
+    private volatile UUID self;
+
+    /** An empty table; {@link RoutedIndex} counts into it, the cluster node starts it. */
+    public RouteTable() {}
+
+    /** A direct subscription to {@code filter} was added on this node. */
+    void added(String filter) {
+        counts.compute(filter, (f, n) -> {
+            if (n == null) {
+                write(f, true);
+                return 1;
+            }
+            return n + 1;
+        });
+    }
+
+    /** A direct subscription to {@code filter} was removed on this node. */
+    void removed(String filter) {
+        counts.computeIfPresent(filter, (f, n) -> {
+            if (n == 1) {
+                write(f, false);
+                return null;
+            }
+            return n - 1;
+        });
+    }
+
+    // under the count's lock: queues the map write in the order of the count's changes
+    private void write(String filter, boolean add) {
+        Executor e = executor;
+        if (e == null) {
+            return; // not started: start() puts every counted filter
+        }
+        String key = key(self, filter);
+        e.execute(() -> {
+            try {
+                if (add) {
+                    map.put(key, filter);
+                } else {
+                    map.remove(key);
+                }
+            } catch (RuntimeException ex) {
+                log.warn(
+                        "cluster: route {} of filter '{}' not {}",
+                        add ? "add" : "removal",
+                        filter,
+                        add ? "added" : "removed",
+                        ex);
+            }
+        });
+    }
+
+    /** Joins the table: mirrors the others' routes and publishes this node's. */
+    void start(ReplicatedMap<String, String> routes, UUID selfId, Executor writer) {
+        this.map = routes;
+        this.self = selfId;
+        routes.addEntryListener(new Mirror());
+        for (Map.Entry<String, String> e : routes.entrySet()) {
+            mirror(e.getKey(), true);
+        }
+        // publish what was counted before the start (recovered sessions), then go live
+        this.executor = writer;
+        for (String filter : counts.keySet()) {
+            String key = key(selfId, filter);
+            writer.execute(() -> routes.put(key, filter));
+        }
+    }
+
+    /** Removes every route of {@code node} (gone from the cluster); runs on the cluster executor. */
+    void forget(UUID node) {
+        String prefix = node.toString() + SEPARATOR;
+        int n = 0;
+        for (String key : new ArrayList<>(map.keySet())) {
+            if (key.startsWith(prefix)) {
+                map.remove(key);
+                mirror(key, false);
+                n++;
+            }
+        }
+        if (n > 0) {
+            log.info("cluster: removed {} routes of node {}", n, node);
+        }
+    }
+
+    /** The other nodes with a subscriber whose filter matches {@code topic}; empty when none. */
+    List<UUID> nodesFor(String topic) {
+        Collect c = new Collect();
+        remote.match(topic, c);
+        return c.nodes;
+    }
+
+    /** Filters subscribed on this node. */
+    int localFilters() {
+        return counts.size();
+    }
+
+    /** Filters of each other node as this node sees them (the mirror). */
+    Map<UUID, Integer> remoteFilters() {
+        return new HashMap<>(remoteCounts);
+    }
+
+    private static String key(UUID node, String filter) {
+        return node.toString() + SEPARATOR + filter;
+    }
+
+    private void mirror(String key, boolean add) {
+        int at = key.indexOf(SEPARATOR);
+        if (at < 0) {
+            return;
+        }
+        String node = key.substring(0, at);
+        UUID id = UUID.fromString(node);
+        if (id.equals(self)) {
+            return;
+        }
+        String filter = key.substring(at + 1);
+        if (add) {
+            if (remote.add(new Subscription(SubscriberId.of(node), filter, null, ANY, 0)) == null) {
+                remoteCounts.merge(id, 1, Integer::sum);
+            }
+        } else if (remote.remove(SubscriberId.of(node), null, filter) != null) {
+            remoteCounts.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+        }
+    }
+
+    /** Distinct node ids of the matches. Confined to the matching thread. */
+    private static final class Collect implements MatchCollector {
+        List<UUID> nodes = List.of();
+        private String last;
+
+        @Override
+        public void direct(Subscription s) {
+            String node = s.subscriber().clientId();
+            if (node.equals(last)) {
+                return;
+            }
+            UUID id = UUID.fromString(node);
+            if (nodes.isEmpty()) {
+                nodes = new ArrayList<>(2);
+            } else if (nodes.contains(id)) {
+                return;
+            }
+            nodes.add(id);
+            last = node;
+        }
+
+        @Override
+        public void shared(SharedGroup group) {
+            // shared subscriptions are never in the route table
+        }
+    }
+
+    /** Keeps the trie in step with the map. Runs on Hazelcast's event threads. */
+    private final class Mirror implements EntryListener<String, String> {
+        @Override
+        public void entryAdded(EntryEvent<String, String> e) {
+            mirror(e.getKey(), true);
+        }
+
+        @Override
+        public void entryUpdated(EntryEvent<String, String> e) {
+            mirror(e.getKey(), true);
+        }
+
+        @Override
+        public void entryRemoved(EntryEvent<String, String> e) {
+            mirror(e.getKey(), false);
+        }
+
+        @Override
+        public void entryEvicted(EntryEvent<String, String> e) {
+            mirror(e.getKey(), false);
+        }
+
+        @Override
+        public void entryExpired(EntryEvent<String, String> e) {
+            mirror(e.getKey(), false);
+        }
+
+        @Override
+        public void mapCleared(MapEvent e) {
+            log.warn("cluster: route map cleared by {}", e.getMember());
+        }
+
+        @Override
+        public void mapEvicted(MapEvent e) {
+            log.warn("cluster: route map evicted by {}", e.getMember());
+        }
+    }
+}

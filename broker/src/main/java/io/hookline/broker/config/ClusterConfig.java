@@ -1,0 +1,130 @@
+package io.hookline.broker.config;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The {@code cluster.*} keys (issue 19; docs/cluster.md). None is live: a node joins or leaves
+ * a cluster at start. With {@code cluster = off} (the default) the others are read by nobody.
+ */
+public final class ClusterConfig {
+
+    private ClusterConfig() {}
+
+    /** {@code auto} for {@link #DATA_PORT}: the port of {@link #LISTEN} plus one. */
+    public static final int DATA_PORT_AUTO = ValueType.AUTO;
+
+    public static final ConfigKey<Boolean> CLUSTER = ConfigKey.builder("cluster", ValueType.bool())
+            .defaultValue(false)
+            .doc("on: this broker is a node of a cluster (Hazelcast membership on cluster.listen); off: a"
+                    + " single broker, nothing of the cluster starts")
+            .build();
+
+    public static final ConfigKey<String> NAME = ConfigKey.builder("cluster.name", new NameType(false))
+            .defaultValue("hookline")
+            .doc("the cluster's name: nodes join only a cluster of the same name")
+            .build();
+
+    public static final ConfigKey<String> NODE_NAME = ConfigKey.builder("cluster.node_name", new NameType(true))
+            .defaultValue("")
+            .doc("this node's name, unique in the cluster; empty = the host name")
+            .build();
+
+    public static final ConfigKey<HostPort> LISTEN = ConfigKey.builder("cluster.listen", new ReachableType())
+            .defaultValue(new HostPort("127.0.0.1", 5701))
+            .doc("the one address (ip:port) other nodes reach this node on (membership and metadata);"
+                    + " bound on this address, not a wildcard; port 1..65534")
+            .build();
+
+    public static final ConfigKey<Integer> DATA_PORT = ConfigKey.builder(
+                    "cluster.data_port", ValueType.integerOrAuto(0, 65535))
+            .defaultValue(DATA_PORT_AUTO)
+            .doc("the port messages between nodes travel on, on the host of cluster.listen; auto = the port"
+                    + " of cluster.listen + 1; 0 = any free port (other nodes learn it when this one joins)")
+            .build();
+
+    public static final ConfigKey<List<HostPort>> SEEDS = ConfigKey.builder(
+                    "cluster.seeds", ValueType.list(ValueType.hostPort()))
+            .defaultValue(List.of())
+            .doc("cluster.listen addresses of nodes to join at start (TCP, no multicast); empty = form a new"
+                    + " cluster (other nodes join this one)")
+            .build();
+
+    public static final ConfigKey<Duration> FAILURE_TIMEOUT = ConfigKey.builder(
+                    "cluster.failure_timeout", ValueType.duration(Duration.ofSeconds(1)))
+            .defaultValue(Duration.ofSeconds(10))
+            .doc("a node not heard from for this long is dead: the others drop its routes and client ids."
+                    + " Whole seconds; heartbeats go every fifth of it (at least 1s)")
+            .build();
+
+    public static final ConfigKey<Duration> JOIN_WAIT = ConfigKey.builder("cluster.join_wait", ValueType.duration())
+            .defaultValue(Duration.ofSeconds(2))
+            .doc("how long a starting node looks for its seeds before it forms a cluster alone (whole seconds)")
+            .build();
+
+    static List<ConfigKey<?>> all() {
+        return List.of(CLUSTER, NAME, NODE_NAME, LISTEN, DATA_PORT, SEEDS, FAILURE_TIMEOUT, JOIN_WAIT);
+    }
+
+    /** host:port others can reach: not a wildcard address, not port 0, room for the data port above it. */
+    private static final class ReachableType implements ValueType<HostPort> {
+        @Override
+        public HostPort parse(String text) {
+            HostPort hp = HostPort.parse(text);
+            if (hp.host().equals("0.0.0.0")
+                    || hp.host().equals("::")
+                    || hp.host().equals("0:0:0:0:0:0:0:0")) {
+                throw new IllegalArgumentException("'" + text + "': a wildcard address is not one other nodes can"
+                        + " reach; give this node's own address, e.g. 10.0.0.5:5701");
+            }
+            if (hp.port() == 0 || hp.port() == 65535) {
+                throw new IllegalArgumentException("'" + text + "': the port must be 1..65534 (other nodes are"
+                        + " told it; the data port defaults to it + 1)");
+            }
+            return hp;
+        }
+
+        @Override
+        public String format(HostPort value) {
+            return ValueType.hostPort().format(value);
+        }
+
+        @Override
+        public String describe() {
+            return "ip:port or host:port other nodes reach, port 1..65534";
+        }
+    }
+
+    /** A cluster or node name: letters, digits, '.', '_', '-', at most 64 (empty allowed for the node name). */
+    private record NameType(boolean mayBeEmpty) implements ValueType<String> {
+        private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
+        @Override
+        public String parse(String text) {
+            if (text.isEmpty() && mayBeEmpty) {
+                return text;
+            }
+            if (!NAME.matcher(text).matches()) {
+                throw new IllegalArgumentException(
+                        "'" + text + "' is not a name: 1 to 64 letters, digits, '.', '_'" + " or '-'");
+            }
+            return text;
+        }
+
+        @Override
+        public String format(String value) {
+            return value;
+        }
+
+        @Override
+        public String describe() {
+            return mayBeEmpty ? "empty or a name ([A-Za-z0-9._-], at most 64)" : "a name ([A-Za-z0-9._-], at most 64)";
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return mayBeEmpty;
+        }
+    }
+}
