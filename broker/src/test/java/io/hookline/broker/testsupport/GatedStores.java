@@ -1,7 +1,9 @@
 package io.hookline.broker.testsupport;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.InboundQos2Store;
+import io.hookline.broker.store.InflightRecord;
 import io.hookline.broker.store.InflightStore;
 import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.store.MessageQueue;
@@ -23,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 public final class GatedStores implements Stores {
     private final MemoryStores memory = new MemoryStores();
     private final List<CompletableFuture<Void>> commits = new ArrayList<>(); // guarded by this
+    private final List<Gate> gates = new ArrayList<>(); // guarded by this; parallel to commits
     public volatile boolean held;
     public volatile boolean durableQueues;
     public volatile int durableAdds;
@@ -38,6 +41,19 @@ public final class GatedStores implements Stores {
         } else {
             f.completeExceptionally(error);
         }
+    }
+
+    /**
+     * The index of the first pending commit whose batch recorded a message sent (an in-flight
+     * record), or -1: batches from different connections reach {@link #batch()} in no fixed order.
+     */
+    public synchronized int indexOfSent() {
+        for (int i = 0; i < gates.size(); i++) {
+            if (gates.get(i).sent) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     public synchronized void release() {
@@ -58,6 +74,7 @@ public final class GatedStores implements Stores {
                 }
                 now = List.copyOf(commits);
                 commits.clear();
+                gates.clear();
             }
             now.forEach(f -> f.complete(null));
         }
@@ -65,16 +82,25 @@ public final class GatedStores implements Stores {
 
     @Override
     public StoreBatch batch() {
-        return () -> {
+        return new Gate();
+    }
+
+    /** One batch: remembers whether an in-flight record was staged in it. */
+    private final class Gate implements StoreBatch {
+        volatile boolean sent;
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> commit() {
             if (!held) {
                 return StoreBatch.DONE;
             }
             CompletableFuture<Void> f = new CompletableFuture<>();
-            synchronized (this) {
+            synchronized (GatedStores.this) {
                 commits.add(f);
+                gates.add(this);
             }
             return f;
-        };
+        }
     }
 
     @Override
@@ -145,7 +171,36 @@ public final class GatedStores implements Stores {
 
     @Override
     public InflightStore inflight() {
-        return memory.inflight();
+        InflightStore m = memory.inflight();
+        return new InflightStore() {
+            @Override
+            public void sent(SubscriberId id, int packetId, Delivery delivery, StoreBatch batch) {
+                if (batch instanceof Gate g) {
+                    g.sent = true;
+                }
+                m.sent(id, packetId, delivery, batch);
+            }
+
+            @Override
+            public void released(SubscriberId id, int packetId, StoreBatch batch) {
+                m.released(id, packetId, batch);
+            }
+
+            @Override
+            public void remove(SubscriberId id, int packetId, StoreBatch batch) {
+                m.remove(id, packetId, batch);
+            }
+
+            @Override
+            public void removeAll(SubscriberId id, StoreBatch batch) {
+                m.removeAll(id, batch);
+            }
+
+            @Override
+            public void forEach(SubscriberId id, java.util.function.Consumer<InflightRecord> action) {
+                m.forEach(id, action);
+            }
+        };
     }
 
     @Override
