@@ -85,11 +85,14 @@ final class KeepAlive extends ChannelInboundHandlerAdapter {
             schedule(left);
             return;
         }
-        schedule(timeoutNanos);
         ReadPause pause = ReadPause.peek(ctx.channel());
         if (pause != null && pause.excusesSilence(timeoutNanos, now)) {
+            schedule(timeoutNanos);
             return; // our pause, not the client's silence: look again one period later
         }
+        // once: the connection closes on this event, but the DISCONNECT's linger keeps the channel
+        // open a while, and a second event would count a second keep-alive timeout
+        check = null;
         IdleStateEvent event =
                 first ? IdleStateEvent.FIRST_READER_IDLE_STATE_EVENT : IdleStateEvent.READER_IDLE_STATE_EVENT;
         first = false;
