@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
@@ -41,19 +40,13 @@ class DiskFullBrokerTest {
     private Path mount;
     private TestBroker broker;
 
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
     @AfterEach
     void cleanUp() throws Exception {
         if (broker != null) {
             broker.close();
         }
         if (mount != null) {
-            run("umount", mount.toString());
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -61,9 +54,7 @@ class DiskFullBrokerTest {
     @EnumSource(SyncPolicy.class)
     void aPublishThatCannotBeStoredIsRefusedAndTheBrokerKeepsServing(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(
-                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
-                "mounting a tmpfs needs root");
+        SmallDisk.mount(dir);
         mount = dir;
         broker = TestBroker.start(
                 "persistence",
@@ -122,7 +113,7 @@ class DiskFullBrokerTest {
         }
 
         // room again: QoS 1 publishes are stored and acknowledged again, without a restart
-        assertEquals(0, run("mount", "-o", "remount,size=128m", dir.toString()));
+        SmallDisk.grow(dir, "128m");
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> {

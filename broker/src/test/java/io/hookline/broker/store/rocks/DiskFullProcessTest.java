@@ -3,7 +3,6 @@ package io.hookline.broker.store.rocks;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.hivemq.client.mqtt.MqttClient;
@@ -42,6 +41,8 @@ class DiskFullProcessTest {
     Path tmp;
 
     private final List<BrokerProcess> processes = new ArrayList<>();
+    private static final int BIG = 256 * 1024; // bytes of each q/big message
+
     private Path mount;
 
     @AfterEach
@@ -50,7 +51,7 @@ class DiskFullProcessTest {
             p.close();
         }
         if (mount != null) {
-            run("umount", mount.toString());
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -70,12 +71,6 @@ class DiskFullProcessTest {
 
     private static String output(BrokerProcess p) {
         return String.join("\n", p.output());
-    }
-
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
@@ -123,9 +118,7 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void aFullDiskIsLoggedAndWhatWasAcknowledgedBeforeSurvivesARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(
-                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
-                "mounting a tmpfs needs root");
+        SmallDisk.mount(small);
         mount = small;
         Path data = small.resolve("data");
         BrokerProcess broker = start(data);
@@ -147,25 +140,7 @@ class DiskFullProcessTest {
                 .send();
 
         // QoS 1 publishes of 256 KB to the persistent session until the store has no room
-        byte[] big = new byte[256 * 1024];
-        int stored = 0;
-        Mqtt5PubAckException quota = null;
-        for (int i = 0; i < 100 && quota == null; i++) {
-            big[0] = (byte) i;
-            try {
-                pub.publishWith()
-                        .topic("q/big")
-                        .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(big)
-                        .send();
-                stored++;
-            } catch (Mqtt5PubAckException e) {
-                quota = e;
-            }
-        }
-        assertTrue(quota != null, "3 MB cannot take 25 MB");
-        assertEquals(
-                Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
+        int stored = publishUntilQuotaExceeded(pub);
         await().atMost(Duration.ofSeconds(10))
                 .until(() -> output(broker).contains("client 'pub5': PUBLISH ")
                         && output(broker).contains(" not stored, not acknowledged: "));
@@ -173,7 +148,7 @@ class DiskFullProcessTest {
         pub.disconnect();
 
         // room again, and a restart: everything acknowledged before the disk filled is there, in order
-        assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
+        SmallDisk.grow(small, "64m");
         assertEquals(0, broker.stop(), "SIGTERM: a clean stop exits 0 (Main handles the signal)");
         BrokerProcess again = start(data);
         List<byte[]> got = drainKeeper(again, 5 + stored);
@@ -181,7 +156,7 @@ class DiskFullProcessTest {
             assertEquals("m" + i, new String(got.get(i), StandardCharsets.UTF_8));
         }
         for (int i = 0; i < stored; i++) {
-            assertEquals(big.length, got.get(5 + i).length, "acknowledged big message " + i);
+            assertEquals(BIG, got.get(5 + i).length, "acknowledged big message " + i);
             assertEquals((byte) i, got.get(5 + i)[0], "acknowledged big message " + i + ", in order");
         }
         Mqtt5BlockingClient late = v5(again, "late");
@@ -207,33 +182,12 @@ class DiskFullProcessTest {
         late.disconnect();
     }
 
-    private static JsonNode storeShow(BrokerProcess b, Path dataDir) {
-        AdminHttp.Answer a = new AdminHttp(b.httpPort(), AdminHttp.adminKey(dataDir)).get("/api/v1/store/show");
-        assertEquals(200, a.status(), a.body());
-        return a.json().path("table").get(0);
-    }
-
     /**
-     * Under sync = interval RocksDB used to stay stopped after the disk filled ("Writer has previous
-     * error": the interval sync of the log whose append had failed made the error fatal); now the
-     * store goes read-only with a log line, and once there is room again RocksDB recovers by
-     * itself, the store says so, and publishes are stored again, with every message acknowledged
-     * before and after in the keeper's queue, in order. No restart in between.
+     * QoS 1 publishes of 256 KB (first byte = index) to {@code q/big} until one is refused, which
+     * must be with 0x97 Quota exceeded; returns how many were acknowledged before it.
      */
-    @Test
-    @Timeout(value = 3, unit = TimeUnit.MINUTES)
-    void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
-        Path small = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(
-                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", small.toString()) == 0,
-                "mounting a tmpfs needs root");
-        mount = small;
-        Path data = small.resolve("data");
-        BrokerProcess broker = start(data);
-        keeper(broker, "q/#");
-        Mqtt5BlockingClient pub = v5(broker, "pub5");
-        pub.connect();
-        byte[] big = new byte[256 * 1024];
+    private static int publishUntilQuotaExceeded(Mqtt5BlockingClient pub) {
+        byte[] big = new byte[BIG];
         int stored = 0;
         Mqtt5PubAckException quota = null;
         for (int i = 0; i < 100 && quota == null; i++) {
@@ -252,12 +206,40 @@ class DiskFullProcessTest {
         assertTrue(quota != null, "3 MB cannot take 25 MB");
         assertEquals(
                 Mqtt5PubAckReasonCode.QUOTA_EXCEEDED, quota.getMqttMessage().getReasonCode());
+        return stored;
+    }
+
+    private static JsonNode storeShow(BrokerProcess b, Path dataDir) {
+        AdminHttp.Answer a = new AdminHttp(b.httpPort(), AdminHttp.adminKey(dataDir)).get("/api/v1/store/show");
+        assertEquals(200, a.status(), a.body());
+        return a.json().path("table").get(0);
+    }
+
+    /**
+     * Under sync = interval RocksDB used to stay stopped after the disk filled ("Writer has previous
+     * error": the interval sync of the log whose append had failed made the error fatal); now the
+     * store goes read-only with a log line, and once there is room again RocksDB recovers by
+     * itself, the store says so, and publishes are stored again, with every message acknowledged
+     * before and after in the keeper's queue, in order. No restart in between.
+     */
+    @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES)
+    void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
+        Path small = Files.createDirectories(tmp.resolve("small"));
+        SmallDisk.mount(small);
+        mount = small;
+        Path data = small.resolve("data");
+        BrokerProcess broker = start(data);
+        keeper(broker, "q/#");
+        Mqtt5BlockingClient pub = v5(broker, "pub5");
+        pub.connect();
+        int stored = publishUntilQuotaExceeded(pub);
         await().atMost(Duration.ofSeconds(10)).until(() -> output(broker).contains(" is read-only from now: "));
         JsonNode readOnly = storeShow(broker, data);
         assertEquals("read-only", readOnly.path("state").asText(), readOnly.toString());
         assertTrue(readOnly.path("read_only_reason").asText().contains("No space left on device"), readOnly.toString());
 
-        assertEquals(0, run("mount", "-o", "remount,size=64m", small.toString()));
+        SmallDisk.grow(small, "64m");
         try {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
@@ -289,7 +271,7 @@ class DiskFullProcessTest {
         // the same process: the keeper gets what was acknowledged before the disk filled, then after, in order
         List<byte[]> got = drainKeeper(broker, stored + 4);
         for (int i = 0; i < stored; i++) {
-            assertEquals(big.length, got.get(i).length, "acknowledged big message " + i);
+            assertEquals(BIG, got.get(i).length, "acknowledged big message " + i);
             assertEquals((byte) i, got.get(i)[0], "acknowledged big message " + i + ", in order");
         }
         assertEquals("after", new String(got.get(stored), StandardCharsets.UTF_8));

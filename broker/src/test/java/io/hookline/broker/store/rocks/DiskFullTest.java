@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.hookline.broker.config.SyncPolicy;
 import io.hookline.broker.routing.Delivery;
@@ -43,16 +42,10 @@ class DiskFullTest {
 
     private Path mount;
 
-    private static int run(String... command) throws Exception {
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        return p.waitFor(30, TimeUnit.SECONDS) ? p.exitValue() : -1;
-    }
-
     @AfterEach
     void unmount() throws Exception {
         if (mount != null) {
-            run("umount", mount.toString());
+            SmallDisk.unmount(mount);
         }
     }
 
@@ -60,9 +53,7 @@ class DiskFullTest {
     @EnumSource(SyncPolicy.class)
     void aFullDiskFailsTheWriteWithNoSpaceAndKeepsWhatWasStored(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(
-                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
-                "mounting a tmpfs needs root");
+        SmallDisk.mount(dir);
         mount = dir;
         byte[] first = "kept".getBytes();
         List<Integer> written = new ArrayList<>();
@@ -100,7 +91,7 @@ class DiskFullTest {
                 assertNotNull(store.get(Column.QUEUES, Keys.queued("s", i)), "queued " + i);
             }
             // room again: writes succeed again without a restart
-            assertEquals(0, run("mount", "-o", "remount,size=64m", dir.toString()));
+            SmallDisk.grow(dir, "64m");
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -157,9 +148,7 @@ class DiskFullTest {
     @Test
     void aRefusedWriteLeavesNeitherAQueuedEntryNorARetainedMessageBehind() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        assumeTrue(
-                run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
-                "mounting a tmpfs needs root");
+        SmallDisk.mount(dir);
         mount = dir;
         SubscriberId keeper = SubscriberId.of("", "keeper");
         try (RocksStores stores =
