@@ -263,6 +263,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }
         }
         recover();
+        if (cluster != null) {
+            cluster.sessionsRecovered(); // after recovery: the sessions it brought back are claimed cluster-wide
+        }
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {

@@ -5,12 +5,16 @@ import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
 import io.hookline.broker.cluster.ClusterNode;
 import io.hookline.broker.cluster.NodeStatus;
+import io.hookline.broker.cluster.SessionMigration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** {@code cluster show}: the nodes of the cluster this broker is in (docs/cluster.md). */
+/** {@code cluster show}, {@code cluster migrate-sessions}: the nodes of the cluster this broker is in (docs/cluster.md). */
 final class ClusterCommands {
 
     /** How long {@code cluster show} waits for the other nodes' answers. */
@@ -28,6 +32,57 @@ final class ClusterCommands {
                         .build(),
                 request -> show(broker),
                 "core");
+        registry.add(
+                CommandSpec.builder("cluster", "migrate-sessions")
+                        .help("moves every persistent session of this node (subscriptions, queue, messages in flight)"
+                                + " to the other nodes, round-robin; connected clients get DISCONNECT 0x8E. The session"
+                                + " half of 'cluster leave --migrate_sessions'. Answers with the sessions moved, those that"
+                                + " stayed here (their move failed) and the count per node. 409 with cluster = off or"
+                                + " without another node")
+                        .flag(
+                                "parallel",
+                                io.hookline.api.command.ParamType.INTEGER,
+                                "4",
+                                "sessions moved at once (1 to 64)")
+                        .flag(
+                                "timeout",
+                                io.hookline.api.command.ParamType.INTEGER,
+                                "300",
+                                "seconds to wait for the moves to end (they go on after an answer that says so)")
+                        .changesState()
+                        .build(),
+                request -> migrate(broker, request.integer("parallel", 4), request.integer("timeout", 300)),
+                "core");
+    }
+
+    private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {
+        ClusterNode node = broker.cluster()
+                .orElseThrow(() -> CommandException.conflict("this broker is not in a cluster (cluster = off)"));
+        if (parallel < 1 || parallel > 64) {
+            throw CommandException.badArgument("parallel", "must be 1 to 64, not " + parallel);
+        }
+        if (timeoutSeconds < 1) {
+            throw CommandException.badArgument("timeout", "must be at least 1 second, not " + timeoutSeconds);
+        }
+        SessionMigration.Result result;
+        try {
+            result = node.migration()
+                    .migrateAll((int) parallel)
+                    .toCompletableFuture()
+                    .get(timeoutSeconds, TimeUnit.SECONDS);
+        } catch (IllegalStateException e) {
+            throw CommandException.conflict(e.getMessage());
+        } catch (TimeoutException e) {
+            return new Reply.Done(CommandResult.text(
+                    "sessions still moving after " + timeoutSeconds + " s; see the log for the outcome"));
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("migrating the sessions failed", e.getCause());
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("moved", result.moved());
+        row.put("stayed", result.failed());
+        row.put("per_node", result.perNode());
+        return new Reply.Done(CommandResult.table(List.of(row)));
     }
 
     private static Reply show(ManagedBroker broker) throws InterruptedException {

@@ -37,6 +37,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -75,6 +76,8 @@ public final class ClusterNode implements AutoCloseable {
     private volatile UUID self;
     private RetainedSync retainedSync;
     private ClientRegistry clients;
+    private volatile SessionMigration migration;
+    private ScheduledExecutorService migrationExecutor;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -168,6 +171,7 @@ public final class ClusterNode implements AutoCloseable {
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
         clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
+        startMigration();
         log.info(
                 "cluster '{}': node '{}' on {} (data port {}), {} member(s): {}",
                 settings.name(),
@@ -176,6 +180,37 @@ public final class ClusterNode implements AutoCloseable {
                 dataBound.getPort(),
                 hz.getCluster().getMembers().size(),
                 memberNames());
+    }
+
+    private void startMigration() {
+        migrationExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hookline-migration");
+            t.setDaemon(true);
+            return t;
+        });
+        migration = new SessionMigration(
+                hz.getMap(SessionMigration.MAP),
+                self,
+                sessions,
+                new MigrationPeers(),
+                migrationExecutor,
+                ordered,
+                settings.failureTimeout().toMillis(),
+                messages::nextId);
+        sessions.setHandover(migration);
+    }
+
+    /** Session migration (docs/cluster.md); null before {@link #start}. */
+    public SessionMigration migration() {
+        return migration;
+    }
+
+    /** The persistent sessions recovered at start: registered cluster-wide (after recovery, before listeners open). */
+    public void sessionsRecovered() {
+        SessionMigration m = migration;
+        if (m != null) {
+            m.recovered();
+        }
     }
 
     private Config hazelcastConfig(int dataPort) {
@@ -337,6 +372,10 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (migrationExecutor != null) {
+            migrationExecutor
+                    .shutdownNow(); // moves under way end: the other node times out, the session stays where it was
+        }
         executor.shutdown(); // let queued writes (clients that went offline at shutdown) reach the maps first
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
@@ -398,6 +437,14 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
+        public void migration(UUID from, byte type, io.netty.buffer.ByteBuf frame) {
+            SessionMigration m = migration;
+            if (m != null) {
+                m.received(from, type, frame);
+            }
+        }
+
+        @Override
         public void takeover(UUID from, SubscriberId client) {
             if (sessions.takenOverElsewhere(client)) {
                 log.debug(
@@ -405,6 +452,43 @@ public final class ClusterNode implements AutoCloseable {
                         client.clientId(),
                         from);
             }
+        }
+    }
+
+    /** How session migration reaches the other nodes: the data plane, the member list. */
+    private final class MigrationPeers implements SessionMigration.Peers {
+        @Override
+        public boolean send(UUID node, io.netty.buffer.ByteBuf frame) {
+            InetSocketAddress address = dataAddresses.get(node);
+            if (address == null) {
+                frame.release();
+                return false;
+            }
+            data.send(node, address, frame);
+            return true;
+        }
+
+        @Override
+        public boolean isMember(UUID node) {
+            return dataAddresses.containsKey(node);
+        }
+
+        @Override
+        public List<UUID> others() {
+            return new ArrayList<>(dataAddresses.keySet());
+        }
+
+        @Override
+        public String name(UUID node) {
+            HazelcastInstance h = hz;
+            if (h != null) {
+                for (Member m : h.getCluster().getMembers()) {
+                    if (m.getUuid().equals(node)) {
+                        return m.getAttribute(NODE_ATTRIBUTE);
+                    }
+                }
+            }
+            return node.toString();
         }
     }
 
@@ -435,6 +519,7 @@ public final class ClusterNode implements AutoCloseable {
                     if (c != null) {
                         c.forget(gone);
                     }
+
                 } catch (RuntimeException ex) {
                     log.warn("cluster: cleanup after node {} failed", gone, ex);
                 }

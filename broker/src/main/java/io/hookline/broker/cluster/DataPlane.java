@@ -49,6 +49,9 @@ final class DataPlane implements AutoCloseable {
         void publish(UUID from, Message message);
 
         void takeover(UUID from, SubscriberId client);
+
+        /** A session migration frame (types 20-29), read before this returns (the buffer is released after). */
+        default void migration(UUID from, byte type, ByteBuf frame) {}
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -102,6 +105,11 @@ final class DataPlane implements AutoCloseable {
     /** Tells {@code node} that {@code client} connected elsewhere. */
     void takeover(UUID node, InetSocketAddress address, SubscriberId client) {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
+    }
+
+    /** Sends a frame made by {@link MigrationFrames} to {@code node}. */
+    void send(UUID node, InetSocketAddress address, ByteBuf frame) {
+        link(node, address).send(frame);
     }
 
     /** The node left: closes its link and drops what waited for it. */
@@ -293,6 +301,14 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
+                case Frames.MIGRATE_ASK,
+                        Frames.MIGRATE_STATE,
+                        Frames.MIGRATE_PULL,
+                        Frames.MIGRATE_PAGE,
+                        Frames.MIGRATE_COMMIT,
+                        Frames.MIGRATE_DONE,
+                        Frames.MIGRATE_ABORT,
+                        Frames.MIGRATE_PUSH -> receiver.migration(from, type, frame);
                 default -> {
                     log.warn(
                             "cluster: unknown frame type {} from {}; closing the link",

@@ -27,6 +27,15 @@ final class Frames {
     static final byte PUBLISH = 2;
     /** A client id connected elsewhere: close its connection here (v5: DISCONNECT 0x8E). */
     static final byte TAKEOVER = 3;
+    /** Session migration (20-29): {@link MigrationFrames}. */
+    static final byte MIGRATE_ASK = 20,
+            MIGRATE_STATE = 21,
+            MIGRATE_PULL = 22,
+            MIGRATE_PAGE = 23,
+            MIGRATE_COMMIT = 24,
+            MIGRATE_DONE = 25,
+            MIGRATE_ABORT = 26,
+            MIGRATE_PUSH = 27;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -82,14 +91,14 @@ final class Frames {
         return readMessage(b, id);
     }
 
-    private static ByteBuf start(ByteBufAllocator alloc, byte type) {
+    static ByteBuf start(ByteBufAllocator alloc, byte type) {
         ByteBuf b = alloc.buffer();
         b.writeInt(0); // length, set by finish
         b.writeByte(type);
         return b;
     }
 
-    private static ByteBuf finish(ByteBuf b) {
+    static ByteBuf finish(ByteBuf b) {
         b.setInt(0, b.readableBytes() - 4);
         return b;
     }
@@ -166,20 +175,20 @@ final class Frames {
         return new Message(id, topic, qos, retain, payload, properties, sender, expiresAt);
     }
 
-    private static void writeString(ByteBuf b, String s) {
+    static void writeString(ByteBuf b, String s) {
         writeBytes(b, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String readString(ByteBuf b) {
+    static String readString(ByteBuf b) {
         return new String(readBytes(b), StandardCharsets.UTF_8);
     }
 
-    private static void writeBytes(ByteBuf b, byte[] bytes) {
+    static void writeBytes(ByteBuf b, byte[] bytes) {
         b.writeInt(bytes.length);
         b.writeBytes(bytes);
     }
 
-    private static byte[] readBytes(ByteBuf b) {
+    static byte[] readBytes(ByteBuf b) {
         int n = b.readInt();
         if (n < 0 || n > b.readableBytes()) {
             throw new IllegalArgumentException("bad length " + n + " in a cluster frame");

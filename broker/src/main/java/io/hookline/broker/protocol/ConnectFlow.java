@@ -22,6 +22,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.session.SessionHandover;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.SessionTerms;
 import io.hookline.broker.session.Will;
@@ -450,6 +451,10 @@ final class ConnectFlow {
 
     /** The hooks accepted (or refused) the client: attach the session and answer CONNACK. */
     private static void complete(MqttConnection c, Request r, Decision d) {
+        complete(c, r, d, false);
+    }
+
+    private static void complete(MqttConnection c, Request r, Decision d, boolean handedOver) {
         HookGateway hooks = c.broker.hooks();
         if (d.verdict() instanceof RegisterVerdict.Refused refused) {
             refuse(
@@ -473,6 +478,9 @@ final class ConnectFlow {
                     "will not authorized: " + denied.reason(),
                     denied.properties(),
                     false);
+            return;
+        }
+        if (!handedOver && handOver(c, r, d, accepted)) {
             return;
         }
         ProtocolSettings s = c.settings();
@@ -641,6 +649,37 @@ final class ConnectFlow {
             }
             connected(c, connack, keepAliveSent, cleanStart, attached.sessionPresent(), who, r);
         });
+    }
+
+    /**
+     * A clustered broker first fetches the session from the node it lives on (docs/cluster.md,
+     * session migration): true when the CONNECT waits for that (later packets wait behind it),
+     * and completes once the session is here or known not to come.
+     */
+    private static boolean handOver(MqttConnection c, Request r, Decision d, RegisterVerdict.Accepted accepted) {
+        SessionHandover handover = c.broker.sessions().handover();
+        if (handover == SessionHandover.NONE) {
+            return false;
+        }
+        io.hookline.api.hook.input.Client who = accepted.client();
+        boolean cleanStart = accepted.modifiers()
+                .get(Modifier.CLEAN_SESSION)
+                .orElse(r.header().isCleanSession());
+        CompletionStage<Void> here =
+                handover.beforeAttach(SubscriberId.of(who.mountpoint(), who.clientId()), cleanStart);
+        if (here == null) {
+            return false;
+        }
+        c.connackPending = true;
+        c.order.hold(here, (v, error) -> {
+            c.connackPending = false;
+            if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+                c.broker.hooks().closeSession(d.session());
+                return; // the client left while its session was on its way
+            }
+            complete(c, r, d, true);
+        });
+        return true;
     }
 
     /** Sends the accepting CONNACK and starts the session: hooks, then what it has to send. */

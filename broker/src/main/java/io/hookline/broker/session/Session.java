@@ -1146,6 +1146,38 @@ public final class Session implements Recipient {
         expiryTimer = timer;
     }
 
+    // ---- moving to another node (driven by SessionTransfer) -------------------------------
+
+    /** Takes the connection off the session (it is closed as taken over by the caller); null when offline. */
+    synchronized SessionConnection detachForMove() {
+        SessionConnection c = connection;
+        if (c != null) {
+            detach(c);
+        }
+        return c;
+    }
+
+    synchronized List<InflightRecord> inflightRecords() {
+        List<InflightRecord> out = new ArrayList<>(inflight.size());
+        for (Inflight e : inflight) {
+            out.add(new InflightRecord(e.packetId, e.delivery, e.released));
+        }
+        return out;
+    }
+
+    synchronized List<Integer> awaitingReleaseIds() {
+        return new ArrayList<>(awaitingRelease);
+    }
+
+    synchronized Will pendingWill() {
+        return pendingWill;
+    }
+
+    /** A page of the queue, from {@code from} on ({@link MessageQueue#copy}); may read the disk. */
+    synchronized long copyQueue(long from, int max, List<Delivery> out) {
+        return queue.copy(from, max, out);
+    }
+
     // ---- recovery (driven by SessionRegistry.recover, before any listener opens) ----------
 
     /** A stored session comes back, offline, as it was recorded; it went away at {@code disconnectedAt}. */

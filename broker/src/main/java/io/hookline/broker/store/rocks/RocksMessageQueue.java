@@ -375,4 +375,49 @@ final class RocksMessageQueue implements MessageQueue {
     public boolean isDurable() {
         return true;
     }
+
+    /**
+     * Positions are sequence numbers. The window is read under the monitor, the rest from disk
+     * without it (with the spilled entries whose write is not committed yet), as a refill does.
+     */
+    @Override
+    public long copy(long from, int max, List<Delivery> out) {
+        long diskFrom;
+        TreeMap<Long, Entry> unwritten;
+        synchronized (this) {
+            for (Entry e : window) {
+                if (e.seq() < from || e.committed() != null && e.committed().isCompletedExceptionally()) {
+                    continue;
+                }
+                if (out.size() >= max) {
+                    return e.seq();
+                }
+                out.add(e.delivery());
+                from = e.seq() + 1;
+            }
+            if (spillFrom < 0) {
+                return Math.max(from, nextSeq);
+            }
+            diskFrom = Math.max(from, spillFrom);
+            unwritten = new TreeMap<>(unflushedSpill.tailMap(diskFrom, true));
+        }
+        List<Entry> read = readFromDisk(diskFrom);
+        // a full read may stop short of the unwritten ones: only those below where it stopped
+        long bound = read.size() < WINDOW
+                ? Long.MAX_VALUE
+                : read.get(read.size() - 1).seq();
+        TreeMap<Long, Entry> next = new TreeMap<>(unwritten.headMap(bound, true));
+        for (Entry e : read) {
+            next.putIfAbsent(e.seq(), e);
+        }
+        long position = diskFrom;
+        for (Entry e : next.values()) {
+            if (out.size() >= max) {
+                return e.seq();
+            }
+            out.add(e.delivery());
+            position = e.seq() + 1;
+        }
+        return position;
+    }
 }
