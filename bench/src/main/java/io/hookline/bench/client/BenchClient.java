@@ -48,6 +48,7 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
     private final int maxInflight;
     private final boolean cleanSession;
     private final CompletableFuture<BenchClient> connected = new CompletableFuture<>();
+    private volatile boolean sessionPresent; // set from the CONNACK, on the event loop
     private final PacketIds ids = new PacketIds();
     private CompletableFuture<Void> pendingSubscribe;
     private Runnable creditListener = () -> {};
@@ -330,9 +331,15 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Whether the CONNACK said the broker had a session for this client id (clean session 0). */
+    public boolean sessionPresent() {
+        return sessionPresent;
+    }
+
     private void onConnAck(ChannelHandlerContext ctx, MqttConnAckMessage m) {
         MqttConnectReturnCode rc = m.variableHeader().connectReturnCode();
         if (rc == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            sessionPresent = m.variableHeader().isSessionPresent();
             connected.complete(this);
         } else {
             connected.completeExceptionally(new IllegalStateException(clientId + ": CONNACK " + rc));
