@@ -88,7 +88,12 @@ public final class SessionTransfer {
             }
             // under the session's monitor: nothing routed to it lands between the copy and the end
             synchronized (session) {
-                session.copyQueue(from, Integer.MAX_VALUE, tail);
+                long position = from;
+                int before;
+                do { // a durable queue gives one disk read per call
+                    before = tail.size();
+                    position = session.copyQueue(position, Integer.MAX_VALUE, tail);
+                } while (tail.size() > before);
                 registry.end(session, batch); // its subscriptions leave the index: the routes go
             }
             done[0] = true;

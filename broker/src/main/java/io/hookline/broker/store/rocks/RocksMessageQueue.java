@@ -382,6 +382,7 @@ final class RocksMessageQueue implements MessageQueue {
      */
     @Override
     public long copy(long from, int max, List<Delivery> out) {
+        long limit = (long) out.size() + max; // out may hold earlier pages: max counts this call's only
         long diskFrom;
         TreeMap<Long, Entry> unwritten;
         synchronized (this) {
@@ -389,7 +390,7 @@ final class RocksMessageQueue implements MessageQueue {
                 if (e.seq() < from || e.committed() != null && e.committed().isCompletedExceptionally()) {
                     continue;
                 }
-                if (out.size() >= max) {
+                if (out.size() >= limit) {
                     return e.seq();
                 }
                 out.add(e.delivery());
@@ -412,7 +413,7 @@ final class RocksMessageQueue implements MessageQueue {
         }
         long position = diskFrom;
         for (Entry e : next.values()) {
-            if (out.size() >= max) {
+            if (out.size() >= limit) {
                 return e.seq();
             }
             out.add(e.delivery());
