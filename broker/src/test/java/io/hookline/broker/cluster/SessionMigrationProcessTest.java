@@ -104,6 +104,61 @@ class SessionMigrationProcessTest {
     }
 
     @Test
+    void messagesPublishedOnBothNodesDuringTheMoveAllArrive() throws Exception {
+        Mqtt5BlockingClient sub = client(a, "mig-during");
+        sub.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
+        sub.subscribeWith().topicFilter("mig/during").qos(MqttQos.AT_LEAST_ONCE).send();
+        sub.disconnect();
+        Mqtt5BlockingClient onA = connected(a, "mig-during-pa");
+        Mqtt5BlockingClient onB = connected(b, "mig-during-pb");
+        for (int i = 0; i < 2000; i++) {
+            onA.publishWith()
+                    .topic("mig/during")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("q" + i))
+                    .send();
+        }
+        // two publishers keep going on both nodes while the client moves from a to b
+        java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread publishing = new Thread(() -> {
+            for (int i = 0; !stop.get() || i < 50; i++) {
+                (i % 2 == 0 ? onA : onB)
+                        .publishWith()
+                        .topic("mig/during")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("d" + i))
+                        .send();
+                sent.set(i + 1);
+            }
+        });
+        publishing.start();
+        Mqtt5BlockingClient moved = client(b, "mig-during");
+        java.util.Set<String> got = new java.util.HashSet<>();
+        try (Mqtt5Publishes inbox = moved.publishes(MqttGlobalPublishFilter.ALL)) {
+            assertTrue(moved.connectWith()
+                    .cleanStart(false)
+                    .sessionExpiryInterval(300)
+                    .send()
+                    .isSessionPresent());
+            for (int i = 0; i < 2000; i++) {
+                assertEquals("q" + i, text(next(inbox)), "queued message " + i + " in order");
+            }
+            stop.set(true);
+            publishing.join(60_000);
+            // every message published during the move arrives (QoS 1: a duplicate is allowed)
+            for (int i = 0; i < sent.get(); i++) {
+                while (!got.contains("d" + i)) {
+                    got.add(text(next(inbox)));
+                }
+            }
+        }
+        moved.disconnect();
+        onA.disconnect();
+        onB.disconnect();
+    }
+
+    @Test
     void aConnectedSubscriberIsTakenOverAndItsInflightAndQueueFollowIt() throws Exception {
         CompletableFuture<Integer> reason = new CompletableFuture<>();
         Mqtt5BlockingClient first = MqttClient.builder()
