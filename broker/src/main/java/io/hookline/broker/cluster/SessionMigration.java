@@ -246,6 +246,12 @@ public final class SessionMigration implements SessionHandover {
     }
 
     private void start(SubscriberId id, UUID from, CompletableFuture<Void> done) {
+        for (Import running : imports.values()) {
+            if (running.id.equals(id)) { // a second CONNECT of the same client id: it waits for the same move
+                running.done.whenComplete((v, e) -> done.complete(null));
+                return;
+            }
+        }
         Import im = new Import(moves.incrementAndGet(), from, id, done);
         imports.put(im.move, im);
         im.arm();
