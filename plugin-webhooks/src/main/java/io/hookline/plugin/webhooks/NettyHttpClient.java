@@ -104,8 +104,8 @@ final class NettyHttpClient implements AutoCloseable {
     }
 
     /**
-     * The socket channel type a loop of {@code loopGroup} registers, or null when we cannot run on
-     * it (another transport than ours).
+     * The socket channel type {@code loop} registers, or null when we cannot run on it (another
+     * transport than ours).
      */
     private Class<? extends SocketChannel> channelType(EventExecutor loop) {
         Object parent = loop.parent();
