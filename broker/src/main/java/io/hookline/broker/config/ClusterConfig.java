@@ -63,8 +63,25 @@ public final class ClusterConfig {
             .doc("how long a starting node looks for its seeds before it forms a cluster alone (whole seconds)")
             .build();
 
+    public static final ConfigKey<Integer> OUTBOUND_HIGH_WATERMARK = ConfigKey.builder(
+                    "cluster.outbound_high_watermark", ValueType.bytes())
+            .defaultValue(8 * 1024 * 1024)
+            .doc("back-pressure between nodes: while a data link has this many bytes of QoS 1/2 messages the"
+                    + " other node has not acknowledged (or of unsent QoS 0 ones), the clients publishing to"
+                    + " it are not read; they are read again below half of it; 0 = no limit")
+            .build();
+
     static List<ConfigKey<?>> all() {
-        return List.of(CLUSTER, NAME, NODE_NAME, LISTEN, DATA_PORT, SEEDS, FAILURE_TIMEOUT, JOIN_WAIT);
+        return List.of(
+                CLUSTER,
+                NAME,
+                NODE_NAME,
+                LISTEN,
+                DATA_PORT,
+                SEEDS,
+                FAILURE_TIMEOUT,
+                JOIN_WAIT,
+                OUTBOUND_HIGH_WATERMARK);
     }
 
     /** host:port others can reach: not a wildcard address, not port 0, room for the data port above it. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.InputStream;
@@ -14,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +35,9 @@ class DataPlaneGateTest {
         }
 
         @Override
-        public void publish(UUID from, Message message) {
+        public CompletionStage<Void> publish(UUID from, Message message) {
             routed.add(from + " " + message.topic());
+            return StoreBatch.DONE;
         }
 
         @Override
