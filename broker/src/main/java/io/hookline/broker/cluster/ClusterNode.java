@@ -98,7 +98,7 @@ public final class ClusterNode implements AutoCloseable {
         this.stores = stores;
         this.messages = messages;
         this.metrics = metrics;
-        this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark());
+        this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -396,7 +396,7 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
-        public CompletionStage<Void> publish(UUID from, Message m) {
+        public CompletionStage<Void> publish(UUID from, Message m, Consumer<List<Recipient>> congested) {
             // ids are per node: the message gets one of ours, as a local publish would
             Message local = new Message(
                     messages.nextId(),
@@ -408,7 +408,7 @@ public final class ClusterNode implements AutoCloseable {
                     m.sender(),
                     m.expiresAtMillis());
             StoreBatch batch = stores.batch();
-            router.route(local, null, null, batch);
+            router.route(local, null, congested, batch);
             CompletionStage<Void> stored = batch.commit();
             if (stored != StoreBatch.DONE) {
                 stored.whenComplete((ok, failure) -> {

@@ -1,6 +1,7 @@
 package io.hookline.broker.cluster;
 
 import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
@@ -33,6 +34,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,8 +59,11 @@ final class DataPlane implements AutoCloseable {
         /** Whether {@code node} is a member of the cluster now: links from anyone else are closed. */
         boolean isMember(UUID node);
 
-        /** Routes a message; returns the commit of what it stored (a QoS 1/2 frame is acknowledged after it). */
-        CompletionStage<Void> publish(UUID from, Message message);
+        /**
+         * Routes a message; returns the commit of what it stored (a QoS 1/2 frame is acknowledged
+         * after it). {@code congested} (may be null) hears of local sessions above their high-water mark.
+         */
+        CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested);
 
         /** The link to {@code node} went above the outbound high-water mark. */
         default void linkCongested(UUID node) {}
@@ -81,6 +86,7 @@ final class DataPlane implements AutoCloseable {
     private final Map<UUID, Inbox> inboxes = new ConcurrentHashMap<>();
     private final Set<UUID> gone = ConcurrentHashMap.newKeySet(); // nodes that left: never linked again
     private final long highWatermark; // 0: no back-pressure between nodes
+    private final FlowControl flow; // null: links are read whatever the local sessions' queues
     private final AtomicLong resent = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
@@ -91,12 +97,13 @@ final class DataPlane implements AutoCloseable {
     private Channel server;
 
     DataPlane(Receiver receiver) {
-        this(receiver, 0);
+        this(receiver, 0, null);
     }
 
-    DataPlane(Receiver receiver, long highWatermark) {
+    DataPlane(Receiver receiver, long highWatermark, FlowControl flow) {
         this.receiver = receiver;
         this.highWatermark = highWatermark;
+        this.flow = flow;
         this.group = new NioEventLoopGroup(2, new DefaultThreadFactory("hookline-cluster-io", true));
     }
 
@@ -573,6 +580,22 @@ final class DataPlane implements AutoCloseable {
     /** Frames from one peer, in order. */
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
         private UUID from;
+        private LinkHold hold; // made on the first message when there is back-pressure
+
+        private LinkHold hold(ChannelHandlerContext ctx) {
+            if (hold == null && flow != null) {
+                hold = new LinkHold(ctx.channel(), flow);
+            }
+            return hold;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (hold != null) {
+                hold.close();
+            }
+            ctx.fireChannelInactive();
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -599,7 +622,7 @@ final class DataPlane implements AutoCloseable {
                 }
                 case Frames.PUBLISH -> {
                     received.incrementAndGet();
-                    receiver.publish(from, Frames.readMessage(frame, 0));
+                    receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
                 case Frames.PUBLISH_ACKED -> publishAcked(ctx, frame);
@@ -630,7 +653,7 @@ final class DataPlane implements AutoCloseable {
                 duplicates.incrementAndGet();
                 return;
             }
-            inbox.storing(epoch, seq, receiver.publish(sender, Frames.readMessage(frame, 0)));
+            inbox.storing(epoch, seq, receiver.publish(sender, Frames.readMessage(frame, 0), hold(ctx)));
         }
 
         @Override

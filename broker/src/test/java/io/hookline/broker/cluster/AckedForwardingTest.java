@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -52,7 +53,7 @@ class AckedForwardingTest {
         }
 
         @Override
-        public CompletionStage<Void> publish(UUID from, Message message) {
+        public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
             routed.add(message.topic());
             CompletableFuture<Void> stored = new CompletableFuture<>();
             stores.add(stored);
@@ -77,7 +78,7 @@ class AckedForwardingTest {
         }
 
         @Override
-        public CompletionStage<Void> publish(UUID from, Message message) {
+        public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
             throw new AssertionError("nothing is sent to the sender");
         }
 
@@ -185,7 +186,7 @@ class AckedForwardingTest {
         receiving.holdStores = true;
         Sending sending = new Sending();
         try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(sending, 10_000)) {
+                DataPlane out = new DataPlane(sending, 10_000, null)) {
             InetSocketAddress bound = in.bind("127.0.0.1", 0);
             out.setSelf(sender);
             for (int i = 0; i < 9; i++) {

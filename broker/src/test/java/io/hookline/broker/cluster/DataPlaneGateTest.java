@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -35,7 +37,7 @@ class DataPlaneGateTest {
         }
 
         @Override
-        public CompletionStage<Void> publish(UUID from, Message message) {
+        public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
             routed.add(from + " " + message.topic());
             return StoreBatch.DONE;
         }
