@@ -254,6 +254,7 @@ final class DataPlane implements AutoCloseable {
         final Unacked unacked = new Unacked();
         private volatile Channel channel; // set once connected and pending flushed
         volatile boolean congested;
+        private volatile Outbox outbox; // of the current channel
         private boolean connecting; // guarded by this
         private boolean closed; // guarded by this
         private long retryMillis = RETRY_MIN_MILLIS; // guarded by this
@@ -315,7 +316,12 @@ final class DataPlane implements AutoCloseable {
 
         private void write(Channel ch, ByteBuf frame) {
             sent.incrementAndGet();
-            ch.writeAndFlush(frame, ch.voidPromise());
+            Outbox o = outbox;
+            if (o != null && o.channel() == ch) {
+                o.write(frame); // one flush for the frames queued together
+            } else {
+                ch.writeAndFlush(frame, ch.voidPromise());
+            }
         }
 
         // under this' lock
@@ -389,6 +395,7 @@ final class DataPlane implements AutoCloseable {
                     ch.write(frame, ch.voidPromise());
                 }
                 ch.flush();
+                outbox = new Outbox(ch);
                 channel = ch;
             }
             ch.closeFuture().addListener(x -> {
