@@ -205,7 +205,10 @@ public final class ClusterNode implements AutoCloseable {
         config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
         config.getUserContext().put(CONTEXT_KEY, this);
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        config.getMemberAttributeConfig().setAttribute(DATA_ATTRIBUTE, listen.host() + ":" + dataPort);
+        HostPort advertised = settings.dataAdvertise();
+        config.getMemberAttributeConfig()
+                .setAttribute(
+                        DATA_ATTRIBUTE, advertised != null ? hostPort(advertised) : listen.host() + ":" + dataPort);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(listen.port()).setPortAutoIncrement(false);
         network.setPublicAddress(hostPort(listen));

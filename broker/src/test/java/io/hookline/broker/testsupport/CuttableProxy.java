@@ -24,6 +24,7 @@ public final class CuttableProxy implements AutoCloseable {
     private final ServerSocket server;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
     private volatile boolean cut;
     private volatile boolean closed;
 
@@ -49,6 +50,11 @@ public final class CuttableProxy implements AutoCloseable {
         return accepted.get();
     }
 
+    /** Connections closed at once because the proxy was cut: someone tried to connect again meanwhile. */
+    public int refused() {
+        return refused.get();
+    }
+
     /** Breaks every connection, and every new one until {@link #restore()}. */
     public void cut() {
         cut = true;
@@ -71,6 +77,7 @@ public final class CuttableProxy implements AutoCloseable {
                 return; // closed
             }
             if (cut) {
+                refused.incrementAndGet();
                 closeQuietly(client);
                 continue;
             }
