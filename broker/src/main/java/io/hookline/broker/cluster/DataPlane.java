@@ -407,6 +407,7 @@ final class DataPlane implements AutoCloseable {
                         }
                     }
                 }
+                checkDrained(); // its unwritable socket held the publishers: it is gone (QoS 0 frames with it)
             });
         }
 
@@ -447,6 +448,7 @@ final class DataPlane implements AutoCloseable {
             if (highWatermark > 0 && !congested && unacked.bytes() > highWatermark) {
                 congested = true;
                 receiver.linkCongested(node);
+                checkDrained(); // the last ACK may have come in between: nothing else would look again
             }
         }
 
