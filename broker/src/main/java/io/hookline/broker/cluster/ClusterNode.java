@@ -281,11 +281,6 @@ public final class ClusterNode implements AutoCloseable {
         return n;
     }
 
-    /** The data plane's counters (tests, {@code cluster show}). */
-    DataPlane dataPlane() {
-        return data;
-    }
-
     /** A retained message (or a clear: empty payload) published here: to every node's retained store. */
     void replicateRetained(Message message) {
         RetainedSync sync = retainedSync;
