@@ -68,7 +68,8 @@ final class SessionCommands {
         registry.add(
                 CommandSpec.builder("session", "disconnect")
                         .help(
-                                "closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
+                                "closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session;"
+                                        + " --redirect=NODE sends it to another node of the cluster (0x9C)")
                         .argument("client-id", "the client id")
                         .optionalArgument(
                                 "mountpoint",

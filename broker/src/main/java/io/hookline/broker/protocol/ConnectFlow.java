@@ -419,15 +419,14 @@ final class ConnectFlow {
                     "connection limit reached");
         }
 
-        if (version == 5
+        String elsewhere = version == 5 ? c.broker.offloadTarget() : null; // null unless cluster offloading
+        if (elsewhere != null
                 && (clientId.isEmpty() || c.broker.sessions().get(c.listener.mountpoint(), clientId) == null)) {
-            String elsewhere = c.broker.offloadTarget(); // a client with a session here stays here
-            if (elsewhere != null) {
-                throw new Refused(
-                        ReasonCodes.USE_ANOTHER_SERVER,
-                        "use another server: " + elsewhere + " (cluster offloading)",
-                        elsewhere);
-            }
+            // a client with a session here stays here
+            throw new Refused(
+                    ReasonCodes.USE_ANOTHER_SERVER,
+                    "use another server: " + elsewhere + " (cluster offloading)",
+                    elsewhere);
         }
 
         boolean assigned = false;
