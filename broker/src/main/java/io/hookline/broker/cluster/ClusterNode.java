@@ -76,7 +76,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile RetainedSync retainedSync;
     private volatile ClientRegistry clients;
     private final NodeDirectory directory = new NodeDirectory();
-    private final Membership membership = new Membership(); // cluster join/leave (MemberOps)
+    private final Membership membership = new Membership(); // added to each member this node runs (join restarts it)
     private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
     private volatile int dataPort;
     private volatile ClientControl control;

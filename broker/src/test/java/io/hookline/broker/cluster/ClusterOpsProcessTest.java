@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * client, another node makes it leave (its MQTT 5 client is sent elsewhere with 0x9C), an
  * overloaded node redirects new MQTT 5 clients and serves 3.1.1 ones, {@code session disconnect
  * --redirect}, the node label on /metrics and {@code $SYS/<node>/} read from the other node.
- * Nodes a and b are shared; node c belongs to the join/leave test.
+ * Nodes a and b are shared; node c belongs to the join/leave test, which also joins it again
+ * and has it leave on its own request.
  */
 class ClusterOpsProcessTest {
 
@@ -117,6 +118,16 @@ class ClusterOpsProcessTest {
             assertTrue(show.error().contains("left its cluster"), show.body());
             assertEquals(List.of("a", "b"), cluster.running(b));
             pub.disconnect();
+
+            // told to, it joins again (REST this time, through b); then it leaves on its own request
+            AdminHttp.Answer again = cluster.admin(c).post("/api/v1/cluster/join?discovery-node=" + cluster.listen(b));
+            assertEquals(200, again.status(), again.body());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
+            AdminHttp.Answer self = cluster.admin(c).post("/api/v1/cluster/leave?node=c");
+            assertEquals(200, self.status(), self.body());
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> cluster.running(a).equals(List.of("a", "b")));
         } finally {
             c.close();
         }
