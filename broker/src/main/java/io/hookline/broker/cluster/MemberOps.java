@@ -2,6 +2,8 @@ package io.hookline.broker.cluster;
 
 import com.hazelcast.cluster.Address;
 import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.core.HazelcastInstance;
 import io.hookline.broker.config.HostPort;
 import java.net.InetAddress;
@@ -10,7 +12,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -80,22 +84,35 @@ public final class MemberOps {
         if (target == null) {
             throw new Refused(404, "no node '" + name + "' in the cluster (cluster show lists them)");
         }
+        UUID gone = target.getUuid();
+        CountDownLatch left = new CountDownLatch(1);
+        UUID listener = h.getCluster().addMembershipListener(new MembershipListener() {
+            @Override
+            public void memberAdded(MembershipEvent e) {}
+
+            @Override
+            public void memberRemoved(MembershipEvent e) {
+                if (e.getMember().getUuid().equals(gone)) {
+                    left.countDown();
+                }
+            }
+        });
         try {
             h.getExecutorService("hookline.admin")
                     .submitToMember(new LeaveTask(), target)
                     .get(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new Refused(502, "node '" + name + "' could not be asked to leave: " + e.getMessage());
-        }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LEAVE_WAIT_SECONDS);
-        while (node.isLive(target.getUuid())) {
-            if (System.nanoTime() > deadline) {
+            if (node.isLive(gone) && !left.await(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new Refused(
                         504,
                         "node '" + name + "' was asked to leave and is still a member after " + LEAVE_WAIT_SECONDS
                                 + "s");
             }
-            Thread.sleep(50); // an admin thread polling the local member list, not an event loop
+        } catch (Refused r) {
+            throw r;
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            throw new Refused(502, "node '" + name + "' could not be asked to leave: " + e.getMessage());
+        } finally {
+            h.getCluster().removeMembershipListener(listener);
         }
         return "node '" + name + "' left the cluster";
     }
