@@ -25,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -87,12 +86,7 @@ class ClusterOpsProcessTest {
             // the client on c stayed connected, and its subscription became a route of the cluster
             Mqtt5BlockingClient pub = v5(a, "join-pub", new CompletableFuture<>());
             pub.connect();
-            Optional<Mqtt5Publish> got = Optional.empty();
-            for (int i = 0; i < 200 && got.isEmpty(); i++) {
-                pub.publishWith().topic("ops/join/x").qos(MqttQos.AT_LEAST_ONCE).send();
-                got = received.receive(100, TimeUnit.MILLISECONDS);
-            }
-            assertTrue(got.isPresent(), "a message published on a reaches the client c kept through the join");
+            assertTrue(delivered(pub, received, "ops/join/x"), "a message from a reaches the client c kept");
             assertTrue(sub.getState().isConnected());
 
             ClusterNodes.Admin left = cluster.binAdmin(a, "cluster", "leave", "node=c");
@@ -117,13 +111,21 @@ class ClusterOpsProcessTest {
             assertEquals(409, show.status(), show.body());
             assertTrue(show.error().contains("left its cluster"), show.body());
             assertEquals(List.of("a", "b"), cluster.running(b));
-            pub.disconnect();
 
             // told to, it joins again (REST this time, through b); then it leaves on its own request
             AdminHttp.Answer again = cluster.admin(c).post("/api/v1/cluster/join?discovery-node=" + cluster.listen(b));
             assertEquals(200, again.status(), again.body());
             await().atMost(Duration.ofSeconds(20))
                     .until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
+            Mqtt5BlockingClient sub2 = v5(c, "rejoin-sub", new CompletableFuture<>());
+            sub2.connect();
+            var received2 = sub2.publishes(MqttGlobalPublishFilter.ALL);
+            sub2.subscribeWith()
+                    .topicFilter("ops/rejoin/#")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            assertTrue(delivered(pub, received2, "ops/rejoin/x"), "after a second join, messages reach c again");
+            pub.disconnect();
             AdminHttp.Answer self = cluster.admin(c).post("/api/v1/cluster/leave?node=c");
             assertEquals(200, self.status(), self.body());
             await().atMost(Duration.ofSeconds(20))
@@ -259,6 +261,18 @@ class ClusterOpsProcessTest {
         assertEquals("$SYS/a/broker/uptime", p.getTopic().toString());
         Long.parseLong(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8));
         reader.disconnect();
+    }
+
+    /** Publishes on {@code topic} until {@code received} gets it (the route reaches the publisher's node shortly). */
+    private static boolean delivered(Mqtt5BlockingClient pub, Mqtt5BlockingClient.Mqtt5Publishes received, String topic)
+            throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            pub.publishWith().topic(topic).qos(MqttQos.AT_LEAST_ONCE).send();
+            if (received.receive(100, TimeUnit.MILLISECONDS).isPresent()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String mqtt(BrokerProcess node) {
