@@ -1,6 +1,7 @@
 package io.hookline.bench;
 
 import io.hookline.bench.client.Transport;
+import io.hookline.bench.report.HookTable;
 import io.hookline.bench.report.Json;
 import io.hookline.bench.report.RunResult;
 import io.hookline.bench.report.Tables;
@@ -127,7 +128,8 @@ public final class Main {
         Instant started = Instant.now();
         try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio), persistent)) {
             boolean warm = !warmup;
-            for (ScenarioParams p : plan) {
+            for (int pi = 0; pi < plan.size(); pi++) {
+                ScenarioParams p = plan.get(pi);
                 List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
                 if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
                     // Before the first measured messaging run, not at start: a connection ramp placed first
@@ -175,6 +177,16 @@ public final class Main {
                     row.add(median(runs));
                 }
                 results.addAll(row);
+                if (standard
+                        && p.equals(StandardSet.maxReference(scale))
+                        && row.get(0).messaging() != null) {
+                    // latency at half of the first broker's (Hookline's) flat-out rate, right after the
+                    // fixed-rate latency run
+                    ScenarioParams half =
+                            StandardSet.halfOfMax(scale, row.get(0).messaging().receiveRate());
+                    int at = plan.indexOf(StandardSet.fixedRateLatency(scale));
+                    plan.add(at < 0 ? pi + 1 : at + 1, half);
+                }
                 out.println();
                 out.println("== " + p.label() + (times > 1 ? " (median of " + times + " runs by received msg/s)" : ""));
                 out.print(Tables.render(row, false));
@@ -289,6 +301,15 @@ public final class Main {
                     .append(" clients (MQTT 3.1.1, clean session, keep alive 0, no subscriptions). RSS peak: the")
                     .append(" highest VmRSS sampled during the flat-out p2p runs below.\n\n")
                     .append(memory)
+                    .append('\n');
+        }
+        String hooks = HookTable.render(results, true);
+        if (!hooks.isEmpty()) {
+            sb.append("### Hook cost\n\n")
+                    .append("p2p QoS 1 flat out (the publish-with-hooks run below) through one `auth_on_publish`")
+                    .append(" handler per broker, against the same broker without one: delivered msg/s, their")
+                    .append(" ratio, and the broker CPU per delivered message (100% of a core = 10,000 us/s).\n\n")
+                    .append(hooks)
                     .append('\n');
         }
         for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
