@@ -3,9 +3,12 @@ package io.hookline.broker.admin;
 import io.hookline.api.command.CommandException;
 import io.hookline.api.command.CommandResult;
 import io.hookline.api.command.CommandSpec;
+import io.hookline.api.command.ParamType;
 import io.hookline.broker.cluster.ClusterNode;
+import io.hookline.broker.cluster.MemberOps;
 import io.hookline.broker.cluster.NodeStatus;
 import io.hookline.broker.cluster.SessionMigration;
+import io.hookline.broker.config.HostPort;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** {@code cluster show}, {@code cluster migrate-sessions}: the nodes of the cluster this broker is in (docs/cluster.md). */
+/** {@code cluster show|join|leave|migrate-sessions}: the nodes of the cluster this broker is in (docs/cluster.md). */
 final class ClusterCommands {
 
     /** How long {@code cluster show} waits for the other nodes' answers. */
@@ -31,6 +34,35 @@ final class ClusterCommands {
                                 + " until its routes are removed. 409 with cluster = off")
                         .build(),
                 request -> show(broker),
+                "core");
+        registry.add(
+                CommandSpec.builder("cluster", "join")
+                        .help("this node joins the cluster of discovery-node (that node's cluster.listen) at run time:"
+                                + " its Hazelcast member restarts with that seed while its clients stay connected, and"
+                                + " its routes, client ids and retained messages go to the cluster it joins. 409 when"
+                                + " it is in a cluster of several nodes already (leave it first) or with cluster = off;"
+                                + " 504 when nobody answered there")
+                        .argument("discovery-node", "HOST:PORT, the cluster.listen of a node of the cluster to join")
+                        .changesState()
+                        .build(),
+                request -> join(broker, request.get("discovery-node")),
+                "core");
+        registry.add(
+                CommandSpec.builder("cluster", "leave")
+                        .help("node NAME (this one or another) leaves the cluster: its MQTT 5 clients get DISCONNECT"
+                                + " 0x9C with the least loaded other node's address (older clients are closed), its"
+                                + " routes and client ids are removed, and it serves only its own clients, alone,"
+                                + " until cluster join (or a restart with cluster.seeds). 404 for an unknown node")
+                        .argument("node", "the node's name (cluster.node_name, as cluster show lists it)")
+                        .flag(
+                                "migrate_sessions",
+                                ParamType.BOOLEAN,
+                                "false",
+                                "move the node's persistent sessions to the other nodes first (not available yet:"
+                                        + " refused with 400)")
+                        .changesState()
+                        .build(),
+                request -> leave(broker, request.get("node"), request.flag("migrate_sessions", false)),
                 "core");
         registry.add(
                 CommandSpec.builder("cluster", "migrate-sessions")
@@ -53,6 +85,70 @@ final class ClusterCommands {
                         .build(),
                 request -> migrate(broker, request.integer("parallel", 4), request.integer("timeout", 300)),
                 "core");
+    }
+
+    private static ClusterNode node(ManagedBroker broker) {
+        return broker.cluster()
+                .orElseThrow(() -> CommandException.conflict("this broker is not in a cluster (cluster = off)"));
+    }
+
+    private static Reply join(ManagedBroker broker, String discovery) {
+        ClusterNode node = node(broker);
+        HostPort hp;
+        try {
+            hp = HostPort.parse(discovery);
+        } catch (IllegalArgumentException e) {
+            throw new CommandException(400, "bad value for discovery-node: " + e.getMessage());
+        }
+        if (hp.port() == 0) {
+            throw new CommandException(400, "bad value for discovery-node: '" + discovery + "': port 0");
+        }
+        try {
+            return new Reply.Done(CommandResult.text(node.members().join(hp)));
+        } catch (MemberOps.Refused r) {
+            throw new CommandException(r.status(), r.getMessage());
+        }
+    }
+
+    private static Reply leave(ManagedBroker broker, String name, boolean migrate) throws InterruptedException {
+        ClusterNode node = node(broker);
+        if (migrate) {
+            throw new CommandException(
+                    400,
+                    "--migrate_sessions is not available in this build (session migration between nodes is not"
+                            + " built yet); leave without it: persistent sessions stay on the node that leaves");
+        }
+        try {
+            return new Reply.Done(CommandResult.text(node.members().leave(name)));
+        } catch (MemberOps.Refused r) {
+            throw new CommandException(r.status(), r.getMessage());
+        }
+    }
+
+    private static Reply show(ManagedBroker broker) throws InterruptedException {
+        ClusterNode node = node(broker);
+        List<Map<String, Object>> rows = new ArrayList<>();
+        List<NodeStatus> nodes;
+        try {
+            nodes = node.show(SHOW_TIMEOUT_MILLIS);
+        } catch (IllegalStateException e) {
+            throw CommandException.conflict("this node left its cluster (cluster leave): cluster join"
+                    + " discovery-node=HOST:PORT joins one again");
+        }
+        for (NodeStatus s : nodes) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("node", s.node());
+            row.put("address", s.address());
+            row.put("running", s.running());
+            row.put("connections", s.connections() < 0 ? null : s.connections());
+            row.put("sessions", s.sessions() < 0 ? null : s.sessions());
+            row.put("routes", s.routes() < 0 ? null : s.routes());
+            row.put("messages_in", s.messagesIn() < 0 ? null : s.messagesIn());
+            row.put("messages_out", s.messagesOut() < 0 ? null : s.messagesOut());
+            row.put("self", s.node().equals(node.settings().nodeName()));
+            rows.add(row);
+        }
+        return new Reply.Done(CommandResult.table(rows));
     }
 
     private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {
@@ -83,25 +179,5 @@ final class ClusterCommands {
         row.put("stayed", result.failed());
         row.put("per_node", result.perNode());
         return new Reply.Done(CommandResult.table(List.of(row)));
-    }
-
-    private static Reply show(ManagedBroker broker) throws InterruptedException {
-        ClusterNode node = broker.cluster()
-                .orElseThrow(() -> CommandException.conflict("this broker is not in a cluster (cluster = off)"));
-        List<Map<String, Object>> rows = new ArrayList<>();
-        for (NodeStatus s : node.show(SHOW_TIMEOUT_MILLIS)) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("node", s.node());
-            row.put("address", s.address());
-            row.put("running", s.running());
-            row.put("connections", s.connections() < 0 ? null : s.connections());
-            row.put("sessions", s.sessions() < 0 ? null : s.sessions());
-            row.put("routes", s.routes() < 0 ? null : s.routes());
-            row.put("messages_in", s.messagesIn() < 0 ? null : s.messagesIn());
-            row.put("messages_out", s.messagesOut() < 0 ? null : s.messagesOut());
-            row.put("self", s.node().equals(node.settings().nodeName()));
-            rows.add(row);
-        }
-        return new Reply.Done(CommandResult.table(rows));
     }
 }
