@@ -207,12 +207,16 @@ public final class ClusterNode implements AutoCloseable {
                 memberNames());
     }
 
+    // at start and on cluster join (a new member, a new id): the thread is made once
     private void startMigration() {
-        migrationExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "hookline-migration");
-            t.setDaemon(true);
-            return t;
-        });
+        boolean rejoin = migrationExecutor != null;
+        if (!rejoin) {
+            migrationExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hookline-migration");
+                t.setDaemon(true);
+                return t;
+            });
+        }
         migration = new SessionMigration(
                 hz.getMap(SessionMigration.MAP),
                 self,
@@ -223,6 +227,9 @@ public final class ClusterNode implements AutoCloseable {
                 settings.failureTimeout().toMillis(),
                 messages::nextId);
         sessions.setHandover(migration);
+        if (rejoin) {
+            migration.recovered(); // this node's sessions, claimed in the cluster it joined
+        }
     }
 
     /** Session migration (docs/cluster.md); null before {@link #start}. */
