@@ -75,6 +75,8 @@ public final class ClusterNode implements AutoCloseable {
     private volatile UUID self;
     private RetainedSync retainedSync;
     private ClientRegistry clients;
+    private final ClusterShared shared;
+    private final ClusterDirect direct;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -92,6 +94,9 @@ public final class ClusterNode implements AutoCloseable {
         this.stores = stores;
         this.messages = messages;
         this.data = new DataPlane(new Receiver());
+        this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
+        router.shareWith(shared);
+        this.direct = new ClusterDirect(this::clients, this::sendFrame);
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -165,6 +170,9 @@ public final class ClusterNode implements AutoCloseable {
             learn(m);
         }
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
+        routes.shared().start(hz.getReplicatedMap(SharedRoutes.MAP), self, ordered);
+        shared.start(self);
+        direct.start(self);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
         clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
@@ -271,6 +279,38 @@ public final class ClusterNode implements AutoCloseable {
     /** The client id registry heard a client connect, go offline or end here. */
     ClientRegistry clients() {
         return clients;
+    }
+
+    /** Sends a frame to {@code node}; false (the frame released) when the node is not known here. */
+    private boolean sendFrame(UUID node, io.netty.buffer.ByteBuf frame) {
+        InetSocketAddress address = dataAddresses.get(node);
+        if (address == null) {
+            frame.release();
+            return false;
+        }
+        data.send(node, address, frame);
+        return true;
+    }
+
+    /** Direct messages ({@code $direct/...}, the HTTP API) to clients connected on other nodes. */
+    public ClusterDirect direct() {
+        return direct;
+    }
+
+    /**
+     * A retained message deleted by an operator ({@code retain delete}) here: deleted on every
+     * node (a tombstone in the retained map, as an empty retained PUBLISH is).
+     */
+    public void retainedDeleted(String topic) {
+        replicateRetained(new Message(
+                messages.nextId(),
+                topic,
+                0,
+                true,
+                new byte[0],
+                io.hookline.broker.routing.PublishProperties.NONE,
+                null,
+                0));
     }
 
     private void sendTakeover(UUID node, SubscriberId client) {
@@ -385,7 +425,7 @@ public final class ClusterNode implements AutoCloseable {
                     m.sender(),
                     m.expiresAtMillis());
             StoreBatch batch = stores.batch();
-            router.route(local, null, null, batch);
+            router.routeDirect(local, batch); // the shared groups' members were chosen where it was published
             batch.commit().whenComplete((ok, failure) -> {
                 if (failure != null) {
                     log.error(
@@ -393,6 +433,22 @@ public final class ClusterNode implements AutoCloseable {
                             m.topic(),
                             from,
                             failure);
+                }
+            });
+        }
+
+        @Override
+        public void frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
+            StoreBatch batch = stores.batch();
+            if (type == Frames.SHARED) {
+                shared.received(from, Frames.readShared(body, messages.nextId()), batch);
+            } else {
+                SubscriberId to = Frames.readSubscriber(body);
+                direct.received(from, to, Frames.readMessage(body, messages.nextId()), batch);
+            }
+            batch.commit().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.error("cluster: a message from node {} not stored for its receiver", from, failure);
                 }
             });
         }
@@ -431,6 +487,7 @@ public final class ClusterNode implements AutoCloseable {
             ordered.execute(() -> {
                 try {
                     routes.forget(gone);
+                    routes.shared().forget(gone);
                     ClientRegistry c = clients;
                     if (c != null) {
                         c.forget(gone);

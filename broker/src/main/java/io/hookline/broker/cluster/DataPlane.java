@@ -49,6 +49,12 @@ final class DataPlane implements AutoCloseable {
         void publish(UUID from, Message message);
 
         void takeover(UUID from, SubscriberId client);
+
+        /**
+         * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
+         * {@link Frames#DIRECT}); a receiver that handles none (a test's) leaves them.
+         */
+        default void frame(UUID from, byte type, ByteBuf body) {}
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -102,6 +108,11 @@ final class DataPlane implements AutoCloseable {
     /** Tells {@code node} that {@code client} connected elsewhere. */
     void takeover(UUID node, InetSocketAddress address, SubscriberId client) {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
+    }
+
+    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down). */
+    void send(UUID node, InetSocketAddress address, ByteBuf frame) {
+        link(node, address).send(frame);
     }
 
     /** The node left: closes its link and drops what waited for it. */
@@ -293,6 +304,7 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
+                case Frames.SHARED, Frames.DIRECT -> receiver.frame(from, type, frame);
                 default -> {
                     log.warn(
                             "cluster: unknown frame type {} from {}; closing the link",

@@ -27,6 +27,10 @@ final class Frames {
     static final byte PUBLISH = 2;
     /** A client id connected elsewhere: close its connection here (v5: DISCONNECT 0x8E). */
     static final byte TAKEOVER = 3;
+    /** A message for one member of a shared group on the receiving node ({@link ClusterShared}). */
+    static final byte SHARED = 30;
+    /** A direct message ({@code $direct/...}, the HTTP API) for a client connected on the receiving node. */
+    static final byte DIRECT = 31;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -187,5 +191,42 @@ final class Frames {
         byte[] out = new byte[n];
         b.readBytes(out);
         return out;
+    }
+
+    /** A message for a shared group's member, with the policy and the nodes that had no member for it. */
+    record Shared(String group, String filter, int policy, List<UUID> tried, Message message) {}
+
+    static ByteBuf shared(ByteBufAllocator alloc, Shared f) {
+        ByteBuf b = start(alloc, SHARED);
+        writeString(b, f.group());
+        writeString(b, f.filter());
+        b.writeByte(f.policy());
+        b.writeByte(f.tried().size());
+        for (UUID node : f.tried()) {
+            b.writeLong(node.getMostSignificantBits()).writeLong(node.getLeastSignificantBits());
+        }
+        writeMessage(b, f.message());
+        return finish(b);
+    }
+
+    /** Reads the body of a {@link #SHARED} frame (after its type); the message gets {@code id}. */
+    static Shared readShared(ByteBuf b, long id) {
+        String group = readString(b);
+        String filter = readString(b);
+        int policy = b.readByte();
+        int n = b.readUnsignedByte();
+        List<UUID> tried = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tried.add(readUuid(b));
+        }
+        return new Shared(group, filter, policy, tried, readMessage(b, id));
+    }
+
+    static ByteBuf direct(ByteBufAllocator alloc, SubscriberId to, Message m) {
+        ByteBuf b = start(alloc, DIRECT);
+        writeString(b, to.mountpoint());
+        writeString(b, to.clientId());
+        writeMessage(b, m);
+        return finish(b);
     }
 }
