@@ -77,6 +77,7 @@ public final class ClusterNode implements AutoCloseable {
     private ClientRegistry clients;
     private final ClusterShared shared;
     private final ClusterDirect direct;
+    private final RemoteCounts counts;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -97,6 +98,7 @@ public final class ClusterNode implements AutoCloseable {
         this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
         router.shareWith(shared);
         this.direct = new ClusterDirect(this::clients, this::sendFrame);
+        this.counts = new RemoteCounts(routes, this::sendFrame);
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -292,6 +294,11 @@ public final class ClusterNode implements AutoCloseable {
         return true;
     }
 
+    /** Messages forwarded with a count of the sessions that took them (the HTTP API's matched). */
+    RemoteCounts counts() {
+        return counts;
+    }
+
     /** Direct messages ({@code $direct/...}, the HTTP API) to clients connected on other nodes. */
     public ClusterDirect direct() {
         return direct;
@@ -439,9 +446,18 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
+            if (type == Frames.COUNTED) {
+                long request = body.readLong();
+                counts.answered(request, body.readInt());
+                return;
+            }
             StoreBatch batch = stores.batch();
             if (type == Frames.SHARED) {
                 shared.received(from, Frames.readShared(body, messages.nextId()), batch);
+            } else if (type == Frames.PUBLISH_COUNTED) {
+                long request = body.readLong();
+                int n = router.routeDirect(Frames.readMessage(body, messages.nextId()), batch);
+                sendFrame(from, Frames.counted(io.netty.buffer.ByteBufAllocator.DEFAULT, request, n));
             } else {
                 SubscriberId to = Frames.readSubscriber(body);
                 direct.received(from, to, Frames.readMessage(body, messages.nextId()), batch);

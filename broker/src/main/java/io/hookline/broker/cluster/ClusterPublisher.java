@@ -6,6 +6,8 @@ import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.util.StoreBatch;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -42,5 +44,17 @@ final class ClusterPublisher implements Publisher {
             node.replicateRetained(message);
         }
         return n + node.forward(message);
+    }
+
+    @Override
+    public CompletionStage<Integer> publishCounted(Message message, StoreBatch batch) {
+        int n = local.publish(message, null, null, batch);
+        if (message.topic().startsWith("$SYS")) {
+            return CompletableFuture.completedFuture(n);
+        }
+        if (message.retain() && retainAvailable.getAsBoolean()) {
+            node.replicateRetained(message);
+        }
+        return node.counts().forward(message).thenApply(remote -> n + remote);
     }
 }

@@ -52,7 +52,8 @@ final class DataPlane implements AutoCloseable {
 
         /**
          * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
-         * {@link Frames#DIRECT}); a receiver that handles none (a test's) leaves them.
+         * {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}, {@link Frames#COUNTED}); a
+         * receiver that handles none (a test's) leaves them.
          */
         default void frame(UUID from, byte type, ByteBuf body) {}
     }
@@ -304,7 +305,8 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
-                case Frames.SHARED, Frames.DIRECT -> receiver.frame(from, type, frame);
+                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED, Frames.COUNTED ->
+                    receiver.frame(from, type, frame);
                 default -> {
                     log.warn(
                             "cluster: unknown frame type {} from {}; closing the link",

@@ -31,6 +31,10 @@ final class Frames {
     static final byte SHARED = 30;
     /** A direct message ({@code $direct/...}, the HTTP API) for a client connected on the receiving node. */
     static final byte DIRECT = 31;
+    /** A message to route, as {@link #PUBLISH}, whose sender wants to know how many sessions took it. */
+    static final byte PUBLISH_COUNTED = 32;
+    /** The answer to a {@link #PUBLISH_COUNTED}: its request id and how many sessions took the message. */
+    static final byte COUNTED = 33;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -227,6 +231,20 @@ final class Frames {
         writeString(b, to.mountpoint());
         writeString(b, to.clientId());
         writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf publishCounted(ByteBufAllocator alloc, long request, Message m) {
+        ByteBuf b = start(alloc, PUBLISH_COUNTED);
+        b.writeLong(request);
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf counted(ByteBufAllocator alloc, long request, int sessions) {
+        ByteBuf b = start(alloc, COUNTED);
+        b.writeLong(request);
+        b.writeInt(sessions);
         return finish(b);
     }
 }

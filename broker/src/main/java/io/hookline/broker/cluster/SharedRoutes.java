@@ -171,8 +171,8 @@ final class SharedRoutes {
         return "$share/" + groupKey.substring(0, at) + "/" + groupKey.substring(at + 1);
     }
 
-    // count null: the entry is gone
-    private void mirror(String key, Integer count) {
+    // count null: the entry is gone; package-private for tests (the map events call it)
+    void mirror(String key, Integer count) {
         int first = key.indexOf(SEPARATOR);
         int second = first < 0 ? -1 : key.indexOf(SEPARATOR, first + 1);
         if (second < 0) {

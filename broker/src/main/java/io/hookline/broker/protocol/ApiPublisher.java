@@ -136,9 +136,12 @@ public final class ApiPublisher {
                             "a hook rewrote the topic into '" + message.topic() + "', which names no client")
                     : deliver(to.clientId(), direct, batch);
         } else {
-            outcome = new Outcome.Published(message.topic(), broker.publish(message, null, null, batch));
+            outcome = null;
         }
-        CompletionStage<Outcome> decided = CompletableFuture.completedFuture(outcome);
+        CompletionStage<Outcome> decided = outcome != null
+                ? CompletableFuture.completedFuture(outcome)
+                : broker.publishCounted(message, batch)
+                        .thenApply(matched -> new Outcome.Published(message.topic(), matched));
         if (outcome instanceof Outcome.UnknownClient unknown) { // in a cluster: maybe connected on another node
             Message elsewhere = direct;
             decided = broker.direct()
@@ -146,6 +149,7 @@ public final class ApiPublisher {
                     .thenApply(sent ->
                             sent ? new Outcome.Delivered(unknown.clientId(), elsewhere.topic(), true) : unknown);
         }
+        CompletionStage<Void> stored = batch.commit(); // what was staged here, while the other nodes answer
         return decided.thenCompose(result -> {
             Hook<PublishInput> told = session.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
             if (!(result instanceof Outcome.UnknownClient) && broker.hooks().wants(told)) {
@@ -159,7 +163,7 @@ public final class ApiPublisher {
                                         message.qos(),
                                         message.retain()));
             }
-            return batch.commit().thenApply(stored -> result); // answered once stored (durable stores)
+            return stored.thenApply(done -> result); // answered once stored (durable stores)
         });
     }
 

@@ -234,6 +234,32 @@ class ClusterSharedProcessTest {
         pub.disconnect();
     }
 
+    @Test
+    void apiPublishCountsTheSessionsOnEveryNode() throws Exception {
+        try (Sub a1 = new Sub(a, "mc-a1");
+                Sub a2 = new Sub(a, "mc-a2");
+                Sub b1 = new Sub(b, "mc-b1");
+                Sub shared = new Sub(b, "mc-shared")) {
+            a1.subscribe("mc/#", 1, 0, false, false);
+            a1.subscribe("mc/+", 1, 0, false, false); // two filters, one session
+            a2.subscribe("mc/#", 1, 0, false, false);
+            b1.subscribe("mc/#", 1, 0, false, false);
+            shared.subscribe("$share/mc/mc/#", 1, 0, false, false); // one group: one recipient
+            Mqtt5BlockingClient pub = publisher(c, "mc-pub");
+            for (Sub s : List.of(a1, a2, b1, shared)) {
+                awaitRoute(pub, s, "mc/probe");
+            }
+            AdminHttp.Answer answer =
+                    cluster.admin(c).postJson("/api/v1/publish", "{\"topic\":\"mc/x\",\"payload\":\"n\",\"qos\":1}");
+            assertEquals(200, answer.status(), answer.body());
+            assertEquals(4, answer.json().path("matched").asInt(), "a1, a2 on a, b1 and the group's member on b");
+            for (Sub s : List.of(a1, a2, b1, shared)) {
+                assertEquals("n", text(s.next()));
+            }
+            pub.disconnect();
+        }
+    }
+
     // ---- helpers -----------------------------------------------------------------------
 
     private static boolean retained(BrokerProcess node, String topic) {
