@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three broker processes, each with its own shared_subscription_policy (the publishing node's
- * policy decides): a = prefer_local, b = local_only, c = random. Shared groups span the nodes;
+ * policy decides): a = prefer_local, b = local_only, c = random (and a publisher's own policy through
+ * auth_on_register, RegisterModifiersTest.LimitsPlugin). Shared groups span the nodes;
  * direct messages, the HTTP API's direct publish and {@code retain delete} reach the other nodes.
  * Real clients: Paho v5 subscribers, HiveMQ publishers. Each test has its own topics and ids.
  */
@@ -48,7 +49,14 @@ class ClusterSharedProcessTest {
         cluster = new ClusterNodes(tmp);
         a = cluster.start("a", "shared_subscription_policy", "prefer_local", "direct_messages.allow_anonymous", "on");
         b = cluster.start("b", "shared_subscription_policy", "local_only", "direct_messages.allow_anonymous", "on");
-        c = cluster.start("c", "shared_subscription_policy", "random", "direct_messages.allow_anonymous", "on");
+        c = cluster.start(
+                "c",
+                "shared_subscription_policy",
+                "random",
+                "direct_messages.allow_anonymous",
+                "on",
+                "plugins.limits_test", // auth_on_register: a user name "shared_subscription_policy=..." sets it
+                "on");
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
     }
 
@@ -65,7 +73,7 @@ class ClusterSharedProcessTest {
             onB.subscribe("$share/rnd/rnd/#", 1, 0, false, false);
             Mqtt5BlockingClient pub = publisher(c, "rnd-pub");
             awaitBoth(pub, onA, onB, "rnd/probe");
-            int n = 200;
+            int n = 100;
             for (int i = 0; i < n; i++) {
                 pub.publishWith()
                         .topic("rnd/m")
@@ -166,6 +174,49 @@ class ClusterSharedProcessTest {
             // a got every message (the watcher), and its members none: local_only kept them on b
             assertNull(onA.poll(0), "a's members got nothing");
             pub.disconnect();
+        }
+    }
+
+    @Test
+    void thePublishersOwnPolicyDecidesAcrossNodes() throws Exception {
+        try (Sub onA = new Sub(a, "pp-a");
+                Sub watchA = new Sub(a, "pp-watch")) {
+            onA.subscribe("$share/pp/pp/#", 1, 0, false, false);
+            watchA.subscribe("pp/#", 1, 0, false, false);
+            Mqtt5BlockingClient plain = publisher(c, "pp-plain");
+            awaitRoute(plain, onA, "pp/probe"); // c (random) knows a's member
+            Mqtt5BlockingClient localOnly = com.hivemq.client.mqtt.MqttClient.builder()
+                    .useMqttVersion5()
+                    .identifier("pp-local-only")
+                    .serverHost("127.0.0.1")
+                    .serverPort(c.mqttPort())
+                    .simpleAuth()
+                    .username("shared_subscription_policy=local_only")
+                    .applySimpleAuth()
+                    .buildBlocking();
+            localOnly.connect();
+            watchA.drainProbes("pp/probe");
+            for (int i = 0; i < 20; i++) {
+                localOnly
+                        .publishWith()
+                        .topic("pp/m")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .payload(bytes("" + i))
+                        .send();
+            }
+            plain.publishWith()
+                    .topic("pp/m")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("plain"))
+                    .send();
+            assertEquals(
+                    "plain", text(onA.next()), "the local_only publisher's 20 never crossed; the broker's random did");
+            for (int i = 0; i < 20; i++) {
+                assertEquals("" + i, text(watchA.next()));
+            }
+            assertEquals("plain", text(watchA.next()));
+            localOnly.disconnect();
+            plain.disconnect();
         }
     }
 
