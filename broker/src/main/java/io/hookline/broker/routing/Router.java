@@ -97,7 +97,6 @@ public final class Router {
             Consumer<List<Recipient>> congested,
             StoreBatch batch) {
         Matches matches = new Matches(message, policy, congested, batch);
-        matches.directOnly = true; // collects nothing direct: only looks for the group
         SharedGroup[] found = new SharedGroup[1];
         index.match(message.topic(), new MatchCollector() {
             @Override
@@ -178,6 +177,9 @@ public final class Router {
 
         @Override
         public void shared(SharedGroup group) {
+            if (directOnly) {
+                return;
+            }
             if (groups == null) {
                 groups = new ArrayList<>(2);
             }
