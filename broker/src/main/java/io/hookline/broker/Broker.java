@@ -21,6 +21,7 @@ import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.config.ValueType;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
@@ -163,7 +164,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Publisher publisher =
                 new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         if (clusterSettings != null) {
-            this.cluster = new ClusterNode(clusterSettings, routes, sessions, router, retained, this.stores, messages);
+            this.cluster = new ClusterNode(
+                    clusterSettings, routes, sessions, router, retained, this.stores, messages, metrics);
             publisher = cluster.publisher(publisher, () -> settings.get().retainAvailable());
         } else {
             this.cluster = null;
@@ -279,7 +281,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             throw new ListenerException("no MQTT listener configured: add a line 'listener.tcp.NAME = ip:port'", null);
         }
         boolean epoll = Epoll.isAvailable();
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = config.get(CoreConfig.IO_THREADS);
+        if (threads == ValueType.AUTO) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
         boss = epoll
                 ? new EpollEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"))
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"));
@@ -697,6 +702,18 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      * Stops accepting, closes every client connection (their wills are handled as for any
      * abrupt close), and releases the threads.
      */
+    /** @return the event loops serving MQTT connections ({@code io_threads}); 0 before the listeners start */
+    public int ioThreads() {
+        EventLoopGroup w = workers;
+        int n = 0;
+        if (w != null) {
+            for (io.netty.util.concurrent.EventExecutor ignored : w) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         if (http != null) {

@@ -28,6 +28,14 @@ public final class CoreConfig {
                     + " management listener + 256 up to half the limit) for the management listener, logs and stores")
             .build();
 
+    public static final ConfigKey<Integer> IO_THREADS = ConfigKey.builder(
+                    "io_threads", ValueType.integerOrAuto(1, 1024))
+            .defaultValue(ValueType.AUTO)
+            .doc("event loops serving the MQTT connections; auto = one per CPU (the most throughput). Fewer"
+                    + " wake fewer threads per message: lower latency and CPU at moderate rates where the CPUs are"
+                    + " shared with other busy processes (docs/benchmarks.md)")
+            .build();
+
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS = ConfigKey.builder("allow_anonymous", ValueType.bool())
             .defaultValue(false)
             .doc("clients without credentials may connect when no plugin decides")
@@ -395,6 +403,7 @@ public final class CoreConfig {
             TOPIC_ALIAS_MAXIMUM,
             OUTBOUND_TOPIC_ALIAS_MAXIMUM,
             MAX_QOS,
+            IO_THREADS,
             RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE,
             SHARED_SUBSCRIPTION_AVAILABLE,

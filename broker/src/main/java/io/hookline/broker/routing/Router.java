@@ -78,7 +78,12 @@ public final class Router {
      * was published on chose the shared groups' members). Returns how many sessions took it.
      */
     public int routeDirect(Message message, StoreBatch batch) {
-        Matches matches = new Matches(message, null, null, batch);
+        return routeDirect(message, null, batch);
+    }
+
+    /** As {@link #routeDirect(Message, StoreBatch)}, telling {@code congested} (may be null) as {@link #route} does. */
+    public int routeDirect(Message message, Consumer<List<Recipient>> congested, StoreBatch batch) {
+        Matches matches = new Matches(message, null, congested, batch);
         matches.directOnly = true;
         index.match(message.topic(), matches);
         return matches.deliver();
