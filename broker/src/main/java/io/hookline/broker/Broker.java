@@ -322,6 +322,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             ManagementServer server = http;
             timer.scheduleWithFixedDelay(server::checkConnectionLimit, 5, 5, TimeUnit.SECONDS);
         }
+        if (cluster != null) {
+            ClusterClients.wire(cluster, context, channels, listeners, this::config, timer);
+        }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
             timer.scheduleWithFixedDelay(
@@ -335,7 +338,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                     subscriptions::size,
                     retained::userSize,
                     context.messages(),
-                    context::publish,
+                    cluster == null ? context::publish : ClusterClients.perNodeSys(cluster, context),
                     VERSION);
             timer.scheduleAtFixedRate(
                     () -> {
@@ -531,6 +534,17 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      */
     @Override
     public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
+        return disconnect(mountpoint, clientId, cleanup, MqttConnection::administrativeDisconnect);
+    }
+
+    /** Sends a connected client to another node (v5: DISCONNECT 0x9C with {@code serverReference}). */
+    @Override
+    public CompletableFuture<Boolean> redirect(String mountpoint, String clientId, String serverReference) {
+        return disconnect(mountpoint, clientId, false, c -> c.redirect(serverReference));
+    }
+
+    private CompletableFuture<Boolean> disconnect(
+            String mountpoint, String clientId, boolean cleanup, java.util.function.Consumer<MqttConnection> how) {
         String mp = mountpoint == null ? "" : mountpoint;
         var session = sessions.get(mp, clientId);
         if (session == null || !session.isOnline() || channels == null) {
@@ -551,7 +565,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                                     }
                                     done.complete(true);
                                 })));
-                c.administrativeDisconnect();
+                how.accept(c);
                 return done;
             }
         }

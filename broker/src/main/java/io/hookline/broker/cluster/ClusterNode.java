@@ -78,8 +78,13 @@ public final class ClusterNode implements AutoCloseable {
     private final Executor ordered; // the executor; after close, tasks are dropped (logged), never thrown at the caller
     private volatile HazelcastInstance hz;
     private volatile UUID self;
-    private RetainedSync retainedSync;
-    private ClientRegistry clients;
+    private volatile RetainedSync retainedSync;
+    private volatile ClientRegistry clients;
+    private final NodeDirectory directory = new NodeDirectory();
+    private final Membership membership = new Membership(); // added to each member this node runs (join restarts it)
+    private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
+    private volatile int dataPort;
+    private volatile ClientControl control;
     private final ClusterShared shared;
     private final ClusterDirect direct;
     private final RemoteCounts counts;
@@ -102,6 +107,7 @@ public final class ClusterNode implements AutoCloseable {
         this.messages = messages;
         this.metrics = metrics;
         this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
+        this.seeds = settings.seeds();
         this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
         router.shareWith(shared);
         this.direct = new ClusterDirect(this::clients, this::sendFrame);
@@ -152,7 +158,19 @@ public final class ClusterNode implements AutoCloseable {
                             + " bound: " + e.getMessage(),
                     e);
         }
-        Config config = hazelcastConfig(dataBound.getPort());
+        dataPort = dataBound.getPort();
+        try {
+            startMember();
+        } catch (IllegalStateException e) {
+            data.close();
+            throw e;
+        }
+    }
+
+    /** Starts the Hazelcast member on {@link #seeds} and joins the maps (at start and on cluster join). */
+    void startMember() {
+        HostPort listen = settings.listen();
+        Config config = hazelcastConfig(dataPort);
         // read before the config is: without it Hazelcast's first lines go to java.util.logging
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
@@ -160,7 +178,6 @@ public final class ClusterNode implements AutoCloseable {
         try {
             hz = Hazelcast.newHazelcastInstance(config);
         } catch (RuntimeException e) {
-            data.close();
             throw new IllegalStateException("cluster member on " + listen + " (cluster.listen) did not start: " + e, e);
         }
         Member me = hz.getCluster().getLocalMember();
@@ -169,12 +186,12 @@ public final class ClusterNode implements AutoCloseable {
         for (Member m : hz.getCluster().getMembers()) {
             if (!m.localMember() && settings.nodeName().equals(m.getAttribute(NODE_ATTRIBUTE))) {
                 hz.shutdown();
-                data.close();
+                hz = null;
                 throw new IllegalStateException("cluster.node_name '" + settings.nodeName()
                         + "' is taken by the member at " + m.getAddress() + ": give each node its own name");
             }
         }
-        hz.getCluster().addMembershipListener(new Membership());
+        hz.getCluster().addMembershipListener(membership);
         for (Member m : hz.getCluster().getMembers()) {
             learn(m);
         }
@@ -185,12 +202,13 @@ public final class ClusterNode implements AutoCloseable {
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
         clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
+        directory.start(hz.getReplicatedMap(NodeDirectory.MAP), self);
         log.info(
                 "cluster '{}': node '{}' on {} (data port {}), {} member(s): {}",
                 settings.name(),
                 settings.nodeName(),
                 listen,
-                dataBound.getPort(),
+                dataPort,
                 hz.getCluster().getMembers().size(),
                 memberNames());
     }
@@ -228,7 +246,7 @@ public final class ClusterNode implements AutoCloseable {
         TcpIpConfig tcp = joining.getTcpIpConfig().setEnabled(true);
         tcp.setConnectionTimeoutSeconds(Math.max(1, join));
         tcp.addMember(hostPort(listen));
-        for (HostPort seed : settings.seeds()) {
+        for (HostPort seed : seeds) {
             tcp.addMember(hostPort(seed));
         }
         return config;
@@ -403,6 +421,140 @@ public final class ClusterNode implements AutoCloseable {
         return out;
     }
 
+    // ---- cluster join / leave, offloading (MemberOps, NodeDirectory) ----------------------
+
+    /** How clients connected here are moved; set by the broker once its listeners are open. */
+    public void clientControl(ClientControl control) {
+        this.control = control;
+    }
+
+    ClientControl control() {
+        return control;
+    }
+
+    /** {@code cluster join} / {@code cluster leave} of this node. */
+    public MemberOps members() {
+        return new MemberOps(this);
+    }
+
+    HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    NodeDirectory directory() {
+        return directory;
+    }
+
+    /** Runs {@code task} on the cluster executor, in order with the metadata writes. */
+    Executor ordered() {
+        return ordered;
+    }
+
+    /** Whether {@code member} is in the cluster now (this node's view, no network call). */
+    boolean isLive(UUID member) {
+        HazelcastInstance h = hz;
+        if (h == null) {
+            return false;
+        }
+        for (Member m : h.getCluster().getMembers()) {
+            if (m.getUuid().equals(member)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Puts this node's MQTT address and client count into the node directory (about once a second). */
+    public void publishLoad(int connections) {
+        ClientControl c = control;
+        String mqtt = c == null ? null : c.mqttAddress();
+        if (mqtt != null && hz != null) {
+            ordered.execute(() -> directory.update(settings.nodeName(), mqtt, connections));
+        }
+    }
+
+    /**
+     * Where a new MQTT 5 client goes instead of here (offloading), or null: with more than
+     * {@code max} clients connected here (0 = off), the least loaded other node, if it has at
+     * least two clients fewer than this one. Reads local copies only; any thread.
+     */
+    public String offloadTarget(int max, int connections) {
+        if (max <= 0 || connections <= max || hz == null) {
+            return null;
+        }
+        NodeDirectory.Entry e = directory.leastLoaded(this::isLive);
+        return e != null && e.connections() + 1 < connections ? e.mqtt() : null;
+    }
+
+    /** The live nodes with their load, from local copies only (empty when this node left its cluster). */
+    public List<NodeLoad> nodes() {
+        HazelcastInstance h = hz;
+        List<NodeLoad> out = new ArrayList<>();
+        if (h == null) {
+            return out;
+        }
+        for (Member m : h.getCluster().getMembers()) {
+            String name = m.getAttribute(NODE_ATTRIBUTE);
+            NodeDirectory.Entry e = name == null ? null : directory.find(name, this::isLive);
+            out.add(new NodeLoad(
+                    name,
+                    m.getAddress().getHost() + ":" + m.getAddress().getPort(),
+                    e == null ? null : e.mqtt(),
+                    e == null ? -1 : e.connections(),
+                    m.localMember()));
+        }
+        out.sort(Comparator.comparing(NodeLoad::node, Comparator.nullsLast(Comparator.naturalOrder())));
+        return out;
+    }
+
+    /** The MQTT address of the live node {@code name} (session disconnect --redirect), or null. */
+    public String mqttAddressOf(String name) {
+        NodeDirectory.Entry e = directory.find(name, this::isLive);
+        return e == null ? null : e.mqtt();
+    }
+
+    /** Leaves the cluster: stops the member and forgets the other nodes. On the cluster executor. */
+    void detach() {
+        HazelcastInstance h = hz;
+        hz = null;
+        routes.stop();
+        routes.shared().stop();
+        directory.stop();
+        retainedSync = null;
+        clients = null;
+        if (h != null) {
+            try {
+                h.shutdown();
+            } catch (RuntimeException e) {
+                log.warn("cluster: member shutdown failed", e);
+            }
+        }
+        for (UUID id : new ArrayList<>(dataAddresses.keySet())) {
+            dataAddresses.remove(id);
+            data.forget(id);
+        }
+    }
+
+    /**
+     * Joins the cluster of {@code newSeeds} with a new member (the data port stays): the routes,
+     * the connected clients and the retained messages the cluster lacks are published again. On
+     * the cluster executor.
+     *
+     * @throws IllegalStateException when the member cannot start or its name is taken
+     */
+    void attach(List<HostPort> newSeeds) {
+        seeds = newSeeds;
+        data.rejoin(); // every link was forgotten when this node left (detach)
+        startMember();
+        ClientRegistry c = clients;
+        for (Session s : sessions.all()) {
+            if (s.isOnline()) {
+                c.connected(s.id());
+            }
+        }
+        retainedSync.offerLocal();
+    }
+
     @Override
     public void close() {
         executor.shutdown(); // let queued writes (clients that went offline at shutdown) reach the maps first
@@ -545,6 +697,7 @@ public final class ClusterNode implements AutoCloseable {
                     if (c != null) {
                         c.forget(gone);
                     }
+                    directory.forget(gone);
                 } catch (RuntimeException ex) {
                     log.warn("cluster: cleanup after node {} failed", gone, ex);
                 }

@@ -191,6 +191,11 @@ final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** This node joins a cluster again (cluster join): the nodes it forgot when it left may be linked again. */
+    void rejoin() {
+        gone.clear();
+    }
+
     /** QoS 1/2 frames written again on a new connection. */
     long resent() {
         return resent.get();

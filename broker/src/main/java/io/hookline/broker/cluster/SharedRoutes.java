@@ -51,7 +51,7 @@ final class SharedRoutes {
     }
 
     private final Map<String, Integer> counts = new ConcurrentHashMap<>(); // group \0 filter -> members here
-    private final SubscriptionTrie remote = new SubscriptionTrie(); // subscriber = node id
+    private volatile SubscriptionTrie remote = new SubscriptionTrie(); // subscriber = node id; replaced by stop
     private final Map<String, Map<UUID, Integer>> remoteCounts = new ConcurrentHashMap<>(); // group \0 filter
     private volatile ReplicatedMap<String, Integer> map; // set by start
     private volatile Executor executor;
@@ -107,6 +107,19 @@ final class SharedRoutes {
             String key = selfId + String.valueOf(SEPARATOR) + e.getKey();
             int n = e.getValue();
             writer.execute(() -> groups.put(key, n));
+        }
+    }
+
+    /**
+     * Leaves the table (cluster leave, or before a cluster join): forgets the other nodes' groups
+     * and stops writing; this node's counts stay for the next {@link #start}. On the cluster executor.
+     */
+    void stop() {
+        executor = null;
+        map = null;
+        synchronized (this) {
+            remote = new SubscriptionTrie();
+            remoteCounts.clear();
         }
     }
 

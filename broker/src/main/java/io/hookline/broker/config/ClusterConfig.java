@@ -6,8 +6,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cluster.*} keys (issue 19; docs/cluster.md). None is live: a node joins or leaves
- * a cluster at start. With {@code cluster = off} (the default) the others are read by nobody.
+ * The {@code cluster.*} keys (issue 19; docs/cluster.md). Only {@link #OFFLOAD_MAX_CONNECTIONS} is
+ * live: a node joins at start ({@code cluster join}/{@code leave} change membership at run time). With {@code cluster = off} (the default) the others are read by nobody.
  */
 public final class ClusterConfig {
 
@@ -64,6 +64,21 @@ public final class ClusterConfig {
             .doc("how long a starting node looks for its seeds before it forms a cluster alone (whole seconds)")
             .build();
 
+    public static final ConfigKey<Integer> OFFLOAD_MAX_CONNECTIONS = ConfigKey.builder(
+                    "cluster.offload.max_connections", ValueType.integer(0, Integer.MAX_VALUE))
+            .defaultValue(0)
+            .live()
+            .doc("above this many connected clients, a new MQTT 5 client is sent to the least loaded node"
+                    + " (CONNACK 0x9C with a Server Reference); MQTT 3.1/3.1.1 clients are served here. 0 = off")
+            .build();
+
+    public static final ConfigKey<String> ADVERTISED_MQTT = ConfigKey.builder(
+                    "cluster.advertised_mqtt", new AdvertisedType())
+            .defaultValue("")
+            .doc("the MQTT address (host:port) other nodes send redirected clients to; empty = the host of"
+                    + " cluster.listen and the port of this node's first tcp listener")
+            .build();
+
     public static final ConfigKey<Integer> OUTBOUND_HIGH_WATERMARK = ConfigKey.builder(
                     "cluster.outbound_high_watermark", ValueType.bytes())
             .defaultValue(8 * 1024 * 1024)
@@ -89,8 +104,39 @@ public final class ClusterConfig {
                 SEEDS,
                 FAILURE_TIMEOUT,
                 JOIN_WAIT,
+                OFFLOAD_MAX_CONNECTIONS,
+                ADVERTISED_MQTT,
                 OUTBOUND_HIGH_WATERMARK,
                 DATA_ADVERTISE);
+    }
+
+    /** Empty, or a host:port clients can reach (kept as text: it goes into a Server Reference as given). */
+    private static final class AdvertisedType implements ValueType<String> {
+        @Override
+        public String parse(String text) {
+            if (!text.isEmpty()) {
+                HostPort hp = HostPort.parse(text);
+                if (hp.port() == 0) {
+                    throw new IllegalArgumentException("'" + text + "': port 0 is not one clients can connect to");
+                }
+            }
+            return text;
+        }
+
+        @Override
+        public String format(String value) {
+            return value;
+        }
+
+        @Override
+        public String describe() {
+            return "empty or host:port clients reach";
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return true;
+        }
     }
 
     /** host:port others can reach: not a wildcard address, not port 0, room for the data port above it. */

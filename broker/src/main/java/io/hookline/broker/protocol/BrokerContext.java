@@ -37,6 +37,7 @@ public final class BrokerContext {
     private final ClientEvents events = new ClientEvents(this::publish, this::messages);
     private final DirectMessages direct;
     private final ReadGate readGate;
+    private volatile Supplier<String> offload; // null: no offloading (cluster = off)
 
     public BrokerContext(
             SessionRegistry sessions,
@@ -73,6 +74,21 @@ public final class BrokerContext {
 
     public SessionRegistry sessions() {
         return sessions;
+    }
+
+    /**
+     * Sets where a new MQTT 5 client is sent instead of being served here (cluster offloading):
+     * the supplier answers the Server Reference, or null to serve it here. Never set with
+     * {@code cluster = off}.
+     */
+    public void offload(Supplier<String> target) {
+        this.offload = target;
+    }
+
+    /** The Server Reference a new MQTT 5 client is redirected to now, or null: serve it here. */
+    public String offloadTarget() {
+        Supplier<String> o = offload;
+        return o == null ? null : o.get();
     }
 
     /** The hook chains: every decision a deployment owns is asked here. */

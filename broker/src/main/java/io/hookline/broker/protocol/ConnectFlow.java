@@ -74,10 +74,16 @@ final class ConnectFlow {
     /** A refusal found while reading the CONNECT. */
     private static final class Refused extends Exception {
         final byte code;
+        final String serverReference; // 0x9C Use another server: where to go; else null
 
         Refused(byte code, String why) {
+            this(code, why, null);
+        }
+
+        Refused(byte code, String why, String serverReference) {
             super(why, null, false, false);
             this.code = code;
+            this.serverReference = serverReference;
         }
     }
 
@@ -99,7 +105,12 @@ final class ConnectFlow {
                     closed.getMessage());
             return;
         } catch (Refused r) {
-            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null, false);
+            io.hookline.api.mqtt.Properties reference = r.serverReference == null
+                    ? null
+                    : io.hookline.api.mqtt.Properties.builder()
+                            .put(io.hookline.api.mqtt.PropertyKey.SERVER_REFERENCE, r.serverReference)
+                            .build();
+            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), reference, false);
             return;
         }
         if (request.authMethod() != null) {
@@ -406,6 +417,16 @@ final class ConnectFlow {
             throw new Refused(
                     version == 5 ? ReasonCodes.QUOTA_EXCEEDED : ReasonCodes.SERVER_UNAVAILABLE,
                     "connection limit reached");
+        }
+
+        String elsewhere = version == 5 ? c.broker.offloadTarget() : null; // null unless cluster offloading
+        if (elsewhere != null
+                && (clientId.isEmpty() || c.broker.sessions().get(c.listener.mountpoint(), clientId) == null)) {
+            // a client with a session here stays here
+            throw new Refused(
+                    ReasonCodes.USE_ANOTHER_SERVER,
+                    "use another server: " + elsewhere + " (cluster offloading)",
+                    elsewhere);
         }
 
         boolean assigned = false;

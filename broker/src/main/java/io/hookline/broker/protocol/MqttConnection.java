@@ -532,6 +532,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * The one place a connection closed by the broker is logged (at debug), so each cause is logged once.
      */
     void disconnect(byte reasonCode, String reasonString) {
+        disconnect(reasonCode, reasonString, null);
+    }
+
+    private void disconnect(byte reasonCode, String reasonString, String serverReference) {
         if (state == State.CLOSED) {
             return;
         }
@@ -543,7 +547,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             boolean withReason = terms.problemInformation()
                     && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
-            Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
+            Linger.writeAndClose(
+                    ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null, serverReference));
         } else {
             Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER); // what was written (a CONNACK) still goes out
         }
@@ -558,6 +563,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void administrativeDisconnect() {
         ctx.executor()
                 .execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
+    }
+
+    /**
+     * Sends the client to another node: MQTT 5 gets DISCONNECT 0x9C Use another server with
+     * {@code serverReference} (null: 0x8B server shutting down); older versions are closed. Any thread.
+     */
+    public void redirect(String serverReference) {
+        ctx.executor().execute(() -> {
+            if (serverReference == null) {
+                disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "this node leaves the cluster");
+            } else {
+                disconnect(ReasonCodes.USE_ANOTHER_SERVER, "use another server: " + serverReference, serverReference);
+            }
+        });
     }
 
     /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */

@@ -73,6 +73,23 @@ class ClusterConfigTest {
     }
 
     @Test
+    void offloadAndAdvertisedMqttKeys() throws Exception {
+        Config defaults = load("cluster = on\n");
+        assertEquals(0, defaults.get(ClusterConfig.OFFLOAD_MAX_CONNECTIONS), "off");
+        assertEquals("", defaults.get(ClusterConfig.ADVERTISED_MQTT), "derived from cluster.listen and the listener");
+        assertTrue(ClusterConfig.OFFLOAD_MAX_CONNECTIONS.live(), "config set changes it");
+        Config set = load("cluster.offload.max_connections = 5000\ncluster.advertised_mqtt = mqtt1.example:8883\n");
+        assertEquals(5000, set.get(ClusterConfig.OFFLOAD_MAX_CONNECTIONS));
+        assertEquals("mqtt1.example:8883", set.get(ClusterConfig.ADVERTISED_MQTT));
+        String p = problem("cluster.advertised_mqtt = mqtt1.example\n");
+        assertTrue(p.contains(":2") && p.contains("cluster.advertised_mqtt"), p);
+        p = problem("cluster.advertised_mqtt = mqtt1.example:0\n");
+        assertTrue(p.contains("cluster.advertised_mqtt") && p.contains("port 0"), p);
+        p = problem("cluster.offload.max_connections = -1\n");
+        assertTrue(p.contains("cluster.offload.max_connections"), p);
+    }
+
+    @Test
     void badValuesAreNamedWithTheirLine() {
         String p = problem("cluster = maybe\n");
         assertTrue(p.contains(":2") && p.contains("cluster") && p.contains("maybe"), p);
