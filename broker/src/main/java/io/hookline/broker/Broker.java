@@ -173,6 +173,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         this.context = new BrokerContext(
                 sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get, readGate);
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
+        if (cluster != null) { // direct messages to and from clients on other nodes
+            context.direct().remote(cluster.direct());
+            cluster.direct()
+                    .deliverWith((to, m, b) -> context.direct().send(to.mountpoint(), to.clientId(), m, b) != null);
+        }
         context.events()
                 .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
                         .map(io.hookline.broker.protocol.ClientEvents.Kind::of)

@@ -105,7 +105,7 @@ final class SessionCommands {
 
         registry.add(
                 CommandSpec.builder("retain", "delete")
-                        .help("removes the retained message of a topic")
+                        .help("removes the retained message of a topic (in a cluster: on every node)")
                         .argument("topic", "the exact topic")
                         .changesState()
                         .build(),
@@ -117,6 +117,7 @@ final class SessionCommands {
                     if (!removed) {
                         throw CommandException.notFound("no retained message on topic '" + topic + "'");
                     }
+                    broker.cluster().ifPresent(c -> c.retainedDeleted(topic)); // and on every other node
                     return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
                 },
                 "core");

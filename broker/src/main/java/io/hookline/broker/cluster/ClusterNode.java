@@ -86,6 +86,9 @@ public final class ClusterNode implements AutoCloseable {
     private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
     private volatile int dataPort;
     private volatile ClientControl control;
+    private final ClusterShared shared;
+    private final ClusterDirect direct;
+    private final RemoteCounts counts;
     private volatile SessionMigration migration;
     private ScheduledExecutorService migrationExecutor;
 
@@ -108,6 +111,10 @@ public final class ClusterNode implements AutoCloseable {
         this.metrics = metrics;
         this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
         this.seeds = settings.seeds();
+        this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
+        router.shareWith(shared);
+        this.direct = new ClusterDirect(this::clients, this::sendFrame);
+        this.counts = new RemoteCounts(routes, this::sendFrame);
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -192,6 +199,9 @@ public final class ClusterNode implements AutoCloseable {
             learn(m);
         }
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
+        routes.shared().start(hz.getReplicatedMap(SharedRoutes.MAP), self, ordered);
+        shared.start(self);
+        direct.start(self);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
         clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
@@ -354,6 +364,43 @@ public final class ClusterNode implements AutoCloseable {
         return clients;
     }
 
+    /** Sends a frame to {@code node}; false (the frame released) when the node is not known here. */
+    private boolean sendFrame(UUID node, io.netty.buffer.ByteBuf frame) {
+        InetSocketAddress address = dataAddresses.get(node);
+        if (address == null) {
+            frame.release();
+            return false;
+        }
+        data.send(node, address, frame);
+        return true;
+    }
+
+    /** Messages forwarded with a count of the sessions that took them (the HTTP API's matched). */
+    RemoteCounts counts() {
+        return counts;
+    }
+
+    /** Direct messages ({@code $direct/...}, the HTTP API) to clients connected on other nodes. */
+    public ClusterDirect direct() {
+        return direct;
+    }
+
+    /**
+     * A retained message deleted by an operator ({@code retain delete}) here: deleted on every
+     * node (a tombstone in the retained map, as an empty retained PUBLISH is).
+     */
+    public void retainedDeleted(String topic) {
+        replicateRetained(new Message(
+                messages.nextId(),
+                topic,
+                0,
+                true,
+                new byte[0],
+                io.hookline.broker.routing.PublishProperties.NONE,
+                null,
+                0));
+    }
+
     private void sendTakeover(UUID node, SubscriberId client) {
         InetSocketAddress address = dataAddresses.get(node);
         if (address == null) {
@@ -513,6 +560,7 @@ public final class ClusterNode implements AutoCloseable {
         HazelcastInstance h = hz;
         hz = null;
         routes.stop();
+        routes.shared().stop();
         directory.stop();
         retainedSync = null;
         clients = null;
@@ -603,7 +651,8 @@ public final class ClusterNode implements AutoCloseable {
                     m.sender(),
                     m.expiresAtMillis());
             StoreBatch batch = stores.batch();
-            router.route(local, null, congested, batch);
+            router.routeDirect(
+                    local, congested, batch); // the shared groups' members were chosen where it was published
             CompletionStage<Void> stored = batch.commit();
             if (stored != StoreBatch.DONE) {
                 stored.whenComplete((ok, failure) -> {
@@ -636,6 +685,31 @@ public final class ClusterNode implements AutoCloseable {
             if (m != null) {
                 m.received(from, type, frame);
             }
+        }
+
+        @Override
+        public void frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
+            if (type == Frames.COUNTED) {
+                long request = body.readLong();
+                counts.answered(request, body.readInt());
+                return;
+            }
+            StoreBatch batch = stores.batch();
+            if (type == Frames.SHARED) {
+                shared.received(from, Frames.readShared(body, messages.nextId()), batch);
+            } else if (type == Frames.PUBLISH_COUNTED) {
+                long request = body.readLong();
+                int n = router.routeDirect(Frames.readMessage(body, messages.nextId()), batch);
+                sendFrame(from, Frames.counted(io.netty.buffer.ByteBufAllocator.DEFAULT, request, n));
+            } else {
+                SubscriberId to = Frames.readSubscriber(body);
+                direct.received(from, to, Frames.readMessage(body, messages.nextId()), batch);
+            }
+            batch.commit().whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    log.error("cluster: a message from node {} not stored for its receiver", from, failure);
+                }
+            });
         }
 
         @Override
@@ -709,6 +783,7 @@ public final class ClusterNode implements AutoCloseable {
             ordered.execute(() -> {
                 try {
                     routes.forget(gone);
+                    routes.shared().forget(gone);
                     ClientRegistry c = clients;
                     if (c != null) {
                         c.forget(gone);

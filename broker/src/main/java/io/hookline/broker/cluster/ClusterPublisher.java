@@ -6,6 +6,8 @@ import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.util.StoreBatch;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -44,5 +46,17 @@ final class ClusterPublisher implements Publisher {
             node.replicateRetained(message);
         }
         return n + node.forward(message, congested, batch);
+    }
+
+    @Override
+    public CompletionStage<Integer> publishCounted(Message message, StoreBatch batch) {
+        int n = local.publish(message, null, null, batch);
+        if (message.topic().startsWith("$SYS")) {
+            return CompletableFuture.completedFuture(n);
+        }
+        if (message.retain() && retainAvailable.getAsBoolean()) {
+            node.replicateRetained(message);
+        }
+        return node.counts().forward(message).thenApply(remote -> n + remote);
     }
 }

@@ -75,6 +75,13 @@ final class DataPlane implements AutoCloseable {
 
         /** A session migration frame (types 20-29), read before this returns (the buffer is released after). */
         default void migration(UUID from, byte type, ByteBuf frame) {}
+
+        /**
+         * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
+         * {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}, {@link Frames#COUNTED}); a
+         * receiver that handles none (a test's) leaves them.
+         */
+        default void frame(UUID from, byte type, ByteBuf body) {}
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -162,7 +169,7 @@ final class DataPlane implements AutoCloseable {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
     }
 
-    /** Sends a frame made by {@link MigrationFrames} to {@code node}. */
+    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down). */
     void send(UUID node, InetSocketAddress address, ByteBuf frame) {
         link(node, address).send(frame);
     }
@@ -647,6 +654,8 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
+                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED, Frames.COUNTED ->
+                    receiver.frame(from, type, frame);
                 case Frames.PUBLISH_ACKED -> publishAcked(ctx, frame);
                 case Frames.MIGRATE_ASK,
                         Frames.MIGRATE_STATE,

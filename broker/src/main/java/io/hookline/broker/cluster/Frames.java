@@ -36,6 +36,14 @@ final class Frames {
             MIGRATE_DONE = 25,
             MIGRATE_ABORT = 26,
             MIGRATE_PUSH = 27;
+    /** A message for one member of a shared group on the receiving node ({@link ClusterShared}). */
+    static final byte SHARED = 30;
+    /** A direct message ({@code $direct/...}, the HTTP API) for a client connected on the receiving node. */
+    static final byte DIRECT = 31;
+    /** A message to route, as {@link #PUBLISH}, whose sender wants to know how many sessions took it. */
+    static final byte PUBLISH_COUNTED = 32;
+    /** The answer to a {@link #PUBLISH_COUNTED}: its request id and how many sessions took the message. */
+    static final byte COUNTED = 33;
     /** A QoS 1/2 message as {@link #PUBLISH}, with the link's epoch and sequence number: acknowledged by {@link #ACK}. */
     static final byte PUBLISH_ACKED = 60;
     /** Receiver to sender: every {@link #PUBLISH_ACKED} of an epoch up to a sequence number is stored (some failed). */
@@ -218,5 +226,56 @@ final class Frames {
         byte[] out = new byte[n];
         b.readBytes(out);
         return out;
+    }
+
+    /** A message for a shared group's member, with the policy and the nodes that had no member for it. */
+    record Shared(String group, String filter, int policy, List<UUID> tried, Message message) {}
+
+    static ByteBuf shared(ByteBufAllocator alloc, Shared f) {
+        ByteBuf b = start(alloc, SHARED);
+        writeString(b, f.group());
+        writeString(b, f.filter());
+        b.writeByte(f.policy());
+        b.writeByte(f.tried().size());
+        for (UUID node : f.tried()) {
+            b.writeLong(node.getMostSignificantBits()).writeLong(node.getLeastSignificantBits());
+        }
+        writeMessage(b, f.message());
+        return finish(b);
+    }
+
+    /** Reads the body of a {@link #SHARED} frame (after its type); the message gets {@code id}. */
+    static Shared readShared(ByteBuf b, long id) {
+        String group = readString(b);
+        String filter = readString(b);
+        int policy = b.readByte();
+        int n = b.readUnsignedByte();
+        List<UUID> tried = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tried.add(readUuid(b));
+        }
+        return new Shared(group, filter, policy, tried, readMessage(b, id));
+    }
+
+    static ByteBuf direct(ByteBufAllocator alloc, SubscriberId to, Message m) {
+        ByteBuf b = start(alloc, DIRECT);
+        writeString(b, to.mountpoint());
+        writeString(b, to.clientId());
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf publishCounted(ByteBufAllocator alloc, long request, Message m) {
+        ByteBuf b = start(alloc, PUBLISH_COUNTED);
+        b.writeLong(request);
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf counted(ByteBufAllocator alloc, long request, int sessions) {
+        ByteBuf b = start(alloc, COUNTED);
+        b.writeLong(request);
+        b.writeInt(sessions);
+        return finish(b);
     }
 }

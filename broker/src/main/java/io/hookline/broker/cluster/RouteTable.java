@@ -43,12 +43,18 @@ public final class RouteTable {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
     private volatile SubscriptionTrie remote = new SubscriptionTrie(); // replaced when the node leaves
     private final Map<UUID, Integer> remoteCounts = new ConcurrentHashMap<>();
+    private final SharedRoutes shared = new SharedRoutes(); // the shared groups' routes, a table of their own
     private volatile ReplicatedMap<String, String> map; // set by start
     private volatile Executor executor;
     private volatile UUID self;
 
     /** An empty table; {@link RoutedIndex} counts into it, the cluster node starts it. */
     public RouteTable() {}
+
+    /** The shared subscription groups' routes (member counts per node). */
+    SharedRoutes shared() {
+        return shared;
+    }
 
     /** A direct subscription to {@code filter} was added on this node. */
     void added(String filter) {

@@ -262,8 +262,9 @@ public final class CoreConfig {
             .defaultValue(SharedSubscriptionPolicy.RANDOM)
             .doc("how one member of a shared subscription group is chosen (online members first);"
                     + " auth_on_register's shared_subscription_policy overrides it for the messages that"
-                    + " client publishes. prefer_local and local_only are VerneMQ's cluster policies:"
-                    + " on a single node every member is local, so they choose like random")
+                    + " client publishes. In a cluster random and round_robin choose among all members"
+                    + " cluster-wide, prefer_local a member on the publisher's node if it has one, local_only"
+                    + " only members on the publisher's node; on a single node the last two choose like random")
             .build();
 
     public static final ConfigKey<Duration> SYSTREE_INTERVAL = ConfigKey.builder(

@@ -161,4 +161,13 @@ public final class BrokerContext {
             StoreBatch batch) {
         return publisher.publish(message, sharedPolicy, congested, batch);
     }
+
+    /**
+     * Publishes as {@link #publish(Message, SharedSubscriptionPolicy, Consumer, StoreBatch)} with
+     * the broker's shared policy and completes with how many sessions took it cluster-wide (the
+     * other nodes' counts come back over the data plane, with a timeout; docs/cluster.md).
+     */
+    public java.util.concurrent.CompletionStage<Integer> publishCounted(Message message, StoreBatch batch) {
+        return publisher.publishCounted(message, batch);
+    }
 }

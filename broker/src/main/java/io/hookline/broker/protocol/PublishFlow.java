@@ -312,7 +312,7 @@ final class PublishFlow {
                 message.properties(),
                 message.sender(),
                 message.expiresAtMillis());
-        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct, batch) == null ? 0 : 1;
+        return c.broker.direct().route(c.listener.mountpoint(), to.clientId(), direct, batch);
     }
 
     /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */
