@@ -115,8 +115,8 @@ final class ClusterCommands {
         if (migrate) {
             throw new CommandException(
                     400,
-                    "--migrate_sessions is not available in this build (session migration between nodes is not"
-                            + " built yet); leave without it: persistent sessions stay on the node that leaves");
+                    "--migrate_sessions is not available in this build; run 'cluster migrate-sessions' on node" + " '"
+                            + name + "' first, then 'cluster leave node=" + name + "' without the flag");
         }
         try {
             return new Reply.Done(CommandResult.text(node.members().leave(name)));
