@@ -80,6 +80,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
     OutboundAliases outboundAliases;
 
+    /** The keep-alive timer once a CONNECT with a keep alive is accepted, else null. */
+    KeepAlive keepAlive;
+
     ScheduledFuture<?> connectTimeout;
     private ScheduledFuture<?> retryTask; // runs only while QoS 1/2 packets are in flight
 
@@ -201,6 +204,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (keepAlive != null) {
+            keepAlive.read();
+        }
         if (!(msg instanceof MqttMessage m)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -256,6 +262,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (keepAlive != null) {
+            keepAlive.readComplete();
+        }
         ctx.flush();
     }
 
@@ -270,11 +279,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
-            disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            keepAliveExpired();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The client sent nothing for 1.5 x its keep alive ({@link KeepAlive}). */
+    void keepAliveExpired() {
+        broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
+        disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
 
     @Override
@@ -296,6 +310,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAlive != null) {
+            keepAlive.stop();
+            keepAlive = null;
         }
         if (retryTask != null) {
             retryTask.cancel(false);
