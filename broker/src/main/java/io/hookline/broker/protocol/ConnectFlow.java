@@ -167,7 +167,7 @@ final class ConnectFlow {
         CompletableFuture<EnhancedAuthVerdict> call =
                 hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
         c.authCall = call.isDone() ? null : call;
-        c.order.then(call, (verdict, error) -> {
+        c.inOrder(call, (verdict, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state == MqttConnection.State.CLOSED) {
@@ -302,7 +302,7 @@ final class ConnectFlow {
             return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
-        c.order.then(decision, (d, error) -> {
+        c.inOrder(decision, (d, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state != MqttConnection.State.AWAIT_CONNECT) {
@@ -621,7 +621,7 @@ final class ConnectFlow {
         // packets wait in order (connackPending) and deliveries stay queued (not writable).
         c.connackPending = true;
         int keepAliveSent = keepAlive;
-        c.order.hold(attached.stored(), (v, error) -> {
+        c.order().hold(attached.stored(), (v, error) -> {
             c.connackPending = false;
             if (c.state != MqttConnection.State.CONNECTED) {
                 return; // closed or taken over meanwhile: the session was detached with it

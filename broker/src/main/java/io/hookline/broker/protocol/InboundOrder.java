@@ -61,14 +61,7 @@ final class InboundOrder implements Runnable {
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
     <T> void then(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
         if (isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
-            T value;
-            try {
-                value = f.join();
-            } catch (RuntimeException e) {
-                apply.accept(null, e.getCause() != null ? e.getCause() : e);
-                return;
-            }
-            apply.accept(value, null);
+            applyNow(f, apply);
             return;
         }
         Step<T> step = new Step<>(apply);
@@ -81,6 +74,18 @@ final class InboundOrder implements Runnable {
             readPause.pause(pauseReason);
         }
         decision.whenComplete(step::completeAnywhere);
+    }
+
+    /** Applies a decision already made, with its value or its failure's cause. */
+    static <T> void applyNow(CompletableFuture<T> f, BiConsumer<? super T, Throwable> apply) {
+        T value;
+        try {
+            value = f.join();
+        } catch (RuntimeException e) {
+            apply.accept(null, e.getCause() != null ? e.getCause() : e);
+            return;
+        }
+        apply.accept(value, null);
     }
 
     /** Runs {@code action} after every pending packet has been applied (now, when none is). */
