@@ -27,7 +27,8 @@ import java.util.Map;
  */
 public final class Main {
     private static final String USAGE = """
-      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID] [--target ...] [--hooks-target ...]
+      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID][/127.0.0.1:PORT,...] [--target ...]
+                            [--hooks-target ...]
                             (--standard [--scale F] | --scenario NAME [--scenario ...])
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
@@ -36,6 +37,7 @@ public final class Main {
                             [--repeat N (median of N alternating runs)] [--json FILE|-] [--markdown FILE]
         scenarios: p2p, fan-out, shared-fan-in, connection-ramp, publish-with-hooks
         the ratio column is first column / last column; PID enables broker CPU/RSS sampling.
+        /HOST:PORT,...: a cluster: publishers connect to the first address, subscribers to these in turn.
         publish-with-hooks runs p2p against every --hooks-target (a broker with an auth_on_publish
         handler) and the first --target as the baseline; without hook targets it is "not available".
       """;

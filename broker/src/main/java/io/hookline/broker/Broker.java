@@ -163,7 +163,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Publisher publisher =
                 new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         if (clusterSettings != null) {
-            this.cluster = new ClusterNode(clusterSettings, routes, sessions, router, retained, this.stores, messages);
+            this.cluster = new ClusterNode(
+                    clusterSettings, routes, sessions, router, retained, this.stores, messages, metrics);
             publisher = cluster.publisher(publisher, () -> settings.get().retainAvailable());
         } else {
             this.cluster = null;

@@ -11,9 +11,11 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import io.hookline.broker.config.HostPort;
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Session;
@@ -30,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -40,6 +43,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     private final RetainedStore retained;
     private final Stores stores;
     private final Messages messages;
+    private final BrokerMetrics metrics;
     private final RouteTable routes;
     private final DataPlane data;
     private final Map<UUID, InetSocketAddress> dataAddresses = new ConcurrentHashMap<>();
@@ -83,7 +88,8 @@ public final class ClusterNode implements AutoCloseable {
             Router router,
             RetainedStore retained,
             Stores stores,
-            Messages messages) {
+            Messages messages,
+            BrokerMetrics metrics) {
         this.settings = settings;
         this.routes = routes;
         this.sessions = sessions;
@@ -91,7 +97,8 @@ public final class ClusterNode implements AutoCloseable {
         this.retained = retained;
         this.stores = stores;
         this.messages = messages;
-        this.data = new DataPlane(new Receiver());
+        this.metrics = metrics;
+        this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -198,7 +205,10 @@ public final class ClusterNode implements AutoCloseable {
         config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
         config.getUserContext().put(CONTEXT_KEY, this);
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        config.getMemberAttributeConfig().setAttribute(DATA_ATTRIBUTE, listen.host() + ":" + dataPort);
+        HostPort advertised = settings.dataAdvertise();
+        config.getMemberAttributeConfig()
+                .setAttribute(
+                        DATA_ATTRIBUTE, advertised != null ? hostPort(advertised) : listen.host() + ":" + dataPort);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(listen.port()).setPortAutoIncrement(false);
         network.setPublicAddress(hostPort(listen));
@@ -244,16 +254,27 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Sends {@code message} to every other node with a matching subscriber; returns how many.
-     * On the publisher's thread, never blocking.
+     * A QoS 1/2 message's {@code batch} also waits for each of those nodes to store its part (the
+     * publisher's acknowledgement waits on the batch); {@code congested} (may be null) hears of
+     * the links above their high-water mark. On the publisher's thread, never blocking.
      */
-    int forward(Message message) {
+    int forward(Message message, Consumer<List<Recipient>> congested, StoreBatch batch) {
         List<UUID> nodes = routes.nodesFor(message.topic());
         int n = 0;
         for (int i = 0; i < nodes.size(); i++) {
             UUID node = nodes.get(i);
             InetSocketAddress address = dataAddresses.get(node);
             if (address != null) {
-                data.publish(node, address, message);
+                CompletionStage<Void> acked = data.publish(node, address, message);
+                if (acked != null) {
+                    batch.awaitAlso(acked);
+                }
+                if (congested != null) {
+                    Recipient link = data.congested(node);
+                    if (link != null) {
+                        congested.accept(List.of(link));
+                    }
+                }
                 n++;
             }
         }
@@ -373,7 +394,7 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
-        public void publish(UUID from, Message m) {
+        public CompletionStage<Void> publish(UUID from, Message m, Consumer<List<Recipient>> congested) {
             // ids are per node: the message gets one of ours, as a local publish would
             Message local = new Message(
                     messages.nextId(),
@@ -385,16 +406,31 @@ public final class ClusterNode implements AutoCloseable {
                     m.sender(),
                     m.expiresAtMillis());
             StoreBatch batch = stores.batch();
-            router.route(local, null, null, batch);
-            batch.commit().whenComplete((ok, failure) -> {
-                if (failure != null) {
-                    log.error(
-                            "cluster: message on '{}' from node {} not stored for its subscribers",
-                            m.topic(),
-                            from,
-                            failure);
-                }
-            });
+            router.route(local, null, congested, batch);
+            CompletionStage<Void> stored = batch.commit();
+            if (stored != StoreBatch.DONE) {
+                stored.whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        log.error(
+                                "cluster: message on '{}' from node {} not stored for its subscribers",
+                                m.topic(),
+                                from,
+                                failure);
+                    }
+                });
+            }
+            return stored;
+        }
+
+        @Override
+        public void linkCongested(UUID node) {
+            metrics.count(BrokerMetrics.Counter.CLUSTER_LINKS_CONGESTED);
+            log.debug("cluster: the data link to node {} is above cluster.outbound_high_watermark", node);
+        }
+
+        @Override
+        public void linkDrained(Recipient link) {
+            sessions.flow().release(link);
         }
 
         @Override

@@ -41,6 +41,6 @@ final class ClusterPublisher implements Publisher {
         if (message.retain() && retainAvailable.getAsBoolean()) {
             node.replicateRetained(message);
         }
-        return n + node.forward(message);
+        return n + node.forward(message, congested, batch);
     }
 }

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * The {@code cluster.*} keys of one start, resolved: the node name (the host name when empty)
- * and the data port ({@code auto}: the listen port + 1).
+ * and the data port ({@code auto}: the listen port + 1); {@code outboundHighWatermark}: bytes a
+ * data link may have unacknowledged before its publishers pause (0: no limit); {@code dataAdvertise}:
+ * where other nodes connect for the data port, or null (the host of listen and the bound port).
  */
 public record ClusterSettings(
         String name,
@@ -19,7 +21,9 @@ public record ClusterSettings(
         int dataPort,
         List<HostPort> seeds,
         Duration failureTimeout,
-        Duration joinWait) {
+        Duration joinWait,
+        long outboundHighWatermark,
+        HostPort dataAdvertise) {
 
     /** The settings of {@code config}, or null when {@code cluster = off}. */
     public static ClusterSettings from(Config config) {
@@ -36,7 +40,9 @@ public record ClusterSettings(
                 data == ClusterConfig.DATA_PORT_AUTO ? listen.port() + 1 : data,
                 config.get(ClusterConfig.SEEDS),
                 config.get(ClusterConfig.FAILURE_TIMEOUT),
-                config.get(ClusterConfig.JOIN_WAIT));
+                config.get(ClusterConfig.JOIN_WAIT),
+                config.get(ClusterConfig.OUTBOUND_HIGH_WATERMARK),
+                config.get(ClusterConfig.DATA_ADVERTISE).orElse(null));
     }
 
     private static String hostName() {

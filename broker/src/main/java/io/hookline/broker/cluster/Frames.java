@@ -27,6 +27,10 @@ final class Frames {
     static final byte PUBLISH = 2;
     /** A client id connected elsewhere: close its connection here (v5: DISCONNECT 0x8E). */
     static final byte TAKEOVER = 3;
+    /** A QoS 1/2 message as {@link #PUBLISH}, with the link's epoch and sequence number: acknowledged by {@link #ACK}. */
+    static final byte PUBLISH_ACKED = 60;
+    /** Receiver to sender: every {@link #PUBLISH_ACKED} of an epoch up to a sequence number is stored (some failed). */
+    static final byte ACK = 61;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -42,6 +46,24 @@ final class Frames {
     static ByteBuf publish(ByteBufAllocator alloc, Message m) {
         ByteBuf b = start(alloc, PUBLISH);
         writeMessage(b, m);
+        return finish(b);
+    }
+
+    /** {@code int length, byte type, long epoch, long seq, message}. */
+    static ByteBuf publishAcked(ByteBufAllocator alloc, long epoch, long seq, Message m) {
+        ByteBuf b = start(alloc, PUBLISH_ACKED);
+        b.writeLong(epoch).writeLong(seq);
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    /** {@code long epoch, long upTo, int n, long failed...}: the frames up to {@code upTo} are done, {@code failed} not stored. */
+    static ByteBuf ack(ByteBufAllocator alloc, long epoch, long upTo, long[] failed, int nFailed) {
+        ByteBuf b = start(alloc, ACK);
+        b.writeLong(epoch).writeLong(upTo).writeInt(nFailed);
+        for (int i = 0; i < nFailed; i++) {
+            b.writeLong(failed[i]);
+        }
         return finish(b);
     }
 

@@ -2,6 +2,7 @@ package io.hookline.broker.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -63,8 +64,33 @@ public final class ClusterConfig {
             .doc("how long a starting node looks for its seeds before it forms a cluster alone (whole seconds)")
             .build();
 
+    public static final ConfigKey<Integer> OUTBOUND_HIGH_WATERMARK = ConfigKey.builder(
+                    "cluster.outbound_high_watermark", ValueType.bytes())
+            .defaultValue(8 * 1024 * 1024)
+            .doc("back-pressure between nodes: while a data link has this many bytes of QoS 1/2 messages the"
+                    + " other node has not acknowledged (or of unsent QoS 0 ones), the clients publishing to"
+                    + " it are not read; they are read again below half of it; 0 = no limit")
+            .build();
+
+    public static final ConfigKey<Optional<HostPort>> DATA_ADVERTISE = ConfigKey.builder(
+                    "cluster.data_advertise", new AdvertiseType())
+            .defaultValue(Optional.empty())
+            .doc("the ip:port other nodes connect to for this node's data port when it is not the bound one"
+                    + " (port forwarding, NAT, a proxy); empty = the host of cluster.listen and cluster.data_port")
+            .build();
+
     static List<ConfigKey<?>> all() {
-        return List.of(CLUSTER, NAME, NODE_NAME, LISTEN, DATA_PORT, SEEDS, FAILURE_TIMEOUT, JOIN_WAIT);
+        return List.of(
+                CLUSTER,
+                NAME,
+                NODE_NAME,
+                LISTEN,
+                DATA_PORT,
+                SEEDS,
+                FAILURE_TIMEOUT,
+                JOIN_WAIT,
+                OUTBOUND_HIGH_WATERMARK,
+                DATA_ADVERTISE);
     }
 
     /** host:port others can reach: not a wildcard address, not port 0, room for the data port above it. */
@@ -93,6 +119,42 @@ public final class ClusterConfig {
         @Override
         public String describe() {
             return "ip:port or host:port other nodes reach, port 1..65534";
+        }
+    }
+
+    /** Empty, or host:port other nodes can reach: not a wildcard address, not port 0. */
+    private static final class AdvertiseType implements ValueType<Optional<HostPort>> {
+        @Override
+        public Optional<HostPort> parse(String text) {
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            HostPort hp = HostPort.parse(text);
+            if (hp.host().equals("0.0.0.0")
+                    || hp.host().equals("::")
+                    || hp.host().equals("0:0:0:0:0:0:0:0")) {
+                throw new IllegalArgumentException("'" + text + "': a wildcard address is not one other nodes can"
+                        + " reach; give the address they connect to, e.g. 10.0.0.5:5702");
+            }
+            if (hp.port() == 0) {
+                throw new IllegalArgumentException("'" + text + "': other nodes cannot connect to port 0");
+            }
+            return Optional.of(hp);
+        }
+
+        @Override
+        public String format(Optional<HostPort> value) {
+            return value.map(v -> ValueType.hostPort().format(v)).orElse("");
+        }
+
+        @Override
+        public String describe() {
+            return "empty, or ip:port or host:port other nodes reach";
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return true;
         }
     }
 

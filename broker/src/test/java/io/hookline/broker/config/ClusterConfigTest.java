@@ -95,4 +95,30 @@ class ClusterConfigTest {
         p = problem("cluster.failure_timeout = 500ms\n");
         assertTrue(p.contains("cluster.failure_timeout"), p);
     }
+
+    @Test
+    void forwardingKeys() throws Exception {
+        ClusterSettings d = ClusterSettings.from(load("cluster = on\n"));
+        assertEquals(8L * 1024 * 1024, d.outboundHighWatermark());
+        assertNull(d.dataAdvertise(), "the bound data port on the host of cluster.listen");
+        ClusterSettings s = ClusterSettings.from(load("""
+                cluster = on
+                cluster.outbound_high_watermark = 64KB
+                cluster.data_advertise = 192.0.2.10:15702
+                """));
+        assertEquals(64 * 1024, s.outboundHighWatermark());
+        assertEquals(new HostPort("192.0.2.10", 15702), s.dataAdvertise());
+        assertEquals(
+                0,
+                ClusterSettings.from(load("cluster = on\ncluster.outbound_high_watermark = 0\n"))
+                        .outboundHighWatermark());
+        String p = problem("cluster.outbound_high_watermark = lots\n");
+        assertTrue(p.contains(":2") && p.contains("cluster.outbound_high_watermark") && p.contains("lots"), p);
+        p = problem("cluster.data_advertise = 0.0.0.0:5702\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("wildcard"), p);
+        p = problem("cluster.data_advertise = 10.0.0.1:0\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("port 0"), p);
+        p = problem("cluster.data_advertise = nohost\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("nohost"), p);
+    }
 }

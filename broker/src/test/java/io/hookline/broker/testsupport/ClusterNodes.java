@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Broker processes ({@link BrokerProcess}) that form one cluster on loopback: each node gets its
@@ -89,6 +91,21 @@ public final class ClusterNodes implements AutoCloseable {
             }
         }
         return names;
+    }
+
+    /**
+     * The sum of the /metrics samples of {@code name} on {@code node}, whatever their labels (a
+     * node label or none); 0 when there is none.
+     */
+    public static double metric(BrokerProcess node, String name) {
+        String body = Survival.get(node.httpPort(), "/metrics").body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$")
+                .matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
     }
 
     /** A TCP port free on loopback now (Hazelcast members cannot bind port 0). */
