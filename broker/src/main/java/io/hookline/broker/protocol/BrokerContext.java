@@ -14,6 +14,7 @@ import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
 import io.hookline.broker.util.StoreBatch;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -38,6 +39,7 @@ public final class BrokerContext {
     private final DirectMessages direct;
     private final ReadGate readGate;
     private volatile Supplier<String> offload; // null: no offloading (cluster = off)
+    private final KeepAlive.Timers.PerLoop keepAlives;
 
     public BrokerContext(
             SessionRegistry sessions,
@@ -51,6 +53,7 @@ public final class BrokerContext {
             ReadGate readGate) {
         this.messages = messages;
         this.scheduler = scheduler;
+        this.keepAlives = new KeepAlive.Timers.PerLoop(scheduler);
         this.hooks = hooks;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -118,6 +121,16 @@ public final class BrokerContext {
     /** The timers connections run on (message rate, throttle, keep alive): injected, so tests control time. */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The keep-alive timers of the connections on {@code loop} (one heap and one task per event loop). */
+    KeepAlive.Timers keepAliveTimers(EventExecutor loop) {
+        return keepAlives.of(loop);
+    }
+
+    /** Connections whose keep-alive is watched now, over every event loop (waits for each loop). */
+    int keepAlivesWatched() throws Exception {
+        return keepAlives.watched();
     }
 
     public BrokerMetrics metrics() {

@@ -179,7 +179,7 @@ final class ConnectFlow {
         CompletableFuture<EnhancedAuthVerdict> call =
                 hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
         c.authCall = call.isDone() ? null : call;
-        c.order.then(call, (verdict, error) -> {
+        c.inOrder(call, (verdict, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state == MqttConnection.State.CLOSED) {
@@ -314,7 +314,7 @@ final class ConnectFlow {
             return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
-        c.order.then(decision, (d, error) -> {
+        c.inOrder(decision, (d, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state != MqttConnection.State.AWAIT_CONNECT) {
@@ -595,8 +595,8 @@ final class ConnectFlow {
                 ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535)
                 : 0;
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
-        ConnectionTerms terms =
-                negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases, version != 5 && retry > 0 ? retry : 0);
+        ConnectionTerms terms = ConnectionTerms.shared(
+                negotiated(c.terms, s, mods, keepAlive, aliases, version != 5 && retry > 0 ? retry : 0));
         c.terms = terms;
         c.messageRate = terms.maxMessageRate() > 0 ? new MessageRate(c.ctx.channel(), terms.maxMessageRate()) : null;
         Attached attached = c.broker.sessions().attach(sessionTerms, c);
@@ -637,9 +637,9 @@ final class ConnectFlow {
         }
         MqttMessage connack = Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack);
 
-        if (keepAlive > 0) {
+        if (keepAlive > 0 && c.keepAlive == null && c.ctx.channel().isActive()) {
             long timeoutMillis = keepAlive * 1500L; // 1.5 × keep alive (MQTT §3.1.2.10)
-            c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
+            c.keepAlive = KeepAlive.start(c, timeoutMillis);
         }
         if (attached.stored() == StoreBatch.DONE) { // nothing stored (clean session, memory stores): no wait
             connected(c, connack, keepAlive, cleanStart, attached.sessionPresent(), who, r);
@@ -650,7 +650,7 @@ final class ConnectFlow {
         // packets wait in order (connackPending) and deliveries stay queued (not writable).
         c.connackPending = true;
         int keepAliveSent = keepAlive;
-        c.order.hold(attached.stored(), (v, error) -> {
+        c.order().hold(attached.stored(), (v, error) -> {
             c.connackPending = false;
             if (c.state != MqttConnection.State.CONNECTED) {
                 return; // closed or taken over meanwhile: the session was detached with it
@@ -809,13 +809,7 @@ final class ConnectFlow {
      * The retry_interval timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry).
      */
     private static ConnectionTerms negotiated(
-            ConnectionTerms asked,
-            ProtocolSettings s,
-            Modifiers mods,
-            SessionTerms session,
-            int keepAlive,
-            int aliases,
-            long retryMillis) {
+            ConnectionTerms asked, ProtocolSettings s, Modifiers mods, int keepAlive, int aliases, long retryMillis) {
         int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES)
                 .map(n -> toInt(Math.min(n, 65535)))
                 .orElse(-1);
@@ -831,7 +825,6 @@ final class ConnectFlow {
                 .map(SharedSubscriptionPolicy::parse)
                 .orElse(null);
         return new ConnectionTerms(
-                session,
                 keepAlive,
                 asked.clientReceiveMaximum(),
                 asked.clientMaximumPacketSize(),

@@ -163,10 +163,10 @@ final class PublishFlow {
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
-            if (c.order.pendingCount() == 0) {
+            if (c.pendingInOrder() == 0) {
                 ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
+                c.inOrder(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
@@ -177,13 +177,13 @@ final class PublishFlow {
             throttled(c, message, packetId, wait);
         } else if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, qos, retain);
-            c.order.then(
+            c.inOrder(
                     hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
-        } else if (c.order.pendingCount() == 0) {
+        } else if (c.pendingInOrder() == 0) {
             accepted(c, message, qos, packetId);
         } else {
-            c.order.then(() -> accepted(c, message, qos, packetId));
+            c.inOrder(() -> accepted(c, message, qos, packetId));
         }
     }
 
@@ -200,13 +200,13 @@ final class PublishFlow {
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in =
                     HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(), message.retain());
-            c.order.then(
+            c.inOrder(
                     slot.thenCompose(v -> c.state == MqttConnection.State.CONNECTED
                             ? hooks.authOnPublish(c.hookSession, in, c.ctx.executor())
                             : CompletableFuture.<PublishVerdict>completedFuture(null)),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
         } else {
-            c.order.then(slot, (v, error) -> accepted(c, message, message.qos(), packetId));
+            c.inOrder(slot, (v, error) -> accepted(c, message, message.qos(), packetId));
         }
     }
 
@@ -246,7 +246,7 @@ final class PublishFlow {
             // the throttled message itself goes on; what the client sends after it waits
             c.broker.metrics().count(Counter.PUBLISHERS_THROTTLED);
             if (c.throttle == null) {
-                c.throttle = new PublishThrottle(c.ctx.channel(), c.order);
+                c.throttle = new PublishThrottle(c.ctx.channel(), c.order());
             }
             c.throttle.pause(throttle);
         }

@@ -94,7 +94,8 @@ public final class Session implements Recipient {
     private long
             subscriptionBytes; // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue;
-    private final InflightWindow inflight = new InflightWindow(); // its table is made on the first add
+    // the shared empty window until the first add (an idle session carries none); back to it at the end
+    private InflightWindow inflight = InflightWindow.EMPTY;
     private Set<Integer> awaitingRelease = Collections.emptySet(); // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
@@ -248,6 +249,14 @@ public final class Session implements Recipient {
 
     public synchronized int inflightSize() {
         return inflight.size();
+    }
+
+    // the window to add to: this session's own, made now if it still has the shared empty one
+    private InflightWindow ownInflight() {
+        if (inflight == InflightWindow.EMPTY) {
+            inflight = new InflightWindow();
+        }
+        return inflight;
     }
 
     /** What waits for the socket, in approximate bytes: deliveries handed to the connection's loop and the queue. */
@@ -739,7 +748,7 @@ public final class Session implements Recipient {
         }
         int packetId = nextPacketId();
         Inflight entry = new Inflight(packetId, delivery, now);
-        inflight.add(entry);
+        ownInflight().add(entry);
         if (persistent) {
             stores.inflight().sent(id, packetId, delivery, batch);
         }
@@ -1212,7 +1221,7 @@ public final class Session implements Recipient {
         Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
         entry.released = r.released();
         entry.releaseStored = r.released();
-        inflight.add(entry);
+        ownInflight().add(entry);
         lastPacketId = r.packetId();
     }
 
@@ -1245,7 +1254,7 @@ public final class Session implements Recipient {
         if (congested) {
             relieve();
         }
-        inflight.clear();
+        inflight = InflightWindow.EMPTY;
         if (held != null) {
             held.clear();
         }
