@@ -692,7 +692,7 @@ final class ConnectFlow {
             return false;
         }
         c.connackPending = true;
-        c.order.hold(here, (v, error) -> {
+        c.order().hold(here, (v, error) -> {
             c.connackPending = false;
             if (c.state != MqttConnection.State.AWAIT_CONNECT) {
                 c.broker.hooks().closeSession(d.session());
