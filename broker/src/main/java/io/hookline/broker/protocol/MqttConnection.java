@@ -305,6 +305,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        broker.metrics().connections().decrementAndGet();
+        if (connackPending && state == State.CONNECTED && closeReason == null && order.pendingCount() > 1) {
+            // The client closed its socket right behind packets pipelined after a persistent CONNECT,
+            // which wait for the CONNACK's record: they are applied once it is stored, in order, as
+            // on an open socket (answers to the closed one go nowhere), and only then does the
+            // connection end: a SUBSCRIBE is applied, a PUBLISH routed, a DISCONNECT ends it without
+            // its will. Nothing waits (a plain close, a broker-decided one): it ends now.
+            order.then(this::endWhenApplied);
+        } else {
+            ended();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // on the event loop, in order: applying a packet may queue a step of its own (a PUBLISH's
+    // routing, a DISCONNECT): the connection ends only behind the last of them
+    private void endWhenApplied() {
+        if (order.pendingCount() > 0) {
+            order.then(this::endWhenApplied);
+        } else {
+            ended();
+        }
+    }
+
+    // the connection is gone (on the event loop): the session detaches (will as usual), hooks and events are told
+    private void ended() {
         state = State.CLOSED;
         if (authCall != null) {
             // the verdict's callback runs now, sees CLOSED and opens nothing
@@ -327,7 +353,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (throttle != null) {
             throttle.cancel();
         }
-        broker.metrics().connections().decrementAndGet();
         hold.close();
         if (session != null) {
             broker.sessions().detach(session, this, will);
@@ -342,7 +367,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                             peerAddress(),
                             closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
-        ctx.fireChannelInactive();
     }
 
     // ---- inbound dispatch ----------------------------------------------------------------

@@ -40,6 +40,15 @@ public interface MessageQueue {
         return null;
     }
 
+    /**
+     * True when the oldest delivery's own write is in {@code batch}, not committed yet: moved to
+     * in flight in that same batch it is never stored as queued, and it is as durable as its
+     * publisher's acknowledgement. Memory queues: false.
+     */
+    default boolean headWrittenIn(StoreBatch batch) {
+        return false;
+    }
+
     int size();
 
     boolean isEmpty();

@@ -52,6 +52,15 @@ public interface StoreBatch {
     }
 
     /**
+     * A stage that completes as {@link #commit}'s does, available before the commit (a session
+     * that stages its own writes in a publisher's batch waits on it). Only reads it: completing it
+     * changes nothing. {@link #DONE} for batches that store nothing.
+     */
+    default CompletionStage<Void> written() {
+        return DONE;
+    }
+
+    /**
      * Makes every write of the batch durable, atomically (all or none). Completes normally once
      * they are (as the sync policy defines it), exceptionally when they could not be written;
      * then none of them is. Call once.

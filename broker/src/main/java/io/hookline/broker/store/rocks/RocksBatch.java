@@ -55,6 +55,11 @@ final class RocksBatch implements StoreBatch {
     }
 
     @Override
+    public CompletionStage<Void> written() {
+        return committed.copy(); // callers may complete their copy; ours stays the store's
+    }
+
+    @Override
     public CompletionStage<Void> commit() {
         if (submitted) {
             throw new IllegalStateException("a batch is committed once");

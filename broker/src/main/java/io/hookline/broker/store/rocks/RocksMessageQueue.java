@@ -46,7 +46,17 @@ final class RocksMessageQueue implements MessageQueue {
      * {@code batch} the batch that writes it, null when it was read from disk.
      */
     private record Entry(
-            long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch, byte[] encoded) {}
+            long seq,
+            Delivery delivery,
+            CompletableFuture<Void> committed,
+            RocksBatch batch,
+            byte[] encoded,
+            byte[] key,
+            int op) {
+        Entry(long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch, byte[] encoded) {
+            this(seq, delivery, committed, batch, encoded, null, -1);
+        }
+    }
 
     private final RocksStores stores;
     private final SubscriberId id;
@@ -117,13 +127,17 @@ final class RocksMessageQueue implements MessageQueue {
             CompletableFuture<Void> committed = null;
             RocksBatch writtenIn = null;
             byte[] encoded = null;
+            byte[] key = null;
+            int op = -1;
             if (delivery.qos() > 0) {
                 encoded = stores.records().encodeDelivery(delivery);
-                target.writes().put(Column.QUEUES, Keys.queued(prefix, seq), encoded);
+                key = Keys.queued(prefix, seq);
+                op = target.writes().nextIndex();
+                target.writes().put(Column.QUEUES, key, encoded);
                 committed = target.committed();
                 writtenIn = target;
             }
-            window.addLast(new Entry(seq, delivery, committed, writtenIn, encoded));
+            window.addLast(new Entry(seq, delivery, committed, writtenIn, encoded, key, op));
         } else {
             if (spillFrom < 0) {
                 spillFrom = seq;
@@ -175,6 +189,16 @@ final class RocksMessageQueue implements MessageQueue {
     }
 
     @Override
+    public synchronized boolean headWrittenIn(StoreBatch batch) {
+        skipToHead();
+        Entry e = window.peekFirst();
+        return e != null
+                && e.batch() != null
+                && e.batch() == batch
+                && !e.batch().queued();
+    }
+
+    @Override
     public synchronized Delivery poll(StoreBatch batch) {
         skipToHead();
         Entry e = window.pollFirst();
@@ -200,7 +224,10 @@ final class RocksMessageQueue implements MessageQueue {
         CompletableFuture<Void> written = e.committed();
         boolean inOrder = written.isDone()
                 || (e.batch() != null && (e.batch() == batch || e.batch().queued()));
-        if (!inOrder) {
+        if (e.batch() == batch && e.key() != null && !e.batch().queued()) {
+            // put and delete in one batch not yet committed: the put is taken back, nothing is written
+            e.batch().writes().cancelPut(e.op(), e.key());
+        } else if (!inOrder) {
             written.thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
         } else if (written.isDone() && written.isCompletedExceptionally()) {
             return; // never written: nothing to delete
