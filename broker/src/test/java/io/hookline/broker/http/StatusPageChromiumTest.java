@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
 /** The status page in a real browser: it loads, shows the connected clients, draws the chart. */
 class StatusPageChromiumTest {
     private static final Pattern POINTS = Pattern.compile("id=\"rate-chart\"[^>]*data-points=\"(\\d+)\"");
+    private static final Pattern SAMPLES = Pattern.compile("\"samples\"\\s*:\\s*\\[(.*?)\\]");
     private static final String HOSTILE_ID = "<img src=x onerror=alert(1)>";
 
     private TestBroker broker;
@@ -75,6 +76,8 @@ class StatusPageChromiumTest {
                         .payload(bytes("x"))
                         .send();
             }
+            // the broker samples rates every 250 ms: the chart needs two samples to draw a line
+            await().atMost(Duration.ofSeconds(10)).until(() -> rateSamples() >= 2);
             String dom = Chromium.dumpDom(chromium.get(), http.uri("/status"), 5000);
 
             assertTrue(dom.contains("<body data-loaded=\"true\">"), "the page rendered the data: " + dom);
@@ -131,5 +134,11 @@ class StatusPageChromiumTest {
             nodeData.close();
             node.close();
         }
+    }
+
+    /** How many rate samples /status/data holds now. */
+    private int rateSamples() throws Exception {
+        Matcher m = SAMPLES.matcher(Http.get(http.uri("/status/data")).body());
+        return m.find() ? (m.group(1).isBlank() ? 0 : m.group(1).split("\\},\\s*\\{").length) : 0;
     }
 }
