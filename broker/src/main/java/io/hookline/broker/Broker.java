@@ -170,6 +170,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         this.context = new BrokerContext(
                 sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get, readGate);
+        if (cluster != null) {
+            context.netsplitGate(cluster.netsplitGate()); // allow_*_during_netsplit
+        }
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
         context.events()
                 .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()

@@ -13,6 +13,7 @@ import com.hazelcast.core.IExecutorService;
 import io.hookline.broker.config.HostPort;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriberId;
@@ -59,6 +60,7 @@ public final class ClusterNode implements AutoCloseable {
     static final String NODE_ATTRIBUTE = "hookline.node";
     static final String DATA_ATTRIBUTE = "hookline.data";
     static final String CONTEXT_KEY = "hookline.cluster";
+    static final String ADMIN_EXECUTOR = "hookline.admin";
 
     private final ClusterSettings settings;
     private final SessionRegistry sessions;
@@ -75,6 +77,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile UUID self;
     private RetainedSync retainedSync;
     private ClientRegistry clients;
+    private final Netsplit netsplit;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -92,6 +95,7 @@ public final class ClusterNode implements AutoCloseable {
         this.stores = stores;
         this.messages = messages;
         this.data = new DataPlane(new Receiver());
+        this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -118,6 +122,51 @@ public final class ClusterNode implements AutoCloseable {
 
     public ClusterSettings settings() {
         return settings;
+    }
+
+    /** What this node refuses while it is in a netsplit (the broker gives it to every connection). */
+    public NetsplitGate netsplitGate() {
+        return netsplit;
+    }
+
+    /** This node's view of netsplits ({@code cluster show}). */
+    public NetsplitView netsplitView() {
+        return netsplit.snapshot();
+    }
+
+    /**
+     * Forgets {@code node}, a known node that is unreachable and will not come back (removed by
+     * an administrator): it no longer counts for the quorum. False when it is reachable, this
+     * node or not known.
+     */
+    public boolean forgetNode(String node) {
+        return netsplit.forget(node);
+    }
+
+    Netsplit netsplit() {
+        return netsplit;
+    }
+
+    HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    RetainedSync retainedSync() {
+        return retainedSync;
+    }
+
+    /** After a split-brain merge: this member's id (maybe a new one) and the members now. */
+    void rejoined(HazelcastInstance h, UUID selfId, List<String> members) {
+        self = selfId;
+        data.setSelf(selfId);
+        for (Member m : h.getCluster().getMembers()) {
+            learn(m);
+        }
+        netsplit.merged(members);
     }
 
     /**
@@ -161,13 +210,18 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         hz.getCluster().addMembershipListener(new Membership());
+        List<String> names = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
             learn(m);
+            names.add(m.getAttribute(NODE_ATTRIBUTE));
         }
+        netsplit.start(names);
+        hz.getLifecycleService().addLifecycleListener(new HealReconciler(this, sessions, ordered));
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
-        clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
+        clients = new ClientRegistry(
+                hz.getMap(ClientRegistry.MAP), hz.getMap(ClientRegistry.SINCE), self, ordered, this::sendTakeover);
         log.info(
                 "cluster '{}': node '{}' on {} (data port {}), {} member(s): {}",
                 settings.name(),
@@ -196,6 +250,12 @@ public final class ClusterNode implements AutoCloseable {
         config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(join));
         config.setProperty("hazelcast.max.wait.seconds.before.join", String.valueOf(Math.max(join, 1) * 2));
         config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
+        int heal = ClusterSettings.seconds(settings.netsplit().healCheck()); // split halves look for each other
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(heal));
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(heal));
+        // reads wait until a joining (or merging) member has the whole map: a heal compares against it
+        config.getReplicatedMapConfig(RouteTable.MAP).setAsyncFillup(false);
+        config.getReplicatedMapConfig(RetainedSync.MAP).setAsyncFillup(false);
         config.getUserContext().put(CONTEXT_KEY, this);
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
         config.getMemberAttributeConfig().setAttribute(DATA_ATTRIBUTE, listen.host() + ":" + dataPort);
@@ -264,7 +324,8 @@ public final class ClusterNode implements AutoCloseable {
     void replicateRetained(Message message) {
         RetainedSync sync = retainedSync;
         if (sync != null) {
-            ordered.execute(() -> sync.publish(message));
+            long at = sync.written(message.topic());
+            ordered.execute(() -> sync.publish(message, at));
         }
     }
 
@@ -346,6 +407,7 @@ public final class ClusterNode implements AutoCloseable {
         HazelcastInstance h = hz;
         hz = null;
         if (h != null) {
+            sayGoodbye(h);
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
@@ -354,6 +416,29 @@ public final class ClusterNode implements AutoCloseable {
         }
         executor.shutdownNow();
         data.close();
+    }
+
+    /** Tells the other members this node leaves on purpose (not a netsplit); waits up to 2 s. */
+    private void sayGoodbye(HazelcastInstance h) {
+        try {
+            Set<Member> others = new HashSet<>(h.getCluster().getMembers());
+            others.remove(h.getCluster().getLocalMember());
+            if (others.isEmpty()) {
+                return;
+            }
+            Map<Member, Future<Boolean>> answers = h.getExecutorService("hookline.admin")
+                    .submitToMembers(new GoodbyeTask(settings.nodeName()), others);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (Future<Boolean> f : answers.values()) {
+                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
+            log.warn(
+                    "cluster: not every node heard that this one leaves (they may count it as a netsplit): {}",
+                    e.toString());
+        }
     }
 
     /** What other nodes send here. On the data plane's event loops. */
@@ -413,6 +498,9 @@ public final class ClusterNode implements AutoCloseable {
         @Override
         public void memberAdded(MembershipEvent e) {
             learn(e.getMember());
+            netsplit.joined(
+                    e.getMember().getAttribute(NODE_ATTRIBUTE),
+                    String.valueOf(e.getMember().getAddress()));
             log.info(
                     "cluster: node '{}' joined ({})",
                     e.getMember().getAttribute(NODE_ATTRIBUTE),
@@ -422,7 +510,10 @@ public final class ClusterNode implements AutoCloseable {
         @Override
         public void memberRemoved(MembershipEvent e) {
             UUID gone = e.getMember().getUuid();
-            log.warn(
+            netsplit.left(
+                    e.getMember().getAttribute(NODE_ATTRIBUTE),
+                    String.valueOf(e.getMember().getAddress()));
+            log.info(
                     "cluster: node '{}' left or died ({}); removing its routes and client ids",
                     e.getMember().getAttribute(NODE_ATTRIBUTE),
                     e.getMember().getAddress());

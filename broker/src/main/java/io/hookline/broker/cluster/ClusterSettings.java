@@ -19,7 +19,8 @@ public record ClusterSettings(
         int dataPort,
         List<HostPort> seeds,
         Duration failureTimeout,
-        Duration joinWait) {
+        Duration joinWait,
+        NetsplitSettings netsplit) {
 
     /** The settings of {@code config}, or null when {@code cluster = off}. */
     public static ClusterSettings from(Config config) {
@@ -36,7 +37,8 @@ public record ClusterSettings(
                 data == ClusterConfig.DATA_PORT_AUTO ? listen.port() + 1 : data,
                 config.get(ClusterConfig.SEEDS),
                 config.get(ClusterConfig.FAILURE_TIMEOUT),
-                config.get(ClusterConfig.JOIN_WAIT));
+                config.get(ClusterConfig.JOIN_WAIT),
+                NetsplitSettings.from(config));
     }
 
     private static String hostName() {
