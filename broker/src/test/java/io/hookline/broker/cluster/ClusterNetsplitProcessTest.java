@@ -72,6 +72,10 @@ class ClusterNetsplitProcessTest {
             JsonNode split = cluster.netsplit(b);
             assertEquals(List.of("CONNECT", "PUBLISH", "SUBSCRIBE"), strings(split.path("refusing")));
             assertTrue(b.awaitOutput("NETSPLIT: this node is cut off from [a]"), String.join("\n", b.output()));
+            String shown = adminClusterShow(b);
+            assertTrue(
+                    shown.contains("NETSPLIT since") && shown.contains("cut off from a"),
+                    "bin/admin cluster show says so: " + shown);
 
             assertEquals(
                     0x88,
@@ -217,6 +221,25 @@ class ClusterNetsplitProcessTest {
             }
         }
         return null;
+    }
+
+    /** What {@code bin/admin cluster show} prints for {@code node}. */
+    private String adminClusterShow(BrokerProcess node) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(
+                Path.of("../bin/admin").toAbsolutePath().normalize().toString(),
+                "--url",
+                "http://127.0.0.1:" + node.httpPort(),
+                "--api-key",
+                cluster.admin(node).key(),
+                "cluster",
+                "show");
+        pb.environment().put("HOOKLINE_CLASSPATH", System.getProperty("java.class.path"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
     }
 
     /** Waits until one of {@code nodes} logged a line containing {@code text}. */
