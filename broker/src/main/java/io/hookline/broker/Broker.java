@@ -488,6 +488,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             Config next = config.with(changes);
             config = next;
             settings.set(ProtocolSettings.from(next));
+            if (cluster != null) {
+                cluster.configChanged(next); // allow_*_during_netsplit
+            }
             plugins.configure(next);
             configChanges.add(new ConfigChange(changes));
         }

@@ -143,6 +143,11 @@ public final class ClusterNode implements AutoCloseable {
         return netsplit.forget(node);
     }
 
+    /** A live config change: the allow_*_during_netsplit keys of {@code config} apply from now on. */
+    public void configChanged(io.hookline.broker.config.Config config) {
+        netsplit.reconfigure(NetsplitSettings.from(config));
+    }
+
     Netsplit netsplit() {
         return netsplit;
     }

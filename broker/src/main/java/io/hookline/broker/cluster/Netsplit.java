@@ -34,7 +34,7 @@ final class Netsplit implements NetsplitGate {
 
     private static final Logger log = LoggerFactory.getLogger(Netsplit.class);
 
-    private final NetsplitSettings settings;
+    private volatile NetsplitSettings settings; // the allow_* keys are live
     private final String self;
     private final Set<String> known = new TreeSet<>();
     private final Set<String> reachable = new TreeSet<>();
@@ -153,6 +153,17 @@ final class Netsplit implements NetsplitGate {
             }
         }
         update(null);
+    }
+
+    /** The allow_*_during_netsplit keys changed at run time ({@code config set}). */
+    synchronized void reconfigure(NetsplitSettings changed) {
+        List<String> before = refused();
+        settings = changed;
+        if (refusing != null && !before.equals(refused())) {
+            log.warn(
+                    "cluster: still in a netsplit; now {}",
+                    refused().isEmpty() ? "serving as an island" : "refusing " + String.join(", ", refused()));
+        }
     }
 
     @Override

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cluster.*} keys (issue 19; docs/cluster.md). None is live: a node joins or leaves
- * a cluster at start. With {@code cluster = off} (the default) the others are read by nobody.
+ * The {@code cluster.*} keys (issue 19; docs/cluster.md). None is live (a node joins or leaves
+ * a cluster at start) but the {@code allow_*_during_netsplit} keys. With {@code cluster = off} (the default) the others are read by nobody.
  */
 public final class ClusterConfig {
 
@@ -90,6 +90,7 @@ public final class ClusterConfig {
             .defaultValue(false)
             .doc("in a netsplit (cluster.netsplit.quorum not reached): on = accept CONNECTs as an island; off ="
                     + " refuse them (v5 CONNACK 0x88 server unavailable, 3.1.1 0x03)")
+            .live()
             .build();
 
     public static final ConfigKey<Boolean> ALLOW_PUBLISH_DURING_NETSPLIT = ConfigKey.builder(
@@ -97,6 +98,7 @@ public final class ClusterConfig {
             .defaultValue(false)
             .doc("in a netsplit: on = accept PUBLISHes as an island; off = refuse them (v5 QoS 1/2 PUBACK/PUBREC"
                     + " 0x83, QoS 0 dropped; 3.1.1: the connection is closed)")
+            .live()
             .build();
 
     public static final ConfigKey<Boolean> ALLOW_SUBSCRIBE_DURING_NETSPLIT = ConfigKey.builder(
@@ -104,6 +106,7 @@ public final class ClusterConfig {
             .defaultValue(false)
             .doc("in a netsplit: on = accept SUBSCRIBEs as an island; off = refuse every filter in the SUBACK (v5"
                     + " 0x83, 3.1.1 0x80)")
+            .live()
             .build();
 
     static List<ConfigKey<?>> all() {

@@ -95,6 +95,17 @@ class ClusterNetsplitProcessTest {
                     .send();
             await().atMost(Duration.ofSeconds(10)).until(() -> !onB3.getState().isConnected());
 
+            // the keys are live: an operator lets the cut-off node take clients again
+            assertEquals(
+                    200,
+                    cluster.admin(b)
+                            .post("/api/v1/config/set?allow_register_during_netsplit=on")
+                            .status());
+            Mqtt5BlockingClient admitted = client5(b, "split-admitted");
+            assertEquals(0, Acks.connack(admitted::connect).getReasonCode().getCode(), "CONNECT accepted now");
+            assertEquals(0x83, Acks.puback(admitted, "during/x", "still refused"), "PUBLISH still refused");
+            admitted.disconnect();
+
             a.resume();
             await().atMost(Duration.ofSeconds(40)).untilAsserted(() -> {
                 assertEquals(List.of("a", "b"), cluster.running(a));

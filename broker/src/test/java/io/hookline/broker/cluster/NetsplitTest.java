@@ -88,6 +88,19 @@ class NetsplitTest {
     }
 
     @Test
+    void theAllowKeysApplyAtOnceWhenChangedAtRunTime() {
+        Netsplit n = new Netsplit(settings(MAJORITY, false), "b");
+        n.start(List.of("a", "b"));
+        n.left("a", "x");
+        assertTrue(n.refusal(Action.REGISTER) != null);
+        n.reconfigure(new NetsplitSettings(MAJORITY, Duration.ofSeconds(10), true, false, true));
+        assertNull(n.refusal(Action.REGISTER), "config set allow_register_during_netsplit = on");
+        assertTrue(n.refusal(Action.PUBLISH) != null);
+        assertNull(n.refusal(Action.SUBSCRIBE));
+        assertEquals(List.of("PUBLISH"), n.snapshot().refusing());
+    }
+
+    @Test
     void theMajoritySideServesAndSaysWhoIsUnreachable() {
         Netsplit n = new Netsplit(settings(MAJORITY, false), "a");
         n.start(List.of("a", "b", "c"));
