@@ -412,7 +412,7 @@ public final class ClusterNode implements AutoCloseable {
         HazelcastInstance h = hz;
         hz = null;
         if (h != null) {
-            sayGoodbye(h);
+            GoodbyeTask.tellOthers(h, settings.nodeName());
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
@@ -421,29 +421,6 @@ public final class ClusterNode implements AutoCloseable {
         }
         executor.shutdownNow();
         data.close();
-    }
-
-    /** Tells the other members this node leaves on purpose (not a netsplit); waits up to 2 s. */
-    private void sayGoodbye(HazelcastInstance h) {
-        try {
-            Set<Member> others = new HashSet<>(h.getCluster().getMembers());
-            others.remove(h.getCluster().getLocalMember());
-            if (others.isEmpty()) {
-                return;
-            }
-            Map<Member, Future<Boolean>> answers = h.getExecutorService("hookline.admin")
-                    .submitToMembers(new GoodbyeTask(settings.nodeName()), others);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-            for (Future<Boolean> f : answers.values()) {
-                f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            log.warn(
-                    "cluster: not every node heard that this one leaves (they may count it as a netsplit): {}",
-                    e.toString());
-        }
     }
 
     /** What other nodes send here. On the data plane's event loops. */

@@ -12,6 +12,7 @@ import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.SubscriptionTrie;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -157,7 +158,7 @@ public final class RouteTable {
             }
         }
         int removed = 0;
-        Set<String> wanted = new java.util.HashSet<>();
+        Set<String> wanted = new HashSet<>();
         for (String key : new ArrayList<>(routes.keySet())) {
             UUID node = nodeOf(key);
             boolean own = selfId.equals(node);
