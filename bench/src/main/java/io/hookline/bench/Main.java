@@ -1,6 +1,7 @@
 package io.hookline.bench;
 
 import io.hookline.bench.client.Transport;
+import io.hookline.bench.report.HookTable;
 import io.hookline.bench.report.Json;
 import io.hookline.bench.report.RunResult;
 import io.hookline.bench.report.Tables;
@@ -27,7 +28,8 @@ import java.util.Map;
  */
 public final class Main {
     private static final String USAGE = """
-      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID] [--target ...] [--hooks-target ...]
+      usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID][/127.0.0.1:PORT,...] [--target ...]
+                            [--hooks-target ...]
                             (--standard [--scale F] | --scenario NAME [--scenario ...])
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
@@ -36,6 +38,7 @@ public final class Main {
                             [--repeat N (median of N alternating runs)] [--json FILE|-] [--markdown FILE]
         scenarios: p2p, fan-out, shared-fan-in, connection-ramp, publish-with-hooks
         the ratio column is first column / last column; PID enables broker CPU/RSS sampling.
+        /HOST:PORT,...: a cluster: publishers connect to the first address, subscribers to these in turn.
         publish-with-hooks runs p2p against every --hooks-target (a broker with an auth_on_publish
         handler) and the first --target as the baseline; without hook targets it is "not available".
       """;
@@ -125,7 +128,8 @@ public final class Main {
         Instant started = Instant.now();
         try (ScenarioRunner runner = new ScenarioRunner(Transport.create(threads, !nio), persistent)) {
             boolean warm = !warmup;
-            for (ScenarioParams p : plan) {
+            for (int pi = 0; pi < plan.size(); pi++) {
+                ScenarioParams p = plan.get(pi);
                 List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
                 if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
                     // Before the first measured messaging run, not at start: a connection ramp placed first
@@ -173,6 +177,16 @@ public final class Main {
                     row.add(median(runs));
                 }
                 results.addAll(row);
+                if (standard
+                        && p.equals(StandardSet.maxReference(scale))
+                        && row.get(0).messaging() != null) {
+                    // latency at half of the first broker's (Hookline's) flat-out rate, right after the
+                    // fixed-rate latency run
+                    ScenarioParams half =
+                            StandardSet.halfOfMax(scale, row.get(0).messaging().receiveRate());
+                    int at = plan.indexOf(StandardSet.fixedRateLatency(scale));
+                    plan.add(at < 0 ? pi + 1 : at + 1, half);
+                }
                 out.println();
                 out.println("== " + p.label() + (times > 1 ? " (median of " + times + " runs by received msg/s)" : ""));
                 out.print(Tables.render(row, false));
@@ -287,6 +301,15 @@ public final class Main {
                     .append(" clients (MQTT 3.1.1, clean session, keep alive 0, no subscriptions). RSS peak: the")
                     .append(" highest VmRSS sampled during the flat-out p2p runs below.\n\n")
                     .append(memory)
+                    .append('\n');
+        }
+        String hooks = HookTable.render(results, true);
+        if (!hooks.isEmpty()) {
+            sb.append("### Hook cost\n\n")
+                    .append("p2p QoS 1 flat out (the publish-with-hooks run below) through one `auth_on_publish`")
+                    .append(" handler per broker, against the same broker without one: delivered msg/s, their")
+                    .append(" ratio, and the broker CPU per delivered message (100% of a core = 10,000 us/s).\n\n")
+                    .append(hooks)
                     .append('\n');
         }
         for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {

@@ -21,6 +21,7 @@ import io.hookline.broker.config.ListenerConfig;
 import io.hookline.broker.config.ListenerConfig.Kind;
 import io.hookline.broker.config.ProtocolSettings;
 import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.config.ValueType;
 import io.hookline.broker.hooks.HookEngine;
 import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.plugins.PluginConfigSchema;
@@ -163,7 +164,8 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         Publisher publisher =
                 new LocalPublisher(retained, router, () -> settings.get().retainAvailable(), metrics);
         if (clusterSettings != null) {
-            this.cluster = new ClusterNode(clusterSettings, routes, sessions, router, retained, this.stores, messages);
+            this.cluster = new ClusterNode(
+                    clusterSettings, routes, sessions, router, retained, this.stores, messages, metrics);
             publisher = cluster.publisher(publisher, () -> settings.get().retainAvailable());
         } else {
             this.cluster = null;
@@ -174,6 +176,11 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             context.netsplitGate(cluster.netsplitGate()); // allow_*_during_netsplit
         }
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
+        if (cluster != null) { // direct messages to and from clients on other nodes
+            context.direct().remote(cluster.direct());
+            cluster.direct()
+                    .deliverWith((to, m, b) -> context.direct().send(to.mountpoint(), to.clientId(), m, b) != null);
+        }
         context.events()
                 .enable(config.get(CoreConfig.EVENTS_ENABLED).stream()
                         .map(io.hookline.broker.protocol.ClientEvents.Kind::of)
@@ -266,6 +273,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             }
         }
         recover();
+        if (cluster != null) {
+            cluster.sessionsRecovered(); // after recovery: the sessions it brought back are claimed cluster-wide
+        }
         checkSharedTlsKeys();
         List<ListenerSettings> wanted = new ArrayList<>();
         for (Kind kind : Kind.values()) {
@@ -277,7 +287,10 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             throw new ListenerException("no MQTT listener configured: add a line 'listener.tcp.NAME = ip:port'", null);
         }
         boolean epoll = Epoll.isAvailable();
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = config.get(CoreConfig.IO_THREADS);
+        if (threads == ValueType.AUTO) {
+            threads = Runtime.getRuntime().availableProcessors();
+        }
         boss = epoll
                 ? new EpollEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"))
                 : new NioEventLoopGroup(1, new DefaultThreadFactory("hookline-accept"));
@@ -315,6 +328,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             ManagementServer server = http;
             timer.scheduleWithFixedDelay(server::checkConnectionLimit, 5, 5, TimeUnit.SECONDS);
         }
+        if (cluster != null) {
+            ClusterClients.wire(cluster, context, channels, listeners, this::config, timer);
+        }
         long reloadInterval = config.get(ListenerConfig.TLS_RELOAD_INTERVAL).toMillis();
         if (reloadInterval > 0 && listeners.stream().anyMatch(l -> l.settings().tls() != null)) {
             timer.scheduleWithFixedDelay(
@@ -328,7 +344,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                     subscriptions::size,
                     retained::userSize,
                     context.messages(),
-                    context::publish,
+                    cluster == null ? context::publish : ClusterClients.perNodeSys(cluster, context),
                     VERSION);
             timer.scheduleAtFixedRate(
                     () -> {
@@ -527,6 +543,17 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      */
     @Override
     public CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup) {
+        return disconnect(mountpoint, clientId, cleanup, MqttConnection::administrativeDisconnect);
+    }
+
+    /** Sends a connected client to another node (v5: DISCONNECT 0x9C with {@code serverReference}). */
+    @Override
+    public CompletableFuture<Boolean> redirect(String mountpoint, String clientId, String serverReference) {
+        return disconnect(mountpoint, clientId, false, c -> c.redirect(serverReference));
+    }
+
+    private CompletableFuture<Boolean> disconnect(
+            String mountpoint, String clientId, boolean cleanup, java.util.function.Consumer<MqttConnection> how) {
         String mp = mountpoint == null ? "" : mountpoint;
         var session = sessions.get(mp, clientId);
         if (session == null || !session.isOnline() || channels == null) {
@@ -547,7 +574,7 @@ public final class Broker implements AutoCloseable, ManagedBroker {
                                     }
                                     done.complete(true);
                                 })));
-                c.administrativeDisconnect();
+                how.accept(c);
                 return done;
             }
         }
@@ -698,6 +725,18 @@ public final class Broker implements AutoCloseable, ManagedBroker {
      * Stops accepting, closes every client connection (their wills are handled as for any
      * abrupt close), and releases the threads.
      */
+    /** @return the event loops serving MQTT connections ({@code io_threads}); 0 before the listeners start */
+    public int ioThreads() {
+        EventLoopGroup w = workers;
+        int n = 0;
+        if (w != null) {
+            for (io.netty.util.concurrent.EventExecutor ignored : w) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     @Override
     public void close() {
         if (http != null) {

@@ -190,14 +190,28 @@ class DistributionTest {
         assertFalse(g1.contains("UseSerialGC") || g1.contains("MaxNewSize") || g1.contains("MinHeapFreeRatio"), g1);
     }
 
+    @Test
+    void brokerScriptGivesNettyOneDirectArenaPerCpuUnlessJavaOptsSetsIt() throws Exception {
+        String cpus = run(elsewhere, List.of("nproc")).trim(); // one event loop per CPU
+        String props = output("-XshowSettings:properties");
+        assertTrue(props.contains("io.netty.allocator.numDirectArenas = " + cpus), props);
+        String own = output("-XshowSettings:properties -Dio.netty.allocator.numDirectArenas=7");
+        assertTrue(own.contains("io.netty.allocator.numDirectArenas = 7"), own); // the later -D wins
+    }
+
     /** The JVM flags bin/broker starts the JVM with (-XX:+PrintCommandLineFlags), with {@code javaOpts} added. */
     private String flags(String javaOpts) throws Exception {
+        String out = output((javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintCommandLineFlags");
+        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
+    }
+
+    /** What {@code bin/broker --version} prints (stdout and stderr) with {@code javaOpts} as JAVA_OPTS. */
+    private String output(String javaOpts) throws Exception {
         ProcessBuilder pb =
                 new ProcessBuilder(home.resolve("bin/broker").toString(), "--version").redirectErrorStream(true);
         withThisJava(pb.environment());
-        pb.environment().put("JAVA_OPTS", (javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintCommandLineFlags");
-        String out = run(elsewhere, pb);
-        return out.lines().filter(l -> l.startsWith("-XX:")).findFirst().orElseThrow(() -> new AssertionError(out));
+        pb.environment().put("JAVA_OPTS", javaOpts);
+        return run(elsewhere, pb);
     }
 
     @Test

@@ -47,7 +47,9 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
     private final InboundListener listener;
     private final int maxInflight;
     private final boolean cleanSession;
+    private final int keepAliveSeconds;
     private final CompletableFuture<BenchClient> connected = new CompletableFuture<>();
+    private volatile boolean sessionPresent; // set from the CONNACK, on the event loop
     private final PacketIds ids = new PacketIds();
     private CompletableFuture<Void> pendingSubscribe;
     private Runnable creditListener = () -> {};
@@ -57,11 +59,13 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
     private long completed;
     private long received;
 
-    private BenchClient(String clientId, InboundListener listener, int maxInflight, boolean cleanSession) {
+    private BenchClient(
+            String clientId, InboundListener listener, int maxInflight, boolean cleanSession, int keepAliveSeconds) {
         this.clientId = clientId;
         this.listener = listener;
         this.maxInflight = maxInflight;
         this.cleanSession = cleanSession;
+        this.keepAliveSeconds = keepAliveSeconds;
     }
 
     /**
@@ -103,8 +107,25 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
             InboundListener listener,
             int maxInflight,
             boolean cleanSession) {
-        BenchClient client =
-                new BenchClient(clientId, listener, Math.max(1, Math.min(maxInflight, 65000)), cleanSession);
+        return connect(transport, broker, local, clientId, listener, maxInflight, cleanSession, 0);
+    }
+
+    /**
+     * As above, with a keep alive of {@code keepAliveSeconds} in the CONNECT (0: none, what the
+     * other overloads send). This client sends no PINGREQ: hold it idle for less than 1.5 times
+     * that, or the broker closes it.
+     */
+    public static CompletableFuture<BenchClient> connect(
+            Transport transport,
+            InetSocketAddress broker,
+            InetSocketAddress local,
+            String clientId,
+            InboundListener listener,
+            int maxInflight,
+            boolean cleanSession,
+            int keepAliveSeconds) {
+        BenchClient client = new BenchClient(
+                clientId, listener, Math.max(1, Math.min(maxInflight, 65000)), cleanSession, keepAliveSeconds);
         Bootstrap b = new Bootstrap()
                 .group(transport.group())
                 .channel(transport.channelClass())
@@ -262,7 +283,7 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
                 .protocolVersion(MqttVersion.MQTT_3_1_1)
                 .clientId(clientId)
                 .cleanSession(cleanSession)
-                .keepAlive(0)
+                .keepAlive(keepAliveSeconds)
                 .build());
     }
 
@@ -330,9 +351,15 @@ public final class BenchClient extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
+    /** Whether the CONNACK said the broker had a session for this client id (clean session 0). */
+    public boolean sessionPresent() {
+        return sessionPresent;
+    }
+
     private void onConnAck(ChannelHandlerContext ctx, MqttConnAckMessage m) {
         MqttConnectReturnCode rc = m.variableHeader().connectReturnCode();
         if (rc == MqttConnectReturnCode.CONNECTION_ACCEPTED) {
+            sessionPresent = m.variableHeader().isSessionPresent();
             connected.complete(this);
         } else {
             connected.completeExceptionally(new IllegalStateException(clientId + ": CONNACK " + rc));

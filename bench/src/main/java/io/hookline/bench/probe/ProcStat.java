@@ -68,10 +68,20 @@ public final class ProcStat {
     }
 
     static long openFileLimit(String limits) {
+        return openFileLimit(limits, 0);
+    }
+
+    /** The hard open-file limit of process {@code pid} (the most its soft limit may be raised to); -1 for unlimited. */
+    public static long openFileHardLimit(long pid) throws IOException {
+        return openFileLimit(Files.readString(Path.of("/proc", Long.toString(pid), "limits")), 1);
+    }
+
+    // column 0: soft limit, 1: hard limit
+    static long openFileLimit(String limits, int column) {
         for (String line : limits.split("\n")) {
             if (line.startsWith("Max open files")) {
-                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
-                return soft.equals("unlimited") ? -1 : Long.parseLong(soft);
+                String value = line.substring("Max open files".length()).trim().split("\\s+")[column];
+                return value.equals("unlimited") ? -1 : Long.parseLong(value);
             }
         }
         throw new IllegalArgumentException("no \"Max open files\" line");

@@ -10,7 +10,8 @@ import java.util.Map;
  * scenarios, {@code ramp} for the connection ramp; a scenario that could not run has neither and
  * says why in {@code status}/{@code note}. Immutable.
  *
- * @param status "ok", "qos-violated", "failed" or "not-available"
+ * @param status "ok", "qos-violated", "failed", "not-available" or "skipped" (could not run on
+ *               this machine: the note says which limit, e.g. the open-file limit)
  */
 public record RunResult(
         String scenario,
@@ -25,6 +26,11 @@ public record RunResult(
 
     public static RunResult notAvailable(String scenario, String target, Map<String, Object> params, String why) {
         return new RunResult(scenario, target, params, "not-available", why, null, null, null, null);
+    }
+
+    /** The scenario cannot run on this machine; {@code why} names the limit and what it would need. */
+    public static RunResult skipped(String scenario, String target, Map<String, Object> params, String why) {
+        return new RunResult(scenario, target, params, "skipped", why, null, null, null, null);
     }
 
     public static RunResult failed(String scenario, String target, Map<String, Object> params, String why) {
@@ -56,9 +62,21 @@ public record RunResult(
             double connectRate,
             long rssBeforeBytes,
             long rssAfterBytes,
-            Latency connackLatency) {
+            Latency connackLatency,
+            int connectedAtHalf,
+            long rssAtHalfBytes) {
+        /** RSS growth over the whole ramp per connection: includes what the first connections cost once (JIT, first touch of the heap). */
         public double rssPerConnectionBytes() {
             return connected == 0 ? 0 : (double) (rssAfterBytes - rssBeforeBytes) / connected;
+        }
+
+        /**
+         * RSS growth per connection from half the clients held to all of them: what one more idle
+         * connection costs, as at a larger count, without the one-off costs of the first ones.
+         */
+        public double secondHalfRssPerConnectionBytes() {
+            int n = connected - connectedAtHalf;
+            return connectedAtHalf <= 0 || n <= 0 ? 0 : (double) (rssAfterBytes - rssAtHalfBytes) / n;
         }
     }
 
@@ -100,6 +118,9 @@ public record RunResult(
             r.put("rss_before_bytes", ramp.rssBeforeBytes());
             r.put("rss_after_bytes", ramp.rssAfterBytes());
             r.put("rss_per_connection_bytes", ramp.rssPerConnectionBytes());
+            r.put("connected_at_half", ramp.connectedAtHalf());
+            r.put("rss_at_half_bytes", ramp.rssAtHalfBytes());
+            r.put("rss_per_connection_second_half_bytes", ramp.secondHalfRssPerConnectionBytes());
             r.put("connack_latency", ramp.connackLatency().toMap());
             m.put("ramp", r);
         }
@@ -158,6 +179,7 @@ public record RunResult(
             m.put("RSS before MiB", ramp.rssBeforeBytes() / 1048576.0);
             m.put("RSS after MiB", ramp.rssAfterBytes() / 1048576.0);
             m.put("RSS per connection KiB", ramp.rssPerConnectionBytes() / 1024.0);
+            m.put("RSS per connection, second half KiB", ramp.secondHalfRssPerConnectionBytes() / 1024.0);
         }
         if (broker != null && broker.error() == null) {
             m.put("broker CPU %", broker.cpuPercent());

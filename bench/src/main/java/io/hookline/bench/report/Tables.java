@@ -55,8 +55,10 @@ public final class Tables {
 
     /**
      * The memory figures side by side, one column per broker (and the first/last ratio): RSS per idle
-     * connection for every connection ramp, and the highest broker RSS over the flat-out p2p runs.
-     * Empty when the results hold neither.
+     * connection for every connection ramp (over the whole ramp, and over its second half: the
+     * marginal cost), and the highest broker RSS over the flat-out p2p runs. A ramp that did not run
+     * shows its status and why ("skipped: open-file hard limit ..."). Empty when the results hold
+     * neither.
      */
     public static String memory(List<RunResult> results, boolean markdown) {
         Map<String, Map<String, Object>> byTarget = new LinkedHashMap<>();
@@ -64,12 +66,17 @@ public final class Tables {
         for (RunResult r : results) {
             String key = null;
             Object value = null;
-            if (r.ramp() != null && r.status().equals("ok")) {
-                key = "RSS per idle connection KiB, " + r.parameters().get("connections") + " clients";
-                value = r.ramp().rssPerConnectionBytes() / 1024.0;
-            } else if (r.scenario().startsWith("connection-ramp")) {
-                key = "RSS per idle connection KiB, " + r.parameters().get("connections") + " clients";
-                value = r.status();
+            if (r.scenario().startsWith("connection-ramp")) {
+                String clients = r.parameters().get("connections") + " clients";
+                key = "RSS per idle connection KiB, " + clients;
+                boolean ok = r.ramp() != null && r.status().equals("ok");
+                value = ok
+                        ? r.ramp().rssPerConnectionBytes() / 1024.0
+                        : r.note() == null ? r.status() : r.status() + ": " + r.note();
+                keys.add(key);
+                byTarget.computeIfAbsent(r.target(), t -> new LinkedHashMap<>()).put(key, value);
+                key = "RSS per idle connection KiB, " + clients + ", second half";
+                value = ok ? r.ramp().secondHalfRssPerConnectionBytes() / 1024.0 : "-";
             } else if (flatOutP2p(r) && r.broker() != null && r.broker().error() == null) {
                 key = "broker RSS peak MiB, flat-out p2p runs";
                 double peak = r.broker().rssPeakBytes() / 1048576.0;

@@ -17,9 +17,15 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Connects N idle clients (CONNECT only, clean session, no subscriptions) with a bounded number of
- * handshakes in flight, lets the broker settle, and reports its RSS growth per connection. Not
- * thread-safe; one run at a time.
+ * Connects N idle clients (CONNECT only, clean session, no subscriptions, a keep alive of
+ * {@value #KEEP_ALIVE_SECONDS} s as real clients send one) with a bounded number of handshakes in
+ * flight, lets the broker settle, and reports its RSS growth per connection: over the whole ramp,
+ * and over its second half (from N/2 clients held to N), which leaves out what the first
+ * connections cost once (the JIT compiling the connect path, the first touch of the heap) and is
+ * the figure that extrapolates to larger counts. More than 20,000 clients come from several
+ * loopback source addresses ({@link BenchClient#loopbackSource}: one address has 28,232 ephemeral
+ * ports by default). Where the open-file limit is too low for N the run is skipped and says so.
+ * Not thread-safe; one run at a time.
  */
 final class ConnectionRamp {
     /** CONNECTs awaiting CONNACK at once; enough to ramp fast without a SYN flood on loopback. */
@@ -30,6 +36,12 @@ final class ConnectionRamp {
     private static final int FILE_RESERVE = 2048;
 
     private static final long RAMP_TIMEOUT_SECONDS = 300;
+
+    /**
+     * The clients' keep alive: long enough that the broker never closes them during a ramp (they
+     * send no PINGREQ), and like real clients it makes the broker watch each one.
+     */
+    static final int KEEP_ALIVE_SECONDS = 600;
 
     private final Transport transport;
     private final ScenarioParams params;
@@ -52,14 +64,22 @@ final class ConnectionRamp {
         long need = Math.max(n + (long) FILE_RESERVE, n * 10L / 9 + 1);
         long broker = ProcStat.openFileLimit(target.pid());
         long self = ProcStat.openFileLimit(ProcessHandle.current().pid());
+        String clients = n % 1000 == 0 ? n / 1000 + "k" : Integer.toString(n);
         if (broker >= 0 && broker < need) {
-            return "the broker's open-file limit is " + broker + ", " + n + " connections need about " + need
-                    + " (raise the hard limit: ulimit -Hn, LimitNOFILE=)";
+            return "fd limit " + broker + " of the broker (hard " + limit(ProcStat.openFileHardLimit(target.pid()))
+                    + ") < " + need + " = " + clients + " clients + reserve; raise the hard limit (ulimit -Hn as root,"
+                    + " LimitNOFILE=)";
         }
         if (self >= 0 && self < need) {
-            return "the generator's open-file limit is " + self + ", " + n + " connections need about " + need;
+            return "fd limit " + self + " of the generator (hard "
+                    + limit(ProcStat.openFileHardLimit(ProcessHandle.current().pid())) + ") < " + need + " = "
+                    + clients + " clients + reserve; raise the hard limit (ulimit -Hn as root)";
         }
         return null;
+    }
+
+    private static String limit(long files) {
+        return files < 0 ? "unlimited" : Long.toString(files);
     }
 
     RunResult execute() throws Exception {
@@ -72,7 +92,7 @@ final class ConnectionRamp {
         }
         String tooFew = openFilesShort(params.connections());
         if (tooFew != null) {
-            return RunResult.notAvailable(params.label(), target.name(), params.toMap(), tooFew);
+            return RunResult.skipped(params.label(), target.name(), params.toMap(), tooFew);
         }
         long rssBefore = ProcStat.read(target.pid()).rssBytes();
         ProcessSampler broker = new ProcessSampler(target.pid(), 250);
@@ -83,8 +103,19 @@ final class ConnectionRamp {
         int[] failed = {0};
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(RAMP_TIMEOUT_SECONDS);
         long start = System.nanoTime();
+        int half = params.connections() / 2;
+        int connectedAtHalf = 0;
+        long rssAtHalf = 0;
         try {
             for (int i = 0; i < params.connections() && System.nanoTime() < deadline; i++) {
+                if (i == half && half > 0) { // every handshake of the first half done: the checkpoint
+                    if (!window.tryAcquire(CONCURRENT_HANDSHAKES, RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                        break;
+                    }
+                    connectedAtHalf = clients.size();
+                    rssAtHalf = ProcStat.read(target.pid()).rssBytes();
+                    window.release(CONCURRENT_HANDSHAKES);
+                }
                 if (!window.tryAcquire(RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                     break;
                 }
@@ -96,7 +127,8 @@ final class ConnectionRamp {
                         run + "-idle-" + i,
                         InboundListener.IGNORE,
                         1,
-                        true);
+                        true,
+                        KEEP_ALIVE_SECONDS);
                 f.whenComplete((c, err) -> {
                     if (err == null) {
                         clients.add(c);
@@ -134,7 +166,9 @@ final class ConnectionRamp {
                     connected / seconds,
                     rssBefore,
                     rssAfter,
-                    latency);
+                    latency,
+                    connectedAtHalf,
+                    rssAtHalf);
             String status = connected == params.connections() ? "ok" : "failed";
             String note = connected == params.connections()
                     ? null

@@ -38,6 +38,8 @@ final class MessagingRun {
     private static final long QUIET_NANOS = TimeUnit.SECONDS.toNanos(3);
 
     private static final long SETUP_TIMEOUT_SECONDS = 30;
+    /** Time for a cluster's nodes to learn the subscribers' routes before publishing starts. */
+    private static final long ROUTE_SETTLE_MILLIS = 1000;
 
     private final Transport transport;
     private final ScenarioParams params;
@@ -64,15 +66,21 @@ final class MessagingRun {
         ProcessSampler broker = null;
         ProcessSampler self = null;
         try {
+            int n = 0;
             for (Topology.Sub s : topo.subscribers()) {
-                BenchClient c = connect(s.clientId(), listener(trackers.get(s.stream())));
+                BenchClient c =
+                        connect(target.subscriberAddress(n++), s.clientId(), listener(trackers.get(s.stream())));
                 clients.add(c);
                 c.subscribe(s.filter(), params.qos()).get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            }
+            if (!target.subscribeTo().isEmpty()) {
+                // a cluster: subscriptions reach the publishers' node shortly after SUBACK (docs/cluster.md)
+                Thread.sleep(ROUTE_SETTLE_MILLIS);
             }
             List<PublishDriver> drivers = new ArrayList<>();
             double perPublisher = params.rate() / topo.publishers().size();
             for (Topology.Pub p : topo.publishers()) {
-                BenchClient c = connect(p.clientId(), InboundListener.IGNORE);
+                BenchClient c = connect(target.address(), p.clientId(), InboundListener.IGNORE);
                 clients.add(c);
                 drivers.add(new PublishDriver(
                         c, p.topic(), params.qos(), params.payloadBytes(), p.id(), perPublisher, Long.MAX_VALUE));
@@ -149,8 +157,9 @@ final class MessagingRun {
         }
     }
 
-    private BenchClient connect(String clientId, InboundListener l) throws Exception {
-        return BenchClient.connect(transport, target.address(), clientId, l, params.inflight(), !persistent)
+    private BenchClient connect(java.net.InetSocketAddress address, String clientId, InboundListener l)
+            throws Exception {
+        return BenchClient.connect(transport, address, clientId, l, params.inflight(), !persistent)
                 .get(SETUP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     }
 

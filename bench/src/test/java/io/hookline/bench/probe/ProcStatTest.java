@@ -34,6 +34,7 @@ class ProcStatTest {
                 + "Max processes             unlimited            unlimited            processes \n"
                 + "Max open files            20000                40000                files     \n";
         assertEquals(20000, ProcStat.openFileLimit(limits));
+        assertEquals(40000, ProcStat.openFileLimit(limits, 1), "the hard column");
         assertEquals(
                 -1,
                 ProcStat.openFileLimit("Max open files            unlimited            unlimited            files\n"));
@@ -46,5 +47,8 @@ class ProcStatTest {
         assertTrue(r.rssBytes() > 0);
         assertTrue(r.cpuNanos() > 0);
         assertTrue(ProcStat.openFileLimit(ProcessHandle.current().pid()) != 0);
+        long hard = ProcStat.openFileHardLimit(ProcessHandle.current().pid());
+        long soft = ProcStat.openFileLimit(ProcessHandle.current().pid());
+        assertTrue(hard < 0 || soft >= 0 && soft <= hard, "soft " + soft + " within hard " + hard);
     }
 }

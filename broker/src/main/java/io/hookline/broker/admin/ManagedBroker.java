@@ -91,6 +91,16 @@ public interface ManagedBroker {
      */
     CompletableFuture<Boolean> disconnect(String mountpoint, String clientId, boolean cleanup);
 
+    /**
+     * Sends a connected client to another node: MQTT 5 gets DISCONNECT 0x9C Use another server with
+     * {@code serverReference}; older versions are just disconnected.
+     *
+     * @return completes with true once the connection closed, false when it was not connected
+     */
+    default CompletableFuture<Boolean> redirect(String mountpoint, String clientId, String serverReference) {
+        return CompletableFuture.completedFuture(false);
+    }
+
     /** Who is tracing which client ({@code admin trace client}). */
     ClientTraces traces();
 

@@ -68,7 +68,8 @@ final class SessionCommands {
         registry.add(
                 CommandSpec.builder("session", "disconnect")
                         .help(
-                                "closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session")
+                                "closes a client's connection (MQTT 5: DISCONNECT 0x98); --cleanup also removes its session;"
+                                        + " --redirect=NODE sends it to another node of the cluster (0x9C)")
                         .argument("client-id", "the client id")
                         .optionalArgument(
                                 "mountpoint",
@@ -80,6 +81,13 @@ final class SessionCommands {
                                 ParamType.BOOLEAN,
                                 "false",
                                 "remove the session too (also of an offline client)")
+                        .flag(
+                                "redirect",
+                                ParamType.STRING,
+                                null,
+                                "cluster: send the client to node NAME (MQTT 5: DISCONNECT 0x9C Use another server with"
+                                        + " that node's MQTT address); 400 for an MQTT 3.1/3.1.1 client, which cannot"
+                                        + " be redirected")
                         .changesState()
                         .build(),
                 request -> sessionDisconnect(broker, request),
@@ -97,7 +105,7 @@ final class SessionCommands {
 
         registry.add(
                 CommandSpec.builder("retain", "delete")
-                        .help("removes the retained message of a topic")
+                        .help("removes the retained message of a topic (in a cluster: on every node)")
                         .argument("topic", "the exact topic")
                         .changesState()
                         .build(),
@@ -109,6 +117,7 @@ final class SessionCommands {
                     if (!removed) {
                         throw CommandException.notFound("no retained message on topic '" + topic + "'");
                     }
+                    broker.cluster().ifPresent(c -> c.retainedDeleted(topic)); // and on every other node
                     return new Reply.Done(CommandResult.text("retained message on '" + topic + "' deleted"));
                 },
                 "core");
@@ -212,6 +221,8 @@ final class SessionCommands {
             throw CommandException.notFound("no session for client-id '" + clientId + "'"
                     + (mountpoint.isEmpty() ? "" : " on mountpoint '" + mountpoint + "'"));
         }
+        String redirect = request.value("redirect").orElse(null);
+        String reference = redirect == null ? null : redirectTarget(broker, redirect, s, cleanup);
         if (!s.isOnline()) {
             if (!cleanup) {
                 throw CommandException.conflict(
@@ -221,8 +232,10 @@ final class SessionCommands {
             return new Reply.Done(CommandResult.text("session of '" + clientId + "' removed"));
         }
         try {
-            boolean done =
-                    broker.disconnect(mountpoint, clientId, cleanup).get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
+            boolean done = (reference != null
+                            ? broker.redirect(mountpoint, clientId, reference)
+                            : broker.disconnect(mountpoint, clientId, cleanup))
+                    .get(DISCONNECT_WAIT_SECONDS, TimeUnit.SECONDS);
             if (!done) {
                 throw CommandException.conflict("client '" + clientId + "' went away before it could be disconnected");
             }
@@ -230,8 +243,37 @@ final class SessionCommands {
             throw CommandException.conflict("client '" + clientId + "' asked to disconnect; its connection did not"
                     + " close within " + DISCONNECT_WAIT_SECONDS + "s");
         }
-        return new Reply.Done(CommandResult.text(
-                "client '" + clientId + "' disconnected" + (cleanup ? " and its session removed" : "")));
+        return new Reply.Done(CommandResult.text("client '" + clientId + "' "
+                + (reference != null ? "sent to node '" + redirect + "' (" + reference + ")" : "disconnected")
+                + (cleanup ? " and its session removed" : "")));
+    }
+
+    /** The MQTT address of node {@code name} for --redirect, after checking the client can be sent there. */
+    private static String redirectTarget(ManagedBroker broker, String name, Session s, boolean cleanup) {
+        var node = broker.cluster()
+                .orElseThrow(() -> CommandException.conflict("--redirect needs a cluster (cluster = off)"));
+        if (cleanup) {
+            throw new CommandException(
+                    400, "--redirect and --cleanup do not go together: a redirected client" + " keeps its session");
+        }
+        if (name.isEmpty()) {
+            throw new CommandException(400, "missing value for --redirect (a node name, as cluster show lists it)");
+        }
+        if (name.equals(node.settings().nodeName())) {
+            throw new CommandException(400, "bad value for --redirect: '" + name + "' is this node");
+        }
+        String address = node.mqttAddressOf(name);
+        if (address == null) {
+            throw CommandException.notFound("no node '" + name + "' in the cluster (cluster show lists them)");
+        }
+        if (s.isOnline() && s.protocolVersion() != 5) {
+            throw new CommandException(
+                    400,
+                    "client '" + s.clientId() + "' speaks MQTT " + (s.protocolVersion() == 4 ? "3.1.1" : "3.1")
+                            + ", which has no Server Reference: it cannot be redirected (disconnect it without"
+                            + " --redirect)");
+        }
+        return address;
     }
 
     private static Reply retainShow(ManagedBroker broker, CommandRequest request) {

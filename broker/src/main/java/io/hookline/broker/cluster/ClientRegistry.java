@@ -136,6 +136,11 @@ final class ClientRegistry {
         }
     }
 
+    /** The node {@code id} is connected on (null: none); one asynchronous map read, never blocking. */
+    java.util.concurrent.CompletionStage<UUID> nodeOf(SubscriberId id) {
+        return map.getAsync(key(id)).thenApply(node -> node == null ? null : UUID.fromString(node));
+    }
+
     /** Removes the entries of a node that left. On the cluster executor. */
     void forget(UUID node) {
         Set<String> keys = map.keySet(Predicates.equal("this", node.toString()));

@@ -11,10 +11,12 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
 import io.hookline.broker.config.HostPort;
+import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
 import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.Publisher;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Session;
@@ -31,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
@@ -38,9 +41,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +73,7 @@ public final class ClusterNode implements AutoCloseable {
     private final RetainedStore retained;
     private final Stores stores;
     private final Messages messages;
+    private final BrokerMetrics metrics;
     private final RouteTable routes;
     private final DataPlane data;
     private final Map<UUID, InetSocketAddress> dataAddresses = new ConcurrentHashMap<>();
@@ -75,8 +81,18 @@ public final class ClusterNode implements AutoCloseable {
     private final Executor ordered; // the executor; after close, tasks are dropped (logged), never thrown at the caller
     private volatile HazelcastInstance hz;
     private volatile UUID self;
-    private RetainedSync retainedSync;
-    private ClientRegistry clients;
+    private volatile RetainedSync retainedSync;
+    private volatile ClientRegistry clients;
+    private final NodeDirectory directory = new NodeDirectory();
+    private final Membership membership = new Membership(); // added to each member this node runs (join restarts it)
+    private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
+    private volatile int dataPort;
+    private volatile ClientControl control;
+    private final ClusterShared shared;
+    private final ClusterDirect direct;
+    private final RemoteCounts counts;
+    private volatile SessionMigration migration;
+    private ScheduledExecutorService migrationExecutor;
     private final Netsplit netsplit;
 
     public ClusterNode(
@@ -86,7 +102,8 @@ public final class ClusterNode implements AutoCloseable {
             Router router,
             RetainedStore retained,
             Stores stores,
-            Messages messages) {
+            Messages messages,
+            BrokerMetrics metrics) {
         this.settings = settings;
         this.routes = routes;
         this.sessions = sessions;
@@ -94,7 +111,13 @@ public final class ClusterNode implements AutoCloseable {
         this.retained = retained;
         this.stores = stores;
         this.messages = messages;
-        this.data = new DataPlane(new Receiver());
+        this.metrics = metrics;
+        this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
+        this.seeds = settings.seeds();
+        this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
+        router.shareWith(shared);
+        this.direct = new ClusterDirect(this::clients, this::sendFrame);
+        this.counts = new RemoteCounts(routes, this::sendFrame);
         this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
@@ -152,10 +175,6 @@ public final class ClusterNode implements AutoCloseable {
         return netsplit;
     }
 
-    HazelcastInstance hazelcast() {
-        return hz;
-    }
-
     RouteTable routes() {
         return routes;
     }
@@ -168,9 +187,16 @@ public final class ClusterNode implements AutoCloseable {
     void rejoined(HazelcastInstance h, UUID selfId, List<String> members) {
         self = selfId;
         data.setSelf(selfId);
+        data.rejoin(); // the other side's members were forgotten during the split: links to them may open again
         for (Member m : h.getCluster().getMembers()) {
             learn(m);
         }
+        // the parts keyed by this member's id take the new one; shared groups are published again
+        routes.shared().stop();
+        routes.shared().start(h.getReplicatedMap(SharedRoutes.MAP), selfId, ordered);
+        shared.start(selfId);
+        direct.start(selfId);
+        directory.start(h.getReplicatedMap(NodeDirectory.MAP), selfId);
         netsplit.merged(members);
     }
 
@@ -192,7 +218,19 @@ public final class ClusterNode implements AutoCloseable {
                             + " bound: " + e.getMessage(),
                     e);
         }
-        Config config = hazelcastConfig(dataBound.getPort());
+        dataPort = dataBound.getPort();
+        try {
+            startMember();
+        } catch (IllegalStateException e) {
+            data.close();
+            throw e;
+        }
+    }
+
+    /** Starts the Hazelcast member on {@link #seeds} and joins the maps (at start and on cluster join). */
+    void startMember() {
+        HostPort listen = settings.listen();
+        Config config = hazelcastConfig(dataPort);
         // read before the config is: without it Hazelcast's first lines go to java.util.logging
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
@@ -200,7 +238,6 @@ public final class ClusterNode implements AutoCloseable {
         try {
             hz = Hazelcast.newHazelcastInstance(config);
         } catch (RuntimeException e) {
-            data.close();
             throw new IllegalStateException("cluster member on " + listen + " (cluster.listen) did not start: " + e, e);
         }
         Member me = hz.getCluster().getLocalMember();
@@ -209,12 +246,12 @@ public final class ClusterNode implements AutoCloseable {
         for (Member m : hz.getCluster().getMembers()) {
             if (!m.localMember() && settings.nodeName().equals(m.getAttribute(NODE_ATTRIBUTE))) {
                 hz.shutdown();
-                data.close();
+                hz = null;
                 throw new IllegalStateException("cluster.node_name '" + settings.nodeName()
                         + "' is taken by the member at " + m.getAddress() + ": give each node its own name");
             }
         }
-        hz.getCluster().addMembershipListener(new Membership());
+        hz.getCluster().addMembershipListener(membership);
         List<String> names = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
             learn(m);
@@ -223,18 +260,61 @@ public final class ClusterNode implements AutoCloseable {
         netsplit.start(names);
         hz.getLifecycleService().addLifecycleListener(new HealReconciler(this, sessions, ordered));
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
+        routes.shared().start(hz.getReplicatedMap(SharedRoutes.MAP), self, ordered);
+        shared.start(self);
+        direct.start(self);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
         clients = new ClientRegistry(
                 hz.getMap(ClientRegistry.MAP), hz.getMap(ClientRegistry.SINCE), self, ordered, this::sendTakeover);
+        startMigration();
+        directory.start(hz.getReplicatedMap(NodeDirectory.MAP), self);
         log.info(
                 "cluster '{}': node '{}' on {} (data port {}), {} member(s): {}",
                 settings.name(),
                 settings.nodeName(),
                 listen,
-                dataBound.getPort(),
+                dataPort,
                 hz.getCluster().getMembers().size(),
                 memberNames());
+    }
+
+    // at start and on cluster join (a new member, a new id): the thread is made once
+    private void startMigration() {
+        boolean rejoin = migrationExecutor != null;
+        if (!rejoin) {
+            migrationExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "hookline-migration");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+        migration = new SessionMigration(
+                hz.getMap(SessionMigration.MAP),
+                self,
+                sessions,
+                new MigrationPeers(),
+                migrationExecutor,
+                ordered,
+                settings.failureTimeout().toMillis(),
+                messages::nextId);
+        sessions.setHandover(migration);
+        if (rejoin) {
+            migration.recovered(); // this node's sessions, claimed in the cluster it joined
+        }
+    }
+
+    /** Session migration (docs/cluster.md); null before {@link #start}. */
+    public SessionMigration migration() {
+        return migration;
+    }
+
+    /** The persistent sessions recovered at start: registered cluster-wide (after recovery, before listeners open). */
+    public void sessionsRecovered() {
+        SessionMigration m = migration;
+        if (m != null) {
+            m.recovered();
+        }
     }
 
     private Config hazelcastConfig(int dataPort) {
@@ -263,7 +343,10 @@ public final class ClusterNode implements AutoCloseable {
         config.getReplicatedMapConfig(RetainedSync.MAP).setAsyncFillup(false);
         config.getUserContext().put(CONTEXT_KEY, this);
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        config.getMemberAttributeConfig().setAttribute(DATA_ATTRIBUTE, listen.host() + ":" + dataPort);
+        HostPort advertised = settings.dataAdvertise();
+        config.getMemberAttributeConfig()
+                .setAttribute(
+                        DATA_ATTRIBUTE, advertised != null ? hostPort(advertised) : listen.host() + ":" + dataPort);
         NetworkConfig network = config.getNetworkConfig();
         network.setPort(listen.port()).setPortAutoIncrement(false);
         network.setPublicAddress(hostPort(listen));
@@ -273,7 +356,7 @@ public final class ClusterNode implements AutoCloseable {
         TcpIpConfig tcp = joining.getTcpIpConfig().setEnabled(true);
         tcp.setConnectionTimeoutSeconds(Math.max(1, join));
         tcp.addMember(hostPort(listen));
-        for (HostPort seed : settings.seeds()) {
+        for (HostPort seed : seeds) {
             tcp.addMember(hostPort(seed));
         }
         return config;
@@ -309,16 +392,27 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * Sends {@code message} to every other node with a matching subscriber; returns how many.
-     * On the publisher's thread, never blocking.
+     * A QoS 1/2 message's {@code batch} also waits for each of those nodes to store its part (the
+     * publisher's acknowledgement waits on the batch); {@code congested} (may be null) hears of
+     * the links above their high-water mark. On the publisher's thread, never blocking.
      */
-    int forward(Message message) {
+    int forward(Message message, Consumer<List<Recipient>> congested, StoreBatch batch) {
         List<UUID> nodes = routes.nodesFor(message.topic());
         int n = 0;
         for (int i = 0; i < nodes.size(); i++) {
             UUID node = nodes.get(i);
             InetSocketAddress address = dataAddresses.get(node);
             if (address != null) {
-                data.publish(node, address, message);
+                CompletionStage<Void> acked = data.publish(node, address, message);
+                if (acked != null) {
+                    batch.awaitAlso(acked);
+                }
+                if (congested != null) {
+                    Recipient link = data.congested(node);
+                    if (link != null) {
+                        congested.accept(List.of(link));
+                    }
+                }
                 n++;
             }
         }
@@ -337,6 +431,43 @@ public final class ClusterNode implements AutoCloseable {
     /** The client id registry heard a client connect, go offline or end here. */
     ClientRegistry clients() {
         return clients;
+    }
+
+    /** Sends a frame to {@code node}; false (the frame released) when the node is not known here. */
+    private boolean sendFrame(UUID node, io.netty.buffer.ByteBuf frame) {
+        InetSocketAddress address = dataAddresses.get(node);
+        if (address == null) {
+            frame.release();
+            return false;
+        }
+        data.send(node, address, frame);
+        return true;
+    }
+
+    /** Messages forwarded with a count of the sessions that took them (the HTTP API's matched). */
+    RemoteCounts counts() {
+        return counts;
+    }
+
+    /** Direct messages ({@code $direct/...}, the HTTP API) to clients connected on other nodes. */
+    public ClusterDirect direct() {
+        return direct;
+    }
+
+    /**
+     * A retained message deleted by an operator ({@code retain delete}) here: deleted on every
+     * node (a tombstone in the retained map, as an empty retained PUBLISH is).
+     */
+    public void retainedDeleted(String topic) {
+        replicateRetained(new Message(
+                messages.nextId(),
+                topic,
+                0,
+                true,
+                new byte[0],
+                io.hookline.broker.routing.PublishProperties.NONE,
+                null,
+                0));
     }
 
     private void sendTakeover(UUID node, SubscriberId client) {
@@ -401,8 +532,148 @@ public final class ClusterNode implements AutoCloseable {
         return out;
     }
 
+    // ---- cluster join / leave, offloading (MemberOps, NodeDirectory) ----------------------
+
+    /** How clients connected here are moved; set by the broker once its listeners are open. */
+    public void clientControl(ClientControl control) {
+        this.control = control;
+    }
+
+    ClientControl control() {
+        return control;
+    }
+
+    /** {@code cluster join} / {@code cluster leave} of this node. */
+    public MemberOps members() {
+        return new MemberOps(this);
+    }
+
+    HazelcastInstance hazelcast() {
+        return hz;
+    }
+
+    NodeDirectory directory() {
+        return directory;
+    }
+
+    /** Runs {@code task} on the cluster executor, in order with the metadata writes. */
+    Executor ordered() {
+        return ordered;
+    }
+
+    /** Whether {@code member} is in the cluster now (this node's view, no network call). */
+    boolean isLive(UUID member) {
+        HazelcastInstance h = hz;
+        if (h == null) {
+            return false;
+        }
+        for (Member m : h.getCluster().getMembers()) {
+            if (m.getUuid().equals(member)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Puts this node's MQTT address and client count into the node directory (about once a second). */
+    public void publishLoad(int connections) {
+        ClientControl c = control;
+        String mqtt = c == null ? null : c.mqttAddress();
+        if (mqtt != null && hz != null) {
+            ordered.execute(() -> directory.update(settings.nodeName(), mqtt, connections));
+        }
+    }
+
+    /**
+     * Where a new MQTT 5 client goes instead of here (offloading), or null: with more than
+     * {@code max} clients connected here (0 = off), the least loaded other node, if it has at
+     * least two clients fewer than this one. Reads local copies only; any thread.
+     */
+    public String offloadTarget(int max, int connections) {
+        if (max <= 0 || connections <= max || hz == null) {
+            return null;
+        }
+        NodeDirectory.Entry e = directory.leastLoaded(this::isLive);
+        return e != null && e.connections() + 1 < connections ? e.mqtt() : null;
+    }
+
+    /** The live nodes with their load, from local copies only (empty when this node left its cluster). */
+    public List<NodeLoad> nodes() {
+        HazelcastInstance h = hz;
+        List<NodeLoad> out = new ArrayList<>();
+        if (h == null) {
+            return out;
+        }
+        for (Member m : h.getCluster().getMembers()) {
+            String name = m.getAttribute(NODE_ATTRIBUTE);
+            NodeDirectory.Entry e = name == null ? null : directory.find(name, this::isLive);
+            out.add(new NodeLoad(
+                    name,
+                    m.getAddress().getHost() + ":" + m.getAddress().getPort(),
+                    e == null ? null : e.mqtt(),
+                    e == null ? -1 : e.connections(),
+                    m.localMember()));
+        }
+        out.sort(Comparator.comparing(NodeLoad::node, Comparator.nullsLast(Comparator.naturalOrder())));
+        return out;
+    }
+
+    /** The MQTT address of the live node {@code name} (session disconnect --redirect), or null. */
+    public String mqttAddressOf(String name) {
+        NodeDirectory.Entry e = directory.find(name, this::isLive);
+        return e == null ? null : e.mqtt();
+    }
+
+    /** Leaves the cluster: stops the member and forgets the other nodes. On the cluster executor. */
+    void detach() {
+        HazelcastInstance h = hz;
+        hz = null;
+        routes.stop();
+        routes.shared().stop();
+        directory.stop();
+        retainedSync = null;
+        clients = null;
+        if (h != null) {
+            GoodbyeTask.tellOthers(h, settings.nodeName()); // a leave, not a netsplit, for the others
+            netsplit.alone();
+            try {
+                h.shutdown();
+            } catch (RuntimeException e) {
+                log.warn("cluster: member shutdown failed", e);
+            }
+        }
+        for (UUID id : new ArrayList<>(dataAddresses.keySet())) {
+            dataAddresses.remove(id);
+            data.forget(id);
+        }
+    }
+
+    /**
+     * Joins the cluster of {@code newSeeds} with a new member (the data port stays): the routes,
+     * the connected clients and the retained messages the cluster lacks are published again. On
+     * the cluster executor.
+     *
+     * @throws IllegalStateException when the member cannot start or its name is taken
+     */
+    void attach(List<HostPort> newSeeds) {
+        seeds = newSeeds;
+        data.rejoin(); // every link was forgotten when this node left (detach)
+        startMember();
+        ClientRegistry c = clients;
+        for (Session s : sessions.all()) {
+            if (s.isOnline()) {
+                c.connected(s.id());
+            }
+        }
+        retainedSync.offerLocal();
+    }
+
     @Override
     public void close() {
+        if (migrationExecutor != null) {
+            migrationExecutor
+                    .shutdownNow(); // moves under way end: the other node times out, the session stays where it was
+        }
         executor.shutdown(); // let queued writes (clients that went offline at shutdown) reach the maps first
         try {
             executor.awaitTermination(2, TimeUnit.SECONDS);
@@ -440,7 +711,7 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
-        public void publish(UUID from, Message m) {
+        public CompletionStage<Void> publish(UUID from, Message m, Consumer<List<Recipient>> congested) {
             // ids are per node: the message gets one of ours, as a local publish would
             Message local = new Message(
                     messages.nextId(),
@@ -452,14 +723,63 @@ public final class ClusterNode implements AutoCloseable {
                     m.sender(),
                     m.expiresAtMillis());
             StoreBatch batch = stores.batch();
-            router.route(local, null, null, batch);
+            router.routeDirect(
+                    local, congested, batch); // the shared groups' members were chosen where it was published
+            CompletionStage<Void> stored = batch.commit();
+            if (stored != StoreBatch.DONE) {
+                stored.whenComplete((ok, failure) -> {
+                    if (failure != null) {
+                        log.error(
+                                "cluster: message on '{}' from node {} not stored for its subscribers",
+                                m.topic(),
+                                from,
+                                failure);
+                    }
+                });
+            }
+            return stored;
+        }
+
+        @Override
+        public void linkCongested(UUID node) {
+            metrics.count(BrokerMetrics.Counter.CLUSTER_LINKS_CONGESTED);
+            log.debug("cluster: the data link to node {} is above cluster.outbound_high_watermark", node);
+        }
+
+        @Override
+        public void linkDrained(Recipient link) {
+            sessions.flow().release(link);
+        }
+
+        @Override
+        public void migration(UUID from, byte type, io.netty.buffer.ByteBuf frame) {
+            SessionMigration m = migration;
+            if (m != null) {
+                m.received(from, type, frame);
+            }
+        }
+
+        @Override
+        public void frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
+            if (type == Frames.COUNTED) {
+                long request = body.readLong();
+                counts.answered(request, body.readInt());
+                return;
+            }
+            StoreBatch batch = stores.batch();
+            if (type == Frames.SHARED) {
+                shared.received(from, Frames.readShared(body, messages.nextId()), batch);
+            } else if (type == Frames.PUBLISH_COUNTED) {
+                long request = body.readLong();
+                int n = router.routeDirect(Frames.readMessage(body, messages.nextId()), batch);
+                sendFrame(from, Frames.counted(io.netty.buffer.ByteBufAllocator.DEFAULT, request, n));
+            } else {
+                SubscriberId to = Frames.readSubscriber(body);
+                direct.received(from, to, Frames.readMessage(body, messages.nextId()), batch);
+            }
             batch.commit().whenComplete((ok, failure) -> {
                 if (failure != null) {
-                    log.error(
-                            "cluster: message on '{}' from node {} not stored for its subscribers",
-                            m.topic(),
-                            from,
-                            failure);
+                    log.error("cluster: a message from node {} not stored for its receiver", from, failure);
                 }
             });
         }
@@ -472,6 +792,43 @@ public final class ClusterNode implements AutoCloseable {
                         client.clientId(),
                         from);
             }
+        }
+    }
+
+    /** How session migration reaches the other nodes: the data plane, the member list. */
+    private final class MigrationPeers implements SessionMigration.Peers {
+        @Override
+        public boolean send(UUID node, io.netty.buffer.ByteBuf frame) {
+            InetSocketAddress address = dataAddresses.get(node);
+            if (address == null) {
+                frame.release();
+                return false;
+            }
+            data.send(node, address, frame);
+            return true;
+        }
+
+        @Override
+        public boolean isMember(UUID node) {
+            return dataAddresses.containsKey(node);
+        }
+
+        @Override
+        public List<UUID> others() {
+            return new ArrayList<>(dataAddresses.keySet());
+        }
+
+        @Override
+        public String name(UUID node) {
+            HazelcastInstance h = hz;
+            if (h != null) {
+                for (Member m : h.getCluster().getMembers()) {
+                    if (m.getUuid().equals(node)) {
+                        return m.getAttribute(NODE_ATTRIBUTE);
+                    }
+                }
+            }
+            return node.toString();
         }
     }
 
@@ -504,10 +861,12 @@ public final class ClusterNode implements AutoCloseable {
             ordered.execute(() -> {
                 try {
                     routes.forget(gone);
+                    routes.shared().forget(gone);
                     ClientRegistry c = clients;
                     if (c != null) {
                         c.forget(gone);
                     }
+                    directory.forget(gone);
                 } catch (RuntimeException ex) {
                     log.warn("cluster: cleanup after node {} failed", gone, ex);
                 }

@@ -24,6 +24,7 @@ final class ClusterSessionEvents implements SessionEvents {
         return kind == Kind.CLIENT_WAKEUP
                 || kind == Kind.CLIENT_OFFLINE
                 || kind == Kind.CLIENT_GONE
+                || kind == Kind.SESSION_EXPIRED
                 || next.wants(kind);
     }
 
@@ -32,6 +33,10 @@ final class ClusterSessionEvents implements SessionEvents {
         ClientRegistry clients = node.clients();
         if (clients != null) {
             clients.connected(session.id());
+        }
+        SessionMigration migration = node.migration();
+        if (migration != null && session.expirySeconds() != 0) {
+            migration.claim(session.id());
         }
         if (next.wants(Kind.CLIENT_WAKEUP)) {
             next.clientWakeup(session);
@@ -49,6 +54,7 @@ final class ClusterSessionEvents implements SessionEvents {
     @Override
     public void clientGone(Session session) {
         gone(session);
+        ended(session);
         if (next.wants(Kind.CLIENT_GONE)) {
             next.clientGone(session);
         }
@@ -58,6 +64,13 @@ final class ClusterSessionEvents implements SessionEvents {
         ClientRegistry clients = node.clients();
         if (clients != null) {
             clients.disconnected(session.id());
+        }
+    }
+
+    private void ended(Session session) {
+        SessionMigration migration = node.migration();
+        if (migration != null) {
+            migration.release(session.id());
         }
     }
 
@@ -73,7 +86,10 @@ final class ClusterSessionEvents implements SessionEvents {
 
     @Override
     public void sessionExpired(Session session) {
-        next.sessionExpired(session);
+        ended(session);
+        if (next.wants(Kind.SESSION_EXPIRED)) {
+            next.sessionExpired(session);
+        }
     }
 
     @Override

@@ -10,7 +10,9 @@ import java.util.List;
 
 /**
  * The {@code cluster.*} keys of one start, resolved: the node name (the host name when empty)
- * and the data port ({@code auto}: the listen port + 1).
+ * and the data port ({@code auto}: the listen port + 1); {@code outboundHighWatermark}: bytes a
+ * data link may have unacknowledged before its publishers pause (0: no limit); {@code dataAdvertise}:
+ * where other nodes connect for the data port, or null (the host of listen and the bound port).
  */
 public record ClusterSettings(
         String name,
@@ -20,6 +22,8 @@ public record ClusterSettings(
         List<HostPort> seeds,
         Duration failureTimeout,
         Duration joinWait,
+        long outboundHighWatermark,
+        HostPort dataAdvertise,
         NetsplitSettings netsplit) {
 
     /** The settings of {@code config}, or null when {@code cluster = off}. */
@@ -38,6 +42,8 @@ public record ClusterSettings(
                 config.get(ClusterConfig.SEEDS),
                 config.get(ClusterConfig.FAILURE_TIMEOUT),
                 config.get(ClusterConfig.JOIN_WAIT),
+                config.get(ClusterConfig.OUTBOUND_HIGH_WATERMARK),
+                config.get(ClusterConfig.DATA_ADVERTISE).orElse(null),
                 NetsplitSettings.from(config));
     }
 

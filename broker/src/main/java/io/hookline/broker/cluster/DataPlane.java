@@ -1,7 +1,11 @@
 package io.hookline.broker.cluster;
 
+import io.hookline.broker.routing.Delivery;
+import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
@@ -13,6 +17,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
@@ -21,11 +26,15 @@ import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +42,12 @@ import org.slf4j.LoggerFactory;
  * The direct node-to-node channel messages travel on (docs/cluster.md): one TCP connection from
  * each node to each other node it sends to, so what one publisher sends to one node arrives in
  * the order it was sent (per-publisher order). Hazelcast carries the metadata; this carries the
- * data. A frame that cannot reach a node (its link down) is dropped and counted, never retried:
- * forwarding between nodes is at most once.
+ * data. A QoS 1/2 message is numbered per link and kept until the receiving node acknowledges it
+ * stored ({@link Unacked}, {@link Inbox}): resent when the link connects again, given up (its
+ * stage completed) only when the node leaves the cluster. A QoS 0 frame that cannot reach a node
+ * (its link down) is dropped and counted. A link whose unacknowledged or unsent bytes pass
+ * {@code cluster.outbound_high_watermark} is congested: the publishers routing to it pause
+ * ({@link io.hookline.broker.routing.FlowControl}) until it is down to half of that.
  *
  * <p>Threading: {@link #send} from any thread; a link's frames queue in one lock while it
  * connects; received frames are handled on this plane's own event loops.
@@ -46,18 +59,46 @@ final class DataPlane implements AutoCloseable {
         /** Whether {@code node} is a member of the cluster now: links from anyone else are closed. */
         boolean isMember(UUID node);
 
-        void publish(UUID from, Message message);
+        /**
+         * Routes a message; returns the commit of what it stored (a QoS 1/2 frame is acknowledged
+         * after it). {@code congested} (may be null) hears of local sessions above their high-water mark.
+         */
+        CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested);
+
+        /** The link to {@code node} went above the outbound high-water mark. */
+        default void linkCongested(UUID node) {}
+
+        /** {@code link} is below its low-water mark again (or closed): whoever waited on it may go on. */
+        default void linkDrained(Recipient link) {}
 
         void takeover(UUID from, SubscriberId client);
+
+        /** A session migration frame (types 20-29), read before this returns (the buffer is released after). */
+        default void migration(UUID from, byte type, ByteBuf frame) {}
+
+        /**
+         * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
+         * {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}, {@link Frames#COUNTED}); a
+         * receiver that handles none (a test's) leaves them.
+         */
+        default void frame(UUID from, byte type, ByteBuf body) {}
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
     /** Frames held for one node while its link connects; more are dropped. */
     static final int MAX_PENDING = 100_000;
+    /** Reconnecting a link with unacknowledged messages: first after this, doubling up to the max. */
+    static final long RETRY_MIN_MILLIS = 100, RETRY_MAX_MILLIS = 2000;
 
     private final EventLoopGroup group;
     private final Receiver receiver;
     private final Map<UUID, Link> links = new ConcurrentHashMap<>();
+    private final Map<UUID, Inbox> inboxes = new ConcurrentHashMap<>();
+    private final Set<UUID> gone = ConcurrentHashMap.newKeySet(); // nodes that left: never linked again
+    private final long highWatermark; // 0: no back-pressure between nodes
+    private final FlowControl flow; // null: links are read whatever the local sessions' queues
+    private final AtomicLong resent = new AtomicLong();
+    private final AtomicLong duplicates = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
@@ -66,7 +107,13 @@ final class DataPlane implements AutoCloseable {
     private Channel server;
 
     DataPlane(Receiver receiver) {
+        this(receiver, 0, null);
+    }
+
+    DataPlane(Receiver receiver, long highWatermark, FlowControl flow) {
         this.receiver = receiver;
+        this.highWatermark = highWatermark;
+        this.flow = flow;
         this.group = new NioEventLoopGroup(2, new DefaultThreadFactory("hookline-cluster-io", true));
     }
 
@@ -93,10 +140,28 @@ final class DataPlane implements AutoCloseable {
         this.self = id;
     }
 
-    /** Sends a message to {@code node} for its local subscribers. */
-    void publish(UUID node, InetSocketAddress address, Message m) {
+    /**
+     * Sends a message to {@code node} for its local subscribers. QoS 0: fire and forget (null).
+     * QoS 1/2: returns the stage that completes once that node stored its part (or left the
+     * cluster), failed when it could not store it.
+     */
+    CompletionStage<Void> publish(UUID node, InetSocketAddress address, Message m) {
+        Link l = link(node, address);
+        if (l == null) {
+            return null; // it left: its routes are gone
+        }
         published.incrementAndGet();
-        link(node, address).send(Frames.publish(ByteBufAllocator.DEFAULT, m));
+        if (m.qos() == 0) {
+            l.send(Frames.publish(ByteBufAllocator.DEFAULT, m));
+            return null;
+        }
+        return l.sendAcked(m);
+    }
+
+    /** The link to {@code node} when it is congested (its publishers should pause), else null. */
+    Recipient congested(UUID node) {
+        Link l = links.get(node);
+        return l != null && l.congested ? l : null;
     }
 
     /** Tells {@code node} that {@code client} connected elsewhere. */
@@ -104,12 +169,53 @@ final class DataPlane implements AutoCloseable {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
     }
 
-    /** The node left: closes its link and drops what waited for it. */
+    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down). */
+    void send(UUID node, InetSocketAddress address, ByteBuf frame) {
+        link(node, address).send(frame);
+    }
+
+    /**
+     * The node left: closes its link and drops what waited for it. Its unacknowledged QoS 1/2
+     * messages count as done (their publishers are acknowledged: the node's routes are gone).
+     */
     void forget(UUID node) {
+        gone.add(node); // before the removal: a publish racing with it cannot make a new link
+        inboxes.remove(node);
         Link l = links.remove(node);
         if (l != null) {
-            l.close();
+            int n = l.close(null);
+            if (n > 0) {
+                log.warn(
+                        "cluster: node {} left with {} messages it had not acknowledged; their publishers are"
+                                + " acknowledged (its routes are gone)",
+                        node,
+                        n);
+            }
         }
+    }
+
+    /** This node joins a cluster again (cluster join): the nodes it forgot when it left may be linked again. */
+    void rejoin() {
+        gone.clear();
+    }
+
+    /** QoS 1/2 frames written again on a new connection. */
+    long resent() {
+        return resent.get();
+    }
+
+    /** QoS 1/2 frames received a second time (after a resend) and not routed again. */
+    long duplicates() {
+        return duplicates.get();
+    }
+
+    /** Bytes of QoS 1/2 frames sent to other nodes and not yet acknowledged. */
+    long unackedBytes() {
+        long n = 0;
+        for (Link l : links.values()) {
+            n += l.unacked.bytes();
+        }
+        return n;
     }
 
     long dropped() {
@@ -130,14 +236,24 @@ final class DataPlane implements AutoCloseable {
         return received.get();
     }
 
+    // null when the node left
     private Link link(UUID node, InetSocketAddress address) {
         Link l = links.get(node);
-        return l != null ? l : links.computeIfAbsent(node, n -> new Link(n, address));
+        if (l != null) {
+            return l;
+        }
+        l = links.computeIfAbsent(node, n -> new Link(n, address));
+        if (gone.contains(node)) {
+            links.remove(node, l);
+            l.close(null);
+            return null;
+        }
+        return l;
     }
 
     @Override
     public void close() {
-        links.values().forEach(Link::close);
+        links.values().forEach(l -> l.close(new IllegalStateException("this node is stopping")));
         links.clear();
         if (server != null) {
             server.close().syncUninterruptibly();
@@ -145,14 +261,23 @@ final class DataPlane implements AutoCloseable {
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    /** The connection to one node. Frames wait in {@code pending} (under the link's lock) while it connects. */
-    private final class Link {
+    /**
+     * The connection to one node. Frames wait in {@code pending} (under the link's lock) while it
+     * connects; QoS 1/2 frames stay in {@link #unacked} until acknowledged. A recipient for
+     * back-pressure ({@link Recipient}): congested while its unacknowledged (or unsent) bytes are
+     * above the high-water mark, until they are down to half of it.
+     */
+    private final class Link implements Recipient {
         private final UUID node;
         private final InetSocketAddress address;
         private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
+        final Unacked unacked = new Unacked();
         private volatile Channel channel; // set once connected and pending flushed
+        volatile boolean congested;
+        private volatile Outbox outbox; // of the current channel
         private boolean connecting; // guarded by this
         private boolean closed; // guarded by this
+        private long retryMillis = RETRY_MIN_MILLIS; // guarded by this
 
         Link(UUID node, InetSocketAddress address) {
             this.node = node;
@@ -177,17 +302,46 @@ final class DataPlane implements AutoCloseable {
                     return;
                 }
                 pending.add(frame);
-                if (!connecting) {
-                    connecting = true;
-                    channel = null;
-                    connect();
+                connectIfIdle();
+            }
+        }
+
+        /** Numbers and keeps a QoS 1/2 message, sends it when connected; the stage completes on its ACK. */
+        CompletionStage<Void> sendAcked(Message m) {
+            Unacked.Entry e;
+            synchronized (this) { // one order for the window and the channel: a resend never overtakes a send
+                e = unacked.add(seq -> Frames.publishAcked(ByteBufAllocator.DEFAULT, unacked.epoch(), seq, m));
+                if (e == null) {
+                    return null; // closed: the node left
                 }
+                Channel ch = channel;
+                if (ch != null && ch.isActive()) {
+                    write(ch, e.frame().retainedDuplicate());
+                } else {
+                    connectIfIdle(); // sent with the rest of the window once connected
+                }
+            }
+            checkCongested();
+            return e.acked();
+        }
+
+        // under this' lock
+        private void connectIfIdle() {
+            if (!connecting && !closed) {
+                connecting = true;
+                channel = null;
+                connect();
             }
         }
 
         private void write(Channel ch, ByteBuf frame) {
             sent.incrementAndGet();
-            ch.writeAndFlush(frame, ch.voidPromise());
+            Outbox o = outbox;
+            if (o != null && o.channel() == ch) {
+                o.write(frame); // one flush for the frames queued together
+            } else {
+                ch.writeAndFlush(frame, ch.voidPromise());
+            }
         }
 
         // under this' lock
@@ -197,16 +351,25 @@ final class DataPlane implements AutoCloseable {
                     .channel(NioSocketChannel.class)
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
+                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
                             ch.pipeline()
                                     .addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME, 0, 4, 0, 4))
-                                    .addLast(new Inbound());
+                                    .addLast(new Acks(Link.this));
                         }
                     })
                     .connect(address);
             f.addListener(done -> connected(f.channel(), done.isSuccess(), done.cause()));
+        }
+
+        private WriteBufferWaterMark waterMark() {
+            if (highWatermark <= 0) {
+                return WriteBufferWaterMark.DEFAULT;
+            }
+            int high = (int) Math.min(Integer.MAX_VALUE, highWatermark);
+            return new WriteBufferWaterMark(high / 2, high);
         }
 
         private void connected(Channel ch, boolean ok, Throwable cause) {
@@ -219,51 +382,249 @@ final class DataPlane implements AutoCloseable {
                     dropped.addAndGet(n);
                     if (!closed) {
                         log.warn(
-                                "cluster: no data link to node {} at {} ({} messages dropped): {}",
+                                "cluster: no data link to node {} at {} ({} messages dropped, {} to resend): {}",
                                 node,
                                 address,
                                 n,
+                                unacked.size(),
                                 cause == null ? "closed" : cause.toString());
+                        retryLater();
                     }
                     if (ok) {
                         ch.close();
                     }
                     return;
                 }
-                ch.writeAndFlush(Frames.hello(ch.alloc(), self), ch.voidPromise());
+                retryMillis = RETRY_MIN_MILLIS;
+                ch.write(Frames.hello(ch.alloc(), self), ch.voidPromise());
+                List<ByteBuf> again = unacked.resend();
+                if (!again.isEmpty()) {
+                    resent.addAndGet(again.size());
+                    log.info(
+                            "cluster: data link to node {} connected; resending {} unacknowledged messages",
+                            node,
+                            again.size());
+                }
+                for (ByteBuf frame : again) {
+                    sent.incrementAndGet();
+                    ch.write(frame, ch.voidPromise());
+                }
                 ByteBuf frame;
                 while ((frame = pending.poll()) != null) {
-                    write(ch, frame);
+                    sent.incrementAndGet();
+                    ch.write(frame, ch.voidPromise());
                 }
+                ch.flush();
+                outbox = new Outbox(ch);
                 channel = ch;
             }
             ch.closeFuture().addListener(x -> {
                 synchronized (this) {
                     if (channel == ch) {
                         channel = null; // the next send connects again
+                        if (!unacked.isEmpty()) {
+                            retryLater(); // messages wait for their ACK: connect again without waiting for a send
+                        }
                     }
                 }
+                checkDrained(); // its unwritable socket held the publishers: it is gone (QoS 0 frames with it)
             });
         }
 
-        void close() {
+        // under this' lock: connect again after a pause, doubling up to RETRY_MAX_MILLIS
+        private void retryLater() {
+            if (closed || connecting || unacked.isEmpty()) {
+                return;
+            }
+            long wait = retryMillis;
+            retryMillis = Math.min(RETRY_MAX_MILLIS, retryMillis * 2);
+            group.schedule(
+                    () -> {
+                        synchronized (this) {
+                            if (channel == null && !unacked.isEmpty()) {
+                                connectIfIdle();
+                            }
+                        }
+                    },
+                    wait,
+                    TimeUnit.MILLISECONDS);
+        }
+
+        /** The node acknowledged every frame of {@code epoch} up to {@code upTo}; {@code failed} were not stored there. */
+        void acked(long epoch, long upTo, long[] failed) {
+            List<Unacked.Entry> done = unacked.ack(epoch, upTo);
+            for (Unacked.Entry e : done) {
+                e.frame().release();
+                if (failed.length > 0 && contains(failed, e.seq())) {
+                    e.acked().completeExceptionally(new IllegalStateException("node " + node + " could not store it"));
+                } else {
+                    e.acked().complete(null);
+                }
+            }
+            checkDrained();
+        }
+
+        private void checkCongested() {
+            if (highWatermark > 0 && !congested && unacked.bytes() > highWatermark) {
+                congested = true;
+                receiver.linkCongested(node);
+                checkDrained(); // the last ACK may have come in between: nothing else would look again
+            }
+        }
+
+        /** Below the low-water mark (half the high) and the socket writable again: publishers may go on. */
+        void checkDrained() {
+            if (!congested) {
+                checkCongestedSocket();
+                return;
+            }
+            Channel ch = channel;
+            if (unacked.bytes() <= highWatermark / 2 && (ch == null || ch.isWritable())) {
+                congested = false;
+                receiver.linkDrained(this);
+            }
+        }
+
+        // QoS 0 frames are not kept: the socket's own buffer above the mark congests the link
+        private void checkCongestedSocket() {
+            Channel ch = channel;
+            if (highWatermark > 0 && ch != null && !ch.isWritable()) {
+                congested = true;
+                receiver.linkCongested(node);
+            }
+        }
+
+        /**
+         * No more frames: closes the connection, drops what waited to connect, and ends every
+         * unacknowledged message's stage (normally when {@code failure} is null). Returns how many.
+         */
+        int close(Throwable failure) {
             Channel ch;
+            List<Unacked.Entry> left;
             synchronized (this) {
                 closed = true;
                 pending.forEach(ByteBuf::release);
                 pending.clear();
                 ch = channel;
                 channel = null;
+                left = unacked.close();
             }
             if (ch != null) {
                 ch.close();
             }
+            for (Unacked.Entry e : left) {
+                e.frame().release();
+                if (failure == null) {
+                    e.acked().complete(null);
+                } else {
+                    e.acked().completeExceptionally(failure);
+                }
+            }
+            if (congested) {
+                congested = false;
+                receiver.linkDrained(this);
+            }
+            return left.size();
+        }
+
+        @Override
+        public boolean isOnline() {
+            return true;
+        }
+
+        @Override
+        public boolean offer(Delivery delivery, StoreBatch batch) {
+            throw new UnsupportedOperationException("a node is sent messages through DataPlane.publish");
+        }
+
+        @Override
+        public boolean isCongested() {
+            return congested;
+        }
+
+        @Override
+        public long queuedBytes() {
+            return unacked.bytes();
+        }
+
+        @Override
+        public String toString() {
+            return "node " + node;
+        }
+    }
+
+    private static boolean contains(long[] values, long v) {
+        for (long x : values) {
+            if (x == v) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What comes back on a link this node opened: ACK frames. On the link's event loop. */
+    private final class Acks extends SimpleChannelInboundHandler<ByteBuf> {
+        private final Link link;
+
+        Acks(Link link) {
+            this.link = link;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
+            byte type = frame.readByte();
+            if (type != Frames.ACK) {
+                log.warn("cluster: unexpected frame type {} from node {} on our link; closing it", type, link.node);
+                ctx.close();
+                return;
+            }
+            long epoch = frame.readLong();
+            long upTo = frame.readLong();
+            int n = frame.readInt();
+            if (n < 0 || n > frame.readableBytes() / 8) {
+                log.warn("cluster: bad ACK frame from node {}; closing the link", link.node);
+                ctx.close();
+                return;
+            }
+            long[] failed = new long[n];
+            for (int i = 0; i < n; i++) {
+                failed[i] = frame.readLong();
+            }
+            link.acked(epoch, upTo, failed);
+        }
+
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+            link.checkDrained();
+            ctx.fireChannelWritabilityChanged();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            log.warn("cluster: data link to node {} failed; closing it", link.node, cause);
+            ctx.close();
         }
     }
 
     /** Frames from one peer, in order. */
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
         private UUID from;
+        private LinkHold hold; // made on the first message when there is back-pressure
+
+        private LinkHold hold(ChannelHandlerContext ctx) {
+            if (hold == null && flow != null) {
+                hold = new LinkHold(ctx.channel(), flow);
+            }
+            return hold;
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            if (hold != null) {
+                hold.close();
+            }
+            ctx.fireChannelInactive();
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -290,9 +651,20 @@ final class DataPlane implements AutoCloseable {
                 }
                 case Frames.PUBLISH -> {
                     received.incrementAndGet();
-                    receiver.publish(from, Frames.readMessage(frame, 0));
+                    receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
+                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED, Frames.COUNTED ->
+                    receiver.frame(from, type, frame);
+                case Frames.PUBLISH_ACKED -> publishAcked(ctx, frame);
+                case Frames.MIGRATE_ASK,
+                        Frames.MIGRATE_STATE,
+                        Frames.MIGRATE_PULL,
+                        Frames.MIGRATE_PAGE,
+                        Frames.MIGRATE_COMMIT,
+                        Frames.MIGRATE_DONE,
+                        Frames.MIGRATE_ABORT,
+                        Frames.MIGRATE_PUSH -> receiver.migration(from, type, frame);
                 default -> {
                     log.warn(
                             "cluster: unknown frame type {} from {}; closing the link",
@@ -301,6 +673,26 @@ final class DataPlane implements AutoCloseable {
                     ctx.close();
                 }
             }
+        }
+
+        // route once per sequence number of the sender's epoch; acknowledge once stored
+        private void publishAcked(ChannelHandlerContext ctx, ByteBuf frame) {
+            long epoch = frame.readLong();
+            long seq = frame.readLong();
+            received.incrementAndGet();
+            UUID sender = from;
+            Inbox inbox = inboxes.get(sender);
+            if (inbox == null) {
+                if (gone.contains(sender)) {
+                    return;
+                }
+                inbox = inboxes.computeIfAbsent(sender, Inbox::new);
+            }
+            if (inbox.received(ctx.channel(), epoch, seq) == Inbox.Verdict.DUPLICATE) {
+                duplicates.incrementAndGet();
+                return;
+            }
+            inbox.storing(epoch, seq, receiver.publish(sender, Frames.readMessage(frame, 0), hold(ctx)));
         }
 
         @Override

@@ -27,6 +27,27 @@ final class Frames {
     static final byte PUBLISH = 2;
     /** A client id connected elsewhere: close its connection here (v5: DISCONNECT 0x8E). */
     static final byte TAKEOVER = 3;
+    /** Session migration (20-29): {@link MigrationFrames}. */
+    static final byte MIGRATE_ASK = 20,
+            MIGRATE_STATE = 21,
+            MIGRATE_PULL = 22,
+            MIGRATE_PAGE = 23,
+            MIGRATE_COMMIT = 24,
+            MIGRATE_DONE = 25,
+            MIGRATE_ABORT = 26,
+            MIGRATE_PUSH = 27;
+    /** A message for one member of a shared group on the receiving node ({@link ClusterShared}). */
+    static final byte SHARED = 30;
+    /** A direct message ({@code $direct/...}, the HTTP API) for a client connected on the receiving node. */
+    static final byte DIRECT = 31;
+    /** A message to route, as {@link #PUBLISH}, whose sender wants to know how many sessions took it. */
+    static final byte PUBLISH_COUNTED = 32;
+    /** The answer to a {@link #PUBLISH_COUNTED}: its request id and how many sessions took the message. */
+    static final byte COUNTED = 33;
+    /** A QoS 1/2 message as {@link #PUBLISH}, with the link's epoch and sequence number: acknowledged by {@link #ACK}. */
+    static final byte PUBLISH_ACKED = 60;
+    /** Receiver to sender: every {@link #PUBLISH_ACKED} of an epoch up to a sequence number is stored (some failed). */
+    static final byte ACK = 61;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -42,6 +63,24 @@ final class Frames {
     static ByteBuf publish(ByteBufAllocator alloc, Message m) {
         ByteBuf b = start(alloc, PUBLISH);
         writeMessage(b, m);
+        return finish(b);
+    }
+
+    /** {@code int length, byte type, long epoch, long seq, message}. */
+    static ByteBuf publishAcked(ByteBufAllocator alloc, long epoch, long seq, Message m) {
+        ByteBuf b = start(alloc, PUBLISH_ACKED);
+        b.writeLong(epoch).writeLong(seq);
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    /** {@code long epoch, long upTo, int n, long failed...}: the frames up to {@code upTo} are done, {@code failed} not stored. */
+    static ByteBuf ack(ByteBufAllocator alloc, long epoch, long upTo, long[] failed, int nFailed) {
+        ByteBuf b = start(alloc, ACK);
+        b.writeLong(epoch).writeLong(upTo).writeInt(nFailed);
+        for (int i = 0; i < nFailed; i++) {
+            b.writeLong(failed[i]);
+        }
         return finish(b);
     }
 
@@ -100,14 +139,14 @@ final class Frames {
         return Unpooled.wrappedBuffer(bytes).getLong(bytes.length - 8);
     }
 
-    private static ByteBuf start(ByteBufAllocator alloc, byte type) {
+    static ByteBuf start(ByteBufAllocator alloc, byte type) {
         ByteBuf b = alloc.buffer();
         b.writeInt(0); // length, set by finish
         b.writeByte(type);
         return b;
     }
 
-    private static ByteBuf finish(ByteBuf b) {
+    static ByteBuf finish(ByteBuf b) {
         b.setInt(0, b.readableBytes() - 4);
         return b;
     }
@@ -184,20 +223,20 @@ final class Frames {
         return new Message(id, topic, qos, retain, payload, properties, sender, expiresAt);
     }
 
-    private static void writeString(ByteBuf b, String s) {
+    static void writeString(ByteBuf b, String s) {
         writeBytes(b, s.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static String readString(ByteBuf b) {
+    static String readString(ByteBuf b) {
         return new String(readBytes(b), StandardCharsets.UTF_8);
     }
 
-    private static void writeBytes(ByteBuf b, byte[] bytes) {
+    static void writeBytes(ByteBuf b, byte[] bytes) {
         b.writeInt(bytes.length);
         b.writeBytes(bytes);
     }
 
-    private static byte[] readBytes(ByteBuf b) {
+    static byte[] readBytes(ByteBuf b) {
         int n = b.readInt();
         if (n < 0 || n > b.readableBytes()) {
             throw new IllegalArgumentException("bad length " + n + " in a cluster frame");
@@ -205,5 +244,56 @@ final class Frames {
         byte[] out = new byte[n];
         b.readBytes(out);
         return out;
+    }
+
+    /** A message for a shared group's member, with the policy and the nodes that had no member for it. */
+    record Shared(String group, String filter, int policy, List<UUID> tried, Message message) {}
+
+    static ByteBuf shared(ByteBufAllocator alloc, Shared f) {
+        ByteBuf b = start(alloc, SHARED);
+        writeString(b, f.group());
+        writeString(b, f.filter());
+        b.writeByte(f.policy());
+        b.writeByte(f.tried().size());
+        for (UUID node : f.tried()) {
+            b.writeLong(node.getMostSignificantBits()).writeLong(node.getLeastSignificantBits());
+        }
+        writeMessage(b, f.message());
+        return finish(b);
+    }
+
+    /** Reads the body of a {@link #SHARED} frame (after its type); the message gets {@code id}. */
+    static Shared readShared(ByteBuf b, long id) {
+        String group = readString(b);
+        String filter = readString(b);
+        int policy = b.readByte();
+        int n = b.readUnsignedByte();
+        List<UUID> tried = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            tried.add(readUuid(b));
+        }
+        return new Shared(group, filter, policy, tried, readMessage(b, id));
+    }
+
+    static ByteBuf direct(ByteBufAllocator alloc, SubscriberId to, Message m) {
+        ByteBuf b = start(alloc, DIRECT);
+        writeString(b, to.mountpoint());
+        writeString(b, to.clientId());
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf publishCounted(ByteBufAllocator alloc, long request, Message m) {
+        ByteBuf b = start(alloc, PUBLISH_COUNTED);
+        b.writeLong(request);
+        writeMessage(b, m);
+        return finish(b);
+    }
+
+    static ByteBuf counted(ByteBufAllocator alloc, long request, int sessions) {
+        ByteBuf b = start(alloc, COUNTED);
+        b.writeLong(request);
+        b.writeInt(sessions);
+        return finish(b);
     }
 }

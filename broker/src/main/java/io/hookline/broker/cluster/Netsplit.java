@@ -77,6 +77,17 @@ final class Netsplit implements NetsplitGate {
         update(null);
     }
 
+    /** This node left its cluster on purpose ({@code cluster leave}): it alone is known now. */
+    synchronized void alone() {
+        known.clear();
+        reachable.clear();
+        leaving.clear();
+        lostAt.clear();
+        known.add(self);
+        reachable.add(self);
+        update(null);
+    }
+
     /** A node joined (or came back). */
     synchronized void joined(String node, String address) {
         boolean back = lostAt.containsKey(node);

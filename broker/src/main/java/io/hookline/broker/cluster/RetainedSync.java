@@ -147,6 +147,23 @@ final class RetainedSync {
         return copied;
     }
 
+    /**
+     * After a cluster join: shares the retained messages of this node whose topics the cluster
+     * does not have (the cluster's own win). On the cluster executor.
+     */
+    void offerLocal() {
+        int[] n = {0};
+        retained.forEach(m -> {
+            if (!m.topic().startsWith("$SYS") && m.payload().length > 0 && !map.containsKey(m.topic())) {
+                publish(m, written(m.topic()));
+                n[0]++;
+            }
+        });
+        if (n[0] > 0) {
+            log.info("cluster: {} retained messages of this node shared with the cluster it joined", n[0]);
+        }
+    }
+
     /** Stores another node's retained message here; false for this node's own. */
     private boolean apply(byte[] value) {
         UUID[] origin = new UUID[1];

@@ -43,16 +43,22 @@ public final class RouteTable {
     private static final char SEPARATOR = '\0'; // never in a topic filter (MQTT-4.7.3-2)
 
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
-    private final SubscriptionTrie remote = new SubscriptionTrie();
+    private volatile SubscriptionTrie remote = new SubscriptionTrie(); // replaced when the node leaves
     private final Map<UUID, Integer> remoteCounts = new ConcurrentHashMap<>();
     private final Set<String> mirrored = ConcurrentHashMap.newKeySet(); // the map keys in the trie
     private volatile UUID listener; // the Mirror's registration
+    private final SharedRoutes shared = new SharedRoutes(); // the shared groups' routes, a table of their own
     private volatile ReplicatedMap<String, String> map; // set by start
     private volatile Executor executor;
     private volatile UUID self;
 
     /** An empty table; {@link RoutedIndex} counts into it, the cluster node starts it. */
     public RouteTable() {}
+
+    /** The shared subscription groups' routes (member counts per node). */
+    SharedRoutes shared() {
+        return shared;
+    }
 
     /** A direct subscription to {@code filter} was added on this node. */
     void added(String filter) {
@@ -84,11 +90,15 @@ public final class RouteTable {
         }
         String key = key(self, filter);
         e.execute(() -> {
+            ReplicatedMap<String, String> m = map;
+            if (m == null) {
+                return; // the node left: a join puts every counted filter
+            }
             try {
                 if (add) {
-                    map.put(key, filter);
+                    m.put(key, filter);
                 } else {
-                    map.remove(key);
+                    m.remove(key);
                 }
             } catch (RuntimeException ex) {
                 log.warn(
@@ -117,8 +127,23 @@ public final class RouteTable {
         }
     }
 
+    /**
+     * Leaves the table (cluster leave, or before a cluster join): forgets the other nodes' routes
+     * and stops writing; this node's counts stay for the next {@link #start}. On the cluster executor.
+     */
+    void stop() {
+        executor = null;
+        map = null;
+        remote = new SubscriptionTrie();
+        remoteCounts.clear();
+    }
+
     /** Removes every route of {@code node} (gone from the cluster); runs on the cluster executor. */
     void forget(UUID node) {
+        ReplicatedMap<String, String> map = this.map;
+        if (map == null) {
+            return;
+        }
         String prefix = node.toString() + SEPARATOR;
         int n = 0;
         for (String key : new ArrayList<>(map.keySet())) {

@@ -8,8 +8,8 @@ import io.hookline.broker.routing.SubscriptionIndex;
 /**
  * The node's subscription index as the session registry sees it with {@code cluster = on}: every
  * change goes to the index, and a direct subscription that adds or removes a filter tells the
- * {@link RouteTable}, which counts them per filter. Shared subscriptions stay on their node
- * (docs/cluster.md). Thread-safe as the index is; the router matches on the index itself.
+ * {@link RouteTable}, which counts them per filter; a shared group's members are counted per
+ * group ({@link SharedRoutes}; docs/cluster.md). Thread-safe as the index is; the router matches on the index itself.
  */
 public final class RoutedIndex implements SubscriptionIndex {
 
@@ -26,6 +26,8 @@ public final class RoutedIndex implements SubscriptionIndex {
         Subscription replaced = index.add(s);
         if (replaced == null && !s.isShared()) {
             routes.added(s.filter());
+        } else if (replaced == null) {
+            routes.shared().added(s.shareGroup(), s.filter());
         }
         return replaced;
     }
@@ -35,6 +37,8 @@ public final class RoutedIndex implements SubscriptionIndex {
         Subscription removed = index.remove(subscriber, shareGroup, filter);
         if (removed != null && !removed.isShared()) {
             routes.removed(removed.filter());
+        } else if (removed != null) {
+            routes.shared().removed(removed.shareGroup(), removed.filter());
         }
         return removed;
     }

@@ -2,11 +2,13 @@ package io.hookline.broker.config;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cluster.*} keys (issue 19; docs/cluster.md). None is live (a node joins or leaves
- * a cluster at start) but the {@code allow_*_during_netsplit} keys. With {@code cluster = off} (the default) the others are read by nobody.
+ * The {@code cluster.*} keys (issue 19; docs/cluster.md). Only {@link #OFFLOAD_MAX_CONNECTIONS} and
+ * the {@code allow_*_during_netsplit} keys are live: a node joins at start ({@code cluster join}/{@code
+ * leave} change membership at run time). With {@code cluster = off} (the default) the others are read by nobody.
  */
 public final class ClusterConfig {
 
@@ -109,6 +111,36 @@ public final class ClusterConfig {
             .live()
             .build();
 
+    public static final ConfigKey<Integer> OFFLOAD_MAX_CONNECTIONS = ConfigKey.builder(
+                    "cluster.offload.max_connections", ValueType.integer(0, Integer.MAX_VALUE))
+            .defaultValue(0)
+            .live()
+            .doc("above this many connected clients, a new MQTT 5 client is sent to the least loaded node"
+                    + " (CONNACK 0x9C with a Server Reference); MQTT 3.1/3.1.1 clients are served here. 0 = off")
+            .build();
+
+    public static final ConfigKey<String> ADVERTISED_MQTT = ConfigKey.builder(
+                    "cluster.advertised_mqtt", new AdvertisedType())
+            .defaultValue("")
+            .doc("the MQTT address (host:port) other nodes send redirected clients to; empty = the host of"
+                    + " cluster.listen and the port of this node's first tcp listener")
+            .build();
+
+    public static final ConfigKey<Integer> OUTBOUND_HIGH_WATERMARK = ConfigKey.builder(
+                    "cluster.outbound_high_watermark", ValueType.bytes())
+            .defaultValue(8 * 1024 * 1024)
+            .doc("back-pressure between nodes: while a data link has this many bytes of QoS 1/2 messages the"
+                    + " other node has not acknowledged (or of unsent QoS 0 ones), the clients publishing to"
+                    + " it are not read; they are read again below half of it; 0 = no limit")
+            .build();
+
+    public static final ConfigKey<Optional<HostPort>> DATA_ADVERTISE = ConfigKey.builder(
+                    "cluster.data_advertise", new AdvertiseType())
+            .defaultValue(Optional.empty())
+            .doc("the ip:port other nodes connect to for this node's data port when it is not the bound one"
+                    + " (port forwarding, NAT, a proxy); empty = the host of cluster.listen and cluster.data_port")
+            .build();
+
     static List<ConfigKey<?>> all() {
         return List.of(
                 CLUSTER,
@@ -119,6 +151,10 @@ public final class ClusterConfig {
                 SEEDS,
                 FAILURE_TIMEOUT,
                 JOIN_WAIT,
+                OFFLOAD_MAX_CONNECTIONS,
+                ADVERTISED_MQTT,
+                OUTBOUND_HIGH_WATERMARK,
+                DATA_ADVERTISE,
                 NETSPLIT_QUORUM,
                 NETSPLIT_HEAL_CHECK,
                 ALLOW_REGISTER_DURING_NETSPLIT,
@@ -158,6 +194,35 @@ public final class ClusterConfig {
         }
     }
 
+    /** Empty, or a host:port clients can reach (kept as text: it goes into a Server Reference as given). */
+    private static final class AdvertisedType implements ValueType<String> {
+        @Override
+        public String parse(String text) {
+            if (!text.isEmpty()) {
+                HostPort hp = HostPort.parse(text);
+                if (hp.port() == 0) {
+                    throw new IllegalArgumentException("'" + text + "': port 0 is not one clients can connect to");
+                }
+            }
+            return text;
+        }
+
+        @Override
+        public String format(String value) {
+            return value;
+        }
+
+        @Override
+        public String describe() {
+            return "empty or host:port clients reach";
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return true;
+        }
+    }
+
     /** host:port others can reach: not a wildcard address, not port 0, room for the data port above it. */
     private static final class ReachableType implements ValueType<HostPort> {
         @Override
@@ -184,6 +249,42 @@ public final class ClusterConfig {
         @Override
         public String describe() {
             return "ip:port or host:port other nodes reach, port 1..65534";
+        }
+    }
+
+    /** Empty, or host:port other nodes can reach: not a wildcard address, not port 0. */
+    private static final class AdvertiseType implements ValueType<Optional<HostPort>> {
+        @Override
+        public Optional<HostPort> parse(String text) {
+            if (text.isEmpty()) {
+                return Optional.empty();
+            }
+            HostPort hp = HostPort.parse(text);
+            if (hp.host().equals("0.0.0.0")
+                    || hp.host().equals("::")
+                    || hp.host().equals("0:0:0:0:0:0:0:0")) {
+                throw new IllegalArgumentException("'" + text + "': a wildcard address is not one other nodes can"
+                        + " reach; give the address they connect to, e.g. 10.0.0.5:5702");
+            }
+            if (hp.port() == 0) {
+                throw new IllegalArgumentException("'" + text + "': other nodes cannot connect to port 0");
+            }
+            return Optional.of(hp);
+        }
+
+        @Override
+        public String format(Optional<HostPort> value) {
+            return value.map(v -> ValueType.hostPort().format(v)).orElse("");
+        }
+
+        @Override
+        public String describe() {
+            return "empty, or ip:port or host:port other nodes reach";
+        }
+
+        @Override
+        public boolean acceptsEmpty() {
+            return true;
         }
     }
 

@@ -28,6 +28,14 @@ public final class CoreConfig {
                     + " management listener + 256 up to half the limit) for the management listener, logs and stores")
             .build();
 
+    public static final ConfigKey<Integer> IO_THREADS = ConfigKey.builder(
+                    "io_threads", ValueType.integerOrAuto(1, 1024))
+            .defaultValue(ValueType.AUTO)
+            .doc("event loops serving the MQTT connections; auto = one per CPU (the most throughput). Fewer"
+                    + " wake fewer threads per message: lower latency and CPU at moderate rates where the CPUs are"
+                    + " shared with other busy processes (docs/benchmarks.md)")
+            .build();
+
     public static final ConfigKey<Boolean> ALLOW_ANONYMOUS = ConfigKey.builder("allow_anonymous", ValueType.bool())
             .defaultValue(false)
             .doc("clients without credentials may connect when no plugin decides")
@@ -254,8 +262,9 @@ public final class CoreConfig {
             .defaultValue(SharedSubscriptionPolicy.RANDOM)
             .doc("how one member of a shared subscription group is chosen (online members first);"
                     + " auth_on_register's shared_subscription_policy overrides it for the messages that"
-                    + " client publishes. prefer_local and local_only are VerneMQ's cluster policies:"
-                    + " on a single node every member is local, so they choose like random")
+                    + " client publishes. In a cluster random and round_robin choose among all members"
+                    + " cluster-wide, prefer_local a member on the publisher's node if it has one, local_only"
+                    + " only members on the publisher's node; on a single node the last two choose like random")
             .build();
 
     public static final ConfigKey<Duration> SYSTREE_INTERVAL = ConfigKey.builder(
@@ -394,6 +403,7 @@ public final class CoreConfig {
             TOPIC_ALIAS_MAXIMUM,
             OUTBOUND_TOPIC_ALIAS_MAXIMUM,
             MAX_QOS,
+            IO_THREADS,
             RETAIN_AVAILABLE,
             WILDCARD_SUBSCRIPTION_AVAILABLE,
             SHARED_SUBSCRIPTION_AVAILABLE,

@@ -11,13 +11,13 @@ public enum SharedSubscriptionPolicy {
     /** Members in turn. */
     ROUND_ROBIN,
     /**
-     * VerneMQ: a member on the publisher's cluster node if there is one, else any. Hookline runs
-     * on one node, where every member is local: chooses like {@link #RANDOM}.
+     * VerneMQ: a member on the publisher's cluster node if there is one, else one on another node.
+     * On a single node, where every member is local: chooses like {@link #RANDOM}.
      */
     PREFER_LOCAL,
     /**
-     * VerneMQ: only members on the publisher's cluster node. Hookline runs on one node, where
-     * every member is local: chooses like {@link #RANDOM}.
+     * VerneMQ: only members on the publisher's cluster node. On a single node, where every member
+     * is local: chooses like {@link #RANDOM}.
      */
     LOCAL_ONLY;
 

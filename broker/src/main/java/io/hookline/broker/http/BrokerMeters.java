@@ -199,6 +199,8 @@ public final class BrokerMeters implements MeterBinder {
             case PUBLISHER_PAUSES -> "Times reading from a publisher paused for a congested session";
             case PUBLISHES_RESERVED_TOPIC ->
                 "Client PUBLISHes and wills refused because the broker owns the topic ($SYS)";
+            case CLUSTER_LINKS_CONGESTED ->
+                "Times a data link to another cluster node went above cluster.outbound_high_watermark";
             default -> c.name();
         };
     }

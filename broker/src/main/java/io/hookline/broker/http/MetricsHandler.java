@@ -42,6 +42,10 @@ public final class MetricsHandler implements HttpHandler, AutoCloseable {
                 return id.getName().startsWith("hookline.") ? id : id.withName("hookline." + id.getName());
             }
         });
+        // cluster = on: every Micrometer series says which node it is from (not the hook chains collector)
+        broker.cluster()
+                .ifPresent(node ->
+                        registry.config().commonTags("node", node.settings().nodeName()));
         brokerMeters = new BrokerMeters(broker);
         brokerMeters.bindTo(registry);
         if (broker.stores() instanceof RocksStores durable) {

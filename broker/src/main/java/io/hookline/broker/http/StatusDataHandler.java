@@ -3,6 +3,7 @@ package io.hookline.broker.http;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.Hooks;
 import io.hookline.broker.admin.ManagedBroker;
+import io.hookline.broker.cluster.NodeLoad;
 import io.hookline.broker.hooks.CallStats;
 import io.hookline.broker.hooks.HandlerInfo;
 import io.hookline.broker.hooks.HookEngine;
@@ -149,7 +150,31 @@ public final class StatusDataHandler implements HttpHandler, AutoCloseable {
         hooks(json);
         listeners(json);
         plugins(json);
+        cluster(json);
         return json.end().toString();
+    }
+
+    /** {@code cluster}: null with cluster = off, else this node's name and every live node's row. */
+    private void cluster(JsonText json) {
+        var node = broker.cluster().orElse(null);
+        if (node == null) {
+            json.field("cluster", (String) null);
+            return;
+        }
+        json.object("cluster")
+                .field("name", node.settings().name())
+                .field("node", node.settings().nodeName());
+        json.array("nodes");
+        for (NodeLoad n : node.nodes()) {
+            json.object()
+                    .field("node", n.node())
+                    .field("address", n.address())
+                    .field("mqtt", n.mqtt())
+                    .field("connections", n.connections())
+                    .field("self", n.self())
+                    .end();
+        }
+        json.end().end();
     }
 
     private void store(JsonText json) {

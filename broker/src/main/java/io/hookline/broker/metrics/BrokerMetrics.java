@@ -55,6 +55,8 @@ public final class BrokerMetrics {
         PUBLISHER_PAUSES,
         // a client publishing (or leaving a will) to a topic the broker owns ($SYS/...)
         PUBLISHES_RESERVED_TOPIC,
+        // a data link to another node went above cluster.outbound_high_watermark (its publishers pause)
+        CLUSTER_LINKS_CONGESTED,
     }
 
     private final LongAdder[] counters = new LongAdder[Counter.values().length];

@@ -124,27 +124,47 @@ public final class ApiPublisher {
     private CompletionStage<Outcome> dispatch(HookSession session, Message message, Request r, String asked) {
         StoreBatch batch = broker.stores().batch();
         Outcome outcome;
+        Message direct = null; // the message as its client gets it
         if (r.toClient() != null && message.topic().equals(asked)) {
-            outcome = deliver(r.toClient(), withTopic(message, r.topic()), batch);
+            direct = withTopic(message, r.topic());
+            outcome = deliver(r.toClient(), direct, batch);
         } else if (DirectMessages.isDirect(message.topic())) {
             DirectMessages.Target to = DirectMessages.parse(message.topic());
+            direct = to == null ? null : withTopic(message, to.topic());
             outcome = to == null
                     ? new Outcome.Refused(
                             "a hook rewrote the topic into '" + message.topic() + "', which names no client")
-                    : deliver(to.clientId(), withTopic(message, to.topic()), batch);
+                    : deliver(to.clientId(), direct, batch);
         } else {
-            outcome = new Outcome.Published(message.topic(), broker.publish(message, null, null, batch));
+            outcome = null;
         }
-        Hook<PublishInput> told = session.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
-        if (!(outcome instanceof Outcome.UnknownClient) && broker.hooks().wants(told)) {
-            broker.hooks()
-                    .notify(
-                            told,
-                            HookInputs.publish(
-                                    session.client(), ListenerInfo.DEFAULT, message, message.qos(), message.retain()));
+        CompletionStage<Outcome> decided = outcome != null
+                ? CompletableFuture.completedFuture(outcome)
+                : broker.publishCounted(message, batch)
+                        .thenApply(matched -> new Outcome.Published(message.topic(), matched));
+        if (outcome instanceof Outcome.UnknownClient unknown) { // in a cluster: maybe connected on another node
+            Message elsewhere = direct;
+            decided = broker.direct()
+                    .sendElsewhere("", unknown.clientId(), elsewhere)
+                    .thenApply(sent ->
+                            sent ? new Outcome.Delivered(unknown.clientId(), elsewhere.topic(), true) : unknown);
         }
-        Outcome result = outcome;
-        return batch.commit().thenApply(stored -> result); // answered once stored (durable stores)
+        CompletionStage<Void> stored = batch.commit(); // what was staged here, while the other nodes answer
+        return decided.thenCompose(result -> {
+            Hook<PublishInput> told = session.pick(Hooks.ON_PUBLISH, Hooks.ON_PUBLISH_M5);
+            if (!(result instanceof Outcome.UnknownClient) && broker.hooks().wants(told)) {
+                broker.hooks()
+                        .notify(
+                                told,
+                                HookInputs.publish(
+                                        session.client(),
+                                        ListenerInfo.DEFAULT,
+                                        message,
+                                        message.qos(),
+                                        message.retain()));
+            }
+            return stored.thenApply(done -> result); // answered once stored (durable stores)
+        });
     }
 
     private Outcome deliver(String clientId, Message message, StoreBatch batch) {

@@ -15,6 +15,7 @@ import io.hookline.broker.store.RetainedStore;
 import io.hookline.broker.store.Stores;
 import io.hookline.broker.util.Scheduler;
 import io.hookline.broker.util.StoreBatch;
+import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -38,6 +39,8 @@ public final class BrokerContext {
     private final ClientEvents events = new ClientEvents(this::publish, this::messages);
     private final DirectMessages direct;
     private final ReadGate readGate;
+    private volatile Supplier<String> offload; // null: no offloading (cluster = off)
+    private final KeepAlive.Timers.PerLoop keepAlives;
     private volatile NetsplitGate netsplit; // null unless cluster = on: set once, before the listeners open
 
     public BrokerContext(
@@ -52,6 +55,7 @@ public final class BrokerContext {
             ReadGate readGate) {
         this.messages = messages;
         this.scheduler = scheduler;
+        this.keepAlives = new KeepAlive.Timers.PerLoop(scheduler);
         this.hooks = hooks;
         this.sessions = sessions;
         this.publisher = publisher;
@@ -88,6 +92,21 @@ public final class BrokerContext {
         return sessions;
     }
 
+    /**
+     * Sets where a new MQTT 5 client is sent instead of being served here (cluster offloading):
+     * the supplier answers the Server Reference, or null to serve it here. Never set with
+     * {@code cluster = off}.
+     */
+    public void offload(Supplier<String> target) {
+        this.offload = target;
+    }
+
+    /** The Server Reference a new MQTT 5 client is redirected to now, or null: serve it here. */
+    public String offloadTarget() {
+        Supplier<String> o = offload;
+        return o == null ? null : o.get();
+    }
+
     /** The hook chains: every decision a deployment owns is asked here. */
     /** The plugins' read checks, for deliveries that do not go through the router (retained messages). */
     public ReadGate readGate() {
@@ -115,6 +134,16 @@ public final class BrokerContext {
     /** The timers connections run on (message rate, throttle, keep alive): injected, so tests control time. */
     public Scheduler scheduler() {
         return scheduler;
+    }
+
+    /** The keep-alive timers of the connections on {@code loop} (one heap and one task per event loop). */
+    KeepAlive.Timers keepAliveTimers(EventExecutor loop) {
+        return keepAlives.of(loop);
+    }
+
+    /** Connections whose keep-alive is watched now, over every event loop (waits for each loop). */
+    int keepAlivesWatched() throws Exception {
+        return keepAlives.watched();
     }
 
     public BrokerMetrics metrics() {
@@ -157,5 +186,14 @@ public final class BrokerContext {
             Consumer<List<Recipient>> congested,
             StoreBatch batch) {
         return publisher.publish(message, sharedPolicy, congested, batch);
+    }
+
+    /**
+     * Publishes as {@link #publish(Message, SharedSubscriptionPolicy, Consumer, StoreBatch)} with
+     * the broker's shared policy and completes with how many sessions took it cluster-wide (the
+     * other nodes' counts come back over the data plane, with a timeout; docs/cluster.md).
+     */
+    public java.util.concurrent.CompletionStage<Integer> publishCounted(Message message, StoreBatch batch) {
+        return publisher.publishCounted(message, batch);
     }
 }

@@ -23,6 +23,7 @@ import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.session.SessionHandover;
 import io.hookline.broker.session.SessionRegistry.Attached;
 import io.hookline.broker.session.SessionTerms;
 import io.hookline.broker.session.Will;
@@ -75,10 +76,16 @@ final class ConnectFlow {
     /** A refusal found while reading the CONNECT. */
     private static final class Refused extends Exception {
         final byte code;
+        final String serverReference; // 0x9C Use another server: where to go; else null
 
         Refused(byte code, String why) {
+            this(code, why, null);
+        }
+
+        Refused(byte code, String why, String serverReference) {
             super(why, null, false, false);
             this.code = code;
+            this.serverReference = serverReference;
         }
     }
 
@@ -100,7 +107,12 @@ final class ConnectFlow {
                     closed.getMessage());
             return;
         } catch (Refused r) {
-            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), null, false);
+            io.hookline.api.mqtt.Properties reference = r.serverReference == null
+                    ? null
+                    : io.hookline.api.mqtt.Properties.builder()
+                            .put(io.hookline.api.mqtt.PropertyKey.SERVER_REFERENCE, r.serverReference)
+                            .build();
+            refuse(c, m.payload().clientIdentifier(), r.code, null, r.getMessage(), reference, false);
             return;
         }
         if (request.authMethod() != null) {
@@ -168,7 +180,7 @@ final class ConnectFlow {
         CompletableFuture<EnhancedAuthVerdict> call =
                 hooks.onAuthM5(in, c.ctx.executor()).toCompletableFuture();
         c.authCall = call.isDone() ? null : call;
-        c.order.then(call, (verdict, error) -> {
+        c.inOrder(call, (verdict, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state == MqttConnection.State.CLOSED) {
@@ -303,7 +315,7 @@ final class ConnectFlow {
             return willCall.thenApply(pv -> new Decision(a, session, pv, willIn));
         });
         c.connectPending = true;
-        c.order.then(decision, (d, error) -> {
+        c.inOrder(decision, (d, error) -> {
             c.connectPending = false;
             c.authCall = null;
             if (c.state != MqttConnection.State.AWAIT_CONNECT) {
@@ -413,6 +425,15 @@ final class ConnectFlow {
         if (netsplit != null) { // v5 0x88, 3.1.1 0x03: this node is cut off from its cluster (docs/cluster.md)
             throw new Refused(ReasonCodes.SERVER_UNAVAILABLE, netsplit);
         }
+        String elsewhere = version == 5 ? c.broker.offloadTarget() : null; // null unless cluster offloading
+        if (elsewhere != null
+                && (clientId.isEmpty() || c.broker.sessions().get(c.listener.mountpoint(), clientId) == null)) {
+            // a client with a session here stays here
+            throw new Refused(
+                    ReasonCodes.USE_ANOTHER_SERVER,
+                    "use another server: " + elsewhere + " (cluster offloading)",
+                    elsewhere);
+        }
 
         boolean assigned = false;
         if (clientId.isEmpty()) {
@@ -456,6 +477,10 @@ final class ConnectFlow {
 
     /** The hooks accepted (or refused) the client: attach the session and answer CONNACK. */
     private static void complete(MqttConnection c, Request r, Decision d) {
+        complete(c, r, d, false);
+    }
+
+    private static void complete(MqttConnection c, Request r, Decision d, boolean handedOver) {
         HookGateway hooks = c.broker.hooks();
         if (d.verdict() instanceof RegisterVerdict.Refused refused) {
             refuse(
@@ -479,6 +504,9 @@ final class ConnectFlow {
                     "will not authorized: " + denied.reason(),
                     denied.properties(),
                     false);
+            return;
+        }
+        if (!handedOver && handOver(c, r, d, accepted)) {
             return;
         }
         ProtocolSettings s = c.settings();
@@ -572,8 +600,8 @@ final class ConnectFlow {
                 ? (int) Math.min(mods.get(Modifier.TOPIC_ALIAS_MAX).orElse((long) s.topicAliasMaximum()), 65535)
                 : 0;
         long retry = mods.get(Modifier.RETRY_INTERVAL).map(sec -> sec * 1000).orElse(s.retryIntervalMillis());
-        ConnectionTerms terms =
-                negotiated(c.terms, s, mods, sessionTerms, keepAlive, aliases, version != 5 && retry > 0 ? retry : 0);
+        ConnectionTerms terms = ConnectionTerms.shared(
+                negotiated(c.terms, s, mods, keepAlive, aliases, version != 5 && retry > 0 ? retry : 0));
         c.terms = terms;
         c.messageRate = terms.maxMessageRate() > 0 ? new MessageRate(c.ctx.channel(), terms.maxMessageRate()) : null;
         Attached attached = c.broker.sessions().attach(sessionTerms, c);
@@ -614,9 +642,9 @@ final class ConnectFlow {
         }
         MqttMessage connack = Packets.connack(version, ReasonCodes.SUCCESS, attached.sessionPresent(), ack);
 
-        if (keepAlive > 0) {
+        if (keepAlive > 0 && c.keepAlive == null && c.ctx.channel().isActive()) {
             long timeoutMillis = keepAlive * 1500L; // 1.5 × keep alive (MQTT §3.1.2.10)
-            c.ctx.pipeline().addBefore(c.ctx.name(), "keepalive", new KeepAlive(timeoutMillis));
+            c.keepAlive = KeepAlive.start(c, timeoutMillis);
         }
         if (attached.stored() == StoreBatch.DONE) { // nothing stored (clean session, memory stores): no wait
             connected(c, connack, keepAlive, cleanStart, attached.sessionPresent(), who, r);
@@ -627,7 +655,7 @@ final class ConnectFlow {
         // packets wait in order (connackPending) and deliveries stay queued (not writable).
         c.connackPending = true;
         int keepAliveSent = keepAlive;
-        c.order.hold(attached.stored(), (v, error) -> {
+        c.order().hold(attached.stored(), (v, error) -> {
             c.connackPending = false;
             if (c.state != MqttConnection.State.CONNECTED) {
                 return; // closed or taken over meanwhile: the session was detached with it
@@ -647,6 +675,37 @@ final class ConnectFlow {
             }
             connected(c, connack, keepAliveSent, cleanStart, attached.sessionPresent(), who, r);
         });
+    }
+
+    /**
+     * A clustered broker first fetches the session from the node it lives on (docs/cluster.md,
+     * session migration): true when the CONNECT waits for that (later packets wait behind it),
+     * and completes once the session is here or known not to come.
+     */
+    private static boolean handOver(MqttConnection c, Request r, Decision d, RegisterVerdict.Accepted accepted) {
+        SessionHandover handover = c.broker.sessions().handover();
+        if (handover == SessionHandover.NONE) {
+            return false;
+        }
+        io.hookline.api.hook.input.Client who = accepted.client();
+        boolean cleanStart = accepted.modifiers()
+                .get(Modifier.CLEAN_SESSION)
+                .orElse(r.header().isCleanSession());
+        CompletionStage<Void> here =
+                handover.beforeAttach(SubscriberId.of(who.mountpoint(), who.clientId()), cleanStart);
+        if (here == null) {
+            return false;
+        }
+        c.connackPending = true;
+        c.order().hold(here, (v, error) -> {
+            c.connackPending = false;
+            if (c.state != MqttConnection.State.AWAIT_CONNECT) {
+                c.broker.hooks().closeSession(d.session());
+                return; // the client left while its session was on its way
+            }
+            complete(c, r, d, true);
+        });
+        return true;
     }
 
     /** Sends the accepting CONNACK and starts the session: hooks, then what it has to send. */
@@ -755,13 +814,7 @@ final class ConnectFlow {
      * The retry_interval timer starts with the first QoS 1/2 packet sent (MqttConnection.armRetry).
      */
     private static ConnectionTerms negotiated(
-            ConnectionTerms asked,
-            ProtocolSettings s,
-            Modifiers mods,
-            SessionTerms session,
-            int keepAlive,
-            int aliases,
-            long retryMillis) {
+            ConnectionTerms asked, ProtocolSettings s, Modifiers mods, int keepAlive, int aliases, long retryMillis) {
         int maxInflight = mods.get(Modifier.MAX_INFLIGHT_MESSAGES)
                 .map(n -> toInt(Math.min(n, 65535)))
                 .orElse(-1);
@@ -777,7 +830,6 @@ final class ConnectFlow {
                 .map(SharedSubscriptionPolicy::parse)
                 .orElse(null);
         return new ConnectionTerms(
-                session,
                 keepAlive,
                 asked.clientReceiveMaximum(),
                 asked.clientMaximumPacketSize(),

@@ -1,7 +1,8 @@
 package io.hookline.broker.protocol;
 
 import io.hookline.broker.config.SharedSubscriptionPolicy;
-import io.hookline.broker.session.SessionTerms;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What one connection runs on, as its CONNECT settled it: the client's own limits, the broker's
@@ -11,8 +12,6 @@ import io.hookline.broker.session.SessionTerms;
  * once the CONNECT is accepted. What changes while connected (the will cleared by DISCONNECT,
  * topic aliases, the rate's schedule) lives in the connection, not here.
  *
- * @param session                  the session's terms (id, clean start, expiry, will, queue terms); null
- *                                 before acceptance
  * @param keepAliveSeconds         the keep alive in effect (after max_keepalive), 0 for none
  * @param clientReceiveMaximum     the client's Receive Maximum: our outbound window is at most this
  * @param clientMaximumPacketSize  the largest packet the client takes, MAX_VALUE for no limit
@@ -27,7 +26,6 @@ import io.hookline.broker.session.SessionTerms;
  * @param retryMillis              MQTT 3.x resend interval (retry_interval), 0 for none
  */
 record ConnectionTerms(
-        SessionTerms session,
         int keepAliveSeconds,
         int clientReceiveMaximum,
         int clientMaximumPacketSize,
@@ -42,12 +40,11 @@ record ConnectionTerms(
 
     /** Before a CONNECT is read: the protocol's defaults. */
     static final ConnectionTerms BEFORE_CONNECT =
-            new ConnectionTerms(null, 0, 65535, Integer.MAX_VALUE, true, 65535, -1, Integer.MAX_VALUE, 0, null, 0, 0);
+            new ConnectionTerms(0, 65535, Integer.MAX_VALUE, true, 65535, -1, Integer.MAX_VALUE, 0, null, 0, 0);
 
     /** The client's own limits, read from its CONNECT (v5 properties), before the hooks decide. */
     ConnectionTerms withClientLimits(boolean problem, int clientReceiveMax, int clientMaxPacketSize) {
         return new ConnectionTerms(
-                session,
                 keepAliveSeconds,
                 clientReceiveMax,
                 clientMaxPacketSize,
@@ -59,5 +56,27 @@ record ConnectionTerms(
                 sharedPolicy,
                 topicAliasMaximum,
                 retryMillis);
+    }
+
+    /** How many distinct terms {@link #shared} keeps; past that, new ones are not shared. */
+    static final int SHARED_MAX = 256;
+
+    private static final Map<ConnectionTerms, ConnectionTerms> SHARED = new ConcurrentHashMap<>();
+
+    /**
+     * An equal instance every connection with these terms holds, instead of one each (72 B per
+     * connection): clients of one kind negotiate the same terms. At most {@link #SHARED_MAX} are
+     * kept (immutable values, for the life of the JVM); beyond, {@code terms} itself. Thread-safe.
+     */
+    static ConnectionTerms shared(ConnectionTerms terms) {
+        ConnectionTerms known = SHARED.get(terms);
+        if (known != null) {
+            return known;
+        }
+        if (SHARED.size() >= SHARED_MAX) {
+            return terms;
+        }
+        known = SHARED.putIfAbsent(terms, terms);
+        return known != null ? known : terms;
     }
 }

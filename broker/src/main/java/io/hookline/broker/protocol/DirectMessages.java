@@ -3,10 +3,14 @@ package io.hookline.broker.protocol;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.ReadGate;
+import io.hookline.broker.routing.RemoteClients;
+import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionRegistry;
 import io.hookline.broker.util.StoreBatch;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * Direct messages: a PUBLISH handed to one client's session without it subscribing. MQTT clients
@@ -26,6 +30,7 @@ public final class DirectMessages {
     private final SessionRegistry sessions;
     private final ReadGate readGate;
     private volatile boolean allowAnonymous;
+    private RemoteClients remote; // null on a single broker; set once before listeners start
 
     DirectMessages(SessionRegistry sessions, ReadGate readGate) {
         this.sessions = sessions;
@@ -35,6 +40,11 @@ public final class DirectMessages {
     /** Set once from {@code direct_messages.allow_anonymous} before listeners start. */
     public void allowAnonymous(boolean allow) {
         this.allowAnonymous = allow;
+    }
+
+    /** In a cluster: where a direct message for a client with no session here goes. Set once before listeners start. */
+    public void remote(RemoteClients clients) {
+        this.remote = clients;
     }
 
     public boolean allowsAnonymous() {
@@ -85,5 +95,36 @@ public final class DirectMessages {
             session.offer(new Delivery(m, m.qos(), false, List.of()), batch);
         }
         return session;
+    }
+
+    /**
+     * An MQTT client's direct message: to the session here ({@link #send}), else, in a cluster, to
+     * the node the client is connected on (looked up and sent later, at most once).
+     *
+     * @return 1 when a session here took it or it went to the cluster's lookup, 0 when no session
+     *         of that id exists (on a single broker)
+     */
+    public int route(String mountpoint, String clientId, Message message, StoreBatch batch) {
+        if (send(mountpoint, clientId, message, batch) != null) {
+            return 1;
+        }
+        RemoteClients r = remote;
+        if (r == null) {
+            return 0;
+        }
+        r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false));
+        return 1;
+    }
+
+    /**
+     * For a client with no session here: sends {@code message} to the node it is connected on
+     * (cluster); completes with true when it went there, false when it is connected nowhere else
+     * (or on a single broker).
+     */
+    public CompletionStage<Boolean> sendElsewhere(String mountpoint, String clientId, Message message) {
+        RemoteClients r = remote;
+        return r == null
+                ? CompletableFuture.completedFuture(false)
+                : r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false));
     }
 }

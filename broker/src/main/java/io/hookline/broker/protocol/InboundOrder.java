@@ -4,7 +4,7 @@ import io.netty.channel.Channel;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.function.BiConsumer;
 
 /**
@@ -20,7 +20,10 @@ import java.util.function.BiConsumer;
  * loop unless one is scheduled already (a group commit completes hundreds of a client's
  * acknowledgements together: one task, not one per packet).
  */
-final class InboundOrder {
+final class InboundOrder implements Runnable {
+
+    private static final AtomicIntegerFieldUpdater<InboundOrder> DRAIN_SCHEDULED =
+            AtomicIntegerFieldUpdater.newUpdater(InboundOrder.class, "drainScheduled");
 
     private final Channel channel;
     private final int window;
@@ -31,9 +34,10 @@ final class InboundOrder {
     private ArrayDeque<Step<?>> pending;
     private ReadPause readPause;
     private boolean paused;
-    // a drain task is on the event loop's queue; any thread sets it, the loop clears it
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final Runnable drainTask = this::drainFromElsewhere;
+    // 1 while a drain task (this object: run()) is on the event loop's queue; any thread sets it,
+    // the loop clears it. A field and an updater, not an AtomicBoolean and a method reference: every
+    // connection has an InboundOrder, and those two objects were 32 of its bytes
+    private volatile int drainScheduled;
 
     /**
      * @param flush asks for a flush after effects applied outside a read (their writes would
@@ -57,14 +61,7 @@ final class InboundOrder {
     /** Runs {@code apply} with the stage's outcome once every earlier packet has been applied. */
     <T> void then(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
         if (isEmpty() && decision instanceof CompletableFuture<T> f && f.isDone()) {
-            T value;
-            try {
-                value = f.join();
-            } catch (RuntimeException e) {
-                apply.accept(null, e.getCause() != null ? e.getCause() : e);
-                return;
-            }
-            apply.accept(value, null);
+            applyNow(f, apply);
             return;
         }
         Step<T> step = new Step<>(apply);
@@ -77,6 +74,18 @@ final class InboundOrder {
             readPause.pause(pauseReason);
         }
         decision.whenComplete(step::completeAnywhere);
+    }
+
+    /** Applies a decision already made, with its value or its failure's cause. */
+    static <T> void applyNow(CompletableFuture<T> f, BiConsumer<? super T, Throwable> apply) {
+        T value;
+        try {
+            value = f.join();
+        } catch (RuntimeException e) {
+            apply.accept(null, e.getCause() != null ? e.getCause() : e);
+            return;
+        }
+        apply.accept(value, null);
     }
 
     /** Runs {@code action} after every pending packet has been applied (now, when none is). */
@@ -106,9 +115,10 @@ final class InboundOrder {
         until.whenComplete(step::completeAnywhere);
     }
 
-    // on the event loop: steps completed elsewhere since the task was scheduled are applied
-    private void drainFromElsewhere() {
-        drainScheduled.set(false); // before looking: a step done after this schedules another drain
+    /** The drain task, on the event loop: steps completed elsewhere since it was scheduled are applied. */
+    @Override
+    public void run() {
+        drainScheduled = 0; // before looking: a step done after this schedules another drain
         drain();
         flush.run();
     }
@@ -167,8 +177,8 @@ final class InboundOrder {
             value = v;
             error = e;
             done = true;
-            if (!drainScheduled.get() && drainScheduled.compareAndSet(false, true)) {
-                channel.eventLoop().execute(drainTask);
+            if (drainScheduled == 0 && DRAIN_SCHEDULED.compareAndSet(InboundOrder.this, 0, 1)) {
+                channel.eventLoop().execute(InboundOrder.this);
             }
         }
 

@@ -39,6 +39,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,13 +81,19 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
     OutboundAliases outboundAliases;
 
+    /** The keep-alive timer once a CONNECT with a keep alive is accepted, else null. */
+    KeepAlive keepAlive;
+
     ScheduledFuture<?> connectTimeout;
     private ScheduledFuture<?> retryTask; // runs only while QoS 1/2 packets are in flight
 
     /** The hook engine's view of this client once its CONNECT is accepted. */
     HookSession hookSession;
-    /** Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets). */
-    InboundOrder order;
+    /**
+     * Inbound effects in arrival order while hook calls are in flight (at most PIPELINE packets);
+     * made when the first must wait ({@link #order}): most connections never wait (64 B each).
+     */
+    private InboundOrder order;
     /** PUBLISHes waiting for on_deliver calls beyond which the session's queue holds the rest. */
     static final int MAX_PENDING_DELIVERIES = 256;
 
@@ -182,7 +189,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void channelActive(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         ReadPause.useTime(ctx.channel(), broker.scheduler()); // before anything pauses reading
-        order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
         broker.metrics().connections().incrementAndGet();
         broker.metrics().count(Counter.CONNECTIONS_ACCEPTED);
         connectTimeout = ctx.executor()
@@ -201,6 +207,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (keepAlive != null) {
+            keepAlive.read();
+        }
         if (!(msg instanceof MqttMessage m)) {
             ReferenceCountUtil.release(msg);
             return;
@@ -218,7 +227,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                 // A malformed one too, once the CONNECT is accepted: its DISCONNECT must follow the CONNACK and
                 // the packets read before it ([MQTT-3.14.0-1]: no DISCONNECT before the CONNACK)
                 ReferenceCountUtil.retain(m);
-                order.then(() -> {
+                inOrder(() -> {
                     try {
                         if (state == State.CONNECTED) {
                             if (m.decoderResult().isFailure()) {
@@ -256,6 +265,9 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (keepAlive != null) {
+            keepAlive.readComplete();
+        }
         ctx.flush();
     }
 
@@ -270,11 +282,16 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof IdleStateEvent) {
-            broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
-            disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
+            keepAliveExpired();
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /** The client sent nothing for 1.5 x its keep alive ({@link KeepAlive}). */
+    void keepAliveExpired() {
+        broker.metrics().count(Counter.KEEPALIVE_TIMEOUTS);
+        disconnect(ReasonCodes.KEEP_ALIVE_TIMEOUT, "keep alive timeout");
     }
 
     @Override
@@ -288,6 +305,32 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        broker.metrics().connections().decrementAndGet();
+        if (connackPending && state == State.CONNECTED && closeReason == null && order.pendingCount() > 1) {
+            // The client closed its socket right behind packets pipelined after a persistent CONNECT,
+            // which wait for the CONNACK's record: they are applied once it is stored, in order, as
+            // on an open socket (answers to the closed one go nowhere), and only then does the
+            // connection end: a SUBSCRIBE is applied, a PUBLISH routed, a DISCONNECT ends it without
+            // its will. Nothing waits (a plain close, a broker-decided one): it ends now.
+            order.then(this::endWhenApplied);
+        } else {
+            ended();
+        }
+        ctx.fireChannelInactive();
+    }
+
+    // on the event loop, in order: applying a packet may queue a step of its own (a PUBLISH's
+    // routing, a DISCONNECT): the connection ends only behind the last of them
+    private void endWhenApplied() {
+        if (order.pendingCount() > 0) {
+            order.then(this::endWhenApplied);
+        } else {
+            ended();
+        }
+    }
+
+    // the connection is gone (on the event loop): the session detaches (will as usual), hooks and events are told
+    private void ended() {
         state = State.CLOSED;
         if (authCall != null) {
             // the verdict's callback runs now, sees CLOSED and opens nothing
@@ -296,6 +339,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         }
         if (connectTimeout != null) {
             connectTimeout.cancel(false);
+        }
+        if (keepAlive != null) {
+            keepAlive.stop();
+            keepAlive = null;
         }
         if (retryTask != null) {
             retryTask.cancel(false);
@@ -306,7 +353,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
         if (throttle != null) {
             throttle.cancel();
         }
-        broker.metrics().connections().decrementAndGet();
         hold.close();
         if (session != null) {
             broker.sessions().detach(session, this, will);
@@ -321,7 +367,6 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
                             peerAddress(),
                             closeReason == null ? "connection closed by the client without DISCONNECT" : closeReason);
         }
-        ctx.fireChannelInactive();
     }
 
     // ---- inbound dispatch ----------------------------------------------------------------
@@ -341,17 +386,48 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             case PUBREC -> pubrec(m);
             case PUBREL -> {
                 int id = packetId(m);
-                order.then(() -> pubrel(id));
+                inOrder(() -> pubrel(id));
             }
             case PUBCOMP -> acknowledge(packetId(m), true);
             case SUBSCRIBE -> SubscribeFlow.subscribe(this, (MqttSubscribeMessage) m);
             case UNSUBSCRIBE -> SubscribeFlow.unsubscribe(this, (MqttUnsubscribeMessage) m);
             case PINGREQ -> ctx.write(Packets.PINGRESP, ctx.voidPromise());
-            case DISCONNECT -> order.then(() -> clientDisconnect(m));
+            case DISCONNECT -> inOrder(() -> clientDisconnect(m));
             case CONNECT -> protocolError("second CONNECT");
             case AUTH -> ConnectFlow.auth(this, m);
             default -> protocolError(m.fixedHeader().messageType() + " is not sent by clients");
         }
+    }
+
+    /** This connection's inbound order, made now if none was needed yet. Event loop only. */
+    InboundOrder order() {
+        if (order == null) {
+            order = new InboundOrder(ctx.channel(), PIPELINE, this::flushSoon);
+        }
+        return order;
+    }
+
+    /** {@link InboundOrder#then(CompletionStage, BiConsumer)}: with nothing pending and a decision made, applied now, no order made. */
+    <T> void inOrder(CompletionStage<T> decision, BiConsumer<? super T, Throwable> apply) {
+        if (order == null && decision instanceof CompletableFuture<T> f && f.isDone()) {
+            InboundOrder.applyNow(f, apply);
+            return;
+        }
+        order().then(decision, apply);
+    }
+
+    /** {@link InboundOrder#then(Runnable)}: now when nothing is pending. */
+    void inOrder(Runnable action) {
+        if (order == null) {
+            action.run();
+            return;
+        }
+        order.then(action);
+    }
+
+    /** Inbound packets waiting for their turn ({@link InboundOrder#pendingCount}). */
+    int pendingInOrder() {
+        return order == null ? 0 : order.pendingCount();
     }
 
     private static int packetId(MqttMessage m) {
@@ -532,6 +608,10 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
      * The one place a connection closed by the broker is logged (at debug), so each cause is logged once.
      */
     void disconnect(byte reasonCode, String reasonString) {
+        disconnect(reasonCode, reasonString, null);
+    }
+
+    private void disconnect(byte reasonCode, String reasonString, String serverReference) {
         if (state == State.CLOSED) {
             return;
         }
@@ -543,7 +623,8 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
             boolean withReason = terms.problemInformation()
                     && reasonString != null
                     && Packets.reasonStringFits(1, reasonString, terms.clientMaximumPacketSize());
-            Linger.writeAndClose(ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null));
+            Linger.writeAndClose(
+                    ctx, Packets.disconnect(reasonCode, withReason ? reasonString : null, serverReference));
         } else {
             Linger.writeAndClose(ctx, Unpooled.EMPTY_BUFFER); // what was written (a CONNACK) still goes out
         }
@@ -558,6 +639,20 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     public void administrativeDisconnect() {
         ctx.executor()
                 .execute(() -> disconnect(ReasonCodes.ADMINISTRATIVE_ACTION, "disconnected by the administrator"));
+    }
+
+    /**
+     * Sends the client to another node: MQTT 5 gets DISCONNECT 0x9C Use another server with
+     * {@code serverReference} (null: 0x8B server shutting down); older versions are closed. Any thread.
+     */
+    public void redirect(String serverReference) {
+        ctx.executor().execute(() -> {
+            if (serverReference == null) {
+                disconnect(ReasonCodes.SERVER_SHUTTING_DOWN, "this node leaves the cluster");
+            } else {
+                disconnect(ReasonCodes.USE_ANOTHER_SERVER, "use another server: " + serverReference, serverReference);
+            }
+        });
     }
 
     /** The broker is stopping: v5 clients get DISCONNECT 0x8B, then the socket closes (wills apply). Any thread. */

@@ -140,10 +140,20 @@ final class Packets {
 
     /** A v5 DISCONNECT; the reason string only when the client did not ask us to leave it out. */
     static MqttMessage disconnect(byte reasonCode, String reasonString) {
+        return disconnect(reasonCode, reasonString, null);
+    }
+
+    /** A v5 DISCONNECT with a Server Reference (0x9C Use another server) when {@code serverReference} is given. */
+    static MqttMessage disconnect(byte reasonCode, String reasonString, String serverReference) {
         MqttProperties props = MqttProperties.NO_PROPERTIES;
-        if (reasonString != null) {
+        if (reasonString != null || serverReference != null) {
             props = new MqttProperties();
+        }
+        if (reasonString != null) {
             props.add(new MqttProperties.StringProperty(MqttPropertyType.REASON_STRING.value(), reasonString));
+        }
+        if (serverReference != null) {
+            props.add(new MqttProperties.StringProperty(MqttPropertyType.SERVER_REFERENCE.value(), serverReference));
         }
         return new MqttMessage(
                 new MqttFixedHeader(MqttMessageType.DISCONNECT, false, MqttQoS.AT_MOST_ONCE, false, 0),

@@ -169,10 +169,10 @@ final class PublishFlow {
 
         if (qos == 2 && c.session.isAwaitingRelease(packetId)) {
             // a resend of a message we already have: acknowledge again, do not ask or route again
-            if (c.order.pendingCount() == 0) {
+            if (c.pendingInOrder() == 0) {
                 ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE);
             } else {
-                c.order.then(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
+                c.inOrder(() -> ackWhenStored(c, MqttMessageType.PUBREC, packetId, 1, StoreBatch.DONE));
             }
             return;
         }
@@ -183,13 +183,13 @@ final class PublishFlow {
             throttled(c, message, packetId, wait);
         } else if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in = HookInputs.publish(c.hookSession.client(), c.listener, message, qos, retain);
-            c.order.then(
+            c.inOrder(
                     hooks.authOnPublish(c.hookSession, in, c.ctx.executor()),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
-        } else if (c.order.pendingCount() == 0) {
+        } else if (c.pendingInOrder() == 0) {
             accepted(c, message, qos, packetId);
         } else {
-            c.order.then(() -> accepted(c, message, qos, packetId));
+            c.inOrder(() -> accepted(c, message, qos, packetId));
         }
     }
 
@@ -206,13 +206,13 @@ final class PublishFlow {
         if (hooks.wantsAuthOnPublish(c.hookSession)) {
             PublishInput in =
                     HookInputs.publish(c.hookSession.client(), c.listener, message, message.qos(), message.retain());
-            c.order.then(
+            c.inOrder(
                     slot.thenCompose(v -> c.state == MqttConnection.State.CONNECTED
                             ? hooks.authOnPublish(c.hookSession, in, c.ctx.executor())
                             : CompletableFuture.<PublishVerdict>completedFuture(null)),
                     (verdict, error) -> decided(c, message, in, packetId, verdict));
         } else {
-            c.order.then(slot, (v, error) -> accepted(c, message, message.qos(), packetId));
+            c.inOrder(slot, (v, error) -> accepted(c, message, message.qos(), packetId));
         }
     }
 
@@ -252,7 +252,7 @@ final class PublishFlow {
             // the throttled message itself goes on; what the client sends after it waits
             c.broker.metrics().count(Counter.PUBLISHERS_THROTTLED);
             if (c.throttle == null) {
-                c.throttle = new PublishThrottle(c.ctx.channel(), c.order);
+                c.throttle = new PublishThrottle(c.ctx.channel(), c.order());
             }
             c.throttle.pause(throttle);
         }
@@ -318,7 +318,7 @@ final class PublishFlow {
                 message.properties(),
                 message.sender(),
                 message.expiresAtMillis());
-        return c.broker.direct().send(c.listener.mountpoint(), to.clientId(), direct, batch) == null ? 0 : 1;
+        return c.broker.direct().route(c.listener.mountpoint(), to.clientId(), direct, batch);
     }
 
     /** Acknowledges once the publish's batch is stored ({@link MqttConnection#acknowledge}: in the client's order). */

@@ -17,7 +17,7 @@ import java.util.function.Consumer;
  *
  * <p>Confined to the channel's event loop, except {@link #throttle()}, which other loops read.
  */
-final class PublisherHold implements Consumer<List<Recipient>> {
+final class PublisherHold implements Consumer<List<Recipient>>, Runnable {
 
     private final MqttConnection c;
     private volatile FlowControl.Throttle throttle; // set once the CONNECT is accepted
@@ -29,7 +29,7 @@ final class PublisherHold implements Consumer<List<Recipient>> {
 
     /** The CONNECT was accepted: from now on this client may be held. */
     void start(Session session) {
-        throttle = new FlowControl.Throttle(session, c.ctx.executor(), this::maybeResume);
+        throttle = new FlowControl.Throttle(session, c.ctx.executor(), this); // run(): no method reference per client
     }
 
     FlowControl.Throttle throttle() {
@@ -63,8 +63,9 @@ final class PublisherHold implements Consumer<List<Recipient>> {
         }
     }
 
-    // every session we waited on drained (or went away), unless we were held again since
-    private void maybeResume() {
+    /** The throttle's resume: every session we waited on drained (or went away), unless we were held again since. */
+    @Override
+    public void run() {
         if (c.state == MqttConnection.State.CLOSED
                 || !readPause().isPaused(ReadPause.Reason.BACKPRESSURE)
                 || c.broker.sessions().flow().waiting(throttle)) {

@@ -33,6 +33,7 @@ public final class ReasonCodes {
     public static final byte PAYLOAD_FORMAT_INVALID = (byte) 0x99;
     public static final byte RETAIN_NOT_SUPPORTED = (byte) 0x9A;
     public static final byte QOS_NOT_SUPPORTED = (byte) 0x9B;
+    public static final byte USE_ANOTHER_SERVER = (byte) 0x9C;
     public static final byte SERVER_SHUTTING_DOWN = (byte) 0x8B;
     public static final byte ADMINISTRATIVE_ACTION = (byte) 0x98;
     public static final byte MAXIMUM_CONNECT_TIME = (byte) 0xA0;

@@ -135,7 +135,7 @@ final class SubscribeFlow {
                             m.idAndPropertiesVariableHeader().properties())
                     : Properties.EMPTY;
             SubscribeInput in = new SubscribeInput(c.hookSession.client(), asked, props);
-            c.order.then(
+            c.inOrder(
                     hooks.authOnSubscribe(c.hookSession, in, c.ctx.executor()),
                     (verdict, error) -> apply(
                             c,
@@ -144,10 +144,10 @@ final class SubscribeFlow {
                             codes,
                             verdict instanceof SubscribeVerdict.Decided d ? d.topics() : asked,
                             props));
-        } else if (c.order.pendingCount() == 0) {
+        } else if (c.pendingInOrder() == 0) {
             apply(c, packetId, sid, codes, asked, Properties.EMPTY);
         } else {
-            c.order.then(() -> apply(c, packetId, sid, codes, asked, Properties.EMPTY));
+            c.inOrder(() -> apply(c, packetId, sid, codes, asked, Properties.EMPTY));
         }
     }
 
@@ -354,17 +354,17 @@ final class SubscribeFlow {
         HookGateway hooks = c.broker.hooks();
         if (hooks.wantsOnUnsubscribe(c.hookSession)) {
             UnsubscribeInput in = new UnsubscribeInput(c.hookSession.client(), filters, Properties.EMPTY);
-            c.order.then(
+            c.inOrder(
                     hooks.onUnsubscribe(c.hookSession, in, c.ctx.executor()),
                     (rewrite, error) -> unsubscribe(
                             c,
                             packetId,
                             filters,
                             rewrite instanceof UnsubscribeRewrite.Rewritten r ? r.topics() : filters));
-        } else if (c.order.pendingCount() == 0) {
+        } else if (c.pendingInOrder() == 0) {
             unsubscribe(c, packetId, filters, filters);
         } else {
-            c.order.then(() -> unsubscribe(c, packetId, filters, filters));
+            c.inOrder(() -> unsubscribe(c, packetId, filters, filters));
         }
     }
 

@@ -3,6 +3,8 @@ package io.hookline.broker.routing;
 import io.hookline.broker.config.SharedSubscriptionPolicy;
 import io.hookline.broker.util.StoreBatch;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 
 /**
@@ -28,4 +30,13 @@ public interface Publisher {
             SharedSubscriptionPolicy sharedPolicy,
             Consumer<List<Recipient>> congested,
             StoreBatch batch);
+
+    /**
+     * Publishes as {@link #publish} with the broker's shared policy and completes with how many
+     * sessions took it, on every node: a cluster asks the other nodes (for the HTTP API's
+     * {@code matched}); a single broker answers at once.
+     */
+    default CompletionStage<Integer> publishCounted(Message message, StoreBatch batch) {
+        return CompletableFuture.completedFuture(publish(message, null, null, batch));
+    }
 }

@@ -24,6 +24,7 @@ public final class Router {
     private final RecipientDirectory directory;
     private final Supplier<SharedSubscriptionPolicy> sharedPolicy;
     private final ReadGate readGate;
+    private SharedDispatch sharedDispatch; // null on a single broker; set once before listeners start
 
     public Router(
             SubscriptionIndex index, RecipientDirectory directory, Supplier<SharedSubscriptionPolicy> sharedPolicy) {
@@ -64,6 +65,68 @@ public final class Router {
         return matches.deliver();
     }
 
+    /**
+     * In a cluster: shared groups span nodes, and {@code dispatch} chooses the node of each group's
+     * member. Called once while the broker is built, before any message is routed.
+     */
+    public void shareWith(SharedDispatch dispatch) {
+        this.sharedDispatch = dispatch;
+    }
+
+    /**
+     * Routes a message another node forwarded: to the direct subscribers here only (the node it
+     * was published on chose the shared groups' members). Returns how many sessions took it.
+     */
+    public int routeDirect(Message message, StoreBatch batch) {
+        return routeDirect(message, null, batch);
+    }
+
+    /** As {@link #routeDirect(Message, StoreBatch)}, telling {@code congested} (may be null) as {@link #route} does. */
+    public int routeDirect(Message message, Consumer<List<Recipient>> congested, StoreBatch batch) {
+        Matches matches = new Matches(message, null, congested, batch);
+        matches.directOnly = true;
+        index.match(message.topic(), matches);
+        return matches.deliver();
+    }
+
+    /**
+     * Delivers {@code message} to one member here of the shared group {@code group} of
+     * {@code filter} (whose filter matches the message's topic), chosen as on a single broker.
+     * Returns 1 when a member took it, 0 when the group has no member here that may read it.
+     */
+    public int deliverShared(
+            String group,
+            String filter,
+            Message message,
+            SharedSubscriptionPolicy policy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
+        Matches matches = new Matches(message, policy, congested, batch);
+        SharedGroup[] found = new SharedGroup[1];
+        index.match(message.topic(), new MatchCollector() {
+            @Override
+            public void direct(Subscription s) {}
+
+            @Override
+            public void shared(SharedGroup g) {
+                if (g.group().equals(group) && g.filter().equals(filter)) {
+                    found[0] = g;
+                }
+            }
+        });
+        return found[0] == null ? 0 : matches.deliverShared(found[0]);
+    }
+
+    /** As {@link #deliverShared(String, String, Message, SharedSubscriptionPolicy, Consumer, StoreBatch)}, for a group in hand. */
+    public int deliverShared(
+            SharedGroup group,
+            Message message,
+            SharedSubscriptionPolicy policy,
+            Consumer<List<Recipient>> congested,
+            StoreBatch batch) {
+        return new Matches(message, policy, congested, batch).deliverShared(group);
+    }
+
     /** One route's matches, merged per client. Confined to the routing thread. */
     private final class Matches implements MatchCollector {
         private final Message message;
@@ -74,6 +137,7 @@ public final class Router {
         private Target first;
         private Map<SubscriberId, Target> more;
         private List<SharedGroup> groups;
+        private boolean directOnly; // a forwarded message: another node chose the shared members
 
         Matches(
                 Message message,
@@ -118,6 +182,9 @@ public final class Router {
 
         @Override
         public void shared(SharedGroup group) {
+            if (directOnly) {
+                return;
+            }
             if (groups == null) {
                 groups = new ArrayList<>(2);
             }
@@ -134,7 +201,17 @@ public final class Router {
                     }
                 }
             }
-            if (groups != null) {
+            SharedDispatch dispatch = sharedDispatch;
+            if (dispatch != null) {
+                if (!directOnly) {
+                    count += dispatch.dispatch(
+                            groups != null ? groups : List.of(),
+                            message,
+                            policy != null ? policy : sharedPolicy.get(),
+                            congested,
+                            batch);
+                }
+            } else if (groups != null) {
                 for (SharedGroup group : groups) {
                     count += deliverShared(group);
                 }
@@ -149,7 +226,7 @@ public final class Router {
                 return 0;
             }
             // every recipient here is a local session, so prefer_local and local_only choose like random
-            // (recipients on other nodes would have to say which they are)
+            // (in a cluster the SharedDispatch chose this node already)
             SharedSubscriptionPolicy p = policy != null ? policy : sharedPolicy.get();
             int start = p == SharedSubscriptionPolicy.ROUND_ROBIN
                     ? (int) Math.floorMod(group.cursor().getAndIncrement(), (long) n)

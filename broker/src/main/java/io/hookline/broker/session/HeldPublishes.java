@@ -23,7 +23,8 @@ final class HeldPublishes {
     /** One PUBLISH to write; {@code entry} null for QoS 0. */
     record Out(int packetId, Delivery delivery, Inflight entry) {}
 
-    private record Group(SessionConnection to, CompletableFuture<Void> stored, List<Out> out) {}
+    /** {@code refusable}: the burst's messages were written in their publisher's batch, and go with it if it fails. */
+    private record Group(SessionConnection to, CompletableFuture<Void> stored, List<Out> out, boolean refusable) {}
 
     private final ArrayDeque<Group> groups = new ArrayDeque<>();
 
@@ -33,25 +34,40 @@ final class HeldPublishes {
 
     /** The burst waits for {@code stored}; its in-flight entries are unwritten until then. */
     void hold(SessionConnection to, CompletableFuture<Void> stored, List<Out> out) {
+        hold(to, stored, out, false);
+    }
+
+    /**
+     * As above; {@code refusable}: the burst is in flight only through its publisher's batch
+     * ({@code stored}), so if that write fails (the publish is refused) its messages are not sent
+     * but handed to {@link #release}'s {@code refused} list.
+     */
+    void hold(SessionConnection to, CompletableFuture<Void> stored, List<Out> out, boolean refusable) {
         for (Out o : out) {
             if (o.entry() != null) {
                 o.entry().unwritten = true;
             }
         }
-        groups.addLast(new Group(to, stored, out));
+        groups.addLast(new Group(to, stored, out, refusable));
     }
 
     /**
      * Takes, in order, the groups for {@code to} whose write completed (failed too: the store logged
-     * it, and the client is not kept waiting on a disk that refuses) up to the first still waiting;
+     * it, and the client is not kept waiting on a disk that refuses; a refusable group that failed
+     * goes to {@code refused} instead) up to the first still waiting;
      * groups of another connection are dropped (a reconnect resends what is in flight).
      */
-    List<Out> release(SessionConnection to) {
+    List<Out> release(SessionConnection to, List<Out> refused) {
         List<Out> ready = new ArrayList<>();
         Group g;
         while ((g = groups.peekFirst()) != null && (g.to() != to || g.stored().isDone())) {
             groups.pollFirst();
-            if (g.to() == to) {
+            if (g.to() != to) {
+                continue;
+            }
+            if (g.refusable() && g.stored().isCompletedExceptionally()) {
+                refused.addAll(g.out());
+            } else {
                 ready.addAll(g.out());
             }
         }

@@ -21,6 +21,12 @@ final class InflightWindow implements Iterable<Inflight> {
     // an idle session carries no table
     private static final Inflight[] NONE = new Inflight[1];
 
+    /**
+     * The window of every session with nothing in flight (never added to: a session makes its own
+     * at its first add, and goes back to this one when it ends), so an idle session carries none.
+     */
+    static final InflightWindow EMPTY = new InflightWindow();
+
     private Inflight[] slots = NONE; // at most half full
     private Inflight head; // oldest sent
     private Inflight tail;
@@ -51,6 +57,9 @@ final class InflightWindow implements Iterable<Inflight> {
 
     /** Adds an entry whose packet id is not in flight; it goes last in send order. */
     void add(Inflight entry) {
+        if (this == EMPTY) {
+            throw new IllegalStateException("the shared empty window is never added to");
+        }
         if (2 * (size + 1) > slots.length) {
             resize(Math.max(MIN_SLOTS, slots.length * 2));
         }

@@ -94,7 +94,8 @@ public final class Session implements Recipient {
     private long
             subscriptionBytes; // SubscriptionTrie.subscriptionCost of every filter held, for max_subscription_memory
     private final MessageQueue queue;
-    private final InflightWindow inflight = new InflightWindow(); // its table is made on the first add
+    // the shared empty window until the first add (an idle session carries none); back to it at the end
+    private InflightWindow inflight = InflightWindow.EMPTY;
     private Set<Integer> awaitingRelease = Collections.emptySet(); // inbound QoS 2 packet ids
     private int lastPacketId;
     private Will pendingWill;
@@ -250,6 +251,14 @@ public final class Session implements Recipient {
         return inflight.size();
     }
 
+    // the window to add to: this session's own, made now if it still has the shared empty one
+    private InflightWindow ownInflight() {
+        if (inflight == InflightWindow.EMPTY) {
+            inflight = new InflightWindow();
+        }
+        return inflight;
+    }
+
     /** What waits for the socket, in approximate bytes: deliveries handed to the connection's loop and the queue. */
     @Override
     public synchronized long queuedBytes() {
@@ -390,6 +399,7 @@ public final class Session implements Recipient {
         SessionConnection target;
         boolean fire;
         boolean full = false;
+        boolean sentAll = false;
         synchronized (this) {
             if (ended) {
                 return false;
@@ -413,16 +423,59 @@ public final class Session implements Recipient {
                     }
                 }
                 full = congested;
+                if (journaled && batch != StoreBatch.NONE && target.inEventLoop()) {
+                    sentAll = sendInPublisherBatch(target, batch);
+                }
             }
             fire = eventsToFire();
         }
-        if (target != null) {
+        if (target != null && !sentAll) {
             target.submit(this, delivery);
         }
         if (fire) {
             fireEvents();
         }
         return full;
+    }
+
+    /**
+     * Caller holds the monitor, on {@code to}'s event loop, which is also the publisher's: the
+     * messages at the head of the queue whose write is in the publisher's {@code batch} (not yet
+     * committed) move to in flight in that same batch. Their queue put is taken back, so the batch
+     * writes one in-flight record per message instead of a queue record now and, in a write of
+     * the session's own after it, its delete and the in-flight record. Their PUBLISHes (QoS 1
+     * too) wait until the batch is stored (the publisher's PUBACK/PUBREC waits for the same
+     * write), so no subscriber gets a message a crash takes back from its publisher, and a
+     * restart resends each with its packet id and DUP. If the batch fails (the publish is
+     * refused) they are not sent and leave the window ({@link #releaseHeld}). True when the
+     * queue is empty afterwards (nothing left for {@link #deliver}).
+     */
+    private boolean sendInPublisherBatch(SessionConnection to, StoreBatch batch) {
+        int window = to.inflightWindow();
+        long now = clock.millis();
+        List<HeldPublishes.Out> out = null;
+        Delivery next;
+        while ((next = queue.peek()) != null
+                && queue.headWrittenIn(batch)
+                && inflight.size() < window
+                && to.writable()
+                && !stores.writesBehind()) {
+            if (out == null) {
+                out = new ArrayList<>(1);
+            }
+            queue.poll(batch);
+            drained(weight(next));
+            send(to, next, now, batch, out);
+        }
+        if (out != null && !out.isEmpty()) {
+            if (held == null) {
+                held = new HeldPublishes();
+            }
+            CompletableFuture<Void> stored = batch.written().toCompletableFuture();
+            held.hold(to, stored, out, true);
+            stored.whenComplete((v, error) -> to.execute(() -> releaseHeld(to)));
+        }
+        return queue.isEmpty();
     }
 
     // caller holds the monitor, online: true when the delivery would take the backlog past max_online_bytes,
@@ -739,7 +792,7 @@ public final class Session implements Recipient {
         }
         int packetId = nextPacketId();
         Inflight entry = new Inflight(packetId, delivery, now);
-        inflight.add(entry);
+        ownInflight().add(entry);
         if (persistent) {
             stores.inflight().sent(id, packetId, delivery, batch);
         }
@@ -779,7 +832,8 @@ public final class Session implements Recipient {
             if (connection != to || held == null) {
                 return;
             }
-            for (HeldPublishes.Out o : held.release(to)) {
+            List<HeldPublishes.Out> refused = new ArrayList<>(0);
+            for (HeldPublishes.Out o : held.release(to, refused)) {
                 Inflight entry = o.entry();
                 if (entry == null) {
                     to.writePublish(0, o.delivery(), false);
@@ -787,6 +841,16 @@ public final class Session implements Recipient {
                     entry.unwritten = false;
                     to.writePublish(o.packetId(), o.delivery(), false);
                 }
+            }
+            // their publisher's batch failed: stored nowhere, refused to the publisher, never sent
+            for (HeldPublishes.Out o : refused) {
+                Inflight entry = o.entry();
+                if (entry != null && inflight.get(o.packetId()) == entry) {
+                    inflight.remove(o.packetId());
+                }
+            }
+            if (!refused.isEmpty()) {
+                pump(to); // the window has room again
             }
         }
         to.flushSoon();
@@ -831,7 +895,7 @@ public final class Session implements Recipient {
             inflight.remove(packetId);
             if (persistent) {
                 StoreBatch batch = stores.batch();
-                stores.inflight().remove(id, packetId, batch);
+                stores.inflight().remove(id, packetId, entry.released, batch);
                 commit(batch);
             }
             pump(from);
@@ -893,10 +957,11 @@ public final class Session implements Recipient {
     public void refused(SessionConnection from, int packetId) {
         boolean fire;
         synchronized (this) {
-            if (connection == from && inflight.remove(packetId) != null) {
+            Inflight gone = connection == from ? inflight.remove(packetId) : null;
+            if (gone != null) {
                 if (persistent) {
                     StoreBatch batch = stores.batch();
-                    stores.inflight().remove(id, packetId, batch);
+                    stores.inflight().remove(id, packetId, gone.released, batch);
                     commit(batch);
                 }
                 pump(from);
@@ -1033,7 +1098,7 @@ public final class Session implements Recipient {
                     if (batch == null) {
                         batch = stores.batch();
                     }
-                    stores.inflight().remove(id, entry.packetId, batch);
+                    stores.inflight().remove(id, entry.packetId, entry.released, batch);
                 }
             }
             if (batch != null) {
@@ -1146,6 +1211,38 @@ public final class Session implements Recipient {
         expiryTimer = timer;
     }
 
+    // ---- moving to another node (driven by SessionTransfer) -------------------------------
+
+    /** Takes the connection off the session (it is closed as taken over by the caller); null when offline. */
+    synchronized SessionConnection detachForMove() {
+        SessionConnection c = connection;
+        if (c != null) {
+            detach(c);
+        }
+        return c;
+    }
+
+    synchronized List<InflightRecord> inflightRecords() {
+        List<InflightRecord> out = new ArrayList<>(inflight.size());
+        for (Inflight e : inflight) {
+            out.add(new InflightRecord(e.packetId, e.delivery, e.released));
+        }
+        return out;
+    }
+
+    synchronized List<Integer> awaitingReleaseIds() {
+        return new ArrayList<>(awaitingRelease);
+    }
+
+    synchronized Will pendingWill() {
+        return pendingWill;
+    }
+
+    /** A page of the queue, from {@code from} on ({@link MessageQueue#copy}); may read the disk. */
+    synchronized long copyQueue(long from, int max, List<Delivery> out) {
+        return queue.copy(from, max, out);
+    }
+
     // ---- recovery (driven by SessionRegistry.recover, before any listener opens) ----------
 
     /** A stored session comes back, offline, as it was recorded; it went away at {@code disconnectedAt}. */
@@ -1180,7 +1277,7 @@ public final class Session implements Recipient {
         Inflight entry = new Inflight(r.packetId(), r.delivery(), 0);
         entry.released = r.released();
         entry.releaseStored = r.released();
-        inflight.add(entry);
+        ownInflight().add(entry);
         lastPacketId = r.packetId();
     }
 
@@ -1213,7 +1310,7 @@ public final class Session implements Recipient {
         if (congested) {
             relieve();
         }
-        inflight.clear();
+        inflight = InflightWindow.EMPTY;
         if (held != null) {
             held.clear();
         }

@@ -59,6 +59,7 @@ public final class SessionRegistry implements RecipientDirectory {
     private final Scheduler scheduler;
     private final Consumer<Message> willPublisher;
     private volatile SessionEvents events = SessionEvents.NONE;
+    private volatile SessionHandover handover = SessionHandover.NONE;
     private final FlowControl flow = new FlowControl();
 
     public SessionRegistry(
@@ -114,6 +115,20 @@ public final class SessionRegistry implements RecipientDirectory {
 
     public void setEvents(SessionEvents events) {
         this.events = events;
+    }
+
+    /** What a CONNECT asks before it attaches: whether its session lives on another node (cluster). */
+    public SessionHandover handover() {
+        return handover;
+    }
+
+    public void setHandover(SessionHandover handover) {
+        this.handover = handover;
+    }
+
+    // SessionTransfer: sessions moving between nodes
+    ConcurrentHashMap<SubscriberId, Session> map() {
+        return sessions;
     }
 
     /** @param subscriber a subscription's owner */
@@ -284,7 +299,7 @@ public final class SessionRegistry implements RecipientDirectory {
 
     // under the session's bin lock: ends it and removes what it stored (in batch); its queue
     // empties itself (Session.end)
-    private Will end(Session session, StoreBatch batch) {
+    Will end(Session session, StoreBatch batch) {
         boolean persistent = session.isPersistent();
         Will will = session.end(batch);
         if (persistent) {

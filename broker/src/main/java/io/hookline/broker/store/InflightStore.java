@@ -26,6 +26,15 @@ public interface InflightStore {
     /** The exchange is over: PUBACK, PUBCOMP, an error PUBREC, or the message was dropped. */
     void remove(SubscriberId id, int packetId, StoreBatch batch);
 
+    /**
+     * As {@link #remove(SubscriberId, int, StoreBatch)}, told whether this use of the id reached
+     * its PUBREL stage ({@link #released}): when it did not (QoS 1, or QoS 2 before PUBREC) a
+     * durable store has no stage record to delete and writes one delete instead of two.
+     */
+    default void remove(SubscriberId id, int packetId, boolean released, StoreBatch batch) {
+        remove(id, packetId, batch);
+    }
+
     /** The session ended. */
     void removeAll(SubscriberId id, StoreBatch batch);
 

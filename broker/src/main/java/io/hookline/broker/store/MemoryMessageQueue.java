@@ -59,4 +59,22 @@ public final class MemoryMessageQueue implements MessageQueue {
             onClear.run();
         }
     }
+
+    @Override
+    public long copy(long from, int max, java.util.List<Delivery> out) {
+        if (deque == null) {
+            return from;
+        }
+        long position = 0;
+        for (Delivery d : deque) { // positions from the head: nothing polls an offline session's queue
+            if (position >= from) {
+                if (max-- <= 0) {
+                    return position;
+                }
+                out.add(d);
+            }
+            position++;
+        }
+        return position;
+    }
 }

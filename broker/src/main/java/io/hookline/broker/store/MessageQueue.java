@@ -40,6 +40,15 @@ public interface MessageQueue {
         return null;
     }
 
+    /**
+     * True when the oldest delivery's own write is in {@code batch}, not committed yet: moved to
+     * in flight in that same batch it is never stored as queued, and it is as durable as its
+     * publisher's acknowledgement. Memory queues: false.
+     */
+    default boolean headWrittenIn(StoreBatch batch) {
+        return false;
+    }
+
     int size();
 
     boolean isEmpty();
@@ -55,5 +64,16 @@ public interface MessageQueue {
      */
     default boolean isDurable() {
         return false;
+    }
+
+    /**
+     * Copies up to {@code max} deliveries, oldest first, from position {@code from} on (0: the
+     * oldest) into {@code out}, removing nothing; returns the position after the last one
+     * copied. A session moving to another node is read this way, page by page (the cluster's
+     * session migration); nothing else polls the queue meanwhile (the session is offline).
+     * A durable queue may read the disk here: never on an event loop.
+     */
+    default long copy(long from, int max, java.util.List<Delivery> out) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot be copied");
     }
 }

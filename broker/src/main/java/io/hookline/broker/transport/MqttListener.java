@@ -35,7 +35,11 @@ import org.slf4j.LoggerFactory;
  * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
  * The pipeline, stage by stage (named as in {@link ChannelPipeline}):
  * {@code bytes → [proxy-check → proxy → proxy-header] → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
- * → framer → decoder → encoder → mqtt}.
+ * → framer → decoder → encoder → mqtt}. On a plain TCP listener (no PROXY header, TLS or
+ * WebSocket) there is no {@code bytes} stage: the framer is first and counts the bytes itself.
+ * Stages that matter only before the CONNECT (proxy-header, tls-events, ws-upgrade) remove
+ * themselves once done, and the keep-alive is no stage at all ({@code KeepAlive}): an idle
+ * connection's pipeline is four stages.
  *
  * <p>Start, close and {@link #reloadCertificatesIfChanged()} from one thread at a time (the
  * broker's); the pipeline initializer runs on event loops and reads the current TLS context
@@ -145,6 +149,13 @@ public final class MqttListener {
                         }
                         channels.add(ch);
                         ChannelPipeline p = ch.pipeline();
+                        boolean plain = !settings.proxyProtocol()
+                                && sslContext == null
+                                && !settings.kind().websocket();
+                        if (plain) { // the framer counts: one stage less per connection
+                            addMqttStages(p, broker, settings.info(), counter);
+                            return;
+                        }
                         p.addLast("bytes", counter);
                         if (settings.proxyProtocol()) {
                             ProxyHeader.addTo(p, settings.key(), broker.metrics());
@@ -170,7 +181,7 @@ public final class MqttListener {
                                             .build()));
                             p.addLast("ws-frames", WebSocketFrames.INSTANCE);
                         }
-                        addMqttStages(p, broker, settings.info());
+                        addMqttStages(p, broker, settings.info(), null);
                     }
                 });
         try {
@@ -192,15 +203,23 @@ public final class MqttListener {
     /**
      * The MQTT stages of a connection's pipeline, after the transport's (proxy, TLS, WebSocket):
      * {@code framer → decoder → encoder → mqtt}. Also what the wire fuzz test runs.
+     *
+     * @param counter the listener's byte counter when the framer is the first stage (plain TCP),
+     *                else null (a {@code bytes} stage in front counts)
      */
-    static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info) {
+    static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info, ByteCounter counter) {
         var protocol = broker.settings();
-        p.addLast("framer", new PacketFramer(protocol.maxMessageSize(), protocol.maxConnectSize()));
+        p.addLast("framer", new PacketFramer(protocol.maxMessageSize(), protocol.maxConnectSize(), counter));
         // the client id limit is ConnectFlow's (in bytes, counted, all versions):
         // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
         p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
         p.addLast("encoder", PublishEncoder.INSTANCE); // and Netty's MqttEncoder for the other packets, in one stage
         p.addLast("mqtt", new MqttConnection(broker, info));
+    }
+
+    /** As above, with a {@code bytes} stage (or none) in front: the framer does not count. */
+    static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info) {
+        addMqttStages(p, broker, info, null);
     }
 
     /** Counts the connection against max_connections; closes it when the listener is full. */
@@ -232,7 +251,7 @@ public final class MqttListener {
             ch.close();
             return false;
         }
-        return true; // the "bytes" stage counts it down when it closes
+        return true; // the "bytes" stage (or the framer, on plain TCP) counts it down when it closes
     }
 
     /**

@@ -4,6 +4,8 @@ import io.hookline.broker.protocol.Bridge;
 import io.hookline.broker.protocol.ProtocolViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandler;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -13,6 +15,7 @@ import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.AttributeKey;
+import java.net.SocketAddress;
 import java.util.List;
 
 /**
@@ -31,9 +34,13 @@ import java.util.List;
  * ({@link PacketChecks#connect}) before Netty decodes it; a CONNECT with the bridge bit
  * (protocol level 0x83/0x84) is decoded without it and the channel marked ({@link Bridge}).
  * A packet above {@code maxRemainingLength} fails when its header is read and the rest of the
- * input is discarded. One per channel; confined to its event loop.
+ * input is discarded.
+ *
+ * <p>On a plain TCP listener it is the first stage and also counts the bytes in and out and the
+ * connection's close for the listener ({@link ByteCounter}), so it passes outbound operations
+ * through. One per channel; confined to its event loop.
  */
-final class PacketFramer extends ByteToMessageDecoder {
+final class PacketFramer extends ByteToMessageDecoder implements ChannelOutboundHandler {
 
     /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
     private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
@@ -50,6 +57,7 @@ final class PacketFramer extends ByteToMessageDecoder {
 
     private final int maxRemainingLength;
     private final int maxConnectLength;
+    private final ByteCounter counter; // null: a "bytes" stage in front counts
     private boolean connectSeen; // a CONNECT went on to the decoder: other packets may follow
     private boolean passThrough; // after a packet the decoder must judge on its own: no more framing
     private boolean discard; // after a malformed packet: the connection is closing
@@ -59,9 +67,81 @@ final class PacketFramer extends ByteToMessageDecoder {
     }
 
     PacketFramer(int maxRemainingLength, int maxConnectLength) {
+        this(maxRemainingLength, maxConnectLength, null);
+    }
+
+    PacketFramer(int maxRemainingLength, int maxConnectLength, ByteCounter counter) {
         this.maxRemainingLength = maxRemainingLength;
         this.maxConnectLength = Math.min(maxConnectLength, maxRemainingLength);
+        this.counter = counter;
     }
+
+    // ---- counting, when first in the pipeline; outbound operations pass through ------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (counter != null) {
+            counter.in(msg);
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (counter != null) {
+            counter.closed();
+        }
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (counter != null) {
+            counter.out(msg);
+        }
+        ctx.write(msg, promise);
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+        ctx.bind(localAddress, promise);
+    }
+
+    @Override
+    public void connect(
+            ChannelHandlerContext ctx,
+            SocketAddress remoteAddress,
+            SocketAddress localAddress,
+            ChannelPromise promise) {
+        ctx.connect(remoteAddress, localAddress, promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
+    }
+
+    @Override
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    // ---- framing --------------------------------------------------------------------------------
 
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {

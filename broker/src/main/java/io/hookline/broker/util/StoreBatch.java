@@ -41,6 +41,26 @@ public interface StoreBatch {
     };
 
     /**
+     * Makes the stage {@link #commit} returns complete only once {@code step} has too (and fail
+     * when it fails): a part of the same publish made durable elsewhere, another cluster node
+     * storing its copies (docs/cluster.md). Called before {@link #commit}, by the thread filling
+     * the batch. Returns false when this batch cannot wait ({@link #NONE}, shared by every
+     * memory-store publish, where nothing is durable anyway): then nothing waits for {@code step}.
+     */
+    default boolean awaitAlso(CompletionStage<Void> step) {
+        return false;
+    }
+
+    /**
+     * A stage that completes as {@link #commit}'s does, available before the commit (a session
+     * that stages its own writes in a publisher's batch waits on it). Only reads it: completing it
+     * changes nothing. {@link #DONE} for batches that store nothing.
+     */
+    default CompletionStage<Void> written() {
+        return DONE;
+    }
+
+    /**
      * Makes every write of the batch durable, atomically (all or none). Completes normally once
      * they are (as the sync policy defines it), exceptionally when they could not be written;
      * then none of them is. Call once.

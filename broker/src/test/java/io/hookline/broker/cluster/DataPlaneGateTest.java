@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
+import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.InputStream;
@@ -14,7 +16,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +37,9 @@ class DataPlaneGateTest {
         }
 
         @Override
-        public void publish(UUID from, Message message) {
+        public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
             routed.add(from + " " + message.topic());
+            return StoreBatch.DONE;
         }
 
         @Override

@@ -38,11 +38,17 @@ class RoutedIndexTest {
     }
 
     @Test
-    void sharedSubscriptionsStayOnTheirNode() {
+    void sharedMembersAreCountedPerGroupNotAsFilters() {
         index.add(new Subscription(SubscriberId.of("c1"), "s/#", "g", SubscriptionOptions.ofQos(1), 0));
+        index.add(new Subscription(SubscriberId.of("c2"), "s/#", "g", SubscriptionOptions.ofQos(1), 0));
+        index.add(new Subscription(SubscriberId.of("c1"), "s/#", "h", SubscriptionOptions.ofQos(1), 0));
         assertEquals(0, routes.localFilters());
+        assertEquals(2, routes.shared().localGroups(), "g and h");
         index.remove(SubscriberId.of("c1"), "g", "s/#");
-        assertEquals(0, routes.localFilters());
+        assertEquals(2, routes.shared().localGroups(), "c2 is still in g");
+        index.remove(SubscriberId.of("c2"), "g", "s/#");
+        index.remove(SubscriberId.of("c1"), "h", "s/#");
+        assertEquals(0, routes.shared().localGroups());
         assertEquals(0, trie.size());
     }
 }

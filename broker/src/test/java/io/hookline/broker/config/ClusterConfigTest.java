@@ -74,6 +74,23 @@ class ClusterConfigTest {
     }
 
     @Test
+    void offloadAndAdvertisedMqttKeys() throws Exception {
+        Config defaults = load("cluster = on\n");
+        assertEquals(0, defaults.get(ClusterConfig.OFFLOAD_MAX_CONNECTIONS), "off");
+        assertEquals("", defaults.get(ClusterConfig.ADVERTISED_MQTT), "derived from cluster.listen and the listener");
+        assertTrue(ClusterConfig.OFFLOAD_MAX_CONNECTIONS.live(), "config set changes it");
+        Config set = load("cluster.offload.max_connections = 5000\ncluster.advertised_mqtt = mqtt1.example:8883\n");
+        assertEquals(5000, set.get(ClusterConfig.OFFLOAD_MAX_CONNECTIONS));
+        assertEquals("mqtt1.example:8883", set.get(ClusterConfig.ADVERTISED_MQTT));
+        String p = problem("cluster.advertised_mqtt = mqtt1.example\n");
+        assertTrue(p.contains(":2") && p.contains("cluster.advertised_mqtt"), p);
+        p = problem("cluster.advertised_mqtt = mqtt1.example:0\n");
+        assertTrue(p.contains("cluster.advertised_mqtt") && p.contains("port 0"), p);
+        p = problem("cluster.offload.max_connections = -1\n");
+        assertTrue(p.contains("cluster.offload.max_connections"), p);
+    }
+
+    @Test
     void badValuesAreNamedWithTheirLine() {
         String p = problem("cluster = maybe\n");
         assertTrue(p.contains(":2") && p.contains("cluster") && p.contains("maybe"), p);
@@ -124,5 +141,31 @@ class ClusterConfigTest {
                 ClusterSettings.from(load("cluster = on\ncluster.netsplit.quorum = 2\n"))
                         .netsplit()
                         .quorum());
+    }
+
+    @Test
+    void forwardingKeys() throws Exception {
+        ClusterSettings d = ClusterSettings.from(load("cluster = on\n"));
+        assertEquals(8L * 1024 * 1024, d.outboundHighWatermark());
+        assertNull(d.dataAdvertise(), "the bound data port on the host of cluster.listen");
+        ClusterSettings s = ClusterSettings.from(load("""
+                cluster = on
+                cluster.outbound_high_watermark = 64KB
+                cluster.data_advertise = 192.0.2.10:15702
+                """));
+        assertEquals(64 * 1024, s.outboundHighWatermark());
+        assertEquals(new HostPort("192.0.2.10", 15702), s.dataAdvertise());
+        assertEquals(
+                0,
+                ClusterSettings.from(load("cluster = on\ncluster.outbound_high_watermark = 0\n"))
+                        .outboundHighWatermark());
+        String p = problem("cluster.outbound_high_watermark = lots\n");
+        assertTrue(p.contains(":2") && p.contains("cluster.outbound_high_watermark") && p.contains("lots"), p);
+        p = problem("cluster.data_advertise = 0.0.0.0:5702\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("wildcard"), p);
+        p = problem("cluster.data_advertise = 10.0.0.1:0\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("port 0"), p);
+        p = problem("cluster.data_advertise = nohost\n");
+        assertTrue(p.contains("cluster.data_advertise") && p.contains("nohost"), p);
     }
 }

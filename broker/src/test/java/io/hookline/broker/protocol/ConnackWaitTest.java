@@ -119,4 +119,51 @@ class ConnackWaitTest {
             watcher.disconnect();
         }
     }
+
+    @Test
+    void packetsPipelinedBehindAPersistentConnectAreAppliedThoughTheSocketClosesBeforeTheConnack() throws Exception {
+        broker = TestBroker.startOn(stores, null, null);
+        Mqtt5BlockingClient watcher = v5Connected(broker, "watcher");
+        watcher.subscribeWith().topicFilter("w/#").send();
+        try (Mqtt5Publishes seen = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+            stores.held = true;
+            try (RawClient pipe = RawClient.open(broker, 5)) {
+                // CONNECT, SUBSCRIBE, PUBLISH and DISCONNECT in one go, then the socket closes
+                pipe.send(persistent("pipe")
+                        .will("w/pipe", bytes("bye"), 0, false)
+                        .toBytes());
+                pipe.send(RawClient.subscribe(5, 1, "news", 1));
+                pipe.send(RawClient.publish(5, "w/hello", 0, 0, bytes("hello")));
+                pipe.send(RawClient.disconnect());
+                await().atMost(Duration.ofSeconds(5)).until(() -> stores.pending() == 1); // the session's record
+                pipe.close(); // end of stream after the packets (a reset would discard them unread)
+            }
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> broker.broker().metrics().connections().get() == 1); // the watcher's
+            Receive.nothing(seen); // nothing applied before the record is stored
+
+            stores.held = false;
+            stores.release(); // before the fix: the three packets went with the socket, and the will was published
+            assertEquals("hello", text(Receive.next(seen).getPayloadAsBytes()), "the PUBLISH was routed");
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> !broker.broker().sessions().get("pipe").isOnline());
+            watcher.publishWith().topic("w/marker").payload(bytes("marker")).send();
+            assertEquals("marker", text(Receive.next(seen).getPayloadAsBytes()), "no will: the client sent DISCONNECT");
+        }
+        // the SUBSCRIBE was applied to the persistent session
+        try (RawClient again = RawClient.open(broker, 5)) {
+            again.send(persistent("pipe").toBytes());
+            assertTrue(again.expectConnack(0).sessionPresent());
+            watcher.publishWith()
+                    .topic("news")
+                    .qos(com.hivemq.client.mqtt.datatypes.MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes("n1"))
+                    .send();
+            RawClient.Packet news = again.expect(RawClient.PUBLISH);
+            assertEquals("news", news.topic());
+            assertEquals("n1", news.payloadText());
+        } finally {
+            watcher.disconnect();
+        }
+    }
 }

@@ -47,7 +47,20 @@ public final class BrokerProcess implements AutoCloseable {
     /** {@link #start(Path, List, String...)} with the open-file limit (soft and hard) set to {@code openFiles}; 0 = inherited. */
     public static BrokerProcess start(Path dir, int openFiles, List<String> jvmArgs, String... keyValues)
             throws IOException {
-        List<String> command = command(dir, openFiles, jvmArgs, List.of(), keyValues);
+        return launch(command(dir, openFiles, 0, jvmArgs, List.of(), keyValues));
+    }
+
+    /**
+     * {@link #start(Path, List, String...)} with the largest file the process may write limited to
+     * {@code maxFileKb} KiB (RLIMIT_FSIZE, {@code ulimit -f}): a write past it fails with EFBIG
+     * ("File too large"), an I/O error that is not a full disk.
+     */
+    public static BrokerProcess startWithFileSizeLimit(
+            Path dir, long maxFileKb, List<String> jvmArgs, String... keyValues) throws IOException {
+        return launch(command(dir, 0, maxFileKb, jvmArgs, List.of(), keyValues));
+    }
+
+    private static BrokerProcess launch(List<String> command) throws IOException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         BrokerProcess broker = new BrokerProcess(p);
         Thread reader = new Thread(broker::readOutput, "broker-process-output");
@@ -72,7 +85,7 @@ public final class BrokerProcess implements AutoCloseable {
     }
 
     private static List<String> command(
-            Path dir, int openFiles, List<String> jvmArgs, List<String> arguments, String... keyValues)
+            Path dir, int openFiles, long maxFileKb, List<String> jvmArgs, List<String> arguments, String... keyValues)
             throws IOException {
         Map<String, String> config = new LinkedHashMap<>();
         config.put("listener.tcp.default", "127.0.0.1:0");
@@ -90,6 +103,8 @@ public final class BrokerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (openFiles > 0) {
             command.addAll(List.of("/bin/sh", "-c", "ulimit -n \"$0\" && exec \"$@\"", String.valueOf(openFiles)));
+        } else if (maxFileKb > 0) {
+            command.addAll(List.of("/bin/sh", "-c", "ulimit -f \"$0\" && exec \"$@\"", String.valueOf(maxFileKb)));
         }
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
@@ -118,7 +133,7 @@ public final class BrokerProcess implements AutoCloseable {
      */
     public static Exit runToExit(Path dir, List<String> jvmArgs, List<String> arguments, String... keyValues)
             throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(command(dir, 0, jvmArgs, arguments, keyValues))
+        Process p = new ProcessBuilder(command(dir, 0, 0, jvmArgs, arguments, keyValues))
                 .redirectErrorStream(true)
                 .start();
         List<String> lines = new ArrayList<>();

@@ -5,12 +5,16 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Broker processes ({@link BrokerProcess}) that form one cluster on loopback: each node gets its
@@ -28,6 +32,7 @@ public final class ClusterNodes implements AutoCloseable {
     private final Path dir;
     private final List<BrokerProcess> nodes = new ArrayList<>();
     private final Map<BrokerProcess, Path> dirs = new ConcurrentHashMap<>();
+    private final Map<BrokerProcess, String> listens = new ConcurrentHashMap<>();
     private String seed;
 
     public ClusterNodes(Path dir) {
@@ -36,6 +41,15 @@ public final class ClusterNodes implements AutoCloseable {
 
     /** Starts node {@code name} joining the first node started (none: it forms the cluster); {@code extra} config key/values. */
     public BrokerProcess start(String name, String... extra) throws IOException {
+        return start(name, true, extra);
+    }
+
+    /** Starts node {@code name} with empty cluster.seeds: a cluster of its own, until it is told to join. */
+    public BrokerProcess startAlone(String name, String... extra) throws IOException {
+        return start(name, false, extra);
+    }
+
+    private BrokerProcess start(String name, boolean join, String... extra) throws IOException {
         Path home = dir.resolve(name);
         Files.createDirectories(home);
         String listen = "127.0.0.1:" + freePort();
@@ -51,19 +65,25 @@ public final class ClusterNodes implements AutoCloseable {
                 "cluster.data_port",
                 "0",
                 "cluster.seeds",
-                seed == null ? "" : seed,
+                seed == null || !join ? "" : seed,
                 "cluster.failure_timeout",
                 "3s",
                 "cluster.join_wait",
                 "1s"));
         kv.addAll(List.of(extra));
         BrokerProcess p = BrokerProcess.start(home, JVM, kv.toArray(String[]::new));
-        if (seed == null) {
+        if (seed == null && join) {
             seed = listen;
         }
+        listens.put(p, listen);
         nodes.add(p);
         dirs.put(p, home);
         return p;
+    }
+
+    /** The cluster.listen address of a node ({@code 127.0.0.1:PORT}). */
+    public String listen(BrokerProcess node) {
+        return listens.get(node);
     }
 
     /** The management API of a node, with its admin key. */
@@ -98,6 +118,45 @@ public final class ClusterNodes implements AutoCloseable {
             }
         }
         return names;
+    }
+
+    /** What a {@code bin/admin} run printed (stdout and stderr together) and its exit code. */
+    public record Admin(int exit, String out) {}
+
+    /** Runs the real {@code bin/admin} against {@code node}'s management API with its key. */
+    public Admin binAdmin(BrokerProcess node, String... words) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of("../bin/admin").toAbsolutePath().normalize().toString(),
+                "--url",
+                "http://127.0.0.1:" + node.httpPort(),
+                "--api-key",
+                admin(node).key()));
+        cmd.addAll(List.of(words));
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("HOOKLINE_CLASSPATH", System.getProperty("java.class.path"));
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("bin/admin did not end: " + cmd);
+        }
+        return new Admin(p.exitValue(), out);
+    }
+
+    /**
+     * The sum of the /metrics samples of {@code name} on {@code node}, whatever their labels (a
+     * node label or none); 0 when there is none.
+     */
+    public static double metric(BrokerProcess node, String name) {
+        String body = Survival.get(node.httpPort(), "/metrics").body();
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? (\\S+)$")
+                .matcher(body);
+        double sum = 0;
+        while (m.find()) {
+            sum += Double.parseDouble(m.group(2));
+        }
+        return sum;
     }
 
     /** A TCP port free on loopback now (Hazelcast members cannot bind port 0). */

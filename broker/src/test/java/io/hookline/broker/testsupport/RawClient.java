@@ -71,6 +71,15 @@ public final class RawClient implements AutoCloseable {
         }
     }
 
+    /** An open socket to a broker on {@code port} of loopback (a broker process), nothing sent. */
+    public static RawClient open(int port, int version) {
+        try {
+            return new RawClient(new Socket("127.0.0.1", port), version);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Opens, sends a clean-start CONNECT and checks the CONNACK accepts it. */
     public static RawClient connected(TestBroker broker, int version, String clientId) {
         return connected(broker, new Connect(version, clientId));

@@ -43,7 +43,8 @@ public final class Modifier<T> {
     public static final Modifier<Long> MAX_CONNECTION_LIFETIME = new Modifier<>("max_connection_lifetime", Long.class);
     /**
      * How a shared group member is chosen for the messages this client publishes: {@code random},
-     * {@code round_robin}, or VerneMQ's {@code prefer_local} / {@code local_only} (on one node: as random).
+     * {@code round_robin}, or VerneMQ's {@code prefer_local} / {@code local_only} (in a cluster as in
+     * VerneMQ; on one node: as random).
      */
     public static final Modifier<String> SHARED_SUBSCRIPTION_POLICY =
             new Modifier<>("shared_subscription_policy", String.class);

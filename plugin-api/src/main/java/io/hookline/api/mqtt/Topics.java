@@ -1,7 +1,5 @@
 package io.hookline.api.mqtt;
 
-import java.util.ArrayList;
-
 /**
  * MQTT topic rules, the one copy the broker and plugins share (MQTT 3.1.1 §4.7, MQTT 5
  * §4.7/4.8): validity of topic names, filters and shared subscriptions, matching, and
@@ -122,16 +120,19 @@ public final class Topics {
 
     /** @return the levels, empty ones kept: "/a/" gives ["", "a", ""]; a new array each call */
     public static String[] levels(String topicOrFilter) {
-        ArrayList<String> out = new ArrayList<>();
+        // sized first: called for every routed PUBLISH, so no growing list and copy
+        int n = 1;
+        for (int i = topicOrFilter.indexOf('/'); i >= 0; i = topicOrFilter.indexOf('/', i + 1)) {
+            n++;
+        }
+        String[] out = new String[n];
         int start = 0;
-        while (true) {
+        for (int i = 0; i < n; i++) {
             int end = levelEnd(topicOrFilter, start);
-            out.add(end == start ? "" : topicOrFilter.substring(start, end));
-            if (end == topicOrFilter.length()) {
-                return out.toArray(new String[0]);
-            }
+            out[i] = end == start ? "" : topicOrFilter.substring(start, end);
             start = end + 1;
         }
+        return out;
     }
 
     /**

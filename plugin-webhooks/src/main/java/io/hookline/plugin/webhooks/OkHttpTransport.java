@@ -15,8 +15,8 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * An endpoint's calls as OkHttp async calls: every endpoint unless {@code webhooks.http_client =
- * netty} takes the http:// ones, and always https and h2c ones. OkHttp runs each call in flight
+ * An endpoint's calls as OkHttp async calls: https and h2c endpoints always, http:// ones with
+ * {@code webhooks.http_client = okhttp}. OkHttp runs each call in flight
  * on a dispatcher thread blocking on its socket. Thread-safe (OkHttp's client is).
  */
 final class OkHttpTransport implements Transport {

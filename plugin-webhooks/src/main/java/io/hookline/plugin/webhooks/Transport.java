@@ -3,10 +3,10 @@ package io.hookline.plugin.webhooks;
 import java.util.List;
 
 /**
- * How one endpoint's calls go over the wire: {@link OkHttpTransport} (the default; always for
- * https and h2c) or {@link NettyHttpClient} (HTTP/1.1 keep-alive for {@code http://} with {@code
- * webhooks.http_client = netty}). {@link Endpoint} does the limits, queue and cancellation on
- * top. Implementations are thread-safe.
+ * How one endpoint's calls go over the wire: {@link NettyHttpClient} (the default for {@code
+ * http://}: HTTP/1.1 keep-alive on the caller's event loop) or {@link OkHttpTransport} (always for
+ * https and h2c, and for http:// with {@code webhooks.http_client = okhttp}). {@link Endpoint}
+ * does the limits, queue and cancellation on top. Implementations are thread-safe.
  */
 interface Transport {
     /** A POST to the endpoint: header names and values alternating, then the JSON body. */

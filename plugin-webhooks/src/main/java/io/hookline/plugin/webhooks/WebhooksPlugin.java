@@ -72,9 +72,10 @@ public final class WebhooksPlugin implements Plugin {
 
     public static final ConfigKey<String> HTTP_CLIENT = ConfigKey.string(
             "webhooks.http_client",
-            "okhttp",
-            "okhttp | netty: the HTTP/1.1 client of http:// endpoints (okhttp: a blocked thread per call in flight;"
-                    + " netty: non-blocking, no thread per call, opt-in). https and h2c endpoints always use OkHttp");
+            "netty",
+            "netty | okhttp: the HTTP/1.1 client of http:// endpoints (netty, the default: non-blocking, calls run"
+                    + " on the event loop of the client whose hook they answer; okhttp: a blocked thread per call in"
+                    + " flight). https and h2c endpoints always use OkHttp");
 
     public static final ConfigKey<Integer> MAX_CONCURRENCY = ConfigKey.integer(
             "webhooks.max_concurrency", 64, "calls in flight per endpoint; more wait in the endpoint's queue");
@@ -257,10 +258,10 @@ public final class WebhooksPlugin implements Plugin {
         }
     }
 
-    /** @return true for {@code webhooks.http_client = netty}, false for okhttp (the default) */
+    /** @return true for {@code webhooks.http_client = netty} (the default), false for okhttp */
     static boolean nettyClient(PluginConfig cfg) {
         String v = cfg.get(HTTP_CLIENT);
-        String client = v == null ? "okhttp" : v.trim().toLowerCase(java.util.Locale.ROOT);
+        String client = v == null ? "netty" : v.trim().toLowerCase(java.util.Locale.ROOT);
         return switch (client) {
             case "netty" -> true;
             case "okhttp" -> false;

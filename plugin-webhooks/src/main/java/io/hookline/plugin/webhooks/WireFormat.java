@@ -29,6 +29,7 @@ import io.hookline.api.mqtt.Topics;
 import io.hookline.api.mqtt.UserProperty;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
@@ -162,6 +163,9 @@ public final class WireFormat {
      *     an invalid modifier value
      */
     public static Answer decode(Hook<?> hook, byte[] body, boolean base64Payload) throws BadAnswer {
+        if (isPlainOk(body)) {
+            return Answer.ok(); // the common answer, without building a JSON tree for it
+        }
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -209,6 +213,29 @@ public final class WireFormat {
             setModifier(hook, mods, "topics", topics, base64Payload);
         }
         return Answer.ok(mods.build());
+    }
+
+    /** @return true when {@code body} is exactly {@code {"result":"ok"}}, give or take JSON whitespace */
+    static boolean isPlainOk(byte[] body) {
+        int i = skipSpace(body, 0);
+        for (byte[] token : PLAIN_OK) {
+            if (i + token.length > body.length || !Arrays.equals(body, i, i + token.length, token, 0, token.length)) {
+                return false;
+            }
+            i = skipSpace(body, i + token.length);
+        }
+        return i == body.length;
+    }
+
+    private static final byte[][] PLAIN_OK = {
+        {'{'}, {'"', 'r', 'e', 's', 'u', 'l', 't', '"'}, {':'}, {'"', 'o', 'k', '"'}, {'}'}
+    };
+
+    private static int skipSpace(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r')) {
+            i++;
+        }
+        return i;
     }
 
     private static void setModifier(Hook<?> hook, Modifiers.Builder mods, String name, JsonNode v, boolean base64)

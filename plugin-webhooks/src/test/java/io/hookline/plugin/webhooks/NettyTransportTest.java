@@ -13,6 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -25,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -167,6 +171,51 @@ class NettyTransportTest {
         Endpoint.CallFailure f = failure(e.send(request("{}"), Duration.ofSeconds(30)));
         assertFalse(f.isTimeout());
         assertTrue(f.getMessage().startsWith("unreachable: "), f.getMessage());
+    }
+
+    @Test
+    void aCallStartedOnAnEventLoopRunsOnThatLoopWithItsOwnConnections() throws Exception {
+        raw = new RawServer((connection, request) -> RawServer.Action.ANSWER);
+        Endpoint e = endpoint(raw.url(), 4);
+        EventLoopGroup broker = new NioEventLoopGroup(1, new DefaultThreadFactory("broker-loop"));
+        try {
+            for (int i = 0; i < 2; i++) {
+                CompletableFuture<String> where = new CompletableFuture<>();
+                // the answer can only be read after this task: on the loop, whenComplete is attached first
+                broker.execute(() -> e.send(request("{}"), Duration.ofSeconds(10))
+                        .whenComplete((r, t) -> where.complete(
+                                t != null
+                                        ? t.toString()
+                                        : r.status() + " "
+                                                + Thread.currentThread().getName())));
+                String answered = where.get(10, TimeUnit.SECONDS);
+                assertTrue(answered.startsWith("200 broker-loop"), answered);
+            }
+            assertEquals(1, raw.connections.get(), "the loop's keep-alive connection served both calls");
+            assertEquals(
+                    200, e.send(request("{}"), Duration.ofSeconds(10)).join().status());
+            assertEquals(2, raw.connections.get(), "a call from another thread uses the client's own loop");
+        } finally {
+            broker.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    @Test
+    void aHeaderThatWouldBreakTheFramingFailsTheCallUnsent() throws IOException {
+        raw = new RawServer((connection, request) -> RawServer.Action.ANSWER);
+        Endpoint e = endpoint(raw.url(), 1);
+        Endpoint.CallFailure f =
+                failure(e.send(request("{}", "x-tenant", "a\r\nx-injected: 1"), Duration.ofSeconds(10)));
+        assertFalse(f.isTimeout());
+        assertEquals("bad request header: header value of 'x-tenant' has a forbidden character", f.getMessage());
+        f = failure(e.send(request("{}", "bad name", "v"), Duration.ofSeconds(10)));
+        assertEquals("bad request header: header name 'bad name' has a forbidden character", f.getMessage());
+        assertEquals(
+                200,
+                e.send(request("{}", "x-tenant", "a"), Duration.ofSeconds(10))
+                        .join()
+                        .status());
+        assertEquals(1, raw.requests.get(), "only the good request was sent");
     }
 
     /** An HTTP/1.1 server on raw sockets whose every answer is scripted; counts what it saw. */

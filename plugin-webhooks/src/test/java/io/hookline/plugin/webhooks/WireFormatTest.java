@@ -140,4 +140,27 @@ class WireFormatTest {
                 "{\"client_id\":\"c1\",\"mountpoint\":\"mp/\",\"username\":\"u\",\"topics\":[],\"all_topics\":true}",
                 gone.toString());
     }
+
+    @Test
+    void aPlainOkIsReadWithoutAJsonTreeAndAnythingMoreIsParsedInFull() throws Exception {
+        for (String plain : List.of("{\"result\":\"ok\"}", " { \"result\" :\t\"ok\" }\r\n")) {
+            assertEquals(true, WireFormat.isPlainOk(plain.getBytes(StandardCharsets.UTF_8)), plain);
+            assertEquals(Answer.ok(), decode(Hooks.AUTH_ON_PUBLISH, plain));
+        }
+        for (String other : List.of(
+                "{\"result\":\"okay\"}",
+                "{\"result\":\"ok\",\"modifiers\":{\"throttle\":250}}",
+                "{\"result\":\"ok\"",
+                "{\"result\":\"ok\"}}",
+                "{\"Result\":\"ok\"}",
+                "")) {
+            assertEquals(false, WireFormat.isPlainOk(other.getBytes(StandardCharsets.UTF_8)), other);
+        }
+        assertEquals(
+                250L,
+                ((Answer.Ok) decode(Hooks.AUTH_ON_PUBLISH, "{\"result\":\"ok\",\"modifiers\":{\"throttle\":250}}"))
+                        .modifiers()
+                        .get(Modifier.THROTTLE)
+                        .orElseThrow());
+    }
 }

@@ -20,8 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The store's single writer. Any thread submits a {@link Writes}; one thread
- * ({@code hookline-store-writer}) takes every request waiting at that moment, applies them to
- * one RocksDB {@link WriteBatch} and writes it once (group commit): concurrent publishers share
+ * ({@code hookline-store-writer}) takes every request waiting at that moment, encodes them as
+ * one RocksDB {@link WriteBatch} ({@link GroupEncoder}: one JNI call) and writes it once (group commit): concurrent publishers share
  * one WAL append and, with {@link SyncPolicy#ALWAYS}, one fsync. Each request's future completes
  * after that write returned, on the writer thread: dependents must hand their work to their own
  * thread and never block it. A failed write fails every future of its group, is counted and is
@@ -63,13 +63,14 @@ final class GroupCommitWriter implements AutoCloseable {
     static final long CAUGHT_UP_BYTES = 2L << 20;
 
     private final RocksDB db;
-    private final Map<Column, ColumnFamilyHandle> handles;
     private final SyncPolicy policy;
     private final long syncIntervalNanos;
     private final StoreStats stats;
     private final StoreHealth health;
     private final String where;
     private final HighWater highWater;
+    private final GroupEncoder encoder; // writer thread only
+    private final List<Writes> groupWrites = new ArrayList<>(); // writer thread only
     // thread-safe: any thread offers, only the writer thread takes
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     // true while the writer is parked or about to park: the next submit unparks it
@@ -106,8 +107,8 @@ final class GroupCommitWriter implements AutoCloseable {
             String where,
             HighWater highWater) {
         this.highWater = highWater;
+        this.encoder = new GroupEncoder(handles);
         this.db = db;
-        this.handles = handles;
         this.policy = policy;
         this.syncIntervalNanos = Math.max(1, syncInterval.toNanos());
         this.stats = stats;
@@ -282,25 +283,17 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         long started = System.nanoTime();
         long bytes = 0;
-        try (WriteBatch wb = new WriteBatch()) {
-            for (Pending p : group) {
-                bytes += p.batch().bytes();
-                for (Writes.Op op : p.batch().ops()) {
-                    ColumnFamilyHandle cf = handles.get(op.column());
-                    if (op.to() != null) {
-                        wb.deleteRange(cf, op.key(), op.to());
-                    } else if (op.value() == null) {
-                        wb.delete(cf, op.key());
-                    } else {
-                        wb.put(cf, op.key(), op.value());
-                    }
-                }
-            }
-            long high = highWater.value();
-            if (high > highWaterWritten) {
-                // with the group, so it is durable whenever the messages that raised it are
-                wb.put(handles.get(Column.META), HighWater.KEY, HighWater.encode(high));
-            }
+        groupWrites.clear();
+        for (Pending p : group) {
+            bytes += p.batch().bytes();
+            groupWrites.add(p.batch());
+        }
+        long high = highWater.value();
+        // the highest message id goes with the group, so it is durable whenever the messages that raised it are
+        Writes meta =
+                high > highWaterWritten ? new Writes().put(Column.META, HighWater.KEY, HighWater.encode(high)) : null;
+        // one JNI call for the whole group (GroupEncoder), not one per operation
+        try (WriteBatch wb = new WriteBatch(encoder.encode(groupWrites, meta))) {
             db.write(options, wb);
             highWaterWritten = Math.max(highWaterWritten, high);
         } catch (RocksDBException e) {

@@ -20,6 +20,8 @@ final class RocksBatch implements StoreBatch {
     // set once the writes are in the writer's queue (after the add): a batch committed after that
     // is applied after these, even when it is written in the same group
     private volatile boolean queued;
+    // what else the commit's stage waits for (other cluster nodes storing their part), or null
+    private CompletableFuture<Void> also;
 
     RocksBatch(RocksStore store) {
         this.store = store;
@@ -43,6 +45,21 @@ final class RocksBatch implements StoreBatch {
     }
 
     @Override
+    public boolean awaitAlso(CompletionStage<Void> step) {
+        if (submitted) {
+            throw new IllegalStateException("awaitAlso after commit");
+        }
+        CompletableFuture<Void> f = step.toCompletableFuture();
+        also = also == null ? f : also.thenCombine(f, (x, y) -> null);
+        return true;
+    }
+
+    @Override
+    public CompletionStage<Void> written() {
+        return committed.copy(); // callers may complete their copy; ours stays the store's
+    }
+
+    @Override
     public CompletionStage<Void> commit() {
         if (submitted) {
             throw new IllegalStateException("a batch is committed once");
@@ -50,11 +67,12 @@ final class RocksBatch implements StoreBatch {
         submitted = true;
         if (writes.isEmpty()) {
             committed.complete(null);
-            return StoreBatch.DONE;
+            return also == null ? StoreBatch.DONE : also.copy();
         }
         // the writer completes it (and logs and counts a failure); whoever waits on the stage sees it too
         store.write(writes, committed);
         queued = true;
-        return committed.copy(); // callers may complete their copy; ours stays the store's
+        // callers may complete their copy; ours stays the store's
+        return also == null ? committed.copy() : committed.thenCombine(also, (x, y) -> null);
     }
 }

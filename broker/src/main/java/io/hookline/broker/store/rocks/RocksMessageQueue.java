@@ -46,7 +46,17 @@ final class RocksMessageQueue implements MessageQueue {
      * {@code batch} the batch that writes it, null when it was read from disk.
      */
     private record Entry(
-            long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch, byte[] encoded) {}
+            long seq,
+            Delivery delivery,
+            CompletableFuture<Void> committed,
+            RocksBatch batch,
+            byte[] encoded,
+            byte[] key,
+            int op) {
+        Entry(long seq, Delivery delivery, CompletableFuture<Void> committed, RocksBatch batch, byte[] encoded) {
+            this(seq, delivery, committed, batch, encoded, null, -1);
+        }
+    }
 
     private final RocksStores stores;
     private final SubscriberId id;
@@ -117,13 +127,17 @@ final class RocksMessageQueue implements MessageQueue {
             CompletableFuture<Void> committed = null;
             RocksBatch writtenIn = null;
             byte[] encoded = null;
+            byte[] key = null;
+            int op = -1;
             if (delivery.qos() > 0) {
                 encoded = stores.records().encodeDelivery(delivery);
-                target.writes().put(Column.QUEUES, Keys.queued(prefix, seq), encoded);
+                key = Keys.queued(prefix, seq);
+                op = target.writes().nextIndex();
+                target.writes().put(Column.QUEUES, key, encoded);
                 committed = target.committed();
                 writtenIn = target;
             }
-            window.addLast(new Entry(seq, delivery, committed, writtenIn, encoded));
+            window.addLast(new Entry(seq, delivery, committed, writtenIn, encoded, key, op));
         } else {
             if (spillFrom < 0) {
                 spillFrom = seq;
@@ -175,6 +189,16 @@ final class RocksMessageQueue implements MessageQueue {
     }
 
     @Override
+    public synchronized boolean headWrittenIn(StoreBatch batch) {
+        skipToHead();
+        Entry e = window.peekFirst();
+        return e != null
+                && e.batch() != null
+                && e.batch() == batch
+                && !e.batch().queued();
+    }
+
+    @Override
     public synchronized Delivery poll(StoreBatch batch) {
         skipToHead();
         Entry e = window.pollFirst();
@@ -200,7 +224,10 @@ final class RocksMessageQueue implements MessageQueue {
         CompletableFuture<Void> written = e.committed();
         boolean inOrder = written.isDone()
                 || (e.batch() != null && (e.batch() == batch || e.batch().queued()));
-        if (!inOrder) {
+        if (e.batch() == batch && e.key() != null && !e.batch().queued()) {
+            // put and delete in one batch not yet committed: the put is taken back, nothing is written
+            e.batch().writes().cancelPut(e.op(), e.key());
+        } else if (!inOrder) {
             written.thenRun(() -> stores.store().write(new Writes().delete(Column.QUEUES, key)));
         } else if (written.isDone() && written.isCompletedExceptionally()) {
             return; // never written: nothing to delete
@@ -374,5 +401,51 @@ final class RocksMessageQueue implements MessageQueue {
     @Override
     public boolean isDurable() {
         return true;
+    }
+
+    /**
+     * Positions are sequence numbers. The window is read under the monitor, the rest from disk
+     * without it (with the spilled entries whose write is not committed yet), as a refill does.
+     */
+    @Override
+    public long copy(long from, int max, List<Delivery> out) {
+        long limit = (long) out.size() + max; // out may hold earlier pages: max counts this call's only
+        long diskFrom;
+        TreeMap<Long, Entry> unwritten;
+        synchronized (this) {
+            for (Entry e : window) {
+                if (e.seq() < from || e.committed() != null && e.committed().isCompletedExceptionally()) {
+                    continue;
+                }
+                if (out.size() >= limit) {
+                    return e.seq();
+                }
+                out.add(e.delivery());
+                from = e.seq() + 1;
+            }
+            if (spillFrom < 0) {
+                return Math.max(from, nextSeq);
+            }
+            diskFrom = Math.max(from, spillFrom);
+            unwritten = new TreeMap<>(unflushedSpill.tailMap(diskFrom, true));
+        }
+        List<Entry> read = readFromDisk(diskFrom);
+        // a full read may stop short of the unwritten ones: only those below where it stopped
+        long bound = read.size() < WINDOW
+                ? Long.MAX_VALUE
+                : read.get(read.size() - 1).seq();
+        TreeMap<Long, Entry> next = new TreeMap<>(unwritten.headMap(bound, true));
+        for (Entry e : read) {
+            next.putIfAbsent(e.seq(), e);
+        }
+        long position = diskFrom;
+        for (Entry e : next.values()) {
+            if (out.size() >= limit) {
+                return e.seq();
+            }
+            out.add(e.delivery());
+            position = e.seq() + 1;
+        }
+        return position;
     }
 }

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
  * when the store opens. Thread-safe as {@link MemoryRetainedStore}; staging never blocks. A
  * retained message whose write failed (its publish was refused, e.g. for a full disk) is taken
  * back out of memory, which then holds again what the disk holds, unless another message was
- * retained on the topic since.
+ * retained on the topic since; so is a clear (an empty retained payload, {@code retain delete})
+ * whose write failed, unless the topic changed since.
  */
 public final class RocksRetainedStore implements RetainedStore {
 
@@ -25,6 +26,9 @@ public final class RocksRetainedStore implements RetainedStore {
     private final RocksStores stores;
     private final Clock clock;
     private final MemoryRetainedStore memory = new MemoryRetainedStore();
+    // topic -> the latest clear whose write is not done yet (guarded by this): its failure
+    // restores what the disk holds only if nothing changed the topic since
+    private final java.util.Map<String, Object> pendingClears = new java.util.HashMap<>();
 
     RocksRetainedStore(RocksStores stores, Clock clock) {
         this.stores = stores;
@@ -50,20 +54,69 @@ public final class RocksRetainedStore implements RetainedStore {
 
     @Override
     public void retain(Message message, StoreBatch batch) {
-        Message held = memory.put(message);
         byte[] key = Keys.retained(message.topic());
         if (message.payload().length == 0) {
-            stores.stage(batch, w -> w.delete(Column.RETAINED, key));
+            clear(message.topic(), key, batch);
+            return;
+        }
+        Message held;
+        synchronized (this) {
+            held = memory.put(message);
+            pendingClears.remove(message.topic()); // retained since: an earlier clear's failure changes nothing
+        }
+        byte[] value = stores.records().encodeMessage(message.withRetain(true));
+        stores.stage(batch, w -> w.put(Column.RETAINED, key, value));
+        if (batch instanceof RocksBatch rb) {
+            // on the writer thread; every earlier write is done by then, so the disk holds the truth
+            rb.committed().whenComplete((v, error) -> {
+                if (error != null) {
+                    undo(message.topic(), key, held);
+                }
+            });
+        }
+    }
+
+    /**
+     * Clears the topic in memory at once and on disk in {@code batch}. If that write fails (the
+     * publish or {@code retain delete} was refused: a full disk) and nothing was retained or
+     * cleared on the topic since, memory takes back what the disk still holds: a refused clear
+     * must not leave subscribers without a retained message that a restart would bring back.
+     */
+    private boolean clear(String topic, byte[] key, StoreBatch batch) {
+        Object token = new Object();
+        boolean had;
+        synchronized (this) {
+            had = memory.remove(topic, StoreBatch.NONE);
+            pendingClears.put(topic, token);
+        }
+        if (batch instanceof RocksBatch rb) {
+            rb.writes().delete(Column.RETAINED, key);
+            rb.committed().whenComplete((v, error) -> cleared(topic, key, token, error));
         } else {
-            byte[] value = stores.records().encodeMessage(message.withRetain(true));
-            stores.stage(batch, w -> w.put(Column.RETAINED, key, value));
-            if (batch instanceof RocksBatch rb) {
-                // on the writer thread; every earlier write is done by then, so the disk holds the truth
-                rb.committed().whenComplete((v, error) -> {
-                    if (error != null) {
-                        undo(message.topic(), key, held);
-                    }
-                });
+            stores.store()
+                    .write(new Writes().delete(Column.RETAINED, key))
+                    .whenComplete((v, error) -> cleared(topic, key, token, error));
+        }
+        return had;
+    }
+
+    // on the writer thread, once a clear's write is done (every earlier write is too)
+    private void cleared(String topic, byte[] key, Object token, Throwable error) {
+        synchronized (this) {
+            if (!pendingClears.remove(topic, token) || error == null) {
+                return; // stored, or the topic changed since: memory is right
+            }
+            try {
+                byte[] stored = stores.store().get(Column.RETAINED, key);
+                if (stored != null) {
+                    memory.replaceIf(topic, null, MessageCodec.decode(stored));
+                }
+            } catch (RuntimeException e) {
+                log.error(
+                        "clearing the retained message on '{}' was not stored, and reading what the store holds"
+                                + " instead failed; memory stays cleared until a restart",
+                        topic,
+                        e);
             }
         }
     }
@@ -83,8 +136,7 @@ public final class RocksRetainedStore implements RetainedStore {
 
     @Override
     public boolean remove(String topic, StoreBatch batch) {
-        stores.stage(batch, w -> w.delete(Column.RETAINED, Keys.retained(topic)));
-        return memory.remove(topic, StoreBatch.NONE);
+        return clear(topic, Keys.retained(topic), batch);
     }
 
     @Override

@@ -71,6 +71,12 @@ public final class RocksStore implements AutoCloseable {
     private final GroupCommitWriter writer;
     private final HighWater highWater;
     private boolean closed; // guarded by this
+    // Reads hold the read lock; close takes the write lock to close the database, so a read never
+    // reaches a closed RocksDB handle (native code on freed memory: a SIGSEGV that kills the JVM,
+    // e.g. an admin 'store show' racing a shutdown) and a read after close fails with CLOSED.
+    private final java.util.concurrent.locks.ReentrantReadWriteLock guard =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean dbClosed; // guarded by guard
 
     private RocksStore(
             Path dir,
@@ -322,10 +328,15 @@ public final class RocksStore implements AutoCloseable {
 
     /** One record, or null. Any thread. */
     public byte[] get(Column column, byte[] key) {
+        beginRead();
         try {
-            return db.get(handles.get(column), key);
-        } catch (RocksDBException e) {
-            throw readFailure(column, e);
+            try {
+                return db.get(handles.get(column), key);
+            } catch (RocksDBException e) {
+                throw readFailure(column, e);
+            }
+        } finally {
+            endRead();
         }
     }
 
@@ -342,42 +353,65 @@ public final class RocksStore implements AutoCloseable {
 
     /** Like {@link #scan}, starting at {@code from} (at or after {@code prefix}) instead of the first key. */
     public void scanFrom(Column column, byte[] prefix, byte[] from, RecordVisitor visitor) {
-        try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
-                ReadOptions options = new ReadOptions()) {
-            if (upper != null) {
-                options.setIterateUpperBound(upper);
-            }
-            try (RocksIterator it = db.newIterator(handles.get(column), options)) {
-                for (it.seek(from); it.isValid(); it.next()) {
-                    if (!visitor.visit(it.key(), it.value())) {
-                        return;
-                    }
+        beginRead();
+        try {
+            try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
+                    ReadOptions options = new ReadOptions()) {
+                if (upper != null) {
+                    options.setIterateUpperBound(upper);
                 }
-                it.status();
+                try (RocksIterator it = db.newIterator(handles.get(column), options)) {
+                    for (it.seek(from); it.isValid(); it.next()) {
+                        if (!visitor.visit(it.key(), it.value())) {
+                            return;
+                        }
+                    }
+                    it.status();
+                }
+            } catch (RocksDBException e) {
+                throw readFailure(column, e);
             }
-        } catch (RocksDBException e) {
-            throw readFailure(column, e);
+        } finally {
+            endRead();
         }
     }
 
     /** Like {@link #scanFrom}, handing over keys only (no value is copied out of RocksDB). Any thread. */
     public void scanKeys(Column column, byte[] prefix, java.util.function.Predicate<byte[]> visitor) {
-        try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
-                ReadOptions options = new ReadOptions().setFillCache(false)) {
-            if (upper != null) {
-                options.setIterateUpperBound(upper);
-            }
-            try (RocksIterator it = db.newIterator(handles.get(column), options)) {
-                for (it.seek(prefix); it.isValid(); it.next()) {
-                    if (!visitor.test(it.key())) {
-                        return;
-                    }
+        beginRead();
+        try {
+            try (Slice upper = prefix.length == 0 ? null : new Slice(Keys.end(prefix));
+                    ReadOptions options = new ReadOptions().setFillCache(false)) {
+                if (upper != null) {
+                    options.setIterateUpperBound(upper);
                 }
-                it.status();
+                try (RocksIterator it = db.newIterator(handles.get(column), options)) {
+                    for (it.seek(prefix); it.isValid(); it.next()) {
+                        if (!visitor.test(it.key())) {
+                            return;
+                        }
+                    }
+                    it.status();
+                }
+            } catch (RocksDBException e) {
+                throw readFailure(column, e);
             }
-        } catch (RocksDBException e) {
-            throw readFailure(column, e);
+        } finally {
+            endRead();
         }
+    }
+
+    /** Takes the read guard for one read; throws CLOSED once the database is closed. Release with {@link #endRead}. */
+    private void beginRead() {
+        guard.readLock().lock();
+        if (dbClosed) {
+            guard.readLock().unlock();
+            throw new StoreException(StoreException.Kind.CLOSED, "the store " + dir + " is closed", null);
+        }
+    }
+
+    private void endRead() {
+        guard.readLock().unlock();
     }
 
     private StoreException readFailure(Column column, RocksDBException e) {
@@ -389,31 +423,46 @@ public final class RocksStore implements AutoCloseable {
      * not a read of every record. Any thread.
      */
     public void forEachSubscriberPrefix(Column column, java.util.function.Consumer<byte[]> action) {
-        try (ReadOptions options = new ReadOptions();
-                RocksIterator it = db.newIterator(handles.get(column), options)) {
-            for (it.seekToFirst(); it.isValid(); ) {
-                byte[] prefix = Keys.prefixOf(it.key());
-                action.accept(prefix);
-                it.seek(Keys.end(prefix));
+        beginRead();
+        try {
+            try (ReadOptions options = new ReadOptions();
+                    RocksIterator it = db.newIterator(handles.get(column), options)) {
+                for (it.seekToFirst(); it.isValid(); ) {
+                    byte[] prefix = Keys.prefixOf(it.key());
+                    action.accept(prefix);
+                    it.seek(Keys.end(prefix));
+                }
+                it.status();
+            } catch (RocksDBException e) {
+                throw readFailure(column, e);
             }
-            it.status();
-        } catch (RocksDBException e) {
-            throw readFailure(column, e);
+        } finally {
+            endRead();
         }
     }
 
     /** RocksDB's estimate of the records in a column (cheap; exact after compaction). */
     public long estimateRecords(Column column) {
+        beginRead();
         try {
-            return db.getLongProperty(handles.get(column), "rocksdb.estimate-num-keys");
-        } catch (RocksDBException e) {
-            throw readFailure(column, e);
+            try {
+                return db.getLongProperty(handles.get(column), "rocksdb.estimate-num-keys");
+            } catch (RocksDBException e) {
+                throw readFailure(column, e);
+            }
+        } finally {
+            endRead();
         }
     }
 
     /** Bytes of SST and WAL files on disk. */
     public long diskBytes() {
-        return sstFiles.getTotalSize();
+        beginRead();
+        try {
+            return sstFiles.getTotalSize();
+        } finally {
+            endRead();
+        }
     }
 
     public StoreStats stats() {
@@ -470,6 +519,12 @@ public final class RocksStore implements AutoCloseable {
                     "store {}: flushing the memtables at close failed ({}); the next start replays the log",
                     dir,
                     e.getMessage());
+        }
+        guard.writeLock().lock(); // waits for reads under way; later ones fail with CLOSED
+        try {
+            dbClosed = true;
+        } finally {
+            guard.writeLock().unlock();
         }
         for (ColumnFamilyHandle h : allHandles) {
             h.close();

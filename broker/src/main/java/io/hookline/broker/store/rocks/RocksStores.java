@@ -141,12 +141,11 @@ public final class RocksStores implements Stores {
                 records.writeDelivery(out, delivery);
                 value = out.toByteArray();
             }
-            // point deletes, never DeleteRange per message: a range tombstone per PUBLISH slows
-            // RocksDB's reads, flushes and compactions of the column
-            stage(batch, w -> {
-                w.delete(Column.INFLIGHT, releasedKey(key)); // a released marker of an older use of the id
-                w.put(Column.INFLIGHT, key, value);
-            });
+            // No delete of a PUBREL-stage marker of an older use of the id: there is none. A marker
+            // is written only for an id in flight (released) and deleted with its record in one
+            // batch (remove, or the session's range delete), so it never outlives the use it marks.
+            // A blind delete per message was a third of the column's writes.
+            stage(batch, w -> w.put(Column.INFLIGHT, key, value));
         }
 
         @Override
@@ -156,10 +155,19 @@ public final class RocksStores implements Stores {
 
         @Override
         public void remove(SubscriberId id, int packetId, StoreBatch batch) {
+            remove(id, packetId, true, batch);
+        }
+
+        @Override
+        public void remove(SubscriberId id, int packetId, boolean released, StoreBatch batch) {
+            // point deletes, never DeleteRange per message: a range tombstone per PUBLISH slows
+            // RocksDB's reads, flushes and compactions of the column
             byte[] key = packetKey(id, packetId);
             stage(batch, w -> {
                 w.delete(Column.INFLIGHT, key);
-                w.delete(Column.INFLIGHT, releasedKey(key));
+                if (released) {
+                    w.delete(Column.INFLIGHT, releasedKey(key));
+                }
             });
         }
 

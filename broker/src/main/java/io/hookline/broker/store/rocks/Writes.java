@@ -16,11 +16,33 @@ public final class Writes {
 
     private final List<Op> ops = new ArrayList<>(4);
     private long bytes;
+    private int cancelled; // puts taken back (null in ops)
 
     public Writes put(Column column, byte[] key, byte[] value) {
         ops.add(new Op(column, key, value, null));
         bytes += key.length + value.length;
         return this;
+    }
+
+    /** The index the next operation gets, for {@link #cancelPut}. */
+    int nextIndex() {
+        return ops.size();
+    }
+
+    /**
+     * Takes back the put at {@code index} (of {@code key}, checked) instead of adding its delete:
+     * for a key this batch writes for the first time (a fresh queue sequence) and that is deleted
+     * before the batch is written, a put and a delete would leave nothing on disk either, at the
+     * cost of two memtable inserts, WAL bytes and a tombstone to compact.
+     */
+    void cancelPut(int index, byte[] key) {
+        Op op = ops.get(index);
+        if (op == null || op.key() != key || op.value() == null || op.to() != null) {
+            throw new IllegalStateException("no put of that key at " + index);
+        }
+        ops.set(index, null);
+        bytes -= key.length + op.value().length;
+        cancelled++;
     }
 
     public Writes delete(Column column, byte[] key) {
@@ -49,11 +71,12 @@ public final class Writes {
     }
 
     public boolean isEmpty() {
-        return ops.isEmpty();
+        return ops.size() == cancelled;
     }
 
+    /** Operations to write (puts taken back not counted). */
     public int size() {
-        return ops.size();
+        return ops.size() - cancelled;
     }
 
     /** Key and value bytes, for the writer's group limit and the byte counters. */
@@ -61,6 +84,7 @@ public final class Writes {
         return bytes;
     }
 
+    /** The operations in order; a put taken back ({@link #cancelPut}) is null. */
     List<Op> ops() {
         return ops;
     }

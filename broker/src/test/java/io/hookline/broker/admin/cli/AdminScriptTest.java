@@ -103,6 +103,22 @@ class AdminScriptTest {
     }
 
     @Test
+    void clusterJoinAndLeaveOnASingleBrokerAreRefusedSayingSo() throws Exception {
+        String key = AdminHttp.adminKey(dataDir);
+        Run join = admin("--url", url(), "--api-key", key, "cluster", "join", "discovery-node=127.0.0.1:5701");
+        assertEquals(1, join.exit(), join.out());
+        assertTrue(join.err().contains("not in a cluster (cluster = off)"), join.err());
+        Run leave = admin("--url", url(), "--api-key", key, "cluster", "leave", "node=x");
+        assertEquals(1, leave.exit(), leave.out());
+        assertTrue(leave.err().contains("not in a cluster (cluster = off)"), leave.err());
+        Run redirect = admin(
+                "--url", url(), "--api-key", key, "session", "disconnect", "client-id=cli-client", "--redirect=x");
+        assertEquals(1, redirect.exit(), redirect.out());
+        assertTrue(redirect.err().contains("--redirect needs a cluster"), redirect.err());
+        assertTrue(client.getState().isConnected(), "refused: nothing done");
+    }
+
+    @Test
     void pluginShowAndJson() throws Exception {
         String key = AdminHttp.adminKey(dataDir);
         Run r = admin("--url", url(), "--api-key", key, "plugin", "show", "--hook=auth_on_publish");
@@ -160,7 +176,10 @@ class AdminScriptTest {
         Run one = admin("--url", url(), "--api-key", key, "session", "disconnect", "--help");
         assertEquals(0, one.exit(), one.err());
         assertTrue(
-                one.out().startsWith("Usage: bin/admin session disconnect [--cleanup[=true|false]] client-id=STRING"),
+                one.out()
+                        .replaceAll("\\s+", " ")
+                        .startsWith("Usage: bin/admin session disconnect [--cleanup[=true|false]] [--redirect [=VALUE]]"
+                                + " client-id=STRING"),
                 one.out());
         assertTrue(one.out().contains("Changes state (HTTP POST)."), one.out());
     }

@@ -41,7 +41,7 @@ class DiskFullProcessTest {
     Path tmp;
 
     private final List<BrokerProcess> processes = new ArrayList<>();
-    private static final int BIG = 256 * 1024; // bytes of each q/big message
+    static final int BIG = 256 * 1024; // bytes of each q/big message
 
     private Path mount;
 
@@ -73,7 +73,7 @@ class DiskFullProcessTest {
         return String.join("\n", p.output());
     }
 
-    private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
+    static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
         return MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(id)
@@ -87,7 +87,7 @@ class DiskFullProcessTest {
     }
 
     /** A persistent session subscribed to {@code filter}, left offline. */
-    private static void keeper(BrokerProcess b, String filter) {
+    static void keeper(BrokerProcess b, String filter) {
         Mqtt5BlockingClient keeper = v5(b, "keeper");
         keeper.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         keeper.subscribeWith().topicFilter(filter).qos(MqttQos.AT_LEAST_ONCE).send();
@@ -95,7 +95,7 @@ class DiskFullProcessTest {
     }
 
     /** Reconnects the keeper (its session must be there) and reads the first {@code n} payloads of its queue. */
-    private static List<byte[]> drainKeeper(BrokerProcess b, int n) throws Exception {
+    static List<byte[]> drainKeeper(BrokerProcess b, int n) throws Exception {
         Mqtt5BlockingClient keeper = v5(b, "keeper");
         List<byte[]> got = new ArrayList<>();
         try (Mqtt5Publishes publishes = keeper.publishes(MqttGlobalPublishFilter.ALL)) {
@@ -186,7 +186,7 @@ class DiskFullProcessTest {
      * QoS 1 publishes of 256 KB (first byte = index) to {@code q/big} until one is refused, which
      * must be with 0x97 Quota exceeded; returns how many were acknowledged before it.
      */
-    private static int publishUntilQuotaExceeded(Mqtt5BlockingClient pub) {
+    static int publishUntilQuotaExceeded(Mqtt5BlockingClient pub) {
         byte[] big = new byte[BIG];
         int stored = 0;
         Mqtt5PubAckException quota = null;
@@ -209,7 +209,7 @@ class DiskFullProcessTest {
         return stored;
     }
 
-    private static JsonNode storeShow(BrokerProcess b, Path dataDir) {
+    static JsonNode storeShow(BrokerProcess b, Path dataDir) {
         AdminHttp.Answer a = new AdminHttp(b.httpPort(), AdminHttp.adminKey(dataDir)).get("/api/v1/store/show");
         assertEquals(200, a.status(), a.body());
         return a.json().path("table").get(0);

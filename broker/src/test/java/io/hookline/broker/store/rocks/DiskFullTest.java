@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.config.SyncPolicy;
@@ -141,8 +142,9 @@ class DiskFullTest {
     }
 
     /**
-     * What a refused publish staged in memory goes again: its queue entry is never delivered and a
-     * retained message it set gives way to what the store holds. 20 KB messages, so that the queue
+     * What a refused publish staged in memory goes again: its queue entry is never delivered, a
+     * retained message it set gives way to what the store holds, and a retained message it cleared
+     * (or a refused 'retain delete') comes back. 20 KB messages, so that the queue
      * spills past its in-memory window before the disk is full.
      */
     @Test
@@ -173,6 +175,21 @@ class DiskFullTest {
             assertTrue(refused, "3 MB cannot take 20 MB");
             assertTrue(acknowledged > RocksMessageQueue.WINDOW, "the queue spilled: " + acknowledged);
             String last = "r" + (acknowledged - 1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> retained(stores).equals(List.of(last)));
+
+            // a refused clear (an empty retained payload, then 'retain delete') gives the message back too
+            StoreBatch clear = stores.batch();
+            stores.retained().retain(message(5000, "r", new byte[0]), clear);
+            assertEquals(List.of(), retained(stores), "cleared in memory at once");
+            assertThrows(
+                    ExecutionException.class,
+                    () -> clear.commit().toCompletableFuture().get(10, TimeUnit.SECONDS));
+            await().atMost(Duration.ofSeconds(10)).until(() -> retained(stores).equals(List.of(last)));
+            StoreBatch delete = stores.batch();
+            assertTrue(stores.retained().remove("r", delete));
+            assertThrows(
+                    ExecutionException.class,
+                    () -> delete.commit().toCompletableFuture().get(10, TimeUnit.SECONDS));
             await().atMost(Duration.ofSeconds(10)).until(() -> retained(stores).equals(List.of(last)));
 
             List<Integer> got = new ArrayList<>();

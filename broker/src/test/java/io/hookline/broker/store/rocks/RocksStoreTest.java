@@ -270,4 +270,63 @@ class RocksStoreTest {
         StoreException cause = assertInstanceOf(StoreException.class, e.getCause());
         assertEquals(StoreException.Kind.CLOSED, cause.kind());
     }
+
+    @Test
+    void aReadAfterCloseFailsWithClosedInsteadOfCrashingTheJvm() throws Exception {
+        RocksStore store = open(tmp.resolve("store"));
+        store.write(new Writes().put(Column.SESSIONS, utf8("c"), utf8("x"))).get(10, TimeUnit.SECONDS);
+        store.close();
+        List<org.junit.jupiter.api.function.Executable> reads = List.of(
+                () -> store.get(Column.SESSIONS, utf8("c")),
+                () -> store.scan(Column.SESSIONS, new byte[0], (k, v) -> true),
+                () -> store.scanKeys(Column.SESSIONS, new byte[0], k -> true),
+                () -> store.forEachSubscriberPrefix(Column.QUEUES, p -> {}),
+                () -> store.estimateRecords(Column.SESSIONS),
+                store::diskBytes);
+        for (var read : reads) {
+            StoreException e = assertThrows(StoreException.class, read);
+            assertEquals(StoreException.Kind.CLOSED, e.kind());
+            assertTrue(e.getMessage().contains("is closed"), e.getMessage());
+        }
+    }
+
+    @Test
+    void readsRacingCloseEitherAnswerOrFailWithClosed() throws Exception {
+        RocksStore store = open(tmp.resolve("store"));
+        Writes w = new Writes();
+        for (int i = 0; i < 1000; i++) {
+            w.put(Column.QUEUES, utf8("k" + i), utf8("v" + i));
+        }
+        store.write(w).get(10, TimeUnit.SECONDS);
+        ExecutorService readers = Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<Integer>> results = new ArrayList<>();
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(2);
+            for (int t = 0; t < 2; t++) {
+                results.add(readers.submit(() -> {
+                    reading.countDown();
+                    int reads = 0;
+                    while (true) {
+                        try {
+                            int[] n = {0};
+                            store.scan(Column.QUEUES, new byte[0], (k, v) -> ++n[0] > 0);
+                            store.estimateRecords(Column.QUEUES);
+                            store.diskBytes();
+                            reads++;
+                        } catch (StoreException e) {
+                            assertEquals(StoreException.Kind.CLOSED, e.kind());
+                            return reads;
+                        }
+                    }
+                }));
+            }
+            reading.await(10, TimeUnit.SECONDS);
+            store.close();
+            for (var r : results) {
+                r.get(30, TimeUnit.SECONDS); // ended with CLOSED, the JVM still here
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
 }

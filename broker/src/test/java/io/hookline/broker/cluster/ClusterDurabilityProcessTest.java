@@ -1,0 +1,93 @@
+package io.hookline.broker.cluster;
+
+import static io.hookline.broker.cluster.ClusterProcessTest.awaitRoute;
+import static io.hookline.broker.cluster.ClusterProcessTest.bytes;
+import static io.hookline.broker.cluster.ClusterProcessTest.publisher;
+import static io.hookline.broker.cluster.ClusterProcessTest.text;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import io.hookline.broker.cluster.ClusterProcessTest.Sub;
+import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.ClusterNodes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The durability contract across nodes: a QoS 1 PUBLISH on node a for a persistent subscriber
+ * that is offline on node b is acknowledged only once b has it in its write-ahead log. b is
+ * killed with SIGKILL right after the publisher got its last PUBACK, started again, and the
+ * subscriber gets every acknowledged message.
+ */
+class ClusterDurabilityProcessTest {
+
+    private static final int MESSAGES = 500;
+
+    @TempDir
+    Path tmp;
+
+    private ClusterNodes cluster;
+
+    @AfterEach
+    void stop() {
+        cluster.close();
+    }
+
+    @Test
+    void everyAcknowledgedMessageSurvivesTheSubscribersNodeKilled() throws Exception {
+        cluster = new ClusterNodes(tmp);
+        BrokerProcess a = cluster.start("a");
+        BrokerProcess b = cluster.start("b");
+        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+
+        Mqtt5BlockingClient pub = publisher(a, "dur-pub");
+        try (Sub sub = new Sub(b, "dur-sub", false)) { // a persistent session on b
+            sub.subscribe("dur/#", 1, 0, false, false);
+            awaitRoute(pub, sub, "dur/probe");
+            sub.disconnect(); // offline: what comes now is queued on b's disk
+        }
+
+        Mqtt5AsyncClient async = pub.toAsync();
+        CompletableFuture<?>[] acks = new CompletableFuture<?>[MESSAGES];
+        for (int i = 0; i < MESSAGES; i++) {
+            acks[i] = async.publishWith()
+                    .topic("dur/x")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .payload(bytes(Integer.toString(i)))
+                    .send();
+        }
+        CompletableFuture.allOf(acks).get(30, TimeUnit.SECONDS);
+        b.process().destroyForcibly(); // SIGKILL right after the last PUBACK
+        b.process().waitFor();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a")));
+        BrokerProcess b2 = cluster.start("b"); // the same data directory
+        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+
+        Set<Integer> got = new TreeSet<>();
+        try (Sub sub = new Sub(b2, "dur-sub", false)) {
+            while (got.size() < MESSAGES) {
+                MqttMessage m = sub.poll(20);
+                assertNotNull(m, "acknowledged but lost: " + (MESSAGES - got.size()) + " of " + MESSAGES);
+                got.add(Integer.parseInt(text(m)));
+            }
+        }
+        assertEquals(MESSAGES, got.size());
+        assertTrue(got.contains(0) && got.contains(MESSAGES - 1), got.toString());
+        pub.disconnect();
+    }
+}
