@@ -63,28 +63,8 @@ public final class OfflineQueue {
 
         BenchClient pub = BenchClient.connect(transport, broker, "bench-offline-pub", InboundListener.IGNORE, WINDOW)
                 .get(30, TimeUnit.SECONDS);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        long[] sent = {0};
-        byte[] payload = new byte[payloadBytes];
-        Runnable pump = () -> {
-            while (sent[0] < count && pub.canPublish(1)) {
-                ByteBuf buf = pub.alloc().buffer(payloadBytes).writeBytes(payload);
-                pub.publish(TOPIC, 1, buf);
-                sent[0]++;
-            }
-            pub.flush();
-            if (pub.completed() == count) {
-                done.complete(null);
-            } else if (!pub.isActive()) {
-                done.completeExceptionally(new IllegalStateException(
-                        "the broker closed the publisher's connection after " + pub.completed() + " acknowledged"));
-            }
-        };
         long start = System.nanoTime();
-        pub.eventLoop().execute(() -> {
-            pub.onCredit(pump);
-            pump.run();
-        });
+        CompletableFuture<Void> done = publishAll(pub, TOPIC, count, payloadBytes);
         while (!done.isDone()) {
             try {
                 done.get(1, TimeUnit.SECONDS);
@@ -177,5 +157,35 @@ public final class OfflineQueue {
                 Thread.sleep(20); // not listening yet: a tool polling a port, not a test
             }
         }
+    }
+
+    /**
+     * Publishes {@code count} QoS 1 messages of {@code payloadBytes} to {@code topic} as fast as
+     * {@code pub}'s window allows, from {@code pub}'s event loop; the stage completes once all are
+     * acknowledged and fails when the broker closes the connection first.
+     */
+    static CompletableFuture<Void> publishAll(BenchClient pub, String topic, long count, int payloadBytes) {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        long[] sent = {0}; // on pub's event loop only
+        byte[] payload = new byte[payloadBytes];
+        Runnable pump = () -> {
+            while (sent[0] < count && pub.canPublish(1)) {
+                ByteBuf buf = pub.alloc().buffer(payloadBytes).writeBytes(payload);
+                pub.publish(topic, 1, buf);
+                sent[0]++;
+            }
+            pub.flush();
+            if (pub.completed() == count) {
+                done.complete(null);
+            } else if (!pub.isActive()) {
+                done.completeExceptionally(new IllegalStateException(
+                        "the broker closed the publisher's connection after " + pub.completed() + " acknowledged"));
+            }
+        };
+        pub.eventLoop().execute(() -> {
+            pub.onCredit(pump);
+            pump.run();
+        });
+        return done;
     }
 }

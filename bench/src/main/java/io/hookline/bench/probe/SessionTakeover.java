@@ -3,10 +3,8 @@ package io.hookline.bench.probe;
 import io.hookline.bench.client.BenchClient;
 import io.hookline.bench.client.InboundListener;
 import io.hookline.bench.client.Transport;
-import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -89,28 +87,7 @@ public final class SessionTakeover {
             throws Exception {
         BenchClient pub = BenchClient.connect(transport, broker, "bench-takeover-pub", InboundListener.IGNORE, WINDOW)
                 .get(30, TimeUnit.SECONDS);
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        long[] sent = {0};
-        byte[] payload = new byte[payloadBytes];
-        Runnable pump = () -> {
-            while (sent[0] < count && pub.canPublish(1)) {
-                ByteBuf buf = pub.alloc().buffer(payloadBytes).writeBytes(payload);
-                pub.publish(TOPIC, 1, buf);
-                sent[0]++;
-            }
-            pub.flush();
-            if (pub.completed() == count) {
-                done.complete(null);
-            } else if (!pub.isActive()) {
-                done.completeExceptionally(new IllegalStateException(
-                        "the broker closed the publisher's connection after " + pub.completed() + " acknowledged"));
-            }
-        };
-        pub.eventLoop().execute(() -> {
-            pub.onCredit(pump);
-            pump.run();
-        });
-        done.get(300, TimeUnit.SECONDS);
+        OfflineQueue.publishAll(pub, TOPIC, count, payloadBytes).get(300, TimeUnit.SECONDS);
         pub.disconnect().get(30, TimeUnit.SECONDS);
     }
 

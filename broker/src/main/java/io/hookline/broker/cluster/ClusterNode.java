@@ -304,6 +304,19 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /**
+     * The Hookline node a Hazelcast member belongs to, for tasks that run on that member
+     * ({@code cluster show}, {@code cluster leave} asked from another node).
+     *
+     * @throws IllegalStateException for a member no Hookline node started
+     */
+    static ClusterNode of(HazelcastInstance hz) {
+        if (hz.getUserContext().get(CONTEXT_KEY) instanceof ClusterNode n) {
+            return n;
+        }
+        throw new IllegalStateException("member " + hz.getName() + " is not a Hookline node");
+    }
+
     /** Session migration (docs/cluster.md); null before {@link #start}. */
     public SessionMigration migration() {
         return migration;

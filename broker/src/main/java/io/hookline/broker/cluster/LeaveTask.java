@@ -25,10 +25,7 @@ final class LeaveTask implements Callable<Boolean>, Serializable, HazelcastInsta
 
     @Override
     public Boolean call() {
-        Object node = hz.getUserContext().get(ClusterNode.CONTEXT_KEY);
-        if (!(node instanceof ClusterNode n)) {
-            throw new IllegalStateException("member " + hz.getName() + " is not a Hookline node");
-        }
+        ClusterNode n = ClusterNode.of(hz);
         Thread t = new Thread(() -> n.members().leaveHere(), "hookline-cluster-leave");
         t.setDaemon(true);
         t.start();

@@ -21,10 +21,6 @@ final class StatusTask implements Callable<NodeStatus>, Serializable, HazelcastI
 
     @Override
     public NodeStatus call() {
-        Object node = hz.getUserContext().get(ClusterNode.CONTEXT_KEY);
-        if (!(node instanceof ClusterNode n)) {
-            throw new IllegalStateException("member " + hz.getName() + " is not a Hookline node");
-        }
-        return n.localStatus();
+        return ClusterNode.of(hz).localStatus();
     }
 }
