@@ -79,9 +79,13 @@ final class DataPlane implements AutoCloseable {
         /**
          * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
          * {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}, {@link Frames#COUNTED}); a
-         * receiver that handles none (a test's) leaves them.
+         * receiver that handles none (a test's) leaves them. Returns when this node is done with
+         * the message (stored for its receiver, passed on and acknowledged by the next node, or
+         * dropped): a QoS 1/2 frame ({@link Frames#FORWARD_ACKED}) is acknowledged after it.
          */
-        default void frame(UUID from, byte type, ByteBuf body) {}
+        default CompletionStage<Void> frame(UUID from, byte type, ByteBuf body) {
+            return StoreBatch.DONE;
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -155,7 +159,30 @@ final class DataPlane implements AutoCloseable {
             l.send(Frames.publish(ByteBufAllocator.DEFAULT, m));
             return null;
         }
-        return l.sendAcked(m);
+        return l.sendAcked((epoch, seq) -> Frames.publishAcked(ByteBufAllocator.DEFAULT, epoch, seq, m));
+    }
+
+    /**
+     * Sends a frame that carries a message for {@code node} to handle itself ({@link
+     * Frames#SHARED}, {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}; {@code body} writes
+     * what follows the type). QoS 0: one frame, at most once, and {@link StoreBatch#DONE}. QoS 1/2:
+     * numbered and kept as {@link #publish} keeps its messages ({@link Frames#FORWARD_ACKED}); the
+     * stage completes once that node is done with it ({@link Receiver#frame}) or left the cluster,
+     * failed when it could not store it. Null when the node left.
+     */
+    CompletionStage<Void> forward(UUID node, InetSocketAddress address, byte type, int qos, Consumer<ByteBuf> body) {
+        Link l = link(node, address);
+        if (l == null) {
+            return null;
+        }
+        published.incrementAndGet();
+        if (qos == 0) {
+            l.send(Frames.message(ByteBufAllocator.DEFAULT, type, body));
+            return StoreBatch.DONE;
+        }
+        CompletionStage<Void> acked =
+                l.sendAcked((epoch, seq) -> Frames.forwardAcked(ByteBufAllocator.DEFAULT, epoch, seq, type, body));
+        return acked == null ? StoreBatch.DONE : acked; // closed between the two lines: as a node that left
     }
 
     /** The link to {@code node} when it is congested (its publishers should pause), else null. */
@@ -169,9 +196,15 @@ final class DataPlane implements AutoCloseable {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
     }
 
-    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down). */
+    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down or the node left). */
     void send(UUID node, InetSocketAddress address, ByteBuf frame) {
-        link(node, address).send(frame);
+        Link l = link(node, address);
+        if (l == null) {
+            frame.release();
+            dropped.incrementAndGet();
+            return;
+        }
+        l.send(frame);
     }
 
     /**
@@ -226,12 +259,12 @@ final class DataPlane implements AutoCloseable {
         return sent.get();
     }
 
-    /** Messages handed to {@link #publish} (once per node), sent or dropped. */
+    /** Messages handed to {@link #publish} or {@link #forward} (once per node), sent or dropped. */
     long published() {
         return published.get();
     }
 
-    /** PUBLISH frames received from other nodes. */
+    /** Frames with a message received from other nodes (PUBLISH, SHARED, DIRECT, PUBLISH_COUNTED, acknowledged or not). */
     long received() {
         return received.get();
     }
@@ -306,11 +339,11 @@ final class DataPlane implements AutoCloseable {
             }
         }
 
-        /** Numbers and keeps a QoS 1/2 message, sends it when connected; the stage completes on its ACK. */
-        CompletionStage<Void> sendAcked(Message m) {
+        /** Numbers and keeps a QoS 1/2 frame, sends it when connected; the stage completes on its ACK (null: closed). */
+        CompletionStage<Void> sendAcked(Numbered frame) {
             Unacked.Entry e;
             synchronized (this) { // one order for the window and the channel: a resend never overtakes a send
-                e = unacked.add(seq -> Frames.publishAcked(ByteBufAllocator.DEFAULT, unacked.epoch(), seq, m));
+                e = unacked.add(seq -> frame.encode(unacked.epoch(), seq));
                 if (e == null) {
                     return null; // closed: the node left
                 }
@@ -553,6 +586,11 @@ final class DataPlane implements AutoCloseable {
         }
     }
 
+    /** Encodes a numbered frame once its link's epoch and sequence number are known. */
+    interface Numbered {
+        ByteBuf encode(long epoch, long seq);
+    }
+
     private static boolean contains(long[] values, long v) {
         for (long x : values) {
             if (x == v) {
@@ -654,9 +692,13 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
-                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED, Frames.COUNTED ->
+                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED -> {
+                    received.incrementAndGet();
                     receiver.frame(from, type, frame);
+                }
+                case Frames.COUNTED -> receiver.frame(from, type, frame);
                 case Frames.PUBLISH_ACKED -> publishAcked(ctx, frame);
+                case Frames.FORWARD_ACKED -> forwardAcked(ctx, frame);
                 case Frames.MIGRATE_ASK,
                         Frames.MIGRATE_STATE,
                         Frames.MIGRATE_PULL,
@@ -679,20 +721,44 @@ final class DataPlane implements AutoCloseable {
         private void publishAcked(ChannelHandlerContext ctx, ByteBuf frame) {
             long epoch = frame.readLong();
             long seq = frame.readLong();
+            Inbox inbox = inboxToRoute(ctx, epoch, seq);
+            if (inbox != null) {
+                inbox.storing(epoch, seq, receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx)));
+            }
+        }
+
+        // as publishAcked, for the frames the receiver handles itself: acknowledged once it is done with it
+        private void forwardAcked(ChannelHandlerContext ctx, ByteBuf frame) {
+            long epoch = frame.readLong();
+            long seq = frame.readLong();
+            byte type = frame.readByte();
+            if (type != Frames.SHARED && type != Frames.DIRECT && type != Frames.PUBLISH_COUNTED) {
+                log.warn("cluster: acknowledged frame of type {} from node {}; closing the link", type, from);
+                ctx.close();
+                return;
+            }
+            Inbox inbox = inboxToRoute(ctx, epoch, seq);
+            if (inbox != null) {
+                inbox.storing(epoch, seq, receiver.frame(from, type, frame));
+            }
+        }
+
+        // the sender's inbox when frame seq of epoch is to be routed; null for a duplicate or a sender that left
+        private Inbox inboxToRoute(ChannelHandlerContext ctx, long epoch, long seq) {
             received.incrementAndGet();
             UUID sender = from;
             Inbox inbox = inboxes.get(sender);
             if (inbox == null) {
                 if (gone.contains(sender)) {
-                    return;
+                    return null;
                 }
                 inbox = inboxes.computeIfAbsent(sender, Inbox::new);
             }
             if (inbox.received(ctx.channel(), epoch, seq) == Inbox.Verdict.DUPLICATE) {
                 duplicates.incrementAndGet();
-                return;
+                return null;
             }
-            inbox.storing(epoch, seq, receiver.publish(sender, Frames.readMessage(frame, 0), hold(ctx)));
+            return inbox;
         }
 
         @Override

@@ -246,6 +246,11 @@ public final class RouteTable {
         return c.nodes;
     }
 
+    /** Whether this node's mirror has {@code node}'s route for {@code filter} (its write reached us). Any thread. */
+    boolean shows(UUID node, String filter) {
+        return mirrored.contains(key(node, filter));
+    }
+
     /** Filters subscribed on this node. */
     int localFilters() {
         return counts.size();

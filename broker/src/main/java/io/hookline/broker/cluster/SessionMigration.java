@@ -4,6 +4,7 @@ import com.hazelcast.map.IMap;
 import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionHandover;
 import io.hookline.broker.session.SessionRegistry;
@@ -63,7 +64,16 @@ public final class SessionMigration implements SessionHandover {
 
         /** A node's name, for logs. */
         String name(UUID node);
+
+        /**
+         * Whether this node's route table sends what matches {@code s} (a direct filter, or a
+         * shared group) to {@code node} now: its route reached this node's replica.
+         */
+        boolean routes(UUID node, Subscription s);
     }
+
+    /** How often the old node looks whether the new node's routes reached it, at the end of a move. */
+    static final long ROUTE_CHECK_MILLIS = 5;
 
     /** What {@link #migrateAll} did: sessions moved, sessions that stayed (failed), per target node name. */
     public record Result(int moved, int failed, Map<String, Integer> perNode) {}
@@ -516,12 +526,46 @@ public final class SessionMigration implements SessionHandover {
     }
 
     private void commit(UUID from, MigrationFrames.In in) {
-        Export e = exports.remove(exportKey(from, in.move()));
+        Export e = exports.get(exportKey(from, in.move()));
         if (e == null) {
             peers.send(from, MigrationFrames.done(ByteBufAllocator.DEFAULT, in.move(), false, List.of()));
             return;
         }
         e.timer.cancel(false);
+        // half the new node's wait for DONE: it does not give up on us while we wait here
+        awaitRoutes(e, from, in, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis / 2));
+    }
+
+    /**
+     * The end window (docs/cluster.md, "Session migration"): this copy ends only once this node's
+     * route table sends every filter and shared group of the session to the new node, so a message
+     * published here meanwhile is queued here (and comes in the tail) or goes there, never to
+     * nobody. Bounded: after {@code deadline} the copy ends anyway, logged.
+     */
+    private void awaitRoutes(Export e, UUID from, MigrationFrames.In in, long deadline) {
+        if (exports.get(e.key()) != e) {
+            return; // aborted meanwhile
+        }
+        int missing = 0;
+        for (Subscription s : e.session.subscriptions()) {
+            if (!peers.routes(from, s)) {
+                missing++;
+            }
+        }
+        if (missing > 0 && System.nanoTime() - deadline < 0) {
+            executor.schedule(() -> awaitRoutes(e, from, in, deadline), ROUTE_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (missing > 0) {
+            log.warn(
+                    "cluster: {} route(s) of the session of '{}' on node '{}' not seen here after {} ms; ending"
+                            + " this copy anyway (a message published here before they arrive may reach nobody)",
+                    missing,
+                    e.session.clientId(),
+                    peers.name(from),
+                    timeoutMillis / 2);
+        }
+        exports.remove(e.key());
         List<Delivery> tail = transfer.finishExport(e.session, e.cursor);
         peers.send(
                 from,
