@@ -16,6 +16,7 @@ import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -55,6 +56,8 @@ final class ClusterShared implements SharedDispatch {
 
     private static final Logger log = LoggerFactory.getLogger(ClusterShared.class);
     private static final SharedSubscriptionPolicy[] POLICIES = SharedSubscriptionPolicy.values();
+    /** How long a passed-on message's acknowledgement waits for the next node's, at most. */
+    static final long PASS_ON_WAIT_MILLIS = 5000;
 
     private final SharedRoutes routes;
     private final Router router;
@@ -142,7 +145,7 @@ final class ClusterShared implements SharedDispatch {
         }
         UUID node = nodeAt(r, slot - here);
         Frames.Shared frame = new Frames.Shared(r.group(), r.filter(), policy.ordinal(), tried, message);
-        if (forward(node, frame, batch) == 1) {
+        if (forward(node, frame, batch, false) == 1) {
             return 1;
         }
         // that node has just left (its entries not removed yet): a member here, else another node
@@ -150,7 +153,7 @@ final class ClusterShared implements SharedDispatch {
             return 1;
         }
         for (UUID other : r.members().keySet()) {
-            if (!other.equals(node) && forward(other, frame, batch) == 1) {
+            if (!other.equals(node) && forward(other, frame, batch, false) == 1) {
                 return 1;
             }
         }
@@ -171,15 +174,25 @@ final class ClusterShared implements SharedDispatch {
         return last;
     }
 
-    // a QoS 1/2 message's batch waits for that node's acknowledgement
-    private int forward(UUID node, Frames.Shared frame, StoreBatch batch) {
+    /**
+     * A QoS 1/2 message's batch waits for that node's acknowledgement; a pass-on's at most
+     * {@value #PASS_ON_WAIT_MILLIS} ms: acknowledgements are in order per link, so pass-ons around
+     * a ring of three or more nodes could otherwise each wait behind the next for ever. The
+     * message is still kept and resent by this node's link until that node acknowledges it.
+     */
+    private int forward(UUID node, Frames.Shared frame, StoreBatch batch, boolean passOn) {
         CompletionStage<Void> sent =
                 sender.forward(node, Frames.SHARED, frame.message().qos(), Frames.sharedBody(frame));
         if (sent == null) {
             return 0;
         }
         if (sent != StoreBatch.DONE) {
-            batch.awaitAlso(sent);
+            batch.awaitAlso(
+                    passOn
+                            ? sent.toCompletableFuture()
+                                    .copy()
+                                    .completeOnTimeout(null, PASS_ON_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                            : sent);
         }
         forwarded.incrementAndGet();
         return 1;
@@ -202,8 +215,8 @@ final class ClusterShared implements SharedDispatch {
             r.members().keySet().removeAll(tried);
             if (!r.members().isEmpty() && tried.size() < 255) {
                 UUID node = nodeAt(r, ThreadLocalRandom.current().nextInt(r.total()));
-                if (forward(node, new Frames.Shared(f.group(), f.filter(), f.policy(), tried, f.message()), batch)
-                        == 1) {
+                Frames.Shared next = new Frames.Shared(f.group(), f.filter(), f.policy(), tried, f.message());
+                if (forward(node, next, batch, true) == 1) {
                     passedOn.incrementAndGet();
                     return;
                 }
