@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,6 +51,7 @@ class ClusterLeaveProcessTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void aDeadNodeIsForgottenWithClusterLeaveAndTheSurvivorServesAgain() throws Exception {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
@@ -86,6 +88,7 @@ class ClusterLeaveProcessTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void leaveWithMigrateSessionsSendsTheClientsAwayThenMovesTheQueuedSessionsThenLeaves() throws Exception {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");

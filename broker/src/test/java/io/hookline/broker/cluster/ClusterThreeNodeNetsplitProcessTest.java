@@ -23,10 +23,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -49,6 +51,7 @@ class ClusterThreeNodeNetsplitProcessTest {
     }
 
     @Test
+    @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void theMajorityServesWhileOneOfThreeIsFrozenAndAfterTheHealRoutesAndSharedGroupsSpanAllThree() throws Exception {
         String[] keys = {"cluster.netsplit.heal_check", "2s", "shared_subscription_policy", "round_robin"};
         cluster = new ClusterNodes(tmp);
