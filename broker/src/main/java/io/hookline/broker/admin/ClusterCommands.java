@@ -6,6 +6,7 @@ import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.ParamType;
 import io.hookline.broker.cluster.ClusterNode;
 import io.hookline.broker.cluster.MemberOps;
+import io.hookline.broker.cluster.NetsplitView;
 import io.hookline.broker.cluster.NodeStatus;
 import io.hookline.broker.cluster.SessionMigration;
 import io.hookline.broker.config.HostPort;
@@ -31,7 +32,9 @@ final class ClusterCommands {
                         .help("the nodes of the cluster: name, address (cluster.listen), running, connected clients,"
                                 + " sessions, topic filters subscribed there, messages forwarded to and from it by other"
                                 + " nodes since it started; a node that died shows running false"
-                                + " until its routes are removed. 409 with cluster = off")
+                                + " until its routes are removed; then this node's view of netsplits: the known nodes"
+                                + " it cannot reach, whether it holds the quorum (cluster.netsplit.quorum) and what it"
+                                + " refuses meanwhile (allow_*_during_netsplit). 409 with cluster = off")
                         .build(),
                 request -> show(broker),
                 "core");
@@ -148,7 +151,18 @@ final class ClusterCommands {
             row.put("self", s.node().equals(node.settings().nodeName()));
             rows.add(row);
         }
-        return new Reply.Done(CommandResult.table(rows));
+        NetsplitView split = node.netsplitView();
+        Map<String, Object> netsplit = new LinkedHashMap<>();
+        netsplit.put("in_netsplit", split.inNetsplit());
+        netsplit.put("quorum", split.quorum());
+        netsplit.put("known", split.known());
+        netsplit.put("reachable", split.reachable());
+        netsplit.put("unreachable", split.unreachable());
+        if (split.since() != null) {
+            netsplit.put("since", split.since());
+        }
+        netsplit.put("refusing", split.refusing());
+        return new Reply.Done(CommandResult.table(rows), Map.of("netsplit", netsplit, "note", split.text()));
     }
 
     private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {

@@ -14,6 +14,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
@@ -64,6 +65,7 @@ public final class ClusterNode implements AutoCloseable {
     static final String NODE_ATTRIBUTE = "hookline.node";
     static final String DATA_ATTRIBUTE = "hookline.data";
     static final String CONTEXT_KEY = "hookline.cluster";
+    static final String ADMIN_EXECUTOR = "hookline.admin";
 
     private final ClusterSettings settings;
     private final SessionRegistry sessions;
@@ -91,6 +93,7 @@ public final class ClusterNode implements AutoCloseable {
     private final RemoteCounts counts;
     private volatile SessionMigration migration;
     private ScheduledExecutorService migrationExecutor;
+    private final Netsplit netsplit;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -115,6 +118,7 @@ public final class ClusterNode implements AutoCloseable {
         router.shareWith(shared);
         this.direct = new ClusterDirect(this::clients, this::sendFrame);
         this.counts = new RemoteCounts(routes, this::sendFrame);
+        this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -141,6 +145,59 @@ public final class ClusterNode implements AutoCloseable {
 
     public ClusterSettings settings() {
         return settings;
+    }
+
+    /** What this node refuses while it is in a netsplit (the broker gives it to every connection). */
+    public NetsplitGate netsplitGate() {
+        return netsplit;
+    }
+
+    /** This node's view of netsplits ({@code cluster show}). */
+    public NetsplitView netsplitView() {
+        return netsplit.snapshot();
+    }
+
+    /**
+     * Forgets {@code node}, a known node that is unreachable and will not come back (removed by
+     * an administrator): it no longer counts for the quorum. False when it is reachable, this
+     * node or not known.
+     */
+    public boolean forgetNode(String node) {
+        return netsplit.forget(node);
+    }
+
+    /** A live config change: the allow_*_during_netsplit keys of {@code config} apply from now on. */
+    public void configChanged(io.hookline.broker.config.Config config) {
+        netsplit.reconfigure(NetsplitSettings.from(config));
+    }
+
+    Netsplit netsplit() {
+        return netsplit;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    RetainedSync retainedSync() {
+        return retainedSync;
+    }
+
+    /** After a split-brain merge: this member's id (maybe a new one) and the members now. */
+    void rejoined(HazelcastInstance h, UUID selfId, List<String> members) {
+        self = selfId;
+        data.setSelf(selfId);
+        data.rejoin(); // the other side's members were forgotten during the split: links to them may open again
+        for (Member m : h.getCluster().getMembers()) {
+            learn(m);
+        }
+        // the parts keyed by this member's id take the new one; shared groups are published again
+        routes.shared().stop();
+        routes.shared().start(h.getReplicatedMap(SharedRoutes.MAP), selfId, ordered);
+        shared.start(selfId);
+        direct.start(selfId);
+        directory.start(h.getReplicatedMap(NodeDirectory.MAP), selfId);
+        netsplit.merged(members);
     }
 
     /**
@@ -195,16 +252,21 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         hz.getCluster().addMembershipListener(membership);
+        List<String> names = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
             learn(m);
+            names.add(m.getAttribute(NODE_ATTRIBUTE));
         }
+        netsplit.start(names);
+        hz.getLifecycleService().addLifecycleListener(new HealReconciler(this, sessions, ordered));
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
         routes.shared().start(hz.getReplicatedMap(SharedRoutes.MAP), self, ordered);
         shared.start(self);
         direct.start(self);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
-        clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
+        clients = new ClientRegistry(
+                hz.getMap(ClientRegistry.MAP), hz.getMap(ClientRegistry.SINCE), self, ordered, this::sendTakeover);
         startMigration();
         directory.start(hz.getReplicatedMap(NodeDirectory.MAP), self);
         log.info(
@@ -286,6 +348,12 @@ public final class ClusterNode implements AutoCloseable {
         config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(join));
         config.setProperty("hazelcast.max.wait.seconds.before.join", String.valueOf(Math.max(join, 1) * 2));
         config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
+        int heal = ClusterSettings.seconds(settings.netsplit().healCheck()); // split halves look for each other
+        config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(heal));
+        config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(heal));
+        // reads wait until a joining (or merging) member has the whole map: a heal compares against it
+        config.getReplicatedMapConfig(RouteTable.MAP).setAsyncFillup(false);
+        config.getReplicatedMapConfig(RetainedSync.MAP).setAsyncFillup(false);
         config.getUserContext().put(CONTEXT_KEY, this);
         config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
         HostPort advertised = settings.dataAdvertise();
@@ -368,7 +436,8 @@ public final class ClusterNode implements AutoCloseable {
     void replicateRetained(Message message) {
         RetainedSync sync = retainedSync;
         if (sync != null) {
-            ordered.execute(() -> sync.publish(message));
+            long at = sync.written(message.topic());
+            ordered.execute(() -> sync.publish(message, at));
         }
     }
 
@@ -578,6 +647,8 @@ public final class ClusterNode implements AutoCloseable {
         retainedSync = null;
         clients = null;
         if (h != null) {
+            GoodbyeTask.tellOthers(h, settings.nodeName()); // a leave, not a netsplit, for the others
+            netsplit.alone();
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
@@ -625,6 +696,7 @@ public final class ClusterNode implements AutoCloseable {
         HazelcastInstance h = hz;
         hz = null;
         if (h != null) {
+            GoodbyeTask.tellOthers(h, settings.nodeName());
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
@@ -778,6 +850,9 @@ public final class ClusterNode implements AutoCloseable {
         @Override
         public void memberAdded(MembershipEvent e) {
             learn(e.getMember());
+            netsplit.joined(
+                    e.getMember().getAttribute(NODE_ATTRIBUTE),
+                    String.valueOf(e.getMember().getAddress()));
             log.info(
                     "cluster: node '{}' joined ({})",
                     e.getMember().getAttribute(NODE_ATTRIBUTE),
@@ -787,7 +862,10 @@ public final class ClusterNode implements AutoCloseable {
         @Override
         public void memberRemoved(MembershipEvent e) {
             UUID gone = e.getMember().getUuid();
-            log.warn(
+            netsplit.left(
+                    e.getMember().getAttribute(NODE_ATTRIBUTE),
+                    String.valueOf(e.getMember().getAddress()));
+            log.info(
                     "cluster: node '{}' left or died ({}); removing its routes and client ids",
                     e.getMember().getAttribute(NODE_ATTRIBUTE),
                     e.getMember().getAddress());
