@@ -52,17 +52,21 @@ final class ClusterCommands {
                 "core");
         registry.add(
                 CommandSpec.builder("cluster", "leave")
-                        .help("node NAME (this one or another) leaves the cluster: its MQTT 5 clients get DISCONNECT"
-                                + " 0x9C with the least loaded other node's address (older clients are closed), its"
-                                + " routes and client ids are removed, and it serves only its own clients, alone,"
-                                + " until cluster join (or a restart with cluster.seeds). 404 for an unknown node")
+                        .help(
+                                "node NAME (this one or another) leaves the cluster: its MQTT 5 clients get DISCONNECT"
+                                        + " 0x9C with the least loaded other node's address (older clients are closed), its"
+                                        + " routes and client ids are removed, and it serves only its own clients, alone,"
+                                        + " until cluster join (or a restart with cluster.seeds). A known node that is"
+                                        + " unreachable (dead for good) is forgotten on every node instead: it no longer counts"
+                                        + " for the quorum (cluster.netsplit.quorum). 404 for a node neither a member nor known")
                         .argument("node", "the node's name (cluster.node_name, as cluster show lists it)")
                         .flag(
                                 "migrate_sessions",
                                 ParamType.BOOLEAN,
                                 "false",
-                                "move the node's persistent sessions to the other nodes first (not available yet:"
-                                        + " refused with 400)")
+                                "first send its clients away, then move its persistent sessions (subscriptions, queue,"
+                                        + " messages in flight) to the other nodes, then leave; if some did not move"
+                                        + " (502/504) the node stays in the cluster. 409 for an unreachable node")
                         .changesState()
                         .build(),
                 request -> leave(broker, request.get("node"), request.flag("migrate_sessions", false)),
@@ -115,14 +119,8 @@ final class ClusterCommands {
 
     private static Reply leave(ManagedBroker broker, String name, boolean migrate) throws InterruptedException {
         ClusterNode node = node(broker);
-        if (migrate) {
-            throw new CommandException(
-                    400,
-                    "--migrate_sessions is not available in this build; run 'cluster migrate-sessions' on node" + " '"
-                            + name + "' first, then 'cluster leave node=" + name + "' without the flag");
-        }
         try {
-            return new Reply.Done(CommandResult.text(node.members().leave(name)));
+            return new Reply.Done(CommandResult.text(node.members().leave(name, migrate)));
         } catch (MemberOps.Refused r) {
             throw new CommandException(r.status(), r.getMessage());
         }

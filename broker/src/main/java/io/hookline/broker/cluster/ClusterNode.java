@@ -1,12 +1,7 @@
 package io.hookline.broker.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
@@ -34,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -76,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final RouteTable routes;
     private final DataPlane data;
-    private final Map<UUID, InetSocketAddress> dataAddresses = new ConcurrentHashMap<>();
+    private final Map<UUID, InetSocketAddress> dataAddresses; // membership's: the other members' data ports
     private final ExecutorService executor;
     private final Executor ordered; // the executor; after close, tasks are dropped (logged), never thrown at the caller
     private volatile HazelcastInstance hz;
@@ -84,7 +78,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile RetainedSync retainedSync;
     private volatile ClientRegistry clients;
     private final NodeDirectory directory = new NodeDirectory();
-    private final Membership membership = new Membership(); // added to each member this node runs (join restarts it)
+    private final ClusterMembers membership; // added to each member this node runs (join restarts it)
     private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
     private volatile int dataPort;
     private volatile ClientControl control;
@@ -119,6 +113,8 @@ public final class ClusterNode implements AutoCloseable {
         this.direct = new ClusterDirect(this::clients, this::forwardFrame);
         this.counts = new RemoteCounts(routes, this::forwardFrame);
         this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
+        this.membership = new ClusterMembers(() -> hz, data, netsplit, this::memberGone);
+        this.dataAddresses = membership.dataAddresses();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -189,7 +185,7 @@ public final class ClusterNode implements AutoCloseable {
         data.setSelf(selfId);
         data.rejoin(); // the other side's members were forgotten during the split: links to them may open again
         for (Member m : h.getCluster().getMembers()) {
-            learn(m);
+            membership.learn(m);
         }
         // the parts keyed by this member's id take the new one; shared groups are published again
         routes.shared().stop();
@@ -230,7 +226,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Starts the Hazelcast member on {@link #seeds} and joins the maps (at start and on cluster join). */
     void startMember() {
         HostPort listen = settings.listen();
-        Config config = hazelcastConfig(dataPort);
+        Config config = HazelcastSetup.config(settings, seeds, dataPort, this);
         // read before the config is: without it Hazelcast's first lines go to java.util.logging
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
@@ -254,7 +250,7 @@ public final class ClusterNode implements AutoCloseable {
         hz.getCluster().addMembershipListener(membership);
         List<String> names = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
-            learn(m);
+            membership.learn(m);
             names.add(m.getAttribute(NODE_ATTRIBUTE));
         }
         netsplit.start(names);
@@ -276,7 +272,7 @@ public final class ClusterNode implements AutoCloseable {
                 listen,
                 dataPort,
                 hz.getCluster().getMembers().size(),
-                memberNames());
+                membership.names());
     }
 
     // at start and on cluster join (a new member, a new id): the thread is made once
@@ -293,7 +289,8 @@ public final class ClusterNode implements AutoCloseable {
                 hz.getMap(SessionMigration.MAP),
                 self,
                 sessions,
-                new MigrationPeers(),
+                membership.peers(),
+                routes::sends,
                 migrationExecutor,
                 ordered,
                 settings.failureTimeout().toMillis(),
@@ -328,79 +325,6 @@ public final class ClusterNode implements AutoCloseable {
         if (m != null) {
             m.recovered();
         }
-    }
-
-    private Config hazelcastConfig(int dataPort) {
-        HostPort listen = settings.listen();
-        Config config = new Config();
-        config.setClusterName(settings.name());
-        config.setInstanceName("hookline-" + settings.nodeName() + "-" + UUID.randomUUID());
-        int failure = ClusterSettings.seconds(settings.failureTimeout());
-        int join = ClusterSettings.seconds(settings.joinWait());
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Broker.close() stops us in order
-        config.setProperty("hazelcast.health.monitoring.level", "OFF");
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.local.localAddress", listen.host());
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(failure));
-        config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.max(1, failure / 5)));
-        config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(join));
-        config.setProperty("hazelcast.max.wait.seconds.before.join", String.valueOf(Math.max(join, 1) * 2));
-        config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
-        int heal = ClusterSettings.seconds(settings.netsplit().healCheck()); // split halves look for each other
-        config.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(heal));
-        config.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(heal));
-        // reads wait until a joining (or merging) member has the whole map: a heal compares against it
-        config.getReplicatedMapConfig(RouteTable.MAP).setAsyncFillup(false);
-        config.getReplicatedMapConfig(RetainedSync.MAP).setAsyncFillup(false);
-        config.getUserContext().put(CONTEXT_KEY, this);
-        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        HostPort advertised = settings.dataAdvertise();
-        config.getMemberAttributeConfig()
-                .setAttribute(
-                        DATA_ATTRIBUTE, advertised != null ? hostPort(advertised) : listen.host() + ":" + dataPort);
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(listen.port()).setPortAutoIncrement(false);
-        network.setPublicAddress(hostPort(listen));
-        JoinConfig joining = network.getJoin();
-        joining.getMulticastConfig().setEnabled(false);
-        joining.getAutoDetectionConfig().setEnabled(false);
-        TcpIpConfig tcp = joining.getTcpIpConfig().setEnabled(true);
-        tcp.setConnectionTimeoutSeconds(Math.max(1, join));
-        tcp.addMember(hostPort(listen));
-        for (HostPort seed : seeds) {
-            tcp.addMember(hostPort(seed));
-        }
-        return config;
-    }
-
-    private static String hostPort(HostPort hp) {
-        return (hp.host().indexOf(':') >= 0 ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
-    }
-
-    private void learn(Member m) {
-        if (m.localMember()) {
-            return;
-        }
-        String address = m.getAttribute(DATA_ATTRIBUTE);
-        if (address == null) {
-            log.warn(
-                    "cluster: member {} is not a Hookline node (no {} attribute); ignored",
-                    m.getAddress(),
-                    DATA_ATTRIBUTE);
-            return;
-        }
-        HostPort hp = HostPort.parse(address);
-        dataAddresses.put(m.getUuid(), new InetSocketAddress(hp.host(), hp.port())); // resolved once
-    }
-
-    private List<String> memberNames() {
-        List<String> names = new ArrayList<>();
-        for (Member m : hz.getCluster().getMembers()) {
-            names.add(m.getAttribute(NODE_ATTRIBUTE) + "@" + m.getAddress());
-        }
-        return names;
     }
 
     /**
@@ -583,16 +507,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether {@code member} is in the cluster now (this node's view, no network call). */
     boolean isLive(UUID member) {
-        HazelcastInstance h = hz;
-        if (h == null) {
-            return false;
-        }
-        for (Member m : h.getCluster().getMembers()) {
-            if (m.getUuid().equals(member)) {
-                return true;
-            }
-        }
-        return false;
+        return membership.isLive(member);
     }
 
     /** Puts this node's MQTT address and client count into the node directory (about once a second). */
@@ -662,10 +577,7 @@ public final class ClusterNode implements AutoCloseable {
                 log.warn("cluster: member shutdown failed", e);
             }
         }
-        for (UUID id : new ArrayList<>(dataAddresses.keySet())) {
-            dataAddresses.remove(id);
-            data.forget(id);
-        }
+        membership.forgetAll();
     }
 
     /**
@@ -817,89 +729,20 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** How session migration reaches the other nodes: the data plane, the member list. */
-    private final class MigrationPeers implements SessionMigration.Peers {
-        @Override
-        public boolean send(UUID node, io.netty.buffer.ByteBuf frame) {
-            InetSocketAddress address = dataAddresses.get(node);
-            if (address == null) {
-                frame.release();
-                return false;
-            }
-            data.send(node, address, frame);
-            return true;
-        }
-
-        @Override
-        public boolean isMember(UUID node) {
-            return dataAddresses.containsKey(node);
-        }
-
-        @Override
-        public List<UUID> others() {
-            return new ArrayList<>(dataAddresses.keySet());
-        }
-
-        @Override
-        public boolean routes(UUID node, io.hookline.broker.routing.Subscription s) {
-            return s.isShared()
-                    ? routes.shared().shows(node, s.shareGroup(), s.filter())
-                    : routes.shows(node, s.filter());
-        }
-
-        @Override
-        public String name(UUID node) {
-            HazelcastInstance h = hz;
-            if (h != null) {
-                for (Member m : h.getCluster().getMembers()) {
-                    if (m.getUuid().equals(node)) {
-                        return m.getAttribute(NODE_ATTRIBUTE);
-                    }
+    /** A member left or died: its routes, shared-group counts, client ids and load go, on the cluster executor. */
+    private void memberGone(UUID gone) {
+        ordered.execute(() -> {
+            try {
+                routes.forget(gone);
+                routes.shared().forget(gone);
+                ClientRegistry c = clients;
+                if (c != null) {
+                    c.forget(gone);
                 }
+                directory.forget(gone);
+            } catch (RuntimeException ex) {
+                log.warn("cluster: cleanup after node {} failed", gone, ex);
             }
-            return node.toString();
-        }
-    }
-
-    /** Membership changes. On Hazelcast's event thread: the cleanup goes to the cluster executor. */
-    private final class Membership implements MembershipListener {
-        @Override
-        public void memberAdded(MembershipEvent e) {
-            learn(e.getMember());
-            netsplit.joined(
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    String.valueOf(e.getMember().getAddress()));
-            log.info(
-                    "cluster: node '{}' joined ({})",
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    e.getMember().getAddress());
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent e) {
-            UUID gone = e.getMember().getUuid();
-            netsplit.left(
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    String.valueOf(e.getMember().getAddress()));
-            log.info(
-                    "cluster: node '{}' left or died ({}); removing its routes and client ids",
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    e.getMember().getAddress());
-            dataAddresses.remove(gone);
-            data.forget(gone);
-            ordered.execute(() -> {
-                try {
-                    routes.forget(gone);
-                    routes.shared().forget(gone);
-                    ClientRegistry c = clients;
-                    if (c != null) {
-                        c.forget(gone);
-                    }
-                    directory.forget(gone);
-                } catch (RuntimeException ex) {
-                    log.warn("cluster: cleanup after node {} failed", gone, ex);
-                }
-            });
-        }
+        });
     }
 }

@@ -64,11 +64,7 @@ final class GoodbyeTask implements Callable<Boolean>, Serializable, HazelcastIns
 
     @Override
     public Boolean call() {
-        Object n = hz.getUserContext().get(ClusterNode.CONTEXT_KEY);
-        if (!(n instanceof ClusterNode cluster)) {
-            throw new IllegalStateException("member " + hz.getName() + " is not a Hookline node");
-        }
-        cluster.netsplit().goodbye(node);
+        ClusterNode.of(hz).netsplit().goodbye(node);
         return true;
     }
 }

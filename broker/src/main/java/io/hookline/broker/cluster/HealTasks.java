@@ -18,14 +18,6 @@ final class HealTasks {
 
     private HealTasks() {}
 
-    private static ClusterNode node(HazelcastInstance hz) {
-        Object n = hz.getUserContext().get(ClusterNode.CONTEXT_KEY);
-        if (!(n instanceof ClusterNode cluster)) {
-            throw new IllegalStateException("member " + hz.getName() + " is not a Hookline node");
-        }
-        return cluster;
-    }
-
     /** The topic filters the member has subscribers for (its routes). */
     static final class Routes implements Callable<ArrayList<String>>, Serializable, HazelcastInstanceAware {
         @Serial
@@ -40,7 +32,7 @@ final class HealTasks {
 
         @Override
         public ArrayList<String> call() {
-            return new ArrayList<>(node(hz).routes().ownFilters());
+            return new ArrayList<>(ClusterNode.of(hz).routes().ownFilters());
         }
     }
 
@@ -66,7 +58,7 @@ final class HealTasks {
 
         @Override
         public Merged call() {
-            RetainedSync sync = node(hz).retainedSync();
+            RetainedSync sync = ClusterNode.of(hz).retainedSync();
             if (sync == null) {
                 throw new IllegalStateException("member " + hz.getName() + " has not started its retained map");
             }

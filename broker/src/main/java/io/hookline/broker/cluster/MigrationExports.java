@@ -39,6 +39,7 @@ final class MigrationExports {
     private final SessionRegistry sessions;
     private final SessionTransfer transfer;
     private final SessionMigration.Peers peers;
+    private final SessionMigration.Routes routes;
     private final ScheduledExecutorService executor;
     private final long timeoutMillis;
     private final Map<String, Export> exports = new HashMap<>(); // by target node + move
@@ -48,11 +49,13 @@ final class MigrationExports {
             SessionRegistry sessions,
             SessionTransfer transfer,
             SessionMigration.Peers peers,
+            SessionMigration.Routes routes,
             ScheduledExecutorService executor,
             long timeoutMillis) {
         this.sessions = sessions;
         this.transfer = transfer;
         this.peers = peers;
+        this.routes = routes;
         this.executor = executor;
         this.timeoutMillis = timeoutMillis;
     }
@@ -136,7 +139,7 @@ final class MigrationExports {
         }
         int missing = 0;
         for (Subscription s : e.session.subscriptions()) {
-            if (!peers.routes(from, s)) {
+            if (!routes.sends(from, s)) {
                 missing++;
             }
         }

@@ -251,6 +251,11 @@ public final class RouteTable {
         return mirrored.contains(key(node, filter));
     }
 
+    /** Whether this node's table sends what matches {@code s} (a filter or a shared group) to {@code node} now. */
+    boolean sends(UUID node, Subscription s) {
+        return s.isShared() ? shared.shows(node, s.shareGroup(), s.filter()) : shows(node, s.filter());
+    }
+
     /** Filters subscribed on this node. */
     int localFilters() {
         return counts.size();

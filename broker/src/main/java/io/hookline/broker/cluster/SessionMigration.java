@@ -65,12 +65,15 @@ public final class SessionMigration implements SessionHandover {
 
         /** A node's name, for logs. */
         String name(UUID node);
+    }
 
+    /** This node's route table, as the end of a move asks it ({@link RouteTable#sends}). */
+    interface Routes {
         /**
          * Whether this node's route table sends what matches {@code s} (a direct filter, or a
          * shared group) to {@code node} now: its route reached this node's replica.
          */
-        boolean routes(UUID node, Subscription s);
+        boolean sends(UUID node, Subscription s);
     }
 
     /** How often the old node looks whether the new node's routes reached it, at the end of a move. */
@@ -99,6 +102,7 @@ public final class SessionMigration implements SessionHandover {
             UUID self,
             SessionRegistry sessions,
             Peers peers,
+            Routes routes,
             ScheduledExecutorService executor,
             Executor routeWriter,
             long timeoutMillis,
@@ -109,7 +113,7 @@ public final class SessionMigration implements SessionHandover {
         this.transfer = new SessionTransfer(sessions);
         this.peers = peers;
         this.executor = executor;
-        this.exports = new MigrationExports(sessions, transfer, peers, executor, timeoutMillis);
+        this.exports = new MigrationExports(sessions, transfer, peers, routes, executor, timeoutMillis);
         this.routeWriter = routeWriter;
         this.timeoutMillis = timeoutMillis;
         this.ids = ids;

@@ -53,6 +53,7 @@ class ClusterDurabilityProcessTest {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // three broker starts and 500 messages on a busy machine
     void everyAcknowledgedMessageSurvivesTheSubscribersNodeKilled() throws Exception {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
@@ -81,7 +82,7 @@ class ClusterDurabilityProcessTest {
     }
 
     @Test
-    @Timeout(120) // two node starts, 8 MB published and read back: slow on a loaded machine
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // three broker starts, 8 MB published and read back on a busy machine
     void everyAcknowledgedMessageForASharedGroupsOnlyMemberSurvivesItsNodeKilled() throws Exception {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
