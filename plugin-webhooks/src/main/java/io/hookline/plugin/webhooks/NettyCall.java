@@ -4,18 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.HttpUtil;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Arrays;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One call of {@link NettyHttpClient} from start to its one outcome, on its loop. Every field but
@@ -25,23 +17,27 @@ import java.util.concurrent.TimeUnit;
 final class NettyCall implements Transport.Exchange {
     private final NettyHttpClient.OnLoop on;
     private final Transport.Post post;
-    private final long timeoutNanos;
     final long deadlineNanos;
     private Transport.Callback callback;
     private boolean begun;
     private boolean cancelled;
     boolean finished;
     private boolean retried;
-    private ScheduledFuture<?> timer;
+    // the loop's calls under way, in start order, for its deadline sweep (NettyHttpClient.OnLoop)
+    NettyCall previous;
+    NettyCall next;
+    boolean watched;
     private Channel channel;
-    private HttpResponse head;
+    private boolean answering; // the head of the answer was read
+    private int status;
+    private String cacheControl;
+    private String cacheErrors;
     private byte[] body;
     private int bodyLength;
 
     NettyCall(NettyHttpClient.OnLoop on, Transport.Post post, long timeoutNanos) {
         this.on = on;
         this.post = post;
-        this.timeoutNanos = timeoutNanos;
         this.deadlineNanos = System.nanoTime() + timeoutNanos;
     }
 
@@ -82,7 +78,7 @@ final class NettyCall implements Transport.Exchange {
             fail(new Endpoint.CallFailure("webhooks stopped", false));
             return;
         }
-        timer = on.loop.schedule(this::timedOut, timeoutNanos, TimeUnit.NANOSECONDS);
+        on.watch(this); // no timer per call: the loop's sweep times it out at its deadline
         on.acquire(this, false);
     }
 
@@ -94,7 +90,8 @@ final class NettyCall implements Transport.Exchange {
         }
     }
 
-    private void timedOut() {
+    /** The loop's sweep found the deadline passed. */
+    void timedOut() {
         if (!finished) {
             drop();
             fail(new Endpoint.CallFailure("timed out", true));
@@ -125,28 +122,27 @@ final class NettyCall implements Transport.Exchange {
         if (finished || channel != ch) {
             return;
         }
+        boolean answered = answering;
         drop();
-        if (head == null && !retried && !cancelled) {
+        if (!answered && !retried && !cancelled) {
             // a pooled connection the endpoint had closed, or one lost before any answer:
             // once more on a new connection, within the same deadline
             retried = true;
             on.acquire(this, true);
-        } else if (head == null) {
+        } else if (!answered) {
             unreachable(cause);
         } else {
             fail(new Endpoint.CallFailure("reading the response failed: " + describe(cause), false));
         }
     }
 
-    /** The endpoint answered with something that is no HTTP/1.1 response: not retried. */
-    void malformed(Channel ch, Throwable cause) {
+    /** The endpoint answered with something that is no HTTP/1.x response: not retried. */
+    void malformed(Channel ch, String why) {
         if (finished || channel != ch) {
             return;
         }
         drop();
-        fail(new Endpoint.CallFailure(
-                "malformed response: " + (cause == null || cause.getMessage() == null ? "" : cause.getMessage()),
-                false));
+        fail(new Endpoint.CallFailure("malformed response: " + why, false));
     }
 
     void unreachable(Throwable cause) {
@@ -155,10 +151,12 @@ final class NettyCall implements Transport.Exchange {
         }
     }
 
-    void head(HttpResponse response) {
-        head = response;
-        long length = HttpUtil.getContentLength(response, -1L);
-        body = new byte[length > 0 ? (int) Math.min(Endpoint.MAX_BODY + 1L, length) : 64];
+    void head(int status, String cacheControl, String cacheErrors) {
+        answering = true;
+        this.status = status;
+        this.cacheControl = cacheControl;
+        this.cacheErrors = cacheErrors;
+        body = new byte[64];
         bodyLength = 0;
     }
 
@@ -179,25 +177,21 @@ final class NettyCall implements Transport.Exchange {
         return true;
     }
 
-    void complete(Channel ch) {
-        HttpResponse r = head;
+    void complete(Channel ch, boolean reusable) {
         channel = null;
         ch.pipeline().get(Conversation.class).call = null;
-        on.release(ch, HttpUtil.isKeepAlive(r));
+        on.release(ch, reusable);
         finished = true;
-        timer.cancel(false);
+        on.unwatch(this);
         callback.replied(new Endpoint.Reply(
-                r.status().code(),
-                r.headers().get(HttpHeaderNames.CACHE_CONTROL),
-                r.headers().get(AuthCache.CACHE_ERRORS_HEADER),
-                bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength)));
+                status, cacheControl, cacheErrors, bodyLength == body.length ? body : Arrays.copyOf(body, bodyLength)));
     }
 
     /** Closes the connection this call holds, if any: its answer is no longer read. */
     private void drop() {
         Channel ch = channel;
         channel = null;
-        head = null;
+        answering = false;
         if (ch != null) {
             ch.pipeline().get(Conversation.class).call = null;
             ch.close();
@@ -206,9 +200,7 @@ final class NettyCall implements Transport.Exchange {
 
     private void fail(Endpoint.CallFailure failure) {
         finished = true;
-        if (timer != null) {
-            timer.cancel(false);
-        }
+        on.unwatch(this);
         callback.failed(failure);
     }
 
@@ -216,44 +208,68 @@ final class NettyCall implements Transport.Exchange {
         return t == null ? "connection closed" : t.toString();
     }
 
-    /** The end of a connection's pipeline: hands what is read to the call the connection serves. */
-    static final class Conversation extends ChannelInboundHandlerAdapter {
+    /**
+     * The end of a connection's pipeline: reads the answers ({@link ResponseParser}) and hands
+     * them to the call the connection serves.
+     */
+    static final class Conversation extends ChannelInboundHandlerAdapter implements ResponseParser.Sink {
         NettyCall call; // loop only
+        private final ResponseParser parser = new ResponseParser(this);
+        private Channel channel;
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            channel = ctx.channel();
+        }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                NettyCall c = call;
-                if (c == null) {
-                    ctx.close(); // an answer nobody asked for: the connection is out of step
-                    return;
-                }
-                if (msg instanceof HttpResponse r) {
-                    if (r.decoderResult().isFailure()) {
-                        c.malformed(ctx.channel(), r.decoderResult().cause());
-                        return;
-                    }
-                    if (r.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                        return; // 100 Continue and the like: the answer follows
-                    }
-                    c.head(r);
-                }
-                if (msg instanceof HttpContent content && c.head != null) {
-                    if (content.decoderResult().isFailure()) {
-                        c.malformed(ctx.channel(), content.decoderResult().cause());
-                        return;
-                    }
-                    if (c.content(content.content()) && msg instanceof LastHttpContent) {
-                        c.complete(ctx.channel());
-                    }
-                }
-            } finally {
+            if (msg instanceof ByteBuf in) {
+                parser.read(ctx.alloc(), in);
+            } else {
                 ReferenceCountUtil.release(msg);
             }
         }
 
         @Override
+        public void head(int status, boolean keepAlive, String cacheControl, String cacheErrors) {
+            NettyCall c = call;
+            if (c == null) {
+                parser.stop();
+                channel.close(); // an answer nobody asked for: the connection is out of step
+                return;
+            }
+            c.head(status, cacheControl, cacheErrors);
+        }
+
+        @Override
+        public boolean content(ByteBuf chunk) {
+            NettyCall c = call;
+            return c != null && c.content(chunk);
+        }
+
+        @Override
+        public void end(boolean reusable) {
+            NettyCall c = call;
+            if (c != null) {
+                c.complete(channel, reusable);
+            } else if (!reusable) {
+                channel.close();
+            }
+        }
+
+        @Override
+        public void malformed(String why) {
+            NettyCall c = call;
+            if (c != null) {
+                c.malformed(channel, why);
+            }
+            channel.close();
+        }
+
+        @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            parser.closed(); // may complete a body that ran until the close
             NettyCall c = call;
             if (c != null) {
                 c.lost(ctx.channel(), null);

@@ -17,18 +17,19 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import io.netty.util.internal.ThreadExecutorMap;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -287,6 +288,12 @@ final class NettyHttpClient implements AutoCloseable {
         final EventLoop loop;
         private final Bootstrap connector;
         private final ArrayDeque<Channel> idle = new ArrayDeque<>(); // most recently used last
+        // the calls under way on this loop, oldest first (an intrusive list: O(1) in and out), and
+        // one sweep armed at the earliest deadline among them instead of a timer per call
+        private NettyCall first;
+        private NettyCall last;
+        private ScheduledFuture<?> sweep;
+        private long sweepAt;
 
         OnLoop(Pool pool, EventLoop loop, Class<? extends SocketChannel> type) {
             this.pool = pool;
@@ -301,7 +308,6 @@ final class NettyHttpClient implements AutoCloseable {
                         protected void initChannel(Channel ch) {
                             ch.pipeline()
                                     .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
-                                    .addLast(new HttpResponseDecoder())
                                     .addLast(new NettyCall.Conversation());
                         }
                     });
@@ -309,6 +315,78 @@ final class NettyHttpClient implements AutoCloseable {
 
         boolean closed() {
             return closed;
+        }
+
+        /** {@code call} is under way until {@link #unwatch}: the sweep times it out at its deadline. */
+        void watch(NettyCall call) {
+            call.watched = true;
+            call.previous = last;
+            call.next = null;
+            if (last == null) {
+                first = call;
+            } else {
+                last.next = call;
+            }
+            last = call;
+            if (sweep == null || call.deadlineNanos - sweepAt < 0) {
+                arm(call.deadlineNanos);
+            }
+        }
+
+        void unwatch(NettyCall call) {
+            if (!call.watched) {
+                return;
+            }
+            call.watched = false;
+            if (call.previous == null) {
+                first = call.next;
+            } else {
+                call.previous.next = call.next;
+            }
+            if (call.next == null) {
+                last = call.previous;
+            } else {
+                call.next.previous = call.previous;
+            }
+            call.previous = null;
+            call.next = null;
+            // the sweep stays armed: it finds nothing or re-arms, so a busy loop arms about once per budget
+        }
+
+        private void arm(long at) {
+            if (sweep != null) {
+                sweep.cancel(false);
+            }
+            sweepAt = at;
+            sweep = loop.schedule(this::sweep, Math.max(0, at - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+
+        /** Times out every call whose deadline passed; armed again for the earliest of the rest. */
+        private void sweep() {
+            sweep = null;
+            long now = System.nanoTime();
+            List<NettyCall> expired = null;
+            for (NettyCall c = first; c != null; c = c.next) {
+                if (c.deadlineNanos - now <= 0) {
+                    if (expired == null) {
+                        expired = new ArrayList<>();
+                    }
+                    expired.add(c);
+                }
+            }
+            if (expired != null) {
+                // their callbacks may start or end other calls on this loop: the list is walked again below
+                expired.forEach(NettyCall::timedOut);
+            }
+            NettyCall earliest = first;
+            for (NettyCall c = first; c != null; c = c.next) {
+                if (c.deadlineNanos - earliest.deadlineNanos < 0) {
+                    earliest = c;
+                }
+            }
+            if (earliest != null && (sweep == null || earliest.deadlineNanos - sweepAt < 0)) {
+                arm(earliest.deadlineNanos);
+            }
         }
 
         /** A connection for {@code call}: the most recently used idle one, or a new one. */

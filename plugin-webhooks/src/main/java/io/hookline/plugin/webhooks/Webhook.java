@@ -1,9 +1,7 @@
 package io.hookline.plugin.webhooks;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import io.hookline.api.PluginContext;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.HandlerOptions;
@@ -16,6 +14,8 @@ import io.hookline.api.hook.input.HookInput;
 import io.hookline.api.hook.input.MessageDrop;
 import io.hookline.api.hook.input.PublishInput;
 import io.hookline.api.mqtt.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -189,15 +189,11 @@ final class Webhook {
         if (!wants(in)) {
             return CompletableFuture.completedFuture(Answer.next());
         }
-        ObjectNode body = WireFormat.encode(hook, in, spec.base64Payload());
         AuthCache.Key key = null;
         if (hook.kind() == HookKind.AUTH && !cache.enabled()) {
             cache.countMiss(); // no key to build: it is a second serialization of the input per call
         } else if (hook.kind() == HookKind.AUTH) {
-            ObjectNode k = body.deepCopy();
-            k.remove("payload");
-            k.remove("peer_port");
-            key = new AuthCache.Key(spec.endpoint(), hook.name(), k.toString());
+            key = new AuthCache.Key(spec.endpoint(), hook.name(), WireFormat.cacheKey(hook, in, spec.base64Payload()));
             Answer cached = cache.get(key);
             if (cached != null) {
                 cacheHits.increment();
@@ -207,7 +203,7 @@ final class Webhook {
         }
         AuthCache.Key cacheKey = key;
         long t0 = System.nanoTime();
-        CompletableFuture<Endpoint.Reply> sent = send(body, 1);
+        CompletableFuture<Endpoint.Reply> sent = send(WireFormat.bytes(hook, in, spec.base64Payload()), 1);
         CompletableFuture<Answer> answer = sent.handle((reply, err) -> {
             record(t0);
             if (err instanceof CancellationException) {
@@ -270,16 +266,7 @@ final class Webhook {
      * the events are not sent again, so the client's later events stay behind them.
      */
     private CompletionStage<?> deliver(List<HookInput> batch) {
-        JsonNode body;
-        if (batched) {
-            ArrayNode array = WireFormat.JSON.createArrayNode();
-            for (HookInput in : batch) {
-                array.add(WireFormat.encode(hook, in, spec.base64Payload()));
-            }
-            body = array;
-        } else {
-            body = WireFormat.encode(hook, batch.get(0), spec.base64Payload());
-        }
+        byte[] body = batched ? batchBody(batch) : WireFormat.bytes(hook, batch.get(0), spec.base64Payload());
         long t0 = System.nanoTime();
         return send(body, batch.size()).whenComplete((reply, err) -> {
             record(t0);
@@ -303,14 +290,23 @@ final class Webhook {
         });
     }
 
-    /** Posts {@code node}, which holds {@code eventCount} events (more than one only when batched). */
-    private CompletableFuture<Endpoint.Reply> send(JsonNode node, int eventCount) {
-        byte[] body;
-        try {
-            body = WireFormat.JSON.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            return CompletableFuture.failedFuture(e);
+    /** @return a JSON array of the events' bodies, oldest first, written without a tree */
+    private byte[] batchBody(List<HookInput> batch) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256 * batch.size());
+        try (JsonGenerator g = WireFormat.JSON.getFactory().createGenerator(out)) {
+            g.writeStartArray();
+            for (HookInput in : batch) {
+                WireFormat.write(g, hook, in, spec.base64Payload(), false);
+            }
+            g.writeEndArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // into memory: cannot happen
         }
+        return out.toByteArray();
+    }
+
+    /** Posts {@code body}, which holds {@code eventCount} events (more than one only when batched). */
+    private CompletableFuture<Endpoint.Reply> send(byte[] body, int eventCount) {
         List<String> headers = new ArrayList<>(8 + 2 * spec.headers().size());
         headers.add("vernemq-hook");
         headers.add(hook.name());

@@ -54,32 +54,6 @@ public record WebhookSpec(
         Integer batchMax,
         boolean h2c) {
 
-    /** Without {@code h2c}: HTTP/1.1 (or HTTP/2 negotiated by TLS for https). */
-    public WebhookSpec(
-            String hook,
-            String endpoint,
-            boolean base64Payload,
-            Duration responseTimeout,
-            FailurePolicy onError,
-            Integer priority,
-            Map<String, String> headers,
-            String secret,
-            List<String> topicFilters,
-            Integer batchMax) {
-        this(
-                hook,
-                endpoint,
-                base64Payload,
-                responseTimeout,
-                onError,
-                priority,
-                headers,
-                secret,
-                topicFilters,
-                batchMax,
-                false);
-    }
-
     /** VerneMQ's default response timeout. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(5);
     /**
@@ -145,7 +119,8 @@ public record WebhookSpec(
 
     /** @return a registration with VerneMQ's defaults: base64 payloads, 5 s timeout, kind-default policy */
     public static WebhookSpec of(String hook, String endpoint) {
-        return new WebhookSpec(hook, endpoint, true, DEFAULT_TIMEOUT, null, null, Map.of(), null, List.of(), null);
+        return new WebhookSpec(
+                hook, endpoint, true, DEFAULT_TIMEOUT, null, null, Map.of(), null, List.of(), null, false);
     }
 
     /** @return the hook descriptor */

@@ -1,8 +1,9 @@
 package io.hookline.plugin.webhooks;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.Hook;
@@ -28,6 +29,8 @@ import io.hookline.api.mqtt.TopicSubscription;
 import io.hookline.api.mqtt.Topics;
 import io.hookline.api.mqtt.UserProperty;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -56,105 +59,176 @@ public final class WireFormat {
     }
 
     /**
-     * @return the request body of {@code hook} for {@code input}; payloads base64-encoded unless
-     *     {@code base64Payload} is false (then sent as UTF-8 text)
+     * @return the request body of {@code hook} for {@code input} as a tree (what {@link #write}
+     *     writes, read back); payloads base64-encoded unless {@code base64Payload} is false
      */
     public static ObjectNode encode(Hook<?> hook, HookInput input, boolean base64Payload) {
-        ObjectNode n = JSON.createObjectNode();
+        try {
+            return (ObjectNode) JSON.readTree(bytes(hook, input, base64Payload));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** @return the request body of {@code hook} for {@code input}, written without a JSON tree */
+    static byte[] bytes(Hook<?> hook, HookInput input, boolean base64Payload) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            write(g, hook, input, base64Payload, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // into memory: cannot happen
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * @return the AUTH cache's key text for {@code input}: its body without {@code payload} and
+     *     {@code peer_port} (neither makes a different answer)
+     */
+    static String cacheKey(Hook<?> hook, HookInput input, boolean base64Payload) {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator g = JSON.getFactory().createGenerator(out)) {
+            write(g, hook, input, base64Payload, true);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Writes the request body of {@code hook} for {@code input} as one JSON object, field by field
+     * (no tree): payloads base64-encoded unless {@code base64Payload} is false (then UTF-8 text);
+     * {@code forKey} leaves out {@code payload} and {@code peer_port} (the AUTH cache's key).
+     */
+    static void write(JsonGenerator g, Hook<?> hook, HookInput input, boolean base64Payload, boolean forKey)
+            throws IOException {
+        g.writeStartObject();
         boolean m5 = hook.isMqtt5();
         Client c = input.client();
         if (input instanceof RegisterInput r) {
-            n.put("peer_addr", r.peerAddr());
-            n.put("peer_port", r.peerPort());
-        } else if (input instanceof RegisterEvent r) {
-            n.put("peer_addr", r.peerAddr());
-            n.put("peer_port", r.peerPort());
-        }
-        n.put("client_id", c.clientId());
-        n.put("mountpoint", c.mountpoint());
-        n.put("username", c.username());
-        if (input instanceof RegisterInput r) {
-            n.put("password", r.password() == null ? null : r.password().asUtf8String());
-            n.put(m5 ? "clean_start" : "clean_session", r.cleanSession());
-            putProperties(n, r.properties(), m5);
-        } else if (input instanceof PublishInput p) {
-            putMessage(n, p.topic(), p.qos(), p.payload(), p.retain(), base64Payload);
-            putProperties(n, p.properties(), m5);
-        } else if (input instanceof SubscribeInput s) {
-            ArrayNode topics = n.putArray("topics");
-            for (TopicSubscription t : s.topics()) {
-                ObjectNode o = topics.addObject();
-                o.put("topic", t.topic());
-                o.put("qos", t.qos());
-                if (m5) {
-                    o.put("no_local", t.noLocal());
-                    o.put("rap", t.retainAsPublished());
-                    o.put("retain_handling", t.retainHandling());
-                }
+            g.writeStringField("peer_addr", r.peerAddr());
+            if (!forKey) {
+                g.writeNumberField("peer_port", r.peerPort());
             }
-            putProperties(n, s.properties(), m5);
-        } else if (input instanceof UnsubscribeInput u) {
-            ArrayNode topics = n.putArray("topics");
-            u.topics().forEach(topics::add);
-            putProperties(n, u.properties(), m5);
         } else if (input instanceof RegisterEvent r) {
-            putProperties(n, r.properties(), m5);
+            g.writeStringField("peer_addr", r.peerAddr());
+            if (!forKey) {
+                g.writeNumberField("peer_port", r.peerPort());
+            }
+        }
+        g.writeStringField("client_id", c.clientId());
+        g.writeStringField("mountpoint", c.mountpoint());
+        g.writeStringField("username", c.username());
+        if (input instanceof RegisterInput r) {
+            g.writeStringField(
+                    "password", r.password() == null ? null : r.password().asUtf8String());
+            g.writeBooleanField(m5 ? "clean_start" : "clean_session", r.cleanSession());
+            writeProperties(g, r.properties(), m5);
+        } else if (input instanceof PublishInput p) {
+            writeMessage(g, p.topic(), p.qos(), p.payload(), p.retain(), base64Payload, forKey);
+            writeProperties(g, p.properties(), m5);
+        } else if (input instanceof SubscribeInput s) {
+            g.writeArrayFieldStart("topics");
+            for (TopicSubscription t : s.topics()) {
+                g.writeStartObject();
+                g.writeStringField("topic", t.topic());
+                g.writeNumberField("qos", t.qos());
+                if (m5) {
+                    g.writeBooleanField("no_local", t.noLocal());
+                    g.writeBooleanField("rap", t.retainAsPublished());
+                    g.writeNumberField("retain_handling", t.retainHandling());
+                }
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            writeProperties(g, s.properties(), m5);
+        } else if (input instanceof UnsubscribeInput u) {
+            writeStrings(g, "topics", u.topics());
+            writeProperties(g, u.properties(), m5);
+        } else if (input instanceof RegisterEvent r) {
+            writeProperties(g, r.properties(), m5);
         } else if (input instanceof TopicsUnsubscribed t) {
-            ArrayNode topics = n.putArray("topics");
-            t.topics().forEach(topics::add);
-            n.put("all_topics", t.allTopics());
+            writeStrings(g, "topics", t.topics());
+            g.writeBooleanField("all_topics", t.allTopics());
         } else if (input instanceof MessageDrop d) {
-            n.put("reason", d.reason());
-            putMessage(n, d.topic(), d.qos(), d.payload(), d.retain(), base64Payload);
-            putProperties(n, d.properties(), m5);
+            g.writeStringField("reason", d.reason());
+            writeMessage(g, d.topic(), d.qos(), d.payload(), d.retain(), base64Payload, forKey);
+            writeProperties(g, d.properties(), m5);
         } else if (input instanceof EnhancedAuthInput a) {
             Properties props = a.properties().toBuilder()
                     .put(PropertyKey.AUTHENTICATION_METHOD, a.authMethod())
                     .put(PropertyKey.AUTHENTICATION_DATA, a.authData())
                     .build();
-            n.put("reauth", a.reauthentication());
-            putProperties(n, props, true);
+            g.writeBooleanField("reauth", a.reauthentication());
+            writeProperties(g, props, true);
         } else if (input instanceof ConfigChange cc) {
-            ObjectNode changed = n.putObject("changed");
-            cc.changed().forEach(changed::put);
+            g.writeObjectFieldStart("changed");
+            for (Map.Entry<String, String> e : cc.changed().entrySet()) {
+                g.writeStringField(e.getKey(), e.getValue());
+            }
+            g.writeEndObject();
         } else if (!(input instanceof ClientEvent)) { // a ClientEvent is client_id, mountpoint, username
             throw new IllegalArgumentException(
                     "no wire format for " + input.getClass().getName());
         }
-        return n;
+        g.writeEndObject();
     }
 
-    private static void putMessage(ObjectNode n, String topic, int qos, Bytes payload, boolean retain, boolean base64) {
-        n.put("topic", topic);
-        n.put("qos", qos);
-        n.put("payload", base64 ? payload.toBase64() : payload.asUtf8String());
-        n.put("retain", retain);
+    private static void writeStrings(JsonGenerator g, String name, Iterable<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+
+    private static void writeMessage(
+            JsonGenerator g, String topic, int qos, Bytes payload, boolean retain, boolean base64, boolean forKey)
+            throws IOException {
+        g.writeStringField("topic", topic);
+        g.writeNumberField("qos", qos);
+        if (!forKey) {
+            g.writeFieldName("payload");
+            if (base64) {
+                // Jackson's default variant is standard base64 with padding and no line feeds
+                g.writeBinary(payload.toArray());
+            } else {
+                g.writeString(payload.asUtf8String());
+            }
+        }
+        g.writeBooleanField("retain", retain);
     }
 
     /** m5 hooks always carry {@code properties}; the others only when there are some. */
-    private static void putProperties(ObjectNode n, Properties props, boolean always) {
+    private static void writeProperties(JsonGenerator g, Properties props, boolean always) throws IOException {
         if (!always && props.isEmpty()) {
             return;
         }
-        ObjectNode p = n.putObject("properties");
+        g.writeObjectFieldStart("properties");
         for (Map.Entry<PropertyKey<?>, Object> e : props.asMap().entrySet()) {
             Object v = e.getValue();
+            String name = e.getKey().name();
             if (v instanceof Bytes b) {
-                p.put(e.getKey().name(), b.toBase64());
+                g.writeStringField(name, b.toBase64());
             } else if (v instanceof Boolean b) {
-                p.put(e.getKey().name(), b);
+                g.writeBooleanField(name, b);
             } else if (v instanceof Number num) {
-                p.put(e.getKey().name(), num.longValue());
+                g.writeNumberField(name, num.longValue());
             } else {
-                p.put(e.getKey().name(), String.valueOf(v));
+                g.writeStringField(name, String.valueOf(v));
             }
         }
         if (!props.userProperties().isEmpty()) {
-            ArrayNode ups = p.putArray("p_user_property");
+            g.writeArrayFieldStart("p_user_property");
             for (UserProperty up : props.userProperties()) {
-                ups.addObject().put("key", up.key()).put("val", up.value());
+                g.writeStartObject();
+                g.writeStringField("key", up.key());
+                g.writeStringField("val", up.value());
+                g.writeEndObject();
             }
+            g.writeEndArray();
         }
+        g.writeEndObject();
     }
 
     /**
