@@ -108,10 +108,10 @@ public final class ClusterNode implements AutoCloseable {
         this.metrics = metrics;
         this.data = new DataPlane(new Receiver(), settings.outboundHighWatermark(), sessions.flow());
         this.seeds = settings.seeds();
-        this.shared = new ClusterShared(routes.shared(), router, this::sendFrame);
+        this.shared = new ClusterShared(routes.shared(), router, this::forwardFrame);
         router.shareWith(shared);
-        this.direct = new ClusterDirect(this::clients, this::sendFrame);
-        this.counts = new RemoteCounts(routes, this::sendFrame);
+        this.direct = new ClusterDirect(this::clients, this::forwardFrame);
+        this.counts = new RemoteCounts(routes, this::forwardFrame);
         this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
         this.membership = new ClusterMembers(() -> hz, data, netsplit, this::memberGone);
         this.dataAddresses = membership.dataAddresses();
@@ -290,6 +290,7 @@ public final class ClusterNode implements AutoCloseable {
                 self,
                 sessions,
                 membership.peers(),
+                routes::sends,
                 migrationExecutor,
                 ordered,
                 settings.failureTimeout().toMillis(),
@@ -378,6 +379,13 @@ public final class ClusterNode implements AutoCloseable {
         }
         data.send(node, address, frame);
         return true;
+    }
+
+    /** A frame with a message to {@code node} ({@link DataPlane#forward}); null when the node is not known here. */
+    private CompletionStage<Void> forwardFrame(
+            UUID node, byte type, int qos, java.util.function.Consumer<io.netty.buffer.ByteBuf> body) {
+        InetSocketAddress address = dataAddresses.get(node);
+        return address == null ? null : data.forward(node, address, type, qos, body);
     }
 
     /** Messages forwarded with a count of the sessions that took them (the HTTP API's matched). */
@@ -684,11 +692,11 @@ public final class ClusterNode implements AutoCloseable {
         }
 
         @Override
-        public void frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
+        public CompletionStage<Void> frame(UUID from, byte type, io.netty.buffer.ByteBuf body) {
             if (type == Frames.COUNTED) {
                 long request = body.readLong();
                 counts.answered(request, body.readInt());
-                return;
+                return StoreBatch.DONE;
             }
             StoreBatch batch = stores.batch();
             if (type == Frames.SHARED) {
@@ -701,11 +709,13 @@ public final class ClusterNode implements AutoCloseable {
                 SubscriberId to = Frames.readSubscriber(body);
                 direct.received(from, to, Frames.readMessage(body, messages.nextId()), batch);
             }
-            batch.commit().whenComplete((ok, failure) -> {
+            CompletionStage<Void> stored = batch.commit(); // a QoS 1/2 frame is acknowledged after it
+            stored.whenComplete((ok, failure) -> {
                 if (failure != null) {
                     log.error("cluster: a message from node {} not stored for its receiver", from, failure);
                 }
             });
+            return stored;
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The frames nodes send each other on the data plane, and the message encoding the retained map
@@ -48,6 +49,12 @@ final class Frames {
     static final byte PUBLISH_ACKED = 60;
     /** Receiver to sender: every {@link #PUBLISH_ACKED} of an epoch up to a sequence number is stored (some failed). */
     static final byte ACK = 61;
+    /**
+     * A QoS 1/2 {@link #SHARED}, {@link #DIRECT} or {@link #PUBLISH_COUNTED} frame on the acknowledged
+     * path: {@code long epoch, long seq, byte type, body of that type}, numbered in the link's one
+     * sequence with the {@link #PUBLISH_ACKED} frames and acknowledged by the same {@link #ACK}.
+     */
+    static final byte FORWARD_ACKED = 75;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -249,8 +256,31 @@ final class Frames {
     /** A message for a shared group's member, with the policy and the nodes that had no member for it. */
     record Shared(String group, String filter, int policy, List<UUID> tried, Message message) {}
 
+    /** A frame of {@code type} whose body {@code body} writes ({@link #sharedBody}, {@link #directBody}, {@link #countedBody}). */
+    static ByteBuf message(ByteBufAllocator alloc, byte type, Consumer<ByteBuf> body) {
+        ByteBuf b = start(alloc, type);
+        body.accept(b);
+        return finish(b);
+    }
+
+    /** {@link #FORWARD_ACKED}: the frame {@code type} with {@code body}, numbered {@code seq} of the link's {@code epoch}. */
+    static ByteBuf forwardAcked(ByteBufAllocator alloc, long epoch, long seq, byte type, Consumer<ByteBuf> body) {
+        ByteBuf b = start(alloc, FORWARD_ACKED);
+        b.writeLong(epoch).writeLong(seq).writeByte(type);
+        body.accept(b);
+        return finish(b);
+    }
+
     static ByteBuf shared(ByteBufAllocator alloc, Shared f) {
-        ByteBuf b = start(alloc, SHARED);
+        return message(alloc, SHARED, sharedBody(f));
+    }
+
+    /** Writes the body of a {@link #SHARED} frame. */
+    static Consumer<ByteBuf> sharedBody(Shared f) {
+        return b -> writeShared(b, f);
+    }
+
+    private static void writeShared(ByteBuf b, Shared f) {
         writeString(b, f.group());
         writeString(b, f.filter());
         b.writeByte(f.policy());
@@ -259,7 +289,6 @@ final class Frames {
             b.writeLong(node.getMostSignificantBits()).writeLong(node.getLeastSignificantBits());
         }
         writeMessage(b, f.message());
-        return finish(b);
     }
 
     /** Reads the body of a {@link #SHARED} frame (after its type); the message gets {@code id}. */
@@ -276,18 +305,28 @@ final class Frames {
     }
 
     static ByteBuf direct(ByteBufAllocator alloc, SubscriberId to, Message m) {
-        ByteBuf b = start(alloc, DIRECT);
-        writeString(b, to.mountpoint());
-        writeString(b, to.clientId());
-        writeMessage(b, m);
-        return finish(b);
+        return message(alloc, DIRECT, directBody(to, m));
+    }
+
+    /** Writes the body of a {@link #DIRECT} frame. */
+    static Consumer<ByteBuf> directBody(SubscriberId to, Message m) {
+        return b -> {
+            writeString(b, to.mountpoint());
+            writeString(b, to.clientId());
+            writeMessage(b, m);
+        };
     }
 
     static ByteBuf publishCounted(ByteBufAllocator alloc, long request, Message m) {
-        ByteBuf b = start(alloc, PUBLISH_COUNTED);
-        b.writeLong(request);
-        writeMessage(b, m);
-        return finish(b);
+        return message(alloc, PUBLISH_COUNTED, countedBody(request, m));
+    }
+
+    /** Writes the body of a {@link #PUBLISH_COUNTED} frame. */
+    static Consumer<ByteBuf> countedBody(long request, Message m) {
+        return b -> {
+            b.writeLong(request);
+            writeMessage(b, m);
+        };
     }
 
     static ByteBuf counted(ByteBufAllocator alloc, long request, int sessions) {

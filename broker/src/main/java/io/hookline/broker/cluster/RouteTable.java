@@ -246,6 +246,16 @@ public final class RouteTable {
         return c.nodes;
     }
 
+    /** Whether this node's mirror has {@code node}'s route for {@code filter} (its write reached us). Any thread. */
+    boolean shows(UUID node, String filter) {
+        return mirrored.contains(key(node, filter));
+    }
+
+    /** Whether this node's table sends what matches {@code s} (a filter or a shared group) to {@code node} now. */
+    boolean sends(UUID node, Subscription s) {
+        return s.isShared() ? shared.shows(node, s.shareGroup(), s.filter()) : shows(node, s.filter());
+    }
+
     /** Filters subscribed on this node. */
     int localFilters() {
         return counts.size();
