@@ -181,13 +181,14 @@ class DistributionTest {
         String defaults = flags(null);
         assertEquals(fewCpus, defaults.contains("-XX:+UseSerialGC"), defaults);
         assertEquals(fewCpus, defaults.contains("-XX:MaxNewSize=33554432"), defaults);
+        assertEquals(fewCpus, defaults.contains("-XX:NewSize=33554432"), defaults); // young fixed at its bound
         assertEquals(fewCpus, defaults.contains("-XX:MinHeapFreeRatio=20"), defaults);
         // another flag in JAVA_OPTS wins over the default it repeats
         assertTrue(flags("-XX:MaxHeapFreeRatio=70").contains("-XX:MaxHeapFreeRatio=70"));
         // a collector named in JAVA_OPTS replaces all of the defaults
         String g1 = flags("-XX:+UseG1GC");
         assertTrue(g1.contains("-XX:+UseG1GC"), g1);
-        assertFalse(g1.contains("UseSerialGC") || g1.contains("MaxNewSize") || g1.contains("MinHeapFreeRatio"), g1);
+        assertFalse(g1.contains("UseSerialGC") || g1.contains("NewSize") || g1.contains("MinHeapFreeRatio"), g1);
     }
 
     @Test

@@ -173,10 +173,29 @@ final class Packets {
 
     /** PUBACK, PUBREC, PUBREL or PUBCOMP; the reason code is only encoded for v5 (Netty omits it for v3). */
     static MqttMessage pubReply(MqttMessageType type, int packetId, byte reasonCode) {
-        MqttQoS qos = type == MqttMessageType.PUBREL ? MqttQoS.AT_LEAST_ONCE : MqttQoS.AT_MOST_ONCE;
         return new MqttMessage(
-                new MqttFixedHeader(type, false, qos, false, 0),
+                replyHeader(type),
                 new MqttPubReplyMessageVariableHeader(packetId, reasonCode, MqttProperties.NO_PROPERTIES));
+    }
+
+    // Fixed headers of the four publish replies: immutable, so shared (one PUBACK per QoS 1 PUBLISH)
+    private static final MqttFixedHeader PUBACK =
+            new MqttFixedHeader(MqttMessageType.PUBACK, false, MqttQoS.AT_MOST_ONCE, false, 0);
+    private static final MqttFixedHeader PUBREC =
+            new MqttFixedHeader(MqttMessageType.PUBREC, false, MqttQoS.AT_MOST_ONCE, false, 0);
+    private static final MqttFixedHeader PUBREL =
+            new MqttFixedHeader(MqttMessageType.PUBREL, false, MqttQoS.AT_LEAST_ONCE, false, 0);
+    private static final MqttFixedHeader PUBCOMP =
+            new MqttFixedHeader(MqttMessageType.PUBCOMP, false, MqttQoS.AT_MOST_ONCE, false, 0);
+
+    private static MqttFixedHeader replyHeader(MqttMessageType type) {
+        return switch (type) {
+            case PUBACK -> PUBACK;
+            case PUBREC -> PUBREC;
+            case PUBREL -> PUBREL;
+            case PUBCOMP -> PUBCOMP;
+            default -> throw new IllegalArgumentException("not a publish reply: " + type);
+        };
     }
 
     static MqttSubAckMessage suback(int packetId, int[] codes) {

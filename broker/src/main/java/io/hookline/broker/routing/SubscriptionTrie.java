@@ -136,7 +136,7 @@ public final class SubscriptionTrie implements SubscriptionIndex {
     public void match(String topic, MatchCollector collector) {
         Objects.requireNonNull(topic, "topic");
         Objects.requireNonNull(collector, "collector");
-        String[] levels = Topics.levels(topic);
+        String[] levels = TopicLevels.of(topic); // shared per thread: read only
         boolean dollar = topic.startsWith("$");
         WorkStack work = WorkStack.take();
         try {
