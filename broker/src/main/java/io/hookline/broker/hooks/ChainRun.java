@@ -71,13 +71,13 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             long t0 = System.nanoTime();
             Answer answer = null;
             Throwable failure = null;
-            e.plugin.enterInline();
+            e.plugin.enter();
             try {
                 answer = e.sync.handle(input);
             } catch (Throwable t) {
                 failure = HookEngine.rethrowFatal(t);
             } finally {
-                e.plugin.exitInline();
+                e.plugin.exit();
             }
             long nanos = System.nanoTime() - t0;
             // an inline handler cannot be interrupted; one that overran its timeout (and held up
@@ -295,13 +295,13 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             e.stats.calls.increment();
             Answer answer = null;
             Throwable failure = null;
-            e.plugin.enterInline();
+            e.plugin.enter();
             try {
                 answer = e.sync.handle(input);
             } catch (Throwable t) {
                 failure = HookEngine.rethrowFatal(t);
             } finally {
-                e.plugin.exitInline();
+                e.plugin.exit();
             }
             end = System.nanoTime();
             long nanos = end - t0;

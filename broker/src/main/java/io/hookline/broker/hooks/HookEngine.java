@@ -382,7 +382,7 @@ public final class HookEngine implements AutoCloseable {
             e.stats.calls.increment();
             if (e.runsInline()) {
                 long t0 = System.nanoTime();
-                e.plugin.enterInline();
+                e.plugin.enter();
                 try {
                     Answer a = e.sync.handle(input);
                     if (a == null) {
@@ -391,7 +391,7 @@ public final class HookEngine implements AutoCloseable {
                 } catch (Throwable t) {
                     notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
                 } finally {
-                    e.plugin.exitInline();
+                    e.plugin.exit();
                     long nanos = System.nanoTime() - t0;
                     e.stats.latency.recordNanos(nanos);
                     if (nanos > e.timeoutNanos) {

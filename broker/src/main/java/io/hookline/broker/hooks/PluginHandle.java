@@ -1,22 +1,20 @@
 package io.hookline.broker.hooks;
 
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Tracks the calls in flight into one plugin's handlers, so a disable can wait for them to end
  * before the plugin's {@code stop()}. Thread-safe.
  *
- * <p>Two counts: calls off the caller's thread (async and blocking; an atomic, whose decrement to
- * zero completes the drain), and inline calls, which every event loop makes for every PUBLISH a
- * Java plugin is asked about: those go to a {@link LongAdder}, so the loops do not pass one cache
- * line between them twice per message; their exit completes the drain when one is awaited.
+ * <p>The count is a {@link LongAdder}, not one atomic: every event loop enters and leaves it for
+ * every PUBLISH a plugin is asked about (and an async handler's answering thread leaves it), and
+ * one shared counter passed its cache line between those threads twice per message. A leave
+ * completes the drain when one is awaited.
  */
 public final class PluginHandle {
     private final String name;
-    private final AtomicInteger inFlight = new AtomicInteger();
-    private final LongAdder inlineInFlight = new LongAdder();
+    private final LongAdder inFlight = new LongAdder();
     private volatile CompletableFuture<Void> drained;
 
     public PluginHandle(String name) {
@@ -28,40 +26,29 @@ public final class PluginHandle {
     }
 
     void enter() {
-        inFlight.incrementAndGet();
+        inFlight.increment();
     }
 
     void exit() {
-        if (inFlight.decrementAndGet() == 0) {
-            completeIfDrained();
-        }
-    }
-
-    /** A call on the caller's own thread begins (pair with {@link #exitInline}). */
-    void enterInline() {
-        inlineInFlight.increment();
-    }
-
-    void exitInline() {
-        inlineInFlight.decrement();
+        inFlight.decrement();
         if (drained != null) {
             completeIfDrained();
         }
     }
 
-    // the decrements above come before the read of drained, and whenDrained() sets drained before
-    // it reads the counts: whichever looks last sees both calls gone. Once the handlers are
-    // unregistered the counts only go down, so a sum of 0 means no call is left
+    // exit() decrements before it reads drained, and whenDrained() sets drained before it sums:
+    // whichever looks last sees the call gone. Once the handlers are unregistered the count only
+    // goes down, so a sum of 0 (taken while decrements may land) means no call is left
     private void completeIfDrained() {
         CompletableFuture<Void> d = drained;
-        if (d != null && inFlight.get() == 0 && inlineInFlight.sum() == 0) {
+        if (d != null && inFlight.sum() == 0) {
             d.complete(null);
         }
     }
 
     /** @return the number of handler calls of this plugin running now */
     public int inFlight() {
-        return inFlight.get() + (int) inlineInFlight.sum();
+        return (int) inFlight.sum();
     }
 
     /**

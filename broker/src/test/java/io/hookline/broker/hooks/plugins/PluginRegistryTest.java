@@ -273,8 +273,8 @@ class PluginRegistryTest {
 
     @Test
     void disableWaitsForAnInlineCallInFlightToo() throws Exception {
-        // inline calls are counted apart from async ones (no shared counter between event loops):
-        // a disable must still wait for them before stop()
+        // inline calls are counted on a LongAdder the event loops share without contention: a
+        // disable must still wait for one under way before stop()
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean stopped = new AtomicBoolean();
