@@ -2,11 +2,13 @@ package io.hookline.broker.hooks;
 
 import io.hookline.api.hook.Answer;
 import io.hookline.api.hook.HookKind;
+import io.hookline.api.hook.Modifiers;
 import io.hookline.api.hook.input.HookInput;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,7 +19,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * answer (or its timeout) resumes the run on the caller's executor, so the run is confined to
  * that executor apart from the hand-over guarded by {@link Waiting} and {@link #cancel}, which
  * any thread may call. The future completes on the caller's executor (or on the calling thread
- * when every handler answered inline).
+ * when every handler answered inline). A chain whose handlers all answer inline is run by
+ * {@link #runInline} instead: the same steps, statistics and policies, without this object.
  */
 final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome> {
     private final HookEngine engine;
@@ -112,13 +115,31 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             return;
         }
         Waiting w = new Waiting(e, index, t0, stage);
-        w.timer = engine.timer().schedule(() -> w.settle(null, null, true), e.timeoutNanos, TimeUnit.NANOSECONDS);
+        w.timer = schedule(w, e.timeoutNanos);
         stage.whenComplete((answer, failure) -> w.settle(answer, HookEngine.unwrap(failure), false));
         waiting = w;
         // a cancel that came while this call was being started did not see it: take it back now
         if (isCancelled()) {
             w.cancel();
         }
+    }
+
+    /**
+     * Schedules the call's timeout on the caller when it can take timers (a client's event loop
+     * can: there it is a task in the loop's own queue, added and removed without a lock, and the
+     * answer is handed to the loop anyway), else on the engine's timer thread.
+     */
+    private ScheduledFuture<?> schedule(Waiting w, long nanos) {
+        if (caller instanceof ScheduledExecutorService loop) {
+            try {
+                ScheduledFuture<?> t = loop.schedule(w::timedOut, nanos, TimeUnit.NANOSECONDS);
+                w.timerOnCaller = true;
+                return t;
+            } catch (RejectedExecutionException shutDown) {
+                // the caller is closing: the engine's timer still ends the call
+            }
+        }
+        return engine.timer().schedule(w::timedOut, nanos, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -153,6 +174,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         final long t0;
         final CompletionStage<Answer> stage;
         volatile ScheduledFuture<?> timer;
+        // the timer is a task of the caller's: it is cancelled there, in the step that resumes the
+        // run, not from the answering thread (which would queue the removal as one more task)
+        volatile boolean timerOnCaller;
 
         Waiting(HandlerEntry<I> entry, int index, long t0, CompletionStage<Answer> stage) {
             this.entry = entry;
@@ -161,19 +185,29 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             this.stage = stage;
         }
 
+        void timedOut() {
+            settle(null, null, true);
+        }
+
         void settle(Answer answer, Throwable failure, boolean timedOut) {
             if (!compareAndSet(false, true)) {
                 return; // the other of answer/timeout came first, or the run was cancelled
             }
             entry.plugin.exit();
-            ScheduledFuture<?> t = timer;
-            if (!timedOut && t != null) {
-                t.cancel(false);
+            if (!timedOut && !timerOnCaller) {
+                cancelTimer();
             }
             if (timedOut && stage instanceof CompletableFuture<?> f) {
                 f.cancel(false); // the answer no longer counts: tell the handler to stop working on it
             }
             resume(this, answer, failure, timedOut);
+        }
+
+        void cancelTimer() {
+            ScheduledFuture<?> t = timer;
+            if (t != null) {
+                t.cancel(false);
+            }
         }
 
         void cancel() {
@@ -182,10 +216,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             }
             entry.plugin.exit();
             entry.stats.cancelled.increment();
-            ScheduledFuture<?> t = timer;
-            if (t != null) {
-                t.cancel(false);
-            }
+            cancelTimer();
             if (stage instanceof CompletableFuture<?> f) {
                 f.cancel(false); // tells the handler; its completion is ignored (settled above)
             }
@@ -195,6 +226,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     private void resume(Waiting w, Answer answer, Throwable failure, boolean timedOut) {
         long nanos = System.nanoTime() - w.t0;
         Runnable step = () -> {
+            if (!timedOut && w.timerOnCaller) {
+                w.cancelTimer(); // on the caller: the timer leaves its queue at once
+            }
             if (isCancelled()) {
                 w.entry.stats.cancelled.increment(); // answered, but after the caller gave up
                 return;
@@ -213,29 +247,113 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
 
     /** @return true when the run finished */
     private boolean decide(HandlerEntry<I> e, Answer answer, Throwable failure, boolean timedOut, long nanos) {
+        ChainOutcome outcome = outcome(engine, chain, input, e, answer, failure, timedOut, nanos);
+        if (outcome == null) {
+            return false;
+        }
+        finish(outcome);
+        return true;
+    }
+
+    private void finish(ChainOutcome outcome) {
+        if (isDone()) {
+            return; // cancelled meanwhile
+        }
+        finished(chain, outcome, System.nanoTime() - startNanos);
+        complete(outcome);
+    }
+
+    /**
+     * Runs the whole chain on the calling thread when every active handler answers inline (the
+     * usual Java plugin): the same steps, statistics, timeouts and failure policies as a run,
+     * without a run object, a future or a dependent stage. Nothing can cancel it: it is over
+     * when this returns.
+     *
+     * @return how the chain ended, or null, having called no handler, when one of them does not
+     *     answer inline (then start a {@link ChainRun})
+     */
+    static <I extends HookInput> ChainOutcome runInline(
+            HookEngine engine, HookChain<I> chain, HandlerEntry<I>[] entries, I input, boolean countsAsHandler) {
+        for (HandlerEntry<I> e : entries) {
+            if (e.active && !e.runsInline()) {
+                return null;
+            }
+        }
+        chain.stats.calls.increment();
+        boolean anyHandler = countsAsHandler;
+        long start = System.nanoTime();
+        long end = start;
+        boolean first = true;
+        for (HandlerEntry<I> e : entries) {
+            if (!e.active) {
+                continue;
+            }
+            // the first handler starts when the chain does: one clock read fewer per call
+            long t0 = first ? start : System.nanoTime();
+            first = false;
+            anyHandler = true;
+            e.stats.calls.increment();
+            Answer answer = null;
+            Throwable failure = null;
+            e.plugin.enter();
+            try {
+                answer = e.sync.handle(input);
+            } catch (Throwable t) {
+                failure = HookEngine.rethrowFatal(t);
+            } finally {
+                e.plugin.exit();
+            }
+            end = System.nanoTime();
+            long nanos = end - t0;
+            ChainOutcome outcome = outcome(engine, chain, input, e, answer, failure, nanos > e.timeoutNanos, nanos);
+            if (outcome != null) {
+                return finished(chain, outcome, end - start);
+            }
+        }
+        return finished(chain, anyHandler ? ChainOutcome.ALL_NEXT : ChainOutcome.NO_HANDLER, end - start);
+    }
+
+    /**
+     * What one handler's answer (or failure, or timeout) means for the chain, its statistics
+     * counted. An inline handler cannot be interrupted; one that overran its timeout (and held up
+     * the event loop) is still treated as timed out, so the policy is the same either way.
+     *
+     * @return the chain's outcome when this answer ends it, null when the next handler is asked
+     */
+    private static <I extends HookInput> ChainOutcome outcome(
+            HookEngine engine,
+            HookChain<I> chain,
+            I input,
+            HandlerEntry<I> e,
+            Answer answer,
+            Throwable failure,
+            boolean timedOut,
+            long nanos) {
         e.stats.latency.recordNanos(nanos);
         if (timedOut) {
             e.stats.timeouts.increment();
             chain.stats.timeouts.increment();
             engine.logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
-            return applyPolicy(e);
+            return applyPolicy(chain, e);
         }
         if (failure != null) {
-            return fail(e, "threw " + failure, failure);
+            return fail(engine, chain, input, e, "threw " + failure, failure);
         }
         if (answer == null) {
-            return fail(e, "returned null", null);
+            return fail(engine, chain, input, e, "returned null", null);
         }
         if (answer instanceof Answer.Next) {
-            return false;
+            return null;
         }
         if (answer instanceof Answer.Ok ok) {
+            if (ok.modifiers() == Modifiers.NONE) {
+                return e.allowedPlain; // nothing to validate; the outcome is the handler's shared one
+            }
             String invalid = ModifierValidation.check(chain.hook, input, ok.modifiers());
             if (invalid != null) {
-                return fail(e, invalid, null);
+                return fail(engine, chain, input, e, invalid, null);
             }
-            finish(ChainOutcome.allowed(ok.modifiers(), e.pluginName()));
-            return true;
+            return ChainOutcome.allowed(ok.modifiers(), e.pluginName());
         }
         Answer.Error error = (Answer.Error) answer;
         if (chain.hook.kind() == HookKind.AUTH) {
@@ -243,45 +361,40 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         } else {
             engine.logRewriteError(e, input, error);
         }
-        finish(ChainOutcome.denied(error, e.pluginName()));
-        return true;
+        return ChainOutcome.denied(error, e.pluginName());
     }
 
-    private boolean fail(HandlerEntry<I> e, String what, Throwable failure) {
+    private static <I extends HookInput> ChainOutcome fail(
+            HookEngine engine, HookChain<I> chain, I input, HandlerEntry<I> e, String what, Throwable failure) {
         e.stats.errors.increment();
         chain.stats.errors.increment();
         engine.logFailure(e, input, what, failure);
-        return applyPolicy(e);
+        return applyPolicy(chain, e);
     }
 
-    private boolean applyPolicy(HandlerEntry<I> e) {
+    private static ChainOutcome applyPolicy(HookChain<?> chain, HandlerEntry<?> e) {
         switch (e.onFailure) {
             case NEXT:
-                return false;
+                return null;
             case ALLOW:
-                finish(
-                        chain.hook.kind() == HookKind.AUTH
-                                ? ChainOutcome.allowed(io.hookline.api.hook.Modifiers.NONE, e.pluginName())
-                                : ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName()));
-                return true;
+                return chain.hook.kind() == HookKind.AUTH
+                        ? ChainOutcome.allowed(Modifiers.NONE, e.pluginName())
+                        : ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName());
             case DENY:
             default:
                 if (chain.hook.kind() == HookKind.AUTH) {
                     e.stats.denials.increment();
                 }
-                finish(ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName()));
-                return true;
+                return ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName());
         }
     }
 
-    private void finish(ChainOutcome outcome) {
-        if (isDone()) {
-            return; // cancelled meanwhile
-        }
-        chain.stats.latency.recordNanos(System.nanoTime() - startNanos);
+    /** Counts a finished chain (its latency, and a denial of an AUTH chain). */
+    private static ChainOutcome finished(HookChain<?> chain, ChainOutcome outcome, long nanos) {
+        chain.stats.latency.recordNanos(nanos);
         if (outcome.status() == ChainOutcome.Status.DENIED && chain.hook.kind() == HookKind.AUTH) {
             chain.stats.denials.increment();
         }
-        complete(outcome);
+        return outcome;
     }
 }

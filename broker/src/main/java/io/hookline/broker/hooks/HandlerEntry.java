@@ -5,6 +5,7 @@ import io.hookline.api.hook.FailurePolicy;
 import io.hookline.api.hook.Hook;
 import io.hookline.api.hook.HookHandler;
 import io.hookline.api.hook.HookRegistration;
+import io.hookline.api.hook.Modifiers;
 import io.hookline.api.hook.input.HookInput;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,6 +34,8 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
     final HandlerEntry<?> origin;
 
     final CallStats stats = new CallStats();
+    /** This handler's plain {@code ok} as a chain outcome, made once: the common answer allocates nothing. */
+    final ChainOutcome allowedPlain;
     /** The copy of this 3.1.1 handler serving the {@code _m5} chain, while there is one. Guarded by the engine. */
     HandlerEntry<I> lent;
 
@@ -66,6 +69,7 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
         this.async = async;
         this.source = source;
         this.origin = origin;
+        this.allowedPlain = ChainOutcome.allowed(Modifiers.NONE, plugin.name());
     }
 
     /** @return true when {@code other} is of the same plugin and rule set */

@@ -338,6 +338,22 @@ public final class HookEngine implements AutoCloseable {
     }
 
     /**
+     * Runs an AUTH or REWRITE chain right here when every handler of it answers inline (Java
+     * plugins usually do): no run object, no future ({@link ChainRun#runInline}).
+     *
+     * @return how the chain ended, or null when some handler does not answer inline or someone
+     *     traces this client: then {@link #run} it (nothing was called yet)
+     */
+    <I extends HookInput> ChainOutcome runInline(Hook<I> hook, I input, boolean countsAsHandler) {
+        HookTap t = tap;
+        if (t != null && t.wants(input.client().mountpoint(), input.client().clientId())) {
+            return null; // run() tells the tap what was called and how it answered
+        }
+        HookChain<I> chain = chain(hook);
+        return ChainRun.runInline(this, chain, chain.entries, input, countsAsHandler);
+    }
+
+    /**
      * Tells every handler of a NOTIFY hook. Non-blocking handlers run here, blocking ones on the
      * worker pool, async ones are started here; answers are ignored, failures logged and counted.
      */

@@ -90,7 +90,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return done(undecidedRegister(in, allowAnonymous));
         }
-        return mapCancellable(engine.run(hook, in, caller, false), o -> switch (o.status()) {
+        return ask(hook, in, caller, false, true, o -> switch (o.status()) {
             case ALLOWED -> accepted(in.client(), o.modifiers());
             case DENIED -> RegisterVerdict.refusal(o.error());
             case UNDECIDED -> undecidedRegister(in, allowAnonymous);
@@ -106,7 +106,7 @@ public final class HookGateway {
         if (engine.isEmpty(Hooks.ON_AUTH_M5)) {
             return done(badMethod(in));
         }
-        return mapCancellable(engine.run(Hooks.ON_AUTH_M5, in, caller, false), o -> switch (o.status()) {
+        return ask(Hooks.ON_AUTH_M5, in, caller, false, true, o -> switch (o.status()) {
             case ALLOWED ->
                 o.modifiers().get(Modifier.REASON_CODE).orElse(0) == 0x18
                         ? new EnhancedAuthVerdict.Continue(
@@ -183,7 +183,7 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return p != null ? PUBLISH_NOT_PERMITTED : PUBLISH_ALLOWED;
         }
-        return mapCancellable(engine.run(hook, in, caller, p != null), o -> switch (o.status()) {
+        return ask(hook, in, caller, p != null, true, o -> switch (o.status()) {
             case ALLOWED ->
                 o.modifiers().isEmpty() ? PublishVerdict.ALLOWED : new PublishVerdict.Allowed(o.modifiers());
             case DENIED ->
@@ -213,7 +213,7 @@ public final class HookGateway {
             if (engine.isEmpty(hook)) {
                 return SUBSCRIBE_AS_REQUESTED;
             }
-            return map(engine.run(hook, in, caller, false), o -> subscribeVerdict(s, o, in.topics()));
+            return ask(hook, in, caller, false, false, o -> subscribeVerdict(s, o, in.topics()));
         }
         List<TopicSubscription> requested = in.topics();
         TopicSubscription[] result = new TopicSubscription[requested.size()];
@@ -236,7 +236,7 @@ public final class HookGateway {
             return done(new SubscribeVerdict.Decided(Arrays.asList(result)));
         }
         SubscribeInput rest = new SubscribeInput(in.client(), ask, in.properties());
-        return map(engine.run(hook, rest, caller, true), o -> {
+        return ask(hook, rest, caller, true, false, o -> {
             SubscribeVerdict v = subscribeVerdict(s, o, ask);
             List<TopicSubscription> decided = v instanceof SubscribeVerdict.Decided d ? d.topics() : ask;
             for (int j = 0; j < askAt.size(); j++) {
@@ -257,8 +257,12 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return UNSUBSCRIBE_UNCHANGED;
         }
-        return map(
-                engine.run(hook, in, caller, false),
+        return ask(
+                hook,
+                in,
+                caller,
+                false,
+                false,
                 o -> o.status() == ChainOutcome.Status.ALLOWED
                         ? o.modifiers()
                                 .get(Modifier.UNSUBSCRIBE_TOPICS)
@@ -283,8 +287,12 @@ public final class HookGateway {
         if (engine.isEmpty(hook)) {
             return DELIVER_UNCHANGED;
         }
-        return map(
-                engine.run(hook, in, caller, false),
+        return ask(
+                hook,
+                in,
+                caller,
+                false,
+                false,
                 o -> o.status() == ChainOutcome.Status.ALLOWED && !o.modifiers().isEmpty()
                         ? new DeliverRewrite.Rewritten(o.modifiers())
                         : DeliverRewrite.UNCHANGED);
@@ -371,6 +379,28 @@ public final class HookGateway {
 
     private static <T> CompletableFuture<T> done(T value) {
         return CompletableFuture.completedFuture(value);
+    }
+
+    /**
+     * Runs {@code hook}'s chain and maps its outcome to a verdict. When every handler answers
+     * inline the chain runs right here without a run object or a future, and the verdict is
+     * produced at once (the common answers are shared, already completed constants).
+     *
+     * @param cancellable whether cancelling the verdict must stop the run (see {@link #mapCancellable})
+     */
+    private <I extends HookInput, V> CompletionStage<V> ask(
+            Hook<I> hook,
+            I in,
+            Executor caller,
+            boolean countsAsHandler,
+            boolean cancellable,
+            Function<ChainOutcome, V> f) {
+        ChainOutcome now = engine.runInline(hook, in, countsAsHandler);
+        if (now != null) {
+            return shared(f.apply(now));
+        }
+        CompletableFuture<ChainOutcome> run = engine.run(hook, in, caller, countsAsHandler);
+        return cancellable ? mapCancellable(run, f) : map(run, f);
     }
 
     /**

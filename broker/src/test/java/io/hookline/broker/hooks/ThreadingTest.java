@@ -127,6 +127,82 @@ class ThreadingTest {
         assertTrue(allocated < 10_000, "100k empty-chain calls allocated " + allocated + " bytes");
     }
 
+    @Test
+    void inlineChainRunsWithoutARunObjectAllocatesNothingAndCountsEveryCall() {
+        f.sync("inline", Hooks.AUTH_ON_PUBLISH, 1, in -> Answer.ok());
+        HookSession s = f.session(V3);
+        PublishInput in = publish(V3, "a");
+        var first = f.gateway.authOnPublish(s, in, f.loop);
+        assertTrue(first.toCompletableFuture().isDone(), "an inline chain answers before returning");
+        assertEquals(first, f.gateway.authOnPublish(s, in, f.loop), "a plain ok is the shared, completed verdict");
+
+        com.sun.management.ThreadMXBean mx =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long tid = Thread.currentThread().getId();
+        for (int i = 0; i < 20_000; i++) { // warm up
+            f.gateway.authOnPublish(s, in, f.loop);
+        }
+        long before = mx.getThreadAllocatedBytes(tid);
+        int allowed = 0;
+        for (int i = 0; i < 100_000; i++) {
+            allowed +=
+                    f.gateway.authOnPublish(s, in, f.loop).toCompletableFuture().getNow(null) == PublishVerdict.ALLOWED
+                            ? 1
+                            : 0;
+        }
+        long allocated = mx.getThreadAllocatedBytes(tid) - before;
+        assertEquals(100_000, allowed);
+        assertTrue(allocated < 10_000, "100k inline-chain calls allocated " + allocated + " bytes");
+
+        // counted as a run counts: calls and latency of the chain and of the handler
+        HandlerInfo h = f.engine.order(Hooks.AUTH_ON_PUBLISH).get(0);
+        assertEquals(120_002, f.engine.stats(Hooks.AUTH_ON_PUBLISH).calls());
+        assertEquals(120_002, f.engine.stats(Hooks.AUTH_ON_PUBLISH).latency().count());
+        assertEquals(120_002, h.stats().calls());
+        assertEquals(120_002, h.stats().latency().count());
+    }
+
+    @Test
+    void anAsyncCallsTimeoutIsATaskOfACallerThatTakesTimersAndLeavesWithTheAnswer() throws Exception {
+        // a client's event loop takes timers: the timeout lives in its queue, not on the engine's timer thread
+        java.util.concurrent.ScheduledThreadPoolExecutor caller =
+                new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> new Thread(r, "caller-loop"));
+        caller.setRemoveOnCancelPolicy(true);
+        try {
+            CompletableFuture<Answer> never = new CompletableFuture<>();
+            List<String> cancelledOn = new CopyOnWriteArrayList<>();
+            never.whenComplete((a, t) -> cancelledOn.add(Thread.currentThread().getName()));
+            f.async(
+                    "never",
+                    Hooks.AUTH_ON_PUBLISH,
+                    HandlerOptions.DEFAULT.priority(1).timeout(java.time.Duration.ofMillis(50)),
+                    in -> never);
+            PublishVerdict v = f.gateway
+                    .authOnPublish(f.session(V3), publish(V3, "a"), caller)
+                    .toCompletableFuture()
+                    .get(5, TimeUnit.SECONDS);
+            assertTrue(v instanceof PublishVerdict.Denied, "timed out: the deny policy applies");
+            assertEquals(1, f.engine.stats(Hooks.AUTH_ON_PUBLISH).timeouts());
+            assertEquals(List.of("caller-loop"), cancelledOn, "the timeout fired on the caller");
+
+            f.engine.unregister(f.engine.chain(Hooks.AUTH_ON_PUBLISH).entries[0]);
+            CompletableFuture<Answer> later = new CompletableFuture<>();
+            f.async("later", Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.priority(1), in -> later);
+            CompletableFuture<PublishVerdict> answered = f.gateway
+                    .authOnPublish(f.session(V3), publish(V3, "b"), caller)
+                    .toCompletableFuture();
+            await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> caller.getQueue().size() == 1);
+            new Thread(() -> later.complete(Answer.ok())).start(); // answered from another thread
+            assertEquals(PublishVerdict.ALLOWED, answered.get(5, TimeUnit.SECONDS));
+            await().atMost(java.time.Duration.ofSeconds(5))
+                    .until(() -> caller.getQueue().isEmpty());
+            assertEquals(1, f.engine.stats(Hooks.AUTH_ON_PUBLISH).timeouts(), "no timeout for the answered call");
+        } finally {
+            caller.shutdownNow();
+        }
+    }
+
     private int callEmpty(HookSession s, PublishInput in) {
         int ok = 0;
         ok += f.gateway.wantsAuthOnPublish(s) ? 0 : 1;

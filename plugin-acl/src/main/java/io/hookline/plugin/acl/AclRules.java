@@ -169,23 +169,43 @@ final class AclRules {
      * @param topicOrFilter a topic name (WRITE) or a subscription filter (READ)
      */
     Decision check(Client client, Access access, String topicOrFilter) {
-        boolean allowed = false;
-        List<Rule> own = client.username() == null ? List.of() : byUser.getOrDefault(client.username(), List.of());
-        for (List<Rule> rules : List.of(everyone, own)) {
-            for (Rule r : rules) {
-                Decision d = apply(r, r.filter(), access, topicOrFilter);
-                if (d == Decision.DENY) {
-                    return d;
-                }
-                allowed |= d == Decision.ALLOW;
+        // asked for every PUBLISH: indexed loops over the lists, no list or iterator made per call
+        Decision d = scan(everyone, access, topicOrFilter);
+        if (d == Decision.DENY) {
+            return d;
+        }
+        boolean allowed = d == Decision.ALLOW;
+        List<Rule> own = client.username() == null ? null : byUser.get(client.username());
+        if (own != null) {
+            d = scan(own, access, topicOrFilter);
+            if (d == Decision.DENY) {
+                return d;
             }
+            allowed |= d == Decision.ALLOW;
+        }
+        if (patterns.isEmpty()) {
+            return allowed ? Decision.ALLOW : Decision.NO_MATCH;
         }
         for (Rule r : patterns) {
             String filter = Topics.substitute(r.filter(), client.clientId(), client.username(), client.mountpoint());
             if (filter == null) {
                 continue;
             }
-            Decision d = apply(r, filter, access, topicOrFilter);
+            d = apply(r, filter, access, topicOrFilter);
+            if (d == Decision.DENY) {
+                return d;
+            }
+            allowed |= d == Decision.ALLOW;
+        }
+        return allowed ? Decision.ALLOW : Decision.NO_MATCH;
+    }
+
+    /** @return DENY when a rule of {@code rules} denies, else ALLOW when one allows, else NO_MATCH */
+    private static Decision scan(List<Rule> rules, Access access, String topicOrFilter) {
+        boolean allowed = false;
+        for (int i = 0, n = rules.size(); i < n; i++) {
+            Rule r = rules.get(i);
+            Decision d = apply(r, r.filter(), access, topicOrFilter);
             if (d == Decision.DENY) {
                 return d;
             }

@@ -272,6 +272,54 @@ class PluginRegistryTest {
     }
 
     @Test
+    void disableWaitsForAnInlineCallInFlightToo() throws Exception {
+        // inline calls are counted on a LongAdder the event loops share without contention: a
+        // disable must still wait for one under way before stop()
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AtomicBoolean stopped = new AtomicBoolean();
+        registry.add(
+                new Plugin() {
+                    public String name() {
+                        return "inline";
+                    }
+
+                    public void start(PluginContext ctx) {
+                        ctx.register(Hooks.AUTH_ON_PUBLISH, in -> {
+                            inside.countDown();
+                            try {
+                                release.await(5, TimeUnit.SECONDS);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                            return Answer.ok();
+                        });
+                    }
+
+                    public void stop() {
+                        stopped.set(true);
+                    }
+                },
+                "test");
+        registry.enable("inline").toCompletableFuture().join();
+        var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
+        // an inline handler runs on the caller's thread: this one is the caller
+        CompletableFuture<PublishVerdict> inFlight = CompletableFuture.supplyAsync(() ->
+                gateway.authOnPublish(session, in, INLINE).toCompletableFuture().join());
+        assertTrue(inside.await(5, TimeUnit.SECONDS));
+
+        CompletableFuture<Void> disabled = registry.disable("inline").toCompletableFuture();
+        assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH), "new calls no longer see the handler");
+        assertFalse(stopped.get(), "stop waits for the inline call in flight");
+        assertFalse(disabled.isDone());
+
+        release.countDown();
+        assertSame(PublishVerdict.ALLOWED, inFlight.get(5, TimeUnit.SECONDS));
+        disabled.get(5, TimeUnit.SECONDS);
+        assertTrue(stopped.get());
+    }
+
+    @Test
     void scheduledTasksRunOffTheCallerAndAreCancelledOnDisable() {
         java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
         registry.add(
