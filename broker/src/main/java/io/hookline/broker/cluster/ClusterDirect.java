@@ -4,7 +4,6 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.RemoteClients;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
-import io.netty.buffer.ByteBufAllocator;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -20,7 +19,11 @@ import org.slf4j.LoggerFactory;
  * was sent to, goes to the node the client-id registry ({@code hookline.clients}) says the client
  * is connected on, as a {@link Frames#DIRECT} frame; that node hands it to the client's session
  * as a local direct message. The lookup is one asynchronous map read (at most {@value #TIMEOUT_MS}
- * ms); forwarding is at most once, as for routed messages.
+ * ms). A QoS 0 message crosses at most once; a QoS 1/2 message travels on the acknowledged path
+ * ({@link Frames#FORWARD_ACKED}), and the sender's batch (its PUBACK, the API's answer) waits for
+ * the lookup and then for the receiving node, which acknowledges once the client's session there
+ * stored it (at once when it has no such session: dropped, counted). A failed or empty lookup
+ * lets the batch go on (the message reached nobody, logged).
  *
  * <p>Threading: {@link #send} from any thread, never blocking (the lookup completes on a
  * Hazelcast thread, which sends the frame); {@link #received} on the data plane's event loops.
@@ -56,11 +59,15 @@ public final class ClusterDirect implements RemoteClients {
     }
 
     @Override
-    public CompletionStage<Boolean> send(SubscriberId client, Message message) {
+    public CompletionStage<Boolean> send(SubscriberId client, Message message, StoreBatch batch) {
         ClientRegistry registry = clients.get();
         UUID me = self;
         if (registry == null || me == null) {
             return CompletableFuture.completedFuture(false);
+        }
+        CompletableFuture<Void> acked = new CompletableFuture<>(); // the receiving node's acknowledgement
+        if (message.qos() > 0) {
+            batch.awaitAlso(acked); // before the caller commits; the lookup completes later
         }
         return registry.nodeOf(client)
                 .toCompletableFuture()
@@ -71,12 +78,24 @@ public final class ClusterDirect implements RemoteClients {
                                 "cluster: where client '{}' is connected could not be read",
                                 client.clientId(),
                                 failure);
+                        acked.complete(null);
                         return false;
                     }
-                    if (node == null || node.equals(me)) {
+                    CompletionStage<Void> sent = node == null || node.equals(me)
+                            ? null
+                            : sender.forward(node, Frames.DIRECT, message.qos(), Frames.directBody(client, message));
+                    if (sent == null) {
+                        acked.complete(null);
                         return false;
                     }
-                    return sender.send(node, Frames.direct(ByteBufAllocator.DEFAULT, client, message));
+                    sent.whenComplete((ok, error) -> {
+                        if (error == null) {
+                            acked.complete(null);
+                        } else {
+                            acked.completeExceptionally(error);
+                        }
+                    });
+                    return true;
                 });
     }
 

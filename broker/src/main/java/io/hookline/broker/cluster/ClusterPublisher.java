@@ -57,6 +57,6 @@ final class ClusterPublisher implements Publisher {
         if (message.retain() && retainAvailable.getAsBoolean()) {
             node.replicateRetained(message);
         }
-        return node.counts().forward(message).thenApply(remote -> n + remote);
+        return node.counts().forward(message, batch).thenApply(remote -> n + remote);
     }
 }

@@ -7,14 +7,16 @@ import io.hookline.broker.routing.Router;
 import io.hookline.broker.routing.SharedDispatch;
 import io.hookline.broker.routing.SharedGroup;
 import io.hookline.broker.util.StoreBatch;
-import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -31,18 +33,31 @@ import org.slf4j.LoggerFactory;
  * node with members that has not had it (the frame carries the nodes tried); when none is left
  * the message is dropped, logged and counted.
  *
+ * <p>A QoS 1/2 message travels on the acknowledged path ({@link Frames#FORWARD_ACKED}): the
+ * publisher's batch waits for the chosen node, and that node acknowledges once it stored the
+ * message for its member, or, when it passed it on, once the next node acknowledged it (so the
+ * acknowledgement follows the message to the node that has it), or at once when it dropped it
+ * (logged and counted: no node has a member).
+ *
  * <p>Threading: {@link #dispatch} runs on the publisher's thread, {@link #received} on the data
  * plane's event loops; both are lock-free and never block.
  */
 final class ClusterShared implements SharedDispatch {
 
-    /** Sends a frame to a node; false when the node is unknown (gone). */
+    /** Sends frames that carry a message to other nodes: {@link DataPlane#forward}. */
     interface Sender {
-        boolean send(UUID node, io.netty.buffer.ByteBuf frame);
+        /**
+         * Sends a frame of {@code type} ({@code body} after the type) to {@code node}: null when
+         * the node is unknown (gone); {@link StoreBatch#DONE} for QoS 0 (at most once); for QoS
+         * 1/2 the stage of that node's acknowledgement.
+         */
+        CompletionStage<Void> forward(UUID node, byte type, int qos, Consumer<ByteBuf> body);
     }
 
     private static final Logger log = LoggerFactory.getLogger(ClusterShared.class);
     private static final SharedSubscriptionPolicy[] POLICIES = SharedSubscriptionPolicy.values();
+    /** How long a passed-on message's acknowledgement waits for the next node's, at most. */
+    static final long PASS_ON_WAIT_MILLIS = 5000;
 
     private final SharedRoutes routes;
     private final Router router;
@@ -130,7 +145,7 @@ final class ClusterShared implements SharedDispatch {
         }
         UUID node = nodeAt(r, slot - here);
         Frames.Shared frame = new Frames.Shared(r.group(), r.filter(), policy.ordinal(), tried, message);
-        if (forward(node, frame) == 1) {
+        if (forward(node, frame, batch, false) == 1) {
             return 1;
         }
         // that node has just left (its entries not removed yet): a member here, else another node
@@ -138,7 +153,7 @@ final class ClusterShared implements SharedDispatch {
             return 1;
         }
         for (UUID other : r.members().keySet()) {
-            if (!other.equals(node) && forward(other, frame) == 1) {
+            if (!other.equals(node) && forward(other, frame, batch, false) == 1) {
                 return 1;
             }
         }
@@ -159,17 +174,34 @@ final class ClusterShared implements SharedDispatch {
         return last;
     }
 
-    private int forward(UUID node, Frames.Shared frame) {
-        if (sender.send(node, Frames.shared(ByteBufAllocator.DEFAULT, frame))) {
-            forwarded.incrementAndGet();
-            return 1;
+    /**
+     * A QoS 1/2 message's batch waits for that node's acknowledgement; a pass-on's at most
+     * {@value #PASS_ON_WAIT_MILLIS} ms: acknowledgements are in order per link, so pass-ons around
+     * a ring of three or more nodes could otherwise each wait behind the next for ever. The
+     * message is still kept and resent by this node's link until that node acknowledges it.
+     */
+    private int forward(UUID node, Frames.Shared frame, StoreBatch batch, boolean passOn) {
+        CompletionStage<Void> sent =
+                sender.forward(node, Frames.SHARED, frame.message().qos(), Frames.sharedBody(frame));
+        if (sent == null) {
+            return 0;
         }
-        return 0;
+        if (sent != StoreBatch.DONE) {
+            batch.awaitAlso(
+                    passOn
+                            ? sent.toCompletableFuture()
+                                    .copy()
+                                    .completeOnTimeout(null, PASS_ON_WAIT_MILLIS, TimeUnit.MILLISECONDS)
+                            : sent);
+        }
+        forwarded.incrementAndGet();
+        return 1;
     }
 
     /**
-     * A node chose this one for a member of a group: a member here takes it, else another node
-     * that has not had it yet, else it is lost (logged). {@code message} has this node's id.
+     * A node chose this one for a member of a group: a member here takes it (staged in
+     * {@code batch}), else another node that has not had it yet ({@code batch} then waits for that
+     * node's acknowledgement), else it is lost (logged). {@code message} has this node's id.
      */
     void received(UUID from, Frames.Shared f, StoreBatch batch) {
         SharedSubscriptionPolicy policy = POLICIES[Math.floorMod(f.policy(), POLICIES.length)];
@@ -183,7 +215,8 @@ final class ClusterShared implements SharedDispatch {
             r.members().keySet().removeAll(tried);
             if (!r.members().isEmpty() && tried.size() < 255) {
                 UUID node = nodeAt(r, ThreadLocalRandom.current().nextInt(r.total()));
-                if (forward(node, new Frames.Shared(f.group(), f.filter(), f.policy(), tried, f.message())) == 1) {
+                Frames.Shared next = new Frames.Shared(f.group(), f.filter(), f.policy(), tried, f.message());
+                if (forward(node, next, batch, true) == 1) {
                     passedOn.incrementAndGet();
                     return;
                 }

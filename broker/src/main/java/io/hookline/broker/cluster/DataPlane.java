@@ -1,31 +1,25 @@
 package io.hookline.broker.cluster;
 
-import io.hookline.broker.routing.Delivery;
 import io.hookline.broker.routing.FlowControl;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.util.StoreBatch;
-import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,6 +42,9 @@ import org.slf4j.LoggerFactory;
  * (its link down) is dropped and counted. A link whose unacknowledged or unsent bytes pass
  * {@code cluster.outbound_high_watermark} is congested: the publishers routing to it pause
  * ({@link io.hookline.broker.routing.FlowControl}) until it is down to half of that.
+ *
+ * <p>This class holds the links ({@link DataLink}: connecting, resending, back-pressure) and reads
+ * what other nodes send (the frame dispatch, the receivers' inboxes).
  *
  * <p>Threading: {@link #send} from any thread; a link's frames queue in one lock while it
  * connects; received frames are handled on this plane's own event loops.
@@ -79,9 +76,13 @@ final class DataPlane implements AutoCloseable {
         /**
          * A frame of a type a part of the node handles itself ({@link Frames#SHARED},
          * {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}, {@link Frames#COUNTED}); a
-         * receiver that handles none (a test's) leaves them.
+         * receiver that handles none (a test's) leaves them. Returns when this node is done with
+         * the message (stored for its receiver, passed on and acknowledged by the next node, or
+         * dropped): a QoS 1/2 frame ({@link Frames#FORWARD_ACKED}) is acknowledged after it.
          */
-        default void frame(UUID from, byte type, ByteBuf body) {}
+        default CompletionStage<Void> frame(UUID from, byte type, ByteBuf body) {
+            return StoreBatch.DONE;
+        }
     }
 
     private static final Logger log = LoggerFactory.getLogger(DataPlane.class);
@@ -90,17 +91,17 @@ final class DataPlane implements AutoCloseable {
     /** Reconnecting a link with unacknowledged messages: first after this, doubling up to the max. */
     static final long RETRY_MIN_MILLIS = 100, RETRY_MAX_MILLIS = 2000;
 
-    private final EventLoopGroup group;
-    private final Receiver receiver;
-    private final Map<UUID, Link> links = new ConcurrentHashMap<>();
+    final EventLoopGroup group;
+    final Receiver receiver;
+    private final Map<UUID, DataLink> links = new ConcurrentHashMap<>();
     private final Map<UUID, Inbox> inboxes = new ConcurrentHashMap<>();
     private final Set<UUID> gone = ConcurrentHashMap.newKeySet(); // nodes that left: never linked again
-    private final long highWatermark; // 0: no back-pressure between nodes
+    final long highWatermark; // 0: no back-pressure between nodes
     private final FlowControl flow; // null: links are read whatever the local sessions' queues
-    private final AtomicLong resent = new AtomicLong();
+    final AtomicLong resent = new AtomicLong();
     private final AtomicLong duplicates = new AtomicLong();
-    private final AtomicLong dropped = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
+    final AtomicLong dropped = new AtomicLong();
+    final AtomicLong sent = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong received = new AtomicLong();
     private volatile UUID self;
@@ -140,13 +141,18 @@ final class DataPlane implements AutoCloseable {
         this.self = id;
     }
 
+    /** This node's member id (the HELLO of every link it opens). */
+    UUID self() {
+        return self;
+    }
+
     /**
      * Sends a message to {@code node} for its local subscribers. QoS 0: fire and forget (null).
      * QoS 1/2: returns the stage that completes once that node stored its part (or left the
      * cluster), failed when it could not store it.
      */
     CompletionStage<Void> publish(UUID node, InetSocketAddress address, Message m) {
-        Link l = link(node, address);
+        DataLink l = link(node, address);
         if (l == null) {
             return null; // it left: its routes are gone
         }
@@ -155,12 +161,35 @@ final class DataPlane implements AutoCloseable {
             l.send(Frames.publish(ByteBufAllocator.DEFAULT, m));
             return null;
         }
-        return l.sendAcked(m);
+        return l.sendAcked((epoch, seq) -> Frames.publishAcked(ByteBufAllocator.DEFAULT, epoch, seq, m));
+    }
+
+    /**
+     * Sends a frame that carries a message for {@code node} to handle itself ({@link
+     * Frames#SHARED}, {@link Frames#DIRECT}, {@link Frames#PUBLISH_COUNTED}; {@code body} writes
+     * what follows the type). QoS 0: one frame, at most once, and {@link StoreBatch#DONE}. QoS 1/2:
+     * numbered and kept as {@link #publish} keeps its messages ({@link Frames#FORWARD_ACKED}); the
+     * stage completes once that node is done with it ({@link Receiver#frame}) or left the cluster,
+     * failed when it could not store it. Null when the node left.
+     */
+    CompletionStage<Void> forward(UUID node, InetSocketAddress address, byte type, int qos, Consumer<ByteBuf> body) {
+        DataLink l = link(node, address);
+        if (l == null) {
+            return null;
+        }
+        published.incrementAndGet();
+        if (qos == 0) {
+            l.send(Frames.message(ByteBufAllocator.DEFAULT, type, body));
+            return StoreBatch.DONE;
+        }
+        CompletionStage<Void> acked =
+                l.sendAcked((epoch, seq) -> Frames.forwardAcked(ByteBufAllocator.DEFAULT, epoch, seq, type, body));
+        return acked == null ? StoreBatch.DONE : acked; // closed between the two lines: as a node that left
     }
 
     /** The link to {@code node} when it is congested (its publishers should pause), else null. */
     Recipient congested(UUID node) {
-        Link l = links.get(node);
+        DataLink l = links.get(node);
         return l != null && l.congested ? l : null;
     }
 
@@ -169,9 +198,15 @@ final class DataPlane implements AutoCloseable {
         link(node, address).send(Frames.takeover(ByteBufAllocator.DEFAULT, client));
     }
 
-    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down). */
+    /** Sends a frame built by {@link Frames} to {@code node} (dropped and counted when its link is down or the node left). */
     void send(UUID node, InetSocketAddress address, ByteBuf frame) {
-        link(node, address).send(frame);
+        DataLink l = link(node, address);
+        if (l == null) {
+            frame.release();
+            dropped.incrementAndGet();
+            return;
+        }
+        l.send(frame);
     }
 
     /**
@@ -181,7 +216,7 @@ final class DataPlane implements AutoCloseable {
     void forget(UUID node) {
         gone.add(node); // before the removal: a publish racing with it cannot make a new link
         inboxes.remove(node);
-        Link l = links.remove(node);
+        DataLink l = links.remove(node);
         if (l != null) {
             int n = l.close(null);
             if (n > 0) {
@@ -212,7 +247,7 @@ final class DataPlane implements AutoCloseable {
     /** Bytes of QoS 1/2 frames sent to other nodes and not yet acknowledged. */
     long unackedBytes() {
         long n = 0;
-        for (Link l : links.values()) {
+        for (DataLink l : links.values()) {
             n += l.unacked.bytes();
         }
         return n;
@@ -226,23 +261,23 @@ final class DataPlane implements AutoCloseable {
         return sent.get();
     }
 
-    /** Messages handed to {@link #publish} (once per node), sent or dropped. */
+    /** Messages handed to {@link #publish} or {@link #forward} (once per node), sent or dropped. */
     long published() {
         return published.get();
     }
 
-    /** PUBLISH frames received from other nodes. */
+    /** Frames with a message received from other nodes (PUBLISH, SHARED, DIRECT, PUBLISH_COUNTED, acknowledged or not). */
     long received() {
         return received.get();
     }
 
     // null when the node left
-    private Link link(UUID node, InetSocketAddress address) {
-        Link l = links.get(node);
+    private DataLink link(UUID node, InetSocketAddress address) {
+        DataLink l = links.get(node);
         if (l != null) {
             return l;
         }
-        l = links.computeIfAbsent(node, n -> new Link(n, address));
+        l = links.computeIfAbsent(node, n -> new DataLink(this, n, address));
         if (gone.contains(node)) {
             links.remove(node, l);
             l.close(null);
@@ -259,351 +294,6 @@ final class DataPlane implements AutoCloseable {
             server.close().syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    }
-
-    /**
-     * The connection to one node. Frames wait in {@code pending} (under the link's lock) while it
-     * connects; QoS 1/2 frames stay in {@link #unacked} until acknowledged. A recipient for
-     * back-pressure ({@link Recipient}): congested while its unacknowledged (or unsent) bytes are
-     * above the high-water mark, until they are down to half of it.
-     */
-    private final class Link implements Recipient {
-        private final UUID node;
-        private final InetSocketAddress address;
-        private final ArrayDeque<ByteBuf> pending = new ArrayDeque<>();
-        final Unacked unacked = new Unacked();
-        private volatile Channel channel; // set once connected and pending flushed
-        volatile boolean congested;
-        private volatile Outbox outbox; // of the current channel
-        private boolean connecting; // guarded by this
-        private boolean closed; // guarded by this
-        private long retryMillis = RETRY_MIN_MILLIS; // guarded by this
-
-        Link(UUID node, InetSocketAddress address) {
-            this.node = node;
-            this.address = address;
-        }
-
-        void send(ByteBuf frame) {
-            Channel ch = channel;
-            if (ch != null && ch.isActive()) {
-                write(ch, frame);
-                return;
-            }
-            synchronized (this) {
-                ch = channel;
-                if (ch != null && ch.isActive()) {
-                    write(ch, frame);
-                    return;
-                }
-                if (closed || pending.size() >= MAX_PENDING) {
-                    frame.release();
-                    dropped.incrementAndGet();
-                    return;
-                }
-                pending.add(frame);
-                connectIfIdle();
-            }
-        }
-
-        /** Numbers and keeps a QoS 1/2 message, sends it when connected; the stage completes on its ACK. */
-        CompletionStage<Void> sendAcked(Message m) {
-            Unacked.Entry e;
-            synchronized (this) { // one order for the window and the channel: a resend never overtakes a send
-                e = unacked.add(seq -> Frames.publishAcked(ByteBufAllocator.DEFAULT, unacked.epoch(), seq, m));
-                if (e == null) {
-                    return null; // closed: the node left
-                }
-                Channel ch = channel;
-                if (ch != null && ch.isActive()) {
-                    write(ch, e.frame().retainedDuplicate());
-                } else {
-                    connectIfIdle(); // sent with the rest of the window once connected
-                }
-            }
-            checkCongested();
-            return e.acked();
-        }
-
-        // under this' lock
-        private void connectIfIdle() {
-            if (!connecting && !closed) {
-                connecting = true;
-                channel = null;
-                connect();
-            }
-        }
-
-        private void write(Channel ch, ByteBuf frame) {
-            sent.incrementAndGet();
-            Outbox o = outbox;
-            if (o != null && o.channel() == ch) {
-                o.write(frame); // one flush for the frames queued together
-            } else {
-                ch.writeAndFlush(frame, ch.voidPromise());
-            }
-        }
-
-        // under this' lock
-        private void connect() {
-            ChannelFuture f = new Bootstrap()
-                    .group(group)
-                    .channel(NioSocketChannel.class)
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5000)
-                    .option(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
-                    .handler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME, 0, 4, 0, 4))
-                                    .addLast(new Acks(Link.this));
-                        }
-                    })
-                    .connect(address);
-            f.addListener(done -> connected(f.channel(), done.isSuccess(), done.cause()));
-        }
-
-        private WriteBufferWaterMark waterMark() {
-            if (highWatermark <= 0) {
-                return WriteBufferWaterMark.DEFAULT;
-            }
-            int high = (int) Math.min(Integer.MAX_VALUE, highWatermark);
-            return new WriteBufferWaterMark(high / 2, high);
-        }
-
-        private void connected(Channel ch, boolean ok, Throwable cause) {
-            synchronized (this) {
-                connecting = false;
-                if (!ok || closed) {
-                    int n = pending.size();
-                    pending.forEach(ByteBuf::release);
-                    pending.clear();
-                    dropped.addAndGet(n);
-                    if (!closed) {
-                        log.warn(
-                                "cluster: no data link to node {} at {} ({} messages dropped, {} to resend): {}",
-                                node,
-                                address,
-                                n,
-                                unacked.size(),
-                                cause == null ? "closed" : cause.toString());
-                        retryLater();
-                    }
-                    if (ok) {
-                        ch.close();
-                    }
-                    return;
-                }
-                retryMillis = RETRY_MIN_MILLIS;
-                ch.write(Frames.hello(ch.alloc(), self), ch.voidPromise());
-                List<ByteBuf> again = unacked.resend();
-                if (!again.isEmpty()) {
-                    resent.addAndGet(again.size());
-                    log.info(
-                            "cluster: data link to node {} connected; resending {} unacknowledged messages",
-                            node,
-                            again.size());
-                }
-                for (ByteBuf frame : again) {
-                    sent.incrementAndGet();
-                    ch.write(frame, ch.voidPromise());
-                }
-                ByteBuf frame;
-                while ((frame = pending.poll()) != null) {
-                    sent.incrementAndGet();
-                    ch.write(frame, ch.voidPromise());
-                }
-                ch.flush();
-                outbox = new Outbox(ch);
-                channel = ch;
-            }
-            ch.closeFuture().addListener(x -> {
-                synchronized (this) {
-                    if (channel == ch) {
-                        channel = null; // the next send connects again
-                        if (!unacked.isEmpty()) {
-                            retryLater(); // messages wait for their ACK: connect again without waiting for a send
-                        }
-                    }
-                }
-                checkDrained(); // its unwritable socket held the publishers: it is gone (QoS 0 frames with it)
-            });
-        }
-
-        // under this' lock: connect again after a pause, doubling up to RETRY_MAX_MILLIS
-        private void retryLater() {
-            if (closed || connecting || unacked.isEmpty()) {
-                return;
-            }
-            long wait = retryMillis;
-            retryMillis = Math.min(RETRY_MAX_MILLIS, retryMillis * 2);
-            group.schedule(
-                    () -> {
-                        synchronized (this) {
-                            if (channel == null && !unacked.isEmpty()) {
-                                connectIfIdle();
-                            }
-                        }
-                    },
-                    wait,
-                    TimeUnit.MILLISECONDS);
-        }
-
-        /** The node acknowledged every frame of {@code epoch} up to {@code upTo}; {@code failed} were not stored there. */
-        void acked(long epoch, long upTo, long[] failed) {
-            List<Unacked.Entry> done = unacked.ack(epoch, upTo);
-            for (Unacked.Entry e : done) {
-                e.frame().release();
-                if (failed.length > 0 && contains(failed, e.seq())) {
-                    e.acked().completeExceptionally(new IllegalStateException("node " + node + " could not store it"));
-                } else {
-                    e.acked().complete(null);
-                }
-            }
-            checkDrained();
-        }
-
-        private void checkCongested() {
-            if (highWatermark > 0 && !congested && unacked.bytes() > highWatermark) {
-                congested = true;
-                receiver.linkCongested(node);
-                checkDrained(); // the last ACK may have come in between: nothing else would look again
-            }
-        }
-
-        /** Below the low-water mark (half the high) and the socket writable again: publishers may go on. */
-        void checkDrained() {
-            if (!congested) {
-                checkCongestedSocket();
-                return;
-            }
-            Channel ch = channel;
-            if (unacked.bytes() <= highWatermark / 2 && (ch == null || ch.isWritable())) {
-                congested = false;
-                receiver.linkDrained(this);
-            }
-        }
-
-        // QoS 0 frames are not kept: the socket's own buffer above the mark congests the link
-        private void checkCongestedSocket() {
-            Channel ch = channel;
-            if (highWatermark > 0 && ch != null && !ch.isWritable()) {
-                congested = true;
-                receiver.linkCongested(node);
-            }
-        }
-
-        /**
-         * No more frames: closes the connection, drops what waited to connect, and ends every
-         * unacknowledged message's stage (normally when {@code failure} is null). Returns how many.
-         */
-        int close(Throwable failure) {
-            Channel ch;
-            List<Unacked.Entry> left;
-            synchronized (this) {
-                closed = true;
-                pending.forEach(ByteBuf::release);
-                pending.clear();
-                ch = channel;
-                channel = null;
-                left = unacked.close();
-            }
-            if (ch != null) {
-                ch.close();
-            }
-            for (Unacked.Entry e : left) {
-                e.frame().release();
-                if (failure == null) {
-                    e.acked().complete(null);
-                } else {
-                    e.acked().completeExceptionally(failure);
-                }
-            }
-            if (congested) {
-                congested = false;
-                receiver.linkDrained(this);
-            }
-            return left.size();
-        }
-
-        @Override
-        public boolean isOnline() {
-            return true;
-        }
-
-        @Override
-        public boolean offer(Delivery delivery, StoreBatch batch) {
-            throw new UnsupportedOperationException("a node is sent messages through DataPlane.publish");
-        }
-
-        @Override
-        public boolean isCongested() {
-            return congested;
-        }
-
-        @Override
-        public long queuedBytes() {
-            return unacked.bytes();
-        }
-
-        @Override
-        public String toString() {
-            return "node " + node;
-        }
-    }
-
-    private static boolean contains(long[] values, long v) {
-        for (long x : values) {
-            if (x == v) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** What comes back on a link this node opened: ACK frames. On the link's event loop. */
-    private final class Acks extends SimpleChannelInboundHandler<ByteBuf> {
-        private final Link link;
-
-        Acks(Link link) {
-            this.link = link;
-        }
-
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-            byte type = frame.readByte();
-            if (type != Frames.ACK) {
-                log.warn("cluster: unexpected frame type {} from node {} on our link; closing it", type, link.node);
-                ctx.close();
-                return;
-            }
-            long epoch = frame.readLong();
-            long upTo = frame.readLong();
-            int n = frame.readInt();
-            if (n < 0 || n > frame.readableBytes() / 8) {
-                log.warn("cluster: bad ACK frame from node {}; closing the link", link.node);
-                ctx.close();
-                return;
-            }
-            long[] failed = new long[n];
-            for (int i = 0; i < n; i++) {
-                failed[i] = frame.readLong();
-            }
-            link.acked(epoch, upTo, failed);
-        }
-
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-            link.checkDrained();
-            ctx.fireChannelWritabilityChanged();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            log.warn("cluster: data link to node {} failed; closing it", link.node, cause);
-            ctx.close();
-        }
     }
 
     /** Frames from one peer, in order. */
@@ -654,9 +344,13 @@ final class DataPlane implements AutoCloseable {
                     receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx));
                 }
                 case Frames.TAKEOVER -> receiver.takeover(from, Frames.readSubscriber(frame));
-                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED, Frames.COUNTED ->
+                case Frames.SHARED, Frames.DIRECT, Frames.PUBLISH_COUNTED -> {
+                    received.incrementAndGet();
                     receiver.frame(from, type, frame);
+                }
+                case Frames.COUNTED -> receiver.frame(from, type, frame);
                 case Frames.PUBLISH_ACKED -> publishAcked(ctx, frame);
+                case Frames.FORWARD_ACKED -> forwardAcked(ctx, frame);
                 case Frames.MIGRATE_ASK,
                         Frames.MIGRATE_STATE,
                         Frames.MIGRATE_PULL,
@@ -679,20 +373,44 @@ final class DataPlane implements AutoCloseable {
         private void publishAcked(ChannelHandlerContext ctx, ByteBuf frame) {
             long epoch = frame.readLong();
             long seq = frame.readLong();
+            Inbox inbox = inboxToRoute(ctx, epoch, seq);
+            if (inbox != null) {
+                inbox.storing(epoch, seq, receiver.publish(from, Frames.readMessage(frame, 0), hold(ctx)));
+            }
+        }
+
+        // as publishAcked, for the frames the receiver handles itself: acknowledged once it is done with it
+        private void forwardAcked(ChannelHandlerContext ctx, ByteBuf frame) {
+            long epoch = frame.readLong();
+            long seq = frame.readLong();
+            byte type = frame.readByte();
+            if (type != Frames.SHARED && type != Frames.DIRECT && type != Frames.PUBLISH_COUNTED) {
+                log.warn("cluster: acknowledged frame of type {} from node {}; closing the link", type, from);
+                ctx.close();
+                return;
+            }
+            Inbox inbox = inboxToRoute(ctx, epoch, seq);
+            if (inbox != null) {
+                inbox.storing(epoch, seq, receiver.frame(from, type, frame));
+            }
+        }
+
+        // the sender's inbox when frame seq of epoch is to be routed; null for a duplicate or a sender that left
+        private Inbox inboxToRoute(ChannelHandlerContext ctx, long epoch, long seq) {
             received.incrementAndGet();
             UUID sender = from;
             Inbox inbox = inboxes.get(sender);
             if (inbox == null) {
                 if (gone.contains(sender)) {
-                    return;
+                    return null;
                 }
                 inbox = inboxes.computeIfAbsent(sender, Inbox::new);
             }
             if (inbox.received(ctx.channel(), epoch, seq) == Inbox.Verdict.DUPLICATE) {
                 duplicates.incrementAndGet();
-                return;
+                return null;
             }
-            inbox.storing(epoch, seq, receiver.publish(sender, Frames.readMessage(frame, 0), hold(ctx)));
+            return inbox;
         }
 
         @Override

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * The frames nodes send each other on the data plane, and the message encoding the retained map
@@ -48,6 +49,12 @@ final class Frames {
     static final byte PUBLISH_ACKED = 60;
     /** Receiver to sender: every {@link #PUBLISH_ACKED} of an epoch up to a sequence number is stored (some failed). */
     static final byte ACK = 61;
+    /**
+     * A QoS 1/2 {@link #SHARED}, {@link #DIRECT} or {@link #PUBLISH_COUNTED} frame on the acknowledged
+     * path: {@code long epoch, long seq, byte type, body of that type}, numbered in the link's one
+     * sequence with the {@link #PUBLISH_ACKED} frames and acknowledged by the same {@link #ACK}.
+     */
+    static final byte FORWARD_ACKED = 75;
 
     /** Frames above this are refused by the decoder (a message is at most max_message_size plus headers). */
     static final int MAX_FRAME = 256 * 1024 * 1024 + 65536;
@@ -100,12 +107,22 @@ final class Frames {
         return SubscriberId.of(mountpoint, readString(b));
     }
 
-    /** The message as bytes (for the retained map), with the node it came from. */
+    /** The message as bytes (for the retained map), with the node it came from, written now. */
     static byte[] encode(UUID origin, Message m) {
-        ByteBuf b = Unpooled.buffer(64 + m.topic().length() + m.payload().length);
+        return encode(origin, m, System.currentTimeMillis());
+    }
+
+    /**
+     * The message as bytes (for the retained map), with the node it came from and when it was
+     * written there ({@code writtenAtMillis}, epoch millis, after the message: the newer of two
+     * values written on both sides of a netsplit wins, {@link #writtenAt}).
+     */
+    static byte[] encode(UUID origin, Message m, long writtenAtMillis) {
+        ByteBuf b = Unpooled.buffer(72 + m.topic().length() + m.payload().length);
         try {
             b.writeLong(origin.getMostSignificantBits()).writeLong(origin.getLeastSignificantBits());
             writeMessage(b, m);
+            b.writeLong(writtenAtMillis);
             byte[] out = new byte[b.readableBytes()];
             b.readBytes(out);
             return out;
@@ -119,6 +136,14 @@ final class Frames {
         ByteBuf b = Unpooled.wrappedBuffer(bytes);
         origin[0] = readUuid(b);
         return readMessage(b, id);
+    }
+
+    /** When a value {@link #encode} wrote was written (epoch millis). */
+    static long writtenAt(byte[] bytes) {
+        if (bytes.length < 8) {
+            throw new IllegalArgumentException("a retained value of " + bytes.length + " bytes");
+        }
+        return Unpooled.wrappedBuffer(bytes).getLong(bytes.length - 8);
     }
 
     static ByteBuf start(ByteBufAllocator alloc, byte type) {
@@ -231,8 +256,31 @@ final class Frames {
     /** A message for a shared group's member, with the policy and the nodes that had no member for it. */
     record Shared(String group, String filter, int policy, List<UUID> tried, Message message) {}
 
+    /** A frame of {@code type} whose body {@code body} writes ({@link #sharedBody}, {@link #directBody}, {@link #countedBody}). */
+    static ByteBuf message(ByteBufAllocator alloc, byte type, Consumer<ByteBuf> body) {
+        ByteBuf b = start(alloc, type);
+        body.accept(b);
+        return finish(b);
+    }
+
+    /** {@link #FORWARD_ACKED}: the frame {@code type} with {@code body}, numbered {@code seq} of the link's {@code epoch}. */
+    static ByteBuf forwardAcked(ByteBufAllocator alloc, long epoch, long seq, byte type, Consumer<ByteBuf> body) {
+        ByteBuf b = start(alloc, FORWARD_ACKED);
+        b.writeLong(epoch).writeLong(seq).writeByte(type);
+        body.accept(b);
+        return finish(b);
+    }
+
     static ByteBuf shared(ByteBufAllocator alloc, Shared f) {
-        ByteBuf b = start(alloc, SHARED);
+        return message(alloc, SHARED, sharedBody(f));
+    }
+
+    /** Writes the body of a {@link #SHARED} frame. */
+    static Consumer<ByteBuf> sharedBody(Shared f) {
+        return b -> writeShared(b, f);
+    }
+
+    private static void writeShared(ByteBuf b, Shared f) {
         writeString(b, f.group());
         writeString(b, f.filter());
         b.writeByte(f.policy());
@@ -241,7 +289,6 @@ final class Frames {
             b.writeLong(node.getMostSignificantBits()).writeLong(node.getLeastSignificantBits());
         }
         writeMessage(b, f.message());
-        return finish(b);
     }
 
     /** Reads the body of a {@link #SHARED} frame (after its type); the message gets {@code id}. */
@@ -258,18 +305,28 @@ final class Frames {
     }
 
     static ByteBuf direct(ByteBufAllocator alloc, SubscriberId to, Message m) {
-        ByteBuf b = start(alloc, DIRECT);
-        writeString(b, to.mountpoint());
-        writeString(b, to.clientId());
-        writeMessage(b, m);
-        return finish(b);
+        return message(alloc, DIRECT, directBody(to, m));
+    }
+
+    /** Writes the body of a {@link #DIRECT} frame. */
+    static Consumer<ByteBuf> directBody(SubscriberId to, Message m) {
+        return b -> {
+            writeString(b, to.mountpoint());
+            writeString(b, to.clientId());
+            writeMessage(b, m);
+        };
     }
 
     static ByteBuf publishCounted(ByteBufAllocator alloc, long request, Message m) {
-        ByteBuf b = start(alloc, PUBLISH_COUNTED);
-        b.writeLong(request);
-        writeMessage(b, m);
-        return finish(b);
+        return message(alloc, PUBLISH_COUNTED, countedBody(request, m));
+    }
+
+    /** Writes the body of a {@link #PUBLISH_COUNTED} frame. */
+    static Consumer<ByteBuf> countedBody(long request, Message m) {
+        return b -> {
+            b.writeLong(request);
+            writeMessage(b, m);
+        };
     }
 
     static ByteBuf counted(ByteBufAllocator alloc, long request, int sessions) {

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -34,24 +35,31 @@ final class MigrationFrames {
 
     private MigrationFrames() {}
 
+    /** A frame of {@code type} for {@code move}: the move's id, then what {@code rest} writes. */
+    private static ByteBuf frame(ByteBufAllocator alloc, byte type, long move, Consumer<ByteBuf> rest) {
+        return Frames.message(alloc, type, b -> {
+            b.writeLong(move);
+            rest.accept(b);
+        });
+    }
+
     static ByteBuf ask(ByteBufAllocator alloc, long move, SubscriberId client, boolean clean) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_ASK);
-        b.writeLong(move);
-        writeSubscriber(b, client);
-        b.writeBoolean(clean);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_ASK, move, b -> {
+            writeSubscriber(b, client);
+            b.writeBoolean(clean);
+        });
     }
 
     static ByteBuf push(ByteBufAllocator alloc, SubscriberId client) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_PUSH);
-        writeSubscriber(b, client);
-        return Frames.finish(b);
+        return Frames.message(alloc, Frames.MIGRATE_PUSH, b -> writeSubscriber(b, client));
     }
 
     /** The session, or none (null): the asker starts a fresh one. */
     static ByteBuf state(ByteBufAllocator alloc, long move, SessionSnapshot s) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_STATE);
-        b.writeLong(move);
+        return frame(alloc, Frames.MIGRATE_STATE, move, b -> writeState(b, s));
+    }
+
+    private static void writeState(ByteBuf b, SessionSnapshot s) {
         b.writeBoolean(s != null);
         if (s != null) {
             SessionRecord r = s.record();
@@ -89,41 +97,34 @@ final class MigrationFrames {
                 b.writeInt(id);
             }
         }
-        return Frames.finish(b);
     }
 
     static ByteBuf pull(ByteBufAllocator alloc, long move, long cursor) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_PULL);
-        b.writeLong(move).writeLong(cursor);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_PULL, move, b -> b.writeLong(cursor));
     }
 
     /** A page of the queue, {@code next} where the following one starts; an empty page: the queue is all sent. */
     static ByteBuf page(ByteBufAllocator alloc, long move, long next, List<Delivery> page) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_PAGE);
-        b.writeLong(move).writeLong(next);
-        writeDeliveries(b, page);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_PAGE, move, b -> {
+            b.writeLong(next);
+            writeDeliveries(b, page);
+        });
     }
 
     static ByteBuf commit(ByteBufAllocator alloc, long move) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_COMMIT);
-        b.writeLong(move);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_COMMIT, move, b -> {});
     }
 
     /** The old node ended its copy ({@code ok}) and sends what was queued meanwhile; not ok: it kept it. */
     static ByteBuf done(ByteBufAllocator alloc, long move, boolean ok, List<Delivery> tail) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_DONE);
-        b.writeLong(move).writeBoolean(ok);
-        writeDeliveries(b, tail);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_DONE, move, b -> {
+            b.writeBoolean(ok);
+            writeDeliveries(b, tail);
+        });
     }
 
     static ByteBuf abort(ByteBufAllocator alloc, long move) {
-        ByteBuf b = Frames.start(alloc, Frames.MIGRATE_ABORT);
-        b.writeLong(move);
-        return Frames.finish(b);
+        return frame(alloc, Frames.MIGRATE_ABORT, move, b -> {});
     }
 
     /** Reads a frame of type {@code type} (its type byte read already); {@code ids} stamps the messages. */

@@ -1,7 +1,7 @@
 package io.hookline.broker.cluster;
 
 import io.hookline.broker.routing.Message;
-import io.netty.buffer.ByteBufAllocator;
+import io.hookline.broker.util.StoreBatch;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -19,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * The {@code matched} count of {@code POST /api/v1/publish} cluster-wide: the message goes to the
  * nodes with a match as a {@link Frames#PUBLISH_COUNTED} frame (routed there as a forwarded
  * PUBLISH is, in the same order), and each answers with how many of its sessions took it
- * ({@link Frames#COUNTED}). The count completes when every node has answered or after
+ * ({@link Frames#COUNTED}). A QoS 1/2 message travels on the acknowledged path
+ * ({@link Frames#FORWARD_ACKED}): the publish's batch waits for each node's store write, as for a
+ * forwarded PUBLISH (the count answer is separate and may come first). The count completes when every node has answered or after
  * {@value #TIMEOUT_MS} ms; a node that has not answered by then counts as one (a lower bound
  * that still says "someone there"), logged at debug.
  *
@@ -52,8 +54,11 @@ final class RemoteCounts {
         }
     }
 
-    /** Sends {@code m} to every other node with a match; completes with how many sessions there took it. */
-    CompletionStage<Integer> forward(Message m) {
+    /**
+     * Sends {@code m} to every other node with a match; completes with how many sessions there
+     * took it. {@code batch} (QoS 1/2) also waits for each of those nodes to store its part.
+     */
+    CompletionStage<Integer> forward(Message m, StoreBatch batch) {
         List<UUID> nodes = routes.nodesFor(m.topic());
         if (nodes.isEmpty()) {
             return CompletableFuture.completedFuture(0);
@@ -62,8 +67,12 @@ final class RemoteCounts {
         Pending p = new Pending(nodes.size());
         pending.put(id, p);
         for (UUID node : nodes) {
-            if (!sender.send(node, Frames.publishCounted(ByteBufAllocator.DEFAULT, id, m))) {
+            CompletionStage<Void> sent =
+                    sender.forward(node, Frames.PUBLISH_COUNTED, m.qos(), Frames.countedBody(id, m));
+            if (sent == null) {
                 answered(id, 0); // gone: nobody there
+            } else if (sent != StoreBatch.DONE) {
+                batch.awaitAlso(sent);
             }
         }
         return p.done.orTimeout(TIMEOUT_MS, TimeUnit.MILLISECONDS).exceptionally(failure -> {

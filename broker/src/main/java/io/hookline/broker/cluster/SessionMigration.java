@@ -2,8 +2,8 @@ package io.hookline.broker.cluster;
 
 import com.hazelcast.map.IMap;
 import io.hookline.broker.routing.Delivery;
-import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.SubscriberId;
+import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.session.Session;
 import io.hookline.broker.session.SessionHandover;
 import io.hookline.broker.session.SessionRegistry;
@@ -37,6 +37,8 @@ import org.slf4j.LoggerFactory;
  * then the old node ends its copy and sends what was queued there meanwhile. The CONNECT waits
  * for all of it, or for {@code cluster.failure_timeout} without progress (then it gets a fresh
  * session). {@link #migrateAll} pushes every persistent session of this node to the others.
+ * This class is the node a session comes to, the directory and the frames' dispatch; the node a
+ * session leaves is {@link MigrationExports}.
  *
  * <p>Threading: every step runs on the single migration thread (decoding on the data plane's
  * loops; store commits and Hazelcast calls complete asynchronously and come back to it), so the
@@ -65,6 +67,18 @@ public final class SessionMigration implements SessionHandover {
         String name(UUID node);
     }
 
+    /** This node's route table, as the end of a move asks it ({@link RouteTable#sends}). */
+    interface Routes {
+        /**
+         * Whether this node's route table sends what matches {@code s} (a direct filter, or a
+         * shared group) to {@code node} now: its route reached this node's replica.
+         */
+        boolean sends(UUID node, Subscription s);
+    }
+
+    /** How often the old node looks whether the new node's routes reached it, at the end of a move. */
+    static final long ROUTE_CHECK_MILLIS = 5;
+
     /** What {@link #migrateAll} did: sessions moved, sessions that stayed (failed), per target node name. */
     public record Result(int moved, int failed, Map<String, Integer> perNode) {}
 
@@ -81,14 +95,14 @@ public final class SessionMigration implements SessionHandover {
     private final AtomicLong moves = new AtomicLong();
     // on the migration thread only
     private final Map<Long, Import> imports = new HashMap<>();
-    private final Map<String, Export> exports = new HashMap<>(); // by source node + move
-    private final Map<SubscriberId, CompletableFuture<Boolean>> pushed = new HashMap<>();
+    private final MigrationExports exports; // the node a session leaves
 
     SessionMigration(
             IMap<String, String> directory,
             UUID self,
             SessionRegistry sessions,
             Peers peers,
+            Routes routes,
             ScheduledExecutorService executor,
             Executor routeWriter,
             long timeoutMillis,
@@ -99,6 +113,7 @@ public final class SessionMigration implements SessionHandover {
         this.transfer = new SessionTransfer(sessions);
         this.peers = peers;
         this.executor = executor;
+        this.exports = new MigrationExports(sessions, transfer, peers, routes, executor, timeoutMillis);
         this.routeWriter = routeWriter;
         this.timeoutMillis = timeoutMillis;
         this.ids = ids;
@@ -274,10 +289,10 @@ public final class SessionMigration implements SessionHandover {
 
     private void handle(UUID from, MigrationFrames.In in) {
         switch (in.type()) {
-            case Frames.MIGRATE_ASK -> ask(from, in);
-            case Frames.MIGRATE_PULL -> pull(from, in);
-            case Frames.MIGRATE_COMMIT -> commit(from, in);
-            case Frames.MIGRATE_ABORT -> aborted(from, in);
+            case Frames.MIGRATE_ASK -> exports.ask(from, in);
+            case Frames.MIGRATE_PULL -> exports.pull(from, in);
+            case Frames.MIGRATE_COMMIT -> exports.commit(from, in);
+            case Frames.MIGRATE_ABORT -> exports.aborted(from, in);
             case Frames.MIGRATE_PUSH -> fetch(in.client(), from, new CompletableFuture<>());
             default -> {
                 Import im = imports.get(in.move());
@@ -460,139 +475,6 @@ public final class SessionMigration implements SessionHandover {
         }
     }
 
-    // ---- the node a session leaves ---------------------------------------------------------
-
-    private void ask(UUID from, MigrationFrames.In in) {
-        if (in.flag()) { // a clean start there: the session here ends
-            if (sessions.get(in.client()) != null) {
-                log.info(
-                        "cluster: client '{}' started clean on node '{}': its session here ends",
-                        in.client().clientId(),
-                        peers.name(from));
-                transfer.drop(in.client());
-            }
-            return;
-        }
-        SessionTransferExport e = begin(from, in);
-        peers.send(from, MigrationFrames.state(ByteBufAllocator.DEFAULT, in.move(), e == null ? null : e.snapshot));
-    }
-
-    private record SessionTransferExport(SessionSnapshot snapshot) {}
-
-    private SessionTransferExport begin(UUID to, MigrationFrames.In in) {
-        SessionTransfer.Export x = transfer.beginExport(in.client());
-        if (x == null) {
-            return null;
-        }
-        Export e = new Export(to, in.move(), x.session());
-        exports.put(e.key(), e);
-        e.arm();
-        return new SessionTransferExport(x.snapshot());
-    }
-
-    private void pull(UUID from, MigrationFrames.In in) {
-        Export e = exports.get(exportKey(from, in.move()));
-        if (e == null) {
-            peers.send(from, MigrationFrames.done(ByteBufAllocator.DEFAULT, in.move(), false, List.of()));
-            return;
-        }
-        e.arm();
-        List<Delivery> page = new ArrayList<>();
-        long cursor = in.cursor();
-        long bytes = 0;
-        while (page.size() < PAGE_MESSAGES && bytes < PAGE_BYTES) {
-            int before = page.size();
-            cursor = transfer.page(e.session, cursor, Math.min(128, PAGE_MESSAGES - before), page);
-            if (page.size() == before) {
-                break;
-            }
-            for (int i = before; i < page.size(); i++) {
-                Message m = page.get(i).message();
-                bytes += m.payload().length + m.topic().length() + 64;
-            }
-        }
-        e.cursor = cursor;
-        peers.send(from, MigrationFrames.page(ByteBufAllocator.DEFAULT, in.move(), cursor, page));
-    }
-
-    private void commit(UUID from, MigrationFrames.In in) {
-        Export e = exports.remove(exportKey(from, in.move()));
-        if (e == null) {
-            peers.send(from, MigrationFrames.done(ByteBufAllocator.DEFAULT, in.move(), false, List.of()));
-            return;
-        }
-        e.timer.cancel(false);
-        List<Delivery> tail = transfer.finishExport(e.session, e.cursor);
-        peers.send(
-                from,
-                MigrationFrames.done(
-                        ByteBufAllocator.DEFAULT, in.move(), tail != null, tail == null ? List.of() : tail));
-        if (tail != null) {
-            log.info(
-                    "cluster: session of '{}' moved to node '{}' ({} queued during the move went with it)",
-                    e.session.clientId(),
-                    peers.name(from),
-                    tail.size());
-        }
-        settlePush(e.session.id(), tail != null);
-    }
-
-    private void aborted(UUID from, MigrationFrames.In in) {
-        Export e = exports.remove(exportKey(from, in.move()));
-        if (e != null) {
-            e.timer.cancel(false);
-            settlePush(e.session.id(), false);
-        }
-    }
-
-    private void settlePush(SubscriberId id, boolean moved) {
-        CompletableFuture<Boolean> f = pushed.remove(id);
-        if (f != null) {
-            f.complete(moved);
-        }
-    }
-
-    private static String exportKey(UUID node, long move) {
-        return node + "/" + move;
-    }
-
-    /** One session leaving. On the migration thread. */
-    private final class Export {
-        final UUID to;
-        final long move;
-        final Session session;
-        long cursor;
-        ScheduledFuture<?> timer;
-
-        Export(UUID to, long move, Session session) {
-            this.to = to;
-            this.move = move;
-            this.session = session;
-        }
-
-        String key() {
-            return exportKey(to, move);
-        }
-
-        void arm() {
-            if (timer != null) {
-                timer.cancel(false);
-            }
-            timer = executor.schedule(
-                    () -> {
-                        if (exports.remove(key()) == this) {
-                            log.warn(
-                                    "cluster: node '{}' stopped taking the session of '{}': it stays here",
-                                    peers.name(to),
-                                    session.clientId());
-                            settlePush(session.id(), false);
-                        }
-                    },
-                    timeoutMillis,
-                    TimeUnit.MILLISECONDS);
-        }
-    }
-
     // ---- pushing every session out (cluster leave --migrate_sessions) --------------------
 
     /**
@@ -605,79 +487,6 @@ public final class SessionMigration implements SessionHandover {
      * @throws IllegalStateException when there is no other node
      */
     public CompletionStage<Result> migrateAll(int parallel) {
-        List<UUID> targets = peers.others();
-        if (targets.isEmpty()) {
-            throw new IllegalStateException("no other node to move the sessions to");
-        }
-        List<SubscriberId> ids = new ArrayList<>();
-        for (Session s : sessions.all()) {
-            if (s.expirySeconds() != 0 && !s.isEnded()) {
-                ids.add(s.id());
-            }
-        }
-        CompletableFuture<Result> result = new CompletableFuture<>();
-        executor.execute(() -> new Push(ids, targets, Math.max(1, parallel), result).next());
-        return result;
-    }
-
-    /** Pushes a list of sessions, a few at a time. On the migration thread. */
-    private final class Push {
-        final List<SubscriberId> ids;
-        final List<UUID> targets;
-        final int parallel;
-        final CompletableFuture<Result> result;
-        final Map<String, Integer> perNode = new java.util.TreeMap<>();
-        int nextId;
-        int nextTarget;
-        int running;
-        int moved;
-        int failed;
-
-        Push(List<SubscriberId> ids, List<UUID> targets, int parallel, CompletableFuture<Result> result) {
-            this.ids = ids;
-            this.targets = targets;
-            this.parallel = parallel;
-            this.result = result;
-        }
-
-        void next() {
-            while (running < parallel && nextId < ids.size()) {
-                SubscriberId id = ids.get(nextId++);
-                UUID to = targets.get(nextTarget++ % targets.size());
-                if (pushed.containsKey(id) || sessions.get(id) == null) {
-                    continue;
-                }
-                CompletableFuture<Boolean> f = new CompletableFuture<>();
-                pushed.put(id, f);
-                running++;
-                ScheduledFuture<?> timer = executor.schedule( // the other node never asked for it
-                        () -> {
-                            if (exports.values().stream()
-                                    .noneMatch(x -> x.session.id().equals(id))) {
-                                settlePush(id, false);
-                            }
-                        },
-                        timeoutMillis,
-                        TimeUnit.MILLISECONDS);
-                if (!peers.send(to, MigrationFrames.push(ByteBufAllocator.DEFAULT, id))) {
-                    settlePush(id, false);
-                }
-                f.whenComplete((ok, e) -> executor.execute(() -> {
-                    timer.cancel(false);
-                    running--;
-                    if (Boolean.TRUE.equals(ok)) {
-                        moved++;
-                        perNode.merge(peers.name(to), 1, Integer::sum);
-                    } else {
-                        failed++;
-                    }
-                    next();
-                }));
-            }
-            if (running == 0 && nextId >= ids.size()) {
-                log.info("cluster: sessions pushed to the other nodes: {} moved, {} stayed here", moved, failed);
-                result.complete(new Result(moved, failed, perNode));
-            }
-        }
+        return exports.migrateAll(parallel);
     }
 }

@@ -170,6 +170,12 @@ final class SharedRoutes {
         return new Remote(group, filter, new TreeMap<>(nodes));
     }
 
+    /** Whether this node's mirror has members of {@code $share/group/filter} on {@code node}. Any thread. */
+    boolean shows(UUID node, String group, String filter) {
+        Map<UUID, Integer> nodes = remoteCounts.get(groupKey(group, filter));
+        return nodes != null && nodes.containsKey(node);
+    }
+
     /** Members of groups on this node (for tests and status). */
     int localGroups() {
         return counts.size();

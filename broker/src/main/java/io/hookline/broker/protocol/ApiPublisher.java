@@ -145,7 +145,7 @@ public final class ApiPublisher {
         if (outcome instanceof Outcome.UnknownClient unknown) { // in a cluster: maybe connected on another node
             Message elsewhere = direct;
             decided = broker.direct()
-                    .sendElsewhere("", unknown.clientId(), elsewhere)
+                    .sendElsewhere("", unknown.clientId(), elsewhere, batch)
                     .thenApply(sent ->
                             sent ? new Outcome.Delivered(unknown.clientId(), elsewhere.topic(), true) : unknown);
         }

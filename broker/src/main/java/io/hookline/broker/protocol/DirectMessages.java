@@ -112,19 +112,21 @@ public final class DirectMessages {
         if (r == null) {
             return 0;
         }
-        r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false));
+        r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false), batch);
         return 1;
     }
 
     /**
      * For a client with no session here: sends {@code message} to the node it is connected on
      * (cluster); completes with true when it went there, false when it is connected nowhere else
-     * (or on a single broker).
+     * (or on a single broker). A QoS 1/2 message's {@code batch} (committed by the caller) waits
+     * for that node to store it.
      */
-    public CompletionStage<Boolean> sendElsewhere(String mountpoint, String clientId, Message message) {
+    public CompletionStage<Boolean> sendElsewhere(
+            String mountpoint, String clientId, Message message, StoreBatch batch) {
         RemoteClients r = remote;
         return r == null
                 ? CompletableFuture.completedFuture(false)
-                : r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false));
+                : r.send(SubscriberId.of(mountpoint, clientId), message.withRetain(false), batch);
     }
 }

@@ -1,5 +1,6 @@
 package io.hookline.broker.routing;
 
+import io.hookline.broker.util.StoreBatch;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -12,7 +13,8 @@ public interface RemoteClients {
     /**
      * Hands {@code message} (its topic already the receiver's) to the node {@code client} is
      * connected on; completes with true when it was sent there, false when the client is connected
-     * on no other node (or the lookup failed or timed out, logged).
+     * on no other node (or the lookup failed or timed out, logged). A QoS 1/2 message's
+     * {@code batch} (not yet committed) also waits for that node to store it.
      */
-    CompletionStage<Boolean> send(SubscriberId client, Message message);
+    CompletionStage<Boolean> send(SubscriberId client, Message message, StoreBatch batch);
 }

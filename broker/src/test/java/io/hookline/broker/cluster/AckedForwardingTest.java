@@ -12,6 +12,8 @@ import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.testsupport.CuttableProxy;
+import io.hookline.broker.util.StoreBatch;
+import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -55,6 +57,19 @@ class AckedForwardingTest {
         @Override
         public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
             routed.add(message.topic());
+            CompletableFuture<Void> stored = new CompletableFuture<>();
+            stores.add(stored);
+            if (!holdStores) {
+                stored.complete(null);
+            }
+            return stored;
+        }
+
+        @Override
+        public CompletionStage<Void> frame(UUID from, byte type, ByteBuf body) {
+            SubscriberId to = Frames.readSubscriber(body); // DIRECT frames only in these tests
+            routed.add(type + " " + to.clientId() + " "
+                    + Frames.readMessage(body, 0).topic());
             CompletableFuture<Void> stored = new CompletableFuture<>();
             stores.add(stored);
             if (!holdStores) {
@@ -159,6 +174,68 @@ class AckedForwardingTest {
                 assertEquals(expected, receiving.routed, "each once, in order");
                 assertTrue(out.resent() > 0, "unacknowledged frames were resent");
                 assertEquals(0, out.unackedBytes());
+            }
+        }
+    }
+
+    @Test
+    void directFramesShareTheLinksNumberingAckAfterTheReceiverIsDoneAndSurviveABrokenLink() {
+        Receiving receiving = new Receiving(sender);
+        receiving.holdStores = true;
+        try (DataPlane in = new DataPlane(receiving);
+                DataPlane out = new DataPlane(new Sending())) {
+            InetSocketAddress bound = in.bind("127.0.0.1", 0);
+            out.setSelf(sender);
+            SubscriberId bob = SubscriberId.of("bob");
+            CompletionStage<Void> first =
+                    out.forward(node, bound, Frames.DIRECT, 1, Frames.directBody(bob, message("d/0", 1, 10)));
+            CompletionStage<Void> routed = out.publish(node, bound, message("p/1", 1, 10));
+            assertEquals(
+                    StoreBatch.DONE,
+                    out.forward(node, bound, Frames.DIRECT, 0, Frames.directBody(bob, message("d/q0", 0, 10))),
+                    "QoS 0: at most once, nothing to wait for");
+            await().until(() -> receiving.routed.size() == 3);
+            assertEquals(List.of(Frames.DIRECT + " bob d/0", "p/1", Frames.DIRECT + " bob d/q0"), receiving.routed);
+            receiving.stores.get(1).complete(null);
+            assertFalse(first.toCompletableFuture().isDone(), "the receiver is not done with it");
+            receiving.stores.get(0).complete(null);
+            await().until(() -> first.toCompletableFuture().isDone()
+                    && routed.toCompletableFuture().isDone());
+            assertEquals(3, in.received(), "every frame with a message counts");
+            assertEquals(3, out.published());
+        }
+
+        Receiving again = new Receiving(sender);
+        try (DataPlane in = new DataPlane(again);
+                DataPlane out = new DataPlane(new Sending())) {
+            InetSocketAddress bound = in.bind("127.0.0.1", 0);
+            out.setSelf(sender);
+            try (CuttableProxy proxy = new CuttableProxy(bound)) {
+                List<CompletionStage<Void>> acked = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    acked.add(out.forward(
+                            node,
+                            proxy.address(),
+                            Frames.DIRECT,
+                            2,
+                            Frames.directBody(SubscriberId.of("c"), message("m/" + i, 2, 100))));
+                    if (i == 100) {
+                        await().until(() -> again.routed.size() > 50);
+                        proxy.cut();
+                    }
+                    if (i == 200) {
+                        proxy.restore();
+                    }
+                }
+                await().atMost(Duration.ofSeconds(20))
+                        .until(() -> acked.stream()
+                                .allMatch(a -> a.toCompletableFuture().isDone()));
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 300; i++) {
+                    expected.add(Frames.DIRECT + " c m/" + i);
+                }
+                assertEquals(expected, again.routed, "each once, in order");
+                assertTrue(out.resent() > 0, "unacknowledged frames were resent");
             }
         }
     }

@@ -73,6 +73,9 @@ class ClusterSharedProcessTest {
             onB.subscribe("$share/rnd/rnd/#", 1, 0, false, false);
             Mqtt5BlockingClient pub = publisher(c, "rnd-pub");
             awaitBoth(pub, onA, onB, "rnd/probe");
+            long outOfC = counter(c, "c", "messages_out");
+            long intoA = counter(c, "a", "messages_in");
+            long intoB = counter(c, "b", "messages_in");
             int n = 100;
             for (int i = 0; i < n; i++) {
                 pub.publishWith()
@@ -97,8 +100,22 @@ class ClusterSharedProcessTest {
                 return seen.size() == n;
             });
             assertTrue(per[0] > 0 && per[1] > 0, "both nodes' members got some: a " + per[0] + ", b " + per[1]);
+            // cluster show counts the SHARED frames as messages out of c and into a and b
+            assertTrue(counter(c, "c", "messages_out") >= outOfC + n);
+            assertTrue(counter(c, "a", "messages_in") >= intoA + per[0]);
+            assertTrue(counter(c, "b", "messages_in") >= intoB + per[1]);
             pub.disconnect();
         }
+    }
+
+    /** A figure of node {@code name}'s row in {@code cluster show} asked of {@code on}. */
+    private static long counter(BrokerProcess on, String name, String field) {
+        for (var row : cluster.show(on)) {
+            if (row.path("node").asText().equals(name)) {
+                return row.path(field).asLong();
+            }
+        }
+        throw new AssertionError("no row for node " + name + " in " + cluster.show(on));
     }
 
     @Test

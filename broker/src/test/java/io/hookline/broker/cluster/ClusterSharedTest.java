@@ -15,12 +15,16 @@ import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.SubscriptionTrie;
 import io.hookline.broker.util.StoreBatch;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -50,18 +54,42 @@ class ClusterSharedTest {
         shared.start(SELF);
     }
 
-    private boolean send(UUID node, ByteBuf frame) {
+    private final List<CompletableFuture<Void>> acks = new ArrayList<>(); // one per QoS 1/2 frame sent
+
+    private CompletionStage<Void> send(UUID node, byte type, int qos, Consumer<ByteBuf> body) {
+        if (gone.contains(node)) {
+            return null;
+        }
+        ByteBuf frame = Frames.message(ByteBufAllocator.DEFAULT, type, body);
         try {
-            if (gone.contains(node)) {
-                return false;
-            }
             frame.skipBytes(4);
             assertEquals(Frames.SHARED, frame.readByte());
             sent.add(Frames.readShared(frame, 0));
             sentTo.add(node);
-            return true;
         } finally {
             frame.release();
+        }
+        if (qos == 0) {
+            return StoreBatch.DONE;
+        }
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        acks.add(acked);
+        return acked;
+    }
+
+    /** A batch that records what its commit would wait for besides its own writes. */
+    private static final class Awaiting implements StoreBatch {
+        final List<CompletionStage<Void>> also = new ArrayList<>();
+
+        @Override
+        public boolean awaitAlso(CompletionStage<Void> step) {
+            also.add(step);
+            return true;
+        }
+
+        @Override
+        public CompletionStage<Void> commit() {
+            return StoreBatch.DONE;
         }
     }
 
@@ -184,6 +212,33 @@ class ClusterSharedTest {
         shared.received(B, new Frames.Shared("g", "s/#", 0, List.of(B), message("s/x")), StoreBatch.NONE);
         assertEquals(1, here(), "a member here takes it");
         assertEquals(1, shared.lost());
+    }
+
+    @Test
+    void aQos1MessageForAnotherNodeIsAwaitedByThePublishersBatchAndAPassedOnOneByTheReceivers() {
+        remote(B, "g", "s/#", 1);
+        Awaiting publishing = new Awaiting();
+        assertEquals(1, shared.dispatch(List.of(), message("s/x"), SharedSubscriptionPolicy.RANDOM, null, publishing));
+        assertEquals(List.of(B), sentTo);
+        assertEquals(List.of(acks.get(0)), publishing.also, "the PUBACK waits for b's acknowledgement");
+
+        // this node was chosen by c but has no member: passed on to b, and acknowledged to c after b's
+        remote(C, "g", "s/#", 1);
+        Awaiting receiving = new Awaiting();
+        shared.received(C, new Frames.Shared("g", "s/#", 0, List.of(C), message("s/y")), receiving);
+        assertEquals(List.of(B, B), sentTo, "c tried: b");
+        assertEquals(1, receiving.also.size(), "this node's acknowledgement waits for b's");
+        CompletableFuture<Void> waits = receiving.also.get(0).toCompletableFuture();
+        assertTrue(!waits.isDone(), "not before b acknowledged (or " + ClusterShared.PASS_ON_WAIT_MILLIS + " ms)");
+        acks.get(1).complete(null);
+        assertTrue(waits.isDone());
+        assertEquals(1, shared.passedOn());
+
+        Awaiting qos0 = new Awaiting();
+        Message m0 = new Message(1, "s/z", 0, false, new byte[] {1}, PublishProperties.NONE, null, 0);
+        shared.dispatch(List.of(), m0, SharedSubscriptionPolicy.RANDOM, null, qos0);
+        assertEquals(List.of(), qos0.also, "QoS 0 crosses at most once: nothing waits");
+        assertEquals(2, acks.size());
     }
 
     @Test
