@@ -613,9 +613,6 @@ final class ConnectFlow {
         c.hold.start(c.session);
         c.will = will;
         c.state = MqttConnection.State.CONNECTED;
-        if (aliases > 0) {
-            c.inboundAliases = new String[aliases + 1];
-        }
         mods.get(Modifier.MAX_CONNECTION_LIFETIME)
                 .filter(sec -> sec > 0)
                 .ifPresent(sec -> c.lifetimeTask = c.ctx.executor()

@@ -77,7 +77,7 @@ public final class MqttConnection extends ChannelInboundHandlerAdapter implement
     /** What the CONNECT settled: defaults, then the client's limits, then the whole negotiation (immutable). */
     ConnectionTerms terms = ConnectionTerms.BEFORE_CONNECT;
 
-    String[] inboundAliases; // index: topic alias
+    String[] inboundAliases; // index: topic alias; made at the first (ConnectionTerms#topicAliasMaximum)
     /** Topic aliases towards a v5 client that announced a Topic Alias Maximum, or null. */
     OutboundAliases outboundAliases;
 

@@ -20,8 +20,8 @@ import java.util.List;
  * properties) followed by the message's payload array wrapped, not copied, so a message
  * fanned out to many subscribers is never copied per subscriber; the socket write gathers the
  * two. Netty's MqttEncoder, which copies the payload, still encodes every other packet, run
- * from this stage ({@link #write}) so a connection's pipeline holds one encoder context, not
- * two. Stateless and sharable.
+ * from this handler ({@link #write}). Stateless and sharable: connections do not hold it in their
+ * pipelines; the transport's framer runs one per event loop for all of them.
  */
 @Sharable
 public final class PublishEncoder extends MessageToMessageEncoder<OutgoingPublish> {

@@ -69,10 +69,14 @@ final class PublishFlow {
         if (v5) {
             Integer alias = Props.integer(props, MqttPropertyType.TOPIC_ALIAS);
             if (alias != null) {
-                if (alias == 0 || c.inboundAliases == null || alias >= c.inboundAliases.length) {
+                int maximum = c.terms.topicAliasMaximum(); // announced in the CONNACK
+                if (alias == 0 || alias > maximum) {
                     c.broker.metrics().count(Counter.LIMIT_TOPIC_ALIAS);
                     c.disconnect(ReasonCodes.TOPIC_ALIAS_INVALID, "topic alias " + alias + " out of range");
                     return;
+                }
+                if (c.inboundAliases == null) { // at the first alias: most clients send none (64 B each)
+                    c.inboundAliases = new String[maximum + 1];
                 }
                 if (topic.isEmpty()) {
                     topic = c.inboundAliases[alias];

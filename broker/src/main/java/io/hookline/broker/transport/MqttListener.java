@@ -7,7 +7,6 @@ import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.protocol.BrokerContext;
 import io.hookline.broker.protocol.ListenerInfo;
 import io.hookline.broker.protocol.MqttConnection;
-import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
@@ -23,7 +22,6 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
-import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -35,11 +33,13 @@ import org.slf4j.LoggerFactory;
  * A named MQTT listener of one {@link Kind}: binds, builds each connection's pipeline, closes.
  * The pipeline, stage by stage (named as in {@link ChannelPipeline}):
  * {@code bytes → [proxy-check → proxy → proxy-header] → [ssl → tls-events] → [http → http-aggregator → ws-upgrade → ws → ws-frames]
- * → framer → decoder → encoder → mqtt}. On a plain TCP listener (no PROXY header, TLS or
+ * → framer → mqtt}. On a plain TCP listener (no PROXY header, TLS or
  * WebSocket) there is no {@code bytes} stage: the framer is first and counts the bytes itself.
  * Stages that matter only before the CONNECT (proxy-header, tls-events, ws-upgrade) remove
  * themselves once done, and the keep-alive is no stage at all ({@code KeepAlive}): an idle
- * connection's pipeline is four stages.
+ * connection's pipeline is two stages. The framer also decodes and encodes, with Netty's
+ * MqttDecoder and our PublishEncoder shared by the connections of an event loop
+ * ({@link SharedDecoder}, {@link SharedEncoder}).
  *
  * <p>Start, close and {@link #reloadCertificatesIfChanged()} from one thread at a time (the
  * broker's); the pipeline initializer runs on event loops and reads the current TLS context
@@ -51,9 +51,6 @@ public final class MqttListener {
 
     /** Subprotocols accepted in the WebSocket upgrade: MQTT 3.1.1/5 use "mqtt", MQTT 3.1 clients "mqttv3.1". */
     static final String SUBPROTOCOLS = "mqtt,mqttv3.1";
-
-    /** The longest string MQTT can encode: Netty's decoder must not refuse a client id itself. */
-    private static final int MAX_CLIENT_ID_LENGTH = 65_535;
 
     /** Stateless (its handles hold the per-channel state), so every connection can share it. */
     private static final AdaptiveRecvByteBufAllocator RECEIVE_ALLOCATOR = new AdaptiveRecvByteBufAllocator();
@@ -202,18 +199,16 @@ public final class MqttListener {
 
     /**
      * The MQTT stages of a connection's pipeline, after the transport's (proxy, TLS, WebSocket):
-     * {@code framer → decoder → encoder → mqtt}. Also what the wire fuzz test runs.
+     * {@code framer → mqtt}. Also what the wire fuzz test runs.
      *
      * @param counter the listener's byte counter when the framer is the first stage (plain TCP),
      *                else null (a {@code bytes} stage in front counts)
      */
     static void addMqttStages(ChannelPipeline p, BrokerContext broker, ListenerInfo info, ByteCounter counter) {
         var protocol = broker.settings();
+        // frames, decodes and encodes, with a decoder and an encoder per event loop, not per
+        // connection (SharedDecoder, SharedEncoder)
         p.addLast("framer", new PacketFramer(protocol.maxMessageSize(), protocol.maxConnectSize(), counter));
-        // the client id limit is ConnectFlow's (in bytes, counted, all versions):
-        // Netty's own check covers only MQTT 3.1, counts chars, and is not counted
-        p.addLast("decoder", new MqttDecoder(protocol.maxMessageSize(), MAX_CLIENT_ID_LENGTH));
-        p.addLast("encoder", PublishEncoder.INSTANCE); // and Netty's MqttEncoder for the other packets, in one stage
         p.addLast("mqtt", new MqttConnection(broker, info));
     }
 

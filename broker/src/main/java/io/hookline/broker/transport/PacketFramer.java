@@ -19,7 +19,9 @@ import java.net.SocketAddress;
 import java.util.List;
 
 /**
- * Cuts the byte stream into whole MQTT packets (zero-copy slices) for Netty's MqttDecoder, and
+ * Cuts the byte stream into whole MQTT packets (zero-copy slices) and decodes each with Netty's
+ * MqttDecoder, one per event loop ({@link SharedDecoder}: whole packets leave it nothing to keep
+ * between them, so a connection needs no decoder of its own), and
  * checks what that decoder does not: that a packet's contents fit its remaining length exactly
  * (3.1.1 §2.2.3, 5.0 §2.1.4; Netty would read a short packet into the next one, and ignores
  * bytes after a PUBACK's or PINGREQ's end), the reserved bits of SUBSCRIBE options (3.1.1
@@ -36,14 +38,15 @@ import java.util.List;
  * A packet above {@code maxRemainingLength} fails when its header is read and the rest of the
  * input is discarded.
  *
- * <p>On a plain TCP listener it is the first stage and also counts the bytes in and out and the
- * connection's close for the listener ({@link ByteCounter}), so it passes outbound operations
- * through. One per channel; confined to its event loop.
+ * <p>It is the encoding stage as well: packets written to the channel are encoded here, by an
+ * encoder per event loop ({@link SharedEncoder}). On a plain TCP listener it is the first stage
+ * and also counts the bytes in and out and the connection's close for the listener
+ * ({@link ByteCounter}). One per channel; confined to its event loop.
  */
 final class PacketFramer extends ByteToMessageDecoder implements ChannelOutboundHandler {
 
     /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
-    private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    private static final AttributeKey<MqttVersion> CODEC_VERSION = SharedDecoder.CODEC_VERSION;
 
     private static final int CONNECT = 1,
             PUBLISH = 3,
@@ -94,12 +97,17 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         super.channelInactive(ctx);
     }
 
+    /** MQTT packets are encoded here ({@link SharedEncoder}); bytes pass through. */
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (counter != null) {
-            counter.out(msg);
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
+        if (msg instanceof ByteBuf) {
+            if (counter != null) {
+                counter.out(msg);
+            }
+            ctx.write(msg, promise);
+            return;
         }
-        ctx.write(msg, promise);
+        SharedEncoder.forThread().write(ctx, msg, promise, counter);
     }
 
     @Override
@@ -144,13 +152,13 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
     // ---- framing --------------------------------------------------------------------------------
 
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (discard) {
             in.skipBytes(in.readableBytes());
             return;
         }
         if (passThrough) {
-            out.add(in.readRetainedSlice(in.readableBytes()));
+            decodePacket(ctx, in, in.readableBytes(), out, in.getUnsignedByte(in.readerIndex()), 0);
             return;
         }
         int start = in.readerIndex();
@@ -171,7 +179,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         while (true) {
             if (headerLength == 5) { // a fifth length byte: malformed, the decoder says so
                 passThrough = true;
-                out.add(in.readRetainedSlice(in.readableBytes()));
+                decodePacket(ctx, in, in.readableBytes(), out, first, 0);
                 return;
             }
             if (start + headerLength >= in.writerIndex()) {
@@ -236,12 +244,42 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
                             : new DecoderException(finding.why()));
             return;
         }
-        out.add(in.readRetainedSlice(headerLength + remaining));
+        decodePacket(ctx, in, headerLength + remaining, out, first, remaining);
+    }
+
+    /**
+     * Decodes the next {@code length} bytes of {@code in} (a whole packet, or after a malformed
+     * header the rest of the input) with this thread's MQTT decoder ({@link SharedDecoder}).
+     */
+    private void decodePacket(
+            ChannelHandlerContext ctx, ByteBuf in, int length, List<Object> out, int first, int remaining)
+            throws Exception {
+        decodePacket(ctx, in, in.readRetainedSlice(length), out, first, remaining);
+    }
+
+    private void decodePacket(
+            ChannelHandlerContext ctx, ByteBuf in, ByteBuf packet, List<Object> out, int first, int remaining)
+            throws Exception {
+        switch (SharedDecoder.forThread(maxRemainingLength).decode(ctx.channel(), packet, out)) {
+            case DECODED -> {}
+            case FAILED -> { // the decoder said why; like it, ignore whatever follows
+                discard = true;
+                in.skipBytes(in.readableBytes());
+            }
+            case OVERLONG ->
+                fail(
+                        in,
+                        out,
+                        first,
+                        remaining,
+                        new DecoderException("packet contents longer than its remaining length " + remaining));
+        }
     }
 
     /** A whole CONNECT: checked field by field, bridge bit taken off, then on to the decoder. */
     private void connect(
-            ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int first, int headerLength, int remaining) {
+            ChannelHandlerContext ctx, ByteBuf in, List<Object> out, int first, int headerLength, int remaining)
+            throws Exception {
         int start = in.readerIndex();
         int body = start + headerLength;
         int end = body + remaining;
@@ -254,7 +292,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         boolean bridge = level != plain && (plain == 3 || plain == 4);
         if (!PacketChecks.knownProtocol(in, body, bridge ? plain : level)) {
             connectSeen = true; // the decoder answers an unknown protocol with CONNACK 0x01
-            out.add(in.readRetainedSlice(headerLength + remaining));
+            decodePacket(ctx, in, headerLength + remaining, out, first, remaining);
             return;
         }
         PacketChecks.Finding finding = PacketChecks.connect(in, body, end, plain);
@@ -272,7 +310,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         }
         connectSeen = true;
         if (!bridge) {
-            out.add(in.readRetainedSlice(headerLength + remaining));
+            decodePacket(ctx, in, headerLength + remaining, out, first, remaining);
             return;
         }
         ctx.channel().attr(Bridge.ATTRIBUTE).set(Boolean.TRUE);
@@ -281,7 +319,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         plainConnect.writeBytes(copy);
         copy.release();
         plainConnect.setByte(headerLength + 2 + plainConnect.getUnsignedShort(headerLength), plain);
-        out.add(plainConnect);
+        decodePacket(ctx, in, plainConnect, out, first, remaining);
     }
 
     /** For a failing CONNECT of a known level: lets the connection answer a v5 client in v5. */
