@@ -25,6 +25,7 @@ import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,18 +41,16 @@ class DiskFullProcessTest {
     @TempDir
     Path tmp;
 
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk();
+
     private final List<BrokerProcess> processes = new ArrayList<>();
     static final int BIG = 256 * 1024; // bytes of each q/big message
-
-    private Path mount;
 
     @AfterEach
     void cleanUp() throws Exception {
         for (BrokerProcess p : processes) {
             p.close();
-        }
-        if (mount != null) {
-            SmallDisk.unmount(mount);
         }
     }
 
@@ -118,8 +117,7 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void aFullDiskIsLoggedAndWhatWasAcknowledgedBeforeSurvivesARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(small);
-        mount = small;
+        disk.mount(small);
         Path data = small.resolve("data");
         BrokerProcess broker = start(data);
         keeper(broker, "q/#");
@@ -148,7 +146,7 @@ class DiskFullProcessTest {
         pub.disconnect();
 
         // room again, and a restart: everything acknowledged before the disk filled is there, in order
-        SmallDisk.grow(small, "64m");
+        disk.grow(small, "64m");
         assertEquals(0, broker.stop(), "SIGTERM: a clean stop exits 0 (Main handles the signal)");
         BrokerProcess again = start(data);
         List<byte[]> got = drainKeeper(again, 5 + stored);
@@ -226,8 +224,7 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(small);
-        mount = small;
+        disk.mount(small);
         Path data = small.resolve("data");
         BrokerProcess broker = start(data);
         keeper(broker, "q/#");
@@ -239,7 +236,7 @@ class DiskFullProcessTest {
         assertEquals("read-only", readOnly.path("state").asText(), readOnly.toString());
         assertTrue(readOnly.path("read_only_reason").asText().contains("No space left on device"), readOnly.toString());
 
-        SmallDisk.grow(small, "64m");
+        disk.grow(small, "64m");
         try {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
