@@ -6,17 +6,24 @@ import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
 import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Persistent MQTT 5 sessions (no clean start, one hour's expiry) for the tests that take a
- * session across a broker restart: made, left offline, resumed, and what a newcomer sees.
+ * Persistent MQTT 5 sessions (no clean start, one hour's expiry unless told) for the tests that
+ * take a session across a broker restart, in-process or a broker process: made, left offline,
+ * resumed, listened to, and what a newcomer sees.
  */
 public final class PersistentSessions {
     private PersistentSessions() {}
@@ -28,6 +35,26 @@ public final class PersistentSessions {
                 .sessionExpiryInterval(3600)
                 .send()
                 .isSessionPresent();
+    }
+
+    /**
+     * Connects {@code client} without a clean start, session expiry {@code expiry} s, having it
+     * hand every message it receives to {@code into} from then on; asserts whether the broker had
+     * its session ({@code present}).
+     */
+    public static Mqtt5AsyncClient listen(Mqtt5Client client, long expiry, Consumer<Mqtt5Publish> into, boolean present)
+            throws Exception {
+        Mqtt5AsyncClient c = client.toAsync();
+        c.publishes(MqttGlobalPublishFilter.ALL, into);
+        boolean sessionPresent = c.connectWith()
+                .cleanStart(false)
+                .sessionExpiryInterval(expiry)
+                .send()
+                .get(30, TimeUnit.SECONDS)
+                .isSessionPresent();
+        String id = c.getConfig().getClientIdentifier().map(Object::toString).orElse("");
+        assertEquals(present, sessionPresent, id + ": session present");
+        return c;
     }
 
     /**
