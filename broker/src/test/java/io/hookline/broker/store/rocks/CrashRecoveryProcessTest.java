@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import io.hookline.broker.testsupport.PersistentSessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -20,8 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,12 +40,8 @@ class CrashRecoveryProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
-
-    @AfterEach
-    void killAll() {
-        processes.forEach(BrokerProcess::close);
-    }
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
 
     private String sync = "interval";
 
@@ -63,9 +60,7 @@ class CrashRecoveryProcessTest {
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, JVM, config());
-        processes.add(p);
-        return p;
+        return processes.start(tmp, JVM, config());
     }
 
     private static String output(BrokerProcess p) {

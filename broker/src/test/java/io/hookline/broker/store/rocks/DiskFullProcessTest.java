@@ -13,6 +13,7 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import io.hookline.broker.testsupport.Clients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,21 +41,15 @@ class DiskFullProcessTest {
     @TempDir
     Path tmp;
 
-    @RegisterExtension
-    final SmallDisk disk = new SmallDisk();
+    private final BrokerProcesses processes = new BrokerProcesses();
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk(() -> processes);
+
     static final int BIG = 256 * 1024; // bytes of each q/big message
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
-    }
-
     private BrokerProcess start(Path dataDir) throws Exception {
-        BrokerProcess p = BrokerProcess.start(
+        return processes.start(
                 tmp,
                 CrashRecoveryProcessTest.JVM,
                 "persistence",
@@ -64,8 +58,6 @@ class DiskFullProcessTest {
                 "-1",
                 "data_dir",
                 dataDir.toString());
-        processes.add(p);
-        return p;
     }
 
     private static String output(BrokerProcess p) {

@@ -11,6 +11,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import io.hookline.broker.testsupport.PersistentSessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -31,6 +32,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,7 +61,9 @@ class RestartContractProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
+
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @AfterEach
@@ -70,9 +74,6 @@ class RestartContractProcessTest {
             } catch (Exception ignored) {
                 // the broker may be gone already: nothing left to close
             }
-        }
-        for (BrokerProcess p : processes) {
-            p.close();
         }
     }
 
@@ -88,9 +89,7 @@ class RestartContractProcessTest {
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, config());
-        processes.add(p);
-        return p;
+        return processes.start(tmp, CrashRecoveryProcessTest.JVM, config());
     }
 
     private static String output(BrokerProcess p) {

@@ -17,6 +17,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +29,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,14 +49,8 @@ class WriteErrorProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
@@ -63,9 +58,8 @@ class WriteErrorProcessTest {
         List<String> jvm = new ArrayList<>(CrashRecoveryProcessTest.JVM);
         jvm.add("-Djava.library.path=" + rocksLibrary(tmp.resolve("lib")));
         Path data = tmp.resolve("data");
-        BrokerProcess broker = BrokerProcess.startWithFileSizeLimit(
-                tmp, 2048, jvm, "persistence", "on", "max_offline_messages", "-1", "data_dir", data.toString());
-        processes.add(broker);
+        BrokerProcess broker = processes.add(BrokerProcess.startWithFileSizeLimit(
+                tmp, 2048, jvm, "persistence", "on", "max_offline_messages", "-1", "data_dir", data.toString()));
         keeper(broker, "q/#");
         Mqtt5BlockingClient pub = v5(broker, "pub5");
         pub.connect();
@@ -96,7 +90,7 @@ class WriteErrorProcessTest {
 
         // the cause fixed (no limit) and a restart: every acknowledged message is there, in order
         broker.stop();
-        BrokerProcess again = BrokerProcess.start(
+        BrokerProcess again = processes.start(
                 tmp,
                 CrashRecoveryProcessTest.JVM,
                 "persistence",
@@ -105,7 +99,6 @@ class WriteErrorProcessTest {
                 "-1",
                 "data_dir",
                 data.toString());
-        processes.add(again);
         List<byte[]> got = drainKeeper(again, stored);
         for (int i = 0; i < stored; i++) {
             assertEquals(BIG, got.get(i).length, "acknowledged message " + i);
