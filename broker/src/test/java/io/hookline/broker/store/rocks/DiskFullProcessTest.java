@@ -49,15 +49,12 @@ class DiskFullProcessTest {
     static final int BIG = 256 * 1024; // bytes of each q/big message
 
     private BrokerProcess start(Path dataDir) throws Exception {
-        return processes.start(
-                tmp,
-                CrashRecoveryProcessTest.JVM,
-                "persistence",
-                "on",
-                "max_offline_messages",
-                "-1",
-                "data_dir",
-                dataDir.toString());
+        return processes.start(tmp, CrashRecoveryProcessTest.JVM, config(dataDir));
+    }
+
+    /** The config the store process tests start with: durable, offline queues unbounded, the store in {@code dataDir}. */
+    static String[] config(Path dataDir) {
+        return new String[] {"persistence", "on", "max_offline_messages", "-1", "data_dir", dataDir.toString()};
     }
 
     private static String output(BrokerProcess p) {

@@ -1,6 +1,7 @@
 package io.hookline.broker.store.rocks;
 
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.BIG;
+import static io.hookline.broker.store.rocks.DiskFullProcessTest.config;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.drainKeeper;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.keeper;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.publishUntilQuotaExceeded;
@@ -58,8 +59,7 @@ class WriteErrorProcessTest {
         List<String> jvm = new ArrayList<>(CrashRecoveryProcessTest.JVM);
         jvm.add("-Djava.library.path=" + rocksLibrary(tmp.resolve("lib")));
         Path data = tmp.resolve("data");
-        BrokerProcess broker = processes.add(BrokerProcess.startWithFileSizeLimit(
-                tmp, 2048, jvm, "persistence", "on", "max_offline_messages", "-1", "data_dir", data.toString()));
+        BrokerProcess broker = processes.add(BrokerProcess.startWithFileSizeLimit(tmp, 2048, jvm, config(data)));
         keeper(broker, "q/#");
         Mqtt5BlockingClient pub = v5(broker, "pub5");
         pub.connect();
@@ -90,15 +90,7 @@ class WriteErrorProcessTest {
 
         // the cause fixed (no limit) and a restart: every acknowledged message is there, in order
         broker.stop();
-        BrokerProcess again = processes.start(
-                tmp,
-                CrashRecoveryProcessTest.JVM,
-                "persistence",
-                "on",
-                "max_offline_messages",
-                "-1",
-                "data_dir",
-                data.toString());
+        BrokerProcess again = processes.start(tmp, CrashRecoveryProcessTest.JVM, config(data));
         List<byte[]> got = drainKeeper(again, stored);
         for (int i = 0; i < stored; i++) {
             assertEquals(BIG, got.get(i).length, "acknowledged message " + i);
