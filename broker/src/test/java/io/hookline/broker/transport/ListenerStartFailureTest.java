@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
+import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -202,13 +203,7 @@ class ListenerStartFailureTest {
                         "listener.ssl.certfile = " + missing,
                         "listener.ssl.keyfile = " + server.keyFile(),
                         ""));
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.hookline.broker.Main",
-                        "--config",
-                        conf.toString())
+        Process p = new ProcessBuilder(BrokerProcess.mainCommand(List.of(), "--config", conf.toString()))
                 .redirectErrorStream(true)
                 .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/broker should stop by itself");
