@@ -172,6 +172,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
         }
         this.context = new BrokerContext(
                 sessions, publisher, this.stores, messages, this.scheduler, metrics, hooks, settings::get, readGate);
+        if (cluster != null) {
+            context.netsplitGate(cluster.netsplitGate()); // allow_*_during_netsplit
+        }
         context.direct().allowAnonymous(config.get(CoreConfig.DIRECT_MESSAGES_ALLOW_ANONYMOUS));
         if (cluster != null) { // direct messages to and from clients on other nodes
             context.direct().remote(cluster.direct());
@@ -501,6 +504,9 @@ public final class Broker implements AutoCloseable, ManagedBroker {
             Config next = config.with(changes);
             config = next;
             settings.set(ProtocolSettings.from(next));
+            if (cluster != null) {
+                cluster.configChanged(next); // allow_*_during_netsplit
+            }
             plugins.configure(next);
             configChanges.add(new ConfigChange(changes));
         }

@@ -6,6 +6,7 @@ import io.hookline.api.command.CommandSpec;
 import io.hookline.api.command.ParamType;
 import io.hookline.broker.cluster.ClusterNode;
 import io.hookline.broker.cluster.MemberOps;
+import io.hookline.broker.cluster.NetsplitView;
 import io.hookline.broker.cluster.NodeStatus;
 import io.hookline.broker.cluster.SessionMigration;
 import io.hookline.broker.config.HostPort;
@@ -31,7 +32,9 @@ final class ClusterCommands {
                         .help("the nodes of the cluster: name, address (cluster.listen), running, connected clients,"
                                 + " sessions, topic filters subscribed there, messages forwarded to and from it by other"
                                 + " nodes since it started; a node that died shows running false"
-                                + " until its routes are removed. 409 with cluster = off")
+                                + " until its routes are removed; then this node's view of netsplits: the known nodes"
+                                + " it cannot reach, whether it holds the quorum (cluster.netsplit.quorum) and what it"
+                                + " refuses meanwhile (allow_*_during_netsplit). 409 with cluster = off")
                         .build(),
                 request -> show(broker),
                 "core");
@@ -49,17 +52,21 @@ final class ClusterCommands {
                 "core");
         registry.add(
                 CommandSpec.builder("cluster", "leave")
-                        .help("node NAME (this one or another) leaves the cluster: its MQTT 5 clients get DISCONNECT"
-                                + " 0x9C with the least loaded other node's address (older clients are closed), its"
-                                + " routes and client ids are removed, and it serves only its own clients, alone,"
-                                + " until cluster join (or a restart with cluster.seeds). 404 for an unknown node")
+                        .help(
+                                "node NAME (this one or another) leaves the cluster: its MQTT 5 clients get DISCONNECT"
+                                        + " 0x9C with the least loaded other node's address (older clients are closed), its"
+                                        + " routes and client ids are removed, and it serves only its own clients, alone,"
+                                        + " until cluster join (or a restart with cluster.seeds). A known node that is"
+                                        + " unreachable (dead for good) is forgotten on every node instead: it no longer counts"
+                                        + " for the quorum (cluster.netsplit.quorum). 404 for a node neither a member nor known")
                         .argument("node", "the node's name (cluster.node_name, as cluster show lists it)")
                         .flag(
                                 "migrate_sessions",
                                 ParamType.BOOLEAN,
                                 "false",
-                                "move the node's persistent sessions to the other nodes first (not available yet:"
-                                        + " refused with 400)")
+                                "first send its clients away, then move its persistent sessions (subscriptions, queue,"
+                                        + " messages in flight) to the other nodes, then leave; if some did not move"
+                                        + " (502/504) the node stays in the cluster. 409 for an unreachable node")
                         .changesState()
                         .build(),
                 request -> leave(broker, request.get("node"), request.flag("migrate_sessions", false)),
@@ -112,14 +119,8 @@ final class ClusterCommands {
 
     private static Reply leave(ManagedBroker broker, String name, boolean migrate) throws InterruptedException {
         ClusterNode node = node(broker);
-        if (migrate) {
-            throw new CommandException(
-                    400,
-                    "--migrate_sessions is not available in this build; run 'cluster migrate-sessions' on node" + " '"
-                            + name + "' first, then 'cluster leave node=" + name + "' without the flag");
-        }
         try {
-            return new Reply.Done(CommandResult.text(node.members().leave(name)));
+            return new Reply.Done(CommandResult.text(node.members().leave(name, migrate)));
         } catch (MemberOps.Refused r) {
             throw new CommandException(r.status(), r.getMessage());
         }
@@ -148,7 +149,18 @@ final class ClusterCommands {
             row.put("self", s.node().equals(node.settings().nodeName()));
             rows.add(row);
         }
-        return new Reply.Done(CommandResult.table(rows));
+        NetsplitView split = node.netsplitView();
+        Map<String, Object> netsplit = new LinkedHashMap<>();
+        netsplit.put("in_netsplit", split.inNetsplit());
+        netsplit.put("quorum", split.quorum());
+        netsplit.put("known", split.known());
+        netsplit.put("reachable", split.reachable());
+        netsplit.put("unreachable", split.unreachable());
+        if (split.since() != null) {
+            netsplit.put("since", split.since());
+        }
+        netsplit.put("refusing", split.refusing());
+        return new Reply.Done(CommandResult.table(rows), Map.of("netsplit", netsplit, "note", split.text()));
     }
 
     private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {

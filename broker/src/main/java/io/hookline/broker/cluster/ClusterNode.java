@@ -1,12 +1,7 @@
 package io.hookline.broker.cluster;
 
 import com.hazelcast.cluster.Member;
-import com.hazelcast.cluster.MembershipEvent;
-import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
-import com.hazelcast.config.JoinConfig;
-import com.hazelcast.config.NetworkConfig;
-import com.hazelcast.config.TcpIpConfig;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.core.IExecutorService;
@@ -14,6 +9,7 @@ import io.hookline.broker.config.HostPort;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.Recipient;
 import io.hookline.broker.routing.Router;
@@ -33,7 +29,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +59,7 @@ public final class ClusterNode implements AutoCloseable {
     static final String NODE_ATTRIBUTE = "hookline.node";
     static final String DATA_ATTRIBUTE = "hookline.data";
     static final String CONTEXT_KEY = "hookline.cluster";
+    static final String ADMIN_EXECUTOR = "hookline.admin";
 
     private final ClusterSettings settings;
     private final SessionRegistry sessions;
@@ -74,7 +70,7 @@ public final class ClusterNode implements AutoCloseable {
     private final BrokerMetrics metrics;
     private final RouteTable routes;
     private final DataPlane data;
-    private final Map<UUID, InetSocketAddress> dataAddresses = new ConcurrentHashMap<>();
+    private final Map<UUID, InetSocketAddress> dataAddresses; // membership's: the other members' data ports
     private final ExecutorService executor;
     private final Executor ordered; // the executor; after close, tasks are dropped (logged), never thrown at the caller
     private volatile HazelcastInstance hz;
@@ -82,7 +78,7 @@ public final class ClusterNode implements AutoCloseable {
     private volatile RetainedSync retainedSync;
     private volatile ClientRegistry clients;
     private final NodeDirectory directory = new NodeDirectory();
-    private final Membership membership = new Membership(); // added to each member this node runs (join restarts it)
+    private final ClusterMembers membership; // added to each member this node runs (join restarts it)
     private volatile List<HostPort> seeds; // cluster.seeds; cluster join replaces them
     private volatile int dataPort;
     private volatile ClientControl control;
@@ -91,6 +87,7 @@ public final class ClusterNode implements AutoCloseable {
     private final RemoteCounts counts;
     private volatile SessionMigration migration;
     private ScheduledExecutorService migrationExecutor;
+    private final Netsplit netsplit;
 
     public ClusterNode(
             ClusterSettings settings,
@@ -115,6 +112,9 @@ public final class ClusterNode implements AutoCloseable {
         router.shareWith(shared);
         this.direct = new ClusterDirect(this::clients, this::sendFrame);
         this.counts = new RemoteCounts(routes, this::sendFrame);
+        this.netsplit = new Netsplit(settings.netsplit(), settings.nodeName());
+        this.membership = new ClusterMembers(() -> hz, data, netsplit, this::memberGone);
+        this.dataAddresses = membership.dataAddresses();
         this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hookline-cluster");
             t.setDaemon(true);
@@ -141,6 +141,59 @@ public final class ClusterNode implements AutoCloseable {
 
     public ClusterSettings settings() {
         return settings;
+    }
+
+    /** What this node refuses while it is in a netsplit (the broker gives it to every connection). */
+    public NetsplitGate netsplitGate() {
+        return netsplit;
+    }
+
+    /** This node's view of netsplits ({@code cluster show}). */
+    public NetsplitView netsplitView() {
+        return netsplit.snapshot();
+    }
+
+    /**
+     * Forgets {@code node}, a known node that is unreachable and will not come back (removed by
+     * an administrator): it no longer counts for the quorum. False when it is reachable, this
+     * node or not known.
+     */
+    public boolean forgetNode(String node) {
+        return netsplit.forget(node);
+    }
+
+    /** A live config change: the allow_*_during_netsplit keys of {@code config} apply from now on. */
+    public void configChanged(io.hookline.broker.config.Config config) {
+        netsplit.reconfigure(NetsplitSettings.from(config));
+    }
+
+    Netsplit netsplit() {
+        return netsplit;
+    }
+
+    RouteTable routes() {
+        return routes;
+    }
+
+    RetainedSync retainedSync() {
+        return retainedSync;
+    }
+
+    /** After a split-brain merge: this member's id (maybe a new one) and the members now. */
+    void rejoined(HazelcastInstance h, UUID selfId, List<String> members) {
+        self = selfId;
+        data.setSelf(selfId);
+        data.rejoin(); // the other side's members were forgotten during the split: links to them may open again
+        for (Member m : h.getCluster().getMembers()) {
+            membership.learn(m);
+        }
+        // the parts keyed by this member's id take the new one; shared groups are published again
+        routes.shared().stop();
+        routes.shared().start(h.getReplicatedMap(SharedRoutes.MAP), selfId, ordered);
+        shared.start(selfId);
+        direct.start(selfId);
+        directory.start(h.getReplicatedMap(NodeDirectory.MAP), selfId);
+        netsplit.merged(members);
     }
 
     /**
@@ -173,7 +226,7 @@ public final class ClusterNode implements AutoCloseable {
     /** Starts the Hazelcast member on {@link #seeds} and joins the maps (at start and on cluster join). */
     void startMember() {
         HostPort listen = settings.listen();
-        Config config = hazelcastConfig(dataPort);
+        Config config = HazelcastSetup.config(settings, seeds, dataPort, this);
         // read before the config is: without it Hazelcast's first lines go to java.util.logging
         if (System.getProperty("hazelcast.logging.type") == null) {
             System.setProperty("hazelcast.logging.type", "slf4j");
@@ -195,16 +248,21 @@ public final class ClusterNode implements AutoCloseable {
             }
         }
         hz.getCluster().addMembershipListener(membership);
+        List<String> names = new ArrayList<>();
         for (Member m : hz.getCluster().getMembers()) {
-            learn(m);
+            membership.learn(m);
+            names.add(m.getAttribute(NODE_ATTRIBUTE));
         }
+        netsplit.start(names);
+        hz.getLifecycleService().addLifecycleListener(new HealReconciler(this, sessions, ordered));
         routes.start(hz.getReplicatedMap(RouteTable.MAP), self, ordered);
         routes.shared().start(hz.getReplicatedMap(SharedRoutes.MAP), self, ordered);
         shared.start(self);
         direct.start(self);
         retainedSync = new RetainedSync(hz.getReplicatedMap(RetainedSync.MAP), self, retained, stores, messages);
         retainedSync.start();
-        clients = new ClientRegistry(hz.getMap(ClientRegistry.MAP), self, ordered, this::sendTakeover);
+        clients = new ClientRegistry(
+                hz.getMap(ClientRegistry.MAP), hz.getMap(ClientRegistry.SINCE), self, ordered, this::sendTakeover);
         startMigration();
         directory.start(hz.getReplicatedMap(NodeDirectory.MAP), self);
         log.info(
@@ -214,7 +272,7 @@ public final class ClusterNode implements AutoCloseable {
                 listen,
                 dataPort,
                 hz.getCluster().getMembers().size(),
-                memberNames());
+                membership.names());
     }
 
     // at start and on cluster join (a new member, a new id): the thread is made once
@@ -231,7 +289,7 @@ public final class ClusterNode implements AutoCloseable {
                 hz.getMap(SessionMigration.MAP),
                 self,
                 sessions,
-                new MigrationPeers(),
+                membership.peers(),
                 migrationExecutor,
                 ordered,
                 settings.failureTimeout().toMillis(),
@@ -268,73 +326,6 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    private Config hazelcastConfig(int dataPort) {
-        HostPort listen = settings.listen();
-        Config config = new Config();
-        config.setClusterName(settings.name());
-        config.setInstanceName("hookline-" + settings.nodeName() + "-" + UUID.randomUUID());
-        int failure = ClusterSettings.seconds(settings.failureTimeout());
-        int join = ClusterSettings.seconds(settings.joinWait());
-        config.setProperty("hazelcast.logging.type", "slf4j");
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.setProperty("hazelcast.shutdownhook.enabled", "false"); // Broker.close() stops us in order
-        config.setProperty("hazelcast.health.monitoring.level", "OFF");
-        config.setProperty("hazelcast.socket.bind.any", "false");
-        config.setProperty("hazelcast.local.localAddress", listen.host());
-        config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(failure));
-        config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.max(1, failure / 5)));
-        config.setProperty("hazelcast.wait.seconds.before.join", String.valueOf(join));
-        config.setProperty("hazelcast.max.wait.seconds.before.join", String.valueOf(Math.max(join, 1) * 2));
-        config.setProperty("hazelcast.graceful.shutdown.max.wait", String.valueOf(Math.max(5, failure)));
-        config.getUserContext().put(CONTEXT_KEY, this);
-        config.getMemberAttributeConfig().setAttribute(NODE_ATTRIBUTE, settings.nodeName());
-        HostPort advertised = settings.dataAdvertise();
-        config.getMemberAttributeConfig()
-                .setAttribute(
-                        DATA_ATTRIBUTE, advertised != null ? hostPort(advertised) : listen.host() + ":" + dataPort);
-        NetworkConfig network = config.getNetworkConfig();
-        network.setPort(listen.port()).setPortAutoIncrement(false);
-        network.setPublicAddress(hostPort(listen));
-        JoinConfig joining = network.getJoin();
-        joining.getMulticastConfig().setEnabled(false);
-        joining.getAutoDetectionConfig().setEnabled(false);
-        TcpIpConfig tcp = joining.getTcpIpConfig().setEnabled(true);
-        tcp.setConnectionTimeoutSeconds(Math.max(1, join));
-        tcp.addMember(hostPort(listen));
-        for (HostPort seed : seeds) {
-            tcp.addMember(hostPort(seed));
-        }
-        return config;
-    }
-
-    private static String hostPort(HostPort hp) {
-        return (hp.host().indexOf(':') >= 0 ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
-    }
-
-    private void learn(Member m) {
-        if (m.localMember()) {
-            return;
-        }
-        String address = m.getAttribute(DATA_ATTRIBUTE);
-        if (address == null) {
-            log.warn(
-                    "cluster: member {} is not a Hookline node (no {} attribute); ignored",
-                    m.getAddress(),
-                    DATA_ATTRIBUTE);
-            return;
-        }
-        HostPort hp = HostPort.parse(address);
-        dataAddresses.put(m.getUuid(), new InetSocketAddress(hp.host(), hp.port())); // resolved once
-    }
-
-    private List<String> memberNames() {
-        List<String> names = new ArrayList<>();
-        for (Member m : hz.getCluster().getMembers()) {
-            names.add(m.getAttribute(NODE_ATTRIBUTE) + "@" + m.getAddress());
-        }
-        return names;
-    }
-
     /**
      * Sends {@code message} to every other node with a matching subscriber; returns how many.
      * A QoS 1/2 message's {@code batch} also waits for each of those nodes to store its part (the
@@ -368,7 +359,8 @@ public final class ClusterNode implements AutoCloseable {
     void replicateRetained(Message message) {
         RetainedSync sync = retainedSync;
         if (sync != null) {
-            ordered.execute(() -> sync.publish(message));
+            long at = sync.written(message.topic());
+            ordered.execute(() -> sync.publish(message, at));
         }
     }
 
@@ -507,16 +499,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Whether {@code member} is in the cluster now (this node's view, no network call). */
     boolean isLive(UUID member) {
-        HazelcastInstance h = hz;
-        if (h == null) {
-            return false;
-        }
-        for (Member m : h.getCluster().getMembers()) {
-            if (m.getUuid().equals(member)) {
-                return true;
-            }
-        }
-        return false;
+        return membership.isLive(member);
     }
 
     /** Puts this node's MQTT address and client count into the node directory (about once a second). */
@@ -578,16 +561,15 @@ public final class ClusterNode implements AutoCloseable {
         retainedSync = null;
         clients = null;
         if (h != null) {
+            GoodbyeTask.tellOthers(h, settings.nodeName()); // a leave, not a netsplit, for the others
+            netsplit.alone();
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
                 log.warn("cluster: member shutdown failed", e);
             }
         }
-        for (UUID id : new ArrayList<>(dataAddresses.keySet())) {
-            dataAddresses.remove(id);
-            data.forget(id);
-        }
+        membership.forgetAll();
     }
 
     /**
@@ -625,6 +607,7 @@ public final class ClusterNode implements AutoCloseable {
         HazelcastInstance h = hz;
         hz = null;
         if (h != null) {
+            GoodbyeTask.tellOthers(h, settings.nodeName());
             try {
                 h.shutdown();
             } catch (RuntimeException e) {
@@ -736,76 +719,20 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** How session migration reaches the other nodes: the data plane, the member list. */
-    private final class MigrationPeers implements SessionMigration.Peers {
-        @Override
-        public boolean send(UUID node, io.netty.buffer.ByteBuf frame) {
-            InetSocketAddress address = dataAddresses.get(node);
-            if (address == null) {
-                frame.release();
-                return false;
-            }
-            data.send(node, address, frame);
-            return true;
-        }
-
-        @Override
-        public boolean isMember(UUID node) {
-            return dataAddresses.containsKey(node);
-        }
-
-        @Override
-        public List<UUID> others() {
-            return new ArrayList<>(dataAddresses.keySet());
-        }
-
-        @Override
-        public String name(UUID node) {
-            HazelcastInstance h = hz;
-            if (h != null) {
-                for (Member m : h.getCluster().getMembers()) {
-                    if (m.getUuid().equals(node)) {
-                        return m.getAttribute(NODE_ATTRIBUTE);
-                    }
+    /** A member left or died: its routes, shared-group counts, client ids and load go, on the cluster executor. */
+    private void memberGone(UUID gone) {
+        ordered.execute(() -> {
+            try {
+                routes.forget(gone);
+                routes.shared().forget(gone);
+                ClientRegistry c = clients;
+                if (c != null) {
+                    c.forget(gone);
                 }
+                directory.forget(gone);
+            } catch (RuntimeException ex) {
+                log.warn("cluster: cleanup after node {} failed", gone, ex);
             }
-            return node.toString();
-        }
-    }
-
-    /** Membership changes. On Hazelcast's event thread: the cleanup goes to the cluster executor. */
-    private final class Membership implements MembershipListener {
-        @Override
-        public void memberAdded(MembershipEvent e) {
-            learn(e.getMember());
-            log.info(
-                    "cluster: node '{}' joined ({})",
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    e.getMember().getAddress());
-        }
-
-        @Override
-        public void memberRemoved(MembershipEvent e) {
-            UUID gone = e.getMember().getUuid();
-            log.warn(
-                    "cluster: node '{}' left or died ({}); removing its routes and client ids",
-                    e.getMember().getAttribute(NODE_ATTRIBUTE),
-                    e.getMember().getAddress());
-            dataAddresses.remove(gone);
-            data.forget(gone);
-            ordered.execute(() -> {
-                try {
-                    routes.forget(gone);
-                    routes.shared().forget(gone);
-                    ClientRegistry c = clients;
-                    if (c != null) {
-                        c.forget(gone);
-                    }
-                    directory.forget(gone);
-                } catch (RuntimeException ex) {
-                    log.warn("cluster: cleanup after node {} failed", gone, ex);
-                }
-            });
-        }
+        });
     }
 }

@@ -23,7 +23,8 @@ public record ClusterSettings(
         Duration failureTimeout,
         Duration joinWait,
         long outboundHighWatermark,
-        HostPort dataAdvertise) {
+        HostPort dataAdvertise,
+        NetsplitSettings netsplit) {
 
     /** The settings of {@code config}, or null when {@code cluster = off}. */
     public static ClusterSettings from(Config config) {
@@ -42,7 +43,8 @@ public record ClusterSettings(
                 config.get(ClusterConfig.FAILURE_TIMEOUT),
                 config.get(ClusterConfig.JOIN_WAIT),
                 config.get(ClusterConfig.OUTBOUND_HIGH_WATERMARK),
-                config.get(ClusterConfig.DATA_ADVERTISE).orElse(null));
+                config.get(ClusterConfig.DATA_ADVERTISE).orElse(null),
+                NetsplitSettings.from(config));
     }
 
     private static String hostName() {

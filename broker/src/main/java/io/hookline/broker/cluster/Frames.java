@@ -100,12 +100,22 @@ final class Frames {
         return SubscriberId.of(mountpoint, readString(b));
     }
 
-    /** The message as bytes (for the retained map), with the node it came from. */
+    /** The message as bytes (for the retained map), with the node it came from, written now. */
     static byte[] encode(UUID origin, Message m) {
-        ByteBuf b = Unpooled.buffer(64 + m.topic().length() + m.payload().length);
+        return encode(origin, m, System.currentTimeMillis());
+    }
+
+    /**
+     * The message as bytes (for the retained map), with the node it came from and when it was
+     * written there ({@code writtenAtMillis}, epoch millis, after the message: the newer of two
+     * values written on both sides of a netsplit wins, {@link #writtenAt}).
+     */
+    static byte[] encode(UUID origin, Message m, long writtenAtMillis) {
+        ByteBuf b = Unpooled.buffer(72 + m.topic().length() + m.payload().length);
         try {
             b.writeLong(origin.getMostSignificantBits()).writeLong(origin.getLeastSignificantBits());
             writeMessage(b, m);
+            b.writeLong(writtenAtMillis);
             byte[] out = new byte[b.readableBytes()];
             b.readBytes(out);
             return out;
@@ -119,6 +129,14 @@ final class Frames {
         ByteBuf b = Unpooled.wrappedBuffer(bytes);
         origin[0] = readUuid(b);
         return readMessage(b, id);
+    }
+
+    /** When a value {@link #encode} wrote was written (epoch millis). */
+    static long writtenAt(byte[] bytes) {
+        if (bytes.length < 8) {
+            throw new IllegalArgumentException("a retained value of " + bytes.length + " bytes");
+        }
+        return Unpooled.wrappedBuffer(bytes).getLong(bytes.length - 8);
     }
 
     static ByteBuf start(ByteBufAllocator alloc, byte type) {

@@ -7,16 +7,24 @@ import java.io.Serializable;
 import java.util.concurrent.Callable;
 
 /**
- * {@code cluster leave node=NAME} asked on another node: runs on NAME, starts its leave on a
- * thread of its own (the leave stops this very member, which must not happen on one of its
- * threads) and answers at once.
+ * {@code cluster leave node=NAME [--migrate_sessions]} asked on another node: runs on NAME. With
+ * the flag it first moves NAME's sessions away ({@link MemberOps#migrateAway}, on this executor
+ * thread: the asking node waits for it; a {@link MemberOps.Refused} travels back to it and
+ * nothing more happens). Then it starts the leave on a thread of its own (the leave stops this
+ * very member, which must not happen on one of its threads) and answers at once with what moved
+ * (empty without the flag).
  */
-final class LeaveTask implements Callable<Boolean>, Serializable, HazelcastInstanceAware {
+final class LeaveTask implements Callable<String>, Serializable, HazelcastInstanceAware {
 
     @Serial
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
+    private final boolean migrateSessions;
     private transient HazelcastInstance hz;
+
+    LeaveTask(boolean migrateSessions) {
+        this.migrateSessions = migrateSessions;
+    }
 
     @Override
     public void setHazelcastInstance(HazelcastInstance instance) {
@@ -24,11 +32,12 @@ final class LeaveTask implements Callable<Boolean>, Serializable, HazelcastInsta
     }
 
     @Override
-    public Boolean call() {
+    public String call() throws InterruptedException {
         ClusterNode n = ClusterNode.of(hz);
+        String moved = migrateSessions ? n.members().migrateAway() : "";
         Thread t = new Thread(() -> n.members().leaveHere(), "hookline-cluster-leave");
         t.setDaemon(true);
         t.start();
-        return true;
+        return moved;
     }
 }

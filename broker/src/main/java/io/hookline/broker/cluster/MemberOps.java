@@ -39,6 +39,9 @@ public final class MemberOps {
     private static final Logger log = LoggerFactory.getLogger(MemberOps.class);
     private static final long MOVE_WAIT_SECONDS = 10;
     private static final long LEAVE_WAIT_SECONDS = 30;
+    private static final long MIGRATE_WAIT_SECONDS = 300; // as cluster migrate-sessions' default
+    private static final int MIGRATE_PARALLEL = 4;
+    private static final long FORGET_WAIT_MILLIS = 5000;
 
     /** A join or leave that cannot be done, with the HTTP status the admin command answers. */
     public static final class Refused extends RuntimeException {
@@ -61,19 +64,25 @@ public final class MemberOps {
     }
 
     /**
-     * Makes node {@code name} (this one or another) leave the cluster; returns once it has.
+     * Makes node {@code name} (this one or another) leave the cluster; returns once it has. With
+     * {@code migrateSessions} the node first moves its persistent sessions to the others
+     * ({@link #migrateAway}). A node that is known but unreachable (it died, or is cut off) is
+     * instead forgotten on every member ({@link ForgetTask}): it no longer counts for the quorum.
      *
-     * @throws Refused 404 for a node not in the cluster, 409 when this node is not in one
+     * @throws Refused 404 for a node neither a member nor known, 409 when this node is not in a
+     *     cluster or sessions of an unreachable node are to be moved, 502/504 when the sessions
+     *     did not all move (the node then stays in the cluster)
      */
-    public String leave(String name) throws InterruptedException {
+    public String leave(String name, boolean migrateSessions) throws InterruptedException {
         HazelcastInstance h = node.hazelcast();
         if (h == null) {
             throw new Refused(409, notInCluster());
         }
         if (name.equals(node.settings().nodeName())) {
+            String sessions = migrateSessions ? migrateAway() + "; " : "";
             int moved = leaveHere();
-            return "node '" + name + "' left the cluster (" + moved + " clients moved); it serves only its own"
-                    + " clients until cluster join";
+            return "node '" + name + "' left the cluster (" + sessions + moved + " clients moved); it serves only its"
+                    + " own clients until cluster join";
         }
         Member target = null;
         for (Member m : h.getCluster().getMembers()) {
@@ -82,7 +91,7 @@ public final class MemberOps {
             }
         }
         if (target == null) {
-            throw new Refused(404, "no node '" + name + "' in the cluster (cluster show lists them)");
+            return forget(h, name, migrateSessions);
         }
         UUID gone = target.getUuid();
         CountDownLatch left = new CountDownLatch(1);
@@ -97,10 +106,12 @@ public final class MemberOps {
                 }
             }
         });
+        String sessions;
         try {
-            h.getExecutorService("hookline.admin")
-                    .submitToMember(new LeaveTask(), target)
-                    .get(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS);
+            // with the flag the task answers once the sessions moved (or did not: then it throws)
+            sessions = h.getExecutorService(ClusterNode.ADMIN_EXECUTOR)
+                    .submitToMember(new LeaveTask(migrateSessions), target)
+                    .get(LEAVE_WAIT_SECONDS + (migrateSessions ? MIGRATE_WAIT_SECONDS : 0), TimeUnit.SECONDS);
             if (node.isLive(gone) && !left.await(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new Refused(
                         504,
@@ -109,12 +120,116 @@ public final class MemberOps {
             }
         } catch (Refused r) {
             throw r;
-        } catch (ExecutionException | TimeoutException | RuntimeException e) {
-            throw new Refused(502, "node '" + name + "' could not be asked to leave: " + e.getMessage());
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Refused r) {
+                throw r;
+            }
+            throw new Refused(502, "node '" + name + "' could not be asked to leave: " + e.getCause());
+        } catch (TimeoutException | RuntimeException e) {
+            throw new Refused(502, "node '" + name + "' could not be asked to leave: " + e);
         } finally {
             h.getCluster().removeMembershipListener(listener);
         }
-        return "node '" + name + "' left the cluster";
+        return "node '" + name + "' left the cluster" + (sessions.isEmpty() ? "" : " (" + sessions + ")");
+    }
+
+    /**
+     * {@code name} is not a member: when some member knows it (it left without a goodbye: dead or
+     * cut off), every member forgets it; otherwise 404. Sessions of such a node cannot be moved
+     * (they are on its disk): with the flag, 409 and nothing is forgotten.
+     */
+    private String forget(HazelcastInstance h, String name, boolean migrateSessions) throws InterruptedException {
+        if (migrateSessions) {
+            if (node.netsplitView().known().contains(name)) {
+                throw new Refused(
+                        409,
+                        "node '" + name + "' is unreachable: its sessions cannot be moved (they stay on its disk);"
+                                + " cluster leave node=" + name + " without --migrate_sessions forgets it");
+            }
+            throw new Refused(404, "no node '" + name + "' in the cluster (cluster show lists them)");
+        }
+        ForgetTask.Outcome o = ForgetTask.everywhere(h, name, FORGET_WAIT_MILLIS);
+        if (o.forgot().isEmpty()) {
+            if (!o.silent().isEmpty()) {
+                throw new Refused(
+                        502, "node '" + name + "' not forgotten: nodes " + o.silent() + " did not answer; try again");
+            }
+            throw new Refused(404, "no node '" + name + "' in the cluster, reachable or not (cluster show lists them)");
+        }
+        log.info(
+                "cluster: node '{}' (unreachable) forgotten on request on nodes {}{}",
+                name,
+                o.forgot(),
+                o.silent().isEmpty() ? "" : "; no answer from " + o.silent());
+        return "node '" + name + "' was unreachable and is forgotten on nodes " + o.forgot()
+                + (o.silent().isEmpty() ? "" : " (no answer from " + o.silent() + ": they still count it)")
+                + "; it no longer counts for the quorum. This node: "
+                + node.netsplitView().text();
+    }
+
+    /**
+     * The first half of {@code cluster leave --migrate_sessions} on this node: its clients are
+     * moved away, then every persistent session is pushed to the other nodes
+     * ({@link SessionMigration#migrateAll}). Returns what moved.
+     *
+     * <p>Why the clients go first: a connected session changes through its connection (new
+     * subscriptions, acknowledgements of messages in flight), and a session pushed while its client
+     * is connected only gets DISCONNECT 0x8E, after which the client typically reconnects here and
+     * the session comes back. Moving every client first (MQTT 5: 0x9C with the address of the least
+     * loaded other node) leaves every session offline, where only queueing changes it, and the move
+     * carries what is queued during it (the tail). A client that reconnects elsewhere before its
+     * session is pushed pulls it from here (a takeover), which settles the push too. Only once the
+     * pushes ended does the node leave ({@link #leaveHere}); while they run it stays a member, so
+     * messages for its sessions keep reaching it and travel with them.
+     *
+     * @throws Refused 409 without another node, 502 when some sessions did not move, 504 when
+     *     the moves did not end in time; the node then stays in the cluster
+     */
+    String migrateAway() throws InterruptedException {
+        synchronized (node) {
+            HazelcastInstance h = node.hazelcast();
+            SessionMigration migration = node.migration();
+            if (h == null || migration == null) {
+                throw new Refused(409, notInCluster());
+            }
+            if (h.getCluster().getMembers().size() < 2) {
+                throw new Refused(409, "no other node to move the sessions to: this node is alone in its cluster");
+            }
+            NodeDirectory.Entry target = node.directory().leastLoaded(node::isLive);
+            int clients = moveClients(target == null ? null : target.mqtt());
+            SessionMigration.Result r;
+            try {
+                r = migration
+                        .migrateAll(MIGRATE_PARALLEL)
+                        .toCompletableFuture()
+                        .get(MIGRATE_WAIT_SECONDS, TimeUnit.SECONDS);
+            } catch (IllegalStateException e) {
+                throw new Refused(409, e.getMessage());
+            } catch (TimeoutException e) {
+                throw new Refused(
+                        504,
+                        "sessions still moving after " + MIGRATE_WAIT_SECONDS + "s: node '"
+                                + node.settings().nodeName() + "' stays in the cluster; run cluster leave again once"
+                                + " the log says they moved");
+            } catch (ExecutionException e) {
+                throw new Refused(502, "moving the sessions failed: " + e.getCause());
+            }
+            if (r.failed() > 0) {
+                throw new Refused(
+                        502,
+                        r.failed() + " of " + (r.moved() + r.failed()) + " persistent sessions could not be moved"
+                                + " (the log says why): node '"
+                                + node.settings().nodeName() + "' stays in the"
+                                + " cluster (they move when their clients connect to another node); cluster leave"
+                                + " again retries");
+            }
+            log.info(
+                    "cluster leave: {} clients sent away, {} persistent sessions moved {}",
+                    clients,
+                    r.moved(),
+                    r.perNode());
+            return clients + " clients sent away, " + r.moved() + " sessions moved " + r.perNode();
+        }
     }
 
     /** This node leaves: its clients are moved, then its member stops. Returns how many clients were moved. */
@@ -125,17 +240,7 @@ public final class MemberOps {
             }
             NodeDirectory.Entry target = node.directory().leastLoaded(node::isLive);
             String reference = target == null ? null : target.mqtt();
-            int moved = 0;
-            ClientControl control = node.control();
-            if (control != null) {
-                try {
-                    moved = control.moveAll(reference).get(MOVE_WAIT_SECONDS, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                } catch (ExecutionException | TimeoutException e) {
-                    log.warn("cluster leave: clients not all moved within {}s; leaving anyway", MOVE_WAIT_SECONDS, e);
-                }
-            }
+            int moved = moveClients(reference);
             // the registry removals and the wills' retained copies queued before go out first
             run(node::detach, Duration.ofSeconds(LEAVE_WAIT_SECONDS));
             log.info(
@@ -146,6 +251,22 @@ public final class MemberOps {
                     target == null ? "no other node" : target.node() + " (" + reference + ")");
             return moved;
         }
+    }
+
+    /** Sends every client connected here to {@code reference} (null: 0x8B); how many, once they are gone. */
+    private int moveClients(String reference) {
+        ClientControl control = node.control();
+        if (control == null) {
+            return 0;
+        }
+        try {
+            return control.moveAll(reference).get(MOVE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("cluster leave: clients not all moved within {}s; going on", MOVE_WAIT_SECONDS, e);
+        }
+        return 0;
     }
 
     /**

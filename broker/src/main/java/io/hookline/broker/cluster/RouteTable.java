@@ -12,8 +12,10 @@ import io.hookline.broker.routing.SubscriptionOptions;
 import io.hookline.broker.routing.SubscriptionTrie;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
@@ -43,6 +45,8 @@ public final class RouteTable {
     private final Map<String, Integer> counts = new ConcurrentHashMap<>();
     private volatile SubscriptionTrie remote = new SubscriptionTrie(); // replaced when the node leaves
     private final Map<UUID, Integer> remoteCounts = new ConcurrentHashMap<>();
+    private final Set<String> mirrored = ConcurrentHashMap.newKeySet(); // the map keys in the trie
+    private volatile UUID listener; // the Mirror's registration
     private final SharedRoutes shared = new SharedRoutes(); // the shared groups' routes, a table of their own
     private volatile ReplicatedMap<String, String> map; // set by start
     private volatile Executor executor;
@@ -111,7 +115,7 @@ public final class RouteTable {
     void start(ReplicatedMap<String, String> routes, UUID selfId, Executor writer) {
         this.map = routes;
         this.self = selfId;
-        routes.addEntryListener(new Mirror());
+        listener = routes.addEntryListener(new Mirror());
         for (Map.Entry<String, String> e : routes.entrySet()) {
             mirror(e.getKey(), true);
         }
@@ -154,6 +158,87 @@ public final class RouteTable {
         }
     }
 
+    /**
+     * After a netsplit healed (this node merged into the other side; its member id may be new):
+     * puts every filter counted here under {@code selfId}, removes the entries of nodes that are
+     * not {@code members} (this node's old id, nodes lost during the split) and brings the trie
+     * in step with the map. Runs on the cluster executor.
+     *
+     * @return {published, removed, mirror changes}
+     */
+    int[] reconcile(UUID selfId, Set<UUID> members) {
+        ReplicatedMap<String, String> routes = map;
+        UUID old = listener;
+        listener = routes.addEntryListener(new Mirror()); // a merge may have dropped the old registration
+        if (old != null) {
+            routes.removeEntryListener(old);
+        }
+        this.self = selfId;
+        int published = 0;
+        for (String filter : counts.keySet()) {
+            String key = key(selfId, filter);
+            if (!filter.equals(routes.get(key))) {
+                routes.put(key, filter);
+                published++;
+            }
+        }
+        int removed = 0;
+        Set<String> wanted = new HashSet<>();
+        for (String key : new ArrayList<>(routes.keySet())) {
+            UUID node = nodeOf(key);
+            boolean own = selfId.equals(node);
+            if (node == null
+                    || !members.contains(node)
+                    || own && !counts.containsKey(key.substring(key.indexOf(SEPARATOR) + 1))) {
+                routes.remove(key);
+                removed++;
+            } else if (!own) {
+                wanted.add(key);
+            }
+        }
+        int changed = 0;
+        for (String key : new ArrayList<>(mirrored)) {
+            if (!wanted.contains(key)) {
+                mirror(key, false);
+                changed++;
+            }
+        }
+        for (String key : wanted) {
+            if (!mirrored.contains(key)) {
+                mirror(key, true);
+                changed++;
+            }
+        }
+        return new int[] {published, removed, changed};
+    }
+
+    /** The filters this node has subscribers for. */
+    List<String> ownFilters() {
+        return new ArrayList<>(counts.keySet());
+    }
+
+    /** Mirrors {@code filters} of {@code node} (as that node answered after a heal); returns how many were new. */
+    int mirrorNode(UUID node, List<String> filters) {
+        int added = 0;
+        for (String filter : filters) {
+            String key = key(node, filter);
+            if (!mirrored.contains(key)) {
+                mirror(key, true);
+                added++;
+            }
+        }
+        return added;
+    }
+
+    private static UUID nodeOf(String key) {
+        int at = key.indexOf(SEPARATOR);
+        try {
+            return at < 0 ? null : UUID.fromString(key.substring(0, at));
+        } catch (IllegalArgumentException e) {
+            return null; // not a key of ours: removed
+        }
+    }
+
     /** The other nodes with a subscriber whose filter matches {@code topic}; empty when none. */
     List<UUID> nodesFor(String topic) {
         Collect c = new Collect();
@@ -190,8 +275,12 @@ public final class RouteTable {
             if (remote.add(new Subscription(SubscriberId.of(node), filter, null, ANY, 0)) == null) {
                 remoteCounts.merge(id, 1, Integer::sum);
             }
-        } else if (remote.remove(SubscriberId.of(node), null, filter) != null) {
-            remoteCounts.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+            mirrored.add(key);
+        } else {
+            if (remote.remove(SubscriberId.of(node), null, filter) != null) {
+                remoteCounts.computeIfPresent(id, (k, n) -> n == 1 ? null : n - 1);
+            }
+            mirrored.remove(key);
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * The {@code cluster.*} keys (issue 19; docs/cluster.md). Only {@link #OFFLOAD_MAX_CONNECTIONS} is
- * live: a node joins at start ({@code cluster join}/{@code leave} change membership at run time). With {@code cluster = off} (the default) the others are read by nobody.
+ * The {@code cluster.*} keys (issue 19; docs/cluster.md). Only {@link #OFFLOAD_MAX_CONNECTIONS} and
+ * the {@code allow_*_during_netsplit} keys are live: a node joins at start ({@code cluster join}/{@code
+ * leave} change membership at run time). With {@code cluster = off} (the default) the others are read by nobody.
  */
 public final class ClusterConfig {
 
@@ -64,6 +65,52 @@ public final class ClusterConfig {
             .doc("how long a starting node looks for its seeds before it forms a cluster alone (whole seconds)")
             .build();
 
+    /** {@link #NETSPLIT_QUORUM} {@code majority}: more than half of the known nodes (a tie: the half with the first name). */
+    public static final int QUORUM_MAJORITY = 0;
+
+    /** {@link #NETSPLIT_QUORUM} {@code all}: every known node (VerneMQ's rule: any unreachable node is a netsplit). */
+    public static final int QUORUM_ALL = -1;
+
+    public static final ConfigKey<Integer> NETSPLIT_QUORUM = ConfigKey.builder(
+                    "cluster.netsplit.quorum", new QuorumType())
+            .defaultValue(QUORUM_MAJORITY)
+            .doc("how many of the known nodes this node must reach to serve as the cluster: majority (more than"
+                    + " half; exactly half counts when it holds the known node whose name sorts first), all (any"
+                    + " unreachable node puts every side in a netsplit, as VerneMQ) or a number N (at least N"
+                    + " nodes, this one included). Without it the node is in a netsplit and the"
+                    + " allow_*_during_netsplit keys apply")
+            .build();
+
+    public static final ConfigKey<Duration> NETSPLIT_HEAL_CHECK = ConfigKey.builder(
+                    "cluster.netsplit.heal_check", ValueType.duration(Duration.ofSeconds(1)))
+            .defaultValue(Duration.ofSeconds(10))
+            .doc("how often the nodes of a split cluster look for each other to merge again (whole seconds)")
+            .build();
+
+    public static final ConfigKey<Boolean> ALLOW_REGISTER_DURING_NETSPLIT = ConfigKey.builder(
+                    "allow_register_during_netsplit", ValueType.bool())
+            .defaultValue(false)
+            .doc("in a netsplit (cluster.netsplit.quorum not reached): on = accept CONNECTs as an island; off ="
+                    + " refuse them (v5 CONNACK 0x88 server unavailable, 3.1.1 0x03)")
+            .live()
+            .build();
+
+    public static final ConfigKey<Boolean> ALLOW_PUBLISH_DURING_NETSPLIT = ConfigKey.builder(
+                    "allow_publish_during_netsplit", ValueType.bool())
+            .defaultValue(false)
+            .doc("in a netsplit: on = accept PUBLISHes as an island; off = refuse them (v5 QoS 1/2 PUBACK/PUBREC"
+                    + " 0x83, QoS 0 dropped; 3.1.1: the connection is closed)")
+            .live()
+            .build();
+
+    public static final ConfigKey<Boolean> ALLOW_SUBSCRIBE_DURING_NETSPLIT = ConfigKey.builder(
+                    "allow_subscribe_during_netsplit", ValueType.bool())
+            .defaultValue(false)
+            .doc("in a netsplit: on = accept SUBSCRIBEs as an island; off = refuse every filter in the SUBACK (v5"
+                    + " 0x83, 3.1.1 0x80)")
+            .live()
+            .build();
+
     public static final ConfigKey<Integer> OFFLOAD_MAX_CONNECTIONS = ConfigKey.builder(
                     "cluster.offload.max_connections", ValueType.integer(0, Integer.MAX_VALUE))
             .defaultValue(0)
@@ -107,7 +154,44 @@ public final class ClusterConfig {
                 OFFLOAD_MAX_CONNECTIONS,
                 ADVERTISED_MQTT,
                 OUTBOUND_HIGH_WATERMARK,
-                DATA_ADVERTISE);
+                DATA_ADVERTISE,
+                NETSPLIT_QUORUM,
+                NETSPLIT_HEAL_CHECK,
+                ALLOW_REGISTER_DURING_NETSPLIT,
+                ALLOW_PUBLISH_DURING_NETSPLIT,
+                ALLOW_SUBSCRIBE_DURING_NETSPLIT);
+    }
+
+    /** majority ({@link #QUORUM_MAJORITY}), all ({@link #QUORUM_ALL}) or a node count 1..1000. */
+    private static final class QuorumType implements ValueType<Integer> {
+        @Override
+        public Integer parse(String text) {
+            if (text.equalsIgnoreCase("majority")) {
+                return QUORUM_MAJORITY;
+            }
+            if (text.equalsIgnoreCase("all")) {
+                return QUORUM_ALL;
+            }
+            try {
+                int n = Integer.parseInt(text);
+                if (n >= 1 && n <= 1000) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // falls through to the message below
+            }
+            throw new IllegalArgumentException("'" + text + "' is not a quorum: majority, all or a node count 1..1000");
+        }
+
+        @Override
+        public String format(Integer value) {
+            return value == QUORUM_MAJORITY ? "majority" : value == QUORUM_ALL ? "all" : String.valueOf(value);
+        }
+
+        @Override
+        public String describe() {
+            return "majority | all | 1..1000";
+        }
     }
 
     /** Empty, or a host:port clients can reach (kept as text: it goes into a Server Reference as given). */

@@ -6,6 +6,7 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.metrics.BrokerMetrics;
 import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.Messages;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.Publisher;
 import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.routing.Recipient;
@@ -40,6 +41,7 @@ public final class BrokerContext {
     private final ReadGate readGate;
     private volatile Supplier<String> offload; // null: no offloading (cluster = off)
     private final KeepAlive.Timers.PerLoop keepAlives;
+    private volatile NetsplitGate netsplit; // null unless cluster = on: set once, before the listeners open
 
     public BrokerContext(
             SessionRegistry sessions,
@@ -63,6 +65,17 @@ public final class BrokerContext {
         this.settings = settings;
         this.readGate = readGate;
         this.direct = new DirectMessages(sessions, readGate);
+    }
+
+    /** With {@code cluster = on}: what this node refuses while it is in a netsplit. */
+    public void netsplitGate(NetsplitGate gate) {
+        this.netsplit = gate;
+    }
+
+    /** Null when {@code action} is allowed now; else why the netsplit refuses it. With cluster = off: one null check. */
+    public String netsplitRefusal(NetsplitGate.Action action) {
+        NetsplitGate gate = netsplit;
+        return gate == null ? null : gate.refusal(action);
     }
 
     /** Client events: INFO log lines and the {@code $SYS/events/...} messages switched on. */

@@ -19,6 +19,7 @@ import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.hooks.RegisterVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.routing.SubscriberId;
@@ -420,6 +421,10 @@ final class ConnectFlow {
                     "connection limit reached");
         }
 
+        String netsplit = c.broker.netsplitRefusal(NetsplitGate.Action.REGISTER);
+        if (netsplit != null) { // v5 0x88, 3.1.1 0x03: this node is cut off from its cluster (docs/cluster.md)
+            throw new Refused(ReasonCodes.SERVER_UNAVAILABLE, netsplit);
+        }
         String elsewhere = version == 5 ? c.broker.offloadTarget() : null; // null unless cluster offloading
         if (elsewhere != null
                 && (clientId.isEmpty() || c.broker.sessions().get(c.listener.mountpoint(), clientId) == null)) {

@@ -9,6 +9,7 @@ import io.hookline.broker.hooks.HookGateway;
 import io.hookline.broker.hooks.PublishVerdict;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.ReservedTopics;
 import io.hookline.broker.util.StoreBatch;
@@ -117,6 +118,11 @@ final class PublishFlow {
                             c.who(),
                             "PUBLISH to $SYS refused: the broker owns the topic");
             refuse(c, qos, packetId, ReasonCodes.NOT_AUTHORIZED, "the broker owns $SYS topics");
+            return;
+        }
+        String netsplit = c.broker.netsplitRefusal(NetsplitGate.Action.PUBLISH);
+        if (netsplit != null) { // v5 QoS 1/2: 0x83 (valid, but not accepted now); 3.1.1: closed (docs/cluster.md)
+            refuse(c, qos, packetId, ReasonCodes.IMPLEMENTATION_SPECIFIC_ERROR, netsplit);
             return;
         }
         if (s.topicMaxDepth() > 0 && Topics.depth(topic) > s.topicMaxDepth()) {

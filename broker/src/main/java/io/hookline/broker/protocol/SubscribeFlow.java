@@ -13,6 +13,7 @@ import io.hookline.broker.hooks.SubscribeVerdict;
 import io.hookline.broker.hooks.UnsubscribeRewrite;
 import io.hookline.broker.metrics.BrokerMetrics.Counter;
 import io.hookline.broker.routing.Message;
+import io.hookline.broker.routing.NetsplitGate;
 import io.hookline.broker.routing.ReadGate;
 import io.hookline.broker.routing.Subscription;
 import io.hookline.broker.routing.SubscriptionOptions;
@@ -70,6 +71,8 @@ final class SubscribeFlow {
         }
 
         boolean bridge = Bridge.is(c.ctx.channel());
+        // cut off from the cluster: every valid filter refused, v5 0x83, 3.1.1 0x80 (docs/cluster.md)
+        String netsplit = c.broker.netsplitRefusal(NetsplitGate.Action.SUBSCRIBE);
         // 1. validate every filter (nothing changes yet); -1 marks the ones the hooks decide
         int[] codes = new int[requests.size()];
         List<TopicSubscription> asked = new ArrayList<>(codes.length);
@@ -106,6 +109,10 @@ final class SubscribeFlow {
             int code = check(c, s, shared == null ? raw : shared.filter(), shared != null);
             if (code != -1) {
                 codes[i] = code;
+                continue;
+            }
+            if (netsplit != null) {
+                codes[i] = v5 ? ReasonCodes.IMPLEMENTATION_SPECIFIC_ERROR & 0xFF : V3_FAILURE;
                 continue;
             }
             codes[i] = -1;

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +49,7 @@ class ClusterDurabilityProcessTest {
     }
 
     @Test
+    @Timeout(value = 4, unit = TimeUnit.MINUTES) // three broker starts and 500 messages on a busy machine
     void everyAcknowledgedMessageSurvivesTheSubscribersNodeKilled() throws Exception {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");

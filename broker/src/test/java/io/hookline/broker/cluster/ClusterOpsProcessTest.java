@@ -147,9 +147,10 @@ class ClusterOpsProcessTest {
         assertEquals(400, badAddress.status(), badAddress.body());
         assertTrue(badAddress.error().contains("discovery-node"), badAddress.body());
 
-        AdminHttp.Answer migrate = api.postJson("/api/v1/cluster/leave", "{\"node\":\"b\",\"migrate_sessions\":true}");
-        assertEquals(400, migrate.status(), migrate.body());
-        assertTrue(migrate.error().contains("--migrate_sessions is not available"), migrate.body());
+        AdminHttp.Answer migrate =
+                api.postJson("/api/v1/cluster/leave", "{\"node\":\"nope\",\"migrate_sessions\":true}");
+        assertEquals(404, migrate.status(), migrate.body());
+        assertTrue(migrate.error().contains("'nope'"), migrate.body());
 
         AdminHttp.Answer already = api.post("/api/v1/cluster/join?discovery-node=" + cluster.listen(b));
         assertEquals(200, already.status(), already.body());

@@ -63,6 +63,18 @@ class FramesTest {
     }
 
     @Test
+    void aRetainedValueCarriesWhenItWasWrittenAndStillDecodes() {
+        Message m =
+                new Message(1, "r/t", 1, true, "v".getBytes(StandardCharsets.UTF_8), PublishProperties.NONE, null, 0);
+        byte[] older = Frames.encode(NODE, m, 1_000);
+        byte[] newer = Frames.encode(NODE, m, 2_000);
+        assertEquals(1_000, Frames.writtenAt(older));
+        assertEquals(2_000, Frames.writtenAt(newer));
+        assertEquals("r/t", Frames.decode(newer, 3, new UUID[1]).topic(), "the time after the message is ignored");
+        assertThrows(IllegalArgumentException.class, () -> Frames.writtenAt(new byte[3]));
+    }
+
+    @Test
     void aLengthBeyondTheFrameIsRefused() {
         ByteBuf b = Unpooled.buffer();
         b.writeLong(0).writeByte(1).writeBoolean(false).writeInt(1000); // topic length past the end

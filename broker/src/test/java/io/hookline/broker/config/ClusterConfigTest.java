@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.cluster.ClusterSettings;
+import io.hookline.broker.cluster.NetsplitSettings;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -111,6 +112,35 @@ class ClusterConfigTest {
         assertTrue(p.contains("cluster.data_port") && p.contains("70000"), p);
         p = problem("cluster.failure_timeout = 500ms\n");
         assertTrue(p.contains("cluster.failure_timeout"), p);
+        p = problem("cluster.netsplit.quorum = most\n");
+        assertTrue(p.contains(":2") && p.contains("cluster.netsplit.quorum") && p.contains("majority, all"), p);
+        p = problem("cluster.netsplit.quorum = 0\n");
+        assertTrue(p.contains("cluster.netsplit.quorum") && p.contains("1..1000"), p);
+        p = problem("cluster.netsplit.heal_check = 100ms\n");
+        assertTrue(p.contains("cluster.netsplit.heal_check"), p);
+        p = problem("allow_publish_during_netsplit = sometimes\n");
+        assertTrue(p.contains("allow_publish_during_netsplit") && p.contains("sometimes"), p);
+    }
+
+    @Test
+    void netsplitKeysDefaultToMajorityAndRefusingEverything() throws Exception {
+        NetsplitSettings n = ClusterSettings.from(load("cluster = on\n")).netsplit();
+        assertEquals(
+                new NetsplitSettings(ClusterConfig.QUORUM_MAJORITY, Duration.ofSeconds(10), false, false, false), n);
+        n = ClusterSettings.from(load("""
+                        cluster = on
+                        cluster.netsplit.quorum = all
+                        cluster.netsplit.heal_check = 3s
+                        allow_register_during_netsplit = on
+                        allow_publish_during_netsplit = on
+                        allow_subscribe_during_netsplit = on
+                        """)).netsplit();
+        assertEquals(new NetsplitSettings(ClusterConfig.QUORUM_ALL, Duration.ofSeconds(3), true, true, true), n);
+        assertEquals(
+                2,
+                ClusterSettings.from(load("cluster = on\ncluster.netsplit.quorum = 2\n"))
+                        .netsplit()
+                        .quorum());
     }
 
     @Test

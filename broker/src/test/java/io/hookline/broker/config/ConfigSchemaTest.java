@@ -123,7 +123,8 @@ class ConfigSchemaTest {
                         + " queue_high_watermark, queue_low_watermark, max_online_bytes, max_offline_bytes,"
                         + " stalled_subscriber_timeout, stalled_subscriber_action, max_subscriptions_per_client,"
                         + " max_subscription_memory, max_message_rate, upgrade_outgoing_qos,"
-                        + " cluster.offload.max_connections]",
+                        + " cluster.offload.max_connections, allow_register_during_netsplit,"
+                        + " allow_publish_during_netsplit, allow_subscribe_during_netsplit]",
                 CoreConfig.schema().keys().stream()
                         .filter(ConfigKey::live)
                         .toList()

@@ -166,6 +166,26 @@ public final class BrokerProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** SIGSTOP: the process is frozen (no heartbeats, no answers, sockets stay open), as a hung machine. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a frozen process runs again. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed: " + out);
+        }
+    }
+
     private void readOutput() {
         try (BufferedReader r =
                 new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -251,7 +271,7 @@ public final class BrokerProcess implements AutoCloseable {
 
     @Override
     public void close() {
-        process.destroyForcibly();
+        process.destroyForcibly(); // SIGKILL ends a frozen (SIGSTOP) process too
         try {
             process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {

@@ -103,6 +103,15 @@ public final class ClusterNodes implements AutoCloseable {
         return a.json().path("table");
     }
 
+    /** {@code cluster show} on {@code node}: its view of netsplits (in_netsplit, unreachable, refusing ...). */
+    public JsonNode netsplit(BrokerProcess node) {
+        AdminHttp.Answer a = admin(node).get("/api/v1/cluster/show");
+        if (a.status() != 200) {
+            throw new IllegalStateException("cluster show: " + a.status() + " " + a.body());
+        }
+        return a.json().path("netsplit");
+    }
+
     /** The node names {@code cluster show} on {@code node} lists as running. */
     public List<String> running(BrokerProcess node) {
         List<String> names = new ArrayList<>();

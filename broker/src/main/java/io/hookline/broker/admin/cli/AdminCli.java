@@ -222,6 +222,9 @@ public final class AdminCli {
                         + body.path("total").asInt() + " rows; next page: --offset="
                         + body.path("next_offset").asInt() + ")");
             }
+            if (body.path("note").isTextual()) {
+                out.println(body.path("note").asText());
+            }
         }
         return OK;
     }
