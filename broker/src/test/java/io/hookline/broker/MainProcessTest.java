@@ -3,11 +3,13 @@ package io.hookline.broker;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.broker.testsupport.BrokerProcess;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,14 +26,8 @@ class MainProcessTest {
                 String.join("\n", "listener.tcp.default = 127.0.0.1:0", "data_dir = " + dir.resolve("data"), ""));
         // the shipped logging config: the start line is at INFO
         Path logback = Path.of("../conf/logback.xml").toAbsolutePath().normalize();
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-Dlogback.configurationFile=" + logback,
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.hookline.broker.Main",
-                        "--config",
-                        conf.toString())
+        Process p = new ProcessBuilder(BrokerProcess.mainCommand(
+                        List.of("-Dlogback.configurationFile=" + logback), "--config", conf.toString()))
                 .redirectErrorStream(true)
                 .start();
         StringBuilder output = new StringBuilder();

@@ -35,62 +35,31 @@ class PackageRulesTest {
 
     private record Layer(String packages, List<String> mayUse) {}
 
+    /**
+     * Every layer below the wiring, top to bottom. http, admin, transport and protocol may use all
+     * the layers after them here; the others name theirs.
+     */
+    private static final List<String> TOP_DOWN = List.of(
+            "http",
+            "admin",
+            "cluster",
+            "transport",
+            "protocol",
+            "session",
+            "hooks",
+            "store",
+            "routing",
+            "config",
+            "metrics",
+            "util");
+
     static {
-        layer(
-                "wiring",
-                ROOT,
-                "http",
-                "admin",
-                "cluster",
-                "transport",
-                "protocol",
-                "session",
-                "hooks",
-                "store",
-                "routing",
-                "config",
-                "metrics",
-                "util");
-        layer(
-                "http",
-                ROOT + ".http..",
-                "admin",
-                "cluster",
-                "transport",
-                "protocol",
-                "session",
-                "hooks",
-                "store",
-                "routing",
-                "config",
-                "metrics",
-                "util");
-        layer(
-                "admin",
-                ROOT + ".admin..",
-                "cluster",
-                "transport",
-                "protocol",
-                "session",
-                "hooks",
-                "store",
-                "routing",
-                "config",
-                "metrics",
-                "util");
-        layer(
-                "transport",
-                ROOT + ".transport..",
-                "protocol",
-                "session",
-                "hooks",
-                "store",
-                "routing",
-                "config",
-                "metrics",
-                "util");
+        layer("wiring", ROOT, TOP_DOWN.toArray(String[]::new));
+        layer("http", ROOT + ".http..", below("http"));
+        layer("admin", ROOT + ".admin..", below("admin"));
+        layer("transport", ROOT + ".transport..", below("transport"));
         layer("cluster", ROOT + ".cluster..", "session", "store", "routing", "config", "metrics", "util");
-        layer("protocol", ROOT + ".protocol..", "session", "hooks", "store", "routing", "config", "metrics", "util");
+        layer("protocol", ROOT + ".protocol..", below("protocol"));
         layer("session", ROOT + ".session..", "store", "routing", "config", "metrics", "util");
         layer("hooks", ROOT + ".hooks..", "config", "metrics", "util");
         layer("store", ROOT + ".store..", "routing", "config", "metrics", "util");
@@ -102,6 +71,11 @@ class PackageRulesTest {
 
     private static void layer(String name, String packages, String... mayUse) {
         LAYERS.put(name, new Layer(packages, List.of(mayUse)));
+    }
+
+    /** The layers after {@code name} in {@link #TOP_DOWN}. */
+    private static String[] below(String name) {
+        return TOP_DOWN.subList(TOP_DOWN.indexOf(name) + 1, TOP_DOWN.size()).toArray(String[]::new);
     }
 
     private static JavaClasses classes;

@@ -5,10 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -67,7 +67,7 @@ class ClusterBackpressureProcessTest {
                 "16KB",
                 "max_online_messages",
                 "-1"); // only the byte marks bound the queue
-        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+        cluster.awaitRunning(a, Duration.ofSeconds(20), "a", "b");
 
         try (Slow sub = new Slow(b, "bp-sub")) {
             Mqtt5AsyncClient probe = publisher(a, "bp-probe");
@@ -108,12 +108,7 @@ class ClusterBackpressureProcessTest {
     }
 
     private Mqtt5AsyncClient publisher(BrokerProcess node, String id) {
-        Mqtt5AsyncClient c = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildAsync();
+        Mqtt5AsyncClient c = Clients.v5(node, id).toAsync();
         c.connect().join();
         publishers.add(c);
         return c;

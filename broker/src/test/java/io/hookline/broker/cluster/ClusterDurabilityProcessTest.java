@@ -58,7 +58,7 @@ class ClusterDurabilityProcessTest {
         cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
-        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+        cluster.awaitRunning(a, Duration.ofSeconds(20), "a", "b");
 
         Mqtt5BlockingClient pub = publisher(a, "dur-pub");
         try (Sub sub = new Sub(b, "dur-sub", false)) { // a persistent session on b

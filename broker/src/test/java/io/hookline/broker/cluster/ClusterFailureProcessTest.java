@@ -44,7 +44,7 @@ class ClusterFailureProcessTest {
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         BrokerProcess c = cluster.start("c");
-        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
+        cluster.awaitRunning(a, Duration.ofSeconds(20), "a", "b", "c");
         Mqtt5BlockingClient pub = publisher(a, "kill-pub");
         try (Sub onlyC = new Sub(c, "only-c")) { // only the nodes with a match get a message
             onlyC.subscribe("only-c/#", 1, 0, false, false);

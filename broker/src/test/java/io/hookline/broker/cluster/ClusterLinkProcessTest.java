@@ -62,7 +62,7 @@ class ClusterLinkProcessTest {
                 Integer.toString(dataB),
                 "cluster.data_advertise",
                 "127.0.0.1:" + proxy.address().getPort());
-        await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+        cluster.awaitRunning(a, Duration.ofSeconds(20), "a", "b");
 
         Mqtt5BlockingClient pub = publisher(a, "link-pub");
         try (Sub sub = new Sub(b, "link-sub")) {

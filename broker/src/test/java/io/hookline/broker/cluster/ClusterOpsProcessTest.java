@@ -20,6 +20,7 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -56,7 +57,7 @@ class ClusterOpsProcessTest {
         cluster = new ClusterNodes(tmp);
         a = cluster.start("a", "systree_interval", "1s");
         b = cluster.start("b", "systree_interval", "1s");
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a", "b")));
+        cluster.awaitRunning(a, Duration.ofSeconds(30), "a", "b");
     }
 
     @AfterAll
@@ -281,11 +282,7 @@ class ClusterOpsProcessTest {
     }
 
     private static Mqtt5BlockingClient v5(BrokerProcess node, String id, CompletableFuture<Throwable> cut) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
+        return Clients.v5Builder(node, id)
                 .addDisconnectedListener(ctx -> cut.complete(ctx.getCause()))
                 .buildBlocking();
     }

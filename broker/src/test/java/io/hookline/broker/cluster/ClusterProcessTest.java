@@ -12,6 +12,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -271,12 +272,7 @@ class ClusterProcessTest {
     }
 
     static Mqtt5BlockingClient publisher(BrokerProcess node, String id) {
-        Mqtt5BlockingClient c = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        Mqtt5BlockingClient c = Clients.v5(node, id).toBlocking();
         c.connect();
         return c;
     }

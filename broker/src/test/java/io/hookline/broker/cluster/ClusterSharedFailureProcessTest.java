@@ -41,7 +41,7 @@ class ClusterSharedFailureProcessTest {
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         BrokerProcess c = cluster.start("c");
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(c).equals(List.of("a", "b", "c")));
+        cluster.awaitRunning(c, Duration.ofSeconds(30), "a", "b", "c");
         Mqtt5BlockingClient pub = publisher(c, "skill-pub");
         try (Sub onA = new Sub(a, "skill-a");
                 Sub onB = new Sub(b, "skill-b")) {

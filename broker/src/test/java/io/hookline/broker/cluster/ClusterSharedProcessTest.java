@@ -57,7 +57,7 @@ class ClusterSharedProcessTest {
                 "on",
                 "plugins.limits_test", // auth_on_register: a user name "shared_subscription_policy=..." sets it
                 "on");
-        await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a", "b", "c")));
+        cluster.awaitRunning(a, Duration.ofSeconds(30), "a", "b", "c");
     }
 
     @AfterAll

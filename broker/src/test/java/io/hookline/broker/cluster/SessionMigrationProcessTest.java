@@ -16,6 +16,7 @@ import com.hivemq.client.mqtt.mqtt5.message.connect.connack.Mqtt5ConnAck;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import io.hookline.broker.testsupport.RawClient;
 import io.hookline.broker.testsupport.RawClient.Bytes;
@@ -441,12 +442,7 @@ class SessionMigrationProcessTest {
     // ---- helpers ---------------------------------------------------------------------------
 
     static Mqtt5BlockingClient client(BrokerProcess node, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        return Clients.v5(node, id).toBlocking();
     }
 
     static Mqtt5BlockingClient connected(BrokerProcess node, String id) {

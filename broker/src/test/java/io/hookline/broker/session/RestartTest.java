@@ -4,10 +4,12 @@ import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.PersistentSessions.firstRetained;
+import static io.hookline.broker.testsupport.PersistentSessions.publishOnce;
+import static io.hookline.broker.testsupport.PersistentSessions.resume;
+import static io.hookline.broker.testsupport.PersistentSessions.subscribeAndLeave;
 import static io.hookline.broker.testsupport.Receive.next;
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
@@ -16,7 +18,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.store.MemoryStores;
 import io.hookline.broker.testsupport.TestBroker;
-import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,16 +41,7 @@ class RestartTest {
     @Test
     void aPersistentSessionItsQueueAndRetainedMessagesSurviveARestartOnTheSameStores() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
-        Mqtt5BlockingClient keeper = v5(broker, "keeper").toBlocking();
-        assertFalse(keeper.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(3600)
-                .send()
-                .isSessionPresent());
-        keeper.subscribeWith().topicFilter("r/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        keeper.disconnect();
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> !broker.broker().sessions().get("keeper").isOnline());
+        subscribeAndLeave(broker, "keeper", "r/#");
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         pub.publishWith()
@@ -71,29 +63,14 @@ class RestartTest {
         assertEquals(2, broker.broker().sessions().get("keeper").queueSize(), "restored before any client connects");
         Mqtt5BlockingClient again = v5(broker, "keeper").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith()
-                    .cleanStart(false)
-                    .sessionExpiryInterval(3600)
-                    .send()
-                    .isSessionPresent());
+            assertTrue(resume(again));
             assertEquals("while offline", text(next(publishes).getPayloadAsBytes()));
             assertEquals("kept", text(next(publishes).getPayloadAsBytes()));
             // the subscription came back too: a new message is routed to it
-            Mqtt5BlockingClient pub2 = v5Connected(broker, "pub2");
-            pub2.publishWith()
-                    .topic("r/2")
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(bytes("after"))
-                    .send();
+            publishOnce(broker, "pub2", "r/2", "after");
             assertEquals("after", text(next(publishes).getPayloadAsBytes()));
-            pub2.disconnect();
         }
-        Mqtt5BlockingClient late = v5Connected(broker, "late");
-        try (Mqtt5Publishes publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
-            late.subscribeWith().topicFilter("r/ret").send();
-            assertEquals("kept", text(next(publishes).getPayloadAsBytes()), "the retained message came back");
-        }
-        late.disconnect();
+        assertEquals("kept", firstRetained(broker, "late", "r/ret"), "the retained message came back");
         again.disconnect();
     }
 }

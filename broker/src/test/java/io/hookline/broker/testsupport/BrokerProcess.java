@@ -106,17 +106,24 @@ public final class BrokerProcess implements AutoCloseable {
         } else if (maxFileKb > 0) {
             command.addAll(List.of("/bin/sh", "-c", "ulimit -f \"$0\" && exec \"$@\"", String.valueOf(maxFileKb)));
         }
+        List<String> main = new ArrayList<>(List.of(
+                "--config", file.toString(), "--plugins", dir.resolve("plugins").toString()));
+        main.addAll(arguments);
+        command.addAll(mainCommand(jvmArgs, main.toArray(String[]::new)));
+        return command;
+    }
+
+    /**
+     * The command line that runs {@code io.hookline.broker.Main} with {@code arguments} (e.g.
+     * {@code --config FILE}) in a new JVM with {@code jvmArgs}, on the test class path: for a test
+     * that runs Main on a config of its own.
+     */
+    public static List<String> mainCommand(List<String> jvmArgs, String... arguments) {
+        List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
-        command.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
-                "io.hookline.broker.Main",
-                "--config",
-                file.toString(),
-                "--plugins",
-                dir.resolve("plugins").toString()));
-        command.addAll(arguments);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hookline.broker.Main"));
+        command.addAll(List.of(arguments));
         return command;
     }
 

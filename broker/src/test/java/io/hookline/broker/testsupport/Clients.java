@@ -8,19 +8,33 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5Client;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5ClientBuilder;
 import java.nio.charset.StandardCharsets;
 
-/** Independent MQTT clients (HiveMQ MQTT Client) pointed at a test broker. */
+/** Independent MQTT clients (HiveMQ MQTT Client) pointed at a test broker or a broker process. */
 public final class Clients {
     private Clients() {}
 
     public static Mqtt5ClientBuilder v5Builder(TestBroker broker, String clientId) {
+        return v5Builder(broker.port(), clientId);
+    }
+
+    /** A v5 client builder pointed at a broker process's MQTT listener. */
+    public static Mqtt5ClientBuilder v5Builder(BrokerProcess broker, String clientId) {
+        return v5Builder(broker.mqttPort(), clientId);
+    }
+
+    private static Mqtt5ClientBuilder v5Builder(int port, String clientId) {
         return MqttClient.builder()
                 .useMqttVersion5()
                 .identifier(clientId)
                 .serverHost("127.0.0.1")
-                .serverPort(broker.port());
+                .serverPort(port);
     }
 
     public static Mqtt5Client v5(TestBroker broker, String clientId) {
+        return v5Builder(broker, clientId).build();
+    }
+
+    /** A v5 client of a broker process, not connected. */
+    public static Mqtt5Client v5(BrokerProcess broker, String clientId) {
         return v5Builder(broker, clientId).build();
     }
 

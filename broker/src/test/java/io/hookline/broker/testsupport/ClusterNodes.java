@@ -1,5 +1,7 @@
 package io.hookline.broker.testsupport;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -157,6 +160,15 @@ public final class ClusterNodes implements AutoCloseable {
             sum += Double.parseDouble(m.group(2));
         }
         return sum;
+    }
+
+    /**
+     * Waits up to {@code atMost} until {@code cluster show} on {@code node} lists exactly
+     * {@code names} as running, in that order: the set-up of a test whose nodes must see each other.
+     */
+    public void awaitRunning(BrokerProcess node, Duration atMost, String... names) {
+        List<String> expected = List.of(names);
+        await().atMost(atMost).until(() -> running(node).equals(expected));
     }
 
     /** A TCP port free on loopback now (Hazelcast members cannot bind port 0). */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.hookline.broker.Broker;
 import io.hookline.broker.config.Config;
+import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.TestCertificates;
 import io.hookline.broker.testsupport.TestCertificates.Identity;
 import io.hookline.broker.transport.MqttListener.ListenerException;
@@ -15,7 +16,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,6 +65,22 @@ class ListenerStartFailureTest {
             "listener.ssl.secure.keyfile",
             keyfile
         };
+    }
+
+    /**
+     * listener.ssl.secure on the certificate and key shared by all ssl listeners
+     * (listener.ssl.certfile/keyfile: the server identity), with {@code more} key/values.
+     */
+    private String[] sslShared(String... more) {
+        List<String> keyValues = new ArrayList<>(List.of(
+                "listener.ssl.secure",
+                "127.0.0.1:0",
+                "listener.ssl.certfile",
+                server.certFile().toString(),
+                "listener.ssl.keyfile",
+                server.keyFile().toString()));
+        keyValues.addAll(List.of(more));
+        return keyValues.toArray(String[]::new);
     }
 
     @Test
@@ -127,15 +146,7 @@ class ListenerStartFailureTest {
     void requireCertificateWithoutCaFile() throws Exception {
         assertEquals(
                 "listener.ssl.secure: require_certificate needs a cafile to check client certificates against",
-                startFailure(
-                        "listener.ssl.secure",
-                        "127.0.0.1:0",
-                        "listener.ssl.certfile",
-                        server.certFile().toString(),
-                        "listener.ssl.keyfile",
-                        server.keyFile().toString(),
-                        "listener.ssl.require_certificate",
-                        "on"));
+                startFailure(sslShared("listener.ssl.require_certificate", "on")));
     }
 
     @Test
@@ -143,15 +154,7 @@ class ListenerStartFailureTest {
         assertEquals(
                 "listener.ssl.secure: use_identity_as_username needs a cafile to check client certificates"
                         + " against",
-                startFailure(
-                        "listener.ssl.secure",
-                        "127.0.0.1:0",
-                        "listener.ssl.certfile",
-                        server.certFile().toString(),
-                        "listener.ssl.keyfile",
-                        server.keyFile().toString(),
-                        "listener.ssl.secure.use_identity_as_username",
-                        "on"));
+                startFailure(sslShared("listener.ssl.secure.use_identity_as_username", "on")));
     }
 
     @Test
@@ -171,15 +174,7 @@ class ListenerStartFailureTest {
 
     @Test
     void unsupportedTlsVersion() throws Exception {
-        String message = startFailure(
-                "listener.ssl.secure",
-                "127.0.0.1:0",
-                "listener.ssl.certfile",
-                server.certFile().toString(),
-                "listener.ssl.keyfile",
-                server.keyFile().toString(),
-                "listener.ssl.tls_versions",
-                "TLSv1.3,TLSv9");
+        String message = startFailure(sslShared("listener.ssl.tls_versions", "TLSv1.3,TLSv9"));
         assertTrue(
                 message.startsWith(
                         "listener.ssl.secure: tls_versions: 'TLSv9' is not supported by this JDK" + " (supported: "),
@@ -208,13 +203,7 @@ class ListenerStartFailureTest {
                         "listener.ssl.certfile = " + missing,
                         "listener.ssl.keyfile = " + server.keyFile(),
                         ""));
-        Process p = new ProcessBuilder(
-                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        "io.hookline.broker.Main",
-                        "--config",
-                        conf.toString())
+        Process p = new ProcessBuilder(BrokerProcess.mainCommand(List.of(), "--config", conf.toString()))
                 .redirectErrorStream(true)
                 .start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "bin/broker should stop by itself");

@@ -1,16 +1,19 @@
 package io.hookline.broker.store.rocks;
 
+import static io.hookline.broker.testsupport.Clients.text;
+import static io.hookline.broker.testsupport.Clients.v5;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
+import io.hookline.broker.testsupport.PersistentSessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,8 +21,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,12 +40,8 @@ class CrashRecoveryProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
-
-    @AfterEach
-    void killAll() {
-        processes.forEach(BrokerProcess::close);
-    }
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
 
     private String sync = "interval";
 
@@ -61,50 +60,24 @@ class CrashRecoveryProcessTest {
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, JVM, config());
-        processes.add(p);
-        return p;
+        return processes.start(tmp, JVM, config());
     }
 
     private static String output(BrokerProcess p) {
         return String.join("\n", p.output());
     }
 
-    private static Mqtt5BlockingClient client(BrokerProcess b, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
-                .buildBlocking();
-    }
-
     /** A persistent session that records every payload it receives, in order. */
     private static Mqtt5AsyncClient listen(BrokerProcess b, String id, List<String> into, boolean expectPresent)
             throws Exception {
-        Mqtt5AsyncClient c = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
-                .buildAsync();
-        c.publishes(
-                MqttGlobalPublishFilter.ALL, p -> into.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
-        boolean present = c.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(3600)
-                .send()
-                .get(30, TimeUnit.SECONDS)
-                .isSessionPresent();
-        assertEquals(expectPresent, present, id + ": session present");
-        return c;
+        return PersistentSessions.listen(v5(b, id), 3600, p -> into.add(text(p.getPayloadAsBytes())), expectPresent);
     }
 
     /** Publishes prefix-0, prefix-1, ... one after the other until the broker goes away; records the acknowledged. */
     private static Thread publisher(BrokerProcess b, String id, MqttQos qos, String prefix, List<Integer> acked) {
         Thread t = new Thread(
                 () -> {
-                    Mqtt5BlockingClient c = client(b, id);
+                    Mqtt5BlockingClient c = v5(b, id).toBlocking();
                     c.connect();
                     for (int i = 0; ; i++) {
                         try {
@@ -144,14 +117,14 @@ class CrashRecoveryProcessTest {
     void everyAcknowledgedMessageSurvivesAKillNine(String syncPolicy) throws Exception {
         sync = syncPolicy;
         BrokerProcess first = start();
-        Mqtt5BlockingClient off = client(first, "offline-sub");
+        Mqtt5BlockingClient off = v5(first, "offline-sub").toBlocking();
         off.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         off.subscribeWith().topicFilter("k/#").qos(MqttQos.EXACTLY_ONCE).send();
         off.disconnect();
         List<String> onlineBefore = new CopyOnWriteArrayList<>();
         Mqtt5AsyncClient on = listen(first, "online-sub", onlineBefore, false);
         on.subscribeWith().topicFilter("k/#").qos(MqttQos.AT_LEAST_ONCE).send().get(30, TimeUnit.SECONDS);
-        Mqtt5BlockingClient retainer = client(first, "retainer");
+        Mqtt5BlockingClient retainer = v5(first, "retainer").toBlocking();
         retainer.connect();
         retainer.publishWith()
                 .topic("ret/x")
@@ -198,12 +171,7 @@ class CrashRecoveryProcessTest {
         assertTrue(indices(online, "q2").containsAll(acked2), "the online subscriber got every QoS 2 message too");
 
         List<String> retained = new CopyOnWriteArrayList<>();
-        Mqtt5AsyncClient late = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("late")
-                .serverHost("127.0.0.1")
-                .serverPort(second.mqttPort())
-                .buildAsync();
+        Mqtt5AsyncClient late = v5(second, "late").toAsync();
         late.publishes(
                 MqttGlobalPublishFilter.ALL,
                 p -> retained.add(new String(p.getPayloadAsBytes(), StandardCharsets.UTF_8)));
@@ -228,7 +196,7 @@ class CrashRecoveryProcessTest {
 
         // a graceful restart (SIGTERM) keeps the same: messages queued for the offline session come back
         offlineSub.disconnect().get(30, TimeUnit.SECONDS);
-        Mqtt5BlockingClient pub = client(second, "pub3");
+        Mqtt5BlockingClient pub = v5(second, "pub3").toBlocking();
         pub.connect();
         for (int i = 0; i < 50; i++) {
             pub.publishWith()
@@ -253,11 +221,11 @@ class CrashRecoveryProcessTest {
     @Test
     void theWillOfAClientConnectedWhenTheBrokerDiedIsPublishedAfterTheRestart() throws Exception {
         BrokerProcess first = start();
-        Mqtt5BlockingClient watcher = client(first, "watcher");
+        Mqtt5BlockingClient watcher = v5(first, "watcher").toBlocking();
         watcher.connectWith().cleanStart(true).sessionExpiryInterval(3600).send();
         watcher.subscribeWith().topicFilter("will/#").qos(MqttQos.AT_LEAST_ONCE).send();
         watcher.disconnect();
-        Mqtt5BlockingClient dying = client(first, "dying");
+        Mqtt5BlockingClient dying = v5(first, "dying").toBlocking();
         dying.connectWith()
                 .cleanStart(true)
                 .sessionExpiryInterval(3600)

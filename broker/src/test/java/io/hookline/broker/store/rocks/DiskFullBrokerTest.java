@@ -21,7 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -37,25 +37,16 @@ class DiskFullBrokerTest {
     @TempDir
     Path tmp;
 
-    private Path mount;
     private TestBroker broker;
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (mount != null) {
-            SmallDisk.unmount(mount);
-        }
-    }
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk(() -> broker);
 
     @ParameterizedTest
     @EnumSource(SyncPolicy.class)
     void aPublishThatCannotBeStoredIsRefusedAndTheBrokerKeepsServing(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(dir);
-        mount = dir;
+        disk.mount(dir);
         broker = TestBroker.start(
                 "persistence",
                 "on",
@@ -113,7 +104,7 @@ class DiskFullBrokerTest {
         }
 
         // room again: QoS 1 publishes are stored and acknowledged again, without a restart
-        SmallDisk.grow(dir, "128m");
+        disk.grow(dir, "128m");
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> {

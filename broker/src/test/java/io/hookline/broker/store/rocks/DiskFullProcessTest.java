@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
@@ -14,6 +13,8 @@ import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
+import io.hookline.broker.testsupport.Clients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +23,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,33 +41,20 @@ class DiskFullProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
+    private final BrokerProcesses processes = new BrokerProcesses();
+
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk(() -> processes);
+
     static final int BIG = 256 * 1024; // bytes of each q/big message
 
-    private Path mount;
-
-    @AfterEach
-    void cleanUp() throws Exception {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
-        if (mount != null) {
-            SmallDisk.unmount(mount);
-        }
+    private BrokerProcess start(Path dataDir) throws Exception {
+        return processes.start(tmp, CrashRecoveryProcessTest.JVM, config(dataDir));
     }
 
-    private BrokerProcess start(Path dataDir) throws Exception {
-        BrokerProcess p = BrokerProcess.start(
-                tmp,
-                CrashRecoveryProcessTest.JVM,
-                "persistence",
-                "on",
-                "max_offline_messages",
-                "-1",
-                "data_dir",
-                dataDir.toString());
-        processes.add(p);
-        return p;
+    /** The config the store process tests start with: durable, offline queues unbounded, the store in {@code dataDir}. */
+    static String[] config(Path dataDir) {
+        return new String[] {"persistence", "on", "max_offline_messages", "-1", "data_dir", dataDir.toString()};
     }
 
     private static String output(BrokerProcess p) {
@@ -74,12 +62,7 @@ class DiskFullProcessTest {
     }
 
     static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
-                .buildBlocking();
+        return Clients.v5(b, id).toBlocking();
     }
 
     private static byte[] utf8(String s) {
@@ -118,8 +101,7 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void aFullDiskIsLoggedAndWhatWasAcknowledgedBeforeSurvivesARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(small);
-        mount = small;
+        disk.mount(small);
         Path data = small.resolve("data");
         BrokerProcess broker = start(data);
         keeper(broker, "q/#");
@@ -148,7 +130,7 @@ class DiskFullProcessTest {
         pub.disconnect();
 
         // room again, and a restart: everything acknowledged before the disk filled is there, in order
-        SmallDisk.grow(small, "64m");
+        disk.grow(small, "64m");
         assertEquals(0, broker.stop(), "SIGTERM: a clean stop exits 0 (Main handles the signal)");
         BrokerProcess again = start(data);
         List<byte[]> got = drainKeeper(again, 5 + stored);
@@ -226,8 +208,7 @@ class DiskFullProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void withRoomAgainQos1PublishesAreStoredWithoutARestart() throws Exception {
         Path small = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(small);
-        mount = small;
+        disk.mount(small);
         Path data = small.resolve("data");
         BrokerProcess broker = start(data);
         keeper(broker, "q/#");
@@ -239,7 +220,7 @@ class DiskFullProcessTest {
         assertEquals("read-only", readOnly.path("state").asText(), readOnly.toString());
         assertTrue(readOnly.path("read_only_reason").asText().contains("No space left on device"), readOnly.toString());
 
-        SmallDisk.grow(small, "64m");
+        disk.grow(small, "64m");
         try {
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))

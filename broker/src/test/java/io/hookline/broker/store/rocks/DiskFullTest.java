@@ -24,8 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -41,21 +41,14 @@ class DiskFullTest {
     @TempDir
     Path tmp;
 
-    private Path mount;
-
-    @AfterEach
-    void unmount() throws Exception {
-        if (mount != null) {
-            SmallDisk.unmount(mount);
-        }
-    }
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk();
 
     @ParameterizedTest
     @EnumSource(SyncPolicy.class)
     void aFullDiskFailsTheWriteWithNoSpaceAndKeepsWhatWasStored(SyncPolicy policy) throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(dir);
-        mount = dir;
+        disk.mount(dir);
         byte[] first = "kept".getBytes();
         List<Integer> written = new ArrayList<>();
         // a short interval: several syncs fall into the time the disk is full
@@ -92,7 +85,7 @@ class DiskFullTest {
                 assertNotNull(store.get(Column.QUEUES, Keys.queued("s", i)), "queued " + i);
             }
             // room again: writes succeed again without a restart
-            SmallDisk.grow(dir, "64m");
+            disk.grow(dir, "64m");
             await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(200))
                     .until(() -> {
@@ -150,8 +143,7 @@ class DiskFullTest {
     @Test
     void aRefusedWriteLeavesNeitherAQueuedEntryNorARetainedMessageBehind() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(dir);
-        mount = dir;
+        disk.mount(dir);
         SubscriberId keeper = SubscriberId.of("", "keeper");
         try (RocksStores stores =
                 RocksStores.open(dir.resolve("store"), SyncPolicy.INTERVAL, Duration.ofSeconds(1), Clock.systemUTC())) {

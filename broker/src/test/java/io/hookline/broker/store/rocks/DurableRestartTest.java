@@ -4,6 +4,10 @@ import static io.hookline.broker.testsupport.Clients.bytes;
 import static io.hookline.broker.testsupport.Clients.text;
 import static io.hookline.broker.testsupport.Clients.v5;
 import static io.hookline.broker.testsupport.Clients.v5Connected;
+import static io.hookline.broker.testsupport.PersistentSessions.firstRetained;
+import static io.hookline.broker.testsupport.PersistentSessions.publishOnce;
+import static io.hookline.broker.testsupport.PersistentSessions.resume;
+import static io.hookline.broker.testsupport.PersistentSessions.subscribeAndLeave;
 import static io.hookline.broker.testsupport.Receive.next;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -55,16 +59,7 @@ class DurableRestartTest {
     @Test
     void aPersistentSessionItsQueueAndRetainedMessagesSurviveARestart() throws Exception {
         broker = startDurable();
-        Mqtt5BlockingClient keeper = v5(broker, "keeper").toBlocking();
-        assertFalse(keeper.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(3600)
-                .send()
-                .isSessionPresent());
-        keeper.subscribeWith().topicFilter("r/#").qos(MqttQos.AT_LEAST_ONCE).send();
-        keeper.disconnect();
-        await().atMost(Duration.ofSeconds(5))
-                .until(() -> !broker.broker().sessions().get("keeper").isOnline());
+        subscribeAndLeave(broker, "keeper", "r/#");
 
         Mqtt5BlockingClient pub = v5Connected(broker, "pub");
         for (int i = 0; i < 300; i++) { // more than a queue keeps in memory
@@ -87,29 +82,14 @@ class DurableRestartTest {
         assertEquals(300, broker.broker().sessions().get("keeper").queueSize(), "restored before any client connects");
         Mqtt5BlockingClient again = v5(broker, "keeper").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith()
-                    .cleanStart(false)
-                    .sessionExpiryInterval(3600)
-                    .send()
-                    .isSessionPresent());
+            assertTrue(resume(again));
             for (int i = 0; i < 300; i++) {
                 assertEquals("m" + i, text(next(publishes).getPayloadAsBytes()), "in order");
             }
-            Mqtt5BlockingClient pub2 = v5Connected(broker, "pub2");
-            pub2.publishWith()
-                    .topic("r/after")
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(bytes("after"))
-                    .send();
+            publishOnce(broker, "pub2", "r/after", "after");
             assertEquals("after", text(next(publishes).getPayloadAsBytes()), "the subscription came back");
-            pub2.disconnect();
         }
-        Mqtt5BlockingClient late = v5Connected(broker, "late");
-        try (Mqtt5Publishes publishes = late.publishes(MqttGlobalPublishFilter.ALL)) {
-            late.subscribeWith().topicFilter("ret/#").send();
-            assertEquals("kept", text(next(publishes).getPayloadAsBytes()), "the retained message came back");
-        }
-        late.disconnect();
+        assertEquals("kept", firstRetained(broker, "late", "ret/#"), "the retained message came back");
         again.disconnect();
     }
 
@@ -157,11 +137,7 @@ class DurableRestartTest {
         assertNull(broker.broker().sessions().get("short"), "its 60 s expiry passed while the broker was down");
         Mqtt5BlockingClient again = v5(broker, "long").toBlocking();
         try (Mqtt5Publishes publishes = again.publishes(MqttGlobalPublishFilter.ALL)) {
-            assertTrue(again.connectWith()
-                    .cleanStart(false)
-                    .sessionExpiryInterval(3600)
-                    .send()
-                    .isSessionPresent());
+            assertTrue(resume(again));
             assertEquals("lasting", text(next(publishes).getPayloadAsBytes()), "the 30 s message expired meanwhile");
             Receive.nothing(publishes);
         }
@@ -266,11 +242,7 @@ class DurableRestartTest {
         broker = startDurable();
         assertNull(broker.broker().sessions().get("gone"), "not restored: the cleanup reached the disk");
         Mqtt5BlockingClient back = v5(broker, "gone").toBlocking();
-        assertFalse(back.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(3600)
-                .send()
-                .isSessionPresent());
+        assertFalse(resume(back));
         back.disconnect();
     }
 

@@ -22,8 +22,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,18 +37,10 @@ class PublisherBatchDeliveryTest {
     @TempDir
     Path tmp;
 
-    private Path mount;
     private TestBroker broker;
 
-    @AfterEach
-    void cleanUp() throws Exception {
-        if (broker != null) {
-            broker.close();
-        }
-        if (mount != null) {
-            SmallDisk.unmount(mount);
-        }
-    }
+    @RegisterExtension
+    final SmallDisk disk = new SmallDisk(() -> broker);
 
     private static Mqtt5BlockingClient persistent(TestBroker broker, String id) {
         Mqtt5BlockingClient c = v5(broker, id).toBlocking();
@@ -98,8 +90,7 @@ class PublisherBatchDeliveryTest {
     @Test
     void aMessageWhosePublisherWasRefusedNeverReachesTheSubscriberOnItsLoop() throws Exception {
         Path dir = Files.createDirectories(tmp.resolve("small"));
-        SmallDisk.mount(dir);
-        mount = dir;
+        disk.mount(dir);
         broker = TestBroker.start("persistence", "on", "data_dir", dir.toString(), "max_offline_messages", "-1");
         Mqtt5BlockingClient self = persistent(broker, "self");
         byte[] big = new byte[200 * 1024];

@@ -1,17 +1,18 @@
 package io.hookline.broker.store.rocks;
 
+import static io.hookline.broker.testsupport.Clients.v5;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
+import io.hookline.broker.testsupport.PersistentSessions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,6 +32,7 @@ import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -59,7 +61,9 @@ class RestartContractProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
+
     private final List<AutoCloseable> clients = new ArrayList<>();
 
     @AfterEach
@@ -70,9 +74,6 @@ class RestartContractProcessTest {
             } catch (Exception ignored) {
                 // the broker may be gone already: nothing left to close
             }
-        }
-        for (BrokerProcess p : processes) {
-            p.close();
         }
     }
 
@@ -88,9 +89,7 @@ class RestartContractProcessTest {
     }
 
     private BrokerProcess start() throws Exception {
-        BrokerProcess p = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, config());
-        processes.add(p);
-        return p;
+        return processes.start(tmp, CrashRecoveryProcessTest.JVM, config());
     }
 
     private static String output(BrokerProcess p) {
@@ -105,34 +104,22 @@ class RestartContractProcessTest {
         }
     }
 
-    private static Mqtt5BlockingClient v5(BrokerProcess b, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
-                .buildBlocking();
-    }
-
     /** A client with a persistent session (expiry in seconds) that records what it receives, with the time. */
     private Mqtt5AsyncClient listen(BrokerProcess b, String id, long expiry, List<Received> into, boolean present)
             throws Exception {
-        Mqtt5AsyncClient c = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
-                .buildAsync();
-        c.publishes(MqttGlobalPublishFilter.ALL, p -> into.add(new Received(p, System.currentTimeMillis())));
-        boolean sessionPresent = c.connectWith()
-                .cleanStart(false)
-                .sessionExpiryInterval(expiry)
-                .send()
-                .get(30, TimeUnit.SECONDS)
-                .isSessionPresent();
-        assertEquals(present, sessionPresent, id + ": session present");
+        Mqtt5AsyncClient c = PersistentSessions.listen(
+                v5(b, id), expiry, p -> into.add(new Received(p, System.currentTimeMillis())), present);
         clients.add(() -> c.disconnect().get(5, TimeUnit.SECONDS));
         return c;
+    }
+
+    /** A new persistent session (one hour) subscribed to {@code filters} at {@code qos}, left offline. */
+    private void subscribeAndLeave(BrokerProcess b, String id, MqttQos qos, String... filters) throws Exception {
+        Mqtt5AsyncClient c = listen(b, id, 3600, new CopyOnWriteArrayList<>(), false);
+        for (String filter : filters) {
+            c.subscribeWith().topicFilter(filter).qos(qos).send().get(30, TimeUnit.SECONDS);
+        }
+        c.disconnect().get(30, TimeUnit.SECONDS);
     }
 
     private record Received(Mqtt5Publish publish, long atMillis) {
@@ -245,14 +232,7 @@ class RestartContractProcessTest {
     @Timeout(value = 4, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void qos2ArrivesExactlyOnceAndWhatWasInFlightIsResentWithDup(Stop how) throws Exception {
         BrokerProcess first = start();
-        List<Received> ignored = new CopyOnWriteArrayList<>();
-        Mqtt5AsyncClient offline = listen(first, "offline", 3600, ignored, false);
-        offline.subscribeWith()
-                .topicFilter("x/#")
-                .qos(MqttQos.EXACTLY_ONCE)
-                .send()
-                .get(30, TimeUnit.SECONDS);
-        offline.disconnect().get(30, TimeUnit.SECONDS);
+        subscribeAndLeave(first, "offline", MqttQos.EXACTLY_ONCE, "x/#");
         List<String> steadyGot = new CopyOnWriteArrayList<>();
         var steady = paho(first, "steady", false, steadyGot, false); // online through the stop, QoS 2
         steady.subscribe("x/#", 2);
@@ -351,20 +331,8 @@ class RestartContractProcessTest {
     @Timeout(value = 4, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
     void messageExpirySessionExpiryAndWillDelayCountOnWhileTheBrokerIsDown(Stop how) throws Exception {
         BrokerProcess first = start();
-        List<Received> unused = new CopyOnWriteArrayList<>();
-        Mqtt5AsyncClient keeper = listen(first, "keeper", 3600, unused, false);
-        keeper.subscribeWith()
-                .topicFilter("e/#")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send()
-                .get(30, TimeUnit.SECONDS);
-        keeper.subscribeWith()
-                .topicFilter("will/#")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send()
-                .get(30, TimeUnit.SECONDS);
-        keeper.disconnect().get(30, TimeUnit.SECONDS);
-        Mqtt5AsyncClient shortLived = listen(first, "short-lived", 3, unused, false);
+        subscribeAndLeave(first, "keeper", MqttQos.AT_LEAST_ONCE, "e/#", "will/#");
+        Mqtt5AsyncClient shortLived = listen(first, "short-lived", 3, new CopyOnWriteArrayList<>(), false);
         shortLived
                 .subscribeWith()
                 .topicFilter("e/#")
@@ -374,7 +342,7 @@ class RestartContractProcessTest {
         long shortLivedLeaving = System.currentTimeMillis(); // its 3 s start no sooner than this
         shortLived.disconnect().get(30, TimeUnit.SECONDS);
 
-        Mqtt5BlockingClient pub = v5(first, "pub");
+        Mqtt5BlockingClient pub = v5(first, "pub").toBlocking();
         pub.connect();
         pub.publishWith()
                 .topic("e/short")
@@ -410,7 +378,7 @@ class RestartContractProcessTest {
         pub.disconnect();
 
         // connected when the broker stops: one will at once, one after a 3 s delay (with v5 properties)
-        Mqtt5BlockingClient willNow = v5(first, "will-now");
+        Mqtt5BlockingClient willNow = v5(first, "will-now").toBlocking();
         willNow.connectWith()
                 .cleanStart(true)
                 .sessionExpiryInterval(60)
@@ -420,7 +388,7 @@ class RestartContractProcessTest {
                 .payload(utf8("gone now"))
                 .applyWillPublish()
                 .send();
-        Mqtt5BlockingClient willLater = v5(first, "will-later");
+        Mqtt5BlockingClient willLater = v5(first, "will-later").toBlocking();
         willLater
                 .connectWith()
                 .cleanStart(true)
@@ -456,7 +424,7 @@ class RestartContractProcessTest {
         }
 
         // session expiry: the 2 s session is gone, the other one is back
-        Mqtt5BlockingClient gone = v5(second, "short-lived");
+        Mqtt5BlockingClient gone = v5(second, "short-lived").toBlocking();
         assertFalse(
                 gone.connectWith()
                         .cleanStart(false)

@@ -4,29 +4,69 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A small tmpfs for the disk-full tests: mounted on a directory of the test's (a test without
- * root is skipped), grown with room again, and unmounted after the test.
+ * root is skipped), grown with room again, and unmounted after the test. Registered as an
+ * extension it cleans up after each test, first closing what runs on the disk (a broker must let
+ * go of its store before the unmount):
+ *
+ * <pre>{@code
+ * private TestBroker broker;
+ * @RegisterExtension
+ * final SmallDisk disk = new SmallDisk(() -> broker);
+ * }</pre>
+ *
+ * JUnit runs it after the test's own {@code @AfterEach}, so what a test closes there is gone
+ * before the unmount too.
  */
-final class SmallDisk {
-    private SmallDisk() {}
+final class SmallDisk implements AfterEachCallback {
+    private final Supplier<? extends AutoCloseable> onTheDisk;
+    // confined to the test's thread
+    private final List<Path> mounted = new ArrayList<>();
+
+    /** A disk whose users the test closes itself, in its {@code @AfterEach}. */
+    SmallDisk() {
+        this(() -> null);
+    }
+
+    /** A disk on which {@code onTheDisk} runs (null: nothing), closed after each test before the unmount. */
+    SmallDisk(Supplier<? extends AutoCloseable> onTheDisk) {
+        this.onTheDisk = onTheDisk;
+    }
 
     /** Mounts a 3 MB tmpfs on {@code dir}, or skips the test: mounting needs root. */
-    static void mount(Path dir) throws Exception {
+    void mount(Path dir) throws Exception {
         assumeTrue(
                 run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
                 "mounting a tmpfs needs root");
+        mounted.add(dir);
     }
 
     /** Gives the tmpfs on {@code dir} room again: {@code size} as mount(8) takes it, e.g. 64m. */
-    static void grow(Path dir, String size) throws Exception {
+    void grow(Path dir, String size) throws Exception {
         assertEquals(0, run("mount", "-o", "remount,size=" + size, dir.toString()));
     }
 
-    static void unmount(Path dir) throws Exception {
-        run("umount", dir.toString());
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            AutoCloseable user = onTheDisk.get();
+            if (user != null) {
+                user.close();
+            }
+        } finally {
+            for (Path dir : mounted) {
+                run("umount", dir.toString());
+            }
+            mounted.clear();
+        }
     }
 
     private static int run(String... command) throws Exception {

@@ -7,12 +7,12 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,19 +25,14 @@ class StoreFaultsProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
-
-    @AfterEach
-    void killAll() {
-        processes.forEach(BrokerProcess::close);
-    }
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
 
     private static final String[] CONFIG = {"persistence", "on"};
 
     @Test
     void aDamagedStoreStopsTheStartAndRepairStoreBringsItBack() throws Exception {
-        BrokerProcess first = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
-        processes.add(first);
+        BrokerProcess first = processes.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
         Mqtt5BlockingClient keeper = MqttClient.builder()
                 .useMqttVersion5()
                 .identifier("keeper")
@@ -67,8 +62,7 @@ class StoreFaultsProcessTest {
                 repair.text().contains("store repair: done; the damaged files are in " + store + ".damaged-"),
                 repair.text());
 
-        BrokerProcess again = BrokerProcess.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
-        processes.add(again);
+        BrokerProcess again = processes.start(tmp, CrashRecoveryProcessTest.JVM, CONFIG);
         assertTrue(again.awaitOutput("restored 1 sessions (1 subscriptions"), String.join("\n", again.output()));
     }
 }

@@ -1,6 +1,7 @@
 package io.hookline.broker.store.rocks;
 
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.BIG;
+import static io.hookline.broker.store.rocks.DiskFullProcessTest.config;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.drainKeeper;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.keeper;
 import static io.hookline.broker.store.rocks.DiskFullProcessTest.publishUntilQuotaExceeded;
@@ -17,6 +18,7 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient.Mqtt5Publishes;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.BrokerProcesses;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,9 +30,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,14 +50,8 @@ class WriteErrorProcessTest {
     @TempDir
     Path tmp;
 
-    private final List<BrokerProcess> processes = new ArrayList<>();
-
-    @AfterEach
-    void cleanUp() {
-        for (BrokerProcess p : processes) {
-            p.close();
-        }
-    }
+    @RegisterExtension
+    final BrokerProcesses processes = new BrokerProcesses();
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // two broker processes on a busy machine
@@ -63,9 +59,7 @@ class WriteErrorProcessTest {
         List<String> jvm = new ArrayList<>(CrashRecoveryProcessTest.JVM);
         jvm.add("-Djava.library.path=" + rocksLibrary(tmp.resolve("lib")));
         Path data = tmp.resolve("data");
-        BrokerProcess broker = BrokerProcess.startWithFileSizeLimit(
-                tmp, 2048, jvm, "persistence", "on", "max_offline_messages", "-1", "data_dir", data.toString());
-        processes.add(broker);
+        BrokerProcess broker = processes.add(BrokerProcess.startWithFileSizeLimit(tmp, 2048, jvm, config(data)));
         keeper(broker, "q/#");
         Mqtt5BlockingClient pub = v5(broker, "pub5");
         pub.connect();
@@ -96,16 +90,7 @@ class WriteErrorProcessTest {
 
         // the cause fixed (no limit) and a restart: every acknowledged message is there, in order
         broker.stop();
-        BrokerProcess again = BrokerProcess.start(
-                tmp,
-                CrashRecoveryProcessTest.JVM,
-                "persistence",
-                "on",
-                "max_offline_messages",
-                "-1",
-                "data_dir",
-                data.toString());
-        processes.add(again);
+        BrokerProcess again = processes.start(tmp, CrashRecoveryProcessTest.JVM, config(data));
         List<byte[]> got = drainKeeper(again, stored);
         for (int i = 0; i < stored; i++) {
             assertEquals(BIG, got.get(i).length, "acknowledged message " + i);
