@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -171,13 +172,29 @@ public final class ClusterNodes implements AutoCloseable {
         await().atMost(atMost).until(() -> running(node).equals(expected));
     }
 
-    /** A TCP port free on loopback now (Hazelcast members cannot bind port 0). */
+    // handed out by this JVM, so two calls never give the same port before either is bound
+    private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A TCP port free on loopback now, for a process started next (Hazelcast members cannot bind
+     * port 0). Taken below Linux's ephemeral range (32768 up): a port from that range, released
+     * here and bound by the broker a moment later, could meanwhile become the local end of any
+     * outgoing connection on the machine (it did once, under load); below it only an explicit
+     * bind can take it.
+     */
     public static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            int port = 20000 + ThreadLocalRandom.current().nextInt(12000);
+            if (!GIVEN.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException inUse) {
+                // taken by someone else: try another
+            }
         }
+        throw new IllegalStateException("no free loopback port in 20000-31999 after 1000 attempts");
     }
 
     @Override
