@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -18,6 +17,7 @@ import com.hivemq.client.mqtt.mqtt5.message.disconnect.Mqtt5DisconnectReasonCode
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -122,11 +122,7 @@ class ClusterLeaveProcessTest {
         }
         // a persistent session on b, connected
         CompletableFuture<Throwable> cut = new CompletableFuture<>();
-        Mqtt5BlockingClient live = MqttClient.builder()
-                .useMqttVersion5()
-                .identifier("leave-live")
-                .serverHost("127.0.0.1")
-                .serverPort(b.mqttPort())
+        Mqtt5BlockingClient live = Clients.v5Builder(b, "leave-live")
                 .addDisconnectedListener(ctx -> cut.complete(ctx.getCause()))
                 .buildBlocking();
         live.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
@@ -182,12 +178,7 @@ class ClusterLeaveProcessTest {
     }
 
     private static Mqtt5BlockingClient client(BrokerProcess node, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        return Clients.v5(node, id).toBlocking();
     }
 
     private static int connackCode(BrokerProcess node, String id) {

@@ -10,13 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.BrokerProcess;
+import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -267,21 +267,11 @@ class ClusterNetsplitProcessTest {
     }
 
     private static Mqtt5BlockingClient client5(BrokerProcess node, String id) {
-        return MqttClient.builder()
-                .useMqttVersion5()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        return Clients.v5(node, id).toBlocking();
     }
 
     private static Mqtt3BlockingClient v3client(BrokerProcess node, String id) {
-        return MqttClient.builder()
-                .useMqttVersion3()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        return Clients.v3(node, id).toBlocking();
     }
 
     private static Mqtt3BlockingClient v3(BrokerProcess node, String id) {

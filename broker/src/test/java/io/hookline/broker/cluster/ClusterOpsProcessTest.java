@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttUtf8String;
@@ -288,11 +287,6 @@ class ClusterOpsProcessTest {
     }
 
     private static Mqtt3BlockingClient v3(BrokerProcess node, String id) {
-        return MqttClient.builder()
-                .useMqttVersion3()
-                .identifier(id)
-                .serverHost("127.0.0.1")
-                .serverPort(node.mqttPort())
-                .buildBlocking();
+        return Clients.v3(node, id).toBlocking();
     }
 }

@@ -46,11 +46,20 @@ public final class Clients {
     }
 
     public static Mqtt3Client v3(TestBroker broker, String clientId) {
+        return v3(broker.port(), clientId);
+    }
+
+    /** A 3.1.1 client of a broker process, not connected. */
+    public static Mqtt3Client v3(BrokerProcess broker, String clientId) {
+        return v3(broker.mqttPort(), clientId);
+    }
+
+    private static Mqtt3Client v3(int port, String clientId) {
         return MqttClient.builder()
                 .useMqttVersion3()
                 .identifier(clientId)
                 .serverHost("127.0.0.1")
-                .serverPort(broker.port())
+                .serverPort(port)
                 .build();
     }
 
