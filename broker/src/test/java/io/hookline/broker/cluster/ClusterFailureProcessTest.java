@@ -1,5 +1,6 @@
 package io.hookline.broker.cluster;
 
+import static io.hookline.broker.cluster.ClusterProcessTest.assertCrosses;
 import static io.hookline.broker.cluster.ClusterProcessTest.awaitRoute;
 import static io.hookline.broker.cluster.ClusterProcessTest.bytes;
 import static io.hookline.broker.cluster.ClusterProcessTest.publisher;
@@ -91,13 +92,7 @@ class ClusterFailureProcessTest {
             Mqtt5BlockingClient pubC = publisher(c, "kill-pub-c");
             try (Sub onA = new Sub(a, "kill-sub-a")) {
                 onA.subscribe("kill2/#", 1, 0, false, false);
-                awaitRoute(pubC, onA, "kill2/probe");
-                pubC.publishWith()
-                        .topic("kill2/x")
-                        .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(bytes("c to a"))
-                        .send();
-                assertEquals("c to a", text(onA.next()));
+                assertCrosses(pubC, onA, "kill2/probe", "kill2/x", "c to a");
             }
             pubC.disconnect();
         }

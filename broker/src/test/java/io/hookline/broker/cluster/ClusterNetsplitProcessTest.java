@@ -1,5 +1,6 @@
 package io.hookline.broker.cluster;
 
+import static io.hookline.broker.cluster.ClusterProcessTest.assertCrosses;
 import static io.hookline.broker.cluster.ClusterProcessTest.awaitRoute;
 import static io.hookline.broker.cluster.ClusterProcessTest.bytes;
 import static io.hookline.broker.cluster.ClusterProcessTest.publisher;
@@ -119,23 +120,12 @@ class ClusterNetsplitProcessTest {
 
             // routes in both directions: the subscription from before the split, and new ones
             Mqtt5BlockingClient pubA2 = publisher(a, "split-pub-a2");
-            awaitRoute(pubA2, before, "before/healed/probe"); // a new probe: late ones from before may still come
-            pubA2.publishWith()
-                    .topic("before/after")
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(bytes("a to b"))
-                    .send();
-            assertEquals("a to b", text(before.next()));
+            // a new probe: late ones from before may still come
+            assertCrosses(pubA2, before, "before/healed/probe", "before/after", "a to b");
             Mqtt5BlockingClient pubB = publisher(b, "split-pub-b");
             try (Sub onA = new Sub(a, "split-sub-a")) {
                 onA.subscribe("after/#", 1, 0, false, false);
-                awaitRoute(pubB, onA, "after/probe");
-                pubB.publishWith()
-                        .topic("after/x")
-                        .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(bytes("b to a"))
-                        .send();
-                assertEquals("b to a", text(onA.next()));
+                assertCrosses(pubB, onA, "after/probe", "after/x", "b to a");
             }
             pubB.disconnect();
             pubA2.disconnect();
@@ -199,13 +189,7 @@ class ClusterNetsplitProcessTest {
                 awaitLine("heal reconciled client ids", a, b);
                 // the island's subscription is reachable from a again
                 Mqtt5BlockingClient pubA2 = publisher(a, "island-pub-a2");
-                awaitRoute(pubA2, islander, "isl/healed/probe");
-                pubA2.publishWith()
-                        .topic("isl/after")
-                        .qos(MqttQos.AT_LEAST_ONCE)
-                        .payload(bytes("a to the island"))
-                        .send();
-                assertEquals("a to the island", text(islander.next()));
+                assertCrosses(pubA2, islander, "isl/healed/probe", "isl/after", "a to the island");
                 pubA2.disconnect();
                 pubB.disconnect();
             }

@@ -271,6 +271,27 @@ class ClusterProcessTest {
                 });
     }
 
+    /**
+     * Waits until {@code sub} gets {@code pub}'s probes (the route has reached the publisher's
+     * node), then publishes {@code payload} on {@code topic} at QoS 1 and asserts it arrives next.
+     */
+    static void assertCrosses(Mqtt5BlockingClient pub, Sub sub, String probe, String topic, String payload)
+            throws InterruptedException {
+        assertCrosses(pub, sub, probe, topic, payload, null);
+    }
+
+    static void assertCrosses(
+            Mqtt5BlockingClient pub, Sub sub, String probe, String topic, String payload, String message)
+            throws InterruptedException {
+        awaitRoute(pub, sub, probe);
+        pub.publishWith()
+                .topic(topic)
+                .qos(MqttQos.AT_LEAST_ONCE)
+                .payload(bytes(payload))
+                .send();
+        assertEquals(payload, text(sub.next()), message);
+    }
+
     static Mqtt5BlockingClient publisher(BrokerProcess node, String id) {
         Mqtt5BlockingClient c = Clients.v5(node, id).toBlocking();
         c.connect();

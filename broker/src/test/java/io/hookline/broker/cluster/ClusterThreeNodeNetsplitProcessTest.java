@@ -1,5 +1,6 @@
 package io.hookline.broker.cluster;
 
+import static io.hookline.broker.cluster.ClusterProcessTest.assertCrosses;
 import static io.hookline.broker.cluster.ClusterProcessTest.awaitRoute;
 import static io.hookline.broker.cluster.ClusterProcessTest.bytes;
 import static io.hookline.broker.cluster.ClusterProcessTest.publisher;
@@ -112,13 +113,7 @@ class ClusterThreeNodeNetsplitProcessTest {
 
             // c's subscriber gets what is published on a
             Mqtt5BlockingClient pubA2 = publisher(a, "three-pub-a2");
-            awaitRoute(pubA2, onC, "three/healed/probe");
-            pubA2.publishWith()
-                    .topic("three/after")
-                    .qos(MqttQos.AT_LEAST_ONCE)
-                    .payload(bytes("a to c"))
-                    .send();
-            assertEquals("a to c", text(onC.next()));
+            assertCrosses(pubA2, onC, "three/healed/probe", "three/after", "a to c");
 
             // the shared group spans a and c again: each message to exactly one member
             Mqtt5BlockingClient pubB = publisher(b, "three-pub-b");
