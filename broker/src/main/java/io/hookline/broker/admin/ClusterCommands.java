@@ -160,7 +160,14 @@ final class ClusterCommands {
             netsplit.put("since", split.since());
         }
         netsplit.put("refusing", split.refusing());
-        return new Reply.Done(CommandResult.table(rows), Map.of("netsplit", netsplit, "note", split.text()));
+        boolean safe = node.replicasSafe();
+        String note = split.text()
+                + (safe
+                        ? ""
+                        : "\nreplicas: backups are being copied (a node joined or left); stop no node before"
+                                + " this line is gone");
+        return new Reply.Done(
+                CommandResult.table(rows), Map.of("netsplit", netsplit, "replicas_safe", safe, "note", note));
     }
 
     private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {

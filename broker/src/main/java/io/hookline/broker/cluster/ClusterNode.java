@@ -154,6 +154,19 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
+     * Whether every partition of the cluster-wide maps has its backup in sync and none is being
+     * moved (Hazelcast's "cluster safe"). Right after a node joins or leaves this is false for a
+     * moment; a node stopped hard before it turns true may take entries it held alone with it
+     * (e.g. where a persistent session lives). False when the cluster is not running.
+     */
+    public boolean replicasSafe() {
+        HazelcastInstance h = hz;
+        return h != null
+                && h.getLifecycleService().isRunning()
+                && h.getPartitionService().isClusterSafe();
+    }
+
+    /**
      * Forgets {@code node}, a known node that is unreachable and will not come back (removed by
      * an administrator): it no longer counts for the quorum. False when it is reachable, this
      * node or not known.

@@ -409,6 +409,9 @@ class SessionMigrationProcessTest {
             BrokerProcess c = pair.start("c");
             BrokerProcess d = pair.start("d");
             await().atMost(Duration.ofSeconds(30)).until(() -> pair.running(d).size() == 2);
+            // until d holds the backups, c may hold alone where the session lives, and its death
+            // would take that along: a fresh session still, but none of the lines asserted below
+            pair.awaitReplicasSafe(d);
             Mqtt5BlockingClient sub = client(c, "mig-dead");
             sub.connectWith().cleanStart(true).sessionExpiryInterval(300).send();
             sub.subscribeWith()

@@ -172,6 +172,18 @@ public final class ClusterNodes implements AutoCloseable {
         await().atMost(atMost).until(() -> running(node).equals(expected));
     }
 
+    /**
+     * Waits up to 60 s until {@code node}'s {@code cluster show} says {@code replicas_safe}: no
+     * partition moving, every backup in sync. A test that stops a node hard right after the
+     * cluster formed waits for this first, or the node may take map entries it held alone.
+     */
+    public void awaitReplicasSafe(BrokerProcess node) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            AdminHttp.Answer a = admin(node).get("/api/v1/cluster/show");
+            return a.status() == 200 && a.json().path("replicas_safe").asBoolean();
+        });
+    }
+
     // handed out by this JVM, so two calls never give the same port before either is bound
     private static final Set<Integer> GIVEN = ConcurrentHashMap.newKeySet();
 
