@@ -182,8 +182,8 @@ class PluginRegistryTest {
 
     @Test
     void disableDuringACallLetsTheCallFinishThenStops() throws Exception {
-        Holding slow = new Holding("slow", HandlerOptions.DEFAULT.blocking(), Answer.error("slow says no"));
-        registry.add(slow, "test");
+        Hold slow = new Hold();
+        registry.add(slow.plugin("slow", HandlerOptions.DEFAULT.blocking(), Answer.error("slow says no")), "test");
         registry.enable("slow").toCompletableFuture().join();
         var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
         CompletableFuture<PublishVerdict> inFlight =
@@ -209,8 +209,8 @@ class PluginRegistryTest {
     void disableWaitsForAnInlineCallInFlightToo() throws Exception {
         // inline calls are counted on a LongAdder the event loops share without contention: a
         // disable must still wait for one under way before stop()
-        Holding inline = new Holding("inline", HandlerOptions.DEFAULT, Answer.ok());
-        registry.add(inline, "test");
+        Hold inline = new Hold();
+        registry.add(inline.plugin("inline", HandlerOptions.DEFAULT, Answer.ok()), "test");
         registry.enable("inline").toCompletableFuture().join();
         var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
         // an inline handler runs on the caller's thread: this one is the caller
@@ -378,40 +378,22 @@ class PluginRegistryTest {
     }
 
     /**
-     * A plugin whose auth_on_publish handler ({@code options}: inline or blocking) holds the call
-     * until {@link #release} opens, then answers {@code answer}; {@link #stopped} tells when it stopped.
+     * An auth_on_publish handler that holds each call until {@link #release} opens, then answers;
+     * {@link #stopped} tells when its plugin stopped.
      */
-    private static final class Holding implements Plugin {
+    private static final class Hold {
         final CountDownLatch inside = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean stopped = new AtomicBoolean();
-        private final String name;
-        private final HandlerOptions options;
-        private final Answer answer;
 
-        Holding(String name, HandlerOptions options, Answer answer) {
-            this.name = name;
-            this.options = options;
-            this.answer = answer;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public void start(PluginContext ctx) {
-            ctx.register(Hooks.AUTH_ON_PUBLISH, options, in -> {
+        /** @param options inline or blocking */
+        Plugin plugin(String name, HandlerOptions options, Answer answer) {
+            Start start = ctx -> ctx.register(Hooks.AUTH_ON_PUBLISH, options, in -> {
                 inside.countDown();
                 release.await(5, TimeUnit.SECONDS);
                 return answer;
             });
-        }
-
-        @Override
-        public void stop() {
-            stopped.set(true);
+            return new Fake(name, List.of(), start, () -> stopped.set(true));
         }
     }
 
