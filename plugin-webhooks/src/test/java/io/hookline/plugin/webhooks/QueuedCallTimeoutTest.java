@@ -7,17 +7,30 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAck;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.suback.Mqtt5SubAckReasonCode;
+import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.TestBroker;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,7 +38,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * A call's deadline counts from when it was asked for, queued or not: with every connection of
  * the endpoint held by slow answers, the calls waiting in the endpoint's queue time out at their
  * own deadline (unsent), and the held calls end exactly once each, whether they are answered late
- * or time out first. Over both transports, against a server that holds its answers until told.
+ * or time out first. Over both transports, against a server that holds its answers until told;
+ * and end to end, where the queued call's timeout is what applies the hook's failure policy.
  */
 class QueuedCallTimeoutTest {
     private final OkHttpClient http =
@@ -151,5 +165,66 @@ class QueuedCallTimeoutTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> e.inFlight() == 0);
         assertEquals(2, server.requests.get());
         assertEquals(List.of(1, 1), ends.stream().map(AtomicInteger::get).toList(), "each call ended once");
+    }
+
+    @Test
+    void aQueuedHookCallTimesOutOnItsOwnAndTheHooksFailurePolicyApplies(@TempDir Path data) throws Exception {
+        try (WebhookFixture fx = new WebhookFixture()) {
+            // one connection to the endpoint, held by a subscribe check that may take a minute
+            TestBroker broker = fx.broker(
+                    data,
+                    "webhooks.max_concurrency",
+                    "1",
+                    "webhooks.sub.hook",
+                    "auth_on_subscribe",
+                    "webhooks.sub.endpoint",
+                    server.url(),
+                    "webhooks.sub.response_timeout",
+                    "60000",
+                    "webhooks.pub.hook",
+                    "auth_on_publish",
+                    "webhooks.pub.endpoint",
+                    server.url(),
+                    "webhooks.pub.response_timeout",
+                    "500",
+                    "webhooks.pub.on_error",
+                    "deny");
+            Mqtt5BlockingClient sub = Clients.v5Connected(broker, "q-sub");
+            CompletableFuture<Mqtt5SubAck> subAck = sub.toAsync()
+                    .subscribeWith()
+                    .topicFilter("q/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.held.get() == 1);
+
+            // the publish check waits in the endpoint's queue; at its 500 ms it fails there
+            // and on_error = deny refuses the PUBLISH (not the engine's cut-off a little later)
+            Mqtt5BlockingClient pub = Clients.v5Connected(broker, "q-pub");
+            Mqtt5PubAckException refused = assertThrows(
+                    Mqtt5PubAckException.class,
+                    () -> pub.publishWith()
+                            .topic("q/t")
+                            .qos(MqttQos.AT_LEAST_ONCE)
+                            .payload(Clients.bytes("m"))
+                            .send());
+            assertEquals(
+                    Mqtt5PubAckReasonCode.NOT_AUTHORIZED,
+                    refused.getMqttMessage().getReasonCode());
+            Map<String, Object> row = WebhookFixture.api(broker).show().stream()
+                    .filter(r -> r.get("name").equals("pub"))
+                    .findFirst()
+                    .orElseThrow();
+            assertEquals(1L, row.get("timeouts"), row.toString());
+            assertEquals(0L, row.get("cancelled"), row.toString());
+            assertEquals(1, server.requests.get(), "the publish check was never sent");
+            assertFalse(subAck.isDone());
+
+            server.release();
+            assertEquals(
+                    List.of(Mqtt5SubAckReasonCode.GRANTED_QOS_1),
+                    subAck.get(10, TimeUnit.SECONDS).getReasonCodes());
+            pub.disconnect();
+            sub.disconnect();
+        }
     }
 }
