@@ -143,11 +143,13 @@ class LuaAnswersTest {
     @Test
     void aTableRewritesTopicAndPayload() throws Exception {
         Mqtt3BlockingClient sub = v3("rw-sub", "good", "secret");
-        sub.subscribeWith()
-                .topicFilter("rewrite/out")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send();
         try (var publishes = sub.publishes(com.hivemq.client.mqtt.MqttGlobalPublishFilter.ALL)) {
+            // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+            // comes first is dropped ("No publish flow registered")
+            sub.subscribeWith()
+                    .topicFilter("rewrite/out")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             Mqtt3BlockingClient pub = v3("rw-pub", "good", "secret");
             pub.publishWith()
                     .topic("rewrite/in")

@@ -69,20 +69,11 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 return;
             }
             long t0 = System.nanoTime();
-            Answer answer = null;
-            Throwable failure = null;
-            e.plugin.enter();
-            try {
-                answer = e.sync.handle(input);
-            } catch (Throwable t) {
-                failure = HookEngine.rethrowFatal(t);
-            } finally {
-                e.plugin.exit();
-            }
+            Object answered = callInline(e, input);
             long nanos = System.nanoTime() - t0;
             // an inline handler cannot be interrupted; one that overran its timeout (and held up
             // the event loop) is still treated as timed out, so the policy is the same either way
-            if (decide(e, answer, failure, nanos > e.timeoutNanos, nanos)) {
+            if (decide(e, answered, nanos > e.timeoutNanos, nanos)) {
                 return;
             }
         }
@@ -97,7 +88,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             stage = engine.invokeOffLoop(e, input);
         } catch (Throwable t) {
             e.plugin.exit();
-            if (!decide(e, null, HookEngine.rethrowFatal(t), false, System.nanoTime() - t0)) {
+            if (!decide(e, HookEngine.rethrowFatal(t), false, System.nanoTime() - t0)) {
                 runFrom(index + 1);
             }
             return;
@@ -106,7 +97,6 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             e.plugin.exit();
             if (!decide(
                     e,
-                    null,
                     new NullPointerException("handler returned a null CompletionStage"),
                     false,
                     System.nanoTime() - t0)) {
@@ -233,7 +223,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 w.entry.stats.cancelled.increment(); // answered, but after the caller gave up
                 return;
             }
-            if (!decide(w.entry, answer, failure, timedOut, nanos)) {
+            if (!decide(w.entry, failure != null ? failure : answer, timedOut, nanos)) {
                 runFrom(w.index + 1);
             }
         };
@@ -245,9 +235,12 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         }
     }
 
-    /** @return true when the run finished */
-    private boolean decide(HandlerEntry<I> e, Answer answer, Throwable failure, boolean timedOut, long nanos) {
-        ChainOutcome outcome = outcome(engine, chain, input, e, answer, failure, timedOut, nanos);
+    /**
+     * @param answered the handler's {@link Answer}, or the {@link Throwable} it threw or failed with
+     * @return true when the run finished
+     */
+    private boolean decide(HandlerEntry<I> e, Object answered, boolean timedOut, long nanos) {
+        ChainOutcome outcome = outcome(engine, chain, input, e, answered, timedOut, nanos);
         if (outcome == null) {
             return false;
         }
@@ -293,19 +286,10 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             first = false;
             anyHandler = true;
             e.stats.calls.increment();
-            Answer answer = null;
-            Throwable failure = null;
-            e.plugin.enter();
-            try {
-                answer = e.sync.handle(input);
-            } catch (Throwable t) {
-                failure = HookEngine.rethrowFatal(t);
-            } finally {
-                e.plugin.exit();
-            }
+            Object answered = callInline(e, input);
             end = System.nanoTime();
             long nanos = end - t0;
-            ChainOutcome outcome = outcome(engine, chain, input, e, answer, failure, nanos > e.timeoutNanos, nanos);
+            ChainOutcome outcome = outcome(engine, chain, input, e, answered, nanos > e.timeoutNanos, nanos);
             if (outcome != null) {
                 return finished(chain, outcome, end - start);
             }
@@ -314,10 +298,31 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     /**
+     * Calls inline handler {@code e}, counted among its plugin's calls in flight while it runs.
+     * Both paths call inline handlers through here; the answer and a failure share one return
+     * value so that nothing is allocated per call.
+     *
+     * @return the handler's {@link Answer} (null when it returned none), or the {@link Throwable}
+     *     it threw (a fatal error is rethrown)
+     */
+    private static <I extends HookInput> Object callInline(HandlerEntry<I> e, I input) {
+        e.plugin.enter();
+        try {
+            return e.sync.handle(input);
+        } catch (Throwable t) {
+            return HookEngine.rethrowFatal(t);
+        } finally {
+            e.plugin.exit();
+        }
+    }
+
+    /**
      * What one handler's answer (or failure, or timeout) means for the chain, its statistics
      * counted. An inline handler cannot be interrupted; one that overran its timeout (and held up
      * the event loop) is still treated as timed out, so the policy is the same either way.
      *
+     * @param answered the handler's {@link Answer} (null when it returned none), or the {@link
+     *     Throwable} it threw or its stage failed with
      * @return the chain's outcome when this answer ends it, null when the next handler is asked
      */
     private static <I extends HookInput> ChainOutcome outcome(
@@ -325,8 +330,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             HookChain<I> chain,
             I input,
             HandlerEntry<I> e,
-            Answer answer,
-            Throwable failure,
+            Object answered,
             boolean timedOut,
             long nanos) {
         e.stats.latency.recordNanos(nanos);
@@ -336,16 +340,16 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             engine.logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
             return applyPolicy(chain, e);
         }
-        if (failure != null) {
+        if (answered instanceof Throwable failure) {
             return fail(engine, chain, input, e, "threw " + failure, failure);
         }
-        if (answer == null) {
+        if (answered == null) {
             return fail(engine, chain, input, e, "returned null", null);
         }
-        if (answer instanceof Answer.Next) {
+        if (answered instanceof Answer.Next) {
             return null;
         }
-        if (answer instanceof Answer.Ok ok) {
+        if (answered instanceof Answer.Ok ok) {
             if (ok.modifiers() == Modifiers.NONE) {
                 return e.allowedPlain; // nothing to validate; the outcome is the handler's shared one
             }
@@ -355,7 +359,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             }
             return ChainOutcome.allowed(ok.modifiers(), e.pluginName());
         }
-        Answer.Error error = (Answer.Error) answer;
+        Answer.Error error = (Answer.Error) answered;
         if (chain.hook.kind() == HookKind.AUTH) {
             e.stats.denials.increment();
         } else {

@@ -24,6 +24,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,10 +44,12 @@ class AckedForwardingTest {
         final UUID member;
         final List<String> routed = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Void>> stores = new CopyOnWriteArrayList<>();
-        volatile boolean holdStores;
+        final boolean holdStores;
 
-        Receiving(UUID member) {
+        /** @param holdStores its store writes wait for the test to complete them */
+        Receiving(UUID member, boolean holdStores) {
             this.member = member;
+            this.holdStores = holdStores;
         }
 
         @Override
@@ -56,20 +59,19 @@ class AckedForwardingTest {
 
         @Override
         public CompletionStage<Void> publish(UUID from, Message message, Consumer<List<Recipient>> congested) {
-            routed.add(message.topic());
-            CompletableFuture<Void> stored = new CompletableFuture<>();
-            stores.add(stored);
-            if (!holdStores) {
-                stored.complete(null);
-            }
-            return stored;
+            return arrived(message.topic());
         }
 
         @Override
         public CompletionStage<Void> frame(UUID from, byte type, ByteBuf body) {
             SubscriberId to = Frames.readSubscriber(body); // DIRECT frames only in these tests
-            routed.add(type + " " + to.clientId() + " "
+            return arrived(type + " " + to.clientId() + " "
                     + Frames.readMessage(body, 0).topic());
+        }
+
+        /** Notes what was routed; its store write completes now, or when the test says. */
+        private CompletionStage<Void> arrived(String what) {
+            routed.add(what);
             CompletableFuture<Void> stored = new CompletableFuture<>();
             stores.add(stored);
             if (!holdStores) {
@@ -111,23 +113,76 @@ class AckedForwardingTest {
         }
     }
 
+    /** The receiving data plane, bound on an ephemeral port, and the sending one ({@code out}). */
+    private record Link(DataPlane in, DataPlane out, InetSocketAddress bound) implements AutoCloseable {
+        @Override
+        public void close() {
+            try (in) {
+                out.close();
+            }
+        }
+    }
+
+    /** Binds a data plane for {@code receiving} and makes {@code out} the sender's. */
+    private Link link(Receiving receiving, DataPlane out) {
+        DataPlane in = new DataPlane(receiving);
+        try {
+            InetSocketAddress bound = in.bind("127.0.0.1", 0);
+            out.setSelf(sender);
+            return new Link(in, out, bound);
+        } catch (RuntimeException e) {
+            in.close();
+            out.close();
+            throw e;
+        }
+    }
+
     private static Message message(String topic, int qos, int size) {
         return new Message(1, topic, qos, false, new byte[size], PublishProperties.NONE, null, 0);
     }
 
+    /**
+     * Sends 300 QoS 2 frames through {@code proxy} with {@code send}, cutting the connection in the
+     * middle of the stream (frames in flight are lost with it) and restoring it later; returns
+     * once every stage completed.
+     */
+    private static void sendAcrossACut(
+            CuttableProxy proxy, Receiving receiving, IntFunction<CompletionStage<Void>> send) {
+        List<CompletionStage<Void>> acked = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            acked.add(send.apply(i));
+            if (i == 100) {
+                await().until(() -> receiving.routed.size() > 50);
+                proxy.cut();
+            }
+            if (i == 200) {
+                proxy.restore();
+            }
+        }
+        await().atMost(Duration.ofSeconds(20))
+                .until(() ->
+                        acked.stream().allMatch(a -> a.toCompletableFuture().isDone()));
+    }
+
+    /** What {@link #sendAcrossACut} routes when each frame arrives once, in order. */
+    private static List<String> eachOnceInOrder(IntFunction<String> routed) {
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            expected.add(routed.apply(i));
+        }
+        return expected;
+    }
+
     @Test
     void theStageCompletesOnlyOnceTheReceiverStoredIt() {
-        Receiving receiving = new Receiving(sender);
-        receiving.holdStores = true;
-        try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(new Sending())) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
+        Receiving receiving = new Receiving(sender, true);
+        try (Link link = link(receiving, new DataPlane(new Sending()))) {
+            DataPlane out = link.out();
             List<CompletionStage<Void>> acked = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                acked.add(out.publish(node, bound, message("t/" + i, 1, 10)));
+                acked.add(out.publish(node, link.bound(), message("t/" + i, 1, 10)));
             }
-            assertNull(out.publish(node, bound, message("qos0", 0, 10)), "QoS 0: nothing to wait for");
+            assertNull(out.publish(node, link.bound(), message("qos0", 0, 10)), "QoS 0: nothing to wait for");
             await().until(() -> receiving.routed.size() == 4);
             assertFalse(acked.get(0).toCompletableFuture().isDone(), "not stored on the receiver yet");
             receiving.stores.get(1).complete(null); // stored before the first: acknowledged with it
@@ -146,46 +201,24 @@ class AckedForwardingTest {
 
     @Test
     void aBrokenLinkLosesNothingAndRoutesNothingTwice() {
-        Receiving receiving = new Receiving(sender);
-        try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(new Sending())) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
-            try (CuttableProxy proxy = new CuttableProxy(bound)) {
-                List<CompletionStage<Void>> acked = new ArrayList<>();
-                for (int i = 0; i < 300; i++) {
-                    acked.add(out.publish(node, proxy.address(), message("m/" + i, 2, 100)));
-                    if (i == 100) {
-                        await().until(() -> receiving.routed.size() > 50);
-                        proxy.cut(); // in the middle of a stream: frames in flight are lost with the connection
-                    }
-                    if (i == 200) {
-                        proxy.restore();
-                    }
-                }
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() -> acked.stream()
-                                .allMatch(a -> a.toCompletableFuture().isDone()));
-                assertTrue(proxy.accepted() >= 2, "the link connected again");
-                List<String> expected = new ArrayList<>();
-                for (int i = 0; i < 300; i++) {
-                    expected.add("m/" + i);
-                }
-                assertEquals(expected, receiving.routed, "each once, in order");
-                assertTrue(out.resent() > 0, "unacknowledged frames were resent");
-                assertEquals(0, out.unackedBytes());
-            }
+        Receiving receiving = new Receiving(sender, false);
+        try (Link link = link(receiving, new DataPlane(new Sending()));
+                CuttableProxy proxy = new CuttableProxy(link.bound())) {
+            DataPlane out = link.out();
+            sendAcrossACut(proxy, receiving, i -> out.publish(node, proxy.address(), message("m/" + i, 2, 100)));
+            assertTrue(proxy.accepted() >= 2, "the link connected again");
+            assertEquals(eachOnceInOrder(i -> "m/" + i), receiving.routed, "each once, in order");
+            assertTrue(out.resent() > 0, "unacknowledged frames were resent");
+            assertEquals(0, out.unackedBytes());
         }
     }
 
     @Test
     void directFramesShareTheLinksNumberingAckAfterTheReceiverIsDoneAndSurviveABrokenLink() {
-        Receiving receiving = new Receiving(sender);
-        receiving.holdStores = true;
-        try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(new Sending())) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
+        Receiving receiving = new Receiving(sender, true);
+        try (Link link = link(receiving, new DataPlane(new Sending()))) {
+            DataPlane out = link.out();
+            InetSocketAddress bound = link.bound();
             SubscriberId bob = SubscriberId.of("bob");
             CompletionStage<Void> first =
                     out.forward(node, bound, Frames.DIRECT, 1, Frames.directBody(bob, message("d/0", 1, 10)));
@@ -201,53 +234,31 @@ class AckedForwardingTest {
             receiving.stores.get(0).complete(null);
             await().until(() -> first.toCompletableFuture().isDone()
                     && routed.toCompletableFuture().isDone());
-            assertEquals(3, in.received(), "every frame with a message counts");
+            assertEquals(3, link.in().received(), "every frame with a message counts");
             assertEquals(3, out.published());
         }
 
-        Receiving again = new Receiving(sender);
-        try (DataPlane in = new DataPlane(again);
-                DataPlane out = new DataPlane(new Sending())) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
-            try (CuttableProxy proxy = new CuttableProxy(bound)) {
-                List<CompletionStage<Void>> acked = new ArrayList<>();
-                for (int i = 0; i < 300; i++) {
-                    acked.add(out.forward(
-                            node,
-                            proxy.address(),
-                            Frames.DIRECT,
-                            2,
-                            Frames.directBody(SubscriberId.of("c"), message("m/" + i, 2, 100))));
-                    if (i == 100) {
-                        await().until(() -> again.routed.size() > 50);
-                        proxy.cut();
-                    }
-                    if (i == 200) {
-                        proxy.restore();
-                    }
-                }
-                await().atMost(Duration.ofSeconds(20))
-                        .until(() -> acked.stream()
-                                .allMatch(a -> a.toCompletableFuture().isDone()));
-                List<String> expected = new ArrayList<>();
-                for (int i = 0; i < 300; i++) {
-                    expected.add(Frames.DIRECT + " c m/" + i);
-                }
-                assertEquals(expected, again.routed, "each once, in order");
-                assertTrue(out.resent() > 0, "unacknowledged frames were resent");
-            }
+        Receiving again = new Receiving(sender, false);
+        try (Link link = link(again, new DataPlane(new Sending()));
+                CuttableProxy proxy = new CuttableProxy(link.bound())) {
+            DataPlane out = link.out();
+            SubscriberId c = SubscriberId.of("c");
+            sendAcrossACut(
+                    proxy,
+                    again,
+                    i -> out.forward(
+                            node, proxy.address(), Frames.DIRECT, 2, Frames.directBody(c, message("m/" + i, 2, 100))));
+            assertEquals(eachOnceInOrder(i -> Frames.DIRECT + " c m/" + i), again.routed, "each once, in order");
+            assertTrue(out.resent() > 0, "unacknowledged frames were resent");
         }
     }
 
     @Test
     void aNodeThatLeavesCompletesWhatWaitedForIt() {
-        Receiving receiving = new Receiving(sender);
-        receiving.holdStores = true;
-        try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(new Sending())) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
+        Receiving receiving = new Receiving(sender, true);
+        try (Link link = link(receiving, new DataPlane(new Sending()))) {
+            DataPlane out = link.out();
+            InetSocketAddress bound = link.bound();
             CompletionStage<Void> acked = out.publish(node, bound, message("t", 1, 10));
             await().until(() -> receiving.routed.size() == 1);
             out.forget(node);
@@ -259,13 +270,11 @@ class AckedForwardingTest {
 
     @Test
     void tooMuchUnacknowledgedCongestsTheLinkUntilHalfIsAcknowledged() {
-        Receiving receiving = new Receiving(sender);
-        receiving.holdStores = true;
+        Receiving receiving = new Receiving(sender, true);
         Sending sending = new Sending();
-        try (DataPlane in = new DataPlane(receiving);
-                DataPlane out = new DataPlane(sending, 10_000, null)) {
-            InetSocketAddress bound = in.bind("127.0.0.1", 0);
-            out.setSelf(sender);
+        try (Link planes = link(receiving, new DataPlane(sending, 10_000, null))) {
+            DataPlane out = planes.out();
+            InetSocketAddress bound = planes.bound();
             for (int i = 0; i < 9; i++) {
                 out.publish(node, bound, message("t/" + i, 1, 1000));
             }

@@ -92,8 +92,10 @@ class ConnackWaitTest {
     void aClientGoneWhileItsConnackWaitsLeavesNothingAttachedAndItsWillIsPublished() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5BlockingClient watcher = v5Connected(broker, "watcher");
-        watcher.subscribeWith().topicFilter("w/#").send();
         try (Mqtt5Publishes wills = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+            // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+            // comes first is dropped ("No publish flow registered")
+            watcher.subscribeWith().topicFilter("w/#").send();
             stores.held = true;
             try (RawClient gone = RawClient.open(broker, 5)) {
                 gone.send(persistent("gone")
@@ -124,8 +126,10 @@ class ConnackWaitTest {
     void packetsPipelinedBehindAPersistentConnectAreAppliedThoughTheSocketClosesBeforeTheConnack() throws Exception {
         broker = TestBroker.startOn(stores, null, null);
         Mqtt5BlockingClient watcher = v5Connected(broker, "watcher");
-        watcher.subscribeWith().topicFilter("w/#").send();
         try (Mqtt5Publishes seen = watcher.publishes(MqttGlobalPublishFilter.ALL)) {
+            // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+            // comes first is dropped ("No publish flow registered")
+            watcher.subscribeWith().topicFilter("w/#").send();
             stores.held = true;
             try (RawClient pipe = RawClient.open(broker, 5)) {
                 // CONNECT, SUBSCRIBE, PUBLISH and DISCONNECT in one go, then the socket closes

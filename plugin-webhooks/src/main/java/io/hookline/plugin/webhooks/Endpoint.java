@@ -4,14 +4,22 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
 
 /**
  * One endpoint URL: at most {@code maxConcurrent} calls in flight (over its {@link Transport}'s
  * keep-alive connections), further calls queued up to {@code maxQueued}, beyond that refused.
- * A queued call whose deadline passed while it waited fails as a timeout without being sent; a
- * call whose result is cancelled (the client went away) is dropped from the queue or aborted.
- * Thread-safe: the counters, the queue and the calls' hand-over are guarded by {@code this}.
+ * A call's deadline counts from {@link #send}, queued or not: a call still queued at its deadline
+ * leaves the queue and fails as a timeout without being sent (a timer per queued call, on one
+ * shared thread), so the hook's failure policy applies on time even while every connection is
+ * held by slow answers. A call whose result is cancelled (the client went away) is dropped from
+ * the queue or aborted. Thread-safe: the counters, the queue and the calls' hand-over are guarded
+ * by {@code this}; whoever takes a call out of the queue (a freed slot, its timer, its
+ * cancellation) is the one that ends or starts it.
  */
 final class Endpoint {
     /** Bodies larger than this are refused (a webhook answer is a few hundred bytes). */
@@ -35,13 +43,37 @@ final class Endpoint {
         }
     }
 
-    /** One call, from send to its end. {@code call} and {@code cancelled} are guarded by the endpoint. */
+    /**
+     * Times out queued calls: one daemon thread for every endpoint, started on the first queued
+     * call and ended after a minute without any. A queued call's timer is taken off when it leaves
+     * the queue first (calls that are never queued have none).
+     */
+    private static final ScheduledThreadPoolExecutor QUEUE_TIMER = queueTimer();
+
+    private static ScheduledThreadPoolExecutor queueTimer() {
+        AtomicInteger count = new AtomicInteger();
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "webhooks-queue-timer-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        t.setKeepAliveTime(60, TimeUnit.SECONDS);
+        t.allowCoreThreadTimeOut(true);
+        return t;
+    }
+
+    /**
+     * One call, from send to its end. {@code call}, {@code cancelled} and {@code timer} are
+     * guarded by the endpoint.
+     */
     private static final class Pending {
         final Transport.Post request;
         final long deadlineNanos;
         final CompletableFuture<Reply> result = new CompletableFuture<>();
         Transport.Exchange call;
         boolean cancelled;
+        ScheduledFuture<?> timer; // while queued
 
         Pending(Transport.Post request, long deadlineNanos) {
             this.request = request;
@@ -93,6 +125,8 @@ final class Endpoint {
                 start = true;
             } else if (queue.size() < maxQueued) {
                 queue.add(p);
+                p.timer = QUEUE_TIMER.schedule(
+                        () -> expire(p), p.deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS);
                 start = false;
             } else {
                 refused++;
@@ -110,7 +144,7 @@ final class Endpoint {
     private void cancel(Pending p) {
         Transport.Exchange call;
         synchronized (this) {
-            if (queue.remove(p)) {
+            if (leave(p)) {
                 return; // never sent, held no slot
             }
             p.cancelled = true;
@@ -122,6 +156,29 @@ final class Endpoint {
         if (call != null) {
             call.cancel();
         }
+    }
+
+    /** {@code p}'s deadline came while it may still be queued. */
+    private void expire(Pending p) {
+        synchronized (this) {
+            if (!leave(p)) {
+                return; // it left the queue first: started, cancelled or timed out by done()
+            }
+        }
+        p.result.completeExceptionally(queuedTooLong());
+    }
+
+    /** Takes {@code p} out of the queue, its timer off; caller holds {@code this}. */
+    private boolean leave(Pending p) {
+        if (!queue.remove(p)) {
+            return false;
+        }
+        p.timer.cancel(false);
+        return true;
+    }
+
+    private static CallFailure queuedTooLong() {
+        return new CallFailure("timed out waiting for a free connection", true);
     }
 
     /**
@@ -172,9 +229,11 @@ final class Endpoint {
                 }
                 next = it.next();
                 it.remove();
+                next.timer.cancel(false);
             }
             if (next.deadlineNanos - System.nanoTime() <= 0) {
-                next.result.completeExceptionally(new CallFailure("timed out waiting for a free connection", true));
+                // its timer is due but has not run yet (a busy machine): no call with no time left
+                next.result.completeExceptionally(queuedTooLong());
             } else if (start(next)) {
                 return;
             }

@@ -46,8 +46,13 @@ class H2cSettingTest {
                     fx.url("/auth"));
             Mqtt3BlockingClient sub = Clients.v3Connected(broker, "h2c-sub");
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "h2c-pub");
-            sub.subscribeWith().topicFilter("h2c/t").qos(MqttQos.AT_LEAST_ONCE).send();
             try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+                // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+                // comes first is dropped ("No publish flow registered")
+                sub.subscribeWith()
+                        .topicFilter("h2c/t")
+                        .qos(MqttQos.AT_LEAST_ONCE)
+                        .send();
                 pub.publishWith()
                         .topic("h2c/t")
                         .qos(MqttQos.AT_LEAST_ONCE)

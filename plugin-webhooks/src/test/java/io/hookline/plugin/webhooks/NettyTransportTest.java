@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -226,7 +227,9 @@ class NettyTransportTest {
             /** close the connection without answering */
             DROP,
             /** bytes that are no HTTP response */
-            GARBAGE
+            GARBAGE,
+            /** as ANSWER once {@link #release} was called: holds the connection until then */
+            HOLD
         }
 
         interface Script {
@@ -236,6 +239,10 @@ class NettyTransportTest {
 
         final AtomicInteger connections = new AtomicInteger();
         final AtomicInteger requests = new AtomicInteger();
+        /** Requests held (HOLD) so far. */
+        final AtomicInteger held = new AtomicInteger();
+
+        private final CountDownLatch released = new CountDownLatch(1);
         private final ServerSocket server;
         private final Script script;
 
@@ -286,13 +293,13 @@ class NettyTransportTest {
                     }
                     requests.incrementAndGet();
                     switch (script.next(connection, request)) {
-                        case ANSWER -> {
-                            byte[] body = "{\"result\":\"ok\"}".getBytes(StandardCharsets.US_ASCII);
-                            out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
-                                            + body.length + "\r\n\r\n")
-                                    .getBytes(StandardCharsets.US_ASCII));
-                            out.write(body);
-                            out.flush();
+                        case ANSWER -> answer(out);
+                        case HOLD -> {
+                            held.incrementAndGet();
+                            if (!released.await(60, TimeUnit.SECONDS)) {
+                                return;
+                            }
+                            answer(out);
                         }
                         case DROP -> {
                             return;
@@ -305,11 +312,28 @@ class NettyTransportTest {
                 }
             } catch (IOException gone) {
                 // the client went away: this connection is over
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
+        }
+
+        private static void answer(OutputStream out) throws IOException {
+            byte[] body = "{\"result\":\"ok\"}".getBytes(StandardCharsets.US_ASCII);
+            out.write(
+                    ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.flush();
+        }
+
+        /** Every held request is answered now, and every later HOLD at once. */
+        void release() {
+            released.countDown();
         }
 
         @Override
         public void close() throws IOException {
+            released.countDown();
             server.close();
         }
     }

@@ -146,11 +146,13 @@ class WebhookAnswerTest {
     void okWithModifiersRewritesThePublish() throws Exception {
         register("auth_on_publish", "/rewrite-topic");
         Mqtt3BlockingClient sub = Clients.v3Connected(broker, "rw-sub");
-        sub.subscribeWith()
-                .topicFilter("rewritten/t")
-                .qos(MqttQos.AT_LEAST_ONCE)
-                .send();
         try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+            // comes first is dropped ("No publish flow registered")
+            sub.subscribeWith()
+                    .topicFilter("rewritten/t")
+                    .qos(MqttQos.AT_LEAST_ONCE)
+                    .send();
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "rw-pub");
             pub.publishWith()
                     .topic("original")
@@ -218,8 +220,10 @@ class WebhookAnswerTest {
     void onDeliverRewritesThePayloadForTheReceiver() throws Exception {
         register("on_deliver", "/deliver");
         Mqtt3BlockingClient sub = Clients.v3Connected(broker, "dl-sub");
-        sub.subscribeWith().topicFilter("dl").send();
         try (var in = sub.publishes(MqttGlobalPublishFilter.ALL)) {
+            // the flow before the SUBSCRIBE: the client registers it on its own loop, and a message that
+            // comes first is dropped ("No publish flow registered")
+            sub.subscribeWith().topicFilter("dl").send();
             Mqtt3BlockingClient pub = Clients.v3Connected(broker, "dl-pub");
             pub.publishWith().topic("dl").payload(Clients.bytes("original")).send();
             assertEquals(

@@ -111,18 +111,12 @@ class PluginRegistryTest {
     @Test
     void operatorOverridesTheFailurePolicyAndTimeoutOfAPluginsHandlers() throws Exception {
         registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "flaky";
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.register(
+                new Fake(
+                        "flaky",
+                        ctx -> ctx.register(
                                 Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.onFailure(FailurePolicy.DENY), in -> {
                                     throw new IllegalStateException("backend down");
-                                });
-                    }
-                },
+                                })),
                 "test");
         configure("plugins.flaky", "on", "plugins.flaky.on_error", "allow", "plugins.flaky.timeout", "250");
         registry.startConfigured().toCompletableFuture().join();
@@ -144,34 +138,15 @@ class PluginRegistryTest {
         ConfigKey<String> url = ConfigKey.string("named.<name>.url", null, "one URL per entry");
         ConfigKey<Duration> every = ConfigKey.duration("named.every", Duration.ofSeconds(30), "how often");
         var seen = new java.util.concurrent.atomic.AtomicReference<List<Object>>();
-        registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "named";
-                    }
-
-                    public List<ConfigKey<?>> configKeys() {
-                        return List.of(url, every);
-                    }
-
-                    public void start(PluginContext ctx) {
-                        seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir()));
-                    }
-                },
-                "test");
+        Plugin named = new Fake(
+                "named",
+                List.of(url, every),
+                ctx -> seen.set(List.of(ctx.config().named(url), ctx.config().get(every), ctx.dataDir())),
+                () -> {});
+        registry.add(named, "test");
         // the broker's schema must read a Duration default back (it once formatted it as PT30S)
         var schema = PluginConfigSchema.addTo(
-                io.hookline.broker.config.CoreConfig.schema(), List.of(new ExamplePlugin(), new Plugin() {
-                    public String name() {
-                        return "named";
-                    }
-
-                    public List<ConfigKey<?>> configKeys() {
-                        return List.of(url, every);
-                    }
-
-                    public void start(PluginContext ctx) {}
-                }));
+                io.hookline.broker.config.CoreConfig.schema(), List.of(new ExamplePlugin(), named));
         assertTrue(schema.find("named.a.url").isPresent());
         configure("named.b.url", "http://b", "named.a.url", "http://a", "data_dir", "/var/hl");
         registry.enable("named").toCompletableFuture().join();
@@ -185,23 +160,8 @@ class PluginRegistryTest {
 
     @Test
     void badPluginConfigValueIsAConfigErrorNamingTheKey() {
-        registry.add(
-                new Plugin() {
-                    final ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");
-
-                    public String name() {
-                        return "counting";
-                    }
-
-                    public List<ConfigKey<?>> configKeys() {
-                        return List.of(n);
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.config().get(n);
-                    }
-                },
-                "test");
+        ConfigKey<Integer> n = ConfigKey.integer("counting.n", 1, "a number");
+        registry.add(new Fake("counting", List.of(n), ctx -> ctx.config().get(n), () -> {}), "test");
         ConfigException bad = assertThrows(ConfigException.class, () -> configure("counting.n", "many"));
         assertTrue(bad.getMessage().contains("counting.n"), bad.getMessage());
         assertEquals(PluginRegistry.State.DISABLED, status("counting").state());
@@ -210,16 +170,10 @@ class PluginRegistryTest {
     @Test
     void startThatThrowsRemovesWhatItRegisteredAndReportsTheFailure() {
         registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "halfway";
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("x"));
-                        throw new IllegalStateException("cannot open database");
-                    }
-                },
+                new Fake("halfway", ctx -> {
+                    ctx.register(Hooks.AUTH_ON_PUBLISH, in -> Answer.error("x"));
+                    throw new IllegalStateException("cannot open database");
+                }),
                 "test");
         assertTrue(registry.enable("halfway").toCompletableFuture().isCompletedExceptionally());
         assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH));
@@ -228,43 +182,23 @@ class PluginRegistryTest {
 
     @Test
     void disableDuringACallLetsTheCallFinishThenStops() throws Exception {
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean stopped = new AtomicBoolean();
-        registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "slow";
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.register(Hooks.AUTH_ON_PUBLISH, HandlerOptions.DEFAULT.blocking(), in -> {
-                            inside.countDown();
-                            release.await(5, TimeUnit.SECONDS);
-                            return Answer.error("slow says no");
-                        });
-                    }
-
-                    public void stop() {
-                        stopped.set(true);
-                    }
-                },
-                "test");
+        Hold slow = new Hold();
+        registry.add(slow.plugin("slow", HandlerOptions.DEFAULT.blocking(), Answer.error("slow says no")), "test");
         registry.enable("slow").toCompletableFuture().join();
         var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
         CompletableFuture<PublishVerdict> inFlight =
                 gateway.authOnPublish(session, in, INLINE).toCompletableFuture();
-        assertTrue(inside.await(5, TimeUnit.SECONDS));
+        assertTrue(slow.inside.await(5, TimeUnit.SECONDS));
 
         CompletableFuture<Void> disabled = registry.disable("slow").toCompletableFuture();
         assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH), "new calls no longer see the handler");
         assertSame(PublishVerdict.ALLOWED, publish("t"));
-        assertFalse(stopped.get(), "stop waits for the call in flight");
+        assertFalse(slow.stopped.get(), "stop waits for the call in flight");
 
-        release.countDown();
+        slow.release.countDown();
         assertEquals("slow says no", ((PublishVerdict.Denied) inFlight.get(5, TimeUnit.SECONDS)).reason());
         disabled.get(5, TimeUnit.SECONDS);
-        assertTrue(stopped.get());
+        assertTrue(slow.stopped.get());
         assertEquals(PluginRegistry.State.DISABLED, status("slow").state());
 
         registry.enable("slow").toCompletableFuture().join();
@@ -275,65 +209,35 @@ class PluginRegistryTest {
     void disableWaitsForAnInlineCallInFlightToo() throws Exception {
         // inline calls are counted on a LongAdder the event loops share without contention: a
         // disable must still wait for one under way before stop()
-        CountDownLatch inside = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        AtomicBoolean stopped = new AtomicBoolean();
-        registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "inline";
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.register(Hooks.AUTH_ON_PUBLISH, in -> {
-                            inside.countDown();
-                            try {
-                                release.await(5, TimeUnit.SECONDS);
-                            } catch (InterruptedException e) {
-                                Thread.currentThread().interrupt();
-                            }
-                            return Answer.ok();
-                        });
-                    }
-
-                    public void stop() {
-                        stopped.set(true);
-                    }
-                },
-                "test");
+        Hold inline = new Hold();
+        registry.add(inline.plugin("inline", HandlerOptions.DEFAULT, Answer.ok()), "test");
         registry.enable("inline").toCompletableFuture().join();
         var in = new PublishInput(C, "t", 0, Bytes.EMPTY, false, null);
         // an inline handler runs on the caller's thread: this one is the caller
         CompletableFuture<PublishVerdict> inFlight = CompletableFuture.supplyAsync(() ->
                 gateway.authOnPublish(session, in, INLINE).toCompletableFuture().join());
-        assertTrue(inside.await(5, TimeUnit.SECONDS));
+        assertTrue(inline.inside.await(5, TimeUnit.SECONDS));
 
         CompletableFuture<Void> disabled = registry.disable("inline").toCompletableFuture();
         assertTrue(engine.isEmpty(Hooks.AUTH_ON_PUBLISH), "new calls no longer see the handler");
-        assertFalse(stopped.get(), "stop waits for the inline call in flight");
+        assertFalse(inline.stopped.get(), "stop waits for the inline call in flight");
         assertFalse(disabled.isDone());
 
-        release.countDown();
+        inline.release.countDown();
         assertSame(PublishVerdict.ALLOWED, inFlight.get(5, TimeUnit.SECONDS));
         disabled.get(5, TimeUnit.SECONDS);
-        assertTrue(stopped.get());
+        assertTrue(inline.stopped.get());
     }
 
     @Test
     void scheduledTasksRunOffTheCallerAndAreCancelledOnDisable() {
         java.util.concurrent.atomic.AtomicInteger ticks = new java.util.concurrent.atomic.AtomicInteger();
         registry.add(
-                new Plugin() {
-                    public String name() {
-                        return "ticker";
-                    }
-
-                    public void start(PluginContext ctx) {
-                        ctx.scheduler()
+                new Fake(
+                        "ticker",
+                        ctx -> ctx.scheduler()
                                 .scheduleAtFixedRate(
-                                        Duration.ofMillis(1), Duration.ofMillis(5), ticks::incrementAndGet);
-                    }
-                },
+                                        Duration.ofMillis(1), Duration.ofMillis(5), ticks::incrementAndGet)),
                 "test");
         registry.enable("ticker").toCompletableFuture().join();
         await().atMost(5, TimeUnit.SECONDS).until(() -> ticks.get() >= 3);
@@ -447,6 +351,49 @@ class PluginRegistryTest {
                 j.write(e.getValue());
                 j.closeEntry();
             }
+        }
+    }
+
+    /** What a test plugin does when it starts (may throw, as {@link Plugin#start} may). */
+    @FunctionalInterface
+    private interface Start {
+        void start(PluginContext ctx) throws Exception;
+    }
+
+    /** A plugin made of its name, its config keys and what its start and stop do. */
+    private record Fake(String name, List<ConfigKey<?>> configKeys, Start onStart, Runnable onStop) implements Plugin {
+        Fake(String name, Start onStart) {
+            this(name, List.of(), onStart, () -> {});
+        }
+
+        @Override
+        public void start(PluginContext ctx) throws Exception {
+            onStart.start(ctx);
+        }
+
+        @Override
+        public void stop() {
+            onStop.run();
+        }
+    }
+
+    /**
+     * An auth_on_publish handler that holds each call until {@link #release} opens, then answers;
+     * {@link #stopped} tells when its plugin stopped.
+     */
+    private static final class Hold {
+        final CountDownLatch inside = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean stopped = new AtomicBoolean();
+
+        /** @param options inline or blocking */
+        Plugin plugin(String name, HandlerOptions options, Answer answer) {
+            Start start = ctx -> ctx.register(Hooks.AUTH_ON_PUBLISH, options, in -> {
+                inside.countDown();
+                release.await(5, TimeUnit.SECONDS);
+                return answer;
+            });
+            return new Fake(name, List.of(), start, () -> stopped.set(true));
         }
     }
 
