@@ -21,15 +21,13 @@ import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -41,22 +39,12 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ClusterLeaveProcessTest {
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void aDeadNodeIsForgottenWithClusterLeaveAndTheSurvivorServesAgain() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(b).equals(List.of("a", "b")));
@@ -100,7 +88,6 @@ class ClusterLeaveProcessTest {
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void leaveWithMigrateSessionsSendsTheClientsAwayThenMovesTheQueuedSessionsThenLeaves(String askedOn)
             throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(a).equals(List.of("a", "b")));
