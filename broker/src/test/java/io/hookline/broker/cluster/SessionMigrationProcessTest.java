@@ -365,9 +365,9 @@ class SessionMigrationProcessTest {
                     .send();
         }
         AdminHttp admin = cluster.admin(a);
-        AdminHttp.Answer bad = admin.post("/api/v1/cluster/migrate-sessions?parallel=0");
+        AdminHttp.Answer bad = admin.post("/api/v1/cluster/migrate-sessions?--parallel=0");
         assertEquals(400, bad.status(), bad.body());
-        assertTrue(bad.body().contains("parallel"), bad.body());
+        assertTrue(bad.body().contains("parallel: must be 1 to 64, not 0"), bad.body());
 
         AdminHttp.Answer answer = admin.post("/api/v1/cluster/migrate-sessions");
         assertEquals(200, answer.status(), answer.body());
