@@ -69,8 +69,9 @@ public final class MemberOps {
     /**
      * Makes node {@code name} (this one or another) leave the cluster; returns once it has. With
      * {@code migrateSessions} the node first moves its persistent sessions to the others
-     * ({@link #migrateAway}), waiting up to {@code migrateSeconds} for the moves. A node that is known but unreachable (it died, or is cut off) is
-     * instead forgotten on every member ({@link ForgetTask}): it no longer counts for the quorum.
+     * ({@link #migrateAway}), waiting up to {@code migrateSeconds} for the moves. A node that is
+     * known but unreachable (it died, or is cut off) is instead forgotten on every member
+     * ({@link ForgetTask}): it no longer counts for the quorum.
      *
      * @throws Refused 404 for a node neither a member nor known, 409 when this node is not in a
      *     cluster or sessions of an unreachable node are to be moved, 502/504 when the sessions
