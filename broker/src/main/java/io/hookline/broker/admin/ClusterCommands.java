@@ -66,10 +66,21 @@ final class ClusterCommands {
                                 "false",
                                 "first send its clients away, then move its persistent sessions (subscriptions, queue,"
                                         + " messages in flight) to the other nodes, then leave; if some did not move"
-                                        + " (502/504) the node stays in the cluster. 409 for an unreachable node")
+                                        + " (502 naming them and why) or the moves did not end within --timeout (504)"
+                                        + " the node stays in the cluster. 409 for an unreachable node")
+                        .flag(
+                                "timeout",
+                                ParamType.INTEGER,
+                                String.valueOf(MemberOps.MIGRATE_WAIT_SECONDS),
+                                "with --migrate_sessions: seconds to wait for the moves before answering 504 (the node"
+                                        + " stays; the moves go on)")
                         .changesState()
                         .build(),
-                request -> leave(broker, request.get("node"), request.flag("migrate_sessions", false)),
+                request -> leave(
+                        broker,
+                        request.get("node"),
+                        request.flag("migrate_sessions", false),
+                        request.integer("timeout", MemberOps.MIGRATE_WAIT_SECONDS)),
                 "core");
         registry.add(
                 CommandSpec.builder("cluster", "migrate-sessions")
@@ -117,10 +128,14 @@ final class ClusterCommands {
         }
     }
 
-    private static Reply leave(ManagedBroker broker, String name, boolean migrate) throws InterruptedException {
+    private static Reply leave(ManagedBroker broker, String name, boolean migrate, long timeoutSeconds)
+            throws InterruptedException {
         ClusterNode node = node(broker);
+        if (timeoutSeconds < 1) {
+            throw CommandException.badArgument("timeout", "must be at least 1 second, not " + timeoutSeconds);
+        }
         try {
-            return new Reply.Done(CommandResult.text(node.members().leave(name, migrate)));
+            return new Reply.Done(CommandResult.text(node.members().leave(name, migrate, timeoutSeconds)));
         } catch (MemberOps.Refused r) {
             throw new CommandException(r.status(), r.getMessage());
         }
@@ -197,6 +212,7 @@ final class ClusterCommands {
         row.put("moved", result.moved());
         row.put("stayed", result.failed());
         row.put("per_node", result.perNode());
+        row.put("why_stayed", result.stayed());
         return new Reply.Done(CommandResult.table(List.of(row)));
     }
 }

@@ -17,13 +17,15 @@ import java.util.concurrent.Callable;
 final class LeaveTask implements Callable<String>, Serializable, HazelcastInstanceAware {
 
     @Serial
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     private final boolean migrateSessions;
+    private final long migrateSeconds;
     private transient HazelcastInstance hz;
 
-    LeaveTask(boolean migrateSessions) {
+    LeaveTask(boolean migrateSessions, long migrateSeconds) {
         this.migrateSessions = migrateSessions;
+        this.migrateSeconds = migrateSeconds;
     }
 
     @Override
@@ -34,7 +36,7 @@ final class LeaveTask implements Callable<String>, Serializable, HazelcastInstan
     @Override
     public String call() throws InterruptedException {
         ClusterNode n = ClusterNode.of(hz);
-        String moved = migrateSessions ? n.members().migrateAway() : "";
+        String moved = migrateSessions ? n.members().migrateAway(migrateSeconds) : "";
         Thread t = new Thread(() -> n.members().leaveHere(), "hookline-cluster-leave");
         t.setDaemon(true);
         t.start();

@@ -11,6 +11,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -39,7 +40,9 @@ public final class MemberOps {
     private static final Logger log = LoggerFactory.getLogger(MemberOps.class);
     private static final long MOVE_WAIT_SECONDS = 10;
     private static final long LEAVE_WAIT_SECONDS = 30;
-    private static final long MIGRATE_WAIT_SECONDS = 300; // as cluster migrate-sessions' default
+    /** How long {@code --migrate_sessions} waits for the moves by default (as cluster migrate-sessions). */
+    public static final long MIGRATE_WAIT_SECONDS = 300;
+
     private static final int MIGRATE_PARALLEL = 4;
     private static final long FORGET_WAIT_MILLIS = 5000;
 
@@ -66,23 +69,27 @@ public final class MemberOps {
     /**
      * Makes node {@code name} (this one or another) leave the cluster; returns once it has. With
      * {@code migrateSessions} the node first moves its persistent sessions to the others
-     * ({@link #migrateAway}). A node that is known but unreachable (it died, or is cut off) is
-     * instead forgotten on every member ({@link ForgetTask}): it no longer counts for the quorum.
+     * ({@link #migrateAway}), waiting up to {@code migrateSeconds} for the moves. A node that is
+     * known but unreachable (it died, or is cut off) is instead forgotten on every member
+     * ({@link ForgetTask}): it no longer counts for the quorum.
      *
      * @throws Refused 404 for a node neither a member nor known, 409 when this node is not in a
      *     cluster or sessions of an unreachable node are to be moved, 502/504 when the sessions
      *     did not all move (the node then stays in the cluster)
      */
-    public String leave(String name, boolean migrateSessions) throws InterruptedException {
+    public String leave(String name, boolean migrateSessions, long migrateSeconds) throws InterruptedException {
         HazelcastInstance h = node.hazelcast();
         if (h == null) {
             throw new Refused(409, notInCluster());
         }
         if (name.equals(node.settings().nodeName())) {
-            String sessions = migrateSessions ? migrateAway() + "; " : "";
-            int moved = leaveHere();
-            return "node '" + name + "' left the cluster (" + sessions + moved + " clients moved); it serves only its"
-                    + " own clients until cluster join";
+            String sessions = migrateSessions ? migrateAway(migrateSeconds) : null;
+            int moved = leaveHere(); // with the flag: the clients that connected during the moves
+            String what = sessions == null
+                    ? moved + " clients moved"
+                    : sessions + (moved == 0 ? "" : ", then " + moved + " more clients sent away");
+            return "node '" + name + "' left the cluster (" + what + "); it serves only its own clients until cluster"
+                    + " join";
         }
         Member target = null;
         for (Member m : h.getCluster().getMembers()) {
@@ -110,8 +117,8 @@ public final class MemberOps {
         try {
             // with the flag the task answers once the sessions moved (or did not: then it throws)
             sessions = h.getExecutorService(ClusterNode.ADMIN_EXECUTOR)
-                    .submitToMember(new LeaveTask(migrateSessions), target)
-                    .get(LEAVE_WAIT_SECONDS + (migrateSessions ? MIGRATE_WAIT_SECONDS : 0), TimeUnit.SECONDS);
+                    .submitToMember(new LeaveTask(migrateSessions, migrateSeconds), target)
+                    .get(LEAVE_WAIT_SECONDS + (migrateSessions ? migrateSeconds : 0), TimeUnit.SECONDS);
             if (node.isLive(gone) && !left.await(LEAVE_WAIT_SECONDS, TimeUnit.SECONDS)) {
                 throw new Refused(
                         504,
@@ -182,10 +189,11 @@ public final class MemberOps {
      * pushes ended does the node leave ({@link #leaveHere}); while they run it stays a member, so
      * messages for its sessions keep reaching it and travel with them.
      *
-     * @throws Refused 409 without another node, 502 when some sessions did not move, 504 when
-     *     the moves did not end in time; the node then stays in the cluster
+     * @throws Refused 409 without another node, 502 when some sessions did not move (naming them
+     *     and why), 504 when the moves did not end within {@code seconds}; the node then stays in
+     *     the cluster
      */
-    String migrateAway() throws InterruptedException {
+    String migrateAway(long seconds) throws InterruptedException {
         synchronized (node) {
             HazelcastInstance h = node.hazelcast();
             SessionMigration migration = node.migration();
@@ -199,16 +207,13 @@ public final class MemberOps {
             int clients = moveClients(target == null ? null : target.mqtt());
             SessionMigration.Result r;
             try {
-                r = migration
-                        .migrateAll(MIGRATE_PARALLEL)
-                        .toCompletableFuture()
-                        .get(MIGRATE_WAIT_SECONDS, TimeUnit.SECONDS);
+                r = migration.migrateAll(MIGRATE_PARALLEL).toCompletableFuture().get(seconds, TimeUnit.SECONDS);
             } catch (IllegalStateException e) {
                 throw new Refused(409, e.getMessage());
             } catch (TimeoutException e) {
                 throw new Refused(
                         504,
-                        "sessions still moving after " + MIGRATE_WAIT_SECONDS + "s: node '"
+                        "sessions still moving after " + seconds + "s: node '"
                                 + node.settings().nodeName() + "' stays in the cluster; run cluster leave again once"
                                 + " the log says they moved");
             } catch (ExecutionException e) {
@@ -217,8 +222,8 @@ public final class MemberOps {
             if (r.failed() > 0) {
                 throw new Refused(
                         502,
-                        r.failed() + " of " + (r.moved() + r.failed()) + " persistent sessions could not be moved"
-                                + " (the log says why): node '"
+                        r.failed() + " of " + (r.moved() + r.failed()) + " persistent sessions could not be moved ("
+                                + reasons(r.stayed()) + "): node '"
                                 + node.settings().nodeName() + "' stays in the"
                                 + " cluster (they move when their clients connect to another node); cluster leave"
                                 + " again retries");
@@ -230,6 +235,24 @@ public final class MemberOps {
                     r.perNode());
             return clients + " clients sent away, " + r.moved() + " sessions moved " + r.perNode();
         }
+    }
+
+    /** Why sessions stayed, the first three by client id: {@code 'c1': node 'b' gave up: ...; ...}. */
+    private static String reasons(Map<String, String> stayed) {
+        StringBuilder text = new StringBuilder();
+        int shown = 0;
+        for (Map.Entry<String, String> e : stayed.entrySet()) {
+            if (shown == 3) {
+                text.append("; and ").append(stayed.size() - shown).append(" more (the log says why)");
+                break;
+            }
+            text.append(shown++ == 0 ? "" : "; ")
+                    .append('\'')
+                    .append(e.getKey())
+                    .append("': ")
+                    .append(e.getValue());
+        }
+        return text.toString();
     }
 
     /** This node leaves: its clients are moved, then its member stops. Returns how many clients were moved. */

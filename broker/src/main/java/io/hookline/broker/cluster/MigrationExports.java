@@ -43,7 +43,8 @@ final class MigrationExports {
     private final ScheduledExecutorService executor;
     private final long timeoutMillis;
     private final Map<String, Export> exports = new HashMap<>(); // by target node + move
-    private final Map<SubscriberId, CompletableFuture<Boolean>> pushed = new HashMap<>();
+    // a pushed session's outcome: null when it moved, else why it stayed
+    private final Map<SubscriberId, CompletableFuture<String>> pushed = new HashMap<>();
 
     MigrationExports(
             SessionRegistry sessions,
@@ -172,7 +173,7 @@ final class MigrationExports {
                     peers.name(from),
                     tail.size());
         }
-        settlePush(e.session.id(), tail != null);
+        settlePush(e.session.id(), tail != null ? null : "its client connected here again during the move");
     }
 
     /** ABORT: the new node gave up; the session stays here. */
@@ -180,14 +181,18 @@ final class MigrationExports {
         Export e = exports.remove(exportKey(from, in.move()));
         if (e != null) {
             e.timer.cancel(false);
-            settlePush(e.session.id(), false);
+            String why =
+                    "node '" + peers.name(from) + "' gave up: " + (in.reason() == null ? "no reason" : in.reason());
+            log.warn("cluster: the session of '{}' stays here ({})", e.session.clientId(), why);
+            settlePush(e.session.id(), why);
         }
     }
 
-    private void settlePush(SubscriberId id, boolean moved) {
-        CompletableFuture<Boolean> f = pushed.remove(id);
+    /** A pushed session's move ended: {@code failure} null when it moved, else why it stayed here. */
+    private void settlePush(SubscriberId id, String failure) {
+        CompletableFuture<String> f = pushed.remove(id);
         if (f != null) {
-            f.complete(moved);
+            f.complete(failure);
         }
     }
 
@@ -224,7 +229,10 @@ final class MigrationExports {
                                     "cluster: node '{}' stopped taking the session of '{}': it stays here",
                                     peers.name(to),
                                     session.clientId());
-                            settlePush(session.id(), false);
+                            settlePush(
+                                    session.id(),
+                                    "node '" + peers.name(to) + "' stopped taking it (no progress for " + timeoutMillis
+                                            + " ms)");
                         }
                     },
                     timeoutMillis,
@@ -266,6 +274,7 @@ final class MigrationExports {
         final int parallel;
         final CompletableFuture<SessionMigration.Result> result;
         final Map<String, Integer> perNode = new java.util.TreeMap<>();
+        final Map<String, String> stayed = new java.util.TreeMap<>();
         int nextId;
         int nextTarget;
         int running;
@@ -290,36 +299,40 @@ final class MigrationExports {
                 if (pushed.containsKey(id) || sessions.get(id) == null) {
                     continue;
                 }
-                CompletableFuture<Boolean> f = new CompletableFuture<>();
+                CompletableFuture<String> f = new CompletableFuture<>();
                 pushed.put(id, f);
                 running++;
                 ScheduledFuture<?> timer = executor.schedule( // the other node never asked for it
                         () -> {
                             if (exports.values().stream()
                                     .noneMatch(x -> x.session.id().equals(id))) {
-                                settlePush(id, false);
+                                settlePush(
+                                        id,
+                                        "node '" + peers.name(to) + "' did not ask for it within " + timeoutMillis
+                                                + " ms");
                             }
                         },
                         timeoutMillis,
                         TimeUnit.MILLISECONDS);
                 if (!peers.send(to, MigrationFrames.push(ByteBufAllocator.DEFAULT, id))) {
-                    settlePush(id, false);
+                    settlePush(id, "node '" + peers.name(to) + "' is no longer a member");
                 }
-                f.whenComplete((ok, e) -> executor.execute(() -> {
+                f.whenComplete((failure, e) -> executor.execute(() -> {
                     timer.cancel(false);
                     running--;
-                    if (Boolean.TRUE.equals(ok)) {
+                    if (failure == null) {
                         moved++;
                         perNode.merge(peers.name(to), 1, Integer::sum);
                     } else {
                         failed++;
+                        stayed.put(id.mountpoint() + id.clientId(), failure); // behind a mountpoint: tenantA/c1
                     }
                     next();
                 }));
             }
             if (running == 0 && nextId >= ids.size()) {
                 log.info("cluster: sessions pushed to the other nodes: {} moved, {} stayed here", moved, failed);
-                result.complete(new SessionMigration.Result(moved, failed, perNode));
+                result.complete(new SessionMigration.Result(moved, failed, perNode, stayed));
             }
         }
     }

@@ -31,7 +31,8 @@ final class MigrationFrames {
             boolean flag,
             long cursor,
             SessionSnapshot snapshot,
-            List<Delivery> deliveries) {}
+            List<Delivery> deliveries,
+            String reason) {}
 
     private MigrationFrames() {}
 
@@ -123,33 +124,37 @@ final class MigrationFrames {
         });
     }
 
-    static ByteBuf abort(ByteBufAllocator alloc, long move) {
-        return frame(alloc, Frames.MIGRATE_ABORT, move, b -> {});
+    /** The node the session was to come to gave up, and why (for the old node's answer and log). */
+    static ByteBuf abort(ByteBufAllocator alloc, long move, String reason) {
+        return frame(alloc, Frames.MIGRATE_ABORT, move, b -> Frames.writeString(b, reason));
     }
 
     /** Reads a frame of type {@code type} (its type byte read already); {@code ids} stamps the messages. */
     static In read(byte type, ByteBuf b, LongSupplier ids) {
         if (type == Frames.MIGRATE_PUSH) {
-            return new In(type, 0, readSubscriber(b), false, 0, null, null);
+            return new In(type, 0, readSubscriber(b), false, 0, null, null, null);
         }
         long move = b.readLong();
         return switch (type) {
             case Frames.MIGRATE_ASK -> {
                 SubscriberId client = readSubscriber(b);
-                yield new In(type, move, client, b.readBoolean(), 0, null, null);
+                yield new In(type, move, client, b.readBoolean(), 0, null, null, null);
             }
             case Frames.MIGRATE_STATE ->
-                new In(type, move, null, false, 0, b.readBoolean() ? readSnapshot(b, ids) : null, null);
-            case Frames.MIGRATE_PULL -> new In(type, move, null, false, b.readLong(), null, null);
+                new In(type, move, null, false, 0, b.readBoolean() ? readSnapshot(b, ids) : null, null, null);
+            case Frames.MIGRATE_PULL -> new In(type, move, null, false, b.readLong(), null, null, null);
             case Frames.MIGRATE_PAGE -> {
                 long next = b.readLong();
-                yield new In(type, move, null, false, next, null, readDeliveries(b, ids));
+                yield new In(type, move, null, false, next, null, readDeliveries(b, ids), null);
             }
             case Frames.MIGRATE_DONE -> {
                 boolean ok = b.readBoolean();
-                yield new In(type, move, null, ok, 0, null, readDeliveries(b, ids));
+                yield new In(type, move, null, ok, 0, null, readDeliveries(b, ids), null);
             }
-            default -> new In(type, move, null, false, 0, null, null); // COMMIT, ABORT
+            // an ABORT may say why (older nodes sent none)
+            case Frames.MIGRATE_ABORT ->
+                new In(type, move, null, false, 0, null, null, b.isReadable() ? Frames.readString(b) : null);
+            default -> new In(type, move, null, false, 0, null, null, null); // COMMIT
         };
     }
 

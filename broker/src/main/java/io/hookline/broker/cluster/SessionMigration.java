@@ -79,8 +79,11 @@ public final class SessionMigration implements SessionHandover {
     /** How often the old node looks whether the new node's routes reached it, at the end of a move. */
     static final long ROUTE_CHECK_MILLIS = 5;
 
-    /** What {@link #migrateAll} did: sessions moved, sessions that stayed (failed), per target node name. */
-    public record Result(int moved, int failed, Map<String, Integer> perNode) {}
+    /**
+     * What {@link #migrateAll} did: sessions moved, sessions that stayed (failed), per target node
+     * name, and why each one that stayed did (client id → reason).
+     */
+    public record Result(int moved, int failed, Map<String, Integer> perNode, Map<String, String> stayed) {}
 
     private final IMap<String, String> directory;
     private final UUID self;
@@ -334,7 +337,7 @@ public final class SessionMigration implements SessionHandover {
                                 return;
                             }
                             if (e != null) {
-                                fail(im, "not stored: " + e);
+                                fail(im, "not stored: " + reason(e));
                             } else {
                                 peers.send(im.source, MigrationFrames.pull(ByteBufAllocator.DEFAULT, im.move, next));
                             }
@@ -356,7 +359,7 @@ public final class SessionMigration implements SessionHandover {
                     }
                     if (e != null) {
                         transfer.drop(im.id);
-                        fail(im, "not stored: " + e);
+                        fail(im, "not stored: " + reason(e));
                         return;
                     }
                     // the routes of its filters were queued on the cluster executor by the adopt: once
@@ -431,9 +434,16 @@ public final class SessionMigration implements SessionHandover {
             } else if (im.queue != null) {
                 transfer.discard(im.queue);
             }
-            peers.send(im.source, MigrationFrames.abort(ByteBufAllocator.DEFAULT, im.move));
+            peers.send(im.source, MigrationFrames.abort(ByteBufAllocator.DEFAULT, im.move, why));
         }
         finish(im);
+    }
+
+    /** A store failure as a reason: the store's own message, without the CompletionException around it. */
+    private static String reason(Throwable e) {
+        Throwable cause =
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return cause.getMessage() == null ? cause.toString() : cause.getMessage();
     }
 
     private void finish(Import im) {

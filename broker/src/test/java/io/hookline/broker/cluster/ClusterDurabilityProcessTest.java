@@ -15,7 +15,6 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.ClusterNodes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -23,10 +22,9 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The durability contract across nodes: a QoS 1 PUBLISH on node a for a persistent subscriber
@@ -42,20 +40,12 @@ class ClusterDurabilityProcessTest {
     /** An offline queue that holds 500 messages of 16 KiB (the default max_offline_bytes is 4 MB). */
     private static final String[] BIG_QUEUE = {"max_offline_bytes", "64MB"};
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES) // three broker starts and 500 messages on a busy machine
     void everyAcknowledgedMessageSurvivesTheSubscribersNodeKilled() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         cluster.awaitRunning(a, Duration.ofSeconds(20), "a", "b");
@@ -84,7 +74,6 @@ class ClusterDurabilityProcessTest {
     @Test
     @Timeout(value = 4, unit = TimeUnit.MINUTES) // three broker starts, 8 MB published and read back on a busy machine
     void everyAcknowledgedMessageForASharedGroupsOnlyMemberSurvivesItsNodeKilled() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b", BIG_QUEUE);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(a).equals(List.of("a", "b")));

@@ -15,13 +15,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.ClusterNodes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three broker processes: a message goes only to the nodes with a match; one node is killed with
@@ -29,19 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterFailureProcessTest {
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     @Test
     void aKilledNodeIsNoticedItsRoutesGoAndTheOthersKeepServing() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         BrokerProcess c = cluster.start("c");

@@ -23,9 +23,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Netsplits with real broker processes: node a is frozen with SIGSTOP (no heartbeats, its
@@ -39,21 +38,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterNetsplitProcessTest {
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     private static final String[] FAST_HEAL = {"cluster.netsplit.heal_check", "2s"};
 
     @Test
     void theMinorityRefusesWithTheDocumentedCodesAndTheHealRestoresRoutesBothWays() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a", FAST_HEAL);
         BrokerProcess b = cluster.start("b", FAST_HEAL);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(b).equals(List.of("a", "b")));
@@ -141,7 +132,6 @@ class ClusterNetsplitProcessTest {
             "allow_publish_during_netsplit", "on",
             "allow_subscribe_during_netsplit", "on"
         };
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a", island);
         BrokerProcess b = cluster.start("b", island);
         await().atMost(Duration.ofSeconds(20)).until(() -> cluster.running(b).equals(List.of("a", "b")));

@@ -22,16 +22,14 @@ import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.Clients;
 import io.hookline.broker.testsupport.ClusterNodes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Membership operations and offloading on broker processes (docs/cluster.md, "Membership
@@ -44,24 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterOpsProcessTest {
 
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final ClusterNodes cluster = ClusterNodes.perClass(); // killed after the last test
 
-    static ClusterNodes cluster;
     static BrokerProcess a;
     static BrokerProcess b;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        cluster = new ClusterNodes(tmp);
         a = cluster.start("a", "systree_interval", "1s");
         b = cluster.start("b", "systree_interval", "1s");
         cluster.awaitRunning(a, Duration.ofSeconds(30), "a", "b");
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @Test

@@ -31,10 +31,9 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two broker processes on loopback as one cluster (only the documented cluster.* keys), with
@@ -44,23 +43,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterProcessTest {
 
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final ClusterNodes cluster = ClusterNodes.perClass(); // killed after the last test
 
-    static ClusterNodes cluster;
     static BrokerProcess a;
     static BrokerProcess b;
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        cluster = new ClusterNodes(tmp);
         a = cluster.start("a");
         b = cluster.start("b");
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @Test

@@ -11,13 +11,11 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.ClusterNodes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three broker processes: a shared group with members on a and b, the publisher on c; b is killed
@@ -25,19 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterSharedFailureProcessTest {
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     @Test
     void whenAMembersNodeIsKilledTheSurvivingMembersGetEveryMessage() throws Exception {
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a");
         BrokerProcess b = cluster.start("b");
         BrokerProcess c = cluster.start("c");

@@ -16,16 +16,14 @@ import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.ClusterNodes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Three broker processes, each with its own shared_subscription_policy (the publishing node's
@@ -36,17 +34,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterSharedProcessTest {
 
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final ClusterNodes cluster = ClusterNodes.perClass(); // killed after the last test
 
-    static ClusterNodes cluster;
     static BrokerProcess a;
     static BrokerProcess b;
     static BrokerProcess c;
 
     @BeforeAll
     static void startThreeNodes() throws Exception {
-        cluster = new ClusterNodes(tmp);
         a = cluster.start("a", "shared_subscription_policy", "prefer_local", "direct_messages.allow_anonymous", "on");
         b = cluster.start("b", "shared_subscription_policy", "local_only", "direct_messages.allow_anonymous", "on");
         c = cluster.start(
@@ -58,11 +54,6 @@ class ClusterSharedProcessTest {
                 "plugins.limits_test", // auth_on_register: a user name "shared_subscription_policy=..." sets it
                 "on");
         cluster.awaitRunning(a, Duration.ofSeconds(30), "a", "b", "c");
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @Test

@@ -19,7 +19,6 @@ import io.hookline.broker.cluster.ClusterProcessTest.Sub;
 import io.hookline.broker.testsupport.Acks;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.ClusterNodes;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,10 +26,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A netsplit of three broker processes (docs/cluster.md, "Netsplits"): node c is frozen with
@@ -41,21 +39,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ClusterThreeNodeNetsplitProcessTest {
 
-    @TempDir
-    Path tmp;
-
-    private ClusterNodes cluster;
-
-    @AfterEach
-    void stop() {
-        cluster.close();
-    }
+    @RegisterExtension
+    final ClusterNodes cluster = new ClusterNodes(); // each test's nodes, killed after it
 
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES) // broker processes on a busy machine
     void theMajorityServesWhileOneOfThreeIsFrozenAndAfterTheHealRoutesAndSharedGroupsSpanAllThree() throws Exception {
         String[] keys = {"cluster.netsplit.heal_check", "2s", "shared_subscription_policy", "round_robin"};
-        cluster = new ClusterNodes(tmp);
         BrokerProcess a = cluster.start("a", keys);
         BrokerProcess b = cluster.start("b", keys);
         BrokerProcess c = cluster.start("c", keys);

@@ -132,6 +132,23 @@ class MigrationFramesTest {
     }
 
     @Test
+    void anAbortSaysWhyAndOneWithoutAReasonStillReads() {
+        MigrationFrames.In abort = trip(MigrationFrames.abort(ByteBufAllocator.DEFAULT, 8, "not stored: disk full"));
+        assertEquals(8L, abort.move());
+        assertEquals("not stored: disk full", abort.reason());
+        ByteBuf bare = ByteBufAllocator.DEFAULT.buffer();
+        try {
+            bare.writeLong(9); // an ABORT as nodes before the reason sent it: the move's id only
+            assertEquals(
+                    null,
+                    MigrationFrames.read(Frames.MIGRATE_ABORT, bare, ids::incrementAndGet)
+                            .reason());
+        } finally {
+            bare.release();
+        }
+    }
+
+    @Test
     void aBadCountIsRefusedNotAllocated() {
         ByteBuf b = ByteBufAllocator.DEFAULT.buffer();
         try {

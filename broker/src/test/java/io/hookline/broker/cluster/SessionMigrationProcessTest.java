@@ -27,9 +27,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,10 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SessionMigrationProcessTest {
 
-    @TempDir
-    static Path tmp;
+    @RegisterExtension
+    static final ClusterNodes cluster = ClusterNodes.perClass(); // killed after the last test
 
-    static ClusterNodes cluster;
     static BrokerProcess a;
     static BrokerProcess b;
 
@@ -52,15 +51,9 @@ class SessionMigrationProcessTest {
 
     @BeforeAll
     static void startTwoNodes() throws Exception {
-        cluster = new ClusterNodes(tmp);
         a = cluster.start("a", QUEUES);
         b = cluster.start("b", QUEUES);
         await().atMost(Duration.ofSeconds(30)).until(() -> cluster.running(b).size() == 2);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
     }
 
     @Test
@@ -372,9 +365,9 @@ class SessionMigrationProcessTest {
                     .send();
         }
         AdminHttp admin = cluster.admin(a);
-        AdminHttp.Answer bad = admin.post("/api/v1/cluster/migrate-sessions?parallel=0");
+        AdminHttp.Answer bad = admin.post("/api/v1/cluster/migrate-sessions?--parallel=0");
         assertEquals(400, bad.status(), bad.body());
-        assertTrue(bad.body().contains("parallel"), bad.body());
+        assertTrue(bad.body().contains("parallel: must be 1 to 64, not 0"), bad.body());
 
         AdminHttp.Answer answer = admin.post("/api/v1/cluster/migrate-sessions");
         assertEquals(200, answer.status(), answer.body());

@@ -8,10 +8,10 @@ import io.hookline.broker.routing.FlowControl;
  * {@link #offline()} is never writable and has no window; {@link #throttledBy} is writable with a
  * window of 20 and answers the given throttle.
  */
-record QuietConnection(FlowControl.Throttle throttle, int inflightWindow, boolean writable)
+public record QuietConnection(FlowControl.Throttle throttle, int inflightWindow, boolean writable)
         implements SessionConnection {
 
-    static QuietConnection offline() {
+    public static QuietConnection offline() {
         return new QuietConnection(null, 0, false);
     }
 

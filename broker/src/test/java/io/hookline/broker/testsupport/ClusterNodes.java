@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,28 +20,70 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Broker processes ({@link BrokerProcess}) that form one cluster on loopback: each node gets its
  * own directory, a free cluster.listen port, data_port 0 and the first node as its seed; small
  * failure and join timeouts (through the cluster.* keys) keep the tests fast. {@link #close()}
  * kills every node still running.
+ *
+ * <p>Also a JUnit 5 extension that kills the nodes and deletes their directory after the test,
+ * so a test only starts what it needs:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * final ClusterNodes cluster = new ClusterNodes();                // each test's own nodes
+ * @RegisterExtension
+ * static final ClusterNodes cluster = ClusterNodes.perClass();    // nodes the class's tests share
+ * }</pre>
+ *
+ * Each test (or the class's {@code @BeforeAll}) still starts its nodes itself.
  */
-public final class ClusterNodes implements AutoCloseable {
+public final class ClusterNodes implements AutoCloseable, AfterEachCallback, AfterAllCallback {
 
     /** JVM options of every node: logging as bin/broker logs (tests run in the broker module's directory). */
     public static final List<String> JVM = List.of(
             "-Xmx256m",
             "-Dlogback.configurationFile=" + Path.of("../conf/logback.xml").toAbsolutePath());
 
-    private final Path dir;
+    private Path dir; // made at the first start when the extension owns it
+    private final boolean ownDir;
+    private final boolean perClass;
     private final List<BrokerProcess> nodes = new ArrayList<>();
     private final Map<BrokerProcess, Path> dirs = new ConcurrentHashMap<>();
     private final Map<BrokerProcess, String> listens = new ConcurrentHashMap<>();
     private String seed;
 
+    /** Nodes in {@code dir} (the test's own, e.g. a {@code @TempDir}); the test closes them. */
     public ClusterNodes(Path dir) {
+        this(dir, false, false);
+    }
+
+    /** As an extension on an instance field: each test's nodes, killed after it, in a temporary directory of their own. */
+    public ClusterNodes() {
+        this(null, true, false);
+    }
+
+    /** As an extension on a static field: nodes the class's tests share, killed after the last of them. */
+    public static ClusterNodes perClass() {
+        return new ClusterNodes(null, true, true);
+    }
+
+    private ClusterNodes(Path dir, boolean ownDir, boolean perClass) {
         this.dir = dir;
+        this.ownDir = ownDir;
+        this.perClass = perClass;
+    }
+
+    private Path dir() throws IOException {
+        if (dir == null) {
+            dir = Files.createTempDirectory("hookline-cluster-"); // its name makes the cluster's name unique
+        }
+        return dir;
     }
 
     /** Starts node {@code name} joining the first node started (none: it forms the cluster); {@code extra} config key/values. */
@@ -54,14 +97,14 @@ public final class ClusterNodes implements AutoCloseable {
     }
 
     private BrokerProcess start(String name, boolean join, String... extra) throws IOException {
-        Path home = dir.resolve(name);
+        Path home = dir().resolve(name);
         Files.createDirectories(home);
         String listen = "127.0.0.1:" + freePort();
         List<String> kv = new ArrayList<>(List.of(
                 "cluster",
                 "on",
                 "cluster.name",
-                "test-" + dir.getFileName(),
+                "test-" + dir().getFileName(),
                 "cluster.node_name",
                 name,
                 "cluster.listen",
@@ -212,5 +255,28 @@ public final class ClusterNodes implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(BrokerProcess::close);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws IOException {
+        if (!perClass) {
+            closeAndDelete();
+        }
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        closeAndDelete();
+    }
+
+    private void closeAndDelete() throws IOException {
+        close();
+        if (ownDir && dir != null) {
+            try (Stream<Path> all = Files.walk(dir)) {
+                for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 }

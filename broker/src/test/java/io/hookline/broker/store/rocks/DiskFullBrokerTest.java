@@ -15,6 +15,7 @@ import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.exceptions.Mqtt5PubAckException;
 import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import io.hookline.broker.config.SyncPolicy;
+import io.hookline.broker.testsupport.SmallDisk;
 import io.hookline.broker.testsupport.TestBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;

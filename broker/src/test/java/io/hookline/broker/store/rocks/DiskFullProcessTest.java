@@ -15,6 +15,7 @@ import io.hookline.broker.testsupport.AdminHttp;
 import io.hookline.broker.testsupport.BrokerProcess;
 import io.hookline.broker.testsupport.BrokerProcesses;
 import io.hookline.broker.testsupport.Clients;
+import io.hookline.broker.testsupport.SmallDisk;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

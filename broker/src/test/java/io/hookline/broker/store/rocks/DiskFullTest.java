@@ -15,6 +15,7 @@ import io.hookline.broker.routing.Message;
 import io.hookline.broker.routing.PublishProperties;
 import io.hookline.broker.routing.SubscriberId;
 import io.hookline.broker.store.MessageQueue;
+import io.hookline.broker.testsupport.SmallDisk;
 import io.hookline.broker.util.StoreBatch;
 import java.nio.file.Files;
 import java.nio.file.Path;

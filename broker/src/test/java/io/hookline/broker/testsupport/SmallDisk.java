@@ -1,4 +1,4 @@
-package io.hookline.broker.store.rocks;
+package io.hookline.broker.testsupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -26,23 +26,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * JUnit runs it after the test's own {@code @AfterEach}, so what a test closes there is gone
  * before the unmount too.
  */
-final class SmallDisk implements AfterEachCallback {
+public final class SmallDisk implements AfterEachCallback {
     private final Supplier<? extends AutoCloseable> onTheDisk;
     // confined to the test's thread
     private final List<Path> mounted = new ArrayList<>();
 
     /** A disk whose users the test closes itself, in its {@code @AfterEach}. */
-    SmallDisk() {
+    public SmallDisk() {
         this(() -> null);
     }
 
     /** A disk on which {@code onTheDisk} runs (null: nothing), closed after each test before the unmount. */
-    SmallDisk(Supplier<? extends AutoCloseable> onTheDisk) {
+    public SmallDisk(Supplier<? extends AutoCloseable> onTheDisk) {
         this.onTheDisk = onTheDisk;
     }
 
     /** Mounts a 3 MB tmpfs on {@code dir}, or skips the test: mounting needs root. */
-    void mount(Path dir) throws Exception {
+    public void mount(Path dir) throws Exception {
         assumeTrue(
                 run("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", dir.toString()) == 0,
                 "mounting a tmpfs needs root");
@@ -50,7 +50,7 @@ final class SmallDisk implements AfterEachCallback {
     }
 
     /** Gives the tmpfs on {@code dir} room again: {@code size} as mount(8) takes it, e.g. 64m. */
-    void grow(Path dir, String size) throws Exception {
+    public void grow(Path dir, String size) throws Exception {
         assertEquals(0, run("mount", "-o", "remount,size=" + size, dir.toString()));
     }
 
