@@ -200,6 +200,19 @@ class DistributionTest {
         assertTrue(own.contains("io.netty.allocator.numDirectArenas = 7"), own); // the later -D wins
     }
 
+    @Test
+    void brokerScriptTrimsTheNativeHeapWhereTheJvmKnowsHowUnlessJavaOptsSaysOtherwise() throws Exception {
+        Runtime.Version v = Runtime.version(); // withThisJava: bin/broker runs this JVM
+        boolean known = v.feature() >= 22 || (v.feature() == 17 && v.update() >= 15);
+        String defaults = flags(null);
+        assertEquals(known, defaults.contains("-XX:TrimNativeHeapInterval=1000"), defaults);
+        // whatever the collector: this is glibc's memory, not the heap's
+        assertEquals(known, flags("-XX:+UseG1GC").contains("-XX:TrimNativeHeapInterval=1000"));
+        if (known) { // the later flag wins: JAVA_OPTS turns it off
+            assertTrue(flags("-XX:TrimNativeHeapInterval=0").contains("-XX:TrimNativeHeapInterval=0"));
+        }
+    }
+
     /** The JVM flags bin/broker starts the JVM with (-XX:+PrintCommandLineFlags), with {@code javaOpts} added. */
     private String flags(String javaOpts) throws Exception {
         String out = output((javaOpts == null ? "" : javaOpts + " ") + "-XX:+PrintCommandLineFlags");

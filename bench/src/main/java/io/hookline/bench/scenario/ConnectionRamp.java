@@ -19,7 +19,8 @@ import org.HdrHistogram.Histogram;
 /**
  * Connects N idle clients (CONNECT only, clean session, no subscriptions, a keep alive of
  * {@value #KEEP_ALIVE_SECONDS} s as real clients send one) with a bounded number of handshakes in
- * flight, lets the broker settle, and reports its RSS growth per connection: over the whole ramp,
+ * flight, lets the broker settle (at N/2 and at N RSS is read once it stopped moving; the connect
+ * rate leaves that wait out), and reports its RSS growth per connection: over the whole ramp,
  * and over its second half (from N/2 clients held to N), which leaves out what the first
  * connections cost once (the JIT compiling the connect path, the first touch of the heap) and is
  * the figure that extrapolates to larger counts. More than 20,000 clients come from several
@@ -31,7 +32,17 @@ final class ConnectionRamp {
     /** CONNECTs awaiting CONNACK at once; enough to ramp fast without a SYN flood on loopback. */
     private static final int CONCURRENT_HANDSHAKES = 200;
 
-    private static final long SETTLE_MILLIS = 2000;
+    /**
+     * After the ramp, RSS is read once it stopped moving: within {@value #SETTLE_BYTES} bytes over
+     * {@value #SETTLE_SAMPLES} one-second samples (at most {@value #SETTLE_MAX_SECONDS} s). That
+     * spans a JVM's release of its compilers' scratch memory (its chunk pool is cleaned every 5 s)
+     * and the next native heap trim (bin/broker: every second); a fixed 2 s read that memory while
+     * a burst of compiling still held it, 1-1.5 KiB per connection at 10,000.
+     */
+    private static final int SETTLE_SAMPLES = 7;
+
+    private static final long SETTLE_BYTES = 64 * 1024;
+    private static final int SETTLE_MAX_SECONDS = 45;
     /** Descriptors beyond the connections, at least: the broker keeps a tenth of its limit for other files. */
     private static final int FILE_RESERVE = 2048;
 
@@ -78,6 +89,31 @@ final class ConnectionRamp {
         return null;
     }
 
+    /** The broker's RSS once it stopped moving (see {@link #SETTLE_SAMPLES}), or the last reading. */
+    private long settledRss() throws IOException, InterruptedException {
+        long[] samples = new long[SETTLE_SAMPLES];
+        for (int i = 0; i < SETTLE_MAX_SECONDS; i++) {
+            Thread.sleep(1000);
+            long rss = ProcStat.read(target.pid()).rssBytes();
+            samples[i % SETTLE_SAMPLES] = rss;
+            if (i + 1 >= SETTLE_SAMPLES) {
+                long min = Long.MAX_VALUE;
+                long max = Long.MIN_VALUE;
+                for (long r : samples) {
+                    min = Math.min(min, r);
+                    max = Math.max(max, r);
+                }
+                if (max - min < SETTLE_BYTES) {
+                    return rss;
+                }
+            }
+            if (i == SETTLE_MAX_SECONDS - 1) {
+                return rss;
+            }
+        }
+        return ProcStat.read(target.pid()).rssBytes();
+    }
+
     private static String limit(long files) {
         return files < 0 ? "unlimited" : Long.toString(files);
     }
@@ -106,6 +142,7 @@ final class ConnectionRamp {
         int half = params.connections() / 2;
         int connectedAtHalf = 0;
         long rssAtHalf = 0;
+        long settling = 0;
         try {
             for (int i = 0; i < params.connections() && System.nanoTime() < deadline; i++) {
                 if (i == half && half > 0) { // every handshake of the first half done: the checkpoint
@@ -113,7 +150,9 @@ final class ConnectionRamp {
                         break;
                     }
                     connectedAtHalf = clients.size();
-                    rssAtHalf = ProcStat.read(target.pid()).rssBytes();
+                    long settleStart = System.nanoTime();
+                    rssAtHalf = settledRss(); // settled like the end: both ends of the second half alike
+                    settling = System.nanoTime() - settleStart; // not part of the connect rate
                     window.release(CONCURRENT_HANDSHAKES);
                 }
                 if (!window.tryAcquire(RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
@@ -144,9 +183,8 @@ final class ConnectionRamp {
                 });
             }
             window.tryAcquire(CONCURRENT_HANDSHAKES, RAMP_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            double seconds = (System.nanoTime() - start) / 1e9;
-            Thread.sleep(SETTLE_MILLIS);
-            long rssAfter = ProcStat.read(target.pid()).rssBytes();
+            double seconds = (System.nanoTime() - start - settling) / 1e9;
+            long rssAfter = settledRss();
             ProcessSampler.Usage brokerUsage = broker.finish();
             ProcessSampler.Usage selfUsage = self.finish();
             int connected = clients.size();

@@ -38,7 +38,6 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttProperties.MqttPropertyType;
 import io.netty.handler.codec.mqtt.MqttReasonCodeAndPropertiesVariableHeader;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.AttributeKey;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.UUID;
@@ -54,12 +53,9 @@ import java.util.concurrent.TimeUnit;
 final class ConnectFlow {
     private ConnectFlow() {}
 
-    /** The attribute in which Netty's codec keeps the protocol version it decoded. */
-    private static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
-
     /** The protocol level Netty decoded from this channel's CONNECT, or 4 when it did not get that far. */
     static int decodedVersion(ChannelHandlerContext ctx) {
-        MqttVersion v = ctx.channel().attr(CODEC_VERSION).get();
+        MqttVersion v = CodecVersion.of(ctx);
         return v == null ? 4 : v.protocolLevel();
     }
 
@@ -68,9 +64,8 @@ final class ConnectFlow {
      * encoder's) version on any CONNECT it reads, so a second one would change how we answer.
      */
     static void restoreCodecVersion(ChannelHandlerContext ctx, int version) {
-        ctx.channel()
-                .attr(CODEC_VERSION)
-                .set(version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
+        CodecVersion.set(
+                ctx, version == 5 ? MqttVersion.MQTT_5 : version == 4 ? MqttVersion.MQTT_3_1_1 : MqttVersion.MQTT_3_1);
     }
 
     /** A refusal found while reading the CONNECT. */

@@ -69,14 +69,12 @@ import java.util.function.Consumer;
 public final class Session implements Recipient {
 
     private final SubscriberId id;
-    private final SessionRegistry registry;
-    private final Stores stores;
-    private final Clock clock; // the registry's: message expiry and retry run on the wall clock
+    private final SessionRegistry registry; // also gives the stores and the clock: no fields for them (8 B a session)
 
     // guarded by this
     private SessionConnection connection;
     private boolean ended;
-    private int protocolVersion;
+    private byte protocolVersion; // a byte: with the fields above, 144 B a session where an int made it 152
     private String username;
     private int maxOnlineOverride = UNSET; // from auth_on_register's modifiers
     private int maxOfflineOverride = UNSET;
@@ -125,9 +123,16 @@ public final class Session implements Recipient {
     Session(SubscriberId id, SessionRegistry registry, MessageQueue queue) {
         this.id = id;
         this.registry = registry;
-        this.stores = registry == null ? null : registry.stores();
-        this.clock = registry == null ? Clock.systemUTC() : registry.clock();
         this.queue = queue;
+    }
+
+    private Stores stores() {
+        return registry.stores();
+    }
+
+    // the registry's: message expiry and retry run on the wall clock
+    private Clock clock() {
+        return registry == null ? Clock.systemUTC() : registry.clock();
     }
 
     public String clientId() {
@@ -314,7 +319,7 @@ public final class Session implements Recipient {
                 subscriptionBytes += SubscriptionTrie.subscriptionCost(subscription.filter());
             }
             if (persistent) {
-                stores.subscriptions().put(id, subscription, batch);
+                stores().subscriptions().put(id, subscription, batch);
             }
             return old == null;
         }
@@ -330,7 +335,7 @@ public final class Session implements Recipient {
             subscriptionBytes -= SubscriptionTrie.subscriptionCost(filter);
             registry.index().remove(id, shareGroup, filter);
             if (persistent) {
-                stores.subscriptions().remove(id, shareGroup, filter, batch);
+                stores().subscriptions().remove(id, shareGroup, filter, batch);
             }
             registry.flow().release(this); // its publishers may no longer route here: let them try again
             return true;
@@ -368,7 +373,7 @@ public final class Session implements Recipient {
             return false;
         }
         if (persistent) {
-            stores.inbound().add(id, packetId, batch);
+            stores().inbound().add(id, packetId, batch);
         }
         return true;
     }
@@ -379,7 +384,7 @@ public final class Session implements Recipient {
             return false;
         }
         if (persistent) {
-            stores.inbound().remove(id, packetId, batch);
+            stores().inbound().remove(id, packetId, batch);
         }
         return true;
     }
@@ -452,14 +457,14 @@ public final class Session implements Recipient {
      */
     private boolean sendInPublisherBatch(SessionConnection to, StoreBatch batch) {
         int window = to.inflightWindow();
-        long now = clock.millis();
+        long now = clock().millis();
         List<HeldPublishes.Out> out = null;
         Delivery next;
         while ((next = queue.peek()) != null
                 && queue.headWrittenIn(batch)
                 && inflight.size() < window
                 && to.writable()
-                && !stores.writesBehind()) {
+                && !stores().writesBehind()) {
             if (out == null) {
                 out = new ArrayList<>(1);
             }
@@ -526,7 +531,7 @@ public final class Session implements Recipient {
             if (!congested || connection == null || ended || timeout <= 0) {
                 return;
             }
-            long idle = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock.millis() - lastProgressMillis);
+            long idle = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(clock().millis() - lastProgressMillis);
             if (idle < timeout) {
                 scheduleStallCheck(timeout - idle);
                 return;
@@ -729,7 +734,7 @@ public final class Session implements Recipient {
                 drained(weight(delivery));
                 StoreBatch batch = journal();
                 List<HeldPublishes.Out> out = batch == StoreBatch.NONE ? null : new ArrayList<>(1);
-                send(from, delivery, clock.millis(), batch, out);
+                send(from, delivery, clock().millis(), batch, out);
                 finish(from, batch, out);
             } else {
                 int max = maxOnline();
@@ -757,7 +762,7 @@ public final class Session implements Recipient {
     // caller holds the monitor: the batch for writes nobody waits on (a persistent session's
     // queue and in-flight bookkeeping), committed by the caller with commit()
     private StoreBatch journal() {
-        return persistent ? stores.batch() : StoreBatch.NONE;
+        return persistent ? stores().batch() : StoreBatch.NONE;
     }
 
     // a batch of journal(): the store logs a failure (StoreBatch), nobody waits
@@ -794,7 +799,7 @@ public final class Session implements Recipient {
         Inflight entry = new Inflight(packetId, delivery, now);
         ownInflight().add(entry);
         if (persistent) {
-            stores.inflight().sent(id, packetId, delivery, batch);
+            stores().inflight().sent(id, packetId, delivery, batch);
         }
         if (out == null) {
             to.writePublish(packetId, delivery, false);
@@ -894,8 +899,8 @@ public final class Session implements Recipient {
             }
             inflight.remove(packetId);
             if (persistent) {
-                StoreBatch batch = stores.batch();
-                stores.inflight().remove(id, packetId, entry.released, batch);
+                StoreBatch batch = stores().batch();
+                stores().inflight().remove(id, packetId, entry.released, batch);
                 commit(batch);
             }
             pump(from);
@@ -945,8 +950,8 @@ public final class Session implements Recipient {
                 entry.releaseStored = true;
                 return StoreBatch.DONE;
             }
-            StoreBatch batch = stores.batch();
-            stores.inflight().released(id, packetId, batch);
+            StoreBatch batch = stores().batch();
+            stores().inflight().released(id, packetId, batch);
             CompletionStage<Void> stored = batch.commit();
             stored.thenRun(() -> entry.releaseStored = true); // on the writer thread
             return stored;
@@ -960,8 +965,8 @@ public final class Session implements Recipient {
             Inflight gone = connection == from ? inflight.remove(packetId) : null;
             if (gone != null) {
                 if (persistent) {
-                    StoreBatch batch = stores.batch();
-                    stores.inflight().remove(id, packetId, gone.released, batch);
+                    StoreBatch batch = stores().batch();
+                    stores().inflight().remove(id, packetId, gone.released, batch);
                     commit(batch);
                 }
                 pump(from);
@@ -979,7 +984,7 @@ public final class Session implements Recipient {
     // full window waits, which keeps the queue's order.
     private void pump(SessionConnection to) {
         int window = to.inflightWindow();
-        long now = clock.millis();
+        long now = clock().millis();
         Delivery next;
         StoreBatch batch = null; // made at the first message moved
         List<HeldPublishes.Out> out = null; // its PUBLISHes, when the batch stores something
@@ -987,7 +992,7 @@ public final class Session implements Recipient {
             if (next.qos() > 0 && inflight.size() >= window) {
                 break;
             }
-            if (journaled && stores.writesBehind()) {
+            if (journaled && stores().writesBehind()) {
                 awaitWrites(to);
                 break;
             }
@@ -1015,7 +1020,7 @@ public final class Session implements Recipient {
             return;
         }
         awaitingWrites = to;
-        stores.whenWritesCaughtUp(() -> to.execute(() -> {
+        stores().whenWritesCaughtUp(() -> to.execute(() -> {
             synchronized (this) {
                 if (awaitingWrites == to) {
                     awaitingWrites = null;
@@ -1066,7 +1071,7 @@ public final class Session implements Recipient {
             if (connection != to) {
                 return;
             }
-            long now = clock.millis();
+            long now = clock().millis();
             StoreBatch batch = null;
             if (held != null) {
                 held.dropOthers(to); // what waited for an earlier connection is resent below
@@ -1096,9 +1101,9 @@ public final class Session implements Recipient {
                 }
                 if (gone && persistent) {
                     if (batch == null) {
-                        batch = stores.batch();
+                        batch = stores().batch();
                     }
-                    stores.inflight().remove(id, entry.packetId, entry.released, batch);
+                    stores().inflight().remove(id, entry.packetId, entry.released, batch);
                 }
             }
             if (batch != null) {
@@ -1120,7 +1125,7 @@ public final class Session implements Recipient {
             if (connection != to) {
                 return;
             }
-            long now = clock.millis();
+            long now = clock().millis();
             for (Inflight entry : inflight) {
                 if (now - entry.sentAtMillis < intervalMillis
                         || entry.unwritten // not sent yet: it goes out once its in-flight record is stored
@@ -1148,11 +1153,11 @@ public final class Session implements Recipient {
         SessionConnection previous = connection;
         connection = to;
         stalled = false;
-        lastProgressMillis = clock.millis();
+        lastProgressMillis = clock().millis();
         if (congested) {
             relieve(); // a new connection: publishers try again and wait on it only if it falls behind
         }
-        protocolVersion = terms.protocolVersion();
+        protocolVersion = (byte) terms.protocolVersion();
         expirySeconds = terms.expirySeconds();
         persistent = terms.persistent();
         journaled = persistent && queue.isDurable();
@@ -1247,7 +1252,7 @@ public final class Session implements Recipient {
 
     /** A stored session comes back, offline, as it was recorded; it went away at {@code disconnectedAt}. */
     synchronized void restore(SessionRecord r, long disconnectedAt) {
-        protocolVersion = r.protocolVersion();
+        protocolVersion = (byte) r.protocolVersion();
         username = r.username();
         reader = null;
         expirySeconds = r.expirySeconds();

@@ -1,6 +1,7 @@
 package io.hookline.broker.transport;
 
 import io.hookline.broker.protocol.Bridge;
+import io.hookline.broker.protocol.CodecVersion;
 import io.hookline.broker.protocol.ProtocolViolation;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -14,7 +15,6 @@ import io.netty.handler.codec.mqtt.MqttMessageFactory;
 import io.netty.handler.codec.mqtt.MqttMessageType;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
-import io.netty.util.AttributeKey;
 import java.net.SocketAddress;
 import java.util.List;
 
@@ -41,12 +41,11 @@ import java.util.List;
  * <p>It is the encoding stage as well: packets written to the channel are encoded here, by an
  * encoder per event loop ({@link SharedEncoder}). On a plain TCP listener it is the first stage
  * and also counts the bytes in and out and the connection's close for the listener
- * ({@link ByteCounter}). One per channel; confined to its event loop.
+ * ({@link ByteCounter}). It keeps the protocol version the codec uses for its connection
+ * ({@link CodecVersion}: a field here, where Netty's codec would add a channel attribute to
+ * every connection). One per channel; confined to its event loop.
  */
-final class PacketFramer extends ByteToMessageDecoder implements ChannelOutboundHandler {
-
-    /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
-    private static final AttributeKey<MqttVersion> CODEC_VERSION = SharedDecoder.CODEC_VERSION;
+final class PacketFramer extends ByteToMessageDecoder implements ChannelOutboundHandler, CodecVersion {
 
     private static final int CONNECT = 1,
             PUBLISH = 3,
@@ -64,6 +63,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
     private boolean connectSeen; // a CONNECT went on to the decoder: other packets may follow
     private boolean passThrough; // after a packet the decoder must judge on its own: no more framing
     private boolean discard; // after a malformed packet: the connection is closing
+    private MqttVersion version; // the codec's: set by the CONNECT the decoder read; null before (fits the padding)
 
     PacketFramer(int maxRemainingLength) {
         this(maxRemainingLength, maxRemainingLength);
@@ -77,6 +77,16 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         this.maxRemainingLength = maxRemainingLength;
         this.maxConnectLength = Math.min(maxConnectLength, maxRemainingLength);
         this.counter = counter;
+    }
+
+    @Override
+    public MqttVersion codecVersion() {
+        return version;
+    }
+
+    @Override
+    public void codecVersion(MqttVersion version) {
+        this.version = version;
     }
 
     // ---- counting, when first in the pipeline; outbound operations pass through ------------------
@@ -107,7 +117,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
             ctx.write(msg, promise);
             return;
         }
-        SharedEncoder.forThread().write(ctx, msg, promise, counter);
+        SharedEncoder.forThread().write(ctx, msg, promise, version, counter);
     }
 
     @Override
@@ -203,7 +213,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
                 return;
             }
             if (level >= 0 && PacketChecks.knownProtocol(in, body, level & 0x7F)) {
-                markVersion(ctx, level & 0x7F);
+                markVersion(level & 0x7F);
             }
             fail(
                     in,
@@ -231,7 +241,6 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
             connect(ctx, in, out, first, headerLength, remaining);
             return;
         }
-        MqttVersion version = ctx.channel().attr(CODEC_VERSION).get();
         PacketChecks.Finding finding = check(in, first, body, remaining, version);
         if (finding != null) {
             fail(
@@ -260,7 +269,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
     private void decodePacket(
             ChannelHandlerContext ctx, ByteBuf in, ByteBuf packet, List<Object> out, int first, int remaining)
             throws Exception {
-        switch (SharedDecoder.forThread(maxRemainingLength).decode(ctx.channel(), packet, out)) {
+        switch (SharedDecoder.forThread(maxRemainingLength).decode(this, packet, out)) {
             case DECODED -> {}
             case FAILED -> { // the decoder said why; like it, ignore whatever follows
                 discard = true;
@@ -297,7 +306,7 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
         }
         PacketChecks.Finding finding = PacketChecks.connect(in, body, end, plain);
         if (finding != null) {
-            markVersion(ctx, plain);
+            markVersion(plain);
             fail(
                     in,
                     out,
@@ -323,9 +332,9 @@ final class PacketFramer extends ByteToMessageDecoder implements ChannelOutbound
     }
 
     /** For a failing CONNECT of a known level: lets the connection answer a v5 client in v5. */
-    private static void markVersion(ChannelHandlerContext ctx, int level) {
-        if (level == 5 && ctx.channel().attr(CODEC_VERSION).get() == null) {
-            ctx.channel().attr(CODEC_VERSION).set(MqttVersion.MQTT_5);
+    private void markVersion(int level) {
+        if (level == 5 && version == null) {
+            version = MqttVersion.MQTT_5;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.hookline.broker.transport;
 
+import io.hookline.broker.protocol.CodecVersion;
 import io.netty.buffer.ByteBuf;
-import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * one call and keeps nothing between calls. It runs in a pipeline of its own (a detached
  * {@link EmbeddedChannel}: decoder, then a stage that collects what it decodes); the protocol
  * version it needs (the codec's channel attribute, set by a CONNECT) is copied from the
- * connection's channel before a packet and back after it.
+ * connection's framer ({@link CodecVersion}) before a packet and back after it.
  *
  * <p>A decoder that failed a packet (Netty's decoder then discards all later input) or kept bytes
  * of one (contents that claim more than the packet holds: it would wait for the next packet's
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 final class SharedDecoder {
 
     /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
-    static final AttributeKey<MqttVersion> CODEC_VERSION = AttributeKey.valueOf("NETTY_CODEC_MQTT_VERSION");
+    static final AttributeKey<MqttVersion> CODEC_VERSION = CodecVersion.ATTRIBUTE;
 
     /**
      * The longest string MQTT can encode: Netty's decoder must not refuse a client id itself (the
@@ -88,12 +88,12 @@ final class SharedDecoder {
     }
 
     /**
-     * Decodes one whole packet of {@code channel} into {@code out} and takes over the reference to
-     * {@code packet} (a contiguous buffer: a slice of the framer's).
+     * Decodes one whole packet of the connection whose codec version {@code connection} holds into
+     * {@code out} (a CONNECT sets that version) and takes over the reference to {@code packet} (a
+     * contiguous buffer: a slice of the framer's).
      */
-    Outcome decode(Channel channel, ByteBuf packet, List<Object> out) throws Exception {
-        Attribute<MqttVersion> mine = channel.hasAttr(CODEC_VERSION) ? channel.attr(CODEC_VERSION) : null;
-        MqttVersion before = mine == null ? null : mine.get();
+    Outcome decode(CodecVersion connection, ByteBuf packet, List<Object> out) throws Exception {
+        MqttVersion before = connection.codecVersion();
         version.set(before);
         this.out = out;
         packet.retain(); // held until we looked at where the decoder left it
@@ -106,7 +106,7 @@ final class SharedDecoder {
             packet.release();
             MqttVersion after = version.get();
             if (after != before) {
-                channel.attr(CODEC_VERSION).set(after);
+                connection.codecVersion(after);
             }
             if (failed || kept) {
                 PER_THREAD.remove(); // the next packet on this thread gets a new decoder

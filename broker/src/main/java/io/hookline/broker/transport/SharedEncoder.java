@@ -19,8 +19,8 @@ import java.util.List;
  * PUBLISH), run once per thread for the {@link PacketFramer}s of its connections instead of as a
  * pipeline stage of each (a context, 56 B per connection). It keeps nothing between packets. It
  * runs in a pipeline of its own (a detached {@link EmbeddedChannel}: a stage that catches what is
- * written, then the encoder), with the connection's protocol version (the codec's channel
- * attribute) and allocator; the framer counts and writes on what it encoded. Confined to its
+ * written, then the encoder), with the connection's protocol version (held by its framer, set on
+ * the detached pipeline's codec attribute for the call) and allocator; the framer counts and writes on what it encoded. Confined to its
  * thread (one per event loop); not reentrant, and nothing it calls calls back into it.
  */
 final class SharedEncoder {
@@ -48,15 +48,19 @@ final class SharedEncoder {
     }
 
     /**
-     * Encodes {@code msg} for the connection of {@code ctx} and writes the result there, counting
-     * its bytes in {@code counter} unless that is null; completes {@code promise} as the stage
-     * this replaces did (failed when encoding fails).
+     * Encodes {@code msg} in {@code codecVersion} (the connection's, null before its CONNECT) for
+     * the connection of {@code ctx} and writes the result there, counting its bytes in
+     * {@code counter} unless that is null; completes {@code promise} as the stage this replaces
+     * did (failed when encoding fails).
      */
-    void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise, ByteCounter counter) throws Exception {
-        version.set(
-                ctx.channel().hasAttr(SharedDecoder.CODEC_VERSION)
-                        ? ctx.channel().attr(SharedDecoder.CODEC_VERSION).get()
-                        : null);
+    void write(
+            ChannelHandlerContext ctx,
+            Object msg,
+            ChannelPromise promise,
+            MqttVersion codecVersion,
+            ByteCounter counter)
+            throws Exception {
+        version.set(codecVersion);
         ByteBufAllocator alloc = ctx.alloc();
         if (pipeline.config().getAllocator() != alloc) {
             pipeline.config().setAllocator(alloc);

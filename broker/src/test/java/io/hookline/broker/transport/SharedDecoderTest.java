@@ -1,6 +1,7 @@
 package io.hookline.broker.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,9 +55,12 @@ class SharedDecoderTest {
         EmbeddedChannel v4 = connection();
         assertTrue(read(v5, RawClient.connect(5, "five")).decoderResult().isSuccess());
         assertTrue(read(v4, RawClient.connect(4, "four")).decoderResult().isSuccess());
-        assertEquals(MqttVersion.MQTT_5, v5.attr(SharedDecoder.CODEC_VERSION).get());
+        assertEquals(MqttVersion.MQTT_5, v5.pipeline().get(PacketFramer.class).codecVersion());
         assertEquals(
-                MqttVersion.MQTT_3_1_1, v4.attr(SharedDecoder.CODEC_VERSION).get());
+                MqttVersion.MQTT_3_1_1, v4.pipeline().get(PacketFramer.class).codecVersion());
+        // held by the framer: no channel attribute per connection (48 B each)
+        assertFalse(v5.hasAttr(SharedDecoder.CODEC_VERSION));
+        assertFalse(v4.hasAttr(SharedDecoder.CODEC_VERSION));
 
         // read as v5 the 3.1.1 PUBLISH would lose its first payload byte to a property length
         MqttPublishMessage fromV4 = (MqttPublishMessage) read(v4, RawClient.publish(4, "a/b", 1, 7, new byte[10]));
