@@ -374,12 +374,12 @@ public final class HookEngine implements AutoCloseable {
                     input.client().clientId(),
                     "hook " + hook.name() + " notified (" + es.length + " handler(s))");
         }
-        chain.stats.calls.increment();
+        chain.stats.countCall();
         for (HandlerEntry<I> e : es) {
             if (!e.active) {
                 continue;
             }
-            e.stats.calls.increment();
+            e.stats.countCall();
             if (e.runsInline()) {
                 long t0 = System.nanoTime();
                 e.plugin.enter();
@@ -393,10 +393,10 @@ public final class HookEngine implements AutoCloseable {
                 } finally {
                     e.plugin.exit();
                     long nanos = System.nanoTime() - t0;
-                    e.stats.latency.recordNanos(nanos);
+                    e.stats.recordLatency(nanos);
                     if (nanos > e.timeoutNanos) {
-                        e.stats.timeouts.increment();
-                        chain.stats.timeouts.increment();
+                        e.stats.countTimeout();
+                        chain.stats.countTimeout();
                         logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
                     }
                 }
@@ -426,8 +426,8 @@ public final class HookEngine implements AutoCloseable {
         var timeout = timer.schedule(
                 () -> {
                     if (once.compareAndSet(0, 1)) {
-                        e.stats.timeouts.increment();
-                        chain.stats.timeouts.increment();
+                        e.stats.countTimeout();
+                        chain.stats.countTimeout();
                         logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
                         if (stage instanceof CompletableFuture<?> f) {
                             f.cancel(false); // nobody waits for it any more
@@ -440,7 +440,7 @@ public final class HookEngine implements AutoCloseable {
             e.plugin.exit();
             timeout.cancel(false);
             if (once.compareAndSet(0, 1)) {
-                e.stats.latency.recordNanos(System.nanoTime() - t0);
+                e.stats.recordLatency(System.nanoTime() - t0);
                 if (t != null) {
                     notifyFailed(chain, e, input, "failed: " + unwrap(t), unwrap(t));
                 }
@@ -450,8 +450,8 @@ public final class HookEngine implements AutoCloseable {
 
     private <I extends HookInput> void notifyFailed(
             HookChain<I> chain, HandlerEntry<I> e, I input, String what, Throwable t) {
-        e.stats.errors.increment();
-        chain.stats.errors.increment();
+        e.stats.countError();
+        chain.stats.countError();
         logFailure(e, input, what, t);
     }
 
