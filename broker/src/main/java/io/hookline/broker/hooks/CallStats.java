@@ -28,7 +28,9 @@ public final class CallStats {
     private static final int CANCELLED = 4;
     private static final int SUM = 5;
     private static final int BUCKETS = 6;
-    private static final int SLOTS = BUCKETS + BOUNDS.length + 1;
+    // calls of the handler running inline now, for its plugin's drain (PluginHandle)
+    private static final int IN_FLIGHT = BUCKETS + BOUNDS.length + 1;
+    private static final int SLOTS = IN_FLIGHT + 1;
 
     private final ThreadLocal<Cell> local = ThreadLocal.withInitial(this::register);
     private Cell[] cells = new Cell[0]; // guarded by this; every cell ever registered and still live
@@ -78,6 +80,15 @@ public final class CallStats {
             }
             add(BUCKETS + i, 1);
             add(SUM, n);
+        }
+
+        /** An inline call of the handler starts on this thread (it ends here too: {@link #exit}). */
+        void enter() {
+            add(IN_FLIGHT, 1);
+        }
+
+        void exit() {
+            add(IN_FLIGHT, -1);
         }
 
         private long get(int slot) {
@@ -135,6 +146,11 @@ public final class CallStats {
 
     void recordLatency(long nanos) {
         cell().latency(nanos);
+    }
+
+    /** @return the inline calls running now (see {@link Cell#enter}) */
+    long inFlight() {
+        return sum(IN_FLIGHT);
     }
 
     public long calls() {

@@ -71,13 +71,15 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             long t0 = System.nanoTime();
             Answer answer = null;
             Throwable failure = null;
-            e.plugin.enter();
+            CallStats.Cell cell = e.stats.cell();
+            cell.enter();
             try {
                 answer = e.sync.handle(input);
             } catch (Throwable t) {
                 failure = HookEngine.rethrowFatal(t);
             } finally {
-                e.plugin.exit();
+                cell.exit();
+                e.plugin.exitedInline();
             }
             long nanos = System.nanoTime() - t0;
             // an inline handler cannot be interrupted; one that overran its timeout (and held up
@@ -298,13 +300,14 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             cell.call();
             Answer answer = null;
             Throwable failure = null;
-            e.plugin.enter();
+            cell.enter(); // the plugin's in-flight count, in the cell at hand (PluginHandle)
             try {
                 answer = e.sync.handle(input);
             } catch (Throwable t) {
                 failure = HookEngine.rethrowFatal(t);
             } finally {
-                e.plugin.exit();
+                cell.exit();
+                e.plugin.exitedInline();
             }
             end = System.nanoTime();
             long nanos = end - t0;

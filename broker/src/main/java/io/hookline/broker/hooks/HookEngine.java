@@ -379,10 +379,11 @@ public final class HookEngine implements AutoCloseable {
             if (!e.active) {
                 continue;
             }
-            e.stats.countCall();
+            CallStats.Cell cell = e.stats.cell();
+            cell.call();
             if (e.runsInline()) {
                 long t0 = System.nanoTime();
-                e.plugin.enter();
+                cell.enter();
                 try {
                     Answer a = e.sync.handle(input);
                     if (a == null) {
@@ -391,11 +392,12 @@ public final class HookEngine implements AutoCloseable {
                 } catch (Throwable t) {
                     notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
                 } finally {
-                    e.plugin.exit();
+                    cell.exit();
+                    e.plugin.exitedInline();
                     long nanos = System.nanoTime() - t0;
-                    e.stats.recordLatency(nanos);
+                    cell.latency(nanos);
                     if (nanos > e.timeoutNanos) {
-                        e.stats.countTimeout();
+                        cell.timeout();
                         chain.stats.countTimeout();
                         logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
                     }
