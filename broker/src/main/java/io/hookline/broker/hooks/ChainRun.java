@@ -49,7 +49,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     void start() {
-        chain.stats.calls.increment();
+        chain.stats.countCall();
         runFrom(0);
     }
 
@@ -63,13 +63,14 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 continue;
             }
             anyHandler = true;
-            e.stats.calls.increment();
+            e.stats.countCall();
             if (!e.runsInline()) {
                 startAsync(e, i);
                 return;
             }
             long t0 = System.nanoTime();
-            Object answered = callInline(e, input);
+            CallStats.Cell cell = e.stats.cell();
+            Object answered = callInline(e, cell, input);
             long nanos = System.nanoTime() - t0;
             // an inline handler cannot be interrupted; one that overran its timeout (and held up
             // the event loop) is still treated as timed out, so the policy is the same either way
@@ -143,7 +144,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         if (!super.cancel(mayInterruptIfRunning)) {
             return false;
         }
-        chain.stats.cancelled.increment();
+        chain.stats.countCancelled();
         Waiting w = waiting;
         if (w != null) {
             w.cancel();
@@ -205,7 +206,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 return;
             }
             entry.plugin.exit();
-            entry.stats.cancelled.increment();
+            entry.stats.countCancelled();
             cancelTimer();
             if (stage instanceof CompletableFuture<?> f) {
                 f.cancel(false); // tells the handler; its completion is ignored (settled above)
@@ -220,7 +221,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 w.cancelTimer(); // on the caller: the timer leaves its queue at once
             }
             if (isCancelled()) {
-                w.entry.stats.cancelled.increment(); // answered, but after the caller gave up
+                w.entry.stats.countCancelled(); // answered, but after the caller gave up
                 return;
             }
             if (!decide(w.entry, failure != null ? failure : answer, timedOut, nanos)) {
@@ -240,7 +241,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
      * @return true when the run finished
      */
     private boolean decide(HandlerEntry<I> e, Object answered, boolean timedOut, long nanos) {
-        ChainOutcome outcome = outcome(engine, chain, input, e, answered, timedOut, nanos);
+        ChainOutcome outcome = outcome(engine, chain, input, e, e.stats.cell(), answered, timedOut, nanos);
         if (outcome == null) {
             return false;
         }
@@ -252,7 +253,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
         if (isDone()) {
             return; // cancelled meanwhile
         }
-        finished(chain, outcome, System.nanoTime() - startNanos);
+        finished(chain, chain.stats.cell(), outcome, System.nanoTime() - startNanos);
         complete(outcome);
     }
 
@@ -272,7 +273,9 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 return null;
             }
         }
-        chain.stats.calls.increment();
+        // one cell look-up per chain and per handler; the counts are plain stores in them (CallStats)
+        CallStats.Cell chainCell = chain.stats.cell();
+        chainCell.call();
         boolean anyHandler = countsAsHandler;
         long start = System.nanoTime();
         long end = start;
@@ -285,16 +288,17 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             long t0 = first ? start : System.nanoTime();
             first = false;
             anyHandler = true;
-            e.stats.calls.increment();
-            Object answered = callInline(e, input);
+            CallStats.Cell cell = e.stats.cell();
+            cell.call();
+            Object answered = callInline(e, cell, input);
             end = System.nanoTime();
             long nanos = end - t0;
-            ChainOutcome outcome = outcome(engine, chain, input, e, answered, nanos > e.timeoutNanos, nanos);
+            ChainOutcome outcome = outcome(engine, chain, input, e, cell, answered, nanos > e.timeoutNanos, nanos);
             if (outcome != null) {
-                return finished(chain, outcome, end - start);
+                return finished(chain, chainCell, outcome, end - start);
             }
         }
-        return finished(chain, anyHandler ? ChainOutcome.ALL_NEXT : ChainOutcome.NO_HANDLER, end - start);
+        return finished(chain, chainCell, anyHandler ? ChainOutcome.ALL_NEXT : ChainOutcome.NO_HANDLER, end - start);
     }
 
     /**
@@ -305,14 +309,15 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
      * @return the handler's {@link Answer} (null when it returned none), or the {@link Throwable}
      *     it threw (a fatal error is rethrown)
      */
-    private static <I extends HookInput> Object callInline(HandlerEntry<I> e, I input) {
-        e.plugin.enter();
+    private static <I extends HookInput> Object callInline(HandlerEntry<I> e, CallStats.Cell cell, I input) {
+        cell.enter(); // the plugin's in-flight count, in the cell at hand (PluginHandle)
         try {
             return e.sync.handle(input);
         } catch (Throwable t) {
             return HookEngine.rethrowFatal(t);
         } finally {
-            e.plugin.exit();
+            cell.exit();
+            e.plugin.exitedInline();
         }
     }
 
@@ -330,21 +335,22 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             HookChain<I> chain,
             I input,
             HandlerEntry<I> e,
+            CallStats.Cell cell,
             Object answered,
             boolean timedOut,
             long nanos) {
-        e.stats.latency.recordNanos(nanos);
+        cell.latency(nanos);
         if (timedOut) {
-            e.stats.timeouts.increment();
-            chain.stats.timeouts.increment();
+            cell.timeout();
+            chain.stats.countTimeout();
             engine.logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
-            return applyPolicy(chain, e);
+            return applyPolicy(chain, e, cell);
         }
         if (answered instanceof Throwable failure) {
-            return fail(engine, chain, input, e, "threw " + failure, failure);
+            return fail(engine, chain, input, e, cell, "threw " + failure, failure);
         }
         if (answered == null) {
-            return fail(engine, chain, input, e, "returned null", null);
+            return fail(engine, chain, input, e, cell, "returned null", null);
         }
         if (answered instanceof Answer.Next) {
             return null;
@@ -355,13 +361,13 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             }
             String invalid = ModifierValidation.check(chain.hook, input, ok.modifiers());
             if (invalid != null) {
-                return fail(engine, chain, input, e, invalid, null);
+                return fail(engine, chain, input, e, cell, invalid, null);
             }
             return ChainOutcome.allowed(ok.modifiers(), e.pluginName());
         }
         Answer.Error error = (Answer.Error) answered;
         if (chain.hook.kind() == HookKind.AUTH) {
-            e.stats.denials.increment();
+            cell.denial();
         } else {
             engine.logRewriteError(e, input, error);
         }
@@ -369,14 +375,20 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     private static <I extends HookInput> ChainOutcome fail(
-            HookEngine engine, HookChain<I> chain, I input, HandlerEntry<I> e, String what, Throwable failure) {
-        e.stats.errors.increment();
-        chain.stats.errors.increment();
+            HookEngine engine,
+            HookChain<I> chain,
+            I input,
+            HandlerEntry<I> e,
+            CallStats.Cell cell,
+            String what,
+            Throwable failure) {
+        cell.error();
+        chain.stats.countError();
         engine.logFailure(e, input, what, failure);
-        return applyPolicy(chain, e);
+        return applyPolicy(chain, e, cell);
     }
 
-    private static ChainOutcome applyPolicy(HookChain<?> chain, HandlerEntry<?> e) {
+    private static ChainOutcome applyPolicy(HookChain<?> chain, HandlerEntry<?> e, CallStats.Cell cell) {
         switch (e.onFailure) {
             case NEXT:
                 return null;
@@ -387,17 +399,18 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             case DENY:
             default:
                 if (chain.hook.kind() == HookKind.AUTH) {
-                    e.stats.denials.increment();
+                    cell.denial();
                 }
                 return ChainOutcome.denied(HookEngine.HANDLER_FAILED, e.pluginName());
         }
     }
 
     /** Counts a finished chain (its latency, and a denial of an AUTH chain). */
-    private static ChainOutcome finished(HookChain<?> chain, ChainOutcome outcome, long nanos) {
-        chain.stats.latency.recordNanos(nanos);
+    private static ChainOutcome finished(
+            HookChain<?> chain, CallStats.Cell chainCell, ChainOutcome outcome, long nanos) {
+        chainCell.latency(nanos);
         if (outcome.status() == ChainOutcome.Status.DENIED && chain.hook.kind() == HookKind.AUTH) {
-            chain.stats.denials.increment();
+            chainCell.denial();
         }
         return outcome;
     }

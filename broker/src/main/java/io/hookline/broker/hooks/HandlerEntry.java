@@ -70,6 +70,7 @@ public final class HandlerEntry<I extends HookInput> implements HookRegistration
         this.source = source;
         this.origin = origin;
         this.allowedPlain = ChainOutcome.allowed(Modifiers.NONE, plugin.name());
+        plugin.track(stats);
     }
 
     /** @return true when {@code other} is of the same plugin and rule set */

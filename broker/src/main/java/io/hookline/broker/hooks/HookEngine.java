@@ -374,15 +374,16 @@ public final class HookEngine implements AutoCloseable {
                     input.client().clientId(),
                     "hook " + hook.name() + " notified (" + es.length + " handler(s))");
         }
-        chain.stats.calls.increment();
+        chain.stats.countCall();
         for (HandlerEntry<I> e : es) {
             if (!e.active) {
                 continue;
             }
-            e.stats.calls.increment();
+            CallStats.Cell cell = e.stats.cell();
+            cell.call();
             if (e.runsInline()) {
                 long t0 = System.nanoTime();
-                e.plugin.enter();
+                cell.enter();
                 try {
                     Answer a = e.sync.handle(input);
                     if (a == null) {
@@ -391,12 +392,13 @@ public final class HookEngine implements AutoCloseable {
                 } catch (Throwable t) {
                     notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
                 } finally {
-                    e.plugin.exit();
+                    cell.exit();
+                    e.plugin.exitedInline();
                     long nanos = System.nanoTime() - t0;
-                    e.stats.latency.recordNanos(nanos);
+                    cell.latency(nanos);
                     if (nanos > e.timeoutNanos) {
-                        e.stats.timeouts.increment();
-                        chain.stats.timeouts.increment();
+                        cell.timeout();
+                        chain.stats.countTimeout();
                         logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
                     }
                 }
@@ -426,8 +428,8 @@ public final class HookEngine implements AutoCloseable {
         var timeout = timer.schedule(
                 () -> {
                     if (once.compareAndSet(0, 1)) {
-                        e.stats.timeouts.increment();
-                        chain.stats.timeouts.increment();
+                        e.stats.countTimeout();
+                        chain.stats.countTimeout();
                         logFailure(e, input, "timed out after " + e.timeout.toMillis() + " ms", null);
                         if (stage instanceof CompletableFuture<?> f) {
                             f.cancel(false); // nobody waits for it any more
@@ -440,7 +442,7 @@ public final class HookEngine implements AutoCloseable {
             e.plugin.exit();
             timeout.cancel(false);
             if (once.compareAndSet(0, 1)) {
-                e.stats.latency.recordNanos(System.nanoTime() - t0);
+                e.stats.recordLatency(System.nanoTime() - t0);
                 if (t != null) {
                     notifyFailed(chain, e, input, "failed: " + unwrap(t), unwrap(t));
                 }
@@ -450,8 +452,8 @@ public final class HookEngine implements AutoCloseable {
 
     private <I extends HookInput> void notifyFailed(
             HookChain<I> chain, HandlerEntry<I> e, I input, String what, Throwable t) {
-        e.stats.errors.increment();
-        chain.stats.errors.increment();
+        e.stats.countError();
+        chain.stats.countError();
         logFailure(e, input, what, t);
     }
 

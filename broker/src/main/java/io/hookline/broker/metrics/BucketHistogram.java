@@ -52,6 +52,23 @@ public final class BucketHistogram implements Histogram, Timer {
         return new BucketHistogram(LATENCY_BOUNDS_NANOS, true);
     }
 
+    /**
+     * @return a latency histogram holding {@code counts} (one per bucket of
+     *     {@link #LATENCY_BOUNDS_NANOS}, the last one +Inf) and {@code sum}: a snapshot of counts
+     *     kept elsewhere, for the same readers
+     */
+    public static BucketHistogram latencySnapshot(long[] counts, long sum) {
+        BucketHistogram h = latency();
+        if (counts.length != h.buckets.length) {
+            throw new IllegalArgumentException("expected " + h.buckets.length + " bucket counts, got " + counts.length);
+        }
+        for (int i = 0; i < counts.length; i++) {
+            h.buckets[i].add(counts[i]);
+        }
+        h.sum.add(sum);
+        return h;
+    }
+
     /** @return true when the values are latencies in nanoseconds (exported in seconds) */
     public boolean isLatency() {
         return nanos;
