@@ -1,21 +1,6 @@
 package io.hookline.bench.hooks;
 
-import io.hookline.api.hook.Answer;
-import io.hookline.api.hook.HandlerOptions;
-import io.hookline.api.hook.Hooks;
-import io.hookline.api.hook.Modifiers;
-import io.hookline.api.hook.input.Client;
-import io.hookline.api.hook.input.PublishInput;
-import io.hookline.api.mqtt.Bytes;
-import io.hookline.api.mqtt.ProtocolVersion;
-import io.hookline.broker.hooks.HookEngine;
-import io.hookline.broker.hooks.HookGateway;
-import io.hookline.broker.hooks.HookSession;
-import io.hookline.broker.hooks.PluginHandle;
 import io.hookline.broker.hooks.PublishVerdict;
-import io.hookline.broker.hooks.RegisterVerdict;
-import java.time.Duration;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -45,38 +30,20 @@ import org.openjdk.jmh.annotations.Threads;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Threads(2)
 public class SharedChainBenchmark {
-    private static final Executor CALLER = Runnable::run;
-
-    private HookEngine engine;
-    private HookGateway gateway;
-    private HookSession session;
-    private PublishInput input;
+    private GatewayFixture fixture;
 
     @Setup(Level.Trial)
     public void setUp() {
-        engine = HookEngine.create(Duration.ofSeconds(5), 2);
-        gateway = new HookGateway(engine);
-        Client c = new Client("", "bench", "u", ProtocolVersion.MQTT_3_1_1);
-        session = gateway.openSession(new RegisterVerdict.Accepted(c, Modifiers.NONE, null));
-        input = new PublishInput(c, "bench/topic", 1, Bytes.utf8("payload"), false, null);
-        engine.register(
-                new PluginHandle("bench"),
-                Hooks.AUTH_ON_PUBLISH,
-                1,
-                HandlerOptions.DEFAULT,
-                in -> in.topic().startsWith("bench/") ? Answer.ok() : Answer.next(),
-                null);
+        fixture = new GatewayFixture().inline();
     }
 
     @TearDown(Level.Trial)
     public void tearDown() {
-        engine.close();
+        fixture.close();
     }
 
     @Benchmark
     public PublishVerdict authOnPublish() {
-        return gateway.authOnPublish(session, input, CALLER)
-                .toCompletableFuture()
-                .join();
+        return fixture.authOnPublish();
     }
 }
