@@ -63,25 +63,25 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 continue;
             }
             anyHandler = true;
-            e.stats.countCall();
+            CallStats.Cell cell = e.stats.cell(); // this thread's: counts the call and, inline, its outcome
+            cell.call();
             if (!e.runsInline()) {
-                startAsync(e, i);
+                startAsync(e, cell, i);
                 return;
             }
             long t0 = System.nanoTime();
-            CallStats.Cell cell = e.stats.cell();
             Object answered = callInline(e, cell, input);
             long nanos = System.nanoTime() - t0;
             // an inline handler cannot be interrupted; one that overran its timeout (and held up
             // the event loop) is still treated as timed out, so the policy is the same either way
-            if (decide(e, answered, nanos > e.timeoutNanos, nanos)) {
+            if (decide(e, cell, answered, nanos > e.timeoutNanos, nanos)) {
                 return;
             }
         }
         finish(anyHandler ? ChainOutcome.ALL_NEXT : ChainOutcome.NO_HANDLER);
     }
 
-    private void startAsync(HandlerEntry<I> e, int index) {
+    private void startAsync(HandlerEntry<I> e, CallStats.Cell cell, int index) {
         long t0 = System.nanoTime();
         e.plugin.enter();
         CompletionStage<Answer> stage;
@@ -89,7 +89,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             stage = engine.invokeOffLoop(e, input);
         } catch (Throwable t) {
             e.plugin.exit();
-            if (!decide(e, HookEngine.rethrowFatal(t), false, System.nanoTime() - t0)) {
+            if (!decide(e, cell, HookEngine.rethrowFatal(t), false, System.nanoTime() - t0)) {
                 runFrom(index + 1);
             }
             return;
@@ -98,6 +98,7 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
             e.plugin.exit();
             if (!decide(
                     e,
+                    cell,
                     new NullPointerException("handler returned a null CompletionStage"),
                     false,
                     System.nanoTime() - t0)) {
@@ -224,7 +225,8 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
                 w.entry.stats.countCancelled(); // answered, but after the caller gave up
                 return;
             }
-            if (!decide(w.entry, failure != null ? failure : answer, timedOut, nanos)) {
+            // on the caller again, maybe another thread than the one that started the call: its own cell
+            if (!decide(w.entry, w.entry.stats.cell(), failure != null ? failure : answer, timedOut, nanos)) {
                 runFrom(w.index + 1);
             }
         };
@@ -237,11 +239,12 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
     }
 
     /**
+     * @param cell the calling thread's cell of {@code e}'s statistics
      * @param answered the handler's {@link Answer}, or the {@link Throwable} it threw or failed with
      * @return true when the run finished
      */
-    private boolean decide(HandlerEntry<I> e, Object answered, boolean timedOut, long nanos) {
-        ChainOutcome outcome = outcome(engine, chain, input, e, e.stats.cell(), answered, timedOut, nanos);
+    private boolean decide(HandlerEntry<I> e, CallStats.Cell cell, Object answered, boolean timedOut, long nanos) {
+        ChainOutcome outcome = outcome(engine, chain, input, e, cell, answered, timedOut, nanos);
         if (outcome == null) {
             return false;
         }
