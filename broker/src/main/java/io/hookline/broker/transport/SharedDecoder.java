@@ -9,7 +9,6 @@ import io.netty.handler.codec.mqtt.MqttDecoder;
 import io.netty.handler.codec.mqtt.MqttMessage;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.Attribute;
-import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.List;
@@ -33,9 +32,6 @@ import org.slf4j.LoggerFactory;
  * loop); not reentrant, and nothing it calls calls back into it.
  */
 final class SharedDecoder {
-
-    /** The attribute in which Netty's codec keeps the protocol version of the channel's CONNECT. */
-    static final AttributeKey<MqttVersion> CODEC_VERSION = CodecVersion.ATTRIBUTE;
 
     /**
      * The longest string MQTT can encode: Netty's decoder must not refuse a client id itself (the
@@ -71,7 +67,7 @@ final class SharedDecoder {
         this.decoder = new MqttDecoder(maxBytes, MAX_CLIENT_ID_LENGTH);
         this.pipeline = new EmbeddedChannel(decoder, new Collector());
         this.decoderContext = pipeline.pipeline().context(decoder);
-        this.version = pipeline.attr(CODEC_VERSION);
+        this.version = pipeline.attr(CodecVersion.ATTRIBUTE);
     }
 
     /** This thread's decoder for packets of at most {@code maxBytes} remaining length. */

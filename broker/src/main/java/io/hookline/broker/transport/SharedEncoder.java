@@ -1,5 +1,6 @@
 package io.hookline.broker.transport;
 
+import io.hookline.broker.protocol.CodecVersion;
 import io.hookline.broker.protocol.PublishEncoder;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
@@ -40,7 +41,7 @@ final class SharedEncoder {
     private SharedEncoder() {
         this.pipeline = new EmbeddedChannel(new Catcher(), PublishEncoder.INSTANCE);
         this.encoderContext = pipeline.pipeline().context(PublishEncoder.INSTANCE);
-        this.version = pipeline.attr(SharedDecoder.CODEC_VERSION);
+        this.version = pipeline.attr(CodecVersion.ATTRIBUTE);
     }
 
     static SharedEncoder forThread() {

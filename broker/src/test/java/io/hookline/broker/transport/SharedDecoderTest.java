@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.hookline.broker.protocol.CodecVersion;
 import io.hookline.broker.testsupport.RawClient;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -59,8 +60,8 @@ class SharedDecoderTest {
         assertEquals(
                 MqttVersion.MQTT_3_1_1, v4.pipeline().get(PacketFramer.class).codecVersion());
         // held by the framer: no channel attribute per connection (48 B each)
-        assertFalse(v5.hasAttr(SharedDecoder.CODEC_VERSION));
-        assertFalse(v4.hasAttr(SharedDecoder.CODEC_VERSION));
+        assertFalse(v5.hasAttr(CodecVersion.ATTRIBUTE));
+        assertFalse(v4.hasAttr(CodecVersion.ATTRIBUTE));
 
         // read as v5 the 3.1.1 PUBLISH would lose its first payload byte to a property length
         MqttPublishMessage fromV4 = (MqttPublishMessage) read(v4, RawClient.publish(4, "a/b", 1, 7, new byte[10]));
