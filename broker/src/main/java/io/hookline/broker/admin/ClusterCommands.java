@@ -131,9 +131,7 @@ final class ClusterCommands {
     private static Reply leave(ManagedBroker broker, String name, boolean migrate, long timeoutSeconds)
             throws InterruptedException {
         ClusterNode node = node(broker);
-        if (timeoutSeconds < 1) {
-            throw CommandException.badArgument("timeout", "must be at least 1 second, not " + timeoutSeconds);
-        }
+        requireTimeout(timeoutSeconds);
         try {
             return new Reply.Done(CommandResult.text(node.members().leave(name, migrate, timeoutSeconds)));
         } catch (MemberOps.Refused r) {
@@ -185,15 +183,20 @@ final class ClusterCommands {
                 CommandResult.table(rows), Map.of("netsplit", netsplit, "replicas_safe", safe, "note", note));
     }
 
+    /** The --timeout of cluster leave and cluster migrate-sessions: at least a second. */
+    private static void requireTimeout(long timeoutSeconds) {
+        if (timeoutSeconds < 1) {
+            throw CommandException.badArgument("timeout", "must be at least 1 second, not " + timeoutSeconds);
+        }
+    }
+
     private static Reply migrate(ManagedBroker broker, long parallel, long timeoutSeconds) throws InterruptedException {
         ClusterNode node = broker.cluster()
                 .orElseThrow(() -> CommandException.conflict("this broker is not in a cluster (cluster = off)"));
         if (parallel < 1 || parallel > 64) {
             throw CommandException.badArgument("parallel", "must be 1 to 64, not " + parallel);
         }
-        if (timeoutSeconds < 1) {
-            throw CommandException.badArgument("timeout", "must be at least 1 second, not " + timeoutSeconds);
-        }
+        requireTimeout(timeoutSeconds);
         SessionMigration.Result result;
         try {
             result = node.migration()

@@ -368,6 +368,9 @@ class SessionMigrationProcessTest {
         AdminHttp.Answer bad = admin.post("/api/v1/cluster/migrate-sessions?--parallel=0");
         assertEquals(400, bad.status(), bad.body());
         assertTrue(bad.body().contains("parallel: must be 1 to 64, not 0"), bad.body());
+        AdminHttp.Answer badTimeout = admin.post("/api/v1/cluster/migrate-sessions?--timeout=0");
+        assertEquals(400, badTimeout.status(), badTimeout.body());
+        assertTrue(badTimeout.body().contains("timeout: must be at least 1 second, not 0"), badTimeout.body());
 
         AdminHttp.Answer answer = admin.post("/api/v1/cluster/migrate-sessions");
         assertEquals(200, answer.status(), answer.body());
