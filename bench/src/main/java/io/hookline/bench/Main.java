@@ -29,7 +29,8 @@ import java.util.Map;
 public final class Main {
     private static final String USAGE = """
       usage: hookline-bench --target NAME=127.0.0.1:PORT[@PID][/127.0.0.1:PORT,...] [--target ...]
-                            [--hooks-target ...]
+                            [--hooks-target ...] [--hooks-baseline NAME=127.0.0.1:PORT[@PID]]
+                            [--hooks-repeat N]
                             (--standard [--scale F] | --scenario NAME [--scenario ...])
                             [--qos 0|1|2] [--payload BYTES] [--publishers N] [--subscribers N]
                             [--rate MSG_PER_S (0 = flat out)] [--duration SECONDS]
@@ -40,7 +41,11 @@ public final class Main {
         the ratio column is first column / last column; PID enables broker CPU/RSS sampling.
         /HOST:PORT,...: a cluster: publishers connect to the first address, subscribers to these in turn.
         publish-with-hooks runs p2p against every --hooks-target (a broker with an auth_on_publish
-        handler) and the first --target as the baseline; without hook targets it is "not available".
+        handler) and the baseline: --hooks-baseline (the same broker without a handler, started the
+        same way) or else the first --target; without hook targets it is "not available". Its
+        flat-out run is repeated --hooks-repeat times (default: --repeat), baseline next to the first
+        hook target, and each column is the median run.
+        repeated runs alternate the brokers' order (A B C, C B A, ...) so drift hits them alike.
       """;
 
     private Main() {}
@@ -59,6 +64,7 @@ public final class Main {
     static int run(String[] args, PrintStream out) {
         List<Target> targets = new ArrayList<>();
         List<Target> hookTargets = new ArrayList<>();
+        Target hooksBaseline = null;
         List<String> scenarios = new ArrayList<>();
         Map<String, String> opt = new LinkedHashMap<>();
         boolean standard = false;
@@ -78,6 +84,12 @@ public final class Main {
                 case "--persistent" -> persistent = true;
                 case "--target" -> targets.add(Target.parse(value(args, ++i, a)));
                 case "--hooks-target" -> hookTargets.add(Target.parse(value(args, ++i, a)));
+                case "--hooks-baseline" -> {
+                    if (hooksBaseline != null) {
+                        throw new IllegalArgumentException("--hooks-baseline is given twice");
+                    }
+                    hooksBaseline = Target.parse(value(args, ++i, a));
+                }
                 case "--scenario" -> scenarios.add(value(args, ++i, a));
                 case "--qos",
                         "--payload",
@@ -91,7 +103,8 @@ public final class Main {
                         "--json",
                         "--markdown",
                         "--scale",
-                        "--repeat" -> opt.put(a, value(args, ++i, a));
+                        "--repeat",
+                        "--hooks-repeat" -> opt.put(a, value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown argument " + a);
             }
         }
@@ -123,6 +136,13 @@ public final class Main {
         if (repeat < 1 || repeat > 5) {
             throw new IllegalArgumentException("--repeat must be 1..5");
         }
+        int hooksRepeat = Integer.parseInt(opt.getOrDefault("--hooks-repeat", Integer.toString(repeat)));
+        if (hooksRepeat < 1 || hooksRepeat > 9) {
+            throw new IllegalArgumentException("--hooks-repeat must be 1..9");
+        }
+        if (hooksBaseline != null && hookTargets.isEmpty()) {
+            throw new IllegalArgumentException("--hooks-baseline needs --hooks-target");
+        }
         List<RunResult> results = new ArrayList<>();
         List<RunResult> allRuns = new ArrayList<>();
         Instant started = Instant.now();
@@ -130,11 +150,11 @@ public final class Main {
             boolean warm = !warmup;
             for (int pi = 0; pi < plan.size(); pi++) {
                 ScenarioParams p = plan.get(pi);
-                List<Target> against = targetsFor(p.scenario(), targets, hookTargets);
+                List<Target> against = targetsFor(p.scenario(), targets, hookTargets, hooksBaseline);
                 if (!warm && p.scenario().isMessaging() && !against.isEmpty()) {
                     // Before the first measured messaging run, not at start: a connection ramp placed first
                     // then sees a freshly started broker, whose RSS growth is the clients' and not the heap's.
-                    for (Target t : concat(targets, hookTargets)) {
+                    for (Target t : everyTarget(targets, hookTargets, hooksBaseline)) {
                         out.println("# warm-up against " + t.name() + " (not reported)");
                         runner.run(StandardSet.warmup(scale), t);
                     }
@@ -156,14 +176,15 @@ public final class Main {
                     out.println();
                     continue;
                 }
-                int times = p.scenario().isMessaging() ? repeat : 1;
+                int times = timesFor(p, repeat, hooksRepeat);
                 List<List<RunResult>> perTarget = new ArrayList<>();
                 for (int i = 0; i < against.size(); i++) {
                     perTarget.add(new ArrayList<>());
                 }
                 for (int rep = 1; rep <= times; rep++) {
-                    // Alternate brokers within each repetition so a disturbance hits both alike.
-                    for (int i = 0; i < against.size(); i++) {
+                    // Alternate brokers within each repetition, and the direction between
+                    // repetitions, so a disturbance or a drift hits them alike.
+                    for (int i : runOrder(p.scenario(), against.size(), rep)) {
                         Target t = against.get(i);
                         out.println("# " + p.label() + " against " + t.name()
                                 + (times > 1 ? " (run " + rep + "/" + times + ")" : ""));
@@ -198,7 +219,7 @@ public final class Main {
             report.put("transport", runner.transportName());
             report.put("generator_threads", threads);
             List<Object> ts = new ArrayList<>();
-            for (Target t : concat(targets, hookTargets)) {
+            for (Target t : everyTarget(targets, hookTargets, hooksBaseline)) {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("name", t.name());
                 m.put(
@@ -214,8 +235,9 @@ public final class Main {
                 rs.add(r.toMap());
             }
             report.put("results", rs);
-            if (repeat > 1) {
+            if (repeat > 1 || hooksRepeat > 1) {
                 report.put("repeat", repeat);
+                report.put("hooks_repeat", hooksRepeat);
                 List<Object> all = new ArrayList<>();
                 for (RunResult r : allRuns) {
                     all.add(r.toMap());
@@ -223,7 +245,10 @@ public final class Main {
                 report.put("all_runs", all);
             }
             write(opt.get("--json"), Json.write(report), out);
-            write(opt.get("--markdown"), markdown(results, runner.transportName(), threads, repeat), out);
+            write(
+                    opt.get("--markdown"),
+                    markdown(results, allRuns, runner.transportName(), threads, repeat, hooksRepeat),
+                    out);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot write report: " + e.getMessage(), e);
         }
@@ -246,10 +271,10 @@ public final class Main {
 
     /**
      * Who a scenario runs against: every --target, except publish-with-hooks, which runs against the
-     * hook targets and then the first --target as the no-hook baseline (so the ratio column reads
-     * "with this hook / without"); empty when there are no hook targets.
+     * hook targets and then the no-hook baseline ({@code baseline}, else the first --target), so the
+     * ratio column reads "with this hook / without"; empty when there are no hook targets.
      */
-    static List<Target> targetsFor(Scenario s, List<Target> targets, List<Target> hookTargets) {
+    static List<Target> targetsFor(Scenario s, List<Target> targets, List<Target> hookTargets, Target baseline) {
         if (s != Scenario.PUBLISH_WITH_HOOKS) {
             return targets;
         }
@@ -257,13 +282,50 @@ public final class Main {
             return List.of();
         }
         List<Target> l = new ArrayList<>(hookTargets);
-        l.add(targets.get(0));
+        l.add(baseline != null ? baseline : targets.get(0));
         return l;
     }
 
-    private static List<Target> concat(List<Target> a, List<Target> b) {
-        List<Target> l = new ArrayList<>(a);
-        l.addAll(b);
+    /**
+     * How many times a run is repeated: once for a connection ramp (only the first sees a fresh
+     * broker), {@code hooksRepeat} for the flat-out publish-with-hooks run (its ratio is the figure a
+     * hook's cost is judged by; one flat-out pair on a shared machine moves by more than that cost),
+     * {@code repeat} otherwise.
+     */
+    static int timesFor(ScenarioParams p, int repeat, int hooksRepeat) {
+        if (!p.scenario().isMessaging()) {
+            return 1;
+        }
+        return p.scenario() == Scenario.PUBLISH_WITH_HOOKS && p.rate() == 0 ? hooksRepeat : repeat;
+    }
+
+    /**
+     * The order of the {@code n} targets in repetition {@code rep} (from 1): forward in odd
+     * repetitions, backward in even ones. For publish-with-hooks, whose baseline is listed last, the
+     * baseline runs first and the first hook target right after it (and right before it on the way
+     * back), so the pair whose ratio is closest to 1 is always measured side by side.
+     */
+    static int[] runOrder(Scenario s, int n, int rep) {
+        int[] order = new int[n];
+        for (int k = 0; k < n; k++) {
+            order[k] = s == Scenario.PUBLISH_WITH_HOOKS ? (k + n - 1) % n : k;
+        }
+        if (rep % 2 == 0) {
+            for (int a = 0, b = n - 1; a < b; a++, b--) {
+                int t = order[a];
+                order[a] = order[b];
+                order[b] = t;
+            }
+        }
+        return order;
+    }
+
+    private static List<Target> everyTarget(List<Target> targets, List<Target> hookTargets, Target baseline) {
+        List<Target> l = new ArrayList<>(targets);
+        l.addAll(hookTargets);
+        if (baseline != null) {
+            l.add(baseline);
+        }
         return l;
     }
 
@@ -279,7 +341,13 @@ public final class Main {
     }
 
     /** The results part of docs/benchmarks.md: one section per scenario, with its parameters. */
-    static String markdown(List<RunResult> results, String transport, int threads, int repeat) {
+    static String markdown(
+            List<RunResult> results,
+            List<RunResult> allRuns,
+            String transport,
+            int threads,
+            int repeat,
+            int hooksRepeat) {
         StringBuilder sb = new StringBuilder();
         sb.append("Load generator: ")
                 .append(transport)
@@ -303,14 +371,20 @@ public final class Main {
                     .append(memory)
                     .append('\n');
         }
-        String hooks = HookTable.render(results, true);
+        String hooks = HookTable.render(results, allRuns, true);
         if (!hooks.isEmpty()) {
             sb.append("### Hook cost\n\n")
                     .append("p2p QoS 1 flat out (the publish-with-hooks run below) through one `auth_on_publish`")
                     .append(" handler per broker, against the same broker without one: delivered msg/s, their")
-                    .append(" ratio, and the broker CPU per delivered message (100% of a core = 10,000 us/s).\n\n")
-                    .append(hooks)
-                    .append('\n');
+                    .append(" ratio, and the broker CPU per delivered message (100% of a core = 10,000 us/s).");
+            if (hooksRepeat > 1) {
+                sb.append(" The flat-out run was repeated ")
+                        .append(hooksRepeat)
+                        .append(" times, the brokers in turn (the baseline next to the first handler, the")
+                        .append(" order reversed every other time); each row is a broker's median run, and the")
+                        .append(" last column each repetition's ratio.");
+            }
+            sb.append("\n\n").append(hooks).append('\n');
         }
         for (Map.Entry<String, List<RunResult>> e : Tables.byScenario(results).entrySet()) {
             sb.append("### ").append(e.getKey()).append("\n\n");

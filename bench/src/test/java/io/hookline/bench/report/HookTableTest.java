@@ -42,6 +42,24 @@ class HookTableTest {
     }
 
     @Test
+    void repeatedRunsAddEachRepetitionsRatioBesideTheMedians() {
+        RunResult acl1 = run("hookline-acl", 0, 90_000, 100);
+        RunResult acl2 = run("hookline-acl", 0, 99_000, 100);
+        RunResult acl3 = run("hookline-acl", 0, 95_000, 100);
+        RunResult none1 = run("hookline-none", 0, 100_000, 100);
+        RunResult none2 = run("hookline-none", 0, 99_000, 100);
+        RunResult none3 = run("hookline-none", 0, 95_000, 100);
+        // made in the order none, acl / acl, none / none, acl; the medians are acl3 and none2
+        List<RunResult> all = List.of(none1, acl1, acl2, none2, none3, acl3, run("hookline-acl", 10_000, 10_000, 10));
+        assertEquals("""
+                | auth_on_publish handler | received msg/s | vs hookline-none | broker CPU us/msg | latency p99 us | each run vs hookline-none |
+                |---|---:|---:|---:|---:|---:|
+                | hookline-acl | 95,000 | 0.96 | 10.5 | 3 | 0.90 1.00 1.00 |
+                | hookline-none (none) | 99,000 | 1.00 | 10.1 | 3 |  |
+                """, HookTable.render(List.of(acl3, none2), all, true));
+    }
+
+    @Test
     void nothingWithoutAFlatOutHooksRun() {
         assertEquals("", HookTable.render(List.of(run("hookline", 10_000, 10_000, 10)), true));
     }
