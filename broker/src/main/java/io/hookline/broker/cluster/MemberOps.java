@@ -237,7 +237,10 @@ public final class MemberOps {
         }
     }
 
-    /** Why sessions stayed, the first three by client id: {@code 'c1': node 'b' gave up: ...; ...}. */
+    /**
+     * Why sessions stayed, the first three in {@link io.hookline.broker.routing.SubscriberId#display()} order:
+     * {@code 'c1': node 'b' gave up: ...; '[tenantA/] c2': ...}.
+     */
     private static String reasons(Map<String, String> stayed) {
         StringBuilder text = new StringBuilder();
         int shown = 0;

@@ -325,7 +325,7 @@ final class MigrationExports {
                         perNode.merge(peers.name(to), 1, Integer::sum);
                     } else {
                         failed++;
-                        stayed.put(id.mountpoint() + id.clientId(), failure); // behind a mountpoint: tenantA/c1
+                        stayed.put(id.display(), failure);
                     }
                     next();
                 }));

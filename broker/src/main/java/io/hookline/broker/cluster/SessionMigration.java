@@ -81,7 +81,7 @@ public final class SessionMigration implements SessionHandover {
 
     /**
      * What {@link #migrateAll} did: sessions moved, sessions that stayed (failed), per target node
-     * name, and why each one that stayed did (client id → reason).
+     * name, and why each one that stayed did (session as {@link SubscriberId#display()} → reason).
      */
     public record Result(int moved, int failed, Map<String, Integer> perNode, Map<String, String> stayed) {}
 

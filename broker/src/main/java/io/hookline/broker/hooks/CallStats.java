@@ -74,11 +74,8 @@ public final class CallStats {
 
         void latency(long nanos) {
             long n = Math.max(0, nanos);
-            int i = 0;
-            while (i < BOUNDS.length && n > BOUNDS[i]) {
-                i++; // the common latency is below the first bound: one compare
-            }
-            add(BUCKETS + i, 1);
+            // the common latency is below the first bound: one compare
+            add(BUCKETS + BucketHistogram.bucketOf(BOUNDS, n), 1);
             add(SUM, n);
         }
 

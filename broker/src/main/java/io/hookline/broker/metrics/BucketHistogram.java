@@ -2,7 +2,6 @@ package io.hookline.broker.metrics;
 
 import io.hookline.api.metrics.Histogram;
 import io.hookline.api.metrics.Timer;
-import java.util.Arrays;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -98,10 +97,26 @@ public final class BucketHistogram implements Histogram, Timer {
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The bucket rule, for this class and for the counts kept elsewhere ({@code CallStats}): the
+     * index of the first bound &ge; {@code value}, {@code bounds.length} (+Inf) above the last.
+     * {@code bucketOf(LATENCY_BOUNDS_NANOS, 10_000)} is 0, {@code bucketOf(..., 10_001)} is 1.
+     *
+     * <p>A scan from the first bound, not a binary search: the bound arrays are a dozen long and
+     * most values (hook latencies above all) fall in the first buckets, where this is one or two
+     * predictable compares. {@code bounds} ascend.
+     */
+    public static int bucketOf(long[] bounds, long value) {
+        int i = 0;
+        while (i < bounds.length && value > bounds[i]) {
+            i++;
+        }
+        return i;
+    }
+
     @Override
     public void record(long value) {
-        int i = Arrays.binarySearch(bounds, value);
-        buckets[i >= 0 ? i : -i - 1].increment();
+        buckets[bucketOf(bounds, value)].increment();
         sum.add(value);
     }
 

@@ -40,9 +40,36 @@ public record SubscriberId(String mountpoint, String clientId) {
         return 31 * mountpoint.hashCode() + clientId.hashCode();
     }
 
-    /** "client" or "mountpoint/client", for log lines and admin output. */
+    /**
+     * How a session is shown to people (log lines, admin answers, the keys of a migration's
+     * {@code why_stayed}): the client id alone without a mountpoint, else the mountpoint in
+     * brackets, a space, then the client id.
+     *
+     * <pre>
+     * c1               no mountpoint
+     * [tenantA/] c1    mountpoint "tenantA/" (as the docs write them)
+     * [tenantA] c1     mountpoint "tenantA"
+     * tenantA/c1       client id "tenantA/c1", no mountpoint
+     * [] [x] c1        client id "[x] c1", no mountpoint
+     * [a]]b] c1        mountpoint "a]b"
+     * </pre>
+     *
+     * <p>Gluing the two ({@code mountpoint + clientId}, or with a "/" between) cannot tell
+     * mountpoint "tenantA/" from "tenantA", nor either from a client id holding a slash: a
+     * mountpoint is any topic prefix (no +, # or NUL) and a client id any string. So two ids never
+     * show the same: a client id that starts with '[' is shown bracketed too, behind an empty
+     * mountpoint, and a ']' inside a mountpoint is doubled.
+     */
+    public String display() {
+        if (mountpoint.isEmpty() && !clientId.startsWith("[")) {
+            return clientId;
+        }
+        return "[" + mountpoint.replace("]", "]]") + "] " + clientId;
+    }
+
+    /** {@link #display()}: log lines read the same as admin answers. */
     @Override
     public String toString() {
-        return mountpoint.isEmpty() ? clientId : mountpoint + "/" + clientId;
+        return display();
     }
 }

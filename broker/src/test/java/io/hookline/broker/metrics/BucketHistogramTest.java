@@ -1,5 +1,6 @@
 package io.hookline.broker.metrics;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,5 +27,30 @@ class BucketHistogramTest {
     void latencyHistogramsSayTheyHoldNanoseconds() {
         assertTrue(BucketHistogram.latency().isLatency());
         assertFalse(new BucketHistogram(BucketHistogram.VALUE_BOUNDS).isLatency());
+    }
+
+    @Test
+    void aValueFallsInTheFirstBucketWhoseBoundIsAtLeastIt() {
+        long[] bounds = BucketHistogram.VALUE_BOUNDS;
+        assertEquals(0, BucketHistogram.bucketOf(bounds, Long.MIN_VALUE));
+        assertEquals(0, BucketHistogram.bucketOf(bounds, 0));
+        for (int i = 0; i < bounds.length; i++) {
+            assertEquals(i, BucketHistogram.bucketOf(bounds, bounds[i]), "on bound " + bounds[i]);
+            assertEquals(i + 1, BucketHistogram.bucketOf(bounds, bounds[i] + 1), "just above " + bounds[i]);
+            if (i > 0) {
+                assertEquals(i, BucketHistogram.bucketOf(bounds, bounds[i - 1] + 1), "just above the bound below");
+            }
+        }
+        assertEquals(bounds.length, BucketHistogram.bucketOf(bounds, Long.MAX_VALUE), "+Inf");
+        assertEquals(0, BucketHistogram.bucketOf(new long[0], 5), "no bounds: everything is +Inf");
+    }
+
+    @Test
+    void recordCountsOnTheBoundInItsBucketAndAboveInTheNext() {
+        BucketHistogram h = new BucketHistogram(new long[] {1, 4, 16});
+        for (long v : new long[] {-3, 0, 1, 2, 4, 5, 16, 17, Long.MAX_VALUE}) {
+            h.record(v);
+        }
+        assertArrayEquals(new long[] {3, 2, 2, 2}, h.bucketCounts());
     }
 }

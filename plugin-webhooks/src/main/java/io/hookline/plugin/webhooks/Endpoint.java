@@ -1,7 +1,6 @@
 package io.hookline.plugin.webhooks;
 
 import java.time.Duration;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
@@ -168,7 +167,12 @@ final class Endpoint {
         p.result.completeExceptionally(queuedTooLong());
     }
 
-    /** Takes {@code p} out of the queue, its timer off; caller holds {@code this}. */
+    /**
+     * Takes {@code p} out of the queue, its timer off: the one way out of the queue (a freed slot,
+     * the timer, a cancellation). Caller holds {@code this}.
+     *
+     * @return false when it had left already
+     */
     private boolean leave(Pending p) {
         if (!queue.remove(p)) {
             return false;
@@ -222,14 +226,12 @@ final class Endpoint {
         while (true) {
             Pending next;
             synchronized (this) {
-                Iterator<Pending> it = queue.iterator();
-                if (!it.hasNext()) {
+                if (queue.isEmpty()) {
                     inFlight--;
                     return;
                 }
-                next = it.next();
-                it.remove();
-                next.timer.cancel(false);
+                next = queue.iterator().next(); // the oldest
+                leave(next);
             }
             if (next.deadlineNanos - System.nanoTime() <= 0) {
                 // its timer is due but has not run yet (a busy machine): no call with no time left
