@@ -192,6 +192,31 @@ class DistributionTest {
     }
 
     @Test
+    void brokerScriptPrintsItsJvmDefaultsForTheBenchmarksToStartTheirBrokersWith() throws Exception {
+        boolean fewCpus = Integer.parseInt(run(elsewhere, List.of("nproc")).trim()) <= 2;
+        String cpus = run(elsewhere, List.of("nproc")).trim();
+        List<String> defaults = jvmFlags(null);
+        assertEquals(fewCpus, defaults.contains("-XX:+UseSerialGC"), defaults.toString());
+        assertEquals(fewCpus, defaults.contains("-XX:MaxNewSize=32m"), defaults.toString());
+        assertTrue(defaults.contains("-Dio.netty.allocator.numDirectArenas=" + cpus), defaults.toString());
+        assertFalse(defaults.stream().anyMatch(f -> f.contains("OutOfMemory")), defaults.toString()); // defaults only
+        // a collector named in JAVA_OPTS empties the collector part, as when the broker starts
+        List<String> g1 = jvmFlags("-XX:+UseG1GC");
+        assertFalse(g1.stream().anyMatch(f -> f.contains("SerialGC") || f.contains("NewSize")), g1.toString());
+        assertTrue(g1.contains("-Dio.netty.allocator.numDirectArenas=" + cpus), g1.toString());
+    }
+
+    /** What {@code bin/broker --jvm-flags} prints, a flag per line, with {@code javaOpts} as JAVA_OPTS. */
+    private List<String> jvmFlags(String javaOpts) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(home.resolve("bin/broker").toString(), "--jvm-flags");
+        withThisJava(pb.environment());
+        if (javaOpts != null) {
+            pb.environment().put("JAVA_OPTS", javaOpts);
+        }
+        return run(elsewhere, pb).lines().toList();
+    }
+
+    @Test
     void brokerScriptGivesNettyOneDirectArenaPerCpuUnlessJavaOptsSetsIt() throws Exception {
         String cpus = run(elsewhere, List.of("nproc")).trim(); // one event loop per CPU
         String props = output("-XshowSettings:properties");
