@@ -59,7 +59,7 @@ public final class HookEvents implements SessionEvents {
                             client(session),
                             unmount(session, message.topic()),
                             message.qos(),
-                            Bytes.of(message.payload()),
+                            Bytes.adopt(message.payload()),
                             message.retain(),
                             HookInputs.properties(message.properties(), -1)));
         }
@@ -75,7 +75,7 @@ public final class HookEvents implements SessionEvents {
                             reason.wireName,
                             unmount(session, message.topic()),
                             message.qos(),
-                            Bytes.of(message.payload()),
+                            Bytes.adopt(message.payload()),
                             message.retain(),
                             HookInputs.properties(message.properties(), -1)));
         }

@@ -41,7 +41,7 @@ public final class HookInputs {
                 client,
                 listener.unmount(m.topic()),
                 qos,
-                Bytes.of(m.payload()),
+                Bytes.adopt(m.payload()), // a message's payload is never written to: no copy per hook call
                 retain,
                 properties(m.properties(), -1));
     }

@@ -7,7 +7,8 @@ import java.util.Base64;
 
 /**
  * An immutable sequence of bytes: a payload, a password, correlation or authentication data.
- * Every way in and out copies, so a plugin can neither see nor cause later changes.
+ * Every way out copies or is read-only, and every way in copies but {@link #adopt}, whose caller
+ * hands its array over for good: so a plugin can neither see nor cause later changes.
  *
  * <pre>{@code
  * Bytes payload = Bytes.utf8("21.5");
@@ -29,6 +30,19 @@ public final class Bytes {
     /** @return a copy of {@code data} */
     public static Bytes of(byte[] data) {
         return data.length == 0 ? EMPTY : new Bytes(data.clone());
+    }
+
+    /**
+     * Takes {@code data} as it is, without a copy, for a caller that hands the array over and
+     * never writes to it again: the broker gives hooks its message payloads this way (they are
+     * never changed once received), and a plugin may give a payload it has just built. Writing to
+     * the array afterwards would change these bytes for everyone holding them; use {@link
+     * #of(byte[])} for an array that is still in use.
+     *
+     * @return {@code data} as bytes, not copied
+     */
+    public static Bytes adopt(byte[] data) {
+        return data.length == 0 ? EMPTY : new Bytes(data);
     }
 
     /** @return the remaining bytes of {@code buffer}, copied; the buffer's position is unchanged */
