@@ -259,8 +259,28 @@ public final class ClusterNodes implements AutoCloseable, AfterEachCallback, Aft
 
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
+        if (context.getExecutionException().isPresent()) {
+            printLogs(context.getDisplayName());
+        }
         if (!perClass) {
             closeAndDelete();
+        }
+    }
+
+    /**
+     * After a failed test: each node's warnings, errors and cluster lines (the last 60), on
+     * stderr, so a failure on CI, where the nodes and their directory are gone afterwards, can be
+     * read from the build log.
+     */
+    private void printLogs(String test) {
+        for (Map.Entry<BrokerProcess, Path> node : dirs.entrySet()) {
+            List<String> lines = node.getKey().output().stream()
+                    .filter(l -> l.contains("WARN") || l.contains("ERROR") || l.contains("cluster:"))
+                    .toList();
+            System.err.println("---- " + test + ": node " + node.getValue().getFileName() + " (MQTT port "
+                    + node.getKey().mqttPort() + "), its last " + Math.min(60, lines.size()) + " of "
+                    + lines.size() + " warning, error and cluster lines:");
+            lines.subList(Math.max(0, lines.size() - 60), lines.size()).forEach(System.err::println);
         }
     }
 
