@@ -421,6 +421,12 @@ class SessionMigrationProcessTest {
                     .qos(MqttQos.AT_LEAST_ONCE)
                     .payload(bytes("lost"))
                     .send();
+            // c registers the session in the cluster's directory without waiting (the CONNACK does
+            // not wait for it); the replica check runs on the partition threads behind that write,
+            // so once the replicas are safe again d holds it. Killed before, the session's entry
+            // could die with c (it did once on CI): a fresh session still, but none of the lines
+            // asserted below
+            pair.awaitReplicasSafe(d);
             c.process().destroyForcibly(); // SIGKILL
             c.process().waitFor();
 
