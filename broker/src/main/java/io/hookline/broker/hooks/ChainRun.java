@@ -306,13 +306,14 @@ final class ChainRun<I extends HookInput> extends CompletableFuture<ChainOutcome
 
     /**
      * Calls inline handler {@code e}, counted among its plugin's calls in flight while it runs.
-     * Both paths call inline handlers through here; the answer and a failure share one return
-     * value so that nothing is allocated per call.
+     * Every inline call goes through here (both paths of a chain, and a notification's handlers,
+     * {@link HookEngine}); the answer and a failure share one return value so that nothing is
+     * allocated per call.
      *
      * @return the handler's {@link Answer} (null when it returned none), or the {@link Throwable}
      *     it threw (a fatal error is rethrown)
      */
-    private static <I extends HookInput> Object callInline(HandlerEntry<I> e, CallStats.Cell cell, I input) {
+    static <I extends HookInput> Object callInline(HandlerEntry<I> e, CallStats.Cell cell, I input) {
         cell.enter(); // the plugin's in-flight count, in the cell at hand (PluginHandle)
         try {
             return e.sync.handle(input);

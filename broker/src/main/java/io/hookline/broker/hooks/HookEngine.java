@@ -383,24 +383,18 @@ public final class HookEngine implements AutoCloseable {
             cell.call();
             if (e.runsInline()) {
                 long t0 = System.nanoTime();
-                cell.enter();
-                try {
-                    Answer a = e.sync.handle(input);
-                    if (a == null) {
-                        notifyFailed(chain, e, input, "returned null", null);
-                    }
-                } catch (Throwable t) {
-                    notifyFailed(chain, e, input, "threw " + t, rethrowFatal(t));
-                } finally {
-                    cell.exit();
-                    e.plugin.exitedInline();
-                    long nanos = System.nanoTime() - t0;
-                    cell.latency(nanos);
-                    if (nanos > e.timeoutNanos) {
-                        cell.timeout();
-                        chain.stats.countTimeout();
-                        logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
-                    }
+                Object answered = ChainRun.callInline(e, cell, input);
+                long nanos = System.nanoTime() - t0;
+                if (answered instanceof Throwable t) {
+                    notifyFailed(chain, e, input, "threw " + t, t);
+                } else if (answered == null) {
+                    notifyFailed(chain, e, input, "returned null", null);
+                }
+                cell.latency(nanos);
+                if (nanos > e.timeoutNanos) {
+                    cell.timeout();
+                    chain.stats.countTimeout();
+                    logFailure(e, input, "ran inline for " + nanos / 1_000_000 + " ms, over its timeout", null);
                 }
             } else {
                 notifyOffLoop(chain, e, input);
