@@ -92,9 +92,10 @@ final class ConnectionRamp {
     /** The broker's RSS once it stopped moving (see {@link #SETTLE_SAMPLES}), or the last reading. */
     private long settledRss() throws IOException, InterruptedException {
         long[] samples = new long[SETTLE_SAMPLES];
+        long rss = 0;
         for (int i = 0; i < SETTLE_MAX_SECONDS; i++) {
             Thread.sleep(1000);
-            long rss = ProcStat.read(target.pid()).rssBytes();
+            rss = ProcStat.read(target.pid()).rssBytes();
             samples[i % SETTLE_SAMPLES] = rss;
             if (i + 1 >= SETTLE_SAMPLES) {
                 long min = Long.MAX_VALUE;
@@ -107,11 +108,8 @@ final class ConnectionRamp {
                     return rss;
                 }
             }
-            if (i == SETTLE_MAX_SECONDS - 1) {
-                return rss;
-            }
         }
-        return ProcStat.read(target.pid()).rssBytes();
+        return rss; // still moving after SETTLE_MAX_SECONDS: the last reading
     }
 
     private static String limit(long files) {
